@@ -1,0 +1,128 @@
+/**
+ * One event, start to finish: validate, route, plan, deploy, notify. Permanent problems (malformed
+ * or foreign events, refused requests) are logged once and end normally; transient AWS failures
+ * that outlived the deployer's retries fail the invocation so Lambda's retry applies.
+ */
+import type { Config } from './config.js';
+import { Deployer, type DeployerOptions, type DeploymentResult, type Targets } from './deployer.js';
+import { describeError, isRetryableAwsError, RejectedEventError, TransientDeploymentError } from './errors.js';
+import { envelopeSchema, type EventEnvelope } from './events.js';
+import { Naming } from './naming.js';
+import type { Log, MetricSink } from './observability.js';
+import { MetricName } from './observability.js';
+import type { Plan, RouteName } from './plan.js';
+import { loadPlanBuilder, route } from './router.js';
+import type { Notifier } from './slack/notifier.js';
+
+export interface AppDeps {
+  config: Config;
+  log: Log;
+  metrics: MetricSink & { setTrigger?(trigger: string): void };
+  notifier: Notifier;
+  targets: Targets;
+  deployerOptions?: Partial<DeployerOptions>;
+}
+
+export type HandleResult =
+  | { status: 'rejected'; eventId: string | undefined; reason: string }
+  | { status: 'ignored'; eventId: string; route: RouteName | undefined; reason: string }
+  | { status: 'planned'; eventId: string; plan: Plan; deployments: DeploymentResult[] };
+
+/** The event's id, if it has one, for logging events that fail validation. */
+function eventIdOf(event: unknown): string | undefined {
+  const id = (event as { id?: unknown } | null)?.id;
+  return typeof id === 'string' ? id.slice(0, 100) : undefined;
+}
+
+/** Owns what lives for the whole container: configuration, naming, targets. */
+export class App {
+  private readonly naming: Naming;
+  private readonly deployer: Deployer;
+
+  constructor(private readonly deps: AppDeps) {
+    this.naming = new Naming(deps.config);
+    this.deployer = new Deployer(deps, deps.deployerOptions);
+  }
+
+  /** Handles one EventBridge event. Every notification is delivered (or given up) before it returns. */
+  async handle(rawEvent: unknown): Promise<HandleResult> {
+    try {
+      return await this.process(rawEvent);
+    } finally {
+      await this.deps.notifier.flush();
+    }
+  }
+
+  private reject(eventId: string | undefined, reason: string, routeName?: RouteName): HandleResult {
+    const { log, metrics, notifier } = this.deps;
+    metrics.count(MetricName.EventsRejected);
+    log.warn(`event rejected: ${reason}`, { event_id: eventId, reason, route: routeName });
+    if (routeName === 'manual') {
+      notifier.notify({ severity: 'error', title: 'Manual deploy refused', facts: [['Reason', reason], ['Event ID', eventId ?? 'unknown']] });
+    }
+    return { status: 'rejected', eventId, reason };
+  }
+
+  /** A permanent AWS error while planning (e.g. the task definition family does not exist). */
+  private planningFailed(eventId: string, routeName: RouteName, error: unknown): HandleResult {
+    const reason = describeError(error);
+    this.deps.metrics.count(MetricName.DeploymentsFailed);
+    this.deps.log.error('deployment failed: could not plan', { event_id: eventId, route: routeName, error: reason });
+    this.deps.notifier.notify({ severity: 'error', title: 'Deployment failed before it started', facts: [['Reason', reason], ['Event ID', eventId]] });
+    return { status: 'rejected', eventId, reason };
+  }
+
+  private ignore(eventId: string, routeName: RouteName | undefined, reason: string, level: 'debug' | 'info' = 'info'): HandleResult {
+    this.deps.metrics.count(MetricName.EventsIgnored);
+    this.deps.log[level](`event ignored: ${reason}`, { event_id: eventId, route: routeName, reason });
+    return { status: 'ignored', eventId, route: routeName, reason };
+  }
+
+  private async process(rawEvent: unknown): Promise<HandleResult> {
+    const { config, log, metrics } = this.deps;
+    log.debug('event received', { event: rawEvent });
+    const parsed = envelopeSchema.safeParse(rawEvent);
+    if (!parsed.success) {
+      metrics.setTrigger?.('unknown');
+      const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)');
+      return this.reject(eventIdOf(rawEvent), `malformed EventBridge event (bad or missing: ${[...new Set(fields)].join(', ')})`);
+    }
+    const event: EventEnvelope = parsed.data;
+    const decision = route(event, config.features);
+    metrics.setTrigger?.(decision.kind === 'rejected' ? 'unknown' : (decision.route ?? 'unknown'));
+    if (decision.kind === 'rejected') return this.reject(event.id, decision.reason);
+    if (decision.kind === 'ignored') return this.ignore(event.id, decision.route, decision.reason);
+
+    let plan: Plan;
+    try {
+      const buildPlan = await loadPlanBuilder(decision.route);
+      plan = await buildPlan(event, { config, naming: this.naming, log, targets: this.deps.targets });
+    } catch (error) {
+      if (error instanceof RejectedEventError) return this.reject(event.id, error.message, decision.route);
+      if (isRetryableAwsError(error)) throw error;
+      return this.planningFailed(event.id, decision.route, error);
+    }
+    if (plan.ignored) return this.ignore(event.id, plan.route, plan.ignored.reason, plan.ignored.level);
+    return { status: 'planned', eventId: event.id, plan, deployments: await this.carryOut(plan) };
+  }
+
+  private async carryOut(plan: Plan): Promise<DeploymentResult[]> {
+    const { log, metrics, notifier } = this.deps;
+    for (const skip of plan.skipped) {
+      metrics.count(MetricName.DeploymentsSkipped);
+      log.info(`deployment skipped: ${skip.reason}`, { ...skip.fields, service: skip.service, event_id: plan.eventId, reason: skip.reason });
+    }
+    for (const notification of plan.notifications) {
+      log.info(`notification: ${notification.title}`, { service: notification.service, event_id: plan.eventId, severity: notification.severity });
+      notifier.notify(notification);
+    }
+    const results = await this.deployer.execute(plan);
+    const transient = results.filter((r) => r.status === 'failed' && r.retryable);
+    if (transient.length > 0) {
+      throw new TransientDeploymentError(
+        `${transient.length} deployment(s) failed on transient AWS errors after retries: ${transient.map((r) => r.service).join(', ')}`,
+      );
+    }
+    return results;
+  }
+}

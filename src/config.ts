@@ -1,0 +1,205 @@
+/**
+ * Configuration: read once from the environment, validated, and passed in.
+ *
+ * Every problem is collected so a broken deployment of deploybridge is fixed in one go:
+ * {@link loadConfig} throws a single {@link ConfigError} whose message lists them all.
+ */
+import * as z from 'zod/mini';
+import { ConfigError } from './errors.js';
+import { SERVICE_NAME_RE } from './naming.js';
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** An S3 object (env file or artifact) named in the configuration. */
+export interface S3ObjectRef {
+  bucket: string;
+  key: string;
+}
+
+export interface FeatureFlags {
+  ecr: boolean;
+  ssm: boolean;
+  s3: boolean;
+  manual: boolean;
+}
+
+export interface Config {
+  projectName: string;
+  projectEnv: string;
+  region: string;
+  logLevel: LogLevel;
+  clusterNamePattern: string;
+  serviceNamePattern: string;
+  taskFamilyPattern: string;
+  /** `{name}` of the backend service; empty means "drop `{name}` from the patterns". */
+  backendServiceName: string;
+  slackWebhookUrl: string | undefined;
+  slackNotificationsEnabled: boolean;
+  /** Service name → the env files it reads. */
+  serviceConfig: Record<string, S3ObjectRef[]>;
+  deploymentTimeoutSeconds: number;
+  maxDeploymentRetries: number;
+  dryRun: boolean;
+  features: FeatureFlags;
+}
+
+type Env = Record<string, string | undefined>;
+
+const TRUE_WORDS = new Set(['true', '1', 'yes']);
+const FALSE_WORDS = new Set(['false', '0', 'no']);
+
+const s3ObjectRefSchema = z.object({
+  bucket: z.string().check(z.minLength(1, 'bucket must be a non-empty string')),
+  key: z.string().check(z.minLength(1, 'key must be a non-empty string')),
+});
+
+const serviceConfigSchema = z.record(
+  z.string().check(z.regex(SERVICE_NAME_RE, 'service names use letters, digits, "-" and "_" only')),
+  z.array(s3ObjectRefSchema),
+);
+
+/** Collects problems while reading variables, so that all of them are reported at once. */
+class EnvReader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly env: Env) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  required(name: string): string {
+    const value = this.raw(name);
+    if (value === undefined) this.problems.push(`${name} is required`);
+    return value ?? '';
+  }
+
+  optional(name: string): string | undefined {
+    return this.raw(name);
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (TRUE_WORDS.has(value)) return true;
+    if (FALSE_WORDS.has(value)) return false;
+    this.problems.push(`${name} must be one of true/false/1/0/yes/no, got "${value}"`);
+    return fallback;
+  }
+
+  nonNegativeInteger(name: string, fallback: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value)) {
+      this.problems.push(`${name} must be a non-negative whole number, got "${value}"`);
+      return fallback;
+    }
+    return Number(value);
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    this.problems.push(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
+    return fallback;
+  }
+
+  /** Parses a JSON variable against a schema; `undefined` when absent or invalid. */
+  json<T>(name: string, schema: z.ZodMiniType<T>): T | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch (error) {
+      this.problems.push(`${name} is not valid JSON (${(error as Error).message})`);
+      return undefined;
+    }
+    const result = schema.safeParse(parsed);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) {
+      const where = issue.path.length > 0 ? `${name}.${issue.path.join('.')}` : name;
+      this.problems.push(`${where}: ${issue.message}`);
+    }
+    return undefined;
+  }
+
+  /** Checks that a naming pattern only uses the known placeholders. */
+  pattern(name: string, fallback: string): string {
+    const value = this.string(name, fallback);
+    const unknown = [...value.matchAll(/\{([^}]*)\}/g)]
+      .map((m) => m[1])
+      .filter((p) => p !== 'project' && p !== 'env' && p !== 'name');
+    if (unknown.length > 0) {
+      this.problems.push(`${name} uses unknown placeholder(s) ${unknown.map((p) => `{${p}}`).join(', ')}; use {project}, {env}, {name}`);
+    }
+    return value;
+  }
+}
+
+export const DEFAULT_PATTERNS = {
+  cluster: '{project}_cluster_{env}',
+  service: '{project}_service_{name}_{env}',
+  taskFamily: '{project}_service_{name}_{env}',
+} as const;
+
+/**
+ * Reads and validates the configuration from environment variables.
+ *
+ * @throws ConfigError listing every problem found, one per line.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const read = new EnvReader(env);
+  const projectName = read.required('PROJECT_NAME');
+  const projectEnv = read.required('PROJECT_ENV');
+  for (const [name, value] of [['PROJECT_NAME', projectName], ['PROJECT_ENV', projectEnv]] as const) {
+    if (value !== '' && !SERVICE_NAME_RE.test(value)) {
+      read.problems.push(`${name} must use letters, digits, "-" and "_" only, got "${value}"`);
+    }
+  }
+  const backendServiceName = read.string('BACKEND_SERVICE_NAME', '');
+  if (backendServiceName !== '' && !SERVICE_NAME_RE.test(backendServiceName)) {
+    read.problems.push(`BACKEND_SERVICE_NAME must use letters, digits, "-" and "_" only, got "${backendServiceName}"`);
+  }
+  const slackWebhookUrl = read.optional('SLACK_WEBHOOK_URL');
+  if (slackWebhookUrl !== undefined && !/^https?:\/\/[^\s]+$/i.test(slackWebhookUrl)) {
+    // The value itself is a secret: never echo it.
+    read.problems.push('SLACK_WEBHOOK_URL must be an http(s) URL');
+  }
+  const features: FeatureFlags = {
+    ecr: read.boolean('ENABLE_ECR_MONITORING', true),
+    ssm: read.boolean('ENABLE_SSM_MONITORING', true),
+    s3: read.boolean('ENABLE_S3_MONITORING', true),
+    manual: read.boolean('ENABLE_MANUAL_DEPLOY', true),
+  };
+  const serviceConfigRaw = read.optional('SERVICE_CONFIG');
+  if (features.s3 && serviceConfigRaw === undefined) {
+    read.problems.push('SERVICE_CONFIG is required while ENABLE_S3_MONITORING is on (JSON: service name → [{"bucket","key"}])');
+  }
+  const config: Config = {
+    projectName,
+    projectEnv,
+    region: read.string('AWS_REGION', 'us-east-1'),
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    clusterNamePattern: read.pattern('CLUSTER_NAME_PATTERN', DEFAULT_PATTERNS.cluster),
+    serviceNamePattern: read.pattern('SERVICE_NAME_PATTERN', DEFAULT_PATTERNS.service),
+    taskFamilyPattern: read.pattern('TASK_FAMILY_PATTERN', DEFAULT_PATTERNS.taskFamily),
+    backendServiceName,
+    slackWebhookUrl,
+    slackNotificationsEnabled: read.boolean('ENABLE_SLACK_NOTIFICATIONS', true),
+    serviceConfig: read.json('SERVICE_CONFIG', serviceConfigSchema) ?? {},
+    deploymentTimeoutSeconds: read.nonNegativeInteger('DEPLOYMENT_TIMEOUT_SECONDS', 600),
+    maxDeploymentRetries: read.nonNegativeInteger('MAX_DEPLOYMENT_RETRIES', 2),
+    dryRun: read.boolean('DRY_RUN', false),
+    features,
+  };
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return config;
+}

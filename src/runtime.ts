@@ -1,0 +1,37 @@
+/**
+ * Start-up: configuration is read once per container. An invalid configuration is reported with
+ * one error line listing every problem; the handler then deploys nothing and does not throw, as a
+ * retry could not help.
+ */
+import { loadConfig, type Config } from './config.js';
+import { ConfigError } from './errors.js';
+import { createLogger, createMetrics, type AppLogger, type AppMetrics } from './observability.js';
+
+export interface Runtime {
+  config: Config | undefined;
+  configError: ConfigError | undefined;
+  logger: AppLogger;
+  metrics: AppMetrics;
+}
+
+export function startRuntime(env: Record<string, string | undefined> = process.env): Runtime {
+  try {
+    const config = loadConfig(env);
+    return {
+      config,
+      configError: undefined,
+      logger: createLogger({ projectName: config.projectName, environment: config.projectEnv, level: config.logLevel }),
+      metrics: createMetrics(config.projectEnv),
+    };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const projectName = env.PROJECT_NAME ?? 'unknown';
+    const environment = env.PROJECT_ENV ?? 'unknown';
+    return {
+      config: undefined,
+      configError: error,
+      logger: createLogger({ projectName, environment, level: 'info' }),
+      metrics: createMetrics(environment),
+    };
+  }
+}
