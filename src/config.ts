@@ -35,6 +35,8 @@ export interface Config {
   /** `{name}` of the backend service; empty means "drop `{name}` from the patterns". */
   backendServiceName: string;
   slackWebhookUrl: string | undefined;
+  /** Name of an SSM SecureString holding the webhook URL, read at run time instead of `slackWebhookUrl`. */
+  slackWebhookSsmParameter: string | undefined;
   slackNotificationsEnabled: boolean;
   /** Service name → the env files it reads. */
   serviceConfig: Record<string, S3ObjectRef[]>;
@@ -101,6 +103,12 @@ class EnvReader {
       return fallback;
     }
     return Number(value);
+  }
+
+  positiveInteger(name: string, fallback: number): number {
+    const value = this.nonNegativeInteger(name, fallback);
+    if (value === 0) this.problems.push(`${name} must be at least 1`);
+    return value;
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
@@ -173,6 +181,10 @@ export function loadConfig(env: Env = process.env): Config {
     // The value itself is a secret: never echo it.
     read.problems.push('SLACK_WEBHOOK_URL must be an http(s) URL');
   }
+  const slackWebhookSsmParameter = read.optional('SLACK_WEBHOOK_SSM_PARAMETER');
+  if (slackWebhookUrl !== undefined && slackWebhookSsmParameter !== undefined) {
+    read.problems.push('set either SLACK_WEBHOOK_URL or SLACK_WEBHOOK_SSM_PARAMETER, not both');
+  }
   const features: FeatureFlags = {
     ecr: read.boolean('ENABLE_ECR_MONITORING', true),
     ssm: read.boolean('ENABLE_SSM_MONITORING', true),
@@ -193,9 +205,10 @@ export function loadConfig(env: Env = process.env): Config {
     taskFamilyPattern: read.pattern('TASK_FAMILY_PATTERN', DEFAULT_PATTERNS.taskFamily),
     backendServiceName,
     slackWebhookUrl,
+    slackWebhookSsmParameter,
     slackNotificationsEnabled: read.boolean('ENABLE_SLACK_NOTIFICATIONS', true),
     serviceConfig: read.json('SERVICE_CONFIG', serviceConfigSchema) ?? {},
-    deploymentTimeoutSeconds: read.nonNegativeInteger('DEPLOYMENT_TIMEOUT_SECONDS', 600),
+    deploymentTimeoutSeconds: read.positiveInteger('DEPLOYMENT_TIMEOUT_SECONDS', 600),
     maxDeploymentRetries: read.nonNegativeInteger('MAX_DEPLOYMENT_RETRIES', 2),
     dryRun: read.boolean('DRY_RUN', false),
     features,

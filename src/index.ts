@@ -7,7 +7,7 @@ import middy from '@middy/core';
 import { App, type HandleResult } from './app.js';
 import { MetricName } from './observability.js';
 import { startRuntime } from './runtime.js';
-import { createLogOnlyNotifier, createSlackNotifier } from './slack/notifier.js';
+import { createNotifier } from './slack/setup.js';
 import { createAwsTargets } from './targets/aws.js';
 
 const runtime = startRuntime();
@@ -15,11 +15,7 @@ const { config, configError, logger, metrics } = runtime;
 
 function createApp(): App | undefined {
   if (config === undefined) return undefined;
-  const notifier =
-    config.slackNotificationsEnabled && config.slackWebhookUrl
-      ? createSlackNotifier(config.slackWebhookUrl, { environment: config.projectEnv, dryRun: config.dryRun, log: logger, metrics })
-      : createLogOnlyNotifier(logger);
-  return new App({ config, log: logger, metrics, notifier, targets: createAwsTargets(config) });
+  return new App({ config, log: logger, metrics, notifier: createNotifier(config, logger, metrics), targets: createAwsTargets(config) });
 }
 
 const app = createApp();

@@ -80,14 +80,27 @@ async function postWithinBudget(url: string, payload: SlackPayload, options: Sla
   }
 }
 
+/** Where the webhook URL comes from: a fixed value, or a (cached) secret read on first use. */
+export type WebhookSource = () => Promise<string>;
+
+async function send(webhook: WebhookSource, payload: SlackPayload, options: SlackSendOptions): Promise<SendOutcome> {
+  let url: string;
+  try {
+    url = await webhook();
+  } catch (error) {
+    return { ok: false, reason: `webhook URL unavailable (${(error as Error).name})` };
+  }
+  return postWithinBudget(url, payload, options);
+}
+
 /** Sends notifications to a Slack incoming webhook (or any Slack-compatible receiver). */
-export function createSlackNotifier(webhookUrl: string, context: NotifierContext, options: SlackSendOptions = DEFAULT_SLACK_SEND_OPTIONS): Notifier {
+export function createSlackNotifier(webhook: WebhookSource, context: NotifierContext, options: SlackSendOptions = DEFAULT_SLACK_SEND_OPTIONS): Notifier {
   const pending: Array<Promise<void>> = [];
   return {
     notify(notification) {
       const payload = buildSlackPayload(notification, context);
       pending.push(
-        postWithinBudget(webhookUrl, payload, options).then((outcome) => {
+        send(webhook, payload, options).then((outcome) => {
           if (outcome.ok) {
             context.log.debug('slack notification sent', { title: notification.title, service: notification.service });
             return;
