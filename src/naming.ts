@@ -92,8 +92,9 @@ export class Naming {
     const project = this.config.projectName;
     if (repository === `${project}_backend`) return this.backend;
     const prefix = `${project}_service_`;
-    if (!repository.startsWith(prefix)) return undefined;
-    return this.canonical(repository.slice(prefix.length));
+    const name = repository.slice(prefix.length);
+    if (!repository.startsWith(prefix) || name === '') return undefined;
+    return this.canonical(name);
   }
 
   /**

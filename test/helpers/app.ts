@@ -1,0 +1,95 @@
+import { DescribeTaskDefinitionCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { App, type AppDeps } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createLogger, type MetricName } from '../../src/observability.js';
+import type { Notification } from '../../src/plan.js';
+import type { Notifier } from '../../src/slack/notifier.js';
+import { createEcsApi } from '../../src/targets/ecs.js';
+
+export const BASE_ENV = {
+  PROJECT_NAME: 'myproject',
+  PROJECT_ENV: 'dev',
+  SERVICE_CONFIG: JSON.stringify({
+    api: [{ bucket: 'myproject-config-dev', key: 'api/.env' }, { bucket: 'myproject-config-dev', key: 'shared/.env' }],
+    worker: [{ bucket: 'myproject-config-dev', key: 'shared/.env' }],
+    backend: [{ bucket: 'myproject-config-dev', key: 'shared/.env' }],
+  }),
+};
+
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({ ...BASE_ENV, ...env });
+}
+
+/** Records metric counts by name. */
+export function fakeMetrics() {
+  const counts: Partial<Record<MetricName, number>> = {};
+  const triggers: string[] = [];
+  return {
+    counts,
+    triggers,
+    count(name: MetricName, value = 1) {
+      counts[name] = (counts[name] ?? 0) + value;
+    },
+    setTrigger(trigger: string) {
+      triggers.push(trigger);
+    },
+  };
+}
+
+/** Records notifications instead of sending them. */
+export function recordingNotifier(): Notifier & { sent: Notification[] } {
+  const sent: Notification[] = [];
+  return { sent, notify: (n) => void sent.push(n), flush: async () => undefined };
+}
+
+/** A task definition response whose containers run the given images. */
+export function taskDefinition(family: string, revision: number, images: string[]) {
+  return {
+    taskDefinition: {
+      taskDefinitionArn: `arn:aws:ecs:us-east-1:123456789012:task-definition/${family}:${revision}`,
+      family,
+      revision,
+      containerDefinitions: images.map((image, i) => ({ name: i === 0 ? 'app' : `sidecar${i}`, image })),
+    },
+  };
+}
+
+/** An UpdateService response with a new PRIMARY deployment. */
+export function serviceUpdated(taskDefinitionArn: string, deploymentId = 'ecs-svc/1234567890123456789') {
+  return {
+    service: {
+      taskDefinition: taskDefinitionArn,
+      deployments: [
+        { id: deploymentId, status: 'PRIMARY', taskDefinition: taskDefinitionArn },
+        { id: 'ecs-svc/0000000000000000001', status: 'ACTIVE' },
+      ],
+    },
+  };
+}
+
+/**
+ * An App on a mocked ECS client (real SDK client, aws-sdk-client-mock answers), recording Slack
+ * notifications and metrics. Logs go to the real logger (capture stdout to read them).
+ */
+export function testApp(env: Record<string, string> = {}, overrides: Partial<AppDeps> = {}) {
+  const config = testConfig(env);
+  const ecsMock = mockClient(ECSClient);
+  const client = new ECSClient({ region: 'us-east-1', maxAttempts: 1 });
+  const ecs = createEcsApi(client);
+  const metrics = fakeMetrics();
+  const notifier = recordingNotifier();
+  const log = createLogger({ projectName: config.projectName, environment: config.projectEnv, level: config.logLevel });
+  const app = new App({ config, log, metrics, notifier, targets: { ecs: async () => ecs }, deployerOptions: { backoffBaseMs: 0 }, ...overrides });
+  return { app, config, ecsMock, metrics, notifier };
+}
+
+export { DescribeTaskDefinitionCommand, UpdateServiceCommand };
+
+/** The commands a mocked client received, in order, as `{ command, input }` (the story a test tells). */
+export function sentCommands(mock: { calls(): Array<{ args: unknown[] }> }): Array<{ command: string; input: unknown }> {
+  return mock.calls().map((call) => {
+    const command = call.args[0] as { constructor: { name: string }; input: unknown };
+    return { command: command.constructor.name, input: command.input };
+  });
+}

@@ -1,0 +1,38 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export type Responder = (req: IncomingMessage, res: ServerResponse, attempt: number) => void;
+
+/**
+ * A Slack-compatible webhook receiver on 127.0.0.1. It records every JSON body it receives;
+ * `respond` decides the answer (default 200 "ok"). Close it in afterEach.
+ */
+export async function startSlackServer(respond: Responder = (_req, res) => res.end('ok')) {
+  const received: Array<{ path: string; body: unknown }> = [];
+  let attempts = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      attempts++;
+      received.push({ path: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+      respond(req, res, attempts);
+    });
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/services/T000/B000/SECRETTOKEN123`,
+    received,
+    attempts: () => attempts,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { ConfigError } from '../../src/errors.js';
+
+const minimal = { PROJECT_NAME: 'myproject', PROJECT_ENV: 'dev', SERVICE_CONFIG: '{}' };
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig(minimal);
+    expect(config).toMatchObject({
+      projectName: 'myproject',
+      projectEnv: 'dev',
+      region: 'us-east-1',
+      logLevel: 'info',
+      clusterNamePattern: '{project}_cluster_{env}',
+      serviceNamePattern: '{project}_service_{name}_{env}',
+      taskFamilyPattern: '{project}_service_{name}_{env}',
+      backendServiceName: '',
+      slackWebhookUrl: undefined,
+      slackNotificationsEnabled: true,
+      serviceConfig: {},
+      deploymentTimeoutSeconds: 600,
+      maxDeploymentRetries: 2,
+      dryRun: false,
+      features: { ecr: true, ssm: true, s3: true, manual: true },
+    });
+  });
+
+  it.each([
+    ['true', true], ['TRUE', true], ['1', true], ['yes', true], ['Yes', true],
+    ['false', false], ['False', false], ['0', false], ['no', false], ['NO', false],
+  ])('reads the boolean %s as %s', (value, expected) => {
+    expect(loadConfig({ ...minimal, DRY_RUN: value }).dryRun).toBe(expected);
+  });
+
+  it('reads numbers, patterns, flags and SERVICE_CONFIG', () => {
+    const config = loadConfig({
+      ...minimal,
+      AWS_REGION: 'eu-west-1',
+      LOG_LEVEL: 'DEBUG',
+      DEPLOYMENT_TIMEOUT_SECONDS: '120',
+      MAX_DEPLOYMENT_RETRIES: '0',
+      CLUSTER_NAME_PATTERN: '{project}-{env}',
+      ENABLE_ECR_MONITORING: 'no',
+      BACKEND_SERVICE_NAME: 'web',
+      SERVICE_CONFIG: '{"api":[{"bucket":"b","key":"api/.env"}]}',
+    });
+    expect(config.region).toBe('eu-west-1');
+    expect(config.logLevel).toBe('debug');
+    expect(config.deploymentTimeoutSeconds).toBe(120);
+    expect(config.maxDeploymentRetries).toBe(0);
+    expect(config.clusterNamePattern).toBe('{project}-{env}');
+    expect(config.features.ecr).toBe(false);
+    expect(config.backendServiceName).toBe('web');
+    expect(config.serviceConfig).toEqual({ api: [{ bucket: 'b', key: 'api/.env' }] });
+  });
+
+  it('does not require SERVICE_CONFIG when S3 monitoring is off', () => {
+    expect(loadConfig({ PROJECT_NAME: 'p', PROJECT_ENV: 'dev', ENABLE_S3_MONITORING: 'false' }).serviceConfig).toEqual({});
+  });
+
+  it('reports every problem in one error', () => {
+    const problems = problemsOf({
+      LOG_LEVEL: 'verbose',
+      SERVICE_CONFIG: '{"api": [',
+      MAX_DEPLOYMENT_RETRIES: '-1',
+      DRY_RUN: 'maybe',
+    });
+    expect(problems).toHaveLength(6);
+    expect(problems).toEqual(expect.arrayContaining([
+      'PROJECT_NAME is required',
+      'PROJECT_ENV is required',
+      'DRY_RUN must be one of true/false/1/0/yes/no, got "maybe"',
+      'LOG_LEVEL must be one of debug, info, warn, error, got "verbose"',
+      expect.stringMatching(/^SERVICE_CONFIG is not valid JSON/),
+      'MAX_DEPLOYMENT_RETRIES must be a non-negative whole number, got "-1"',
+    ]));
+  });
+
+  it('puts all problems in a single message, one per line', () => {
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrowError(
+      /^invalid configuration \(4 problems\):\n- PROJECT_NAME is required\n- PROJECT_ENV is required\n- SERVICE_CONFIG is required while ENABLE_S3_MONITORING is on/,
+    );
+  });
+
+  it('names the place of a SERVICE_CONFIG schema problem', () => {
+    const problems = problemsOf({ ...minimal, SERVICE_CONFIG: '{"api":[{"bucket":"b"}],"../etc":[]}' });
+    expect(problems.join('\n')).toContain('SERVICE_CONFIG.api.0.key');
+    expect(problems.join('\n')).toContain('SERVICE_CONFIG.../etc');
+  });
+
+  it('requires SERVICE_CONFIG while S3 monitoring is on', () => {
+    expect(problemsOf({ PROJECT_NAME: 'p', PROJECT_ENV: 'dev' })).toEqual([
+      'SERVICE_CONFIG is required while ENABLE_S3_MONITORING is on (JSON: service name → [{"bucket","key"}])',
+    ]);
+  });
+
+  it('rejects unknown placeholders, a zero timeout and names that could escape the patterns', () => {
+    expect(problemsOf({ ...minimal, SERVICE_NAME_PATTERN: '{project}_{service}', DEPLOYMENT_TIMEOUT_SECONDS: '0', PROJECT_ENV: 'dev/../prod' })).toEqual([
+      'PROJECT_ENV must use letters, digits, "-" and "_" only, got "dev/../prod"',
+      'SERVICE_NAME_PATTERN uses unknown placeholder(s) {service}; use {project}, {env}, {name}',
+      'DEPLOYMENT_TIMEOUT_SECONDS must be at least 1',
+    ]);
+  });
+
+  it('never echoes the webhook URL in a problem', () => {
+    const problems = problemsOf({ ...minimal, SLACK_WEBHOOK_URL: 'not a url hooks.slack.com/services/SECRET' });
+    expect(problems).toEqual(['SLACK_WEBHOOK_URL must be an http(s) URL']);
+  });
+
+  it('refuses both a webhook URL and an SSM parameter', () => {
+    expect(problemsOf({ ...minimal, SLACK_WEBHOOK_URL: 'https://hooks.example/x', SLACK_WEBHOOK_SSM_PARAMETER: '/dev/myproject/slack' })).toEqual([
+      'set either SLACK_WEBHOOK_URL or SLACK_WEBHOOK_SSM_PARAMETER, not both',
+    ]);
+  });
+});

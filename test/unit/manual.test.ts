@@ -1,0 +1,96 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { awsSample, projectEvent } from '../helpers/fixtures.js';
+import { captureOutput } from '../helpers/logs.js';
+import { sentCommands, serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
+
+/** A custom event as EventBridge delivers a `put-events` entry (shape of the documented sample). */
+function manual(detail: Record<string, unknown>, source = 'action.deploy') {
+  return { ...awsSample('custom/custom-event-as-delivered-sqs-body.json'), source, 'detail-type': 'Manual Deploy', detail };
+}
+
+describe('manual deploys (action.production, action.deploy)', () => {
+  let output: ReturnType<typeof captureOutput>;
+  beforeEach(() => {
+    output = captureOutput();
+  });
+  afterEach(() => output.restore());
+
+  it.each(['action.deploy', 'action.production'])('%s deploys the latest revision of the service', async (source) => {
+    const { app, ecsMock, notifier } = testApp();
+    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:9'));
+    await app.handle(manual({ service: 'api', reason: 'Hotfix' }, source));
+    expect(sentCommands(ecsMock)).toEqual([
+      {
+        command: 'UpdateServiceCommand',
+        input: { cluster: 'myproject_cluster_dev', service: 'myproject_service_api_dev', taskDefinition: 'myproject_service_api_dev', forceNewDeployment: true },
+      },
+    ]);
+    expect(notifier.sent[0]?.facts).toContainEqual(['Trigger', `manual deploy via ${source}: Hotfix`]);
+  });
+
+  it.each([['backend'], ['']])('service %j means the backend', async (service) => {
+    const { app, ecsMock } = testApp();
+    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_dev:9'));
+    await app.handle(manual({ service }));
+    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { service: 'myproject_service_dev' });
+  });
+
+  it.each([
+    ['an ARN', 'arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_dev:42'],
+    ['family:revision', 'myproject_service_dev:42'],
+  ])('deploys the task definition it names (%s)', async (_what, taskDefinition) => {
+    const { app, ecsMock } = testApp();
+    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_dev:42'));
+    await app.handle(manual({ service: 'backend', task_definition: taskDefinition }));
+    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { taskDefinition });
+  });
+
+  it('the pinned sample in events/ deploys revision 42 of the backend', async () => {
+    const { app, ecsMock } = testApp();
+    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_dev:42'));
+    await app.handle(projectEvent('manual-deploy-backend-pinned.json'));
+    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { service: 'myproject_service_dev', taskDefinition: 'myproject_service_dev:42' });
+  });
+
+  it('refuses a task definition of another family: logged, Slack error, nothing deployed', async () => {
+    const { app, ecsMock, notifier, metrics } = testApp();
+    const result = await app.handle(manual({ service: 'api', task_definition: 'myproject_service_worker_dev:3' }));
+    expect(result.status).toBe('rejected');
+    expect(ecsMock.calls()).toHaveLength(0);
+    expect(metrics.counts).toEqual({ EventsRejected: 1 });
+    expect(notifier.sent).toHaveLength(1);
+    expect(notifier.sent[0]).toMatchObject({ severity: 'error', title: 'Manual deploy refused' });
+    const warnings = output.logs().filter((l) => l.level === 'warn');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.message).toContain('is not of family myproject_service_api_dev');
+    expect(warnings[0]?.fields.event_id).toBe('def3d99b-806b-5d92-d036-9e0884bdc387');
+  });
+
+  it.each([
+    ['no service', { reason: 'x' }],
+    ['a service that is not a string', { service: 42 }],
+    ['a path in the service', { service: '../prod' }],
+    ['a wildcard', { service: '*' }],
+    ['whitespace', { service: 'api ' }],
+  ])('refuses %s', async (_what, detail) => {
+    const { app, ecsMock, metrics, notifier } = testApp();
+    expect((await app.handle(manual(detail))).status).toBe('rejected');
+    expect(ecsMock.calls()).toHaveLength(0);
+    expect(metrics.counts).toEqual({ EventsRejected: 1 });
+    expect(notifier.sent.map((n) => n.severity)).toEqual(['error']);
+  });
+
+  it('does nothing when ENABLE_MANUAL_DEPLOY is off', async () => {
+    const { app, ecsMock } = testApp({ ENABLE_MANUAL_DEPLOY: 'false' });
+    expect((await app.handle(manual({ service: 'api' }))).status).toBe('ignored');
+    expect(ecsMock.calls()).toHaveLength(0);
+  });
+
+  it('rejects events of unknown sources', async () => {
+    const { app, ecsMock, metrics } = testApp();
+    const result = await app.handle(awsSample('custom/custom-event-as-delivered-sqs-body.json'));
+    expect(result).toMatchObject({ status: 'rejected', reason: 'unknown event source "my.aws.events.cli"' });
+    expect(ecsMock.calls()).toHaveLength(0);
+    expect(metrics.counts).toEqual({ EventsRejected: 1 });
+  });
+});

@@ -1,0 +1,168 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/observability.js';
+import type { Notification } from '../../src/plan.js';
+import { buildSlackPayload, SEVERITY_COLOURS } from '../../src/slack/messages.js';
+import { createSlackNotifier, type SlackSendOptions } from '../../src/slack/notifier.js';
+import { createNotifier } from '../../src/slack/setup.js';
+import { adapt } from '../helpers/fixtures.js';
+import { captureOutput } from '../helpers/logs.js';
+import { startSlackServer } from '../helpers/slackServer.js';
+import { fakeMetrics, serviceUpdated, testApp, testConfig, UpdateServiceCommand } from '../helpers/app.js';
+
+const FAST: SlackSendOptions = { budgetMs: 1500, attemptTimeoutMs: 500, retryDelayMs: 20 };
+const notification: Notification = {
+  severity: 'error',
+  title: 'Deployment failed: api',
+  service: 'myproject_service_api_dev',
+  facts: [['Status', 'failed'], ['Reason', 'ServiceNotFoundException: <service> & co']],
+  consoleUrl: 'https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/c/services/s/deployments?region=us-east-1',
+};
+
+type Server = Awaited<ReturnType<typeof startSlackServer>>;
+
+describe('Slack messages', () => {
+  it('renders Block Kit inside a coloured attachment with the facts people act on', () => {
+    const payload = buildSlackPayload(notification, { environment: 'dev', dryRun: false });
+    expect(payload.text).toBe('Deployment failed: api (dev)');
+    expect(payload.attachments[0]?.color).toBe('#E01E5A');
+    expect(payload.attachments[0]?.blocks).toEqual([
+      { type: 'header', text: { type: 'plain_text', text: ':x: Deployment failed: api', emoji: true } },
+      {
+        type: 'section',
+        fields: [
+          { type: 'mrkdwn', text: '*Environment*\ndev' },
+          { type: 'mrkdwn', text: '*Service*\nmyproject_service_api_dev' },
+          { type: 'mrkdwn', text: '*Status*\nfailed' },
+          { type: 'mrkdwn', text: '*Reason*\nServiceNotFoundException: &lt;service&gt; &amp; co' },
+        ],
+      },
+      { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in ECS console' }, url: notification.consoleUrl }] },
+    ]);
+  });
+
+  it('uses green, red, blue and amber', () => {
+    expect(SEVERITY_COLOURS).toEqual({ success: '#2EB67D', error: '#E01E5A', info: '#1D9BD1', warning: '#ECB22E' });
+  });
+
+  it('marks dry runs in the title and a context line', () => {
+    const payload = buildSlackPayload({ ...notification, severity: 'info' }, { environment: 'dev', dryRun: true });
+    expect(payload.text).toBe('[DRY RUN] Deployment failed: api (dev)');
+    expect(payload.attachments[0]?.blocks.at(-1)).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Dry run: nothing was changed in AWS.' }] });
+  });
+
+  it('trims long values to what Slack accepts', () => {
+    const payload = buildSlackPayload({ ...notification, facts: [['Reason', 'x'.repeat(5000)]] }, { environment: 'dev', dryRun: false });
+    const section = payload.attachments[0]?.blocks[1] as { fields: Array<{ text: string }> };
+    expect(section.fields.at(-1)?.text.length).toBeLessThanOrEqual(1900);
+  });
+});
+
+describe('Slack delivery to a real webhook on 127.0.0.1', () => {
+  let server: Server | undefined;
+  let output: ReturnType<typeof captureOutput>;
+  beforeEach(() => {
+    output = captureOutput();
+  });
+  afterEach(async () => {
+    output.restore();
+    await server?.close();
+    server = undefined;
+  });
+
+  function notifier(url: string, options = FAST) {
+    const metrics = fakeMetrics();
+    const log = createLogger({ projectName: 'myproject', environment: 'dev', level: 'debug' });
+    return { metrics, notifier: createSlackNotifier(async () => url, { environment: 'dev', dryRun: false, log, metrics }, options) };
+  }
+
+  it('a deployment reaches Slack before the handler returns', async () => {
+    server = await startSlackServer();
+    const config = testConfig({ SLACK_WEBHOOK_URL: server.url });
+    const slack = createNotifier(config, createLogger({ projectName: 'myproject', environment: 'dev', level: 'info' }), fakeMetrics());
+    const { app, ecsMock } = testApp({ SLACK_WEBHOOK_URL: server.url }, { notifier: slack });
+    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3', 'ecs-svc/42'));
+    await app.handle(adapt('ssm/parameter-store-change-update-string.json', { name: '/dev/myproject/api/KEY' }));
+    expect(server.received).toHaveLength(1);
+    const body = server.received[0]?.body as { text: string; attachments: Array<{ color: string; blocks: Array<{ fields?: Array<{ text: string }> }> }> };
+    expect(body.text).toBe('Deployment started: api (dev)');
+    expect(body.attachments[0]?.color).toBe('#1D9BD1');
+    expect(body.attachments[0]?.blocks[1]?.fields?.map((f) => f.text)).toEqual(expect.arrayContaining(['*Deployment ID*\necs-svc/42', '*Task definition*\nmyproject_service_api_dev:3']));
+  });
+
+  it('retries a 500 once time allows, then gives up with a metric and a warn log', async () => {
+    server = await startSlackServer((_req, res) => {
+      res.statusCode = 500;
+      res.end('internal_error');
+    });
+    const { notifier: n, metrics } = notifier(server.url);
+    n.notify(notification);
+    await n.flush();
+    expect(server.attempts()).toBeGreaterThanOrEqual(2);
+    expect(metrics.counts).toEqual({ NotificationsFailed: 1 });
+    const warn = output.logs().find((l) => l.message === 'slack notification failed');
+    expect(warn?.fields.error).toMatch(/^HTTP 500/);
+  });
+
+  it('honours Retry-After on 429 and delivers', async () => {
+    server = await startSlackServer((_req, res, attempt) => {
+      if (attempt === 1) {
+        res.statusCode = 429;
+        res.setHeader('retry-after', '1');
+        res.end('rate_limited');
+        return;
+      }
+      res.end('ok');
+    });
+    const { notifier: n, metrics } = notifier(server.url, { budgetMs: 3000, attemptTimeoutMs: 500, retryDelayMs: 20 });
+    const started = Date.now();
+    n.notify(notification);
+    await n.flush();
+    expect(server.attempts()).toBe(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(metrics.counts).toEqual({});
+  });
+
+  it('gives up at once when Retry-After is beyond the budget', async () => {
+    server = await startSlackServer((_req, res) => {
+      res.statusCode = 429;
+      res.setHeader('retry-after', '30');
+      res.end('rate_limited');
+    });
+    const { notifier: n, metrics } = notifier(server.url);
+    n.notify(notification);
+    await n.flush();
+    expect(server.attempts()).toBe(1);
+    expect(metrics.counts).toEqual({ NotificationsFailed: 1 });
+  });
+
+  it('a hanging webhook is abandoned within the budget and never fails the deployment', async () => {
+    server = await startSlackServer(() => {
+      /* never answers */
+    });
+    const { notifier: slow, metrics } = notifier(server.url);
+    const { app, ecsMock } = testApp({ SLACK_WEBHOOK_URL: server.url }, { notifier: slow, metrics });
+    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3'));
+    const result = await app.handle(adapt('ssm/parameter-store-change-update-string.json', { name: '/dev/myproject/api/KEY' }));
+    expect(result).toMatchObject({ deployments: [{ status: 'started' }] });
+    expect(metrics.counts).toMatchObject({ DeploymentsStarted: 1, NotificationsFailed: 1 });
+    expect(output.logs().find((l) => l.message === 'slack notification failed')?.fields.error).toMatch(/timed out/);
+  });
+
+  it('never writes the webhook URL to logs, even when it fails', async () => {
+    server = await startSlackServer((_req, res) => {
+      res.statusCode = 404;
+      res.end('no_service');
+    });
+    const { notifier: n } = notifier(server.url);
+    n.notify(notification);
+    await n.flush();
+    await server.close();
+    const { notifier: refused } = notifier(server.url);
+    refused.notify(notification);
+    await refused.flush();
+    server = undefined;
+    expect(output.text()).toContain('slack notification failed');
+    expect(output.text()).not.toContain('SECRETTOKEN123');
+    expect(output.text()).not.toContain('/services/T000');
+  });
+});

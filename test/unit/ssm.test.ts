@@ -1,0 +1,74 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { adapt, awsSample } from '../helpers/fixtures.js';
+import { captureOutput } from '../helpers/logs.js';
+import { sentCommands, serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
+
+const change = (operation: 'create' | 'update' | 'delete', name: string) =>
+  adapt(`ssm/parameter-store-change-${operation}-string.json`, { name });
+
+describe('SSM Parameter Store change → redeploy', () => {
+  let output: ReturnType<typeof captureOutput>;
+  beforeEach(() => {
+    output = captureOutput();
+  });
+  afterEach(() => output.restore());
+
+  it.each([['create'], ['update']] as const)('%s redeploys the service with one UpdateService on the bare family', async (operation) => {
+    const { app, ecsMock, notifier } = testApp();
+    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:12'));
+    await app.handle(change(operation, '/dev/myproject/api/DATABASE_URL'));
+    expect(sentCommands(ecsMock)).toEqual([
+      {
+        command: 'UpdateServiceCommand',
+        input: { cluster: 'myproject_cluster_dev', service: 'myproject_service_api_dev', taskDefinition: 'myproject_service_api_dev', forceNewDeployment: true },
+      },
+    ]);
+    expect(notifier.sent[0]?.facts).toContainEqual(['Trigger', `SSM parameter /dev/myproject/api/DATABASE_URL (${operation === 'create' ? 'Create' : 'Update'})`]);
+  });
+
+  it('maps the backend segment to the backend service', async () => {
+    const { app, ecsMock } = testApp();
+    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_dev:4'));
+    await app.handle(change('update', '/dev/myproject/backend/SECRET_KEY'));
+    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { service: 'myproject_service_dev', taskDefinition: 'myproject_service_dev' });
+  });
+
+  it('delete redeploys nothing and sends one Slack warning naming parameter and service', async () => {
+    const { app, ecsMock, notifier, metrics } = testApp();
+    await app.handle(change('delete', '/dev/myproject/api/DATABASE_URL'));
+    expect(ecsMock.calls()).toHaveLength(0);
+    expect(notifier.sent).toHaveLength(1);
+    expect(notifier.sent[0]).toMatchObject({ severity: 'warning', service: 'myproject_service_api_dev' });
+    expect(notifier.sent[0]?.facts).toContainEqual(['Parameter', '/dev/myproject/api/DATABASE_URL']);
+    expect(metrics.counts).toEqual({ DeploymentsSkipped: 1 });
+  });
+
+  it.each([
+    ['the docs sample (not under /{env}/{project}/)', 'MyExampleParameter'],
+    ['another env', '/prod/myproject/api/DATABASE_URL'],
+    ['another project', '/dev/otherproject/api/DATABASE_URL'],
+    ['a path without a parameter name', '/dev/myproject/api'],
+    ['a traversal', '/dev/myproject/../prod/X'],
+  ])('skips %s with a debug log and no AWS call', async (_what, name) => {
+    const { app, ecsMock, metrics } = testApp({ LOG_LEVEL: 'debug' });
+    const result = await app.handle(change('update', name));
+    expect(result.status).toBe('ignored');
+    expect(ecsMock.calls()).toHaveLength(0);
+    expect(metrics.counts).toEqual({ EventsIgnored: 1 });
+    const ignored = output.logs().filter((l) => l.message.startsWith('event ignored'));
+    expect(ignored).toHaveLength(1);
+    expect(ignored[0]?.level).toBe('debug');
+  });
+
+  it('ignores the failed-validation Create sample of another parameter', async () => {
+    const { app, ecsMock } = testApp();
+    expect((await app.handle(awsSample('ssm/parameter-store-change-create-aws-ec2-image-datatype.json'))).status).toBe('ignored');
+    expect(ecsMock.calls()).toHaveLength(0);
+  });
+
+  it('does nothing when ENABLE_SSM_MONITORING is off', async () => {
+    const { app, ecsMock } = testApp({ ENABLE_SSM_MONITORING: '0' });
+    expect((await app.handle(change('update', '/dev/myproject/api/X'))).status).toBe('ignored');
+    expect(ecsMock.calls()).toHaveLength(0);
+  });
+});
