@@ -6,10 +6,14 @@ import * as z from 'zod/mini';
 import { RejectedEventError } from './errors.js';
 
 const nonEmpty = () => z.string().check(z.minLength(1));
+/** A string within AWS's own length limit for that field: longer is not a real AWS event. */
+const bounded = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
+const optionalBounded = (max: number) => z.optional(z.string().check(z.maxLength(max)));
 
 /** The EventBridge envelope: only what routing and logging need is required. */
 export const envelopeSchema = z.object({
-  id: nonEmpty(),
+  // EventBridge ids are UUIDs; anything else is not an EventBridge event (and must not reach the logs).
+  id: z.string().check(z.regex(/^[\x21-\x7e]{1,128}$/, 'expected printable ASCII, at most 128 characters')),
   'detail-type': z.string(),
   source: nonEmpty(),
   account: z.optional(z.string()),
@@ -21,43 +25,43 @@ export const envelopeSchema = z.object({
 export type EventEnvelope = z.infer<typeof envelopeSchema>;
 
 export const ecrImageActionSchema = z.object({
-  result: z.string(),
-  'action-type': z.string(),
-  'repository-name': nonEmpty(),
-  'image-digest': z.optional(z.string()),
-  'image-tag': z.optional(z.string()),
+  result: bounded(32),
+  'action-type': bounded(32),
+  'repository-name': bounded(256),
+  'image-digest': optionalBounded(200),
+  'image-tag': optionalBounded(300),
 });
 
 export const parameterStoreChangeSchema = z.object({
-  operation: nonEmpty(),
-  name: nonEmpty(),
-  type: z.optional(z.string()),
+  operation: bounded(64),
+  name: bounded(2048),
+  type: optionalBounded(64),
 });
 
 export const s3NativeObjectSchema = z.object({
-  bucket: z.object({ name: nonEmpty() }),
-  object: z.object({ key: nonEmpty(), 'version-id': z.optional(z.string()) }),
-  reason: z.optional(z.string()),
+  bucket: z.object({ name: bounded(63) }),
+  object: z.object({ key: bounded(1024), 'version-id': optionalBounded(1024) }),
+  reason: optionalBounded(64),
 });
 
 export const s3CloudTrailSchema = z.object({
   eventSource: z.literal('s3.amazonaws.com'),
-  eventName: nonEmpty(),
-  requestParameters: z.object({ bucketName: nonEmpty(), key: nonEmpty() }),
-  responseElements: z.optional(z.nullable(z.object({ 'x-amz-version-id': z.optional(z.string()) }))),
+  eventName: bounded(64),
+  requestParameters: z.object({ bucketName: bounded(63), key: bounded(1024) }),
+  responseElements: z.optional(z.nullable(z.object({ 'x-amz-version-id': optionalBounded(1024) }))),
 });
 
 export const ecsDeploymentStateSchema = z.object({
-  eventType: z.optional(z.string()),
-  eventName: nonEmpty(),
-  deploymentId: z.optional(z.string()),
-  reason: z.optional(z.string()),
+  eventType: optionalBounded(32),
+  eventName: bounded(128),
+  deploymentId: optionalBounded(256),
+  reason: optionalBounded(2048),
 });
 
 export const ecsServiceActionSchema = z.object({
-  eventType: z.optional(z.string()),
-  eventName: nonEmpty(),
-  clusterArn: z.optional(z.string()),
+  eventType: optionalBounded(32),
+  eventName: bounded(128),
+  clusterArn: optionalBounded(2048),
 });
 
 export const manualDeploySchema = z.object({
@@ -65,6 +69,11 @@ export const manualDeploySchema = z.object({
   task_definition: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
   reason: z.optional(z.string().check(z.maxLength(1000))),
 });
+
+/** A value from an event as it may appear in a log line or a reason: bounded, JSON-quoted. */
+export function excerpt(value: string, max = 200): string {
+  return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
+}
 
 /**
  * Parses an event's `detail`; a mismatch throws a {@link RejectedEventError} that names the

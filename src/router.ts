@@ -3,7 +3,7 @@
  * for the code (and SDK clients) it needs.
  */
 import type { FeatureFlags } from './config.js';
-import type { EventEnvelope } from './events.js';
+import { excerpt, type EventEnvelope } from './events.js';
 import type { PlanBuilder } from './handlers/context.js';
 import type { RouteName } from './plan.js';
 
@@ -25,21 +25,21 @@ function routeOf(event: EventEnvelope): RouteDecision {
   const detailType = event['detail-type'];
   switch (event.source) {
     case 'aws.ecr':
-      return detailType === 'ECR Image Action' ? { kind: 'route', route: 'ecr' } : { kind: 'ignored', route: 'ecr', reason: `ECR "${detailType}" events are not acted on` };
+      return detailType === 'ECR Image Action' ? { kind: 'route', route: 'ecr' } : { kind: 'ignored', route: 'ecr', reason: `ECR ${excerpt(detailType)} events are not acted on` };
     case 'aws.ssm':
-      return detailType === 'Parameter Store Change' ? { kind: 'route', route: 'ssm' } : { kind: 'ignored', route: 'ssm', reason: `SSM "${detailType}" events are not acted on` };
+      return detailType === 'Parameter Store Change' ? { kind: 'route', route: 'ssm' } : { kind: 'ignored', route: 'ssm', reason: `SSM ${excerpt(detailType)} events are not acted on` };
     case 'aws.s3':
       return ['Object Created', 'Object Deleted', 'AWS API Call via CloudTrail'].includes(detailType)
         ? { kind: 'route', route: 's3' }
-        : { kind: 'ignored', route: 's3', reason: `S3 "${detailType}" events are not acted on` };
+        : { kind: 'ignored', route: 's3', reason: `S3 ${excerpt(detailType)} events are not acted on` };
     case 'aws.ecs':
       return ['ECS Deployment State Change', 'ECS Service Action'].includes(detailType)
         ? { kind: 'route', route: 'ecs' }
-        : { kind: 'ignored', route: 'ecs', reason: `ECS "${detailType}" events are not reported` };
+        : { kind: 'ignored', route: 'ecs', reason: `ECS ${excerpt(detailType)} events are not reported` };
     default:
       return (MANUAL_SOURCES as readonly string[]).includes(event.source)
         ? { kind: 'route', route: 'manual' }
-        : { kind: 'rejected', reason: `unknown event source "${event.source.slice(0, 100)}"` };
+        : { kind: 'rejected', reason: `unknown event source ${excerpt(event.source)}` };
   }
 }
 

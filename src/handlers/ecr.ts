@@ -2,7 +2,7 @@
  * ECR image push → redeploy the service built from that repository, but only when its current
  * task definition runs the pushed tag. A service pinned by digest is never moved by a push.
  */
-import { ecrImageActionSchema, parseDetail } from '../events.js';
+import { ecrImageActionSchema, excerpt, parseDetail } from '../events.js';
 import { ecrRegistry, parseImage } from '../images.js';
 import { emptyPlan, ignoredPlan, type Trigger } from '../plan.js';
 import type { TaskDefinitionImages } from '../targets/ecs.js';
@@ -24,12 +24,12 @@ function imageUses(taskDefinition: TaskDefinitionImages, repository: string, tag
 export const plan: PlanBuilder = async (event, { config, naming, targets }) => {
   const detail = parseDetail(ecrImageActionSchema, event, 'ECR Image Action');
   if (detail['action-type'] !== 'PUSH' || detail.result !== 'SUCCESS') {
-    return ignoredPlan('ecr', event.id, `ECR ${detail['action-type']} with result ${detail.result} is not a successful push`);
+    return ignoredPlan('ecr', event.id, `ECR ${excerpt(detail['action-type'])} with result ${excerpt(detail.result)} is not a successful push`);
   }
   const repository = detail['repository-name'];
   const service = naming.serviceFromRepository(repository);
   if (service === undefined) {
-    return ignoredPlan('ecr', event.id, `repository ${repository} matches neither ${config.projectName}_backend nor ${config.projectName}_service_{name}`);
+    return ignoredPlan('ecr', event.id, `repository ${excerpt(repository)} matches neither ${config.projectName}_backend nor ${config.projectName}_service_{name}`);
   }
   const result = emptyPlan('ecr', event.id);
   const tag = detail['image-tag'];

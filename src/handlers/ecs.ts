@@ -2,7 +2,7 @@
  * ECS deployment and service-action events → Slack. Observation only: nothing is deployed.
  * Only this project's cluster and services are reported.
  */
-import { ecsDeploymentStateSchema, ecsServiceActionSchema, parseDetail, type EventEnvelope } from '../events.js';
+import { ecsDeploymentStateSchema, ecsServiceActionSchema, excerpt, parseDetail, type EventEnvelope } from '../events.js';
 import { emptyPlan, ignoredPlan, type Notification, type Severity } from '../plan.js';
 import { ecsConsoleUrl } from '../slack/messages.js';
 import type { PlanBuilder } from './context.js';
@@ -47,13 +47,13 @@ function eventDetail(event: EventEnvelope) {
 export const plan: PlanBuilder = async (event, { config, naming }) => {
   const detail = eventDetail(event);
   if (detail?.state === undefined) {
-    return ignoredPlan('ecs', event.id, `ECS ${event['detail-type']} ${detail?.eventName ?? ''} is not reported`.trim(), 'debug');
+    return ignoredPlan('ecs', event.id, `ECS ${excerpt(event['detail-type'])} ${excerpt(detail?.eventName ?? '')} is not reported`, 'debug');
   }
   const arn = serviceFromArn(event.resources?.[0]);
   const cluster = clusterFromArn(detail.clusterArn) ?? arn?.cluster;
   const service = arn === undefined ? undefined : naming.serviceFromEcsServiceName(arn.service);
   if (arn === undefined || service === undefined || (cluster !== undefined && cluster !== naming.cluster)) {
-    return ignoredPlan('ecs', event.id, `ECS service ${event.resources?.[0] ?? '(none)'} is not in ${naming.cluster} of this project and env`, 'debug');
+    return ignoredPlan('ecs', event.id, `ECS service ${excerpt(event.resources?.[0] ?? '(none)')} is not in ${naming.cluster} of this project and env`, 'debug');
   }
   const facts: Notification['facts'] = [['Status', detail.state.status]];
   if (detail.deploymentId) facts.push(['Deployment ID', detail.deploymentId]);

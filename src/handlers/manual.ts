@@ -4,7 +4,7 @@
  * belong to the service's family; without one, the family's latest ACTIVE revision is deployed.
  */
 import { RejectedEventError } from '../errors.js';
-import { manualDeploySchema, parseDetail } from '../events.js';
+import { excerpt, manualDeploySchema, parseDetail } from '../events.js';
 import { taskDefinitionFamily } from '../naming.js';
 import { emptyPlan } from '../plan.js';
 import type { PlanBuilder } from './context.js';
@@ -13,13 +13,13 @@ export const plan: PlanBuilder = async (event, { naming }) => {
   const detail = parseDetail(manualDeploySchema, event, 'manual deploy');
   const service = naming.canonical(detail.service);
   if (service === undefined) {
-    throw new RejectedEventError(`manual deploy refused: service name ${JSON.stringify(detail.service.slice(0, 80))} is not a valid service name`);
+    throw new RejectedEventError(`manual deploy refused: service name ${excerpt(detail.service, 80)} is not a valid service name`);
   }
   const ecs = naming.ecsNames(service);
   const requested = detail.task_definition;
   if (requested !== undefined && taskDefinitionFamily(requested) !== ecs.family) {
     throw new RejectedEventError(
-      `manual deploy refused: task definition ${JSON.stringify(requested.slice(0, 200))} is not of family ${ecs.family} (service ${service})`,
+      `manual deploy refused: task definition ${excerpt(requested)} is not of family ${ecs.family} (service ${service})`,
     );
   }
   const result = emptyPlan('manual', event.id);

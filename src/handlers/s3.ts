@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config.js';
 import { RejectedEventError } from '../errors.js';
-import { parseDetail, s3CloudTrailSchema, s3NativeObjectSchema, type EventEnvelope } from '../events.js';
+import { excerpt, parseDetail, s3CloudTrailSchema, s3NativeObjectSchema, type EventEnvelope } from '../events.js';
 import { emptyPlan, ignoredPlan } from '../plan.js';
 import type { PlanBuilder } from './context.js';
 
@@ -37,7 +37,7 @@ export function objectChange(event: EventEnvelope): ObjectChange {
       kind,
     };
   }
-  throw new RejectedEventError(`S3 event of detail-type "${detailType}" is not an object change`);
+  throw new RejectedEventError(`S3 event of detail-type ${excerpt(detailType)} is not an object change`);
 }
 
 /** The services whose SERVICE_CONFIG lists this object, in configuration order. */
@@ -50,9 +50,9 @@ export function servicesUsingEnvFile(config: Pick<Config, 'serviceConfig'>, buck
 export const plan: PlanBuilder = async (event, { config, naming }) => {
   const change = objectChange(event);
   const location = `s3://${change.bucket}/${change.key}`;
-  if (change.kind === 'other') return ignoredPlan('s3', event.id, `S3 ${change.operation} does not change an object's content`);
+  if (change.kind === 'other') return ignoredPlan('s3', event.id, `S3 ${excerpt(change.operation)} does not change an object's content`);
   const services = servicesUsingEnvFile(config, change.bucket, change.key).map((name) => naming.canonical(name) ?? name);
-  if (services.length === 0) return ignoredPlan('s3', event.id, `${location} is not an env file of any service in SERVICE_CONFIG`);
+  if (services.length === 0) return ignoredPlan('s3', event.id, `${excerpt(location)} is not an env file of any service in SERVICE_CONFIG`);
 
   const trigger = { kind: 's3', bucket: change.bucket, key: change.key, versionId: change.versionId, operation: change.operation } as const;
   const result = emptyPlan('s3', event.id);

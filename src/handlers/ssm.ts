@@ -3,7 +3,7 @@
  * tasks read the new value. A deleted parameter redeploys nothing: tasks that reference it could
  * not start. It is reported instead.
  */
-import { parameterStoreChangeSchema, parseDetail } from '../events.js';
+import { excerpt, parameterStoreChangeSchema, parseDetail } from '../events.js';
 import { emptyPlan, ignoredPlan } from '../plan.js';
 import type { PlanBuilder } from './context.js';
 
@@ -13,7 +13,7 @@ export const plan: PlanBuilder = async (event, { naming }) => {
   const detail = parseDetail(parameterStoreChangeSchema, event, 'Parameter Store Change');
   const parsed = naming.parseParameterName(detail.name);
   if (parsed === undefined) {
-    return ignoredPlan('ssm', event.id, `parameter ${detail.name} is not /{env}/{project}/{service}/NAME of this project and env`, 'debug');
+    return ignoredPlan('ssm', event.id, `parameter ${excerpt(detail.name)} is not /{env}/{project}/{service}/NAME of this project and env`, 'debug');
   }
   const { service } = parsed;
   const ecs = naming.ecsNames(service);
@@ -33,7 +33,7 @@ export const plan: PlanBuilder = async (event, { naming }) => {
       ],
     });
   } else {
-    return ignoredPlan('ssm', event.id, `Parameter Store operation ${detail.operation} does not change a value`);
+    return ignoredPlan('ssm', event.id, `Parameter Store operation ${excerpt(detail.operation)} does not change a value`);
   }
   return result;
 };
