@@ -1,0 +1,21 @@
+# Idempotency records of Powertools Idempotency: one item per (event id, target),
+# expired by DynamoDB after IDEMPOTENCY_TTL_SECONDS. Encrypted at rest by default.
+resource "aws_dynamodb_table" "idempotency" {
+  count = var.enable_idempotency ? 1 : 0
+
+  name         = "${local.name}-idempotency"
+  billing_mode = "PAY_PER_REQUEST"
+  hash_key     = "id"
+
+  attribute {
+    name = "id"
+    type = "S"
+  }
+
+  ttl {
+    attribute_name = "expiration"
+    enabled        = true
+  }
+
+  tags = var.tags
+}

@@ -1,0 +1,148 @@
+locals {
+  # One rule per trigger, each as narrow as the contract allows, so the function is
+  # invoked only for events it acts on. Patterns are plain objects (jsonencode'd by the
+  # rule) so that test/terraform can evaluate them and match real sample events.
+
+  ecr_pattern = {
+    source        = ["aws.ecr"]
+    "detail-type" = ["ECR Image Action"]
+    detail = {
+      "action-type"     = ["PUSH"]
+      result            = ["SUCCESS"]
+      "repository-name" = [local.ecr_backend_repository, { prefix = local.ecr_service_repository_prefix }]
+      # A push without a tag cannot be what a service runs by tag (the code skips it too);
+      # multi-architecture pushes send one such event per platform image.
+      "image-tag" = [{ exists = true }]
+    }
+  }
+
+  ssm_pattern = {
+    source        = ["aws.ssm"]
+    "detail-type" = ["Parameter Store Change"]
+    detail = {
+      name      = [{ prefix = local.ssm_parameter_prefix }]
+      operation = ["Create", "Update", "Delete"]
+    }
+  }
+
+  ecs_pattern = {
+    source        = ["aws.ecs"]
+    "detail-type" = ["ECS Deployment State Change", "ECS Service Action"]
+    resources     = [{ prefix = local.ecs_service_arn_prefix }]
+    detail = {
+      eventName = ["SERVICE_DEPLOYMENT_IN_PROGRESS", "SERVICE_DEPLOYMENT_COMPLETED", "SERVICE_DEPLOYMENT_FAILED", "SERVICE_TASK_START_IMPAIRED"]
+    }
+  }
+
+  # Any detail-type; malformed requests still reach the function, which refuses them
+  # with a log line, a metric and a Slack error the sender can see.
+  manual_pattern = {
+    source = ["action.production", "action.deploy"]
+  }
+
+  fixed_rules = {
+    ecr = {
+      enabled     = var.enable_ecr_monitoring
+      name        = "${local.name}-ecr-push"
+      description = "ECR pushes to ${local.ecr_backend_repository} and ${local.ecr_service_repository_prefix}*"
+      pattern     = local.ecr_pattern
+    }
+    ssm = {
+      enabled     = var.enable_ssm_monitoring
+      name        = "${local.name}-ssm-change"
+      description = "Parameter Store changes under ${local.ssm_parameter_prefix}"
+      pattern     = local.ssm_pattern
+    }
+    ecs = {
+      enabled     = var.enable_ecs_events
+      name        = "${local.name}-ecs-events"
+      description = "ECS deployment and service-action events of cluster ${local.cluster_name}"
+      pattern     = local.ecs_pattern
+    }
+    manual = {
+      enabled     = var.enable_manual_deploy
+      name        = "${local.name}-manual-deploy"
+      description = "Manual deploys (action.production, action.deploy)"
+      pattern     = local.manual_pattern
+    }
+  }
+
+  # One rule per bucket, matching only the configured keys of that bucket.
+  s3_native_rules = {
+    for bucket in local.s3_native_buckets : "s3-${bucket}" => {
+      enabled     = var.enable_s3_monitoring
+      name        = "${local.name}-s3-${substr(sha1(bucket), 0, 8)}"
+      description = "S3 Object Created/Deleted in ${bucket} for the configured keys"
+      pattern = {
+        source        = ["aws.s3"]
+        "detail-type" = ["Object Created", "Object Deleted"]
+        detail = {
+          bucket = { name = [bucket] }
+          object = { key = local.s3_keys_by_bucket[bucket] }
+        }
+      }
+    }
+  }
+
+  # CloudTrail data events, for the buckets listed in s3_cloudtrail_buckets only, so that
+  # no change is seen twice. Failed calls (errorCode present) change nothing.
+  s3_cloudtrail_rules = {
+    for bucket in local.s3_cloudtrail_buckets : "s3-cloudtrail-${bucket}" => {
+      enabled     = var.enable_s3_monitoring
+      name        = "${local.name}-s3ct-${substr(sha1(bucket), 0, 8)}"
+      description = "CloudTrail S3 object writes and deletes in ${bucket} for the configured keys"
+      pattern = {
+        source        = ["aws.s3"]
+        "detail-type" = ["AWS API Call via CloudTrail"]
+        detail = {
+          eventSource = ["s3.amazonaws.com"]
+          eventName   = ["PutObject", "CopyObject", "CompleteMultipartUpload", "DeleteObject"]
+          errorCode   = [{ exists = false }]
+          requestParameters = {
+            bucketName = [bucket]
+            key        = local.s3_keys_by_bucket[bucket]
+          }
+        }
+      }
+    }
+  }
+
+  rules = { for k, r in merge(local.fixed_rules, local.s3_native_rules, local.s3_cloudtrail_rules) : k => r if r.enabled }
+}
+
+resource "aws_cloudwatch_event_rule" "this" {
+  for_each = local.rules
+
+  name          = each.value.name
+  description   = each.value.description
+  event_pattern = jsonencode(each.value.pattern)
+  tags          = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "this" {
+  for_each = aws_cloudwatch_event_rule.this
+
+  rule      = each.value.name
+  target_id = "deploybridge"
+  arn       = aws_lambda_function.this.arn
+
+  # Delivery failures (throttling, a missing permission): retried, then kept.
+  retry_policy {
+    maximum_retry_attempts       = var.eventbridge_maximum_retry_attempts
+    maximum_event_age_in_seconds = var.eventbridge_maximum_event_age_seconds
+  }
+
+  dead_letter_config {
+    arn = aws_sqs_queue.undelivered_events.arn
+  }
+}
+
+resource "aws_lambda_permission" "eventbridge" {
+  for_each = aws_cloudwatch_event_rule.this
+
+  statement_id  = "AllowEventBridge-${each.value.name}"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this.function_name
+  principal     = "events.amazonaws.com"
+  source_arn    = each.value.arn
+}

@@ -1,0 +1,73 @@
+# deploybridge for project "myproject", environment "dev": two ECS services that read
+# env files from S3, one Lambda target deployed from an S3 artifact, alarms to SNS.
+# The cluster, services, function and buckets are assumed to exist already.
+#
+#   npm ci && npm run build          # builds dist/deploybridge.zip
+#   cd terraform/examples/complete
+#   terraform init && terraform apply
+
+provider "aws" {
+  region = "eu-west-1"
+
+  default_tags {
+    tags = {
+      Project     = "myproject"
+      Environment = "dev"
+      ManagedBy   = "terraform"
+    }
+  }
+}
+
+resource "aws_sns_topic" "alarms" {
+  name = "myproject-deploybridge-alarms-dev"
+}
+
+module "deploybridge" {
+  source = "../.."
+
+  project_name = "myproject"
+  project_env  = "dev"
+  log_level    = "info"
+  dry_run      = false
+
+  # ECS: cluster myproject_cluster_dev, services myproject_service_{name}_dev, and the
+  # backend myproject_service_dev (default patterns, BACKEND_SERVICE_NAME empty).
+  service_config = {
+    api = [
+      { bucket = "myproject-config-dev", key = "api/.env" },
+      { bucket = "myproject-config-dev", key = "shared/common.env" },
+    ]
+    worker = [
+      { bucket = "myproject-config-dev", key = "worker/.env" },
+      { bucket = "myproject-config-dev", key = "shared/common.env" },
+    ]
+  }
+
+  # Lambda target: function myproject_lambda_thumbnailer_dev (LAMBDA_FUNCTION_PATTERN),
+  # blue/green through alias "live", smoke-tested before the alias moves.
+  lambda_config = {
+    thumbnailer = {
+      alias    = "live"
+      artifact = { bucket = "myproject-artifacts-dev", key = "thumbnailer/lambda.zip" }
+      smoke_test = {
+        payload = jsonencode({ ping = true })
+        expect  = jsonencode({ statusCode = 200 })
+      }
+    }
+  }
+
+  # The artifacts bucket does not send native S3 events to EventBridge: match its
+  # objects on the CloudTrail data events of the organisation trail instead. The config
+  # bucket has no other notifications, so the module may turn its EventBridge ones on.
+  s3_cloudtrail_buckets          = ["myproject-artifacts-dev"]
+  manage_s3_bucket_notifications = true
+
+  enable_idempotency     = true
+  manual_deploy_accounts = ["210987654321"]
+
+  alarm_sns_topic_arn = aws_sns_topic.alarms.arn
+
+  tags = {
+    CostCenter = "platform"
+  }
+}

@@ -1,0 +1,140 @@
+data "aws_iam_policy_document" "assume_role" {
+  statement {
+    sid     = "LambdaAssumesTheRole"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "this" {
+  name                 = local.name
+  description          = "deploybridge for ${var.project_name} ${var.project_env}"
+  assume_role_policy   = data.aws_iam_policy_document.assume_role.json
+  permissions_boundary = var.iam_role_permissions_boundary
+  tags                 = var.tags
+}
+
+# What the Lambda platform does with the role on the function's behalf: write its logs
+# and deliver failed asynchronous invocations to the on-failure destination.
+data "aws_iam_policy_document" "runtime" {
+  statement {
+    sid       = "WriteOwnLogs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
+  }
+
+  statement {
+    sid       = "OnFailureDestination"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.failed_events.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "runtime" {
+  name   = "runtime"
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.runtime.json
+}
+
+# Exactly the AWS API calls the function's code makes (checked against src/ by
+# test/terraform/iam.test.ts), each scoped to this project's resources.
+#
+# No iam:PassRole: deploybridge never registers a task definition and never changes a
+# service's roles. UpdateService only points a service at an existing revision of its
+# family; the roles of that revision were passed when it was registered, by whoever
+# registered it.
+data "aws_iam_policy_document" "deployer" {
+  # DescribeTaskDefinition does not support resource-level permissions: "*" is the only
+  # resource it accepts. It is read-only, and this is the only "*" resource in the module.
+  statement {
+    sid       = "ReadTaskDefinitions"
+    actions   = ["ecs:DescribeTaskDefinition"]
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "RedeployServices"
+    actions   = ["ecs:UpdateService"]
+    resources = local.ecs_service_arns
+  }
+
+  # Powertools Parameters getParameter(name, { decrypt: true }) → ssm:GetParameter.
+  dynamic "statement" {
+    for_each = local.slack_parameter_arn == null ? [] : [local.slack_parameter_arn]
+
+    content {
+      sid       = "ReadSlackWebhook"
+      actions   = ["ssm:GetParameter"]
+      resources = [statement.value]
+    }
+  }
+
+  # Only for a customer managed key: the AWS managed key aws/ssm needs no grant.
+  dynamic "statement" {
+    for_each = local.slack_parameter_arn != null && var.slack_webhook_kms_key_arn != null ? [var.slack_webhook_kms_key_arn] : []
+
+    content {
+      sid       = "DecryptSlackWebhook"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:EncryptionContext:PARAMETER_ARN"
+        values   = [local.slack_parameter_arn]
+      }
+    }
+  }
+
+  # Powertools Idempotency, DynamoDB persistence layer.
+  dynamic "statement" {
+    for_each = var.enable_idempotency ? [aws_dynamodb_table.idempotency[0].arn] : []
+
+    content {
+      sid       = "IdempotencyRecords"
+      actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+      resources = [statement.value]
+    }
+  }
+
+  # Lambda targets: the configured functions, their versions and aliases (ARN:*).
+  dynamic "statement" {
+    for_each = length(local.lambda_function_arns) == 0 ? [] : [local.lambda_function_arns]
+
+    content {
+      sid = "DeployLambdaTargets"
+      actions = [
+        "lambda:GetFunction",
+        "lambda:GetFunctionConfiguration",
+        "lambda:UpdateFunctionCode",
+        "lambda:UpdateFunctionConfiguration",
+        "lambda:PublishVersion",
+        "lambda:GetAlias",
+        "lambda:UpdateAlias",
+        "lambda:InvokeFunction",
+      ]
+      resources = flatten([for arn in statement.value : [arn, "${arn}:*"]])
+    }
+  }
+
+  # UpdateFunctionCode from S3 reads the artifact with the caller's permissions.
+  dynamic "statement" {
+    for_each = length(local.lambda_artifacts) == 0 ? [] : [local.lambda_artifacts]
+
+    content {
+      sid       = "ReadLambdaArtifacts"
+      actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+      resources = distinct([for a in statement.value : "arn:${local.partition}:s3:::${a.bucket}/${a.key}"])
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "deployer" {
+  name   = "deployer"
+  role   = aws_iam_role.this.id
+  policy = data.aws_iam_policy_document.deployer.json
+}

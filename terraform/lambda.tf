@@ -1,0 +1,100 @@
+locals {
+  # The configuration contract, as the function reads it. Booleans and numbers are
+  # passed as text; null means "leave the variable unset" (the function's default).
+  # SLACK_WEBHOOK_URL is deliberately absent: the webhook is a secret, read at run
+  # time from the SecureString named by SLACK_WEBHOOK_SSM_PARAMETER. AWS_REGION is
+  # reserved: Lambda sets it.
+  lambda_environment = {
+    PROJECT_NAME                = var.project_name
+    PROJECT_ENV                 = var.project_env
+    LOG_LEVEL                   = var.log_level
+    CLUSTER_NAME_PATTERN        = var.cluster_name_pattern
+    SERVICE_NAME_PATTERN        = var.service_name_pattern
+    TASK_FAMILY_PATTERN         = var.task_family_pattern
+    BACKEND_SERVICE_NAME        = var.backend_service_name
+    ENABLE_SLACK_NOTIFICATIONS  = tostring(var.enable_slack_notifications)
+    SLACK_WEBHOOK_SSM_PARAMETER = local.slack_parameter_name
+    SERVICE_CONFIG              = var.service_config == null ? null : jsonencode(var.service_config)
+    DEPLOYMENT_TIMEOUT_SECONDS  = tostring(var.deployment_timeout_seconds)
+    MAX_DEPLOYMENT_RETRIES      = tostring(var.max_deployment_retries)
+    DRY_RUN                     = tostring(var.dry_run)
+    ENABLE_ECR_MONITORING       = tostring(var.enable_ecr_monitoring)
+    ENABLE_SSM_MONITORING       = tostring(var.enable_ssm_monitoring)
+    ENABLE_S3_MONITORING        = tostring(var.enable_s3_monitoring)
+    ENABLE_MANUAL_DEPLOY        = tostring(var.enable_manual_deploy)
+    LAMBDA_CONFIG               = length(local.lambda_config) == 0 ? null : jsonencode(local.lambda_config)
+    LAMBDA_FUNCTION_PATTERN     = var.lambda_function_pattern
+    IDEMPOTENCY_TABLE           = var.enable_idempotency ? aws_dynamodb_table.idempotency[0].name : null
+    IDEMPOTENCY_TTL_SECONDS     = tostring(var.idempotency_ttl_seconds)
+    MANUAL_DEPLOY_ACCOUNTS      = length(var.manual_deploy_accounts) == 0 ? null : join(",", var.manual_deploy_accounts)
+    PROTECTED_ENVS              = join(",", var.protected_envs)
+    NODE_OPTIONS                = "--enable-source-maps"
+  }
+}
+
+resource "aws_cloudwatch_log_group" "this" {
+  name              = "/aws/lambda/${local.name}"
+  retention_in_days = var.log_retention_days
+  tags              = var.tags
+}
+
+resource "aws_lambda_function" "this" {
+  function_name                  = local.name
+  description                    = "deploybridge for ${var.project_name} ${var.project_env}: EventBridge events in, ECS and Lambda deployments out"
+  role                           = aws_iam_role.this.arn
+  filename                       = local.package_path
+  source_code_hash               = filebase64sha256(local.package_path)
+  handler                        = "index.handler"
+  runtime                        = "nodejs22.x"
+  architectures                  = [var.architecture]
+  memory_size                    = var.memory_size
+  timeout                        = local.timeout
+  reserved_concurrent_executions = var.reserved_concurrent_executions
+
+  environment {
+    variables = { for k, v in local.lambda_environment : k => v if v != null }
+  }
+
+  logging_config {
+    log_format            = "JSON"
+    log_group             = aws_cloudwatch_log_group.this.name
+    application_log_level = upper(var.log_level)
+  }
+
+  lifecycle {
+    precondition {
+      condition     = length(local.name) <= 40
+      error_message = "The default name {project}-deploybridge-{env} is longer than 40 characters: set name."
+    }
+
+    precondition {
+      condition     = !var.enable_s3_monitoring || var.service_config != null
+      error_message = "service_config is required while enable_s3_monitoring is on (use {} when no service reads env files from S3): the function does not start without SERVICE_CONFIG then."
+    }
+
+    precondition {
+      condition     = length(setsubtract(var.s3_cloudtrail_buckets, keys(local.s3_keys_by_bucket))) == 0
+      error_message = "s3_cloudtrail_buckets lists buckets that neither service_config nor lambda_config uses."
+    }
+  }
+
+  tags = var.tags
+
+  depends_on = [aws_iam_role_policy.runtime]
+}
+
+# Asynchronous invocations (EventBridge invokes asynchronously): Lambda retries a failed
+# invocation, then keeps the event, with the error, in the failed-events queue for replay.
+resource "aws_lambda_function_event_invoke_config" "this" {
+  function_name                = aws_lambda_function.this.function_name
+  maximum_retry_attempts       = var.async_maximum_retry_attempts
+  maximum_event_age_in_seconds = var.async_maximum_event_age_seconds
+
+  destination_config {
+    on_failure {
+      destination = aws_sqs_queue.failed_events.arn
+    }
+  }
+
+  depends_on = [aws_iam_role_policy.runtime]
+}

@@ -1,0 +1,81 @@
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+data "aws_region" "current" {}
+
+locals {
+  name         = coalesce(var.name, "${var.project_name}-deploybridge-${var.project_env}")
+  package_path = coalesce(var.package_path, "${path.module}/../dist/deploybridge.zip")
+  # One deployment may take deployment_timeout_seconds (retries included); the margin
+  # covers planning, the ECR lookup and delivering the Slack messages before returning.
+  timeout = coalesce(var.timeout, min(900, var.deployment_timeout_seconds + 60))
+
+  partition  = data.aws_partition.current.partition
+  region     = data.aws_region.current.region
+  account_id = data.aws_caller_identity.current.account_id
+
+  #############################################################################
+  # Naming, rendered as renderPattern() in src/naming.ts renders it.
+  #############################################################################
+
+  raw_patterns = {
+    cluster = var.cluster_name_pattern
+    service = var.service_name_pattern
+    lambda  = var.lambda_function_pattern
+  }
+  # {project} and {env} filled in; {name} left for the caller.
+  patterns = { for k, p in local.raw_patterns : k => replace(replace(p, "{project}", var.project_name), "{env}", var.project_env) }
+  # An empty {name}: dropped together with one separator next to it (the one before it if any).
+  patterns_without_name = { for k, p in local.raw_patterns : k => replace(replace(replace(replace(p, "/[-_./]\\{name\\}/", ""), "/\\{name\\}[-_./]?/", ""), "{project}", var.project_name), "{env}", var.project_env) }
+
+  cluster_name    = local.patterns_without_name.cluster
+  backend_service = var.backend_service_name == "" ? local.patterns_without_name.service : replace(local.patterns.service, "{name}", var.backend_service_name)
+  # Every service of this project and env: {name} becomes an IAM wildcard. The backend
+  # is listed on its own because dropping {name} can take it out of the wildcard's shape.
+  ecs_service_arns = distinct([
+    for service in [replace(local.patterns.service, "{name}", "*"), local.backend_service] :
+    "arn:${local.partition}:ecs:${local.region}:${local.account_id}:service/${local.cluster_name}/${service}"
+  ])
+  ecs_service_arn_prefix = "arn:${local.partition}:ecs:${local.region}:${local.account_id}:service/${local.cluster_name}/"
+
+  ecr_backend_repository        = "${var.project_name}_backend"
+  ecr_service_repository_prefix = "${var.project_name}_service_"
+  ssm_parameter_prefix          = "/${var.project_env}/${var.project_name}/"
+
+  #############################################################################
+  # Lambda targets (LAMBDA_CONFIG) and the S3 objects the function watches.
+  #############################################################################
+
+  # The backend ("backend" or BACKEND_SERVICE_NAME) is named with the backend's {name}, as for ECS.
+  backend_lambda_function = var.backend_service_name == "" ? local.patterns_without_name.lambda : replace(local.patterns.lambda, "{name}", var.backend_service_name)
+  lambda_function_names   = { for name, t in var.lambda_config : name => t.function_name != null ? t.function_name : contains(["backend", var.backend_service_name], name) ? local.backend_lambda_function : replace(local.patterns.lambda, "{name}", name) }
+  lambda_function_arns    = [for f in values(local.lambda_function_names) : startswith(f, "arn:") ? f : "arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:${f}"]
+  lambda_artifacts        = [for t in values(var.lambda_config) : t.artifact if t.artifact != null]
+  # LAMBDA_CONFIG as the function parses it: unset optional fields are left out, not null.
+  lambda_config = {
+    for name, t in var.lambda_config : name => merge(
+      t.function_name == null ? {} : { function_name = t.function_name },
+      t.alias == null ? {} : { alias = t.alias },
+      t.artifact == null ? {} : { artifact = t.artifact },
+      t.smoke_test == null ? {} : { smoke_test = merge({ payload = jsondecode(t.smoke_test.payload) }, t.smoke_test.expect == null ? {} : { expect = jsondecode(t.smoke_test.expect) }) },
+    )
+  }
+
+  env_files             = var.service_config == null ? [] : flatten(values(var.service_config))
+  s3_objects            = distinct(concat(local.env_files, local.lambda_artifacts))
+  s3_keys_by_bucket     = { for o in local.s3_objects : o.bucket => o.key... }
+  s3_native_buckets     = [for b in keys(local.s3_keys_by_bucket) : b if !contains(var.s3_cloudtrail_buckets, b)]
+  s3_cloudtrail_buckets = [for b in keys(local.s3_keys_by_bucket) : b if contains(var.s3_cloudtrail_buckets, b)]
+
+  #############################################################################
+  # Slack webhook: an SSM SecureString read at run time, never an env variable.
+  #############################################################################
+
+  default_slack_parameter_name = "/deploybridge/${var.project_name}/${var.project_env}/slack-webhook-url"
+  create_slack_parameter       = var.enable_slack_notifications && var.slack_webhook_ssm_parameter_name == null
+  slack_parameter_name         = local.create_slack_parameter ? aws_ssm_parameter.slack_webhook[0].name : (var.enable_slack_notifications ? var.slack_webhook_ssm_parameter_name : null)
+  slack_parameter_arn          = local.slack_parameter_name == null ? null : "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${trimprefix(local.slack_parameter_name, "/")}"
+
+  alarm_actions = var.alarm_sns_topic_arn == null ? [] : [var.alarm_sns_topic_arn]
+}

@@ -1,0 +1,54 @@
+output "function_name" {
+  description = "Name of the deploybridge function."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "function_arn" {
+  description = "ARN of the deploybridge function."
+  value       = aws_lambda_function.this.arn
+}
+
+output "role_arn" {
+  description = "ARN of the function's IAM role."
+  value       = aws_iam_role.this.arn
+}
+
+output "log_group_name" {
+  description = "CloudWatch log group of the function (JSON logs; see the Logs Insights queries in the README)."
+  value       = aws_cloudwatch_log_group.this.name
+}
+
+output "rule_arns" {
+  description = "ARNs of the EventBridge rules, by trigger (ecr, ssm, ecs, manual, s3-BUCKET, s3-cloudtrail-BUCKET)."
+  value       = { for k, rule in aws_cloudwatch_event_rule.this : k => rule.arn }
+}
+
+output "failed_events_queue_url" {
+  description = "URL of the SQS queue that keeps the events the function failed on (Lambda on-failure destination), for replay."
+  value       = aws_sqs_queue.failed_events.url
+}
+
+output "failed_events_queue_arn" {
+  description = "ARN of the failed-events queue."
+  value       = aws_sqs_queue.failed_events.arn
+}
+
+output "undelivered_events_queue_url" {
+  description = "URL of the SQS queue that keeps the events EventBridge could not deliver (dead-letter queue of the rule targets)."
+  value       = aws_sqs_queue.undelivered_events.url
+}
+
+output "slack_webhook_ssm_parameter_name" {
+  description = "Name of the SSM SecureString the function reads the Slack webhook URL from (null when Slack is off)."
+  value       = local.slack_parameter_name
+}
+
+output "idempotency_table_name" {
+  description = "Name of the DynamoDB idempotency table (null unless enable_idempotency)."
+  value       = var.enable_idempotency ? aws_dynamodb_table.idempotency[0].name : null
+}
+
+output "alarm_arns" {
+  description = "ARNs of the CloudWatch alarms, by name (errors, throttles, failed-events, undelivered-events)."
+  value       = { for k, alarm in aws_cloudwatch_metric_alarm.this : k => alarm.arn }
+}

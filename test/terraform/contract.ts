@@ -1,0 +1,97 @@
+/**
+ * The configuration contract, as the issues state it (issue 2: core, issue 3: Lambda targets,
+ * issue 5: idempotency, manual-deploy authorisation and the Slack webhook from SSM). This table
+ * mirrors those issues; module.test.ts checks it against what src/ reads and against the module.
+ *
+ * `module` says how the Terraform module handles the variable:
+ * - 'input': a module input named like it in lower snake case, passed to the Lambda;
+ * - 'reserved': AWS_REGION is set by Lambda itself (a reserved variable) and cannot be set;
+ * - 'secret': SLACK_WEBHOOK_URL is never put in the function's configuration;
+ * - 'module': the module computes it (the name of the table or SSM parameter it creates).
+ */
+import type { Value } from './hcl.js';
+
+export interface ContractVariable {
+  issue: 2 | 3 | 5;
+  /** Required by the code (no default). */
+  required?: true;
+  /** The default as an environment value; undefined: unset by default. */
+  default?: string;
+  module: 'input' | 'reserved' | 'secret' | 'module';
+  /** An input that changes the variable, a value for it, and the variable it must give. */
+  drivenBy: { input: string; value: Value; expect: (env: string | undefined) => boolean } | undefined;
+}
+
+const equals = (expected: string) => (env: string | undefined) => env === expected;
+/** JSON with object keys sorted, to compare documents regardless of key order. */
+const canonical = (v: unknown): string =>
+  Array.isArray(v) ? `[${v.map(canonical).join(',')}]` : typeof v === 'object' && v !== null ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}` : JSON.stringify(v);
+const json = (expected: unknown) => (env: string | undefined) => env !== undefined && canonical(JSON.parse(env)) === canonical(expected);
+
+export const CONTRACT: Record<string, ContractVariable> = {
+  PROJECT_NAME: { issue: 2, required: true, module: 'input', drivenBy: { input: 'project_name', value: 'shop', expect: equals('shop') } },
+  PROJECT_ENV: { issue: 2, required: true, module: 'input', drivenBy: { input: 'project_env', value: 'staging', expect: equals('staging') } },
+  AWS_REGION: { issue: 2, default: 'us-east-1', module: 'reserved', drivenBy: undefined },
+  LOG_LEVEL: { issue: 2, default: 'info', module: 'input', drivenBy: { input: 'log_level', value: 'debug', expect: equals('debug') } },
+  CLUSTER_NAME_PATTERN: { issue: 2, default: '{project}_cluster_{env}', module: 'input', drivenBy: { input: 'cluster_name_pattern', value: '{project}-{env}', expect: equals('{project}-{env}') } },
+  SERVICE_NAME_PATTERN: { issue: 2, default: '{project}_service_{name}_{env}', module: 'input', drivenBy: { input: 'service_name_pattern', value: '{env}-{project}-{name}', expect: equals('{env}-{project}-{name}') } },
+  TASK_FAMILY_PATTERN: { issue: 2, default: '{project}_service_{name}_{env}', module: 'input', drivenBy: { input: 'task_family_pattern', value: '{project}-{name}', expect: equals('{project}-{name}') } },
+  BACKEND_SERVICE_NAME: { issue: 2, default: '', module: 'input', drivenBy: { input: 'backend_service_name', value: 'core', expect: equals('core') } },
+  SLACK_WEBHOOK_URL: { issue: 2, module: 'secret', drivenBy: undefined },
+  ENABLE_SLACK_NOTIFICATIONS: { issue: 2, default: 'true', module: 'input', drivenBy: { input: 'enable_slack_notifications', value: false, expect: equals('false') } },
+  SERVICE_CONFIG: {
+    issue: 2,
+    module: 'input',
+    drivenBy: { input: 'service_config', value: { api: [{ bucket: 'cfg', key: 'api/.env' }] }, expect: json({ api: [{ bucket: 'cfg', key: 'api/.env' }] }) },
+  },
+  DEPLOYMENT_TIMEOUT_SECONDS: { issue: 2, default: '600', module: 'input', drivenBy: { input: 'deployment_timeout_seconds', value: 300, expect: equals('300') } },
+  MAX_DEPLOYMENT_RETRIES: { issue: 2, default: '2', module: 'input', drivenBy: { input: 'max_deployment_retries', value: 0, expect: equals('0') } },
+  DRY_RUN: { issue: 2, default: 'false', module: 'input', drivenBy: { input: 'dry_run', value: true, expect: equals('true') } },
+  ENABLE_ECR_MONITORING: { issue: 2, default: 'true', module: 'input', drivenBy: { input: 'enable_ecr_monitoring', value: false, expect: equals('false') } },
+  ENABLE_SSM_MONITORING: { issue: 2, default: 'true', module: 'input', drivenBy: { input: 'enable_ssm_monitoring', value: false, expect: equals('false') } },
+  ENABLE_S3_MONITORING: { issue: 2, default: 'true', module: 'input', drivenBy: { input: 'enable_s3_monitoring', value: false, expect: equals('false') } },
+  ENABLE_MANUAL_DEPLOY: { issue: 2, default: 'true', module: 'input', drivenBy: { input: 'enable_manual_deploy', value: false, expect: equals('false') } },
+  LAMBDA_CONFIG: {
+    issue: 3,
+    module: 'input',
+    drivenBy: {
+      input: 'lambda_config',
+      value: { thumbnailer: { alias: 'live', smoke_test: { payload: '{"ping":true}', expect: '{"statusCode":200}' } }, resizer: {} },
+      // Unset optional fields are left out (the code's schema is strict and has no nulls).
+      expect: json({ resizer: {}, thumbnailer: { alias: 'live', smoke_test: { expect: { statusCode: 200 }, payload: { ping: true } } } }),
+    },
+  },
+  LAMBDA_FUNCTION_PATTERN: { issue: 3, default: '{project}_lambda_{name}_{env}', module: 'input', drivenBy: { input: 'lambda_function_pattern', value: '{project}-{name}-{env}', expect: equals('{project}-{name}-{env}') } },
+  IDEMPOTENCY_TABLE: { issue: 5, module: 'module', drivenBy: { input: 'enable_idempotency', value: true, expect: equals('myproject-deploybridge-dev-idempotency') } },
+  IDEMPOTENCY_TTL_SECONDS: { issue: 5, default: '3600', module: 'input', drivenBy: { input: 'idempotency_ttl_seconds', value: 7200, expect: equals('7200') } },
+  MANUAL_DEPLOY_ACCOUNTS: {
+    issue: 5,
+    module: 'input',
+    drivenBy: { input: 'manual_deploy_accounts', value: ['111111111111', '222222222222'], expect: equals('111111111111,222222222222') },
+  },
+  PROTECTED_ENVS: { issue: 5, default: 'prod,production', module: 'input', drivenBy: { input: 'protected_envs', value: ['live'], expect: equals('live') } },
+  // Unset in the code (no Slack from SSM); the module points it at the SecureString it creates.
+  SLACK_WEBHOOK_SSM_PARAMETER: {
+    issue: 5,
+    module: 'module',
+    drivenBy: { input: 'slack_webhook_ssm_parameter_name', value: '/shared/slack/deploys', expect: equals('/shared/slack/deploys') },
+  },
+};
+
+/** Environment variables the module sets that are not configuration of the code. */
+export const RUNTIME_ENVIRONMENT: Record<string, string> = {
+  NODE_OPTIONS: '--enable-source-maps',
+};
+
+/** Features that arrive from other issues: what of the module belongs to them, and how to tell the code has them. */
+export interface Feature {
+  name: string;
+  envVars: string[];
+  actions: RegExp;
+}
+
+export const FEATURES: Feature[] = [
+  { name: 'Lambda targets (issue 3)', envVars: ['LAMBDA_CONFIG', 'LAMBDA_FUNCTION_PATTERN'], actions: /^(lambda:|s3:GetObject)/ },
+  { name: 'Idempotency (issue 5)', envVars: ['IDEMPOTENCY_TABLE', 'IDEMPOTENCY_TTL_SECONDS'], actions: /^dynamodb:/ },
+  { name: 'Manual deploy authorisation (issue 5)', envVars: ['MANUAL_DEPLOY_ACCOUNTS', 'PROTECTED_ENVS'], actions: /^$/ },
+];
