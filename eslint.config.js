@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'reports/', 'bench/results.json', 'terraform/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'reports/', 'bench/results.json', 'terraform/', '.tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

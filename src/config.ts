@@ -6,7 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { ConfigError } from './errors.js';
-import { SERVICE_NAME_RE } from './naming.js';
+import { renderPattern, SERVICE_NAME_RE } from './naming.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -15,6 +15,25 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface S3ObjectRef {
   bucket: string;
   key: string;
+}
+
+/**
+ * A smoke test: invoke the new version with `payload`; it passes when the invocation has no
+ * `FunctionError` and every key of `expect` equals the same key of the JSON response.
+ */
+export interface SmokeTest {
+  payload: unknown;
+  expect: Record<string, unknown> | undefined;
+}
+
+/** One service of `LAMBDA_CONFIG` (its snake_case fields, in camelCase). */
+export interface LambdaTargetConfig {
+  /** Function name or ARN; when absent, `LAMBDA_FUNCTION_PATTERN` names it. */
+  functionName: string | undefined;
+  alias: string | undefined;
+  /** The S3 zip whose changes update the function's code. */
+  artifact: S3ObjectRef | undefined;
+  smokeTest: SmokeTest | undefined;
 }
 
 export interface FeatureFlags {
@@ -40,6 +59,9 @@ export interface Config {
   slackNotificationsEnabled: boolean;
   /** Service name → the env files it reads. */
   serviceConfig: Record<string, S3ObjectRef[]>;
+  /** Service name → its Lambda function. A service listed here is a Lambda target; every other is an ECS service. */
+  lambdaConfig: Record<string, LambdaTargetConfig>;
+  lambdaFunctionPattern: string;
   deploymentTimeoutSeconds: number;
   maxDeploymentRetries: number;
   dryRun: boolean;
@@ -60,6 +82,44 @@ const serviceConfigSchema = z.record(
   z.string().check(z.regex(SERVICE_NAME_RE, 'service names use letters, digits, "-" and "_" only')),
   z.array(s3ObjectRefSchema),
 );
+
+/** A function name, or its ARN without a qualifier (the alias and version are configured apart). */
+const FUNCTION_NAME_RE = /^(?:arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}$/;
+/** Lambda's alias rule: letters, digits, "-" and "_", not only digits (that would be a version). */
+const ALIAS_RE = /^(?!\d+$)[A-Za-z0-9_-]{1,128}$/;
+
+const lambdaConfigSchema = z.record(
+  z.string().check(z.regex(SERVICE_NAME_RE, 'service names use letters, digits, "-" and "_" only')),
+  // Strict: a misspelt field ("functionName", "smoketest") is a problem, not silently ignored.
+  z.strictObject({
+    function_name: z.optional(z.string().check(z.regex(FUNCTION_NAME_RE, 'function_name must be a function name (letters, digits, "-", "_", at most 64) or its unqualified ARN'))),
+    alias: z.optional(z.string().check(z.regex(ALIAS_RE, 'alias must use letters, digits, "-" and "_", and not be a version number'))),
+    artifact: z.optional(s3ObjectRefSchema),
+    smoke_test: z.optional(
+      z.strictObject({
+        payload: z.optional(z.unknown()),
+        expect: z.optional(z.record(z.string(), z.unknown())),
+      }),
+    ),
+  }),
+);
+
+/**
+ * A schema problem in words. zod/mini ships no messages (every default one is "Invalid input"), so
+ * the common cases are spelled out here; messages written in the schemas are kept as they are.
+ */
+function explainIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${issue.expected}`;
+    case 'unrecognized_keys':
+      return `unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`;
+    case 'invalid_key':
+      return issue.issues.map((inner) => inner.message).join('; ');
+    default:
+      return issue.message;
+  }
+}
 
 /** Collects problems while reading variables, so that all of them are reported at once. */
 class EnvReader {
@@ -134,7 +194,7 @@ class EnvReader {
     if (result.success) return result.data;
     for (const issue of result.error.issues) {
       const where = issue.path.length > 0 ? `${name}.${issue.path.join('.')}` : name;
-      this.problems.push(`${where}: ${issue.message}`);
+      this.problems.push(`${where}: ${explainIssue(issue)}`);
     }
     return undefined;
   }
@@ -156,7 +216,41 @@ export const DEFAULT_PATTERNS = {
   cluster: '{project}_cluster_{env}',
   service: '{project}_service_{name}_{env}',
   taskFamily: '{project}_service_{name}_{env}',
+  lambdaFunction: '{project}_lambda_{name}_{env}',
 } as const;
+
+/**
+ * Reads `LAMBDA_CONFIG` and checks that every function it implies has a valid name, including those
+ * named by `LAMBDA_FUNCTION_PATTERN` (a pattern can render a name Lambda refuses).
+ */
+function readLambdaConfig(
+  read: EnvReader,
+  names: { projectName: string; projectEnv: string; backendServiceName: string; lambdaFunctionPattern: string },
+): Record<string, LambdaTargetConfig> {
+  const parsed = read.json('LAMBDA_CONFIG', lambdaConfigSchema) ?? {};
+  const result: Record<string, LambdaTargetConfig> = {};
+  for (const [service, entry] of Object.entries(parsed)) {
+    if (entry.function_name === undefined) {
+      // The backend's {name} follows the same rule as for ECS (see naming.ts).
+      const isBackend = service === 'backend' || service === names.backendServiceName;
+      const name = renderPattern(names.lambdaFunctionPattern, {
+        project: names.projectName,
+        env: names.projectEnv,
+        name: isBackend ? names.backendServiceName : service,
+      });
+      if (!FUNCTION_NAME_RE.test(name)) {
+        read.problems.push(`LAMBDA_CONFIG.${service}: LAMBDA_FUNCTION_PATTERN renders "${name}", which is not a valid function name; set function_name`);
+      }
+    }
+    result[service] = {
+      functionName: entry.function_name,
+      alias: entry.alias,
+      artifact: entry.artifact,
+      smokeTest: entry.smoke_test === undefined ? undefined : { payload: entry.smoke_test.payload ?? {}, expect: entry.smoke_test.expect },
+    };
+  }
+  return result;
+}
 
 /**
  * Reads and validates the configuration from environment variables.
@@ -195,6 +289,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (features.s3 && serviceConfigRaw === undefined) {
     read.problems.push('SERVICE_CONFIG is required while ENABLE_S3_MONITORING is on (JSON: service name → [{"bucket","key"}])');
   }
+  const lambdaFunctionPattern = read.pattern('LAMBDA_FUNCTION_PATTERN', DEFAULT_PATTERNS.lambdaFunction);
   const config: Config = {
     projectName,
     projectEnv,
@@ -208,6 +303,8 @@ export function loadConfig(env: Env = process.env): Config {
     slackWebhookSsmParameter,
     slackNotificationsEnabled: read.boolean('ENABLE_SLACK_NOTIFICATIONS', true),
     serviceConfig: read.json('SERVICE_CONFIG', serviceConfigSchema) ?? {},
+    lambdaConfig: readLambdaConfig(read, { projectName, projectEnv, backendServiceName, lambdaFunctionPattern }),
+    lambdaFunctionPattern,
     deploymentTimeoutSeconds: read.positiveInteger('DEPLOYMENT_TIMEOUT_SECONDS', 600),
     maxDeploymentRetries: read.nonNegativeInteger('MAX_DEPLOYMENT_RETRIES', 2),
     dryRun: read.boolean('DRY_RUN', false),

@@ -29,6 +29,31 @@ export class TransientDeploymentError extends Error {
   override readonly name = 'TransientDeploymentError';
 }
 
+/**
+ * A deployment that failed for a reason the target understands (a smoke test failed, an update
+ * ended in `LastUpdateStatus` Failed, nothing recorded to roll back to), with the facts people
+ * need to act on it. `retryable` says whether sending the same deployment again may succeed.
+ */
+export class DeploymentFailedError extends Error {
+  override readonly name = 'DeploymentFailedError';
+
+  constructor(
+    message: string,
+    readonly details: {
+      retryable: boolean;
+      /** Replaces "failed" as the Slack status, e.g. "failed; alias live stays on version 12". */
+      status?: string;
+      /** Extra Slack facts (already trimmed and free of secrets). */
+      facts?: Array<[label: string, value: string]>;
+      /** Extra log fields. */
+      fields?: Record<string, unknown>;
+      smokeTestFailed?: boolean;
+    },
+  ) {
+    super(message);
+  }
+}
+
 /** Error names AWS uses for requests that cannot succeed however often they are sent. */
 const PERMANENT_ERROR_NAMES = new Set([
   'AccessDeniedException',
@@ -49,6 +74,9 @@ const PERMANENT_ERROR_NAMES = new Set([
   'ExpiredTokenException',
 ]);
 
+/** Client errors (4xx) that pass by themselves: Lambda's "an update is in progress" (409). */
+const TRANSIENT_CLIENT_ERROR_NAMES = new Set(['ResourceConflictException']);
+
 interface AwsLikeError {
   name?: unknown;
   $fault?: unknown;
@@ -62,10 +90,12 @@ interface AwsLikeError {
  * faults) are not retried.
  */
 export function isRetryableAwsError(error: unknown): boolean {
+  if (error instanceof DeploymentFailedError) return error.details.retryable;
   if (typeof error !== 'object' || error === null) return true;
   const e = error as AwsLikeError;
   const name = typeof e.name === 'string' ? e.name : '';
   if (PERMANENT_ERROR_NAMES.has(name)) return false;
+  if (TRANSIENT_CLIENT_ERROR_NAMES.has(name)) return true;
   if (e.$retryable !== undefined || /Throttl|TooManyRequests|RequestLimitExceeded/.test(name)) return true;
   if (e.$fault === 'client') return false;
   const status = e.$metadata?.httpStatusCode;
@@ -75,6 +105,8 @@ export function isRetryableAwsError(error: unknown): boolean {
 
 /** A short, secret-free description of an error for logs and Slack. */
 export function describeError(error: unknown): string {
+  // Its message is already the whole story (the target wrote it for people).
+  if (error instanceof DeploymentFailedError) return error.message;
   if (error instanceof Error) return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
   return String(error);
 }

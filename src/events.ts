@@ -47,6 +47,8 @@ export const s3NativeObjectSchema = z.object({
 export const s3CloudTrailSchema = z.object({
   eventSource: z.literal('s3.amazonaws.com'),
   eventName: bounded(64),
+  /** Present when the call failed (e.g. AccessDenied): nothing changed. */
+  errorCode: optionalBounded(128),
   requestParameters: z.object({ bucketName: bounded(63), key: bounded(1024) }),
   responseElements: z.optional(z.nullable(z.object({ 'x-amz-version-id': optionalBounded(1024) }))),
 });
@@ -68,7 +70,12 @@ export const manualDeploySchema = z.object({
   service: z.string().check(z.maxLength(256)),
   task_definition: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
   reason: z.optional(z.string().check(z.maxLength(1000))),
+  /** Lambda targets: the published version to move the alias to ("12"; a number is accepted too). */
+  version: z.optional(z.union([z.string().check(z.maxLength(64)), z.number()])),
+  /** Lambda targets: "rollback" moves the alias back to the version before the last deploy. */
+  action: z.optional(z.string().check(z.maxLength(64))),
 });
+export type ManualDeployDetail = z.infer<typeof manualDeploySchema>;
 
 /** A value from an event as it may appear in a log line or a reason: bounded, JSON-quoted. */
 export function excerpt(value: string, max = 200): string {

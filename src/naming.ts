@@ -17,6 +17,12 @@ export interface EcsNames {
   family: string;
 }
 
+/**
+ * The default of `LAMBDA_FUNCTION_PATTERN`, as in config.ts (which imports from here, so it cannot
+ * be imported back without a cycle); used when a caller builds a Naming without the Lambda pattern.
+ */
+const DEFAULT_LAMBDA_FUNCTION_PATTERN = '{project}_lambda_{name}_{env}';
+
 const SEPARATORS = new Set(['_', '-', '.', '/']);
 
 /**
@@ -47,7 +53,10 @@ export class Naming {
   readonly cluster: string;
   private readonly serviceNameRe: RegExp;
 
-  constructor(private readonly config: Pick<Config, 'projectName' | 'projectEnv' | 'backendServiceName' | 'clusterNamePattern' | 'serviceNamePattern' | 'taskFamilyPattern'>) {
+  constructor(
+    private readonly config: Pick<Config, 'projectName' | 'projectEnv' | 'backendServiceName' | 'clusterNamePattern' | 'serviceNamePattern' | 'taskFamilyPattern'> &
+      Partial<Pick<Config, 'lambdaFunctionPattern'>>,
+  ) {
     this.backend = config.backendServiceName || BACKEND_ALIAS;
     this.cluster = this.render(config.clusterNamePattern, '');
     const [head, tail] = config.serviceNamePattern.split('{name}', 2).map((part) => escapeRegExp(this.render(part, '')));
@@ -85,6 +94,11 @@ export class Naming {
       service: this.render(this.config.serviceNamePattern, name),
       family: this.render(this.config.taskFamilyPattern, name),
     };
+  }
+
+  /** The Lambda function of a logical service under `LAMBDA_FUNCTION_PATTERN` (used when `LAMBDA_CONFIG` names none). */
+  lambdaFunctionName(service: string): string {
+    return this.render(this.config.lambdaFunctionPattern ?? DEFAULT_LAMBDA_FUNCTION_PATTERN, this.patternName(service));
   }
 
   /** The logical service built from an ECR repository, or `undefined` if the repository is not this project's. */

@@ -70,6 +70,11 @@ export const MetricName = {
   DeploymentsFailed: 'DeploymentsFailed',
   DeploymentsRetried: 'DeploymentsRetried',
   DeploymentsSkipped: 'DeploymentsSkipped',
+  /** Deployments whose target reports its own completion (Lambda) and that finished well. */
+  DeploymentsSucceeded: 'DeploymentsSucceeded',
+  SmokeTestsFailed: 'SmokeTestsFailed',
+  /** Retries of one call that met an update in progress (Lambda's ResourceConflictException). */
+  ConflictsRetried: 'ConflictsRetried',
   EventsIgnored: 'EventsIgnored',
   EventsRejected: 'EventsRejected',
   NotificationsFailed: 'NotificationsFailed',

@@ -2,6 +2,7 @@
  * A plan is what one event asks for: deployments to make, services skipped (with why), and
  * notifications to send. Handlers build plans; the deployer carries them out.
  */
+import type { SmokeTest } from './config.js';
 import type { EcsNames } from './naming.js';
 
 /** The routes an event can take; also the `trigger` metric dimension. */
@@ -23,7 +24,39 @@ export interface EcsDeployment {
   trigger: Trigger;
 }
 
-export type DeploymentRequest = EcsDeployment;
+/** The Lambda function a service deploys to, resolved from `LAMBDA_CONFIG` and `LAMBDA_FUNCTION_PATTERN`. */
+export interface LambdaFunctionTarget {
+  functionName: string;
+  /** With an alias every deploy publishes a version and moves the alias (blue/green); without one, `$LATEST` is updated in place. */
+  alias: string | undefined;
+  smokeTest: SmokeTest | undefined;
+}
+
+/** What a Lambda deployment changes before it publishes (or, for `version` and `rollback`, instead of publishing). */
+export type LambdaChange =
+  /** `UpdateFunctionCode` with the image the function is configured with, so the pushed tag is resolved again. */
+  | { kind: 'image'; imageUri: string; pushedDigest: string | undefined }
+  /** `UpdateFunctionCode` from an S3 zip. */
+  | { kind: 'zip'; bucket: string; key: string; versionId: string | undefined }
+  /** `UpdateFunctionConfiguration` setting `DEPLOYBRIDGE_CONFIG_REVISION`, which starts fresh execution environments. */
+  | { kind: 'config_revision'; revision: string }
+  /** No change: publish what `$LATEST` already holds and move the alias to it. */
+  | { kind: 'release' }
+  /** No change: move the alias to a version that is already published. */
+  | { kind: 'version'; version: string }
+  /** No change: move the alias back to the version recorded in its description. */
+  | { kind: 'rollback' };
+
+/** Deploy one Lambda function: change it (or not), publish, smoke-test, move the alias. */
+export interface LambdaDeployment {
+  target: 'lambda';
+  service: string;
+  lambda: LambdaFunctionTarget;
+  change: LambdaChange;
+  trigger: Trigger;
+}
+
+export type DeploymentRequest = EcsDeployment | LambdaDeployment;
 
 /** A service this event concerns that is deliberately not deployed. */
 export interface Skip {
@@ -43,6 +76,8 @@ export interface Notification {
   facts: Array<[label: string, value: string]>;
   /** Link to the service in the AWS console. */
   consoleUrl?: string;
+  /** Which console the link opens ("Lambda"); unset means ECS. */
+  consoleName?: string;
 }
 
 export interface Plan {

@@ -2,18 +2,54 @@
  * Manual deploys sent with `aws events put-events` (sources `action.production`, `action.deploy`):
  * `{"service": "api", "task_definition": "optional", "reason": "Hotfix"}`. A task definition must
  * belong to the service's family; without one, the family's latest ACTIVE revision is deployed.
+ *
+ * For a Lambda service (LAMBDA_CONFIG, with an alias): `{"service": "thumbnailer"}` publishes
+ * `$LATEST` and moves the alias to it; `"version": "12"` moves the alias to that version;
+ * `"action": "rollback"` moves it back to the version recorded in its description.
  */
 import { RejectedEventError } from '../errors.js';
-import { excerpt, manualDeploySchema, parseDetail } from '../events.js';
+import { excerpt, manualDeploySchema, parseDetail, type ManualDeployDetail } from '../events.js';
 import { taskDefinitionFamily } from '../naming.js';
-import { emptyPlan } from '../plan.js';
+import { emptyPlan, type LambdaChange, type LambdaFunctionTarget, type Trigger } from '../plan.js';
 import type { PlanBuilder } from './context.js';
+import { lambdaFunctionOf } from './deployments.js';
 
-export const plan: PlanBuilder = async (event, { naming }) => {
+/** A published version number as Lambda writes it. */
+const VERSION_RE = /^[1-9]\d{0,9}$/;
+
+/** What a manual request asks of a function, or why it is refused. */
+function lambdaChangeOf(detail: ManualDeployDetail, service: string, lambda: LambdaFunctionTarget): LambdaChange {
+  const refuse = (why: string) => new RejectedEventError(`manual deploy refused: ${why}`);
+  if (detail.task_definition !== undefined) throw refuse(`task_definition applies to ECS services; ${service} is the Lambda function ${lambda.functionName}`);
+  if (lambda.alias === undefined) {
+    throw refuse(`${service} (${lambda.functionName}) has no alias in LAMBDA_CONFIG; a manual deploy moves an alias, and without one $LATEST already is what runs`);
+  }
+  if (detail.version !== undefined && detail.action !== undefined) throw refuse('give either "version" or "action", not both');
+  if (detail.action === 'rollback') return { kind: 'rollback' };
+  if (detail.version === undefined) return { kind: 'release' };
+  const version = String(detail.version);
+  if (!VERSION_RE.test(version)) throw refuse(`version ${excerpt(version, 64)} is not a published version number (like "12")`);
+  return { kind: 'version', version };
+}
+
+export const plan: PlanBuilder = async (event, { config, naming }) => {
   const detail = parseDetail(manualDeploySchema, event, 'manual deploy');
   const service = naming.canonical(detail.service);
   if (service === undefined) {
     throw new RejectedEventError(`manual deploy refused: service name ${excerpt(detail.service, 80)} is not a valid service name`);
+  }
+  if (detail.action !== undefined && detail.action !== 'rollback') {
+    throw new RejectedEventError(`manual deploy refused: action ${excerpt(detail.action, 64)} is unknown (the only action is "rollback")`);
+  }
+  const trigger: Trigger = { kind: 'manual', source: event.source, reason: detail.reason, account: event.account };
+  const lambda = lambdaFunctionOf({ config, naming }, service);
+  if (lambda !== undefined) {
+    const result = emptyPlan('manual', event.id);
+    result.deployments.push({ target: 'lambda', service, lambda, change: lambdaChangeOf(detail, service, lambda), trigger });
+    return result;
+  }
+  if (detail.version !== undefined || detail.action !== undefined) {
+    throw new RejectedEventError(`manual deploy refused: "version" and "action" apply to Lambda functions; ${service} is an ECS service`);
   }
   const ecs = naming.ecsNames(service);
   const requested = detail.task_definition;
@@ -28,7 +64,7 @@ export const plan: PlanBuilder = async (event, { naming }) => {
     service,
     ecs,
     taskDefinition: requested ?? ecs.family,
-    trigger: { kind: 'manual', source: event.source, reason: detail.reason, account: event.account },
+    trigger,
   });
   return result;
 };

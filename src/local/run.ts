@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { App, type HandleResult } from '../app.js';
+import { LambdaClient, type ServiceOutputTypes } from '../aws/lambda.js';
 import { loadConfig, type Config } from '../config.js';
 import type { Targets } from '../deployer.js';
 import { ConfigError } from '../errors.js';
@@ -18,7 +19,8 @@ import { buildSlackPayload } from '../slack/messages.js';
 import type { Notifier } from '../slack/notifier.js';
 import { createNotifier } from '../slack/setup.js';
 import { createAwsTargets } from '../targets/aws.js';
-import type { EcsApi } from '../targets/ecs.js';
+import { ecsTarget, type EcsCalls } from '../targets/ecs.js';
+import { createLambdaApi, describeChange, type LambdaApi } from '../targets/lambda.js';
 
 /** The embedded default configuration: the conventions the sample events in `events/` follow. */
 export const LOCAL_DEFAULTS: Record<string, string> = {
@@ -28,6 +30,18 @@ export const LOCAL_DEFAULTS: Record<string, string> = {
     api: [{ bucket: 'myproject-config-dev', key: 'api/.env' }, { bucket: 'myproject-config-dev', key: 'shared/.env' }],
     worker: [{ bucket: 'myproject-config-dev', key: 'shared/.env' }],
     backend: [{ bucket: 'myproject-config-dev', key: 'shared/.env' }],
+  }),
+  // Two Lambda targets: a zip function deployed from an S3 artifact, and an image function.
+  LAMBDA_CONFIG: JSON.stringify({
+    thumbnailer: {
+      alias: 'live',
+      artifact: { bucket: 'myproject-artifacts', key: 'thumbnailer/lambda.zip' },
+      smoke_test: { payload: { ping: true }, expect: { statusCode: 200 } },
+    },
+    renderer: {
+      alias: 'live',
+      smoke_test: { payload: { ping: true }, expect: { statusCode: 200 } },
+    },
   }),
 };
 
@@ -56,7 +70,7 @@ export function eventFromFile(text: string): RawEvent {
  * ECS reads described, not performed. For an ECR push the described task definition is assumed to
  * run the pushed image, so the plan shows what a matching service would get.
  */
-function describedEcs(event: RawEvent, print: (line: string) => void): EcsApi {
+function describedEcs(event: RawEvent, print: (line: string) => void): EcsCalls {
   const detail = (event.detail ?? {}) as Record<string, unknown>;
   const account = typeof event.account === 'string' ? event.account : '123456789012';
   const region = typeof event.region === 'string' ? event.region : 'us-east-1';
@@ -72,6 +86,65 @@ function describedEcs(event: RawEvent, print: (line: string) => void): EcsApi {
       return { taskDefinitionArn: taskDefinition, deploymentId: 'ecs-svc/LOCAL' };
     },
   };
+}
+
+/** The version the described aliases point to, and the one their description records as before. */
+const LOCAL_ALIAS_VERSION = '7';
+const LOCAL_PREVIOUS_VERSION = '6';
+
+/**
+ * A response to a Lambda read, described rather than performed. For an ECR push the function is
+ * assumed to be an image function configured with the pushed tag, so the plan shows what it would get.
+ */
+function describedLambdaRead(command: string, input: Record<string, unknown>, event: RawEvent, print: (line: string) => void): Record<string, unknown> {
+  const detail = (event.detail ?? {}) as Record<string, unknown>;
+  const isImagePush = event.source === 'aws.ecr';
+  const account = typeof event.account === 'string' ? event.account : '123456789012';
+  const region = typeof event.region === 'string' ? event.region : 'us-east-1';
+  const image = `${ecrRegistry(account, region)}/${String(detail['repository-name'])}:${String(detail['image-tag'] ?? 'latest')}`;
+  const packageType = isImagePush ? 'Image' : 'Zip';
+  switch (command) {
+    case 'GetFunction':
+      print(`  assuming ${packageType === 'Image' ? `an image function configured with ${image}` : 'a zip function'}`);
+      return { Configuration: { FunctionName: input.FunctionName, PackageType: packageType, LastUpdateStatus: 'Successful', State: 'Active' }, Code: isImagePush ? { ImageUri: image } : {} };
+    case 'GetFunctionConfiguration':
+      print(`  assuming ${input.Qualifier === undefined ? '$LATEST' : `version ${String(input.Qualifier)}`} exists, is Active and LastUpdateStatus is Successful`);
+      return {
+        FunctionName: input.FunctionName,
+        Version: input.Qualifier ?? '$LATEST',
+        PackageType: packageType,
+        State: 'Active',
+        LastUpdateStatus: 'Successful',
+        RevisionId: 'LOCAL-REVISION',
+        Environment: { Variables: { LOG_LEVEL: 'info' } },
+      };
+    case 'GetAlias':
+      print(`  assuming alias ${String(input.Name)} points to version ${LOCAL_ALIAS_VERSION} and records previous_version=${LOCAL_PREVIOUS_VERSION}`);
+      return { Name: input.Name, FunctionVersion: LOCAL_ALIAS_VERSION, Description: `deploybridge previous_version=${LOCAL_PREVIOUS_VERSION}; (described)`, RevisionId: 'LOCAL-ALIAS-REVISION' };
+    default:
+      return {};
+  }
+}
+
+/**
+ * The Lambda target on a real SDK client whose every request is answered in the `initialize` step,
+ * before credentials are looked up or anything is signed or sent: reads are described, writes
+ * (never reached in a dry run) are printed and not made. The deploy sequence itself is the real one.
+ */
+function describedLambda(event: RawEvent, print: (line: string) => void, region: string): LambdaApi {
+  const client = new LambdaClient({ region });
+  client.middlewareStack.add(
+    (_next, context) => async (args) => {
+      const command = (context.commandName ?? 'Command').replace(/Command$/, '');
+      const input = args.input as Record<string, unknown>;
+      const isRead = command.startsWith('Get');
+      print(`AWS ${isRead ? 'read (described, not performed)' : 'write (not performed)'}: lambda:${command} ${JSON.stringify(input)}`);
+      const output = isRead ? describedLambdaRead(command, input, event, print) : {};
+      return { output: { $metadata: {}, ...output } as ServiceOutputTypes, response: {} };
+    },
+    { step: 'initialize', name: 'deploybridgeDescribedLambda' },
+  );
+  return createLambdaApi(client);
 }
 
 function printingNotifier(config: Config, print: (line: string) => void): Notifier {
@@ -91,13 +164,25 @@ function printPlan(result: HandleResult, print: (line: string) => void): void {
   const { plan } = result;
   print(`Plan for event ${plan.eventId} (route ${plan.route}):`);
   for (const d of plan.deployments) {
-    print(`  deploy ${d.service}: UpdateService cluster=${d.ecs.cluster} service=${d.ecs.service} taskDefinition=${d.taskDefinition} forceNewDeployment=true`);
+    if (d.target === 'ecs') {
+      print(`  deploy ${d.service}: UpdateService cluster=${d.ecs.cluster} service=${d.ecs.service} taskDefinition=${d.taskDefinition} forceNewDeployment=true`);
+    } else {
+      const mode = d.lambda.alias === undefined ? 'no alias: $LATEST in place' : `alias ${d.lambda.alias}`;
+      print(`  deploy ${d.service}: Lambda ${d.lambda.functionName} (${mode}): ${describeChange(d.change)}`);
+      if (d.lambda.smokeTest !== undefined) print(`    smoke test: ${d.change.kind === 'rollback' ? 'skipped for a rollback' : `invoke with smoke_test.payload${d.lambda.smokeTest.expect ? `, expect ${JSON.stringify(d.lambda.smokeTest.expect)}` : ''}`}`);
+    }
     print(`    trigger: ${describeTrigger(d.trigger)}`);
   }
   for (const s of plan.skipped) print(`  skip ${s.service}: ${s.reason}`);
   for (const n of plan.notifications) print(`  notify (${n.severity}): ${n.title}`);
   if (plan.deployments.length + plan.skipped.length + plan.notifications.length === 0) print('  (nothing)');
-  for (const r of result.deployments) print(`  result ${r.service}: ${r.status}`);
+  for (const r of result.deployments) {
+    print(`  result ${r.service}: ${r.status}${r.status === 'failed' ? ` (${r.error})` : ''}`);
+    if (r.status === 'dry_run' && 'plannedCalls' in r) {
+      print(`    from version ${r.fromVersion ?? '$LATEST'}; the calls it would make, in order:`);
+      for (const call of r.plannedCalls) print(`      ${call}`);
+    }
+  }
 }
 
 export async function runLocal(argv: string[], env: Record<string, string | undefined>, print: (line: string) => void): Promise<number> {
@@ -134,8 +219,9 @@ export async function runLocal(argv: string[], env: Record<string, string | unde
     targets = createAwsTargets(config);
     notifier = createNotifier(config, log, metrics);
   } else {
-    const ecs = describedEcs(event, print);
-    targets = { ecs: async () => ecs };
+    const ecs = ecsTarget(describedEcs(event, print));
+    const lambda = describedLambda(event, print, config.region);
+    targets = { ecs: async () => ecs, lambda: async () => lambda };
     notifier = printingNotifier(config, print);
   }
   const app = new App({ config, log, metrics, notifier, targets });

@@ -57,7 +57,7 @@ export function buildSlackPayload(notification: Notification, context: { environ
   if (notification.consoleUrl) {
     blocks.push({
       type: 'actions',
-      elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in ECS console' }, url: notification.consoleUrl }],
+      elements: [{ type: 'button', text: { type: 'plain_text', text: `Open in ${notification.consoleName ?? 'ECS'} console` }, url: notification.consoleUrl }],
     });
   }
   if (context.dryRun) {
@@ -73,4 +73,11 @@ export function buildSlackPayload(notification: Notification, context: { environ
 export function ecsConsoleUrl(region: string, cluster: string, service: string): string {
   const r = encodeURIComponent(region);
   return `https://${r}.console.aws.amazon.com/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${r}`;
+}
+
+/** Link to a function's versions in the Lambda console (a function ARN is reduced to its name). */
+export function lambdaConsoleUrl(region: string, functionName: string): string {
+  const r = encodeURIComponent(region);
+  const name = functionName.slice(functionName.lastIndexOf(':') + 1);
+  return `https://${r}.console.aws.amazon.com/lambda/home?region=${r}#/functions/${encodeURIComponent(name)}?tab=versions`;
 }

@@ -5,6 +5,7 @@
 import type { Config } from '../config.js';
 import type { Targets } from '../deployer.js';
 import type { EcsApi } from './ecs.js';
+import type { LambdaApi } from './lambda.js';
 
 function once<T>(create: () => Promise<T>): () => Promise<T> {
   let value: Promise<T> | undefined;
@@ -16,6 +17,10 @@ export function createAwsTargets(config: Pick<Config, 'region'>): Targets {
     ecs: once<EcsApi>(async () => {
       const { createEcsApi, createEcsClient } = await import('./ecs.js');
       return createEcsApi(createEcsClient(config.region));
+    }),
+    lambda: once<LambdaApi>(async () => {
+      const { createLambdaApi, createLambdaClient } = await import('./lambda.js');
+      return createLambdaApi(createLambdaClient(config.region));
     }),
   };
 }

@@ -21,6 +21,9 @@ export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ ...BASE_ENV, ...env });
 }
 
+/** ECS-only test apps have no Lambda target: any Lambda deployment would fail loudly. */
+export const noLambdaTarget = (): Promise<never> => Promise.reject(new Error('this test app has no Lambda target'));
+
 /** Records metric counts by name. */
 export function fakeMetrics() {
   const counts: Partial<Record<MetricName, number>> = {};
@@ -80,7 +83,7 @@ export function testApp(env: Record<string, string> = {}, overrides: Partial<App
   const metrics = fakeMetrics();
   const notifier = recordingNotifier();
   const log = createLogger({ projectName: config.projectName, environment: config.projectEnv, level: config.logLevel });
-  const app = new App({ config, log, metrics, notifier, targets: { ecs: async () => ecs }, deployerOptions: { backoffBaseMs: 0 }, ...overrides });
+  const app = new App({ config, log, metrics, notifier, targets: { ecs: async () => ecs, lambda: noLambdaTarget }, deployerOptions: { backoffBaseMs: 0 }, ...overrides });
   return { app, config, ecsMock, metrics, notifier };
 }
 

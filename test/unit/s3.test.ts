@@ -70,6 +70,14 @@ describe('S3 env-file change → redeploy every service that uses it', () => {
     expect(notifier.sent[0]?.facts).toContainEqual(['Used by', 'myproject_service_api_dev, myproject_service_worker_dev, myproject_service_dev']);
   });
 
+  it('a CloudTrail call that failed (errorCode) changed nothing and deploys nothing', async () => {
+    const { app, ecsMock } = testApp();
+    const event = cloudTrailEvent('PutObject', 'api/.env');
+    const result = await app.handle({ ...event, detail: { ...event.detail, errorCode: 'AccessDenied', errorMessage: 'Access Denied' } });
+    expect(result).toMatchObject({ status: 'ignored', reason: 'S3 "PutObject failed with AccessDenied" does not change an object\'s content' });
+    expect(ecsMock.calls()).toHaveLength(0);
+  });
+
   it('a CloudTrail DeleteObject is a delete too', async () => {
     const { app, ecsMock, notifier } = testApp();
     await app.handle(cloudTrailEvent('DeleteObject', 'api/.env'));
