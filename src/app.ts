@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { Deployer, type DeployerOptions, type DeploymentResult, type Targets } from './deployer.js';
 import { describeError, isRetryableAwsError, RejectedEventError, TransientDeploymentError } from './errors.js';
 import { envelopeSchema, type EventEnvelope } from './events.js';
+import type { DeploymentGuard } from './idempotency.js';
 import { Naming } from './naming.js';
 import type { Log, MetricSink } from './observability.js';
 import { MetricName } from './observability.js';
@@ -20,6 +21,7 @@ export interface AppDeps {
   metrics: MetricSink & { setTrigger?(trigger: string): void };
   notifier: Notifier;
   targets: Targets;
+  guard?: DeploymentGuard;
   deployerOptions?: Partial<DeployerOptions>;
 }
 

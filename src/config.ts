@@ -66,6 +66,13 @@ export interface Config {
   maxDeploymentRetries: number;
   dryRun: boolean;
   features: FeatureFlags;
+  /** DynamoDB table that makes each (event id, target) deploy at most once; off when unset. */
+  idempotencyTable: string | undefined;
+  idempotencyTtlSeconds: number;
+  /** AWS accounts whose manual deploys are accepted; empty means any account. */
+  manualDeployAccounts: string[];
+  /** Envs whose manual deploys must come from `action.production`. */
+  protectedEnvs: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -130,6 +137,19 @@ class EnvReader {
   private raw(name: string): string | undefined {
     const value = this.env[name]?.trim();
     return value === undefined || value === '' ? undefined : value;
+  }
+
+  /**
+   * A comma-separated list. Set but empty means an empty list (unlike other variables, where empty
+   * means unset), so a default list can be switched off.
+   */
+  list(name: string, fallback: string[], item?: { re: RegExp; what: string }): string[] {
+    const value = this.env[name];
+    if (value === undefined) return fallback;
+    const items = value.split(',').map((part) => part.trim()).filter((part) => part !== '');
+    const bad = item === undefined ? [] : items.filter((part) => !item.re.test(part));
+    if (bad.length > 0) this.problems.push(`${name} must be a comma-separated list of ${item?.what}, got ${bad.map((b) => `"${b}"`).join(', ')}`);
+    return items;
   }
 
   required(name: string): string {
@@ -309,6 +329,10 @@ export function loadConfig(env: Env = process.env): Config {
     maxDeploymentRetries: read.nonNegativeInteger('MAX_DEPLOYMENT_RETRIES', 2),
     dryRun: read.boolean('DRY_RUN', false),
     features,
+    idempotencyTable: read.optional('IDEMPOTENCY_TABLE'),
+    idempotencyTtlSeconds: read.positiveInteger('IDEMPOTENCY_TTL_SECONDS', 3600),
+    manualDeployAccounts: read.list('MANUAL_DEPLOY_ACCOUNTS', [], { re: /^\d{12}$/, what: '12-digit AWS account ids' }),
+    protectedEnvs: read.list('PROTECTED_ENVS', ['prod', 'production']),
   };
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return config;

@@ -10,6 +10,7 @@
  */
 import type { Config } from './config.js';
 import { mapWithConcurrency } from './concurrency.js';
+import type { DeploymentGuard, GuardOutcome, GuardSkip } from './idempotency.js';
 import { DeploymentFailedError, describeError, isRetryableAwsError } from './errors.js';
 import type { Log, LogFields, MetricSink } from './observability.js';
 import { MetricName } from './observability.js';
@@ -78,7 +79,8 @@ export interface DeploymentTarget<R extends DeploymentRequest> {
 export type DeploymentResult =
   | ({ service: string; attempts: number; durationMs?: number } & (EcsStarted | LambdaSucceeded))
   | ({ service: string } & (EcsDryRun | LambdaDryRun))
-  | { service: string; status: 'failed'; error: string; attempts: number; retryable: boolean };
+  | { service: string; status: 'failed'; error: string; attempts: number; retryable: boolean }
+  | { service: string; status: 'skipped'; reason: GuardSkip['reason'] };
 
 export interface DeployerOptions {
   /** First backoff delay; doubles each retry (5 s, 10 s, 20 s, …). Injectable so tests run instantly. */
@@ -97,6 +99,8 @@ export interface DeployerDeps {
   metrics: MetricSink;
   notifier: Notifier;
   targets: Targets;
+  /** With IDEMPOTENCY_TABLE: each (event id, target) deploys at most once. */
+  guard?: DeploymentGuard;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -165,7 +169,7 @@ export class Deployer {
     if (config.dryRun) return this.dryRun(deployment);
 
     const maxRetries = config.maxDeploymentRetries;
-    const outcome = await this.withRetries(
+    const attemptAll = () => this.withRetries(
       {
         maxRetries,
         deadline: deployment.deadline,
@@ -183,6 +187,9 @@ export class Deployer {
       },
       (attempt) => target.deploy(request, this.run(deployment, attempt)),
     );
+    const guarded = await this.guarded(deployment, eventId, attemptAll);
+    if (!guarded.ran) return guarded.skipped;
+    const outcome = guarded.result;
     if (!outcome.ok) return this.fail(deployment, outcome.error, outcome.attempts, outcome.retryable);
 
     const report = outcome.value;
@@ -196,6 +203,32 @@ export class Deployer {
     log.info('deployment succeeded', { ...deployment.fields, ...report.fields, attempt: attempts, max_retries: maxRetries, duration_ms: durationMs });
     this.notify(deployment, 'success', 'Deployment succeeded', [['Status', report.status ?? 'succeeded'], ...report.facts, ['Duration', formatDuration(durationMs)]]);
     return { service: request.service, ...report.result, attempts, durationMs };
+  }
+
+  /**
+   * Runs the attempts through the idempotency guard when there is one. A deployment that already
+   * succeeded for this event (a duplicate delivery, a Lambda retry, a replay) is skipped; one that
+   * failed is not recorded and runs again. If the guard's table cannot be reached, nothing is
+   * deployed and the failure is transient, so Lambda retries the event.
+   */
+  private async guarded<R extends DeploymentRequest, T>(
+    deployment: Deployment<R>,
+    eventId: string,
+    attemptAll: () => Promise<Attempted<T>>,
+  ): Promise<{ ran: true; result: Attempted<T> } | { ran: false; skipped: DeploymentResult }> {
+    const { guard, log, metrics } = this.deps;
+    if (guard === undefined) return { ran: true, result: await attemptAll() };
+    const key = `${deployment.request.target}:${deployment.description.resource}`;
+    let outcome: GuardOutcome<Attempted<T>>;
+    try {
+      outcome = await guard.once(eventId, key, attemptAll, (attempted) => attempted.ok);
+    } catch (error) {
+      return { ran: true, result: { ok: false, error: new Error(`idempotency table unavailable: ${describeError(error)}`), attempts: 0, retryable: true } };
+    }
+    if (outcome.ran) return outcome;
+    metrics.count(MetricName.DeploymentsSkipped);
+    log.info(`deployment skipped: ${outcome.reason} for this event`, { ...deployment.fields, reason: outcome.reason, idempotency_key: key });
+    return { ran: false, skipped: { service: deployment.request.service, status: 'skipped', reason: outcome.reason } };
   }
 
   private async dryRun<R extends DeploymentRequest>(deployment: Deployment<R>): Promise<DeploymentResult> {

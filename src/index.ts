@@ -5,6 +5,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { App, type HandleResult } from './app.js';
+import { createDynamoDbGuard } from './idempotency.js';
 import { MetricName } from './observability.js';
 import { startRuntime } from './runtime.js';
 import { createNotifier } from './slack/setup.js';
@@ -15,7 +16,8 @@ const { config, configError, logger, metrics } = runtime;
 
 function createApp(): App | undefined {
   if (config === undefined) return undefined;
-  return new App({ config, log: logger, metrics, notifier: createNotifier(config, logger, metrics), targets: createAwsTargets(config) });
+  const guard = config.idempotencyTable === undefined ? undefined : createDynamoDbGuard({ tableName: config.idempotencyTable, ttlSeconds: config.idempotencyTtlSeconds, region: config.region });
+  return new App({ config, log: logger, metrics, notifier: createNotifier(config, logger, metrics), targets: createAwsTargets(config), guard });
 }
 
 const app = createApp();

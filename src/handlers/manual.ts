@@ -11,6 +11,8 @@ import { RejectedEventError } from '../errors.js';
 import { excerpt, manualDeploySchema, parseDetail, type ManualDeployDetail } from '../events.js';
 import { taskDefinitionFamily } from '../naming.js';
 import { emptyPlan, type LambdaChange, type LambdaFunctionTarget, type Trigger } from '../plan.js';
+import type { Config } from '../config.js';
+import type { EventEnvelope } from '../events.js';
 import type { PlanBuilder } from './context.js';
 import { lambdaFunctionOf } from './deployments.js';
 
@@ -32,8 +34,30 @@ function lambdaChangeOf(detail: ManualDeployDetail, service: string, lambda: Lam
   return { kind: 'version', version };
 }
 
+/**
+ * Who may ask: anyone allowed `events:PutEvents` on the default bus can send a manual deploy, so
+ * the sender's account can be limited (MANUAL_DEPLOY_ACCOUNTS) and a protected env
+ * (PROTECTED_ENVS) only takes requests sent as `action.production`.
+ */
+function authorise(event: EventEnvelope, config: Pick<Config, 'manualDeployAccounts' | 'protectedEnvs' | 'projectEnv'>): void {
+  const accounts = config.manualDeployAccounts;
+  if (accounts.length > 0 && (event.account === undefined || !accounts.includes(event.account))) {
+    throw new RejectedEventError(`manual deploy refused: account ${excerpt(event.account ?? '(none)', 20)} is not in MANUAL_DEPLOY_ACCOUNTS`);
+  }
+  if (config.protectedEnvs.includes(config.projectEnv) && event.source !== 'action.production') {
+    throw new RejectedEventError(`manual deploy refused: ${config.projectEnv} is a protected env (PROTECTED_ENVS); send the event with source action.production`);
+  }
+}
+
+/** The account and region of a task-definition ARN; `undefined` for `family[:revision]`. */
+function arnAccountAndRegion(taskDefinition: string): { account: string; region: string } | undefined {
+  const [arn, , , region, account] = taskDefinition.split(':');
+  return arn === 'arn' && region !== undefined && account !== undefined ? { account, region } : undefined;
+}
+
 export const plan: PlanBuilder = async (event, { config, naming }) => {
   const detail = parseDetail(manualDeploySchema, event, 'manual deploy');
+  authorise(event, config);
   const service = naming.canonical(detail.service);
   if (service === undefined) {
     throw new RejectedEventError(`manual deploy refused: service name ${excerpt(detail.service, 80)} is not a valid service name`);
@@ -56,6 +80,12 @@ export const plan: PlanBuilder = async (event, { config, naming }) => {
   if (requested !== undefined && taskDefinitionFamily(requested) !== ecs.family) {
     throw new RejectedEventError(
       `manual deploy refused: task definition ${excerpt(requested)} is not of family ${ecs.family} (service ${service})`,
+    );
+  }
+  const owner = requested === undefined ? undefined : arnAccountAndRegion(requested);
+  if (owner !== undefined && (owner.account !== event.account || owner.region !== config.region)) {
+    throw new RejectedEventError(
+      `manual deploy refused: task definition ${excerpt(requested ?? '')} belongs to account ${excerpt(owner.account, 20)} in ${excerpt(owner.region, 30)}, not to ${event.account ?? 'this account'} in ${config.region}`,
     );
   }
   const result = emptyPlan('manual', event.id);

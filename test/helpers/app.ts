@@ -6,6 +6,8 @@ import { createLogger, type MetricName } from '../../src/observability.js';
 import type { Notification } from '../../src/plan.js';
 import type { Notifier } from '../../src/slack/notifier.js';
 import { createEcsApi } from '../../src/targets/ecs.js';
+import { buildSlackPayload } from '../../src/slack/messages.js';
+import { recordSuiteOutput } from './suiteOutput.js';
 
 export const BASE_ENV = {
   PROJECT_NAME: 'myproject',
@@ -43,7 +45,15 @@ export function fakeMetrics() {
 /** Records notifications instead of sending them. */
 export function recordingNotifier(): Notifier & { sent: Notification[] } {
   const sent: Notification[] = [];
-  return { sent, notify: (n) => void sent.push(n), flush: async () => undefined };
+  return {
+    sent,
+    notify: (n) => {
+      sent.push(n);
+      // What Slack would have received, for the suite-wide secret scan.
+      recordSuiteOutput(JSON.stringify(buildSlackPayload(n, { environment: 'test', dryRun: false })));
+    },
+    flush: async () => undefined,
+  };
 }
 
 /** A task definition response whose containers run the given images. */
@@ -83,8 +93,8 @@ export function testApp(env: Record<string, string> = {}, overrides: Partial<App
   const metrics = fakeMetrics();
   const notifier = recordingNotifier();
   const log = createLogger({ projectName: config.projectName, environment: config.projectEnv, level: config.logLevel });
-  const app = new App({ config, log, metrics, notifier, targets: { ecs: async () => ecs, lambda: noLambdaTarget }, deployerOptions: { backoffBaseMs: 0 }, ...overrides });
-  return { app, config, ecsMock, metrics, notifier };
+  const deps: AppDeps = { config, log, metrics, notifier, targets: { ecs: async () => ecs, lambda: noLambdaTarget }, deployerOptions: { backoffBaseMs: 0 }, ...overrides };
+  return { app: new App(deps), deps, config, ecsMock, metrics, notifier };
 }
 
 export { DescribeTaskDefinitionCommand, UpdateServiceCommand };

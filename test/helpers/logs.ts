@@ -1,4 +1,5 @@
 import { vi } from 'vitest';
+import { recordSuiteOutput } from './suiteOutput.js';
 
 export interface LogLine {
   timestamp: string;
@@ -17,6 +18,7 @@ export function captureOutput() {
   const raw: string[] = [];
   const capture = (chunk: unknown) => {
     raw.push(String(chunk));
+    recordSuiteOutput(String(chunk));
     return true;
   };
   const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { recordSuiteOutput } from './suiteOutput.js';
 
 export type Responder = (req: IncomingMessage, res: ServerResponse, attempt: number) => void;
 
@@ -16,7 +17,9 @@ export async function startSlackServer(respond: Responder = (_req, res) => res.e
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       attempts++;
-      received.push({ path: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+      const text = Buffer.concat(chunks).toString('utf8');
+      recordSuiteOutput(text);
+      received.push({ path: req.url ?? '', body: JSON.parse(text) });
       respond(req, res, attempts);
     });
   });

@@ -13,6 +13,7 @@ import { recordFigure } from './figures.js';
 
 const RUNS = 250;
 let casesRun = 0;
+let manualRefused = 0;
 
 type Json = Record<string, unknown>;
 
@@ -71,7 +72,10 @@ describe('hostile and broken input', () => {
     output = captureOutput();
   });
   afterEach(() => output.restore());
-  afterAll(() => recordFigure('hostile_cases_generated', casesRun));
+  afterAll(() => {
+    recordFigure('hostile_cases_generated', casesRun);
+    recordFigure('manual_requests_refused', manualRefused);
+  });
 
   /** Runs one event on a fresh app; returns what reached AWS and the logs. */
   async function runEvent(event: unknown, repository = 'myproject_service_api') {
@@ -181,6 +185,7 @@ describe('hostile and broken input', () => {
         if (service === '' || SERVICE.test(service)) {
           expect(outcome.writes).toBe(1);
         } else {
+          manualRefused++;
           expect(outcome.result?.status).toBe('rejected');
           expectRejectedCleanly(outcome);
         }

@@ -5,7 +5,7 @@ import { sentCommands, serviceUpdated, testApp, UpdateServiceCommand } from '../
 
 /** A custom event as EventBridge delivers a `put-events` entry (shape of the documented sample). */
 function manual(detail: Record<string, unknown>, source = 'action.deploy') {
-  return { ...awsSample('custom/custom-event-as-delivered-sqs-body.json'), source, 'detail-type': 'Manual Deploy', detail };
+  return { ...awsSample('custom/custom-event-as-delivered-sqs-body.json'), account: '123456789012', source, 'detail-type': 'Manual Deploy', detail };
 }
 
 describe('manual deploys (action.production, action.deploy)', () => {
@@ -78,6 +78,49 @@ describe('manual deploys (action.production, action.deploy)', () => {
     expect(ecsMock.calls()).toHaveLength(0);
     expect(metrics.counts).toEqual({ EventsRejected: 1 });
     expect(notifier.sent.map((n) => n.severity)).toEqual(['error']);
+  });
+
+  describe('authorisation', () => {
+    async function refused(env: Record<string, string>, event: Record<string, unknown>, reason: RegExp) {
+      const { app, ecsMock, metrics, notifier } = testApp(env);
+      const result = await app.handle(event);
+      expect(result).toMatchObject({ status: 'rejected', reason: expect.stringMatching(reason) });
+      expect(ecsMock.calls()).toHaveLength(0);
+      expect(metrics.counts).toEqual({ EventsRejected: 1 });
+      expect(notifier.sent.map((n) => `${n.severity}: ${n.title}`)).toEqual(['error: Manual deploy refused']);
+      expect(output.logs().filter((l) => l.level === 'warn')).toHaveLength(1);
+    }
+
+    it('refuses senders outside MANUAL_DEPLOY_ACCOUNTS and accepts those inside', async () => {
+      await refused({ MANUAL_DEPLOY_ACCOUNTS: '111111111111, 222222222222' }, manual({ service: 'api' }), /account "123456789012" is not in MANUAL_DEPLOY_ACCOUNTS/);
+      const { app, ecsMock } = testApp({ MANUAL_DEPLOY_ACCOUNTS: '111111111111,123456789012' });
+      ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:9'));
+      await app.handle(manual({ service: 'api' }));
+      expect(ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
+    });
+
+    it.each(['prod', 'production'])('in the protected env %s, only action.production is accepted', async (env) => {
+      await refused({ PROJECT_ENV: env }, manual({ service: 'api' }, 'action.deploy'), /is a protected env/);
+      const { app, ecsMock } = testApp({ PROJECT_ENV: env });
+      ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated(`arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_${env}:9`));
+      await app.handle(manual({ service: 'api' }, 'action.production'));
+      expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { service: `myproject_service_api_${env}` });
+    });
+
+    it('PROTECTED_ENVS can name other envs, or none', async () => {
+      await refused({ PROTECTED_ENVS: 'dev' }, manual({ service: 'api' }, 'action.deploy'), /is a protected env/);
+      const { app, ecsMock } = testApp({ PROJECT_ENV: 'prod', PROTECTED_ENVS: '' });
+      ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_prod:9'));
+      await app.handle(manual({ service: 'api' }, 'action.deploy'));
+      expect(ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
+    });
+
+    it.each([
+      ['another account', 'arn:aws:ecs:us-east-1:999999999999:task-definition/myproject_service_api_dev:3'],
+      ['another region', 'arn:aws:ecs:eu-west-1:123456789012:task-definition/myproject_service_api_dev:3'],
+    ])('refuses a task definition of %s', async (_what, taskDefinition) => {
+      await refused({}, manual({ service: 'api', task_definition: taskDefinition }), /belongs to account/);
+    });
   });
 
   it('does nothing when ENABLE_MANUAL_DEPLOY is off', async () => {

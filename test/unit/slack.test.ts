@@ -1,3 +1,5 @@
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/observability.js';
 import type { Notification } from '../../src/plan.js';
@@ -146,6 +148,43 @@ describe('Slack delivery to a real webhook on 127.0.0.1', () => {
     expect(result).toMatchObject({ deployments: [{ status: 'started' }] });
     expect(metrics.counts).toMatchObject({ DeploymentsStarted: 1, NotificationsFailed: 1 });
     expect(output.logs().find((l) => l.message === 'slack notification failed')?.fields.error).toMatch(/timed out/);
+  });
+
+  it('reads the webhook from an SSM SecureString (decrypted, cached) when SLACK_WEBHOOK_SSM_PARAMETER is set', async () => {
+    server = await startSlackServer();
+    const ssm = mockClient(SSMClient);
+    ssm.on(GetParameterCommand).resolves({ Parameter: { Name: '/deploybridge/myproject/dev/slack-webhook-url', Type: 'SecureString', Value: server.url } });
+    try {
+      const config = testConfig({ SLACK_WEBHOOK_SSM_PARAMETER: '/deploybridge/myproject/dev/slack-webhook-url' });
+      const metrics = fakeMetrics();
+      const slack = createNotifier(config, createLogger({ projectName: 'myproject', environment: 'dev', level: 'info' }), metrics);
+      slack.notify(notification);
+      await slack.flush();
+      slack.notify({ ...notification, title: 'second' });
+      await slack.flush();
+      expect(server.received).toHaveLength(2);
+      expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 1);
+      expect(ssm).toHaveReceivedCommandWith(GetParameterCommand, { Name: '/deploybridge/myproject/dev/slack-webhook-url', WithDecryption: true });
+      expect(metrics.counts).toEqual({});
+    } finally {
+      ssm.restore();
+    }
+  });
+
+  it('an unreadable SSM webhook fails the notification, not the deployment, and names no secret', async () => {
+    const ssm = mockClient(SSMClient);
+    ssm.on(GetParameterCommand).rejects(Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' }));
+    try {
+      const config = testConfig({ SLACK_WEBHOOK_SSM_PARAMETER: '/deploybridge/myproject/dev/other-webhook' });
+      const metrics = fakeMetrics();
+      const slack = createNotifier(config, createLogger({ projectName: 'myproject', environment: 'dev', level: 'info' }), metrics);
+      slack.notify(notification);
+      await slack.flush();
+      expect(metrics.counts).toEqual({ NotificationsFailed: 1 });
+      expect(output.logs().find((l) => l.message === 'slack notification failed')?.fields.error).toMatch(/^webhook URL unavailable/);
+    } finally {
+      ssm.restore();
+    }
   });
 
   it('never writes the webhook URL to logs, even when it fails', async () => {

@@ -1,0 +1,19 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { threadId } from 'node:worker_threads';
+
+/** Where every test worker appends what it wrote and what Slack received (see test/setup/secret-scan.ts). */
+export const SUITE_OUTPUT_DIR = 'reports/suite-output';
+
+/** The secret part of every webhook URL the tests use; none may ever be written or sent. */
+export const WEBHOOK_SECRETS = ['SECRETTOKEN123', 'hooks.slack.com/services/'];
+
+let ready = false;
+
+/** Appends text the suite produced (a log chunk, a Slack payload) for the end-of-suite secret scan. */
+export function recordSuiteOutput(text: string): void {
+  if (!ready) {
+    mkdirSync(SUITE_OUTPUT_DIR, { recursive: true });
+    ready = true;
+  }
+  appendFileSync(`${SUITE_OUTPUT_DIR}/${process.pid}-${threadId}.log`, text.endsWith('\n') ? text : `${text}\n`);
+}

@@ -1,0 +1,118 @@
+/**
+ * Never deploy twice: duplicate deliveries, Lambda retries and replays, with the guard on a real
+ * DynamoDB-compatible server (dynalite on 127.0.0.1), and a 50-service fan-out where 5 fail.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { App } from '../../src/app.js';
+import { createPowertoolsGuard } from '../../src/aws/idempotency.js';
+import { TransientDeploymentError } from '../../src/errors.js';
+import { serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
+import { startDynamoDb } from '../helpers/dynalite.js';
+import { adapt } from '../helpers/fixtures.js';
+import { captureOutput } from '../helpers/logs.js';
+import { recordFigure } from './figures.js';
+
+const transient = () => Object.assign(new Error('Service Unavailable'), { name: 'ServerException', $fault: 'server', $metadata: { httpStatusCode: 503 } });
+const SERVICES = Array.from({ length: 50 }, (_, i) => `svc${String(i).padStart(2, '0')}`);
+const FAILING = new Set(['svc03', 'svc11', 'svc19', 'svc27', 'svc42'].map((s) => `myproject_service_${s}_dev`));
+const fanOutEnv = { SERVICE_CONFIG: JSON.stringify(Object.fromEntries(SERVICES.map((s) => [s, [{ bucket: 'myproject-config-dev', key: 'common.env' }]]))) };
+const fanOutEvent = () => adapt('s3/eventbridge-object-created.json', { bucket: { name: 'myproject-config-dev' }, object: { key: 'common.env' } });
+const parameterUpdate = () => adapt('ssm/parameter-store-change-update-string.json', { name: '/dev/myproject/api/KEY' });
+
+describe('idempotency: at most one deployment per (event, target)', () => {
+  let db: Awaited<ReturnType<typeof startDynamoDb>>;
+  let output: ReturnType<typeof captureOutput>;
+  let duplicatesSent = 0;
+  let deploymentsMade = 0;
+  beforeAll(async () => {
+    db = await startDynamoDb();
+  });
+  afterAll(async () => {
+    recordFigure('duplicates_sent', duplicatesSent);
+    recordFigure('deployments_made_for_duplicates', deploymentsMade);
+    await db.close();
+  });
+  beforeEach(() => {
+    output = captureOutput();
+  });
+  afterEach(() => output.restore());
+
+  const guard = () => createPowertoolsGuard({ tableName: db.tableName, ttlSeconds: 3600, region: 'us-east-1' }, db.client);
+
+  it('the same event delivered 5 times in a row deploys once', async () => {
+    const { app, ecsMock, metrics } = testApp({}, { guard: guard() });
+    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3'));
+    const event = { ...parameterUpdate(), id: 'dup-sequential' };
+    const results = [];
+    for (let i = 0; i < 5; i++) results.push(await app.handle(event));
+    duplicatesSent += 4;
+    deploymentsMade += ecsMock.commandCalls(UpdateServiceCommand).length - 1;
+    expect(ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
+    expect(results.map((r) => (r.status === 'planned' ? r.deployments[0]?.status : r.status))).toEqual(['started', 'skipped', 'skipped', 'skipped', 'skipped']);
+    expect(metrics.counts).toEqual({ DeploymentsStarted: 1, DeploymentsSkipped: 4 });
+    expect(output.logs().filter((l) => l.message === 'deployment skipped: already deployed for this event')).toHaveLength(4);
+  });
+
+  it('5 concurrent deliveries of one event (two containers) deploy once', async () => {
+    const first = testApp({}, { guard: guard() });
+    first.ecsMock.on(UpdateServiceCommand).callsFake(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3');
+    });
+    // A second container: same AWS, its own guard instance.
+    const second = { app: new App({ ...first.deps, guard: guard() }) };
+    const event = { ...parameterUpdate(), id: 'dup-concurrent' };
+    const results = await Promise.all([first.app, second.app, first.app, second.app, first.app].map((app) => app.handle(event)));
+    duplicatesSent += 4;
+    deploymentsMade += first.ecsMock.commandCalls(UpdateServiceCommand).length - 1;
+    expect(first.ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
+    const statuses = results.map((r) => (r.status === 'planned' ? r.deployments[0]?.status : r.status));
+    expect(statuses.filter((s) => s === 'started')).toHaveLength(1);
+    expect(statuses.filter((s) => s === 'skipped')).toHaveLength(4);
+  });
+
+  it('a fan-out of 50 with 5 failing deploys the 45, reports the 5, and the retry touches only the 5', async () => {
+    const { app, ecsMock, notifier } = testApp(fanOutEnv, { guard: guard(), deployerOptions: { backoffBaseMs: 0 } });
+    let failuresLeft = true;
+    ecsMock.on(UpdateServiceCommand).callsFake(async (input: { service: string }) => {
+      if (failuresLeft && FAILING.has(input.service)) throw transient();
+      return serviceUpdated(`arn:aws:ecs:us-east-1:123456789012:task-definition/${input.service}:1`);
+    });
+    const event = { ...fanOutEvent(), id: 'fan-out-50' };
+
+    await expect(app.handle(event)).rejects.toBeInstanceOf(TransientDeploymentError);
+    const firstRound = ecsMock.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input.service as string);
+    expect(new Set(firstRound).size).toBe(50);
+    expect(firstRound.filter((s) => FAILING.has(s))).toHaveLength(5 * 3); // 1 try + 2 retries each
+    expect(notifier.sent.filter((n) => n.severity === 'info')).toHaveLength(45);
+    expect(notifier.sent.filter((n) => n.severity === 'error').map((n) => n.service).sort()).toEqual([...FAILING].sort());
+
+    // Lambda retries the invocation; the failures have passed.
+    failuresLeft = false;
+    ecsMock.resetHistory();
+    const retry = await app.handle(event);
+    const secondRound = ecsMock.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input.service as string);
+    expect(secondRound.sort()).toEqual([...FAILING].sort());
+    expect(retry.status === 'planned' && retry.deployments.filter((d) => d.status === 'skipped')).toHaveLength(45);
+    duplicatesSent += 1;
+    deploymentsMade += secondRound.filter((s) => !FAILING.has(s)).length;
+  });
+
+  it('without IDEMPOTENCY_TABLE a duplicate deploys again (the risk the README names)', async () => {
+    const { app, ecsMock } = testApp();
+    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3'));
+    const event = parameterUpdate();
+    await app.handle(event);
+    await app.handle(event);
+    expect(ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 2);
+  });
+
+  it('if the table cannot be reached, nothing is deployed and the invocation fails for a retry', async () => {
+    const unreachable = createPowertoolsGuard({ tableName: 'no-such-table', ttlSeconds: 3600, region: 'us-east-1' }, db.client);
+    const { app, ecsMock, notifier } = testApp({}, { guard: unreachable });
+    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3'));
+    await expect(app.handle(parameterUpdate())).rejects.toBeInstanceOf(TransientDeploymentError);
+    expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
+    expect(notifier.sent.map((n) => n.severity)).toEqual(['error']);
+  });
+});
