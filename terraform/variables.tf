@@ -224,14 +224,14 @@ variable "manual_deploy_accounts" {
 }
 
 variable "protected_envs" {
-  description = "PROTECTED_ENVS: environments that accept manual deploys only from source action.production (passed comma-separated)."
+  description = "PROTECTED_ENVS: environments that accept manual deploys only from source action.production (passed comma-separated; [] protects none)."
   type        = list(string)
   default     = ["prod", "production"]
 
   validation {
-    # An empty value reads as unset in the function, which would silently mean the default.
-    condition     = length(var.protected_envs) > 0 && alltrue([for e in var.protected_envs : can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", e))])
-    error_message = "protected_envs must list at least one environment name (letters, digits, \"-\", \"_\")."
+    # [] is passed as an empty string, which the function reads as "no protected env".
+    condition     = alltrue([for e in var.protected_envs : can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", e))])
+    error_message = "protected_envs must list environment names (letters, digits, \"-\", \"_\")."
   }
 }
 

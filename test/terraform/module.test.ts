@@ -261,12 +261,16 @@ describe('validation', () => {
     ['a smoke-test payload that is not JSON', { lambda_config: { t: { smoke_test: { payload: '{ping}' } } } }, /lambda_config/],
     ['a smoke-test expectation that is not an object', { lambda_config: { t: { smoke_test: { expect: '[200]' } } } }, /lambda_config/],
     ['a malformed account id', { manual_deploy_accounts: ['12345'] }, /manual_deploy_accounts/],
-    ['no protected env (would read as the default)', { protected_envs: [] }, /protected_envs/],
+    ['a protected env name that could escape the patterns', { protected_envs: ['prod/eu'] }, /protected_envs/],
     ['an unknown architecture', { architecture: 'arm' }, /architecture/],
     ['a retention CloudWatch does not offer', { log_retention_days: 31 }, /log_retention_days/],
   ])('rejects %s', (_what, inputs, variable) => {
     const errors = tf.instantiate({ ...REQUIRED_INPUTS, service_config: {}, ...inputs }).validationErrors();
     expect(errors.some((e) => variable.test(e)), errors.join('\n')).toBe(true);
+  });
+
+  it('accepts an empty protected_envs (passed as "", which the code reads as no protected env)', () => {
+    expect(tf.instantiate({ ...REQUIRED_INPUTS, service_config: {}, protected_envs: [] }).validationErrors()).toEqual([]);
   });
 
   it('requires service_config while S3 monitoring is on, as the code does', () => {

@@ -118,6 +118,24 @@ describe('loadConfig', () => {
     expect(problems).toEqual(['SLACK_WEBHOOK_URL must be an http(s) URL']);
   });
 
+  it('reads the reliability settings, with their defaults', () => {
+    expect(loadConfig(minimal)).toMatchObject({ idempotencyTable: undefined, idempotencyTtlSeconds: 3600, manualDeployAccounts: [], protectedEnvs: ['prod', 'production'] });
+    expect(
+      loadConfig({ ...minimal, IDEMPOTENCY_TABLE: 'deploybridge-idempotency', IDEMPOTENCY_TTL_SECONDS: '600', MANUAL_DEPLOY_ACCOUNTS: '111111111111, 222222222222', PROTECTED_ENVS: 'prod,staging' }),
+    ).toMatchObject({ idempotencyTable: 'deploybridge-idempotency', idempotencyTtlSeconds: 600, manualDeployAccounts: ['111111111111', '222222222222'], protectedEnvs: ['prod', 'staging'] });
+  });
+
+  it('an empty PROTECTED_ENVS protects no env (the default can be switched off)', () => {
+    expect(loadConfig({ ...minimal, PROTECTED_ENVS: '' }).protectedEnvs).toEqual([]);
+  });
+
+  it('refuses account ids that are not 12 digits and a zero idempotency window', () => {
+    expect(problemsOf({ ...minimal, MANUAL_DEPLOY_ACCOUNTS: '123456789012,12345,*', IDEMPOTENCY_TTL_SECONDS: '0' })).toEqual([
+      'IDEMPOTENCY_TTL_SECONDS must be at least 1',
+      'MANUAL_DEPLOY_ACCOUNTS must be a comma-separated list of 12-digit AWS account ids, got "12345", "*"',
+    ]);
+  });
+
   it('refuses both a webhook URL and an SSM parameter', () => {
     expect(problemsOf({ ...minimal, SLACK_WEBHOOK_URL: 'https://hooks.example/x', SLACK_WEBHOOK_SSM_PARAMETER: '/dev/myproject/slack' })).toEqual([
       'set either SLACK_WEBHOOK_URL or SLACK_WEBHOOK_SSM_PARAMETER, not both',
