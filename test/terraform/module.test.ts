@@ -228,7 +228,7 @@ describe('inputs and outputs', () => {
     for (const name of Object.keys(tf.example.output)) expect(() => tf.root.output(name)).not.toThrow();
   });
 
-  it('the README's Install section documents every input and output (with the default of each input)', () => {
+  it('the main README (Install) documents every input and output (with the default of each input)', () => {
     const readme = readFileSync(join(MODULE_DIR, '..', 'README.md'), 'utf8');
     for (const [name, blocks] of Object.entries(tf.module.variable)) {
       const row = readme.split('\n').find((l) => l.startsWith(`| \`${name}\` |`));
