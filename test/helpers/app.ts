@@ -2,6 +2,8 @@ import { DescribeTaskDefinitionCommand, ECSClient, UpdateServiceCommand } from '
 import { mockClient } from 'aws-sdk-client-mock';
 import { App, type AppDeps } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { ConfigError } from '../../src/errors.js';
+import { LOCAL_DEFAULTS } from '../../src/local/run.js';
 import { createLogger, type MetricName } from '../../src/observability.js';
 import type { Notification } from '../../src/plan.js';
 import type { Notifier } from '../../src/slack/notifier.js';
@@ -9,15 +11,23 @@ import { createEcsApi } from '../../src/targets/ecs.js';
 import { buildSlackPayload } from '../../src/slack/messages.js';
 import { recordSuiteOutput } from './suiteOutput.js';
 
+/** The local run's embedded project (myproject, dev) and env files, without its Lambda targets. */
 export const BASE_ENV = {
   PROJECT_NAME: 'myproject',
   PROJECT_ENV: 'dev',
-  SERVICE_CONFIG: JSON.stringify({
-    api: [{ bucket: 'myproject-config-dev', key: 'api/.env' }, { bucket: 'myproject-config-dev', key: 'shared/.env' }],
-    worker: [{ bucket: 'myproject-config-dev', key: 'shared/.env' }],
-    backend: [{ bucket: 'myproject-config-dev', key: 'shared/.env' }],
-  }),
+  SERVICE_CONFIG: LOCAL_DEFAULTS.SERVICE_CONFIG as string,
 };
+
+/** The problems a configuration is refused for (fails the test if it is accepted). */
+export function configProblems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
 
 export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ ...BASE_ENV, ...env });

@@ -1,5 +1,5 @@
 import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './loopback.js';
 
 /** What the fake endpoint does with one request. */
 export type Fault =
@@ -20,7 +20,6 @@ export interface EcsRequest {
  */
 export async function startFakeEcs(decide: (request: EcsRequest, index: number) => Fault) {
   const requests: EcsRequest[] = [];
-  const sockets = new Set<Socket>();
   const answer = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `req-${requests.length}` });
     res.end(JSON.stringify(body));
@@ -54,18 +53,6 @@ export async function startFakeEcs(decide: (request: EcsRequest, index: number) 
       else respond();
     });
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    requests,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const { baseUrl, close } = await listenOnLoopback(server);
+  return { endpoint: baseUrl, requests, close };
 }

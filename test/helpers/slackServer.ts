@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './loopback.js';
 import { recordSuiteOutput } from './suiteOutput.js';
 
 export type Responder = (req: IncomingMessage, res: ServerResponse, attempt: number) => void;
@@ -11,7 +11,6 @@ export type Responder = (req: IncomingMessage, res: ServerResponse, attempt: num
 export async function startSlackServer(respond: Responder = (_req, res) => res.end('ok')) {
   const received: Array<{ path: string; body: unknown }> = [];
   let attempts = 0;
-  const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -23,19 +22,6 @@ export async function startSlackServer(respond: Responder = (_req, res) => res.e
       respond(req, res, attempts);
     });
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/services/T000/B000/SECRETTOKEN123`,
-    received,
-    attempts: () => attempts,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  const { baseUrl, close } = await listenOnLoopback(server);
+  return { url: `${baseUrl}/services/T000/B000/SECRETTOKEN123`, received, attempts: () => attempts, close };
 }

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { configProblems as problemsOf } from '../helpers/app.js';
 import { loadConfig } from '../../src/config.js';
-import { ConfigError } from '../../src/errors.js';
 
 const minimal = { PROJECT_NAME: 'myproject', PROJECT_ENV: 'dev', SERVICE_CONFIG: '{}' };
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
