@@ -1,36 +1,15 @@
 /**
- * The Lambda entry point (`index.handler`): one EventBridge event per invocation.
+ * The Lambda entry point (`index.handler`). Importing it loads nothing: configuration, logging,
+ * metrics and middy load with the first event (src/handler.ts), and each route then loads only the
+ * SDK client it uses. The cost of a cold start is paid for what the event needs, not up front.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
-import { App, type HandleResult } from './app.js';
-import { createDynamoDbGuard } from './idempotency.js';
-import { MetricName } from './observability.js';
-import { startRuntime } from './runtime.js';
-import { createNotifier } from './slack/setup.js';
-import { createAwsTargets } from './targets/aws.js';
+import type { Context } from 'aws-lambda';
 
-const runtime = startRuntime();
-const { config, configError, logger, metrics } = runtime;
+type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
-function createApp(): App | undefined {
-  if (config === undefined) return undefined;
-  const guard = config.idempotencyTable === undefined ? undefined : createDynamoDbGuard({ tableName: config.idempotencyTable, ttlSeconds: config.idempotencyTtlSeconds, region: config.region });
-  return new App({ config, log: logger, metrics, notifier: createNotifier(config, logger, metrics), targets: createAwsTargets(config), guard });
+let loading: Promise<Handler> | undefined;
+
+export async function handler(event: unknown, context: Context): Promise<unknown> {
+  loading ??= import('./handler.js').then((module) => module.handler as Handler);
+  return (await loading)(event, context);
 }
-
-const app = createApp();
-
-async function handleEvent(event: unknown): Promise<HandleResult> {
-  if (app === undefined) {
-    metrics.count(MetricName.ConfigInvalid);
-    logger.error(configError?.message ?? 'invalid configuration', { problems: configError?.problems });
-    return { status: 'rejected', eventId: undefined, reason: 'invalid configuration' };
-  }
-  return app.handle(event);
-}
-
-export const handler = middy(handleEvent)
-  .use(injectLambdaContext(logger.powertools))
-  .use(logMetrics(metrics.powertools, { throwOnEmptyMetrics: false }));

@@ -7,6 +7,7 @@ import type { Log, MetricSink } from '../observability.js';
 import { MetricName } from '../observability.js';
 import type { Notification } from '../plan.js';
 import { buildSlackPayload, type SlackPayload } from './messages.js';
+import { postJson } from './post.js';
 
 export interface Notifier {
   notify(notification: Notification): void;
@@ -57,23 +58,17 @@ async function postWithinBudget(url: string, payload: SlackPayload, options: Sla
     if (remaining <= 0) return { ok: false, reason: `${reason}; gave up after ${attempt - 1} attempt(s)` };
     let waitMs = options.retryDelayMs;
     try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-        signal: AbortSignal.timeout(Math.min(options.attemptTimeoutMs, remaining)),
-      });
-      await response.arrayBuffer().catch(() => undefined);
-      if (response.ok) return { ok: true };
+      const response = await postJson(url, body, AbortSignal.timeout(Math.min(options.attemptTimeoutMs, remaining)));
+      if (response.status >= 200 && response.status < 300) return { ok: true };
       reason = `HTTP ${response.status}`;
       if (response.status === 429) {
-        waitMs = retryAfterMs(response.headers.get('retry-after')) ?? options.retryDelayMs;
+        waitMs = retryAfterMs(response.retryAfter) ?? options.retryDelayMs;
       } else if (response.status < 500) {
         return { ok: false, reason }; // 4xx other than 429: the payload or the webhook is wrong.
       }
     } catch (error) {
-      const e = error as { name?: string; cause?: { code?: string } };
-      reason = e.name === 'TimeoutError' || e.name === 'AbortError' ? 'timed out' : `network error ${e.cause?.code ?? e.name ?? 'unknown'}`;
+      const e = error as { name?: string; code?: string; cause?: { code?: string } };
+      reason = e.name === 'TimeoutError' || e.name === 'AbortError' ? 'timed out' : `network error ${e.code ?? e.cause?.code ?? e.name ?? 'unknown'}`;
     }
     if (Date.now() + waitMs >= deadline) return { ok: false, reason: `${reason}; no time left to retry within ${options.budgetMs} ms` };
     await sleep(waitMs);

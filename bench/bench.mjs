@@ -1,0 +1,568 @@
+/**
+ * `npm run bench [-- options]`: cold start, memory, bundle and fan-out figures of the Lambda bundle,
+ * measured on this machine with Node only. Writes bench/results.json and prints a table.
+ *
+ *   --check           CI mode: fail (exit 1) when a budget is exceeded; no eager reference
+ *   --runs N          samples per variant (default 25, 20 with --check; at least 20)
+ *   --fanout-runs N   fan-out samples (default 5; 3 with --check)
+ *   --no-build        measure dist/ as it is (default: run build.mjs first)
+ *   --no-eager        skip the eager single-file reference
+ *   --no-source-maps  run the bundle without --enable-source-maps (production sets it)
+ *   --seed N          seed of the interleaving order (default 1)
+ *   --only a,b        only these variants (ids as in results.json, e.g. init,route:ecs); no fan-out
+ *   --dist DIR        measure another build directory (with meta.json and deploybridge.zip); implies --no-build
+ *   --out FILE        where to write the results (default bench/results.json)
+ *   --markdown        also print the tables as Markdown (for docs/performance.md)
+ *
+ * Method. Every sample is a fresh `node` process. The reference is a bare `node -e ''`; the others
+ * run bench/child.mjs, which imports the bundle and (except for "init") invokes the handler as the
+ * Lambda runtime would. Variants are interleaved (every round runs each variant once, in a shuffled
+ * order) so a noisy neighbour slows all of them alike; ratios are medians over medians. AWS is a
+ * local stub on 127.0.0.1 reached through AWS_ENDPOINT_URL, Slack the same stub through
+ * SLACK_WEBHOOK_URL; credentials are fake and come from the environment, so no credential
+ * provider touches the network or ~/.aws.
+ */
+import { spawn } from 'node:child_process';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import {
+  accountFiles,
+  evaluate,
+  formatMarkdownTable,
+  formatTable,
+  formatValue,
+  idealFanoutMs,
+  interleave,
+  KB,
+  MB,
+  median,
+  quantile,
+  staticClosure,
+} from './lib.mjs';
+import { startStub } from './stub.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const started = performance.now();
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+function parseArgs(argv) {
+  const options = { check: false, markdown: false, runs: undefined, fanoutRuns: undefined, build: true, eager: true, sourceMaps: true, seed: 1, only: undefined, dist: 'dist', out: 'bench/results.json' };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const number = () => {
+      const value = Number(argv[++i]);
+      if (!Number.isInteger(value) || value < 1) throw new Error(`${arg} needs a positive whole number`);
+      return value;
+    };
+    if (arg === '--check') options.check = true;
+    else if (arg === '--markdown') options.markdown = true;
+    else if (arg === '--runs') options.runs = number();
+    else if (arg === '--fanout-runs') options.fanoutRuns = number();
+    else if (arg === '--no-build') options.build = false;
+    else if (arg === '--no-eager') options.eager = false;
+    else if (arg === '--no-source-maps') options.sourceMaps = false;
+    else if (arg === '--seed') options.seed = number();
+    else if (arg === '--out') options.out = String(argv[++i]);
+    else if (arg === '--dist') {
+      options.dist = String(argv[++i]);
+      options.build = false;
+    } else if (arg === '--only') options.only = new Set(['bare', ...String(argv[++i] ?? '').split(',')]);
+    else throw new Error(`unknown option ${arg} (see the header of bench/bench.mjs)`);
+  }
+  options.runs ??= options.check ? 20 : 25;
+  if (options.runs < 20) throw new Error('--runs must be at least 20: fewer samples make the medians too noisy to compare');
+  if (options.check) options.eager = false;
+  if (options.check && options.only) throw new Error('--only cannot be combined with --check');
+  options.fanoutRuns ??= options.check ? 3 : 5;
+  return options;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The routes: one sample event each (from events/), and what the stub must see.
+
+/** Deployer concurrency (DEFAULT_DEPLOYER_OPTIONS.concurrency in src/deployer.ts). */
+const CONCURRENCY = 10;
+const FANOUT_SERVICES = 50;
+const FANOUT_DELAY_MS = 100;
+
+const ROUTES = [
+  { name: 'ecr', event: 'events/ecr-push-api.json', calls: { DescribeTaskDefinition: 1, UpdateService: 1 }, clients: ['ecs'] },
+  { name: 'ssm', event: 'events/ssm-parameter-update.json', calls: { UpdateService: 1 }, clients: ['ecs'] },
+  { name: 's3', event: 'events/s3-env-file-created.json', calls: { UpdateService: 3 }, clients: ['ecs'] },
+  { name: 'ecs', event: 'events/ecs-deployment-completed.json', calls: {}, clients: [] },
+  { name: 'manual', event: 'events/manual-deploy.json', calls: { UpdateService: 1 }, clients: ['ecs'] },
+  // A Lambda target (LAMBDA_CONFIG below): its calls are the Lambda target's business (reads, update,
+  // waits, publish, smoke test, alias), so only their kind is checked: Lambda operations only.
+  { name: 'lambda', event: 'events/lambda-s3-artifact-upload.json', calls: undefined, clients: ['lambda'], label: 'route s3 -> Lambda target' },
+];
+
+/** The configuration of the sample events (as `npm start` embeds it). */
+const SERVICE_CONFIG = {
+  api: [{ bucket: 'myproject-config-dev', key: 'api/.env' }, { bucket: 'myproject-config-dev', key: 'shared/.env' }],
+  worker: [{ bucket: 'myproject-config-dev', key: 'shared/.env' }],
+  backend: [{ bucket: 'myproject-config-dev', key: 'shared/.env' }],
+};
+const LAMBDA_CONFIG = {
+  thumbnailer: {
+    alias: 'live',
+    artifact: { bucket: 'myproject-artifacts', key: 'thumbnailer/lambda.zip' },
+    smoke_test: { payload: { ping: true }, expect: { statusCode: 200 } },
+  },
+};
+const LAMBDA_OPERATIONS = new Set(['GetFunction', 'GetFunctionConfiguration', 'GetAlias', 'UpdateFunctionCode', 'UpdateFunctionConfiguration', 'PublishVersion', 'Invoke', 'UpdateAlias']);
+
+function fanoutServiceConfig() {
+  const config = {};
+  for (let i = 1; i <= FANOUT_SERVICES; i++) config[`svc${String(i).padStart(2, '0')}`] = [{ bucket: 'myproject-config-dev', key: 'shared/.env' }];
+  return config;
+}
+
+/** The image the ECR sample pushes, so the stubbed task definition runs it and the push redeploys. */
+function pushedImage() {
+  const event = JSON.parse(readFileSync(join(root, 'events/ecr-push-api.json'), 'utf8'));
+  return `${event.account}.dkr.ecr.${event.region}.amazonaws.com/${event.detail['repository-name']}:${event.detail['image-tag']}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+let home;
+
+/** A Lambda-like environment: nothing inherited but PATH, fake credentials, the stub as AWS and Slack. */
+function childEnv(stub, extra = {}) {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    TZ: 'UTC',
+    LANG: 'C.UTF-8',
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    AWS_SESSION_TOKEN: 'bench-session-token',
+    AWS_ENDPOINT_URL: stub.url,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: join(home, 'no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-aws-credentials'),
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    AWS_LAMBDA_FUNCTION_NAME: 'deploybridge',
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
+    AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/deploybridge',
+    AWS_LAMBDA_LOG_STREAM_NAME: 'bench',
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    PROJECT_NAME: 'myproject',
+    PROJECT_ENV: 'dev',
+    SERVICE_CONFIG: JSON.stringify(SERVICE_CONFIG),
+    LAMBDA_CONFIG: JSON.stringify(LAMBDA_CONFIG),
+    SLACK_WEBHOOK_URL: stub.slackUrl,
+    // Lambda runs Node 22: the SDK's "upgrade from Node 20" warning would be a local-only cost.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    ...extra,
+  };
+}
+
+const CHILD_TIMEOUT_MS = 30_000;
+/** The byte bench/child.mjs writes to fd 3 when the handler returned, before its result. */
+const READY = '\u0006';
+
+/**
+ * Runs one process; resolves with its wall time (spawn to exit) and what it wrote to fd 3.
+ * A process that outlives CHILD_TIMEOUT_MS is killed and fails the bench.
+ */
+function runProcess(args, env) {
+  return new Promise((resolvePromise, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    let output = '';
+    let result = '';
+    child.stdout.on('data', (chunk) => {
+      output = (output + chunk).slice(-20_000);
+    });
+    child.stderr.on('data', (chunk) => {
+      output = (output + chunk).slice(-20_000);
+    });
+    let readyMs;
+    child.stdio[3].on('data', (chunk) => {
+      readyMs ??= performance.now() - t0;
+      result += chunk;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
+    let wallMs;
+    child.on('exit', () => {
+      wallMs = performance.now() - t0;
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code !== 0) {
+        reject(new Error(`\`node ${args.join(' ')}\` failed (${signal ?? `exit ${code}`}):\n${output}`));
+        return;
+      }
+      // `readyMs`: when the child said it was done (the handler returned), before its exit.
+      resolvePromise({ wallMs, readyMs: readyMs ?? wallMs, result: result === '' ? undefined : JSON.parse(result.startsWith(READY) ? result.slice(READY.length) : result), output });
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Variants: what one sample runs.
+
+function variants(stub, bundles, options) {
+  const flags = options.sourceMaps ? ['--enable-source-maps'] : [];
+  const child = join('bench', 'child.mjs');
+  const list = [{ id: 'bare', label: "bare `node -e ''`", args: ['-e', ''], env: childEnv(stub) }];
+  for (const bundle of bundles) {
+    const prefix = bundle.eager ? 'eager ' : '';
+    const entry = relative(root, bundle.entry);
+    const add = (id, label, mode, events, extra = {}) =>
+      list.push({ id: `${prefix}${id}`, bundle: bundle.name, label: `${prefix}${label}`, kind: id, args: [...flags, child, mode, entry, ...events], env: childEnv(stub, extra), events });
+    // Init only is `node dist/index.mjs` itself, timed to exit: no harness module in the measurement.
+    list.push({
+      id: `${prefix}init`,
+      bundle: bundle.name,
+      label: `${prefix}init only (import)`,
+      kind: 'init',
+      args: [...flags, entry],
+      inventoryArgs: [...flags, child, 'inventory', entry],
+      env: childEnv(stub),
+      events: [],
+    });
+    for (const route of ROUTES) add(`route:${route.name}`, route.label ?? `route ${route.name}`, 'handle', [route.event]);
+    add('all', 'all routes, one process', 'handle', ROUTES.map((r) => r.event));
+    if (!bundle.eager && !options.check) {
+      // The webhook as an SSM SecureString: the notifier reads it through the SSM client first.
+      const ssm = { SLACK_WEBHOOK_URL: '', SLACK_WEBHOOK_SSM_PARAMETER: '/dev/myproject/slack-webhook' };
+      add('route:ecs+ssm-webhook', 'route ecs, webhook from SSM', 'handle', ['events/ecs-deployment-completed.json'], ssm);
+      add('route:ecr+ssm-webhook', 'route ecr, webhook from SSM', 'handle', ['events/ecr-push-api.json'], ssm);
+    }
+  }
+  return list;
+}
+
+/** Checks a sample's answers: every event handled, and the stub saw exactly the calls the route makes. */
+function verify(variant, sample, stub) {
+  const results = sample.result?.results ?? [];
+  const bad = results.filter((r) => r.status !== 'planned' || (r.deployments ?? []).some((d) => d !== 'started' && d !== 'succeeded'));
+  if (results.length !== variant.events.length || bad.length > 0) {
+    throw new Error(`${variant.label}: unexpected results ${JSON.stringify(results)}\n${sample.output}`);
+  }
+  const expected = {};
+  const routes = variant.events.map((file) => ROUTES.find((r) => r.event === file));
+  for (const route of routes) {
+    for (const [op, n] of Object.entries(route?.calls ?? {})) expected[op] = (expected[op] ?? 0) + n;
+  }
+  if (variant.env.SLACK_WEBHOOK_SSM_PARAMETER) expected.GetParameter = 1;
+  const seen = {};
+  for (const call of stub.calls()) {
+    // Calls of a route whose calls are not listed (the Lambda target) are checked for their kind only.
+    const listed = call.target in expected || !routes.some((r) => r?.calls === undefined);
+    if (listed) seen[call.target] = (seen[call.target] ?? 0) + 1;
+    else if (!LAMBDA_OPERATIONS.has(call.target)) throw new Error(`${variant.label}: unexpected AWS call ${call.target}`);
+  }
+  if (routes.some((r) => r?.calls === undefined) && !stub.calls().some((c) => c.target === 'UpdateFunctionCode')) {
+    throw new Error(`${variant.label}: the Lambda target made no UpdateFunctionCode call`);
+  }
+  if (JSON.stringify(Object.entries(seen).sort()) !== JSON.stringify(Object.entries(expected).sort())) {
+    throw new Error(`${variant.label}: AWS calls ${JSON.stringify(seen)}, expected ${JSON.stringify(expected)}`);
+  }
+  const notifications = variant.events.length;
+  if (stub.slackPosts() < notifications) throw new Error(`${variant.label}: ${stub.slackPosts()} Slack posts, expected at least ${notifications}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bundles
+
+function progress(text) {
+  process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${text}\n`);
+}
+
+async function buildAll(options, tmp) {
+  const { buildBundle, zipBundle } = await import(pathToFileURL(join(root, 'build.mjs')).href);
+  if (options.build) {
+    progress('building dist/ (node build.mjs)');
+    const built = await runProcess(['build.mjs'], { ...process.env });
+    process.stderr.write(built.output.replace(/^npm warn.*\n?/gm, ''));
+  }
+  const dist = resolve(root, options.dist);
+  if (!existsSync(join(dist, 'meta.json'))) throw new Error(`${join(dist, 'meta.json')} is missing: run \`npm run build\` or drop --no-build`);
+  const meta = JSON.parse(readFileSync(join(dist, 'meta.json'), 'utf8'));
+  const bundles = [{ name: 'lazy', eager: false, entry: join(dist, 'index.mjs'), dir: dist, meta, zipBytes: statSync(join(dist, 'deploybridge.zip')).size }];
+
+  if (options.eager) {
+    // The same code and settings as one eagerly loaded file: every module the bundle loads on
+    // demand from src/ (route handlers, SDK doors) imported statically from a generated entry.
+    const lazyModules = Object.values(meta.outputs)
+      .map((o) => o.entryPoint)
+      .filter((e) => e !== undefined && e.startsWith('src/') && e !== 'src/index.ts');
+    const contents = [...lazyModules.map((m) => `import './${m}';`), "export { handler } from './src/index.ts';"].join('\n');
+    const dir = join(tmp, 'eager');
+    progress(`building the eager reference (${lazyModules.length} lazy modules imported statically)`);
+    const eagerMeta = await buildBundle(dir, {
+      stdin: { contents, resolveDir: root, sourcefile: 'eager-entry.ts', loader: 'ts' },
+      outfile: join(dir, 'index.mjs'),
+      splitting: false,
+    });
+    const entry = join(dir, 'index.mjs');
+    bundles.push({ name: 'eager', eager: true, entry, dir, meta: eagerMeta, zipBytes: zipBundle(dir).length, fileBytes: statSync(entry).size, modules: lazyModules });
+  }
+  return bundles;
+}
+
+/** The metafile path of a loaded file (metafile paths are relative to the repository root). */
+function metaPath(url) {
+  return relative(root, fileURLToPath(url)).split('\\').join('/');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  process.chdir(root);
+  const loadAverageAtStart = loadavg().map((l) => Number(l.toFixed(2)));
+  const tmp = mkdtempSync(join(tmpdir(), 'deploybridge-bench-'));
+  home = join(tmp, 'home');
+  mkdirSync(home);
+  let stub;
+  // Bounded: whatever happens, the bench ends (and takes its children with it).
+  const watchdog = setTimeout(() => {
+    process.stderr.write('bench: gave up after 15 minutes\n');
+    process.exit(2);
+  }, 15 * 60_000);
+  watchdog.unref();
+  try {
+    const bundles = await buildAll(options, tmp);
+    stub = await startStub({ image: pushedImage() });
+    const list = variants(stub, bundles, options).filter((v) => options.only === undefined || options.only.has(v.id));
+    const lazy = bundles[0];
+
+    // 1. Inventory (untimed): which files each variant loads, and a check of what it does.
+    progress('inventory: what each route loads and calls');
+    const inventory = {};
+    for (const variant of list.filter((v) => v.bundle === 'lazy')) {
+      stub.reset();
+      const sample = await runProcess(variant.inventoryArgs ?? variant.args.map((a) => (a === 'handle' ? 'inventory' : a)), variant.env);
+      if (variant.kind !== 'init') verify(variant, sample, stub);
+      const files = sample.result.loaded.filter((u) => u.startsWith('file:')).map(metaPath).filter((f) => lazy.meta.outputs[f] !== undefined);
+      const builtins = sample.result.loaded.filter((u) => u.startsWith('node:'));
+      inventory[variant.id] = { ...accountFiles(lazy.meta, files), builtins: [...new Set(builtins)].sort() };
+    }
+    const init = inventory.init;
+    const metaInit = [...staticClosure(lazy.meta, metaPath(pathToFileURL(lazy.entry).href))];
+    if (init !== undefined && metaInit.length !== init.files.length) {
+      progress(`note: the metafile says init loads ${metaInit.length} files, the loader saw ${init.files.length}`);
+    }
+
+    // 2. Cold starts, interleaved.
+    const byId = new Map(list.map((v) => [v.id, v]));
+    const samples = Object.fromEntries(list.map((v) => [v.id, []]));
+    const warmup = interleave(list.map((v) => v.id), 2, options.seed + 1000);
+    const order = interleave(list.map((v) => v.id), options.runs, options.seed);
+    progress(`cold starts: ${list.length} variants x ${options.runs} runs, interleaved (+2 warm-up rounds)`);
+    let done = 0;
+    for (const [i, id] of [...warmup, ...order].entries()) {
+      const variant = byId.get(id);
+      stub.reset();
+      const sample = await runProcess(variant.args, variant.env);
+      if (variant.kind !== undefined && variant.kind !== 'init') verify(variant, sample, stub);
+      if (i >= warmup.length) {
+        samples[id].push({ wallMs: sample.wallMs, readyMs: sample.readyMs, rss: sample.result?.rss });
+        if (++done % (list.length * 5) === 0) progress(`  ${done / list.length} of ${options.runs} rounds`);
+      }
+    }
+
+    // 3. Fan-out: one env file used by N services, every AWS answer 100 ms late.
+    const fanoutRuns = options.only === undefined ? options.fanoutRuns : 0;
+    if (fanoutRuns > 0) progress(`fan-out: ${FANOUT_SERVICES} services, ${FANOUT_DELAY_MS} ms per AWS call, ${fanoutRuns} runs`);
+    stub.setDelay(FANOUT_DELAY_MS);
+    const fanoutVariant = {
+      args: [...(options.sourceMaps ? ['--enable-source-maps'] : []), join('bench', 'child.mjs'), 'fanout', relative(root, lazy.entry), 'events/s3-env-file-created.json'],
+      env: childEnv(stub, { SERVICE_CONFIG: JSON.stringify(fanoutServiceConfig()) }),
+    };
+    const fanoutSamples = [];
+    for (let i = 0; i < fanoutRuns; i++) {
+      stub.reset();
+      const sample = await runProcess(fanoutVariant.args, fanoutVariant.env);
+      const [cold, warm] = sample.result.invocations;
+      const calls = stub.calls();
+      const during = (inv) => calls.filter((c) => c.start >= inv.start && c.start <= inv.end);
+      const describe = (inv) => {
+        const own = during(inv);
+        const updates = own.filter((c) => c.target === 'UpdateService');
+        return {
+          ms: inv.ms,
+          calls: own.length,
+          updateServiceWithBareFamily: updates.filter((c) => typeof c.input.taskDefinition === 'string' && !/[:/]/.test(c.input.taskDefinition)).length,
+          otherCalls: own.length - updates.length,
+        };
+      };
+      const statuses = sample.result.results.flatMap((r) => r.deployments ?? []);
+      if (statuses.length !== 2 * FANOUT_SERVICES || statuses.some((s) => s !== 'started')) throw new Error(`fan-out: unexpected results ${JSON.stringify(sample.result.results)}`);
+      fanoutSamples.push({ cold: describe(cold), warm: describe(warm), maxInFlight: stub.maxInFlight() });
+    }
+    stub.setDelay(0);
+
+    // 4. Figures.
+    const stat = (id) => {
+      const wall = samples[id].map((s) => s.wallMs);
+      const rss = samples[id].map((s) => s.rss).filter((r) => r !== undefined);
+      const ready = samples[id].map((s) => s.readyMs);
+      return { medianMs: median(wall), p25Ms: quantile(wall, 0.25), p75Ms: quantile(wall, 0.75), minMs: Math.min(...wall), readyMs: median(ready), rssBytes: rss.length > 0 ? median(rss) : undefined, runs: wall.length };
+    };
+    const bare = stat('bare');
+    const rows = list.map((v) => {
+      const s = stat(v.id);
+      const loaded = inventory[v.id];
+      const codeBytes = v.bundle === 'eager' ? bundles[1].fileBytes : loaded?.bytes;
+      return { id: v.id, label: v.label, bundle: v.bundle, ...s, ratio: s.medianMs / bare.medianMs, readyRatio: s.readyMs / bare.medianMs, codeBytes, sdkBytes: loaded?.sdkBytes, clients: loaded?.clients };
+    });
+    const routeRows = rows.filter((r) => r.bundle === 'lazy' && ROUTES.some((route) => r.id === `route:${route.name}`));
+    const largest = (list, key) => list.filter((r) => r[key] !== undefined).reduce((a, b) => (a === undefined || b[key] > a[key] ? b : a), undefined);
+    const heaviest = largest(routeRows, 'medianMs');
+    const biggestRss = largest(rows.filter((r) => r.bundle === 'lazy'), 'rssBytes');
+    const medianOf = (values) => (values.length > 0 ? median(values) : undefined);
+    const invocations = fanoutSamples.flatMap((s) => [s.cold, s.warm]);
+    const farthest = (values, expected) => (values.length === 0 ? undefined : values.reduce((a, b) => (Math.abs(b - expected) > Math.abs(a - expected) ? b : a)));
+    const ideal = idealFanoutMs({ services: FANOUT_SERVICES, concurrency: CONCURRENCY, callsPerService: 1, delayMs: FANOUT_DELAY_MS });
+    const fanout = {
+      services: FANOUT_SERVICES,
+      concurrency: CONCURRENCY,
+      delayMs: FANOUT_DELAY_MS,
+      idealMs: ideal,
+      coldMs: medianOf(fanoutSamples.map((s) => s.cold.ms)),
+      warmMs: medianOf(fanoutSamples.map((s) => s.warm.ms)),
+      // Counts are checked on every invocation (cold and warm): the one farthest from the expected counts.
+      callsPerInvocation: farthest(invocations.map((i) => i.calls), FANOUT_SERVICES),
+      updateServiceWithBareFamily: farthest(invocations.map((i) => i.updateServiceWithBareFamily), FANOUT_SERVICES),
+      otherCalls: farthest(invocations.map((i) => i.otherCalls), 0),
+      maxInFlight: medianOf(fanoutSamples.map((s) => s.maxInFlight)),
+      samples: fanoutSamples,
+    };
+    fanout.coldVsIdeal = fanout.coldMs / ideal;
+    fanout.warmVsIdeal = fanout.warmMs / ideal;
+    fanout.callsPerService = fanout.callsPerInvocation / FANOUT_SERVICES;
+
+    const figures = {
+      initRatio: rows.find((r) => r.id === 'init')?.ratio,
+      heaviestRouteRatio: heaviest?.ratio,
+      heaviestRss: heaviest?.rssBytes,
+      largestRss: biggestRss?.rssBytes,
+      zipBytes: lazy.zipBytes,
+      initCodeBytes: init?.bytes,
+      ecsRouteSdkBytes: inventory['route:ecs']?.sdkBytes,
+      // Each route must load exactly the SDK clients it uses (ROUTES[].clients), no other.
+      routesWithOtherClients: ROUTES.every((r) => inventory[`route:${r.name}`] !== undefined)
+        ? ROUTES.filter((r) => inventory[`route:${r.name}`].clients.join('+') !== r.clients.join('+')).length
+        : undefined,
+      fanoutVsIdeal: fanout.warmVsIdeal,
+      fanoutColdVsIdeal: fanout.coldVsIdeal,
+      fanoutCallsPerService: fanout.callsPerService,
+      fanoutOtherCalls: fanout.otherCalls,
+    };
+    const checks = evaluate(figures);
+    const machine = {
+      nproc: cpus().length,
+      cpu: cpuModel(),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+      sourceMaps: options.sourceMaps,
+      loadAverageAtStart,
+      loadAverageAtEnd: loadavg().map((l) => Number(l.toFixed(2))),
+    };
+
+    // 5. Report.
+    const table = [['variant', 'median ms', 'p25-p75 ms', 'ratio', 'ratio at return', 'RSS MB', 'code loaded KB', 'of it SDK KB', 'SDK clients']];
+    for (const r of rows) {
+      table.push([
+        r.label,
+        r.medianMs.toFixed(1),
+        `${r.p25Ms.toFixed(0)}-${r.p75Ms.toFixed(0)}`,
+        `${r.ratio.toFixed(2)}x`,
+        r.id === 'bare' ? '' : `${r.readyRatio.toFixed(2)}x`,
+        r.rssBytes === undefined ? '' : (r.rssBytes / MB).toFixed(1),
+        r.codeBytes === undefined ? '' : (r.codeBytes / KB).toFixed(1),
+        r.sdkBytes === undefined ? '' : (r.sdkBytes / KB).toFixed(1),
+        r.clients === undefined ? '' : r.clients.join('+') || 'none',
+      ]);
+    }
+    console.log(`\ndeploybridge bench: ${machine.node}, ${machine.nproc} x ${machine.cpu}, ${options.runs} runs per variant, interleaved${options.sourceMaps ? ', --enable-source-maps' : ''}\n`);
+    console.log(formatTable(table));
+    if (heaviest) {
+      console.log(`\nheaviest route: ${heaviest.label} (${heaviest.ratio.toFixed(2)}x, RSS ${(heaviest.rssBytes / MB).toFixed(1)} MB); largest RSS: ${biggestRss.label} (${(biggestRss.rssBytes / MB).toFixed(1)} MB)`);
+    }
+    console.log(`zip: ${formatValue(lazy.zipBytes, 'bytes')} (${lazy.zipBytes} bytes)${bundles[1] ? `; eager reference: one ${formatValue(bundles[1].fileBytes, 'bytes')} file, zip ${formatValue(bundles[1].zipBytes, 'bytes')}` : ''}`);
+    if (fanoutSamples.length > 0) console.log(
+      `fan-out: ${FANOUT_SERVICES} services, concurrency ${CONCURRENCY}, ${FANOUT_DELAY_MS} ms per call: ideal ${ideal} ms; ` +
+        `cold invocation ${fanout.coldMs.toFixed(0)} ms (${fanout.coldVsIdeal.toFixed(2)}x), warm ${fanout.warmMs.toFixed(0)} ms (${fanout.warmVsIdeal.toFixed(2)}x); ` +
+        `${fanout.callsPerInvocation} AWS calls (${fanout.updateServiceWithBareFamily} UpdateService with the bare family), at most ${fanout.maxInFlight} in flight`,
+    );
+    if (fanoutSamples.length > 0 && fanout.maxInFlight !== CONCURRENCY) {
+      console.log(`note: at most ${fanout.maxInFlight} calls were in flight, not ${CONCURRENCY}: if the deployer's concurrency changed, update CONCURRENCY in bench/bench.mjs`);
+    }
+    console.log('\nbuilt-in modules imported by the bundle, per variant:');
+    for (const [id, inv] of Object.entries(inventory)) console.log(`  ${id.padEnd(24)} ${inv.builtins.join(' ') || '(none)'}`);
+
+    console.log('');
+    console.log(formatTable([['', 'measured', 'limit', ''], ...checks.map((c) => [`${c.kind}: ${c.name}`, formatValue(c.value, c.unit), formatValue(c.limit, c.unit), c.ok ? 'ok' : c.kind === 'budget' ? 'OVER BUDGET' : 'missed'])]));
+    if (options.only) console.log('(--only: partial run; unmeasured figures show n/a)');
+    if (options.markdown) {
+      console.log(`\n${formatMarkdownTable(table)}\n`);
+      console.log(formatMarkdownTable([['check', 'measured', 'limit', ''], ...checks.map((c) => [`${c.kind}: ${c.name}`, formatValue(c.value, c.unit), formatValue(c.limit, c.unit), c.ok ? 'ok' : c.kind === 'budget' ? '**over budget**' : 'missed'])]));
+    }
+
+    const elapsedS = (performance.now() - started) / 1000;
+    const results = {
+      date: new Date().toISOString(),
+      machine,
+      options: { runs: options.runs, fanoutRuns: options.fanoutRuns, check: options.check, seed: options.seed },
+      elapsedSeconds: Number(elapsedS.toFixed(1)),
+      figures,
+      checks,
+      rows,
+      inventory,
+      fanout,
+      zip: { bytes: lazy.zipBytes, eagerBytes: bundles[1]?.zipBytes },
+      samples,
+    };
+    writeFileSync(resolve(root, options.out), `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`\nwrote ${options.out} in ${elapsedS.toFixed(0)} s`);
+
+    const breaches = checks.filter((c) => c.kind === 'budget' && !c.ok);
+    if (options.check && breaches.length > 0) {
+      const limit = (c) => (c.unit === 'calls' || c.unit === 'routes' ? `must be ${formatValue(c.limit, c.unit)}` : `> budget ${formatValue(c.limit, c.unit)}`);
+      console.error(`\nbench --check FAILED (${breaches.length} budget${breaches.length === 1 ? '' : 's'} breached):`);
+      for (const c of breaches) console.error(`  - ${c.name}: ${formatValue(c.value, c.unit)} ${limit(c)}`);
+      console.error('Budgets live in bench/lib.mjs (BUDGETS); the table above says where the bytes and milliseconds go.');
+      process.exitCode = 1;
+    } else if (options.check) {
+      console.log('bench --check passed: every budget holds');
+    }
+  } finally {
+    await stub?.close();
+    rmSync(tmp, { recursive: true, force: true });
+    clearTimeout(watchdog);
+  }
+}
+
+function cpuModel() {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
+    if (line) return line.split(':')[1].trim();
+  } catch {
+    // not Linux: fall back on what Node knows
+  }
+  return cpus()[0]?.model ?? 'unknown CPU';
+}
+
+main().catch((error) => {
+  console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 2;
+});

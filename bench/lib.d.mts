@@ -1,0 +1,46 @@
+// Types of bench/lib.mjs, for the tests in test/bench/.
+export declare const KB: number;
+export declare const MB: number;
+export declare const BUDGETS: { initRatio: number; heaviestRouteRatio: number; zipBytes: number; initCodeBytes: number };
+export declare const TARGETS: { initRatio: number; heaviestRouteRatio: number; rssBytes: number; zipBytes: number; fanoutVsIdeal: number };
+
+export interface Metafile {
+  outputs: Record<string, { bytes: number; entryPoint?: string; imports: Array<{ path: string; kind: string; external?: boolean }>; inputs: Record<string, { bytesInOutput: number }> }>;
+}
+
+export declare function median(values: number[]): number;
+export declare function quantile(values: number[], q: number): number;
+export declare function prng(seed: number): () => number;
+export declare function interleave<T>(variants: T[], rounds: number, seed?: number): T[];
+export declare function staticClosure(meta: Metafile, output: string): Set<string>;
+export declare function packageOf(input: string): string;
+export declare function isSdkPackage(pkg: string): boolean;
+export declare function accountFiles(meta: Metafile, files: Iterable<string>): { files: string[]; bytes: number; sdkBytes: number; clients: string[]; packages: Record<string, number> };
+export declare function idealFanoutMs(options: { services: number; concurrency: number; callsPerService: number; delayMs: number }): number;
+
+export interface Figures {
+  initRatio?: number;
+  heaviestRouteRatio?: number;
+  heaviestRss?: number;
+  largestRss?: number;
+  zipBytes?: number;
+  initCodeBytes?: number;
+  ecsRouteSdkBytes?: number;
+  routesWithOtherClients?: number;
+  fanoutVsIdeal?: number;
+  fanoutColdVsIdeal?: number;
+  fanoutCallsPerService?: number;
+  fanoutOtherCalls?: number;
+}
+export interface Check {
+  kind: 'budget' | 'target';
+  name: string;
+  value: number | undefined;
+  limit: number;
+  unit: string;
+  ok: boolean;
+}
+export declare function evaluate(figures: Figures): Check[];
+export declare function formatValue(value: number | undefined, unit: string): string;
+export declare function formatTable(rows: Array<Array<string | number | undefined>>): string;
+export declare function formatMarkdownTable(rows: Array<Array<string | number | undefined>>): string;

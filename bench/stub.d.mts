@@ -1,0 +1,28 @@
+// Types of bench/stub.mjs, for the tests in test/bench/.
+export declare const DEFAULT_IMAGE: string;
+export declare function answer(target: string, input: Record<string, unknown>, options?: { region?: string; image?: string; webhookUrl?: string }): [number, Record<string, unknown>];
+export interface StubCall {
+  target: string;
+  input: Record<string, unknown>;
+  start: number;
+  end: number;
+}
+export interface Stub {
+  url: string;
+  slackUrl: string;
+  setDelay(ms: number): void;
+  setImage(image: string): void;
+  reset(): void;
+  calls(): StubCall[];
+  slackPosts(): number;
+  maxInFlight(): number;
+  close(): Promise<void>;
+}
+export declare function startStub(options?: { delayMs?: number; image?: string }): Promise<Stub>;
+export declare function lambdaOperation(method: string | undefined, pathname: string): { operation: string; functionName: string; alias: string | undefined } | undefined;
+export declare function answerLambda(
+  operation: { operation: string; functionName: string; alias: string | undefined },
+  input: Record<string, unknown>,
+  query: URLSearchParams,
+  options?: { region?: string },
+): [number, Record<string, unknown>, Record<string, string>];

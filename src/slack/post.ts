@@ -1,0 +1,43 @@
+/**
+ * One HTTP POST of a JSON body, on `node:http`/`node:https`.
+ *
+ * Not `fetch`: on Node 20 and 22 the first `fetch()` of a process loads and compiles undici and its
+ * WebAssembly HTTP parser, some 40–60 ms of a Lambda cold start, for one small POST per
+ * notification. `node:https` is what the AWS SDK already uses, so on routes that call AWS it costs
+ * nothing more, and it is loaded only when a notification is sent.
+ *
+ * Redirects are not followed (a Slack webhook answers directly; a 3xx is reported as its status).
+ */
+export interface PostResponse {
+  status: number;
+  /** The `Retry-After` header, or null. */
+  retryAfter: string | null;
+}
+
+/**
+ * Resolves with the status once the whole response has been read. Rejects on network errors (the
+ * error carries Node's `code`, e.g. ECONNREFUSED) and when `signal` aborts (an `AbortError`).
+ */
+export async function postJson(url: string, body: string, signal: AbortSignal): Promise<PostResponse> {
+  const target = new URL(url);
+  const { request } = target.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  return new Promise<PostResponse>((resolve, reject) => {
+    const req = request(
+      target,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, signal },
+      (res) => {
+        res.on('error', reject);
+        res.on('close', () => {
+          if (!res.complete) reject(signal.aborted ? signal.reason : new Error('the response ended early'));
+        });
+        res.on('end', () => {
+          const retryAfter = res.headers['retry-after'];
+          resolve({ status: res.statusCode ?? 0, retryAfter: typeof retryAfter === 'string' ? retryAfter : null });
+        });
+        res.resume();
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}

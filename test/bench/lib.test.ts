@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import {
+  accountFiles,
+  BUDGETS,
+  evaluate,
+  formatMarkdownTable,
+  formatTable,
+  idealFanoutMs,
+  interleave,
+  median,
+  quantile,
+  staticClosure,
+  type Metafile,
+} from '../../bench/lib.mjs';
+
+const meta: Metafile = {
+  outputs: {
+    'dist/index.mjs': {
+      bytes: 100,
+      entryPoint: 'src/index.ts',
+      imports: [
+        { path: 'dist/chunks/shared.mjs', kind: 'import-statement' },
+        { path: 'dist/chunks/route.mjs', kind: 'dynamic-import' },
+        { path: 'node:http', kind: 'import-statement', external: true },
+      ],
+      inputs: { 'src/index.ts': { bytesInOutput: 90 } },
+    },
+    'dist/chunks/shared.mjs': {
+      bytes: 50,
+      imports: [{ path: 'dist/chunks/leaf.mjs', kind: 'import-statement' }],
+      inputs: { 'node_modules/zod/v4/core/schemas.js': { bytesInOutput: 45 } },
+    },
+    'dist/chunks/leaf.mjs': { bytes: 10, imports: [], inputs: { 'src/plan.ts': { bytesInOutput: 8 } } },
+    'dist/chunks/route.mjs': {
+      bytes: 300,
+      entryPoint: 'src/targets/ecs.ts',
+      imports: [{ path: 'dist/chunks/shared.mjs', kind: 'import-statement' }],
+      inputs: {
+        'node_modules/@aws-sdk/client-ecs/dist-es/ECSClient.js': { bytesInOutput: 200 },
+        'node_modules/@smithy/core/dist-es/index.js': { bytesInOutput: 60 },
+        'src/targets/ecs.ts': { bytesInOutput: 30 },
+      },
+    },
+  },
+};
+
+describe('bench statistics', () => {
+  it('takes medians and interpolated quantiles', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(quantile([10, 20, 30, 40, 50], 0.25)).toBe(20);
+    expect(() => median([])).toThrow(/empty/);
+  });
+
+  it('interleaves: every round runs every variant once, reproducibly for a seed', () => {
+    const order = interleave(['bare', 'init', 'ecs'], 20, 7);
+    expect(order).toHaveLength(60);
+    for (let round = 0; round < 20; round++) expect([...order.slice(round * 3, round * 3 + 3)].sort()).toEqual(['bare', 'ecs', 'init']);
+    expect(interleave(['bare', 'init', 'ecs'], 20, 7)).toEqual(order);
+    expect(interleave(['bare', 'init', 'ecs'], 20, 8)).not.toEqual(order);
+  });
+});
+
+describe('bundle accounting from the esbuild metafile', () => {
+  it('follows static imports only: a dynamic import is loaded later, by the route that needs it', () => {
+    expect([...staticClosure(meta, 'dist/index.mjs')].sort()).toEqual(['dist/chunks/leaf.mjs', 'dist/chunks/shared.mjs', 'dist/index.mjs']);
+    expect([...staticClosure(meta, 'dist/chunks/route.mjs')].sort()).toEqual(['dist/chunks/leaf.mjs', 'dist/chunks/route.mjs', 'dist/chunks/shared.mjs']);
+  });
+
+  it('sums bytes and tells SDK code apart', () => {
+    const init = accountFiles(meta, staticClosure(meta, 'dist/index.mjs'));
+    expect(init.bytes).toBe(160);
+    expect(init.sdkBytes).toBe(0);
+    expect(init.packages).toEqual({ 'src/index.ts': 90, zod: 45, 'src/plan.ts': 8 });
+    const route = accountFiles(meta, ['dist/chunks/route.mjs']);
+    expect(route.sdkBytes).toBe(260);
+    expect(route.packages['@aws-sdk/client-ecs']).toBe(200);
+    expect(route.clients).toEqual(['ecs']);
+  });
+});
+
+describe('fan-out ideal and budgets', () => {
+  it('counts whole waves of concurrent deployments', () => {
+    expect(idealFanoutMs({ services: 50, concurrency: 10, callsPerService: 1, delayMs: 100 })).toBe(500);
+    expect(idealFanoutMs({ services: 51, concurrency: 10, callsPerService: 1, delayMs: 100 })).toBe(600);
+    expect(idealFanoutMs({ services: 50, concurrency: 10, callsPerService: 2, delayMs: 100 })).toBe(1000);
+  });
+
+  it('passes figures within the budgets and flags those above, or missing', () => {
+    const within = evaluate({ initRatio: 1.3, heaviestRouteRatio: 1.9, zipBytes: 200 * 1024, initCodeBytes: 50 * 1024, ecsRouteSdkBytes: 0, routesWithOtherClients: 0, fanoutCallsPerService: 1, fanoutOtherCalls: 0 });
+    expect(within.filter((c) => c.kind === 'budget').every((c) => c.ok)).toBe(true);
+    const over = evaluate({ initRatio: BUDGETS.initRatio + 0.01, heaviestRouteRatio: 1.9, zipBytes: 200 * 1024, initCodeBytes: undefined, ecsRouteSdkBytes: 10, routesWithOtherClients: 1, fanoutCallsPerService: 0.5, fanoutOtherCalls: 0 });
+    expect(over.filter((c) => c.kind === 'budget' && !c.ok).map((c) => c.name)).toEqual([
+      'init-only ratio',
+      'code loaded at init',
+      'SDK code loaded by the ecs route',
+      'routes loading an SDK client they do not use',
+      'AWS calls per service in the fan-out',
+    ]);
+  });
+
+  it('formats aligned text and Markdown tables', () => {
+    const rows = [['variant', 'ms'], ['bare', '31.6'], ['route ecs', '105.0']];
+    expect(formatTable(rows).split('\n')).toEqual(['variant       ms', '---------  -----', 'bare        31.6', 'route ecs  105.0']);
+    expect(formatMarkdownTable(rows).split('\n')[1]).toBe('|---|---:|');
+  });
+});

@@ -1,0 +1,67 @@
+import { SourceMap } from 'node:module';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeMappings, decodeSegment, encodeMappings, encodeSegment, filterSourceMap, type SourceMapV3 } from '../../bench/sourcemap.mjs';
+
+const isOwn = (source: string) => /(^|\/)src\//.test(source);
+
+/** Where Node's own source-map reader (the one --enable-source-maps uses) maps a generated position. */
+function lookup(map: SourceMapV3, line: number, column: number) {
+  const entry = new SourceMap(map as never).findEntry(line, column) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+  return entry.originalSource === undefined ? 'unmapped' : `${entry.originalSource.replace(/^.*?(src|node_modules)\//, '$1/')}:${entry.originalLine}:${entry.originalColumn}`;
+}
+
+describe('base64 VLQ', () => {
+  it('encodes and decodes any segment', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: -1_000_000, max: 1_000_000 }), { minLength: 1, maxLength: 5 }), (values) => {
+      expect(decodeSegment(encodeSegment(values))).toEqual(values);
+    }));
+    expect(encodeSegment([0, 0, 16, 1])).toBe('AAgBC');
+    expect(decodeSegment('AAgBC')).toEqual([0, 0, 16, 1]);
+    expect(() => decodeSegment('A!')).toThrow(/invalid/);
+  });
+
+  it('round-trips mappings through absolute values', () => {
+    const mappings = 'AAAA,SAAS,GAAG;;AACA,cAAcA;EAClB';
+    expect(encodeMappings(decodeMappings(mappings))).toBe(mappings);
+  });
+});
+
+describe('source maps reduced to src/', () => {
+  // One generated line: src/a.ts at columns 0-9, a dependency at 10-19, src/b.ts from 20; a second
+  // line that starts in the dependency.
+  const map: SourceMapV3 = {
+    version: 3,
+    sources: ['../src/a.ts', '../node_modules/dep/index.js', '../src/b.ts'],
+    names: ['depName', 'own'],
+    mappings: encodeMappings([
+      [
+        [0, 0, 4, 2, 1],
+        [10, 1, 100, 0, 0],
+        [15, 1, 101, 0],
+        [20, 2, 7, 0],
+      ],
+      [
+        [0, 1, 200, 0],
+        [5, 0, 9, 4],
+      ],
+    ]),
+  };
+
+  it('keeps positions in src/ where they were and leaves dependency code unmapped', () => {
+    const reduced = filterSourceMap(map, isOwn)!;
+    expect(reduced.sources).toEqual(['../src/a.ts', '../src/b.ts']);
+    expect(reduced.names).toEqual([]);
+    for (const [line, column] of [[0, 3], [0, 12], [0, 17], [0, 25], [1, 2], [1, 6]] as const) {
+      const before = lookup(map, line, column);
+      expect(lookup(reduced, line, column)).toBe(before.startsWith('node_modules/') ? 'unmapped' : before);
+    }
+    expect(lookup(reduced, 0, 12)).toBe('unmapped');
+    expect(lookup(reduced, 1, 2)).toBe('unmapped');
+    expect(lookup(reduced, 0, 25)).toBe('src/b.ts:7:0');
+  });
+
+  it('drops a map that has nothing of src/', () => {
+    expect(filterSourceMap({ ...map, sources: ['../node_modules/a.js', '../node_modules/b.js', '../node_modules/c.js'] }, isOwn)).toBeUndefined();
+  });
+});

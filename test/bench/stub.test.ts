@@ -1,0 +1,52 @@
+import { DescribeTaskDefinitionCommand, ECSClient, ListClustersCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startStub, type Stub } from '../../bench/stub.mjs';
+
+/** The bench's stand-in for AWS must speak the real protocols: the SDK itself is the judge. */
+describe('bench AWS stub', () => {
+  let stub: Stub;
+  const credentials = { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' };
+  beforeEach(async () => {
+    stub = await startStub({ image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_api:v1' });
+  });
+  afterEach(async () => {
+    await stub.close();
+  });
+
+  it('answers the ECS JSON protocol with what deploybridge reads', async () => {
+    const ecs = new ECSClient({ region: 'us-east-1', endpoint: stub.url, credentials, maxAttempts: 1 });
+    const described = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'myproject_service_api_dev' }));
+    expect(described.taskDefinition?.taskDefinitionArn).toBe('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:7');
+    expect(described.taskDefinition?.containerDefinitions?.[0]?.image).toBe('123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_api:v1');
+    const updated = await ecs.send(new UpdateServiceCommand({ cluster: 'c', service: 's', taskDefinition: 'myproject_service_api_dev', forceNewDeployment: true }));
+    expect(updated.service?.taskDefinition).toBe('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:7');
+    expect(updated.service?.deployments?.find((d) => d.status === 'PRIMARY')?.id).toMatch(/^ecs-svc\//);
+    expect(stub.calls().map((c) => [c.target, c.input.taskDefinition])).toEqual([
+      ['DescribeTaskDefinition', 'myproject_service_api_dev'],
+      ['UpdateService', 'myproject_service_api_dev'],
+    ]);
+    expect(stub.maxInFlight()).toBe(1);
+    ecs.destroy();
+  });
+
+  it('answers SSM GetParameter with a webhook on the stub, and refuses what it does not know', async () => {
+    const ssm = new SSMClient({ region: 'us-east-1', endpoint: stub.url, credentials, maxAttempts: 1 });
+    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: '/dev/myproject/slack', WithDecryption: true }));
+    expect(Parameter?.Value).toBe(`${stub.url}/services/T000/B000/SSMWEBHOOK`);
+    const ecs = new ECSClient({ region: 'us-east-1', endpoint: stub.url, credentials, maxAttempts: 1 });
+    await expect(ecs.send(new ListClustersCommand({}))).rejects.toMatchObject({ name: 'UnknownOperationException' });
+    expect(stub.calls().map((c) => c.target)).toEqual(['GetParameter', 'ListClusters']);
+    stub.reset();
+    expect(stub.calls()).toEqual([]);
+    ssm.destroy();
+    ecs.destroy();
+  });
+
+  it('takes Slack webhook posts', async () => {
+    const response = await fetch(stub.slackUrl, { method: 'POST', body: '{"text":"hi"}', headers: { 'content-type': 'application/json' } });
+    expect(response.status).toBe(200);
+    expect(stub.slackPosts()).toBe(1);
+    expect(stub.calls()).toEqual([]);
+  });
+});
