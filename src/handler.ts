@@ -2,8 +2,8 @@
  * The handler behind the entry point (src/index.ts): one EventBridge event per invocation.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import middy, { type MiddlewareObj } from '@middy/core';
 import { App, type HandleResult } from './app.js';
 import { createDynamoDbGuard } from './idempotency.js';
 import { MetricName } from './observability.js';
@@ -31,6 +31,17 @@ async function handleEvent(event: unknown): Promise<HandleResult> {
   return app.handle(event);
 }
 
-export const handler = middy(handleEvent)
-  .use(injectLambdaContext(logger.powertools))
-  .use(logMetrics(metrics.powertools, { throwOnEmptyMetrics: false }));
+/**
+ * Publishes the invocation's metrics (EMF) after it ends, also when it fails. Unlike Powertools'
+ * `logMetrics`, it stays silent when there are none: an ECS event reported to Slack or a dry run
+ * records no metric, and `logMetrics` would print a plain-text warning for each, breaking the
+ * one-JSON-object-per-line log.
+ */
+function publishMetrics(target: Metrics): MiddlewareObj {
+  const publish = async () => {
+    if (target.hasStoredMetrics()) target.publishStoredMetrics();
+  };
+  return { after: publish, onError: publish };
+}
+
+export const handler = middy(handleEvent).use(injectLambdaContext(logger.powertools)).use(publishMetrics(metrics.powertools));

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Context } from 'aws-lambda';
-import { adapt } from '../helpers/fixtures.js';
+import { adapt, projectEvent } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
 import { BASE_ENV } from '../helpers/app.js';
 
@@ -43,6 +43,14 @@ describe('the Lambda entry point: logs and metrics', () => {
     expect(emf?._aws.CloudWatchMetrics[0]?.Namespace).toBe('deploybridge');
     expect(emf?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service', 'environment', 'trigger']]);
     expect(emf).toMatchObject({ environment: 'dev', trigger: 'ssm', DeploymentsSkipped: 1 });
+  });
+
+  it('an event that records no metric (reported to Slack only) adds no plain-text warning to the log', async () => {
+    const handler = await loadHandler(BASE_ENV);
+    await handler(projectEvent('ecs-deployment-completed.json'), context);
+    expect(output.logs().map((l) => l.message)).toContain('notification: Deployment completed: api');
+    expect(output.metrics()).toEqual([]);
+    expect(output.text()).not.toContain('No application metrics to publish');
   });
 
   it('LOG_LEVEL=debug logs the full event payload', async () => {
