@@ -12,6 +12,8 @@ import { DescribeTaskDefinitionCommand, serviceUpdated, taskDefinition, testApp,
 import { recordFigure } from './figures.js';
 
 const RUNS = 250;
+// A fixed seed: the figures in the README reproduce exactly (vary it locally to explore further).
+fc.configureGlobal({ seed: 20261122 });
 let casesRun = 0;
 let manualRefused = 0;
 
