@@ -3,6 +3,7 @@
  * messages can be tested (and printed by the local run) without a network.
  */
 import type { Notification, Severity } from '../plan.js';
+import { truncate } from '../text.js';
 
 /** Colour bar per severity: success green, error red, info blue, warning amber. */
 export const SEVERITY_COLOURS: Record<Severity, string> = {
@@ -23,10 +24,6 @@ const SEVERITY_ICONS: Record<Severity, string> = {
 const MAX_FIELD = 1900;
 const MAX_HEADER = 150;
 
-function trim(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
 /** Escapes the three characters Slack's mrkdwn treats as control characters. */
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -45,13 +42,13 @@ export function buildSlackPayload(notification: Notification, context: { environ
   if (notification.service) facts.push(['Service', notification.service]);
   facts.push(...notification.facts);
   const blocks: unknown[] = [
-    { type: 'header', text: { type: 'plain_text', text: trim(`${SEVERITY_ICONS[notification.severity]} ${title}`, MAX_HEADER), emoji: true } },
+    { type: 'header', text: { type: 'plain_text', text: truncate(`${SEVERITY_ICONS[notification.severity]} ${title}`, MAX_HEADER), emoji: true } },
   ];
   // A section holds at most 10 fields.
   for (let i = 0; i < facts.length; i += 10) {
     blocks.push({
       type: 'section',
-      fields: facts.slice(i, i + 10).map(([label, value]) => ({ type: 'mrkdwn', text: trim(`*${label}*\n${escapeMrkdwn(value)}`, MAX_FIELD) })),
+      fields: facts.slice(i, i + 10).map(([label, value]) => ({ type: 'mrkdwn', text: truncate(`*${label}*\n${escapeMrkdwn(value)}`, MAX_FIELD) })),
     });
   }
   if (notification.consoleUrl) {

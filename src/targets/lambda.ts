@@ -42,6 +42,7 @@ import { parseImage } from '../images.js';
 import type { LogFields } from '../observability.js';
 import { describeTrigger, type LambdaChange, type LambdaDeployment, type Notification } from '../plan.js';
 import { lambdaConsoleUrl } from '../slack/messages.js';
+import { truncate } from '../text.js';
 
 type Facts = Notification['facts'];
 
@@ -107,10 +108,6 @@ const PREVIOUS_VERSION_RE = /(?:^|\s)previous_version=(\$LATEST|\d+)(?=[;\s]|$)/
 /** The version an alias description written by deploybridge records as the one before, if any. */
 export function previousVersionOf(aliasDescription: string | undefined): string | undefined {
   return aliasDescription === undefined ? undefined : PREVIOUS_VERSION_RE.exec(aliasDescription)?.[1];
-}
-
-function trimTo(text: string, limit: number): string {
-  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
 }
 
 /** Keys whose values are masked in a smoke-test response. */
@@ -529,14 +526,14 @@ class LambdaSequence {
 
   /** The trigger, as the description of the version it published. */
   private versionDescription(): string {
-    return trimTo(`deploybridge: ${describeTrigger(this.request.trigger)}`, DESCRIPTION_LIMIT);
+    return truncate(`deploybridge: ${describeTrigger(this.request.trigger)}`, DESCRIPTION_LIMIT);
   }
 
   /** What the alias description records: the version before (read by a rollback) and why it moved. */
   private aliasDescription(fromVersion: string): string {
     const { change, trigger } = this.request;
     const why = change.kind === 'rollback' ? `rollback (${describeTrigger(trigger)})` : change.kind === 'version' ? `version ${change.version} (${describeTrigger(trigger)})` : describeTrigger(trigger);
-    return trimTo(`deploybridge previous_version=${fromVersion}; ${why}`, DESCRIPTION_LIMIT);
+    return truncate(`deploybridge previous_version=${fromVersion}; ${why}`, DESCRIPTION_LIMIT);
   }
 
   private announce(fromVersion: string, toVersion: string): void {
