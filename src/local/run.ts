@@ -66,17 +66,22 @@ export function eventFromFile(text: string): RawEvent {
   };
 }
 
+/** The account and region an event came from, and the image an ECR push event pushed. */
+function eventOrigin(event: RawEvent): { account: string; region: string; pushedImage: string } {
+  const detail = (event.detail ?? {}) as Record<string, unknown>;
+  const account = typeof event.account === 'string' ? event.account : '123456789012';
+  const region = typeof event.region === 'string' ? event.region : 'us-east-1';
+  return { account, region, pushedImage: `${ecrRegistry(account, region)}/${String(detail['repository-name'])}:${String(detail['image-tag'] ?? 'latest')}` };
+}
+
 /**
  * ECS reads described, not performed. For an ECR push the described task definition is assumed to
  * run the pushed image, so the plan shows what a matching service would get.
  */
 function describedEcs(event: RawEvent, print: (line: string) => void): EcsCalls {
-  const detail = (event.detail ?? {}) as Record<string, unknown>;
-  const account = typeof event.account === 'string' ? event.account : '123456789012';
-  const region = typeof event.region === 'string' ? event.region : 'us-east-1';
+  const { account, region, pushedImage: image } = eventOrigin(event);
   return {
     async latestTaskDefinition(family) {
-      const image = `${ecrRegistry(account, region)}/${String(detail['repository-name'])}:${String(detail['image-tag'] ?? 'latest')}`;
       print(`AWS read (described, not performed): ecs:DescribeTaskDefinition { taskDefinition: "${family}" }`);
       print(`  assuming its latest ACTIVE revision runs ${image}`);
       return { arn: `arn:aws:ecs:${region}:${account}:task-definition/${family}:LOCAL`, containers: [{ name: 'app', image }] };
@@ -97,11 +102,8 @@ const LOCAL_PREVIOUS_VERSION = '6';
  * assumed to be an image function configured with the pushed tag, so the plan shows what it would get.
  */
 function describedLambdaRead(command: string, input: Record<string, unknown>, event: RawEvent, print: (line: string) => void): Record<string, unknown> {
-  const detail = (event.detail ?? {}) as Record<string, unknown>;
   const isImagePush = event.source === 'aws.ecr';
-  const account = typeof event.account === 'string' ? event.account : '123456789012';
-  const region = typeof event.region === 'string' ? event.region : 'us-east-1';
-  const image = `${ecrRegistry(account, region)}/${String(detail['repository-name'])}:${String(detail['image-tag'] ?? 'latest')}`;
+  const image = eventOrigin(event).pushedImage;
   const packageType = isImagePush ? 'Image' : 'Zip';
   switch (command) {
     case 'GetFunction':
