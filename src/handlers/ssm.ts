@@ -23,16 +23,18 @@ export const plan: PlanBuilder = async (event, { config, naming }) => {
   if (REDEPLOYING_OPERATIONS.has(detail.operation)) {
     result.deployments.push(configurationRedeploy({ config, naming }, service, trigger, revisionOf(event)));
   } else if (detail.operation === 'Delete') {
-    const isLambda = lambdaFunctionOf({ config, naming }, service) !== undefined;
-    const consequence = isLambda ? 'new execution environments could not read it' : 'new tasks could not start without it';
-    result.skipped.push({ service, reason: `parameter ${detail.name} was deleted; not redeploying (${consequence})`, fields: { parameter: detail.name } });
+    const consequence =
+      lambdaFunctionOf({ config, naming }, service) !== undefined
+        ? { why: 'new execution environments could not read it', action: 'not redeployed: new execution environments that read this parameter would fail' }
+        : { why: 'new tasks could not start without it', action: 'not redeployed: new tasks that reference this parameter would fail to start' };
+    result.skipped.push({ service, reason: `parameter ${detail.name} was deleted; not redeploying (${consequence.why})`, fields: { parameter: detail.name } });
     result.notifications.push({
       severity: 'warning',
       title: `Parameter deleted: ${service}`,
       service: resourceOf({ config, naming }, service),
       facts: [
         ['Parameter', detail.name],
-        ['Action', isLambda ? 'not redeployed: new execution environments that read this parameter would fail' : 'not redeployed: new tasks that reference this parameter would fail to start'],
+        ['Action', consequence.action],
       ],
     });
   } else {
