@@ -5,36 +5,11 @@
  * {@link loadConfig} throws a single {@link ConfigError} whose message lists them all.
  */
 import * as z from 'zod/mini';
+import { Catalog, type LambdaTargetConfig, type S3ObjectRef } from './catalog.js';
+import { CONFIG_DEFAULTS, LOG_LEVELS, type LogLevel } from './constants.js';
 import { ConfigError } from './errors.js';
-import { renderPattern, SERVICE_NAME_RE } from './naming.js';
+import { SERVICE_NAME_RE } from './naming.js';
 
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-/** An S3 object (env file or artifact) named in the configuration. */
-export interface S3ObjectRef {
-  bucket: string;
-  key: string;
-}
-
-/**
- * A smoke test: invoke the new version with `payload`; it passes when the invocation has no
- * `FunctionError` and every key of `expect` equals the same key of the JSON response.
- */
-export interface SmokeTest {
-  payload: unknown;
-  expect: Record<string, unknown> | undefined;
-}
-
-/** One service of `LAMBDA_CONFIG` (its snake_case fields, in camelCase). */
-export interface LambdaTargetConfig {
-  /** Function name or ARN; when absent, `LAMBDA_FUNCTION_PATTERN` names it. */
-  functionName: string | undefined;
-  alias: string | undefined;
-  /** The S3 zip whose changes update the function's code. */
-  artifact: S3ObjectRef | undefined;
-  smokeTest: SmokeTest | undefined;
-}
 
 export interface FeatureFlags {
   ecr: boolean;
@@ -57,11 +32,13 @@ export interface Config {
   /** Name of an SSM SecureString holding the webhook URL, read at run time instead of `slackWebhookUrl`. */
   slackWebhookSsmParameter: string | undefined;
   slackNotificationsEnabled: boolean;
-  /** Service name → the env files it reads. */
+  /** `SERVICE_CONFIG` as configured: service name → the env files it reads. Ask {@link Config.catalog} what it means. */
   serviceConfig: Record<string, S3ObjectRef[]>;
-  /** Service name → its Lambda function. A service listed here is a Lambda target; every other is an ECS service. */
+  /** `LAMBDA_CONFIG` as configured: service name → its Lambda function. Ask {@link Config.catalog} what it means. */
   lambdaConfig: Record<string, LambdaTargetConfig>;
   lambdaFunctionPattern: string;
+  /** Every service of the project, built from the naming rules, `SERVICE_CONFIG` and `LAMBDA_CONFIG`. */
+  catalog: Catalog;
   deploymentTimeoutSeconds: number;
   maxDeploymentRetries: number;
   dryRun: boolean;
@@ -232,44 +209,34 @@ class EnvReader {
   }
 }
 
-export const DEFAULT_PATTERNS = {
-  cluster: '{project}_cluster_{env}',
-  service: '{project}_service_{name}_{env}',
-  taskFamily: '{project}_service_{name}_{env}',
-  lambdaFunction: '{project}_lambda_{name}_{env}',
-} as const;
+/** Reads `LAMBDA_CONFIG` (snake_case fields, validated) into camelCase entries. */
+function readLambdaConfig(read: EnvReader): Record<string, LambdaTargetConfig> {
+  const parsed = read.json('LAMBDA_CONFIG', lambdaConfigSchema) ?? {};
+  return Object.fromEntries(
+    Object.entries(parsed).map(([service, entry]) => [
+      service,
+      {
+        functionName: entry.function_name,
+        alias: entry.alias,
+        artifact: entry.artifact,
+        smokeTest: entry.smoke_test === undefined ? undefined : { payload: entry.smoke_test.payload ?? {}, expect: entry.smoke_test.expect },
+      },
+    ]),
+  );
+}
 
 /**
- * Reads `LAMBDA_CONFIG` and checks that every function it implies has a valid name, including those
- * named by `LAMBDA_FUNCTION_PATTERN` (a pattern can render a name Lambda refuses).
+ * Builds the catalog and adds its problems: ambiguous service names, and function names that
+ * `LAMBDA_FUNCTION_PATTERN` renders but Lambda would refuse.
  */
-function readLambdaConfig(
-  read: EnvReader,
-  names: { projectName: string; projectEnv: string; backendServiceName: string; lambdaFunctionPattern: string },
-): Record<string, LambdaTargetConfig> {
-  const parsed = read.json('LAMBDA_CONFIG', lambdaConfigSchema) ?? {};
-  const result: Record<string, LambdaTargetConfig> = {};
-  for (const [service, entry] of Object.entries(parsed)) {
-    if (entry.function_name === undefined) {
-      // The backend's {name} follows the same rule as for ECS (see naming.ts).
-      const isBackend = service === 'backend' || service === names.backendServiceName;
-      const name = renderPattern(names.lambdaFunctionPattern, {
-        project: names.projectName,
-        env: names.projectEnv,
-        name: isBackend ? names.backendServiceName : service,
-      });
-      if (!FUNCTION_NAME_RE.test(name)) {
-        read.problems.push(`LAMBDA_CONFIG.${service}: LAMBDA_FUNCTION_PATTERN renders "${name}", which is not a valid function name; set function_name`);
-      }
-    }
-    result[service] = {
-      functionName: entry.function_name,
-      alias: entry.alias,
-      artifact: entry.artifact,
-      smokeTest: entry.smoke_test === undefined ? undefined : { payload: entry.smoke_test.payload ?? {}, expect: entry.smoke_test.expect },
-    };
+function buildCatalog(read: EnvReader, config: Omit<Config, 'catalog'>): Catalog {
+  const { catalog, problems } = Catalog.build(config, config.serviceConfig, config.lambdaConfig);
+  read.problems.push(...problems);
+  for (const service of catalog.configured()) {
+    if (service.kind !== 'lambda' || FUNCTION_NAME_RE.test(service.lambda.functionName)) continue;
+    read.problems.push(`LAMBDA_CONFIG.${service.name}: LAMBDA_FUNCTION_PATTERN renders "${service.lambda.functionName}", which is not a valid function name; set function_name`);
   }
-  return result;
+  return catalog;
 }
 
 /**
@@ -309,31 +276,32 @@ export function loadConfig(env: Env = process.env): Config {
   if (features.s3 && serviceConfigRaw === undefined) {
     read.problems.push('SERVICE_CONFIG is required while ENABLE_S3_MONITORING is on (JSON: service name → [{"bucket","key"}])');
   }
-  const lambdaFunctionPattern = read.pattern('LAMBDA_FUNCTION_PATTERN', DEFAULT_PATTERNS.lambdaFunction);
-  const config: Config = {
+  const defaults = CONFIG_DEFAULTS;
+  const settings: Omit<Config, 'catalog'> = {
     projectName,
     projectEnv,
-    region: read.string('AWS_REGION', 'us-east-1'),
-    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
-    clusterNamePattern: read.pattern('CLUSTER_NAME_PATTERN', DEFAULT_PATTERNS.cluster),
-    serviceNamePattern: read.pattern('SERVICE_NAME_PATTERN', DEFAULT_PATTERNS.service),
-    taskFamilyPattern: read.pattern('TASK_FAMILY_PATTERN', DEFAULT_PATTERNS.taskFamily),
+    region: read.string('AWS_REGION', defaults.region),
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, defaults.logLevel),
+    clusterNamePattern: read.pattern('CLUSTER_NAME_PATTERN', defaults.clusterNamePattern),
+    serviceNamePattern: read.pattern('SERVICE_NAME_PATTERN', defaults.serviceNamePattern),
+    taskFamilyPattern: read.pattern('TASK_FAMILY_PATTERN', defaults.taskFamilyPattern),
     backendServiceName,
     slackWebhookUrl,
     slackWebhookSsmParameter,
     slackNotificationsEnabled: read.boolean('ENABLE_SLACK_NOTIFICATIONS', true),
     serviceConfig: read.json('SERVICE_CONFIG', serviceConfigSchema) ?? {},
-    lambdaConfig: readLambdaConfig(read, { projectName, projectEnv, backendServiceName, lambdaFunctionPattern }),
-    lambdaFunctionPattern,
-    deploymentTimeoutSeconds: read.positiveInteger('DEPLOYMENT_TIMEOUT_SECONDS', 600),
-    maxDeploymentRetries: read.nonNegativeInteger('MAX_DEPLOYMENT_RETRIES', 2),
+    lambdaConfig: readLambdaConfig(read),
+    lambdaFunctionPattern: read.pattern('LAMBDA_FUNCTION_PATTERN', defaults.lambdaFunctionPattern),
+    deploymentTimeoutSeconds: read.positiveInteger('DEPLOYMENT_TIMEOUT_SECONDS', defaults.deploymentTimeoutSeconds),
+    maxDeploymentRetries: read.nonNegativeInteger('MAX_DEPLOYMENT_RETRIES', defaults.maxDeploymentRetries),
     dryRun: read.boolean('DRY_RUN', false),
     features,
     idempotencyTable: read.optional('IDEMPOTENCY_TABLE'),
-    idempotencyTtlSeconds: read.positiveInteger('IDEMPOTENCY_TTL_SECONDS', 3600),
+    idempotencyTtlSeconds: read.positiveInteger('IDEMPOTENCY_TTL_SECONDS', defaults.idempotencyTtlSeconds),
     manualDeployAccounts: read.list('MANUAL_DEPLOY_ACCOUNTS', [], { re: /^\d{12}$/, what: '12-digit AWS account ids' }),
-    protectedEnvs: read.list('PROTECTED_ENVS', ['prod', 'production']),
+    protectedEnvs: read.list('PROTECTED_ENVS', [...defaults.protectedEnvs]),
   };
+  const catalog = buildCatalog(read, settings);
   if (read.problems.length > 0) throw new ConfigError(read.problems);
-  return config;
+  return { ...settings, catalog };
 }

@@ -3,6 +3,7 @@
  * Handlers parse `detail` with these; a mismatch is a rejected (malformed) event.
  */
 import * as z from 'zod/mini';
+import { EXCERPT_LIMIT } from './constants.js';
 import { RejectedEventError } from './errors.js';
 
 const nonEmpty = () => z.string().check(z.minLength(1));
@@ -78,7 +79,7 @@ export const manualDeploySchema = z.object({
 export type ManualDeployDetail = z.infer<typeof manualDeploySchema>;
 
 /** A value from an event as it may appear in a log line or a reason: bounded, JSON-quoted. */
-export function excerpt(value: string, max = 200): string {
+export function excerpt(value: string, max: number = EXCERPT_LIMIT): string {
   return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
 }
 

@@ -1,8 +1,9 @@
 /**
- * A plan is what one event asks for: deployments to make, services skipped (with why), and
- * notifications to send. Handlers build plans; the deployer carries them out.
+ * The vocabulary of a deployment, shared by handlers, the deployer, targets and the presenter:
+ * what an event asks for (a {@link Plan} of {@link DeploymentRequest}s, skips and {@link Notice}s)
+ * and what a deployment came to (previews, outcomes). Types only: no wording, no AWS.
  */
-import type { SmokeTest } from './config.js';
+import type { CatalogService, LambdaFunction, LambdaService } from './catalog.js';
 import type { EcsNames } from './naming.js';
 
 /** The routes an event can take; also the `trigger` metric dimension. */
@@ -24,14 +25,6 @@ export interface EcsDeployment {
   trigger: Trigger;
 }
 
-/** The Lambda function a service deploys to, resolved from `LAMBDA_CONFIG` and `LAMBDA_FUNCTION_PATTERN`. */
-export interface LambdaFunctionTarget {
-  functionName: string;
-  /** With an alias every deploy publishes a version and moves the alias (blue/green); without one, `$LATEST` is updated in place. */
-  alias: string | undefined;
-  smokeTest: SmokeTest | undefined;
-}
-
 /** What a Lambda deployment changes before it publishes (or, for `version` and `rollback`, instead of publishing). */
 export type LambdaChange =
   /** `UpdateFunctionCode` with the image the function is configured with, so the pushed tag is resolved again. */
@@ -51,12 +44,13 @@ export type LambdaChange =
 export interface LambdaDeployment {
   target: 'lambda';
   service: string;
-  lambda: LambdaFunctionTarget;
+  lambda: LambdaFunction;
   change: LambdaChange;
   trigger: Trigger;
 }
 
 export type DeploymentRequest = EcsDeployment | LambdaDeployment;
+export type TargetKind = DeploymentRequest['target'];
 
 /** A service this event concerns that is deliberately not deployed. */
 export interface Skip {
@@ -65,49 +59,105 @@ export interface Skip {
   fields?: Record<string, unknown>;
 }
 
-export type Severity = 'info' | 'success' | 'warning' | 'error';
+/** The ECS events that are reported. */
+export type EcsEventName = 'SERVICE_DEPLOYMENT_IN_PROGRESS' | 'SERVICE_DEPLOYMENT_COMPLETED' | 'SERVICE_DEPLOYMENT_FAILED' | 'SERVICE_TASK_START_IMPAIRED';
 
-/** A notification independent of its medium; Slack rendering lives in `slack/messages.ts`. */
-export interface Notification {
-  severity: Severity;
-  title: string;
-  service?: string;
-  /** Labelled facts shown in order (status, deployment id, task definition, reason, …). */
-  facts: Array<[label: string, value: string]>;
-  /** Link to the service in the AWS console. */
-  consoleUrl?: string;
-  /** Which console the link opens ("Lambda"); unset means ECS. */
-  consoleName?: string;
-}
+/** Something an event is reported for besides deployments. Its wording is the presenter's. */
+export type Notice =
+  /** A parameter of a service was deleted: nothing is redeployed. */
+  | { kind: 'parameter_deleted'; service: CatalogService; parameter: string }
+  /** An env file was deleted: the services that read it are not redeployed. */
+  | { kind: 'env_file_deleted'; location: string; services: CatalogService[] }
+  /** A Lambda artifact was deleted: its functions keep their code. */
+  | { kind: 'artifact_deleted'; location: string; services: LambdaService[] }
+  /** ECS reports a deployment's state or a service action. */
+  | { kind: 'ecs_event'; event: EcsEventName; service: string; ecsService: string; cluster: string; region: string; deploymentId: string | undefined; reason: string | undefined };
 
 export interface Plan {
   route: RouteName;
   eventId: string;
   deployments: DeploymentRequest[];
   skipped: Skip[];
-  notifications: Notification[];
+  notices: Notice[];
   /** Set when the event is not for us (another project, an event type we do not act on). */
   ignored?: { reason: string; level: 'debug' | 'info' };
 }
 
 export function emptyPlan(route: RouteName, eventId: string): Plan {
-  return { route, eventId, deployments: [], skipped: [], notifications: [] };
+  return { route, eventId, deployments: [], skipped: [], notices: [] };
 }
 
 export function ignoredPlan(route: RouteName, eventId: string, reason: string, level: 'debug' | 'info' = 'info'): Plan {
   return { ...emptyPlan(route, eventId), ignored: { reason, level } };
 }
 
-/** One line a human recognises: what triggered the deployment. */
-export function describeTrigger(trigger: Trigger): string {
-  switch (trigger.kind) {
-    case 'ecr':
-      return `ECR push ${trigger.repository}:${trigger.tag}${trigger.digest ? ` (${trigger.digest})` : ''}`;
-    case 'ssm':
-      return `SSM parameter ${trigger.parameter} (${trigger.operation})`;
-    case 's3':
-      return `S3 object s3://${trigger.bucket}/${trigger.key} (${trigger.operation}${trigger.versionId ? `, version ${trigger.versionId}` : ''})`;
-    case 'manual':
-      return `manual deploy via ${trigger.source}${trigger.reason ? `: ${trigger.reason}` : ''}`;
-  }
+/* ---- what a deployment came to ----------------------------------------------------------- */
+
+/** What an ECS deployment will deploy, known before any change. */
+export interface EcsPreview {
+  target: 'ecs';
+  taskDefinition: string;
 }
+
+/** What a Lambda deployment starts from and goes to, known from its reads. */
+export interface LambdaPreview {
+  target: 'lambda';
+  functionName: string;
+  alias: string | undefined;
+  /** The version the alias points to now (`$LATEST` without an alias). */
+  fromVersion: string;
+  /** The version it will point to; {@link NEW_VERSION} when it is yet to be published. */
+  toVersion: string;
+}
+
+/** Shown instead of the number of a version that is yet to be published. */
+export const NEW_VERSION = '(new version)';
+
+export type DeploymentPreview = EcsPreview | LambdaPreview;
+
+/** An ECS rollout that started: its completion is reported later, from ECS's own events. */
+export interface EcsRollout {
+  target: 'ecs';
+  /** The task definition ECS resolved (the ARN of a revision). */
+  taskDefinition: string;
+  /** The new PRIMARY deployment. */
+  deploymentId: string | undefined;
+}
+
+/** What a deployment's smoke test came to. */
+export type SmokeTestOutcome = 'passed' | 'not_configured' | 'skipped';
+
+/** A Lambda deployment that finished. */
+export interface LambdaRelease {
+  target: 'lambda';
+  functionName: string;
+  alias: string | undefined;
+  /** The version the alias pointed to before (or `$LATEST` without an alias). */
+  fromVersion: string;
+  /** The version the alias points to now (or `$LATEST`). */
+  toVersion: string;
+  smokeTest: SmokeTestOutcome;
+  /** Why nothing moved, or that the alias moved back. */
+  note?: 'already_published' | 'already_on_version' | 'rolled_back';
+  /** For an image update: the image Lambda resolved, and the digests when the tag moved on since the push. */
+  image?: { configured: string; resolved: string; movedOn?: { resolvedDigest: string; pushedDigest: string } };
+}
+
+/** Where a failed Lambda deployment got to, so people know what traffic sees now. */
+export interface LambdaProgress {
+  target: 'lambda';
+  fromVersion: string | undefined;
+  /** A version published for this deployment (or the one a promote or rollback was moving to). */
+  toVersion: string | undefined;
+  /** `$LATEST` already holds the change (it cannot be taken back without an alias). */
+  latestChanged: boolean;
+}
+
+/** What one attempt at a deployment came to. */
+export type TargetOutcome =
+  /** The change is made and runs on (ECS: a rollout that completes later). */
+  | { status: 'started'; result: EcsRollout }
+  /** The deployment finished inside the invocation (Lambda). */
+  | { status: 'succeeded'; result: LambdaRelease }
+  /** It failed; `cause` is the error, `progress` says where it got to when the target knows. */
+  | { status: 'failed'; cause: unknown; retryable: boolean; progress?: LambdaProgress };

@@ -9,7 +9,6 @@ import { ecrRegistry, parseImage } from '../images.js';
 import { emptyPlan, ignoredPlan, type Trigger } from '../plan.js';
 import type { TaskDefinitionImages } from '../targets/ecs.js';
 import type { PlanBuilder } from './context.js';
-import { lambdaFunctionOf } from './deployments.js';
 
 type ImageUse = 'pushed-tag' | 'digest' | 'other-tag';
 
@@ -46,16 +45,17 @@ function pushVerdict(uses: ReturnType<typeof imageUses>, tag: string, subject: s
   return { deploy: false, reason: unrelated };
 }
 
-export const plan: PlanBuilder = async (event, { config, naming, targets }) => {
+export const plan: PlanBuilder = async (event, { config, catalog, targets }) => {
   const detail = parseDetail(ecrImageActionSchema, event, 'ECR Image Action');
   if (detail['action-type'] !== 'PUSH' || detail.result !== 'SUCCESS') {
     return ignoredPlan('ecr', event.id, `ECR ${excerpt(detail['action-type'])} with result ${excerpt(detail.result)} is not a successful push`);
   }
   const repository = detail['repository-name'];
-  const service = naming.serviceFromRepository(repository);
-  if (service === undefined) {
+  const found = catalog.forRepository(repository);
+  if (found === undefined) {
     return ignoredPlan('ecr', event.id, `repository ${excerpt(repository)} matches neither ${config.projectName}_backend nor ${config.projectName}_service_{name}`);
   }
+  const service = found.name;
   const result = emptyPlan('ecr', event.id);
   const tag = detail['image-tag'];
   if (tag === undefined || tag === '') {
@@ -65,8 +65,8 @@ export const plan: PlanBuilder = async (event, { config, naming, targets }) => {
   const registry = event.account && event.region ? ecrRegistry(event.account, event.region) : undefined;
   const trigger: Trigger = { kind: 'ecr', repository, tag, digest: detail['image-digest'] };
 
-  const lambda = lambdaFunctionOf({ config, naming }, service);
-  if (lambda !== undefined) {
+  if (found.kind === 'lambda') {
+    const { lambda } = found;
     const { packageType, imageUri } = await (await targets.lambda()).functionImage(lambda.functionName);
     const fields = { repository, pushed_tag: tag, function_name: lambda.functionName, image_uri: imageUri };
     if (packageType !== 'Image' || imageUri === undefined) {
@@ -84,7 +84,7 @@ export const plan: PlanBuilder = async (event, { config, naming, targets }) => {
     return result;
   }
 
-  const ecs = naming.ecsNames(service);
+  const { ecs } = found;
   const taskDefinition = await (await targets.ecs()).latestTaskDefinition(ecs.family);
   const uses = imageUses(taskDefinition.containers, repository, tag, registry);
   const fields = { repository, pushed_tag: tag, task_definition: taskDefinition.arn };

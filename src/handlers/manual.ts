@@ -7,20 +7,19 @@
  * `$LATEST` and moves the alias to it; `"version": "12"` moves the alias to that version;
  * `"action": "rollback"` moves it back to the version recorded in its description.
  */
-import { RejectedEventError } from '../errors.js';
-import { excerpt, manualDeploySchema, parseDetail, type ManualDeployDetail } from '../events.js';
-import { taskDefinitionFamily } from '../naming.js';
-import { emptyPlan, type LambdaChange, type LambdaFunctionTarget, type Trigger } from '../plan.js';
+import type { LambdaFunction } from '../catalog.js';
 import type { Config } from '../config.js';
-import type { EventEnvelope } from '../events.js';
+import { RejectedEventError } from '../errors.js';
+import { excerpt, manualDeploySchema, parseDetail, type EventEnvelope, type ManualDeployDetail } from '../events.js';
+import { taskDefinitionFamily } from '../naming.js';
+import { emptyPlan, type LambdaChange, type Trigger } from '../plan.js';
 import type { PlanBuilder } from './context.js';
-import { lambdaFunctionOf } from './deployments.js';
 
 /** A published version number as Lambda writes it. */
 const VERSION_RE = /^[1-9]\d{0,9}$/;
 
 /** What a manual request asks of a function, or why it is refused. */
-function lambdaChangeOf(detail: ManualDeployDetail, service: string, lambda: LambdaFunctionTarget): LambdaChange {
+function lambdaChangeOf(detail: ManualDeployDetail, service: string, lambda: LambdaFunction): LambdaChange {
   const refuse = (why: string) => new RejectedEventError(`manual deploy refused: ${why}`);
   if (detail.task_definition !== undefined) throw refuse(`task_definition applies to ECS services; ${service} is the Lambda function ${lambda.functionName}`);
   if (lambda.alias === undefined) {
@@ -55,19 +54,20 @@ function arnAccountAndRegion(taskDefinition: string): { account: string; region:
   return arn === 'arn' && region !== undefined && account !== undefined ? { account, region } : undefined;
 }
 
-export const plan: PlanBuilder = async (event, { config, naming }) => {
+export const plan: PlanBuilder = async (event, { config, catalog }) => {
   const detail = parseDetail(manualDeploySchema, event, 'manual deploy');
   authorise(event, config);
-  const service = naming.canonical(detail.service);
-  if (service === undefined) {
+  const found = catalog.service(detail.service);
+  if (found === undefined) {
     throw new RejectedEventError(`manual deploy refused: service name ${excerpt(detail.service, 80)} is not a valid service name`);
   }
   if (detail.action !== undefined && detail.action !== 'rollback') {
     throw new RejectedEventError(`manual deploy refused: action ${excerpt(detail.action, 64)} is unknown (the only action is "rollback")`);
   }
+  const service = found.name;
   const trigger: Trigger = { kind: 'manual', source: event.source, reason: detail.reason, account: event.account };
-  const lambda = lambdaFunctionOf({ config, naming }, service);
-  if (lambda !== undefined) {
+  if (found.kind === 'lambda') {
+    const { lambda } = found;
     const result = emptyPlan('manual', event.id);
     result.deployments.push({ target: 'lambda', service, lambda, change: lambdaChangeOf(detail, service, lambda), trigger });
     return result;
@@ -75,7 +75,7 @@ export const plan: PlanBuilder = async (event, { config, naming }) => {
   if (detail.version !== undefined || detail.action !== undefined) {
     throw new RejectedEventError(`manual deploy refused: "version" and "action" apply to Lambda functions; ${service} is an ECS service`);
   }
-  const ecs = naming.ecsNames(service);
+  const { ecs } = found;
   const requested = detail.task_definition;
   if (requested !== undefined && taskDefinitionFamily(requested) !== ecs.family) {
     throw new RejectedEventError(

@@ -4,12 +4,11 @@
  * S3's native EventBridge events and CloudTrail "AWS API Call" events. A deleted env file or
  * artifact deploys nothing (new tasks could not start; functions keep their code) and is reported.
  */
-import type { Config } from '../config.js';
 import { RejectedEventError } from '../errors.js';
 import { excerpt, parseDetail, s3CloudTrailSchema, s3NativeObjectSchema, type EventEnvelope } from '../events.js';
-import { emptyPlan, ignoredPlan, type Plan } from '../plan.js';
+import { emptyPlan, ignoredPlan } from '../plan.js';
 import type { PlanBuilder } from './context.js';
-import { configurationRedeploy, resourceOf, revisionOf, servicesWithArtifact } from './deployments.js';
+import { restart, revisionOf } from './restart.js';
 
 type ObjectChange = { bucket: string; key: string; versionId: string | undefined; operation: string; kind: 'write' | 'delete' | 'other' };
 
@@ -42,64 +41,33 @@ export function objectChange(event: EventEnvelope): ObjectChange {
   throw new RejectedEventError(`S3 event of detail-type ${excerpt(detailType)} is not an object change`);
 }
 
-/** The services whose SERVICE_CONFIG lists this object, in configuration order. */
-export function servicesUsingEnvFile(config: Pick<Config, 'serviceConfig'>, bucket: string, key: string): string[] {
-  return Object.entries(config.serviceConfig)
-    .filter(([, files]) => files.some((file) => file.bucket === bucket && file.key === key))
-    .map(([service]) => service);
-}
-
-export const plan: PlanBuilder = async (event, { config, naming }) => {
+export const plan: PlanBuilder = async (event, { catalog }) => {
   const change = objectChange(event);
   const location = `s3://${change.bucket}/${change.key}`;
   if (change.kind === 'other') return ignoredPlan('s3', event.id, `S3 ${excerpt(change.operation)} does not change an object's content`);
-  const names = { config, naming };
-  const artifactOf = servicesWithArtifact(names, change.bucket, change.key);
   // A function whose code is this object gets a code update, which starts fresh environments anyway.
-  const services = servicesUsingEnvFile(config, change.bucket, change.key)
-    .map((name) => naming.canonical(name) ?? name)
-    .filter((service) => !artifactOf.some((a) => a.service === service));
-  if (services.length === 0 && artifactOf.length === 0) {
-    const lambdaArtifacts = Object.values(config.lambdaConfig).some((entry) => entry.artifact !== undefined);
-    return ignoredPlan('s3', event.id, `${excerpt(location)} is not an env file of any service in SERVICE_CONFIG${lambdaArtifacts ? ' nor a Lambda artifact in LAMBDA_CONFIG' : ''}`);
+  const { envFileOf, artifactOf } = catalog.forObject(change.bucket, change.key);
+  if (envFileOf.length === 0 && artifactOf.length === 0) {
+    return ignoredPlan('s3', event.id, `${excerpt(location)} is not an env file of any service in SERVICE_CONFIG${catalog.hasArtifacts ? ' nor a Lambda artifact in LAMBDA_CONFIG' : ''}`);
   }
 
   const trigger = { kind: 's3', bucket: change.bucket, key: change.key, versionId: change.versionId, operation: change.operation } as const;
   const result = emptyPlan('s3', event.id);
   if (change.kind === 'delete') {
-    if (artifactOf.length > 0) reportDeletedArtifact(result, location, artifactOf);
-    if (services.length === 0) return result;
-    for (const service of services) {
-      result.skipped.push({ service, reason: `env file ${location} was deleted; not redeploying (new tasks could not start without it)`, fields: { bucket: change.bucket, key: change.key } });
+    // A deleted artifact or env file deploys nothing: functions keep their code, and new tasks could not start without the file.
+    for (const { name, lambda } of artifactOf) {
+      result.skipped.push({ service: name, reason: `Lambda artifact ${location} was deleted; not deploying (${lambda.functionName} keeps its current code)`, fields: { function_name: lambda.functionName } });
     }
-    result.notifications.push({
-      severity: 'warning',
-      title: `Env file deleted: ${location}`,
-      facts: [
-        ['Used by', services.map((s) => resourceOf(names, s)).join(', ')],
-        ['Action', 'not redeployed: new tasks of these services would fail to start until the file is restored'],
-      ],
-    });
+    if (artifactOf.length > 0) result.notices.push({ kind: 'artifact_deleted', location, services: artifactOf });
+    for (const { name } of envFileOf) {
+      result.skipped.push({ service: name, reason: `env file ${location} was deleted; not redeploying (new tasks could not start without it)`, fields: { bucket: change.bucket, key: change.key } });
+    }
+    if (envFileOf.length > 0) result.notices.push({ kind: 'env_file_deleted', location, services: envFileOf });
     return result;
   }
-  for (const service of services) result.deployments.push(configurationRedeploy(names, service, trigger, revisionOf(event)));
-  for (const { service, lambda } of artifactOf) {
-    result.deployments.push({ target: 'lambda', service, lambda, change: { kind: 'zip', bucket: change.bucket, key: change.key, versionId: change.versionId }, trigger });
+  for (const service of envFileOf) result.deployments.push(restart(service, trigger, revisionOf(event)));
+  for (const { name, lambda } of artifactOf) {
+    result.deployments.push({ target: 'lambda', service: name, lambda, change: { kind: 'zip', bucket: change.bucket, key: change.key, versionId: change.versionId }, trigger });
   }
   return result;
 };
-
-/** A deleted Lambda artifact deploys nothing (the functions keep their code) and is reported once. */
-function reportDeletedArtifact(result: Plan, location: string, artifactOf: ReturnType<typeof servicesWithArtifact>): void {
-  for (const { service, lambda } of artifactOf) {
-    result.skipped.push({ service, reason: `Lambda artifact ${location} was deleted; not deploying (${lambda.functionName} keeps its current code)`, fields: { function_name: lambda.functionName } });
-  }
-  result.notifications.push({
-    severity: 'warning',
-    title: `Lambda artifact deleted: ${location}`,
-    facts: [
-      ['Used by', artifactOf.map((a) => a.lambda.functionName).join(', ')],
-      ['Action', 'nothing deployed: the functions keep running their current code; restore the object before their next deploy'],
-    ],
-  });
-}

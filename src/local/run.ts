@@ -8,19 +8,20 @@
  */
 import { readFileSync } from 'node:fs';
 import { App, type HandleResult } from '../app.js';
-import { LambdaClient, type ServiceOutputTypes } from '../aws/lambda.js';
+import { ECSClient } from '../aws/ecs.js';
+import { LambdaClient } from '../aws/lambda.js';
+import type { InitializeMiddleware } from '@smithy/types';
 import { loadConfig, type Config } from '../config.js';
-import type { Targets } from '../deployer.js';
 import { ConfigError } from '../errors.js';
 import { ecrRegistry } from '../images.js';
 import { createLogger, createMetrics, type Log } from '../observability.js';
-import { describeTrigger } from '../plan.js';
+import { describeChange, describeTrigger, noticeMessage } from '../presenter.js';
 import { buildSlackPayload } from '../slack/messages.js';
 import type { Notifier } from '../slack/notifier.js';
 import { createNotifier } from '../slack/setup.js';
-import { createAwsTargets } from '../targets/aws.js';
-import { ecsTarget, type EcsCalls } from '../targets/ecs.js';
-import { createLambdaApi, describeChange, type LambdaApi } from '../targets/lambda.js';
+import { createEcsTarget } from '../targets/ecs.js';
+import { createLambdaTarget } from '../targets/lambda/index.js';
+import { createAwsTargets, type Targets } from '../targets/registry.js';
 
 /** The embedded default configuration: the conventions the sample events in `events/` follow. */
 export const LOCAL_DEFAULTS: Record<string, string> = {
@@ -75,22 +76,15 @@ function eventOrigin(event: RawEvent): { account: string; region: string; pushed
 }
 
 /**
- * ECS reads described, not performed. For an ECR push the described task definition is assumed to
- * run the pushed image, so the plan shows what a matching service would get.
+ * The answer to an ECS read, described rather than performed. For an ECR push the described task
+ * definition is assumed to run the pushed image, so the plan shows what a matching service would get.
  */
-function describedEcs(event: RawEvent, print: (line: string) => void): EcsCalls {
+function describedEcsRead(command: string, input: Record<string, unknown>, event: RawEvent, print: (line: string) => void): Record<string, unknown> {
+  if (command !== 'DescribeTaskDefinition') return {};
   const { account, region, pushedImage: image } = eventOrigin(event);
-  return {
-    async latestTaskDefinition(family) {
-      print(`AWS read (described, not performed): ecs:DescribeTaskDefinition { taskDefinition: "${family}" }`);
-      print(`  assuming its latest ACTIVE revision runs ${image}`);
-      return { arn: `arn:aws:ecs:${region}:${account}:task-definition/${family}:LOCAL`, containers: [{ name: 'app', image }] };
-    },
-    async redeployService(names, taskDefinition) {
-      print(`AWS write (not performed): ecs:UpdateService ${JSON.stringify({ ...names, taskDefinition, forceNewDeployment: true })}`);
-      return { taskDefinitionArn: taskDefinition, deploymentId: 'ecs-svc/LOCAL' };
-    },
-  };
+  const family = String(input.taskDefinition);
+  print(`  assuming its latest ACTIVE revision runs ${image}`);
+  return { taskDefinition: { taskDefinitionArn: `arn:aws:ecs:${region}:${account}:task-definition/${family}:LOCAL`, containerDefinitions: [{ name: 'app', image }] } };
 }
 
 /** The version the described aliases point to, and the one their description records as before. */
@@ -128,26 +122,26 @@ function describedLambdaRead(command: string, input: Record<string, unknown>, ev
   }
 }
 
+type DescribedRead = (command: string, input: Record<string, unknown>, event: RawEvent, print: (line: string) => void) => Record<string, unknown>;
+
 /**
- * The Lambda target on a real SDK client whose every request is answered in the `initialize` step,
- * before credentials are looked up or anything is signed or sent: reads are described, writes
- * (never reached in a dry run) are printed and not made. The deploy sequence itself is the real one.
+ * A middleware for a real SDK client that answers every request in the `initialize` step, before
+ * credentials are looked up or anything is signed or sent: reads are described, writes (never
+ * reached offline, where dry run is forced) are printed and not made. The targets on it are the
+ * real ones.
  */
-function describedLambda(event: RawEvent, print: (line: string) => void, region: string): LambdaApi {
-  const client = new LambdaClient({ region });
-  client.middlewareStack.add(
-    (_next, context) => async (args) => {
-      const command = (context.commandName ?? 'Command').replace(/Command$/, '');
-      const input = args.input as Record<string, unknown>;
-      const isRead = command.startsWith('Get');
-      print(`AWS ${isRead ? 'read (described, not performed)' : 'write (not performed)'}: lambda:${command} ${JSON.stringify(input)}`);
-      const output = isRead ? describedLambdaRead(command, input, event, print) : {};
-      return { output: { $metadata: {}, ...output } as ServiceOutputTypes, response: {} };
-    },
-    { step: 'initialize', name: 'deploybridgeDescribedLambda' },
-  );
-  return createLambdaApi(client);
+function describedCalls<Input extends object, Output extends object>(service: string, read: DescribedRead, event: RawEvent, print: (line: string) => void): InitializeMiddleware<Input, Output> {
+  return (_next, context) => async (args) => {
+    const command = (context.commandName ?? 'Command').replace(/Command$/, '');
+    const input = args.input as Record<string, unknown>;
+    const isRead = /^(Get|Describe|List)/.test(command);
+    print(`AWS ${isRead ? 'read (described, not performed)' : 'write (not performed)'}: ${service}:${command} ${JSON.stringify(input)}`);
+    const output = isRead ? read(command, input, event, print) : {};
+    return { output: { $metadata: {}, ...output } as Output, response: {} };
+  };
 }
+
+const DESCRIBED = { step: 'initialize', name: 'deploybridgeDescribedCalls' } as const;
 
 function printingNotifier(config: Config, print: (line: string) => void): Notifier {
   return {
@@ -176,12 +170,15 @@ function printPlan(result: HandleResult, print: (line: string) => void): void {
     print(`    trigger: ${describeTrigger(d.trigger)}`);
   }
   for (const s of plan.skipped) print(`  skip ${s.service}: ${s.reason}`);
-  for (const n of plan.notifications) print(`  notify (${n.severity}): ${n.title}`);
-  if (plan.deployments.length + plan.skipped.length + plan.notifications.length === 0) print('  (nothing)');
+  for (const notice of plan.notices) {
+    const message = noticeMessage(notice);
+    print(`  notify (${message.severity}): ${message.title}`);
+  }
+  if (plan.deployments.length + plan.skipped.length + plan.notices.length === 0) print('  (nothing)');
   for (const r of result.deployments) {
     print(`  result ${r.service}: ${r.status}${r.status === 'failed' ? ` (${r.error})` : ''}`);
-    if (r.status === 'dry_run' && 'plannedCalls' in r) {
-      print(`    from version ${r.fromVersion ?? '$LATEST'}; the calls it would make, in order:`);
+    if (r.status === 'dry_run' && r.target === 'lambda') {
+      print(`    from version ${r.fromVersion}; the calls it would make, in order:`);
       for (const call of r.plannedCalls) print(`      ${call}`);
     }
   }
@@ -218,11 +215,15 @@ export async function runLocal(argv: string[], env: Record<string, string | unde
   let targets: Targets;
   let notifier: Notifier;
   if (live) {
-    targets = createAwsTargets(config);
+    targets = createAwsTargets(config.region);
     notifier = createNotifier(config, log, metrics);
   } else {
-    const ecs = ecsTarget(describedEcs(event, print));
-    const lambda = describedLambda(event, print, config.region);
+    const ecsClient = new ECSClient({ region: config.region });
+    ecsClient.middlewareStack.add(describedCalls('ecs', describedEcsRead, event, print), DESCRIBED);
+    const lambdaClient = new LambdaClient({ region: config.region });
+    lambdaClient.middlewareStack.add(describedCalls('lambda', describedLambdaRead, event, print), DESCRIBED);
+    const ecs = createEcsTarget(ecsClient);
+    const lambda = createLambdaTarget(lambdaClient);
     targets = { ecs: async () => ecs, lambda: async () => lambda };
     notifier = printingNotifier(config, print);
   }

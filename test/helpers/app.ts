@@ -5,9 +5,9 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 import { LOCAL_DEFAULTS } from '../../src/local/run.js';
 import { createLogger, type MetricName } from '../../src/observability.js';
-import type { Notification } from '../../src/plan.js';
+import type { Notification } from '../../src/presenter.js';
 import type { Notifier } from '../../src/slack/notifier.js';
-import { createEcsApi } from '../../src/targets/ecs.js';
+import { createEcsTarget } from '../../src/targets/ecs.js';
 import { buildSlackPayload } from '../../src/slack/messages.js';
 import { recordSuiteOutput } from './suiteOutput.js';
 
@@ -99,7 +99,7 @@ export function testApp(env: Record<string, string> = {}, overrides: Partial<App
   const config = testConfig(env);
   const ecsMock = mockClient(ECSClient);
   const client = new ECSClient({ region: 'us-east-1', maxAttempts: 1 });
-  const ecs = createEcsApi(client);
+  const ecs = createEcsTarget(client);
   const metrics = fakeMetrics();
   const notifier = recordingNotifier();
   const log = createLogger({ projectName: config.projectName, environment: config.projectEnv, level: config.logLevel });

@@ -27,7 +27,7 @@ describe('npm start -- events/<file>.json (offline)', () => {
 
   it('the ECR sample describes the read and plans the redeploy of api', async () => {
     const { text } = await run('events/ecr-push-api.json');
-    expect(text).toContain('AWS read (described, not performed): ecs:DescribeTaskDefinition { taskDefinition: "myproject_service_api_dev" }');
+    expect(text).toContain('AWS read (described, not performed): ecs:DescribeTaskDefinition {"taskDefinition":"myproject_service_api_dev"}');
     expect(text).toContain('deploy api: UpdateService cluster=myproject_cluster_dev service=myproject_service_api_dev');
     expect(text).toContain('Slack message (not sent)');
     expect(output.logs().map((l) => l.message)).toContain('dry run: deployment not started');

@@ -1,0 +1,65 @@
+/**
+ * Defaults and limits, in one place. Configuration defaults are the contract the README and the
+ * Terraform module repeat; the limits are AWS's or Slack's own.
+ */
+
+/** What `LOG_LEVEL` may be. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Defaults of the configuration variables (see README "Configuration"). */
+export const CONFIG_DEFAULTS = {
+  region: 'us-east-1',
+  logLevel: 'info',
+  clusterNamePattern: '{project}_cluster_{env}',
+  serviceNamePattern: '{project}_service_{name}_{env}',
+  taskFamilyPattern: '{project}_service_{name}_{env}',
+  lambdaFunctionPattern: '{project}_lambda_{name}_{env}',
+  deploymentTimeoutSeconds: 600,
+  maxDeploymentRetries: 2,
+  idempotencyTtlSeconds: 3600,
+  protectedEnvs: ['prod', 'production'],
+} as const;
+
+/** The deployer's pacing: backoff doubles from the base (5 s, 10 s, 20 s, …). */
+export const DEPLOYER_DEFAULTS = {
+  backoffBaseMs: 5000,
+  /** Deployments of one plan in flight at once. */
+  concurrency: 10,
+  /** Retries of one call that met a conflict (Lambda: an update in progress), inside the deadline. */
+  conflictRetries: 4,
+} as const;
+
+/** Slack delivery: what one message may cost. */
+export const SLACK_DEFAULTS = {
+  /** Time allowed for one message, retries and `Retry-After` waits included. */
+  budgetMs: 5000,
+  /** Time allowed for one HTTP attempt. */
+  attemptTimeoutMs: 3000,
+  /** Pause before retrying a 5xx or network error. */
+  retryDelayMs: 250,
+  /** A webhook read from SSM is cached this long, so a rotated secret is picked up without a cold start. */
+  webhookMaxAgeSeconds: 300,
+} as const;
+
+/** Slack rejects a section field over 2000 characters and a header over 150; a section holds 10 fields. */
+export const SLACK_LIMITS = { field: 1900, header: 150, fieldsPerSection: 10 } as const;
+
+/** Lambda target pacing and limits. */
+export const LAMBDA_DEFAULTS = {
+  /** Waiters poll with a backoff between these delays (seconds); the SDK's defaults (1 s to 5 min) are too coarse for a bounded deploy. */
+  waiterMinDelaySeconds: 1,
+  waiterMaxDelaySeconds: 10,
+  /** How much of a smoke-test response people see. */
+  smokeResponseLimit: 500,
+  /** Lambda's limit for version and alias descriptions. */
+  descriptionLimit: 256,
+  /** Environment values shorter than this are not masked in smoke responses: "1" or "true" would mask half of any text and hide nothing. */
+  minMaskedSecretLength: 6,
+} as const;
+
+/** The environment variable a configuration change sets on a function, so new execution environments start. */
+export const CONFIG_REVISION_VARIABLE = 'DEPLOYBRIDGE_CONFIG_REVISION';
+
+/** A value quoted from an event in a log line or a reason is cut to this many characters. */
+export const EXCERPT_LIMIT = 200;

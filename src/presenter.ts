@@ -1,0 +1,314 @@
+/**
+ * Every word people read about a deployment, in one place: the presenter turns requests, previews,
+ * outcomes and notices into {@link Notification}s (rendered as Slack Block Kit by
+ * src/slack/messages.ts) and into log fields. Handlers, the deployer and targets deal in data.
+ */
+import { resourceName, type CatalogService } from './catalog.js';
+import { describeError, SmokeTestFailedError } from './errors.js';
+import { CONFIG_REVISION_VARIABLE } from './constants.js';
+import type { LogFields } from './observability.js';
+import type { DeploymentPreview, DeploymentRequest, EcsEventName, EcsRollout, LambdaChange, LambdaDeployment, LambdaProgress, LambdaRelease, Notice, Trigger } from './plan.js';
+
+export type Severity = 'info' | 'success' | 'warning' | 'error';
+
+/** A message independent of its medium. */
+export interface Notification {
+  severity: Severity;
+  title: string;
+  /** The AWS resource the message is about (ECS service, function), shown as "Service". */
+  service?: string;
+  /** Labelled facts shown in order (status, deployment id, task definition, reason, …). */
+  facts: Array<[label: string, value: string]>;
+  /** Link to the resource in the AWS console. */
+  consoleUrl?: string;
+  /** Which console the link opens ("Lambda"); unset means ECS. */
+  consoleName?: string;
+}
+
+type Facts = Notification['facts'];
+
+/** One line a human recognises: what triggered the deployment. */
+export function describeTrigger(trigger: Trigger): string {
+  switch (trigger.kind) {
+    case 'ecr':
+      return `ECR push ${trigger.repository}:${trigger.tag}${trigger.digest ? ` (${trigger.digest})` : ''}`;
+    case 'ssm':
+      return `SSM parameter ${trigger.parameter} (${trigger.operation})`;
+    case 's3':
+      return `S3 object s3://${trigger.bucket}/${trigger.key} (${trigger.operation}${trigger.versionId ? `, version ${trigger.versionId}` : ''})`;
+    case 'manual':
+      return `manual deploy via ${trigger.source}${trigger.reason ? `: ${trigger.reason}` : ''}`;
+  }
+}
+
+/** One line saying what a Lambda change does. */
+export function describeChange(change: LambdaChange): string {
+  switch (change.kind) {
+    case 'image':
+      return `update code to image ${change.imageUri}`;
+    case 'zip':
+      return `update code from s3://${change.bucket}/${change.key}${change.versionId ? ` (version ${change.versionId})` : ''}`;
+    case 'config_revision':
+      return `set ${CONFIG_REVISION_VARIABLE}=${change.revision} (fresh execution environments)`;
+    case 'release':
+      return 'publish $LATEST as it is and move the alias to it';
+    case 'version':
+      return `move the alias to version ${change.version}`;
+    case 'rollback':
+      return 'move the alias back to the version before the last deploy';
+  }
+}
+
+/** What the smoke test of a Lambda deployment will do. */
+export function describeSmokeTestPlan(request: LambdaDeployment): string {
+  if (request.lambda.smokeTest === undefined) return 'not configured';
+  if (request.change.kind === 'rollback') return 'skipped for a rollback';
+  return request.lambda.alias === undefined ? 'runs on $LATEST after the update (no alias: nothing can be rolled back)' : 'runs on the new version before the alias moves';
+}
+
+/** "42 s", "3 min 5 s": how long a deployment took. */
+function formatDuration(ms: number): string {
+  const seconds = Math.round(ms / 1000);
+  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+/** `family:revision` of a task-definition ARN. */
+function shortTaskDefinition(taskDefinition: string): string {
+  return taskDefinition.startsWith('arn:') ? taskDefinition.slice(taskDefinition.indexOf('/') + 1) : taskDefinition;
+}
+
+/** Link to a service's deployments in the ECS console. */
+export function ecsConsoleUrl(region: string, cluster: string, service: string): string {
+  const r = encodeURIComponent(region);
+  return `https://${r}.console.aws.amazon.com/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${r}`;
+}
+
+/** Link to a function's versions in the Lambda console (a function ARN is reduced to its name). */
+export function lambdaConsoleUrl(region: string, functionName: string): string {
+  const r = encodeURIComponent(region);
+  const name = functionName.slice(functionName.lastIndexOf(':') + 1);
+  return `https://${r}.console.aws.amazon.com/lambda/home?region=${r}#/functions/${encodeURIComponent(name)}?tab=versions`;
+}
+
+/** How a deployment is named in logs and Slack, computed without AWS calls. */
+export interface DeploymentIdentity {
+  /** The AWS resource Slack shows as "Service". */
+  resource: string;
+  /** Log fields that identify what is deployed. */
+  fields: LogFields;
+  /** Slack facts that identify what is deployed. */
+  facts: Facts;
+  consoleUrl: string;
+  consoleName?: string;
+}
+
+/**
+ * The names of a deployment, for every message about it.
+ *
+ * @example
+ * identify(request, 'eu-west-1').fields; // { cluster, ecs_service, task_definition } or { function_name, alias, change }
+ */
+export function identify(request: DeploymentRequest, region: string): DeploymentIdentity {
+  if (request.target === 'ecs') {
+    return {
+      resource: request.ecs.service,
+      fields: { cluster: request.ecs.cluster, ecs_service: request.ecs.service, task_definition: request.taskDefinition },
+      facts: [['Task definition', shortTaskDefinition(request.taskDefinition)]],
+      consoleUrl: ecsConsoleUrl(region, request.ecs.cluster, request.ecs.service),
+    };
+  }
+  return {
+    resource: request.lambda.functionName,
+    fields: { function_name: request.lambda.functionName, alias: request.lambda.alias, change: request.change.kind },
+    facts: [
+      ['Function', request.lambda.functionName],
+      ['Alias', request.lambda.alias ?? 'none ($LATEST is updated in place)'],
+      ['Change', describeChange(request.change)],
+    ],
+    consoleUrl: lambdaConsoleUrl(region, request.lambda.functionName),
+    consoleName: 'Lambda',
+  };
+}
+
+/** Log fields of what a deployment will do, or what it did. */
+export function outcomeFields(view: DeploymentPreview | EcsRollout | LambdaRelease): LogFields {
+  if (view.target === 'ecs') return 'deploymentId' in view ? { task_definition: view.taskDefinition, deployment_id: view.deploymentId } : {};
+  return 'smokeTest' in view
+    ? { from_version: view.fromVersion, to_version: view.toVersion, smoke_test: view.smokeTest }
+    : { from_version: view.fromVersion, to_version: view.toVersion };
+}
+
+/** Log fields of a failure: where it got to, and a failed smoke test's (redacted) response. */
+export function failureFields(cause: unknown, progress: LambdaProgress | undefined): LogFields {
+  return {
+    ...(progress === undefined ? {} : { from_version: progress.fromVersion, to_version: progress.toVersion }),
+    ...(cause instanceof SmokeTestFailedError ? { smoke_test: 'failed', smoke_test_response: cause.response } : {}),
+  };
+}
+
+function deploymentMessage(request: DeploymentRequest, identity: DeploymentIdentity, severity: Severity, title: string, facts: Facts): Notification {
+  return {
+    severity,
+    title: `${title}: ${request.service}`,
+    service: identity.resource,
+    facts: [['Trigger', describeTrigger(request.trigger)], ...facts],
+    consoleUrl: identity.consoleUrl,
+    ...(identity.consoleName === undefined ? {} : { consoleName: identity.consoleName }),
+  };
+}
+
+const versions = (from: string | undefined, to: string | undefined): [string, string] => ['Versions', `${from} → ${to}`];
+
+/** The status line of a finished Lambda deployment. */
+function releaseStatus(release: LambdaRelease): string {
+  switch (release.note) {
+    case 'already_published':
+      return `succeeded; version ${release.toVersion} is already live (nothing changed since it was published)`;
+    case 'already_on_version':
+      return `succeeded; alias ${release.alias} already points to version ${release.toVersion}`;
+    case 'rolled_back':
+      return `rolled back: alias ${release.alias} moved from version ${release.fromVersion} back to ${release.toVersion}`;
+    case undefined:
+      return 'succeeded';
+  }
+}
+
+/** The status line of a failed Lambda deployment: where traffic goes now, and whether anything could be rolled back. */
+function lambdaFailureStatus(request: LambdaDeployment, cause: unknown, progress: LambdaProgress | undefined): string {
+  const { fromVersion, toVersion, latestChanged } = progress ?? { fromVersion: undefined, toVersion: undefined, latestChanged: false };
+  const alias = request.lambda.alias;
+  if (alias === undefined) {
+    return latestChanged ? 'failed: $LATEST already runs the change; nothing could be rolled back (no alias configured)' : 'failed: $LATEST unchanged';
+  }
+  const isRollback = request.change.kind === 'rollback';
+  const verb = isRollback ? 'rollback failed' : cause instanceof SmokeTestFailedError ? 'failed, not released' : 'failed';
+  if (fromVersion === undefined) return `${verb}: alias ${alias} not moved`;
+  const unused = !isRollback && toVersion !== undefined && toVersion !== fromVersion ? `; version ${toVersion} received no traffic` : '';
+  return `${verb}: alias ${alias} stays on version ${fromVersion}${unused}`;
+}
+
+/** Messages about one deployment. */
+export const deploymentMessages = {
+  /** The deployment started: an ECS rollout (with its deployment id), or a Lambda deploy about to change the function. */
+  started(request: DeploymentRequest, identity: DeploymentIdentity, view: EcsRollout | DeploymentPreview): Notification {
+    if (view.target === 'ecs') {
+      const rollout = 'deploymentId' in view ? view : { deploymentId: undefined, taskDefinition: view.taskDefinition };
+      return deploymentMessage(request, identity, 'info', 'Deployment started', [
+        ['Status', 'in progress'],
+        ['Deployment ID', rollout.deploymentId ?? 'unknown'],
+        ['Task definition', shortTaskDefinition(rollout.taskDefinition)],
+      ]);
+    }
+    const smoke: Facts = request.target === 'lambda' ? [['Smoke test', describeSmokeTestPlan(request)]] : [];
+    return deploymentMessage(request, identity, 'info', 'Deployment started', [['Status', 'in progress'], ...identity.facts, versions(view.fromVersion, view.toVersion), ...smoke]);
+  },
+
+  /** A deployment that finishes inside the invocation finished. */
+  succeeded(request: DeploymentRequest, identity: DeploymentIdentity, release: LambdaRelease, durationMs: number): Notification {
+    const expect = request.target === 'lambda' ? request.lambda.smokeTest?.expect : undefined;
+    const smoke = release.smokeTest === 'passed' ? `passed${expect ? ` (${JSON.stringify(expect)})` : ''}` : release.smokeTest.replace('_', ' ');
+    const image: Facts = [];
+    if (release.image !== undefined) {
+      const { configured, resolved, movedOn } = release.image;
+      image.push(['Image', movedOn === undefined ? resolved : `${resolved} (the tag moved on since the push: ${configured} now resolves to ${movedOn.resolvedDigest}, not the pushed ${movedOn.pushedDigest})`]);
+    }
+    return deploymentMessage(request, identity, 'success', 'Deployment succeeded', [
+      ['Status', releaseStatus(release)],
+      ...identity.facts,
+      versions(release.fromVersion, release.toVersion),
+      ['Smoke test', smoke],
+      ...image,
+      ['Duration', formatDuration(durationMs)],
+    ]);
+  },
+
+  /** Dry run: what the deployment would do. */
+  wouldStart(request: DeploymentRequest, identity: DeploymentIdentity, preview: DeploymentPreview, calls: readonly string[]): Notification {
+    const planned: Facts = preview.target === 'lambda' ? [versions(preview.fromVersion, preview.toVersion), ['Planned calls', calls.join('\n') || '(none)']] : [];
+    return deploymentMessage(request, identity, 'info', 'Deployment would start', [['Status', 'dry run: not started'], ...identity.facts, ...planned]);
+  },
+
+  /** The deployment failed, after `attempts` attempts. */
+  failed(request: DeploymentRequest, identity: DeploymentIdentity, failure: { cause: unknown; attempts: number; progress: LambdaProgress | undefined }): Notification {
+    const status = request.target === 'lambda' ? lambdaFailureStatus(request, failure.cause, failure.progress) : 'failed';
+    const response: Facts = failure.cause instanceof SmokeTestFailedError ? [['Smoke test response', failure.cause.response]] : [];
+    return deploymentMessage(request, identity, 'error', 'Deployment failed', [
+      ['Status', status],
+      ['Reason', describeError(failure.cause)],
+      ['Attempts', String(failure.attempts)],
+      ...identity.facts,
+      ...response,
+    ]);
+  },
+};
+
+/** Why a deleted parameter is not redeployed, and what that means, for a service of either kind. */
+export function deletedParameterConsequence(service: CatalogService): { why: string; action: string } {
+  return service.kind === 'lambda'
+    ? { why: 'new execution environments could not read it', action: 'not redeployed: new execution environments that read this parameter would fail' }
+    : { why: 'new tasks could not start without it', action: 'not redeployed: new tasks that reference this parameter would fail to start' };
+}
+
+const ECS_EVENTS: Record<EcsEventName, { severity: Severity; title: string; status: string }> = {
+  SERVICE_DEPLOYMENT_IN_PROGRESS: { severity: 'info', title: 'Deployment in progress', status: 'in progress' },
+  SERVICE_DEPLOYMENT_COMPLETED: { severity: 'success', title: 'Deployment completed', status: 'completed' },
+  SERVICE_DEPLOYMENT_FAILED: { severity: 'error', title: 'Deployment failed', status: 'failed' },
+  SERVICE_TASK_START_IMPAIRED: { severity: 'warning', title: 'Tasks fail to start', status: 'task start impaired' },
+};
+
+/** A notice as a message. */
+export function noticeMessage(notice: Notice): Notification {
+  switch (notice.kind) {
+    case 'parameter_deleted':
+      return {
+        severity: 'warning',
+        title: `Parameter deleted: ${notice.service.name}`,
+        service: resourceName(notice.service),
+        facts: [
+          ['Parameter', notice.parameter],
+          ['Action', deletedParameterConsequence(notice.service).action],
+        ],
+      };
+    case 'env_file_deleted':
+      return {
+        severity: 'warning',
+        title: `Env file deleted: ${notice.location}`,
+        facts: [
+          ['Used by', notice.services.map(resourceName).join(', ')],
+          ['Action', 'not redeployed: new tasks of these services would fail to start until the file is restored'],
+        ],
+      };
+    case 'artifact_deleted':
+      return {
+        severity: 'warning',
+        title: `Lambda artifact deleted: ${notice.location}`,
+        facts: [
+          ['Used by', notice.services.map(resourceName).join(', ')],
+          ['Action', 'nothing deployed: the functions keep running their current code; restore the object before their next deploy'],
+        ],
+      };
+    case 'ecs_event': {
+      const state = ECS_EVENTS[notice.event];
+      const facts: Facts = [['Status', state.status]];
+      if (notice.deploymentId) facts.push(['Deployment ID', notice.deploymentId]);
+      if (notice.reason) facts.push(['Reason', notice.reason]);
+      return {
+        severity: state.severity,
+        title: `${state.title}: ${notice.service}`,
+        service: notice.ecsService,
+        facts,
+        consoleUrl: ecsConsoleUrl(notice.region, notice.cluster, notice.ecsService),
+      };
+    }
+  }
+}
+
+/** A manual request that was refused. */
+export function refusalMessage(reason: string, eventId: string | undefined): Notification {
+  return { severity: 'error', title: 'Manual deploy refused', facts: [['Reason', reason], ['Event ID', eventId ?? 'unknown']] };
+}
+
+/** A permanent AWS error while planning (e.g. the task definition family does not exist). */
+export function planningFailedMessage(reason: string, eventId: string): Notification {
+  return { severity: 'error', title: 'Deployment failed before it started', facts: [['Reason', reason], ['Event ID', eventId]] };
+}
