@@ -69,10 +69,10 @@ export function eventFromFile(text: string): RawEvent {
 
 /** The account and region an event came from, and the image an ECR push event pushed. */
 function eventOrigin(event: RawEvent): { account: string; region: string; pushedImage: string } {
-  const detail = (event.detail ?? {}) as Record<string, unknown>;
+  const detail = (event.detail ?? {}) as Record<string, string | undefined>;
   const account = typeof event.account === 'string' ? event.account : '123456789012';
   const region = typeof event.region === 'string' ? event.region : 'us-east-1';
-  return { account, region, pushedImage: `${ecrRegistry(account, region)}/${String(detail['repository-name'])}:${String(detail['image-tag'] ?? 'latest')}` };
+  return { account, region, pushedImage: `${ecrRegistry(account, region)}/${detail['repository-name'] ?? ''}:${detail['image-tag'] ?? 'latest'}` };
 }
 
 /**
@@ -104,7 +104,7 @@ function describedLambdaRead(command: string, input: Record<string, unknown>, ev
       print(`  assuming ${packageType === 'Image' ? `an image function configured with ${image}` : 'a zip function'}`);
       return { Configuration: { FunctionName: input.FunctionName, PackageType: packageType, LastUpdateStatus: 'Successful', State: 'Active' }, Code: isImagePush ? { ImageUri: image } : {} };
     case 'GetFunctionConfiguration':
-      print(`  assuming ${input.Qualifier === undefined ? '$LATEST' : `version ${String(input.Qualifier)}`} exists, is Active and LastUpdateStatus is Successful`);
+      print(`  assuming ${input.Qualifier === undefined ? '$LATEST' : `version ${input.Qualifier as string}`} exists, is Active and LastUpdateStatus is Successful`);
       return {
         FunctionName: input.FunctionName,
         Version: input.Qualifier ?? '$LATEST',
