@@ -9,7 +9,7 @@
 export const SERVICE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 /** The word that always means the backend service, in repositories, SSM paths and manual events. */
-export const BACKEND_ALIAS = 'backend';
+const BACKEND_ALIAS = 'backend';
 
 /** The ECS names of one service. */
 export interface EcsNames {

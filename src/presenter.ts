@@ -60,7 +60,7 @@ export function describeChange(change: LambdaChange): string {
 }
 
 /** What the smoke test of a Lambda deployment will do. */
-export function describeSmokeTestPlan(request: LambdaDeployment): string {
+function describeSmokeTestPlan(request: LambdaDeployment): string {
   if (request.lambda.smokeTest === undefined) return 'not configured';
   if (request.change.kind === 'rollback') return 'skipped for a rollback';
   return request.lambda.alias === undefined ? 'runs on $LATEST after the update (no alias: nothing can be rolled back)' : 'runs on the new version before the alias moves';
@@ -78,13 +78,13 @@ function shortTaskDefinition(taskDefinition: string): string {
 }
 
 /** Link to a service's deployments in the ECS console. */
-export function ecsConsoleUrl(region: string, cluster: string, service: string): string {
+function ecsConsoleUrl(region: string, cluster: string, service: string): string {
   const r = encodeURIComponent(region);
   return `https://${r}.console.aws.amazon.com/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${r}`;
 }
 
 /** Link to a function's versions in the Lambda console (a function ARN is reduced to its name). */
-export function lambdaConsoleUrl(region: string, functionName: string): string {
+function lambdaConsoleUrl(region: string, functionName: string): string {
   const r = encodeURIComponent(region);
   const name = functionName.slice(functionName.lastIndexOf(':') + 1);
   return `https://${r}.console.aws.amazon.com/lambda/home?region=${r}#/functions/${encodeURIComponent(name)}?tab=versions`;

@@ -7,9 +7,9 @@ import { excerpt, type EventEnvelope } from './events.js';
 import type { PlanBuilder } from './handlers/context.js';
 import type { RouteName } from './plan.js';
 
-export const MANUAL_SOURCES = ['action.production', 'action.deploy'] as const;
+const MANUAL_SOURCES = ['action.production', 'action.deploy'] as const;
 
-export type RouteDecision =
+type RouteDecision =
   | { kind: 'route'; route: RouteName }
   | { kind: 'ignored'; route: RouteName | undefined; reason: string }
   | { kind: 'rejected'; reason: string };

@@ -15,7 +15,7 @@ type ObjectChange = { bucket: string; key: string; versionId: string | undefined
 const CLOUDTRAIL_WRITES = new Set(['PutObject', 'CopyObject', 'CompleteMultipartUpload']);
 
 /** The object an S3 event is about, from either event family. */
-export function objectChange(event: EventEnvelope): ObjectChange {
+function objectChange(event: EventEnvelope): ObjectChange {
   const detailType = event['detail-type'];
   if (detailType === 'Object Created' || detailType === 'Object Deleted') {
     const detail = parseDetail(s3NativeObjectSchema, event, `S3 ${detailType}`);

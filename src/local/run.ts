@@ -49,7 +49,7 @@ export const LOCAL_DEFAULTS: Record<string, string> = {
 type RawEvent = Record<string, unknown>;
 
 /** Accepts an EventBridge event, or a `put-events` entries file (as EventBridge would deliver its first entry). */
-export function eventFromFile(text: string): RawEvent {
+function eventFromFile(text: string): RawEvent {
   const parsed: unknown = JSON.parse(text);
   if (!Array.isArray(parsed)) return parsed as RawEvent;
   const entry = parsed[0] as { Source?: string; DetailType?: string; Detail?: string; Resources?: string[] } | undefined;
