@@ -6,7 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { Catalog, type LambdaTargetConfig, type S3ObjectRef } from './catalog.js';
-import { CONFIG_DEFAULTS, LOG_LEVELS, type LogLevel } from './constants.js';
+import { CONFIG_DEFAULTS, LOG_LEVELS, type DefaultedVariable, type LogLevel } from './constants.js';
 import { ConfigError } from './errors.js';
 import { SERVICE_NAME_RE } from './naming.js';
 
@@ -105,7 +105,13 @@ function explainIssue(issue: z.core.$ZodIssue): string {
   }
 }
 
-/** Collects problems while reading variables, so that all of them are reported at once. */
+/** The variables whose default is of type `T`. */
+type VariableOf<T> = { [K in DefaultedVariable]: (typeof CONFIG_DEFAULTS)[K] extends T ? K : never }[DefaultedVariable];
+
+/**
+ * Collects problems while reading variables, so that all of them are reported at once. A variable
+ * with a default takes it from {@link CONFIG_DEFAULTS}.
+ */
 class EnvReader {
   readonly problems: string[] = [];
 
@@ -120,9 +126,9 @@ class EnvReader {
    * A comma-separated list. Set but empty means an empty list (unlike other variables, where empty
    * means unset), so a default list can be switched off.
    */
-  list(name: string, fallback: string[], item?: { re: RegExp; what: string }): string[] {
+  list(name: VariableOf<readonly string[]>, item?: { re: RegExp; what: string }): string[] {
     const value = this.env[name];
-    if (value === undefined) return fallback;
+    if (value === undefined) return [...CONFIG_DEFAULTS[name]];
     const items = value.split(',').map((part) => part.trim()).filter((part) => part !== '');
     const bad = item === undefined ? [] : items.filter((part) => !item.re.test(part));
     if (bad.length > 0) this.problems.push(`${name} must be a comma-separated list of ${item?.what}, got ${bad.map((b) => `"${b}"`).join(', ')}`);
@@ -139,11 +145,12 @@ class EnvReader {
     return this.raw(name);
   }
 
-  string(name: string, fallback: string): string {
-    return this.raw(name) ?? fallback;
+  string(name: VariableOf<string>): string {
+    return this.raw(name) ?? CONFIG_DEFAULTS[name];
   }
 
-  boolean(name: string, fallback: boolean): boolean {
+  boolean(name: VariableOf<boolean>): boolean {
+    const fallback = CONFIG_DEFAULTS[name];
     const value = this.raw(name)?.toLowerCase();
     if (value === undefined) return fallback;
     if (TRUE_WORDS.has(value)) return true;
@@ -152,7 +159,8 @@ class EnvReader {
     return fallback;
   }
 
-  nonNegativeInteger(name: string, fallback: number): number {
+  nonNegativeInteger(name: VariableOf<number>): number {
+    const fallback = CONFIG_DEFAULTS[name];
     const value = this.raw(name);
     if (value === undefined) return fallback;
     if (!/^\d+$/.test(value)) {
@@ -162,13 +170,14 @@ class EnvReader {
     return Number(value);
   }
 
-  positiveInteger(name: string, fallback: number): number {
-    const value = this.nonNegativeInteger(name, fallback);
+  positiveInteger(name: VariableOf<number>): number {
+    const value = this.nonNegativeInteger(name);
     if (value === 0) this.problems.push(`${name} must be at least 1`);
     return value;
   }
 
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+  oneOf<T extends string>(name: VariableOf<string>, allowed: readonly T[]): T {
+    const fallback = CONFIG_DEFAULTS[name] as string as T;
     const value = this.raw(name)?.toLowerCase();
     if (value === undefined) return fallback;
     if ((allowed as readonly string[]).includes(value)) return value as T;
@@ -197,8 +206,8 @@ class EnvReader {
   }
 
   /** Checks that a naming pattern only uses the known placeholders. */
-  pattern(name: string, fallback: string): string {
-    const value = this.string(name, fallback);
+  pattern(name: VariableOf<string>): string {
+    const value = this.string(name);
     const unknown = [...value.matchAll(/\{([^}]*)\}/g)]
       .map((m) => m[1])
       .filter((p) => p !== 'project' && p !== 'env' && p !== 'name');
@@ -253,7 +262,7 @@ export function loadConfig(env: Env = process.env): Config {
       read.problems.push(`${name} must use letters, digits, "-" and "_" only, got "${value}"`);
     }
   }
-  const backendServiceName = read.string('BACKEND_SERVICE_NAME', '');
+  const backendServiceName = read.string('BACKEND_SERVICE_NAME');
   if (backendServiceName !== '' && !SERVICE_NAME_RE.test(backendServiceName)) {
     read.problems.push(`BACKEND_SERVICE_NAME must use letters, digits, "-" and "_" only, got "${backendServiceName}"`);
   }
@@ -267,39 +276,38 @@ export function loadConfig(env: Env = process.env): Config {
     read.problems.push('set either SLACK_WEBHOOK_URL or SLACK_WEBHOOK_SSM_PARAMETER, not both');
   }
   const features: FeatureFlags = {
-    ecr: read.boolean('ENABLE_ECR_MONITORING', true),
-    ssm: read.boolean('ENABLE_SSM_MONITORING', true),
-    s3: read.boolean('ENABLE_S3_MONITORING', true),
-    manual: read.boolean('ENABLE_MANUAL_DEPLOY', true),
+    ecr: read.boolean('ENABLE_ECR_MONITORING'),
+    ssm: read.boolean('ENABLE_SSM_MONITORING'),
+    s3: read.boolean('ENABLE_S3_MONITORING'),
+    manual: read.boolean('ENABLE_MANUAL_DEPLOY'),
   };
   const serviceConfigRaw = read.optional('SERVICE_CONFIG');
   if (features.s3 && serviceConfigRaw === undefined) {
     read.problems.push('SERVICE_CONFIG is required while ENABLE_S3_MONITORING is on (JSON: service name → [{"bucket","key"}])');
   }
-  const defaults = CONFIG_DEFAULTS;
   const settings: Omit<Config, 'catalog'> = {
     projectName,
     projectEnv,
-    region: read.string('AWS_REGION', defaults.region),
-    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, defaults.logLevel),
-    clusterNamePattern: read.pattern('CLUSTER_NAME_PATTERN', defaults.clusterNamePattern),
-    serviceNamePattern: read.pattern('SERVICE_NAME_PATTERN', defaults.serviceNamePattern),
-    taskFamilyPattern: read.pattern('TASK_FAMILY_PATTERN', defaults.taskFamilyPattern),
+    region: read.string('AWS_REGION'),
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS),
+    clusterNamePattern: read.pattern('CLUSTER_NAME_PATTERN'),
+    serviceNamePattern: read.pattern('SERVICE_NAME_PATTERN'),
+    taskFamilyPattern: read.pattern('TASK_FAMILY_PATTERN'),
     backendServiceName,
     slackWebhookUrl,
     slackWebhookSsmParameter,
-    slackNotificationsEnabled: read.boolean('ENABLE_SLACK_NOTIFICATIONS', true),
+    slackNotificationsEnabled: read.boolean('ENABLE_SLACK_NOTIFICATIONS'),
     serviceConfig: read.json('SERVICE_CONFIG', serviceConfigSchema) ?? {},
     lambdaConfig: readLambdaConfig(read),
-    lambdaFunctionPattern: read.pattern('LAMBDA_FUNCTION_PATTERN', defaults.lambdaFunctionPattern),
-    deploymentTimeoutSeconds: read.positiveInteger('DEPLOYMENT_TIMEOUT_SECONDS', defaults.deploymentTimeoutSeconds),
-    maxDeploymentRetries: read.nonNegativeInteger('MAX_DEPLOYMENT_RETRIES', defaults.maxDeploymentRetries),
-    dryRun: read.boolean('DRY_RUN', false),
+    lambdaFunctionPattern: read.pattern('LAMBDA_FUNCTION_PATTERN'),
+    deploymentTimeoutSeconds: read.positiveInteger('DEPLOYMENT_TIMEOUT_SECONDS'),
+    maxDeploymentRetries: read.nonNegativeInteger('MAX_DEPLOYMENT_RETRIES'),
+    dryRun: read.boolean('DRY_RUN'),
     features,
     idempotencyTable: read.optional('IDEMPOTENCY_TABLE'),
-    idempotencyTtlSeconds: read.positiveInteger('IDEMPOTENCY_TTL_SECONDS', defaults.idempotencyTtlSeconds),
-    manualDeployAccounts: read.list('MANUAL_DEPLOY_ACCOUNTS', [], { re: /^\d{12}$/, what: '12-digit AWS account ids' }),
-    protectedEnvs: read.list('PROTECTED_ENVS', [...defaults.protectedEnvs]),
+    idempotencyTtlSeconds: read.positiveInteger('IDEMPOTENCY_TTL_SECONDS'),
+    manualDeployAccounts: read.list('MANUAL_DEPLOY_ACCOUNTS', { re: /^\d{12}$/, what: '12-digit AWS account ids' }),
+    protectedEnvs: read.list('PROTECTED_ENVS'),
   };
   const catalog = buildCatalog(read, settings);
   if (read.problems.length > 0) throw new ConfigError(read.problems);

@@ -7,19 +7,33 @@
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Defaults of the configuration variables (see README "Configuration"). */
+/**
+ * Defaults of the configuration variables, by variable name: the contract the README's
+ * Configuration table and the Terraform module's inputs repeat.
+ */
 export const CONFIG_DEFAULTS = {
-  region: 'us-east-1',
-  logLevel: 'info',
-  clusterNamePattern: '{project}_cluster_{env}',
-  serviceNamePattern: '{project}_service_{name}_{env}',
-  taskFamilyPattern: '{project}_service_{name}_{env}',
-  lambdaFunctionPattern: '{project}_lambda_{name}_{env}',
-  deploymentTimeoutSeconds: 600,
-  maxDeploymentRetries: 2,
-  idempotencyTtlSeconds: 3600,
-  protectedEnvs: ['prod', 'production'],
-} as const;
+  AWS_REGION: 'us-east-1',
+  LOG_LEVEL: 'info',
+  CLUSTER_NAME_PATTERN: '{project}_cluster_{env}',
+  SERVICE_NAME_PATTERN: '{project}_service_{name}_{env}',
+  TASK_FAMILY_PATTERN: '{project}_service_{name}_{env}',
+  LAMBDA_FUNCTION_PATTERN: '{project}_lambda_{name}_{env}',
+  BACKEND_SERVICE_NAME: '',
+  ENABLE_SLACK_NOTIFICATIONS: true,
+  ENABLE_ECR_MONITORING: true,
+  ENABLE_SSM_MONITORING: true,
+  ENABLE_S3_MONITORING: true,
+  ENABLE_MANUAL_DEPLOY: true,
+  DEPLOYMENT_TIMEOUT_SECONDS: 600,
+  MAX_DEPLOYMENT_RETRIES: 2,
+  DRY_RUN: false,
+  IDEMPOTENCY_TTL_SECONDS: 3600,
+  MANUAL_DEPLOY_ACCOUNTS: [],
+  PROTECTED_ENVS: ['prod', 'production'],
+} as const satisfies Record<string, string | number | boolean | readonly string[]>;
+
+/** A variable with a default. */
+export type DefaultedVariable = keyof typeof CONFIG_DEFAULTS;
 
 /** The deployer's pacing: backoff doubles from the base (5 s, 10 s, 20 s, …). */
 export const DEPLOYER_DEFAULTS = {
