@@ -122,6 +122,8 @@ export interface EcsRollout {
   taskDefinition: string;
   /** The new PRIMARY deployment. */
   deploymentId: string | undefined;
+  /** The revision the service ran before (the ACTIVE deployment with the most running tasks), when ECS says. */
+  previousTaskDefinition: string | undefined;
 }
 
 /** What a deployment's smoke test came to. */

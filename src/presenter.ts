@@ -77,6 +77,15 @@ function shortTaskDefinition(taskDefinition: string): string {
   return taskDefinition.startsWith('arn:') ? taskDefinition.slice(taskDefinition.indexOf('/') + 1) : taskDefinition;
 }
 
+/** `family:42`, or `family:41 → :42` when the service ran another revision of the family before. */
+function revisionChange(taskDefinition: string, previous: string | undefined): string {
+  const to = shortTaskDefinition(taskDefinition);
+  if (previous === undefined || previous === taskDefinition) return to;
+  const from = shortTaskDefinition(previous);
+  const family = (name: string) => name.slice(0, name.lastIndexOf(':'));
+  return family(from) === family(to) ? `${from} → ${to.slice(to.lastIndexOf(':'))}` : `${from} → ${to}`;
+}
+
 /** Link to a service's deployments in the ECS console. */
 function ecsConsoleUrl(region: string, cluster: string, service: string): string {
   const r = encodeURIComponent(region);
@@ -132,7 +141,9 @@ export function identify(request: DeploymentRequest, region: string): Deployment
 
 /** Log fields of what a deployment will do, or what it did. */
 export function outcomeFields(view: DeploymentPreview | EcsRollout | LambdaRelease): LogFields {
-  if (view.target === 'ecs') return 'deploymentId' in view ? { task_definition: view.taskDefinition, deployment_id: view.deploymentId } : {};
+  if (view.target === 'ecs') {
+    return 'deploymentId' in view ? { task_definition: view.taskDefinition, deployment_id: view.deploymentId, previous_task_definition: view.previousTaskDefinition } : {};
+  }
   return 'smokeTest' in view
     ? { from_version: view.fromVersion, to_version: view.toVersion, smoke_test: view.smokeTest }
     : { from_version: view.fromVersion, to_version: view.toVersion };
@@ -192,11 +203,11 @@ export const deploymentMessages = {
   /** The deployment started: an ECS rollout (with its deployment id), or a Lambda deploy about to change the function. */
   started(request: DeploymentRequest, identity: DeploymentIdentity, view: EcsRollout | DeploymentPreview): Notification {
     if (view.target === 'ecs') {
-      const rollout = 'deploymentId' in view ? view : { deploymentId: undefined, taskDefinition: view.taskDefinition };
+      const rollout = 'deploymentId' in view ? view : { deploymentId: undefined, taskDefinition: view.taskDefinition, previousTaskDefinition: undefined };
       return deploymentMessage(request, identity, 'info', 'Deployment started', [
         ['Status', 'in progress'],
         ['Deployment ID', rollout.deploymentId ?? 'unknown'],
-        ['Task definition', shortTaskDefinition(rollout.taskDefinition)],
+        ['Task definition', revisionChange(rollout.taskDefinition, rollout.previousTaskDefinition)],
       ]);
     }
     const smoke: Facts = request.target === 'lambda' ? [['Smoke test', describeSmokeTestPlan(request)]] : [];

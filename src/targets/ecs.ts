@@ -48,12 +48,16 @@ export function createEcsTarget(client: ECSClient): EcsTarget {
         async apply() {
           try {
             const { service } = await client.send(new UpdateServiceCommand(input), { abortSignal: context.signal });
+            const deployments = service?.deployments ?? [];
+            // What ran before: of the deployments the new one replaces, the one serving the most tasks.
+            const previous = deployments.filter((d) => d.status === 'ACTIVE').sort((a, b) => (b.runningCount ?? 0) - (a.runningCount ?? 0))[0];
             return {
               status: 'started',
               result: {
                 target: 'ecs',
                 taskDefinition: service?.taskDefinition ?? request.taskDefinition,
-                deploymentId: service?.deployments?.find((d) => d.status === 'PRIMARY')?.id,
+                deploymentId: deployments.find((d) => d.status === 'PRIMARY')?.id,
+                previousTaskDefinition: previous?.taskDefinition,
               },
             };
           } catch (error) {
