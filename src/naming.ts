@@ -100,6 +100,22 @@ export class Naming {
     };
   }
 
+  /**
+   * The ECR repositories whose pushes concern a logical service, the usual one first: `{project}_service_{name}`,
+   * or for the backend `{project}_backend` (and `{project}_service_{BACKEND_SERVICE_NAME}` when that is set).
+   */
+  repositories(service: string): string[] {
+    const project = this.config.projectName;
+    if (!this.isBackend(service)) return [`${project}_service_${service}`];
+    return [`${project}_backend`, ...(this.config.backendServiceName === '' ? [] : [`${project}_service_${this.config.backendServiceName}`])];
+  }
+
+  /** The SSM paths `/{env}/{project}/{service}/` whose parameters concern a logical service (the backend's: `backend`, and `BACKEND_SERVICE_NAME` when set). */
+  parameterPrefixes(service: string): string[] {
+    const names = this.isBackend(service) ? [...new Set([BACKEND_ALIAS, this.config.backendServiceName])].filter((name) => name !== '') : [service];
+    return names.map((name) => `/${this.config.projectEnv}/${this.config.projectName}/${name}/`);
+  }
+
   /** The Lambda function of a logical service under `LAMBDA_FUNCTION_PATTERN` (used when `LAMBDA_CONFIG` names none). */
   lambdaFunctionName(service: string): string {
     return this.render(this.config.lambdaFunctionPattern, this.patternName(service));

@@ -58,6 +58,20 @@ describe('Naming', () => {
     expect(naming.serviceFromEcsServiceName('servicetest')).toBeUndefined();
   });
 
+  it('names the repositories and SSM paths of a service, each of which maps back to it', () => {
+    expect(naming.repositories('api')).toEqual(['myproject_service_api']);
+    expect(naming.parameterPrefixes('api')).toEqual(['/dev/myproject/api/']);
+    expect(naming.repositories('backend')).toEqual(['myproject_backend']);
+    expect(naming.parameterPrefixes('backend')).toEqual(['/dev/myproject/backend/']);
+    const named = new Naming(testConfig({ BACKEND_SERVICE_NAME: 'web' }));
+    expect(named.repositories('web')).toEqual(['myproject_backend', 'myproject_service_web']);
+    expect(named.parameterPrefixes('backend')).toEqual(['/dev/myproject/backend/', '/dev/myproject/web/']);
+    for (const [rules, service] of [[naming, 'api'], [naming, 'backend'], [named, 'web'], [named, 'api']] as const) {
+      for (const repository of rules.repositories(service)) expect(rules.serviceFromRepository(repository), repository).toBe(rules.canonical(service));
+      for (const prefix of rules.parameterPrefixes(service)) expect(rules.parseParameterName(`${prefix}KEY`)?.service, prefix).toBe(rules.canonical(service));
+    }
+  });
+
   it('maps "" and "backend" to the backend', () => {
     expect(naming.canonical('')).toBe('backend');
     expect(naming.canonical('backend')).toBe('backend');
