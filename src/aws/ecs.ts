@@ -1,5 +1,14 @@
 /**
  * The only door to the ECS SDK: it re-exports just the client and the commands deploybridge uses,
- * so a route that needs ECS loads this small module and nothing else of the SDK.
+ * so a route that needs ECS loads this small module and nothing else of the SDK. The reads besides
+ * DescribeTaskDefinition serve `npm run verify` (src/verify/), which is not part of the Lambda.
  */
-export { DescribeTaskDefinitionCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+export {
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  paginateListServices,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+export type { ContainerDefinition, Service, TaskDefinition } from '@aws-sdk/client-ecs';
