@@ -73,7 +73,7 @@ export async function clusterServices(ctx: VerifyContext, known: readonly KnownS
       results.push(
         warning('unreachable-service', {
           service: service.name,
-          message: `ECS service ${name} looks like this project's, but no trigger reaches it: its {name} means the backend, whose ECS service is ${service.ecs.service} (a push to ${naming.repositories(service.name).join(' or ')} redeploys that one)`,
+          message: `ECS service ${name} looks like this project's, but no trigger reaches it: "backend" means the backend, whose ECS service is ${service.ecs.service} (a push to ${naming.repositories(service.name).join(' or ')} redeploys that one)`,
           fix: ctx.config.backendServiceName === '' ? `set BACKEND_SERVICE_NAME=backend if ${name} is the backend (then ${service.ecs.service} is not), or rename it` : `rename or delete it: the backend is ${service.ecs.service}`,
         }),
       );

@@ -5,6 +5,7 @@
 import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
 import { DescribeClustersCommand, DescribeServicesCommand, ListServicesCommand } from '@aws-sdk/client-ecs';
 import { DescribeParametersCommand, GetParameterCommand } from '@aws-sdk/client-ssm';
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runVerify } from '../../src/verify/cli.js';
 import { mockAccount, REGISTRY, type FakeAccount } from '../helpers/fakeAccount.js';
@@ -27,7 +28,7 @@ const ENV: Record<string, string> = {
     thumbnailer: { alias: 'live', artifact: { bucket: 'myproject-artifacts', key: 'thumbnailer/lambda.zip' } },
     renderer: { alias: 'live' },
   }),
-  SLACK_WEBHOOK_SSM_PARAMETER: '/dev/myproject/deploybridge/slack-webhook',
+  SLACK_WEBHOOK_SSM_PARAMETER: '/deploybridge/myproject/dev/slack-webhook-url',
 };
 
 /** An account where everything the configuration names exists. */
@@ -67,7 +68,7 @@ function healthyAccount(): FakeAccount {
     parameters: {
       '/dev/myproject/api/DATABASE_URL': { type: 'SecureString' },
       '/dev/myproject/api/API_KEY': { type: 'SecureString' },
-      '/dev/myproject/deploybridge/slack-webhook': { type: 'SecureString', version: 2, description: 'Slack incoming-webhook URL of deploybridge (myproject dev)' },
+      '/deploybridge/myproject/dev/slack-webhook-url': { type: 'SecureString', version: 2, description: 'Slack incoming-webhook URL of deploybridge (myproject dev)' },
     },
     objects: {
       [`s3://${CONFIG_BUCKET}/api/.env`]: 'PORT=8080\n',
@@ -123,7 +124,7 @@ const HEALTHY = [
   'ok       renderer: an ECR push of myproject_service_renderer:v3 redeploys it',
   'ok       api: env file s3://myproject-config-dev/api/.env exists (10 bytes)',
   'ok       env file s3://myproject-config-dev/shared/.env (read by api, worker) exists (15 bytes)',
-  "ok       the Slack webhook's SSM parameter /dev/myproject/deploybridge/slack-webhook exists (SecureString, version 2; value not read)",
+  "ok       the Slack webhook's SSM parameter /deploybridge/myproject/dev/slack-webhook-url exists (SecureString, version 2; value not read)",
   'summary  myproject/dev: 21 ok, 0 problems, 0 warnings (exit 0)',
 ];
 
@@ -216,13 +217,13 @@ describe('npm run verify -- --live, broken account: one problem line each, exit 
     ],
     [
       'missing Slack webhook parameter',
-      (a) => delete a.parameters['/dev/myproject/deploybridge/slack-webhook'],
-      `problem  the Slack webhook's SSM parameter /dev/myproject/deploybridge/slack-webhook does not exist: no notification can be sent. Fix: aws ssm put-parameter --type SecureString --name /dev/myproject/deploybridge/slack-webhook --value "$WEBHOOK_URL"`,
+      (a) => delete a.parameters['/deploybridge/myproject/dev/slack-webhook-url'],
+      `problem  the Slack webhook's SSM parameter /deploybridge/myproject/dev/slack-webhook-url does not exist: no notification can be sent. Fix: aws ssm put-parameter --type SecureString --name /deploybridge/myproject/dev/slack-webhook-url --value "$WEBHOOK_URL"`,
     ],
     [
       "the Terraform module's placeholder still in the webhook parameter",
-      (a) => (a.parameters['/dev/myproject/deploybridge/slack-webhook']!.version = 1),
-      `problem  the Slack webhook's SSM parameter /dev/myproject/deploybridge/slack-webhook still holds the placeholder the Terraform module created (version 1). Fix: aws ssm put-parameter --overwrite --type SecureString --name /dev/myproject/deploybridge/slack-webhook --value "$WEBHOOK_URL"`,
+      (a) => (a.parameters['/deploybridge/myproject/dev/slack-webhook-url']!.version = 1),
+      `problem  the Slack webhook's SSM parameter /deploybridge/myproject/dev/slack-webhook-url still holds the placeholder the Terraform module created (version 1). Fix: aws ssm put-parameter --overwrite --type SecureString --name /deploybridge/myproject/dev/slack-webhook-url --value "$WEBHOOK_URL"`,
     ],
     [
       'a service that runs another family than the pattern renders',
@@ -275,7 +276,7 @@ describe('npm run verify -- --live, warnings (exit 0)', () => {
     });
     const { code, lines } = await verify(['--live']);
     expect(lines.filter((l) => l.startsWith('warning'))).toEqual([
-      'warning  backend: ECS service myproject_service_backend_dev looks like this project\'s, but no trigger reaches it: its {name} means the backend, whose ECS service is myproject_service_dev (a push to myproject_backend redeploys that one). Fix: set BACKEND_SERVICE_NAME=backend if myproject_service_backend_dev is the backend (then myproject_service_dev is not), or rename it',
+      'warning  backend: ECS service myproject_service_backend_dev looks like this project\'s, but no trigger reaches it: "backend" means the backend, whose ECS service is myproject_service_dev (a push to myproject_backend redeploys that one). Fix: set BACKEND_SERVICE_NAME=backend if myproject_service_backend_dev is the backend (then myproject_service_dev is not), or rename it',
       "warning  thumbnailer: ECS service myproject_service_thumbnailer_dev looks like thumbnailer's, but thumbnailer is a Lambda target (LAMBDA_CONFIG): its triggers deploy myproject_lambda_thumbnailer_dev, never this ECS service. Fix: delete the ECS service if the function replaced it, or remove thumbnailer from LAMBDA_CONFIG if the ECS service is the target",
     ]);
     expect(code).toBe(0);
@@ -446,7 +447,7 @@ describe('npm run verify (offline)', () => {
       '    SSM parameters  /dev/myproject/backend/*, /dev/myproject/web/*',
       '  any other NAME: ECS service myproject_service_NAME_dev, task family myproject_service_NAME_dev, ECR repository myproject_service_NAME, SSM parameters /dev/myproject/NAME/*',
       'ok       the configuration is valid (5 services named: thumbnailer, renderer, api, worker, web)',
-      'ok       Slack webhook read at run time from the SSM parameter /dev/myproject/deploybridge/slack-webhook (--live checks that it exists)',
+      'ok       Slack webhook read at run time from the SSM parameter /deploybridge/myproject/dev/slack-webhook-url (--live checks that it exists)',
       'summary  myproject/dev: 2 ok, 0 problems, 0 warnings (exit 0)',
     ]);
     expect(commandsSent()).toEqual([]);
@@ -471,7 +472,7 @@ describe('npm run verify -- --slack', () => {
     server = undefined;
   });
   const withWebhook = (url: string) => {
-    const env = { ...ENV, SLACK_WEBHOOK_URL: url };
+    const env: Record<string, string> = { ...ENV, SLACK_WEBHOOK_URL: url };
     delete env.SLACK_WEBHOOK_SSM_PARAMETER;
     return env;
   };
@@ -517,9 +518,9 @@ describe('npm run verify -- --slack', () => {
 
   it('reads the webhook from its SSM parameter as the function does', async () => {
     server = await startSlackServer();
-    mocks.ssm.on(GetParameterCommand).resolves({ Parameter: { Name: '/dev/myproject/deploybridge/slack-webhook', Type: 'SecureString', Value: server.url } });
+    mocks.ssm.on(GetParameterCommand).resolves({ Parameter: { Name: '/deploybridge/myproject/dev/slack-webhook-url', Type: 'SecureString', Value: server.url } });
     const { code, text } = await verify(['--live', '--slack']);
-    expect(mocks.ssm).toHaveReceivedCommandWith(GetParameterCommand, { Name: '/dev/myproject/deploybridge/slack-webhook', WithDecryption: true });
+    expect(mocks.ssm).toHaveReceivedCommandWith(GetParameterCommand, { Name: '/deploybridge/myproject/dev/slack-webhook-url', WithDecryption: true });
     expect(server.received).toHaveLength(1);
     expect(text).toContain('ok       test message delivered to Slack');
     expect(text).not.toContain('SECRETTOKEN123');
@@ -530,5 +531,18 @@ describe('npm run verify -- --slack', () => {
     const { code, problems } = await verify(['--slack'], { ...ENV, ENABLE_SLACK_NOTIFICATIONS: 'false' });
     expect(problems).toEqual(['problem  test message not sent: Slack notifications are off. Fix: set ENABLE_SLACK_NOTIFICATIONS=true to test Slack']);
     expect(code).toBe(1);
+  });
+});
+
+describe('README "Check your setup"', () => {
+  it('its example output is what the preflight prints for that account', async () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const example = /```text\n\$ npm run verify -- --live\n([\s\S]*?)\n```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    account.repositories.myproject_service_worker = ['v1.2.2'];
+    account.functions.myproject_lambda_thumbnailer_dev!.aliases = {};
+    account.clusters.myproject_cluster_dev!.myproject_service_backend_dev = { taskDefinition: 'myproject_service_api_dev:42' };
+    const { lines } = await verify(['--live']);
+    expect(lines).toEqual(example?.split('\n'));
   });
 });
