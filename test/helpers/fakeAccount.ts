@@ -6,7 +6,7 @@
  */
 import { DescribeImagesCommand, ECRClient, ImageNotFoundException, RepositoryNotFoundException } from '@aws-sdk/client-ecr';
 import { ClientException, ClusterNotFoundException, DescribeClustersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, ListServicesCommand } from '@aws-sdk/client-ecs';
-import { GetAliasCommand, GetFunctionCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
+import { GetAliasCommand, GetFunctionCommand, GetFunctionConfigurationCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import { HeadObjectCommand, NotFound, S3Client } from '@aws-sdk/client-s3';
 import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -181,6 +181,14 @@ export function mockAccount(account: FakeAccount) {
         Configuration: { FunctionName: name, FunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`, PackageType: fn.packageType, ...(fn.packageType === 'Zip' ? { Runtime: 'nodejs22.x' } : {}), Environment: { Variables: fn.environment ?? {} } },
         Code: fn.packageType === 'Image' ? { ImageUri: fn.imageUri, ResolvedImageUri: `${fn.imageUri ?? ''}@sha256:feed` } : { Location: `https://awslambda-us-east-1-tasks.s3.us-east-1.amazonaws.com/snapshots/${ACCOUNT}/${name}?X-Amz-Signature=PRESIGNED` },
       };
+    }),
+  );
+  // What the function's own dry run reads (the preflight does not).
+  lambda.on(GetFunctionConfigurationCommand).callsFake(
+    guard('lambda:GetFunctionConfiguration', (input: { FunctionName?: string; Qualifier?: string }) => {
+      const fn = account.functions[input.FunctionName ?? ''];
+      if (fn === undefined) throw new ResourceNotFoundException({ message: 'Function not found', ...meta(404) });
+      return { FunctionName: input.FunctionName, Version: input.Qualifier ?? '$LATEST', PackageType: fn.packageType, State: 'Active', LastUpdateStatus: 'Successful', RevisionId: 'rev-1' };
     }),
   );
   lambda.on(GetAliasCommand).callsFake(

@@ -3,11 +3,19 @@
  * and broken one thing at a time; each break is asserted as the line a person reads and the exit code.
  */
 import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
-import { DescribeClustersCommand, DescribeServicesCommand, ListServicesCommand } from '@aws-sdk/client-ecs';
+import { DescribeClustersCommand, DescribeServicesCommand, ECSClient, ListServicesCommand } from '@aws-sdk/client-ecs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeParametersCommand, GetParameterCommand } from '@aws-sdk/client-ssm';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/observability.js';
+import { createEcsTarget } from '../../src/targets/ecs.js';
+import { createLambdaTarget } from '../../src/targets/lambda/index.js';
 import { runVerify } from '../../src/verify/cli.js';
+import { fakeMetrics, recordingNotifier } from '../helpers/app.js';
+import { adapt } from '../helpers/fixtures.js';
 import { mockAccount, REGISTRY, type FakeAccount } from '../helpers/fakeAccount.js';
 import { startSlackServer } from '../helpers/slackServer.js';
 import { recordSuiteOutput } from '../helpers/suiteOutput.js';
@@ -531,6 +539,33 @@ describe('npm run verify -- --slack', () => {
     const { code, problems } = await verify(['--slack'], { ...ENV, ENABLE_SLACK_NOTIFICATIONS: 'false' });
     expect(problems).toEqual(['problem  test message not sent: Slack notifications are off. Fix: set ENABLE_SLACK_NOTIFICATIONS=true to test Slack']);
     expect(code).toBe(1);
+  });
+});
+
+describe("the preflight's push lines agree with the ECR trigger", () => {
+  /** What the function's ECR route does with a push of `repository:tag`, on the same account (dry run: reads only). */
+  async function pushed(repository: string, tag: string) {
+    const config = loadConfig({ ...ENV, DRY_RUN: 'true' });
+    const log = createLogger({ projectName: 'myproject', environment: 'dev', level: 'error' });
+    const ecs = createEcsTarget(new ECSClient({ region: 'us-east-1' }));
+    const lambda = createLambdaTarget(new LambdaClient({ region: 'us-east-1' }));
+    const app = new App({ config, log, metrics: fakeMetrics(), notifier: recordingNotifier(), targets: { ecs: async () => ecs, lambda: async () => lambda } });
+    const result = await app.handle(adapt('ecr/image-action-push-success.json', { 'repository-name': repository, 'image-tag': tag }));
+    return result.status === 'planned' ? { deployed: result.plan.deployments.map((d) => d.service), skipped: result.plan.skipped.map((d) => d.service) } : { deployed: [], skipped: [] };
+  }
+
+  it('a push the preflight says redeploys a service does; one it warns about does not', async () => {
+    taskDefinition('myproject_service_worker_dev', 7).containers[0]!.image = `${REGISTRY}/myproject_service_worker@sha256:abc123`;
+    account.repositories.myproject_service_worker!.push('sha256:abc123');
+    const { lines } = await verify(['--live']);
+    const claims = lines.flatMap((line) => {
+      const m = /^ok {7}(\w+): an ECR push of (\S+):(\S+) redeploys it$/.exec(line);
+      return m === null ? [] : [{ service: m[1] as string, repository: m[2] as string, tag: m[3] as string }];
+    });
+    expect(claims.map((c) => c.service)).toEqual(['api', 'renderer']);
+    for (const claim of claims) expect((await pushed(claim.repository, claim.tag)).deployed, claim.repository).toEqual([claim.service]);
+    expect(lines).toContain('warning  worker: myproject_service_worker_dev:7 runs its images by digest only: an ECR push never redeploys worker. Fix: run an image of myproject_service_worker by tag if pushes should redeploy it (SSM, S3 and manual deploys still do)');
+    expect(await pushed('myproject_service_worker', 'v1.2.3')).toEqual({ deployed: [], skipped: ['worker'] });
   });
 });
 
