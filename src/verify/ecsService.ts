@@ -3,7 +3,7 @@
  * family (a deploy points it at the family's latest ACTIVE revision), and the revisions it runs
  * and would get use images, SSM parameters and env files that exist and that reach it.
  */
-import type { EcsService } from '../catalog.js';
+import type { EcsService, S3ObjectRef } from '../catalog.js';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type Service, type TaskDefinition } from '../aws/ecs.js';
 import { shortTaskDefinition, taskDefinitionFamily } from '../naming.js';
 import { awsFailure, type AwsFailure } from './clients.js';
@@ -77,6 +77,48 @@ function existence(known: KnownService, service: EcsService, described: Describe
   return ok('ecs-service', { service: name, message: `ECS service ${ecs.service} exists (ACTIVE, runs ${shortTaskDefinition(s.taskDefinition ?? '?')}, ${s.runningCount ?? 0}/${s.desiredCount ?? 0} tasks)${found}` });
 }
 
+/** The lines about the family: its latest ACTIVE revision (the one a deploy rolls out), or why there is none. */
+async function familyLines(ctx: VerifyContext, { name, ecs }: EcsService): Promise<{ results: CheckResult[]; latest: TaskDefinition | undefined }> {
+  const latest = await describeRevision(ctx, ecs.family);
+  switch (latest.state) {
+    case 'found':
+      return { results: [ok('task-family', { service: name, message: `task-definition family ${ecs.family}: latest ACTIVE revision ${revisionOf(latest.definition)}` })], latest: latest.definition };
+    case 'missing':
+      return { results: [problem('task-family', { service: name, message: `task-definition family ${ecs.family} has no ACTIVE revision: every deploy of ${name} would fail`, fix: `register one, or correct TASK_FAMILY_PATTERN (it renders ${ecs.family} for ${name})` })], latest: undefined };
+    case 'failed':
+      return { results: [couldNotCheck('task-family', name, `task-definition family ${ecs.family}`, 'ecs:DescribeTaskDefinition', latest.failure)], latest: undefined };
+  }
+}
+
+/** A service that runs another revision than the one its next deploy rolls out: another family (a problem) or an older revision. */
+function driftLine({ name, ecs }: EcsService, running: string, latest: TaskDefinition): CheckResult {
+  const runningFamily = taskDefinitionFamily(running);
+  if (runningFamily !== ecs.family) {
+    return problem('revision', { service: name, message: `${ecs.service} runs ${shortTaskDefinition(running)}, of another family than ${ecs.family}: a deploy of any trigger would switch it to ${revisionOf(latest)}`, fix: `make TASK_FAMILY_PATTERN render ${runningFamily}, or move the service to the family ${ecs.family}` });
+  }
+  return warning('revision', { service: name, message: `${ecs.service} runs ${shortTaskDefinition(running)}, but the latest ACTIVE revision is ${revisionOf(latest)}: the next deploy of any trigger rolls that out too`, fix: `deploy ${revisionOf(latest)} now, or deregister it, so the next change deploys only itself` });
+}
+
+/** The images (first place each is used), parameter references and env files of some revisions. */
+function contentsOf(revisions: readonly TaskDefinition[]): { images: ImageUse[]; valueFroms: string[]; envFiles: S3ObjectRef[] } {
+  const images = new Map<string, ImageUse>();
+  const valueFroms: string[] = [];
+  const envFiles = new Map<string, S3ObjectRef>();
+  for (const revision of revisions) {
+    for (const container of revision.containerDefinitions ?? []) {
+      if (container.image !== undefined && !images.has(container.image)) images.set(container.image, { where: `container ${container.name ?? '?'} of ${revisionOf(revision)}`, image: container.image });
+      for (const secret of container.secrets ?? []) if (secret.valueFrom !== undefined) valueFroms.push(secret.valueFrom);
+      for (const file of container.environmentFiles ?? []) {
+        // arn:aws:s3:::bucket/key
+        const [bucket = '', ...key] = (file.value ?? '').replace(/^arn:aws[a-z-]*:s3:::/, '').split('/');
+        const ref = { bucket, key: key.join('/') };
+        envFiles.set(s3Uri(ref), ref);
+      }
+    }
+  }
+  return { images: [...images.values()], valueFroms, envFiles: [...envFiles.values()] };
+}
+
 /**
  * Every line about one ECS service.
  *
@@ -85,28 +127,16 @@ function existence(known: KnownService, service: EcsService, described: Describe
  */
 export async function checkEcsService(ctx: VerifyContext, known: KnownService, described: DescribedService | undefined): Promise<CheckResult[]> {
   const service = known.service as EcsService;
-  const { name, ecs } = service;
-  const results = [existence(known, service, described)];
-  const running = described?.state === 'found' && described.service.status === 'ACTIVE' ? described.service.taskDefinition : undefined;
-
-  const latest = await describeRevision(ctx, ecs.family);
-  if (latest.state === 'missing') {
-    results.push(problem('task-family', { service: name, message: `task-definition family ${ecs.family} has no ACTIVE revision: every deploy of ${name} would fail`, fix: `register one, or correct TASK_FAMILY_PATTERN (it renders ${ecs.family} for ${name})` }));
-  } else if (latest.state === 'failed') {
-    results.push(couldNotCheck('task-family', name, `task-definition family ${ecs.family}`, 'ecs:DescribeTaskDefinition', latest.failure));
-  }
-  const latestRevision = latest.state === 'found' ? latest.definition : undefined;
-  if (latestRevision !== undefined) results.push(ok('task-family', { service: name, message: `task-definition family ${ecs.family}: latest ACTIVE revision ${revisionOf(latestRevision)}` }));
+  const { name } = service;
+  const family = await familyLines(ctx, service);
+  const results = [existence(known, service, described), ...family.results];
+  const { latest } = family;
 
   // The revisions whose images and parameters matter: the one running now and the one a deploy rolls out.
-  const revisions: TaskDefinition[] = latestRevision === undefined ? [] : [latestRevision];
-  if (running !== undefined && (latestRevision === undefined || running !== latestRevision.taskDefinitionArn)) {
-    const runningFamily = taskDefinitionFamily(running);
-    if (latestRevision !== undefined && runningFamily !== ecs.family) {
-      results.push(problem('revision', { service: name, message: `${ecs.service} runs ${shortTaskDefinition(running)}, of another family than ${ecs.family}: a deploy of any trigger would switch it to ${revisionOf(latestRevision)}`, fix: `make TASK_FAMILY_PATTERN render ${runningFamily}, or move the service to the family ${ecs.family}` }));
-    } else if (latestRevision !== undefined) {
-      results.push(warning('revision', { service: name, message: `${ecs.service} runs ${shortTaskDefinition(running)}, but the latest ACTIVE revision is ${revisionOf(latestRevision)}: the next deploy of any trigger rolls that out too`, fix: `deploy ${revisionOf(latestRevision)} now, or deregister it, so the next change deploys only itself` }));
-    }
+  const revisions: TaskDefinition[] = latest === undefined ? [] : [latest];
+  const running = described?.state === 'found' && described.service.status === 'ACTIVE' ? described.service.taskDefinition : undefined;
+  if (running !== undefined && running !== latest?.taskDefinitionArn) {
+    if (latest !== undefined) results.push(driftLine(service, running, latest));
     const current = await describeRevision(ctx, running);
     if (current.state === 'found') revisions.unshift(current.definition);
     else if (current.state === 'failed') results.push(couldNotCheck('revision', name, `task definition ${shortTaskDefinition(running)}`, 'ecs:DescribeTaskDefinition', current.failure));
@@ -114,29 +144,17 @@ export async function checkEcsService(ctx: VerifyContext, known: KnownService, d
   if (revisions.length === 0) return results;
 
   const subject = revisions.map(revisionOf).join(' and ');
-  const images = new Map<string, ImageUse>();
-  const valueFroms: string[] = [];
-  const envFiles = new Set<string>();
-  for (const revision of revisions) {
-    for (const container of revision.containerDefinitions ?? []) {
-      if (container.image !== undefined && !images.has(container.image)) images.set(container.image, { where: `container ${container.name ?? '?'} of ${revisionOf(revision)}`, image: container.image });
-      for (const secret of container.secrets ?? []) if (secret.valueFrom !== undefined) valueFroms.push(secret.valueFrom);
-      for (const file of container.environmentFiles ?? []) if (file.value !== undefined) envFiles.add(file.value);
-    }
+  const contents = contentsOf(revisions);
+  for (const use of contents.images) results.push(...(await checkImage(ctx, service, use)));
+  if (latest !== undefined) {
+    const uses = (latest.containerDefinitions ?? []).flatMap((c) => (c.image === undefined ? [] : [{ where: `container ${c.name ?? '?'}`, image: c.image }]));
+    results.push(pushReach(ctx, service, uses, revisionOf(latest)));
   }
-  for (const use of images.values()) results.push(...(await checkImage(ctx, service, use)));
-  if (latestRevision !== undefined) {
-    const latestUses = (latestRevision.containerDefinitions ?? []).flatMap((c) => (c.image === undefined ? [] : [{ where: `container ${c.name ?? '?'}`, image: c.image }]));
-    results.push(pushReach(ctx, service, latestUses, revisionOf(latestRevision)));
-  }
-  results.push(...(await checkParameters(ctx, service, valueFroms, subject)));
+  results.push(...(await checkParameters(ctx, service, contents.valueFroms, subject)));
   // An env file the task definition loads but SERVICE_CONFIG does not list for the service: changing it redeploys nothing.
-  const listed = new Set(service.envFiles.map((ref) => `arn:aws:s3:::${ref.bucket}/${ref.key}`));
-  for (const arn of envFiles) {
-    if (listed.has(arn)) continue;
-    const [bucket, ...key] = arn.replace(/^arn:aws[a-z-]*:s3:::/, '').split('/');
-    const uri = s3Uri({ bucket: bucket ?? '', key: key.join('/') });
-    results.push(warning('env-file', { service: name, message: `${subject} loads env file ${uri}, which SERVICE_CONFIG does not list for ${name}: changing it redeploys nothing`, fix: `add {"bucket":"${bucket ?? ''}","key":"${key.join('/')}"} to SERVICE_CONFIG.${name}` }));
+  const listed = new Set(service.envFiles.map(s3Uri));
+  for (const ref of contents.envFiles.filter((r) => !listed.has(s3Uri(r)))) {
+    results.push(warning('env-file', { service: name, message: `${subject} loads env file ${s3Uri(ref)}, which SERVICE_CONFIG does not list for ${name}: changing it redeploys nothing`, fix: `add ${JSON.stringify(ref)} to SERVICE_CONFIG.${name}` }));
   }
   return results;
 }

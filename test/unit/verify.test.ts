@@ -344,6 +344,80 @@ describe('npm run verify -- --live, warnings (exit 0)', () => {
   });
 });
 
+describe('npm run verify -- --live, less common answers', () => {
+  it('looks services up ten at a time', async () => {
+    for (let i = 0; i < 10; i++) account.clusters.myproject_cluster_dev![`myproject_service_extra${i}_dev`] = { taskDefinition: 'myproject_service_api_dev:42' };
+    await verify(['--live']);
+    const batches = mocks.ecs.commandCalls(DescribeServicesCommand).map((call) => call.args[0].input.services?.length);
+    expect(batches).toEqual([10, 2]);
+  });
+
+  it('a service that is not ACTIVE is a problem, and what it ran is not inspected', async () => {
+    account.clusters.myproject_cluster_dev!.myproject_service_worker_dev = { taskDefinition: 'myproject_service_worker_dev:6', status: 'DRAINING' };
+    account.taskDefinitions.push({ family: 'myproject_service_worker_dev', revision: 6, status: 'INACTIVE', containers: [{ name: 'worker', image: `${REGISTRY}/myproject_service_worker:v1.2.2` }] });
+    const { code, problems, lines } = await verify(['--live']);
+    expect(problems).toEqual(['problem  worker: ECS service myproject_service_worker_dev is DRAINING. Fix: recreate it (a DRAINING or INACTIVE service was deleted)']);
+    expect(lines.filter((l) => l.startsWith('warning') || l.includes('worker_dev:6'))).toEqual([]);
+    expect(code).toBe(1);
+  });
+
+  it('reads the operator may not make about services and task definitions are problems naming the permission', async () => {
+    account.denied = ['ecs:DescribeServices', 'ecs:DescribeTaskDefinition'];
+    const { code, problems } = await verify(['--live']);
+    expect(problems).toEqual([
+      'problem  api: could not check ECS service myproject_service_api_dev: AccessDeniedException: User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ecs:DescribeServices. Fix: allow ecs:DescribeServices for the identity running the preflight (README, "Check your setup")',
+      'problem  api: could not check task-definition family myproject_service_api_dev: AccessDeniedException: User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ecs:DescribeTaskDefinition. Fix: allow ecs:DescribeTaskDefinition for the identity running the preflight (README, "Check your setup")',
+      'problem  worker: could not check ECS service myproject_service_worker_dev: AccessDeniedException: User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ecs:DescribeServices. Fix: allow ecs:DescribeServices for the identity running the preflight (README, "Check your setup")',
+      'problem  worker: could not check task-definition family myproject_service_worker_dev: AccessDeniedException: User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ecs:DescribeTaskDefinition. Fix: allow ecs:DescribeTaskDefinition for the identity running the preflight (README, "Check your setup")',
+    ]);
+    expect(code).toBe(1);
+  });
+
+  it('a running revision that no longer exists is skipped; images shared by two revisions are checked once', async () => {
+    service('myproject_service_worker_dev')!.taskDefinition = 'myproject_service_worker_dev:6';
+    service('myproject_service_api_dev')!.taskDefinition = 'myproject_service_api_dev:41';
+    taskDefinition('myproject_service_api_dev', 41).containers.push({ name: 'proxy', image: 'public.ecr.aws/nginx/nginx:1.27' }, { name: 'app2', image: `${REGISTRY}/myproject_service_api:latest` });
+    const { code, lines } = await verify(['--live']);
+    expect(lines.filter((l) => l.startsWith('warning'))).toEqual([
+      'warning  api: myproject_service_api_dev runs myproject_service_api_dev:41, but the latest ACTIVE revision is myproject_service_api_dev:42: the next deploy of any trigger rolls that out too. Fix: deploy myproject_service_api_dev:42 now, or deregister it, so the next change deploys only itself',
+      'warning  worker: myproject_service_worker_dev runs myproject_service_worker_dev:6, but the latest ACTIVE revision is myproject_service_worker_dev:7: the next deploy of any trigger rolls that out too. Fix: deploy myproject_service_worker_dev:7 now, or deregister it, so the next change deploys only itself',
+    ]);
+    expect(lines.filter((l) => l.includes('runs myproject_service_api:latest'))).toEqual(['ok       api: container app2 of myproject_service_api_dev:41 runs myproject_service_api:latest, which exists in ECR']);
+    expect(lines).toContain('ok       api: the 2 SSM parameters myproject_service_api_dev:41 and myproject_service_api_dev:42 references exist (all under /dev/myproject/api/)');
+    expect(code).toBe(0);
+  });
+
+  it('an image of another service\'s repository: a push redeploys that service, not this one', async () => {
+    taskDefinition('myproject_service_api_dev', 42).containers.push({ name: 'jobs', image: `${REGISTRY}/myproject_service_worker:v1.2.3` });
+    const { lines } = await verify(['--live']);
+    expect(lines.filter((l) => l.startsWith('warning'))).toEqual([
+      `warning  api: container jobs of myproject_service_api_dev:42 runs ${REGISTRY}/myproject_service_worker:v1.2.3, from the repository of worker: a push to myproject_service_worker redeploys worker, not api. Fix: to redeploy api on a push, build it from myproject_service_api`,
+    ]);
+  });
+
+  it('images in another region or account are not looked up here, and their pushes never reach deploybridge', async () => {
+    taskDefinition('myproject_service_api_dev', 42).containers[0]!.image = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/myproject_service_api:latest';
+    taskDefinition('myproject_service_worker_dev', 7).containers[0]!.image = '210987654321.dkr.ecr.us-east-1.amazonaws.com/myproject_service_worker:v1.2.3';
+    const { code, lines } = await verify(['--live']);
+    expect(lines.filter((l) => l.startsWith('warning'))).toEqual([
+      'warning  api: container app of myproject_service_api_dev:42 runs 123456789012.dkr.ecr.eu-west-1.amazonaws.com/myproject_service_api:latest: its registry is in eu-west-1; deploybridge runs in us-east-1 and never sees pushes there. Fix: push the image to this account and region, or run deploybridge where the registry is',
+      'warning  api: no image of myproject_service_api_dev:42 is from myproject_service_api in this account and region: an ECR push never redeploys api. Fix: run an image of myproject_service_api by tag if pushes should redeploy it (SSM, S3 and manual deploys still do)',
+      "warning  worker: container worker of myproject_service_worker_dev:7 runs 210987654321.dkr.ecr.us-east-1.amazonaws.com/myproject_service_worker:v1.2.3: its registry is account 210987654321's; deploybridge runs in 123456789012 and never sees pushes there. Fix: push the image to this account and region, or run deploybridge where the registry is",
+      'warning  worker: no image of myproject_service_worker_dev:7 is from myproject_service_worker in this account and region: an ECR push never redeploys worker. Fix: run an image of myproject_service_worker by tag if pushes should redeploy it (SSM, S3 and manual deploys still do)',
+    ]);
+    expect(mocks.ecr.commandCalls(DescribeImagesCommand).map((call) => call.args[0].input.repositoryName)).toEqual(['myproject_service_renderer']);
+    expect(code).toBe(0);
+  });
+
+  it('a pinned digest that is gone is a problem', async () => {
+    taskDefinition('myproject_service_worker_dev', 7).containers[0]!.image = `${REGISTRY}/myproject_service_worker@sha256:gone`;
+    const { problems } = await verify(['--live']);
+    expect(problems).toEqual([
+      'problem  worker: container worker of myproject_service_worker_dev:7 runs myproject_service_worker@sha256:gone, but myproject_service_worker has no image with digest sha256:gone: new tasks cannot pull it. Fix: point the task definition at an image that exists',
+    ]);
+  });
+});
+
 describe('npm run verify: exit code 2 when the preflight cannot run', () => {
   it('reports an invalid configuration as the function does, before any AWS call', async () => {
     const { code, text } = await verify(['--live'], { PROJECT_NAME: 'myproject', SERVICE_CONFIG: '{"api": "nope"}', DRY_RUN: 'maybe' });
