@@ -80,7 +80,8 @@ function nameList(names: readonly string[], max = 30): string {
 /** "182 MB": a size as registries show it (powers of 1000). */
 function formatSize(bytes: number): string {
   if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
-  if (bytes >= 1e6) return `${Math.round(bytes / 1e6)} MB`;
+  if (bytes >= 1e7) return `${Math.round(bytes / 1e6)} MB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
   return `${Math.max(1, Math.round(bytes / 1e3))} KB`;
 }
 
@@ -105,7 +106,7 @@ export function describeEnvFileProblems(problems: readonly EnvFileProblem[]): st
   const at = (lines: number[]) => `line${lines.length === 1 ? '' : 's'} ${lineList(lines)}`;
   const out: string[] = [];
   for (const p of problems) {
-    if (p.kind === 'too_large') out.push(`the file is ${formatSize(p.bytes)}, larger than the ${formatSize(p.limit)} deploybridge reads: not checked`);
+    if (p.kind === 'too_large') out.push(`the file is ${formatSize(p.bytes)}, larger than the ${+(p.limit / 1048576).toFixed(2)} MiB deploybridge reads: not checked`);
   }
   if (linesOf('bom').length > 0) out.push('line 1: starts with a UTF-8 byte order mark (ECS on EC2 makes it part of the first name); save the file as UTF-8 without BOM');
   const grouped: Array<[EnvFileProblem['kind'], string]> = [
