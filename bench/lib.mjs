@@ -15,7 +15,10 @@ export const BUDGETS = {
   // the Lambda target; runs vary by ±3%) and still catches the regressions measured: CJS SDK builds
   // (13x), Slack over fetch (8.4x), eager loading (10.7x). See README "Performance".
   heaviestRouteRatio: 8.0,
-  zipBytes: 250 * KB,
+  // The S3 and ECR clients (env files read and compared, images described) added 62 KB to the zip
+  // (245 KB → 307 KB): S3's schema module alone is 64 KB minified, because esbuild keeps every
+  // operation schema whose object literal has a computed key (`{ [_h]: … }`) even when unused.
+  zipBytes: 320 * KB,
   initCodeBytes: 60 * KB,
 };
 
