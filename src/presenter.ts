@@ -148,7 +148,7 @@ function describeEnvFileChange(change: EnvFileChange): string {
 }
 
 /** "CRITICAL 2, HIGH 1": finding counts, most severe first; "no findings" when there are none. */
-export function formatFindingCounts(counts: Partial<Record<string, number>>): string {
+function formatFindingCounts(counts: Partial<Record<string, number>>): string {
   const known = FINDING_SEVERITIES.filter((s) => (counts[s] ?? 0) > 0).map((s) => `${s} ${counts[s]}`);
   const other = Object.keys(counts).filter((s) => !(FINDING_SEVERITIES as readonly string[]).includes(s) && (counts[s] ?? 0) > 0).map((s) => `${s} ${counts[s]}`);
   return [...known, ...other].join(', ') || 'no findings';

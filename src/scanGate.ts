@@ -21,7 +21,7 @@ const JUDGEABLE = new Set(['COMPLETE', 'ACTIVE']);
  * @example
  * blockingCounts({ CRITICAL: 0, HIGH: 2, MEDIUM: 9 }, 'HIGH'); // { HIGH: 2 }
  */
-export function blockingCounts(counts: Partial<Record<string, number>>, gate: ScanGateLevel): Partial<Record<string, number>> {
+function blockingCounts(counts: Partial<Record<string, number>>, gate: ScanGateLevel): Partial<Record<string, number>> {
   const severities = FINDING_SEVERITIES.slice(0, FINDING_SEVERITIES.indexOf(gate) + 1);
   return Object.fromEntries(severities.flatMap((severity) => ((counts[severity] ?? 0) > 0 ? [[severity, counts[severity]]] : [])));
 }

@@ -9,7 +9,7 @@ type RawEvent = Record<string, unknown>;
 type Print = (line: string) => void;
 
 /** Object versions the samples use (`events/s3-env-file-*.json`). */
-export const LOCAL_VERSIONS = {
+const LOCAL_VERSIONS = {
   /** The version before any described version. */
   previous: 'Zq9rWAT0HjcxRu2A.7ybI1fZJbV0Gx3L',
   invalid: 'p2nVHqLXR8bH0r8M3Y6Jc0oWnkhFz.2u',
@@ -17,7 +17,7 @@ export const LOCAL_VERSIONS = {
 } as const;
 
 /** The digest `events/ecr-push-scan-gated.json` pushes: its scan is described as still running. */
-export const LOCAL_SCANNING_DIGEST = 'sha256:3f9c1e2d4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0';
+const LOCAL_SCANNING_DIGEST = 'sha256:3f9c1e2d4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0';
 
 /** The env files the described versions hold (sample data, not secrets). */
 const CONTENTS = {
