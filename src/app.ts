@@ -11,6 +11,7 @@ import type { DeploymentGuard } from './guard.js';
 import type { Log, MetricSink } from './observability.js';
 import { MetricName } from './observability.js';
 import type { Plan, RouteName } from './plan.js';
+import type { Reads } from './reads/registry.js';
 import { noticeMessage, planningFailedMessage, refusalMessage } from './presenter.js';
 import { loadPlanBuilder, route } from './router.js';
 import type { Notifier } from './slack/notifier.js';
@@ -22,6 +23,7 @@ export interface AppDeps {
   metrics: MetricSink & { setTrigger?(trigger: string): void };
   notifier: Notifier;
   targets: Targets;
+  reads: Reads;
   guard?: DeploymentGuard;
   deployerOptions?: Partial<DeployerOptions>;
 }
@@ -95,7 +97,7 @@ export class App {
     let plan: Plan;
     try {
       const buildPlan = await loadPlanBuilder(decision.route);
-      plan = await buildPlan(event, { config, catalog: config.catalog, log, targets: this.deps.targets });
+      plan = await buildPlan(event, { config, catalog: config.catalog, log, targets: this.deps.targets, reads: this.deps.reads });
     } catch (error) {
       if (error instanceof RejectedEventError) return this.reject(event.id, error.message, decision.route);
       if (isRetryableAwsError(error)) throw error;

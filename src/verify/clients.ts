@@ -8,7 +8,7 @@ import { ECRClient } from '../aws/ecr.js';
 import { ECSClient } from '../aws/ecs.js';
 import { LambdaClient } from '../aws/lambda.js';
 import { S3Client } from '../aws/s3.js';
-import { SSMClient } from '../aws/ssm.js';
+import { SSMClient } from '../aws/ssmMetadata.js';
 import { errorName } from '../errors.js';
 
 export interface VerifyClients {

@@ -4,7 +4,7 @@
  * service's path is reported too: a change to it redeploys that service, not this one.
  */
 import type { CatalogService } from '../catalog.js';
-import { paginateDescribeParameters, type ParameterMetadata } from '../aws/ssm.js';
+import { paginateDescribeParameters, type ParameterMetadata } from '../aws/ssmMetadata.js';
 import { awsFailure, type AwsFailure } from './clients.js';
 import { couldNotCheck, type VerifyContext } from './context.js';
 import { ok, problem, warning, type CheckResult } from './result.js';

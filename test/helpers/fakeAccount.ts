@@ -7,9 +7,10 @@
 import { DescribeImagesCommand, ECRClient, ImageNotFoundException, RepositoryNotFoundException } from '@aws-sdk/client-ecr';
 import { ClientException, ClusterNotFoundException, DescribeClustersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, ListServicesCommand } from '@aws-sdk/client-ecs';
 import { GetAliasCommand, GetFunctionCommand, GetFunctionConfigurationCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
-import { HeadObjectCommand, NotFound, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, S3Client } from '@aws-sdk/client-s3';
 import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
+import { objectBody } from './reads.js';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
@@ -172,6 +173,14 @@ export function mockAccount(account: FakeAccount) {
       return { ContentLength: Buffer.byteLength(body), ETag: '"etag"' };
     }),
   );
+  s3.on(GetObjectCommand).callsFake(
+    guard('s3:GetObject', (input: { Bucket?: string; Key?: string }) => {
+      const body = account.objects[`s3://${input.Bucket ?? ''}/${input.Key ?? ''}`];
+      if (body === undefined) throw new NoSuchKey({ message: 'The specified key does not exist.', ...meta(404) });
+      return objectBody(body);
+    }),
+  );
+
   lambda.on(GetFunctionCommand).callsFake(
     guard('lambda:GetFunction', (input: { FunctionName?: string }) => {
       const name = input.FunctionName ?? '';

@@ -5,12 +5,14 @@
 import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
 import { DescribeClustersCommand, DescribeServicesCommand, ECSClient, ListServicesCommand } from '@aws-sdk/client-ecs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeParametersCommand, GetParameterCommand } from '@aws-sdk/client-ssm';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability.js';
+import { createAwsReads } from '../../src/reads/registry.js';
 import { createEcsTarget } from '../../src/targets/ecs.js';
 import { createLambdaTarget } from '../../src/targets/lambda/index.js';
 import { runVerify } from '../../src/verify/cli.js';
@@ -18,7 +20,7 @@ import { fakeMetrics, recordingNotifier } from '../helpers/app.js';
 import { adapt } from '../helpers/fixtures.js';
 import { mockAccount, REGISTRY, type FakeAccount } from '../helpers/fakeAccount.js';
 import { startSlackServer } from '../helpers/slackServer.js';
-import { recordSuiteOutput } from '../helpers/suiteOutput.js';
+import { ENV_FILE_SECRETS, recordSuiteOutput } from '../helpers/suiteOutput.js';
 
 const CONFIG_BUCKET = 'myproject-config-dev';
 const FUNCTION_SECRET = 'fn-env-s3cr3t-Qx71';
@@ -79,7 +81,7 @@ function healthyAccount(): FakeAccount {
       '/deploybridge/myproject/dev/slack-webhook-url': { type: 'SecureString', version: 2, description: 'Slack incoming-webhook URL of deploybridge (myproject dev)' },
     },
     objects: {
-      [`s3://${CONFIG_BUCKET}/api/.env`]: 'PORT=8080\n',
+      [`s3://${CONFIG_BUCKET}/api/.env`]: `# api\nPORT=8080\nDB_PASSWORD=${ENV_FILE_SECRETS[0]}\n`,
       [`s3://${CONFIG_BUCKET}/shared/.env`]: 'LOG_LEVEL=info\n',
       's3://myproject-artifacts/thumbnailer/lambda.zip': 'PK…',
     },
@@ -130,8 +132,8 @@ const HEALTHY = [
   'ok       renderer: alias live of myproject_lambda_renderer_dev points to version 3',
   'ok       renderer: function myproject_lambda_renderer_dev runs myproject_service_renderer:v3, which exists in ECR',
   'ok       renderer: an ECR push of myproject_service_renderer:v3 redeploys it',
-  'ok       api: env file s3://myproject-config-dev/api/.env exists (10 bytes)',
-  'ok       env file s3://myproject-config-dev/shared/.env (read by api, worker) exists (15 bytes)',
+  'ok       api: env file s3://myproject-config-dev/api/.env exists and is a valid ECS env file (2 variables)',
+  'ok       env file s3://myproject-config-dev/shared/.env (read by api, worker) exists and is a valid ECS env file (1 variable)',
   "ok       the Slack webhook's SSM parameter /deploybridge/myproject/dev/slack-webhook-url exists (SecureString, version 2; value not read)",
   'summary  myproject/dev: 21 ok, 0 problems, 0 warnings (exit 0)',
 ];
@@ -157,8 +159,11 @@ describe('npm run verify -- --live, healthy account', () => {
     await verify(['--live']);
     const sent = commandsSent();
     expect(sent.length).toBeGreaterThan(10);
-    for (const command of sent) expect(command).toMatch(/^\w+:(Describe|List|Get(Function|Alias)$|HeadObject$)/);
+    for (const command of sent) expect(command).toMatch(/^\w+:(Describe|List|Get(Function|Alias|Object)$|HeadObject$)/);
     expect(sent.filter((c) => c.startsWith('ssm:'))).toEqual(['ssm:DescribeParameters', 'ssm:DescribeParameters']);
+    // The current version of each env file, nothing of its history.
+    expect(sent.filter((c) => c.startsWith('s3:'))).toEqual(['s3:HeadObject', 's3:GetObject', 's3:GetObject']);
+    for (const call of mocks.s3.commandCalls(GetObjectCommand)) expect(call.args[0].input.VersionId).toBeUndefined();
   });
 
   it('looks up services ten at a time, parameters by name, and follows the pages of ListServices', async () => {
@@ -207,6 +212,11 @@ describe('npm run verify -- --live, broken account: one problem line each, exit 
       'missing env file',
       (a) => delete a.objects[`s3://${CONFIG_BUCKET}/shared/.env`],
       'problem  env file s3://myproject-config-dev/shared/.env (read by api, worker) does not exist. Fix: upload it, or correct its bucket and key in SERVICE_CONFIG',
+    ],
+    [
+      'invalid env file',
+      (a) => (a.objects[`s3://${CONFIG_BUCKET}/api/.env`] = `PORT=8080\nDB PASSWORD=${ENV_FILE_SECRETS[1]}\nexport\nPORT=9090\n`),
+      'problem  api: env file s3://myproject-config-dev/api/.env is not a valid ECS env file: line 3: no "=" (neither VARIABLE=VALUE nor a comment; a comment starts with # in the first column); line 2: the name contains whitespace (spaces around or inside the name before "="); line 4: PORT is set again (first on line 1; ECS keeps the last one). Fix: correct it: while it is invalid, a change to it redeploys nothing (ECS would not read it as written)',
     ],
     [
       'missing alias',
@@ -623,7 +633,7 @@ describe("the preflight's push lines agree with the ECR trigger", () => {
     const log = createLogger({ projectName: 'myproject', environment: 'dev', level: 'error' });
     const ecs = createEcsTarget(new ECSClient({ region: 'us-east-1' }));
     const lambda = createLambdaTarget(new LambdaClient({ region: 'us-east-1' }));
-    const app = new App({ config, log, metrics: fakeMetrics(), notifier: recordingNotifier(), targets: { ecs: async () => ecs, lambda: async () => lambda } });
+    const app = new App({ config, log, metrics: fakeMetrics(), notifier: recordingNotifier(), targets: { ecs: async () => ecs, lambda: async () => lambda }, reads: createAwsReads('us-east-1') });
     const result = await app.handle(adapt('ecr/image-action-push-success.json', { 'repository-name': repository, 'image-tag': tag }));
     return result.status === 'planned' ? { deployed: result.plan.deployments.map((d) => d.service), skipped: result.plan.skipped.map((d) => d.service) } : { deployed: [], skipped: [] };
   }
