@@ -8,6 +8,7 @@ import { awsFailure } from './clients.js';
 import { accountOf, couldNotCheck, type VerifyContext } from './context.js';
 import { ok, problem, warning, type CheckResult } from './result.js';
 import type { KnownService } from './services.js';
+import { serviceRepositories } from '../naming.js';
 
 /**
  * Whether the cluster exists; when it does, the account it is in.
@@ -73,7 +74,7 @@ export async function clusterServices(ctx: VerifyContext, known: readonly KnownS
       results.push(
         warning('unreachable-service', {
           service: service.name,
-          message: `ECS service ${name} looks like this project's, but no trigger reaches it: "backend" means the backend, whose ECS service is ${service.ecs.service} (a push to ${naming.repositories(service.name).join(' or ')} redeploys that one)`,
+          message: `ECS service ${name} looks like this project's, but no trigger reaches it: "backend" means the backend, whose ECS service is ${service.ecs.service} (a push to ${serviceRepositories(naming, service.name).join(' or ')} redeploys that one)`,
           fix: ctx.config.backendServiceName === '' ? `set BACKEND_SERVICE_NAME=backend if ${name} is the backend (then ${service.ecs.service} is not), or rename it` : `rename or delete it: the backend is ${service.ecs.service}`,
         }),
       );

@@ -9,6 +9,7 @@ import { parseImage, type ImageRef } from '../images.js';
 import { awsFailure } from './clients.js';
 import { couldNotCheck, type VerifyContext } from './context.js';
 import { ok, problem, warning, type CheckResult } from './result.js';
+import { serviceRepositories } from '../naming.js';
 
 /** One container (or a function) and the image it runs. */
 export interface ImageUse {
@@ -60,7 +61,7 @@ export async function checkImage(ctx: VerifyContext, owner: CatalogService, use:
       warning('push', {
         service,
         message: `${use.where} runs ${use.image}, from the repository of ${concerns.name}: a push to ${ecr.repository} redeploys ${concerns.name}, not ${service}`,
-        fix: `to redeploy ${service} on a push, build it from ${ctx.config.catalog.naming.repositories(service)[0] ?? ''}`,
+        fix: `to redeploy ${service} on a push, build it from ${serviceRepositories(ctx.config.catalog.naming, service)[0] ?? ''}`,
       }),
     );
   }
@@ -114,7 +115,7 @@ export function pushReach(ctx: VerifyContext, owner: CatalogService, uses: reado
     const pushes = [...new Set(byTag.map(({ ecr }) => `${ecr.repository}:${ecr.ref.tag ?? 'latest'}`))];
     return ok('push', { service, message: `an ECR push of ${pushes.join(' or ')} redeploys it` });
   }
-  const repositories = ctx.config.catalog.naming.repositories(service);
+  const repositories = serviceRepositories(ctx.config.catalog.naming, service);
   return warning('push', {
     service,
     message: own.length > 0 ? `${subject} runs its images by digest only: an ECR push never redeploys ${service}` : `no image of ${subject} is from ${repositories.join(' or ')} in this account and region: an ECR push never redeploys ${service}`,

@@ -8,6 +8,7 @@ import { paginateDescribeParameters, type ParameterMetadata } from '../aws/ssmMe
 import { awsFailure, type AwsFailure } from './clients.js';
 import { couldNotCheck, type VerifyContext } from './context.js';
 import { ok, problem, warning, type CheckResult } from './result.js';
+import { serviceParameterPrefixes } from '../naming.js';
 
 /** DescribeParameters takes at most 50 names per filter. */
 const NAMES_PER_CALL = 50;
@@ -61,7 +62,7 @@ export async function checkParameters(ctx: VerifyContext, owner: CatalogService,
   for (const name of missing) {
     results.push(problem('parameters', { service, message: `${subject} references SSM parameter ${name}, which does not exist: new tasks cannot start`, fix: `create it (aws ssm put-parameter --name ${name} --type SecureString --value …), or remove it from the task definition` }));
   }
-  const prefixes = ctx.config.catalog.naming.parameterPrefixes(service);
+  const prefixes = serviceParameterPrefixes(ctx.config.catalog.naming, service);
   let own = 0;
   for (const name of names) {
     const concerns = ctx.config.catalog.forParameter(name)?.service;

@@ -7,6 +7,7 @@ import type { Notification } from '../presenter.js';
 import { s3Uri } from './objects.js';
 import type { CheckResult, Summary } from './result.js';
 import type { KnownService, Origin } from './services.js';
+import { serviceParameterPrefixes, serviceRepositories } from '../naming.js';
 
 /** A service and the AWS names it maps to. */
 export interface CatalogEntry {
@@ -28,7 +29,7 @@ export interface CatalogEntry {
 
 export function catalogEntry(config: Config, { service, origin }: KnownService): CatalogEntry {
   const { naming } = config.catalog;
-  const common = { repositories: naming.repositories(service.name), parameterPrefixes: naming.parameterPrefixes(service.name), envFiles: service.envFiles.map(s3Uri) };
+  const common = { repositories: serviceRepositories(naming, service.name), parameterPrefixes: serviceParameterPrefixes(naming, service.name), envFiles: service.envFiles.map(s3Uri) };
   if (service.kind === 'ecs') {
     return { service: service.name, kind: 'ecs', origin, cluster: service.ecs.cluster, ecsService: service.ecs.service, taskFamily: service.ecs.family, ...common };
   }
@@ -74,7 +75,7 @@ export function catalogLines(config: Config, entries: readonly CatalogEntry[]): 
   }
   const other = config.catalog.naming;
   const sample = other.ecsNames('NAME');
-  lines.push(`  any other NAME: ECS service ${sample.service}, task family ${sample.family}, ECR repository ${other.repositories('NAME').join('')}, SSM parameters ${other.parameterPrefixes('NAME').join('')}*`);
+  lines.push(`  any other NAME: ECS service ${sample.service}, task family ${sample.family}, ECR repository ${serviceRepositories(other, 'NAME').join('')}, SSM parameters ${serviceParameterPrefixes(other, 'NAME').join('')}*`);
   return lines;
 }
 

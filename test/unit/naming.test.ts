@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Naming, renderPattern, taskDefinitionFamily } from '../../src/naming.js';
+import { Naming, renderPattern, serviceParameterPrefixes, serviceRepositories, taskDefinitionFamily } from '../../src/naming.js';
 import { testConfig } from '../helpers/app.js';
 
 describe('renderPattern', () => {
@@ -59,16 +59,16 @@ describe('Naming', () => {
   });
 
   it('names the repositories and SSM paths of a service, each of which maps back to it', () => {
-    expect(naming.repositories('api')).toEqual(['myproject_service_api']);
-    expect(naming.parameterPrefixes('api')).toEqual(['/dev/myproject/api/']);
-    expect(naming.repositories('backend')).toEqual(['myproject_backend']);
-    expect(naming.parameterPrefixes('backend')).toEqual(['/dev/myproject/backend/']);
+    expect(serviceRepositories(naming, 'api')).toEqual(['myproject_service_api']);
+    expect(serviceParameterPrefixes(naming, 'api')).toEqual(['/dev/myproject/api/']);
+    expect(serviceRepositories(naming, 'backend')).toEqual(['myproject_backend']);
+    expect(serviceParameterPrefixes(naming, 'backend')).toEqual(['/dev/myproject/backend/']);
     const named = new Naming(testConfig({ BACKEND_SERVICE_NAME: 'web' }));
-    expect(named.repositories('web')).toEqual(['myproject_backend', 'myproject_service_web']);
-    expect(named.parameterPrefixes('backend')).toEqual(['/dev/myproject/backend/', '/dev/myproject/web/']);
+    expect(serviceRepositories(named, 'web')).toEqual(['myproject_backend', 'myproject_service_web']);
+    expect(serviceParameterPrefixes(named, 'backend')).toEqual(['/dev/myproject/backend/', '/dev/myproject/web/']);
     for (const [rules, service] of [[naming, 'api'], [naming, 'backend'], [named, 'web'], [named, 'api']] as const) {
-      for (const repository of rules.repositories(service)) expect(rules.serviceFromRepository(repository), repository).toBe(rules.canonical(service));
-      for (const prefix of rules.parameterPrefixes(service)) expect(rules.parseParameterName(`${prefix}KEY`)?.service, prefix).toBe(rules.canonical(service));
+      for (const repository of serviceRepositories(rules, service)) expect(rules.serviceFromRepository(repository), repository).toBe(rules.canonical(service));
+      for (const prefix of serviceParameterPrefixes(rules, service)) expect(rules.parseParameterName(`${prefix}KEY`)?.service, prefix).toBe(rules.canonical(service));
     }
   });
 
