@@ -52,3 +52,8 @@ output "alarm_arns" {
   description = "ARNs of the CloudWatch alarms, by name (errors, throttles, failed-events, undelivered-events)."
   value       = { for k, alarm in aws_cloudwatch_metric_alarm.this : k => alarm.arn }
 }
+
+output "verify_command" {
+  description = "The preflight with the function's configuration: run it in a checkout of deploybridge (after npm ci) with credentials that may read the account, to check the setup (README, \"Check your setup\")."
+  value       = local.verify_command
+}
