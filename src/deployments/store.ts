@@ -32,7 +32,7 @@ export function createMemoryJournal(): DeploymentJournal {
   return {
     async read(key) {
       const stored = entries.get(key);
-      return stored === undefined ? undefined : (structuredClone(stored) as VersionedEntry);
+      return stored === undefined ? undefined : structuredClone(stored);
     },
     async write(key, entry, expected) {
       if (entries.get(key)?.version !== expected) return false;

@@ -44,12 +44,12 @@ function ecs(file: string, id: string, time: string, detail: Record<string, unkn
 }
 
 /** UpdateService's answer: `id` is the new PRIMARY of `to`; `replaces` the deployment before it, with its rollout state. */
-function started(id: string, to: number, replaces: { id: string; revision: number; rolloutState: string }) {
+function started(id: string, to: number, replaces: { id: string; revision: number; rolloutState: 'COMPLETED' | 'IN_PROGRESS' }) {
   return {
     service: {
       taskDefinition: revision(to),
       deployments: [
-        { id, status: 'PRIMARY', taskDefinition: revision(to), rolloutState: 'IN_PROGRESS', runningCount: 0 },
+        { id, status: 'PRIMARY', taskDefinition: revision(to), rolloutState: 'IN_PROGRESS' as const, runningCount: 0 },
         { id: replaces.id, status: 'ACTIVE', taskDefinition: revision(replaces.revision), rolloutState: replaces.rolloutState, runningCount: 2 },
       ],
     },
@@ -294,7 +294,8 @@ describe('following a deployment from trigger to outcome', () => {
           `chat.update ${GREEN} :white_check_mark: Deployment completed: api`,
         ]);
         expect(slack?.kind === 'bot' && slack.api.messages.map((m) => `${m.colour} ${m.title}`)).toEqual([`${AMBER} :warning: Deployment superseded: api`, `${GREEN} :white_check_mark: Deployment completed: api`]);
-        expect(slack?.kind === 'bot' && slack.api.calls[2]?.body.ts).toBe(slack.api.messages[0]?.ts);
+        const api = slack?.kind === 'bot' ? slack.api : undefined;
+        expect(api?.calls[2]?.body.ts).toBe(api?.messages[0]?.ts);
       } else {
         expect(received()).toEqual([`${BLUE} :rocket: Deployment started: api`, `${BLUE} :rocket: Deployment started: api`, `${AMBER} :warning: Deployment superseded: api`, `${GREEN} :white_check_mark: Deployment completed: api`]);
       }
