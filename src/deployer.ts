@@ -21,7 +21,7 @@ import type { DeploymentGuard, GuardSkip } from './guard.js';
 import { boundLog, type Log, type LogFields, type MetricSink } from './observability.js';
 import { MetricName } from './observability.js';
 import type { DeploymentPreview, DeploymentRequest, EcsRollout, LambdaProgress, LambdaRelease, MessageRef, Plan, TargetOutcome } from './plan.js';
-import { deploymentMessages, deploymentStepUpdate, describeTrigger, failureFields, identify, outcomeFields, stepFields, type DeploymentIdentity, type Notification } from './presenter.js';
+import { deploymentMessages, deploymentStepUpdate, describeTrigger, failureFields, identify, outcomeFields, stepFields, stepLog, type DeploymentIdentity, type Notification } from './presenter.js';
 import { withRetries, type Attempted } from './retry.js';
 import type { Notifier } from './slack/notifier.js';
 import type { Target, TargetContext, TargetRegistry } from './targets/contract.js';
@@ -196,7 +196,8 @@ export class Deployer {
     if (recorded !== undefined && first !== undefined) await this.recording(deployment, () => recorder.attachMessage(recorded.deployment.id, first, undefined));
     for (const superseded of recorded?.superseded ?? []) {
       const step = { kind: 'superseded' } as const;
-      log.info('deployment superseded', { ...stepFields(superseded, step), superseded_by: recorded?.deployment.id });
+      const { level, message: line } = stepLog(step);
+      log[level](line, { ...stepFields(superseded, step), superseded_by: recorded?.deployment.id });
       const now = await notifier.follow(superseded.message, deploymentStepUpdate(superseded, step));
       if (now !== undefined) await this.recording(deployment, () => recorder.attachMessage(superseded.id, now, superseded.message));
     }
