@@ -65,6 +65,12 @@ module "deploybridge" {
   enable_idempotency     = true
   manual_deploy_accounts = ["210987654321"]
 
+  # Slack with a bot token (chat:write, invited to the channel): one message per
+  # deployment, updated as it goes, details in its thread. The token is a SecureString
+  # created outside Terraform; the module creates the deployments table by default.
+  slack_bot_token_ssm_parameter_name = "/deploybridge/myproject/dev/slack-bot-token"
+  slack_channel                      = "C0123456789"
+
   alarm_sns_topic_arn = aws_sns_topic.alarms.arn
 
   tags = {
