@@ -15,7 +15,9 @@ export const BUDGETS = {
   // the Lambda target; runs vary by ±3%) and still catches the regressions measured: CJS SDK builds
   // (13x), Slack over fetch (8.4x), eager loading (10.7x). See README "Performance".
   heaviestRouteRatio: 8.0,
-  zipBytes: 250 * KB,
+  // Following deployments (the deployments table, ECS's ListTasks/DescribeTasks/DescribeServices,
+  // Slack's Web API) added 18 KB to the 245 KB zip; 275 KB keeps the same ~5% margin.
+  zipBytes: 275 * KB,
   initCodeBytes: 60 * KB,
 };
 
