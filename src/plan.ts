@@ -193,7 +193,7 @@ export interface MessageRef {
 }
 
 /** Where a deployment deploybridge started stands. */
-export type DeploymentStatus = 'in_progress' | 'completed' | 'failed' | 'superseded';
+type DeploymentStatus = 'in_progress' | 'completed' | 'failed' | 'superseded';
 
 /** A circuit-breaker rollback of a failed ECS deployment. */
 export interface Rollback {
@@ -241,7 +241,7 @@ export interface FollowedEcsDeployment extends FollowedCommon {
 }
 
 /** A Lambda deployment: it finishes inside the invocation that started it. */
-export interface FollowedLambdaDeployment extends FollowedCommon {
+interface FollowedLambdaDeployment extends FollowedCommon {
   target: 'lambda';
   alias: string | undefined;
   fromVersion: string | undefined;

@@ -322,7 +322,7 @@ const PROBLEM_EVENT = /unable|fail|error|unhealth|insufficient|cannot|could not|
  * @example
  * failureReasons(evidence); // ['Essential container in task exited (app: exit code 137, killed (SIGKILL), usually out of memory)', …]
  */
-export function failureReasons(evidence: FailureEvidence | undefined): string[] {
+function failureReasons(evidence: FailureEvidence | undefined): string[] {
   if (evidence === undefined) return [];
   const reasons = new Set<string>();
   for (const task of evidence.stoppedTasks) {
@@ -456,12 +456,22 @@ const STEP_LOGS: Record<DeploymentStep['kind'], { level: 'info' | 'warn' | 'erro
   superseded: { level: 'warn', message: 'deployment superseded' },
 };
 
-/** The log line of a followed deployment's step: its level and message (`fields.step` says the same for queries). */
+/**
+ * The log line of a followed deployment's step: its level and message (`fields.step` says the same for queries).
+ *
+ * @example
+ * stepLog({ kind: 'rolled_back', durationMs: 366_000 }); // { level: 'error', message: 'deployment rolled back' }
+ */
 export function stepLog(step: DeploymentStep): { level: 'info' | 'warn' | 'error'; message: string } {
   return STEP_LOGS[step.kind];
 }
 
-/** Log fields of a followed deployment's step. */
+/**
+ * Log fields of a followed deployment's step.
+ *
+ * @example
+ * stepFields(deployment, { kind: 'completed', durationMs: 185_000 }); // { service, deployment_id, step: 'completed', duration_ms: 185000, … }
+ */
 export function stepFields(deployment: FollowedDeployment, step: DeploymentStep, evidence?: FailureEvidence): LogFields {
   return {
     service: deployment.service,

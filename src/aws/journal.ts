@@ -6,6 +6,13 @@
 import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DeploymentJournal, DynamoDbJournalOptions, JournalEntry } from '../deployments/journal.js';
 
+/**
+ * The journal on a DynamoDB client (the caller's, in tests; otherwise one for the region).
+ *
+ * @example
+ * const journal = createDynamoDbStore({ tableName: 'myproject-deploybridge-dev-deployments', region: 'eu-west-1', ttlSeconds: 1_209_600 });
+ * await journal.read('deployment#ecs-svc/1234567890123456789'); // { entry, version } or undefined
+ */
 export function createDynamoDbStore(options: DynamoDbJournalOptions, client = new DynamoDBClient({ region: options.region })): DeploymentJournal {
   const TableName = options.tableName;
   return {

@@ -17,7 +17,7 @@ import type { DeploymentJournal, JournalEntry } from './journal.js';
 import { change, journalKeys, readDeployment, withEvent, type Decision } from './records.js';
 
 /** One ECS event about a service of this project. */
-export interface EcsEventFacts {
+interface EcsEventFacts {
   eventId: string;
   name: EcsEventName;
   deploymentId: string | undefined;
@@ -30,7 +30,7 @@ export interface EcsEventFacts {
   region: string;
 }
 
-export interface FollowContext {
+interface FollowContext {
   /** Without a table, events are reported statelessly. */
   journal: DeploymentJournal | undefined;
   /** Why tasks failed (best effort, bounded in time, never throws). */
@@ -45,7 +45,7 @@ const ROLLBACK_REASON = /rolling back to deploymentId\s+(\S+?)\.?\s*$/i;
  * The deployment a circuit-breaker rollback returns to, from ECS's reason ("ECS deployment circuit
  * breaker: rolling back to deploymentId ecs-svc/123."); undefined when the event is no rollback.
  */
-export function rollbackTarget(reason: string | undefined): { to: string } | undefined {
+function rollbackTarget(reason: string | undefined): { to: string } | undefined {
   const match = reason === undefined ? null : ROLLBACK_REASON.exec(reason);
   return match === null ? undefined : { to: match[1] as string };
 }

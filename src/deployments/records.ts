@@ -35,19 +35,29 @@ export async function change<R>(journal: DeploymentJournal, key: string, decide:
   throw new Error(`deployments table: ${key} kept changing under ${FOLLOW_DEFAULTS.writeAttempts} attempts to write it`);
 }
 
-/** The deployment stored under `id`, if it is one deploybridge started. */
+/**
+ * The deployment stored under `id`, if it is one deploybridge started.
+ *
+ * @example
+ * const deployment = await readDeployment(journal, 'ecs-svc/1234567890123456789');
+ */
 export async function readDeployment(journal: DeploymentJournal, id: string): Promise<FollowedDeployment | undefined> {
   const stored = await journal.read(journalKeys.deployment(id));
   return stored?.entry.type === 'deployment' ? stored.entry.deployment : undefined;
 }
 
-/** Adds an event id to the ones a record remembers (the last few). */
+/**
+ * Adds an event id to the ones a record remembers (the last few).
+ *
+ * @example
+ * withEvent(['e1'], 'e2'); // ['e1', 'e2']
+ */
 export function withEvent(events: readonly string[], eventId: string): string[] {
   return [...events, eventId].slice(-FOLLOW_DEFAULTS.eventsKept);
 }
 
 /** What the deployer knows when a deployment started (ECS) or finished (Lambda). */
-export interface DeploymentFacts {
+interface DeploymentFacts {
   request: DeploymentRequest;
   outcome: TargetOutcome;
   eventId: string;

@@ -18,7 +18,7 @@ import { postJson } from './post.js';
 export type TokenSource = () => Promise<string>;
 
 /** Where the bot posts. */
-export interface SlackBotTarget {
+interface SlackBotTarget {
   token: TokenSource;
   /** The channel id (`SLACK_CHANNEL`). */
   channel: string;

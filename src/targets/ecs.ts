@@ -16,7 +16,7 @@ export interface TaskDefinitionImages {
 }
 
 /** Which service's failure to explain, and from when. */
-export interface EvidenceQuery {
+interface EvidenceQuery {
   cluster: string;
   service: string;
   /** Tasks this deployment started are shown first. */
