@@ -316,6 +316,56 @@ describe('following a deployment from trigger to outcome', () => {
     });
   });
 
+  it('tasks failing to start during our rollout: a warning in its thread with the reasons, once per event', async () => {
+    const { app, ecsMock } = await followingApp('bot');
+    ecsMock.on(UpdateServiceCommand).resolves(started(D1, 42, { id: D0, revision: 41, rolloutState: 'COMPLETED' }));
+    failingTasks(ecsMock);
+    await app.handle(push('v1.4.3', 'push-1', '2024-06-03T09:00:00Z'));
+    const impaired = ecs('service-action-task-start-impaired.json', 'ecs-1', '2024-06-03T09:02:10Z', { clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/myproject_cluster_dev' });
+    await app.handle(impaired);
+    await app.handle(impaired); // redelivered
+    expect(received()).toEqual([
+      `chat.postMessage ${BLUE} :rocket: Deployment started: api`,
+      `chat.update ${BLUE} :rocket: Deployment in progress: api`,
+      `chat.postMessage (reply) ${AMBER} :warning: Tasks fail to start: api`,
+    ]);
+    expect(fieldsOf(2).join('\n')).toContain('CannotPullContainerError');
+    // Once the deployment is over, an impaired service is reported on its own.
+    await app.handle(ecs('deployment-completed.json', 'ecs-2', '2024-06-03T09:03:05Z'));
+    await app.handle(ecs('service-action-task-start-impaired.json', 'ecs-3', '2024-06-03T10:00:00Z', { clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/myproject_cluster_dev' }));
+    expect(received().slice(3)).toEqual([`chat.update ${GREEN} :white_check_mark: Deployment completed: api`, `chat.postMessage ${AMBER} :warning: Tasks fail to start: api`]);
+  });
+
+  it('the rollback fails too: red, in the deployment\'s thread, with the reasons of the rollback\'s tasks; a redelivered rollback start changes nothing', async () => {
+    const { app, ecsMock, metrics } = await followingApp('bot');
+    ecsMock.on(UpdateServiceCommand).resolves(started(D1, 42, { id: D0, revision: 41, rolloutState: 'COMPLETED' }));
+    failingTasks(ecsMock);
+    await app.handle(push('v1.4.3', 'push-1', '2024-06-03T09:00:00Z'));
+    await app.handle(ecs('deployment-failed.json', 'ecs-1', '2024-06-03T09:03:40Z'));
+    const rollback = ecs('deployment-in-progress-rollback.json', 'ecs-2', '2024-06-03T09:03:41Z', { deploymentId: R1 });
+    await app.handle(rollback);
+    await app.handle(rollback);
+    await app.handle(ecs('deployment-failed.json', 'ecs-3', '2024-06-03T09:08:00Z', { deploymentId: R1 }));
+    expect(received().slice(3)).toEqual([
+      `chat.update ${RED} :x: Deployment failed, rolling back: api`,
+      `chat.postMessage (reply) ${AMBER} :warning: Rolling back: api`,
+      `chat.update ${RED} :x: Deployment failed, rollback failed: api`,
+      `chat.postMessage (reply) ${RED} :x: The rollback failed too: api`,
+    ]);
+    expect(fieldsOf(5)).toContain('*Status*\nfailed, and the rollback to myproject_service_api_dev:41 failed too: the service needs a look');
+    expect(metrics.counts).toMatchObject({ DeploymentsFailed: 1 });
+    expect(metrics.counts.DeploymentsRolledBack).toBeUndefined();
+  });
+
+  it('a deployment someone else starts while ours rolls out supersedes ours', async () => {
+    const { app, ecsMock } = await followingApp('webhook');
+    ecsMock.on(UpdateServiceCommand).resolves(started(D1, 42, { id: D0, revision: 41, rolloutState: 'COMPLETED' }));
+    await app.handle(push('v1.4.3', 'push-1', '2024-06-03T09:00:00Z'));
+    await app.handle(ecs('deployment-in-progress.json', 'ecs-1', '2099-01-01T00:00:00Z', { deploymentId: 'ecs-svc/900' }));
+    expect(received()).toEqual([`${BLUE} :rocket: Deployment started: api`, `${AMBER} :warning: Deployment superseded: api`, `${BLUE} :rocket: Deployment in progress: api`]);
+    expect(fieldsOf(1)).toContain('*Status*\nsuperseded before it finished by deployment ecs-svc/900, which deploybridge did not start');
+  });
+
   it('a deployment deploybridge did not start is reported as before; its rollback completing is a warning, not a success', async () => {
     const { app, ecsMock } = await followingApp('webhook');
     ecsMock.on(ListTasksCommand).resolves({ taskArns: [] });
