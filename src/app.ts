@@ -13,6 +13,7 @@ import type { DeploymentGuard } from './guard.js';
 import type { Log, MetricSink } from './observability.js';
 import { MetricName } from './observability.js';
 import type { Notice, Plan, RouteName } from './plan.js';
+import type { Reads } from './reads/registry.js';
 import { deploymentStepUpdate, noticeMessage, planningFailedMessage, refusalMessage, stepFields, stepLog } from './presenter.js';
 import { loadPlanBuilder, route } from './router.js';
 import type { Notifier } from './slack/notifier.js';
@@ -24,6 +25,7 @@ export interface AppDeps {
   metrics: MetricSink & { setTrigger?(trigger: string): void };
   notifier: Notifier;
   targets: Targets;
+  reads: Reads;
   guard?: DeploymentGuard;
   /** DEPLOYMENTS_TABLE: what deploybridge starts is recorded, and ECS's events are followed with it. */
   journal?: DeploymentJournal;
@@ -107,7 +109,7 @@ export class App {
     let plan: Plan;
     try {
       const buildPlan = await loadPlanBuilder(decision.route);
-      plan = await buildPlan(event, { config, catalog: config.catalog, log, metrics, targets: this.deps.targets, journal: this.deps.journal });
+      plan = await buildPlan(event, { config, catalog: config.catalog, log, metrics, targets: this.deps.targets, reads: this.deps.reads, journal: this.deps.journal });
     } catch (error) {
       if (error instanceof RejectedEventError) return this.reject(event.id, error.message, decision.route);
       if (isRetryableAwsError(error)) throw error;

@@ -21,7 +21,7 @@ import type { DeploymentGuard, GuardSkip } from './guard.js';
 import { boundLog, type Log, type LogFields, type MetricSink } from './observability.js';
 import { MetricName } from './observability.js';
 import type { DeploymentPreview, DeploymentRequest, EcsRollout, LambdaProgress, LambdaRelease, MessageRef, Plan, TargetOutcome } from './plan.js';
-import { deploymentMessages, deploymentStepUpdate, describeTrigger, failureFields, identify, outcomeFields, stepFields, stepLog, type DeploymentIdentity, type Notification } from './presenter.js';
+import { deploymentMessages, deploymentStepUpdate, describeTrigger, failureFields, identify, outcomeFields, stepFields, stepLog, triggerFields, type DeploymentIdentity, type Notification } from './presenter.js';
 import { withRetries, type Attempted } from './retry.js';
 import type { Notifier } from './slack/notifier.js';
 import type { Target, TargetContext, TargetRegistry } from './targets/contract.js';
@@ -109,7 +109,7 @@ export class Deployer {
     const deployment: Deployment = {
       request,
       identity,
-      fields: { service: request.service, event_id: eventId, trigger: describeTrigger(request.trigger), ...identity.fields },
+      fields: { service: request.service, event_id: eventId, trigger: describeTrigger(request.trigger), ...triggerFields(request.trigger), ...identity.fields },
       eventId,
       triggeredAt,
       startedAt: new Date(startedAt).toISOString(),

@@ -11,6 +11,7 @@ import { createDynamoDbGuard } from './idempotency.js';
 import { MetricName } from './observability.js';
 import { startRuntime } from './runtime.js';
 import { createNotifier } from './slack/setup.js';
+import { createAwsReads } from './reads/registry.js';
 import { createAwsTargets } from './targets/registry.js';
 
 const runtime = startRuntime();
@@ -20,7 +21,7 @@ function createApp(): App | undefined {
   if (config === undefined) return undefined;
   const guard = config.idempotencyTable === undefined ? undefined : createDynamoDbGuard({ tableName: config.idempotencyTable, ttlSeconds: config.idempotencyTtlSeconds, region: config.region });
   const journal = config.deploymentsTable === undefined ? undefined : createDynamoDbJournal({ tableName: config.deploymentsTable, region: config.region, ttlSeconds: FOLLOW_DEFAULTS.recordTtlSeconds });
-  return new App({ config, log: logger, metrics, notifier: createNotifier(config, logger, metrics), targets: createAwsTargets(config.region), guard, journal });
+  return new App({ config, log: logger, metrics, notifier: createNotifier(config, logger, metrics), targets: createAwsTargets(config.region), reads: createAwsReads(config.region), guard, journal });
 }
 
 const app = createApp();

@@ -32,6 +32,7 @@ locals {
     DEPLOYMENTS_TABLE             = local.deployments_table_name
     MANUAL_DEPLOY_ACCOUNTS        = length(var.manual_deploy_accounts) == 0 ? null : join(",", var.manual_deploy_accounts)
     PROTECTED_ENVS                = join(",", var.protected_envs)
+    ECR_SCAN_GATE                 = var.ecr_scan_gate
     NODE_OPTIONS                  = "--enable-source-maps"
   }
 }

@@ -4,6 +4,7 @@ import type { DeploymentJournal } from '../deployments/journal.js';
 import type { EventEnvelope } from '../events.js';
 import type { Log, MetricSink } from '../observability.js';
 import type { Plan } from '../plan.js';
+import type { Reads } from '../reads/registry.js';
 import type { Targets } from '../targets/registry.js';
 
 /** What a handler may use to turn an event into a plan. */
@@ -14,6 +15,8 @@ export interface RouteContext {
   metrics: MetricSink;
   /** For the reads a handler makes while planning (the ECR route reads what a service runs). */
   targets: Targets;
+  /** Env files (S3), images (ECR) and parameter metadata (SSM), read while planning. */
+  reads: Reads;
   /** The deployments table (DEPLOYMENTS_TABLE): the ECS route follows what deploybridge started. */
   journal: DeploymentJournal | undefined;
 }

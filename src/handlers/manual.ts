@@ -6,14 +6,18 @@
  * For a Lambda service (LAMBDA_CONFIG, with an alias): `{"service": "thumbnailer"}` publishes
  * `$LATEST` and moves the alias to it; `"version": "12"` moves the alias to that version;
  * `"action": "rollback"` moves it back to the version recorded in its description.
+ *
+ * With `ECR_SCAN_GATE` on, a manual ECS deploy is not gated (a person decided), but the scans of
+ * the service's own images in the task definition it deploys are read and shown.
  */
-import type { LambdaFunction } from '../catalog.js';
+import type { EcsService, LambdaFunction } from '../catalog.js';
 import type { Config } from '../config.js';
-import { RejectedEventError } from '../errors.js';
+import { errorFields, RejectedEventError } from '../errors.js';
 import { excerpt, manualDeploySchema, parseDetail, type EventEnvelope, type ManualDeployDetail } from '../events.js';
+import { ecrRegistry, parseImage } from '../images.js';
 import { taskDefinitionFamily } from '../naming.js';
-import { emptyPlan, type LambdaChange, type Trigger } from '../plan.js';
-import type { PlanBuilder } from './context.js';
+import { emptyPlan, type ImageSummary, type LambdaChange, type Trigger } from '../plan.js';
+import type { PlanBuilder, RouteContext } from './context.js';
 
 /** A published version number as Lambda writes it. */
 const VERSION_RE = /^[1-9]\d{0,9}$/;
@@ -54,7 +58,26 @@ function arnAccountAndRegion(taskDefinition: string): { account: string; region:
   return arn === 'arn' && region !== undefined && account !== undefined ? { account, region } : undefined;
 }
 
-export const plan: PlanBuilder = async (event, { config, catalog }) => {
+/**
+ * The service's own images (from its repository, in this account and region) in the task
+ * definition a manual deploy deploys, as ECR describes them. A failed read shows no scan.
+ */
+async function ownImages(service: EcsService, taskDefinition: string, account: string | undefined, { config, catalog, targets, reads, log }: RouteContext): Promise<ImageSummary[] | undefined> {
+  try {
+    // DescribeTaskDefinition of a family reads its latest ACTIVE revision; of family:revision or an ARN, that revision.
+    const { containers } = await (await targets.ecs()).latestTaskDefinition(taskDefinition);
+    const registry = account === undefined ? undefined : ecrRegistry(account, config.region);
+    const own = containers.map(({ image }) => parseImage(image)).filter((ref) => ref.registry === registry && catalog.forRepository(ref.repository)?.name === service.name);
+    const ecr = await reads.ecr();
+    return await Promise.all(own.map((ref) => ecr.describeImage(ref.repository, ref.digest === undefined ? { tag: ref.tag ?? 'latest' } : { digest: ref.digest })));
+  } catch (error) {
+    log.warn('image scans not read: the message shows none', { service: service.name, task_definition: taskDefinition, ...errorFields(error) });
+    return undefined;
+  }
+}
+
+export const plan: PlanBuilder = async (event, context) => {
+  const { config, catalog } = context;
   const detail = parseDetail(manualDeploySchema, event, 'manual deploy');
   authorise(event, config);
   const found = catalog.service(detail.service);
@@ -65,7 +88,7 @@ export const plan: PlanBuilder = async (event, { config, catalog }) => {
     throw new RejectedEventError(`manual deploy refused: action ${excerpt(detail.action, 64)} is unknown (the only action is "rollback")`);
   }
   const service = found.name;
-  const trigger: Trigger = { kind: 'manual', source: event.source, reason: detail.reason, account: event.account };
+  const trigger: Extract<Trigger, { kind: 'manual' }> = { kind: 'manual', source: event.source, reason: detail.reason, account: event.account };
   if (found.kind === 'lambda') {
     const { lambda } = found;
     const result = emptyPlan('manual', event.id);
@@ -88,13 +111,15 @@ export const plan: PlanBuilder = async (event, { config, catalog }) => {
       `manual deploy refused: task definition ${excerpt(requested ?? '')} belongs to account ${excerpt(owner.account, 20)} in ${excerpt(owner.region, 30)}, not to ${event.account ?? 'this account'} in ${config.region}`,
     );
   }
+  const taskDefinition = requested ?? ecs.family;
+  const images = config.ecrScanGate === undefined ? undefined : await ownImages(found, taskDefinition, event.account, context);
   const result = emptyPlan('manual', event.id);
   result.deployments.push({
     target: 'ecs',
     service,
     ecs,
-    taskDefinition: requested ?? ecs.family,
-    trigger,
+    taskDefinition,
+    trigger: images === undefined ? trigger : { ...trigger, images },
   });
   return result;
 };

@@ -11,8 +11,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { App, type HandleResult } from '../app.js';
+import { ECRClient } from '../aws/ecr.js';
 import { ECSClient } from '../aws/ecs.js';
 import { LambdaClient } from '../aws/lambda.js';
+import { S3Client } from '../aws/s3.js';
+import { SSMClient } from '../aws/ssmMetadata.js';
 import type { InitializeMiddleware } from '@smithy/types';
 import { loadConfig, type Config } from '../config.js';
 import { FOLLOW_DEFAULTS } from '../constants.js';
@@ -22,12 +25,17 @@ import { ConfigError } from '../errors.js';
 import { ecrRegistry } from '../images.js';
 import { createLogger, createMetrics, type Log } from '../observability.js';
 import { describeChange, describeTrigger, noticeMessage } from '../presenter.js';
+import { createEcrReads } from '../reads/ecr.js';
+import { createAwsReads, type Reads } from '../reads/registry.js';
+import { createS3Reads } from '../reads/s3.js';
+import { createSsmReads } from '../reads/ssm.js';
 import type { Notifier } from '../slack/notifier.js';
 import { createNotifier } from '../slack/setup.js';
 import { printingNotifier, type SlackChannelPrinter } from './thread.js';
 import { createEcsTarget } from '../targets/ecs.js';
 import { createLambdaTarget } from '../targets/lambda/index.js';
 import { createAwsTargets, type Targets } from '../targets/registry.js';
+import { describedEcrRead, describedS3Read, describedSsmRead } from './describedReads.js';
 
 /** The embedded default configuration: the conventions the sample events in `events/` follow. */
 export const LOCAL_DEFAULTS: Record<string, string> = {
@@ -50,6 +58,8 @@ export const LOCAL_DEFAULTS: Record<string, string> = {
       smoke_test: { payload: { ping: true }, expect: { statusCode: 200 } },
     },
   }),
+  // The scan gate, so the scan samples (events/ecr-*scan*.json) show it at work.
+  ECR_SCAN_GATE: 'HIGH',
 };
 
 type RawEvent = Record<string, unknown>;
@@ -82,12 +92,13 @@ function entryEvent(parsed: unknown[]): RawEvent {
   };
 }
 
-/** The account and region an event came from, and the image an ECR push event pushed. */
+/** The account and region an event came from, and the image an ECR push (or scan) event is about. */
 function eventOrigin(event: RawEvent): { account: string; region: string; pushedImage: string } {
-  const detail = (event.detail ?? {}) as Record<string, string | undefined>;
+  const detail = (event.detail ?? {}) as { 'repository-name'?: string; 'image-tag'?: string; 'image-tags'?: string[] };
   const account = typeof event.account === 'string' ? event.account : '123456789012';
   const region = typeof event.region === 'string' ? event.region : 'us-east-1';
-  return { account, region, pushedImage: `${ecrRegistry(account, region)}/${detail['repository-name'] ?? ''}:${detail['image-tag'] ?? 'latest'}` };
+  const tag = detail['image-tag'] ?? detail['image-tags']?.[0] ?? 'latest';
+  return { account, region, pushedImage: `${ecrRegistry(account, region)}/${detail['repository-name'] ?? ''}:${tag}` };
 }
 
 /**
@@ -264,12 +275,14 @@ export async function runLocal(argv: string[], env: Record<string, string | unde
   const log: Log = createLogger({ projectName: config.projectName, environment: config.projectEnv, level: config.logLevel });
   const metrics = createMetrics(config.projectEnv);
   let targets: Targets;
+  let reads: Reads;
   let notifier: Notifier;
   let channel: SlackChannelPrinter | undefined;
   let journal: DeploymentJournal | undefined;
   let current = events[0] as RawEvent;
   if (live) {
     targets = createAwsTargets(config.region);
+    reads = createAwsReads(config.region);
     notifier = createNotifier(config, log, metrics);
     journal = config.deploymentsTable === undefined ? undefined : createDynamoDbJournal({ tableName: config.deploymentsTable, region: config.region, ttlSeconds: FOLLOW_DEFAULTS.recordTtlSeconds });
   } else {
@@ -281,11 +294,21 @@ export async function runLocal(argv: string[], env: Record<string, string | unde
     const ecs = createEcsTarget(ecsClient);
     const lambda = createLambdaTarget(lambdaClient);
     targets = { ecs: async () => ecs, lambda: async () => lambda };
+    const s3Client = new S3Client({ region: config.region });
+    s3Client.middlewareStack.add(describedCalls('s3', describedS3Read, undefined, () => current, print), DESCRIBED);
+    const ecrClient = new ECRClient({ region: config.region });
+    ecrClient.middlewareStack.add(describedCalls('ecr', describedEcrRead, undefined, () => current, print), DESCRIBED);
+    const ssmClient = new SSMClient({ region: config.region });
+    ssmClient.middlewareStack.add(describedCalls('ssm', describedSsmRead, undefined, () => current, print), DESCRIBED);
+    const s3 = createS3Reads(s3Client);
+    const ecr = createEcrReads(ecrClient);
+    const ssm = createSsmReads(ssmClient);
+    reads = { s3: async () => s3, ecr: async () => ecr, ssm: async () => ssm };
     channel = printingNotifier({ environment: config.projectEnv, dryRun: config.dryRun }, print);
     notifier = channel;
     journal = createMemoryJournal();
   }
-  const app = new App({ config, log, metrics, notifier, targets, ...(journal === undefined ? {} : { journal }) });
+  const app = new App({ config, log, metrics, notifier, targets, reads, ...(journal === undefined ? {} : { journal }) });
   for (const [index, event] of events.entries()) {
     current = event;
     if (sequence) print(`\n== event ${index + 1} of ${events.length}: ${String(event['detail-type'])} ${JSON.stringify((event.detail as Record<string, unknown> | undefined)?.eventName ?? (event.detail as Record<string, unknown> | undefined)?.['image-tag'] ?? '')}`);

@@ -65,6 +65,9 @@ module "deploybridge" {
   enable_idempotency     = true
   manual_deploy_accounts = ["210987654321"]
 
+  # Images deploy only when their scan (scan on push) shows no HIGH or CRITICAL finding.
+  ecr_scan_gate = "HIGH"
+
   # Slack with a bot token (chat:write, invited to the channel): one message per
   # deployment, updated as it goes, details in its thread. The token is a SecureString
   # created outside Terraform; the module creates the deployments table by default.
