@@ -554,6 +554,8 @@ function supersededBy(deployment: FollowedEcsDeployment): string {
 function followedFacts(deployment: FollowedEcsDeployment): Facts {
   return [
     ['Trigger', describeTrigger(deployment.trigger)],
+    // Who changed what, as the first message said: an update replaces it.
+    ...triggerFacts(deployment.trigger),
     ['Task definition', revisionChange(deployment.taskDefinition, deployment.previousTaskDefinition)],
     ['Deployment ID', deployment.id],
   ];
