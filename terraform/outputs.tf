@@ -53,6 +53,11 @@ output "alarm_arns" {
   value       = { for k, alarm in aws_cloudwatch_metric_alarm.this : k => alarm.arn }
 }
 
+output "deployments_table_name" {
+  description = "The DynamoDB table deployments are recorded in (DEPLOYMENTS_TABLE; null unless enable_deployments_table)."
+  value       = local.deployments_table_name
+}
+
 output "verify_command" {
   description = "The preflight with the function's configuration: run it in a checkout of deploybridge (after npm ci) with credentials that may read the account, to check the setup (README, \"Check your setup\")."
   value       = local.verify_command

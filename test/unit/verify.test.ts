@@ -19,6 +19,7 @@ import { runVerify } from '../../src/verify/cli.js';
 import { fakeMetrics, recordingNotifier } from '../helpers/app.js';
 import { adapt } from '../helpers/fixtures.js';
 import { mockAccount, REGISTRY, type FakeAccount } from '../helpers/fakeAccount.js';
+import { startSlackApi, TEST_BOT_TOKEN } from '../helpers/slackApi.js';
 import { startSlackServer } from '../helpers/slackServer.js';
 import { ENV_FILE_SECRETS, recordSuiteOutput } from '../helpers/suiteOutput.js';
 
@@ -282,6 +283,28 @@ describe('npm run verify -- --live, broken account: one problem line each, exit 
       'problem  api: could not check image myproject_service_api:latest: AccessDeniedException: User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ecr:DescribeImages. Fix: allow ecr:DescribeImages for the identity running the preflight (README, "Check your setup")',
     );
     expect(text).toContain('ok       thumbnailer: alias live of myproject_lambda_thumbnailer_dev points to version 7');
+    expect(code).toBe(1);
+  });
+});
+
+describe('npm run verify -- --live, Slack with a bot token', () => {
+  const BOT_ENV = { ...ENV, SLACK_BOT_TOKEN_SSM_PARAMETER: '/deploybridge/myproject/dev/slack-bot-token', SLACK_CHANNEL: 'C0DEPLOYS' };
+
+  it("checks the token's parameter; the webhook's, unused while a token is set, may still hold the module's placeholder", async () => {
+    account.parameters['/deploybridge/myproject/dev/slack-bot-token'] = { type: 'SecureString', version: 1 };
+    account.parameters['/deploybridge/myproject/dev/slack-webhook-url']!.version = 1;
+    const { code, lines } = await verify(['--live'], BOT_ENV);
+    expect(lines.at(-2)).toBe(
+      "ok       the Slack bot token's SSM parameter /deploybridge/myproject/dev/slack-bot-token exists (SecureString, version 1; value not read) posting to channel C0DEPLOYS; the webhook is not used while a bot token is set",
+    );
+    expect(code).toBe(0);
+  });
+
+  it("a token parameter that does not exist is a problem", async () => {
+    const { code, problems } = await verify(['--live'], BOT_ENV);
+    expect(problems).toEqual([
+      "problem  the Slack bot token's SSM parameter /deploybridge/myproject/dev/slack-bot-token does not exist: no notification can be sent. Fix: aws ssm put-parameter --type SecureString --name /deploybridge/myproject/dev/slack-bot-token --value file://bot-token.txt",
+    ]);
     expect(code).toBe(1);
   });
 });
@@ -551,7 +574,7 @@ describe('npm run verify (offline)', () => {
     delete env.SLACK_WEBHOOK_SSM_PARAMETER;
     const { code, problems } = await verify([], env);
     expect(problems).toEqual([
-      'problem  Slack notifications are on, but neither SLACK_WEBHOOK_URL nor SLACK_WEBHOOK_SSM_PARAMETER is set: notifications only reach the debug log. Fix: set SLACK_WEBHOOK_SSM_PARAMETER (or SLACK_WEBHOOK_URL), or ENABLE_SLACK_NOTIFICATIONS=false',
+      'problem  Slack notifications are on, but neither SLACK_WEBHOOK_URL nor SLACK_WEBHOOK_SSM_PARAMETER (nor a bot token) is set: notifications only reach the debug log. Fix: set SLACK_WEBHOOK_SSM_PARAMETER (or SLACK_WEBHOOK_URL), or ENABLE_SLACK_NOTIFICATIONS=false',
     ]);
     expect(code).toBe(1);
   });
@@ -580,7 +603,7 @@ describe('npm run verify -- --slack', () => {
     expect(JSON.stringify(payload.attachments[0]?.blocks)).toContain('thumbnailer: alias live of myproject_lambda_thumbnailer_dev does not exist');
     expect(lines.slice(-3)).toEqual([
       'ok       Slack webhook URL set in SLACK_WEBHOOK_URL (not shown: it is a secret)',
-      'ok       test message delivered to Slack',
+      'ok       test message delivered to Slack through the webhook',
       'summary  myproject/dev: 21 ok, 1 problem, 0 warnings (exit 1)',
     ]);
     expect(text).not.toContain('SECRETTOKEN123');
@@ -603,7 +626,7 @@ describe('npm run verify -- --slack', () => {
       res.end('no_service');
     });
     const { code, problems, text } = await verify(['--slack'], withWebhook(server.url));
-    expect(problems).toEqual(['problem  test message not delivered: HTTP 404. Fix: check the webhook URL (its value in SLACK_WEBHOOK_URL or the SSM parameter) and that Slack accepts it']);
+    expect(problems).toEqual(['problem  test message not delivered through the webhook: HTTP 404. Fix: check the webhook URL (its value in SLACK_WEBHOOK_URL) and that Slack accepts it']);
     expect(text).not.toContain('SECRETTOKEN123');
     expect(code).toBe(1);
   });
@@ -617,6 +640,36 @@ describe('npm run verify -- --slack', () => {
     expect(text).toContain('ok       test message delivered to Slack');
     expect(text).not.toContain('SECRETTOKEN123');
     expect(code).toBe(0);
+  });
+
+  it('with a bot token, posts the test message with chat.postMessage to the channel, as the function would', async () => {
+    const api = await startSlackApi();
+    try {
+      const { code, lines, text } = await verify(['--slack'], { ...ENV, SLACK_BOT_TOKEN: TEST_BOT_TOKEN, SLACK_CHANNEL: 'C0DEPLOYS', SLACK_API_URL: api.apiUrl });
+      expect(api.calls.map((c) => c.method)).toEqual(['chat.postMessage']);
+      expect(api.messages).toEqual([{ ts: expect.any(String), colour: '#2EB67D', title: ':white_check_mark: deploybridge preflight for myproject/dev: 2 ok, 0 problems', replies: [] }]);
+      expect(lines.slice(-3)).toEqual([
+        'ok       Slack bot token set in SLACK_BOT_TOKEN posting to channel C0DEPLOYS (not shown: it is a secret); the webhook is not used while a bot token is set',
+        'ok       test message delivered to Slack through the bot token (channel C0DEPLOYS)',
+        'summary  myproject/dev: 3 ok, 0 problems, 0 warnings (exit 0)',
+      ]);
+      expect(text).not.toContain(TEST_BOT_TOKEN);
+      expect(code).toBe(0);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('a bot token Slack refuses is a problem, said without the token', async () => {
+    const api = await startSlackApi();
+    try {
+      const { code, problems, text } = await verify(['--slack'], { ...ENV, SLACK_BOT_TOKEN: TEST_BOT_TOKEN, SLACK_CHANNEL: 'C0ELSEWHERE', SLACK_API_URL: api.apiUrl });
+      expect(problems).toEqual([expect.stringMatching(/^problem {2}test message not delivered through the bot token \(channel C0ELSEWHERE\): .*channel_not_found.*\. Fix: check the bot token \(its value in SLACK_BOT_TOKEN\), that the app is in channel C0ELSEWHERE and has chat:write$/)]);
+      expect(text).not.toContain(TEST_BOT_TOKEN);
+      expect(code).toBe(1);
+    } finally {
+      await api.close();
+    }
   });
 
   it('with Slack off, no message is sent and that is a problem', async () => {
