@@ -35,7 +35,7 @@ export async function describeParameters(ctx: VerifyContext, names: readonly str
 }
 
 /** The parameter name of a `valueFrom` (a name or an SSM parameter ARN); `undefined` for Secrets Manager. */
-export function parameterName(valueFrom: string): string | undefined {
+function parameterName(valueFrom: string): string | undefined {
   if (!valueFrom.startsWith('arn:')) return valueFrom;
   const marker = valueFrom.indexOf(':parameter/');
   if (marker === -1) return undefined;

@@ -10,7 +10,7 @@ import type { KnownService, Origin } from './services.js';
 import { serviceParameterPrefixes, serviceRepositories } from '../naming.js';
 
 /** A service and the AWS names it maps to. */
-export interface CatalogEntry {
+interface CatalogEntry {
   service: string;
   kind: 'ecs' | 'lambda';
   origin: Origin;
@@ -47,7 +47,7 @@ export function catalogEntry(config: Config, { service, origin }: KnownService):
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 /** "3 ok, 1 problem, 0 warnings". */
-export function countsText(summary: Summary): string {
+function countsText(summary: Summary): string {
   return `${summary.ok} ok, ${plural(summary.problems, 'problem')}, ${plural(summary.warnings, 'warning')}`;
 }
 
