@@ -12,7 +12,7 @@ locals {
   timeout = coalesce(var.timeout, min(900, var.deployment_timeout_seconds + 60))
 
   partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.region
+  region     = data.aws_region.current.name
   account_id = data.aws_caller_identity.current.account_id
 
   #############################################################################

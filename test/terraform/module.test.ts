@@ -298,17 +298,6 @@ describe('layout', () => {
     expect(problems).toEqual([]);
   });
 
-  it('requires terraform >= 1.5 and the AWS provider >= 5', () => {
-    for (const src of [tf.module, tf.example]) {
-      const terraform = src.terraform[0] as Record<string, Raw>;
-      expect(terraform.required_version).toMatch(/^>= 1\.5/);
-      const providers = (terraform.required_providers as Array<Record<string, Raw>>)[0] as Record<string, Raw>;
-      const aws = providers.aws as Record<string, Raw>;
-      expect(aws.source).toBe('hashicorp/aws');
-      expect(aws.version).toMatch(/^>= 5\./);
-    }
-  });
-
   it('the example uses the module with realistic values', () => {
     const inputs = tf.exampleInputs();
     expect(inputs).toMatchObject({ project_name: 'myproject', project_env: 'dev', dry_run: false });
