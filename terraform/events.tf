@@ -108,6 +108,9 @@ locals {
   }
 
   rules = { for k, r in merge(local.fixed_rules, local.s3_native_rules, local.s3_cloudtrail_rules) : k => r if r.enabled }
+
+  # Rules on the default bus: arn:…:rule/NAME.
+  rule_arns = { for k, r in local.rules : k => "arn:${local.partition}:events:${local.region}:${local.account_id}:rule/${r.name}" }
 }
 
 resource "aws_cloudwatch_event_rule" "this" {

@@ -78,4 +78,20 @@ locals {
   slack_parameter_arn          = local.slack_parameter_name == null ? null : "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${trimprefix(local.slack_parameter_name, "/")}"
 
   alarm_actions = var.alarm_sns_topic_arn == null ? [] : [var.alarm_sns_topic_arn]
+
+  #############################################################################
+  # ARNs of what the module creates, from their names: the policies that name
+  # them are then known at plan time, so `terraform plan` shows each statement
+  # in full for review. Wiring that needs the resource to exist first (targets,
+  # destinations, permissions) still references the resource itself.
+  #############################################################################
+
+  log_group_name           = "/aws/lambda/${local.name}"
+  log_group_arn            = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
+  failed_events_queue_name = "${local.name}-failed-events"
+  failed_events_queue_arn  = "arn:${local.partition}:sqs:${local.region}:${local.account_id}:${local.failed_events_queue_name}"
+  undelivered_queue_name   = "${local.name}-undelivered-events"
+  undelivered_queue_arn    = "arn:${local.partition}:sqs:${local.region}:${local.account_id}:${local.undelivered_queue_name}"
+  idempotency_table_name   = "${local.name}-idempotency"
+  idempotency_table_arn    = "arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${local.idempotency_table_name}"
 }

@@ -12,7 +12,11 @@ declare module 'vitest' {
 }
 
 export function setup(project: TestProject): () => void {
-  if (terraformMissing) console.warn(`\n${SKIPPED} (the test/terraform tests that plan the module are skipped)\n`);
+  // Once per run, not once per vitest project.
+  if (terraformMissing && process.env.DEPLOYBRIDGE_TERRAFORM_SKIP_SHOWN === undefined) {
+    process.env.DEPLOYBRIDGE_TERRAFORM_SKIP_SHOWN = '1';
+    console.warn(`\n${SKIPPED} (the test/terraform tests that plan the module are skipped)\n`);
+  }
   const runDir = join(REPO_ROOT, '.tmp', 'terraform', `run-${process.pid}-${Date.now()}`);
   project.provide('terraformRunDir', runDir);
   return () => rmSync(runDir, { recursive: true, force: true });

@@ -5,20 +5,19 @@
  *   test/terraform/source.ts: every `new …Command` of an @aws-sdk/client-* package, SDK waiters,
  *   and the calls made inside the Powertools libraries the code imports) — a missing or an extra
  *   permission fails;
- * - the "runtime" policy holds only what the Lambda platform does with the role (logs, the
- *   on-failure destination);
- * - no "*" in any action; every resource is this project's, following the naming patterns —
- *   checked by asking src/naming.ts which names the code would deploy to; "*" as a resource only
- *   for ecs:DescribeTaskDefinition, which has no resource-level permissions.
+ * - every resource is this project's, following the naming patterns — checked by asking
+ *   src/naming.ts which names the code would deploy to.
  *
- * Policies are evaluated with the inputs of terraform/examples/complete (see hcl.ts).
+ * The policies are those Terraform planned (the JSON sent to AWS, from `terraform show -json`):
+ * of terraform/examples/complete and of the fixture root (scenarios.ts). The statements themselves
+ * are also pinned by `terraform test` (terraform/tests/).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FEATURES } from './contract.js';
-import { loadTerraform, type Loaded, type ModuleInstance, type PolicyStatement, type Value } from './hcl.js';
+import { LAMBDA_TARGETS, SCENARIOS } from './scenarios.js';
 import { awsCalls, envReads, lambdaSources, type AwsCalls, type SourceFile } from './source.js';
+import { examplePlan, fixturePlan, lambdaEnvironment, policyStatements, SKIPPED, TEST_ACCOUNT_ID, TEST_REGION, terraformMissing, type Plan, type PlannedModule, type Statement } from './terraform.js';
 
-let tf: Loaded;
 // The scan of src/ is synchronous: done at collection, so test titles can say what it found.
 const files: SourceFile[] = lambdaSources();
 const calls: AwsCalls = awsCalls(files);
@@ -26,16 +25,19 @@ const reads = envReads(files);
 /** Features of other issues whose code is not in src/ yet: the module is ahead of the code for them. */
 const pendingFeatures = FEATURES.filter((f) => !f.envVars.some((v) => reads.has(v)));
 const state = (f: (typeof FEATURES)[number]) => (pendingFeatures.includes(f) ? 'not in src/ yet: module ready, kept out of the exact comparison' : 'in src/: granted exactly as called');
-const REQUIRED_INPUTS = { project_name: 'myproject', project_env: 'dev', service_config: {} };
-const ACCOUNT = '123456789012';
-const REGION = 'eu-west-1';
+const ACCOUNT = TEST_ACCOUNT_ID;
+const REGION = TEST_REGION;
+
+let example: Plan;
+let fixture: Plan;
 
 beforeAll(async () => {
-  tf = await loadTerraform();
-});
+  if (terraformMissing) return;
+  [example, fixture] = await Promise.all([examplePlan(), fixturePlan()]);
+}, 300_000);
 
-const allowed = (statements: PolicyStatement[]) => statements.filter((s) => s.effect === 'Allow');
-const actionsOf = (statements: PolicyStatement[]) => [...new Set(allowed(statements).flatMap((s) => s.actions))].sort();
+const allowed = (statements: Statement[]) => statements.filter((s) => s.effect === 'Allow');
+const actionsOf = (statements: Statement[]) => [...new Set(allowed(statements).flatMap((s) => s.actions))].sort();
 
 /** IAM's wildcard match of an ARN against a resource pattern. */
 function iamMatch(pattern: string, arn: string): boolean {
@@ -44,17 +46,19 @@ function iamMatch(pattern: string, arn: string): boolean {
 }
 
 /** Is `action` on `arn` allowed by the statements? */
-function allows(statements: PolicyStatement[], action: string, arn: string): boolean {
+function allows(statements: Statement[], action: string, arn: string): boolean {
   return allowed(statements).some((s) => s.actions.includes(action) && s.resources.some((r) => iamMatch(r, arn)));
 }
 
-function deployer(m: ModuleInstance): PolicyStatement[] {
-  return m.policyDocument('deployer');
+const deployer = (m: PlannedModule) => policyStatements(m.one('aws_iam_role_policy', 'deployer').policy);
+const runtime = (m: PlannedModule) => policyStatements(m.one('aws_iam_role_policy', 'runtime').policy);
+
+/** Every module instance planned: the example's and each scenario of the fixture root. */
+function allModules(): Array<[string, PlannedModule]> {
+  return [['example', example.module('deploybridge')], ...Object.keys(SCENARIOS).map((name) => [name, fixture.module(name)] as [string, PlannedModule])];
 }
 
-async function namingFor(m: ModuleInstance) {
-  const fn = m.instances('resource', 'aws_lambda_function', 'this') as { get(k: string): Value };
-  const env = ((fn.get('environment') as Value[])[0] as Record<string, Value>).variables as Record<string, string>;
+async function namingFor(env: Record<string, string>) {
   const { loadConfig } = await import('../../src/config.js');
   const { Naming } = await import('../../src/naming.js');
   const config = loadConfig({ ...env, AWS_REGION: REGION });
@@ -67,110 +71,95 @@ describe('IAM actions against the calls in src/', () => {
     expect([...calls.actions.keys()]).toEqual(expect.arrayContaining(['ecs:DescribeTaskDefinition', 'ecs:UpdateService']));
   });
 
-  it('the deployer policy grants exactly the actions the code calls (example inputs)', () => {
-    const expected = [...calls.actions.keys()].sort();
-    const granted = actionsOf(deployer(tf.root.module('deploybridge')));
-    const aheadOfCode = (action: string) => pendingFeatures.some((f) => f.actions.test(action));
-    const missing = expected.filter((a) => !granted.includes(a));
-    const extra = granted.filter((a) => !expected.includes(a) && !aheadOfCode(a));
-    expect(missing, `called by src/ but not granted: ${missing.map((a) => `${a} (${calls.actions.get(a)?.join('; ')})`).join(', ')}`).toEqual([]);
-    expect(extra, 'granted but never called by src/').toEqual([]);
+  it('no iam:PassRole: the code never registers task definitions nor starts tasks', () => {
+    expect([...calls.actions.keys()].filter((a) => a === 'iam:PassRole' || /^ecs:(RegisterTaskDefinition|RunTask|StartTask|CreateService)$/.test(a))).toEqual([]);
   });
 
-  it.each(FEATURES.map((f) => [f.name, state(f), f] as const))('%s: %s; nothing granted unless configured', (_name, _state, feature) => {
-    const granted = actionsOf(deployer(tf.root.module('deploybridge'))).filter((a) => feature.actions.test(a));
-    if (pendingFeatures.includes(feature)) {
-      // Not in src/ yet: the module is ready for it; the exact comparison applies when it lands.
-      expect(granted.every((a) => feature.actions.test(a))).toBe(true);
-    } else {
-      expect(granted).toEqual([...calls.actions.keys()].filter((a) => feature.actions.test(a)).sort());
-    }
-    // Without Lambda targets or idempotency configured, none of these is granted.
-    const bare = actionsOf(deployer(tf.instantiate(REQUIRED_INPUTS))).filter((a) => feature.actions.test(a));
-    expect(bare).toEqual([]);
-  });
+  describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'the planned policies', () => {
+    it('the deployer policy grants exactly the actions the code calls (example inputs)', () => {
+      const expected = [...calls.actions.keys()].sort();
+      const granted = actionsOf(deployer(example.module('deploybridge')));
+      const aheadOfCode = (action: string) => pendingFeatures.some((f) => f.actions.test(action));
+      const missing = expected.filter((a) => !granted.includes(a));
+      const extra = granted.filter((a) => !expected.includes(a) && !aheadOfCode(a));
+      expect(missing, `called by src/ but not granted: ${missing.map((a) => `${a} (${calls.actions.get(a)?.join('; ')})`).join(', ')}`).toEqual([]);
+      expect(extra, 'granted but never called by src/').toEqual([]);
+    });
 
-  it('grants only the ECS calls and the webhook read when nothing optional is configured', () => {
-    expect(actionsOf(deployer(tf.instantiate(REQUIRED_INPUTS)))).toEqual(['ecs:DescribeTaskDefinition', 'ecs:UpdateService', 'ssm:GetParameter']);
-    expect(actionsOf(deployer(tf.instantiate({ ...REQUIRED_INPUTS, enable_slack_notifications: false })))).toEqual(['ecs:DescribeTaskDefinition', 'ecs:UpdateService']);
-  });
+    it.each(FEATURES.map((f) => [f.name, state(f), f] as const))('%s: %s; nothing granted unless configured', (_name, _state, feature) => {
+      const granted = actionsOf(deployer(example.module('deploybridge'))).filter((a) => feature.actions.test(a));
+      if (pendingFeatures.includes(feature)) {
+        // Not in src/ yet: the module is ready for it; the exact comparison applies when it lands.
+        expect(granted.every((a) => feature.actions.test(a))).toBe(true);
+      } else {
+        expect(granted).toEqual([...calls.actions.keys()].filter((a) => feature.actions.test(a)).sort());
+      }
+      // Without Lambda targets or idempotency configured, none of these is granted.
+      expect(actionsOf(deployer(fixture.module('bare'))).filter((a) => feature.actions.test(a))).toEqual([]);
+    });
 
-  it('kms:Decrypt only for a customer managed key, on that key, for that parameter only', () => {
-    expect(files.some((f) => /getParameter\([^)]*decrypt:\s*true/.test(f.text)), 'the code reads the webhook decrypted').toBe(true);
-    expect(actionsOf(deployer(tf.root.module('deploybridge')))).not.toContain('kms:Decrypt');
-    const key = `arn:aws:kms:${REGION}:${ACCOUNT}:key/0c9e1f4e-8d2b-4d55-a0f4-5a1b2c3d4e5f`;
-    const statements = deployer(tf.instantiate({ ...REQUIRED_INPUTS, slack_webhook_kms_key_arn: key }));
-    const kms = statements.filter((s) => s.actions.includes('kms:Decrypt'));
-    expect(kms).toHaveLength(1);
-    expect(kms[0]?.actions).toEqual(['kms:Decrypt']);
-    expect(kms[0]?.resources).toEqual([key]);
-    expect(kms[0]?.conditions).toEqual([{ test: 'StringEquals', variable: 'kms:EncryptionContext:PARAMETER_ARN', values: [`arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/deploybridge/myproject/dev/slack-webhook-url`] }]);
-  });
+    it('grants only the ECS calls and the webhook read when nothing optional is configured', () => {
+      expect(actionsOf(deployer(fixture.module('bare')))).toEqual(['ecs:DescribeTaskDefinition', 'ecs:UpdateService', 'ssm:GetParameter']);
+      expect(actionsOf(deployer(fixture.module('driven_enable_slack_notifications')))).toEqual(['ecs:DescribeTaskDefinition', 'ecs:UpdateService']);
+    });
 
-  it('no iam:PassRole: the code never registers task definitions nor changes roles', () => {
-    expect(actionsOf(deployer(tf.root.module('deploybridge')))).not.toContain('iam:PassRole');
-    expect([...calls.actions.keys()].filter((a) => /^ecs:(RegisterTaskDefinition|RunTask|StartTask|CreateService)$/.test(a))).toEqual([]);
-  });
+    it('kms:Decrypt only for a customer managed key (the code reads the webhook decrypted)', () => {
+      expect(files.some((f) => /getParameter\([^)]*decrypt:\s*true/.test(f.text)), 'the code reads the webhook decrypted').toBe(true);
+      expect(actionsOf(deployer(example.module('deploybridge')))).not.toContain('kms:Decrypt');
+    });
 
-  it('the runtime policy: log streams of its own log group and the failed-events queue, nothing else', () => {
-    const runtime = tf.root.module('deploybridge').policyDocument('runtime');
-    expect(runtime.map((s) => [s.actions, s.resources])).toEqual([
-      [['logs:CreateLogStream', 'logs:PutLogEvents'], [`arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/myproject-deploybridge-dev:*`]],
-      [['sqs:SendMessage'], [`arn:aws:sqs:${REGION}:${ACCOUNT}:myproject-deploybridge-dev-failed-events`]],
-    ]);
+    it('the runtime policy: log streams of its own log group and the failed-events queue, nothing else', () => {
+      expect(runtime(example.module('deploybridge')).map((s) => [[...s.actions].sort(), s.resources])).toEqual([
+        [['logs:CreateLogStream', 'logs:PutLogEvents'], [`arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/myproject-deploybridge-dev:*`]],
+        [['sqs:SendMessage'], [`arn:aws:sqs:${REGION}:${ACCOUNT}:myproject-deploybridge-dev-failed-events`]],
+      ]);
+    });
   });
 });
 
-describe('IAM statements', () => {
-  const variants: Array<[string, () => ModuleInstance]> = [
-    ['example', () => tf.root.module('deploybridge')],
-    ['required inputs only', () => tf.instantiate(REQUIRED_INPUTS)],
-    ['customer managed key', () => tf.instantiate({ ...REQUIRED_INPUTS, slack_webhook_kms_key_arn: `arn:aws:kms:${REGION}:${ACCOUNT}:key/k` })],
-  ];
-
-  it.each(variants)('no "*" in any action, only Allow, no NotAction/NotResource (%s)', (_name, make) => {
-    const m = make();
-    for (const doc of Object.keys(tf.module.data.aws_iam_policy_document ?? {})) {
-      for (const s of m.policyDocument(doc)) {
-        expect(s.effect, `${doc}/${s.sid}`).toBe('Allow');
-        expect(s.notActions, `${doc}/${s.sid}`).toEqual([]);
-        expect(s.notResources, `${doc}/${s.sid}`).toEqual([]);
-        expect(s.actions.length, `${doc}/${s.sid} has actions`).toBeGreaterThan(0);
-        for (const action of s.actions) expect(action, `${doc}/${s.sid}`).toMatch(/^[a-z0-9-]+:[A-Za-z0-9]+$/);
+describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'IAM statements of every planned module', () => {
+  it('no "*" in any action, only Allow, no NotAction/NotResource, iam:PassRole only to one service', () => {
+    for (const [name, m] of allModules()) {
+      for (const s of [...deployer(m), ...runtime(m)]) {
+        const where = `${name}/${s.sid}`;
+        expect(s.effect, where).toBe('Allow');
+        expect(s.notActions, where).toEqual([]);
+        expect(s.notResources, where).toEqual([]);
+        expect(s.actions.length, `${where} has actions`).toBeGreaterThan(0);
+        for (const action of s.actions) expect(action, where).toMatch(/^[a-z0-9-]+:[A-Za-z0-9]+$/);
+        if (s.actions.includes('iam:PassRole')) expect(s.conditions.StringEquals?.['iam:PassedToService'], `${where}: iam:PassRole needs iam:PassedToService`).toBeDefined();
       }
     }
   });
 
-  it.each(variants)('every resource is scoped to this account and region; "*" only for ecs:DescribeTaskDefinition (%s)', (_name, make) => {
-    const m = make();
-    for (const s of [...deployer(m), ...m.policyDocument('runtime')]) {
-      for (const r of s.resources) {
-        if (r === '*') {
-          expect(s.actions, 'the only "*" resource').toEqual(['ecs:DescribeTaskDefinition']);
-          continue;
-        }
-        expect(r).toMatch(/^arn:aws:/);
-        const [, , service, region, account] = r.split(':');
-        if (service === 's3') expect(r, 'S3 object ARN (no wildcard)').toMatch(/^arn:aws:s3:::[^*?]+\/[^*?]+$/);
-        else {
-          expect(region, r).toBe(REGION);
-          expect(account, r).toBe(ACCOUNT);
+  it('every resource is scoped to this account and region; "*" only for ecs:DescribeTaskDefinition', () => {
+    for (const [name, m] of allModules()) {
+      for (const s of [...deployer(m), ...runtime(m)]) {
+        for (const r of s.resources) {
+          if (r === '*') {
+            expect(s.actions, `${name}: the only "*" resource`).toEqual(['ecs:DescribeTaskDefinition']);
+            continue;
+          }
+          expect(r).toMatch(/^arn:aws:/);
+          const [, , service, region, account] = r.split(':');
+          if (service === 's3') expect(r, 'S3 object ARN (no wildcard)').toMatch(/^arn:aws:s3:::[^*?]+\/[^*?]+$/);
+          else {
+            expect(region, r).toBe(REGION);
+            expect(account, r).toBe(ACCOUNT);
+          }
         }
       }
     }
   });
 });
 
-describe('IAM resources follow the naming patterns (asked of src/naming.ts)', () => {
-  const patternVariants: Array<[string, Record<string, Value>]> = [
-    ['default patterns', {}],
-    ['custom patterns and backend name', { cluster_name_pattern: '{env}-{project}', service_name_pattern: '{project}-{name}-{env}', backend_service_name: 'core', lambda_function_pattern: '{project}-fn-{name}' }],
-    ['patterns with {name} first', { service_name_pattern: '{name}-{project}-{env}', lambda_function_pattern: '{name}_{project}' }],
-  ];
+describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'IAM resources follow the naming patterns (asked of src/naming.ts)', () => {
+  const variants = ['naming_default', 'naming_custom', 'naming_name_first'];
 
-  it.each(patternVariants)('UpdateService: every service of this project and env, nothing else (%s)', async (_name, inputs) => {
-    const m = tf.instantiate({ ...REQUIRED_INPUTS, ...inputs });
-    const { naming } = await namingFor(m);
+  it.each(variants)('UpdateService: every service of this project and env, nothing else (%s)', async (scenario) => {
+    const m = fixture.module(scenario);
+    const env = lambdaEnvironment(m);
+    const { naming } = await namingFor(env);
     const statements = deployer(m);
     const arn = (cluster: string, service: string, account = ACCOUNT, region = REGION) => `arn:aws:ecs:${region}:${account}:service/${cluster}/${service}`;
     for (const service of ['api', 'worker', 'backend', 'core', 'billing-v2']) {
@@ -180,8 +169,9 @@ describe('IAM resources follow the naming patterns (asked of src/naming.ts)', ()
       expect(allows(statements, 'ecs:UpdateService', arn(names.cluster, names.service, ACCOUNT, 'us-east-1')), 'another region').toBe(false);
       expect(allows(statements, 'ecs:UpdateService', arn(`${names.cluster}-other`, names.service)), 'another cluster').toBe(false);
     }
-    const { naming: other } = await namingFor(tf.instantiate({ ...REQUIRED_INPUTS, ...inputs, project_name: 'otherproject' }));
-    const { naming: prod } = await namingFor(tf.instantiate({ ...REQUIRED_INPUTS, ...inputs, project_env: 'prod' }));
+    // What the code would name for another project or env (same patterns): never allowed.
+    const { naming: other } = await namingFor({ ...env, PROJECT_NAME: 'otherproject' });
+    const { naming: prod } = await namingFor({ ...env, PROJECT_ENV: 'prod' });
     for (const foreign of [other, prod]) {
       const names = foreign.ecsNames('api');
       expect(allows(statements, 'ecs:UpdateService', arn(names.cluster, names.service)), `${names.cluster}/${names.service}`).toBe(false);
@@ -189,13 +179,12 @@ describe('IAM resources follow the naming patterns (asked of src/naming.ts)', ()
     }
   });
 
-  it.each(patternVariants)('Lambda targets: the configured functions, their versions and aliases only (%s)', async (_name, inputs) => {
-    const lambda_config = { thumbnailer: { alias: 'live' }, backend: {}, legacy: { function_name: 'legacy-thumbs' } };
-    const m = tf.instantiate({ ...REQUIRED_INPUTS, ...inputs, lambda_config });
-    const { naming, config } = await namingFor(m);
+  it.each(variants)('Lambda targets: the configured functions, their versions and aliases only (%s)', async (scenario) => {
+    const m = fixture.module(scenario);
+    const { naming, config } = await namingFor(lambdaEnvironment(m));
     const statements = deployer(m);
     const fnArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
-    const functions = Object.keys(lambda_config).map((service) => {
+    const functions = Object.keys(LAMBDA_TARGETS).map((service) => {
       const configured = (config as { lambdaConfig?: Record<string, { functionName?: string }> }).lambdaConfig?.[service]?.functionName;
       return configured ?? naming.lambdaFunctionName(service);
     });
@@ -210,18 +199,19 @@ describe('IAM resources follow the naming patterns (asked of src/naming.ts)', ()
   });
 
   it('S3: only the artifacts of Lambda targets, never the env files (the code does not read them)', () => {
-    const statements = deployer(tf.root.module('deploybridge'));
+    const statements = deployer(example.module('deploybridge'));
     expect(allows(statements, 's3:GetObject', 'arn:aws:s3:::myproject-artifacts-dev/thumbnailer/lambda.zip')).toBe(true);
     expect(allows(statements, 's3:GetObject', 'arn:aws:s3:::myproject-artifacts-dev/other.zip')).toBe(false);
     expect(allows(statements, 's3:GetObject', 'arn:aws:s3:::myproject-config-dev/api/.env')).toBe(false);
   });
 
-  it('SSM: the webhook parameter only, not the services\' parameters; DynamoDB: the idempotency table only', () => {
-    const statements = deployer(tf.root.module('deploybridge'));
+  it("SSM: the webhook parameter only, not the services' parameters; DynamoDB: the idempotency table only", () => {
+    const statements = deployer(example.module('deploybridge'));
     const param = (name: string) => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${name}`;
     expect(allows(statements, 'ssm:GetParameter', param('/deploybridge/myproject/dev/slack-webhook-url'))).toBe(true);
     expect(allows(statements, 'ssm:GetParameter', param('/dev/myproject/api/DATABASE_URL'))).toBe(false);
-    const given = deployer(tf.instantiate({ ...REQUIRED_INPUTS, slack_webhook_ssm_parameter_name: '/shared/slack/deploys' }));
+    const given = deployer(fixture.module('driven'));
+    expect(lambdaEnvironment(fixture.module('driven')).SLACK_WEBHOOK_SSM_PARAMETER).toBe('/shared/slack/deploys');
     expect(allows(given, 'ssm:GetParameter', param('/shared/slack/deploys'))).toBe(true);
     expect(allows(statements, 'dynamodb:PutItem', `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/myproject-deploybridge-dev-idempotency`)).toBe(true);
     expect(allows(statements, 'dynamodb:PutItem', `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/other`)).toBe(false);

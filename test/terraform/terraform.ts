@@ -18,14 +18,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { devNull } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { inject } from 'vitest';
 import { listenOnLoopback } from '../helpers/loopback.js';
+import { EXAMPLE_DIR, MODULE_DIR, REPO_ROOT } from './paths.js';
 import { SCENARIOS } from './scenarios.js';
 
-export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
-export const MODULE_DIR = join(REPO_ROOT, 'terraform');
-export const EXAMPLE_DIR = join(MODULE_DIR, 'examples', 'complete');
+export { EXAMPLE_DIR, MODULE_DIR, REPO_ROOT };
 export const TEST_ACCOUNT_ID = '123456789012';
 /** The region of the example's provider and of the fixture root. */
 export const TEST_REGION = 'eu-west-1';
@@ -153,8 +152,11 @@ export class Plan {
 /** The environment of every terraform process: fake credentials, AWS on the stub, no user overrides. */
 function terraformEnv(endpoint: string): NodeJS.ProcessEnv {
   const inherited = Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('TF_VAR_') && !k.startsWith('TF_CLI_ARGS') && k !== 'TF_DATA_DIR' && k !== 'TF_WORKSPACE');
+  // A CLI configuration file that is named but missing only adds a warning to every command.
+  const cliConfig = process.env.TF_CLI_CONFIG_FILE;
+  const missingCliConfig = cliConfig !== undefined && !existsSync(cliConfig);
   return {
-    ...Object.fromEntries(inherited),
+    ...Object.fromEntries(inherited.filter(([k]) => !(missingCliConfig && k === 'TF_CLI_CONFIG_FILE'))),
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     AWS_ENDPOINT_URL: endpoint,
@@ -169,11 +171,6 @@ function terraformEnv(endpoint: string): NodeJS.ProcessEnv {
   };
 }
 
-/** Drops Terraform's warning about a CLI configuration file that does not exist (TF_CLI_CONFIG_FILE set, no file): noise in failure messages. */
-function withoutCliConfigWarning(stderr: string): string {
-  return stderr.replace(/There are some problems with the CLI configuration:\n[\s\S]*?does not exist\.\n╵\n+/, '');
-}
-
 export function runTerraform(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<TerraformResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn('terraform', args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -182,7 +179,7 @@ export function runTerraform(args: string[], cwd: string, env: NodeJS.ProcessEnv
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
     child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: withoutCliConfigWarning(Buffer.concat(err).toString('utf8')) }));
+    child.on('close', (code) => resolvePromise({ code: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
   });
 }
 
@@ -381,4 +378,45 @@ export async function planWithoutPackage(): Promise<TerraformResult> {
 /** Provider versions the work copies were initialised with (registry address → version). */
 export async function providerSelections(): Promise<Record<string, string>> {
   return (await workspace()).providerSelections;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Reading what Terraform planned
+ * ---------------------------------------------------------------------------------------------- */
+
+/** The function's environment variables as planned. */
+export function lambdaEnvironment(m: PlannedModule): Record<string, string> {
+  const environment = m.one('aws_lambda_function', 'this').environment as Array<{ variables: Record<string, string> }>;
+  return environment[0]?.variables ?? {};
+}
+
+/** One statement of an IAM policy document, with its lists always lists. */
+export interface Statement {
+  sid: string | undefined;
+  effect: string;
+  actions: string[];
+  notActions: string[];
+  resources: string[];
+  notResources: string[];
+  principals: Record<string, string[]>;
+  /** test → variable → values, e.g. { StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com'] } }. */
+  conditions: Record<string, Record<string, string[]>>;
+}
+
+const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? (v as string[]) : [v as string]);
+
+/** The statements of an IAM policy document (JSON text, as sent to AWS). */
+export function policyStatements(json: unknown): Statement[] {
+  if (typeof json !== 'string') throw new Error(`a policy known at plan time was expected, got ${JSON.stringify(json)}`);
+  const doc = JSON.parse(json) as { Statement: Array<Record<string, unknown>> };
+  return doc.Statement.map((s) => ({
+    sid: s.Sid as string | undefined,
+    effect: s.Effect as string,
+    actions: list(s.Action),
+    notActions: list(s.NotAction),
+    resources: list(s.Resource),
+    notResources: list(s.NotResource),
+    principals: s.Principal === undefined ? {} : s.Principal === '*' ? { '*': ['*'] } : Object.fromEntries(Object.entries(s.Principal as Record<string, unknown>).map(([k, v]) => [k, list(v)])),
+    conditions: Object.fromEntries(Object.entries((s.Condition ?? {}) as Record<string, Record<string, unknown>>).map(([test, vars]) => [test, Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, list(v)]))])),
+  }));
 }

@@ -1,0 +1,181 @@
+# Inputs that switch things on and off or rename them. Provider and overrides as in
+# defaults.tftest.hcl.
+
+provider "aws" {
+  region                      = "eu-west-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+}
+
+override_data {
+  target = data.aws_caller_identity.current
+  values = { account_id = "123456789012" }
+}
+
+variables {
+  project_name   = "myproject"
+  project_env    = "dev"
+  service_config = {}
+  package_path   = "tests/fixtures/package.zip"
+}
+
+run "ecr_off" {
+  command = plan
+
+  variables {
+    enable_ecr_monitoring = false
+  }
+
+  assert {
+    condition     = keys(aws_cloudwatch_event_rule.this) == ["ecs", "manual", "ssm"] && aws_lambda_function.this.environment[0].variables.ENABLE_ECR_MONITORING == "false"
+    error_message = "enable_ecr_monitoring = false removes the ecr rule (only) and tells the function."
+  }
+}
+
+run "ssm_off" {
+  command = plan
+
+  variables {
+    enable_ssm_monitoring = false
+  }
+
+  assert {
+    condition     = keys(aws_cloudwatch_event_rule.this) == ["ecr", "ecs", "manual"] && aws_lambda_function.this.environment[0].variables.ENABLE_SSM_MONITORING == "false"
+    error_message = "enable_ssm_monitoring = false removes the ssm rule (only) and tells the function."
+  }
+}
+
+run "manual_off" {
+  command = plan
+
+  variables {
+    enable_manual_deploy = false
+  }
+
+  assert {
+    condition     = keys(aws_cloudwatch_event_rule.this) == ["ecr", "ecs", "ssm"] && aws_lambda_function.this.environment[0].variables.ENABLE_MANUAL_DEPLOY == "false"
+    error_message = "enable_manual_deploy = false removes the manual rule (only) and tells the function."
+  }
+}
+
+run "ecs_and_s3_off" {
+  command = plan
+
+  variables {
+    enable_ecs_events    = false
+    enable_s3_monitoring = false
+    service_config       = { api = [{ bucket = "myproject-config-dev", key = "api/.env" }] }
+  }
+
+  assert {
+    condition     = keys(aws_cloudwatch_event_rule.this) == ["ecr", "manual", "ssm"] && aws_lambda_function.this.environment[0].variables.ENABLE_S3_MONITORING == "false"
+    error_message = "enable_ecs_events = false removes the ecs rule; enable_s3_monitoring = false the S3 rules of configured files."
+  }
+}
+
+run "all_triggers_off" {
+  command = plan
+
+  variables {
+    enable_ecr_monitoring = false
+    enable_ssm_monitoring = false
+    enable_manual_deploy  = false
+    enable_ecs_events     = false
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_event_rule.this) == 0 && length(aws_sqs_queue_policy.undelivered_events) == 0
+    error_message = "Without rules, no rule and no queue policy naming them."
+  }
+}
+
+run "naming" {
+  command = plan
+
+  variables {
+    project_name         = "shop"
+    project_env          = "prod"
+    cluster_name_pattern = "{env}-{project}"
+    service_name_pattern = "{project}-{name}-{env}"
+    backend_service_name = "core"
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.function_name == "shop-deploybridge-prod"
+    error_message = "The function is named {project}-deploybridge-{env}."
+  }
+
+  assert {
+    condition = (
+      jsondecode(aws_cloudwatch_event_rule.this["ecs"].event_pattern).resources == [{ prefix = "arn:aws:ecs:eu-west-1:123456789012:service/prod-shop/" }] &&
+      jsondecode(aws_cloudwatch_event_rule.this["ecr"].event_pattern).detail["repository-name"] == ["shop_backend", { prefix = "shop_service_" }] &&
+      jsondecode(aws_cloudwatch_event_rule.this["ssm"].event_pattern).detail.name == [{ prefix = "/prod/shop/" }]
+    )
+    error_message = "The patterns follow the project, the env and the cluster pattern."
+  }
+
+  assert {
+    condition = jsonencode(sort([for s in jsondecode(aws_iam_role_policy.deployer.policy).Statement : s.Resource if s.Sid == "RedeployServices"][0])) == jsonencode([
+      "arn:aws:ecs:eu-west-1:123456789012:service/prod-shop/shop-*-prod",
+      "arn:aws:ecs:eu-west-1:123456789012:service/prod-shop/shop-core-prod",
+    ])
+    error_message = "UpdateService on the services the patterns name, the backend included: ${aws_iam_role_policy.deployer.policy}"
+  }
+}
+
+run "name" {
+  command = plan
+
+  variables {
+    name = "deployer"
+  }
+
+  assert {
+    condition = (
+      aws_lambda_function.this.function_name == "deployer" &&
+      aws_iam_role.this.name == "deployer" &&
+      aws_sqs_queue.failed_events.name == "deployer-failed-events" &&
+      aws_cloudwatch_event_rule.this["ecr"].name == "deployer-ecr-push"
+    )
+    error_message = "name names the function and prefixes every resource."
+  }
+}
+
+run "slack_off" {
+  command = plan
+
+  variables {
+    enable_slack_notifications = false
+  }
+
+  assert {
+    condition = (
+      length(aws_ssm_parameter.slack_webhook) == 0 &&
+      !contains(keys(aws_lambda_function.this.environment[0].variables), "SLACK_WEBHOOK_SSM_PARAMETER") &&
+      aws_lambda_function.this.environment[0].variables.ENABLE_SLACK_NOTIFICATIONS == "false" &&
+      !strcontains(aws_iam_role_policy.deployer.policy, "ssm:GetParameter")
+    )
+    error_message = "Slack off: no parameter, no variable naming it, no ssm:GetParameter."
+  }
+}
+
+run "slack_parameter_given" {
+  command = plan
+
+  variables {
+    slack_webhook_ssm_parameter_name = "/shared/slack/deploys"
+  }
+
+  assert {
+    condition = (
+      length(aws_ssm_parameter.slack_webhook) == 0 &&
+      aws_lambda_function.this.environment[0].variables.SLACK_WEBHOOK_SSM_PARAMETER == "/shared/slack/deploys" &&
+      [for s in jsondecode(aws_iam_role_policy.deployer.policy).Statement : s.Resource if s.Sid == "ReadSlackWebhook"] == ["arn:aws:ssm:eu-west-1:123456789012:parameter/shared/slack/deploys"]
+    )
+    error_message = "A parameter given by name is read, not created."
+  }
+}
