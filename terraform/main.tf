@@ -5,8 +5,11 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  name         = coalesce(var.name, "${var.project_name}-deploybridge-${var.project_env}")
-  package_path = coalesce(var.package_path, "${path.module}/../dist/deploybridge.zip")
+  name = coalesce(var.name, "${var.project_name}-deploybridge-${var.project_env}")
+  # The package `npm run build` writes, named after the version in package.json; none with a
+  # published package in S3.
+  package_version = try(jsondecode(file("${path.module}/../package.json")).version, "unknown")
+  package_path    = var.s3_bucket != null ? null : coalesce(var.package_path, "${path.module}/../dist/deploybridge-${local.package_version}.zip")
   # One deployment may take deployment_timeout_seconds (retries included); the margin
   # covers planning, the ECR lookup and delivering the Slack messages before returning.
   timeout = coalesce(var.timeout, min(900, var.deployment_timeout_seconds + 60))

@@ -251,9 +251,42 @@ variable "name" {
 }
 
 variable "package_path" {
-  description = "Path of the deployment package built by `npm run build`. Null: dist/deploybridge.zip of this repository (path.module/../dist/deploybridge.zip)."
+  description = "Path of the deployment package. Null: the one `npm run build` writes in this checkout, dist/deploybridge-<version>.zip (the version of package.json, path.module/../dist/). Leave null with s3_bucket and s3_key."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.package_path == null || var.s3_bucket == null
+    error_message = "Set either package_path or s3_bucket and s3_key, not both."
+  }
+}
+
+variable "s3_bucket" {
+  description = "Bucket of a published deployment package (a dist/deploybridge-<version>.zip you uploaded), with s3_key, instead of package_path. Lambda reads it when Terraform deploys the function, with Terraform's permissions; it must be in the function's region."
+  type        = string
+  default     = null
+}
+
+variable "s3_key" {
+  description = "Key of the published package in s3_bucket, e.g. deploybridge/deploybridge-0.1.0.zip. Terraform redeploys the function when the key (or s3_object_version) changes: use one key per version."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = (var.s3_bucket == null) == (var.s3_key == null)
+    error_message = "s3_bucket and s3_key go together."
+  }
+}
+
+variable "s3_object_version" {
+  description = "Object version of the published package, for a versioned bucket. Null: the current version."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.s3_object_version == null || var.s3_key != null
+    error_message = "s3_object_version needs s3_bucket and s3_key."
+  }
 }
 
 variable "architecture" {

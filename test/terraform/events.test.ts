@@ -12,7 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { matches, validatePattern, type EventPattern, type Json } from './eventPattern.js';
-import { examplePlan, SKIPPED, terraformMissing, type PlannedModule } from './terraform.js';
+import { examplePlan, SKIPPED, awaitPlans, terraformMissing, type PlannedModule } from './terraform.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 
@@ -95,6 +95,7 @@ function matchingRules(patterns: Record<string, EventPattern>, event: Json): str
 
 beforeAll(async () => {
   if (terraformMissing) return;
+  await awaitPlans();
   rules = patternsOf((await examplePlan()).module('deploybridge'));
 }, 300_000);
 

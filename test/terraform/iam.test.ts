@@ -16,7 +16,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FEATURES } from './contract.js';
 import { LAMBDA_TARGETS, SCENARIOS } from './scenarios.js';
 import { awsCalls, envReads, lambdaSources, type AwsCalls, type SourceFile } from './source.js';
-import { examplePlan, fixturePlan, lambdaEnvironment, policyStatements, SKIPPED, TEST_ACCOUNT_ID, TEST_REGION, terraformMissing, type Plan, type PlannedModule, type Statement } from './terraform.js';
+import { examplePlan, fixturePlan, lambdaEnvironment, policyStatements, SKIPPED, awaitPlans, TEST_ACCOUNT_ID, TEST_REGION, terraformMissing, type Plan, type PlannedModule, type Statement } from './terraform.js';
 
 // The scan of src/ is synchronous: done at collection, so test titles can say what it found.
 const files: SourceFile[] = lambdaSources();
@@ -33,6 +33,7 @@ let fixture: Plan;
 
 beforeAll(async () => {
   if (terraformMissing) return;
+  await awaitPlans();
   [example, fixture] = await Promise.all([examplePlan(), fixturePlan()]);
 }, 300_000);
 

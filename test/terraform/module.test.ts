@@ -14,7 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT, FEATURES, RUNTIME_ENVIRONMENT } from './contract.js';
 import { drivenScenario, REQUIRED_INPUTS } from './scenarios.js';
 import { envReads, lambdaSources, type EnvRead } from './source.js';
-import { examplePlan, fixturePlan, lambdaEnvironment, MODULE_DIR, REPO_ROOT, SKIPPED, TEST_REGION, terraformMissing, type Plan } from './terraform.js';
+import { examplePlan, fixturePlan, lambdaEnvironment, MODULE_DIR, REPO_ROOT, SKIPPED, awaitPlans, TEST_REGION, terraformMissing, type Plan } from './terraform.js';
 
 // The scan of src/ is synchronous: done at collection, so test titles can say what it found.
 const reads: Map<string, EnvRead> = envReads(lambdaSources());
@@ -24,6 +24,7 @@ let fixture: Plan;
 
 beforeAll(async () => {
   if (terraformMissing) return;
+  await awaitPlans();
   [example, fixture] = await Promise.all([examplePlan(), fixturePlan()]);
 }, 300_000);
 

@@ -16,13 +16,14 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { devNull } from 'node:os';
 import { join, relative } from 'node:path';
 import { inject } from 'vitest';
 import { listenOnLoopback } from '../helpers/loopback.js';
 import { EXAMPLE_DIR, MODULE_DIR, REPO_ROOT } from './paths.js';
 import { SCENARIOS } from './scenarios.js';
+import { ZIP_NAME } from '../../build.mjs';
 
 export { EXAMPLE_DIR, MODULE_DIR, REPO_ROOT };
 export const TEST_ACCOUNT_ID = '123456789012';
@@ -46,9 +47,8 @@ export const terraformMissing = TERRAFORM_VERSION === undefined;
 const PLUGIN_DIR = process.env.TERRAFORM_PLUGIN_DIR ?? (existsSync('/opt/tf-plugins') ? '/opt/tf-plugins' : undefined);
 const PLUGIN_CACHE_DIR = process.env.TF_PLUGIN_CACHE_DIR ?? join(REPO_ROOT, '.tmp', 'terraform', 'plugin-cache');
 
-/** The package version: the build writes dist/deploybridge-<version>.zip. */
-export const PACKAGE_VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-export const PACKAGE_FILE = 'dist/deploybridge.zip';
+/** The package `npm run build` writes (build.mjs): dist/deploybridge-<version>.zip. */
+export const PACKAGE_FILE = `dist/${ZIP_NAME}`;
 /** The bytes the work copy's package holds (a plan never opens it; the hash shows which file was used). */
 export const FAKE_PACKAGE = Buffer.from('deploybridge test package: planned, never deployed\n');
 
@@ -222,10 +222,40 @@ function runDir(): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Takes the lock of `key` (an atomic mkdir, with the owner's pid inside); false if another process holds it. */
+function takeLock(lock: string): boolean {
+  try {
+    mkdirSync(lock);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+  writeFileSync(join(lock, 'pid'), String(process.pid));
+  return true;
+}
+
+/** Is the process holding the lock gone (a worker that ended before its computation did)? */
+function ownerGone(lock: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+  } catch {
+    return false; // just taken: the pid is being written
+  }
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /**
- * Computes `key` once per vitest run: the first worker to take the lock (an atomic mkdir) computes
- * and writes the result; the others wait for it. A failure is shared too, so every test that needs
- * it fails with the same message.
+ * Computes `key` once per vitest run: the first worker to take the lock computes and writes the
+ * result; the others wait for it (and take over if that worker's process ends first). A failure is
+ * shared too, so every test that needs it fails with the same message. Test files await every
+ * computation they start (awaitPlans), so none is left behind when a worker moves on.
  */
 function once<T>(key: string, compute: () => Promise<T>): Promise<T> {
   const memo = memos.get(key);
@@ -234,25 +264,21 @@ function once<T>(key: string, compute: () => Promise<T>): Promise<T> {
     const dir = runDir();
     mkdirSync(dir, { recursive: true });
     const result = join(dir, `${key}.result.json`);
-    let owner = false;
-    try {
-      mkdirSync(join(dir, `${key}.lock`));
-      owner = true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    if (owner) {
-      let outcome: { value: T } | { error: string };
-      try {
-        outcome = { value: await compute() };
-      } catch (error) {
-        outcome = { error: error instanceof Error ? error.message : String(error) };
-      }
-      writeFileSync(`${result}.tmp`, JSON.stringify(outcome));
-      renameSync(`${result}.tmp`, result);
-    }
+    const lock = join(dir, `${key}.lock`);
     const deadline = Date.now() + 300_000;
     while (!existsSync(result)) {
+      if (takeLock(lock)) {
+        let outcome: { value: T } | { error: string };
+        try {
+          outcome = { value: await compute() };
+        } catch (error) {
+          outcome = { error: error instanceof Error ? error.message : String(error) };
+        }
+        writeFileSync(`${result}.tmp.${process.pid}`, JSON.stringify(outcome));
+        renameSync(`${result}.tmp.${process.pid}`, result);
+        break;
+      }
+      if (ownerGone(lock)) rmSync(lock, { recursive: true, force: true });
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${key} (another test worker computes it)`);
       await sleep(100);
     }
@@ -373,6 +399,16 @@ export async function planWithoutPackage(): Promise<TerraformResult> {
     if ('json' in r) throw new Error('the plan of the example succeeded without a package');
     return r.failed;
   });
+}
+
+/**
+ * Starts every plan of the run at once (they run in parallel) and waits for all of them, so that no
+ * plan a worker started is left unfinished when it moves on; each test then reads the one it needs
+ * (and fails with its error, if any).
+ */
+export async function awaitPlans(): Promise<void> {
+  if (terraformMissing) return;
+  await Promise.allSettled([examplePlan(), fixturePlan(), planWithoutPackage()]);
 }
 
 /** Provider versions the work copies were initialised with (registry address → version). */
