@@ -223,6 +223,17 @@ variable "manual_deploy_accounts" {
   }
 }
 
+variable "manual_deploy_principals" {
+  description = "IAM principals (ARNs of roles, users, or an account's root for all of its principals) allowed to send manual deploys. Non-empty: the module creates an event bus for this deployment's manual deploys whose policy lets only them events:PutEvents, and the manual rule listens on that bus only. Empty: manual deploys come from the default bus, as before."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for p in var.manual_deploy_principals : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(root|role/[\\w+=,.@/-]+|user/[\\w+=,.@/-]+)$", p))])
+    error_message = "manual_deploy_principals must be IAM principal ARNs: arn:aws:iam::ACCOUNT:role/NAME, arn:aws:iam::ACCOUNT:user/NAME or arn:aws:iam::ACCOUNT:root."
+  }
+}
+
 variable "protected_envs" {
   description = "PROTECTED_ENVS: environments that accept manual deploys only from source action.production (passed comma-separated; [] protects none)."
   type        = list(string)

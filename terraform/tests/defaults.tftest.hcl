@@ -228,9 +228,29 @@ run "rules" {
     error_message = "ecs: ${aws_cloudwatch_event_rule.this["ecs"].event_pattern}"
   }
 
+  # Manual deploys for this env, or naming none.
   assert {
-    condition     = jsondecode(aws_cloudwatch_event_rule.this["manual"].event_pattern) == { source = ["action.production", "action.deploy"] }
+    condition = jsondecode(aws_cloudwatch_event_rule.this["manual"].event_pattern) == {
+      source = ["action.production", "action.deploy"]
+      detail = { env = ["dev", { exists = false }] }
+    }
     error_message = "manual: ${aws_cloudwatch_event_rule.this["manual"].event_pattern}"
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_event_bus.manual) == 0 && length(aws_cloudwatch_event_bus_policy.manual) == 0 && output.manual_deploy_event_bus_name == "default"
+    error_message = "Without manual_deploy_principals, manual deploys come from the default bus."
+  }
+
+  assert {
+    condition = jsondecode(output.manual_deploy_sender_policy_json).Statement == [{
+      Sid       = "SendManualDeploys"
+      Effect    = "Allow"
+      Action    = "events:PutEvents"
+      Resource  = "arn:aws:events:eu-west-1:123456789012:event-bus/default"
+      Condition = { StringEquals = { "events:source" = ["action.deploy", "action.production"] } }
+    }]
+    error_message = "The senders' policy: PutEvents on the default bus, manual-deploy sources only: ${output.manual_deploy_sender_policy_json}"
   }
 
   assert {

@@ -12,7 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { matches, validatePattern, type EventPattern, type Json } from './eventPattern.js';
-import { examplePlan, SKIPPED, awaitPlans, terraformMissing, type PlannedModule } from './terraform.js';
+import { examplePlan, fixturePlan, SKIPPED, awaitPlans, terraformMissing, type PlannedModule } from './terraform.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 
@@ -71,12 +71,15 @@ const EXPECTED: Record<string, string[]> = {
   'manual-deploy.json': ['manual'],
   'manual-deploy-production.json': ['manual'],
   'manual-deploy-malformed.json': ['manual'],
+  'manual-deploy-env-dev.json': ['manual'],
+  'manual-deploy-other-env.json': [],
   'custom-other-source.json': [],
   'ec2-state-change-replayed.json': [],
   'lambda-cloudtrail-update-function-code.json': [],
 };
 
 let rules: Record<string, EventPattern>;
+let manualBus: PlannedModule;
 
 function patternsOf(m: PlannedModule): Record<string, EventPattern> {
   return Object.fromEntries(Object.entries(m.instances('aws_cloudwatch_event_rule', 'this')).map(([key, rule]) => [key, JSON.parse(rule.event_pattern as string) as EventPattern]));
@@ -97,6 +100,7 @@ beforeAll(async () => {
   if (terraformMissing) return;
   await awaitPlans();
   rules = patternsOf((await examplePlan()).module('deploybridge'));
+  manualBus = (await fixturePlan()).module('manual_bus');
 }, 300_000);
 
 it('the fixture table lists every fixture file', () => {
@@ -116,6 +120,13 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'event patterns o
     expect(matchingRules(rules, fixture(file))).toEqual([...expected].sort());
   });
 
+  it('manual deploys: this env, or no env at all; never another env', () => {
+    expect((rules.manual as { detail: unknown }).detail).toEqual({ env: ['dev', { exists: false }] });
+    const other = fixture('manual-deploy-other-env.json') as { detail: Record<string, string> };
+    expect(matchingRules(rules, { ...other, detail: { ...other.detail, env: 'dev' } })).toEqual(['manual']);
+    expect(matchingRules(rules, { ...other, detail: { ...other.detail, env: 'dev-eu' } })).toEqual([]);
+  });
+
   it('every event a rule lets through is one the code routes to that trigger', async () => {
     const { route } = await import('../../src/router.js');
     const all = { ecr: true, ssm: true, s3: true, manual: true };
@@ -132,5 +143,20 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'event patterns o
     expect([...native.detail.object.key].sort()).toEqual(['api/.env', 'shared/common.env', 'worker/.env']);
     const cloudtrail = rules['s3-cloudtrail-myproject-artifacts-dev'] as { detail: { requestParameters: { key: string[] } } };
     expect(cloudtrail.detail.requestParameters.key).toEqual(['thumbnailer/lambda.zip']);
+  });
+});
+
+describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'manual deploys on their own bus (manual_deploy_principals)', () => {
+  it('the manual rule is on the module\'s bus; no rule of the default bus lets a manual deploy through', () => {
+    const buses = Object.fromEntries(Object.entries(manualBus.instances('aws_cloudwatch_event_rule', 'this')).map(([k, r]) => [k, r.event_bus_name]));
+    expect(buses).toEqual({ ecr: 'default', ecs: 'default', manual: 'myproject-deploybridge-dev-manual-deploys', ssm: 'default' });
+    const patterns = patternsOf(manualBus);
+    const onDefaultBus = Object.fromEntries(Object.entries(patterns).filter(([k]) => buses[k] === 'default'));
+    for (const [file, expected] of Object.entries(EXPECTED)) {
+      if (!expected.includes('manual')) continue;
+      expect(matchingRules(onDefaultBus, fixture(file)), file).toEqual([]);
+      expect(matchingRules({ manual: patterns.manual as EventPattern }, fixture(file)), file).toEqual(['manual']);
+    }
+    expect(matchingRules(patterns, fixture('manual-deploy-other-env.json'))).toEqual([]);
   });
 });
