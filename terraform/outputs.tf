@@ -49,7 +49,7 @@ output "idempotency_table_name" {
 }
 
 output "alarm_arns" {
-  description = "ARNs of the CloudWatch alarms, by name (errors, throttles, failed-events, undelivered-events)."
+  description = "ARNs of the CloudWatch alarms, by name (errors, throttles, failed-events, undelivered-events, config-invalid, deployments-failed-TRIGGER, notifications-failed-TRIGGER)."
   value       = { for k, alarm in aws_cloudwatch_metric_alarm.this : k => alarm.arn }
 }
 

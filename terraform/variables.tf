@@ -446,13 +446,13 @@ variable "failed_event_retention_seconds" {
 }
 
 variable "enable_alarms" {
-  description = "Create CloudWatch alarms on function errors, throttles and the depth of the failed-events and undelivered-events queues."
+  description = "Create CloudWatch alarms on function errors and throttles, the depth of the failed-events and undelivered-events queues, an invalid configuration (ConfigInvalid), and, per trigger that has a rule, failed deployments (DeploymentsFailed) and Slack notifications that did not arrive (NotificationsFailed)."
   type        = bool
   default     = true
 }
 
 variable "alarm_sns_topic_arn" {
-  description = "SNS topic notified when an alarm fires and recovers. Null: alarms without actions."
+  description = "SNS topic notified when any of the module's alarms fires and when it recovers (alarm and OK actions). Null: alarms without actions."
   type        = string
   default     = null
 }

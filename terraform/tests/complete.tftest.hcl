@@ -201,6 +201,11 @@ run "alarm_actions" {
   command = plan
 
   assert {
+    condition     = contains(keys(aws_cloudwatch_metric_alarm.this), "deployments-failed-s3") && contains(keys(aws_cloudwatch_metric_alarm.this), "notifications-failed-s3") && length(aws_cloudwatch_metric_alarm.this) == 14
+    error_message = "With S3 rules, the S3 trigger has its alarms too: ${jsonencode(keys(aws_cloudwatch_metric_alarm.this))}"
+  }
+
+  assert {
     condition     = alltrue([for a in aws_cloudwatch_metric_alarm.this : a.alarm_actions == toset([var.alarm_sns_topic_arn]) && a.ok_actions == toset([var.alarm_sns_topic_arn])])
     error_message = "Every alarm notifies the topic when it fires and when it recovers."
   }

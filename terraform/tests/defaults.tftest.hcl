@@ -286,20 +286,36 @@ run "rules" {
   }
 }
 
+# Alarms on what needs a person: function errors and throttles, events waiting in the queues,
+# an invalid configuration, failed deployments and undelivered Slack notifications. The
+# function's own metrics (EMF) are stored per dimension set, so each alarm names every
+# dimension the code emits: one per trigger for the metrics counted after routing, for the
+# triggers that have a rule (no S3 rule here: no S3 object is configured).
 run "alarms" {
   command = plan
 
   assert {
-    condition     = keys(aws_cloudwatch_metric_alarm.this) == ["errors", "failed-events", "throttles", "undelivered-events"]
+    condition = keys(aws_cloudwatch_metric_alarm.this) == [
+      "config-invalid", "deployments-failed-ecr", "deployments-failed-manual", "deployments-failed-ssm", "errors", "failed-events",
+      "notifications-failed-ecr", "notifications-failed-ecs", "notifications-failed-manual", "notifications-failed-ssm", "throttles", "undelivered-events",
+    ]
     error_message = "Alarms: ${jsonencode(keys(aws_cloudwatch_metric_alarm.this))}"
   }
 
   assert {
     condition = jsonencode({ for k, a in aws_cloudwatch_metric_alarm.this : k => [a.alarm_name, a.namespace, a.metric_name, a.statistic, a.dimensions] }) == jsonencode({
-      errors             = ["myproject-deploybridge-dev-errors", "AWS/Lambda", "Errors", "Sum", { FunctionName = "myproject-deploybridge-dev" }]
-      failed-events      = ["myproject-deploybridge-dev-failed-events", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", { QueueName = "myproject-deploybridge-dev-failed-events" }]
-      throttles          = ["myproject-deploybridge-dev-throttles", "AWS/Lambda", "Throttles", "Sum", { FunctionName = "myproject-deploybridge-dev" }]
-      undelivered-events = ["myproject-deploybridge-dev-undelivered-events", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", { QueueName = "myproject-deploybridge-dev-undelivered-events" }]
+      config-invalid              = ["myproject-deploybridge-dev-config-invalid", "deploybridge", "ConfigInvalid", "Sum", { environment = "dev", service = "deploybridge" }]
+      deployments-failed-ecr      = ["myproject-deploybridge-dev-deployments-failed-ecr", "deploybridge", "DeploymentsFailed", "Sum", { environment = "dev", service = "deploybridge", trigger = "ecr" }]
+      deployments-failed-manual   = ["myproject-deploybridge-dev-deployments-failed-manual", "deploybridge", "DeploymentsFailed", "Sum", { environment = "dev", service = "deploybridge", trigger = "manual" }]
+      deployments-failed-ssm      = ["myproject-deploybridge-dev-deployments-failed-ssm", "deploybridge", "DeploymentsFailed", "Sum", { environment = "dev", service = "deploybridge", trigger = "ssm" }]
+      errors                      = ["myproject-deploybridge-dev-errors", "AWS/Lambda", "Errors", "Sum", { FunctionName = "myproject-deploybridge-dev" }]
+      failed-events               = ["myproject-deploybridge-dev-failed-events", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", { QueueName = "myproject-deploybridge-dev-failed-events" }]
+      notifications-failed-ecr    = ["myproject-deploybridge-dev-notifications-failed-ecr", "deploybridge", "NotificationsFailed", "Sum", { environment = "dev", service = "deploybridge", trigger = "ecr" }]
+      notifications-failed-ecs    = ["myproject-deploybridge-dev-notifications-failed-ecs", "deploybridge", "NotificationsFailed", "Sum", { environment = "dev", service = "deploybridge", trigger = "ecs" }]
+      notifications-failed-manual = ["myproject-deploybridge-dev-notifications-failed-manual", "deploybridge", "NotificationsFailed", "Sum", { environment = "dev", service = "deploybridge", trigger = "manual" }]
+      notifications-failed-ssm    = ["myproject-deploybridge-dev-notifications-failed-ssm", "deploybridge", "NotificationsFailed", "Sum", { environment = "dev", service = "deploybridge", trigger = "ssm" }]
+      throttles                   = ["myproject-deploybridge-dev-throttles", "AWS/Lambda", "Throttles", "Sum", { FunctionName = "myproject-deploybridge-dev" }]
+      undelivered-events          = ["myproject-deploybridge-dev-undelivered-events", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", { QueueName = "myproject-deploybridge-dev-undelivered-events" }]
     })
     error_message = "Alarm metrics: ${jsonencode({ for k, a in aws_cloudwatch_metric_alarm.this : k => [a.alarm_name, a.namespace, a.metric_name, a.statistic, a.dimensions] })}"
   }
@@ -307,5 +323,16 @@ run "alarms" {
   assert {
     condition     = alltrue([for a in aws_cloudwatch_metric_alarm.this : a.threshold == 1 && a.comparison_operator == "GreaterThanOrEqualToThreshold" && a.period == 300 && a.evaluation_periods == 1 && a.treat_missing_data == "notBreaching" && try(length(a.alarm_actions), 0) == 0 && try(length(a.ok_actions), 0) == 0])
     error_message = "Each alarm fires on one occurrence in 5 minutes; no actions without alarm_sns_topic_arn."
+  }
+
+  # What to do is in the alarm: where to look, and what for.
+  assert {
+    condition = (
+      strcontains(aws_cloudwatch_metric_alarm.this["config-invalid"].alarm_description, "/aws/lambda/myproject-deploybridge-dev") &&
+      strcontains(aws_cloudwatch_metric_alarm.this["deployments-failed-ecr"].alarm_description, "filter message like /deployment failed/") &&
+      strcontains(aws_cloudwatch_metric_alarm.this["notifications-failed-ecs"].alarm_description, "/deploybridge/myproject/dev/slack-webhook-url") &&
+      alltrue([for a in aws_cloudwatch_metric_alarm.this : length(a.alarm_description) <= 1024])
+    )
+    error_message = "Alarm descriptions name the log group, the query and the webhook parameter (at most 1024 characters)."
   }
 }

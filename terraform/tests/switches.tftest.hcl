@@ -91,6 +91,11 @@ run "all_triggers_off" {
     condition     = length(aws_cloudwatch_event_rule.this) == 0 && length(aws_sqs_queue_policy.undelivered_events) == 0
     error_message = "Without rules, no rule and no queue policy naming them."
   }
+
+  assert {
+    condition     = keys(aws_cloudwatch_metric_alarm.this) == ["config-invalid", "errors", "failed-events", "throttles", "undelivered-events"]
+    error_message = "No trigger, no per-trigger alarm: ${jsonencode(keys(aws_cloudwatch_metric_alarm.this))}"
+  }
 }
 
 run "naming" {
@@ -157,9 +162,10 @@ run "slack_off" {
       length(aws_ssm_parameter.slack_webhook) == 0 &&
       !contains(keys(aws_lambda_function.this.environment[0].variables), "SLACK_WEBHOOK_SSM_PARAMETER") &&
       aws_lambda_function.this.environment[0].variables.ENABLE_SLACK_NOTIFICATIONS == "false" &&
-      !strcontains(aws_iam_role_policy.deployer.policy, "ssm:GetParameter")
+      !strcontains(aws_iam_role_policy.deployer.policy, "ssm:GetParameter") &&
+      length([for k in keys(aws_cloudwatch_metric_alarm.this) : k if startswith(k, "notifications-failed-")]) == 0
     )
-    error_message = "Slack off: no parameter, no variable naming it, no ssm:GetParameter."
+    error_message = "Slack off: no parameter, no variable naming it, no ssm:GetParameter, no alarm on Slack notifications."
   }
 }
 
@@ -177,5 +183,18 @@ run "slack_parameter_given" {
       [for s in jsondecode(aws_iam_role_policy.deployer.policy).Statement : s.Resource if s.Sid == "ReadSlackWebhook"] == ["arn:aws:ssm:eu-west-1:123456789012:parameter/shared/slack/deploys"]
     )
     error_message = "A parameter given by name is read, not created."
+  }
+}
+
+run "alarms_off" {
+  command = plan
+
+  variables {
+    enable_alarms = false
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.this) == 0
+    error_message = "enable_alarms = false creates no alarm."
   }
 }
