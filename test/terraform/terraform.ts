@@ -16,7 +16,8 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { devNull } from 'node:os';
 import { join, relative } from 'node:path';
 import { inject } from 'vitest';
@@ -216,8 +217,27 @@ async function startAwsStub(): Promise<{ endpoint: string; close: () => Promise<
 
 const memos = new Map<string, Promise<unknown>>();
 
+/**
+ * Where this run's plans go: the run's own directory (removed at the end), or, with
+ * TERRAFORM_PLAN_CACHE_DIR set (CI runs the suite twice, on two Node versions), a directory named
+ * after everything a plan depends on, so that the second run reuses the first one's plans.
+ */
 function runDir(): string {
-  return inject('terraformRunDir');
+  const shared = process.env.TERRAFORM_PLAN_CACHE_DIR;
+  return shared === undefined || shared === '' ? inject('terraformRunDir') : join(shared, planInputsHash());
+}
+
+/** A hash of what the plans depend on: the module's files, package.json, the scenarios, this file, terraform's version. */
+function planInputsHash(): string {
+  const hash = createHash('sha256');
+  const files = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true })
+      .filter((d) => !d.name.startsWith('.terraform') && !d.name.endsWith('.tfstate'))
+      .flatMap((d) => (d.isDirectory() ? files(join(dir, d.name)) : [join(dir, d.name)]))
+      .sort();
+  for (const file of [...files(MODULE_DIR), join(REPO_ROOT, 'package.json'), import.meta.filename]) hash.update(`${relative(REPO_ROOT, file)}\0`).update(readFileSync(file)).update('\0');
+  hash.update(JSON.stringify(SCENARIOS)).update(FAKE_PACKAGE).update(TERRAFORM_VERSION ?? '');
+  return hash.digest('hex').slice(0, 16);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
