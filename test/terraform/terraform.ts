@@ -83,7 +83,6 @@ interface PlanModule {
 export interface PlanJson {
   terraform_version: string;
   planned_values: { outputs?: Record<string, { value?: unknown; sensitive: boolean }>; root_module: PlanModule };
-  resource_changes: Array<{ address: string; change: { actions: string[]; after_unknown: Values } }>;
   configuration: {
     root_module: {
       module_calls?: Record<string, { module: { variables?: Record<string, { default?: unknown; description?: string }>; outputs?: Record<string, { description?: string }> } }>;
@@ -93,11 +92,7 @@ export interface PlanJson {
 
 /** The resources of one module of a plan, as Terraform planned them (unknown values are absent). */
 export class PlannedModule {
-  constructor(
-    readonly address: string,
-    readonly resources: PlannedResource[],
-    private readonly unknown: Map<string, Values>,
-  ) {}
+  constructor(readonly address: string, readonly resources: PlannedResource[]) {}
 
   /** Every instance of a resource, by its for_each key or count index (`''` for a single one). */
   instances(type: string, name: string): Record<string, Values> {
@@ -110,11 +105,6 @@ export class PlannedModule {
     if (found === undefined) throw new Error(`${this.address}: no ${type}.${name}${index === undefined ? '' : `[${JSON.stringify(index)}]`} in the plan`);
     return found.values;
   }
-
-  /** The attributes of a resource instance that are known only after apply. */
-  unknownOf(address: string): Values {
-    return this.unknown.get(`${this.address}.${address}`) ?? {};
-  }
 }
 
 export class Plan {
@@ -124,13 +114,7 @@ export class Plan {
     const address = `module.${name}`;
     const found = (this.json.planned_values.root_module.child_modules ?? []).find((m) => m.address === address);
     if (found === undefined) throw new Error(`no ${address} in the plan`);
-    const unknown = new Map(this.json.resource_changes.map((c) => [c.address, c.change.after_unknown]));
-    return new PlannedModule(address, found.resources ?? [], unknown);
-  }
-
-  /** Root resources (e.g. the example's SNS topic). */
-  get rootResources(): PlannedResource[] {
-    return this.json.planned_values.root_module.resources ?? [];
+    return new PlannedModule(address, found.resources ?? []);
   }
 
   /** Root outputs known at plan time (others are absent). */
