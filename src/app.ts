@@ -4,16 +4,18 @@
  * that outlived the deployer's retries fail the invocation so Lambda's retry applies.
  */
 import type { Config } from './config.js';
-import { Deployer, type DeployerOptions, type DeploymentResult, type Targets } from './deployer.js';
-import { describeError, isRetryableAwsError, RejectedEventError, TransientDeploymentError } from './errors.js';
+import { Deployer, type DeployerOptions, type DeploymentResult } from './deployer.js';
+import { describeError, errorFields, isRetryableAwsError, RejectedEventError, TransientDeploymentError } from './errors.js';
 import { envelopeSchema, type EventEnvelope } from './events.js';
-import type { DeploymentGuard } from './idempotency.js';
-import { Naming } from './naming.js';
+import type { DeploymentGuard } from './guard.js';
 import type { Log, MetricSink } from './observability.js';
 import { MetricName } from './observability.js';
 import type { Plan, RouteName } from './plan.js';
+import type { Reads } from './reads/registry.js';
+import { noticeMessage, planningFailedMessage, refusalMessage } from './presenter.js';
 import { loadPlanBuilder, route } from './router.js';
 import type { Notifier } from './slack/notifier.js';
+import type { Targets } from './targets/registry.js';
 
 export interface AppDeps {
   config: Config;
@@ -21,6 +23,7 @@ export interface AppDeps {
   metrics: MetricSink & { setTrigger?(trigger: string): void };
   notifier: Notifier;
   targets: Targets;
+  reads: Reads;
   guard?: DeploymentGuard;
   deployerOptions?: Partial<DeployerOptions>;
 }
@@ -36,13 +39,11 @@ function eventIdOf(event: unknown): string | undefined {
   return typeof id === 'string' ? id.slice(0, 100) : undefined;
 }
 
-/** Owns what lives for the whole container: configuration, naming, targets. */
+/** Owns what lives for the whole container: configuration, the catalog, targets. */
 export class App {
-  private readonly naming: Naming;
   private readonly deployer: Deployer;
 
   constructor(private readonly deps: AppDeps) {
-    this.naming = new Naming(deps.config);
     this.deployer = new Deployer(deps, deps.deployerOptions);
   }
 
@@ -59,9 +60,7 @@ export class App {
     const { log, metrics, notifier } = this.deps;
     metrics.count(MetricName.EventsRejected);
     log.warn(`event rejected: ${reason}`, { event_id: eventId, reason, route: routeName });
-    if (routeName === 'manual') {
-      notifier.notify({ severity: 'error', title: 'Manual deploy refused', facts: [['Reason', reason], ['Event ID', eventId ?? 'unknown']] });
-    }
+    if (routeName === 'manual') notifier.notify(refusalMessage(reason, eventId));
     return { status: 'rejected', eventId, reason };
   }
 
@@ -69,8 +68,8 @@ export class App {
   private planningFailed(eventId: string, routeName: RouteName, error: unknown): HandleResult {
     const reason = describeError(error);
     this.deps.metrics.count(MetricName.DeploymentsFailed);
-    this.deps.log.error('deployment failed: could not plan', { event_id: eventId, route: routeName, error: reason });
-    this.deps.notifier.notify({ severity: 'error', title: 'Deployment failed before it started', facts: [['Reason', reason], ['Event ID', eventId]] });
+    this.deps.log.error('deployment failed: could not plan', { event_id: eventId, route: routeName, ...errorFields(error) });
+    this.deps.notifier.notify(planningFailedMessage(reason, eventId));
     return { status: 'rejected', eventId, reason };
   }
 
@@ -98,7 +97,7 @@ export class App {
     let plan: Plan;
     try {
       const buildPlan = await loadPlanBuilder(decision.route);
-      plan = await buildPlan(event, { config, naming: this.naming, log, targets: this.deps.targets });
+      plan = await buildPlan(event, { config, catalog: config.catalog, log, targets: this.deps.targets, reads: this.deps.reads });
     } catch (error) {
       if (error instanceof RejectedEventError) return this.reject(event.id, error.message, decision.route);
       if (isRetryableAwsError(error)) throw error;
@@ -114,9 +113,10 @@ export class App {
       metrics.count(MetricName.DeploymentsSkipped);
       log.info(`deployment skipped: ${skip.reason}`, { ...skip.fields, service: skip.service, event_id: plan.eventId, reason: skip.reason });
     }
-    for (const notification of plan.notifications) {
-      log.info(`notification: ${notification.title}`, { service: notification.service, event_id: plan.eventId, severity: notification.severity });
-      notifier.notify(notification);
+    for (const notice of plan.notices) {
+      const message = noticeMessage(notice);
+      log.info(`notification: ${message.title}`, { service: message.service, event_id: plan.eventId, severity: message.severity });
+      notifier.notify(message);
     }
     const results = await this.deployer.execute(plan);
     const transient = results.filter((r) => r.status === 'failed' && r.retryable);

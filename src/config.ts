@@ -5,36 +5,11 @@
  * {@link loadConfig} throws a single {@link ConfigError} whose message lists them all.
  */
 import * as z from 'zod/mini';
+import { Catalog, type LambdaTargetConfig, type S3ObjectRef } from './catalog.js';
+import { CONFIG_DEFAULTS, LOG_LEVELS, SCAN_GATE_LEVELS, type DefaultedVariable, type LogLevel, type ScanGateLevel } from './constants.js';
 import { ConfigError } from './errors.js';
-import { renderPattern, SERVICE_NAME_RE } from './naming.js';
+import { SERVICE_NAME_RE } from './naming.js';
 
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-/** An S3 object (env file or artifact) named in the configuration. */
-export interface S3ObjectRef {
-  bucket: string;
-  key: string;
-}
-
-/**
- * A smoke test: invoke the new version with `payload`; it passes when the invocation has no
- * `FunctionError` and every key of `expect` equals the same key of the JSON response.
- */
-export interface SmokeTest {
-  payload: unknown;
-  expect: Record<string, unknown> | undefined;
-}
-
-/** One service of `LAMBDA_CONFIG` (its snake_case fields, in camelCase). */
-export interface LambdaTargetConfig {
-  /** Function name or ARN; when absent, `LAMBDA_FUNCTION_PATTERN` names it. */
-  functionName: string | undefined;
-  alias: string | undefined;
-  /** The S3 zip whose changes update the function's code. */
-  artifact: S3ObjectRef | undefined;
-  smokeTest: SmokeTest | undefined;
-}
 
 export interface FeatureFlags {
   ecr: boolean;
@@ -57,11 +32,13 @@ export interface Config {
   /** Name of an SSM SecureString holding the webhook URL, read at run time instead of `slackWebhookUrl`. */
   slackWebhookSsmParameter: string | undefined;
   slackNotificationsEnabled: boolean;
-  /** Service name → the env files it reads. */
+  /** `SERVICE_CONFIG` as configured: service name → the env files it reads. Ask {@link Config.catalog} what it means. */
   serviceConfig: Record<string, S3ObjectRef[]>;
-  /** Service name → its Lambda function. A service listed here is a Lambda target; every other is an ECS service. */
+  /** `LAMBDA_CONFIG` as configured: service name → its Lambda function. Ask {@link Config.catalog} what it means. */
   lambdaConfig: Record<string, LambdaTargetConfig>;
   lambdaFunctionPattern: string;
+  /** Every service of the project, built from the naming rules, `SERVICE_CONFIG` and `LAMBDA_CONFIG`. */
+  catalog: Catalog;
   deploymentTimeoutSeconds: number;
   maxDeploymentRetries: number;
   dryRun: boolean;
@@ -73,6 +50,8 @@ export interface Config {
   manualDeployAccounts: string[];
   /** Envs whose manual deploys must come from `action.production`. */
   protectedEnvs: string[];
+  /** The lowest scan-finding severity that stops an image from deploying; `undefined`: no gate. */
+  ecrScanGate: ScanGateLevel | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -128,7 +107,13 @@ function explainIssue(issue: z.core.$ZodIssue): string {
   }
 }
 
-/** Collects problems while reading variables, so that all of them are reported at once. */
+/** The variables whose default is of type `T`. */
+type VariableOf<T> = { [K in DefaultedVariable]: (typeof CONFIG_DEFAULTS)[K] extends T ? K : never }[DefaultedVariable];
+
+/**
+ * Collects problems while reading variables, so that all of them are reported at once. A variable
+ * with a default takes it from {@link CONFIG_DEFAULTS}.
+ */
 class EnvReader {
   readonly problems: string[] = [];
 
@@ -143,9 +128,9 @@ class EnvReader {
    * A comma-separated list. Set but empty means an empty list (unlike other variables, where empty
    * means unset), so a default list can be switched off.
    */
-  list(name: string, fallback: string[], item?: { re: RegExp; what: string }): string[] {
+  list(name: VariableOf<readonly string[]>, item?: { re: RegExp; what: string }): string[] {
     const value = this.env[name];
-    if (value === undefined) return fallback;
+    if (value === undefined) return [...CONFIG_DEFAULTS[name]];
     const items = value.split(',').map((part) => part.trim()).filter((part) => part !== '');
     const bad = item === undefined ? [] : items.filter((part) => !item.re.test(part));
     if (bad.length > 0) this.problems.push(`${name} must be a comma-separated list of ${item?.what}, got ${bad.map((b) => `"${b}"`).join(', ')}`);
@@ -162,11 +147,12 @@ class EnvReader {
     return this.raw(name);
   }
 
-  string(name: string, fallback: string): string {
-    return this.raw(name) ?? fallback;
+  string(name: VariableOf<string>): string {
+    return this.raw(name) ?? CONFIG_DEFAULTS[name];
   }
 
-  boolean(name: string, fallback: boolean): boolean {
+  boolean(name: VariableOf<boolean>): boolean {
+    const fallback = CONFIG_DEFAULTS[name];
     const value = this.raw(name)?.toLowerCase();
     if (value === undefined) return fallback;
     if (TRUE_WORDS.has(value)) return true;
@@ -175,7 +161,8 @@ class EnvReader {
     return fallback;
   }
 
-  nonNegativeInteger(name: string, fallback: number): number {
+  nonNegativeInteger(name: VariableOf<number>): number {
+    const fallback = CONFIG_DEFAULTS[name];
     const value = this.raw(name);
     if (value === undefined) return fallback;
     if (!/^\d+$/.test(value)) {
@@ -185,13 +172,14 @@ class EnvReader {
     return Number(value);
   }
 
-  positiveInteger(name: string, fallback: number): number {
-    const value = this.nonNegativeInteger(name, fallback);
+  positiveInteger(name: VariableOf<number>): number {
+    const value = this.nonNegativeInteger(name);
     if (value === 0) this.problems.push(`${name} must be at least 1`);
     return value;
   }
 
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+  oneOf<T extends string>(name: VariableOf<string>, allowed: readonly T[]): T {
+    const fallback = CONFIG_DEFAULTS[name] as string as T;
     const value = this.raw(name)?.toLowerCase();
     if (value === undefined) return fallback;
     if ((allowed as readonly string[]).includes(value)) return value as T;
@@ -220,8 +208,8 @@ class EnvReader {
   }
 
   /** Checks that a naming pattern only uses the known placeholders. */
-  pattern(name: string, fallback: string): string {
-    const value = this.string(name, fallback);
+  pattern(name: VariableOf<string>): string {
+    const value = this.string(name);
     const unknown = [...value.matchAll(/\{([^}]*)\}/g)]
       .map((m) => m[1])
       .filter((p) => p !== 'project' && p !== 'env' && p !== 'name');
@@ -232,44 +220,43 @@ class EnvReader {
   }
 }
 
-export const DEFAULT_PATTERNS = {
-  cluster: '{project}_cluster_{env}',
-  service: '{project}_service_{name}_{env}',
-  taskFamily: '{project}_service_{name}_{env}',
-  lambdaFunction: '{project}_lambda_{name}_{env}',
-} as const;
+/** Reads `ECR_SCAN_GATE`: CRITICAL, HIGH or MEDIUM (any case); empty is off. */
+function readScanGate(read: EnvReader): ScanGateLevel | undefined {
+  const value = read.string('ECR_SCAN_GATE').toUpperCase();
+  if (value === '') return undefined;
+  if ((SCAN_GATE_LEVELS as readonly string[]).includes(value)) return value as ScanGateLevel;
+  read.problems.push(`ECR_SCAN_GATE must be one of ${SCAN_GATE_LEVELS.join(', ')} (or empty: no gate), got "${value}"`);
+  return undefined;
+}
+
+/** Reads `LAMBDA_CONFIG` (snake_case fields, validated) into camelCase entries. */
+function readLambdaConfig(read: EnvReader): Record<string, LambdaTargetConfig> {
+  const parsed = read.json('LAMBDA_CONFIG', lambdaConfigSchema) ?? {};
+  return Object.fromEntries(
+    Object.entries(parsed).map(([service, entry]) => [
+      service,
+      {
+        functionName: entry.function_name,
+        alias: entry.alias,
+        artifact: entry.artifact,
+        smokeTest: entry.smoke_test === undefined ? undefined : { payload: entry.smoke_test.payload ?? {}, expect: entry.smoke_test.expect },
+      },
+    ]),
+  );
+}
 
 /**
- * Reads `LAMBDA_CONFIG` and checks that every function it implies has a valid name, including those
- * named by `LAMBDA_FUNCTION_PATTERN` (a pattern can render a name Lambda refuses).
+ * Builds the catalog and adds its problems: ambiguous service names, and function names that
+ * `LAMBDA_FUNCTION_PATTERN` renders but Lambda would refuse.
  */
-function readLambdaConfig(
-  read: EnvReader,
-  names: { projectName: string; projectEnv: string; backendServiceName: string; lambdaFunctionPattern: string },
-): Record<string, LambdaTargetConfig> {
-  const parsed = read.json('LAMBDA_CONFIG', lambdaConfigSchema) ?? {};
-  const result: Record<string, LambdaTargetConfig> = {};
-  for (const [service, entry] of Object.entries(parsed)) {
-    if (entry.function_name === undefined) {
-      // The backend's {name} follows the same rule as for ECS (see naming.ts).
-      const isBackend = service === 'backend' || service === names.backendServiceName;
-      const name = renderPattern(names.lambdaFunctionPattern, {
-        project: names.projectName,
-        env: names.projectEnv,
-        name: isBackend ? names.backendServiceName : service,
-      });
-      if (!FUNCTION_NAME_RE.test(name)) {
-        read.problems.push(`LAMBDA_CONFIG.${service}: LAMBDA_FUNCTION_PATTERN renders "${name}", which is not a valid function name; set function_name`);
-      }
-    }
-    result[service] = {
-      functionName: entry.function_name,
-      alias: entry.alias,
-      artifact: entry.artifact,
-      smokeTest: entry.smoke_test === undefined ? undefined : { payload: entry.smoke_test.payload ?? {}, expect: entry.smoke_test.expect },
-    };
+function buildCatalog(read: EnvReader, config: Omit<Config, 'catalog'>): Catalog {
+  const { catalog, problems } = Catalog.build(config, config.serviceConfig, config.lambdaConfig);
+  read.problems.push(...problems);
+  for (const service of catalog.configured()) {
+    if (service.kind !== 'lambda' || FUNCTION_NAME_RE.test(service.lambda.functionName)) continue;
+    read.problems.push(`LAMBDA_CONFIG.${service.name}: LAMBDA_FUNCTION_PATTERN renders "${service.lambda.functionName}", which is not a valid function name; set function_name`);
   }
-  return result;
+  return catalog;
 }
 
 /**
@@ -286,7 +273,7 @@ export function loadConfig(env: Env = process.env): Config {
       read.problems.push(`${name} must use letters, digits, "-" and "_" only, got "${value}"`);
     }
   }
-  const backendServiceName = read.string('BACKEND_SERVICE_NAME', '');
+  const backendServiceName = read.string('BACKEND_SERVICE_NAME');
   if (backendServiceName !== '' && !SERVICE_NAME_RE.test(backendServiceName)) {
     read.problems.push(`BACKEND_SERVICE_NAME must use letters, digits, "-" and "_" only, got "${backendServiceName}"`);
   }
@@ -300,40 +287,41 @@ export function loadConfig(env: Env = process.env): Config {
     read.problems.push('set either SLACK_WEBHOOK_URL or SLACK_WEBHOOK_SSM_PARAMETER, not both');
   }
   const features: FeatureFlags = {
-    ecr: read.boolean('ENABLE_ECR_MONITORING', true),
-    ssm: read.boolean('ENABLE_SSM_MONITORING', true),
-    s3: read.boolean('ENABLE_S3_MONITORING', true),
-    manual: read.boolean('ENABLE_MANUAL_DEPLOY', true),
+    ecr: read.boolean('ENABLE_ECR_MONITORING'),
+    ssm: read.boolean('ENABLE_SSM_MONITORING'),
+    s3: read.boolean('ENABLE_S3_MONITORING'),
+    manual: read.boolean('ENABLE_MANUAL_DEPLOY'),
   };
   const serviceConfigRaw = read.optional('SERVICE_CONFIG');
   if (features.s3 && serviceConfigRaw === undefined) {
     read.problems.push('SERVICE_CONFIG is required while ENABLE_S3_MONITORING is on (JSON: service name → [{"bucket","key"}])');
   }
-  const lambdaFunctionPattern = read.pattern('LAMBDA_FUNCTION_PATTERN', DEFAULT_PATTERNS.lambdaFunction);
-  const config: Config = {
+  const settings: Omit<Config, 'catalog'> = {
     projectName,
     projectEnv,
-    region: read.string('AWS_REGION', 'us-east-1'),
-    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
-    clusterNamePattern: read.pattern('CLUSTER_NAME_PATTERN', DEFAULT_PATTERNS.cluster),
-    serviceNamePattern: read.pattern('SERVICE_NAME_PATTERN', DEFAULT_PATTERNS.service),
-    taskFamilyPattern: read.pattern('TASK_FAMILY_PATTERN', DEFAULT_PATTERNS.taskFamily),
+    region: read.string('AWS_REGION'),
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS),
+    clusterNamePattern: read.pattern('CLUSTER_NAME_PATTERN'),
+    serviceNamePattern: read.pattern('SERVICE_NAME_PATTERN'),
+    taskFamilyPattern: read.pattern('TASK_FAMILY_PATTERN'),
     backendServiceName,
     slackWebhookUrl,
     slackWebhookSsmParameter,
-    slackNotificationsEnabled: read.boolean('ENABLE_SLACK_NOTIFICATIONS', true),
+    slackNotificationsEnabled: read.boolean('ENABLE_SLACK_NOTIFICATIONS'),
     serviceConfig: read.json('SERVICE_CONFIG', serviceConfigSchema) ?? {},
-    lambdaConfig: readLambdaConfig(read, { projectName, projectEnv, backendServiceName, lambdaFunctionPattern }),
-    lambdaFunctionPattern,
-    deploymentTimeoutSeconds: read.positiveInteger('DEPLOYMENT_TIMEOUT_SECONDS', 600),
-    maxDeploymentRetries: read.nonNegativeInteger('MAX_DEPLOYMENT_RETRIES', 2),
-    dryRun: read.boolean('DRY_RUN', false),
+    lambdaConfig: readLambdaConfig(read),
+    lambdaFunctionPattern: read.pattern('LAMBDA_FUNCTION_PATTERN'),
+    deploymentTimeoutSeconds: read.positiveInteger('DEPLOYMENT_TIMEOUT_SECONDS'),
+    maxDeploymentRetries: read.nonNegativeInteger('MAX_DEPLOYMENT_RETRIES'),
+    dryRun: read.boolean('DRY_RUN'),
     features,
     idempotencyTable: read.optional('IDEMPOTENCY_TABLE'),
-    idempotencyTtlSeconds: read.positiveInteger('IDEMPOTENCY_TTL_SECONDS', 3600),
-    manualDeployAccounts: read.list('MANUAL_DEPLOY_ACCOUNTS', [], { re: /^\d{12}$/, what: '12-digit AWS account ids' }),
-    protectedEnvs: read.list('PROTECTED_ENVS', ['prod', 'production']),
+    idempotencyTtlSeconds: read.positiveInteger('IDEMPOTENCY_TTL_SECONDS'),
+    manualDeployAccounts: read.list('MANUAL_DEPLOY_ACCOUNTS', { re: /^\d{12}$/, what: '12-digit AWS account ids' }),
+    protectedEnvs: read.list('PROTECTED_ENVS'),
+    ecrScanGate: readScanGate(read),
   };
+  const catalog = buildCatalog(read, settings);
   if (read.problems.length > 0) throw new ConfigError(read.problems);
-  return config;
+  return { ...settings, catalog };
 }

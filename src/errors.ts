@@ -1,7 +1,11 @@
 /**
  * Errors that decide what happens next: a {@link ConfigError} stops everything, a
  * {@link RejectedEventError} is a permanent problem with one event (logged, counted, not retried),
- * and {@link isRetryableAwsError} separates transient AWS failures from permanent ones.
+ * a {@link DeploymentError} is a deployment that failed for a reason its target understands, and
+ * {@link isRetryableAwsError} separates transient AWS failures from permanent ones.
+ *
+ * Errors keep the error they wrap as `cause`, so the log line keeps the AWS error name, request id
+ * and stack; the words people read are derived from them here, in {@link describeError}.
  */
 
 /** Invalid configuration: the message lists every problem, one per line. */
@@ -30,27 +34,32 @@ export class TransientDeploymentError extends Error {
 }
 
 /**
- * A deployment that failed for a reason the target understands (a smoke test failed, an update
- * ended in `LastUpdateStatus` Failed, nothing recorded to roll back to), with the facts people
- * need to act on it. `retryable` says whether sending the same deployment again may succeed.
+ * A deployment that failed for a reason the target understands (an update ended in
+ * `LastUpdateStatus` Failed, nothing recorded to roll back to, a wait timed out). Its message is
+ * written for people; `retryable` says whether sending the same deployment again may succeed.
+ *
+ * @example
+ * throw new DeploymentError('update of fn failed (LastUpdateStatus Failed): …', { retryable: false, cause: error });
  */
-export class DeploymentFailedError extends Error {
-  override readonly name = 'DeploymentFailedError';
+export class DeploymentError extends Error {
+  override readonly name: string = 'DeploymentError';
+  readonly retryable: boolean;
+
+  constructor(message: string, options: { retryable: boolean; cause?: unknown }) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.retryable = options.retryable;
+  }
+}
+
+/** A smoke test that failed: the version never received traffic. `response` is already redacted and trimmed. */
+export class SmokeTestFailedError extends DeploymentError {
+  override readonly name = 'SmokeTestFailedError';
 
   constructor(
     message: string,
-    readonly details: {
-      retryable: boolean;
-      /** Replaces "failed" as the Slack status, e.g. "failed; alias live stays on version 12". */
-      status?: string;
-      /** Extra Slack facts (already trimmed and free of secrets). */
-      facts?: Array<[label: string, value: string]>;
-      /** Extra log fields. */
-      fields?: Record<string, unknown>;
-      smokeTestFailed?: boolean;
-    },
+    readonly response: string,
   ) {
-    super(message);
+    super(message, { retryable: false });
   }
 }
 
@@ -81,7 +90,13 @@ interface AwsLikeError {
   name?: unknown;
   $fault?: unknown;
   $retryable?: unknown;
-  $metadata?: { httpStatusCode?: number };
+  $metadata?: { httpStatusCode?: number; requestId?: string };
+}
+
+/** The `name` of an error-like value, or `''`. */
+export function errorName(error: unknown): string {
+  const name = (error as { name?: unknown } | null)?.name;
+  return typeof name === 'string' ? name : '';
 }
 
 /**
@@ -90,10 +105,10 @@ interface AwsLikeError {
  * faults) are not retried.
  */
 export function isRetryableAwsError(error: unknown): boolean {
-  if (error instanceof DeploymentFailedError) return error.details.retryable;
+  if (error instanceof DeploymentError) return error.retryable;
   if (typeof error !== 'object' || error === null) return true;
   const e = error as AwsLikeError;
-  const name = typeof e.name === 'string' ? e.name : '';
+  const name = errorName(error);
   if (PERMANENT_ERROR_NAMES.has(name)) return false;
   if (TRANSIENT_CLIENT_ERROR_NAMES.has(name)) return true;
   if (e.$retryable !== undefined || /Throttl|TooManyRequests|RequestLimitExceeded/.test(name)) return true;
@@ -103,10 +118,32 @@ export function isRetryableAwsError(error: unknown): boolean {
   return true;
 }
 
-/** A short, secret-free description of an error for logs and Slack. */
+/**
+ * A short, secret-free description of an error for logs and Slack: the message of a
+ * {@link DeploymentError} (written for people), otherwise `Name: message`.
+ */
 export function describeError(error: unknown): string {
-  // Its message is already the whole story (the target wrote it for people).
-  if (error instanceof DeploymentFailedError) return error.message;
+  if (error instanceof DeploymentError) return error.message;
   if (error instanceof Error) return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
   return String(error);
+}
+
+/**
+ * Log fields of an error: its description, and what an operator needs to follow it up — the name
+ * and AWS request id of the error at the root of its `cause` chain, and the stack.
+ *
+ * @example
+ * log.error('deployment failed', { ...fields, ...errorFields(error) });
+ */
+export function errorFields(error: unknown): Record<string, unknown> {
+  let root: unknown = error;
+  for (let depth = 0; depth < 5 && root instanceof Error && root.cause !== undefined; depth++) root = root.cause;
+  const requestId = (root as AwsLikeError | null)?.$metadata?.requestId;
+  return {
+    error: describeError(error),
+    ...(root !== error ? { error_cause: describeError(root) } : {}),
+    ...(errorName(root) === '' ? {} : { error_name: errorName(root) }),
+    ...(requestId === undefined ? {} : { aws_request_id: requestId }),
+    ...(error instanceof Error && error.stack !== undefined ? { error_stack: error.stack } : {}),
+  };
 }

@@ -1,29 +1,10 @@
 /**
- * At-most-once deployments per (event id, target). EventBridge delivers at least once and Lambda
- * retries failed invocations, so the same event can arrive again after some of its deployments
- * succeeded; with a guard, those are not repeated and only the failed ones run again.
+ * The deployment guard on DynamoDB, loaded on first use so that only invocations that deploy load
+ * the DynamoDB client and Powertools Idempotency (src/aws/idempotency.ts).
  */
+import type { DeploymentGuard, DynamoDbGuardOptions } from './guard.js';
 
-/** What the guard reports when it does not run a deployment. */
-export type GuardSkip = { ran: false; reason: 'already deployed' | 'in progress' };
-export type GuardOutcome<T> = { ran: true; result: T } | GuardSkip;
-
-export interface DeploymentGuard {
-  /**
-   * Runs `deploy` unless a deployment of `target` for `eventId` already succeeded (or is running)
-   * within the window. A result for which `succeeded` is false is not recorded, so a retry of the
-   * event runs it again.
-   */
-  once<T>(eventId: string, target: string, deploy: () => Promise<T>, succeeded: (result: T) => boolean): Promise<GuardOutcome<T>>;
-}
-
-export interface DynamoDbGuardOptions {
-  tableName: string;
-  ttlSeconds: number;
-  region: string;
-}
-
-/** A guard on a DynamoDB table (partition key `id`, TTL attribute `expiration`), loaded on first use. */
+/** A guard on a DynamoDB table (partition key `id`, TTL attribute `expiration`). */
 export function createDynamoDbGuard(options: DynamoDbGuardOptions): DeploymentGuard {
   let guard: Promise<DeploymentGuard> | undefined;
   return {

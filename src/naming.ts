@@ -1,14 +1,15 @@
 /**
  * Naming rules: how a logical service name ("api", the backend) maps to ECR repositories, SSM
- * paths and ECS cluster/service/family names, and back.
+ * paths, ECS cluster/service/family names and Lambda function names, and back. Pure functions of
+ * the project, the env and the patterns; which services exist is the catalog's business
+ * (src/catalog.ts).
  */
-import type { Config } from './config.js';
 
 /** A logical service name: what `{name}` may be. Anything else could escape the patterns. */
 export const SERVICE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 /** The word that always means the backend service, in repositories, SSM paths and manual events. */
-export const BACKEND_ALIAS = 'backend';
+const BACKEND_ALIAS = 'backend';
 
 /** The ECS names of one service. */
 export interface EcsNames {
@@ -17,11 +18,17 @@ export interface EcsNames {
   family: string;
 }
 
-/**
- * The default of `LAMBDA_FUNCTION_PATTERN`, as in config.ts (which imports from here, so it cannot
- * be imported back without a cycle); used when a caller builds a Naming without the Lambda pattern.
- */
-const DEFAULT_LAMBDA_FUNCTION_PATTERN = '{project}_lambda_{name}_{env}';
+/** What the naming rules are made of: `PROJECT_NAME`, `PROJECT_ENV`, `BACKEND_SERVICE_NAME` and the patterns. */
+export interface NamingRules {
+  projectName: string;
+  projectEnv: string;
+  /** `{name}` of the backend service; empty means "drop `{name}` from the patterns". */
+  backendServiceName: string;
+  clusterNamePattern: string;
+  serviceNamePattern: string;
+  taskFamilyPattern: string;
+  lambdaFunctionPattern: string;
+}
 
 const SEPARATORS = new Set(['_', '-', '.', '/']);
 
@@ -53,10 +60,7 @@ export class Naming {
   readonly cluster: string;
   private readonly serviceNameRe: RegExp;
 
-  constructor(
-    private readonly config: Pick<Config, 'projectName' | 'projectEnv' | 'backendServiceName' | 'clusterNamePattern' | 'serviceNamePattern' | 'taskFamilyPattern'> &
-      Partial<Pick<Config, 'lambdaFunctionPattern'>>,
-  ) {
+  constructor(private readonly config: NamingRules) {
     this.backend = config.backendServiceName || BACKEND_ALIAS;
     this.cluster = this.render(config.clusterNamePattern, '');
     const [head, tail] = config.serviceNamePattern.split('{name}', 2).map((part) => escapeRegExp(this.render(part, '')));
@@ -98,7 +102,7 @@ export class Naming {
 
   /** The Lambda function of a logical service under `LAMBDA_FUNCTION_PATTERN` (used when `LAMBDA_CONFIG` names none). */
   lambdaFunctionName(service: string): string {
-    return this.render(this.config.lambdaFunctionPattern ?? DEFAULT_LAMBDA_FUNCTION_PATTERN, this.patternName(service));
+    return this.render(this.config.lambdaFunctionPattern, this.patternName(service));
   }
 
   /** The logical service built from an ECR repository, or `undefined` if the repository is not this project's. */

@@ -8,7 +8,7 @@
 import { LogFormatter, LogItem, Logger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { LogLevel } from './config.js';
+import type { LogLevel } from './constants.js';
 
 /** What the rest of the code needs from a logger: a message and a flat bag of fields. */
 export interface Log {
@@ -19,6 +19,21 @@ export interface Log {
 }
 
 export type LogFields = Record<string, unknown>;
+
+/**
+ * A log whose lines all carry `fields` (a line's own fields win).
+ *
+ * @example
+ * boundLog(log, { service: 'api' }).info('lambda version published', { to_version: '13' });
+ */
+export function boundLog(log: Log, fields: LogFields): Log {
+  return {
+    debug: (message, more) => log.debug(message, { ...fields, ...more }),
+    info: (message, more) => log.info(message, { ...fields, ...more }),
+    warn: (message, more) => log.warn(message, { ...fields, ...more }),
+    error: (message, more) => log.error(message, { ...fields, ...more }),
+  };
+}
 
 class DeploybridgeLogFormatter extends LogFormatter {
   constructor(private readonly identity: { project_name: string; environment: string }) {

@@ -1,19 +1,69 @@
 /**
- * A plan is what one event asks for: deployments to make, services skipped (with why), and
- * notifications to send. Handlers build plans; the deployer carries them out.
+ * The vocabulary of a deployment, shared by handlers, the deployer, targets and the presenter:
+ * what an event asks for (a {@link Plan} of {@link DeploymentRequest}s, skips and {@link Notice}s)
+ * and what a deployment came to (previews, outcomes). Types only: no wording, no AWS.
  */
-import type { SmokeTest } from './config.js';
+import type { CatalogService, LambdaFunction, LambdaService } from './catalog.js';
+import type { ScanGateLevel } from './constants.js';
+import type { EnvFileDiff, EnvFileProblem } from './envFile.js';
 import type { EcsNames } from './naming.js';
 
 /** The routes an event can take; also the `trigger` metric dimension. */
 export type RouteName = 'ecr' | 'ssm' | 's3' | 'ecs' | 'manual';
 
-/** What caused a deployment, with the detail people need to recognise it. */
+/** An ECR image's scan: its status and the number of findings per severity. */
+export interface ImageScan {
+  /** ECR's scan status (`COMPLETE`, `IN_PROGRESS`, `ACTIVE`, `FAILED`, …). */
+  status: string;
+  description: string | undefined;
+  counts: Partial<Record<string, number>>;
+}
+
+/** An ECR image as `DescribeImages` tells it. */
+export interface ImageSummary {
+  repository: string;
+  digest: string;
+  /** Every tag of the image (the digest), the pushed one included. */
+  tags: string[];
+  sizeBytes: number | undefined;
+  /** ISO 8601. */
+  pushedAt: string | undefined;
+  /** `undefined` when nothing scans the image (no scan on push, no enhanced scanning). */
+  scan: ImageScan | undefined;
+}
+
+/** One finding of an image scan, as people recognise it: "CVE-2024-1234 (openssl 3.0.1)". */
+export interface ScanFinding {
+  severity: string;
+  name: string;
+  package: string | undefined;
+}
+
+/** What changed in an env file, by variable name: values are never carried. */
+export type EnvFileChange =
+  | ({ kind: 'diff'; previousVersionId: string } & EnvFileDiff)
+  /** The object has no earlier version: every variable is new. */
+  | { kind: 'new_file'; added: string[] }
+  /** Nothing to compare with: the bucket is not versioned, or the previous version could not be found or read. */
+  | { kind: 'not_compared'; reason: 'unversioned' | 'previous_not_listed' | 'read_failed' };
+
+/** What caused a deployment, with the detail people need to recognise it, and who did it when AWS says. */
 export type Trigger =
-  | { kind: 'ecr'; repository: string; tag: string; digest: string | undefined }
-  | { kind: 'ssm'; parameter: string; operation: string }
-  | { kind: 's3'; bucket: string; key: string; versionId: string | undefined; operation: string }
-  | { kind: 'manual'; source: string; reason: string | undefined; account: string | undefined };
+  | {
+      kind: 'ecr';
+      repository: string;
+      tag: string;
+      digest: string | undefined;
+      /** The push itself, or (with the scan gate) the completion of its scan. */
+      via?: 'push' | 'scan';
+      /** The image as ECR describes it, when it could be read. */
+      image?: ImageSummary;
+      /** The scan gate the image passed (`ECR_SCAN_GATE`). */
+      gate?: ScanGateLevel;
+    }
+  | { kind: 'ssm'; parameter: string; operation: string; actor?: string; parameterVersion?: number }
+  | { kind: 's3'; bucket: string; key: string; versionId: string | undefined; operation: string; actor?: string; envFile?: EnvFileChange }
+  | { kind: 'manual'; source: string; reason: string | undefined; account: string | undefined; images?: ImageSummary[] };
 
 /** Redeploy one ECS service with a task definition (a bare family means its latest ACTIVE revision). */
 export interface EcsDeployment {
@@ -22,14 +72,6 @@ export interface EcsDeployment {
   ecs: EcsNames;
   taskDefinition: string;
   trigger: Trigger;
-}
-
-/** The Lambda function a service deploys to, resolved from `LAMBDA_CONFIG` and `LAMBDA_FUNCTION_PATTERN`. */
-export interface LambdaFunctionTarget {
-  functionName: string;
-  /** With an alias every deploy publishes a version and moves the alias (blue/green); without one, `$LATEST` is updated in place. */
-  alias: string | undefined;
-  smokeTest: SmokeTest | undefined;
 }
 
 /** What a Lambda deployment changes before it publishes (or, for `version` and `rollback`, instead of publishing). */
@@ -51,12 +93,13 @@ export type LambdaChange =
 export interface LambdaDeployment {
   target: 'lambda';
   service: string;
-  lambda: LambdaFunctionTarget;
+  lambda: LambdaFunction;
   change: LambdaChange;
   trigger: Trigger;
 }
 
 export type DeploymentRequest = EcsDeployment | LambdaDeployment;
+export type TargetKind = DeploymentRequest['target'];
 
 /** A service this event concerns that is deliberately not deployed. */
 export interface Skip {
@@ -65,49 +108,122 @@ export interface Skip {
   fields?: Record<string, unknown>;
 }
 
-export type Severity = 'info' | 'success' | 'warning' | 'error';
+/** Why the scan gate refuses an image. */
+export type ScanRefusal =
+  /** Nothing scans the image, so nothing would ever vouch for it. */
+  | { kind: 'not_configured' }
+  /** The scan ended without findings to judge (`FAILED`, `UNSUPPORTED_IMAGE`, …) or cannot complete in an ECR event. */
+  | { kind: 'unusable'; status: string; description: string | undefined }
+  /** Findings at or above the gate: their counts, by severity. */
+  | { kind: 'findings'; blocking: Partial<Record<string, number>>; findings: ScanFinding[] };
 
-/** A notification independent of its medium; Slack rendering lives in `slack/messages.ts`. */
-export interface Notification {
-  severity: Severity;
-  title: string;
-  service?: string;
-  /** Labelled facts shown in order (status, deployment id, task definition, reason, …). */
-  facts: Array<[label: string, value: string]>;
-  /** Link to the service in the AWS console. */
-  consoleUrl?: string;
-  /** Which console the link opens ("Lambda"); unset means ECS. */
-  consoleName?: string;
-}
+/** The ECS events that are reported. */
+export type EcsEventName = 'SERVICE_DEPLOYMENT_IN_PROGRESS' | 'SERVICE_DEPLOYMENT_COMPLETED' | 'SERVICE_DEPLOYMENT_FAILED' | 'SERVICE_TASK_START_IMPAIRED';
+
+/** Something an event is reported for besides deployments. Its wording is the presenter's. */
+export type Notice =
+  /** A parameter of a service was deleted: nothing is redeployed. */
+  | { kind: 'parameter_deleted'; service: CatalogService; parameter: string }
+  /** An env file was deleted: the services that read it are not redeployed. */
+  | { kind: 'env_file_deleted'; location: string; services: CatalogService[] }
+  /** An env file ECS would reject or mangle: the services that read it are not redeployed. */
+  | { kind: 'env_file_invalid'; location: string; versionId: string | undefined; actor: string | undefined; services: CatalogService[]; problems: readonly EnvFileProblem[] }
+  /** The scan gate waits for the pushed image's scan; its completion event deploys it. */
+  | { kind: 'image_scan_pending'; service: CatalogService; image: ImageSummary; tag: string; gate: ScanGateLevel }
+  /** The scan gate refuses the image: nothing is deployed. */
+  | { kind: 'image_refused'; service: CatalogService; image: ImageSummary; tag: string; gate: ScanGateLevel; refusal: ScanRefusal }
+  /** A Lambda artifact was deleted: its functions keep their code. */
+  | { kind: 'artifact_deleted'; location: string; services: LambdaService[] }
+  /** ECS reports a deployment's state or a service action. */
+  | { kind: 'ecs_event'; event: EcsEventName; service: string; ecsService: string; cluster: string; region: string; deploymentId: string | undefined; reason: string | undefined };
 
 export interface Plan {
   route: RouteName;
   eventId: string;
   deployments: DeploymentRequest[];
   skipped: Skip[];
-  notifications: Notification[];
+  notices: Notice[];
   /** Set when the event is not for us (another project, an event type we do not act on). */
   ignored?: { reason: string; level: 'debug' | 'info' };
 }
 
 export function emptyPlan(route: RouteName, eventId: string): Plan {
-  return { route, eventId, deployments: [], skipped: [], notifications: [] };
+  return { route, eventId, deployments: [], skipped: [], notices: [] };
 }
 
 export function ignoredPlan(route: RouteName, eventId: string, reason: string, level: 'debug' | 'info' = 'info'): Plan {
   return { ...emptyPlan(route, eventId), ignored: { reason, level } };
 }
 
-/** One line a human recognises: what triggered the deployment. */
-export function describeTrigger(trigger: Trigger): string {
-  switch (trigger.kind) {
-    case 'ecr':
-      return `ECR push ${trigger.repository}:${trigger.tag}${trigger.digest ? ` (${trigger.digest})` : ''}`;
-    case 'ssm':
-      return `SSM parameter ${trigger.parameter} (${trigger.operation})`;
-    case 's3':
-      return `S3 object s3://${trigger.bucket}/${trigger.key} (${trigger.operation}${trigger.versionId ? `, version ${trigger.versionId}` : ''})`;
-    case 'manual':
-      return `manual deploy via ${trigger.source}${trigger.reason ? `: ${trigger.reason}` : ''}`;
-  }
+/* ---- what a deployment came to ----------------------------------------------------------- */
+
+/** What an ECS deployment will deploy, known before any change. */
+export interface EcsPreview {
+  target: 'ecs';
+  taskDefinition: string;
 }
+
+/** What a Lambda deployment starts from and goes to, known from its reads. */
+export interface LambdaPreview {
+  target: 'lambda';
+  functionName: string;
+  alias: string | undefined;
+  /** The version the alias points to now (`$LATEST` without an alias). */
+  fromVersion: string;
+  /** The version it will point to; {@link NEW_VERSION} when it is yet to be published. */
+  toVersion: string;
+}
+
+/** Shown instead of the number of a version that is yet to be published. */
+export const NEW_VERSION = '(new version)';
+
+export type DeploymentPreview = EcsPreview | LambdaPreview;
+
+/** An ECS rollout that started: its completion is reported later, from ECS's own events. */
+export interface EcsRollout {
+  target: 'ecs';
+  /** The task definition ECS resolved (the ARN of a revision). */
+  taskDefinition: string;
+  /** The new PRIMARY deployment. */
+  deploymentId: string | undefined;
+  /** The revision the service ran before (the ACTIVE deployment with the most running tasks), when ECS says. */
+  previousTaskDefinition: string | undefined;
+}
+
+/** What a deployment's smoke test came to. */
+export type SmokeTestOutcome = 'passed' | 'not_configured' | 'skipped';
+
+/** A Lambda deployment that finished. */
+export interface LambdaRelease {
+  target: 'lambda';
+  functionName: string;
+  alias: string | undefined;
+  /** The version the alias pointed to before (or `$LATEST` without an alias). */
+  fromVersion: string;
+  /** The version the alias points to now (or `$LATEST`). */
+  toVersion: string;
+  smokeTest: SmokeTestOutcome;
+  /** Why nothing moved, or that the alias moved back. */
+  note?: 'already_published' | 'already_on_version' | 'rolled_back';
+  /** For an image update: the image Lambda resolved, and the digests when the tag moved on since the push. */
+  image?: { configured: string; resolved: string; movedOn?: { resolvedDigest: string; pushedDigest: string } };
+}
+
+/** Where a failed Lambda deployment got to, so people know what traffic sees now. */
+export interface LambdaProgress {
+  target: 'lambda';
+  fromVersion: string | undefined;
+  /** A version published for this deployment (or the one a promote or rollback was moving to). */
+  toVersion: string | undefined;
+  /** `$LATEST` already holds the change (it cannot be taken back without an alias). */
+  latestChanged: boolean;
+}
+
+/** What one attempt at a deployment came to. */
+export type TargetOutcome =
+  /** The change is made and runs on (ECS: a rollout that completes later). */
+  | { status: 'started'; result: EcsRollout }
+  /** The deployment finished inside the invocation (Lambda). */
+  | { status: 'succeeded'; result: LambdaRelease }
+  /** It failed; `cause` is the error, `progress` says where it got to when the target knows. */
+  | { status: 'failed'; cause: unknown; retryable: boolean; progress?: LambdaProgress };

@@ -4,8 +4,8 @@ terraform {
   required_version = ">= 1.11.0, < 2.0.0"
 
   required_providers {
-    # Tested with the AWS provider 5.100.0 (the lower bound). 6.x is not tested: it renames
-    # attributes this module reads (aws_region.name becomes aws_region.region).
+    # Tested with the AWS provider 5.100.0 (the lower bound). 6.x is not tested (it deprecates
+    # aws_region.name, which 5.x needs, for aws_region.region).
     aws = {
       source  = "hashicorp/aws"
       version = ">= 5.100.0, < 6.0.0"

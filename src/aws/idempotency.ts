@@ -4,7 +4,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import type { DeploymentGuard, DynamoDbGuardOptions } from '../idempotency.js';
+import type { DeploymentGuard, DynamoDbGuardOptions } from '../guard.js';
 
 /** Thrown inside the idempotent function so Powertools deletes the record of a failed deployment. */
 class NotDeployed extends Error {}

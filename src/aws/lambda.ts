@@ -16,4 +16,4 @@ export {
   waitUntilFunctionUpdatedV2,
   waitUntilPublishedVersionActive,
 } from '@aws-sdk/client-lambda';
-export type { FunctionConfiguration, GetAliasCommandOutput, GetFunctionCommandOutput, ServiceOutputTypes } from '@aws-sdk/client-lambda';
+export type { FunctionConfiguration, GetAliasCommandOutput, GetFunctionCommandOutput } from '@aws-sdk/client-lambda';

@@ -3,12 +3,10 @@
  * Loaded only when the Slack webhook comes from SSM.
  */
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
-
-/** Cache the webhook for five minutes: a rotated secret is picked up without a cold start. */
-const WEBHOOK_MAX_AGE_SECONDS = 300;
+import { SLACK_DEFAULTS } from '../constants.js';
 
 export async function readSecureString(name: string): Promise<string> {
-  const value = await getParameter(name, { decrypt: true, maxAge: WEBHOOK_MAX_AGE_SECONDS });
+  const value = await getParameter(name, { decrypt: true, maxAge: SLACK_DEFAULTS.webhookMaxAgeSeconds });
   if (typeof value !== 'string' || value === '') throw new Error(`parameter ${name} is empty`);
   return value;
 }

@@ -1,16 +1,20 @@
+import type { Catalog } from '../catalog.js';
 import type { Config } from '../config.js';
-import type { Targets } from '../deployer.js';
 import type { EventEnvelope } from '../events.js';
-import type { Naming } from '../naming.js';
 import type { Log } from '../observability.js';
 import type { Plan } from '../plan.js';
+import type { Reads } from '../reads/registry.js';
+import type { Targets } from '../targets/registry.js';
 
 /** What a handler may use to turn an event into a plan. */
 export interface RouteContext {
   config: Config;
-  naming: Naming;
+  catalog: Catalog;
   log: Log;
+  /** For the reads a handler makes while planning (the ECR route reads what a service runs). */
   targets: Targets;
+  /** Env files (S3), images (ECR) and parameter metadata (SSM), read while planning. */
+  reads: Reads;
 }
 
 /** Every handler module exports one of these as `plan`. */

@@ -6,21 +6,24 @@
  * For a Lambda service (LAMBDA_CONFIG, with an alias): `{"service": "thumbnailer"}` publishes
  * `$LATEST` and moves the alias to it; `"version": "12"` moves the alias to that version;
  * `"action": "rollback"` moves it back to the version recorded in its description.
+ *
+ * With `ECR_SCAN_GATE` on, a manual ECS deploy is not gated (a person decided), but the scans of
+ * the service's own images in the task definition it deploys are read and shown.
  */
-import { RejectedEventError } from '../errors.js';
-import { excerpt, manualDeploySchema, parseDetail, type ManualDeployDetail } from '../events.js';
-import { taskDefinitionFamily } from '../naming.js';
-import { emptyPlan, type LambdaChange, type LambdaFunctionTarget, type Trigger } from '../plan.js';
+import type { EcsService, LambdaFunction } from '../catalog.js';
 import type { Config } from '../config.js';
-import type { EventEnvelope } from '../events.js';
-import type { PlanBuilder } from './context.js';
-import { lambdaFunctionOf } from './deployments.js';
+import { errorFields, RejectedEventError } from '../errors.js';
+import { excerpt, manualDeploySchema, parseDetail, type EventEnvelope, type ManualDeployDetail } from '../events.js';
+import { ecrRegistry, parseImage } from '../images.js';
+import { taskDefinitionFamily } from '../naming.js';
+import { emptyPlan, type ImageSummary, type LambdaChange, type Trigger } from '../plan.js';
+import type { PlanBuilder, RouteContext } from './context.js';
 
 /** A published version number as Lambda writes it. */
 const VERSION_RE = /^[1-9]\d{0,9}$/;
 
 /** What a manual request asks of a function, or why it is refused. */
-function lambdaChangeOf(detail: ManualDeployDetail, service: string, lambda: LambdaFunctionTarget): LambdaChange {
+function lambdaChangeOf(detail: ManualDeployDetail, service: string, lambda: LambdaFunction): LambdaChange {
   const refuse = (why: string) => new RejectedEventError(`manual deploy refused: ${why}`);
   if (detail.task_definition !== undefined) throw refuse(`task_definition applies to ECS services; ${service} is the Lambda function ${lambda.functionName}`);
   if (lambda.alias === undefined) {
@@ -55,19 +58,39 @@ function arnAccountAndRegion(taskDefinition: string): { account: string; region:
   return arn === 'arn' && region !== undefined && account !== undefined ? { account, region } : undefined;
 }
 
-export const plan: PlanBuilder = async (event, { config, naming }) => {
+/**
+ * The service's own images (from its repository, in this account and region) in the task
+ * definition a manual deploy deploys, as ECR describes them. A failed read shows no scan.
+ */
+async function ownImages(service: EcsService, taskDefinition: string, account: string | undefined, { config, catalog, targets, reads, log }: RouteContext): Promise<ImageSummary[] | undefined> {
+  try {
+    // DescribeTaskDefinition of a family reads its latest ACTIVE revision; of family:revision or an ARN, that revision.
+    const { containers } = await (await targets.ecs()).latestTaskDefinition(taskDefinition);
+    const registry = account === undefined ? undefined : ecrRegistry(account, config.region);
+    const own = containers.map(({ image }) => parseImage(image)).filter((ref) => ref.registry === registry && catalog.forRepository(ref.repository)?.name === service.name);
+    const ecr = await reads.ecr();
+    return await Promise.all(own.map((ref) => ecr.describeImage(ref.repository, ref.digest === undefined ? { tag: ref.tag ?? 'latest' } : { digest: ref.digest })));
+  } catch (error) {
+    log.warn('image scans not read: the message shows none', { service: service.name, task_definition: taskDefinition, ...errorFields(error) });
+    return undefined;
+  }
+}
+
+export const plan: PlanBuilder = async (event, context) => {
+  const { config, catalog } = context;
   const detail = parseDetail(manualDeploySchema, event, 'manual deploy');
   authorise(event, config);
-  const service = naming.canonical(detail.service);
-  if (service === undefined) {
+  const found = catalog.service(detail.service);
+  if (found === undefined) {
     throw new RejectedEventError(`manual deploy refused: service name ${excerpt(detail.service, 80)} is not a valid service name`);
   }
   if (detail.action !== undefined && detail.action !== 'rollback') {
     throw new RejectedEventError(`manual deploy refused: action ${excerpt(detail.action, 64)} is unknown (the only action is "rollback")`);
   }
-  const trigger: Trigger = { kind: 'manual', source: event.source, reason: detail.reason, account: event.account };
-  const lambda = lambdaFunctionOf({ config, naming }, service);
-  if (lambda !== undefined) {
+  const service = found.name;
+  const trigger: Extract<Trigger, { kind: 'manual' }> = { kind: 'manual', source: event.source, reason: detail.reason, account: event.account };
+  if (found.kind === 'lambda') {
+    const { lambda } = found;
     const result = emptyPlan('manual', event.id);
     result.deployments.push({ target: 'lambda', service, lambda, change: lambdaChangeOf(detail, service, lambda), trigger });
     return result;
@@ -75,7 +98,7 @@ export const plan: PlanBuilder = async (event, { config, naming }) => {
   if (detail.version !== undefined || detail.action !== undefined) {
     throw new RejectedEventError(`manual deploy refused: "version" and "action" apply to Lambda functions; ${service} is an ECS service`);
   }
-  const ecs = naming.ecsNames(service);
+  const { ecs } = found;
   const requested = detail.task_definition;
   if (requested !== undefined && taskDefinitionFamily(requested) !== ecs.family) {
     throw new RejectedEventError(
@@ -88,13 +111,15 @@ export const plan: PlanBuilder = async (event, { config, naming }) => {
       `manual deploy refused: task definition ${excerpt(requested ?? '')} belongs to account ${excerpt(owner.account, 20)} in ${excerpt(owner.region, 30)}, not to ${event.account ?? 'this account'} in ${config.region}`,
     );
   }
+  const taskDefinition = requested ?? ecs.family;
+  const images = config.ecrScanGate === undefined ? undefined : await ownImages(found, taskDefinition, event.account, context);
   const result = emptyPlan('manual', event.id);
   result.deployments.push({
     target: 'ecs',
     service,
     ecs,
-    taskDefinition: requested ?? ecs.family,
-    trigger,
+    taskDefinition,
+    trigger: images === undefined ? trigger : { ...trigger, images },
   });
   return result;
 };

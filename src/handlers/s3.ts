@@ -3,20 +3,24 @@
  * a Lambda artifact zip (LAMBDA_CONFIG `artifact`) updates that function's code from it. Accepts
  * S3's native EventBridge events and CloudTrail "AWS API Call" events. A deleted env file or
  * artifact deploys nothing (new tasks could not start; functions keep their code) and is reported.
+ *
+ * An env file is checked first (./envFileChange.ts): an invalid file restarts nothing and is
+ * reported with its problems; a re-upload that changes no variable restarts nothing either.
  */
-import type { Config } from '../config.js';
 import { RejectedEventError } from '../errors.js';
 import { excerpt, parseDetail, s3CloudTrailSchema, s3NativeObjectSchema, type EventEnvelope } from '../events.js';
-import { emptyPlan, ignoredPlan, type Plan } from '../plan.js';
+import { emptyPlan, ignoredPlan, type Trigger } from '../plan.js';
+import { describeEnvFileProblems } from '../presenter.js';
 import type { PlanBuilder } from './context.js';
-import { configurationRedeploy, resourceOf, revisionOf, servicesWithArtifact } from './deployments.js';
+import { checkEnvFile } from './envFileChange.js';
+import { restart, revisionOf } from './restart.js';
 
-type ObjectChange = { bucket: string; key: string; versionId: string | undefined; operation: string; kind: 'write' | 'delete' | 'other' };
+type ObjectChange = { bucket: string; key: string; versionId: string | undefined; operation: string; kind: 'write' | 'delete' | 'other'; actor: string | undefined };
 
 const CLOUDTRAIL_WRITES = new Set(['PutObject', 'CopyObject', 'CompleteMultipartUpload']);
 
 /** The object an S3 event is about, from either event family. */
-export function objectChange(event: EventEnvelope): ObjectChange {
+function objectChange(event: EventEnvelope): ObjectChange {
   const detailType = event['detail-type'];
   if (detailType === 'Object Created' || detailType === 'Object Deleted') {
     const detail = parseDetail(s3NativeObjectSchema, event, `S3 ${detailType}`);
@@ -26,6 +30,7 @@ export function objectChange(event: EventEnvelope): ObjectChange {
       versionId: detail.object['version-id'],
       operation: detail.reason ?? detailType,
       kind: detailType === 'Object Created' ? 'write' : 'delete',
+      actor: detail.requester,
     };
   }
   if (detailType === 'AWS API Call via CloudTrail') {
@@ -37,69 +42,56 @@ export function objectChange(event: EventEnvelope): ObjectChange {
       versionId: detail.responseElements?.['x-amz-version-id'],
       operation: detail.errorCode === undefined ? detail.eventName : `${detail.eventName} failed with ${detail.errorCode}`,
       kind,
+      actor: detail.userIdentity?.arn,
     };
   }
   throw new RejectedEventError(`S3 event of detail-type ${excerpt(detailType)} is not an object change`);
 }
 
-/** The services whose SERVICE_CONFIG lists this object, in configuration order. */
-export function servicesUsingEnvFile(config: Pick<Config, 'serviceConfig'>, bucket: string, key: string): string[] {
-  return Object.entries(config.serviceConfig)
-    .filter(([, files]) => files.some((file) => file.bucket === bucket && file.key === key))
-    .map(([service]) => service);
-}
-
-export const plan: PlanBuilder = async (event, { config, naming }) => {
+export const plan: PlanBuilder = async (event, { catalog, reads, log }) => {
   const change = objectChange(event);
   const location = `s3://${change.bucket}/${change.key}`;
   if (change.kind === 'other') return ignoredPlan('s3', event.id, `S3 ${excerpt(change.operation)} does not change an object's content`);
-  const names = { config, naming };
-  const artifactOf = servicesWithArtifact(names, change.bucket, change.key);
   // A function whose code is this object gets a code update, which starts fresh environments anyway.
-  const services = servicesUsingEnvFile(config, change.bucket, change.key)
-    .map((name) => naming.canonical(name) ?? name)
-    .filter((service) => !artifactOf.some((a) => a.service === service));
-  if (services.length === 0 && artifactOf.length === 0) {
-    const lambdaArtifacts = Object.values(config.lambdaConfig).some((entry) => entry.artifact !== undefined);
-    return ignoredPlan('s3', event.id, `${excerpt(location)} is not an env file of any service in SERVICE_CONFIG${lambdaArtifacts ? ' nor a Lambda artifact in LAMBDA_CONFIG' : ''}`);
+  const { envFileOf, artifactOf } = catalog.forObject(change.bucket, change.key);
+  if (envFileOf.length === 0 && artifactOf.length === 0) {
+    return ignoredPlan('s3', event.id, `${excerpt(location)} is not an env file of any service in SERVICE_CONFIG${catalog.hasArtifacts ? ' nor a Lambda artifact in LAMBDA_CONFIG' : ''}`);
   }
 
-  const trigger = { kind: 's3', bucket: change.bucket, key: change.key, versionId: change.versionId, operation: change.operation } as const;
+  const trigger: Extract<Trigger, { kind: 's3' }> = { kind: 's3', bucket: change.bucket, key: change.key, versionId: change.versionId, operation: change.operation, actor: change.actor };
   const result = emptyPlan('s3', event.id);
   if (change.kind === 'delete') {
-    if (artifactOf.length > 0) reportDeletedArtifact(result, location, artifactOf);
-    if (services.length === 0) return result;
-    for (const service of services) {
-      result.skipped.push({ service, reason: `env file ${location} was deleted; not redeploying (new tasks could not start without it)`, fields: { bucket: change.bucket, key: change.key } });
+    // A deleted artifact or env file deploys nothing: functions keep their code, and new tasks could not start without the file.
+    for (const { name, lambda } of artifactOf) {
+      result.skipped.push({ service: name, reason: `Lambda artifact ${location} was deleted; not deploying (${lambda.functionName} keeps its current code)`, fields: { function_name: lambda.functionName } });
     }
-    result.notifications.push({
-      severity: 'warning',
-      title: `Env file deleted: ${location}`,
-      facts: [
-        ['Used by', services.map((s) => resourceOf(names, s)).join(', ')],
-        ['Action', 'not redeployed: new tasks of these services would fail to start until the file is restored'],
-      ],
-    });
+    if (artifactOf.length > 0) result.notices.push({ kind: 'artifact_deleted', location, services: artifactOf });
+    for (const { name } of envFileOf) {
+      result.skipped.push({ service: name, reason: `env file ${location} was deleted; not redeploying (new tasks could not start without it)`, fields: { bucket: change.bucket, key: change.key } });
+    }
+    if (envFileOf.length > 0) result.notices.push({ kind: 'env_file_deleted', location, services: envFileOf });
     return result;
   }
-  for (const service of services) result.deployments.push(configurationRedeploy(names, service, trigger, revisionOf(event)));
-  for (const { service, lambda } of artifactOf) {
-    result.deployments.push({ target: 'lambda', service, lambda, change: { kind: 'zip', bucket: change.bucket, key: change.key, versionId: change.versionId }, trigger });
+  let restarting = envFileOf;
+  if (envFileOf.length > 0) {
+    const verdict = await checkEnvFile({ bucket: change.bucket, key: change.key, versionId: change.versionId }, { reads, log });
+    if (verdict.kind === 'changed') {
+      trigger.envFile = verdict.change;
+    } else {
+      const why =
+        verdict.kind === 'invalid'
+          ? `env file ${location} is invalid (${describeEnvFileProblems(verdict.problems).join('; ')}); not redeploying (ECS would not read it as written)`
+          : `env file ${location} has the same variables and values as version ${verdict.previousVersionId}; nothing to redeploy`;
+      if (verdict.kind === 'unchanged' && artifactOf.length === 0) return ignoredPlan('s3', event.id, why);
+      const fields = { bucket: change.bucket, key: change.key, version_id: change.versionId, ...(verdict.kind === 'invalid' ? { problems: verdict.problems } : {}) };
+      for (const { name } of envFileOf) result.skipped.push({ service: name, reason: why, fields });
+      if (verdict.kind === 'invalid') result.notices.push({ kind: 'env_file_invalid', location, versionId: change.versionId, actor: change.actor, services: envFileOf, problems: verdict.problems });
+      restarting = [];
+    }
+  }
+  for (const service of restarting) result.deployments.push(restart(service, trigger, revisionOf(event)));
+  for (const { name, lambda } of artifactOf) {
+    result.deployments.push({ target: 'lambda', service: name, lambda, change: { kind: 'zip', bucket: change.bucket, key: change.key, versionId: change.versionId }, trigger });
   }
   return result;
 };
-
-/** A deleted Lambda artifact deploys nothing (the functions keep their code) and is reported once. */
-function reportDeletedArtifact(result: Plan, location: string, artifactOf: ReturnType<typeof servicesWithArtifact>): void {
-  for (const { service, lambda } of artifactOf) {
-    result.skipped.push({ service, reason: `Lambda artifact ${location} was deleted; not deploying (${lambda.functionName} keeps its current code)`, fields: { function_name: lambda.functionName } });
-  }
-  result.notifications.push({
-    severity: 'warning',
-    title: `Lambda artifact deleted: ${location}`,
-    facts: [
-      ['Used by', artifactOf.map((a) => a.lambda.functionName).join(', ')],
-      ['Action', 'nothing deployed: the functions keep running their current code; restore the object before their next deploy'],
-    ],
-  });
-}

@@ -8,19 +8,28 @@
  */
 import { readFileSync } from 'node:fs';
 import { App, type HandleResult } from '../app.js';
-import { LambdaClient, type ServiceOutputTypes } from '../aws/lambda.js';
+import { ECRClient } from '../aws/ecr.js';
+import { ECSClient } from '../aws/ecs.js';
+import { LambdaClient } from '../aws/lambda.js';
+import { S3Client } from '../aws/s3.js';
+import { SSMClient } from '../aws/ssmMetadata.js';
+import type { InitializeMiddleware } from '@smithy/types';
 import { loadConfig, type Config } from '../config.js';
-import type { Targets } from '../deployer.js';
 import { ConfigError } from '../errors.js';
 import { ecrRegistry } from '../images.js';
 import { createLogger, createMetrics, type Log } from '../observability.js';
-import { describeTrigger } from '../plan.js';
+import { describeChange, describeTrigger, noticeMessage } from '../presenter.js';
+import { createEcrReads } from '../reads/ecr.js';
+import { createAwsReads, type Reads } from '../reads/registry.js';
+import { createS3Reads } from '../reads/s3.js';
+import { createSsmReads } from '../reads/ssm.js';
 import { buildSlackPayload } from '../slack/messages.js';
 import type { Notifier } from '../slack/notifier.js';
 import { createNotifier } from '../slack/setup.js';
-import { createAwsTargets } from '../targets/aws.js';
-import { ecsTarget, type EcsCalls } from '../targets/ecs.js';
-import { createLambdaApi, describeChange, type LambdaApi } from '../targets/lambda.js';
+import { createEcsTarget } from '../targets/ecs.js';
+import { createLambdaTarget } from '../targets/lambda/index.js';
+import { createAwsTargets, type Targets } from '../targets/registry.js';
+import { describedEcrRead, describedS3Read, describedSsmRead } from './describedReads.js';
 
 /** The embedded default configuration: the conventions the sample events in `events/` follow. */
 export const LOCAL_DEFAULTS: Record<string, string> = {
@@ -43,12 +52,14 @@ export const LOCAL_DEFAULTS: Record<string, string> = {
       smoke_test: { payload: { ping: true }, expect: { statusCode: 200 } },
     },
   }),
+  // The scan gate, so the scan samples (events/ecr-*scan*.json) show it at work.
+  ECR_SCAN_GATE: 'HIGH',
 };
 
 type RawEvent = Record<string, unknown>;
 
 /** Accepts an EventBridge event, or a `put-events` entries file (as EventBridge would deliver its first entry). */
-export function eventFromFile(text: string): RawEvent {
+function eventFromFile(text: string): RawEvent {
   const parsed: unknown = JSON.parse(text);
   if (!Array.isArray(parsed)) return parsed as RawEvent;
   const entry = parsed[0] as { Source?: string; DetailType?: string; Detail?: string; Resources?: string[] } | undefined;
@@ -66,31 +77,25 @@ export function eventFromFile(text: string): RawEvent {
   };
 }
 
-/** The account and region an event came from, and the image an ECR push event pushed. */
+/** The account and region an event came from, and the image an ECR push (or scan) event is about. */
 function eventOrigin(event: RawEvent): { account: string; region: string; pushedImage: string } {
-  const detail = (event.detail ?? {}) as Record<string, unknown>;
+  const detail = (event.detail ?? {}) as { 'repository-name'?: string; 'image-tag'?: string; 'image-tags'?: string[] };
   const account = typeof event.account === 'string' ? event.account : '123456789012';
   const region = typeof event.region === 'string' ? event.region : 'us-east-1';
-  return { account, region, pushedImage: `${ecrRegistry(account, region)}/${String(detail['repository-name'])}:${String(detail['image-tag'] ?? 'latest')}` };
+  const tag = detail['image-tag'] ?? detail['image-tags']?.[0] ?? 'latest';
+  return { account, region, pushedImage: `${ecrRegistry(account, region)}/${detail['repository-name'] ?? ''}:${tag}` };
 }
 
 /**
- * ECS reads described, not performed. For an ECR push the described task definition is assumed to
- * run the pushed image, so the plan shows what a matching service would get.
+ * The answer to an ECS read, described rather than performed. For an ECR push the described task
+ * definition is assumed to run the pushed image, so the plan shows what a matching service would get.
  */
-function describedEcs(event: RawEvent, print: (line: string) => void): EcsCalls {
+function describedEcsRead(command: string, input: Record<string, unknown>, event: RawEvent, print: (line: string) => void): Record<string, unknown> {
+  if (command !== 'DescribeTaskDefinition') return {};
   const { account, region, pushedImage: image } = eventOrigin(event);
-  return {
-    async latestTaskDefinition(family) {
-      print(`AWS read (described, not performed): ecs:DescribeTaskDefinition { taskDefinition: "${family}" }`);
-      print(`  assuming its latest ACTIVE revision runs ${image}`);
-      return { arn: `arn:aws:ecs:${region}:${account}:task-definition/${family}:LOCAL`, containers: [{ name: 'app', image }] };
-    },
-    async redeployService(names, taskDefinition) {
-      print(`AWS write (not performed): ecs:UpdateService ${JSON.stringify({ ...names, taskDefinition, forceNewDeployment: true })}`);
-      return { taskDefinitionArn: taskDefinition, deploymentId: 'ecs-svc/LOCAL' };
-    },
-  };
+  const family = String(input.taskDefinition);
+  print(`  assuming its latest ACTIVE revision runs ${image}`);
+  return { taskDefinition: { taskDefinitionArn: `arn:aws:ecs:${region}:${account}:task-definition/${family}:LOCAL`, containerDefinitions: [{ name: 'app', image }] } };
 }
 
 /** The version the described aliases point to, and the one their description records as before. */
@@ -110,7 +115,7 @@ function describedLambdaRead(command: string, input: Record<string, unknown>, ev
       print(`  assuming ${packageType === 'Image' ? `an image function configured with ${image}` : 'a zip function'}`);
       return { Configuration: { FunctionName: input.FunctionName, PackageType: packageType, LastUpdateStatus: 'Successful', State: 'Active' }, Code: isImagePush ? { ImageUri: image } : {} };
     case 'GetFunctionConfiguration':
-      print(`  assuming ${input.Qualifier === undefined ? '$LATEST' : `version ${String(input.Qualifier)}`} exists, is Active and LastUpdateStatus is Successful`);
+      print(`  assuming ${input.Qualifier === undefined ? '$LATEST' : `version ${input.Qualifier as string}`} exists, is Active and LastUpdateStatus is Successful`);
       return {
         FunctionName: input.FunctionName,
         Version: input.Qualifier ?? '$LATEST',
@@ -128,26 +133,26 @@ function describedLambdaRead(command: string, input: Record<string, unknown>, ev
   }
 }
 
+type DescribedRead = (command: string, input: Record<string, unknown>, event: RawEvent, print: (line: string) => void) => Record<string, unknown>;
+
 /**
- * The Lambda target on a real SDK client whose every request is answered in the `initialize` step,
- * before credentials are looked up or anything is signed or sent: reads are described, writes
- * (never reached in a dry run) are printed and not made. The deploy sequence itself is the real one.
+ * A middleware for a real SDK client that answers every request in the `initialize` step, before
+ * credentials are looked up or anything is signed or sent: reads are described, writes (never
+ * reached offline, where dry run is forced) are printed and not made. The targets on it are the
+ * real ones.
  */
-function describedLambda(event: RawEvent, print: (line: string) => void, region: string): LambdaApi {
-  const client = new LambdaClient({ region });
-  client.middlewareStack.add(
-    (_next, context) => async (args) => {
-      const command = (context.commandName ?? 'Command').replace(/Command$/, '');
-      const input = args.input as Record<string, unknown>;
-      const isRead = command.startsWith('Get');
-      print(`AWS ${isRead ? 'read (described, not performed)' : 'write (not performed)'}: lambda:${command} ${JSON.stringify(input)}`);
-      const output = isRead ? describedLambdaRead(command, input, event, print) : {};
-      return { output: { $metadata: {}, ...output } as ServiceOutputTypes, response: {} };
-    },
-    { step: 'initialize', name: 'deploybridgeDescribedLambda' },
-  );
-  return createLambdaApi(client);
+function describedCalls<Input extends object, Output extends object>(service: string, read: DescribedRead, event: RawEvent, print: (line: string) => void): InitializeMiddleware<Input, Output> {
+  return (_next, context) => async (args) => {
+    const command = (context.commandName ?? 'Command').replace(/Command$/, '');
+    const input = args.input as Record<string, unknown>;
+    const isRead = /^(Get|Describe|List)/.test(command);
+    print(`AWS ${isRead ? 'read (described, not performed)' : 'write (not performed)'}: ${service}:${command} ${JSON.stringify(input)}`);
+    const output = isRead ? read(command, input, event, print) : {};
+    return { output: { $metadata: {}, ...output } as Output, response: {} };
+  };
 }
+
+const DESCRIBED = { step: 'initialize', name: 'deploybridgeDescribedCalls' } as const;
 
 function printingNotifier(config: Config, print: (line: string) => void): Notifier {
   return {
@@ -176,12 +181,15 @@ function printPlan(result: HandleResult, print: (line: string) => void): void {
     print(`    trigger: ${describeTrigger(d.trigger)}`);
   }
   for (const s of plan.skipped) print(`  skip ${s.service}: ${s.reason}`);
-  for (const n of plan.notifications) print(`  notify (${n.severity}): ${n.title}`);
-  if (plan.deployments.length + plan.skipped.length + plan.notifications.length === 0) print('  (nothing)');
+  for (const notice of plan.notices) {
+    const message = noticeMessage(notice);
+    print(`  notify (${message.severity}): ${message.title}`);
+  }
+  if (plan.deployments.length + plan.skipped.length + plan.notices.length === 0) print('  (nothing)');
   for (const r of result.deployments) {
     print(`  result ${r.service}: ${r.status}${r.status === 'failed' ? ` (${r.error})` : ''}`);
-    if (r.status === 'dry_run' && 'plannedCalls' in r) {
-      print(`    from version ${r.fromVersion ?? '$LATEST'}; the calls it would make, in order:`);
+    if (r.status === 'dry_run' && r.target === 'lambda') {
+      print(`    from version ${r.fromVersion}; the calls it would make, in order:`);
       for (const call of r.plannedCalls) print(`      ${call}`);
     }
   }
@@ -216,17 +224,33 @@ export async function runLocal(argv: string[], env: Record<string, string | unde
   const log: Log = createLogger({ projectName: config.projectName, environment: config.projectEnv, level: config.logLevel });
   const metrics = createMetrics(config.projectEnv);
   let targets: Targets;
+  let reads: Reads;
   let notifier: Notifier;
   if (live) {
-    targets = createAwsTargets(config);
+    targets = createAwsTargets(config.region);
+    reads = createAwsReads(config.region);
     notifier = createNotifier(config, log, metrics);
   } else {
-    const ecs = ecsTarget(describedEcs(event, print));
-    const lambda = describedLambda(event, print, config.region);
+    const ecsClient = new ECSClient({ region: config.region });
+    ecsClient.middlewareStack.add(describedCalls('ecs', describedEcsRead, event, print), DESCRIBED);
+    const lambdaClient = new LambdaClient({ region: config.region });
+    lambdaClient.middlewareStack.add(describedCalls('lambda', describedLambdaRead, event, print), DESCRIBED);
+    const ecs = createEcsTarget(ecsClient);
+    const lambda = createLambdaTarget(lambdaClient);
     targets = { ecs: async () => ecs, lambda: async () => lambda };
+    const s3Client = new S3Client({ region: config.region });
+    s3Client.middlewareStack.add(describedCalls('s3', describedS3Read, event, print), DESCRIBED);
+    const ecrClient = new ECRClient({ region: config.region });
+    ecrClient.middlewareStack.add(describedCalls('ecr', describedEcrRead, event, print), DESCRIBED);
+    const ssmClient = new SSMClient({ region: config.region });
+    ssmClient.middlewareStack.add(describedCalls('ssm', describedSsmRead, event, print), DESCRIBED);
+    const s3 = createS3Reads(s3Client);
+    const ecr = createEcrReads(ecrClient);
+    const ssm = createSsmReads(ssmClient);
+    reads = { s3: async () => s3, ecr: async () => ecr, ssm: async () => ssm };
     notifier = printingNotifier(config, print);
   }
-  const app = new App({ config, log, metrics, notifier, targets });
+  const app = new App({ config, log, metrics, notifier, targets, reads });
   try {
     printPlan(await app.handle(event), print);
     return 0;

@@ -2,7 +2,8 @@
  * Slack Block Kit rendering of a {@link Notification}. Building is kept apart from sending so
  * messages can be tested (and printed by the local run) without a network.
  */
-import type { Notification, Severity } from '../plan.js';
+import type { Notification, Severity } from '../presenter.js';
+import { SLACK_LIMITS } from '../constants.js';
 import { truncate } from '../text.js';
 
 /** Colour bar per severity: success green, error red, info blue, warning amber. */
@@ -20,12 +21,9 @@ const SEVERITY_ICONS: Record<Severity, string> = {
   warning: ':warning:',
 };
 
-/** Slack rejects a section field over 2000 characters and a header over 150. */
-const MAX_FIELD = 1900;
-const MAX_HEADER = 150;
 
 /** Escapes the three characters Slack's mrkdwn treats as control characters. */
-export function escapeMrkdwn(text: string): string {
+function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
@@ -42,13 +40,13 @@ export function buildSlackPayload(notification: Notification, context: { environ
   if (notification.service) facts.push(['Service', notification.service]);
   facts.push(...notification.facts);
   const blocks: unknown[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(`${SEVERITY_ICONS[notification.severity]} ${title}`, MAX_HEADER), emoji: true } },
+    { type: 'header', text: { type: 'plain_text', text: truncate(`${SEVERITY_ICONS[notification.severity]} ${title}`, SLACK_LIMITS.header), emoji: true } },
   ];
-  // A section holds at most 10 fields.
-  for (let i = 0; i < facts.length; i += 10) {
+  const perSection = SLACK_LIMITS.fieldsPerSection;
+  for (let i = 0; i < facts.length; i += perSection) {
     blocks.push({
       type: 'section',
-      fields: facts.slice(i, i + 10).map(([label, value]) => ({ type: 'mrkdwn', text: truncate(`*${label}*\n${escapeMrkdwn(value)}`, MAX_FIELD) })),
+      fields: facts.slice(i, i + perSection).map(([label, value]) => ({ type: 'mrkdwn', text: truncate(`*${label}*\n${escapeMrkdwn(value)}`, SLACK_LIMITS.field) })),
     });
   }
   if (notification.consoleUrl) {
@@ -64,17 +62,4 @@ export function buildSlackPayload(notification: Notification, context: { environ
     text: `${title} (${context.environment})`,
     attachments: [{ color: SEVERITY_COLOURS[notification.severity], blocks }],
   };
-}
-
-/** Link to a service's deployments in the ECS console. */
-export function ecsConsoleUrl(region: string, cluster: string, service: string): string {
-  const r = encodeURIComponent(region);
-  return `https://${r}.console.aws.amazon.com/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${r}`;
-}
-
-/** Link to a function's versions in the Lambda console (a function ARN is reduced to its name). */
-export function lambdaConsoleUrl(region: string, functionName: string): string {
-  const r = encodeURIComponent(region);
-  const name = functionName.slice(functionName.lastIndexOf(':') + 1);
-  return `https://${r}.console.aws.amazon.com/lambda/home?region=${r}#/functions/${encodeURIComponent(name)}?tab=versions`;
 }

@@ -3,9 +3,10 @@
  * waits for all of them before the handler returns (Lambda freezes the process afterwards).
  * A slow or failing Slack never fails a deployment and costs at most {@link SlackSendOptions.budgetMs}.
  */
+import { SLACK_DEFAULTS } from '../constants.js';
 import type { Log, MetricSink } from '../observability.js';
 import { MetricName } from '../observability.js';
-import type { Notification } from '../plan.js';
+import type { Notification } from '../presenter.js';
 import { buildSlackPayload, type SlackPayload } from './messages.js';
 import { postJson } from './post.js';
 
@@ -24,7 +25,7 @@ export interface SlackSendOptions {
   retryDelayMs: number;
 }
 
-export const DEFAULT_SLACK_SEND_OPTIONS: SlackSendOptions = { budgetMs: 5000, attemptTimeoutMs: 3000, retryDelayMs: 250 };
+const DEFAULT_SLACK_SEND_OPTIONS: SlackSendOptions = { budgetMs: SLACK_DEFAULTS.budgetMs, attemptTimeoutMs: SLACK_DEFAULTS.attemptTimeoutMs, retryDelayMs: SLACK_DEFAULTS.retryDelayMs };
 
 /** What a notifier needs besides the message: where it goes and who to tell about failures. */
 export interface NotifierContext {

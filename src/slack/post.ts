@@ -28,7 +28,7 @@ export async function postJson(url: string, body: string, signal: AbortSignal): 
       (res) => {
         res.on('error', reject);
         res.on('close', () => {
-          if (!res.complete) reject(signal.aborted ? signal.reason : new Error('the response ended early'));
+          if (!res.complete) reject(signal.aborted ? (signal.reason as Error) : new Error('the response ended early'));
         });
         res.on('end', () => {
           const retryAfter = res.headers['retry-after'];

@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import type { Log, MetricSink } from '../observability.js';
 import { createLogOnlyNotifier, createSlackNotifier, type Notifier, type WebhookSource } from './notifier.js';
 
-export function webhookSource(config: Pick<Config, 'slackWebhookUrl' | 'slackWebhookSsmParameter'>): WebhookSource | undefined {
+function webhookSource(config: Pick<Config, 'slackWebhookUrl' | 'slackWebhookSsmParameter'>): WebhookSource | undefined {
   const { slackWebhookUrl: url, slackWebhookSsmParameter: parameter } = config;
   if (url !== undefined) return async () => url;
   if (parameter !== undefined) {

@@ -1,12 +1,12 @@
 /**
- * ECS as a deployment target: read a family's latest task definition and redeploy a service.
- * A redeploy only starts the rollout; its completion is reported from ECS's own events.
+ * ECS as a deployment target: a redeploy is one `UpdateService` with `forceNewDeployment`, which
+ * starts a rollout; its completion is reported later, from ECS's own events. Also the ECS read the
+ * ECR route plans with.
  */
 import { DescribeTaskDefinitionCommand, ECSClient, UpdateServiceCommand } from '../aws/ecs.js';
-import type { DeploymentTarget } from '../deployer.js';
-import { shortTaskDefinition, type EcsNames } from '../naming.js';
+import { isRetryableAwsError } from '../errors.js';
 import type { EcsDeployment } from '../plan.js';
-import { ecsConsoleUrl } from '../slack/messages.js';
+import type { Target } from './contract.js';
 
 /** A task definition as the ECR route needs it: its ARN and the images its containers run. */
 export interface TaskDefinitionImages {
@@ -14,70 +14,24 @@ export interface TaskDefinitionImages {
   containers: Array<{ name: string; image: string }>;
 }
 
-/** What a redeploy returns: the resolved task definition and the new PRIMARY deployment. */
-export interface EcsDeploymentStarted {
-  taskDefinitionArn: string;
-  deploymentId: string | undefined;
-}
-
-/** The ECS calls deploybridge makes. Implemented on the SDK, or described for the local run. */
-export interface EcsCalls {
+/** The ECS reads handlers make while planning. */
+export interface EcsReads {
   /** One `DescribeTaskDefinition` by family: its latest ACTIVE revision. */
   latestTaskDefinition(family: string): Promise<TaskDefinitionImages>;
-  /** `UpdateService` with `forceNewDeployment`, so tasks restart even if the revision is unchanged. */
-  redeployService(names: EcsNames, taskDefinition: string, signal: AbortSignal): Promise<EcsDeploymentStarted>;
 }
 
-/** What an ECS deployment reports: the rollout started (it completes later, see handlers/ecs.ts). */
-export interface EcsStarted {
-  status: 'started';
-  taskDefinition: string;
-  deploymentId: string | undefined;
-}
+export interface EcsTarget extends Target<EcsDeployment>, EcsReads {}
 
-/** What an ECS dry run reports: the task definition it would deploy. */
-export interface EcsDryRun {
-  status: 'dry_run';
-  taskDefinition: string;
-}
-
-/** The ECS calls, and ECS as a deployment target of the deployer. */
-export interface EcsApi extends EcsCalls, DeploymentTarget<EcsDeployment> {}
-
-/** Makes a deployment target of the ECS calls: one `UpdateService` per deployment, no waiting. */
-export function ecsTarget(calls: EcsCalls): EcsApi {
+/**
+ * The ECS target on an ECS client. The client honours `AWS_ENDPOINT_URL` and the SDK's own retries.
+ *
+ * @example
+ * const target = createEcsTarget(new ECSClient({ region: 'eu-west-1' }));
+ * const prepared = await target.prepare(request, context); // no read: UpdateService resolves a bare family itself
+ */
+export function createEcsTarget(client: ECSClient): EcsTarget {
   return {
-    ...calls,
     reportsCompletion: false,
-    describe(request, region) {
-      return {
-        fields: { cluster: request.ecs.cluster, ecs_service: request.ecs.service, task_definition: request.taskDefinition },
-        resource: request.ecs.service,
-        facts: [['Task definition', shortTaskDefinition(request.taskDefinition)]],
-        consoleUrl: ecsConsoleUrl(region, request.ecs.cluster, request.ecs.service),
-      };
-    },
-    // A dry run needs no read: UpdateService resolves a bare family itself.
-    async preview(request) {
-      return { fields: {}, facts: [], result: { status: 'dry_run', taskDefinition: request.taskDefinition } };
-    },
-    async deploy(request, run) {
-      const started = await calls.redeployService(request.ecs, request.taskDefinition, run.signal);
-      return {
-        fields: { task_definition: started.taskDefinitionArn, deployment_id: started.deploymentId },
-        facts: [
-          ['Deployment ID', started.deploymentId ?? 'unknown'],
-          ['Task definition', shortTaskDefinition(started.taskDefinitionArn)],
-        ],
-        result: { status: 'started', taskDefinition: started.taskDefinitionArn, deploymentId: started.deploymentId },
-      };
-    },
-  };
-}
-
-/** {@link EcsApi} on the AWS SDK. The client honours `AWS_ENDPOINT_URL` and the SDK's own retries. */
-export function createEcsApi(client: ECSClient): EcsApi {
-  return ecsTarget({
     async latestTaskDefinition(family) {
       const { taskDefinition } = await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: family }));
       return {
@@ -85,22 +39,34 @@ export function createEcsApi(client: ECSClient): EcsApi {
         containers: (taskDefinition?.containerDefinitions ?? []).map((c) => ({ name: c.name ?? '', image: c.image ?? '' })),
       };
     },
-    async redeployService(names, taskDefinition, signal) {
-      const { service } = await client.send(
-        new UpdateServiceCommand({
-          cluster: names.cluster,
-          service: names.service,
-          taskDefinition,
-          forceNewDeployment: true,
-        }),
-        { abortSignal: signal },
-      );
+    // Nothing to read: UpdateService resolves a bare family to its latest ACTIVE revision itself.
+    async prepare(request, context) {
+      const input = { cluster: request.ecs.cluster, service: request.ecs.service, taskDefinition: request.taskDefinition, forceNewDeployment: true };
       return {
-        taskDefinitionArn: service?.taskDefinition ?? taskDefinition,
-        deploymentId: service?.deployments?.find((d) => d.status === 'PRIMARY')?.id,
+        preview: { target: 'ecs', taskDefinition: request.taskDefinition },
+        calls: [`ecs:UpdateService ${JSON.stringify(input)}`],
+        async apply() {
+          try {
+            const { service } = await client.send(new UpdateServiceCommand(input), { abortSignal: context.signal });
+            const deployments = service?.deployments ?? [];
+            // What ran before: of the deployments the new one replaces, the one serving the most tasks.
+            const previous = deployments.filter((d) => d.status === 'ACTIVE').sort((a, b) => (b.runningCount ?? 0) - (a.runningCount ?? 0))[0];
+            return {
+              status: 'started',
+              result: {
+                target: 'ecs',
+                taskDefinition: service?.taskDefinition ?? request.taskDefinition,
+                deploymentId: deployments.find((d) => d.status === 'PRIMARY')?.id,
+                previousTaskDefinition: previous?.taskDefinition,
+              },
+            };
+          } catch (error) {
+            return { status: 'failed', cause: error, retryable: isRetryableAwsError(error) };
+          }
+        },
       };
     },
-  });
+  };
 }
 
 export function createEcsClient(region: string): ECSClient {

@@ -155,17 +155,31 @@ run "iam" {
         "arn:aws:lambda:eu-west-1:123456789012:function:myproject_lambda_thumbnailer_dev:*",
       ], {}]
       ReadLambdaArtifacts = ["Allow", ["s3:GetObject", "s3:GetObjectVersion"], ["arn:aws:s3:::myproject-artifacts-dev/thumbnailer/lambda.zip"], {}]
+      ReadEnvFiles = ["Allow", ["s3:GetObject", "s3:GetObjectVersion"], [
+        "arn:aws:s3:::myproject-config-dev/api/.env",
+        "arn:aws:s3:::myproject-config-dev/shared/common.env",
+        "arn:aws:s3:::myproject-config-dev/worker/.env",
+      ], {}]
+      "ListEnvFileVersions${substr(sha1("myproject-config-dev"), 0, 8)}" = ["Allow", ["s3:ListBucketVersions"], ["arn:aws:s3:::myproject-config-dev"], {
+        StringEquals = { "s3:prefix" = ["api/.env", "shared/common.env", "worker/.env"] }
+      }]
+      DescribeImages = ["Allow", ["ecr:DescribeImages"], [
+        "arn:aws:ecr:eu-west-1:123456789012:repository/myproject_backend",
+        "arn:aws:ecr:eu-west-1:123456789012:repository/myproject_service_*",
+      ], {}]
+      DescribeChangedParameters = ["Allow", ["ssm:DescribeParameters"], ["*"], {}]
     })
     error_message = "deployer policy: ${aws_iam_role_policy.deployer.policy}"
   }
 
   # Whatever the inputs: no wildcard action, only Allow, "*" as a resource only where the API
-  # has no resource-level permission, and iam:PassRole (if it ever appears) only to one service.
+  # has no resource-level permission (DescribeTaskDefinition, DescribeParameters), and
+  # iam:PassRole (if it ever appears) only to one service.
   assert {
     condition = alltrue([for s in concat(jsondecode(aws_iam_role_policy.deployer.policy).Statement, jsondecode(aws_iam_role_policy.runtime.policy).Statement) : (
       s.Effect == "Allow" &&
       alltrue([for a in flatten([s.Action]) : !strcontains(a, "*")]) &&
-      (!contains(flatten([s.Resource]), "*") || flatten([s.Action]) == ["ecs:DescribeTaskDefinition"]) &&
+      (!contains(flatten([s.Resource]), "*") || contains([["ecs:DescribeTaskDefinition"], ["ssm:DescribeParameters"]], flatten([s.Action]))) &&
       alltrue([for r in flatten([s.Resource]) : r == "*" || startswith(r, "arn:aws:s3:::") || can(regex("^arn:aws:[a-z0-9-]+:eu-west-1:123456789012:", r))]) &&
       (!contains(flatten([s.Action]), "iam:PassRole") || can(s.Condition.StringEquals["iam:PassedToService"]))
     )])

@@ -112,6 +112,7 @@ run "environment" {
       LAMBDA_FUNCTION_PATTERN     = "{project}_lambda_{name}_{env}"
       IDEMPOTENCY_TTL_SECONDS     = "3600"
       PROTECTED_ENVS              = "prod,production"
+      ECR_SCAN_GATE               = ""
       NODE_OPTIONS                = "--enable-source-maps"
     })
     error_message = "Environment: ${jsonencode(aws_lambda_function.this.environment[0].variables)}"
@@ -176,6 +177,11 @@ run "iam" {
         "arn:aws:ecs:eu-west-1:123456789012:service/myproject_cluster_dev/myproject_service_dev",
       ], {}]
       ReadSlackWebhook = ["Allow", ["ssm:GetParameter"], ["arn:aws:ssm:eu-west-1:123456789012:parameter/deploybridge/myproject/dev/slack-webhook-url"], {}]
+      DescribeImages = ["Allow", ["ecr:DescribeImages"], [
+        "arn:aws:ecr:eu-west-1:123456789012:repository/myproject_backend",
+        "arn:aws:ecr:eu-west-1:123456789012:repository/myproject_service_*",
+      ], {}]
+      DescribeChangedParameters = ["Allow", ["ssm:DescribeParameters"], ["*"], {}]
     })
     error_message = "deployer policy: ${aws_iam_role_policy.deployer.policy}"
   }

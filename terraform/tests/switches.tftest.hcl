@@ -34,6 +34,11 @@ run "ecr_off" {
     condition     = keys(aws_cloudwatch_event_rule.this) == ["ecs", "manual", "ssm"] && aws_lambda_function.this.environment[0].variables.ENABLE_ECR_MONITORING == "false"
     error_message = "enable_ecr_monitoring = false removes the ecr rule (only) and tells the function."
   }
+
+  assert {
+    condition     = !strcontains(aws_iam_role_policy.deployer.policy, "ecr:")
+    error_message = "Without ECR pushes (and no scan gate), no ECR read."
+  }
 }
 
 run "ssm_off" {
@@ -46,6 +51,11 @@ run "ssm_off" {
   assert {
     condition     = keys(aws_cloudwatch_event_rule.this) == ["ecr", "ecs", "manual"] && aws_lambda_function.this.environment[0].variables.ENABLE_SSM_MONITORING == "false"
     error_message = "enable_ssm_monitoring = false removes the ssm rule (only) and tells the function."
+  }
+
+  assert {
+    condition     = !strcontains(aws_iam_role_policy.deployer.policy, "ssm:DescribeParameters")
+    error_message = "Without SSM monitoring, no ssm:DescribeParameters (who changed a parameter)."
   }
 }
 
@@ -74,6 +84,11 @@ run "ecs_and_s3_off" {
   assert {
     condition     = keys(aws_cloudwatch_event_rule.this) == ["ecr", "manual", "ssm"] && aws_lambda_function.this.environment[0].variables.ENABLE_S3_MONITORING == "false"
     error_message = "enable_ecs_events = false removes the ecs rule; enable_s3_monitoring = false the S3 rules of configured files."
+  }
+
+  assert {
+    condition     = !strcontains(aws_iam_role_policy.deployer.policy, "s3:")
+    error_message = "Without S3 monitoring, the env files are not read (no s3: action)."
   }
 }
 
@@ -196,5 +211,45 @@ run "alarms_off" {
   assert {
     condition     = length(aws_cloudwatch_metric_alarm.this) == 0
     error_message = "enable_alarms = false creates no alarm."
+  }
+}
+
+# ECR_SCAN_GATE: an image deploys only once its scan shows nothing at or above the gate.
+run "ecr_scan_gate" {
+  command = plan
+
+  variables {
+    ecr_scan_gate = "HIGH"
+  }
+
+  assert {
+    condition = jsondecode(aws_cloudwatch_event_rule.this["ecr-scan"].event_pattern) == {
+      source        = ["aws.ecr"]
+      "detail-type" = ["ECR Image Scan"]
+      detail = {
+        "scan-status"     = ["COMPLETE", "FAILED"]
+        "repository-name" = ["myproject_backend", { prefix = "myproject_service_" }]
+      }
+    }
+    error_message = "ecr-scan: ${aws_cloudwatch_event_rule.this["ecr-scan"].event_pattern}"
+  }
+
+  assert {
+    condition     = jsonencode(sort(distinct([for a in flatten([for s in jsondecode(aws_iam_role_policy.deployer.policy).Statement : s.Action]) : a if startswith(a, "ecr:")]))) == jsonencode(["ecr:DescribeImageScanFindings", "ecr:DescribeImages"]) && aws_lambda_function.this.environment[0].variables.ECR_SCAN_GATE == "HIGH"
+    error_message = "With the gate, the findings of a refused image are read too: ${aws_iam_role_policy.deployer.policy}"
+  }
+}
+
+run "ecr_scan_gate_without_pushes" {
+  command = plan
+
+  variables {
+    ecr_scan_gate         = "HIGH"
+    enable_ecr_monitoring = false
+  }
+
+  assert {
+    condition     = !contains(keys(aws_cloudwatch_event_rule.this), "ecr-scan") && strcontains(aws_iam_role_policy.deployer.policy, "ecr:DescribeImages") && !strcontains(aws_iam_role_policy.deployer.policy, "ecr:DescribeImageScanFindings")
+    error_message = "Without ECR pushes, no scan rule; a manual deploy still shows its images' scans (DescribeImages)."
   }
 }

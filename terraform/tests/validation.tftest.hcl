@@ -54,6 +54,7 @@ run "invalid_values" {
     eventbridge_maximum_retry_attempts    = 186
     eventbridge_maximum_event_age_seconds = 30
     failed_event_retention_seconds        = 30
+    ecr_scan_gate                         = "LOW"
   }
 
   expect_failures = [
@@ -83,6 +84,7 @@ run "invalid_values" {
     var.eventbridge_maximum_retry_attempts,
     var.eventbridge_maximum_event_age_seconds,
     var.failed_event_retention_seconds,
+    var.ecr_scan_gate,
   ]
 }
 

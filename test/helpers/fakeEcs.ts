@@ -43,8 +43,8 @@ export async function startFakeEcs(decide: (request: EcsRequest, index: number) 
           answer(res, fault.status, { __type: fault.type, message: `${fault.type} injected` });
           return;
         }
-        const service = String(input.service ?? 'unknown');
-        const taskDefinition = `arn:aws:ecs:us-east-1:123456789012:task-definition/${String(input.taskDefinition ?? service)}:1`;
+        const service = typeof input.service === 'string' ? input.service : 'unknown';
+        const taskDefinition = `arn:aws:ecs:us-east-1:123456789012:task-definition/${typeof input.taskDefinition === 'string' ? input.taskDefinition : service}:1`;
         answer(res, 200, {
           service: { serviceName: service, taskDefinition, deployments: [{ id: `ecs-svc/${requests.length}`, status: 'PRIMARY', taskDefinition }] },
         });

@@ -5,12 +5,12 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** A verbatim AWS documentation sample from test/fixtures/aws-events (see SOURCES.md there). */
 export function awsSample(path: string): Record<string, unknown> & { detail: Record<string, unknown> } {
-  return JSON.parse(readFileSync(`${root}test/fixtures/aws-events/${path}`, 'utf8'));
+  return JSON.parse(readFileSync(`${root}test/fixtures/aws-events/${path}`, 'utf8')) as Record<string, unknown> & { detail: Record<string, unknown> };
 }
 
 /** A sample event of this project from events/. */
 export function projectEvent(name: string): Record<string, unknown> & { detail: Record<string, unknown> } {
-  return JSON.parse(readFileSync(`${root}events/${name}`, 'utf8'));
+  return JSON.parse(readFileSync(`${root}events/${name}`, 'utf8')) as Record<string, unknown> & { detail: Record<string, unknown> };
 }
 
 /** A sample with its detail fields replaced (the naming adapted to project myproject, env dev). */

@@ -19,9 +19,10 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { App, type AppDeps } from '../../src/app.js';
 import { createLogger } from '../../src/observability.js';
-import { createEcsApi } from '../../src/targets/ecs.js';
-import { createLambdaApi } from '../../src/targets/lambda.js';
+import { createEcsTarget } from '../../src/targets/ecs.js';
+import { createLambdaTarget } from '../../src/targets/lambda/index.js';
 import { fakeMetrics, recordingNotifier, sentCommands, testConfig } from './app.js';
+import { mockReads } from './reads.js';
 
 export {
   GetAliasCommand,
@@ -108,21 +109,23 @@ export function lambdaApp(env: Record<string, string> = {}, overrides: Partial<A
   const config = testConfig({ LAMBDA_CONFIG: JSON.stringify(LAMBDA_CONFIG), ...env });
   const lambdaMock = mockClient(LambdaClient);
   const ecsMock = mockClient(ECSClient);
-  const lambda = createLambdaApi(new LambdaClient({ region: 'us-east-1', maxAttempts: 1 }), { waiterMinDelaySeconds: 0.001, waiterMaxDelaySeconds: 0.002 });
-  const ecs = createEcsApi(new ECSClient({ region: 'us-east-1', maxAttempts: 1 }));
+  const lambda = createLambdaTarget(new LambdaClient({ region: 'us-east-1', maxAttempts: 1 }), { waiterMinDelaySeconds: 0.001, waiterMaxDelaySeconds: 0.002 });
+  const ecs = createEcsTarget(new ECSClient({ region: 'us-east-1', maxAttempts: 1 }));
   const metrics = fakeMetrics();
   const notifier = recordingNotifier();
   const log = createLogger({ projectName: config.projectName, environment: config.projectEnv, level: config.logLevel });
+  const { reads, s3Mock, ecrMock, ssmMock } = mockReads();
   const app = new App({
     config,
     log,
     metrics,
     notifier,
     targets: { ecs: async () => ecs, lambda: async () => lambda },
+    reads,
     deployerOptions: { backoffBaseMs: 0 },
     ...overrides,
   });
-  return { app, config, lambdaMock, ecsMock, metrics, notifier };
+  return { app, config, lambdaMock, ecsMock, s3Mock, ecrMock, ssmMock, metrics, notifier };
 }
 
 /** The commands a mock received, as `[name without "Command", input]` pairs: the story, in order. */

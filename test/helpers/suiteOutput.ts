@@ -7,6 +7,12 @@ export const SUITE_OUTPUT_DIR = 'reports/suite-output';
 /** The secret part of every webhook URL the tests use; none may ever be written or sent. */
 export const WEBHOOK_SECRETS = ['SECRETTOKEN123', 'hooks.slack.com/services/'];
 
+/**
+ * Values the tests put in env files. They are read (to validate and compare files) but must never
+ * be written to a log or sent to Slack.
+ */
+export const ENV_FILE_SECRETS = ['envfile-S3CR3T-value-7Qx9', 'envfile-S3CR3T-other-K2m4'];
+
 let ready = false;
 
 /** Appends text the suite produced (a log chunk, a Slack payload) for the end-of-suite secret scan. */

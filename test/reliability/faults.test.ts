@@ -11,10 +11,11 @@ import { TransientDeploymentError } from '../../src/errors.js';
 import { createLogger } from '../../src/observability.js';
 import type { Notifier } from '../../src/slack/notifier.js';
 import { createSlackNotifier } from '../../src/slack/notifier.js';
-import { createEcsApi } from '../../src/targets/ecs.js';
+import { createEcsTarget } from '../../src/targets/ecs.js';
 import { fakeMetrics, noLambdaTarget, recordingNotifier, testConfig } from '../helpers/app.js';
 import { startFakeEcs, type Fault } from '../helpers/fakeEcs.js';
 import { adapt } from '../helpers/fixtures.js';
+import { mockReads } from '../helpers/reads.js';
 import { captureOutput } from '../helpers/logs.js';
 import { startSlackServer } from '../helpers/slackServer.js';
 import { recordFigure } from './figures.js';
@@ -33,10 +34,10 @@ let deploymentsLost = 0;
 function appOn(ecs: FakeEcs, env: Record<string, string> = {}, notifier: Notifier = recordingNotifier()) {
   const config = testConfig(env);
   const client = new ECSClient({ endpoint: ecs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 3 });
-  const api = createEcsApi(client);
+  const api = createEcsTarget(client);
   const metrics = fakeMetrics();
   const log = createLogger({ projectName: 'myproject', environment: 'dev', level: 'info' });
-  const app = new App({ config, log, metrics, notifier, targets: { ecs: async () => api, lambda: noLambdaTarget }, deployerOptions: { backoffBaseMs: 20 } });
+  const app = new App({ config, log, metrics, notifier, targets: { ecs: async () => api, lambda: noLambdaTarget }, reads: mockReads().reads, deployerOptions: { backoffBaseMs: 20 } });
   return { app, metrics, notifier };
 }
 

@@ -27,7 +27,9 @@ const EXPECTED: Record<string, string[]> = {
   'ecr-push-backend-lookalike.json': [],
   'ecr-push-unrelated-repository.json': [],
   'ecr-delete-backend.json': [],
-  'ecr-scan-backend.json': [],
+  'ecr-scan-backend.json': ['ecr-scan'],
+  'ecr-scan-service-api.json': ['ecr-scan'],
+  'ecr-scan-other-project.json': [],
 
   'ssm-create-api.json': ['ssm'],
   'ssm-update-backend.json': ['ssm'],
@@ -112,7 +114,7 @@ it('the fixture table lists every fixture file', () => {
 
 describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'event patterns of the example, as Terraform plans them', () => {
   it('one rule per trigger and per watched bucket, each a valid pattern', () => {
-    expect(Object.keys(rules).sort()).toEqual(['ecr', 'ecs', 'manual', 's3-cloudtrail-myproject-artifacts-dev', 's3-myproject-config-dev', 'ssm']);
+    expect(Object.keys(rules).sort()).toEqual(['ecr', 'ecr-scan', 'ecs', 'manual', 's3-cloudtrail-myproject-artifacts-dev', 's3-myproject-config-dev', 'ssm']);
     for (const pattern of Object.values(rules)) expect(() => validatePattern(pattern)).not.toThrow();
   });
 
@@ -133,7 +135,7 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'event patterns o
     for (const [file, expected] of Object.entries(EXPECTED)) {
       if (expected.length === 0) continue;
       const decision = route(fixture(file) as Parameters<typeof route>[0], all);
-      const trigger = (expected[0] as string).startsWith('s3-') ? 's3' : expected[0];
+      const trigger = (expected[0] as string).startsWith('s3-') ? 's3' : expected[0] === 'ecr-scan' ? 'ecr' : expected[0];
       expect(decision, file).toEqual({ kind: 'route', route: trigger });
     }
   });

@@ -5,8 +5,12 @@
  *   test/terraform/source.ts: every `new …Command` of an @aws-sdk/client-* package, SDK waiters,
  *   and the calls made inside the Powertools libraries the code imports) — a missing or an extra
  *   permission fails;
- * - every resource is this project's, following the naming patterns — checked by asking
- *   src/naming.ts which names the code would deploy to.
+ * - the "runtime" policy holds only what the Lambda platform does with the role (logs, the
+ *   on-failure destination);
+ * - no "*" in any action; every resource is this project's, following the naming patterns —
+ *   checked by asking src/naming.ts which names the code would deploy to; "*" as a resource only
+ *   for ecs:DescribeTaskDefinition and ssm:DescribeParameters, which have no resource-level
+ *   permissions.
  *
  * The policies are those Terraform planned (the JSON sent to AWS, from `terraform show -json`):
  * of terraform/examples/complete and of the fixture root (scenarios.ts). The statements themselves
@@ -99,9 +103,9 @@ describe('IAM actions against the calls in src/', () => {
       expect(actionsOf(deployer(fixture.module('bare'))).filter((a) => feature.actions.test(a))).toEqual([]);
     });
 
-    it('grants only the ECS calls and the webhook read when nothing optional is configured', () => {
-      expect(actionsOf(deployer(fixture.module('bare')))).toEqual(['ecs:DescribeTaskDefinition', 'ecs:UpdateService', 'ssm:GetParameter']);
-      expect(actionsOf(deployer(fixture.module('driven_enable_slack_notifications')))).toEqual(['ecs:DescribeTaskDefinition', 'ecs:UpdateService']);
+    it('grants only the ECS calls, the image description, who changed a parameter and the webhook read when nothing optional is configured', () => {
+      expect(actionsOf(deployer(fixture.module('bare')))).toEqual(['ecr:DescribeImages', 'ecs:DescribeTaskDefinition', 'ecs:UpdateService', 'ssm:DescribeParameters', 'ssm:GetParameter']);
+      expect(actionsOf(deployer(fixture.module('driven_enable_slack_notifications')))).toEqual(['ecr:DescribeImages', 'ecs:DescribeTaskDefinition', 'ecs:UpdateService', 'ssm:DescribeParameters']);
     });
 
     it('kms:Decrypt only for a customer managed key (the code reads the webhook decrypted)', () => {
@@ -133,17 +137,21 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'IAM statements o
     }
   });
 
-  it('every resource is scoped to this account and region; "*" only for ecs:DescribeTaskDefinition', () => {
+  it('every resource is scoped to this account and region; "*" only for ecs:DescribeTaskDefinition and ssm:DescribeParameters', () => {
     for (const [name, m] of allModules()) {
       for (const s of [...deployer(m), ...runtime(m)]) {
         for (const r of s.resources) {
           if (r === '*') {
-            expect(s.actions, `${name}: the only "*" resource`).toEqual(['ecs:DescribeTaskDefinition']);
+            expect([['ecs:DescribeTaskDefinition'], ['ssm:DescribeParameters']], `${name}: the only "*" resources`).toContainEqual(s.actions);
             continue;
           }
           expect(r).toMatch(/^arn:aws:/);
           const [, , service, region, account] = r.split(':');
-          if (service === 's3') expect(r, 'S3 object ARN (no wildcard)').toMatch(/^arn:aws:s3:::[^*?]+\/[^*?]+$/);
+          if (service === 's3' && s.actions.includes('s3:ListBucketVersions')) {
+            // A bucket-level action: the bucket, with the listing kept to the env files' keys.
+            expect(r, 'S3 bucket ARN (no wildcard)').toMatch(/^arn:aws:s3:::[^*?/]+$/);
+            expect(Object.entries(s.conditions).map(([test, vars]) => [test, Object.keys(vars)])).toEqual([['StringEquals', ['s3:prefix']]]);
+          } else if (service === 's3') expect(r, 'S3 object ARN (no wildcard)').toMatch(/^arn:aws:s3:::[^*?]+\/[^*?]+$/);
           else {
             expect(region, r).toBe(REGION);
             expect(account, r).toBe(ACCOUNT);
@@ -199,11 +207,29 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'IAM resources fo
     expect(allows(statements, 'lambda:UpdateFunctionCode', fnArn(naming.lambdaFunctionName('other'))), 'an unconfigured service').toBe(false);
   });
 
-  it('S3: only the artifacts of Lambda targets, never the env files (the code does not read them)', () => {
+  it('S3: the artifacts of Lambda targets and the env files (read and compared), no other object', () => {
     const statements = deployer(example.module('deploybridge'));
     expect(allows(statements, 's3:GetObject', 'arn:aws:s3:::myproject-artifacts-dev/thumbnailer/lambda.zip')).toBe(true);
     expect(allows(statements, 's3:GetObject', 'arn:aws:s3:::myproject-artifacts-dev/other.zip')).toBe(false);
-    expect(allows(statements, 's3:GetObject', 'arn:aws:s3:::myproject-config-dev/api/.env')).toBe(false);
+    for (const key of ['api/.env', 'worker/.env', 'shared/common.env']) {
+      for (const action of ['s3:GetObject', 's3:GetObjectVersion']) expect(allows(statements, action, `arn:aws:s3:::myproject-config-dev/${key}`), `${action} ${key}`).toBe(true);
+    }
+    expect(allows(statements, 's3:GetObject', 'arn:aws:s3:::myproject-config-dev/other/.env')).toBe(false);
+    // Versions are listed on the config bucket only, with the prefix (the code's Prefix = the key) kept to the env files.
+    const listing = statements.filter((s) => s.actions.includes('s3:ListBucketVersions'));
+    expect(listing.map((s) => [s.resources, s.conditions])).toEqual([[['arn:aws:s3:::myproject-config-dev'], { StringEquals: { 's3:prefix': ['api/.env', 'shared/common.env', 'worker/.env'] } }]]);
+  });
+
+  it('ECR: the project\'s repositories only ({project}_backend, {project}_service_*)', () => {
+    const statements = deployer(example.module('deploybridge'));
+    const repo = (name: string, account = ACCOUNT) => `arn:aws:ecr:${REGION}:${account}:repository/${name}`;
+    for (const action of ['ecr:DescribeImages', 'ecr:DescribeImageScanFindings']) {
+      expect(allows(statements, action, repo('myproject_backend')), action).toBe(true);
+      expect(allows(statements, action, repo('myproject_service_api')), action).toBe(true);
+      expect(allows(statements, action, repo('otherproject_service_api')), action).toBe(false);
+      expect(allows(statements, action, repo('myproject_backend_lookalike')), action).toBe(false);
+      expect(allows(statements, action, repo('myproject_service_api', '999999999999')), action).toBe(false);
+    }
   });
 
   it("SSM: the webhook parameter only, not the services' parameters; DynamoDB: the idempotency table only", () => {

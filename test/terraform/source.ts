@@ -13,6 +13,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { CONFIG_DEFAULTS } from '../../src/constants.js';
 import { REPO_ROOT } from './paths.js';
 
 export const SRC_DIR = join(REPO_ROOT, 'src');
@@ -122,6 +123,13 @@ function splitArgs(args: string): string[] {
   return out;
 }
 
+/** A variable's default from src/constants.ts (readers without a fallback argument take it from there), as an environment value. */
+function configDefault(name: string): string | undefined {
+  const value = (CONFIG_DEFAULTS as Record<string, string | number | boolean | readonly string[]>)[name];
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value.join(',') : String(value);
+}
+
 export function envReads(files: SourceFile[]): Map<string, EnvRead> {
   const reads = new Map<string, EnvRead>();
   const add = (name: string, where: string, literalDefault: string | undefined, required: boolean) => {
@@ -136,7 +144,7 @@ export function envReads(files: SourceFile[]): Map<string, EnvRead> {
     for (const m of text.matchAll(new RegExp(`\\b(\\w+)\\.(\\w+)\\(\\s*(['"])(${ENV_NAME})\\3([^()]*(?:\\([^()]*\\)[^()]*)*)\\)`, 'g'))) {
       const [, receiver, method, , name, rest] = m as unknown as [string, string, string, string, string, string];
       const args = splitArgs(rest.replace(/^\s*,/, ''));
-      const fallback = args.length > 0 ? literal(args[args.length - 1] as string, text) : undefined;
+      const fallback = args.length > 0 ? literal(args[args.length - 1] as string, text) : configDefault(name);
       add(name, `${path}: ${receiver}.${method}`, fallback, method === 'required');
     }
     for (const m of text.matchAll(new RegExp(`\\b(?:process\\.env|env)(?:\\.(${ENV_NAME})|\\[\\s*['"](${ENV_NAME})['"]\\s*\\])`, 'g'))) {
@@ -171,6 +179,7 @@ const ACTION_OF_COMMAND: Record<string, string> = {
   'lambda:InvokeWithResponseStream': 'lambda:InvokeFunction',
   's3:HeadObject': 's3:GetObject',
   's3:ListObjectsV2': 's3:ListBucket',
+  's3:ListObjectVersions': 's3:ListBucketVersions',
 };
 
 /**
@@ -211,6 +220,7 @@ export const LIBRARY_CALLS: Array<{ module: string; exportName: string; actions:
 export const IMPLIED_CALLS: Array<{ action: string; field: RegExp; actions: string[]; why: string }> = [
   { action: 'lambda:UpdateFunctionCode', field: /\bS3Bucket\b/, actions: ['s3:GetObject'], why: 'UpdateFunctionCode with S3Bucket/S3Key reads the object as the caller' },
   { action: 'lambda:UpdateFunctionCode', field: /\bS3ObjectVersion\b/, actions: ['s3:GetObjectVersion'], why: 'with S3ObjectVersion, a specific version of it' },
+  { action: 's3:GetObject', field: /\bVersionId\b/, actions: ['s3:GetObjectVersion'], why: 'GetObject of a given version (VersionId) needs s3:GetObjectVersion' },
 ];
 
 export interface NamedImport {

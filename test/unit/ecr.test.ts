@@ -49,6 +49,26 @@ describe('ECR push → ECS redeploy', () => {
     expect(started?.fields).toMatchObject({ service: 'api', deployment_id: 'ecs-svc/9876', task_definition: TD_ARN, attempt: 1, max_retries: 2 });
   });
 
+  it('says which revision the service ran when the push moves it to another (from UpdateService\'s deployments)', async () => {
+    const { app, ecsMock, notifier } = testApp();
+    const previous = `arn:aws:ecs:us-east-1:123456789012:task-definition/${FAMILY}:41`;
+    const next = `arn:aws:ecs:us-east-1:123456789012:task-definition/${FAMILY}:42`;
+    ecsMock.on(DescribeTaskDefinitionCommand).resolves(taskDefinition(FAMILY, 42, [`${REGISTRY}/myproject_service_api:v1.4.2`]));
+    ecsMock.on(UpdateServiceCommand).resolves({
+      service: {
+        taskDefinition: next,
+        deployments: [
+          { id: 'ecs-svc/2', status: 'PRIMARY', taskDefinition: next, runningCount: 0 },
+          { id: 'ecs-svc/0', status: 'ACTIVE', taskDefinition: `arn:aws:ecs:us-east-1:123456789012:task-definition/${FAMILY}:40`, runningCount: 0 },
+          { id: 'ecs-svc/1', status: 'ACTIVE', taskDefinition: previous, runningCount: 3 },
+        ],
+      },
+    });
+    const result = await app.handle(push('myproject_service_api'));
+    expect(result).toMatchObject({ deployments: [{ status: 'started', taskDefinition: next, previousTaskDefinition: previous }] });
+    expect(notifier.sent[0]?.facts).toContainEqual(['Task definition', `${FAMILY}:41 → :42`]);
+  });
+
   it('maps {project}_backend to the backend service', async () => {
     const { app, ecsMock } = testApp();
     ecsMock.on(DescribeTaskDefinitionCommand).resolves(taskDefinition('myproject_service_dev', 3, [`${REGISTRY}/myproject_backend`]));

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { configProblems as problemsOf } from '../helpers/app.js';
 import { loadConfig } from '../../src/config.js';
-import { lambdaFunctionOf } from '../../src/handlers/deployments.js';
-import { Naming } from '../../src/naming.js';
+import type { CatalogService } from '../../src/catalog.js';
+
+/** The function a service deploys to, or `undefined` for an ECS service. */
+const functionOf = (service: CatalogService | undefined) => (service?.kind === 'lambda' ? service.lambda.functionName : undefined);
 
 const minimal = { PROJECT_NAME: 'myproject', PROJECT_ENV: 'dev', SERVICE_CONFIG: '{}' };
 
@@ -41,7 +43,7 @@ describe('LAMBDA_CONFIG and LAMBDA_FUNCTION_PATTERN', () => {
   it('names functions with LAMBDA_FUNCTION_PATTERN when function_name is absent, the backend by the ECS rule', () => {
     const names = (env: Record<string, string>, service: string) => {
       const config = loadConfig({ ...minimal, LAMBDA_CONFIG: JSON.stringify({ [service]: {} }), ...env });
-      return lambdaFunctionOf({ config, naming: new Naming(config) }, new Naming(config).canonical(service) ?? service)?.functionName;
+      return functionOf(config.catalog.service(service));
     };
     expect(names({}, 'resizer')).toBe('myproject_lambda_resizer_dev');
     expect(names({ LAMBDA_FUNCTION_PATTERN: '{env}-{project}-{name}' }, 'resizer')).toBe('dev-myproject-resizer');
@@ -49,8 +51,8 @@ describe('LAMBDA_CONFIG and LAMBDA_FUNCTION_PATTERN', () => {
     expect(names({ BACKEND_SERVICE_NAME: 'web' }, 'backend')).toBe('myproject_lambda_web_dev');
     const arn = 'arn:aws:lambda:us-east-1:123456789012:function:resize';
     const config = loadConfig({ ...minimal, LAMBDA_CONFIG: JSON.stringify({ resizer: { function_name: arn } }) });
-    expect(lambdaFunctionOf({ config, naming: new Naming(config) }, 'resizer')?.functionName).toBe(arn);
-    expect(lambdaFunctionOf({ config, naming: new Naming(config) }, 'api')).toBeUndefined();
+    expect(functionOf(config.catalog.service('resizer'))).toBe(arn);
+    expect(functionOf(config.catalog.service('api'))).toBeUndefined();
   });
 
   it('a smoke test without payload sends {}', () => {

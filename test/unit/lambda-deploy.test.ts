@@ -71,7 +71,7 @@ describe('Lambda deploy: the blue/green sequence', () => {
     expect(story(lambdaMock)).toEqual(UPLOAD_STORY);
     expect(ecsMock.calls()).toHaveLength(0);
     expect(result.status === 'planned' && result.deployments).toEqual([
-      { service: 'thumbnailer', status: 'succeeded', functionName: THUMBNAILER, alias: 'live', fromVersion: '12', toVersion: '13', smokeTest: 'passed', attempts: 1, durationMs: expect.any(Number) },
+      { service: 'thumbnailer', status: 'succeeded', target: 'lambda', functionName: THUMBNAILER, alias: 'live', fromVersion: '12', toVersion: '13', smokeTest: 'passed', attempts: 1, durationMs: expect.any(Number) },
     ]);
     expect(metrics.counts).toEqual({ DeploymentsStarted: 1, DeploymentsSucceeded: 1 });
 

@@ -30,11 +30,11 @@ describe('lazy loading of the Lambda SDK (cold starts are benchmarked)', () => {
   });
 
   it('the Lambda target module is loaded by the Targets factory with import(), and statically only by the local runner', () => {
-    const isTargetModule = (path: string, spec: string) => (path.startsWith('src/targets/') ? spec === './lambda.js' : spec.endsWith('targets/lambda.js'));
+    const isTargetModule = (path: string, spec: string) => (path.startsWith('src/targets/') ? spec === './lambda/index.js' : spec.endsWith('targets/lambda/index.js'));
     const staticImporters = sources().filter(([path, text]) => staticImports(text).some((spec) => isTargetModule(path, spec))).map(([path]) => path);
     const dynamicImporters = sources().filter(([path, text]) => dynamicImports(text).some((spec) => isTargetModule(path, spec))).map(([path]) => path);
     expect(staticImporters).toEqual(['src/local/run.ts']);
-    expect(dynamicImporters).toEqual(['src/targets/aws.ts']);
+    expect(dynamicImporters).toEqual(['src/targets/registry.ts']);
   });
 
   it('in the bundle, nothing the entry chunk loads at init statically reaches the Lambda SDK or target', async () => {
@@ -62,8 +62,8 @@ describe('lazy loading of the Lambda SDK (cold starts are benchmarked)', () => {
     };
     visit(entry as string);
     const inputs = [...loaded].flatMap((name) => Object.keys(outputs[name]?.inputs ?? {}));
-    expect(inputs.filter((input) => input.includes('@aws-sdk/client-lambda') || input === 'src/targets/lambda.ts' || input === 'src/aws/lambda.ts')).toEqual([]);
+    expect(inputs.filter((input) => input.includes('@aws-sdk/client-lambda') || input.startsWith('src/targets/lambda/') || input === 'src/aws/lambda.ts')).toEqual([]);
     // …while the Lambda target is in the bundle, in a chunk of its own.
-    expect(Object.values(outputs).some((output) => Object.keys(output.inputs).includes('src/targets/lambda.ts'))).toBe(true);
+    expect(Object.values(outputs).some((output) => Object.keys(output.inputs).includes('src/targets/lambda/index.ts'))).toBe(true);
   });
 });

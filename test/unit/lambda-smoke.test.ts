@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { describeChange, previousVersionOf, safeSmokeResponse, SMOKE_RESPONSE_LIMIT, smokeTestProblem } from '../../src/targets/lambda.js';
+import { LAMBDA_DEFAULTS } from '../../src/constants.js';
+import { describeChange } from '../../src/presenter.js';
+import { previousVersionOf } from '../../src/targets/lambda/alias.js';
+import { safeSmokeResponse, smokeTestProblem } from '../../src/targets/lambda/smoke.js';
+
+const SMOKE_RESPONSE_LIMIT = LAMBDA_DEFAULTS.smokeResponseLimit;
 
 describe('smokeTestProblem', () => {
   it('passes without FunctionError when nothing is expected, whatever the response', () => {

@@ -1,0 +1,106 @@
+/**
+ * Defaults and limits, in one place. Configuration defaults are the contract the README and the
+ * Terraform module repeat; the limits are AWS's or Slack's own.
+ */
+
+/** What `LOG_LEVEL` may be. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Defaults of the configuration variables, by variable name: the contract the README's
+ * Configuration table and the Terraform module's inputs repeat.
+ */
+export const CONFIG_DEFAULTS = {
+  AWS_REGION: 'us-east-1',
+  LOG_LEVEL: 'info',
+  CLUSTER_NAME_PATTERN: '{project}_cluster_{env}',
+  SERVICE_NAME_PATTERN: '{project}_service_{name}_{env}',
+  TASK_FAMILY_PATTERN: '{project}_service_{name}_{env}',
+  LAMBDA_FUNCTION_PATTERN: '{project}_lambda_{name}_{env}',
+  BACKEND_SERVICE_NAME: '',
+  ENABLE_SLACK_NOTIFICATIONS: true,
+  ENABLE_ECR_MONITORING: true,
+  ENABLE_SSM_MONITORING: true,
+  ENABLE_S3_MONITORING: true,
+  ENABLE_MANUAL_DEPLOY: true,
+  DEPLOYMENT_TIMEOUT_SECONDS: 600,
+  MAX_DEPLOYMENT_RETRIES: 2,
+  DRY_RUN: false,
+  IDEMPOTENCY_TTL_SECONDS: 3600,
+  MANUAL_DEPLOY_ACCOUNTS: [],
+  PROTECTED_ENVS: ['prod', 'production'],
+  ECR_SCAN_GATE: '',
+} as const satisfies Record<string, string | number | boolean | readonly string[]>;
+
+/** A variable with a default. */
+export type DefaultedVariable = keyof typeof CONFIG_DEFAULTS;
+
+/** The deployer's pacing: backoff doubles from the base (5 s, 10 s, 20 s, …). */
+export const DEPLOYER_DEFAULTS = {
+  backoffBaseMs: 5000,
+  /** Deployments of one plan in flight at once. */
+  concurrency: 10,
+  /** Retries of one call that met a conflict (Lambda: an update in progress), inside the deadline. */
+  conflictRetries: 4,
+} as const;
+
+/** Slack delivery: what one message may cost. */
+export const SLACK_DEFAULTS = {
+  /** Time allowed for one message, retries and `Retry-After` waits included. */
+  budgetMs: 5000,
+  /** Time allowed for one HTTP attempt. */
+  attemptTimeoutMs: 3000,
+  /** Pause before retrying a 5xx or network error. */
+  retryDelayMs: 250,
+  /** A webhook read from SSM is cached this long, so a rotated secret is picked up without a cold start. */
+  webhookMaxAgeSeconds: 300,
+} as const;
+
+/** Slack rejects a section field over 2000 characters and a header over 150; a section holds 10 fields. */
+export const SLACK_LIMITS = { field: 1900, header: 150, fieldsPerSection: 10 } as const;
+
+/** Lambda target pacing and limits. */
+export const LAMBDA_DEFAULTS = {
+  /** Waiters poll with a backoff between these delays (seconds); the SDK's defaults (1 s to 5 min) are too coarse for a bounded deploy. */
+  waiterMinDelaySeconds: 1,
+  waiterMaxDelaySeconds: 10,
+  /** How much of a smoke-test response people see. */
+  smokeResponseLimit: 500,
+  /** Lambda's limit for version and alias descriptions. */
+  descriptionLimit: 256,
+  /** Environment values shorter than this are not masked in smoke responses: "1" or "true" would mask half of any text and hide nothing. */
+  minMaskedSecretLength: 6,
+} as const;
+
+/** The environment variable a configuration change sets on a function, so new execution environments start. */
+export const CONFIG_REVISION_VARIABLE = 'DEPLOYBRIDGE_CONFIG_REVISION';
+
+/** Reading env files from S3 (validated and compared with their previous version before a restart). */
+export const ENV_FILE_LIMITS = {
+  /** An env file is read up to this size (1 MiB); a larger one is reported as a problem, not read. */
+  maxBytes: 1024 * 1024,
+  /** `ListObjectVersions` pages (up to 1,000 versions each) searched for the version before the event's. */
+  versionPages: 5,
+} as const;
+
+/** Severities of ECR scan findings, most severe first (basic scanning, then Inspector's UNTRIAGED). */
+export const FINDING_SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNDEFINED', 'UNTRIAGED'] as const;
+export type FindingSeverity = (typeof FINDING_SEVERITIES)[number];
+
+/** What `ECR_SCAN_GATE` may be: the lowest severity that stops a deployment. */
+export const SCAN_GATE_LEVELS = ['CRITICAL', 'HIGH', 'MEDIUM'] as const;
+export type ScanGateLevel = (typeof SCAN_GATE_LEVELS)[number];
+
+/** ECR images: how much of a scan is shown, and when a scan is not the one of a push. */
+export const ECR_SCAN_LIMITS = {
+  /** Findings listed when the gate refuses an image. */
+  topFindings: 5,
+  /** `DescribeImageScanFindings` pages (up to 1,000 findings each) read to pick the most severe. */
+  findingPages: 3,
+  /** A scan that completes this long after the push is a rescan: it does not deploy. */
+  rescanAfterHours: 24,
+} as const;
+
+/** A value quoted from an event in a log line or a reason is cut to this many characters. */
+export const EXCERPT_LIMIT = 200;

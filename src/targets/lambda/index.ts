@@ -1,0 +1,83 @@
+/**
+ * Lambda functions as a deployment target. One deployment runs inside one invocation and reports
+ * its own completion. Each verb has its own file, written on a {@link Session}:
+ *
+ * - release.ts — change (image, S3 zip, configuration revision) or not, publish, smoke-test, move
+ *   the alias (without an alias: change `$LATEST` in place and smoke-test it);
+ * - promote.ts — smoke-test a published version and move the alias to it;
+ * - rollback.ts — move the alias back to the version its description records;
+ * - smoke.ts, wait.ts, alias.ts, update.ts — the steps they share.
+ */
+import { GetFunctionCommand, LambdaClient } from '../../aws/lambda.js';
+import { LAMBDA_DEFAULTS } from '../../constants.js';
+import type { LambdaDeployment } from '../../plan.js';
+import type { PreparedDeployment, Target } from '../contract.js';
+import { preparePromote } from './promote.js';
+import { prepareRelease } from './release.js';
+import { prepareRollback } from './rollback.js';
+import { Session, type LambdaTargetOptions } from './session.js';
+
+/** The image a function is configured with, as the ECR route needs it. */
+export interface FunctionImage {
+  /** `Image` or `Zip`. */
+  packageType: string;
+  imageUri: string | undefined;
+}
+
+/** The Lambda reads handlers make while planning. */
+export interface LambdaReads {
+  /** One `GetFunction`: whether the function is an image function, and which image it is configured with. */
+  functionImage(functionName: string): Promise<FunctionImage>;
+}
+
+export interface LambdaTarget extends Target<LambdaDeployment>, LambdaReads {}
+
+function prepareVerb(session: Session): Promise<PreparedDeployment> {
+  const { change } = session.request;
+  switch (change.kind) {
+    case 'rollback':
+      return prepareRollback(session);
+    case 'version':
+      return preparePromote(session, change.version);
+    default:
+      return prepareRelease(session, change);
+  }
+}
+
+/**
+ * The Lambda target on a Lambda client.
+ *
+ * @example
+ * const target = createLambdaTarget(new LambdaClient({ region: 'eu-west-1' }));
+ * const prepared = await target.prepare(request, context); // reads; prepared.calls lists the writes
+ */
+export function createLambdaTarget(client: LambdaClient, options: Partial<LambdaTargetOptions> = {}): LambdaTarget {
+  const settings: LambdaTargetOptions = { waiterMinDelaySeconds: LAMBDA_DEFAULTS.waiterMinDelaySeconds, waiterMaxDelaySeconds: LAMBDA_DEFAULTS.waiterMaxDelaySeconds, ...options };
+  return {
+    reportsCompletion: true,
+    async functionImage(functionName) {
+      const { Configuration, Code } = await client.send(new GetFunctionCommand({ FunctionName: functionName }));
+      // Only the package type and image are kept: GetFunction also returns a presigned code URL and the environment.
+      return { packageType: Configuration?.PackageType ?? 'Zip', imageUri: Code?.ImageUri };
+    },
+    async prepare(request, context) {
+      const session = new Session(client, settings, request, context);
+      try {
+        return await prepareVerb(session);
+      } catch (error) {
+        // A read failed, or the reads show it cannot be done: a failure that says how far it got.
+        const { fromVersion, toVersion } = session.progress;
+        return {
+          preview: { target: 'lambda', functionName: session.fn, alias: session.alias, fromVersion: fromVersion ?? '$LATEST', toVersion: toVersion ?? fromVersion ?? '$LATEST' },
+          calls: [],
+          settled: session.failed(error),
+        };
+      }
+    },
+  };
+}
+
+/** A Lambda client for the region. It honours `AWS_ENDPOINT_URL` and the SDK's own retries. */
+export function createLambdaClient(region: string): LambdaClient {
+  return new LambdaClient({ region });
+}

@@ -1,0 +1,129 @@
+/**
+ * One Lambda deployment's session: the function, the deployment's context, and what it has learnt
+ * so far (the revision to guard writes with, the environment values to mask, how far it got).
+ * The verbs (release.ts, promote.ts, rollback.ts) are written on it.
+ */
+import {
+  GetAliasCommand,
+  GetFunctionConfigurationCommand,
+  type FunctionConfiguration,
+  type GetAliasCommandOutput,
+  type LambdaClient,
+} from '../../aws/lambda.js';
+import { LAMBDA_DEFAULTS } from '../../constants.js';
+import { DeploymentError, errorFields, errorName } from '../../errors.js';
+import { MetricName } from '../../observability.js';
+import type { LambdaDeployment, LambdaProgress, LambdaRelease, TargetOutcome } from '../../plan.js';
+import { isRetryableAwsError } from '../../errors.js';
+import { withRetries } from '../../retry.js';
+import type { TargetContext } from '../contract.js';
+
+export interface LambdaTargetOptions {
+  /** Waiters poll with a backoff between these delays (seconds). */
+  waiterMinDelaySeconds: number;
+  waiterMaxDelaySeconds: number;
+}
+
+/** Lambda's "an update is in progress" (409): passes by itself. */
+export const isUpdateConflict = (error: unknown) => errorName(error) === 'ResourceConflictException';
+
+export class Session {
+  readonly fn: string;
+  readonly alias: string | undefined;
+  /** How far the deployment got, for a failure to say what traffic sees now. */
+  readonly progress: LambdaProgress = { target: 'lambda', fromVersion: undefined, toVersion: undefined, latestChanged: false };
+  /** The function's revision as last seen: `PublishVersion` and `UpdateFunctionConfiguration` are guarded by it. */
+  revisionId: string | undefined;
+  /** Values of the function's environment variables, only ever used to mask them in smoke-test responses. */
+  private readonly secrets = new Set<string>();
+
+  constructor(
+    readonly client: LambdaClient,
+    readonly options: LambdaTargetOptions,
+    readonly request: LambdaDeployment,
+    readonly context: TargetContext,
+  ) {
+    this.fn = request.lambda.functionName;
+    this.alias = request.lambda.alias;
+  }
+
+  /** `GetFunctionConfiguration` of `$LATEST` (remembering its revision) or of a version. */
+  async readConfiguration(qualifier?: string): Promise<FunctionConfiguration> {
+    const input = qualifier === undefined ? { FunctionName: this.fn } : { FunctionName: this.fn, Qualifier: qualifier };
+    const configuration = await this.client.send(new GetFunctionConfigurationCommand(input), { abortSignal: this.context.signal });
+    if (qualifier === undefined) this.revisionId = configuration.RevisionId;
+    for (const value of Object.values(configuration.Environment?.Variables ?? {})) {
+      if (value.length >= LAMBDA_DEFAULTS.minMaskedSecretLength) this.secrets.add(value);
+    }
+    return configuration;
+  }
+
+  async readAlias(name: string): Promise<GetAliasCommandOutput> {
+    return this.client.send(new GetAliasCommand({ FunctionName: this.fn, Name: name }), { abortSignal: this.context.signal });
+  }
+
+  /** The alias; versions and rollbacks move one, so without it they cannot run. */
+  requireAlias(): string {
+    if (this.alias === undefined) {
+      throw new DeploymentError(`${this.fn} has no alias in LAMBDA_CONFIG; versions and rollbacks move an alias`, { retryable: false });
+    }
+    return this.alias;
+  }
+
+  /** Values a smoke-test response must not show. */
+  knownSecrets(): string[] {
+    return [...this.secrets];
+  }
+
+  /** A call that changes AWS, retried while it meets a conflict (with backoff, inside the deadline). */
+  async change<T>(operation: string, send: () => Promise<T>, shouldRetry: (error: unknown) => boolean = isUpdateConflict): Promise<T> {
+    const { conflictRetry, deadline, log, metrics } = this.context;
+    const outcome = await withRetries(
+      {
+        baseMs: conflictRetry.baseMs,
+        maxRetries: conflictRetry.maxRetries,
+        deadline,
+        shouldRetry,
+        onRetry: (retry, delay, error) => {
+          metrics.count(MetricName.ConflictsRetried);
+          log.warn(`${operation} failed; retry ${retry} of ${conflictRetry.maxRetries} in ${delay} ms`, {
+            operation,
+            attempt: retry,
+            max_retries: conflictRetry.maxRetries,
+            retry_in_ms: delay,
+            ...errorFields(error),
+          });
+        },
+      },
+      () => send(),
+    );
+    if (outcome.ok) return outcome.value;
+    throw outcome.error;
+  }
+
+  /**
+   * Runs the changing part of a verb: a thrown error becomes a failed outcome that says how far the
+   * deployment got.
+   */
+  async settle(work: () => Promise<LambdaRelease>): Promise<TargetOutcome> {
+    try {
+      return { status: 'succeeded', result: await work() };
+    } catch (error) {
+      return this.failed(error);
+    }
+  }
+
+  failed(error: unknown): TargetOutcome {
+    return { status: 'failed', cause: error, retryable: isRetryableAwsError(error), progress: { ...this.progress } };
+  }
+
+  /** A finished deployment between two versions. */
+  release(fromVersion: string, toVersion: string, smokeTest: LambdaRelease['smokeTest'], extra: Pick<LambdaRelease, 'note' | 'image'> = {}): LambdaRelease {
+    return { target: 'lambda', functionName: this.fn, alias: this.alias, fromVersion, toVersion, smokeTest, ...extra };
+  }
+}
+
+/** A call as a dry run and the local run describe it. */
+export function describeCall(command: string, input: unknown): string {
+  return `lambda:${command} ${JSON.stringify(input)}`;
+}

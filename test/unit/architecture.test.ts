@@ -1,0 +1,69 @@
+/**
+ * The shape of src/: the flow reads in one direction (event → router → handler → catalog → plan →
+ * deployer → target → presenter → Slack), so the import graph has no cycle, and the deployer knows
+ * targets only through their contract.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, normalize } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+function sourceFiles(dir = 'src'): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** Every relative import of a file (static, type-only and dynamic), as paths under src/. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const specs = [...text.matchAll(/(?:from\s+|import\s*\(\s*)'(\.{1,2}\/[^']+)'/g)].map((m) => m[1] as string);
+  return specs.map((spec) => normalize(join(dirname(file), spec)).replace(/\.js$/, '.ts'));
+}
+
+const graph = new Map(sourceFiles().map((file) => [file, importsOf(file)]));
+
+/** The cycles of the graph, each as the path that closes it. */
+function cycles(): string[][] {
+  const found: string[][] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (file: string) => {
+    if (state.get(file) === 'done') return;
+    if (state.get(file) === 'visiting') {
+      found.push([...stack.slice(stack.indexOf(file)), file]);
+      return;
+    }
+    state.set(file, 'visiting');
+    stack.push(file);
+    for (const next of graph.get(file) ?? []) visit(next);
+    stack.pop();
+    state.set(file, 'done');
+  };
+  for (const file of graph.keys()) visit(file);
+  return found;
+}
+
+describe('architecture', () => {
+  it('every relative import resolves to a file under src/', () => {
+    const missing = [...graph].flatMap(([file, imports]) => imports.filter((target) => !graph.has(target)).map((target) => `${file} → ${target}`));
+    expect(missing).toEqual([]);
+  });
+
+  it('the import graph of src/ has no cycle (type-only and dynamic imports included)', () => {
+    expect(cycles()).toEqual([]);
+  });
+
+  it('the deployer reaches targets only through their contract', () => {
+    const targetImports = (graph.get('src/deployer.ts') ?? []).filter((target) => target.startsWith('src/targets/'));
+    expect(targetImports).toEqual(['src/targets/contract.ts']);
+  });
+
+  it('targets write no Slack wording and have no dry-run branch', () => {
+    for (const file of sourceFiles('src/targets')) {
+      expect(graph.get(file)?.filter((target) => target.startsWith('src/slack/') || target === 'src/presenter.ts'), file).toEqual([]);
+      expect(readFileSync(file, 'utf8'), file).not.toMatch(/dryRun|DRY_RUN/);
+    }
+  });
+});
