@@ -71,7 +71,7 @@ locals {
     },
     {
       for route, on in local.routes_with_rules : "notifications-failed-${route}" => {
-        description = "Slack did not get the notifications of deploybridge (${var.project_name} ${var.project_env}) about ${local.route_names[route]}. In ${local.log_group_name}: filter message like /slack notification failed/ gives the HTTP status or error; check the webhook URL in ${coalesce(local.slack_parameter_name, "-")}."
+        description = "Slack did not get the notifications of deploybridge (${var.project_name} ${var.project_env}) about ${local.route_names[route]}. In ${local.log_group_name}: filter message like /slack notification failed/ gives the HTTP status or error; check the ${local.slack_bot_token_parameter_name == null ? "webhook URL" : "bot token (it wins over the webhook)"} in ${coalesce(local.slack_bot_token_parameter_name, local.slack_parameter_name, "-")}."
         namespace   = "deploybridge"
         metric_name = "NotificationsFailed"
         statistic   = "Sum"

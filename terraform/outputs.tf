@@ -67,3 +67,8 @@ output "manual_deploy_sender_policy_json" {
   description = "IAM policy (JSON) to attach to the senders of manual deploys: events:PutEvents on that bus, for the sources action.deploy and action.production only. Null when manual deploys are off."
   value       = var.enable_manual_deploy ? data.aws_iam_policy_document.manual_senders.json : null
 }
+
+output "deployments_table_name" {
+  description = "The DynamoDB table deployments are recorded in (DEPLOYMENTS_TABLE; null unless enable_deployments_table)."
+  value       = local.deployments_table_name
+}

@@ -1,7 +1,8 @@
 import type { Catalog } from '../catalog.js';
 import type { Config } from '../config.js';
+import type { DeploymentJournal } from '../deployments/journal.js';
 import type { EventEnvelope } from '../events.js';
-import type { Log } from '../observability.js';
+import type { Log, MetricSink } from '../observability.js';
 import type { Plan } from '../plan.js';
 import type { Reads } from '../reads/registry.js';
 import type { Targets } from '../targets/registry.js';
@@ -11,10 +12,13 @@ export interface RouteContext {
   config: Config;
   catalog: Catalog;
   log: Log;
+  metrics: MetricSink;
   /** For the reads a handler makes while planning (the ECR route reads what a service runs). */
   targets: Targets;
   /** Env files (S3), images (ECR) and parameter metadata (SSM), read while planning. */
   reads: Reads;
+  /** The deployments table (DEPLOYMENTS_TABLE): the ECS route follows what deploybridge started. */
+  journal: DeploymentJournal | undefined;
 }
 
 /** Every handler module exports one of these as `plan`. */

@@ -6,12 +6,25 @@
 import { SLACK_DEFAULTS } from '../constants.js';
 import type { Log, MetricSink } from '../observability.js';
 import { MetricName } from '../observability.js';
-import type { Notification } from '../presenter.js';
+import type { MessageRef } from '../plan.js';
+import type { Notification, ThreadUpdate } from '../presenter.js';
 import { buildSlackPayload, type SlackPayload } from './messages.js';
 import { postJson } from './post.js';
 
 export interface Notifier {
+  /** A message of its own. */
   notify(notification: Notification): void;
+  /**
+   * The first message of a deployment. Resolves (never rejects) with where it was posted when the
+   * transport can say (a bot token); a webhook cannot, and resolves undefined.
+   */
+  open(notification: Notification): Promise<MessageRef | undefined>;
+  /**
+   * A later step of a deployment whose first message is `message`: with a bot token that message
+   * is updated and details go into its thread; a webhook posts `update.standalone`. Resolves with
+   * the deployment's message afterwards (a bot token starts one when none was known).
+   */
+  follow(message: MessageRef | undefined, update: ThreadUpdate): Promise<MessageRef | undefined>;
   /** Resolves when every notification has been delivered or given up. Never rejects. */
   flush(): Promise<void>;
 }
@@ -25,7 +38,7 @@ export interface SlackSendOptions {
   retryDelayMs: number;
 }
 
-const DEFAULT_SLACK_SEND_OPTIONS: SlackSendOptions = { budgetMs: SLACK_DEFAULTS.budgetMs, attemptTimeoutMs: SLACK_DEFAULTS.attemptTimeoutMs, retryDelayMs: SLACK_DEFAULTS.retryDelayMs };
+export const DEFAULT_SLACK_SEND_OPTIONS: SlackSendOptions = { budgetMs: SLACK_DEFAULTS.budgetMs, attemptTimeoutMs: SLACK_DEFAULTS.attemptTimeoutMs, retryDelayMs: SLACK_DEFAULTS.retryDelayMs };
 
 /** What a notifier needs besides the message: where it goes and who to tell about failures. */
 export interface NotifierContext {
@@ -89,23 +102,32 @@ async function send(webhook: WebhookSource, payload: SlackPayload, options: Slac
   return postWithinBudget(url, payload, options);
 }
 
-/** Sends notifications to a Slack incoming webhook (or any Slack-compatible receiver). */
+/**
+ * Sends notifications to a Slack incoming webhook (or any Slack-compatible receiver). A webhook
+ * can neither update a message nor say where it went: every step of a deployment is a message of
+ * its own, which names the deployment.
+ */
 export function createSlackNotifier(webhook: WebhookSource, context: NotifierContext, options: SlackSendOptions = DEFAULT_SLACK_SEND_OPTIONS): Notifier {
   const pending: Array<Promise<void>> = [];
+  const deliver = (notification: Notification): Promise<undefined> => {
+    const payload = buildSlackPayload(notification, context);
+    const sent = send(webhook, payload, options).then((outcome) => {
+      if (outcome.ok) {
+        context.log.debug('slack notification sent', { title: notification.title, service: notification.service });
+        return;
+      }
+      context.metrics.count(MetricName.NotificationsFailed);
+      context.log.warn('slack notification failed', { title: notification.title, service: notification.service, error: outcome.reason });
+    });
+    pending.push(sent);
+    return sent.then(() => undefined);
+  };
   return {
     notify(notification) {
-      const payload = buildSlackPayload(notification, context);
-      pending.push(
-        send(webhook, payload, options).then((outcome) => {
-          if (outcome.ok) {
-            context.log.debug('slack notification sent', { title: notification.title, service: notification.service });
-            return;
-          }
-          context.metrics.count(MetricName.NotificationsFailed);
-          context.log.warn('slack notification failed', { title: notification.title, service: notification.service, error: outcome.reason });
-        }),
-      );
+      void deliver(notification);
     },
+    open: deliver,
+    follow: (_message, update) => deliver(update.standalone),
     async flush() {
       while (pending.length > 0) await Promise.all(pending.splice(0));
     },
@@ -114,8 +136,17 @@ export function createSlackNotifier(webhook: WebhookSource, context: NotifierCon
 
 /** Used when Slack is off or has no URL: notifications are logged at debug level only. */
 export function createLogOnlyNotifier(log: Log): Notifier {
+  const skip = (notification: Notification) => log.debug('slack disabled; notification not sent', { title: notification.title, service: notification.service });
   return {
-    notify: (notification) => log.debug('slack disabled; notification not sent', { title: notification.title, service: notification.service }),
+    notify: skip,
+    open: async (notification) => {
+      skip(notification);
+      return undefined;
+    },
+    follow: async (_message, update) => {
+      skip(update.standalone);
+      return undefined;
+    },
     flush: async () => undefined,
   };
 }

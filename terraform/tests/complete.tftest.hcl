@@ -168,18 +168,27 @@ run "iam" {
         "arn:aws:ecr:eu-west-1:123456789012:repository/myproject_service_*",
       ], {}]
       DescribeChangedParameters = ["Allow", ["ssm:DescribeParameters"], ["*"], {}]
+      ReadServiceEvents = ["Allow", ["ecs:DescribeServices"], [
+        "arn:aws:ecs:eu-west-1:123456789012:service/myproject_cluster_dev/myproject_service_*_dev",
+        "arn:aws:ecs:eu-west-1:123456789012:service/myproject_cluster_dev/myproject_service_dev",
+      ], {}]
+      DescribeStoppedTasks = ["Allow", ["ecs:DescribeTasks"], ["arn:aws:ecs:eu-west-1:123456789012:task/myproject_cluster_dev/*"], {}]
+      ListStoppedTasks = ["Allow", ["ecs:ListTasks"], ["*"], {
+        ArnEquals = { "ecs:cluster" = "arn:aws:ecs:eu-west-1:123456789012:cluster/myproject_cluster_dev" }
+      }]
+      DeploymentRecords = ["Allow", ["dynamodb:GetItem", "dynamodb:PutItem"], ["arn:aws:dynamodb:eu-west-1:123456789012:table/myproject-deploybridge-dev-deployments"], {}]
     })
     error_message = "deployer policy: ${aws_iam_role_policy.deployer.policy}"
   }
 
   # Whatever the inputs: no wildcard action, only Allow, "*" as a resource only where the API
-  # has no resource-level permission (DescribeTaskDefinition, DescribeParameters), and
-  # iam:PassRole (if it ever appears) only to one service.
+  # has no resource-level permission (DescribeTaskDefinition, DescribeParameters; ListTasks
+  # held to the cluster by ecs:cluster), and iam:PassRole (if it ever appears) only to one service.
   assert {
     condition = alltrue([for s in concat(jsondecode(aws_iam_role_policy.deployer.policy).Statement, jsondecode(aws_iam_role_policy.runtime.policy).Statement) : (
       s.Effect == "Allow" &&
       alltrue([for a in flatten([s.Action]) : !strcontains(a, "*")]) &&
-      (!contains(flatten([s.Resource]), "*") || contains([["ecs:DescribeTaskDefinition"], ["ssm:DescribeParameters"]], flatten([s.Action]))) &&
+      (!contains(flatten([s.Resource]), "*") || contains([["ecs:DescribeTaskDefinition"], ["ssm:DescribeParameters"]], flatten([s.Action])) || (flatten([s.Action]) == ["ecs:ListTasks"] && can(s.Condition.ArnEquals["ecs:cluster"]))) &&
       alltrue([for r in flatten([s.Resource]) : r == "*" || startswith(r, "arn:aws:s3:::") || can(regex("^arn:aws:[a-z0-9-]+:eu-west-1:123456789012:", r))]) &&
       (!contains(flatten([s.Action]), "iam:PassRole") || can(s.Condition.StringEquals["iam:PassedToService"]))
     )])

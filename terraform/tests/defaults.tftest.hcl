@@ -101,6 +101,7 @@ run "environment" {
       BACKEND_SERVICE_NAME        = ""
       ENABLE_SLACK_NOTIFICATIONS  = "true"
       SLACK_WEBHOOK_SSM_PARAMETER = "/deploybridge/myproject/dev/slack-webhook-url"
+      SLACK_API_URL               = "https://slack.com/api"
       SERVICE_CONFIG              = "{}"
       DEPLOYMENT_TIMEOUT_SECONDS  = "600"
       MAX_DEPLOYMENT_RETRIES      = "2"
@@ -111,6 +112,7 @@ run "environment" {
       ENABLE_MANUAL_DEPLOY        = "true"
       LAMBDA_FUNCTION_PATTERN     = "{project}_lambda_{name}_{env}"
       IDEMPOTENCY_TTL_SECONDS     = "3600"
+      DEPLOYMENTS_TABLE           = "myproject-deploybridge-dev-deployments"
       PROTECTED_ENVS              = "prod,production"
       ECR_SCAN_GATE               = ""
       NODE_OPTIONS                = "--enable-source-maps"
@@ -135,6 +137,17 @@ run "queues_table_and_parameter" {
   assert {
     condition     = length(aws_dynamodb_table.idempotency) == 0
     error_message = "No idempotency table unless enable_idempotency."
+  }
+
+  assert {
+    condition = (
+      aws_dynamodb_table.deployments[0].name == "myproject-deploybridge-dev-deployments" &&
+      aws_dynamodb_table.deployments[0].billing_mode == "PAY_PER_REQUEST" &&
+      aws_dynamodb_table.deployments[0].hash_key == "id" &&
+      aws_dynamodb_table.deployments[0].ttl[0].attribute_name == "expiration" && aws_dynamodb_table.deployments[0].ttl[0].enabled &&
+      output.deployments_table_name == "myproject-deploybridge-dev-deployments"
+    )
+    error_message = "Deployments are followed by default, in a table the module creates (partition key id, TTL expiration)."
   }
 
   assert {
@@ -182,6 +195,15 @@ run "iam" {
         "arn:aws:ecr:eu-west-1:123456789012:repository/myproject_service_*",
       ], {}]
       DescribeChangedParameters = ["Allow", ["ssm:DescribeParameters"], ["*"], {}]
+      ReadServiceEvents = ["Allow", ["ecs:DescribeServices"], [
+        "arn:aws:ecs:eu-west-1:123456789012:service/myproject_cluster_dev/myproject_service_*_dev",
+        "arn:aws:ecs:eu-west-1:123456789012:service/myproject_cluster_dev/myproject_service_dev",
+      ], {}]
+      DescribeStoppedTasks = ["Allow", ["ecs:DescribeTasks"], ["arn:aws:ecs:eu-west-1:123456789012:task/myproject_cluster_dev/*"], {}]
+      ListStoppedTasks = ["Allow", ["ecs:ListTasks"], ["*"], {
+        ArnEquals = { "ecs:cluster" = "arn:aws:ecs:eu-west-1:123456789012:cluster/myproject_cluster_dev" }
+      }]
+      DeploymentRecords = ["Allow", ["dynamodb:GetItem", "dynamodb:PutItem"], ["arn:aws:dynamodb:eu-west-1:123456789012:table/myproject-deploybridge-dev-deployments"], {}]
     })
     error_message = "deployer policy: ${aws_iam_role_policy.deployer.policy}"
   }

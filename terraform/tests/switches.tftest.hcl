@@ -253,3 +253,60 @@ run "ecr_scan_gate_without_pushes" {
     error_message = "Without ECR pushes, no scan rule; a manual deploy still shows its images' scans (DescribeImages)."
   }
 }
+
+run "deployments_in_the_idempotency_table" {
+  command = plan
+
+  variables {
+    enable_idempotency     = true
+    deployments_table_name = "myproject-deploybridge-dev-idempotency"
+  }
+
+  assert {
+    condition     = length(aws_dynamodb_table.deployments) == 0 && aws_lambda_function.this.environment[0].variables.DEPLOYMENTS_TABLE == "myproject-deploybridge-dev-idempotency"
+    error_message = "A table given by name is used, not created."
+  }
+}
+
+run "not_following_deployments" {
+  command = plan
+
+  variables {
+    enable_deployments_table = false
+    enable_ecs_events        = false
+  }
+
+  assert {
+    condition = (
+      length(aws_dynamodb_table.deployments) == 0 &&
+      !contains(keys(aws_lambda_function.this.environment[0].variables), "DEPLOYMENTS_TABLE") &&
+      !strcontains(aws_iam_role_policy.deployer.policy, "dynamodb:") &&
+      !strcontains(aws_iam_role_policy.deployer.policy, "ecs:ListTasks") &&
+      !strcontains(aws_iam_role_policy.deployer.policy, "ecs:DescribeServices")
+    )
+    error_message = "Without the table and the ECS events rule, nothing follows deployments."
+  }
+}
+
+run "slack_bot_token" {
+  command = plan
+
+  variables {
+    slack_bot_token_ssm_parameter_name = "/deploybridge/myproject/dev/slack-bot-token"
+    slack_channel                      = "C0123456789"
+  }
+
+  assert {
+    condition = (
+      aws_lambda_function.this.environment[0].variables.SLACK_BOT_TOKEN_SSM_PARAMETER == "/deploybridge/myproject/dev/slack-bot-token" &&
+      aws_lambda_function.this.environment[0].variables.SLACK_CHANNEL == "C0123456789" &&
+      [for s in jsondecode(aws_iam_role_policy.deployer.policy).Statement : s.Resource if s.Sid == "ReadSlackBotToken"] == ["arn:aws:ssm:eu-west-1:123456789012:parameter/deploybridge/myproject/dev/slack-bot-token"]
+    )
+    error_message = "The bot token's parameter is named to the function and readable by it; the token itself never is in the configuration."
+  }
+
+  assert {
+    condition     = strcontains(aws_cloudwatch_metric_alarm.this["notifications-failed-ecr"].alarm_description, "bot token (it wins over the webhook) in /deploybridge/myproject/dev/slack-bot-token")
+    error_message = "The Slack alarm points at the credential in use: ${aws_cloudwatch_metric_alarm.this["notifications-failed-ecr"].alarm_description}"
+  }
+}

@@ -55,6 +55,9 @@ run "invalid_values" {
     eventbridge_maximum_event_age_seconds = 30
     failed_event_retention_seconds        = 30
     ecr_scan_gate                         = "LOW"
+    deployments_table_name                = "arn:aws:dynamodb:eu-west-1:123456789012:table/t"
+    slack_bot_token_kms_key_arn           = "alias/aws/ssm"
+    slack_api_url                         = "slack.com/api"
   }
 
   expect_failures = [
@@ -85,6 +88,9 @@ run "invalid_values" {
     var.eventbridge_maximum_event_age_seconds,
     var.failed_event_retention_seconds,
     var.ecr_scan_gate,
+    var.deployments_table_name,
+    var.slack_bot_token_kms_key_arn,
+    var.slack_api_url,
   ]
 }
 
@@ -163,6 +169,16 @@ run "default_name_too_long" {
 
   variables {
     project_name = "a-project-with-a-rather-long-name"
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "bot_token_without_channel" {
+  command = plan
+
+  variables {
+    slack_bot_token_ssm_parameter_name = "/deploybridge/myproject/dev/slack-bot-token"
   }
 
   expect_failures = [aws_lambda_function.this]

@@ -99,18 +99,48 @@ describe('IAM actions against the calls in src/', () => {
       } else {
         expect(granted).toEqual([...calls.actions.keys()].filter((a) => feature.actions.test(a)).sort());
       }
-      // Without Lambda targets or idempotency configured, none of these is granted.
-      expect(actionsOf(deployer(fixture.module('bare'))).filter((a) => feature.actions.test(a))).toEqual([]);
+      // Without Lambda targets or idempotency configured (nor the deployments table, on by default), none of these is granted.
+      expect(actionsOf(deployer(fixture.module('minimal'))).filter((a) => feature.actions.test(a))).toEqual([]);
     });
 
-    it('grants only the ECS calls, the image description, who changed a parameter and the webhook read when nothing optional is configured', () => {
-      expect(actionsOf(deployer(fixture.module('bare')))).toEqual(['ecr:DescribeImages', 'ecs:DescribeTaskDefinition', 'ecs:UpdateService', 'ssm:DescribeParameters', 'ssm:GetParameter']);
-      expect(actionsOf(deployer(fixture.module('driven_enable_slack_notifications')))).toEqual(['ecr:DescribeImages', 'ecs:DescribeTaskDefinition', 'ecs:UpdateService', 'ssm:DescribeParameters']);
+    it('grants only the ECS calls, the image description, who changed a parameter, the deployments table and the webhook read when nothing optional is configured', () => {
+      const base = ['dynamodb:GetItem', 'dynamodb:PutItem', 'ecr:DescribeImages', 'ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:UpdateService', 'ssm:DescribeParameters'];
+      expect(actionsOf(deployer(fixture.module('bare')))).toEqual([...base, 'ssm:GetParameter']);
+      expect(actionsOf(deployer(fixture.module('driven_enable_slack_notifications')))).toEqual(base);
+      // Without the table and the ECS events rule, nothing follows deployments.
+      expect(actionsOf(deployer(fixture.module('minimal')))).toEqual(['ecr:DescribeImages', 'ecs:DescribeTaskDefinition', 'ecs:UpdateService', 'ssm:DescribeParameters']);
     });
 
     it('kms:Decrypt only for a customer managed key (the code reads the webhook decrypted)', () => {
       expect(files.some((f) => /getParameter\([^)]*decrypt:\s*true/.test(f.text)), 'the code reads the webhook decrypted').toBe(true);
       expect(actionsOf(deployer(example.module('deploybridge')))).not.toContain('kms:Decrypt');
+    });
+
+    it('why tasks failed: service events of this project\'s services, tasks of its cluster; ListTasks held to the cluster by ecs:cluster', async () => {
+      const m = fixture.module('bare');
+      const statements = deployer(m);
+      const { naming } = await namingFor(lambdaEnvironment(m));
+      const ecsArn = (kind: string, rest: string, region = REGION) => `arn:aws:ecs:${region}:${ACCOUNT}:${kind}/${rest}`;
+      expect(allows(statements, 'ecs:DescribeServices', ecsArn('service', `${naming.cluster}/${naming.ecsNames('api').service}`))).toBe(true);
+      expect(allows(statements, 'ecs:DescribeServices', ecsArn('service', `${naming.cluster}/someone_else`))).toBe(false);
+      expect(allows(statements, 'ecs:DescribeTasks', ecsArn('task', `${naming.cluster}/0123456789abcdef`))).toBe(true);
+      expect(allows(statements, 'ecs:DescribeTasks', ecsArn('task', 'other_cluster/0123456789abcdef'))).toBe(false);
+      const list = statements.filter((st) => st.actions.includes('ecs:ListTasks'));
+      expect(list.map((st) => [st.actions, st.resources, st.conditions])).toEqual([[['ecs:ListTasks'], ['*'], { ArnEquals: { 'ecs:cluster': [ecsArn('cluster', naming.cluster)] } }]]);
+      expect(actionsOf(deployer(fixture.module('minimal')))).not.toContain('ecs:ListTasks');
+    });
+
+    it('the deployments table: the one created, or the one given (e.g. the idempotency table); the bot token parameter when given', () => {
+      const table = (name: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`;
+      const created = deployer(fixture.module('bare'));
+      expect(allows(created, 'dynamodb:PutItem', table('myproject-deploybridge-dev-deployments'))).toBe(true);
+      expect(allows(created, 'dynamodb:GetItem', table('myproject-deploybridge-dev-idempotency'))).toBe(false);
+      const shared = fixture.module('shared_table');
+      expect(allows(deployer(shared), 'dynamodb:PutItem', table('myproject-deploybridge-dev-idempotency'))).toBe(true);
+      expect(allows(deployer(shared), 'dynamodb:PutItem', table('myproject-deploybridge-dev-deployments'))).toBe(false);
+      expect(shared.instances('aws_dynamodb_table', 'deployments')).toEqual({});
+      expect(lambdaEnvironment(fixture.module('driven')).SLACK_BOT_TOKEN_SSM_PARAMETER).toBe('/shared/slack/bot-token');
+      expect(allows(deployer(fixture.module('driven')), 'ssm:GetParameter', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/shared/slack/bot-token`)).toBe(true);
     });
 
     it('the runtime policy: log streams of its own log group and the failed-events queue, nothing else', () => {
@@ -137,12 +167,13 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'IAM statements o
     }
   });
 
-  it('every resource is scoped to this account and region; "*" only for ecs:DescribeTaskDefinition and ssm:DescribeParameters', () => {
+  it('every resource is scoped to this account and region; "*" only for ecs:DescribeTaskDefinition, ssm:DescribeParameters and ecs:ListTasks held to the cluster', () => {
     for (const [name, m] of allModules()) {
       for (const s of [...deployer(m), ...runtime(m)]) {
         for (const r of s.resources) {
           if (r === '*') {
-            expect([['ecs:DescribeTaskDefinition'], ['ssm:DescribeParameters']], `${name}: the only "*" resources`).toContainEqual(s.actions);
+            expect([['ecs:DescribeTaskDefinition'], ['ssm:DescribeParameters'], ['ecs:ListTasks']], `${name}: the only "*" resources`).toContainEqual(s.actions);
+            if (s.actions.includes('ecs:ListTasks')) expect(Object.values(s.conditions).flatMap((vars) => Object.keys(vars)), 'ListTasks held to the cluster').toEqual(['ecs:cluster']);
             continue;
           }
           expect(r).toMatch(/^arn:aws:/);

@@ -85,6 +85,8 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'Lambda environme
       else if (v.required) expect(env[name], name).toBe(REQUIRED_INPUTS[snake(name) as keyof typeof REQUIRED_INPUTS]);
       else if (name === 'SLACK_WEBHOOK_SSM_PARAMETER') expect(env[name], name).toBe('/deploybridge/myproject/dev/slack-webhook-url');
       else if (name === 'SERVICE_CONFIG') expect(env[name], 'service_config = {} (required while S3 monitoring is on)').toBe('{}');
+      // The module follows deployments by default, in a table it creates.
+      else if (name === 'DEPLOYMENTS_TABLE') expect(env[name], name).toBe('myproject-deploybridge-dev-deployments');
       else if (v.default === undefined) expect(env, `${name} is unset by default`).not.toHaveProperty(name);
       else expect(env[name], name).toBe(v.default);
     }

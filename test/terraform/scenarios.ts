@@ -23,6 +23,10 @@ export const SCENARIOS: Record<string, Record<string, Value>> = {
   /** Every input of the contract set to a value other than its default (see CONTRACT drivenBy). */
   driven: { ...REQUIRED_INPUTS, ...Object.fromEntries(driven.filter((d) => !SEPARATE_INPUTS.includes(d.input)).map((d) => [d.input, d.value])) },
   ...Object.fromEntries(driven.filter((d) => SEPARATE_INPUTS.includes(d.input)).map((d) => [drivenScenario(d.input), { ...REQUIRED_INPUTS, [d.input]: d.value }])),
+  /** Nothing optional: no deployments table, no ECS events, no Slack. */
+  minimal: { ...REQUIRED_INPUTS, enable_deployments_table: false, enable_ecs_events: false, enable_slack_notifications: false },
+  /** Deployments recorded in the idempotency table. */
+  shared_table: { ...REQUIRED_INPUTS, enable_idempotency: true, deployments_table_name: 'myproject-deploybridge-dev-idempotency' },
   /** Naming patterns, as src/naming.ts renders them. */
   naming_default: { ...REQUIRED_INPUTS, lambda_config: LAMBDA_TARGETS },
   naming_custom: {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { awsSample } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
-import { testApp } from '../helpers/app.js';
+import { sentCommands, testApp } from '../helpers/app.js';
 
 const OUR_SERVICE_ARN = 'arn:aws:ecs:us-west-2:111122223333:service/myproject_cluster_dev/myproject_service_api_dev';
 
@@ -25,7 +25,8 @@ describe('ECS events → Slack (observation only)', () => {
   ])('%s → one %s message', async (file, severity, title, status) => {
     const { app, ecsMock, notifier } = testApp();
     await app.handle(ecsEvent(file));
-    expect(ecsMock.calls()).toHaveLength(0);
+    // Only a failure asks ECS why tasks failed.
+    expect(sentCommands(ecsMock).map((c) => c.command)).toEqual(severity === 'error' ? ['ListTasksCommand', 'DescribeServicesCommand'] : []);
     expect(notifier.sent).toHaveLength(1);
     expect(notifier.sent[0]).toMatchObject({
       severity,
