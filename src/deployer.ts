@@ -17,10 +17,10 @@ import { mapWithConcurrency } from './concurrency.js';
 import { DEPLOYER_DEFAULTS } from './constants.js';
 import { describeError, errorFields, isRetryableAwsError, SmokeTestFailedError } from './errors.js';
 import type { DeploymentRecorder } from './deployments/records.js';
-import type { DeploymentGuard, GuardSkip } from './guard.js';
+import { onceForEach, type DeploymentGuard, type GuardSkip } from './guard.js';
 import { boundLog, type Log, type LogFields, type MetricSink } from './observability.js';
 import { MetricName } from './observability.js';
-import type { DeploymentPreview, DeploymentRequest, EcsRollout, LambdaProgress, LambdaRelease, MessageRef, Plan, TargetOutcome } from './plan.js';
+import { deployedTrigger, type DeploymentPreview, type DeploymentRequest, type EcsRollout, type LambdaProgress, type LambdaRelease, type MessageRef, type Plan, type TargetOutcome } from './plan.js';
 import { deploymentMessages, deploymentStepUpdate, describeTrigger, failureFields, identify, outcomeFields, stepFields, stepLog, triggerFields, type DeploymentIdentity, type Notification } from './presenter.js';
 import { withRetries, type Attempted } from './retry.js';
 import type { Notifier } from './slack/notifier.js';
@@ -135,7 +135,7 @@ export class Deployer {
     }
     const durationMs = Date.now() - startedAt;
     this.deps.metrics.count(MetricName.DeploymentsSucceeded);
-    this.deps.metrics.ofDeployment(MetricName.DeploymentDuration, request.trigger.kind, Math.max(0, Date.now() - Date.parse(triggeredAt)) || durationMs, 'Milliseconds');
+    this.deps.metrics.ofDeployment(MetricName.DeploymentDuration, deployedTrigger(request.trigger).kind, Math.max(0, Date.now() - Date.parse(triggeredAt)) || durationMs, 'Milliseconds');
     this.deps.log.info('deployment succeeded', {
       ...deployment.fields,
       ...outcomeFields(outcome.result),
@@ -272,8 +272,11 @@ export class Deployer {
     const { guard, log, metrics } = this.deps;
     if (guard === undefined) return { ran: true, result: await attemptAll() };
     const key = `${deployment.request.target}:${deployment.identity.resource}`;
+    // A merged deployment answers several events: each is recorded, so a redelivery of any is skipped.
+    const trigger = deployment.request.trigger;
+    const eventIds = trigger.kind === 'merged' ? trigger.eventIds : [eventId];
     try {
-      const outcome = await guard.once(eventId, key, attemptAll, (attempted) => attempted.ok);
+      const outcome = await onceForEach(guard, eventIds, key, attemptAll, (attempted) => attempted.ok);
       if (outcome.ran) return outcome;
       metrics.count(MetricName.DeploymentsSkipped);
       log.info(`deployment skipped: ${outcome.reason} for this event`, { ...deployment.fields, reason: outcome.reason, idempotency_key: key });
