@@ -61,6 +61,8 @@ class RecordNotFinished extends Error {
 /** Why a deployment's events must come back, or `undefined` when they need not. */
 function retryReason(result: DeploymentResult): string | undefined {
   if (result.status === 'failed' && result.retryable) return `deployment of ${result.service} failed on a transient error: ${result.error}`;
+  // Another live invocation is deploying it: if that one fails, only this record's return can make up for it.
+  if (result.status === 'skipped' && result.reason === 'in progress') return `deployment of ${result.service} is in progress in another invocation`;
   return undefined;
 }
 

@@ -3,47 +3,14 @@
  * target becomes one deployment, whatever mix of triggers asked for it.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DescribeTaskDefinitionCommand, sentCommands, serviceUpdated, taskDefinition, testApp, UpdateServiceCommand } from '../helpers/app.js';
-import { adapt } from '../helpers/fixtures.js';
+import { DescribeTaskDefinitionCommand, taskDefinition, testApp } from '../helpers/app.js';
 import { captureOutput } from '../helpers/logs.js';
 import { DescribeImagesCommand, DescribeParametersCommand, objectHistory } from '../helpers/reads.js';
+import { envelopeSchema } from '../../src/events.js';
+import { revisionOf } from '../../src/handlers/restart.js';
+import { configuration, GetFunctionCommand, GetFunctionConfigurationCommand, happyPath, lambdaApp, RENDERER, story, THUMBNAILER } from '../helpers/lambda-harness.js';
 import { sqsBatch } from '../helpers/sqs.js';
-
-const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
-const T0 = Date.parse('2026-03-02T10:00:00Z');
-const at = (seconds: number) => new Date(T0 + seconds * 1000).toISOString().replace('.000Z', 'Z');
-const DIGEST_A = `sha256:${'a'.repeat(64)}`;
-const DIGEST_B = `sha256:${'b'.repeat(64)}`;
-const tdArn = (family: string, revision: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/${family}:${revision}`;
-
-let sequence = 0;
-const nextId = () => `00000000-0000-4000-8000-${String(++sequence).padStart(12, '0')}`;
-
-function parameterChange(name: string, seconds: number, operation: 'update' | 'delete' = 'update') {
-  return { ...adapt(`ssm/parameter-store-change-${operation}-string.json`, { name }, { time: at(seconds) }), id: nextId() };
-}
-
-function push(tag: string, digest: string, seconds: number, repository = 'myproject_service_api') {
-  return { ...adapt('ecr/image-action-push-success.json', { 'repository-name': repository, 'image-tag': tag, 'image-digest': digest }, { time: at(seconds) }), id: nextId() };
-}
-
-function envFileWritten(key: string, versionId: string, seconds: number) {
-  return { ...adapt('s3/eventbridge-object-created.json', { bucket: { name: 'myproject-config-dev' }, object: { key, 'version-id': versionId } }, { time: at(seconds) }), id: nextId() };
-}
-
-/** UpdateService answers with the service's own family, revision 12, and a deployment id per service. */
-function updatesAnswered(ecsMock: ReturnType<typeof testApp>['ecsMock']) {
-  ecsMock.on(UpdateServiceCommand).callsFake((input: { service: string; taskDefinition?: string }) => {
-    const family = (input.taskDefinition ?? input.service).replace(/^arn:.*\//, '').replace(/:\d+$/, '');
-    const revision = /:(\d+)$/.exec(input.taskDefinition ?? '')?.[1] ?? '12';
-    return serviceUpdated(tdArn(family, Number(revision)), `ecs-svc/${input.service}`);
-  });
-}
-
-const updates = (ecsMock: ReturnType<typeof testApp>['ecsMock']) =>
-  sentCommands(ecsMock)
-    .filter((c) => c.command === 'UpdateServiceCommand')
-    .map((c) => c.input as { service: string; taskDefinition?: string });
+import { DIGEST_A, DIGEST_B, envFileWritten, parameterChange, push, REGISTRY, tdArn, updates, updatesAnswered } from './events.js';
 
 describe('merging per batch', () => {
   let output: ReturnType<typeof captureOutput>;
@@ -209,5 +176,35 @@ describe('merging per batch', () => {
     expect(result).toMatchObject({ status: 'planned', deployments: [{ status: 'started' }] });
     expect(updates(ecsMock)).toHaveLength(1);
     expect(notifier.sent[0]?.facts).toContainEqual(['Trigger', 'SSM parameter /dev/myproject/api/DB_HOST (Update)']);
+  });
+
+  it('Lambda: an image push and a parameter change of one function make one code update (it starts fresh environments anyway)', async () => {
+    const { app, lambdaMock, notifier } = lambdaApp();
+    happyPath(lambdaMock);
+    const image = `${REGISTRY}/myproject_service_renderer:v2`;
+    lambdaMock.on(GetFunctionConfigurationCommand).resolves(configuration({ FunctionName: RENDERER, PackageType: 'Image' }));
+    lambdaMock.on(GetFunctionCommand).resolves({ Configuration: { PackageType: 'Image', LastUpdateStatus: 'Successful', RevisionId: 'rev-2' }, Code: { ImageUri: image, ResolvedImageUri: `${REGISTRY}/myproject_service_renderer@${DIGEST_B}` } });
+
+    await app.handleBatch(sqsBatch([push('v2', DIGEST_B, 3, 'myproject_service_renderer'), parameterChange('/dev/myproject/renderer/MODE', 0)]));
+
+    const calls = story(lambdaMock).map(([command]) => command);
+    expect(calls.filter((c) => c === 'UpdateFunctionCode')).toHaveLength(1);
+    expect(calls).not.toContain('UpdateFunctionConfiguration');
+    expect(calls.filter((c) => c === 'PublishVersion')).toHaveLength(1);
+    expect(notifier.sent.map((n) => n.title)).toEqual(['Deployment started: renderer', 'Deployment succeeded: renderer']);
+    expect(notifier.sent[0]?.facts).toContainEqual(['Trigger', `ECR push myproject_service_renderer:v2 (${DIGEST_B}); SSM parameter /dev/myproject/renderer/MODE`]);
+    expect(notifier.sent[0]?.facts).toContainEqual(['Change', `update code to image ${image}`]);
+  });
+
+  it('Lambda: two parameter changes of one function set DEPLOYBRIDGE_CONFIG_REVISION once, to the later change\'s', async () => {
+    const { app, lambdaMock } = lambdaApp();
+    happyPath(lambdaMock);
+    const first = parameterChange('/dev/myproject/thumbnailer/A', 0);
+    const second = parameterChange('/dev/myproject/thumbnailer/B', 4);
+
+    await app.handleBatch(sqsBatch([second, first]));
+
+    const updated = story(lambdaMock).filter(([command]) => command === 'UpdateFunctionConfiguration');
+    expect(updated).toEqual([['UpdateFunctionConfiguration', expect.objectContaining({ FunctionName: THUMBNAILER, Environment: { Variables: expect.objectContaining({ DEPLOYBRIDGE_CONFIG_REVISION: revisionOf(envelopeSchema.parse(second)) }) } })]]);
   });
 });

@@ -44,10 +44,10 @@ function unionMembers(file: string, type: string): string[] {
   return [...body.matchAll(/'([a-z0-9]+)'/g)].map((m) => m[1] as string);
 }
 
-/** The `kind`s of the Trigger union (what caused a deployment): the routes that deploy. */
+/** The `kind`s of the EventTrigger union (what one event asks to deploy): the routes that deploy. */
 function deployingRoutes(): string[] {
   const text = readFileSync(join(REPO_ROOT, 'src/plan.ts'), 'utf8');
-  const body = /export type Trigger =([\s\S]+?);\n\n/.exec(text)?.[1] ?? '';
+  const body = /export type EventTrigger =([\s\S]+?);\n\n/.exec(text)?.[1] ?? '';
   return [...body.matchAll(/kind: '([a-z0-9]+)'/g)].map((m) => m[1] as string);
 }
 
@@ -98,7 +98,7 @@ async function metricsOfFailures(events: unknown[]): Promise<StoredMetric[]> {
 }
 
 describe('the routes, read from src/', () => {
-  it('RouteName (the trigger dimension) and the routes that deploy (Trigger kinds)', () => {
+  it('RouteName (the trigger dimension) and the routes that deploy (EventTrigger kinds)', () => {
     expect(unionMembers('src/plan.ts', 'RouteName').sort()).toEqual(['ecr', 'ecs', 'manual', 's3', 'ssm']);
     expect(deployingRoutes().sort()).toEqual(['ecr', 'manual', 's3', 'ssm']);
   });
