@@ -3,11 +3,13 @@
  * or foreign events, refused requests) are logged once and end normally; transient AWS failures
  * that outlived the deployer's retries fail the invocation so Lambda's retry applies.
  */
+import type { Context } from 'aws-lambda';
 import type { Config } from './config.js';
 import { Deployer, type DeployerOptions, type DeploymentResult } from './deployer.js';
 import { describeError, errorFields, isRetryableAwsError, RejectedEventError, TransientDeploymentError } from './errors.js';
 import { envelopeSchema, type EventEnvelope } from './events.js';
 import type { DeploymentGuard } from './guard.js';
+import { invocationOf, type Invocation } from './invocation.js';
 import type { Log, MetricSink } from './observability.js';
 import { MetricName } from './observability.js';
 import type { Plan, RouteName } from './plan.js';
@@ -45,10 +47,13 @@ export class App {
     this.deployer = new Deployer(deps, deps.deployerOptions);
   }
 
-  /** Handles one EventBridge event. Every notification is delivered (or given up) before it returns. */
-  async handle(rawEvent: unknown): Promise<HandleResult> {
+  /**
+   * Handles one EventBridge event. Every notification is delivered (or given up) before it returns.
+   * `context` is the Lambda context: the account deploybridge runs in and the time it has.
+   */
+  async handle(rawEvent: unknown, context?: Context): Promise<HandleResult> {
     try {
-      return await this.process(rawEvent);
+      return await this.process(rawEvent, invocationOf(context));
     } finally {
       await this.deps.notifier.flush();
     }
@@ -77,7 +82,7 @@ export class App {
     return { status: 'ignored', eventId, route: routeName, reason };
   }
 
-  private async process(rawEvent: unknown): Promise<HandleResult> {
+  private async process(rawEvent: unknown, invocation: Invocation): Promise<HandleResult> {
     const { config, log, metrics } = this.deps;
     log.debug('event received', { event: rawEvent });
     const parsed = envelopeSchema.safeParse(rawEvent);
@@ -95,7 +100,7 @@ export class App {
     let plan: Plan;
     try {
       const buildPlan = await loadPlanBuilder(decision.route);
-      plan = await buildPlan(event, { config, catalog: config.catalog, log, targets: this.deps.targets });
+      plan = await buildPlan(event, { config, catalog: config.catalog, log, targets: this.deps.targets, invocation });
     } catch (error) {
       if (error instanceof RejectedEventError) return this.reject(event.id, error.message, decision.route);
       if (isRetryableAwsError(error)) throw error;

@@ -17,7 +17,7 @@ import type { DeploymentGuard, GuardSkip } from './guard.js';
 import { boundLog, type Log, type LogFields, type MetricSink } from './observability.js';
 import { MetricName } from './observability.js';
 import type { DeploymentPreview, DeploymentRequest, EcsRollout, LambdaProgress, LambdaRelease, Plan, TargetOutcome } from './plan.js';
-import { deploymentMessages, describeTrigger, failureFields, identify, outcomeFields, type DeploymentIdentity, type Notification } from './presenter.js';
+import { deploymentMessages, describeTrigger, failureFields, identify, outcomeFields, triggerFields, type DeploymentIdentity, type Notification } from './presenter.js';
 import { withRetries, type Attempted } from './retry.js';
 import type { Notifier } from './slack/notifier.js';
 import type { Target, TargetContext, TargetRegistry } from './targets/contract.js';
@@ -89,7 +89,7 @@ export class Deployer {
     const deployment: Deployment = {
       request,
       identity,
-      fields: { service: request.service, event_id: eventId, trigger: describeTrigger(request.trigger), ...identity.fields },
+      fields: { service: request.service, event_id: eventId, ...triggerFields(request.trigger), ...identity.fields },
       deadline: startedAt + config.deploymentTimeoutSeconds * 1000,
       announced: false,
     };

@@ -4,6 +4,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import middy, { type MiddlewareObj } from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { App, type HandleResult } from './app.js';
 import { createDynamoDbGuard } from './idempotency.js';
 import { MetricName } from './observability.js';
@@ -22,13 +23,13 @@ function createApp(): App | undefined {
 
 const app = createApp();
 
-async function handleEvent(event: unknown): Promise<HandleResult> {
+async function handleEvent(event: unknown, context: Context): Promise<HandleResult> {
   if (app === undefined) {
     metrics.count(MetricName.ConfigInvalid);
     logger.error(configError?.message ?? 'invalid configuration', { problems: configError?.problems });
     return { status: 'rejected', eventId: undefined, reason: 'invalid configuration' };
   }
-  return app.handle(event);
+  return app.handle(event, context);
 }
 
 /**

@@ -135,13 +135,6 @@ export class Naming {
   }
 }
 
-/** The family of a task definition given as ARN, `family:revision` or `family`. */
-export function taskDefinitionFamily(taskDefinition: string): string {
-  const afterSlash = taskDefinition.startsWith('arn:') ? taskDefinition.slice(taskDefinition.indexOf('/') + 1) : taskDefinition;
-  const colon = afterSlash.lastIndexOf(':');
-  return colon === -1 ? afterSlash : afterSlash.slice(0, colon);
-}
-
 /** `family:revision` of a task-definition ARN, for humans. */
 export function shortTaskDefinition(taskDefinition: string): string {
   return taskDefinition.startsWith('arn:') ? taskDefinition.slice(taskDefinition.indexOf('/') + 1) : taskDefinition;

@@ -14,7 +14,7 @@ export type Trigger =
   | { kind: 'ecr'; repository: string; tag: string; digest: string | undefined }
   | { kind: 'ssm'; parameter: string; operation: string }
   | { kind: 's3'; bucket: string; key: string; versionId: string | undefined; operation: string }
-  | { kind: 'manual'; source: string; reason: string | undefined; account: string | undefined };
+  | { kind: 'manual'; source: string; reason: string | undefined; account: string | undefined; requestedBy: string | undefined };
 
 /** Redeploy one ECS service with a task definition (a bare family means its latest ACTIVE revision). */
 export interface EcsDeployment {

@@ -37,8 +37,16 @@ export function describeTrigger(trigger: Trigger): string {
     case 's3':
       return `S3 object s3://${trigger.bucket}/${trigger.key} (${trigger.operation}${trigger.versionId ? `, version ${trigger.versionId}` : ''})`;
     case 'manual':
-      return `manual deploy via ${trigger.source}${trigger.reason ? `: ${trigger.reason}` : ''}`;
+      return `manual deploy via ${trigger.source}${trigger.requestedBy ? ` by ${trigger.requestedBy}` : ''}${trigger.reason ? `: ${trigger.reason}` : ''}`;
   }
+}
+
+/**
+ * Log fields of a trigger: the line people read, and who asked for a manual deploy on its own, so
+ * `filter fields.requested_by = "alice"` finds their requests.
+ */
+export function triggerFields(trigger: Trigger): LogFields {
+  return { trigger: describeTrigger(trigger), ...(trigger.kind === 'manual' && trigger.requestedBy ? { requested_by: trigger.requestedBy } : {}) };
 }
 
 /** One line saying what a Lambda change does. */

@@ -1,6 +1,7 @@
 import type { Catalog } from '../catalog.js';
 import type { Config } from '../config.js';
 import type { EventEnvelope } from '../events.js';
+import type { Invocation } from '../invocation.js';
 import type { Log } from '../observability.js';
 import type { Plan } from '../plan.js';
 import type { Targets } from '../targets/registry.js';
@@ -12,6 +13,8 @@ export interface RouteContext {
   log: Log;
   /** For the reads a handler makes while planning (the ECR route reads what a service runs). */
   targets: Targets;
+  /** The invocation: the account deploybridge runs in (a manual request's task-definition ARN must be of it). */
+  invocation: Invocation;
 }
 
 /** Every handler module exports one of these as `plan`. */

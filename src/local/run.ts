@@ -6,6 +6,7 @@
  * It prints the plan, the log lines and the Slack payloads. `--live` uses the real SDK credential
  * chain (honouring `AWS_ENDPOINT_URL`) and the configured webhook, with `DRY_RUN` as configured.
  */
+import type { Context } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
 import { App, type HandleResult } from '../app.js';
 import { ECSClient } from '../aws/ecs.js';
@@ -143,6 +144,20 @@ function describedCalls<Input extends object, Output extends object>(service: st
 
 const DESCRIBED = { step: 'initialize', name: 'deploybridgeDescribedCalls' } as const;
 
+/**
+ * The Lambda context of an offline run: deploybridge is assumed to run in the event's account and
+ * region, with Lambda's longest timeout ahead of it.
+ */
+function localContext(event: RawEvent, region: string): Context {
+  const { account } = eventOrigin(event);
+  return {
+    functionName: 'deploybridge-local',
+    invokedFunctionArn: `arn:aws:lambda:${region}:${account}:function:deploybridge-local`,
+    awsRequestId: 'local',
+    getRemainingTimeInMillis: () => 900_000,
+  } as Context;
+}
+
 function printingNotifier(config: Config, print: (line: string) => void): Notifier {
   return {
     notify(notification) {
@@ -229,7 +244,7 @@ export async function runLocal(argv: string[], env: Record<string, string | unde
   }
   const app = new App({ config, log, metrics, notifier, targets });
   try {
-    printPlan(await app.handle(event), print);
+    printPlan(await app.handle(event, live ? undefined : localContext(event, config.region)), print);
     return 0;
   } catch (error) {
     print(`invocation failed (Lambda would retry): ${(error as Error).message}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Naming, renderPattern, taskDefinitionFamily } from '../../src/naming.js';
+import { Naming, renderPattern } from '../../src/naming.js';
 import { testConfig } from '../helpers/app.js';
 
 describe('renderPattern', () => {
@@ -64,12 +64,4 @@ describe('Naming', () => {
     expect(naming.canonical('api')).toBe('api');
     for (const bad of ['a/b', '..', '*', ' api', 'api\n', 'a'.repeat(65)]) expect(naming.canonical(bad), bad).toBeUndefined();
   });
-});
-
-describe('taskDefinitionFamily', () => {
-  it.each([
-    ['arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:7', 'myproject_service_api_dev'],
-    ['myproject_service_api_dev:7', 'myproject_service_api_dev'],
-    ['myproject_service_api_dev', 'myproject_service_api_dev'],
-  ])('%s → %s', (input, family) => expect(taskDefinitionFamily(input)).toBe(family));
 });
