@@ -1,12 +1,13 @@
 /**
  * One event, start to finish: validate, route, plan, deploy, notify. Permanent problems (malformed
  * or foreign events, refused requests) are logged once and end normally; transient AWS failures
- * that outlived the deployer's retries fail the invocation so Lambda's retry applies.
+ * that outlived the deployer's retries, deployments left undone and bugs fail the invocation, so
+ * Lambda's retry, its on-failure destination and the Errors alarm apply.
  */
 import type { Context } from 'aws-lambda';
 import type { Config } from './config.js';
 import { Deployer, type DeployerOptions, type DeploymentResult } from './deployer.js';
-import { describeError, errorFields, isRetryableAwsError, RejectedEventError, TransientDeploymentError } from './errors.js';
+import { describeError, errorFields, isRetryableAwsError, isUnexpectedError, RejectedEventError, TransientDeploymentError, UnexpectedError } from './errors.js';
 import { envelopeSchema, type EventEnvelope } from './events.js';
 import type { DeploymentGuard } from './guard.js';
 import { invocationOf, type Invocation } from './invocation.js';
@@ -104,13 +105,16 @@ export class App {
     } catch (error) {
       if (error instanceof RejectedEventError) return this.reject(event.id, error.message, decision.route);
       if (isRetryableAwsError(error)) throw error;
-      return this.planningFailed(event.id, decision.route, error);
+      const failed = this.planningFailed(event.id, decision.route, error);
+      // A bug fails the invocation (Errors alarm, on-failure destination); a permanent AWS error does not.
+      if (isUnexpectedError(error)) throw error;
+      return failed;
     }
     if (plan.ignored) return this.ignore(event.id, plan.route, plan.ignored.reason, plan.ignored.level);
-    return { status: 'planned', eventId: event.id, plan, deployments: await this.carryOut(plan) };
+    return { status: 'planned', eventId: event.id, plan, deployments: await this.carryOut(plan, invocation) };
   }
 
-  private async carryOut(plan: Plan): Promise<DeploymentResult[]> {
+  private async carryOut(plan: Plan, invocation: Invocation): Promise<DeploymentResult[]> {
     const { log, metrics, notifier } = this.deps;
     for (const skip of plan.skipped) {
       metrics.count(MetricName.DeploymentsSkipped);
@@ -121,13 +125,37 @@ export class App {
       log.info(`notification: ${message.title}`, { service: message.service, event_id: plan.eventId, severity: message.severity });
       notifier.notify(message);
     }
-    const results = await this.deployer.execute(plan);
-    const transient = results.filter((r) => r.status === 'failed' && r.retryable);
-    if (transient.length > 0) {
-      throw new TransientDeploymentError(
-        `${transient.length} deployment(s) failed on transient AWS errors after retries: ${transient.map((r) => r.service).join(', ')}`,
-      );
-    }
+    const results = await this.deployer.execute(plan, invocation);
+    failIfUnfinished(results);
     return results;
   }
+}
+
+/** Why a deployment was not finished in this invocation, or `undefined` when it was (or never can be). */
+function unfinishedBecause(result: DeploymentResult): string | undefined {
+  if (result.status === 'failed' && result.retryable) return 'failed on transient AWS errors after retries';
+  if (result.status === 'deferred') return result.reason === 'in progress' ? 'in progress in another invocation' : 'not started: out of time';
+  return undefined;
+}
+
+/**
+ * Fails the invocation when a deployment is left to do (a transient failure, one in progress
+ * elsewhere, one not started), so Lambda's retry and on-failure destination apply, and when one met
+ * a bug, so the Errors alarm fires.
+ */
+function failIfUnfinished(results: DeploymentResult[]): void {
+  const unfinished = new Map<string, string[]>();
+  for (const result of results) {
+    const why = unfinishedBecause(result);
+    if (why !== undefined) unfinished.set(why, [...(unfinished.get(why) ?? []), result.service]);
+  }
+  const count = [...unfinished.values()].reduce((sum, services) => sum + services.length, 0);
+  const problems = results.flatMap((r) => (r.status === 'failed' && r.unexpected ? [`deployment of ${r.service} failed on an unexpected error (a bug): ${r.error}`] : []));
+  if (count > 0) {
+    const groups = [...unfinished].map(([why, services]) => `${services.join(', ')} (${why})`);
+    problems.push(`${count} deployment(s) not finished in this invocation, to be retried: ${groups.join('; ')}`);
+  }
+  if (problems.length === 0) return;
+  const bug = results.some((r) => r.status === 'failed' && r.unexpected);
+  throw bug ? new UnexpectedError(problems.join('; ')) : new TransientDeploymentError(problems.join('; '));
 }

@@ -42,6 +42,14 @@ export const DEPLOYER_DEFAULTS = {
   concurrency: 10,
   /** Retries of one call that met a conflict (Lambda: an update in progress), inside the deadline. */
   conflictRetries: 4,
+  /**
+   * Kept free at the end of an invocation: no deployment runs into it, so there is time to record
+   * outcomes (idempotency table, logs) and deliver Slack messages (their budget is 5 s) before
+   * Lambda ends the invocation.
+   */
+  invocationMarginMs: 10_000,
+  /** A deployment is not started with less time than this left: it could not make even one AWS call. */
+  minimumStartMs: 1000,
 } as const;
 
 /** Slack delivery: what one message may cost. */

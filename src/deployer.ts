@@ -12,12 +12,14 @@
 import type { Config } from './config.js';
 import { mapWithConcurrency } from './concurrency.js';
 import { DEPLOYER_DEFAULTS } from './constants.js';
-import { describeError, errorFields, isRetryableAwsError, SmokeTestFailedError } from './errors.js';
-import type { DeploymentGuard, GuardSkip } from './guard.js';
+import type { Context } from 'aws-lambda';
+import { DeploymentError, describeError, errorFields, isRetryableAwsError, isUnexpectedError, SmokeTestFailedError } from './errors.js';
+import type { DeploymentGuard } from './guard.js';
+import type { Invocation } from './invocation.js';
 import { boundLog, type Log, type LogFields, type MetricSink } from './observability.js';
 import { MetricName } from './observability.js';
 import type { DeploymentPreview, DeploymentRequest, EcsRollout, LambdaProgress, LambdaRelease, Plan, TargetOutcome } from './plan.js';
-import { deploymentMessages, describeTrigger, failureFields, identify, outcomeFields, triggerFields, type DeploymentIdentity, type Notification } from './presenter.js';
+import { deploymentMessages, describeTrigger, failureFields, identify, notStartedMessage, outcomeFields, triggerFields, type DeploymentIdentity, type Notification } from './presenter.js';
 import { withRetries, type Attempted } from './retry.js';
 import type { Notifier } from './slack/notifier.js';
 import type { Target, TargetContext, TargetRegistry } from './targets/contract.js';
@@ -27,8 +29,11 @@ export type DeploymentResult =
   | ({ service: string; status: 'started'; attempts: number } & EcsRollout)
   | ({ service: string; status: 'succeeded'; attempts: number; durationMs: number } & LambdaRelease)
   | ({ service: string; status: 'dry_run'; plannedCalls: string[] } & DeploymentPreview)
-  | { service: string; status: 'failed'; error: string; attempts: number; retryable: boolean }
-  | { service: string; status: 'skipped'; reason: GuardSkip['reason'] };
+  /** `unexpected`: the error is a bug, which fails the invocation although a retry cannot help. */
+  | { service: string; status: 'failed'; error: string; attempts: number; retryable: boolean; unexpected: boolean }
+  | { service: string; status: 'skipped'; reason: 'already deployed' }
+  /** Not carried out in this invocation, which fails so Lambda retries the event: another invocation is deploying it, or time ran out before it could start. */
+  | { service: string; status: 'deferred'; reason: 'in progress' | 'out of time' };
 
 export interface DeployerOptions {
   /** First backoff delay; doubles each retry (5 s, 10 s, 20 s, …). Injectable so tests run instantly. */
@@ -37,6 +42,10 @@ export interface DeployerOptions {
   concurrency: number;
   /** Retries of one call that met a conflict (Lambda: an update in progress), inside the deployment timeout. */
   conflictRetries: number;
+  /** Kept free at the end of the invocation to record outcomes and deliver Slack messages. */
+  invocationMarginMs: number;
+  /** A deployment is not started with less time than this left. */
+  minimumStartMs: number;
 }
 
 export interface DeployerDeps {
@@ -77,12 +86,34 @@ export class Deployer {
     this.options = { ...DEPLOYER_DEFAULTS, ...options };
   }
 
-  /** Carries out every deployment of the plan; one failure does not stop the others. */
-  async execute(plan: Plan): Promise<DeploymentResult[]> {
-    return mapWithConcurrency(plan.deployments, this.options.concurrency, (request) => this.deploy(request, plan.eventId));
+  /**
+   * Carries out every deployment of the plan; one failure does not stop the others. Each
+   * deployment's deadline is the smaller of `DEPLOYMENT_TIMEOUT_SECONDS` from its start and the
+   * invocation's end less a margin; a deployment there is no time left to start is not started, and
+   * those are reported together.
+   */
+  async execute(plan: Plan, invocation: Invocation): Promise<DeploymentResult[]> {
+    const { invocationMarginMs, minimumStartMs, concurrency } = this.options;
+    const invocationDeadline = invocation.endsAt === undefined ? Number.POSITIVE_INFINITY : invocation.endsAt - invocationMarginMs;
+    const results = await mapWithConcurrency(plan.deployments, concurrency, async (request): Promise<DeploymentResult> => {
+      if (invocationDeadline - Date.now() < minimumStartMs) return { service: request.service, status: 'deferred', reason: 'out of time' };
+      return this.deploy(request, plan.eventId, invocationDeadline, invocation.lambdaContext);
+    });
+    this.reportNotStarted(plan, results);
+    return results;
   }
 
-  private async deploy(request: DeploymentRequest, eventId: string): Promise<DeploymentResult> {
+  /** One error log line and one Slack message for the deployments the invocation had no time to start. */
+  private reportNotStarted(plan: Plan, results: DeploymentResult[]): void {
+    const notStarted = results.filter((r) => r.status === 'deferred' && r.reason === 'out of time').map((r) => r.service);
+    if (notStarted.length === 0) return;
+    const { log, metrics, notifier } = this.deps;
+    metrics.count(MetricName.DeploymentsNotStarted, notStarted.length);
+    log.error('deployments not started: out of time', { event_id: plan.eventId, services: notStarted, planned: plan.deployments.length, invocation_margin_ms: this.options.invocationMarginMs });
+    notifier.notify(notStartedMessage(notStarted, plan.deployments.length, plan.eventId));
+  }
+
+  private async deploy(request: DeploymentRequest, eventId: string, invocationDeadline: number, lambdaContext: Context | undefined): Promise<DeploymentResult> {
     const { config } = this.deps;
     const identity = identify(request, config.region);
     const startedAt = Date.now();
@@ -90,14 +121,14 @@ export class Deployer {
       request,
       identity,
       fields: { service: request.service, event_id: eventId, ...triggerFields(request.trigger), ...identity.fields },
-      deadline: startedAt + config.deploymentTimeoutSeconds * 1000,
+      deadline: Math.min(startedAt + config.deploymentTimeoutSeconds * 1000, invocationDeadline),
       announced: false,
     };
     // Each registry entry serves requests of its own kind: the union is correlated by `target`.
     const target = (await this.deps.targets[request.target]()) as Target;
     if (config.dryRun) return this.dryRun(deployment, target);
 
-    const guarded = await this.guarded(deployment, eventId, () => this.attempts(deployment, target));
+    const guarded = await this.guarded(deployment, eventId, () => this.attempts(deployment, target), lambdaContext);
     if (!guarded.ran) return guarded.skipped;
     const attempted = guarded.result;
     if (!attempted.ok) {
@@ -186,18 +217,25 @@ export class Deployer {
     deployment: Deployment,
     eventId: string,
     attemptAll: () => Promise<Attempted<T>>,
+    lambdaContext: Context | undefined,
   ): Promise<{ ran: true; result: Attempted<T> } | { ran: false; skipped: DeploymentResult }> {
     const { guard, log, metrics } = this.deps;
     if (guard === undefined) return { ran: true, result: await attemptAll() };
     const key = `${deployment.request.target}:${deployment.identity.resource}`;
     try {
-      const outcome = await guard.once(eventId, key, attemptAll, (attempted) => attempted.ok);
+      const outcome = await guard.once(eventId, key, attemptAll, (attempted) => attempted.ok, lambdaContext);
       if (outcome.ran) return outcome;
       metrics.count(MetricName.DeploymentsSkipped);
+      const service = deployment.request.service;
+      if (outcome.reason === 'in progress') {
+        // A live invocation is deploying it: if that one fails, nothing would be left to retry this event, so this one fails too.
+        log.warn('deployment in progress in another invocation; this invocation fails so Lambda retries it later', { ...deployment.fields, idempotency_key: key });
+        return { ran: false, skipped: { service, status: 'deferred', reason: 'in progress' } };
+      }
       log.info(`deployment skipped: ${outcome.reason} for this event`, { ...deployment.fields, reason: outcome.reason, idempotency_key: key });
-      return { ran: false, skipped: { service: deployment.request.service, status: 'skipped', reason: outcome.reason } };
+      return { ran: false, skipped: { service, status: 'skipped', reason: outcome.reason } };
     } catch (error) {
-      const unavailable = new Error(`idempotency table unavailable: ${describeError(error)}`, { cause: error });
+      const unavailable = new DeploymentError(`idempotency table unavailable: ${describeError(error)}`, { retryable: true, cause: error });
       return { ran: true, result: { ok: false, error: unavailable, attempts: 0, retryable: true } };
     }
   }
@@ -227,10 +265,11 @@ export class Deployer {
     const { config, log, metrics, notifier } = this.deps;
     metrics.count(MetricName.DeploymentsFailed);
     if (cause instanceof SmokeTestFailedError) metrics.count(MetricName.SmokeTestsFailed);
-    const fields = { ...deployment.fields, attempt: attempts, max_retries: config.maxDeploymentRetries, retryable, ...errorFields(cause), ...failureFields(cause, progress) };
+    const unexpected = isUnexpectedError(cause);
+    const fields = { ...deployment.fields, attempt: attempts, max_retries: config.maxDeploymentRetries, retryable, unexpected, ...errorFields(cause), ...failureFields(cause, progress) };
     log.error('deployment failed', fields);
     const message: Notification = deploymentMessages.failed(deployment.request, deployment.identity, { cause, attempts, progress });
     notifier.notify(message);
-    return { service: deployment.request.service, status: 'failed', error: describeError(cause), attempts, retryable };
+    return { service: deployment.request.service, status: 'failed', error: describeError(cause), attempts, retryable, unexpected };
   }
 }

@@ -8,12 +8,15 @@
  * and stack; the words people read are derived from them here, in {@link describeError}.
  */
 
-/** Invalid configuration: the message lists every problem, one per line. */
+/**
+ * Invalid configuration: the message lists every problem on one line, so it reads whole in a log
+ * line and in the error Lambda records for the failed invocation.
+ */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 
   constructor(readonly problems: string[]) {
-    super(`invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n- ${problems.join('\n- ')}`);
+    super(`invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${problems.join('; ')}`);
   }
 }
 
@@ -31,6 +34,15 @@ export class RejectedEventError extends Error {
  */
 export class TransientDeploymentError extends Error {
   override readonly name = 'TransientDeploymentError';
+}
+
+/**
+ * Raised at the end of an invocation when a deployment failed on an error no code path expects (a
+ * bug). It is not retried as if AWS were down: it is reported once, and the invocation fails so the
+ * Errors alarm fires and the event waits in the on-failure destination until the fix is deployed.
+ */
+export class UnexpectedError extends Error {
+  override readonly name = 'UnexpectedError';
 }
 
 /**
@@ -99,14 +111,36 @@ export function errorName(error: unknown): string {
   return typeof name === 'string' ? name : '';
 }
 
+/** Node's system error codes (ECONNRESET, ETIMEDOUT, …): the network, not the code. */
+const SYSTEM_ERROR_CODE_RE = /^E[A-Z_]+$/;
+
+/**
+ * True for an error no code path expects: a bug (a `TypeError`, a thrown string), as opposed to
+ * what AWS clients raise (service errors carry `$metadata` or `$fault`, and so do network errors
+ * once the SDK's own retries are spent), a call aborted at the deadline, a network error, or one
+ * of deploybridge's own errors.
+ *
+ * @example
+ * isUnexpectedError(new TypeError("Cannot read properties of undefined")); // true
+ * isUnexpectedError(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' })); // false
+ */
+export function isUnexpectedError(error: unknown): boolean {
+  if (error instanceof DeploymentError || error instanceof RejectedEventError || error instanceof ConfigError) return false;
+  if (typeof error !== 'object' || error === null) return true;
+  const e = error as AwsLikeError & { code?: unknown };
+  if (e.$metadata !== undefined || e.$fault !== undefined || e.$retryable !== undefined) return false;
+  if (['AbortError', 'TimeoutError'].includes(errorName(error))) return false;
+  return !(typeof e.code === 'string' && SYSTEM_ERROR_CODE_RE.test(e.code));
+}
+
 /**
  * True when sending the same request again may succeed: throttling, server faults, timeouts and
  * network errors. Permanent errors (not found, invalid parameter, access denied, other client
- * faults) are not retried.
+ * faults) and unexpected ones (bugs) are not retried.
  */
 export function isRetryableAwsError(error: unknown): boolean {
   if (error instanceof DeploymentError) return error.retryable;
-  if (typeof error !== 'object' || error === null) return true;
+  if (isUnexpectedError(error)) return false;
   const e = error as AwsLikeError;
   const name = errorName(error);
   if (PERMANENT_ERROR_NAMES.has(name)) return false;

@@ -85,6 +85,8 @@ export const MetricName = {
   DeploymentsFailed: 'DeploymentsFailed',
   DeploymentsRetried: 'DeploymentsRetried',
   DeploymentsSkipped: 'DeploymentsSkipped',
+  /** Deployments the invocation had no time left to start (they are retried with the event). */
+  DeploymentsNotStarted: 'DeploymentsNotStarted',
   /** Deployments whose target reports its own completion (Lambda) and that finished well. */
   DeploymentsSucceeded: 'DeploymentsSucceeded',
   SmokeTestsFailed: 'SmokeTestsFailed',

@@ -331,3 +331,16 @@ export function refusalMessage(reason: string, eventId: string | undefined): Not
 export function planningFailedMessage(reason: string, eventId: string): Notification {
   return { severity: 'error', title: 'Deployment failed before it started', facts: [['Reason', reason], ['Event ID', eventId]] };
 }
+
+/** Deployments an invocation had no time left to start: they are retried with the event. */
+export function notStartedMessage(services: string[], planned: number, eventId: string): Notification {
+  return {
+    severity: 'error',
+    title: `Deployments not started: ${services.length} of ${planned}`,
+    facts: [
+      ['Not started', services.join(', ')],
+      ['Why', 'the invocation ran out of time (Lambda timeout); the invocation fails so Lambda retries the event'],
+      ['Event ID', eventId],
+    ],
+  };
+}

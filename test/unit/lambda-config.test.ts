@@ -84,7 +84,7 @@ describe('LAMBDA_CONFIG and LAMBDA_FUNCTION_PATTERN', () => {
       ]),
     );
     expect(problems).toHaveLength(8);
-    expect(() => loadConfig({ ...minimal, LAMBDA_CONFIG: '{"a":{"alias":"1"}}', LOG_LEVEL: 'loud' })).toThrowError(/^invalid configuration \(2 problems\):\n- /);
+    expect(() => loadConfig({ ...minimal, LAMBDA_CONFIG: '{"a":{"alias":"1"}}', LOG_LEVEL: 'loud' })).toThrowError(/^invalid configuration \(2 problems\): LOG_LEVEL must be one of [^\n]*; LAMBDA_CONFIG.a.alias: /);
   });
 
   it('reports bad JSON', () => {

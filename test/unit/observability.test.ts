@@ -71,13 +71,13 @@ describe('the Lambda entry point: logs and metrics', () => {
     expect(output.metrics()[0]).toMatchObject({ EventsRejected: 1, trigger: 'unknown' });
   });
 
-  it('an invalid configuration is one error line listing every problem; nothing is deployed, nothing thrown', async () => {
+  it('an invalid configuration is one error line listing every problem and fails the invocation, so the Errors alarm fires', async () => {
     const handler = await loadHandler({ PROJECT_NAME: '', PROJECT_ENV: '', LOG_LEVEL: 'chatty', SERVICE_CONFIG: '{' });
-    const result = await handler(adapt('ssm/parameter-store-change-update-string.json', { name: '/dev/myproject/api/KEY' }), context);
-    expect(result).toMatchObject({ status: 'rejected', reason: 'invalid configuration' });
+    const invocation = handler(adapt('ssm/parameter-store-change-update-string.json', { name: '/dev/myproject/api/KEY' }), context);
+    await expect(invocation).rejects.toThrow(/^invalid configuration \(4 problems\): PROJECT_NAME is required; PROJECT_ENV is required; LOG_LEVEL must be one of debug, info, warn, error, got "chatty"; SERVICE_CONFIG is not valid JSON \([^\n]*\)$/);
     const errors = output.logs().filter((l) => l.level === 'error');
     expect(errors).toHaveLength(1);
-    expect(errors[0]?.message).toMatch(/^invalid configuration \(4 problems\):/);
+    expect(errors[0]?.message).toMatch(/^invalid configuration \(4 problems\): PROJECT_NAME is required; /);
     expect(errors[0]?.fields.problems).toHaveLength(4);
     expect(output.metrics()[0]).toMatchObject({ ConfigInvalid: 1 });
   });

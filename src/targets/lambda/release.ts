@@ -9,6 +9,7 @@
  */
 import { PublishVersionCommand, type FunctionConfiguration, type GetAliasCommandOutput } from '../../aws/lambda.js';
 import { LAMBDA_DEFAULTS } from '../../constants.js';
+import { DeploymentError } from '../../errors.js';
 import { NEW_VERSION, type LambdaChange, type LambdaRelease } from '../../plan.js';
 import { truncate } from '../../text.js';
 import type { PreparedDeployment } from '../contract.js';
@@ -29,7 +30,7 @@ function publishInput(session: Session, revisionId: string | undefined) {
 async function publish(session: Session, fromVersion: string): Promise<{ version: string; active: boolean }> {
   const input = publishInput(session, session.revisionId);
   const published = await session.change('PublishVersion', () => session.client.send(new PublishVersionCommand(input), { abortSignal: session.context.signal }));
-  if (published.Version === undefined) throw new Error(`PublishVersion of ${session.fn} returned no version number`);
+  if (published.Version === undefined) throw new DeploymentError(`PublishVersion of ${session.fn} returned no version number`, { retryable: true });
   session.progress.toVersion = published.Version;
   session.context.log.info('lambda version published', { from_version: fromVersion, to_version: published.Version });
   return { version: published.Version, active: published.State === undefined || published.State === 'Active' };

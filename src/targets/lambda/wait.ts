@@ -18,7 +18,7 @@ function waiterConfiguration(session: Session) {
 }
 
 function timedOut(session: Session, what: string): DeploymentError {
-  return new DeploymentError(`timed out waiting for ${session.fn} ${what} within DEPLOYMENT_TIMEOUT_SECONDS`, { retryable: true });
+  return new DeploymentError(`timed out waiting for ${session.fn} ${what} within its deadline (DEPLOYMENT_TIMEOUT_SECONDS, or what the invocation had left)`, { retryable: true });
 }
 
 /**
