@@ -16,12 +16,16 @@ export type Trigger =
   | { kind: 's3'; bucket: string; key: string; versionId: string | undefined; operation: string }
   | { kind: 'manual'; source: string; reason: string | undefined; account: string | undefined; requestedBy: string | undefined };
 
-/** Redeploy one ECS service with a task definition (a bare family means its latest ACTIVE revision). */
+/**
+ * Redeploy one ECS service: new tasks of a task definition (a bare family means its latest ACTIVE
+ * revision), or, without one, a restart: new tasks of the revision the service runs now.
+ */
 export interface EcsDeployment {
   target: 'ecs';
   service: string;
   ecs: EcsNames;
-  taskDefinition: string;
+  /** Absent for a restart: the service keeps its task definition (a pin, a circuit-breaker rollback). */
+  taskDefinition?: string;
   trigger: Trigger;
 }
 
@@ -96,7 +100,8 @@ export function ignoredPlan(route: RouteName, eventId: string, reason: string, l
 /** What an ECS deployment will deploy, known before any change. */
 export interface EcsPreview {
   target: 'ecs';
-  taskDefinition: string;
+  /** Absent for a restart, which keeps the revision the service runs. */
+  taskDefinition: string | undefined;
 }
 
 /** What a Lambda deployment starts from and goes to, known from its reads. */

@@ -85,10 +85,16 @@ function shortTaskDefinition(taskDefinition: string): string {
   return taskDefinition.startsWith('arn:') ? taskDefinition.slice(taskDefinition.indexOf('/') + 1) : taskDefinition;
 }
 
-/** `family:42`, or `family:41 → :42` when the service ran another revision of the family before. */
-function revisionChange(taskDefinition: string, previous: string | undefined): string {
+/** What a restart deploys, before ECS says which revision that is. */
+const RESTART = 'unchanged: new tasks of the revision it runs';
+
+/**
+ * `family:42`, or `family:41 → :42` when the service ran another revision of the family before. A
+ * restart that kept the revision says so: its new tasks differ only in the configuration they read.
+ */
+function revisionChange(taskDefinition: string, previous: string | undefined, restart = false): string {
   const to = shortTaskDefinition(taskDefinition);
-  if (previous === undefined || previous === taskDefinition) return to;
+  if (previous === undefined || previous === taskDefinition) return restart ? `${to} (unchanged: new tasks read the new configuration)` : to;
   const from = shortTaskDefinition(previous);
   const family = (name: string) => name.slice(0, name.lastIndexOf(':'));
   return family(from) === family(to) ? `${from} → ${to.slice(to.lastIndexOf(':'))}` : `${from} → ${to}`;
@@ -130,7 +136,7 @@ export function identify(request: DeploymentRequest, region: string): Deployment
     return {
       resource: request.ecs.service,
       fields: { cluster: request.ecs.cluster, ecs_service: request.ecs.service, task_definition: request.taskDefinition },
-      facts: [['Task definition', shortTaskDefinition(request.taskDefinition)]],
+      facts: [['Task definition', request.taskDefinition === undefined ? RESTART : shortTaskDefinition(request.taskDefinition)]],
       consoleUrl: ecsConsoleUrl(region, request.ecs.cluster, request.ecs.service),
     };
   }
@@ -212,10 +218,11 @@ export const deploymentMessages = {
   started(request: DeploymentRequest, identity: DeploymentIdentity, view: EcsRollout | DeploymentPreview): Notification {
     if (view.target === 'ecs') {
       const rollout = 'deploymentId' in view ? view : { deploymentId: undefined, taskDefinition: view.taskDefinition, previousTaskDefinition: undefined };
+      const restart = request.target === 'ecs' && request.taskDefinition === undefined;
       return deploymentMessage(request, identity, 'info', 'Deployment started', [
         ['Status', 'in progress'],
         ['Deployment ID', rollout.deploymentId ?? 'unknown'],
-        ['Task definition', revisionChange(rollout.taskDefinition, rollout.previousTaskDefinition)],
+        ['Task definition', rollout.taskDefinition === undefined ? RESTART : revisionChange(rollout.taskDefinition, rollout.previousTaskDefinition, restart)],
       ]);
     }
     const smoke: Facts = request.target === 'lambda' ? [['Smoke test', describeSmokeTestPlan(request)]] : [];

@@ -176,7 +176,8 @@ function printPlan(result: HandleResult, print: (line: string) => void): void {
   print(`Plan for event ${plan.eventId} (route ${plan.route}):`);
   for (const d of plan.deployments) {
     if (d.target === 'ecs') {
-      print(`  deploy ${d.service}: UpdateService cluster=${d.ecs.cluster} service=${d.ecs.service} taskDefinition=${d.taskDefinition} forceNewDeployment=true`);
+      const taskDefinition = d.taskDefinition === undefined ? ' (no taskDefinition: restarts the revision it runs)' : ` taskDefinition=${d.taskDefinition}`;
+      print(`  deploy ${d.service}: UpdateService cluster=${d.ecs.cluster} service=${d.ecs.service}${taskDefinition} forceNewDeployment=true`);
     } else {
       const mode = d.lambda.alias === undefined ? 'no alias: $LATEST in place' : `alias ${d.lambda.alias}`;
       print(`  deploy ${d.service}: Lambda ${d.lambda.functionName} (${mode}): ${describeChange(d.change)}`);

@@ -79,7 +79,7 @@ describe('faults injected through a real HTTP endpoint', () => {
     expect(result).toMatchObject({ status: 'planned', deployments: [{ service: 'api', status: 'started' }] });
     expect((notifier as ReturnType<typeof recordingNotifier>).sent.map((n) => n.severity)).toEqual(['info']);
     // One request per injected fault, then the one that succeeded; retries repeat the same UpdateService.
-    const updateService = { action: 'UpdateService', input: { cluster: 'myproject_cluster_dev', service: 'myproject_service_api_dev', taskDefinition: 'myproject_service_api_dev', forceNewDeployment: true } };
+    const updateService = { action: 'UpdateService', input: { cluster: 'myproject_cluster_dev', service: 'myproject_service_api_dev', forceNewDeployment: true } };
     expect(ecs.requests).toHaveLength(faults.filter((f) => f.kind !== 'ok').length + 1);
     expect(ecs.requests).toEqual(ecs.requests.map(() => updateService));
   });

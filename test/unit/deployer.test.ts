@@ -100,8 +100,9 @@ describe('deployer: retries, backoff, timeout', () => {
     const { app, ecsMock, notifier, metrics } = testApp({ DRY_RUN: 'true' });
     const result = await app.handle(parameterUpdate());
     expect(ecsMock.calls()).toHaveLength(0);
-    expect(result).toMatchObject({ deployments: [{ status: 'dry_run', taskDefinition: 'myproject_service_api_dev' }] });
+    expect(result).toMatchObject({ deployments: [{ status: 'dry_run', target: 'ecs' }] });
     expect(notifier.sent[0]).toMatchObject({ severity: 'info', title: 'Deployment would start: api' });
+    expect(notifier.sent[0]?.facts).toContainEqual(['Task definition', 'unchanged: new tasks of the revision it runs']);
     expect(output.logs().find((l) => l.message.startsWith('dry run'))?.fields).toMatchObject({ service: 'api', dry_run: true });
     expect(metrics.counts).toEqual({});
   });

@@ -36,7 +36,8 @@ describe('the Lambda entry point: logs and metrics', () => {
       expect(line).toMatchObject({ project_name: 'myproject', environment: 'dev' });
     }
     const dryRun = logs.find((l) => l.message === 'dry run: deployment not started');
-    expect(dryRun?.fields).toMatchObject({ service: 'api', task_definition: 'myproject_service_api_dev', dry_run: true });
+    expect(dryRun?.fields).toMatchObject({ service: 'api', ecs_service: 'myproject_service_api_dev', dry_run: true });
+    expect(dryRun?.fields).not.toHaveProperty('task_definition');
     expect(dryRun).toMatchObject({ request_id: 'req-1' });
 
     const [emf] = output.metrics() as Array<{ _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }> }; environment: string; trigger: string }>;

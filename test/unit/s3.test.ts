@@ -37,8 +37,8 @@ describe('S3 env-file change → redeploy every service that uses it', () => {
     ecsMock.on(UpdateServiceCommand).callsFake((input: { service: string }) => serviceUpdated(`arn:aws:ecs:us-east-1:123456789012:task-definition/${input.service}:2`));
     const result = await app.handle(nativeEvent('created', 'shared/.env'));
     expect(servicesDeployed(ecsMock)).toEqual(['myproject_service_api_dev', 'myproject_service_dev', 'myproject_service_worker_dev']);
-    expect(ecsMock.calls()).toHaveLength(3); // one call per service: UpdateService with the bare family
-    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { service: 'myproject_service_worker_dev', taskDefinition: 'myproject_service_worker_dev', forceNewDeployment: true });
+    expect(ecsMock.calls()).toHaveLength(3); // one call per service: UpdateService restarting what it runs
+    expect(ecsMock.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input)).toContainEqual({ cluster: 'myproject_cluster_dev', service: 'myproject_service_worker_dev', forceNewDeployment: true });
     expect(result.status === 'planned' && result.deployments.map((d) => d.status)).toEqual(['started', 'started', 'started']);
     expect(notifier.sent.map((n) => n.title).sort()).toEqual(['Deployment started: api', 'Deployment started: backend', 'Deployment started: worker']);
     expect(notifier.sent[0]?.facts).toContainEqual(['Trigger', 'S3 object s3://myproject-config-dev/shared/.env (PutObject, version IYV3p45BT0ac8hjHg1houSdS1a.Mro8e)']);

@@ -88,7 +88,7 @@ describe('Slack delivery to a real webhook on 127.0.0.1', () => {
     const body = server.received[0]?.body as { text: string; attachments: Array<{ color: string; blocks: Array<{ fields?: Array<{ text: string }> }> }> };
     expect(body.text).toBe('Deployment started: api (dev)');
     expect(body.attachments[0]?.color).toBe('#1D9BD1');
-    expect(body.attachments[0]?.blocks[1]?.fields?.map((f) => f.text)).toEqual(expect.arrayContaining(['*Deployment ID*\necs-svc/42', '*Task definition*\nmyproject_service_api_dev:3']));
+    expect(body.attachments[0]?.blocks[1]?.fields?.map((f) => f.text)).toEqual(expect.arrayContaining(['*Deployment ID*\necs-svc/42', '*Task definition*\nmyproject_service_api_dev:3 (unchanged: new tasks read the new configuration)']));
   });
 
   it('retries a 500 once time allows, then gives up with a metric and a warn log', async () => {

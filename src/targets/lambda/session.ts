@@ -27,6 +27,12 @@ export interface LambdaTargetOptions {
 /** Lambda's "an update is in progress" (409): passes by itself. */
 export const isUpdateConflict = (error: unknown) => errorName(error) === 'ResourceConflictException';
 
+/** Lambda refused a write guarded by `RevisionId`: someone else changed the function or alias since it was read. */
+export const isStale = (error: unknown) => errorName(error) === 'PreconditionFailedException';
+
+/** A guarded write retries on a conflict, and on a stale revision once it has read the function or alias again. */
+export const isConflictOrStale = (error: unknown) => isUpdateConflict(error) || isStale(error);
+
 export class Session {
   readonly fn: string;
   readonly alias: string | undefined;
