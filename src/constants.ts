@@ -83,5 +83,8 @@ export const LAMBDA_DEFAULTS = {
 /** The environment variable a configuration change sets on a function, so new execution environments start. */
 export const CONFIG_REVISION_VARIABLE = 'DEPLOYBRIDGE_CONFIG_REVISION';
 
+/** Lambda's longest timeout: no deployment can take longer than the invocation that runs it. */
+export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+
 /** A value quoted from an event in a log line or a reason is cut to this many characters. */
 export const EXCERPT_LIMIT = 200;

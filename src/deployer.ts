@@ -268,7 +268,7 @@ export class Deployer {
     const unexpected = isUnexpectedError(cause);
     const fields = { ...deployment.fields, attempt: attempts, max_retries: config.maxDeploymentRetries, retryable, unexpected, ...errorFields(cause), ...failureFields(cause, progress) };
     log.error('deployment failed', fields);
-    const message: Notification = deploymentMessages.failed(deployment.request, deployment.identity, { cause, attempts, progress });
+    const message: Notification = deploymentMessages.failed(deployment.request, deployment.identity, { cause, attempts, progress, dryRun: config.dryRun });
     notifier.notify(message);
     return { service: deployment.request.service, status: 'failed', error: describeError(cause), attempts, retryable, unexpected };
   }

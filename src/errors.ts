@@ -1,3 +1,5 @@
+import { redact } from './redact.js';
+
 /**
  * Errors that decide what happens next: a {@link ConfigError} stops everything, a
  * {@link RejectedEventError} is a permanent problem with one event (logged, counted, not retried),
@@ -154,17 +156,19 @@ export function isRetryableAwsError(error: unknown): boolean {
 
 /**
  * A short, secret-free description of an error for logs and Slack: the message of a
- * {@link DeploymentError} (written for people), otherwise `Name: message`.
+ * {@link DeploymentError} (written for people), otherwise `Name: message`; AWS messages can echo
+ * values, so secrets and credentials are masked ({@link redact}).
  */
 export function describeError(error: unknown): string {
-  if (error instanceof DeploymentError) return error.message;
-  if (error instanceof Error) return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
-  return String(error);
+  if (error instanceof DeploymentError) return redact(error.message);
+  if (error instanceof Error) return redact(error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message);
+  return redact(String(error));
 }
 
 /**
  * Log fields of an error: its description, and what an operator needs to follow it up — the name
- * and AWS request id of the error at the root of its `cause` chain, and the stack.
+ * and AWS request id of the error at the root of its `cause` chain, and the stack (its first line
+ * is the message: masked like the description).
  *
  * @example
  * log.error('deployment failed', { ...fields, ...errorFields(error) });
@@ -178,6 +182,6 @@ export function errorFields(error: unknown): Record<string, unknown> {
     ...(root !== error ? { error_cause: describeError(root) } : {}),
     ...(errorName(root) === '' ? {} : { error_name: errorName(root) }),
     ...(requestId === undefined ? {} : { aws_request_id: requestId }),
-    ...(error instanceof Error && error.stack !== undefined ? { error_stack: error.stack } : {}),
+    ...(error instanceof Error && error.stack !== undefined ? { error_stack: redact(error.stack) } : {}),
   };
 }

@@ -55,6 +55,24 @@ export const s3CloudTrailSchema = z.object({
   responseElements: z.optional(z.nullable(z.object({ 'x-amz-version-id': optionalBounded(1024) }))),
 });
 
+/**
+ * The forms an S3 key from an event may name a configured object by: as delivered, then
+ * URL-decoded (`+` as a space, `%XX`), for S3 notifications URL-encode keys while CloudTrail
+ * records them as sent. A key that does not decode has one form.
+ *
+ * @example
+ * s3KeyForms('config/my+app.env'); // ['config/my+app.env', 'config/my app.env']
+ */
+export function s3KeyForms(key: string): string[] {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(key.replaceAll('+', ' '));
+  } catch {
+    return [key];
+  }
+  return decoded === key ? [key] : [key, decoded];
+}
+
 export const ecsDeploymentStateSchema = z.object({
   eventType: optionalBounded(32),
   eventName: bounded(128),

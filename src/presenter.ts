@@ -6,6 +6,7 @@
 import { resourceName, type CatalogService } from './catalog.js';
 import { describeError, SmokeTestFailedError } from './errors.js';
 import { CONFIG_REVISION_VARIABLE } from './constants.js';
+import { partitionOf } from './partition.js';
 import type { LogFields } from './observability.js';
 import type { DeploymentPreview, DeploymentRequest, EcsEventName, EcsRollout, LambdaChange, LambdaDeployment, LambdaProgress, LambdaRelease, Notice, Trigger } from './plan.js';
 
@@ -21,6 +22,12 @@ export interface Notification {
   facts: Array<[label: string, value: string]>;
   /** Link to the resource in the AWS console. */
   consoleUrl?: string;
+  /**
+   * The message is about what a dry run would have done (or a dry run's failed read), not about
+   * something that happened: Slack marks it "[DRY RUN]". Real events (ECS's own, a deleted
+   * parameter, a refused request) are never marked, dry run or not.
+   */
+  dryRun?: boolean;
   /** Which console the link opens ("Lambda"); unset means ECS. */
   consoleName?: string;
 }
@@ -100,17 +107,19 @@ function revisionChange(taskDefinition: string, previous: string | undefined, re
   return family(from) === family(to) ? `${from} → ${to.slice(to.lastIndexOf(':'))}` : `${from} → ${to}`;
 }
 
-/** Link to a service's deployments in the ECS console. */
-function ecsConsoleUrl(region: string, cluster: string, service: string): string {
+/** Link to a service's deployments in the ECS console of the region's partition (none where that console is not public). */
+function ecsConsoleUrl(region: string, cluster: string, service: string): string | undefined {
+  const origin = partitionOf(region).consoleOrigin(region);
   const r = encodeURIComponent(region);
-  return `https://${r}.console.aws.amazon.com/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${r}`;
+  return origin === undefined ? undefined : `${origin}/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${r}`;
 }
 
 /** Link to a function's versions in the Lambda console (a function ARN is reduced to its name). */
-function lambdaConsoleUrl(region: string, functionName: string): string {
+function lambdaConsoleUrl(region: string, functionName: string): string | undefined {
+  const origin = partitionOf(region).consoleOrigin(region);
   const r = encodeURIComponent(region);
   const name = functionName.slice(functionName.lastIndexOf(':') + 1);
-  return `https://${r}.console.aws.amazon.com/lambda/home?region=${r}#/functions/${encodeURIComponent(name)}?tab=versions`;
+  return origin === undefined ? undefined : `${origin}/lambda/home?region=${r}#/functions/${encodeURIComponent(name)}?tab=versions`;
 }
 
 /** How a deployment is named in logs and Slack, computed without AWS calls. */
@@ -121,7 +130,7 @@ export interface DeploymentIdentity {
   fields: LogFields;
   /** Slack facts that identify what is deployed. */
   facts: Facts;
-  consoleUrl: string;
+  consoleUrl: string | undefined;
   consoleName?: string;
 }
 
@@ -251,20 +260,21 @@ export const deploymentMessages = {
   /** Dry run: what the deployment would do. */
   wouldStart(request: DeploymentRequest, identity: DeploymentIdentity, preview: DeploymentPreview, calls: readonly string[]): Notification {
     const planned: Facts = preview.target === 'lambda' ? [versions(preview.fromVersion, preview.toVersion), ['Planned calls', calls.join('\n') || '(none)']] : [];
-    return deploymentMessage(request, identity, 'info', 'Deployment would start', [['Status', 'dry run: not started'], ...identity.facts, ...planned]);
+    return { ...deploymentMessage(request, identity, 'info', 'Deployment would start', [['Status', 'dry run: not started'], ...identity.facts, ...planned]), dryRun: true };
   },
 
-  /** The deployment failed, after `attempts` attempts. */
-  failed(request: DeploymentRequest, identity: DeploymentIdentity, failure: { cause: unknown; attempts: number; progress: LambdaProgress | undefined }): Notification {
+  /** The deployment failed, after `attempts` attempts (in a dry run: its reads failed). */
+  failed(request: DeploymentRequest, identity: DeploymentIdentity, failure: { cause: unknown; attempts: number; progress: LambdaProgress | undefined; dryRun: boolean }): Notification {
     const status = request.target === 'lambda' ? lambdaFailureStatus(request, failure.cause, failure.progress) : 'failed';
     const response: Facts = failure.cause instanceof SmokeTestFailedError ? [['Smoke test response', failure.cause.response]] : [];
-    return deploymentMessage(request, identity, 'error', 'Deployment failed', [
+    const message = deploymentMessage(request, identity, 'error', 'Deployment failed', [
       ['Status', status],
       ['Reason', describeError(failure.cause)],
       ['Attempts', String(failure.attempts)],
       ...identity.facts,
       ...response,
     ]);
+    return failure.dryRun ? { ...message, dryRun: true } : message;
   },
 };
 

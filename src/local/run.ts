@@ -161,7 +161,7 @@ function localContext(event: RawEvent, region: string): Context {
 function printingNotifier(config: Config, print: (line: string) => void): Notifier {
   return {
     notify(notification) {
-      print(`Slack message (not sent):\n${JSON.stringify(buildSlackPayload(notification, { environment: config.projectEnv, dryRun: config.dryRun }), null, 2)}`);
+      print(`Slack message (not sent):\n${JSON.stringify(buildSlackPayload(notification, { environment: config.projectEnv }), null, 2)}`);
     },
     flush: async () => undefined,
   };

@@ -30,7 +30,6 @@ const DEFAULT_SLACK_SEND_OPTIONS: SlackSendOptions = { budgetMs: SLACK_DEFAULTS.
 /** What a notifier needs besides the message: where it goes and who to tell about failures. */
 export interface NotifierContext {
   environment: string;
-  dryRun: boolean;
   log: Log;
   metrics: MetricSink;
 }

@@ -18,5 +18,5 @@ function webhookSource(config: Pick<Config, 'slackWebhookUrl' | 'slackWebhookSsm
 export function createNotifier(config: Config, log: Log, metrics: MetricSink): Notifier {
   const webhook = webhookSource(config);
   if (!config.slackNotificationsEnabled || webhook === undefined) return createLogOnlyNotifier(log);
-  return createSlackNotifier(webhook, { environment: config.projectEnv, dryRun: config.dryRun, log, metrics });
+  return createSlackNotifier(webhook, { environment: config.projectEnv, log, metrics });
 }

@@ -77,7 +77,7 @@ export function recordingNotifier(): Notifier & { sent: Notification[] } {
     notify: (n) => {
       sent.push(n);
       // What Slack would have received, for the suite-wide secret scan.
-      recordSuiteOutput(JSON.stringify(buildSlackPayload(n, { environment: 'test', dryRun: false })));
+      recordSuiteOutput(JSON.stringify(buildSlackPayload(n, { environment: 'test' })));
     },
     flush: async () => undefined,
   };

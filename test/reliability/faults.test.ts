@@ -120,7 +120,7 @@ describe('faults injected through a real HTTP endpoint', () => {
     ecs = await startFakeEcs(sequence());
     const metrics = fakeMetrics();
     const log = createLogger({ projectName: 'myproject', environment: 'dev', level: 'info' });
-    const notifier = createSlackNotifier(async () => slack.url, { environment: 'dev', dryRun: false, log, metrics }, { budgetMs: 800, attemptTimeoutMs: 300, retryDelayMs: 20 });
+    const notifier = createSlackNotifier(async () => slack.url, { environment: 'dev', log, metrics }, { budgetMs: 800, attemptTimeoutMs: 300, retryDelayMs: 20 });
     const { app } = appOn(ecs, {}, notifier);
     try {
       const result = await app.handle(parameterUpdate());

@@ -9,8 +9,13 @@ const TD = 'arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service
 const parameterUpdate = (service = 'api') => adapt('ssm/parameter-store-change-update-string.json', { name: `/dev/myproject/${service}/KEY` });
 
 /** An error shaped like the SDK's: name, fault and HTTP status. */
-function awsError(name: string, fault: 'client' | 'server', status: number) {
-  return Object.assign(new Error(`${name} from ECS`), { name, $fault: fault, $metadata: { httpStatusCode: status } });
+function awsError(name: string, fault: 'client' | 'server', status: number, message = `${name} from ECS`) {
+  return Object.assign(new Error(message), { name, $fault: fault, $metadata: { httpStatusCode: status } });
+}
+
+/** A fact of a notification by its label. */
+function fact(notification: { facts: Array<[string, string]> } | undefined, label: string): string | undefined {
+  return notification?.facts.find(([l]) => l === label)?.[1];
 }
 const throttled = () => awsError('ThrottlingException', 'client', 400);
 
@@ -173,6 +178,20 @@ describe('deployer: retries, backoff, timeout', () => {
       const line = output.logs().find((l) => l.message === 'deployments not started: out of time');
       expect(line).toMatchObject({ level: 'error', fields: { services: ['svc3', 'svc4', 'svc5'] } });
     });
+  });
+
+  it('credentials an AWS error echoes are masked in the log and in Slack', async () => {
+    const { app, ecsMock, notifier } = testApp();
+    ecsMock.on(UpdateServiceCommand).rejects(
+      awsError('ClientException', 'client', 400, 'pull access denied for https://deploy:hunter2-registry-pass@registry.example.com/app; aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY (key AKIAIOSFODNN7EXAMPLE)'),
+    );
+    await app.handle(parameterUpdate());
+    expect(fact(notifier.sent[0], 'Reason')).toBe(
+      'ClientException: pull access denied for https://[redacted]@registry.example.com/app; aws_secret_access_key=[redacted] (key [redacted])',
+    );
+    const failed = output.logs().find((l) => l.message === 'deployment failed');
+    expect(failed?.fields.error).toBe(fact(notifier.sent[0], 'Reason'));
+    for (const secret of ['hunter2-registry-pass', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'AKIAIOSFODNN7EXAMPLE']) expect(output.text()).not.toContain(secret);
   });
 
   describe('programming errors', () => {

@@ -93,6 +93,7 @@ describe('LAMBDA_CONFIG and LAMBDA_FUNCTION_PATTERN', () => {
 
   it('reports a pattern that renders a name Lambda refuses', () => {
     expect(problemsOf({ ...minimal, LAMBDA_FUNCTION_PATTERN: '{project}.{name}.{env}', LAMBDA_CONFIG: '{"resizer":{}}' })).toEqual([
+      'LAMBDA_FUNCTION_PATTERN renders "myproject.api.dev", which AWS does not accept as a function name (letters, digits, "-" and "_", at most 64)',
       'LAMBDA_CONFIG.resizer: LAMBDA_FUNCTION_PATTERN renders "myproject.resizer.dev", which is not a valid function name; set function_name',
     ]);
   });

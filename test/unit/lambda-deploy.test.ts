@@ -97,6 +97,13 @@ describe('Lambda deploy: the blue/green sequence', () => {
     expect(JSON.stringify(notifier.sent)).not.toContain(SECRET);
   });
 
+  it('in China the button opens the China console', async () => {
+    const { app, lambdaMock, notifier } = lambdaApp({ AWS_REGION: 'cn-north-1' });
+    happyPath(lambdaMock);
+    await app.handle(artifactUpload());
+    expect(notifier.sent.map((n) => n.consoleUrl)).toEqual(Array(2).fill(`https://console.amazonaws.cn/lambda/home?region=cn-north-1#/functions/${THUMBNAILER}?tab=versions`));
+  });
+
   it('a CloudTrail PutObject without a version id sends no S3ObjectVersion', async () => {
     const { app, lambdaMock } = lambdaApp();
     happyPath(lambdaMock);

@@ -153,6 +153,33 @@ describe('SSM change → DEPLOYBRIDGE_CONFIG_REVISION', () => {
     expect(JSON.stringify(notifier.sent)).not.toContain(SECRET);
   });
 
+  it("an AWS error quoting the function's environment reaches neither the log nor Slack", async () => {
+    const { app, lambdaMock, notifier } = lambdaApp();
+    happyPath(lambdaMock);
+    lambdaMock.on(GetFunctionConfigurationCommand).resolves(
+      configuration({ Environment: { Variables: { DATABASE_PASSWORD: SECRET, LOG_LEVEL: 'info', AWS_KEY: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } } }),
+    );
+    // Lambda's environment-size error quotes every variable.
+    const quoted = `{"DATABASE_PASSWORD":"${SECRET}","LOG_LEVEL":"info","AWS_KEY":"AKIAIOSFODNN7EXAMPLE","AWS_SECRET":"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}`;
+    lambdaMock.on(UpdateFunctionConfigurationCommand).rejects(
+      Object.assign(new Error(`Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${quoted}`), {
+        name: 'InvalidParameterValueException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400, requestId: 'req-env' },
+      }),
+    );
+    const result = await app.handle(parameterChange('update'));
+    expect(result).toMatchObject({ deployments: [{ status: 'failed', retryable: false }] });
+    const reason = fact(notifier.sent.at(-1), 'Reason');
+    expect(reason).toMatch(/^InvalidParameterValueException: Lambda was unable to configure your environment variables because .* String measured: \{"DATABASE_PASSWORD":"\[redacted\]","LOG_LEVEL":"info"/);
+    const failed = output.logs().find((l) => l.message === 'deployment failed');
+    expect(failed?.fields).toMatchObject({ error_name: 'InvalidParameterValueException', aws_request_id: 'req-env' });
+    for (const secret of [SECRET, 'AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY']) {
+      expect(output.text()).not.toContain(secret);
+      expect(JSON.stringify(notifier.sent)).not.toContain(secret);
+    }
+  });
+
   it('two parameter changes in the same second get two revisions (the event id, not the time)', async () => {
     const { app, lambdaMock } = lambdaApp();
     happyPath(lambdaMock);

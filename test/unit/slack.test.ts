@@ -24,7 +24,7 @@ type Server = Awaited<ReturnType<typeof startSlackServer>>;
 
 describe('Slack messages', () => {
   it('renders Block Kit inside a coloured attachment with the facts people act on', () => {
-    const payload = buildSlackPayload(notification, { environment: 'dev', dryRun: false });
+    const payload = buildSlackPayload(notification, { environment: 'dev' });
     expect(payload.text).toBe('Deployment failed: api (dev)');
     expect(payload.attachments[0]?.color).toBe('#E01E5A');
     expect(payload.attachments[0]?.blocks).toEqual([
@@ -47,13 +47,13 @@ describe('Slack messages', () => {
   });
 
   it('marks dry runs in the title and a context line', () => {
-    const payload = buildSlackPayload({ ...notification, severity: 'info' }, { environment: 'dev', dryRun: true });
+    const payload = buildSlackPayload({ ...notification, severity: 'info', dryRun: true }, { environment: 'dev' });
     expect(payload.text).toBe('[DRY RUN] Deployment failed: api (dev)');
     expect(payload.attachments[0]?.blocks.at(-1)).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Dry run: nothing was changed in AWS.' }] });
   });
 
   it('trims long values to what Slack accepts', () => {
-    const payload = buildSlackPayload({ ...notification, facts: [['Reason', 'x'.repeat(5000)]] }, { environment: 'dev', dryRun: false });
+    const payload = buildSlackPayload({ ...notification, facts: [['Reason', 'x'.repeat(5000)]] }, { environment: 'dev' });
     const section = payload.attachments[0]?.blocks[1] as { fields: Array<{ text: string }> };
     expect(section.fields.at(-1)?.text.length).toBeLessThanOrEqual(1900);
   });
@@ -74,7 +74,7 @@ describe('Slack delivery to a real webhook on 127.0.0.1', () => {
   function notifier(url: string, options = FAST) {
     const metrics = fakeMetrics();
     const log = createLogger({ projectName: 'myproject', environment: 'dev', level: 'debug' });
-    return { metrics, notifier: createSlackNotifier(async () => url, { environment: 'dev', dryRun: false, log, metrics }, options) };
+    return { metrics, notifier: createSlackNotifier(async () => url, { environment: 'dev', log, metrics }, options) };
   }
 
   it('a deployment reaches Slack before the handler returns', async () => {
