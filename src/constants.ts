@@ -52,14 +52,20 @@ export const DEPLOYER_DEFAULTS = {
   minimumStartMs: 1000,
 } as const;
 
-/** Slack delivery: what one message may cost. */
+/** Slack delivery: what messages may cost an invocation. */
 export const SLACK_DEFAULTS = {
-  /** Time allowed for one message, retries and `Retry-After` waits included. */
+  /**
+   * The budget the messages of one invocation share, from its first message: retries and
+   * `Retry-After` waits happen inside it; after it, a message gets its first attempt only. A dead
+   * webhook cannot hold the invocation, however many messages it sends.
+   */
   budgetMs: 5000,
   /** Time allowed for one HTTP attempt. */
   attemptTimeoutMs: 3000,
-  /** Pause before retrying a 5xx or network error. */
+  /** Pause before the first retry of a 5xx or network error; it doubles for the next. */
   retryDelayMs: 250,
+  /** Attempts per message, the first included. */
+  maxAttempts: 3,
   /** A webhook read from SSM is cached this long, so a rotated secret is picked up without a cold start. */
   webhookMaxAgeSeconds: 300,
 } as const;

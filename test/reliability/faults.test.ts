@@ -28,6 +28,7 @@ const ok: Fault = { kind: 'ok' };
 
 let faultsInjected = 0;
 let deploymentsLost = 0;
+let slackPostsPerMessage = 0;
 
 /** An app whose ECS client is the real SDK client talking to the fake endpoint. */
 function appOn(ecs: FakeEcs, env: Record<string, string> = {}, notifier: Notifier = recordingNotifier()) {
@@ -63,6 +64,7 @@ describe('faults injected through a real HTTP endpoint', () => {
   afterAll(() => {
     recordFigure('faults_injected', faultsInjected);
     recordFigure('deployments_lost_to_faults', deploymentsLost);
+    recordFigure('slack_posts_per_message_at_most', slackPostsPerMessage);
   });
 
   it.each([
@@ -127,6 +129,9 @@ describe('faults injected through a real HTTP endpoint', () => {
       if (result.status !== 'planned' || result.deployments[0]?.status !== 'started') deploymentsLost++;
       expect(result).toMatchObject({ deployments: [{ status: 'started' }] });
       expect(ecs.requests).toHaveLength(1);
+      // One message: never more than 3 attempts, whatever Slack answers.
+      expect(slack.attempts()).toBeLessThanOrEqual(3);
+      slackPostsPerMessage = Math.max(slackPostsPerMessage, slack.attempts());
     } finally {
       await slack.close();
     }
