@@ -16,7 +16,8 @@ export declare function staticClosure(meta: Metafile, output: string): Set<strin
 export declare function packageOf(input: string): string;
 export declare function isSdkPackage(pkg: string): boolean;
 export declare function accountFiles(meta: Metafile, files: Iterable<string>): { files: string[]; bytes: number; sdkBytes: number; clients: string[]; packages: Record<string, number> };
-export declare function idealFanoutMs(options: { services: number; concurrency: number; callsPerService: number; delayMs: number }): number;
+export declare const FANOUT_PLANNING_READS: number;
+export declare function idealFanoutMs(options: { services: number; concurrency: number; callsPerService: number; delayMs: number; planningCalls?: number }): number;
 
 export interface Figures {
   initRatio?: number;

@@ -15,7 +15,10 @@ export const BUDGETS = {
   // the Lambda target; runs vary by ±3%) and still catches the regressions measured: CJS SDK builds
   // (13x), Slack over fetch (8.4x), eager loading (10.7x). See README "Performance".
   heaviestRouteRatio: 8.0,
-  zipBytes: 250 * KB,
+  // The S3 and ECR clients (env files read and compared, images described) added 62 KB to the zip
+  // (245 KB → 307 KB): S3's schema module alone is 64 KB minified, because esbuild keeps every
+  // operation schema whose object literal has a computed key (`{ [_h]: … }`) even when unused.
+  zipBytes: 320 * KB,
   initCodeBytes: 60 * KB,
 };
 
@@ -122,9 +125,18 @@ export function accountFiles(meta, files) {
   return { files: [...files].sort(), bytes, sdkBytes, clients, packages };
 }
 
-/** The ideal wall time of a fan-out: full waves of `concurrency` deployments, each a chain of calls. */
-export function idealFanoutMs({ services, concurrency, callsPerService, delayMs }) {
-  return Math.ceil(services / concurrency) * callsPerService * delayMs;
+/**
+ * Reads the S3 route makes once per event before the fan-out, one after the other: the env file
+ * (GetObject), its versions (ListObjectVersions), the version before it (GetObject).
+ */
+export const FANOUT_PLANNING_READS = 3;
+
+/**
+ * The ideal wall time of a fan-out: the planning reads one after the other, then full waves of
+ * `concurrency` deployments, each a chain of calls.
+ */
+export function idealFanoutMs({ services, concurrency, callsPerService, delayMs, planningCalls = 0 }) {
+  return (planningCalls + Math.ceil(services / concurrency) * callsPerService) * delayMs;
 }
 
 /**
@@ -140,7 +152,7 @@ export function evaluate(figures) {
     ['budget', 'SDK code loaded by the ecs route', figures.ecsRouteSdkBytes, 0, 'bytes'],
     ['budget', 'routes loading an SDK client they do not use', figures.routesWithOtherClients, 0, 'routes'],
     ['budget', 'AWS calls per service in the fan-out', figures.fanoutCallsPerService, 1, 'calls'],
-    ['budget', 'fan-out calls other than UpdateService(bare family)', figures.fanoutOtherCalls, 0, 'calls'],
+    ['budget', 'fan-out calls other than UpdateService(bare family): the env file read and compared', figures.fanoutOtherCalls, FANOUT_PLANNING_READS, 'calls'],
     ['target', 'init-only ratio', figures.initRatio, TARGETS.initRatio, 'x'],
     ['target', 'heaviest route ratio', figures.heaviestRouteRatio, TARGETS.heaviestRouteRatio, 'x'],
     ['target', 'RSS after the heaviest route', figures.heaviestRss, TARGETS.rssBytes, 'bytes'],

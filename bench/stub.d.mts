@@ -26,3 +26,9 @@ export declare function answerLambda(
   query: URLSearchParams,
   options?: { region?: string },
 ): [number, Record<string, unknown>, Record<string, string>];
+export declare const PREVIOUS_VERSION: string;
+export declare function s3Operation(method: string | undefined, url: URL): { operation: 'GetObject' | 'ListObjectVersions'; bucket: string; key: string; versionId?: string } | undefined;
+export declare function answerS3(
+  operation: { operation: 'GetObject' | 'ListObjectVersions'; bucket: string; key: string; versionId?: string },
+  lastRead: string | undefined,
+): [number, Record<string, string>, string];

@@ -1,9 +1,11 @@
 /**
  * A local stand-in for AWS and Slack, for the bench: one HTTP server on 127.0.0.1 that answers the
- * ECS and SSM JSON protocols (`x-amz-target: AmazonEC2ContainerServiceV20141113.UpdateService`, …)
- * and Lambda's REST-JSON API (`PUT /2015-03-31/functions/{name}/code`, …) with minimal valid
+ * ECS, ECR and SSM JSON protocols (`x-amz-target: AmazonEC2ContainerServiceV20141113.UpdateService`,
+ * …), Lambda's REST-JSON API (`PUT /2015-03-31/functions/{name}/code`, …) and S3's REST-XML reads of
+ * an env file (`GET /{bucket}/{key}?x-id=GetObject`, `GET /{bucket}?versions`) with minimal valid
  * responses, and accepts Slack webhook POSTs (any other request). The SDK reaches it through
- * `AWS_ENDPOINT_URL`; the notifier through `SLACK_WEBHOOK_URL`.
+ * `AWS_ENDPOINT_URL` (S3 path-style, as it uses for an IP address); the notifier through
+ * `SLACK_WEBHOOK_URL`.
  *
  * Every AWS call is recorded (operation, input, start and end time) and can be delayed, so the
  * bench can count calls and compare a fan-out with its ideal duration.
@@ -13,7 +15,12 @@ import { createServer } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const ECS_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
+const ECR_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
 const SSM_PREFIX = 'AmazonSSM.';
+
+/** The version the stub lists before any env-file version it was asked for: a change, so it deploys. */
+export const PREVIOUS_VERSION = 'bench-previous-version';
+const ENV_FILES = { current: 'APP_ENV=dev\nLOG_LEVEL=info\n', previous: 'APP_ENV=dev\nLOG_LEVEL=debug\n' };
 const ACCOUNT = '123456789012';
 
 /** The image the stub's task definitions run, when no image is configured. */
@@ -53,6 +60,15 @@ export function answer(target, input, { region = 'us-east-1', image = DEFAULT_IM
     }
     case `${SSM_PREFIX}GetParameter`:
       return [200, { Parameter: { Name: input.Name, Type: 'SecureString', Value: webhookUrl, Version: 1, DataType: 'text' } }];
+    case `${SSM_PREFIX}DescribeParameters`: {
+      const name = input.ParameterFilters?.[0]?.Values?.[0];
+      return [200, { Parameters: [{ Name: name, Type: 'String', Version: 3, LastModifiedUser: `arn:aws:iam::${ACCOUNT}:user/bench`, LastModifiedDate: 1_700_000_000 }] }];
+    }
+    case `${ECR_PREFIX}DescribeImages`: {
+      const id = input.imageIds?.[0] ?? {};
+      const digest = id.imageDigest ?? `sha256:${'0'.repeat(64)}`;
+      return [200, { imageDetails: [{ registryId: ACCOUNT, repositoryName: input.repositoryName, imageDigest: digest, imageTags: [id.imageTag ?? 'v1.4.2', 'latest'], imageSizeInBytes: 182_312_448, imagePushedAt: 1_700_000_000 }] }];
+    }
     default:
       return [400, { __type: 'UnknownOperationException', message: `the bench stub does not answer ${target}` }];
   }
@@ -75,6 +91,33 @@ export function lambdaOperation(method, pathname) {
     'PUT aliases/': 'UpdateAlias',
   }[key];
   return operation === undefined ? undefined : { operation, functionName: decodeURIComponent(fn), alias: name === undefined ? undefined : decodeURIComponent(name) };
+}
+
+/** The S3 operation of a request: `GetObject` of `/{bucket}/{key}`, `ListObjectVersions` of `/{bucket}?versions`. */
+export function s3Operation(method, url) {
+  if (method !== 'GET') return undefined;
+  const bucket = url.pathname.split('/')[1] ?? '';
+  // `/{bucket}/{key}` (the key may hold slashes), or `/{bucket}` and `/{bucket}/` for the bucket itself.
+  const key = decodeURIComponent(url.pathname.slice(bucket.length + 2));
+  if (url.searchParams.get('x-id') === 'GetObject' && key !== '') return { operation: 'GetObject', bucket, key, versionId: url.searchParams.get('versionId') ?? undefined };
+  if (url.searchParams.has('versions') && key === '') return { operation: 'ListObjectVersions', bucket, key: url.searchParams.get('prefix') ?? '' };
+  return undefined;
+}
+
+/**
+ * Answers an S3 read of an env file: every object holds a valid file, and the version before the
+ * one last read is {@link PREVIOUS_VERSION}, which holds another (so a change is always a change).
+ * Returns `[status, headers, body]`.
+ */
+export function answerS3({ operation, bucket, key, versionId }, lastRead) {
+  if (operation === 'GetObject') {
+    const body = versionId === PREVIOUS_VERSION ? ENV_FILES.previous : ENV_FILES.current;
+    return [200, { 'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(body)), ...(versionId === undefined ? {} : { 'x-amz-version-id': versionId }) }, body];
+  }
+  const version = (id, latest) => `<Version><Key>${key}</Key><VersionId>${id}</VersionId><IsLatest>${latest}</IsLatest><LastModified>2026-01-01T00:00:00.000Z</LastModified><ETag>"e"</ETag><Size>20</Size><StorageClass>STANDARD</StorageClass></Version>`;
+  const versions = [...(lastRead === undefined ? [] : [version(lastRead, true)]), version(PREVIOUS_VERSION, lastRead === undefined)].join('');
+  const xml = `<?xml version="1.0" encoding="UTF-8"?><ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucket}</Name><Prefix>${key}</Prefix><KeyMarker></KeyMarker><VersionIdMarker></VersionIdMarker><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>${versions}</ListVersionsResult>`;
+  return [200, { 'content-type': 'application/xml' }, xml];
 }
 
 /**
@@ -127,6 +170,8 @@ export async function startStub(options = {}) {
   let slack = 0;
   let inFlight = 0;
   let maxInFlight = 0;
+  /** The env-file version last read, which ListObjectVersions lists before PREVIOUS_VERSION. */
+  let lastRead;
   const sockets = new Set();
 
   const server = createServer((req, res) => {
@@ -136,7 +181,8 @@ export async function startStub(options = {}) {
       const target = req.headers['x-amz-target'];
       const requestUrl = new URL(req.url ?? '/', 'http://127.0.0.1');
       const lambda = typeof target === 'string' ? undefined : lambdaOperation(req.method, requestUrl.pathname);
-      if (typeof target !== 'string' && lambda === undefined) {
+      const s3 = typeof target === 'string' || lambda !== undefined ? undefined : s3Operation(req.method, requestUrl);
+      if (typeof target !== 'string' && lambda === undefined && s3 === undefined) {
         slack++;
         res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
         return;
@@ -147,7 +193,8 @@ export async function startStub(options = {}) {
       } catch {
         input = {};
       }
-      const operation = lambda?.operation ?? target.slice(target.indexOf('.') + 1);
+      if (s3 !== undefined) input = { Bucket: s3.bucket, Key: s3.key, VersionId: s3.versionId };
+      const operation = lambda?.operation ?? s3?.operation ?? target.slice(target.indexOf('.') + 1);
       const call = { target: operation, input, start: Date.now(), end: 0 };
       calls.push(call);
       inFlight++;
@@ -156,6 +203,12 @@ export async function startStub(options = {}) {
         inFlight--;
         call.end = Date.now();
         const requestId = { 'x-amzn-requestid': `bench-${calls.length}` };
+        if (s3 !== undefined) {
+          if (s3.operation === 'GetObject' && s3.versionId !== PREVIOUS_VERSION) lastRead = s3.versionId;
+          const [status, headers, body] = answerS3(s3, lastRead);
+          res.writeHead(status, { 'x-amz-request-id': `bench-${calls.length}`, ...headers }).end(body);
+          return;
+        }
         if (lambda !== undefined) {
           const [status, body, headers] = answerLambda(lambda, input, requestUrl.searchParams);
           res.writeHead(status, { 'content-type': 'application/json', ...requestId, ...headers }).end(JSON.stringify(body));
@@ -193,6 +246,7 @@ export async function startStub(options = {}) {
       calls = [];
       slack = 0;
       maxInFlight = 0;
+      lastRead = undefined;
     },
     calls: () => calls,
     slackPosts: () => slack,

@@ -14,6 +14,7 @@ import { invocationOf, type Invocation } from './invocation.js';
 import type { Log, MetricSink } from './observability.js';
 import { MetricName } from './observability.js';
 import type { Plan, RouteName } from './plan.js';
+import type { Reads } from './reads/registry.js';
 import { noticeMessage, planningFailedMessage, refusalMessage } from './presenter.js';
 import { loadPlanBuilder, route } from './router.js';
 import type { Notifier } from './slack/notifier.js';
@@ -25,6 +26,7 @@ export interface AppDeps {
   metrics: MetricSink & { setTrigger?(trigger: string): void };
   notifier: Notifier;
   targets: Targets;
+  reads: Reads;
   guard?: DeploymentGuard;
   deployerOptions?: Partial<DeployerOptions>;
 }
@@ -101,7 +103,7 @@ export class App {
     let plan: Plan;
     try {
       const buildPlan = await loadPlanBuilder(decision.route);
-      plan = await buildPlan(event, { config, catalog: config.catalog, log, targets: this.deps.targets, invocation });
+      plan = await buildPlan(event, { config, catalog: config.catalog, log, targets: this.deps.targets, reads: this.deps.reads, invocation });
     } catch (error) {
       if (error instanceof RejectedEventError) return this.reject(event.id, error.message, decision.route);
       if (isRetryableAwsError(error)) throw error;

@@ -14,3 +14,16 @@ export async function mapWithConcurrency<T, R>(items: readonly T[], limit: numbe
   await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
   return results;
 }
+
+/**
+ * Creates a value on first call and hands every caller, concurrent ones included, the same
+ * promise: a client is created once per container however many deployments ask at once.
+ *
+ * @example
+ * const ecs = once(async () => createEcsTarget(createEcsClient(region)));
+ * await Promise.all([ecs(), ecs()]); // one target
+ */
+export function once<T>(create: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= create());
+}

@@ -6,7 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { Catalog, type LambdaTargetConfig, type S3ObjectRef } from './catalog.js';
-import { CONFIG_DEFAULTS, LAMBDA_MAX_TIMEOUT_SECONDS, LOG_LEVELS, type DefaultedVariable, type LogLevel } from './constants.js';
+import { CONFIG_DEFAULTS, LAMBDA_MAX_TIMEOUT_SECONDS, LOG_LEVELS, SCAN_GATE_LEVELS, type DefaultedVariable, type LogLevel, type ScanGateLevel } from './constants.js';
 import { ConfigError } from './errors.js';
 import { renderPattern, SERVICE_NAME_RE } from './naming.js';
 
@@ -50,6 +50,8 @@ export interface Config {
   manualDeployAccounts: string[];
   /** Envs whose manual deploys must come from `action.production`. */
   protectedEnvs: string[];
+  /** The lowest scan-finding severity that stops an image from deploying; `undefined`: no gate. */
+  ecrScanGate: ScanGateLevel | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -258,6 +260,15 @@ function checkRenderedNames(read: EnvReader, settings: Pick<Config, 'projectName
   }
 }
 
+/** Reads `ECR_SCAN_GATE`: CRITICAL, HIGH or MEDIUM (any case); empty is off. */
+function readScanGate(read: EnvReader): ScanGateLevel | undefined {
+  const value = read.string('ECR_SCAN_GATE').toUpperCase();
+  if (value === '') return undefined;
+  if ((SCAN_GATE_LEVELS as readonly string[]).includes(value)) return value as ScanGateLevel;
+  read.problems.push(`ECR_SCAN_GATE must be one of ${SCAN_GATE_LEVELS.join(', ')} (or empty: no gate), got "${value}"`);
+  return undefined;
+}
+
 /** Reads `LAMBDA_CONFIG` (snake_case fields, validated) into camelCase entries. */
 function readLambdaConfig(read: EnvReader): Record<string, LambdaTargetConfig> {
   const parsed = read.json('LAMBDA_CONFIG', lambdaConfigSchema) ?? {};
@@ -348,6 +359,7 @@ export function loadConfig(env: Env = process.env): Config {
     idempotencyTtlSeconds: read.positiveInteger('IDEMPOTENCY_TTL_SECONDS'),
     manualDeployAccounts: read.list('MANUAL_DEPLOY_ACCOUNTS', { re: /^\d{12}$/, what: '12-digit AWS account ids' }),
     protectedEnvs: read.list('PROTECTED_ENVS'),
+    ecrScanGate: readScanGate(read),
   };
   checkRenderedNames(read, settings);
   if (settings.deploymentTimeoutSeconds > LAMBDA_MAX_TIMEOUT_SECONDS) {

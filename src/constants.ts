@@ -30,6 +30,7 @@ export const CONFIG_DEFAULTS = {
   IDEMPOTENCY_TTL_SECONDS: 3600,
   MANUAL_DEPLOY_ACCOUNTS: [],
   PROTECTED_ENVS: ['prod', 'production'],
+  ECR_SCAN_GATE: '',
 } as const satisfies Record<string, string | number | boolean | readonly string[]>;
 
 /** A variable with a default. */
@@ -88,6 +89,32 @@ export const LAMBDA_DEFAULTS = {
 
 /** The environment variable a configuration change sets on a function, so new execution environments start. */
 export const CONFIG_REVISION_VARIABLE = 'DEPLOYBRIDGE_CONFIG_REVISION';
+
+/** Reading env files from S3 (validated and compared with their previous version before a restart). */
+export const ENV_FILE_LIMITS = {
+  /** An env file is read up to this size (1 MiB); a larger one is reported as a problem, not read. */
+  maxBytes: 1024 * 1024,
+  /** `ListObjectVersions` pages (up to 1,000 versions each) searched for the version before the event's. */
+  versionPages: 5,
+} as const;
+
+/** Severities of ECR scan findings, most severe first (basic scanning, then Inspector's UNTRIAGED). */
+export const FINDING_SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNDEFINED', 'UNTRIAGED'] as const;
+export type FindingSeverity = (typeof FINDING_SEVERITIES)[number];
+
+/** What `ECR_SCAN_GATE` may be: the lowest severity that stops a deployment. */
+export const SCAN_GATE_LEVELS = ['CRITICAL', 'HIGH', 'MEDIUM'] as const;
+export type ScanGateLevel = (typeof SCAN_GATE_LEVELS)[number];
+
+/** ECR images: how much of a scan is shown, and when a scan is not the one of a push. */
+export const ECR_SCAN_LIMITS = {
+  /** Findings listed when the gate refuses an image. */
+  topFindings: 5,
+  /** `DescribeImageScanFindings` pages (up to 1,000 findings each) read to pick the most severe. */
+  findingPages: 3,
+  /** A scan that completes this long after the push is a rescan: it does not deploy. */
+  rescanAfterHours: 24,
+} as const;
 
 /** Lambda's longest timeout: no deployment can take longer than the invocation that runs it. */
 export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;

@@ -120,7 +120,7 @@ export class Deployer {
     const deployment: Deployment = {
       request,
       identity,
-      fields: { service: request.service, event_id: eventId, ...triggerFields(request.trigger), ...identity.fields },
+      fields: { service: request.service, event_id: eventId, trigger: describeTrigger(request.trigger), ...triggerFields(request.trigger), ...identity.fields },
       deadline: Math.min(startedAt + config.deploymentTimeoutSeconds * 1000, invocationDeadline),
       announced: false,
     };

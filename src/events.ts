@@ -34,6 +34,15 @@ export const ecrImageActionSchema = z.object({
   'image-tag': optionalBounded(300),
 });
 
+/** "ECR Image Scan": a basic scan finished (or failed) for one image digest. */
+export const ecrImageScanSchema = z.object({
+  'scan-status': bounded(64),
+  'repository-name': bounded(256),
+  'image-digest': bounded(200),
+  'image-tags': z.optional(z.array(bounded(300)).check(z.maxLength(1000))),
+  'finding-severity-counts': z.optional(z.record(z.string().check(z.maxLength(32)), z.number().check(z.nonnegative()))),
+});
+
 export const parameterStoreChangeSchema = z.object({
   operation: bounded(64),
   name: bounded(2048),
@@ -44,6 +53,8 @@ export const s3NativeObjectSchema = z.object({
   bucket: z.object({ name: bounded(63) }),
   object: z.object({ key: bounded(1024), 'version-id': optionalBounded(1024) }),
   reason: optionalBounded(64),
+  /** Who made the request: an account id, or an AWS service principal (`s3.amazonaws.com` for lifecycle). */
+  requester: optionalBounded(2048),
 });
 
 export const s3CloudTrailSchema = z.object({
@@ -52,6 +63,8 @@ export const s3CloudTrailSchema = z.object({
   /** Present when the call failed (e.g. AccessDenied): nothing changed. */
   errorCode: optionalBounded(128),
   requestParameters: z.object({ bucketName: bounded(63), key: bounded(1024) }),
+  /** Who made the call; `arn` is absent for some identity types (an AWS service, for one). */
+  userIdentity: z.optional(z.object({ arn: optionalBounded(2048) })),
   responseElements: z.optional(z.nullable(z.object({ 'x-amz-version-id': optionalBounded(1024) }))),
 });
 

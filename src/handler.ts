@@ -10,6 +10,7 @@ import { createDynamoDbGuard } from './idempotency.js';
 import { MetricName } from './observability.js';
 import { startRuntime } from './runtime.js';
 import { createNotifier } from './slack/setup.js';
+import { createAwsReads } from './reads/registry.js';
 import { createAwsTargets } from './targets/registry.js';
 
 const runtime = startRuntime();
@@ -18,7 +19,7 @@ const { config, configError, logger, metrics } = runtime;
 function createApp(): App | undefined {
   if (config === undefined) return undefined;
   const guard = config.idempotencyTable === undefined ? undefined : createDynamoDbGuard({ tableName: config.idempotencyTable, ttlSeconds: config.idempotencyTtlSeconds, region: config.region });
-  return new App({ config, log: logger, metrics, notifier: createNotifier(config, logger, metrics), targets: createAwsTargets(config.region), guard });
+  return new App({ config, log: logger, metrics, notifier: createNotifier(config, logger, metrics), targets: createAwsTargets(config.region), reads: createAwsReads(config.region), guard });
 }
 
 const app = createApp();

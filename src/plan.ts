@@ -4,17 +4,66 @@
  * and what a deployment came to (previews, outcomes). Types only: no wording, no AWS.
  */
 import type { CatalogService, LambdaFunction, LambdaService } from './catalog.js';
+import type { ScanGateLevel } from './constants.js';
+import type { EnvFileDiff, EnvFileProblem } from './envFile.js';
 import type { EcsNames } from './naming.js';
 
 /** The routes an event can take; also the `trigger` metric dimension. */
 export type RouteName = 'ecr' | 'ssm' | 's3' | 'ecs' | 'manual';
 
-/** What caused a deployment, with the detail people need to recognise it. */
+/** An ECR image's scan: its status and the number of findings per severity. */
+export interface ImageScan {
+  /** ECR's scan status (`COMPLETE`, `IN_PROGRESS`, `ACTIVE`, `FAILED`, …). */
+  status: string;
+  description: string | undefined;
+  counts: Partial<Record<string, number>>;
+}
+
+/** An ECR image as `DescribeImages` tells it. */
+export interface ImageSummary {
+  repository: string;
+  digest: string;
+  /** Every tag of the image (the digest), the pushed one included. */
+  tags: string[];
+  sizeBytes: number | undefined;
+  /** ISO 8601. */
+  pushedAt: string | undefined;
+  /** `undefined` when nothing scans the image (no scan on push, no enhanced scanning). */
+  scan: ImageScan | undefined;
+}
+
+/** One finding of an image scan, as people recognise it: "CVE-2024-1234 (openssl 3.0.1)". */
+export interface ScanFinding {
+  severity: string;
+  name: string;
+  package: string | undefined;
+}
+
+/** What changed in an env file, by variable name: values are never carried. */
+export type EnvFileChange =
+  | ({ kind: 'diff'; previousVersionId: string } & EnvFileDiff)
+  /** The object has no earlier version: every variable is new. */
+  | { kind: 'new_file'; added: string[] }
+  /** Nothing to compare with: the bucket is not versioned, or the previous version could not be found or read. */
+  | { kind: 'not_compared'; reason: 'unversioned' | 'previous_not_listed' | 'read_failed' };
+
+/** What caused a deployment, with the detail people need to recognise it, and who did it when AWS says. */
 export type Trigger =
-  | { kind: 'ecr'; repository: string; tag: string; digest: string | undefined }
-  | { kind: 'ssm'; parameter: string; operation: string }
-  | { kind: 's3'; bucket: string; key: string; versionId: string | undefined; operation: string }
-  | { kind: 'manual'; source: string; reason: string | undefined; account: string | undefined; requestedBy: string | undefined };
+  | {
+      kind: 'ecr';
+      repository: string;
+      tag: string;
+      digest: string | undefined;
+      /** The push itself, or (with the scan gate) the completion of its scan. */
+      via?: 'push' | 'scan';
+      /** The image as ECR describes it, when it could be read. */
+      image?: ImageSummary;
+      /** The scan gate the image passed (`ECR_SCAN_GATE`). */
+      gate?: ScanGateLevel;
+    }
+  | { kind: 'ssm'; parameter: string; operation: string; actor?: string; parameterVersion?: number }
+  | { kind: 's3'; bucket: string; key: string; versionId: string | undefined; operation: string; actor?: string; envFile?: EnvFileChange }
+  | { kind: 'manual'; source: string; reason: string | undefined; account: string | undefined; requestedBy: string | undefined; images?: ImageSummary[] };
 
 /**
  * Redeploy one ECS service: new tasks of a task definition (a bare family means its latest ACTIVE
@@ -63,6 +112,15 @@ export interface Skip {
   fields?: Record<string, unknown>;
 }
 
+/** Why the scan gate refuses an image. */
+export type ScanRefusal =
+  /** Nothing scans the image, so nothing would ever vouch for it. */
+  | { kind: 'not_configured' }
+  /** The scan ended without findings to judge (`FAILED`, `UNSUPPORTED_IMAGE`, …) or cannot complete in an ECR event. */
+  | { kind: 'unusable'; status: string; description: string | undefined }
+  /** Findings at or above the gate: their counts, by severity. */
+  | { kind: 'findings'; blocking: Partial<Record<string, number>>; findings: ScanFinding[] };
+
 /** The ECS events that are reported. */
 export type EcsEventName = 'SERVICE_DEPLOYMENT_IN_PROGRESS' | 'SERVICE_DEPLOYMENT_COMPLETED' | 'SERVICE_DEPLOYMENT_FAILED' | 'SERVICE_TASK_START_IMPAIRED';
 
@@ -72,6 +130,12 @@ export type Notice =
   | { kind: 'parameter_deleted'; service: CatalogService; parameter: string }
   /** An env file was deleted: the services that read it are not redeployed. */
   | { kind: 'env_file_deleted'; location: string; services: CatalogService[] }
+  /** An env file ECS would reject or mangle: the services that read it are not redeployed. */
+  | { kind: 'env_file_invalid'; location: string; versionId: string | undefined; actor: string | undefined; services: CatalogService[]; problems: readonly EnvFileProblem[] }
+  /** The scan gate waits for the pushed image's scan; its completion event deploys it. */
+  | { kind: 'image_scan_pending'; service: CatalogService; image: ImageSummary; tag: string; gate: ScanGateLevel }
+  /** The scan gate refuses the image: nothing is deployed. */
+  | { kind: 'image_refused'; service: CatalogService; image: ImageSummary; tag: string; gate: ScanGateLevel; refusal: ScanRefusal }
   /** A Lambda artifact was deleted: its functions keep their code. */
   | { kind: 'artifact_deleted'; location: string; services: LambdaService[] }
   /** ECS reports a deployment's state or a service action. */

@@ -5,10 +5,26 @@
  */
 import { resourceName, type CatalogService } from './catalog.js';
 import { describeError, SmokeTestFailedError } from './errors.js';
-import { CONFIG_REVISION_VARIABLE } from './constants.js';
+import { CONFIG_REVISION_VARIABLE, FINDING_SEVERITIES, type ScanGateLevel } from './constants.js';
+import type { EnvFileProblem } from './envFile.js';
 import { partitionOf } from './partition.js';
 import type { LogFields } from './observability.js';
-import type { DeploymentPreview, DeploymentRequest, EcsEventName, EcsRollout, LambdaChange, LambdaDeployment, LambdaProgress, LambdaRelease, Notice, Trigger } from './plan.js';
+import type {
+  DeploymentPreview,
+  DeploymentRequest,
+  EcsEventName,
+  EcsRollout,
+  EnvFileChange,
+  ImageSummary,
+  LambdaChange,
+  LambdaDeployment,
+  LambdaProgress,
+  LambdaRelease,
+  Notice,
+  ScanFinding,
+  ScanRefusal,
+  Trigger,
+} from './plan.js';
 
 export type Severity = 'info' | 'success' | 'warning' | 'error';
 
@@ -38,7 +54,7 @@ type Facts = Notification['facts'];
 export function describeTrigger(trigger: Trigger): string {
   switch (trigger.kind) {
     case 'ecr':
-      return `ECR push ${trigger.repository}:${trigger.tag}${trigger.digest ? ` (${trigger.digest})` : ''}`;
+      return `${trigger.via === 'scan' ? 'ECR scan completed for' : 'ECR push'} ${trigger.repository}:${trigger.tag}${trigger.digest ? ` (${trigger.digest})` : ''}`;
     case 'ssm':
       return `SSM parameter ${trigger.parameter} (${trigger.operation})`;
     case 's3':
@@ -48,12 +64,198 @@ export function describeTrigger(trigger: Trigger): string {
   }
 }
 
+/* ---- what changed and who changed it --------------------------------------------------------- */
+
+/** "1–3, 7, 9": line numbers with consecutive runs as ranges, at most `max` items. */
+function lineList(lines: number[], max = 12): string {
+  const runs: string[] = [];
+  const sorted = [...new Set(lines)].sort((a, b) => a - b);
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === (sorted[j] as number) + 1) j++;
+    runs.push(j > i ? `${sorted[i]}–${sorted[j]}` : String(sorted[i]));
+    i = j + 1;
+  }
+  return runs.length <= max ? runs.join(', ') : `${runs.slice(0, max).join(', ')}, … (${runs.length - max} more)`;
+}
+
+/** Names in a message: the first `max`, then how many more. */
+function nameList(names: readonly string[], max = 30): string {
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')}, … (${names.length - max} more)`;
+}
+
+/** "182 MB": a size as registries show it (powers of 1000). */
+function formatSize(bytes: number): string {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
+  if (bytes >= 1e7) return `${Math.round(bytes / 1e6)} MB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${Math.max(1, Math.round(bytes / 1e3))} KB`;
+}
+
+/** "2026-11-22 09:41 UTC". */
+function formatTime(iso: string): string {
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+const shortDigest = (digest: string) => (digest.startsWith('sha256:') ? `${digest.slice(0, 'sha256:'.length + 7)}…` : digest);
+
 /**
- * Log fields of a trigger: the line people read, and who asked for a manual deploy on its own, so
- * `filter fields.requested_by = "alice"` finds their requests.
+ * The problems of an env file, one line per kind (line numbers listed) or per duplicate name.
+ * Names a problem quotes are well-formed names, never values or raw lines.
+ *
+ * @example
+ * describeEnvFileProblems([{ kind: 'no_equals', line: 3 }, { kind: 'duplicate_name', line: 7, name: 'DB_HOST', firstLine: 2 }]);
+ * // ['line 3: no "=" (neither VARIABLE=VALUE nor a comment; a comment starts with # in the first column)',
+ * //  'line 7: DB_HOST is set again (first on line 2; ECS keeps the last one)']
+ */
+export function describeEnvFileProblems(problems: readonly EnvFileProblem[]): string[] {
+  const linesOf = (kind: EnvFileProblem['kind']) => problems.flatMap((p) => (p.kind === kind && 'line' in p ? [p.line] : []));
+  const at = (lines: number[]) => `line${lines.length === 1 ? '' : 's'} ${lineList(lines)}`;
+  const out: string[] = [];
+  for (const p of problems) {
+    if (p.kind === 'too_large') out.push(`the file is ${formatSize(p.bytes)}, larger than the ${+(p.limit / 1048576).toFixed(2)} MiB deploybridge reads: not checked`);
+  }
+  if (linesOf('bom').length > 0) out.push('line 1: starts with a UTF-8 byte order mark (ECS on EC2 makes it part of the first name); save the file as UTF-8 without BOM');
+  const grouped: Array<[EnvFileProblem['kind'], string]> = [
+    ['crlf', 'Windows line endings (CRLF); save the file with LF line endings'],
+    ['no_equals', 'no "=" (neither VARIABLE=VALUE nor a comment; a comment starts with # in the first column)'],
+    ['empty_name', 'no name before "="'],
+    ['name_with_whitespace', 'the name contains whitespace (spaces around or inside the name before "=")'],
+  ];
+  for (const [kind, what] of grouped) {
+    const lines = linesOf(kind);
+    if (lines.length > 0) out.push(`${at(lines)}: ${what}`);
+  }
+  for (const p of problems) {
+    if (p.kind === 'duplicate_name') out.push(`line ${p.line}: ${p.name} is set again (first on line ${p.firstLine}; ECS keeps the last one)`);
+  }
+  return out;
+}
+
+/** What changed in an env file, for people: names only. */
+function describeEnvFileChange(change: EnvFileChange): string {
+  switch (change.kind) {
+    case 'diff': {
+      const parts = [
+        change.added.length > 0 ? `added ${nameList(change.added)}` : '',
+        change.removed.length > 0 ? `removed ${nameList(change.removed)}` : '',
+        change.changed.length > 0 ? `changed ${nameList(change.changed)}` : '',
+      ].filter((part) => part !== '');
+      return `${parts.join('; ')} (since version ${change.previousVersionId})`;
+    }
+    case 'new_file':
+      return change.added.length === 0 ? 'new file, no variables' : `new file: added ${nameList(change.added)}`;
+    case 'not_compared':
+      return {
+        unversioned: 'not listed: the bucket is not versioned, so there is no previous version to compare with',
+        previous_not_listed: 'not listed: the previous version could not be found among the object\'s versions',
+        read_failed: 'not listed: the previous version could not be read',
+      }[change.reason];
+  }
+}
+
+/** "CRITICAL 2, HIGH 1": finding counts, most severe first; "no findings" when there are none. */
+function formatFindingCounts(counts: Partial<Record<string, number>>): string {
+  const known = FINDING_SEVERITIES.filter((s) => (counts[s] ?? 0) > 0).map((s) => `${s} ${counts[s]}`);
+  const other = Object.keys(counts).filter((s) => !(FINDING_SEVERITIES as readonly string[]).includes(s) && (counts[s] ?? 0) > 0).map((s) => `${s} ${counts[s]}`);
+  return [...known, ...other].join(', ') || 'no findings';
+}
+
+/** "`v1.4.2` (also `latest`), sha256:3f9c1e2…, 182 MB, pushed 2026-11-22 09:41 UTC". */
+function describeImage(image: ImageSummary, tag: string | undefined): string {
+  const others = image.tags.filter((t) => t !== tag);
+  const tags = tag === undefined ? others.map((t) => `\`${t}\``).join(', ') || 'untagged' : `\`${tag}\`${others.length > 0 ? ` (also ${others.map((t) => `\`${t}\``).join(', ')})` : ''}`;
+  return [tags, shortDigest(image.digest), image.sizeBytes === undefined ? '' : formatSize(image.sizeBytes), image.pushedAt === undefined ? '' : `pushed ${formatTime(image.pushedAt)}`].filter((p) => p !== '').join(', ');
+}
+
+/** An image's scan status and counts. */
+function describeScan(image: ImageSummary): string {
+  if (image.scan === undefined) return 'not scanned';
+  return image.scan.status === 'COMPLETE' || image.scan.status === 'ACTIVE' ? formatFindingCounts(image.scan.counts) : `scan ${image.scan.status}`;
+}
+
+/**
+ * Why the scan gate refuses an image, in one line.
+ *
+ * @example
+ * describeScanRefusal({ kind: 'findings', blocking: { CRITICAL: 2 }, findings: [] }, 'HIGH'); // 'findings at or above HIGH: CRITICAL 2'
+ */
+export function describeScanRefusal(refusal: ScanRefusal, gate: ScanGateLevel): string {
+  switch (refusal.kind) {
+    case 'not_configured':
+      return 'nothing scans this image (no scan on push or enhanced scanning for the repository), so no scan would ever clear it; configure scanning, or deploy manually';
+    case 'unusable':
+      return refusal.status === 'PENDING'
+        ? 'the scan is PENDING (enhanced scanning reports completion through Amazon Inspector, not an "ECR Image Scan" event, so deploybridge cannot wait for it)'
+        : `the scan ended ${refusal.status}${refusal.description ? ` (${refusal.description})` : ''}, so it cannot clear ECR_SCAN_GATE ${gate}`;
+    case 'findings':
+      return `findings at or above ${gate}: ${formatFindingCounts(refusal.blocking)}`;
+  }
+}
+
+function describeFinding(finding: ScanFinding): string {
+  return `${finding.severity} ${finding.name}${finding.package === undefined ? '' : ` (${finding.package})`}`;
+}
+
+/** Facts about the trigger beyond its one line: who changed it, what changed, the image. */
+function triggerFacts(trigger: Trigger): Facts {
+  switch (trigger.kind) {
+    case 's3':
+      return [['Changed by', describeS3Actor(trigger.actor)], ...(trigger.envFile === undefined ? [] : [['Variables', describeEnvFileChange(trigger.envFile)] as [string, string]])];
+    case 'ssm':
+      return [['Changed by', trigger.actor === undefined ? 'unknown' : `${trigger.actor}${trigger.parameterVersion === undefined ? '' : ` (version ${trigger.parameterVersion})`}`]];
+    case 'ecr': {
+      const facts: Facts = trigger.image === undefined ? [] : [['Pushed image', describeImage(trigger.image, trigger.tag)]];
+      if (trigger.gate !== undefined && trigger.image !== undefined) facts.push(['Scan', `passed ECR_SCAN_GATE ${trigger.gate}: ${describeScan(trigger.image)}`]);
+      return facts;
+    }
+    case 'manual':
+      return (trigger.images ?? []).map((image): [string, string] => ['Image scan', `${describeImage(image, undefined)}: ${describeScan(image)} (not gated: a manual deploy)`]);
+  }
+}
+
+/** S3's requester is an account id or a service principal; CloudTrail's is an ARN. */
+function describeS3Actor(actor: string | undefined): string {
+  if (actor === undefined) return 'unknown';
+  return /^\d{12}$/.test(actor) ? `account ${actor}` : actor;
+}
+
+/**
+ * Log fields of a trigger: who changed it (`changed_by`, only when AWS says; `requested_by` for a
+ * manual deploy), the env-file change (`added`, `removed`, `changed`: names only), the image and its scan.
+ *
+ * @example
+ * triggerFields(trigger); // { changed_by: 'arn:aws:iam::123456789012:user/alice', added: ['FEATURE_X'], removed: [], changed: ['DB_HOST'], previous_version_id: 'v2' }
  */
 export function triggerFields(trigger: Trigger): LogFields {
-  return { trigger: describeTrigger(trigger), ...(trigger.kind === 'manual' && trigger.requestedBy ? { requested_by: trigger.requestedBy } : {}) };
+  switch (trigger.kind) {
+    case 's3': {
+      const change = trigger.envFile;
+      const envFile =
+        change === undefined
+          ? {}
+          : change.kind === 'diff'
+            ? { added: change.added, removed: change.removed, changed: change.changed, previous_version_id: change.previousVersionId }
+            : change.kind === 'new_file'
+              ? { added: change.added, removed: [], changed: [] }
+              : { env_file_not_compared: change.reason };
+      return { changed_by: trigger.actor, ...envFile };
+    }
+    case 'ssm':
+      return { changed_by: trigger.actor, parameter_version: trigger.parameterVersion };
+    case 'ecr': {
+      const image = trigger.image;
+      return image === undefined
+        ? {}
+        : { image_tags: image.tags, image_size_bytes: image.sizeBytes, image_pushed_at: image.pushedAt, ...(trigger.gate === undefined ? {} : { scan_gate: trigger.gate, scan_counts: image.scan?.counts }) };
+    }
+    case 'manual':
+      // Who asked, on its own, so `filter fields.requested_by = "alice"` finds their requests.
+      return {
+        ...(trigger.requestedBy === undefined ? {} : { requested_by: trigger.requestedBy }),
+        ...(trigger.images === undefined ? {} : { image_scans: trigger.images.map((i) => ({ repository: i.repository, digest: i.digest, status: i.scan?.status ?? 'none', counts: i.scan?.counts })) }),
+      };
+  }
 }
 
 /** One line saying what a Lambda change does. */
@@ -185,7 +387,7 @@ function deploymentMessage(request: DeploymentRequest, identity: DeploymentIdent
     severity,
     title: `${title}: ${request.service}`,
     service: identity.resource,
-    facts: [['Trigger', describeTrigger(request.trigger)], ...facts],
+    facts: [['Trigger', describeTrigger(request.trigger)], ...triggerFacts(request.trigger), ...facts],
     consoleUrl: identity.consoleUrl,
     ...(identity.consoleName === undefined ? {} : { consoleName: identity.consoleName }),
   };
@@ -314,6 +516,44 @@ export function noticeMessage(notice: Notice): Notification {
           ['Action', 'not redeployed: new tasks of these services would fail to start until the file is restored'],
         ],
       };
+    case 'env_file_invalid':
+      return {
+        severity: 'warning',
+        title: `Env file invalid: ${notice.location}`,
+        facts: [
+          ...(notice.versionId === undefined ? [] : [['Version', notice.versionId] as [string, string]]),
+          ['Changed by', describeS3Actor(notice.actor)],
+          ['Used by', notice.services.map(resourceName).join(', ')],
+          ['Problems', describeEnvFileProblems(notice.problems).join('\n')],
+          ['Action', 'not redeployed: ECS would not read the file as written; running tasks keep the variables they started with. Fix the file and upload it again'],
+        ],
+      };
+    case 'image_scan_pending':
+      return {
+        severity: 'info',
+        title: `Waiting for the image scan: ${notice.service.name}`,
+        service: resourceName(notice.service),
+        facts: [
+          ['Image', `${notice.image.repository}: ${describeImage(notice.image, notice.tag)}`],
+          ['Status', `scan ${notice.image.scan?.status ?? 'pending'}: deploys when ECR reports it complete with no finding at or above ${notice.gate} (ECR_SCAN_GATE)`],
+        ],
+      };
+    case 'image_refused': {
+      const { refusal } = notice;
+      const findings: Facts = refusal.kind === 'findings' && refusal.findings.length > 0 ? [['Top findings', refusal.findings.map(describeFinding).join('\n')]] : [];
+      return {
+        severity: 'error',
+        title: `Image refused by the scan gate: ${notice.service.name}`,
+        service: resourceName(notice.service),
+        facts: [
+          ['Image', `${notice.image.repository}: ${describeImage(notice.image, notice.tag)}`],
+          ['Reason', describeScanRefusal(refusal, notice.gate)],
+          ...(notice.image.scan === undefined ? [] : [['Findings', formatFindingCounts(notice.image.scan.counts)] as [string, string]]),
+          ...findings,
+          ['Action', 'not deployed: the service keeps running what it runs. Push a fixed image, or deploy manually (manual deploys are not gated)'],
+        ],
+      };
+    }
     case 'artifact_deleted':
       return {
         severity: 'warning',

@@ -25,7 +25,10 @@ function routeOf(event: EventEnvelope): RouteDecision {
   const detailType = event['detail-type'];
   switch (event.source) {
     case 'aws.ecr':
-      return detailType === 'ECR Image Action' ? { kind: 'route', route: 'ecr' } : { kind: 'ignored', route: 'ecr', reason: `ECR ${excerpt(detailType)} events are not acted on` };
+      // Scan completions matter to the scan gate (ECR_SCAN_GATE); the ECR handler ignores them without it.
+      return ['ECR Image Action', 'ECR Image Scan'].includes(detailType)
+        ? { kind: 'route', route: 'ecr' }
+        : { kind: 'ignored', route: 'ecr', reason: `ECR ${excerpt(detailType)} events are not acted on` };
     case 'aws.ssm':
       return detailType === 'Parameter Store Change' ? { kind: 'route', route: 'ssm' } : { kind: 'ignored', route: 'ssm', reason: `SSM ${excerpt(detailType)} events are not acted on` };
     case 'aws.s3':

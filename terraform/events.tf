@@ -16,6 +16,17 @@ locals {
     }
   }
 
+  # With the scan gate, a push whose scan is still running waits for this event, which
+  # carries the repository, the digest and the tags: it deploys the image, or refuses it.
+  ecr_scan_pattern = {
+    source        = ["aws.ecr"]
+    "detail-type" = ["ECR Image Scan"]
+    detail = {
+      "scan-status"     = ["COMPLETE", "FAILED"]
+      "repository-name" = [local.ecr_backend_repository, { prefix = local.ecr_service_repository_prefix }]
+    }
+  }
+
   ssm_pattern = {
     source        = ["aws.ssm"]
     "detail-type" = ["Parameter Store Change"]
@@ -46,6 +57,12 @@ locals {
       name        = "${local.name}-ecr-push"
       description = "ECR pushes to ${local.ecr_backend_repository} and ${local.ecr_service_repository_prefix}*"
       pattern     = local.ecr_pattern
+    }
+    ecr-scan = {
+      enabled     = var.enable_ecr_monitoring && var.ecr_scan_gate != ""
+      name        = "${local.name}-ecr-scan"
+      description = "ECR image scans of ${local.ecr_backend_repository} and ${local.ecr_service_repository_prefix}* (scan gate ${var.ecr_scan_gate})"
+      pattern     = local.ecr_scan_pattern
     }
     ssm = {
       enabled     = var.enable_ssm_monitoring

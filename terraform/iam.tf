@@ -121,6 +121,71 @@ data "aws_iam_policy_document" "deployer" {
     }
   }
 
+  # Env files: each change is read (GetObject of the event's version, hence GetObjectVersion)
+  # and compared with the version before it, before any service restarts for it.
+  dynamic "statement" {
+    for_each = var.enable_s3_monitoring && length(local.env_files) > 0 ? [distinct(local.env_files)] : []
+
+    content {
+      sid       = "ReadEnvFiles"
+      actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+      resources = [for o in statement.value : "arn:${local.partition}:s3:::${o.bucket}/${o.key}"]
+    }
+  }
+
+  # ListObjectVersions (prefix = the env file's key) finds the version before the event's.
+  # It is a bucket-level action: the s3:prefix condition keeps it to the env files' keys.
+  dynamic "statement" {
+    for_each = var.enable_s3_monitoring ? local.env_file_keys : {}
+
+    content {
+      sid       = "ListEnvFileVersions${substr(sha1(statement.key), 0, 8)}"
+      actions   = ["s3:ListBucketVersions"]
+      resources = ["arn:${local.partition}:s3:::${statement.key}"]
+
+      condition {
+        test     = "StringEquals"
+        variable = "s3:prefix"
+        values   = distinct(statement.value)
+      }
+    }
+  }
+
+  # A push that deploys is described (tags, size, push time, scan status) ...
+  dynamic "statement" {
+    for_each = local.describes_images ? [local.ecr_repository_arns] : []
+
+    content {
+      sid       = "DescribeImages"
+      actions   = ["ecr:DescribeImages"]
+      resources = statement.value
+    }
+  }
+
+  # ... and with the scan gate, a refused image lists its worst findings.
+  dynamic "statement" {
+    for_each = var.ecr_scan_gate != "" && var.enable_ecr_monitoring ? [local.ecr_repository_arns] : []
+
+    content {
+      sid       = "ReadScanFindings"
+      actions   = ["ecr:DescribeImageScanFindings"]
+      resources = statement.value
+    }
+  }
+
+  # Who changed a parameter (LastModifiedUser, Version): metadata only, never the value.
+  # DescribeParameters has no resource-level permissions: "*" is the only resource it
+  # accepts (the code filters it to the one parameter of the event).
+  dynamic "statement" {
+    for_each = var.enable_ssm_monitoring ? ["*"] : []
+
+    content {
+      sid       = "DescribeChangedParameters"
+      actions   = ["ssm:DescribeParameters"]
+      resources = [statement.value]
+    }
+  }
+
   # UpdateFunctionCode from S3 reads the artifact with the caller's permissions.
   dynamic "statement" {
     for_each = length(local.lambda_artifacts) == 0 ? [] : [local.lambda_artifacts]

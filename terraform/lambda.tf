@@ -28,6 +28,7 @@ locals {
     IDEMPOTENCY_TTL_SECONDS     = tostring(var.idempotency_ttl_seconds)
     MANUAL_DEPLOY_ACCOUNTS      = length(var.manual_deploy_accounts) == 0 ? null : join(",", var.manual_deploy_accounts)
     PROTECTED_ENVS              = join(",", var.protected_envs)
+    ECR_SCAN_GATE               = var.ecr_scan_gate
     NODE_OPTIONS                = "--enable-source-maps"
   }
 }

@@ -11,8 +11,9 @@ locals {
   # covers planning, the ECR lookup and delivering the Slack messages before returning.
   timeout = coalesce(var.timeout, min(900, var.deployment_timeout_seconds + 60))
 
+  # aws_region's `name`: provider 5.x has no `region` attribute (6.x has both, and deprecates `name`).
   partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.region
+  region     = data.aws_region.current.name
   account_id = data.aws_caller_identity.current.account_id
 
   #############################################################################
@@ -42,6 +43,12 @@ locals {
   ecr_backend_repository        = "${var.project_name}_backend"
   ecr_service_repository_prefix = "${var.project_name}_service_"
   ssm_parameter_prefix          = "/${var.project_env}/${var.project_name}/"
+  ecr_repository_arns = [
+    for repository in [local.ecr_backend_repository, "${local.ecr_service_repository_prefix}*"] :
+    "arn:${local.partition}:ecr:${local.region}:${local.account_id}:repository/${repository}"
+  ]
+  # Pushes that deploy are described; with the scan gate, manual deploys show their images' scans.
+  describes_images = var.enable_ecr_monitoring || (var.ecr_scan_gate != "" && var.enable_manual_deploy)
 
   #############################################################################
   # Lambda targets (LAMBDA_CONFIG) and the S3 objects the function watches.
@@ -63,6 +70,7 @@ locals {
   }
 
   env_files             = var.service_config == null ? [] : flatten(values(var.service_config))
+  env_file_keys         = { for o in distinct(local.env_files) : o.bucket => o.key... }
   s3_objects            = distinct(concat(local.env_files, local.lambda_artifacts))
   s3_keys_by_bucket     = { for o in local.s3_objects : o.bucket => o.key... }
   s3_native_buckets     = [for b in keys(local.s3_keys_by_bucket) : b if !contains(var.s3_cloudtrail_buckets, b)]

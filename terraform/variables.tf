@@ -152,6 +152,17 @@ variable "enable_manual_deploy" {
   default     = true
 }
 
+variable "ecr_scan_gate" {
+  description = "ECR_SCAN_GATE: CRITICAL, HIGH or MEDIUM — an image deploys only when its scan shows no finding at or above it (waiting for the \"ECR Image Scan\" event while the scan runs); empty: no gate."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = contains(["", "CRITICAL", "HIGH", "MEDIUM"], var.ecr_scan_gate)
+    error_message = "ecr_scan_gate must be \"\" (no gate), \"CRITICAL\", \"HIGH\" or \"MEDIUM\"."
+  }
+}
+
 variable "lambda_config" {
   description = "LAMBDA_CONFIG: service name => Lambda target (issue 3). smoke_test.payload and smoke_test.expect are JSON text (use jsonencode). Passed as JSON without null fields; an empty map leaves the variable unset."
   type = map(object({

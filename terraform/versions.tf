@@ -2,8 +2,8 @@ terraform {
   required_version = ">= 1.5.0"
 
   required_providers {
-    # >= 5.100 for `data.aws_region.current.region` (and >= 5.32 for the Lambda
-    # `logging_config` block); provider 6.x works unchanged.
+    # >= 5.32 for the Lambda `logging_config` block; tested with 5.100, and
+    # provider 6.x works unchanged.
     aws = {
       source  = "hashicorp/aws"
       version = ">= 5.100"

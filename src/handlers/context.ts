@@ -4,6 +4,7 @@ import type { EventEnvelope } from '../events.js';
 import type { Invocation } from '../invocation.js';
 import type { Log } from '../observability.js';
 import type { Plan } from '../plan.js';
+import type { Reads } from '../reads/registry.js';
 import type { Targets } from '../targets/registry.js';
 
 /** What a handler may use to turn an event into a plan. */
@@ -13,6 +14,8 @@ export interface RouteContext {
   log: Log;
   /** For the reads a handler makes while planning (the ECR route reads what a service runs). */
   targets: Targets;
+  /** Env files (S3), images (ECR) and parameter metadata (SSM), read while planning. */
+  reads: Reads;
   /** The invocation: the account deploybridge runs in (a manual request's task-definition ARN must be of it). */
   invocation: Invocation;
 }

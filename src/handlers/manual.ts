@@ -7,15 +7,19 @@
  * For a Lambda service (LAMBDA_CONFIG, with an alias): `{"service": "thumbnailer"}` publishes
  * `$LATEST` and moves the alias to it; `"version": "12"` moves the alias to that version;
  * `"action": "rollback"` moves it back to the version recorded in its description.
+ *
+ * With `ECR_SCAN_GATE` on, a manual ECS deploy is not gated (a person decided), but the scans of
+ * the service's own images in the task definition it deploys are read and shown.
  */
-import type { LambdaFunction } from '../catalog.js';
+import type { EcsService, LambdaFunction } from '../catalog.js';
 import type { Config } from '../config.js';
-import { RejectedEventError } from '../errors.js';
+import { errorFields, RejectedEventError } from '../errors.js';
 import { checkDetail, excerpt, MANUAL_DEPLOY_HINTS, manualDeploySchema, type EventEnvelope, type ManualDeployDetail } from '../events.js';
+import { ecrRegistry, parseImage } from '../images.js';
 import type { Invocation } from '../invocation.js';
 import type { EcsNames } from '../naming.js';
-import { emptyPlan, ignoredPlan, type LambdaChange, type Trigger } from '../plan.js';
-import type { PlanBuilder } from './context.js';
+import { emptyPlan, ignoredPlan, type ImageSummary, type LambdaChange, type Trigger } from '../plan.js';
+import type { PlanBuilder, RouteContext } from './context.js';
 
 /** A published version number as Lambda writes it. */
 const VERSION_RE = /^[1-9]\d{0,9}$/;
@@ -94,7 +98,26 @@ function checkTaskDefinition(requested: string, ecs: EcsNames, service: string, 
   return requested;
 }
 
-export const plan: PlanBuilder = async (event, { config, catalog, invocation }) => {
+/**
+ * The service's own images (from its repository, in this account and region) in the task
+ * definition a manual deploy deploys, as ECR describes them. A failed read shows no scan.
+ */
+async function ownImages(service: EcsService, taskDefinition: string, account: string | undefined, { config, catalog, targets, reads, log }: RouteContext): Promise<ImageSummary[] | undefined> {
+  try {
+    // DescribeTaskDefinition of a family reads its latest ACTIVE revision; of family:revision or an ARN, that revision.
+    const { containers } = await (await targets.ecs()).latestTaskDefinition(taskDefinition);
+    const registry = account === undefined ? undefined : ecrRegistry(account, config.region);
+    const own = containers.map(({ image }) => parseImage(image)).filter((ref) => ref.registry === registry && catalog.forRepository(ref.repository)?.name === service.name);
+    const ecr = await reads.ecr();
+    return await Promise.all(own.map((ref) => ecr.describeImage(ref.repository, ref.digest === undefined ? { tag: ref.tag ?? 'latest' } : { digest: ref.digest })));
+  } catch (error) {
+    log.warn('image scans not read: the message shows none', { service: service.name, task_definition: taskDefinition, ...errorFields(error) });
+    return undefined;
+  }
+}
+
+export const plan: PlanBuilder = async (event, context) => {
+  const { config, catalog, invocation } = context;
   const elsewhere = addressedElsewhere(event.detail, config);
   if (elsewhere !== undefined) return ignoredPlan('manual', event.id, elsewhere, 'debug');
   const checked = checkDetail(manualDeploySchema, event.detail, MANUAL_DEPLOY_HINTS);
@@ -109,7 +132,7 @@ export const plan: PlanBuilder = async (event, { config, catalog, invocation }) 
     throw new RejectedEventError(`manual deploy refused: action ${excerpt(detail.action, 64)} is unknown (the only action is "rollback")`);
   }
   const service = found.name;
-  const trigger: Trigger = { kind: 'manual', source: event.source, reason: detail.reason, account: event.account, requestedBy: detail.requested_by };
+  const trigger: Extract<Trigger, { kind: 'manual' }> = { kind: 'manual', source: event.source, reason: detail.reason, account: event.account, requestedBy: detail.requested_by };
   if (found.kind === 'lambda') {
     const { lambda } = found;
     const result = emptyPlan('manual', event.id);
@@ -121,7 +144,15 @@ export const plan: PlanBuilder = async (event, { config, catalog, invocation }) 
   }
   const { ecs } = found;
   const taskDefinition = detail.task_definition === undefined ? ecs.family : checkTaskDefinition(detail.task_definition, ecs, service, config, invocation);
+  // The service's images live in the account deploybridge runs in (the sender's is a fallback outside Lambda).
+  const images = config.ecrScanGate === undefined ? undefined : await ownImages(found, taskDefinition, invocation.account ?? event.account, context);
   const result = emptyPlan('manual', event.id);
-  result.deployments.push({ target: 'ecs', service, ecs, taskDefinition, trigger });
+  result.deployments.push({
+    target: 'ecs',
+    service,
+    ecs,
+    taskDefinition,
+    trigger: images === undefined ? trigger : { ...trigger, images },
+  });
   return result;
 };

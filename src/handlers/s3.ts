@@ -3,14 +3,19 @@
  * a Lambda artifact zip (LAMBDA_CONFIG `artifact`) updates that function's code from it. Accepts
  * S3's native EventBridge events and CloudTrail "AWS API Call" events. A deleted env file or
  * artifact deploys nothing (new tasks could not start; functions keep their code) and is reported.
+ *
+ * An env file is checked first (./envFileChange.ts): an invalid file restarts nothing and is
+ * reported with its problems; a re-upload that changes no variable restarts nothing either.
  */
 import { RejectedEventError } from '../errors.js';
 import { excerpt, parseDetail, s3CloudTrailSchema, s3KeyForms, s3NativeObjectSchema, type EventEnvelope } from '../events.js';
-import { emptyPlan, ignoredPlan } from '../plan.js';
+import { emptyPlan, ignoredPlan, type Trigger } from '../plan.js';
+import { describeEnvFileProblems } from '../presenter.js';
 import type { PlanBuilder } from './context.js';
+import { checkEnvFile } from './envFileChange.js';
 import { restart, revisionOf } from './restart.js';
 
-type ObjectChange = { bucket: string; key: string; versionId: string | undefined; operation: string; kind: 'write' | 'delete' | 'other' };
+type ObjectChange = { bucket: string; key: string; versionId: string | undefined; operation: string; kind: 'write' | 'delete' | 'other'; actor: string | undefined };
 
 const CLOUDTRAIL_WRITES = new Set(['PutObject', 'CopyObject', 'CompleteMultipartUpload']);
 
@@ -25,6 +30,7 @@ function objectChange(event: EventEnvelope): ObjectChange {
       versionId: detail.object['version-id'],
       operation: detail.reason ?? detailType,
       kind: detailType === 'Object Created' ? 'write' : 'delete',
+      actor: detail.requester,
     };
   }
   if (detailType === 'AWS API Call via CloudTrail') {
@@ -36,12 +42,13 @@ function objectChange(event: EventEnvelope): ObjectChange {
       versionId: detail.responseElements?.['x-amz-version-id'],
       operation: detail.errorCode === undefined ? detail.eventName : `${detail.eventName} failed with ${detail.errorCode}`,
       kind,
+      actor: detail.userIdentity?.arn,
     };
   }
   throw new RejectedEventError(`S3 event of detail-type ${excerpt(detailType)} is not an object change`);
 }
 
-export const plan: PlanBuilder = async (event, { catalog }) => {
+export const plan: PlanBuilder = async (event, { catalog, reads, log }) => {
   const delivered = objectChange(event);
   if (delivered.kind === 'other') return ignoredPlan('s3', event.id, `S3 ${excerpt(delivered.operation)} does not change an object's content`);
   // The key as configured: the form that matched (as delivered, or URL-decoded) is the one AWS calls use.
@@ -57,7 +64,7 @@ export const plan: PlanBuilder = async (event, { catalog }) => {
     return ignoredPlan('s3', event.id, `${excerpt(location)} is not an env file of any service in SERVICE_CONFIG${catalog.hasArtifacts ? ' nor a Lambda artifact in LAMBDA_CONFIG' : ''}`);
   }
 
-  const trigger = { kind: 's3', bucket: change.bucket, key: change.key, versionId: change.versionId, operation: change.operation } as const;
+  const trigger: Extract<Trigger, { kind: 's3' }> = { kind: 's3', bucket: change.bucket, key: change.key, versionId: change.versionId, operation: change.operation, actor: change.actor };
   const result = emptyPlan('s3', event.id);
   if (change.kind === 'delete') {
     // A deleted artifact or env file deploys nothing: functions keep their code, and new tasks could not start without the file.
@@ -71,7 +78,24 @@ export const plan: PlanBuilder = async (event, { catalog }) => {
     if (envFileOf.length > 0) result.notices.push({ kind: 'env_file_deleted', location, services: envFileOf });
     return result;
   }
-  for (const service of envFileOf) result.deployments.push(restart(service, trigger, revisionOf(event)));
+  let restarting = envFileOf;
+  if (envFileOf.length > 0) {
+    const verdict = await checkEnvFile({ bucket: change.bucket, key: change.key, versionId: change.versionId }, { reads, log });
+    if (verdict.kind === 'changed') {
+      trigger.envFile = verdict.change;
+    } else {
+      const why =
+        verdict.kind === 'invalid'
+          ? `env file ${location} is invalid (${describeEnvFileProblems(verdict.problems).join('; ')}); not redeploying (ECS would not read it as written)`
+          : `env file ${location} has the same variables and values as version ${verdict.previousVersionId}; nothing to redeploy`;
+      if (verdict.kind === 'unchanged' && artifactOf.length === 0) return ignoredPlan('s3', event.id, why);
+      const fields = { bucket: change.bucket, key: change.key, version_id: change.versionId, ...(verdict.kind === 'invalid' ? { problems: verdict.problems } : {}) };
+      for (const { name } of envFileOf) result.skipped.push({ service: name, reason: why, fields });
+      if (verdict.kind === 'invalid') result.notices.push({ kind: 'env_file_invalid', location, versionId: change.versionId, actor: change.actor, services: envFileOf, problems: verdict.problems });
+      restarting = [];
+    }
+  }
+  for (const service of restarting) result.deployments.push(restart(service, trigger, revisionOf(event)));
   for (const { name, lambda } of artifactOf) {
     result.deployments.push({ target: 'lambda', service: name, lambda, change: { kind: 'zip', bucket: change.bucket, key: change.key, versionId: change.versionId }, trigger });
   }

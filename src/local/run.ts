@@ -9,20 +9,28 @@
 import type { Context } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
 import { App, type HandleResult } from '../app.js';
+import { ECRClient } from '../aws/ecr.js';
 import { ECSClient } from '../aws/ecs.js';
 import { LambdaClient } from '../aws/lambda.js';
+import { S3Client } from '../aws/s3.js';
+import { SSMClient } from '../aws/ssmMetadata.js';
 import type { InitializeMiddleware } from '@smithy/types';
 import { loadConfig, type Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { ecrRegistry } from '../images.js';
 import { createLogger, createMetrics, type Log } from '../observability.js';
 import { describeChange, describeTrigger, noticeMessage } from '../presenter.js';
+import { createEcrReads } from '../reads/ecr.js';
+import { createAwsReads, type Reads } from '../reads/registry.js';
+import { createS3Reads } from '../reads/s3.js';
+import { createSsmReads } from '../reads/ssm.js';
 import { buildSlackPayload } from '../slack/messages.js';
 import type { Notifier } from '../slack/notifier.js';
 import { createNotifier } from '../slack/setup.js';
 import { createEcsTarget } from '../targets/ecs.js';
 import { createLambdaTarget } from '../targets/lambda/index.js';
 import { createAwsTargets, type Targets } from '../targets/registry.js';
+import { describedEcrRead, describedS3Read, describedSsmRead } from './describedReads.js';
 
 /** The embedded default configuration: the conventions the sample events in `events/` follow. */
 export const LOCAL_DEFAULTS: Record<string, string> = {
@@ -45,6 +53,8 @@ export const LOCAL_DEFAULTS: Record<string, string> = {
       smoke_test: { payload: { ping: true }, expect: { statusCode: 200 } },
     },
   }),
+  // The scan gate, so the scan samples (events/ecr-*scan*.json) show it at work.
+  ECR_SCAN_GATE: 'HIGH',
 };
 
 type RawEvent = Record<string, unknown>;
@@ -68,12 +78,13 @@ function eventFromFile(text: string): RawEvent {
   };
 }
 
-/** The account and region an event came from, and the image an ECR push event pushed. */
+/** The account and region an event came from, and the image an ECR push (or scan) event is about. */
 function eventOrigin(event: RawEvent): { account: string; region: string; pushedImage: string } {
-  const detail = (event.detail ?? {}) as Record<string, string | undefined>;
+  const detail = (event.detail ?? {}) as { 'repository-name'?: string; 'image-tag'?: string; 'image-tags'?: string[] };
   const account = typeof event.account === 'string' ? event.account : '123456789012';
   const region = typeof event.region === 'string' ? event.region : 'us-east-1';
-  return { account, region, pushedImage: `${ecrRegistry(account, region)}/${detail['repository-name'] ?? ''}:${detail['image-tag'] ?? 'latest'}` };
+  const tag = detail['image-tag'] ?? detail['image-tags']?.[0] ?? 'latest';
+  return { account, region, pushedImage: `${ecrRegistry(account, region)}/${detail['repository-name'] ?? ''}:${tag}` };
 }
 
 /**
@@ -229,9 +240,11 @@ export async function runLocal(argv: string[], env: Record<string, string | unde
   const log: Log = createLogger({ projectName: config.projectName, environment: config.projectEnv, level: config.logLevel });
   const metrics = createMetrics(config.projectEnv);
   let targets: Targets;
+  let reads: Reads;
   let notifier: Notifier;
   if (live) {
     targets = createAwsTargets(config.region);
+    reads = createAwsReads(config.region);
     notifier = createNotifier(config, log, metrics);
   } else {
     const ecsClient = new ECSClient({ region: config.region });
@@ -241,9 +254,19 @@ export async function runLocal(argv: string[], env: Record<string, string | unde
     const ecs = createEcsTarget(ecsClient);
     const lambda = createLambdaTarget(lambdaClient);
     targets = { ecs: async () => ecs, lambda: async () => lambda };
+    const s3Client = new S3Client({ region: config.region });
+    s3Client.middlewareStack.add(describedCalls('s3', describedS3Read, event, print), DESCRIBED);
+    const ecrClient = new ECRClient({ region: config.region });
+    ecrClient.middlewareStack.add(describedCalls('ecr', describedEcrRead, event, print), DESCRIBED);
+    const ssmClient = new SSMClient({ region: config.region });
+    ssmClient.middlewareStack.add(describedCalls('ssm', describedSsmRead, event, print), DESCRIBED);
+    const s3 = createS3Reads(s3Client);
+    const ecr = createEcrReads(ecrClient);
+    const ssm = createSsmReads(ssmClient);
+    reads = { s3: async () => s3, ecr: async () => ecr, ssm: async () => ssm };
     notifier = printingNotifier(config, print);
   }
-  const app = new App({ config, log, metrics, notifier, targets });
+  const app = new App({ config, log, metrics, notifier, targets, reads });
   try {
     printPlan(await app.handle(event, live ? undefined : localContext(event, config.region)), print);
     return 0;

@@ -3,6 +3,7 @@
  * use and then reused for the life of the container; its module is loaded only by the routes that
  * deploy to it (or read from it while planning).
  */
+import { once } from '../concurrency.js';
 import type { EcsTarget } from './ecs.js';
 import type { LambdaTarget } from './lambda/index.js';
 
@@ -10,11 +11,6 @@ import type { LambdaTarget } from './lambda/index.js';
 export interface Targets {
   ecs(): Promise<EcsTarget>;
   lambda(): Promise<LambdaTarget>;
-}
-
-function once<T>(create: () => Promise<T>): () => Promise<T> {
-  let value: Promise<T> | undefined;
-  return () => (value ??= create());
 }
 
 export function createAwsTargets(region: string): Targets {

@@ -1,7 +1,9 @@
 import { DescribeTaskDefinitionCommand, ECSClient, ListClustersCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { GetObjectCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
+import { DescribeParametersCommand, GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startStub, type Stub } from '../../bench/stub.mjs';
+import { PREVIOUS_VERSION, startStub, type Stub } from '../../bench/stub.mjs';
 
 /** The bench's stand-in for AWS must speak the real protocols: the SDK itself is the judge. */
 describe('bench AWS stub', () => {
@@ -41,6 +43,35 @@ describe('bench AWS stub', () => {
     expect(stub.calls()).toEqual([]);
     ssm.destroy();
     ecs.destroy();
+  });
+
+  it('answers S3 reads of an env file (path-style REST-XML): the version before the one read is another file', async () => {
+    const s3 = new S3Client({ region: 'us-east-1', endpoint: stub.url, credentials, maxAttempts: 1 });
+    const current = await s3.send(new GetObjectCommand({ Bucket: 'myproject-config-dev', Key: 'shared/.env', VersionId: 'v3' }));
+    expect(await current.Body?.transformToString()).toBe('APP_ENV=dev\nLOG_LEVEL=info\n');
+    const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: 'myproject-config-dev', Prefix: 'shared/.env' }));
+    expect(listed.Versions?.map((v) => [v.Key, v.VersionId])).toEqual([['shared/.env', 'v3'], ['shared/.env', PREVIOUS_VERSION]]);
+    const previous = await s3.send(new GetObjectCommand({ Bucket: 'myproject-config-dev', Key: 'shared/.env', VersionId: PREVIOUS_VERSION }));
+    expect(await previous.Body?.transformToString()).toBe('APP_ENV=dev\nLOG_LEVEL=debug\n');
+    expect(stub.calls().map((c) => [c.target, c.input.Key, c.input.VersionId])).toEqual([
+      ['GetObject', 'shared/.env', 'v3'],
+      ['ListObjectVersions', 'shared/.env', undefined],
+      ['GetObject', 'shared/.env', PREVIOUS_VERSION],
+    ]);
+    s3.destroy();
+  });
+
+  it('answers ECR DescribeImages and SSM DescribeParameters', async () => {
+    const ecr = new ECRClient({ region: 'us-east-1', endpoint: stub.url, credentials, maxAttempts: 1 });
+    const { imageDetails } = await ecr.send(new DescribeImagesCommand({ repositoryName: 'myproject_service_api', imageIds: [{ imageDigest: 'sha256:1' }] }));
+    expect(imageDetails?.[0]).toMatchObject({ imageDigest: 'sha256:1', imageTags: ['v1.4.2', 'latest'], imageSizeInBytes: 182_312_448 });
+    expect(imageDetails?.[0]?.imagePushedAt).toBeInstanceOf(Date);
+    const ssm = new SSMClient({ region: 'us-east-1', endpoint: stub.url, credentials, maxAttempts: 1 });
+    const { Parameters } = await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: ['/dev/myproject/api/X'] }] }));
+    expect(Parameters?.[0]).toMatchObject({ Name: '/dev/myproject/api/X', Version: 3, LastModifiedUser: 'arn:aws:iam::123456789012:user/bench' });
+    expect(stub.calls().map((c) => c.target)).toEqual(['DescribeImages', 'DescribeParameters']);
+    ecr.destroy();
+    ssm.destroy();
   });
 
   it('takes Slack webhook posts', async () => {

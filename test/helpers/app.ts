@@ -10,6 +10,7 @@ import type { Notification } from '../../src/presenter.js';
 import type { Notifier } from '../../src/slack/notifier.js';
 import { createEcsTarget } from '../../src/targets/ecs.js';
 import { buildSlackPayload } from '../../src/slack/messages.js';
+import { mockReads } from './reads.js';
 import { recordSuiteOutput } from './suiteOutput.js';
 
 /** The local run's embedded project (myproject, dev) and env files, without its Lambda targets. */
@@ -109,8 +110,9 @@ export function serviceUpdated(taskDefinitionArn: string, deploymentId = 'ecs-sv
 }
 
 /**
- * An App on a mocked ECS client (real SDK client, aws-sdk-client-mock answers), recording Slack
- * notifications and metrics. Logs go to the real logger (capture stdout to read them).
+ * An App on a mocked ECS client (real SDK client, aws-sdk-client-mock answers) and mocked reads
+ * (S3, ECR, SSM: see ./reads.ts), recording Slack notifications and metrics. Logs go to the real
+ * logger (capture stdout to read them).
  */
 export function testApp(env: Record<string, string> = {}, overrides: Partial<AppDeps> = {}) {
   const config = testConfig(env);
@@ -120,8 +122,9 @@ export function testApp(env: Record<string, string> = {}, overrides: Partial<App
   const metrics = fakeMetrics();
   const notifier = recordingNotifier();
   const log = createLogger({ projectName: config.projectName, environment: config.projectEnv, level: config.logLevel });
-  const deps: AppDeps = { config, log, metrics, notifier, targets: { ecs: async () => ecs, lambda: noLambdaTarget }, deployerOptions: { backoffBaseMs: 0 }, ...overrides };
-  return { app: new App(deps), deps, config, ecsMock, metrics, notifier };
+  const { reads, s3Mock, ecrMock, ssmMock } = mockReads();
+  const deps: AppDeps = { config, log, metrics, notifier, targets: { ecs: async () => ecs, lambda: noLambdaTarget }, reads, deployerOptions: { backoffBaseMs: 0 }, ...overrides };
+  return { app: new App(deps), deps, config, ecsMock, s3Mock, ecrMock, ssmMock, metrics, notifier };
 }
 
 export { DescribeTaskDefinitionCommand, UpdateServiceCommand };

@@ -22,6 +22,7 @@ import { createLogger } from '../../src/observability.js';
 import { createEcsTarget } from '../../src/targets/ecs.js';
 import { createLambdaTarget } from '../../src/targets/lambda/index.js';
 import { fakeMetrics, recordingNotifier, sentCommands, testConfig } from './app.js';
+import { mockReads } from './reads.js';
 
 export {
   GetAliasCommand,
@@ -113,16 +114,18 @@ export function lambdaApp(env: Record<string, string> = {}, overrides: Partial<A
   const metrics = fakeMetrics();
   const notifier = recordingNotifier();
   const log = createLogger({ projectName: config.projectName, environment: config.projectEnv, level: config.logLevel });
+  const { reads, s3Mock, ecrMock, ssmMock } = mockReads();
   const app = new App({
     config,
     log,
     metrics,
     notifier,
     targets: { ecs: async () => ecs, lambda: async () => lambda },
+    reads,
     deployerOptions: { backoffBaseMs: 0 },
     ...overrides,
   });
-  return { app, config, lambdaMock, ecsMock, metrics, notifier };
+  return { app, config, lambdaMock, ecsMock, s3Mock, ecrMock, ssmMock, metrics, notifier };
 }
 
 /** The commands a mock received, as `[name without "Command", input]` pairs: the story, in order. */

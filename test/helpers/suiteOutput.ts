@@ -8,6 +8,12 @@ export const SUITE_OUTPUT_DIR = 'reports/suite-output';
 export const WEBHOOK_SECRETS = ['SECRETTOKEN123', 'hooks.slack.com/services/'];
 
 /**
+ * Values the tests put in env files. They are read (to validate and compare files) but must never
+ * be written to a log or sent to Slack.
+ */
+export const ENV_FILE_SECRETS = ['envfile-S3CR3T-value-7Qx9', 'envfile-S3CR3T-other-K2m4'];
+
+/**
  * Values the tests put where AWS errors can echo them: a target function's environment values and
  * credentials (AWS's documented example key pair, a password in a URL). None may ever be written or sent.
  */

@@ -15,6 +15,7 @@ import { createEcsTarget } from '../../src/targets/ecs.js';
 import { fakeMetrics, noLambdaTarget, recordingNotifier, testConfig } from '../helpers/app.js';
 import { startFakeEcs, type Fault } from '../helpers/fakeEcs.js';
 import { adapt } from '../helpers/fixtures.js';
+import { mockReads } from '../helpers/reads.js';
 import { captureOutput } from '../helpers/logs.js';
 import { startSlackServer } from '../helpers/slackServer.js';
 import { recordFigure } from './figures.js';
@@ -37,7 +38,7 @@ function appOn(ecs: FakeEcs, env: Record<string, string> = {}, notifier: Notifie
   const api = createEcsTarget(client);
   const metrics = fakeMetrics();
   const log = createLogger({ projectName: 'myproject', environment: 'dev', level: 'info' });
-  const app = new App({ config, log, metrics, notifier, targets: { ecs: async () => api, lambda: noLambdaTarget }, deployerOptions: { backoffBaseMs: 20 } });
+  const app = new App({ config, log, metrics, notifier, targets: { ecs: async () => api, lambda: noLambdaTarget }, reads: mockReads().reads, deployerOptions: { backoffBaseMs: 20 } });
   return { app, metrics, notifier };
 }
 

@@ -1,6 +1,7 @@
 /**
  * The configuration contract, as the issues state it (issue 2: core, issue 3: Lambda targets,
- * issue 5: idempotency, manual-deploy authorisation and the Slack webhook from SSM). This table
+ * issue 5: idempotency, manual-deploy authorisation and the Slack webhook from SSM, issue 13: the
+ * ECR scan gate). This table
  * mirrors those issues; module.test.ts checks it against what src/ reads and against the module.
  *
  * `module` says how the Terraform module handles the variable:
@@ -12,7 +13,7 @@
 import type { Value } from './hcl.js';
 
 export interface ContractVariable {
-  issue: 2 | 3 | 5;
+  issue: 2 | 3 | 5 | 13;
   /** Required by the code (no default). */
   required?: true;
   /** The default as an environment value; undefined: unset by default. */
@@ -76,6 +77,7 @@ export const CONTRACT: Record<string, ContractVariable> = {
     module: 'module',
     drivenBy: { input: 'slack_webhook_ssm_parameter_name', value: '/shared/slack/deploys', expect: equals('/shared/slack/deploys') },
   },
+  ECR_SCAN_GATE: { issue: 13, default: '', module: 'input', drivenBy: { input: 'ecr_scan_gate', value: 'MEDIUM', expect: equals('MEDIUM') } },
 };
 
 /** Environment variables the module sets that are not configuration of the code. */

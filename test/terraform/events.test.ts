@@ -28,7 +28,9 @@ const EXPECTED: Record<string, string[]> = {
   'ecr-push-backend-lookalike.json': [],
   'ecr-push-unrelated-repository.json': [],
   'ecr-delete-backend.json': [],
-  'ecr-scan-backend.json': [],
+  'ecr-scan-backend.json': ['ecr-scan'],
+  'ecr-scan-service-api.json': ['ecr-scan'],
+  'ecr-scan-other-project.json': [],
 
   'ssm-create-api.json': ['ssm'],
   'ssm-update-backend.json': ['ssm'],
@@ -103,7 +105,7 @@ beforeAll(async () => {
 
 describe('event patterns of the example', () => {
   it('one rule per trigger and per watched bucket, each a valid pattern', () => {
-    expect(Object.keys(rules).sort()).toEqual(['ecr', 'ecs', 'manual', 's3-cloudtrail-myproject-artifacts-dev', 's3-myproject-config-dev', 'ssm']);
+    expect(Object.keys(rules).sort()).toEqual(['ecr', 'ecr-scan', 'ecs', 'manual', 's3-cloudtrail-myproject-artifacts-dev', 's3-myproject-config-dev', 'ssm']);
     for (const pattern of Object.values(rules)) expect(() => validatePattern(pattern)).not.toThrow();
   });
 
@@ -124,7 +126,7 @@ describe('event patterns of the example', () => {
     for (const [file, expected] of Object.entries(EXPECTED)) {
       if (expected.length === 0) continue;
       const decision = route(fixture(file) as Parameters<typeof route>[0], all);
-      const trigger = (expected[0] as string).startsWith('s3-') ? 's3' : expected[0];
+      const trigger = (expected[0] as string).startsWith('s3-') ? 's3' : expected[0] === 'ecr-scan' ? 'ecr' : expected[0];
       expect(decision, file).toEqual({ kind: 'route', route: trigger });
     }
   });
@@ -146,6 +148,17 @@ describe('rules and inputs', () => {
   ])('%s = false removes the %s rule', (input, rule) => {
     expect(Object.keys(patternsOf(tf.instantiate(REQUIRED_INPUTS)))).toContain(rule);
     expect(Object.keys(patternsOf(tf.instantiate({ ...REQUIRED_INPUTS, [input]: false })))).not.toContain(rule);
+  });
+
+  it('the ECR scan rule exists only with ecr_scan_gate, and goes with enable_ecr_monitoring', () => {
+    expect(Object.keys(patternsOf(tf.instantiate(REQUIRED_INPUTS)))).not.toContain('ecr-scan');
+    const gated = patternsOf(tf.instantiate({ ...REQUIRED_INPUTS, project_name: 'shop', ecr_scan_gate: 'CRITICAL' }));
+    expect(gated['ecr-scan']).toEqual({
+      source: ['aws.ecr'],
+      'detail-type': ['ECR Image Scan'],
+      detail: { 'scan-status': ['COMPLETE', 'FAILED'], 'repository-name': ['shop_backend', { prefix: 'shop_service_' }] },
+    });
+    expect(Object.keys(patternsOf(tf.instantiate({ ...REQUIRED_INPUTS, ecr_scan_gate: 'HIGH', enable_ecr_monitoring: false })))).not.toContain('ecr-scan');
   });
 
   it('S3 rules exist only for configured objects, and go with enable_s3_monitoring', () => {

@@ -9,7 +9,8 @@
  *   on-failure destination);
  * - no "*" in any action; every resource is this project's, following the naming patterns —
  *   checked by asking src/naming.ts which names the code would deploy to; "*" as a resource only
- *   for ecs:DescribeTaskDefinition, which has no resource-level permissions.
+ *   for ecs:DescribeTaskDefinition and ssm:DescribeParameters, which have no resource-level
+ *   permissions.
  *
  * Policies are evaluated with the inputs of terraform/examples/complete (see hcl.ts).
  */
@@ -90,9 +91,23 @@ describe('IAM actions against the calls in src/', () => {
     expect(bare).toEqual([]);
   });
 
-  it('grants only the ECS calls and the webhook read when nothing optional is configured', () => {
-    expect(actionsOf(deployer(tf.instantiate(REQUIRED_INPUTS)))).toEqual(['ecs:DescribeTaskDefinition', 'ecs:UpdateService', 'ssm:GetParameter']);
-    expect(actionsOf(deployer(tf.instantiate({ ...REQUIRED_INPUTS, enable_slack_notifications: false })))).toEqual(['ecs:DescribeTaskDefinition', 'ecs:UpdateService']);
+  it('grants only the ECS calls, the image description, who changed a parameter and the webhook read when nothing optional is configured', () => {
+    expect(actionsOf(deployer(tf.instantiate(REQUIRED_INPUTS)))).toEqual(['ecr:DescribeImages', 'ecs:DescribeTaskDefinition', 'ecs:UpdateService', 'ssm:DescribeParameters', 'ssm:GetParameter']);
+    expect(actionsOf(deployer(tf.instantiate({ ...REQUIRED_INPUTS, enable_slack_notifications: false })))).toEqual(['ecr:DescribeImages', 'ecs:DescribeTaskDefinition', 'ecs:UpdateService', 'ssm:DescribeParameters']);
+  });
+
+  it('each planning read goes with the trigger that makes it', () => {
+    const actions = (inputs: Record<string, Value>) => actionsOf(deployer(tf.instantiate({ ...REQUIRED_INPUTS, ...inputs })));
+    const envFiles = { service_config: { api: [{ bucket: 'myproject-config-dev', key: 'api/.env' }] } };
+    expect(actions(envFiles)).toEqual(expect.arrayContaining(['s3:GetObject', 's3:GetObjectVersion', 's3:ListBucketVersions']));
+    expect(actions({ ...envFiles, enable_s3_monitoring: false }).filter((a) => a.startsWith('s3:'))).toEqual([]);
+    expect(actions({ enable_ssm_monitoring: false })).not.toContain('ssm:DescribeParameters');
+    // Findings are read only when the scan gate refuses an image.
+    expect(actions({})).not.toContain('ecr:DescribeImageScanFindings');
+    expect(actions({ ecr_scan_gate: 'HIGH' }).filter((a) => a.startsWith('ecr:'))).toEqual(['ecr:DescribeImageScanFindings', 'ecr:DescribeImages']);
+    expect(actions({ enable_ecr_monitoring: false }).filter((a) => a.startsWith('ecr:'))).toEqual([]);
+    // With the gate, a manual deploy shows its images' scans (DescribeImages), even without ECR pushes.
+    expect(actions({ enable_ecr_monitoring: false, ecr_scan_gate: 'HIGH' }).filter((a) => a.startsWith('ecr:'))).toEqual(['ecr:DescribeImages']);
   });
 
   it('kms:Decrypt only for a customer managed key, on that key, for that parameter only', () => {
@@ -141,17 +156,21 @@ describe('IAM statements', () => {
     }
   });
 
-  it.each(variants)('every resource is scoped to this account and region; "*" only for ecs:DescribeTaskDefinition (%s)', (_name, make) => {
+  it.each(variants)('every resource is scoped to this account and region; "*" only for ecs:DescribeTaskDefinition and ssm:DescribeParameters (%s)', (_name, make) => {
     const m = make();
     for (const s of [...deployer(m), ...m.policyDocument('runtime')]) {
       for (const r of s.resources) {
         if (r === '*') {
-          expect(s.actions, 'the only "*" resource').toEqual(['ecs:DescribeTaskDefinition']);
+          expect([['ecs:DescribeTaskDefinition'], ['ssm:DescribeParameters']], 'the only "*" resources').toContainEqual(s.actions);
           continue;
         }
         expect(r).toMatch(/^arn:aws:/);
         const [, , service, region, account] = r.split(':');
-        if (service === 's3') expect(r, 'S3 object ARN (no wildcard)').toMatch(/^arn:aws:s3:::[^*?]+\/[^*?]+$/);
+        if (service === 's3' && s.actions.includes('s3:ListBucketVersions')) {
+          // A bucket-level action: the bucket, with the listing kept to the env files' keys.
+          expect(r, 'S3 bucket ARN (no wildcard)').toMatch(/^arn:aws:s3:::[^*?/]+$/);
+          expect(s.conditions.map((c) => [c.test, c.variable])).toEqual([['StringEquals', 's3:prefix']]);
+        } else if (service === 's3') expect(r, 'S3 object ARN (no wildcard)').toMatch(/^arn:aws:s3:::[^*?]+\/[^*?]+$/);
         else {
           expect(region, r).toBe(REGION);
           expect(account, r).toBe(ACCOUNT);
@@ -209,11 +228,31 @@ describe('IAM resources follow the naming patterns (asked of src/naming.ts)', ()
     expect(allows(statements, 'lambda:UpdateFunctionCode', fnArn(naming.lambdaFunctionName('other'))), 'an unconfigured service').toBe(false);
   });
 
-  it('S3: only the artifacts of Lambda targets, never the env files (the code does not read them)', () => {
+  it('S3: the artifacts of Lambda targets and the env files (read and compared), no other object', () => {
     const statements = deployer(tf.root.module('deploybridge'));
     expect(allows(statements, 's3:GetObject', 'arn:aws:s3:::myproject-artifacts-dev/thumbnailer/lambda.zip')).toBe(true);
     expect(allows(statements, 's3:GetObject', 'arn:aws:s3:::myproject-artifacts-dev/other.zip')).toBe(false);
-    expect(allows(statements, 's3:GetObject', 'arn:aws:s3:::myproject-config-dev/api/.env')).toBe(false);
+    for (const key of ['api/.env', 'worker/.env', 'shared/common.env']) {
+      for (const action of ['s3:GetObject', 's3:GetObjectVersion']) expect(allows(statements, action, `arn:aws:s3:::myproject-config-dev/${key}`), `${action} ${key}`).toBe(true);
+    }
+    expect(allows(statements, 's3:GetObject', 'arn:aws:s3:::myproject-config-dev/other/.env')).toBe(false);
+    // Versions are listed on the config bucket only, with the prefix (the code's Prefix = the key) kept to the env files.
+    const listing = statements.filter((s) => s.actions.includes('s3:ListBucketVersions'));
+    expect(listing.map((s) => [s.resources, s.conditions])).toEqual([
+      [['arn:aws:s3:::myproject-config-dev'], [{ test: 'StringEquals', variable: 's3:prefix', values: ['api/.env', 'shared/common.env', 'worker/.env'] }]],
+    ]);
+  });
+
+  it('ECR: the project\'s repositories only ({project}_backend, {project}_service_*)', () => {
+    const statements = deployer(tf.root.module('deploybridge'));
+    const repo = (name: string, account = ACCOUNT) => `arn:aws:ecr:${REGION}:${account}:repository/${name}`;
+    for (const action of ['ecr:DescribeImages', 'ecr:DescribeImageScanFindings']) {
+      expect(allows(statements, action, repo('myproject_backend')), action).toBe(true);
+      expect(allows(statements, action, repo('myproject_service_api')), action).toBe(true);
+      expect(allows(statements, action, repo('otherproject_service_api')), action).toBe(false);
+      expect(allows(statements, action, repo('myproject_backend_lookalike')), action).toBe(false);
+      expect(allows(statements, action, repo('myproject_service_api', '999999999999')), action).toBe(false);
+    }
   });
 
   it('SSM: the webhook parameter only, not the services\' parameters; DynamoDB: the idempotency table only', () => {

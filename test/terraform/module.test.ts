@@ -222,7 +222,7 @@ describe('inputs and outputs', () => {
     const m = tf.root.module('deploybridge');
     expect(m.output('function_arn')).toBe('arn:aws:lambda:eu-west-1:123456789012:function:myproject-deploybridge-dev');
     expect(m.output('function_name')).toBe('myproject-deploybridge-dev');
-    expect(Object.keys(m.output('rule_arns') as object).sort()).toEqual(['ecr', 'ecs', 'manual', 's3-cloudtrail-myproject-artifacts-dev', 's3-myproject-config-dev', 'ssm']);
+    expect(Object.keys(m.output('rule_arns') as object).sort()).toEqual(['ecr', 'ecr-scan', 'ecs', 'manual', 's3-cloudtrail-myproject-artifacts-dev', 's3-myproject-config-dev', 'ssm']);
     expect(m.output('failed_events_queue_url')).toBe('https://sqs.eu-west-1.amazonaws.com/123456789012/myproject-deploybridge-dev-failed-events');
     expect(m.output('log_group_name')).toBe('/aws/lambda/myproject-deploybridge-dev');
     for (const name of Object.keys(tf.example.output)) expect(() => tf.root.output(name)).not.toThrow();

@@ -179,6 +179,7 @@ const ACTION_OF_COMMAND: Record<string, string> = {
   'lambda:InvokeWithResponseStream': 'lambda:InvokeFunction',
   's3:HeadObject': 's3:GetObject',
   's3:ListObjectsV2': 's3:ListBucket',
+  's3:ListObjectVersions': 's3:ListBucketVersions',
 };
 
 /**
@@ -219,6 +220,7 @@ export const LIBRARY_CALLS: Array<{ module: string; exportName: string; actions:
 export const IMPLIED_CALLS: Array<{ action: string; field: RegExp; actions: string[]; why: string }> = [
   { action: 'lambda:UpdateFunctionCode', field: /\bS3Bucket\b/, actions: ['s3:GetObject'], why: 'UpdateFunctionCode with S3Bucket/S3Key reads the object as the caller' },
   { action: 'lambda:UpdateFunctionCode', field: /\bS3ObjectVersion\b/, actions: ['s3:GetObjectVersion'], why: 'with S3ObjectVersion, a specific version of it' },
+  { action: 's3:GetObject', field: /\bVersionId\b/, actions: ['s3:GetObjectVersion'], why: 'GetObject of a given version (VersionId) needs s3:GetObjectVersion' },
 ];
 
 export interface NamedImport {

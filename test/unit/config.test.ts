@@ -154,4 +154,18 @@ describe('loadConfig', () => {
       'set either SLACK_WEBHOOK_URL or SLACK_WEBHOOK_SSM_PARAMETER, not both',
     ]);
   });
+
+  it.each([
+    [undefined, undefined],
+    ['', undefined],
+    ['CRITICAL', 'CRITICAL'],
+    ['high', 'HIGH'],
+    [' Medium ', 'MEDIUM'],
+  ])('reads ECR_SCAN_GATE %j as %j (empty: no gate)', (value, expected) => {
+    expect(loadConfig({ ...minimal, ...(value === undefined ? {} : { ECR_SCAN_GATE: value }) }).ecrScanGate).toBe(expected);
+  });
+
+  it.each(['LOW', 'INFORMATIONAL', 'yes'])('refuses ECR_SCAN_GATE %j', (value) => {
+    expect(problemsOf({ ...minimal, ECR_SCAN_GATE: value })).toEqual([`ECR_SCAN_GATE must be one of CRITICAL, HIGH, MEDIUM (or empty: no gate), got "${value.toUpperCase()}"`]);
+  });
 });

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { awsSample, projectEvent } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
-import { lambdaContext, sentCommands, serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
+import { DescribeTaskDefinitionCommand, lambdaContext, sentCommands, serviceUpdated, taskDefinition, testApp, UpdateServiceCommand } from '../helpers/app.js';
 import { GetAliasCommand, lambdaApp, PublishVersionCommand, UpdateAliasCommand } from '../helpers/lambda-harness.js';
+import { DescribeImagesCommand } from '../helpers/reads.js';
 
 /** A custom event as EventBridge delivers a `put-events` entry (shape of the documented sample). */
 function manual(detail: Record<string, unknown>, source = 'action.deploy') {
@@ -269,5 +270,58 @@ describe('manual deploys (action.production, action.deploy)', () => {
     expect(result).toMatchObject({ status: 'rejected', reason: 'unknown event source "my.aws.events.cli"' });
     expect(ecsMock.calls()).toHaveLength(0);
     expect(metrics.counts).toEqual({ EventsRejected: 1 });
+  });
+});
+
+describe('manual deploys with ECR_SCAN_GATE: not gated, but the scan counts are shown', () => {
+  let output: ReturnType<typeof captureOutput>;
+  beforeEach(() => {
+    output = captureOutput();
+  });
+  afterEach(() => output.restore());
+
+  const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
+
+  it('deploys an image with critical findings, and the message shows its counts', async () => {
+    const { app, ecsMock, ecrMock, notifier } = testApp({ ECR_SCAN_GATE: 'HIGH' });
+    ecsMock.on(DescribeTaskDefinitionCommand).resolves(taskDefinition('myproject_service_api_dev', 9, [`${REGISTRY}/myproject_service_api:v1.4.2`, 'public.ecr.aws/datadog/agent:7', `${REGISTRY}/myproject_service_worker:v2`]));
+    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:9'));
+    ecrMock.on(DescribeImagesCommand).resolves({
+      imageDetails: [{ imageDigest: 'sha256:3f9c1e2d4b5a6978', imageTags: ['v1.4.2'], imageSizeInBytes: 182_000_000, imageScanStatus: { status: 'COMPLETE' }, imageScanFindingsSummary: { findingSeverityCounts: { CRITICAL: 2, HIGH: 1 } } }],
+    });
+    await app.handle(manual({ service: 'api', reason: 'Hotfix' }));
+    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { service: 'myproject_service_api_dev', taskDefinition: 'myproject_service_api_dev' });
+    // Only the service's own image: not the sidecar, not another service's repository.
+    expect(sentCommands(ecrMock)).toEqual([{ command: 'DescribeImagesCommand', input: { repositoryName: 'myproject_service_api', imageIds: [{ imageTag: 'v1.4.2' }] } }]);
+    expect(ecsMock).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: 'myproject_service_api_dev' });
+    expect(notifier.sent[0]?.facts).toContainEqual(['Image scan', '`v1.4.2`, sha256:3f9c1e2…, 182 MB: CRITICAL 2, HIGH 1 (not gated: a manual deploy)']);
+    expect(output.logs().find((l) => l.message === 'deployment started')?.fields).toMatchObject({ image_scans: [{ repository: 'myproject_service_api', digest: 'sha256:3f9c1e2d4b5a6978', status: 'COMPLETE', counts: { CRITICAL: 2, HIGH: 1 } }] });
+  });
+
+  it('reads the revision a pinned request names, by digest when the image is pinned', async () => {
+    const { app, ecsMock, ecrMock } = testApp({ ECR_SCAN_GATE: 'CRITICAL' });
+    ecsMock.on(DescribeTaskDefinitionCommand).resolves(taskDefinition('myproject_service_dev', 42, [`${REGISTRY}/myproject_backend@sha256:abc`]));
+    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_dev:42'));
+    await app.handle(manual({ service: 'backend', task_definition: 'myproject_service_dev:42' }));
+    expect(ecsMock).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: 'myproject_service_dev:42' });
+    expect(ecrMock).toHaveReceivedCommandWith(DescribeImagesCommand, { repositoryName: 'myproject_backend', imageIds: [{ imageDigest: 'sha256:abc' }] });
+  });
+
+  it('a failed read deploys all the same, without counts and with a warn log', async () => {
+    const { app, ecsMock, notifier } = testApp({ ECR_SCAN_GATE: 'HIGH' });
+    ecsMock.on(DescribeTaskDefinitionCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException', $fault: 'client' }));
+    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:9'));
+    await app.handle(manual({ service: 'api' }));
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+    expect(notifier.sent[0]?.facts.map(([label]) => label)).not.toContain('Image scan');
+    expect(output.logs().find((l) => l.message === 'image scans not read: the message shows none')).toMatchObject({ level: 'warn', fields: { service: 'api', error_name: 'AccessDeniedException' } });
+  });
+
+  it('without the gate, a manual deploy makes no read at all', async () => {
+    const { app, ecsMock, ecrMock } = testApp();
+    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:9'));
+    await app.handle(manual({ service: 'api' }));
+    expect(sentCommands(ecsMock).map((c) => c.command)).toEqual(['UpdateServiceCommand']);
+    expect(ecrMock.calls()).toHaveLength(0);
   });
 });

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { adapt, awsSample } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
 import { sentCommands, serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
+import { DescribeParametersCommand } from '../helpers/reads.js';
 
 const change = (operation: 'create' | 'update' | 'delete', name: string) =>
   adapt(`ssm/parameter-store-change-${operation}-string.json`, { name });
@@ -80,6 +81,53 @@ describe('SSM Parameter Store change → redeploy', () => {
     const { app, ecsMock } = testApp({ ENABLE_SSM_MONITORING: '0' });
     expect((await app.handle(change('update', '/dev/myproject/api/X'))).status).toBe('ignored');
     expect(ecsMock.calls()).toHaveLength(0);
+  });
+});
+
+describe('SSM: who changed the parameter (DescribeParameters, metadata only)', () => {
+  let output: ReturnType<typeof captureOutput>;
+  beforeEach(() => {
+    output = captureOutput();
+  });
+  afterEach(() => output.restore());
+
+  it('names the last modifier and the version in the started message and log line; the value is never read', async () => {
+    const { app, ecsMock, ssmMock, notifier } = testApp();
+    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:12'));
+    ssmMock.on(DescribeParametersCommand).resolves({
+      Parameters: [{ Name: '/dev/myproject/api/DATABASE_URL', Type: 'SecureString', Version: 7, LastModifiedUser: 'arn:aws:iam::123456789012:user/alice', LastModifiedDate: new Date('2017-05-22T16:44:40Z') }],
+    });
+    await app.handle(change('update', '/dev/myproject/api/DATABASE_URL'));
+    // One read, and only of metadata: no GetParameter(s) anywhere.
+    expect(sentCommands(ssmMock)).toEqual([
+      { command: 'DescribeParametersCommand', input: { ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: ['/dev/myproject/api/DATABASE_URL'] }] } },
+    ]);
+    expect(notifier.sent[0]?.facts).toContainEqual(['Changed by', 'arn:aws:iam::123456789012:user/alice (version 7)']);
+    expect(output.logs().find((l) => l.message === 'deployment started')?.fields).toMatchObject({ changed_by: 'arn:aws:iam::123456789012:user/alice', parameter_version: 7 });
+  });
+
+  it('a parameter Parameter Store does not describe (deleted since) leaves who changed it unknown', async () => {
+    const { app, ecsMock, notifier } = testApp();
+    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:12'));
+    await app.handle(change('update', '/dev/myproject/api/DATABASE_URL'));
+    expect(notifier.sent[0]?.facts).toContainEqual(['Changed by', 'unknown']);
+    expect(output.logs().find((l) => l.message === 'deployment started')?.fields).not.toHaveProperty('changed_by');
+  });
+
+  it('a failed DescribeParameters still redeploys; who changed it stays unknown and a warn log says why', async () => {
+    const { app, ecsMock, ssmMock, notifier } = testApp();
+    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:12'));
+    ssmMock.on(DescribeParametersCommand).rejects(Object.assign(new Error('not authorized to perform: ssm:DescribeParameters'), { name: 'AccessDeniedException', $fault: 'client' }));
+    await app.handle(change('update', '/dev/myproject/api/DATABASE_URL'));
+    expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+    expect(notifier.sent[0]?.facts).toContainEqual(['Changed by', 'unknown']);
+    expect(output.logs().find((l) => l.message === 'parameter not described: who changed it stays unknown')).toMatchObject({ level: 'warn', fields: { parameter: '/dev/myproject/api/DATABASE_URL', error_name: 'AccessDeniedException' } });
+  });
+
+  it('a deleted parameter is not described', async () => {
+    const { app, ssmMock } = testApp();
+    await app.handle(change('delete', '/dev/myproject/api/DATABASE_URL'));
+    expect(ssmMock.calls()).toHaveLength(0);
   });
 });
 

@@ -65,6 +65,10 @@ module "deploybridge" {
   enable_idempotency     = true
   manual_deploy_accounts = ["210987654321"]
 
+  # Images deploy only when their scan (scan on push) shows no HIGH or CRITICAL finding.
+  ecr_scan_gate = "HIGH"
+
+
   alarm_sns_topic_arn = aws_sns_topic.alarms.arn
 
   tags = {

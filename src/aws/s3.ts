@@ -1,0 +1,5 @@
+/**
+ * The only door to the S3 SDK: it re-exports just the client and the commands deploybridge uses
+ * (reading an env file and its version history), so only the S3 route loads it.
+ */
+export { GetObjectCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
