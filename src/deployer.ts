@@ -11,8 +11,8 @@
  */
 import type { Config } from './config.js';
 import { mapWithConcurrency } from './concurrency.js';
-import { DEPLOYER_DEFAULTS } from './constants.js';
 import type { Context } from 'aws-lambda';
+import { DEPLOYER_DEFAULTS } from './constants.js';
 import { DeploymentError, describeError, errorFields, isRetryableAwsError, isUnexpectedError, SmokeTestFailedError } from './errors.js';
 import type { DeploymentGuard } from './guard.js';
 import type { Invocation } from './invocation.js';
@@ -225,13 +225,13 @@ export class Deployer {
     try {
       const outcome = await guard.once(eventId, key, attemptAll, (attempted) => attempted.ok, lambdaContext);
       if (outcome.ran) return outcome;
-      metrics.count(MetricName.DeploymentsSkipped);
       const service = deployment.request.service;
       if (outcome.reason === 'in progress') {
         // A live invocation is deploying it: if that one fails, nothing would be left to retry this event, so this one fails too.
         log.warn('deployment in progress in another invocation; this invocation fails so Lambda retries it later', { ...deployment.fields, idempotency_key: key });
         return { ran: false, skipped: { service, status: 'deferred', reason: 'in progress' } };
       }
+      metrics.count(MetricName.DeploymentsSkipped);
       log.info(`deployment skipped: ${outcome.reason} for this event`, { ...deployment.fields, reason: outcome.reason, idempotency_key: key });
       return { ran: false, skipped: { service, status: 'skipped', reason: outcome.reason } };
     } catch (error) {

@@ -39,12 +39,12 @@ export function testConfig(env: Record<string, string> = {}): Config {
  * A Lambda context as Lambda passes it: the function's ARN (whose account is the one deploybridge
  * runs in) and the time left in the invocation.
  */
-export function lambdaContext(options: { account?: string; region?: string; remainingMs?: number | (() => number) } = {}): Context {
-  const { account = '123456789012', region = 'us-east-1', remainingMs = 600_000 } = options;
+export function lambdaContext(options: { account?: string; region?: string; partition?: string; remainingMs?: number | (() => number) } = {}): Context {
+  const { account = '123456789012', region = 'us-east-1', partition = 'aws', remainingMs = 600_000 } = options;
   return {
     functionName: 'myproject-deploybridge-dev',
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:${account}:function:myproject-deploybridge-dev`,
+    invokedFunctionArn: `arn:${partition}:lambda:${region}:${account}:function:myproject-deploybridge-dev`,
     memoryLimitInMB: '256',
     awsRequestId: 'req-1',
     getRemainingTimeInMillis: typeof remainingMs === 'function' ? remainingMs : () => remainingMs,

@@ -142,6 +142,12 @@ describe('manual deploys (action.production, action.deploy)', () => {
       expect(output.logs().filter((l) => l.level !== 'debug')).toEqual([]);
     });
 
+    it('says whose request it is', async () => {
+      const { app } = testApp();
+      expect(await app.handle(manual({ service: 'api', env: 'prod' }), lambdaContext())).toMatchObject({ reason: 'manual deploy for env "prod", not dev' });
+      expect(await app.handle(manual({ service: 'api', project: 'shop' }), lambdaContext())).toMatchObject({ reason: 'manual deploy for project "shop", not myproject' });
+    });
+
     it('is ignored even when it would be refused here (another deployment judges it)', async () => {
       const { app, ecsMock, notifier } = testApp({ PROJECT_ENV: 'prod' });
       const result = await app.handle(manual({ service: 'api', env: 'dev', taskDefinition: 'x' }, 'action.deploy'), lambdaContext());
@@ -166,6 +172,7 @@ describe('manual deploys (action.production, action.deploy)', () => {
       [{ service: 'api', Reason: 'Hotfix' }, 'unknown field "Reason" (did you mean "reason"?)'],
       [{ service: 'api', requestedBy: 'alice' }, 'unknown field "requestedBy" (did you mean "requested_by"?)'],
       [{ service: 'api', ticket: 'OPS-1' }, 'unknown field "ticket"'],
+      [{ service: 'api', ticket: 'OPS-1', Env: 'dev' }, 'unknown field "ticket"; unknown field "Env" (did you mean "env"?)'],
     ])('refuses %j naming the field: %s', async (detail, problem) => {
       const { app, ecsMock, metrics, notifier } = testApp();
       const result = await app.handle(manual(detail), lambdaContext());
@@ -210,6 +217,11 @@ describe('manual deploys (action.production, action.deploy)', () => {
       ['a bare family', 'myproject_service_api_dev'],
       ['a service ARN', 'arn:aws:ecs:us-east-1:123456789012:service/myproject_cluster_dev/myproject_service_api_dev'],
       ['an ARN with a path', 'arn:aws:ecs:us-east-1:123456789012:task-definition/../myproject_service_api_dev:3'],
+      ['a path before the family', '../myproject_service_api_dev:3'],
+      ['text after the revision', 'myproject_service_api_dev:3x'],
+      ['a space before the family', ' myproject_service_api_dev:3'],
+      ['a revision of 11 digits', 'myproject_service_api_dev:12345678901'],
+      ['an ARN whose account is not 12 digits', 'arn:aws:ecs:us-east-1:12345:task-definition/myproject_service_api_dev:3'],
     ])('refuses %s before any AWS call', async (_what, taskDefinition) => {
       const { app, ecsMock, notifier } = testApp();
       const result = await app.handle(manual({ service: 'api', task_definition: taskDefinition }), lambdaContext());
@@ -239,6 +251,17 @@ describe('manual deploys (action.production, action.deploy)', () => {
       const result = await app.handle(manual({ service: 'api', task_definition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3' }));
       expect(result).toMatchObject({ status: 'rejected', reason: expect.stringContaining('the account deploybridge runs in is unknown here') });
       expect(ecsMock.calls()).toHaveLength(0);
+    });
+
+    it.each([
+      ['a three-digit revision', 'myproject_service_api_dev:123', lambdaContext()],
+      ['a ten-digit revision', 'myproject_service_api_dev:1234567890', lambdaContext()],
+      ['an ARN in GovCloud', 'arn:aws-us-gov:ecs:us-gov-west-1:123456789012:task-definition/myproject_service_api_dev:3', lambdaContext({ partition: 'aws-us-gov', region: 'us-gov-west-1' })],
+    ])('accepts %s', async (what, taskDefinition, context) => {
+      const { app, ecsMock } = testApp(what.includes('GovCloud') ? { AWS_REGION: 'us-gov-west-1' } : {});
+      ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3'));
+      await app.handle(manual({ service: 'api', task_definition: taskDefinition }), context);
+      expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { taskDefinition });
     });
 
     it('an ARN of another partition is refused', async () => {
