@@ -14,6 +14,13 @@ describe('redact', () => {
     ['a JSON password', '{"DB_PASSWORD":"hunter22","LOG":"info"}', '{"DB_PASSWORD":"[redacted]","LOG":"info"}'],
     ['a token: value pair', 'token: abc.def.ghi, then', 'token: [redacted], then'],
     ['an api key', 'x-api-key=k-123456789', 'x-api-key=[redacted]'],
+    ['an apikey', 'apikey=k-123456789', 'apikey=[redacted]'],
+    ['a passwd', 'passwd=hunter22', 'passwd=[redacted]'],
+    ['a private key by its name', 'privatekey: MIIEvQ', 'privatekey: [redacted]'],
+    ['an authorisation header', 'authorisation=Zm9vOmJhcg', 'authorisation=[redacted]'],
+    ['a session key', 'session-key=abcdef', 'session-key=[redacted]'],
+    ['a Slack webhook over http', 'http://hooks.slack.com/services/T000/B000/XXXX', '[redacted]'],
+    ['a bearer token after two spaces', 'Bearer  eyJhbGciOiJIUzI1NiJ9', 'Bearer [redacted]'],
     ['credentials in a URL', 'pull https://deploy:s3cret@registry.example.com/app failed', 'pull https://[redacted]@registry.example.com/app failed'],
     ['a bearer token', 'header Bearer eyJhbGciOiJIUzI1NiJ9.e30.x sent', 'header Bearer [redacted] sent'],
     ['basic credentials', 'Basic dXNlcjpwYXNzd29yZA== sent', 'Basic [redacted] sent'],
@@ -36,8 +43,8 @@ describe('redact', () => {
   });
 
   it("masks the values of a function's environment wherever they appear, longest first; short values are not secrets", () => {
-    rememberSecretValues(['db-7f3k.internal.example', 'db-7f3k', '12345', '123456']);
-    expect(knownSecretValues()).toEqual(['db-7f3k.internal.example', 'db-7f3k', '123456']);
+    rememberSecretValues(['db-7f3k', 'db-7f3k.internal.example', '12345', '123456']);
+    expect(knownSecretValues()).toEqual(['db-7f3k', 'db-7f3k.internal.example', '123456']);
     expect(redact('connect db-7f3k.internal.example:5432 (db-7f3k) after 12345 ms, id 123456')).toBe('connect [redacted]:5432 ([redacted]) after 12345 ms, id [redacted]');
   });
 
