@@ -7,15 +7,17 @@
 import type { Context } from 'aws-lambda';
 import type { Config } from './config.js';
 import { Deployer, type DeployerOptions, type DeploymentResult } from './deployer.js';
+import type { DeploymentJournal } from './deployments/journal.js';
+import { createRecorder, type DeploymentRecorder } from './deployments/records.js';
 import { describeError, errorFields, isRetryableAwsError, isUnexpectedError, RejectedEventError, TransientDeploymentError, UnexpectedError } from './errors.js';
 import { envelopeSchema, type EventEnvelope } from './events.js';
 import type { DeploymentGuard } from './guard.js';
 import { invocationOf, type Invocation } from './invocation.js';
 import type { Log, MetricSink } from './observability.js';
 import { MetricName } from './observability.js';
-import type { Plan, RouteName } from './plan.js';
+import type { Notice, Plan, RouteName } from './plan.js';
 import type { Reads } from './reads/registry.js';
-import { noticeMessage, planningFailedMessage, refusalMessage } from './presenter.js';
+import { deploymentStepUpdate, noticeMessage, planningFailedMessage, refusalMessage, stepFields, stepLog } from './presenter.js';
 import { loadPlanBuilder, route } from './router.js';
 import type { Notifier } from './slack/notifier.js';
 import type { Targets } from './targets/registry.js';
@@ -28,6 +30,8 @@ export interface AppDeps {
   targets: Targets;
   reads: Reads;
   guard?: DeploymentGuard;
+  /** DEPLOYMENTS_TABLE: what deploybridge starts is recorded, and ECS's events are followed with it. */
+  journal?: DeploymentJournal;
   deployerOptions?: Partial<DeployerOptions>;
 }
 
@@ -42,12 +46,20 @@ function eventIdOf(event: unknown): string | undefined {
   return typeof id === 'string' ? id.slice(0, 100) : undefined;
 }
 
+/** The event's time when it is a valid one, otherwise now (ISO 8601). */
+function timeOf(event: EventEnvelope): string {
+  const time = event.time === undefined ? Number.NaN : Date.parse(event.time);
+  return new Date(Number.isNaN(time) ? Date.now() : time).toISOString();
+}
+
 /** Owns what lives for the whole container: configuration, the catalog, targets. */
 export class App {
   private readonly deployer: Deployer;
+  private readonly recorder: DeploymentRecorder | undefined;
 
   constructor(private readonly deps: AppDeps) {
-    this.deployer = new Deployer(deps, deps.deployerOptions);
+    this.recorder = deps.journal === undefined ? undefined : createRecorder(deps.journal);
+    this.deployer = new Deployer({ ...deps, ...(this.recorder === undefined ? {} : { recorder: this.recorder }) }, deps.deployerOptions);
   }
 
   /**
@@ -103,7 +115,7 @@ export class App {
     let plan: Plan;
     try {
       const buildPlan = await loadPlanBuilder(decision.route);
-      plan = await buildPlan(event, { config, catalog: config.catalog, log, targets: this.deps.targets, reads: this.deps.reads, invocation });
+      plan = await buildPlan(event, { config, catalog: config.catalog, log, metrics, targets: this.deps.targets, reads: this.deps.reads, journal: this.deps.journal, invocation });
     } catch (error) {
       if (error instanceof RejectedEventError) return this.reject(event.id, error.message, decision.route);
       if (isRetryableAwsError(error)) throw error;
@@ -113,21 +125,40 @@ export class App {
       return failed;
     }
     if (plan.ignored) return this.ignore(event.id, plan.route, plan.ignored.reason, plan.ignored.level);
-    return { status: 'planned', eventId: event.id, plan, deployments: await this.carryOut(plan, invocation) };
+    return { status: 'planned', eventId: event.id, plan, deployments: await this.carryOut(plan, timeOf(event), invocation) };
   }
 
-  private async carryOut(plan: Plan, invocation: Invocation): Promise<DeploymentResult[]> {
-    const { log, metrics, notifier } = this.deps;
+  /** Reports a notice: a step of a followed deployment goes to that deployment's message and thread. */
+  private async report(notice: Notice, eventId: string): Promise<void> {
+    const { log, notifier } = this.deps;
+    if (notice.kind !== 'deployment_step') {
+      const message = noticeMessage(notice);
+      log.info(`notification: ${message.title}`, { service: message.service, event_id: eventId, severity: message.severity });
+      notifier.notify(message);
+      return;
+    }
+    const { deployment, step, evidence } = notice;
+    const { level, message } = stepLog(step);
+    log[level](message, { ...stepFields(deployment, step, evidence), event_id: eventId });
+    const now = await notifier.follow(deployment.message, deploymentStepUpdate(deployment, step, evidence));
+    if (now === undefined || this.recorder === undefined) return;
+    try {
+      await this.recorder.attachMessage(deployment.id, now, deployment.message);
+    } catch (error) {
+      this.deps.metrics.count(MetricName.DeploymentRecordsFailed);
+      log.error('deployment message not recorded: later steps start a new one', { deployment_id: deployment.id, event_id: eventId, ...errorFields(error) });
+    }
+  }
+
+  private async carryOut(plan: Plan, triggeredAt: string, invocation: Invocation): Promise<DeploymentResult[]> {
+    const { log, metrics } = this.deps;
     for (const skip of plan.skipped) {
       metrics.count(MetricName.DeploymentsSkipped);
       log.info(`deployment skipped: ${skip.reason}`, { ...skip.fields, service: skip.service, event_id: plan.eventId, reason: skip.reason });
     }
-    for (const notice of plan.notices) {
-      const message = noticeMessage(notice);
-      log.info(`notification: ${message.title}`, { service: message.service, event_id: plan.eventId, severity: message.severity });
-      notifier.notify(message);
-    }
-    const results = await this.deployer.execute(plan, invocation);
+    const reported = Promise.all(plan.notices.map((notice) => this.report(notice, plan.eventId)));
+    const results = await this.deployer.execute(plan, invocation, triggeredAt);
+    await reported;
     failIfUnfinished(results);
     return results;
   }

@@ -32,6 +32,14 @@ export interface Config {
   /** Name of an SSM SecureString holding the webhook URL, read at run time instead of `slackWebhookUrl`. */
   slackWebhookSsmParameter: string | undefined;
   slackNotificationsEnabled: boolean;
+  /** A Slack bot token: one message per deployment, updated as it goes, details in its thread. Wins over the webhook. */
+  slackBotToken: string | undefined;
+  /** Name of an SSM SecureString holding the bot token, read at run time instead of `slackBotToken`. */
+  slackBotTokenSsmParameter: string | undefined;
+  /** The channel the bot posts to (an id such as `C0123456789`). */
+  slackChannel: string | undefined;
+  /** Base URL of Slack's Web API (or a Slack-compatible server). */
+  slackApiUrl: string;
   /** `SERVICE_CONFIG` as configured: service name → the env files it reads. Ask {@link Config.catalog} what it means. */
   serviceConfig: Record<string, S3ObjectRef[]>;
   /** `LAMBDA_CONFIG` as configured: service name → its Lambda function. Ask {@link Config.catalog} what it means. */
@@ -46,6 +54,8 @@ export interface Config {
   /** DynamoDB table that makes each (event id, target) deploy at most once; off when unset. */
   idempotencyTable: string | undefined;
   idempotencyTtlSeconds: number;
+  /** DynamoDB table where the deployments deploybridge starts are recorded and followed; stateless when unset. */
+  deploymentsTable: string | undefined;
   /** AWS accounts whose manual deploys are accepted; empty means any account. */
   manualDeployAccounts: string[];
   /** Envs whose manual deploys must come from `action.production`. */
@@ -326,6 +336,25 @@ export function loadConfig(env: Env = process.env): Config {
   if (slackWebhookUrl !== undefined && slackWebhookSsmParameter !== undefined) {
     read.problems.push('set either SLACK_WEBHOOK_URL or SLACK_WEBHOOK_SSM_PARAMETER, not both');
   }
+  const slackBotToken = read.optional('SLACK_BOT_TOKEN');
+  if (slackBotToken !== undefined && !/^[\x21-\x7e]+$/.test(slackBotToken)) {
+    read.problems.push('SLACK_BOT_TOKEN must be a token without spaces'); // never echo a secret
+  }
+  const slackBotTokenSsmParameter = read.optional('SLACK_BOT_TOKEN_SSM_PARAMETER');
+  if (slackBotToken !== undefined && slackBotTokenSsmParameter !== undefined) {
+    read.problems.push('set either SLACK_BOT_TOKEN or SLACK_BOT_TOKEN_SSM_PARAMETER, not both');
+  }
+  const slackChannel = read.optional('SLACK_CHANNEL');
+  if ((slackBotToken !== undefined || slackBotTokenSsmParameter !== undefined) && slackChannel === undefined) {
+    read.problems.push('SLACK_CHANNEL (the channel id the bot posts to) is required with a Slack bot token');
+  }
+  if (slackChannel !== undefined && !/^[\x21-\x7e]{1,80}$/.test(slackChannel)) {
+    read.problems.push(`SLACK_CHANNEL must be a channel id such as C0123456789, got ${JSON.stringify(slackChannel.slice(0, 80))}`);
+  }
+  const slackApiUrl = read.string('SLACK_API_URL').replace(/\/+$/, '');
+  if (!/^https?:\/\/[^\s]+$/i.test(slackApiUrl)) {
+    read.problems.push(`SLACK_API_URL must be an http(s) URL, got ${JSON.stringify(slackApiUrl.slice(0, 200))}`);
+  }
   const features: FeatureFlags = {
     ecr: read.boolean('ENABLE_ECR_MONITORING'),
     ssm: read.boolean('ENABLE_SSM_MONITORING'),
@@ -348,6 +377,10 @@ export function loadConfig(env: Env = process.env): Config {
     slackWebhookUrl,
     slackWebhookSsmParameter,
     slackNotificationsEnabled: read.boolean('ENABLE_SLACK_NOTIFICATIONS'),
+    slackBotToken,
+    slackBotTokenSsmParameter,
+    slackChannel,
+    slackApiUrl,
     serviceConfig: read.json('SERVICE_CONFIG', serviceConfigSchema) ?? {},
     lambdaConfig: readLambdaConfig(read),
     lambdaFunctionPattern: read.pattern('LAMBDA_FUNCTION_PATTERN'),
@@ -357,6 +390,7 @@ export function loadConfig(env: Env = process.env): Config {
     features,
     idempotencyTable: read.optional('IDEMPOTENCY_TABLE'),
     idempotencyTtlSeconds: read.positiveInteger('IDEMPOTENCY_TTL_SECONDS'),
+    deploymentsTable: read.optional('DEPLOYMENTS_TABLE'),
     manualDeployAccounts: read.list('MANUAL_DEPLOY_ACCOUNTS', { re: /^\d{12}$/, what: '12-digit AWS account ids' }),
     protectedEnvs: read.list('PROTECTED_ENVS'),
     ecrScanGate: readScanGate(read),

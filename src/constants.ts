@@ -28,6 +28,7 @@ export const CONFIG_DEFAULTS = {
   MAX_DEPLOYMENT_RETRIES: 2,
   DRY_RUN: false,
   IDEMPOTENCY_TTL_SECONDS: 3600,
+  SLACK_API_URL: 'https://slack.com/api',
   MANUAL_DEPLOY_ACCOUNTS: [],
   PROTECTED_ENVS: ['prod', 'production'],
   ECR_SCAN_GATE: '',
@@ -69,6 +70,22 @@ export const SLACK_DEFAULTS = {
   maxAttempts: 3,
   /** A webhook read from SSM is cached this long, so a rotated secret is picked up without a cold start. */
   webhookMaxAgeSeconds: 300,
+} as const;
+
+/** Following deployments: the deployments table and the reads that say why tasks failed. */
+export const FOLLOW_DEFAULTS = {
+  /** Records of the deployments table expire after 14 days. */
+  recordTtlSeconds: 14 * 24 * 3600,
+  /** Event ids kept per record, so a redelivered event changes nothing. */
+  eventsKept: 20,
+  /** Writes that lost a race with another invocation are read and applied again this many times. */
+  writeAttempts: 5,
+  /** Time allowed for the reads that say why tasks failed; the notification goes out without them after that. */
+  evidenceBudgetMs: 3000,
+  /** Stopped tasks listed and described per failure. */
+  stoppedTasksRead: 20,
+  /** Distinct failure reasons shown. */
+  reasonsShown: 3,
 } as const;
 
 /** Slack rejects a section field over 2000 characters and a header over 150; a section holds 10 fields. */

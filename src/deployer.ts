@@ -8,18 +8,35 @@
  * What a deployment does is its target's business (src/targets/, through src/targets/contract.ts
  * only): ECS starts a rollout whose completion is reported later from ECS's own events; a Lambda
  * deployment finishes inside the invocation.
+ *
+ * With a recorder (DEPLOYMENTS_TABLE), what started is recorded with its trigger and its first
+ * Slack message, so ECS's later events are reported in that deployment's thread.
  */
+import type { Context } from 'aws-lambda';
 import type { Config } from './config.js';
 import { mapWithConcurrency } from './concurrency.js';
-import type { Context } from 'aws-lambda';
 import { DEPLOYER_DEFAULTS } from './constants.js';
 import { DeploymentError, describeError, errorFields, isRetryableAwsError, isUnexpectedError, SmokeTestFailedError } from './errors.js';
+import type { DeploymentRecorder } from './deployments/records.js';
 import type { DeploymentGuard } from './guard.js';
 import type { Invocation } from './invocation.js';
 import { boundLog, type Log, type LogFields, type MetricSink } from './observability.js';
 import { MetricName } from './observability.js';
-import type { DeploymentPreview, DeploymentRequest, EcsRollout, LambdaProgress, LambdaRelease, Plan, TargetOutcome } from './plan.js';
-import { deploymentMessages, describeTrigger, failureFields, identify, notStartedMessage, outcomeFields, triggerFields, type DeploymentIdentity, type Notification } from './presenter.js';
+import type { DeploymentPreview, DeploymentRequest, EcsRollout, LambdaProgress, LambdaRelease, MessageRef, Plan, TargetOutcome } from './plan.js';
+import {
+  deploymentMessages,
+  deploymentStepUpdate,
+  describeTrigger,
+  failureFields,
+  identify,
+  notStartedMessage,
+  outcomeFields,
+  stepFields,
+  stepLog,
+  triggerFields,
+  type DeploymentIdentity,
+  type Notification,
+} from './presenter.js';
 import { withRetries, type Attempted } from './retry.js';
 import type { Notifier } from './slack/notifier.js';
 import type { Target, TargetContext, TargetRegistry } from './targets/contract.js';
@@ -56,6 +73,8 @@ export interface DeployerDeps {
   targets: TargetRegistry;
   /** With IDEMPOTENCY_TABLE: each (event id, target) deploys at most once. */
   guard?: DeploymentGuard;
+  /** With DEPLOYMENTS_TABLE: what started is recorded, so its later events are followed. */
+  recorder?: DeploymentRecorder;
 }
 
 /** A failed attempt, carried through the retry loop. */
@@ -70,11 +89,32 @@ interface Deployment {
   request: DeploymentRequest;
   identity: DeploymentIdentity;
   fields: LogFields;
+  eventId: string;
+  /** ISO 8601: the trigger's event, and the start of this deployment. */
+  triggeredAt: string;
+  startedAt: string;
   deadline: number;
   announced: boolean;
+  /** Its first Slack message, once announced. */
+  message?: Promise<MessageRef | undefined>;
+  /** Recording and Slack work of the plan, awaited before the plan's results are returned. */
+  followUps: Array<Promise<unknown>>;
 }
 
 type Finished = Extract<TargetOutcome, { status: 'started' | 'succeeded' }>;
+
+/** What the deployments of one plan share while it is carried out. */
+interface PlanRun {
+  eventId: string;
+  /** ISO 8601: the trigger's event. */
+  triggeredAt: string;
+  /** Recording and Slack work of the plan, awaited before the plan's results are returned. */
+  followUps: Array<Promise<unknown>>;
+  /** Epoch milliseconds: no deployment of the plan runs past it (the invocation's end less the margin). */
+  invocationDeadline: number;
+  /** For the idempotency guard: an in-progress record expires with this invocation. */
+  lambdaContext: Context | undefined;
+}
 
 export class Deployer {
   private readonly options: DeployerOptions;
@@ -87,19 +127,21 @@ export class Deployer {
   }
 
   /**
-   * Carries out every deployment of the plan; one failure does not stop the others. Each
-   * deployment's deadline is the smaller of `DEPLOYMENT_TIMEOUT_SECONDS` from its start and the
-   * invocation's end less a margin; a deployment there is no time left to start is not started, and
-   * those are reported together.
+   * Carries out every deployment of the plan; one failure does not stop the others. `triggeredAt`
+   * is the time of the event that asked for them (ISO 8601). Each deployment's deadline is the
+   * smaller of `DEPLOYMENT_TIMEOUT_SECONDS` from its start and the invocation's end less a margin; a
+   * deployment there is no time left to start is not started, and those are reported together.
    */
-  async execute(plan: Plan, invocation: Invocation): Promise<DeploymentResult[]> {
+  async execute(plan: Plan, invocation: Invocation, triggeredAt: string = new Date().toISOString()): Promise<DeploymentResult[]> {
     const { invocationMarginMs, minimumStartMs, concurrency } = this.options;
     const invocationDeadline = invocation.endsAt === undefined ? Number.POSITIVE_INFINITY : invocation.endsAt - invocationMarginMs;
+    const followUps: Array<Promise<unknown>> = [];
     const results = await mapWithConcurrency(plan.deployments, concurrency, async (request): Promise<DeploymentResult> => {
       if (invocationDeadline - Date.now() < minimumStartMs) return { service: request.service, status: 'deferred', reason: 'out of time' };
-      return this.deploy(request, plan.eventId, invocationDeadline, invocation.lambdaContext);
+      return this.deploy(request, { eventId: plan.eventId, triggeredAt, followUps, invocationDeadline, lambdaContext: invocation.lambdaContext });
     });
     this.reportNotStarted(plan, results);
+    while (followUps.length > 0) await Promise.all(followUps.splice(0));
     return results;
   }
 
@@ -113,7 +155,8 @@ export class Deployer {
     notifier.notify(notStartedMessage(notStarted, plan.deployments.length, plan.eventId));
   }
 
-  private async deploy(request: DeploymentRequest, eventId: string, invocationDeadline: number, lambdaContext: Context | undefined): Promise<DeploymentResult> {
+  private async deploy(request: DeploymentRequest, run: PlanRun): Promise<DeploymentResult> {
+    const { eventId, triggeredAt, followUps } = run;
     const { config } = this.deps;
     const identity = identify(request, config.region);
     const startedAt = Date.now();
@@ -121,14 +164,18 @@ export class Deployer {
       request,
       identity,
       fields: { service: request.service, event_id: eventId, trigger: describeTrigger(request.trigger), ...triggerFields(request.trigger), ...identity.fields },
-      deadline: Math.min(startedAt + config.deploymentTimeoutSeconds * 1000, invocationDeadline),
+      eventId,
+      triggeredAt,
+      startedAt: new Date(startedAt).toISOString(),
+      deadline: Math.min(startedAt + config.deploymentTimeoutSeconds * 1000, run.invocationDeadline),
       announced: false,
+      followUps,
     };
     // Each registry entry serves requests of its own kind: the union is correlated by `target`.
     const target = (await this.deps.targets[request.target]()) as Target;
     if (config.dryRun) return this.dryRun(deployment, target);
 
-    const guarded = await this.guarded(deployment, eventId, () => this.attempts(deployment, target), lambdaContext);
+    const guarded = await this.guarded(deployment, eventId, () => this.attempts(deployment, target), run.lambdaContext);
     if (!guarded.ran) return guarded.skipped;
     const attempted = guarded.result;
     if (!attempted.ok) {
@@ -142,6 +189,7 @@ export class Deployer {
     }
     const durationMs = Date.now() - startedAt;
     this.deps.metrics.count(MetricName.DeploymentsSucceeded);
+    this.deps.metrics.ofDeployment(MetricName.DeploymentDuration, request.trigger.kind, Math.max(0, Date.now() - Date.parse(triggeredAt)) || durationMs, 'Milliseconds');
     this.deps.log.info('deployment succeeded', {
       ...deployment.fields,
       ...outcomeFields(outcome.result),
@@ -149,8 +197,65 @@ export class Deployer {
       max_retries: config.maxDeploymentRetries,
       duration_ms: durationMs,
     });
-    this.deps.notifier.notify(deploymentMessages.succeeded(request, identity, outcome.result, durationMs));
+    this.finish(deployment, outcome, deploymentMessages.succeeded(request, identity, outcome.result, durationMs));
     return { service: request.service, status: 'succeeded', attempts, durationMs, ...outcome.result };
+  }
+
+  /**
+   * The end of a deployment that finishes inside the invocation: its first message (if it was
+   * announced) becomes the outcome, and the deployment is recorded with it.
+   */
+  private finish(deployment: Deployment, outcome: TargetOutcome, message: Notification): void {
+    const { notifier, recorder } = this.deps;
+    const announced = deployment.message;
+    if (announced === undefined) {
+      notifier.notify(message);
+      return;
+    }
+    deployment.followUps.push(
+      (async () => {
+        const first = await announced;
+        const now = await notifier.follow(first, { state: message, standalone: message });
+        if (recorder === undefined) return;
+        await this.recording(deployment, () => recorder.record({ ...this.facts(deployment), outcome, message: now ?? first }));
+      })(),
+    );
+  }
+
+  /** What a deployment's record is made of, besides its outcome and message. */
+  private facts(deployment: Deployment) {
+    return { request: deployment.request, eventId: deployment.eventId, region: this.deps.config.region, triggeredAt: deployment.triggeredAt, startedAt: deployment.startedAt };
+  }
+
+  /** Runs a write of the deployments table; a failure is logged and counted, never thrown (the deployment is under way). */
+  private async recording<T>(deployment: Deployment, write: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await write();
+    } catch (error) {
+      this.deps.metrics.count(MetricName.DeploymentRecordsFailed);
+      this.deps.log.error('deployment not recorded: its later events are reported without it', { ...deployment.fields, ...errorFields(error) });
+      return undefined;
+    }
+  }
+
+  /**
+   * An ECS rollout started: recorded first (ECS's first event follows within seconds), then
+   * announced; its message is remembered, and the rollouts it superseded are told so in their threads.
+   */
+  private async followRollout(deployment: Deployment, rollout: EcsRollout, message: Notification): Promise<MessageRef | undefined> {
+    const { notifier, recorder, log } = this.deps;
+    if (recorder === undefined) return notifier.open(message);
+    const recorded = await this.recording(deployment, () => recorder.record({ ...this.facts(deployment), outcome: { status: 'started', result: rollout }, message: undefined }));
+    const first = await notifier.open(message);
+    if (recorded !== undefined && first !== undefined) await this.recording(deployment, () => recorder.attachMessage(recorded.deployment.id, first, undefined));
+    for (const superseded of recorded?.superseded ?? []) {
+      const step = { kind: 'superseded' } as const;
+      const { level, message: line } = stepLog(step);
+      log[level](line, { ...stepFields(superseded, step), superseded_by: recorded?.deployment.id });
+      const now = await notifier.follow(superseded.message, deploymentStepUpdate(superseded, step));
+      if (now !== undefined) await this.recording(deployment, () => recorder.attachMessage(superseded.id, now, superseded.message));
+    }
+    return first;
   }
 
   /** Prepare, then apply; transient failures start over after a backoff, inside the deadline. */
@@ -258,18 +363,20 @@ export class Deployer {
     deployment.announced = true;
     this.deps.metrics.count(MetricName.DeploymentsStarted);
     this.deps.log.info('deployment started', { ...deployment.fields, ...outcomeFields(view), attempt, max_retries: this.deps.config.maxDeploymentRetries });
-    this.deps.notifier.notify(deploymentMessages.started(deployment.request, deployment.identity, view));
+    const message = deploymentMessages.started(deployment.request, deployment.identity, view);
+    deployment.message = view.target === 'ecs' && 'deploymentId' in view ? this.followRollout(deployment, view, message) : this.deps.notifier.open(message);
+    deployment.followUps.push(deployment.message);
   }
 
   private fail(deployment: Deployment, cause: unknown, progress: LambdaProgress | undefined, attempts: number, retryable: boolean): DeploymentResult {
-    const { config, log, metrics, notifier } = this.deps;
+    const { config, log, metrics } = this.deps;
     metrics.count(MetricName.DeploymentsFailed);
     if (cause instanceof SmokeTestFailedError) metrics.count(MetricName.SmokeTestsFailed);
     const unexpected = isUnexpectedError(cause);
     const fields = { ...deployment.fields, attempt: attempts, max_retries: config.maxDeploymentRetries, retryable, unexpected, ...errorFields(cause), ...failureFields(cause, progress) };
     log.error('deployment failed', fields);
     const message: Notification = deploymentMessages.failed(deployment.request, deployment.identity, { cause, attempts, progress, dryRun: config.dryRun });
-    notifier.notify(message);
+    this.finish(deployment, { status: 'failed', cause, retryable, ...(progress === undefined ? {} : { progress }) }, message);
     return { service: deployment.request.service, status: 'failed', error: describeError(cause), attempts, retryable, unexpected };
   }
 }

@@ -6,6 +6,8 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { App, type HandleResult } from './app.js';
+import { FOLLOW_DEFAULTS } from './constants.js';
+import { createDynamoDbJournal } from './deployments/store.js';
 import { createDynamoDbGuard } from './idempotency.js';
 import { MetricName } from './observability.js';
 import { startRuntime } from './runtime.js';
@@ -19,7 +21,8 @@ const { config, configError, logger, metrics } = runtime;
 function createApp(): App | undefined {
   if (config === undefined) return undefined;
   const guard = config.idempotencyTable === undefined ? undefined : createDynamoDbGuard({ tableName: config.idempotencyTable, ttlSeconds: config.idempotencyTtlSeconds, region: config.region });
-  return new App({ config, log: logger, metrics, notifier: createNotifier(config, logger, metrics), targets: createAwsTargets(config.region), reads: createAwsReads(config.region), guard });
+  const journal = config.deploymentsTable === undefined ? undefined : createDynamoDbJournal({ tableName: config.deploymentsTable, region: config.region, ttlSeconds: FOLLOW_DEFAULTS.recordTtlSeconds });
+  return new App({ config, log: logger, metrics, notifier: createNotifier(config, logger, metrics), targets: createAwsTargets(config.region), reads: createAwsReads(config.region), guard, journal });
 }
 
 const app = createApp();

@@ -87,8 +87,14 @@ export const MetricName = {
   DeploymentsSkipped: 'DeploymentsSkipped',
   /** Deployments the invocation had no time left to start (they are retried with the event). */
   DeploymentsNotStarted: 'DeploymentsNotStarted',
-  /** Deployments whose target reports its own completion (Lambda) and that finished well. */
+  /** Deployments that finished well: Lambda in the invocation, ECS when ECS reports it completed (with DEPLOYMENTS_TABLE). */
   DeploymentsSucceeded: 'DeploymentsSucceeded',
+  /** ECS deployments the circuit breaker rolled back (also counted as failed), once the rollback completed. */
+  DeploymentsRolledBack: 'DeploymentsRolledBack',
+  /** Milliseconds from the trigger's event to the deployment's completion. */
+  DeploymentDuration: 'DeploymentDuration',
+  /** Reads or writes of the deployments table that failed: the deployment's later events are reported without it. */
+  DeploymentRecordsFailed: 'DeploymentRecordsFailed',
   SmokeTestsFailed: 'SmokeTestsFailed',
   /** Retries of one call that met an update in progress (Lambda's ResourceConflictException). */
   ConflictsRetried: 'ConflictsRetried',
@@ -102,6 +108,14 @@ export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 /** What the rest of the code needs from metrics. */
 export interface MetricSink {
   count(name: MetricName, value?: number): void;
+  /**
+   * A metric of one deployment, dimensioned by the trigger that started it rather than by the
+   * invocation's route: an ECS event reports the completion of a deployment an ECR push started.
+   *
+   * @example
+   * metrics.ofDeployment(MetricName.DeploymentDuration, 'ecr', 184_000, 'Milliseconds');
+   */
+  ofDeployment(name: MetricName, trigger: string, value?: number, unit?: 'Count' | 'Milliseconds'): void;
 }
 
 export interface AppMetrics extends MetricSink {
@@ -119,6 +133,12 @@ export function createMetrics(environment: string): AppMetrics {
   return {
     powertools,
     count: (name, value = 1) => powertools.addMetric(name, MetricUnit.Count, value),
+    ofDeployment: (name, trigger, value = 1, unit = 'Count') => {
+      // Its own EMF document, published at once: the invocation's trigger dimension is another.
+      const single = powertools.singleMetric();
+      single.addDimension('trigger', trigger);
+      single.addMetric(name, unit === 'Count' ? MetricUnit.Count : MetricUnit.Milliseconds, value);
+    },
     setTrigger: (trigger) => powertools.addDimension('trigger', trigger),
   };
 }

@@ -138,8 +138,26 @@ export type Notice =
   | { kind: 'image_refused'; service: CatalogService; image: ImageSummary; tag: string; gate: ScanGateLevel; refusal: ScanRefusal }
   /** A Lambda artifact was deleted: its functions keep their code. */
   | { kind: 'artifact_deleted'; location: string; services: LambdaService[] }
-  /** ECS reports a deployment's state or a service action. */
-  | { kind: 'ecs_event'; event: EcsEventName; service: string; ecsService: string; cluster: string; region: string; deploymentId: string | undefined; reason: string | undefined };
+  /**
+   * ECS reports a deployment's state or a service action, for a deployment deploybridge has no
+   * record of (started by someone else, or no DEPLOYMENTS_TABLE).
+   */
+  | {
+      kind: 'ecs_event';
+      event: EcsEventName;
+      service: string;
+      ecsService: string;
+      cluster: string;
+      region: string;
+      deploymentId: string | undefined;
+      reason: string | undefined;
+      /** The deployment is a circuit-breaker rollback (`to`: the deployment it rolls back to), starting or, when recorded, completed. */
+      rollback?: { phase: 'started' | 'completed'; to: string | undefined };
+      /** Why tasks failed, on a failure or impaired task start (best effort). */
+      evidence?: FailureEvidence;
+    }
+  /** A deployment deploybridge started moved on: `deployment` is its record after the step. */
+  | { kind: 'deployment_step'; deployment: FollowedDeployment; step: DeploymentStep; evidence?: FailureEvidence };
 
 export interface Plan {
   route: RouteName;
@@ -193,6 +211,8 @@ export interface EcsRollout {
   deploymentId: string | undefined;
   /** The revision the service ran before (the ACTIVE deployment with the most running tasks), when ECS says. */
   previousTaskDefinition: string | undefined;
+  /** Deployments that were still rolling out when this one replaced them (ECS: ACTIVE, rollout not completed). */
+  supersedes: string[];
 }
 
 /** What a deployment's smoke test came to. */
@@ -232,3 +252,102 @@ export type TargetOutcome =
   | { status: 'succeeded'; result: LambdaRelease }
   /** It failed; `cause` is the error, `progress` says where it got to when the target knows. */
   | { status: 'failed'; cause: unknown; retryable: boolean; progress?: LambdaProgress };
+
+/* ---- following a deployment to its outcome ----------------------------------------------- */
+
+/** Where a deployment's first Slack message was posted (bot token), so later steps update it and reply in its thread. */
+export interface MessageRef {
+  channel: string;
+  ts: string;
+}
+
+/** Where a deployment deploybridge started stands. */
+type DeploymentStatus = 'in_progress' | 'completed' | 'failed' | 'superseded';
+
+/** A circuit-breaker rollback of a failed ECS deployment. */
+export interface Rollback {
+  /** The rollback's own ECS deployment. */
+  deploymentId: string;
+  /** The deployment ECS rolls back to, and its revision (the one the service ran before, when ECS's id is not recorded). */
+  to: string | undefined;
+  toTaskDefinition: string | undefined;
+  status: 'in_progress' | 'completed' | 'failed';
+}
+
+interface FollowedCommon {
+  /** ECS: the deployment id `UpdateService` returned; Lambda: `lambda:{function}:{event id}`. */
+  id: string;
+  /** The service's name in the catalog. */
+  service: string;
+  /** The AWS resource: ECS service or function name. */
+  resource: string;
+  region: string;
+  trigger: Trigger;
+  eventId: string;
+  /** When the trigger happened (its event's time) and when deploybridge started the deployment (ISO 8601). */
+  triggeredAt: string;
+  startedAt: string;
+  /** Its first Slack message (bot token only). */
+  message?: MessageRef;
+  status: DeploymentStatus;
+  finishedAt?: string;
+  /** Ids of the events already applied to it: a redelivered event changes nothing. */
+  events: string[];
+}
+
+/** An ECS deployment deploybridge started, followed through ECS's own events. */
+export interface FollowedEcsDeployment extends FollowedCommon {
+  target: 'ecs';
+  cluster: string;
+  /** The revision deployed (ARN) and the one the service ran before. */
+  taskDefinition: string;
+  previousTaskDefinition: string | undefined;
+  /** What ECS said when it failed. */
+  failure?: string;
+  rollback?: Rollback;
+  /** The deployment that replaced it before it finished; `trigger` is undefined when deploybridge did not start it. */
+  supersededBy?: { deploymentId: string; trigger: Trigger | undefined };
+}
+
+/** A Lambda deployment: it finishes inside the invocation that started it. */
+interface FollowedLambdaDeployment extends FollowedCommon {
+  target: 'lambda';
+  alias: string | undefined;
+  fromVersion: string | undefined;
+  toVersion: string | undefined;
+}
+
+/** A deployment deploybridge started, as the deployments table keeps it. */
+export type FollowedDeployment = FollowedEcsDeployment | FollowedLambdaDeployment;
+
+/** What happened to a followed deployment. */
+export type DeploymentStep =
+  | { kind: 'rolling_out' }
+  | { kind: 'completed'; durationMs: number }
+  | { kind: 'failed'; reason: string | undefined }
+  | { kind: 'start_impaired' }
+  | { kind: 'rolling_back' }
+  | { kind: 'rolled_back'; durationMs: number }
+  | { kind: 'rollback_failed'; reason: string | undefined }
+  | { kind: 'superseded' };
+
+/** A task of the service that stopped, as ECS describes it. */
+export interface StoppedTask {
+  taskArn: string;
+  /** A service's tasks are started by their deployment: `ecs-svc/…`. */
+  startedBy: string | undefined;
+  stopCode: string | undefined;
+  stoppedReason: string | undefined;
+  stoppedAt: string | undefined;
+  containers: Array<{ name: string; reason: string | undefined; exitCode: number | undefined }>;
+}
+
+/** What ECS can tell about why tasks failed: recently stopped tasks and the service's latest events. */
+export interface FailureEvidence {
+  /** Most relevant first: tasks of the deployment, then the latest. */
+  stoppedTasks: StoppedTask[];
+  /** Newest first. */
+  serviceEvents: Array<{ createdAt: string | undefined; message: string }>;
+  /** Reads that failed or ran out of time (best effort: the notification goes out anyway). */
+  unavailable: string[];
+}

@@ -5,16 +5,20 @@
  */
 import { resourceName, type CatalogService } from './catalog.js';
 import { describeError, SmokeTestFailedError } from './errors.js';
-import { CONFIG_REVISION_VARIABLE, FINDING_SEVERITIES, type ScanGateLevel } from './constants.js';
+import { CONFIG_REVISION_VARIABLE, FINDING_SEVERITIES, FOLLOW_DEFAULTS, type ScanGateLevel } from './constants.js';
 import type { EnvFileProblem } from './envFile.js';
 import { partitionOf } from './partition.js';
 import type { LogFields } from './observability.js';
 import type {
   DeploymentPreview,
   DeploymentRequest,
+  DeploymentStep,
   EcsEventName,
   EcsRollout,
   EnvFileChange,
+  FailureEvidence,
+  FollowedDeployment,
+  FollowedEcsDeployment,
   ImageSummary,
   LambdaChange,
   LambdaDeployment,
@@ -49,6 +53,22 @@ export interface Notification {
 }
 
 type Facts = Notification['facts'];
+
+/**
+ * A later step of a deployment, in the words each Slack mode needs: with a bot token the
+ * deployment's first message is replaced by `state` and `reply` goes into its thread; a webhook
+ * cannot update or thread, so it posts `standalone`, which says both and names the deployment.
+ */
+export interface ThreadUpdate {
+  /** The deployment as it stands now. */
+  state: Notification;
+  /** Details for its thread, when the step has any. */
+  reply?: Notification;
+  /** One message saying both. */
+  standalone: Notification;
+  /** A step that needs no message of its own: when the first message is not known, nothing is posted. */
+  routine?: boolean;
+}
 
 /** One line a human recognises: what triggered the deployment. */
 export function describeTrigger(trigger: Trigger): string {
@@ -494,6 +514,194 @@ const ECS_EVENTS: Record<EcsEventName, { severity: Severity; title: string; stat
   SERVICE_TASK_START_IMPAIRED: { severity: 'warning', title: 'Tasks fail to start', status: 'task start impaired' },
 };
 
+/** ECS's events about a circuit-breaker rollback of a deployment deploybridge has no record of. */
+const ROLLBACK_EVENTS: Record<'started' | 'completed', { severity: Severity; title: string; status: string }> = {
+  started: { severity: 'warning', title: 'Deployment rolling back', status: 'a deployment failed; ECS is rolling back' },
+  completed: { severity: 'warning', title: 'Rollback completed', status: 'a deployment failed and was rolled back: the service runs the previous deployment again' },
+};
+
+/** Exit codes people look up. */
+const EXIT_CODES: Record<number, string> = {
+  137: 'killed (SIGKILL), usually out of memory',
+  139: 'segmentation fault',
+  143: 'terminated (SIGTERM)',
+};
+
+/** Service events that say something went wrong (not "has started 1 tasks" or "reached a steady state"). */
+const PROBLEM_EVENT = /unable|fail|error|unhealth|insufficient|cannot|could not|denied|timed out|exceeded|not (?:able|found)/i;
+
+/**
+ * Up to three distinct reasons why tasks failed, most relevant first: a stopped task's reason
+ * with its containers' reasons and exit codes, then the service's latest problem events.
+ *
+ * @example
+ * failureReasons(evidence); // ['Essential container in task exited (app: exit code 137, killed (SIGKILL), usually out of memory)', …]
+ */
+function failureReasons(evidence: FailureEvidence | undefined): string[] {
+  if (evidence === undefined) return [];
+  const reasons = new Set<string>();
+  for (const task of evidence.stoppedTasks) {
+    const containers = task.containers.flatMap((c) => {
+      const exit = c.exitCode !== undefined && c.exitCode !== 0 ? `exit code ${c.exitCode}${EXIT_CODES[c.exitCode] ? `, ${EXIT_CODES[c.exitCode]}` : ''}` : undefined;
+      const parts = [c.reason, exit].filter((p): p is string => p !== undefined && p !== '');
+      return parts.length === 0 ? [] : [`${c.name}: ${parts.join(', ')}`];
+    });
+    const stopped = task.stoppedReason ?? task.stopCode;
+    const text = stopped === undefined ? containers.join('; ') : containers.length === 0 ? stopped : `${stopped} (${containers.join('; ')})`;
+    if (text !== '') reasons.add(text);
+  }
+  for (const event of evidence.serviceEvents) {
+    if (PROBLEM_EVENT.test(event.message)) reasons.add(event.message.replace(/^\(service [^)]*\)\s*/, ''));
+  }
+  return [...reasons].slice(0, FOLLOW_DEFAULTS.reasonsShown);
+}
+
+/** The failure reasons as one fact, saying so when ECS tells nothing (yet) or could not be read. */
+function evidenceFact(evidence: FailureEvidence): [string, string] {
+  const reasons = failureReasons(evidence);
+  const unread = evidence.unavailable.length === 0 ? '' : ` (not read: ${evidence.unavailable.join(', ')})`;
+  if (reasons.length === 0) return ['Why tasks failed', `no stopped task or service event says why yet${unread}`];
+  return ['Why tasks failed', `${reasons.map((r) => `• ${r}`).join('\n')}${unread}`];
+}
+
+/** "ECR push of … (tag …)" or, for a deployment deploybridge did not start, its id. */
+function supersededBy(deployment: FollowedEcsDeployment): string {
+  const by = deployment.supersededBy;
+  if (by === undefined) return 'a newer deployment';
+  return by.trigger === undefined ? `deployment ${by.deploymentId}, which deploybridge did not start` : `${describeTrigger(by.trigger)} (deployment ${by.deploymentId})`;
+}
+
+/** The facts that say which deployment a message belongs to. */
+function followedFacts(deployment: FollowedEcsDeployment): Facts {
+  return [
+    ['Trigger', describeTrigger(deployment.trigger)],
+    // Who changed what, as the first message said: an update replaces it.
+    ...triggerFacts(deployment.trigger),
+    ['Task definition', revisionChange(deployment.taskDefinition, deployment.previousTaskDefinition)],
+    ['Deployment ID', deployment.id],
+  ];
+}
+
+/** The deployment's message as it stands: one line per deployment in the channel, in its current colour. */
+function followedState(deployment: FollowedEcsDeployment): Notification {
+  const duration = deployment.finishedAt === undefined ? undefined : formatDuration(Math.max(0, Date.parse(deployment.finishedAt) - Date.parse(deployment.triggeredAt)) || 0);
+  const back = (to: string | undefined) => (to === undefined ? 'the previous revision' : shortTaskDefinition(to));
+  let severity: Severity;
+  let title: string;
+  let status: string;
+  switch (deployment.status) {
+    case 'in_progress':
+      [severity, title, status] = ['info', 'Deployment in progress', 'rolling out'];
+      break;
+    case 'completed':
+      [severity, title, status] = ['success', 'Deployment completed', `completed in ${duration ?? '?'} since the trigger`];
+      break;
+    case 'superseded':
+      [severity, title, status] = ['warning', 'Deployment superseded', `superseded before it finished by ${supersededBy(deployment)}`];
+      break;
+    case 'failed': {
+      const rollback = deployment.rollback;
+      severity = 'error';
+      if (rollback === undefined) [title, status] = ['Deployment failed', `failed${deployment.failure ? `: ${deployment.failure}` : ''}`];
+      else if (rollback.status === 'in_progress') [title, status] = ['Deployment failed, rolling back', `failed; ECS is rolling back to ${back(rollback.toTaskDefinition)}`];
+      else if (rollback.status === 'completed') [title, status] = ['Deployment rolled back', `failed and rolled back: the service runs ${back(rollback.toTaskDefinition)} again`];
+      else [title, status] = ['Deployment failed, rollback failed', `failed, and the rollback to ${back(rollback.toTaskDefinition)} failed too: the service needs a look`];
+      break;
+    }
+  }
+  return {
+    severity,
+    title: `${title}: ${deployment.service}`,
+    service: deployment.resource,
+    facts: [['Status', status], ...followedFacts(deployment)],
+    consoleUrl: ecsConsoleUrl(deployment.region, deployment.cluster, deployment.resource),
+  };
+}
+
+/**
+ * The messages of one step of an ECS deployment deploybridge started: the first message as it now
+ * stands, details for its thread, and one message saying both (webhook).
+ *
+ * @example
+ * deploymentStepUpdate(deployment, { kind: 'failed', reason: 'ECS deployment circuit breaker: task failed to start.' }, evidence).reply?.facts;
+ */
+export function deploymentStepUpdate(deployment: FollowedDeployment, step: DeploymentStep, evidence?: FailureEvidence): ThreadUpdate {
+  if (deployment.target !== 'ecs') {
+    const state: Notification = { severity: deployment.status === 'completed' ? 'success' : 'error', title: `Deployment ${deployment.status === 'completed' ? 'succeeded' : 'failed'}: ${deployment.service}`, service: deployment.resource, facts: [['Trigger', describeTrigger(deployment.trigger)]] };
+    return { state, standalone: state };
+  }
+  const state = followedState(deployment);
+  const detail = (severity: Severity, title: string, facts: Facts): Notification => ({ severity, title: `${title}: ${deployment.service}`, service: deployment.resource, facts });
+  const why: Facts = evidence === undefined ? [] : [evidenceFact(evidence)];
+  const with_ = (severity: Severity, title: string, facts: Facts): Notification => ({ ...state, severity, title: `${title}: ${deployment.service}`, facts: [...state.facts, ...facts] });
+  switch (step.kind) {
+    case 'rolling_out':
+      return { state, standalone: state, routine: true };
+    case 'completed':
+    case 'rolled_back':
+    case 'superseded':
+      return { state, standalone: state };
+    case 'failed': {
+      const facts: Facts = [['ECS says', step.reason ?? 'failed'], ...why];
+      return { state, reply: detail('error', 'Why it failed', facts), standalone: with_('error', 'Deployment failed', why) };
+    }
+    case 'start_impaired':
+      return { state, reply: detail('warning', 'Tasks fail to start', why), standalone: with_('warning', 'Tasks fail to start', why) };
+    case 'rolling_back': {
+      const rollback = deployment.rollback;
+      const facts: Facts = [
+        ['Rollback', `ECS deployment circuit breaker: rolling back to ${rollback?.toTaskDefinition === undefined ? 'the previous revision' : shortTaskDefinition(rollback.toTaskDefinition)}`],
+        ['Rollback deployment', `${rollback?.deploymentId ?? 'unknown'} (to ${rollback?.to ?? 'unknown'})`],
+      ];
+      return { state, reply: detail('warning', 'Rolling back', facts), standalone: with_('warning', 'Deployment rolling back', facts.slice(1)) };
+    }
+    case 'rollback_failed': {
+      const facts: Facts = [['ECS says', step.reason ?? 'the rollback failed'], ...why];
+      return { state, reply: detail('error', 'The rollback failed too', facts), standalone: with_('error', 'Rollback failed', facts) };
+    }
+  }
+}
+
+const STEP_LOGS: Record<DeploymentStep['kind'], { level: 'info' | 'warn' | 'error'; message: string }> = {
+  rolling_out: { level: 'info', message: 'deployment rolling out' },
+  completed: { level: 'info', message: 'deployment completed' },
+  failed: { level: 'error', message: 'deployment failed' },
+  start_impaired: { level: 'warn', message: 'deployment tasks fail to start' },
+  rolling_back: { level: 'error', message: 'deployment rolling back' },
+  rolled_back: { level: 'error', message: 'deployment rolled back' },
+  rollback_failed: { level: 'error', message: 'deployment rollback failed' },
+  superseded: { level: 'warn', message: 'deployment superseded' },
+};
+
+/**
+ * The log line of a followed deployment's step: its level and message (`fields.step` says the same for queries).
+ *
+ * @example
+ * stepLog({ kind: 'rolled_back', durationMs: 366_000 }); // { level: 'error', message: 'deployment rolled back' }
+ */
+export function stepLog(step: DeploymentStep): { level: 'info' | 'warn' | 'error'; message: string } {
+  return STEP_LOGS[step.kind];
+}
+
+/**
+ * Log fields of a followed deployment's step.
+ *
+ * @example
+ * stepFields(deployment, { kind: 'completed', durationMs: 185_000 }); // { service, deployment_id, step: 'completed', duration_ms: 185000, … }
+ */
+export function stepFields(deployment: FollowedDeployment, step: DeploymentStep, evidence?: FailureEvidence): LogFields {
+  return {
+    service: deployment.service,
+    deployment_id: deployment.id,
+    step: step.kind,
+    status: deployment.status,
+    trigger: describeTrigger(deployment.trigger),
+    ...(deployment.target === 'ecs' ? { task_definition: deployment.taskDefinition, previous_task_definition: deployment.previousTaskDefinition, rollback: deployment.rollback } : {}),
+    ...('durationMs' in step ? { duration_ms: step.durationMs } : {}),
+    ...(evidence === undefined ? {} : { failure_reasons: failureReasons(evidence) }),
+  };
+}
+
 /** A notice as a message. */
 export function noticeMessage(notice: Notice): Notification {
   switch (notice.kind) {
@@ -564,10 +772,12 @@ export function noticeMessage(notice: Notice): Notification {
         ],
       };
     case 'ecs_event': {
-      const state = ECS_EVENTS[notice.event];
+      const state = notice.rollback === undefined ? ECS_EVENTS[notice.event] : ROLLBACK_EVENTS[notice.rollback.phase];
       const facts: Facts = [['Status', state.status]];
       if (notice.deploymentId) facts.push(['Deployment ID', notice.deploymentId]);
+      if (notice.rollback?.to) facts.push(['Rolls back to', notice.rollback.to]);
       if (notice.reason) facts.push(['Reason', notice.reason]);
+      if (notice.evidence) facts.push(evidenceFact(notice.evidence));
       return {
         severity: state.severity,
         title: `${state.title}: ${notice.service}`,
@@ -576,6 +786,8 @@ export function noticeMessage(notice: Notice): Notification {
         consoleUrl: ecsConsoleUrl(notice.region, notice.cluster, notice.ecsService),
       };
     }
+    case 'deployment_step':
+      return deploymentStepUpdate(notice.deployment, notice.step, notice.evidence).standalone;
   }
 }
 

@@ -62,6 +62,45 @@ data "aws_iam_policy_document" "deployer" {
     resources = local.ecs_service_arns
   }
 
+  # Why tasks failed, on ECS's failure events (src/targets/ecs.ts failureEvidence): the
+  # service's events, and its recently stopped tasks. ListTasks names no task, so it
+  # accepts no task ARN: "*", held to this cluster by the ecs:cluster condition key.
+  dynamic "statement" {
+    for_each = var.enable_ecs_events ? [local.ecs_service_arns] : []
+
+    content {
+      sid       = "ReadServiceEvents"
+      actions   = ["ecs:DescribeServices"]
+      resources = statement.value
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.enable_ecs_events ? [local.ecs_task_arns] : []
+
+    content {
+      sid       = "DescribeStoppedTasks"
+      actions   = ["ecs:DescribeTasks"]
+      resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.enable_ecs_events ? [local.ecs_cluster_arn] : []
+
+    content {
+      sid       = "ListStoppedTasks"
+      actions   = ["ecs:ListTasks"]
+      resources = ["*"]
+
+      condition {
+        test     = "ArnEquals"
+        variable = "ecs:cluster"
+        values   = [statement.value]
+      }
+    }
+  }
+
   # Powertools Parameters getParameter(name, { decrypt: true }) → ssm:GetParameter.
   dynamic "statement" {
     for_each = local.slack_parameter_arn == null ? [] : [local.slack_parameter_arn]
@@ -87,6 +126,44 @@ data "aws_iam_policy_document" "deployer" {
         variable = "kms:EncryptionContext:PARAMETER_ARN"
         values   = [local.slack_parameter_arn]
       }
+    }
+  }
+
+  # The bot token, read like the webhook; kms:Decrypt only for a customer managed key.
+  dynamic "statement" {
+    for_each = local.slack_bot_token_parameter_arn == null ? [] : [local.slack_bot_token_parameter_arn]
+
+    content {
+      sid       = "ReadSlackBotToken"
+      actions   = ["ssm:GetParameter"]
+      resources = [statement.value]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.slack_bot_token_parameter_arn != null && var.slack_bot_token_kms_key_arn != null ? [var.slack_bot_token_kms_key_arn] : []
+
+    content {
+      sid       = "DecryptSlackBotToken"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:EncryptionContext:PARAMETER_ARN"
+        values   = [local.slack_bot_token_parameter_arn]
+      }
+    }
+  }
+
+  # The deployments table (src/aws/journal.ts): consistent reads, conditional puts.
+  dynamic "statement" {
+    for_each = local.deployments_table_arn == null ? [] : [local.deployments_table_arn]
+
+    content {
+      sid       = "DeploymentRecords"
+      actions   = ["dynamodb:GetItem", "dynamodb:PutItem"]
+      resources = [statement.value]
     }
   }
 

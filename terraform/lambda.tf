@@ -1,35 +1,39 @@
 locals {
   # The configuration contract, as the function reads it. Booleans and numbers are
   # passed as text; null means "leave the variable unset" (the function's default).
-  # SLACK_WEBHOOK_URL is deliberately absent: the webhook is a secret, read at run
-  # time from the SecureString named by SLACK_WEBHOOK_SSM_PARAMETER. AWS_REGION is
-  # reserved: Lambda sets it.
+  # SLACK_WEBHOOK_URL and SLACK_BOT_TOKEN are deliberately absent: they are secrets,
+  # read at run time from the SecureStrings named by SLACK_WEBHOOK_SSM_PARAMETER and
+  # SLACK_BOT_TOKEN_SSM_PARAMETER. AWS_REGION is reserved: Lambda sets it.
   lambda_environment = {
-    PROJECT_NAME                = var.project_name
-    PROJECT_ENV                 = var.project_env
-    LOG_LEVEL                   = var.log_level
-    CLUSTER_NAME_PATTERN        = var.cluster_name_pattern
-    SERVICE_NAME_PATTERN        = var.service_name_pattern
-    TASK_FAMILY_PATTERN         = var.task_family_pattern
-    BACKEND_SERVICE_NAME        = var.backend_service_name
-    ENABLE_SLACK_NOTIFICATIONS  = tostring(var.enable_slack_notifications)
-    SLACK_WEBHOOK_SSM_PARAMETER = local.slack_parameter_name
-    SERVICE_CONFIG              = var.service_config == null ? null : jsonencode(var.service_config)
-    DEPLOYMENT_TIMEOUT_SECONDS  = tostring(var.deployment_timeout_seconds)
-    MAX_DEPLOYMENT_RETRIES      = tostring(var.max_deployment_retries)
-    DRY_RUN                     = tostring(var.dry_run)
-    ENABLE_ECR_MONITORING       = tostring(var.enable_ecr_monitoring)
-    ENABLE_SSM_MONITORING       = tostring(var.enable_ssm_monitoring)
-    ENABLE_S3_MONITORING        = tostring(var.enable_s3_monitoring)
-    ENABLE_MANUAL_DEPLOY        = tostring(var.enable_manual_deploy)
-    LAMBDA_CONFIG               = length(local.lambda_config) == 0 ? null : jsonencode(local.lambda_config)
-    LAMBDA_FUNCTION_PATTERN     = var.lambda_function_pattern
-    IDEMPOTENCY_TABLE           = var.enable_idempotency ? aws_dynamodb_table.idempotency[0].name : null
-    IDEMPOTENCY_TTL_SECONDS     = tostring(var.idempotency_ttl_seconds)
-    MANUAL_DEPLOY_ACCOUNTS      = length(var.manual_deploy_accounts) == 0 ? null : join(",", var.manual_deploy_accounts)
-    PROTECTED_ENVS              = join(",", var.protected_envs)
-    ECR_SCAN_GATE               = var.ecr_scan_gate
-    NODE_OPTIONS                = "--enable-source-maps"
+    PROJECT_NAME                  = var.project_name
+    PROJECT_ENV                   = var.project_env
+    LOG_LEVEL                     = var.log_level
+    CLUSTER_NAME_PATTERN          = var.cluster_name_pattern
+    SERVICE_NAME_PATTERN          = var.service_name_pattern
+    TASK_FAMILY_PATTERN           = var.task_family_pattern
+    BACKEND_SERVICE_NAME          = var.backend_service_name
+    ENABLE_SLACK_NOTIFICATIONS    = tostring(var.enable_slack_notifications)
+    SLACK_WEBHOOK_SSM_PARAMETER   = local.slack_parameter_name
+    SLACK_BOT_TOKEN_SSM_PARAMETER = local.slack_bot_token_parameter_name
+    SLACK_CHANNEL                 = var.slack_channel
+    SLACK_API_URL                 = var.slack_api_url
+    SERVICE_CONFIG                = var.service_config == null ? null : jsonencode(var.service_config)
+    DEPLOYMENT_TIMEOUT_SECONDS    = tostring(var.deployment_timeout_seconds)
+    MAX_DEPLOYMENT_RETRIES        = tostring(var.max_deployment_retries)
+    DRY_RUN                       = tostring(var.dry_run)
+    ENABLE_ECR_MONITORING         = tostring(var.enable_ecr_monitoring)
+    ENABLE_SSM_MONITORING         = tostring(var.enable_ssm_monitoring)
+    ENABLE_S3_MONITORING          = tostring(var.enable_s3_monitoring)
+    ENABLE_MANUAL_DEPLOY          = tostring(var.enable_manual_deploy)
+    LAMBDA_CONFIG                 = length(local.lambda_config) == 0 ? null : jsonencode(local.lambda_config)
+    LAMBDA_FUNCTION_PATTERN       = var.lambda_function_pattern
+    IDEMPOTENCY_TABLE             = var.enable_idempotency ? aws_dynamodb_table.idempotency[0].name : null
+    IDEMPOTENCY_TTL_SECONDS       = tostring(var.idempotency_ttl_seconds)
+    DEPLOYMENTS_TABLE             = local.deployments_table_name
+    MANUAL_DEPLOY_ACCOUNTS        = length(var.manual_deploy_accounts) == 0 ? null : join(",", var.manual_deploy_accounts)
+    PROTECTED_ENVS                = join(",", var.protected_envs)
+    ECR_SCAN_GATE                 = var.ecr_scan_gate
+    NODE_OPTIONS                  = "--enable-source-maps"
   }
 }
 
@@ -71,6 +75,11 @@ resource "aws_lambda_function" "this" {
     precondition {
       condition     = !var.enable_s3_monitoring || var.service_config != null
       error_message = "service_config is required while enable_s3_monitoring is on (use {} when no service reads env files from S3): the function does not start without SERVICE_CONFIG then."
+    }
+
+    precondition {
+      condition     = var.slack_bot_token_ssm_parameter_name == null || var.slack_channel != null
+      error_message = "slack_channel (the channel id the bot posts to) is required with slack_bot_token_ssm_parameter_name: the function does not start without SLACK_CHANNEL then."
     }
 
     precondition {

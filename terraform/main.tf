@@ -85,5 +85,19 @@ locals {
   slack_parameter_name         = local.create_slack_parameter ? aws_ssm_parameter.slack_webhook[0].name : (var.enable_slack_notifications ? var.slack_webhook_ssm_parameter_name : null)
   slack_parameter_arn          = local.slack_parameter_name == null ? null : "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${trimprefix(local.slack_parameter_name, "/")}"
 
+  # The bot token: an existing SecureString, read at run time like the webhook.
+  slack_bot_token_parameter_name = var.enable_slack_notifications ? var.slack_bot_token_ssm_parameter_name : null
+  slack_bot_token_parameter_arn  = local.slack_bot_token_parameter_name == null ? null : "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${trimprefix(local.slack_bot_token_parameter_name, "/")}"
+
+  #############################################################################
+  # Following deployments: the table, and the ECS reads that say why tasks failed.
+  #############################################################################
+
+  create_deployments_table = var.enable_deployments_table && var.deployments_table_name == null
+  deployments_table_name   = !var.enable_deployments_table ? null : local.create_deployments_table ? aws_dynamodb_table.deployments[0].name : var.deployments_table_name
+  deployments_table_arn    = local.deployments_table_name == null ? null : "arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${local.deployments_table_name}"
+  ecs_cluster_arn          = "arn:${local.partition}:ecs:${local.region}:${local.account_id}:cluster/${local.cluster_name}"
+  ecs_task_arns            = "arn:${local.partition}:ecs:${local.region}:${local.account_id}:task/${local.cluster_name}/*"
+
   alarm_actions = var.alarm_sns_topic_arn == null ? [] : [var.alarm_sns_topic_arn]
 }

@@ -52,3 +52,8 @@ output "alarm_arns" {
   description = "ARNs of the CloudWatch alarms, by name (errors, throttles, failed-events, undelivered-events)."
   value       = { for k, alarm in aws_cloudwatch_metric_alarm.this : k => alarm.arn }
 }
+
+output "deployments_table_name" {
+  description = "The DynamoDB table deployments are recorded in (DEPLOYMENTS_TABLE; null unless enable_deployments_table)."
+  value       = local.deployments_table_name
+}

@@ -223,6 +223,23 @@ variable "idempotency_ttl_seconds" {
   }
 }
 
+variable "enable_deployments_table" {
+  description = "Follow deployments: record what deploybridge starts in a DynamoDB table passed as DEPLOYMENTS_TABLE, so ECS's later events are reported in the deployment's own message and thread and a circuit-breaker rollback is never reported as a success. Off leaves DEPLOYMENTS_TABLE unset (stateless reports)."
+  type        = bool
+  default     = true
+}
+
+variable "deployments_table_name" {
+  description = "An existing DynamoDB table to record deployments in (partition key id of type S, TTL attribute expiration), e.g. the idempotency table \"{name}-idempotency\". Null: the module creates {name}-deployments."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.deployments_table_name == null ? true : can(regex("^[A-Za-z0-9_.-]{3,255}$", var.deployments_table_name))
+    error_message = "deployments_table_name must be a DynamoDB table name (3-255 letters, digits, '_', '-', '.'), not an ARN."
+  }
+}
+
 variable "manual_deploy_accounts" {
   description = "MANUAL_DEPLOY_ACCOUNTS: AWS accounts allowed to send manual deploys (passed comma-separated). Empty leaves the variable unset: any account that can put events on the default bus."
   type        = list(string)
@@ -336,6 +353,45 @@ variable "slack_webhook_kms_key_arn" {
   validation {
     condition     = var.slack_webhook_kms_key_arn == null ? true : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/", var.slack_webhook_kms_key_arn))
     error_message = "slack_webhook_kms_key_arn must be a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)."
+  }
+}
+
+variable "slack_bot_token_ssm_parameter_name" {
+  description = "Name of an existing SSM SecureString holding a Slack bot token (chat:write), passed as SLACK_BOT_TOKEN_SSM_PARAMETER: one message per deployment, updated, details in its thread. It wins over the webhook. Needs slack_channel."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.slack_bot_token_ssm_parameter_name == null ? true : can(regex("^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", var.slack_bot_token_ssm_parameter_name))
+    error_message = "slack_bot_token_ssm_parameter_name must be an SSM parameter name (not an ARN)."
+  }
+}
+
+variable "slack_bot_token_kms_key_arn" {
+  description = "ARN of the customer managed KMS key that encrypts the bot token parameter. Null: the AWS managed key aws/ssm."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.slack_bot_token_kms_key_arn == null ? true : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/", var.slack_bot_token_kms_key_arn))
+    error_message = "slack_bot_token_kms_key_arn must be a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)."
+  }
+}
+
+variable "slack_channel" {
+  description = "SLACK_CHANNEL: the id of the channel the bot posts to (e.g. C0123456789); required with slack_bot_token_ssm_parameter_name."
+  type        = string
+  default     = null
+}
+
+variable "slack_api_url" {
+  description = "SLACK_API_URL: Slack's Web API, or a Slack-compatible server."
+  type        = string
+  default     = "https://slack.com/api"
+
+  validation {
+    condition     = can(regex("^https?://[^ ]+$", var.slack_api_url))
+    error_message = "slack_api_url must be an http(s) URL."
   }
 }
 

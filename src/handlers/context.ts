@@ -1,8 +1,9 @@
 import type { Catalog } from '../catalog.js';
 import type { Config } from '../config.js';
+import type { DeploymentJournal } from '../deployments/journal.js';
 import type { EventEnvelope } from '../events.js';
 import type { Invocation } from '../invocation.js';
-import type { Log } from '../observability.js';
+import type { Log, MetricSink } from '../observability.js';
 import type { Plan } from '../plan.js';
 import type { Reads } from '../reads/registry.js';
 import type { Targets } from '../targets/registry.js';
@@ -12,10 +13,13 @@ export interface RouteContext {
   config: Config;
   catalog: Catalog;
   log: Log;
+  metrics: MetricSink;
   /** For the reads a handler makes while planning (the ECR route reads what a service runs). */
   targets: Targets;
   /** Env files (S3), images (ECR) and parameter metadata (SSM), read while planning. */
   reads: Reads;
+  /** The deployments table (DEPLOYMENTS_TABLE): the ECS route follows what deploybridge started. */
+  journal: DeploymentJournal | undefined;
   /** The invocation: the account deploybridge runs in (a manual request's task-definition ARN must be of it). */
   invocation: Invocation;
 }

@@ -1,10 +1,14 @@
 /**
  * ECS deployment and service-action events → Slack. Observation only: nothing is deployed.
- * Only this project's cluster and services are reported.
+ * Only this project's cluster and services are reported. With the deployments table, each event is
+ * correlated with the deployment deploybridge started (src/deployments/follow.ts); on a failure,
+ * ECS is asked why tasks failed (best effort, bounded in time).
  */
+import { FOLLOW_DEFAULTS } from '../constants.js';
+import { followEcsEvent } from '../deployments/follow.js';
 import { ecsDeploymentStateSchema, ecsServiceActionSchema, excerpt, parseDetail, type EventEnvelope } from '../events.js';
-import { emptyPlan, ignoredPlan, type EcsEventName } from '../plan.js';
-import type { PlanBuilder } from './context.js';
+import { emptyPlan, ignoredPlan, type EcsEventName, type FailureEvidence } from '../plan.js';
+import type { PlanBuilder, RouteContext } from './context.js';
 
 const DEPLOYMENT_STATES = new Set<string>(['SERVICE_DEPLOYMENT_IN_PROGRESS', 'SERVICE_DEPLOYMENT_COMPLETED', 'SERVICE_DEPLOYMENT_FAILED']);
 const SERVICE_ACTIONS = new Set<string>(['SERVICE_TASK_START_IMPAIRED']);
@@ -41,7 +45,29 @@ function eventDetail(event: EventEnvelope) {
   return undefined;
 }
 
-export const plan: PlanBuilder = async (event, { config, catalog }) => {
+/** Reads why a service's tasks fail, within the time allowed; never throws. */
+function evidenceReader(context: RouteContext, cluster: string, service: string) {
+  return async (deploymentId: string | undefined, since: string | undefined): Promise<FailureEvidence> => {
+    const signal = AbortSignal.timeout(FOLLOW_DEFAULTS.evidenceBudgetMs);
+    let evidence: FailureEvidence;
+    try {
+      evidence = await (await context.targets.ecs()).failureEvidence({ cluster, service, deploymentId, since }, signal);
+    } catch (error) {
+      evidence = { stoppedTasks: [], serviceEvents: [], unavailable: [`ECS: ${(error as Error).name}`] };
+    }
+    if (evidence.unavailable.length > 0) context.log.warn('why tasks failed: some ECS reads failed', { ecs_service: service, deployment_id: deploymentId, unavailable: evidence.unavailable });
+    return evidence;
+  };
+}
+
+/** The event's time when it is a valid one, otherwise now. */
+function eventTime(event: EventEnvelope): string {
+  const time = event.time === undefined ? Number.NaN : Date.parse(event.time);
+  return new Date(Number.isNaN(time) ? Date.now() : time).toISOString();
+}
+
+export const plan: PlanBuilder = async (event, context) => {
+  const { config, catalog } = context;
   const detail = eventDetail(event);
   if (detail?.reported === undefined) {
     return ignoredPlan('ecs', event.id, `ECS ${excerpt(event['detail-type'])} ${excerpt(detail?.eventName ?? '')} is not reported`, 'debug');
@@ -53,15 +79,18 @@ export const plan: PlanBuilder = async (event, { config, catalog }) => {
     return ignoredPlan('ecs', event.id, `ECS service ${excerpt(event.resources?.[0] ?? '(none)')} is not in ${catalog.cluster} of this project and env`, 'debug');
   }
   const result = emptyPlan('ecs', event.id);
-  result.notices.push({
-    kind: 'ecs_event',
-    event: detail.reported,
+  const facts = {
+    eventId: event.id,
+    name: detail.reported,
+    deploymentId: detail.deploymentId,
+    reason: detail.reason,
+    time: eventTime(event),
     service: service.name,
     ecsService: arn.service,
     cluster: catalog.cluster,
     region: event.region ?? config.region,
-    deploymentId: detail.deploymentId,
-    reason: detail.reason,
-  });
+  };
+  const evidence = evidenceReader(context, catalog.cluster, arn.service);
+  result.notices.push(...(await followEcsEvent(facts, { journal: context.journal, evidence, log: context.log, metrics: context.metrics })));
   return result;
 };

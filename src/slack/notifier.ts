@@ -3,17 +3,30 @@
  * waits for all of them before the handler returns (Lambda freezes the process afterwards).
  * A slow or failing Slack never fails a deployment: each message gets at most
  * {@link SlackSendOptions.maxAttempts} attempts, and the messages of one invocation share one
- * {@link SlackSendOptions.budgetMs} for their retries.
+ * {@link SlackSendOptions.budgetMs} for their retries ({@link InvocationBudget}).
  */
 import { SLACK_DEFAULTS } from '../constants.js';
 import type { Log, MetricSink } from '../observability.js';
 import { MetricName } from '../observability.js';
-import type { Notification } from '../presenter.js';
+import type { MessageRef } from '../plan.js';
+import type { Notification, ThreadUpdate } from '../presenter.js';
 import { buildSlackPayload, type SlackPayload } from './messages.js';
 import { postJson } from './post.js';
 
 export interface Notifier {
+  /** A message of its own. */
   notify(notification: Notification): void;
+  /**
+   * The first message of a deployment. Resolves (never rejects) with where it was posted when the
+   * transport can say (a bot token); a webhook cannot, and resolves undefined.
+   */
+  open(notification: Notification): Promise<MessageRef | undefined>;
+  /**
+   * A later step of a deployment whose first message is `message`: with a bot token that message
+   * is updated and details go into its thread; a webhook posts `update.standalone`. Resolves with
+   * the deployment's message afterwards (a bot token starts one when none was known).
+   */
+  follow(message: MessageRef | undefined, update: ThreadUpdate): Promise<MessageRef | undefined>;
   /** Resolves when every notification has been delivered or given up. Never rejects. Ends the invocation's budget. */
   flush(): Promise<void>;
 }
@@ -29,7 +42,7 @@ export interface SlackSendOptions {
   maxAttempts: number;
 }
 
-const DEFAULT_SLACK_SEND_OPTIONS: SlackSendOptions = {
+export const DEFAULT_SLACK_SEND_OPTIONS: SlackSendOptions = {
   budgetMs: SLACK_DEFAULTS.budgetMs,
   attemptTimeoutMs: SLACK_DEFAULTS.attemptTimeoutMs,
   retryDelayMs: SLACK_DEFAULTS.retryDelayMs,
@@ -43,12 +56,48 @@ export interface NotifierContext {
   metrics: MetricSink;
 }
 
-type SendOutcome = { ok: true } | { ok: false; reason: string };
+/**
+ * The budget the messages of one invocation share: it starts with the invocation's first message
+ * and ends with `flush`. No retry or `Retry-After` wait ends after its deadline, so a dead Slack
+ * cannot hold the invocation however many messages it sends.
+ *
+ * @example
+ * const budget = new InvocationBudget(5000);
+ * const deadline = budget.deadline(); // now + 5 s, the same for every message until budget.end()
+ */
+export class InvocationBudget {
+  private endsAt: number | undefined;
 
-/** The budget the messages of one invocation share: no retry or wait ends after `deadline` (epoch ms). */
-interface SharedBudget {
-  deadline: number;
+  constructor(private readonly budgetMs: number) {}
+
+  /** Epoch milliseconds by which retries must be over (starts the budget on first use). */
+  deadline(): number {
+    this.endsAt ??= Date.now() + this.budgetMs;
+    return this.endsAt;
+  }
+
+  /** The invocation is over: the next message starts a new budget. */
+  end(): void {
+    this.endsAt = undefined;
+  }
 }
+
+/**
+ * Whether to retry after a failed attempt, and after how long: at most `maxAttempts` attempts, and
+ * never a wait that ends past the shared deadline. The reason says why it gave up.
+ */
+export function nextTry(attempt: number, waitMs: number, deadline: number, options: SlackSendOptions): { retry: true } | { retry: false; why: string } {
+  if (attempt >= options.maxAttempts) return { retry: false, why: `gave up after ${attempt} attempts` };
+  if (Date.now() + waitMs >= deadline) return { retry: false, why: `no time left to retry within the invocation's Slack budget (${options.budgetMs} ms)` };
+  return { retry: true };
+}
+
+/** Time allowed for an attempt: a first attempt has its own timeout; a retry never runs past the shared deadline. */
+export function attemptTimeout(attempt: number, deadline: number, options: SlackSendOptions): number {
+  return attempt === 1 ? options.attemptTimeoutMs : Math.max(1, Math.min(options.attemptTimeoutMs, deadline - Date.now()));
+}
+
+type SendOutcome = { ok: true } | { ok: false; reason: string };
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -64,15 +113,13 @@ function retryAfterMs(header: string | null): number | undefined {
  * and 429 after its `Retry-After`, only while the shared budget lasts. The first attempt is always
  * made. Failure reasons carry the status or error code only: the URL is a secret.
  */
-async function postWithinBudget(url: string, payload: SlackPayload, options: SlackSendOptions, budget: SharedBudget): Promise<SendOutcome> {
+async function postWithinBudget(url: string, payload: SlackPayload, options: SlackSendOptions, deadline: number): Promise<SendOutcome> {
   const body = JSON.stringify(payload);
   for (let attempt = 1; ; attempt++) {
-    // A retry never runs past the budget; a first attempt has its own timeout.
-    const timeoutMs = attempt === 1 ? options.attemptTimeoutMs : Math.max(1, Math.min(options.attemptTimeoutMs, budget.deadline - Date.now()));
     let reason: string;
     let waitMs = options.retryDelayMs * 2 ** (attempt - 1);
     try {
-      const response = await postJson(url, body, AbortSignal.timeout(timeoutMs));
+      const response = await postJson(url, body, AbortSignal.timeout(attemptTimeout(attempt, deadline, options)));
       if (response.status >= 200 && response.status < 300) return { ok: true };
       reason = `HTTP ${response.status}`;
       if (response.status === 429) {
@@ -84,8 +131,8 @@ async function postWithinBudget(url: string, payload: SlackPayload, options: Sla
       const e = error as { name?: string; code?: string; cause?: { code?: string } };
       reason = e.name === 'TimeoutError' || e.name === 'AbortError' ? 'timed out' : `network error ${e.code ?? e.cause?.code ?? e.name ?? 'unknown'}`;
     }
-    if (attempt >= options.maxAttempts) return { ok: false, reason: `${reason}; gave up after ${attempt} attempts` };
-    if (Date.now() + waitMs >= budget.deadline) return { ok: false, reason: `${reason}; no time left to retry within the invocation's Slack budget (${options.budgetMs} ms)` };
+    const next = nextTry(attempt, waitMs, deadline, options);
+    if (!next.retry) return { ok: false, reason: `${reason}; ${next.why}` };
     await sleep(waitMs);
   }
 }
@@ -93,51 +140,64 @@ async function postWithinBudget(url: string, payload: SlackPayload, options: Sla
 /** Where the webhook URL comes from: a fixed value, or a (cached) secret read on first use. */
 export type WebhookSource = () => Promise<string>;
 
-async function send(webhook: WebhookSource, payload: SlackPayload, options: SlackSendOptions, budget: SharedBudget): Promise<SendOutcome> {
+async function send(webhook: WebhookSource, payload: SlackPayload, options: SlackSendOptions, deadline: number): Promise<SendOutcome> {
   let url: string;
   try {
     url = await webhook();
   } catch (error) {
     return { ok: false, reason: `webhook URL unavailable (${(error as Error).name})` };
   }
-  return postWithinBudget(url, payload, options, budget);
+  return postWithinBudget(url, payload, options, deadline);
 }
 
 /**
- * Sends notifications to a Slack incoming webhook (or any Slack-compatible receiver). The notifier
- * lives as long as the container; an invocation's budget starts with its first message and ends
- * with {@link Notifier.flush}.
+ * Sends notifications to a Slack incoming webhook (or any Slack-compatible receiver). A webhook
+ * can neither update a message nor say where it went: every step of a deployment is a message of
+ * its own, which names the deployment.
  */
 export function createSlackNotifier(webhook: WebhookSource, context: NotifierContext, options: Partial<SlackSendOptions> = {}): Notifier {
   const settings: SlackSendOptions = { ...DEFAULT_SLACK_SEND_OPTIONS, ...options };
+  const budget = new InvocationBudget(settings.budgetMs);
   const pending: Array<Promise<void>> = [];
-  let budget: SharedBudget | undefined;
+  const deliver = (notification: Notification): Promise<undefined> => {
+    const payload = buildSlackPayload(notification, context);
+    const sent = send(webhook, payload, settings, budget.deadline()).then((outcome) => {
+      if (outcome.ok) {
+        context.log.debug('slack notification sent', { title: notification.title, service: notification.service });
+        return;
+      }
+      context.metrics.count(MetricName.NotificationsFailed);
+      context.log.warn('slack notification failed', { title: notification.title, service: notification.service, error: outcome.reason });
+    });
+    pending.push(sent);
+    return sent.then(() => undefined);
+  };
   return {
     notify(notification) {
-      const payload = buildSlackPayload(notification, context);
-      budget ??= { deadline: Date.now() + settings.budgetMs };
-      pending.push(
-        send(webhook, payload, settings, budget).then((outcome) => {
-          if (outcome.ok) {
-            context.log.debug('slack notification sent', { title: notification.title, service: notification.service });
-            return;
-          }
-          context.metrics.count(MetricName.NotificationsFailed);
-          context.log.warn('slack notification failed', { title: notification.title, service: notification.service, error: outcome.reason });
-        }),
-      );
+      void deliver(notification);
     },
+    open: deliver,
+    follow: (_message, update) => deliver(update.standalone),
     async flush() {
       while (pending.length > 0) await Promise.all(pending.splice(0));
-      budget = undefined;
+      budget.end();
     },
   };
 }
 
 /** Used when Slack is off or has no URL: notifications are logged at debug level only. */
 export function createLogOnlyNotifier(log: Log): Notifier {
+  const skip = (notification: Notification) => log.debug('slack disabled; notification not sent', { title: notification.title, service: notification.service });
   return {
-    notify: (notification) => log.debug('slack disabled; notification not sent', { title: notification.title, service: notification.service }),
+    notify: skip,
+    open: async (notification) => {
+      skip(notification);
+      return undefined;
+    },
+    follow: async (_message, update) => {
+      skip(update.standalone);
+      return undefined;
+    },
     flush: async () => undefined,
   };
 }

@@ -54,15 +54,21 @@ export function lambdaContext(options: { account?: string; region?: string; part
 /** ECS-only test apps have no Lambda target: any Lambda deployment would fail loudly. */
 export const noLambdaTarget = (): Promise<never> => Promise.reject(new Error('this test app has no Lambda target'));
 
-/** Records metric counts by name. */
+/** Records metric counts by name, and each deployment metric with its trigger dimension and unit. */
 export function fakeMetrics() {
   const counts: Partial<Record<MetricName, number>> = {};
   const triggers: string[] = [];
+  const ofDeployments: Array<{ name: MetricName; trigger: string; value: number; unit: 'Count' | 'Milliseconds' }> = [];
   return {
     counts,
     triggers,
+    ofDeployments,
     count(name: MetricName, value = 1) {
       counts[name] = (counts[name] ?? 0) + value;
+    },
+    ofDeployment(name: MetricName, trigger: string, value = 1, unit: 'Count' | 'Milliseconds' = 'Count') {
+      ofDeployments.push({ name, trigger, value, unit });
+      if (unit === 'Count') counts[name] = (counts[name] ?? 0) + value;
     },
     setTrigger(trigger: string) {
       triggers.push(trigger);
@@ -70,15 +76,24 @@ export function fakeMetrics() {
   };
 }
 
-/** Records notifications instead of sending them. */
+/** Records notifications instead of sending them, as a webhook would receive them (a later step of a deployment: its standalone message). */
 export function recordingNotifier(): Notifier & { sent: Notification[] } {
   const sent: Notification[] = [];
+  const notify = (n: Notification) => {
+    sent.push(n);
+    // What Slack would have received, for the suite-wide secret scan.
+    recordSuiteOutput(JSON.stringify(buildSlackPayload(n, { environment: 'test' })));
+  };
   return {
     sent,
-    notify: (n) => {
-      sent.push(n);
-      // What Slack would have received, for the suite-wide secret scan.
-      recordSuiteOutput(JSON.stringify(buildSlackPayload(n, { environment: 'test' })));
+    notify,
+    open: async (n) => {
+      notify(n);
+      return undefined;
+    },
+    follow: async (_message, update) => {
+      notify(update.standalone);
+      return undefined;
     },
     flush: async () => undefined,
   };

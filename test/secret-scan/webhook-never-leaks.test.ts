@@ -1,7 +1,7 @@
 /**
  * Runs after the rest of the suite (its own vitest project, a later group): every log line and
  * Slack payload any test produced was recorded under reports/suite-output; none may contain the
- * secret part of a webhook URL, nor a value the tests put in an env file.
+ * secret part of a webhook URL, a bot token, nor a value the tests put in an env file.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { recordFigure } from '../reliability/figures.js';
 import { AWS_ERROR_SECRETS, ENV_FILE_SECRETS, SUITE_OUTPUT_DIR, WEBHOOK_SECRETS } from '../helpers/suiteOutput.js';
 
 describe('secrets', () => {
-  it('the webhook URL and env-file values appear in no log line and no Slack payload of the whole suite', () => {
+  it('the webhook URL, the bot token and env-file values appear in no log line and no Slack payload of the whole suite', () => {
     const files = existsSync(SUITE_OUTPUT_DIR) ? readdirSync(SUITE_OUTPUT_DIR) : [];
     const lines = files.flatMap((file) => readFileSync(`${SUITE_OUTPUT_DIR}/${file}`, 'utf8').split('\n'));
     const leaks = lines.filter((line) => [...WEBHOOK_SECRETS, ...ENV_FILE_SECRETS].some((secret) => line.includes(secret)));

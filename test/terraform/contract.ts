@@ -7,13 +7,13 @@
  * `module` says how the Terraform module handles the variable:
  * - 'input': a module input named like it in lower snake case, passed to the Lambda;
  * - 'reserved': AWS_REGION is set by Lambda itself (a reserved variable) and cannot be set;
- * - 'secret': SLACK_WEBHOOK_URL is never put in the function's configuration;
+ * - 'secret': SLACK_WEBHOOK_URL and SLACK_BOT_TOKEN are never put in the function's configuration;
  * - 'module': the module computes it (the name of the table or SSM parameter it creates).
  */
 import type { Value } from './hcl.js';
 
 export interface ContractVariable {
-  issue: 2 | 3 | 5 | 13;
+  issue: 2 | 3 | 5 | 11 | 13;
   /** Required by the code (no default). */
   required?: true;
   /** The default as an environment value; undefined: unset by default. */
@@ -78,6 +78,16 @@ export const CONTRACT: Record<string, ContractVariable> = {
     drivenBy: { input: 'slack_webhook_ssm_parameter_name', value: '/shared/slack/deploys', expect: equals('/shared/slack/deploys') },
   },
   ECR_SCAN_GATE: { issue: 13, default: '', module: 'input', drivenBy: { input: 'ecr_scan_gate', value: 'MEDIUM', expect: equals('MEDIUM') } },
+  // Following deployments and Slack with a bot token (issue 11).
+  DEPLOYMENTS_TABLE: { issue: 11, module: 'module', drivenBy: { input: 'deployments_table_name', value: 'shared-table', expect: equals('shared-table') } },
+  SLACK_BOT_TOKEN: { issue: 11, module: 'secret', drivenBy: undefined },
+  SLACK_BOT_TOKEN_SSM_PARAMETER: {
+    issue: 11,
+    module: 'module',
+    drivenBy: { input: 'slack_bot_token_ssm_parameter_name', value: '/shared/slack/bot-token', expect: equals('/shared/slack/bot-token') },
+  },
+  SLACK_CHANNEL: { issue: 11, module: 'input', drivenBy: { input: 'slack_channel', value: 'C0DEPLOYS', expect: equals('C0DEPLOYS') } },
+  SLACK_API_URL: { issue: 11, default: 'https://slack.com/api', module: 'input', drivenBy: { input: 'slack_api_url', value: 'https://slack.example.com/api', expect: equals('https://slack.example.com/api') } },
 };
 
 /** Environment variables the module sets that are not configuration of the code. */

@@ -86,14 +86,17 @@ describe('IAM actions against the calls in src/', () => {
     } else {
       expect(granted).toEqual([...calls.actions.keys()].filter((a) => feature.actions.test(a)).sort());
     }
-    // Without Lambda targets or idempotency configured, none of these is granted.
-    const bare = actionsOf(deployer(tf.instantiate(REQUIRED_INPUTS))).filter((a) => feature.actions.test(a));
+    // Without Lambda targets or idempotency configured (nor the deployments table, on by default), none of these is granted.
+    const bare = actionsOf(deployer(tf.instantiate({ ...REQUIRED_INPUTS, enable_deployments_table: false }))).filter((a) => feature.actions.test(a));
     expect(bare).toEqual([]);
   });
 
-  it('grants only the ECS calls, the image description, who changed a parameter and the webhook read when nothing optional is configured', () => {
-    expect(actionsOf(deployer(tf.instantiate(REQUIRED_INPUTS)))).toEqual(['ecr:DescribeImages', 'ecs:DescribeTaskDefinition', 'ecs:UpdateService', 'ssm:DescribeParameters', 'ssm:GetParameter']);
-    expect(actionsOf(deployer(tf.instantiate({ ...REQUIRED_INPUTS, enable_slack_notifications: false })))).toEqual(['ecr:DescribeImages', 'ecs:DescribeTaskDefinition', 'ecs:UpdateService', 'ssm:DescribeParameters']);
+  it('grants only the ECS calls, the image description, who changed a parameter, the deployments table and the webhook read when nothing optional is configured', () => {
+    const base = ['dynamodb:GetItem', 'dynamodb:PutItem', 'ecr:DescribeImages', 'ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:UpdateService', 'ssm:DescribeParameters'];
+    expect(actionsOf(deployer(tf.instantiate(REQUIRED_INPUTS)))).toEqual([...base, 'ssm:GetParameter']);
+    expect(actionsOf(deployer(tf.instantiate({ ...REQUIRED_INPUTS, enable_slack_notifications: false })))).toEqual(base);
+    // Without the table and the ECS events rule, nothing follows deployments.
+    expect(actionsOf(deployer(tf.instantiate({ ...REQUIRED_INPUTS, enable_deployments_table: false, enable_ecs_events: false, enable_slack_notifications: false })))).toEqual(['ecr:DescribeImages', 'ecs:DescribeTaskDefinition', 'ecs:UpdateService', 'ssm:DescribeParameters']);
   });
 
   it('each planning read goes with the trigger that makes it', () => {
@@ -108,6 +111,33 @@ describe('IAM actions against the calls in src/', () => {
     expect(actions({ enable_ecr_monitoring: false }).filter((a) => a.startsWith('ecr:'))).toEqual([]);
     // With the gate, a manual deploy shows its images' scans (DescribeImages), even without ECR pushes.
     expect(actions({ enable_ecr_monitoring: false, ecr_scan_gate: 'HIGH' }).filter((a) => a.startsWith('ecr:'))).toEqual(['ecr:DescribeImages']);
+  });
+
+  it('why tasks failed: service events of this project\'s services, tasks of its cluster; ListTasks held to the cluster by ecs:cluster', async () => {
+    const m = tf.instantiate(REQUIRED_INPUTS);
+    const statements = deployer(m);
+    const { naming } = await namingFor(m);
+    const ecsArn = (kind: string, rest: string, region = REGION) => `arn:aws:ecs:${region}:${ACCOUNT}:${kind}/${rest}`;
+    expect(allows(statements, 'ecs:DescribeServices', ecsArn('service', `${naming.cluster}/${naming.ecsNames('api').service}`))).toBe(true);
+    expect(allows(statements, 'ecs:DescribeServices', ecsArn('service', `${naming.cluster}/someone_else`))).toBe(false);
+    expect(allows(statements, 'ecs:DescribeTasks', ecsArn('task', `${naming.cluster}/0123456789abcdef`))).toBe(true);
+    expect(allows(statements, 'ecs:DescribeTasks', ecsArn('task', 'other_cluster/0123456789abcdef'))).toBe(false);
+    const list = statements.filter((st) => st.actions.includes('ecs:ListTasks'));
+    expect(list.map((st) => [st.actions, st.resources, st.conditions])).toEqual([[['ecs:ListTasks'], ['*'], [{ test: 'ArnEquals', variable: 'ecs:cluster', values: [ecsArn('cluster', naming.cluster)] }]]]);
+    expect(actionsOf(deployer(tf.instantiate({ ...REQUIRED_INPUTS, enable_ecs_events: false })))).not.toEqual(expect.arrayContaining(['ecs:ListTasks']));
+  });
+
+  it('the deployments table: the one created, or the one given (e.g. the idempotency table); the bot token parameter when given', () => {
+    const table = (name: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`;
+    const created = deployer(tf.instantiate(REQUIRED_INPUTS));
+    expect(allows(created, 'dynamodb:PutItem', table('myproject-deploybridge-dev-deployments'))).toBe(true);
+    expect(allows(created, 'dynamodb:GetItem', table('myproject-deploybridge-dev-idempotency'))).toBe(false);
+    const shared = tf.instantiate({ ...REQUIRED_INPUTS, enable_idempotency: true, deployments_table_name: 'myproject-deploybridge-dev-idempotency' });
+    expect(allows(deployer(shared), 'dynamodb:PutItem', table('myproject-deploybridge-dev-idempotency'))).toBe(true);
+    expect(allows(deployer(shared), 'dynamodb:PutItem', table('myproject-deploybridge-dev-deployments'))).toBe(false);
+    expect(shared.instances('resource', 'aws_dynamodb_table', 'deployments')).toEqual([]);
+    const bot = deployer(tf.instantiate({ ...REQUIRED_INPUTS, slack_bot_token_ssm_parameter_name: '/shared/slack/bot-token', slack_channel: 'C0DEPLOYS' }));
+    expect(allows(bot, 'ssm:GetParameter', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/shared/slack/bot-token`)).toBe(true);
   });
 
   it('kms:Decrypt only for a customer managed key, on that key, for that parameter only', () => {
@@ -156,12 +186,13 @@ describe('IAM statements', () => {
     }
   });
 
-  it.each(variants)('every resource is scoped to this account and region; "*" only for ecs:DescribeTaskDefinition and ssm:DescribeParameters (%s)', (_name, make) => {
+  it.each(variants)('every resource is scoped to this account and region; "*" only for ecs:DescribeTaskDefinition, ssm:DescribeParameters and ecs:ListTasks held to the cluster (%s)', (_name, make) => {
     const m = make();
     for (const s of [...deployer(m), ...m.policyDocument('runtime')]) {
       for (const r of s.resources) {
         if (r === '*') {
-          expect([['ecs:DescribeTaskDefinition'], ['ssm:DescribeParameters']], 'the only "*" resources').toContainEqual(s.actions);
+          expect([['ecs:DescribeTaskDefinition'], ['ssm:DescribeParameters'], ['ecs:ListTasks']], 'the only "*" resources').toContainEqual(s.actions);
+          if (s.actions.includes('ecs:ListTasks')) expect(s.conditions.map((c) => c.variable)).toEqual(['ecs:cluster']);
           continue;
         }
         expect(r).toMatch(/^arn:aws:/);

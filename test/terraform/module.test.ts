@@ -73,6 +73,8 @@ describe('Lambda environment', () => {
       if (v.module === 'reserved' || v.module === 'secret') expect(env, `${name} must not be set`).not.toHaveProperty(name);
       else if (v.required) expect(env[name], name).toBe(REQUIRED_INPUTS[snake(name) as keyof typeof REQUIRED_INPUTS]);
       else if (name === 'SLACK_WEBHOOK_SSM_PARAMETER') expect(env[name], name).toBe('/deploybridge/myproject/dev/slack-webhook-url');
+      // The module follows deployments by default, in a table it creates.
+      else if (name === 'DEPLOYMENTS_TABLE') expect(env[name], name).toBe('myproject-deploybridge-dev-deployments');
       else if (v.default === undefined) expect(env, `${name} is unset by default`).not.toHaveProperty(name);
       else expect(env[name], name).toBe(v.default);
     }

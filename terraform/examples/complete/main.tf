@@ -68,6 +68,11 @@ module "deploybridge" {
   # Images deploy only when their scan (scan on push) shows no HIGH or CRITICAL finding.
   ecr_scan_gate = "HIGH"
 
+  # Slack with a bot token (chat:write, invited to the channel): one message per
+  # deployment, updated as it goes, details in its thread. The token is a SecureString
+  # created outside Terraform; the module creates the deployments table by default.
+  slack_bot_token_ssm_parameter_name = "/deploybridge/myproject/dev/slack-bot-token"
+  slack_channel                      = "C0123456789"
 
   alarm_sns_topic_arn = aws_sns_topic.alarms.arn
 
