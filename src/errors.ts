@@ -31,8 +31,8 @@ export class RejectedEventError extends Error {
 }
 
 /**
- * Raised at the end of an invocation when at least one deployment failed for a reason that may
- * pass (throttling, 5xx, network), so that Lambda's own retry and on-failure destination apply.
+ * A failure that may pass (throttling, 5xx, network, a deployment left undone, a write that kept
+ * losing races): it fails the invocation so that Lambda's own retry and on-failure destination apply.
  */
 export class TransientDeploymentError extends Error {
   override readonly name = 'TransientDeploymentError';
@@ -127,7 +127,7 @@ const SYSTEM_ERROR_CODE_RE = /^E[A-Z_]+$/;
  * isUnexpectedError(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' })); // false
  */
 export function isUnexpectedError(error: unknown): boolean {
-  if (error instanceof DeploymentError || error instanceof RejectedEventError || error instanceof ConfigError) return false;
+  if ([DeploymentError, RejectedEventError, ConfigError, TransientDeploymentError, UnexpectedError].some((known) => error instanceof known)) return false;
   if (typeof error !== 'object' || error === null) return true;
   const e = error as AwsLikeError & { code?: unknown };
   if (e.$metadata !== undefined || e.$fault !== undefined || e.$retryable !== undefined) return false;
