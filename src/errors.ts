@@ -18,7 +18,21 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 
   constructor(readonly problems: string[]) {
-    super(`invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${problems.join('; ')}`);
+    super(`${ConfigError.heading(problems)} ${problems.join('; ')}`);
+  }
+
+  private static heading(problems: string[]): string {
+    return `invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):`;
+  }
+
+  /**
+   * The problems one per line, for a terminal.
+   *
+   * @example
+   * new ConfigError(['PROJECT_ENV is required']).listed; // 'invalid configuration (1 problem):\n- PROJECT_ENV is required'
+   */
+  get listed(): string {
+    return `${ConfigError.heading(this.problems)}\n- ${this.problems.join('\n- ')}`;
   }
 }
 

@@ -60,7 +60,7 @@ export class Naming {
   readonly cluster: string;
   private readonly serviceNameRe: RegExp;
 
-  constructor(private readonly config: NamingRules) {
+  constructor(readonly config: NamingRules) {
     this.backend = config.backendServiceName || BACKEND_ALIAS;
     this.cluster = this.render(config.clusterNamePattern, '');
     const [head, tail] = config.serviceNamePattern.split('{name}', 2).map((part) => escapeRegExp(this.render(part, '')));
@@ -133,6 +133,41 @@ export class Naming {
     const match = this.serviceNameRe.exec(ecsService);
     return match?.[1] === undefined ? undefined : this.canonical(match[1]);
   }
+}
+
+/**
+ * The ECR repositories whose pushes concern a logical service, the usual one first: `{project}_service_{name}`,
+ * or for the backend `{project}_backend` (and `{project}_service_{BACKEND_SERVICE_NAME}` when that is set).
+ * A function rather than a method so the Lambda bundle, which never needs it, leaves it out.
+ *
+ * @example
+ * serviceRepositories(naming, 'api'); // ['myproject_service_api']
+ */
+export function serviceRepositories(naming: Naming, service: string): string[] {
+  const { projectName, backendServiceName } = naming.config;
+  if (!naming.isBackend(service)) return [`${projectName}_service_${service}`];
+  return [`${projectName}_backend`, ...(backendServiceName === '' ? [] : [`${projectName}_service_${backendServiceName}`])];
+}
+
+/**
+ * The SSM paths `/{env}/{project}/{service}/` whose parameters concern a logical service (the
+ * backend's: `backend`, and `BACKEND_SERVICE_NAME` when set). A function for the same reason as
+ * {@link serviceRepositories}.
+ *
+ * @example
+ * serviceParameterPrefixes(naming, 'api'); // ['/dev/myproject/api/']
+ */
+export function serviceParameterPrefixes(naming: Naming, service: string): string[] {
+  const { projectName, projectEnv, backendServiceName } = naming.config;
+  const names = naming.isBackend(service) ? [...new Set([BACKEND_ALIAS, backendServiceName])].filter((name) => name !== '') : [service];
+  return names.map((name) => `/${projectEnv}/${projectName}/${name}/`);
+}
+
+/** The family of a task definition given as ARN, `family:revision` or `family`. */
+export function taskDefinitionFamily(taskDefinition: string): string {
+  const afterSlash = taskDefinition.startsWith('arn:') ? taskDefinition.slice(taskDefinition.indexOf('/') + 1) : taskDefinition;
+  const colon = afterSlash.lastIndexOf(':');
+  return colon === -1 ? afterSlash : afterSlash.slice(0, colon);
 }
 
 /** `family:revision` of a task-definition ARN, for humans. */

@@ -37,6 +37,20 @@ locals {
   }
 }
 
+locals {
+  # `npm run verify` with the function's configuration (and its region, which Lambda sets for the
+  # function), one shell-quoted assignment a line. NODE_OPTIONS is the function's runtime, not its
+  # configuration. No secret is in it: the webhook stays in its SSM parameter.
+  verify_environment = merge(
+    { for k, v in local.lambda_environment : k => v if v != null && k != "NODE_OPTIONS" },
+    { AWS_REGION = local.region },
+  )
+  verify_command = join(" \\\n  ", concat(
+    [for k in sort(keys(local.verify_environment)) : "${k}='${replace(local.verify_environment[k], "'", "'\\''")}'"],
+    ["npm run verify -- --live"],
+  ))
+}
+
 resource "aws_cloudwatch_log_group" "this" {
   name              = "/aws/lambda/${local.name}"
   retention_in_days = var.log_retention_days

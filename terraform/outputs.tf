@@ -57,3 +57,8 @@ output "deployments_table_name" {
   description = "The DynamoDB table deployments are recorded in (DEPLOYMENTS_TABLE; null unless enable_deployments_table)."
   value       = local.deployments_table_name
 }
+
+output "verify_command" {
+  description = "The preflight with the function's configuration: run it in a checkout of deploybridge (after npm ci) with credentials that may read the account, to check the setup (README, \"Check your setup\")."
+  value       = local.verify_command
+}

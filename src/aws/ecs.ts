@@ -1,5 +1,16 @@
 /**
  * The only door to the ECS SDK: it re-exports just the client and the commands deploybridge uses,
- * so a route that needs ECS loads this small module and nothing else of the SDK.
+ * so a route that needs ECS loads this small module and nothing else of the SDK. DescribeClusters
+ * and ListServices serve `npm run verify` (src/verify/), which is not part of the Lambda.
  */
-export { DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+export {
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  paginateListServices,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+export type { Service, TaskDefinition } from '@aws-sdk/client-ecs';

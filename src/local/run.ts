@@ -279,7 +279,7 @@ export async function runLocal(argv: string[], env: Record<string, string | unde
     config = loadConfig(merged);
   } catch (error) {
     if (error instanceof ConfigError) {
-      print(error.message);
+      print(error.listed);
       return 1;
     }
     throw error;

@@ -60,6 +60,18 @@ describe('architecture', () => {
     expect(targetImports).toEqual(['src/targets/contract.ts']);
   });
 
+  it('the preflight (src/verify/) is an operator tool, not part of the Lambda: src/index.ts does not reach it', () => {
+    const reached = new Set<string>();
+    const visit = (file: string) => {
+      if (reached.has(file)) return;
+      reached.add(file);
+      for (const next of graph.get(file) ?? []) visit(next);
+    };
+    visit('src/index.ts');
+    expect(reached.size).toBeGreaterThan(20);
+    expect([...reached].filter((file) => file.startsWith('src/verify/'))).toEqual([]);
+  });
+
   it('targets write no Slack wording and have no dry-run branch', () => {
     for (const file of sourceFiles('src/targets')) {
       expect(graph.get(file)?.filter((target) => target.startsWith('src/slack/') || target === 'src/presenter.ts'), file).toEqual([]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Naming, renderPattern } from '../../src/naming.js';
+import { Naming, renderPattern, serviceParameterPrefixes, serviceRepositories, taskDefinitionFamily } from '../../src/naming.js';
 import { testConfig } from '../helpers/app.js';
 
 describe('renderPattern', () => {
@@ -58,10 +58,32 @@ describe('Naming', () => {
     expect(naming.serviceFromEcsServiceName('servicetest')).toBeUndefined();
   });
 
+  it('names the repositories and SSM paths of a service, each of which maps back to it', () => {
+    expect(serviceRepositories(naming, 'api')).toEqual(['myproject_service_api']);
+    expect(serviceParameterPrefixes(naming, 'api')).toEqual(['/dev/myproject/api/']);
+    expect(serviceRepositories(naming, 'backend')).toEqual(['myproject_backend']);
+    expect(serviceParameterPrefixes(naming, 'backend')).toEqual(['/dev/myproject/backend/']);
+    const named = new Naming(testConfig({ BACKEND_SERVICE_NAME: 'web' }));
+    expect(serviceRepositories(named, 'web')).toEqual(['myproject_backend', 'myproject_service_web']);
+    expect(serviceParameterPrefixes(named, 'backend')).toEqual(['/dev/myproject/backend/', '/dev/myproject/web/']);
+    for (const [rules, service] of [[naming, 'api'], [naming, 'backend'], [named, 'web'], [named, 'api']] as const) {
+      for (const repository of serviceRepositories(rules, service)) expect(rules.serviceFromRepository(repository), repository).toBe(rules.canonical(service));
+      for (const prefix of serviceParameterPrefixes(rules, service)) expect(rules.parseParameterName(`${prefix}KEY`)?.service, prefix).toBe(rules.canonical(service));
+    }
+  });
+
   it('maps "" and "backend" to the backend', () => {
     expect(naming.canonical('')).toBe('backend');
     expect(naming.canonical('backend')).toBe('backend');
     expect(naming.canonical('api')).toBe('api');
     for (const bad of ['a/b', '..', '*', ' api', 'api\n', 'a'.repeat(65)]) expect(naming.canonical(bad), bad).toBeUndefined();
   });
+});
+
+describe('taskDefinitionFamily', () => {
+  it.each([
+    ['arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:7', 'myproject_service_api_dev'],
+    ['myproject_service_api_dev:7', 'myproject_service_api_dev'],
+    ['myproject_service_api_dev', 'myproject_service_api_dev'],
+  ])('%s → %s', (input, family) => expect(taskDefinitionFamily(input)).toBe(family));
 });

@@ -1,0 +1,86 @@
+/**
+ * `npm run verify -- [--live] [--slack] [--json]`: the preflight. With the function's configuration
+ * variables it validates the configuration (reported like the function reports it) and prints the
+ * services with the AWS names they map to; `--live` checks them against the account on the SDK's
+ * default credential chain (honouring `AWS_ENDPOINT_URL`); `--slack` posts one test message.
+ * Exit code 0: no problem; 1: problems; 2: the preflight could not run. Reads only.
+ *
+ * Not part of the Lambda: nothing under src/index.ts imports it.
+ */
+import { loadConfig, type Config } from '../config.js';
+import { ConfigError } from '../errors.js';
+import { CannotRunError, createVerifyClients, type VerifyClients } from './clients.js';
+import { liveChecks } from './live.js';
+import { catalogEntry, catalogLines, headerLine, resultLine, summaryLine, type VerifyReport } from './report.js';
+import { exitCode, ok, summarise, type CheckResult } from './result.js';
+import { knownServices, type KnownService } from './services.js';
+import { checkSlackConfiguration, sendTestMessage } from './slack.js';
+
+const USAGE = 'usage: npm run verify -- [--live] [--slack] [--json]';
+const FLAGS = new Set(['--live', '--slack', '--json', '--help']);
+
+type Env = Record<string, string | undefined>;
+
+/** Exit code 2: the preflight could not run; the reason is printed as text or JSON. */
+function cannotRun(json: boolean, print: (line: string) => void, error: string, problems?: string[]): 2 {
+  print(json ? JSON.stringify({ exitCode: 2, error, ...(problems === undefined ? {} : { problems }) }, null, 2) : error);
+  return 2;
+}
+
+/**
+ * Runs the preflight and returns its exit code. `clients` makes the SDK clients of a live run
+ * (tests pass mocked ones).
+ *
+ * @example
+ * process.exitCode = await runVerify(['--live'], process.env, console.log);
+ */
+export async function runVerify(argv: readonly string[], env: Env, print: (line: string) => void, clients: (region: string) => VerifyClients = (region) => createVerifyClients(region, env)): Promise<number> {
+  const unknown = argv.filter((arg) => !FLAGS.has(arg));
+  if (argv.includes('--help') || unknown.length > 0) {
+    print(unknown.length > 0 ? `unknown argument ${unknown.join(' ')}\n${USAGE}` : USAGE);
+    return unknown.length > 0 ? 2 : 0;
+  }
+  const live = argv.includes('--live');
+  const json = argv.includes('--json');
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return cannotRun(json, print, error.listed, error.problems);
+    throw error;
+  }
+  let known: KnownService[] = knownServices(config);
+  const results: CheckResult[] = [ok('configuration', { message: `the configuration is valid (${known.length} service${known.length === 1 ? '' : 's'} named: ${known.map((k) => k.service.name).join(', ') || 'none'})` })];
+  if (live) {
+    try {
+      const checked = await liveChecks(config, clients(config.region), known);
+      results.push(...checked.results);
+      known = checked.services;
+    } catch (error) {
+      if (error instanceof CannotRunError) return cannotRun(json, print, `the preflight could not run: ${error.message}`);
+      throw error;
+    }
+  } else {
+    results.push(await checkSlackConfiguration(config, undefined));
+  }
+  if (argv.includes('--slack')) results.push(await sendTestMessage(config, results));
+
+  const summary = summarise(results);
+  const code = exitCode(summary);
+  const services = known.map((k) => catalogEntry(config, k));
+  if (json) {
+    const report: VerifyReport = { project: config.projectName, env: config.projectEnv, region: config.region, mode: live ? 'live' : 'offline', services, results, summary, exitCode: code };
+    print(JSON.stringify(report, null, 2));
+    return code;
+  }
+  print(headerLine(config, live, env));
+  if (!live) for (const line of catalogLines(config, services)) print(line);
+  for (const result of results) print(resultLine(result));
+  print(summaryLine(config, summary, code));
+  return code;
+}
+
+const isMain = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('src/verify/cli.ts');
+if (isMain) {
+  process.exitCode = await runVerify(process.argv.slice(2), process.env, (line) => console.log(line));
+}
