@@ -1,8 +1,11 @@
 // Bundles the Lambda: dist/index.mjs (ESM, SDK bundled and tree-shaken, minified, source maps) with
-// one chunk per route, loaded on first use, and the deployable dist/deploybridge.zip. Prints the sizes.
+// one chunk per route, loaded on first use, and the deployable dist/deploybridge-<version>.zip (the
+// version of package.json) with its SHA-256 in dist/deploybridge-<version>.zip.sha256 (sha256sum's
+// format). Prints the sizes.
 //
 // `node build.mjs` builds; the bench imports `bundleOptions`/`buildBundle` to build its eager
 // single-file reference with exactly the same settings.
+import { createHash } from 'node:crypto';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
 import { Buffer } from 'node:buffer';
@@ -58,6 +61,9 @@ const sdkPackageVersion = {
     });
   },
 };
+
+/** The deployable zip's file name in dist/: deploybridge-<version>.zip, the version of package.json. */
+export const ZIP_NAME = `deploybridge-${JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')).version}.zip`;
 
 /** esbuild settings shared by the Lambda bundle and the bench's eager reference build. */
 export const bundleOptions = {
@@ -155,7 +161,9 @@ async function main() {
     chunkNames: 'chunks/[name]-[hash]',
   });
   const zip = zipBundle(outdir);
-  writeFileSync(join(outdir, 'deploybridge.zip'), zip);
+  writeFileSync(join(outdir, ZIP_NAME), zip);
+  const sha256 = createHash('sha256').update(zip).digest('hex');
+  writeFileSync(join(outdir, `${ZIP_NAME}.sha256`), `${sha256}  ${ZIP_NAME}\n`);
 
   const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`;
   const code = Object.entries(meta.outputs).filter(([f]) => f.endsWith('.mjs'));
@@ -168,7 +176,7 @@ async function main() {
   console.log(`loaded at init        ${kb(atInit)} (entry + the chunks it imports statically)`);
   console.log(`dist/**/*.mjs         ${kb(total)} (${code.length} files: entry, shared and per-route chunks)`);
   console.log(`dist/**/*.mjs.map     ${kb(maps)} (source maps of src/ code, in the zip)`);
-  console.log(`dist/deploybridge.zip ${kb(zip.length)}`);
+  console.log(`dist/${ZIP_NAME} ${kb(zip.length)} (sha256 ${sha256}, in dist/${ZIP_NAME}.sha256)`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

@@ -31,6 +31,5 @@ export default tseslint.config(
       '@typescript-eslint/no-unnecessary-type-assertion': 'off',
     },
   },
-  { files: ['test/terraform/**/*.ts'], rules: { '@typescript-eslint/no-base-to-string': 'off' } },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
 );

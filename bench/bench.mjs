@@ -10,7 +10,7 @@
  *   --no-source-maps  run the bundle without --enable-source-maps (production sets it)
  *   --seed N          seed of the interleaving order (default 1)
  *   --only a,b        only these variants (ids as in results.json, e.g. init,route:ecs); no fan-out
- *   --dist DIR        measure another build directory (with meta.json and deploybridge.zip); implies --no-build
+ *   --dist DIR        measure another build directory (with meta.json and deploybridge-<version>.zip); implies --no-build
  *   --out FILE        where to write the results (default bench/results.json)
  *   --markdown        also print the tables as Markdown (for docs/performance.md)
  *
@@ -286,7 +286,7 @@ function progress(text) {
 }
 
 async function buildAll(options, tmp) {
-  const { buildBundle, zipBundle } = await import(pathToFileURL(join(root, 'build.mjs')).href);
+  const { buildBundle, zipBundle, ZIP_NAME } = await import(pathToFileURL(join(root, 'build.mjs')).href);
   if (options.build) {
     progress('building dist/ (node build.mjs)');
     const built = await runProcess(['build.mjs'], { ...process.env });
@@ -295,7 +295,7 @@ async function buildAll(options, tmp) {
   const dist = resolve(root, options.dist);
   if (!existsSync(join(dist, 'meta.json'))) throw new Error(`${join(dist, 'meta.json')} is missing: run \`npm run build\` or drop --no-build`);
   const meta = JSON.parse(readFileSync(join(dist, 'meta.json'), 'utf8'));
-  const bundles = [{ name: 'lazy', eager: false, entry: join(dist, 'index.mjs'), dir: dist, meta, zipBytes: statSync(join(dist, 'deploybridge.zip')).size }];
+  const bundles = [{ name: 'lazy', eager: false, entry: join(dist, 'index.mjs'), dir: dist, meta, zipBytes: statSync(join(dist, ZIP_NAME)).size }];
 
   if (options.eager) {
     // The same code and settings as one eagerly loaded file: every module the bundle loads on

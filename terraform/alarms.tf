@@ -5,34 +5,84 @@ locals {
       namespace   = "AWS/Lambda"
       metric_name = "Errors"
       statistic   = "Sum"
-      dimensions  = { FunctionName = aws_lambda_function.this.function_name }
+      dimensions  = tomap({ FunctionName = aws_lambda_function.this.function_name })
     }
     throttles = {
       description = "deploybridge (${var.project_name} ${var.project_env}) invocations throttled."
       namespace   = "AWS/Lambda"
       metric_name = "Throttles"
       statistic   = "Sum"
-      dimensions  = { FunctionName = aws_lambda_function.this.function_name }
+      dimensions  = tomap({ FunctionName = aws_lambda_function.this.function_name })
     }
     failed-events = {
       description = "Events deploybridge (${var.project_name} ${var.project_env}) gave up on are waiting in ${aws_sqs_queue.failed_events.name} for replay."
       namespace   = "AWS/SQS"
       metric_name = "ApproximateNumberOfMessagesVisible"
       statistic   = "Maximum"
-      dimensions  = { QueueName = aws_sqs_queue.failed_events.name }
+      dimensions  = tomap({ QueueName = aws_sqs_queue.failed_events.name })
     }
     undelivered-events = {
       description = "Events EventBridge could not deliver to deploybridge (${var.project_name} ${var.project_env}) are waiting in ${aws_sqs_queue.undelivered_events.name}."
       namespace   = "AWS/SQS"
       metric_name = "ApproximateNumberOfMessagesVisible"
       statistic   = "Maximum"
-      dimensions  = { QueueName = aws_sqs_queue.undelivered_events.name }
+      dimensions  = tomap({ QueueName = aws_sqs_queue.undelivered_events.name })
     }
   }
+
+  #############################################################################
+  # The function's own metrics (EMF, namespace deploybridge, src/observability.ts).
+  # CloudWatch keeps one metric per set of dimensions, and an alarm on a metric must
+  # name all of them: service and environment always, and trigger (the route: ecr,
+  # ssm, s3, manual, ecs) for what is counted once the event is routed. Hence one
+  # alarm per trigger, for the triggers whose rules exist (a SEARCH expression,
+  # which would cover them all, cannot be alarmed on).
+  #############################################################################
+
+  emf_dimensions = { service = "deploybridge", environment = var.project_env }
+  routes_with_rules = {
+    ecr    = contains(keys(local.rules), "ecr")
+    ssm    = contains(keys(local.rules), "ssm")
+    s3     = length([for k in keys(local.rules) : k if startswith(k, "s3-")]) > 0
+    manual = contains(keys(local.rules), "manual")
+    ecs    = contains(keys(local.rules), "ecs")
+  }
+  route_names = { ecr = "ECR pushes", ssm = "Parameter Store changes", s3 = "S3 env files and artifacts", manual = "manual deploys", ecs = "ECS deployment events" }
+
+  emf_alarms = merge(
+    {
+      config-invalid = {
+        description = "deploybridge (${var.project_name} ${var.project_env}) refuses every event: its configuration is invalid. The error line \"invalid configuration\" in ${local.log_group_name} lists each problem; fix the module inputs and apply."
+        namespace   = "deploybridge"
+        metric_name = "ConfigInvalid"
+        statistic   = "Sum"
+        dimensions  = tomap(local.emf_dimensions)
+      }
+    },
+    # ECS events are reported, never deployed: no deployment of theirs can fail.
+    {
+      for route, on in local.routes_with_rules : "deployments-failed-${route}" => {
+        description = "Deployments of deploybridge (${var.project_name} ${var.project_env}) triggered by ${local.route_names[route]} failed. In ${local.log_group_name}: filter message like /deployment failed/ gives the service, the reason and whether it was retried; Slack has the same error."
+        namespace   = "deploybridge"
+        metric_name = "DeploymentsFailed"
+        statistic   = "Sum"
+        dimensions  = tomap(merge(local.emf_dimensions, { trigger = route }))
+      } if on && route != "ecs"
+    },
+    {
+      for route, on in local.routes_with_rules : "notifications-failed-${route}" => {
+        description = "Slack did not get the notifications of deploybridge (${var.project_name} ${var.project_env}) about ${local.route_names[route]}. In ${local.log_group_name}: filter message like /slack notification failed/ gives the HTTP status or error; check the ${local.slack_bot_token_parameter_name == null ? "webhook URL" : "bot token (it wins over the webhook)"} in ${coalesce(local.slack_bot_token_parameter_name, local.slack_parameter_name, "-")}."
+        namespace   = "deploybridge"
+        metric_name = "NotificationsFailed"
+        statistic   = "Sum"
+        dimensions  = tomap(merge(local.emf_dimensions, { trigger = route }))
+      } if on && var.enable_slack_notifications
+    },
+  )
 }
 
 resource "aws_cloudwatch_metric_alarm" "this" {
-  for_each = { for k, alarm in local.alarms : k => alarm if var.enable_alarms }
+  for_each = { for k, alarm in merge(local.alarms, local.emf_alarms) : k => alarm if var.enable_alarms }
 
   alarm_name          = "${local.name}-${each.key}"
   alarm_description   = each.value.description

@@ -3,7 +3,7 @@
 resource "aws_dynamodb_table" "idempotency" {
   count = var.enable_idempotency ? 1 : 0
 
-  name         = "${local.name}-idempotency"
+  name         = local.idempotency_table_name
   billing_mode = "PAY_PER_REQUEST"
   hash_key     = "id"
 

@@ -46,40 +46,49 @@ locals {
   }
 
   # Any detail-type; malformed requests still reach the function, which refuses them
-  # with a log line, a metric and a Slack error the sender can see.
+  # with a log line, a metric and a Slack error the sender can see. A request naming
+  # another env (detail.env) is another deployment's; one without env is this one's.
   manual_pattern = {
     source = ["action.production", "action.deploy"]
+    detail = {
+      env = [var.project_env, { exists = false }]
+    }
   }
 
   fixed_rules = {
     ecr = {
       enabled     = var.enable_ecr_monitoring
+      bus         = "default"
       name        = "${local.name}-ecr-push"
       description = "ECR pushes to ${local.ecr_backend_repository} and ${local.ecr_service_repository_prefix}*"
       pattern     = local.ecr_pattern
     }
     ecr-scan = {
       enabled     = var.enable_ecr_monitoring && var.ecr_scan_gate != ""
+      bus         = "default"
       name        = "${local.name}-ecr-scan"
       description = "ECR image scans of ${local.ecr_backend_repository} and ${local.ecr_service_repository_prefix}* (scan gate ${var.ecr_scan_gate})"
       pattern     = local.ecr_scan_pattern
     }
     ssm = {
       enabled     = var.enable_ssm_monitoring
+      bus         = "default"
       name        = "${local.name}-ssm-change"
       description = "Parameter Store changes under ${local.ssm_parameter_prefix}"
       pattern     = local.ssm_pattern
     }
     ecs = {
       enabled     = var.enable_ecs_events
+      bus         = "default"
       name        = "${local.name}-ecs-events"
       description = "ECS deployment and service-action events of cluster ${local.cluster_name}"
       pattern     = local.ecs_pattern
     }
     manual = {
       enabled     = var.enable_manual_deploy
+      bus         = local.manual_event_bus
       name        = "${local.name}-manual-deploy"
-      description = "Manual deploys (action.production, action.deploy)"
+      description = "Manual deploys (action.production, action.deploy) for ${var.project_env}, on the ${local.manual_event_bus} bus"
       pattern     = local.manual_pattern
     }
   }
@@ -88,6 +97,7 @@ locals {
   s3_native_rules = {
     for bucket in local.s3_native_buckets : "s3-${bucket}" => {
       enabled     = var.enable_s3_monitoring
+      bus         = "default"
       name        = "${local.name}-s3-${substr(sha1(bucket), 0, 8)}"
       description = "S3 Object Created/Deleted in ${bucket} for the configured keys"
       pattern = {
@@ -106,6 +116,7 @@ locals {
   s3_cloudtrail_rules = {
     for bucket in local.s3_cloudtrail_buckets : "s3-cloudtrail-${bucket}" => {
       enabled     = var.enable_s3_monitoring
+      bus         = "default"
       name        = "${local.name}-s3ct-${substr(sha1(bucket), 0, 8)}"
       description = "CloudTrail S3 object writes and deletes in ${bucket} for the configured keys"
       pattern = {
@@ -125,23 +136,106 @@ locals {
   }
 
   rules = { for k, r in merge(local.fixed_rules, local.s3_native_rules, local.s3_cloudtrail_rules) : k => r if r.enabled }
+
+  # arn:…:rule/NAME on the default bus, arn:…:rule/BUS/NAME on another.
+  rule_arns = { for k, r in local.rules : k => "arn:${local.partition}:events:${local.region}:${local.account_id}:rule/${r.bus == "default" ? "" : "${r.bus}/"}${r.name}" }
+
+  #############################################################################
+  # Manual deploys: with manual_deploy_principals, on a bus of their own that
+  # only those principals may send to; otherwise on the default bus.
+  #############################################################################
+
+  manual_bus_enabled   = var.enable_manual_deploy && length(var.manual_deploy_principals) > 0
+  manual_event_bus     = local.manual_bus_enabled ? aws_cloudwatch_event_bus.manual[0].name : "default"
+  manual_event_bus_arn = "arn:${local.partition}:events:${local.region}:${local.account_id}:event-bus/${local.manual_event_bus}"
+  # In aws:PrincipalArn, an account's root ARN stands for every principal of that account.
+  manual_sender_arn_patterns = [for p in var.manual_deploy_principals : endswith(p, ":root") ? "${trimsuffix(p, "root")}*" : p]
+}
+
+resource "aws_cloudwatch_event_bus" "manual" {
+  count = local.manual_bus_enabled ? 1 : 0
+
+  name = "${local.name}-manual-deploys"
+  tags = var.tags
+}
+
+# Only the listed principals may put events on the bus. The Deny matters for principals
+# of this account: their own IAM policies (events:PutEvents on "*") would otherwise be
+# enough, whatever the bus policy allows.
+data "aws_iam_policy_document" "manual_bus" {
+  count = local.manual_bus_enabled ? 1 : 0
+
+  statement {
+    sid       = "ManualDeploySenders"
+    actions   = ["events:PutEvents"]
+    resources = [local.manual_event_bus_arn]
+
+    principals {
+      type        = "AWS"
+      identifiers = var.manual_deploy_principals
+    }
+  }
+
+  statement {
+    sid       = "NobodyElse"
+    effect    = "Deny"
+    actions   = ["events:PutEvents"]
+    resources = [local.manual_event_bus_arn]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "ArnNotLike"
+      variable = "aws:PrincipalArn"
+      values   = local.manual_sender_arn_patterns
+    }
+  }
+}
+
+resource "aws_cloudwatch_event_bus_policy" "manual" {
+  count = local.manual_bus_enabled ? 1 : 0
+
+  event_bus_name = aws_cloudwatch_event_bus.manual[0].name
+  policy         = data.aws_iam_policy_document.manual_bus[0].json
+}
+
+# For operators to attach to the senders of manual deploys (output
+# manual_deploy_sender_policy_json): PutEvents on the manual-deploy bus, for the two
+# manual-deploy sources only.
+data "aws_iam_policy_document" "manual_senders" {
+  statement {
+    sid       = "SendManualDeploys"
+    actions   = ["events:PutEvents"]
+    resources = [local.manual_event_bus_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "events:source"
+      values   = ["action.deploy", "action.production"]
+    }
+  }
 }
 
 resource "aws_cloudwatch_event_rule" "this" {
   for_each = local.rules
 
-  name          = each.value.name
-  description   = each.value.description
-  event_pattern = jsonencode(each.value.pattern)
-  tags          = var.tags
+  event_bus_name = each.value.bus
+  name           = each.value.name
+  description    = each.value.description
+  event_pattern  = jsonencode(each.value.pattern)
+  tags           = var.tags
 }
 
 resource "aws_cloudwatch_event_target" "this" {
   for_each = aws_cloudwatch_event_rule.this
 
-  rule      = each.value.name
-  target_id = "deploybridge"
-  arn       = aws_lambda_function.this.arn
+  event_bus_name = each.value.event_bus_name
+  rule           = each.value.name
+  target_id      = "deploybridge"
+  arn            = aws_lambda_function.this.arn
 
   # Delivery failures (throttling, a missing permission): retried, then kept.
   retry_policy {

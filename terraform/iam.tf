@@ -24,13 +24,13 @@ data "aws_iam_policy_document" "runtime" {
   statement {
     sid       = "WriteOwnLogs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
+    resources = ["${local.log_group_arn}:*"]
   }
 
   statement {
     sid       = "OnFailureDestination"
     actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.failed_events.arn]
+    resources = [local.failed_events_queue_arn]
   }
 }
 
@@ -169,7 +169,7 @@ data "aws_iam_policy_document" "deployer" {
 
   # Powertools Idempotency, DynamoDB persistence layer.
   dynamic "statement" {
-    for_each = var.enable_idempotency ? [aws_dynamodb_table.idempotency[0].arn] : []
+    for_each = var.enable_idempotency ? [local.idempotency_table_arn] : []
 
     content {
       sid       = "IdempotencyRecords"

@@ -52,7 +52,7 @@ locals {
 }
 
 resource "aws_cloudwatch_log_group" "this" {
-  name              = "/aws/lambda/${local.name}"
+  name              = local.log_group_name
   retention_in_days = var.log_retention_days
   tags              = var.tags
 }
@@ -62,7 +62,10 @@ resource "aws_lambda_function" "this" {
   description                    = "deploybridge for ${var.project_name} ${var.project_env}: EventBridge events in, ECS and Lambda deployments out"
   role                           = aws_iam_role.this.arn
   filename                       = local.package_path
-  source_code_hash               = filebase64sha256(local.package_path)
+  s3_bucket                      = var.s3_bucket
+  s3_key                         = var.s3_key
+  s3_object_version              = var.s3_object_version
+  source_code_hash               = local.package_path == null ? null : try(filebase64sha256(local.package_path), null)
   handler                        = "index.handler"
   runtime                        = "nodejs22.x"
   architectures                  = [var.architecture]
@@ -81,6 +84,12 @@ resource "aws_lambda_function" "this" {
   }
 
   lifecycle {
+    # A checkout (or a Git module source) has no dist/ until it is built.
+    precondition {
+      condition     = local.package_path == null || try(fileexists(local.package_path), false)
+      error_message = "No deployment package at ${coalesce(local.package_path, "-")}: run `npm ci && npm run build` first (it writes dist/deploybridge-${local.package_version}.zip), or set package_path, or s3_bucket and s3_key of a published package."
+    }
+
     precondition {
       condition     = length(local.name) <= 40
       error_message = "The default name {project}-deploybridge-{env} is longer than 40 characters: set name."

@@ -5,8 +5,11 @@ data "aws_partition" "current" {}
 data "aws_region" "current" {}
 
 locals {
-  name         = coalesce(var.name, "${var.project_name}-deploybridge-${var.project_env}")
-  package_path = coalesce(var.package_path, "${path.module}/../dist/deploybridge.zip")
+  name = coalesce(var.name, "${var.project_name}-deploybridge-${var.project_env}")
+  # The package `npm run build` writes, named after the version in package.json; none with a
+  # published package in S3.
+  package_version = try(jsondecode(file("${path.module}/../package.json")).version, "unknown")
+  package_path    = var.s3_bucket != null ? null : coalesce(var.package_path, "${path.module}/../dist/deploybridge-${local.package_version}.zip")
   # One deployment may take deployment_timeout_seconds (retries included); the margin
   # covers planning, the ECR lookup and delivering the Slack messages before returning.
   timeout = coalesce(var.timeout, min(900, var.deployment_timeout_seconds + 60))
@@ -100,4 +103,20 @@ locals {
   ecs_task_arns            = "arn:${local.partition}:ecs:${local.region}:${local.account_id}:task/${local.cluster_name}/*"
 
   alarm_actions = var.alarm_sns_topic_arn == null ? [] : [var.alarm_sns_topic_arn]
+
+  #############################################################################
+  # ARNs of what the module creates, from their names: the policies that name
+  # them are then known at plan time, so `terraform plan` shows each statement
+  # in full for review. Wiring that needs the resource to exist first (targets,
+  # destinations, permissions) still references the resource itself.
+  #############################################################################
+
+  log_group_name           = "/aws/lambda/${local.name}"
+  log_group_arn            = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
+  failed_events_queue_name = "${local.name}-failed-events"
+  failed_events_queue_arn  = "arn:${local.partition}:sqs:${local.region}:${local.account_id}:${local.failed_events_queue_name}"
+  undelivered_queue_name   = "${local.name}-undelivered-events"
+  undelivered_queue_arn    = "arn:${local.partition}:sqs:${local.region}:${local.account_id}:${local.undelivered_queue_name}"
+  idempotency_table_name   = "${local.name}-idempotency"
+  idempotency_table_arn    = "arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${local.idempotency_table_name}"
 }

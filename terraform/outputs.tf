@@ -49,8 +49,23 @@ output "idempotency_table_name" {
 }
 
 output "alarm_arns" {
-  description = "ARNs of the CloudWatch alarms, by name (errors, throttles, failed-events, undelivered-events)."
+  description = "ARNs of the CloudWatch alarms, by name (errors, throttles, failed-events, undelivered-events, config-invalid, deployments-failed-TRIGGER, notifications-failed-TRIGGER)."
   value       = { for k, alarm in aws_cloudwatch_metric_alarm.this : k => alarm.arn }
+}
+
+output "manual_deploy_event_bus_name" {
+  description = "Event bus to send manual deploys to: the module's own bus with manual_deploy_principals, else \"default\". Null when manual deploys are off."
+  value       = var.enable_manual_deploy ? local.manual_event_bus : null
+}
+
+output "manual_deploy_event_bus_arn" {
+  description = "ARN of that event bus. Null when manual deploys are off."
+  value       = var.enable_manual_deploy ? local.manual_event_bus_arn : null
+}
+
+output "manual_deploy_sender_policy_json" {
+  description = "IAM policy (JSON) to attach to the senders of manual deploys: events:PutEvents on that bus, for the sources action.deploy and action.production only. Null when manual deploys are off."
+  value       = var.enable_manual_deploy ? data.aws_iam_policy_document.manual_senders.json : null
 }
 
 output "deployments_table_name" {

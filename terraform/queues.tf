@@ -2,7 +2,7 @@
 # message holds the original event (requestPayload) and the error, for replay with
 # `aws events put-events` once the cause is fixed.
 resource "aws_sqs_queue" "failed_events" {
-  name                      = "${local.name}-failed-events"
+  name                      = local.failed_events_queue_name
   message_retention_seconds = var.failed_event_retention_seconds
   sqs_managed_sse_enabled   = true
   tags                      = var.tags
@@ -10,7 +10,7 @@ resource "aws_sqs_queue" "failed_events" {
 
 # Events EventBridge could not deliver to the function (dead-letter queue of the targets).
 resource "aws_sqs_queue" "undelivered_events" {
-  name                      = "${local.name}-undelivered-events"
+  name                      = local.undelivered_queue_name
   message_retention_seconds = var.failed_event_retention_seconds
   sqs_managed_sse_enabled   = true
   tags                      = var.tags
@@ -20,7 +20,7 @@ data "aws_iam_policy_document" "undelivered_events" {
   statement {
     sid       = "EventBridgeRulesOfThisModule"
     actions   = ["sqs:SendMessage"]
-    resources = [aws_sqs_queue.undelivered_events.arn]
+    resources = [local.undelivered_queue_arn]
 
     principals {
       type        = "Service"
@@ -30,7 +30,7 @@ data "aws_iam_policy_document" "undelivered_events" {
     condition {
       test     = "ArnEquals"
       variable = "aws:SourceArn"
-      values   = [for rule in aws_cloudwatch_event_rule.this : rule.arn]
+      values   = values(local.rule_arns)
     }
   }
 }

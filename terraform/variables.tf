@@ -251,6 +251,17 @@ variable "manual_deploy_accounts" {
   }
 }
 
+variable "manual_deploy_principals" {
+  description = "IAM principals (ARNs of roles, users, or an account's root for all of its principals) allowed to send manual deploys. Non-empty: the module creates an event bus for this deployment's manual deploys whose policy lets only them events:PutEvents, and the manual rule listens on that bus only. Empty: manual deploys come from the default bus, as before."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for p in var.manual_deploy_principals : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(root|role/[\\w+=,.@/-]+|user/[\\w+=,.@/-]+)$", p))])
+    error_message = "manual_deploy_principals must be IAM principal ARNs: arn:aws:iam::ACCOUNT:role/NAME, arn:aws:iam::ACCOUNT:user/NAME or arn:aws:iam::ACCOUNT:root."
+  }
+}
+
 variable "protected_envs" {
   description = "PROTECTED_ENVS: environments that accept manual deploys only from source action.production (passed comma-separated; [] protects none)."
   type        = list(string)
@@ -279,9 +290,42 @@ variable "name" {
 }
 
 variable "package_path" {
-  description = "Path of the deployment package built by `npm run build`. Null: dist/deploybridge.zip of this repository (path.module/../dist/deploybridge.zip)."
+  description = "Path of the deployment package. Null: the one `npm run build` writes in this checkout, dist/deploybridge-<version>.zip (the version of package.json, path.module/../dist/). Leave null with s3_bucket and s3_key."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.package_path == null || var.s3_bucket == null
+    error_message = "Set either package_path or s3_bucket and s3_key, not both."
+  }
+}
+
+variable "s3_bucket" {
+  description = "Bucket of a published deployment package (a dist/deploybridge-<version>.zip you uploaded), with s3_key, instead of package_path. Lambda reads it when Terraform deploys the function, with Terraform's permissions; it must be in the function's region."
+  type        = string
+  default     = null
+}
+
+variable "s3_key" {
+  description = "Key of the published package in s3_bucket, e.g. deploybridge/deploybridge-0.1.0.zip. Terraform redeploys the function when the key (or s3_object_version) changes: use one key per version."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = (var.s3_bucket == null) == (var.s3_key == null)
+    error_message = "s3_bucket and s3_key go together."
+  }
+}
+
+variable "s3_object_version" {
+  description = "Object version of the published package, for a versioned bucket. Null: the current version."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.s3_object_version == null || var.s3_key != null
+    error_message = "s3_object_version needs s3_bucket and s3_key."
+  }
 }
 
 variable "architecture" {
@@ -469,13 +513,13 @@ variable "failed_event_retention_seconds" {
 }
 
 variable "enable_alarms" {
-  description = "Create CloudWatch alarms on function errors, throttles and the depth of the failed-events and undelivered-events queues."
+  description = "Create CloudWatch alarms on function errors and throttles, the depth of the failed-events and undelivered-events queues, an invalid configuration (ConfigInvalid), and, per trigger that has a rule, failed deployments (DeploymentsFailed) and Slack notifications that did not arrive (NotificationsFailed)."
   type        = bool
   default     = true
 }
 
 variable "alarm_sns_topic_arn" {
-  description = "SNS topic notified when an alarm fires and recovers. Null: alarms without actions."
+  description = "SNS topic notified when any of the module's alarms fires and when it recovers (alarm and OK actions). Null: alarms without actions."
   type        = string
   default     = null
 }

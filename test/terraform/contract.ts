@@ -10,7 +10,8 @@
  * - 'secret': SLACK_WEBHOOK_URL and SLACK_BOT_TOKEN are never put in the function's configuration;
  * - 'module': the module computes it (the name of the table or SSM parameter it creates).
  */
-import type { Value } from './hcl.js';
+/** An input value, as given to the module (JSON). */
+export type Value = string | number | boolean | null | Value[] | { [key: string]: Value };
 
 export interface ContractVariable {
   issue: 2 | 3 | 5 | 11 | 13;
@@ -19,7 +20,11 @@ export interface ContractVariable {
   /** The default as an environment value; undefined: unset by default. */
   default?: string;
   module: 'input' | 'reserved' | 'secret' | 'module';
-  /** An input that changes the variable, a value for it, and the variable it must give. */
+  /**
+   * An input that changes the variable, a value for it, and the variable it must give. All of them
+   * are set together in one module block of the fixture root (scenarios.ts: `driven`), but for
+   * those of SEPARATE_INPUTS, each in a block of its own.
+   */
   drivenBy: { input: string; value: Value; expect: (env: string | undefined) => boolean } | undefined;
 }
 
@@ -63,7 +68,8 @@ export const CONTRACT: Record<string, ContractVariable> = {
     },
   },
   LAMBDA_FUNCTION_PATTERN: { issue: 3, default: '{project}_lambda_{name}_{env}', module: 'input', drivenBy: { input: 'lambda_function_pattern', value: '{project}-{name}-{env}', expect: equals('{project}-{name}-{env}') } },
-  IDEMPOTENCY_TABLE: { issue: 5, module: 'module', drivenBy: { input: 'enable_idempotency', value: true, expect: equals('myproject-deploybridge-dev-idempotency') } },
+  // With the `driven` inputs: project shop, env staging.
+  IDEMPOTENCY_TABLE: { issue: 5, module: 'module', drivenBy: { input: 'enable_idempotency', value: true, expect: equals('shop-deploybridge-staging-idempotency') } },
   IDEMPOTENCY_TTL_SECONDS: { issue: 5, default: '3600', module: 'input', drivenBy: { input: 'idempotency_ttl_seconds', value: 7200, expect: equals('7200') } },
   MANUAL_DEPLOY_ACCOUNTS: {
     issue: 5,
@@ -89,6 +95,9 @@ export const CONTRACT: Record<string, ContractVariable> = {
   SLACK_CHANNEL: { issue: 11, module: 'input', drivenBy: { input: 'slack_channel', value: 'C0DEPLOYS', expect: equals('C0DEPLOYS') } },
   SLACK_API_URL: { issue: 11, default: 'https://slack.com/api', module: 'input', drivenBy: { input: 'slack_api_url', value: 'https://slack.example.com/api', expect: equals('https://slack.example.com/api') } },
 };
+
+/** Inputs that cannot be set together with the others: Slack off drops SLACK_WEBHOOK_SSM_PARAMETER. */
+export const SEPARATE_INPUTS = ['enable_slack_notifications'];
 
 /** Environment variables the module sets that are not configuration of the code. */
 export const RUNTIME_ENVIRONMENT: Record<string, string> = {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from './hcl.js';
+import { REPO_ROOT } from './paths.js';
 import { awsCalls, envReads, lambdaSources, type SourceFile } from './source.js';
 
 let dir: string;

@@ -14,7 +14,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { CONFIG_DEFAULTS } from '../../src/constants.js';
-import { REPO_ROOT } from './hcl.js';
+import { REPO_ROOT } from './paths.js';
 
 export const SRC_DIR = join(REPO_ROOT, 'src');
 

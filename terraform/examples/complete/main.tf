@@ -2,7 +2,7 @@
 # env files from S3, one Lambda target deployed from an S3 artifact, alarms to SNS.
 # The cluster, services, function and buckets are assumed to exist already.
 #
-#   npm ci && npm run build          # builds dist/deploybridge.zip
+#   npm ci && npm run build          # builds dist/deploybridge-<version>.zip
 #   cd terraform/examples/complete
 #   terraform init && terraform apply
 

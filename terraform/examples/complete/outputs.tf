@@ -32,3 +32,8 @@ output "slack_webhook_ssm_parameter_name" {
   description = "Set the Slack webhook URL in this SecureString (aws ssm put-parameter --overwrite)."
   value       = module.deploybridge.slack_webhook_ssm_parameter_name
 }
+
+output "verify_command" {
+  description = "Check the setup against the account: run this in a checkout of deploybridge (after npm ci)."
+  value       = module.deploybridge.verify_command
+}

@@ -1,10 +1,11 @@
 terraform {
-  required_version = ">= 1.5.0"
+  # The range the module is tested on (see ../../versions.tf).
+  required_version = ">= 1.11.0, < 2.0.0"
 
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.100"
+      version = ">= 5.100.0, < 6.0.0"
     }
   }
 }

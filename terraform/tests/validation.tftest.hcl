@@ -1,0 +1,185 @@
+# Inputs the module refuses at plan time, before anything reaches AWS. Provider and overrides
+# as in defaults.tftest.hcl.
+
+provider "aws" {
+  region                      = "eu-west-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+}
+
+override_data {
+  target = data.aws_caller_identity.current
+  values = { account_id = "123456789012" }
+}
+
+variables {
+  project_name   = "myproject"
+  project_env    = "dev"
+  service_config = {}
+  package_path   = "tests/fixtures/package.zip"
+}
+
+# Every variable listed in expect_failures must fail its own validation.
+run "invalid_values" {
+  command = plan
+
+  variables {
+    project_name                          = "my project"
+    project_env                           = "dev/eu"
+    log_level                             = "verbose"
+    cluster_name_pattern                  = "{project}_{cluster}"
+    service_name_pattern                  = "{project}_{service}"
+    task_family_pattern                   = "{family}"
+    backend_service_name                  = "core/v2"
+    service_config                        = { "api/v2" = [{ bucket = "b", key = "k" }] }
+    deployment_timeout_seconds            = 1.5
+    max_deployment_retries                = -1
+    lambda_function_pattern               = "{function}"
+    idempotency_ttl_seconds               = 0
+    manual_deploy_accounts                = ["12345"]
+    protected_envs                        = ["prod/eu"]
+    name                                  = "a name with spaces"
+    architecture                          = "arm"
+    memory_size                           = 64
+    timeout                               = 901
+    log_retention_days                    = 31
+    slack_webhook_ssm_parameter_name      = "arn:aws:ssm:eu-west-1:123456789012:parameter/x"
+    slack_webhook_kms_key_arn             = "alias/aws/ssm"
+    async_maximum_retry_attempts          = 3
+    async_maximum_event_age_seconds       = 30
+    eventbridge_maximum_retry_attempts    = 186
+    eventbridge_maximum_event_age_seconds = 30
+    failed_event_retention_seconds        = 30
+    ecr_scan_gate                         = "LOW"
+    deployments_table_name                = "arn:aws:dynamodb:eu-west-1:123456789012:table/t"
+    slack_bot_token_kms_key_arn           = "alias/aws/ssm"
+    slack_api_url                         = "slack.com/api"
+  }
+
+  expect_failures = [
+    var.project_name,
+    var.project_env,
+    var.log_level,
+    var.cluster_name_pattern,
+    var.service_name_pattern,
+    var.task_family_pattern,
+    var.backend_service_name,
+    var.service_config,
+    var.deployment_timeout_seconds,
+    var.max_deployment_retries,
+    var.lambda_function_pattern,
+    var.idempotency_ttl_seconds,
+    var.manual_deploy_accounts,
+    var.protected_envs,
+    var.name,
+    var.architecture,
+    var.memory_size,
+    var.timeout,
+    var.log_retention_days,
+    var.slack_webhook_ssm_parameter_name,
+    var.slack_webhook_kms_key_arn,
+    var.async_maximum_retry_attempts,
+    var.async_maximum_event_age_seconds,
+    var.eventbridge_maximum_retry_attempts,
+    var.eventbridge_maximum_event_age_seconds,
+    var.failed_event_retention_seconds,
+    var.ecr_scan_gate,
+    var.deployments_table_name,
+    var.slack_bot_token_kms_key_arn,
+    var.slack_api_url,
+  ]
+}
+
+run "invalid_lambda_config" {
+  command = plan
+
+  variables {
+    lambda_config = {
+      "t/1" = { smoke_test = { payload = "{ping}", expect = "[200]" } }
+    }
+  }
+
+  expect_failures = [var.lambda_config]
+}
+
+run "empty_env_file_key" {
+  command = plan
+
+  variables {
+    service_config = { api = [{ bucket = "b", key = "" }] }
+  }
+
+  expect_failures = [var.service_config]
+}
+
+run "accepts_empty_protected_envs" {
+  command = plan
+
+  variables {
+    protected_envs = []
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables.PROTECTED_ENVS == ""
+    error_message = "[] is passed as an empty string, which the function reads as no protected env."
+  }
+}
+
+# service_config is required while S3 monitoring is on, as the function requires SERVICE_CONFIG.
+run "service_config_required_with_s3" {
+  command = plan
+
+  variables {
+    service_config = null
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "service_config_optional_without_s3" {
+  command = plan
+
+  variables {
+    service_config       = null
+    enable_s3_monitoring = false
+  }
+
+  assert {
+    condition     = !contains(keys(aws_lambda_function.this.environment[0].variables), "SERVICE_CONFIG")
+    error_message = "Without S3 monitoring, a null service_config leaves SERVICE_CONFIG unset."
+  }
+}
+
+run "cloudtrail_bucket_not_configured" {
+  command = plan
+
+  variables {
+    s3_cloudtrail_buckets = ["elsewhere"]
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "default_name_too_long" {
+  command = plan
+
+  variables {
+    project_name = "a-project-with-a-rather-long-name"
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}
+
+run "bot_token_without_channel" {
+  command = plan
+
+  variables {
+    slack_bot_token_ssm_parameter_name = "/deploybridge/myproject/dev/slack-bot-token"
+  }
+
+  expect_failures = [aws_lambda_function.this]
+}

@@ -1,0 +1,43 @@
+/**
+ * The module blocks of the fixture root that test/terraform plans once per run (terraform.ts writes
+ * them as Terraform JSON next to a copy of the module): inputs whose effect the tests compare with
+ * what src/ does. The example (terraform/examples/complete) is planned as it is, on its own.
+ */
+import { CONTRACT, SEPARATE_INPUTS, type Value } from './contract.js';
+
+export const REQUIRED_INPUTS = { project_name: 'myproject', project_env: 'dev', service_config: {} };
+
+/** Lambda targets: one named by the pattern, the backend, and one named explicitly. */
+export const LAMBDA_TARGETS = { thumbnailer: { alias: 'live' }, backend: {}, legacy: { function_name: 'legacy-thumbs' } };
+
+const driven = Object.values(CONTRACT).flatMap((v) => (v.drivenBy === undefined ? [] : [v.drivenBy]));
+
+/** The scenario (module block) in which the contract's `drivenBy` input of a variable is set. */
+export function drivenScenario(input: string): string {
+  return SEPARATE_INPUTS.includes(input) ? `driven_${input}` : 'driven';
+}
+
+export const SCENARIOS: Record<string, Record<string, Value>> = {
+  /** Only what is required: every other input at its default. */
+  bare: REQUIRED_INPUTS,
+  /** Every input of the contract set to a value other than its default (see CONTRACT drivenBy). */
+  driven: { ...REQUIRED_INPUTS, ...Object.fromEntries(driven.filter((d) => !SEPARATE_INPUTS.includes(d.input)).map((d) => [d.input, d.value])) },
+  ...Object.fromEntries(driven.filter((d) => SEPARATE_INPUTS.includes(d.input)).map((d) => [drivenScenario(d.input), { ...REQUIRED_INPUTS, [d.input]: d.value }])),
+  /** Nothing optional: no deployments table, no ECS events, no Slack. */
+  minimal: { ...REQUIRED_INPUTS, enable_deployments_table: false, enable_ecs_events: false, enable_slack_notifications: false },
+  /** Deployments recorded in the idempotency table. */
+  shared_table: { ...REQUIRED_INPUTS, enable_idempotency: true, deployments_table_name: 'myproject-deploybridge-dev-idempotency' },
+  /** Naming patterns, as src/naming.ts renders them. */
+  naming_default: { ...REQUIRED_INPUTS, lambda_config: LAMBDA_TARGETS },
+  naming_custom: {
+    ...REQUIRED_INPUTS,
+    cluster_name_pattern: '{env}-{project}',
+    service_name_pattern: '{project}-{name}-{env}',
+    backend_service_name: 'core',
+    lambda_function_pattern: '{project}-fn-{name}',
+    lambda_config: LAMBDA_TARGETS,
+  },
+  /** Manual deploys on a bus of their own. */
+  manual_bus: { ...REQUIRED_INPUTS, manual_deploy_principals: ['arn:aws:iam::123456789012:role/release-managers'] },
+  naming_name_first: { ...REQUIRED_INPUTS, service_name_pattern: '{name}-{project}-{env}', lambda_function_pattern: '{name}_{project}', lambda_config: LAMBDA_TARGETS },
+};
