@@ -402,7 +402,8 @@ async function main() {
           ms: inv.ms,
           calls: own.length,
           updates: updates.length,
-          updateServiceWithBareFamily: updates.filter((c) => typeof c.input.taskDefinition === 'string' && !/[:/]/.test(c.input.taskDefinition)).length,
+          // A configuration change restarts what each service runs: UpdateService without a task definition.
+          restarts: updates.filter((c) => c.input.taskDefinition === undefined).length,
           otherCalls: own.length - updates.length,
         };
       };
@@ -444,7 +445,7 @@ async function main() {
       // Counts are checked on every invocation (cold and warm): the one farthest from the expected counts.
       callsPerInvocation: farthest(invocations.map((i) => i.calls), FANOUT_SERVICES + FANOUT_PLANNING_READS),
       updatesPerInvocation: farthest(invocations.map((i) => i.updates), FANOUT_SERVICES),
-      updateServiceWithBareFamily: farthest(invocations.map((i) => i.updateServiceWithBareFamily), FANOUT_SERVICES),
+      restarts: farthest(invocations.map((i) => i.restarts), FANOUT_SERVICES),
       otherCalls: farthest(invocations.map((i) => i.otherCalls), FANOUT_PLANNING_READS),
       maxInFlight: medianOf(fanoutSamples.map((s) => s.maxInFlight)),
       samples: fanoutSamples,
@@ -505,7 +506,7 @@ async function main() {
     if (fanoutSamples.length > 0) console.log(
       `fan-out: ${FANOUT_SERVICES} services, concurrency ${CONCURRENCY}, ${FANOUT_DELAY_MS} ms per call: ideal ${ideal} ms; ` +
         `cold invocation ${fanout.coldMs.toFixed(0)} ms (${fanout.coldVsIdeal.toFixed(2)}x), warm ${fanout.warmMs.toFixed(0)} ms (${fanout.warmVsIdeal.toFixed(2)}x); ` +
-        `${fanout.callsPerInvocation} AWS calls (${fanout.updateServiceWithBareFamily} UpdateService with the bare family), at most ${fanout.maxInFlight} in flight`,
+        `${fanout.callsPerInvocation} AWS calls (${fanout.restarts} UpdateService restarting what runs), at most ${fanout.maxInFlight} in flight`,
     );
     if (fanoutSamples.length > 0 && fanout.maxInFlight !== CONCURRENCY) {
       console.log(`note: at most ${fanout.maxInFlight} calls were in flight, not ${CONCURRENCY}: if the deployer's concurrency changed, update CONCURRENCY in bench/bench.mjs`);

@@ -154,7 +154,7 @@ export function evaluate(figures) {
     ['budget', 'SDK code loaded by the ecs route', figures.ecsRouteSdkBytes, 0, 'bytes'],
     ['budget', 'routes loading an SDK client they do not use', figures.routesWithOtherClients, 0, 'routes'],
     ['budget', 'AWS calls per service in the fan-out', figures.fanoutCallsPerService, 1, 'calls'],
-    ['budget', 'fan-out calls other than UpdateService(bare family): the env file read and compared', figures.fanoutOtherCalls, FANOUT_PLANNING_READS, 'calls'],
+    ['budget', 'fan-out calls other than UpdateService (a restart): the env file read and compared', figures.fanoutOtherCalls, FANOUT_PLANNING_READS, 'calls'],
     ['target', 'init-only ratio', figures.initRatio, TARGETS.initRatio, 'x'],
     ['target', 'heaviest route ratio', figures.heaviestRouteRatio, TARGETS.heaviestRouteRatio, 'x'],
     ['target', 'RSS after the heaviest route', figures.heaviestRss, TARGETS.rssBytes, 'bytes'],

@@ -42,7 +42,8 @@ export function answer(target, input, { region = 'us-east-1', image = DEFAULT_IM
       return [200, { taskDefinition: { taskDefinitionArn: taskDefinitionArn(region, family), family: family.split(':')[0], revision: 7, status: 'ACTIVE', containerDefinitions: [{ name: 'app', image }] } }];
     }
     case `${ECS_PREFIX}UpdateService`: {
-      const arn = taskDefinitionArn(region, String(input.taskDefinition ?? 'unknown'));
+      // Without a task definition (a restart), the service keeps the one it runs: here, its own name's family.
+      const arn = taskDefinitionArn(region, String(input.taskDefinition ?? input.service ?? 'unknown'));
       const id = `ecs-svc/${String(Date.now()).padStart(19, '0')}`;
       return [
         200,

@@ -1,7 +1,8 @@
 /**
  * One event, start to finish: validate, route, plan, deploy, notify. Permanent problems (malformed
  * or foreign events, refused requests) are logged once and end normally; transient AWS failures
- * that outlived the deployer's retries fail the invocation so Lambda's retry applies.
+ * that outlived the deployer's retries, deployments left undone and bugs fail the invocation, so
+ * Lambda's retry, its on-failure destination and the Errors alarm apply.
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { MergedDeployment } from './batch/merge.js';
@@ -11,9 +12,10 @@ import type { Config } from './config.js';
 import { Deployer, type DeployerOptions, type DeploymentResult } from './deployer.js';
 import type { DeploymentJournal } from './deployments/journal.js';
 import { createRecorder, type DeploymentRecorder } from './deployments/records.js';
-import { describeError, errorFields, isRetryableAwsError, RejectedEventError, TransientDeploymentError } from './errors.js';
+import { describeError, errorFields, isRetryableAwsError, isUnexpectedError, RejectedEventError, TransientDeploymentError, UnexpectedError } from './errors.js';
 import { envelopeSchema, type EventEnvelope } from './events.js';
 import type { DeploymentGuard } from './guard.js';
+import { invocationOf, type Invocation } from './invocation.js';
 import type { Log, MetricSink } from './observability.js';
 import { MetricName } from './observability.js';
 import { deployedTrigger, emptyPlan, type Notice, type Plan, type RouteName } from './plan.js';
@@ -63,10 +65,13 @@ export class App {
     this.deployer = new Deployer({ ...deps, ...(this.recorder === undefined ? {} : { recorder: this.recorder }) }, deps.deployerOptions);
   }
 
-  /** Handles one EventBridge event. Every notification is delivered (or given up) before it returns. */
-  async handle(rawEvent: unknown): Promise<HandleResult> {
+  /**
+   * Handles one EventBridge event. Every notification is delivered (or given up) before it returns.
+   * `context` is the Lambda context: the account deploybridge runs in and the time it has.
+   */
+  async handle(rawEvent: unknown, context?: Context): Promise<HandleResult> {
     try {
-      return await this.process(rawEvent);
+      return await this.process(rawEvent, invocationOf(context));
     } finally {
       await this.deps.notifier.flush();
     }
@@ -82,7 +87,7 @@ export class App {
     this.deps.metrics.setTrigger?.('batch');
     try {
       const { handleSqsBatch } = await import('./batch/run.js');
-      return await handleSqsBatch(batch, this.batchSteps(), context);
+      return await handleSqsBatch(batch, this.batchSteps(invocationOf(context)), context);
     } finally {
       await this.deps.notifier.flush();
     }
@@ -93,13 +98,13 @@ export class App {
     return new App({ ...this.deps, metrics: routedMetrics(this.deps.metrics, trigger) });
   }
 
-  private batchSteps(): BatchSteps {
+  private batchSteps(invocation: Invocation): BatchSteps {
     return {
       log: this.deps.log,
       metrics: routedMetrics(this.deps.metrics),
       plan: async (event): Promise<PlannedEvent> => {
         const app = this.scoped();
-        const planned = await app.planEvent(event);
+        const planned = await app.planEvent(event, invocation);
         if ('result' in planned) return { kind: 'settled' };
         const { plan } = planned;
         const time = timeOf(planned.event);
@@ -108,7 +113,7 @@ export class App {
           plan,
           time,
           carryOut: async () => {
-            await app.carryOut(plan, time);
+            await app.carryOut(plan, time, invocation);
           },
           report: () => app.reportPlan(plan),
         };
@@ -116,7 +121,7 @@ export class App {
       deploy: async (deployment: MergedDeployment) => {
         const route = deployedTrigger(deployment.request.trigger).kind;
         const plan: Plan = { ...emptyPlan(route, deployment.eventId), deployments: [deployment.request] };
-        const [result] = await this.scoped(route).deployer.execute(plan, deployment.triggeredAt);
+        const [result] = await this.scoped(route).deployer.execute(plan, invocation, deployment.triggeredAt);
         if (result === undefined) throw new Error('the deployer returned no result for a deployment');
         return result;
       },
@@ -146,15 +151,15 @@ export class App {
     return { status: 'ignored', eventId, route: routeName, reason };
   }
 
-  private async process(rawEvent: unknown): Promise<HandleResult> {
-    const planned = await this.planEvent(rawEvent);
+  private async process(rawEvent: unknown, invocation: Invocation): Promise<HandleResult> {
+    const planned = await this.planEvent(rawEvent, invocation);
     if ('result' in planned) return planned.result;
     const { event, plan } = planned;
-    return { status: 'planned', eventId: event.id, plan, deployments: await this.carryOut(plan, timeOf(event)) };
+    return { status: 'planned', eventId: event.id, plan, deployments: await this.carryOut(plan, timeOf(event), invocation) };
   }
 
-  /** Validates, routes and plans one event; a permanent problem is reported and ends it. Throws what must be retried. */
-  private async planEvent(rawEvent: unknown): Promise<{ result: HandleResult } | { event: EventEnvelope; plan: Plan }> {
+  /** Validates, routes and plans one event; a permanent problem is reported and ends it. Throws what must be retried, and bugs. */
+  private async planEvent(rawEvent: unknown, invocation: Invocation): Promise<{ result: HandleResult } | { event: EventEnvelope; plan: Plan }> {
     const { config, log, metrics } = this.deps;
     log.debug('event received', { event: rawEvent });
     const parsed = envelopeSchema.safeParse(rawEvent);
@@ -172,11 +177,14 @@ export class App {
     let plan: Plan;
     try {
       const buildPlan = await loadPlanBuilder(decision.route);
-      plan = await buildPlan(event, { config, catalog: config.catalog, log, metrics, targets: this.deps.targets, reads: this.deps.reads, journal: this.deps.journal });
+      plan = await buildPlan(event, { config, catalog: config.catalog, log, metrics, targets: this.deps.targets, reads: this.deps.reads, journal: this.deps.journal, invocation });
     } catch (error) {
       if (error instanceof RejectedEventError) return { result: this.reject(event.id, error.message, decision.route) };
       if (isRetryableAwsError(error)) throw error;
-      return { result: this.planningFailed(event.id, decision.route, error) };
+      const failed = this.planningFailed(event.id, decision.route, error);
+      // A bug fails the invocation (Errors alarm, on-failure destination); a permanent AWS error does not.
+      if (isUnexpectedError(error)) throw error;
+      return { result: failed };
     }
     if (plan.ignored) return { result: this.ignore(event.id, plan.route, plan.ignored.reason, plan.ignored.level) };
     return { event, plan };
@@ -214,16 +222,40 @@ export class App {
     await Promise.all(plan.notices.map((notice) => this.report(notice, plan.eventId)));
   }
 
-  private async carryOut(plan: Plan, triggeredAt: string): Promise<DeploymentResult[]> {
+  private async carryOut(plan: Plan, triggeredAt: string, invocation: Invocation): Promise<DeploymentResult[]> {
     const reported = this.reportPlan(plan);
-    const results = await this.deployer.execute(plan, triggeredAt);
+    const results = await this.deployer.execute(plan, invocation, triggeredAt);
     await reported;
-    const transient = results.filter((r) => r.status === 'failed' && r.retryable);
-    if (transient.length > 0) {
-      throw new TransientDeploymentError(
-        `${transient.length} deployment(s) failed on transient AWS errors after retries: ${transient.map((r) => r.service).join(', ')}`,
-      );
-    }
+    failIfUnfinished(results);
     return results;
   }
+}
+
+/** Why a deployment was not finished in this invocation, or `undefined` when it was (or never can be). */
+function unfinishedBecause(result: DeploymentResult): string | undefined {
+  if (result.status === 'failed' && result.retryable) return 'failed on transient AWS errors after retries';
+  if (result.status === 'deferred') return result.reason === 'in progress' ? 'in progress in another invocation' : 'not started: out of time';
+  return undefined;
+}
+
+/**
+ * Fails the invocation when a deployment is left to do (a transient failure, one in progress
+ * elsewhere, one not started), so Lambda's retry and on-failure destination apply, and when one met
+ * a bug, so the Errors alarm fires.
+ */
+function failIfUnfinished(results: DeploymentResult[]): void {
+  const unfinished = new Map<string, string[]>();
+  for (const result of results) {
+    const why = unfinishedBecause(result);
+    if (why !== undefined) unfinished.set(why, [...(unfinished.get(why) ?? []), result.service]);
+  }
+  const count = [...unfinished.values()].reduce((sum, services) => sum + services.length, 0);
+  const problems = results.flatMap((r) => (r.status === 'failed' && r.unexpected ? [`deployment of ${r.service} failed on an unexpected error (a bug): ${r.error}`] : []));
+  if (count > 0) {
+    const groups = [...unfinished].map(([why, services]) => `${services.join(', ')} (${why})`);
+    problems.push(`${count} deployment(s) not finished in this invocation, to be retried: ${groups.join('; ')}`);
+  }
+  if (problems.length === 0) return;
+  const bug = results.some((r) => r.status === 'failed' && r.unexpected);
+  throw bug ? new UnexpectedError(problems.join('; ')) : new TransientDeploymentError(problems.join('; '));
 }

@@ -6,9 +6,9 @@
  */
 import * as z from 'zod/mini';
 import { Catalog, type LambdaTargetConfig, type S3ObjectRef } from './catalog.js';
-import { CONFIG_DEFAULTS, LOG_LEVELS, SCAN_GATE_LEVELS, type DefaultedVariable, type LogLevel, type ScanGateLevel } from './constants.js';
+import { CONFIG_DEFAULTS, LAMBDA_MAX_TIMEOUT_SECONDS, LOG_LEVELS, SCAN_GATE_LEVELS, type DefaultedVariable, type LogLevel, type ScanGateLevel } from './constants.js';
 import { ConfigError } from './errors.js';
-import { SERVICE_NAME_RE } from './naming.js';
+import { renderPattern, SERVICE_NAME_RE } from './naming.js';
 
 
 export interface FeatureFlags {
@@ -217,7 +217,7 @@ class EnvReader {
     return undefined;
   }
 
-  /** Checks that a naming pattern only uses the known placeholders. */
+  /** Checks that a naming pattern only uses the known placeholders (what it renders is checked by {@link checkRenderedNames}). */
   pattern(name: VariableOf<string>): string {
     const value = this.string(name);
     const unknown = [...value.matchAll(/\{([^}]*)\}/g)]
@@ -227,6 +227,46 @@ class EnvReader {
       this.problems.push(`${name} uses unknown placeholder(s) ${unknown.map((p) => `{${p}}`).join(', ')}; use {project}, {env}, {name}`);
     }
     return value;
+  }
+}
+
+/** The naming patterns, and what AWS accepts as the names they render. */
+type PatternVariable = 'CLUSTER_NAME_PATTERN' | 'SERVICE_NAME_PATTERN' | 'TASK_FAMILY_PATTERN' | 'LAMBDA_FUNCTION_PATTERN';
+
+const ECS_NAME = { re: /^[A-Za-z0-9_-]{1,255}$/, allowed: 'letters, digits, "-" and "_", at most 255' };
+const PATTERN_RULES: Record<PatternVariable, { what: string; re: RegExp; allowed: string; perService: boolean }> = {
+  CLUSTER_NAME_PATTERN: { what: 'an ECS cluster name', ...ECS_NAME, perService: false },
+  SERVICE_NAME_PATTERN: { what: 'an ECS service name', ...ECS_NAME, perService: true },
+  TASK_FAMILY_PATTERN: { what: 'a task definition family', ...ECS_NAME, perService: true },
+  LAMBDA_FUNCTION_PATTERN: { what: 'a function name', re: /^[A-Za-z0-9_-]{1,64}$/, allowed: 'letters, digits, "-" and "_", at most 64', perService: true },
+};
+
+/** A service name a pattern is tried with. */
+const SAMPLE_SERVICE = 'api';
+
+/**
+ * Adds the problems of what the naming patterns render: a pattern each service needs its own name
+ * from must contain `{name}` (without it every service is one ECS service), and the names rendered
+ * for a service and for the backend must be names AWS accepts. Patterns with unknown placeholders,
+ * and an invalid project or env, are reported on their own and not tried.
+ */
+function checkRenderedNames(read: EnvReader, settings: Pick<Config, 'projectName' | 'projectEnv' | 'backendServiceName' | 'clusterNamePattern' | 'serviceNamePattern' | 'taskFamilyPattern' | 'lambdaFunctionPattern'>): void {
+  if (![settings.projectName, settings.projectEnv].every((part) => SERVICE_NAME_RE.test(part))) return;
+  const patterns: Record<PatternVariable, string> = {
+    CLUSTER_NAME_PATTERN: settings.clusterNamePattern,
+    SERVICE_NAME_PATTERN: settings.serviceNamePattern,
+    TASK_FAMILY_PATTERN: settings.taskFamilyPattern,
+    LAMBDA_FUNCTION_PATTERN: settings.lambdaFunctionPattern,
+  };
+  const render = (pattern: string, name: string) => renderPattern(pattern, { project: settings.projectName, env: settings.projectEnv, name });
+  for (const [variable, pattern] of Object.entries(patterns) as Array<[PatternVariable, string]>) {
+    if (/\{(?!project\}|env\}|name\})[^}]*\}/.test(pattern)) continue;
+    const rule = PATTERN_RULES[variable];
+    if (rule.perService && !pattern.includes('{name}')) {
+      read.problems.push(`${variable} must contain {name}: without it every service renders the same name ("${render(pattern, '')}")`);
+    }
+    const refused = [SAMPLE_SERVICE, settings.backendServiceName].map((name) => render(pattern, name)).find((name) => !rule.re.test(name));
+    if (refused !== undefined) read.problems.push(`${variable} renders "${refused}", which AWS does not accept as ${rule.what} (${rule.allowed})`);
   }
 }
 
@@ -355,6 +395,11 @@ export function loadConfig(env: Env = process.env): Config {
     protectedEnvs: read.list('PROTECTED_ENVS'),
     ecrScanGate: readScanGate(read),
   };
+  checkRenderedNames(read, settings);
+  if (settings.deploymentTimeoutSeconds > LAMBDA_MAX_TIMEOUT_SECONDS) {
+    // One invocation runs a deployment: it cannot take longer than Lambda lets an invocation run.
+    read.problems.push(`DEPLOYMENT_TIMEOUT_SECONDS must be at most ${LAMBDA_MAX_TIMEOUT_SECONDS} (Lambda's longest timeout), got ${settings.deploymentTimeoutSeconds}`);
+  }
   const catalog = buildCatalog(read, settings);
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return { ...settings, catalog };

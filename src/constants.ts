@@ -44,16 +44,30 @@ export const DEPLOYER_DEFAULTS = {
   concurrency: 10,
   /** Retries of one call that met a conflict (Lambda: an update in progress), inside the deadline. */
   conflictRetries: 4,
+  /**
+   * Kept free at the end of an invocation: no deployment runs into it, so there is time to record
+   * outcomes (idempotency table, logs) and deliver Slack messages (their budget is 5 s) before
+   * Lambda ends the invocation.
+   */
+  invocationMarginMs: 10_000,
+  /** A deployment is not started with less time than this left: it could not make even one AWS call. */
+  minimumStartMs: 1000,
 } as const;
 
-/** Slack delivery: what one message may cost. */
+/** Slack delivery: what messages may cost an invocation. */
 export const SLACK_DEFAULTS = {
-  /** Time allowed for one message, retries and `Retry-After` waits included. */
+  /**
+   * The budget the messages of one invocation share, from its first message: retries and
+   * `Retry-After` waits happen inside it; after it, a message gets its first attempt only. A dead
+   * webhook cannot hold the invocation, however many messages it sends.
+   */
   budgetMs: 5000,
   /** Time allowed for one HTTP attempt. */
   attemptTimeoutMs: 3000,
-  /** Pause before retrying a 5xx or network error. */
+  /** Pause before the first retry of a 5xx or network error; it doubles for the next. */
   retryDelayMs: 250,
+  /** Attempts per message, the first included. */
+  maxAttempts: 3,
   /** A webhook read from SSM is cached this long, so a rotated secret is picked up without a cold start. */
   webhookMaxAgeSeconds: 300,
 } as const;
@@ -118,6 +132,9 @@ export const ECR_SCAN_LIMITS = {
   /** A scan that completes this long after the push is a rescan: it does not deploy. */
   rescanAfterHours: 24,
 } as const;
+
+/** Lambda's longest timeout: no deployment can take longer than the invocation that runs it. */
+export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
 
 /** A value quoted from an event in a log line or a reason is cut to this many characters. */
 export const EXCERPT_LIMIT = 200;

@@ -12,16 +12,31 @@
  * With a recorder (DEPLOYMENTS_TABLE), what started is recorded with its trigger and its first
  * Slack message, so ECS's later events are reported in that deployment's thread.
  */
+import type { Context } from 'aws-lambda';
 import type { Config } from './config.js';
 import { mapWithConcurrency } from './concurrency.js';
 import { DEPLOYER_DEFAULTS } from './constants.js';
-import { describeError, errorFields, isRetryableAwsError, SmokeTestFailedError } from './errors.js';
+import { DeploymentError, describeError, errorFields, isRetryableAwsError, isUnexpectedError, SmokeTestFailedError } from './errors.js';
 import type { DeploymentRecorder } from './deployments/records.js';
-import { onceForEach, type DeploymentGuard, type GuardSkip } from './guard.js';
+import { onceForEach, type DeploymentGuard } from './guard.js';
+import type { Invocation } from './invocation.js';
 import { boundLog, type Log, type LogFields, type MetricSink } from './observability.js';
 import { MetricName } from './observability.js';
 import { deployedTrigger, type DeploymentPreview, type DeploymentRequest, type EcsRollout, type LambdaProgress, type LambdaRelease, type MessageRef, type Plan, type TargetOutcome } from './plan.js';
-import { deploymentMessages, deploymentStepUpdate, describeTrigger, failureFields, identify, outcomeFields, stepFields, stepLog, triggerFields, type DeploymentIdentity, type Notification } from './presenter.js';
+import {
+  deploymentMessages,
+  deploymentStepUpdate,
+  describeTrigger,
+  failureFields,
+  identify,
+  notStartedMessage,
+  outcomeFields,
+  stepFields,
+  stepLog,
+  triggerFields,
+  type DeploymentIdentity,
+  type Notification,
+} from './presenter.js';
 import { withRetries, type Attempted } from './retry.js';
 import type { Notifier } from './slack/notifier.js';
 import type { Target, TargetContext, TargetRegistry } from './targets/contract.js';
@@ -31,8 +46,11 @@ export type DeploymentResult =
   | ({ service: string; status: 'started'; attempts: number } & EcsRollout)
   | ({ service: string; status: 'succeeded'; attempts: number; durationMs: number } & LambdaRelease)
   | ({ service: string; status: 'dry_run'; plannedCalls: string[] } & DeploymentPreview)
-  | { service: string; status: 'failed'; error: string; attempts: number; retryable: boolean }
-  | { service: string; status: 'skipped'; reason: GuardSkip['reason'] };
+  /** `unexpected`: the error is a bug, which fails the invocation although a retry cannot help. */
+  | { service: string; status: 'failed'; error: string; attempts: number; retryable: boolean; unexpected: boolean }
+  | { service: string; status: 'skipped'; reason: 'already deployed' }
+  /** Not carried out in this invocation, which fails so Lambda retries the event: another invocation is deploying it, or time ran out before it could start. */
+  | { service: string; status: 'deferred'; reason: 'in progress' | 'out of time' };
 
 export interface DeployerOptions {
   /** First backoff delay; doubles each retry (5 s, 10 s, 20 s, …). Injectable so tests run instantly. */
@@ -41,6 +59,10 @@ export interface DeployerOptions {
   concurrency: number;
   /** Retries of one call that met a conflict (Lambda: an update in progress), inside the deployment timeout. */
   conflictRetries: number;
+  /** Kept free at the end of the invocation to record outcomes and deliver Slack messages. */
+  invocationMarginMs: number;
+  /** A deployment is not started with less time than this left. */
+  minimumStartMs: number;
 }
 
 export interface DeployerDeps {
@@ -81,6 +103,19 @@ interface Deployment {
 
 type Finished = Extract<TargetOutcome, { status: 'started' | 'succeeded' }>;
 
+/** What the deployments of one plan share while it is carried out. */
+interface PlanRun {
+  eventId: string;
+  /** ISO 8601: the trigger's event. */
+  triggeredAt: string;
+  /** Recording and Slack work of the plan, awaited before the plan's results are returned. */
+  followUps: Array<Promise<unknown>>;
+  /** Epoch milliseconds: no deployment of the plan runs past it (the invocation's end less the margin). */
+  invocationDeadline: number;
+  /** For the idempotency guard: an in-progress record expires with this invocation. */
+  lambdaContext: Context | undefined;
+}
+
 export class Deployer {
   private readonly options: DeployerOptions;
 
@@ -93,16 +128,35 @@ export class Deployer {
 
   /**
    * Carries out every deployment of the plan; one failure does not stop the others. `triggeredAt`
-   * is the time of the event that asked for them (ISO 8601).
+   * is the time of the event that asked for them (ISO 8601). Each deployment's deadline is the
+   * smaller of `DEPLOYMENT_TIMEOUT_SECONDS` from its start and the invocation's end less a margin; a
+   * deployment there is no time left to start is not started, and those are reported together.
    */
-  async execute(plan: Plan, triggeredAt: string = new Date().toISOString()): Promise<DeploymentResult[]> {
+  async execute(plan: Plan, invocation: Invocation, triggeredAt: string = new Date().toISOString()): Promise<DeploymentResult[]> {
+    const { invocationMarginMs, minimumStartMs, concurrency } = this.options;
+    const invocationDeadline = invocation.endsAt === undefined ? Number.POSITIVE_INFINITY : invocation.endsAt - invocationMarginMs;
     const followUps: Array<Promise<unknown>> = [];
-    const results = await mapWithConcurrency(plan.deployments, this.options.concurrency, (request) => this.deploy(request, plan.eventId, triggeredAt, followUps));
+    const results = await mapWithConcurrency(plan.deployments, concurrency, async (request): Promise<DeploymentResult> => {
+      if (invocationDeadline - Date.now() < minimumStartMs) return { service: request.service, status: 'deferred', reason: 'out of time' };
+      return this.deploy(request, { eventId: plan.eventId, triggeredAt, followUps, invocationDeadline, lambdaContext: invocation.lambdaContext });
+    });
+    this.reportNotStarted(plan, results);
     while (followUps.length > 0) await Promise.all(followUps.splice(0));
     return results;
   }
 
-  private async deploy(request: DeploymentRequest, eventId: string, triggeredAt: string, followUps: Array<Promise<unknown>>): Promise<DeploymentResult> {
+  /** One error log line and one Slack message for the deployments the invocation had no time to start. */
+  private reportNotStarted(plan: Plan, results: DeploymentResult[]): void {
+    const notStarted = results.filter((r) => r.status === 'deferred' && r.reason === 'out of time').map((r) => r.service);
+    if (notStarted.length === 0) return;
+    const { log, metrics, notifier } = this.deps;
+    metrics.count(MetricName.DeploymentsNotStarted, notStarted.length);
+    log.error('deployments not started: out of time', { event_id: plan.eventId, services: notStarted, planned: plan.deployments.length, invocation_margin_ms: this.options.invocationMarginMs });
+    notifier.notify(notStartedMessage(notStarted, plan.deployments.length, plan.eventId));
+  }
+
+  private async deploy(request: DeploymentRequest, run: PlanRun): Promise<DeploymentResult> {
+    const { eventId, triggeredAt, followUps } = run;
     const { config } = this.deps;
     const identity = identify(request, config.region);
     const startedAt = Date.now();
@@ -113,7 +167,7 @@ export class Deployer {
       eventId,
       triggeredAt,
       startedAt: new Date(startedAt).toISOString(),
-      deadline: startedAt + config.deploymentTimeoutSeconds * 1000,
+      deadline: Math.min(startedAt + config.deploymentTimeoutSeconds * 1000, run.invocationDeadline),
       announced: false,
       followUps,
     };
@@ -121,7 +175,7 @@ export class Deployer {
     const target = (await this.deps.targets[request.target]()) as Target;
     if (config.dryRun) return this.dryRun(deployment, target);
 
-    const guarded = await this.guarded(deployment, eventId, () => this.attempts(deployment, target));
+    const guarded = await this.guarded(deployment, eventId, () => this.attempts(deployment, target), run.lambdaContext);
     if (!guarded.ran) return guarded.skipped;
     const attempted = guarded.result;
     if (!attempted.ok) {
@@ -268,6 +322,7 @@ export class Deployer {
     deployment: Deployment,
     eventId: string,
     attemptAll: () => Promise<Attempted<T>>,
+    lambdaContext: Context | undefined,
   ): Promise<{ ran: true; result: Attempted<T> } | { ran: false; skipped: DeploymentResult }> {
     const { guard, log, metrics } = this.deps;
     if (guard === undefined) return { ran: true, result: await attemptAll() };
@@ -276,13 +331,19 @@ export class Deployer {
     const trigger = deployment.request.trigger;
     const eventIds = trigger.kind === 'merged' ? trigger.eventIds : [eventId];
     try {
-      const outcome = await onceForEach(guard, eventIds, key, attemptAll, (attempted) => attempted.ok);
+      const outcome = await onceForEach(guard, eventIds, key, attemptAll, (attempted) => attempted.ok, lambdaContext);
       if (outcome.ran) return outcome;
+      const service = deployment.request.service;
+      if (outcome.reason === 'in progress') {
+        // A live invocation is deploying it: if that one fails, nothing would be left to retry this event, so this one fails too.
+        log.warn('deployment in progress in another invocation; this invocation fails so Lambda retries it later', { ...deployment.fields, idempotency_key: key });
+        return { ran: false, skipped: { service, status: 'deferred', reason: 'in progress' } };
+      }
       metrics.count(MetricName.DeploymentsSkipped);
       log.info(`deployment skipped: ${outcome.reason} for this event`, { ...deployment.fields, reason: outcome.reason, idempotency_key: key });
-      return { ran: false, skipped: { service: deployment.request.service, status: 'skipped', reason: outcome.reason } };
+      return { ran: false, skipped: { service, status: 'skipped', reason: outcome.reason } };
     } catch (error) {
-      const unavailable = new Error(`idempotency table unavailable: ${describeError(error)}`, { cause: error });
+      const unavailable = new DeploymentError(`idempotency table unavailable: ${describeError(error)}`, { retryable: true, cause: error });
       return { ran: true, result: { ok: false, error: unavailable, attempts: 0, retryable: true } };
     }
   }
@@ -314,10 +375,11 @@ export class Deployer {
     const { config, log, metrics } = this.deps;
     metrics.count(MetricName.DeploymentsFailed);
     if (cause instanceof SmokeTestFailedError) metrics.count(MetricName.SmokeTestsFailed);
-    const fields = { ...deployment.fields, attempt: attempts, max_retries: config.maxDeploymentRetries, retryable, ...errorFields(cause), ...failureFields(cause, progress) };
+    const unexpected = isUnexpectedError(cause);
+    const fields = { ...deployment.fields, attempt: attempts, max_retries: config.maxDeploymentRetries, retryable, unexpected, ...errorFields(cause), ...failureFields(cause, progress) };
     log.error('deployment failed', fields);
-    const message: Notification = deploymentMessages.failed(deployment.request, deployment.identity, { cause, attempts, progress });
+    const message: Notification = deploymentMessages.failed(deployment.request, deployment.identity, { cause, attempts, progress, dryRun: config.dryRun });
     this.finish(deployment, { status: 'failed', cause, retryable, ...(progress === undefined ? {} : { progress }) }, message);
-    return { service: deployment.request.service, status: 'failed', error: describeError(cause), attempts, retryable };
+    return { service: deployment.request.service, status: 'failed', error: describeError(cause), attempts, retryable, unexpected };
   }
 }

@@ -1,3 +1,5 @@
+import { redact } from './redact.js';
+
 /**
  * Errors that decide what happens next: a {@link ConfigError} stops everything, a
  * {@link RejectedEventError} is a permanent problem with one event (logged, counted, not retried),
@@ -8,12 +10,29 @@
  * and stack; the words people read are derived from them here, in {@link describeError}.
  */
 
-/** Invalid configuration: the message lists every problem, one per line. */
+/**
+ * Invalid configuration: the message lists every problem on one line, so it reads whole in a log
+ * line and in the error Lambda records for the failed invocation.
+ */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 
   constructor(readonly problems: string[]) {
-    super(`invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n- ${problems.join('\n- ')}`);
+    super(`${ConfigError.heading(problems)} ${problems.join('; ')}`);
+  }
+
+  private static heading(problems: string[]): string {
+    return `invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):`;
+  }
+
+  /**
+   * The problems one per line, for a terminal.
+   *
+   * @example
+   * new ConfigError(['PROJECT_ENV is required']).listed; // 'invalid configuration (1 problem):\n- PROJECT_ENV is required'
+   */
+  get listed(): string {
+    return `${ConfigError.heading(this.problems)}\n- ${this.problems.join('\n- ')}`;
   }
 }
 
@@ -26,11 +45,20 @@ export class RejectedEventError extends Error {
 }
 
 /**
- * Raised at the end of an invocation when at least one deployment failed for a reason that may
- * pass (throttling, 5xx, network), so that Lambda's own retry and on-failure destination apply.
+ * A failure that may pass (throttling, 5xx, network, a deployment left undone, a write that kept
+ * losing races): it fails the invocation so that Lambda's own retry and on-failure destination apply.
  */
 export class TransientDeploymentError extends Error {
   override readonly name = 'TransientDeploymentError';
+}
+
+/**
+ * Raised at the end of an invocation when a deployment failed on an error no code path expects (a
+ * bug). It is not retried as if AWS were down: it is reported once, and the invocation fails so the
+ * Errors alarm fires and the event waits in the on-failure destination until the fix is deployed.
+ */
+export class UnexpectedError extends Error {
+  override readonly name = 'UnexpectedError';
 }
 
 /**
@@ -99,14 +127,36 @@ export function errorName(error: unknown): string {
   return typeof name === 'string' ? name : '';
 }
 
+/** Node's system error codes (ECONNRESET, ETIMEDOUT, …): the network, not the code. */
+const SYSTEM_ERROR_CODE_RE = /^E[A-Z_]+$/;
+
+/**
+ * True for an error no code path expects: a bug (a `TypeError`, a thrown string), as opposed to
+ * what AWS clients raise (service errors carry `$metadata` or `$fault`, and so do network errors
+ * once the SDK's own retries are spent), a call aborted at the deadline, a network error, or one
+ * of deploybridge's own errors.
+ *
+ * @example
+ * isUnexpectedError(new TypeError("Cannot read properties of undefined")); // true
+ * isUnexpectedError(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' })); // false
+ */
+export function isUnexpectedError(error: unknown): boolean {
+  if ([DeploymentError, RejectedEventError, ConfigError, TransientDeploymentError, UnexpectedError].some((known) => error instanceof known)) return false;
+  if (typeof error !== 'object' || error === null) return true;
+  const e = error as AwsLikeError & { code?: unknown };
+  if (e.$metadata !== undefined || e.$fault !== undefined || e.$retryable !== undefined) return false;
+  if (['AbortError', 'TimeoutError'].includes(errorName(error))) return false;
+  return !(typeof e.code === 'string' && SYSTEM_ERROR_CODE_RE.test(e.code));
+}
+
 /**
  * True when sending the same request again may succeed: throttling, server faults, timeouts and
  * network errors. Permanent errors (not found, invalid parameter, access denied, other client
- * faults) are not retried.
+ * faults) and unexpected ones (bugs) are not retried.
  */
 export function isRetryableAwsError(error: unknown): boolean {
   if (error instanceof DeploymentError) return error.retryable;
-  if (typeof error !== 'object' || error === null) return true;
+  if (isUnexpectedError(error)) return false;
   const e = error as AwsLikeError;
   const name = errorName(error);
   if (PERMANENT_ERROR_NAMES.has(name)) return false;
@@ -120,17 +170,19 @@ export function isRetryableAwsError(error: unknown): boolean {
 
 /**
  * A short, secret-free description of an error for logs and Slack: the message of a
- * {@link DeploymentError} (written for people), otherwise `Name: message`.
+ * {@link DeploymentError} (written for people), otherwise `Name: message`; AWS messages can echo
+ * values, so secrets and credentials are masked ({@link redact}).
  */
 export function describeError(error: unknown): string {
-  if (error instanceof DeploymentError) return error.message;
-  if (error instanceof Error) return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
-  return String(error);
+  if (error instanceof DeploymentError) return redact(error.message);
+  if (error instanceof Error) return redact(error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message);
+  return redact(String(error));
 }
 
 /**
  * Log fields of an error: its description, and what an operator needs to follow it up — the name
- * and AWS request id of the error at the root of its `cause` chain, and the stack.
+ * and AWS request id of the error at the root of its `cause` chain, and the stack (its first line
+ * is the message: masked like the description).
  *
  * @example
  * log.error('deployment failed', { ...fields, ...errorFields(error) });
@@ -144,6 +196,6 @@ export function errorFields(error: unknown): Record<string, unknown> {
     ...(root !== error ? { error_cause: describeError(root) } : {}),
     ...(errorName(root) === '' ? {} : { error_name: errorName(root) }),
     ...(requestId === undefined ? {} : { aws_request_id: requestId }),
-    ...(error instanceof Error && error.stack !== undefined ? { error_stack: error.stack } : {}),
+    ...(error instanceof Error && error.stack !== undefined ? { error_stack: redact(error.stack) } : {}),
   };
 }

@@ -1,3 +1,5 @@
+import type { Context } from 'aws-lambda';
+
 /**
  * At-most-once deployments per (event id, target). EventBridge delivers at least once and Lambda
  * retries failed invocations, so the same event can arrive again after some of its deployments
@@ -12,9 +14,10 @@ export interface DeploymentGuard {
   /**
    * Runs `deploy` unless a deployment of `target` for `eventId` already succeeded (or is running)
    * within the window. A result for which `succeeded` is false is not recorded, so a retry of the
-   * event runs it again.
+   * event runs it again. With the invocation's Lambda context, a deployment "running" in an
+   * invocation that has ended (a timeout, a crash) is not running any more: it is taken over.
    */
-  once<T>(eventId: string, target: string, deploy: () => Promise<T>, succeeded: (result: T) => boolean): Promise<GuardOutcome<T>>;
+  once<T>(eventId: string, target: string, deploy: () => Promise<T>, succeeded: (result: T) => boolean, lambdaContext?: Context): Promise<GuardOutcome<T>>;
 }
 
 export interface DynamoDbGuardOptions {
@@ -45,11 +48,12 @@ export async function onceForEach<T>(
   target: string,
   deploy: () => Promise<T>,
   succeeded: (result: T) => boolean,
+  lambdaContext?: Context,
 ): Promise<GuardOutcome<T>> {
   const claim = async (index: number, claimed: boolean): Promise<GuardOutcome<T>> => {
     const eventId = eventIds[index];
     if (eventId === undefined) return claimed ? { ran: true, result: await deploy() } : { ran: false, reason: 'already deployed' };
-    const outcome = await guard.once(eventId, target, () => claim(index + 1, true), (inner) => inner.ran && succeeded(inner.result));
+    const outcome = await guard.once(eventId, target, () => claim(index + 1, true), (inner) => inner.ran && succeeded(inner.result), lambdaContext);
     if (outcome.ran) return outcome.result;
     if (outcome.reason === 'in progress') throw new InProgressElsewhere();
     return claim(index + 1, claimed);

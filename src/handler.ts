@@ -29,13 +29,18 @@ function createApp(): App | undefined {
 
 const app = createApp();
 
+/**
+ * With an invalid configuration nothing is deployed and the invocation fails with the one-line list
+ * of problems: the event goes to the on-failure destination (to replay once fixed) and the Errors
+ * alarm fires, rather than every event being consumed in silence.
+ */
 async function handleEvent(event: unknown, context: Context): Promise<HandleResult | SQSBatchResponse> {
   if (app === undefined) {
     metrics.count(MetricName.ConfigInvalid);
     logger.error(configError?.message ?? 'invalid configuration', { problems: configError?.problems });
-    return { status: 'rejected', eventId: undefined, reason: 'invalid configuration' };
+    throw configError ?? new Error('invalid configuration');
   }
-  return isSqsBatch(event) ? app.handleBatch(event, context) : app.handle(event);
+  return isSqsBatch(event) ? app.handleBatch(event, context) : app.handle(event, context);
 }
 
 /**

@@ -8,9 +8,9 @@ import type { DeploymentGuard, DynamoDbGuardOptions } from './guard.js';
 export function createDynamoDbGuard(options: DynamoDbGuardOptions): DeploymentGuard {
   let guard: Promise<DeploymentGuard> | undefined;
   return {
-    async once(eventId, target, deploy, succeeded) {
+    async once(eventId, target, deploy, succeeded, lambdaContext) {
       guard ??= import('./aws/idempotency.js').then((m) => m.createPowertoolsGuard(options));
-      return (await guard).once(eventId, target, deploy, succeeded);
+      return (await guard).once(eventId, target, deploy, succeeded, lambdaContext);
     },
   };
 }

@@ -1,3 +1,5 @@
+import { partitionOf } from './partition.js';
+
 /**
  * Container image references, as written in task definitions:
  * `[registry/]repository[:tag][@digest]`; no tag and no digest means `latest`.
@@ -28,7 +30,7 @@ export function parseImage(image: string): ImageRef {
   };
 }
 
-/** The ECR registry host of an account and region. */
+/** The ECR registry host of an account and region (`….amazonaws.com.cn` in China). */
 export function ecrRegistry(account: string, region: string): string {
-  return `${account}.dkr.ecr.${region}.amazonaws.com`;
+  return `${account}.dkr.ecr.${region}.${partitionOf(region).dnsSuffix}`;
 }

@@ -85,6 +85,8 @@ export const MetricName = {
   DeploymentsFailed: 'DeploymentsFailed',
   DeploymentsRetried: 'DeploymentsRetried',
   DeploymentsSkipped: 'DeploymentsSkipped',
+  /** Deployments the invocation had no time left to start (they are retried with the event). */
+  DeploymentsNotStarted: 'DeploymentsNotStarted',
   /** Deployments that finished well: Lambda in the invocation, ECS when ECS reports it completed (with DEPLOYMENTS_TABLE). */
   DeploymentsSucceeded: 'DeploymentsSucceeded',
   /** ECS deployments the circuit breaker rolled back (also counted as failed), once the rollback completed. */

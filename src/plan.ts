@@ -63,7 +63,7 @@ export type EventTrigger =
     }
   | { kind: 'ssm'; parameter: string; operation: string; actor?: string; parameterVersion?: number }
   | { kind: 's3'; bucket: string; key: string; versionId: string | undefined; operation: string; actor?: string; envFile?: EnvFileChange }
-  | { kind: 'manual'; source: string; reason: string | undefined; account: string | undefined; images?: ImageSummary[] };
+  | { kind: 'manual'; source: string; reason: string | undefined; account: string | undefined; requestedBy: string | undefined; images?: ImageSummary[] };
 
 /**
  * Several events of one SQS batch that asked for a deployment of the same target, deployed once
@@ -82,12 +82,16 @@ export interface MergedTrigger {
 /** What caused a deployment: one event, or several of a batch merged into one deployment. */
 export type Trigger = EventTrigger | MergedTrigger;
 
-/** Redeploy one ECS service with a task definition (a bare family means its latest ACTIVE revision). */
+/**
+ * Redeploy one ECS service: new tasks of a task definition (a bare family means its latest ACTIVE
+ * revision), or, without one, a restart: new tasks of the revision the service runs now.
+ */
 export interface EcsDeployment {
   target: 'ecs';
   service: string;
   ecs: EcsNames;
-  taskDefinition: string;
+  /** Absent for a restart: the service keeps its task definition (a pin, a circuit-breaker rollback). */
+  taskDefinition?: string;
   trigger: Trigger;
 }
 
@@ -206,7 +210,8 @@ export function ignoredPlan(route: RouteName, eventId: string, reason: string, l
 /** What an ECS deployment will deploy, known before any change. */
 export interface EcsPreview {
   target: 'ecs';
-  taskDefinition: string;
+  /** Absent for a restart, which keeps the revision the service runs. */
+  taskDefinition: string | undefined;
 }
 
 /** What a Lambda deployment starts from and goes to, known from its reads. */

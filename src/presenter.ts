@@ -7,6 +7,7 @@ import { resourceName, type CatalogService } from './catalog.js';
 import { describeError, SmokeTestFailedError } from './errors.js';
 import { BATCH_LIMITS, CONFIG_REVISION_VARIABLE, FINDING_SEVERITIES, FOLLOW_DEFAULTS, type ScanGateLevel } from './constants.js';
 import type { EnvFileProblem } from './envFile.js';
+import { partitionOf } from './partition.js';
 import type { LogFields } from './observability.js';
 import type {
   DeploymentPreview,
@@ -43,6 +44,12 @@ export interface Notification {
   facts: Array<[label: string, value: string]>;
   /** Link to the resource in the AWS console. */
   consoleUrl?: string;
+  /**
+   * The message is about what a dry run would have done (or a dry run's failed read), not about
+   * something that happened: Slack marks it "[DRY RUN]". Real events (ECS's own, a deleted
+   * parameter, a refused request) are never marked, dry run or not.
+   */
+  dryRun?: boolean;
   /** Which console the link opens ("Lambda"); unset means ECS. */
   consoleName?: string;
 }
@@ -75,7 +82,7 @@ export function describeTrigger(trigger: Trigger): string {
     case 's3':
       return `S3 object s3://${trigger.bucket}/${trigger.key} (${trigger.operation}${trigger.versionId ? `, version ${trigger.versionId}` : ''})`;
     case 'manual':
-      return `manual deploy via ${trigger.source}${trigger.reason ? `: ${trigger.reason}` : ''}`;
+      return `manual deploy via ${trigger.source}${trigger.requestedBy ? ` by ${trigger.requestedBy}` : ''}${trigger.reason ? `: ${trigger.reason}` : ''}`;
     case 'merged':
       return describeMerged(trigger);
   }
@@ -318,8 +325,8 @@ function describeS3Actor(actor: string | undefined): string {
 }
 
 /**
- * Log fields of a trigger: who changed it (`changed_by`, only when AWS says), the env-file change
- * (`added`, `removed`, `changed`: names only), the image and its scan.
+ * Log fields of a trigger: who changed it (`changed_by`, only when AWS says; `requested_by` for a
+ * manual deploy), the env-file change (`added`, `removed`, `changed`: names only), the image and its scan.
  *
  * @example
  * triggerFields(trigger); // { changed_by: 'arn:aws:iam::123456789012:user/alice', added: ['FEATURE_X'], removed: [], changed: ['DB_HOST'], previous_version_id: 'v2' }
@@ -347,7 +354,11 @@ export function triggerFields(trigger: Trigger): LogFields {
         : { image_tags: image.tags, image_size_bytes: image.sizeBytes, image_pushed_at: image.pushedAt, ...(trigger.gate === undefined ? {} : { scan_gate: trigger.gate, scan_counts: image.scan?.counts }) };
     }
     case 'manual':
-      return trigger.images === undefined ? {} : { image_scans: trigger.images.map((i) => ({ repository: i.repository, digest: i.digest, status: i.scan?.status ?? 'none', counts: i.scan?.counts })) };
+      // Who asked, on its own, so `filter fields.requested_by = "alice"` finds their requests.
+      return {
+        ...(trigger.requestedBy === undefined ? {} : { requested_by: trigger.requestedBy }),
+        ...(trigger.images === undefined ? {} : { image_scans: trigger.images.map((i) => ({ repository: i.repository, digest: i.digest, status: i.scan?.status ?? 'none', counts: i.scan?.counts })) }),
+      };
     case 'merged':
       return mergedFields(trigger);
   }
@@ -389,26 +400,34 @@ function shortTaskDefinition(taskDefinition: string): string {
   return taskDefinition.startsWith('arn:') ? taskDefinition.slice(taskDefinition.indexOf('/') + 1) : taskDefinition;
 }
 
-/** `family:42`, or `family:41 → :42` when the service ran another revision of the family before. */
-function revisionChange(taskDefinition: string, previous: string | undefined): string {
+/** What a restart deploys, before ECS says which revision that is. */
+const RESTART = 'unchanged: new tasks of the revision it runs';
+
+/**
+ * `family:42`, or `family:41 → :42` when the service ran another revision of the family before. A
+ * restart that kept the revision says so: its new tasks differ only in the configuration they read.
+ */
+function revisionChange(taskDefinition: string, previous: string | undefined, restart = false): string {
   const to = shortTaskDefinition(taskDefinition);
-  if (previous === undefined || previous === taskDefinition) return to;
+  if (previous === undefined || previous === taskDefinition) return restart ? `${to} (unchanged: new tasks read the new configuration)` : to;
   const from = shortTaskDefinition(previous);
   const family = (name: string) => name.slice(0, name.lastIndexOf(':'));
   return family(from) === family(to) ? `${from} → ${to.slice(to.lastIndexOf(':'))}` : `${from} → ${to}`;
 }
 
-/** Link to a service's deployments in the ECS console. */
-function ecsConsoleUrl(region: string, cluster: string, service: string): string {
+/** Link to a service's deployments in the ECS console of the region's partition (none where that console is not public). */
+function ecsConsoleUrl(region: string, cluster: string, service: string): string | undefined {
+  const origin = partitionOf(region).consoleOrigin(region);
   const r = encodeURIComponent(region);
-  return `https://${r}.console.aws.amazon.com/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${r}`;
+  return origin === undefined ? undefined : `${origin}/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${r}`;
 }
 
 /** Link to a function's versions in the Lambda console (a function ARN is reduced to its name). */
-function lambdaConsoleUrl(region: string, functionName: string): string {
+function lambdaConsoleUrl(region: string, functionName: string): string | undefined {
+  const origin = partitionOf(region).consoleOrigin(region);
   const r = encodeURIComponent(region);
   const name = functionName.slice(functionName.lastIndexOf(':') + 1);
-  return `https://${r}.console.aws.amazon.com/lambda/home?region=${r}#/functions/${encodeURIComponent(name)}?tab=versions`;
+  return origin === undefined ? undefined : `${origin}/lambda/home?region=${r}#/functions/${encodeURIComponent(name)}?tab=versions`;
 }
 
 /** How a deployment is named in logs and Slack, computed without AWS calls. */
@@ -419,7 +438,7 @@ export interface DeploymentIdentity {
   fields: LogFields;
   /** Slack facts that identify what is deployed. */
   facts: Facts;
-  consoleUrl: string;
+  consoleUrl: string | undefined;
   consoleName?: string;
 }
 
@@ -434,7 +453,7 @@ export function identify(request: DeploymentRequest, region: string): Deployment
     return {
       resource: request.ecs.service,
       fields: { cluster: request.ecs.cluster, ecs_service: request.ecs.service, task_definition: request.taskDefinition },
-      facts: [['Task definition', shortTaskDefinition(request.taskDefinition)]],
+      facts: [['Task definition', request.taskDefinition === undefined ? RESTART : shortTaskDefinition(request.taskDefinition)]],
       consoleUrl: ecsConsoleUrl(region, request.ecs.cluster, request.ecs.service),
     };
   }
@@ -516,10 +535,11 @@ export const deploymentMessages = {
   started(request: DeploymentRequest, identity: DeploymentIdentity, view: EcsRollout | DeploymentPreview): Notification {
     if (view.target === 'ecs') {
       const rollout = 'deploymentId' in view ? view : { deploymentId: undefined, taskDefinition: view.taskDefinition, previousTaskDefinition: undefined };
+      const restart = request.target === 'ecs' && request.taskDefinition === undefined;
       return deploymentMessage(request, identity, 'info', 'Deployment started', [
         ['Status', 'in progress'],
         ['Deployment ID', rollout.deploymentId ?? 'unknown'],
-        ['Task definition', revisionChange(rollout.taskDefinition, rollout.previousTaskDefinition)],
+        ['Task definition', rollout.taskDefinition === undefined ? RESTART : revisionChange(rollout.taskDefinition, rollout.previousTaskDefinition, restart)],
       ]);
     }
     const smoke: Facts = request.target === 'lambda' ? [['Smoke test', describeSmokeTestPlan(request)]] : [];
@@ -548,20 +568,21 @@ export const deploymentMessages = {
   /** Dry run: what the deployment would do. */
   wouldStart(request: DeploymentRequest, identity: DeploymentIdentity, preview: DeploymentPreview, calls: readonly string[]): Notification {
     const planned: Facts = preview.target === 'lambda' ? [versions(preview.fromVersion, preview.toVersion), ['Planned calls', calls.join('\n') || '(none)']] : [];
-    return deploymentMessage(request, identity, 'info', 'Deployment would start', [['Status', 'dry run: not started'], ...identity.facts, ...planned]);
+    return { ...deploymentMessage(request, identity, 'info', 'Deployment would start', [['Status', 'dry run: not started'], ...identity.facts, ...planned]), dryRun: true };
   },
 
-  /** The deployment failed, after `attempts` attempts. */
-  failed(request: DeploymentRequest, identity: DeploymentIdentity, failure: { cause: unknown; attempts: number; progress: LambdaProgress | undefined }): Notification {
+  /** The deployment failed, after `attempts` attempts (in a dry run: its reads failed). */
+  failed(request: DeploymentRequest, identity: DeploymentIdentity, failure: { cause: unknown; attempts: number; progress: LambdaProgress | undefined; dryRun: boolean }): Notification {
     const status = request.target === 'lambda' ? lambdaFailureStatus(request, failure.cause, failure.progress) : 'failed';
     const response: Facts = failure.cause instanceof SmokeTestFailedError ? [['Smoke test response', failure.cause.response]] : [];
-    return deploymentMessage(request, identity, 'error', 'Deployment failed', [
+    const message = deploymentMessage(request, identity, 'error', 'Deployment failed', [
       ['Status', status],
       ['Reason', describeError(failure.cause)],
       ['Attempts', String(failure.attempts)],
       ...identity.facts,
       ...response,
     ]);
+    return failure.dryRun ? { ...message, dryRun: true } : message;
   },
 };
 
@@ -864,4 +885,17 @@ export function refusalMessage(reason: string, eventId: string | undefined): Not
 /** A permanent AWS error while planning (e.g. the task definition family does not exist). */
 export function planningFailedMessage(reason: string, eventId: string): Notification {
   return { severity: 'error', title: 'Deployment failed before it started', facts: [['Reason', reason], ['Event ID', eventId]] };
+}
+
+/** Deployments an invocation had no time left to start: they are retried with the event. */
+export function notStartedMessage(services: string[], planned: number, eventId: string): Notification {
+  return {
+    severity: 'error',
+    title: `Deployments not started: ${services.length} of ${planned}`,
+    facts: [
+      ['Not started', services.join(', ')],
+      ['Why', 'the invocation ran out of time (Lambda timeout); the invocation fails so Lambda retries the event'],
+      ['Event ID', eventId],
+    ],
+  };
 }

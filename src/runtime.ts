@@ -1,7 +1,8 @@
 /**
- * Start-up: configuration is read once per container. An invalid configuration is reported with
- * one error line listing every problem; the handler then deploys nothing and does not throw, as a
- * retry could not help.
+ * Start-up: configuration is read once per container. An invalid configuration is kept with its
+ * problems; the handler then deploys nothing, logs one error line listing every problem and fails
+ * each invocation, so the problem is loud (Errors alarm) and the events wait in the on-failure
+ * destination.
  */
 import { loadConfig, type Config } from './config.js';
 import { ConfigError } from './errors.js';

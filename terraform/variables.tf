@@ -106,8 +106,8 @@ variable "deployment_timeout_seconds" {
   default     = 600
 
   validation {
-    condition     = var.deployment_timeout_seconds >= 1 && floor(var.deployment_timeout_seconds) == var.deployment_timeout_seconds
-    error_message = "deployment_timeout_seconds must be a whole number of seconds, at least 1."
+    condition     = var.deployment_timeout_seconds >= 1 && var.deployment_timeout_seconds <= 900 && floor(var.deployment_timeout_seconds) == var.deployment_timeout_seconds
+    error_message = "deployment_timeout_seconds must be a whole number of seconds, from 1 to 900 (Lambda's longest timeout)."
   }
 }
 

@@ -11,9 +11,13 @@ class NotDeployed extends Error {}
 
 export function createPowertoolsGuard(options: DynamoDbGuardOptions, client = new DynamoDBClient({ region: options.region })): DeploymentGuard {
   const persistenceStore = new DynamoDBPersistenceLayer({ tableName: options.tableName, keyAttr: 'id', expiryAttr: 'expiration', awsSdkV3Client: client });
-  const config = new IdempotencyConfig({ expiresAfterSeconds: options.ttlSeconds });
   return {
-    async once(eventId, target, deploy, succeeded) {
+    async once(eventId, target, deploy, succeeded, lambdaContext) {
+      // One configuration per call: each carries its own invocation's context, and one container
+      // may serve overlapping calls. With the context, the "in progress" record expires when the
+      // invocation does, so Lambda's retry after a timeout or a crash takes the deployment over.
+      const config = new IdempotencyConfig({ expiresAfterSeconds: options.ttlSeconds });
+      if (lambdaContext !== undefined) config.registerLambdaContext(lambdaContext);
       type Result = Awaited<ReturnType<typeof deploy>>;
       let outcome: { result: Result } | undefined;
       // The record's key is the hash of this payload: the event id and the target, nothing else.

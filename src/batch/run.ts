@@ -61,8 +61,10 @@ class RecordNotFinished extends Error {
 /** Why a deployment's events must come back, or `undefined` when they need not. */
 function retryReason(result: DeploymentResult): string | undefined {
   if (result.status === 'failed' && result.retryable) return `deployment of ${result.service} failed on a transient error: ${result.error}`;
+  // A bug: the records come back, and after the queue's receives they wait in its dead-letter queue (alarmed).
+  if (result.status === 'failed' && result.unexpected) return `deployment of ${result.service} failed on an unexpected error (a bug): ${result.error}`;
   // Another live invocation is deploying it: if that one fails, only this record's return can make up for it.
-  if (result.status === 'skipped' && result.reason === 'in progress') return `deployment of ${result.service} is in progress in another invocation`;
+  if (result.status === 'deferred') return `deployment of ${result.service} ${result.reason === 'in progress' ? 'is in progress in another invocation' : 'was not started: out of time'}`;
   return undefined;
 }
 

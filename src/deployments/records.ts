@@ -3,6 +3,7 @@
  * concurrent invocations, and what the deployer records when it starts a deployment.
  */
 import { FOLLOW_DEFAULTS } from '../constants.js';
+import { TransientDeploymentError } from '../errors.js';
 import type { DeploymentRequest, FollowedDeployment, FollowedEcsDeployment, MessageRef, TargetOutcome } from '../plan.js';
 import type { DeploymentJournal, JournalEntry } from './journal.js';
 
@@ -32,7 +33,8 @@ export async function change<R>(journal: DeploymentJournal, key: string, decide:
     if (decision === undefined) return undefined;
     if (await journal.write(key, decision.entry, current?.version)) return decision.result;
   }
-  throw new Error(`deployments table: ${key} kept changing under ${FOLLOW_DEFAULTS.writeAttempts} attempts to write it`);
+  // Losing every race is contention, not a bug: the invocation is retried.
+  throw new TransientDeploymentError(`deployments table: ${key} kept changing under ${FOLLOW_DEFAULTS.writeAttempts} attempts to write it`);
 }
 
 /**

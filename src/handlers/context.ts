@@ -2,6 +2,7 @@ import type { Catalog } from '../catalog.js';
 import type { Config } from '../config.js';
 import type { DeploymentJournal } from '../deployments/journal.js';
 import type { EventEnvelope } from '../events.js';
+import type { Invocation } from '../invocation.js';
 import type { Log, MetricSink } from '../observability.js';
 import type { Plan } from '../plan.js';
 import type { Reads } from '../reads/registry.js';
@@ -19,6 +20,8 @@ export interface RouteContext {
   reads: Reads;
   /** The deployments table (DEPLOYMENTS_TABLE): the ECS route follows what deploybridge started. */
   journal: DeploymentJournal | undefined;
+  /** The invocation: the account deploybridge runs in (a manual request's task-definition ARN must be of it). */
+  invocation: Invocation;
 }
 
 /** Every handler module exports one of these as `plan`. */

@@ -1,7 +1,8 @@
 /**
  * Manual deploys sent with `aws events put-events` (sources `action.production`, `action.deploy`):
- * `{"service": "api", "task_definition": "optional", "reason": "Hotfix"}`. A task definition must
- * belong to the service's family; without one, the family's latest ACTIVE revision is deployed.
+ * `{"service": "api", "task_definition": "optional", "reason": "Hotfix", "env": "dev"}`. A task
+ * definition must belong to the service's family; without one, the family's latest ACTIVE revision
+ * is deployed. A request naming another `env` or `project` is another deployment's and is ignored.
  *
  * For a Lambda service (LAMBDA_CONFIG, with an alias): `{"service": "thumbnailer"}` publishes
  * `$LATEST` and moves the alias to it; `"version": "12"` moves the alias to that version;
@@ -13,10 +14,11 @@
 import type { EcsService, LambdaFunction } from '../catalog.js';
 import type { Config } from '../config.js';
 import { errorFields, RejectedEventError } from '../errors.js';
-import { excerpt, manualDeploySchema, parseDetail, type EventEnvelope, type ManualDeployDetail } from '../events.js';
+import { checkDetail, excerpt, MANUAL_DEPLOY_HINTS, manualDeploySchema, type EventEnvelope, type ManualDeployDetail } from '../events.js';
 import { ecrRegistry, parseImage } from '../images.js';
-import { taskDefinitionFamily } from '../naming.js';
-import { emptyPlan, type ImageSummary, type LambdaChange, type Trigger } from '../plan.js';
+import type { Invocation } from '../invocation.js';
+import type { EcsNames } from '../naming.js';
+import { emptyPlan, ignoredPlan, type ImageSummary, type LambdaChange, type Trigger } from '../plan.js';
 import type { PlanBuilder, RouteContext } from './context.js';
 
 /** A published version number as Lambda writes it. */
@@ -52,10 +54,48 @@ function authorise(event: EventEnvelope, config: Pick<Config, 'manualDeployAccou
   }
 }
 
-/** The account and region of a task-definition ARN; `undefined` for `family[:revision]`. */
-function arnAccountAndRegion(taskDefinition: string): { account: string; region: string } | undefined {
-  const [arn, , , region, account] = taskDefinition.split(':');
-  return arn === 'arn' && region !== undefined && account !== undefined ? { account, region } : undefined;
+/**
+ * Why a request is for another deployment sharing this bus (another env or project), or
+ * `undefined` when it names this one or none. Such a request is that deployment's business.
+ */
+function addressedElsewhere(detail: Record<string, unknown>, config: Pick<Config, 'projectEnv' | 'projectName'>): string | undefined {
+  const { env, project } = detail;
+  if (typeof env === 'string' && env !== config.projectEnv) return `manual deploy for env ${excerpt(env, 64)}, not ${config.projectEnv}`;
+  if (typeof project === 'string' && project !== config.projectName) return `manual deploy for project ${excerpt(project, 64)}, not ${config.projectName}`;
+  return undefined;
+}
+
+/** `family:revision` (a positive whole revision), or a task-definition ARN of one. */
+const TASK_DEFINITION_RE = /^(?:arn:(aws[a-z-]*):ecs:([a-z0-9-]+):(\d{12}):task-definition\/)?([A-Za-z0-9_-]{1,255}):([1-9]\d{0,9})$/;
+
+/**
+ * The task definition a request names, checked before any AWS call: of the service's family, and,
+ * as an ARN, of the account, region and partition deploybridge runs in (the sender's account says
+ * nothing about where the service runs).
+ */
+function checkTaskDefinition(requested: string, ecs: EcsNames, service: string, config: Pick<Config, 'region'>, invocation: Invocation): string {
+  const refuse = (why: string) => new RejectedEventError(`manual deploy refused: ${why}`);
+  const match = TASK_DEFINITION_RE.exec(requested);
+  if (match === null) {
+    throw refuse(
+      `task_definition ${excerpt(requested)} is neither family:revision (like "${ecs.family}:42") nor a task-definition ARN (arn:aws:ecs:${config.region}:ACCOUNT:task-definition/${ecs.family}:42); leave it out to deploy the family's latest revision`,
+    );
+  }
+  const [, partition, region, account, family] = match;
+  if (family !== ecs.family) throw refuse(`task definition ${excerpt(requested)} is not of family ${ecs.family} (service ${service})`);
+  if (partition === undefined) return requested;
+  if (invocation.partition !== undefined && partition !== invocation.partition) {
+    throw refuse(`task definition ${excerpt(requested)} belongs to partition ${excerpt(partition, 20)}, not ${invocation.partition} where deploybridge runs`);
+  }
+  if (invocation.account === undefined) {
+    throw refuse(`task definition ${excerpt(requested)} is an ARN, and the account deploybridge runs in is unknown here (no Lambda context); give it as family:revision`);
+  }
+  if (account !== invocation.account || region !== config.region) {
+    throw refuse(
+      `task definition ${excerpt(requested)} belongs to account ${excerpt(account ?? '', 20)} in ${excerpt(region ?? '', 30)}, not to account ${invocation.account} in ${config.region} where deploybridge runs`,
+    );
+  }
+  return requested;
 }
 
 /**
@@ -77,8 +117,12 @@ async function ownImages(service: EcsService, taskDefinition: string, account: s
 }
 
 export const plan: PlanBuilder = async (event, context) => {
-  const { config, catalog } = context;
-  const detail = parseDetail(manualDeploySchema, event, 'manual deploy');
+  const { config, catalog, invocation } = context;
+  const elsewhere = addressedElsewhere(event.detail, config);
+  if (elsewhere !== undefined) return ignoredPlan('manual', event.id, elsewhere, 'debug');
+  const checked = checkDetail(manualDeploySchema, event.detail, MANUAL_DEPLOY_HINTS);
+  if (!checked.ok) throw new RejectedEventError(`manual deploy refused: ${checked.problems.join('; ')}`);
+  const detail = checked.data;
   authorise(event, config);
   const found = catalog.service(detail.service);
   if (found === undefined) {
@@ -88,7 +132,7 @@ export const plan: PlanBuilder = async (event, context) => {
     throw new RejectedEventError(`manual deploy refused: action ${excerpt(detail.action, 64)} is unknown (the only action is "rollback")`);
   }
   const service = found.name;
-  const trigger: Extract<Trigger, { kind: 'manual' }> = { kind: 'manual', source: event.source, reason: detail.reason, account: event.account };
+  const trigger: Extract<Trigger, { kind: 'manual' }> = { kind: 'manual', source: event.source, reason: detail.reason, account: event.account, requestedBy: detail.requested_by };
   if (found.kind === 'lambda') {
     const { lambda } = found;
     const result = emptyPlan('manual', event.id);
@@ -99,20 +143,9 @@ export const plan: PlanBuilder = async (event, context) => {
     throw new RejectedEventError(`manual deploy refused: "version" and "action" apply to Lambda functions; ${service} is an ECS service`);
   }
   const { ecs } = found;
-  const requested = detail.task_definition;
-  if (requested !== undefined && taskDefinitionFamily(requested) !== ecs.family) {
-    throw new RejectedEventError(
-      `manual deploy refused: task definition ${excerpt(requested)} is not of family ${ecs.family} (service ${service})`,
-    );
-  }
-  const owner = requested === undefined ? undefined : arnAccountAndRegion(requested);
-  if (owner !== undefined && (owner.account !== event.account || owner.region !== config.region)) {
-    throw new RejectedEventError(
-      `manual deploy refused: task definition ${excerpt(requested ?? '')} belongs to account ${excerpt(owner.account, 20)} in ${excerpt(owner.region, 30)}, not to ${event.account ?? 'this account'} in ${config.region}`,
-    );
-  }
-  const taskDefinition = requested ?? ecs.family;
-  const images = config.ecrScanGate === undefined ? undefined : await ownImages(found, taskDefinition, event.account, context);
+  const taskDefinition = detail.task_definition === undefined ? ecs.family : checkTaskDefinition(detail.task_definition, ecs, service, config, invocation);
+  // The service's images live in the account deploybridge runs in (the sender's is a fallback outside Lambda).
+  const images = config.ecrScanGate === undefined ? undefined : await ownImages(found, taskDefinition, invocation.account ?? event.account, context);
   const result = emptyPlan('manual', event.id);
   result.deployments.push({
     target: 'ecs',

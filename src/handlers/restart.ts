@@ -1,18 +1,20 @@
 /**
  * A restart makes a service pick up new configuration (a parameter, an env file): ECS starts new
- * tasks of the family's latest revision; a function gets a new `DEPLOYBRIDGE_CONFIG_REVISION`,
- * which starts fresh execution environments, and is then published as usual.
+ * tasks of the revision the service runs now (never another revision: not one nobody deployed, and
+ * not over a pin or a circuit-breaker rollback); a function gets a new
+ * `DEPLOYBRIDGE_CONFIG_REVISION`, which starts fresh execution environments, and is then published
+ * as usual.
  */
 import type { CatalogService } from '../catalog.js';
 import type { EventEnvelope } from '../events.js';
 import type { DeploymentRequest, Trigger } from '../plan.js';
 
-/** The revision a configuration change stamps on a function: when it happened. */
+/** The revision a configuration change stamps on a function: the event's id (two changes within one second have two). */
 export function revisionOf(event: EventEnvelope): string {
-  return event.time ?? new Date().toISOString();
+  return event.id;
 }
 
 export function restart(service: CatalogService, trigger: Trigger, revision: string): DeploymentRequest {
   if (service.kind === 'lambda') return { target: 'lambda', service: service.name, lambda: service.lambda, change: { kind: 'config_revision', revision }, trigger };
-  return { target: 'ecs', service: service.name, ecs: service.ecs, taskDefinition: service.ecs.family, trigger };
+  return { target: 'ecs', service: service.name, ecs: service.ecs, trigger };
 }

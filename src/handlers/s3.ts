@@ -8,7 +8,7 @@
  * reported with its problems; a re-upload that changes no variable restarts nothing either.
  */
 import { RejectedEventError } from '../errors.js';
-import { excerpt, parseDetail, s3CloudTrailSchema, s3NativeObjectSchema, type EventEnvelope } from '../events.js';
+import { excerpt, parseDetail, s3CloudTrailSchema, s3KeyForms, s3NativeObjectSchema, type EventEnvelope } from '../events.js';
 import { emptyPlan, ignoredPlan, type Trigger } from '../plan.js';
 import { describeEnvFileProblems } from '../presenter.js';
 import type { PlanBuilder } from './context.js';
@@ -49,9 +49,15 @@ function objectChange(event: EventEnvelope): ObjectChange {
 }
 
 export const plan: PlanBuilder = async (event, { catalog, reads, log }) => {
-  const change = objectChange(event);
+  const delivered = objectChange(event);
+  if (delivered.kind === 'other') return ignoredPlan('s3', event.id, `S3 ${excerpt(delivered.operation)} does not change an object's content`);
+  // The key as configured: the form that matched (as delivered, or URL-decoded) is the one AWS calls use.
+  const isUsed = (key: string) => {
+    const { envFileOf, artifactOf } = catalog.forObject(delivered.bucket, key);
+    return envFileOf.length + artifactOf.length > 0;
+  };
+  const change = { ...delivered, key: s3KeyForms(delivered.key).find(isUsed) ?? delivered.key };
   const location = `s3://${change.bucket}/${change.key}`;
-  if (change.kind === 'other') return ignoredPlan('s3', event.id, `S3 ${excerpt(change.operation)} does not change an object's content`);
   // A function whose code is this object gets a code update, which starts fresh environments anyway.
   const { envFileOf, artifactOf } = catalog.forObject(change.bucket, change.key);
   if (envFileOf.length === 0 && artifactOf.length === 0) {

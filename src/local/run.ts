@@ -9,6 +9,7 @@
  * sent, then the channel as a bot token leaves it. `--live` uses the real SDK credential chain
  * (honouring `AWS_ENDPOINT_URL`), the configured Slack and DEPLOYMENTS_TABLE, with `DRY_RUN` as configured.
  */
+import type { Context } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
 import { App, type HandleResult } from '../app.js';
 import { ECRClient } from '../aws/ecr.js';
@@ -213,6 +214,20 @@ function describedCalls<Input extends object, Output extends object>(service: st
 
 const DESCRIBED = { step: 'initialize', name: 'deploybridgeDescribedCalls' } as const;
 
+/**
+ * The Lambda context of an offline run: deploybridge is assumed to run in the event's account and
+ * region, with Lambda's longest timeout ahead of it.
+ */
+function localContext(event: RawEvent, region: string): Context {
+  const { account } = eventOrigin(event);
+  return {
+    functionName: 'deploybridge-local',
+    invokedFunctionArn: `arn:aws:lambda:${region}:${account}:function:deploybridge-local`,
+    awsRequestId: 'local',
+    getRemainingTimeInMillis: () => 900_000,
+  } as Context;
+}
+
 function printPlan(result: HandleResult, print: (line: string) => void): void {
   if (result.status !== 'planned') {
     print(`Plan: nothing to deploy (${result.status}: ${result.reason})`);
@@ -222,7 +237,8 @@ function printPlan(result: HandleResult, print: (line: string) => void): void {
   print(`Plan for event ${plan.eventId} (route ${plan.route}):`);
   for (const d of plan.deployments) {
     if (d.target === 'ecs') {
-      print(`  deploy ${d.service}: UpdateService cluster=${d.ecs.cluster} service=${d.ecs.service} taskDefinition=${d.taskDefinition} forceNewDeployment=true`);
+      const taskDefinition = d.taskDefinition === undefined ? ' (no taskDefinition: restarts the revision it runs)' : ` taskDefinition=${d.taskDefinition}`;
+      print(`  deploy ${d.service}: UpdateService cluster=${d.ecs.cluster} service=${d.ecs.service}${taskDefinition} forceNewDeployment=true`);
     } else {
       const mode = d.lambda.alias === undefined ? 'no alias: $LATEST in place' : `alias ${d.lambda.alias}`;
       print(`  deploy ${d.service}: Lambda ${d.lambda.functionName} (${mode}): ${describeChange(d.change)}`);
@@ -263,7 +279,7 @@ export async function runLocal(argv: string[], env: Record<string, string | unde
     config = loadConfig(merged);
   } catch (error) {
     if (error instanceof ConfigError) {
-      print(error.message);
+      print(error.listed);
       return 1;
     }
     throw error;
@@ -304,7 +320,7 @@ export async function runLocal(argv: string[], env: Record<string, string | unde
     const ecr = createEcrReads(ecrClient);
     const ssm = createSsmReads(ssmClient);
     reads = { s3: async () => s3, ecr: async () => ecr, ssm: async () => ssm };
-    channel = printingNotifier({ environment: config.projectEnv, dryRun: config.dryRun }, print);
+    channel = printingNotifier({ environment: config.projectEnv }, print);
     notifier = channel;
     journal = createMemoryJournal();
   }
@@ -313,7 +329,7 @@ export async function runLocal(argv: string[], env: Record<string, string | unde
     current = event;
     if (sequence) print(`\n== event ${index + 1} of ${events.length}: ${String(event['detail-type'])} ${JSON.stringify((event.detail as Record<string, unknown> | undefined)?.eventName ?? (event.detail as Record<string, unknown> | undefined)?.['image-tag'] ?? '')}`);
     try {
-      printPlan(await app.handle(event), print);
+      printPlan(await app.handle(event, live ? undefined : localContext(event, config.region)), print);
     } catch (error) {
       print(`invocation failed (Lambda would retry): ${(error as Error).message}`);
       return 1;

@@ -36,10 +36,10 @@ export interface SlackChannelPrinter extends Notifier {
  * The local run's notifier.
  *
  * @example
- * const slack = printingNotifier({ environment: 'dev', dryRun: false }, console.log);
+ * const slack = printingNotifier({ environment: 'dev' }, console.log);
  * for (const line of slack.channel()) console.log(line); // after the events
  */
-export function printingNotifier(context: { environment: string; dryRun: boolean }, print: (line: string) => void): SlackChannelPrinter {
+export function printingNotifier(context: { environment: string }, print: (line: string) => void): SlackChannelPrinter {
   const posted: Posted[] = [];
   const json = (notification: Notification) => JSON.stringify(buildSlackPayload(notification, context), null, 2);
   const post = (notification: Notification): MessageRef => {

@@ -11,7 +11,7 @@ import type { MessageRef } from '../plan.js';
 import { MetricName } from '../observability.js';
 import type { Notification } from '../presenter.js';
 import { buildSlackPayload } from './messages.js';
-import { DEFAULT_SLACK_SEND_OPTIONS, type Notifier, type NotifierContext, type SlackSendOptions } from './notifier.js';
+import { attemptTimeout, DEFAULT_SLACK_SEND_OPTIONS, InvocationBudget, nextTry, type Notifier, type NotifierContext, type SlackSendOptions } from './notifier.js';
 import { postJson } from './post.js';
 
 /** Where the token comes from: a fixed value, or a (cached) secret read on first use. */
@@ -55,25 +55,23 @@ function outcomeOf(status: number, body: string): ApiOutcome & { retryAfterMs?: 
 
 /**
  * One Web API call, retrying 5xx, network errors, transient Slack errors and 429 (after
- * `Retry-After`) while the budget allows.
+ * `Retry-After`) under the webhook's policy: at most `maxAttempts` attempts, retries only inside
+ * the invocation's shared budget (`deadline`).
  */
-async function call(target: SlackBotTarget, method: ApiMethod, payload: Record<string, unknown>, options: SlackSendOptions): Promise<ApiOutcome> {
+async function call(target: SlackBotTarget, method: ApiMethod, payload: Record<string, unknown>, options: SlackSendOptions, deadline: number): Promise<ApiOutcome> {
   let token: string;
   try {
     token = await target.token();
   } catch (error) {
     return { ok: false, reason: `bot token unavailable (${(error as Error).name})`, retryable: false };
   }
-  const deadline = Date.now() + options.budgetMs;
   const body = JSON.stringify(payload);
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8' };
-  let reason = 'not sent';
   for (let attempt = 1; ; attempt++) {
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) return { ok: false, reason: `${reason}; gave up after ${attempt - 1} attempt(s)`, retryable: true };
-    let waitMs = options.retryDelayMs;
+    let reason: string;
+    let waitMs = options.retryDelayMs * 2 ** (attempt - 1);
     try {
-      const response = await postJson(`${target.apiUrl}/${method}`, body, AbortSignal.timeout(Math.min(options.attemptTimeoutMs, remaining)), headers);
+      const response = await postJson(`${target.apiUrl}/${method}`, body, AbortSignal.timeout(attemptTimeout(attempt, deadline, options)), headers);
       const outcome = outcomeOf(response.status, response.body);
       if (outcome.ok || !outcome.retryable) return outcome;
       reason = outcome.reason;
@@ -83,7 +81,8 @@ async function call(target: SlackBotTarget, method: ApiMethod, payload: Record<s
       const e = error as { name?: string; code?: string; cause?: { code?: string } };
       reason = e.name === 'TimeoutError' || e.name === 'AbortError' ? 'timed out' : `network error ${e.code ?? e.cause?.code ?? e.name ?? 'unknown'}`;
     }
-    if (Date.now() + waitMs >= deadline) return { ok: false, reason: `${reason}; no time left to retry within ${options.budgetMs} ms`, retryable: true };
+    const next = nextTry(attempt, waitMs, deadline, options);
+    if (!next.retry) return { ok: false, reason: `${reason}; ${next.why}`, retryable: true };
     await sleep(waitMs);
   }
 }
@@ -95,7 +94,9 @@ async function call(target: SlackBotTarget, method: ApiMethod, payload: Record<s
  * const notifier = createSlackBotNotifier({ token: async () => token, channel: 'C0123456789', apiUrl: 'https://slack.com/api' }, context);
  * const message = await notifier.open(started); // { channel: 'C0123456789', ts: '1712345678.000100' }
  */
-export function createSlackBotNotifier(target: SlackBotTarget, context: NotifierContext, options: SlackSendOptions = DEFAULT_SLACK_SEND_OPTIONS): Notifier {
+export function createSlackBotNotifier(target: SlackBotTarget, context: NotifierContext, options: Partial<SlackSendOptions> = {}): Notifier {
+  const settings: SlackSendOptions = { ...DEFAULT_SLACK_SEND_OPTIONS, ...options };
+  const budget = new InvocationBudget(settings.budgetMs);
   const pending: Array<Promise<unknown>> = [];
   const track = <T>(promise: Promise<T>): Promise<T> => {
     pending.push(promise);
@@ -106,7 +107,7 @@ export function createSlackBotNotifier(target: SlackBotTarget, context: Notifier
     context.log.warn('slack notification failed', { title: notification.title, service: notification.service, method, error: reason });
   };
   const send = async (notification: Notification, method: ApiMethod, where: Record<string, string>): Promise<ApiOutcome> => {
-    const outcome = await call(target, method, { ...where, ...buildSlackPayload(notification, context) }, options);
+    const outcome = await call(target, method, { ...where, ...buildSlackPayload(notification, context) }, settings, budget.deadline());
     if (outcome.ok) context.log.debug('slack notification sent', { title: notification.title, service: notification.service, method });
     return outcome;
   };
@@ -141,6 +142,7 @@ export function createSlackBotNotifier(target: SlackBotTarget, context: Notifier
       ),
     async flush() {
       while (pending.length > 0) await Promise.all(pending.splice(0));
+      budget.end();
     },
   };
 }

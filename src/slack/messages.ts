@@ -32,9 +32,12 @@ export interface SlackPayload {
   attachments: Array<{ color: string; blocks: unknown[] }>;
 }
 
-/** Renders a notification as a webhook payload: fallback text plus blocks inside a coloured attachment. */
-export function buildSlackPayload(notification: Notification, context: { environment: string; dryRun: boolean }): SlackPayload {
-  const prefix = context.dryRun ? '[DRY RUN] ' : '';
+/**
+ * Renders a notification as a webhook payload: fallback text plus blocks inside a coloured
+ * attachment. A notification about what a dry run would have done is marked as such.
+ */
+export function buildSlackPayload(notification: Notification, context: { environment: string }): SlackPayload {
+  const prefix = notification.dryRun === true ? '[DRY RUN] ' : '';
   const title = `${prefix}${notification.title}`;
   const facts: Array<[string, string]> = [['Environment', context.environment]];
   if (notification.service) facts.push(['Service', notification.service]);
@@ -55,7 +58,7 @@ export function buildSlackPayload(notification: Notification, context: { environ
       elements: [{ type: 'button', text: { type: 'plain_text', text: `Open in ${notification.consoleName ?? 'ECS'} console` }, url: notification.consoleUrl }],
     });
   }
-  if (context.dryRun) {
+  if (notification.dryRun === true) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Dry run: nothing was changed in AWS.' }] });
   }
   return {

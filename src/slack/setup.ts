@@ -18,7 +18,7 @@ function secret(value: string | undefined, parameter: string | undefined): (() =
 }
 
 export function createNotifier(config: Config, log: Log, metrics: MetricSink): Notifier {
-  const context = { environment: config.projectEnv, dryRun: config.dryRun, log, metrics };
+  const context = { environment: config.projectEnv, log, metrics };
   const token: TokenSource | undefined = secret(config.slackBotToken, config.slackBotTokenSsmParameter);
   const webhook: WebhookSource | undefined = secret(config.slackWebhookUrl, config.slackWebhookSsmParameter);
   if (!config.slackNotificationsEnabled) return createLogOnlyNotifier(log);

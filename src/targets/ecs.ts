@@ -1,7 +1,8 @@
 /**
- * ECS as a deployment target: a redeploy is one `UpdateService` with `forceNewDeployment`, which
- * starts a rollout; its completion is reported later, from ECS's own events. Also the ECS reads
- * handlers make: the task definition the ECR route plans with, and why a deployment's tasks failed.
+ * ECS as a deployment target: a redeploy is one `UpdateService` with `forceNewDeployment` (with a
+ * task definition, or without one for a restart of what runs), which starts a rollout; its
+ * completion is reported later, from ECS's own events. Also the ECS reads handlers make: the task
+ * definition the ECR route plans with, and why a deployment's tasks failed.
  */
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, UpdateServiceCommand } from '../aws/ecs.js';
 import { FOLLOW_DEFAULTS } from '../constants.js';
@@ -99,9 +100,11 @@ export function createEcsTarget(client: ECSClient): EcsTarget {
         unavailable,
       };
     },
-    // Nothing to read: UpdateService resolves a bare family to its latest ACTIVE revision itself.
+    // Nothing to read: UpdateService resolves a bare family to its latest ACTIVE revision itself,
+    // and without a task definition it starts new tasks of the one the service runs.
     async prepare(request, context) {
-      const input = { cluster: request.ecs.cluster, service: request.ecs.service, taskDefinition: request.taskDefinition, forceNewDeployment: true };
+      const { taskDefinition } = request;
+      const input = { cluster: request.ecs.cluster, service: request.ecs.service, ...(taskDefinition === undefined ? {} : { taskDefinition }), forceNewDeployment: true };
       return {
         preview: { target: 'ecs', taskDefinition: request.taskDefinition },
         calls: [`ecs:UpdateService ${JSON.stringify(input)}`],
@@ -116,7 +119,7 @@ export function createEcsTarget(client: ECSClient): EcsTarget {
               status: 'started',
               result: {
                 target: 'ecs',
-                taskDefinition: service?.taskDefinition ?? request.taskDefinition,
+                taskDefinition: service?.taskDefinition ?? request.taskDefinition ?? 'unknown',
                 deploymentId: deployments.find((d) => d.status === 'PRIMARY')?.id,
                 previousTaskDefinition: previous?.taskDefinition,
                 // Rollouts still under way (neither completed nor failed) that this one replaces.

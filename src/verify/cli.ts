@@ -46,7 +46,7 @@ export async function runVerify(argv: readonly string[], env: Env, print: (line:
   try {
     config = loadConfig(env);
   } catch (error) {
-    if (error instanceof ConfigError) return cannotRun(json, print, error.message, error.problems);
+    if (error instanceof ConfigError) return cannotRun(json, print, error.listed, error.problems);
     throw error;
   }
   let known: KnownService[] = knownServices(config);

@@ -15,7 +15,7 @@ import { configProblems, fakeMetrics, testConfig } from '../helpers/app.js';
 import { captureOutput } from '../helpers/logs.js';
 import { startSlackApi, TEST_BOT_TOKEN } from '../helpers/slackApi.js';
 
-const FAST: SlackSendOptions = { budgetMs: 1500, attemptTimeoutMs: 500, retryDelayMs: 20 };
+const FAST: Partial<SlackSendOptions> = { budgetMs: 1500, attemptTimeoutMs: 500, retryDelayMs: 20 };
 const started: Notification = { severity: 'info', title: 'Deployment started: api', service: 'myproject_service_api_dev', facts: [['Status', 'in progress']] };
 const failed: ThreadUpdate = {
   state: { severity: 'error', title: 'Deployment failed: api', facts: [['Status', 'failed']] },
@@ -40,7 +40,7 @@ describe('Slack with a bot token', () => {
   function bot(target: Api, token = TEST_BOT_TOKEN, channel = 'C0DEPLOYS') {
     const metrics = fakeMetrics();
     const log = createLogger({ projectName: 'myproject', environment: 'dev', level: 'debug' });
-    return { metrics, notifier: createSlackBotNotifier({ token: async () => token, channel, apiUrl: target.apiUrl }, { environment: 'dev', dryRun: false, log, metrics }, FAST) };
+    return { metrics, notifier: createSlackBotNotifier({ token: async () => token, channel, apiUrl: target.apiUrl }, { environment: 'dev', log, metrics }, FAST) };
   }
 
   it('posts the first message, updates it, and replies in its thread, with the token as a bearer', async () => {

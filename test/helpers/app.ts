@@ -1,4 +1,5 @@
 import { DescribeTaskDefinitionCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { App, type AppDeps } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -34,6 +35,22 @@ export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ ...BASE_ENV, ...env });
 }
 
+/**
+ * A Lambda context as Lambda passes it: the function's ARN (whose account is the one deploybridge
+ * runs in) and the time left in the invocation.
+ */
+export function lambdaContext(options: { account?: string; region?: string; partition?: string; remainingMs?: number | (() => number) } = {}): Context {
+  const { account = '123456789012', region = 'us-east-1', partition = 'aws', remainingMs = 600_000 } = options;
+  return {
+    functionName: 'myproject-deploybridge-dev',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:${partition}:lambda:${region}:${account}:function:myproject-deploybridge-dev`,
+    memoryLimitInMB: '256',
+    awsRequestId: 'req-1',
+    getRemainingTimeInMillis: typeof remainingMs === 'function' ? remainingMs : () => remainingMs,
+  } as unknown as Context;
+}
+
 /** ECS-only test apps have no Lambda target: any Lambda deployment would fail loudly. */
 export const noLambdaTarget = (): Promise<never> => Promise.reject(new Error('this test app has no Lambda target'));
 
@@ -65,7 +82,7 @@ export function recordingNotifier(): Notifier & { sent: Notification[] } {
   const notify = (n: Notification) => {
     sent.push(n);
     // What Slack would have received, for the suite-wide secret scan.
-    recordSuiteOutput(JSON.stringify(buildSlackPayload(n, { environment: 'test', dryRun: false })));
+    recordSuiteOutput(JSON.stringify(buildSlackPayload(n, { environment: 'test' })));
   };
   return {
     sent,

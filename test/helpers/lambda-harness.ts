@@ -40,7 +40,7 @@ export const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
 export const THUMBNAILER = 'myproject_lambda_thumbnailer_dev';
 export const RENDERER = 'myproject_lambda_renderer_dev';
 export const RESIZER = 'resizer-fn';
-/** An environment variable value the function holds; it must never appear in logs or Slack. */
+/** An environment variable value the function holds; it must never appear in logs or Slack (the suite-wide scan checks). */
 export const SECRET = 'pg-s3cr3t-Zq81xv';
 
 export const LAMBDA_CONFIG = {

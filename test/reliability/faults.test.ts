@@ -29,6 +29,7 @@ const ok: Fault = { kind: 'ok' };
 
 let faultsInjected = 0;
 let deploymentsLost = 0;
+let slackPostsPerMessage = 0;
 
 /** An app whose ECS client is the real SDK client talking to the fake endpoint. */
 function appOn(ecs: FakeEcs, env: Record<string, string> = {}, notifier: Notifier = recordingNotifier()) {
@@ -64,6 +65,7 @@ describe('faults injected through a real HTTP endpoint', () => {
   afterAll(() => {
     recordFigure('faults_injected', faultsInjected);
     recordFigure('deployments_lost_to_faults', deploymentsLost);
+    recordFigure('slack_posts_per_message_at_most', slackPostsPerMessage);
   });
 
   it.each([
@@ -80,7 +82,7 @@ describe('faults injected through a real HTTP endpoint', () => {
     expect(result).toMatchObject({ status: 'planned', deployments: [{ service: 'api', status: 'started' }] });
     expect((notifier as ReturnType<typeof recordingNotifier>).sent.map((n) => n.severity)).toEqual(['info']);
     // One request per injected fault, then the one that succeeded; retries repeat the same UpdateService.
-    const updateService = { action: 'UpdateService', input: { cluster: 'myproject_cluster_dev', service: 'myproject_service_api_dev', taskDefinition: 'myproject_service_api_dev', forceNewDeployment: true } };
+    const updateService = { action: 'UpdateService', input: { cluster: 'myproject_cluster_dev', service: 'myproject_service_api_dev', forceNewDeployment: true } };
     expect(ecs.requests).toHaveLength(faults.filter((f) => f.kind !== 'ok').length + 1);
     expect(ecs.requests).toEqual(ecs.requests.map(() => updateService));
   });
@@ -121,13 +123,16 @@ describe('faults injected through a real HTTP endpoint', () => {
     ecs = await startFakeEcs(sequence());
     const metrics = fakeMetrics();
     const log = createLogger({ projectName: 'myproject', environment: 'dev', level: 'info' });
-    const notifier = createSlackNotifier(async () => slack.url, { environment: 'dev', dryRun: false, log, metrics }, { budgetMs: 800, attemptTimeoutMs: 300, retryDelayMs: 20 });
+    const notifier = createSlackNotifier(async () => slack.url, { environment: 'dev', log, metrics }, { budgetMs: 800, attemptTimeoutMs: 300, retryDelayMs: 20 });
     const { app } = appOn(ecs, {}, notifier);
     try {
       const result = await app.handle(parameterUpdate());
       if (result.status !== 'planned' || result.deployments[0]?.status !== 'started') deploymentsLost++;
       expect(result).toMatchObject({ deployments: [{ status: 'started' }] });
       expect(ecs.requests).toHaveLength(1);
+      // One message: never more than 3 attempts, whatever Slack answers.
+      expect(slack.attempts()).toBeLessThanOrEqual(3);
+      slackPostsPerMessage = Math.max(slackPostsPerMessage, slack.attempts());
     } finally {
       await slack.close();
     }

@@ -4,6 +4,7 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPowertoolsGuard } from '../../src/aws/idempotency.js';
+import { lambdaContext } from '../helpers/app.js';
 import { startDynamoDb } from '../helpers/dynalite.js';
 
 describe('DynamoDB deployment guard (Powertools Idempotency)', () => {
@@ -51,6 +52,31 @@ describe('DynamoDB deployment guard (Powertools Idempotency)', () => {
     expect((await first).ran).toBe(true);
   });
 
+  it('an in-progress record expires with the invocation that wrote it (the Lambda context is registered)', async () => {
+    let recorded: Record<string, { S?: string; N?: string }> | undefined;
+    const before = Date.now();
+    const deploy = async () => {
+      const { Items } = await db.client.send(new ScanCommand({ TableName: db.tableName }));
+      recorded = Items?.find((item) => item.status?.S === 'INPROGRESS');
+      return { status: 'started' };
+    };
+    await guard().once('evt-5', 'ecs:x/y', deploy, () => true, lambdaContext({ remainingMs: 42_000 }));
+    const expiry = Number(recorded?.in_progress_expiration?.N);
+    expect(expiry).toBeGreaterThanOrEqual(before + 42_000);
+    expect(expiry).toBeLessThan(Date.now() + 42_000);
+  });
+
+  it('a record left in progress by an invocation that ended (timeout, crash) is taken over', async () => {
+    const g = guard();
+    // The first invocation starts the deployment and dies: its promise never settles.
+    void g.once('evt-6', 'ecs:x/y', () => new Promise<never>(() => undefined), () => true, lambdaContext({ remainingMs: 50 }));
+    await until(async () => (await db.client.send(new ScanCommand({ TableName: db.tableName }))).Items?.some((i) => i.status?.S === 'INPROGRESS') === true);
+    await waitPast(50);
+    let runs = 0;
+    const outcome = await guard().once('evt-6', 'ecs:x/y', async () => ({ status: 'started', n: ++runs }), () => true, lambdaContext());
+    expect(outcome).toEqual({ ran: true, result: { status: 'started', n: 1 } });
+  });
+
   it('stores records with the partition key `id` and the TTL attribute `expiration`', async () => {
     const { Items } = await db.client.send(new ScanCommand({ TableName: db.tableName }));
     expect(Items?.length).toBeGreaterThan(0);
@@ -60,3 +86,14 @@ describe('DynamoDB deployment guard (Powertools Idempotency)', () => {
     }
   });
 });
+
+/** Polls `condition` until it holds (the guard's writes are asynchronous). */
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+/** Waits until `ms` have certainly passed since now: an in-progress record of that lifetime has expired. */
+async function waitPast(ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() <= end) await new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { App } from '../../src/app.js';
 import { createPowertoolsGuard } from '../../src/aws/idempotency.js';
 import { TransientDeploymentError } from '../../src/errors.js';
-import { serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
+import { lambdaContext, serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
 import { startDynamoDb } from '../helpers/dynalite.js';
 import { adapt } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
@@ -53,22 +53,53 @@ describe('idempotency: at most one deployment per (event, target)', () => {
     expect(output.logs().filter((l) => l.message === 'deployment skipped: already deployed for this event')).toHaveLength(4);
   });
 
-  it('5 concurrent deliveries of one event (two containers) deploy once', async () => {
+  it('5 concurrent deliveries of one event (two containers) deploy once; those that met it in progress fail for a retry, which skips', async () => {
     const first = testApp({}, { guard: guard() });
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
     first.ecsMock.on(UpdateServiceCommand).callsFake(async () => {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await released;
       return serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3');
     });
     // A second container: same AWS, its own guard instance.
     const second = { app: new App({ ...first.deps, guard: guard() }) };
     const event = { ...parameterUpdate(), id: 'dup-concurrent' };
-    const results = await Promise.all([first.app, second.app, first.app, second.app, first.app].map((app) => app.handle(event)));
+    const deploying = first.app.handle(event, lambdaContext());
+    await until(() => first.ecsMock.commandCalls(UpdateServiceCommand).length === 1);
+    const duplicates = await Promise.allSettled([second.app, first.app, second.app, first.app].map((app) => app.handle(event, lambdaContext())));
+    release();
+    expect(await deploying).toMatchObject({ deployments: [{ status: 'started' }] });
     duplicatesSent += 4;
+    // Each duplicate met the deployment in progress: it deployed nothing and failed, so Lambda retries it later.
+    expect(duplicates.map((d) => d.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
+    expect(duplicates.map((d) => (d.status === 'rejected' ? (d.reason as Error).message : ''))).toEqual(
+      Array(4).fill('1 deployment(s) not finished in this invocation, to be retried: api (in progress in another invocation)'),
+    );
+    expect(first.notifier.sent.map((n) => n.title)).toEqual(['Deployment started: api']);
+    // Lambda's retry of each, once the first finished: nothing more is deployed.
+    const retries = await Promise.all([second.app, first.app, second.app, first.app].map((app) => app.handle(event, lambdaContext())));
+    expect(retries.map((r) => (r.status === 'planned' ? r.deployments[0]?.status : r.status))).toEqual(['skipped', 'skipped', 'skipped', 'skipped']);
     deploymentsMade += first.ecsMock.commandCalls(UpdateServiceCommand).length - 1;
     expect(first.ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
-    const statuses = results.map((r) => (r.status === 'planned' ? r.deployments[0]?.status : r.status));
-    expect(statuses.filter((s) => s === 'started')).toHaveLength(1);
-    expect(statuses.filter((s) => s === 'skipped')).toHaveLength(4);
+  });
+
+  it('crash mid-deploy, then Lambda retries: the retry takes over and deploys once', async () => {
+    const crashed = testApp({}, { guard: guard(), deployerOptions: { backoffBaseMs: 0, invocationMarginMs: 0, minimumStartMs: 0 } });
+    // The first invocation's UpdateService never answers: Lambda times out (the process is frozen, then dropped).
+    crashed.ecsMock.on(UpdateServiceCommand).callsFake(() => new Promise<never>(() => undefined));
+    const event = { ...parameterUpdate(), id: 'crash-mid-deploy' };
+    void crashed.app.handle(event, lambdaContext({ remainingMs: 100 }));
+    await until(() => crashed.ecsMock.commandCalls(UpdateServiceCommand).length === 1);
+    await waitPast(100);
+
+    // Lambda's retry lands in another container.
+    const retry = testApp({}, { guard: guard() });
+    retry.ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3'));
+    const result = await retry.app.handle(event, lambdaContext());
+    expect(result).toMatchObject({ status: 'planned', deployments: [{ status: 'started' }] });
+    expect(retry.ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
+    expect(retry.notifier.sent.map((n) => n.title)).toEqual(['Deployment started: api']);
+    recordFigure('crash_then_retry_deployments', retry.ecsMock.commandCalls(UpdateServiceCommand).length);
   });
 
   it('a fan-out of 50 with 5 failing deploys the 45, reports the 5, and the retry touches only the 5', async () => {
@@ -116,3 +147,14 @@ describe('idempotency: at most one deployment per (event, target)', () => {
     expect(notifier.sent.map((n) => n.severity)).toEqual(['error']);
   });
 });
+
+/** Polls until `condition` holds (deployments start asynchronously). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+/** Waits until `ms` have certainly passed since now: an in-progress record of that lifetime has expired. */
+async function waitPast(ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() <= end) await new Promise((resolve) => setTimeout(resolve, ms));
+}

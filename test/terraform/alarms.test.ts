@@ -84,7 +84,7 @@ afterEach(() => {
 async function metricsOfFailures(events: unknown[]): Promise<StoredMetric[]> {
   const metrics = createMetrics('dev');
   const log = createLogger({ projectName: 'myproject', environment: 'dev', level: 'error' });
-  const notifier = createSlackNotifier(async () => Promise.reject(new Error('no webhook in this test')), { environment: 'dev', dryRun: false, log, metrics });
+  const notifier = createSlackNotifier(async () => Promise.reject(new Error('no webhook in this test')), { environment: 'dev', log, metrics });
   const { app, ecsMock } = testApp({}, { metrics, notifier, log });
   ecsMock.on(UpdateServiceCommand).rejects(denied());
   const stored: StoredMetric[] = [];
@@ -110,7 +110,8 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'alarms on the me
     vi.resetModules();
     for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
     const { handler } = await import('../../src/index.js');
-    await handler(parameterUpdate(), context);
+    // The invocation fails (so the Errors alarm fires too), and the metric is published all the same.
+    await expect(handler(parameterUpdate(), context)).rejects.toThrow(/^invalid configuration \(1 problem\): SERVICE_CONFIG is not valid JSON/);
     const emitted = output.metrics().flatMap(storedMetrics);
     const alarm = fixture.module('bare').one('aws_cloudwatch_metric_alarm', 'this', 'config-invalid');
     expect(emitted).toContainEqual(watched(alarm));

@@ -78,9 +78,9 @@ describe('loadConfig', () => {
     ]));
   });
 
-  it('puts all problems in a single message, one per line', () => {
+  it('puts all problems in a single one-line message', () => {
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrowError(
-      /^invalid configuration \(4 problems\):\n- PROJECT_NAME is required\n- PROJECT_ENV is required\n- SERVICE_CONFIG is required while ENABLE_S3_MONITORING is on/,
+      /^invalid configuration \(4 problems\): PROJECT_NAME is required; PROJECT_ENV is required; SERVICE_CONFIG is required while ENABLE_S3_MONITORING is on[^\n]*$/,
     );
   });
 
@@ -97,11 +97,33 @@ describe('loadConfig', () => {
   });
 
   it('rejects unknown placeholders, a zero timeout and names that could escape the patterns', () => {
-    expect(problemsOf({ ...minimal, SERVICE_NAME_PATTERN: '{project}_{service}', DEPLOYMENT_TIMEOUT_SECONDS: '0', PROJECT_ENV: 'dev/../prod' })).toEqual([
+    expect(problemsOf({ ...minimal, SERVICE_NAME_PATTERN: '{project}_{service}_{name}', DEPLOYMENT_TIMEOUT_SECONDS: '0', PROJECT_ENV: 'dev/../prod' })).toEqual([
       'PROJECT_ENV must use letters, digits, "-" and "_" only, got "dev/../prod"',
       'SERVICE_NAME_PATTERN uses unknown placeholder(s) {service}; use {project}, {env}, {name}',
       'DEPLOYMENT_TIMEOUT_SECONDS must be at least 1',
     ]);
+  });
+
+  it.each(['SERVICE_NAME_PATTERN', 'TASK_FAMILY_PATTERN', 'LAMBDA_FUNCTION_PATTERN'])('%s must contain {name}, or every service would be one', (variable) => {
+    expect(problemsOf({ ...minimal, [variable]: '{project}_{env}' })).toEqual([
+      `${variable} must contain {name}: without it every service renders the same name ("myproject_dev")`,
+    ]);
+  });
+
+  it.each([
+    ['SERVICE_NAME_PATTERN', '{project}/{name}_{env}', 'ECS service name', 'myproject/api_dev'],
+    ['TASK_FAMILY_PATTERN', '{project}.{name}.{env}', 'task definition family', 'myproject.api.dev'],
+    ['LAMBDA_FUNCTION_PATTERN', '{project}:{name}', 'function name', 'myproject:api'],
+    ['CLUSTER_NAME_PATTERN', 'clusters/{project}-{env}', 'ECS cluster name', 'clusters/myproject-dev'],
+  ])('%s must render names AWS accepts', (variable, pattern, what, rendered) => {
+    expect(problemsOf({ ...minimal, [variable]: pattern })).toEqual([
+      expect.stringMatching(new RegExp(`^${variable} renders "${rendered.replace(/[.]/g, '\\.')}", which AWS does not accept as an? ${what} \\(letters, digits, "-" and "_"`)),
+    ]);
+  });
+
+  it('DEPLOYMENT_TIMEOUT_SECONDS is at most 900 (Lambda\'s longest timeout)', () => {
+    expect(problemsOf({ ...minimal, DEPLOYMENT_TIMEOUT_SECONDS: '901' })).toEqual(['DEPLOYMENT_TIMEOUT_SECONDS must be at most 900 (Lambda\'s longest timeout), got 901']);
+    expect(loadConfig({ ...minimal, DEPLOYMENT_TIMEOUT_SECONDS: '900' }).deploymentTimeoutSeconds).toBe(900);
   });
 
   it('never echoes the webhook URL in a problem', () => {

@@ -152,4 +152,30 @@ describe('ECR push → ECS redeploy', () => {
     expect(result.status).toBe('ignored');
     expect(ecsMock.calls()).toHaveLength(0);
   });
+
+  describe('China and GovCloud: registry hosts and console links follow the partition', () => {
+    it.each([
+      ['cn-north-1', `123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn`, 'https://console.amazonaws.cn/ecs/v2/clusters/myproject_cluster_dev/services/myproject_service_api_dev/deployments?region=cn-north-1'],
+      ['us-gov-west-1', `123456789012.dkr.ecr.us-gov-west-1.amazonaws.com`, 'https://console.amazonaws-us-gov.com/ecs/v2/clusters/myproject_cluster_dev/services/myproject_service_api_dev/deployments?region=us-gov-west-1'],
+    ])('%s', async (region, registry, consoleUrl) => {
+      const partition = region.startsWith('cn-') ? 'aws-cn' : 'aws-us-gov';
+      const arn = `arn:${partition}:ecs:${region}:123456789012:task-definition/${FAMILY}:7`;
+      const { app, ecsMock, notifier } = testApp({ AWS_REGION: region });
+      ecsMock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { ...taskDefinition(FAMILY, 7, [`${registry}/myproject_service_api:v1.4.2`]).taskDefinition, taskDefinitionArn: arn } });
+      ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated(arn));
+      const event = { ...push('myproject_service_api'), region };
+      const result = await app.handle(event);
+      expect(result).toMatchObject({ status: 'planned', deployments: [{ status: 'started' }] });
+      expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { taskDefinition: arn });
+      expect(notifier.sent[0]?.consoleUrl).toBe(consoleUrl);
+    });
+
+    it('a commercial-partition registry is not the China registry of the same account', async () => {
+      const { app, ecsMock } = testApp({ AWS_REGION: 'cn-north-1' });
+      ecsMock.on(DescribeTaskDefinitionCommand).resolves(taskDefinition(FAMILY, 7, ['123456789012.dkr.ecr.cn-north-1.amazonaws.com/myproject_service_api:v1.4.2']));
+      const result = await app.handle({ ...push('myproject_service_api'), region: 'cn-north-1' });
+      expect(result).toMatchObject({ status: 'planned', deployments: [] });
+      expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
+    });
+  });
 });

@@ -1,7 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { awsSample } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
-import { sentCommands, testApp } from '../helpers/app.js';
+import { createLogger } from '../../src/observability.js';
+import { createNotifier } from '../../src/slack/setup.js';
+import { fakeMetrics, sentCommands, testApp, testConfig } from '../helpers/app.js';
+import { adapt } from '../helpers/fixtures.js';
+import { startSlackServer } from '../helpers/slackServer.js';
 
 const OUR_SERVICE_ARN = 'arn:aws:ecs:us-west-2:111122223333:service/myproject_cluster_dev/myproject_service_api_dev';
 
@@ -70,5 +74,21 @@ describe('ECS events → Slack (observation only)', () => {
     const { app, notifier } = testApp();
     await app.handle(ecsEvent('deployment-completed.json', 'arn:aws:ecs:us-west-2:111122223333:service/myproject_service_dev'));
     expect(notifier.sent[0]).toMatchObject({ title: 'Deployment completed: backend', service: 'myproject_service_dev' });
+  });
+
+  it('in a dry run, ECS events are real: only what deploybridge would do is marked [DRY RUN]', async () => {
+    const slack = await startSlackServer();
+    try {
+      const env = { DRY_RUN: 'true', SLACK_WEBHOOK_URL: slack.url };
+      const notifier = createNotifier(testConfig(env), createLogger({ projectName: 'myproject', environment: 'dev', level: 'info' }), fakeMetrics());
+      const { app, ecsMock } = testApp(env, { notifier });
+      await app.handle(ecsEvent('deployment-completed.json'));
+      await app.handle(adapt('ssm/parameter-store-change-update-string.json', { name: '/dev/myproject/api/KEY' }));
+      expect(ecsMock.calls()).toHaveLength(0);
+      const texts = slack.received.map((r) => (r.body as { text: string }).text);
+      expect(texts).toEqual(['Deployment completed: api (dev)', '[DRY RUN] Deployment would start: api (dev)']);
+    } finally {
+      await slack.close();
+    }
   });
 });

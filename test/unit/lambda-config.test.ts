@@ -84,7 +84,7 @@ describe('LAMBDA_CONFIG and LAMBDA_FUNCTION_PATTERN', () => {
       ]),
     );
     expect(problems).toHaveLength(8);
-    expect(() => loadConfig({ ...minimal, LAMBDA_CONFIG: '{"a":{"alias":"1"}}', LOG_LEVEL: 'loud' })).toThrowError(/^invalid configuration \(2 problems\):\n- /);
+    expect(() => loadConfig({ ...minimal, LAMBDA_CONFIG: '{"a":{"alias":"1"}}', LOG_LEVEL: 'loud' })).toThrowError(/^invalid configuration \(2 problems\): LOG_LEVEL must be one of [^\n]*; LAMBDA_CONFIG.a.alias: /);
   });
 
   it('reports bad JSON', () => {
@@ -93,6 +93,7 @@ describe('LAMBDA_CONFIG and LAMBDA_FUNCTION_PATTERN', () => {
 
   it('reports a pattern that renders a name Lambda refuses', () => {
     expect(problemsOf({ ...minimal, LAMBDA_FUNCTION_PATTERN: '{project}.{name}.{env}', LAMBDA_CONFIG: '{"resizer":{}}' })).toEqual([
+      'LAMBDA_FUNCTION_PATTERN renders "myproject.api.dev", which AWS does not accept as a function name (letters, digits, "-" and "_", at most 64)',
       'LAMBDA_CONFIG.resizer: LAMBDA_FUNCTION_PATTERN renders "myproject.resizer.dev", which is not a valid function name; set function_name',
     ]);
   });

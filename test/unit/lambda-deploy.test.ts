@@ -40,6 +40,8 @@ function manual(detail: Record<string, unknown>, source = 'action.deploy') {
 function awsError(name: string, status: number, message = `${name} from Lambda`) {
   return Object.assign(new Error(message), { name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status } });
 }
+/** Lambda's answer when a write's RevisionId is no longer the function's (or alias's): someone changed it in between. */
+const stale = () => awsError('PreconditionFailedException', 412, 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
 const conflict = () => awsError('ResourceConflictException', 409, 'The operation cannot be performed at this time. An update is in progress for resource: arn:aws:lambda:us-east-1:123456789012:function:x');
 
 const UPLOAD_STORY: Array<[string, unknown]> = [
@@ -93,6 +95,13 @@ describe('Lambda deploy: the blue/green sequence', () => {
     // The function's environment was read; its values never reach a log line or Slack.
     expect(output.text()).not.toContain(SECRET);
     expect(JSON.stringify(notifier.sent)).not.toContain(SECRET);
+  });
+
+  it('in China the button opens the China console', async () => {
+    const { app, lambdaMock, notifier } = lambdaApp({ AWS_REGION: 'cn-north-1' });
+    happyPath(lambdaMock);
+    await app.handle(artifactUpload());
+    expect(notifier.sent.map((n) => n.consoleUrl)).toEqual(Array(2).fill(`https://console.amazonaws.cn/lambda/home?region=cn-north-1#/functions/${THUMBNAILER}?tab=versions`));
   });
 
   it('a CloudTrail PutObject without a version id sends no S3ObjectVersion', async () => {
@@ -194,7 +203,7 @@ describe('Lambda deploy: the blue/green sequence', () => {
       lambdaMock.on(GetFunctionCommand).resolves(functionState('InProgress'));
       await expect(app.handle(artifactUpload())).rejects.toBeInstanceOf(TransientDeploymentError);
       expect(lambdaMock).not.toHaveReceivedCommand(PublishVersionCommand);
-      expect(fact(notifier.sent.at(-1), 'Reason')).toBe(`timed out waiting for ${THUMBNAILER} to finish updating within DEPLOYMENT_TIMEOUT_SECONDS`);
+      expect(fact(notifier.sent.at(-1), 'Reason')).toBe(`timed out waiting for ${THUMBNAILER} to finish updating within its deadline (DEPLOYMENT_TIMEOUT_SECONDS, or what the invocation had left)`);
       // The SDK's poller ends its current sleep and polls once more after the abort: let that
       // stray GetFunction land here, not in the next test's mock.
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -424,10 +433,60 @@ describe('Lambda deploy: dry run', () => {
   it('a configuration change is shown with variable names counted, never their values', async () => {
     const { app, lambdaMock, notifier } = lambdaApp({ DRY_RUN: 'true' });
     happyPath(lambdaMock);
-    await app.handle(adapt('ssm/parameter-store-change-update-string.json', { name: '/dev/myproject/thumbnailer/MAX_WIDTH' }));
-    expect(fact(notifier.sent[0], 'Planned calls')).toContain('"Environment":{"Variables":{"(2 other variables kept, values not shown)":"…","DEPLOYBRIDGE_CONFIG_REVISION":"2017-05-22T16:44:48Z"}}');
+    const event = adapt('ssm/parameter-store-change-update-string.json', { name: '/dev/myproject/thumbnailer/MAX_WIDTH' });
+    await app.handle(event);
+    expect(fact(notifier.sent[0], 'Planned calls')).toContain(`"Environment":{"Variables":{"(2 other variables kept, values not shown)":"…","DEPLOYBRIDGE_CONFIG_REVISION":"${String((event as { id?: unknown }).id)}"}}`);
     expect(JSON.stringify(notifier.sent)).not.toContain(SECRET);
     expect(output.text()).not.toContain(SECRET);
+  });
+});
+
+describe('Lambda deploy: a concurrent change (PreconditionFailedException) is read again and retried', () => {
+  let output: ReturnType<typeof captureOutput>;
+  beforeEach(() => {
+    output = captureOutput();
+  });
+  afterEach(() => output.restore());
+
+  it('PublishVersion: reads the function again and publishes at its new revision', async () => {
+    const { app, lambdaMock, notifier } = lambdaApp();
+    happyPath(lambdaMock);
+    lambdaMock.on(GetFunctionConfigurationCommand).resolvesOnce(configuration()).resolves(configuration({ RevisionId: 'rev-3' }));
+    lambdaMock.on(PublishVersionCommand).rejectsOnce(stale()).resolves({ Version: '13', State: 'Active' });
+    const result = await app.handle(artifactUpload());
+    expect(story(lambdaMock).slice(4, 7)).toEqual([
+      ['PublishVersion', expect.objectContaining({ RevisionId: 'rev-2' })],
+      ['GetFunctionConfiguration', { FunctionName: THUMBNAILER }],
+      ['PublishVersion', { FunctionName: THUMBNAILER, Description: `deploybridge: ${TRIGGER}`, RevisionId: 'rev-3' }],
+    ]);
+    expect(result).toMatchObject({ deployments: [{ status: 'succeeded', fromVersion: '12', toVersion: '13' }] });
+    expect(notifier.sent.map((n) => n.severity)).toEqual(['info', 'success']);
+  });
+
+  it('UpdateAlias: reads the alias again and moves it, recording the version it really left', async () => {
+    const { app, lambdaMock, notifier } = lambdaApp();
+    happyPath(lambdaMock);
+    // Between our read and our move, someone pointed the alias at version 14.
+    lambdaMock.on(GetAliasCommand).resolvesOnce(alias('12')).resolves({ ...alias('14'), RevisionId: 'alias-rev-2' });
+    lambdaMock.on(UpdateAliasCommand).rejectsOnce(stale()).resolves({ Name: 'live', FunctionVersion: '13' });
+    const result = await app.handle(artifactUpload());
+    expect(story(lambdaMock).slice(-3)).toEqual([
+      ['UpdateAlias', expect.objectContaining({ FunctionVersion: '13', RevisionId: 'alias-rev-1' })],
+      ['GetAlias', { FunctionName: THUMBNAILER, Name: 'live' }],
+      ['UpdateAlias', { FunctionName: THUMBNAILER, Name: 'live', FunctionVersion: '13', Description: `deploybridge previous_version=14; ${TRIGGER}`, RevisionId: 'alias-rev-2' }],
+    ]);
+    expect(result).toMatchObject({ deployments: [{ status: 'succeeded', fromVersion: '14', toVersion: '13' }] });
+    expect(fact(notifier.sent.at(-1), 'Versions')).toBe('14 → 13');
+  });
+
+  it('gives up at the deadline: retries stay inside the deployment timeout', async () => {
+    const { app, lambdaMock, notifier } = lambdaApp({ DEPLOYMENT_TIMEOUT_SECONDS: '1' }, { deployerOptions: { backoffBaseMs: 2000 } });
+    happyPath(lambdaMock);
+    lambdaMock.on(PublishVersionCommand).rejects(stale());
+    const result = await app.handle(artifactUpload());
+    expect(lambdaMock).toHaveReceivedCommandTimes(PublishVersionCommand, 1);
+    expect(result).toMatchObject({ deployments: [{ status: 'failed', retryable: false }] });
+    expect(fact(notifier.sent.at(-1), 'Reason')).toMatch(/^PreconditionFailedException: /);
   });
 });
 
@@ -487,16 +546,34 @@ describe('Lambda deploy: rollback', () => {
     expect(fact(notifier.sent[0], 'Reason')).toMatch(/^nothing to roll back to: the description of alias live records no previous version/);
   });
 
-  it('a rollback whose alias move is refused is reported as a failed rollback', async () => {
+  it('a rollback meeting a concurrent alias change on the same version reads the alias again and retries', async () => {
     const { app, lambdaMock, notifier } = lambdaApp();
-    lambdaMock.on(GetAliasCommand).resolves(alias('13', 'deploybridge previous_version=12; x'));
+    // Someone changed the alias (its description or routing) but not its version: the rollback still means the same.
+    lambdaMock.on(GetAliasCommand).resolvesOnce(alias('13', 'deploybridge previous_version=12; x')).resolves({ ...alias('13', 'deploybridge previous_version=12; x'), RevisionId: 'alias-rev-2' });
     lambdaMock.on(GetFunctionConfigurationCommand).resolves(configuration());
-    lambdaMock.on(UpdateAliasCommand).rejects(awsError('PreconditionFailedException', 412, 'The Revision Id provided does not match the latest Revision Id.'));
+    lambdaMock.on(UpdateAliasCommand).rejectsOnce(stale()).resolves({ FunctionVersion: '12' });
+    const result = await app.handle(rollback());
+    expect(story(lambdaMock).map(([command, input]) => [command, (input as { RevisionId?: string }).RevisionId])).toEqual([
+      ['GetAlias', undefined],
+      ['GetFunctionConfiguration', undefined],
+      ['UpdateAlias', 'alias-rev-1'],
+      ['GetAlias', undefined],
+      ['UpdateAlias', 'alias-rev-2'],
+    ]);
+    expect(result).toMatchObject({ deployments: [{ status: 'succeeded', fromVersion: '13', toVersion: '12' }] });
+    expect(fact(notifier.sent.at(-1), 'Status')).toBe('rolled back: alias live moved from version 13 back to 12');
+  });
+
+  it('a rollback fails, changing nothing, when the alias moved to another version in between', async () => {
+    const { app, lambdaMock, notifier } = lambdaApp();
+    lambdaMock.on(GetAliasCommand).resolvesOnce(alias('13', 'deploybridge previous_version=12; x')).resolves({ ...alias('14', 'deploybridge previous_version=13; y'), RevisionId: 'alias-rev-2' });
+    lambdaMock.on(GetFunctionConfigurationCommand).resolves(configuration());
+    lambdaMock.on(UpdateAliasCommand).rejects(stale());
     const result = await app.handle(rollback());
     expect(lambdaMock).toHaveReceivedCommandTimes(UpdateAliasCommand, 1);
     expect(result).toMatchObject({ deployments: [{ status: 'failed', retryable: false }] });
-    expect(fact(notifier.sent.at(-1), 'Status')).toBe('rollback failed: alias live stays on version 13');
-    expect(fact(notifier.sent.at(-1), 'Reason')).toBe('PreconditionFailedException: The Revision Id provided does not match the latest Revision Id.');
+    expect(fact(notifier.sent.at(-1), 'Status')).toBe('rollback failed: alias live stays on version 14');
+    expect(fact(notifier.sent.at(-1), 'Reason')).toBe('alias live moved from version 13 to 14 while rolling back; nothing was changed (send the rollback again to roll back from 14)');
   });
 
   it('a rollback to a version that no longer exists fails before the alias moves', async () => {

@@ -38,7 +38,7 @@ describe('npm start -- events/lambda-*.json (offline): the Lambda plan', () => {
     ['events/lambda-manual-version.json', 'move the alias to version 5', ['lambda:Invoke', 'lambda:UpdateAlias']],
     ['events/lambda-manual-rollback.json', 'move the alias back to the version before the last deploy', ['lambda:UpdateAlias']],
     ['events/put-events/lambda-manual-rollback.json', 'move the alias back', ['lambda:UpdateAlias']],
-    ['events/lambda-ssm-parameter-update.json', 'set DEPLOYBRIDGE_CONFIG_REVISION=2017-05-22T16:44:48Z', ['lambda:UpdateFunctionConfiguration', 'wait:', 'lambda:PublishVersion', 'lambda:Invoke', 'lambda:UpdateAlias']],
+    ['events/lambda-ssm-parameter-update.json', 'set DEPLOYBRIDGE_CONFIG_REVISION=9547ef2d-3b7e-4057-b6cb-5fdf09ee7c90', ['lambda:UpdateFunctionConfiguration', 'wait:', 'lambda:PublishVersion', 'lambda:Invoke', 'lambda:UpdateAlias']],
   ])('%s plans: %s', async (file, change, calls) => {
     const { code, text } = await run(file);
     expect(code).toBe(0);

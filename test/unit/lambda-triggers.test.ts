@@ -30,6 +30,8 @@ function manual(detail: Record<string, unknown>, source = 'action.deploy') {
   return { ...awsSample('custom/custom-event-as-delivered-sqs-body.json'), source, 'detail-type': 'Manual Deploy', detail };
 }
 
+/** The id of the SSM sample event: what DEPLOYBRIDGE_CONFIG_REVISION is set to. */
+const EVENT_ID = awsSample('ssm/parameter-store-change-update-string.json').id as string;
 const parameterChange = (operation: 'update' | 'delete', name = '/dev/myproject/thumbnailer/MAX_WIDTH') => adapt(`ssm/parameter-store-change-${operation}-string.json`, { name });
 
 describe('ECR push → Lambda image function', () => {
@@ -124,7 +126,7 @@ describe('SSM change → DEPLOYBRIDGE_CONFIG_REVISION', () => {
   });
   afterEach(() => output.restore());
 
-  it('sets the variable to the event time, keeping every other variable, then publishes as usual', async () => {
+  it('sets the variable to the event id, keeping every other variable, then publishes as usual', async () => {
     const { app, lambdaMock, ecsMock, notifier } = lambdaApp();
     happyPath(lambdaMock);
     await app.handle(parameterChange('update'));
@@ -136,7 +138,7 @@ describe('SSM change → DEPLOYBRIDGE_CONFIG_REVISION', () => {
         'UpdateFunctionConfiguration',
         {
           FunctionName: THUMBNAILER,
-          Environment: { Variables: { DATABASE_PASSWORD: SECRET, LOG_LEVEL: 'info', DEPLOYBRIDGE_CONFIG_REVISION: '2017-05-22T16:44:48Z' } },
+          Environment: { Variables: { DATABASE_PASSWORD: SECRET, LOG_LEVEL: 'info', DEPLOYBRIDGE_CONFIG_REVISION: EVENT_ID } },
           RevisionId: 'rev-1',
         },
       ],
@@ -146,9 +148,45 @@ describe('SSM change → DEPLOYBRIDGE_CONFIG_REVISION', () => {
       ['UpdateAlias', expect.objectContaining({ FunctionVersion: '13', Description: `deploybridge previous_version=12; ${trigger}` })],
     ]);
     expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
-    expect(fact(notifier.sent[0], 'Change')).toBe('set DEPLOYBRIDGE_CONFIG_REVISION=2017-05-22T16:44:48Z (fresh execution environments)');
+    expect(fact(notifier.sent[0], 'Change')).toBe(`set DEPLOYBRIDGE_CONFIG_REVISION=${EVENT_ID} (fresh execution environments)`);
     expect(output.text()).not.toContain(SECRET);
     expect(JSON.stringify(notifier.sent)).not.toContain(SECRET);
+  });
+
+  it("an AWS error quoting the function's environment reaches neither the log nor Slack", async () => {
+    const { app, lambdaMock, notifier } = lambdaApp();
+    happyPath(lambdaMock);
+    lambdaMock.on(GetFunctionConfigurationCommand).resolves(
+      configuration({ Environment: { Variables: { DATABASE_PASSWORD: SECRET, LOG_LEVEL: 'info', AWS_KEY: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' } } }),
+    );
+    // Lambda's environment-size error quotes every variable.
+    const quoted = `{"DATABASE_PASSWORD":"${SECRET}","LOG_LEVEL":"info","AWS_KEY":"AKIAIOSFODNN7EXAMPLE","AWS_SECRET":"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}`;
+    lambdaMock.on(UpdateFunctionConfigurationCommand).rejects(
+      Object.assign(new Error(`Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${quoted}`), {
+        name: 'InvalidParameterValueException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400, requestId: 'req-env' },
+      }),
+    );
+    const result = await app.handle(parameterChange('update'));
+    expect(result).toMatchObject({ deployments: [{ status: 'failed', retryable: false }] });
+    const reason = fact(notifier.sent.at(-1), 'Reason');
+    expect(reason).toMatch(/^InvalidParameterValueException: Lambda was unable to configure your environment variables because .* String measured: \{"DATABASE_PASSWORD":"\[redacted\]","LOG_LEVEL":"info"/);
+    const failed = output.logs().find((l) => l.message === 'deployment failed');
+    expect(failed?.fields).toMatchObject({ error_name: 'InvalidParameterValueException', aws_request_id: 'req-env' });
+    for (const secret of [SECRET, 'AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY']) {
+      expect(output.text()).not.toContain(secret);
+      expect(JSON.stringify(notifier.sent)).not.toContain(secret);
+    }
+  });
+
+  it('two parameter changes in the same second get two revisions (the event id, not the time)', async () => {
+    const { app, lambdaMock } = lambdaApp();
+    happyPath(lambdaMock);
+    await app.handle({ ...parameterChange('update'), id: 'change-1' });
+    await app.handle({ ...parameterChange('update', '/dev/myproject/thumbnailer/MAX_HEIGHT'), id: 'change-2' });
+    const revisions = lambdaMock.commandCalls(UpdateFunctionConfigurationCommand).map((c) => c.args[0].input.Environment?.Variables?.DEPLOYBRIDGE_CONFIG_REVISION);
+    expect(revisions).toEqual(['change-1', 'change-2']);
   });
 
   it('reads the variables again and retries when someone changed the function in between', async () => {
@@ -170,7 +208,7 @@ describe('SSM change → DEPLOYBRIDGE_CONFIG_REVISION', () => {
         'UpdateFunctionConfiguration',
         {
           FunctionName: THUMBNAILER,
-          Environment: { Variables: { DATABASE_PASSWORD: SECRET, LOG_LEVEL: 'debug', NEW_FLAG: 'on', DEPLOYBRIDGE_CONFIG_REVISION: '2017-05-22T16:44:48Z' } },
+          Environment: { Variables: { DATABASE_PASSWORD: SECRET, LOG_LEVEL: 'debug', NEW_FLAG: 'on', DEPLOYBRIDGE_CONFIG_REVISION: EVENT_ID } },
           RevisionId: 'rev-1b',
         },
       ],
@@ -202,7 +240,7 @@ describe('SSM change → DEPLOYBRIDGE_CONFIG_REVISION', () => {
     ecsMock.on(UpdateServiceCommand).resolves({ service: { taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3' } });
     await app.handle(parameterChange('update', '/dev/myproject/api/DATABASE_URL'));
     expect(lambdaMock.calls()).toHaveLength(0);
-    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { service: 'myproject_service_api_dev', taskDefinition: 'myproject_service_api_dev' });
+    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { service: 'myproject_service_api_dev', forceNewDeployment: true });
   });
 });
 

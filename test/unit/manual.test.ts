@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { awsSample, projectEvent } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
-import { DescribeTaskDefinitionCommand, sentCommands, serviceUpdated, taskDefinition, testApp, UpdateServiceCommand } from '../helpers/app.js';
+import { DescribeTaskDefinitionCommand, lambdaContext, sentCommands, serviceUpdated, taskDefinition, testApp, UpdateServiceCommand } from '../helpers/app.js';
+import { GetAliasCommand, lambdaApp, PublishVersionCommand, UpdateAliasCommand } from '../helpers/lambda-harness.js';
 import { DescribeImagesCommand } from '../helpers/reads.js';
 
 /** A custom event as EventBridge delivers a `put-events` entry (shape of the documented sample). */
@@ -42,7 +43,7 @@ describe('manual deploys (action.production, action.deploy)', () => {
   ])('deploys the task definition it names (%s)', async (_what, taskDefinition) => {
     const { app, ecsMock } = testApp();
     ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_dev:42'));
-    await app.handle(manual({ service: 'backend', task_definition: taskDefinition }));
+    await app.handle(manual({ service: 'backend', task_definition: taskDefinition }), lambdaContext());
     expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { taskDefinition });
   });
 
@@ -84,7 +85,7 @@ describe('manual deploys (action.production, action.deploy)', () => {
   describe('authorisation', () => {
     async function refused(env: Record<string, string>, event: Record<string, unknown>, reason: RegExp) {
       const { app, ecsMock, metrics, notifier } = testApp(env);
-      const result = await app.handle(event);
+      const result = await app.handle(event, lambdaContext());
       expect(result).toMatchObject({ status: 'rejected', reason: expect.stringMatching(reason) });
       expect(ecsMock.calls()).toHaveLength(0);
       expect(metrics.counts).toEqual({ EventsRejected: 1 });
@@ -122,6 +123,162 @@ describe('manual deploys (action.production, action.deploy)', () => {
     ])('refuses a task definition of %s', async (_what, taskDefinition) => {
       await refused({}, manual({ service: 'api', task_definition: taskDefinition }), /belongs to account/);
     });
+  });
+
+  describe('scope: a request names the env and project it is for', () => {
+    it.each([
+      ['another env', { env: 'prod' }],
+      ['another project', { project: 'otherproject' }],
+      ['another env of this project', { env: 'staging', project: 'myproject' }],
+    ])('a request for %s is ignored quietly: debug log, EventsIgnored, no Slack, no AWS call', async (_what, scope) => {
+      const { app, ecsMock, metrics, notifier } = testApp({ LOG_LEVEL: 'debug' });
+      const result = await app.handle(manual({ service: 'api', reason: 'Hotfix', ...scope }), lambdaContext());
+      expect(result.status).toBe('ignored');
+      expect(ecsMock.calls()).toHaveLength(0);
+      expect(notifier.sent).toEqual([]);
+      expect(metrics.counts).toEqual({ EventsIgnored: 1 });
+      const ignored = output.logs().filter((l) => l.message.startsWith('event ignored'));
+      expect(ignored.map((l) => l.level)).toEqual(['debug']);
+      expect(output.logs().filter((l) => l.level !== 'debug')).toEqual([]);
+    });
+
+    it('says whose request it is', async () => {
+      const { app } = testApp();
+      expect(await app.handle(manual({ service: 'api', env: 'prod' }), lambdaContext())).toMatchObject({ reason: 'manual deploy for env "prod", not dev' });
+      expect(await app.handle(manual({ service: 'api', project: 'shop' }), lambdaContext())).toMatchObject({ reason: 'manual deploy for project "shop", not myproject' });
+    });
+
+    it('is ignored even when it would be refused here (another deployment judges it)', async () => {
+      const { app, ecsMock, notifier } = testApp({ PROJECT_ENV: 'prod' });
+      const result = await app.handle(manual({ service: 'api', env: 'dev', taskDefinition: 'x' }, 'action.deploy'), lambdaContext());
+      expect(result.status).toBe('ignored');
+      expect(ecsMock.calls()).toHaveLength(0);
+      expect(notifier.sent).toEqual([]);
+    });
+
+    it('a request naming this env and project, or none, is carried out', async () => {
+      for (const scope of [{ env: 'dev', project: 'myproject' }, { env: 'dev' }, {}]) {
+        const { app, ecsMock } = testApp();
+        ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:9'));
+        await app.handle(manual({ service: 'api', ...scope }), lambdaContext());
+        expect(ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
+      }
+    });
+  });
+
+  describe('strict fields', () => {
+    it.each([
+      [{ service: 'api', taskDefinition: 'myproject_service_api_dev:3' }, 'unknown field "taskDefinition" (did you mean "task_definition"?)'],
+      [{ service: 'api', Reason: 'Hotfix' }, 'unknown field "Reason" (did you mean "reason"?)'],
+      [{ service: 'api', requestedBy: 'alice' }, 'unknown field "requestedBy" (did you mean "requested_by"?)'],
+      [{ service: 'api', ticket: 'OPS-1' }, 'unknown field "ticket"'],
+      [{ service: 'api', ticket: 'OPS-1', Env: 'dev' }, 'unknown field "ticket"; unknown field "Env" (did you mean "env"?)'],
+    ])('refuses %j naming the field: %s', async (detail, problem) => {
+      const { app, ecsMock, metrics, notifier } = testApp();
+      const result = await app.handle(manual(detail), lambdaContext());
+      expect(result).toEqual({ status: 'rejected', eventId: 'def3d99b-806b-5d92-d036-9e0884bdc387', reason: `manual deploy refused: ${problem}` });
+      expect(ecsMock.calls()).toHaveLength(0);
+      expect(metrics.counts).toEqual({ EventsRejected: 1 });
+      expect(notifier.sent).toHaveLength(1);
+      expect(notifier.sent[0]).toMatchObject({ severity: 'error', title: 'Manual deploy refused', facts: expect.arrayContaining([['Reason', `manual deploy refused: ${problem}`]]) });
+      expect(output.logs().filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([`event rejected: manual deploy refused: ${problem}`]);
+    });
+
+    it('a misspelt "Action" never turns a rollback into a release', async () => {
+      const { app, lambdaMock, notifier } = lambdaApp();
+      const result = await app.handle(manual({ service: 'thumbnailer', Action: 'rollback' }), lambdaContext());
+      expect(result).toMatchObject({ status: 'rejected', reason: 'manual deploy refused: unknown field "Action" (did you mean "action"?)' });
+      expect(lambdaMock).not.toHaveReceivedCommand(PublishVersionCommand);
+      expect(lambdaMock).not.toHaveReceivedCommand(UpdateAliasCommand);
+      expect(lambdaMock).not.toHaveReceivedCommand(GetAliasCommand);
+      expect(notifier.sent.map((n) => n.title)).toEqual(['Manual deploy refused']);
+    });
+
+    it.each([
+      ['no service', { reason: 'x' }, 'field "service" is missing (the service to deploy; "backend" or "" for the backend)'],
+      ['a number as service', { service: 42 }, 'field "service" must be text, not a number'],
+      ['a reason of 1001 characters', { service: 'api', reason: 'x'.repeat(1001) }, 'field "reason" is too long (at most 1000 characters)'],
+      ['an empty task_definition', { service: 'api', task_definition: '' }, 'field "task_definition" is empty'],
+      ['a list as requested_by', { service: 'api', requested_by: ['alice'] }, 'field "requested_by" must be text, not an array'],
+    ])('explains %s in words', async (_what, detail, problem) => {
+      const { app } = testApp();
+      const result = await app.handle(manual(detail), lambdaContext());
+      expect(result).toMatchObject({ status: 'rejected', reason: `manual deploy refused: ${problem}` });
+      expect(JSON.stringify(result)).not.toContain('Invalid input');
+    });
+  });
+
+  describe('task definitions', () => {
+    it.each([
+      ['a "latest" tag', 'myproject_service_api_dev:latest'],
+      ['a path', 'myproject_service_api_dev:../../x'],
+      ['a revision 0', 'myproject_service_api_dev:0'],
+      ['a negative revision', 'myproject_service_api_dev:-1'],
+      ['a bare family', 'myproject_service_api_dev'],
+      ['a service ARN', 'arn:aws:ecs:us-east-1:123456789012:service/myproject_cluster_dev/myproject_service_api_dev'],
+      ['an ARN with a path', 'arn:aws:ecs:us-east-1:123456789012:task-definition/../myproject_service_api_dev:3'],
+      ['a path before the family', '../myproject_service_api_dev:3'],
+      ['text after the revision', 'myproject_service_api_dev:3x'],
+      ['a space before the family', ' myproject_service_api_dev:3'],
+      ['a revision of 11 digits', 'myproject_service_api_dev:12345678901'],
+      ['an ARN whose account is not 12 digits', 'arn:aws:ecs:us-east-1:12345:task-definition/myproject_service_api_dev:3'],
+    ])('refuses %s before any AWS call', async (_what, taskDefinition) => {
+      const { app, ecsMock, notifier } = testApp();
+      const result = await app.handle(manual({ service: 'api', task_definition: taskDefinition }), lambdaContext());
+      expect(result).toMatchObject({ status: 'rejected', reason: expect.stringContaining('is neither family:revision (like "myproject_service_api_dev:42") nor a task-definition ARN') });
+      expect(ecsMock.calls()).toHaveLength(0);
+      expect(notifier.sent.map((n) => n.severity)).toEqual(['error']);
+    });
+
+    it('an ARN must be of the account deploybridge runs in, not of the sender', async () => {
+      // Sent from account 999999999999 (allowed to put events on this bus) naming its own task definition.
+      const fromElsewhere = { ...manual({ service: 'api', task_definition: 'arn:aws:ecs:us-east-1:999999999999:task-definition/myproject_service_api_dev:3' }), account: '999999999999' };
+      const { app, ecsMock } = testApp();
+      const result = await app.handle(fromElsewhere, lambdaContext({ account: '123456789012' }));
+      expect(result).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/belongs to account "999999999999" in "us-east-1", not to account 123456789012 in us-east-1 where deploybridge runs/) });
+      expect(ecsMock.calls()).toHaveLength(0);
+
+      // The same sender naming a task definition of deploybridge's account is accepted.
+      const ours = { ...manual({ service: 'api', task_definition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3' }), account: '999999999999' };
+      const accepted = testApp();
+      accepted.ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3'));
+      await accepted.app.handle(ours, lambdaContext({ account: '123456789012' }));
+      expect(accepted.ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3' });
+    });
+
+    it('an ARN cannot be checked without the Lambda context, so it is refused', async () => {
+      const { app, ecsMock } = testApp();
+      const result = await app.handle(manual({ service: 'api', task_definition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3' }));
+      expect(result).toMatchObject({ status: 'rejected', reason: expect.stringContaining('the account deploybridge runs in is unknown here') });
+      expect(ecsMock.calls()).toHaveLength(0);
+    });
+
+    it.each([
+      ['a three-digit revision', 'myproject_service_api_dev:123', lambdaContext()],
+      ['a ten-digit revision', 'myproject_service_api_dev:1234567890', lambdaContext()],
+      ['an ARN in GovCloud', 'arn:aws-us-gov:ecs:us-gov-west-1:123456789012:task-definition/myproject_service_api_dev:3', lambdaContext({ partition: 'aws-us-gov', region: 'us-gov-west-1' })],
+    ])('accepts %s', async (what, taskDefinition, context) => {
+      const { app, ecsMock } = testApp(what.includes('GovCloud') ? { AWS_REGION: 'us-gov-west-1' } : {});
+      ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3'));
+      await app.handle(manual({ service: 'api', task_definition: taskDefinition }), context);
+      expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { taskDefinition });
+    });
+
+    it('an ARN of another partition is refused', async () => {
+      const { app, ecsMock } = testApp();
+      const result = await app.handle(manual({ service: 'api', task_definition: 'arn:aws-cn:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3' }), lambdaContext());
+      expect(result).toMatchObject({ status: 'rejected', reason: expect.stringContaining('belongs to partition "aws-cn"') });
+      expect(ecsMock.calls()).toHaveLength(0);
+    });
+  });
+
+  it('requested_by is shown in Slack and the log', async () => {
+    const { app, ecsMock, notifier } = testApp();
+    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:9'));
+    await app.handle(manual({ service: 'api', reason: 'Hotfix', requested_by: 'alice@example.com' }), lambdaContext());
+    expect(notifier.sent[0]?.facts).toContainEqual(['Trigger', 'manual deploy via action.deploy by alice@example.com: Hotfix']);
+    const started = output.logs().find((l) => l.message === 'deployment started');
+    expect(started?.fields).toMatchObject({ requested_by: 'alice@example.com', trigger: 'manual deploy via action.deploy by alice@example.com: Hotfix' });
   });
 
   it('does nothing when ENABLE_MANUAL_DEPLOY is off', async () => {

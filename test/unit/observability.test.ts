@@ -36,7 +36,8 @@ describe('the Lambda entry point: logs and metrics', () => {
       expect(line).toMatchObject({ project_name: 'myproject', environment: 'dev' });
     }
     const dryRun = logs.find((l) => l.message === 'dry run: deployment not started');
-    expect(dryRun?.fields).toMatchObject({ service: 'api', task_definition: 'myproject_service_api_dev', dry_run: true });
+    expect(dryRun?.fields).toMatchObject({ service: 'api', ecs_service: 'myproject_service_api_dev', dry_run: true });
+    expect(dryRun?.fields).not.toHaveProperty('task_definition');
     expect(dryRun).toMatchObject({ request_id: 'req-1' });
 
     const [emf] = output.metrics() as Array<{ _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }> }; environment: string; trigger: string }>;
@@ -71,13 +72,13 @@ describe('the Lambda entry point: logs and metrics', () => {
     expect(output.metrics()[0]).toMatchObject({ EventsRejected: 1, trigger: 'unknown' });
   });
 
-  it('an invalid configuration is one error line listing every problem; nothing is deployed, nothing thrown', async () => {
+  it('an invalid configuration is one error line listing every problem and fails the invocation, so the Errors alarm fires', async () => {
     const handler = await loadHandler({ PROJECT_NAME: '', PROJECT_ENV: '', LOG_LEVEL: 'chatty', SERVICE_CONFIG: '{' });
-    const result = await handler(adapt('ssm/parameter-store-change-update-string.json', { name: '/dev/myproject/api/KEY' }), context);
-    expect(result).toMatchObject({ status: 'rejected', reason: 'invalid configuration' });
+    const invocation = handler(adapt('ssm/parameter-store-change-update-string.json', { name: '/dev/myproject/api/KEY' }), context);
+    await expect(invocation).rejects.toThrow(/^invalid configuration \(4 problems\): PROJECT_NAME is required; PROJECT_ENV is required; LOG_LEVEL must be one of debug, info, warn, error, got "chatty"; SERVICE_CONFIG is not valid JSON \([^\n]*\)$/);
     const errors = output.logs().filter((l) => l.level === 'error');
     expect(errors).toHaveLength(1);
-    expect(errors[0]?.message).toMatch(/^invalid configuration \(4 problems\):/);
+    expect(errors[0]?.message).toMatch(/^invalid configuration \(4 problems\): PROJECT_NAME is required; /);
     expect(errors[0]?.fields.problems).toHaveLength(4);
     expect(output.metrics()[0]).toMatchObject({ ConfigInvalid: 1 });
   });

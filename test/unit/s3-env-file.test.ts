@@ -49,7 +49,7 @@ function deployedServices(ecsMock: ReturnType<typeof testApp>['ecsMock']): strin
 
 /** Everything people could read: log output and the Slack payloads. */
 function everythingWritten(output: ReturnType<typeof captureOutput>, notifier: ReturnType<typeof testApp>['notifier']): string {
-  return [output.text(), ...notifier.sent.map((n) => JSON.stringify(buildSlackPayload(n, { environment: 'dev', dryRun: false })))].join('\n');
+  return [output.text(), ...notifier.sent.map((n) => JSON.stringify(buildSlackPayload(n, { environment: 'dev' })))].join('\n');
 }
 
 function appWithHistory(key: string, versions: Array<{ versionId: string; content: string | Uint8Array }>, env: Record<string, string> = {}) {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { awsSample, projectEvent } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
 import { serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
+import { happyPath, lambdaApp, UpdateFunctionCodeCommand } from '../helpers/lambda-harness.js';
 
 const BUCKET = 'myproject-config-dev';
 
@@ -37,8 +38,8 @@ describe('S3 env-file change → redeploy every service that uses it', () => {
     ecsMock.on(UpdateServiceCommand).callsFake((input: { service: string }) => serviceUpdated(`arn:aws:ecs:us-east-1:123456789012:task-definition/${input.service}:2`));
     const result = await app.handle(nativeEvent('created', 'shared/.env'));
     expect(servicesDeployed(ecsMock)).toEqual(['myproject_service_api_dev', 'myproject_service_dev', 'myproject_service_worker_dev']);
-    expect(ecsMock.calls()).toHaveLength(3); // one call per service: UpdateService with the bare family
-    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { service: 'myproject_service_worker_dev', taskDefinition: 'myproject_service_worker_dev', forceNewDeployment: true });
+    expect(ecsMock.calls()).toHaveLength(3); // one call per service: UpdateService restarting what it runs
+    expect(ecsMock.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input)).toContainEqual({ cluster: 'myproject_cluster_dev', service: 'myproject_service_worker_dev', forceNewDeployment: true });
     expect(result.status === 'planned' && result.deployments.map((d) => d.status)).toEqual(['started', 'started', 'started']);
     expect(notifier.sent.map((n) => n.title).sort()).toEqual(['Deployment started: api', 'Deployment started: backend', 'Deployment started: worker']);
     expect(notifier.sent[0]?.facts).toContainEqual(['Trigger', 'S3 object s3://myproject-config-dev/shared/.env (PutObject, version IYV3p45BT0ac8hjHg1houSdS1a.Mro8e)']);
@@ -109,5 +110,52 @@ describe('S3 env-file change → redeploy every service that uses it', () => {
     const { app, ecsMock } = testApp({ ENABLE_S3_MONITORING: 'no' });
     expect((await app.handle(nativeEvent('created', 'shared/.env'))).status).toBe('ignored');
     expect(ecsMock.calls()).toHaveLength(0);
+  });
+
+  describe('keys with spaces, "+", "=" and non-ASCII: matched as delivered and URL-decoded', () => {
+    const KEYS = { spaced: 'config/my app.env', plus: 'config/a+b=c.env', accented: 'config/café/über.env' };
+    const env = { SERVICE_CONFIG: JSON.stringify({ api: [{ bucket: BUCKET, key: KEYS.spaced }], worker: [{ bucket: BUCKET, key: KEYS.plus }], backend: [{ bucket: BUCKET, key: KEYS.accented }] }) };
+
+    it.each([
+      ['a space as "+" (URL-encoded)', 'config/my+app.env', 'myproject_service_api_dev'],
+      ['a space as "%20"', 'config/my%20app.env', 'myproject_service_api_dev'],
+      ['a space as delivered', 'config/my app.env', 'myproject_service_api_dev'],
+      ['"+" and "=" URL-encoded', 'config/a%2Bb%3Dc.env', 'myproject_service_worker_dev'],
+      ['"+" and "=" as delivered', 'config/a+b=c.env', 'myproject_service_worker_dev'],
+      ['non-ASCII URL-encoded', 'config/caf%C3%A9/%C3%BCber.env', 'myproject_service_dev'],
+      ['non-ASCII as delivered', 'config/café/über.env', 'myproject_service_dev'],
+    ])('native event, %s', async (_what, key, service) => {
+      const { app, ecsMock } = testApp(env);
+      ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/x:1'));
+      await app.handle(nativeEvent('created', key));
+      expect(servicesDeployed(ecsMock)).toEqual([service]);
+    });
+
+    it.each([
+      ['URL-encoded', 'config/my+app.env'],
+      ['as delivered', 'config/my app.env'],
+    ])('CloudTrail event, %s', async (_what, key) => {
+      const { app, ecsMock, notifier } = testApp(env);
+      ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/x:1'));
+      await app.handle(cloudTrailEvent('PutObject', key));
+      expect(servicesDeployed(ecsMock)).toEqual(['myproject_service_api_dev']);
+      // People read the key as it is named in SERVICE_CONFIG.
+      expect(notifier.sent[0]?.facts).toContainEqual(['Trigger', 'S3 object s3://myproject-config-dev/config/my app.env (PutObject)']);
+    });
+
+    it('a key is never re-encoded to match: "a b=c.env" is not "a+b=c.env"', async () => {
+      const { app, ecsMock } = testApp(env);
+      ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/x:1'));
+      await app.handle(nativeEvent('created', 'config/a b=c.env'));
+      expect(ecsMock.calls()).toHaveLength(0);
+    });
+
+    it('a Lambda artifact is fetched with the key that matched, not the encoded one', async () => {
+      const { app, lambdaMock } = lambdaApp({ LAMBDA_CONFIG: JSON.stringify({ thumbnailer: { alias: 'live', artifact: { bucket: 'myproject-artifacts', key: 'builds/thumb nailer+v2.zip' } } }) });
+      happyPath(lambdaMock);
+      const event = nativeEvent('created', 'builds/thumb+nailer%2Bv2.zip');
+      await app.handle({ ...event, detail: { ...event.detail, bucket: { name: 'myproject-artifacts' } } });
+      expect(lambdaMock).toHaveReceivedCommandWith(UpdateFunctionCodeCommand, { S3Bucket: 'myproject-artifacts', S3Key: 'builds/thumb nailer+v2.zip' });
+    });
   });
 });

@@ -11,7 +11,7 @@ import { captureOutput } from '../helpers/logs.js';
 import { startSlackServer } from '../helpers/slackServer.js';
 import { fakeMetrics, serviceUpdated, testApp, testConfig, UpdateServiceCommand } from '../helpers/app.js';
 
-const FAST: SlackSendOptions = { budgetMs: 1500, attemptTimeoutMs: 500, retryDelayMs: 20 };
+const FAST: Partial<SlackSendOptions> = { budgetMs: 1500, attemptTimeoutMs: 500, retryDelayMs: 20 };
 const notification: Notification = {
   severity: 'error',
   title: 'Deployment failed: api',
@@ -24,7 +24,7 @@ type Server = Awaited<ReturnType<typeof startSlackServer>>;
 
 describe('Slack messages', () => {
   it('renders Block Kit inside a coloured attachment with the facts people act on', () => {
-    const payload = buildSlackPayload(notification, { environment: 'dev', dryRun: false });
+    const payload = buildSlackPayload(notification, { environment: 'dev' });
     expect(payload.text).toBe('Deployment failed: api (dev)');
     expect(payload.attachments[0]?.color).toBe('#E01E5A');
     expect(payload.attachments[0]?.blocks).toEqual([
@@ -47,13 +47,13 @@ describe('Slack messages', () => {
   });
 
   it('marks dry runs in the title and a context line', () => {
-    const payload = buildSlackPayload({ ...notification, severity: 'info' }, { environment: 'dev', dryRun: true });
+    const payload = buildSlackPayload({ ...notification, severity: 'info', dryRun: true }, { environment: 'dev' });
     expect(payload.text).toBe('[DRY RUN] Deployment failed: api (dev)');
     expect(payload.attachments[0]?.blocks.at(-1)).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Dry run: nothing was changed in AWS.' }] });
   });
 
   it('trims long values to what Slack accepts', () => {
-    const payload = buildSlackPayload({ ...notification, facts: [['Reason', 'x'.repeat(5000)]] }, { environment: 'dev', dryRun: false });
+    const payload = buildSlackPayload({ ...notification, facts: [['Reason', 'x'.repeat(5000)]] }, { environment: 'dev' });
     const section = payload.attachments[0]?.blocks[1] as { fields: Array<{ text: string }> };
     expect(section.fields.at(-1)?.text.length).toBeLessThanOrEqual(1900);
   });
@@ -74,7 +74,7 @@ describe('Slack delivery to a real webhook on 127.0.0.1', () => {
   function notifier(url: string, options = FAST) {
     const metrics = fakeMetrics();
     const log = createLogger({ projectName: 'myproject', environment: 'dev', level: 'debug' });
-    return { metrics, notifier: createSlackNotifier(async () => url, { environment: 'dev', dryRun: false, log, metrics }, options) };
+    return { metrics, notifier: createSlackNotifier(async () => url, { environment: 'dev', log, metrics }, options) };
   }
 
   it('a deployment reaches Slack before the handler returns', async () => {
@@ -88,21 +88,67 @@ describe('Slack delivery to a real webhook on 127.0.0.1', () => {
     const body = server.received[0]?.body as { text: string; attachments: Array<{ color: string; blocks: Array<{ fields?: Array<{ text: string }> }> }> };
     expect(body.text).toBe('Deployment started: api (dev)');
     expect(body.attachments[0]?.color).toBe('#1D9BD1');
-    expect(body.attachments[0]?.blocks[1]?.fields?.map((f) => f.text)).toEqual(expect.arrayContaining(['*Deployment ID*\necs-svc/42', '*Task definition*\nmyproject_service_api_dev:3']));
+    expect(body.attachments[0]?.blocks[1]?.fields?.map((f) => f.text)).toEqual(expect.arrayContaining(['*Deployment ID*\necs-svc/42', '*Task definition*\nmyproject_service_api_dev:3 (unchanged: new tasks read the new configuration)']));
   });
 
-  it('retries a 500 once time allows, then gives up with a metric and a warn log', async () => {
+  it('a webhook answering 500 gets 3 attempts per message (first + 2 retries), then the message is given up with a metric and a warn log', async () => {
     server = await startSlackServer((_req, res) => {
       res.statusCode = 500;
       res.end('internal_error');
     });
-    const { notifier: n, metrics } = notifier(server.url);
+    // A budget far larger than 3 attempts need: the attempts are capped, not the time.
+    const { notifier: n, metrics } = notifier(server.url, { budgetMs: 10_000, attemptTimeoutMs: 2000, retryDelayMs: 1 });
     n.notify(notification);
     await n.flush();
-    expect(server.attempts()).toBeGreaterThanOrEqual(2);
+    expect(server.attempts()).toBe(3);
     expect(metrics.counts).toEqual({ NotificationsFailed: 1 });
     const warn = output.logs().find((l) => l.message === 'slack notification failed');
-    expect(warn?.fields.error).toMatch(/^HTTP 500/);
+    expect(warn?.fields.error).toBe('HTTP 500; gave up after 3 attempts');
+  });
+
+  it('a fan-out to a dead webhook costs at most 3 attempts per message', async () => {
+    server = await startSlackServer((_req, res) => {
+      res.statusCode = 503;
+      res.end('unavailable');
+    });
+    const { notifier: n, metrics } = notifier(server.url, { budgetMs: 10_000, attemptTimeoutMs: 2000, retryDelayMs: 1 });
+    for (let i = 0; i < 20; i++) n.notify({ ...notification, title: `Deployment failed: svc${i}` });
+    await n.flush();
+    expect(server.attempts()).toBe(60);
+    expect(metrics.counts).toEqual({ NotificationsFailed: 20 });
+  });
+
+  it("the messages of one invocation share one budget: a later message's retry does not get a budget of its own", async () => {
+    server = await startSlackServer((_req, res) => {
+      res.statusCode = 429;
+      res.setHeader('retry-after', '1');
+      res.end('rate_limited');
+    });
+    const { notifier: n } = notifier(server.url, { budgetMs: 2000, attemptTimeoutMs: 1000, retryDelayMs: 1 });
+    n.notify({ ...notification, title: 'first' });
+    // The first message waits Retry-After once (inside the 2 s budget), then the next wait would end past it.
+    await until(() => server?.attempts() === 2);
+    n.notify({ ...notification, title: 'second' });
+    await n.flush();
+    // The second message came 1 s into the budget: its Retry-After wait would end past it, so it is not retried.
+    expect(server.received.map((r) => (r.body as { text: string }).text)).toEqual(['first (dev)', 'first (dev)', 'second (dev)']);
+    const reasons = output.logs().filter((l) => l.message === 'slack notification failed').map((l) => l.fields.error);
+    expect(reasons).toEqual(Array(2).fill("HTTP 429; no time left to retry within the invocation's Slack budget (2000 ms)"));
+  });
+
+  it('each invocation has a budget of its own (flush ends one)', async () => {
+    server = await startSlackServer((_req, res) => {
+      res.statusCode = 429;
+      res.setHeader('retry-after', '1');
+      res.end('rate_limited');
+    });
+    const { notifier: n } = notifier(server.url, { budgetMs: 1500, attemptTimeoutMs: 1000, retryDelayMs: 1 });
+    n.notify({ ...notification, title: 'first invocation' });
+    await n.flush();
+    n.notify({ ...notification, title: 'second invocation' });
+    await n.flush();
+    // Each waited Retry-After once inside its own budget; a shared one would have left the second no time.
+    expect(server.received.map((r) => (r.body as { text: string }).text)).toEqual(['first invocation (dev)', 'first invocation (dev)', 'second invocation (dev)', 'second invocation (dev)']);
   });
 
   it('honours Retry-After on 429 and delivers', async () => {
@@ -205,3 +251,8 @@ describe('Slack delivery to a real webhook on 127.0.0.1', () => {
     expect(output.text()).not.toContain('/services/T000');
   });
 });
+
+/** Polls until `condition` holds (deliveries run beside the caller). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}

@@ -14,24 +14,34 @@ describe('SSM Parameter Store change → redeploy', () => {
   });
   afterEach(() => output.restore());
 
-  it.each([['create'], ['update']] as const)('%s redeploys the service with one UpdateService on the bare family', async (operation) => {
+  it.each([['create'], ['update']] as const)('%s restarts the revision the service runs: one UpdateService without a task definition', async (operation) => {
     const { app, ecsMock, notifier } = testApp();
-    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:12'));
+    ecsMock.on(UpdateServiceCommand).resolves(restarted('myproject_service_api_dev:41'));
     await app.handle(change(operation, '/dev/myproject/api/DATABASE_URL'));
     expect(sentCommands(ecsMock)).toEqual([
       {
         command: 'UpdateServiceCommand',
-        input: { cluster: 'myproject_cluster_dev', service: 'myproject_service_api_dev', taskDefinition: 'myproject_service_api_dev', forceNewDeployment: true },
+        input: { cluster: 'myproject_cluster_dev', service: 'myproject_service_api_dev', forceNewDeployment: true },
       },
     ]);
     expect(notifier.sent[0]?.facts).toContainEqual(['Trigger', `SSM parameter /dev/myproject/api/DATABASE_URL (${operation === 'create' ? 'Create' : 'Update'})`]);
+    expect(notifier.sent[0]?.facts).toContainEqual(['Task definition', 'myproject_service_api_dev:41 (unchanged: new tasks read the new configuration)']);
+  });
+
+  it('a restart of a service still rolling out says which revisions ECS reports', async () => {
+    const { app, ecsMock, notifier } = testApp();
+    // The service is set to :42 while most tasks still run :41 (a rollout in progress, or a pin someone just made).
+    ecsMock.on(UpdateServiceCommand).resolves(restarted('myproject_service_api_dev:42', 'myproject_service_api_dev:41'));
+    await app.handle(change('update', '/dev/myproject/api/DATABASE_URL'));
+    expect(ecsMock.commandCalls(UpdateServiceCommand)[0]?.args[0].input).not.toHaveProperty('taskDefinition');
+    expect(notifier.sent[0]?.facts).toContainEqual(['Task definition', 'myproject_service_api_dev:41 → :42']);
   });
 
   it('maps the backend segment to the backend service', async () => {
     const { app, ecsMock } = testApp();
     ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_dev:4'));
     await app.handle(change('update', '/dev/myproject/backend/SECRET_KEY'));
-    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { service: 'myproject_service_dev', taskDefinition: 'myproject_service_dev' });
+    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { service: 'myproject_service_dev', forceNewDeployment: true });
   });
 
   it('delete redeploys nothing and sends one Slack warning naming parameter and service', async () => {
@@ -120,3 +130,20 @@ describe('SSM: who changed the parameter (DescribeParameters, metadata only)', (
     expect(ssmMock.calls()).toHaveLength(0);
   });
 });
+
+/**
+ * An UpdateService response of a restart: the new PRIMARY deployment runs the service's task
+ * definition, the ACTIVE one what ran before (the same revision unless a rollout was under way).
+ */
+function restarted(revision: string, running = revision) {
+  const arn = (r: string) => `arn:aws:ecs:us-east-1:123456789012:task-definition/${r}`;
+  return {
+    service: {
+      taskDefinition: arn(revision),
+      deployments: [
+        { id: 'ecs-svc/2', status: 'PRIMARY', taskDefinition: arn(revision), runningCount: 0 },
+        { id: 'ecs-svc/1', status: 'ACTIVE', taskDefinition: arn(running), runningCount: 3 },
+      ],
+    },
+  };
+}

@@ -6,7 +6,8 @@
 import { UpdateAliasCommand, type GetAliasCommandOutput } from '../../aws/lambda.js';
 import { LAMBDA_DEFAULTS } from '../../constants.js';
 import { truncate } from '../../text.js';
-import { describeCall, type Session } from './session.js';
+import { DeploymentError } from '../../errors.js';
+import { describeCall, isConflictOrStale, isStale, type Session } from './session.js';
 
 const PREVIOUS_VERSION_RE = /(?:^|\s)previous_version=(\$LATEST|\d+)(?=[;\s]|$)/;
 
@@ -32,9 +33,41 @@ export function describeMoveAlias(session: Session, alias: GetAliasCommandOutput
   return describeCall('UpdateAlias', updateAliasInput(session, alias, toVersion, fromVersion));
 }
 
-/** `UpdateAlias` to `toVersion`, guarded by the alias revision that was read. */
-export async function moveAlias(session: Session, alias: GetAliasCommandOutput, toVersion: string, fromVersion: string): Promise<void> {
-  const input = updateAliasInput(session, alias, toVersion, fromVersion);
-  await session.change('UpdateAlias', () => session.client.send(new UpdateAliasCommand(input), { abortSignal: session.context.signal }));
-  session.context.log.info('lambda alias moved', { alias: input.Name, from_version: fromVersion, to_version: toVersion });
+/**
+ * `UpdateAlias` to `toVersion`, guarded by the alias revision that was read; returns the version
+ * the alias moved from. Someone else's change in between makes Lambda refuse: the alias is read
+ * again and moved from where it is now, recording that version as the one before. A rollback
+ * (`sameFromVersion`) only retries while the alias still points to the version it rolls back
+ * from: once it moved elsewhere, "the version before" means something else, so it fails.
+ */
+export async function moveAlias(session: Session, read: GetAliasCommandOutput, toVersion: string, fromVersion: string, options: { sameFromVersion?: boolean } = {}): Promise<string> {
+  let alias = read;
+  let from = fromVersion;
+  let stale = false;
+  await session.change(
+    'UpdateAlias',
+    async () => {
+      if (stale) {
+        alias = await session.readAlias(session.requireAlias());
+        const now = alias.FunctionVersion ?? '$LATEST';
+        if (options.sameFromVersion === true && now !== fromVersion) {
+          session.progress.fromVersion = now;
+          throw new DeploymentError(
+            `alias ${session.requireAlias()} moved from version ${fromVersion} to ${now} while rolling back; nothing was changed (send the rollback again to roll back from ${now})`,
+            { retryable: false },
+          );
+        }
+        from = now;
+        session.progress.fromVersion = now;
+      }
+      const input = updateAliasInput(session, alias, toVersion, from);
+      return session.client.send(new UpdateAliasCommand(input), { abortSignal: session.context.signal });
+    },
+    (error) => {
+      stale = isStale(error);
+      return isConflictOrStale(error);
+    },
+  );
+  session.context.log.info('lambda alias moved', { alias: session.requireAlias(), from_version: from, to_version: toVersion });
+  return from;
 }

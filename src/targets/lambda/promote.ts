@@ -22,8 +22,8 @@ export async function preparePromote(session: Session, version: string): Promise
     session.settle(async () => {
       if (pending) await waitForVersion(session, version);
       const smoke = await smokeTest(session, version);
-      await moveAlias(session, alias, version, fromVersion);
-      return session.release(fromVersion, version, smoke);
+      const movedFrom = await moveAlias(session, alias, version, fromVersion);
+      return session.release(movedFrom, version, smoke);
     });
   if (fromVersion === version) {
     return { preview, calls: [], settled: { status: 'succeeded', result: session.release(fromVersion, version, 'skipped', { note: 'already_on_version' }) } };

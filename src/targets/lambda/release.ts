@@ -9,11 +9,12 @@
  */
 import { PublishVersionCommand, type FunctionConfiguration, type GetAliasCommandOutput } from '../../aws/lambda.js';
 import { LAMBDA_DEFAULTS } from '../../constants.js';
+import { DeploymentError } from '../../errors.js';
 import { NEW_VERSION, type LambdaChange, type LambdaRelease } from '../../plan.js';
 import { truncate } from '../../text.js';
 import type { PreparedDeployment } from '../contract.js';
 import { describeMoveAlias, moveAlias } from './alias.js';
-import { describeCall, type Session } from './session.js';
+import { describeCall, isConflictOrStale, isStale, type Session } from './session.js';
 import { describeSmokeTest, smokeTest } from './smoke.js';
 import { applyUpdate, checkPackageType, describeUpdate, resolvedImage, type FunctionUpdate } from './update.js';
 import { describeWait, waitForUpdate, waitForVersion } from './wait.js';
@@ -25,11 +26,25 @@ function publishInput(session: Session, revisionId: string | undefined) {
   return { FunctionName: session.fn, Description: truncate(`deploybridge: ${session.context.trigger}`, LAMBDA_DEFAULTS.descriptionLimit), RevisionId: revisionId };
 }
 
-/** `PublishVersion`, guarded by the revision last seen; returns the version and its state. */
+/**
+ * `PublishVersion`, guarded by the revision last seen; returns the version and its state. Someone
+ * else's change in between makes Lambda refuse: the function is read again and published at its
+ * new revision.
+ */
 async function publish(session: Session, fromVersion: string): Promise<{ version: string; active: boolean }> {
-  const input = publishInput(session, session.revisionId);
-  const published = await session.change('PublishVersion', () => session.client.send(new PublishVersionCommand(input), { abortSignal: session.context.signal }));
-  if (published.Version === undefined) throw new Error(`PublishVersion of ${session.fn} returned no version number`);
+  let stale = false;
+  const published = await session.change(
+    'PublishVersion',
+    async () => {
+      if (stale) await session.readConfiguration();
+      return session.client.send(new PublishVersionCommand(publishInput(session, session.revisionId)), { abortSignal: session.context.signal });
+    },
+    (error) => {
+      stale = isStale(error);
+      return isConflictOrStale(error);
+    },
+  );
+  if (published.Version === undefined) throw new DeploymentError(`PublishVersion of ${session.fn} returned no version number`, { retryable: true });
   session.progress.toVersion = published.Version;
   session.context.log.info('lambda version published', { from_version: fromVersion, to_version: published.Version });
   return { version: published.Version, active: published.State === undefined || published.State === 'Active' };
@@ -77,6 +92,6 @@ async function release(session: Session, current: FunctionConfiguration, alias: 
   if (published.version === fromVersion) return session.release(fromVersion, published.version, 'skipped', { ...extra, note: 'already_published' });
   if (!published.active) await waitForVersion(session, published.version);
   const smoke = await smokeTest(session, published.version);
-  await moveAlias(session, alias, published.version, fromVersion);
-  return session.release(fromVersion, published.version, smoke, extra);
+  const movedFrom = await moveAlias(session, alias, published.version, fromVersion);
+  return session.release(movedFrom, published.version, smoke, extra);
 }

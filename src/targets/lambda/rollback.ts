@@ -27,7 +27,7 @@ export async function prepareRollback(session: Session): Promise<PreparedDeploym
   const preview = { target: 'lambda', functionName: session.fn, alias: aliasName, fromVersion, toVersion: previous } as const;
   const apply = () =>
     session.settle(async () => {
-      await moveAlias(session, alias, previous, fromVersion);
+      await moveAlias(session, alias, previous, fromVersion, { sameFromVersion: true });
       return session.release(fromVersion, previous, 'skipped', { note: 'rolled_back' });
     });
   if (previous === fromVersion) {

@@ -1,6 +1,7 @@
 /**
  * One Lambda deployment's session: the function, the deployment's context, and what it has learnt
- * so far (the revision to guard writes with, the environment values to mask, how far it got).
+ * so far (the revision to guard writes with, how far it got). The environment values it reads are
+ * remembered for masking (src/redact.ts).
  * The verbs (release.ts, promote.ts, rollback.ts) are written on it.
  */
 import {
@@ -10,11 +11,11 @@ import {
   type GetAliasCommandOutput,
   type LambdaClient,
 } from '../../aws/lambda.js';
-import { LAMBDA_DEFAULTS } from '../../constants.js';
 import { DeploymentError, errorFields, errorName } from '../../errors.js';
 import { MetricName } from '../../observability.js';
 import type { LambdaDeployment, LambdaProgress, LambdaRelease, TargetOutcome } from '../../plan.js';
 import { isRetryableAwsError } from '../../errors.js';
+import { rememberSecretValues } from '../../redact.js';
 import { withRetries } from '../../retry.js';
 import type { TargetContext } from '../contract.js';
 
@@ -27,6 +28,12 @@ export interface LambdaTargetOptions {
 /** Lambda's "an update is in progress" (409): passes by itself. */
 export const isUpdateConflict = (error: unknown) => errorName(error) === 'ResourceConflictException';
 
+/** Lambda refused a write guarded by `RevisionId`: someone else changed the function or alias since it was read. */
+export const isStale = (error: unknown) => errorName(error) === 'PreconditionFailedException';
+
+/** A guarded write retries on a conflict, and on a stale revision once it has read the function or alias again. */
+export const isConflictOrStale = (error: unknown) => isUpdateConflict(error) || isStale(error);
+
 export class Session {
   readonly fn: string;
   readonly alias: string | undefined;
@@ -34,8 +41,6 @@ export class Session {
   readonly progress: LambdaProgress = { target: 'lambda', fromVersion: undefined, toVersion: undefined, latestChanged: false };
   /** The function's revision as last seen: `PublishVersion` and `UpdateFunctionConfiguration` are guarded by it. */
   revisionId: string | undefined;
-  /** Values of the function's environment variables, only ever used to mask them in smoke-test responses. */
-  private readonly secrets = new Set<string>();
 
   constructor(
     readonly client: LambdaClient,
@@ -52,9 +57,8 @@ export class Session {
     const input = qualifier === undefined ? { FunctionName: this.fn } : { FunctionName: this.fn, Qualifier: qualifier };
     const configuration = await this.client.send(new GetFunctionConfigurationCommand(input), { abortSignal: this.context.signal });
     if (qualifier === undefined) this.revisionId = configuration.RevisionId;
-    for (const value of Object.values(configuration.Environment?.Variables ?? {})) {
-      if (value.length >= LAMBDA_DEFAULTS.minMaskedSecretLength) this.secrets.add(value);
-    }
+    // Masked wherever they could appear: smoke-test responses, AWS error messages.
+    rememberSecretValues(Object.values(configuration.Environment?.Variables ?? {}));
     return configuration;
   }
 
@@ -68,11 +72,6 @@ export class Session {
       throw new DeploymentError(`${this.fn} has no alias in LAMBDA_CONFIG; versions and rollbacks move an alias`, { retryable: false });
     }
     return this.alias;
-  }
-
-  /** Values a smoke-test response must not show. */
-  knownSecrets(): string[] {
-    return [...this.secrets];
   }
 
   /** A call that changes AWS, retried while it meets a conflict (with backoff, inside the deadline). */

@@ -7,6 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { InvokeCommand } from '../../aws/lambda.js';
 import { LAMBDA_DEFAULTS } from '../../constants.js';
 import { SmokeTestFailedError } from '../../errors.js';
+import { knownSecretValues } from '../../redact.js';
 import type { SmokeTestOutcome } from '../../plan.js';
 import { describeCall, type Session } from './session.js';
 
@@ -84,5 +85,5 @@ export async function smokeTest(session: Session, qualifier: string): Promise<Sm
     session.context.log.info('lambda smoke test passed', { qualifier });
     return 'passed';
   }
-  throw new SmokeTestFailedError(`smoke test failed on ${qualifier === '$LATEST' ? '$LATEST' : `version ${qualifier}`}: ${problem}`, safeSmokeResponse(text, session.knownSecrets()));
+  throw new SmokeTestFailedError(`smoke test failed on ${qualifier === '$LATEST' ? '$LATEST' : `version ${qualifier}`}: ${problem}`, safeSmokeResponse(text, knownSecretValues()));
 }

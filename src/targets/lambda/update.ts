@@ -8,16 +8,13 @@
  */
 import { UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, type FunctionConfiguration } from '../../aws/lambda.js';
 import { CONFIG_REVISION_VARIABLE } from '../../constants.js';
-import { DeploymentError, errorName } from '../../errors.js';
+import { DeploymentError } from '../../errors.js';
 import { parseImage } from '../../images.js';
 import type { LambdaChange, LambdaRelease } from '../../plan.js';
-import { describeCall, isUpdateConflict, type Session } from './session.js';
+import { describeCall, isConflictOrStale, type Session } from './session.js';
 
 /** The changes that update the function before it is published. */
 export type FunctionUpdate = Extract<LambdaChange, { kind: 'image' | 'zip' | 'config_revision' }>;
-
-/** A configuration update also retries when someone else changed the function between our read and our write. */
-const isConflictOrStale = (error: unknown) => isUpdateConflict(error) || errorName(error) === 'PreconditionFailedException';
 
 /** An image cannot update a zip function, nor a zip an image function. */
 export function checkPackageType(session: Session, change: LambdaChange, current: FunctionConfiguration): void {

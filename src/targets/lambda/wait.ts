@@ -6,6 +6,7 @@
  */
 import { waitUntilFunctionUpdatedV2, waitUntilPublishedVersionActive, type GetFunctionCommandOutput } from '../../aws/lambda.js';
 import { DeploymentError, errorName } from '../../errors.js';
+import { redact } from '../../redact.js';
 import type { Session } from './session.js';
 
 const isWaiterTimeout = (error: unknown) => ['TimeoutError', 'AbortError'].includes(errorName(error));
@@ -18,7 +19,7 @@ function waiterConfiguration(session: Session) {
 }
 
 function timedOut(session: Session, what: string): DeploymentError {
-  return new DeploymentError(`timed out waiting for ${session.fn} ${what} within DEPLOYMENT_TIMEOUT_SECONDS`, { retryable: true });
+  return new DeploymentError(`timed out waiting for ${session.fn} ${what} within its deadline (DEPLOYMENT_TIMEOUT_SECONDS, or what the invocation had left)`, { retryable: true });
 }
 
 /**
@@ -40,7 +41,7 @@ export async function waitForUpdate(session: Session, phase: 'before' | 'after')
     }
     const reason = `${configuration.LastUpdateStatusReasonCode ?? 'Failed'}: ${configuration.LastUpdateStatusReason ?? 'no reason given'}`;
     if (phase === 'before') {
-      session.context.log.info('lambda: the update in progress failed; deploying over it', { last_update_status_reason: reason });
+      session.context.log.info('lambda: the update in progress failed; deploying over it', { last_update_status_reason: redact(reason) });
       return undefined;
     }
     throw new DeploymentError(`update of ${session.fn} failed (LastUpdateStatus Failed): ${reason}`, { retryable: false });

@@ -1,0 +1,60 @@
+/**
+ * What error texts may show: every shape of credential an AWS error can echo is masked, and so is
+ * every value of a target function's environment deploybridge has read.
+ */
+import { describe, expect, it } from 'vitest';
+import { describeError, errorFields } from '../../src/errors.js';
+import { knownSecretValues, redact, rememberSecretValues } from '../../src/redact.js';
+
+describe('redact', () => {
+  it.each([
+    ['an access key id', 'denied for AKIAIOSFODNN7EXAMPLE on x', 'denied for [redacted] on x'],
+    ['a temporary access key id', 'key ASIAIOSFODNN7EXAMPLE expired', 'key [redacted] expired'],
+    ['a secret access key by its name', 'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY next', 'aws_secret_access_key=[redacted] next'],
+    ['a JSON password', '{"DB_PASSWORD":"hunter22","LOG":"info"}', '{"DB_PASSWORD":"[redacted]","LOG":"info"}'],
+    ['a token: value pair', 'token: abc.def.ghi, then', 'token: [redacted], then'],
+    ['an api key', 'x-api-key=k-123456789', 'x-api-key=[redacted]'],
+    ['an apikey', 'apikey=k-123456789', 'apikey=[redacted]'],
+    ['a passwd', 'passwd=hunter22', 'passwd=[redacted]'],
+    ['a private key by its name', 'privatekey: MIIEvQ', 'privatekey: [redacted]'],
+    ['an authorisation header', 'authorisation=Zm9vOmJhcg', 'authorisation=[redacted]'],
+    ['a session key', 'session-key=abcdef', 'session-key=[redacted]'],
+    ['a Slack webhook over http', 'http://hooks.slack.com/services/T000/B000/XXXX', '[redacted]'],
+    ['a bearer token after two spaces', 'Bearer  eyJhbGciOiJIUzI1NiJ9', 'Bearer [redacted]'],
+    ['credentials in a URL', 'pull https://deploy:s3cret@registry.example.com/app failed', 'pull https://[redacted]@registry.example.com/app failed'],
+    ['a bearer token', 'header Bearer eyJhbGciOiJIUzI1NiJ9.e30.x sent', 'header Bearer [redacted] sent'],
+    ['basic credentials', 'Basic dXNlcjpwYXNzd29yZA== sent', 'Basic [redacted] sent'],
+    ['a Slack webhook', 'post to https://hooks.slack.com/services/T000/B000/XXXX failed', 'post to [redacted] failed'],
+    ['a Slack token', 'auth xoxb-1234-5678-abcdef rejected', 'auth [redacted] rejected'],
+    ['a private key', 'key -----BEGIN RSA PRIVATE KEY-----\nMIIE\nabc\n-----END RSA PRIVATE KEY----- used', 'key [redacted] used'],
+    ['a private key cut short', 'key -----BEGIN PRIVATE KEY-----\nMIIE', 'key [redacted]'],
+  ])('masks %s', (_what, text, masked) => {
+    expect(redact(text)).toBe(masked);
+  });
+
+  it.each([
+    'ServiceNotFoundException: Service not found.',
+    'The security token included in the request is invalid.',
+    'arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:42',
+    'https://registry.example.com/app:v1.4.2',
+    'Bearer short',
+  ])('leaves ordinary text alone: %s', (text) => {
+    expect(redact(text)).toBe(text);
+  });
+
+  it("masks the values of a function's environment wherever they appear, longest first; short values are not secrets", () => {
+    rememberSecretValues(['db-7f3k', 'db-7f3k.internal.example', '12345', '123456']);
+    expect(knownSecretValues()).toEqual(['db-7f3k', 'db-7f3k.internal.example', '123456']);
+    expect(redact('connect db-7f3k.internal.example:5432 (db-7f3k) after 12345 ms, id 123456')).toBe('connect [redacted]:5432 ([redacted]) after 12345 ms, id [redacted]');
+  });
+
+  it('error descriptions and every log field of an error are masked, the stack included', () => {
+    const error = Object.assign(new Error('String measured: {"DATABASE_URL":"postgres://app:pw-9x@db/app"}'), { name: 'InvalidParameterValueException' });
+    const wrapped = new Error('update failed', { cause: error });
+    expect(describeError(error)).toBe('InvalidParameterValueException: String measured: {"DATABASE_URL":"postgres://[redacted]@db/app"}');
+    const fields = errorFields(wrapped);
+    expect(fields.error_cause).toBe(describeError(error));
+    expect(JSON.stringify(errorFields(error))).not.toContain('pw-9x');
+    expect(String(errorFields(error).error_stack)).toMatch(/^InvalidParameterValueException: String measured: \{"DATABASE_URL":"postgres:\/\/\[redacted\]@db\/app"\}\n/);
+  });
+});
