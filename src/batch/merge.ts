@@ -11,7 +11,7 @@
 import type { DeploymentRequest, EventTrigger, Trigger } from '../plan.js';
 
 /** A deployment one event of the batch asked for. */
-export interface Asked {
+interface Asked {
   eventId: string;
   /** When the event happened (its `time`, epoch milliseconds); NaN when it does not say. */
   time: number;

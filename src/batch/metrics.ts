@@ -6,7 +6,7 @@
 import type { MetricName, MetricSink } from '../observability.js';
 
 /** A metric sink for one event or deployment of a batch, dimensioned by its route once known. */
-export interface RoutedMetrics extends MetricSink {
+interface RoutedMetrics extends MetricSink {
   /** The event's route, once routed (until then: `unknown`). */
   setTrigger(trigger: string): void;
 }
