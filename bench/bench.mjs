@@ -5,6 +5,7 @@
  *   --check           CI mode: fail (exit 1) when a budget is exceeded; no eager reference
  *   --runs N          samples per variant (default 25, 20 with --check; at least 20)
  *   --fanout-runs N   fan-out samples (default 5; 3 with --check)
+ *   --burst-runs N    samples of the 30-event burst, as one batch and as 30 invocations (default 3; 1 with --check)
  *   --no-build        measure dist/ as it is (default: run build.mjs first)
  *   --no-eager        skip the eager single-file reference
  *   --no-source-maps  run the bundle without --enable-source-maps (production sets it)
@@ -17,7 +18,9 @@
  * Method. Every sample is a fresh `node` process. The reference is a bare `node -e ''`; the others
  * run bench/child.mjs, which imports the bundle and (except for "init") invokes the handler as the
  * Lambda runtime would. Variants are interleaved (every round runs each variant once, in a shuffled
- * order) so a noisy neighbour slows all of them alike; ratios are medians over medians. AWS is a
+ * order) so a noisy neighbour slows all of them alike; ratios are medians over medians. Each route
+ * that calls AWS is also compared with its SDK floor (bench/floors.mjs): a bundle of the same
+ * clients making the same calls, built with the same settings, run the same way. AWS is a
  * local stub on 127.0.0.1 reached through AWS_ENDPOINT_URL, Slack the same stub through
  * SLACK_WEBHOOK_URL; credentials are fake and come from the environment, so no credential
  * provider touches the network or ~/.aws.
@@ -43,6 +46,8 @@ import {
   quantile,
   staticClosure,
 } from './lib.mjs';
+import { BURST_EXPECTED, BURST_IMAGES, BURST_SERVICE_CONFIG, BURST_SERVICES, burstEvents, sqsBatch } from './burst.mjs';
+import { FLOORS } from './floors.mjs';
 import { startStub } from './stub.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -52,7 +57,7 @@ const started = performance.now();
 // Options
 
 function parseArgs(argv) {
-  const options = { check: false, markdown: false, runs: undefined, fanoutRuns: undefined, build: true, eager: true, sourceMaps: true, seed: 1, only: undefined, dist: 'dist', out: 'bench/results.json' };
+  const options = { check: false, markdown: false, runs: undefined, fanoutRuns: undefined, burstRuns: undefined, build: true, eager: true, sourceMaps: true, seed: 1, only: undefined, dist: 'dist', out: 'bench/results.json' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const number = () => {
@@ -64,6 +69,7 @@ function parseArgs(argv) {
     else if (arg === '--markdown') options.markdown = true;
     else if (arg === '--runs') options.runs = number();
     else if (arg === '--fanout-runs') options.fanoutRuns = number();
+    else if (arg === '--burst-runs') options.burstRuns = number();
     else if (arg === '--no-build') options.build = false;
     else if (arg === '--no-eager') options.eager = false;
     else if (arg === '--no-source-maps') options.sourceMaps = false;
@@ -80,6 +86,7 @@ function parseArgs(argv) {
   if (options.check) options.eager = false;
   if (options.check && options.only) throw new Error('--only cannot be combined with --check');
   options.fanoutRuns ??= options.check ? 3 : 5;
+  options.burstRuns ??= options.check ? 1 : 3;
   return options;
 }
 
@@ -94,15 +101,19 @@ const FANOUT_DELAY_MS = 100;
 const ROUTES = [
   // A push that deploys describes its image; a parameter change names who made it; an env file is
   // read, and compared with the version before it, before anything restarts.
-  { name: 'ecr', event: 'events/ecr-push-api.json', calls: { DescribeTaskDefinition: 1, DescribeImages: 1, UpdateService: 1 }, clients: ['ecr', 'ecs'] },
-  { name: 'ssm', event: 'events/ssm-parameter-update.json', calls: { DescribeParameters: 1, UpdateService: 1 }, clients: ['ecs', 'ssm'] },
-  { name: 's3', event: 'events/s3-env-file-created.json', calls: { GetObject: 2, ListObjectVersions: 1, UpdateService: 3 }, clients: ['ecs', 's3'] },
+  // `floor`: the route's SDK floor (bench/floors.mjs); the ECS-events route calls no AWS API.
+  { name: 'ecr', event: 'events/ecr-push-api.json', calls: { DescribeTaskDefinition: 1, DescribeImages: 1, UpdateService: 1 }, clients: ['ecr', 'ecs'], floor: 'ecr' },
+  { name: 'ssm', event: 'events/ssm-parameter-update.json', calls: { DescribeParameters: 1, UpdateService: 1 }, clients: ['ecs', 'ssm'], floor: 'ssm' },
+  { name: 's3', event: 'events/s3-env-file-created.json', calls: { GetObject: 2, ListObjectVersions: 1, UpdateService: 3 }, clients: ['ecs', 's3'], floor: 's3' },
   { name: 'ecs', event: 'events/ecs-deployment-completed.json', calls: {}, clients: [] },
-  { name: 'manual', event: 'events/manual-deploy.json', calls: { UpdateService: 1 }, clients: ['ecs'] },
+  { name: 'manual', event: 'events/manual-deploy.json', calls: { UpdateService: 1 }, clients: ['ecs'], floor: 'manual' },
   // A Lambda target (LAMBDA_CONFIG below): its calls are the Lambda target's business (reads, update,
   // waits, publish, smoke test, alias), so only their kind is checked: Lambda operations only.
-  { name: 'lambda', event: 'events/lambda-s3-artifact-upload.json', calls: undefined, clients: ['lambda'], label: 'route s3 -> Lambda target' },
+  { name: 'lambda', event: 'events/lambda-s3-artifact-upload.json', calls: undefined, clients: ['lambda'], label: 'route s3 -> Lambda target', floor: 'lambda' },
 ];
+
+/** The burst: one SQS batch against 30 direct invocations, every AWS answer this late. */
+const BURST_DELAY_MS = 100;
 
 /** The configuration of the sample events (as `npm start` embeds it). */
 const SERVICE_CONFIG = {
@@ -216,7 +227,7 @@ function runProcess(args, env) {
 // ---------------------------------------------------------------------------------------------
 // Variants: what one sample runs.
 
-function variants(stub, bundles, options) {
+function variants(stub, bundles, floors, options) {
   const flags = options.sourceMaps ? ['--enable-source-maps'] : [];
   const child = join('bench', 'child.mjs');
   const list = [{ id: 'bare', label: "bare `node -e ''`", args: ['-e', ''], env: childEnv(stub) }];
@@ -238,6 +249,21 @@ function variants(stub, bundles, options) {
     });
     for (const route of ROUTES) add(`route:${route.name}`, route.label ?? `route ${route.name}`, 'handle', [route.event]);
     add('all', 'all routes, one process', 'handle', ROUTES.map((r) => r.event));
+    if (!bundle.eager) {
+      for (const floor of floors) {
+        const route = ROUTES.find((r) => r.floor === floor.name);
+        list.push({
+          id: `floor:${floor.name}`,
+          bundle: 'floor',
+          label: `SDK floor of ${route.label ?? `route ${route.name}`} (${FLOORS[floor.name].clients.join('+')})`,
+          kind: 'floor',
+          floorOf: `route:${route.name}`,
+          args: [...flags, child, 'handle', relative(root, floor.entry), route.event],
+          env: childEnv(stub),
+          events: [route.event],
+        });
+      }
+    }
     if (!bundle.eager && !options.check) {
       // The webhook as an SSM SecureString: the notifier reads it through the SSM client first.
       const ssm = { SLACK_WEBHOOK_URL: '', SLACK_WEBHOOK_SSM_PARAMETER: '/dev/myproject/slack-webhook' };
@@ -248,10 +274,11 @@ function variants(stub, bundles, options) {
   return list;
 }
 
-/** Checks a sample's answers: every event handled, and the stub saw exactly the calls the route makes. */
+/** Checks a sample's answers: every event handled, and the stub saw exactly the calls the route makes (a floor: the same calls). */
 function verify(variant, sample, stub) {
   const results = sample.result?.results ?? [];
-  const bad = results.filter((r) => r.status !== 'planned' || (r.deployments ?? []).some((d) => d !== 'started' && d !== 'succeeded'));
+  const handled = (r) => (variant.kind === 'floor' ? r.status === 'floor' : r.status === 'planned' && (r.deployments ?? []).every((d) => d === 'started' || d === 'succeeded'));
+  const bad = results.filter((r) => !handled(r));
   if (results.length !== variant.events.length || bad.length > 0) {
     throw new Error(`${variant.label}: unexpected results ${JSON.stringify(results)}\n${sample.output}`);
   }
@@ -274,7 +301,7 @@ function verify(variant, sample, stub) {
   if (JSON.stringify(Object.entries(seen).sort()) !== JSON.stringify(Object.entries(expected).sort())) {
     throw new Error(`${variant.label}: AWS calls ${JSON.stringify(seen)}, expected ${JSON.stringify(expected)}`);
   }
-  const notifications = variant.events.length;
+  const notifications = variant.kind === 'floor' ? 0 : variant.events.length;
   if (stub.slackPosts() < notifications) throw new Error(`${variant.label}: ${stub.slackPosts()} Slack posts, expected at least ${notifications}`);
 }
 
@@ -283,6 +310,19 @@ function verify(variant, sample, stub) {
 
 function progress(text) {
   process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${text}\n`);
+}
+
+/** The SDK floors (bench/floors.mjs), each one file built with the Lambda bundle's esbuild settings. */
+async function buildFloors(tmp) {
+  const { buildBundle } = await import(pathToFileURL(join(root, 'build.mjs')).href);
+  progress(`building the SDK floors of ${Object.keys(FLOORS).length} routes`);
+  const floors = [];
+  for (const [name, floor] of Object.entries(FLOORS)) {
+    const dir = join(tmp, 'floors', name);
+    await buildBundle(dir, { stdin: { contents: floor.source, resolveDir: root, sourcefile: `floor-${name}.mjs`, loader: 'js' }, outfile: join(dir, 'index.mjs'), splitting: false });
+    floors.push({ name, entry: join(dir, 'index.mjs') });
+  }
+  return floors;
 }
 
 async function buildAll(options, tmp) {
@@ -317,6 +357,11 @@ async function buildAll(options, tmp) {
   return bundles;
 }
 
+/** Of counts that must be exact, the one farthest from the expected count (undefined for none). */
+function farthest(values, expected) {
+  return values.length === 0 ? undefined : values.reduce((a, b) => (Math.abs(b - expected) > Math.abs(a - expected) ? b : a));
+}
+
 /** The metafile path of a loaded file (metafile paths are relative to the repository root). */
 function metaPath(url) {
   return relative(root, fileURLToPath(url)).split('\\').join('/');
@@ -341,8 +386,9 @@ async function main() {
   watchdog.unref();
   try {
     const bundles = await buildAll(options, tmp);
+    const floors = await buildFloors(tmp);
     stub = await startStub({ image: pushedImage() });
-    const list = variants(stub, bundles, options).filter((v) => options.only === undefined || options.only.has(v.id));
+    const list = variants(stub, bundles, floors, options).filter((v) => options.only === undefined || options.only.has(v.id));
     const lazy = bundles[0];
 
     // 1. Inventory (untimed): which files each variant loads, and a check of what it does.
@@ -413,7 +459,42 @@ async function main() {
     }
     stub.setDelay(0);
 
-    // 4. Figures.
+    // 4. The burst: 30 events as one SQS batch (the coalescing queue) and as 30 direct invocations
+    // (one after the other, in one fresh process), every AWS answer late.
+    const burstRuns = options.only === undefined ? options.burstRuns : 0;
+    const burstSamples = { batch: [], direct: [] };
+    if (burstRuns > 0) {
+      progress(`burst: 30 events as one SQS batch and as 30 direct invocations, ${BURST_DELAY_MS} ms per AWS call, ${burstRuns} run${burstRuns === 1 ? '' : 's'}`);
+      const dir = join(tmp, 'burst');
+      mkdirSync(dir);
+      const events = burstEvents();
+      const [record] = JSON.parse(readFileSync(join(root, 'test/fixtures/aws-events/sqs/sqs-record-wrapping-eventbridge-s3-object-created-real.json'), 'utf8')).Records;
+      writeFileSync(join(dir, 'batch.json'), JSON.stringify(sqsBatch(events, record)));
+      const files = { batch: [join(dir, 'batch.json')], direct: [] };
+      for (const [i, event] of events.entries()) {
+        files.direct.push(join(dir, `event-${String(i + 1).padStart(2, '0')}.json`));
+        writeFileSync(files.direct[i], JSON.stringify(event));
+      }
+      const args = (delivery) => [...(options.sourceMaps ? ['--enable-source-maps'] : []), join('bench', 'child.mjs'), 'handle', relative(root, lazy.entry), ...files[delivery]];
+      const env = childEnv(stub, { SERVICE_CONFIG: JSON.stringify(BURST_SERVICE_CONFIG) });
+      stub.setDelay(BURST_DELAY_MS);
+      stub.setImages(BURST_IMAGES);
+      for (let run = 0; run < burstRuns; run++) {
+        for (const delivery of run % 2 === 0 ? ['batch', 'direct'] : ['direct', 'batch']) {
+          stub.reset();
+          const sample = await runProcess(args(delivery), env);
+          const results = sample.result.results;
+          const handled = delivery === 'batch' ? results.length === 1 && results[0].status === 'batch' && results[0].failures.length === 0 : results.length === events.length && results.every((r) => r.status === 'planned' && r.deployments.every((d) => d === 'started'));
+          if (!handled) throw new Error(`burst as ${delivery}: unexpected results ${JSON.stringify(results)}\n${sample.output}`);
+          const calls = stub.calls();
+          burstSamples[delivery].push({ ms: sample.readyMs, invocations: results.length, calls: calls.length, updates: calls.filter((c) => c.target === 'UpdateService').length, slack: stub.slackPosts() });
+        }
+      }
+      stub.setImages({});
+      stub.setDelay(0);
+    }
+
+    // 5. Figures.
     const stat = (id) => {
       const wall = samples[id].map((s) => s.wallMs);
       const rss = samples[id].map((s) => s.rss).filter((r) => r !== undefined);
@@ -425,15 +506,33 @@ async function main() {
       const s = stat(v.id);
       const loaded = inventory[v.id];
       const codeBytes = v.bundle === 'eager' ? bundles[1].fileBytes : loaded?.bytes;
-      return { id: v.id, label: v.label, bundle: v.bundle, ...s, ratio: s.medianMs / bare.medianMs, readyRatio: s.readyMs / bare.medianMs, codeBytes, sdkBytes: loaded?.sdkBytes, clients: loaded?.clients };
+      return { id: v.id, label: v.label, bundle: v.bundle, floorOf: v.floorOf, ...s, ratio: s.medianMs / bare.medianMs, readyRatio: s.readyMs / bare.medianMs, codeBytes, sdkBytes: loaded?.sdkBytes, clients: loaded?.clients };
     });
+    // Each SDK route over its floor: what deploybridge adds to the SDK's own cost.
+    const floorRatios = rows
+      .filter((r) => r.bundle === 'floor')
+      .flatMap((floor) => {
+        const route = rows.find((r) => r.id === floor.floorOf);
+        return route === undefined ? [] : [{ route: route.id, label: route.label, routeMs: route.medianMs, floorMs: floor.medianMs, routeRatio: route.ratio, floorRatio: floor.ratio, overFloor: route.medianMs / floor.medianMs }];
+      });
+    const burstOf = (list, expected) =>
+      list.length === 0
+        ? undefined
+        : {
+            ms: median(list.map((s) => s.ms)),
+            invocations: list[0].invocations,
+            calls: median(list.map((s) => s.calls)),
+            // Counts are checked on every sample: the one farthest from what is expected.
+            updates: farthest(list.map((s) => s.updates), expected.updates),
+            slack: farthest(list.map((s) => s.slack), expected.slack),
+          };
+    const burst = { events: 30, services: BURST_SERVICES.length, delayMs: BURST_DELAY_MS, batch: burstOf(burstSamples.batch, BURST_EXPECTED.batch), direct: burstOf(burstSamples.direct, BURST_EXPECTED.direct), samples: burstSamples };
     const routeRows = rows.filter((r) => r.bundle === 'lazy' && ROUTES.some((route) => r.id === `route:${route.name}`));
     const largest = (list, key) => list.filter((r) => r[key] !== undefined).reduce((a, b) => (a === undefined || b[key] > a[key] ? b : a), undefined);
     const heaviest = largest(routeRows, 'medianMs');
     const biggestRss = largest(rows.filter((r) => r.bundle === 'lazy'), 'rssBytes');
     const medianOf = (values) => (values.length > 0 ? median(values) : undefined);
     const invocations = fanoutSamples.flatMap((s) => [s.cold, s.warm]);
-    const farthest = (values, expected) => (values.length === 0 ? undefined : values.reduce((a, b) => (Math.abs(b - expected) > Math.abs(a - expected) ? b : a)));
     const ideal = idealFanoutMs({ services: FANOUT_SERVICES, concurrency: CONCURRENCY, callsPerService: 1, delayMs: FANOUT_DELAY_MS, planningCalls: FANOUT_PLANNING_READS });
     const fanout = {
       services: FANOUT_SERVICES,
@@ -470,6 +569,9 @@ async function main() {
       fanoutColdVsIdeal: fanout.coldVsIdeal,
       fanoutCallsPerService: fanout.callsPerService,
       fanoutOtherCalls: fanout.otherCalls,
+      // Every SDK route must have been measured against its floor.
+      routeToFloorRatio: floorRatios.length === ROUTES.filter((r) => r.floor !== undefined).length ? Math.max(...floorRatios.map((f) => f.overFloor)) : undefined,
+      burstBatchUpdates: burst.batch?.updates,
     };
     const checks = evaluate(figures);
     const machine = {
@@ -482,7 +584,7 @@ async function main() {
       loadAverageAtEnd: loadavg().map((l) => Number(l.toFixed(2))),
     };
 
-    // 5. Report.
+    // 6. Report.
     const table = [['variant', 'median ms', 'p25-p75 ms', 'ratio', 'ratio at return', 'RSS MB', 'code loaded KB', 'of it SDK KB', 'SDK clients']];
     for (const r of rows) {
       table.push([
@@ -511,6 +613,22 @@ async function main() {
     if (fanoutSamples.length > 0 && fanout.maxInFlight !== CONCURRENCY) {
       console.log(`note: at most ${fanout.maxInFlight} calls were in flight, not ${CONCURRENCY}: if the deployer's concurrency changed, update CONCURRENCY in bench/bench.mjs`);
     }
+    const floorTable = [['route', 'median ms', 'SDK floor ms', 'route / bare', 'floor / bare', 'route / floor'], ...floorRatios.map((f) => [f.label, f.routeMs.toFixed(1), f.floorMs.toFixed(1), `${f.routeRatio.toFixed(2)}x`, `${f.floorRatio.toFixed(2)}x`, `${f.overFloor.toFixed(2)}x`])];
+    if (floorRatios.length > 0) {
+      console.log('\nSDK routes over their SDK floor (the same clients making the same calls, nothing else):');
+      console.log(formatTable(floorTable));
+    }
+    const burstTable = [
+      ['burst of 30 events', 'invocations', 'UpdateService', 'AWS calls', 'Slack messages', 'ms to handled'],
+      ...[
+        ['one SQS batch (cold)', burst.batch],
+        ['30 direct invocations (one process, first cold)', burst.direct],
+      ].flatMap(([label, b]) => (b === undefined ? [] : [[label, b.invocations, b.updates, b.calls, b.slack, b.ms.toFixed(0)]])),
+    ];
+    if (burst.batch !== undefined) {
+      console.log(`\nburst: 20 parameter changes over 3 services, 6 pushes (2 images x 3 tags, 2 services), 4 saves of an env file 2 services read; ${BURST_DELAY_MS} ms per AWS call:`);
+      console.log(formatTable(burstTable));
+    }
     console.log('\nbuilt-in modules imported by the bundle, per variant:');
     for (const [id, inv] of Object.entries(inventory)) console.log(`  ${id.padEnd(24)} ${inv.builtins.join(' ') || '(none)'}`);
 
@@ -519,6 +637,8 @@ async function main() {
     if (options.only) console.log('(--only: partial run; unmeasured figures show n/a)');
     if (options.markdown) {
       console.log(`\n${formatMarkdownTable(table)}\n`);
+      if (floorRatios.length > 0) console.log(`${formatMarkdownTable(floorTable)}\n`);
+      if (burst.batch !== undefined) console.log(`${formatMarkdownTable(burstTable)}\n`);
       console.log(formatMarkdownTable([['check', 'measured', 'limit', ''], ...checks.map((c) => [`${c.kind}: ${c.name}`, formatValue(c.value, c.unit), formatValue(c.limit, c.unit), c.ok ? 'ok' : c.kind === 'budget' ? '**over budget**' : 'missed'])]));
     }
 
@@ -526,13 +646,15 @@ async function main() {
     const results = {
       date: new Date().toISOString(),
       machine,
-      options: { runs: options.runs, fanoutRuns: options.fanoutRuns, check: options.check, seed: options.seed },
+      options: { runs: options.runs, fanoutRuns: options.fanoutRuns, burstRuns: options.burstRuns, check: options.check, seed: options.seed },
       elapsedSeconds: Number(elapsedS.toFixed(1)),
       figures,
       checks,
       rows,
       inventory,
       fanout,
+      floors: floorRatios,
+      burst,
       zip: { bytes: lazy.zipBytes, eagerBytes: bundles[1]?.zipBytes },
       samples,
     };

@@ -61,6 +61,8 @@ function lambdaContext() {
 
 function summary(result) {
   if (result === null || typeof result !== 'object') return { status: typeof result };
+  // An SQS batch answers with the records to retry.
+  if (Array.isArray(result.batchItemFailures)) return { status: 'batch', failures: result.batchItemFailures.map((f) => f.itemIdentifier) };
   return {
     status: result.status,
     route: result.plan?.route ?? result.route,

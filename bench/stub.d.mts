@@ -1,6 +1,6 @@
 // Types of bench/stub.mjs, for the tests in test/bench/.
 export declare const DEFAULT_IMAGE: string;
-export declare function answer(target: string, input: Record<string, unknown>, options?: { region?: string; image?: string; webhookUrl?: string }): [number, Record<string, unknown>];
+export declare function answer(target: string, input: Record<string, unknown>, options?: { region?: string; image?: string; images?: Record<string, string>; webhookUrl?: string }): [number, Record<string, unknown>];
 export interface StubCall {
   target: string;
   input: Record<string, unknown>;
@@ -12,13 +12,14 @@ export interface Stub {
   slackUrl: string;
   setDelay(ms: number): void;
   setImage(image: string): void;
+  setImages(images: Record<string, string>): void;
   reset(): void;
   calls(): StubCall[];
   slackPosts(): number;
   maxInFlight(): number;
   close(): Promise<void>;
 }
-export declare function startStub(options?: { delayMs?: number; image?: string }): Promise<Stub>;
+export declare function startStub(options?: { delayMs?: number; image?: string; images?: Record<string, string> }): Promise<Stub>;
 export declare function lambdaOperation(method: string | undefined, pathname: string): { operation: string; functionName: string; alias: string | undefined } | undefined;
 export declare function answerLambda(
   operation: { operation: string; functionName: string; alias: string | undefined },

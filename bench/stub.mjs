@@ -35,11 +35,12 @@ function taskDefinitionArn(region, familyOrArn) {
  * Answers one AWS JSON-protocol operation. Returns `[status, body]`; unknown operations get the
  * error shape the SDK expects, so a wrong call fails loudly instead of hanging.
  */
-export function answer(target, input, { region = 'us-east-1', image = DEFAULT_IMAGE, webhookUrl = 'http://127.0.0.1/slack' } = {}) {
+export function answer(target, input, { region = 'us-east-1', image = DEFAULT_IMAGE, images = {}, webhookUrl = 'http://127.0.0.1/slack' } = {}) {
   switch (target) {
     case `${ECS_PREFIX}DescribeTaskDefinition`: {
       const family = String(input.taskDefinition ?? 'unknown');
-      return [200, { taskDefinition: { taskDefinitionArn: taskDefinitionArn(region, family), family: family.split(':')[0], revision: 7, status: 'ACTIVE', containerDefinitions: [{ name: 'app', image }] } }];
+      const runs = images[family.split(':')[0]] ?? image;
+      return [200, { taskDefinition: { taskDefinitionArn: taskDefinitionArn(region, family), family: family.split(':')[0], revision: 7, status: 'ACTIVE', containerDefinitions: [{ name: 'app', image: runs }] } }];
     }
     case `${ECS_PREFIX}UpdateService`: {
       // Without a task definition (a restart), the service keeps the one it runs: here, its own name's family.
@@ -162,10 +163,11 @@ export function answerLambda({ operation, functionName, alias }, input, query, {
 
 /**
  * Starts the stub on 127.0.0.1 (an ephemeral port). `options.delayMs` (mutable through
- * `setDelay`) delays every AWS answer; Slack is answered at once.
+ * `setDelay`) delays every AWS answer; Slack is answered at once. Task definitions run
+ * `options.image`, or per family what `setImages` says.
  */
 export async function startStub(options = {}) {
-  const settings = { delayMs: 0, image: DEFAULT_IMAGE, ...options };
+  const settings = { delayMs: 0, image: DEFAULT_IMAGE, images: {}, ...options };
   /** @type {Array<{ target: string; input: Record<string, unknown>; start: number; end: number }>} */
   let calls = [];
   let slack = 0;
@@ -215,7 +217,7 @@ export async function startStub(options = {}) {
           res.writeHead(status, { 'content-type': 'application/json', ...requestId, ...headers }).end(JSON.stringify(body));
           return;
         }
-        const [status, body] = answer(target, input, { image: settings.image, webhookUrl: `${url}/services/T000/B000/SSMWEBHOOK` });
+        const [status, body] = answer(target, input, { image: settings.image, images: settings.images, webhookUrl: `${url}/services/T000/B000/SSMWEBHOOK` });
         res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', ...requestId }).end(JSON.stringify(body));
       };
       if (settings.delayMs > 0) sleep(settings.delayMs).then(reply);
@@ -241,6 +243,10 @@ export async function startStub(options = {}) {
     },
     setImage(image) {
       settings.image = image;
+    },
+    /** Family → the image its task definition runs (others: the default image). */
+    setImages(images) {
+      settings.images = images;
     },
     /** Forgets recorded calls (before each sample). */
     reset() {

@@ -4,7 +4,10 @@
  * that outlived the deployer's retries, deployments left undone and bugs fail the invocation, so
  * Lambda's retry, its on-failure destination and the Errors alarm apply.
  */
-import type { Context } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { MergedDeployment } from './batch/merge.js';
+import { routedMetrics } from './batch/metrics.js';
+import type { BatchSteps, PlannedEvent } from './batch/run.js';
 import type { Config } from './config.js';
 import { Deployer, type DeployerOptions, type DeploymentResult } from './deployer.js';
 import type { DeploymentJournal } from './deployments/journal.js';
@@ -15,7 +18,7 @@ import type { DeploymentGuard } from './guard.js';
 import { invocationOf, type Invocation } from './invocation.js';
 import type { Log, MetricSink } from './observability.js';
 import { MetricName } from './observability.js';
-import type { Notice, Plan, RouteName } from './plan.js';
+import { deployedTrigger, emptyPlan, type Notice, type Plan, type RouteName } from './plan.js';
 import type { Reads } from './reads/registry.js';
 import { deploymentStepUpdate, noticeMessage, planningFailedMessage, refusalMessage, stepFields, stepLog } from './presenter.js';
 import { loadPlanBuilder, route } from './router.js';
@@ -74,6 +77,57 @@ export class App {
     }
   }
 
+  /**
+   * Handles an SQS batch of EventBridge events (src/batch/): each event is planned as above, the
+   * deployments are merged into one per target, and the answer lists the records to retry
+   * (`batchItemFailures`). Every notification is delivered (or given up) before it returns.
+   */
+  async handleBatch(batch: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
+    // What the invocation itself counts (Slack deliveries) is the batch's; an event or a deployment counts under its route.
+    this.deps.metrics.setTrigger?.('batch');
+    try {
+      const { handleSqsBatch } = await import('./batch/run.js');
+      return await handleSqsBatch(batch, this.batchSteps(invocationOf(context)), context);
+    } finally {
+      await this.deps.notifier.flush();
+    }
+  }
+
+  /** The App for one event or deployment of a batch: the same parts, metrics dimensioned by its own route. */
+  private scoped(trigger?: string): App {
+    return new App({ ...this.deps, metrics: routedMetrics(this.deps.metrics, trigger) });
+  }
+
+  private batchSteps(invocation: Invocation): BatchSteps {
+    return {
+      log: this.deps.log,
+      metrics: routedMetrics(this.deps.metrics),
+      plan: async (event): Promise<PlannedEvent> => {
+        const app = this.scoped();
+        const planned = await app.planEvent(event, invocation);
+        if ('result' in planned) return { kind: 'settled' };
+        const { plan } = planned;
+        const time = timeOf(planned.event);
+        return {
+          kind: 'planned',
+          plan,
+          time,
+          carryOut: async () => {
+            await app.carryOut(plan, time, invocation);
+          },
+          report: () => app.reportPlan(plan),
+        };
+      },
+      deploy: async (deployment: MergedDeployment) => {
+        const route = deployedTrigger(deployment.request.trigger).kind;
+        const plan: Plan = { ...emptyPlan(route, deployment.eventId), deployments: [deployment.request] };
+        const [result] = await this.scoped(route).deployer.execute(plan, invocation, deployment.triggeredAt);
+        if (result === undefined) throw new Error('the deployer returned no result for a deployment');
+        return result;
+      },
+    };
+  }
+
   private reject(eventId: string | undefined, reason: string, routeName?: RouteName): HandleResult {
     const { log, metrics, notifier } = this.deps;
     metrics.count(MetricName.EventsRejected);
@@ -98,34 +152,42 @@ export class App {
   }
 
   private async process(rawEvent: unknown, invocation: Invocation): Promise<HandleResult> {
+    const planned = await this.planEvent(rawEvent, invocation);
+    if ('result' in planned) return planned.result;
+    const { event, plan } = planned;
+    return { status: 'planned', eventId: event.id, plan, deployments: await this.carryOut(plan, timeOf(event), invocation) };
+  }
+
+  /** Validates, routes and plans one event; a permanent problem is reported and ends it. Throws what must be retried, and bugs. */
+  private async planEvent(rawEvent: unknown, invocation: Invocation): Promise<{ result: HandleResult } | { event: EventEnvelope; plan: Plan }> {
     const { config, log, metrics } = this.deps;
     log.debug('event received', { event: rawEvent });
     const parsed = envelopeSchema.safeParse(rawEvent);
     if (!parsed.success) {
       metrics.setTrigger?.('unknown');
       const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)');
-      return this.reject(eventIdOf(rawEvent), `malformed EventBridge event (bad or missing: ${[...new Set(fields)].join(', ')})`);
+      return { result: this.reject(eventIdOf(rawEvent), `malformed EventBridge event (bad or missing: ${[...new Set(fields)].join(', ')})`) };
     }
     const event: EventEnvelope = parsed.data;
     const decision = route(event, config.features);
     metrics.setTrigger?.(decision.kind === 'rejected' ? 'unknown' : (decision.route ?? 'unknown'));
-    if (decision.kind === 'rejected') return this.reject(event.id, decision.reason);
-    if (decision.kind === 'ignored') return this.ignore(event.id, decision.route, decision.reason);
+    if (decision.kind === 'rejected') return { result: this.reject(event.id, decision.reason) };
+    if (decision.kind === 'ignored') return { result: this.ignore(event.id, decision.route, decision.reason) };
 
     let plan: Plan;
     try {
       const buildPlan = await loadPlanBuilder(decision.route);
       plan = await buildPlan(event, { config, catalog: config.catalog, log, metrics, targets: this.deps.targets, reads: this.deps.reads, journal: this.deps.journal, invocation });
     } catch (error) {
-      if (error instanceof RejectedEventError) return this.reject(event.id, error.message, decision.route);
+      if (error instanceof RejectedEventError) return { result: this.reject(event.id, error.message, decision.route) };
       if (isRetryableAwsError(error)) throw error;
       const failed = this.planningFailed(event.id, decision.route, error);
       // A bug fails the invocation (Errors alarm, on-failure destination); a permanent AWS error does not.
       if (isUnexpectedError(error)) throw error;
-      return failed;
+      return { result: failed };
     }
-    if (plan.ignored) return this.ignore(event.id, plan.route, plan.ignored.reason, plan.ignored.level);
-    return { status: 'planned', eventId: event.id, plan, deployments: await this.carryOut(plan, timeOf(event), invocation) };
+    if (plan.ignored) return { result: this.ignore(event.id, plan.route, plan.ignored.reason, plan.ignored.level) };
+    return { event, plan };
   }
 
   /** Reports a notice: a step of a followed deployment goes to that deployment's message and thread. */
@@ -150,13 +212,18 @@ export class App {
     }
   }
 
-  private async carryOut(plan: Plan, triggeredAt: string, invocation: Invocation): Promise<DeploymentResult[]> {
+  /** Logs a plan's skips and reports its notices. */
+  private async reportPlan(plan: Plan): Promise<void> {
     const { log, metrics } = this.deps;
     for (const skip of plan.skipped) {
       metrics.count(MetricName.DeploymentsSkipped);
       log.info(`deployment skipped: ${skip.reason}`, { ...skip.fields, service: skip.service, event_id: plan.eventId, reason: skip.reason });
     }
-    const reported = Promise.all(plan.notices.map((notice) => this.report(notice, plan.eventId)));
+    await Promise.all(plan.notices.map((notice) => this.report(notice, plan.eventId)));
+  }
+
+  private async carryOut(plan: Plan, triggeredAt: string, invocation: Invocation): Promise<DeploymentResult[]> {
+    const reported = this.reportPlan(plan);
     const results = await this.deployer.execute(plan, invocation, triggeredAt);
     await reported;
     failIfUnfinished(results);

@@ -138,3 +138,11 @@ export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
 
 /** A value quoted from an event in a log line or a reason is cut to this many characters. */
 export const EXCERPT_LIMIT = 200;
+
+/** SQS batches (events delivered through the coalescing queue): merged per target, then deployed. */
+export const BATCH_LIMITS = {
+  /** Names a merged deployment lists (parameters, objects) before "+N more". */
+  namesListed: 10,
+  /** Events of one batch planned at once (each plan makes its reads: task definition, image, env file). */
+  planningConcurrency: 10,
+} as const;

@@ -18,11 +18,11 @@ import { mapWithConcurrency } from './concurrency.js';
 import { DEPLOYER_DEFAULTS } from './constants.js';
 import { DeploymentError, describeError, errorFields, isRetryableAwsError, isUnexpectedError, SmokeTestFailedError } from './errors.js';
 import type { DeploymentRecorder } from './deployments/records.js';
-import type { DeploymentGuard } from './guard.js';
+import { onceForEach, type DeploymentGuard } from './guard.js';
 import type { Invocation } from './invocation.js';
 import { boundLog, type Log, type LogFields, type MetricSink } from './observability.js';
 import { MetricName } from './observability.js';
-import type { DeploymentPreview, DeploymentRequest, EcsRollout, LambdaProgress, LambdaRelease, MessageRef, Plan, TargetOutcome } from './plan.js';
+import { deployedTrigger, type DeploymentPreview, type DeploymentRequest, type EcsRollout, type LambdaProgress, type LambdaRelease, type MessageRef, type Plan, type TargetOutcome } from './plan.js';
 import {
   deploymentMessages,
   deploymentStepUpdate,
@@ -189,7 +189,7 @@ export class Deployer {
     }
     const durationMs = Date.now() - startedAt;
     this.deps.metrics.count(MetricName.DeploymentsSucceeded);
-    this.deps.metrics.ofDeployment(MetricName.DeploymentDuration, request.trigger.kind, Math.max(0, Date.now() - Date.parse(triggeredAt)) || durationMs, 'Milliseconds');
+    this.deps.metrics.ofDeployment(MetricName.DeploymentDuration, deployedTrigger(request.trigger).kind, Math.max(0, Date.now() - Date.parse(triggeredAt)) || durationMs, 'Milliseconds');
     this.deps.log.info('deployment succeeded', {
       ...deployment.fields,
       ...outcomeFields(outcome.result),
@@ -327,8 +327,11 @@ export class Deployer {
     const { guard, log, metrics } = this.deps;
     if (guard === undefined) return { ran: true, result: await attemptAll() };
     const key = `${deployment.request.target}:${deployment.identity.resource}`;
+    // A merged deployment answers several events: each is recorded, so a redelivery of any is skipped.
+    const trigger = deployment.request.trigger;
+    const eventIds = trigger.kind === 'merged' ? trigger.eventIds : [eventId];
     try {
-      const outcome = await guard.once(eventId, key, attemptAll, (attempted) => attempted.ok, lambdaContext);
+      const outcome = await onceForEach(guard, eventIds, key, attemptAll, (attempted) => attempted.ok, lambdaContext);
       if (outcome.ran) return outcome;
       const service = deployment.request.service;
       if (outcome.reason === 'in progress') {

@@ -1,11 +1,13 @@
 /**
- * The handler behind the entry point (src/index.ts): one EventBridge event per invocation.
+ * The handler behind the entry point (src/index.ts): one EventBridge event per invocation, or an
+ * SQS batch of them (the coalescing queue), answered with the records to retry.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import middy, { type MiddlewareObj } from '@middy/core';
-import type { Context } from 'aws-lambda';
+import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { App, type HandleResult } from './app.js';
+import { isSqsBatch } from './batch/sqs.js';
 import { FOLLOW_DEFAULTS } from './constants.js';
 import { createDynamoDbJournal } from './deployments/store.js';
 import { createDynamoDbGuard } from './idempotency.js';
@@ -32,13 +34,13 @@ const app = createApp();
  * of problems: the event goes to the on-failure destination (to replay once fixed) and the Errors
  * alarm fires, rather than every event being consumed in silence.
  */
-async function handleEvent(event: unknown, context: Context): Promise<HandleResult> {
+async function handleEvent(event: unknown, context: Context): Promise<HandleResult | SQSBatchResponse> {
   if (app === undefined) {
     metrics.count(MetricName.ConfigInvalid);
     logger.error(configError?.message ?? 'invalid configuration', { problems: configError?.problems });
     throw configError ?? new Error('invalid configuration');
   }
-  return app.handle(event, context);
+  return isSqsBatch(event) ? app.handleBatch(event, context) : app.handle(event, context);
 }
 
 /**

@@ -47,8 +47,8 @@ export type EnvFileChange =
   /** Nothing to compare with: the bucket is not versioned, or the previous version could not be found or read. */
   | { kind: 'not_compared'; reason: 'unversioned' | 'previous_not_listed' | 'read_failed' };
 
-/** What caused a deployment, with the detail people need to recognise it, and who did it when AWS says. */
-export type Trigger =
+/** What one event asked for, with the detail people need to recognise it, and who did it when AWS says. */
+export type EventTrigger =
   | {
       kind: 'ecr';
       repository: string;
@@ -64,6 +64,23 @@ export type Trigger =
   | { kind: 'ssm'; parameter: string; operation: string; actor?: string; parameterVersion?: number }
   | { kind: 's3'; bucket: string; key: string; versionId: string | undefined; operation: string; actor?: string; envFile?: EnvFileChange }
   | { kind: 'manual'; source: string; reason: string | undefined; account: string | undefined; requestedBy: string | undefined; images?: ImageSummary[] };
+
+/**
+ * Several events of one SQS batch that asked for a deployment of the same target, deployed once
+ * (src/batch/merge.ts): a burst of changes makes one rollout, not one per change.
+ */
+export interface MergedTrigger {
+  kind: 'merged';
+  /** The trigger whose change is deployed: an image push when there is one, otherwise the latest change. */
+  deployed: EventTrigger;
+  /** Every trigger the deployment answers, `deployed` included, in event-time order. */
+  triggers: EventTrigger[];
+  /** Every event it answers, `deployed`'s included: the idempotency guard records each. */
+  eventIds: string[];
+}
+
+/** What caused a deployment: one event, or several of a batch merged into one deployment. */
+export type Trigger = EventTrigger | MergedTrigger;
 
 /**
  * Redeploy one ECS service: new tasks of a task definition (a bare family means its latest ACTIVE
@@ -167,6 +184,17 @@ export interface Plan {
   notices: Notice[];
   /** Set when the event is not for us (another project, an event type we do not act on). */
   ignored?: { reason: string; level: 'debug' | 'info' };
+}
+
+/**
+ * The trigger whose change a deployment deploys: the trigger itself, or a merged one's `deployed`
+ * (what its metrics are dimensioned by).
+ *
+ * @example
+ * deployedTrigger({ kind: 'merged', deployed: push, triggers: [parameterChange, push], eventIds: ['e1', 'e2'] }); // push
+ */
+export function deployedTrigger(trigger: Trigger): EventTrigger {
+  return trigger.kind === 'merged' ? trigger.deployed : trigger;
 }
 
 export function emptyPlan(route: RouteName, eventId: string): Plan {

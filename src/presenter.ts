@@ -5,7 +5,7 @@
  */
 import { resourceName, type CatalogService } from './catalog.js';
 import { describeError, SmokeTestFailedError } from './errors.js';
-import { CONFIG_REVISION_VARIABLE, FINDING_SEVERITIES, FOLLOW_DEFAULTS, type ScanGateLevel } from './constants.js';
+import { BATCH_LIMITS, CONFIG_REVISION_VARIABLE, FINDING_SEVERITIES, FOLLOW_DEFAULTS, type ScanGateLevel } from './constants.js';
 import type { EnvFileProblem } from './envFile.js';
 import { partitionOf } from './partition.js';
 import type { LogFields } from './observability.js';
@@ -16,6 +16,7 @@ import type {
   EcsEventName,
   EcsRollout,
   EnvFileChange,
+  EventTrigger,
   FailureEvidence,
   FollowedDeployment,
   FollowedEcsDeployment,
@@ -24,6 +25,7 @@ import type {
   LambdaDeployment,
   LambdaProgress,
   LambdaRelease,
+  MergedTrigger,
   Notice,
   ScanFinding,
   ScanRefusal,
@@ -81,7 +83,87 @@ export function describeTrigger(trigger: Trigger): string {
       return `S3 object s3://${trigger.bucket}/${trigger.key} (${trigger.operation}${trigger.versionId ? `, version ${trigger.versionId}` : ''})`;
     case 'manual':
       return `manual deploy via ${trigger.source}${trigger.requestedBy ? ` by ${trigger.requestedBy}` : ''}${trigger.reason ? `: ${trigger.reason}` : ''}`;
+    case 'merged':
+      return describeMerged(trigger);
   }
+}
+
+/* ---- merged deployments (a burst of events of one batch, deployed once) ------------------------ */
+
+/** "A, B, C, +2 more": the first names a merged deployment lists, then how many more. */
+function firstNames(names: readonly string[]): string {
+  const max = BATCH_LIMITS.namesListed;
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')}, +${names.length - max} more`;
+}
+
+/** What a merged deployment answers, by kind: parameters and objects once each, pushes not deployed. */
+function mergedParts(trigger: MergedTrigger) {
+  const all = trigger.triggers;
+  const distinct = (values: string[]) => [...new Set(values)];
+  const deployedDigest = trigger.deployed.kind === 'ecr' ? trigger.deployed.digest : undefined;
+  return {
+    all,
+    parameters: distinct(all.flatMap((t) => (t.kind === 'ssm' ? [t.parameter] : []))),
+    objects: distinct(all.flatMap((t) => (t.kind === 's3' ? [`s3://${t.bucket}/${t.key}`] : []))),
+    // Pushes of another image than the one deployed: the last push by event time won.
+    superseded: distinct(all.flatMap((t) => (t.kind === 'ecr' && t.digest !== deployedDigest ? [t.digest ?? `${t.repository}:${t.tag}`] : []))),
+  };
+}
+
+/**
+ * One line for a merged deployment: the image deployed (and the earlier pushes it supersedes), then
+ * the parameters and objects, each listed once, the first 10 then "+N more".
+ */
+function describeMerged(trigger: MergedTrigger): string {
+  const { parameters, objects, superseded } = mergedParts(trigger);
+  const parts: string[] = [];
+  if (trigger.deployed.kind === 'ecr' || trigger.deployed.kind === 'manual') {
+    const supersedes = superseded.length === 0 ? '' : `, superseding the earlier ${superseded.length === 1 ? 'push' : 'pushes'} ${firstNames(superseded.map(shortDigest))}`;
+    parts.push(`${describeTrigger(trigger.deployed)}${supersedes}`);
+  }
+  if (parameters.length > 0) parts.push(`SSM ${parameters.length === 1 ? 'parameter' : 'parameters'} ${firstNames(parameters)}`);
+  if (objects.length > 0) parts.push(`S3 ${objects.length === 1 ? 'object' : 'objects'} ${firstNames(objects)}`);
+  return parts.join('; ');
+}
+
+/** Who made the changes of a merged deployment, each once; "unknown" for those AWS does not say. */
+function mergedActors(triggers: readonly EventTrigger[]): string | undefined {
+  const changes = triggers.filter((t) => t.kind === 'ssm' || t.kind === 's3');
+  if (changes.length === 0) return undefined;
+  const known = [...new Set(changes.flatMap((t) => (t.actor === undefined ? [] : [t.kind === 's3' ? describeS3Actor(t.actor) : t.actor])))];
+  const unknown = changes.filter((t) => t.actor === undefined).length;
+  if (known.length === 0) return 'unknown';
+  return unknown === 0 ? known.join(', ') : `${known.join(', ')} (unknown for ${unknown} of ${changes.length} changes)`;
+}
+
+/** Facts of a merged deployment: how many changes it answers, the deployed image, who changed what, the env files' variables. */
+function mergedFacts(trigger: MergedTrigger): Facts {
+  const { all } = mergedParts(trigger);
+  const facts: Facts = [['Merged', `${trigger.eventIds.length} changes that arrived together, one deployment`]];
+  if (trigger.deployed.kind === 'ecr') facts.push(...triggerFacts(trigger.deployed));
+  const actors = mergedActors(all);
+  if (actors !== undefined) facts.push(['Changed by', actors]);
+  const envFiles = all.flatMap((t) => (t.kind === 's3' && t.envFile !== undefined ? [`s3://${t.bucket}/${t.key}: ${describeEnvFileChange(t.envFile)}`] : []));
+  if (envFiles.length > 0) facts.push(['Variables', envFiles.join('\n')]);
+  return facts;
+}
+
+/** Log fields of a merged deployment: its events, what it lists (the first 10 of each, and how many more), the deployed image. */
+function mergedFields(trigger: MergedTrigger): LogFields {
+  const { all, parameters, objects, superseded } = mergedParts(trigger);
+  const listed = (name: string, values: string[]): LogFields =>
+    values.length === 0 ? {} : { [name]: values.slice(0, BATCH_LIMITS.namesListed), ...(values.length > BATCH_LIMITS.namesListed ? { [`${name}_more`]: values.length - BATCH_LIMITS.namesListed } : {}) };
+  const envFiles = all.flatMap((t) => (t.kind === 's3' && t.envFile !== undefined ? [{ object: `s3://${t.bucket}/${t.key}`, ...triggerFields(t) }] : []));
+  return {
+    ...(trigger.deployed.kind === 'ecr' ? triggerFields(trigger.deployed) : {}),
+    merged_events: trigger.eventIds.length,
+    event_ids: trigger.eventIds,
+    ...listed('parameters', parameters),
+    ...listed('objects', objects),
+    ...(superseded.length === 0 ? {} : { superseded_digests: superseded }),
+    ...(mergedActors(all) === undefined ? {} : { changed_by: mergedActors(all) }),
+    ...(envFiles.length === 0 ? {} : { env_files: envFiles }),
+  };
 }
 
 /* ---- what changed and who changed it --------------------------------------------------------- */
@@ -231,6 +313,8 @@ function triggerFacts(trigger: Trigger): Facts {
     }
     case 'manual':
       return (trigger.images ?? []).map((image): [string, string] => ['Image scan', `${describeImage(image, undefined)}: ${describeScan(image)} (not gated: a manual deploy)`]);
+    case 'merged':
+      return mergedFacts(trigger);
   }
 }
 
@@ -275,6 +359,8 @@ export function triggerFields(trigger: Trigger): LogFields {
         ...(trigger.requestedBy === undefined ? {} : { requested_by: trigger.requestedBy }),
         ...(trigger.images === undefined ? {} : { image_scans: trigger.images.map((i) => ({ repository: i.repository, digest: i.digest, status: i.scan?.status ?? 'none', counts: i.scan?.counts })) }),
       };
+    case 'merged':
+      return mergedFields(trigger);
   }
 }
 

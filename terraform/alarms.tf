@@ -1,7 +1,7 @@
 locals {
   alarms = {
     errors = {
-      description = "deploybridge (${var.project_name} ${var.project_env}) failed invocations: transient AWS errors outlived the retries. Lambda retries them; see the failed-events queue."
+      description = "deploybridge (${var.project_name} ${var.project_env}) failed invocations: transient AWS errors outlived the retries, or a batch failed as a whole. Lambda retries them; see the failed-events queue (a batch's events: the coalescing queue, then its dead-letter queue)."
       namespace   = "AWS/Lambda"
       metric_name = "Errors"
       statistic   = "Sum"
@@ -27,6 +27,17 @@ locals {
       metric_name = "ApproximateNumberOfMessagesVisible"
       statistic   = "Maximum"
       dimensions  = tomap({ QueueName = aws_sqs_queue.undelivered_events.name })
+    }
+  }
+
+  # The coalescing queue's dead letters: events the function failed on 3 times in a batch.
+  coalesce_alarms = !local.coalesce ? {} : {
+    coalesce-dead-letters = {
+      description = "Events deploybridge (${var.project_name} ${var.project_env}) failed on 3 times in a batch are waiting in ${local.coalesce_dlq_name}. In ${local.log_group_name}: filter message like /event not finished|deployment failed/ says why; once fixed, move them back with aws sqs start-message-move-task --source-arn ${local.coalesce_dlq_arn}."
+      namespace   = "AWS/SQS"
+      metric_name = "ApproximateNumberOfMessagesVisible"
+      statistic   = "Maximum"
+      dimensions  = tomap({ QueueName = local.coalesce_dlq_name })
     }
   }
 
@@ -78,11 +89,21 @@ locals {
         dimensions  = tomap(merge(local.emf_dimensions, { trigger = route }))
       } if on && var.enable_slack_notifications
     },
+    # A batch carries events of several routes: its Slack deliveries count under trigger "batch".
+    !local.coalesce || !var.enable_slack_notifications ? {} : {
+      notifications-failed-batch = {
+        description = "Slack did not get the notifications of deploybridge (${var.project_name} ${var.project_env}) about events handled in batches (coalesce_window_seconds). In ${local.log_group_name}: filter message like /slack notification failed/ gives the HTTP status or error; check the ${local.slack_bot_token_parameter_name == null ? "webhook URL" : "bot token (it wins over the webhook)"} in ${coalesce(local.slack_bot_token_parameter_name, local.slack_parameter_name, "-")}."
+        namespace   = "deploybridge"
+        metric_name = "NotificationsFailed"
+        statistic   = "Sum"
+        dimensions  = tomap(merge(local.emf_dimensions, { trigger = "batch" }))
+      }
+    },
   )
 }
 
 resource "aws_cloudwatch_metric_alarm" "this" {
-  for_each = { for k, alarm in merge(local.alarms, local.emf_alarms) : k => alarm if var.enable_alarms }
+  for_each = { for k, alarm in merge(local.alarms, local.coalesce_alarms, local.emf_alarms) : k => alarm if var.enable_alarms }
 
   alarm_name          = "${local.name}-${each.key}"
   alarm_description   = each.value.description

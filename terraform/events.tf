@@ -55,8 +55,12 @@ locals {
     }
   }
 
+  # `queued`: the deploying triggers' rules, whose events go through the coalescing queue
+  # (coalesce.tf) when coalesce_window_seconds is set. People wait on ECS events and manual
+  # deploys: those always invoke the function directly.
   fixed_rules = {
     ecr = {
+      queued      = true
       enabled     = var.enable_ecr_monitoring
       bus         = "default"
       name        = "${local.name}-ecr-push"
@@ -64,6 +68,7 @@ locals {
       pattern     = local.ecr_pattern
     }
     ecr-scan = {
+      queued      = true
       enabled     = var.enable_ecr_monitoring && var.ecr_scan_gate != ""
       bus         = "default"
       name        = "${local.name}-ecr-scan"
@@ -71,6 +76,7 @@ locals {
       pattern     = local.ecr_scan_pattern
     }
     ssm = {
+      queued      = true
       enabled     = var.enable_ssm_monitoring
       bus         = "default"
       name        = "${local.name}-ssm-change"
@@ -78,6 +84,7 @@ locals {
       pattern     = local.ssm_pattern
     }
     ecs = {
+      queued      = false
       enabled     = var.enable_ecs_events
       bus         = "default"
       name        = "${local.name}-ecs-events"
@@ -85,6 +92,7 @@ locals {
       pattern     = local.ecs_pattern
     }
     manual = {
+      queued      = false
       enabled     = var.enable_manual_deploy
       bus         = local.manual_event_bus
       name        = "${local.name}-manual-deploy"
@@ -96,6 +104,7 @@ locals {
   # One rule per bucket, matching only the configured keys of that bucket.
   s3_native_rules = {
     for bucket in local.s3_native_buckets : "s3-${bucket}" => {
+      queued      = true
       enabled     = var.enable_s3_monitoring
       bus         = "default"
       name        = "${local.name}-s3-${substr(sha1(bucket), 0, 8)}"
@@ -115,6 +124,7 @@ locals {
   # no change is seen twice. Failed calls (errorCode present) change nothing.
   s3_cloudtrail_rules = {
     for bucket in local.s3_cloudtrail_buckets : "s3-cloudtrail-${bucket}" => {
+      queued      = true
       enabled     = var.enable_s3_monitoring
       bus         = "default"
       name        = "${local.name}-s3ct-${substr(sha1(bucket), 0, 8)}"
@@ -139,6 +149,12 @@ locals {
 
   # arn:…:rule/NAME on the default bus, arn:…:rule/BUS/NAME on another.
   rule_arns = { for k, r in local.rules : k => "arn:${local.partition}:events:${local.region}:${local.account_id}:rule/${r.bus == "default" ? "" : "${r.bus}/"}${r.name}" }
+
+  # The rules whose events wait in the coalescing queue, and those that invoke the function. The
+  # queue exists when some rule sends to it.
+  queued_rules = { for k, r in local.rules : k => r if var.coalesce_window_seconds > 0 && r.queued }
+  direct_rules = { for k, r in local.rules : k => r if !contains(keys(local.queued_rules), k) }
+  coalesce     = length(local.queued_rules) > 0
 
   #############################################################################
   # Manual deploys: with manual_deploy_principals, on a bus of their own that
@@ -235,7 +251,7 @@ resource "aws_cloudwatch_event_target" "this" {
   event_bus_name = each.value.event_bus_name
   rule           = each.value.name
   target_id      = "deploybridge"
-  arn            = aws_lambda_function.this.arn
+  arn            = contains(keys(local.queued_rules), each.key) ? aws_sqs_queue.coalesce[0].arn : aws_lambda_function.this.arn
 
   # Delivery failures (throttling, a missing permission): retried, then kept.
   retry_policy {
@@ -248,8 +264,9 @@ resource "aws_cloudwatch_event_target" "this" {
   }
 }
 
+# Only the rules that invoke the function; the queued ones may only send to the queue (coalesce.tf).
 resource "aws_lambda_permission" "eventbridge" {
-  for_each = aws_cloudwatch_event_rule.this
+  for_each = { for k, rule in aws_cloudwatch_event_rule.this : k => rule if contains(keys(local.direct_rules), k) }
 
   statement_id  = "AllowEventBridge-${each.value.name}"
   action        = "lambda:InvokeFunction"

@@ -18,8 +18,9 @@ resource "aws_iam_role" "this" {
   tags                 = var.tags
 }
 
-# What the Lambda platform does with the role on the function's behalf: write its logs
-# and deliver failed asynchronous invocations to the on-failure destination.
+# What the Lambda platform does with the role on the function's behalf: write its logs,
+# deliver failed asynchronous invocations to the on-failure destination, and (with
+# coalescing) poll the coalescing queue for the event source mapping.
 data "aws_iam_policy_document" "runtime" {
   statement {
     sid       = "WriteOwnLogs"
@@ -31,6 +32,16 @@ data "aws_iam_policy_document" "runtime" {
     sid       = "OnFailureDestination"
     actions   = ["sqs:SendMessage"]
     resources = [local.failed_events_queue_arn]
+  }
+
+  dynamic "statement" {
+    for_each = local.coalesce ? [local.coalesce_queue_arn] : []
+
+    content {
+      sid       = "PollCoalescingQueue"
+      actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+      resources = [statement.value]
+    }
   }
 }
 

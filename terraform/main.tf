@@ -119,4 +119,8 @@ locals {
   undelivered_queue_arn    = "arn:${local.partition}:sqs:${local.region}:${local.account_id}:${local.undelivered_queue_name}"
   idempotency_table_name   = "${local.name}-idempotency"
   idempotency_table_arn    = "arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${local.idempotency_table_name}"
+  coalesce_queue_name      = "${local.name}-coalesce"
+  coalesce_queue_arn       = "arn:${local.partition}:sqs:${local.region}:${local.account_id}:${local.coalesce_queue_name}"
+  coalesce_dlq_name        = "${local.name}-coalesce-dead-letters"
+  coalesce_dlq_arn         = "arn:${local.partition}:sqs:${local.region}:${local.account_id}:${local.coalesce_dlq_name}"
 }

@@ -38,6 +38,16 @@ output "undelivered_events_queue_url" {
   value       = aws_sqs_queue.undelivered_events.url
 }
 
+output "coalesce_queue_url" {
+  description = "URL of the coalescing queue the deploying triggers' events wait in (null with coalesce_window_seconds = 0)."
+  value       = local.coalesce ? aws_sqs_queue.coalesce[0].url : null
+}
+
+output "coalesce_dead_letter_queue_arn" {
+  description = "ARN of the coalescing queue's dead-letter queue: events the function failed on 3 times, to move back with `aws sqs start-message-move-task --source-arn ARN` once the cause is fixed (null with coalesce_window_seconds = 0)."
+  value       = local.coalesce ? aws_sqs_queue.coalesce_dead_letters[0].arn : null
+}
+
 output "slack_webhook_ssm_parameter_name" {
   description = "Name of the SSM SecureString the function reads the Slack webhook URL from (null when Slack is off)."
   value       = local.slack_parameter_name
@@ -49,7 +59,7 @@ output "idempotency_table_name" {
 }
 
 output "alarm_arns" {
-  description = "ARNs of the CloudWatch alarms, by name (errors, throttles, failed-events, undelivered-events, config-invalid, deployments-failed-TRIGGER, notifications-failed-TRIGGER)."
+  description = "ARNs of the CloudWatch alarms, by name (errors, throttles, failed-events, undelivered-events, coalesce-dead-letters, config-invalid, deployments-failed-TRIGGER, notifications-failed-TRIGGER, notifications-failed-batch)."
   value       = { for k, alarm in aws_cloudwatch_metric_alarm.this : k => alarm.arn }
 }
 

@@ -445,6 +445,17 @@ variable "enable_ecs_events" {
   default     = true
 }
 
+variable "coalesce_window_seconds" {
+  description = "Seconds a burst of the deploying triggers' events (ECR pushes and scans, Parameter Store changes, S3 objects) is collected in an SQS queue before the function handles it as one batch, deploying each service once (the event source mapping's batching window, at most 300). 0 sends every event straight to the function. ECS events and manual deploys are always sent straight to it."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.coalesce_window_seconds >= 0 && var.coalesce_window_seconds <= 300 && floor(var.coalesce_window_seconds) == var.coalesce_window_seconds
+    error_message = "coalesce_window_seconds must be a whole number of seconds from 0 (no queue) to 300."
+  }
+}
+
 variable "s3_cloudtrail_buckets" {
   description = "Buckets of the configuration that cannot send native S3 EventBridge events: their objects are matched on CloudTrail data events (PutObject, CopyObject, CompleteMultipartUpload, DeleteObject) instead. A trail logging write data events for them must exist."
   type        = list(string)
@@ -502,7 +513,7 @@ variable "eventbridge_maximum_event_age_seconds" {
 }
 
 variable "failed_event_retention_seconds" {
-  description = "How long the failed-events and undelivered-events queues keep an event for replay (60-1209600 s)."
+  description = "How long the failed-events, undelivered-events and coalescing dead-letter queues keep an event for replay (60-1209600 s)."
   type        = number
   default     = 1209600
 

@@ -12,7 +12,7 @@
 import { errorFields, isRetryableAwsError } from '../errors.js';
 import type { Log, MetricSink } from '../observability.js';
 import { MetricName } from '../observability.js';
-import type { DeploymentStep, EcsEventName, FailureEvidence, FollowedEcsDeployment, Notice, Rollback } from '../plan.js';
+import { deployedTrigger, type DeploymentStep, type EcsEventName, type FailureEvidence, type FollowedEcsDeployment, type Notice, type Rollback } from '../plan.js';
 import type { DeploymentJournal, JournalEntry } from './journal.js';
 import { change, journalKeys, readDeployment, withEvent, type Decision } from './records.js';
 
@@ -123,7 +123,7 @@ function ownStep(before: FollowedEcsDeployment, facts: EcsEventFacts) {
 
 /** Counts what a step means for the deployment's metrics, dimensioned by its trigger. */
 function count(applied: Applied, facts: EcsEventFacts, metrics: MetricSink): void {
-  const trigger = applied.deployment.trigger.kind;
+  const trigger = deployedTrigger(applied.deployment.trigger).kind;
   if (applied.counted.failed) metrics.ofDeployment(MetricName.DeploymentsFailed, trigger);
   if (applied.counted.rolledBack) metrics.ofDeployment(MetricName.DeploymentsRolledBack, trigger);
   if (applied.counted.succeeded) {

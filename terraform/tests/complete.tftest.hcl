@@ -224,7 +224,7 @@ run "alarm_actions" {
   command = plan
 
   assert {
-    condition     = contains(keys(aws_cloudwatch_metric_alarm.this), "deployments-failed-s3") && contains(keys(aws_cloudwatch_metric_alarm.this), "notifications-failed-s3") && length(aws_cloudwatch_metric_alarm.this) == 14
+    condition     = contains(keys(aws_cloudwatch_metric_alarm.this), "deployments-failed-s3") && contains(keys(aws_cloudwatch_metric_alarm.this), "notifications-failed-s3") && length(aws_cloudwatch_metric_alarm.this) == 16
     error_message = "With S3 rules, the S3 trigger has its alarms too: ${jsonencode(keys(aws_cloudwatch_metric_alarm.this))}"
   }
 

@@ -178,6 +178,7 @@ run "iam" {
     condition = jsonencode({ for s in jsondecode(aws_iam_role_policy.runtime.policy).Statement : s.Sid => [s.Effect, sort(flatten([s.Action])), sort(flatten([s.Resource])), try(s.Condition, {})] }) == jsonencode({
       WriteOwnLogs         = ["Allow", ["logs:CreateLogStream", "logs:PutLogEvents"], ["arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/myproject-deploybridge-dev:*"], {}]
       OnFailureDestination = ["Allow", ["sqs:SendMessage"], ["arn:aws:sqs:eu-west-1:123456789012:myproject-deploybridge-dev-failed-events"], {}]
+      PollCoalescingQueue  = ["Allow", ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"], ["arn:aws:sqs:eu-west-1:123456789012:myproject-deploybridge-dev-coalesce"], {}]
     })
     error_message = "runtime policy: ${aws_iam_role_policy.runtime.policy}"
   }
@@ -293,12 +294,14 @@ run "rules" {
       t.retry_policy[0].maximum_event_age_in_seconds == 3600 &&
       t.dead_letter_config[0].arn == "arn:aws:sqs:eu-west-1:123456789012:myproject-deploybridge-dev-undelivered-events"
     )])
-    error_message = "Each rule targets the function, retries delivery 20 times for an hour, then keeps the event in the undelivered-events queue."
+    error_message = "Each rule retries delivery 20 times for an hour, then keeps the event in the undelivered-events queue."
   }
 
+  # ECR and SSM go through the coalescing queue (coalesce.tftest.hcl): ECS events and manual
+  # deploys invoke the function, and only their rules may.
   assert {
-    condition     = alltrue([for k, p in aws_lambda_permission.eventbridge : p.principal == "events.amazonaws.com" && p.action == "lambda:InvokeFunction" && p.function_name == "myproject-deploybridge-dev"]) && keys(aws_lambda_permission.eventbridge) == keys(aws_cloudwatch_event_rule.this)
-    error_message = "Each rule, and only it, may invoke the function."
+    condition     = alltrue([for k, p in aws_lambda_permission.eventbridge : p.principal == "events.amazonaws.com" && p.action == "lambda:InvokeFunction" && p.function_name == "myproject-deploybridge-dev"]) && keys(aws_lambda_permission.eventbridge) == ["ecs", "manual"]
+    error_message = "The rules that invoke the function, and only they, may: ${jsonencode(keys(aws_lambda_permission.eventbridge))}"
   }
 
   assert {
@@ -318,26 +321,29 @@ run "rules" {
 # an invalid configuration, failed deployments and undelivered Slack notifications. The
 # function's own metrics (EMF) are stored per dimension set, so each alarm names every
 # dimension the code emits: one per trigger for the metrics counted after routing, for the
-# triggers that have a rule (no S3 rule here: no S3 object is configured).
+# triggers that have a rule (no S3 rule here: no S3 object is configured), and "batch" for what a
+# batch of the coalescing queue counts as a whole (its Slack deliveries).
 run "alarms" {
   command = plan
 
   assert {
     condition = keys(aws_cloudwatch_metric_alarm.this) == [
-      "config-invalid", "deployments-failed-ecr", "deployments-failed-manual", "deployments-failed-ssm", "errors", "failed-events",
-      "notifications-failed-ecr", "notifications-failed-ecs", "notifications-failed-manual", "notifications-failed-ssm", "throttles", "undelivered-events",
+      "coalesce-dead-letters", "config-invalid", "deployments-failed-ecr", "deployments-failed-manual", "deployments-failed-ssm", "errors", "failed-events",
+      "notifications-failed-batch", "notifications-failed-ecr", "notifications-failed-ecs", "notifications-failed-manual", "notifications-failed-ssm", "throttles", "undelivered-events",
     ]
     error_message = "Alarms: ${jsonencode(keys(aws_cloudwatch_metric_alarm.this))}"
   }
 
   assert {
     condition = jsonencode({ for k, a in aws_cloudwatch_metric_alarm.this : k => [a.alarm_name, a.namespace, a.metric_name, a.statistic, a.dimensions] }) == jsonencode({
+      coalesce-dead-letters       = ["myproject-deploybridge-dev-coalesce-dead-letters", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", { QueueName = "myproject-deploybridge-dev-coalesce-dead-letters" }]
       config-invalid              = ["myproject-deploybridge-dev-config-invalid", "deploybridge", "ConfigInvalid", "Sum", { environment = "dev", service = "deploybridge" }]
       deployments-failed-ecr      = ["myproject-deploybridge-dev-deployments-failed-ecr", "deploybridge", "DeploymentsFailed", "Sum", { environment = "dev", service = "deploybridge", trigger = "ecr" }]
       deployments-failed-manual   = ["myproject-deploybridge-dev-deployments-failed-manual", "deploybridge", "DeploymentsFailed", "Sum", { environment = "dev", service = "deploybridge", trigger = "manual" }]
       deployments-failed-ssm      = ["myproject-deploybridge-dev-deployments-failed-ssm", "deploybridge", "DeploymentsFailed", "Sum", { environment = "dev", service = "deploybridge", trigger = "ssm" }]
       errors                      = ["myproject-deploybridge-dev-errors", "AWS/Lambda", "Errors", "Sum", { FunctionName = "myproject-deploybridge-dev" }]
       failed-events               = ["myproject-deploybridge-dev-failed-events", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", { QueueName = "myproject-deploybridge-dev-failed-events" }]
+      notifications-failed-batch  = ["myproject-deploybridge-dev-notifications-failed-batch", "deploybridge", "NotificationsFailed", "Sum", { environment = "dev", service = "deploybridge", trigger = "batch" }]
       notifications-failed-ecr    = ["myproject-deploybridge-dev-notifications-failed-ecr", "deploybridge", "NotificationsFailed", "Sum", { environment = "dev", service = "deploybridge", trigger = "ecr" }]
       notifications-failed-ecs    = ["myproject-deploybridge-dev-notifications-failed-ecs", "deploybridge", "NotificationsFailed", "Sum", { environment = "dev", service = "deploybridge", trigger = "ecs" }]
       notifications-failed-manual = ["myproject-deploybridge-dev-notifications-failed-manual", "deploybridge", "NotificationsFailed", "Sum", { environment = "dev", service = "deploybridge", trigger = "manual" }]

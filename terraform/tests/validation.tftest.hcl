@@ -58,6 +58,7 @@ run "invalid_values" {
     deployments_table_name                = "arn:aws:dynamodb:eu-west-1:123456789012:table/t"
     slack_bot_token_kms_key_arn           = "alias/aws/ssm"
     slack_api_url                         = "slack.com/api"
+    coalesce_window_seconds               = 301
   }
 
   expect_failures = [
@@ -91,7 +92,29 @@ run "invalid_values" {
     var.deployments_table_name,
     var.slack_bot_token_kms_key_arn,
     var.slack_api_url,
+    var.coalesce_window_seconds,
   ]
+}
+
+# A window is whole seconds, from 0 (no queue) to 300 (the event source mapping's maximum).
+run "coalesce_window_negative" {
+  command = plan
+
+  variables {
+    coalesce_window_seconds = -1
+  }
+
+  expect_failures = [var.coalesce_window_seconds]
+}
+
+run "coalesce_window_fraction" {
+  command = plan
+
+  variables {
+    coalesce_window_seconds = 2.5
+  }
+
+  expect_failures = [var.coalesce_window_seconds]
 }
 
 run "invalid_lambda_config" {

@@ -89,16 +89,23 @@ describe('fan-out ideal and budgets', () => {
   });
 
   it('passes figures within the budgets and flags those above, or missing', () => {
-    const within = evaluate({ initRatio: 1.3, heaviestRouteRatio: 1.9, zipBytes: 200 * 1024, initCodeBytes: 50 * 1024, ecsRouteSdkBytes: 0, routesWithOtherClients: 0, fanoutCallsPerService: 1, fanoutOtherCalls: 3 });
+    const fine = { initRatio: 1.3, routeToFloorRatio: 1.4, zipBytes: 200 * 1024, initCodeBytes: 50 * 1024, ecsRouteSdkBytes: 0, routesWithOtherClients: 0, fanoutCallsPerService: 1, fanoutOtherCalls: 3, burstBatchUpdates: 3 };
+    const within = evaluate(fine);
     expect(within.filter((c) => c.kind === 'budget').every((c) => c.ok)).toBe(true);
-    const over = evaluate({ initRatio: BUDGETS.initRatio + 0.01, heaviestRouteRatio: 1.9, zipBytes: 200 * 1024, initCodeBytes: undefined, ecsRouteSdkBytes: 10, routesWithOtherClients: 1, fanoutCallsPerService: 0.5, fanoutOtherCalls: 3 });
+    // Over the target, within the budget: reported, not failed.
+    expect(within.find((c) => c.kind === 'target' && c.name === 'slowest SDK route over its SDK floor')?.ok).toBe(false);
+    const over = evaluate({ ...fine, initRatio: BUDGETS.initRatio + 0.01, routeToFloorRatio: BUDGETS.routeToFloorRatio + 0.01, initCodeBytes: undefined, ecsRouteSdkBytes: 10, routesWithOtherClients: 1, fanoutCallsPerService: 0.5, burstBatchUpdates: 4 });
     expect(over.filter((c) => c.kind === 'budget' && !c.ok).map((c) => c.name)).toEqual([
       'init-only ratio',
+      'slowest SDK route over its SDK floor',
       'code loaded at init',
       'SDK code loaded by the ecs route',
       'routes loading an SDK client they do not use',
       'AWS calls per service in the fan-out',
+      'UpdateService calls of the 30-event burst as one batch (one per service)',
     ]);
+    // Counts are exact: fewer deployments than services is as wrong as more.
+    expect(evaluate({ ...fine, burstBatchUpdates: 2 }).filter((c) => !c.ok && c.kind === 'budget').map((c) => c.name)).toEqual(['UpdateService calls of the 30-event burst as one batch (one per service)']);
   });
 
   it('formats aligned text and Markdown tables', () => {

@@ -14,6 +14,7 @@ import { createSlackNotifier } from '../../src/slack/notifier.js';
 import { serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
 import { adapt, awsSample, projectEvent } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
+import { sqsBatch } from '../helpers/sqs.js';
 import { awaitPlans, examplePlan, fixturePlan, lambdaEnvironment, REPO_ROOT, SKIPPED, terraformMissing, type Plan, type Values } from './terraform.js';
 
 /** One metric as CloudWatch stores it: namespace, name and the values of its dimension set. */
@@ -44,10 +45,10 @@ function unionMembers(file: string, type: string): string[] {
   return [...body.matchAll(/'([a-z0-9]+)'/g)].map((m) => m[1] as string);
 }
 
-/** The `kind`s of the Trigger union (what caused a deployment): the routes that deploy. */
+/** The `kind`s of the EventTrigger union (what one event asks to deploy): the routes that deploy. */
 function deployingRoutes(): string[] {
   const text = readFileSync(join(REPO_ROOT, 'src/plan.ts'), 'utf8');
-  const body = /export type Trigger =([\s\S]+?);\n\n/.exec(text)?.[1] ?? '';
+  const body = /export type EventTrigger =([\s\S]+?);\n\n/.exec(text)?.[1] ?? '';
   return [...body.matchAll(/kind: '([a-z0-9]+)'/g)].map((m) => m[1] as string);
 }
 
@@ -81,14 +82,18 @@ afterEach(() => {
  * cannot be read (every notification fails), with UpdateService denied (every deployment fails);
  * returns the metrics CloudWatch would store.
  */
-async function metricsOfFailures(events: unknown[]): Promise<StoredMetric[]> {
+async function metricsOfFailures(events: unknown[], delivery: 'direct' | 'batch' = 'direct'): Promise<StoredMetric[]> {
   const metrics = createMetrics('dev');
   const log = createLogger({ projectName: 'myproject', environment: 'dev', level: 'error' });
   const notifier = createSlackNotifier(async () => Promise.reject(new Error('no webhook in this test')), { environment: 'dev', log, metrics });
   const { app, ecsMock } = testApp({}, { metrics, notifier, log });
   ecsMock.on(UpdateServiceCommand).rejects(denied());
   const stored: StoredMetric[] = [];
-  for (const event of events) {
+  if (delivery === 'batch') {
+    await app.handleBatch(sqsBatch(events)).catch(() => undefined);
+    metrics.powertools.publishStoredMetrics();
+  }
+  for (const event of delivery === 'direct' ? events : []) {
     await app.handle(event);
     metrics.powertools.publishStoredMetrics();
   }
@@ -98,7 +103,7 @@ async function metricsOfFailures(events: unknown[]): Promise<StoredMetric[]> {
 }
 
 describe('the routes, read from src/', () => {
-  it('RouteName (the trigger dimension) and the routes that deploy (Trigger kinds)', () => {
+  it('RouteName (the trigger dimension) and the routes that deploy (EventTrigger kinds)', () => {
     expect(unionMembers('src/plan.ts', 'RouteName').sort()).toEqual(['ecr', 'ecs', 'manual', 's3', 'ssm']);
     expect(deployingRoutes().sort()).toEqual(['ecr', 'manual', 's3', 'ssm']);
   });
@@ -133,6 +138,15 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'alarms on the me
     for (const m of failures) expect(alarms, `${m.metric} ${JSON.stringify(m.dimensions)}`).toContainEqual(m);
   });
 
+  it('the same failures delivered in one SQS batch: each deployment counted under its route, the batch\'s Slack deliveries under "batch"; each has its alarm', async () => {
+    const secondChange = { ...parameterUpdate(), id: 'second-change', detail: { ...parameterUpdate().detail, name: '/dev/myproject/worker/KEY' } };
+    const emitted = await metricsOfFailures([parameterUpdate(), secondChange, manual({ service: 'api', reason: 'test' })], 'batch');
+    const alarms = Object.values(fixture.module('bare').instances('aws_cloudwatch_metric_alarm', 'this')).map(watched);
+    const failures = emitted.filter((m) => m.metric === 'DeploymentsFailed' || m.metric === 'NotificationsFailed');
+    expect([...new Set(failures.map((m) => `${m.metric}/${m.dimensions.trigger}`))].sort()).toEqual(['DeploymentsFailed/manual', 'DeploymentsFailed/ssm', 'NotificationsFailed/batch']);
+    for (const m of failures) expect(alarms, `${m.metric} ${JSON.stringify(m.dimensions)}`).toContainEqual(m);
+  });
+
   it('an event the code cannot route sends nothing to Slack: no trigger "unknown" to alarm on', async () => {
     // A malformed event, and one of a source no route takes.
     const emitted = await metricsOfFailures([{ id: 'evt-1', source: 'aws.ecr' }, { ...manual({ service: 'api' }), source: 'action.other' }]);
@@ -148,7 +162,8 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'alarms on the me
         .map((a) => (a.dimensions as Record<string, string>).trigger)
         .sort();
     expect(byMetric('DeploymentsFailed')).toEqual(deployingRoutes().sort());
-    expect(byMetric('NotificationsFailed')).toEqual(unionMembers('src/plan.ts', 'RouteName').sort());
+    // And "batch": what a batch of the coalescing queue counts as a whole (its Slack deliveries).
+    expect(byMetric('NotificationsFailed')).toEqual([...unionMembers('src/plan.ts', 'RouteName'), 'batch'].sort());
     expect(byMetric('ConfigInvalid')).toEqual([undefined]);
   });
 });

@@ -143,11 +143,15 @@ describe('IAM actions against the calls in src/', () => {
       expect(allows(deployer(fixture.module('driven')), 'ssm:GetParameter', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/shared/slack/bot-token`)).toBe(true);
     });
 
-    it('the runtime policy: log streams of its own log group and the failed-events queue, nothing else', () => {
-      expect(runtime(example.module('deploybridge')).map((s) => [[...s.actions].sort(), s.resources])).toEqual([
+    it('the runtime policy: log streams of its own log group, the failed-events queue, and polling the coalescing queue when there is one, nothing else', () => {
+      const own = [
         [['logs:CreateLogStream', 'logs:PutLogEvents'], [`arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/myproject-deploybridge-dev:*`]],
         [['sqs:SendMessage'], [`arn:aws:sqs:${REGION}:${ACCOUNT}:myproject-deploybridge-dev-failed-events`]],
-      ]);
+      ];
+      const poll = [['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], [`arn:aws:sqs:${REGION}:${ACCOUNT}:myproject-deploybridge-dev-coalesce`]];
+      const statements = (m: PlannedModule) => runtime(m).map((s) => [[...s.actions].sort(), s.resources]);
+      expect(statements(example.module('deploybridge'))).toEqual([...own, poll]);
+      expect(statements(fixture.module('direct'))).toEqual(own);
     });
   });
 });

@@ -37,6 +37,8 @@ export const SCENARIOS: Record<string, Record<string, Value>> = {
     lambda_function_pattern: '{project}-fn-{name}',
     lambda_config: LAMBDA_TARGETS,
   },
+  /** No coalescing queue: every rule invokes the function. */
+  direct: { ...REQUIRED_INPUTS, coalesce_window_seconds: 0 },
   /** Manual deploys on a bus of their own. */
   manual_bus: { ...REQUIRED_INPUTS, manual_deploy_principals: ['arn:aws:iam::123456789012:role/release-managers'] },
   naming_name_first: { ...REQUIRED_INPUTS, service_name_pattern: '{name}-{project}-{env}', lambda_function_pattern: '{name}_{project}', lambda_config: LAMBDA_TARGETS },

@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { adapt, projectEvent } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
 import { BASE_ENV } from '../helpers/app.js';
+import { sqsBatch } from '../helpers/sqs.js';
 
 const context = { functionName: 'deploybridge', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:deploybridge', memoryLimitInMB: '256', functionVersion: '$LATEST', getRemainingTimeInMillis: () => 60000 } as unknown as Context;
 
@@ -81,5 +82,19 @@ describe('the Lambda entry point: logs and metrics', () => {
     expect(errors[0]?.message).toMatch(/^invalid configuration \(4 problems\): PROJECT_NAME is required; /);
     expect(errors[0]?.fields.problems).toHaveLength(4);
     expect(output.metrics()[0]).toMatchObject({ ConfigInvalid: 1 });
+  });
+
+  it('an SQS batch answers with batchItemFailures; its metrics go by each event\'s route, the invocation\'s under trigger "batch"', async () => {
+    const handler = await loadHandler(BASE_ENV);
+    const deleted = adapt('ssm/parameter-store-change-delete-string.json', { name: '/dev/myproject/api/KEY' });
+    const result = await handler(sqsBatch([deleted, 'not json', { ...deleted, id: 'other-project', detail: { ...deleted.detail, name: '/dev/other/api/KEY' } }]), context);
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    const emf = output.metrics() as Array<Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Dimensions: string[][]; Metrics: Array<{ Name: string }> }> } }>;
+    const stored = emf.flatMap((doc) => doc._aws.CloudWatchMetrics.flatMap((d) => d.Metrics.map((m) => `${m.Name}{trigger=${String(doc.trigger)}}`)));
+    expect(stored.sort()).toEqual(['DeploymentsSkipped{trigger=ssm}', 'EventsIgnored{trigger=ssm}', 'EventsRejected{trigger=unknown}']);
+    // The invocation's dimension is set once: Powertools would print a plain-text warning on a second.
+    expect(output.text()).not.toContain('has already been added');
+    expect(output.logs().map((l) => l.message)).toEqual(expect.arrayContaining(['event rejected: the message body is not JSON', 'notification: Parameter deleted: api', 'batch handled']));
   });
 });

@@ -65,6 +65,10 @@ module "deploybridge" {
   enable_idempotency     = true
   manual_deploy_accounts = ["210987654321"]
 
+  # A burst of pushes, parameter and env-file changes within 30 s deploys each service once
+  # (an SQS queue between their rules and the function; ECS events and manual deploys stay direct).
+  coalesce_window_seconds = 30
+
   # Images deploy only when their scan (scan on push) shows no HIGH or CRITICAL finding.
   ecr_scan_gate = "HIGH"
 

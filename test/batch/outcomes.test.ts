@@ -1,0 +1,88 @@
+/**
+ * What an SQS batch answers: exactly the records whose deployments are left to do
+ * (`batchItemFailures`); records that could never succeed are reported once and succeed.
+ */
+import { FullBatchFailureError } from '@aws-lambda-powertools/batch';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
+import { adapt, awsSample } from '../helpers/fixtures.js';
+import { captureOutput } from '../helpers/logs.js';
+import { sqsBatch, sqsSampleEvent } from '../helpers/sqs.js';
+import { parameterChange, tdArn, updates } from './events.js';
+
+const transient = () => Object.assign(new Error('Service Unavailable'), { name: 'ServerException', $fault: 'server', $metadata: { httpStatusCode: 503 } });
+const notFound = () => Object.assign(new Error('Service not found.'), { name: 'ServiceNotFoundException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+
+describe('the batch response', () => {
+  let output: ReturnType<typeof captureOutput>;
+  beforeEach(() => {
+    output = captureOutput();
+  });
+  afterEach(() => output.restore());
+
+  it('lists exactly the records whose deployment failed on transient errors; permanent failures, foreign events and bad bodies succeed', async () => {
+    const { app, ecsMock, notifier, metrics } = testApp();
+    ecsMock.on(UpdateServiceCommand, { service: 'myproject_service_api_dev' }).rejects(transient());
+    ecsMock.on(UpdateServiceCommand, { service: 'myproject_service_worker_dev' }).resolves(serviceUpdated(tdArn('myproject_service_worker_dev', 3)));
+    ecsMock.on(UpdateServiceCommand, { service: 'myproject_service_dev' }).rejects(notFound());
+    const batch = sqsBatch([
+      parameterChange('/dev/myproject/api/A', 0),
+      parameterChange('/dev/myproject/worker/W', 1),
+      parameterChange('/dev/myproject/api/B', 2),
+      parameterChange('/dev/myproject/backend/K', 3),
+      parameterChange('/prod/otherproject/api/A', 4),
+      'not json {',
+      JSON.stringify(awsSample('ssm/parameter-store-change-update-string.json').detail),
+      { ...adapt('custom/custom-event-as-delivered-sqs-body.json', {}), id: 'custom-1' },
+    ]);
+
+    const response = await app.handleBatch(batch);
+
+    // api's two changes are one deployment: both records come back; nothing else does.
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['msg-1', 'msg-3']);
+    // api: three attempts (MAX_DEPLOYMENT_RETRIES 2); worker and the backend (not found: never retried) once.
+    expect(updates(ecsMock).map((u) => u.service)).toEqual(expect.arrayContaining(['myproject_service_worker_dev', 'myproject_service_dev']));
+    expect(updates(ecsMock).filter((u) => u.service === 'myproject_service_api_dev')).toHaveLength(3);
+    expect(updates(ecsMock)).toHaveLength(5);
+    expect(notifier.sent.map((n) => [n.severity, n.title]).sort()).toEqual([
+      ['error', 'Deployment failed: api'],
+      ['error', 'Deployment failed: backend'],
+      ['info', 'Deployment started: worker'],
+    ]);
+    const rejected = output.logs().filter((l) => l.message.startsWith('event rejected:'));
+    expect(rejected.map((l) => [l.message, l.fields.message_id])).toEqual([
+      ['event rejected: the message body is not JSON', 'msg-6'],
+      ['event rejected: the message body is not an EventBridge event (bad or missing: id, detail-type, source, detail)', 'msg-7'],
+      [expect.stringMatching(/^event rejected: unknown event source /), undefined],
+    ]);
+    // Another project's parameter: ignored (a debug line), counted under its route.
+    expect(metrics.ofDeployments.filter((m) => m.name === 'EventsIgnored').map((m) => m.trigger)).toEqual(['ssm']);
+    expect(metrics.ofDeployments.filter((m) => m.name === 'EventsRejected').map((m) => m.trigger)).toEqual(['unknown', 'unknown', 'unknown']);
+    expect(metrics.ofDeployments.filter((m) => m.name === 'DeploymentsFailed').map((m) => m.trigger)).toEqual(['ssm', 'ssm']);
+    expect(output.logs().find((l) => l.message === 'batch handled')?.fields).toMatchObject({ records: 8, events: 6, deployments: 3, records_to_retry: ['msg-1', 'msg-3'] });
+  });
+
+  it('the real sample (an S3 event of another bucket) succeeds: a foreign event never loops', async () => {
+    const { app, ecsMock } = testApp();
+    const response = await app.handleBatch(sqsSampleEvent());
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(ecsMock.calls()).toHaveLength(0);
+    expect(output.logs().map((l) => l.message)).toContain('event ignored: "s3://s3-eb-unwrap-sourcebucket-7mop1gqlyrzu/__init__.py" is not an env file of any service in SERVICE_CONFIG');
+  });
+
+  it('when every record is left to do, the invocation fails (Powertools: FullBatchFailureError) and SQS retries them all', async () => {
+    const { app, ecsMock } = testApp();
+    ecsMock.on(UpdateServiceCommand).rejects(transient());
+    await expect(app.handleBatch(sqsBatch([parameterChange('/dev/myproject/api/A', 0), parameterChange('/dev/myproject/api/B', 1)]))).rejects.toBeInstanceOf(FullBatchFailureError);
+    expect(updates(ecsMock)).toHaveLength(3);
+  });
+
+  it('an ECS event in a batch is reported on its own, as a direct invocation would', async () => {
+    const { app, ecsMock, notifier } = testApp();
+    const completed = adapt('ecs/deployment-completed.json', {}, { resources: ['arn:aws:ecs:us-east-1:123456789012:service/myproject_cluster_dev/myproject_service_api_dev'] });
+    const response = await app.handleBatch(sqsBatch([completed]));
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(ecsMock.calls()).toHaveLength(0);
+    expect(notifier.sent.map((n) => [n.severity, n.title])).toEqual([['success', 'Deployment completed: api']]);
+  });
+});
