@@ -13,7 +13,7 @@ export const BUDGETS = {
   // ECSClient and UpdateServiceCommand alone (ESM build, bundled, minified) costs 3.05x a bare
   // `node -e ''` on this machine, before any call. 8.0x is ~15% above today's heaviest route (6.9x,
   // the Lambda target; runs vary by ±3%) and still catches the regressions measured: CJS SDK builds
-  // (13x), Slack over fetch (8.4x), eager loading (10.7x). See README "Performance".
+  // (13x), Slack over fetch (8.4x), eager loading (10.7x). See docs/performance.md.
   heaviestRouteRatio: 8.0,
   // The S3 and ECR clients (env files read and compared, images described) added 62 KB to the zip
   // (245 KB → 307 KB): S3's schema module alone is 64 KB minified, because esbuild keeps every

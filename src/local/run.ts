@@ -271,8 +271,9 @@ async function handleAll(input: LocalInput, file: string, config: Config, option
 
   for (const [index, event] of events.entries()) {
     current = event;
-    const bus = input.buses[index];
-    print(events.length === 1 ? '' : `\n== ${index + 1} of ${events.length}${input.kind === 'entries' ? `: entry ${index + 1}` : ''}${bus === undefined ? '' : ` (bus ${bus})`}`);
+    const bus = input.buses[index] ?? 'default';
+    if (input.kind === 'entries') print(`\n== entry ${index + 1} of ${events.length}, sent to the ${bus === 'default' ? 'default bus' : `bus ${bus}`}`);
+    else print(events.length === 1 ? '' : `\n== ${index + 1} of ${events.length}`);
     let result: HandleResult | undefined;
     let failure: unknown;
     try {
