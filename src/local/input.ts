@@ -49,12 +49,12 @@ function unreadable(error: unknown): string {
   return `cannot be read (${typeof code === 'string' ? code : (error as Error).message})`;
 }
 
-/** JSON.parse's message, with the line and column of the position it names. */
+/** JSON.parse's message, with the line and column of the position it names (Node 22 adds its own; Node 20 does not). */
 function where(message: string, text: string): string {
   const position = /at position (\d+)/.exec(message);
   if (position === null) return message;
   const before = text.slice(0, Number(position[1])).split('\n');
-  return `${message}: line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+  return `${message.replace(/ \(line \d+ column \d+\)$/, '')}: line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
 }
 
 /** The event EventBridge delivers for one `put-events` entry (entry `n`, counted from 1). */

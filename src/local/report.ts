@@ -32,7 +32,7 @@ function shortValue(value: string): string {
  * callSubject({ repositoryName: 'myproject_service_api', imageIds: [{ imageDigest: 'sha256:7f5b…' }] });
  * // 'repositoryName=myproject_service_api imageDigest=sha256:7f5b2640fe6f…'
  */
-export function callSubject(input: Record<string, unknown>): string {
+function callSubject(input: Record<string, unknown>): string {
   const parts: string[] = [];
   const walk = (key: string, value: unknown): void => {
     if (Array.isArray(value)) for (const item of value) walk(key, item);
@@ -119,7 +119,6 @@ export function planSummary(result: HandleResult, event: RawEvent, calls: Descri
     const message = noticeMessage(notice);
     lines.push(`  notify (${message.severity}): ${message.title}`);
   }
-  if (plan.route === 'ecs' && plan.deployments.length + plan.skipped.length + plan.notices.length === 0) lines.push('  reported to Slack (ECS events deploy nothing)');
   lines.push(...calls.map(assumedLine));
   return lines;
 }
