@@ -1,5 +1,5 @@
 ###############################################################################
-# Configuration contract (issue 2, 3 and 5): one input per environment variable
+# Configuration contract: one input per environment variable
 # the function reads, named like it in lower snake case, with the same default.
 # AWS_REGION is not an input: it is reserved and set by Lambda to the region the
 # function runs in (the provider's region).
@@ -164,7 +164,7 @@ variable "ecr_scan_gate" {
 }
 
 variable "lambda_config" {
-  description = "LAMBDA_CONFIG: service name => Lambda target (issue 3). smoke_test.payload and smoke_test.expect are JSON text (use jsonencode). Passed as JSON without null fields; an empty map leaves the variable unset."
+  description = "LAMBDA_CONFIG: service name => Lambda target. smoke_test.payload and smoke_test.expect are JSON text (use jsonencode). Passed as JSON without null fields; an empty map leaves the variable unset."
   type = map(object({
     function_name = optional(string)
     alias         = optional(string)
@@ -207,7 +207,7 @@ variable "lambda_function_pattern" {
 }
 
 variable "enable_idempotency" {
-  description = "Create a DynamoDB table (partition key id, TTL attribute expiration) and pass it as IDEMPOTENCY_TABLE, so each (event, target) deploys at most once (issue 5). Off leaves IDEMPOTENCY_TABLE unset."
+  description = "Create a DynamoDB table (partition key id, TTL attribute expiration) and pass it as IDEMPOTENCY_TABLE, so each (event, target) deploys at most once. Off leaves IDEMPOTENCY_TABLE unset."
   type        = bool
   default     = false
 }

@@ -4,9 +4,10 @@
  * object versions and image digests below, so each tells its story offline: a changed env file, an
  * invalid one, a re-upload that changes nothing, a push whose scan is still running.
  */
+import type { RawEvent } from './input.js';
 
-type RawEvent = Record<string, unknown>;
-type Print = (line: string) => void;
+/** Records what a described answer assumes, in words ("its latest ACTIVE revision is 42 …"). */
+export type Assume = (what: string) => void;
 
 /** Object versions the samples use (`events/s3-env-file-*.json`). */
 const LOCAL_VERSIONS = {
@@ -46,18 +47,18 @@ function contentOf(versionId: string | undefined): (typeof CONTENTS)[keyof typeo
 }
 
 /** An S3 read, described: every object is a sample env file, and every version has the described previous one before it. */
-export function describedS3Read(command: string, input: Record<string, unknown>, event: RawEvent, print: Print): Record<string, unknown> {
+export function describedS3Read(command: string, input: Record<string, unknown>, event: RawEvent, assume: Assume): Record<string, unknown> {
   switch (command) {
     case 'GetObject': {
       const versionId = input.VersionId as string | undefined;
       const content = contentOf(versionId);
-      print(`  assuming ${versionId === undefined ? 'the current version' : `version ${versionId}`} is ${content.what}`);
+      assume(`${versionId === undefined ? 'the current version' : `version ${versionId}`} is ${content.what}`);
       const bytes = new TextEncoder().encode(content.text);
       return { ContentLength: bytes.length, Body: { transformToByteArray: async () => bytes } };
     }
     case 'ListObjectVersions': {
       const current = eventVersion(event);
-      print(`  assuming the version before ${current ?? 'the current one'} is ${LOCAL_VERSIONS.previous}`);
+      assume(`the version before ${current ?? 'the current one'} is ${LOCAL_VERSIONS.previous}`);
       const key = input.Prefix as string;
       return { IsTruncated: false, Versions: [...(current === undefined ? [] : [{ Key: key, VersionId: current, IsLatest: true }]), { Key: key, VersionId: LOCAL_VERSIONS.previous, IsLatest: false }] };
     }
@@ -73,7 +74,7 @@ function eventTags(event: RawEvent): string[] {
 }
 
 /** An ECR read, described: the image has the event's tags and 182 MB; its scan is COMPLETE (still running for {@link LOCAL_SCANNING_DIGEST}). */
-export function describedEcrRead(command: string, input: Record<string, unknown>, event: RawEvent, print: Print): Record<string, unknown> {
+export function describedEcrRead(command: string, input: Record<string, unknown>, event: RawEvent, assume: Assume): Record<string, unknown> {
   const detail = eventDetail(event) as { 'image-digest'?: string; 'finding-severity-counts'?: Record<string, number> };
   switch (command) {
     case 'DescribeImages': {
@@ -83,7 +84,7 @@ export function describedEcrRead(command: string, input: Record<string, unknown>
       const counts = detail['finding-severity-counts'] ?? { MEDIUM: 2, LOW: 5 };
       const tags = eventTags(event);
       const time = typeof event.time === 'string' ? Date.parse(event.time) : Date.now();
-      print(`  assuming it is tagged ${tags.join(', ')}, 182 MB, pushed 2 minutes before the event, scan ${scanning ? 'IN_PROGRESS' : `COMPLETE (${JSON.stringify(counts)})`}`);
+      assume(`it is tagged ${tags.join(', ')}, 182 MB, pushed 2 minutes before the event, scan ${scanning ? 'IN_PROGRESS' : `COMPLETE (${JSON.stringify(counts)})`}`);
       return {
         imageDetails: [
           {
@@ -98,7 +99,7 @@ export function describedEcrRead(command: string, input: Record<string, unknown>
       };
     }
     case 'DescribeImageScanFindings':
-      print('  assuming two findings: CRITICAL CVE-2024-6387 (openssh 9.2p1), HIGH CVE-2023-44487 (nghttp2 1.51.0)');
+      assume('two findings: CRITICAL CVE-2024-6387 (openssh 9.2p1), HIGH CVE-2023-44487 (nghttp2 1.51.0)');
       return {
         imageScanFindings: {
           findings: [
@@ -113,9 +114,9 @@ export function describedEcrRead(command: string, input: Record<string, unknown>
 }
 
 /** An SSM read, described: the parameter was last changed by alice, version 7 (metadata; no value is ever read). */
-export function describedSsmRead(command: string, input: Record<string, unknown>, _event: RawEvent, print: Print): Record<string, unknown> {
+export function describedSsmRead(command: string, input: Record<string, unknown>, _event: RawEvent, assume: Assume): Record<string, unknown> {
   if (command !== 'DescribeParameters') return {};
   const name = ((input.ParameterFilters as Array<{ Values?: string[] }> | undefined)?.[0]?.Values ?? [])[0];
-  print('  assuming arn:aws:iam::123456789012:user/alice changed it last (version 7)');
+  assume('arn:aws:iam::123456789012:user/alice changed it last (version 7)');
   return { Parameters: [{ Name: name, Type: 'String', Version: 7, LastModifiedUser: 'arn:aws:iam::123456789012:user/alice' }] };
 }

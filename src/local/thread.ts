@@ -1,52 +1,101 @@
 /**
- * The local run's Slack: nothing is sent; messages are kept as a bot token would leave them (one
- * message per deployment, updated in place, details in its thread) and printed as text.
+ * The local run's Slack: each message is rendered as text a person reads (its colour, header,
+ * fields, button link), from the very Block Kit payload the function would send. Offline nothing is
+ * sent, and the channel is kept as a bot token would leave it (one message per deployment, updated
+ * in place, details in its thread); live, the messages go to the configured Slack and are recorded.
  */
 import type { MessageRef } from '../plan.js';
 import type { Notification, Severity } from '../presenter.js';
-import { buildSlackPayload, SEVERITY_COLOURS } from '../slack/messages.js';
+import { buildSlackPayload, SEVERITY_COLOURS, type SlackPayload } from '../slack/messages.js';
 import type { Notifier } from '../slack/notifier.js';
 
-const MARKS: Record<Severity, string> = { success: 'green', error: 'red', info: 'blue', warning: 'amber' };
+const COLOUR_NAMES: Record<Severity, string> = { success: 'green', error: 'red', info: 'blue', warning: 'amber' };
 
-interface Posted {
-  ts: string;
-  message: Notification;
-  replies: Notification[];
+/** One Slack call: a new message, an update of message `message` (numbered from 1), or a reply in its thread. */
+export interface SlackCall {
+  kind: 'message' | 'update' | 'reply';
+  message: number;
+  payload: SlackPayload;
 }
 
-/** One message as text: its colour, title and facts, indented. */
-function render(notification: Notification, indent: string): string[] {
-  const lines = [`${indent}[${MARKS[notification.severity]} ${SEVERITY_COLOURS[notification.severity]}] ${notification.title}`];
-  const facts: Array<[string, string]> = notification.service === undefined ? notification.facts : [['Service', notification.service], ...notification.facts];
-  for (const [label, value] of facts) lines.push(`${indent}    ${label}: ${value.split('\n').join(`\n${indent}      `)}`);
-  return lines;
+/** A notifier that keeps the calls it was asked to make, for the local run to print. */
+export interface RecordedSlack extends Notifier {
+  /** The calls since the last take, in order. */
+  take(): SlackCall[];
 }
 
-/**
- * A notifier that prints every Slack call it would make and keeps the channel, so that
- * {@link SlackChannelPrinter.channel} can print it as Slack would show it.
- */
-export interface SlackChannelPrinter extends Notifier {
+/** The offline notifier: nothing is sent, and the channel can be printed as Slack would show it. */
+export interface SlackChannelPrinter extends RecordedSlack {
   /** The channel as it reads now: each top-level message in its current state, and its thread. */
   channel(): string[];
 }
 
+function colourName(colour: string): string {
+  const severity = (Object.keys(SEVERITY_COLOURS) as Severity[]).find((s) => SEVERITY_COLOURS[s] === colour);
+  return severity === undefined ? 'colour' : COLOUR_NAMES[severity];
+}
+
+/** Undoes the escaping Slack's mrkdwn needs, for a terminal. */
+function unescape(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 /**
- * The local run's notifier.
+ * A Slack message as text: `[colour #hex] header`, then one `Label: value` line per field (a value
+ * of several lines continues indented), the button as `[Open in ECS console] URL`, and the context.
  *
  * @example
- * const slack = printingNotifier({ environment: 'dev' }, console.log);
- * for (const line of slack.channel()) console.log(line); // after the events
+ * slackText(buildSlackPayload(notification, { environment: 'dev' }), '  ');
+ * // ['  [blue #1D9BD1] :rocket: Deployment started: api', '      Environment: dev', …]
  */
-export function printingNotifier(context: { environment: string }, print: (line: string) => void): SlackChannelPrinter {
+export function slackText(payload: SlackPayload, indent = ''): string[] {
+  const lines: string[] = [];
+  for (const { color, blocks } of payload.attachments) {
+    for (const block of blocks) {
+      switch (block.type) {
+        case 'header':
+          lines.push(`${indent}[${colourName(color)} ${color}] ${block.text.text}`);
+          break;
+        case 'section':
+          for (const field of block.fields) {
+            const [label = '', ...value] = unescape(field.text).split('\n');
+            lines.push(`${indent}    ${label.replace(/^\*(.*)\*$/, '$1')}: ${value[0] ?? ''}`, ...value.slice(1).map((more) => `${indent}      ${more}`));
+          }
+          break;
+        case 'actions':
+          for (const button of block.elements) lines.push(`${indent}    [${button.text.text}] ${button.url}`);
+          break;
+        case 'context':
+          for (const element of block.elements) lines.push(`${indent}    ${unescape(element.text)}`);
+          break;
+      }
+    }
+  }
+  return lines;
+}
+
+interface Posted {
+  payload: SlackPayload;
+  replies: SlackPayload[];
+}
+
+/**
+ * The offline local run's notifier.
+ *
+ * @example
+ * const slack = printingNotifier({ environment: 'dev' });
+ * // … handle events with it …
+ * for (const call of slack.take()) console.log(slackText(call.payload).join('\n'));
+ * for (const line of slack.channel()) console.log(line); // after a sequence
+ */
+export function printingNotifier(context: { environment: string }): SlackChannelPrinter {
   const posted: Posted[] = [];
-  const json = (notification: Notification) => JSON.stringify(buildSlackPayload(notification, context), null, 2);
+  let calls: SlackCall[] = [];
+  const payload = (notification: Notification) => buildSlackPayload(notification, context);
   const post = (notification: Notification): MessageRef => {
-    const ts = `1700000000.${String(posted.length + 1).padStart(6, '0')}`;
-    posted.push({ ts, message: notification, replies: [] });
-    print(`Slack message (not sent), ts ${ts}:\n${json(notification)}`);
-    return { channel: 'LOCAL', ts };
+    posted.push({ payload: payload(notification), replies: [] });
+    calls.push({ kind: 'message', message: posted.length, payload: payload(notification) });
+    return { channel: 'LOCAL', ts: String(posted.length) };
   };
   return {
     notify(notification) {
@@ -54,24 +103,75 @@ export function printingNotifier(context: { environment: string }, print: (line:
     },
     open: async (notification) => post(notification),
     async follow(message, update) {
-      const thread = posted.find((p) => p.ts === message?.ts);
-      if (thread === undefined) return update.routine ? undefined : post(update.standalone);
-      thread.message = update.state;
-      print(`Slack update of message ${thread.ts} (not sent):\n${json(update.state)}`);
+      const number = Number(message?.ts);
+      const thread = posted[number - 1];
+      if (message === undefined || thread === undefined) return update.routine ? undefined : post(update.standalone);
+      thread.payload = payload(update.state);
+      calls.push({ kind: 'update', message: number, payload: thread.payload });
       if (update.reply !== undefined) {
-        thread.replies.push(update.reply);
-        print(`Slack reply in the thread of ${thread.ts} (not sent):\n${json(update.reply)}`);
+        thread.replies.push(payload(update.reply));
+        calls.push({ kind: 'reply', message: number, payload: payload(update.reply) });
       }
       return message;
     },
     flush: async () => undefined,
+    take() {
+      const taken = calls;
+      calls = [];
+      return taken;
+    },
     channel() {
-      return posted.flatMap((p) => [
-        ...render(p.message, ''),
-        ...(p.replies.length === 0 ? [] : [`    ${p.replies.length} ${p.replies.length === 1 ? 'reply' : 'replies'}:`]),
-        ...p.replies.flatMap((reply) => render(reply, '      ')),
-        '',
+      return posted.flatMap((p, i) => [
+        ...(i === 0 ? [] : ['']),
+        ...slackText(p.payload),
+        ...(p.replies.length === 0 ? [] : [`    ${p.replies.length} ${p.replies.length === 1 ? 'reply' : 'replies'} in its thread:`]),
+        ...p.replies.flatMap((reply) => slackText(reply, '      ')),
       ]);
+    },
+  };
+}
+
+/**
+ * The live local run's notifier: `inner` sends; the calls are recorded as the configured Slack
+ * makes them (a bot token updates and replies in the thread, a webhook posts each step as a message).
+ *
+ * @example
+ * const slack = recordingNotifier(createNotifier(config, log, metrics), { environment: 'dev' }, 'webhook');
+ */
+export function recordingNotifier(inner: Notifier, context: { environment: string }, mode: 'bot' | 'webhook' | 'off'): RecordedSlack {
+  let calls: SlackCall[] = [];
+  let messages = 0;
+  const numbers = new Map<string, number>();
+  const record = (kind: SlackCall['kind'], notification: Notification, message = ++messages) => {
+    calls.push({ kind, message, payload: buildSlackPayload(notification, context) });
+    return message;
+  };
+  return {
+    notify(notification) {
+      record('message', notification);
+      inner.notify(notification);
+    },
+    open: async (notification) => {
+      const number = record('message', notification);
+      const ref = await inner.open(notification);
+      if (ref !== undefined) numbers.set(ref.ts, number);
+      return ref;
+    },
+    async follow(message, update) {
+      const number = message === undefined ? undefined : numbers.get(message.ts);
+      if (mode === 'bot' && number !== undefined) {
+        record('update', update.state, number);
+        if (update.reply !== undefined) record('reply', update.reply, number);
+      } else if (mode !== 'bot' || !update.routine) {
+        record('message', update.standalone);
+      }
+      return inner.follow(message, update);
+    },
+    flush: () => inner.flush(),
+    take() {
+      const taken = calls;
+      calls = [];
+      return taken;
     },
   };
 }

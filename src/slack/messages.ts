@@ -27,9 +27,27 @@ function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+interface PlainText {
+  type: 'plain_text';
+  text: string;
+  emoji?: boolean;
+}
+
+interface Mrkdwn {
+  type: 'mrkdwn';
+  text: string;
+}
+
+/** The Block Kit blocks a message is made of. */
+export type SlackBlock =
+  | { type: 'header'; text: PlainText }
+  | { type: 'section'; fields: Mrkdwn[] }
+  | { type: 'actions'; elements: Array<{ type: 'button'; text: PlainText; url: string }> }
+  | { type: 'context'; elements: Mrkdwn[] };
+
 export interface SlackPayload {
   text: string;
-  attachments: Array<{ color: string; blocks: unknown[] }>;
+  attachments: Array<{ color: string; blocks: SlackBlock[] }>;
 }
 
 /**
@@ -42,7 +60,7 @@ export function buildSlackPayload(notification: Notification, context: { environ
   const facts: Array<[string, string]> = [['Environment', context.environment]];
   if (notification.service) facts.push(['Service', notification.service]);
   facts.push(...notification.facts);
-  const blocks: unknown[] = [
+  const blocks: SlackBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(`${SEVERITY_ICONS[notification.severity]} ${title}`, SLACK_LIMITS.header), emoji: true } },
   ];
   const perSection = SLACK_LIMITS.fieldsPerSection;

@@ -90,7 +90,7 @@ async function metricsOfFailures(events: unknown[], delivery: 'direct' | 'batch'
   ecsMock.on(UpdateServiceCommand).rejects(denied());
   const stored: StoredMetric[] = [];
   if (delivery === 'batch') {
-    await app.handleBatch(sqsBatch(events)).catch(() => undefined);
+    await app.handleBatch(sqsBatch(events));
     metrics.powertools.publishStoredMetrics();
   }
   for (const event of delivery === 'direct' ? events : []) {

@@ -1,8 +1,7 @@
 /**
- * The configuration contract, as the issues state it (issue 2: core, issue 3: Lambda targets,
- * issue 5: idempotency, manual-deploy authorisation and the Slack webhook from SSM, issue 13: the
- * ECR scan gate). This table
- * mirrors those issues; module.test.ts checks it against what src/ reads and against the module.
+ * The configuration contract: every environment variable the function reads, its default, and how
+ * the Terraform module sets it. module.test.ts checks this table against what src/ reads and
+ * against the module.
  *
  * `module` says how the Terraform module handles the variable:
  * - 'input': a module input named like it in lower snake case, passed to the Lambda;
@@ -14,7 +13,6 @@
 export type Value = string | number | boolean | null | Value[] | { [key: string]: Value };
 
 export interface ContractVariable {
-  issue: 2 | 3 | 5 | 11 | 13;
   /** Required by the code (no default). */
   required?: true;
   /** The default as an environment value; undefined: unset by default. */
@@ -35,30 +33,28 @@ const canonical = (v: unknown): string =>
 const json = (expected: unknown) => (env: string | undefined) => env !== undefined && canonical(JSON.parse(env)) === canonical(expected);
 
 export const CONTRACT: Record<string, ContractVariable> = {
-  PROJECT_NAME: { issue: 2, required: true, module: 'input', drivenBy: { input: 'project_name', value: 'shop', expect: equals('shop') } },
-  PROJECT_ENV: { issue: 2, required: true, module: 'input', drivenBy: { input: 'project_env', value: 'staging', expect: equals('staging') } },
-  AWS_REGION: { issue: 2, default: 'us-east-1', module: 'reserved', drivenBy: undefined },
-  LOG_LEVEL: { issue: 2, default: 'info', module: 'input', drivenBy: { input: 'log_level', value: 'debug', expect: equals('debug') } },
-  CLUSTER_NAME_PATTERN: { issue: 2, default: '{project}_cluster_{env}', module: 'input', drivenBy: { input: 'cluster_name_pattern', value: '{project}-{env}', expect: equals('{project}-{env}') } },
-  SERVICE_NAME_PATTERN: { issue: 2, default: '{project}_service_{name}_{env}', module: 'input', drivenBy: { input: 'service_name_pattern', value: '{env}-{project}-{name}', expect: equals('{env}-{project}-{name}') } },
-  TASK_FAMILY_PATTERN: { issue: 2, default: '{project}_service_{name}_{env}', module: 'input', drivenBy: { input: 'task_family_pattern', value: '{project}-{name}', expect: equals('{project}-{name}') } },
-  BACKEND_SERVICE_NAME: { issue: 2, default: '', module: 'input', drivenBy: { input: 'backend_service_name', value: 'core', expect: equals('core') } },
-  SLACK_WEBHOOK_URL: { issue: 2, module: 'secret', drivenBy: undefined },
-  ENABLE_SLACK_NOTIFICATIONS: { issue: 2, default: 'true', module: 'input', drivenBy: { input: 'enable_slack_notifications', value: false, expect: equals('false') } },
+  PROJECT_NAME: { required: true, module: 'input', drivenBy: { input: 'project_name', value: 'shop', expect: equals('shop') } },
+  PROJECT_ENV: { required: true, module: 'input', drivenBy: { input: 'project_env', value: 'staging', expect: equals('staging') } },
+  AWS_REGION: { default: 'us-east-1', module: 'reserved', drivenBy: undefined },
+  LOG_LEVEL: { default: 'info', module: 'input', drivenBy: { input: 'log_level', value: 'debug', expect: equals('debug') } },
+  CLUSTER_NAME_PATTERN: { default: '{project}_cluster_{env}', module: 'input', drivenBy: { input: 'cluster_name_pattern', value: '{project}-{env}', expect: equals('{project}-{env}') } },
+  SERVICE_NAME_PATTERN: { default: '{project}_service_{name}_{env}', module: 'input', drivenBy: { input: 'service_name_pattern', value: '{env}-{project}-{name}', expect: equals('{env}-{project}-{name}') } },
+  TASK_FAMILY_PATTERN: { default: '{project}_service_{name}_{env}', module: 'input', drivenBy: { input: 'task_family_pattern', value: '{project}-{name}', expect: equals('{project}-{name}') } },
+  BACKEND_SERVICE_NAME: { default: '', module: 'input', drivenBy: { input: 'backend_service_name', value: 'core', expect: equals('core') } },
+  SLACK_WEBHOOK_URL: { module: 'secret', drivenBy: undefined },
+  ENABLE_SLACK_NOTIFICATIONS: { default: 'true', module: 'input', drivenBy: { input: 'enable_slack_notifications', value: false, expect: equals('false') } },
   SERVICE_CONFIG: {
-    issue: 2,
     module: 'input',
     drivenBy: { input: 'service_config', value: { api: [{ bucket: 'cfg', key: 'api/.env' }] }, expect: json({ api: [{ bucket: 'cfg', key: 'api/.env' }] }) },
   },
-  DEPLOYMENT_TIMEOUT_SECONDS: { issue: 2, default: '600', module: 'input', drivenBy: { input: 'deployment_timeout_seconds', value: 300, expect: equals('300') } },
-  MAX_DEPLOYMENT_RETRIES: { issue: 2, default: '2', module: 'input', drivenBy: { input: 'max_deployment_retries', value: 0, expect: equals('0') } },
-  DRY_RUN: { issue: 2, default: 'false', module: 'input', drivenBy: { input: 'dry_run', value: true, expect: equals('true') } },
-  ENABLE_ECR_MONITORING: { issue: 2, default: 'true', module: 'input', drivenBy: { input: 'enable_ecr_monitoring', value: false, expect: equals('false') } },
-  ENABLE_SSM_MONITORING: { issue: 2, default: 'true', module: 'input', drivenBy: { input: 'enable_ssm_monitoring', value: false, expect: equals('false') } },
-  ENABLE_S3_MONITORING: { issue: 2, default: 'true', module: 'input', drivenBy: { input: 'enable_s3_monitoring', value: false, expect: equals('false') } },
-  ENABLE_MANUAL_DEPLOY: { issue: 2, default: 'true', module: 'input', drivenBy: { input: 'enable_manual_deploy', value: false, expect: equals('false') } },
+  DEPLOYMENT_TIMEOUT_SECONDS: { default: '600', module: 'input', drivenBy: { input: 'deployment_timeout_seconds', value: 300, expect: equals('300') } },
+  MAX_DEPLOYMENT_RETRIES: { default: '2', module: 'input', drivenBy: { input: 'max_deployment_retries', value: 0, expect: equals('0') } },
+  DRY_RUN: { default: 'false', module: 'input', drivenBy: { input: 'dry_run', value: true, expect: equals('true') } },
+  ENABLE_ECR_MONITORING: { default: 'true', module: 'input', drivenBy: { input: 'enable_ecr_monitoring', value: false, expect: equals('false') } },
+  ENABLE_SSM_MONITORING: { default: 'true', module: 'input', drivenBy: { input: 'enable_ssm_monitoring', value: false, expect: equals('false') } },
+  ENABLE_S3_MONITORING: { default: 'true', module: 'input', drivenBy: { input: 'enable_s3_monitoring', value: false, expect: equals('false') } },
+  ENABLE_MANUAL_DEPLOY: { default: 'true', module: 'input', drivenBy: { input: 'enable_manual_deploy', value: false, expect: equals('false') } },
   LAMBDA_CONFIG: {
-    issue: 3,
     module: 'input',
     drivenBy: {
       input: 'lambda_config',
@@ -67,33 +63,30 @@ export const CONTRACT: Record<string, ContractVariable> = {
       expect: json({ resizer: {}, thumbnailer: { alias: 'live', smoke_test: { expect: { statusCode: 200 }, payload: { ping: true } } } }),
     },
   },
-  LAMBDA_FUNCTION_PATTERN: { issue: 3, default: '{project}_lambda_{name}_{env}', module: 'input', drivenBy: { input: 'lambda_function_pattern', value: '{project}-{name}-{env}', expect: equals('{project}-{name}-{env}') } },
+  LAMBDA_FUNCTION_PATTERN: { default: '{project}_lambda_{name}_{env}', module: 'input', drivenBy: { input: 'lambda_function_pattern', value: '{project}-{name}-{env}', expect: equals('{project}-{name}-{env}') } },
   // With the `driven` inputs: project shop, env staging.
-  IDEMPOTENCY_TABLE: { issue: 5, module: 'module', drivenBy: { input: 'enable_idempotency', value: true, expect: equals('shop-deploybridge-staging-idempotency') } },
-  IDEMPOTENCY_TTL_SECONDS: { issue: 5, default: '3600', module: 'input', drivenBy: { input: 'idempotency_ttl_seconds', value: 7200, expect: equals('7200') } },
+  IDEMPOTENCY_TABLE: { module: 'module', drivenBy: { input: 'enable_idempotency', value: true, expect: equals('shop-deploybridge-staging-idempotency') } },
+  IDEMPOTENCY_TTL_SECONDS: { default: '3600', module: 'input', drivenBy: { input: 'idempotency_ttl_seconds', value: 7200, expect: equals('7200') } },
   MANUAL_DEPLOY_ACCOUNTS: {
-    issue: 5,
     module: 'input',
     drivenBy: { input: 'manual_deploy_accounts', value: ['111111111111', '222222222222'], expect: equals('111111111111,222222222222') },
   },
-  PROTECTED_ENVS: { issue: 5, default: 'prod,production', module: 'input', drivenBy: { input: 'protected_envs', value: ['live'], expect: equals('live') } },
+  PROTECTED_ENVS: { default: 'prod,production', module: 'input', drivenBy: { input: 'protected_envs', value: ['live'], expect: equals('live') } },
   // Unset in the code (no Slack from SSM); the module points it at the SecureString it creates.
   SLACK_WEBHOOK_SSM_PARAMETER: {
-    issue: 5,
     module: 'module',
     drivenBy: { input: 'slack_webhook_ssm_parameter_name', value: '/shared/slack/deploys', expect: equals('/shared/slack/deploys') },
   },
-  ECR_SCAN_GATE: { issue: 13, default: '', module: 'input', drivenBy: { input: 'ecr_scan_gate', value: 'MEDIUM', expect: equals('MEDIUM') } },
-  // Following deployments and Slack with a bot token (issue 11).
-  DEPLOYMENTS_TABLE: { issue: 11, module: 'module', drivenBy: { input: 'deployments_table_name', value: 'shared-table', expect: equals('shared-table') } },
-  SLACK_BOT_TOKEN: { issue: 11, module: 'secret', drivenBy: undefined },
+  ECR_SCAN_GATE: { default: '', module: 'input', drivenBy: { input: 'ecr_scan_gate', value: 'MEDIUM', expect: equals('MEDIUM') } },
+  // Following deployments and Slack with a bot token.
+  DEPLOYMENTS_TABLE: { module: 'module', drivenBy: { input: 'deployments_table_name', value: 'shared-table', expect: equals('shared-table') } },
+  SLACK_BOT_TOKEN: { module: 'secret', drivenBy: undefined },
   SLACK_BOT_TOKEN_SSM_PARAMETER: {
-    issue: 11,
     module: 'module',
     drivenBy: { input: 'slack_bot_token_ssm_parameter_name', value: '/shared/slack/bot-token', expect: equals('/shared/slack/bot-token') },
   },
-  SLACK_CHANNEL: { issue: 11, module: 'input', drivenBy: { input: 'slack_channel', value: 'C0DEPLOYS', expect: equals('C0DEPLOYS') } },
-  SLACK_API_URL: { issue: 11, default: 'https://slack.com/api', module: 'input', drivenBy: { input: 'slack_api_url', value: 'https://slack.example.com/api', expect: equals('https://slack.example.com/api') } },
+  SLACK_CHANNEL: { module: 'input', drivenBy: { input: 'slack_channel', value: 'C0DEPLOYS', expect: equals('C0DEPLOYS') } },
+  SLACK_API_URL: { default: 'https://slack.com/api', module: 'input', drivenBy: { input: 'slack_api_url', value: 'https://slack.example.com/api', expect: equals('https://slack.example.com/api') } },
 };
 
 /** Inputs that cannot be set together with the others: Slack off drops SLACK_WEBHOOK_SSM_PARAMETER. */
@@ -104,7 +97,7 @@ export const RUNTIME_ENVIRONMENT: Record<string, string> = {
   NODE_OPTIONS: '--enable-source-maps',
 };
 
-/** Features that arrive from other issues: what of the module belongs to them, and how to tell the code has them. */
+/** Optional features: what of the module belongs to each, and how to tell the code has it. */
 export interface Feature {
   name: string;
   envVars: string[];
@@ -112,7 +105,7 @@ export interface Feature {
 }
 
 export const FEATURES: Feature[] = [
-  { name: 'Lambda targets (issue 3)', envVars: ['LAMBDA_CONFIG', 'LAMBDA_FUNCTION_PATTERN'], actions: /^(lambda:|s3:GetObject)/ },
-  { name: 'Idempotency (issue 5)', envVars: ['IDEMPOTENCY_TABLE', 'IDEMPOTENCY_TTL_SECONDS'], actions: /^dynamodb:/ },
-  { name: 'Manual deploy authorisation (issue 5)', envVars: ['MANUAL_DEPLOY_ACCOUNTS', 'PROTECTED_ENVS'], actions: /^$/ },
+  { name: 'Lambda targets', envVars: ['LAMBDA_CONFIG', 'LAMBDA_FUNCTION_PATTERN'], actions: /^(lambda:|s3:GetObject)/ },
+  { name: 'Idempotency', envVars: ['IDEMPOTENCY_TABLE', 'IDEMPOTENCY_TTL_SECONDS'], actions: /^dynamodb:/ },
+  { name: 'Manual deploy authorisation', envVars: ['MANUAL_DEPLOY_ACCOUNTS', 'PROTECTED_ENVS'], actions: /^$/ },
 ];

@@ -26,7 +26,7 @@ import { examplePlan, fixturePlan, lambdaEnvironment, policyStatements, SKIPPED,
 const files: SourceFile[] = lambdaSources();
 const calls: AwsCalls = awsCalls(files);
 const reads = envReads(files);
-/** Features of other issues whose code is not in src/ yet: the module is ahead of the code for them. */
+/** Features whose code is not in src/: the module would be ahead of the code for them. */
 const pendingFeatures = FEATURES.filter((f) => !f.envVars.some((v) => reads.has(v)));
 const state = (f: (typeof FEATURES)[number]) => (pendingFeatures.includes(f) ? 'not in src/ yet: module ready, kept out of the exact comparison' : 'in src/: granted exactly as called');
 const ACCOUNT = TEST_ACCOUNT_ID;

@@ -51,7 +51,7 @@ const moduleText = () =>
     .map((f) => readFileSync(join(MODULE_DIR, f), 'utf8'))
     .join('\n');
 
-describe('configuration contract (issues 2, 3, 5) against src/', () => {
+describe('configuration contract against src/', () => {
   it('finds the variables src/config.ts reads (sanity check of the scan)', () => {
     expect([...reads.keys()]).toEqual(expect.arrayContaining(['PROJECT_NAME', 'PROJECT_ENV', 'LOG_LEVEL', 'SERVICE_CONFIG', 'DRY_RUN', 'SLACK_WEBHOOK_SSM_PARAMETER']));
   });
@@ -203,6 +203,16 @@ describe('inputs and outputs', () => {
         else expect(row).toContain(`\`${JSON.stringify(v.default).replace(/,/g, ', ')}\``);
       }
       for (const name of Object.keys(outputs)) expect(readme, `README outputs table has ${name}`).toContain(`| \`${name}\` |`);
+    });
+
+    it('the README\'s install steps say how many resources their root module and the example create', () => {
+      const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+      for (const line of ['project_name = "myproject"', 'project_env  = "dev"', 'dry_run      = true', 'api = [{ bucket = "myproject-config-dev", key = "api/.env" }]']) expect(readme).toContain(line);
+      const stated = /The plan creates (\d+) resources for the module above \((\d+) for `examples\/complete`/.exec(readme);
+      expect(stated, 'README states the resource counts').not.toBeNull();
+      const managed = (resources: { mode: string }[] | undefined) => (resources ?? []).filter((r) => r.mode === 'managed').length;
+      const exampleCount = managed(example.json.planned_values.root_module.resources) + managed(example.module('deploybridge').resources);
+      expect({ module: Number(stated?.[1]), example: Number(stated?.[2]) }).toEqual({ module: managed(fixture.module('readme_install').resources), example: exampleCount });
     });
 
     it('the example uses the module with realistic values', () => {

@@ -39,6 +39,8 @@ export const SCENARIOS: Record<string, Record<string, Value>> = {
   },
   /** No coalescing queue: every rule invokes the function. */
   direct: { ...REQUIRED_INPUTS, coalesce_window_seconds: 0 },
+  /** The root module of the README's install steps ("3. Write the root module"). */
+  readme_install: { project_name: 'myproject', project_env: 'dev', dry_run: true, service_config: { api: [{ bucket: 'myproject-config-dev', key: 'api/.env' }] } },
   /** Manual deploys on a bus of their own. */
   manual_bus: { ...REQUIRED_INPUTS, manual_deploy_principals: ['arn:aws:iam::123456789012:role/release-managers'] },
   naming_name_first: { ...REQUIRED_INPUTS, service_name_pattern: '{name}-{project}-{env}', lambda_function_pattern: '{name}_{project}', lambda_config: LAMBDA_TARGETS },

@@ -1,83 +1,383 @@
-import { readdirSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { DescribeTaskDefinitionCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runLocal } from '../../src/local/run.js';
+import { sentCommands, serviceUpdated, taskDefinition } from '../helpers/app.js';
 import { captureOutput } from '../helpers/logs.js';
+import { startSlackServer } from '../helpers/slackServer.js';
+import { recordSuiteOutput } from '../helpers/suiteOutput.js';
 
 const samples = readdirSync('events').filter((f) => f.endsWith('.json'));
+const entryFiles = readdirSync('events/put-events').map((f) => `put-events/${f}`);
 
-async function run(...argv: string[]) {
+/** Runs the runner as `npm start` would, with what it prints (recorded for the secret scan). */
+async function run(argv: string[], env: Record<string, string | undefined> = {}) {
   const printed: string[] = [];
-  const code = await runLocal(argv, {}, (line) => printed.push(line));
-  return { code, text: printed.join('\n') };
+  const code = await runLocal(argv, env, (line) => printed.push(line));
+  const text = printed.join('\n');
+  recordSuiteOutput(text);
+  return { code, text, lines: text.split('\n') };
 }
 
-describe('npm start -- events/<file>.json (offline)', () => {
+describe('npm start -- <file> (offline)', () => {
   let output: ReturnType<typeof captureOutput>;
   beforeEach(() => {
     output = captureOutput();
   });
   afterEach(() => output.restore());
 
-  it.each(samples)('%s prints a plan with the embedded defaults', async (file) => {
-    const { code, text } = await run(`events/${file}`);
+  it.each([...samples, ...entryFiles])('%s prints its plan with the embedded defaults, and nothing else reaches stdout', async (file) => {
+    const { code, lines } = await run([`events/${file}`]);
     expect(code).toBe(0);
-    expect(text).toMatch(file.endsWith('-sequence.json') ? /offline \(no AWS calls; a sequence of \d+ events, writes described\): project=myproject env=dev/ : /offline \(no AWS calls; dry run\): project=myproject env=dev/);
-    expect(text).toMatch(/Plan/);
+    expect(lines[0]).toMatch(
+      file.endsWith('-sequence.json')
+        ? /^deploybridge offline run of events\/.+, \d+ events in order \(project myproject, env dev\): AWS writes are described, not made; nothing is sent to Slack$/
+        : file.startsWith('sqs-')
+          ? /^deploybridge offline dry run of events\/.+, an SQS batch of \d+ records handled in one invocation \(project myproject, env dev\): nothing in AWS is changed, nothing is sent to Slack$/
+          : /^deploybridge offline dry run of events\/.+ \(project myproject, env dev\): nothing in AWS is changed, nothing is sent to Slack$/,
+    );
+    expect(lines.find((l) => /^(Plan for|Rejected|SQS batch of) /.test(l))).toBeDefined();
+    // The log lines and metrics are the run's own (--verbose); the process's stdout stays clean.
+    expect(output.text()).toBe('');
+    expect(lines.filter((l) => l.trimStart().startsWith('{'))).toEqual([]);
   });
 
-  it('the ECR sample describes the read and plans the redeploy of api', async () => {
-    const { text } = await run('events/ecr-push-api.json');
-    expect(text).toContain('AWS read (described, not performed): ecs:DescribeTaskDefinition {"taskDefinition":"myproject_service_api_dev"}');
-    expect(text).toContain('deploy api: UpdateService cluster=myproject_cluster_dev service=myproject_service_api_dev');
-    expect(text).toContain('Slack message (not sent)');
-    expect(output.logs().map((l) => l.message)).toContain('dry run: deployment not started');
+  it('an SQS batch (a burst): one invocation, what the batch came to, one message per service with every change it answers, in order', async () => {
+    const { code, lines, text } = await run(['events/sqs-burst.json']);
+    expect(code).toBe(0);
+    expect(lines[2]).toBe('SQS batch of 6 records (6 events): 7 deployments asked, 3 after merging (one per target); records to retry: none');
+    // Each described read answers for the event of the batch it is about: the push the task definition runs, each env file's own versions.
+    expect(lines).toContain('  assumed: ecs:DescribeTaskDefinition taskDefinition=myproject_service_api_dev → its latest ACTIVE revision is 42 and runs 123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_api:latest');
+    expect(lines).toContain('  assumed: s3:ListObjectVersions Bucket=myproject-config-dev Prefix=shared/.env → the version before b7Jd0qLm2Xv9Rk4TgW1sYe8NcP3uHa6Z is Zq9rWAT0HjcxRu2A.7ybI1fZJbV0Gx3L');
+    expect(lines.filter((l) => l.startsWith('Slack (not sent)'))).toEqual([
+      'Slack (not sent), message 1: [blue #1D9BD1] :rocket: [DRY RUN] Deployment would start: api',
+      'Slack (not sent), message 2: [blue #1D9BD1] :rocket: [DRY RUN] Deployment would start: worker',
+      'Slack (not sent), message 3: [blue #1D9BD1] :rocket: [DRY RUN] Deployment would start: backend',
+    ]);
+    expect(lines).toContain('    Merged: 5 changes that arrived together, one deployment');
+    expect(lines).toContain('    Trigger: ECR push myproject_service_api:latest (sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234); SSM parameters /dev/myproject/api/DATABASE_URL, /dev/myproject/api/REDIS_URL; S3 objects s3://myproject-config-dev/api/.env, s3://myproject-config-dev/shared/.env');
+    expect(text).not.toMatch(/warnings? or errors? (was|were) logged/);
   });
 
-  it('the env-file sample plans every service that uses it', async () => {
-    const { text } = await run('events/s3-env-file-created.json');
-    for (const service of ['api', 'worker', 'backend']) expect(text).toContain(`deploy ${service}: UpdateService`);
+  it('a file of "Records" that are not SQS messages: one line, exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploybridge-records-'));
+    try {
+      const file = join(dir, 'kinesis.json');
+      writeFileSync(file, JSON.stringify({ Records: [{ eventSource: 'aws:kinesis', kinesis: {} }] }));
+      expect(await run([file])).toMatchObject({ code: 2, lines: [`${file}: holds "Records" that are not an SQS batch (each record needs "eventSource": "aws:sqs" and a "body"; other sources do not reach deploybridge)`] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the ECR sample: the plan first (trigger → target → what would happen, the reads it assumed), then the Slack message as text', async () => {
+    const { lines } = await run(['events/ecr-push-api.json']);
+    const plan = lines.indexOf('Plan for ECR Image Action 13cde686-328b-6117-af20-0e5566167482 (route ecr): 1 deployment');
+    expect(lines.slice(plan, plan + 5)).toEqual([
+      'Plan for ECR Image Action 13cde686-328b-6117-af20-0e5566167482 (route ecr): 1 deployment',
+      '  api → ECS service myproject_service_api_dev (cluster myproject_cluster_dev): would deploy myproject_service_api_dev:42 (UpdateService, forceNewDeployment)',
+      '    trigger: ECR push myproject_service_api:v1.4.2 (sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234)',
+      '  assumed: ecs:DescribeTaskDefinition taskDefinition=myproject_service_api_dev → its latest ACTIVE revision is 42 and runs 123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_api:v1.4.2',
+      '  assumed: ecr:DescribeImages repositoryName=myproject_service_api imageDigest=sha256:7f5b2640fe6f… → it is tagged v1.4.2, latest, 182 MB, pushed 2 minutes before the event, scan COMPLETE ({"MEDIUM":2,"LOW":5})',
+    ]);
+    const slack = lines.indexOf('Slack (not sent): [blue #1D9BD1] :rocket: [DRY RUN] Deployment would start: api');
+    expect(slack).toBeGreaterThan(plan);
+    expect(lines.slice(slack + 1, slack + 11)).toEqual([
+      '    Environment: dev',
+      '    Service: myproject_service_api_dev',
+      '    Trigger: ECR push myproject_service_api:v1.4.2 (sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234)',
+      '    Pushed image: `v1.4.2` (also `latest`), sha256:7f5b264…, 182 MB, pushed 2019-11-16 01:52 UTC',
+      '    Scan: passed ECR_SCAN_GATE HIGH: MEDIUM 2, LOW 5',
+      '    Status: dry run: not started',
+      '    Task definition: myproject_service_api_dev:42',
+      '    [Open in ECS console] https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/myproject_cluster_dev/services/myproject_service_api_dev/deployments?region=us-east-1',
+      '    Dry run: nothing was changed in AWS.',
+      'Embedded defaults for PROJECT_NAME, PROJECT_ENV, SERVICE_CONFIG, LAMBDA_CONFIG, ECR_SCAN_GATE (set any to override); --json, --verbose, --live: npm start -- --help',
+    ]);
+    expect(lines.join('\n')).not.toContain('"blocks"');
+  });
+
+  it('--json adds each message as the Block Kit payload the function sends', async () => {
+    const { text } = await run(['events/ecr-push-api.json', '--json']);
+    const json = text.slice(text.indexOf('\n    {') + 1, text.indexOf('\n    }\n') + 6);
+    const payload = JSON.parse(json) as { text: string; attachments: Array<{ color: string; blocks: Array<{ type: string }> }> };
+    expect(payload.text).toBe('[DRY RUN] Deployment would start: api (dev)');
+    expect(payload.attachments[0]?.color).toBe('#1D9BD1');
+    expect(payload.attachments[0]?.blocks.map((b) => b.type)).toEqual(['header', 'section', 'actions', 'context']);
+    expect(text).toContain('Slack (not sent): [blue #1D9BD1] :rocket: [DRY RUN] Deployment would start: api');
+  });
+
+  it('--verbose adds the AWS calls, the log lines (the function’s JSON shape) and the metrics, in order', async () => {
+    const quiet = await run(['events/ecr-push-api.json']);
+    expect(quiet.text).not.toContain('AWS read');
+    expect(quiet.text).not.toContain('dry run: deployment not started');
+
+    const { lines } = await run(['events/ecr-push-api.json', '--verbose']);
+    const start = lines.indexOf('Log lines, metrics and AWS calls, in order:');
+    expect(start).toBeGreaterThan(lines.findIndex((l) => l.startsWith('Slack (not sent)')));
+    const traced = lines.slice(start + 1).filter((l) => l.startsWith('  '));
+    expect(traced.slice(0, 4)).toEqual([
+      '  AWS read (described, not performed): ecs:DescribeTaskDefinition {"taskDefinition":"myproject_service_api_dev"}',
+      '    assuming its latest ACTIVE revision is 42 and runs 123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_api:v1.4.2',
+      '  AWS read (described, not performed): ecr:DescribeImages {"repositoryName":"myproject_service_api","imageIds":[{"imageDigest":"sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234"}]}',
+      '    assuming it is tagged v1.4.2, latest, 182 MB, pushed 2 minutes before the event, scan COMPLETE ({"MEDIUM":2,"LOW":5})',
+    ]);
+    const logs = traced.filter((l) => l.startsWith('  {')).map((l) => JSON.parse(l) as { level: string; message: string; project_name: string; environment: string; fields: Record<string, unknown> });
+    expect(logs.find((l) => l.message === 'dry run: deployment not started')).toMatchObject({ level: 'info', project_name: 'myproject', environment: 'dev', fields: { service: 'api', dry_run: true } });
+
+    const sequence = await run(['events/ecs-rollout-sequence.json', '--verbose']);
+    expect(sequence.lines.filter((l) => l.startsWith('  metric '))).toEqual([
+      '  metric DeploymentsStarted 1 (environment=dev, trigger=ecr)',
+      '  metric DeploymentsSucceeded 1 (environment=dev, trigger=ecr)',
+      '  metric DeploymentDuration 185000 Milliseconds (environment=dev, trigger=ecr)',
+    ]);
+  });
+
+  it('counts the warnings and errors it logged without --verbose, so none is swallowed', async () => {
+    const { lines } = await run(['events/ecs-rollback-sequence.json']);
+    const events = lines.join('\n').split('\n== ').slice(1);
+    expect(events.map((e) => e.includes('\n1 warning or error was logged (--verbose shows the log lines)'))).toEqual([false, false, true, true, true, true]);
+    const verbose = await run(['events/ecs-rollback-sequence.json', '--verbose']);
+    expect(verbose.text).not.toContain('was logged (--verbose');
+    expect(verbose.lines.filter((l) => /"level":"(warn|error)"/.test(l)).map((l) => (JSON.parse(l) as { message: string }).message)).toEqual([
+      'deployment tasks fail to start',
+      'deployment failed',
+      'deployment rolling back',
+      'deployment rolled back',
+    ]);
   });
 
   it('the env-file samples: a change is read and compared, an invalid file and a re-upload deploy nothing', async () => {
-    const changed = await run('events/s3-env-file-changed.json');
-    expect(changed.text).toContain('AWS read (described, not performed): s3:GetObject {"Bucket":"myproject-config-dev","Key":"api/.env","VersionId":"UIORUnfnDLGx2uOvCR8tUJgdPKF1mZ4e"}');
-    expect(changed.text).toContain('AWS read (described, not performed): s3:ListObjectVersions {"Bucket":"myproject-config-dev","Prefix":"api/.env"}');
+    const changed = await run(['events/s3-env-file-changed.json']);
+    expect(changed.text).toContain('  assumed: s3:GetObject Bucket=myproject-config-dev Key=api/.env VersionId=UIORUnfnDLGx2uOvCR8tUJgdPKF1mZ4e → version UIORUnfnDLGx2uOvCR8tUJgdPKF1mZ4e is a valid env file: APP_ENV, LOG_LEVEL, DB_HOST, FEATURE_SEARCH');
+    expect(changed.text).toContain('  assumed: s3:ListObjectVersions Bucket=myproject-config-dev Prefix=api/.env → the version before UIORUnfnDLGx2uOvCR8tUJgdPKF1mZ4e is Zq9rWAT0HjcxRu2A.7ybI1fZJbV0Gx3L');
     expect(changed.text).toContain('added FEATURE_SEARCH; removed LEGACY_API; changed LOG_LEVEL (since version Zq9rWAT0HjcxRu2A.7ybI1fZJbV0Gx3L)');
-    expect(changed.text).toContain('deploy api: UpdateService');
+    expect(changed.text).toContain('  api → ECS service myproject_service_api_dev (cluster myproject_cluster_dev): would restart it on the revision it runs (UpdateService, forceNewDeployment)');
 
-    const invalid = await run('events/s3-env-file-invalid.json');
-    expect(invalid.text).toContain('notify (warning): Env file invalid: s3://myproject-config-dev/api/.env');
-    expect(invalid.text).toContain('line 6: APP_ENV is set again (first on line 2; ECS keeps the last one)');
-    expect(invalid.text).not.toContain('deploy api');
+    const invalid = await run(['events/s3-env-file-invalid.json']);
+    expect(invalid.text).toContain('  notify (warning): Env file invalid: s3://myproject-config-dev/api/.env');
+    expect(invalid.text).toContain('      line 6: APP_ENV is set again (first on line 2; ECS keeps the last one)');
+    expect(invalid.text).not.toContain('api →');
 
-    const reupload = await run('events/s3-env-file-reupload.json');
-    expect(reupload.text).toContain('Plan: nothing to deploy (ignored: env file s3://myproject-config-dev/api/.env has the same variables and values as version Zq9rWAT0HjcxRu2A.7ybI1fZJbV0Gx3L; nothing to redeploy)');
+    const reupload = await run(['events/s3-env-file-reupload.json']);
+    expect(reupload.text).toContain(': nothing to deploy (ignored: env file s3://myproject-config-dev/api/.env has the same variables and values as version Zq9rWAT0HjcxRu2A.7ybI1fZJbV0Gx3L; nothing to redeploy)');
+    expect(reupload.text).toContain('Slack (not sent): no message');
+  });
+
+  it('the env-file sample plans every service that uses it', async () => {
+    const { text } = await run(['events/s3-env-file-created.json']);
+    for (const service of ['api', 'worker', 'backend']) expect(text).toMatch(new RegExp(`^  ${service} → ECS service myproject_service_(${service}_)?dev .*would restart it`, 'm'));
   });
 
   it('the scan-gate samples: a push waits for its scan, the scan completion deploys or refuses', async () => {
-    const pushed = await run('events/ecr-push-scan-gated.json');
-    expect(pushed.text).toContain('AWS read (described, not performed): ecr:DescribeImages');
-    expect(pushed.text).toContain('notify (info): Waiting for the image scan: api');
-    expect(pushed.text).not.toContain('deploy api');
-    expect((await run('events/ecr-scan-passed-api.json')).text).toContain('deploy api: UpdateService');
-    const refused = await run('events/ecr-scan-refused-api.json');
-    expect(refused.text).toContain('AWS read (described, not performed): ecr:DescribeImageScanFindings');
-    expect(refused.text).toContain('notify (error): Image refused by the scan gate: api');
+    const pushed = await run(['events/ecr-push-scan-gated.json']);
+    expect(pushed.text).toMatch(/scan IN_PROGRESS/);
+    expect(pushed.text).toContain('  notify (info): Waiting for the image scan: api');
+    expect(pushed.text).not.toContain('api →');
+    expect((await run(['events/ecr-scan-passed-api.json'])).text).toContain('  api → ECS service myproject_service_api_dev');
+    const refused = await run(['events/ecr-scan-refused-api.json']);
+    expect(refused.text).toContain('  assumed: ecr:DescribeImageScanFindings');
+    expect(refused.text).toContain('  notify (error): Image refused by the scan gate: api');
   });
 
   it('the parameter sample says who changed it, from a described DescribeParameters', async () => {
-    const { text } = await run('events/ssm-parameter-update.json');
-    expect(text).toContain('AWS read (described, not performed): ssm:DescribeParameters');
+    const { text } = await run(['events/ssm-parameter-update.json']);
+    expect(text).toContain('  assumed: ssm:DescribeParameters');
     expect(text).toContain('arn:aws:iam::123456789012:user/alice (version 7)');
   });
 
-  it('accepts a put-events entries file', async () => {
-    const { code, text } = await run('events/put-events/manual-deploy.json');
+  it('a put-events entries file: each entry as EventBridge delivers it; the ECS task definition runs the service’s own image', async () => {
+    const { code, text } = await run(['events/put-events/manual-deploy.json']);
     expect(code).toBe(0);
-    expect(text).toContain('deploy api: UpdateService cluster=myproject_cluster_dev service=myproject_service_api_dev taskDefinition=myproject_service_api_dev');
+    expect(text).toContain('  api → ECS service myproject_service_api_dev (cluster myproject_cluster_dev): would deploy the latest ACTIVE revision of myproject_service_api_dev (UpdateService, forceNewDeployment)');
+    expect(text).toContain('runs 123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_api:latest');
+    expect(text).toContain('    trigger: manual deploy via action.deploy by alice@example.com: Hotfix: roll out the config fix');
   });
 
-  it('prints usage without a file', async () => {
-    expect(await run()).toMatchObject({ code: 2, text: 'usage: npm start -- events/<file>.json [--live]' });
+  it('a sequence: each event in order, one line per Slack call, then the channel a bot token leaves', async () => {
+    const { code, lines } = await run(['events/ecs-rollback-sequence.json']);
+    expect(code).toBe(0);
+    expect(lines.filter((l) => l.startsWith('== '))).toEqual(['== 1 of 6', '== 2 of 6', '== 3 of 6', '== 4 of 6', '== 5 of 6', '== 6 of 6']);
+    expect(lines).toContain('    started: deployment ecs-svc/1000000000000000001 of myproject_service_api_dev:42, replacing myproject_service_api_dev:41');
+    expect(lines.filter((l) => l.startsWith('  Slack (not sent)'))).toEqual([
+      '  Slack (not sent): [blue #1D9BD1] :rocket: Deployment started: api',
+      '  Slack (not sent), update of message 1: [blue #1D9BD1] :rocket: Deployment in progress: api',
+      '  Slack (not sent), update of message 1: [blue #1D9BD1] :rocket: Deployment in progress: api',
+      '  Slack (not sent), reply in the thread of message 1: [amber #ECB22E] :warning: Tasks fail to start: api',
+      '  Slack (not sent), update of message 1: [red #E01E5A] :x: Deployment failed: api',
+      '  Slack (not sent), reply in the thread of message 1: [red #E01E5A] :x: Why it failed: api',
+      '  Slack (not sent), update of message 1: [red #E01E5A] :x: Deployment failed, rolling back: api',
+      '  Slack (not sent), reply in the thread of message 1: [amber #ECB22E] :warning: Rolling back: api',
+      '  Slack (not sent), update of message 1: [red #E01E5A] :x: Deployment rolled back: api',
+    ]);
+    const channel = lines.slice(lines.findIndex((l) => l.startsWith('The Slack channel as a bot token leaves it')) + 2);
+    expect(channel[0]).toBe('[red #E01E5A] :x: Deployment rolled back: api');
+    expect(channel).toContain('    Status: failed and rolled back: the service runs myproject_service_api_dev:41 again');
+    expect(channel).toContain('    3 replies in its thread:');
+    expect(channel).toContain('      [amber #ECB22E] :warning: Rolling back: api');
+  });
+});
+
+describe('bad arguments and input: one line naming the file and the problem, exit code 2', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'deploybridge-local-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const file = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+
+  it.each([
+    ['a missing file', () => join(dir, 'nope.json'), 'no such file'],
+    ['a directory', () => dir, 'is a directory, not a JSON file'],
+    ['an empty file', () => file('empty.json', ''), 'the file is empty (expected an EventBridge event, a JSON array of events, a put-events entries array, or an SQS batch)'],
+    ['a blank file', () => file('blank.json', ' \n\t\n'), 'the file is empty (expected an EventBridge event, a JSON array of events, a put-events entries array, or an SQS batch)'],
+    ['malformed JSON', () => file('malformed.json', '{\n  "id": "1",\n}\n'), 'not valid JSON (Expected double-quoted property name in JSON at position 15: line 3, column 1)'],
+    ['malformed JSON, mid-line', () => file('malformed-line.json', '{"a": 1 "b": 2}'), 'not valid JSON (Expected \',\' or \'}\' after property value in JSON at position 8: line 1, column 9)'],
+    ['malformed JSON quoted across lines', () => file('malformed-lines.json', 'x\ny\n'), /^not valid JSON \(Unexpected token .*x.* is not valid JSON\)$/],
+    ['null', () => file('null.json', 'null'), 'holds null, not an event (expected an EventBridge event, a JSON array of events, a put-events entries array, or an SQS batch)'],
+    ['a number', () => file('number.json', '42'), 'holds a number, not an event (expected an EventBridge event, a JSON array of events, a put-events entries array, or an SQS batch)'],
+    ['[]', () => file('empty-array.json', '[]'), 'an empty array: no events to run'],
+    ['an array holding text', () => file('strings.json', '["a"]'), 'item 1 is a string, not an event or a put-events entry'],
+    ['an array of neither events nor entries', () => file('neither.json', '[{"id":"1"}]'), 'item 1 is neither an EventBridge event (no "detail-type") nor a put-events entry (no "DetailType")'],
+    ['events and entries mixed', () => file('mixed.json', '[{"detail-type":"x"},{"DetailType":"Manual Deploy"}]'), 'mixes EventBridge events and put-events entries (item 2); use one or the other'],
+    ['one entry not in an array', () => file('entry.json', '{"Source":"action.deploy","DetailType":"Manual Deploy","Detail":"{}"}'), 'holds one put-events entry: put-events --entries takes an array, so wrap it in [ ]'],
+    ['an entry whose Detail is an object', () => file('detail-object.json', '[{"Source":"action.deploy","DetailType":"Manual Deploy","Detail":{"service":"api"}}]'), 'entry 1: "Detail" must be a JSON string, as put-events takes it ("Detail": "{\\"service\\":\\"api\\"}"), not an object'],
+    ['an entry whose Detail is not JSON', () => file('detail-text.json', '[{"Source":"action.deploy","DetailType":"Manual Deploy","Detail":"{\\"service\\":\\"api\\"}"},{"Source":"action.deploy","DetailType":"Manual Deploy","Detail":"service=api"}]'), /^entry 2: "Detail" is not valid JSON \(.+\)$/],
+    ['an entry whose Detail is a JSON array', () => file('detail-array.json', '[{"Source":"action.deploy","DetailType":"Manual Deploy","Detail":"[1]"}]'), 'entry 1: "Detail" must hold a JSON object, not an array'],
+    ['an entry without Detail', () => file('no-detail.json', '[{"Source":"action.deploy","DetailType":"Manual Deploy"}]'), 'entry 1 has no "Detail" (put-events needs Source, DetailType and Detail)'],
+  ])('%s', async (_what, path, problem) => {
+    const output = captureOutput();
+    try {
+      const at = path();
+      const { code, lines } = await run([at]);
+      expect(code).toBe(2);
+      expect(lines).toHaveLength(1);
+      const [line = ''] = lines;
+      expect(line.startsWith(`${at}: `)).toBe(true);
+      const said = line.slice(at.length + 2);
+      if (typeof problem === 'string') expect(said).toBe(problem);
+      else expect(said).toMatch(problem);
+      expect(line).not.toMatch(/\n| {4}at /);
+      expect(output.text()).toBe('');
+    } finally {
+      output.restore();
+    }
+  });
+
+  it.each([
+    [['events/ecr-push-api.json', '--LIVE'], 'unknown option --LIVE (did you mean --live?); usage: npm start -- <event file> [--json] [--verbose] [--live]'],
+    [['--Json', 'events/ecr-push-api.json'], 'unknown option --Json (did you mean --json?); usage: npm start -- <event file> [--json] [--verbose] [--live]'],
+    [['events/ecr-push-api.json', '-v'], 'unknown option -v; usage: npm start -- <event file> [--json] [--verbose] [--live]'],
+    [[], 'usage: npm start -- <event file> [--json] [--verbose] [--live]'],
+    [['events/ecr-push-api.json', 'events/ecr-push-backend.json'], 'one file at a time (given events/ecr-push-api.json, events/ecr-push-backend.json); a JSON array of events runs several in order'],
+  ])('%j is refused before anything runs', async (argv, line) => {
+    expect(await run(argv)).toMatchObject({ code: 2, lines: [line] });
+  });
+
+  it('--help prints the usage and the options', async () => {
+    const { code, lines } = await run(['--help']);
+    expect(code).toBe(0);
+    expect(lines[0]).toBe('usage: npm start -- <event file> [--json] [--verbose] [--live]');
+    expect(lines.map((l) => l.trim().split(' ')[0])).toEqual(['usage:', '<event', '--json', '--verbose', '--live']);
+  });
+
+  it('an entries file with several entries runs each in order, naming the bus each is sent to', async () => {
+    const path = file(
+      'two.json',
+      JSON.stringify([
+        { Source: 'action.deploy', DetailType: 'Manual Deploy', Detail: JSON.stringify({ service: 'api', reason: 'first' }) },
+        { EventBusName: 'myproject-deploybridge-dev-manual-deploys', Source: 'action.deploy', DetailType: 'Manual Deploy', Detail: JSON.stringify({ service: 'worker', reason: 'second' }) },
+      ]),
+    );
+    const output = captureOutput();
+    try {
+      const { code, lines } = await run([path]);
+      expect(code).toBe(0);
+      expect(lines[0]).toContain(', 2 entries in order (project myproject, env dev)');
+      expect(lines.filter((l) => l.startsWith('== ') || l.startsWith('  api →') || l.startsWith('  worker →')).map((l) => l.split(':')[0])).toEqual([
+        '== entry 1 of 2, sent to the default bus',
+        '  api → ECS service myproject_service_api_dev (cluster myproject_cluster_dev)',
+        '== entry 2 of 2, sent to the bus myproject-deploybridge-dev-manual-deploys',
+        '  worker → ECS service myproject_service_worker_dev (cluster myproject_cluster_dev)',
+      ]);
+    } finally {
+      output.restore();
+    }
+  });
+});
+
+describe('npm start -- <file> --live', () => {
+  let output: ReturnType<typeof captureOutput>;
+  beforeEach(() => {
+    output = captureOutput();
+  });
+  afterEach(() => output.restore());
+
+  it('uses none of the embedded defaults: an unconfigured live run lists what is missing', async () => {
+    const { code, lines } = await run(['events/ecr-push-api.json', '--live'], {});
+    expect(code).toBe(1);
+    expect(lines[0]).toMatch(/^invalid configuration \(\d+ problems?\):$/);
+    expect(lines).toContain('- PROJECT_NAME is required');
+  });
+
+  it('deploys through the SDK, sends Slack through the webhook, and prints both as for an offline run', async () => {
+    const ecsMock = mockClient(ECSClient);
+    const ecrMock = mockClient(ECRClient);
+    const slack = await startSlackServer();
+    try {
+      const arn = 'arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:42';
+      ecsMock.on(DescribeTaskDefinitionCommand).resolves(taskDefinition('myproject_service_api_dev', 42, ['123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_api:v1.4.2']));
+      ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated(arn, 'ecs-svc/9876'));
+      ecrMock.on(DescribeImagesCommand).resolves({ imageDetails: [] });
+      const env = { PROJECT_NAME: 'myproject', PROJECT_ENV: 'dev', AWS_REGION: 'us-east-1', ENABLE_S3_MONITORING: 'false', SLACK_WEBHOOK_URL: slack.url };
+      const { code, lines } = await run(['events/ecr-push-api.json', '--live'], env);
+      expect(code).toBe(0);
+      expect(lines[0]).toBe('deploybridge LIVE run of events/ecr-push-api.json (project myproject, env dev): real AWS calls in us-east-1; Slack as configured');
+      expect(sentCommands(ecsMock).map((c) => c.command)).toEqual(['DescribeTaskDefinitionCommand', 'UpdateServiceCommand']);
+      expect(lines).toContain('    started: deployment ecs-svc/9876 of myproject_service_api_dev:42');
+      expect(lines).toContain('Slack (sent through the webhook): [blue #1D9BD1] :rocket: Deployment started: api');
+      expect(slack.received).toHaveLength(1);
+      expect(lines.join('\n')).not.toContain('SECRETTOKEN123');
+      expect(lines.some((l) => l.startsWith('Embedded defaults'))).toBe(false);
+    } finally {
+      ecsMock.restore();
+      ecrMock.restore();
+      await slack.close();
+    }
+  });
+});
+
+describe('the first screen, as `npm start -- events/ecr-push-api.json` prints it', () => {
+  it('fits in 25 lines, leads with what would happen, and holds back the SDK’s Node-version warning', async () => {
+    const { stdout, stderr } = await promisify(execFile)('npm', ['start', '--', 'events/ecr-push-api.json'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      encoding: 'utf8',
+    });
+    recordSuiteOutput(stdout);
+    // npm's own banner (a blank line, "> deploybridge@… start", "> tsx …", a blank line) is on this screen too.
+    const screen = [...stdout.replace(/\n$/, '').split('\n'), ...(stderr === '' ? [] : stderr.replace(/\n$/, '').split('\n'))];
+    expect(screen.length).toBeLessThanOrEqual(25);
+    expect(stderr).toBe('');
+    const own = screen.slice(screen.findIndex((l) => l.startsWith('deploybridge ')));
+    expect(own[0]).toBe('deploybridge offline dry run of events/ecr-push-api.json (project myproject, env dev): nothing in AWS is changed, nothing is sent to Slack');
+    expect(own[2]).toBe('Plan for ECR Image Action 13cde686-328b-6117-af20-0e5566167482 (route ecr): 1 deployment');
+    expect(own[3]).toContain('api → ECS service myproject_service_api_dev (cluster myproject_cluster_dev): would deploy myproject_service_api_dev:42');
+    expect(own).toContain('Slack (not sent): [blue #1D9BD1] :rocket: [DRY RUN] Deployment would start: api');
+    expect(own).toContain('    [Open in ECS console] https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/myproject_cluster_dev/services/myproject_service_api_dev/deployments?region=us-east-1');
+    expect(screen.join('\n')).not.toMatch(/NodeVersionSupportWarning|\{"timestamp"|"blocks"/);
+    // On Node < 22 the SDK's warning is one line, the last.
+    const note = screen.findIndex((l) => l.includes('Node >= 22'));
+    if (note !== -1) expect(note).toBe(screen.length - 1);
   });
 });

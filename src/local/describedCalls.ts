@@ -1,0 +1,197 @@
+/**
+ * The offline local run's AWS: real SDK clients whose requests are answered before they are signed
+ * or sent. Reads are described (an answer, and what it assumes, in words); writes are not made (one
+ * event: never reached, dry run is forced; a sequence: `UpdateService` is described, so the ECS
+ * events that follow can be correlated with the deployment it would start). The targets and reads on
+ * these clients are the real ones.
+ */
+import type { InitializeMiddleware } from '@smithy/types';
+import { ecrRegistry } from '../images.js';
+import type { Assume } from './describedReads.js';
+import type { RawEvent } from './input.js';
+
+/** One AWS call the offline run answered instead of AWS. */
+export interface DescribedCall {
+  /** `ecs`, `lambda`, `s3`, `ecr`, `ssm`. */
+  service: string;
+  /** The command without `Command` (`DescribeTaskDefinition`). */
+  command: string;
+  input: Record<string, unknown>;
+  kind: 'read' | 'write';
+  /** What the described answer assumes, in words; empty when it answers nothing in particular. */
+  assumed: string[];
+}
+
+export type DescribedRead = (command: string, input: Record<string, unknown>, event: RawEvent, assume: Assume) => Record<string, unknown>;
+type DescribedWrite = (command: string, input: Record<string, unknown>, event: RawEvent, assume: Assume) => Record<string, unknown>;
+
+/** The account and region an event came from, and the image an ECR push (or scan) event is about. */
+export function eventOrigin(event: RawEvent): { account: string; region: string; pushedImage: string } {
+  const detail = (event.detail ?? {}) as { 'repository-name'?: string; 'image-tag'?: string; 'image-tags'?: string[] };
+  const account = typeof event.account === 'string' ? event.account : '123456789012';
+  const region = typeof event.region === 'string' ? event.region : 'us-east-1';
+  const tag = detail['image-tag'] ?? detail['image-tags']?.[0] ?? 'latest';
+  return { account, region, pushedImage: `${ecrRegistry(account, region)}/${detail['repository-name'] ?? ''}:${tag}` };
+}
+
+/** The revision the described task definitions have, and the one the service is assumed to run before a deployment. */
+const LOCAL_REVISION = 42;
+const LOCAL_PREVIOUS_REVISION = 41;
+
+/**
+ * The answers to ECS reads, described rather than performed. The described task definition runs the
+ * pushed image for an ECR push, so the plan shows what a matching service would get; for other
+ * events it runs `latest` of the service's own repository (`repositoryOf` the family).
+ */
+export function describedEcsReads(repositoryOf: (family: string) => string): DescribedRead {
+  return (command, input, event, assume) => {
+    const { account, region, pushedImage } = eventOrigin(event);
+    switch (command) {
+      case 'DescribeTaskDefinition': {
+        const family = String(input.taskDefinition);
+        const image = event.source === 'aws.ecr' ? pushedImage : `${ecrRegistry(account, region)}/${repositoryOf(family)}:latest`;
+        assume(`its latest ACTIVE revision is ${LOCAL_REVISION} and runs ${image}`);
+        return { taskDefinition: { taskDefinitionArn: `arn:aws:ecs:${region}:${account}:task-definition/${family}:${LOCAL_REVISION}`, containerDefinitions: [{ name: 'app', image }] } };
+      }
+      case 'ListTasks':
+        assume('one task of the service stopped');
+        return { taskArns: [`arn:aws:ecs:${region}:${account}:task/${String(input.cluster)}/0123456789abcdef0123456789abcdef`] };
+      case 'DescribeTasks':
+        assume('it stopped with "Essential container in task exited", container app exit code 137');
+        return { tasks: [{ taskArn: (input.tasks as string[])[0], stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited', stoppedAt: new Date(), containers: [{ name: 'app', exitCode: 137 }] }] };
+      default:
+        return {};
+    }
+  };
+}
+
+/**
+ * A sequence describes the writes it makes: `UpdateService` answers with a new PRIMARY deployment,
+ * numbered in order from the id the service is assumed to run (`ecs-svc/1000000000000000000`), the
+ * ids the sample sequences' ECS events use.
+ */
+export function describedEcsWrites(): DescribedWrite {
+  let started = 0;
+  return (command, input, event, assume) => {
+    if (command !== 'UpdateService') return {};
+    const { account, region } = eventOrigin(event);
+    const requested = String(input.taskDefinition);
+    const family = requested.startsWith('arn:') ? requested.slice(requested.indexOf('/') + 1).replace(/:\d+$/, '') : requested.replace(/:\d+$/, '');
+    const arn = (revision: number) => `arn:aws:ecs:${region}:${account}:task-definition/${family}:${revision}`;
+    const id = (n: number) => `ecs-svc/${String(1_000_000_000_000_000_000n + BigInt(n))}`;
+    started++;
+    assume(`ECS starts deployment ${id(started)} of ${family}:${LOCAL_REVISION}, replacing ${id(started - 1)} (${family}:${LOCAL_PREVIOUS_REVISION})`);
+    return {
+      service: {
+        taskDefinition: requested.startsWith('arn:') ? requested : arn(LOCAL_REVISION),
+        deployments: [
+          { id: id(started), status: 'PRIMARY', taskDefinition: arn(LOCAL_REVISION), rolloutState: 'IN_PROGRESS' },
+          { id: id(started - 1), status: 'ACTIVE', taskDefinition: arn(LOCAL_PREVIOUS_REVISION), rolloutState: 'COMPLETED', runningCount: 2 },
+        ],
+      },
+    };
+  };
+}
+
+/** The version the described aliases point to, and the one their description records as before. */
+const LOCAL_ALIAS_VERSION = '7';
+const LOCAL_PREVIOUS_VERSION = '6';
+
+/**
+ * A response to a Lambda read, described rather than performed. For an ECR push the function is
+ * assumed to be an image function configured with the pushed tag, so the plan shows what it would get.
+ */
+export function describedLambdaRead(command: string, input: Record<string, unknown>, event: RawEvent, assume: Assume): Record<string, unknown> {
+  const isImagePush = event.source === 'aws.ecr';
+  const image = eventOrigin(event).pushedImage;
+  const packageType = isImagePush ? 'Image' : 'Zip';
+  switch (command) {
+    case 'GetFunction':
+      assume(packageType === 'Image' ? `an image function configured with ${image}` : 'a zip function');
+      return { Configuration: { FunctionName: input.FunctionName, PackageType: packageType, LastUpdateStatus: 'Successful', State: 'Active' }, Code: isImagePush ? { ImageUri: image } : {} };
+    case 'GetFunctionConfiguration':
+      assume(`${input.Qualifier === undefined ? '$LATEST' : `version ${input.Qualifier as string}`} exists, is Active and LastUpdateStatus is Successful`);
+      return {
+        FunctionName: input.FunctionName,
+        Version: input.Qualifier ?? '$LATEST',
+        PackageType: packageType,
+        State: 'Active',
+        LastUpdateStatus: 'Successful',
+        RevisionId: 'LOCAL-REVISION',
+        Environment: { Variables: { LOG_LEVEL: 'info' } },
+      };
+    case 'GetAlias':
+      assume(`alias ${String(input.Name)} points to version ${LOCAL_ALIAS_VERSION} and records previous_version=${LOCAL_PREVIOUS_VERSION}`);
+      return { Name: input.Name, FunctionVersion: LOCAL_ALIAS_VERSION, Description: `deploybridge previous_version=${LOCAL_PREVIOUS_VERSION}; (described)`, RevisionId: 'LOCAL-ALIAS-REVISION' };
+    default:
+      return {};
+  }
+}
+
+/** Where a client's requests are answered: the `initialize` step, before credentials are looked up. */
+export const DESCRIBED = { step: 'initialize', name: 'deploybridgeDescribedCalls' } as const;
+
+/**
+ * A middleware for a real SDK client that answers every request in the `initialize` step: reads by
+ * `read`, writes by `write` (or with an empty answer), each call given to `record` with what its
+ * answer assumed. `current` is the event the call is made for (the one being handled, or the event
+ * of a batch the call is about: see {@link batchEventOfCall}).
+ *
+ * @example
+ * client.middlewareStack.add(describedCalls('ecs', describedEcsRead, undefined, () => event, calls.push.bind(calls)), DESCRIBED);
+ */
+export function describedCalls<Input extends object, Output extends object>(
+  service: string,
+  read: DescribedRead,
+  write: DescribedWrite | undefined,
+  current: (service: string, input: Record<string, unknown>) => RawEvent,
+  record: (call: DescribedCall) => void,
+): InitializeMiddleware<Input, Output> {
+  return (_next, context) => async (args) => {
+    const command = (context.commandName ?? 'Command').replace(/Command$/, '');
+    const input = args.input as Record<string, unknown>;
+    const kind = /^(Get|Describe|List)/.test(command) ? 'read' : 'write';
+    const assumed: string[] = [];
+    const assume = (what: string) => assumed.push(what);
+    const event = current(service, input);
+    const output = kind === 'read' ? read(command, input, event, assume) : (write?.(command, input, event, assume) ?? {});
+    record({ service, command, input, kind, assumed });
+    return { output: { $metadata: {}, ...output } as Output, response: {} };
+  };
+}
+
+/** The S3 object key an event is about (an EventBridge notification's, or CloudTrail's request). */
+function objectKeyOf(event: RawEvent): unknown {
+  const detail = (event.detail ?? {}) as { object?: { key?: unknown }; requestParameters?: { key?: unknown } | null };
+  return detail.object?.key ?? detail.requestParameters?.key;
+}
+
+/**
+ * For an SQS batch, whose events are planned concurrently: the event a described call is about.
+ * An S3 read is about the event of its object; an ECR read about the push of its digest; a task
+ * definition read about the last push to the family's repository (the tag the service runs); any
+ * other call about the batch's first event.
+ *
+ * @example
+ * const current = batchEventOfCall(events, (family) => 'myproject_service_api');
+ * current('s3', { Bucket: 'myproject-config-dev', Key: 'shared/.env' }); // the batch's event of shared/.env
+ */
+export function batchEventOfCall(events: RawEvent[], repositoryOf: (family: string) => string): (service: string, input: Record<string, unknown>) => RawEvent {
+  const last = (matching: RawEvent[]) => matching.reduce<RawEvent | undefined>((latest, event) => (latest === undefined || String(event.time) >= String(latest.time) ? event : latest), undefined);
+  const pushes = events.filter((event) => event.source === 'aws.ecr');
+  const detailOf = (event: RawEvent) => (event.detail ?? {}) as Record<string, unknown>;
+  return (service, input) => {
+    let about: RawEvent | undefined;
+    if (service === 's3') {
+      const key = input.Key ?? input.Prefix;
+      about = events.find((event) => event.source === 'aws.s3' && objectKeyOf(event) === key);
+    } else if (service === 'ecr') {
+      const digest = (input.imageIds as Array<{ imageDigest?: string }> | undefined)?.[0]?.imageDigest;
+      about = last(pushes.filter((event) => detailOf(event)['image-digest'] === digest));
+    } else if (service === 'ecs' && typeof input.taskDefinition === 'string') {
+      const repository = repositoryOf(input.taskDefinition);
+      about = last(pushes.filter((event) => detailOf(event)['repository-name'] === repository));
+    }
+    return about ?? events[0] ?? {};
+  };
+}

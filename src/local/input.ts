@@ -1,0 +1,165 @@
+/**
+ * What the local run reads: one EventBridge event, a sequence of them (a JSON array, handled in
+ * order), a `put-events` entries file (each entry as EventBridge would deliver it), or an SQS batch
+ * (as the coalescing queue delivers a burst). A file that is none of these is refused with one line
+ * naming the file and the problem, before anything runs.
+ */
+import { readFileSync } from 'node:fs';
+import type { SQSEvent } from 'aws-lambda';
+import { isSqsBatch } from '../batch/sqs.js';
+
+export type RawEvent = Record<string, unknown>;
+
+/** A problem with the runner's input: printed as one line, exit code 2. */
+export class LocalInputError extends Error {
+  override readonly name = 'LocalInputError';
+}
+
+export type LocalInput =
+  | {
+      /** `event`: one event; `sequence`: an array of events; `entries`: a put-events entries array. */
+      kind: 'event' | 'sequence' | 'entries';
+      events: RawEvent[];
+      /** For entries: the bus each names (`EventBusName`), `default` when it names none. */
+      buses: string[];
+    }
+  | {
+      /** An SQS batch: handled in one invocation, as the function handles the coalescing queue's. */
+      kind: 'batch';
+      batch: SQSEvent;
+      /** The records' bodies that are JSON objects (the events the batch carries). */
+      events: RawEvent[];
+      buses: [];
+    };
+
+const EXPECTED = 'an EventBridge event, a JSON array of events, a put-events entries array, or an SQS batch';
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isEvent(value: Record<string, unknown>): boolean {
+  return 'detail-type' in value;
+}
+
+function isEntry(value: Record<string, unknown>): boolean {
+  return 'DetailType' in value || 'Detail' in value || 'Source' in value || 'EventBusName' in value;
+}
+
+/** Why a file cannot be read, in words (the error codes Node gives). */
+function unreadable(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'is a directory, not a JSON file';
+  if (code === 'EACCES' || code === 'EPERM') return 'cannot be read (permission denied)';
+  return `cannot be read (${typeof code === 'string' ? code : (error as Error).message})`;
+}
+
+/** JSON.parse's message, with the line and column of the position it names (Node 22 adds its own; Node 20 does not). */
+function where(message: string, text: string): string {
+  const position = /at position (\d+)/.exec(message);
+  if (position === null) return message;
+  const before = text.slice(0, Number(position[1])).split('\n');
+  return `${message.replace(/ \(line \d+ column \d+\)$/, '')}: line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+}
+
+/** The event EventBridge delivers for one `put-events` entry (entry `n`, counted from 1). */
+function entryEvent(entry: Record<string, unknown>, n: number, region: string): RawEvent {
+  const detailText = entry.Detail;
+  if (detailText === undefined) throw new LocalInputError(`entry ${n} has no "Detail" (put-events needs Source, DetailType and Detail)`);
+  if (typeof detailText !== 'string') {
+    throw new LocalInputError(`entry ${n}: "Detail" must be a JSON string, as put-events takes it ("Detail": "{\\"service\\":\\"api\\"}"), not ${typeName(detailText)}`);
+  }
+  let detail: unknown;
+  try {
+    detail = JSON.parse(detailText);
+  } catch (error) {
+    throw new LocalInputError(`entry ${n}: "Detail" is not valid JSON (${(error as Error).message})`);
+  }
+  if (!isObject(detail)) throw new LocalInputError(`entry ${n}: "Detail" must hold a JSON object, not ${typeName(detail)}`);
+  return {
+    version: '0',
+    id: `local-entry-${n}-${Date.now()}`,
+    'detail-type': entry.DetailType,
+    source: entry.Source,
+    account: '123456789012',
+    time: new Date().toISOString(),
+    region,
+    resources: Array.isArray(entry.Resources) ? entry.Resources : [],
+    detail,
+  };
+}
+
+/** An SQS batch, with the events its records carry (a body that is not a JSON object is left to the function to reject). */
+function fromBatch(batch: SQSEvent): LocalInput {
+  const events = batch.Records.flatMap((record): RawEvent[] => {
+    try {
+      const body: unknown = JSON.parse(record.body);
+      return isObject(body) ? [body] : [];
+    } catch {
+      return [];
+    }
+  });
+  return { kind: 'batch', batch, events, buses: [] };
+}
+
+/** Classifies a parsed array: events, or put-events entries; anything else (or a mix) is refused. */
+function fromArray(items: unknown[], region: string): LocalInput {
+  if (items.length === 0) throw new LocalInputError('an empty array: no events to run');
+  const kinds = items.map((item, i) => {
+    if (!isObject(item)) throw new LocalInputError(`item ${i + 1} is ${typeName(item)}, not an event or a put-events entry`);
+    if (isEvent(item)) return 'event';
+    if (isEntry(item)) return 'entry';
+    throw new LocalInputError(`item ${i + 1} is neither an EventBridge event (no "detail-type") nor a put-events entry (no "DetailType")`);
+  });
+  const mixed = kinds.findIndex((kind) => kind !== kinds[0]);
+  if (mixed !== -1) throw new LocalInputError(`mixes EventBridge events and put-events entries (item ${mixed + 1}); use one or the other`);
+  if (kinds[0] === 'event') return { kind: 'sequence', events: items as RawEvent[], buses: [] };
+  const entries = items as Array<Record<string, unknown>>;
+  return {
+    kind: 'entries',
+    events: entries.map((entry, i) => entryEvent(entry, i + 1, region)),
+    buses: entries.map((entry) => (typeof entry.EventBusName === 'string' ? entry.EventBusName : 'default')),
+  };
+}
+
+/**
+ * Reads the runner's input file. Throws a {@link LocalInputError} whose message is one line
+ * starting with the file name.
+ *
+ * @example
+ * readLocalInput('events/ecr-push-api.json', 'us-east-1'); // { kind: 'event', events: [ … ], buses: [] }
+ * readLocalInput('missing.json', 'us-east-1');             // throws "missing.json: no such file"
+ */
+export function readLocalInput(file: string, region: string): LocalInput {
+  try {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new LocalInputError(unreadable(error));
+    }
+    if (text.trim() === '') throw new LocalInputError(`the file is empty (expected ${EXPECTED})`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new LocalInputError(`not valid JSON (${where((error as Error).message, text)})`);
+    }
+    if (Array.isArray(parsed)) return fromArray(parsed, region);
+    if (!isObject(parsed)) throw new LocalInputError(`holds ${typeName(parsed)}, not an event (expected ${EXPECTED})`);
+    if (isSqsBatch(parsed)) return fromBatch(parsed);
+    if ('Records' in parsed) throw new LocalInputError('holds "Records" that are not an SQS batch (each record needs "eventSource": "aws:sqs" and a "body"; other sources do not reach deploybridge)');
+    if (!isEvent(parsed) && isEntry(parsed)) throw new LocalInputError('holds one put-events entry: put-events --entries takes an array, so wrap it in [ ]');
+    return { kind: 'event', events: [parsed], buses: [] };
+  } catch (error) {
+    if (error instanceof LocalInputError) throw new LocalInputError(`${file}: ${error.message.replace(/\s*\n\s*/g, ' ')}`);
+    throw error;
+  }
+}

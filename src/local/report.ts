@@ -1,0 +1,148 @@
+/**
+ * The local run's words: what an event came to (trigger → targets → what would happen, with the
+ * reads it assumed), for a person at a terminal. The Slack messages are rendered by `thread.ts`.
+ */
+import type { SQSBatchResponse } from 'aws-lambda';
+import type { HandleResult } from '../app.js';
+import type { DeploymentResult } from '../deployer.js';
+import { shortTaskDefinition } from '../naming.js';
+import type { LogFields } from '../observability.js';
+import type { DeploymentRequest } from '../plan.js';
+import { describeChange, describeTrigger, noticeMessage } from '../presenter.js';
+import type { DescribedCall } from './describedCalls.js';
+import type { RawEvent } from './input.js';
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A value of a call's input, short enough for one line: digests and long text are cut. */
+function shortValue(value: string): string {
+  const digest = /^(sha256:[0-9a-f]{12})[0-9a-f]{20,}$/.exec(value);
+  if (digest !== null) return `${digest[1]}…`;
+  return value.length > 80 ? `${value.slice(0, 79)}…` : value;
+}
+
+/**
+ * What a call was about, as `name=value` pairs of its input's leaves.
+ *
+ * @example
+ * callSubject({ repositoryName: 'myproject_service_api', imageIds: [{ imageDigest: 'sha256:7f5b…' }] });
+ * // 'repositoryName=myproject_service_api imageDigest=sha256:7f5b2640fe6f…'
+ */
+function callSubject(input: Record<string, unknown>): string {
+  const parts: string[] = [];
+  const walk = (key: string, value: unknown): void => {
+    if (Array.isArray(value)) for (const item of value) walk(key, item);
+    else if (isRecord(value)) for (const [k, v] of Object.entries(value)) walk(k, v);
+    else if (value !== undefined && value !== null) parts.push(`${key}=${shortValue(typeof value === 'string' ? value : JSON.stringify(value))}`);
+  };
+  for (const [key, value] of Object.entries(input)) walk(key, value);
+  return parts.join(' ');
+}
+
+/** `assumed: ecs:DescribeTaskDefinition taskDefinition=… → its latest ACTIVE revision is 42 …` */
+function assumedLine(call: DescribedCall): string {
+  const answer = call.assumed.length === 0 ? 'an empty answer' : call.assumed.join('; ');
+  return `  ${call.kind === 'read' ? 'assumed' : 'described write'}: ${call.service}:${call.command} ${callSubject(call.input)} → ${answer}`;
+}
+
+/** The target of a deployment and what happens to it, with "would" for a dry run. */
+function deploymentLines(request: DeploymentRequest, result: DeploymentResult | undefined): string[] {
+  const dry = result?.status === 'dry_run';
+  const would = dry ? 'would ' : '';
+  const lines: string[] = [];
+  if (request.target === 'ecs') {
+    const where = `ECS service ${request.ecs.service} (cluster ${request.ecs.cluster})`;
+    const revision = request.taskDefinition === undefined ? undefined : shortTaskDefinition(request.taskDefinition);
+    const what = revision === undefined ? `${would}restart it on the revision it runs` : revision.includes(':') ? `${would}deploy ${revision}` : `${would}deploy the latest ACTIVE revision of ${revision}`;
+    lines.push(`  ${request.service} → ${where}: ${what} (UpdateService, forceNewDeployment)`);
+  } else {
+    const { functionName, alias, smokeTest } = request.lambda;
+    lines.push(`  ${request.service} → Lambda ${functionName} (${alias === undefined ? 'no alias: $LATEST in place' : `alias ${alias}`}): ${would}${describeChange(request.change)}`);
+    if (smokeTest !== undefined) {
+      const expectation = smokeTest.expect === undefined ? '' : `, expect ${JSON.stringify(smokeTest.expect)}`;
+      lines.push(`    smoke test: ${request.change.kind === 'rollback' ? 'skipped for a rollback' : `invoke with smoke_test.payload${expectation}`}`);
+    }
+  }
+  lines.push(`    trigger: ${describeTrigger(request.trigger)}`);
+  if (result !== undefined) lines.push(...resultLines(result));
+  return lines;
+}
+
+/** What a deployment came to; a dry run of ECS says nothing more than its "would". */
+function resultLines(result: DeploymentResult): string[] {
+  switch (result.status) {
+    case 'dry_run':
+      if (result.target === 'ecs') return [];
+      return [`    from version ${result.fromVersion}; the calls it would make, in order:`, ...result.plannedCalls.map((call) => `      ${call}`)];
+    case 'started': {
+      const from = result.previousTaskDefinition === undefined ? '' : `, replacing ${shortTaskDefinition(result.previousTaskDefinition)}`;
+      return [`    started: deployment ${result.deploymentId ?? '(no id)'} of ${shortTaskDefinition(result.taskDefinition)}${from}`];
+    }
+    case 'succeeded':
+      return [`    succeeded: ${result.alias === undefined ? '$LATEST' : `alias ${result.alias}`} ${result.fromVersion} → ${result.toVersion}, smoke test ${result.smokeTest.replace('_', ' ')}, ${result.durationMs} ms`];
+    case 'failed':
+      return [`    failed after ${plural(result.attempts, 'attempt')}: ${result.error}${result.retryable ? ' (retryable: the invocation fails, so Lambda retries it)' : ''}`];
+    case 'skipped':
+      return ['    skipped: already deployed for this event'];
+    case 'deferred':
+      return [`    not carried out (${result.reason}): the invocation fails, so Lambda retries the event`];
+  }
+}
+
+/**
+ * What one event came to, first of all: the event, the deployments with their targets and what would
+ * happen (or happened), what was skipped or reported, and the answers the offline run assumed.
+ *
+ * @example
+ * planSummary(await app.handle(event), event, calls);
+ * // ['Plan for ECR Image Action 13cde686-… (route ecr): 1 deployment',
+ * //  '  api → ECS service myproject_service_api_dev (cluster myproject_cluster_dev): would deploy myproject_service_api_dev:42 (UpdateService, forceNewDeployment)', …]
+ */
+export function planSummary(result: HandleResult, event: RawEvent, calls: DescribedCall[]): string[] {
+  const what = typeof event['detail-type'] === 'string' ? event['detail-type'] : 'event';
+  if (result.status === 'rejected') return [`Rejected ${what} ${result.eventId ?? '(no id)'}: nothing to deploy (${result.reason})`, ...calls.map(assumedLine)];
+  if (result.status === 'ignored') return [`Plan for ${what} ${result.eventId}${result.route === undefined ? '' : ` (route ${result.route})`}: nothing to deploy (ignored: ${result.reason})`, ...calls.map(assumedLine)];
+  const { plan } = result;
+  const counts = [
+    plan.deployments.length === 0 ? 'nothing to deploy' : plural(plan.deployments.length, 'deployment'),
+    ...(plan.skipped.length === 0 ? [] : [`${plan.skipped.length} skipped`]),
+    ...(plan.notices.length === 0 ? [] : [plural(plan.notices.length, 'notice')]),
+  ];
+  const lines = [`Plan for ${what} ${plan.eventId} (route ${plan.route}): ${counts.join(', ')}`];
+  for (const request of plan.deployments) lines.push(...deploymentLines(request, result.deployments.find((r) => r.service === request.service)));
+  for (const skip of plan.skipped) lines.push(`  skip ${skip.service}: ${skip.reason}`);
+  for (const notice of plan.notices) {
+    const message = noticeMessage(notice);
+    lines.push(`  notify (${message.severity}): ${message.title}`);
+  }
+  lines.push(...calls.map(assumedLine));
+  return lines;
+}
+
+/**
+ * What an SQS batch came to: its records and events, the deployments its events asked for and how
+ * many remain once merged (one per target), the records the function would hand back for a retry,
+ * and the answers the offline run assumed. `handled` is the fields of the batch's `batch handled`
+ * log line.
+ *
+ * @example
+ * batchSummary(trace.fieldsOf('batch handled'), { batchItemFailures: [] }, calls);
+ * // ['SQS batch of 4 records (4 events): 4 deployments asked, 2 after merging (one per target); records to retry: none', …]
+ */
+export function batchSummary(handled: LogFields | undefined, response: SQSBatchResponse, calls: DescribedCall[]): string[] {
+  const number = (key: string) => (typeof handled?.[key] === 'number' ? handled[key] : 0);
+  const asked = number('deployments_asked');
+  const merged = number('deployments');
+  const retry = response.batchItemFailures.map((failure) => failure.itemIdentifier);
+  const deployments = asked === 0 ? 'nothing to deploy' : `${plural(asked, 'deployment')} asked, ${merged} after merging (one per target)`;
+  return [
+    `SQS batch of ${plural(number('records'), 'record')} (${plural(number('events'), 'event')}): ${deployments}; records to retry: ${retry.length === 0 ? 'none' : retry.join(', ')}`,
+    ...calls.map(assumedLine),
+  ];
+}
