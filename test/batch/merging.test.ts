@@ -8,7 +8,7 @@ import { captureOutput } from '../helpers/logs.js';
 import { DescribeImagesCommand, DescribeParametersCommand, objectHistory } from '../helpers/reads.js';
 import { envelopeSchema } from '../../src/events.js';
 import { revisionOf } from '../../src/handlers/restart.js';
-import { configuration, GetFunctionCommand, GetFunctionConfigurationCommand, happyPath, lambdaApp, RENDERER, story, THUMBNAILER } from '../helpers/lambda-harness.js';
+import { configuration, GetFunctionCommand, GetFunctionConfigurationCommand, happyPath, lambdaApp, RENDERER, RESIZER, story, THUMBNAILER } from '../helpers/lambda-harness.js';
 import { sqsBatch } from '../helpers/sqs.js';
 import { DIGEST_A, DIGEST_B, envFileWritten, parameterChange, push, REGISTRY, tdArn, updates, updatesAnswered } from './events.js';
 
@@ -206,5 +206,23 @@ describe('merging per batch', () => {
 
     const updated = story(lambdaMock).filter(([command]) => command === 'UpdateFunctionConfiguration');
     expect(updated).toEqual([['UpdateFunctionConfiguration', expect.objectContaining({ FunctionName: THUMBNAILER, Environment: { Variables: expect.objectContaining({ DEPLOYBRIDGE_CONFIG_REVISION: revisionOf(envelopeSchema.parse(second)) }) } })]]);
+  });
+
+  it('Lambda: a zip upload wins over a later parameter change of its function (the code update is not lost); another function\'s change is its own deployment', async () => {
+    const { app, lambdaMock } = lambdaApp();
+    happyPath(lambdaMock);
+    const upload = envFileWritten('thumbnailer/lambda.zip', 'zip-v2', 0, 'myproject-artifacts');
+    const laterParameter = parameterChange('/dev/myproject/thumbnailer/MODE', 5);
+    const otherFunction = parameterChange('/dev/myproject/resizer/WIDTH', 1);
+
+    await app.handleBatch(sqsBatch([upload, laterParameter, otherFunction]));
+
+    const writes = story(lambdaMock).filter(([command]) => command === 'UpdateFunctionCode' || command === 'UpdateFunctionConfiguration');
+    // The two functions deploy concurrently: their calls interleave.
+    expect(writes).toHaveLength(2);
+    expect(writes).toEqual(expect.arrayContaining([
+      ['UpdateFunctionCode', expect.objectContaining({ FunctionName: THUMBNAILER, S3Bucket: 'myproject-artifacts', S3Key: 'thumbnailer/lambda.zip', S3ObjectVersion: 'zip-v2' })],
+      ['UpdateFunctionConfiguration', expect.objectContaining({ FunctionName: RESIZER, Environment: { Variables: expect.objectContaining({ DEPLOYBRIDGE_CONFIG_REVISION: revisionOf(envelopeSchema.parse(otherFunction)) }) } })],
+    ]));
   });
 });

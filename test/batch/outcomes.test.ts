@@ -70,6 +70,38 @@ describe('the batch response', () => {
     expect(output.logs().map((l) => l.message)).toContain('event ignored: "s3://s3-eb-unwrap-sourcebucket-7mop1gqlyrzu/__init__.py" is not an env file of any service in SERVICE_CONFIG');
   });
 
+  it('a deployment that failed on an unexpected error (a bug) is not retried in the invocation, and its records come back', async () => {
+    const { app, ecsMock, notifier } = testApp();
+    ecsMock.on(UpdateServiceCommand, { service: 'myproject_service_api_dev' }).rejects(new TypeError("Cannot read properties of undefined (reading 'deployments')"));
+    ecsMock.on(UpdateServiceCommand, { service: 'myproject_service_worker_dev' }).resolves(serviceUpdated(tdArn('myproject_service_worker_dev', 3)));
+
+    const response = await app.handleBatch(sqsBatch([parameterChange('/dev/myproject/api/A', 0), parameterChange('/dev/myproject/worker/W', 1)]));
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'msg-1' }]);
+    expect(updates(ecsMock).filter((u) => u.service === 'myproject_service_api_dev')).toHaveLength(1);
+    expect(notifier.sent.map((n) => [n.severity, n.title]).sort()).toEqual([
+      ['error', 'Deployment failed: api'],
+      ['info', 'Deployment started: worker'],
+    ]);
+    expect(output.logs().find((l) => l.message === 'batch handled')?.fields).toMatchObject({ records_to_retry: ['msg-1'] });
+  });
+
+  it('a manual deploy in a batch that failed on a transient error comes back, and so does every record of an event delivered twice', async () => {
+    const { app, ecsMock } = testApp();
+    ecsMock.on(UpdateServiceCommand, { service: 'myproject_service_api_dev' }).rejects(transient());
+    ecsMock.on(UpdateServiceCommand, { service: 'myproject_service_worker_dev' }).rejects(transient());
+    ecsMock.on(UpdateServiceCommand, { service: 'myproject_service_dev' }).resolves(serviceUpdated(tdArn('myproject_service_dev', 3)));
+    const manual = { ...awsSample('custom/custom-event-as-delivered-sqs-body.json'), account: '123456789012', source: 'action.deploy', 'detail-type': 'Manual Deploy', detail: { service: 'api', reason: 'hotfix' } };
+    const workerChange = parameterChange('/dev/myproject/worker/W', 1);
+
+    const response = await app.handleBatch(sqsBatch([manual, workerChange, workerChange, parameterChange('/dev/myproject/backend/K', 2)]));
+
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['msg-1', 'msg-2', 'msg-3']);
+    // Each failed deployment was tried 1 + MAX_DEPLOYMENT_RETRIES (2) times; the event delivered twice was planned once.
+    expect(updates(ecsMock).filter((u) => u.service === 'myproject_service_worker_dev')).toHaveLength(3);
+    expect(updates(ecsMock).filter((u) => u.service === 'myproject_service_api_dev')).toHaveLength(3);
+  });
+
   it('when every record is left to do, the invocation fails (Powertools: FullBatchFailureError) and SQS retries them all', async () => {
     const { app, ecsMock } = testApp();
     ecsMock.on(UpdateServiceCommand).rejects(transient());
