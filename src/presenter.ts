@@ -7,6 +7,7 @@ import { resourceName, type CatalogService } from './catalog.js';
 import { describeError, SmokeTestFailedError } from './errors.js';
 import { BATCH_LIMITS, CONFIG_REVISION_VARIABLE, FINDING_SEVERITIES, FOLLOW_DEFAULTS, type ScanGateLevel } from './constants.js';
 import type { EnvFileProblem } from './envFile.js';
+import { shortTaskDefinition } from './naming.js';
 import { partitionOf } from './partition.js';
 import type { LogFields } from './observability.js';
 import type {
@@ -393,11 +394,6 @@ function describeSmokeTestPlan(request: LambdaDeployment): string {
 function formatDuration(ms: number): string {
   const seconds = Math.round(ms / 1000);
   return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
-}
-
-/** `family:revision` of a task-definition ARN. */
-function shortTaskDefinition(taskDefinition: string): string {
-  return taskDefinition.startsWith('arn:') ? taskDefinition.slice(taskDefinition.indexOf('/') + 1) : taskDefinition;
 }
 
 /** What a restart deploys, before ECS says which revision that is. */
