@@ -112,57 +112,31 @@ data "aws_iam_policy_document" "deployer" {
     }
   }
 
-  # Powertools Parameters getParameter(name, { decrypt: true }) → ssm:GetParameter.
+  # Powertools Parameters getParameter(name, { decrypt: true }) → ssm:GetParameter, for the
+  # webhook and the bot token.
   dynamic "statement" {
-    for_each = local.slack_parameter_arn == null ? [] : [local.slack_parameter_arn]
+    for_each = local.slack_secret_parameters
 
     content {
-      sid       = "ReadSlackWebhook"
+      sid       = "Read${statement.key}"
       actions   = ["ssm:GetParameter"]
-      resources = [statement.value]
+      resources = [statement.value.arn]
     }
   }
 
   # Only for a customer managed key: the AWS managed key aws/ssm needs no grant.
   dynamic "statement" {
-    for_each = local.slack_parameter_arn != null && var.slack_webhook_kms_key_arn != null ? [var.slack_webhook_kms_key_arn] : []
+    for_each = { for name, secret in local.slack_secret_parameters : name => secret if secret.kms_key_arn != null }
 
     content {
-      sid       = "DecryptSlackWebhook"
+      sid       = "Decrypt${statement.key}"
       actions   = ["kms:Decrypt"]
-      resources = [statement.value]
+      resources = [statement.value.kms_key_arn]
 
       condition {
         test     = "StringEquals"
         variable = "kms:EncryptionContext:PARAMETER_ARN"
-        values   = [local.slack_parameter_arn]
-      }
-    }
-  }
-
-  # The bot token, read like the webhook; kms:Decrypt only for a customer managed key.
-  dynamic "statement" {
-    for_each = local.slack_bot_token_parameter_arn == null ? [] : [local.slack_bot_token_parameter_arn]
-
-    content {
-      sid       = "ReadSlackBotToken"
-      actions   = ["ssm:GetParameter"]
-      resources = [statement.value]
-    }
-  }
-
-  dynamic "statement" {
-    for_each = local.slack_bot_token_parameter_arn != null && var.slack_bot_token_kms_key_arn != null ? [var.slack_bot_token_kms_key_arn] : []
-
-    content {
-      sid       = "DecryptSlackBotToken"
-      actions   = ["kms:Decrypt"]
-      resources = [statement.value]
-
-      condition {
-        test     = "StringEquals"
-        variable = "kms:EncryptionContext:PARAMETER_ARN"
-        values   = [local.slack_bot_token_parameter_arn]
+        values   = [statement.value.arn]
       }
     }
   }

@@ -92,6 +92,15 @@ locals {
   slack_bot_token_parameter_name = var.enable_slack_notifications ? var.slack_bot_token_ssm_parameter_name : null
   slack_bot_token_parameter_arn  = local.slack_bot_token_parameter_name == null ? null : "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${trimprefix(local.slack_bot_token_parameter_name, "/")}"
 
+  # The Slack secrets the function reads (statement id suffix => parameter ARN, and the customer
+  # managed key that encrypts it, if any): each gets ssm:GetParameter, and kms:Decrypt for its key.
+  slack_secret_parameters = {
+    for name, secret in {
+      SlackWebhook  = { arn = local.slack_parameter_arn, kms_key_arn = var.slack_webhook_kms_key_arn }
+      SlackBotToken = { arn = local.slack_bot_token_parameter_arn, kms_key_arn = var.slack_bot_token_kms_key_arn }
+    } : name => secret if secret.arn != null
+  }
+
   #############################################################################
   # Following deployments: the table, and the ECS reads that say why tasks failed.
   #############################################################################

@@ -293,7 +293,19 @@ run "slack_bot_token" {
 
   variables {
     slack_bot_token_ssm_parameter_name = "/deploybridge/myproject/dev/slack-bot-token"
+    slack_bot_token_kms_key_arn        = "arn:aws:kms:eu-west-1:123456789012:key/7d1e2f3a-4b5c-4d6e-8f90-a1b2c3d4e5f6"
     slack_channel                      = "C0123456789"
+  }
+
+  assert {
+    condition = [for s in jsondecode(aws_iam_role_policy.deployer.policy).Statement : s if startswith(s.Sid, "Decrypt")] == [{
+      Sid       = "DecryptSlackBotToken"
+      Effect    = "Allow"
+      Action    = "kms:Decrypt"
+      Resource  = "arn:aws:kms:eu-west-1:123456789012:key/7d1e2f3a-4b5c-4d6e-8f90-a1b2c3d4e5f6"
+      Condition = { StringEquals = { "kms:EncryptionContext:PARAMETER_ARN" = "arn:aws:ssm:eu-west-1:123456789012:parameter/deploybridge/myproject/dev/slack-bot-token" } }
+    }]
+    error_message = "kms:Decrypt on the bot token's key, for its parameter only (the webhook's parameter uses aws/ssm): ${aws_iam_role_policy.deployer.policy}"
   }
 
   assert {
