@@ -9,11 +9,11 @@ import type { MergedDeployment } from './batch/merge.js';
 import { routedMetrics } from './batch/metrics.js';
 import type { BatchSteps, PlannedEvent } from './batch/run.js';
 import type { Config } from './config.js';
-import { Deployer, type DeployerOptions, type DeploymentResult } from './deployer.js';
+import { Deployer, unfinishedWork, type DeployerOptions, type DeploymentResult } from './deployer.js';
 import type { DeploymentJournal } from './deployments/journal.js';
 import { createRecorder, type DeploymentRecorder } from './deployments/records.js';
 import { describeError, errorFields, isRetryableAwsError, isUnexpectedError, RejectedEventError, TransientDeploymentError, UnexpectedError } from './errors.js';
-import { envelopeSchema, type EventEnvelope } from './events.js';
+import { envelopeSchema, eventTime, malformedFields, type EventEnvelope } from './events.js';
 import type { DeploymentGuard } from './guard.js';
 import { invocationOf, type Invocation } from './invocation.js';
 import type { Log, MetricSink } from './observability.js';
@@ -47,12 +47,6 @@ export type HandleResult =
 function eventIdOf(event: unknown): string | undefined {
   const id = (event as { id?: unknown } | null)?.id;
   return typeof id === 'string' ? id.slice(0, 100) : undefined;
-}
-
-/** The event's time when it is a valid one, otherwise now (ISO 8601). */
-function timeOf(event: EventEnvelope): string {
-  const time = event.time === undefined ? Number.NaN : Date.parse(event.time);
-  return new Date(Number.isNaN(time) ? Date.now() : time).toISOString();
 }
 
 /** Owns what lives for the whole container: configuration, the catalog, targets. */
@@ -107,7 +101,7 @@ export class App {
         const planned = await app.planEvent(event, invocation);
         if ('result' in planned) return { kind: 'settled' };
         const { plan } = planned;
-        const time = timeOf(planned.event);
+        const time = eventTime(planned.event);
         return {
           kind: 'planned',
           plan,
@@ -155,7 +149,7 @@ export class App {
     const planned = await this.planEvent(rawEvent, invocation);
     if ('result' in planned) return planned.result;
     const { event, plan } = planned;
-    return { status: 'planned', eventId: event.id, plan, deployments: await this.carryOut(plan, timeOf(event), invocation) };
+    return { status: 'planned', eventId: event.id, plan, deployments: await this.carryOut(plan, eventTime(event), invocation) };
   }
 
   /** Validates, routes and plans one event; a permanent problem is reported and ends it. Throws what must be retried, and bugs. */
@@ -165,8 +159,7 @@ export class App {
     const parsed = envelopeSchema.safeParse(rawEvent);
     if (!parsed.success) {
       metrics.setTrigger?.('unknown');
-      const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)');
-      return { result: this.reject(eventIdOf(rawEvent), `malformed EventBridge event (bad or missing: ${[...new Set(fields)].join(', ')})`) };
+      return { result: this.reject(eventIdOf(rawEvent), `malformed EventBridge event (bad or missing: ${malformedFields(parsed.error).join(', ')})`) };
     }
     const event: EventEnvelope = parsed.data;
     const decision = route(event, config.features);
@@ -231,12 +224,12 @@ export class App {
   }
 }
 
-/** Why a deployment was not finished in this invocation, or `undefined` when it was (or never can be). */
-function unfinishedBecause(result: DeploymentResult): string | undefined {
-  if (result.status === 'failed' && result.retryable) return 'failed on transient AWS errors after retries';
-  if (result.status === 'deferred') return result.reason === 'in progress' ? 'in progress in another invocation' : 'not started: out of time';
-  return undefined;
-}
+/** How a deployment left to do is named in the invocation's error. */
+const UNFINISHED_WORDS = {
+  transient: 'failed on transient AWS errors after retries',
+  'in progress': 'in progress in another invocation',
+  'out of time': 'not started: out of time',
+} as const;
 
 /**
  * Fails the invocation when a deployment is left to do (a transient failure, one in progress
@@ -245,17 +238,22 @@ function unfinishedBecause(result: DeploymentResult): string | undefined {
  */
 function failIfUnfinished(results: DeploymentResult[]): void {
   const unfinished = new Map<string, string[]>();
+  const problems: string[] = [];
+  let count = 0;
   for (const result of results) {
-    const why = unfinishedBecause(result);
-    if (why !== undefined) unfinished.set(why, [...(unfinished.get(why) ?? []), result.service]);
+    const left = unfinishedWork(result);
+    if (left === 'bug' && result.status === 'failed') problems.push(`deployment of ${result.service} failed on an unexpected error (a bug): ${result.error}`);
+    else if (left !== undefined && left !== 'bug') {
+      const why = UNFINISHED_WORDS[left];
+      unfinished.set(why, [...(unfinished.get(why) ?? []), result.service]);
+      count++;
+    }
   }
-  const count = [...unfinished.values()].reduce((sum, services) => sum + services.length, 0);
-  const problems = results.flatMap((r) => (r.status === 'failed' && r.unexpected ? [`deployment of ${r.service} failed on an unexpected error (a bug): ${r.error}`] : []));
+  const bug = problems.length > 0;
   if (count > 0) {
     const groups = [...unfinished].map(([why, services]) => `${services.join(', ')} (${why})`);
     problems.push(`${count} deployment(s) not finished in this invocation, to be retried: ${groups.join('; ')}`);
   }
   if (problems.length === 0) return;
-  const bug = results.some((r) => r.status === 'failed' && r.unexpected);
   throw bug ? new UnexpectedError(problems.join('; ')) : new TransientDeploymentError(problems.join('; '));
 }

@@ -52,6 +52,20 @@ export type DeploymentResult =
   /** Not carried out in this invocation, which fails so Lambda retries the event: another invocation is deploying it, or time ran out before it could start. */
   | { service: string; status: 'deferred'; reason: 'in progress' | 'out of time' };
 
+/**
+ * What is left to do of a deployment once this invocation ends, or `undefined` when nothing is (it
+ * started, succeeded or was skipped, or failed in a way no retry mends): `transient` (it failed on
+ * transient AWS errors after the retries), `bug` (an unexpected error), `in progress` (another live
+ * invocation is deploying it) or `out of time` (it was not started).
+ *
+ * @example
+ * unfinishedWork({ service: 'api', status: 'deferred', reason: 'in progress' }); // 'in progress'
+ */
+export function unfinishedWork(result: DeploymentResult): 'transient' | 'bug' | 'in progress' | 'out of time' | undefined {
+  if (result.status === 'failed') return result.retryable ? 'transient' : result.unexpected ? 'bug' : undefined;
+  return result.status === 'deferred' ? result.reason : undefined;
+}
+
 export interface DeployerOptions {
   /** First backoff delay; doubles each retry (5 s, 10 s, 20 s, …). Injectable so tests run instantly. */
   backoffBaseMs: number;

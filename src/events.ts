@@ -26,6 +26,28 @@ export const envelopeSchema = z.object({
 });
 export type EventEnvelope = z.infer<typeof envelopeSchema>;
 
+/**
+ * What a malformed envelope lacks: the fields its parse named, once each (`(root)`: the event
+ * itself is not an object).
+ *
+ * @example
+ * malformedFields(envelopeSchema.safeParse({ id: 'e1' }).error); // ['detail-type', 'source', 'detail']
+ */
+export function malformedFields(error: z.core.$ZodError): string[] {
+  return [...new Set(error.issues.map((issue) => issue.path.join('.') || '(root)'))];
+}
+
+/**
+ * The event's time (ISO 8601) when it is a valid one, otherwise now.
+ *
+ * @example
+ * eventTime({ ...event, time: '2026-03-02T10:00:00Z' }); // '2026-03-02T10:00:00.000Z'
+ */
+export function eventTime(event: EventEnvelope): string {
+  const time = event.time === undefined ? Number.NaN : Date.parse(event.time);
+  return new Date(Number.isNaN(time) ? Date.now() : time).toISOString();
+}
+
 export const ecrImageActionSchema = z.object({
   result: bounded(32),
   'action-type': bounded(32),

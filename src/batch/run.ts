@@ -17,9 +17,9 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mapWithConcurrency } from '../concurrency.js';
 import { BATCH_LIMITS, DEPLOYER_DEFAULTS } from '../constants.js';
-import type { DeploymentResult } from '../deployer.js';
+import { unfinishedWork, type DeploymentResult } from '../deployer.js';
 import { describeError, errorFields } from '../errors.js';
-import { envelopeSchema, type EventEnvelope } from '../events.js';
+import { envelopeSchema, malformedFields, type EventEnvelope } from '../events.js';
 import { MetricName, type Log, type MetricSink } from '../observability.js';
 import type { Plan, RouteName } from '../plan.js';
 import { mergeDeployments, type MergedDeployment } from './merge.js';
@@ -60,12 +60,22 @@ class RecordNotFinished extends Error {
 
 /** Why a deployment's events must come back, or `undefined` when they need not. */
 function retryReason(result: DeploymentResult): string | undefined {
-  if (result.status === 'failed' && result.retryable) return `deployment of ${result.service} failed on a transient error: ${result.error}`;
+  const left = unfinishedWork(result);
+  const error = result.status === 'failed' ? result.error : '';
   // A bug: the records come back, and after the queue's receives they wait in its dead-letter queue (alarmed).
-  if (result.status === 'failed' && result.unexpected) return `deployment of ${result.service} failed on an unexpected error (a bug): ${result.error}`;
-  // Another live invocation is deploying it: if that one fails, only this record's return can make up for it.
-  if (result.status === 'deferred') return `deployment of ${result.service} ${result.reason === 'in progress' ? 'is in progress in another invocation' : 'was not started: out of time'}`;
-  return undefined;
+  // In progress: if the other invocation fails, only this record's return can make up for it.
+  switch (left) {
+    case undefined:
+      return undefined;
+    case 'transient':
+      return `deployment of ${result.service} failed on a transient error: ${error}`;
+    case 'bug':
+      return `deployment of ${result.service} failed on an unexpected error (a bug): ${error}`;
+    case 'in progress':
+      return `deployment of ${result.service} is in progress in another invocation`;
+    case 'out of time':
+      return `deployment of ${result.service} was not started: out of time`;
+  }
 }
 
 /** The EventBridge event a record carries, or why it carries none. */
@@ -78,8 +88,7 @@ function eventOf(record: SQSRecord): { event: EventEnvelope } | { reason: string
   }
   const parsed = envelopeSchema.safeParse(body);
   if (parsed.success) return { event: parsed.data };
-  const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(root)'))];
-  return { reason: `the message body is not an EventBridge event (bad or missing: ${fields.join(', ')})` };
+  return { reason: `the message body is not an EventBridge event (bad or missing: ${malformedFields(parsed.error).join(', ')})` };
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { FOLLOW_DEFAULTS } from '../constants.js';
 import { followEcsEvent } from '../deployments/follow.js';
-import { ecsDeploymentStateSchema, ecsServiceActionSchema, excerpt, parseDetail, type EventEnvelope } from '../events.js';
+import { ecsDeploymentStateSchema, ecsServiceActionSchema, eventTime, excerpt, parseDetail, type EventEnvelope } from '../events.js';
 import { emptyPlan, ignoredPlan, type EcsEventName, type FailureEvidence } from '../plan.js';
 import type { PlanBuilder, RouteContext } from './context.js';
 
@@ -58,12 +58,6 @@ function evidenceReader(context: RouteContext, cluster: string, service: string)
     if (evidence.unavailable.length > 0) context.log.warn('why tasks failed: some ECS reads failed', { ecs_service: service, deployment_id: deploymentId, unavailable: evidence.unavailable });
     return evidence;
   };
-}
-
-/** The event's time when it is a valid one, otherwise now. */
-function eventTime(event: EventEnvelope): string {
-  const time = event.time === undefined ? Number.NaN : Date.parse(event.time);
-  return new Date(Number.isNaN(time) ? Date.now() : time).toISOString();
 }
 
 export const plan: PlanBuilder = async (event, context) => {
