@@ -1,4 +1,5 @@
 import { redact } from './redact.js';
+import { plural } from './text.js';
 
 /**
  * Errors that decide what happens next: a {@link ConfigError} stops everything, a
@@ -22,7 +23,7 @@ export class ConfigError extends Error {
   }
 
   private static heading(problems: string[]): string {
-    return `invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):`;
+    return `invalid configuration (${plural(problems.length, 'problem')}):`;
   }
 
   /**

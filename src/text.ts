@@ -3,6 +3,17 @@ export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
+/**
+ * A count and its noun, in the plural where it applies.
+ *
+ * @example
+ * plural(1, 'service');           // '1 service'
+ * plural(3, 'reply', 'replies');  // '3 replies'
+ */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 /** Edit distance (insertions, deletions, substitutions) between two strings. */
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);

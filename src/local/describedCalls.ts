@@ -7,6 +7,7 @@
  */
 import type { InitializeMiddleware } from '@smithy/types';
 import { ecrRegistry } from '../images.js';
+import { taskDefinitionFamily } from '../naming.js';
 import type { Assume } from './describedReads.js';
 import type { RawEvent } from './input.js';
 
@@ -76,7 +77,7 @@ export function describedEcsWrites(): DescribedWrite {
     if (command !== 'UpdateService') return {};
     const { account, region } = eventOrigin(event);
     const requested = String(input.taskDefinition);
-    const family = requested.startsWith('arn:') ? requested.slice(requested.indexOf('/') + 1).replace(/:\d+$/, '') : requested.replace(/:\d+$/, '');
+    const family = taskDefinitionFamily(requested);
     const arn = (revision: number) => `arn:aws:ecs:${region}:${account}:task-definition/${family}:${revision}`;
     const id = (n: number) => `ecs-svc/${String(1_000_000_000_000_000_000n + BigInt(n))}`;
     started++;

@@ -11,10 +11,7 @@ import type { DeploymentRequest } from '../plan.js';
 import { describeChange, describeTrigger, noticeMessage } from '../presenter.js';
 import type { DescribedCall } from './describedCalls.js';
 import type { RawEvent } from './input.js';
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
+import { plural, truncate } from '../text.js';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -24,7 +21,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function shortValue(value: string): string {
   const digest = /^(sha256:[0-9a-f]{12})[0-9a-f]{20,}$/.exec(value);
   if (digest !== null) return `${digest[1]}…`;
-  return value.length > 80 ? `${value.slice(0, 79)}…` : value;
+  return truncate(value, 80);
 }
 
 /**

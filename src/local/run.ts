@@ -44,6 +44,7 @@ import { LocalInputError, readLocalInput, type LocalInput, type RawEvent } from 
 import { batchSummary, planSummary } from './report.js';
 import { printingNotifier, recordingNotifier, slackText, type RecordedSlack, type SlackCall, type SlackChannelPrinter } from './thread.js';
 import { createTrace } from './trace.js';
+import { plural } from '../text.js';
 
 /** The embedded default configuration: the conventions the sample events in `events/` follow. */
 export const LOCAL_DEFAULTS: Record<string, string> = {
@@ -159,10 +160,6 @@ function slackLines(calls: SlackCall[], heading: string, brief: boolean, json: b
     if (json) lines.push(...JSON.stringify(call.payload, null, 2).split('\n').map((line) => `    ${line}`));
   }
   return lines;
-}
-
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 /**

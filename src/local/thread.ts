@@ -8,6 +8,7 @@ import type { MessageRef } from '../plan.js';
 import type { Notification, Severity } from '../presenter.js';
 import { buildSlackPayload, SEVERITY_COLOURS, type SlackPayload } from '../slack/messages.js';
 import type { Notifier } from '../slack/notifier.js';
+import { plural } from '../text.js';
 
 const COLOUR_NAMES: Record<Severity, string> = { success: 'green', error: 'red', info: 'blue', warning: 'amber' };
 
@@ -93,8 +94,9 @@ export function printingNotifier(context: { environment: string }): SlackChannel
   let calls: SlackCall[] = [];
   const payload = (notification: Notification) => buildSlackPayload(notification, context);
   const post = (notification: Notification): MessageRef => {
-    posted.push({ payload: payload(notification), replies: [] });
-    calls.push({ kind: 'message', message: posted.length, payload: payload(notification) });
+    const built = payload(notification);
+    posted.push({ payload: built, replies: [] });
+    calls.push({ kind: 'message', message: posted.length, payload: built });
     return { channel: 'LOCAL', ts: String(posted.length) };
   };
   return {
@@ -109,8 +111,9 @@ export function printingNotifier(context: { environment: string }): SlackChannel
       thread.payload = payload(update.state);
       calls.push({ kind: 'update', message: number, payload: thread.payload });
       if (update.reply !== undefined) {
-        thread.replies.push(payload(update.reply));
-        calls.push({ kind: 'reply', message: number, payload: payload(update.reply) });
+        const reply = payload(update.reply);
+        thread.replies.push(reply);
+        calls.push({ kind: 'reply', message: number, payload: reply });
       }
       return message;
     },
@@ -124,7 +127,7 @@ export function printingNotifier(context: { environment: string }): SlackChannel
       return posted.flatMap((p, i) => [
         ...(i === 0 ? [] : ['']),
         ...slackText(p.payload),
-        ...(p.replies.length === 0 ? [] : [`    ${p.replies.length} ${p.replies.length === 1 ? 'reply' : 'replies'} in its thread:`]),
+        ...(p.replies.length === 0 ? [] : [`    ${plural(p.replies.length, 'reply', 'replies')} in its thread:`]),
         ...p.replies.flatMap((reply) => slackText(reply, '      ')),
       ]);
     },

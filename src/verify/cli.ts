@@ -15,6 +15,7 @@ import { catalogEntry, catalogLines, headerLine, resultLine, summaryLine, type V
 import { exitCode, ok, summarise, type CheckResult } from './result.js';
 import { knownServices, type KnownService } from './services.js';
 import { checkSlackConfiguration, sendTestMessage } from './slack.js';
+import { plural } from '../text.js';
 
 const USAGE = 'usage: npm run verify -- [--live] [--slack] [--json]';
 const FLAGS = new Set(['--live', '--slack', '--json', '--help']);
@@ -50,7 +51,7 @@ export async function runVerify(argv: readonly string[], env: Env, print: (line:
     throw error;
   }
   let known: KnownService[] = knownServices(config);
-  const results: CheckResult[] = [ok('configuration', { message: `the configuration is valid (${known.length} service${known.length === 1 ? '' : 's'} named: ${known.map((k) => k.service.name).join(', ') || 'none'})` })];
+  const results: CheckResult[] = [ok('configuration', { message: `the configuration is valid (${plural(known.length, 'service')} named: ${known.map((k) => k.service.name).join(', ') || 'none'})` })];
   if (live) {
     try {
       const checked = await liveChecks(config, clients(config.region), known);

@@ -9,6 +9,7 @@ import { accountOf, couldNotCheck, type VerifyContext } from './context.js';
 import { ok, problem, warning, type CheckResult } from './result.js';
 import type { KnownService } from './services.js';
 import { serviceRepositories } from '../naming.js';
+import { plural } from '../text.js';
 
 /**
  * Whether the cluster exists; when it does, the account it is in.
@@ -34,7 +35,7 @@ export async function checkCluster(ctx: VerifyContext): Promise<{ result: CheckR
   if (cluster.status !== 'ACTIVE') {
     return { result: problem('cluster', { message: `cluster ${name} is ${cluster.status ?? 'not ACTIVE'}`, fix: 'use an ACTIVE cluster (an INACTIVE one was deleted)' }), state: 'missing', account: undefined };
   }
-  const services = cluster.activeServicesCount === undefined ? '' : `, ${cluster.activeServicesCount} service${cluster.activeServicesCount === 1 ? '' : 's'}`;
+  const services = cluster.activeServicesCount === undefined ? '' : `, ${plural(cluster.activeServicesCount, 'service')}`;
   return { result: ok('cluster', { message: `cluster ${name} exists (ACTIVE${services})` }), state: 'exists', account: accountOf(cluster.clusterArn) };
 }
 

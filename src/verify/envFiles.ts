@@ -14,6 +14,7 @@ import { awsFailure } from './clients.js';
 import { couldNotCheck, type VerifyContext } from './context.js';
 import { deniedFix, s3Uri } from './objects.js';
 import { ok, problem, type CheckResult } from './result.js';
+import { plural } from '../text.js';
 
 /** S3 requests in flight at once. */
 const CONCURRENCY = 4;
@@ -56,7 +57,7 @@ export async function checkEnvFiles(ctx: VerifyContext, services: readonly Catal
     const read = await readEnvFile(ctx, ref);
     switch (read.state) {
       case 'read':
-        if (read.problems.length === 0) return ok('env-file', { ...scope, message: `${file} exists and is a valid ECS env file (${read.variables} variable${read.variables === 1 ? '' : 's'})` });
+        if (read.problems.length === 0) return ok('env-file', { ...scope, message: `${file} exists and is a valid ECS env file (${plural(read.variables, 'variable')})` });
         return problem('env-file', {
           ...scope,
           message: `${file} is not a valid ECS env file: ${describeEnvFileProblems(read.problems).join('; ')}`,

@@ -9,6 +9,7 @@ import { awsFailure, type AwsFailure } from './clients.js';
 import { couldNotCheck, type VerifyContext } from './context.js';
 import { ok, problem, warning, type CheckResult } from './result.js';
 import { serviceParameterPrefixes } from '../naming.js';
+import { plural } from '../text.js';
 
 /** DescribeParameters takes at most 50 names per filter. */
 const NAMES_PER_CALL = 50;
@@ -74,7 +75,7 @@ export async function checkParameters(ctx: VerifyContext, owner: CatalogService,
   if (missing.length === 0) {
     const elsewhereCount = names.length - own;
     const where = elsewhereCount === 0 ? `all under ${prefixes.join(' or ')}` : `${own} under ${prefixes.join(' or ')}, ${elsewhereCount} elsewhere (a change to those does not redeploy ${service})`;
-    results.unshift(ok('parameters', { service, message: `the ${names.length} SSM parameter${names.length === 1 ? '' : 's'} ${subject} references exist (${where})` }));
+    results.unshift(ok('parameters', { service, message: `the ${plural(names.length, 'SSM parameter')} ${subject} references exist (${where})` }));
   }
   return results;
 }

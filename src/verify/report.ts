@@ -8,6 +8,7 @@ import { s3Uri } from './objects.js';
 import type { CheckResult, Summary } from './result.js';
 import type { KnownService, Origin } from './services.js';
 import { serviceParameterPrefixes, serviceRepositories } from '../naming.js';
+import { plural } from '../text.js';
 
 /** A service and the AWS names it maps to. */
 interface CatalogEntry {
@@ -44,7 +45,6 @@ export function catalogEntry(config: Config, { service, origin }: KnownService):
   };
 }
 
-const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
 /** "3 ok, 1 problem, 0 warnings". */
 function countsText(summary: Summary): string {
