@@ -16,7 +16,8 @@ export interface RetryPolicy {
 
 export type Attempted<T> = { ok: true; value: T; attempts: number } | { ok: false; error: unknown; attempts: number; retryable: boolean };
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Resolves after `ms` milliseconds. */
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Calls `attempt` until it succeeds, the error is not worth retrying, the retries are used up, or

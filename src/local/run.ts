@@ -34,7 +34,7 @@ import { createEcrReads } from '../reads/ecr.js';
 import { createAwsReads, type Reads } from '../reads/registry.js';
 import { createS3Reads } from '../reads/s3.js';
 import { createSsmReads } from '../reads/ssm.js';
-import { createNotifier } from '../slack/setup.js';
+import { createNotifier, slackRoute } from '../slack/setup.js';
 import { createEcsTarget } from '../targets/ecs.js';
 import { createLambdaTarget } from '../targets/lambda/index.js';
 import { createAwsTargets, type Targets } from '../targets/registry.js';
@@ -101,9 +101,8 @@ function localContext(event: RawEvent, region: string): Context {
 
 /** The Slack the configuration uses, as `createNotifier` chooses it: a bot token wins over a webhook. */
 function slackMode(config: Config): 'bot' | 'webhook' | 'off' {
-  if (!config.slackNotificationsEnabled) return 'off';
-  if ((config.slackBotToken ?? config.slackBotTokenSsmParameter) !== undefined && config.slackChannel !== undefined) return 'bot';
-  return (config.slackWebhookUrl ?? config.slackWebhookSsmParameter) !== undefined ? 'webhook' : 'off';
+  const { via } = slackRoute(config);
+  return via === 'bot token' ? 'bot' : via;
 }
 
 /**
@@ -239,10 +238,11 @@ async function handleAll(input: LocalInput, file: string, config: Config, option
   let slack: RecordedSlack;
   let channel: SlackChannelPrinter | undefined;
   let journal: DeploymentJournal | undefined;
+  const mode = slackMode(config);
   if (live) {
     targets = createAwsTargets(config.region);
     reads = createAwsReads(config.region);
-    slack = recordingNotifier(createNotifier(config, trace.log, trace.metrics), { environment: config.projectEnv }, slackMode(config));
+    slack = recordingNotifier(createNotifier(config, trace.log, trace.metrics), { environment: config.projectEnv }, mode);
     journal = config.deploymentsTable === undefined ? undefined : createDynamoDbJournal({ tableName: config.deploymentsTable, region: config.region, ttlSeconds: FOLLOW_DEFAULTS.recordTtlSeconds });
   } else {
     const record = (call: DescribedCall) => {
@@ -273,7 +273,6 @@ async function handleAll(input: LocalInput, file: string, config: Config, option
     journal = createMemoryJournal();
   }
   const app = new App({ config, log: trace.log, metrics: trace.metrics, notifier: slack, targets, reads, ...(journal === undefined ? {} : { journal }) });
-  const mode = slackMode(config);
   const heading = live ? (mode === 'off' ? 'Slack (off or not configured: logged only)' : `Slack (sent through the ${mode === 'bot' ? 'bot token' : 'webhook'})`) : 'Slack (not sent)';
 
   /** After an invocation: its Slack messages, then its log lines (or how many were warnings or errors). */

@@ -11,8 +11,9 @@ import type { MessageRef } from '../plan.js';
 import { MetricName } from '../observability.js';
 import type { Notification } from '../presenter.js';
 import { buildSlackPayload } from './messages.js';
-import { attemptTimeout, DEFAULT_SLACK_SEND_OPTIONS, InvocationBudget, nextTry, type Notifier, type NotifierContext, type SlackSendOptions } from './notifier.js';
-import { postJson } from './post.js';
+import { postWithinBudget, retryAfterMs, type AttemptsOutcome, type SlackSendOptions, type Verdict } from './attempts.js';
+import { DEFAULT_SLACK_SEND_OPTIONS, InvocationBudget, type Notifier, type NotifierContext } from './notifier.js';
+import type { PostResponse } from './post.js';
 
 /** Where the token comes from: a fixed value, or a (cached) secret read on first use. */
 export type TokenSource = () => Promise<string>;
@@ -27,36 +28,37 @@ interface SlackBotTarget {
 }
 
 type ApiMethod = 'chat.postMessage' | 'chat.update';
-type ApiOutcome = { ok: true; message: MessageRef | undefined } | { ok: false; reason: string; retryable: boolean };
+/** `value` is where the message is, when Slack says; `retryable` is false when no retry could mend the failure. */
+type ApiOutcome = AttemptsOutcome<MessageRef | undefined>;
 
 /** Slack's error codes that may pass on a retry; every other one will not. */
 const TRANSIENT_SLACK_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** What one answer of the Web API means. Reasons carry Slack's error code or the HTTP status, never the request. */
-function outcomeOf(status: number, body: string): ApiOutcome & { retryAfterMs?: number } {
-  if (status === 429) return { ok: false, reason: 'HTTP 429', retryable: true };
-  if (status >= 500) return { ok: false, reason: `HTTP ${status}`, retryable: true };
-  if (status < 200 || status >= 300) return { ok: false, reason: `HTTP ${status}`, retryable: false };
+function verdictOf(response: PostResponse): Verdict<MessageRef | undefined> {
+  const { status, body } = response;
+  if (status === 429) return { kind: 'retry', reason: 'HTTP 429', retryAfterMs: retryAfterMs(response.retryAfter) };
+  if (status >= 500) return { kind: 'retry', reason: `HTTP ${status}` };
+  if (status < 200 || status >= 300) return { kind: 'give up', reason: `HTTP ${status}` };
   let answer: { ok?: unknown; error?: unknown; channel?: unknown; ts?: unknown };
   try {
     answer = JSON.parse(body) as typeof answer;
   } catch {
-    return { ok: false, reason: 'the answer is not JSON', retryable: false };
+    return { kind: 'give up', reason: 'the answer is not JSON' };
   }
   if (answer.ok !== true) {
     const code = typeof answer.error === 'string' && /^[a-z0-9_]{1,64}$/.test(answer.error) ? answer.error : 'unknown_error';
-    return { ok: false, reason: `Slack error ${code}`, retryable: TRANSIENT_SLACK_ERRORS.has(code) };
+    const reason = `Slack error ${code}`;
+    return TRANSIENT_SLACK_ERRORS.has(code) ? { kind: 'retry', reason } : { kind: 'give up', reason };
   }
   const message = typeof answer.channel === 'string' && typeof answer.ts === 'string' ? { channel: answer.channel, ts: answer.ts } : undefined;
-  return { ok: true, message };
+  return { kind: 'delivered', value: message };
 }
 
 /**
  * One Web API call, retrying 5xx, network errors, transient Slack errors and 429 (after
- * `Retry-After`) under the webhook's policy: at most `maxAttempts` attempts, retries only inside
- * the invocation's shared budget (`deadline`).
+ * `Retry-After`) under the webhook's policy ({@link postWithinBudget}): at most `maxAttempts`
+ * attempts, retries only inside the invocation's shared budget (`deadline`).
  */
 async function call(target: SlackBotTarget, method: ApiMethod, payload: Record<string, unknown>, options: SlackSendOptions, deadline: number): Promise<ApiOutcome> {
   let token: string;
@@ -65,26 +67,8 @@ async function call(target: SlackBotTarget, method: ApiMethod, payload: Record<s
   } catch (error) {
     return { ok: false, reason: `bot token unavailable (${(error as Error).name})`, retryable: false };
   }
-  const body = JSON.stringify(payload);
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8' };
-  for (let attempt = 1; ; attempt++) {
-    let reason: string;
-    let waitMs = options.retryDelayMs * 2 ** (attempt - 1);
-    try {
-      const response = await postJson(`${target.apiUrl}/${method}`, body, AbortSignal.timeout(attemptTimeout(attempt, deadline, options)), headers);
-      const outcome = outcomeOf(response.status, response.body);
-      if (outcome.ok || !outcome.retryable) return outcome;
-      reason = outcome.reason;
-      const retryAfter = response.retryAfter === null ? Number.NaN : Number(response.retryAfter) * 1000;
-      if (response.status === 429 && Number.isFinite(retryAfter) && retryAfter >= 0) waitMs = retryAfter;
-    } catch (error) {
-      const e = error as { name?: string; code?: string; cause?: { code?: string } };
-      reason = e.name === 'TimeoutError' || e.name === 'AbortError' ? 'timed out' : `network error ${e.code ?? e.cause?.code ?? e.name ?? 'unknown'}`;
-    }
-    const next = nextTry(attempt, waitMs, deadline, options);
-    if (!next.retry) return { ok: false, reason: `${reason}; ${next.why}`, retryable: true };
-    await sleep(waitMs);
-  }
+  return postWithinBudget(`${target.apiUrl}/${method}`, JSON.stringify(payload), headers, options, deadline, verdictOf);
 }
 
 /**
@@ -113,7 +97,7 @@ export function createSlackBotNotifier(target: SlackBotTarget, context: Notifier
   };
   const post = async (notification: Notification, thread?: MessageRef): Promise<MessageRef | undefined> => {
     const outcome = await send(notification, 'chat.postMessage', { channel: thread?.channel ?? target.channel, ...(thread === undefined ? {} : { thread_ts: thread.ts }) });
-    if (outcome.ok) return outcome.message;
+    if (outcome.ok) return outcome.value;
     failed(notification, 'chat.postMessage', outcome.reason);
     return undefined;
   };

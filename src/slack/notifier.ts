@@ -11,7 +11,8 @@ import { MetricName } from '../observability.js';
 import type { MessageRef } from '../plan.js';
 import type { Notification, ThreadUpdate } from '../presenter.js';
 import { buildSlackPayload, type SlackPayload } from './messages.js';
-import { postJson } from './post.js';
+import { postWithinBudget, retryAfterMs, type AttemptsOutcome, type SlackSendOptions, type Verdict } from './attempts.js';
+import type { PostResponse } from './post.js';
 
 export interface Notifier {
   /** A message of its own. */
@@ -31,16 +32,7 @@ export interface Notifier {
   flush(): Promise<void>;
 }
 
-export interface SlackSendOptions {
-  /** Time the messages of one invocation share, from its first message: retries and `Retry-After` waits happen inside it. */
-  budgetMs: number;
-  /** Time allowed for one HTTP attempt. */
-  attemptTimeoutMs: number;
-  /** Pause before the first retry of a 5xx or network error; it doubles for the next. */
-  retryDelayMs: number;
-  /** Attempts per message, the first included. */
-  maxAttempts: number;
-}
+export type { SlackSendOptions } from './attempts.js';
 
 export const DEFAULT_SLACK_SEND_OPTIONS: SlackSendOptions = {
   budgetMs: SLACK_DEFAULTS.budgetMs,
@@ -83,71 +75,32 @@ export class InvocationBudget {
 }
 
 /**
- * Whether to retry after a failed attempt, and after how long: at most `maxAttempts` attempts, and
- * never a wait that ends past the shared deadline. The reason says why it gave up.
+ * What a webhook's answer means: 2xx delivered; 5xx, and 429 after its `Retry-After`, worth a retry;
+ * any other status a payload or webhook that is wrong. Reasons carry the status only: the URL is a secret.
  */
-export function nextTry(attempt: number, waitMs: number, deadline: number, options: SlackSendOptions): { retry: true } | { retry: false; why: string } {
-  if (attempt >= options.maxAttempts) return { retry: false, why: `gave up after ${attempt} attempts` };
-  if (Date.now() + waitMs >= deadline) return { retry: false, why: `no time left to retry within the invocation's Slack budget (${options.budgetMs} ms)` };
-  return { retry: true };
-}
-
-/** Time allowed for an attempt: a first attempt has its own timeout; a retry never runs past the shared deadline. */
-export function attemptTimeout(attempt: number, deadline: number, options: SlackSendOptions): number {
-  return attempt === 1 ? options.attemptTimeoutMs : Math.max(1, Math.min(options.attemptTimeoutMs, deadline - Date.now()));
-}
-
-type SendOutcome = { ok: true } | { ok: false; reason: string };
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Seconds of a `Retry-After` header, as milliseconds; `undefined` if absent or unreadable. */
-function retryAfterMs(header: string | null): number | undefined {
-  if (header === null) return undefined;
-  const seconds = Number(header);
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
-}
-
-/**
- * POSTs one payload: at most `maxAttempts` attempts, retrying 5xx and network errors with backoff
- * and 429 after its `Retry-After`, only while the shared budget lasts. The first attempt is always
- * made. Failure reasons carry the status or error code only: the URL is a secret.
- */
-async function postWithinBudget(url: string, payload: SlackPayload, options: SlackSendOptions, deadline: number): Promise<SendOutcome> {
-  const body = JSON.stringify(payload);
-  for (let attempt = 1; ; attempt++) {
-    let reason: string;
-    let waitMs = options.retryDelayMs * 2 ** (attempt - 1);
-    try {
-      const response = await postJson(url, body, AbortSignal.timeout(attemptTimeout(attempt, deadline, options)));
-      if (response.status >= 200 && response.status < 300) return { ok: true };
-      reason = `HTTP ${response.status}`;
-      if (response.status === 429) {
-        waitMs = retryAfterMs(response.retryAfter) ?? waitMs;
-      } else if (response.status < 500) {
-        return { ok: false, reason }; // 4xx other than 429: the payload or the webhook is wrong.
-      }
-    } catch (error) {
-      const e = error as { name?: string; code?: string; cause?: { code?: string } };
-      reason = e.name === 'TimeoutError' || e.name === 'AbortError' ? 'timed out' : `network error ${e.code ?? e.cause?.code ?? e.name ?? 'unknown'}`;
-    }
-    const next = nextTry(attempt, waitMs, deadline, options);
-    if (!next.retry) return { ok: false, reason: `${reason}; ${next.why}` };
-    await sleep(waitMs);
-  }
+function webhookVerdict(response: PostResponse): Verdict<undefined> {
+  if (response.status >= 200 && response.status < 300) return { kind: 'delivered', value: undefined };
+  const reason = `HTTP ${response.status}`;
+  if (response.status === 429) return { kind: 'retry', reason, retryAfterMs: retryAfterMs(response.retryAfter) };
+  if (response.status < 500) return { kind: 'give up', reason }; // 4xx other than 429: the payload or the webhook is wrong.
+  return { kind: 'retry', reason };
 }
 
 /** Where the webhook URL comes from: a fixed value, or a (cached) secret read on first use. */
 export type WebhookSource = () => Promise<string>;
 
-async function send(webhook: WebhookSource, payload: SlackPayload, options: SlackSendOptions, deadline: number): Promise<SendOutcome> {
+/**
+ * POSTs one payload to the webhook within the shared budget ({@link postWithinBudget}). Failure
+ * reasons carry the status or error code only: the URL is a secret.
+ */
+async function send(webhook: WebhookSource, payload: SlackPayload, options: SlackSendOptions, deadline: number): Promise<AttemptsOutcome<undefined>> {
   let url: string;
   try {
     url = await webhook();
   } catch (error) {
-    return { ok: false, reason: `webhook URL unavailable (${(error as Error).name})` };
+    return { ok: false, reason: `webhook URL unavailable (${(error as Error).name})`, retryable: false };
   }
-  return postWithinBudget(url, payload, options, deadline);
+  return postWithinBudget(url, JSON.stringify(payload), {}, options, deadline, webhookVerdict);
 }
 
 /**

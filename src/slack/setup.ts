@@ -8,21 +8,51 @@ import type { Log, MetricSink } from '../observability.js';
 import { createSlackBotNotifier, type TokenSource } from './bot.js';
 import { createLogOnlyNotifier, createSlackNotifier, type Notifier, type WebhookSource } from './notifier.js';
 
-/** A secret given as a value, or as the name of an SSM SecureString read on first use (cached). */
-function secret(value: string | undefined, parameter: string | undefined): (() => Promise<string>) | undefined {
-  if (value !== undefined) return async () => value;
-  if (parameter !== undefined) {
-    return async () => (await import('../aws/ssmParameter.js')).readSecureString(parameter);
-  }
+/** A secret given as a value, or as the name of an SSM SecureString read on first use (a value wins over a parameter). */
+export type SlackSecret = { value: string } | { parameter: string };
+
+/**
+ * How a configuration reaches Slack: with a bot token (it wins over a webhook, and needs a
+ * channel), with a webhook, or not at all (notifications off, or neither configured).
+ *
+ * @example
+ * slackRoute(config); // { via: 'bot token', channel: 'C0123456789', secret: { parameter: '/deploybridge/myproject/dev/slack-bot-token' } }
+ */
+export type SlackRoute = { via: 'bot token'; channel: string; secret: SlackSecret } | { via: 'webhook'; secret: SlackSecret } | { via: 'off' };
+
+function secretOf(value: string | undefined, parameter: string | undefined): SlackSecret | undefined {
+  if (value !== undefined) return { value };
+  if (parameter !== undefined) return { parameter };
   return undefined;
+}
+
+/** The route {@link createNotifier} takes for a configuration; callers that describe it use this too. */
+export function slackRoute(config: Config): SlackRoute {
+  if (!config.slackNotificationsEnabled) return { via: 'off' };
+  const token = secretOf(config.slackBotToken, config.slackBotTokenSsmParameter);
+  if (token !== undefined && config.slackChannel !== undefined) return { via: 'bot token', channel: config.slackChannel, secret: token };
+  const webhook = secretOf(config.slackWebhookUrl, config.slackWebhookSsmParameter);
+  if (webhook !== undefined) return { via: 'webhook', secret: webhook };
+  return { via: 'off' };
+}
+
+/** Reads a secret: its value, or its SSM parameter on first use (cached). */
+function source(secret: SlackSecret): () => Promise<string> {
+  if ('value' in secret) return async () => secret.value;
+  const parameter = secret.parameter;
+  return async () => (await import('../aws/ssmParameter.js')).readSecureString(parameter);
 }
 
 export function createNotifier(config: Config, log: Log, metrics: MetricSink): Notifier {
   const context = { environment: config.projectEnv, log, metrics };
-  const token: TokenSource | undefined = secret(config.slackBotToken, config.slackBotTokenSsmParameter);
-  const webhook: WebhookSource | undefined = secret(config.slackWebhookUrl, config.slackWebhookSsmParameter);
-  if (!config.slackNotificationsEnabled) return createLogOnlyNotifier(log);
-  if (token !== undefined && config.slackChannel !== undefined) return createSlackBotNotifier({ token, channel: config.slackChannel, apiUrl: config.slackApiUrl }, context);
-  if (webhook !== undefined) return createSlackNotifier(webhook, context);
+  const route = slackRoute(config);
+  if (route.via === 'bot token') {
+    const token: TokenSource = source(route.secret);
+    return createSlackBotNotifier({ token, channel: route.channel, apiUrl: config.slackApiUrl }, context);
+  }
+  if (route.via === 'webhook') {
+    const webhook: WebhookSource = source(route.secret);
+    return createSlackNotifier(webhook, context);
+  }
   return createLogOnlyNotifier(log);
 }

@@ -6,7 +6,7 @@
  */
 import type { Config } from '../config.js';
 import type { Log, LogFields, MetricSink } from '../observability.js';
-import { createNotifier } from '../slack/setup.js';
+import { createNotifier, slackRoute as notifierRoute } from '../slack/setup.js';
 import type { VerifyContext } from './context.js';
 import { couldNotCheck } from './context.js';
 import { describeParameters } from './parameters.js';
@@ -16,16 +16,15 @@ import { ok, problem, summarise, type CheckResult } from './result.js';
 /** The description the Terraform module gives the webhook parameter it creates with a placeholder value (terraform/ssm.tf). */
 const MODULE_PARAMETER_DESCRIPTION = 'Slack incoming-webhook URL of deploybridge';
 
-/** How the function reaches Slack: with a bot token (it wins over a webhook, as in src/slack/setup.ts) or a webhook, each given as a value or as an SSM parameter. */
+/** How the function reaches Slack (src/slack/setup.ts chooses): with a bot token (it wins over a webhook) or a webhook, each given as a value or as an SSM parameter. */
 type SlackRoute = { via: 'bot token'; variable: 'SLACK_BOT_TOKEN' | 'SLACK_BOT_TOKEN_SSM_PARAMETER'; parameter: string | undefined } | { via: 'webhook'; variable: 'SLACK_WEBHOOK_URL' | 'SLACK_WEBHOOK_SSM_PARAMETER'; parameter: string | undefined };
 
 function slackRoute(config: Config): SlackRoute | undefined {
-  if (config.slackChannel !== undefined && (config.slackBotToken !== undefined || config.slackBotTokenSsmParameter !== undefined)) {
-    return config.slackBotToken !== undefined ? { via: 'bot token', variable: 'SLACK_BOT_TOKEN', parameter: undefined } : { via: 'bot token', variable: 'SLACK_BOT_TOKEN_SSM_PARAMETER', parameter: config.slackBotTokenSsmParameter };
-  }
-  if (config.slackWebhookUrl !== undefined) return { via: 'webhook', variable: 'SLACK_WEBHOOK_URL', parameter: undefined };
-  if (config.slackWebhookSsmParameter !== undefined) return { via: 'webhook', variable: 'SLACK_WEBHOOK_SSM_PARAMETER', parameter: config.slackWebhookSsmParameter };
-  return undefined;
+  const route = notifierRoute(config);
+  if (route.via === 'off') return undefined;
+  const parameter = 'parameter' in route.secret ? route.secret.parameter : undefined;
+  if (route.via === 'bot token') return { via: 'bot token', variable: parameter === undefined ? 'SLACK_BOT_TOKEN' : 'SLACK_BOT_TOKEN_SSM_PARAMETER', parameter };
+  return { via: 'webhook', variable: parameter === undefined ? 'SLACK_WEBHOOK_URL' : 'SLACK_WEBHOOK_SSM_PARAMETER', parameter };
 }
 
 /** "the bot token (channel C0123)", "the webhook". */
