@@ -154,21 +154,24 @@ export class Catalog {
    */
   service(requested: string): CatalogService | undefined {
     const name = this.naming.canonical(requested);
-    if (name === undefined) return undefined;
+    return name === undefined ? undefined : this.entry(name);
+  }
+
+  /** The service of a canonical name (as the naming rules return them). */
+  private entry(name: string): CatalogService {
     return this.lambdas.get(name) ?? { kind: 'ecs', name, ecs: this.naming.ecsNames(name), envFiles: this.envFiles.get(name) ?? [] };
   }
 
   /** The service built from an ECR repository (`{project}_backend`, `{project}_service_{name}`), or `undefined` if the repository is not this project's. */
   forRepository(repository: string): CatalogService | undefined {
     const name = this.naming.serviceFromRepository(repository);
-    return name === undefined ? undefined : this.service(name);
+    return name === undefined ? undefined : this.entry(name);
   }
 
   /** The service and parameter name of `/{env}/{project}/{service}/NAME`, or `undefined` for another env, project or shape. */
   forParameter(path: string): { service: CatalogService; parameter: string } | undefined {
     const parsed = this.naming.parseParameterName(path);
-    const service = parsed === undefined ? undefined : this.service(parsed.service);
-    return parsed === undefined || service === undefined ? undefined : { service, parameter: parsed.parameter };
+    return parsed === undefined ? undefined : { service: this.entry(parsed.service), parameter: parsed.parameter };
   }
 
   /** The services that read this S3 object as an env file, and the functions whose code it is, in configuration order. */
@@ -176,19 +179,19 @@ export class Catalog {
     const artifactOf = [...this.lambdas.values()].filter((s) => s.artifact !== undefined && sameObject(s.artifact, bucket, key));
     const envFileOf = [...this.envFiles.entries()]
       .filter(([name, files]) => files.some((file) => sameObject(file, bucket, key)) && !artifactOf.some((a) => a.name === name))
-      .flatMap(([name]) => this.service(name) ?? []);
+      .map(([name]) => this.entry(name));
     return { envFileOf, artifactOf };
   }
 
   /** The ECS service of this project and env with this name, or `undefined` when it is not one. */
   forEcsService(ecsService: string): CatalogService | undefined {
     const name = this.naming.serviceFromEcsServiceName(ecsService);
-    return name === undefined ? undefined : this.service(name);
+    return name === undefined ? undefined : this.entry(name);
   }
 
   /** The services the configuration names (in `SERVICE_CONFIG` or `LAMBDA_CONFIG`), Lambda services first. */
   configured(): CatalogService[] {
-    const ecs = [...this.envFiles.keys()].filter((name) => !this.lambdas.has(name)).flatMap((name) => this.service(name) ?? []);
+    const ecs = [...this.envFiles.keys()].filter((name) => !this.lambdas.has(name)).map((name) => this.entry(name));
     return [...this.lambdas.values(), ...ecs];
   }
 
