@@ -179,7 +179,7 @@ function lineList(lines: number[], max = 12): string {
     runs.push(j > i ? `${sorted[i]}–${sorted[j]}` : String(sorted[i]));
     i = j + 1;
   }
-  return runs.length <= max ? runs.join(', ') : `${runs.slice(0, max).join(', ')}, … (${runs.length - max} more)`;
+  return nameList(runs, max);
 }
 
 /** Names in a message: the first `max`, then how many more. */

@@ -24,9 +24,13 @@ import type { PlanBuilder, RouteContext } from './context.js';
 /** A published version number as Lambda writes it. */
 const VERSION_RE = /^[1-9]\d{0,9}$/;
 
+/** A manual request refused: reported (warn log, Slack error), nothing deployed. */
+function refuse(why: string): RejectedEventError {
+  return new RejectedEventError(`manual deploy refused: ${why}`);
+}
+
 /** What a manual request asks of a function, or why it is refused. */
 function lambdaChangeOf(detail: ManualDeployDetail, service: string, lambda: LambdaFunction): LambdaChange {
-  const refuse = (why: string) => new RejectedEventError(`manual deploy refused: ${why}`);
   if (detail.task_definition !== undefined) throw refuse(`task_definition applies to ECS services; ${service} is the Lambda function ${lambda.functionName}`);
   if (lambda.alias === undefined) {
     throw refuse(`${service} (${lambda.functionName}) has no alias in LAMBDA_CONFIG; a manual deploy moves an alias, and without one $LATEST already is what runs`);
@@ -47,10 +51,10 @@ function lambdaChangeOf(detail: ManualDeployDetail, service: string, lambda: Lam
 function authorise(event: EventEnvelope, config: Pick<Config, 'manualDeployAccounts' | 'protectedEnvs' | 'projectEnv'>): void {
   const accounts = config.manualDeployAccounts;
   if (accounts.length > 0 && (event.account === undefined || !accounts.includes(event.account))) {
-    throw new RejectedEventError(`manual deploy refused: account ${excerpt(event.account ?? '(none)', 20)} is not in MANUAL_DEPLOY_ACCOUNTS`);
+    throw refuse(`account ${excerpt(event.account ?? '(none)', 20)} is not in MANUAL_DEPLOY_ACCOUNTS`);
   }
   if (config.protectedEnvs.includes(config.projectEnv) && event.source !== 'action.production') {
-    throw new RejectedEventError(`manual deploy refused: ${config.projectEnv} is a protected env (PROTECTED_ENVS); send the event with source action.production`);
+    throw refuse(`${config.projectEnv} is a protected env (PROTECTED_ENVS); send the event with source action.production`);
   }
 }
 
@@ -74,7 +78,6 @@ const TASK_DEFINITION_RE = /^(?:arn:(aws[a-z-]*):ecs:([a-z0-9-]+):(\d{12}):task-
  * nothing about where the service runs).
  */
 function checkTaskDefinition(requested: string, ecs: EcsNames, service: string, config: Pick<Config, 'region'>, invocation: Invocation): string {
-  const refuse = (why: string) => new RejectedEventError(`manual deploy refused: ${why}`);
   const match = TASK_DEFINITION_RE.exec(requested);
   if (match === null) {
     throw refuse(
@@ -121,15 +124,15 @@ export const plan: PlanBuilder = async (event, context) => {
   const elsewhere = addressedElsewhere(event.detail, config);
   if (elsewhere !== undefined) return ignoredPlan('manual', event.id, elsewhere, 'debug');
   const checked = checkDetail(manualDeploySchema, event.detail, MANUAL_DEPLOY_HINTS);
-  if (!checked.ok) throw new RejectedEventError(`manual deploy refused: ${checked.problems.join('; ')}`);
+  if (!checked.ok) throw refuse(checked.problems.join('; '));
   const detail = checked.data;
   authorise(event, config);
   const found = catalog.service(detail.service);
   if (found === undefined) {
-    throw new RejectedEventError(`manual deploy refused: service name ${excerpt(detail.service, 80)} is not a valid service name`);
+    throw refuse(`service name ${excerpt(detail.service, 80)} is not a valid service name`);
   }
   if (detail.action !== undefined && detail.action !== 'rollback') {
-    throw new RejectedEventError(`manual deploy refused: action ${excerpt(detail.action, 64)} is unknown (the only action is "rollback")`);
+    throw refuse(`action ${excerpt(detail.action, 64)} is unknown (the only action is "rollback")`);
   }
   const service = found.name;
   const trigger: Extract<Trigger, { kind: 'manual' }> = { kind: 'manual', source: event.source, reason: detail.reason, account: event.account, requestedBy: detail.requested_by };
@@ -140,7 +143,7 @@ export const plan: PlanBuilder = async (event, context) => {
     return result;
   }
   if (detail.version !== undefined || detail.action !== undefined) {
-    throw new RejectedEventError(`manual deploy refused: "version" and "action" apply to Lambda functions; ${service} is an ECS service`);
+    throw refuse(`"version" and "action" apply to Lambda functions; ${service} is an ECS service`);
   }
   const { ecs } = found;
   const taskDefinition = detail.task_definition === undefined ? ecs.family : checkTaskDefinition(detail.task_definition, ecs, service, config, invocation);
