@@ -52,17 +52,15 @@ export const plan: PlanBuilder = async (event, { catalog, reads, log }) => {
   const delivered = objectChange(event);
   if (delivered.kind === 'other') return ignoredPlan('s3', event.id, `S3 ${excerpt(delivered.operation)} does not change an object's content`);
   // The key as configured: the form that matched (as delivered, or URL-decoded) is the one AWS calls use.
-  const isUsed = (key: string) => {
-    const { envFileOf, artifactOf } = catalog.forObject(delivered.bucket, key);
-    return envFileOf.length + artifactOf.length > 0;
-  };
-  const change = { ...delivered, key: s3KeyForms(delivered.key).find(isUsed) ?? delivered.key };
+  const forms = s3KeyForms(delivered.key).map((key) => ({ key, uses: catalog.forObject(delivered.bucket, key) }));
+  const matched = forms.find(({ uses }) => uses.envFileOf.length + uses.artifactOf.length > 0);
+  const change = { ...delivered, key: matched?.key ?? delivered.key };
   const location = `s3://${change.bucket}/${change.key}`;
-  // A function whose code is this object gets a code update, which starts fresh environments anyway.
-  const { envFileOf, artifactOf } = catalog.forObject(change.bucket, change.key);
-  if (envFileOf.length === 0 && artifactOf.length === 0) {
+  if (matched === undefined) {
     return ignoredPlan('s3', event.id, `${excerpt(location)} is not an env file of any service in SERVICE_CONFIG${catalog.hasArtifacts ? ' nor a Lambda artifact in LAMBDA_CONFIG' : ''}`);
   }
+  // A function whose code is this object gets a code update, which starts fresh environments anyway.
+  const { envFileOf, artifactOf } = matched.uses;
 
   const trigger: Extract<Trigger, { kind: 's3' }> = { kind: 's3', bucket: change.bucket, key: change.key, versionId: change.versionId, operation: change.operation, actor: change.actor };
   const result = emptyPlan('s3', event.id);
