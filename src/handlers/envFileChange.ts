@@ -19,7 +19,14 @@ export type EnvFileVerdict =
   | { kind: 'unchanged'; previousVersionId: string }
   | { kind: 'changed'; change: EnvFileChange };
 
-async function read(s3: S3Reads, ref: ObjectVersionRef): Promise<EnvFile> {
+/**
+ * One version of an env file (the current one without `versionId`), parsed; a file over
+ * `ENV_FILE_LIMITS.maxBytes` is not read and has one problem, `too_large`.
+ *
+ * @example
+ * (await readEnvFile(s3, { bucket: 'myproject-config-dev', key: 'api/.env', versionId: undefined })).names; // ['APP_ENV', …]
+ */
+export async function readEnvFile(s3: S3Reads, ref: ObjectVersionRef): Promise<EnvFile> {
   const content = await s3.readObject(ref, ENV_FILE_LIMITS.maxBytes);
   return content.kind === 'read' ? EnvFile.parse(content.bytes) : EnvFile.tooLarge(content.bytes, ENV_FILE_LIMITS.maxBytes);
 }
@@ -40,7 +47,7 @@ export async function checkEnvFile(object: ObjectVersionRef, { reads, log }: { r
   const s3 = await reads.s3();
   let file: EnvFile;
   try {
-    file = await read(s3, object);
+    file = await readEnvFile(s3, object);
   } catch (error) {
     throw new DeploymentError(`env file ${location}${object.versionId ? ` (version ${object.versionId})` : ''} could not be read, so it was not checked: ${describeError(error)}`, {
       retryable: isRetryableAwsError(error),
@@ -59,7 +66,7 @@ export async function checkEnvFile(object: ObjectVersionRef, { reads, log }: { r
     const previous = await s3.previousVersion(object.bucket, object.key, object.versionId);
     if (previous.kind === 'none') return { kind: 'changed', change: { kind: 'new_file', added: file.names } };
     if (previous.kind === 'not_listed') return notCompared('previous_not_listed');
-    const before = await read(s3, { bucket: object.bucket, key: object.key, versionId: previous.versionId });
+    const before = await readEnvFile(s3, { bucket: object.bucket, key: object.key, versionId: previous.versionId });
     if (before.problems.some((p) => p.kind === 'too_large')) return notCompared('read_failed');
     const diff = file.diff(before);
     if (isEmptyDiff(diff)) return { kind: 'unchanged', previousVersionId: previous.versionId };

@@ -6,8 +6,8 @@
  */
 import type { CatalogService, S3ObjectRef } from '../catalog.js';
 import { mapWithConcurrency } from '../concurrency.js';
-import { ENV_FILE_LIMITS } from '../constants.js';
-import { EnvFile, type EnvFileProblem } from '../envFile.js';
+import type { EnvFileProblem } from '../envFile.js';
+import { readEnvFile } from '../handlers/envFileChange.js';
 import { describeEnvFileProblems } from '../presenter.js';
 import { createS3Reads } from '../reads/s3.js';
 import { awsFailure } from './clients.js';
@@ -20,17 +20,15 @@ import { plural } from '../text.js';
 const CONCURRENCY = 4;
 
 /** The current version of an env file, parsed: its variable count and problems; or why it could not be read. */
-async function readEnvFile(ctx: VerifyContext, ref: S3ObjectRef): Promise<{ state: 'read'; variables: number; problems: readonly EnvFileProblem[] } | { state: 'missing' } | { state: 'denied' | 'failed'; failure: ReturnType<typeof awsFailure> }> {
-  let content;
+async function currentEnvFile(ctx: VerifyContext, ref: S3ObjectRef): Promise<{ state: 'read'; variables: number; problems: readonly EnvFileProblem[] } | { state: 'missing' } | { state: 'denied' | 'failed'; failure: ReturnType<typeof awsFailure> }> {
+  let file;
   try {
-    content = await createS3Reads(ctx.clients.s3).readObject({ ...ref, versionId: undefined }, ENV_FILE_LIMITS.maxBytes);
+    file = await readEnvFile(createS3Reads(ctx.clients.s3), { ...ref, versionId: undefined });
   } catch (error) {
     const failure = awsFailure(error);
     if (failure.status === 404) return { state: 'missing' };
     return { state: failure.status === 403 ? 'denied' : 'failed', failure };
   }
-  if (content.kind === 'too_large') return { state: 'read', variables: 0, problems: [{ kind: 'too_large', bytes: content.bytes, limit: ENV_FILE_LIMITS.maxBytes }] };
-  const file = EnvFile.parse(content.bytes);
   return { state: 'read', variables: file.names.length, problems: file.problems };
 }
 
@@ -54,7 +52,7 @@ export async function checkEnvFiles(ctx: VerifyContext, services: readonly Catal
     const names = users.map((s) => s.name);
     const scope = users.length === 1 ? { service: names[0] as string } : {};
     const file = users.length === 1 ? `env file ${uri}` : `env file ${uri} (read by ${names.join(', ')})`;
-    const read = await readEnvFile(ctx, ref);
+    const read = await currentEnvFile(ctx, ref);
     switch (read.state) {
       case 'read':
         if (read.problems.length === 0) return ok('env-file', { ...scope, message: `${file} exists and is a valid ECS env file (${plural(read.variables, 'variable')})` });
