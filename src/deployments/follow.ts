@@ -14,7 +14,7 @@ import type { Log, MetricSink } from '../observability.js';
 import { MetricName } from '../observability.js';
 import { deployedTrigger, type DeploymentStep, type EcsEventName, type FailureEvidence, type FollowedEcsDeployment, type Notice, type Rollback } from '../plan.js';
 import type { DeploymentJournal, JournalEntry } from './journal.js';
-import { change, journalKeys, readDeployment, withEvent, type Decision } from './records.js';
+import { change, journalKeys, readDeployment, see, withEvent, type Decision, type Seen } from './records.js';
 
 /** One ECS event about a service of this project. */
 interface EcsEventFacts {
@@ -77,12 +77,16 @@ async function stateless(facts: EcsEventFacts, context: FollowContext, rollback?
 
 type Applied = { deployment: FollowedEcsDeployment; step: DeploymentStep; counted: { failed?: boolean; succeeded?: boolean; rolledBack?: boolean } };
 
-/** Applies `step` to the deployment stored under `id`, unless the event was applied already or `next` declines. */
+/**
+ * Applies `step` to the deployment stored under `id`, unless the event was applied already or `next` declines;
+ * `seen`: what a read of it just found, if the caller read it.
+ */
 function stepOn(
   journal: DeploymentJournal,
   id: string,
   facts: EcsEventFacts,
   next: (before: FollowedEcsDeployment) => Omit<Applied, 'deployment'> & { after: FollowedEcsDeployment } | undefined,
+  seen?: Seen,
 ): Promise<Applied | undefined> {
   return change(journal, journalKeys.deployment(id), (current): Decision<Applied> => {
     const before = current?.type === 'deployment' && current.deployment.target === 'ecs' ? current.deployment : undefined;
@@ -91,7 +95,7 @@ function stepOn(
     if (decided === undefined) return undefined;
     const deployment = { ...decided.after, events: withEvent(before.events, facts.eventId) };
     return { entry: { type: 'deployment', deployment }, result: { deployment, step: decided.step, counted: decided.counted } };
-  });
+  }, seen);
 }
 
 /** An event about a deployment deploybridge started. */
@@ -132,12 +136,13 @@ function count(applied: Applied, facts: EcsEventFacts, metrics: MetricSink): voi
   }
 }
 
-/** The deployment deploybridge started last on the event's service, if it is still one to follow. */
-async function latestOwn(journal: DeploymentJournal, facts: EcsEventFacts): Promise<FollowedEcsDeployment | undefined> {
+/** The deployment deploybridge started last on the event's service, if it is still one to follow, and the read that found it. */
+async function latestOwn(journal: DeploymentJournal, facts: EcsEventFacts): Promise<{ deployment: FollowedEcsDeployment; seen: Seen } | undefined> {
   const latest = await journal.read(journalKeys.latest(facts.cluster, facts.ecsService));
   if (latest?.entry.type !== 'latest') return undefined;
-  const deployment = await readDeployment(journal, latest.entry.deploymentId);
-  return deployment?.target === 'ecs' ? deployment : undefined;
+  const seen = await see(journal, journalKeys.deployment(latest.entry.deploymentId));
+  const deployment = seen.stored?.entry.type === 'deployment' ? seen.stored.entry.deployment : undefined;
+  return deployment?.target === 'ecs' ? { deployment, seen } : undefined;
 }
 
 /** A step of one of our deployments, with the reasons tasks failed when the step is a failure. */
@@ -147,15 +152,25 @@ async function notice(applied: Applied, context: FollowContext, evidenceFor: str
   return { kind: 'deployment_step', deployment: applied.deployment, step: applied.step, ...(evidence === undefined ? {} : { evidence }) };
 }
 
-/** A circuit-breaker rollback starts: the deployment it rolls back, if deploybridge started it, failed. */
-async function rollbackStarted(journal: DeploymentJournal, facts: EcsEventFacts & { deploymentId: string }, to: string, context: FollowContext): Promise<Notice[]> {
+/** A circuit-breaker rollback starts: the deployment it rolls back, if deploybridge started it, failed. `seen`: the rollback's key, as read. */
+async function rollbackStarted(journal: DeploymentJournal, facts: EcsEventFacts & { deploymentId: string }, to: string, context: FollowContext, seen: Seen): Promise<Notice[]> {
   const key = journalKeys.deployment(facts.deploymentId);
-  const latest = await latestOwn(journal, facts);
+  const own = await latestOwn(journal, facts);
+  const latest = own?.deployment;
   const failing = latest !== undefined && latest.id !== to && latest.id !== facts.deploymentId && (latest.status === 'in_progress' || latest.status === 'failed') && latest.rollback === undefined ? latest : undefined;
   const fresh: JournalEntry = { type: 'rollback', deploymentId: facts.deploymentId, rollbackOf: failing?.id, to, events: [facts.eventId] };
-  const created = await change(journal, key, (current): Decision<boolean> => (current === undefined ? { entry: fresh, result: true } : undefined));
-  // Recorded before (a redelivery, or a retry after a failure): finish what is left of it.
-  const link = created ? fresh : (await journal.read(key))?.entry;
+  let saw: JournalEntry | undefined;
+  const created = await change(
+    journal,
+    key,
+    (current): Decision<boolean> => {
+      saw = current;
+      return current === undefined ? { entry: fresh, result: true } : undefined;
+    },
+    seen,
+  );
+  // Recorded before (a redelivery, or a retry after a failure): finish what is left of it, as the decision saw it.
+  const link = created ? fresh : saw;
   if (link?.type !== 'rollback') return [];
   if (link.rollbackOf === undefined) return created ? [await stateless(facts, context, { phase: 'started', to })] : [];
   const target = await readDeployment(journal, to);
@@ -168,17 +183,20 @@ async function rollbackStarted(journal: DeploymentJournal, facts: EcsEventFacts 
       step: { kind: 'rolling_back' },
       counted: { failed: before.status === 'in_progress' },
     };
-  });
+  }, own?.seen);
   if (applied === undefined) return [];
   count(applied, facts, context.metrics);
   return [await notice(applied, context, undefined)];
 }
 
-/** An event about a rollback deployment that was recorded when it started. */
-async function rollbackStep(journal: DeploymentJournal, link: Extract<JournalEntry, { type: 'rollback' }>, facts: EcsEventFacts, context: FollowContext): Promise<Notice[]> {
+/** An event about a rollback deployment that was recorded when it started (`seen`: the read that found it). */
+async function rollbackStep(journal: DeploymentJournal, link: Extract<JournalEntry, { type: 'rollback' }>, facts: EcsEventFacts, context: FollowContext, seen: Seen): Promise<Notice[]> {
   if (facts.name === 'SERVICE_DEPLOYMENT_IN_PROGRESS' || link.events.includes(facts.eventId)) return [];
-  await change(journal, journalKeys.deployment(link.deploymentId), (current): Decision<boolean> =>
-    current?.type === 'rollback' ? { entry: { ...current, events: withEvent(current.events, facts.eventId) }, result: true } : undefined,
+  await change(
+    journal,
+    journalKeys.deployment(link.deploymentId),
+    (current): Decision<boolean> => (current?.type === 'rollback' ? { entry: { ...current, events: withEvent(current.events, facts.eventId) }, result: true } : undefined),
+    seen,
   );
   const completed = facts.name === 'SERVICE_DEPLOYMENT_COMPLETED';
   if (link.rollbackOf === undefined) {
@@ -204,14 +222,15 @@ async function correlated(journal: DeploymentJournal, facts: EcsEventFacts, cont
   if (facts.deploymentId === undefined) {
     // A service action names no deployment: it concerns the one rolling out, if it is ours.
     const latest = await latestOwn(journal, facts);
-    if (latest === undefined || latest.status !== 'in_progress') return [await stateless(facts, context)];
-    const applied = await stepOn(journal, latest.id, facts, (before) => ownStep(before, facts));
-    return applied === undefined ? [] : [await notice(applied, context, latest.id)];
+    if (latest === undefined || latest.deployment.status !== 'in_progress') return [await stateless(facts, context)];
+    const { id } = latest.deployment;
+    const applied = await stepOn(journal, id, facts, (before) => ownStep(before, facts), latest.seen);
+    return applied === undefined ? [] : [await notice(applied, context, id)];
   }
-  const stored = await journal.read(journalKeys.deployment(facts.deploymentId));
-  const entry = stored?.entry;
+  const seen = await see(journal, journalKeys.deployment(facts.deploymentId));
+  const entry = seen.stored?.entry;
   if (entry?.type === 'deployment') {
-    const applied = await stepOn(journal, facts.deploymentId, facts, (before) => ownStep(before, facts));
+    const applied = await stepOn(journal, facts.deploymentId, facts, (before) => ownStep(before, facts), seen);
     if (applied === undefined) {
       context.log.debug('ECS event changes nothing for this deployment (redelivered, or older than its state)', { event_id: facts.eventId, deployment_id: facts.deploymentId, ecs_event: facts.name });
       return [];
@@ -219,18 +238,19 @@ async function correlated(journal: DeploymentJournal, facts: EcsEventFacts, cont
     count(applied, facts, context.metrics);
     return [await notice(applied, context, facts.deploymentId)];
   }
-  if (entry?.type === 'rollback') return rollbackStep(journal, entry, facts, context);
+  if (entry?.type === 'rollback') return rollbackStep(journal, entry, facts, context, seen);
   const rollback = facts.name === 'SERVICE_DEPLOYMENT_IN_PROGRESS' ? rollbackTarget(facts.reason) : undefined;
-  if (rollback !== undefined) return rollbackStarted(journal, { ...facts, deploymentId: facts.deploymentId }, rollback.to, context);
+  if (rollback !== undefined) return rollbackStarted(journal, { ...facts, deploymentId: facts.deploymentId }, rollback.to, context, seen);
   const notices: Notice[] = [];
   if (facts.name === 'SERVICE_DEPLOYMENT_IN_PROGRESS') {
     // Someone else started a deployment of the service while ours was rolling out: ours will not finish.
     const latest = await latestOwn(journal, facts);
-    if (latest !== undefined && latest.status === 'in_progress' && latest.startedAt < facts.time) {
-      const superseded = await stepOn(journal, latest.id, facts, (before) =>
+    if (latest !== undefined && latest.deployment.status === 'in_progress' && latest.deployment.startedAt < facts.time) {
+      const superseded = await stepOn(journal, latest.deployment.id, facts, (before) =>
         before.status !== 'in_progress'
           ? undefined
           : { after: { ...before, status: 'superseded', finishedAt: facts.time, supersededBy: { deploymentId: facts.deploymentId as string, trigger: undefined } }, step: { kind: 'superseded' }, counted: {} },
+        latest.seen,
       );
       if (superseded !== undefined) notices.push({ kind: 'deployment_step', deployment: superseded.deployment, step: superseded.step });
     }

@@ -5,7 +5,7 @@
 import { FOLLOW_DEFAULTS } from '../constants.js';
 import { TransientDeploymentError } from '../errors.js';
 import type { DeploymentRequest, FollowedDeployment, FollowedEcsDeployment, MessageRef, TargetOutcome } from '../plan.js';
-import type { DeploymentJournal, JournalEntry } from './journal.js';
+import type { DeploymentJournal, JournalEntry, VersionedEntry } from './journal.js';
 
 /** The table's keys. */
 export const journalKeys = {
@@ -18,17 +18,36 @@ export const journalKeys = {
 /** What a change decided: the entry to write and what to tell the caller. */
 export type Decision<R> = { entry: JournalEntry; result: R } | undefined;
 
+/** What a read of `key` found (`stored` undefined: nothing), for a change of that key to start from. */
+export interface Seen {
+  key: string;
+  stored: VersionedEntry | undefined;
+}
+
+/**
+ * Reads `key`, remembering what was found.
+ *
+ * @example
+ * const seen = await see(journal, journalKeys.deployment('ecs-svc/1234567890123456789'));
+ */
+export async function see(journal: DeploymentJournal, key: string): Promise<Seen> {
+  return { key, stored: await journal.read(key) };
+}
+
 /**
  * Reads `key`, lets `decide` compute the new entry, and writes it if nobody wrote meanwhile;
  * otherwise reads again and decides again. Resolves with the decision's result, or undefined when
- * `decide` declined (nothing to change).
+ * `decide` declined (nothing to change). Given what a read of the same key just found (`seen`; one
+ * of another key is ignored), the first attempt decides on that instead of reading again: the
+ * write is still conditional on the version seen, so an entry changed since costs one more
+ * attempt, as a race does.
  *
  * @example
  * await change(journal, journalKeys.latest('c', 's'), () => ({ entry: { type: 'latest', deploymentId }, result: true }));
  */
-export async function change<R>(journal: DeploymentJournal, key: string, decide: (current: JournalEntry | undefined) => Decision<R>): Promise<R | undefined> {
+export async function change<R>(journal: DeploymentJournal, key: string, decide: (current: JournalEntry | undefined) => Decision<R>, seen?: Seen): Promise<R | undefined> {
   for (let attempt = 1; attempt <= FOLLOW_DEFAULTS.writeAttempts; attempt++) {
-    const current = await journal.read(key);
+    const current = attempt === 1 && seen?.key === key ? seen.stored : await journal.read(key);
     const decision = decide(current?.entry);
     if (decision === undefined) return undefined;
     if (await journal.write(key, decision.entry, current?.version)) return decision.result;

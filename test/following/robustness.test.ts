@@ -10,8 +10,8 @@ import { createDynamoDbStore } from '../../src/aws/journal.js';
 import { createPowertoolsGuard } from '../../src/aws/idempotency.js';
 import { FOLLOW_DEFAULTS } from '../../src/constants.js';
 import { isRetryableAwsError } from '../../src/errors.js';
-import type { DeploymentJournal } from '../../src/deployments/journal.js';
-import { change } from '../../src/deployments/records.js';
+import type { DeploymentJournal, JournalEntry } from '../../src/deployments/journal.js';
+import { change, see } from '../../src/deployments/records.js';
 import { createMemoryJournal } from '../../src/deployments/store.js';
 import { createEcsTarget } from '../../src/targets/ecs.js';
 import { noLambdaTarget, sentCommands, serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
@@ -179,6 +179,54 @@ describe('the deployments table under concurrent writers', () => {
     expect(decided).toBe(2);
     expect(result).toBe('b');
     expect((await journal.read('k'))?.entry).toEqual({ type: 'latest', deploymentId: 'b+c' });
+  });
+
+  it('a change given what a read of its key found decides on that first; a stale one costs one more attempt, one of another key is ignored', async () => {
+    const memory = createMemoryJournal();
+    const read: string[] = [];
+    const journal: DeploymentJournal = { read: (key) => (read.push(key), memory.read(key)), write: (key, entry, expected) => memory.write(key, entry, expected) };
+    await journal.write('k', { type: 'latest', deploymentId: 'a' }, undefined);
+    const append = (current: JournalEntry | undefined) => (current?.type === 'latest' ? { entry: { type: 'latest' as const, deploymentId: `${current.deploymentId}+c` }, result: current.deploymentId } : undefined);
+
+    const seen = await see(journal, 'k');
+    expect(await change(journal, 'k', append, seen)).toBe('a');
+    expect(read).toEqual(['k']);
+    // `seen` is stale now: its write fails, and the next attempt reads and decides on what was written.
+    expect(await change(journal, 'k', append, seen)).toBe('a+c');
+    expect(read).toEqual(['k', 'k']);
+    expect((await journal.read('k'))?.entry).toEqual({ type: 'latest', deploymentId: 'a+c+c' });
+    read.length = 0;
+    expect(await change(journal, 'k', append, await see(journal, 'other'))).toBe('a+c+c');
+    expect(read).toEqual(['other', 'k']);
+  });
+
+  it('a rollback start whose record another invocation wrote meanwhile goes on from the record the decision saw', async () => {
+    const memory = createMemoryJournal();
+    const read: string[] = [];
+    let racing = false;
+    const journal: DeploymentJournal = {
+      async read(key) {
+        read.push(key);
+        // Another delivery of the rollback's start records it between this one's first read and its change.
+        if (racing && key === 'service#myproject_cluster_dev/myproject_service_api_dev') {
+          racing = false;
+          await memory.write('deployment#ecs-svc/2', { type: 'rollback', deploymentId: 'ecs-svc/2', rollbackOf: 'ecs-svc/1', to: 'deploymentID', events: ['e-other'] }, undefined);
+        }
+        return memory.read(key);
+      },
+      write: (key, entry, expected) => memory.write(key, entry, expected),
+    };
+    const { app, ecsMock, metrics, notifier } = testApp({}, { journal });
+    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated(TD, 'ecs-svc/1'));
+    await app.handle(parameterUpdate('p1'));
+    racing = true;
+    read.length = 0;
+    await app.handle(ecs('deployment-in-progress-rollback.json', 'e-rollback', { deploymentId: 'ecs-svc/2' }));
+    expect(notifier.sent.map((n) => `${n.severity} ${n.title}`)).toEqual(['info Deployment started: api', 'warning Deployment rolling back: api']);
+    expect(metrics.counts).toMatchObject({ DeploymentsFailed: 1 });
+    expect((await memory.read('deployment#ecs-svc/1'))?.entry).toMatchObject({ deployment: { status: 'failed', rollback: { deploymentId: 'ecs-svc/2', to: 'deploymentID', status: 'in_progress' } } });
+    // The record's key is read once more only because the first write lost the race.
+    expect(read).toEqual(['deployment#ecs-svc/2', 'service#myproject_cluster_dev/myproject_service_api_dev', 'deployment#ecs-svc/1', 'deployment#ecs-svc/2', 'deployment#deploymentID']);
   });
 
   it('gives up with an error (a retryable failure) when the entry keeps changing', async () => {

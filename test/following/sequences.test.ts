@@ -4,7 +4,7 @@
  * with a bot token (one message per deployment, updated, details in its thread) and with a webhook
  * (a message per step, naming the deployment). What Slack received is asserted in order, with colours.
  */
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDynamoDbStore } from '../../src/aws/journal.js';
@@ -63,6 +63,7 @@ describe('following a deployment from trigger to outcome', () => {
   let output: ReturnType<typeof captureOutput>;
   let slack: Slack | undefined;
   let tables = 0;
+  let journalClient: DynamoDBClient | undefined;
   beforeAll(async () => {
     db = await startDynamoDb();
   });
@@ -77,6 +78,8 @@ describe('following a deployment from trigger to outcome', () => {
     if (slack?.kind === 'bot') await slack.api.close();
     if (slack?.kind === 'webhook') await slack.server.close();
     slack = undefined;
+    journalClient?.destroy();
+    journalClient = undefined;
   });
 
   /** An app on a fresh deployments table, ECS mocked, Slack on 127.0.0.1 in the given mode. */
@@ -98,10 +101,30 @@ describe('following a deployment from trigger to outcome', () => {
     const metrics = fakeMetrics();
     const log = createLogger({ projectName: 'myproject', environment: 'dev', level: 'debug' });
     const notifier = createNotifier(testConfig(env), log, metrics);
-    const journal = createDynamoDbStore({ tableName, region: 'us-east-1', ttlSeconds: FOLLOW_DEFAULTS.recordTtlSeconds }, db.client);
+    // The journal's own client, which notes the key of every GetItem it sends.
+    const getItems: string[] = [];
+    journalClient = new DynamoDBClient({ endpoint: db.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    journalClient.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'GetItemCommand') getItems.push((args.input as GetItemCommandInput).Key?.id?.S ?? '?');
+        return next(args);
+      },
+      { step: 'initialize', name: 'countGetItem' },
+    );
+    const journal = createDynamoDbStore({ tableName, region: 'us-east-1', ttlSeconds: FOLLOW_DEFAULTS.recordTtlSeconds }, journalClient);
     const built = testApp(env, { notifier, metrics, journal });
     built.ecsMock.on(DescribeTaskDefinitionCommand).resolves(taskDefinition(FAMILY, 42, [`${IMAGE}:v1.4.3`]));
-    return { ...built, metrics, tableName };
+    /** Handles each event in turn; resolves with the keys the deployments table was read at (GetItem), per event. */
+    const reads = async (...events: unknown[]): Promise<string[][]> => {
+      const perEvent: string[][] = [];
+      for (const event of events) {
+        const before = getItems.length;
+        await built.app.handle(event);
+        perEvent.push(getItems.slice(before));
+      }
+      return perEvent;
+    };
+    return { ...built, metrics, tableName, reads };
   }
 
   /** What Slack received, in order: method (thread replies marked), colour, title. */
@@ -381,6 +404,66 @@ describe('following a deployment from trigger to outcome', () => {
       `${AMBER} :warning: Rollback completed: api`,
     ]);
     expect(fieldsOf(1)).toContain('*Why tasks failed*\nno stopped task or service event says why yet');
+  });
+
+  it.each(['bot', 'webhook'] as const)('Slack with a %s: each ECS event reads a record once, not again to change it', async (mode) => {
+    const { ecsMock, reads } = await followingApp(mode);
+    ecsMock.on(UpdateServiceCommand).resolves(started(D1, 42, { id: D0, revision: 41, rolloutState: 'COMPLETED' }));
+    const deployment = `deployment#${D1}`;
+    const latest = 'service#myproject_cluster_dev/myproject_service_api_dev';
+    // With a bot token, the message a step updated is remembered: that change reads the record once more.
+    const message = mode === 'bot' ? [deployment] : [];
+    expect(
+      await reads(
+        push('v1.4.3', 'push-1', '2024-06-03T09:00:00Z'),
+        ecs('deployment-in-progress.json', 'ecs-1', '2024-06-03T09:00:20Z'),
+        ecs('deployment-completed.json', 'ecs-2', '2024-06-03T09:03:05Z'),
+      ),
+    ).toEqual([[deployment, latest, ...message], [deployment, ...message], [deployment, ...message]]);
+  });
+
+  it.each(['bot', 'webhook'] as const)('Slack with a %s: a rollback reads each record once per event, a redelivered start too', async (mode) => {
+    const { ecsMock, reads } = await followingApp(mode);
+    ecsMock.on(UpdateServiceCommand).resolves(started(D1, 42, { id: D0, revision: 41, rolloutState: 'COMPLETED' }));
+    failingTasks(ecsMock);
+    const deployment = `deployment#${D1}`;
+    const rollback = `deployment#${R1}`;
+    const latest = 'service#myproject_cluster_dev/myproject_service_api_dev';
+    const message = mode === 'bot' ? [deployment] : [];
+    const rollbackStarts = ecs('deployment-in-progress-rollback.json', 'ecs-2', '2024-06-03T09:03:41Z', { deploymentId: R1 });
+    expect(
+      await reads(
+        push('v1.4.3', 'push-1', '2024-06-03T09:00:00Z'),
+        ecs('deployment-failed.json', 'ecs-1', '2024-06-03T09:03:40Z'),
+        rollbackStarts,
+        rollbackStarts,
+        ecs('deployment-completed.json', 'ecs-3', '2024-06-03T09:06:05Z', { deploymentId: R1, reason: `ECS deployment ${R1} completed.` }),
+      ),
+    ).toEqual([
+      [deployment, latest, ...message],
+      [deployment, ...message],
+      // The rollback's own record, the service's latest deployment and that deployment, and the one the rollback returns to (the sample's).
+      [rollback, latest, deployment, 'deployment#deploymentID', ...message],
+      // Redelivered: the rollback's record says it was applied.
+      [rollback],
+      [rollback, deployment, ...message],
+    ]);
+  });
+
+  it('a service action and a deployment someone else starts read our deployment once, through the service\'s latest', async () => {
+    const { ecsMock, reads } = await followingApp('webhook');
+    ecsMock.on(UpdateServiceCommand).resolves(started(D1, 42, { id: D0, revision: 41, rolloutState: 'COMPLETED' }));
+    failingTasks(ecsMock);
+    const deployment = `deployment#${D1}`;
+    const latest = 'service#myproject_cluster_dev/myproject_service_api_dev';
+    expect(
+      await reads(
+        push('v1.4.3', 'push-1', '2024-06-03T09:00:00Z'),
+        ecs('service-action-task-start-impaired.json', 'ecs-1', '2024-06-03T09:02:10Z', { clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/myproject_cluster_dev' }),
+        ecs('deployment-in-progress.json', 'ecs-2', '2099-01-01T00:00:00Z', { deploymentId: 'ecs-svc/900' }),
+      ),
+    ).toEqual([[deployment, latest], [latest, deployment], ['deployment#ecs-svc/900', latest, deployment]]);
+    expect(received().slice(1)).toEqual([`${AMBER} :warning: Tasks fail to start: api`, `${AMBER} :warning: Deployment superseded: api`, `${BLUE} :rocket: Deployment in progress: api`]);
   });
 
   it('a bot token wins over a webhook', async () => {
