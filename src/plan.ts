@@ -174,7 +174,7 @@ export type Notice =
       evidence?: FailureEvidence;
     }
   /** A deployment deploybridge started moved on: `deployment` is its record after the step. */
-  | { kind: 'deployment_step'; deployment: FollowedDeployment; step: DeploymentStep; evidence?: FailureEvidence };
+  | { kind: 'deployment_step'; deployment: FollowedEcsDeployment; step: DeploymentStep; evidence?: FailureEvidence };
 
 export interface Plan {
   route: RouteName;

@@ -19,7 +19,6 @@ import type {
   EnvFileChange,
   EventTrigger,
   FailureEvidence,
-  FollowedDeployment,
   FollowedEcsDeployment,
   ImageSummary,
   LambdaChange,
@@ -707,11 +706,7 @@ function followedState(deployment: FollowedEcsDeployment): Notification {
  * @example
  * deploymentStepUpdate(deployment, { kind: 'failed', reason: 'ECS deployment circuit breaker: task failed to start.' }, evidence).reply?.facts;
  */
-export function deploymentStepUpdate(deployment: FollowedDeployment, step: DeploymentStep, evidence?: FailureEvidence): ThreadUpdate {
-  if (deployment.target !== 'ecs') {
-    const state: Notification = { severity: deployment.status === 'completed' ? 'success' : 'error', title: `Deployment ${deployment.status === 'completed' ? 'succeeded' : 'failed'}: ${deployment.service}`, service: deployment.resource, facts: [['Trigger', describeTrigger(deployment.trigger)]] };
-    return { state, standalone: state };
-  }
+export function deploymentStepUpdate(deployment: FollowedEcsDeployment, step: DeploymentStep, evidence?: FailureEvidence): ThreadUpdate {
   const state = followedState(deployment);
   const detail = (severity: Severity, title: string, facts: Facts): Notification => ({ severity, title: `${title}: ${deployment.service}`, service: deployment.resource, facts });
   const why: Facts = evidence === undefined ? [] : [evidenceFact(evidence)];
@@ -771,14 +766,16 @@ export function stepLog(step: DeploymentStep): { level: 'info' | 'warn' | 'error
  * @example
  * stepFields(deployment, { kind: 'completed', durationMs: 185_000 }); // { service, deployment_id, step: 'completed', duration_ms: 185000, … }
  */
-export function stepFields(deployment: FollowedDeployment, step: DeploymentStep, evidence?: FailureEvidence): LogFields {
+export function stepFields(deployment: FollowedEcsDeployment, step: DeploymentStep, evidence?: FailureEvidence): LogFields {
   return {
     service: deployment.service,
     deployment_id: deployment.id,
     step: step.kind,
     status: deployment.status,
     trigger: describeTrigger(deployment.trigger),
-    ...(deployment.target === 'ecs' ? { task_definition: deployment.taskDefinition, previous_task_definition: deployment.previousTaskDefinition, rollback: deployment.rollback } : {}),
+    task_definition: deployment.taskDefinition,
+    previous_task_definition: deployment.previousTaskDefinition,
+    rollback: deployment.rollback,
     ...('durationMs' in step ? { duration_ms: step.durationMs } : {}),
     ...(evidence === undefined ? {} : { failure_reasons: failureReasons(evidence) }),
   };
