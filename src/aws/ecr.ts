@@ -3,4 +3,4 @@
  * (describing a pushed image and its scan findings), so only the routes that describe images load it.
  */
 export { DescribeImagesCommand, DescribeImageScanFindingsCommand, ECRClient } from '@aws-sdk/client-ecr';
-export type { ImageDetail, ImageScanFinding, EnhancedImageScanFinding } from '@aws-sdk/client-ecr';
+export type { ImageScanFinding, EnhancedImageScanFinding } from '@aws-sdk/client-ecr';

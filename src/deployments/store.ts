@@ -2,6 +2,7 @@
  * The two deployments tables: DynamoDB (`DEPLOYMENTS_TABLE`), whose client is loaded on first use so
  * that routes which never read it do not load it, and an in-memory one (the local run, tests).
  */
+import { once } from '../concurrency.js';
 import type { DeploymentJournal, DynamoDbJournalOptions, VersionedEntry } from './journal.js';
 
 /**
@@ -12,8 +13,7 @@ import type { DeploymentJournal, DynamoDbJournalOptions, VersionedEntry } from '
  * const journal = createDynamoDbJournal({ tableName: 'myproject-deploybridge-dev-deployments', region: 'eu-west-1', ttlSeconds: 1_209_600 });
  */
 export function createDynamoDbJournal(options: DynamoDbJournalOptions): DeploymentJournal {
-  let journal: Promise<DeploymentJournal> | undefined;
-  const load = () => (journal ??= import('../aws/journal.js').then((m) => m.createDynamoDbStore(options)));
+  const load = once(() => import('../aws/journal.js').then((m) => m.createDynamoDbStore(options)));
   return {
     read: async (key) => (await load()).read(key),
     write: async (key, entry, expected) => (await load()).write(key, entry, expected),

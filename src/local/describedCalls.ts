@@ -23,8 +23,8 @@ export interface DescribedCall {
   assumed: string[];
 }
 
-export type DescribedRead = (command: string, input: Record<string, unknown>, event: RawEvent, assume: Assume) => Record<string, unknown>;
-type DescribedWrite = (command: string, input: Record<string, unknown>, event: RawEvent, assume: Assume) => Record<string, unknown>;
+/** The answer to a call, read or write, made up from its input and the event it is made for; `assume` says in words what it took for granted. */
+export type DescribedAnswer = (command: string, input: Record<string, unknown>, event: RawEvent, assume: Assume) => Record<string, unknown>;
 
 /** The account and region an event came from, and the image an ECR push (or scan) event is about. */
 export function eventOrigin(event: RawEvent): { account: string; region: string; pushedImage: string } {
@@ -44,7 +44,7 @@ const LOCAL_PREVIOUS_REVISION = 41;
  * pushed image for an ECR push, so the plan shows what a matching service would get; for other
  * events it runs `latest` of the service's own repository (`repositoryOf` the family).
  */
-export function describedEcsReads(repositoryOf: (family: string) => string): DescribedRead {
+export function describedEcsReads(repositoryOf: (family: string) => string): DescribedAnswer {
   return (command, input, event, assume) => {
     const { account, region, pushedImage } = eventOrigin(event);
     switch (command) {
@@ -71,7 +71,7 @@ export function describedEcsReads(repositoryOf: (family: string) => string): Des
  * numbered in order from the id the service is assumed to run (`ecs-svc/1000000000000000000`), the
  * ids the sample sequences' ECS events use.
  */
-export function describedEcsWrites(): DescribedWrite {
+export function describedEcsWrites(): DescribedAnswer {
   let started = 0;
   return (command, input, event, assume) => {
     if (command !== 'UpdateService') return {};
@@ -143,8 +143,8 @@ export const DESCRIBED = { step: 'initialize', name: 'deploybridgeDescribedCalls
  */
 export function describedCalls<Input extends object, Output extends object>(
   service: string,
-  read: DescribedRead,
-  write: DescribedWrite | undefined,
+  read: DescribedAnswer,
+  write: DescribedAnswer | undefined,
   current: (service: string, input: Record<string, unknown>) => RawEvent,
   record: (call: DescribedCall) => void,
 ): InitializeMiddleware<Input, Output> {

@@ -10,12 +10,8 @@ import type { LogFields } from '../observability.js';
 import type { DeploymentRequest } from '../plan.js';
 import { describeChange, describeTrigger, noticeMessage } from '../presenter.js';
 import type { DescribedCall } from './describedCalls.js';
-import type { RawEvent } from './input.js';
+import { isObject, type RawEvent } from './input.js';
 import { plural, truncate } from '../text.js';
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A value of a call's input, short enough for one line: digests and long text are cut. */
 function shortValue(value: string): string {
@@ -35,7 +31,7 @@ function callSubject(input: Record<string, unknown>): string {
   const parts: string[] = [];
   const walk = (key: string, value: unknown): void => {
     if (Array.isArray(value)) for (const item of value) walk(key, item);
-    else if (isRecord(value)) for (const [k, v] of Object.entries(value)) walk(k, v);
+    else if (isObject(value)) for (const [k, v] of Object.entries(value)) walk(k, v);
     else if (value !== undefined && value !== null) parts.push(`${key}=${shortValue(typeof value === 'string' ? value : JSON.stringify(value))}`);
   };
   for (const [key, value] of Object.entries(input)) walk(key, value);

@@ -38,7 +38,7 @@ import { createNotifier, slackRoute } from '../slack/setup.js';
 import { createEcsTarget } from '../targets/ecs.js';
 import { createLambdaTarget } from '../targets/lambda/index.js';
 import { createAwsTargets, type Targets } from '../targets/registry.js';
-import { batchEventOfCall, DESCRIBED, describedCalls, describedEcsReads, describedEcsWrites, describedLambdaRead, eventOrigin, type DescribedCall, type DescribedRead } from './describedCalls.js';
+import { batchEventOfCall, DESCRIBED, describedCalls, describedEcsReads, describedEcsWrites, describedLambdaRead, eventOrigin, type DescribedCall, type DescribedAnswer } from './describedCalls.js';
 import { describedEcrRead, describedS3Read, describedSsmRead } from './describedReads.js';
 import { LocalInputError, readLocalInput, type LocalInput, type RawEvent } from './input.js';
 import { batchSummary, planSummary } from './report.js';
@@ -250,7 +250,7 @@ async function handleAll(input: LocalInput, file: string, config: Config, option
       trace.add(`AWS ${call.kind === 'read' ? 'read (described, not performed)' : 'write (described, not made)'}: ${call.service}:${call.command} ${JSON.stringify(call.input)}`);
       for (const what of call.assumed) trace.add(`  assuming ${what}`);
     };
-    const answer = <Client extends { middlewareStack: { add(middleware: never, options: typeof DESCRIBED): void } }>(client: Client, service: string, read: DescribedRead, writes?: ReturnType<typeof describedEcsWrites>) => {
+    const answer = <Client extends { middlewareStack: { add(middleware: never, options: typeof DESCRIBED): void } }>(client: Client, service: string, read: DescribedAnswer, writes?: DescribedAnswer) => {
       client.middlewareStack.add(describedCalls(service, read, writes, eventOfCall, record) as never, DESCRIBED);
       return client;
     };
