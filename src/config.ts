@@ -10,7 +10,6 @@ import { CONFIG_DEFAULTS, LAMBDA_MAX_TIMEOUT_SECONDS, LOG_LEVELS, SCAN_GATE_LEVE
 import { ConfigError } from './errors.js';
 import { renderPattern, SERVICE_NAME_RE } from './naming.js';
 
-
 export interface FeatureFlags {
   ecr: boolean;
   ssm: boolean;

@@ -21,7 +21,6 @@ const SEVERITY_ICONS: Record<Severity, string> = {
   warning: ':warning:',
 };
 
-
 /** Escapes the three characters Slack's mrkdwn treats as control characters. */
 function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

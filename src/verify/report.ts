@@ -45,7 +45,6 @@ export function catalogEntry(config: Config, { service, origin }: KnownService):
   };
 }
 
-
 /** "3 ok, 1 problem, 0 warnings". */
 function countsText(summary: Summary): string {
   return `${summary.ok} ok, ${plural(summary.problems, 'problem')}, ${plural(summary.warnings, 'warning')}`;
