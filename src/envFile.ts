@@ -18,6 +18,8 @@
  * comparison with another version, never a value (they are private fields, which neither
  * `JSON.stringify` nor a logger can reach).
  */
+import { ENV_FILE_LIMITS } from './constants.js';
+import type { ObjectVersionRef, S3Reads } from './reads/s3.js';
 
 /** One thing ECS would reject or mangle, with the line (1-based) where it is. */
 export type EnvFileProblem =
@@ -136,4 +138,16 @@ export class EnvFile {
 /** True when a diff lists nothing: the same variables with the same values. */
 export function isEmptyDiff(diff: EnvFileDiff): boolean {
   return diff.added.length + diff.removed.length + diff.changed.length === 0;
+}
+
+/**
+ * One version of an env file (the current one without `versionId`), parsed; a file over
+ * `ENV_FILE_LIMITS.maxBytes` is not read and has one problem, `too_large`.
+ *
+ * @example
+ * (await readEnvFile(s3, { bucket: 'myproject-config-dev', key: 'api/.env', versionId: undefined })).names; // ['APP_ENV', …]
+ */
+export async function readEnvFile(s3: S3Reads, ref: ObjectVersionRef): Promise<EnvFile> {
+  const content = await s3.readObject(ref, ENV_FILE_LIMITS.maxBytes);
+  return content.kind === 'read' ? EnvFile.parse(content.bytes) : EnvFile.tooLarge(content.bytes, ENV_FILE_LIMITS.maxBytes);
 }

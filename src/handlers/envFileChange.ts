@@ -3,13 +3,12 @@
  * `ENV_FILE_LIMITS.maxBytes`), validated the way ECS reads env files (src/envFile.ts), and compared
  * with the version before it, by variable name. Values stay inside src/envFile.ts.
  */
-import { ENV_FILE_LIMITS } from '../constants.js';
-import { EnvFile, isEmptyDiff, type EnvFileProblem } from '../envFile.js';
+import { isEmptyDiff, readEnvFile, type EnvFile, type EnvFileProblem } from '../envFile.js';
 import { DeploymentError, describeError, errorFields, isRetryableAwsError } from '../errors.js';
 import type { Log } from '../observability.js';
 import type { EnvFileChange } from '../plan.js';
 import type { Reads } from '../reads/registry.js';
-import type { ObjectVersionRef, S3Reads } from '../reads/s3.js';
+import type { ObjectVersionRef } from '../reads/s3.js';
 
 /** What the change means for the services that read the file. */
 export type EnvFileVerdict =
@@ -18,18 +17,6 @@ export type EnvFileVerdict =
   /** Same variables, same values as the version before (a re-upload): nothing restarts. */
   | { kind: 'unchanged'; previousVersionId: string }
   | { kind: 'changed'; change: EnvFileChange };
-
-/**
- * One version of an env file (the current one without `versionId`), parsed; a file over
- * `ENV_FILE_LIMITS.maxBytes` is not read and has one problem, `too_large`.
- *
- * @example
- * (await readEnvFile(s3, { bucket: 'myproject-config-dev', key: 'api/.env', versionId: undefined })).names; // ['APP_ENV', …]
- */
-export async function readEnvFile(s3: S3Reads, ref: ObjectVersionRef): Promise<EnvFile> {
-  const content = await s3.readObject(ref, ENV_FILE_LIMITS.maxBytes);
-  return content.kind === 'read' ? EnvFile.parse(content.bytes) : EnvFile.tooLarge(content.bytes, ENV_FILE_LIMITS.maxBytes);
-}
 
 /**
  * Reads, validates and compares the version of an env file an event is about.

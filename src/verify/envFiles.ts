@@ -6,8 +6,7 @@
  */
 import type { CatalogService, S3ObjectRef } from '../catalog.js';
 import { mapWithConcurrency } from '../concurrency.js';
-import type { EnvFileProblem } from '../envFile.js';
-import { readEnvFile } from '../handlers/envFileChange.js';
+import { readEnvFile, type EnvFileProblem } from '../envFile.js';
 import { describeEnvFileProblems } from '../presenter.js';
 import { createS3Reads } from '../reads/s3.js';
 import { awsFailure } from './clients.js';
