@@ -26,7 +26,8 @@ const LAZY_BUILTINS = [
     // Powertools Logger: randomInt serves log sampling only (POWERTOOLS_LOGGER_SAMPLE_RATE).
     module: 'node:crypto',
     importer: /@aws-lambda-powertools[\\/]logger[\\/]/,
-    contents: "import { createRequire } from 'node:module'; export function randomInt(...args) { return createRequire(import.meta.url)('node:crypto').randomInt(...args); }",
+    contents:
+      "import { createRequire } from 'node:module'; export function randomInt(...args) { return createRequire(import.meta.url)('node:crypto').randomInt(...args); }",
   },
   {
     // middy: ReadableStream serves response streaming only (streamifyResponse), which is off.
@@ -94,7 +95,8 @@ export async function buildBundle(outdir, options) {
   for (const file of Object.keys(outputs).filter((f) => f.endsWith('.mjs'))) {
     let code = readFileSync(file, 'utf8');
     // The bundle has no `require` (no banner): a CommonJS dependency needing one must fail here, not in Lambda.
-    if (code.includes('Dynamic require of "')) throw new Error(`${file} calls require() (a CommonJS dependency); bundle its ESM build instead`);
+    if (code.includes('Dynamic require of "'))
+      throw new Error(`${file} calls require() (a CommonJS dependency); bundle its ESM build instead`);
     const mapFile = `${file}.map`;
     const map = filterSourceMap(JSON.parse(readFileSync(mapFile, 'utf8')), (source) => /(^|\/)src\//.test(source));
     if (map === undefined) {
@@ -122,7 +124,9 @@ export async function buildBundle(outdir, options) {
 function pruneOrphans(meta) {
   for (;;) {
     const imported = new Set(Object.values(meta.outputs).flatMap((o) => o.imports.map((i) => i.path)));
-    const orphans = Object.keys(meta.outputs).filter((f) => f.endsWith('.mjs') && meta.outputs[f].entryPoint !== undefined && !imported.has(f) && !isEntry(meta, f));
+    const orphans = Object.keys(meta.outputs).filter(
+      (f) => f.endsWith('.mjs') && meta.outputs[f].entryPoint !== undefined && !imported.has(f) && !isEntry(meta, f),
+    );
     if (orphans.length === 0) return;
     for (const file of orphans) {
       for (const f of [file, `${file}.map`]) {
@@ -150,7 +154,9 @@ export function bundleFiles(dir, prefix = '') {
 /** The deployable zip of a bundle directory (fixed mtimes: the same code gives the same zip). */
 export function zipBundle(dir) {
   const files = bundleFiles(dir);
-  return zipSync(Object.fromEntries(files.map((f) => [f, [readFileSync(join(dir, f)), { mtime: new Date('2020-01-01T00:00:00Z') }]])), { level: 9 });
+  return zipSync(Object.fromEntries(files.map((f) => [f, [readFileSync(join(dir, f)), { mtime: new Date('2020-01-01T00:00:00Z') }]])), {
+    level: 9,
+  });
 }
 
 async function main() {

@@ -10,7 +10,10 @@ export default defineConfig({
     env: { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' },
     testTimeout: 20000,
     projects: [
-      { extends: true, test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: ['test/secret-scan/**'], sequence: { groupOrder: 0 } } },
+      {
+        extends: true,
+        test: { name: 'suite', include: ['test/**/*.test.ts'], exclude: ['test/secret-scan/**'], sequence: { groupOrder: 0 } },
+      },
       // Runs after every other test: scans all they wrote and sent to Slack for the webhook secret.
       { extends: true, test: { name: 'secret-scan', include: ['test/secret-scan/*.test.ts'], sequence: { groupOrder: 1 } } },
     ],

@@ -57,7 +57,20 @@ const started = performance.now();
 // Options
 
 function parseArgs(argv) {
-  const options = { check: false, markdown: false, runs: undefined, fanoutRuns: undefined, burstRuns: undefined, build: true, eager: true, sourceMaps: true, seed: 1, only: undefined, dist: 'dist', out: 'bench/results.json' };
+  const options = {
+    check: false,
+    markdown: false,
+    runs: undefined,
+    fanoutRuns: undefined,
+    burstRuns: undefined,
+    build: true,
+    eager: true,
+    sourceMaps: true,
+    seed: 1,
+    only: undefined,
+    dist: 'dist',
+    out: 'bench/results.json',
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const number = () => {
@@ -102,14 +115,39 @@ const ROUTES = [
   // A push that deploys describes its image; a parameter change names who made it; an env file is
   // read, and compared with the version before it, before anything restarts.
   // `floor`: the route's SDK floor (bench/floors.mjs); the ECS-events route calls no AWS API.
-  { name: 'ecr', event: 'events/ecr-push-api.json', calls: { DescribeTaskDefinition: 1, DescribeImages: 1, UpdateService: 1 }, clients: ['ecr', 'ecs'], floor: 'ecr' },
-  { name: 'ssm', event: 'events/ssm-parameter-update.json', calls: { DescribeParameters: 1, UpdateService: 1 }, clients: ['ecs', 'ssm'], floor: 'ssm' },
-  { name: 's3', event: 'events/s3-env-file-created.json', calls: { GetObject: 2, ListObjectVersions: 1, UpdateService: 3 }, clients: ['ecs', 's3'], floor: 's3' },
+  {
+    name: 'ecr',
+    event: 'events/ecr-push-api.json',
+    calls: { DescribeTaskDefinition: 1, DescribeImages: 1, UpdateService: 1 },
+    clients: ['ecr', 'ecs'],
+    floor: 'ecr',
+  },
+  {
+    name: 'ssm',
+    event: 'events/ssm-parameter-update.json',
+    calls: { DescribeParameters: 1, UpdateService: 1 },
+    clients: ['ecs', 'ssm'],
+    floor: 'ssm',
+  },
+  {
+    name: 's3',
+    event: 'events/s3-env-file-created.json',
+    calls: { GetObject: 2, ListObjectVersions: 1, UpdateService: 3 },
+    clients: ['ecs', 's3'],
+    floor: 's3',
+  },
   { name: 'ecs', event: 'events/ecs-deployment-completed.json', calls: {}, clients: [] },
   { name: 'manual', event: 'events/manual-deploy.json', calls: { UpdateService: 1 }, clients: ['ecs'], floor: 'manual' },
   // A Lambda target (LAMBDA_CONFIG below): its calls are the Lambda target's business (reads, update,
   // waits, publish, smoke test, alias), so only their kind is checked: Lambda operations only.
-  { name: 'lambda', event: 'events/lambda-s3-artifact-upload.json', calls: undefined, clients: ['lambda'], label: 'route s3 -> Lambda target', floor: 'lambda' },
+  {
+    name: 'lambda',
+    event: 'events/lambda-s3-artifact-upload.json',
+    calls: undefined,
+    clients: ['lambda'],
+    label: 'route s3 -> Lambda target',
+    floor: 'lambda',
+  },
 ];
 
 /** The burst: one SQS batch against 30 direct invocations, every AWS answer this late. */
@@ -117,7 +155,10 @@ const BURST_DELAY_MS = 100;
 
 /** The configuration of the sample events (as `npm start` embeds it). */
 const SERVICE_CONFIG = {
-  api: [{ bucket: 'myproject-config-dev', key: 'api/.env' }, { bucket: 'myproject-config-dev', key: 'shared/.env' }],
+  api: [
+    { bucket: 'myproject-config-dev', key: 'api/.env' },
+    { bucket: 'myproject-config-dev', key: 'shared/.env' },
+  ],
   worker: [{ bucket: 'myproject-config-dev', key: 'shared/.env' }],
   backend: [{ bucket: 'myproject-config-dev', key: 'shared/.env' }],
 };
@@ -128,11 +169,21 @@ const LAMBDA_CONFIG = {
     smoke_test: { payload: { ping: true }, expect: { statusCode: 200 } },
   },
 };
-const LAMBDA_OPERATIONS = new Set(['GetFunction', 'GetFunctionConfiguration', 'GetAlias', 'UpdateFunctionCode', 'UpdateFunctionConfiguration', 'PublishVersion', 'Invoke', 'UpdateAlias']);
+const LAMBDA_OPERATIONS = new Set([
+  'GetFunction',
+  'GetFunctionConfiguration',
+  'GetAlias',
+  'UpdateFunctionCode',
+  'UpdateFunctionConfiguration',
+  'PublishVersion',
+  'Invoke',
+  'UpdateAlias',
+]);
 
 function fanoutServiceConfig() {
   const config = {};
-  for (let i = 1; i <= FANOUT_SERVICES; i++) config[`svc${String(i).padStart(2, '0')}`] = [{ bucket: 'myproject-config-dev', key: 'shared/.env' }];
+  for (let i = 1; i <= FANOUT_SERVICES; i++)
+    config[`svc${String(i).padStart(2, '0')}`] = [{ bucket: 'myproject-config-dev', key: 'shared/.env' }];
   return config;
 }
 
@@ -219,7 +270,12 @@ function runProcess(args, env) {
         return;
       }
       // `readyMs`: when the child said it was done (the handler returned), before its exit.
-      resolvePromise({ wallMs, readyMs: readyMs ?? wallMs, result: result === '' ? undefined : JSON.parse(result.startsWith(READY) ? result.slice(READY.length) : result), output });
+      resolvePromise({
+        wallMs,
+        readyMs: readyMs ?? wallMs,
+        result: result === '' ? undefined : JSON.parse(result.startsWith(READY) ? result.slice(READY.length) : result),
+        output,
+      });
     });
   });
 }
@@ -235,7 +291,15 @@ function variants(stub, bundles, floors, options) {
     const prefix = bundle.eager ? 'eager ' : '';
     const entry = relative(root, bundle.entry);
     const add = (id, label, mode, events, extra = {}) =>
-      list.push({ id: `${prefix}${id}`, bundle: bundle.name, label: `${prefix}${label}`, kind: id, args: [...flags, child, mode, entry, ...events], env: childEnv(stub, extra), events });
+      list.push({
+        id: `${prefix}${id}`,
+        bundle: bundle.name,
+        label: `${prefix}${label}`,
+        kind: id,
+        args: [...flags, child, mode, entry, ...events],
+        env: childEnv(stub, extra),
+        events,
+      });
     // Init only is `node dist/index.mjs` itself, timed to exit: no harness module in the measurement.
     list.push({
       id: `${prefix}init`,
@@ -248,7 +312,12 @@ function variants(stub, bundles, floors, options) {
       events: [],
     });
     for (const route of ROUTES) add(`route:${route.name}`, route.label ?? `route ${route.name}`, 'handle', [route.event]);
-    add('all', 'all routes, one process', 'handle', ROUTES.map((r) => r.event));
+    add(
+      'all',
+      'all routes, one process',
+      'handle',
+      ROUTES.map((r) => r.event),
+    );
     if (!bundle.eager) {
       for (const floor of floors) {
         const route = ROUTES.find((r) => r.floor === floor.name);
@@ -277,7 +346,10 @@ function variants(stub, bundles, floors, options) {
 /** Checks a sample's answers: every event handled, and the stub saw exactly the calls the route makes (a floor: the same calls). */
 function verify(variant, sample, stub) {
   const results = sample.result?.results ?? [];
-  const handled = (r) => (variant.kind === 'floor' ? r.status === 'floor' : r.status === 'planned' && (r.deployments ?? []).every((d) => d === 'started' || d === 'succeeded'));
+  const handled = (r) =>
+    variant.kind === 'floor'
+      ? r.status === 'floor'
+      : r.status === 'planned' && (r.deployments ?? []).every((d) => d === 'started' || d === 'succeeded');
   const bad = results.filter((r) => !handled(r));
   if (results.length !== variant.events.length || bad.length > 0) {
     throw new Error(`${variant.label}: unexpected results ${JSON.stringify(results)}\n${sample.output}`);
@@ -302,7 +374,8 @@ function verify(variant, sample, stub) {
     throw new Error(`${variant.label}: AWS calls ${JSON.stringify(seen)}, expected ${JSON.stringify(expected)}`);
   }
   const notifications = variant.kind === 'floor' ? 0 : variant.events.length;
-  if (stub.slackPosts() < notifications) throw new Error(`${variant.label}: ${stub.slackPosts()} Slack posts, expected at least ${notifications}`);
+  if (stub.slackPosts() < notifications)
+    throw new Error(`${variant.label}: ${stub.slackPosts()} Slack posts, expected at least ${notifications}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -319,7 +392,11 @@ async function buildFloors(tmp) {
   const floors = [];
   for (const [name, floor] of Object.entries(FLOORS)) {
     const dir = join(tmp, 'floors', name);
-    await buildBundle(dir, { stdin: { contents: floor.source, resolveDir: root, sourcefile: `floor-${name}.mjs`, loader: 'js' }, outfile: join(dir, 'index.mjs'), splitting: false });
+    await buildBundle(dir, {
+      stdin: { contents: floor.source, resolveDir: root, sourcefile: `floor-${name}.mjs`, loader: 'js' },
+      outfile: join(dir, 'index.mjs'),
+      splitting: false,
+    });
     floors.push({ name, entry: join(dir, 'index.mjs') });
   }
   return floors;
@@ -333,9 +410,12 @@ async function buildAll(options, tmp) {
     process.stderr.write(built.output.replace(/^npm warn.*\n?/gm, ''));
   }
   const dist = resolve(root, options.dist);
-  if (!existsSync(join(dist, 'meta.json'))) throw new Error(`${join(dist, 'meta.json')} is missing: run \`npm run build\` or drop --no-build`);
+  if (!existsSync(join(dist, 'meta.json')))
+    throw new Error(`${join(dist, 'meta.json')} is missing: run \`npm run build\` or drop --no-build`);
   const meta = JSON.parse(readFileSync(join(dist, 'meta.json'), 'utf8'));
-  const bundles = [{ name: 'lazy', eager: false, entry: join(dist, 'index.mjs'), dir: dist, meta, zipBytes: statSync(join(dist, ZIP_NAME)).size }];
+  const bundles = [
+    { name: 'lazy', eager: false, entry: join(dist, 'index.mjs'), dir: dist, meta, zipBytes: statSync(join(dist, ZIP_NAME)).size },
+  ];
 
   if (options.eager) {
     // The same code and settings as one eagerly loaded file: every module the bundle loads on
@@ -352,7 +432,16 @@ async function buildAll(options, tmp) {
       splitting: false,
     });
     const entry = join(dir, 'index.mjs');
-    bundles.push({ name: 'eager', eager: true, entry, dir, meta: eagerMeta, zipBytes: zipBundle(dir).length, fileBytes: statSync(entry).size, modules: lazyModules });
+    bundles.push({
+      name: 'eager',
+      eager: true,
+      entry,
+      dir,
+      meta: eagerMeta,
+      zipBytes: zipBundle(dir).length,
+      fileBytes: statSync(entry).size,
+      modules: lazyModules,
+    });
   }
   return bundles;
 }
@@ -398,7 +487,10 @@ async function main() {
       stub.reset();
       const sample = await runProcess(variant.inventoryArgs ?? variant.args.map((a) => (a === 'handle' ? 'inventory' : a)), variant.env);
       if (variant.kind !== 'init') verify(variant, sample, stub);
-      const files = sample.result.loaded.filter((u) => u.startsWith('file:')).map(metaPath).filter((f) => lazy.meta.outputs[f] !== undefined);
+      const files = sample.result.loaded
+        .filter((u) => u.startsWith('file:'))
+        .map(metaPath)
+        .filter((f) => lazy.meta.outputs[f] !== undefined);
       const builtins = sample.result.loaded.filter((u) => u.startsWith('node:'));
       inventory[variant.id] = { ...accountFiles(lazy.meta, files), builtins: [...new Set(builtins)].sort() };
     }
@@ -411,8 +503,16 @@ async function main() {
     // 2. Cold starts, interleaved.
     const byId = new Map(list.map((v) => [v.id, v]));
     const samples = Object.fromEntries(list.map((v) => [v.id, []]));
-    const warmup = interleave(list.map((v) => v.id), 2, options.seed + 1000);
-    const order = interleave(list.map((v) => v.id), options.runs, options.seed);
+    const warmup = interleave(
+      list.map((v) => v.id),
+      2,
+      options.seed + 1000,
+    );
+    const order = interleave(
+      list.map((v) => v.id),
+      options.runs,
+      options.seed,
+    );
     progress(`cold starts: ${list.length} variants x ${options.runs} runs, interleaved (+2 warm-up rounds)`);
     let done = 0;
     for (const [i, id] of [...warmup, ...order].entries()) {
@@ -431,7 +531,13 @@ async function main() {
     if (fanoutRuns > 0) progress(`fan-out: ${FANOUT_SERVICES} services, ${FANOUT_DELAY_MS} ms per AWS call, ${fanoutRuns} runs`);
     stub.setDelay(FANOUT_DELAY_MS);
     const fanoutVariant = {
-      args: [...(options.sourceMaps ? ['--enable-source-maps'] : []), join('bench', 'child.mjs'), 'fanout', relative(root, lazy.entry), 'events/s3-env-file-created.json'],
+      args: [
+        ...(options.sourceMaps ? ['--enable-source-maps'] : []),
+        join('bench', 'child.mjs'),
+        'fanout',
+        relative(root, lazy.entry),
+        'events/s3-env-file-created.json',
+      ],
       env: childEnv(stub, { SERVICE_CONFIG: JSON.stringify(fanoutServiceConfig()) }),
     };
     const fanoutSamples = [];
@@ -454,7 +560,8 @@ async function main() {
         };
       };
       const statuses = sample.result.results.flatMap((r) => r.deployments ?? []);
-      if (statuses.length !== 2 * FANOUT_SERVICES || statuses.some((s) => s !== 'started')) throw new Error(`fan-out: unexpected results ${JSON.stringify(sample.result.results)}`);
+      if (statuses.length !== 2 * FANOUT_SERVICES || statuses.some((s) => s !== 'started'))
+        throw new Error(`fan-out: unexpected results ${JSON.stringify(sample.result.results)}`);
       fanoutSamples.push({ cold: describe(cold), warm: describe(warm), maxInFlight: stub.maxInFlight() });
     }
     stub.setDelay(0);
@@ -464,18 +571,28 @@ async function main() {
     const burstRuns = options.only === undefined ? options.burstRuns : 0;
     const burstSamples = { batch: [], direct: [] };
     if (burstRuns > 0) {
-      progress(`burst: 30 events as one SQS batch and as 30 direct invocations, ${BURST_DELAY_MS} ms per AWS call, ${burstRuns} run${burstRuns === 1 ? '' : 's'}`);
+      progress(
+        `burst: 30 events as one SQS batch and as 30 direct invocations, ${BURST_DELAY_MS} ms per AWS call, ${burstRuns} run${burstRuns === 1 ? '' : 's'}`,
+      );
       const dir = join(tmp, 'burst');
       mkdirSync(dir);
       const events = burstEvents();
-      const [record] = JSON.parse(readFileSync(join(root, 'test/fixtures/aws-events/sqs/sqs-record-wrapping-eventbridge-s3-object-created-real.json'), 'utf8')).Records;
+      const [record] = JSON.parse(
+        readFileSync(join(root, 'test/fixtures/aws-events/sqs/sqs-record-wrapping-eventbridge-s3-object-created-real.json'), 'utf8'),
+      ).Records;
       writeFileSync(join(dir, 'batch.json'), JSON.stringify(sqsBatch(events, record)));
       const files = { batch: [join(dir, 'batch.json')], direct: [] };
       for (const [i, event] of events.entries()) {
         files.direct.push(join(dir, `event-${String(i + 1).padStart(2, '0')}.json`));
         writeFileSync(files.direct[i], JSON.stringify(event));
       }
-      const args = (delivery) => [...(options.sourceMaps ? ['--enable-source-maps'] : []), join('bench', 'child.mjs'), 'handle', relative(root, lazy.entry), ...files[delivery]];
+      const args = (delivery) => [
+        ...(options.sourceMaps ? ['--enable-source-maps'] : []),
+        join('bench', 'child.mjs'),
+        'handle',
+        relative(root, lazy.entry),
+        ...files[delivery],
+      ];
       const env = childEnv(stub, { SERVICE_CONFIG: JSON.stringify(BURST_SERVICE_CONFIG) });
       stub.setDelay(BURST_DELAY_MS);
       stub.setImages(BURST_IMAGES);
@@ -484,10 +601,20 @@ async function main() {
           stub.reset();
           const sample = await runProcess(args(delivery), env);
           const results = sample.result.results;
-          const handled = delivery === 'batch' ? results.length === 1 && results[0].status === 'batch' && results[0].failures.length === 0 : results.length === events.length && results.every((r) => r.status === 'planned' && r.deployments.every((d) => d === 'started'));
+          const handled =
+            delivery === 'batch'
+              ? results.length === 1 && results[0].status === 'batch' && results[0].failures.length === 0
+              : results.length === events.length &&
+                results.every((r) => r.status === 'planned' && r.deployments.every((d) => d === 'started'));
           if (!handled) throw new Error(`burst as ${delivery}: unexpected results ${JSON.stringify(results)}\n${sample.output}`);
           const calls = stub.calls();
-          burstSamples[delivery].push({ ms: sample.readyMs, invocations: results.length, calls: calls.length, updates: calls.filter((c) => c.target === 'UpdateService').length, slack: stub.slackPosts() });
+          burstSamples[delivery].push({
+            ms: sample.readyMs,
+            invocations: results.length,
+            calls: calls.length,
+            updates: calls.filter((c) => c.target === 'UpdateService').length,
+            slack: stub.slackPosts(),
+          });
         }
       }
       stub.setImages({});
@@ -499,21 +626,52 @@ async function main() {
       const wall = samples[id].map((s) => s.wallMs);
       const rss = samples[id].map((s) => s.rss).filter((r) => r !== undefined);
       const ready = samples[id].map((s) => s.readyMs);
-      return { medianMs: median(wall), p25Ms: quantile(wall, 0.25), p75Ms: quantile(wall, 0.75), minMs: Math.min(...wall), readyMs: median(ready), rssBytes: rss.length > 0 ? median(rss) : undefined, runs: wall.length };
+      return {
+        medianMs: median(wall),
+        p25Ms: quantile(wall, 0.25),
+        p75Ms: quantile(wall, 0.75),
+        minMs: Math.min(...wall),
+        readyMs: median(ready),
+        rssBytes: rss.length > 0 ? median(rss) : undefined,
+        runs: wall.length,
+      };
     };
     const bare = stat('bare');
     const rows = list.map((v) => {
       const s = stat(v.id);
       const loaded = inventory[v.id];
       const codeBytes = v.bundle === 'eager' ? bundles[1].fileBytes : loaded?.bytes;
-      return { id: v.id, label: v.label, bundle: v.bundle, floorOf: v.floorOf, ...s, ratio: s.medianMs / bare.medianMs, readyRatio: s.readyMs / bare.medianMs, codeBytes, sdkBytes: loaded?.sdkBytes, clients: loaded?.clients };
+      return {
+        id: v.id,
+        label: v.label,
+        bundle: v.bundle,
+        floorOf: v.floorOf,
+        ...s,
+        ratio: s.medianMs / bare.medianMs,
+        readyRatio: s.readyMs / bare.medianMs,
+        codeBytes,
+        sdkBytes: loaded?.sdkBytes,
+        clients: loaded?.clients,
+      };
     });
     // Each SDK route over its floor: what deploybridge adds to the SDK's own cost.
     const floorRatios = rows
       .filter((r) => r.bundle === 'floor')
       .flatMap((floor) => {
         const route = rows.find((r) => r.id === floor.floorOf);
-        return route === undefined ? [] : [{ route: route.id, label: route.label, routeMs: route.medianMs, floorMs: floor.medianMs, routeRatio: route.ratio, floorRatio: floor.ratio, overFloor: route.medianMs / floor.medianMs }];
+        return route === undefined
+          ? []
+          : [
+              {
+                route: route.id,
+                label: route.label,
+                routeMs: route.medianMs,
+                floorMs: floor.medianMs,
+                routeRatio: route.ratio,
+                floorRatio: floor.ratio,
+                overFloor: route.medianMs / floor.medianMs,
+              },
+            ];
       });
     const burstOf = (list, expected) =>
       list.length === 0
@@ -523,17 +681,40 @@ async function main() {
             invocations: list[0].invocations,
             calls: median(list.map((s) => s.calls)),
             // Counts are checked on every sample: the one farthest from what is expected.
-            updates: farthest(list.map((s) => s.updates), expected.updates),
-            slack: farthest(list.map((s) => s.slack), expected.slack),
+            updates: farthest(
+              list.map((s) => s.updates),
+              expected.updates,
+            ),
+            slack: farthest(
+              list.map((s) => s.slack),
+              expected.slack,
+            ),
           };
-    const burst = { events: 30, services: BURST_SERVICES.length, delayMs: BURST_DELAY_MS, batch: burstOf(burstSamples.batch, BURST_EXPECTED.batch), direct: burstOf(burstSamples.direct, BURST_EXPECTED.direct), samples: burstSamples };
+    const burst = {
+      events: 30,
+      services: BURST_SERVICES.length,
+      delayMs: BURST_DELAY_MS,
+      batch: burstOf(burstSamples.batch, BURST_EXPECTED.batch),
+      direct: burstOf(burstSamples.direct, BURST_EXPECTED.direct),
+      samples: burstSamples,
+    };
     const routeRows = rows.filter((r) => r.bundle === 'lazy' && ROUTES.some((route) => r.id === `route:${route.name}`));
-    const largest = (list, key) => list.filter((r) => r[key] !== undefined).reduce((a, b) => (a === undefined || b[key] > a[key] ? b : a), undefined);
+    const largest = (list, key) =>
+      list.filter((r) => r[key] !== undefined).reduce((a, b) => (a === undefined || b[key] > a[key] ? b : a), undefined);
     const heaviest = largest(routeRows, 'medianMs');
-    const biggestRss = largest(rows.filter((r) => r.bundle === 'lazy'), 'rssBytes');
+    const biggestRss = largest(
+      rows.filter((r) => r.bundle === 'lazy'),
+      'rssBytes',
+    );
     const medianOf = (values) => (values.length > 0 ? median(values) : undefined);
     const invocations = fanoutSamples.flatMap((s) => [s.cold, s.warm]);
-    const ideal = idealFanoutMs({ services: FANOUT_SERVICES, concurrency: CONCURRENCY, callsPerService: 1, delayMs: FANOUT_DELAY_MS, planningCalls: FANOUT_PLANNING_READS });
+    const ideal = idealFanoutMs({
+      services: FANOUT_SERVICES,
+      concurrency: CONCURRENCY,
+      callsPerService: 1,
+      delayMs: FANOUT_DELAY_MS,
+      planningCalls: FANOUT_PLANNING_READS,
+    });
     const fanout = {
       services: FANOUT_SERVICES,
       concurrency: CONCURRENCY,
@@ -542,10 +723,22 @@ async function main() {
       coldMs: medianOf(fanoutSamples.map((s) => s.cold.ms)),
       warmMs: medianOf(fanoutSamples.map((s) => s.warm.ms)),
       // Counts are checked on every invocation (cold and warm): the one farthest from the expected counts.
-      callsPerInvocation: farthest(invocations.map((i) => i.calls), FANOUT_SERVICES + FANOUT_PLANNING_READS),
-      updatesPerInvocation: farthest(invocations.map((i) => i.updates), FANOUT_SERVICES),
-      restarts: farthest(invocations.map((i) => i.restarts), FANOUT_SERVICES),
-      otherCalls: farthest(invocations.map((i) => i.otherCalls), FANOUT_PLANNING_READS),
+      callsPerInvocation: farthest(
+        invocations.map((i) => i.calls),
+        FANOUT_SERVICES + FANOUT_PLANNING_READS,
+      ),
+      updatesPerInvocation: farthest(
+        invocations.map((i) => i.updates),
+        FANOUT_SERVICES,
+      ),
+      restarts: farthest(
+        invocations.map((i) => i.restarts),
+        FANOUT_SERVICES,
+      ),
+      otherCalls: farthest(
+        invocations.map((i) => i.otherCalls),
+        FANOUT_PLANNING_READS,
+      ),
       maxInFlight: medianOf(fanoutSamples.map((s) => s.maxInFlight)),
       samples: fanoutSamples,
     };
@@ -570,7 +763,10 @@ async function main() {
       fanoutCallsPerService: fanout.callsPerService,
       fanoutOtherCalls: fanout.otherCalls,
       // Every SDK route must have been measured against its floor.
-      routeToFloorRatio: floorRatios.length === ROUTES.filter((r) => r.floor !== undefined).length ? Math.max(...floorRatios.map((f) => f.overFloor)) : undefined,
+      routeToFloorRatio:
+        floorRatios.length === ROUTES.filter((r) => r.floor !== undefined).length
+          ? Math.max(...floorRatios.map((f) => f.overFloor))
+          : undefined,
       burstBatchUpdates: burst.batch?.updates,
     };
     const checks = evaluate(figures);
@@ -585,7 +781,9 @@ async function main() {
     };
 
     // 6. Report.
-    const table = [['variant', 'median ms', 'p25-p75 ms', 'ratio', 'ratio at return', 'RSS MB', 'code loaded KB', 'of it SDK KB', 'SDK clients']];
+    const table = [
+      ['variant', 'median ms', 'p25-p75 ms', 'ratio', 'ratio at return', 'RSS MB', 'code loaded KB', 'of it SDK KB', 'SDK clients'],
+    ];
     for (const r of rows) {
       table.push([
         r.label,
@@ -599,21 +797,40 @@ async function main() {
         r.clients === undefined ? '' : r.clients.join('+') || 'none',
       ]);
     }
-    console.log(`\ndeploybridge bench: ${machine.node}, ${machine.nproc} x ${machine.cpu}, ${options.runs} runs per variant, interleaved${options.sourceMaps ? ', --enable-source-maps' : ''}\n`);
+    console.log(
+      `\ndeploybridge bench: ${machine.node}, ${machine.nproc} x ${machine.cpu}, ${options.runs} runs per variant, interleaved${options.sourceMaps ? ', --enable-source-maps' : ''}\n`,
+    );
     console.log(formatTable(table));
     if (heaviest) {
-      console.log(`\nheaviest route: ${heaviest.label} (${heaviest.ratio.toFixed(2)}x, RSS ${(heaviest.rssBytes / MB).toFixed(1)} MB); largest RSS: ${biggestRss.label} (${(biggestRss.rssBytes / MB).toFixed(1)} MB)`);
+      console.log(
+        `\nheaviest route: ${heaviest.label} (${heaviest.ratio.toFixed(2)}x, RSS ${(heaviest.rssBytes / MB).toFixed(1)} MB); largest RSS: ${biggestRss.label} (${(biggestRss.rssBytes / MB).toFixed(1)} MB)`,
+      );
     }
-    console.log(`zip: ${formatValue(lazy.zipBytes, 'bytes')} (${lazy.zipBytes} bytes)${bundles[1] ? `; eager reference: one ${formatValue(bundles[1].fileBytes, 'bytes')} file, zip ${formatValue(bundles[1].zipBytes, 'bytes')}` : ''}`);
-    if (fanoutSamples.length > 0) console.log(
-      `fan-out: ${FANOUT_SERVICES} services, concurrency ${CONCURRENCY}, ${FANOUT_DELAY_MS} ms per call: ideal ${ideal} ms; ` +
-        `cold invocation ${fanout.coldMs.toFixed(0)} ms (${fanout.coldVsIdeal.toFixed(2)}x), warm ${fanout.warmMs.toFixed(0)} ms (${fanout.warmVsIdeal.toFixed(2)}x); ` +
-        `${fanout.callsPerInvocation} AWS calls (${fanout.restarts} UpdateService restarting what runs), at most ${fanout.maxInFlight} in flight`,
+    console.log(
+      `zip: ${formatValue(lazy.zipBytes, 'bytes')} (${lazy.zipBytes} bytes)${bundles[1] ? `; eager reference: one ${formatValue(bundles[1].fileBytes, 'bytes')} file, zip ${formatValue(bundles[1].zipBytes, 'bytes')}` : ''}`,
     );
+    if (fanoutSamples.length > 0)
+      console.log(
+        `fan-out: ${FANOUT_SERVICES} services, concurrency ${CONCURRENCY}, ${FANOUT_DELAY_MS} ms per call: ideal ${ideal} ms; ` +
+          `cold invocation ${fanout.coldMs.toFixed(0)} ms (${fanout.coldVsIdeal.toFixed(2)}x), warm ${fanout.warmMs.toFixed(0)} ms (${fanout.warmVsIdeal.toFixed(2)}x); ` +
+          `${fanout.callsPerInvocation} AWS calls (${fanout.restarts} UpdateService restarting what runs), at most ${fanout.maxInFlight} in flight`,
+      );
     if (fanoutSamples.length > 0 && fanout.maxInFlight !== CONCURRENCY) {
-      console.log(`note: at most ${fanout.maxInFlight} calls were in flight, not ${CONCURRENCY}: if the deployer's concurrency changed, update CONCURRENCY in bench/bench.mjs`);
+      console.log(
+        `note: at most ${fanout.maxInFlight} calls were in flight, not ${CONCURRENCY}: if the deployer's concurrency changed, update CONCURRENCY in bench/bench.mjs`,
+      );
     }
-    const floorTable = [['route', 'median ms', 'SDK floor ms', 'route / bare', 'floor / bare', 'route / floor'], ...floorRatios.map((f) => [f.label, f.routeMs.toFixed(1), f.floorMs.toFixed(1), `${f.routeRatio.toFixed(2)}x`, `${f.floorRatio.toFixed(2)}x`, `${f.overFloor.toFixed(2)}x`])];
+    const floorTable = [
+      ['route', 'median ms', 'SDK floor ms', 'route / bare', 'floor / bare', 'route / floor'],
+      ...floorRatios.map((f) => [
+        f.label,
+        f.routeMs.toFixed(1),
+        f.floorMs.toFixed(1),
+        `${f.routeRatio.toFixed(2)}x`,
+        `${f.floorRatio.toFixed(2)}x`,
+        `${f.overFloor.toFixed(2)}x`,
+      ]),
+    ];
     if (floorRatios.length > 0) {
       console.log('\nSDK routes over their SDK floor (the same clients making the same calls, nothing else):');
       console.log(formatTable(floorTable));
@@ -626,27 +843,55 @@ async function main() {
       ].flatMap(([label, b]) => (b === undefined ? [] : [[label, b.invocations, b.updates, b.calls, b.slack, b.ms.toFixed(0)]])),
     ];
     if (burst.batch !== undefined) {
-      console.log(`\nburst: 20 parameter changes over 3 services, 6 pushes (2 images x 3 tags, 2 services), 4 saves of an env file 2 services read; ${BURST_DELAY_MS} ms per AWS call:`);
+      console.log(
+        `\nburst: 20 parameter changes over 3 services, 6 pushes (2 images x 3 tags, 2 services), 4 saves of an env file 2 services read; ${BURST_DELAY_MS} ms per AWS call:`,
+      );
       console.log(formatTable(burstTable));
     }
     console.log('\nbuilt-in modules imported by the bundle, per variant:');
     for (const [id, inv] of Object.entries(inventory)) console.log(`  ${id.padEnd(24)} ${inv.builtins.join(' ') || '(none)'}`);
 
     console.log('');
-    console.log(formatTable([['', 'measured', 'limit', ''], ...checks.map((c) => [`${c.kind}: ${c.name}`, formatValue(c.value, c.unit), formatValue(c.limit, c.unit), c.ok ? 'ok' : c.kind === 'budget' ? 'OVER BUDGET' : 'missed'])]));
+    console.log(
+      formatTable([
+        ['', 'measured', 'limit', ''],
+        ...checks.map((c) => [
+          `${c.kind}: ${c.name}`,
+          formatValue(c.value, c.unit),
+          formatValue(c.limit, c.unit),
+          c.ok ? 'ok' : c.kind === 'budget' ? 'OVER BUDGET' : 'missed',
+        ]),
+      ]),
+    );
     if (options.only) console.log('(--only: partial run; unmeasured figures show n/a)');
     if (options.markdown) {
       console.log(`\n${formatMarkdownTable(table)}\n`);
       if (floorRatios.length > 0) console.log(`${formatMarkdownTable(floorTable)}\n`);
       if (burst.batch !== undefined) console.log(`${formatMarkdownTable(burstTable)}\n`);
-      console.log(formatMarkdownTable([['check', 'measured', 'limit', ''], ...checks.map((c) => [`${c.kind}: ${c.name}`, formatValue(c.value, c.unit), formatValue(c.limit, c.unit), c.ok ? 'ok' : c.kind === 'budget' ? '**over budget**' : 'missed'])]));
+      console.log(
+        formatMarkdownTable([
+          ['check', 'measured', 'limit', ''],
+          ...checks.map((c) => [
+            `${c.kind}: ${c.name}`,
+            formatValue(c.value, c.unit),
+            formatValue(c.limit, c.unit),
+            c.ok ? 'ok' : c.kind === 'budget' ? '**over budget**' : 'missed',
+          ]),
+        ]),
+      );
     }
 
     const elapsedS = (performance.now() - started) / 1000;
     const results = {
       date: new Date().toISOString(),
       machine,
-      options: { runs: options.runs, fanoutRuns: options.fanoutRuns, burstRuns: options.burstRuns, check: options.check, seed: options.seed },
+      options: {
+        runs: options.runs,
+        fanoutRuns: options.fanoutRuns,
+        burstRuns: options.burstRuns,
+        check: options.check,
+        seed: options.seed,
+      },
       elapsedSeconds: Number(elapsedS.toFixed(1)),
       figures,
       checks,
@@ -663,7 +908,8 @@ async function main() {
 
     const breaches = checks.filter((c) => c.kind === 'budget' && !c.ok);
     if (options.check && breaches.length > 0) {
-      const limit = (c) => (c.unit === 'calls' || c.unit === 'routes' ? `must be ${formatValue(c.limit, c.unit)}` : `> budget ${formatValue(c.limit, c.unit)}`);
+      const limit = (c) =>
+        c.unit === 'calls' || c.unit === 'routes' ? `must be ${formatValue(c.limit, c.unit)}` : `> budget ${formatValue(c.limit, c.unit)}`;
       console.error(`\nbench --check FAILED (${breaches.length} budget${breaches.length === 1 ? '' : 's'} breached):`);
       for (const c of breaches) console.error(`  - ${c.name}: ${formatValue(c.value, c.unit)} ${limit(c)}`);
       console.error('Budgets live in bench/lib.mjs (BUDGETS); the table above says where the bytes and milliseconds go.');

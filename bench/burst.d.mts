@@ -10,5 +10,8 @@ export interface BurstEvent {
   detail: Record<string, unknown>;
 }
 export declare function burstEvents(): BurstEvent[];
-export declare function sqsBatch(events: unknown[], sample: Record<string, unknown>): { Records: Array<Record<string, unknown> & { messageId: string; body: string }> };
+export declare function sqsBatch(
+  events: unknown[],
+  sample: Record<string, unknown>,
+): { Records: Array<Record<string, unknown> & { messageId: string; body: string }> };
 export declare const BURST_EXPECTED: { batch: { updates: number; slack: number }; direct: { updates: number; slack: number } };

@@ -51,7 +51,11 @@ export function burstEvents() {
   for (let i = 0; i < 20; i++) {
     const service = BURST_SERVICES[i % 3];
     const name = `/dev/myproject/${service}/SETTING_${String(i + 1).padStart(2, '0')}`;
-    events.push(envelope(++n, 'aws.ssm', 'Parameter Store Change', { operation: 'Update', name, type: 'String', description: '' }, [`arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${name}`]));
+    events.push(
+      envelope(++n, 'aws.ssm', 'Parameter Store Change', { operation: 'Update', name, type: 'String', description: '' }, [
+        `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${name}`,
+      ]),
+    );
   }
   // CI pushes each image with three tags; the services run `latest`.
   for (const [service, digest, version] of [
@@ -59,20 +63,34 @@ export function burstEvents() {
     ['worker', `sha256:${'b'.repeat(64)}`, 'v2.0.0'],
   ]) {
     for (const tag of ['latest', version, `sha-${digest.slice(7, 14)}`]) {
-      events.push(envelope(++n, 'aws.ecr', 'ECR Image Action', { result: 'SUCCESS', 'repository-name': `myproject_service_${service}`, 'image-digest': digest, 'action-type': 'PUSH', 'image-tag': tag }));
+      events.push(
+        envelope(++n, 'aws.ecr', 'ECR Image Action', {
+          result: 'SUCCESS',
+          'repository-name': `myproject_service_${service}`,
+          'image-digest': digest,
+          'action-type': 'PUSH',
+          'image-tag': tag,
+        }),
+      );
     }
   }
   // Four saves of one env file.
   for (let v = 1; v <= 4; v++) {
     events.push(
-      envelope(++n, 'aws.s3', 'Object Created', {
-        version: '0',
-        bucket: { name: 'myproject-config-dev' },
-        object: { key: 'shared/.env', size: 30, etag: `e${v}`, 'version-id': `burst-version-${v}`, sequencer: `0${v}` },
-        'request-id': `R${v}`,
-        requester: ACCOUNT,
-        reason: 'PutObject',
-      }, ['arn:aws:s3:::myproject-config-dev']),
+      envelope(
+        ++n,
+        'aws.s3',
+        'Object Created',
+        {
+          version: '0',
+          bucket: { name: 'myproject-config-dev' },
+          object: { key: 'shared/.env', size: 30, etag: `e${v}`, 'version-id': `burst-version-${v}`, sequencer: `0${v}` },
+          'request-id': `R${v}`,
+          requester: ACCOUNT,
+          reason: 'PutObject',
+        },
+        ['arn:aws:s3:::myproject-config-dev'],
+      ),
     );
   }
   return events;

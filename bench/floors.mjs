@@ -17,7 +17,7 @@ function module(imports, body) {
   return [
     ...lines,
     'const region = process.env.AWS_REGION;',
-    '/** The route\'s AWS calls, nothing else. */',
+    "/** The route's AWS calls, nothing else. */",
     'export async function handler() {',
     ...body.map((line) => `  ${line}`),
     "  return { status: 'floor' };",
@@ -35,7 +35,10 @@ export const FLOORS = {
   ecr: {
     clients: ['ecr', 'ecs'],
     source: module(
-      { '@aws-sdk/client-ecs': ['ECSClient', 'DescribeTaskDefinitionCommand', 'UpdateServiceCommand'], '@aws-sdk/client-ecr': ['ECRClient', 'DescribeImagesCommand'] },
+      {
+        '@aws-sdk/client-ecs': ['ECSClient', 'DescribeTaskDefinitionCommand', 'UpdateServiceCommand'],
+        '@aws-sdk/client-ecr': ['ECRClient', 'DescribeImagesCommand'],
+      },
       [
         'const ecs = new ECSClient({ region });',
         'const ecr = new ECRClient({ region });',
@@ -62,13 +65,16 @@ export const FLOORS = {
   s3: {
     clients: ['ecs', 's3'],
     source: module(
-      { '@aws-sdk/client-ecs': ['ECSClient', 'UpdateServiceCommand'], '@aws-sdk/client-s3': ['S3Client', 'GetObjectCommand', 'ListObjectVersionsCommand'] },
+      {
+        '@aws-sdk/client-ecs': ['ECSClient', 'UpdateServiceCommand'],
+        '@aws-sdk/client-s3': ['S3Client', 'GetObjectCommand', 'ListObjectVersionsCommand'],
+      },
       [
         'const ecs = new ECSClient({ region });',
         'const s3 = new S3Client({ region });',
         "const Bucket = 'myproject-config-dev';",
         "const Key = 'shared/.env';",
-        "const read = async (VersionId) => (await s3.send(new GetObjectCommand({ Bucket, Key, VersionId }))).Body.transformToByteArray();",
+        'const read = async (VersionId) => (await s3.send(new GetObjectCommand({ Bucket, Key, VersionId }))).Body.transformToByteArray();',
         "await read('IYV3p45BT0ac8hjHg1houSdS1a.Mro8e');",
         'const { Versions } = await s3.send(new ListObjectVersionsCommand({ Bucket, Prefix: Key }));',
         'await read(Versions.at(-1).VersionId);',
@@ -81,7 +87,10 @@ export const FLOORS = {
   // events/manual-deploy.json: one UpdateService. This is also the plain "ECSClient + UpdateService" floor.
   manual: {
     clients: ['ecs'],
-    source: module({ '@aws-sdk/client-ecs': ['ECSClient', 'UpdateServiceCommand'] }, ['const ecs = new ECSClient({ region });', updateService("'myproject_service_api_dev'", "'myproject_service_api_dev'")]),
+    source: module({ '@aws-sdk/client-ecs': ['ECSClient', 'UpdateServiceCommand'] }, [
+      'const ecs = new ECSClient({ region });',
+      updateService("'myproject_service_api_dev'", "'myproject_service_api_dev'"),
+    ]),
   },
   // events/lambda-s3-artifact-upload.json: the Lambda target's deploy sequence, with the SDK's waiter.
   lambda: {

@@ -5,7 +5,15 @@ export declare const BUDGETS: { initRatio: number; routeToFloorRatio: number; zi
 export declare const TARGETS: { initRatio: number; routeToFloorRatio: number; rssBytes: number; zipBytes: number; fanoutVsIdeal: number };
 
 export interface Metafile {
-  outputs: Record<string, { bytes: number; entryPoint?: string; imports: Array<{ path: string; kind: string; external?: boolean }>; inputs: Record<string, { bytesInOutput: number }> }>;
+  outputs: Record<
+    string,
+    {
+      bytes: number;
+      entryPoint?: string;
+      imports: Array<{ path: string; kind: string; external?: boolean }>;
+      inputs: Record<string, { bytesInOutput: number }>;
+    }
+  >;
 }
 
 export declare function median(values: number[]): number;
@@ -15,9 +23,18 @@ export declare function interleave<T>(variants: T[], rounds: number, seed?: numb
 export declare function staticClosure(meta: Metafile, output: string): Set<string>;
 export declare function packageOf(input: string): string;
 export declare function isSdkPackage(pkg: string): boolean;
-export declare function accountFiles(meta: Metafile, files: Iterable<string>): { files: string[]; bytes: number; sdkBytes: number; clients: string[]; packages: Record<string, number> };
+export declare function accountFiles(
+  meta: Metafile,
+  files: Iterable<string>,
+): { files: string[]; bytes: number; sdkBytes: number; clients: string[]; packages: Record<string, number> };
 export declare const FANOUT_PLANNING_READS: number;
-export declare function idealFanoutMs(options: { services: number; concurrency: number; callsPerService: number; delayMs: number; planningCalls?: number }): number;
+export declare function idealFanoutMs(options: {
+  services: number;
+  concurrency: number;
+  callsPerService: number;
+  delayMs: number;
+  planningCalls?: number;
+}): number;
 
 export interface Figures {
   initRatio?: number;

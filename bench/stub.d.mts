@@ -1,6 +1,10 @@
 // Types of bench/stub.mjs, for the tests in test/bench/.
 export declare const DEFAULT_IMAGE: string;
-export declare function answer(target: string, input: Record<string, unknown>, options?: { region?: string; image?: string; images?: Record<string, string>; webhookUrl?: string }): [number, Record<string, unknown>];
+export declare function answer(
+  target: string,
+  input: Record<string, unknown>,
+  options?: { region?: string; image?: string; images?: Record<string, string>; webhookUrl?: string },
+): [number, Record<string, unknown>];
 export interface StubCall {
   target: string;
   input: Record<string, unknown>;
@@ -20,7 +24,10 @@ export interface Stub {
   close(): Promise<void>;
 }
 export declare function startStub(options?: { delayMs?: number; image?: string; images?: Record<string, string> }): Promise<Stub>;
-export declare function lambdaOperation(method: string | undefined, pathname: string): { operation: string; functionName: string; alias: string | undefined } | undefined;
+export declare function lambdaOperation(
+  method: string | undefined,
+  pathname: string,
+): { operation: string; functionName: string; alias: string | undefined } | undefined;
 export declare function answerLambda(
   operation: { operation: string; functionName: string; alias: string | undefined },
   input: Record<string, unknown>,
@@ -28,7 +35,10 @@ export declare function answerLambda(
   options?: { region?: string },
 ): [number, Record<string, unknown>, Record<string, string>];
 export declare const PREVIOUS_VERSION: string;
-export declare function s3Operation(method: string | undefined, url: URL): { operation: 'GetObject' | 'ListObjectVersions'; bucket: string; key: string; versionId?: string } | undefined;
+export declare function s3Operation(
+  method: string | undefined,
+  url: URL,
+): { operation: 'GetObject' | 'ListObjectVersions'; bucket: string; key: string; versionId?: string } | undefined;
 export declare function answerS3(
   operation: { operation: 'GetObject' | 'ListObjectVersions'; bucket: string; key: string; versionId?: string },
   lastRead: string | undefined,

@@ -35,12 +35,27 @@ function taskDefinitionArn(region, familyOrArn) {
  * Answers one AWS JSON-protocol operation. Returns `[status, body]`; unknown operations get the
  * error shape the SDK expects, so a wrong call fails loudly instead of hanging.
  */
-export function answer(target, input, { region = 'us-east-1', image = DEFAULT_IMAGE, images = {}, webhookUrl = 'http://127.0.0.1/slack' } = {}) {
+export function answer(
+  target,
+  input,
+  { region = 'us-east-1', image = DEFAULT_IMAGE, images = {}, webhookUrl = 'http://127.0.0.1/slack' } = {},
+) {
   switch (target) {
     case `${ECS_PREFIX}DescribeTaskDefinition`: {
       const family = String(input.taskDefinition ?? 'unknown');
       const runs = images[family.split(':')[0]] ?? image;
-      return [200, { taskDefinition: { taskDefinitionArn: taskDefinitionArn(region, family), family: family.split(':')[0], revision: 7, status: 'ACTIVE', containerDefinitions: [{ name: 'app', image: runs }] } }];
+      return [
+        200,
+        {
+          taskDefinition: {
+            taskDefinitionArn: taskDefinitionArn(region, family),
+            family: family.split(':')[0],
+            revision: 7,
+            status: 'ACTIVE',
+            containerDefinitions: [{ name: 'app', image: runs }],
+          },
+        },
+      ];
     }
     case `${ECS_PREFIX}UpdateService`: {
       // Without a task definition (a restart), the service keeps the one it runs: here, its own name's family.
@@ -64,12 +79,39 @@ export function answer(target, input, { region = 'us-east-1', image = DEFAULT_IM
       return [200, { Parameter: { Name: input.Name, Type: 'SecureString', Value: webhookUrl, Version: 1, DataType: 'text' } }];
     case `${SSM_PREFIX}DescribeParameters`: {
       const name = input.ParameterFilters?.[0]?.Values?.[0];
-      return [200, { Parameters: [{ Name: name, Type: 'String', Version: 3, LastModifiedUser: `arn:aws:iam::${ACCOUNT}:user/bench`, LastModifiedDate: 1_700_000_000 }] }];
+      return [
+        200,
+        {
+          Parameters: [
+            {
+              Name: name,
+              Type: 'String',
+              Version: 3,
+              LastModifiedUser: `arn:aws:iam::${ACCOUNT}:user/bench`,
+              LastModifiedDate: 1_700_000_000,
+            },
+          ],
+        },
+      ];
     }
     case `${ECR_PREFIX}DescribeImages`: {
       const id = input.imageIds?.[0] ?? {};
       const digest = id.imageDigest ?? `sha256:${'0'.repeat(64)}`;
-      return [200, { imageDetails: [{ registryId: ACCOUNT, repositoryName: input.repositoryName, imageDigest: digest, imageTags: [id.imageTag ?? 'v1.4.2', 'latest'], imageSizeInBytes: 182_312_448, imagePushedAt: 1_700_000_000 }] }];
+      return [
+        200,
+        {
+          imageDetails: [
+            {
+              registryId: ACCOUNT,
+              repositoryName: input.repositoryName,
+              imageDigest: digest,
+              imageTags: [id.imageTag ?? 'v1.4.2', 'latest'],
+              imageSizeInBytes: 182_312_448,
+              imagePushedAt: 1_700_000_000,
+            },
+          ],
+        },
+      ];
     }
     default:
       return [400, { __type: 'UnknownOperationException', message: `the bench stub does not answer ${target}` }];
@@ -78,7 +120,9 @@ export function answer(target, input, { region = 'us-east-1', image = DEFAULT_IM
 
 /** The Lambda REST-JSON operation of a request, e.g. `PUT /2015-03-31/functions/f/code` → UpdateFunctionCode. */
 export function lambdaOperation(method, pathname) {
-  const match = /^\/2015-03-31\/functions\/([^/]+)(?:\/(configuration|code|versions|invocations|aliases)(?:\/([^/]+))?)?\/?$/.exec(pathname);
+  const match = /^\/2015-03-31\/functions\/([^/]+)(?:\/(configuration|code|versions|invocations|aliases)(?:\/([^/]+))?)?\/?$/.exec(
+    pathname,
+  );
   if (match === null) return undefined;
   const [, fn, part, name] = match;
   const key = `${method} ${part ?? ''}${name === undefined ? '' : '/'}`;
@@ -92,7 +136,9 @@ export function lambdaOperation(method, pathname) {
     'GET aliases/': 'GetAlias',
     'PUT aliases/': 'UpdateAlias',
   }[key];
-  return operation === undefined ? undefined : { operation, functionName: decodeURIComponent(fn), alias: name === undefined ? undefined : decodeURIComponent(name) };
+  return operation === undefined
+    ? undefined
+    : { operation, functionName: decodeURIComponent(fn), alias: name === undefined ? undefined : decodeURIComponent(name) };
 }
 
 /** The S3 operation of a request: `GetObject` of `/{bucket}/{key}`, `ListObjectVersions` of `/{bucket}?versions`. */
@@ -101,8 +147,10 @@ export function s3Operation(method, url) {
   const bucket = url.pathname.split('/')[1] ?? '';
   // `/{bucket}/{key}` (the key may hold slashes), or `/{bucket}` and `/{bucket}/` for the bucket itself.
   const key = decodeURIComponent(url.pathname.slice(bucket.length + 2));
-  if (url.searchParams.get('x-id') === 'GetObject' && key !== '') return { operation: 'GetObject', bucket, key, versionId: url.searchParams.get('versionId') ?? undefined };
-  if (url.searchParams.has('versions') && key === '') return { operation: 'ListObjectVersions', bucket, key: url.searchParams.get('prefix') ?? '' };
+  if (url.searchParams.get('x-id') === 'GetObject' && key !== '')
+    return { operation: 'GetObject', bucket, key, versionId: url.searchParams.get('versionId') ?? undefined };
+  if (url.searchParams.has('versions') && key === '')
+    return { operation: 'ListObjectVersions', bucket, key: url.searchParams.get('prefix') ?? '' };
   return undefined;
 }
 
@@ -114,10 +162,21 @@ export function s3Operation(method, url) {
 export function answerS3({ operation, bucket, key, versionId }, lastRead) {
   if (operation === 'GetObject') {
     const body = versionId === PREVIOUS_VERSION ? ENV_FILES.previous : ENV_FILES.current;
-    return [200, { 'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(body)), ...(versionId === undefined ? {} : { 'x-amz-version-id': versionId }) }, body];
+    return [
+      200,
+      {
+        'content-type': 'text/plain',
+        'content-length': String(Buffer.byteLength(body)),
+        ...(versionId === undefined ? {} : { 'x-amz-version-id': versionId }),
+      },
+      body,
+    ];
   }
-  const version = (id, latest) => `<Version><Key>${key}</Key><VersionId>${id}</VersionId><IsLatest>${latest}</IsLatest><LastModified>2026-01-01T00:00:00.000Z</LastModified><ETag>"e"</ETag><Size>20</Size><StorageClass>STANDARD</StorageClass></Version>`;
-  const versions = [...(lastRead === undefined ? [] : [version(lastRead, true)]), version(PREVIOUS_VERSION, lastRead === undefined)].join('');
+  const version = (id, latest) =>
+    `<Version><Key>${key}</Key><VersionId>${id}</VersionId><IsLatest>${latest}</IsLatest><LastModified>2026-01-01T00:00:00.000Z</LastModified><ETag>"e"</ETag><Size>20</Size><StorageClass>STANDARD</StorageClass></Version>`;
+  const versions = [...(lastRead === undefined ? [] : [version(lastRead, true)]), version(PREVIOUS_VERSION, lastRead === undefined)].join(
+    '',
+  );
   const xml = `<?xml version="1.0" encoding="UTF-8"?><ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucket}</Name><Prefix>${key}</Prefix><KeyMarker></KeyMarker><VersionIdMarker></VersionIdMarker><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>${versions}</ListVersionsResult>`;
   return [200, { 'content-type': 'application/xml' }, xml];
 }
@@ -217,7 +276,11 @@ export async function startStub(options = {}) {
           res.writeHead(status, { 'content-type': 'application/json', ...requestId, ...headers }).end(JSON.stringify(body));
           return;
         }
-        const [status, body] = answer(target, input, { image: settings.image, images: settings.images, webhookUrl: `${url}/services/T000/B000/SSMWEBHOOK` });
+        const [status, body] = answer(target, input, {
+          image: settings.image,
+          images: settings.images,
+          webhookUrl: `${url}/services/T000/B000/SSMWEBHOOK`,
+        });
         res.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', ...requestId }).end(JSON.stringify(body));
       };
       if (settings.delayMs > 0) sleep(settings.delayMs).then(reply);

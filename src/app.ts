@@ -12,7 +12,15 @@ import type { Config } from './config.js';
 import { Deployer, unfinishedWork, type DeployerOptions, type DeploymentResult } from './deployer.js';
 import type { DeploymentJournal } from './deployments/journal.js';
 import { createRecorder, type DeploymentRecorder } from './deployments/records.js';
-import { describeError, errorFields, isRetryableAwsError, isUnexpectedError, RejectedEventError, TransientDeploymentError, UnexpectedError } from './errors.js';
+import {
+  describeError,
+  errorFields,
+  isRetryableAwsError,
+  isUnexpectedError,
+  RejectedEventError,
+  TransientDeploymentError,
+  UnexpectedError,
+} from './errors.js';
 import { envelopeSchema, eventTime, malformedFields, type EventEnvelope } from './events.js';
 import type { DeploymentGuard } from './guard.js';
 import { invocationOf, type Invocation } from './invocation.js';
@@ -153,13 +161,21 @@ export class App {
   }
 
   /** Validates, routes and plans one event; a permanent problem is reported and ends it. Throws what must be retried, and bugs. */
-  private async planEvent(rawEvent: unknown, invocation: Invocation): Promise<{ result: HandleResult } | { event: EventEnvelope; plan: Plan }> {
+  private async planEvent(
+    rawEvent: unknown,
+    invocation: Invocation,
+  ): Promise<{ result: HandleResult } | { event: EventEnvelope; plan: Plan }> {
     const { config, log, metrics } = this.deps;
     log.debug('event received', { event: rawEvent });
     const parsed = envelopeSchema.safeParse(rawEvent);
     if (!parsed.success) {
       metrics.setTrigger?.('unknown');
-      return { result: this.reject(eventIdOf(rawEvent), `malformed EventBridge event (bad or missing: ${malformedFields(parsed.error).join(', ')})`) };
+      return {
+        result: this.reject(
+          eventIdOf(rawEvent),
+          `malformed EventBridge event (bad or missing: ${malformedFields(parsed.error).join(', ')})`,
+        ),
+      };
     }
     const event: EventEnvelope = parsed.data;
     const decision = route(event, config.features);
@@ -170,7 +186,16 @@ export class App {
     let plan: Plan;
     try {
       const buildPlan = await loadPlanBuilder(decision.route);
-      plan = await buildPlan(event, { config, catalog: config.catalog, log, metrics, targets: this.deps.targets, reads: this.deps.reads, journal: this.deps.journal, invocation });
+      plan = await buildPlan(event, {
+        config,
+        catalog: config.catalog,
+        log,
+        metrics,
+        targets: this.deps.targets,
+        reads: this.deps.reads,
+        journal: this.deps.journal,
+        invocation,
+      });
     } catch (error) {
       if (error instanceof RejectedEventError) return { result: this.reject(event.id, error.message, decision.route) };
       if (isRetryableAwsError(error)) throw error;
@@ -201,7 +226,11 @@ export class App {
       await this.recorder.attachMessage(deployment.id, now, deployment.message);
     } catch (error) {
       this.deps.metrics.count(MetricName.DeploymentRecordsFailed);
-      log.error('deployment message not recorded: later steps start a new one', { deployment_id: deployment.id, event_id: eventId, ...errorFields(error) });
+      log.error('deployment message not recorded: later steps start a new one', {
+        deployment_id: deployment.id,
+        event_id: eventId,
+        ...errorFields(error),
+      });
     }
   }
 
@@ -210,7 +239,12 @@ export class App {
     const { log, metrics } = this.deps;
     for (const skip of plan.skipped) {
       metrics.count(MetricName.DeploymentsSkipped);
-      log.info(`deployment skipped: ${skip.reason}`, { ...skip.fields, service: skip.service, event_id: plan.eventId, reason: skip.reason });
+      log.info(`deployment skipped: ${skip.reason}`, {
+        ...skip.fields,
+        service: skip.service,
+        event_id: plan.eventId,
+        reason: skip.reason,
+      });
     }
     await Promise.all(plan.notices.map((notice) => this.report(notice, plan.eventId)));
   }
@@ -242,7 +276,8 @@ function failIfUnfinished(results: DeploymentResult[]): void {
   let count = 0;
   for (const result of results) {
     const left = unfinishedWork(result);
-    if (left === 'bug' && result.status === 'failed') problems.push(`deployment of ${result.service} failed on an unexpected error (a bug): ${result.error}`);
+    if (left === 'bug' && result.status === 'failed')
+      problems.push(`deployment of ${result.service} failed on an unexpected error (a bug): ${result.error}`);
     else if (left !== undefined && left !== 'bug') {
       const why = UNFINISHED_WORDS[left];
       unfinished.set(why, [...(unfinished.get(why) ?? []), result.service]);

@@ -97,7 +97,11 @@ export class Catalog {
    * one service (`backend` and the value of `BACKEND_SERVICE_NAME`), one service spelt two ways in
    * the two variables, two services deploying to one function.
    */
-  static build(rules: NamingRules, serviceConfig: Record<string, S3ObjectRef[]>, lambdaConfig: Record<string, LambdaTargetConfig>): { catalog: Catalog; problems: string[] } {
+  static build(
+    rules: NamingRules,
+    serviceConfig: Record<string, S3ObjectRef[]>,
+    lambdaConfig: Record<string, LambdaTargetConfig>,
+  ): { catalog: Catalog; problems: string[] } {
     const catalog = new Catalog(new Naming(rules));
     const problems: string[] = [];
     const spelling = new Map<string, { variable: string; key: string }>();

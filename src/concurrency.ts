@@ -2,7 +2,11 @@
  * Runs `fn` over `items` with at most `limit` calls in flight, keeping results in input order.
  * `fn` is expected to settle its own errors into its result: one failure must not stop the others.
  */
-export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

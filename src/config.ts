@@ -6,7 +6,15 @@
  */
 import * as z from 'zod/mini';
 import { Catalog, type LambdaTargetConfig, type S3ObjectRef } from './catalog.js';
-import { CONFIG_DEFAULTS, LAMBDA_MAX_TIMEOUT_SECONDS, LOG_LEVELS, SCAN_GATE_LEVELS, type DefaultedVariable, type LogLevel, type ScanGateLevel } from './constants.js';
+import {
+  CONFIG_DEFAULTS,
+  LAMBDA_MAX_TIMEOUT_SECONDS,
+  LOG_LEVELS,
+  SCAN_GATE_LEVELS,
+  type DefaultedVariable,
+  type LogLevel,
+  type ScanGateLevel,
+} from './constants.js';
 import { ConfigError } from './errors.js';
 import { renderPattern, SERVICE_NAME_RE } from './naming.js';
 
@@ -87,7 +95,13 @@ const lambdaConfigSchema = z.record(
   z.string().check(z.regex(SERVICE_NAME_RE, 'service names use letters, digits, "-" and "_" only')),
   // Strict: a misspelt field ("functionName", "smoketest") is a problem, not silently ignored.
   z.strictObject({
-    function_name: z.optional(z.string().check(z.regex(FUNCTION_NAME_RE, 'function_name must be a function name (letters, digits, "-", "_", at most 64) or its unqualified ARN'))),
+    function_name: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(FUNCTION_NAME_RE, 'function_name must be a function name (letters, digits, "-", "_", at most 64) or its unqualified ARN'),
+        ),
+    ),
     alias: z.optional(z.string().check(z.regex(ALIAS_RE, 'alias must use letters, digits, "-" and "_", and not be a version number'))),
     artifact: z.optional(s3ObjectRefSchema),
     smoke_test: z.optional(
@@ -140,9 +154,13 @@ class EnvReader {
   list(name: VariableOf<readonly string[]>, item?: { re: RegExp; what: string }): string[] {
     const value = this.env[name];
     if (value === undefined) return [...CONFIG_DEFAULTS[name]];
-    const items = value.split(',').map((part) => part.trim()).filter((part) => part !== '');
+    const items = value
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== '');
     const bad = item === undefined ? [] : items.filter((part) => !item.re.test(part));
-    if (bad.length > 0) this.problems.push(`${name} must be a comma-separated list of ${item?.what}, got ${bad.map((b) => `"${b}"`).join(', ')}`);
+    if (bad.length > 0)
+      this.problems.push(`${name} must be a comma-separated list of ${item?.what}, got ${bad.map((b) => `"${b}"`).join(', ')}`);
     return items;
   }
 
@@ -219,9 +237,7 @@ class EnvReader {
   /** Checks that a naming pattern only uses the known placeholders (what it renders is checked by {@link checkRenderedNames}). */
   pattern(name: VariableOf<string>): string {
     const value = this.string(name);
-    const unknown = [...value.matchAll(/\{([^}]*)\}/g)]
-      .map((m) => m[1])
-      .filter((p) => p !== 'project' && p !== 'env' && p !== 'name');
+    const unknown = [...value.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]).filter((p) => p !== 'project' && p !== 'env' && p !== 'name');
     if (unknown.length > 0) {
       this.problems.push(`${name} uses unknown placeholder(s) ${unknown.map((p) => `{${p}}`).join(', ')}; use {project}, {env}, {name}`);
     }
@@ -237,7 +253,12 @@ const PATTERN_RULES: Record<PatternVariable, { what: string; re: RegExp; allowed
   CLUSTER_NAME_PATTERN: { what: 'an ECS cluster name', ...ECS_NAME, perService: false },
   SERVICE_NAME_PATTERN: { what: 'an ECS service name', ...ECS_NAME, perService: true },
   TASK_FAMILY_PATTERN: { what: 'a task definition family', ...ECS_NAME, perService: true },
-  LAMBDA_FUNCTION_PATTERN: { what: 'a function name', re: /^[A-Za-z0-9_-]{1,64}$/, allowed: 'letters, digits, "-" and "_", at most 64', perService: true },
+  LAMBDA_FUNCTION_PATTERN: {
+    what: 'a function name',
+    re: /^[A-Za-z0-9_-]{1,64}$/,
+    allowed: 'letters, digits, "-" and "_", at most 64',
+    perService: true,
+  },
 };
 
 /** A service name a pattern is tried with. */
@@ -249,7 +270,19 @@ const SAMPLE_SERVICE = 'api';
  * for a service and for the backend must be names AWS accepts. Patterns with unknown placeholders,
  * and an invalid project or env, are reported on their own and not tried.
  */
-function checkRenderedNames(read: EnvReader, settings: Pick<Config, 'projectName' | 'projectEnv' | 'backendServiceName' | 'clusterNamePattern' | 'serviceNamePattern' | 'taskFamilyPattern' | 'lambdaFunctionPattern'>): void {
+function checkRenderedNames(
+  read: EnvReader,
+  settings: Pick<
+    Config,
+    | 'projectName'
+    | 'projectEnv'
+    | 'backendServiceName'
+    | 'clusterNamePattern'
+    | 'serviceNamePattern'
+    | 'taskFamilyPattern'
+    | 'lambdaFunctionPattern'
+  >,
+): void {
   if (![settings.projectName, settings.projectEnv].every((part) => SERVICE_NAME_RE.test(part))) return;
   const patterns: Record<PatternVariable, string> = {
     CLUSTER_NAME_PATTERN: settings.clusterNamePattern,
@@ -257,7 +290,8 @@ function checkRenderedNames(read: EnvReader, settings: Pick<Config, 'projectName
     TASK_FAMILY_PATTERN: settings.taskFamilyPattern,
     LAMBDA_FUNCTION_PATTERN: settings.lambdaFunctionPattern,
   };
-  const render = (pattern: string, name: string) => renderPattern(pattern, { project: settings.projectName, env: settings.projectEnv, name });
+  const render = (pattern: string, name: string) =>
+    renderPattern(pattern, { project: settings.projectName, env: settings.projectEnv, name });
   for (const [variable, pattern] of Object.entries(patterns) as Array<[PatternVariable, string]>) {
     if (/\{(?!project\}|env\}|name\})[^}]*\}/.test(pattern)) continue;
     const rule = PATTERN_RULES[variable];
@@ -265,7 +299,8 @@ function checkRenderedNames(read: EnvReader, settings: Pick<Config, 'projectName
       read.problems.push(`${variable} must contain {name}: without it every service renders the same name ("${render(pattern, '')}")`);
     }
     const refused = [SAMPLE_SERVICE, settings.backendServiceName].map((name) => render(pattern, name)).find((name) => !rule.re.test(name));
-    if (refused !== undefined) read.problems.push(`${variable} renders "${refused}", which AWS does not accept as ${rule.what} (${rule.allowed})`);
+    if (refused !== undefined)
+      read.problems.push(`${variable} renders "${refused}", which AWS does not accept as ${rule.what} (${rule.allowed})`);
   }
 }
 
@@ -288,7 +323,8 @@ function readLambdaConfig(read: EnvReader): Record<string, LambdaTargetConfig> {
         functionName: entry.function_name,
         alias: entry.alias,
         artifact: entry.artifact,
-        smokeTest: entry.smoke_test === undefined ? undefined : { payload: entry.smoke_test.payload ?? {}, expect: entry.smoke_test.expect },
+        smokeTest:
+          entry.smoke_test === undefined ? undefined : { payload: entry.smoke_test.payload ?? {}, expect: entry.smoke_test.expect },
       },
     ]),
   );
@@ -303,7 +339,9 @@ function buildCatalog(read: EnvReader, config: Omit<Config, 'catalog'>): Catalog
   read.problems.push(...problems);
   for (const service of catalog.configured()) {
     if (service.kind !== 'lambda' || FUNCTION_NAME_RE.test(service.lambda.functionName)) continue;
-    read.problems.push(`LAMBDA_CONFIG.${service.name}: LAMBDA_FUNCTION_PATTERN renders "${service.lambda.functionName}", which is not a valid function name; set function_name`);
+    read.problems.push(
+      `LAMBDA_CONFIG.${service.name}: LAMBDA_FUNCTION_PATTERN renders "${service.lambda.functionName}", which is not a valid function name; set function_name`,
+    );
   }
   return catalog;
 }
@@ -317,7 +355,10 @@ export function loadConfig(env: Env = process.env): Config {
   const read = new EnvReader(env);
   const projectName = read.required('PROJECT_NAME');
   const projectEnv = read.required('PROJECT_ENV');
-  for (const [name, value] of [['PROJECT_NAME', projectName], ['PROJECT_ENV', projectEnv]] as const) {
+  for (const [name, value] of [
+    ['PROJECT_NAME', projectName],
+    ['PROJECT_ENV', projectEnv],
+  ] as const) {
     if (value !== '' && !SERVICE_NAME_RE.test(value)) {
       read.problems.push(`${name} must use letters, digits, "-" and "_" only, got "${value}"`);
     }
@@ -397,7 +438,9 @@ export function loadConfig(env: Env = process.env): Config {
   checkRenderedNames(read, settings);
   if (settings.deploymentTimeoutSeconds > LAMBDA_MAX_TIMEOUT_SECONDS) {
     // One invocation runs a deployment: it cannot take longer than Lambda lets an invocation run.
-    read.problems.push(`DEPLOYMENT_TIMEOUT_SECONDS must be at most ${LAMBDA_MAX_TIMEOUT_SECONDS} (Lambda's longest timeout), got ${settings.deploymentTimeoutSeconds}`);
+    read.problems.push(
+      `DEPLOYMENT_TIMEOUT_SECONDS must be at most ${LAMBDA_MAX_TIMEOUT_SECONDS} (Lambda's longest timeout), got ${settings.deploymentTimeoutSeconds}`,
+    );
   }
   const catalog = buildCatalog(read, settings);
   if (read.problems.length > 0) throw new ConfigError(read.problems);

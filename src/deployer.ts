@@ -22,7 +22,17 @@ import { onceForEach, type DeploymentGuard } from './guard.js';
 import type { Invocation } from './invocation.js';
 import { boundLog, type Log, type LogFields, type MetricSink } from './observability.js';
 import { MetricName } from './observability.js';
-import { deployedTrigger, type DeploymentPreview, type DeploymentRequest, type EcsRollout, type LambdaProgress, type LambdaRelease, type MessageRef, type Plan, type TargetOutcome } from './plan.js';
+import {
+  deployedTrigger,
+  type DeploymentPreview,
+  type DeploymentRequest,
+  type EcsRollout,
+  type LambdaProgress,
+  type LambdaRelease,
+  type MessageRef,
+  type Plan,
+  type TargetOutcome,
+} from './plan.js';
 import {
   deploymentMessages,
   deploymentStepUpdate,
@@ -152,7 +162,13 @@ export class Deployer {
     const followUps: Array<Promise<unknown>> = [];
     const results = await mapWithConcurrency(plan.deployments, concurrency, async (request): Promise<DeploymentResult> => {
       if (invocationDeadline - Date.now() < minimumStartMs) return { service: request.service, status: 'deferred', reason: 'out of time' };
-      return this.deploy(request, { eventId: plan.eventId, triggeredAt, followUps, invocationDeadline, lambdaContext: invocation.lambdaContext });
+      return this.deploy(request, {
+        eventId: plan.eventId,
+        triggeredAt,
+        followUps,
+        invocationDeadline,
+        lambdaContext: invocation.lambdaContext,
+      });
     });
     this.reportNotStarted(plan, results);
     while (followUps.length > 0) await Promise.all(followUps.splice(0));
@@ -165,7 +181,12 @@ export class Deployer {
     if (notStarted.length === 0) return;
     const { log, metrics, notifier } = this.deps;
     metrics.count(MetricName.DeploymentsNotStarted, notStarted.length);
-    log.error('deployments not started: out of time', { event_id: plan.eventId, services: notStarted, planned: plan.deployments.length, invocation_margin_ms: this.options.invocationMarginMs });
+    log.error('deployments not started: out of time', {
+      event_id: plan.eventId,
+      services: notStarted,
+      planned: plan.deployments.length,
+      invocation_margin_ms: this.options.invocationMarginMs,
+    });
     notifier.notify(notStartedMessage(notStarted, plan.deployments.length, plan.eventId));
   }
 
@@ -177,7 +198,13 @@ export class Deployer {
     const deployment: Deployment = {
       request,
       identity,
-      fields: { service: request.service, event_id: eventId, trigger: describeTrigger(request.trigger), ...triggerFields(request.trigger), ...identity.fields },
+      fields: {
+        service: request.service,
+        event_id: eventId,
+        trigger: describeTrigger(request.trigger),
+        ...triggerFields(request.trigger),
+        ...identity.fields,
+      },
       eventId,
       triggeredAt,
       startedAt: new Date(startedAt).toISOString(),
@@ -203,7 +230,12 @@ export class Deployer {
     }
     const durationMs = Date.now() - startedAt;
     this.deps.metrics.count(MetricName.DeploymentsSucceeded);
-    this.deps.metrics.ofDeployment(MetricName.DeploymentDuration, deployedTrigger(request.trigger).kind, Math.max(0, Date.now() - Date.parse(triggeredAt)) || durationMs, 'Milliseconds');
+    this.deps.metrics.ofDeployment(
+      MetricName.DeploymentDuration,
+      deployedTrigger(request.trigger).kind,
+      Math.max(0, Date.now() - Date.parse(triggeredAt)) || durationMs,
+      'Milliseconds',
+    );
     this.deps.log.info('deployment succeeded', {
       ...deployment.fields,
       ...outcomeFields(outcome.result),
@@ -238,7 +270,13 @@ export class Deployer {
 
   /** What a deployment's record is made of, besides its outcome and message. */
   private facts(deployment: Deployment) {
-    return { request: deployment.request, eventId: deployment.eventId, region: this.deps.config.region, triggeredAt: deployment.triggeredAt, startedAt: deployment.startedAt };
+    return {
+      request: deployment.request,
+      eventId: deployment.eventId,
+      region: this.deps.config.region,
+      triggeredAt: deployment.triggeredAt,
+      startedAt: deployment.startedAt,
+    };
   }
 
   /** Runs a write of the deployments table; a failure is logged and counted, never thrown (the deployment is under way). */
@@ -247,7 +285,10 @@ export class Deployer {
       return await write();
     } catch (error) {
       this.deps.metrics.count(MetricName.DeploymentRecordsFailed);
-      this.deps.log.error('deployment not recorded: its later events are reported without it', { ...deployment.fields, ...errorFields(error) });
+      this.deps.log.error('deployment not recorded: its later events are reported without it', {
+        ...deployment.fields,
+        ...errorFields(error),
+      });
       return undefined;
     }
   }
@@ -259,9 +300,12 @@ export class Deployer {
   private async followRollout(deployment: Deployment, rollout: EcsRollout, message: Notification): Promise<MessageRef | undefined> {
     const { notifier, recorder, log } = this.deps;
     if (recorder === undefined) return notifier.open(message);
-    const recorded = await this.recording(deployment, () => recorder.record({ ...this.facts(deployment), outcome: { status: 'started', result: rollout }, message: undefined }));
+    const recorded = await this.recording(deployment, () =>
+      recorder.record({ ...this.facts(deployment), outcome: { status: 'started', result: rollout }, message: undefined }),
+    );
     const first = await notifier.open(message);
-    if (recorded !== undefined && first !== undefined) await this.recording(deployment, () => recorder.attachMessage(recorded.deployment.id, first, undefined));
+    if (recorded !== undefined && first !== undefined)
+      await this.recording(deployment, () => recorder.attachMessage(recorded.deployment.id, first, undefined));
     for (const superseded of recorded?.superseded ?? []) {
       const step = { kind: 'superseded' } as const;
       const { level, message: line } = stepLog(step);
@@ -350,11 +394,18 @@ export class Deployer {
       const service = deployment.request.service;
       if (outcome.reason === 'in progress') {
         // A live invocation is deploying it: if that one fails, nothing would be left to retry this event, so this one fails too.
-        log.warn('deployment in progress in another invocation; this invocation fails so Lambda retries it later', { ...deployment.fields, idempotency_key: key });
+        log.warn('deployment in progress in another invocation; this invocation fails so Lambda retries it later', {
+          ...deployment.fields,
+          idempotency_key: key,
+        });
         return { ran: false, skipped: { service, status: 'deferred', reason: 'in progress' } };
       }
       metrics.count(MetricName.DeploymentsSkipped);
-      log.info(`deployment skipped: ${outcome.reason} for this event`, { ...deployment.fields, reason: outcome.reason, idempotency_key: key });
+      log.info(`deployment skipped: ${outcome.reason} for this event`, {
+        ...deployment.fields,
+        reason: outcome.reason,
+        idempotency_key: key,
+      });
       return { ran: false, skipped: { service, status: 'skipped', reason: outcome.reason } };
     } catch (error) {
       const unavailable = new DeploymentError(`idempotency table unavailable: ${describeError(error)}`, { retryable: true, cause: error });
@@ -379,20 +430,45 @@ export class Deployer {
     if (deployment.announced) return;
     deployment.announced = true;
     this.deps.metrics.count(MetricName.DeploymentsStarted);
-    this.deps.log.info('deployment started', { ...deployment.fields, ...outcomeFields(view), attempt, max_retries: this.deps.config.maxDeploymentRetries });
+    this.deps.log.info('deployment started', {
+      ...deployment.fields,
+      ...outcomeFields(view),
+      attempt,
+      max_retries: this.deps.config.maxDeploymentRetries,
+    });
     const message = deploymentMessages.started(deployment.request, deployment.identity, view);
-    deployment.message = view.target === 'ecs' && 'deploymentId' in view ? this.followRollout(deployment, view, message) : this.deps.notifier.open(message);
+    deployment.message =
+      view.target === 'ecs' && 'deploymentId' in view ? this.followRollout(deployment, view, message) : this.deps.notifier.open(message);
     deployment.followUps.push(deployment.message);
   }
 
-  private fail(deployment: Deployment, cause: unknown, progress: LambdaProgress | undefined, attempts: number, retryable: boolean): DeploymentResult {
+  private fail(
+    deployment: Deployment,
+    cause: unknown,
+    progress: LambdaProgress | undefined,
+    attempts: number,
+    retryable: boolean,
+  ): DeploymentResult {
     const { config, log, metrics } = this.deps;
     metrics.count(MetricName.DeploymentsFailed);
     if (cause instanceof SmokeTestFailedError) metrics.count(MetricName.SmokeTestsFailed);
     const unexpected = isUnexpectedError(cause);
-    const fields = { ...deployment.fields, attempt: attempts, max_retries: config.maxDeploymentRetries, retryable, unexpected, ...errorFields(cause), ...failureFields(cause, progress) };
+    const fields = {
+      ...deployment.fields,
+      attempt: attempts,
+      max_retries: config.maxDeploymentRetries,
+      retryable,
+      unexpected,
+      ...errorFields(cause),
+      ...failureFields(cause, progress),
+    };
     log.error('deployment failed', fields);
-    const message: Notification = deploymentMessages.failed(deployment.request, deployment.identity, { cause, attempts, progress, dryRun: config.dryRun });
+    const message: Notification = deploymentMessages.failed(deployment.request, deployment.identity, {
+      cause,
+      attempts,
+      progress,
+      dryRun: config.dryRun,
+    });
     this.finish(deployment, { status: 'failed', cause, retryable, ...(progress === undefined ? {} : { progress }) }, message);
     return { service: deployment.request.service, status: 'failed', error: describeError(cause), attempts, retryable, unexpected };
   }

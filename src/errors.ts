@@ -142,7 +142,8 @@ const SYSTEM_ERROR_CODE_RE = /^E[A-Z_]+$/;
  * isUnexpectedError(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' })); // false
  */
 export function isUnexpectedError(error: unknown): boolean {
-  if ([DeploymentError, RejectedEventError, ConfigError, TransientDeploymentError, UnexpectedError].some((known) => error instanceof known)) return false;
+  if ([DeploymentError, RejectedEventError, ConfigError, TransientDeploymentError, UnexpectedError].some((known) => error instanceof known))
+    return false;
   if (typeof error !== 'object' || error === null) return true;
   const e = error as AwsLikeError & { code?: unknown };
   if (e.$metadata !== undefined || e.$fault !== undefined || e.$retryable !== undefined) return false;

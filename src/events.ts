@@ -168,7 +168,12 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
  * "Invalid input"), and the value itself is never quoted: it may be huge or hostile. Unknown
  * fields get a suggestion from `fields` when one is close; a missing field is explained by its hint.
  */
-function explainIssue(issue: z.core.$ZodIssue, detail: unknown, fields: readonly string[], hints: Readonly<Record<string, string>>): string[] {
+function explainIssue(
+  issue: z.core.$ZodIssue,
+  detail: unknown,
+  fields: readonly string[],
+  hints: Readonly<Record<string, string>>,
+): string[] {
   const name = JSON.stringify(issue.path.join('.'));
   switch (issue.code) {
     case 'unrecognized_keys':

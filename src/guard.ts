@@ -17,7 +17,13 @@ export interface DeploymentGuard {
    * event runs it again. With the invocation's Lambda context, a deployment "running" in an
    * invocation that has ended (a timeout, a crash) is not running any more: it is taken over.
    */
-  once<T>(eventId: string, target: string, deploy: () => Promise<T>, succeeded: (result: T) => boolean, lambdaContext?: Context): Promise<GuardOutcome<T>>;
+  once<T>(
+    eventId: string,
+    target: string,
+    deploy: () => Promise<T>,
+    succeeded: (result: T) => boolean,
+    lambdaContext?: Context,
+  ): Promise<GuardOutcome<T>>;
 }
 
 export interface DynamoDbGuardOptions {
@@ -53,7 +59,13 @@ export async function onceForEach<T>(
   const claim = async (index: number, claimed: boolean): Promise<GuardOutcome<T>> => {
     const eventId = eventIds[index];
     if (eventId === undefined) return claimed ? { ran: true, result: await deploy() } : { ran: false, reason: 'already deployed' };
-    const outcome = await guard.once(eventId, target, () => claim(index + 1, true), (inner) => inner.ran && succeeded(inner.result), lambdaContext);
+    const outcome = await guard.once(
+      eventId,
+      target,
+      () => claim(index + 1, true),
+      (inner) => inner.ran && succeeded(inner.result),
+      lambdaContext,
+    );
     if (outcome.ran) return outcome.result;
     if (outcome.reason === 'in progress') throw new InProgressElsewhere();
     return claim(index + 1, claimed);

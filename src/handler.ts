@@ -22,9 +22,24 @@ const { config, configError, logger, metrics } = runtime;
 
 function createApp(): App | undefined {
   if (config === undefined) return undefined;
-  const guard = config.idempotencyTable === undefined ? undefined : createDynamoDbGuard({ tableName: config.idempotencyTable, ttlSeconds: config.idempotencyTtlSeconds, region: config.region });
-  const journal = config.deploymentsTable === undefined ? undefined : createDynamoDbJournal({ tableName: config.deploymentsTable, region: config.region, ttlSeconds: FOLLOW_DEFAULTS.recordTtlSeconds });
-  return new App({ config, log: logger, metrics, notifier: createNotifier(config, logger, metrics), targets: createAwsTargets(config.region), reads: createAwsReads(config.region), guard, journal });
+  const guard =
+    config.idempotencyTable === undefined
+      ? undefined
+      : createDynamoDbGuard({ tableName: config.idempotencyTable, ttlSeconds: config.idempotencyTtlSeconds, region: config.region });
+  const journal =
+    config.deploymentsTable === undefined
+      ? undefined
+      : createDynamoDbJournal({ tableName: config.deploymentsTable, region: config.region, ttlSeconds: FOLLOW_DEFAULTS.recordTtlSeconds });
+  return new App({
+    config,
+    log: logger,
+    metrics,
+    notifier: createNotifier(config, logger, metrics),
+    targets: createAwsTargets(config.region),
+    reads: createAwsReads(config.region),
+    guard,
+    journal,
+  });
 }
 
 const app = createApp();

@@ -29,5 +29,10 @@ export function invocationOf(context: Context | undefined, now: number = Date.no
   if (context === undefined) return { account: undefined, partition: undefined, endsAt: undefined, lambdaContext: undefined };
   const arn = FUNCTION_ARN_RE.exec(context.invokedFunctionArn ?? '');
   const remaining = context.getRemainingTimeInMillis();
-  return { account: arn?.[2], partition: arn?.[1], endsAt: Number.isFinite(remaining) ? now + remaining : undefined, lambdaContext: context };
+  return {
+    account: arn?.[2],
+    partition: arn?.[1],
+    endsAt: Number.isFinite(remaining) ? now + remaining : undefined,
+    lambdaContext: context,
+  };
 }

@@ -122,7 +122,8 @@ export class Naming {
   parseParameterName(parameter: string): { service: string; parameter: string } | undefined {
     const [empty, env, project, service, ...rest] = parameter.split('/');
     if (empty !== '' || env !== this.config.projectEnv || project !== this.config.projectName) return undefined;
-    if (service === undefined || rest.length === 0 || rest.some((segment) => segment === '' || segment === '.' || segment === '..')) return undefined;
+    if (service === undefined || rest.length === 0 || rest.some((segment) => segment === '' || segment === '.' || segment === '..'))
+      return undefined;
     const canonical = service === '' ? undefined : this.canonical(service);
     return canonical === undefined ? undefined : { service: canonical, parameter: rest.join('/') };
   }

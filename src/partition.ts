@@ -13,12 +13,19 @@ export interface Partition {
 
 const PARTITIONS: Array<{ prefix: string; partition: Partition }> = [
   { prefix: 'cn-', partition: { name: 'aws-cn', dnsSuffix: 'amazonaws.com.cn', consoleOrigin: () => 'https://console.amazonaws.cn' } },
-  { prefix: 'us-gov-', partition: { name: 'aws-us-gov', dnsSuffix: 'amazonaws.com', consoleOrigin: () => 'https://console.amazonaws-us-gov.com' } },
+  {
+    prefix: 'us-gov-',
+    partition: { name: 'aws-us-gov', dnsSuffix: 'amazonaws.com', consoleOrigin: () => 'https://console.amazonaws-us-gov.com' },
+  },
   { prefix: 'us-isob-', partition: { name: 'aws-iso-b', dnsSuffix: 'sc2s.sgov.gov', consoleOrigin: () => undefined } },
   { prefix: 'us-iso-', partition: { name: 'aws-iso', dnsSuffix: 'c2s.ic.gov', consoleOrigin: () => undefined } },
 ];
 
-const COMMERCIAL: Partition = { name: 'aws', dnsSuffix: 'amazonaws.com', consoleOrigin: (region) => `https://${encodeURIComponent(region)}.console.aws.amazon.com` };
+const COMMERCIAL: Partition = {
+  name: 'aws',
+  dnsSuffix: 'amazonaws.com',
+  consoleOrigin: (region) => `https://${encodeURIComponent(region)}.console.aws.amazon.com`,
+};
 
 /**
  * The partition a region belongs to.

@@ -63,7 +63,14 @@ export type EventTrigger =
     }
   | { kind: 'ssm'; parameter: string; operation: string; actor?: string; parameterVersion?: number }
   | { kind: 's3'; bucket: string; key: string; versionId: string | undefined; operation: string; actor?: string; envFile?: EnvFileChange }
-  | { kind: 'manual'; source: string; reason: string | undefined; account: string | undefined; requestedBy: string | undefined; images?: ImageSummary[] };
+  | {
+      kind: 'manual';
+      source: string;
+      reason: string | undefined;
+      account: string | undefined;
+      requestedBy: string | undefined;
+      images?: ImageSummary[];
+    };
 
 /**
  * Several events of one SQS batch that asked for a deployment of the same target, deployed once
@@ -139,7 +146,11 @@ export type ScanRefusal =
   | { kind: 'findings'; blocking: Partial<Record<string, number>>; findings: ScanFinding[] };
 
 /** The ECS events that are reported. */
-export type EcsEventName = 'SERVICE_DEPLOYMENT_IN_PROGRESS' | 'SERVICE_DEPLOYMENT_COMPLETED' | 'SERVICE_DEPLOYMENT_FAILED' | 'SERVICE_TASK_START_IMPAIRED';
+export type EcsEventName =
+  | 'SERVICE_DEPLOYMENT_IN_PROGRESS'
+  | 'SERVICE_DEPLOYMENT_COMPLETED'
+  | 'SERVICE_DEPLOYMENT_FAILED'
+  | 'SERVICE_TASK_START_IMPAIRED';
 
 /** Something an event is reported for besides deployments. Its wording is the presenter's. */
 export type Notice =
@@ -148,7 +159,14 @@ export type Notice =
   /** An env file was deleted: the services that read it are not redeployed. */
   | { kind: 'env_file_deleted'; location: string; services: CatalogService[] }
   /** An env file ECS would reject or mangle: the services that read it are not redeployed. */
-  | { kind: 'env_file_invalid'; location: string; versionId: string | undefined; actor: string | undefined; services: CatalogService[]; problems: readonly EnvFileProblem[] }
+  | {
+      kind: 'env_file_invalid';
+      location: string;
+      versionId: string | undefined;
+      actor: string | undefined;
+      services: CatalogService[];
+      problems: readonly EnvFileProblem[];
+    }
   /** The scan gate waits for the pushed image's scan; its completion event deploys it. */
   | { kind: 'image_scan_pending'; service: CatalogService; image: ImageSummary; tag: string; gate: ScanGateLevel }
   /** The scan gate refuses the image: nothing is deployed. */

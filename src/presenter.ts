@@ -106,7 +106,9 @@ function mergedParts(trigger: MergedTrigger) {
     parameters: distinct(all.flatMap((t) => (t.kind === 'ssm' ? [t.parameter] : []))),
     objects: distinct(all.flatMap((t) => (t.kind === 's3' ? [`s3://${t.bucket}/${t.key}`] : []))),
     // Pushes of another image than the one deployed: the last push by event time won.
-    superseded: distinct(all.flatMap((t) => (t.kind === 'ecr' && t.digest !== deployedDigest ? [t.digest ?? `${t.repository}:${t.tag}`] : []))),
+    superseded: distinct(
+      all.flatMap((t) => (t.kind === 'ecr' && t.digest !== deployedDigest ? [t.digest ?? `${t.repository}:${t.tag}`] : [])),
+    ),
   };
 }
 
@@ -118,7 +120,10 @@ function describeMerged(trigger: MergedTrigger): string {
   const { parameters, objects, superseded } = mergedParts(trigger);
   const parts: string[] = [];
   if (trigger.deployed.kind === 'ecr' || trigger.deployed.kind === 'manual') {
-    const supersedes = superseded.length === 0 ? '' : `, superseding the earlier ${superseded.length === 1 ? 'push' : 'pushes'} ${firstNames(superseded.map(shortDigest))}`;
+    const supersedes =
+      superseded.length === 0
+        ? ''
+        : `, superseding the earlier ${superseded.length === 1 ? 'push' : 'pushes'} ${firstNames(superseded.map(shortDigest))}`;
     parts.push(`${describeTrigger(trigger.deployed)}${supersedes}`);
   }
   if (parameters.length > 0) parts.push(`SSM ${parameters.length === 1 ? 'parameter' : 'parameters'} ${firstNames(parameters)}`);
@@ -143,7 +148,9 @@ function mergedFacts(trigger: MergedTrigger): Facts {
   if (trigger.deployed.kind === 'ecr') facts.push(...triggerFacts(trigger.deployed));
   const actors = mergedActors(all);
   if (actors !== undefined) facts.push(['Changed by', actors]);
-  const envFiles = all.flatMap((t) => (t.kind === 's3' && t.envFile !== undefined ? [`s3://${t.bucket}/${t.key}: ${describeEnvFileChange(t.envFile)}`] : []));
+  const envFiles = all.flatMap((t) =>
+    t.kind === 's3' && t.envFile !== undefined ? [`s3://${t.bucket}/${t.key}: ${describeEnvFileChange(t.envFile)}`] : [],
+  );
   if (envFiles.length > 0) facts.push(['Variables', envFiles.join('\n')]);
   return facts;
 }
@@ -152,8 +159,15 @@ function mergedFacts(trigger: MergedTrigger): Facts {
 function mergedFields(trigger: MergedTrigger): LogFields {
   const { all, parameters, objects, superseded } = mergedParts(trigger);
   const listed = (name: string, values: string[]): LogFields =>
-    values.length === 0 ? {} : { [name]: values.slice(0, BATCH_LIMITS.namesListed), ...(values.length > BATCH_LIMITS.namesListed ? { [`${name}_more`]: values.length - BATCH_LIMITS.namesListed } : {}) };
-  const envFiles = all.flatMap((t) => (t.kind === 's3' && t.envFile !== undefined ? [{ object: `s3://${t.bucket}/${t.key}`, ...triggerFields(t) }] : []));
+    values.length === 0
+      ? {}
+      : {
+          [name]: values.slice(0, BATCH_LIMITS.namesListed),
+          ...(values.length > BATCH_LIMITS.namesListed ? { [`${name}_more`]: values.length - BATCH_LIMITS.namesListed } : {}),
+        };
+  const envFiles = all.flatMap((t) =>
+    t.kind === 's3' && t.envFile !== undefined ? [{ object: `s3://${t.bucket}/${t.key}`, ...triggerFields(t) }] : [],
+  );
   return {
     ...(trigger.deployed.kind === 'ecr' ? triggerFields(trigger.deployed) : {}),
     merged_events: trigger.eventIds.length,
@@ -215,9 +229,15 @@ export function describeEnvFileProblems(problems: readonly EnvFileProblem[]): st
   const at = (lines: number[]) => `line${lines.length === 1 ? '' : 's'} ${lineList(lines)}`;
   const out: string[] = [];
   for (const p of problems) {
-    if (p.kind === 'too_large') out.push(`the file is ${formatSize(p.bytes)}, larger than the ${+(p.limit / 1048576).toFixed(2)} MiB deploybridge reads: not checked`);
+    if (p.kind === 'too_large')
+      out.push(
+        `the file is ${formatSize(p.bytes)}, larger than the ${+(p.limit / 1048576).toFixed(2)} MiB deploybridge reads: not checked`,
+      );
   }
-  if (linesOf('bom').length > 0) out.push('line 1: starts with a UTF-8 byte order mark (ECS on EC2 makes it part of the first name); save the file as UTF-8 without BOM');
+  if (linesOf('bom').length > 0)
+    out.push(
+      'line 1: starts with a UTF-8 byte order mark (ECS on EC2 makes it part of the first name); save the file as UTF-8 without BOM',
+    );
   const grouped: Array<[EnvFileProblem['kind'], string]> = [
     ['crlf', 'Windows line endings (CRLF); save the file with LF line endings'],
     ['no_equals', 'no "=" (neither VARIABLE=VALUE nor a comment; a comment starts with # in the first column)'],
@@ -229,7 +249,8 @@ export function describeEnvFileProblems(problems: readonly EnvFileProblem[]): st
     if (lines.length > 0) out.push(`${at(lines)}: ${what}`);
   }
   for (const p of problems) {
-    if (p.kind === 'duplicate_name') out.push(`line ${p.line}: ${p.name} is set again (first on line ${p.firstLine}; ECS keeps the last one)`);
+    if (p.kind === 'duplicate_name')
+      out.push(`line ${p.line}: ${p.name} is set again (first on line ${p.firstLine}; ECS keeps the last one)`);
   }
   return out;
 }
@@ -250,7 +271,7 @@ function describeEnvFileChange(change: EnvFileChange): string {
     case 'not_compared':
       return {
         unversioned: 'not listed: the bucket is not versioned, so there is no previous version to compare with',
-        previous_not_listed: 'not listed: the previous version could not be found among the object\'s versions',
+        previous_not_listed: "not listed: the previous version could not be found among the object's versions",
         read_failed: 'not listed: the previous version could not be read',
       }[change.reason];
   }
@@ -259,21 +280,35 @@ function describeEnvFileChange(change: EnvFileChange): string {
 /** "CRITICAL 2, HIGH 1": finding counts, most severe first; "no findings" when there are none. */
 function formatFindingCounts(counts: Partial<Record<string, number>>): string {
   const known = FINDING_SEVERITIES.filter((s) => (counts[s] ?? 0) > 0).map((s) => `${s} ${counts[s]}`);
-  const other = Object.keys(counts).filter((s) => !(FINDING_SEVERITIES as readonly string[]).includes(s) && (counts[s] ?? 0) > 0).map((s) => `${s} ${counts[s]}`);
+  const other = Object.keys(counts)
+    .filter((s) => !(FINDING_SEVERITIES as readonly string[]).includes(s) && (counts[s] ?? 0) > 0)
+    .map((s) => `${s} ${counts[s]}`);
   return [...known, ...other].join(', ') || 'no findings';
 }
 
 /** "`v1.4.2` (also `latest`), sha256:3f9c1e2…, 182 MB, pushed 2026-11-22 09:41 UTC". */
 function describeImage(image: ImageSummary, tag: string | undefined): string {
   const others = image.tags.filter((t) => t !== tag);
-  const tags = tag === undefined ? others.map((t) => `\`${t}\``).join(', ') || 'untagged' : `\`${tag}\`${others.length > 0 ? ` (also ${others.map((t) => `\`${t}\``).join(', ')})` : ''}`;
-  return [tags, shortDigest(image.digest), image.sizeBytes === undefined ? '' : formatSize(image.sizeBytes), image.pushedAt === undefined ? '' : `pushed ${formatTime(image.pushedAt)}`].filter((p) => p !== '').join(', ');
+  const tags =
+    tag === undefined
+      ? others.map((t) => `\`${t}\``).join(', ') || 'untagged'
+      : `\`${tag}\`${others.length > 0 ? ` (also ${others.map((t) => `\`${t}\``).join(', ')})` : ''}`;
+  return [
+    tags,
+    shortDigest(image.digest),
+    image.sizeBytes === undefined ? '' : formatSize(image.sizeBytes),
+    image.pushedAt === undefined ? '' : `pushed ${formatTime(image.pushedAt)}`,
+  ]
+    .filter((p) => p !== '')
+    .join(', ');
 }
 
 /** An image's scan status and counts. */
 function describeScan(image: ImageSummary): string {
   if (image.scan === undefined) return 'not scanned';
-  return image.scan.status === 'COMPLETE' || image.scan.status === 'ACTIVE' ? formatFindingCounts(image.scan.counts) : `scan ${image.scan.status}`;
+  return image.scan.status === 'COMPLETE' || image.scan.status === 'ACTIVE'
+    ? formatFindingCounts(image.scan.counts)
+    : `scan ${image.scan.status}`;
 }
 
 /**
@@ -303,16 +338,30 @@ function describeFinding(finding: ScanFinding): string {
 function triggerFacts(trigger: Trigger): Facts {
   switch (trigger.kind) {
     case 's3':
-      return [['Changed by', describeS3Actor(trigger.actor)], ...(trigger.envFile === undefined ? [] : [['Variables', describeEnvFileChange(trigger.envFile)] as [string, string]])];
+      return [
+        ['Changed by', describeS3Actor(trigger.actor)],
+        ...(trigger.envFile === undefined ? [] : [['Variables', describeEnvFileChange(trigger.envFile)] as [string, string]]),
+      ];
     case 'ssm':
-      return [['Changed by', trigger.actor === undefined ? 'unknown' : `${trigger.actor}${trigger.parameterVersion === undefined ? '' : ` (version ${trigger.parameterVersion})`}`]];
+      return [
+        [
+          'Changed by',
+          trigger.actor === undefined
+            ? 'unknown'
+            : `${trigger.actor}${trigger.parameterVersion === undefined ? '' : ` (version ${trigger.parameterVersion})`}`,
+        ],
+      ];
     case 'ecr': {
       const facts: Facts = trigger.image === undefined ? [] : [['Pushed image', describeImage(trigger.image, trigger.tag)]];
-      if (trigger.gate !== undefined && trigger.image !== undefined) facts.push(['Scan', `passed ECR_SCAN_GATE ${trigger.gate}: ${describeScan(trigger.image)}`]);
+      if (trigger.gate !== undefined && trigger.image !== undefined)
+        facts.push(['Scan', `passed ECR_SCAN_GATE ${trigger.gate}: ${describeScan(trigger.image)}`]);
       return facts;
     }
     case 'manual':
-      return (trigger.images ?? []).map((image): [string, string] => ['Image scan', `${describeImage(image, undefined)}: ${describeScan(image)} (not gated: a manual deploy)`]);
+      return (trigger.images ?? []).map((image): [string, string] => [
+        'Image scan',
+        `${describeImage(image, undefined)}: ${describeScan(image)} (not gated: a manual deploy)`,
+      ]);
     case 'merged':
       return mergedFacts(trigger);
   }
@@ -351,13 +400,27 @@ export function triggerFields(trigger: Trigger): LogFields {
       const image = trigger.image;
       return image === undefined
         ? {}
-        : { image_tags: image.tags, image_size_bytes: image.sizeBytes, image_pushed_at: image.pushedAt, ...(trigger.gate === undefined ? {} : { scan_gate: trigger.gate, scan_counts: image.scan?.counts }) };
+        : {
+            image_tags: image.tags,
+            image_size_bytes: image.sizeBytes,
+            image_pushed_at: image.pushedAt,
+            ...(trigger.gate === undefined ? {} : { scan_gate: trigger.gate, scan_counts: image.scan?.counts }),
+          };
     }
     case 'manual':
       // Who asked, on its own, so `filter fields.requested_by = "alice"` finds their requests.
       return {
         ...(trigger.requestedBy === undefined ? {} : { requested_by: trigger.requestedBy }),
-        ...(trigger.images === undefined ? {} : { image_scans: trigger.images.map((i) => ({ repository: i.repository, digest: i.digest, status: i.scan?.status ?? 'none', counts: i.scan?.counts })) }),
+        ...(trigger.images === undefined
+          ? {}
+          : {
+              image_scans: trigger.images.map((i) => ({
+                repository: i.repository,
+                digest: i.digest,
+                status: i.scan?.status ?? 'none',
+                counts: i.scan?.counts,
+              })),
+            }),
       };
     case 'merged':
       return mergedFields(trigger);
@@ -386,7 +449,9 @@ export function describeChange(change: LambdaChange): string {
 function describeSmokeTestPlan(request: LambdaDeployment): string {
   if (request.lambda.smokeTest === undefined) return 'not configured';
   if (request.change.kind === 'rollback') return 'skipped for a rollback';
-  return request.lambda.alias === undefined ? 'runs on $LATEST after the update (no alias: nothing can be rolled back)' : 'runs on the new version before the alias moves';
+  return request.lambda.alias === undefined
+    ? 'runs on $LATEST after the update (no alias: nothing can be rolled back)'
+    : 'runs on the new version before the alias moves';
 }
 
 /** "42 s", "3 min 5 s": how long a deployment took. */
@@ -404,7 +469,8 @@ const RESTART = 'unchanged: new tasks of the revision it runs';
  */
 function revisionChange(taskDefinition: string, previous: string | undefined, restart = false): string {
   const to = shortTaskDefinition(taskDefinition);
-  if (previous === undefined || previous === taskDefinition) return restart ? `${to} (unchanged: new tasks read the new configuration)` : to;
+  if (previous === undefined || previous === taskDefinition)
+    return restart ? `${to} (unchanged: new tasks read the new configuration)` : to;
   const from = shortTaskDefinition(previous);
   const family = (name: string) => name.slice(0, name.lastIndexOf(':'));
   return family(from) === family(to) ? `${from} → ${to.slice(to.lastIndexOf(':'))}` : `${from} → ${to}`;
@@ -414,7 +480,9 @@ function revisionChange(taskDefinition: string, previous: string | undefined, re
 function ecsConsoleUrl(region: string, cluster: string, service: string): string | undefined {
   const origin = partitionOf(region).consoleOrigin(region);
   const r = encodeURIComponent(region);
-  return origin === undefined ? undefined : `${origin}/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${r}`;
+  return origin === undefined
+    ? undefined
+    : `${origin}/ecs/v2/clusters/${encodeURIComponent(cluster)}/services/${encodeURIComponent(service)}/deployments?region=${r}`;
 }
 
 /** Link to a function's versions in the Lambda console (a function ARN is reduced to its name). */
@@ -468,7 +536,9 @@ export function identify(request: DeploymentRequest, region: string): Deployment
 /** Log fields of what a deployment will do, or what it did. */
 export function outcomeFields(view: DeploymentPreview | EcsRollout | LambdaRelease): LogFields {
   if (view.target === 'ecs') {
-    return 'deploymentId' in view ? { task_definition: view.taskDefinition, deployment_id: view.deploymentId, previous_task_definition: view.previousTaskDefinition } : {};
+    return 'deploymentId' in view
+      ? { task_definition: view.taskDefinition, deployment_id: view.deploymentId, previous_task_definition: view.previousTaskDefinition }
+      : {};
   }
   return 'smokeTest' in view
     ? { from_version: view.fromVersion, to_version: view.toVersion, smoke_test: view.smokeTest }
@@ -483,7 +553,13 @@ export function failureFields(cause: unknown, progress: LambdaProgress | undefin
   };
 }
 
-function deploymentMessage(request: DeploymentRequest, identity: DeploymentIdentity, severity: Severity, title: string, facts: Facts): Notification {
+function deploymentMessage(
+  request: DeploymentRequest,
+  identity: DeploymentIdentity,
+  severity: Severity,
+  title: string,
+  facts: Facts,
+): Notification {
   return {
     severity,
     title: `${title}: ${request.service}`,
@@ -515,7 +591,9 @@ function lambdaFailureStatus(request: LambdaDeployment, cause: unknown, progress
   const { fromVersion, toVersion, latestChanged } = progress ?? { fromVersion: undefined, toVersion: undefined, latestChanged: false };
   const alias = request.lambda.alias;
   if (alias === undefined) {
-    return latestChanged ? 'failed: $LATEST already runs the change; nothing could be rolled back (no alias configured)' : 'failed: $LATEST unchanged';
+    return latestChanged
+      ? 'failed: $LATEST already runs the change; nothing could be rolled back (no alias configured)'
+      : 'failed: $LATEST unchanged';
   }
   const isRollback = request.change.kind === 'rollback';
   const verb = isRollback ? 'rollback failed' : cause instanceof SmokeTestFailedError ? 'failed, not released' : 'failed';
@@ -529,26 +607,41 @@ export const deploymentMessages = {
   /** The deployment started: an ECS rollout (with its deployment id), or a Lambda deploy about to change the function. */
   started(request: DeploymentRequest, identity: DeploymentIdentity, view: EcsRollout | DeploymentPreview): Notification {
     if (view.target === 'ecs') {
-      const rollout = 'deploymentId' in view ? view : { deploymentId: undefined, taskDefinition: view.taskDefinition, previousTaskDefinition: undefined };
+      const rollout =
+        'deploymentId' in view ? view : { deploymentId: undefined, taskDefinition: view.taskDefinition, previousTaskDefinition: undefined };
       const restart = request.target === 'ecs' && request.taskDefinition === undefined;
       return deploymentMessage(request, identity, 'info', 'Deployment started', [
         ['Status', 'in progress'],
         ['Deployment ID', rollout.deploymentId ?? 'unknown'],
-        ['Task definition', rollout.taskDefinition === undefined ? RESTART : revisionChange(rollout.taskDefinition, rollout.previousTaskDefinition, restart)],
+        [
+          'Task definition',
+          rollout.taskDefinition === undefined ? RESTART : revisionChange(rollout.taskDefinition, rollout.previousTaskDefinition, restart),
+        ],
       ]);
     }
     const smoke: Facts = request.target === 'lambda' ? [['Smoke test', describeSmokeTestPlan(request)]] : [];
-    return deploymentMessage(request, identity, 'info', 'Deployment started', [['Status', 'in progress'], ...identity.facts, versions(view.fromVersion, view.toVersion), ...smoke]);
+    return deploymentMessage(request, identity, 'info', 'Deployment started', [
+      ['Status', 'in progress'],
+      ...identity.facts,
+      versions(view.fromVersion, view.toVersion),
+      ...smoke,
+    ]);
   },
 
   /** A deployment that finishes inside the invocation finished. */
   succeeded(request: DeploymentRequest, identity: DeploymentIdentity, release: LambdaRelease, durationMs: number): Notification {
     const expect = request.target === 'lambda' ? request.lambda.smokeTest?.expect : undefined;
-    const smoke = release.smokeTest === 'passed' ? `passed${expect ? ` (${JSON.stringify(expect)})` : ''}` : release.smokeTest.replace('_', ' ');
+    const smoke =
+      release.smokeTest === 'passed' ? `passed${expect ? ` (${JSON.stringify(expect)})` : ''}` : release.smokeTest.replace('_', ' ');
     const image: Facts = [];
     if (release.image !== undefined) {
       const { configured, resolved, movedOn } = release.image;
-      image.push(['Image', movedOn === undefined ? resolved : `${resolved} (the tag moved on since the push: ${configured} now resolves to ${movedOn.resolvedDigest}, not the pushed ${movedOn.pushedDigest})`]);
+      image.push([
+        'Image',
+        movedOn === undefined
+          ? resolved
+          : `${resolved} (the tag moved on since the push: ${configured} now resolves to ${movedOn.resolvedDigest}, not the pushed ${movedOn.pushedDigest})`,
+      ]);
     }
     return deploymentMessage(request, identity, 'success', 'Deployment succeeded', [
       ['Status', releaseStatus(release)],
@@ -562,12 +655,26 @@ export const deploymentMessages = {
 
   /** Dry run: what the deployment would do. */
   wouldStart(request: DeploymentRequest, identity: DeploymentIdentity, preview: DeploymentPreview, calls: readonly string[]): Notification {
-    const planned: Facts = preview.target === 'lambda' ? [versions(preview.fromVersion, preview.toVersion), ['Planned calls', calls.join('\n') || '(none)']] : [];
-    return { ...deploymentMessage(request, identity, 'info', 'Deployment would start', [['Status', 'dry run: not started'], ...identity.facts, ...planned]), dryRun: true };
+    const planned: Facts =
+      preview.target === 'lambda'
+        ? [versions(preview.fromVersion, preview.toVersion), ['Planned calls', calls.join('\n') || '(none)']]
+        : [];
+    return {
+      ...deploymentMessage(request, identity, 'info', 'Deployment would start', [
+        ['Status', 'dry run: not started'],
+        ...identity.facts,
+        ...planned,
+      ]),
+      dryRun: true,
+    };
   },
 
   /** The deployment failed, after `attempts` attempts (in a dry run: its reads failed). */
-  failed(request: DeploymentRequest, identity: DeploymentIdentity, failure: { cause: unknown; attempts: number; progress: LambdaProgress | undefined; dryRun: boolean }): Notification {
+  failed(
+    request: DeploymentRequest,
+    identity: DeploymentIdentity,
+    failure: { cause: unknown; attempts: number; progress: LambdaProgress | undefined; dryRun: boolean },
+  ): Notification {
     const status = request.target === 'lambda' ? lambdaFailureStatus(request, failure.cause, failure.progress) : 'failed';
     const response: Facts = failure.cause instanceof SmokeTestFailedError ? [['Smoke test response', failure.cause.response]] : [];
     const message = deploymentMessage(request, identity, 'error', 'Deployment failed', [
@@ -584,8 +691,14 @@ export const deploymentMessages = {
 /** Why a deleted parameter is not redeployed, and what that means, for a service of either kind. */
 export function deletedParameterConsequence(service: CatalogService): { why: string; action: string } {
   return service.kind === 'lambda'
-    ? { why: 'new execution environments could not read it', action: 'not redeployed: new execution environments that read this parameter would fail' }
-    : { why: 'new tasks could not start without it', action: 'not redeployed: new tasks that reference this parameter would fail to start' };
+    ? {
+        why: 'new execution environments could not read it',
+        action: 'not redeployed: new execution environments that read this parameter would fail',
+      }
+    : {
+        why: 'new tasks could not start without it',
+        action: 'not redeployed: new tasks that reference this parameter would fail to start',
+      };
 }
 
 const ECS_EVENTS: Record<EcsEventName, { severity: Severity; title: string; status: string }> = {
@@ -598,7 +711,11 @@ const ECS_EVENTS: Record<EcsEventName, { severity: Severity; title: string; stat
 /** ECS's events about a circuit-breaker rollback of a deployment deploybridge has no record of. */
 const ROLLBACK_EVENTS: Record<'started' | 'completed', { severity: Severity; title: string; status: string }> = {
   started: { severity: 'warning', title: 'Deployment rolling back', status: 'a deployment failed; ECS is rolling back' },
-  completed: { severity: 'warning', title: 'Rollback completed', status: 'a deployment failed and was rolled back: the service runs the previous deployment again' },
+  completed: {
+    severity: 'warning',
+    title: 'Rollback completed',
+    status: 'a deployment failed and was rolled back: the service runs the previous deployment again',
+  },
 };
 
 /** Exit codes people look up. */
@@ -623,12 +740,16 @@ function failureReasons(evidence: FailureEvidence | undefined): string[] {
   const reasons = new Set<string>();
   for (const task of evidence.stoppedTasks) {
     const containers = task.containers.flatMap((c) => {
-      const exit = c.exitCode !== undefined && c.exitCode !== 0 ? `exit code ${c.exitCode}${EXIT_CODES[c.exitCode] ? `, ${EXIT_CODES[c.exitCode]}` : ''}` : undefined;
+      const exit =
+        c.exitCode !== undefined && c.exitCode !== 0
+          ? `exit code ${c.exitCode}${EXIT_CODES[c.exitCode] ? `, ${EXIT_CODES[c.exitCode]}` : ''}`
+          : undefined;
       const parts = [c.reason, exit].filter((p): p is string => p !== undefined && p !== '');
       return parts.length === 0 ? [] : [`${c.name}: ${parts.join(', ')}`];
     });
     const stopped = task.stoppedReason ?? task.stopCode;
-    const text = stopped === undefined ? containers.join('; ') : containers.length === 0 ? stopped : `${stopped} (${containers.join('; ')})`;
+    const text =
+      stopped === undefined ? containers.join('; ') : containers.length === 0 ? stopped : `${stopped} (${containers.join('; ')})`;
     if (text !== '') reasons.add(text);
   }
   for (const event of evidence.serviceEvents) {
@@ -649,7 +770,9 @@ function evidenceFact(evidence: FailureEvidence): [string, string] {
 function supersededBy(deployment: FollowedEcsDeployment): string {
   const by = deployment.supersededBy;
   if (by === undefined) return 'a newer deployment';
-  return by.trigger === undefined ? `deployment ${by.deploymentId}, which deploybridge did not start` : `${describeTrigger(by.trigger)} (deployment ${by.deploymentId})`;
+  return by.trigger === undefined
+    ? `deployment ${by.deploymentId}, which deploybridge did not start`
+    : `${describeTrigger(by.trigger)} (deployment ${by.deploymentId})`;
 }
 
 /** The facts that say which deployment a message belongs to. */
@@ -665,7 +788,10 @@ function followedFacts(deployment: FollowedEcsDeployment): Facts {
 
 /** The deployment's message as it stands: one line per deployment in the channel, in its current colour. */
 function followedState(deployment: FollowedEcsDeployment): Notification {
-  const duration = deployment.finishedAt === undefined ? undefined : formatDuration(Math.max(0, Date.parse(deployment.finishedAt) - Date.parse(deployment.triggeredAt)) || 0);
+  const duration =
+    deployment.finishedAt === undefined
+      ? undefined
+      : formatDuration(Math.max(0, Date.parse(deployment.finishedAt) - Date.parse(deployment.triggeredAt)) || 0);
   const back = (to: string | undefined) => (to === undefined ? 'the previous revision' : shortTaskDefinition(to));
   let severity: Severity;
   let title: string;
@@ -684,9 +810,15 @@ function followedState(deployment: FollowedEcsDeployment): Notification {
       const rollback = deployment.rollback;
       severity = 'error';
       if (rollback === undefined) [title, status] = ['Deployment failed', `failed${deployment.failure ? `: ${deployment.failure}` : ''}`];
-      else if (rollback.status === 'in_progress') [title, status] = ['Deployment failed, rolling back', `failed; ECS is rolling back to ${back(rollback.toTaskDefinition)}`];
-      else if (rollback.status === 'completed') [title, status] = ['Deployment rolled back', `failed and rolled back: the service runs ${back(rollback.toTaskDefinition)} again`];
-      else [title, status] = ['Deployment failed, rollback failed', `failed, and the rollback to ${back(rollback.toTaskDefinition)} failed too: the service needs a look`];
+      else if (rollback.status === 'in_progress')
+        [title, status] = ['Deployment failed, rolling back', `failed; ECS is rolling back to ${back(rollback.toTaskDefinition)}`];
+      else if (rollback.status === 'completed')
+        [title, status] = ['Deployment rolled back', `failed and rolled back: the service runs ${back(rollback.toTaskDefinition)} again`];
+      else
+        [title, status] = [
+          'Deployment failed, rollback failed',
+          `failed, and the rollback to ${back(rollback.toTaskDefinition)} failed too: the service needs a look`,
+        ];
       break;
     }
   }
@@ -708,9 +840,19 @@ function followedState(deployment: FollowedEcsDeployment): Notification {
  */
 export function deploymentStepUpdate(deployment: FollowedEcsDeployment, step: DeploymentStep, evidence?: FailureEvidence): ThreadUpdate {
   const state = followedState(deployment);
-  const detail = (severity: Severity, title: string, facts: Facts): Notification => ({ severity, title: `${title}: ${deployment.service}`, service: deployment.resource, facts });
+  const detail = (severity: Severity, title: string, facts: Facts): Notification => ({
+    severity,
+    title: `${title}: ${deployment.service}`,
+    service: deployment.resource,
+    facts,
+  });
   const why: Facts = evidence === undefined ? [] : [evidenceFact(evidence)];
-  const with_ = (severity: Severity, title: string, facts: Facts): Notification => ({ ...state, severity, title: `${title}: ${deployment.service}`, facts: [...state.facts, ...facts] });
+  const with_ = (severity: Severity, title: string, facts: Facts): Notification => ({
+    ...state,
+    severity,
+    title: `${title}: ${deployment.service}`,
+    facts: [...state.facts, ...facts],
+  });
   switch (step.kind) {
     case 'rolling_out':
       return { state, standalone: state, routine: true };
@@ -727,10 +869,17 @@ export function deploymentStepUpdate(deployment: FollowedEcsDeployment, step: De
     case 'rolling_back': {
       const rollback = deployment.rollback;
       const facts: Facts = [
-        ['Rollback', `ECS deployment circuit breaker: rolling back to ${rollback?.toTaskDefinition === undefined ? 'the previous revision' : shortTaskDefinition(rollback.toTaskDefinition)}`],
+        [
+          'Rollback',
+          `ECS deployment circuit breaker: rolling back to ${rollback?.toTaskDefinition === undefined ? 'the previous revision' : shortTaskDefinition(rollback.toTaskDefinition)}`,
+        ],
         ['Rollback deployment', `${rollback?.deploymentId ?? 'unknown'} (to ${rollback?.to ?? 'unknown'})`],
       ];
-      return { state, reply: detail('warning', 'Rolling back', facts), standalone: with_('warning', 'Deployment rolling back', facts.slice(1)) };
+      return {
+        state,
+        reply: detail('warning', 'Rolling back', facts),
+        standalone: with_('warning', 'Deployment rolling back', facts.slice(1)),
+      };
     }
     case 'rollback_failed': {
       const facts: Facts = [['ECS says', step.reason ?? 'the rollback failed'], ...why];
@@ -812,7 +961,10 @@ export function noticeMessage(notice: Notice): Notification {
           ['Changed by', describeS3Actor(notice.actor)],
           ['Used by', notice.services.map(resourceName).join(', ')],
           ['Problems', describeEnvFileProblems(notice.problems).join('\n')],
-          ['Action', 'not redeployed: ECS would not read the file as written; running tasks keep the variables they started with. Fix the file and upload it again'],
+          [
+            'Action',
+            'not redeployed: ECS would not read the file as written; running tasks keep the variables they started with. Fix the file and upload it again',
+          ],
         ],
       };
     case 'image_scan_pending':
@@ -822,12 +974,18 @@ export function noticeMessage(notice: Notice): Notification {
         service: resourceName(notice.service),
         facts: [
           ['Image', `${notice.image.repository}: ${describeImage(notice.image, notice.tag)}`],
-          ['Status', `scan ${notice.image.scan?.status ?? 'pending'}: deploys when ECR reports it complete with no finding at or above ${notice.gate} (ECR_SCAN_GATE)`],
+          [
+            'Status',
+            `scan ${notice.image.scan?.status ?? 'pending'}: deploys when ECR reports it complete with no finding at or above ${notice.gate} (ECR_SCAN_GATE)`,
+          ],
         ],
       };
     case 'image_refused': {
       const { refusal } = notice;
-      const findings: Facts = refusal.kind === 'findings' && refusal.findings.length > 0 ? [['Top findings', refusal.findings.map(describeFinding).join('\n')]] : [];
+      const findings: Facts =
+        refusal.kind === 'findings' && refusal.findings.length > 0
+          ? [['Top findings', refusal.findings.map(describeFinding).join('\n')]]
+          : [];
       return {
         severity: 'error',
         title: `Image refused by the scan gate: ${notice.service.name}`,
@@ -837,7 +995,10 @@ export function noticeMessage(notice: Notice): Notification {
           ['Reason', describeScanRefusal(refusal, notice.gate)],
           ...(notice.image.scan === undefined ? [] : [['Findings', formatFindingCounts(notice.image.scan.counts)] as [string, string]]),
           ...findings,
-          ['Action', 'not deployed: the service keeps running what it runs. Push a fixed image, or deploy manually (manual deploys are not gated)'],
+          [
+            'Action',
+            'not deployed: the service keeps running what it runs. Push a fixed image, or deploy manually (manual deploys are not gated)',
+          ],
         ],
       };
     }
@@ -872,12 +1033,26 @@ export function noticeMessage(notice: Notice): Notification {
 
 /** A manual request that was refused. */
 export function refusalMessage(reason: string, eventId: string | undefined): Notification {
-  return { severity: 'error', title: 'Manual deploy refused', facts: [['Reason', reason], ['Event ID', eventId ?? 'unknown']] };
+  return {
+    severity: 'error',
+    title: 'Manual deploy refused',
+    facts: [
+      ['Reason', reason],
+      ['Event ID', eventId ?? 'unknown'],
+    ],
+  };
 }
 
 /** A permanent AWS error while planning (e.g. the task definition family does not exist). */
 export function planningFailedMessage(reason: string, eventId: string): Notification {
-  return { severity: 'error', title: 'Deployment failed before it started', facts: [['Reason', reason], ['Event ID', eventId]] };
+  return {
+    severity: 'error',
+    title: 'Deployment failed before it started',
+    facts: [
+      ['Reason', reason],
+      ['Event ID', eventId],
+    ],
+  };
 }
 
 /** Deployments an invocation had no time left to start: they are retried with the event. */

@@ -37,7 +37,10 @@ const CREDENTIAL_PATTERNS: Array<[RegExp, string]> = [
   [/\b(?:AKIA|ASIA|AROA|AIDA)[A-Z0-9]{16}\b/g, MASK],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g, `$1 ${MASK}`],
   // key=value, key: value, "key":"value" where the key names a secret.
-  [/\b([\w.-]*(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|private[_-]?key|credential|authori[sz]ation|session[_-]?key)[\w.-]*)(["']?\s*[:=]\s*["']?)(?!\[redacted\])([^\s"',;&)}\]]+)/gi, `$1$2${MASK}`],
+  [
+    /\b([\w.-]*(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|private[_-]?key|credential|authori[sz]ation|session[_-]?key)[\w.-]*)(["']?\s*[:=]\s*["']?)(?!\[redacted\])([^\s"',;&)}\]]+)/gi,
+    `$1$2${MASK}`,
+  ],
 ];
 
 /**

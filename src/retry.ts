@@ -34,7 +34,8 @@ export async function withRetries<T>(policy: RetryPolicy, attempt: (attempt: num
     } catch (error) {
       const retryable = policy.shouldRetry(error);
       const delay = policy.baseMs * 2 ** (n - 1);
-      if (!(retryable && n <= policy.maxRetries && Date.now() + delay < policy.deadline)) return { ok: false, error, attempts: n, retryable };
+      if (!(retryable && n <= policy.maxRetries && Date.now() + delay < policy.deadline))
+        return { ok: false, error, attempts: n, retryable };
       policy.onRetry(n, delay, error);
       await sleep(delay);
     }

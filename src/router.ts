@@ -30,7 +30,9 @@ function routeOf(event: EventEnvelope): RouteDecision {
         ? { kind: 'route', route: 'ecr' }
         : { kind: 'ignored', route: 'ecr', reason: `ECR ${excerpt(detailType)} events are not acted on` };
     case 'aws.ssm':
-      return detailType === 'Parameter Store Change' ? { kind: 'route', route: 'ssm' } : { kind: 'ignored', route: 'ssm', reason: `SSM ${excerpt(detailType)} events are not acted on` };
+      return detailType === 'Parameter Store Change'
+        ? { kind: 'route', route: 'ssm' }
+        : { kind: 'ignored', route: 'ssm', reason: `SSM ${excerpt(detailType)} events are not acted on` };
     case 'aws.s3':
       return ['Object Created', 'Object Deleted', 'AWS API Call via CloudTrail'].includes(detailType)
         ? { kind: 'route', route: 's3' }

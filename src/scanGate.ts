@@ -8,7 +8,11 @@ import { FINDING_SEVERITIES, type ScanGateLevel } from './constants.js';
 import type { ImageScan, ScanRefusal } from './plan.js';
 
 /** What the gate says about an image. */
-export type GateVerdict = { kind: 'pass' } | { kind: 'wait' } | { kind: 'refuse'; refusal: Exclude<ScanRefusal, { kind: 'findings' }> } | { kind: 'blocked'; blocking: Partial<Record<string, number>> };
+export type GateVerdict =
+  | { kind: 'pass' }
+  | { kind: 'wait' }
+  | { kind: 'refuse'; refusal: Exclude<ScanRefusal, { kind: 'findings' }> }
+  | { kind: 'blocked'; blocking: Partial<Record<string, number>> };
 
 /** Basic scanning's "running": its completion arrives as an "ECR Image Scan" event. */
 const RUNNING = 'IN_PROGRESS';
@@ -38,7 +42,8 @@ export function gateVerdict(scan: ImageScan | undefined, gate: ScanGateLevel): G
   if (scan === undefined) return { kind: 'refuse', refusal: { kind: 'not_configured' } };
   if (scan.status === RUNNING) return { kind: 'wait' };
   // PENDING (enhanced scanning) completes through Amazon Inspector's events, not ECR's: waiting would never end.
-  if (!JUDGEABLE.has(scan.status)) return { kind: 'refuse', refusal: { kind: 'unusable', status: scan.status, description: scan.description } };
+  if (!JUDGEABLE.has(scan.status))
+    return { kind: 'refuse', refusal: { kind: 'unusable', status: scan.status, description: scan.description } };
   const blocking = blockingCounts(scan.counts, gate);
   return Object.keys(blocking).length === 0 ? { kind: 'pass' } : { kind: 'blocked', blocking };
 }

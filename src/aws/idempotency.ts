@@ -9,8 +9,16 @@ import type { DeploymentGuard, DynamoDbGuardOptions } from '../guard.js';
 /** Thrown inside the idempotent function so Powertools deletes the record of a failed deployment. */
 class NotDeployed extends Error {}
 
-export function createPowertoolsGuard(options: DynamoDbGuardOptions, client = new DynamoDBClient({ region: options.region })): DeploymentGuard {
-  const persistenceStore = new DynamoDBPersistenceLayer({ tableName: options.tableName, keyAttr: 'id', expiryAttr: 'expiration', awsSdkV3Client: client });
+export function createPowertoolsGuard(
+  options: DynamoDbGuardOptions,
+  client = new DynamoDBClient({ region: options.region }),
+): DeploymentGuard {
+  const persistenceStore = new DynamoDBPersistenceLayer({
+    tableName: options.tableName,
+    keyAttr: 'id',
+    expiryAttr: 'expiration',
+    awsSdkV3Client: client,
+  });
   return {
     async once(eventId, target, deploy, succeeded, lambdaContext) {
       // One configuration per call: each carries its own invocation's context, and one container

@@ -13,7 +13,10 @@ import type { DeploymentJournal, DynamoDbJournalOptions, JournalEntry } from '..
  * const journal = createDynamoDbStore({ tableName: 'myproject-deploybridge-dev-deployments', region: 'eu-west-1', ttlSeconds: 1_209_600 });
  * await journal.read('deployment#ecs-svc/1234567890123456789'); // { entry, version } or undefined
  */
-export function createDynamoDbStore(options: DynamoDbJournalOptions, client = new DynamoDBClient({ region: options.region })): DeploymentJournal {
+export function createDynamoDbStore(
+  options: DynamoDbJournalOptions,
+  client = new DynamoDBClient({ region: options.region }),
+): DeploymentJournal {
   const TableName = options.tableName;
   return {
     async read(key) {
@@ -29,10 +32,19 @@ export function createDynamoDbStore(options: DynamoDbJournalOptions, client = ne
         await client.send(
           new PutItemCommand({
             TableName,
-            Item: { id: { S: key }, version: { N: String(version) }, entry: { S: JSON.stringify(entry) }, expiration: { N: String(expiration) } },
+            Item: {
+              id: { S: key },
+              version: { N: String(version) },
+              entry: { S: JSON.stringify(entry) },
+              expiration: { N: String(expiration) },
+            },
             ...(expected === undefined
               ? { ConditionExpression: 'attribute_not_exists(id)' }
-              : { ConditionExpression: '#version = :expected', ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': { N: String(expected) } } }),
+              : {
+                  ConditionExpression: '#version = :expected',
+                  ExpressionAttributeNames: { '#version': 'version' },
+                  ExpressionAttributeValues: { ':expected': { N: String(expected) } },
+                }),
           }),
         );
         return true;

@@ -32,7 +32,9 @@ export interface MergedDeployment {
 
 /** The resource a deployment changes: requests with the same key are one deployment. */
 function targetKey(request: DeploymentRequest): string {
-  return request.target === 'ecs' ? `ecs:${request.ecs.cluster}/${request.ecs.service}` : `lambda:${request.lambda.functionName}:${request.lambda.alias ?? ''}`;
+  return request.target === 'ecs'
+    ? `ecs:${request.ecs.cluster}/${request.ecs.service}`
+    : `lambda:${request.lambda.functionName}:${request.lambda.alias ?? ''}`;
 }
 
 /**
@@ -61,7 +63,15 @@ function mergeTarget(asked: readonly Asked[]): MergedDeployment {
   if (ordered.length === 1) return { request: winner.request, eventId: winner.eventId, eventIds, triggeredAt };
   const deployed = winner.request.trigger;
   return {
-    request: { ...winner.request, trigger: { kind: 'merged', deployed: deployed.kind === 'merged' ? deployed.deployed : deployed, triggers: ordered.flatMap((a) => triggersOf(a.request.trigger)), eventIds } },
+    request: {
+      ...winner.request,
+      trigger: {
+        kind: 'merged',
+        deployed: deployed.kind === 'merged' ? deployed.deployed : deployed,
+        triggers: ordered.flatMap((a) => triggersOf(a.request.trigger)),
+        eventIds,
+      },
+    },
     eventId: winner.eventId,
     eventIds,
     triggeredAt,

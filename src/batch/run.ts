@@ -118,23 +118,37 @@ export async function handleSqsBatch(batch: SQSEvent, steps: BatchSteps, context
   const unfinished = new Map<string, string>();
   const leftToDo = (eventId: string, error: unknown) => {
     unfinished.set(eventId, describeError(error));
-    log.error('event not finished: it comes back with the SQS retry', { event_id: eventId, message_ids: events.get(eventId)?.messageIds, ...errorFields(error) });
+    log.error('event not finished: it comes back with the SQS retry', {
+      event_id: eventId,
+      message_ids: events.get(eventId)?.messageIds,
+      ...errorFields(error),
+    });
   };
 
-  const planned = await mapWithConcurrency([...events.values()], BATCH_LIMITS.planningConcurrency, async ({ event }): Promise<PlannedEvent> => {
-    try {
-      return await steps.plan(event);
-    } catch (error) {
-      leftToDo(event.id, error);
-      return { kind: 'settled' };
-    }
-  });
+  const planned = await mapWithConcurrency(
+    [...events.values()],
+    BATCH_LIMITS.planningConcurrency,
+    async ({ event }): Promise<PlannedEvent> => {
+      try {
+        return await steps.plan(event);
+      } catch (error) {
+        leftToDo(event.id, error);
+        return { kind: 'settled' };
+      }
+    },
+  );
   const plans = planned.filter((p) => p.kind === 'planned');
   const merging = plans.filter((p) => MERGED_ROUTES.has(p.plan.route));
-  const merged = mergeDeployments(merging.flatMap((p) => p.plan.deployments.map((request) => ({ eventId: p.plan.eventId, time: Date.parse(p.time), request }))));
+  const merged = mergeDeployments(
+    merging.flatMap((p) => p.plan.deployments.map((request) => ({ eventId: p.plan.eventId, time: Date.parse(p.time), request }))),
+  );
 
   const reported = Promise.all(merging.map((p) => p.report()));
-  const alone = Promise.all(plans.filter((p) => !MERGED_ROUTES.has(p.plan.route)).map((p) => p.carryOut().catch((error: unknown) => leftToDo(p.plan.eventId, error))));
+  const alone = Promise.all(
+    plans
+      .filter((p) => !MERGED_ROUTES.has(p.plan.route))
+      .map((p) => p.carryOut().catch((error: unknown) => leftToDo(p.plan.eventId, error))),
+  );
   const results = await mapWithConcurrency(merged, DEPLOYER_DEFAULTS.concurrency, (deployment) => steps.deploy(deployment));
   await Promise.all([reported, alone]);
   results.forEach((result, i) => {
@@ -143,7 +157,8 @@ export async function handleSqsBatch(batch: SQSEvent, steps: BatchSteps, context
   });
 
   const failedMessages = new Map<string, string>();
-  for (const [eventId, reason] of unfinished) for (const messageId of events.get(eventId)?.messageIds ?? []) failedMessages.set(messageId, reason);
+  for (const [eventId, reason] of unfinished)
+    for (const messageId of events.get(eventId)?.messageIds ?? []) failedMessages.set(messageId, reason);
   log.info('batch handled', {
     records: batch.Records.length,
     events: events.size,

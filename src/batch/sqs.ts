@@ -15,5 +15,7 @@ import type { SQSEvent } from 'aws-lambda';
  */
 export function isSqsBatch(event: unknown): event is SQSEvent {
   const records = (event as { Records?: unknown } | null)?.Records;
-  return Array.isArray(records) && records.length > 0 && records.every((r) => (r as { eventSource?: unknown } | null)?.eventSource === 'aws:sqs');
+  return (
+    Array.isArray(records) && records.length > 0 && records.every((r) => (r as { eventSource?: unknown } | null)?.eventSource === 'aws:sqs')
+  );
 }

@@ -12,7 +12,15 @@
 import { errorFields, isRetryableAwsError } from '../errors.js';
 import type { Log, MetricSink } from '../observability.js';
 import { MetricName } from '../observability.js';
-import { deployedTrigger, type DeploymentStep, type EcsEventName, type FailureEvidence, type FollowedEcsDeployment, type Notice, type Rollback } from '../plan.js';
+import {
+  deployedTrigger,
+  type DeploymentStep,
+  type EcsEventName,
+  type FailureEvidence,
+  type FollowedEcsDeployment,
+  type Notice,
+  type Rollback,
+} from '../plan.js';
 import type { DeploymentJournal, JournalEntry } from './journal.js';
 import { change, journalKeys, readDeployment, see, withEvent, type Decision, type Seen } from './records.js';
 
@@ -58,7 +66,11 @@ function elapsed(from: string, to: string): number {
 }
 
 /** The event as it is reported without a record. */
-async function stateless(facts: EcsEventFacts, context: FollowContext, rollback?: { phase: 'started' | 'completed'; to: string | undefined }): Promise<Notice> {
+async function stateless(
+  facts: EcsEventFacts,
+  context: FollowContext,
+  rollback?: { phase: 'started' | 'completed'; to: string | undefined },
+): Promise<Notice> {
   const started = rollback === undefined && facts.name === 'SERVICE_DEPLOYMENT_IN_PROGRESS' ? rollbackTarget(facts.reason) : undefined;
   const evidence = NEEDS_EVIDENCE.has(facts.name) ? await context.evidence(facts.deploymentId, undefined) : undefined;
   return {
@@ -75,7 +87,11 @@ async function stateless(facts: EcsEventFacts, context: FollowContext, rollback?
   };
 }
 
-type Applied = { deployment: FollowedEcsDeployment; step: DeploymentStep; counted: { failed?: boolean; succeeded?: boolean; rolledBack?: boolean } };
+type Applied = {
+  deployment: FollowedEcsDeployment;
+  step: DeploymentStep;
+  counted: { failed?: boolean; succeeded?: boolean; rolledBack?: boolean };
+};
 
 /**
  * Applies `step` to the deployment stored under `id`, unless the event was applied already or `next` declines;
@@ -85,17 +101,22 @@ function stepOn(
   journal: DeploymentJournal,
   id: string,
   facts: EcsEventFacts,
-  next: (before: FollowedEcsDeployment) => Omit<Applied, 'deployment'> & { after: FollowedEcsDeployment } | undefined,
+  next: (before: FollowedEcsDeployment) => (Omit<Applied, 'deployment'> & { after: FollowedEcsDeployment }) | undefined,
   seen?: Seen,
 ): Promise<Applied | undefined> {
-  return change(journal, journalKeys.deployment(id), (current): Decision<Applied> => {
-    const before = current?.type === 'deployment' && current.deployment.target === 'ecs' ? current.deployment : undefined;
-    if (before === undefined || before.events.includes(facts.eventId)) return undefined;
-    const decided = next(before);
-    if (decided === undefined) return undefined;
-    const deployment = { ...decided.after, events: withEvent(before.events, facts.eventId) };
-    return { entry: { type: 'deployment', deployment }, result: { deployment, step: decided.step, counted: decided.counted } };
-  }, seen);
+  return change(
+    journal,
+    journalKeys.deployment(id),
+    (current): Decision<Applied> => {
+      const before = current?.type === 'deployment' && current.deployment.target === 'ecs' ? current.deployment : undefined;
+      if (before === undefined || before.events.includes(facts.eventId)) return undefined;
+      const decided = next(before);
+      if (decided === undefined) return undefined;
+      const deployment = { ...decided.after, events: withEvent(before.events, facts.eventId) };
+      return { entry: { type: 'deployment', deployment }, result: { deployment, step: decided.step, counted: decided.counted } };
+    },
+    seen,
+  );
 }
 
 /** An event about a deployment deploybridge started. */
@@ -113,7 +134,11 @@ function ownStep(before: FollowedEcsDeployment, facts: EcsEventFacts) {
       };
     case 'SERVICE_DEPLOYMENT_FAILED':
       if (before.status === 'in_progress') {
-        return { after: { ...before, status: 'failed' as const, failure: facts.reason, finishedAt: facts.time }, step: { kind: 'failed', reason: facts.reason } as const, counted: { failed: true } };
+        return {
+          after: { ...before, status: 'failed' as const, failure: facts.reason, finishedAt: facts.time },
+          step: { kind: 'failed', reason: facts.reason } as const,
+          counted: { failed: true },
+        };
       }
       // The rollback was reported first: the failure's reasons still belong in its thread.
       if (before.status === 'failed' && before.failure === undefined) {
@@ -137,7 +162,10 @@ function count(applied: Applied, facts: EcsEventFacts, metrics: MetricSink): voi
 }
 
 /** The deployment deploybridge started last on the event's service, if it is still one to follow, and the read that found it. */
-async function latestOwn(journal: DeploymentJournal, facts: EcsEventFacts): Promise<{ deployment: FollowedEcsDeployment; seen: Seen } | undefined> {
+async function latestOwn(
+  journal: DeploymentJournal,
+  facts: EcsEventFacts,
+): Promise<{ deployment: FollowedEcsDeployment; seen: Seen } | undefined> {
   const latest = await journal.read(journalKeys.latest(facts.cluster, facts.ecsService));
   if (latest?.entry.type !== 'latest') return undefined;
   const seen = await see(journal, journalKeys.deployment(latest.entry.deploymentId));
@@ -153,11 +181,24 @@ async function notice(applied: Applied, context: FollowContext, evidenceFor: str
 }
 
 /** A circuit-breaker rollback starts: the deployment it rolls back, if deploybridge started it, failed. `seen`: the rollback's key, as read. */
-async function rollbackStarted(journal: DeploymentJournal, facts: EcsEventFacts & { deploymentId: string }, to: string, context: FollowContext, seen: Seen): Promise<Notice[]> {
+async function rollbackStarted(
+  journal: DeploymentJournal,
+  facts: EcsEventFacts & { deploymentId: string },
+  to: string,
+  context: FollowContext,
+  seen: Seen,
+): Promise<Notice[]> {
   const key = journalKeys.deployment(facts.deploymentId);
   const own = await latestOwn(journal, facts);
   const latest = own?.deployment;
-  const failing = latest !== undefined && latest.id !== to && latest.id !== facts.deploymentId && (latest.status === 'in_progress' || latest.status === 'failed') && latest.rollback === undefined ? latest : undefined;
+  const failing =
+    latest !== undefined &&
+    latest.id !== to &&
+    latest.id !== facts.deploymentId &&
+    (latest.status === 'in_progress' || latest.status === 'failed') &&
+    latest.rollback === undefined
+      ? latest
+      : undefined;
   const fresh: JournalEntry = { type: 'rollback', deploymentId: facts.deploymentId, rollbackOf: failing?.id, to, events: [facts.eventId] };
   let saw: JournalEntry | undefined;
   const created = await change(
@@ -174,28 +215,41 @@ async function rollbackStarted(journal: DeploymentJournal, facts: EcsEventFacts 
   if (link?.type !== 'rollback') return [];
   if (link.rollbackOf === undefined) return created ? [await stateless(facts, context, { phase: 'started', to })] : [];
   const target = await readDeployment(journal, to);
-  const applied = await stepOn(journal, link.rollbackOf, facts, (before) => {
-    if (before.rollback !== undefined) return undefined;
-    const toTaskDefinition = target?.target === 'ecs' ? target.taskDefinition : before.previousTaskDefinition;
-    const rollback: Rollback = { deploymentId: facts.deploymentId, to, toTaskDefinition, status: 'in_progress' };
-    return {
-      after: { ...before, status: 'failed', finishedAt: before.finishedAt ?? facts.time, rollback },
-      step: { kind: 'rolling_back' },
-      counted: { failed: before.status === 'in_progress' },
-    };
-  }, own?.seen);
+  const applied = await stepOn(
+    journal,
+    link.rollbackOf,
+    facts,
+    (before) => {
+      if (before.rollback !== undefined) return undefined;
+      const toTaskDefinition = target?.target === 'ecs' ? target.taskDefinition : before.previousTaskDefinition;
+      const rollback: Rollback = { deploymentId: facts.deploymentId, to, toTaskDefinition, status: 'in_progress' };
+      return {
+        after: { ...before, status: 'failed', finishedAt: before.finishedAt ?? facts.time, rollback },
+        step: { kind: 'rolling_back' },
+        counted: { failed: before.status === 'in_progress' },
+      };
+    },
+    own?.seen,
+  );
   if (applied === undefined) return [];
   count(applied, facts, context.metrics);
   return [await notice(applied, context, undefined)];
 }
 
 /** An event about a rollback deployment that was recorded when it started (`seen`: the read that found it). */
-async function rollbackStep(journal: DeploymentJournal, link: Extract<JournalEntry, { type: 'rollback' }>, facts: EcsEventFacts, context: FollowContext, seen: Seen): Promise<Notice[]> {
+async function rollbackStep(
+  journal: DeploymentJournal,
+  link: Extract<JournalEntry, { type: 'rollback' }>,
+  facts: EcsEventFacts,
+  context: FollowContext,
+  seen: Seen,
+): Promise<Notice[]> {
   if (facts.name === 'SERVICE_DEPLOYMENT_IN_PROGRESS' || link.events.includes(facts.eventId)) return [];
   await change(
     journal,
     journalKeys.deployment(link.deploymentId),
-    (current): Decision<boolean> => (current?.type === 'rollback' ? { entry: { ...current, events: withEvent(current.events, facts.eventId) }, result: true } : undefined),
+    (current): Decision<boolean> =>
+      current?.type === 'rollback' ? { entry: { ...current, events: withEvent(current.events, facts.eventId) }, result: true } : undefined,
     seen,
   );
   const completed = facts.name === 'SERVICE_DEPLOYMENT_COMPLETED';
@@ -208,7 +262,9 @@ async function rollbackStep(journal: DeploymentJournal, link: Extract<JournalEnt
     const rollback: Rollback = { ...before.rollback, status: completed ? 'completed' : 'failed' };
     return {
       after: { ...before, rollback },
-      step: completed ? { kind: 'rolled_back', durationMs: elapsed(before.triggeredAt, facts.time) } : { kind: 'rollback_failed', reason: facts.reason },
+      step: completed
+        ? { kind: 'rolled_back', durationMs: elapsed(before.triggeredAt, facts.time) }
+        : { kind: 'rollback_failed', reason: facts.reason },
       counted: { rolledBack: completed },
     };
   });
@@ -232,7 +288,11 @@ async function correlated(journal: DeploymentJournal, facts: EcsEventFacts, cont
   if (entry?.type === 'deployment') {
     const applied = await stepOn(journal, facts.deploymentId, facts, (before) => ownStep(before, facts), seen);
     if (applied === undefined) {
-      context.log.debug('ECS event changes nothing for this deployment (redelivered, or older than its state)', { event_id: facts.eventId, deployment_id: facts.deploymentId, ecs_event: facts.name });
+      context.log.debug('ECS event changes nothing for this deployment (redelivered, or older than its state)', {
+        event_id: facts.eventId,
+        deployment_id: facts.deploymentId,
+        ecs_event: facts.name,
+      });
       return [];
     }
     count(applied, facts, context.metrics);
@@ -246,10 +306,23 @@ async function correlated(journal: DeploymentJournal, facts: EcsEventFacts, cont
     // Someone else started a deployment of the service while ours was rolling out: ours will not finish.
     const latest = await latestOwn(journal, facts);
     if (latest !== undefined && latest.deployment.status === 'in_progress' && latest.deployment.startedAt < facts.time) {
-      const superseded = await stepOn(journal, latest.deployment.id, facts, (before) =>
-        before.status !== 'in_progress'
-          ? undefined
-          : { after: { ...before, status: 'superseded', finishedAt: facts.time, supersededBy: { deploymentId: facts.deploymentId as string, trigger: undefined } }, step: { kind: 'superseded' }, counted: {} },
+      const superseded = await stepOn(
+        journal,
+        latest.deployment.id,
+        facts,
+        (before) =>
+          before.status !== 'in_progress'
+            ? undefined
+            : {
+                after: {
+                  ...before,
+                  status: 'superseded',
+                  finishedAt: facts.time,
+                  supersededBy: { deploymentId: facts.deploymentId as string, trigger: undefined },
+                },
+                step: { kind: 'superseded' },
+                counted: {},
+              },
         latest.seen,
       );
       if (superseded !== undefined) notices.push({ kind: 'deployment_step', deployment: superseded.deployment, step: superseded.step });
@@ -276,7 +349,11 @@ export async function followEcsEvent(facts: EcsEventFacts, context: FollowContex
   } catch (error) {
     if (isRetryableAwsError(error)) throw error;
     context.metrics.count(MetricName.DeploymentRecordsFailed);
-    context.log.error('deployments table unavailable: ECS event reported without its deployment', { event_id: facts.eventId, deployment_id: facts.deploymentId, ...errorFields(error) });
+    context.log.error('deployments table unavailable: ECS event reported without its deployment', {
+      event_id: facts.eventId,
+      deployment_id: facts.deploymentId,
+      ...errorFields(error),
+    });
     return [await stateless(facts, context)];
   }
 }

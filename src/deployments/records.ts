@@ -45,7 +45,12 @@ export async function see(journal: DeploymentJournal, key: string): Promise<Seen
  * @example
  * await change(journal, journalKeys.latest('c', 's'), () => ({ entry: { type: 'latest', deploymentId }, result: true }));
  */
-export async function change<R>(journal: DeploymentJournal, key: string, decide: (current: JournalEntry | undefined) => Decision<R>, seen?: Seen): Promise<R | undefined> {
+export async function change<R>(
+  journal: DeploymentJournal,
+  key: string,
+  decide: (current: JournalEntry | undefined) => Decision<R>,
+  seen?: Seen,
+): Promise<R | undefined> {
   for (let attempt = 1; attempt <= FOLLOW_DEFAULTS.writeAttempts; attempt++) {
     const current = attempt === 1 && seen?.key === key ? seen.stored : await journal.read(key);
     const decision = decide(current?.entry);
@@ -135,7 +140,10 @@ function followed(facts: DeploymentFacts): FollowedDeployment | undefined {
     };
   }
   if (outcome.status === 'started') return undefined;
-  const versions = outcome.status === 'succeeded' ? outcome.result : { fromVersion: outcome.progress?.fromVersion, toVersion: outcome.progress?.toVersion };
+  const versions =
+    outcome.status === 'succeeded'
+      ? outcome.result
+      : { fromVersion: outcome.progress?.fromVersion, toVersion: outcome.progress?.toVersion };
   return {
     ...common,
     target: 'lambda',
@@ -161,7 +169,9 @@ export function createRecorder(journal: DeploymentJournal): DeploymentRecorder {
     async record(facts) {
       const deployment = followed(facts);
       if (deployment === undefined) return undefined;
-      await change(journal, journalKeys.deployment(deployment.id), (current) => (current === undefined ? { entry: { type: 'deployment', deployment }, result: true } : undefined));
+      await change(journal, journalKeys.deployment(deployment.id), (current) =>
+        current === undefined ? { entry: { type: 'deployment', deployment }, result: true } : undefined,
+      );
       if (deployment.target !== 'ecs' || facts.outcome.status !== 'started') return { deployment, superseded: [] };
       const superseded: FollowedEcsDeployment[] = [];
       // The rollouts this one replaced before they finished: ECS will not complete them.
@@ -169,17 +179,26 @@ export function createRecorder(journal: DeploymentJournal): DeploymentRecorder {
         const marked = await change(journal, journalKeys.deployment(id), (current) => {
           const before = current?.type === 'deployment' ? current.deployment : undefined;
           if (before?.target !== 'ecs' || before.status !== 'in_progress') return undefined;
-          const after: FollowedEcsDeployment = { ...before, status: 'superseded', finishedAt: deployment.startedAt, supersededBy: { deploymentId: deployment.id, trigger: deployment.trigger } };
+          const after: FollowedEcsDeployment = {
+            ...before,
+            status: 'superseded',
+            finishedAt: deployment.startedAt,
+            supersededBy: { deploymentId: deployment.id, trigger: deployment.trigger },
+          };
           return { entry: { type: 'deployment', deployment: after }, result: after };
         });
         if (marked !== undefined) superseded.push(marked);
       }
-      await change(journal, journalKeys.latest(deployment.cluster, deployment.resource), () => ({ entry: { type: 'latest', deploymentId: deployment.id }, result: true }));
+      await change(journal, journalKeys.latest(deployment.cluster, deployment.resource), () => ({
+        entry: { type: 'latest', deploymentId: deployment.id },
+        result: true,
+      }));
       return { deployment, superseded };
     },
     async attachMessage(id, message, replaced) {
       await change(journal, journalKeys.deployment(id), (current) => {
-        if (current?.type !== 'deployment' || current.deployment.message?.ts !== replaced?.ts || replaced?.ts === message.ts) return undefined;
+        if (current?.type !== 'deployment' || current.deployment.message?.ts !== replaced?.ts || replaced?.ts === message.ts)
+          return undefined;
         return { entry: { type: 'deployment', deployment: { ...current.deployment, message } }, result: true };
       });
     },

@@ -16,7 +16,17 @@ import { ECR_SCAN_LIMITS } from '../constants.js';
 import { errorFields } from '../errors.js';
 import { ecrImageActionSchema, ecrImageScanSchema, excerpt, parseDetail, type EventEnvelope } from '../events.js';
 import { ecrRegistry, parseImage } from '../images.js';
-import { emptyPlan, ignoredPlan, type DeploymentRequest, type ImageScan, type ImageSummary, type Plan, type ScanFinding, type Skip, type Trigger } from '../plan.js';
+import {
+  emptyPlan,
+  ignoredPlan,
+  type DeploymentRequest,
+  type ImageScan,
+  type ImageSummary,
+  type Plan,
+  type ScanFinding,
+  type Skip,
+  type Trigger,
+} from '../plan.js';
 import { describeScanRefusal } from '../presenter.js';
 import { gateVerdict } from '../scanGate.js';
 import type { TaskDefinitionImages } from '../targets/ecs.js';
@@ -45,7 +55,8 @@ function imageUses(containers: TaskDefinitionImages['containers'], { repository,
     const ref = parseImage(image);
     if (ref.repository !== repository || ref.registry === undefined || !ref.registry.includes('.dkr.ecr.')) return [];
     if (registry !== undefined && ref.registry !== registry) return [];
-    const use: ImageUse = ref.digest !== undefined ? 'digest' : ref.tag !== undefined && tags.includes(ref.tag) ? 'pushed-tag' : 'other-tag';
+    const use: ImageUse =
+      ref.digest !== undefined ? 'digest' : ref.tag !== undefined && tags.includes(ref.tag) ? 'pushed-tag' : 'other-tag';
     return [{ container: name, image, use, tag: ref.tag, digest: ref.digest }];
   });
 }
@@ -70,7 +81,12 @@ function pushVerdict(uses: ReturnType<typeof imageUses>, wanted: string, subject
 }
 
 /** The deployment an image means for one service (its trigger naming the tag the service runs), or why none. */
-async function deploymentFor(service: CatalogService, image: EventImage, trigger: EcrTrigger, { targets }: RouteContext): Promise<DeploymentRequest | Skip> {
+async function deploymentFor(
+  service: CatalogService,
+  image: EventImage,
+  trigger: EcrTrigger,
+  { targets }: RouteContext,
+): Promise<DeploymentRequest | Skip> {
   const { repository } = image;
   if (service.kind === 'lambda') {
     const { lambda } = service;
@@ -79,26 +95,52 @@ async function deploymentFor(service: CatalogService, image: EventImage, trigger
     if (packageType !== 'Image' || imageUri === undefined) {
       return { service: service.name, reason: `${lambda.functionName} is a zip function; an image push does not deploy it`, fields };
     }
-    const verdict = pushVerdict(imageUses([{ name: lambda.functionName, image: imageUri }], image), image.wanted, 'function', `${lambda.functionName} runs ${imageUri}, not an image from ${repository}`);
+    const verdict = pushVerdict(
+      imageUses([{ name: lambda.functionName, image: imageUri }], image),
+      image.wanted,
+      'function',
+      `${lambda.functionName} runs ${imageUri}, not an image from ${repository}`,
+    );
     if (!verdict.deploy) return { service: service.name, reason: verdict.reason, fields: { ...fields, ...verdict.fields } };
     // The same ImageUri again: Lambda resolves the tag anew, to the pushed digest.
-    return { target: 'lambda', service: service.name, lambda, change: { kind: 'image', imageUri: verdict.image, pushedDigest: image.digest }, trigger: { ...trigger, tag: verdict.tag } };
+    return {
+      target: 'lambda',
+      service: service.name,
+      lambda,
+      change: { kind: 'image', imageUri: verdict.image, pushedDigest: image.digest },
+      trigger: { ...trigger, tag: verdict.tag },
+    };
   }
   const { ecs } = service;
   const taskDefinition = await (await targets.ecs()).latestTaskDefinition(ecs.family);
   const fields = { repository, pushed_tag: trigger.tag, task_definition: taskDefinition.arn };
-  const verdict = pushVerdict(imageUses(taskDefinition.containers, image), image.wanted, 'service', `no container of ${taskDefinition.arn} runs an image from ${repository}`);
+  const verdict = pushVerdict(
+    imageUses(taskDefinition.containers, image),
+    image.wanted,
+    'service',
+    `no container of ${taskDefinition.arn} runs an image from ${repository}`,
+  );
   if (!verdict.deploy) return { service: service.name, reason: verdict.reason, fields: { ...fields, ...verdict.fields } };
   return { target: 'ecs', service: service.name, ecs, taskDefinition: taskDefinition.arn, trigger: { ...trigger, tag: verdict.tag } };
 }
 
 /** The pushed image as ECR describes it. Without the gate a failed read only loses the details; with it, the push cannot be judged. */
-async function describePushed(repository: string, digest: string | undefined, tag: string, { config, reads, log }: RouteContext): Promise<ImageSummary | undefined> {
+async function describePushed(
+  repository: string,
+  digest: string | undefined,
+  tag: string,
+  { config, reads, log }: RouteContext,
+): Promise<ImageSummary | undefined> {
   try {
     return await (await reads.ecr()).describeImage(repository, digest === undefined ? { tag } : { digest });
   } catch (error) {
     if (config.ecrScanGate !== undefined) throw error;
-    log.warn('image not described: deploying without its tags, size and push time', { repository, digest, pushed_tag: tag, ...errorFields(error) });
+    log.warn('image not described: deploying without its tags, size and push time', {
+      repository,
+      digest,
+      pushed_tag: tag,
+      ...errorFields(error),
+    });
     return undefined;
   }
 }
@@ -108,13 +150,23 @@ async function worstFindings(image: ImageSummary, { reads, log }: RouteContext):
   try {
     return await (await reads.ecr()).topFindings(image.repository, image.digest, ECR_SCAN_LIMITS.topFindings);
   } catch (error) {
-    log.warn('scan findings not read: the refusal lists the counts only', { repository: image.repository, digest: image.digest, ...errorFields(error) });
+    log.warn('scan findings not read: the refusal lists the counts only', {
+      repository: image.repository,
+      digest: image.digest,
+      ...errorFields(error),
+    });
     return [];
   }
 }
 
 /** Adds a deployment to the plan once its image is admitted: always without the gate; with it, when its scan passes. */
-async function admit(result: Plan, request: DeploymentRequest, service: CatalogService, image: ImageSummary | undefined, context: RouteContext): Promise<void> {
+async function admit(
+  result: Plan,
+  request: DeploymentRequest,
+  service: CatalogService,
+  image: ImageSummary | undefined,
+  context: RouteContext,
+): Promise<void> {
   const gate = context.config.ecrScanGate;
   const trigger = request.trigger as EcrTrigger;
   const described = { ...request, trigger: { ...trigger, ...(image === undefined ? {} : { image }) } };
@@ -127,7 +179,14 @@ async function admit(result: Plan, request: DeploymentRequest, service: CatalogS
     result.deployments.push({ ...described, trigger: { ...described.trigger, gate } });
     return;
   }
-  const fields = { repository: image.repository, digest: image.digest, tags: image.tags, gate, scan_status: image.scan?.status ?? 'none', scan_counts: image.scan?.counts };
+  const fields = {
+    repository: image.repository,
+    digest: image.digest,
+    tags: image.tags,
+    gate,
+    scan_status: image.scan?.status ?? 'none',
+    scan_counts: image.scan?.counts,
+  };
   if (verdict.kind === 'wait') {
     result.skipped.push({
       service: service.name,
@@ -137,13 +196,24 @@ async function admit(result: Plan, request: DeploymentRequest, service: CatalogS
     result.notices.push({ kind: 'image_scan_pending', service, image, tag: trigger.tag, gate });
     return;
   }
-  const refusal = verdict.kind === 'refuse' ? verdict.refusal : { kind: 'findings' as const, blocking: verdict.blocking, findings: await worstFindings(image, context) };
-  result.skipped.push({ service: service.name, reason: `image refused by the scan gate: ${describeScanRefusal(refusal, gate)}`, fields: { ...fields, findings: refusal.kind === 'findings' ? refusal.findings : undefined } });
+  const refusal =
+    verdict.kind === 'refuse'
+      ? verdict.refusal
+      : { kind: 'findings' as const, blocking: verdict.blocking, findings: await worstFindings(image, context) };
+  result.skipped.push({
+    service: service.name,
+    reason: `image refused by the scan gate: ${describeScanRefusal(refusal, gate)}`,
+    fields: { ...fields, findings: refusal.kind === 'findings' ? refusal.findings : undefined },
+  });
   result.notices.push({ kind: 'image_refused', service, image, tag: trigger.tag, gate, refusal });
 }
 
 function notOurs(event: EventEnvelope, repository: string, projectName: string): Plan {
-  return ignoredPlan('ecr', event.id, `repository ${excerpt(repository)} matches neither ${projectName}_backend nor ${projectName}_service_{name}`);
+  return ignoredPlan(
+    'ecr',
+    event.id,
+    `repository ${excerpt(repository)} matches neither ${projectName}_backend nor ${projectName}_service_{name}`,
+  );
 }
 
 function registryOf(event: EventEnvelope): string | undefined {
@@ -154,7 +224,11 @@ const planPush: PlanBuilder = async (event, context) => {
   const { config, catalog } = context;
   const detail = parseDetail(ecrImageActionSchema, event, 'ECR Image Action');
   if (detail['action-type'] !== 'PUSH' || detail.result !== 'SUCCESS') {
-    return ignoredPlan('ecr', event.id, `ECR ${excerpt(detail['action-type'])} with result ${excerpt(detail.result)} is not a successful push`);
+    return ignoredPlan(
+      'ecr',
+      event.id,
+      `ECR ${excerpt(detail['action-type'])} with result ${excerpt(detail.result)} is not a successful push`,
+    );
   }
   const repository = detail['repository-name'];
   const found = catalog.forRepository(repository);
@@ -162,12 +236,21 @@ const planPush: PlanBuilder = async (event, context) => {
   const result = emptyPlan('ecr', event.id);
   const tag = detail['image-tag'];
   if (tag === undefined || tag === '') {
-    result.skipped.push({ service: found.name, reason: 'push has no image-tag (an untagged image cannot be what a service runs by tag)', fields: { repository } });
+    result.skipped.push({
+      service: found.name,
+      reason: 'push has no image-tag (an untagged image cannot be what a service runs by tag)',
+      fields: { repository },
+    });
     return result;
   }
   const digest = detail['image-digest'];
   const trigger: EcrTrigger = { kind: 'ecr', repository, tag, digest, via: 'push' };
-  const decided = await deploymentFor(found, { repository, tags: [tag], wanted: `the pushed tag ${tag}`, digest, registry: registryOf(event) }, trigger, context);
+  const decided = await deploymentFor(
+    found,
+    { repository, tags: [tag], wanted: `the pushed tag ${tag}`, digest, registry: registryOf(event) },
+    trigger,
+    context,
+  );
   if (!('target' in decided)) {
     result.skipped.push(decided);
     return result;
@@ -187,18 +270,33 @@ const planScan: PlanBuilder = async (event, context) => {
   const digest = detail['image-digest'];
   // The tags the digest has now: a tag moved to a newer image since the push must not deploy this one.
   const described = await (await reads.ecr()).describeImage(repository, { digest });
-  const sincePush = described.pushedAt === undefined || event.time === undefined ? 0 : Date.parse(event.time) - Date.parse(described.pushedAt);
+  const sincePush =
+    described.pushedAt === undefined || event.time === undefined ? 0 : Date.parse(event.time) - Date.parse(described.pushedAt);
   if (sincePush > ECR_SCAN_LIMITS.rescanAfterHours * 3600_000) {
-    return ignoredPlan('ecr', event.id, `scan of ${repository}@${digest} completed more than ${ECR_SCAN_LIMITS.rescanAfterHours} h after its push (${described.pushedAt ?? ''}): a rescan does not deploy`);
+    return ignoredPlan(
+      'ecr',
+      event.id,
+      `scan of ${repository}@${digest} completed more than ${ECR_SCAN_LIMITS.rescanAfterHours} h after its push (${described.pushedAt ?? ''}): a rescan does not deploy`,
+    );
   }
   const result = emptyPlan('ecr', event.id);
   const tags = described.tags;
   if (tags.length === 0) {
-    result.skipped.push({ service: found.name, reason: `the scanned image ${repository}@${digest} has no tag (any more); a service runs images by tag`, fields: { repository, digest } });
+    result.skipped.push({
+      service: found.name,
+      reason: `the scanned image ${repository}@${digest} has no tag (any more); a service runs images by tag`,
+      fields: { repository, digest },
+    });
     return result;
   }
   const trigger: EcrTrigger = { kind: 'ecr', repository, tag: tags[0] as string, digest, via: 'scan' };
-  const image: EventImage = { repository, tags, wanted: `a tag of the scanned image (${tags.join(', ')})`, digest, registry: registryOf(event) };
+  const image: EventImage = {
+    repository,
+    tags,
+    wanted: `a tag of the scanned image (${tags.join(', ')})`,
+    digest,
+    registry: registryOf(event),
+  };
   const decided = await deploymentFor(found, image, trigger, context);
   if (!('target' in decided)) {
     result.skipped.push(decided);
@@ -210,4 +308,5 @@ const planScan: PlanBuilder = async (event, context) => {
   return result;
 };
 
-export const plan: PlanBuilder = (event, context) => (event['detail-type'] === 'ECR Image Scan' ? planScan(event, context) : planPush(event, context));
+export const plan: PlanBuilder = (event, context) =>
+  event['detail-type'] === 'ECR Image Scan' ? planScan(event, context) : planPush(event, context);

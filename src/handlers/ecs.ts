@@ -36,11 +36,23 @@ function clusterFromArn(arn: string | undefined): string | undefined {
 function eventDetail(event: EventEnvelope) {
   if (event['detail-type'] === 'ECS Deployment State Change') {
     const detail = parseDetail(ecsDeploymentStateSchema, event, 'ECS Deployment State Change');
-    return { eventName: detail.eventName, reported: reported(detail.eventName, DEPLOYMENT_STATES), deploymentId: detail.deploymentId, reason: detail.reason, clusterArn: undefined };
+    return {
+      eventName: detail.eventName,
+      reported: reported(detail.eventName, DEPLOYMENT_STATES),
+      deploymentId: detail.deploymentId,
+      reason: detail.reason,
+      clusterArn: undefined,
+    };
   }
   if (event['detail-type'] === 'ECS Service Action') {
     const detail = parseDetail(ecsServiceActionSchema, event, 'ECS Service Action');
-    return { eventName: detail.eventName, reported: reported(detail.eventName, SERVICE_ACTIONS), deploymentId: undefined, reason: undefined, clusterArn: detail.clusterArn };
+    return {
+      eventName: detail.eventName,
+      reported: reported(detail.eventName, SERVICE_ACTIONS),
+      deploymentId: undefined,
+      reason: undefined,
+      clusterArn: detail.clusterArn,
+    };
   }
   return undefined;
 }
@@ -55,7 +67,12 @@ function evidenceReader(context: RouteContext, cluster: string, service: string)
     } catch (error) {
       evidence = { stoppedTasks: [], serviceEvents: [], unavailable: [`ECS: ${(error as Error).name}`] };
     }
-    if (evidence.unavailable.length > 0) context.log.warn('why tasks failed: some ECS reads failed', { ecs_service: service, deployment_id: deploymentId, unavailable: evidence.unavailable });
+    if (evidence.unavailable.length > 0)
+      context.log.warn('why tasks failed: some ECS reads failed', {
+        ecs_service: service,
+        deployment_id: deploymentId,
+        unavailable: evidence.unavailable,
+      });
     return evidence;
   };
 }
@@ -64,13 +81,23 @@ export const plan: PlanBuilder = async (event, context) => {
   const { config, catalog } = context;
   const detail = eventDetail(event);
   if (detail?.reported === undefined) {
-    return ignoredPlan('ecs', event.id, `ECS ${excerpt(event['detail-type'])} ${excerpt(detail?.eventName ?? '')} is not reported`, 'debug');
+    return ignoredPlan(
+      'ecs',
+      event.id,
+      `ECS ${excerpt(event['detail-type'])} ${excerpt(detail?.eventName ?? '')} is not reported`,
+      'debug',
+    );
   }
   const arn = serviceFromArn(event.resources?.[0]);
   const cluster = clusterFromArn(detail.clusterArn) ?? arn?.cluster;
   const service = arn === undefined ? undefined : catalog.forEcsService(arn.service);
   if (arn === undefined || service === undefined || (cluster !== undefined && cluster !== catalog.cluster)) {
-    return ignoredPlan('ecs', event.id, `ECS service ${excerpt(event.resources?.[0] ?? '(none)')} is not in ${catalog.cluster} of this project and env`, 'debug');
+    return ignoredPlan(
+      'ecs',
+      event.id,
+      `ECS service ${excerpt(event.resources?.[0] ?? '(none)')} is not in ${catalog.cluster} of this project and env`,
+      'debug',
+    );
   }
   const result = emptyPlan('ecs', event.id);
   const facts = {

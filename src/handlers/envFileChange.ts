@@ -36,17 +36,26 @@ export async function checkEnvFile(object: ObjectVersionRef, { reads, log }: { r
   try {
     file = await readEnvFile(s3, object);
   } catch (error) {
-    throw new DeploymentError(`env file ${location}${object.versionId ? ` (version ${object.versionId})` : ''} could not be read, so it was not checked: ${describeError(error)}`, {
-      retryable: isRetryableAwsError(error),
-      cause: error,
-    });
+    throw new DeploymentError(
+      `env file ${location}${object.versionId ? ` (version ${object.versionId})` : ''} could not be read, so it was not checked: ${describeError(error)}`,
+      {
+        retryable: isRetryableAwsError(error),
+        cause: error,
+      },
+    );
   }
   if (!file.valid) return { kind: 'invalid', problems: file.problems };
   // S3 puts a version id in its events only for versioned buckets.
   if (object.versionId === undefined) return { kind: 'changed', change: { kind: 'not_compared', reason: 'unversioned' } };
 
   const notCompared = (reason: 'previous_not_listed' | 'read_failed', error?: unknown): EnvFileVerdict => {
-    log.warn('env file not compared with its previous version', { bucket: object.bucket, key: object.key, version_id: object.versionId, reason, ...(error === undefined ? {} : errorFields(error)) });
+    log.warn('env file not compared with its previous version', {
+      bucket: object.bucket,
+      key: object.key,
+      version_id: object.versionId,
+      reason,
+      ...(error === undefined ? {} : errorFields(error)),
+    });
     return { kind: 'changed', change: { kind: 'not_compared', reason } };
   };
   try {

@@ -31,9 +31,12 @@ function refuse(why: string): RejectedEventError {
 
 /** What a manual request asks of a function, or why it is refused. */
 function lambdaChangeOf(detail: ManualDeployDetail, service: string, lambda: LambdaFunction): LambdaChange {
-  if (detail.task_definition !== undefined) throw refuse(`task_definition applies to ECS services; ${service} is the Lambda function ${lambda.functionName}`);
+  if (detail.task_definition !== undefined)
+    throw refuse(`task_definition applies to ECS services; ${service} is the Lambda function ${lambda.functionName}`);
   if (lambda.alias === undefined) {
-    throw refuse(`${service} (${lambda.functionName}) has no alias in LAMBDA_CONFIG; a manual deploy moves an alias, and without one $LATEST already is what runs`);
+    throw refuse(
+      `${service} (${lambda.functionName}) has no alias in LAMBDA_CONFIG; a manual deploy moves an alias, and without one $LATEST already is what runs`,
+    );
   }
   if (detail.version !== undefined && detail.action !== undefined) throw refuse('give either "version" or "action", not both');
   if (detail.action === 'rollback') return { kind: 'rollback' };
@@ -65,7 +68,8 @@ function authorise(event: EventEnvelope, config: Pick<Config, 'manualDeployAccou
 function addressedElsewhere(detail: Record<string, unknown>, config: Pick<Config, 'projectEnv' | 'projectName'>): string | undefined {
   const { env, project } = detail;
   if (typeof env === 'string' && env !== config.projectEnv) return `manual deploy for env ${excerpt(env, 64)}, not ${config.projectEnv}`;
-  if (typeof project === 'string' && project !== config.projectName) return `manual deploy for project ${excerpt(project, 64)}, not ${config.projectName}`;
+  if (typeof project === 'string' && project !== config.projectName)
+    return `manual deploy for project ${excerpt(project, 64)}, not ${config.projectName}`;
   return undefined;
 }
 
@@ -77,7 +81,13 @@ const TASK_DEFINITION_RE = /^(?:arn:(aws[a-z-]*):ecs:([a-z0-9-]+):(\d{12}):task-
  * as an ARN, of the account, region and partition deploybridge runs in (the sender's account says
  * nothing about where the service runs).
  */
-function checkTaskDefinition(requested: string, ecs: EcsNames, service: string, config: Pick<Config, 'region'>, invocation: Invocation): string {
+function checkTaskDefinition(
+  requested: string,
+  ecs: EcsNames,
+  service: string,
+  config: Pick<Config, 'region'>,
+  invocation: Invocation,
+): string {
   const match = TASK_DEFINITION_RE.exec(requested);
   if (match === null) {
     throw refuse(
@@ -88,10 +98,14 @@ function checkTaskDefinition(requested: string, ecs: EcsNames, service: string, 
   if (family !== ecs.family) throw refuse(`task definition ${excerpt(requested)} is not of family ${ecs.family} (service ${service})`);
   if (partition === undefined) return requested;
   if (invocation.partition !== undefined && partition !== invocation.partition) {
-    throw refuse(`task definition ${excerpt(requested)} belongs to partition ${excerpt(partition, 20)}, not ${invocation.partition} where deploybridge runs`);
+    throw refuse(
+      `task definition ${excerpt(requested)} belongs to partition ${excerpt(partition, 20)}, not ${invocation.partition} where deploybridge runs`,
+    );
   }
   if (invocation.account === undefined) {
-    throw refuse(`task definition ${excerpt(requested)} is an ARN, and the account deploybridge runs in is unknown here (no Lambda context); give it as family:revision`);
+    throw refuse(
+      `task definition ${excerpt(requested)} is an ARN, and the account deploybridge runs in is unknown here (no Lambda context); give it as family:revision`,
+    );
   }
   if (account !== invocation.account || region !== config.region) {
     throw refuse(
@@ -105,16 +119,29 @@ function checkTaskDefinition(requested: string, ecs: EcsNames, service: string, 
  * The service's own images (from its repository, in this account and region) in the task
  * definition a manual deploy deploys, as ECR describes them. A failed read shows no scan.
  */
-async function ownImages(service: EcsService, taskDefinition: string, account: string | undefined, { config, catalog, targets, reads, log }: RouteContext): Promise<ImageSummary[] | undefined> {
+async function ownImages(
+  service: EcsService,
+  taskDefinition: string,
+  account: string | undefined,
+  { config, catalog, targets, reads, log }: RouteContext,
+): Promise<ImageSummary[] | undefined> {
   try {
     // DescribeTaskDefinition of a family reads its latest ACTIVE revision; of family:revision or an ARN, that revision.
     const { containers } = await (await targets.ecs()).latestTaskDefinition(taskDefinition);
     const registry = account === undefined ? undefined : ecrRegistry(account, config.region);
-    const own = containers.map(({ image }) => parseImage(image)).filter((ref) => ref.registry === registry && catalog.forRepository(ref.repository)?.name === service.name);
+    const own = containers
+      .map(({ image }) => parseImage(image))
+      .filter((ref) => ref.registry === registry && catalog.forRepository(ref.repository)?.name === service.name);
     const ecr = await reads.ecr();
-    return await Promise.all(own.map((ref) => ecr.describeImage(ref.repository, ref.digest === undefined ? { tag: ref.tag ?? 'latest' } : { digest: ref.digest })));
+    return await Promise.all(
+      own.map((ref) => ecr.describeImage(ref.repository, ref.digest === undefined ? { tag: ref.tag ?? 'latest' } : { digest: ref.digest })),
+    );
   } catch (error) {
-    log.warn('image scans not read: the message shows none', { service: service.name, task_definition: taskDefinition, ...errorFields(error) });
+    log.warn('image scans not read: the message shows none', {
+      service: service.name,
+      task_definition: taskDefinition,
+      ...errorFields(error),
+    });
     return undefined;
   }
 }
@@ -135,7 +162,13 @@ export const plan: PlanBuilder = async (event, context) => {
     throw refuse(`action ${excerpt(detail.action, 64)} is unknown (the only action is "rollback")`);
   }
   const service = found.name;
-  const trigger: Extract<Trigger, { kind: 'manual' }> = { kind: 'manual', source: event.source, reason: detail.reason, account: event.account, requestedBy: detail.requested_by };
+  const trigger: Extract<Trigger, { kind: 'manual' }> = {
+    kind: 'manual',
+    source: event.source,
+    reason: detail.reason,
+    account: event.account,
+    requestedBy: detail.requested_by,
+  };
   if (found.kind === 'lambda') {
     const { lambda } = found;
     const result = emptyPlan('manual', event.id);
@@ -146,9 +179,11 @@ export const plan: PlanBuilder = async (event, context) => {
     throw refuse(`"version" and "action" apply to Lambda functions; ${service} is an ECS service`);
   }
   const { ecs } = found;
-  const taskDefinition = detail.task_definition === undefined ? ecs.family : checkTaskDefinition(detail.task_definition, ecs, service, config, invocation);
+  const taskDefinition =
+    detail.task_definition === undefined ? ecs.family : checkTaskDefinition(detail.task_definition, ecs, service, config, invocation);
   // The service's images live in the account deploybridge runs in (the sender's is a fallback outside Lambda).
-  const images = config.ecrScanGate === undefined ? undefined : await ownImages(found, taskDefinition, invocation.account ?? event.account, context);
+  const images =
+    config.ecrScanGate === undefined ? undefined : await ownImages(found, taskDefinition, invocation.account ?? event.account, context);
   const result = emptyPlan('manual', event.id);
   result.deployments.push({
     target: 'ecs',

@@ -15,6 +15,7 @@ export function revisionOf(event: EventEnvelope): string {
 }
 
 export function restart(service: CatalogService, trigger: Trigger, revision: string): DeploymentRequest {
-  if (service.kind === 'lambda') return { target: 'lambda', service: service.name, lambda: service.lambda, change: { kind: 'config_revision', revision }, trigger };
+  if (service.kind === 'lambda')
+    return { target: 'lambda', service: service.name, lambda: service.lambda, change: { kind: 'config_revision', revision }, trigger };
   return { target: 'ecs', service: service.name, ecs: service.ecs, trigger };
 }

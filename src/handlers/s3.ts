@@ -15,7 +15,14 @@ import type { PlanBuilder } from './context.js';
 import { checkEnvFile } from './envFileChange.js';
 import { restart, revisionOf } from './restart.js';
 
-type ObjectChange = { bucket: string; key: string; versionId: string | undefined; operation: string; kind: 'write' | 'delete' | 'other'; actor: string | undefined };
+type ObjectChange = {
+  bucket: string;
+  key: string;
+  versionId: string | undefined;
+  operation: string;
+  kind: 'write' | 'delete' | 'other';
+  actor: string | undefined;
+};
 
 const CLOUDTRAIL_WRITES = new Set(['PutObject', 'CopyObject', 'CompleteMultipartUpload']);
 
@@ -35,7 +42,14 @@ function objectChange(event: EventEnvelope): ObjectChange {
   }
   if (detailType === 'AWS API Call via CloudTrail') {
     const detail = parseDetail(s3CloudTrailSchema, event, 'S3 CloudTrail');
-    const kind = detail.errorCode !== undefined ? 'other' : CLOUDTRAIL_WRITES.has(detail.eventName) ? 'write' : detail.eventName === 'DeleteObject' ? 'delete' : 'other';
+    const kind =
+      detail.errorCode !== undefined
+        ? 'other'
+        : CLOUDTRAIL_WRITES.has(detail.eventName)
+          ? 'write'
+          : detail.eventName === 'DeleteObject'
+            ? 'delete'
+            : 'other';
     return {
       bucket: detail.requestParameters.bucketName,
       key: detail.requestParameters.key,
@@ -50,28 +64,48 @@ function objectChange(event: EventEnvelope): ObjectChange {
 
 export const plan: PlanBuilder = async (event, { catalog, reads, log }) => {
   const delivered = objectChange(event);
-  if (delivered.kind === 'other') return ignoredPlan('s3', event.id, `S3 ${excerpt(delivered.operation)} does not change an object's content`);
+  if (delivered.kind === 'other')
+    return ignoredPlan('s3', event.id, `S3 ${excerpt(delivered.operation)} does not change an object's content`);
   // The key as configured: the form that matched (as delivered, or URL-decoded) is the one AWS calls use.
   const forms = s3KeyForms(delivered.key).map((key) => ({ key, uses: catalog.forObject(delivered.bucket, key) }));
   const matched = forms.find(({ uses }) => uses.envFileOf.length + uses.artifactOf.length > 0);
   const change = { ...delivered, key: matched?.key ?? delivered.key };
   const location = `s3://${change.bucket}/${change.key}`;
   if (matched === undefined) {
-    return ignoredPlan('s3', event.id, `${excerpt(location)} is not an env file of any service in SERVICE_CONFIG${catalog.hasArtifacts ? ' nor a Lambda artifact in LAMBDA_CONFIG' : ''}`);
+    return ignoredPlan(
+      's3',
+      event.id,
+      `${excerpt(location)} is not an env file of any service in SERVICE_CONFIG${catalog.hasArtifacts ? ' nor a Lambda artifact in LAMBDA_CONFIG' : ''}`,
+    );
   }
   // A function whose code is this object gets a code update, which starts fresh environments anyway.
   const { envFileOf, artifactOf } = matched.uses;
 
-  const trigger: Extract<Trigger, { kind: 's3' }> = { kind: 's3', bucket: change.bucket, key: change.key, versionId: change.versionId, operation: change.operation, actor: change.actor };
+  const trigger: Extract<Trigger, { kind: 's3' }> = {
+    kind: 's3',
+    bucket: change.bucket,
+    key: change.key,
+    versionId: change.versionId,
+    operation: change.operation,
+    actor: change.actor,
+  };
   const result = emptyPlan('s3', event.id);
   if (change.kind === 'delete') {
     // A deleted artifact or env file deploys nothing: functions keep their code, and new tasks could not start without the file.
     for (const { name, lambda } of artifactOf) {
-      result.skipped.push({ service: name, reason: `Lambda artifact ${location} was deleted; not deploying (${lambda.functionName} keeps its current code)`, fields: { function_name: lambda.functionName } });
+      result.skipped.push({
+        service: name,
+        reason: `Lambda artifact ${location} was deleted; not deploying (${lambda.functionName} keeps its current code)`,
+        fields: { function_name: lambda.functionName },
+      });
     }
     if (artifactOf.length > 0) result.notices.push({ kind: 'artifact_deleted', location, services: artifactOf });
     for (const { name } of envFileOf) {
-      result.skipped.push({ service: name, reason: `env file ${location} was deleted; not redeploying (new tasks could not start without it)`, fields: { bucket: change.bucket, key: change.key } });
+      result.skipped.push({
+        service: name,
+        reason: `env file ${location} was deleted; not redeploying (new tasks could not start without it)`,
+        fields: { bucket: change.bucket, key: change.key },
+      });
     }
     if (envFileOf.length > 0) result.notices.push({ kind: 'env_file_deleted', location, services: envFileOf });
     return result;
@@ -87,15 +121,34 @@ export const plan: PlanBuilder = async (event, { catalog, reads, log }) => {
           ? `env file ${location} is invalid (${describeEnvFileProblems(verdict.problems).join('; ')}); not redeploying (ECS would not read it as written)`
           : `env file ${location} has the same variables and values as version ${verdict.previousVersionId}; nothing to redeploy`;
       if (verdict.kind === 'unchanged' && artifactOf.length === 0) return ignoredPlan('s3', event.id, why);
-      const fields = { bucket: change.bucket, key: change.key, version_id: change.versionId, ...(verdict.kind === 'invalid' ? { problems: verdict.problems } : {}) };
+      const fields = {
+        bucket: change.bucket,
+        key: change.key,
+        version_id: change.versionId,
+        ...(verdict.kind === 'invalid' ? { problems: verdict.problems } : {}),
+      };
       for (const { name } of envFileOf) result.skipped.push({ service: name, reason: why, fields });
-      if (verdict.kind === 'invalid') result.notices.push({ kind: 'env_file_invalid', location, versionId: change.versionId, actor: change.actor, services: envFileOf, problems: verdict.problems });
+      if (verdict.kind === 'invalid')
+        result.notices.push({
+          kind: 'env_file_invalid',
+          location,
+          versionId: change.versionId,
+          actor: change.actor,
+          services: envFileOf,
+          problems: verdict.problems,
+        });
       restarting = [];
     }
   }
   for (const service of restarting) result.deployments.push(restart(service, trigger, revisionOf(event)));
   for (const { name, lambda } of artifactOf) {
-    result.deployments.push({ target: 'lambda', service: name, lambda, change: { kind: 'zip', bucket: change.bucket, key: change.key, versionId: change.versionId }, trigger });
+    result.deployments.push({
+      target: 'lambda',
+      service: name,
+      lambda,
+      change: { kind: 'zip', bucket: change.bucket, key: change.key, versionId: change.versionId },
+      trigger,
+    });
   }
   return result;
 };

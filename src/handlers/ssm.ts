@@ -17,7 +17,10 @@ import { restart, revisionOf } from './restart.js';
 const RESTARTING_OPERATIONS = new Set(['Create', 'Update']);
 
 /** Who changed a parameter last and its version, as Parameter Store says; nothing when it cannot say. */
-async function lastChange(name: string, { reads, log }: Pick<RouteContext, 'reads' | 'log'>): Promise<Pick<Extract<Trigger, { kind: 'ssm' }>, 'actor' | 'parameterVersion'>> {
+async function lastChange(
+  name: string,
+  { reads, log }: Pick<RouteContext, 'reads' | 'log'>,
+): Promise<Pick<Extract<Trigger, { kind: 'ssm' }>, 'actor' | 'parameterVersion'>> {
   try {
     const change = await (await reads.ssm()).parameterChange(name);
     return { actor: change?.lastModifiedUser, parameterVersion: change?.version };
@@ -31,7 +34,12 @@ export const plan: PlanBuilder = async (event, { catalog, reads, log }) => {
   const detail = parseDetail(parameterStoreChangeSchema, event, 'Parameter Store Change');
   const found = catalog.forParameter(detail.name);
   if (found === undefined) {
-    return ignoredPlan('ssm', event.id, `parameter ${excerpt(detail.name)} is not /{env}/{project}/{service}/NAME of this project and env`, 'debug');
+    return ignoredPlan(
+      'ssm',
+      event.id,
+      `parameter ${excerpt(detail.name)} is not /{env}/{project}/{service}/NAME of this project and env`,
+      'debug',
+    );
   }
   const { service } = found;
   const trigger = { kind: 'ssm', parameter: detail.name, operation: detail.operation } as const;
@@ -40,7 +48,11 @@ export const plan: PlanBuilder = async (event, { catalog, reads, log }) => {
     result.deployments.push(restart(service, { ...trigger, ...(await lastChange(detail.name, { reads, log })) }, revisionOf(event)));
   } else if (detail.operation === 'Delete') {
     const { why } = deletedParameterConsequence(service);
-    result.skipped.push({ service: service.name, reason: `parameter ${detail.name} was deleted; not redeploying (${why})`, fields: { parameter: detail.name } });
+    result.skipped.push({
+      service: service.name,
+      reason: `parameter ${detail.name} was deleted; not redeploying (${why})`,
+      fields: { parameter: detail.name },
+    });
     result.notices.push({ kind: 'parameter_deleted', service, parameter: detail.name });
   } else {
     return ignoredPlan('ssm', event.id, `Parameter Store operation ${excerpt(detail.operation)} does not change a value`);

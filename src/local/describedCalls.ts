@@ -52,14 +52,29 @@ export function describedEcsReads(repositoryOf: (family: string) => string): Des
         const family = String(input.taskDefinition);
         const image = event.source === 'aws.ecr' ? pushedImage : `${ecrRegistry(account, region)}/${repositoryOf(family)}:latest`;
         assume(`its latest ACTIVE revision is ${LOCAL_REVISION} and runs ${image}`);
-        return { taskDefinition: { taskDefinitionArn: `arn:aws:ecs:${region}:${account}:task-definition/${family}:${LOCAL_REVISION}`, containerDefinitions: [{ name: 'app', image }] } };
+        return {
+          taskDefinition: {
+            taskDefinitionArn: `arn:aws:ecs:${region}:${account}:task-definition/${family}:${LOCAL_REVISION}`,
+            containerDefinitions: [{ name: 'app', image }],
+          },
+        };
       }
       case 'ListTasks':
         assume('one task of the service stopped');
         return { taskArns: [`arn:aws:ecs:${region}:${account}:task/${String(input.cluster)}/0123456789abcdef0123456789abcdef`] };
       case 'DescribeTasks':
         assume('it stopped with "Essential container in task exited", container app exit code 137');
-        return { tasks: [{ taskArn: (input.tasks as string[])[0], stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited', stoppedAt: new Date(), containers: [{ name: 'app', exitCode: 137 }] }] };
+        return {
+          tasks: [
+            {
+              taskArn: (input.tasks as string[])[0],
+              stopCode: 'EssentialContainerExited',
+              stoppedReason: 'Essential container in task exited',
+              stoppedAt: new Date(),
+              containers: [{ name: 'app', exitCode: 137 }],
+            },
+          ],
+        };
       default:
         return {};
     }
@@ -81,13 +96,21 @@ export function describedEcsWrites(): DescribedAnswer {
     const arn = (revision: number) => `arn:aws:ecs:${region}:${account}:task-definition/${family}:${revision}`;
     const id = (n: number) => `ecs-svc/${String(1_000_000_000_000_000_000n + BigInt(n))}`;
     started++;
-    assume(`ECS starts deployment ${id(started)} of ${family}:${LOCAL_REVISION}, replacing ${id(started - 1)} (${family}:${LOCAL_PREVIOUS_REVISION})`);
+    assume(
+      `ECS starts deployment ${id(started)} of ${family}:${LOCAL_REVISION}, replacing ${id(started - 1)} (${family}:${LOCAL_PREVIOUS_REVISION})`,
+    );
     return {
       service: {
         taskDefinition: requested.startsWith('arn:') ? requested : arn(LOCAL_REVISION),
         deployments: [
           { id: id(started), status: 'PRIMARY', taskDefinition: arn(LOCAL_REVISION), rolloutState: 'IN_PROGRESS' },
-          { id: id(started - 1), status: 'ACTIVE', taskDefinition: arn(LOCAL_PREVIOUS_REVISION), rolloutState: 'COMPLETED', runningCount: 2 },
+          {
+            id: id(started - 1),
+            status: 'ACTIVE',
+            taskDefinition: arn(LOCAL_PREVIOUS_REVISION),
+            rolloutState: 'COMPLETED',
+            runningCount: 2,
+          },
         ],
       },
     };
@@ -102,16 +125,26 @@ const LOCAL_PREVIOUS_VERSION = '6';
  * A response to a Lambda read, described rather than performed. For an ECR push the function is
  * assumed to be an image function configured with the pushed tag, so the plan shows what it would get.
  */
-export function describedLambdaRead(command: string, input: Record<string, unknown>, event: RawEvent, assume: Assume): Record<string, unknown> {
+export function describedLambdaRead(
+  command: string,
+  input: Record<string, unknown>,
+  event: RawEvent,
+  assume: Assume,
+): Record<string, unknown> {
   const isImagePush = event.source === 'aws.ecr';
   const image = eventOrigin(event).pushedImage;
   const packageType = isImagePush ? 'Image' : 'Zip';
   switch (command) {
     case 'GetFunction':
       assume(packageType === 'Image' ? `an image function configured with ${image}` : 'a zip function');
-      return { Configuration: { FunctionName: input.FunctionName, PackageType: packageType, LastUpdateStatus: 'Successful', State: 'Active' }, Code: isImagePush ? { ImageUri: image } : {} };
+      return {
+        Configuration: { FunctionName: input.FunctionName, PackageType: packageType, LastUpdateStatus: 'Successful', State: 'Active' },
+        Code: isImagePush ? { ImageUri: image } : {},
+      };
     case 'GetFunctionConfiguration':
-      assume(`${input.Qualifier === undefined ? '$LATEST' : `version ${input.Qualifier as string}`} exists, is Active and LastUpdateStatus is Successful`);
+      assume(
+        `${input.Qualifier === undefined ? '$LATEST' : `version ${input.Qualifier as string}`} exists, is Active and LastUpdateStatus is Successful`,
+      );
       return {
         FunctionName: input.FunctionName,
         Version: input.Qualifier ?? '$LATEST',
@@ -123,7 +156,12 @@ export function describedLambdaRead(command: string, input: Record<string, unkno
       };
     case 'GetAlias':
       assume(`alias ${String(input.Name)} points to version ${LOCAL_ALIAS_VERSION} and records previous_version=${LOCAL_PREVIOUS_VERSION}`);
-      return { Name: input.Name, FunctionVersion: LOCAL_ALIAS_VERSION, Description: `deploybridge previous_version=${LOCAL_PREVIOUS_VERSION}; (described)`, RevisionId: 'LOCAL-ALIAS-REVISION' };
+      return {
+        Name: input.Name,
+        FunctionVersion: LOCAL_ALIAS_VERSION,
+        Description: `deploybridge previous_version=${LOCAL_PREVIOUS_VERSION}; (described)`,
+        RevisionId: 'LOCAL-ALIAS-REVISION',
+      };
     default:
       return {};
   }
@@ -177,8 +215,15 @@ function objectKeyOf(event: RawEvent): unknown {
  * const current = batchEventOfCall(events, (family) => 'myproject_service_api');
  * current('s3', { Bucket: 'myproject-config-dev', Key: 'shared/.env' }); // the batch's event of shared/.env
  */
-export function batchEventOfCall(events: RawEvent[], repositoryOf: (family: string) => string): (service: string, input: Record<string, unknown>) => RawEvent {
-  const last = (matching: RawEvent[]) => matching.reduce<RawEvent | undefined>((latest, event) => (latest === undefined || String(event.time) >= String(latest.time) ? event : latest), undefined);
+export function batchEventOfCall(
+  events: RawEvent[],
+  repositoryOf: (family: string) => string,
+): (service: string, input: Record<string, unknown>) => RawEvent {
+  const last = (matching: RawEvent[]) =>
+    matching.reduce<RawEvent | undefined>(
+      (latest, event) => (latest === undefined || String(event.time) >= String(latest.time) ? event : latest),
+      undefined,
+    );
   const pushes = events.filter((event) => event.source === 'aws.ecr');
   const detailOf = (event: RawEvent) => (event.detail ?? {}) as Record<string, unknown>;
   return (service, input) => {

@@ -22,8 +22,14 @@ const LOCAL_SCANNING_DIGEST = 'sha256:3f9c1e2d4b5a69788796a5b4c3d2e1f00112233445
 
 /** The env files the described versions hold (sample data, not secrets). */
 const CONTENTS = {
-  current: { text: 'APP_ENV=dev\nLOG_LEVEL=info\nDB_HOST=db.internal\nFEATURE_SEARCH=on\n', what: 'a valid env file: APP_ENV, LOG_LEVEL, DB_HOST, FEATURE_SEARCH' },
-  previous: { text: 'APP_ENV=dev\nLOG_LEVEL=debug\nDB_HOST=db.internal\nLEGACY_API=on\n', what: 'a valid env file: APP_ENV, LOG_LEVEL, DB_HOST, LEGACY_API' },
+  current: {
+    text: 'APP_ENV=dev\nLOG_LEVEL=info\nDB_HOST=db.internal\nFEATURE_SEARCH=on\n',
+    what: 'a valid env file: APP_ENV, LOG_LEVEL, DB_HOST, FEATURE_SEARCH',
+  },
+  previous: {
+    text: 'APP_ENV=dev\nLOG_LEVEL=debug\nDB_HOST=db.internal\nLEGACY_API=on\n',
+    what: 'a valid env file: APP_ENV, LOG_LEVEL, DB_HOST, LEGACY_API',
+  },
   invalid: {
     text: '# api settings\r\nAPP_ENV=dev\r\nDB HOST=db.internal\r\nexport LOG_LEVEL=info\r\nFEATURE_SEARCH\r\nAPP_ENV=prod\r\n',
     what: 'an invalid env file: Windows line endings, a name with a space, "export NAME=", a line without "=", APP_ENV twice',
@@ -60,7 +66,13 @@ export function describedS3Read(command: string, input: Record<string, unknown>,
       const current = eventVersion(event);
       assume(`the version before ${current ?? 'the current one'} is ${LOCAL_VERSIONS.previous}`);
       const key = input.Prefix as string;
-      return { IsTruncated: false, Versions: [...(current === undefined ? [] : [{ Key: key, VersionId: current, IsLatest: true }]), { Key: key, VersionId: LOCAL_VERSIONS.previous, IsLatest: false }] };
+      return {
+        IsTruncated: false,
+        Versions: [
+          ...(current === undefined ? [] : [{ Key: key, VersionId: current, IsLatest: true }]),
+          { Key: key, VersionId: LOCAL_VERSIONS.previous, IsLatest: false },
+        ],
+      };
     }
     default:
       return {};
@@ -74,7 +86,12 @@ function eventTags(event: RawEvent): string[] {
 }
 
 /** An ECR read, described: the image has the event's tags and 182 MB; its scan is COMPLETE (still running for {@link LOCAL_SCANNING_DIGEST}). */
-export function describedEcrRead(command: string, input: Record<string, unknown>, event: RawEvent, assume: Assume): Record<string, unknown> {
+export function describedEcrRead(
+  command: string,
+  input: Record<string, unknown>,
+  event: RawEvent,
+  assume: Assume,
+): Record<string, unknown> {
   const detail = eventDetail(event) as { 'image-digest'?: string; 'finding-severity-counts'?: Record<string, number> };
   switch (command) {
     case 'DescribeImages': {
@@ -84,7 +101,9 @@ export function describedEcrRead(command: string, input: Record<string, unknown>
       const counts = detail['finding-severity-counts'] ?? { MEDIUM: 2, LOW: 5 };
       const tags = eventTags(event);
       const time = typeof event.time === 'string' ? Date.parse(event.time) : Date.now();
-      assume(`it is tagged ${tags.join(', ')}, 182 MB, pushed 2 minutes before the event, scan ${scanning ? 'IN_PROGRESS' : `COMPLETE (${JSON.stringify(counts)})`}`);
+      assume(
+        `it is tagged ${tags.join(', ')}, 182 MB, pushed 2 minutes before the event, scan ${scanning ? 'IN_PROGRESS' : `COMPLETE (${JSON.stringify(counts)})`}`,
+      );
       return {
         imageDetails: [
           {
@@ -103,8 +122,22 @@ export function describedEcrRead(command: string, input: Record<string, unknown>
       return {
         imageScanFindings: {
           findings: [
-            { name: 'CVE-2023-44487', severity: 'HIGH', attributes: [{ key: 'package_name', value: 'nghttp2' }, { key: 'package_version', value: '1.51.0' }] },
-            { name: 'CVE-2024-6387', severity: 'CRITICAL', attributes: [{ key: 'package_name', value: 'openssh' }, { key: 'package_version', value: '9.2p1' }] },
+            {
+              name: 'CVE-2023-44487',
+              severity: 'HIGH',
+              attributes: [
+                { key: 'package_name', value: 'nghttp2' },
+                { key: 'package_version', value: '1.51.0' },
+              ],
+            },
+            {
+              name: 'CVE-2024-6387',
+              severity: 'CRITICAL',
+              attributes: [
+                { key: 'package_name', value: 'openssh' },
+                { key: 'package_version', value: '9.2p1' },
+              ],
+            },
           ],
         },
       };
@@ -114,7 +147,12 @@ export function describedEcrRead(command: string, input: Record<string, unknown>
 }
 
 /** An SSM read, described: the parameter was last changed by alice, version 7 (metadata; no value is ever read). */
-export function describedSsmRead(command: string, input: Record<string, unknown>, _event: RawEvent, assume: Assume): Record<string, unknown> {
+export function describedSsmRead(
+  command: string,
+  input: Record<string, unknown>,
+  _event: RawEvent,
+  assume: Assume,
+): Record<string, unknown> {
   if (command !== 'DescribeParameters') return {};
   const name = ((input.ParameterFilters as Array<{ Values?: string[] }> | undefined)?.[0]?.Values ?? [])[0];
   assume('arn:aws:iam::123456789012:user/alice changed it last (version 7)');

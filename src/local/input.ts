@@ -75,7 +75,9 @@ function entryEvent(entry: Record<string, unknown>, n: number, region: string): 
   const detailText = entry.Detail;
   if (detailText === undefined) throw new LocalInputError(`entry ${n} has no "Detail" (put-events needs Source, DetailType and Detail)`);
   if (typeof detailText !== 'string') {
-    throw new LocalInputError(`entry ${n}: "Detail" must be a JSON string, as put-events takes it ("Detail": "{\\"service\\":\\"api\\"}"), not ${typeName(detailText)}`);
+    throw new LocalInputError(
+      `entry ${n}: "Detail" must be a JSON string, as put-events takes it ("Detail": "{\\"service\\":\\"api\\"}"), not ${typeName(detailText)}`,
+    );
   }
   let detail: unknown;
   try {
@@ -156,8 +158,12 @@ export function readLocalInput(file: string, region: string): LocalInput {
     if (Array.isArray(parsed)) return fromArray(parsed, region);
     if (!isObject(parsed)) throw new LocalInputError(`holds ${typeName(parsed)}, not an event (expected ${EXPECTED})`);
     if (isSqsBatch(parsed)) return fromBatch(parsed);
-    if ('Records' in parsed) throw new LocalInputError('holds "Records" that are not an SQS batch (each record needs "eventSource": "aws:sqs" and a "body"; other sources do not reach deploybridge)');
-    if (!isEvent(parsed) && isEntry(parsed)) throw new LocalInputError('holds one put-events entry: put-events --entries takes an array, so wrap it in [ ]');
+    if ('Records' in parsed)
+      throw new LocalInputError(
+        'holds "Records" that are not an SQS batch (each record needs "eventSource": "aws:sqs" and a "body"; other sources do not reach deploybridge)',
+      );
+    if (!isEvent(parsed) && isEntry(parsed))
+      throw new LocalInputError('holds one put-events entry: put-events --entries takes an array, so wrap it in [ ]');
     return { kind: 'event', events: [parsed], buses: [] };
   } catch (error) {
     if (error instanceof LocalInputError) throw new LocalInputError(`${file}: ${error.message.replace(/\s*\n\s*/g, ' ')}`);

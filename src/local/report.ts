@@ -32,7 +32,8 @@ function callSubject(input: Record<string, unknown>): string {
   const walk = (key: string, value: unknown): void => {
     if (Array.isArray(value)) for (const item of value) walk(key, item);
     else if (isObject(value)) for (const [k, v] of Object.entries(value)) walk(k, v);
-    else if (value !== undefined && value !== null) parts.push(`${key}=${shortValue(typeof value === 'string' ? value : JSON.stringify(value))}`);
+    else if (value !== undefined && value !== null)
+      parts.push(`${key}=${shortValue(typeof value === 'string' ? value : JSON.stringify(value))}`);
   };
   for (const [key, value] of Object.entries(input)) walk(key, value);
   return parts.join(' ');
@@ -52,14 +53,23 @@ function deploymentLines(request: DeploymentRequest, result: DeploymentResult | 
   if (request.target === 'ecs') {
     const where = `ECS service ${request.ecs.service} (cluster ${request.ecs.cluster})`;
     const revision = request.taskDefinition === undefined ? undefined : shortTaskDefinition(request.taskDefinition);
-    const what = revision === undefined ? `${would}restart it on the revision it runs` : revision.includes(':') ? `${would}deploy ${revision}` : `${would}deploy the latest ACTIVE revision of ${revision}`;
+    const what =
+      revision === undefined
+        ? `${would}restart it on the revision it runs`
+        : revision.includes(':')
+          ? `${would}deploy ${revision}`
+          : `${would}deploy the latest ACTIVE revision of ${revision}`;
     lines.push(`  ${request.service} → ${where}: ${what} (UpdateService, forceNewDeployment)`);
   } else {
     const { functionName, alias, smokeTest } = request.lambda;
-    lines.push(`  ${request.service} → Lambda ${functionName} (${alias === undefined ? 'no alias: $LATEST in place' : `alias ${alias}`}): ${would}${describeChange(request.change)}`);
+    lines.push(
+      `  ${request.service} → Lambda ${functionName} (${alias === undefined ? 'no alias: $LATEST in place' : `alias ${alias}`}): ${would}${describeChange(request.change)}`,
+    );
     if (smokeTest !== undefined) {
       const expectation = smokeTest.expect === undefined ? '' : `, expect ${JSON.stringify(smokeTest.expect)}`;
-      lines.push(`    smoke test: ${request.change.kind === 'rollback' ? 'skipped for a rollback' : `invoke with smoke_test.payload${expectation}`}`);
+      lines.push(
+        `    smoke test: ${request.change.kind === 'rollback' ? 'skipped for a rollback' : `invoke with smoke_test.payload${expectation}`}`,
+      );
     }
   }
   lines.push(`    trigger: ${describeTrigger(request.trigger)}`);
@@ -72,15 +82,22 @@ function resultLines(result: DeploymentResult): string[] {
   switch (result.status) {
     case 'dry_run':
       if (result.target === 'ecs') return [];
-      return [`    from version ${result.fromVersion}; the calls it would make, in order:`, ...result.plannedCalls.map((call) => `      ${call}`)];
+      return [
+        `    from version ${result.fromVersion}; the calls it would make, in order:`,
+        ...result.plannedCalls.map((call) => `      ${call}`),
+      ];
     case 'started': {
       const from = result.previousTaskDefinition === undefined ? '' : `, replacing ${shortTaskDefinition(result.previousTaskDefinition)}`;
       return [`    started: deployment ${result.deploymentId ?? '(no id)'} of ${shortTaskDefinition(result.taskDefinition)}${from}`];
     }
     case 'succeeded':
-      return [`    succeeded: ${result.alias === undefined ? '$LATEST' : `alias ${result.alias}`} ${result.fromVersion} → ${result.toVersion}, smoke test ${result.smokeTest.replace('_', ' ')}, ${result.durationMs} ms`];
+      return [
+        `    succeeded: ${result.alias === undefined ? '$LATEST' : `alias ${result.alias}`} ${result.fromVersion} → ${result.toVersion}, smoke test ${result.smokeTest.replace('_', ' ')}, ${result.durationMs} ms`,
+      ];
     case 'failed':
-      return [`    failed after ${plural(result.attempts, 'attempt')}: ${result.error}${result.retryable ? ' (retryable: the invocation fails, so Lambda retries it)' : ''}`];
+      return [
+        `    failed after ${plural(result.attempts, 'attempt')}: ${result.error}${result.retryable ? ' (retryable: the invocation fails, so Lambda retries it)' : ''}`,
+      ];
     case 'skipped':
       return ['    skipped: already deployed for this event'];
     case 'deferred':
@@ -99,8 +116,13 @@ function resultLines(result: DeploymentResult): string[] {
  */
 export function planSummary(result: HandleResult, event: RawEvent, calls: DescribedCall[]): string[] {
   const what = typeof event['detail-type'] === 'string' ? event['detail-type'] : 'event';
-  if (result.status === 'rejected') return [`Rejected ${what} ${result.eventId ?? '(no id)'}: nothing to deploy (${result.reason})`, ...calls.map(assumedLine)];
-  if (result.status === 'ignored') return [`Plan for ${what} ${result.eventId}${result.route === undefined ? '' : ` (route ${result.route})`}: nothing to deploy (ignored: ${result.reason})`, ...calls.map(assumedLine)];
+  if (result.status === 'rejected')
+    return [`Rejected ${what} ${result.eventId ?? '(no id)'}: nothing to deploy (${result.reason})`, ...calls.map(assumedLine)];
+  if (result.status === 'ignored')
+    return [
+      `Plan for ${what} ${result.eventId}${result.route === undefined ? '' : ` (route ${result.route})`}: nothing to deploy (ignored: ${result.reason})`,
+      ...calls.map(assumedLine),
+    ];
   const { plan } = result;
   const counts = [
     plan.deployments.length === 0 ? 'nothing to deploy' : plural(plan.deployments.length, 'deployment'),
@@ -108,7 +130,13 @@ export function planSummary(result: HandleResult, event: RawEvent, calls: Descri
     ...(plan.notices.length === 0 ? [] : [plural(plan.notices.length, 'notice')]),
   ];
   const lines = [`Plan for ${what} ${plan.eventId} (route ${plan.route}): ${counts.join(', ')}`];
-  for (const request of plan.deployments) lines.push(...deploymentLines(request, result.deployments.find((r) => r.service === request.service)));
+  for (const request of plan.deployments)
+    lines.push(
+      ...deploymentLines(
+        request,
+        result.deployments.find((r) => r.service === request.service),
+      ),
+    );
   for (const skip of plan.skipped) lines.push(`  skip ${skip.service}: ${skip.reason}`);
   for (const notice of plan.notices) {
     const message = noticeMessage(notice);

@@ -38,7 +38,17 @@ import { createNotifier, slackRoute } from '../slack/setup.js';
 import { createEcsTarget } from '../targets/ecs.js';
 import { createLambdaTarget } from '../targets/lambda/index.js';
 import { createAwsTargets, type Targets } from '../targets/registry.js';
-import { batchEventOfCall, DESCRIBED, describedCalls, describedEcsReads, describedEcsWrites, describedLambdaRead, eventOrigin, type DescribedCall, type DescribedAnswer } from './describedCalls.js';
+import {
+  batchEventOfCall,
+  DESCRIBED,
+  describedCalls,
+  describedEcsReads,
+  describedEcsWrites,
+  describedLambdaRead,
+  eventOrigin,
+  type DescribedCall,
+  type DescribedAnswer,
+} from './describedCalls.js';
 import { describedEcrRead, describedS3Read, describedSsmRead } from './describedReads.js';
 import { LocalInputError, readLocalInput, type LocalInput, type RawEvent } from './input.js';
 import { batchSummary, planSummary } from './report.js';
@@ -51,7 +61,10 @@ export const LOCAL_DEFAULTS: Record<string, string> = {
   PROJECT_NAME: 'myproject',
   PROJECT_ENV: 'dev',
   SERVICE_CONFIG: JSON.stringify({
-    api: [{ bucket: 'myproject-config-dev', key: 'api/.env' }, { bucket: 'myproject-config-dev', key: 'shared/.env' }],
+    api: [
+      { bucket: 'myproject-config-dev', key: 'api/.env' },
+      { bucket: 'myproject-config-dev', key: 'shared/.env' },
+    ],
     worker: [{ bucket: 'myproject-config-dev', key: 'shared/.env' }],
     backend: [{ bucket: 'myproject-config-dev', key: 'shared/.env' }],
   }),
@@ -122,7 +135,10 @@ function holdNodeVersionWarning(): { note(): string | undefined; restore(): void
     Reflect.apply(original, process, args);
   };
   return {
-    note: () => (held ? `note: the AWS SDK says its releases after January 2027 need Node >= 22; this is Node ${process.version} (the function runs on nodejs22.x)` : undefined),
+    note: () =>
+      held
+        ? `note: the AWS SDK says its releases after January 2027 need Node >= 22; this is Node ${process.version} (the function runs on nodejs22.x)`
+        : undefined,
     restore: () => {
       Reflect.set(process, 'emitWarning', original);
     },
@@ -144,7 +160,8 @@ function parseArguments(argv: string[]): { options: Options; file: string } | { 
     } else files.push(arg);
   }
   if (files.length === 0) return { lines: [USAGE], code: 2 };
-  if (files.length > 1) return { lines: [`one file at a time (given ${files.join(', ')}); a JSON array of events runs several in order`], code: 2 };
+  if (files.length > 1)
+    return { lines: [`one file at a time (given ${files.join(', ')}); a JSON array of events runs several in order`], code: 2 };
   return { options, file: files[0] as string };
 }
 
@@ -154,9 +171,21 @@ function slackLines(calls: SlackCall[], heading: string, brief: boolean, json: b
   const lines: string[] = [];
   for (const call of calls) {
     const [title = '', ...rest] = slackText(call.payload);
-    const what = call.kind === 'message' ? (calls.length === 1 ? '' : `, message ${call.message}`) : call.kind === 'update' ? `, update of message ${call.message}` : `, reply in the thread of message ${call.message}`;
+    const what =
+      call.kind === 'message'
+        ? calls.length === 1
+          ? ''
+          : `, message ${call.message}`
+        : call.kind === 'update'
+          ? `, update of message ${call.message}`
+          : `, reply in the thread of message ${call.message}`;
     lines.push(`${brief ? '  ' : ''}${heading}${what}: ${title}`, ...(brief ? [] : rest));
-    if (json) lines.push(...JSON.stringify(call.payload, null, 2).split('\n').map((line) => `    ${line}`));
+    if (json)
+      lines.push(
+        ...JSON.stringify(call.payload, null, 2)
+          .split('\n')
+          .map((line) => `    ${line}`),
+      );
   }
   return lines;
 }
@@ -214,7 +243,14 @@ export async function runLocal(argv: string[], env: Record<string, string | unde
   }
 }
 
-async function handleAll(input: LocalInput, file: string, config: Config, options: Options, defaulted: string[], print: (line: string) => void): Promise<number> {
+async function handleAll(
+  input: LocalInput,
+  file: string,
+  config: Config,
+  options: Options,
+  defaulted: string[],
+  print: (line: string) => void,
+): Promise<number> {
   const live = options['--live'];
   const { events } = input;
   const sequence = input.kind === 'sequence';
@@ -225,7 +261,10 @@ async function handleAll(input: LocalInput, file: string, config: Config, option
         ? `, ${plural(events.length, input.kind === 'entries' ? 'entry' : 'event', input.kind === 'entries' ? 'entries' : 'events')} in order`
         : '';
   const of = `${file}${several} (project ${config.projectName}, env ${config.projectEnv})`;
-  if (live) print(`deploybridge LIVE run of ${of}: real AWS calls in ${config.region}${config.dryRun ? ' with DRY_RUN (nothing is changed)' : ''}; Slack as configured`);
+  if (live)
+    print(
+      `deploybridge LIVE run of ${of}: real AWS calls in ${config.region}${config.dryRun ? ' with DRY_RUN (nothing is changed)' : ''}; Slack as configured`,
+    );
   else if (sequence) print(`deploybridge offline run of ${of}: AWS writes are described, not made; nothing is sent to Slack`);
   else print(`deploybridge offline dry run of ${of}: nothing in AWS is changed, nothing is sent to Slack`);
 
@@ -243,14 +282,28 @@ async function handleAll(input: LocalInput, file: string, config: Config, option
     targets = createAwsTargets(config.region);
     reads = createAwsReads(config.region);
     slack = recordingNotifier(createNotifier(config, trace.log, trace.metrics), { environment: config.projectEnv }, mode);
-    journal = config.deploymentsTable === undefined ? undefined : createDynamoDbJournal({ tableName: config.deploymentsTable, region: config.region, ttlSeconds: FOLLOW_DEFAULTS.recordTtlSeconds });
+    journal =
+      config.deploymentsTable === undefined
+        ? undefined
+        : createDynamoDbJournal({
+            tableName: config.deploymentsTable,
+            region: config.region,
+            ttlSeconds: FOLLOW_DEFAULTS.recordTtlSeconds,
+          });
   } else {
     const record = (call: DescribedCall) => {
       described.push(call);
-      trace.add(`AWS ${call.kind === 'read' ? 'read (described, not performed)' : 'write (described, not made)'}: ${call.service}:${call.command} ${JSON.stringify(call.input)}`);
+      trace.add(
+        `AWS ${call.kind === 'read' ? 'read (described, not performed)' : 'write (described, not made)'}: ${call.service}:${call.command} ${JSON.stringify(call.input)}`,
+      );
       for (const what of call.assumed) trace.add(`  assuming ${what}`);
     };
-    const answer = <Client extends { middlewareStack: { add(middleware: never, options: typeof DESCRIBED): void } }>(client: Client, service: string, read: DescribedAnswer, writes?: DescribedAnswer) => {
+    const answer = <Client extends { middlewareStack: { add(middleware: never, options: typeof DESCRIBED): void } }>(
+      client: Client,
+      service: string,
+      read: DescribedAnswer,
+      writes?: DescribedAnswer,
+    ) => {
       client.middlewareStack.add(describedCalls(service, read, writes, eventOfCall, record) as never, DESCRIBED);
       return client;
     };
@@ -261,7 +314,9 @@ async function handleAll(input: LocalInput, file: string, config: Config, option
     const ofBatch = batchEventOfCall(events, repositoryOf);
     const batch = input.kind === 'batch';
     const eventOfCall = (service: string, callInput: Record<string, unknown>) => (batch ? ofBatch(service, callInput) : current);
-    const ecs = createEcsTarget(answer(new ECSClient({ region: config.region }), 'ecs', describedEcsReads(repositoryOf), sequence ? describedEcsWrites() : undefined));
+    const ecs = createEcsTarget(
+      answer(new ECSClient({ region: config.region }), 'ecs', describedEcsReads(repositoryOf), sequence ? describedEcsWrites() : undefined),
+    );
     const lambda = createLambdaTarget(answer(new LambdaClient({ region: config.region }), 'lambda', describedLambdaRead));
     targets = { ecs: async () => ecs, lambda: async () => lambda };
     const s3 = createS3Reads(answer(new S3Client({ region: config.region }), 's3', describedS3Read));
@@ -272,8 +327,20 @@ async function handleAll(input: LocalInput, file: string, config: Config, option
     slack = channel;
     journal = createMemoryJournal();
   }
-  const app = new App({ config, log: trace.log, metrics: trace.metrics, notifier: slack, targets, reads, ...(journal === undefined ? {} : { journal }) });
-  const heading = live ? (mode === 'off' ? 'Slack (off or not configured: logged only)' : `Slack (sent through the ${mode === 'bot' ? 'bot token' : 'webhook'})`) : 'Slack (not sent)';
+  const app = new App({
+    config,
+    log: trace.log,
+    metrics: trace.metrics,
+    notifier: slack,
+    targets,
+    reads,
+    ...(journal === undefined ? {} : { journal }),
+  });
+  const heading = live
+    ? mode === 'off'
+      ? 'Slack (off or not configured: logged only)'
+      : `Slack (sent through the ${mode === 'bot' ? 'bot token' : 'webhook'})`
+    : 'Slack (not sent)';
 
   /** After an invocation: its Slack messages, then its log lines (or how many were warnings or errors). */
   const printAfter = (): void => {
@@ -305,7 +372,8 @@ async function handleAll(input: LocalInput, file: string, config: Config, option
   for (const [index, event] of (input.kind === 'batch' ? [] : events).entries()) {
     current = event;
     const bus = input.buses[index] ?? 'default';
-    if (input.kind === 'entries') print(`\n== entry ${index + 1} of ${events.length}, sent to the ${bus === 'default' ? 'default bus' : `bus ${bus}`}`);
+    if (input.kind === 'entries')
+      print(`\n== entry ${index + 1} of ${events.length}, sent to the ${bus === 'default' ? 'default bus' : `bus ${bus}`}`);
     else print(events.length === 1 ? '' : `\n== ${index + 1} of ${events.length}`);
     let result: HandleResult | undefined;
     let failure: unknown;
@@ -320,7 +388,10 @@ async function handleAll(input: LocalInput, file: string, config: Config, option
     printAfter();
     if (failure !== undefined) return 1;
   }
-  if (live && trace.counted(MetricName.NotificationsFailed) > 0) print(`Slack did not accept ${plural(trace.counted(MetricName.NotificationsFailed), 'message')} (NotificationsFailed; --verbose shows why)`);
+  if (live && trace.counted(MetricName.NotificationsFailed) > 0)
+    print(
+      `Slack did not accept ${plural(trace.counted(MetricName.NotificationsFailed), 'message')} (NotificationsFailed; --verbose shows why)`,
+    );
   if (channel !== undefined && sequence) {
     print('\nThe Slack channel as a bot token leaves it (SLACK_BOT_TOKEN; a webhook posts each step as a message of its own):\n');
     for (const line of channel.channel()) print(line);

@@ -60,7 +60,10 @@ export function slackText(payload: SlackPayload, indent = ''): string[] {
         case 'section':
           for (const field of block.fields) {
             const [label = '', ...value] = unescape(field.text).split('\n');
-            lines.push(`${indent}    ${label.replace(/^\*(.*)\*$/, '$1')}: ${value[0] ?? ''}`, ...value.slice(1).map((more) => `${indent}      ${more}`));
+            lines.push(
+              `${indent}    ${label.replace(/^\*(.*)\*$/, '$1')}: ${value[0] ?? ''}`,
+              ...value.slice(1).map((more) => `${indent}      ${more}`),
+            );
           }
           break;
         case 'actions':

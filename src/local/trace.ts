@@ -48,11 +48,22 @@ export function createTrace(identity: { projectName: string; environment: string
     lastFields.set(message, fields ?? {});
     if (LEVELS.indexOf(level) < threshold) return;
     if (level === 'warn' || level === 'error') problems++;
-    lines.push(json({ timestamp: new Date().toISOString(), level, message, project_name: identity.projectName, environment: identity.environment, fields: fields ?? {} }));
+    lines.push(
+      json({
+        timestamp: new Date().toISOString(),
+        level,
+        message,
+        project_name: identity.projectName,
+        environment: identity.environment,
+        fields: fields ?? {},
+      }),
+    );
   };
   const count = (name: MetricName, value: number, dimension: string | undefined, unit = 'Count') => {
     totals.set(name, (totals.get(name) ?? 0) + (unit === 'Count' ? value : 1));
-    lines.push(`metric ${name} ${value}${unit === 'Count' ? '' : ` ${unit}`} (environment=${identity.environment}${dimension === undefined ? '' : `, trigger=${dimension}`})`);
+    lines.push(
+      `metric ${name} ${value}${unit === 'Count' ? '' : ` ${unit}`} (environment=${identity.environment}${dimension === undefined ? '' : `, trigger=${dimension}`})`,
+    );
   };
   return {
     log: { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') },

@@ -2,7 +2,13 @@
  * ECR reads the ECR and manual routes make while planning: what an image is (its tags, size, push
  * time, scan status and severity counts) and, when the scan gate refuses it, its worst findings.
  */
-import { DescribeImagesCommand, DescribeImageScanFindingsCommand, ECRClient, type EnhancedImageScanFinding, type ImageScanFinding } from '../aws/ecr.js';
+import {
+  DescribeImagesCommand,
+  DescribeImageScanFindingsCommand,
+  ECRClient,
+  type EnhancedImageScanFinding,
+  type ImageScanFinding,
+} from '../aws/ecr.js';
 import { ECR_SCAN_LIMITS, FINDING_SEVERITIES } from '../constants.js';
 import type { ImageSummary, ScanFinding } from '../plan.js';
 
@@ -22,7 +28,11 @@ function basicFinding(finding: ImageScanFinding): ScanFinding {
   const attribute = (key: string) => finding.attributes?.find((a) => a.key === key)?.value;
   const name = attribute('package_name');
   const version = attribute('package_version');
-  return { severity: finding.severity ?? 'UNDEFINED', name: finding.name ?? 'unnamed finding', package: name === undefined ? undefined : `${name}${version ? ` ${version}` : ''}` };
+  return {
+    severity: finding.severity ?? 'UNDEFINED',
+    name: finding.name ?? 'unnamed finding',
+    package: name === undefined ? undefined : `${name}${version ? ` ${version}` : ''}`,
+  };
 }
 
 function enhancedFinding(finding: EnhancedImageScanFinding): ScanFinding {
@@ -59,7 +69,11 @@ export function createEcrReads(client: ECRClient): EcrReads {
         scan:
           scanStatus === undefined
             ? undefined
-            : { status: scanStatus, description: detail?.imageScanStatus?.description, counts: { ...detail?.imageScanFindingsSummary?.findingSeverityCounts } },
+            : {
+                status: scanStatus,
+                description: detail?.imageScanStatus?.description,
+                counts: { ...detail?.imageScanFindingsSummary?.findingSeverityCounts },
+              },
       };
     },
 
@@ -67,8 +81,18 @@ export function createEcrReads(client: ECRClient): EcrReads {
       const findings: ScanFinding[] = [];
       let nextToken: string | undefined;
       for (let page = 0; page < ECR_SCAN_LIMITS.findingPages; page++) {
-        const answer = await client.send(new DescribeImageScanFindingsCommand({ repositoryName: repository, imageId: { imageDigest: digest }, maxResults: 1000, nextToken }));
-        findings.push(...(answer.imageScanFindings?.findings ?? []).map(basicFinding), ...(answer.imageScanFindings?.enhancedFindings ?? []).map(enhancedFinding));
+        const answer = await client.send(
+          new DescribeImageScanFindingsCommand({
+            repositoryName: repository,
+            imageId: { imageDigest: digest },
+            maxResults: 1000,
+            nextToken,
+          }),
+        );
+        findings.push(
+          ...(answer.imageScanFindings?.findings ?? []).map(basicFinding),
+          ...(answer.imageScanFindings?.enhancedFindings ?? []).map(enhancedFinding),
+        );
         nextToken = answer.nextToken;
         if (nextToken === undefined) break;
       }

@@ -26,7 +26,9 @@ export interface SsmReads {
 export function createSsmReads(client: SSMClient): SsmReads {
   return {
     async parameterChange(name) {
-      const { Parameters } = await client.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [name] }] }));
+      const { Parameters } = await client.send(
+        new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [name] }] }),
+      );
       const parameter = Parameters?.find((p) => p.Name === name);
       return parameter === undefined ? undefined : { lastModifiedUser: parameter.LastModifiedUser, version: parameter.Version };
     },

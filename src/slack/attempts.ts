@@ -22,9 +22,15 @@ export interface SlackSendOptions {
  * Whether to retry after a failed attempt, and after how long: at most `maxAttempts` attempts, and
  * never a wait that ends past the shared deadline. The reason says why it gave up.
  */
-export function nextTry(attempt: number, waitMs: number, deadline: number, options: SlackSendOptions): { retry: true } | { retry: false; why: string } {
+export function nextTry(
+  attempt: number,
+  waitMs: number,
+  deadline: number,
+  options: SlackSendOptions,
+): { retry: true } | { retry: false; why: string } {
   if (attempt >= options.maxAttempts) return { retry: false, why: `gave up after ${attempt} attempts` };
-  if (Date.now() + waitMs >= deadline) return { retry: false, why: `no time left to retry within the invocation's Slack budget (${options.budgetMs} ms)` };
+  if (Date.now() + waitMs >= deadline)
+    return { retry: false, why: `no time left to retry within the invocation's Slack budget (${options.budgetMs} ms)` };
   return { retry: true };
 }
 
@@ -45,7 +51,10 @@ export function retryAfterMs(header: string | null): number | undefined {
  * (after `retryAfterMs` instead of the doubling wait, when given), or a failure no retry mends.
  * Reasons must not contain the request: the URL and the token are secrets.
  */
-export type Verdict<T> = { kind: 'delivered'; value: T } | { kind: 'retry'; reason: string; retryAfterMs?: number | undefined } | { kind: 'give up'; reason: string };
+export type Verdict<T> =
+  | { kind: 'delivered'; value: T }
+  | { kind: 'retry'; reason: string; retryAfterMs?: number | undefined }
+  | { kind: 'give up'; reason: string };
 
 /** How the attempts ended: `retryable` is false when an answer gave up, true when attempts or budget ran out. */
 export type AttemptsOutcome<T> = { ok: true; value: T } | { ok: false; reason: string; retryable: boolean };
@@ -59,7 +68,14 @@ export type AttemptsOutcome<T> = { ok: true; value: T } | { ok: false; reason: s
  * const outcome = await postWithinBudget(url, body, {}, options, budget.deadline(), (response) =>
  *   response.status === 200 ? { kind: 'delivered', value: undefined } : { kind: 'give up', reason: `HTTP ${response.status}` });
  */
-export async function postWithinBudget<T>(url: string, body: string, headers: Record<string, string>, options: SlackSendOptions, deadline: number, classify: (response: PostResponse) => Verdict<T>): Promise<AttemptsOutcome<T>> {
+export async function postWithinBudget<T>(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  options: SlackSendOptions,
+  deadline: number,
+  classify: (response: PostResponse) => Verdict<T>,
+): Promise<AttemptsOutcome<T>> {
   for (let attempt = 1; ; attempt++) {
     let reason: string;
     let waitMs = options.retryDelayMs * 2 ** (attempt - 1);
@@ -72,7 +88,10 @@ export async function postWithinBudget<T>(url: string, body: string, headers: Re
       waitMs = verdict.retryAfterMs ?? waitMs;
     } catch (error) {
       const e = error as { name?: string; code?: string; cause?: { code?: string } };
-      reason = e.name === 'TimeoutError' || e.name === 'AbortError' ? 'timed out' : `network error ${e.code ?? e.cause?.code ?? e.name ?? 'unknown'}`;
+      reason =
+        e.name === 'TimeoutError' || e.name === 'AbortError'
+          ? 'timed out'
+          : `network error ${e.code ?? e.cause?.code ?? e.name ?? 'unknown'}`;
     }
     const next = nextTry(attempt, waitMs, deadline, options);
     if (!next.retry) return { ok: false, reason: `${reason}; ${next.why}`, retryable: true };

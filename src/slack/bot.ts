@@ -51,7 +51,8 @@ function verdictOf(response: PostResponse): Verdict<MessageRef | undefined> {
     const reason = `Slack error ${code}`;
     return TRANSIENT_SLACK_ERRORS.has(code) ? { kind: 'retry', reason } : { kind: 'give up', reason };
   }
-  const message = typeof answer.channel === 'string' && typeof answer.ts === 'string' ? { channel: answer.channel, ts: answer.ts } : undefined;
+  const message =
+    typeof answer.channel === 'string' && typeof answer.ts === 'string' ? { channel: answer.channel, ts: answer.ts } : undefined;
   return { kind: 'delivered', value: message };
 }
 
@@ -60,7 +61,13 @@ function verdictOf(response: PostResponse): Verdict<MessageRef | undefined> {
  * `Retry-After`) under the webhook's policy ({@link postWithinBudget}): at most `maxAttempts`
  * attempts, retries only inside the invocation's shared budget (`deadline`).
  */
-async function call(target: SlackBotTarget, method: ApiMethod, payload: Record<string, unknown>, options: SlackSendOptions, deadline: number): Promise<ApiOutcome> {
+async function call(
+  target: SlackBotTarget,
+  method: ApiMethod,
+  payload: Record<string, unknown>,
+  options: SlackSendOptions,
+  deadline: number,
+): Promise<ApiOutcome> {
   let token: string;
   try {
     token = await target.token();
@@ -78,7 +85,11 @@ async function call(target: SlackBotTarget, method: ApiMethod, payload: Record<s
  * const notifier = createSlackBotNotifier({ token: async () => token, channel: 'C0123456789', apiUrl: 'https://slack.com/api' }, context);
  * const message = await notifier.open(started); // { channel: 'C0123456789', ts: '1712345678.000100' }
  */
-export function createSlackBotNotifier(target: SlackBotTarget, context: NotifierContext, options: Partial<SlackSendOptions> = {}): Notifier {
+export function createSlackBotNotifier(
+  target: SlackBotTarget,
+  context: NotifierContext,
+  options: Partial<SlackSendOptions> = {},
+): Notifier {
   const settings: SlackSendOptions = { ...DEFAULT_SLACK_SEND_OPTIONS, ...options };
   const budget = new InvocationBudget(settings.budgetMs);
   const pending: Array<Promise<unknown>> = [];
@@ -96,7 +107,10 @@ export function createSlackBotNotifier(target: SlackBotTarget, context: Notifier
     return outcome;
   };
   const post = async (notification: Notification, thread?: MessageRef): Promise<MessageRef | undefined> => {
-    const outcome = await send(notification, 'chat.postMessage', { channel: thread?.channel ?? target.channel, ...(thread === undefined ? {} : { thread_ts: thread.ts }) });
+    const outcome = await send(notification, 'chat.postMessage', {
+      channel: thread?.channel ?? target.channel,
+      ...(thread === undefined ? {} : { thread_ts: thread.ts }),
+    });
     if (outcome.ok) return outcome.value;
     failed(notification, 'chat.postMessage', outcome.reason);
     return undefined;

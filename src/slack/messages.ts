@@ -60,19 +60,30 @@ export function buildSlackPayload(notification: Notification, context: { environ
   if (notification.service) facts.push(['Service', notification.service]);
   facts.push(...notification.facts);
   const blocks: SlackBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(`${SEVERITY_ICONS[notification.severity]} ${title}`, SLACK_LIMITS.header), emoji: true } },
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: truncate(`${SEVERITY_ICONS[notification.severity]} ${title}`, SLACK_LIMITS.header), emoji: true },
+    },
   ];
   const perSection = SLACK_LIMITS.fieldsPerSection;
   for (let i = 0; i < facts.length; i += perSection) {
     blocks.push({
       type: 'section',
-      fields: facts.slice(i, i + perSection).map(([label, value]) => ({ type: 'mrkdwn', text: truncate(`*${label}*\n${escapeMrkdwn(value)}`, SLACK_LIMITS.field) })),
+      fields: facts
+        .slice(i, i + perSection)
+        .map(([label, value]) => ({ type: 'mrkdwn', text: truncate(`*${label}*\n${escapeMrkdwn(value)}`, SLACK_LIMITS.field) })),
     });
   }
   if (notification.consoleUrl) {
     blocks.push({
       type: 'actions',
-      elements: [{ type: 'button', text: { type: 'plain_text', text: `Open in ${notification.consoleName ?? 'ECS'} console` }, url: notification.consoleUrl }],
+      elements: [
+        {
+          type: 'button',
+          text: { type: 'plain_text', text: `Open in ${notification.consoleName ?? 'ECS'} console` },
+          url: notification.consoleUrl,
+        },
+      ],
     });
   }
   if (notification.dryRun === true) {

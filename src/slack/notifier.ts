@@ -93,7 +93,12 @@ export type WebhookSource = () => Promise<string>;
  * POSTs one payload to the webhook within the shared budget ({@link postWithinBudget}). Failure
  * reasons carry the status or error code only: the URL is a secret.
  */
-async function send(webhook: WebhookSource, payload: SlackPayload, options: SlackSendOptions, deadline: number): Promise<AttemptsOutcome<undefined>> {
+async function send(
+  webhook: WebhookSource,
+  payload: SlackPayload,
+  options: SlackSendOptions,
+  deadline: number,
+): Promise<AttemptsOutcome<undefined>> {
   let url: string;
   try {
     url = await webhook();
@@ -140,7 +145,8 @@ export function createSlackNotifier(webhook: WebhookSource, context: NotifierCon
 
 /** Used when Slack is off or has no URL: notifications are logged at debug level only. */
 export function createLogOnlyNotifier(log: Log): Notifier {
-  const skip = (notification: Notification) => log.debug('slack disabled; notification not sent', { title: notification.title, service: notification.service });
+  const skip = (notification: Notification) =>
+    log.debug('slack disabled; notification not sent', { title: notification.title, service: notification.service });
   return {
     notify: skip,
     open: async (notification) => {

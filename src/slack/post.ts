@@ -23,7 +23,12 @@ const BODY_LIMIT = 64 * 1024;
  * Resolves with the status once the whole response has been read. Rejects on network errors (the
  * error carries Node's `code`, e.g. ECONNREFUSED) and when `signal` aborts (an `AbortError`).
  */
-export async function postJson(url: string, body: string, signal: AbortSignal, headers: Record<string, string> = {}): Promise<PostResponse> {
+export async function postJson(
+  url: string,
+  body: string,
+  signal: AbortSignal,
+  headers: Record<string, string> = {},
+): Promise<PostResponse> {
   const target = new URL(url);
   const { request } = target.protocol === 'https:' ? await import('node:https') : await import('node:http');
   return new Promise<PostResponse>((resolve, reject) => {
@@ -43,7 +48,11 @@ export async function postJson(url: string, body: string, signal: AbortSignal, h
         });
         res.on('end', () => {
           const retryAfter = res.headers['retry-after'];
-          resolve({ status: res.statusCode ?? 0, retryAfter: typeof retryAfter === 'string' ? retryAfter : null, body: Buffer.concat(chunks).toString('utf8').slice(0, BODY_LIMIT) });
+          resolve({
+            status: res.statusCode ?? 0,
+            retryAfter: typeof retryAfter === 'string' ? retryAfter : null,
+            body: Buffer.concat(chunks).toString('utf8').slice(0, BODY_LIMIT),
+          });
         });
       },
     );

@@ -18,7 +18,10 @@ export type SlackSecret = { value: string } | { parameter: string };
  * @example
  * slackRoute(config); // { via: 'bot token', channel: 'C0123456789', secret: { parameter: '/deploybridge/myproject/dev/slack-bot-token' } }
  */
-export type SlackRoute = { via: 'bot token'; channel: string; secret: SlackSecret } | { via: 'webhook'; secret: SlackSecret } | { via: 'off' };
+export type SlackRoute =
+  | { via: 'bot token'; channel: string; secret: SlackSecret }
+  | { via: 'webhook'; secret: SlackSecret }
+  | { via: 'off' };
 
 function secretOf(value: string | undefined, parameter: string | undefined): SlackSecret | undefined {
   if (value !== undefined) return { value };

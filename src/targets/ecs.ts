@@ -4,7 +4,14 @@
  * completion is reported later, from ECS's own events. Also the ECS reads handlers make: the task
  * definition the ECR route plans with, and why a deployment's tasks failed.
  */
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, ListTasksCommand, UpdateServiceCommand } from '../aws/ecs.js';
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  UpdateServiceCommand,
+} from '../aws/ecs.js';
 import { FOLLOW_DEFAULTS } from '../constants.js';
 import { isRetryableAwsError } from '../errors.js';
 import type { EcsDeployment, FailureEvidence, StoppedTask } from '../plan.js';
@@ -69,7 +76,10 @@ export function createEcsTarget(client: ECSClient): EcsTarget {
     async failureEvidence({ cluster, service, deploymentId, since }, signal) {
       const unavailable: string[] = [];
       const tasks = (async (): Promise<StoppedTask[]> => {
-        const { taskArns = [] } = await client.send(new ListTasksCommand({ cluster, serviceName: service, desiredStatus: 'STOPPED', maxResults: FOLLOW_DEFAULTS.stoppedTasksRead }), { abortSignal: signal });
+        const { taskArns = [] } = await client.send(
+          new ListTasksCommand({ cluster, serviceName: service, desiredStatus: 'STOPPED', maxResults: FOLLOW_DEFAULTS.stoppedTasksRead }),
+          { abortSignal: signal },
+        );
         if (taskArns.length === 0) return [];
         const described = await client.send(new DescribeTasksCommand({ cluster, tasks: taskArns }), { abortSignal: signal });
         return (described.tasks ?? []).map((task) => ({
@@ -95,8 +105,12 @@ export function createEcsTarget(client: ECSClient): EcsTarget {
       // The deployment's own tasks first, then the most recently stopped.
       const rank = (t: StoppedTask) => (deploymentId !== undefined && t.startedBy === deploymentId ? 0 : 1);
       return {
-        stoppedTasks: stopped.filter((t) => after(t.stoppedAt, since)).sort((a, b) => rank(a) - rank(b) || (b.stoppedAt ?? '').localeCompare(a.stoppedAt ?? '')),
-        serviceEvents: serviceEvents.filter((e) => after(e.createdAt, since)).sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? '')),
+        stoppedTasks: stopped
+          .filter((t) => after(t.stoppedAt, since))
+          .sort((a, b) => rank(a) - rank(b) || (b.stoppedAt ?? '').localeCompare(a.stoppedAt ?? '')),
+        serviceEvents: serviceEvents
+          .filter((e) => after(e.createdAt, since))
+          .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? '')),
         unavailable,
       };
     },
@@ -104,7 +118,12 @@ export function createEcsTarget(client: ECSClient): EcsTarget {
     // and without a task definition it starts new tasks of the one the service runs.
     async prepare(request, context) {
       const { taskDefinition } = request;
-      const input = { cluster: request.ecs.cluster, service: request.ecs.service, ...(taskDefinition === undefined ? {} : { taskDefinition }), forceNewDeployment: true };
+      const input = {
+        cluster: request.ecs.cluster,
+        service: request.ecs.service,
+        ...(taskDefinition === undefined ? {} : { taskDefinition }),
+        forceNewDeployment: true,
+      };
       return {
         preview: { target: 'ecs', taskDefinition: request.taskDefinition },
         calls: [`ecs:UpdateService ${JSON.stringify(input)}`],
@@ -123,7 +142,9 @@ export function createEcsTarget(client: ECSClient): EcsTarget {
                 deploymentId: deployments.find((d) => d.status === 'PRIMARY')?.id,
                 previousTaskDefinition: previous?.taskDefinition,
                 // Rollouts still under way (neither completed nor failed) that this one replaces.
-                supersedes: replaced.filter((d) => d.rolloutState !== 'COMPLETED' && d.rolloutState !== 'FAILED' && d.id !== undefined).map((d) => d.id as string),
+                supersedes: replaced
+                  .filter((d) => d.rolloutState !== 'COMPLETED' && d.rolloutState !== 'FAILED' && d.id !== undefined)
+                  .map((d) => d.id as string),
               },
             };
           } catch (error) {

@@ -35,7 +35,12 @@ function cannotRun(json: boolean, print: (line: string) => void, error: string, 
  * @example
  * process.exitCode = await runVerify(['--live'], process.env, console.log);
  */
-export async function runVerify(argv: readonly string[], env: Env, print: (line: string) => void, clients: (region: string) => VerifyClients = (region) => createVerifyClients(region, env)): Promise<number> {
+export async function runVerify(
+  argv: readonly string[],
+  env: Env,
+  print: (line: string) => void,
+  clients: (region: string) => VerifyClients = (region) => createVerifyClients(region, env),
+): Promise<number> {
   const unknown = argv.filter((arg) => !FLAGS.has(arg));
   if (argv.includes('--help') || unknown.length > 0) {
     print(unknown.length > 0 ? `unknown argument ${unknown.join(' ')}\n${USAGE}` : USAGE);
@@ -51,7 +56,11 @@ export async function runVerify(argv: readonly string[], env: Env, print: (line:
     throw error;
   }
   let known: KnownService[] = knownServices(config);
-  const results: CheckResult[] = [ok('configuration', { message: `the configuration is valid (${plural(known.length, 'service')} named: ${known.map((k) => k.service.name).join(', ') || 'none'})` })];
+  const results: CheckResult[] = [
+    ok('configuration', {
+      message: `the configuration is valid (${plural(known.length, 'service')} named: ${known.map((k) => k.service.name).join(', ') || 'none'})`,
+    }),
+  ];
   if (live) {
     try {
       const checked = await liveChecks(config, clients(config.region), known);
@@ -70,7 +79,16 @@ export async function runVerify(argv: readonly string[], env: Env, print: (line:
   const code = exitCode(summary);
   const services = known.map((k) => catalogEntry(config, k));
   if (json) {
-    const report: VerifyReport = { project: config.projectName, env: config.projectEnv, region: config.region, mode: live ? 'live' : 'offline', services, results, summary, exitCode: code };
+    const report: VerifyReport = {
+      project: config.projectName,
+      env: config.projectEnv,
+      region: config.region,
+      mode: live ? 'live' : 'offline',
+      services,
+      results,
+      summary,
+      exitCode: code,
+    };
     print(JSON.stringify(report, null, 2));
     return code;
   }

@@ -91,6 +91,9 @@ export async function resolveCredentials(clients: VerifyClients): Promise<void> 
   try {
     await clients.ecs.config.credentials();
   } catch (error) {
-    throw new CannotRunError(`no AWS credentials (${errorName(error) || 'Error'}: ${error instanceof Error ? error.message : String(error)}); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where a role is available`, { cause: error });
+    throw new CannotRunError(
+      `no AWS credentials (${errorName(error) || 'Error'}: ${error instanceof Error ? error.message : String(error)}); set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run where a role is available`,
+      { cause: error },
+    );
   }
 }

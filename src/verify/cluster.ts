@@ -17,26 +17,46 @@ import { plural } from '../text.js';
  * @example
  * const { result, state, account } = await checkCluster(ctx);
  */
-export async function checkCluster(ctx: VerifyContext): Promise<{ result: CheckResult; state: 'exists' | 'missing' | 'failed'; account: string | undefined }> {
+export async function checkCluster(
+  ctx: VerifyContext,
+): Promise<{ result: CheckResult; state: 'exists' | 'missing' | 'failed'; account: string | undefined }> {
   const name = ctx.config.catalog.cluster;
   let cluster;
   try {
     cluster = (await ctx.clients.ecs.send(new DescribeClustersCommand({ clusters: [name] }))).clusters?.[0];
   } catch (error) {
-    return { result: couldNotCheck('cluster', undefined, `cluster ${name}`, 'ecs:DescribeClusters', awsFailure(error)), state: 'failed', account: undefined };
+    return {
+      result: couldNotCheck('cluster', undefined, `cluster ${name}`, 'ecs:DescribeClusters', awsFailure(error)),
+      state: 'failed',
+      account: undefined,
+    };
   }
   if (cluster === undefined) {
     return {
-      result: problem('cluster', { message: `cluster ${name} not found in ${ctx.config.region}`, fix: `create it, or correct CLUSTER_NAME_PATTERN (it renders ${name}) or AWS_REGION` }),
+      result: problem('cluster', {
+        message: `cluster ${name} not found in ${ctx.config.region}`,
+        fix: `create it, or correct CLUSTER_NAME_PATTERN (it renders ${name}) or AWS_REGION`,
+      }),
       state: 'missing',
       account: undefined,
     };
   }
   if (cluster.status !== 'ACTIVE') {
-    return { result: problem('cluster', { message: `cluster ${name} is ${cluster.status ?? 'not ACTIVE'}`, fix: 'use an ACTIVE cluster (an INACTIVE one was deleted)' }), state: 'missing', account: undefined };
+    return {
+      result: problem('cluster', {
+        message: `cluster ${name} is ${cluster.status ?? 'not ACTIVE'}`,
+        fix: 'use an ACTIVE cluster (an INACTIVE one was deleted)',
+      }),
+      state: 'missing',
+      account: undefined,
+    };
   }
   const services = cluster.activeServicesCount === undefined ? '' : `, ${plural(cluster.activeServicesCount, 'service')}`;
-  return { result: ok('cluster', { message: `cluster ${name} exists (ACTIVE${services})` }), state: 'exists', account: accountOf(cluster.clusterArn) };
+  return {
+    result: ok('cluster', { message: `cluster ${name} exists (ACTIVE${services})` }),
+    state: 'exists',
+    account: accountOf(cluster.clusterArn),
+  };
 }
 
 /**
@@ -47,7 +67,10 @@ export async function checkCluster(ctx: VerifyContext): Promise<{ result: CheckR
  * @example
  * const { found, results } = await clusterServices(ctx, knownServices(config));
  */
-export async function clusterServices(ctx: VerifyContext, known: readonly KnownService[]): Promise<{ found: KnownService[]; results: CheckResult[] }> {
+export async function clusterServices(
+  ctx: VerifyContext,
+  known: readonly KnownService[],
+): Promise<{ found: KnownService[]; results: CheckResult[] }> {
   const { catalog } = ctx.config;
   const names: string[] = [];
   try {
@@ -55,7 +78,18 @@ export async function clusterServices(ctx: VerifyContext, known: readonly KnownS
       for (const arn of page.serviceArns ?? []) names.push(arn.slice(arn.lastIndexOf('/') + 1));
     }
   } catch (error) {
-    return { found: [], results: [couldNotCheck('unreachable-service', undefined, `the services of cluster ${catalog.cluster}`, 'ecs:ListServices', awsFailure(error))] };
+    return {
+      found: [],
+      results: [
+        couldNotCheck(
+          'unreachable-service',
+          undefined,
+          `the services of cluster ${catalog.cluster}`,
+          'ecs:ListServices',
+          awsFailure(error),
+        ),
+      ],
+    };
   }
   const found: KnownService[] = [];
   const results: CheckResult[] = [];
@@ -76,7 +110,10 @@ export async function clusterServices(ctx: VerifyContext, known: readonly KnownS
         warning('unreachable-service', {
           service: service.name,
           message: `ECS service ${name} looks like this project's, but no trigger reaches it: "backend" means the backend, whose ECS service is ${service.ecs.service} (a push to ${serviceRepositories(naming, service.name).join(' or ')} redeploys that one)`,
-          fix: ctx.config.backendServiceName === '' ? `set BACKEND_SERVICE_NAME=backend if ${name} is the backend (then ${service.ecs.service} is not), or rename it` : `rename or delete it: the backend is ${service.ecs.service}`,
+          fix:
+            ctx.config.backendServiceName === ''
+              ? `set BACKEND_SERVICE_NAME=backend if ${name} is the backend (then ${service.ecs.service} is not), or rename it`
+              : `rename or delete it: the backend is ${service.ecs.service}`,
         }),
       );
     } else if (!known.some((k) => k.service.name === service.name)) {

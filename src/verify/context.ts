@@ -25,11 +25,19 @@ export const accountOf = (arn: string | undefined): string | undefined => arn?.s
  * @example
  * couldNotCheck('ecs-service', 'api', 'ECS service myproject_service_api_dev', 'ecs:DescribeServices', failure);
  */
-export function couldNotCheck(check: CheckName, service: string | undefined, what: string, action: string, failure: AwsFailure): CheckResult {
+export function couldNotCheck(
+  check: CheckName,
+  service: string | undefined,
+  what: string,
+  action: string,
+  failure: AwsFailure,
+): CheckResult {
   const denied = isAccessDenied(failure);
   return problem(check, {
     ...(service === undefined ? {} : { service }),
     message: `could not check ${what}: ${failure.name}: ${failure.message}`,
-    fix: denied ? `allow ${action} for the identity running the preflight (README, "Check your setup")` : 'run it again; if it persists, check the resource in the console',
+    fix: denied
+      ? `allow ${action} for the identity running the preflight (README, "Check your setup")`
+      : 'run it again; if it persists, check the resource in the console',
   });
 }

@@ -19,7 +19,14 @@ import { plural } from '../text.js';
 const CONCURRENCY = 4;
 
 /** The current version of an env file, parsed: its variable count and problems; or why it could not be read. */
-async function currentEnvFile(ctx: VerifyContext, ref: S3ObjectRef): Promise<{ state: 'read'; variables: number; problems: readonly EnvFileProblem[] } | { state: 'missing' } | { state: 'denied' | 'failed'; failure: ReturnType<typeof awsFailure> }> {
+async function currentEnvFile(
+  ctx: VerifyContext,
+  ref: S3ObjectRef,
+): Promise<
+  | { state: 'read'; variables: number; problems: readonly EnvFileProblem[] }
+  | { state: 'missing' }
+  | { state: 'denied' | 'failed'; failure: ReturnType<typeof awsFailure> }
+> {
   let file;
   try {
     file = await readEnvFile(createS3Reads(ctx.clients.s3), { ...ref, versionId: undefined });
@@ -54,14 +61,22 @@ export async function checkEnvFiles(ctx: VerifyContext, services: readonly Catal
     const read = await currentEnvFile(ctx, ref);
     switch (read.state) {
       case 'read':
-        if (read.problems.length === 0) return ok('env-file', { ...scope, message: `${file} exists and is a valid ECS env file (${plural(read.variables, 'variable')})` });
+        if (read.problems.length === 0)
+          return ok('env-file', {
+            ...scope,
+            message: `${file} exists and is a valid ECS env file (${plural(read.variables, 'variable')})`,
+          });
         return problem('env-file', {
           ...scope,
           message: `${file} is not a valid ECS env file: ${describeEnvFileProblems(read.problems).join('; ')}`,
           fix: 'correct it: while it is invalid, a change to it redeploys nothing (ECS would not read it as written)',
         });
       case 'missing':
-        return problem('env-file', { ...scope, message: `${file} does not exist`, fix: 'upload it, or correct its bucket and key in SERVICE_CONFIG' });
+        return problem('env-file', {
+          ...scope,
+          message: `${file} does not exist`,
+          fix: 'upload it, or correct its bucket and key in SERVICE_CONFIG',
+        });
       case 'denied':
         return problem('env-file', { ...scope, message: `${file}: access denied (${read.failure.name})`, fix: deniedFix(ref) });
       case 'failed':

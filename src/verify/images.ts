@@ -37,8 +37,10 @@ function ecrImage(image: string): EcrImage | undefined {
 
 /** Why a push of this image could never reach this deploybridge (another region or account), or `undefined`. */
 function elsewhere(ctx: VerifyContext, ecr: EcrImage): string | undefined {
-  if (ecr.region !== ctx.config.region) return `its registry is in ${ecr.region}; deploybridge runs in ${ctx.config.region} and never sees pushes there`;
-  if (ctx.account !== undefined && ecr.account !== ctx.account) return `its registry is account ${ecr.account}'s; deploybridge runs in ${ctx.account} and never sees pushes there`;
+  if (ecr.region !== ctx.config.region)
+    return `its registry is in ${ecr.region}; deploybridge runs in ${ctx.config.region} and never sees pushes there`;
+  if (ctx.account !== undefined && ecr.account !== ctx.account)
+    return `its registry is account ${ecr.account}'s; deploybridge runs in ${ctx.account} and never sees pushes there`;
   return undefined;
 }
 
@@ -68,7 +70,13 @@ export async function checkImage(ctx: VerifyContext, owner: CatalogService, use:
   const away = elsewhere(ctx, ecr);
   if (away !== undefined) {
     // The client is this region's and account's: the image is not looked up there.
-    results.push(warning('image', { service, message: `${use.where} runs ${use.image}: ${away}`, fix: 'push the image to this account and region, or run deploybridge where the registry is' }));
+    results.push(
+      warning('image', {
+        service,
+        message: `${use.where} runs ${use.image}: ${away}`,
+        fix: 'push the image to this account and region, or run deploybridge where the registry is',
+      }),
+    );
     return results;
   }
   const { digest, tag } = ecr.ref;
@@ -79,17 +87,38 @@ export async function checkImage(ctx: VerifyContext, owner: CatalogService, use:
   } catch (error) {
     const failure = awsFailure(error);
     if (failure.name === 'RepositoryNotFoundException') {
-      results.push(problem('image', { service, message: `${use.where} runs ${use.image}, but the repository ${ecr.repository} does not exist`, fix: `create it (aws ecr create-repository --repository-name ${ecr.repository}) and push the image` }));
+      results.push(
+        problem('image', {
+          service,
+          message: `${use.where} runs ${use.image}, but the repository ${ecr.repository} does not exist`,
+          fix: `create it (aws ecr create-repository --repository-name ${ecr.repository}) and push the image`,
+        }),
+      );
     } else if (failure.name === 'ImageNotFoundException') {
       const what = digest !== undefined ? `digest ${digest}` : `tag ${tag ?? 'latest'}`;
-      results.push(problem('image', { service, message: `${use.where} runs ${shown}, but ${ecr.repository} has no image with ${what}: new tasks cannot pull it`, fix: digest !== undefined ? 'point the task definition at an image that exists' : `push ${shown}, or point the task definition at a tag that exists` }));
+      results.push(
+        problem('image', {
+          service,
+          message: `${use.where} runs ${shown}, but ${ecr.repository} has no image with ${what}: new tasks cannot pull it`,
+          fix:
+            digest !== undefined
+              ? 'point the task definition at an image that exists'
+              : `push ${shown}, or point the task definition at a tag that exists`,
+        }),
+      );
     } else {
       results.push(couldNotCheck('image', service, `image ${shown}`, 'ecr:DescribeImages', failure));
     }
     return results;
   }
   if (digest !== undefined) {
-    results.push(warning('image', { service, message: `${use.where} runs ${shown} (exists), pinned by digest: a push never redeploys this`, fix: 'run it by tag if pushes should redeploy it' }));
+    results.push(
+      warning('image', {
+        service,
+        message: `${use.where} runs ${shown} (exists), pinned by digest: a push never redeploys this`,
+        fix: 'run it by tag if pushes should redeploy it',
+      }),
+    );
   } else {
     results.push(ok('image', { service, message: `${use.where} runs ${shown}, which exists in ECR` }));
   }
@@ -107,7 +136,8 @@ export function pushReach(ctx: VerifyContext, owner: CatalogService, uses: reado
   const service = owner.name;
   const own = uses.flatMap((use) => {
     const ecr = ecrImage(use.image);
-    const ours = ecr !== undefined && ctx.config.catalog.forRepository(ecr.repository)?.name === service && elsewhere(ctx, ecr) === undefined;
+    const ours =
+      ecr !== undefined && ctx.config.catalog.forRepository(ecr.repository)?.name === service && elsewhere(ctx, ecr) === undefined;
     return ours ? [{ use, ecr }] : [];
   });
   const byTag = own.filter(({ ecr }) => ecr.ref.digest === undefined);
@@ -118,7 +148,10 @@ export function pushReach(ctx: VerifyContext, owner: CatalogService, uses: reado
   const repositories = serviceRepositories(ctx.config.catalog.naming, service);
   return warning('push', {
     service,
-    message: own.length > 0 ? `${subject} runs its images by digest only: an ECR push never redeploys ${service}` : `no image of ${subject} is from ${repositories.join(' or ')} in this account and region: an ECR push never redeploys ${service}`,
+    message:
+      own.length > 0
+        ? `${subject} runs its images by digest only: an ECR push never redeploys ${service}`
+        : `no image of ${subject} is from ${repositories.join(' or ')} in this account and region: an ECR push never redeploys ${service}`,
     fix: `run an image of ${repositories[0] ?? ''} by tag if pushes should redeploy it (SSM, S3 and manual deploys still do)`,
   });
 }

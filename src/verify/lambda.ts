@@ -12,17 +12,31 @@ import { checkImage, pushReach } from './images.js';
 import { deniedFix, headObject, s3Uri } from './objects.js';
 import { ok, problem, type CheckResult } from './result.js';
 
-async function readFunction(ctx: VerifyContext, service: LambdaService): Promise<{ result: CheckResult; packageType?: string; imageUri?: string; account?: string }> {
+async function readFunction(
+  ctx: VerifyContext,
+  service: LambdaService,
+): Promise<{ result: CheckResult; packageType?: string; imageUri?: string; account?: string }> {
   const { name, lambda } = service;
   try {
     const { Configuration, Code } = await ctx.clients.lambda.send(new GetFunctionCommand({ FunctionName: lambda.functionName }));
     const packageType = Configuration?.PackageType ?? 'Zip';
     const runtime = Configuration?.Runtime === undefined ? '' : `, ${Configuration.Runtime}`;
-    return { result: ok('lambda-function', { service: name, message: `Lambda function ${lambda.functionName} exists (${packageType}${runtime})` }), packageType, ...(Code?.ImageUri === undefined ? {} : { imageUri: Code.ImageUri }), ...(accountOf(Configuration?.FunctionArn) === undefined ? {} : { account: accountOf(Configuration?.FunctionArn) }) };
+    return {
+      result: ok('lambda-function', { service: name, message: `Lambda function ${lambda.functionName} exists (${packageType}${runtime})` }),
+      packageType,
+      ...(Code?.ImageUri === undefined ? {} : { imageUri: Code.ImageUri }),
+      ...(accountOf(Configuration?.FunctionArn) === undefined ? {} : { account: accountOf(Configuration?.FunctionArn) }),
+    };
   } catch (error) {
     const failure = awsFailure(error);
     if (failure.name === 'ResourceNotFoundException') {
-      return { result: problem('lambda-function', { service: name, message: `Lambda function ${lambda.functionName} not found in ${ctx.config.region}`, fix: `create it, or correct LAMBDA_CONFIG.${name}.function_name (without one, LAMBDA_FUNCTION_PATTERN renders ${ctx.config.catalog.naming.lambdaFunctionName(name)})` }) };
+      return {
+        result: problem('lambda-function', {
+          service: name,
+          message: `Lambda function ${lambda.functionName} not found in ${ctx.config.region}`,
+          fix: `create it, or correct LAMBDA_CONFIG.${name}.function_name (without one, LAMBDA_FUNCTION_PATTERN renders ${ctx.config.catalog.naming.lambdaFunctionName(name)})`,
+        }),
+      };
     }
     return { result: couldNotCheck('lambda-function', name, `Lambda function ${lambda.functionName}`, 'lambda:GetFunction', failure) };
   }
@@ -32,7 +46,10 @@ async function checkAlias(ctx: VerifyContext, service: LambdaService, alias: str
   const { name, lambda } = service;
   try {
     const { FunctionVersion } = await ctx.clients.lambda.send(new GetAliasCommand({ FunctionName: lambda.functionName, Name: alias }));
-    return ok('lambda-alias', { service: name, message: `alias ${alias} of ${lambda.functionName} points to version ${FunctionVersion ?? '?'}` });
+    return ok('lambda-alias', {
+      service: name,
+      message: `alias ${alias} of ${lambda.functionName} points to version ${FunctionVersion ?? '?'}`,
+    });
   } catch (error) {
     const failure = awsFailure(error);
     if (failure.name === 'ResourceNotFoundException') {
@@ -61,12 +78,32 @@ export async function checkLambdaService(ctx: VerifyContext, service: LambdaServ
   if (artifact !== undefined) {
     const uri = s3Uri(artifact);
     if (fn.packageType === 'Image') {
-      results.push(problem('lambda-artifact', { service: name, message: `${lambda.functionName} is an image function, but LAMBDA_CONFIG.${name}.artifact ${uri} would deploy a zip to it, which Lambda refuses`, fix: `remove artifact from LAMBDA_CONFIG.${name} (pushes of its image deploy it)` }));
+      results.push(
+        problem('lambda-artifact', {
+          service: name,
+          message: `${lambda.functionName} is an image function, but LAMBDA_CONFIG.${name}.artifact ${uri} would deploy a zip to it, which Lambda refuses`,
+          fix: `remove artifact from LAMBDA_CONFIG.${name} (pushes of its image deploy it)`,
+        }),
+      );
     }
     const head = await headObject(ctx, artifact);
     if (head.state === 'exists') results.push(ok('lambda-artifact', { service: name, message: `artifact ${uri} exists` }));
-    else if (head.state === 'missing') results.push(problem('lambda-artifact', { service: name, message: `artifact ${uri} does not exist`, fix: `upload it, or correct LAMBDA_CONFIG.${name}.artifact` }));
-    else if (head.state === 'denied') results.push(problem('lambda-artifact', { service: name, message: `artifact ${uri}: access denied (${head.failure.name})`, fix: deniedFix(artifact) }));
+    else if (head.state === 'missing')
+      results.push(
+        problem('lambda-artifact', {
+          service: name,
+          message: `artifact ${uri} does not exist`,
+          fix: `upload it, or correct LAMBDA_CONFIG.${name}.artifact`,
+        }),
+      );
+    else if (head.state === 'denied')
+      results.push(
+        problem('lambda-artifact', {
+          service: name,
+          message: `artifact ${uri}: access denied (${head.failure.name})`,
+          fix: deniedFix(artifact),
+        }),
+      );
     else results.push(couldNotCheck('lambda-artifact', name, `artifact ${uri}`, 's3:GetObject', head.failure));
   }
   if (fn.imageUri !== undefined) {

@@ -26,7 +26,11 @@ const CONCURRENCY = 4;
  * @example
  * const { results, services } = await liveChecks(config, createVerifyClients(config.region, process.env), knownServices(config));
  */
-export async function liveChecks(config: Config, clients: VerifyClients, known: readonly KnownService[]): Promise<{ results: CheckResult[]; services: KnownService[] }> {
+export async function liveChecks(
+  config: Config,
+  clients: VerifyClients,
+  known: readonly KnownService[],
+): Promise<{ results: CheckResult[]; services: KnownService[] }> {
   await resolveCredentials(clients);
   const ctx: VerifyContext = { config, clients, account: undefined };
   const results: CheckResult[] = [];
@@ -35,20 +39,35 @@ export async function liveChecks(config: Config, clients: VerifyClients, known: 
 
   const cluster = await checkCluster(ctx);
   let found: KnownService[] = [];
-  if (cluster.state === 'missing' && ecs.length === 0) results.push(ok('cluster', { message: `cluster ${config.catalog.cluster} not found in ${config.region}; no ECS service is configured, and Lambda targets do not need it` }));
+  if (cluster.state === 'missing' && ecs.length === 0)
+    results.push(
+      ok('cluster', {
+        message: `cluster ${config.catalog.cluster} not found in ${config.region}; no ECS service is configured, and Lambda targets do not need it`,
+      }),
+    );
   else results.push(cluster.result);
   if (cluster.state === 'exists') {
     ctx.account = cluster.account;
     const listed = await clusterServices(ctx, known);
     found = listed.found;
     const all = [...ecs, ...found];
-    const described = await describeServices(ctx, all.map((k) => (k.service as EcsService).ecs.service));
-    const blocks = await mapWithConcurrency(all, CONCURRENCY, (k) => checkEcsService(ctx, k, described.get((k.service as EcsService).ecs.service)));
+    const described = await describeServices(
+      ctx,
+      all.map((k) => (k.service as EcsService).ecs.service),
+    );
+    const blocks = await mapWithConcurrency(all, CONCURRENCY, (k) =>
+      checkEcsService(ctx, k, described.get((k.service as EcsService).ecs.service)),
+    );
     results.push(...blocks.flat(), ...listed.results);
   }
   const lambdaBlocks = await mapWithConcurrency(lambdas, CONCURRENCY, (k) => checkLambdaService(ctx, k.service as LambdaService));
   results.push(...lambdaBlocks.flat());
-  results.push(...(await checkEnvFiles(ctx, known.map((k) => k.service))));
+  results.push(
+    ...(await checkEnvFiles(
+      ctx,
+      known.map((k) => k.service),
+    )),
+  );
   results.push(await checkSlackConfiguration(config, ctx));
   return { results, services: [...known, ...found] };
 }

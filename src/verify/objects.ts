@@ -7,7 +7,11 @@ import { HeadObjectCommand } from '../aws/s3.js';
 import { awsFailure, type AwsFailure } from './clients.js';
 import type { VerifyContext } from './context.js';
 
-type ObjectState = { state: 'exists'; bytes: number | undefined } | { state: 'missing' } | { state: 'denied'; failure: AwsFailure } | { state: 'failed'; failure: AwsFailure };
+type ObjectState =
+  | { state: 'exists'; bytes: number | undefined }
+  | { state: 'missing' }
+  | { state: 'denied'; failure: AwsFailure }
+  | { state: 'failed'; failure: AwsFailure };
 
 export const s3Uri = (ref: S3ObjectRef): string => `s3://${ref.bucket}/${ref.key}`;
 

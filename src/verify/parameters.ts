@@ -21,13 +21,20 @@ const NAMES_PER_CALL = 50;
  * @example
  * const found = await describeParameters(ctx, ['/dev/myproject/api/DATABASE_URL']);
  */
-export async function describeParameters(ctx: VerifyContext, names: readonly string[]): Promise<Map<string, ParameterMetadata> | AwsFailure> {
+export async function describeParameters(
+  ctx: VerifyContext,
+  names: readonly string[],
+): Promise<Map<string, ParameterMetadata> | AwsFailure> {
   const found = new Map<string, ParameterMetadata>();
   try {
     for (let start = 0; start < names.length; start += NAMES_PER_CALL) {
       const batch = names.slice(start, start + NAMES_PER_CALL);
-      const pages = paginateDescribeParameters({ client: ctx.clients.ssm }, { ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: batch }] });
-      for await (const page of pages) for (const parameter of page.Parameters ?? []) if (parameter.Name !== undefined) found.set(parameter.Name, parameter);
+      const pages = paginateDescribeParameters(
+        { client: ctx.clients.ssm },
+        { ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: batch }] },
+      );
+      for await (const page of pages)
+        for (const parameter of page.Parameters ?? []) if (parameter.Name !== undefined) found.set(parameter.Name, parameter);
     }
   } catch (error) {
     return awsFailure(error);
@@ -52,16 +59,28 @@ function parameterName(valueFrom: string): string | undefined {
  * @example
  * await checkParameters(ctx, service, ['/dev/myproject/api/DATABASE_URL'], 'myproject_service_api_dev:42');
  */
-export async function checkParameters(ctx: VerifyContext, owner: CatalogService, valueFroms: readonly string[], subject: string): Promise<CheckResult[]> {
+export async function checkParameters(
+  ctx: VerifyContext,
+  owner: CatalogService,
+  valueFroms: readonly string[],
+  subject: string,
+): Promise<CheckResult[]> {
   const service = owner.name;
   const names = [...new Set(valueFroms.flatMap((v) => parameterName(v) ?? []))];
   if (names.length === 0) return [];
   const found = await describeParameters(ctx, names);
-  if (!(found instanceof Map)) return [couldNotCheck('parameters', service, `the SSM parameters of ${subject}`, 'ssm:DescribeParameters', found)];
+  if (!(found instanceof Map))
+    return [couldNotCheck('parameters', service, `the SSM parameters of ${subject}`, 'ssm:DescribeParameters', found)];
   const results: CheckResult[] = [];
   const missing = names.filter((name) => !found.has(name));
   for (const name of missing) {
-    results.push(problem('parameters', { service, message: `${subject} references SSM parameter ${name}, which does not exist: new tasks cannot start`, fix: `create it (aws ssm put-parameter --name ${name} --type SecureString --value …), or remove it from the task definition` }));
+    results.push(
+      problem('parameters', {
+        service,
+        message: `${subject} references SSM parameter ${name}, which does not exist: new tasks cannot start`,
+        fix: `create it (aws ssm put-parameter --name ${name} --type SecureString --value …), or remove it from the task definition`,
+      }),
+    );
   }
   const prefixes = serviceParameterPrefixes(ctx.config.catalog.naming, service);
   let own = 0;
@@ -69,13 +88,24 @@ export async function checkParameters(ctx: VerifyContext, owner: CatalogService,
     const concerns = ctx.config.catalog.forParameter(name)?.service;
     if (concerns?.name === service) own++;
     else if (concerns !== undefined) {
-      results.push(warning('parameters', { service, message: `${subject} references ${name}, under the path of ${concerns.name}: a change to it redeploys ${concerns.name}, not ${service}`, fix: `keep ${service}'s parameters under ${prefixes.join(' or ')}` }));
+      results.push(
+        warning('parameters', {
+          service,
+          message: `${subject} references ${name}, under the path of ${concerns.name}: a change to it redeploys ${concerns.name}, not ${service}`,
+          fix: `keep ${service}'s parameters under ${prefixes.join(' or ')}`,
+        }),
+      );
     }
   }
   if (missing.length === 0) {
     const elsewhereCount = names.length - own;
-    const where = elsewhereCount === 0 ? `all under ${prefixes.join(' or ')}` : `${own} under ${prefixes.join(' or ')}, ${elsewhereCount} elsewhere (a change to those does not redeploy ${service})`;
-    results.unshift(ok('parameters', { service, message: `the ${plural(names.length, 'SSM parameter')} ${subject} references exist (${where})` }));
+    const where =
+      elsewhereCount === 0
+        ? `all under ${prefixes.join(' or ')}`
+        : `${own} under ${prefixes.join(' or ')}, ${elsewhereCount} elsewhere (a change to those does not redeploy ${service})`;
+    results.unshift(
+      ok('parameters', { service, message: `the ${plural(names.length, 'SSM parameter')} ${subject} references exist (${where})` }),
+    );
   }
   return results;
 }

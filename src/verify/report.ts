@@ -30,9 +30,21 @@ interface CatalogEntry {
 
 export function catalogEntry(config: Config, { service, origin }: KnownService): CatalogEntry {
   const { naming } = config.catalog;
-  const common = { repositories: serviceRepositories(naming, service.name), parameterPrefixes: serviceParameterPrefixes(naming, service.name), envFiles: service.envFiles.map(s3Uri) };
+  const common = {
+    repositories: serviceRepositories(naming, service.name),
+    parameterPrefixes: serviceParameterPrefixes(naming, service.name),
+    envFiles: service.envFiles.map(s3Uri),
+  };
   if (service.kind === 'ecs') {
-    return { service: service.name, kind: 'ecs', origin, cluster: service.ecs.cluster, ecsService: service.ecs.service, taskFamily: service.ecs.family, ...common };
+    return {
+      service: service.name,
+      kind: 'ecs',
+      origin,
+      cluster: service.ecs.cluster,
+      ecsService: service.ecs.service,
+      taskFamily: service.ecs.family,
+      ...common,
+    };
   }
   return {
     service: service.name,
@@ -62,11 +74,15 @@ export function catalogLines(config: Config, entries: readonly CatalogEntry[]): 
   const lines = [`services of ${config.projectName}/${config.projectEnv} and their AWS names (cluster ${config.catalog.cluster}):`];
   if (entries.length === 0) lines.push('  (none named in SERVICE_CONFIG, LAMBDA_CONFIG or BACKEND_SERVICE_NAME)');
   for (const e of entries) {
-    lines.push(`  ${e.service} (${e.kind === 'ecs' ? 'ECS service' : 'Lambda function'}, from ${e.origin === 'cluster' ? 'the cluster' : e.origin})`);
+    lines.push(
+      `  ${e.service} (${e.kind === 'ecs' ? 'ECS service' : 'Lambda function'}, from ${e.origin === 'cluster' ? 'the cluster' : e.origin})`,
+    );
     if (e.kind === 'ecs') {
       lines.push(row('ECS service', e.ecsService ?? ''), row('task family', e.taskFamily ?? ''));
     } else {
-      lines.push(row('function', `${e.functionName ?? ''}${e.alias === undefined ? ' (no alias: $LATEST updated in place)' : `, alias ${e.alias}`}`));
+      lines.push(
+        row('function', `${e.functionName ?? ''}${e.alias === undefined ? ' (no alias: $LATEST updated in place)' : `, alias ${e.alias}`}`),
+      );
       if (e.artifact !== undefined) lines.push(row('artifact', e.artifact));
     }
     lines.push(row('ECR repository', e.repositories.join(', ')), row('SSM parameters', e.parameterPrefixes.map((p) => `${p}*`).join(', ')));
@@ -74,7 +90,9 @@ export function catalogLines(config: Config, entries: readonly CatalogEntry[]): 
   }
   const other = config.catalog.naming;
   const sample = other.ecsNames('NAME');
-  lines.push(`  any other NAME: ECS service ${sample.service}, task family ${sample.family}, ECR repository ${serviceRepositories(other, 'NAME').join('')}, SSM parameters ${serviceParameterPrefixes(other, 'NAME').join('')}*`);
+  lines.push(
+    `  any other NAME: ECS service ${sample.service}, task family ${sample.family}, ECR repository ${serviceRepositories(other, 'NAME').join('')}, SSM parameters ${serviceParameterPrefixes(other, 'NAME').join('')}*`,
+  );
   return lines;
 }
 
@@ -104,7 +122,8 @@ export interface VerifyReport {
 /** The Slack test message: "deploybridge preflight for myproject/dev: 12 ok, 1 problem", with the problems listed. */
 export function preflightNotification(config: Config, summary: Summary, problems: readonly CheckResult[] = []): Notification {
   const facts: Notification['facts'] = [['Checks', countsText(summary)]];
-  if (problems.length > 0) facts.push(['Problems', problems.map((p) => `${p.service === undefined ? '' : `${p.service}: `}${p.message}`).join('\n')]);
+  if (problems.length > 0)
+    facts.push(['Problems', problems.map((p) => `${p.service === undefined ? '' : `${p.service}: `}${p.message}`).join('\n')]);
   return {
     severity: summary.problems === 0 ? 'success' : 'error',
     title: `deploybridge preflight for ${config.projectName}/${config.projectEnv}: ${summary.ok} ok, ${plural(summary.problems, 'problem')}`,

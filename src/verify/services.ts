@@ -23,8 +23,11 @@ export interface KnownService {
  */
 export function knownServices(config: Config): KnownService[] {
   const { catalog } = config;
-  const known: KnownService[] = catalog.configured().map((service) => ({ service, origin: service.kind === 'lambda' ? 'LAMBDA_CONFIG' : 'SERVICE_CONFIG' }));
+  const known: KnownService[] = catalog
+    .configured()
+    .map((service) => ({ service, origin: service.kind === 'lambda' ? 'LAMBDA_CONFIG' : 'SERVICE_CONFIG' }));
   const backend = config.backendServiceName === '' ? undefined : catalog.service(config.backendServiceName);
-  if (backend !== undefined && !known.some((k) => k.service.name === backend.name)) known.push({ service: backend, origin: 'BACKEND_SERVICE_NAME' });
+  if (backend !== undefined && !known.some((k) => k.service.name === backend.name))
+    known.push({ service: backend, origin: 'BACKEND_SERVICE_NAME' });
   return known;
 }

@@ -17,18 +17,22 @@ import { ok, problem, summarise, type CheckResult } from './result.js';
 const MODULE_PARAMETER_DESCRIPTION = 'Slack incoming-webhook URL of deploybridge';
 
 /** How the function reaches Slack (src/slack/setup.ts chooses): with a bot token (it wins over a webhook) or a webhook, each given as a value or as an SSM parameter. */
-type SlackRoute = { via: 'bot token'; variable: 'SLACK_BOT_TOKEN' | 'SLACK_BOT_TOKEN_SSM_PARAMETER'; parameter: string | undefined } | { via: 'webhook'; variable: 'SLACK_WEBHOOK_URL' | 'SLACK_WEBHOOK_SSM_PARAMETER'; parameter: string | undefined };
+type SlackRoute =
+  | { via: 'bot token'; variable: 'SLACK_BOT_TOKEN' | 'SLACK_BOT_TOKEN_SSM_PARAMETER'; parameter: string | undefined }
+  | { via: 'webhook'; variable: 'SLACK_WEBHOOK_URL' | 'SLACK_WEBHOOK_SSM_PARAMETER'; parameter: string | undefined };
 
 function slackRoute(config: Config): SlackRoute | undefined {
   const route = notifierRoute(config);
   if (route.via === 'off') return undefined;
   const parameter = 'parameter' in route.secret ? route.secret.parameter : undefined;
-  if (route.via === 'bot token') return { via: 'bot token', variable: parameter === undefined ? 'SLACK_BOT_TOKEN' : 'SLACK_BOT_TOKEN_SSM_PARAMETER', parameter };
+  if (route.via === 'bot token')
+    return { via: 'bot token', variable: parameter === undefined ? 'SLACK_BOT_TOKEN' : 'SLACK_BOT_TOKEN_SSM_PARAMETER', parameter };
   return { via: 'webhook', variable: parameter === undefined ? 'SLACK_WEBHOOK_URL' : 'SLACK_WEBHOOK_SSM_PARAMETER', parameter };
 }
 
 /** "the bot token (channel C0123)", "the webhook". */
-const describeRoute = (config: Config, route: SlackRoute) => (route.via === 'bot token' ? `the bot token (channel ${config.slackChannel ?? '?'})` : 'the webhook');
+const describeRoute = (config: Config, route: SlackRoute) =>
+  route.via === 'bot token' ? `the bot token (channel ${config.slackChannel ?? '?'})` : 'the webhook';
 
 /**
  * How notifications reach Slack, as configured; with a live context, the SSM parameter holding
@@ -42,25 +46,51 @@ export async function checkSlackConfiguration(config: Config, ctx: VerifyContext
   if (!config.slackNotificationsEnabled) return ok('slack', { message: 'Slack notifications are off (ENABLE_SLACK_NOTIFICATIONS=false)' });
   const route = slackRoute(config);
   if (route === undefined) {
-    return problem('slack', { message: 'Slack notifications are on, but neither SLACK_WEBHOOK_URL nor SLACK_WEBHOOK_SSM_PARAMETER (nor a bot token) is set: notifications only reach the debug log', fix: 'set SLACK_WEBHOOK_SSM_PARAMETER (or SLACK_WEBHOOK_URL), or ENABLE_SLACK_NOTIFICATIONS=false' });
+    return problem('slack', {
+      message:
+        'Slack notifications are on, but neither SLACK_WEBHOOK_URL nor SLACK_WEBHOOK_SSM_PARAMETER (nor a bot token) is set: notifications only reach the debug log',
+      fix: 'set SLACK_WEBHOOK_SSM_PARAMETER (or SLACK_WEBHOOK_URL), or ENABLE_SLACK_NOTIFICATIONS=false',
+    });
   }
   const secret = route.via === 'bot token' ? 'Slack bot token' : 'Slack webhook';
-  const unused = route.via === 'bot token' && (config.slackWebhookUrl !== undefined || config.slackWebhookSsmParameter !== undefined) ? '; the webhook is not used while a bot token is set' : '';
+  const unused =
+    route.via === 'bot token' && (config.slackWebhookUrl !== undefined || config.slackWebhookSsmParameter !== undefined)
+      ? '; the webhook is not used while a bot token is set'
+      : '';
   const where = route.via === 'bot token' ? ` posting to channel ${config.slackChannel ?? '?'}` : '';
-  if (route.parameter === undefined) return ok('slack', { message: `${route.via === 'bot token' ? secret : 'Slack webhook URL'} set in ${route.variable}${where} (not shown: it is a secret)${unused}` });
+  if (route.parameter === undefined)
+    return ok('slack', {
+      message: `${route.via === 'bot token' ? secret : 'Slack webhook URL'} set in ${route.variable}${where} (not shown: it is a secret)${unused}`,
+    });
   const parameter = route.parameter;
-  if (ctx === undefined) return ok('slack', { message: `${secret} read at run time from the SSM parameter ${parameter}${where} (--live checks that it exists)${unused}` });
+  if (ctx === undefined)
+    return ok('slack', {
+      message: `${secret} read at run time from the SSM parameter ${parameter}${where} (--live checks that it exists)${unused}`,
+    });
   const found = await describeParameters(ctx, [parameter]);
   if (!(found instanceof Map)) return couldNotCheck('slack', undefined, `the SSM parameter ${parameter}`, 'ssm:DescribeParameters', found);
   const metadata = found.get(parameter);
   const value = route.via === 'bot token' ? 'file://bot-token.txt' : '"$WEBHOOK_URL"';
   const putCommand = `aws ssm put-parameter --overwrite --type SecureString --name ${parameter} --value ${value}`;
-  if (metadata === undefined) return problem('slack', { message: `the ${secret}'s SSM parameter ${parameter} does not exist: no notification can be sent`, fix: putCommand.replace('--overwrite ', '') });
+  if (metadata === undefined)
+    return problem('slack', {
+      message: `the ${secret}'s SSM parameter ${parameter} does not exist: no notification can be sent`,
+      fix: putCommand.replace('--overwrite ', ''),
+    });
   if (route.via === 'webhook' && metadata.Version === 1 && metadata.Description?.startsWith(MODULE_PARAMETER_DESCRIPTION) === true) {
-    return problem('slack', { message: `the ${secret}'s SSM parameter ${parameter} still holds the placeholder the Terraform module created (version 1)`, fix: putCommand });
+    return problem('slack', {
+      message: `the ${secret}'s SSM parameter ${parameter} still holds the placeholder the Terraform module created (version 1)`,
+      fix: putCommand,
+    });
   }
-  if (metadata.Type !== 'SecureString') return problem('slack', { message: `the ${secret}'s SSM parameter ${parameter} is a ${metadata.Type ?? '?'}, not a SecureString: the secret is stored unencrypted`, fix: `delete it and create it again as a SecureString (${putCommand.replace('--overwrite ', '')})` });
-  return ok('slack', { message: `the ${secret}'s SSM parameter ${parameter} exists (SecureString, version ${metadata.Version ?? '?'}; value not read)${where}${unused}` });
+  if (metadata.Type !== 'SecureString')
+    return problem('slack', {
+      message: `the ${secret}'s SSM parameter ${parameter} is a ${metadata.Type ?? '?'}, not a SecureString: the secret is stored unencrypted`,
+      fix: `delete it and create it again as a SecureString (${putCommand.replace('--overwrite ', '')})`,
+    });
+  return ok('slack', {
+    message: `the ${secret}'s SSM parameter ${parameter} exists (SecureString, version ${metadata.Version ?? '?'}; value not read)${where}${unused}`,
+  });
 }
 
 /**
@@ -72,20 +102,38 @@ export async function checkSlackConfiguration(config: Config, ctx: VerifyContext
  * const line = await sendTestMessage(config, results);
  */
 export async function sendTestMessage(config: Config, results: readonly CheckResult[]): Promise<CheckResult> {
-  if (!config.slackNotificationsEnabled) return problem('slack', { message: 'test message not sent: Slack notifications are off', fix: 'set ENABLE_SLACK_NOTIFICATIONS=true to test Slack' });
+  if (!config.slackNotificationsEnabled)
+    return problem('slack', {
+      message: 'test message not sent: Slack notifications are off',
+      fix: 'set ENABLE_SLACK_NOTIFICATIONS=true to test Slack',
+    });
   const route = slackRoute(config);
-  if (route === undefined) return problem('slack', { message: 'test message not sent: no webhook is configured', fix: 'set SLACK_WEBHOOK_SSM_PARAMETER (or SLACK_WEBHOOK_URL)' });
+  if (route === undefined)
+    return problem('slack', {
+      message: 'test message not sent: no webhook is configured',
+      fix: 'set SLACK_WEBHOOK_SSM_PARAMETER (or SLACK_WEBHOOK_URL)',
+    });
   // The notifier never throws: a failed send is a warning log line with a reason that never contains the URL.
   const failures: string[] = [];
   const ignore = () => undefined;
-  const failed = (_message: string, fields?: LogFields) => failures.push(typeof fields?.error === 'string' ? fields.error : 'unknown reason');
+  const failed = (_message: string, fields?: LogFields) =>
+    failures.push(typeof fields?.error === 'string' ? fields.error : 'unknown reason');
   const log: Log = { debug: ignore, info: ignore, warn: failed, error: failed };
   const metrics: MetricSink = { count: ignore, ofDeployment: ignore };
   const notifier = createNotifier(config, log, metrics);
-  notifier.notify(preflightNotification(config, summarise(results), results.filter((r) => r.status === 'problem')));
+  notifier.notify(
+    preflightNotification(
+      config,
+      summarise(results),
+      results.filter((r) => r.status === 'problem'),
+    ),
+  );
   await notifier.flush();
   if (failures.length > 0) {
-    const fix = route.via === 'bot token' ? `check the bot token (its value in ${route.variable}), that the app is in channel ${config.slackChannel ?? '?'} and has chat:write` : `check the webhook URL (its value in ${route.variable}) and that Slack accepts it`;
+    const fix =
+      route.via === 'bot token'
+        ? `check the bot token (its value in ${route.variable}), that the app is in channel ${config.slackChannel ?? '?'} and has chat:write`
+        : `check the webhook URL (its value in ${route.variable}) and that Slack accepts it`;
     return problem('slack', { message: `test message not delivered through ${describeRoute(config, route)}: ${failures.join('; ')}`, fix });
   }
   return ok('slack', { message: `test message delivered to Slack through ${describeRoute(config, route)}` });

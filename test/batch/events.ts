@@ -2,7 +2,7 @@
  * EventBridge events of a burst, from the AWS samples (test/fixtures/aws-events), each with its own
  * id and a time `seconds` after T0, and what the tests' ECS answers.
  */
-import type { testApp} from '../helpers/app.js';
+import type { testApp } from '../helpers/app.js';
 import { serviceUpdated, UpdateServiceCommand, sentCommands } from '../helpers/app.js';
 import { adapt } from '../helpers/fixtures.js';
 
@@ -17,15 +17,35 @@ let sequence = 0;
 const nextId = () => `00000000-0000-4000-8000-${String(++sequence).padStart(12, '0')}`;
 
 export function parameterChange(name: string, seconds: number, operation: 'update' | 'delete' = 'update') {
-  return { ...adapt(`ssm/parameter-store-change-${operation}-string.json`, { name }, { time: at(seconds) }), id: nextId(), time: at(seconds) };
+  return {
+    ...adapt(`ssm/parameter-store-change-${operation}-string.json`, { name }, { time: at(seconds) }),
+    id: nextId(),
+    time: at(seconds),
+  };
 }
 
 export function push(tag: string, digest: string, seconds: number, repository = 'myproject_service_api') {
-  return { ...adapt('ecr/image-action-push-success.json', { 'repository-name': repository, 'image-tag': tag, 'image-digest': digest }, { time: at(seconds) }), id: nextId(), time: at(seconds) };
+  return {
+    ...adapt(
+      'ecr/image-action-push-success.json',
+      { 'repository-name': repository, 'image-tag': tag, 'image-digest': digest },
+      { time: at(seconds) },
+    ),
+    id: nextId(),
+    time: at(seconds),
+  };
 }
 
 export function envFileWritten(key: string, versionId: string, seconds: number, bucket = 'myproject-config-dev') {
-  return { ...adapt('s3/eventbridge-object-created.json', { bucket: { name: bucket }, object: { key, 'version-id': versionId } }, { time: at(seconds) }), id: nextId(), time: at(seconds) };
+  return {
+    ...adapt(
+      's3/eventbridge-object-created.json',
+      { bucket: { name: bucket }, object: { key, 'version-id': versionId } },
+      { time: at(seconds) },
+    ),
+    id: nextId(),
+    time: at(seconds),
+  };
 }
 
 type EcsMock = ReturnType<typeof testApp>['ecsMock'];

@@ -37,6 +37,8 @@ describe('mergeDeployments', () => {
 
   it('a single event keeps its own trigger (no merged trigger) and its own time', () => {
     const request = restart('/dev/myproject/api/A');
-    expect(mergeDeployments([{ eventId: 'one', time: T0, request }])).toEqual([{ request, eventId: 'one', eventIds: ['one'], triggeredAt: '2026-03-02T10:00:00.000Z' }]);
+    expect(mergeDeployments([{ eventId: 'one', time: T0, request }])).toEqual([
+      { request, eventId: 'one', eventIds: ['one'], triggeredAt: '2026-03-02T10:00:00.000Z' },
+    ]);
   });
 });

@@ -10,8 +10,14 @@ import { captureOutput } from '../helpers/logs.js';
 import { sqsBatch, sqsSampleEvent } from '../helpers/sqs.js';
 import { parameterChange, tdArn, updates } from './events.js';
 
-const transient = () => Object.assign(new Error('Service Unavailable'), { name: 'ServerException', $fault: 'server', $metadata: { httpStatusCode: 503 } });
-const notFound = () => Object.assign(new Error('Service not found.'), { name: 'ServiceNotFoundException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+const transient = () =>
+  Object.assign(new Error('Service Unavailable'), { name: 'ServerException', $fault: 'server', $metadata: { httpStatusCode: 503 } });
+const notFound = () =>
+  Object.assign(new Error('Service not found.'), {
+    name: 'ServiceNotFoundException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+  });
 
 describe('the batch response', () => {
   let output: ReturnType<typeof captureOutput>;
@@ -23,7 +29,9 @@ describe('the batch response', () => {
   it('lists exactly the records whose deployment failed on transient errors; permanent failures, foreign events and bad bodies succeed', async () => {
     const { app, ecsMock, notifier, metrics } = testApp();
     ecsMock.on(UpdateServiceCommand, { service: 'myproject_service_api_dev' }).rejects(transient());
-    ecsMock.on(UpdateServiceCommand, { service: 'myproject_service_worker_dev' }).resolves(serviceUpdated(tdArn('myproject_service_worker_dev', 3)));
+    ecsMock
+      .on(UpdateServiceCommand, { service: 'myproject_service_worker_dev' })
+      .resolves(serviceUpdated(tdArn('myproject_service_worker_dev', 3)));
     ecsMock.on(UpdateServiceCommand, { service: 'myproject_service_dev' }).rejects(notFound());
     const batch = sqsBatch([
       parameterChange('/dev/myproject/api/A', 0),
@@ -41,7 +49,9 @@ describe('the batch response', () => {
     // api's two changes are one deployment: both records come back; nothing else does.
     expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['msg-1', 'msg-3']);
     // api: three attempts (MAX_DEPLOYMENT_RETRIES 2); worker and the backend (not found: never retried) once.
-    expect(updates(ecsMock).map((u) => u.service)).toEqual(expect.arrayContaining(['myproject_service_worker_dev', 'myproject_service_dev']));
+    expect(updates(ecsMock).map((u) => u.service)).toEqual(
+      expect.arrayContaining(['myproject_service_worker_dev', 'myproject_service_dev']),
+    );
     expect(updates(ecsMock).filter((u) => u.service === 'myproject_service_api_dev')).toHaveLength(3);
     expect(updates(ecsMock)).toHaveLength(5);
     expect(notifier.sent.map((n) => [n.severity, n.title]).sort()).toEqual([
@@ -57,9 +67,18 @@ describe('the batch response', () => {
     ]);
     // Another project's parameter: ignored (a debug line), counted under its route.
     expect(metrics.ofDeployments.filter((m) => m.name === 'EventsIgnored').map((m) => m.trigger)).toEqual(['ssm']);
-    expect(metrics.ofDeployments.filter((m) => m.name === 'EventsRejected').map((m) => m.trigger)).toEqual(['unknown', 'unknown', 'unknown']);
+    expect(metrics.ofDeployments.filter((m) => m.name === 'EventsRejected').map((m) => m.trigger)).toEqual([
+      'unknown',
+      'unknown',
+      'unknown',
+    ]);
     expect(metrics.ofDeployments.filter((m) => m.name === 'DeploymentsFailed').map((m) => m.trigger)).toEqual(['ssm', 'ssm']);
-    expect(output.logs().find((l) => l.message === 'batch handled')?.fields).toMatchObject({ records: 8, events: 6, deployments: 3, records_to_retry: ['msg-1', 'msg-3'] });
+    expect(output.logs().find((l) => l.message === 'batch handled')?.fields).toMatchObject({
+      records: 8,
+      events: 6,
+      deployments: 3,
+      records_to_retry: ['msg-1', 'msg-3'],
+    });
   });
 
   it('the real sample (an S3 event of another bucket) succeeds: a foreign event never loops', async () => {
@@ -67,15 +86,23 @@ describe('the batch response', () => {
     const response = await app.handleBatch(sqsSampleEvent());
     expect(response).toEqual({ batchItemFailures: [] });
     expect(ecsMock.calls()).toHaveLength(0);
-    expect(output.logs().map((l) => l.message)).toContain('event ignored: "s3://s3-eb-unwrap-sourcebucket-7mop1gqlyrzu/__init__.py" is not an env file of any service in SERVICE_CONFIG');
+    expect(output.logs().map((l) => l.message)).toContain(
+      'event ignored: "s3://s3-eb-unwrap-sourcebucket-7mop1gqlyrzu/__init__.py" is not an env file of any service in SERVICE_CONFIG',
+    );
   });
 
   it('a deployment that failed on an unexpected error (a bug) is not retried in the invocation, and its records come back', async () => {
     const { app, ecsMock, notifier } = testApp();
-    ecsMock.on(UpdateServiceCommand, { service: 'myproject_service_api_dev' }).rejects(new TypeError("Cannot read properties of undefined (reading 'deployments')"));
-    ecsMock.on(UpdateServiceCommand, { service: 'myproject_service_worker_dev' }).resolves(serviceUpdated(tdArn('myproject_service_worker_dev', 3)));
+    ecsMock
+      .on(UpdateServiceCommand, { service: 'myproject_service_api_dev' })
+      .rejects(new TypeError("Cannot read properties of undefined (reading 'deployments')"));
+    ecsMock
+      .on(UpdateServiceCommand, { service: 'myproject_service_worker_dev' })
+      .resolves(serviceUpdated(tdArn('myproject_service_worker_dev', 3)));
 
-    const response = await app.handleBatch(sqsBatch([parameterChange('/dev/myproject/api/A', 0), parameterChange('/dev/myproject/worker/W', 1)]));
+    const response = await app.handleBatch(
+      sqsBatch([parameterChange('/dev/myproject/api/A', 0), parameterChange('/dev/myproject/worker/W', 1)]),
+    );
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'msg-1' }]);
     expect(updates(ecsMock).filter((u) => u.service === 'myproject_service_api_dev')).toHaveLength(1);
@@ -91,7 +118,13 @@ describe('the batch response', () => {
     ecsMock.on(UpdateServiceCommand, { service: 'myproject_service_api_dev' }).rejects(transient());
     ecsMock.on(UpdateServiceCommand, { service: 'myproject_service_worker_dev' }).rejects(transient());
     ecsMock.on(UpdateServiceCommand, { service: 'myproject_service_dev' }).resolves(serviceUpdated(tdArn('myproject_service_dev', 3)));
-    const manual = { ...awsSample('custom/custom-event-as-delivered-sqs-body.json'), account: '123456789012', source: 'action.deploy', 'detail-type': 'Manual Deploy', detail: { service: 'api', reason: 'hotfix' } };
+    const manual = {
+      ...awsSample('custom/custom-event-as-delivered-sqs-body.json'),
+      account: '123456789012',
+      source: 'action.deploy',
+      'detail-type': 'Manual Deploy',
+      detail: { service: 'api', reason: 'hotfix' },
+    };
     const workerChange = parameterChange('/dev/myproject/worker/W', 1);
 
     const response = await app.handleBatch(sqsBatch([manual, workerChange, workerChange, parameterChange('/dev/myproject/backend/K', 2)]));
@@ -105,13 +138,19 @@ describe('the batch response', () => {
   it('when every record is left to do, the invocation fails (Powertools: FullBatchFailureError) and SQS retries them all', async () => {
     const { app, ecsMock } = testApp();
     ecsMock.on(UpdateServiceCommand).rejects(transient());
-    await expect(app.handleBatch(sqsBatch([parameterChange('/dev/myproject/api/A', 0), parameterChange('/dev/myproject/api/B', 1)]))).rejects.toBeInstanceOf(FullBatchFailureError);
+    await expect(
+      app.handleBatch(sqsBatch([parameterChange('/dev/myproject/api/A', 0), parameterChange('/dev/myproject/api/B', 1)])),
+    ).rejects.toBeInstanceOf(FullBatchFailureError);
     expect(updates(ecsMock)).toHaveLength(3);
   });
 
   it('an ECS event in a batch is reported on its own, as a direct invocation would', async () => {
     const { app, ecsMock, notifier } = testApp();
-    const completed = adapt('ecs/deployment-completed.json', {}, { resources: ['arn:aws:ecs:us-east-1:123456789012:service/myproject_cluster_dev/myproject_service_api_dev'] });
+    const completed = adapt(
+      'ecs/deployment-completed.json',
+      {},
+      { resources: ['arn:aws:ecs:us-east-1:123456789012:service/myproject_cluster_dev/myproject_service_api_dev'] },
+    );
     const response = await app.handleBatch(sqsBatch([completed]));
     expect(response).toEqual({ batchItemFailures: [] });
     expect(ecsMock.calls()).toHaveLength(0);

@@ -12,7 +12,8 @@ import { captureOutput } from '../helpers/logs.js';
 import { sqsBatch } from '../helpers/sqs.js';
 import { parameterChange, tdArn, updates, updatesAnswered } from './events.js';
 
-const transient = () => Object.assign(new Error('Service Unavailable'), { name: 'ServerException', $fault: 'server', $metadata: { httpStatusCode: 503 } });
+const transient = () =>
+  Object.assign(new Error('Service Unavailable'), { name: 'ServerException', $fault: 'server', $metadata: { httpStatusCode: 503 } });
 
 describe('redelivered batches deploy nothing twice', () => {
   let db: Awaited<ReturnType<typeof startDynamoDb>>;
@@ -33,15 +34,36 @@ describe('redelivered batches deploy nothing twice', () => {
   it('the same batch delivered again deploys nothing: every event of each merged deployment was recorded', async () => {
     const { app, ecsMock } = testApp({}, { guard: guard() });
     updatesAnswered(ecsMock);
-    const batch = sqsBatch([parameterChange('/dev/myproject/api/A', 0), parameterChange('/dev/myproject/api/B', 1), parameterChange('/dev/myproject/worker/C', 2)]);
+    const batch = sqsBatch([
+      parameterChange('/dev/myproject/api/A', 0),
+      parameterChange('/dev/myproject/api/B', 1),
+      parameterChange('/dev/myproject/worker/C', 2),
+    ]);
 
     expect(await app.handleBatch(batch)).toEqual({ batchItemFailures: [] });
-    expect(updates(ecsMock).map((u) => u.service).sort()).toEqual(['myproject_service_api_dev', 'myproject_service_worker_dev']);
+    expect(
+      updates(ecsMock)
+        .map((u) => u.service)
+        .sort(),
+    ).toEqual(['myproject_service_api_dev', 'myproject_service_worker_dev']);
 
     ecsMock.resetHistory();
-    expect(await app.handleBatch(sqsBatch(batch.Records.map((r) => r.body), { receiveCount: 2 }))).toEqual({ batchItemFailures: [] });
+    expect(
+      await app.handleBatch(
+        sqsBatch(
+          batch.Records.map((r) => r.body),
+          { receiveCount: 2 },
+        ),
+      ),
+    ).toEqual({ batchItemFailures: [] });
     expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
-    expect(output.logs().filter((l) => l.message === 'deployment skipped: already deployed for this event').map((l) => l.fields.service).sort()).toEqual(['api', 'worker']);
+    expect(
+      output
+        .logs()
+        .filter((l) => l.message === 'deployment skipped: already deployed for this event')
+        .map((l) => l.fields.service)
+        .sort(),
+    ).toEqual(['api', 'worker']);
   });
 
   it('any one event of a merged deployment, redelivered alone or with a new change, is not deployed again', async () => {
@@ -75,7 +97,11 @@ describe('redelivered batches deploy nothing twice', () => {
       if (apiFails && input.service === 'myproject_service_api_dev') throw transient();
       return serviceUpdated(tdArn(input.service, 12));
     });
-    const batch = sqsBatch([parameterChange('/dev/myproject/api/A', 0), parameterChange('/dev/myproject/worker/C', 1), parameterChange('/dev/myproject/api/B', 2)]);
+    const batch = sqsBatch([
+      parameterChange('/dev/myproject/api/A', 0),
+      parameterChange('/dev/myproject/worker/C', 1),
+      parameterChange('/dev/myproject/api/B', 2),
+    ]);
 
     const first = await app.handleBatch(batch);
     expect(first.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['msg-1', 'msg-3']);
@@ -97,7 +123,11 @@ describe('redelivered batches deploy nothing twice', () => {
     });
     const second = new App({ ...first.deps, guard: guard() });
     // A foreign event keeps the batch from failing as a whole.
-    const batch = sqsBatch([parameterChange('/dev/myproject/api/A', 0), parameterChange('/dev/myproject/api/B', 1), parameterChange('/prod/otherproject/api/A', 2)]);
+    const batch = sqsBatch([
+      parameterChange('/dev/myproject/api/A', 0),
+      parameterChange('/dev/myproject/api/B', 1),
+      parameterChange('/prod/otherproject/api/A', 2),
+    ]);
 
     const responses = await Promise.all([first.app.handleBatch(batch), second.handleBatch(batch)]);
 
@@ -105,7 +135,14 @@ describe('redelivered batches deploy nothing twice', () => {
     expect(responses.map((r) => r.batchItemFailures.map((f) => f.itemIdentifier).sort()).sort()).toEqual([[], ['msg-1', 'msg-2']]);
     // Once it is done, the returning records find it deployed.
     first.ecsMock.resetHistory();
-    expect(await second.handleBatch(sqsBatch(batch.Records.slice(0, 2).map((r) => r.body), { receiveCount: 2 }))).toEqual({ batchItemFailures: [] });
+    expect(
+      await second.handleBatch(
+        sqsBatch(
+          batch.Records.slice(0, 2).map((r) => r.body),
+          { receiveCount: 2 },
+        ),
+      ),
+    ).toEqual({ batchItemFailures: [] });
     expect(first.ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
   });
 });

@@ -10,8 +10,11 @@ import { sqsSampleEvent } from '../helpers/sqs.js';
 
 function burstApp() {
   const test = testApp({ SERVICE_CONFIG: JSON.stringify(BURST_SERVICE_CONFIG) });
-  for (const [family, image] of Object.entries(BURST_IMAGES)) test.ecsMock.on(DescribeTaskDefinitionCommand, { taskDefinition: family }).resolves(taskDefinition(family, 7, [image]));
-  test.ecsMock.on(UpdateServiceCommand).callsFake((input: { service: string }) => serviceUpdated(`arn:aws:ecs:us-east-1:123456789012:task-definition/${input.service}:7`));
+  for (const [family, image] of Object.entries(BURST_IMAGES))
+    test.ecsMock.on(DescribeTaskDefinitionCommand, { taskDefinition: family }).resolves(taskDefinition(family, 7, [image]));
+  test.ecsMock
+    .on(UpdateServiceCommand)
+    .callsFake((input: { service: string }) => serviceUpdated(`arn:aws:ecs:us-east-1:123456789012:task-definition/${input.service}:7`));
   return test;
 }
 
@@ -46,7 +49,12 @@ describe('the bench burst', () => {
     const [record] = sqsSampleEvent().Records;
     const response = await app.handleBatch(sqsBatch(burstEvents(), record as unknown as Record<string, unknown>) as never);
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(ecsMock.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input.service).sort()).toEqual(['myproject_service_api_dev', 'myproject_service_dev', 'myproject_service_worker_dev']);
+    expect(
+      ecsMock
+        .commandCalls(UpdateServiceCommand)
+        .map((c) => c.args[0].input.service)
+        .sort(),
+    ).toEqual(['myproject_service_api_dev', 'myproject_service_dev', 'myproject_service_worker_dev']);
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(BURST_EXPECTED.batch.updates);
     expect(notifier.sent).toHaveLength(BURST_EXPECTED.batch.slack);
     expect(BURST_EXPECTED.batch.updates).toBe(BURST_SERVICES.length);

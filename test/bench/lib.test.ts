@@ -64,7 +64,11 @@ describe('bench statistics', () => {
 describe('bundle accounting from the esbuild metafile', () => {
   it('follows static imports only: a dynamic import is loaded later, by the route that needs it', () => {
     expect([...staticClosure(meta, 'dist/index.mjs')].sort()).toEqual(['dist/chunks/leaf.mjs', 'dist/chunks/shared.mjs', 'dist/index.mjs']);
-    expect([...staticClosure(meta, 'dist/chunks/route.mjs')].sort()).toEqual(['dist/chunks/leaf.mjs', 'dist/chunks/route.mjs', 'dist/chunks/shared.mjs']);
+    expect([...staticClosure(meta, 'dist/chunks/route.mjs')].sort()).toEqual([
+      'dist/chunks/leaf.mjs',
+      'dist/chunks/route.mjs',
+      'dist/chunks/shared.mjs',
+    ]);
   });
 
   it('sums bytes and tells SDK code apart', () => {
@@ -89,12 +93,31 @@ describe('fan-out ideal and budgets', () => {
   });
 
   it('passes figures within the budgets and flags those above, or missing', () => {
-    const fine = { initRatio: 1.3, routeToFloorRatio: 1.4, zipBytes: 200 * 1024, initCodeBytes: 50 * 1024, ecsRouteSdkBytes: 0, routesWithOtherClients: 0, fanoutCallsPerService: 1, fanoutOtherCalls: 3, burstBatchUpdates: 3 };
+    const fine = {
+      initRatio: 1.3,
+      routeToFloorRatio: 1.4,
+      zipBytes: 200 * 1024,
+      initCodeBytes: 50 * 1024,
+      ecsRouteSdkBytes: 0,
+      routesWithOtherClients: 0,
+      fanoutCallsPerService: 1,
+      fanoutOtherCalls: 3,
+      burstBatchUpdates: 3,
+    };
     const within = evaluate(fine);
     expect(within.filter((c) => c.kind === 'budget').every((c) => c.ok)).toBe(true);
     // Over the target, within the budget: reported, not failed.
     expect(within.find((c) => c.kind === 'target' && c.name === 'slowest SDK route over its SDK floor')?.ok).toBe(false);
-    const over = evaluate({ ...fine, initRatio: BUDGETS.initRatio + 0.01, routeToFloorRatio: BUDGETS.routeToFloorRatio + 0.01, initCodeBytes: undefined, ecsRouteSdkBytes: 10, routesWithOtherClients: 1, fanoutCallsPerService: 0.5, burstBatchUpdates: 4 });
+    const over = evaluate({
+      ...fine,
+      initRatio: BUDGETS.initRatio + 0.01,
+      routeToFloorRatio: BUDGETS.routeToFloorRatio + 0.01,
+      initCodeBytes: undefined,
+      ecsRouteSdkBytes: 10,
+      routesWithOtherClients: 1,
+      fanoutCallsPerService: 0.5,
+      burstBatchUpdates: 4,
+    });
     expect(over.filter((c) => c.kind === 'budget' && !c.ok).map((c) => c.name)).toEqual([
       'init-only ratio',
       'slowest SDK route over its SDK floor',
@@ -105,11 +128,19 @@ describe('fan-out ideal and budgets', () => {
       'UpdateService calls of the 30-event burst as one batch (one per service)',
     ]);
     // Counts are exact: fewer deployments than services is as wrong as more.
-    expect(evaluate({ ...fine, burstBatchUpdates: 2 }).filter((c) => !c.ok && c.kind === 'budget').map((c) => c.name)).toEqual(['UpdateService calls of the 30-event burst as one batch (one per service)']);
+    expect(
+      evaluate({ ...fine, burstBatchUpdates: 2 })
+        .filter((c) => !c.ok && c.kind === 'budget')
+        .map((c) => c.name),
+    ).toEqual(['UpdateService calls of the 30-event burst as one batch (one per service)']);
   });
 
   it('formats aligned text and Markdown tables', () => {
-    const rows = [['variant', 'ms'], ['bare', '31.6'], ['route ecs', '105.0']];
+    const rows = [
+      ['variant', 'ms'],
+      ['bare', '31.6'],
+      ['route ecs', '105.0'],
+    ];
     expect(formatTable(rows).split('\n')).toEqual(['variant       ms', '---------  -----', 'bare        31.6', 'route ecs  105.0']);
     expect(formatMarkdownTable(rows).split('\n')[1]).toBe('|---|---:|');
   });

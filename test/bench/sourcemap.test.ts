@@ -7,15 +7,23 @@ const isOwn = (source: string) => /(^|\/)src\//.test(source);
 
 /** Where Node's own source-map reader (the one --enable-source-maps uses) maps a generated position. */
 function lookup(map: SourceMapV3, line: number, column: number) {
-  const entry = new SourceMap(map as never).findEntry(line, column) as { originalSource?: string; originalLine?: number; originalColumn?: number };
-  return entry.originalSource === undefined ? 'unmapped' : `${entry.originalSource.replace(/^.*?(src|node_modules)\//, '$1/')}:${entry.originalLine}:${entry.originalColumn}`;
+  const entry = new SourceMap(map as never).findEntry(line, column) as {
+    originalSource?: string;
+    originalLine?: number;
+    originalColumn?: number;
+  };
+  return entry.originalSource === undefined
+    ? 'unmapped'
+    : `${entry.originalSource.replace(/^.*?(src|node_modules)\//, '$1/')}:${entry.originalLine}:${entry.originalColumn}`;
 }
 
 describe('base64 VLQ', () => {
   it('encodes and decodes any segment', () => {
-    fc.assert(fc.property(fc.array(fc.integer({ min: -1_000_000, max: 1_000_000 }), { minLength: 1, maxLength: 5 }), (values) => {
-      expect(decodeSegment(encodeSegment(values))).toEqual(values);
-    }));
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -1_000_000, max: 1_000_000 }), { minLength: 1, maxLength: 5 }), (values) => {
+        expect(decodeSegment(encodeSegment(values))).toEqual(values);
+      }),
+    );
     expect(encodeSegment([0, 0, 16, 1])).toBe('AAgBC');
     expect(decodeSegment('AAgBC')).toEqual([0, 0, 16, 1]);
     expect(() => decodeSegment('A!')).toThrow(/invalid/);
@@ -52,7 +60,14 @@ describe('source maps reduced to src/', () => {
     const reduced = filterSourceMap(map, isOwn)!;
     expect(reduced.sources).toEqual(['../src/a.ts', '../src/b.ts']);
     expect(reduced.names).toEqual([]);
-    for (const [line, column] of [[0, 3], [0, 12], [0, 17], [0, 25], [1, 2], [1, 6]] as const) {
+    for (const [line, column] of [
+      [0, 3],
+      [0, 12],
+      [0, 17],
+      [0, 25],
+      [1, 2],
+      [1, 6],
+    ] as const) {
       const before = lookup(map, line, column);
       expect(lookup(reduced, line, column)).toBe(before.startsWith('node_modules/') ? 'unmapped' : before);
     }
@@ -62,6 +77,8 @@ describe('source maps reduced to src/', () => {
   });
 
   it('drops a map that has nothing of src/', () => {
-    expect(filterSourceMap({ ...map, sources: ['../node_modules/a.js', '../node_modules/b.js', '../node_modules/c.js'] }, isOwn)).toBeUndefined();
+    expect(
+      filterSourceMap({ ...map, sources: ['../node_modules/a.js', '../node_modules/b.js', '../node_modules/c.js'] }, isOwn),
+    ).toBeUndefined();
   });
 });

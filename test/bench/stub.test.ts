@@ -19,9 +19,15 @@ describe('bench AWS stub', () => {
   it('answers the ECS JSON protocol with what deploybridge reads', async () => {
     const ecs = new ECSClient({ region: 'us-east-1', endpoint: stub.url, credentials, maxAttempts: 1 });
     const described = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'myproject_service_api_dev' }));
-    expect(described.taskDefinition?.taskDefinitionArn).toBe('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:7');
-    expect(described.taskDefinition?.containerDefinitions?.[0]?.image).toBe('123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_api:v1');
-    const updated = await ecs.send(new UpdateServiceCommand({ cluster: 'c', service: 's', taskDefinition: 'myproject_service_api_dev', forceNewDeployment: true }));
+    expect(described.taskDefinition?.taskDefinitionArn).toBe(
+      'arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:7',
+    );
+    expect(described.taskDefinition?.containerDefinitions?.[0]?.image).toBe(
+      '123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_api:v1',
+    );
+    const updated = await ecs.send(
+      new UpdateServiceCommand({ cluster: 'c', service: 's', taskDefinition: 'myproject_service_api_dev', forceNewDeployment: true }),
+    );
     expect(updated.service?.taskDefinition).toBe('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:7');
     expect(updated.service?.deployments?.find((d) => d.status === 'PRIMARY')?.id).toMatch(/^ecs-svc\//);
     expect(stub.calls().map((c) => [c.target, c.input.taskDefinition])).toEqual([
@@ -50,8 +56,13 @@ describe('bench AWS stub', () => {
     const current = await s3.send(new GetObjectCommand({ Bucket: 'myproject-config-dev', Key: 'shared/.env', VersionId: 'v3' }));
     expect(await current.Body?.transformToString()).toBe('APP_ENV=dev\nLOG_LEVEL=info\n');
     const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: 'myproject-config-dev', Prefix: 'shared/.env' }));
-    expect(listed.Versions?.map((v) => [v.Key, v.VersionId])).toEqual([['shared/.env', 'v3'], ['shared/.env', PREVIOUS_VERSION]]);
-    const previous = await s3.send(new GetObjectCommand({ Bucket: 'myproject-config-dev', Key: 'shared/.env', VersionId: PREVIOUS_VERSION }));
+    expect(listed.Versions?.map((v) => [v.Key, v.VersionId])).toEqual([
+      ['shared/.env', 'v3'],
+      ['shared/.env', PREVIOUS_VERSION],
+    ]);
+    const previous = await s3.send(
+      new GetObjectCommand({ Bucket: 'myproject-config-dev', Key: 'shared/.env', VersionId: PREVIOUS_VERSION }),
+    );
     expect(await previous.Body?.transformToString()).toBe('APP_ENV=dev\nLOG_LEVEL=debug\n');
     expect(stub.calls().map((c) => [c.target, c.input.Key, c.input.VersionId])).toEqual([
       ['GetObject', 'shared/.env', 'v3'],
@@ -63,12 +74,20 @@ describe('bench AWS stub', () => {
 
   it('answers ECR DescribeImages and SSM DescribeParameters', async () => {
     const ecr = new ECRClient({ region: 'us-east-1', endpoint: stub.url, credentials, maxAttempts: 1 });
-    const { imageDetails } = await ecr.send(new DescribeImagesCommand({ repositoryName: 'myproject_service_api', imageIds: [{ imageDigest: 'sha256:1' }] }));
+    const { imageDetails } = await ecr.send(
+      new DescribeImagesCommand({ repositoryName: 'myproject_service_api', imageIds: [{ imageDigest: 'sha256:1' }] }),
+    );
     expect(imageDetails?.[0]).toMatchObject({ imageDigest: 'sha256:1', imageTags: ['v1.4.2', 'latest'], imageSizeInBytes: 182_312_448 });
     expect(imageDetails?.[0]?.imagePushedAt).toBeInstanceOf(Date);
     const ssm = new SSMClient({ region: 'us-east-1', endpoint: stub.url, credentials, maxAttempts: 1 });
-    const { Parameters } = await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: ['/dev/myproject/api/X'] }] }));
-    expect(Parameters?.[0]).toMatchObject({ Name: '/dev/myproject/api/X', Version: 3, LastModifiedUser: 'arn:aws:iam::123456789012:user/bench' });
+    const { Parameters } = await ssm.send(
+      new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: ['/dev/myproject/api/X'] }] }),
+    );
+    expect(Parameters?.[0]).toMatchObject({
+      Name: '/dev/myproject/api/X',
+      Version: 3,
+      LastModifiedUser: 'arn:aws:iam::123456789012:user/bench',
+    });
     expect(stub.calls().map((c) => c.target)).toEqual(['DescribeImages', 'DescribeParameters']);
     ecr.destroy();
     ssm.destroy();

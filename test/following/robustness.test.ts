@@ -45,7 +45,8 @@ describe('following without, or despite, the deployments table', () => {
   });
   afterEach(() => output.restore());
 
-  const journalOn = (tableName: string) => createDynamoDbStore({ tableName, region: 'us-east-1', ttlSeconds: FOLLOW_DEFAULTS.recordTtlSeconds }, db.client);
+  const journalOn = (tableName: string) =>
+    createDynamoDbStore({ tableName, region: 'us-east-1', ttlSeconds: FOLLOW_DEFAULTS.recordTtlSeconds }, db.client);
 
   it('without a table, a circuit-breaker rollback is a warning (amber), not information', async () => {
     const { app, notifier } = testApp();
@@ -67,18 +68,50 @@ describe('following without, or despite, the deployments table', () => {
   it('without a table, a failure and an impaired task start say why tasks failed', async () => {
     const { app, ecsMock, notifier } = testApp();
     ecsMock.on(ListTasksCommand).resolves({ taskArns: ['arn:aws:ecs:us-east-1:123456789012:task/myproject_cluster_dev/aaa'] });
-    ecsMock.on(DescribeTasksCommand).resolves({ tasks: [{ taskArn: 'aaa', startedBy: 'ecs-svc/123', stoppedReason: 'ResourceInitializationError: unable to pull secrets or registry auth', containers: [] }] });
-    ecsMock.on(DescribeServicesCommand).resolves({ services: [{ events: [{ message: '(service myproject_service_api_dev) failed to launch a task with (error ECS was unable to assume the role).' }] }] });
+    ecsMock
+      .on(DescribeTasksCommand)
+      .resolves({
+        tasks: [
+          {
+            taskArn: 'aaa',
+            startedBy: 'ecs-svc/123',
+            stoppedReason: 'ResourceInitializationError: unable to pull secrets or registry auth',
+            containers: [],
+          },
+        ],
+      });
+    ecsMock
+      .on(DescribeServicesCommand)
+      .resolves({
+        services: [
+          {
+            events: [
+              { message: '(service myproject_service_api_dev) failed to launch a task with (error ECS was unable to assume the role).' },
+            ],
+          },
+        ],
+      });
     await app.handle(ecs('deployment-failed.json', 'e1'));
-    await app.handle(ecs('service-action-task-start-impaired.json', 'e2', { clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/myproject_cluster_dev' }));
-    const why = ['Why tasks failed', '• ResourceInitializationError: unable to pull secrets or registry auth\n• failed to launch a task with (error ECS was unable to assume the role).'];
+    await app.handle(
+      ecs('service-action-task-start-impaired.json', 'e2', {
+        clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/myproject_cluster_dev',
+      }),
+    );
+    const why = [
+      'Why tasks failed',
+      '• ResourceInitializationError: unable to pull secrets or registry auth\n• failed to launch a task with (error ECS was unable to assume the role).',
+    ];
     expect(notifier.sent.map((n) => [n.severity, n.title])).toEqual([
       ['error', 'Deployment failed: api'],
       ['warning', 'Tasks fail to start: api'],
     ]);
     expect(notifier.sent[0]?.facts).toContainEqual(why);
     expect(notifier.sent[1]?.facts).toContainEqual(why);
-    expect(sentCommands(ecsMock).filter((c) => c.command === 'DescribeTasksCommand').map((c) => c.input)).toEqual([
+    expect(
+      sentCommands(ecsMock)
+        .filter((c) => c.command === 'DescribeTasksCommand')
+        .map((c) => c.input),
+    ).toEqual([
       { cluster: 'myproject_cluster_dev', tasks: ['arn:aws:ecs:us-east-1:123456789012:task/myproject_cluster_dev/aaa'] },
       { cluster: 'myproject_cluster_dev', tasks: ['arn:aws:ecs:us-east-1:123456789012:task/myproject_cluster_dev/aaa'] },
     ]);
@@ -86,25 +119,40 @@ describe('following without, or despite, the deployments table', () => {
 
   it('ECS reads that are refused never stop the notification: it says what could not be read', async () => {
     const { app, ecsMock, notifier } = testApp();
-    const denied = Object.assign(new Error('not authorized to perform ecs:ListTasks'), { name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+    const denied = Object.assign(new Error('not authorized to perform ecs:ListTasks'), {
+      name: 'AccessDeniedException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+    });
     ecsMock.on(ListTasksCommand).rejects(denied);
     ecsMock.on(DescribeServicesCommand).rejects(denied);
     await app.handle(ecs('deployment-failed.json', 'e1'));
-    expect(notifier.sent[0]?.facts).toContainEqual(['Why tasks failed', 'no stopped task or service event says why yet (not read: stopped tasks: AccessDeniedException, service events: AccessDeniedException)']);
+    expect(notifier.sent[0]?.facts).toContainEqual([
+      'Why tasks failed',
+      'no stopped task or service event says why yet (not read: stopped tasks: AccessDeniedException, service events: AccessDeniedException)',
+    ]);
     expect(output.logs().find((l) => l.message === 'why tasks failed: some ECS reads failed')?.level).toBe('warn');
   });
 
   it('ECS reads that hang are abandoned after the time allowed; the notification goes out', async () => {
     const fake = await startFakeEcs((request) => (request.action === 'ListTasks' ? { kind: 'hang' } : { kind: 'ok' }));
     try {
-      const client = new ECSClient({ region: 'us-east-1', endpoint: fake.endpoint, maxAttempts: 1, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      const client = new ECSClient({
+        region: 'us-east-1',
+        endpoint: fake.endpoint,
+        maxAttempts: 1,
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      });
       const target = createEcsTarget(client);
       const { app, ecsMock, notifier } = testApp({}, { targets: { ecs: async () => target, lambda: noLambdaTarget } });
       ecsMock.restore(); // this test's client talks to the fake endpoint
 
       await app.handle(ecs('deployment-failed.json', 'e1'));
       expect(notifier.sent).toHaveLength(1);
-      expect(notifier.sent[0]?.facts).toContainEqual(['Why tasks failed', 'no stopped task or service event says why yet (not read: stopped tasks: timed out)']);
+      expect(notifier.sent[0]?.facts).toContainEqual([
+        'Why tasks failed',
+        'no stopped task or service event says why yet (not read: stopped tasks: timed out)',
+      ]);
     } finally {
       await fake.close();
     }
@@ -117,16 +165,28 @@ describe('following without, or despite, the deployments table', () => {
     expect(result).toMatchObject({ deployments: [{ status: 'started', deploymentId: 'ecs-svc/1' }] });
     expect(notifier.sent.map((n) => n.title)).toEqual(['Deployment started: api']);
     expect(metrics.counts).toMatchObject({ DeploymentsStarted: 1, DeploymentRecordsFailed: 1 });
-    expect(output.logs().find((l) => l.message === 'deployment not recorded: its later events are reported without it')?.fields).toMatchObject({ service: 'api', error_name: 'ResourceNotFoundException' });
+    expect(
+      output.logs().find((l) => l.message === 'deployment not recorded: its later events are reported without it')?.fields,
+    ).toMatchObject({ service: 'api', error_name: 'ResourceNotFoundException' });
     // Its ECS events are then reported as they can be without a record.
     await app.handle(ecs('deployment-completed.json', 'e1', { deploymentId: 'ecs-svc/1' }));
-    expect(notifier.sent.map((n) => `${n.severity} ${n.title}`)).toEqual(['info Deployment started: api', 'success Deployment completed: api']);
+    expect(notifier.sent.map((n) => `${n.severity} ${n.title}`)).toEqual([
+      'info Deployment started: api',
+      'success Deployment completed: api',
+    ]);
     expect(metrics.counts.DeploymentRecordsFailed).toBe(2);
   });
 
   it('a table that fails transiently fails the invocation, so Lambda retries the event rather than report it wrongly', async () => {
     const unavailable: DeploymentJournal = {
-      read: () => Promise.reject(Object.assign(new Error('Service Unavailable'), { name: 'InternalServerError', $fault: 'server', $metadata: { httpStatusCode: 500 } })),
+      read: () =>
+        Promise.reject(
+          Object.assign(new Error('Service Unavailable'), {
+            name: 'InternalServerError',
+            $fault: 'server',
+            $metadata: { httpStatusCode: 500 },
+          }),
+        ),
       write: () => Promise.resolve(false),
     };
     const { app, notifier } = testApp({}, { journal: unavailable });
@@ -142,25 +202,59 @@ describe('following without, or despite, the deployments table', () => {
     await app.handle(parameterUpdate('p-shared')); // a duplicate delivery: skipped by the guard
     await app.handle(ecs('deployment-completed.json', 'e-shared', { deploymentId: 'ecs-svc/77' }));
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
-    expect(notifier.sent.map((n) => `${n.severity} ${n.title}`)).toEqual(['info Deployment started: api', 'success Deployment completed: api']);
+    expect(notifier.sent.map((n) => `${n.severity} ${n.title}`)).toEqual([
+      'info Deployment started: api',
+      'success Deployment completed: api',
+    ]);
     const { Item } = await db.client.send(new GetItemCommand({ TableName: 'shared-table', Key: { id: { S: 'deployment#ecs-svc/77' } } }));
     const expiresIn = Number(Item?.expiration?.N) - Date.now() / 1000;
     expect(expiresIn).toBeGreaterThan(14 * 24 * 3600 - 60);
     expect(expiresIn).toBeLessThanOrEqual(14 * 24 * 3600);
     expect(JSON.parse(Item?.entry?.S ?? '{}')).toMatchObject({
       type: 'deployment',
-      deployment: { id: 'ecs-svc/77', service: 'api', cluster: 'myproject_cluster_dev', taskDefinition: TD, status: 'completed', eventId: 'p-shared', trigger: { kind: 'ssm', parameter: '/dev/myproject/api/KEY', operation: 'Update' } },
+      deployment: {
+        id: 'ecs-svc/77',
+        service: 'api',
+        cluster: 'myproject_cluster_dev',
+        taskDefinition: TD,
+        status: 'completed',
+        eventId: 'p-shared',
+        trigger: { kind: 'ssm', parameter: '/dev/myproject/api/KEY', operation: 'Update' },
+      },
     });
   });
 
   it('a Lambda deployment is recorded when it finishes, with its versions and trigger', async () => {
-    await db.client.send(new CreateTableCommand({ TableName: 'lambda-table', KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }));
+    await db.client.send(
+      new CreateTableCommand({
+        TableName: 'lambda-table',
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
     const { app, lambdaMock, metrics } = lambdaApp({}, { journal: journalOn('lambda-table') });
     happyPath(lambdaMock);
-    const upload = adapt('s3/eventbridge-object-created.json', { bucket: { name: 'myproject-artifacts' }, object: { key: 'thumbnailer/lambda.zip', size: 1, etag: 'e' } }, { id: 'upload-1', time: '2024-06-03T09:00:00Z' });
+    const upload = adapt(
+      's3/eventbridge-object-created.json',
+      { bucket: { name: 'myproject-artifacts' }, object: { key: 'thumbnailer/lambda.zip', size: 1, etag: 'e' } },
+      { id: 'upload-1', time: '2024-06-03T09:00:00Z' },
+    );
     await app.handle(upload);
-    const { Item } = await db.client.send(new GetItemCommand({ TableName: 'lambda-table', Key: { id: { S: 'deployment#lambda:myproject_lambda_thumbnailer_dev:upload-1' } } }));
-    expect(JSON.parse(Item?.entry?.S ?? '{}')).toMatchObject({ deployment: { target: 'lambda', service: 'thumbnailer', alias: 'live', fromVersion: '12', toVersion: '13', status: 'completed', trigger: { kind: 's3' } } });
+    const { Item } = await db.client.send(
+      new GetItemCommand({ TableName: 'lambda-table', Key: { id: { S: 'deployment#lambda:myproject_lambda_thumbnailer_dev:upload-1' } } }),
+    );
+    expect(JSON.parse(Item?.entry?.S ?? '{}')).toMatchObject({
+      deployment: {
+        target: 'lambda',
+        service: 'thumbnailer',
+        alias: 'live',
+        fromVersion: '12',
+        toVersion: '13',
+        status: 'completed',
+        trigger: { kind: 's3' },
+      },
+    });
     expect(metrics.ofDeployments).toEqual([{ name: 'DeploymentDuration', trigger: 's3', value: expect.any(Number), unit: 'Milliseconds' }]);
   });
 });
@@ -174,7 +268,9 @@ describe('the deployments table under concurrent writers', () => {
       decided++;
       // Another invocation writes between this one's read and its write, once.
       if (decided === 1) void journal.write('k', { type: 'latest', deploymentId: 'b' }, 1);
-      return current?.type === 'latest' ? { entry: { type: 'latest', deploymentId: `${current.deploymentId}+c` }, result: current.deploymentId } : undefined;
+      return current?.type === 'latest'
+        ? { entry: { type: 'latest', deploymentId: `${current.deploymentId}+c` }, result: current.deploymentId }
+        : undefined;
     });
     expect(decided).toBe(2);
     expect(result).toBe('b');
@@ -184,9 +280,15 @@ describe('the deployments table under concurrent writers', () => {
   it('a change given what a read of its key found decides on that first; a stale one costs one more attempt, one of another key is ignored', async () => {
     const memory = createMemoryJournal();
     const read: string[] = [];
-    const journal: DeploymentJournal = { read: (key) => (read.push(key), memory.read(key)), write: (key, entry, expected) => memory.write(key, entry, expected) };
+    const journal: DeploymentJournal = {
+      read: (key) => (read.push(key), memory.read(key)),
+      write: (key, entry, expected) => memory.write(key, entry, expected),
+    };
     await journal.write('k', { type: 'latest', deploymentId: 'a' }, undefined);
-    const append = (current: JournalEntry | undefined) => (current?.type === 'latest' ? { entry: { type: 'latest' as const, deploymentId: `${current.deploymentId}+c` }, result: current.deploymentId } : undefined);
+    const append = (current: JournalEntry | undefined) =>
+      current?.type === 'latest'
+        ? { entry: { type: 'latest' as const, deploymentId: `${current.deploymentId}+c` }, result: current.deploymentId }
+        : undefined;
 
     const seen = await see(journal, 'k');
     expect(await change(journal, 'k', append, seen)).toBe('a');
@@ -210,7 +312,11 @@ describe('the deployments table under concurrent writers', () => {
         // Another delivery of the rollback's start records it between this one's first read and its change.
         if (racing && key === 'service#myproject_cluster_dev/myproject_service_api_dev') {
           racing = false;
-          await memory.write('deployment#ecs-svc/2', { type: 'rollback', deploymentId: 'ecs-svc/2', rollbackOf: 'ecs-svc/1', to: 'deploymentID', events: ['e-other'] }, undefined);
+          await memory.write(
+            'deployment#ecs-svc/2',
+            { type: 'rollback', deploymentId: 'ecs-svc/2', rollbackOf: 'ecs-svc/1', to: 'deploymentID', events: ['e-other'] },
+            undefined,
+          );
         }
         return memory.read(key);
       },
@@ -222,15 +328,29 @@ describe('the deployments table under concurrent writers', () => {
     racing = true;
     read.length = 0;
     await app.handle(ecs('deployment-in-progress-rollback.json', 'e-rollback', { deploymentId: 'ecs-svc/2' }));
-    expect(notifier.sent.map((n) => `${n.severity} ${n.title}`)).toEqual(['info Deployment started: api', 'warning Deployment rolling back: api']);
+    expect(notifier.sent.map((n) => `${n.severity} ${n.title}`)).toEqual([
+      'info Deployment started: api',
+      'warning Deployment rolling back: api',
+    ]);
     expect(metrics.counts).toMatchObject({ DeploymentsFailed: 1 });
-    expect((await memory.read('deployment#ecs-svc/1'))?.entry).toMatchObject({ deployment: { status: 'failed', rollback: { deploymentId: 'ecs-svc/2', to: 'deploymentID', status: 'in_progress' } } });
+    expect((await memory.read('deployment#ecs-svc/1'))?.entry).toMatchObject({
+      deployment: { status: 'failed', rollback: { deploymentId: 'ecs-svc/2', to: 'deploymentID', status: 'in_progress' } },
+    });
     // The record's key is read once more only because the first write lost the race.
-    expect(read).toEqual(['deployment#ecs-svc/2', 'service#myproject_cluster_dev/myproject_service_api_dev', 'deployment#ecs-svc/1', 'deployment#ecs-svc/2', 'deployment#deploymentID']);
+    expect(read).toEqual([
+      'deployment#ecs-svc/2',
+      'service#myproject_cluster_dev/myproject_service_api_dev',
+      'deployment#ecs-svc/1',
+      'deployment#ecs-svc/2',
+      'deployment#deploymentID',
+    ]);
   });
 
   it('gives up with an error (a retryable failure) when the entry keeps changing', async () => {
-    const busy: DeploymentJournal = { read: async () => ({ entry: { type: 'latest', deploymentId: 'x' }, version: 1 }), write: async () => false };
+    const busy: DeploymentJournal = {
+      read: async () => ({ entry: { type: 'latest', deploymentId: 'x' }, version: 1 }),
+      write: async () => false,
+    };
     const changing = change(busy, 'k', (current) => (current === undefined ? undefined : { entry: current, result: true }));
     await expect(changing).rejects.toThrow('deployments table: k kept changing under 5 attempts to write it');
     // Contention, not a bug: the invocation fails and Lambda retries it.

@@ -11,7 +11,15 @@ import { createDynamoDbStore } from '../../src/aws/journal.js';
 import { FOLLOW_DEFAULTS } from '../../src/constants.js';
 import { createLogger } from '../../src/observability.js';
 import { createNotifier } from '../../src/slack/setup.js';
-import { DescribeTaskDefinitionCommand, fakeMetrics, sentCommands, taskDefinition, testApp, testConfig, UpdateServiceCommand } from '../helpers/app.js';
+import {
+  DescribeTaskDefinitionCommand,
+  fakeMetrics,
+  sentCommands,
+  taskDefinition,
+  testApp,
+  testConfig,
+  UpdateServiceCommand,
+} from '../helpers/app.js';
 import { startDynamoDb } from '../helpers/dynalite.js';
 import { adapt, awsSample } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
@@ -40,7 +48,15 @@ function push(tag: string, id: string, time: string) {
 /** A documented ECS sample on this project's api service, as its own event (id, time). */
 function ecs(file: string, id: string, time: string, detail: Record<string, unknown> = {}) {
   const sample = awsSample(`ecs/${file}`);
-  return { ...sample, id, time, account: '123456789012', region: 'us-east-1', resources: [SERVICE_ARN], detail: { ...sample.detail, ...detail } };
+  return {
+    ...sample,
+    id,
+    time,
+    account: '123456789012',
+    region: 'us-east-1',
+    resources: [SERVICE_ARN],
+    detail: { ...sample.detail, ...detail },
+  };
 }
 
 /** UpdateService's answer: `id` is the new PRIMARY of `to`; `replaces` the deployment before it, with its rollout state. */
@@ -50,13 +66,21 @@ function started(id: string, to: number, replaces: { id: string; revision: numbe
       taskDefinition: revision(to),
       deployments: [
         { id, status: 'PRIMARY', taskDefinition: revision(to), rolloutState: 'IN_PROGRESS' as const, runningCount: 0 },
-        { id: replaces.id, status: 'ACTIVE', taskDefinition: revision(replaces.revision), rolloutState: replaces.rolloutState, runningCount: 2 },
+        {
+          id: replaces.id,
+          status: 'ACTIVE',
+          taskDefinition: revision(replaces.revision),
+          rolloutState: replaces.rolloutState,
+          runningCount: 2,
+        },
       ],
     },
   };
 }
 
-type Slack = { kind: 'bot'; api: Awaited<ReturnType<typeof startSlackApi>> } | { kind: 'webhook'; server: Awaited<ReturnType<typeof startSlackServer>> };
+type Slack =
+  | { kind: 'bot'; api: Awaited<ReturnType<typeof startSlackApi>> }
+  | { kind: 'webhook'; server: Awaited<ReturnType<typeof startSlackServer>> };
 
 describe('following a deployment from trigger to outcome', () => {
   let db: Awaited<ReturnType<typeof startDynamoDb>>;
@@ -86,7 +110,12 @@ describe('following a deployment from trigger to outcome', () => {
   async function followingApp(mode: 'bot' | 'webhook') {
     const tableName = `deployments-${++tables}`;
     await db.client.send(
-      new CreateTableCommand({ TableName: tableName, KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], BillingMode: 'PAY_PER_REQUEST' }),
+      new CreateTableCommand({
+        TableName: tableName,
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
     );
     let env: Record<string, string>;
     if (mode === 'bot') {
@@ -103,7 +132,11 @@ describe('following a deployment from trigger to outcome', () => {
     const notifier = createNotifier(testConfig(env), log, metrics);
     // The journal's own client, which notes the key of every GetItem it sends.
     const getItems: string[] = [];
-    journalClient = new DynamoDBClient({ endpoint: db.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    journalClient = new DynamoDBClient({
+      endpoint: db.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
     journalClient.middlewareStack.add(
       (next, context) => async (args) => {
         if (context.commandName === 'GetItemCommand') getItems.push((args.input as GetItemCommandInput).Key?.id?.S ?? '?');
@@ -130,7 +163,10 @@ describe('following a deployment from trigger to outcome', () => {
   /** What Slack received, in order: method (thread replies marked), colour, title. */
   function received(): string[] {
     if (slack?.kind === 'bot') {
-      return slack.api.calls.map((c) => `${c.method}${c.body.thread_ts === undefined ? '' : ' (reply)'} ${c.body.attachments?.[0]?.color} ${c.body.attachments?.[0]?.blocks[0]?.text?.text}`);
+      return slack.api.calls.map(
+        (c) =>
+          `${c.method}${c.body.thread_ts === undefined ? '' : ' (reply)'} ${c.body.attachments?.[0]?.color} ${c.body.attachments?.[0]?.blocks[0]?.text?.text}`,
+      );
     }
     return (slack?.kind === 'webhook' ? slack.server.received : []).map((r) => {
       const body = r.body as { attachments: Array<{ color: string; blocks: Array<{ text?: { text: string } }> }> };
@@ -140,27 +176,47 @@ describe('following a deployment from trigger to outcome', () => {
 
   /** The text of the fields of a message Slack received. */
   function fieldsOf(index: number): string[] {
-    const body = (slack?.kind === 'bot' ? slack.api.calls[index]?.body : slack?.kind === 'webhook' ? slack.server.received[index]?.body : undefined) as
-      | { attachments: Array<{ blocks: Array<{ fields?: Array<{ text: string }> }> }> }
-      | undefined;
+    const body = (
+      slack?.kind === 'bot' ? slack.api.calls[index]?.body : slack?.kind === 'webhook' ? slack.server.received[index]?.body : undefined
+    ) as { attachments: Array<{ blocks: Array<{ fields?: Array<{ text: string }> }> }> } | undefined;
     return (body?.attachments[0]?.blocks ?? []).flatMap((b) => (b.fields ?? []).map((f) => f.text));
   }
 
   /** Why tasks failed, as ECS would tell it: a task of the deployment that could not pull its image, one killed, and the service's events. */
   function failingTasks(ecsMock: ReturnType<typeof testApp>['ecsMock']) {
-    ecsMock.on(ListTasksCommand).resolves({ taskArns: ['arn:aws:ecs:us-east-1:123456789012:task/myproject_cluster_dev/aaa', 'arn:aws:ecs:us-east-1:123456789012:task/myproject_cluster_dev/bbb'] });
+    ecsMock
+      .on(ListTasksCommand)
+      .resolves({
+        taskArns: [
+          'arn:aws:ecs:us-east-1:123456789012:task/myproject_cluster_dev/aaa',
+          'arn:aws:ecs:us-east-1:123456789012:task/myproject_cluster_dev/bbb',
+        ],
+      });
     ecsMock.on(DescribeTasksCommand).callsFake(async () => ({
       tasks: [
-        { taskArn: 'bbb', startedBy: 'ecs-svc/99', stoppedAt: new Date(Date.now() + 1000), stoppedReason: 'Scaling activity initiated by deployment ecs-svc/99', containers: [{ name: 'app', exitCode: 0 }] },
+        {
+          taskArn: 'bbb',
+          startedBy: 'ecs-svc/99',
+          stoppedAt: new Date(Date.now() + 1000),
+          stoppedReason: 'Scaling activity initiated by deployment ecs-svc/99',
+          containers: [{ name: 'app', exitCode: 0 }],
+        },
         {
           taskArn: 'aaa',
           startedBy: D1,
           stoppedAt: new Date(Date.now() + 2000),
           stopCode: 'TaskFailedToStart',
-          stoppedReason: 'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref myproject_service_api:v1.4.3: not found',
+          stoppedReason:
+            'CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref myproject_service_api:v1.4.3: not found',
           containers: [{ name: 'app' }],
         },
-        { taskArn: 'ccc', startedBy: D1, stoppedAt: new Date(Date.now() + 1500), stoppedReason: 'Essential container in task exited', containers: [{ name: 'app', exitCode: 137 }] },
+        {
+          taskArn: 'ccc',
+          startedBy: D1,
+          stoppedAt: new Date(Date.now() + 1500),
+          stoppedReason: 'Essential container in task exited',
+          containers: [{ name: 'app', exitCode: 137 }],
+        },
       ],
     }));
     ecsMock.on(DescribeServicesCommand).callsFake(async () => ({
@@ -168,7 +224,11 @@ describe('following a deployment from trigger to outcome', () => {
         {
           events: [
             { createdAt: new Date(Date.now() + 3000), message: '(service myproject_service_api_dev) has started 1 tasks: (task ccc).' },
-            { createdAt: new Date(Date.now() + 2500), message: '(service myproject_service_api_dev) was unable to place a task because no container instance met all of its requirements.' },
+            {
+              createdAt: new Date(Date.now() + 2500),
+              message:
+                '(service myproject_service_api_dev) was unable to place a task because no container instance met all of its requirements.',
+            },
           ],
         },
       ],
@@ -191,9 +251,15 @@ describe('following a deployment from trigger to outcome', () => {
           `chat.update ${GREEN} :white_check_mark: Deployment completed: api`,
         ]);
         // One line in the channel, updated in place.
-        expect(slack?.kind === 'bot' && slack.api.messages).toEqual([{ ts: expect.any(String), colour: GREEN, title: ':white_check_mark: Deployment completed: api', replies: [] }]);
+        expect(slack?.kind === 'bot' && slack.api.messages).toEqual([
+          { ts: expect.any(String), colour: GREEN, title: ':white_check_mark: Deployment completed: api', replies: [] },
+        ]);
       } else {
-        expect(received()).toEqual([`${BLUE} :rocket: Deployment started: api`, `${BLUE} :rocket: Deployment in progress: api`, `${GREEN} :white_check_mark: Deployment completed: api`]);
+        expect(received()).toEqual([
+          `${BLUE} :rocket: Deployment started: api`,
+          `${BLUE} :rocket: Deployment in progress: api`,
+          `${GREEN} :white_check_mark: Deployment completed: api`,
+        ]);
       }
       expect(fieldsOf(2)).toEqual(
         expect.arrayContaining([
@@ -208,7 +274,12 @@ describe('following a deployment from trigger to outcome', () => {
         { name: 'DeploymentsSucceeded', trigger: 'ecr', value: 1, unit: 'Count' },
         { name: 'DeploymentDuration', trigger: 'ecr', value: 185_000, unit: 'Milliseconds' },
       ]);
-      expect(output.logs().find((l) => l.message === 'deployment completed')?.fields).toMatchObject({ service: 'api', step: 'completed', deployment_id: D1, duration_ms: 185_000 });
+      expect(output.logs().find((l) => l.message === 'deployment completed')?.fields).toMatchObject({
+        service: 'api',
+        step: 'completed',
+        deployment_id: D1,
+        duration_ms: 185_000,
+      });
     });
 
     it('push → failed → rolling back → rollback completed: never green; red with the reasons, and the revision the service is back on', async () => {
@@ -220,7 +291,9 @@ describe('following a deployment from trigger to outcome', () => {
       await app.handle(ecs('deployment-failed.json', 'ecs-1', '2024-06-03T09:03:40Z'));
       // The documented rollback sample: ECS starts a new deployment that rolls back to the last completed one.
       await app.handle(ecs('deployment-in-progress-rollback.json', 'ecs-2', '2024-06-03T09:03:41Z', { deploymentId: R1 }));
-      await app.handle(ecs('deployment-completed.json', 'ecs-3', '2024-06-03T09:06:05Z', { deploymentId: R1, reason: `ECS deployment ${R1} completed.` }));
+      await app.handle(
+        ecs('deployment-completed.json', 'ecs-3', '2024-06-03T09:06:05Z', { deploymentId: R1, reason: `ECS deployment ${R1} completed.` }),
+      );
 
       if (mode === 'bot') {
         expect(received()).toEqual([
@@ -259,7 +332,13 @@ describe('following a deployment from trigger to outcome', () => {
         ]);
         // Each message names the deployment it belongs to.
         for (const index of [1, 2, 3]) {
-          expect(fieldsOf(index)).toEqual(expect.arrayContaining([`*Deployment ID*\n${D1}`, '*Task definition*\nmyproject_service_api_dev:41 → :42', expect.stringMatching(/^\*Trigger\*\nECR push myproject_service_api:v1\.4\.3/)]));
+          expect(fieldsOf(index)).toEqual(
+            expect.arrayContaining([
+              `*Deployment ID*\n${D1}`,
+              '*Task definition*\nmyproject_service_api_dev:41 → :42',
+              expect.stringMatching(/^\*Trigger\*\nECR push myproject_service_api:v1\.4\.3/),
+            ]),
+          );
         }
         expect(fieldsOf(1).join('\n')).toContain('CannotPullContainerError');
         expect(fieldsOf(3)).toContain('*Status*\nfailed and rolled back: the service runs myproject_service_api_dev:41 again');
@@ -267,10 +346,24 @@ describe('following a deployment from trigger to outcome', () => {
       expect(received().some((line) => line.includes(GREEN))).toBe(false);
       expect(metrics.counts).toMatchObject({ DeploymentsStarted: 1, DeploymentsFailed: 1, DeploymentsRolledBack: 1 });
       expect(metrics.counts.DeploymentsSucceeded).toBeUndefined();
-      expect(output.logs().find((l) => l.message === 'deployment rolled back')?.fields).toMatchObject({ service: 'api', step: 'rolled_back', deployment_id: D1, rollback: { deploymentId: R1, status: 'completed' } });
+      expect(output.logs().find((l) => l.message === 'deployment rolled back')?.fields).toMatchObject({
+        service: 'api',
+        step: 'rolled_back',
+        deployment_id: D1,
+        rollback: { deploymentId: R1, status: 'completed' },
+      });
       // The reads that said why: stopped tasks by service name, described, and the service's events.
-      expect(sentCommands(ecsMock).filter((c) => c.command !== 'DescribeTaskDefinitionCommand' && c.command !== 'UpdateServiceCommand').map((c) => c.command)).toEqual(['ListTasksCommand', 'DescribeServicesCommand', 'DescribeTasksCommand']);
-      expect(sentCommands(ecsMock).find((c) => c.command === 'ListTasksCommand')?.input).toEqual({ cluster: 'myproject_cluster_dev', serviceName: 'myproject_service_api_dev', desiredStatus: 'STOPPED', maxResults: 20 });
+      expect(
+        sentCommands(ecsMock)
+          .filter((c) => c.command !== 'DescribeTaskDefinitionCommand' && c.command !== 'UpdateServiceCommand')
+          .map((c) => c.command),
+      ).toEqual(['ListTasksCommand', 'DescribeServicesCommand', 'DescribeTasksCommand']);
+      expect(sentCommands(ecsMock).find((c) => c.command === 'ListTasksCommand')?.input).toEqual({
+        cluster: 'myproject_cluster_dev',
+        serviceName: 'myproject_service_api_dev',
+        desiredStatus: 'STOPPED',
+        maxResults: 20,
+      });
     });
 
     it('a rollback reported before the failure: still one failed deployment, the reasons still in its thread', async () => {
@@ -291,7 +384,12 @@ describe('following a deployment from trigger to outcome', () => {
               `chat.postMessage (reply) ${RED} :x: Why it failed: api`,
               `chat.update ${RED} :x: Deployment rolled back: api`,
             ]
-          : [`${BLUE} :rocket: Deployment started: api`, `${AMBER} :warning: Deployment rolling back: api`, `${RED} :x: Deployment failed: api`, `${RED} :x: Deployment rolled back: api`];
+          : [
+              `${BLUE} :rocket: Deployment started: api`,
+              `${AMBER} :warning: Deployment rolling back: api`,
+              `${RED} :x: Deployment failed: api`,
+              `${RED} :x: Deployment rolled back: api`,
+            ];
       expect(received()).toEqual(expected);
       expect(metrics.counts).toMatchObject({ DeploymentsFailed: 1, DeploymentsRolledBack: 1 });
     });
@@ -303,7 +401,10 @@ describe('following a deployment from trigger to outcome', () => {
         .resolvesOnce(started(D1, 42, { id: D0, revision: 41, rolloutState: 'COMPLETED' }))
         // ECS shows it: the first rollout is still ACTIVE and IN_PROGRESS when the second starts.
         .resolvesOnce(started(D2, 43, { id: D1, revision: 42, rolloutState: 'IN_PROGRESS' }));
-      ecsMock.on(DescribeTaskDefinitionCommand).resolvesOnce(taskDefinition(FAMILY, 42, [`${IMAGE}:v1.4.3`])).resolvesOnce(taskDefinition(FAMILY, 43, [`${IMAGE}:v1.4.4`]));
+      ecsMock
+        .on(DescribeTaskDefinitionCommand)
+        .resolvesOnce(taskDefinition(FAMILY, 42, [`${IMAGE}:v1.4.3`]))
+        .resolvesOnce(taskDefinition(FAMILY, 43, [`${IMAGE}:v1.4.4`]));
 
       await app.handle(push('v1.4.3', 'push-1', '2024-06-03T09:00:00Z'));
       await app.handle(push('v1.4.4', 'push-2', '2024-06-03T09:01:00Z'));
@@ -316,13 +417,23 @@ describe('following a deployment from trigger to outcome', () => {
           `chat.update ${AMBER} :warning: Deployment superseded: api`,
           `chat.update ${GREEN} :white_check_mark: Deployment completed: api`,
         ]);
-        expect(slack?.kind === 'bot' && slack.api.messages.map((m) => `${m.colour} ${m.title}`)).toEqual([`${AMBER} :warning: Deployment superseded: api`, `${GREEN} :white_check_mark: Deployment completed: api`]);
+        expect(slack?.kind === 'bot' && slack.api.messages.map((m) => `${m.colour} ${m.title}`)).toEqual([
+          `${AMBER} :warning: Deployment superseded: api`,
+          `${GREEN} :white_check_mark: Deployment completed: api`,
+        ]);
         const api = slack?.kind === 'bot' ? slack.api : undefined;
         expect(api?.calls[2]?.body.ts).toBe(api?.messages[0]?.ts);
       } else {
-        expect(received()).toEqual([`${BLUE} :rocket: Deployment started: api`, `${BLUE} :rocket: Deployment started: api`, `${AMBER} :warning: Deployment superseded: api`, `${GREEN} :white_check_mark: Deployment completed: api`]);
+        expect(received()).toEqual([
+          `${BLUE} :rocket: Deployment started: api`,
+          `${BLUE} :rocket: Deployment started: api`,
+          `${AMBER} :warning: Deployment superseded: api`,
+          `${GREEN} :white_check_mark: Deployment completed: api`,
+        ]);
       }
-      expect(fieldsOf(2)).toContain(`*Status*\nsuperseded before it finished by ECR push myproject_service_api:v1.4.4 (sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234) (deployment ${D2})`);
+      expect(fieldsOf(2)).toContain(
+        `*Status*\nsuperseded before it finished by ECR push myproject_service_api:v1.4.4 (sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234) (deployment ${D2})`,
+      );
       expect(metrics.counts).toMatchObject({ DeploymentsStarted: 2, DeploymentsSucceeded: 1 });
       expect(metrics.counts.DeploymentsFailed).toBeUndefined();
     });
@@ -344,7 +455,9 @@ describe('following a deployment from trigger to outcome', () => {
     ecsMock.on(UpdateServiceCommand).resolves(started(D1, 42, { id: D0, revision: 41, rolloutState: 'COMPLETED' }));
     failingTasks(ecsMock);
     await app.handle(push('v1.4.3', 'push-1', '2024-06-03T09:00:00Z'));
-    const impaired = ecs('service-action-task-start-impaired.json', 'ecs-1', '2024-06-03T09:02:10Z', { clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/myproject_cluster_dev' });
+    const impaired = ecs('service-action-task-start-impaired.json', 'ecs-1', '2024-06-03T09:02:10Z', {
+      clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/myproject_cluster_dev',
+    });
     await app.handle(impaired);
     await app.handle(impaired); // redelivered
     expect(received()).toEqual([
@@ -355,11 +468,18 @@ describe('following a deployment from trigger to outcome', () => {
     expect(fieldsOf(2).join('\n')).toContain('CannotPullContainerError');
     // Once the deployment is over, an impaired service is reported on its own.
     await app.handle(ecs('deployment-completed.json', 'ecs-2', '2024-06-03T09:03:05Z'));
-    await app.handle(ecs('service-action-task-start-impaired.json', 'ecs-3', '2024-06-03T10:00:00Z', { clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/myproject_cluster_dev' }));
-    expect(received().slice(3)).toEqual([`chat.update ${GREEN} :white_check_mark: Deployment completed: api`, `chat.postMessage ${AMBER} :warning: Tasks fail to start: api`]);
+    await app.handle(
+      ecs('service-action-task-start-impaired.json', 'ecs-3', '2024-06-03T10:00:00Z', {
+        clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/myproject_cluster_dev',
+      }),
+    );
+    expect(received().slice(3)).toEqual([
+      `chat.update ${GREEN} :white_check_mark: Deployment completed: api`,
+      `chat.postMessage ${AMBER} :warning: Tasks fail to start: api`,
+    ]);
   });
 
-  it('the rollback fails too: red, in the deployment\'s thread, with the reasons of the rollback\'s tasks; a redelivered rollback start changes nothing', async () => {
+  it("the rollback fails too: red, in the deployment's thread, with the reasons of the rollback's tasks; a redelivered rollback start changes nothing", async () => {
     const { app, ecsMock, metrics } = await followingApp('bot');
     ecsMock.on(UpdateServiceCommand).resolves(started(D1, 42, { id: D0, revision: 41, rolloutState: 'COMPLETED' }));
     failingTasks(ecsMock);
@@ -375,7 +495,9 @@ describe('following a deployment from trigger to outcome', () => {
       `chat.update ${RED} :x: Deployment failed, rollback failed: api`,
       `chat.postMessage (reply) ${RED} :x: The rollback failed too: api`,
     ]);
-    expect(fieldsOf(5)).toContain('*Status*\nfailed, and the rollback to myproject_service_api_dev:41 failed too: the service needs a look');
+    expect(fieldsOf(5)).toContain(
+      '*Status*\nfailed, and the rollback to myproject_service_api_dev:41 failed too: the service needs a look',
+    );
     expect(metrics.counts).toMatchObject({ DeploymentsFailed: 1 });
     expect(metrics.counts.DeploymentsRolledBack).toBeUndefined();
   });
@@ -385,7 +507,11 @@ describe('following a deployment from trigger to outcome', () => {
     ecsMock.on(UpdateServiceCommand).resolves(started(D1, 42, { id: D0, revision: 41, rolloutState: 'COMPLETED' }));
     await app.handle(push('v1.4.3', 'push-1', '2024-06-03T09:00:00Z'));
     await app.handle(ecs('deployment-in-progress.json', 'ecs-1', '2099-01-01T00:00:00Z', { deploymentId: 'ecs-svc/900' }));
-    expect(received()).toEqual([`${BLUE} :rocket: Deployment started: api`, `${AMBER} :warning: Deployment superseded: api`, `${BLUE} :rocket: Deployment in progress: api`]);
+    expect(received()).toEqual([
+      `${BLUE} :rocket: Deployment started: api`,
+      `${AMBER} :warning: Deployment superseded: api`,
+      `${BLUE} :rocket: Deployment in progress: api`,
+    ]);
     expect(fieldsOf(1)).toContain('*Status*\nsuperseded before it finished by deployment ecs-svc/900, which deploybridge did not start');
   });
 
@@ -419,38 +545,48 @@ describe('following a deployment from trigger to outcome', () => {
         ecs('deployment-in-progress.json', 'ecs-1', '2024-06-03T09:00:20Z'),
         ecs('deployment-completed.json', 'ecs-2', '2024-06-03T09:03:05Z'),
       ),
-    ).toEqual([[deployment, latest, ...message], [deployment, ...message], [deployment, ...message]]);
-  });
-
-  it.each(['bot', 'webhook'] as const)('Slack with a %s: a rollback reads each record once per event, a redelivered start too', async (mode) => {
-    const { ecsMock, reads } = await followingApp(mode);
-    ecsMock.on(UpdateServiceCommand).resolves(started(D1, 42, { id: D0, revision: 41, rolloutState: 'COMPLETED' }));
-    failingTasks(ecsMock);
-    const deployment = `deployment#${D1}`;
-    const rollback = `deployment#${R1}`;
-    const latest = 'service#myproject_cluster_dev/myproject_service_api_dev';
-    const message = mode === 'bot' ? [deployment] : [];
-    const rollbackStarts = ecs('deployment-in-progress-rollback.json', 'ecs-2', '2024-06-03T09:03:41Z', { deploymentId: R1 });
-    expect(
-      await reads(
-        push('v1.4.3', 'push-1', '2024-06-03T09:00:00Z'),
-        ecs('deployment-failed.json', 'ecs-1', '2024-06-03T09:03:40Z'),
-        rollbackStarts,
-        rollbackStarts,
-        ecs('deployment-completed.json', 'ecs-3', '2024-06-03T09:06:05Z', { deploymentId: R1, reason: `ECS deployment ${R1} completed.` }),
-      ),
     ).toEqual([
       [deployment, latest, ...message],
       [deployment, ...message],
-      // The rollback's own record, the service's latest deployment and that deployment, and the one the rollback returns to (the sample's).
-      [rollback, latest, deployment, 'deployment#deploymentID', ...message],
-      // Redelivered: the rollback's record says it was applied.
-      [rollback],
-      [rollback, deployment, ...message],
+      [deployment, ...message],
     ]);
   });
 
-  it('a service action and a deployment someone else starts read our deployment once, through the service\'s latest', async () => {
+  it.each(['bot', 'webhook'] as const)(
+    'Slack with a %s: a rollback reads each record once per event, a redelivered start too',
+    async (mode) => {
+      const { ecsMock, reads } = await followingApp(mode);
+      ecsMock.on(UpdateServiceCommand).resolves(started(D1, 42, { id: D0, revision: 41, rolloutState: 'COMPLETED' }));
+      failingTasks(ecsMock);
+      const deployment = `deployment#${D1}`;
+      const rollback = `deployment#${R1}`;
+      const latest = 'service#myproject_cluster_dev/myproject_service_api_dev';
+      const message = mode === 'bot' ? [deployment] : [];
+      const rollbackStarts = ecs('deployment-in-progress-rollback.json', 'ecs-2', '2024-06-03T09:03:41Z', { deploymentId: R1 });
+      expect(
+        await reads(
+          push('v1.4.3', 'push-1', '2024-06-03T09:00:00Z'),
+          ecs('deployment-failed.json', 'ecs-1', '2024-06-03T09:03:40Z'),
+          rollbackStarts,
+          rollbackStarts,
+          ecs('deployment-completed.json', 'ecs-3', '2024-06-03T09:06:05Z', {
+            deploymentId: R1,
+            reason: `ECS deployment ${R1} completed.`,
+          }),
+        ),
+      ).toEqual([
+        [deployment, latest, ...message],
+        [deployment, ...message],
+        // The rollback's own record, the service's latest deployment and that deployment, and the one the rollback returns to (the sample's).
+        [rollback, latest, deployment, 'deployment#deploymentID', ...message],
+        // Redelivered: the rollback's record says it was applied.
+        [rollback],
+        [rollback, deployment, ...message],
+      ]);
+    },
+  );
+
+  it("a service action and a deployment someone else starts read our deployment once, through the service's latest", async () => {
     const { ecsMock, reads } = await followingApp('webhook');
     ecsMock.on(UpdateServiceCommand).resolves(started(D1, 42, { id: D0, revision: 41, rolloutState: 'COMPLETED' }));
     failingTasks(ecsMock);
@@ -459,11 +595,21 @@ describe('following a deployment from trigger to outcome', () => {
     expect(
       await reads(
         push('v1.4.3', 'push-1', '2024-06-03T09:00:00Z'),
-        ecs('service-action-task-start-impaired.json', 'ecs-1', '2024-06-03T09:02:10Z', { clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/myproject_cluster_dev' }),
+        ecs('service-action-task-start-impaired.json', 'ecs-1', '2024-06-03T09:02:10Z', {
+          clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/myproject_cluster_dev',
+        }),
         ecs('deployment-in-progress.json', 'ecs-2', '2099-01-01T00:00:00Z', { deploymentId: 'ecs-svc/900' }),
       ),
-    ).toEqual([[deployment, latest], [latest, deployment], ['deployment#ecs-svc/900', latest, deployment]]);
-    expect(received().slice(1)).toEqual([`${AMBER} :warning: Tasks fail to start: api`, `${AMBER} :warning: Deployment superseded: api`, `${BLUE} :rocket: Deployment in progress: api`]);
+    ).toEqual([
+      [deployment, latest],
+      [latest, deployment],
+      ['deployment#ecs-svc/900', latest, deployment],
+    ]);
+    expect(received().slice(1)).toEqual([
+      `${AMBER} :warning: Tasks fail to start: api`,
+      `${AMBER} :warning: Deployment superseded: api`,
+      `${BLUE} :rocket: Deployment in progress: api`,
+    ]);
   });
 
   it('a bot token wins over a webhook', async () => {
@@ -472,8 +618,17 @@ describe('following a deployment from trigger to outcome', () => {
       const api = await startSlackApi();
       slack = { kind: 'bot', api };
       const metrics = fakeMetrics();
-      const env = { SLACK_BOT_TOKEN: TEST_BOT_TOKEN, SLACK_CHANNEL: 'C0DEPLOYS', SLACK_API_URL: api.apiUrl, SLACK_WEBHOOK_URL: webhook.url };
-      const notifier = createNotifier(testConfig(env), createLogger({ projectName: 'myproject', environment: 'dev', level: 'info' }), metrics);
+      const env = {
+        SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
+        SLACK_CHANNEL: 'C0DEPLOYS',
+        SLACK_API_URL: api.apiUrl,
+        SLACK_WEBHOOK_URL: webhook.url,
+      };
+      const notifier = createNotifier(
+        testConfig(env),
+        createLogger({ projectName: 'myproject', environment: 'dev', level: 'info' }),
+        metrics,
+      );
       const { app } = testApp(env, { notifier, metrics });
       await app.handle(ecs('deployment-in-progress.json', 'ecs-1', '2024-06-03T09:00:20Z'));
       expect(api.calls.map((c) => c.method)).toEqual(['chat.postMessage']);

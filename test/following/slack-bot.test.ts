@@ -16,11 +16,23 @@ import { captureOutput } from '../helpers/logs.js';
 import { startSlackApi, TEST_BOT_TOKEN } from '../helpers/slackApi.js';
 
 const FAST: Partial<SlackSendOptions> = { budgetMs: 1500, attemptTimeoutMs: 500, retryDelayMs: 20 };
-const started: Notification = { severity: 'info', title: 'Deployment started: api', service: 'myproject_service_api_dev', facts: [['Status', 'in progress']] };
+const started: Notification = {
+  severity: 'info',
+  title: 'Deployment started: api',
+  service: 'myproject_service_api_dev',
+  facts: [['Status', 'in progress']],
+};
 const failed: ThreadUpdate = {
   state: { severity: 'error', title: 'Deployment failed: api', facts: [['Status', 'failed']] },
   reply: { severity: 'error', title: 'Why it failed: api', facts: [['Why tasks failed', '• CannotPullContainerError']] },
-  standalone: { severity: 'error', title: 'Deployment failed: api', facts: [['Status', 'failed'], ['Why tasks failed', '• CannotPullContainerError']] },
+  standalone: {
+    severity: 'error',
+    title: 'Deployment failed: api',
+    facts: [
+      ['Status', 'failed'],
+      ['Why tasks failed', '• CannotPullContainerError'],
+    ],
+  },
 };
 
 type Api = Awaited<ReturnType<typeof startSlackApi>>;
@@ -40,7 +52,14 @@ describe('Slack with a bot token', () => {
   function bot(target: Api, token = TEST_BOT_TOKEN, channel = 'C0DEPLOYS') {
     const metrics = fakeMetrics();
     const log = createLogger({ projectName: 'myproject', environment: 'dev', level: 'debug' });
-    return { metrics, notifier: createSlackBotNotifier({ token: async () => token, channel, apiUrl: target.apiUrl }, { environment: 'dev', log, metrics }, FAST) };
+    return {
+      metrics,
+      notifier: createSlackBotNotifier(
+        { token: async () => token, channel, apiUrl: target.apiUrl },
+        { environment: 'dev', log, metrics },
+        FAST,
+      ),
+    };
   }
 
   it('posts the first message, updates it, and replies in its thread, with the token as a bearer', async () => {
@@ -50,7 +69,9 @@ describe('Slack with a bot token', () => {
     expect(message).toEqual({ channel: 'C0DEPLOYS', ts: '1717405200.000001' });
     expect(await notifier.follow(message, failed)).toEqual(message);
     await notifier.flush();
-    expect(api.calls.map((c) => [c.method, c.body.channel, c.body.ts, c.body.thread_ts, c.body.attachments?.[0]?.color, c.body.text])).toEqual([
+    expect(
+      api.calls.map((c) => [c.method, c.body.channel, c.body.ts, c.body.thread_ts, c.body.attachments?.[0]?.color, c.body.text]),
+    ).toEqual([
       ['chat.postMessage', 'C0DEPLOYS', undefined, undefined, '#1D9BD1', 'Deployment started: api (dev)'],
       ['chat.update', 'C0DEPLOYS', '1717405200.000001', undefined, '#E01E5A', 'Deployment failed: api (dev)'],
       ['chat.postMessage', 'C0DEPLOYS', undefined, '1717405200.000001', '#E01E5A', 'Why it failed: api (dev)'],
@@ -66,7 +87,12 @@ describe('Slack with a bot token', () => {
     await notifier.flush();
     expect(api.calls).toHaveLength(1); // a permanent error is not retried
     expect(metrics.counts).toEqual({ NotificationsFailed: 1 });
-    expect(output.logs().find((l) => l.message === 'slack notification failed')?.fields).toEqual({ title: 'Deployment started: api', service: 'myproject_service_api_dev', method: 'chat.postMessage', error: 'Slack error channel_not_found' });
+    expect(output.logs().find((l) => l.message === 'slack notification failed')?.fields).toEqual({
+      title: 'Deployment started: api',
+      service: 'myproject_service_api_dev',
+      method: 'chat.postMessage',
+      error: 'Slack error channel_not_found',
+    });
   });
 
   it('a wrong token is reported as invalid_auth, and the token is in no log line', async () => {
@@ -120,14 +146,22 @@ describe('Slack with a bot token', () => {
   it('reads the token from SSM (SLACK_BOT_TOKEN_SSM_PARAMETER), decrypted, once', async () => {
     api = await startSlackApi();
     const ssm = mockClient(SSMClient);
-    ssm.on(GetParameterCommand).resolves({ Parameter: { Name: '/dev/myproject/slack-bot-token', Value: TEST_BOT_TOKEN, Type: 'SecureString' } });
+    ssm
+      .on(GetParameterCommand)
+      .resolves({ Parameter: { Name: '/dev/myproject/slack-bot-token', Value: TEST_BOT_TOKEN, Type: 'SecureString' } });
     try {
-      const config = testConfig({ SLACK_BOT_TOKEN_SSM_PARAMETER: '/dev/myproject/slack-bot-token', SLACK_CHANNEL: 'C0DEPLOYS', SLACK_API_URL: api.apiUrl });
+      const config = testConfig({
+        SLACK_BOT_TOKEN_SSM_PARAMETER: '/dev/myproject/slack-bot-token',
+        SLACK_CHANNEL: 'C0DEPLOYS',
+        SLACK_API_URL: api.apiUrl,
+      });
       const notifier = createNotifier(config, createLogger({ projectName: 'myproject', environment: 'dev', level: 'info' }), fakeMetrics());
       await notifier.open(started);
       await notifier.open(started);
       expect(api.calls.map((c) => c.authorization)).toEqual([`Bearer ${TEST_BOT_TOKEN}`, `Bearer ${TEST_BOT_TOKEN}`]);
-      expect(ssm.commandCalls(GetParameterCommand).map((c) => c.args[0].input)).toEqual([{ Name: '/dev/myproject/slack-bot-token', WithDecryption: true }]);
+      expect(ssm.commandCalls(GetParameterCommand).map((c) => c.args[0].input)).toEqual([
+        { Name: '/dev/myproject/slack-bot-token', WithDecryption: true },
+      ]);
     } finally {
       ssm.restore();
     }
@@ -138,7 +172,9 @@ describe('Slack bot configuration', () => {
   it('defaults the API to https://slack.com/api and needs a channel with a token', () => {
     expect(testConfig().slackApiUrl).toBe('https://slack.com/api');
     expect(testConfig({ SLACK_API_URL: 'http://127.0.0.1:9/api/' }).slackApiUrl).toBe('http://127.0.0.1:9/api');
-    expect(configProblems({ PROJECT_NAME: 'p', PROJECT_ENV: 'dev', ENABLE_S3_MONITORING: 'false', SLACK_BOT_TOKEN: TEST_BOT_TOKEN })).toEqual(['SLACK_CHANNEL (the channel id the bot posts to) is required with a Slack bot token']);
+    expect(
+      configProblems({ PROJECT_NAME: 'p', PROJECT_ENV: 'dev', ENABLE_S3_MONITORING: 'false', SLACK_BOT_TOKEN: TEST_BOT_TOKEN }),
+    ).toEqual(['SLACK_CHANNEL (the channel id the bot posts to) is required with a Slack bot token']);
   });
 
   it('refuses a token given twice, a token with spaces (without echoing it) and an API URL that is not one', () => {

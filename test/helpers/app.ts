@@ -39,7 +39,9 @@ export function testConfig(env: Record<string, string> = {}): Config {
  * A Lambda context as Lambda passes it: the function's ARN (whose account is the one deploybridge
  * runs in) and the time left in the invocation.
  */
-export function lambdaContext(options: { account?: string; region?: string; partition?: string; remainingMs?: number | (() => number) } = {}): Context {
+export function lambdaContext(
+  options: { account?: string; region?: string; partition?: string; remainingMs?: number | (() => number) } = {},
+): Context {
   const { account = '123456789012', region = 'us-east-1', partition = 'aws', remainingMs = 600_000 } = options;
   return {
     functionName: 'myproject-deploybridge-dev',
@@ -138,7 +140,16 @@ export function testApp(env: Record<string, string> = {}, overrides: Partial<App
   const notifier = recordingNotifier();
   const log = createLogger({ projectName: config.projectName, environment: config.projectEnv, level: config.logLevel });
   const { reads, s3Mock, ecrMock, ssmMock } = mockReads();
-  const deps: AppDeps = { config, log, metrics, notifier, targets: { ecs: async () => ecs, lambda: noLambdaTarget }, reads, deployerOptions: { backoffBaseMs: 0 }, ...overrides };
+  const deps: AppDeps = {
+    config,
+    log,
+    metrics,
+    notifier,
+    targets: { ecs: async () => ecs, lambda: noLambdaTarget },
+    reads,
+    deployerOptions: { backoffBaseMs: 0 },
+    ...overrides,
+  };
   return { app: new App(deps), deps, config, ecsMock, s3Mock, ecrMock, ssmMock, metrics, notifier };
 }
 

@@ -5,8 +5,22 @@
  * their names and HTTP status codes). A test changes the data to break one thing.
  */
 import { DescribeImagesCommand, ECRClient, ImageNotFoundException, RepositoryNotFoundException } from '@aws-sdk/client-ecr';
-import { ClientException, ClusterNotFoundException, DescribeClustersCommand, DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, ListServicesCommand } from '@aws-sdk/client-ecs';
-import { GetAliasCommand, GetFunctionCommand, GetFunctionConfigurationCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
+import {
+  ClientException,
+  ClusterNotFoundException,
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  ListServicesCommand,
+} from '@aws-sdk/client-ecs';
+import {
+  GetAliasCommand,
+  GetFunctionCommand,
+  GetFunctionConfigurationCommand,
+  LambdaClient,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-lambda';
 import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, S3Client } from '@aws-sdk/client-s3';
 import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -42,7 +56,10 @@ export interface FakeAccount {
   parameters: Record<string, { type: 'String' | 'SecureString'; version?: number; description?: string }>;
   /** `s3://bucket/key` → content. */
   objects: Record<string, string>;
-  functions: Record<string, { packageType: 'Zip' | 'Image'; imageUri?: string; aliases: Record<string, string>; environment?: Record<string, string> }>;
+  functions: Record<
+    string,
+    { packageType: 'Zip' | 'Image'; imageUri?: string; aliases: Record<string, string>; environment?: Record<string, string> }
+  >;
   /** Names of commands answered with AccessDenied. */
   denied: string[];
 }
@@ -76,10 +93,12 @@ export function mockAccount(account: FakeAccount) {
   const ssm = mockClient(SSMClient);
   const s3 = mockClient(S3Client);
   const lambda = mockClient(LambdaClient);
-  const guard = <I, O>(command: string, answer: (input: I) => O) => (input: I): O => {
-    if (account.denied.includes(command)) throw accessDenied(command);
-    return answer(input);
-  };
+  const guard =
+    <I, O>(command: string, answer: (input: I) => O) =>
+    (input: I): O => {
+      if (account.denied.includes(command)) throw accessDenied(command);
+      return answer(input);
+    };
 
   ecs.on(DescribeClustersCommand).callsFake(
     guard('ecs:DescribeClusters', (input: { clusters?: string[] }) => {
@@ -87,7 +106,10 @@ export function mockAccount(account: FakeAccount) {
       const services = account.clusters[name];
       const arn = `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${name}`;
       if (services === undefined) return { clusters: [], failures: [{ arn, reason: 'MISSING' }] };
-      return { clusters: [{ clusterArn: arn, clusterName: name, status: 'ACTIVE', activeServicesCount: Object.keys(services).length }], failures: [] };
+      return {
+        clusters: [{ clusterArn: arn, clusterName: name, status: 'ACTIVE', activeServicesCount: Object.keys(services).length }],
+        failures: [],
+      };
     }),
   );
   ecs.on(ListServicesCommand).callsFake(
@@ -113,7 +135,17 @@ export function mockAccount(account: FakeAccount) {
           const s = services[name];
           if (s === undefined) return [];
           const td = findTaskDefinition(account, s.taskDefinition);
-          return [{ serviceName: name, serviceArn: arn(name), clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${cluster}`, status: s.status ?? 'ACTIVE', taskDefinition: td === undefined ? s.taskDefinition : taskDefinitionArn(td), desiredCount: 2, runningCount: 2 }];
+          return [
+            {
+              serviceName: name,
+              serviceArn: arn(name),
+              clusterArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${cluster}`,
+              status: s.status ?? 'ACTIVE',
+              taskDefinition: td === undefined ? s.taskDefinition : taskDefinitionArn(td),
+              desiredCount: 2,
+              runningCount: 2,
+            },
+          ];
         }),
         failures: names.filter((name) => services[name] === undefined).map((name) => ({ arn: arn(name), reason: 'MISSING' })),
       };
@@ -141,17 +173,36 @@ export function mockAccount(account: FakeAccount) {
   );
 
   ecr.on(DescribeImagesCommand).callsFake(
-    guard('ecr:DescribeImages', (input: { repositoryName?: string; registryId?: string; imageIds?: Array<{ imageTag?: string; imageDigest?: string }> }) => {
-      const name = input.repositoryName ?? '';
-      const images = account.repositories[name];
-      if (images === undefined || (input.registryId !== undefined && input.registryId !== ACCOUNT)) {
-        throw new RepositoryNotFoundException({ message: `The repository with name '${name}' does not exist in the registry with id '${input.registryId ?? ACCOUNT}'`, ...meta(400) });
-      }
-      const id = input.imageIds?.[0] ?? {};
-      const wanted = id.imageDigest ?? id.imageTag ?? 'latest';
-      if (!images.includes(wanted)) throw new ImageNotFoundException({ message: `The image with imageId {imageDigest:'${id.imageDigest ?? 'null'}', imageTag:'${id.imageTag ?? 'null'}'} does not exist within the repository with name '${name}'`, ...meta(400) });
-      return { imageDetails: [{ repositoryName: name, registryId: ACCOUNT, imageDigest: 'sha256:feed', imageTags: id.imageTag === undefined ? [] : [id.imageTag] }] };
-    }),
+    guard(
+      'ecr:DescribeImages',
+      (input: { repositoryName?: string; registryId?: string; imageIds?: Array<{ imageTag?: string; imageDigest?: string }> }) => {
+        const name = input.repositoryName ?? '';
+        const images = account.repositories[name];
+        if (images === undefined || (input.registryId !== undefined && input.registryId !== ACCOUNT)) {
+          throw new RepositoryNotFoundException({
+            message: `The repository with name '${name}' does not exist in the registry with id '${input.registryId ?? ACCOUNT}'`,
+            ...meta(400),
+          });
+        }
+        const id = input.imageIds?.[0] ?? {};
+        const wanted = id.imageDigest ?? id.imageTag ?? 'latest';
+        if (!images.includes(wanted))
+          throw new ImageNotFoundException({
+            message: `The image with imageId {imageDigest:'${id.imageDigest ?? 'null'}', imageTag:'${id.imageTag ?? 'null'}'} does not exist within the repository with name '${name}'`,
+            ...meta(400),
+          });
+        return {
+          imageDetails: [
+            {
+              repositoryName: name,
+              registryId: ACCOUNT,
+              imageDigest: 'sha256:feed',
+              imageTags: id.imageTag === undefined ? [] : [id.imageTag],
+            },
+          ],
+        };
+      },
+    ),
   );
 
   ssm.on(DescribeParametersCommand).callsFake(
@@ -160,7 +211,17 @@ export function mockAccount(account: FakeAccount) {
       return {
         Parameters: names.flatMap((name) => {
           const p = account.parameters[name];
-          return p === undefined ? [] : [{ Name: name, ARN: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${name.startsWith('/') ? '' : '/'}${name}`, Type: p.type, Version: p.version ?? 3, ...(p.description === undefined ? {} : { Description: p.description }) }];
+          return p === undefined
+            ? []
+            : [
+                {
+                  Name: name,
+                  ARN: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${name.startsWith('/') ? '' : '/'}${name}`,
+                  Type: p.type,
+                  Version: p.version ?? 3,
+                  ...(p.description === undefined ? {} : { Description: p.description }),
+                },
+              ];
         }),
       };
     }),
@@ -185,10 +246,25 @@ export function mockAccount(account: FakeAccount) {
     guard('lambda:GetFunction', (input: { FunctionName?: string }) => {
       const name = input.FunctionName ?? '';
       const fn = account.functions[name];
-      if (fn === undefined) throw new ResourceNotFoundException({ message: `Function not found: arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`, ...meta(404) });
+      if (fn === undefined)
+        throw new ResourceNotFoundException({
+          message: `Function not found: arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`,
+          ...meta(404),
+        });
       return {
-        Configuration: { FunctionName: name, FunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`, PackageType: fn.packageType, ...(fn.packageType === 'Zip' ? { Runtime: 'nodejs22.x' } : {}), Environment: { Variables: fn.environment ?? {} } },
-        Code: fn.packageType === 'Image' ? { ImageUri: fn.imageUri, ResolvedImageUri: `${fn.imageUri ?? ''}@sha256:feed` } : { Location: `https://awslambda-us-east-1-tasks.s3.us-east-1.amazonaws.com/snapshots/${ACCOUNT}/${name}?X-Amz-Signature=PRESIGNED` },
+        Configuration: {
+          FunctionName: name,
+          FunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`,
+          PackageType: fn.packageType,
+          ...(fn.packageType === 'Zip' ? { Runtime: 'nodejs22.x' } : {}),
+          Environment: { Variables: fn.environment ?? {} },
+        },
+        Code:
+          fn.packageType === 'Image'
+            ? { ImageUri: fn.imageUri, ResolvedImageUri: `${fn.imageUri ?? ''}@sha256:feed` }
+            : {
+                Location: `https://awslambda-us-east-1-tasks.s3.us-east-1.amazonaws.com/snapshots/${ACCOUNT}/${name}?X-Amz-Signature=PRESIGNED`,
+              },
       };
     }),
   );
@@ -197,15 +273,30 @@ export function mockAccount(account: FakeAccount) {
     guard('lambda:GetFunctionConfiguration', (input: { FunctionName?: string; Qualifier?: string }) => {
       const fn = account.functions[input.FunctionName ?? ''];
       if (fn === undefined) throw new ResourceNotFoundException({ message: 'Function not found', ...meta(404) });
-      return { FunctionName: input.FunctionName, Version: input.Qualifier ?? '$LATEST', PackageType: fn.packageType, State: 'Active', LastUpdateStatus: 'Successful', RevisionId: 'rev-1' };
+      return {
+        FunctionName: input.FunctionName,
+        Version: input.Qualifier ?? '$LATEST',
+        PackageType: fn.packageType,
+        State: 'Active',
+        LastUpdateStatus: 'Successful',
+        RevisionId: 'rev-1',
+      };
     }),
   );
   lambda.on(GetAliasCommand).callsFake(
     guard('lambda:GetAlias', (input: { FunctionName?: string; Name?: string }) => {
       const fn = account.functions[input.FunctionName ?? ''];
       const version = fn?.aliases[input.Name ?? ''];
-      if (version === undefined) throw new ResourceNotFoundException({ message: `Alias not found: arn:aws:lambda:${REGION}:${ACCOUNT}:function:${input.FunctionName ?? ''}:${input.Name ?? ''}`, ...meta(404) });
-      return { Name: input.Name, FunctionVersion: version, AliasArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${input.FunctionName ?? ''}:${input.Name ?? ''}` };
+      if (version === undefined)
+        throw new ResourceNotFoundException({
+          message: `Alias not found: arn:aws:lambda:${REGION}:${ACCOUNT}:function:${input.FunctionName ?? ''}:${input.Name ?? ''}`,
+          ...meta(404),
+        });
+      return {
+        Name: input.Name,
+        FunctionVersion: version,
+        AliasArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${input.FunctionName ?? ''}:${input.Name ?? ''}`,
+      };
     }),
   );
   return { ecs, ecr, ssm, s3, lambda, reset: () => [ecs, ecr, ssm, s3, lambda].forEach((m) => m.restore()) };

@@ -28,7 +28,10 @@ export async function startFakeEcs(decide: (request: EcsRequest, index: number) 
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const action = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+      const action =
+        String(req.headers['x-amz-target'] ?? '')
+          .split('.')
+          .pop() ?? '';
       const input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
       const request = { action, input };
       const fault = decide(request, requests.length);
@@ -46,7 +49,11 @@ export async function startFakeEcs(decide: (request: EcsRequest, index: number) 
         const service = typeof input.service === 'string' ? input.service : 'unknown';
         const taskDefinition = `arn:aws:ecs:us-east-1:123456789012:task-definition/${typeof input.taskDefinition === 'string' ? input.taskDefinition : service}:1`;
         answer(res, 200, {
-          service: { serviceName: service, taskDefinition, deployments: [{ id: `ecs-svc/${requests.length}`, status: 'PRIMARY', taskDefinition }] },
+          service: {
+            serviceName: service,
+            taskDefinition,
+            deployments: [{ id: `ecs-svc/${requests.length}`, status: 'PRIMARY', taskDefinition }],
+          },
         });
       };
       if (fault.delayMs) setTimeout(respond, fault.delayMs);

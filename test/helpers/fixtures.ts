@@ -5,7 +5,9 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** A verbatim AWS documentation sample from test/fixtures/aws-events (see SOURCES.md there). */
 export function awsSample(path: string): Record<string, unknown> & { detail: Record<string, unknown> } {
-  return JSON.parse(readFileSync(`${root}test/fixtures/aws-events/${path}`, 'utf8')) as Record<string, unknown> & { detail: Record<string, unknown> };
+  return JSON.parse(readFileSync(`${root}test/fixtures/aws-events/${path}`, 'utf8')) as Record<string, unknown> & {
+    detail: Record<string, unknown>;
+  };
 }
 
 /** A sample event of this project from events/. */

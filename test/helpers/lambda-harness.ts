@@ -75,18 +75,29 @@ export function configuration(overrides: Record<string, unknown> = {}) {
 }
 
 /** A GetFunction response (what the SDK waiter polls). */
-export function functionState(lastUpdateStatus: 'Successful' | 'InProgress' | 'Failed', revisionId = 'rev-2', code: Record<string, unknown> = {}) {
+export function functionState(
+  lastUpdateStatus: 'Successful' | 'InProgress' | 'Failed',
+  revisionId = 'rev-2',
+  code: Record<string, unknown> = {},
+) {
   return { Configuration: { ...configuration({ LastUpdateStatus: lastUpdateStatus, RevisionId: revisionId }) }, Code: code };
 }
 
-export function alias(version: string, description = `deploybridge previous_version=11; S3 object s3://myproject-artifacts/thumbnailer/lambda.zip (PutObject)`) {
+export function alias(
+  version: string,
+  description = `deploybridge previous_version=11; S3 object s3://myproject-artifacts/thumbnailer/lambda.zip (PutObject)`,
+) {
   return { Name: 'live', FunctionVersion: version, Description: description, RevisionId: 'alias-rev-1' };
 }
 
 /** An Invoke response with this JSON (or text) payload. */
 export function invoked(payload: unknown, functionError?: string): Partial<InvokeCommandOutput> {
   const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
-  return { StatusCode: 200, Payload: new TextEncoder().encode(text) as InvokeCommandOutput['Payload'], ...(functionError ? { FunctionError: functionError } : {}) };
+  return {
+    StatusCode: 200,
+    Payload: new TextEncoder().encode(text) as InvokeCommandOutput['Payload'],
+    ...(functionError ? { FunctionError: functionError } : {}),
+  };
 }
 
 /** The whole happy path of a blue/green deploy: version 12 live, version 13 published and healthy. */
@@ -109,7 +120,10 @@ export function lambdaApp(env: Record<string, string> = {}, overrides: Partial<A
   const config = testConfig({ LAMBDA_CONFIG: JSON.stringify(LAMBDA_CONFIG), ...env });
   const lambdaMock = mockClient(LambdaClient);
   const ecsMock = mockClient(ECSClient);
-  const lambda = createLambdaTarget(new LambdaClient({ region: 'us-east-1', maxAttempts: 1 }), { waiterMinDelaySeconds: 0.001, waiterMaxDelaySeconds: 0.002 });
+  const lambda = createLambdaTarget(new LambdaClient({ region: 'us-east-1', maxAttempts: 1 }), {
+    waiterMinDelaySeconds: 0.001,
+    waiterMaxDelaySeconds: 0.002,
+  });
   const ecs = createEcsTarget(new ECSClient({ region: 'us-east-1', maxAttempts: 1 }));
   const metrics = fakeMetrics();
   const notifier = recordingNotifier();

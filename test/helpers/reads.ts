@@ -38,7 +38,14 @@ export function mockReads() {
   s3Mock.on(ListObjectVersionsCommand).resolves({ Versions: [], IsTruncated: false });
   ecrMock.on(DescribeImagesCommand).callsFake((input: { imageIds?: Array<{ imageDigest?: string; imageTag?: string }> }) => {
     const id = input.imageIds?.[0] ?? {};
-    return { imageDetails: [{ imageDigest: id.imageDigest ?? 'sha256:0000000000000000000000000000000000000000000000000000000000000000', imageTags: id.imageTag === undefined ? [] : [id.imageTag] }] };
+    return {
+      imageDetails: [
+        {
+          imageDigest: id.imageDigest ?? 'sha256:0000000000000000000000000000000000000000000000000000000000000000',
+          imageTags: id.imageTag === undefined ? [] : [id.imageTag],
+        },
+      ],
+    };
   });
   ecrMock.on(DescribeImageScanFindingsCommand).resolves({ imageScanFindings: { findings: [] } });
   ssmMock.on(DescribeParametersCommand).resolves({ Parameters: [] });
@@ -50,7 +57,11 @@ export function mockReads() {
  * A versioned object's history, newest first: `ListObjectVersions` (prefix = the key) lists the
  * versions, and `GetObject` of each version id answers its content.
  */
-export function objectHistory(s3Mock: ReturnType<typeof mockReads>['s3Mock'], key: string, versions: Array<{ versionId: string; content: string | Uint8Array }>) {
+export function objectHistory(
+  s3Mock: ReturnType<typeof mockReads>['s3Mock'],
+  key: string,
+  versions: Array<{ versionId: string; content: string | Uint8Array }>,
+) {
   s3Mock.on(ListObjectVersionsCommand, { Prefix: key }).resolves({
     IsTruncated: false,
     Versions: versions.map((v, i) => ({ Key: key, VersionId: v.versionId, IsLatest: i === 0 })),

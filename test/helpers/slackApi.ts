@@ -7,7 +7,13 @@ export const TEST_BOT_TOKEN = 'xoxb-000-SECRETBOTTOKEN456';
 
 export interface ApiCall {
   method: string;
-  body: { channel?: string; ts?: string; thread_ts?: string; text?: string; attachments?: Array<{ color: string; blocks: Array<{ type: string; text?: { text: string }; fields?: Array<{ text: string }> }> }> };
+  body: {
+    channel?: string;
+    ts?: string;
+    thread_ts?: string;
+    text?: string;
+    attachments?: Array<{ color: string; blocks: Array<{ type: string; text?: { text: string }; fields?: Array<{ text: string }> }> }>;
+  };
   authorization: string | undefined;
 }
 
@@ -60,7 +66,11 @@ export async function startSlackApi(respond?: ApiResponder) {
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
       recordSuiteOutput(text);
-      const call: ApiCall = { method: (req.url ?? '').replace(/^\/api\//, ''), body: JSON.parse(text) as ApiCall['body'], authorization: req.headers.authorization };
+      const call: ApiCall = {
+        method: (req.url ?? '').replace(/^\/api\//, ''),
+        body: JSON.parse(text) as ApiCall['body'],
+        authorization: req.headers.authorization,
+      };
       calls.push(call);
       const answer = (body: Record<string, unknown>) => {
         res.setHeader('content-type', 'application/json; charset=utf-8');

@@ -3,7 +3,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const SAMPLE = fileURLToPath(new URL('../fixtures/aws-events/sqs/sqs-record-wrapping-eventbridge-s3-object-created-real.json', import.meta.url));
+const SAMPLE = fileURLToPath(
+  new URL('../fixtures/aws-events/sqs/sqs-record-wrapping-eventbridge-s3-object-created-real.json', import.meta.url),
+);
 
 /** The real S3 → EventBridge → SQS → Lambda record (test/fixtures/aws-events/sqs/, see SOURCES.md there). */
 export function sqsSampleEvent(): SQSEvent {
@@ -21,7 +23,10 @@ export const QUEUE_ARN = 'arn:aws:sqs:us-east-1:123456789012:myproject-deploybri
  * @example
  * sqsBatch([parameterChange('/dev/myproject/api/A'), push('latest')]);
  */
-export function sqsBatch(events: unknown[], { messageIds, receiveCount = 1 }: { messageIds?: string[]; receiveCount?: number } = {}): SQSEvent {
+export function sqsBatch(
+  events: unknown[],
+  { messageIds, receiveCount = 1 }: { messageIds?: string[]; receiveCount?: number } = {},
+): SQSEvent {
   const [sample] = sqsSampleEvent().Records as [SQSRecord];
   return {
     Records: events.map((event, i): SQSRecord => {

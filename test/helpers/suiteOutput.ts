@@ -17,7 +17,12 @@ export const ENV_FILE_SECRETS = ['envfile-S3CR3T-value-7Qx9', 'envfile-S3CR3T-ot
  * Values the tests put where AWS errors can echo them: a target function's environment values and
  * credentials (AWS's documented example key pair, a password in a URL). None may ever be written or sent.
  */
-export const AWS_ERROR_SECRETS = ['pg-s3cr3t-Zq81xv', 'AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'hunter2-registry-pass'];
+export const AWS_ERROR_SECRETS = [
+  'pg-s3cr3t-Zq81xv',
+  'AKIAIOSFODNN7EXAMPLE',
+  'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+  'hunter2-registry-pass',
+];
 
 let ready = false;
 

@@ -22,7 +22,8 @@ import { recordFigure } from './figures.js';
 
 type FakeEcs = Awaited<ReturnType<typeof startFakeEcs>>;
 
-const parameterUpdate = (service = 'api') => adapt('ssm/parameter-store-change-update-string.json', { name: `/dev/myproject/${service}/KEY` });
+const parameterUpdate = (service = 'api') =>
+  adapt('ssm/parameter-store-change-update-string.json', { name: `/dev/myproject/${service}/KEY` });
 const throttle: Fault = { kind: 'error', status: 400, type: 'ThrottlingException' };
 const serverError: Fault = { kind: 'error', status: 500, type: 'ServerException' };
 const ok: Fault = { kind: 'ok' };
@@ -34,11 +35,24 @@ let slackPostsPerMessage = 0;
 /** An app whose ECS client is the real SDK client talking to the fake endpoint. */
 function appOn(ecs: FakeEcs, env: Record<string, string> = {}, notifier: Notifier = recordingNotifier()) {
   const config = testConfig(env);
-  const client = new ECSClient({ endpoint: ecs.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 3 });
+  const client = new ECSClient({
+    endpoint: ecs.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 3,
+  });
   const api = createEcsTarget(client);
   const metrics = fakeMetrics();
   const log = createLogger({ projectName: 'myproject', environment: 'dev', level: 'info' });
-  const app = new App({ config, log, metrics, notifier, targets: { ecs: async () => api, lambda: noLambdaTarget }, reads: mockReads().reads, deployerOptions: { backoffBaseMs: 20 } });
+  const app = new App({
+    config,
+    log,
+    metrics,
+    notifier,
+    targets: { ecs: async () => api, lambda: noLambdaTarget },
+    reads: mockReads().reads,
+    deployerOptions: { backoffBaseMs: 20 },
+  });
   return { app, metrics, notifier };
 }
 
@@ -82,7 +96,10 @@ describe('faults injected through a real HTTP endpoint', () => {
     expect(result).toMatchObject({ status: 'planned', deployments: [{ service: 'api', status: 'started' }] });
     expect((notifier as ReturnType<typeof recordingNotifier>).sent.map((n) => n.severity)).toEqual(['info']);
     // One request per injected fault, then the one that succeeded; retries repeat the same UpdateService.
-    const updateService = { action: 'UpdateService', input: { cluster: 'myproject_cluster_dev', service: 'myproject_service_api_dev', forceNewDeployment: true } };
+    const updateService = {
+      action: 'UpdateService',
+      input: { cluster: 'myproject_cluster_dev', service: 'myproject_service_api_dev', forceNewDeployment: true },
+    };
     expect(ecs.requests).toHaveLength(faults.filter((f) => f.kind !== 'ok').length + 1);
     expect(ecs.requests).toEqual(ecs.requests.map(() => updateService));
   });
@@ -96,7 +113,9 @@ describe('faults injected through a real HTTP endpoint', () => {
     await expect(app.handle(parameterUpdate())).rejects.toBeInstanceOf(TransientDeploymentError);
     // 2 deployer attempts × 3 SDK attempts each.
     expect(ecs.requests).toHaveLength(6);
-    expect((notifier as ReturnType<typeof recordingNotifier>).sent.map((n) => `${n.severity}: ${n.title}`)).toEqual(['error: Deployment failed: api']);
+    expect((notifier as ReturnType<typeof recordingNotifier>).sent.map((n) => `${n.severity}: ${n.title}`)).toEqual([
+      'error: Deployment failed: api',
+    ]);
     expect(metrics.counts).toMatchObject({ DeploymentsFailed: 1, DeploymentsRetried: 1 });
     expect(output.logs().filter((l) => l.level === 'error')).toHaveLength(1);
   });
@@ -109,13 +128,28 @@ describe('faults injected through a real HTTP endpoint', () => {
     const { app, notifier } = appOn(ecs);
     const result = await app.handle(parameterUpdate());
     expect(ecs.requests).toHaveLength(1);
-    expect(result).toMatchObject({ deployments: [{ status: 'failed', retryable: false, error: expect.stringContaining('ServiceNotFoundException') }] });
+    expect(result).toMatchObject({
+      deployments: [{ status: 'failed', retryable: false, error: expect.stringContaining('ServiceNotFoundException') }],
+    });
     expect((notifier as ReturnType<typeof recordingNotifier>).sent.map((n) => n.severity)).toEqual(['error']);
   });
 
   it.each([
-    ['500', (_req: unknown, res: ServerResponse) => { res.statusCode = 500; res.end('boom'); }],
-    ['429 with a long Retry-After', (_req: unknown, res: ServerResponse) => { res.statusCode = 429; res.setHeader('retry-after', '60'); res.end('slow down'); }],
+    [
+      '500',
+      (_req: unknown, res: ServerResponse) => {
+        res.statusCode = 500;
+        res.end('boom');
+      },
+    ],
+    [
+      '429 with a long Retry-After',
+      (_req: unknown, res: ServerResponse) => {
+        res.statusCode = 429;
+        res.setHeader('retry-after', '60');
+        res.end('slow down');
+      },
+    ],
     ['a hang', () => undefined],
   ])('Slack answering %s never changes the deployment outcome', async (_what, respond) => {
     faultsInjected++;
@@ -123,7 +157,11 @@ describe('faults injected through a real HTTP endpoint', () => {
     ecs = await startFakeEcs(sequence());
     const metrics = fakeMetrics();
     const log = createLogger({ projectName: 'myproject', environment: 'dev', level: 'info' });
-    const notifier = createSlackNotifier(async () => slack.url, { environment: 'dev', log, metrics }, { budgetMs: 800, attemptTimeoutMs: 300, retryDelayMs: 20 });
+    const notifier = createSlackNotifier(
+      async () => slack.url,
+      { environment: 'dev', log, metrics },
+      { budgetMs: 800, attemptTimeoutMs: 300, retryDelayMs: 20 },
+    );
     const { app } = appOn(ecs, {}, notifier);
     try {
       const result = await app.handle(parameterUpdate());

@@ -25,15 +25,40 @@ const VALID: Record<string, () => Json> = {
   ecr: () => adapt('ecr/image-action-push-success.json', { 'repository-name': 'myproject_service_api', 'image-tag': 'v1' }),
   ssm: () => adapt('ssm/parameter-store-change-update-string.json', { name: '/dev/myproject/api/DATABASE_URL' }),
   s3: () => adapt('s3/eventbridge-object-created.json', { bucket: { name: 'myproject-config-dev' }, object: { key: 'api/.env' } }),
-  manual: () => ({ ...awsSample('custom/custom-event-as-delivered-sqs-body.json'), source: 'action.deploy', 'detail-type': 'Manual Deploy', detail: { service: 'api', reason: 'r' } }),
-  ecs: () => ({ ...awsSample('ecs/deployment-completed.json'), resources: ['arn:aws:ecs:us-west-2:111122223333:service/myproject_cluster_dev/myproject_service_api_dev'] }),
+  manual: () => ({
+    ...awsSample('custom/custom-event-as-delivered-sqs-body.json'),
+    source: 'action.deploy',
+    'detail-type': 'Manual Deploy',
+    detail: { service: 'api', reason: 'r' },
+  }),
+  ecs: () => ({
+    ...awsSample('ecs/deployment-completed.json'),
+    resources: ['arn:aws:ecs:us-west-2:111122223333:service/myproject_cluster_dev/myproject_service_api_dev'],
+  }),
 };
 
 /** Paths whose value the handlers depend on. */
 const REQUIRED_PATHS: Record<string, string[][]> = {
-  ecr: [['id'], ['source'], ['detail-type'], ['detail'], ['detail', 'repository-name'], ['detail', 'action-type'], ['detail', 'result'], ['detail', 'image-tag']],
+  ecr: [
+    ['id'],
+    ['source'],
+    ['detail-type'],
+    ['detail'],
+    ['detail', 'repository-name'],
+    ['detail', 'action-type'],
+    ['detail', 'result'],
+    ['detail', 'image-tag'],
+  ],
   ssm: [['id'], ['source'], ['detail-type'], ['detail'], ['detail', 'name'], ['detail', 'operation']],
-  s3: [['id'], ['detail-type'], ['detail'], ['detail', 'bucket'], ['detail', 'bucket', 'name'], ['detail', 'object'], ['detail', 'object', 'key']],
+  s3: [
+    ['id'],
+    ['detail-type'],
+    ['detail'],
+    ['detail', 'bucket'],
+    ['detail', 'bucket', 'name'],
+    ['detail', 'object'],
+    ['detail', 'object', 'key'],
+  ],
   manual: [['id'], ['source'], ['detail'], ['detail', 'service']],
   ecs: [['id'], ['detail-type'], ['detail'], ['detail', 'eventName'], ['resources']],
 };
@@ -57,9 +82,43 @@ function setPath(event: Json, path: string[], value: unknown): Json {
 
 /** Pieces that make names almost, but not quite, this project's. */
 const nearMiss = fc
-  .array(fc.constantFrom('myproject', 'myproject_', 'dev', 'prod', 'api', 'backend', '_service_', 'myproject_service_', '/', '//', '..', '.', '*', ' ', '\t', '\n', '\u0000', '%2e%2e', 'ápi', 'API', '-', '_', '~', '$', '{name}'), { maxLength: 8 })
+  .array(
+    fc.constantFrom(
+      'myproject',
+      'myproject_',
+      'dev',
+      'prod',
+      'api',
+      'backend',
+      '_service_',
+      'myproject_service_',
+      '/',
+      '//',
+      '..',
+      '.',
+      '*',
+      ' ',
+      '\t',
+      '\n',
+      '\u0000',
+      '%2e%2e',
+      'ápi',
+      'API',
+      '-',
+      '_',
+      '~',
+      '$',
+      '{name}',
+    ),
+    { maxLength: 8 },
+  )
   .map((parts) => parts.join(''));
-const anyName = fc.oneof(nearMiss, fc.string({ unit: 'grapheme', maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 40 }), fc.constant(HUGE));
+const anyName = fc.oneof(
+  nearMiss,
+  fc.string({ unit: 'grapheme', maxLength: 80 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.constant(HUGE),
+);
 
 const SERVICE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
@@ -83,7 +142,9 @@ describe('hostile and broken input', () => {
   /** Runs one event on a fresh app; returns what reached AWS and the logs. */
   async function runEvent(event: unknown, repository = 'myproject_service_api') {
     const { app, ecsMock } = testApp();
-    ecsMock.on(DescribeTaskDefinitionCommand).resolves(taskDefinition('f', 1, [`123456789012.dkr.ecr.us-east-1.amazonaws.com/${repository}:v1`]));
+    ecsMock
+      .on(DescribeTaskDefinitionCommand)
+      .resolves(taskDefinition('f', 1, [`123456789012.dkr.ecr.us-east-1.amazonaws.com/${repository}:v1`]));
     ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/f:1'));
     const before = output.logs().length;
     let result: HandleResult | undefined;
@@ -140,7 +201,9 @@ describe('hostile and broken input', () => {
     await fc.assert(
       fc.asyncProperty(anyName, async (repository) => {
         const outcome = await runEvent(setPath(VALID.ecr!(), ['detail', 'repository-name'], repository), repository);
-        const ours = repository === 'myproject_backend' || (repository.startsWith('myproject_service_') && SERVICE.test(repository.slice('myproject_service_'.length)));
+        const ours =
+          repository === 'myproject_backend' ||
+          (repository.startsWith('myproject_service_') && SERVICE.test(repository.slice('myproject_service_'.length)));
         expect(outcome.thrown).toBeUndefined();
         expect(outcome.writes).toBe(ours && repository !== '' ? 1 : 0);
       }),
@@ -149,24 +212,53 @@ describe('hostile and broken input', () => {
   });
 
   it('SSM: only /dev/myproject/{service}/NAME parameters are ever deployed', async () => {
-    const name = fc.oneof(anyName, fc.tuple(nearMiss, nearMiss, anyName).map(([a, b, c]) => `/dev/myproject/${a}/${b}${c}`), fc.tuple(anyName, anyName).map(([a, b]) => `/${a}/myproject/api/${b}`));
+    const name = fc.oneof(
+      anyName,
+      fc.tuple(nearMiss, nearMiss, anyName).map(([a, b, c]) => `/dev/myproject/${a}/${b}${c}`),
+      fc.tuple(anyName, anyName).map(([a, b]) => `/${a}/myproject/api/${b}`),
+    );
     await fc.assert(
-      fc.asyncProperty(name, fc.constantFrom('Create', 'Update', 'Delete', 'LabelParameterVersion', 'Wipe'), async (parameter, operation) => {
-        const event = setPath(setPath(VALID.ssm!(), ['detail', 'name'], parameter), ['detail', 'operation'], operation);
-        const outcome = await runEvent(event);
-        const [empty, env, project, service, ...rest] = parameter.split('/');
-        const ours =
-          parameter.length <= 2048 && empty === '' && env === 'dev' && project === 'myproject' && service !== undefined && (service === '' ? false : SERVICE.test(service)) &&
-          rest.length > 0 && rest.every((s) => s !== '' && s !== '.' && s !== '..');
-        expect(outcome.thrown).toBeUndefined();
-        expect(outcome.writes).toBe(ours && (operation === 'Create' || operation === 'Update') ? 1 : 0);
-      }),
+      fc.asyncProperty(
+        name,
+        fc.constantFrom('Create', 'Update', 'Delete', 'LabelParameterVersion', 'Wipe'),
+        async (parameter, operation) => {
+          const event = setPath(setPath(VALID.ssm!(), ['detail', 'name'], parameter), ['detail', 'operation'], operation);
+          const outcome = await runEvent(event);
+          const [empty, env, project, service, ...rest] = parameter.split('/');
+          const ours =
+            parameter.length <= 2048 &&
+            empty === '' &&
+            env === 'dev' &&
+            project === 'myproject' &&
+            service !== undefined &&
+            (service === '' ? false : SERVICE.test(service)) &&
+            rest.length > 0 &&
+            rest.every((s) => s !== '' && s !== '.' && s !== '..');
+          expect(outcome.thrown).toBeUndefined();
+          expect(outcome.writes).toBe(ours && (operation === 'Create' || operation === 'Update') ? 1 : 0);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
 
   it('S3: only objects listed in SERVICE_CONFIG are ever deployed', async () => {
-    const key = fc.oneof(anyName, fc.constantFrom('api/.env', 'api/.env ', 'API/.env', './api/.env', 'api//.env', 'api/../api/.env', 'shared/.env', 'api%2F.env', 'shared/%2Eenv', 'api/+.env', 'api/%2.env'));
+    const key = fc.oneof(
+      anyName,
+      fc.constantFrom(
+        'api/.env',
+        'api/.env ',
+        'API/.env',
+        './api/.env',
+        'api//.env',
+        'api/../api/.env',
+        'shared/.env',
+        'api%2F.env',
+        'shared/%2Eenv',
+        'api/+.env',
+        'api/%2.env',
+      ),
+    );
     const bucket = fc.oneof(fc.constant('myproject-config-dev'), anyName);
     await fc.assert(
       fc.asyncProperty(bucket, key, async (b, k) => {
@@ -200,13 +292,18 @@ describe('hostile and broken input', () => {
   });
 
   it('ECS: events of other clusters, services or envs never reach Slack', async () => {
-    const arn = fc.oneof(anyName, fc.tuple(anyName, anyName).map(([c, s]) => `arn:aws:ecs:us-east-1:123456789012:service/${c}/${s}`));
+    const arn = fc.oneof(
+      anyName,
+      fc.tuple(anyName, anyName).map(([c, s]) => `arn:aws:ecs:us-east-1:123456789012:service/${c}/${s}`),
+    );
     await fc.assert(
       fc.asyncProperty(arn, async (resource) => {
         const { app, notifier } = testApp();
         const result = await app.handle(setPath(VALID.ecs!(), ['resources'], [resource]));
         casesRun++;
-        const ours = /^arn:aws:ecs:[^:]+:\d+:service\/myproject_cluster_dev\/myproject_service_([A-Za-z0-9][A-Za-z0-9_-]{0,63}_)?dev$/.test(resource);
+        const ours = /^arn:aws:ecs:[^:]+:\d+:service\/myproject_cluster_dev\/myproject_service_([A-Za-z0-9][A-Za-z0-9_-]{0,63}_)?dev$/.test(
+          resource,
+        );
         expect(notifier.sent.length).toBe(ours ? 1 : 0);
         expect(result.status).toBe(ours ? 'planned' : 'ignored');
       }),

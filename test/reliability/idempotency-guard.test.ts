@@ -20,10 +20,19 @@ describe('DynamoDB deployment guard (Powertools Idempotency)', () => {
     let runs = 0;
     const deploy = async () => ({ status: 'started', n: ++runs });
     const g = guard();
-    expect(await g.once('evt-1', 'ecs:myproject_cluster_dev/myproject_service_api_dev', deploy, () => true)).toEqual({ ran: true, result: { status: 'started', n: 1 } });
-    expect(await g.once('evt-1', 'ecs:myproject_cluster_dev/myproject_service_api_dev', deploy, () => true)).toEqual({ ran: false, reason: 'already deployed' });
+    expect(await g.once('evt-1', 'ecs:myproject_cluster_dev/myproject_service_api_dev', deploy, () => true)).toEqual({
+      ran: true,
+      result: { status: 'started', n: 1 },
+    });
+    expect(await g.once('evt-1', 'ecs:myproject_cluster_dev/myproject_service_api_dev', deploy, () => true)).toEqual({
+      ran: false,
+      reason: 'already deployed',
+    });
     // A new guard (a new container) sees the same record.
-    expect(await guard().once('evt-1', 'ecs:myproject_cluster_dev/myproject_service_api_dev', deploy, () => true)).toEqual({ ran: false, reason: 'already deployed' });
+    expect(await guard().once('evt-1', 'ecs:myproject_cluster_dev/myproject_service_api_dev', deploy, () => true)).toEqual({
+      ran: false,
+      reason: 'already deployed',
+    });
     // Another target of the same event, or the same target of another event, runs.
     expect((await g.once('evt-1', 'ecs:myproject_cluster_dev/myproject_service_worker_dev', deploy, () => true)).ran).toBe(true);
     expect((await g.once('evt-2', 'ecs:myproject_cluster_dev/myproject_service_api_dev', deploy, () => true)).ran).toBe(true);
@@ -34,8 +43,14 @@ describe('DynamoDB deployment guard (Powertools Idempotency)', () => {
     let runs = 0;
     const g = guard();
     const failing = async () => ({ status: 'failed', n: ++runs });
-    expect(await g.once('evt-3', 'ecs:x/y', failing, (r) => r.status === 'started')).toEqual({ ran: true, result: { status: 'failed', n: 1 } });
-    expect(await g.once('evt-3', 'ecs:x/y', failing, (r) => r.status === 'started')).toEqual({ ran: true, result: { status: 'failed', n: 2 } });
+    expect(await g.once('evt-3', 'ecs:x/y', failing, (r) => r.status === 'started')).toEqual({
+      ran: true,
+      result: { status: 'failed', n: 1 },
+    });
+    expect(await g.once('evt-3', 'ecs:x/y', failing, (r) => r.status === 'started')).toEqual({
+      ran: true,
+      result: { status: 'failed', n: 2 },
+    });
     const succeeding = async () => ({ status: 'started', n: ++runs });
     expect((await g.once('evt-3', 'ecs:x/y', succeeding, (r) => r.status === 'started')).ran).toBe(true);
     expect(await g.once('evt-3', 'ecs:x/y', succeeding, (r) => r.status === 'started')).toEqual({ ran: false, reason: 'already deployed' });
@@ -69,11 +84,26 @@ describe('DynamoDB deployment guard (Powertools Idempotency)', () => {
   it('a record left in progress by an invocation that ended (timeout, crash) is taken over', async () => {
     const g = guard();
     // The first invocation starts the deployment and dies: its promise never settles.
-    void g.once('evt-6', 'ecs:x/y', () => new Promise<never>(() => undefined), () => true, lambdaContext({ remainingMs: 50 }));
-    await until(async () => (await db.client.send(new ScanCommand({ TableName: db.tableName }))).Items?.some((i) => i.status?.S === 'INPROGRESS') === true);
+    void g.once(
+      'evt-6',
+      'ecs:x/y',
+      () => new Promise<never>(() => undefined),
+      () => true,
+      lambdaContext({ remainingMs: 50 }),
+    );
+    await until(
+      async () =>
+        (await db.client.send(new ScanCommand({ TableName: db.tableName }))).Items?.some((i) => i.status?.S === 'INPROGRESS') === true,
+    );
     await waitPast(50);
     let runs = 0;
-    const outcome = await guard().once('evt-6', 'ecs:x/y', async () => ({ status: 'started', n: ++runs }), () => true, lambdaContext());
+    const outcome = await guard().once(
+      'evt-6',
+      'ecs:x/y',
+      async () => ({ status: 'started', n: ++runs }),
+      () => true,
+      lambdaContext(),
+    );
     expect(outcome).toEqual({ ran: true, result: { status: 'started', n: 1 } });
   });
 

@@ -12,11 +12,15 @@ import { adapt } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
 import { recordFigure } from './figures.js';
 
-const transient = () => Object.assign(new Error('Service Unavailable'), { name: 'ServerException', $fault: 'server', $metadata: { httpStatusCode: 503 } });
+const transient = () =>
+  Object.assign(new Error('Service Unavailable'), { name: 'ServerException', $fault: 'server', $metadata: { httpStatusCode: 503 } });
 const SERVICES = Array.from({ length: 50 }, (_, i) => `svc${String(i).padStart(2, '0')}`);
 const FAILING = new Set(['svc03', 'svc11', 'svc19', 'svc27', 'svc42'].map((s) => `myproject_service_${s}_dev`));
-const fanOutEnv = { SERVICE_CONFIG: JSON.stringify(Object.fromEntries(SERVICES.map((s) => [s, [{ bucket: 'myproject-config-dev', key: 'common.env' }]]))) };
-const fanOutEvent = () => adapt('s3/eventbridge-object-created.json', { bucket: { name: 'myproject-config-dev' }, object: { key: 'common.env' } });
+const fanOutEnv = {
+  SERVICE_CONFIG: JSON.stringify(Object.fromEntries(SERVICES.map((s) => [s, [{ bucket: 'myproject-config-dev', key: 'common.env' }]]))),
+};
+const fanOutEvent = () =>
+  adapt('s3/eventbridge-object-created.json', { bucket: { name: 'myproject-config-dev' }, object: { key: 'common.env' } });
 const parameterUpdate = () => adapt('ssm/parameter-store-change-update-string.json', { name: '/dev/myproject/api/KEY' });
 
 describe('idempotency: at most one deployment per (event, target)', () => {
@@ -41,14 +45,22 @@ describe('idempotency: at most one deployment per (event, target)', () => {
 
   it('the same event delivered 5 times in a row deploys once', async () => {
     const { app, ecsMock, metrics } = testApp({}, { guard: guard() });
-    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3'));
+    ecsMock
+      .on(UpdateServiceCommand)
+      .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3'));
     const event = { ...parameterUpdate(), id: 'dup-sequential' };
     const results = [];
     for (let i = 0; i < 5; i++) results.push(await app.handle(event));
     duplicatesSent += 4;
     deploymentsMade += ecsMock.commandCalls(UpdateServiceCommand).length - 1;
     expect(ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
-    expect(results.map((r) => (r.status === 'planned' ? r.deployments[0]?.status : r.status))).toEqual(['started', 'skipped', 'skipped', 'skipped', 'skipped']);
+    expect(results.map((r) => (r.status === 'planned' ? r.deployments[0]?.status : r.status))).toEqual([
+      'started',
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+    ]);
     expect(metrics.counts).toEqual({ DeploymentsStarted: 1, DeploymentsSkipped: 4 });
     expect(output.logs().filter((l) => l.message === 'deployment skipped: already deployed for this event')).toHaveLength(4);
   });
@@ -66,7 +78,9 @@ describe('idempotency: at most one deployment per (event, target)', () => {
     const event = { ...parameterUpdate(), id: 'dup-concurrent' };
     const deploying = first.app.handle(event, lambdaContext());
     await until(() => first.ecsMock.commandCalls(UpdateServiceCommand).length === 1);
-    const duplicates = await Promise.allSettled([second.app, first.app, second.app, first.app].map((app) => app.handle(event, lambdaContext())));
+    const duplicates = await Promise.allSettled(
+      [second.app, first.app, second.app, first.app].map((app) => app.handle(event, lambdaContext())),
+    );
     release();
     expect(await deploying).toMatchObject({ deployments: [{ status: 'started' }] });
     duplicatesSent += 4;
@@ -78,7 +92,12 @@ describe('idempotency: at most one deployment per (event, target)', () => {
     expect(first.notifier.sent.map((n) => n.title)).toEqual(['Deployment started: api']);
     // Lambda's retry of each, once the first finished: nothing more is deployed.
     const retries = await Promise.all([second.app, first.app, second.app, first.app].map((app) => app.handle(event, lambdaContext())));
-    expect(retries.map((r) => (r.status === 'planned' ? r.deployments[0]?.status : r.status))).toEqual(['skipped', 'skipped', 'skipped', 'skipped']);
+    expect(retries.map((r) => (r.status === 'planned' ? r.deployments[0]?.status : r.status))).toEqual([
+      'skipped',
+      'skipped',
+      'skipped',
+      'skipped',
+    ]);
     deploymentsMade += first.ecsMock.commandCalls(UpdateServiceCommand).length - 1;
     expect(first.ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
   });
@@ -94,7 +113,9 @@ describe('idempotency: at most one deployment per (event, target)', () => {
 
     // Lambda's retry lands in another container.
     const retry = testApp({}, { guard: guard() });
-    retry.ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3'));
+    retry.ecsMock
+      .on(UpdateServiceCommand)
+      .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3'));
     const result = await retry.app.handle(event, lambdaContext());
     expect(result).toMatchObject({ status: 'planned', deployments: [{ status: 'started' }] });
     expect(retry.ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
@@ -116,7 +137,12 @@ describe('idempotency: at most one deployment per (event, target)', () => {
     expect(new Set(firstRound).size).toBe(50);
     expect(firstRound.filter((s) => FAILING.has(s))).toHaveLength(5 * 3); // 1 try + 2 retries each
     expect(notifier.sent.filter((n) => n.severity === 'info')).toHaveLength(45);
-    expect(notifier.sent.filter((n) => n.severity === 'error').map((n) => n.service).sort()).toEqual([...FAILING].sort());
+    expect(
+      notifier.sent
+        .filter((n) => n.severity === 'error')
+        .map((n) => n.service)
+        .sort(),
+    ).toEqual([...FAILING].sort());
 
     // Lambda retries the invocation; the failures have passed.
     failuresLeft = false;
@@ -131,7 +157,9 @@ describe('idempotency: at most one deployment per (event, target)', () => {
 
   it('without IDEMPOTENCY_TABLE a duplicate deploys again (the risk the README names)', async () => {
     const { app, ecsMock } = testApp();
-    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3'));
+    ecsMock
+      .on(UpdateServiceCommand)
+      .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3'));
     const event = parameterUpdate();
     await app.handle(event);
     await app.handle(event);
@@ -141,7 +169,9 @@ describe('idempotency: at most one deployment per (event, target)', () => {
   it('if the table cannot be reached, nothing is deployed and the invocation fails for a retry', async () => {
     const unreachable = createPowertoolsGuard({ tableName: 'no-such-table', ttlSeconds: 3600, region: 'us-east-1' }, db.client);
     const { app, ecsMock, notifier } = testApp({}, { guard: unreachable });
-    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3'));
+    ecsMock
+      .on(UpdateServiceCommand)
+      .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3'));
     await expect(app.handle(parameterUpdate())).rejects.toBeInstanceOf(TransientDeploymentError);
     expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
     expect(notifier.sent.map((n) => n.severity)).toEqual(['error']);

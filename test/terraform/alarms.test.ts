@@ -15,7 +15,17 @@ import { serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js
 import { adapt, awsSample, projectEvent } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
 import { sqsBatch } from '../helpers/sqs.js';
-import { awaitPlans, examplePlan, fixturePlan, lambdaEnvironment, REPO_ROOT, SKIPPED, terraformMissing, type Plan, type Values } from './terraform.js';
+import {
+  awaitPlans,
+  examplePlan,
+  fixturePlan,
+  lambdaEnvironment,
+  REPO_ROOT,
+  SKIPPED,
+  terraformMissing,
+  type Plan,
+  type Values,
+} from './terraform.js';
 
 /** One metric as CloudWatch stores it: namespace, name and the values of its dimension set. */
 interface StoredMetric {
@@ -28,13 +38,23 @@ interface StoredMetric {
 function storedMetrics(emf: Record<string, unknown>): StoredMetric[] {
   const aws = emf._aws as { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> };
   return aws.CloudWatchMetrics.flatMap((directive) =>
-    directive.Dimensions.flatMap((set) => directive.Metrics.map((m) => ({ namespace: directive.Namespace, metric: m.Name, dimensions: Object.fromEntries(set.map((k) => [k, String(emf[k])])) }))),
+    directive.Dimensions.flatMap((set) =>
+      directive.Metrics.map((m) => ({
+        namespace: directive.Namespace,
+        metric: m.Name,
+        dimensions: Object.fromEntries(set.map((k) => [k, String(emf[k])])),
+      })),
+    ),
   );
 }
 
 /** The metric an alarm watches. */
 function watched(alarm: Values): StoredMetric {
-  return { namespace: alarm.namespace as string, metric: alarm.metric_name as string, dimensions: alarm.dimensions as Record<string, string> };
+  return {
+    namespace: alarm.namespace as string,
+    metric: alarm.metric_name as string,
+    dimensions: alarm.dimensions as Record<string, string>,
+  };
 }
 
 /** The string literals of a TypeScript union type in a source file: `export type Name = 'a' | 'b';`. */
@@ -52,11 +72,29 @@ function deployingRoutes(): string[] {
   return [...body.matchAll(/kind: '([a-z0-9]+)'/g)].map((m) => m[1] as string);
 }
 
-const context = { functionName: 'deploybridge', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:deploybridge', memoryLimitInMB: '256', functionVersion: '$LATEST', getRemainingTimeInMillis: () => 60000 } as unknown as Context;
+const context = {
+  functionName: 'deploybridge',
+  awsRequestId: 'req-1',
+  invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:deploybridge',
+  memoryLimitInMB: '256',
+  functionVersion: '$LATEST',
+  getRemainingTimeInMillis: () => 60000,
+} as unknown as Context;
 
-const manual = (detail: Record<string, unknown>) => ({ ...awsSample('custom/custom-event-as-delivered-sqs-body.json'), account: '123456789012', source: 'action.deploy', 'detail-type': 'Manual Deploy', detail });
+const manual = (detail: Record<string, unknown>) => ({
+  ...awsSample('custom/custom-event-as-delivered-sqs-body.json'),
+  account: '123456789012',
+  source: 'action.deploy',
+  'detail-type': 'Manual Deploy',
+  detail,
+});
 const parameterUpdate = () => adapt('ssm/parameter-store-change-update-string.json', { name: '/dev/myproject/api/KEY' });
-const denied = () => Object.assign(new Error('AccessDeniedException from ECS'), { name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 403 } });
+const denied = () =>
+  Object.assign(new Error('AccessDeniedException from ECS'), {
+    name: 'AccessDeniedException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 403 },
+  });
 
 let example: Plan;
 let fixture: Plan;
@@ -85,7 +123,11 @@ afterEach(() => {
 async function metricsOfFailures(events: unknown[], delivery: 'direct' | 'batch' = 'direct'): Promise<StoredMetric[]> {
   const metrics = createMetrics('dev');
   const log = createLogger({ projectName: 'myproject', environment: 'dev', level: 'error' });
-  const notifier = createSlackNotifier(async () => Promise.reject(new Error('no webhook in this test')), { environment: 'dev', log, metrics });
+  const notifier = createSlackNotifier(async () => Promise.reject(new Error('no webhook in this test')), {
+    environment: 'dev',
+    log,
+    metrics,
+  });
   const { app, ecsMock } = testApp({}, { metrics, notifier, log });
   ecsMock.on(UpdateServiceCommand).rejects(denied());
   const stored: StoredMetric[] = [];
@@ -116,7 +158,9 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'alarms on the me
     for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
     const { handler } = await import('../../src/index.js');
     // The invocation fails (so the Errors alarm fires too), and the metric is published all the same.
-    await expect(handler(parameterUpdate(), context)).rejects.toThrow(/^invalid configuration \(1 problem\): SERVICE_CONFIG is not valid JSON/);
+    await expect(handler(parameterUpdate(), context)).rejects.toThrow(
+      /^invalid configuration \(1 problem\): SERVICE_CONFIG is not valid JSON/,
+    );
     const emitted = output.metrics().flatMap(storedMetrics);
     const alarm = fixture.module('bare').one('aws_cloudwatch_metric_alarm', 'this', 'config-invalid');
     expect(emitted).toContainEqual(watched(alarm));
@@ -124,7 +168,11 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'alarms on the me
   });
 
   it('DeploymentsFailed and NotificationsFailed: counted after routing, with the route as trigger; each has its alarm, with the same dimensions', async () => {
-    const emitted = await metricsOfFailures([manual({ service: 'api', reason: 'test' }), parameterUpdate(), projectEvent('ecs-deployment-failed.json')]);
+    const emitted = await metricsOfFailures([
+      manual({ service: 'api', reason: 'test' }),
+      parameterUpdate(),
+      projectEvent('ecs-deployment-failed.json'),
+    ]);
     const alarms = Object.values(fixture.module('bare').instances('aws_cloudwatch_metric_alarm', 'this')).map(watched);
     const failures = emitted.filter((m) => m.metric === 'DeploymentsFailed' || m.metric === 'NotificationsFailed');
     // What these three events make the code emit (ECS events are reported, never deployed).
@@ -139,17 +187,28 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'alarms on the me
   });
 
   it('the same failures delivered in one SQS batch: each deployment counted under its route, the batch\'s Slack deliveries under "batch"; each has its alarm', async () => {
-    const secondChange = { ...parameterUpdate(), id: 'second-change', detail: { ...parameterUpdate().detail, name: '/dev/myproject/worker/KEY' } };
+    const secondChange = {
+      ...parameterUpdate(),
+      id: 'second-change',
+      detail: { ...parameterUpdate().detail, name: '/dev/myproject/worker/KEY' },
+    };
     const emitted = await metricsOfFailures([parameterUpdate(), secondChange, manual({ service: 'api', reason: 'test' })], 'batch');
     const alarms = Object.values(fixture.module('bare').instances('aws_cloudwatch_metric_alarm', 'this')).map(watched);
     const failures = emitted.filter((m) => m.metric === 'DeploymentsFailed' || m.metric === 'NotificationsFailed');
-    expect([...new Set(failures.map((m) => `${m.metric}/${m.dimensions.trigger}`))].sort()).toEqual(['DeploymentsFailed/manual', 'DeploymentsFailed/ssm', 'NotificationsFailed/batch']);
+    expect([...new Set(failures.map((m) => `${m.metric}/${m.dimensions.trigger}`))].sort()).toEqual([
+      'DeploymentsFailed/manual',
+      'DeploymentsFailed/ssm',
+      'NotificationsFailed/batch',
+    ]);
     for (const m of failures) expect(alarms, `${m.metric} ${JSON.stringify(m.dimensions)}`).toContainEqual(m);
   });
 
   it('an event the code cannot route sends nothing to Slack: no trigger "unknown" to alarm on', async () => {
     // A malformed event, and one of a source no route takes.
-    const emitted = await metricsOfFailures([{ id: 'evt-1', source: 'aws.ecr' }, { ...manual({ service: 'api' }), source: 'action.other' }]);
+    const emitted = await metricsOfFailures([
+      { id: 'evt-1', source: 'aws.ecr' },
+      { ...manual({ service: 'api' }), source: 'action.other' },
+    ]);
     expect(emitted.filter((m) => m.metric === 'DeploymentsFailed' || m.metric === 'NotificationsFailed')).toEqual([]);
     expect(emitted.map((m) => m.dimensions.trigger)).toContain('unknown');
   });

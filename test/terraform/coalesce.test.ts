@@ -58,7 +58,9 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'the coalescing q
       const timeout = m.one('aws_lambda_function', 'this').timeout as number;
       const queue = m.one('aws_sqs_queue', 'coalesce', 0);
       const mapping = m.one('aws_lambda_event_source_mapping', 'coalesce', 0);
-      expect(queue.visibility_timeout_seconds as number, name).toBeGreaterThanOrEqual(6 * timeout + (mapping.maximum_batching_window_in_seconds as number));
+      expect(queue.visibility_timeout_seconds as number, name).toBeGreaterThanOrEqual(
+        6 * timeout + (mapping.maximum_batching_window_in_seconds as number),
+      );
       expect((JSON.parse(queue.redrive_policy as string) as { maxReceiveCount: number }).maxReceiveCount, name).toBe(3);
       expect(queue.sqs_managed_sse_enabled, name).toBe(true);
     }
@@ -66,13 +68,20 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'the coalescing q
 
   it('batches of 100 collected for coalesce_window_seconds (default 20), batch item failures reported, 2 batches at most at once', () => {
     const mapping = fixture.module('bare').one('aws_lambda_event_source_mapping', 'coalesce', 0);
-    expect(mapping).toMatchObject({ batch_size: 100, maximum_batching_window_in_seconds: 20, function_response_types: ['ReportBatchItemFailures'], scaling_config: [{ maximum_concurrency: 2 }] });
+    expect(mapping).toMatchObject({
+      batch_size: 100,
+      maximum_batching_window_in_seconds: 20,
+      function_response_types: ['ReportBatchItemFailures'],
+      scaling_config: [{ maximum_concurrency: 2 }],
+    });
   });
 
   it('0: no queue, every rule may invoke the function', () => {
     const m = fixture.module('direct');
     expect(m.instances('aws_sqs_queue', 'coalesce')).toEqual({});
     expect(m.instances('aws_lambda_event_source_mapping', 'coalesce')).toEqual({});
-    expect(Object.keys(m.instances('aws_lambda_permission', 'eventbridge')).sort()).toEqual(Object.keys(m.instances('aws_cloudwatch_event_rule', 'this')).sort());
+    expect(Object.keys(m.instances('aws_lambda_permission', 'eventbridge')).sort()).toEqual(
+      Object.keys(m.instances('aws_cloudwatch_event_rule', 'this')).sort(),
+    );
   });
 });

@@ -29,7 +29,14 @@ export interface ContractVariable {
 const equals = (expected: string) => (env: string | undefined) => env === expected;
 /** JSON with object keys sorted, to compare documents regardless of key order. */
 const canonical = (v: unknown): string =>
-  Array.isArray(v) ? `[${v.map(canonical).join(',')}]` : typeof v === 'object' && v !== null ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}` : JSON.stringify(v);
+  Array.isArray(v)
+    ? `[${v.map(canonical).join(',')}]`
+    : typeof v === 'object' && v !== null
+      ? `{${Object.keys(v)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+          .join(',')}}`
+      : JSON.stringify(v);
 const json = (expected: unknown) => (env: string | undefined) => env !== undefined && canonical(JSON.parse(env)) === canonical(expected);
 
 export const CONTRACT: Record<string, ContractVariable> = {
@@ -37,23 +44,67 @@ export const CONTRACT: Record<string, ContractVariable> = {
   PROJECT_ENV: { required: true, module: 'input', drivenBy: { input: 'project_env', value: 'staging', expect: equals('staging') } },
   AWS_REGION: { default: 'us-east-1', module: 'reserved', drivenBy: undefined },
   LOG_LEVEL: { default: 'info', module: 'input', drivenBy: { input: 'log_level', value: 'debug', expect: equals('debug') } },
-  CLUSTER_NAME_PATTERN: { default: '{project}_cluster_{env}', module: 'input', drivenBy: { input: 'cluster_name_pattern', value: '{project}-{env}', expect: equals('{project}-{env}') } },
-  SERVICE_NAME_PATTERN: { default: '{project}_service_{name}_{env}', module: 'input', drivenBy: { input: 'service_name_pattern', value: '{env}-{project}-{name}', expect: equals('{env}-{project}-{name}') } },
-  TASK_FAMILY_PATTERN: { default: '{project}_service_{name}_{env}', module: 'input', drivenBy: { input: 'task_family_pattern', value: '{project}-{name}', expect: equals('{project}-{name}') } },
-  BACKEND_SERVICE_NAME: { default: '', module: 'input', drivenBy: { input: 'backend_service_name', value: 'core', expect: equals('core') } },
+  CLUSTER_NAME_PATTERN: {
+    default: '{project}_cluster_{env}',
+    module: 'input',
+    drivenBy: { input: 'cluster_name_pattern', value: '{project}-{env}', expect: equals('{project}-{env}') },
+  },
+  SERVICE_NAME_PATTERN: {
+    default: '{project}_service_{name}_{env}',
+    module: 'input',
+    drivenBy: { input: 'service_name_pattern', value: '{env}-{project}-{name}', expect: equals('{env}-{project}-{name}') },
+  },
+  TASK_FAMILY_PATTERN: {
+    default: '{project}_service_{name}_{env}',
+    module: 'input',
+    drivenBy: { input: 'task_family_pattern', value: '{project}-{name}', expect: equals('{project}-{name}') },
+  },
+  BACKEND_SERVICE_NAME: {
+    default: '',
+    module: 'input',
+    drivenBy: { input: 'backend_service_name', value: 'core', expect: equals('core') },
+  },
   SLACK_WEBHOOK_URL: { module: 'secret', drivenBy: undefined },
-  ENABLE_SLACK_NOTIFICATIONS: { default: 'true', module: 'input', drivenBy: { input: 'enable_slack_notifications', value: false, expect: equals('false') } },
+  ENABLE_SLACK_NOTIFICATIONS: {
+    default: 'true',
+    module: 'input',
+    drivenBy: { input: 'enable_slack_notifications', value: false, expect: equals('false') },
+  },
   SERVICE_CONFIG: {
     module: 'input',
-    drivenBy: { input: 'service_config', value: { api: [{ bucket: 'cfg', key: 'api/.env' }] }, expect: json({ api: [{ bucket: 'cfg', key: 'api/.env' }] }) },
+    drivenBy: {
+      input: 'service_config',
+      value: { api: [{ bucket: 'cfg', key: 'api/.env' }] },
+      expect: json({ api: [{ bucket: 'cfg', key: 'api/.env' }] }),
+    },
   },
-  DEPLOYMENT_TIMEOUT_SECONDS: { default: '600', module: 'input', drivenBy: { input: 'deployment_timeout_seconds', value: 300, expect: equals('300') } },
+  DEPLOYMENT_TIMEOUT_SECONDS: {
+    default: '600',
+    module: 'input',
+    drivenBy: { input: 'deployment_timeout_seconds', value: 300, expect: equals('300') },
+  },
   MAX_DEPLOYMENT_RETRIES: { default: '2', module: 'input', drivenBy: { input: 'max_deployment_retries', value: 0, expect: equals('0') } },
   DRY_RUN: { default: 'false', module: 'input', drivenBy: { input: 'dry_run', value: true, expect: equals('true') } },
-  ENABLE_ECR_MONITORING: { default: 'true', module: 'input', drivenBy: { input: 'enable_ecr_monitoring', value: false, expect: equals('false') } },
-  ENABLE_SSM_MONITORING: { default: 'true', module: 'input', drivenBy: { input: 'enable_ssm_monitoring', value: false, expect: equals('false') } },
-  ENABLE_S3_MONITORING: { default: 'true', module: 'input', drivenBy: { input: 'enable_s3_monitoring', value: false, expect: equals('false') } },
-  ENABLE_MANUAL_DEPLOY: { default: 'true', module: 'input', drivenBy: { input: 'enable_manual_deploy', value: false, expect: equals('false') } },
+  ENABLE_ECR_MONITORING: {
+    default: 'true',
+    module: 'input',
+    drivenBy: { input: 'enable_ecr_monitoring', value: false, expect: equals('false') },
+  },
+  ENABLE_SSM_MONITORING: {
+    default: 'true',
+    module: 'input',
+    drivenBy: { input: 'enable_ssm_monitoring', value: false, expect: equals('false') },
+  },
+  ENABLE_S3_MONITORING: {
+    default: 'true',
+    module: 'input',
+    drivenBy: { input: 'enable_s3_monitoring', value: false, expect: equals('false') },
+  },
+  ENABLE_MANUAL_DEPLOY: {
+    default: 'true',
+    module: 'input',
+    drivenBy: { input: 'enable_manual_deploy', value: false, expect: equals('false') },
+  },
   LAMBDA_CONFIG: {
     module: 'input',
     drivenBy: {
@@ -63,15 +114,30 @@ export const CONTRACT: Record<string, ContractVariable> = {
       expect: json({ resizer: {}, thumbnailer: { alias: 'live', smoke_test: { expect: { statusCode: 200 }, payload: { ping: true } } } }),
     },
   },
-  LAMBDA_FUNCTION_PATTERN: { default: '{project}_lambda_{name}_{env}', module: 'input', drivenBy: { input: 'lambda_function_pattern', value: '{project}-{name}-{env}', expect: equals('{project}-{name}-{env}') } },
+  LAMBDA_FUNCTION_PATTERN: {
+    default: '{project}_lambda_{name}_{env}',
+    module: 'input',
+    drivenBy: { input: 'lambda_function_pattern', value: '{project}-{name}-{env}', expect: equals('{project}-{name}-{env}') },
+  },
   // With the `driven` inputs: project shop, env staging.
-  IDEMPOTENCY_TABLE: { module: 'module', drivenBy: { input: 'enable_idempotency', value: true, expect: equals('shop-deploybridge-staging-idempotency') } },
-  IDEMPOTENCY_TTL_SECONDS: { default: '3600', module: 'input', drivenBy: { input: 'idempotency_ttl_seconds', value: 7200, expect: equals('7200') } },
+  IDEMPOTENCY_TABLE: {
+    module: 'module',
+    drivenBy: { input: 'enable_idempotency', value: true, expect: equals('shop-deploybridge-staging-idempotency') },
+  },
+  IDEMPOTENCY_TTL_SECONDS: {
+    default: '3600',
+    module: 'input',
+    drivenBy: { input: 'idempotency_ttl_seconds', value: 7200, expect: equals('7200') },
+  },
   MANUAL_DEPLOY_ACCOUNTS: {
     module: 'input',
     drivenBy: { input: 'manual_deploy_accounts', value: ['111111111111', '222222222222'], expect: equals('111111111111,222222222222') },
   },
-  PROTECTED_ENVS: { default: 'prod,production', module: 'input', drivenBy: { input: 'protected_envs', value: ['live'], expect: equals('live') } },
+  PROTECTED_ENVS: {
+    default: 'prod,production',
+    module: 'input',
+    drivenBy: { input: 'protected_envs', value: ['live'], expect: equals('live') },
+  },
   // Unset in the code (no Slack from SSM); the module points it at the SecureString it creates.
   SLACK_WEBHOOK_SSM_PARAMETER: {
     module: 'module',
@@ -79,14 +145,21 @@ export const CONTRACT: Record<string, ContractVariable> = {
   },
   ECR_SCAN_GATE: { default: '', module: 'input', drivenBy: { input: 'ecr_scan_gate', value: 'MEDIUM', expect: equals('MEDIUM') } },
   // Following deployments and Slack with a bot token.
-  DEPLOYMENTS_TABLE: { module: 'module', drivenBy: { input: 'deployments_table_name', value: 'shared-table', expect: equals('shared-table') } },
+  DEPLOYMENTS_TABLE: {
+    module: 'module',
+    drivenBy: { input: 'deployments_table_name', value: 'shared-table', expect: equals('shared-table') },
+  },
   SLACK_BOT_TOKEN: { module: 'secret', drivenBy: undefined },
   SLACK_BOT_TOKEN_SSM_PARAMETER: {
     module: 'module',
     drivenBy: { input: 'slack_bot_token_ssm_parameter_name', value: '/shared/slack/bot-token', expect: equals('/shared/slack/bot-token') },
   },
   SLACK_CHANNEL: { module: 'input', drivenBy: { input: 'slack_channel', value: 'C0DEPLOYS', expect: equals('C0DEPLOYS') } },
-  SLACK_API_URL: { default: 'https://slack.com/api', module: 'input', drivenBy: { input: 'slack_api_url', value: 'https://slack.example.com/api', expect: equals('https://slack.example.com/api') } },
+  SLACK_API_URL: {
+    default: 'https://slack.com/api',
+    module: 'input',
+    drivenBy: { input: 'slack_api_url', value: 'https://slack.example.com/api', expect: equals('https://slack.example.com/api') },
+  },
 };
 
 /** Inputs that cannot be set together with the others: Slack off drops SLACK_WEBHOOK_SSM_PARAMETER. */

@@ -42,12 +42,21 @@ export function validatePattern(pattern: Json, path = '$'): void {
       if (Array.isArray(alternative)) throw new Error(`${where}: nested arrays are not allowed`);
       if (!isPlainObject(alternative)) continue;
       const ops = Object.keys(alternative);
-      if (ops.length !== 1 || !SUPPORTED_OPERATORS.has(ops[0] as string)) throw new Error(`${where}: unsupported operator ${JSON.stringify(alternative)}`);
+      if (ops.length !== 1 || !SUPPORTED_OPERATORS.has(ops[0] as string))
+        throw new Error(`${where}: unsupported operator ${JSON.stringify(alternative)}`);
       const [op] = ops as [string];
       const arg = alternative[op] as Json;
       if (op === 'prefix' && (typeof arg !== 'string' || arg === '')) throw new Error(`${where}: prefix needs a non-empty string`);
       if (op === 'exists' && typeof arg !== 'boolean') throw new Error(`${where}: exists needs true or false`);
-      if (op === 'anything-but' && !(typeof arg === 'string' || typeof arg === 'number' || (Array.isArray(arg) && arg.length > 0) || (isPlainObject(arg) && typeof arg.prefix === 'string'))) {
+      if (
+        op === 'anything-but' &&
+        !(
+          typeof arg === 'string' ||
+          typeof arg === 'number' ||
+          (Array.isArray(arg) && arg.length > 0) ||
+          (isPlainObject(arg) && typeof arg.prefix === 'string')
+        )
+      ) {
         throw new Error(`${where}: anything-but needs a value, a non-empty list or { prefix }`);
       }
     }
@@ -79,7 +88,9 @@ function matchesAlternative(alternative: Json, value: Json | undefined, present:
 function matchesLeaf(alternatives: Json[], value: Json | undefined, present: boolean): boolean {
   if (present && Array.isArray(value)) {
     // An array field matches when any element does; `exists` looks at the field itself.
-    return alternatives.some((alt) => (isPlainObject(alt) && 'exists' in alt ? alt.exists === true : value.some((element) => matchesAlternative(alt, element, true))));
+    return alternatives.some((alt) =>
+      isPlainObject(alt) && 'exists' in alt ? alt.exists === true : value.some((element) => matchesAlternative(alt, element, true)),
+    );
   }
   return alternatives.some((alt) => matchesAlternative(alt, value, present));
 }

@@ -84,7 +84,12 @@ let rules: Record<string, EventPattern>;
 let manualBus: PlannedModule;
 
 function patternsOf(m: PlannedModule): Record<string, EventPattern> {
-  return Object.fromEntries(Object.entries(m.instances('aws_cloudwatch_event_rule', 'this')).map(([key, rule]) => [key, JSON.parse(rule.event_pattern as string) as EventPattern]));
+  return Object.fromEntries(
+    Object.entries(m.instances('aws_cloudwatch_event_rule', 'this')).map(([key, rule]) => [
+      key,
+      JSON.parse(rule.event_pattern as string) as EventPattern,
+    ]),
+  );
 }
 
 function fixture(name: string): Json {
@@ -106,7 +111,9 @@ beforeAll(async () => {
 }, 300_000);
 
 it('the fixture table lists every fixture file', () => {
-  const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(FIXTURES)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   expect(files).toEqual(Object.keys(EXPECTED).sort());
   const sources = readFileSync(join(FIXTURES, 'SOURCES.md'), 'utf8');
   for (const file of files) expect(sources, `SOURCES.md names the origin of ${file}`).toContain(`| ${file} |`);
@@ -114,7 +121,15 @@ it('the fixture table lists every fixture file', () => {
 
 describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'event patterns of the example, as Terraform plans them', () => {
   it('one rule per trigger and per watched bucket, each a valid pattern', () => {
-    expect(Object.keys(rules).sort()).toEqual(['ecr', 'ecr-scan', 'ecs', 'manual', 's3-cloudtrail-myproject-artifacts-dev', 's3-myproject-config-dev', 'ssm']);
+    expect(Object.keys(rules).sort()).toEqual([
+      'ecr',
+      'ecr-scan',
+      'ecs',
+      'manual',
+      's3-cloudtrail-myproject-artifacts-dev',
+      's3-myproject-config-dev',
+      'ssm',
+    ]);
     for (const pattern of Object.values(rules)) expect(() => validatePattern(pattern)).not.toThrow();
   });
 
@@ -149,8 +164,10 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'event patterns o
 });
 
 describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'manual deploys on their own bus (manual_deploy_principals)', () => {
-  it('the manual rule is on the module\'s bus; no rule of the default bus lets a manual deploy through', () => {
-    const buses = Object.fromEntries(Object.entries(manualBus.instances('aws_cloudwatch_event_rule', 'this')).map(([k, r]) => [k, r.event_bus_name]));
+  it("the manual rule is on the module's bus; no rule of the default bus lets a manual deploy through", () => {
+    const buses = Object.fromEntries(
+      Object.entries(manualBus.instances('aws_cloudwatch_event_rule', 'this')).map(([k, r]) => [k, r.event_bus_name]),
+    );
     expect(buses).toEqual({ ecr: 'default', ecs: 'default', manual: 'myproject-deploybridge-dev-manual-deploys', ssm: 'default' });
     const patterns = patternsOf(manualBus);
     const onDefaultBus = Object.fromEntries(Object.entries(patterns).filter(([k]) => buses[k] === 'default'));

@@ -20,7 +20,20 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FEATURES } from './contract.js';
 import { LAMBDA_TARGETS, SCENARIOS } from './scenarios.js';
 import { awsCalls, envReads, lambdaSources, type AwsCalls, type SourceFile } from './source.js';
-import { examplePlan, fixturePlan, lambdaEnvironment, policyStatements, SKIPPED, awaitPlans, TEST_ACCOUNT_ID, TEST_REGION, terraformMissing, type Plan, type PlannedModule, type Statement } from './terraform.js';
+import {
+  examplePlan,
+  fixturePlan,
+  lambdaEnvironment,
+  policyStatements,
+  SKIPPED,
+  awaitPlans,
+  TEST_ACCOUNT_ID,
+  TEST_REGION,
+  terraformMissing,
+  type Plan,
+  type PlannedModule,
+  type Statement,
+} from './terraform.js';
 
 // The scan of src/ is synchronous: done at collection, so test titles can say what it found.
 const files: SourceFile[] = lambdaSources();
@@ -28,7 +41,8 @@ const calls: AwsCalls = awsCalls(files);
 const reads = envReads(files);
 /** Features whose code is not in src/: the module would be ahead of the code for them. */
 const pendingFeatures = FEATURES.filter((f) => !f.envVars.some((v) => reads.has(v)));
-const state = (f: (typeof FEATURES)[number]) => (pendingFeatures.includes(f) ? 'not in src/ yet: module ready, kept out of the exact comparison' : 'in src/: granted exactly as called');
+const state = (f: (typeof FEATURES)[number]) =>
+  pendingFeatures.includes(f) ? 'not in src/ yet: module ready, kept out of the exact comparison' : 'in src/: granted exactly as called';
 const ACCOUNT = TEST_ACCOUNT_ID;
 const REGION = TEST_REGION;
 
@@ -46,7 +60,12 @@ const actionsOf = (statements: Statement[]) => [...new Set(allowed(statements).f
 
 /** IAM's wildcard match of an ARN against a resource pattern. */
 function iamMatch(pattern: string, arn: string): boolean {
-  const re = new RegExp(`^${pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&'))).join('')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split('')
+      .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&')))
+      .join('')}$`,
+  );
   return re.test(arn);
 }
 
@@ -60,7 +79,10 @@ const runtime = (m: PlannedModule) => policyStatements(m.one('aws_iam_role_polic
 
 /** Every module instance planned: the example's and each scenario of the fixture root. */
 function allModules(): Array<[string, PlannedModule]> {
-  return [['example', example.module('deploybridge')], ...Object.keys(SCENARIOS).map((name) => [name, fixture.module(name)] as [string, PlannedModule])];
+  return [
+    ['example', example.module('deploybridge')],
+    ...Object.keys(SCENARIOS).map((name) => [name, fixture.module(name)] as [string, PlannedModule]),
+  ];
 }
 
 async function namingFor(env: Record<string, string>) {
@@ -77,7 +99,11 @@ describe('IAM actions against the calls in src/', () => {
   });
 
   it('no iam:PassRole: the code never registers task definitions nor starts tasks', () => {
-    expect([...calls.actions.keys()].filter((a) => a === 'iam:PassRole' || /^ecs:(RegisterTaskDefinition|RunTask|StartTask|CreateService)$/.test(a))).toEqual([]);
+    expect(
+      [...calls.actions.keys()].filter(
+        (a) => a === 'iam:PassRole' || /^ecs:(RegisterTaskDefinition|RunTask|StartTask|CreateService)$/.test(a),
+      ),
+    ).toEqual([]);
   });
 
   describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'the planned policies', () => {
@@ -87,7 +113,10 @@ describe('IAM actions against the calls in src/', () => {
       const aheadOfCode = (action: string) => pendingFeatures.some((f) => f.actions.test(action));
       const missing = expected.filter((a) => !granted.includes(a));
       const extra = granted.filter((a) => !expected.includes(a) && !aheadOfCode(a));
-      expect(missing, `called by src/ but not granted: ${missing.map((a) => `${a} (${calls.actions.get(a)?.join('; ')})`).join(', ')}`).toEqual([]);
+      expect(
+        missing,
+        `called by src/ but not granted: ${missing.map((a) => `${a} (${calls.actions.get(a)?.join('; ')})`).join(', ')}`,
+      ).toEqual([]);
       expect(extra, 'granted but never called by src/').toEqual([]);
     });
 
@@ -104,29 +133,51 @@ describe('IAM actions against the calls in src/', () => {
     });
 
     it('grants only the ECS calls, the image description, who changed a parameter, the deployments table and the webhook read when nothing optional is configured', () => {
-      const base = ['dynamodb:GetItem', 'dynamodb:PutItem', 'ecr:DescribeImages', 'ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:UpdateService', 'ssm:DescribeParameters'];
+      const base = [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'ecr:DescribeImages',
+        'ecs:DescribeServices',
+        'ecs:DescribeTaskDefinition',
+        'ecs:DescribeTasks',
+        'ecs:ListTasks',
+        'ecs:UpdateService',
+        'ssm:DescribeParameters',
+      ];
       expect(actionsOf(deployer(fixture.module('bare')))).toEqual([...base, 'ssm:GetParameter']);
       expect(actionsOf(deployer(fixture.module('driven_enable_slack_notifications')))).toEqual(base);
       // Without the table and the ECS events rule, nothing follows deployments.
-      expect(actionsOf(deployer(fixture.module('minimal')))).toEqual(['ecr:DescribeImages', 'ecs:DescribeTaskDefinition', 'ecs:UpdateService', 'ssm:DescribeParameters']);
+      expect(actionsOf(deployer(fixture.module('minimal')))).toEqual([
+        'ecr:DescribeImages',
+        'ecs:DescribeTaskDefinition',
+        'ecs:UpdateService',
+        'ssm:DescribeParameters',
+      ]);
     });
 
     it('kms:Decrypt only for a customer managed key (the code reads the webhook decrypted)', () => {
-      expect(files.some((f) => /getParameter\([^)]*decrypt:\s*true/.test(f.text)), 'the code reads the webhook decrypted').toBe(true);
+      expect(
+        files.some((f) => /getParameter\([^)]*decrypt:\s*true/.test(f.text)),
+        'the code reads the webhook decrypted',
+      ).toBe(true);
       expect(actionsOf(deployer(example.module('deploybridge')))).not.toContain('kms:Decrypt');
     });
 
-    it('why tasks failed: service events of this project\'s services, tasks of its cluster; ListTasks held to the cluster by ecs:cluster', async () => {
+    it("why tasks failed: service events of this project's services, tasks of its cluster; ListTasks held to the cluster by ecs:cluster", async () => {
       const m = fixture.module('bare');
       const statements = deployer(m);
       const { naming } = await namingFor(lambdaEnvironment(m));
       const ecsArn = (kind: string, rest: string, region = REGION) => `arn:aws:ecs:${region}:${ACCOUNT}:${kind}/${rest}`;
-      expect(allows(statements, 'ecs:DescribeServices', ecsArn('service', `${naming.cluster}/${naming.ecsNames('api').service}`))).toBe(true);
+      expect(allows(statements, 'ecs:DescribeServices', ecsArn('service', `${naming.cluster}/${naming.ecsNames('api').service}`))).toBe(
+        true,
+      );
       expect(allows(statements, 'ecs:DescribeServices', ecsArn('service', `${naming.cluster}/someone_else`))).toBe(false);
       expect(allows(statements, 'ecs:DescribeTasks', ecsArn('task', `${naming.cluster}/0123456789abcdef`))).toBe(true);
       expect(allows(statements, 'ecs:DescribeTasks', ecsArn('task', 'other_cluster/0123456789abcdef'))).toBe(false);
       const list = statements.filter((st) => st.actions.includes('ecs:ListTasks'));
-      expect(list.map((st) => [st.actions, st.resources, st.conditions])).toEqual([[['ecs:ListTasks'], ['*'], { ArnEquals: { 'ecs:cluster': [ecsArn('cluster', naming.cluster)] } }]]);
+      expect(list.map((st) => [st.actions, st.resources, st.conditions])).toEqual([
+        [['ecs:ListTasks'], ['*'], { ArnEquals: { 'ecs:cluster': [ecsArn('cluster', naming.cluster)] } }],
+      ]);
       expect(actionsOf(deployer(fixture.module('minimal')))).not.toContain('ecs:ListTasks');
     });
 
@@ -140,15 +191,23 @@ describe('IAM actions against the calls in src/', () => {
       expect(allows(deployer(shared), 'dynamodb:PutItem', table('myproject-deploybridge-dev-deployments'))).toBe(false);
       expect(shared.instances('aws_dynamodb_table', 'deployments')).toEqual({});
       expect(lambdaEnvironment(fixture.module('driven')).SLACK_BOT_TOKEN_SSM_PARAMETER).toBe('/shared/slack/bot-token');
-      expect(allows(deployer(fixture.module('driven')), 'ssm:GetParameter', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/shared/slack/bot-token`)).toBe(true);
+      expect(
+        allows(deployer(fixture.module('driven')), 'ssm:GetParameter', `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/shared/slack/bot-token`),
+      ).toBe(true);
     });
 
     it('the runtime policy: log streams of its own log group, the failed-events queue, and polling the coalescing queue when there is one, nothing else', () => {
       const own = [
-        [['logs:CreateLogStream', 'logs:PutLogEvents'], [`arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/myproject-deploybridge-dev:*`]],
+        [
+          ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          [`arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/myproject-deploybridge-dev:*`],
+        ],
         [['sqs:SendMessage'], [`arn:aws:sqs:${REGION}:${ACCOUNT}:myproject-deploybridge-dev-failed-events`]],
       ];
-      const poll = [['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], [`arn:aws:sqs:${REGION}:${ACCOUNT}:myproject-deploybridge-dev-coalesce`]];
+      const poll = [
+        ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+        [`arn:aws:sqs:${REGION}:${ACCOUNT}:myproject-deploybridge-dev-coalesce`],
+      ];
       const statements = (m: PlannedModule) => runtime(m).map((s) => [[...s.actions].sort(), s.resources]);
       expect(statements(example.module('deploybridge'))).toEqual([...own, poll]);
       expect(statements(fixture.module('direct'))).toEqual(own);
@@ -166,7 +225,8 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'IAM statements o
         expect(s.notResources, where).toEqual([]);
         expect(s.actions.length, `${where} has actions`).toBeGreaterThan(0);
         for (const action of s.actions) expect(action, where).toMatch(/^[a-z0-9-]+:[A-Za-z0-9]+$/);
-        if (s.actions.includes('iam:PassRole')) expect(s.conditions.StringEquals?.['iam:PassedToService'], `${where}: iam:PassRole needs iam:PassedToService`).toBeDefined();
+        if (s.actions.includes('iam:PassRole'))
+          expect(s.conditions.StringEquals?.['iam:PassedToService'], `${where}: iam:PassRole needs iam:PassedToService`).toBeDefined();
       }
     }
   });
@@ -176,8 +236,15 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'IAM statements o
       for (const s of [...deployer(m), ...runtime(m)]) {
         for (const r of s.resources) {
           if (r === '*') {
-            expect([['ecs:DescribeTaskDefinition'], ['ssm:DescribeParameters'], ['ecs:ListTasks']], `${name}: the only "*" resources`).toContainEqual(s.actions);
-            if (s.actions.includes('ecs:ListTasks')) expect(Object.values(s.conditions).flatMap((vars) => Object.keys(vars)), 'ListTasks held to the cluster').toEqual(['ecs:cluster']);
+            expect(
+              [['ecs:DescribeTaskDefinition'], ['ssm:DescribeParameters'], ['ecs:ListTasks']],
+              `${name}: the only "*" resources`,
+            ).toContainEqual(s.actions);
+            if (s.actions.includes('ecs:ListTasks'))
+              expect(
+                Object.values(s.conditions).flatMap((vars) => Object.keys(vars)),
+                'ListTasks held to the cluster',
+              ).toEqual(['ecs:cluster']);
             continue;
           }
           expect(r).toMatch(/^arn:aws:/);
@@ -185,7 +252,9 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'IAM statements o
           if (service === 's3' && s.actions.includes('s3:ListBucketVersions')) {
             // A bucket-level action: the bucket, with the listing kept to the env files' keys.
             expect(r, 'S3 bucket ARN (no wildcard)').toMatch(/^arn:aws:s3:::[^*?/]+$/);
-            expect(Object.entries(s.conditions).map(([test, vars]) => [test, Object.keys(vars)])).toEqual([['StringEquals', ['s3:prefix']]]);
+            expect(Object.entries(s.conditions).map(([test, vars]) => [test, Object.keys(vars)])).toEqual([
+              ['StringEquals', ['s3:prefix']],
+            ]);
           } else if (service === 's3') expect(r, 'S3 object ARN (no wildcard)').toMatch(/^arn:aws:s3:::[^*?]+\/[^*?]+$/);
           else {
             expect(region, r).toBe(REGION);
@@ -205,12 +274,15 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'IAM resources fo
     const env = lambdaEnvironment(m);
     const { naming } = await namingFor(env);
     const statements = deployer(m);
-    const arn = (cluster: string, service: string, account = ACCOUNT, region = REGION) => `arn:aws:ecs:${region}:${account}:service/${cluster}/${service}`;
+    const arn = (cluster: string, service: string, account = ACCOUNT, region = REGION) =>
+      `arn:aws:ecs:${region}:${account}:service/${cluster}/${service}`;
     for (const service of ['api', 'worker', 'backend', 'core', 'billing-v2']) {
       const names = naming.ecsNames(service);
       expect(allows(statements, 'ecs:UpdateService', arn(names.cluster, names.service)), `${service} → ${names.service}`).toBe(true);
       expect(allows(statements, 'ecs:UpdateService', arn(names.cluster, names.service, '999999999999')), 'another account').toBe(false);
-      expect(allows(statements, 'ecs:UpdateService', arn(names.cluster, names.service, ACCOUNT, 'us-east-1')), 'another region').toBe(false);
+      expect(allows(statements, 'ecs:UpdateService', arn(names.cluster, names.service, ACCOUNT, 'us-east-1')), 'another region').toBe(
+        false,
+      );
       expect(allows(statements, 'ecs:UpdateService', arn(`${names.cluster}-other`, names.service)), 'another cluster').toBe(false);
     }
     // What the code would name for another project or env (same patterns): never allowed.
@@ -234,12 +306,15 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'IAM resources fo
     });
     expect(functions).toContain('legacy-thumbs');
     for (const fn of functions) {
-      for (const action of ['lambda:UpdateFunctionCode', 'lambda:PublishVersion', 'lambda:GetFunctionConfiguration']) expect(allows(statements, action, fnArn(fn)), `${action} ${fn}`).toBe(true);
+      for (const action of ['lambda:UpdateFunctionCode', 'lambda:PublishVersion', 'lambda:GetFunctionConfiguration'])
+        expect(allows(statements, action, fnArn(fn)), `${action} ${fn}`).toBe(true);
       expect(allows(statements, 'lambda:InvokeFunction', `${fnArn(fn)}:7`), `invoke version 7 of ${fn}`).toBe(true);
       expect(allows(statements, 'lambda:UpdateAlias', `${fnArn(fn)}:live`), `alias of ${fn}`).toBe(true);
     }
     expect(allows(statements, 'lambda:UpdateFunctionCode', fnArn('myproject-deploybridge-dev')), 'deploybridge itself').toBe(false);
-    expect(allows(statements, 'lambda:UpdateFunctionCode', fnArn(naming.lambdaFunctionName('other'))), 'an unconfigured service').toBe(false);
+    expect(allows(statements, 'lambda:UpdateFunctionCode', fnArn(naming.lambdaFunctionName('other'))), 'an unconfigured service').toBe(
+      false,
+    );
   });
 
   it('S3: the artifacts of Lambda targets and the env files (read and compared), no other object', () => {
@@ -247,15 +322,18 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'IAM resources fo
     expect(allows(statements, 's3:GetObject', 'arn:aws:s3:::myproject-artifacts-dev/thumbnailer/lambda.zip')).toBe(true);
     expect(allows(statements, 's3:GetObject', 'arn:aws:s3:::myproject-artifacts-dev/other.zip')).toBe(false);
     for (const key of ['api/.env', 'worker/.env', 'shared/common.env']) {
-      for (const action of ['s3:GetObject', 's3:GetObjectVersion']) expect(allows(statements, action, `arn:aws:s3:::myproject-config-dev/${key}`), `${action} ${key}`).toBe(true);
+      for (const action of ['s3:GetObject', 's3:GetObjectVersion'])
+        expect(allows(statements, action, `arn:aws:s3:::myproject-config-dev/${key}`), `${action} ${key}`).toBe(true);
     }
     expect(allows(statements, 's3:GetObject', 'arn:aws:s3:::myproject-config-dev/other/.env')).toBe(false);
     // Versions are listed on the config bucket only, with the prefix (the code's Prefix = the key) kept to the env files.
     const listing = statements.filter((s) => s.actions.includes('s3:ListBucketVersions'));
-    expect(listing.map((s) => [s.resources, s.conditions])).toEqual([[['arn:aws:s3:::myproject-config-dev'], { StringEquals: { 's3:prefix': ['api/.env', 'shared/common.env', 'worker/.env'] } }]]);
+    expect(listing.map((s) => [s.resources, s.conditions])).toEqual([
+      [['arn:aws:s3:::myproject-config-dev'], { StringEquals: { 's3:prefix': ['api/.env', 'shared/common.env', 'worker/.env'] } }],
+    ]);
   });
 
-  it('ECR: the project\'s repositories only ({project}_backend, {project}_service_*)', () => {
+  it("ECR: the project's repositories only ({project}_backend, {project}_service_*)", () => {
     const statements = deployer(example.module('deploybridge'));
     const repo = (name: string, account = ACCOUNT) => `arn:aws:ecr:${REGION}:${account}:repository/${name}`;
     for (const action of ['ecr:DescribeImages', 'ecr:DescribeImageScanFindings']) {
@@ -275,7 +353,9 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'IAM resources fo
     const given = deployer(fixture.module('driven'));
     expect(lambdaEnvironment(fixture.module('driven')).SLACK_WEBHOOK_SSM_PARAMETER).toBe('/shared/slack/deploys');
     expect(allows(given, 'ssm:GetParameter', param('/shared/slack/deploys'))).toBe(true);
-    expect(allows(statements, 'dynamodb:PutItem', `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/myproject-deploybridge-dev-idempotency`)).toBe(true);
+    expect(
+      allows(statements, 'dynamodb:PutItem', `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/myproject-deploybridge-dev-idempotency`),
+    ).toBe(true);
     expect(allows(statements, 'dynamodb:PutItem', `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/other`)).toBe(false);
   });
 });

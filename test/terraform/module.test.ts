@@ -14,7 +14,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT, FEATURES, RUNTIME_ENVIRONMENT } from './contract.js';
 import { drivenScenario, REQUIRED_INPUTS } from './scenarios.js';
 import { envReads, lambdaSources, type EnvRead } from './source.js';
-import { examplePlan, fixturePlan, lambdaEnvironment, MODULE_DIR, REPO_ROOT, SKIPPED, awaitPlans, TEST_REGION, terraformMissing, type Plan } from './terraform.js';
+import {
+  examplePlan,
+  fixturePlan,
+  lambdaEnvironment,
+  MODULE_DIR,
+  REPO_ROOT,
+  SKIPPED,
+  awaitPlans,
+  TEST_REGION,
+  terraformMissing,
+  type Plan,
+} from './terraform.js';
 
 // The scan of src/ is synchronous: done at collection, so test titles can say what it found.
 const reads: Map<string, EnvRead> = envReads(lambdaSources());
@@ -38,10 +49,12 @@ function snake(name: string): string {
 
 /** The `variable "…" { … }` blocks of a file, by name (text: each block runs to the next one). */
 function variableBlocks(text: string): Map<string, string> {
-  return new Map(text.split(/^(?=variable ")/m).flatMap((block) => {
-    const name = /^variable "([^"]+)"/.exec(block)?.[1];
-    return name === undefined ? [] : [[name, block] as const];
-  }));
+  return new Map(
+    text.split(/^(?=variable ")/m).flatMap((block) => {
+      const name = /^variable "([^"]+)"/.exec(block)?.[1];
+      return name === undefined ? [] : [[name, block] as const];
+    }),
+  );
 }
 
 /** Every .tf file of the module but the variable declarations. */
@@ -53,12 +66,17 @@ const moduleText = () =>
 
 describe('configuration contract against src/', () => {
   it('finds the variables src/config.ts reads (sanity check of the scan)', () => {
-    expect([...reads.keys()]).toEqual(expect.arrayContaining(['PROJECT_NAME', 'PROJECT_ENV', 'LOG_LEVEL', 'SERVICE_CONFIG', 'DRY_RUN', 'SLACK_WEBHOOK_SSM_PARAMETER']));
+    expect([...reads.keys()]).toEqual(
+      expect.arrayContaining(['PROJECT_NAME', 'PROJECT_ENV', 'LOG_LEVEL', 'SERVICE_CONFIG', 'DRY_RUN', 'SLACK_WEBHOOK_SSM_PARAMETER']),
+    );
   });
 
   it('every variable the code reads is in the contract', () => {
     const unknown = [...reads.keys()].filter((name) => !(name in CONTRACT));
-    expect(unknown, `read by src/ but not in test/terraform/contract.ts (nor the module): ${unknown.map((n) => `${n} (${reads.get(n)?.where.join('; ')})`).join(', ')}`).toEqual([]);
+    expect(
+      unknown,
+      `read by src/ but not in test/terraform/contract.ts (nor the module): ${unknown.map((n) => `${n} (${reads.get(n)?.where.join('; ')})`).join(', ')}`,
+    ).toEqual([]);
   });
 
   it('the code has the contract defaults where it states them as literals', () => {
@@ -67,10 +85,25 @@ describe('configuration contract against src/', () => {
       .map((r) => `${r.name}: code ${JSON.stringify(r.literalDefault)}, contract ${JSON.stringify(CONTRACT[r.name]?.default)}`);
     expect(mismatches).toEqual([]);
     const required = [...reads.values()].filter((r) => r.required).map((r) => r.name);
-    expect(required.sort()).toEqual(Object.keys(CONTRACT).filter((n) => CONTRACT[n]?.required).sort());
+    expect(required.sort()).toEqual(
+      Object.keys(CONTRACT)
+        .filter((n) => CONTRACT[n]?.required)
+        .sort(),
+    );
   });
 
-  it.each(FEATURES.map((f) => [f.name, featureInCode(f.envVars) ? 'in src/: its variables are checked like the others' : 'not in src/ yet: the module sets its variables ahead of the code', f] as const))('%s: %s', (_name, _state, feature) => {
+  it.each(
+    FEATURES.map(
+      (f) =>
+        [
+          f.name,
+          featureInCode(f.envVars)
+            ? 'in src/: its variables are checked like the others'
+            : 'not in src/ yet: the module sets its variables ahead of the code',
+          f,
+        ] as const,
+    ),
+  )('%s: %s', (_name, _state, feature) => {
     const read = feature.envVars.filter((v) => reads.has(v));
     // Either the feature is in the code with all of its variables, or none of them is read yet.
     expect(read.length === 0 || read.length === feature.envVars.length, `${feature.name}: src/ reads only ${read.join(', ')}`).toBe(true);
@@ -172,8 +205,14 @@ describe('inputs and outputs', () => {
 
   describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'as Terraform reads them', () => {
     it('every output has a description, in the module and in the example', () => {
-      for (const [name, o] of Object.entries(example.moduleConfiguration('deploybridge').outputs)) expect(String(o.description ?? '').length, `output ${name}`).toBeGreaterThan(10);
-      const rootOutputs = (example.json.configuration.root_module as { outputs?: Record<string, { description?: string; expression: { references?: string[] } }> }).outputs ?? {};
+      for (const [name, o] of Object.entries(example.moduleConfiguration('deploybridge').outputs))
+        expect(String(o.description ?? '').length, `output ${name}`).toBeGreaterThan(10);
+      const rootOutputs =
+        (
+          example.json.configuration.root_module as {
+            outputs?: Record<string, { description?: string; expression: { references?: string[] } }>;
+          }
+        ).outputs ?? {};
       expect(Object.keys(rootOutputs).length).toBeGreaterThan(3);
       const moduleOutputs = Object.keys(example.moduleConfiguration('deploybridge').outputs);
       for (const [name, o] of Object.entries(rootOutputs)) {
@@ -183,7 +222,7 @@ describe('inputs and outputs', () => {
       }
     });
 
-    it('the example\'s known outputs: the function name, the log group, the webhook parameter', () => {
+    it("the example's known outputs: the function name, the log group, the webhook parameter", () => {
       expect(example.outputs).toMatchObject({
         function_name: 'myproject-deploybridge-dev',
         log_group_name: '/aws/lambda/myproject-deploybridge-dev',
@@ -199,29 +238,43 @@ describe('inputs and outputs', () => {
         expect(row, `README inputs table has ${name}`).toBeDefined();
         if (!('default' in v)) expect(row).toContain('required');
         else if (v.default === null) expect(row).toContain('`null`');
-        else if (typeof v.default !== 'object') expect(row).toContain(`\`${typeof v.default === 'string' ? JSON.stringify(v.default) : String(v.default as number | boolean)}\``);
+        else if (typeof v.default !== 'object')
+          expect(row).toContain(`\`${typeof v.default === 'string' ? JSON.stringify(v.default) : String(v.default as number | boolean)}\``);
         else expect(row).toContain(`\`${JSON.stringify(v.default).replace(/,/g, ', ')}\``);
       }
       for (const name of Object.keys(outputs)) expect(readme, `README outputs table has ${name}`).toContain(`| \`${name}\` |`);
     });
 
-    it('the README\'s install steps say how many resources their root module and the example create', () => {
+    it("the README's install steps say how many resources their root module and the example create", () => {
       const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-      for (const line of ['project_name = "myproject"', 'project_env  = "dev"', 'dry_run      = true', 'api = [{ bucket = "myproject-config-dev", key = "api/.env" }]']) expect(readme).toContain(line);
+      for (const line of [
+        'project_name = "myproject"',
+        'project_env  = "dev"',
+        'dry_run      = true',
+        'api = [{ bucket = "myproject-config-dev", key = "api/.env" }]',
+      ])
+        expect(readme).toContain(line);
       const stated = /The plan creates (\d+) resources for the module above \((\d+) for `examples\/complete`/.exec(readme);
       expect(stated, 'README states the resource counts').not.toBeNull();
       const managed = (resources: { mode: string }[] | undefined) => (resources ?? []).filter((r) => r.mode === 'managed').length;
       const exampleCount = managed(example.json.planned_values.root_module.resources) + managed(example.module('deploybridge').resources);
-      expect({ module: Number(stated?.[1]), example: Number(stated?.[2]) }).toEqual({ module: managed(fixture.module('readme_install').resources), example: exampleCount });
+      expect({ module: Number(stated?.[1]), example: Number(stated?.[2]) }).toEqual({
+        module: managed(fixture.module('readme_install').resources),
+        example: exampleCount,
+      });
     });
 
     it('the example uses the module with realistic values', () => {
-      const call = (example.json.configuration.root_module.module_calls?.deploybridge ?? {}) as { expressions?: Record<string, { constant_value?: unknown; references?: string[] }> };
+      const call = (example.json.configuration.root_module.module_calls?.deploybridge ?? {}) as {
+        expressions?: Record<string, { constant_value?: unknown; references?: string[] }>;
+      };
       const inputs = Object.fromEntries(Object.entries(call.expressions ?? {}).map(([k, e]) => [k, e.constant_value ?? e.references]));
       expect(inputs).toMatchObject({ project_name: 'myproject', project_env: 'dev', dry_run: false });
       expect(Object.keys(inputs.service_config as object)).toHaveLength(2);
       // lambda_config calls jsonencode(): not a constant; the planned LAMBDA_CONFIG shows it.
-      expect(Object.keys(JSON.parse(lambdaEnvironment(example.module('deploybridge')).LAMBDA_CONFIG as string) as object)).toEqual(['thumbnailer']);
+      expect(Object.keys(JSON.parse(lambdaEnvironment(example.module('deploybridge')).LAMBDA_CONFIG as string) as object)).toEqual([
+        'thumbnailer',
+      ]);
       expect(inputs.alarm_sns_topic_arn).toEqual(['aws_sns_topic.alarms.arn', 'aws_sns_topic.alarms']);
     });
   });

@@ -21,8 +21,15 @@ export const SCENARIOS: Record<string, Record<string, Value>> = {
   /** Only what is required: every other input at its default. */
   bare: REQUIRED_INPUTS,
   /** Every input of the contract set to a value other than its default (see CONTRACT drivenBy). */
-  driven: { ...REQUIRED_INPUTS, ...Object.fromEntries(driven.filter((d) => !SEPARATE_INPUTS.includes(d.input)).map((d) => [d.input, d.value])) },
-  ...Object.fromEntries(driven.filter((d) => SEPARATE_INPUTS.includes(d.input)).map((d) => [drivenScenario(d.input), { ...REQUIRED_INPUTS, [d.input]: d.value }])),
+  driven: {
+    ...REQUIRED_INPUTS,
+    ...Object.fromEntries(driven.filter((d) => !SEPARATE_INPUTS.includes(d.input)).map((d) => [d.input, d.value])),
+  },
+  ...Object.fromEntries(
+    driven
+      .filter((d) => SEPARATE_INPUTS.includes(d.input))
+      .map((d) => [drivenScenario(d.input), { ...REQUIRED_INPUTS, [d.input]: d.value }]),
+  ),
   /** Nothing optional: no deployments table, no ECS events, no Slack. */
   minimal: { ...REQUIRED_INPUTS, enable_deployments_table: false, enable_ecs_events: false, enable_slack_notifications: false },
   /** Deployments recorded in the idempotency table. */
@@ -40,8 +47,18 @@ export const SCENARIOS: Record<string, Record<string, Value>> = {
   /** No coalescing queue: every rule invokes the function. */
   direct: { ...REQUIRED_INPUTS, coalesce_window_seconds: 0 },
   /** The root module of the README's install steps ("3. Write the root module"). */
-  readme_install: { project_name: 'myproject', project_env: 'dev', dry_run: true, service_config: { api: [{ bucket: 'myproject-config-dev', key: 'api/.env' }] } },
+  readme_install: {
+    project_name: 'myproject',
+    project_env: 'dev',
+    dry_run: true,
+    service_config: { api: [{ bucket: 'myproject-config-dev', key: 'api/.env' }] },
+  },
   /** Manual deploys on a bus of their own. */
   manual_bus: { ...REQUIRED_INPUTS, manual_deploy_principals: ['arn:aws:iam::123456789012:role/release-managers'] },
-  naming_name_first: { ...REQUIRED_INPUTS, service_name_pattern: '{name}-{project}-{env}', lambda_function_pattern: '{name}_{project}', lambda_config: LAMBDA_TARGETS },
+  naming_name_first: {
+    ...REQUIRED_INPUTS,
+    service_name_pattern: '{name}-{project}-{env}',
+    lambda_function_pattern: '{name}_{project}',
+    lambda_config: LAMBDA_TARGETS,
+  },
 };

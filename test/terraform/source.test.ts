@@ -13,13 +13,16 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'deploybridge-scan-'));
   mkdirSync(join(dir, 'aws'));
   const write = (name: string, text: string) => writeFileSync(join(dir, name), text);
-  write('index.ts', `import { load } from './config.js';\nexport const handler = async () => (await import('./deploy.js')).deploy(load());\n`);
+  write(
+    'index.ts',
+    `import { load } from './config.js';\nexport const handler = async () => (await import('./deploy.js')).deploy(load());\n`,
+  );
   write(
     'config.ts',
     [
       "export const DEFAULTS = { cluster: '{project}_cluster_{env}', other: 'x' } as const;",
       'export function load(env = process.env) {',
-      "  const read = reader(env);",
+      '  const read = reader(env);',
       "  return { p: read.required('PROJECT_NAME'), c: read.pattern('CLUSTER_NAME_PATTERN', DEFAULTS.cluster), d: read.boolean('DRY_RUN', false),",
       "    l: read.oneOf('LOG_LEVEL', ['debug', 'info'], 'info'), t: read.positiveInteger('TIMEOUT_SECONDS', 600), j: read.json('SOME_CONFIG', schema(1, 2)), r: env.AWS_REGION };",
       '}',
@@ -34,7 +37,7 @@ beforeAll(() => {
       "import { getParameter } from '@aws-lambda-powertools/parameters/ssm';",
       'export async function deploy() {',
       "  await new ECSClient({}).send(new Update({ service: 's' }));",
-      "  const lambda = new LambdaClient({});",
+      '  const lambda = new LambdaClient({});',
       "  await lambda.send(new InvokeCommand({ FunctionName: 'f' }));",
       "  await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'f', S3Bucket: 'b', S3Key: 'k' }));",
       "  await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 60 }, { FunctionName: 'f' });",
@@ -43,7 +46,10 @@ beforeAll(() => {
     ].join('\n'),
   );
   write('aws/ecs.ts', "export { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';\n");
-  write('unreachable.ts', "import { ListServicesCommand } from '@aws-sdk/client-ecs';\nnew ListServicesCommand({});\nprocess.env.UNREACHABLE_VAR;\n");
+  write(
+    'unreachable.ts',
+    "import { ListServicesCommand } from '@aws-sdk/client-ecs';\nnew ListServicesCommand({});\nprocess.env.UNREACHABLE_VAR;\n",
+  );
   files = lambdaSources(join(dir, 'index.ts'));
 });
 
@@ -56,7 +62,15 @@ describe('scan of the Lambda sources', () => {
 
   it('finds the environment variables read, with literal defaults', () => {
     const reads = envReads(files);
-    expect([...reads.keys()].sort()).toEqual(['AWS_REGION', 'CLUSTER_NAME_PATTERN', 'DRY_RUN', 'LOG_LEVEL', 'PROJECT_NAME', 'SOME_CONFIG', 'TIMEOUT_SECONDS']);
+    expect([...reads.keys()].sort()).toEqual([
+      'AWS_REGION',
+      'CLUSTER_NAME_PATTERN',
+      'DRY_RUN',
+      'LOG_LEVEL',
+      'PROJECT_NAME',
+      'SOME_CONFIG',
+      'TIMEOUT_SECONDS',
+    ]);
     expect(reads.get('PROJECT_NAME')).toMatchObject({ required: true, literalDefault: undefined });
     expect(reads.get('CLUSTER_NAME_PATTERN')?.literalDefault).toBe('{project}_cluster_{env}');
     expect(reads.get('DRY_RUN')?.literalDefault).toBe('false');

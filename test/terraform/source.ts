@@ -48,7 +48,9 @@ export function lambdaSources(entry = join(SRC_DIR, 'index.ts')): SourceFile[] {
 
 /** Every .ts file under src/ (to tell what is outside the Lambda). */
 export function allSources(dir = SRC_DIR): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? allSources(join(dir, d.name)) : d.name.endsWith('.ts') ? [relative(REPO_ROOT, join(dir, d.name))] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? allSources(join(dir, d.name)) : d.name.endsWith('.ts') ? [relative(REPO_ROOT, join(dir, d.name))] : [],
+  );
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -218,9 +220,24 @@ export const LIBRARY_CALLS: Array<{ module: string; exportName: string; actions:
  * UpdateFunctionCode with the caller's permissions. Applied when the source passes that field.
  */
 export const IMPLIED_CALLS: Array<{ action: string; field: RegExp; actions: string[]; why: string }> = [
-  { action: 'lambda:UpdateFunctionCode', field: /\bS3Bucket\b/, actions: ['s3:GetObject'], why: 'UpdateFunctionCode with S3Bucket/S3Key reads the object as the caller' },
-  { action: 'lambda:UpdateFunctionCode', field: /\bS3ObjectVersion\b/, actions: ['s3:GetObjectVersion'], why: 'with S3ObjectVersion, a specific version of it' },
-  { action: 's3:GetObject', field: /\bVersionId\b/, actions: ['s3:GetObjectVersion'], why: 'GetObject of a given version (VersionId) needs s3:GetObjectVersion' },
+  {
+    action: 'lambda:UpdateFunctionCode',
+    field: /\bS3Bucket\b/,
+    actions: ['s3:GetObject'],
+    why: 'UpdateFunctionCode with S3Bucket/S3Key reads the object as the caller',
+  },
+  {
+    action: 'lambda:UpdateFunctionCode',
+    field: /\bS3ObjectVersion\b/,
+    actions: ['s3:GetObjectVersion'],
+    why: 'with S3ObjectVersion, a specific version of it',
+  },
+  {
+    action: 's3:GetObject',
+    field: /\bVersionId\b/,
+    actions: ['s3:GetObjectVersion'],
+    why: 'GetObject of a given version (VersionId) needs s3:GetObjectVersion',
+  },
 ];
 
 export interface NamedImport {
@@ -282,8 +299,13 @@ export function awsCalls(files: SourceFile[]): AwsCalls {
     if (!(i.module in SERVICE_PREFIX)) problems.push(`${i.path}: ${i.module} has no IAM prefix in SERVICE_PREFIX`);
     packageOf.set(i.name, i.module);
     // The aggregated client (ECS, Lambda, …: one method per API call) hides the calls it makes.
-    if (existsSync(join(REPO_ROOT, 'node_modules', i.module, 'dist-types', `${i.name}.d.ts`)) && existsSync(join(REPO_ROOT, 'node_modules', i.module, 'dist-types', `${i.name}Client.d.ts`))) {
-      problems.push(`${i.path}: imports the aggregated client ${i.name} from ${i.module}; use ${i.name}Client and …Command classes so the permissions can be derived`);
+    if (
+      existsSync(join(REPO_ROOT, 'node_modules', i.module, 'dist-types', `${i.name}.d.ts`)) &&
+      existsSync(join(REPO_ROOT, 'node_modules', i.module, 'dist-types', `${i.name}Client.d.ts`))
+    ) {
+      problems.push(
+        `${i.path}: imports the aggregated client ${i.name} from ${i.module}; use ${i.name}Client and …Command classes so the permissions can be derived`,
+      );
     }
   }
   // `import { UpdateServiceCommand as Update } from './aws/ecs.js'`: the local name of a command.
@@ -313,10 +335,12 @@ export function awsCalls(files: SourceFile[]): AwsCalls {
     }
   }
   for (const call of LIBRARY_CALLS) {
-    if (imports.some((i) => i.module === call.module && i.name === call.exportName)) for (const a of call.actions) add(a, `${call.module} ${call.exportName}: ${call.why}`);
+    if (imports.some((i) => i.module === call.module && i.name === call.exportName))
+      for (const a of call.actions) add(a, `${call.module} ${call.exportName}: ${call.why}`);
   }
   for (const implied of IMPLIED_CALLS) {
-    if (actions.has(implied.action) && implied.field.test(all)) for (const a of implied.actions) add(a, `${implied.action}: ${implied.why}`);
+    if (actions.has(implied.action) && implied.field.test(all))
+      for (const a of implied.actions) add(a, `${implied.action}: ${implied.why}`);
   }
   return { actions, packages, problems };
 }

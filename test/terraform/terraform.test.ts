@@ -7,7 +7,21 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ZIP_NAME } from '../../build.mjs';
-import { EXAMPLE_DIR, examplePlan, FAKE_PACKAGE, MODULE_DIR, PACKAGE_FILE, planWithoutPackage, providerSelections, REPO_ROOT, runTerraform, SKIPPED, awaitPlans, TERRAFORM_VERSION, terraformMissing } from './terraform.js';
+import {
+  EXAMPLE_DIR,
+  examplePlan,
+  FAKE_PACKAGE,
+  MODULE_DIR,
+  PACKAGE_FILE,
+  planWithoutPackage,
+  providerSelections,
+  REPO_ROOT,
+  runTerraform,
+  SKIPPED,
+  awaitPlans,
+  TERRAFORM_VERSION,
+  terraformMissing,
+} from './terraform.js';
 
 /** The version constraints of a versions.tf (read as text: two string attributes). */
 function constraints(dir: string): { terraform: string; aws: string } {
@@ -25,7 +39,10 @@ beforeAll(awaitPlans, 300_000);
 
 describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'Terraform', () => {
   it('terraform fmt -check -recursive: every .tf and .tftest.hcl file is formatted', async () => {
-    const r = await runTerraform(['fmt', '-check', '-recursive', '-list=true', MODULE_DIR], REPO_ROOT, { ...process.env, CHECKPOINT_DISABLE: '1' });
+    const r = await runTerraform(['fmt', '-check', '-recursive', '-list=true', MODULE_DIR], REPO_ROOT, {
+      ...process.env,
+      CHECKPOINT_DISABLE: '1',
+    });
     expect(r.stdout.trim(), 'files terraform fmt would change').toBe('');
     expect(r.code, r.stderr).toBe(0);
   });
@@ -54,7 +71,9 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'Terraform', () =
       const failed = await planWithoutPackage();
       expect(failed.code).not.toBe(0);
       const message = failed.stderr.replace(/\s+/g, ' ');
-      expect(message).toContain(`No deployment package at ../../../${PACKAGE_FILE}: run \`npm ci && npm run build\` first (it writes ${PACKAGE_FILE})`);
+      expect(message).toContain(
+        `No deployment package at ../../../${PACKAGE_FILE}: run \`npm ci && npm run build\` first (it writes ${PACKAGE_FILE})`,
+      );
       expect(message).toContain('or s3_bucket and s3_key of a published package');
       // Not a raw function error about a file Terraform could not hash.
       expect(message).not.toMatch(/filebase64sha256|no such file|Error in function call/);
@@ -65,13 +84,19 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'Terraform', () =
   it.each([
     ['the module', MODULE_DIR],
     ['the example', EXAMPLE_DIR],
-  ])('%s states the versions it was tested on: the lower bounds are the Terraform and AWS provider these tests ran', async (_what, dir) => {
-    const { terraform, aws } = constraints(dir);
-    const selected = (await providerSelections())['registry.terraform.io/hashicorp/aws'] as string;
-    expect(minor(lowerBound(terraform)), `required_version ${terraform}, tested with ${TERRAFORM_VERSION}`).toBe(minor(TERRAFORM_VERSION as string));
-    expect(lowerBound(aws), `aws ${aws}, tested with ${selected}`).toBe(selected);
-    // An upper bound: the next major of each is not tested.
-    expect(terraform).toMatch(/, < 2\.0\.0$/);
-    expect(aws).toMatch(/, < 6\.0\.0$/);
-  }, 180_000);
+  ])(
+    '%s states the versions it was tested on: the lower bounds are the Terraform and AWS provider these tests ran',
+    async (_what, dir) => {
+      const { terraform, aws } = constraints(dir);
+      const selected = (await providerSelections())['registry.terraform.io/hashicorp/aws'] as string;
+      expect(minor(lowerBound(terraform)), `required_version ${terraform}, tested with ${TERRAFORM_VERSION}`).toBe(
+        minor(TERRAFORM_VERSION as string),
+      );
+      expect(lowerBound(aws), `aws ${aws}, tested with ${selected}`).toBe(selected);
+      // An upper bound: the next major of each is not tested.
+      expect(terraform).toMatch(/, < 2\.0\.0$/);
+      expect(aws).toMatch(/, < 6\.0\.0$/);
+    },
+    180_000,
+  );
 });

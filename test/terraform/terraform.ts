@@ -85,24 +85,40 @@ export interface PlanJson {
   planned_values: { outputs?: Record<string, { value?: unknown; sensitive: boolean }>; root_module: PlanModule };
   configuration: {
     root_module: {
-      module_calls?: Record<string, { module: { variables?: Record<string, { default?: unknown; description?: string }>; outputs?: Record<string, { description?: string }> } }>;
+      module_calls?: Record<
+        string,
+        {
+          module: {
+            variables?: Record<string, { default?: unknown; description?: string }>;
+            outputs?: Record<string, { description?: string }>;
+          };
+        }
+      >;
     };
   };
 }
 
 /** The resources of one module of a plan, as Terraform planned them (unknown values are absent). */
 export class PlannedModule {
-  constructor(readonly address: string, readonly resources: PlannedResource[]) {}
+  constructor(
+    readonly address: string,
+    readonly resources: PlannedResource[],
+  ) {}
 
   /** Every instance of a resource, by its for_each key or count index (`''` for a single one). */
   instances(type: string, name: string): Record<string, Values> {
-    return Object.fromEntries(this.resources.filter((r) => r.mode === 'managed' && r.type === type && r.name === name).map((r) => [String(r.index ?? ''), r.values]));
+    return Object.fromEntries(
+      this.resources
+        .filter((r) => r.mode === 'managed' && r.type === type && r.name === name)
+        .map((r) => [String(r.index ?? ''), r.values]),
+    );
   }
 
   /** The one instance of a resource without count/for_each (or the given index); throws when absent. */
   one(type: string, name: string, index?: string | number): Values {
     const found = this.resources.find((r) => r.mode === 'managed' && r.type === type && r.name === name && r.index === index);
-    if (found === undefined) throw new Error(`${this.address}: no ${type}.${name}${index === undefined ? '' : `[${JSON.stringify(index)}]`} in the plan`);
+    if (found === undefined)
+      throw new Error(`${this.address}: no ${type}.${name}${index === undefined ? '' : `[${JSON.stringify(index)}]`} in the plan`);
     return found.values;
   }
 }
@@ -136,7 +152,10 @@ export class Plan {
 
 /** The environment of every terraform process: fake credentials, AWS on the stub, no user overrides. */
 function terraformEnv(endpoint: string): NodeJS.ProcessEnv {
-  const inherited = Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.startsWith('TF_VAR_') && !k.startsWith('TF_CLI_ARGS') && k !== 'TF_DATA_DIR' && k !== 'TF_WORKSPACE');
+  const inherited = Object.entries(process.env).filter(
+    ([k]) =>
+      !k.startsWith('AWS_') && !k.startsWith('TF_VAR_') && !k.startsWith('TF_CLI_ARGS') && k !== 'TF_DATA_DIR' && k !== 'TF_WORKSPACE',
+  );
   // A CLI configuration file that is named but missing only adds a warning to every command.
   const cliConfig = process.env.TF_CLI_CONFIG_FILE;
   const missingCliConfig = cliConfig !== undefined && !existsSync(cliConfig);
@@ -164,7 +183,9 @@ export function runTerraform(args: string[], cwd: string, env: NodeJS.ProcessEnv
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
     child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+    child.on('close', (code) =>
+      resolvePromise({ code: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+    );
   });
 }
 
@@ -188,7 +209,9 @@ async function startAwsStub(): Promise<{ endpoint: string; close: () => Promise<
         return;
       }
       res.statusCode = 400;
-      res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>NotStubbed</Code><Message>the test stub answers GetCallerIdentity only: ${body.slice(0, 80)}</Message></Error><RequestId>test</RequestId></ErrorResponse>`);
+      res.end(
+        `<ErrorResponse><Error><Type>Sender</Type><Code>NotStubbed</Code><Message>the test stub answers GetCallerIdentity only: ${body.slice(0, 80)}</Message></Error><RequestId>test</RequestId></ErrorResponse>`,
+      );
     });
   });
   const { baseUrl, close } = await listenOnLoopback(server);
@@ -219,8 +242,15 @@ function planInputsHash(): string {
       .filter((d) => !d.name.startsWith('.terraform') && !d.name.endsWith('.tfstate'))
       .flatMap((d) => (d.isDirectory() ? files(join(dir, d.name)) : [join(dir, d.name)]))
       .sort();
-  for (const file of [...files(MODULE_DIR), join(REPO_ROOT, 'package.json'), import.meta.filename]) hash.update(`${relative(REPO_ROOT, file)}\0`).update(readFileSync(file)).update('\0');
-  hash.update(JSON.stringify(SCENARIOS)).update(FAKE_PACKAGE).update(TERRAFORM_VERSION ?? '');
+  for (const file of [...files(MODULE_DIR), join(REPO_ROOT, 'package.json'), import.meta.filename])
+    hash
+      .update(`${relative(REPO_ROOT, file)}\0`)
+      .update(readFileSync(file))
+      .update('\0');
+  hash
+    .update(JSON.stringify(SCENARIOS))
+    .update(FAKE_PACKAGE)
+    .update(TERRAFORM_VERSION ?? '');
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -456,7 +486,17 @@ export function policyStatements(json: unknown): Statement[] {
     notActions: list(s.NotAction),
     resources: list(s.Resource),
     notResources: list(s.NotResource),
-    principals: s.Principal === undefined ? {} : s.Principal === '*' ? { '*': ['*'] } : Object.fromEntries(Object.entries(s.Principal as Record<string, unknown>).map(([k, v]) => [k, list(v)])),
-    conditions: Object.fromEntries(Object.entries((s.Condition ?? {}) as Record<string, Record<string, unknown>>).map(([test, vars]) => [test, Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, list(v)]))])),
+    principals:
+      s.Principal === undefined
+        ? {}
+        : s.Principal === '*'
+          ? { '*': ['*'] }
+          : Object.fromEntries(Object.entries(s.Principal as Record<string, unknown>).map(([k, v]) => [k, list(v)])),
+    conditions: Object.fromEntries(
+      Object.entries((s.Condition ?? {}) as Record<string, Record<string, unknown>>).map(([test, vars]) => [
+        test,
+        Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, list(v)])),
+      ]),
+    ),
   }));
 }

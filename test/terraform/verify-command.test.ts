@@ -22,7 +22,11 @@ function runAs(command: string): { status: number | null; stdout: string; stderr
   expect(output.endsWith(PREFLIGHT)).toBe(true);
   const script = output.slice(0, -PREFLIGHT.length) + command;
   // Only what a shell needs: the command must bring every variable itself.
-  const result = spawnSync('bash', ['-c', script], { cwd: REPO_ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+  const result = spawnSync('bash', ['-c', script], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -41,7 +45,9 @@ describe.skipIf(terraformMissing)('output verify_command', () => {
 
   it('is a configuration the preflight accepts (run offline here)', () => {
     const { status, stdout } = runAs('node_modules/.bin/tsx src/verify/cli.ts');
-    expect(stdout.split('\n')[0]).toBe('deploybridge preflight for myproject/dev in eu-west-1 (offline: the configuration and the AWS names it maps to; --live checks them in the account)');
+    expect(stdout.split('\n')[0]).toBe(
+      'deploybridge preflight for myproject/dev in eu-west-1 (offline: the configuration and the AWS names it maps to; --live checks them in the account)',
+    );
     expect(stdout).toContain('ok       the configuration is valid');
     expect(status).toBe(0);
   });

@@ -17,7 +17,9 @@ function sourceFiles(dir = 'src'): string[] {
 
 /** Every relative import of a file (static, type-only and dynamic), as paths under src/. */
 function importsOf(file: string): string[] {
-  const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const text = readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
   const specs = [...text.matchAll(/(?:from\s+|import\s*\(\s*)'(\.{1,2}\/[^']+)'/g)].map((m) => m[1] as string);
   return specs.map((spec) => normalize(join(dirname(file), spec)).replace(/\.js$/, '.ts'));
 }
@@ -47,7 +49,9 @@ function cycles(): string[][] {
 
 describe('architecture', () => {
   it('every relative import resolves to a file under src/', () => {
-    const missing = [...graph].flatMap(([file, imports]) => imports.filter((target) => !graph.has(target)).map((target) => `${file} → ${target}`));
+    const missing = [...graph].flatMap(([file, imports]) =>
+      imports.filter((target) => !graph.has(target)).map((target) => `${file} → ${target}`),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -74,7 +78,10 @@ describe('architecture', () => {
 
   it('targets write no Slack wording and have no dry-run branch', () => {
     for (const file of sourceFiles('src/targets')) {
-      expect(graph.get(file)?.filter((target) => target.startsWith('src/slack/') || target === 'src/presenter.ts'), file).toEqual([]);
+      expect(
+        graph.get(file)?.filter((target) => target.startsWith('src/slack/') || target === 'src/presenter.ts'),
+        file,
+      ).toEqual([]);
       expect(readFileSync(file, 'utf8'), file).not.toMatch(/dryRun|DRY_RUN/);
     }
   });

@@ -4,7 +4,6 @@ import { loadConfig } from '../../src/config.js';
 
 const minimal = { PROJECT_NAME: 'myproject', PROJECT_ENV: 'dev', SERVICE_CONFIG: '{}' };
 
-
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     const config = loadConfig(minimal);
@@ -28,8 +27,16 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    ['true', true], ['TRUE', true], ['1', true], ['yes', true], ['Yes', true],
-    ['false', false], ['False', false], ['0', false], ['no', false], ['NO', false],
+    ['true', true],
+    ['TRUE', true],
+    ['1', true],
+    ['yes', true],
+    ['Yes', true],
+    ['false', false],
+    ['False', false],
+    ['0', false],
+    ['no', false],
+    ['NO', false],
   ])('reads the boolean %s as %s', (value, expected) => {
     expect(loadConfig({ ...minimal, DRY_RUN: value }).dryRun).toBe(expected);
   });
@@ -68,14 +75,16 @@ describe('loadConfig', () => {
       DRY_RUN: 'maybe',
     });
     expect(problems).toHaveLength(6);
-    expect(problems).toEqual(expect.arrayContaining([
-      'PROJECT_NAME is required',
-      'PROJECT_ENV is required',
-      'DRY_RUN must be one of true/false/1/0/yes/no, got "maybe"',
-      'LOG_LEVEL must be one of debug, info, warn, error, got "verbose"',
-      expect.stringMatching(/^SERVICE_CONFIG is not valid JSON/),
-      'MAX_DEPLOYMENT_RETRIES must be a non-negative whole number, got "-1"',
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'PROJECT_NAME is required',
+        'PROJECT_ENV is required',
+        'DRY_RUN must be one of true/false/1/0/yes/no, got "maybe"',
+        'LOG_LEVEL must be one of debug, info, warn, error, got "verbose"',
+        expect.stringMatching(/^SERVICE_CONFIG is not valid JSON/),
+        'MAX_DEPLOYMENT_RETRIES must be a non-negative whole number, got "-1"',
+      ]),
+    );
   });
 
   it('puts all problems in a single one-line message', () => {
@@ -97,18 +106,28 @@ describe('loadConfig', () => {
   });
 
   it('rejects unknown placeholders, a zero timeout and names that could escape the patterns', () => {
-    expect(problemsOf({ ...minimal, SERVICE_NAME_PATTERN: '{project}_{service}_{name}', DEPLOYMENT_TIMEOUT_SECONDS: '0', PROJECT_ENV: 'dev/../prod' })).toEqual([
+    expect(
+      problemsOf({
+        ...minimal,
+        SERVICE_NAME_PATTERN: '{project}_{service}_{name}',
+        DEPLOYMENT_TIMEOUT_SECONDS: '0',
+        PROJECT_ENV: 'dev/../prod',
+      }),
+    ).toEqual([
       'PROJECT_ENV must use letters, digits, "-" and "_" only, got "dev/../prod"',
       'SERVICE_NAME_PATTERN uses unknown placeholder(s) {service}; use {project}, {env}, {name}',
       'DEPLOYMENT_TIMEOUT_SECONDS must be at least 1',
     ]);
   });
 
-  it.each(['SERVICE_NAME_PATTERN', 'TASK_FAMILY_PATTERN', 'LAMBDA_FUNCTION_PATTERN'])('%s must contain {name}, or every service would be one', (variable) => {
-    expect(problemsOf({ ...minimal, [variable]: '{project}_{env}' })).toEqual([
-      `${variable} must contain {name}: without it every service renders the same name ("myproject_dev")`,
-    ]);
-  });
+  it.each(['SERVICE_NAME_PATTERN', 'TASK_FAMILY_PATTERN', 'LAMBDA_FUNCTION_PATTERN'])(
+    '%s must contain {name}, or every service would be one',
+    (variable) => {
+      expect(problemsOf({ ...minimal, [variable]: '{project}_{env}' })).toEqual([
+        `${variable} must contain {name}: without it every service renders the same name ("myproject_dev")`,
+      ]);
+    },
+  );
 
   it.each([
     ['SERVICE_NAME_PATTERN', '{project}/{name}_{env}', 'ECS service name', 'myproject/api_dev'],
@@ -117,12 +136,18 @@ describe('loadConfig', () => {
     ['CLUSTER_NAME_PATTERN', 'clusters/{project}-{env}', 'ECS cluster name', 'clusters/myproject-dev'],
   ])('%s must render names AWS accepts', (variable, pattern, what, rendered) => {
     expect(problemsOf({ ...minimal, [variable]: pattern })).toEqual([
-      expect.stringMatching(new RegExp(`^${variable} renders "${rendered.replace(/[.]/g, '\\.')}", which AWS does not accept as an? ${what} \\(letters, digits, "-" and "_"`)),
+      expect.stringMatching(
+        new RegExp(
+          `^${variable} renders "${rendered.replace(/[.]/g, '\\.')}", which AWS does not accept as an? ${what} \\(letters, digits, "-" and "_"`,
+        ),
+      ),
     ]);
   });
 
-  it('DEPLOYMENT_TIMEOUT_SECONDS is at most 900 (Lambda\'s longest timeout)', () => {
-    expect(problemsOf({ ...minimal, DEPLOYMENT_TIMEOUT_SECONDS: '901' })).toEqual(['DEPLOYMENT_TIMEOUT_SECONDS must be at most 900 (Lambda\'s longest timeout), got 901']);
+  it("DEPLOYMENT_TIMEOUT_SECONDS is at most 900 (Lambda's longest timeout)", () => {
+    expect(problemsOf({ ...minimal, DEPLOYMENT_TIMEOUT_SECONDS: '901' })).toEqual([
+      "DEPLOYMENT_TIMEOUT_SECONDS must be at most 900 (Lambda's longest timeout), got 901",
+    ]);
     expect(loadConfig({ ...minimal, DEPLOYMENT_TIMEOUT_SECONDS: '900' }).deploymentTimeoutSeconds).toBe(900);
   });
 
@@ -132,10 +157,26 @@ describe('loadConfig', () => {
   });
 
   it('reads the reliability settings, with their defaults', () => {
-    expect(loadConfig(minimal)).toMatchObject({ idempotencyTable: undefined, idempotencyTtlSeconds: 3600, manualDeployAccounts: [], protectedEnvs: ['prod', 'production'] });
+    expect(loadConfig(minimal)).toMatchObject({
+      idempotencyTable: undefined,
+      idempotencyTtlSeconds: 3600,
+      manualDeployAccounts: [],
+      protectedEnvs: ['prod', 'production'],
+    });
     expect(
-      loadConfig({ ...minimal, IDEMPOTENCY_TABLE: 'deploybridge-idempotency', IDEMPOTENCY_TTL_SECONDS: '600', MANUAL_DEPLOY_ACCOUNTS: '111111111111, 222222222222', PROTECTED_ENVS: 'prod,staging' }),
-    ).toMatchObject({ idempotencyTable: 'deploybridge-idempotency', idempotencyTtlSeconds: 600, manualDeployAccounts: ['111111111111', '222222222222'], protectedEnvs: ['prod', 'staging'] });
+      loadConfig({
+        ...minimal,
+        IDEMPOTENCY_TABLE: 'deploybridge-idempotency',
+        IDEMPOTENCY_TTL_SECONDS: '600',
+        MANUAL_DEPLOY_ACCOUNTS: '111111111111, 222222222222',
+        PROTECTED_ENVS: 'prod,staging',
+      }),
+    ).toMatchObject({
+      idempotencyTable: 'deploybridge-idempotency',
+      idempotencyTtlSeconds: 600,
+      manualDeployAccounts: ['111111111111', '222222222222'],
+      protectedEnvs: ['prod', 'staging'],
+    });
   });
 
   it('an empty PROTECTED_ENVS protects no env (the default can be switched off)', () => {
@@ -150,9 +191,9 @@ describe('loadConfig', () => {
   });
 
   it('refuses both a webhook URL and an SSM parameter', () => {
-    expect(problemsOf({ ...minimal, SLACK_WEBHOOK_URL: 'https://hooks.example/x', SLACK_WEBHOOK_SSM_PARAMETER: '/dev/myproject/slack' })).toEqual([
-      'set either SLACK_WEBHOOK_URL or SLACK_WEBHOOK_SSM_PARAMETER, not both',
-    ]);
+    expect(
+      problemsOf({ ...minimal, SLACK_WEBHOOK_URL: 'https://hooks.example/x', SLACK_WEBHOOK_SSM_PARAMETER: '/dev/myproject/slack' }),
+    ).toEqual(['set either SLACK_WEBHOOK_URL or SLACK_WEBHOOK_SSM_PARAMETER, not both']);
   });
 
   it.each([
@@ -166,6 +207,8 @@ describe('loadConfig', () => {
   });
 
   it.each(['LOW', 'INFORMATIONAL', 'yes'])('refuses ECR_SCAN_GATE %j', (value) => {
-    expect(problemsOf({ ...minimal, ECR_SCAN_GATE: value })).toEqual([`ECR_SCAN_GATE must be one of CRITICAL, HIGH, MEDIUM (or empty: no gate), got "${value.toUpperCase()}"`]);
+    expect(problemsOf({ ...minimal, ECR_SCAN_GATE: value })).toEqual([
+      `ECR_SCAN_GATE must be one of CRITICAL, HIGH, MEDIUM (or empty: no gate), got "${value.toUpperCase()}"`,
+    ]);
   });
 });

@@ -6,7 +6,8 @@ import { captureOutput } from '../helpers/logs.js';
 import { DescribeTaskDefinitionCommand, lambdaContext, serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
 
 const TD = 'arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:5';
-const parameterUpdate = (service = 'api') => adapt('ssm/parameter-store-change-update-string.json', { name: `/dev/myproject/${service}/KEY` });
+const parameterUpdate = (service = 'api') =>
+  adapt('ssm/parameter-store-change-update-string.json', { name: `/dev/myproject/${service}/KEY` });
 
 /** An error shaped like the SDK's: name, fault and HTTP status. */
 function awsError(name: string, fault: 'client' | 'server', status: number, message = `${name} from ECS`) {
@@ -37,7 +38,11 @@ describe('deployer: retries, backoff, timeout', () => {
   it('retries transient failures after 5 s then 10 s (exponential backoff) and succeeds', async () => {
     vi.useFakeTimers();
     const { app, ecsMock, metrics, notifier } = testApp({}, { deployerOptions: { backoffBaseMs: 5000 } });
-    ecsMock.on(UpdateServiceCommand).rejectsOnce(throttled()).rejectsOnce(awsError('ServerException', 'server', 500)).resolves(serviceUpdated(TD));
+    ecsMock
+      .on(UpdateServiceCommand)
+      .rejectsOnce(throttled())
+      .rejectsOnce(awsError('ServerException', 'server', 500))
+      .resolves(serviceUpdated(TD));
     const handled = app.handle(parameterUpdate());
 
     await vi.advanceTimersByTimeAsync(4999);
@@ -69,7 +74,12 @@ describe('deployer: retries, backoff, timeout', () => {
     expect(metrics.counts).toEqual({ DeploymentsRetried: 3, DeploymentsFailed: 1 });
     expect(notifier.sent).toHaveLength(1);
     expect(notifier.sent[0]).toMatchObject({ severity: 'error', title: 'Deployment failed: api' });
-    expect(notifier.sent[0]?.facts).toEqual(expect.arrayContaining([['Attempts', '4'], ['Reason', 'ThrottlingException: ThrottlingException from ECS']]));
+    expect(notifier.sent[0]?.facts).toEqual(
+      expect.arrayContaining([
+        ['Attempts', '4'],
+        ['Reason', 'ThrottlingException: ThrottlingException from ECS'],
+      ]),
+    );
     const failed = output.logs().filter((l) => l.level === 'error' && /deployment failed/.test(l.message));
     expect(failed).toHaveLength(1);
     expect(failed[0]?.fields).toMatchObject({ service: 'api', attempt: 4, max_retries: 3, retryable: true });
@@ -93,7 +103,10 @@ describe('deployer: retries, backoff, timeout', () => {
   it('never retries past DEPLOYMENT_TIMEOUT_SECONDS', async () => {
     vi.useFakeTimers();
     // 5 s + 10 s of backoff would fit 4 retries' worth of budget, not a 12 s timeout's.
-    const { app, ecsMock } = testApp({ DEPLOYMENT_TIMEOUT_SECONDS: '12', MAX_DEPLOYMENT_RETRIES: '5' }, { deployerOptions: { backoffBaseMs: 5000 } });
+    const { app, ecsMock } = testApp(
+      { DEPLOYMENT_TIMEOUT_SECONDS: '12', MAX_DEPLOYMENT_RETRIES: '5' },
+      { deployerOptions: { backoffBaseMs: 5000 } },
+    );
     ecsMock.on(UpdateServiceCommand).rejects(throttled());
     const handled = app.handle(parameterUpdate()).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(60_000);
@@ -165,9 +178,18 @@ describe('deployer: retries, backoff, timeout', () => {
       await vi.advanceTimersByTimeAsync(30_000);
       const error = await handled;
       expect(error).toBeInstanceOf(TransientDeploymentError);
-      expect((error as Error).message).toBe('3 deployment(s) not finished in this invocation, to be retried: svc3, svc4, svc5 (not started: out of time)');
-      expect(ecsMock.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input.service)).toEqual(['myproject_service_svc1_dev', 'myproject_service_svc2_dev']);
-      expect(notifier.sent.map((n) => `${n.severity}: ${n.title}`)).toEqual(['info: Deployment started: svc1', 'info: Deployment started: svc2', 'error: Deployments not started: 3 of 5']);
+      expect((error as Error).message).toBe(
+        '3 deployment(s) not finished in this invocation, to be retried: svc3, svc4, svc5 (not started: out of time)',
+      );
+      expect(ecsMock.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input.service)).toEqual([
+        'myproject_service_svc1_dev',
+        'myproject_service_svc2_dev',
+      ]);
+      expect(notifier.sent.map((n) => `${n.severity}: ${n.title}`)).toEqual([
+        'info: Deployment started: svc1',
+        'info: Deployment started: svc2',
+        'error: Deployments not started: 3 of 5',
+      ]);
       expect(notifier.sent[2]?.facts).toEqual(
         expect.arrayContaining([
           ['Not started', 'svc3, svc4, svc5'],
@@ -182,16 +204,24 @@ describe('deployer: retries, backoff, timeout', () => {
 
   it('credentials an AWS error echoes are masked in the log and in Slack', async () => {
     const { app, ecsMock, notifier } = testApp();
-    ecsMock.on(UpdateServiceCommand).rejects(
-      awsError('ClientException', 'client', 400, 'pull access denied for https://deploy:hunter2-registry-pass@registry.example.com/app; aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY (key AKIAIOSFODNN7EXAMPLE)'),
-    );
+    ecsMock
+      .on(UpdateServiceCommand)
+      .rejects(
+        awsError(
+          'ClientException',
+          'client',
+          400,
+          'pull access denied for https://deploy:hunter2-registry-pass@registry.example.com/app; aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY (key AKIAIOSFODNN7EXAMPLE)',
+        ),
+      );
     await app.handle(parameterUpdate());
     expect(fact(notifier.sent[0], 'Reason')).toBe(
       'ClientException: pull access denied for https://[redacted]@registry.example.com/app; aws_secret_access_key=[redacted] (key [redacted])',
     );
     const failed = output.logs().find((l) => l.message === 'deployment failed');
     expect(failed?.fields.error).toBe(fact(notifier.sent[0], 'Reason'));
-    for (const secret of ['hunter2-registry-pass', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'AKIAIOSFODNN7EXAMPLE']) expect(output.text()).not.toContain(secret);
+    for (const secret of ['hunter2-registry-pass', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'AKIAIOSFODNN7EXAMPLE'])
+      expect(output.text()).not.toContain(secret);
   });
 
   describe('programming errors', () => {
@@ -200,7 +230,9 @@ describe('deployer: retries, backoff, timeout', () => {
     it('are not retried as if AWS were down: logged with the stack, reported once, and the invocation fails', async () => {
       const { app, ecsMock, notifier, metrics } = testApp();
       ecsMock.on(UpdateServiceCommand).rejects(bug());
-      await expect(app.handle(parameterUpdate())).rejects.toThrow(/^deployment of api failed on an unexpected error \(a bug\): TypeError: Cannot read properties of undefined/);
+      await expect(app.handle(parameterUpdate())).rejects.toThrow(
+        /^deployment of api failed on an unexpected error \(a bug\): TypeError: Cannot read properties of undefined/,
+      );
       expect(ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
       expect(metrics.counts).toEqual({ DeploymentsFailed: 1 });
       expect(notifier.sent.map((n) => `${n.severity}: ${n.title}`)).toEqual(['error: Deployment failed: api']);

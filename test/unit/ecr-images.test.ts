@@ -5,7 +5,14 @@
  */
 import type { FindingSeverity, ScanStatus } from '@aws-sdk/client-ecr';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DescribeTaskDefinitionCommand, sentCommands, serviceUpdated, taskDefinition, testApp, UpdateServiceCommand } from '../helpers/app.js';
+import {
+  DescribeTaskDefinitionCommand,
+  sentCommands,
+  serviceUpdated,
+  taskDefinition,
+  testApp,
+  UpdateServiceCommand,
+} from '../helpers/app.js';
 import { adapt } from '../helpers/fixtures.js';
 import { fact, GetFunctionCommand, happyPath, lambdaApp, UpdateFunctionCodeCommand } from '../helpers/lambda-harness.js';
 import { captureOutput } from '../helpers/logs.js';
@@ -25,13 +32,25 @@ const push = (tag = 'v1.4.2') => adapt('ecr/image-action-push-success.json', { '
 function scanCompleted(counts: Record<string, number>, { minutes = 4, tags = ['v1.4.2'], repository = REPOSITORY } = {}) {
   return adapt(
     'ecr/image-scan-basic-not-handled.json',
-    { 'repository-name': repository, 'image-digest': DIGEST, 'image-tags': tags, 'finding-severity-counts': counts, 'scan-status': 'COMPLETE' },
-    { time: new Date(PUSHED_AT.getTime() + minutes * 60_000).toISOString(), resources: [`arn:aws:ecr:us-east-1:123456789012:repository/${repository}`] },
+    {
+      'repository-name': repository,
+      'image-digest': DIGEST,
+      'image-tags': tags,
+      'finding-severity-counts': counts,
+      'scan-status': 'COMPLETE',
+    },
+    {
+      time: new Date(PUSHED_AT.getTime() + minutes * 60_000).toISOString(),
+      resources: [`arn:aws:ecr:us-east-1:123456789012:repository/${repository}`],
+    },
   );
 }
 
 /** DescribeImages' answer for the pushed digest. */
-function imageDetail(scan?: { status: string; counts?: Partial<Record<FindingSeverity, number>>; description?: string }, tags = ['v1.4.2', 'latest']) {
+function imageDetail(
+  scan?: { status: string; counts?: Partial<Record<FindingSeverity, number>>; description?: string },
+  tags = ['v1.4.2', 'latest'],
+) {
   return {
     imageDetails: [
       {
@@ -43,7 +62,10 @@ function imageDetail(scan?: { status: string; counts?: Partial<Record<FindingSev
         imagePushedAt: PUSHED_AT,
         ...(scan === undefined
           ? {}
-          : { imageScanStatus: { status: scan.status as ScanStatus, description: scan.description }, imageScanFindingsSummary: scan.counts === undefined ? undefined : { findingSeverityCounts: scan.counts } }),
+          : {
+              imageScanStatus: { status: scan.status as ScanStatus, description: scan.description },
+              imageScanFindingsSummary: scan.counts === undefined ? undefined : { findingSeverityCounts: scan.counts },
+            }),
       },
     ],
   };
@@ -70,10 +92,16 @@ describe('ECR push: the image is described', () => {
     const { app, ecrMock, notifier } = apiApp();
     ecrMock.on(DescribeImagesCommand).resolves(imageDetail());
     await app.handle(push());
-    expect(sentCommands(ecrMock)).toEqual([{ command: 'DescribeImagesCommand', input: { repositoryName: REPOSITORY, imageIds: [{ imageDigest: DIGEST }] } }]);
+    expect(sentCommands(ecrMock)).toEqual([
+      { command: 'DescribeImagesCommand', input: { repositoryName: REPOSITORY, imageIds: [{ imageDigest: DIGEST }] } },
+    ]);
     expect(fact(notifier.sent[0], 'Pushed image')).toBe('`v1.4.2` (also `latest`), sha256:7f5b264…, 182 MB, pushed 2019-11-16 01:52 UTC');
     expect(fact(notifier.sent[0], 'Scan')).toBeUndefined();
-    expect(output.logs().find((l) => l.message === 'deployment started')?.fields).toMatchObject({ image_tags: ['v1.4.2', 'latest'], image_size_bytes: 182_312_448, image_pushed_at: '2019-11-16T01:52:10.000Z' });
+    expect(output.logs().find((l) => l.message === 'deployment started')?.fields).toMatchObject({
+      image_tags: ['v1.4.2', 'latest'],
+      image_size_bytes: 182_312_448,
+      image_pushed_at: '2019-11-16T01:52:10.000Z',
+    });
   });
 
   it('a push that deploys nothing is not described', async () => {
@@ -84,11 +112,16 @@ describe('ECR push: the image is described', () => {
 
   it('without the gate, an image that cannot be described still deploys (its details are left out, with a warn log)', async () => {
     const { app, ecsMock, ecrMock, notifier } = apiApp();
-    ecrMock.on(DescribeImagesCommand).rejects(Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException', $fault: 'client' }));
+    ecrMock
+      .on(DescribeImagesCommand)
+      .rejects(Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException', $fault: 'client' }));
     await app.handle(push());
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
     expect(fact(notifier.sent[0], 'Pushed image')).toBeUndefined();
-    expect(output.logs().find((l) => l.message.startsWith('image not described'))).toMatchObject({ level: 'warn', fields: { repository: REPOSITORY, error_name: 'AccessDeniedException' } });
+    expect(output.logs().find((l) => l.message.startsWith('image not described'))).toMatchObject({
+      level: 'warn',
+      fields: { repository: REPOSITORY, error_name: 'AccessDeniedException' },
+    });
   });
 
   it('without the gate, an "ECR Image Scan" event does nothing', async () => {
@@ -114,17 +147,39 @@ describe('ECR_SCAN_GATE: an image deploys only when its scan passes', () => {
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
     expect(ecrMock.commandCalls(DescribeImageScanFindingsCommand)).toHaveLength(0);
     expect(fact(notifier.sent[0], 'Scan')).toBe('passed ECR_SCAN_GATE HIGH: MEDIUM 3, LOW 7');
-    expect(output.logs().find((l) => l.message === 'deployment started')?.fields).toMatchObject({ scan_gate: 'HIGH', scan_counts: { MEDIUM: 3, LOW: 7 } });
+    expect(output.logs().find((l) => l.message === 'deployment started')?.fields).toMatchObject({
+      scan_gate: 'HIGH',
+      scan_counts: { MEDIUM: 3, LOW: 7 },
+    });
   });
 
   it('a finding at the gate refuses the image: a Slack error with the counts and the 5 worst findings, nothing deployed', async () => {
     const { app, ecsMock, ecrMock, notifier, metrics } = apiApp(GATED);
     ecrMock.on(DescribeImagesCommand).resolves(imageDetail({ status: 'COMPLETE', counts: { HIGH: 2, MEDIUM: 4, LOW: 1 } }));
-    const finding = (name: string, severity: FindingSeverity, pkg?: string) => ({ name, severity, uri: `https://security-tracker.example/${name}`, attributes: pkg === undefined ? [] : [{ key: 'package_name', value: pkg }, { key: 'package_version', value: '1.0' }] });
+    const finding = (name: string, severity: FindingSeverity, pkg?: string) => ({
+      name,
+      severity,
+      uri: `https://security-tracker.example/${name}`,
+      attributes:
+        pkg === undefined
+          ? []
+          : [
+              { key: 'package_name', value: pkg },
+              { key: 'package_version', value: '1.0' },
+            ],
+    });
     ecrMock.on(DescribeImageScanFindingsCommand).resolves({
       imageScanStatus: { status: 'COMPLETE' },
       imageScanFindings: {
-        findings: [finding('CVE-1', 'LOW', 'zlib'), finding('CVE-2', 'MEDIUM'), finding('CVE-3', 'HIGH', 'openssl'), finding('CVE-4', 'MEDIUM'), finding('CVE-5', 'HIGH', 'curl'), finding('CVE-6', 'MEDIUM'), finding('CVE-7', 'MEDIUM')],
+        findings: [
+          finding('CVE-1', 'LOW', 'zlib'),
+          finding('CVE-2', 'MEDIUM'),
+          finding('CVE-3', 'HIGH', 'openssl'),
+          finding('CVE-4', 'MEDIUM'),
+          finding('CVE-5', 'HIGH', 'curl'),
+          finding('CVE-6', 'MEDIUM'),
+          finding('CVE-7', 'MEDIUM'),
+        ],
       },
     });
 
@@ -132,22 +187,49 @@ describe('ECR_SCAN_GATE: an image deploys only when its scan passes', () => {
 
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(0);
     expect(sentCommands(ecrMock).map((c) => c.command)).toEqual(['DescribeImagesCommand', 'DescribeImageScanFindingsCommand']);
-    expect(ecrMock.commandCalls(DescribeImageScanFindingsCommand)[0]?.args[0].input).toEqual({ repositoryName: REPOSITORY, imageId: { imageDigest: DIGEST }, maxResults: 1000 });
+    expect(ecrMock.commandCalls(DescribeImageScanFindingsCommand)[0]?.args[0].input).toEqual({
+      repositoryName: REPOSITORY,
+      imageId: { imageDigest: DIGEST },
+      maxResults: 1000,
+    });
     expect(result).toMatchObject({ status: 'planned', deployments: [] });
     expect(notifier.sent).toHaveLength(1);
-    expect(notifier.sent[0]).toMatchObject({ severity: 'error', title: 'Image refused by the scan gate: api', service: 'myproject_service_api_dev' });
+    expect(notifier.sent[0]).toMatchObject({
+      severity: 'error',
+      title: 'Image refused by the scan gate: api',
+      service: 'myproject_service_api_dev',
+    });
     expect(fact(notifier.sent[0], 'Reason')).toBe('findings at or above HIGH: HIGH 2');
     expect(fact(notifier.sent[0], 'Findings')).toBe('HIGH 2, MEDIUM 4, LOW 1');
-    expect(fact(notifier.sent[0], 'Top findings')?.split('\n')).toEqual(['HIGH CVE-3 (openssl 1.0)', 'HIGH CVE-5 (curl 1.0)', 'MEDIUM CVE-2', 'MEDIUM CVE-4', 'MEDIUM CVE-6']);
+    expect(fact(notifier.sent[0], 'Top findings')?.split('\n')).toEqual([
+      'HIGH CVE-3 (openssl 1.0)',
+      'HIGH CVE-5 (curl 1.0)',
+      'MEDIUM CVE-2',
+      'MEDIUM CVE-4',
+      'MEDIUM CVE-6',
+    ]);
     expect(metrics.counts).toEqual({ DeploymentsSkipped: 1 });
-    expect(output.logs().find((l) => l.message.startsWith('deployment skipped: image refused by the scan gate'))?.fields).toMatchObject({ service: 'api', digest: DIGEST, gate: 'HIGH', scan_counts: { HIGH: 2, MEDIUM: 4, LOW: 1 } });
+    expect(output.logs().find((l) => l.message.startsWith('deployment skipped: image refused by the scan gate'))?.fields).toMatchObject({
+      service: 'api',
+      digest: DIGEST,
+      gate: 'HIGH',
+      scan_counts: { HIGH: 2, MEDIUM: 4, LOW: 1 },
+    });
   });
 
   it('enhanced scanning findings are listed by their vulnerability id and package', async () => {
     const { app, ecrMock, notifier } = apiApp({ ECR_SCAN_GATE: 'CRITICAL' });
     ecrMock.on(DescribeImagesCommand).resolves(imageDetail({ status: 'ACTIVE', counts: { CRITICAL: 1 } }));
     ecrMock.on(DescribeImageScanFindingsCommand).resolves({
-      imageScanFindings: { enhancedFindings: [{ severity: 'CRITICAL', title: 'CVE-2024-6387 - openssh', packageVulnerabilityDetails: { vulnerabilityId: 'CVE-2024-6387', vulnerablePackages: [{ name: 'openssh', version: '9.2p1' }] } }] },
+      imageScanFindings: {
+        enhancedFindings: [
+          {
+            severity: 'CRITICAL',
+            title: 'CVE-2024-6387 - openssh',
+            packageVulnerabilityDetails: { vulnerabilityId: 'CVE-2024-6387', vulnerablePackages: [{ name: 'openssh', version: '9.2p1' }] },
+          },
+        ],
+      },
     });
     await app.handle(push());
     expect(fact(notifier.sent[0], 'Top findings')).toBe('CRITICAL CVE-2024-6387 (openssh 9.2p1)');
@@ -174,12 +256,22 @@ describe('ECR_SCAN_GATE: an image deploys only when its scan passes', () => {
 
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(0);
     expect(pushed).toMatchObject({ status: 'planned', deployments: [], plan: { skipped: [{ service: 'api' }] } });
-    expect(notifier.sent).toEqual([
-      expect.objectContaining({ severity: 'info', title: 'Waiting for the image scan: api' }),
-    ]);
-    expect(fact(notifier.sent[0], 'Status')).toBe('scan IN_PROGRESS: deploys when ECR reports it complete with no finding at or above HIGH (ECR_SCAN_GATE)');
+    expect(notifier.sent).toEqual([expect.objectContaining({ severity: 'info', title: 'Waiting for the image scan: api' })]);
+    expect(fact(notifier.sent[0], 'Status')).toBe(
+      'scan IN_PROGRESS: deploys when ECR reports it complete with no finding at or above HIGH (ECR_SCAN_GATE)',
+    );
     const waiting = output.logs().find((l) => l.message.startsWith('deployment skipped: waiting for the scan'));
-    expect(waiting).toMatchObject({ level: 'info', fields: { service: 'api', repository: REPOSITORY, digest: DIGEST, tags: ['v1.4.2', 'latest'], gate: 'HIGH', scan_status: 'IN_PROGRESS' } });
+    expect(waiting).toMatchObject({
+      level: 'info',
+      fields: {
+        service: 'api',
+        repository: REPOSITORY,
+        digest: DIGEST,
+        tags: ['v1.4.2', 'latest'],
+        gate: 'HIGH',
+        scan_status: 'IN_PROGRESS',
+      },
+    });
     expect(metrics.counts).toEqual({ DeploymentsSkipped: 1 });
 
     // Minutes later ECR reports the scan complete: the event alone says which image to deploy.
@@ -187,10 +279,15 @@ describe('ECR_SCAN_GATE: an image deploys only when its scan passes', () => {
     ecrMock.resetHistory();
     const completed = await app.handle(scanCompleted({ MEDIUM: 2 }));
 
-    expect(sentCommands(ecrMock)).toEqual([{ command: 'DescribeImagesCommand', input: { repositoryName: REPOSITORY, imageIds: [{ imageDigest: DIGEST }] } }]);
+    expect(sentCommands(ecrMock)).toEqual([
+      { command: 'DescribeImagesCommand', input: { repositoryName: REPOSITORY, imageIds: [{ imageDigest: DIGEST }] } },
+    ]);
     expect(sentCommands(ecsMock)).toEqual([
       { command: 'DescribeTaskDefinitionCommand', input: { taskDefinition: FAMILY } },
-      { command: 'UpdateServiceCommand', input: { cluster: 'myproject_cluster_dev', service: 'myproject_service_api_dev', taskDefinition: TD_ARN, forceNewDeployment: true } },
+      {
+        command: 'UpdateServiceCommand',
+        input: { cluster: 'myproject_cluster_dev', service: 'myproject_service_api_dev', taskDefinition: TD_ARN, forceNewDeployment: true },
+      },
     ]);
     expect(completed).toMatchObject({ status: 'planned', deployments: [{ service: 'api', status: 'started' }] });
     const started = notifier.sent.at(-1);
@@ -199,10 +296,12 @@ describe('ECR_SCAN_GATE: an image deploys only when its scan passes', () => {
     expect(fact(started, 'Scan')).toBe('passed ECR_SCAN_GATE HIGH: MEDIUM 2');
   });
 
-  it('a scan completion with findings at the gate refuses, with the event\'s counts', async () => {
+  it("a scan completion with findings at the gate refuses, with the event's counts", async () => {
     const { app, ecsMock, ecrMock, notifier } = apiApp(GATED);
     ecrMock.on(DescribeImagesCommand).resolves(imageDetail({ status: 'COMPLETE', counts: { CRITICAL: 10, MEDIUM: 9 } }));
-    ecrMock.on(DescribeImageScanFindingsCommand).resolves({ imageScanFindings: { findings: [{ name: 'CVE-2024-6387', severity: 'CRITICAL' }] } });
+    ecrMock
+      .on(DescribeImageScanFindingsCommand)
+      .resolves({ imageScanFindings: { findings: [{ name: 'CVE-2024-6387', severity: 'CRITICAL' }] } });
     await app.handle(scanCompleted({ CRITICAL: 10, MEDIUM: 9 }));
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(0);
     expect(notifier.sent.map((n) => [n.severity, n.title])).toEqual([['error', 'Image refused by the scan gate: api']]);
@@ -218,14 +317,24 @@ describe('ECR_SCAN_GATE: an image deploys only when its scan passes', () => {
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(0);
     expect(notifier.sent).toHaveLength(1);
     expect(notifier.sent[0]).toMatchObject({ severity: 'error', title: 'Image refused by the scan gate: api' });
-    expect(fact(notifier.sent[0], 'Reason')).toBe('nothing scans this image (no scan on push or enhanced scanning for the repository), so no scan would ever clear it; configure scanning, or deploy manually');
+    expect(fact(notifier.sent[0], 'Reason')).toBe(
+      'nothing scans this image (no scan on push or enhanced scanning for the repository), so no scan would ever clear it; configure scanning, or deploy manually',
+    );
     expect(fact(notifier.sent[0], 'Findings')).toBeUndefined();
   });
 
   it.each([
-    ['FAILED', 'UnsupportedImageError: The operating system and/or package manager are not supported.', 'the scan ended FAILED (UnsupportedImageError: The operating system and/or package manager are not supported.), so it cannot clear ECR_SCAN_GATE HIGH'],
+    [
+      'FAILED',
+      'UnsupportedImageError: The operating system and/or package manager are not supported.',
+      'the scan ended FAILED (UnsupportedImageError: The operating system and/or package manager are not supported.), so it cannot clear ECR_SCAN_GATE HIGH',
+    ],
     ['UNSUPPORTED_IMAGE', undefined, 'the scan ended UNSUPPORTED_IMAGE, so it cannot clear ECR_SCAN_GATE HIGH'],
-    ['PENDING', undefined, 'the scan is PENDING (enhanced scanning reports completion through Amazon Inspector, not an "ECR Image Scan" event, so deploybridge cannot wait for it)'],
+    [
+      'PENDING',
+      undefined,
+      'the scan is PENDING (enhanced scanning reports completion through Amazon Inspector, not an "ECR Image Scan" event, so deploybridge cannot wait for it)',
+    ],
   ])('a scan that ended %s is refused with that reason', async (status, description, reason) => {
     const { app, ecsMock, ecrMock, notifier } = apiApp(GATED);
     ecrMock.on(DescribeImagesCommand).resolves(imageDetail({ status, description }));
@@ -245,7 +354,14 @@ describe('ECR_SCAN_GATE: an image deploys only when its scan passes', () => {
 
   it('with the gate on, an image that cannot be described is not deployed: the planning failure is reported', async () => {
     const { app, ecsMock, ecrMock, notifier } = apiApp(GATED);
-    ecrMock.on(DescribeImagesCommand).rejects(Object.assign(new Error('User is not authorized to perform: ecr:DescribeImages'), { name: 'AccessDeniedException', $fault: 'client' }));
+    ecrMock
+      .on(DescribeImagesCommand)
+      .rejects(
+        Object.assign(new Error('User is not authorized to perform: ecr:DescribeImages'), {
+          name: 'AccessDeniedException',
+          $fault: 'client',
+        }),
+      );
     const result = await app.handle(push());
     expect(result.status).toBe('rejected');
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(0);
@@ -257,7 +373,9 @@ describe('ECR_SCAN_GATE: an image deploys only when its scan passes', () => {
     ecrMock.on(DescribeImagesCommand).resolves(imageDetail({ status: 'COMPLETE', counts: {} }, ['v1.4.1']));
     const result = await app.handle(scanCompleted({}));
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(0);
-    expect(result).toMatchObject({ plan: { skipped: [{ service: 'api', reason: 'service runs tag v1.4.2, not a tag of the scanned image (v1.4.1)' }] } });
+    expect(result).toMatchObject({
+      plan: { skipped: [{ service: 'api', reason: 'service runs tag v1.4.2, not a tag of the scanned image (v1.4.1)' }] },
+    });
   });
 
   it('a scan event for an untagged digest deploys nothing', async () => {
@@ -265,18 +383,27 @@ describe('ECR_SCAN_GATE: an image deploys only when its scan passes', () => {
     ecrMock.on(DescribeImagesCommand).resolves(imageDetail({ status: 'COMPLETE', counts: {} }, []));
     const result = await app.handle(scanCompleted({}, { tags: [] }));
     expect(ecsMock.calls()).toHaveLength(0);
-    expect(result).toMatchObject({ plan: { skipped: [{ service: 'api', reason: `the scanned image ${REPOSITORY}@${DIGEST} has no tag (any more); a service runs images by tag` }] } });
+    expect(result).toMatchObject({
+      plan: {
+        skipped: [
+          { service: 'api', reason: `the scanned image ${REPOSITORY}@${DIGEST} has no tag (any more); a service runs images by tag` },
+        ],
+      },
+    });
   });
 
   it('a rescan long after the push does not redeploy', async () => {
     const { app, ecsMock, ecrMock } = apiApp(GATED);
     ecrMock.on(DescribeImagesCommand).resolves(imageDetail({ status: 'COMPLETE', counts: {} }));
     const result = await app.handle(scanCompleted({}, { minutes: 25 * 60 }));
-    expect(result).toMatchObject({ status: 'ignored', reason: `scan of ${REPOSITORY}@${DIGEST} completed more than 24 h after its push (2019-11-16T01:52:10.000Z): a rescan does not deploy` });
+    expect(result).toMatchObject({
+      status: 'ignored',
+      reason: `scan of ${REPOSITORY}@${DIGEST} completed more than 24 h after its push (2019-11-16T01:52:10.000Z): a rescan does not deploy`,
+    });
     expect(ecsMock.calls()).toHaveLength(0);
   });
 
-  it('a scan event of another project\'s repository is ignored without AWS calls', async () => {
+  it("a scan event of another project's repository is ignored without AWS calls", async () => {
     const { app, ecsMock, ecrMock } = apiApp(GATED);
     const result = await app.handle(scanCompleted({}, { repository: 'my-repository-name' }));
     expect(result).toMatchObject({ status: 'ignored' });
@@ -284,7 +411,7 @@ describe('ECR_SCAN_GATE: an image deploys only when its scan passes', () => {
     expect(ecrMock.calls()).toHaveLength(0);
   });
 
-  it('the documentation\'s scan sample, as it is, is ignored (not this project\'s repository)', async () => {
+  it("the documentation's scan sample, as it is, is ignored (not this project's repository)", async () => {
     const { app, ecrMock } = apiApp(GATED);
     const result = await app.handle(adapt('ecr/image-scan-basic-not-handled.json', {}));
     expect(result).toMatchObject({ status: 'ignored', route: 'ecr' });
@@ -295,9 +422,13 @@ describe('ECR_SCAN_GATE: an image deploys only when its scan passes', () => {
     const { app, lambdaMock, ecrMock, notifier } = lambdaApp(GATED);
     happyPath(lambdaMock);
     const image = `${REGISTRY}/myproject_service_renderer:v2.3.0`;
-    lambdaMock.on(GetFunctionCommand).resolves({ Configuration: { PackageType: 'Image', LastUpdateStatus: 'Successful' }, Code: { ImageUri: image } });
+    lambdaMock
+      .on(GetFunctionCommand)
+      .resolves({ Configuration: { PackageType: 'Image', LastUpdateStatus: 'Successful' }, Code: { ImageUri: image } });
     ecrMock.on(DescribeImagesCommand).resolves(imageDetail({ status: 'IN_PROGRESS' }, ['v2.3.0']));
-    await app.handle(adapt('ecr/image-action-push-success.json', { 'repository-name': 'myproject_service_renderer', 'image-tag': 'v2.3.0' }));
+    await app.handle(
+      adapt('ecr/image-action-push-success.json', { 'repository-name': 'myproject_service_renderer', 'image-tag': 'v2.3.0' }),
+    );
     expect(lambdaMock.commandCalls(UpdateFunctionCodeCommand)).toHaveLength(0);
     expect(notifier.sent.map((n) => n.title)).toEqual(['Waiting for the image scan: renderer']);
   });

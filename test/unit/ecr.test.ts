@@ -1,7 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { adapt, awsSample } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
-import { DescribeTaskDefinitionCommand, sentCommands, serviceUpdated, taskDefinition, testApp, UpdateServiceCommand } from '../helpers/app.js';
+import {
+  DescribeTaskDefinitionCommand,
+  sentCommands,
+  serviceUpdated,
+  taskDefinition,
+  testApp,
+  UpdateServiceCommand,
+} from '../helpers/app.js';
 
 const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
 const FAMILY = 'myproject_service_api_dev';
@@ -23,7 +30,9 @@ describe('ECR push → ECS redeploy', () => {
 
   it('redeploys the service whose task definition runs the pushed tag, with two AWS calls', async () => {
     const { app, ecsMock, notifier, metrics } = testApp();
-    ecsMock.on(DescribeTaskDefinitionCommand).resolves(taskDefinition(FAMILY, 7, [`${REGISTRY}/myproject_service_api:v1.4.2`, 'public.ecr.aws/datadog/agent:7']));
+    ecsMock
+      .on(DescribeTaskDefinitionCommand)
+      .resolves(taskDefinition(FAMILY, 7, [`${REGISTRY}/myproject_service_api:v1.4.2`, 'public.ecr.aws/datadog/agent:7']));
     ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated(TD_ARN, 'ecs-svc/9876'));
 
     const result = await app.handle(push('myproject_service_api'));
@@ -35,21 +44,32 @@ describe('ECR push → ECS redeploy', () => {
         input: { cluster: 'myproject_cluster_dev', service: 'myproject_service_api_dev', taskDefinition: TD_ARN, forceNewDeployment: true },
       },
     ]);
-    expect(result).toMatchObject({ status: 'planned', deployments: [{ service: 'api', status: 'started', deploymentId: 'ecs-svc/9876', attempts: 1 }] });
+    expect(result).toMatchObject({
+      status: 'planned',
+      deployments: [{ service: 'api', status: 'started', deploymentId: 'ecs-svc/9876', attempts: 1 }],
+    });
     expect(metrics.counts).toEqual({ DeploymentsStarted: 1 });
     expect(metrics.triggers).toEqual(['ecr']);
     expect(notifier.sent).toHaveLength(1);
     expect(notifier.sent[0]).toMatchObject({ severity: 'info', title: 'Deployment started: api', service: 'myproject_service_api_dev' });
-    expect(notifier.sent[0]?.facts).toEqual(expect.arrayContaining([
-      ['Trigger', 'ECR push myproject_service_api:v1.4.2 (sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234)'],
-      ['Deployment ID', 'ecs-svc/9876'],
-      ['Task definition', `${FAMILY}:7`],
-    ]));
+    expect(notifier.sent[0]?.facts).toEqual(
+      expect.arrayContaining([
+        ['Trigger', 'ECR push myproject_service_api:v1.4.2 (sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234)'],
+        ['Deployment ID', 'ecs-svc/9876'],
+        ['Task definition', `${FAMILY}:7`],
+      ]),
+    );
     const started = output.logs().find((l) => l.message === 'deployment started');
-    expect(started?.fields).toMatchObject({ service: 'api', deployment_id: 'ecs-svc/9876', task_definition: TD_ARN, attempt: 1, max_retries: 2 });
+    expect(started?.fields).toMatchObject({
+      service: 'api',
+      deployment_id: 'ecs-svc/9876',
+      task_definition: TD_ARN,
+      attempt: 1,
+      max_retries: 2,
+    });
   });
 
-  it('says which revision the service ran when the push moves it to another (from UpdateService\'s deployments)', async () => {
+  it("says which revision the service ran when the push moves it to another (from UpdateService's deployments)", async () => {
     const { app, ecsMock, notifier } = testApp();
     const previous = `arn:aws:ecs:us-east-1:123456789012:task-definition/${FAMILY}:41`;
     const next = `arn:aws:ecs:us-east-1:123456789012:task-definition/${FAMILY}:42`;
@@ -59,7 +79,12 @@ describe('ECR push → ECS redeploy', () => {
         taskDefinition: next,
         deployments: [
           { id: 'ecs-svc/2', status: 'PRIMARY', taskDefinition: next, runningCount: 0 },
-          { id: 'ecs-svc/0', status: 'ACTIVE', taskDefinition: `arn:aws:ecs:us-east-1:123456789012:task-definition/${FAMILY}:40`, runningCount: 0 },
+          {
+            id: 'ecs-svc/0',
+            status: 'ACTIVE',
+            taskDefinition: `arn:aws:ecs:us-east-1:123456789012:task-definition/${FAMILY}:40`,
+            runningCount: 0,
+          },
           { id: 'ecs-svc/1', status: 'ACTIVE', taskDefinition: previous, runningCount: 3 },
         ],
       },
@@ -95,7 +120,13 @@ describe('ECR push → ECS redeploy', () => {
 
   it('never redeploys an image pinned by digest, and says so', async () => {
     const { app, ecsMock } = testApp();
-    ecsMock.on(DescribeTaskDefinitionCommand).resolves(taskDefinition(FAMILY, 7, [`${REGISTRY}/myproject_service_api@sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234`]));
+    ecsMock
+      .on(DescribeTaskDefinitionCommand)
+      .resolves(
+        taskDefinition(FAMILY, 7, [
+          `${REGISTRY}/myproject_service_api@sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234`,
+        ]),
+      );
     await app.handle(push('myproject_service_api', 'latest'));
     expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
     expect(output.logs().map((l) => l.message)).toContainEqual(expect.stringContaining('pinned by digest'));
@@ -111,9 +142,11 @@ describe('ECR push → ECS redeploy', () => {
     expect(ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
   });
 
-  it('ignores an image of the same name in another account\'s registry', async () => {
+  it("ignores an image of the same name in another account's registry", async () => {
     const { app, ecsMock } = testApp();
-    ecsMock.on(DescribeTaskDefinitionCommand).resolves(taskDefinition(FAMILY, 7, ['999999999999.dkr.ecr.us-east-1.amazonaws.com/myproject_service_api:v1.4.2']));
+    ecsMock
+      .on(DescribeTaskDefinitionCommand)
+      .resolves(taskDefinition(FAMILY, 7, ['999999999999.dkr.ecr.us-east-1.amazonaws.com/myproject_service_api:v1.4.2']));
     await app.handle(push('myproject_service_api'));
     expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);
   });
@@ -126,9 +159,15 @@ describe('ECR push → ECS redeploy', () => {
   });
 
   it.each([
-    ['another project\'s repository', () => push('otherproject_service_api')],
+    ["another project's repository", () => push('otherproject_service_api')],
     ['a repository of neither form', () => push('my-repository-name')],
-    ['an image deletion', () => ({ ...awsSample('ecr/image-action-delete-success.json'), detail: { ...awsSample('ecr/image-action-delete-success.json').detail, 'repository-name': 'myproject_service_api' } })],
+    [
+      'an image deletion',
+      () => ({
+        ...awsSample('ecr/image-action-delete-success.json'),
+        detail: { ...awsSample('ecr/image-action-delete-success.json').detail, 'repository-name': 'myproject_service_api' },
+      }),
+    ],
     ['an image scan', () => awsSample('ecr/image-scan-basic-not-handled.json')],
   ])('ignores %s without calling AWS', async (_what, event) => {
     const { app, ecsMock, metrics } = testApp();
@@ -155,13 +194,28 @@ describe('ECR push → ECS redeploy', () => {
 
   describe('China and GovCloud: registry hosts and console links follow the partition', () => {
     it.each([
-      ['cn-north-1', `123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn`, 'https://console.amazonaws.cn/ecs/v2/clusters/myproject_cluster_dev/services/myproject_service_api_dev/deployments?region=cn-north-1'],
-      ['us-gov-west-1', `123456789012.dkr.ecr.us-gov-west-1.amazonaws.com`, 'https://console.amazonaws-us-gov.com/ecs/v2/clusters/myproject_cluster_dev/services/myproject_service_api_dev/deployments?region=us-gov-west-1'],
+      [
+        'cn-north-1',
+        `123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn`,
+        'https://console.amazonaws.cn/ecs/v2/clusters/myproject_cluster_dev/services/myproject_service_api_dev/deployments?region=cn-north-1',
+      ],
+      [
+        'us-gov-west-1',
+        `123456789012.dkr.ecr.us-gov-west-1.amazonaws.com`,
+        'https://console.amazonaws-us-gov.com/ecs/v2/clusters/myproject_cluster_dev/services/myproject_service_api_dev/deployments?region=us-gov-west-1',
+      ],
     ])('%s', async (region, registry, consoleUrl) => {
       const partition = region.startsWith('cn-') ? 'aws-cn' : 'aws-us-gov';
       const arn = `arn:${partition}:ecs:${region}:123456789012:task-definition/${FAMILY}:7`;
       const { app, ecsMock, notifier } = testApp({ AWS_REGION: region });
-      ecsMock.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: { ...taskDefinition(FAMILY, 7, [`${registry}/myproject_service_api:v1.4.2`]).taskDefinition, taskDefinitionArn: arn } });
+      ecsMock
+        .on(DescribeTaskDefinitionCommand)
+        .resolves({
+          taskDefinition: {
+            ...taskDefinition(FAMILY, 7, [`${registry}/myproject_service_api:v1.4.2`]).taskDefinition,
+            taskDefinitionArn: arn,
+          },
+        });
       ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated(arn));
       const event = { ...push('myproject_service_api'), region };
       const result = await app.handle(event);
@@ -172,7 +226,9 @@ describe('ECR push → ECS redeploy', () => {
 
     it('a commercial-partition registry is not the China registry of the same account', async () => {
       const { app, ecsMock } = testApp({ AWS_REGION: 'cn-north-1' });
-      ecsMock.on(DescribeTaskDefinitionCommand).resolves(taskDefinition(FAMILY, 7, ['123456789012.dkr.ecr.cn-north-1.amazonaws.com/myproject_service_api:v1.4.2']));
+      ecsMock
+        .on(DescribeTaskDefinitionCommand)
+        .resolves(taskDefinition(FAMILY, 7, ['123456789012.dkr.ecr.cn-north-1.amazonaws.com/myproject_service_api:v1.4.2']));
       const result = await app.handle({ ...push('myproject_service_api'), region: 'cn-north-1' });
       expect(result).toMatchObject({ status: 'planned', deployments: [] });
       expect(ecsMock).not.toHaveReceivedCommand(UpdateServiceCommand);

@@ -30,15 +30,23 @@ describe('ECS events → Slack (observation only)', () => {
     const { app, ecsMock, notifier } = testApp();
     await app.handle(ecsEvent(file));
     // Only a failure asks ECS why tasks failed.
-    expect(sentCommands(ecsMock).map((c) => c.command)).toEqual(severity === 'error' ? ['ListTasksCommand', 'DescribeServicesCommand'] : []);
+    expect(sentCommands(ecsMock).map((c) => c.command)).toEqual(
+      severity === 'error' ? ['ListTasksCommand', 'DescribeServicesCommand'] : [],
+    );
     expect(notifier.sent).toHaveLength(1);
     expect(notifier.sent[0]).toMatchObject({
       severity,
       title,
       service: 'myproject_service_api_dev',
-      consoleUrl: 'https://us-west-2.console.aws.amazon.com/ecs/v2/clusters/myproject_cluster_dev/services/myproject_service_api_dev/deployments?region=us-west-2',
+      consoleUrl:
+        'https://us-west-2.console.aws.amazon.com/ecs/v2/clusters/myproject_cluster_dev/services/myproject_service_api_dev/deployments?region=us-west-2',
     });
-    expect(notifier.sent[0]?.facts).toEqual(expect.arrayContaining([['Status', status], ['Deployment ID', 'ecs-svc/123']]));
+    expect(notifier.sent[0]?.facts).toEqual(
+      expect.arrayContaining([
+        ['Status', status],
+        ['Deployment ID', 'ecs-svc/123'],
+      ]),
+    );
   });
 
   it('carries the circuit breaker reason of a failed deployment', async () => {
@@ -49,15 +57,29 @@ describe('ECS events → Slack (observation only)', () => {
 
   it('SERVICE_TASK_START_IMPAIRED → warning, checking the cluster ARN', async () => {
     const { app, notifier } = testApp();
-    await app.handle(ecsEvent('service-action-task-start-impaired.json', OUR_SERVICE_ARN, { clusterArn: 'arn:aws:ecs:us-west-2:111122223333:cluster/myproject_cluster_dev' }));
+    await app.handle(
+      ecsEvent('service-action-task-start-impaired.json', OUR_SERVICE_ARN, {
+        clusterArn: 'arn:aws:ecs:us-west-2:111122223333:cluster/myproject_cluster_dev',
+      }),
+    );
     expect(notifier.sent).toHaveLength(1);
     expect(notifier.sent[0]).toMatchObject({ severity: 'warning', title: 'Tasks fail to start: api' });
   });
 
   it.each([
     ['the documented sample (cluster "default")', () => awsSample('ecs/deployment-completed.json')],
-    ['another env', () => ecsEvent('deployment-completed.json', 'arn:aws:ecs:us-west-2:111122223333:service/myproject_cluster_dev/myproject_service_api_prod')],
-    ['another cluster', () => ecsEvent('deployment-completed.json', 'arn:aws:ecs:us-west-2:111122223333:service/other_cluster/myproject_service_api_dev')],
+    [
+      'another env',
+      () =>
+        ecsEvent(
+          'deployment-completed.json',
+          'arn:aws:ecs:us-west-2:111122223333:service/myproject_cluster_dev/myproject_service_api_prod',
+        ),
+    ],
+    [
+      'another cluster',
+      () => ecsEvent('deployment-completed.json', 'arn:aws:ecs:us-west-2:111122223333:service/other_cluster/myproject_service_api_dev'),
+    ],
     ['steady state', () => ecsEvent('service-action-steady-state.json')],
     ['a task placement failure', () => ecsEvent('service-action-task-placement-failure.json')],
     ['a task state change', () => awsSample('ecs/task-state-change-not-handled.json')],
@@ -80,7 +102,11 @@ describe('ECS events → Slack (observation only)', () => {
     const slack = await startSlackServer();
     try {
       const env = { DRY_RUN: 'true', SLACK_WEBHOOK_URL: slack.url };
-      const notifier = createNotifier(testConfig(env), createLogger({ projectName: 'myproject', environment: 'dev', level: 'info' }), fakeMetrics());
+      const notifier = createNotifier(
+        testConfig(env),
+        createLogger({ projectName: 'myproject', environment: 'dev', level: 'info' }),
+        fakeMetrics(),
+      );
       const { app, ecsMock } = testApp(env, { notifier });
       await app.handle(ecsEvent('deployment-completed.json'));
       await app.handle(adapt('ssm/parameter-store-change-update-string.json', { name: '/dev/myproject/api/KEY' }));

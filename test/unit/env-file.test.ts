@@ -12,7 +12,11 @@ describe('EnvFile.parse: the way ECS reads an environment file', () => {
     expect(file.problems).toEqual([]);
     expect(file.names).toEqual(['DB_HOST', 'DB_URL', 'EMPTY']);
     // "=" inside the value is part of it: only the name before the first "=" matters.
-    expect(file.diff(EnvFile.parse('DB_HOST=db.internal\nDB_URL=postgres://u:p@h/db?sslmode=disable\nEMPTY=\n'))).toEqual({ added: [], removed: [], changed: ['DB_URL'] });
+    expect(file.diff(EnvFile.parse('DB_HOST=db.internal\nDB_URL=postgres://u:p@h/db?sslmode=disable\nEMPTY=\n'))).toEqual({
+      added: [],
+      removed: [],
+      changed: ['DB_URL'],
+    });
   });
 
   it('a file without a final newline, and an empty file, are valid', () => {
@@ -31,7 +35,15 @@ describe('EnvFile.parse: the way ECS reads an environment file', () => {
     ['a tab in the name', 'A\tB=1\n', [{ kind: 'name_with_whitespace', line: 1 }]],
     ['a duplicate name', 'A=1\nB=2\nA=3\n', [{ kind: 'duplicate_name', line: 3, name: 'A', firstLine: 1 }]],
     ['a UTF-8 byte order mark', '\uFEFFA=1\n', [{ kind: 'bom', line: 1 }]],
-    ['Windows line endings', 'A=1\r\nB=2\r\n# c\r\n', [{ kind: 'crlf', line: 1 }, { kind: 'crlf', line: 2 }, { kind: 'crlf', line: 3 }]],
+    [
+      'Windows line endings',
+      'A=1\r\nB=2\r\n# c\r\n',
+      [
+        { kind: 'crlf', line: 1 },
+        { kind: 'crlf', line: 2 },
+        { kind: 'crlf', line: 3 },
+      ],
+    ],
   ])('reports %s with its line', (_what, text, problems) => {
     const file = EnvFile.parse(text);
     expect(file.problems).toEqual(problems);
@@ -83,7 +95,13 @@ describe('EnvFile.diff: names added, removed and changed', () => {
 describe('values never leave the parser', () => {
   it('JSON, the enumerable properties and the problems carry no value', () => {
     const file = EnvFile.parse(`DB_PASSWORD=${SECRET_A}\nDB PASSWORD=${SECRET_B}\nDB_PASSWORD=${SECRET_B}\n`);
-    const seen = [JSON.stringify(file), JSON.stringify(Object.entries(file)), JSON.stringify(file.problems), JSON.stringify(file.names), describeEnvFileProblems(file.problems).join('\n')].join('\n');
+    const seen = [
+      JSON.stringify(file),
+      JSON.stringify(Object.entries(file)),
+      JSON.stringify(file.problems),
+      JSON.stringify(file.names),
+      describeEnvFileProblems(file.problems).join('\n'),
+    ].join('\n');
     for (const secret of ENV_FILE_SECRETS) expect(seen).not.toContain(secret);
     expect(file.problems).toEqual([
       { kind: 'name_with_whitespace', line: 2 },
@@ -107,10 +125,14 @@ describe('describeEnvFileProblems: the words people read', () => {
 
   it('a long list of lines is cut', () => {
     const text = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? `V${i}=1` : 'BROKEN')).join('\n');
-    expect(describeEnvFileProblems(EnvFile.parse(text).problems)[0]).toBe('lines 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, … (8 more): no "=" (neither VARIABLE=VALUE nor a comment; a comment starts with # in the first column)');
+    expect(describeEnvFileProblems(EnvFile.parse(text).problems)[0]).toBe(
+      'lines 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, … (8 more): no "=" (neither VARIABLE=VALUE nor a comment; a comment starts with # in the first column)',
+    );
   });
 
   it('a file too large says its size and the limit', () => {
-    expect(describeEnvFileProblems(EnvFile.tooLarge(2_500_000, 1_048_576).problems)).toEqual(['the file is 2.5 MB, larger than the 1 MiB deploybridge reads: not checked']);
+    expect(describeEnvFileProblems(EnvFile.tooLarge(2_500_000, 1_048_576).problems)).toEqual([
+      'the file is 2.5 MB, larger than the 1 MiB deploybridge reads: not checked',
+    ]);
   });
 });

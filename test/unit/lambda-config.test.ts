@@ -8,7 +8,6 @@ const functionOf = (service: CatalogService | undefined) => (service?.kind === '
 
 const minimal = { PROJECT_NAME: 'myproject', PROJECT_ENV: 'dev', SERVICE_CONFIG: '{}' };
 
-
 describe('LAMBDA_CONFIG and LAMBDA_FUNCTION_PATTERN', () => {
   it('are optional: no Lambda targets, the default pattern', () => {
     const config = loadConfig(minimal);
@@ -16,7 +15,7 @@ describe('LAMBDA_CONFIG and LAMBDA_FUNCTION_PATTERN', () => {
     expect(config.lambdaFunctionPattern).toBe('{project}_lambda_{name}_{env}');
   });
 
-  it('reads the issue\'s example, snake_case fields exactly', () => {
+  it("reads the issue's example, snake_case fields exactly", () => {
     const config = loadConfig({
       ...minimal,
       LAMBDA_CONFIG: JSON.stringify({
@@ -84,11 +83,15 @@ describe('LAMBDA_CONFIG and LAMBDA_FUNCTION_PATTERN', () => {
       ]),
     );
     expect(problems).toHaveLength(8);
-    expect(() => loadConfig({ ...minimal, LAMBDA_CONFIG: '{"a":{"alias":"1"}}', LOG_LEVEL: 'loud' })).toThrowError(/^invalid configuration \(2 problems\): LOG_LEVEL must be one of [^\n]*; LAMBDA_CONFIG.a.alias: /);
+    expect(() => loadConfig({ ...minimal, LAMBDA_CONFIG: '{"a":{"alias":"1"}}', LOG_LEVEL: 'loud' })).toThrowError(
+      /^invalid configuration \(2 problems\): LOG_LEVEL must be one of [^\n]*; LAMBDA_CONFIG.a.alias: /,
+    );
   });
 
   it('reports bad JSON', () => {
-    expect(problemsOf({ ...minimal, LAMBDA_CONFIG: '{"thumbnailer": ' })).toEqual([expect.stringMatching(/^LAMBDA_CONFIG is not valid JSON/)]);
+    expect(problemsOf({ ...minimal, LAMBDA_CONFIG: '{"thumbnailer": ' })).toEqual([
+      expect.stringMatching(/^LAMBDA_CONFIG is not valid JSON/),
+    ]);
   });
 
   it('reports a pattern that renders a name Lambda refuses', () => {

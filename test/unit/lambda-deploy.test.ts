@@ -29,7 +29,10 @@ const TRIGGER = `S3 object s3://myproject-artifacts/thumbnailer/lambda.zip (PutO
 /** S3's documented "Object Created" sample, adapted to an artifact of this project. */
 function artifactUpload(key = 'thumbnailer/lambda.zip') {
   const sample = awsSample('s3/eventbridge-object-created.json');
-  return adapt('s3/eventbridge-object-created.json', { bucket: { name: 'myproject-artifacts' }, object: { ...(sample.detail.object as object), key } });
+  return adapt('s3/eventbridge-object-created.json', {
+    bucket: { name: 'myproject-artifacts' },
+    object: { ...(sample.detail.object as object), key },
+  });
 }
 
 function manual(detail: Record<string, unknown>, source = 'action.deploy') {
@@ -41,17 +44,39 @@ function awsError(name: string, status: number, message = `${name} from Lambda`)
   return Object.assign(new Error(message), { name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status } });
 }
 /** Lambda's answer when a write's RevisionId is no longer the function's (or alias's): someone changed it in between. */
-const stale = () => awsError('PreconditionFailedException', 412, 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
-const conflict = () => awsError('ResourceConflictException', 409, 'The operation cannot be performed at this time. An update is in progress for resource: arn:aws:lambda:us-east-1:123456789012:function:x');
+const stale = () =>
+  awsError(
+    'PreconditionFailedException',
+    412,
+    'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id',
+  );
+const conflict = () =>
+  awsError(
+    'ResourceConflictException',
+    409,
+    'The operation cannot be performed at this time. An update is in progress for resource: arn:aws:lambda:us-east-1:123456789012:function:x',
+  );
 
 const UPLOAD_STORY: Array<[string, unknown]> = [
   ['GetFunctionConfiguration', { FunctionName: THUMBNAILER }],
   ['GetAlias', { FunctionName: THUMBNAILER, Name: 'live' }],
-  ['UpdateFunctionCode', { FunctionName: THUMBNAILER, S3Bucket: 'myproject-artifacts', S3Key: 'thumbnailer/lambda.zip', S3ObjectVersion: S3_VERSION }],
+  [
+    'UpdateFunctionCode',
+    { FunctionName: THUMBNAILER, S3Bucket: 'myproject-artifacts', S3Key: 'thumbnailer/lambda.zip', S3ObjectVersion: S3_VERSION },
+  ],
   ['GetFunction', { FunctionName: THUMBNAILER }],
   ['PublishVersion', { FunctionName: THUMBNAILER, Description: `deploybridge: ${TRIGGER}`, RevisionId: 'rev-2' }],
   ['Invoke', { FunctionName: THUMBNAILER, Qualifier: '13', InvocationType: 'RequestResponse', Payload: '{"ping":true}' }],
-  ['UpdateAlias', { FunctionName: THUMBNAILER, Name: 'live', FunctionVersion: '13', Description: `deploybridge previous_version=12; ${TRIGGER}`, RevisionId: 'alias-rev-1' }],
+  [
+    'UpdateAlias',
+    {
+      FunctionName: THUMBNAILER,
+      Name: 'live',
+      FunctionVersion: '13',
+      Description: `deploybridge previous_version=12; ${TRIGGER}`,
+      RevisionId: 'alias-rev-1',
+    },
+  ],
 ];
 
 describe('Lambda deploy: the blue/green sequence', () => {
@@ -73,13 +98,29 @@ describe('Lambda deploy: the blue/green sequence', () => {
     expect(story(lambdaMock)).toEqual(UPLOAD_STORY);
     expect(ecsMock.calls()).toHaveLength(0);
     expect(result.status === 'planned' && result.deployments).toEqual([
-      { service: 'thumbnailer', status: 'succeeded', target: 'lambda', functionName: THUMBNAILER, alias: 'live', fromVersion: '12', toVersion: '13', smokeTest: 'passed', attempts: 1, durationMs: expect.any(Number) },
+      {
+        service: 'thumbnailer',
+        status: 'succeeded',
+        target: 'lambda',
+        functionName: THUMBNAILER,
+        alias: 'live',
+        fromVersion: '12',
+        toVersion: '13',
+        smokeTest: 'passed',
+        attempts: 1,
+        durationMs: expect.any(Number),
+      },
     ]);
     expect(metrics.counts).toEqual({ DeploymentsStarted: 1, DeploymentsSucceeded: 1 });
 
     const [started, succeeded] = notifier.sent;
     expect(notifier.sent).toHaveLength(2);
-    expect(started).toMatchObject({ severity: 'info', title: 'Deployment started: thumbnailer', service: THUMBNAILER, consoleName: 'Lambda' });
+    expect(started).toMatchObject({
+      severity: 'info',
+      title: 'Deployment started: thumbnailer',
+      service: THUMBNAILER,
+      consoleName: 'Lambda',
+    });
     expect(fact(started, 'Trigger')).toBe(TRIGGER);
     expect(fact(started, 'Versions')).toBe('12 → (new version)');
     expect(fact(started, 'Smoke test')).toBe('runs on the new version before the alias moves');
@@ -87,11 +128,23 @@ describe('Lambda deploy: the blue/green sequence', () => {
     expect(fact(succeeded, 'Versions')).toBe('12 → 13');
     expect(fact(succeeded, 'Smoke test')).toBe('passed ({"statusCode":200})');
     expect(fact(succeeded, 'Duration')).toMatch(/^\d+ s$/);
-    expect(succeeded?.consoleUrl).toBe(`https://us-east-1.console.aws.amazon.com/lambda/home?region=us-east-1#/functions/${THUMBNAILER}?tab=versions`);
+    expect(succeeded?.consoleUrl).toBe(
+      `https://us-east-1.console.aws.amazon.com/lambda/home?region=us-east-1#/functions/${THUMBNAILER}?tab=versions`,
+    );
 
     const done = output.logs().find((l) => l.message === 'deployment succeeded');
-    expect(done?.fields).toMatchObject({ service: 'thumbnailer', function_name: THUMBNAILER, alias: 'live', from_version: '12', to_version: '13', smoke_test: 'passed', attempt: 1 });
-    expect(output.logs().map((l) => l.message)).toEqual(expect.arrayContaining(['deployment started', 'lambda version published', 'lambda smoke test passed', 'lambda alias moved']));
+    expect(done?.fields).toMatchObject({
+      service: 'thumbnailer',
+      function_name: THUMBNAILER,
+      alias: 'live',
+      from_version: '12',
+      to_version: '13',
+      smoke_test: 'passed',
+      attempt: 1,
+    });
+    expect(output.logs().map((l) => l.message)).toEqual(
+      expect.arrayContaining(['deployment started', 'lambda version published', 'lambda smoke test passed', 'lambda alias moved']),
+    );
     // The function's environment was read; its values never reach a log line or Slack.
     expect(output.text()).not.toContain(SECRET);
     expect(JSON.stringify(notifier.sent)).not.toContain(SECRET);
@@ -101,7 +154,9 @@ describe('Lambda deploy: the blue/green sequence', () => {
     const { app, lambdaMock, notifier } = lambdaApp({ AWS_REGION: 'cn-north-1' });
     happyPath(lambdaMock);
     await app.handle(artifactUpload());
-    expect(notifier.sent.map((n) => n.consoleUrl)).toEqual(Array(2).fill(`https://console.amazonaws.cn/lambda/home?region=cn-north-1#/functions/${THUMBNAILER}?tab=versions`));
+    expect(notifier.sent.map((n) => n.consoleUrl)).toEqual(
+      Array(2).fill(`https://console.amazonaws.cn/lambda/home?region=cn-north-1#/functions/${THUMBNAILER}?tab=versions`),
+    );
   });
 
   it('a CloudTrail PutObject without a version id sends no S3ObjectVersion', async () => {
@@ -112,7 +167,11 @@ describe('Lambda deploy: the blue/green sequence', () => {
       ...awsSample('s3/cloudtrail-api-call-createbucket-full-envelope.json'),
       detail: { ...detail, requestParameters: { bucketName: 'myproject-artifacts', key: 'thumbnailer/lambda.zip' } },
     });
-    expect(lambdaMock).toHaveReceivedCommandWith(UpdateFunctionCodeCommand, { FunctionName: THUMBNAILER, S3Bucket: 'myproject-artifacts', S3Key: 'thumbnailer/lambda.zip' });
+    expect(lambdaMock).toHaveReceivedCommandWith(UpdateFunctionCodeCommand, {
+      FunctionName: THUMBNAILER,
+      S3Bucket: 'myproject-artifacts',
+      S3Key: 'thumbnailer/lambda.zip',
+    });
     expect(lambdaMock.commandCalls(UpdateFunctionCodeCommand)[0]?.args[0].input).not.toHaveProperty('S3ObjectVersion');
   });
 
@@ -131,11 +190,16 @@ describe('Lambda deploy: the blue/green sequence', () => {
       await app.handle(artifactUpload());
 
       expect(story(lambdaMock).map(([command]) => command)).toEqual([
-        'GetFunctionConfiguration', 'GetAlias',
-        'GetFunction', 'GetFunction', // before: InProgress, then Successful
+        'GetFunctionConfiguration',
+        'GetAlias',
+        'GetFunction',
+        'GetFunction', // before: InProgress, then Successful
         'UpdateFunctionCode',
-        'GetFunction', 'GetFunction', // after: InProgress, then Successful
-        'PublishVersion', 'Invoke', 'UpdateAlias',
+        'GetFunction',
+        'GetFunction', // after: InProgress, then Successful
+        'PublishVersion',
+        'Invoke',
+        'UpdateAlias',
       ]);
       // The version published is the revision the last wait saw, not one someone changed since.
       expect(lambdaMock).toHaveReceivedCommandWith(PublishVersionCommand, { RevisionId: 'rev-2' });
@@ -147,35 +211,65 @@ describe('Lambda deploy: the blue/green sequence', () => {
       lambdaMock
         .on(GetFunctionConfigurationCommand)
         .resolvesOnce(configuration({ LastUpdateStatus: 'InProgress' }))
-        .resolves(configuration({ LastUpdateStatus: 'Failed', LastUpdateStatusReasonCode: 'InvalidZipFileException', LastUpdateStatusReason: 'bad zip' }));
+        .resolves(
+          configuration({
+            LastUpdateStatus: 'Failed',
+            LastUpdateStatusReasonCode: 'InvalidZipFileException',
+            LastUpdateStatusReason: 'bad zip',
+          }),
+        );
       lambdaMock.on(GetFunctionCommand).resolvesOnce(functionState('Failed', 'rev-1')).resolves(functionState('Successful', 'rev-2'));
 
       await app.handle(artifactUpload());
 
       expect(story(lambdaMock).map(([command]) => command)).toEqual([
-        'GetFunctionConfiguration', 'GetAlias', 'GetFunction', 'GetFunctionConfiguration', 'UpdateFunctionCode', 'GetFunction', 'PublishVersion', 'Invoke', 'UpdateAlias',
+        'GetFunctionConfiguration',
+        'GetAlias',
+        'GetFunction',
+        'GetFunctionConfiguration',
+        'UpdateFunctionCode',
+        'GetFunction',
+        'PublishVersion',
+        'Invoke',
+        'UpdateAlias',
       ]);
       expect(notifier.sent.map((n) => n.severity)).toEqual(['info', 'success']);
-      expect(output.logs().find((l) => l.message.includes('deploying over it'))?.fields.last_update_status_reason).toBe('InvalidZipFileException: bad zip');
+      expect(output.logs().find((l) => l.message.includes('deploying over it'))?.fields.last_update_status_reason).toBe(
+        'InvalidZipFileException: bad zip',
+      );
     });
 
-    it('an update that ends Failed fails the deployment with its reason, and never leaks the waiter\'s payload', async () => {
+    it("an update that ends Failed fails the deployment with its reason, and never leaks the waiter's payload", async () => {
       const { app, lambdaMock, notifier, metrics } = lambdaApp();
       happyPath(lambdaMock);
       lambdaMock.on(GetFunctionCommand).resolves(functionState('Failed'));
       lambdaMock
         .on(GetFunctionConfigurationCommand)
         .resolvesOnce(configuration())
-        .resolves(configuration({ LastUpdateStatus: 'Failed', LastUpdateStatusReasonCode: 'InvalidZipFileException', LastUpdateStatusReason: 'Could not unzip uploaded file.' }));
+        .resolves(
+          configuration({
+            LastUpdateStatus: 'Failed',
+            LastUpdateStatusReasonCode: 'InvalidZipFileException',
+            LastUpdateStatusReason: 'Could not unzip uploaded file.',
+          }),
+        );
 
       const result = await app.handle(artifactUpload());
 
-      expect(story(lambdaMock).map(([command]) => command)).toEqual(['GetFunctionConfiguration', 'GetAlias', 'UpdateFunctionCode', 'GetFunction', 'GetFunctionConfiguration']);
+      expect(story(lambdaMock).map(([command]) => command)).toEqual([
+        'GetFunctionConfiguration',
+        'GetAlias',
+        'UpdateFunctionCode',
+        'GetFunction',
+        'GetFunctionConfiguration',
+      ]);
       expect(result).toMatchObject({ deployments: [{ status: 'failed', retryable: false, attempts: 1 }] });
       expect(metrics.counts).toEqual({ DeploymentsStarted: 1, DeploymentsFailed: 1 });
       const failed = notifier.sent.at(-1);
       expect(failed).toMatchObject({ severity: 'error', title: 'Deployment failed: thumbnailer' });
-      expect(fact(failed, 'Reason')).toBe(`update of ${THUMBNAILER} failed (LastUpdateStatus Failed): InvalidZipFileException: Could not unzip uploaded file.`);
+      expect(fact(failed, 'Reason')).toBe(
+        `update of ${THUMBNAILER} failed (LastUpdateStatus Failed): InvalidZipFileException: Could not unzip uploaded file.`,
+      );
       expect(fact(failed, 'Status')).toBe('failed: alias live stays on version 12');
       // The SDK waiter's error message embeds the whole GetFunction response, environment included.
       expect(output.text()).not.toContain(SECRET);
@@ -186,7 +280,10 @@ describe('Lambda deploy: the blue/green sequence', () => {
       const { app, lambdaMock } = lambdaApp();
       happyPath(lambdaMock);
       lambdaMock.on(PublishVersionCommand).resolves({ Version: '13', State: 'Pending' });
-      lambdaMock.on(GetFunctionConfigurationCommand, { Qualifier: '13' }).resolvesOnce(configuration({ Version: '13', State: 'Pending' })).resolves(configuration({ Version: '13', State: 'Active' }));
+      lambdaMock
+        .on(GetFunctionConfigurationCommand, { Qualifier: '13' })
+        .resolvesOnce(configuration({ Version: '13', State: 'Pending' }))
+        .resolves(configuration({ Version: '13', State: 'Active' }));
       await app.handle(artifactUpload());
       expect(story(lambdaMock).slice(4)).toEqual([
         ['PublishVersion', expect.anything()],
@@ -203,7 +300,9 @@ describe('Lambda deploy: the blue/green sequence', () => {
       lambdaMock.on(GetFunctionCommand).resolves(functionState('InProgress'));
       await expect(app.handle(artifactUpload())).rejects.toBeInstanceOf(TransientDeploymentError);
       expect(lambdaMock).not.toHaveReceivedCommand(PublishVersionCommand);
-      expect(fact(notifier.sent.at(-1), 'Reason')).toBe(`timed out waiting for ${THUMBNAILER} to finish updating within its deadline (DEPLOYMENT_TIMEOUT_SECONDS, or what the invocation had left)`);
+      expect(fact(notifier.sent.at(-1), 'Reason')).toBe(
+        `timed out waiting for ${THUMBNAILER} to finish updating within its deadline (DEPLOYMENT_TIMEOUT_SECONDS, or what the invocation had left)`,
+      );
       // The SDK's poller ends its current sleep and polls once more after the abort: let that
       // stray GetFunction land here, not in the next test's mock.
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -233,7 +332,15 @@ describe('Lambda deploy: the blue/green sequence', () => {
       const result = await handled;
 
       expect(story(lambdaMock).map(([command]) => command)).toEqual([
-        'GetFunctionConfiguration', 'GetAlias', 'UpdateFunctionCode', 'UpdateFunctionCode', 'UpdateFunctionCode', 'GetFunction', 'PublishVersion', 'Invoke', 'UpdateAlias',
+        'GetFunctionConfiguration',
+        'GetAlias',
+        'UpdateFunctionCode',
+        'UpdateFunctionCode',
+        'UpdateFunctionCode',
+        'GetFunction',
+        'PublishVersion',
+        'Invoke',
+        'UpdateAlias',
       ]);
       expect(result).toMatchObject({ deployments: [{ status: 'succeeded', attempts: 1 }] });
       expect(metrics.counts).toEqual({ DeploymentsStarted: 1, ConflictsRetried: 2, DeploymentsSucceeded: 1 });
@@ -251,13 +358,24 @@ describe('Lambda deploy: the blue/green sequence', () => {
       lambdaMock.on(UpdateAliasCommand).rejectsOnce(conflict()).resolves({ FunctionVersion: '13' });
       const result = await app.handle(artifactUpload());
       expect(story(lambdaMock).map(([command]) => command)).toEqual([
-        'GetFunctionConfiguration', 'GetAlias', 'UpdateFunctionCode', 'GetFunction', 'PublishVersion', 'PublishVersion', 'Invoke', 'UpdateAlias', 'UpdateAlias',
+        'GetFunctionConfiguration',
+        'GetAlias',
+        'UpdateFunctionCode',
+        'GetFunction',
+        'PublishVersion',
+        'PublishVersion',
+        'Invoke',
+        'UpdateAlias',
+        'UpdateAlias',
       ]);
       expect(result).toMatchObject({ deployments: [{ status: 'succeeded' }] });
     });
 
     it('a conflict that outlives the retries is transient: reported, and the invocation fails for Lambda to retry', async () => {
-      const { app, lambdaMock, notifier } = lambdaApp({ MAX_DEPLOYMENT_RETRIES: '0' }, { deployerOptions: { backoffBaseMs: 0, conflictRetries: 2 } });
+      const { app, lambdaMock, notifier } = lambdaApp(
+        { MAX_DEPLOYMENT_RETRIES: '0' },
+        { deployerOptions: { backoffBaseMs: 0, conflictRetries: 2 } },
+      );
       happyPath(lambdaMock);
       lambdaMock.on(UpdateFunctionCodeCommand).rejects(conflict());
       await expect(app.handle(artifactUpload())).rejects.toBeInstanceOf(TransientDeploymentError);
@@ -284,7 +402,11 @@ describe('Lambda deploy: the blue/green sequence', () => {
 
   it('a missing function fails at once, permanently: the waiters never get to poll it', async () => {
     const { app, lambdaMock, notifier } = lambdaApp();
-    lambdaMock.on(GetFunctionConfigurationCommand).rejects(awsError('ResourceNotFoundException', 404, `Function not found: arn:aws:lambda:us-east-1:123456789012:function:${THUMBNAILER}`));
+    lambdaMock
+      .on(GetFunctionConfigurationCommand)
+      .rejects(
+        awsError('ResourceNotFoundException', 404, `Function not found: arn:aws:lambda:us-east-1:123456789012:function:${THUMBNAILER}`),
+      );
     const result = await app.handle(artifactUpload());
     expect(story(lambdaMock).map(([command]) => command)).toEqual(['GetFunctionConfiguration']);
     expect(result).toMatchObject({ deployments: [{ status: 'failed', retryable: false }] });
@@ -327,9 +449,19 @@ describe('Lambda deploy: smoke tests', () => {
 
     const result = await app.handle(artifactUpload());
 
-    expect(story(lambdaMock).map(([command]) => command)).toEqual(['GetFunctionConfiguration', 'GetAlias', 'UpdateFunctionCode', 'GetFunction', 'PublishVersion', 'Invoke']);
+    expect(story(lambdaMock).map(([command]) => command)).toEqual([
+      'GetFunctionConfiguration',
+      'GetAlias',
+      'UpdateFunctionCode',
+      'GetFunction',
+      'PublishVersion',
+      'Invoke',
+    ]);
     expect(lambdaMock).not.toHaveReceivedCommand(UpdateAliasCommand);
-    expect(result).toMatchObject({ status: 'planned', deployments: [{ service: 'thumbnailer', status: 'failed', retryable: false, attempts: 1 }] });
+    expect(result).toMatchObject({
+      status: 'planned',
+      deployments: [{ service: 'thumbnailer', status: 'failed', retryable: false, attempts: 1 }],
+    });
     expect(metrics.counts).toEqual({ DeploymentsStarted: 1, DeploymentsFailed: 1, SmokeTestsFailed: 1 });
 
     const failed = notifier.sent.at(-1);
@@ -345,7 +477,11 @@ describe('Lambda deploy: smoke tests', () => {
       expect(text).not.toContain(SECRET);
       expect(text).not.toContain('hunter2');
     }
-    expect(output.logs().find((l) => l.message === 'deployment failed')?.fields).toMatchObject({ smoke_test: 'failed', from_version: '12', to_version: '13' });
+    expect(output.logs().find((l) => l.message === 'deployment failed')?.fields).toMatchObject({
+      smoke_test: 'failed',
+      from_version: '12',
+      to_version: '13',
+    });
   });
 
   it('a response that does not match `expect` fails and names the keys', async () => {
@@ -354,12 +490,18 @@ describe('Lambda deploy: smoke tests', () => {
     lambdaMock.on(InvokeCommand).resolves(invoked({ statusCode: 503, body: 'warming up' }));
     await app.handle(artifactUpload());
     expect(lambdaMock).not.toHaveReceivedCommand(UpdateAliasCommand);
-    expect(fact(notifier.sent.at(-1), 'Reason')).toBe('smoke test failed on version 13: the response does not match smoke_test.expect at "statusCode" (expected {"statusCode":200})');
+    expect(fact(notifier.sent.at(-1), 'Reason')).toBe(
+      'smoke test failed on version 13: the response does not match smoke_test.expect at "statusCode" (expected {"statusCode":200})',
+    );
     expect(fact(notifier.sent.at(-1), 'Smoke test response')).toBe('{"statusCode":503,"body":"warming up"}');
   });
 
   it('without smoke_test the version is released without invoking it', async () => {
-    const { app, lambdaMock, notifier } = lambdaApp({ LAMBDA_CONFIG: JSON.stringify({ thumbnailer: { alias: 'live', artifact: { bucket: 'myproject-artifacts', key: 'thumbnailer/lambda.zip' } } }) });
+    const { app, lambdaMock, notifier } = lambdaApp({
+      LAMBDA_CONFIG: JSON.stringify({
+        thumbnailer: { alias: 'live', artifact: { bucket: 'myproject-artifacts', key: 'thumbnailer/lambda.zip' } },
+      }),
+    });
     happyPath(lambdaMock);
     const result = await app.handle(artifactUpload());
     expect(lambdaMock).not.toHaveReceivedCommand(InvokeCommand);
@@ -381,11 +523,16 @@ describe('Lambda deploy: no alias ($LATEST in place)', () => {
     const result = await app.handle(artifactUpload('resizer/lambda.zip'));
     expect(story(lambdaMock)).toEqual([
       ['GetFunctionConfiguration', { FunctionName: RESIZER }],
-      ['UpdateFunctionCode', { FunctionName: RESIZER, S3Bucket: 'myproject-artifacts', S3Key: 'resizer/lambda.zip', S3ObjectVersion: S3_VERSION }],
+      [
+        'UpdateFunctionCode',
+        { FunctionName: RESIZER, S3Bucket: 'myproject-artifacts', S3Key: 'resizer/lambda.zip', S3ObjectVersion: S3_VERSION },
+      ],
       ['GetFunction', { FunctionName: RESIZER }],
       ['Invoke', { FunctionName: RESIZER, Qualifier: '$LATEST', InvocationType: 'RequestResponse', Payload: '{"ping":true}' }],
     ]);
-    expect(result).toMatchObject({ deployments: [{ status: 'succeeded', alias: undefined, fromVersion: '$LATEST', toVersion: '$LATEST', smokeTest: 'passed' }] });
+    expect(result).toMatchObject({
+      deployments: [{ status: 'succeeded', alias: undefined, fromVersion: '$LATEST', toVersion: '$LATEST', smokeTest: 'passed' }],
+    });
     expect(fact(notifier.sent[0], 'Alias')).toBe('none ($LATEST is updated in place)');
     expect(fact(notifier.sent[0], 'Smoke test')).toBe('runs on $LATEST after the update (no alias: nothing can be rolled back)');
   });
@@ -396,7 +543,9 @@ describe('Lambda deploy: no alias ($LATEST in place)', () => {
     lambdaMock.on(InvokeCommand).resolves(invoked({ statusCode: 500 }));
     const result = await app.handle(artifactUpload('resizer/lambda.zip'));
     expect(result).toMatchObject({ deployments: [{ status: 'failed', retryable: false }] });
-    expect(fact(notifier.sent.at(-1), 'Status')).toBe('failed: $LATEST already runs the change; nothing could be rolled back (no alias configured)');
+    expect(fact(notifier.sent.at(-1), 'Status')).toBe(
+      'failed: $LATEST already runs the change; nothing could be rolled back (no alias configured)',
+    );
     expect(fact(notifier.sent.at(-1), 'Reason')).toMatch(/^smoke test failed on \$LATEST: /);
   });
 });
@@ -421,13 +570,21 @@ describe('Lambda deploy: dry run', () => {
       `lambda:Invoke {"FunctionName":"${THUMBNAILER}","Qualifier":"(new version)","InvocationType":"RequestResponse","Payload":"(smoke_test.payload)"} expecting {"statusCode":200}`,
       `lambda:UpdateAlias {"FunctionName":"${THUMBNAILER}","Name":"live","FunctionVersion":"(new version)","Description":"deploybridge previous_version=12; ${TRIGGER}","RevisionId":"alias-rev-1"}`,
     ];
-    expect(result).toMatchObject({ deployments: [{ service: 'thumbnailer', status: 'dry_run', functionName: THUMBNAILER, alias: 'live', fromVersion: '12', plannedCalls: planned }] });
+    expect(result).toMatchObject({
+      deployments: [
+        { service: 'thumbnailer', status: 'dry_run', functionName: THUMBNAILER, alias: 'live', fromVersion: '12', plannedCalls: planned },
+      ],
+    });
     expect(metrics.counts).toEqual({});
     expect(notifier.sent).toHaveLength(1);
     expect(notifier.sent[0]).toMatchObject({ severity: 'info', title: 'Deployment would start: thumbnailer' });
     expect(fact(notifier.sent[0], 'Status')).toBe('dry run: not started');
     expect(fact(notifier.sent[0], 'Planned calls')).toBe(planned.join('\n'));
-    expect(output.logs().find((l) => l.message === 'dry run: deployment not started')?.fields).toMatchObject({ dry_run: true, from_version: '12', planned_calls: planned });
+    expect(output.logs().find((l) => l.message === 'dry run: deployment not started')?.fields).toMatchObject({
+      dry_run: true,
+      from_version: '12',
+      planned_calls: planned,
+    });
   });
 
   it('a configuration change is shown with variable names counted, never their values', async () => {
@@ -435,7 +592,9 @@ describe('Lambda deploy: dry run', () => {
     happyPath(lambdaMock);
     const event = adapt('ssm/parameter-store-change-update-string.json', { name: '/dev/myproject/thumbnailer/MAX_WIDTH' });
     await app.handle(event);
-    expect(fact(notifier.sent[0], 'Planned calls')).toContain(`"Environment":{"Variables":{"(2 other variables kept, values not shown)":"…","DEPLOYBRIDGE_CONFIG_REVISION":"${String((event as { id?: unknown }).id)}"}}`);
+    expect(fact(notifier.sent[0], 'Planned calls')).toContain(
+      `"Environment":{"Variables":{"(2 other variables kept, values not shown)":"…","DEPLOYBRIDGE_CONFIG_REVISION":"${String((event as { id?: unknown }).id)}"}}`,
+    );
     expect(JSON.stringify(notifier.sent)).not.toContain(SECRET);
     expect(output.text()).not.toContain(SECRET);
   });
@@ -451,7 +610,10 @@ describe('Lambda deploy: a concurrent change (PreconditionFailedException) is re
   it('PublishVersion: reads the function again and publishes at its new revision', async () => {
     const { app, lambdaMock, notifier } = lambdaApp();
     happyPath(lambdaMock);
-    lambdaMock.on(GetFunctionConfigurationCommand).resolvesOnce(configuration()).resolves(configuration({ RevisionId: 'rev-3' }));
+    lambdaMock
+      .on(GetFunctionConfigurationCommand)
+      .resolvesOnce(configuration())
+      .resolves(configuration({ RevisionId: 'rev-3' }));
     lambdaMock.on(PublishVersionCommand).rejectsOnce(stale()).resolves({ Version: '13', State: 'Active' });
     const result = await app.handle(artifactUpload());
     expect(story(lambdaMock).slice(4, 7)).toEqual([
@@ -467,13 +629,25 @@ describe('Lambda deploy: a concurrent change (PreconditionFailedException) is re
     const { app, lambdaMock, notifier } = lambdaApp();
     happyPath(lambdaMock);
     // Between our read and our move, someone pointed the alias at version 14.
-    lambdaMock.on(GetAliasCommand).resolvesOnce(alias('12')).resolves({ ...alias('14'), RevisionId: 'alias-rev-2' });
+    lambdaMock
+      .on(GetAliasCommand)
+      .resolvesOnce(alias('12'))
+      .resolves({ ...alias('14'), RevisionId: 'alias-rev-2' });
     lambdaMock.on(UpdateAliasCommand).rejectsOnce(stale()).resolves({ Name: 'live', FunctionVersion: '13' });
     const result = await app.handle(artifactUpload());
     expect(story(lambdaMock).slice(-3)).toEqual([
       ['UpdateAlias', expect.objectContaining({ FunctionVersion: '13', RevisionId: 'alias-rev-1' })],
       ['GetAlias', { FunctionName: THUMBNAILER, Name: 'live' }],
-      ['UpdateAlias', { FunctionName: THUMBNAILER, Name: 'live', FunctionVersion: '13', Description: `deploybridge previous_version=14; ${TRIGGER}`, RevisionId: 'alias-rev-2' }],
+      [
+        'UpdateAlias',
+        {
+          FunctionName: THUMBNAILER,
+          Name: 'live',
+          FunctionVersion: '13',
+          Description: `deploybridge previous_version=14; ${TRIGGER}`,
+          RevisionId: 'alias-rev-2',
+        },
+      ],
     ]);
     expect(result).toMatchObject({ deployments: [{ status: 'succeeded', fromVersion: '14', toVersion: '13' }] });
     expect(fact(notifier.sent.at(-1), 'Versions')).toBe('14 → 13');
@@ -510,7 +684,16 @@ describe('Lambda deploy: rollback', () => {
     expect(story(lambdaMock)).toEqual([
       ['GetAlias', { FunctionName: THUMBNAILER, Name: 'live' }],
       ['GetFunctionConfiguration', { FunctionName: THUMBNAILER, Qualifier: '12' }],
-      ['UpdateAlias', { FunctionName: THUMBNAILER, Name: 'live', FunctionVersion: '12', Description: 'deploybridge previous_version=13; rollback (manual deploy via action.production: p99 doubled)', RevisionId: 'alias-rev-1' }],
+      [
+        'UpdateAlias',
+        {
+          FunctionName: THUMBNAILER,
+          Name: 'live',
+          FunctionVersion: '12',
+          Description: 'deploybridge previous_version=13; rollback (manual deploy via action.production: p99 doubled)',
+          RevisionId: 'alias-rev-1',
+        },
+      ],
     ]);
     expect(lambdaMock).not.toHaveReceivedCommand(InvokeCommand); // a rollback is not held up by a smoke test
     expect(result).toMatchObject({ deployments: [{ status: 'succeeded', fromVersion: '13', toVersion: '12', smokeTest: 'skipped' }] });
@@ -549,7 +732,10 @@ describe('Lambda deploy: rollback', () => {
   it('a rollback meeting a concurrent alias change on the same version reads the alias again and retries', async () => {
     const { app, lambdaMock, notifier } = lambdaApp();
     // Someone changed the alias (its description or routing) but not its version: the rollback still means the same.
-    lambdaMock.on(GetAliasCommand).resolvesOnce(alias('13', 'deploybridge previous_version=12; x')).resolves({ ...alias('13', 'deploybridge previous_version=12; x'), RevisionId: 'alias-rev-2' });
+    lambdaMock
+      .on(GetAliasCommand)
+      .resolvesOnce(alias('13', 'deploybridge previous_version=12; x'))
+      .resolves({ ...alias('13', 'deploybridge previous_version=12; x'), RevisionId: 'alias-rev-2' });
     lambdaMock.on(GetFunctionConfigurationCommand).resolves(configuration());
     lambdaMock.on(UpdateAliasCommand).rejectsOnce(stale()).resolves({ FunctionVersion: '12' });
     const result = await app.handle(rollback());
@@ -566,14 +752,19 @@ describe('Lambda deploy: rollback', () => {
 
   it('a rollback fails, changing nothing, when the alias moved to another version in between', async () => {
     const { app, lambdaMock, notifier } = lambdaApp();
-    lambdaMock.on(GetAliasCommand).resolvesOnce(alias('13', 'deploybridge previous_version=12; x')).resolves({ ...alias('14', 'deploybridge previous_version=13; y'), RevisionId: 'alias-rev-2' });
+    lambdaMock
+      .on(GetAliasCommand)
+      .resolvesOnce(alias('13', 'deploybridge previous_version=12; x'))
+      .resolves({ ...alias('14', 'deploybridge previous_version=13; y'), RevisionId: 'alias-rev-2' });
     lambdaMock.on(GetFunctionConfigurationCommand).resolves(configuration());
     lambdaMock.on(UpdateAliasCommand).rejects(stale());
     const result = await app.handle(rollback());
     expect(lambdaMock).toHaveReceivedCommandTimes(UpdateAliasCommand, 1);
     expect(result).toMatchObject({ deployments: [{ status: 'failed', retryable: false }] });
     expect(fact(notifier.sent.at(-1), 'Status')).toBe('rollback failed: alias live stays on version 14');
-    expect(fact(notifier.sent.at(-1), 'Reason')).toBe('alias live moved from version 13 to 14 while rolling back; nothing was changed (send the rollback again to roll back from 14)');
+    expect(fact(notifier.sent.at(-1), 'Reason')).toBe(
+      'alias live moved from version 13 to 14 while rolling back; nothing was changed (send the rollback again to roll back from 14)',
+    );
   });
 
   it('a rollback to a version that no longer exists fails before the alias moves', async () => {

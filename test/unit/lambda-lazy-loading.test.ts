@@ -24,15 +24,22 @@ function dynamicImports(text: string): string[] {
 
 describe('lazy loading of the Lambda SDK (cold starts are benchmarked)', () => {
   it('@aws-sdk/client-lambda is imported by src/aws/lambda.ts only, never dynamically', () => {
-    const importers = sources().filter(([, text]) => text.includes("'@aws-sdk/client-lambda'")).map(([path]) => path);
+    const importers = sources()
+      .filter(([, text]) => text.includes("'@aws-sdk/client-lambda'"))
+      .map(([path]) => path);
     expect(importers).toEqual(['src/aws/lambda.ts']);
     for (const [, text] of sources()) expect(text).not.toMatch(/import\(\s*'@aws-sdk\/client-lambda'/);
   });
 
   it('the Lambda target module is loaded by the Targets factory with import(), and statically only by the local runner', () => {
-    const isTargetModule = (path: string, spec: string) => (path.startsWith('src/targets/') ? spec === './lambda/index.js' : spec.endsWith('targets/lambda/index.js'));
-    const staticImporters = sources().filter(([path, text]) => staticImports(text).some((spec) => isTargetModule(path, spec))).map(([path]) => path);
-    const dynamicImporters = sources().filter(([path, text]) => dynamicImports(text).some((spec) => isTargetModule(path, spec))).map(([path]) => path);
+    const isTargetModule = (path: string, spec: string) =>
+      path.startsWith('src/targets/') ? spec === './lambda/index.js' : spec.endsWith('targets/lambda/index.js');
+    const staticImporters = sources()
+      .filter(([path, text]) => staticImports(text).some((spec) => isTargetModule(path, spec)))
+      .map(([path]) => path);
+    const dynamicImporters = sources()
+      .filter(([path, text]) => dynamicImports(text).some((spec) => isTargetModule(path, spec)))
+      .map(([path]) => path);
     expect(staticImporters).toEqual(['src/local/run.ts']);
     expect(dynamicImporters).toEqual(['src/targets/registry.ts']);
   });
@@ -58,11 +65,16 @@ describe('lazy loading of the Lambda SDK (cold starts are benchmarked)', () => {
     const visit = (name: string) => {
       if (loaded.has(name)) return;
       loaded.add(name);
-      for (const imported of outputs[name]?.imports ?? []) if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+      for (const imported of outputs[name]?.imports ?? [])
+        if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
     };
     visit(entry as string);
     const inputs = [...loaded].flatMap((name) => Object.keys(outputs[name]?.inputs ?? {}));
-    expect(inputs.filter((input) => input.includes('@aws-sdk/client-lambda') || input.startsWith('src/targets/lambda/') || input === 'src/aws/lambda.ts')).toEqual([]);
+    expect(
+      inputs.filter(
+        (input) => input.includes('@aws-sdk/client-lambda') || input.startsWith('src/targets/lambda/') || input === 'src/aws/lambda.ts',
+      ),
+    ).toEqual([]);
     // …while the Lambda target is in the bundle, in a chunk of its own.
     expect(Object.values(outputs).some((output) => Object.keys(output.inputs).includes('src/targets/lambda/index.ts'))).toBe(true);
   });

@@ -30,27 +30,51 @@ describe('npm start -- events/lambda-*.json (offline): the Lambda plan', () => {
   it('the S3 artifact sample: reads described, writes listed in order, none made', async () => {
     const { code, text } = await run('events/lambda-s3-artifact-upload.json');
     expect(code).toBe(0);
-    expect(text).toContain('  assumed: lambda:GetFunctionConfiguration FunctionName=myproject_lambda_thumbnailer_dev → $LATEST exists, is Active and LastUpdateStatus is Successful');
-    expect(text).toContain('  assumed: lambda:GetAlias FunctionName=myproject_lambda_thumbnailer_dev Name=live → alias live points to version 7 and records previous_version=6');
-    expect(text).toContain('  thumbnailer → Lambda myproject_lambda_thumbnailer_dev (alias live): would update code from s3://myproject-artifacts/thumbnailer/lambda.zip');
+    expect(text).toContain(
+      '  assumed: lambda:GetFunctionConfiguration FunctionName=myproject_lambda_thumbnailer_dev → $LATEST exists, is Active and LastUpdateStatus is Successful',
+    );
+    expect(text).toContain(
+      '  assumed: lambda:GetAlias FunctionName=myproject_lambda_thumbnailer_dev Name=live → alias live points to version 7 and records previous_version=6',
+    );
+    expect(text).toContain(
+      '  thumbnailer → Lambda myproject_lambda_thumbnailer_dev (alias live): would update code from s3://myproject-artifacts/thumbnailer/lambda.zip',
+    );
     expect(text).toContain('    from version 7; the calls it would make, in order:');
-    expect(plannedCalls(text)).toEqual(['lambda:UpdateFunctionCode', 'wait:', 'lambda:PublishVersion', 'lambda:Invoke', 'lambda:UpdateAlias']);
+    expect(plannedCalls(text)).toEqual([
+      'lambda:UpdateFunctionCode',
+      'wait:',
+      'lambda:PublishVersion',
+      'lambda:Invoke',
+      'lambda:UpdateAlias',
+    ]);
     expect(text).not.toContain('write (described');
-    expect(text).toContain('    [Open in Lambda console] https://us-east-1.console.aws.amazon.com/lambda/home?region=us-east-1#/functions/myproject_lambda_thumbnailer_dev?tab=versions');
+    expect(text).toContain(
+      '    [Open in Lambda console] https://us-east-1.console.aws.amazon.com/lambda/home?region=us-east-1#/functions/myproject_lambda_thumbnailer_dev?tab=versions',
+    );
   });
 
   it('the ECR sample reads the renderer function and plans an image update', async () => {
     const { text } = await run('events/lambda-ecr-push-renderer.json');
-    expect(text).toContain('  assumed: lambda:GetFunction FunctionName=myproject_lambda_renderer_dev → an image function configured with 123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_renderer:v2.3.0');
+    expect(text).toContain(
+      '  assumed: lambda:GetFunction FunctionName=myproject_lambda_renderer_dev → an image function configured with 123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_renderer:v2.3.0',
+    );
     expect(text).toContain('update code to image 123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_renderer:v2.3.0');
   });
 
   it.each([
-    ['events/lambda-manual-release.json', 'publish $LATEST as it is and move the alias to it', ['lambda:PublishVersion', 'lambda:Invoke', 'lambda:UpdateAlias']],
+    [
+      'events/lambda-manual-release.json',
+      'publish $LATEST as it is and move the alias to it',
+      ['lambda:PublishVersion', 'lambda:Invoke', 'lambda:UpdateAlias'],
+    ],
     ['events/lambda-manual-version.json', 'move the alias to version 5', ['lambda:Invoke', 'lambda:UpdateAlias']],
     ['events/lambda-manual-rollback.json', 'move the alias back to the version before the last deploy', ['lambda:UpdateAlias']],
     ['events/put-events/lambda-manual-rollback.json', 'move the alias back', ['lambda:UpdateAlias']],
-    ['events/lambda-ssm-parameter-update.json', 'set DEPLOYBRIDGE_CONFIG_REVISION=9547ef2d-3b7e-4057-b6cb-5fdf09ee7c90', ['lambda:UpdateFunctionConfiguration', 'wait:', 'lambda:PublishVersion', 'lambda:Invoke', 'lambda:UpdateAlias']],
+    [
+      'events/lambda-ssm-parameter-update.json',
+      'set DEPLOYBRIDGE_CONFIG_REVISION=9547ef2d-3b7e-4057-b6cb-5fdf09ee7c90',
+      ['lambda:UpdateFunctionConfiguration', 'wait:', 'lambda:PublishVersion', 'lambda:Invoke', 'lambda:UpdateAlias'],
+    ],
   ])('%s plans: %s', async (file, change, calls) => {
     const { code, text } = await run(file);
     expect(code).toBe(0);
@@ -61,6 +85,8 @@ describe('npm start -- events/lambda-*.json (offline): the Lambda plan', () => {
 
   it('the rollback sample moves the alias from the described version to the one its description records', async () => {
     const { text } = await run('events/lambda-manual-rollback.json');
-    expect(text).toContain('"FunctionVersion":"6","Description":"deploybridge previous_version=7; rollback (manual deploy via action.production: p99 latency doubled after the release)"');
+    expect(text).toContain(
+      '"FunctionVersion":"6","Description":"deploybridge previous_version=7; rollback (manual deploy via action.production: p99 latency doubled after the release)"',
+    );
   });
 });

@@ -16,22 +16,38 @@ describe('smokeTestProblem', () => {
   });
 
   it('compares every key of expect with the same key of the JSON response, deeply; other keys do not matter', () => {
-    expect(smokeTestProblem(undefined, '{"statusCode":200,"body":{"ok":true,"n":[1,2]},"extra":1}', { statusCode: 200, body: { ok: true, n: [1, 2] } })).toBeUndefined();
-    expect(smokeTestProblem(undefined, '{"statusCode":"200"}', { statusCode: 200 })).toBe('the response does not match smoke_test.expect at "statusCode" (expected {"statusCode":200})');
+    expect(
+      smokeTestProblem(undefined, '{"statusCode":200,"body":{"ok":true,"n":[1,2]},"extra":1}', {
+        statusCode: 200,
+        body: { ok: true, n: [1, 2] },
+      }),
+    ).toBeUndefined();
+    expect(smokeTestProblem(undefined, '{"statusCode":"200"}', { statusCode: 200 })).toBe(
+      'the response does not match smoke_test.expect at "statusCode" (expected {"statusCode":200})',
+    );
     expect(smokeTestProblem(undefined, '{}', { statusCode: 200, ok: true })).toContain('at "statusCode", "ok"');
   });
 
   it('fails when expect is given and the response is not a JSON object', () => {
     expect(smokeTestProblem(undefined, 'pong', { ok: true })).toBe('the response is not JSON, so smoke_test.expect cannot match it');
-    expect(smokeTestProblem(undefined, '[1]', { ok: true })).toBe('the response is not a JSON object, so smoke_test.expect cannot match it');
-    expect(smokeTestProblem(undefined, 'null', { ok: true })).toBe('the response is not a JSON object, so smoke_test.expect cannot match it');
+    expect(smokeTestProblem(undefined, '[1]', { ok: true })).toBe(
+      'the response is not a JSON object, so smoke_test.expect cannot match it',
+    );
+    expect(smokeTestProblem(undefined, 'null', { ok: true })).toBe(
+      'the response is not a JSON object, so smoke_test.expect cannot match it',
+    );
   });
 });
 
 describe('safeSmokeResponse', () => {
   it('masks secret-looking keys at any depth, credentials in URLs, and known secret values', () => {
     const shown = safeSmokeResponse(
-      JSON.stringify({ statusCode: 500, headers: { Authorization: 'Bearer abc', 'x-api-key': 'k' }, body: 'dial postgres://u:p4ss@db:5432 with tok-123456', nested: [{ client_secret: 's' }] }),
+      JSON.stringify({
+        statusCode: 500,
+        headers: { Authorization: 'Bearer abc', 'x-api-key': 'k' },
+        body: 'dial postgres://u:p4ss@db:5432 with tok-123456',
+        nested: [{ client_secret: 's' }],
+      }),
       ['tok-123456'],
     );
     expect(JSON.parse(shown)).toEqual({
@@ -48,7 +64,9 @@ describe('safeSmokeResponse', () => {
   });
 
   it('shows text that is not JSON as text, masked', () => {
-    expect(safeSmokeResponse('Task timed out for https://admin:hunter2@example.com')).toBe('Task timed out for https://[redacted]@example.com');
+    expect(safeSmokeResponse('Task timed out for https://admin:hunter2@example.com')).toBe(
+      'Task timed out for https://[redacted]@example.com',
+    );
   });
 });
 

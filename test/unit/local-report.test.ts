@@ -20,19 +20,50 @@ const EVENT = { 'detail-type': 'Manual Deploy' };
 
 /** An ECS deployment of `taskDefinition`, or (null) a restart on the revision the service runs. */
 function ecs(taskDefinition: string | null = TD, service = 'api'): DeploymentRequest {
-  return { target: 'ecs', service, ecs: { ...ECS, service: `myproject_service_${service}_dev` }, ...(taskDefinition === null ? {} : { taskDefinition }), trigger: MANUAL };
+  return {
+    target: 'ecs',
+    service,
+    ecs: { ...ECS, service: `myproject_service_${service}_dev` },
+    ...(taskDefinition === null ? {} : { taskDefinition }),
+    trigger: MANUAL,
+  };
 }
 
-function lambda(overrides: { alias?: string; expect?: Record<string, unknown>; smoke?: boolean; change?: Extract<DeploymentRequest, { target: 'lambda' }>['change'] } = {}): DeploymentRequest {
+function lambda(
+  overrides: {
+    alias?: string;
+    expect?: Record<string, unknown>;
+    smoke?: boolean;
+    change?: Extract<DeploymentRequest, { target: 'lambda' }>['change'];
+  } = {},
+): DeploymentRequest {
   const smokeTest = overrides.smoke === false ? undefined : { payload: {}, expect: overrides.expect };
-  return { target: 'lambda', service: 'thumbnailer', lambda: { functionName: 'myproject_lambda_thumbnailer_dev', alias: overrides.alias, smokeTest }, change: overrides.change ?? { kind: 'release' }, trigger: MANUAL };
+  return {
+    target: 'lambda',
+    service: 'thumbnailer',
+    lambda: { functionName: 'myproject_lambda_thumbnailer_dev', alias: overrides.alias, smokeTest },
+    change: overrides.change ?? { kind: 'release' },
+    trigger: MANUAL,
+  };
 }
 
 function planned(deployments: DeploymentRequest[], results: DeploymentResult[], more: Partial<Plan> = {}): HandleResult {
-  return { status: 'planned', eventId: 'e-1', plan: { route: 'manual', eventId: 'e-1', deployments, skipped: [], notices: [], ...more }, deployments: results };
+  return {
+    status: 'planned',
+    eventId: 'e-1',
+    plan: { route: 'manual', eventId: 'e-1', deployments, skipped: [], notices: [], ...more },
+    deployments: results,
+  };
 }
 
-const call = (overrides: Partial<DescribedCall>): DescribedCall => ({ service: 'ecs', command: 'DescribeTaskDefinition', input: {}, kind: 'read', assumed: [], ...overrides });
+const call = (overrides: Partial<DescribedCall>): DescribedCall => ({
+  service: 'ecs',
+  command: 'DescribeTaskDefinition',
+  input: {},
+  kind: 'read',
+  assumed: [],
+  ...overrides,
+});
 
 describe('planSummary: the plan first, trigger → target → what would happen or happened', () => {
   it('counts deployments, skips and notices in the first line, in the plural where it applies', () => {
@@ -40,7 +71,9 @@ describe('planSummary: the plan first, trigger → target → what would happen 
       { service: 'api', reason: 'runs tag v1' },
       { service: 'worker', reason: 'runs tag v2' },
     ];
-    expect(planSummary(planned([], [], { skipped, notices: [{ kind: 'env_file_deleted', location: 's3://b/k', services: [] }] }), EVENT, [])).toEqual([
+    expect(
+      planSummary(planned([], [], { skipped, notices: [{ kind: 'env_file_deleted', location: 's3://b/k', services: [] }] }), EVENT, []),
+    ).toEqual([
       'Plan for Manual Deploy e-1 (route manual): nothing to deploy, 2 skipped, 1 notice',
       '  skip api: runs tag v1',
       '  skip worker: runs tag v2',
@@ -51,36 +84,81 @@ describe('planSummary: the plan first, trigger → target → what would happen 
   });
 
   it('ECS: a dry run says "would", a start names the deployment and what it replaces, a restart keeps the revision', () => {
-    expect(planSummary(planned([ecs()], [{ service: 'api', status: 'dry_run', plannedCalls: [], target: 'ecs', taskDefinition: TD }]), EVENT, []).slice(1)).toEqual([
+    expect(
+      planSummary(
+        planned([ecs()], [{ service: 'api', status: 'dry_run', plannedCalls: [], target: 'ecs', taskDefinition: TD }]),
+        EVENT,
+        [],
+      ).slice(1),
+    ).toEqual([
       '  api → ECS service myproject_service_api_dev (cluster myproject_cluster_dev): would deploy myproject_service_api_dev:42 (UpdateService, forceNewDeployment)',
       '    trigger: manual deploy via action.deploy: Hotfix',
     ]);
-    const started: DeploymentResult = { service: 'api', status: 'started', attempts: 1, target: 'ecs', taskDefinition: TD, deploymentId: 'ecs-svc/7', previousTaskDefinition: TD.replace(':42', ':41'), supersedes: [] };
+    const started: DeploymentResult = {
+      service: 'api',
+      status: 'started',
+      attempts: 1,
+      target: 'ecs',
+      taskDefinition: TD,
+      deploymentId: 'ecs-svc/7',
+      previousTaskDefinition: TD.replace(':42', ':41'),
+      supersedes: [],
+    };
     expect(planSummary(planned([ecs()], [started]), EVENT, []).slice(1)).toEqual([
       '  api → ECS service myproject_service_api_dev (cluster myproject_cluster_dev): deploy myproject_service_api_dev:42 (UpdateService, forceNewDeployment)',
       '    trigger: manual deploy via action.deploy: Hotfix',
       '    started: deployment ecs-svc/7 of myproject_service_api_dev:42, replacing myproject_service_api_dev:41',
     ]);
-    const restart = planSummary(planned([ecs(null)], [{ ...started, deploymentId: undefined, previousTaskDefinition: undefined }]), EVENT, []);
-    expect(restart[1]).toBe('  api → ECS service myproject_service_api_dev (cluster myproject_cluster_dev): restart it on the revision it runs (UpdateService, forceNewDeployment)');
+    const restart = planSummary(
+      planned([ecs(null)], [{ ...started, deploymentId: undefined, previousTaskDefinition: undefined }]),
+      EVENT,
+      [],
+    );
+    expect(restart[1]).toBe(
+      '  api → ECS service myproject_service_api_dev (cluster myproject_cluster_dev): restart it on the revision it runs (UpdateService, forceNewDeployment)',
+    );
     expect(restart[3]).toBe('    started: deployment (no id) of myproject_service_api_dev:42');
-    expect(planSummary(planned([ecs('myproject_service_api_dev')], []), EVENT, [])[1]).toContain(': deploy the latest ACTIVE revision of myproject_service_api_dev (UpdateService');
+    expect(planSummary(planned([ecs('myproject_service_api_dev')], []), EVENT, [])[1]).toContain(
+      ': deploy the latest ACTIVE revision of myproject_service_api_dev (UpdateService',
+    );
   });
 
   it('what a deployment came to when it did not start: failed (retryable or not), already deployed, deferred', () => {
     const lines = (result: DeploymentResult) => planSummary(planned([ecs()], [result]), EVENT, [])[3];
-    expect(lines({ service: 'api', status: 'failed', error: 'ServiceNotFoundException: not found', attempts: 1, retryable: false, unexpected: false })).toBe('    failed after 1 attempt: ServiceNotFoundException: not found');
-    expect(lines({ service: 'api', status: 'failed', error: 'ThrottlingException: slow down', attempts: 3, retryable: true, unexpected: false })).toBe(
-      '    failed after 3 attempts: ThrottlingException: slow down (retryable: the invocation fails, so Lambda retries it)',
-    );
+    expect(
+      lines({
+        service: 'api',
+        status: 'failed',
+        error: 'ServiceNotFoundException: not found',
+        attempts: 1,
+        retryable: false,
+        unexpected: false,
+      }),
+    ).toBe('    failed after 1 attempt: ServiceNotFoundException: not found');
+    expect(
+      lines({ service: 'api', status: 'failed', error: 'ThrottlingException: slow down', attempts: 3, retryable: true, unexpected: false }),
+    ).toBe('    failed after 3 attempts: ThrottlingException: slow down (retryable: the invocation fails, so Lambda retries it)');
     expect(lines({ service: 'api', status: 'skipped', reason: 'already deployed' })).toBe('    skipped: already deployed for this event');
-    expect(lines({ service: 'api', status: 'deferred', reason: 'out of time' })).toBe('    not carried out (out of time): the invocation fails, so Lambda retries the event');
+    expect(lines({ service: 'api', status: 'deferred', reason: 'out of time' })).toBe(
+      '    not carried out (out of time): the invocation fails, so Lambda retries the event',
+    );
     // A result of another service is not this deployment's.
-    expect(planSummary(planned([ecs()], [{ service: 'worker', status: 'skipped', reason: 'already deployed' }]), EVENT, [])).toHaveLength(3);
+    expect(planSummary(planned([ecs()], [{ service: 'worker', status: 'skipped', reason: 'already deployed' }]), EVENT, [])).toHaveLength(
+      3,
+    );
   });
 
   it('Lambda: the alias or $LATEST, the smoke test (with its expectation, skipped for a rollback), the calls, the release', () => {
-    const dry: DeploymentResult = { service: 'thumbnailer', status: 'dry_run', plannedCalls: ['lambda:PublishVersion {}', 'lambda:UpdateAlias {}'], target: 'lambda', functionName: 'f', alias: 'live', fromVersion: '7', toVersion: '(new version)' };
+    const dry: DeploymentResult = {
+      service: 'thumbnailer',
+      status: 'dry_run',
+      plannedCalls: ['lambda:PublishVersion {}', 'lambda:UpdateAlias {}'],
+      target: 'lambda',
+      functionName: 'f',
+      alias: 'live',
+      fromVersion: '7',
+      toVersion: '(new version)',
+    };
     expect(planSummary(planned([lambda({ alias: 'live', expect: { statusCode: 200 } })], [dry]), EVENT, []).slice(1)).toEqual([
       '  thumbnailer → Lambda myproject_lambda_thumbnailer_dev (alias live): would publish $LATEST as it is and move the alias to it',
       '    smoke test: invoke with smoke_test.payload, expect {"statusCode":200}',
@@ -89,32 +167,73 @@ describe('planSummary: the plan first, trigger → target → what would happen 
       '      lambda:PublishVersion {}',
       '      lambda:UpdateAlias {}',
     ]);
-    expect(planSummary(planned([lambda({ alias: 'live', change: { kind: 'rollback' } })], []), EVENT, [])[2]).toBe('    smoke test: skipped for a rollback');
+    expect(planSummary(planned([lambda({ alias: 'live', change: { kind: 'rollback' } })], []), EVENT, [])[2]).toBe(
+      '    smoke test: skipped for a rollback',
+    );
     expect(planSummary(planned([lambda({})], []), EVENT, []).slice(1, 3)).toEqual([
       '  thumbnailer → Lambda myproject_lambda_thumbnailer_dev (no alias: $LATEST in place): publish $LATEST as it is and move the alias to it',
       '    smoke test: invoke with smoke_test.payload',
     ]);
     expect(planSummary(planned([lambda({ smoke: false })], []), EVENT, [])[2]).toBe('    trigger: manual deploy via action.deploy: Hotfix');
-    const release = (alias: string | undefined): DeploymentResult => ({ service: 'thumbnailer', status: 'succeeded', attempts: 1, durationMs: 8400, target: 'lambda', functionName: 'f', alias, fromVersion: '7', toVersion: '8', smokeTest: 'not_configured' });
-    expect(planSummary(planned([lambda({ alias: 'live' })], [release('live')]), EVENT, [])[4]).toBe('    succeeded: alias live 7 → 8, smoke test not configured, 8400 ms');
-    expect(planSummary(planned([lambda({})], [release(undefined)]), EVENT, [])[4]).toBe('    succeeded: $LATEST 7 → 8, smoke test not configured, 8400 ms');
+    const release = (alias: string | undefined): DeploymentResult => ({
+      service: 'thumbnailer',
+      status: 'succeeded',
+      attempts: 1,
+      durationMs: 8400,
+      target: 'lambda',
+      functionName: 'f',
+      alias,
+      fromVersion: '7',
+      toVersion: '8',
+      smokeTest: 'not_configured',
+    });
+    expect(planSummary(planned([lambda({ alias: 'live' })], [release('live')]), EVENT, [])[4]).toBe(
+      '    succeeded: alias live 7 → 8, smoke test not configured, 8400 ms',
+    );
+    expect(planSummary(planned([lambda({})], [release(undefined)]), EVENT, [])[4]).toBe(
+      '    succeeded: $LATEST 7 → 8, smoke test not configured, 8400 ms',
+    );
   });
 
   it('a rejected or ignored event says why nothing is deployed', () => {
-    expect(planSummary({ status: 'rejected', eventId: undefined, reason: 'malformed EventBridge event' }, {}, [])).toEqual(['Rejected event (no id): nothing to deploy (malformed EventBridge event)']);
-    expect(planSummary({ status: 'rejected', eventId: 'e-2', reason: 'unknown field "x"' }, EVENT, [])).toEqual(['Rejected Manual Deploy e-2: nothing to deploy (unknown field "x")']);
-    expect(planSummary({ status: 'ignored', eventId: 'e-3', route: undefined, reason: 'not ours' }, { 'detail-type': 'EC2 Instance State-change Notification' }, [])).toEqual([
-      'Plan for EC2 Instance State-change Notification e-3: nothing to deploy (ignored: not ours)',
+    expect(planSummary({ status: 'rejected', eventId: undefined, reason: 'malformed EventBridge event' }, {}, [])).toEqual([
+      'Rejected event (no id): nothing to deploy (malformed EventBridge event)',
     ]);
-    expect(planSummary({ status: 'ignored', eventId: 'e-4', route: 'ssm', reason: 'another env' }, { 'detail-type': 'Parameter Store Change' }, [])[0]).toBe('Plan for Parameter Store Change e-4 (route ssm): nothing to deploy (ignored: another env)');
+    expect(planSummary({ status: 'rejected', eventId: 'e-2', reason: 'unknown field "x"' }, EVENT, [])).toEqual([
+      'Rejected Manual Deploy e-2: nothing to deploy (unknown field "x")',
+    ]);
+    expect(
+      planSummary(
+        { status: 'ignored', eventId: 'e-3', route: undefined, reason: 'not ours' },
+        { 'detail-type': 'EC2 Instance State-change Notification' },
+        [],
+      ),
+    ).toEqual(['Plan for EC2 Instance State-change Notification e-3: nothing to deploy (ignored: not ours)']);
+    expect(
+      planSummary(
+        { status: 'ignored', eventId: 'e-4', route: 'ssm', reason: 'another env' },
+        { 'detail-type': 'Parameter Store Change' },
+        [],
+      )[0],
+    ).toBe('Plan for Parameter Store Change e-4 (route ssm): nothing to deploy (ignored: another env)');
   });
 
   it('the answers it assumed: each call as name=value pairs of its input, with digests and long values cut', () => {
     const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
     const calls = [
-      call({ service: 'ecr', command: 'DescribeImages', input: { repositoryName: 'repo', imageIds: [{ imageDigest: digest }, { imageTag: 'v1' }], nextToken: null }, assumed: ['tagged v1', 'scan COMPLETE'] }),
+      call({
+        service: 'ecr',
+        command: 'DescribeImages',
+        input: { repositoryName: 'repo', imageIds: [{ imageDigest: digest }, { imageTag: 'v1' }], nextToken: null },
+        assumed: ['tagged v1', 'scan COMPLETE'],
+      }),
       call({ command: 'ListTasks', input: { cluster: 'c', maxResults: 20, include: true }, assumed: [] }),
-      call({ command: 'UpdateService', kind: 'write', input: { service: 'x'.repeat(81), forceNewDeployment: true }, assumed: ['ECS starts deployment ecs-svc/1'] }),
+      call({
+        command: 'UpdateService',
+        kind: 'write',
+        input: { service: 'x'.repeat(81), forceNewDeployment: true },
+        assumed: ['ECS starts deployment ecs-svc/1'],
+      }),
       call({ command: 'DescribeServices', input: { note: 'y'.repeat(80) } }),
     ];
     expect(planSummary({ status: 'ignored', eventId: 'e', route: 'ecs', reason: 'r' }, {}, calls).slice(1)).toEqual([
@@ -123,7 +242,11 @@ describe('planSummary: the plan first, trigger → target → what would happen 
       `  described write: ecs:UpdateService service=${'x'.repeat(79)}… forceNewDeployment=true → ECS starts deployment ecs-svc/1`,
       `  assumed: ecs:DescribeServices note=${'y'.repeat(80)} → an empty answer`,
     ]);
-    expect(planSummary({ status: 'ignored', eventId: 'e', route: 'ecs', reason: 'r' }, {}, [call({ input: { taskDefinition: `x${digest}` } })])[1]).toBe(`  assumed: ecs:DescribeTaskDefinition taskDefinition=x${digest} → an empty answer`);
+    expect(
+      planSummary({ status: 'ignored', eventId: 'e', route: 'ecs', reason: 'r' }, {}, [
+        call({ input: { taskDefinition: `x${digest}` } }),
+      ])[1],
+    ).toBe(`  assumed: ecs:DescribeTaskDefinition taskDefinition=x${digest} → an empty answer`);
   });
 });
 
@@ -151,20 +274,47 @@ describe('readLocalInput: what the runner reads', () => {
 
   it('each put-events entry as EventBridge delivers it, with the bus it is sent to', () => {
     const entries = [
-      { Source: 'action.deploy', DetailType: 'Manual Deploy', Detail: '{"service":"api"}', Resources: ['arn:aws:ecs:eu-west-1:123456789012:service/c/s'] },
+      {
+        Source: 'action.deploy',
+        DetailType: 'Manual Deploy',
+        Detail: '{"service":"api"}',
+        Resources: ['arn:aws:ecs:eu-west-1:123456789012:service/c/s'],
+      },
       { Detail: '{"service":"worker"}', EventBusName: 'myproject-deploybridge-dev-manual-deploys' },
     ];
     const input = readLocalInput(file('entries.json', entries), 'eu-west-1');
     expect(input.kind).toBe('entries');
     expect(input.buses).toEqual(['default', 'myproject-deploybridge-dev-manual-deploys']);
     expect(input.events).toEqual([
-      { version: '0', id: expect.stringMatching(/^local-entry-1-\d+$/), 'detail-type': 'Manual Deploy', source: 'action.deploy', account: '123456789012', time: expect.any(String), region: 'eu-west-1', resources: ['arn:aws:ecs:eu-west-1:123456789012:service/c/s'], detail: { service: 'api' } },
-      { version: '0', id: expect.stringMatching(/^local-entry-2-\d+$/), 'detail-type': undefined, source: undefined, account: '123456789012', time: expect.any(String), region: 'eu-west-1', resources: [], detail: { service: 'worker' } },
+      {
+        version: '0',
+        id: expect.stringMatching(/^local-entry-1-\d+$/),
+        'detail-type': 'Manual Deploy',
+        source: 'action.deploy',
+        account: '123456789012',
+        time: expect.any(String),
+        region: 'eu-west-1',
+        resources: ['arn:aws:ecs:eu-west-1:123456789012:service/c/s'],
+        detail: { service: 'api' },
+      },
+      {
+        version: '0',
+        id: expect.stringMatching(/^local-entry-2-\d+$/),
+        'detail-type': undefined,
+        source: undefined,
+        account: '123456789012',
+        time: expect.any(String),
+        region: 'eu-west-1',
+        resources: [],
+        detail: { service: 'worker' },
+      },
     ]);
   });
 
   it.each([['Source'], ['DetailType'], ['Detail'], ['EventBusName']])('an item with only %s is taken for an entry', (key) => {
-    expect(() => readLocalInput(file(`only-${key}.json`, [{ [key]: 'x' }]), 'eu-west-1')).toThrow(key === 'Detail' ? /entry 1: "Detail" is not valid JSON/ : /entry 1 has no "Detail"/);
+    expect(() => readLocalInput(file(`only-${key}.json`, [{ [key]: 'x' }]), 'eu-west-1')).toThrow(
+      key === 'Detail' ? /entry 1: "Detail" is not valid JSON/ : /entry 1 has no "Detail"/,
+    );
   });
 
   it('an object that is an event and names a DetailType too is an event', () => {

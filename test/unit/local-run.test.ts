@@ -51,17 +51,25 @@ describe('npm start -- <file> (offline)', () => {
   it('an SQS batch (a burst): one invocation, what the batch came to, one message per service with every change it answers, in order', async () => {
     const { code, lines, text } = await run(['events/sqs-burst.json']);
     expect(code).toBe(0);
-    expect(lines[2]).toBe('SQS batch of 6 records (6 events): 7 deployments asked, 3 after merging (one per target); records to retry: none');
+    expect(lines[2]).toBe(
+      'SQS batch of 6 records (6 events): 7 deployments asked, 3 after merging (one per target); records to retry: none',
+    );
     // Each described read answers for the event of the batch it is about: the push the task definition runs, each env file's own versions.
-    expect(lines).toContain('  assumed: ecs:DescribeTaskDefinition taskDefinition=myproject_service_api_dev → its latest ACTIVE revision is 42 and runs 123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_api:latest');
-    expect(lines).toContain('  assumed: s3:ListObjectVersions Bucket=myproject-config-dev Prefix=shared/.env → the version before b7Jd0qLm2Xv9Rk4TgW1sYe8NcP3uHa6Z is Zq9rWAT0HjcxRu2A.7ybI1fZJbV0Gx3L');
+    expect(lines).toContain(
+      '  assumed: ecs:DescribeTaskDefinition taskDefinition=myproject_service_api_dev → its latest ACTIVE revision is 42 and runs 123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_api:latest',
+    );
+    expect(lines).toContain(
+      '  assumed: s3:ListObjectVersions Bucket=myproject-config-dev Prefix=shared/.env → the version before b7Jd0qLm2Xv9Rk4TgW1sYe8NcP3uHa6Z is Zq9rWAT0HjcxRu2A.7ybI1fZJbV0Gx3L',
+    );
     expect(lines.filter((l) => l.startsWith('Slack (not sent)'))).toEqual([
       'Slack (not sent), message 1: [blue #1D9BD1] :rocket: [DRY RUN] Deployment would start: api',
       'Slack (not sent), message 2: [blue #1D9BD1] :rocket: [DRY RUN] Deployment would start: worker',
       'Slack (not sent), message 3: [blue #1D9BD1] :rocket: [DRY RUN] Deployment would start: backend',
     ]);
     expect(lines).toContain('    Merged: 5 changes that arrived together, one deployment');
-    expect(lines).toContain('    Trigger: ECR push myproject_service_api:latest (sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234); SSM parameters /dev/myproject/api/DATABASE_URL, /dev/myproject/api/REDIS_URL; S3 objects s3://myproject-config-dev/api/.env, s3://myproject-config-dev/shared/.env');
+    expect(lines).toContain(
+      '    Trigger: ECR push myproject_service_api:latest (sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234); SSM parameters /dev/myproject/api/DATABASE_URL, /dev/myproject/api/REDIS_URL; S3 objects s3://myproject-config-dev/api/.env, s3://myproject-config-dev/shared/.env',
+    );
     expect(text).not.toMatch(/warnings? or errors? (was|were) logged/);
   });
 
@@ -70,7 +78,12 @@ describe('npm start -- <file> (offline)', () => {
     try {
       const file = join(dir, 'kinesis.json');
       writeFileSync(file, JSON.stringify({ Records: [{ eventSource: 'aws:kinesis', kinesis: {} }] }));
-      expect(await run([file])).toMatchObject({ code: 2, lines: [`${file}: holds "Records" that are not an SQS batch (each record needs "eventSource": "aws:sqs" and a "body"; other sources do not reach deploybridge)`] });
+      expect(await run([file])).toMatchObject({
+        code: 2,
+        lines: [
+          `${file}: holds "Records" that are not an SQS batch (each record needs "eventSource": "aws:sqs" and a "body"; other sources do not reach deploybridge)`,
+        ],
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -128,8 +141,18 @@ describe('npm start -- <file> (offline)', () => {
       '  AWS read (described, not performed): ecr:DescribeImages {"repositoryName":"myproject_service_api","imageIds":[{"imageDigest":"sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234"}]}',
       '    assuming it is tagged v1.4.2, latest, 182 MB, pushed 2 minutes before the event, scan COMPLETE ({"MEDIUM":2,"LOW":5})',
     ]);
-    const logs = traced.filter((l) => l.startsWith('  {')).map((l) => JSON.parse(l) as { level: string; message: string; project_name: string; environment: string; fields: Record<string, unknown> });
-    expect(logs.find((l) => l.message === 'dry run: deployment not started')).toMatchObject({ level: 'info', project_name: 'myproject', environment: 'dev', fields: { service: 'api', dry_run: true } });
+    const logs = traced
+      .filter((l) => l.startsWith('  {'))
+      .map(
+        (l) =>
+          JSON.parse(l) as { level: string; message: string; project_name: string; environment: string; fields: Record<string, unknown> },
+      );
+    expect(logs.find((l) => l.message === 'dry run: deployment not started')).toMatchObject({
+      level: 'info',
+      project_name: 'myproject',
+      environment: 'dev',
+      fields: { service: 'api', dry_run: true },
+    });
 
     const sequence = await run(['events/ecs-rollout-sequence.json', '--verbose']);
     expect(sequence.lines.filter((l) => l.startsWith('  metric '))).toEqual([
@@ -142,23 +165,35 @@ describe('npm start -- <file> (offline)', () => {
   it('counts the warnings and errors it logged without --verbose, so none is swallowed', async () => {
     const { lines } = await run(['events/ecs-rollback-sequence.json']);
     const events = lines.join('\n').split('\n== ').slice(1);
-    expect(events.map((e) => e.includes('\n1 warning or error was logged (--verbose shows the log lines)'))).toEqual([false, false, true, true, true, true]);
+    expect(events.map((e) => e.includes('\n1 warning or error was logged (--verbose shows the log lines)'))).toEqual([
+      false,
+      false,
+      true,
+      true,
+      true,
+      true,
+    ]);
     const verbose = await run(['events/ecs-rollback-sequence.json', '--verbose']);
     expect(verbose.text).not.toContain('was logged (--verbose');
-    expect(verbose.lines.filter((l) => /"level":"(warn|error)"/.test(l)).map((l) => (JSON.parse(l) as { message: string }).message)).toEqual([
-      'deployment tasks fail to start',
-      'deployment failed',
-      'deployment rolling back',
-      'deployment rolled back',
-    ]);
+    expect(
+      verbose.lines.filter((l) => /"level":"(warn|error)"/.test(l)).map((l) => (JSON.parse(l) as { message: string }).message),
+    ).toEqual(['deployment tasks fail to start', 'deployment failed', 'deployment rolling back', 'deployment rolled back']);
   });
 
   it('the env-file samples: a change is read and compared, an invalid file and a re-upload deploy nothing', async () => {
     const changed = await run(['events/s3-env-file-changed.json']);
-    expect(changed.text).toContain('  assumed: s3:GetObject Bucket=myproject-config-dev Key=api/.env VersionId=UIORUnfnDLGx2uOvCR8tUJgdPKF1mZ4e → version UIORUnfnDLGx2uOvCR8tUJgdPKF1mZ4e is a valid env file: APP_ENV, LOG_LEVEL, DB_HOST, FEATURE_SEARCH');
-    expect(changed.text).toContain('  assumed: s3:ListObjectVersions Bucket=myproject-config-dev Prefix=api/.env → the version before UIORUnfnDLGx2uOvCR8tUJgdPKF1mZ4e is Zq9rWAT0HjcxRu2A.7ybI1fZJbV0Gx3L');
-    expect(changed.text).toContain('added FEATURE_SEARCH; removed LEGACY_API; changed LOG_LEVEL (since version Zq9rWAT0HjcxRu2A.7ybI1fZJbV0Gx3L)');
-    expect(changed.text).toContain('  api → ECS service myproject_service_api_dev (cluster myproject_cluster_dev): would restart it on the revision it runs (UpdateService, forceNewDeployment)');
+    expect(changed.text).toContain(
+      '  assumed: s3:GetObject Bucket=myproject-config-dev Key=api/.env VersionId=UIORUnfnDLGx2uOvCR8tUJgdPKF1mZ4e → version UIORUnfnDLGx2uOvCR8tUJgdPKF1mZ4e is a valid env file: APP_ENV, LOG_LEVEL, DB_HOST, FEATURE_SEARCH',
+    );
+    expect(changed.text).toContain(
+      '  assumed: s3:ListObjectVersions Bucket=myproject-config-dev Prefix=api/.env → the version before UIORUnfnDLGx2uOvCR8tUJgdPKF1mZ4e is Zq9rWAT0HjcxRu2A.7ybI1fZJbV0Gx3L',
+    );
+    expect(changed.text).toContain(
+      'added FEATURE_SEARCH; removed LEGACY_API; changed LOG_LEVEL (since version Zq9rWAT0HjcxRu2A.7ybI1fZJbV0Gx3L)',
+    );
+    expect(changed.text).toContain(
+      '  api → ECS service myproject_service_api_dev (cluster myproject_cluster_dev): would restart it on the revision it runs (UpdateService, forceNewDeployment)',
+    );
 
     const invalid = await run(['events/s3-env-file-invalid.json']);
     expect(invalid.text).toContain('  notify (warning): Env file invalid: s3://myproject-config-dev/api/.env');
@@ -166,13 +201,16 @@ describe('npm start -- <file> (offline)', () => {
     expect(invalid.text).not.toContain('api →');
 
     const reupload = await run(['events/s3-env-file-reupload.json']);
-    expect(reupload.text).toContain(': nothing to deploy (ignored: env file s3://myproject-config-dev/api/.env has the same variables and values as version Zq9rWAT0HjcxRu2A.7ybI1fZJbV0Gx3L; nothing to redeploy)');
+    expect(reupload.text).toContain(
+      ': nothing to deploy (ignored: env file s3://myproject-config-dev/api/.env has the same variables and values as version Zq9rWAT0HjcxRu2A.7ybI1fZJbV0Gx3L; nothing to redeploy)',
+    );
     expect(reupload.text).toContain('Slack (not sent): no message');
   });
 
   it('the env-file sample plans every service that uses it', async () => {
     const { text } = await run(['events/s3-env-file-created.json']);
-    for (const service of ['api', 'worker', 'backend']) expect(text).toMatch(new RegExp(`^  ${service} → ECS service myproject_service_(${service}_)?dev .*would restart it`, 'm'));
+    for (const service of ['api', 'worker', 'backend'])
+      expect(text).toMatch(new RegExp(`^  ${service} → ECS service myproject_service_(${service}_)?dev .*would restart it`, 'm'));
   });
 
   it('the scan-gate samples: a push waits for its scan, the scan completion deploys or refuses', async () => {
@@ -195,7 +233,9 @@ describe('npm start -- <file> (offline)', () => {
   it('a put-events entries file: each entry as EventBridge delivers it; the ECS task definition runs the service’s own image', async () => {
     const { code, text } = await run(['events/put-events/manual-deploy.json']);
     expect(code).toBe(0);
-    expect(text).toContain('  api → ECS service myproject_service_api_dev (cluster myproject_cluster_dev): would deploy the latest ACTIVE revision of myproject_service_api_dev (UpdateService, forceNewDeployment)');
+    expect(text).toContain(
+      '  api → ECS service myproject_service_api_dev (cluster myproject_cluster_dev): would deploy the latest ACTIVE revision of myproject_service_api_dev (UpdateService, forceNewDeployment)',
+    );
     expect(text).toContain('runs 123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_api:latest');
     expect(text).toContain('    trigger: manual deploy via action.deploy by alice@example.com: Hotfix: roll out the config fix');
   });
@@ -203,8 +243,17 @@ describe('npm start -- <file> (offline)', () => {
   it('a sequence: each event in order, one line per Slack call, then the channel a bot token leaves', async () => {
     const { code, lines } = await run(['events/ecs-rollback-sequence.json']);
     expect(code).toBe(0);
-    expect(lines.filter((l) => l.startsWith('== '))).toEqual(['== 1 of 6', '== 2 of 6', '== 3 of 6', '== 4 of 6', '== 5 of 6', '== 6 of 6']);
-    expect(lines).toContain('    started: deployment ecs-svc/1000000000000000001 of myproject_service_api_dev:42, replacing myproject_service_api_dev:41');
+    expect(lines.filter((l) => l.startsWith('== '))).toEqual([
+      '== 1 of 6',
+      '== 2 of 6',
+      '== 3 of 6',
+      '== 4 of 6',
+      '== 5 of 6',
+      '== 6 of 6',
+    ]);
+    expect(lines).toContain(
+      '    started: deployment ecs-svc/1000000000000000001 of myproject_service_api_dev:42, replacing myproject_service_api_dev:41',
+    );
     expect(lines.filter((l) => l.startsWith('  Slack (not sent)'))).toEqual([
       '  Slack (not sent): [blue #1D9BD1] :rocket: Deployment started: api',
       '  Slack (not sent), update of message 1: [blue #1D9BD1] :rocket: Deployment in progress: api',
@@ -240,22 +289,82 @@ describe('bad arguments and input: one line naming the file and the problem, exi
   it.each([
     ['a missing file', () => join(dir, 'nope.json'), 'no such file'],
     ['a directory', () => dir, 'is a directory, not a JSON file'],
-    ['an empty file', () => file('empty.json', ''), 'the file is empty (expected an EventBridge event, a JSON array of events, a put-events entries array, or an SQS batch)'],
-    ['a blank file', () => file('blank.json', ' \n\t\n'), 'the file is empty (expected an EventBridge event, a JSON array of events, a put-events entries array, or an SQS batch)'],
-    ['malformed JSON', () => file('malformed.json', '{\n  "id": "1",\n}\n'), 'not valid JSON (Expected double-quoted property name in JSON at position 15: line 3, column 1)'],
-    ['malformed JSON, mid-line', () => file('malformed-line.json', '{"a": 1 "b": 2}'), 'not valid JSON (Expected \',\' or \'}\' after property value in JSON at position 8: line 1, column 9)'],
-    ['malformed JSON quoted across lines', () => file('malformed-lines.json', 'x\ny\n'), /^not valid JSON \(Unexpected token .*x.* is not valid JSON\)$/],
-    ['null', () => file('null.json', 'null'), 'holds null, not an event (expected an EventBridge event, a JSON array of events, a put-events entries array, or an SQS batch)'],
-    ['a number', () => file('number.json', '42'), 'holds a number, not an event (expected an EventBridge event, a JSON array of events, a put-events entries array, or an SQS batch)'],
+    [
+      'an empty file',
+      () => file('empty.json', ''),
+      'the file is empty (expected an EventBridge event, a JSON array of events, a put-events entries array, or an SQS batch)',
+    ],
+    [
+      'a blank file',
+      () => file('blank.json', ' \n\t\n'),
+      'the file is empty (expected an EventBridge event, a JSON array of events, a put-events entries array, or an SQS batch)',
+    ],
+    [
+      'malformed JSON',
+      () => file('malformed.json', '{\n  "id": "1",\n}\n'),
+      'not valid JSON (Expected double-quoted property name in JSON at position 15: line 3, column 1)',
+    ],
+    [
+      'malformed JSON, mid-line',
+      () => file('malformed-line.json', '{"a": 1 "b": 2}'),
+      "not valid JSON (Expected ',' or '}' after property value in JSON at position 8: line 1, column 9)",
+    ],
+    [
+      'malformed JSON quoted across lines',
+      () => file('malformed-lines.json', 'x\ny\n'),
+      /^not valid JSON \(Unexpected token .*x.* is not valid JSON\)$/,
+    ],
+    [
+      'null',
+      () => file('null.json', 'null'),
+      'holds null, not an event (expected an EventBridge event, a JSON array of events, a put-events entries array, or an SQS batch)',
+    ],
+    [
+      'a number',
+      () => file('number.json', '42'),
+      'holds a number, not an event (expected an EventBridge event, a JSON array of events, a put-events entries array, or an SQS batch)',
+    ],
     ['[]', () => file('empty-array.json', '[]'), 'an empty array: no events to run'],
     ['an array holding text', () => file('strings.json', '["a"]'), 'item 1 is a string, not an event or a put-events entry'],
-    ['an array of neither events nor entries', () => file('neither.json', '[{"id":"1"}]'), 'item 1 is neither an EventBridge event (no "detail-type") nor a put-events entry (no "DetailType")'],
-    ['events and entries mixed', () => file('mixed.json', '[{"detail-type":"x"},{"DetailType":"Manual Deploy"}]'), 'mixes EventBridge events and put-events entries (item 2); use one or the other'],
-    ['one entry not in an array', () => file('entry.json', '{"Source":"action.deploy","DetailType":"Manual Deploy","Detail":"{}"}'), 'holds one put-events entry: put-events --entries takes an array, so wrap it in [ ]'],
-    ['an entry whose Detail is an object', () => file('detail-object.json', '[{"Source":"action.deploy","DetailType":"Manual Deploy","Detail":{"service":"api"}}]'), 'entry 1: "Detail" must be a JSON string, as put-events takes it ("Detail": "{\\"service\\":\\"api\\"}"), not an object'],
-    ['an entry whose Detail is not JSON', () => file('detail-text.json', '[{"Source":"action.deploy","DetailType":"Manual Deploy","Detail":"{\\"service\\":\\"api\\"}"},{"Source":"action.deploy","DetailType":"Manual Deploy","Detail":"service=api"}]'), /^entry 2: "Detail" is not valid JSON \(.+\)$/],
-    ['an entry whose Detail is a JSON array', () => file('detail-array.json', '[{"Source":"action.deploy","DetailType":"Manual Deploy","Detail":"[1]"}]'), 'entry 1: "Detail" must hold a JSON object, not an array'],
-    ['an entry without Detail', () => file('no-detail.json', '[{"Source":"action.deploy","DetailType":"Manual Deploy"}]'), 'entry 1 has no "Detail" (put-events needs Source, DetailType and Detail)'],
+    [
+      'an array of neither events nor entries',
+      () => file('neither.json', '[{"id":"1"}]'),
+      'item 1 is neither an EventBridge event (no "detail-type") nor a put-events entry (no "DetailType")',
+    ],
+    [
+      'events and entries mixed',
+      () => file('mixed.json', '[{"detail-type":"x"},{"DetailType":"Manual Deploy"}]'),
+      'mixes EventBridge events and put-events entries (item 2); use one or the other',
+    ],
+    [
+      'one entry not in an array',
+      () => file('entry.json', '{"Source":"action.deploy","DetailType":"Manual Deploy","Detail":"{}"}'),
+      'holds one put-events entry: put-events --entries takes an array, so wrap it in [ ]',
+    ],
+    [
+      'an entry whose Detail is an object',
+      () => file('detail-object.json', '[{"Source":"action.deploy","DetailType":"Manual Deploy","Detail":{"service":"api"}}]'),
+      'entry 1: "Detail" must be a JSON string, as put-events takes it ("Detail": "{\\"service\\":\\"api\\"}"), not an object',
+    ],
+    [
+      'an entry whose Detail is not JSON',
+      () =>
+        file(
+          'detail-text.json',
+          '[{"Source":"action.deploy","DetailType":"Manual Deploy","Detail":"{\\"service\\":\\"api\\"}"},{"Source":"action.deploy","DetailType":"Manual Deploy","Detail":"service=api"}]',
+        ),
+      /^entry 2: "Detail" is not valid JSON \(.+\)$/,
+    ],
+    [
+      'an entry whose Detail is a JSON array',
+      () => file('detail-array.json', '[{"Source":"action.deploy","DetailType":"Manual Deploy","Detail":"[1]"}]'),
+      'entry 1: "Detail" must hold a JSON object, not an array',
+    ],
+    [
+      'an entry without Detail',
+      () => file('no-detail.json', '[{"Source":"action.deploy","DetailType":"Manual Deploy"}]'),
+      'entry 1 has no "Detail" (put-events needs Source, DetailType and Detail)',
+    ],
   ])('%s', async (_what, path, problem) => {
     const output = captureOutput();
     try {
@@ -276,11 +385,20 @@ describe('bad arguments and input: one line naming the file and the problem, exi
   });
 
   it.each([
-    [['events/ecr-push-api.json', '--LIVE'], 'unknown option --LIVE (did you mean --live?); usage: npm start -- <event file> [--json] [--verbose] [--live]'],
-    [['--Json', 'events/ecr-push-api.json'], 'unknown option --Json (did you mean --json?); usage: npm start -- <event file> [--json] [--verbose] [--live]'],
+    [
+      ['events/ecr-push-api.json', '--LIVE'],
+      'unknown option --LIVE (did you mean --live?); usage: npm start -- <event file> [--json] [--verbose] [--live]',
+    ],
+    [
+      ['--Json', 'events/ecr-push-api.json'],
+      'unknown option --Json (did you mean --json?); usage: npm start -- <event file> [--json] [--verbose] [--live]',
+    ],
     [['events/ecr-push-api.json', '-v'], 'unknown option -v; usage: npm start -- <event file> [--json] [--verbose] [--live]'],
     [[], 'usage: npm start -- <event file> [--json] [--verbose] [--live]'],
-    [['events/ecr-push-api.json', 'events/ecr-push-backend.json'], 'one file at a time (given events/ecr-push-api.json, events/ecr-push-backend.json); a JSON array of events runs several in order'],
+    [
+      ['events/ecr-push-api.json', 'events/ecr-push-backend.json'],
+      'one file at a time (given events/ecr-push-api.json, events/ecr-push-backend.json); a JSON array of events runs several in order',
+    ],
   ])('%j is refused before anything runs', async (argv, line) => {
     expect(await run(argv)).toMatchObject({ code: 2, lines: [line] });
   });
@@ -297,7 +415,12 @@ describe('bad arguments and input: one line naming the file and the problem, exi
       'two.json',
       JSON.stringify([
         { Source: 'action.deploy', DetailType: 'Manual Deploy', Detail: JSON.stringify({ service: 'api', reason: 'first' }) },
-        { EventBusName: 'myproject-deploybridge-dev-manual-deploys', Source: 'action.deploy', DetailType: 'Manual Deploy', Detail: JSON.stringify({ service: 'worker', reason: 'second' }) },
+        {
+          EventBusName: 'myproject-deploybridge-dev-manual-deploys',
+          Source: 'action.deploy',
+          DetailType: 'Manual Deploy',
+          Detail: JSON.stringify({ service: 'worker', reason: 'second' }),
+        },
       ]),
     );
     const output = captureOutput();
@@ -305,7 +428,9 @@ describe('bad arguments and input: one line naming the file and the problem, exi
       const { code, lines } = await run([path]);
       expect(code).toBe(0);
       expect(lines[0]).toContain(', 2 entries in order (project myproject, env dev)');
-      expect(lines.filter((l) => l.startsWith('== ') || l.startsWith('  api →') || l.startsWith('  worker →')).map((l) => l.split(':')[0])).toEqual([
+      expect(
+        lines.filter((l) => l.startsWith('== ') || l.startsWith('  api →') || l.startsWith('  worker →')).map((l) => l.split(':')[0]),
+      ).toEqual([
         '== entry 1 of 2, sent to the default bus',
         '  api → ECS service myproject_service_api_dev (cluster myproject_cluster_dev)',
         '== entry 2 of 2, sent to the bus myproject-deploybridge-dev-manual-deploys',
@@ -337,13 +462,25 @@ describe('npm start -- <file> --live', () => {
     const slack = await startSlackServer();
     try {
       const arn = 'arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:42';
-      ecsMock.on(DescribeTaskDefinitionCommand).resolves(taskDefinition('myproject_service_api_dev', 42, ['123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_api:v1.4.2']));
+      ecsMock
+        .on(DescribeTaskDefinitionCommand)
+        .resolves(
+          taskDefinition('myproject_service_api_dev', 42, ['123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_api:v1.4.2']),
+        );
       ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated(arn, 'ecs-svc/9876'));
       ecrMock.on(DescribeImagesCommand).resolves({ imageDetails: [] });
-      const env = { PROJECT_NAME: 'myproject', PROJECT_ENV: 'dev', AWS_REGION: 'us-east-1', ENABLE_S3_MONITORING: 'false', SLACK_WEBHOOK_URL: slack.url };
+      const env = {
+        PROJECT_NAME: 'myproject',
+        PROJECT_ENV: 'dev',
+        AWS_REGION: 'us-east-1',
+        ENABLE_S3_MONITORING: 'false',
+        SLACK_WEBHOOK_URL: slack.url,
+      };
       const { code, lines } = await run(['events/ecr-push-api.json', '--live'], env);
       expect(code).toBe(0);
-      expect(lines[0]).toBe('deploybridge LIVE run of events/ecr-push-api.json (project myproject, env dev): real AWS calls in us-east-1; Slack as configured');
+      expect(lines[0]).toBe(
+        'deploybridge LIVE run of events/ecr-push-api.json (project myproject, env dev): real AWS calls in us-east-1; Slack as configured',
+      );
       expect(sentCommands(ecsMock).map((c) => c.command)).toEqual(['DescribeTaskDefinitionCommand', 'UpdateServiceCommand']);
       expect(lines).toContain('    started: deployment ecs-svc/9876 of myproject_service_api_dev:42');
       expect(lines).toContain('Slack (sent through the webhook): [blue #1D9BD1] :rocket: Deployment started: api');
@@ -370,11 +507,17 @@ describe('the first screen, as `npm start -- events/ecr-push-api.json` prints it
     expect(screen.length).toBeLessThanOrEqual(25);
     expect(stderr).toBe('');
     const own = screen.slice(screen.findIndex((l) => l.startsWith('deploybridge ')));
-    expect(own[0]).toBe('deploybridge offline dry run of events/ecr-push-api.json (project myproject, env dev): nothing in AWS is changed, nothing is sent to Slack');
+    expect(own[0]).toBe(
+      'deploybridge offline dry run of events/ecr-push-api.json (project myproject, env dev): nothing in AWS is changed, nothing is sent to Slack',
+    );
     expect(own[2]).toBe('Plan for ECR Image Action 13cde686-328b-6117-af20-0e5566167482 (route ecr): 1 deployment');
-    expect(own[3]).toContain('api → ECS service myproject_service_api_dev (cluster myproject_cluster_dev): would deploy myproject_service_api_dev:42');
+    expect(own[3]).toContain(
+      'api → ECS service myproject_service_api_dev (cluster myproject_cluster_dev): would deploy myproject_service_api_dev:42',
+    );
     expect(own).toContain('Slack (not sent): [blue #1D9BD1] :rocket: [DRY RUN] Deployment would start: api');
-    expect(own).toContain('    [Open in ECS console] https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/myproject_cluster_dev/services/myproject_service_api_dev/deployments?region=us-east-1');
+    expect(own).toContain(
+      '    [Open in ECS console] https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/myproject_cluster_dev/services/myproject_service_api_dev/deployments?region=us-east-1',
+    );
     expect(screen.join('\n')).not.toMatch(/NodeVersionSupportWarning|\{"timestamp"|"blocks"/);
     // On Node < 22 the SDK's warning is one line, the last.
     const note = screen.findIndex((l) => l.includes('Node >= 22'));

@@ -1,13 +1,27 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { awsSample, projectEvent } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
-import { DescribeTaskDefinitionCommand, lambdaContext, sentCommands, serviceUpdated, taskDefinition, testApp, UpdateServiceCommand } from '../helpers/app.js';
+import {
+  DescribeTaskDefinitionCommand,
+  lambdaContext,
+  sentCommands,
+  serviceUpdated,
+  taskDefinition,
+  testApp,
+  UpdateServiceCommand,
+} from '../helpers/app.js';
 import { GetAliasCommand, lambdaApp, PublishVersionCommand, UpdateAliasCommand } from '../helpers/lambda-harness.js';
 import { DescribeImagesCommand } from '../helpers/reads.js';
 
 /** A custom event as EventBridge delivers a `put-events` entry (shape of the documented sample). */
 function manual(detail: Record<string, unknown>, source = 'action.deploy') {
-  return { ...awsSample('custom/custom-event-as-delivered-sqs-body.json'), account: '123456789012', source, 'detail-type': 'Manual Deploy', detail };
+  return {
+    ...awsSample('custom/custom-event-as-delivered-sqs-body.json'),
+    account: '123456789012',
+    source,
+    'detail-type': 'Manual Deploy',
+    detail,
+  };
 }
 
 describe('manual deploys (action.production, action.deploy)', () => {
@@ -19,12 +33,19 @@ describe('manual deploys (action.production, action.deploy)', () => {
 
   it.each(['action.deploy', 'action.production'])('%s deploys the latest revision of the service', async (source) => {
     const { app, ecsMock, notifier } = testApp();
-    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:9'));
+    ecsMock
+      .on(UpdateServiceCommand)
+      .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:9'));
     await app.handle(manual({ service: 'api', reason: 'Hotfix' }, source));
     expect(sentCommands(ecsMock)).toEqual([
       {
         command: 'UpdateServiceCommand',
-        input: { cluster: 'myproject_cluster_dev', service: 'myproject_service_api_dev', taskDefinition: 'myproject_service_api_dev', forceNewDeployment: true },
+        input: {
+          cluster: 'myproject_cluster_dev',
+          service: 'myproject_service_api_dev',
+          taskDefinition: 'myproject_service_api_dev',
+          forceNewDeployment: true,
+        },
       },
     ]);
     expect(notifier.sent[0]?.facts).toContainEqual(['Trigger', `manual deploy via ${source}: Hotfix`]);
@@ -42,16 +63,23 @@ describe('manual deploys (action.production, action.deploy)', () => {
     ['family:revision', 'myproject_service_dev:42'],
   ])('deploys the task definition it names (%s)', async (_what, taskDefinition) => {
     const { app, ecsMock } = testApp();
-    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_dev:42'));
+    ecsMock
+      .on(UpdateServiceCommand)
+      .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_dev:42'));
     await app.handle(manual({ service: 'backend', task_definition: taskDefinition }), lambdaContext());
     expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { taskDefinition });
   });
 
   it('the pinned sample in events/ deploys revision 42 of the backend', async () => {
     const { app, ecsMock } = testApp();
-    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_dev:42'));
+    ecsMock
+      .on(UpdateServiceCommand)
+      .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_dev:42'));
     await app.handle(projectEvent('manual-deploy-backend-pinned.json'));
-    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { service: 'myproject_service_dev', taskDefinition: 'myproject_service_dev:42' });
+    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, {
+      service: 'myproject_service_dev',
+      taskDefinition: 'myproject_service_dev:42',
+    });
   });
 
   it('refuses a task definition of another family: logged, Slack error, nothing deployed', async () => {
@@ -94,9 +122,15 @@ describe('manual deploys (action.production, action.deploy)', () => {
     }
 
     it('refuses senders outside MANUAL_DEPLOY_ACCOUNTS and accepts those inside', async () => {
-      await refused({ MANUAL_DEPLOY_ACCOUNTS: '111111111111, 222222222222' }, manual({ service: 'api' }), /account "123456789012" is not in MANUAL_DEPLOY_ACCOUNTS/);
+      await refused(
+        { MANUAL_DEPLOY_ACCOUNTS: '111111111111, 222222222222' },
+        manual({ service: 'api' }),
+        /account "123456789012" is not in MANUAL_DEPLOY_ACCOUNTS/,
+      );
       const { app, ecsMock } = testApp({ MANUAL_DEPLOY_ACCOUNTS: '111111111111,123456789012' });
-      ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:9'));
+      ecsMock
+        .on(UpdateServiceCommand)
+        .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:9'));
       await app.handle(manual({ service: 'api' }));
       expect(ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
     });
@@ -104,7 +138,9 @@ describe('manual deploys (action.production, action.deploy)', () => {
     it.each(['prod', 'production'])('in the protected env %s, only action.production is accepted', async (env) => {
       await refused({ PROJECT_ENV: env }, manual({ service: 'api' }, 'action.deploy'), /is a protected env/);
       const { app, ecsMock } = testApp({ PROJECT_ENV: env });
-      ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated(`arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_${env}:9`));
+      ecsMock
+        .on(UpdateServiceCommand)
+        .resolves(serviceUpdated(`arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_${env}:9`));
       await app.handle(manual({ service: 'api' }, 'action.production'));
       expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { service: `myproject_service_api_${env}` });
     });
@@ -112,7 +148,9 @@ describe('manual deploys (action.production, action.deploy)', () => {
     it('PROTECTED_ENVS can name other envs, or none', async () => {
       await refused({ PROTECTED_ENVS: 'dev' }, manual({ service: 'api' }, 'action.deploy'), /is a protected env/);
       const { app, ecsMock } = testApp({ PROJECT_ENV: 'prod', PROTECTED_ENVS: '' });
-      ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_prod:9'));
+      ecsMock
+        .on(UpdateServiceCommand)
+        .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_prod:9'));
       await app.handle(manual({ service: 'api' }, 'action.deploy'));
       expect(ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
     });
@@ -144,8 +182,12 @@ describe('manual deploys (action.production, action.deploy)', () => {
 
     it('says whose request it is', async () => {
       const { app } = testApp();
-      expect(await app.handle(manual({ service: 'api', env: 'prod' }), lambdaContext())).toMatchObject({ reason: 'manual deploy for env "prod", not dev' });
-      expect(await app.handle(manual({ service: 'api', project: 'shop' }), lambdaContext())).toMatchObject({ reason: 'manual deploy for project "shop", not myproject' });
+      expect(await app.handle(manual({ service: 'api', env: 'prod' }), lambdaContext())).toMatchObject({
+        reason: 'manual deploy for env "prod", not dev',
+      });
+      expect(await app.handle(manual({ service: 'api', project: 'shop' }), lambdaContext())).toMatchObject({
+        reason: 'manual deploy for project "shop", not myproject',
+      });
     });
 
     it('is ignored even when it would be refused here (another deployment judges it)', async () => {
@@ -159,7 +201,9 @@ describe('manual deploys (action.production, action.deploy)', () => {
     it('a request naming this env and project, or none, is carried out', async () => {
       for (const scope of [{ env: 'dev', project: 'myproject' }, { env: 'dev' }, {}]) {
         const { app, ecsMock } = testApp();
-        ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:9'));
+        ecsMock
+          .on(UpdateServiceCommand)
+          .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:9'));
         await app.handle(manual({ service: 'api', ...scope }), lambdaContext());
         expect(ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
       }
@@ -168,7 +212,10 @@ describe('manual deploys (action.production, action.deploy)', () => {
 
   describe('strict fields', () => {
     it.each([
-      [{ service: 'api', taskDefinition: 'myproject_service_api_dev:3' }, 'unknown field "taskDefinition" (did you mean "task_definition"?)'],
+      [
+        { service: 'api', taskDefinition: 'myproject_service_api_dev:3' },
+        'unknown field "taskDefinition" (did you mean "task_definition"?)',
+      ],
       [{ service: 'api', Reason: 'Hotfix' }, 'unknown field "Reason" (did you mean "reason"?)'],
       [{ service: 'api', requestedBy: 'alice' }, 'unknown field "requestedBy" (did you mean "requested_by"?)'],
       [{ service: 'api', ticket: 'OPS-1' }, 'unknown field "ticket"'],
@@ -176,18 +223,34 @@ describe('manual deploys (action.production, action.deploy)', () => {
     ])('refuses %j naming the field: %s', async (detail, problem) => {
       const { app, ecsMock, metrics, notifier } = testApp();
       const result = await app.handle(manual(detail), lambdaContext());
-      expect(result).toEqual({ status: 'rejected', eventId: 'def3d99b-806b-5d92-d036-9e0884bdc387', reason: `manual deploy refused: ${problem}` });
+      expect(result).toEqual({
+        status: 'rejected',
+        eventId: 'def3d99b-806b-5d92-d036-9e0884bdc387',
+        reason: `manual deploy refused: ${problem}`,
+      });
       expect(ecsMock.calls()).toHaveLength(0);
       expect(metrics.counts).toEqual({ EventsRejected: 1 });
       expect(notifier.sent).toHaveLength(1);
-      expect(notifier.sent[0]).toMatchObject({ severity: 'error', title: 'Manual deploy refused', facts: expect.arrayContaining([['Reason', `manual deploy refused: ${problem}`]]) });
-      expect(output.logs().filter((l) => l.level === 'warn').map((l) => l.message)).toEqual([`event rejected: manual deploy refused: ${problem}`]);
+      expect(notifier.sent[0]).toMatchObject({
+        severity: 'error',
+        title: 'Manual deploy refused',
+        facts: expect.arrayContaining([['Reason', `manual deploy refused: ${problem}`]]),
+      });
+      expect(
+        output
+          .logs()
+          .filter((l) => l.level === 'warn')
+          .map((l) => l.message),
+      ).toEqual([`event rejected: manual deploy refused: ${problem}`]);
     });
 
     it('a misspelt "Action" never turns a rollback into a release', async () => {
       const { app, lambdaMock, notifier } = lambdaApp();
       const result = await app.handle(manual({ service: 'thumbnailer', Action: 'rollback' }), lambdaContext());
-      expect(result).toMatchObject({ status: 'rejected', reason: 'manual deploy refused: unknown field "Action" (did you mean "action"?)' });
+      expect(result).toMatchObject({
+        status: 'rejected',
+        reason: 'manual deploy refused: unknown field "Action" (did you mean "action"?)',
+      });
       expect(lambdaMock).not.toHaveReceivedCommand(PublishVersionCommand);
       expect(lambdaMock).not.toHaveReceivedCommand(UpdateAliasCommand);
       expect(lambdaMock).not.toHaveReceivedCommand(GetAliasCommand);
@@ -225,48 +288,80 @@ describe('manual deploys (action.production, action.deploy)', () => {
     ])('refuses %s before any AWS call', async (_what, taskDefinition) => {
       const { app, ecsMock, notifier } = testApp();
       const result = await app.handle(manual({ service: 'api', task_definition: taskDefinition }), lambdaContext());
-      expect(result).toMatchObject({ status: 'rejected', reason: expect.stringContaining('is neither family:revision (like "myproject_service_api_dev:42") nor a task-definition ARN') });
+      expect(result).toMatchObject({
+        status: 'rejected',
+        reason: expect.stringContaining('is neither family:revision (like "myproject_service_api_dev:42") nor a task-definition ARN'),
+      });
       expect(ecsMock.calls()).toHaveLength(0);
       expect(notifier.sent.map((n) => n.severity)).toEqual(['error']);
     });
 
     it('an ARN must be of the account deploybridge runs in, not of the sender', async () => {
       // Sent from account 999999999999 (allowed to put events on this bus) naming its own task definition.
-      const fromElsewhere = { ...manual({ service: 'api', task_definition: 'arn:aws:ecs:us-east-1:999999999999:task-definition/myproject_service_api_dev:3' }), account: '999999999999' };
+      const fromElsewhere = {
+        ...manual({ service: 'api', task_definition: 'arn:aws:ecs:us-east-1:999999999999:task-definition/myproject_service_api_dev:3' }),
+        account: '999999999999',
+      };
       const { app, ecsMock } = testApp();
       const result = await app.handle(fromElsewhere, lambdaContext({ account: '123456789012' }));
-      expect(result).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/belongs to account "999999999999" in "us-east-1", not to account 123456789012 in us-east-1 where deploybridge runs/) });
+      expect(result).toMatchObject({
+        status: 'rejected',
+        reason: expect.stringMatching(
+          /belongs to account "999999999999" in "us-east-1", not to account 123456789012 in us-east-1 where deploybridge runs/,
+        ),
+      });
       expect(ecsMock.calls()).toHaveLength(0);
 
       // The same sender naming a task definition of deploybridge's account is accepted.
-      const ours = { ...manual({ service: 'api', task_definition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3' }), account: '999999999999' };
+      const ours = {
+        ...manual({ service: 'api', task_definition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3' }),
+        account: '999999999999',
+      };
       const accepted = testApp();
-      accepted.ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3'));
+      accepted.ecsMock
+        .on(UpdateServiceCommand)
+        .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3'));
       await accepted.app.handle(ours, lambdaContext({ account: '123456789012' }));
-      expect(accepted.ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3' });
+      expect(accepted.ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, {
+        taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3',
+      });
     });
 
     it('an ARN cannot be checked without the Lambda context, so it is refused', async () => {
       const { app, ecsMock } = testApp();
-      const result = await app.handle(manual({ service: 'api', task_definition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3' }));
-      expect(result).toMatchObject({ status: 'rejected', reason: expect.stringContaining('the account deploybridge runs in is unknown here') });
+      const result = await app.handle(
+        manual({ service: 'api', task_definition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3' }),
+      );
+      expect(result).toMatchObject({
+        status: 'rejected',
+        reason: expect.stringContaining('the account deploybridge runs in is unknown here'),
+      });
       expect(ecsMock.calls()).toHaveLength(0);
     });
 
     it.each([
       ['a three-digit revision', 'myproject_service_api_dev:123', lambdaContext()],
       ['a ten-digit revision', 'myproject_service_api_dev:1234567890', lambdaContext()],
-      ['an ARN in GovCloud', 'arn:aws-us-gov:ecs:us-gov-west-1:123456789012:task-definition/myproject_service_api_dev:3', lambdaContext({ partition: 'aws-us-gov', region: 'us-gov-west-1' })],
+      [
+        'an ARN in GovCloud',
+        'arn:aws-us-gov:ecs:us-gov-west-1:123456789012:task-definition/myproject_service_api_dev:3',
+        lambdaContext({ partition: 'aws-us-gov', region: 'us-gov-west-1' }),
+      ],
     ])('accepts %s', async (what, taskDefinition, context) => {
       const { app, ecsMock } = testApp(what.includes('GovCloud') ? { AWS_REGION: 'us-gov-west-1' } : {});
-      ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3'));
+      ecsMock
+        .on(UpdateServiceCommand)
+        .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3'));
       await app.handle(manual({ service: 'api', task_definition: taskDefinition }), context);
       expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { taskDefinition });
     });
 
     it('an ARN of another partition is refused', async () => {
       const { app, ecsMock } = testApp();
-      const result = await app.handle(manual({ service: 'api', task_definition: 'arn:aws-cn:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3' }), lambdaContext());
+      const result = await app.handle(
+        manual({ service: 'api', task_definition: 'arn:aws-cn:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3' }),
+        lambdaContext(),
+      );
       expect(result).toMatchObject({ status: 'rejected', reason: expect.stringContaining('belongs to partition "aws-cn"') });
       expect(ecsMock.calls()).toHaveLength(0);
     });
@@ -274,11 +369,16 @@ describe('manual deploys (action.production, action.deploy)', () => {
 
   it('requested_by is shown in Slack and the log', async () => {
     const { app, ecsMock, notifier } = testApp();
-    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:9'));
+    ecsMock
+      .on(UpdateServiceCommand)
+      .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:9'));
     await app.handle(manual({ service: 'api', reason: 'Hotfix', requested_by: 'alice@example.com' }), lambdaContext());
     expect(notifier.sent[0]?.facts).toContainEqual(['Trigger', 'manual deploy via action.deploy by alice@example.com: Hotfix']);
     const started = output.logs().find((l) => l.message === 'deployment started');
-    expect(started?.fields).toMatchObject({ requested_by: 'alice@example.com', trigger: 'manual deploy via action.deploy by alice@example.com: Hotfix' });
+    expect(started?.fields).toMatchObject({
+      requested_by: 'alice@example.com',
+      trigger: 'manual deploy via action.deploy by alice@example.com: Hotfix',
+    });
   });
 
   it('does nothing when ENABLE_MANUAL_DEPLOY is off', async () => {
@@ -307,42 +407,88 @@ describe('manual deploys with ECR_SCAN_GATE: not gated, but the scan counts are 
 
   it('deploys an image with critical findings, and the message shows its counts', async () => {
     const { app, ecsMock, ecrMock, notifier } = testApp({ ECR_SCAN_GATE: 'HIGH' });
-    ecsMock.on(DescribeTaskDefinitionCommand).resolves(taskDefinition('myproject_service_api_dev', 9, [`${REGISTRY}/myproject_service_api:v1.4.2`, 'public.ecr.aws/datadog/agent:7', `${REGISTRY}/myproject_service_worker:v2`]));
-    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:9'));
+    ecsMock
+      .on(DescribeTaskDefinitionCommand)
+      .resolves(
+        taskDefinition('myproject_service_api_dev', 9, [
+          `${REGISTRY}/myproject_service_api:v1.4.2`,
+          'public.ecr.aws/datadog/agent:7',
+          `${REGISTRY}/myproject_service_worker:v2`,
+        ]),
+      );
+    ecsMock
+      .on(UpdateServiceCommand)
+      .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:9'));
     ecrMock.on(DescribeImagesCommand).resolves({
-      imageDetails: [{ imageDigest: 'sha256:3f9c1e2d4b5a6978', imageTags: ['v1.4.2'], imageSizeInBytes: 182_000_000, imageScanStatus: { status: 'COMPLETE' }, imageScanFindingsSummary: { findingSeverityCounts: { CRITICAL: 2, HIGH: 1 } } }],
+      imageDetails: [
+        {
+          imageDigest: 'sha256:3f9c1e2d4b5a6978',
+          imageTags: ['v1.4.2'],
+          imageSizeInBytes: 182_000_000,
+          imageScanStatus: { status: 'COMPLETE' },
+          imageScanFindingsSummary: { findingSeverityCounts: { CRITICAL: 2, HIGH: 1 } },
+        },
+      ],
     });
     await app.handle(manual({ service: 'api', reason: 'Hotfix' }));
-    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { service: 'myproject_service_api_dev', taskDefinition: 'myproject_service_api_dev' });
+    expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, {
+      service: 'myproject_service_api_dev',
+      taskDefinition: 'myproject_service_api_dev',
+    });
     // Only the service's own image: not the sidecar, not another service's repository.
-    expect(sentCommands(ecrMock)).toEqual([{ command: 'DescribeImagesCommand', input: { repositoryName: 'myproject_service_api', imageIds: [{ imageTag: 'v1.4.2' }] } }]);
+    expect(sentCommands(ecrMock)).toEqual([
+      { command: 'DescribeImagesCommand', input: { repositoryName: 'myproject_service_api', imageIds: [{ imageTag: 'v1.4.2' }] } },
+    ]);
     expect(ecsMock).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: 'myproject_service_api_dev' });
-    expect(notifier.sent[0]?.facts).toContainEqual(['Image scan', '`v1.4.2`, sha256:3f9c1e2…, 182 MB: CRITICAL 2, HIGH 1 (not gated: a manual deploy)']);
-    expect(output.logs().find((l) => l.message === 'deployment started')?.fields).toMatchObject({ image_scans: [{ repository: 'myproject_service_api', digest: 'sha256:3f9c1e2d4b5a6978', status: 'COMPLETE', counts: { CRITICAL: 2, HIGH: 1 } }] });
+    expect(notifier.sent[0]?.facts).toContainEqual([
+      'Image scan',
+      '`v1.4.2`, sha256:3f9c1e2…, 182 MB: CRITICAL 2, HIGH 1 (not gated: a manual deploy)',
+    ]);
+    expect(output.logs().find((l) => l.message === 'deployment started')?.fields).toMatchObject({
+      image_scans: [
+        { repository: 'myproject_service_api', digest: 'sha256:3f9c1e2d4b5a6978', status: 'COMPLETE', counts: { CRITICAL: 2, HIGH: 1 } },
+      ],
+    });
   });
 
   it('reads the revision a pinned request names, by digest when the image is pinned', async () => {
     const { app, ecsMock, ecrMock } = testApp({ ECR_SCAN_GATE: 'CRITICAL' });
-    ecsMock.on(DescribeTaskDefinitionCommand).resolves(taskDefinition('myproject_service_dev', 42, [`${REGISTRY}/myproject_backend@sha256:abc`]));
-    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_dev:42'));
+    ecsMock
+      .on(DescribeTaskDefinitionCommand)
+      .resolves(taskDefinition('myproject_service_dev', 42, [`${REGISTRY}/myproject_backend@sha256:abc`]));
+    ecsMock
+      .on(UpdateServiceCommand)
+      .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_dev:42'));
     await app.handle(manual({ service: 'backend', task_definition: 'myproject_service_dev:42' }));
     expect(ecsMock).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: 'myproject_service_dev:42' });
-    expect(ecrMock).toHaveReceivedCommandWith(DescribeImagesCommand, { repositoryName: 'myproject_backend', imageIds: [{ imageDigest: 'sha256:abc' }] });
+    expect(ecrMock).toHaveReceivedCommandWith(DescribeImagesCommand, {
+      repositoryName: 'myproject_backend',
+      imageIds: [{ imageDigest: 'sha256:abc' }],
+    });
   });
 
   it('a failed read deploys all the same, without counts and with a warn log', async () => {
     const { app, ecsMock, notifier } = testApp({ ECR_SCAN_GATE: 'HIGH' });
-    ecsMock.on(DescribeTaskDefinitionCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException', $fault: 'client' }));
-    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:9'));
+    ecsMock
+      .on(DescribeTaskDefinitionCommand)
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException', $fault: 'client' }));
+    ecsMock
+      .on(UpdateServiceCommand)
+      .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:9'));
     await app.handle(manual({ service: 'api' }));
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
     expect(notifier.sent[0]?.facts.map(([label]) => label)).not.toContain('Image scan');
-    expect(output.logs().find((l) => l.message === 'image scans not read: the message shows none')).toMatchObject({ level: 'warn', fields: { service: 'api', error_name: 'AccessDeniedException' } });
+    expect(output.logs().find((l) => l.message === 'image scans not read: the message shows none')).toMatchObject({
+      level: 'warn',
+      fields: { service: 'api', error_name: 'AccessDeniedException' },
+    });
   });
 
   it('without the gate, a manual deploy makes no read at all', async () => {
     const { app, ecsMock, ecrMock } = testApp();
-    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:9'));
+    ecsMock
+      .on(UpdateServiceCommand)
+      .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:9'));
     await app.handle(manual({ service: 'api' }));
     expect(sentCommands(ecsMock).map((c) => c.command)).toEqual(['UpdateServiceCommand']);
     expect(ecrMock.calls()).toHaveLength(0);

@@ -22,8 +22,16 @@ describe('Naming', () => {
   const naming = new Naming(testConfig());
 
   it('resolves ECS names with the default patterns', () => {
-    expect(naming.ecsNames('api')).toEqual({ cluster: 'myproject_cluster_dev', service: 'myproject_service_api_dev', family: 'myproject_service_api_dev' });
-    expect(naming.ecsNames('backend')).toEqual({ cluster: 'myproject_cluster_dev', service: 'myproject_service_dev', family: 'myproject_service_dev' });
+    expect(naming.ecsNames('api')).toEqual({
+      cluster: 'myproject_cluster_dev',
+      service: 'myproject_service_api_dev',
+      family: 'myproject_service_api_dev',
+    });
+    expect(naming.ecsNames('backend')).toEqual({
+      cluster: 'myproject_cluster_dev',
+      service: 'myproject_service_dev',
+      family: 'myproject_service_dev',
+    });
   });
 
   it('uses BACKEND_SERVICE_NAME as the backend {name}', () => {
@@ -46,12 +54,21 @@ describe('Naming', () => {
   it('parses /{env}/{project}/{service}/NAME parameters and refuses anything else', () => {
     expect(naming.parseParameterName('/dev/myproject/api/DATABASE_URL')).toEqual({ service: 'api', parameter: 'DATABASE_URL' });
     expect(naming.parseParameterName('/dev/myproject/backend/db/URL')).toEqual({ service: 'backend', parameter: 'db/URL' });
-    for (const name of ['/prod/myproject/api/X', '/dev/other/api/X', 'dev/myproject/api/X', '/dev/myproject/api', '/dev/myproject/api/', '/dev/myproject/../X', '/dev/myproject/api/../X', 'MyExampleParameter']) {
+    for (const name of [
+      '/prod/myproject/api/X',
+      '/dev/other/api/X',
+      'dev/myproject/api/X',
+      '/dev/myproject/api',
+      '/dev/myproject/api/',
+      '/dev/myproject/../X',
+      '/dev/myproject/api/../X',
+      'MyExampleParameter',
+    ]) {
       expect(naming.parseParameterName(name), name).toBeUndefined();
     }
   });
 
-  it('recognises this project\'s ECS services and nothing else', () => {
+  it("recognises this project's ECS services and nothing else", () => {
     expect(naming.serviceFromEcsServiceName('myproject_service_api_dev')).toBe('api');
     expect(naming.serviceFromEcsServiceName('myproject_service_dev')).toBe('backend');
     expect(naming.serviceFromEcsServiceName('myproject_service_api_prod')).toBeUndefined();
@@ -66,9 +83,16 @@ describe('Naming', () => {
     const named = new Naming(testConfig({ BACKEND_SERVICE_NAME: 'web' }));
     expect(serviceRepositories(named, 'web')).toEqual(['myproject_backend', 'myproject_service_web']);
     expect(serviceParameterPrefixes(named, 'backend')).toEqual(['/dev/myproject/backend/', '/dev/myproject/web/']);
-    for (const [rules, service] of [[naming, 'api'], [naming, 'backend'], [named, 'web'], [named, 'api']] as const) {
-      for (const repository of serviceRepositories(rules, service)) expect(rules.serviceFromRepository(repository), repository).toBe(rules.canonical(service));
-      for (const prefix of serviceParameterPrefixes(rules, service)) expect(rules.parseParameterName(`${prefix}KEY`)?.service, prefix).toBe(rules.canonical(service));
+    for (const [rules, service] of [
+      [naming, 'api'],
+      [naming, 'backend'],
+      [named, 'web'],
+      [named, 'api'],
+    ] as const) {
+      for (const repository of serviceRepositories(rules, service))
+        expect(rules.serviceFromRepository(repository), repository).toBe(rules.canonical(service));
+      for (const prefix of serviceParameterPrefixes(rules, service))
+        expect(rules.parseParameterName(`${prefix}KEY`)?.service, prefix).toBe(rules.canonical(service));
     }
   });
 

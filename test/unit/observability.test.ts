@@ -5,7 +5,14 @@ import { captureOutput } from '../helpers/logs.js';
 import { BASE_ENV } from '../helpers/app.js';
 import { sqsBatch } from '../helpers/sqs.js';
 
-const context = { functionName: 'deploybridge', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:deploybridge', memoryLimitInMB: '256', functionVersion: '$LATEST', getRemainingTimeInMillis: () => 60000 } as unknown as Context;
+const context = {
+  functionName: 'deploybridge',
+  awsRequestId: 'req-1',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:deploybridge',
+  memoryLimitInMB: '256',
+  functionVersion: '$LATEST',
+  getRemainingTimeInMillis: () => 60000,
+} as unknown as Context;
 
 /** Loads the Lambda entry point with a fresh module graph, so start-up runs with this environment. */
 async function loadHandler(env: Record<string, string>) {
@@ -41,7 +48,11 @@ describe('the Lambda entry point: logs and metrics', () => {
     expect(dryRun?.fields).not.toHaveProperty('task_definition');
     expect(dryRun).toMatchObject({ request_id: 'req-1' });
 
-    const [emf] = output.metrics() as Array<{ _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }> }; environment: string; trigger: string }>;
+    const [emf] = output.metrics() as Array<{
+      _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }> };
+      environment: string;
+      trigger: string;
+    }>;
     expect(emf?._aws.CloudWatchMetrics[0]?.Namespace).toBe('deploybridge');
     expect(emf?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['service', 'environment', 'trigger']]);
     expect(emf).toMatchObject({ environment: 'dev', trigger: 'ssm', DeploymentsSkipped: 1 });
@@ -76,7 +87,9 @@ describe('the Lambda entry point: logs and metrics', () => {
   it('an invalid configuration is one error line listing every problem and fails the invocation, so the Errors alarm fires', async () => {
     const handler = await loadHandler({ PROJECT_NAME: '', PROJECT_ENV: '', LOG_LEVEL: 'chatty', SERVICE_CONFIG: '{' });
     const invocation = handler(adapt('ssm/parameter-store-change-update-string.json', { name: '/dev/myproject/api/KEY' }), context);
-    await expect(invocation).rejects.toThrow(/^invalid configuration \(4 problems\): PROJECT_NAME is required; PROJECT_ENV is required; LOG_LEVEL must be one of debug, info, warn, error, got "chatty"; SERVICE_CONFIG is not valid JSON \([^\n]*\)$/);
+    await expect(invocation).rejects.toThrow(
+      /^invalid configuration \(4 problems\): PROJECT_NAME is required; PROJECT_ENV is required; LOG_LEVEL must be one of debug, info, warn, error, got "chatty"; SERVICE_CONFIG is not valid JSON \([^\n]*\)$/,
+    );
     const errors = output.logs().filter((l) => l.level === 'error');
     expect(errors).toHaveLength(1);
     expect(errors[0]?.message).toMatch(/^invalid configuration \(4 problems\): PROJECT_NAME is required; /);
@@ -87,14 +100,23 @@ describe('the Lambda entry point: logs and metrics', () => {
   it('an SQS batch answers with batchItemFailures; its metrics go by each event\'s route, the invocation\'s under trigger "batch"', async () => {
     const handler = await loadHandler(BASE_ENV);
     const deleted = adapt('ssm/parameter-store-change-delete-string.json', { name: '/dev/myproject/api/KEY' });
-    const result = await handler(sqsBatch([deleted, 'not json', { ...deleted, id: 'other-project', detail: { ...deleted.detail, name: '/dev/other/api/KEY' } }]), context);
+    const result = await handler(
+      sqsBatch([deleted, 'not json', { ...deleted, id: 'other-project', detail: { ...deleted.detail, name: '/dev/other/api/KEY' } }]),
+      context,
+    );
 
     expect(result).toEqual({ batchItemFailures: [] });
-    const emf = output.metrics() as Array<Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Dimensions: string[][]; Metrics: Array<{ Name: string }> }> } }>;
-    const stored = emf.flatMap((doc) => doc._aws.CloudWatchMetrics.flatMap((d) => d.Metrics.map((m) => `${m.Name}{trigger=${String(doc.trigger)}}`)));
+    const emf = output.metrics() as Array<
+      Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Dimensions: string[][]; Metrics: Array<{ Name: string }> }> } }
+    >;
+    const stored = emf.flatMap((doc) =>
+      doc._aws.CloudWatchMetrics.flatMap((d) => d.Metrics.map((m) => `${m.Name}{trigger=${String(doc.trigger)}}`)),
+    );
     expect(stored.sort()).toEqual(['DeploymentsSkipped{trigger=ssm}', 'EventsIgnored{trigger=ssm}', 'EventsRejected{trigger=unknown}']);
     // The invocation's dimension is set once: Powertools would print a plain-text warning on a second.
     expect(output.text()).not.toContain('has already been added');
-    expect(output.logs().map((l) => l.message)).toEqual(expect.arrayContaining(['event rejected: the message body is not JSON', 'notification: Parameter deleted: api', 'batch handled']));
+    expect(output.logs().map((l) => l.message)).toEqual(
+      expect.arrayContaining(['event rejected: the message body is not JSON', 'notification: Parameter deleted: api', 'batch handled']),
+    );
   });
 });

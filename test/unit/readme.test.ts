@@ -23,7 +23,12 @@ describe('README', () => {
     const printed: string[] = [];
     expect(await runLocal(['events/ecr-push-api.json'], {}, (line) => printed.push(line))).toBe(0);
     // The last line notes the SDK's Node-version warning on Node < 22 only.
-    expect(printed.join('\n').split('\n').filter((line) => !line.startsWith('note: the AWS SDK'))).toEqual(shown?.split('\n'));
+    expect(
+      printed
+        .join('\n')
+        .split('\n')
+        .filter((line) => !line.startsWith('note: the AWS SDK')),
+    ).toEqual(shown?.split('\n'));
   });
 
   it('links only to files and headings that exist (README, docs/, events/README.md, terraform/README.md)', () => {
@@ -55,7 +60,8 @@ describe('README', () => {
         const [path = '', fragment] = link.split('#');
         const target = path === '' ? file : normalize(join(dirname(file), path));
         if (!existsSync(target)) broken.push(`${file}: ${link} (no such file)`);
-        else if (fragment !== undefined && target.endsWith('.md') && !anchors(target).has(fragment)) broken.push(`${file}: ${link} (no such heading)`);
+        else if (fragment !== undefined && target.endsWith('.md') && !anchors(target).has(fragment))
+          broken.push(`${file}: ${link} (no such heading)`);
       }
     }
     expect(broken).toEqual([]);
@@ -66,16 +72,27 @@ describe('events/README.md', () => {
   const list = readFileSync('events/README.md', 'utf8');
   const rows = list.split('\n').filter((line) => line.startsWith('| `'));
 
-  it.each([...readdirSync('events').filter((f) => f.endsWith('.json')), ...readdirSync('events/put-events').map((f) => `put-events/${f}`)])('lists %s in a row of its own', (file) => {
-    expect(rows.filter((row) => row.startsWith(`| \`${file}\` |`))).toHaveLength(1);
-  });
+  it.each([...readdirSync('events').filter((f) => f.endsWith('.json')), ...readdirSync('events/put-events').map((f) => `put-events/${f}`)])(
+    'lists %s in a row of its own',
+    (file) => {
+      expect(rows.filter((row) => row.startsWith(`| \`${file}\` |`))).toHaveLength(1);
+    },
+  );
 
   it('shows EventBusName where the manual-deploy bus applies, and the entries files that carry it', () => {
-    const entries = readdirSync('events/put-events').map((f) => ({ file: `put-events/${f}`, entries: JSON.parse(readFileSync(`events/put-events/${f}`, 'utf8')) as Array<{ EventBusName?: string }> }));
+    const entries = readdirSync('events/put-events').map((f) => ({
+      file: `put-events/${f}`,
+      entries: JSON.parse(readFileSync(`events/put-events/${f}`, 'utf8')) as Array<{ EventBusName?: string }>,
+    }));
     for (const { file, entries: each } of entries) {
       const bus = each[0]?.EventBusName ?? 'default';
-      expect(rows.find((row) => row.startsWith(`| \`${file}\` |`)), file).toContain(bus === 'default' ? '| default |' : `| \`${bus}\` |`);
+      expect(
+        rows.find((row) => row.startsWith(`| \`${file}\` |`)),
+        file,
+      ).toContain(bus === 'default' ? '| default |' : `| \`${bus}\` |`);
     }
-    expect(entries.some(({ entries: each }) => each.some((entry) => entry.EventBusName === 'myproject-deploybridge-dev-manual-deploys'))).toBe(true);
+    expect(
+      entries.some(({ entries: each }) => each.some((entry) => entry.EventBusName === 'myproject-deploybridge-dev-manual-deploys')),
+    ).toBe(true);
   });
 });

@@ -19,7 +19,7 @@ function s3() {
 }
 
 describe('S3 reads: the version before an object version', () => {
-  it('follows the pages (KeyMarker, VersionIdMarker) until the version after the event\'s', async () => {
+  it("follows the pages (KeyMarker, VersionIdMarker) until the version after the event's", async () => {
     const { reads, mock } = s3();
     mock
       .on(ListObjectVersionsCommand)
@@ -43,18 +43,24 @@ describe('S3 reads: the version before an object version', () => {
 
   it('the oldest version has none before it; a version not listed is said to be so', async () => {
     const { reads, mock } = s3();
-    mock.on(ListObjectVersionsCommand).resolves({ IsTruncated: false, Versions: [...versions('v2', 'v1'), { Key: `${KEY}.bak`, VersionId: 'b1' }] });
+    mock
+      .on(ListObjectVersionsCommand)
+      .resolves({ IsTruncated: false, Versions: [...versions('v2', 'v1'), { Key: `${KEY}.bak`, VersionId: 'b1' }] });
     expect(await reads.previousVersion('b', KEY, 'v1')).toEqual({ kind: 'none' });
     expect(await reads.previousVersion('b', KEY, 'v0')).toEqual({ kind: 'not_listed' });
   });
 
   it('stops once the listing has moved on to longer keys, and after 5 pages', async () => {
     const { reads, mock } = s3();
-    mock.on(ListObjectVersionsCommand).resolves({ IsTruncated: true, Versions: [...versions('v2'), { Key: `${KEY}.bak`, VersionId: 'b1' }], NextKeyMarker: `${KEY}.bak` });
+    mock
+      .on(ListObjectVersionsCommand)
+      .resolves({ IsTruncated: true, Versions: [...versions('v2'), { Key: `${KEY}.bak`, VersionId: 'b1' }], NextKeyMarker: `${KEY}.bak` });
     expect(await reads.previousVersion('b', KEY, 'v2')).toEqual({ kind: 'none' });
     expect(mock.calls()).toHaveLength(1);
     mock.reset();
-    mock.on(ListObjectVersionsCommand).resolves({ IsTruncated: true, Versions: versions('vx'), NextKeyMarker: KEY, NextVersionIdMarker: 'vx' });
+    mock
+      .on(ListObjectVersionsCommand)
+      .resolves({ IsTruncated: true, Versions: versions('vx'), NextKeyMarker: KEY, NextVersionIdMarker: 'vx' });
     expect(await reads.previousVersion('b', KEY, 'v1')).toEqual({ kind: 'not_listed' });
     expect(mock.calls()).toHaveLength(5);
   });
@@ -69,7 +75,14 @@ describe('ECR reads', () => {
   it('describes an image by tag when the digest is not known, without scan when nothing scans it', async () => {
     const { reads, mock } = ecr();
     mock.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: 'sha256:1', imageTags: ['v1'], imageSizeInBytes: 10 }] });
-    expect(await reads.describeImage('repo', { tag: 'v1' })).toEqual({ repository: 'repo', digest: 'sha256:1', tags: ['v1'], sizeBytes: 10, pushedAt: undefined, scan: undefined });
+    expect(await reads.describeImage('repo', { tag: 'v1' })).toEqual({
+      repository: 'repo',
+      digest: 'sha256:1',
+      tags: ['v1'],
+      sizeBytes: 10,
+      pushedAt: undefined,
+      scan: undefined,
+    });
     expect(mock).toHaveReceivedCommandWith(DescribeImagesCommand, { repositoryName: 'repo', imageIds: [{ imageTag: 'v1' }] });
   });
 

@@ -10,7 +10,11 @@ describe('redact', () => {
   it.each([
     ['an access key id', 'denied for AKIAIOSFODNN7EXAMPLE on x', 'denied for [redacted] on x'],
     ['a temporary access key id', 'key ASIAIOSFODNN7EXAMPLE expired', 'key [redacted] expired'],
-    ['a secret access key by its name', 'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY next', 'aws_secret_access_key=[redacted] next'],
+    [
+      'a secret access key by its name',
+      'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY next',
+      'aws_secret_access_key=[redacted] next',
+    ],
     ['a JSON password', '{"DB_PASSWORD":"hunter22","LOG":"info"}', '{"DB_PASSWORD":"[redacted]","LOG":"info"}'],
     ['a token: value pair', 'token: abc.def.ghi, then', 'token: [redacted], then'],
     ['an api key', 'x-api-key=k-123456789', 'x-api-key=[redacted]'],
@@ -21,7 +25,11 @@ describe('redact', () => {
     ['a session key', 'session-key=abcdef', 'session-key=[redacted]'],
     ['a Slack webhook over http', 'http://hooks.slack.com/services/T000/B000/XXXX', '[redacted]'],
     ['a bearer token after two spaces', 'Bearer  eyJhbGciOiJIUzI1NiJ9', 'Bearer [redacted]'],
-    ['credentials in a URL', 'pull https://deploy:s3cret@registry.example.com/app failed', 'pull https://[redacted]@registry.example.com/app failed'],
+    [
+      'credentials in a URL',
+      'pull https://deploy:s3cret@registry.example.com/app failed',
+      'pull https://[redacted]@registry.example.com/app failed',
+    ],
     ['a bearer token', 'header Bearer eyJhbGciOiJIUzI1NiJ9.e30.x sent', 'header Bearer [redacted] sent'],
     ['basic credentials', 'Basic dXNlcjpwYXNzd29yZA== sent', 'Basic [redacted] sent'],
     ['a Slack webhook', 'post to https://hooks.slack.com/services/T000/B000/XXXX failed', 'post to [redacted] failed'],
@@ -45,16 +53,22 @@ describe('redact', () => {
   it("masks the values of a function's environment wherever they appear, longest first; short values are not secrets", () => {
     rememberSecretValues(['db-7f3k', 'db-7f3k.internal.example', '12345', '123456']);
     expect(knownSecretValues()).toEqual(['db-7f3k', 'db-7f3k.internal.example', '123456']);
-    expect(redact('connect db-7f3k.internal.example:5432 (db-7f3k) after 12345 ms, id 123456')).toBe('connect [redacted]:5432 ([redacted]) after 12345 ms, id [redacted]');
+    expect(redact('connect db-7f3k.internal.example:5432 (db-7f3k) after 12345 ms, id 123456')).toBe(
+      'connect [redacted]:5432 ([redacted]) after 12345 ms, id [redacted]',
+    );
   });
 
   it('error descriptions and every log field of an error are masked, the stack included', () => {
-    const error = Object.assign(new Error('String measured: {"DATABASE_URL":"postgres://app:pw-9x@db/app"}'), { name: 'InvalidParameterValueException' });
+    const error = Object.assign(new Error('String measured: {"DATABASE_URL":"postgres://app:pw-9x@db/app"}'), {
+      name: 'InvalidParameterValueException',
+    });
     const wrapped = new Error('update failed', { cause: error });
     expect(describeError(error)).toBe('InvalidParameterValueException: String measured: {"DATABASE_URL":"postgres://[redacted]@db/app"}');
     const fields = errorFields(wrapped);
     expect(fields.error_cause).toBe(describeError(error));
     expect(JSON.stringify(errorFields(error))).not.toContain('pw-9x');
-    expect(String(errorFields(error).error_stack)).toMatch(/^InvalidParameterValueException: String measured: \{"DATABASE_URL":"postgres:\/\/\[redacted\]@db\/app"\}\n/);
+    expect(String(errorFields(error).error_stack)).toMatch(
+      /^InvalidParameterValueException: String measured: \{"DATABASE_URL":"postgres:\/\/\[redacted\]@db\/app"\}\n/,
+    );
   });
 });

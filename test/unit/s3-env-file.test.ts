@@ -44,7 +44,10 @@ function cloudTrailPut(key: string, versionId: string | null = V3) {
 }
 
 function deployedServices(ecsMock: ReturnType<typeof testApp>['ecsMock']): string[] {
-  return ecsMock.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input.service ?? '').sort();
+  return ecsMock
+    .commandCalls(UpdateServiceCommand)
+    .map((c) => c.args[0].input.service ?? '')
+    .sort();
 }
 
 /** Everything people could read: log output and the Slack payloads. */
@@ -52,9 +55,15 @@ function everythingWritten(output: ReturnType<typeof captureOutput>, notifier: R
   return [output.text(), ...notifier.sent.map((n) => JSON.stringify(buildSlackPayload(n, { environment: 'dev' })))].join('\n');
 }
 
-function appWithHistory(key: string, versions: Array<{ versionId: string; content: string | Uint8Array }>, env: Record<string, string> = {}) {
+function appWithHistory(
+  key: string,
+  versions: Array<{ versionId: string; content: string | Uint8Array }>,
+  env: Record<string, string> = {},
+) {
   const test = testApp(env);
-  test.ecsMock.on(UpdateServiceCommand).callsFake((input: { service: string }) => serviceUpdated(`arn:aws:ecs:us-east-1:123456789012:task-definition/${input.service}:2`));
+  test.ecsMock
+    .on(UpdateServiceCommand)
+    .callsFake((input: { service: string }) => serviceUpdated(`arn:aws:ecs:us-east-1:123456789012:task-definition/${input.service}:2`));
   objectHistory(test.s3Mock, key, versions);
   return test;
 }
@@ -66,8 +75,12 @@ describe('S3 env file: read, validated, compared with the version before it', ()
   });
   afterEach(() => output.restore());
 
-  it('a valid change reads the event\'s version and the one before it, names what changed, and redeploys', async () => {
-    const { app, ecsMock, s3Mock, notifier } = appWithHistory('api/.env', [{ versionId: V3, content: AFTER }, { versionId: V2, content: BEFORE }, { versionId: V1, content: 'APP_ENV=dev\n' }]);
+  it("a valid change reads the event's version and the one before it, names what changed, and redeploys", async () => {
+    const { app, ecsMock, s3Mock, notifier } = appWithHistory('api/.env', [
+      { versionId: V3, content: AFTER },
+      { versionId: V2, content: BEFORE },
+      { versionId: V1, content: 'APP_ENV=dev\n' },
+    ]);
 
     const result = await app.handle(nativeCreated('api/.env'));
 
@@ -82,29 +95,48 @@ describe('S3 env file: read, validated, compared with the version before it', ()
     expect(fact(notifier.sent[0], 'Variables')).toBe(`added FEATURE_SEARCH; removed LEGACY_API; changed DB_PASSWORD (since version ${V2})`);
     expect(fact(notifier.sent[0], 'Changed by')).toBe('account 123456789012');
     const started = output.logs().find((l) => l.message === 'deployment started');
-    expect(started?.fields).toMatchObject({ added: ['FEATURE_SEARCH'], removed: ['LEGACY_API'], changed: ['DB_PASSWORD'], previous_version_id: V2, changed_by: '123456789012' });
+    expect(started?.fields).toMatchObject({
+      added: ['FEATURE_SEARCH'],
+      removed: ['LEGACY_API'],
+      changed: ['DB_PASSWORD'],
+      previous_version_id: V2,
+      changed_by: '123456789012',
+    });
     // The values were read (DB_PASSWORD changed) but are nowhere in what people read.
     for (const secret of ENV_FILE_SECRETS) expect(everythingWritten(output, notifier)).not.toContain(secret);
   });
 
   it('a file shared by three services is read once and each started message names the change', async () => {
-    const { app, ecsMock, s3Mock, notifier } = appWithHistory('shared/.env', [{ versionId: V3, content: AFTER }, { versionId: V2, content: BEFORE }]);
+    const { app, ecsMock, s3Mock, notifier } = appWithHistory('shared/.env', [
+      { versionId: V3, content: AFTER },
+      { versionId: V2, content: BEFORE },
+    ]);
     await app.handle(nativeCreated('shared/.env'));
     expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(2);
     expect(deployedServices(ecsMock)).toEqual(['myproject_service_api_dev', 'myproject_service_dev', 'myproject_service_worker_dev']);
-    expect(notifier.sent.map((n) => fact(n, 'Variables'))).toEqual(Array(3).fill(`added FEATURE_SEARCH; removed LEGACY_API; changed DB_PASSWORD (since version ${V2})`));
+    expect(notifier.sent.map((n) => fact(n, 'Variables'))).toEqual(
+      Array(3).fill(`added FEATURE_SEARCH; removed LEGACY_API; changed DB_PASSWORD (since version ${V2})`),
+    );
   });
 
   it('CloudTrail: the version is x-amz-version-id and the actor is userIdentity.arn', async () => {
-    const { app, s3Mock, notifier } = appWithHistory('api/.env', [{ versionId: V3, content: AFTER }, { versionId: V2, content: BEFORE }]);
+    const { app, s3Mock, notifier } = appWithHistory('api/.env', [
+      { versionId: V3, content: AFTER },
+      { versionId: V2, content: BEFORE },
+    ]);
     await app.handle(cloudTrailPut('api/.env'));
     expect(sentCommands(s3Mock)[0]).toEqual({ command: 'GetObjectCommand', input: { Bucket: BUCKET, Key: 'api/.env', VersionId: V3 } });
     expect(fact(notifier.sent[0], 'Changed by')).toBe('arn:aws:sts::123456789012:assumed-role/SomeRole/user-SomeRole');
-    expect(output.logs().find((l) => l.message === 'deployment started')?.fields).toMatchObject({ changed_by: 'arn:aws:sts::123456789012:assumed-role/SomeRole/user-SomeRole' });
+    expect(output.logs().find((l) => l.message === 'deployment started')?.fields).toMatchObject({
+      changed_by: 'arn:aws:sts::123456789012:assumed-role/SomeRole/user-SomeRole',
+    });
   });
 
   it('an unknown actor stays unknown: nothing is invented', async () => {
-    const { app, notifier } = appWithHistory('api/.env', [{ versionId: V3, content: AFTER }, { versionId: V2, content: BEFORE }]);
+    const { app, notifier } = appWithHistory('api/.env', [
+      { versionId: V3, content: AFTER },
+      { versionId: V2, content: BEFORE },
+    ]);
     const event = cloudTrailPut('api/.env');
     const { userIdentity: _dropped, ...detail } = event.detail as Record<string, unknown>;
     await app.handle({ ...event, detail });
@@ -114,7 +146,10 @@ describe('S3 env file: read, validated, compared with the version before it', ()
 
   it('an invalid file deploys nothing: one Slack warning naming the file, the services and the lines, never a value', async () => {
     const invalid = `APP_ENV=dev\r\nDB PASSWORD=${SECRET_NEW}\r\n${SECRET_OLD}\r\nDB_PASSWORD=${SECRET_NEW}\r\nDB_PASSWORD=${SECRET_OLD}\r\n`;
-    const { app, ecsMock, s3Mock, notifier, metrics } = appWithHistory('shared/.env', [{ versionId: V3, content: invalid }, { versionId: V2, content: BEFORE }]);
+    const { app, ecsMock, s3Mock, notifier, metrics } = appWithHistory('shared/.env', [
+      { versionId: V3, content: invalid },
+      { versionId: V2, content: BEFORE },
+    ]);
 
     const result = await app.handle(nativeCreated('shared/.env'));
 
@@ -133,7 +168,9 @@ describe('S3 env file: read, validated, compared with the version before it', ()
       'line 5: DB_PASSWORD is set again (first on line 4; ECS keeps the last one)',
     ]);
     expect(metrics.counts).toEqual({ DeploymentsSkipped: 3 });
-    const skipped = output.logs().filter((l) => l.message.startsWith('deployment skipped: env file s3://myproject-config-dev/shared/.env is invalid'));
+    const skipped = output
+      .logs()
+      .filter((l) => l.message.startsWith('deployment skipped: env file s3://myproject-config-dev/shared/.env is invalid'));
     expect(skipped.map((l) => l.fields.service)).toEqual(['api', 'worker', 'backend']);
     expect(skipped[0]?.fields.problems).toContainEqual({ kind: 'duplicate_name', line: 5, name: 'DB_PASSWORD', firstLine: 4 });
     for (const secret of ENV_FILE_SECRETS) expect(everythingWritten(output, notifier)).not.toContain(secret);
@@ -147,7 +184,10 @@ describe('S3 env file: read, validated, compared with the version before it', ()
   });
 
   it('a re-upload that changes nothing deploys nothing and says so in one info log line', async () => {
-    const { app, ecsMock, notifier, metrics } = appWithHistory('shared/.env', [{ versionId: V3, content: `# re-saved\n${BEFORE}` }, { versionId: V2, content: BEFORE }]);
+    const { app, ecsMock, notifier, metrics } = appWithHistory('shared/.env', [
+      { versionId: V3, content: `# re-saved\n${BEFORE}` },
+      { versionId: V2, content: BEFORE },
+    ]);
     const result = await app.handle(nativeCreated('shared/.env'));
     const reason = `env file s3://myproject-config-dev/shared/.env has the same variables and values as version ${V2}; nothing to redeploy`;
     expect(result).toEqual({ status: 'ignored', eventId: '17793124-05d4-b198-2fde-7ededc63b103', route: 's3', reason });
@@ -163,7 +203,9 @@ describe('S3 env file: read, validated, compared with the version before it', ()
     await app.handle(nativeCreated('api/.env', null));
     expect(sentCommands(s3Mock)).toEqual([{ command: 'GetObjectCommand', input: { Bucket: BUCKET, Key: 'api/.env' } }]);
     expect(deployedServices(ecsMock)).toEqual(['myproject_service_api_dev']);
-    expect(fact(notifier.sent[0], 'Variables')).toBe('not listed: the bucket is not versioned, so there is no previous version to compare with');
+    expect(fact(notifier.sent[0], 'Variables')).toBe(
+      'not listed: the bucket is not versioned, so there is no previous version to compare with',
+    );
     const started = output.logs().find((l) => l.message === 'deployment started');
     expect(started?.fields).toMatchObject({ env_file_not_compared: 'unversioned' });
     expect(started?.fields).not.toHaveProperty('added');
@@ -195,7 +237,12 @@ describe('S3 env file: read, validated, compared with the version before it', ()
   it('a file over 1 MiB is not read: it is reported as invalid with its size', async () => {
     const { app, ecsMock, s3Mock, notifier } = appWithHistory('api/.env', []);
     let destroyed = false;
-    s3Mock.on(GetObjectCommand).resolves({ ContentLength: 5_000_000, Body: { destroy: () => (destroyed = true), transformToByteArray: () => Promise.reject(new Error('must not be read')) } as never });
+    s3Mock
+      .on(GetObjectCommand)
+      .resolves({
+        ContentLength: 5_000_000,
+        Body: { destroy: () => (destroyed = true), transformToByteArray: () => Promise.reject(new Error('must not be read')) } as never,
+      });
     await app.handle(nativeCreated('api/.env'));
     expect(ecsMock.calls()).toHaveLength(0);
     expect(destroyed).toBe(true);
@@ -213,18 +260,44 @@ describe('S3 env file: read, validated, compared with the version before it', ()
 
   it('a file that cannot be read deploys nothing: the planning failure is logged and reported', async () => {
     const { app, ecsMock, s3Mock, notifier } = appWithHistory('api/.env', []);
-    s3Mock.on(GetObjectCommand).rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403, requestId: 'REQ1' } }));
+    s3Mock
+      .on(GetObjectCommand)
+      .rejects(
+        Object.assign(new Error('Access Denied'), {
+          name: 'AccessDenied',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 403, requestId: 'REQ1' },
+        }),
+      );
     const result = await app.handle(nativeCreated('api/.env'));
     expect(result.status).toBe('rejected');
     expect(ecsMock.calls()).toHaveLength(0);
     const reason = `env file s3://myproject-config-dev/api/.env (version ${V3}) could not be read, so it was not checked: AccessDenied: Access Denied`;
-    expect(notifier.sent).toEqual([expect.objectContaining({ severity: 'error', title: 'Deployment failed before it started', facts: expect.arrayContaining([['Reason', reason]]) as unknown })]);
-    expect(output.logs().find((l) => l.message === 'deployment failed: could not plan')?.fields).toMatchObject({ error: reason, error_name: 'AccessDenied', aws_request_id: 'REQ1' });
+    expect(notifier.sent).toEqual([
+      expect.objectContaining({
+        severity: 'error',
+        title: 'Deployment failed before it started',
+        facts: expect.arrayContaining([['Reason', reason]]) as unknown,
+      }),
+    ]);
+    expect(output.logs().find((l) => l.message === 'deployment failed: could not plan')?.fields).toMatchObject({
+      error: reason,
+      error_name: 'AccessDenied',
+      aws_request_id: 'REQ1',
+    });
   });
 
   it('a transient failure reading the file fails the invocation so Lambda retries it', async () => {
     const { app, ecsMock, s3Mock } = appWithHistory('api/.env', []);
-    s3Mock.on(GetObjectCommand).rejects(Object.assign(new Error('We encountered an internal error.'), { name: 'InternalError', $fault: 'server', $metadata: { httpStatusCode: 500 } }));
+    s3Mock
+      .on(GetObjectCommand)
+      .rejects(
+        Object.assign(new Error('We encountered an internal error.'), {
+          name: 'InternalError',
+          $fault: 'server',
+          $metadata: { httpStatusCode: 500 },
+        }),
+      );
     await expect(app.handle(nativeCreated('api/.env'))).rejects.toThrow('could not be read');
     expect(ecsMock.calls()).toHaveLength(0);
   });
@@ -235,7 +308,10 @@ describe('S3 env file: read, validated, compared with the version before it', ()
     await app.handle(nativeCreated('api/.env'));
     expect(deployedServices(ecsMock)).toEqual(['myproject_service_api_dev']);
     expect(fact(notifier.sent[0], 'Variables')).toBe('not listed: the previous version could not be read');
-    expect(output.logs().find((l) => l.message === 'env file not compared with its previous version')).toMatchObject({ level: 'warn', fields: { reason: 'read_failed', error_name: 'AccessDenied', key: 'api/.env' } });
+    expect(output.logs().find((l) => l.message === 'env file not compared with its previous version')).toMatchObject({
+      level: 'warn',
+      fields: { reason: 'read_failed', error_name: 'AccessDenied', key: 'api/.env' },
+    });
   });
 
   it('an event version that is not among the listed versions is not compared', async () => {
@@ -248,7 +324,10 @@ describe('S3 env file: read, validated, compared with the version before it', ()
     const { app, s3Mock, lambdaMock } = lambdaApp();
     happyPath(lambdaMock);
     const sample = awsSample('s3/eventbridge-object-created.json');
-    const result = await app.handle({ ...sample, detail: { ...sample.detail, bucket: { name: 'myproject-artifacts' }, object: { key: 'thumbnailer/lambda.zip', 'version-id': V3 } } });
+    const result = await app.handle({
+      ...sample,
+      detail: { ...sample.detail, bucket: { name: 'myproject-artifacts' }, object: { key: 'thumbnailer/lambda.zip', 'version-id': V3 } },
+    });
     expect(result).toMatchObject({ status: 'planned', deployments: [{ service: 'thumbnailer', status: 'succeeded' }] });
     expect(s3Mock.calls()).toHaveLength(0);
   });

@@ -23,7 +23,10 @@ function cloudTrailEvent(eventName: string, key: string) {
 }
 
 function servicesDeployed(ecsMock: ReturnType<typeof testApp>['ecsMock']): string[] {
-  return ecsMock.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input.service ?? '').sort();
+  return ecsMock
+    .commandCalls(UpdateServiceCommand)
+    .map((c) => c.args[0].input.service ?? '')
+    .sort();
 }
 
 describe('S3 env-file change → redeploy every service that uses it', () => {
@@ -35,19 +38,34 @@ describe('S3 env-file change → redeploy every service that uses it', () => {
 
   it('redeploys every service listing the object (native Object Created)', async () => {
     const { app, ecsMock, notifier } = testApp();
-    ecsMock.on(UpdateServiceCommand).callsFake((input: { service: string }) => serviceUpdated(`arn:aws:ecs:us-east-1:123456789012:task-definition/${input.service}:2`));
+    ecsMock
+      .on(UpdateServiceCommand)
+      .callsFake((input: { service: string }) => serviceUpdated(`arn:aws:ecs:us-east-1:123456789012:task-definition/${input.service}:2`));
     const result = await app.handle(nativeEvent('created', 'shared/.env'));
     expect(servicesDeployed(ecsMock)).toEqual(['myproject_service_api_dev', 'myproject_service_dev', 'myproject_service_worker_dev']);
     expect(ecsMock.calls()).toHaveLength(3); // one call per service: UpdateService restarting what it runs
-    expect(ecsMock.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input)).toContainEqual({ cluster: 'myproject_cluster_dev', service: 'myproject_service_worker_dev', forceNewDeployment: true });
+    expect(ecsMock.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input)).toContainEqual({
+      cluster: 'myproject_cluster_dev',
+      service: 'myproject_service_worker_dev',
+      forceNewDeployment: true,
+    });
     expect(result.status === 'planned' && result.deployments.map((d) => d.status)).toEqual(['started', 'started', 'started']);
-    expect(notifier.sent.map((n) => n.title).sort()).toEqual(['Deployment started: api', 'Deployment started: backend', 'Deployment started: worker']);
-    expect(notifier.sent[0]?.facts).toContainEqual(['Trigger', 'S3 object s3://myproject-config-dev/shared/.env (PutObject, version IYV3p45BT0ac8hjHg1houSdS1a.Mro8e)']);
+    expect(notifier.sent.map((n) => n.title).sort()).toEqual([
+      'Deployment started: api',
+      'Deployment started: backend',
+      'Deployment started: worker',
+    ]);
+    expect(notifier.sent[0]?.facts).toContainEqual([
+      'Trigger',
+      'S3 object s3://myproject-config-dev/shared/.env (PutObject, version IYV3p45BT0ac8hjHg1houSdS1a.Mro8e)',
+    ]);
   });
 
   it.each(['PutObject', 'CopyObject', 'CompleteMultipartUpload'])('redeploys on CloudTrail %s', async (eventName) => {
     const { app, ecsMock } = testApp();
-    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:2'));
+    ecsMock
+      .on(UpdateServiceCommand)
+      .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:2'));
     await app.handle(cloudTrailEvent(eventName, 'api/.env'));
     expect(servicesDeployed(ecsMock)).toEqual(['myproject_service_api_dev']);
   });
@@ -55,9 +73,15 @@ describe('S3 env-file change → redeploy every service that uses it', () => {
   it('reports each result: one failure does not stop the others', async () => {
     const { app, ecsMock, notifier, metrics } = testApp();
     ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/x:1'));
-    ecsMock.on(UpdateServiceCommand, { service: 'myproject_service_worker_dev' }).rejects(Object.assign(new Error('Service not found.'), { name: 'ServiceNotFoundException', $fault: 'client' }));
+    ecsMock
+      .on(UpdateServiceCommand, { service: 'myproject_service_worker_dev' })
+      .rejects(Object.assign(new Error('Service not found.'), { name: 'ServiceNotFoundException', $fault: 'client' }));
     const result = await app.handle(nativeEvent('created', 'shared/.env'));
-    expect(result.status === 'planned' && result.deployments.map((d) => `${d.service}:${d.status}`)).toEqual(['api:started', 'worker:failed', 'backend:started']);
+    expect(result.status === 'planned' && result.deployments.map((d) => `${d.service}:${d.status}`)).toEqual([
+      'api:started',
+      'worker:failed',
+      'backend:started',
+    ]);
     expect(metrics.counts).toMatchObject({ DeploymentsStarted: 2, DeploymentsFailed: 1 });
     expect(notifier.sent.filter((n) => n.severity === 'error').map((n) => n.title)).toEqual(['Deployment failed: worker']);
   });
@@ -68,14 +92,20 @@ describe('S3 env-file change → redeploy every service that uses it', () => {
     expect(ecsMock.calls()).toHaveLength(0);
     expect(notifier.sent).toHaveLength(1);
     expect(notifier.sent[0]).toMatchObject({ severity: 'warning', title: 'Env file deleted: s3://myproject-config-dev/shared/.env' });
-    expect(notifier.sent[0]?.facts).toContainEqual(['Used by', 'myproject_service_api_dev, myproject_service_worker_dev, myproject_service_dev']);
+    expect(notifier.sent[0]?.facts).toContainEqual([
+      'Used by',
+      'myproject_service_api_dev, myproject_service_worker_dev, myproject_service_dev',
+    ]);
   });
 
   it('a CloudTrail call that failed (errorCode) changed nothing and deploys nothing', async () => {
     const { app, ecsMock } = testApp();
     const event = cloudTrailEvent('PutObject', 'api/.env');
     const result = await app.handle({ ...event, detail: { ...event.detail, errorCode: 'AccessDenied', errorMessage: 'Access Denied' } });
-    expect(result).toMatchObject({ status: 'ignored', reason: 'S3 "PutObject failed with AccessDenied" does not change an object\'s content' });
+    expect(result).toMatchObject({
+      status: 'ignored',
+      reason: 'S3 "PutObject failed with AccessDenied" does not change an object\'s content',
+    });
     expect(ecsMock.calls()).toHaveLength(0);
   });
 
@@ -114,7 +144,13 @@ describe('S3 env-file change → redeploy every service that uses it', () => {
 
   describe('keys with spaces, "+", "=" and non-ASCII: matched as delivered and URL-decoded', () => {
     const KEYS = { spaced: 'config/my app.env', plus: 'config/a+b=c.env', accented: 'config/café/über.env' };
-    const env = { SERVICE_CONFIG: JSON.stringify({ api: [{ bucket: BUCKET, key: KEYS.spaced }], worker: [{ bucket: BUCKET, key: KEYS.plus }], backend: [{ bucket: BUCKET, key: KEYS.accented }] }) };
+    const env = {
+      SERVICE_CONFIG: JSON.stringify({
+        api: [{ bucket: BUCKET, key: KEYS.spaced }],
+        worker: [{ bucket: BUCKET, key: KEYS.plus }],
+        backend: [{ bucket: BUCKET, key: KEYS.accented }],
+      }),
+    };
 
     it.each([
       ['a space as "+" (URL-encoded)', 'config/my+app.env', 'myproject_service_api_dev'],
@@ -151,11 +187,18 @@ describe('S3 env-file change → redeploy every service that uses it', () => {
     });
 
     it('a Lambda artifact is fetched with the key that matched, not the encoded one', async () => {
-      const { app, lambdaMock } = lambdaApp({ LAMBDA_CONFIG: JSON.stringify({ thumbnailer: { alias: 'live', artifact: { bucket: 'myproject-artifacts', key: 'builds/thumb nailer+v2.zip' } } }) });
+      const { app, lambdaMock } = lambdaApp({
+        LAMBDA_CONFIG: JSON.stringify({
+          thumbnailer: { alias: 'live', artifact: { bucket: 'myproject-artifacts', key: 'builds/thumb nailer+v2.zip' } },
+        }),
+      });
       happyPath(lambdaMock);
       const event = nativeEvent('created', 'builds/thumb+nailer%2Bv2.zip');
       await app.handle({ ...event, detail: { ...event.detail, bucket: { name: 'myproject-artifacts' } } });
-      expect(lambdaMock).toHaveReceivedCommandWith(UpdateFunctionCodeCommand, { S3Bucket: 'myproject-artifacts', S3Key: 'builds/thumb nailer+v2.zip' });
+      expect(lambdaMock).toHaveReceivedCommandWith(UpdateFunctionCodeCommand, {
+        S3Bucket: 'myproject-artifacts',
+        S3Key: 'builds/thumb nailer+v2.zip',
+      });
     });
   });
 });

@@ -16,7 +16,10 @@ const notification: Notification = {
   severity: 'error',
   title: 'Deployment failed: api',
   service: 'myproject_service_api_dev',
-  facts: [['Status', 'failed'], ['Reason', 'ServiceNotFoundException: <service> & co']],
+  facts: [
+    ['Status', 'failed'],
+    ['Reason', 'ServiceNotFoundException: <service> & co'],
+  ],
   consoleUrl: 'https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/c/services/s/deployments?region=us-east-1',
 };
 
@@ -38,7 +41,10 @@ describe('Slack messages', () => {
           { type: 'mrkdwn', text: '*Reason*\nServiceNotFoundException: &lt;service&gt; &amp; co' },
         ],
       },
-      { type: 'actions', elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in ECS console' }, url: notification.consoleUrl }] },
+      {
+        type: 'actions',
+        elements: [{ type: 'button', text: { type: 'plain_text', text: 'Open in ECS console' }, url: notification.consoleUrl }],
+      },
     ]);
   });
 
@@ -49,7 +55,10 @@ describe('Slack messages', () => {
   it('marks dry runs in the title and a context line', () => {
     const payload = buildSlackPayload({ ...notification, severity: 'info', dryRun: true }, { environment: 'dev' });
     expect(payload.text).toBe('[DRY RUN] Deployment failed: api (dev)');
-    expect(payload.attachments[0]?.blocks.at(-1)).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Dry run: nothing was changed in AWS.' }] });
+    expect(payload.attachments[0]?.blocks.at(-1)).toEqual({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: 'Dry run: nothing was changed in AWS.' }],
+    });
   });
 
   it('trims long values to what Slack accepts', () => {
@@ -82,13 +91,23 @@ describe('Slack delivery to a real webhook on 127.0.0.1', () => {
     const config = testConfig({ SLACK_WEBHOOK_URL: server.url });
     const slack = createNotifier(config, createLogger({ projectName: 'myproject', environment: 'dev', level: 'info' }), fakeMetrics());
     const { app, ecsMock } = testApp({ SLACK_WEBHOOK_URL: server.url }, { notifier: slack });
-    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3', 'ecs-svc/42'));
+    ecsMock
+      .on(UpdateServiceCommand)
+      .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3', 'ecs-svc/42'));
     await app.handle(adapt('ssm/parameter-store-change-update-string.json', { name: '/dev/myproject/api/KEY' }));
     expect(server.received).toHaveLength(1);
-    const body = server.received[0]?.body as { text: string; attachments: Array<{ color: string; blocks: Array<{ fields?: Array<{ text: string }> }> }> };
+    const body = server.received[0]?.body as {
+      text: string;
+      attachments: Array<{ color: string; blocks: Array<{ fields?: Array<{ text: string }> }> }>;
+    };
     expect(body.text).toBe('Deployment started: api (dev)');
     expect(body.attachments[0]?.color).toBe('#1D9BD1');
-    expect(body.attachments[0]?.blocks[1]?.fields?.map((f) => f.text)).toEqual(expect.arrayContaining(['*Deployment ID*\necs-svc/42', '*Task definition*\nmyproject_service_api_dev:3 (unchanged: new tasks read the new configuration)']));
+    expect(body.attachments[0]?.blocks[1]?.fields?.map((f) => f.text)).toEqual(
+      expect.arrayContaining([
+        '*Deployment ID*\necs-svc/42',
+        '*Task definition*\nmyproject_service_api_dev:3 (unchanged: new tasks read the new configuration)',
+      ]),
+    );
   });
 
   it('a webhook answering 500 gets 3 attempts per message (first + 2 retries), then the message is given up with a metric and a warn log', async () => {
@@ -132,7 +151,10 @@ describe('Slack delivery to a real webhook on 127.0.0.1', () => {
     await n.flush();
     // The second message came 1 s into the budget: its Retry-After wait would end past it, so it is not retried.
     expect(server.received.map((r) => (r.body as { text: string }).text)).toEqual(['first (dev)', 'first (dev)', 'second (dev)']);
-    const reasons = output.logs().filter((l) => l.message === 'slack notification failed').map((l) => l.fields.error);
+    const reasons = output
+      .logs()
+      .filter((l) => l.message === 'slack notification failed')
+      .map((l) => l.fields.error);
     expect(reasons).toEqual(Array(2).fill("HTTP 429; no time left to retry within the invocation's Slack budget (2000 ms)"));
   });
 
@@ -148,7 +170,12 @@ describe('Slack delivery to a real webhook on 127.0.0.1', () => {
     n.notify({ ...notification, title: 'second invocation' });
     await n.flush();
     // Each waited Retry-After once inside its own budget; a shared one would have left the second no time.
-    expect(server.received.map((r) => (r.body as { text: string }).text)).toEqual(['first invocation (dev)', 'first invocation (dev)', 'second invocation (dev)', 'second invocation (dev)']);
+    expect(server.received.map((r) => (r.body as { text: string }).text)).toEqual([
+      'first invocation (dev)',
+      'first invocation (dev)',
+      'second invocation (dev)',
+      'second invocation (dev)',
+    ]);
   });
 
   it('honours Retry-After on 429 and delivers', async () => {
@@ -189,7 +216,9 @@ describe('Slack delivery to a real webhook on 127.0.0.1', () => {
     });
     const { notifier: slow, metrics } = notifier(server.url);
     const { app, ecsMock } = testApp({ SLACK_WEBHOOK_URL: server.url }, { notifier: slow, metrics });
-    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3'));
+    ecsMock
+      .on(UpdateServiceCommand)
+      .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3'));
     const result = await app.handle(adapt('ssm/parameter-store-change-update-string.json', { name: '/dev/myproject/api/KEY' }));
     expect(result).toMatchObject({ deployments: [{ status: 'started' }] });
     expect(metrics.counts).toMatchObject({ DeploymentsStarted: 1, NotificationsFailed: 1 });
@@ -199,7 +228,9 @@ describe('Slack delivery to a real webhook on 127.0.0.1', () => {
   it('reads the webhook from an SSM SecureString (decrypted, cached) when SLACK_WEBHOOK_SSM_PARAMETER is set', async () => {
     server = await startSlackServer();
     const ssm = mockClient(SSMClient);
-    ssm.on(GetParameterCommand).resolves({ Parameter: { Name: '/deploybridge/myproject/dev/slack-webhook-url', Type: 'SecureString', Value: server.url } });
+    ssm
+      .on(GetParameterCommand)
+      .resolves({ Parameter: { Name: '/deploybridge/myproject/dev/slack-webhook-url', Type: 'SecureString', Value: server.url } });
     try {
       const config = testConfig({ SLACK_WEBHOOK_SSM_PARAMETER: '/deploybridge/myproject/dev/slack-webhook-url' });
       const metrics = fakeMetrics();
@@ -210,7 +241,10 @@ describe('Slack delivery to a real webhook on 127.0.0.1', () => {
       await slack.flush();
       expect(server.received).toHaveLength(2);
       expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 1);
-      expect(ssm).toHaveReceivedCommandWith(GetParameterCommand, { Name: '/deploybridge/myproject/dev/slack-webhook-url', WithDecryption: true });
+      expect(ssm).toHaveReceivedCommandWith(GetParameterCommand, {
+        Name: '/deploybridge/myproject/dev/slack-webhook-url',
+        WithDecryption: true,
+      });
       expect(metrics.counts).toEqual({});
     } finally {
       ssm.restore();

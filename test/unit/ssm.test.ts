@@ -14,19 +14,28 @@ describe('SSM Parameter Store change → redeploy', () => {
   });
   afterEach(() => output.restore());
 
-  it.each([['create'], ['update']] as const)('%s restarts the revision the service runs: one UpdateService without a task definition', async (operation) => {
-    const { app, ecsMock, notifier } = testApp();
-    ecsMock.on(UpdateServiceCommand).resolves(restarted('myproject_service_api_dev:41'));
-    await app.handle(change(operation, '/dev/myproject/api/DATABASE_URL'));
-    expect(sentCommands(ecsMock)).toEqual([
-      {
-        command: 'UpdateServiceCommand',
-        input: { cluster: 'myproject_cluster_dev', service: 'myproject_service_api_dev', forceNewDeployment: true },
-      },
-    ]);
-    expect(notifier.sent[0]?.facts).toContainEqual(['Trigger', `SSM parameter /dev/myproject/api/DATABASE_URL (${operation === 'create' ? 'Create' : 'Update'})`]);
-    expect(notifier.sent[0]?.facts).toContainEqual(['Task definition', 'myproject_service_api_dev:41 (unchanged: new tasks read the new configuration)']);
-  });
+  it.each([['create'], ['update']] as const)(
+    '%s restarts the revision the service runs: one UpdateService without a task definition',
+    async (operation) => {
+      const { app, ecsMock, notifier } = testApp();
+      ecsMock.on(UpdateServiceCommand).resolves(restarted('myproject_service_api_dev:41'));
+      await app.handle(change(operation, '/dev/myproject/api/DATABASE_URL'));
+      expect(sentCommands(ecsMock)).toEqual([
+        {
+          command: 'UpdateServiceCommand',
+          input: { cluster: 'myproject_cluster_dev', service: 'myproject_service_api_dev', forceNewDeployment: true },
+        },
+      ]);
+      expect(notifier.sent[0]?.facts).toContainEqual([
+        'Trigger',
+        `SSM parameter /dev/myproject/api/DATABASE_URL (${operation === 'create' ? 'Create' : 'Update'})`,
+      ]);
+      expect(notifier.sent[0]?.facts).toContainEqual([
+        'Task definition',
+        'myproject_service_api_dev:41 (unchanged: new tasks read the new configuration)',
+      ]);
+    },
+  );
 
   it('a restart of a service still rolling out says which revisions ECS reports', async () => {
     const { app, ecsMock, notifier } = testApp();
@@ -93,22 +102,40 @@ describe('SSM: who changed the parameter (DescribeParameters, metadata only)', (
 
   it('names the last modifier and the version in the started message and log line; the value is never read', async () => {
     const { app, ecsMock, ssmMock, notifier } = testApp();
-    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:12'));
+    ecsMock
+      .on(UpdateServiceCommand)
+      .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:12'));
     ssmMock.on(DescribeParametersCommand).resolves({
-      Parameters: [{ Name: '/dev/myproject/api/DATABASE_URL', Type: 'SecureString', Version: 7, LastModifiedUser: 'arn:aws:iam::123456789012:user/alice', LastModifiedDate: new Date('2017-05-22T16:44:40Z') }],
+      Parameters: [
+        {
+          Name: '/dev/myproject/api/DATABASE_URL',
+          Type: 'SecureString',
+          Version: 7,
+          LastModifiedUser: 'arn:aws:iam::123456789012:user/alice',
+          LastModifiedDate: new Date('2017-05-22T16:44:40Z'),
+        },
+      ],
     });
     await app.handle(change('update', '/dev/myproject/api/DATABASE_URL'));
     // One read, and only of metadata: no GetParameter(s) anywhere.
     expect(sentCommands(ssmMock)).toEqual([
-      { command: 'DescribeParametersCommand', input: { ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: ['/dev/myproject/api/DATABASE_URL'] }] } },
+      {
+        command: 'DescribeParametersCommand',
+        input: { ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: ['/dev/myproject/api/DATABASE_URL'] }] },
+      },
     ]);
     expect(notifier.sent[0]?.facts).toContainEqual(['Changed by', 'arn:aws:iam::123456789012:user/alice (version 7)']);
-    expect(output.logs().find((l) => l.message === 'deployment started')?.fields).toMatchObject({ changed_by: 'arn:aws:iam::123456789012:user/alice', parameter_version: 7 });
+    expect(output.logs().find((l) => l.message === 'deployment started')?.fields).toMatchObject({
+      changed_by: 'arn:aws:iam::123456789012:user/alice',
+      parameter_version: 7,
+    });
   });
 
   it('a parameter Parameter Store does not describe (deleted since) leaves who changed it unknown', async () => {
     const { app, ecsMock, notifier } = testApp();
-    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:12'));
+    ecsMock
+      .on(UpdateServiceCommand)
+      .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:12'));
     await app.handle(change('update', '/dev/myproject/api/DATABASE_URL'));
     expect(notifier.sent[0]?.facts).toContainEqual(['Changed by', 'unknown']);
     expect(output.logs().find((l) => l.message === 'deployment started')?.fields).not.toHaveProperty('changed_by');
@@ -116,12 +143,21 @@ describe('SSM: who changed the parameter (DescribeParameters, metadata only)', (
 
   it('a failed DescribeParameters still redeploys; who changed it stays unknown and a warn log says why', async () => {
     const { app, ecsMock, ssmMock, notifier } = testApp();
-    ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:12'));
-    ssmMock.on(DescribeParametersCommand).rejects(Object.assign(new Error('not authorized to perform: ssm:DescribeParameters'), { name: 'AccessDeniedException', $fault: 'client' }));
+    ecsMock
+      .on(UpdateServiceCommand)
+      .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:12'));
+    ssmMock
+      .on(DescribeParametersCommand)
+      .rejects(
+        Object.assign(new Error('not authorized to perform: ssm:DescribeParameters'), { name: 'AccessDeniedException', $fault: 'client' }),
+      );
     await app.handle(change('update', '/dev/myproject/api/DATABASE_URL'));
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(1);
     expect(notifier.sent[0]?.facts).toContainEqual(['Changed by', 'unknown']);
-    expect(output.logs().find((l) => l.message === 'parameter not described: who changed it stays unknown')).toMatchObject({ level: 'warn', fields: { parameter: '/dev/myproject/api/DATABASE_URL', error_name: 'AccessDeniedException' } });
+    expect(output.logs().find((l) => l.message === 'parameter not described: who changed it stays unknown')).toMatchObject({
+      level: 'warn',
+      fields: { parameter: '/dev/myproject/api/DATABASE_URL', error_name: 'AccessDeniedException' },
+    });
   });
 
   it('a deleted parameter is not described', async () => {

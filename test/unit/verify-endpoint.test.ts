@@ -19,18 +19,34 @@ it('sends its reads to AWS_ENDPOINT_URL', async () => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      received.push({ target: req.headers['x-amz-target'] as string | undefined, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown });
+      received.push({
+        target: req.headers['x-amz-target'] as string | undefined,
+        body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown,
+      });
       res.setHeader('content-type', 'application/x-amz-json-1.1');
-      res.end(JSON.stringify({ clusters: [], failures: [{ arn: 'arn:aws:ecs:us-east-1:000000000000:cluster/myproject_cluster_dev', reason: 'MISSING' }] }));
+      res.end(
+        JSON.stringify({
+          clusters: [],
+          failures: [{ arn: 'arn:aws:ecs:us-east-1:000000000000:cluster/myproject_cluster_dev', reason: 'MISSING' }],
+        }),
+      );
     });
   });
   const loopback = await listenOnLoopback(server);
   close = loopback.close;
   vi.stubEnv('AWS_ENDPOINT_URL', loopback.baseUrl);
-  const env = { PROJECT_NAME: 'myproject', PROJECT_ENV: 'dev', SERVICE_CONFIG: '{}', ENABLE_SLACK_NOTIFICATIONS: 'false', AWS_ENDPOINT_URL: loopback.baseUrl };
+  const env = {
+    PROJECT_NAME: 'myproject',
+    PROJECT_ENV: 'dev',
+    SERVICE_CONFIG: '{}',
+    ENABLE_SLACK_NOTIFICATIONS: 'false',
+    AWS_ENDPOINT_URL: loopback.baseUrl,
+  };
   const printed: string[] = [];
   const code = await runVerify(['--live'], env, (line) => printed.push(line));
-  expect(received).toEqual([{ target: 'AmazonEC2ContainerServiceV20141113.DescribeClusters', body: { clusters: ['myproject_cluster_dev'] } }]);
+  expect(received).toEqual([
+    { target: 'AmazonEC2ContainerServiceV20141113.DescribeClusters', body: { clusters: ['myproject_cluster_dev'] } },
+  ]);
   expect(printed).toEqual([
     'deploybridge preflight for myproject/dev in us-east-1 (live, AWS_ENDPOINT_URL set)',
     'ok       the configuration is valid (0 services named: none)',

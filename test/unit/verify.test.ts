@@ -32,7 +32,10 @@ const ENV: Record<string, string> = {
   PROJECT_ENV: 'dev',
   AWS_REGION: 'us-east-1',
   SERVICE_CONFIG: JSON.stringify({
-    api: [{ bucket: CONFIG_BUCKET, key: 'api/.env' }, { bucket: CONFIG_BUCKET, key: 'shared/.env' }],
+    api: [
+      { bucket: CONFIG_BUCKET, key: 'api/.env' },
+      { bucket: CONFIG_BUCKET, key: 'shared/.env' },
+    ],
     worker: [{ bucket: CONFIG_BUCKET, key: 'shared/.env' }],
   }),
   LAMBDA_CONFIG: JSON.stringify({
@@ -53,7 +56,12 @@ function healthyAccount(): FakeAccount {
       },
     },
     taskDefinitions: [
-      { family: 'myproject_service_api_dev', revision: 41, status: 'INACTIVE', containers: [{ name: 'app', image: `${REGISTRY}/myproject_service_api:old` }] },
+      {
+        family: 'myproject_service_api_dev',
+        revision: 41,
+        status: 'INACTIVE',
+        containers: [{ name: 'app', image: `${REGISTRY}/myproject_service_api:old` }],
+      },
       {
         family: 'myproject_service_api_dev',
         revision: 42,
@@ -68,7 +76,14 @@ function healthyAccount(): FakeAccount {
           { name: 'proxy', image: 'public.ecr.aws/nginx/nginx:1.27' },
         ],
       },
-      { family: 'myproject_service_worker_dev', revision: 7, status: 'ACTIVE', containers: [{ name: 'worker', image: `${REGISTRY}/myproject_service_worker:v1.2.3`, envFiles: [`arn:aws:s3:::${CONFIG_BUCKET}/shared/.env`] }] },
+      {
+        family: 'myproject_service_worker_dev',
+        revision: 7,
+        status: 'ACTIVE',
+        containers: [
+          { name: 'worker', image: `${REGISTRY}/myproject_service_worker:v1.2.3`, envFiles: [`arn:aws:s3:::${CONFIG_BUCKET}/shared/.env`] },
+        ],
+      },
       { family: 'otherteam_web', revision: 1, status: 'ACTIVE', containers: [{ name: 'web', image: 'nginx' }] },
     ],
     repositories: {
@@ -79,7 +94,11 @@ function healthyAccount(): FakeAccount {
     parameters: {
       '/dev/myproject/api/DATABASE_URL': { type: 'SecureString' },
       '/dev/myproject/api/API_KEY': { type: 'SecureString' },
-      '/deploybridge/myproject/dev/slack-webhook-url': { type: 'SecureString', version: 2, description: 'Slack incoming-webhook URL of deploybridge (myproject dev)' },
+      '/deploybridge/myproject/dev/slack-webhook-url': {
+        type: 'SecureString',
+        version: 2,
+        description: 'Slack incoming-webhook URL of deploybridge (myproject dev)',
+      },
     },
     objects: {
       [`s3://${CONFIG_BUCKET}/api/.env`]: `# api\nPORT=8080\nDB_PASSWORD=${ENV_FILE_SECRETS[0]}\n`,
@@ -88,7 +107,11 @@ function healthyAccount(): FakeAccount {
     },
     functions: {
       myproject_lambda_thumbnailer_dev: { packageType: 'Zip', aliases: { live: '7' }, environment: { DATABASE_PASSWORD: FUNCTION_SECRET } },
-      myproject_lambda_renderer_dev: { packageType: 'Image', imageUri: `${REGISTRY}/myproject_service_renderer:v3`, aliases: { live: '3' } },
+      myproject_lambda_renderer_dev: {
+        packageType: 'Image',
+        imageUri: `${REGISTRY}/myproject_service_renderer:v3`,
+        aliases: { live: '3' },
+      },
     },
     denied: [],
   };
@@ -147,7 +170,8 @@ function commandsSent(): string[] {
 }
 
 const service = (name: string) => account.clusters.myproject_cluster_dev?.[name];
-const taskDefinition = (family: string, revision: number) => account.taskDefinitions.find((td) => td.family === family && td.revision === revision)!;
+const taskDefinition = (family: string, revision: number) =>
+  account.taskDefinitions.find((td) => td.family === family && td.revision === revision)!;
 
 describe('npm run verify -- --live, healthy account', () => {
   it('prints one ok line per check, a summary, and exits 0', async () => {
@@ -169,10 +193,19 @@ describe('npm run verify -- --live, healthy account', () => {
 
   it('looks up services ten at a time, parameters by name, and follows the pages of ListServices', async () => {
     await verify(['--live']);
-    expect(mocks.ecs).toHaveReceivedCommandWith(DescribeServicesCommand, { cluster: 'myproject_cluster_dev', services: ['myproject_service_api_dev', 'myproject_service_worker_dev'] });
+    expect(mocks.ecs).toHaveReceivedCommandWith(DescribeServicesCommand, {
+      cluster: 'myproject_cluster_dev',
+      services: ['myproject_service_api_dev', 'myproject_service_worker_dev'],
+    });
     expect(mocks.ecs).toHaveReceivedCommandTimes(ListServicesCommand, 2);
-    expect(mocks.ssm).toHaveReceivedCommandWith(DescribeParametersCommand, { ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: ['/dev/myproject/api/DATABASE_URL', '/dev/myproject/api/API_KEY'] }] });
-    expect(mocks.ecr).toHaveReceivedCommandWith(DescribeImagesCommand, { registryId: '123456789012', repositoryName: 'myproject_service_worker', imageIds: [{ imageTag: 'v1.2.3' }] });
+    expect(mocks.ssm).toHaveReceivedCommandWith(DescribeParametersCommand, {
+      ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: ['/dev/myproject/api/DATABASE_URL', '/dev/myproject/api/API_KEY'] }],
+    });
+    expect(mocks.ecr).toHaveReceivedCommandWith(DescribeImagesCommand, {
+      registryId: '123456789012',
+      repositoryName: 'myproject_service_worker',
+      imageIds: [{ imageTag: 'v1.2.3' }],
+    });
   });
 
   it("never prints a function's environment or its code URL", async () => {
@@ -248,7 +281,12 @@ describe('npm run verify -- --live, broken account: one problem line each, exit 
       'a service that runs another family than the pattern renders',
       (a) => {
         a.clusters.myproject_cluster_dev!.myproject_service_worker_dev = { taskDefinition: 'worker-legacy:3' };
-        a.taskDefinitions.push({ family: 'worker-legacy', revision: 3, status: 'ACTIVE', containers: [{ name: 'worker', image: `${REGISTRY}/myproject_service_worker:v1.2.3` }] });
+        a.taskDefinitions.push({
+          family: 'worker-legacy',
+          revision: 3,
+          status: 'ACTIVE',
+          containers: [{ name: 'worker', image: `${REGISTRY}/myproject_service_worker:v1.2.3` }],
+        });
       },
       'problem  worker: myproject_service_worker_dev runs worker-legacy:3, of another family than myproject_service_worker_dev: a deploy of any trigger would switch it to myproject_service_worker_dev:7. Fix: make TASK_FAMILY_PATTERN render worker-legacy, or move the service to the family myproject_service_worker_dev',
     ],
@@ -263,7 +301,9 @@ describe('npm run verify -- --live, broken account: one problem line each, exit 
   it('a missing cluster is one problem; the services in it are not looked up', async () => {
     account.clusters = {};
     const { code, problems } = await verify(['--live']);
-    expect(problems).toEqual(['problem  cluster myproject_cluster_dev not found in us-east-1. Fix: create it, or correct CLUSTER_NAME_PATTERN (it renders myproject_cluster_dev) or AWS_REGION']);
+    expect(problems).toEqual([
+      'problem  cluster myproject_cluster_dev not found in us-east-1. Fix: create it, or correct CLUSTER_NAME_PATTERN (it renders myproject_cluster_dev) or AWS_REGION',
+    ]);
     expect(mocks.ecs).not.toHaveReceivedCommand(DescribeServicesCommand);
     expect(code).toBe(1);
   });
@@ -271,7 +311,9 @@ describe('npm run verify -- --live, broken account: one problem line each, exit 
   it('without a cluster, a project of Lambda targets only has no problem', async () => {
     account.clusters = {};
     const { code, text } = await verify(['--live'], { ...ENV, SERVICE_CONFIG: '{}' });
-    expect(text).toContain('ok       cluster myproject_cluster_dev not found in us-east-1; no ECS service is configured, and Lambda targets do not need it');
+    expect(text).toContain(
+      'ok       cluster myproject_cluster_dev not found in us-east-1; no ECS service is configured, and Lambda targets do not need it',
+    );
     expect(code).toBe(0);
   });
 
@@ -300,7 +342,7 @@ describe('npm run verify -- --live, Slack with a bot token', () => {
     expect(code).toBe(0);
   });
 
-  it("a token parameter that does not exist is a problem", async () => {
+  it('a token parameter that does not exist is a problem', async () => {
     const { code, problems } = await verify(['--live'], BOT_ENV);
     expect(problems).toEqual([
       "problem  the Slack bot token's SSM parameter /deploybridge/myproject/dev/slack-bot-token does not exist: no notification can be sent. Fix: aws ssm put-parameter --type SecureString --name /deploybridge/myproject/dev/slack-bot-token --value file://bot-token.txt",
@@ -310,7 +352,7 @@ describe('npm run verify -- --live, Slack with a bot token', () => {
 });
 
 describe('npm run verify -- --live, warnings (exit 0)', () => {
-  it('lists ECS services that look like this project\'s but that no trigger reaches', async () => {
+  it("lists ECS services that look like this project's but that no trigger reaches", async () => {
     Object.assign(account.clusters.myproject_cluster_dev!, {
       myproject_service_backend_dev: { taskDefinition: 'myproject_service_api_dev:42' },
       myproject_service_thumbnailer_dev: { taskDefinition: 'myproject_service_api_dev:42' },
@@ -325,10 +367,17 @@ describe('npm run verify -- --live, warnings (exit 0)', () => {
 
   it('checks the services of the cluster that triggers reach although SERVICE_CONFIG does not list them', async () => {
     account.clusters.myproject_cluster_dev!.myproject_service_dev = { taskDefinition: 'myproject_service_dev:3' };
-    account.taskDefinitions.push({ family: 'myproject_service_dev', revision: 3, status: 'ACTIVE', containers: [{ name: 'app', image: `${REGISTRY}/myproject_backend:main` }] });
+    account.taskDefinitions.push({
+      family: 'myproject_service_dev',
+      revision: 3,
+      status: 'ACTIVE',
+      containers: [{ name: 'app', image: `${REGISTRY}/myproject_backend:main` }],
+    });
     account.repositories.myproject_backend = ['main'];
     const { code, text } = await verify(['--live']);
-    expect(text).toContain('ok       backend: ECS service myproject_service_dev exists (ACTIVE, runs myproject_service_dev:3, 2/2 tasks) (found in the cluster; SERVICE_CONFIG does not list it)');
+    expect(text).toContain(
+      'ok       backend: ECS service myproject_service_dev exists (ACTIVE, runs myproject_service_dev:3, 2/2 tasks) (found in the cluster; SERVICE_CONFIG does not list it)',
+    );
     expect(text).toContain('ok       backend: an ECR push of myproject_backend:main redeploys it');
     expect(code).toBe(0);
   });
@@ -344,7 +393,7 @@ describe('npm run verify -- --live, warnings (exit 0)', () => {
     expect(code).toBe(0);
   });
 
-  it('says when no image comes from the service\'s repository, so pushes never redeploy it', async () => {
+  it("says when no image comes from the service's repository, so pushes never redeploy it", async () => {
     taskDefinition('myproject_service_worker_dev', 7).containers[0]!.image = `${REGISTRY}/worker-images:v1`;
     const { lines } = await verify(['--live']);
     expect(lines.filter((l) => l.startsWith('warning'))).toEqual([
@@ -358,7 +407,9 @@ describe('npm run verify -- --live, warnings (exit 0)', () => {
     expect(lines.filter((l) => l.startsWith('warning'))).toEqual([
       'warning  api: myproject_service_api_dev runs myproject_service_api_dev:41, but the latest ACTIVE revision is myproject_service_api_dev:42: the next deploy of any trigger rolls that out too. Fix: deploy myproject_service_api_dev:42 now, or deregister it, so the next change deploys only itself',
     ]);
-    expect(lines).toContain('ok       api: container app of myproject_service_api_dev:41 runs myproject_service_api:old, which exists in ECR');
+    expect(lines).toContain(
+      'ok       api: container app of myproject_service_api_dev:41 runs myproject_service_api:old, which exists in ECR',
+    );
     expect(code).toBe(0);
   });
 
@@ -368,9 +419,11 @@ describe('npm run verify -- --live, warnings (exit 0)', () => {
     worker.envFiles!.push(`arn:aws:s3:::${CONFIG_BUCKET}/worker/.env`);
     account.parameters['/shared/SENTRY_DSN'] = { type: 'SecureString' };
     const { code, lines } = await verify(['--live']);
-    expect(lines).toContain('ok       worker: the 2 SSM parameters myproject_service_worker_dev:7 references exist (0 under /dev/myproject/worker/, 2 elsewhere (a change to those does not redeploy worker))');
+    expect(lines).toContain(
+      'ok       worker: the 2 SSM parameters myproject_service_worker_dev:7 references exist (0 under /dev/myproject/worker/, 2 elsewhere (a change to those does not redeploy worker))',
+    );
     expect(lines.filter((l) => l.startsWith('warning'))).toEqual([
-      'warning  worker: myproject_service_worker_dev:7 references /dev/myproject/api/DATABASE_URL, under the path of api: a change to it redeploys api, not worker. Fix: keep worker\'s parameters under /dev/myproject/worker/',
+      "warning  worker: myproject_service_worker_dev:7 references /dev/myproject/api/DATABASE_URL, under the path of api: a change to it redeploys api, not worker. Fix: keep worker's parameters under /dev/myproject/worker/",
       'warning  worker: myproject_service_worker_dev:7 loads env file s3://myproject-config-dev/worker/.env, which SERVICE_CONFIG does not list for worker: changing it redeploys nothing. Fix: add {"bucket":"myproject-config-dev","key":"worker/.env"} to SERVICE_CONFIG.worker',
     ]);
     expect(code).toBe(0);
@@ -379,17 +432,28 @@ describe('npm run verify -- --live, warnings (exit 0)', () => {
 
 describe('npm run verify -- --live, less common answers', () => {
   it('looks services up ten at a time', async () => {
-    for (let i = 0; i < 10; i++) account.clusters.myproject_cluster_dev![`myproject_service_extra${i}_dev`] = { taskDefinition: 'myproject_service_api_dev:42' };
+    for (let i = 0; i < 10; i++)
+      account.clusters.myproject_cluster_dev![`myproject_service_extra${i}_dev`] = { taskDefinition: 'myproject_service_api_dev:42' };
     await verify(['--live']);
     const batches = mocks.ecs.commandCalls(DescribeServicesCommand).map((call) => call.args[0].input.services?.length);
     expect(batches).toEqual([10, 2]);
   });
 
   it('a service that is not ACTIVE is a problem, and what it ran is not inspected', async () => {
-    account.clusters.myproject_cluster_dev!.myproject_service_worker_dev = { taskDefinition: 'myproject_service_worker_dev:6', status: 'DRAINING' };
-    account.taskDefinitions.push({ family: 'myproject_service_worker_dev', revision: 6, status: 'INACTIVE', containers: [{ name: 'worker', image: `${REGISTRY}/myproject_service_worker:v1.2.2` }] });
+    account.clusters.myproject_cluster_dev!.myproject_service_worker_dev = {
+      taskDefinition: 'myproject_service_worker_dev:6',
+      status: 'DRAINING',
+    };
+    account.taskDefinitions.push({
+      family: 'myproject_service_worker_dev',
+      revision: 6,
+      status: 'INACTIVE',
+      containers: [{ name: 'worker', image: `${REGISTRY}/myproject_service_worker:v1.2.2` }],
+    });
     const { code, problems, lines } = await verify(['--live']);
-    expect(problems).toEqual(['problem  worker: ECS service myproject_service_worker_dev is DRAINING. Fix: recreate it (a DRAINING or INACTIVE service was deleted)']);
+    expect(problems).toEqual([
+      'problem  worker: ECS service myproject_service_worker_dev is DRAINING. Fix: recreate it (a DRAINING or INACTIVE service was deleted)',
+    ]);
     expect(lines.filter((l) => l.startsWith('warning') || l.includes('worker_dev:6'))).toEqual([]);
     expect(code).toBe(1);
   });
@@ -409,18 +473,25 @@ describe('npm run verify -- --live, less common answers', () => {
   it('a running revision that no longer exists is skipped; images shared by two revisions are checked once', async () => {
     service('myproject_service_worker_dev')!.taskDefinition = 'myproject_service_worker_dev:6';
     service('myproject_service_api_dev')!.taskDefinition = 'myproject_service_api_dev:41';
-    taskDefinition('myproject_service_api_dev', 41).containers.push({ name: 'proxy', image: 'public.ecr.aws/nginx/nginx:1.27' }, { name: 'app2', image: `${REGISTRY}/myproject_service_api:latest` });
+    taskDefinition('myproject_service_api_dev', 41).containers.push(
+      { name: 'proxy', image: 'public.ecr.aws/nginx/nginx:1.27' },
+      { name: 'app2', image: `${REGISTRY}/myproject_service_api:latest` },
+    );
     const { code, lines } = await verify(['--live']);
     expect(lines.filter((l) => l.startsWith('warning'))).toEqual([
       'warning  api: myproject_service_api_dev runs myproject_service_api_dev:41, but the latest ACTIVE revision is myproject_service_api_dev:42: the next deploy of any trigger rolls that out too. Fix: deploy myproject_service_api_dev:42 now, or deregister it, so the next change deploys only itself',
       'warning  worker: myproject_service_worker_dev runs myproject_service_worker_dev:6, but the latest ACTIVE revision is myproject_service_worker_dev:7: the next deploy of any trigger rolls that out too. Fix: deploy myproject_service_worker_dev:7 now, or deregister it, so the next change deploys only itself',
     ]);
-    expect(lines.filter((l) => l.includes('runs myproject_service_api:latest'))).toEqual(['ok       api: container app2 of myproject_service_api_dev:41 runs myproject_service_api:latest, which exists in ECR']);
-    expect(lines).toContain('ok       api: the 2 SSM parameters myproject_service_api_dev:41 and myproject_service_api_dev:42 references exist (all under /dev/myproject/api/)');
+    expect(lines.filter((l) => l.includes('runs myproject_service_api:latest'))).toEqual([
+      'ok       api: container app2 of myproject_service_api_dev:41 runs myproject_service_api:latest, which exists in ECR',
+    ]);
+    expect(lines).toContain(
+      'ok       api: the 2 SSM parameters myproject_service_api_dev:41 and myproject_service_api_dev:42 references exist (all under /dev/myproject/api/)',
+    );
     expect(code).toBe(0);
   });
 
-  it('an image of another service\'s repository: a push redeploys that service, not this one', async () => {
+  it("an image of another service's repository: a push redeploys that service, not this one", async () => {
     taskDefinition('myproject_service_api_dev', 42).containers.push({ name: 'jobs', image: `${REGISTRY}/myproject_service_worker:v1.2.3` });
     const { lines } = await verify(['--live']);
     expect(lines.filter((l) => l.startsWith('warning'))).toEqual([
@@ -429,8 +500,10 @@ describe('npm run verify -- --live, less common answers', () => {
   });
 
   it('images in another region or account are not looked up here, and their pushes never reach deploybridge', async () => {
-    taskDefinition('myproject_service_api_dev', 42).containers[0]!.image = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/myproject_service_api:latest';
-    taskDefinition('myproject_service_worker_dev', 7).containers[0]!.image = '210987654321.dkr.ecr.us-east-1.amazonaws.com/myproject_service_worker:v1.2.3';
+    taskDefinition('myproject_service_api_dev', 42).containers[0]!.image =
+      '123456789012.dkr.ecr.eu-west-1.amazonaws.com/myproject_service_api:latest';
+    taskDefinition('myproject_service_worker_dev', 7).containers[0]!.image =
+      '210987654321.dkr.ecr.us-east-1.amazonaws.com/myproject_service_worker:v1.2.3';
     const { code, lines } = await verify(['--live']);
     expect(lines.filter((l) => l.startsWith('warning'))).toEqual([
       'warning  api: container app of myproject_service_api_dev:42 runs 123456789012.dkr.ecr.eu-west-1.amazonaws.com/myproject_service_api:latest: its registry is in eu-west-1; deploybridge runs in us-east-1 and never sees pushes there. Fix: push the image to this account and region, or run deploybridge where the registry is',
@@ -438,7 +511,9 @@ describe('npm run verify -- --live, less common answers', () => {
       "warning  worker: container worker of myproject_service_worker_dev:7 runs 210987654321.dkr.ecr.us-east-1.amazonaws.com/myproject_service_worker:v1.2.3: its registry is account 210987654321's; deploybridge runs in 123456789012 and never sees pushes there. Fix: push the image to this account and region, or run deploybridge where the registry is",
       'warning  worker: no image of myproject_service_worker_dev:7 is from myproject_service_worker in this account and region: an ECR push never redeploys worker. Fix: run an image of myproject_service_worker by tag if pushes should redeploy it (SSM, S3 and manual deploys still do)',
     ]);
-    expect(mocks.ecr.commandCalls(DescribeImagesCommand).map((call) => call.args[0].input.repositoryName)).toEqual(['myproject_service_renderer']);
+    expect(mocks.ecr.commandCalls(DescribeImagesCommand).map((call) => call.args[0].input.repositoryName)).toEqual([
+      'myproject_service_renderer',
+    ]);
     expect(code).toBe(0);
   });
 
@@ -454,25 +529,47 @@ describe('npm run verify -- --live, less common answers', () => {
 describe('npm run verify: exit code 2 when the preflight cannot run', () => {
   it('reports an invalid configuration as the function does, before any AWS call', async () => {
     const { code, text } = await verify(['--live'], { PROJECT_NAME: 'myproject', SERVICE_CONFIG: '{"api": "nope"}', DRY_RUN: 'maybe' });
-    expect(text).toBe(['invalid configuration (3 problems):', '- PROJECT_ENV is required', '- SERVICE_CONFIG.api: expected array', '- DRY_RUN must be one of true/false/1/0/yes/no, got "maybe"'].join('\n'));
+    expect(text).toBe(
+      [
+        'invalid configuration (3 problems):',
+        '- PROJECT_ENV is required',
+        '- SERVICE_CONFIG.api: expected array',
+        '- DRY_RUN must be one of true/false/1/0/yes/no, got "maybe"',
+      ].join('\n'),
+    );
     expect(commandsSent()).toEqual([]);
     expect(code).toBe(2);
   });
 
   it('and as JSON with --json', async () => {
     const { code, text } = await verify(['--json'], { PROJECT_NAME: 'myproject', SERVICE_CONFIG: '{}' });
-    expect(JSON.parse(text)).toEqual({ exitCode: 2, error: 'invalid configuration (1 problem):\n- PROJECT_ENV is required', problems: ['PROJECT_ENV is required'] });
+    expect(JSON.parse(text)).toEqual({
+      exitCode: 2,
+      error: 'invalid configuration (1 problem):\n- PROJECT_ENV is required',
+      problems: ['PROJECT_ENV is required'],
+    });
     expect(code).toBe(2);
   });
 
   it('without credentials', async () => {
-    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI']) vi.stubEnv(name, undefined);
+    for (const name of [
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'AWS_PROFILE',
+      'AWS_WEB_IDENTITY_TOKEN_FILE',
+      'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+      'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+    ])
+      vi.stubEnv(name, undefined);
     vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent/credentials');
     vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent/config');
     vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
     try {
       const { code, text } = await verify(['--live']);
-      expect(text).toMatch(/^the preflight could not run: no AWS credentials \(CredentialsProviderError: .+\); set AWS_PROFILE or AWS_ACCESS_KEY_ID\/AWS_SECRET_ACCESS_KEY, or run where a role is available$/);
+      expect(text).toMatch(
+        /^the preflight could not run: no AWS credentials \(CredentialsProviderError: .+\); set AWS_PROFILE or AWS_ACCESS_KEY_ID\/AWS_SECRET_ACCESS_KEY, or run where a role is available$/,
+      );
       expect(commandsSent()).toEqual([]);
       expect(code).toBe(2);
     } finally {
@@ -481,21 +578,38 @@ describe('npm run verify: exit code 2 when the preflight cannot run', () => {
   });
 
   it('when AWS refuses the credentials', async () => {
-    mocks.ecs.on(DescribeClustersCommand).rejects(Object.assign(new Error('The security token included in the request is invalid.'), { name: 'UnrecognizedClientException', $metadata: { httpStatusCode: 400 } }));
+    mocks.ecs
+      .on(DescribeClustersCommand)
+      .rejects(
+        Object.assign(new Error('The security token included in the request is invalid.'), {
+          name: 'UnrecognizedClientException',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
     const { code, text } = await verify(['--live']);
-    expect(text).toBe('the preflight could not run: AWS refused the credentials (UnrecognizedClientException: The security token included in the request is invalid.)');
+    expect(text).toBe(
+      'the preflight could not run: AWS refused the credentials (UnrecognizedClientException: The security token included in the request is invalid.)',
+    );
     expect(code).toBe(2);
   });
 
   it('when AWS cannot be reached', async () => {
-    mocks.ecs.on(DescribeClustersCommand).rejects(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4566'), { code: 'ECONNREFUSED' }));
+    mocks.ecs
+      .on(DescribeClustersCommand)
+      .rejects(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4566'), { code: 'ECONNREFUSED' }));
     const { code, text } = await verify(['--live', '--json']);
-    expect(JSON.parse(text)).toEqual({ exitCode: 2, error: 'the preflight could not run: AWS could not be reached (Error: connect ECONNREFUSED 127.0.0.1:4566)' });
+    expect(JSON.parse(text)).toEqual({
+      exitCode: 2,
+      error: 'the preflight could not run: AWS could not be reached (Error: connect ECONNREFUSED 127.0.0.1:4566)',
+    });
     expect(code).toBe(2);
   });
 
   it('for an unknown argument', async () => {
-    expect(await verify(['--lve'])).toMatchObject({ code: 2, text: 'unknown argument --lve\nusage: npm run verify -- [--live] [--slack] [--json]' });
+    expect(await verify(['--lve'])).toMatchObject({
+      code: 2,
+      text: 'unknown argument --lve\nusage: npm run verify -- [--live] [--slack] [--json]',
+    });
   });
 });
 
@@ -503,8 +617,20 @@ describe('npm run verify -- --json', () => {
   it('prints the same results as one JSON document, with the services and their AWS names', async () => {
     delete account.functions.myproject_lambda_thumbnailer_dev!.aliases.live;
     const { code, text } = await verify(['--live', '--json']);
-    const report = JSON.parse(text) as { results: Array<Record<string, unknown>>; services: Array<Record<string, unknown>>; summary: unknown; exitCode: number };
-    expect(report).toMatchObject({ project: 'myproject', env: 'dev', region: 'us-east-1', mode: 'live', summary: { ok: 20, problems: 1, warnings: 0 }, exitCode: 1 });
+    const report = JSON.parse(text) as {
+      results: Array<Record<string, unknown>>;
+      services: Array<Record<string, unknown>>;
+      summary: unknown;
+      exitCode: number;
+    };
+    expect(report).toMatchObject({
+      project: 'myproject',
+      env: 'dev',
+      region: 'us-east-1',
+      mode: 'live',
+      summary: { ok: 20, problems: 1, warnings: 0 },
+      exitCode: 1,
+    });
     expect(report.results).toHaveLength(HEALTHY.length - 2);
     expect(report.results).toContainEqual({
       status: 'problem',
@@ -600,7 +726,9 @@ describe('npm run verify -- --slack', () => {
     const payload = server.received[0]!.body as { text: string; attachments: Array<{ color: string; blocks: unknown[] }> };
     expect(payload.text).toBe('deploybridge preflight for myproject/dev: 20 ok, 1 problem (dev)');
     expect(payload.attachments[0]?.color).toBe('#E01E5A');
-    expect(JSON.stringify(payload.attachments[0]?.blocks)).toContain('thumbnailer: alias live of myproject_lambda_thumbnailer_dev does not exist');
+    expect(JSON.stringify(payload.attachments[0]?.blocks)).toContain(
+      'thumbnailer: alias live of myproject_lambda_thumbnailer_dev does not exist',
+    );
     expect(lines.slice(-3)).toEqual([
       'ok       Slack webhook URL set in SLACK_WEBHOOK_URL (not shown: it is a secret)',
       'ok       test message delivered to Slack through the webhook',
@@ -626,16 +754,23 @@ describe('npm run verify -- --slack', () => {
       res.end('no_service');
     });
     const { code, problems, text } = await verify(['--slack'], withWebhook(server.url));
-    expect(problems).toEqual(['problem  test message not delivered through the webhook: HTTP 404. Fix: check the webhook URL (its value in SLACK_WEBHOOK_URL) and that Slack accepts it']);
+    expect(problems).toEqual([
+      'problem  test message not delivered through the webhook: HTTP 404. Fix: check the webhook URL (its value in SLACK_WEBHOOK_URL) and that Slack accepts it',
+    ]);
     expect(text).not.toContain('SECRETTOKEN123');
     expect(code).toBe(1);
   });
 
   it('reads the webhook from its SSM parameter as the function does', async () => {
     server = await startSlackServer();
-    mocks.ssm.on(GetParameterCommand).resolves({ Parameter: { Name: '/deploybridge/myproject/dev/slack-webhook-url', Type: 'SecureString', Value: server.url } });
+    mocks.ssm
+      .on(GetParameterCommand)
+      .resolves({ Parameter: { Name: '/deploybridge/myproject/dev/slack-webhook-url', Type: 'SecureString', Value: server.url } });
     const { code, text } = await verify(['--live', '--slack']);
-    expect(mocks.ssm).toHaveReceivedCommandWith(GetParameterCommand, { Name: '/deploybridge/myproject/dev/slack-webhook-url', WithDecryption: true });
+    expect(mocks.ssm).toHaveReceivedCommandWith(GetParameterCommand, {
+      Name: '/deploybridge/myproject/dev/slack-webhook-url',
+      WithDecryption: true,
+    });
     expect(server.received).toHaveLength(1);
     expect(text).toContain('ok       test message delivered to Slack');
     expect(text).not.toContain('SECRETTOKEN123');
@@ -645,9 +780,21 @@ describe('npm run verify -- --slack', () => {
   it('with a bot token, posts the test message with chat.postMessage to the channel, as the function would', async () => {
     const api = await startSlackApi();
     try {
-      const { code, lines, text } = await verify(['--slack'], { ...ENV, SLACK_BOT_TOKEN: TEST_BOT_TOKEN, SLACK_CHANNEL: 'C0DEPLOYS', SLACK_API_URL: api.apiUrl });
+      const { code, lines, text } = await verify(['--slack'], {
+        ...ENV,
+        SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
+        SLACK_CHANNEL: 'C0DEPLOYS',
+        SLACK_API_URL: api.apiUrl,
+      });
       expect(api.calls.map((c) => c.method)).toEqual(['chat.postMessage']);
-      expect(api.messages).toEqual([{ ts: expect.any(String), colour: '#2EB67D', title: ':white_check_mark: deploybridge preflight for myproject/dev: 2 ok, 0 problems', replies: [] }]);
+      expect(api.messages).toEqual([
+        {
+          ts: expect.any(String),
+          colour: '#2EB67D',
+          title: ':white_check_mark: deploybridge preflight for myproject/dev: 2 ok, 0 problems',
+          replies: [],
+        },
+      ]);
       expect(lines.slice(-3)).toEqual([
         'ok       Slack bot token set in SLACK_BOT_TOKEN posting to channel C0DEPLOYS (not shown: it is a secret); the webhook is not used while a bot token is set',
         'ok       test message delivered to Slack through the bot token (channel C0DEPLOYS)',
@@ -663,8 +810,17 @@ describe('npm run verify -- --slack', () => {
   it('a bot token Slack refuses is a problem, said without the token', async () => {
     const api = await startSlackApi();
     try {
-      const { code, problems, text } = await verify(['--slack'], { ...ENV, SLACK_BOT_TOKEN: TEST_BOT_TOKEN, SLACK_CHANNEL: 'C0ELSEWHERE', SLACK_API_URL: api.apiUrl });
-      expect(problems).toEqual([expect.stringMatching(/^problem {2}test message not delivered through the bot token \(channel C0ELSEWHERE\): .*channel_not_found.*\. Fix: check the bot token \(its value in SLACK_BOT_TOKEN\), that the app is in channel C0ELSEWHERE and has chat:write$/)]);
+      const { code, problems, text } = await verify(['--slack'], {
+        ...ENV,
+        SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
+        SLACK_CHANNEL: 'C0ELSEWHERE',
+        SLACK_API_URL: api.apiUrl,
+      });
+      expect(problems).toEqual([
+        expect.stringMatching(
+          /^problem {2}test message not delivered through the bot token \(channel C0ELSEWHERE\): .*channel_not_found.*\. Fix: check the bot token \(its value in SLACK_BOT_TOKEN\), that the app is in channel C0ELSEWHERE and has chat:write$/,
+        ),
+      ]);
       expect(text).not.toContain(TEST_BOT_TOKEN);
       expect(code).toBe(1);
     } finally {
@@ -674,7 +830,9 @@ describe('npm run verify -- --slack', () => {
 
   it('with Slack off, no message is sent and that is a problem', async () => {
     const { code, problems } = await verify(['--slack'], { ...ENV, ENABLE_SLACK_NOTIFICATIONS: 'false' });
-    expect(problems).toEqual(['problem  test message not sent: Slack notifications are off. Fix: set ENABLE_SLACK_NOTIFICATIONS=true to test Slack']);
+    expect(problems).toEqual([
+      'problem  test message not sent: Slack notifications are off. Fix: set ENABLE_SLACK_NOTIFICATIONS=true to test Slack',
+    ]);
     expect(code).toBe(1);
   });
 });
@@ -686,9 +844,18 @@ describe("the preflight's push lines agree with the ECR trigger", () => {
     const log = createLogger({ projectName: 'myproject', environment: 'dev', level: 'error' });
     const ecs = createEcsTarget(new ECSClient({ region: 'us-east-1' }));
     const lambda = createLambdaTarget(new LambdaClient({ region: 'us-east-1' }));
-    const app = new App({ config, log, metrics: fakeMetrics(), notifier: recordingNotifier(), targets: { ecs: async () => ecs, lambda: async () => lambda }, reads: createAwsReads('us-east-1') });
+    const app = new App({
+      config,
+      log,
+      metrics: fakeMetrics(),
+      notifier: recordingNotifier(),
+      targets: { ecs: async () => ecs, lambda: async () => lambda },
+      reads: createAwsReads('us-east-1'),
+    });
     const result = await app.handle(adapt('ecr/image-action-push-success.json', { 'repository-name': repository, 'image-tag': tag }));
-    return result.status === 'planned' ? { deployed: result.plan.deployments.map((d) => d.service), skipped: result.plan.skipped.map((d) => d.service) } : { deployed: [], skipped: [] };
+    return result.status === 'planned'
+      ? { deployed: result.plan.deployments.map((d) => d.service), skipped: result.plan.skipped.map((d) => d.service) }
+      : { deployed: [], skipped: [] };
   }
 
   it('a push the preflight says redeploys a service does; one it warns about does not', async () => {
@@ -701,7 +868,9 @@ describe("the preflight's push lines agree with the ECR trigger", () => {
     });
     expect(claims.map((c) => c.service)).toEqual(['api', 'renderer']);
     for (const claim of claims) expect((await pushed(claim.repository, claim.tag)).deployed, claim.repository).toEqual([claim.service]);
-    expect(lines).toContain('warning  worker: myproject_service_worker_dev:7 runs its images by digest only: an ECR push never redeploys worker. Fix: run an image of myproject_service_worker by tag if pushes should redeploy it (SSM, S3 and manual deploys still do)');
+    expect(lines).toContain(
+      'warning  worker: myproject_service_worker_dev:7 runs its images by digest only: an ECR push never redeploys worker. Fix: run an image of myproject_service_worker by tag if pushes should redeploy it (SSM, S3 and manual deploys still do)',
+    );
     expect(await pushed('myproject_service_worker', 'v1.2.3')).toEqual({ deployed: [], skipped: ['worker'] });
   });
 });

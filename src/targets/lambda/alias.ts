@@ -20,12 +20,19 @@ export function previousVersionOf(aliasDescription: string | undefined): string 
 function aliasDescription(session: Session, fromVersion: string): string {
   const { change } = session.request;
   const trigger = session.context.trigger;
-  const why = change.kind === 'rollback' ? `rollback (${trigger})` : change.kind === 'version' ? `version ${change.version} (${trigger})` : trigger;
+  const why =
+    change.kind === 'rollback' ? `rollback (${trigger})` : change.kind === 'version' ? `version ${change.version} (${trigger})` : trigger;
   return truncate(`deploybridge previous_version=${fromVersion}; ${why}`, LAMBDA_DEFAULTS.descriptionLimit);
 }
 
 function updateAliasInput(session: Session, alias: GetAliasCommandOutput, toVersion: string, fromVersion: string) {
-  return { FunctionName: session.fn, Name: session.requireAlias(), FunctionVersion: toVersion, Description: aliasDescription(session, fromVersion), RevisionId: alias.RevisionId };
+  return {
+    FunctionName: session.fn,
+    Name: session.requireAlias(),
+    FunctionVersion: toVersion,
+    Description: aliasDescription(session, fromVersion),
+    RevisionId: alias.RevisionId,
+  };
 }
 
 /** The move as a dry run describes it. */
@@ -40,7 +47,13 @@ export function describeMoveAlias(session: Session, alias: GetAliasCommandOutput
  * (`sameFromVersion`) only retries while the alias still points to the version it rolls back
  * from: once it moved elsewhere, "the version before" means something else, so it fails.
  */
-export async function moveAlias(session: Session, read: GetAliasCommandOutput, toVersion: string, fromVersion: string, options: { sameFromVersion?: boolean } = {}): Promise<string> {
+export async function moveAlias(
+  session: Session,
+  read: GetAliasCommandOutput,
+  toVersion: string,
+  fromVersion: string,
+  options: { sameFromVersion?: boolean } = {},
+): Promise<string> {
   let alias = read;
   let from = fromVersion;
   let stale = false;

@@ -52,7 +52,11 @@ function prepareVerb(session: Session): Promise<PreparedDeployment> {
  * const prepared = await target.prepare(request, context); // reads; prepared.calls lists the writes
  */
 export function createLambdaTarget(client: LambdaClient, options: Partial<LambdaTargetOptions> = {}): LambdaTarget {
-  const settings: LambdaTargetOptions = { waiterMinDelaySeconds: LAMBDA_DEFAULTS.waiterMinDelaySeconds, waiterMaxDelaySeconds: LAMBDA_DEFAULTS.waiterMaxDelaySeconds, ...options };
+  const settings: LambdaTargetOptions = {
+    waiterMinDelaySeconds: LAMBDA_DEFAULTS.waiterMinDelaySeconds,
+    waiterMaxDelaySeconds: LAMBDA_DEFAULTS.waiterMaxDelaySeconds,
+    ...options,
+  };
   return {
     reportsCompletion: true,
     async functionImage(functionName) {
@@ -68,7 +72,13 @@ export function createLambdaTarget(client: LambdaClient, options: Partial<Lambda
         // A read failed, or the reads show it cannot be done: a failure that says how far it got.
         const { fromVersion, toVersion } = session.progress;
         return {
-          preview: { target: 'lambda', functionName: session.fn, alias: session.alias, fromVersion: fromVersion ?? '$LATEST', toVersion: toVersion ?? fromVersion ?? '$LATEST' },
+          preview: {
+            target: 'lambda',
+            functionName: session.fn,
+            alias: session.alias,
+            fromVersion: fromVersion ?? '$LATEST',
+            toVersion: toVersion ?? fromVersion ?? '$LATEST',
+          },
           calls: [],
           settled: session.failed(error),
         };

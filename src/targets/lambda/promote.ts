@@ -26,8 +26,16 @@ export async function preparePromote(session: Session, version: string): Promise
       return session.release(movedFrom, version, smoke);
     });
   if (fromVersion === version) {
-    return { preview, calls: [], settled: { status: 'succeeded', result: session.release(fromVersion, version, 'skipped', { note: 'already_on_version' }) } };
+    return {
+      preview,
+      calls: [],
+      settled: { status: 'succeeded', result: session.release(fromVersion, version, 'skipped', { note: 'already_on_version' }) },
+    };
   }
-  const calls = [...(pending ? [describeWait.version(version)] : []), ...describeSmokeTest(session, version), describeMoveAlias(session, alias, version, fromVersion)];
+  const calls = [
+    ...(pending ? [describeWait.version(version)] : []),
+    ...describeSmokeTest(session, version),
+    describeMoveAlias(session, alias, version, fromVersion),
+  ];
   return { preview, calls, apply };
 }

@@ -23,7 +23,11 @@ import { describeWait, waitForUpdate, waitForVersion } from './wait.js';
 export type ReleaseChange = FunctionUpdate | Extract<LambdaChange, { kind: 'release' }>;
 
 function publishInput(session: Session, revisionId: string | undefined) {
-  return { FunctionName: session.fn, Description: truncate(`deploybridge: ${session.context.trigger}`, LAMBDA_DEFAULTS.descriptionLimit), RevisionId: revisionId };
+  return {
+    FunctionName: session.fn,
+    Description: truncate(`deploybridge: ${session.context.trigger}`, LAMBDA_DEFAULTS.descriptionLimit),
+    RevisionId: revisionId,
+  };
 }
 
 /**
@@ -37,26 +41,43 @@ async function publish(session: Session, fromVersion: string): Promise<{ version
     'PublishVersion',
     async () => {
       if (stale) await session.readConfiguration();
-      return session.client.send(new PublishVersionCommand(publishInput(session, session.revisionId)), { abortSignal: session.context.signal });
+      return session.client.send(new PublishVersionCommand(publishInput(session, session.revisionId)), {
+        abortSignal: session.context.signal,
+      });
     },
     (error) => {
       stale = isStale(error);
       return isConflictOrStale(error);
     },
   );
-  if (published.Version === undefined) throw new DeploymentError(`PublishVersion of ${session.fn} returned no version number`, { retryable: true });
+  if (published.Version === undefined)
+    throw new DeploymentError(`PublishVersion of ${session.fn} returned no version number`, { retryable: true });
   session.progress.toVersion = published.Version;
   session.context.log.info('lambda version published', { from_version: fromVersion, to_version: published.Version });
   return { version: published.Version, active: published.State === undefined || published.State === 'Active' };
 }
 
 /** The calls after the reads, as a dry run describes them. */
-function describeRelease(session: Session, current: FunctionConfiguration, alias: GetAliasCommandOutput | undefined, update: FunctionUpdate | undefined, fromVersion: string): string[] {
+function describeRelease(
+  session: Session,
+  current: FunctionConfiguration,
+  alias: GetAliasCommandOutput | undefined,
+  update: FunctionUpdate | undefined,
+  fromVersion: string,
+): string[] {
   const busy = current.LastUpdateStatus === 'InProgress';
-  const calls = [...(busy ? [describeWait.update('before')] : []), ...(update === undefined ? [] : [describeUpdate(session, update, current), describeWait.update('after')])];
+  const calls = [
+    ...(busy ? [describeWait.update('before')] : []),
+    ...(update === undefined ? [] : [describeUpdate(session, update, current), describeWait.update('after')]),
+  ];
   if (alias === undefined) return [...calls, ...describeSmokeTest(session, '$LATEST')];
   const revision = busy || update !== undefined ? '(revision after the wait)' : current.RevisionId;
-  return [...calls, describeCall('PublishVersion', publishInput(session, revision)), ...describeSmokeTest(session, NEW_VERSION), describeMoveAlias(session, alias, NEW_VERSION, fromVersion)];
+  return [
+    ...calls,
+    describeCall('PublishVersion', publishInput(session, revision)),
+    ...describeSmokeTest(session, NEW_VERSION),
+    describeMoveAlias(session, alias, NEW_VERSION, fromVersion),
+  ];
 }
 
 /** Reads the function and its alias, and prepares the release. */
@@ -69,13 +90,25 @@ export async function prepareRelease(session: Session, change: ReleaseChange): P
   session.progress.fromVersion = fromVersion;
   const update = change.kind === 'release' ? undefined : change;
   return {
-    preview: { target: 'lambda', functionName: session.fn, alias: session.alias, fromVersion, toVersion: alias === undefined ? '$LATEST' : NEW_VERSION },
+    preview: {
+      target: 'lambda',
+      functionName: session.fn,
+      alias: session.alias,
+      fromVersion,
+      toVersion: alias === undefined ? '$LATEST' : NEW_VERSION,
+    },
     calls: describeRelease(session, current, alias, update, fromVersion),
     apply: () => session.settle(() => release(session, current, alias, update, fromVersion)),
   };
 }
 
-async function release(session: Session, current: FunctionConfiguration, alias: GetAliasCommandOutput | undefined, update: FunctionUpdate | undefined, fromVersion: string): Promise<LambdaRelease> {
+async function release(
+  session: Session,
+  current: FunctionConfiguration,
+  alias: GetAliasCommandOutput | undefined,
+  update: FunctionUpdate | undefined,
+  fromVersion: string,
+): Promise<LambdaRelease> {
   if (current.LastUpdateStatus === 'InProgress') await waitForUpdate(session, 'before');
   let image: LambdaRelease['image'];
   if (update !== undefined) {
@@ -89,7 +122,8 @@ async function release(session: Session, current: FunctionConfiguration, alias: 
 
   const published = await publish(session, fromVersion);
   // Lambda returns the latest version when nothing changed since it was published.
-  if (published.version === fromVersion) return session.release(fromVersion, published.version, 'skipped', { ...extra, note: 'already_published' });
+  if (published.version === fromVersion)
+    return session.release(fromVersion, published.version, 'skipped', { ...extra, note: 'already_published' });
   if (!published.active) await waitForVersion(session, published.version);
   const smoke = await smokeTest(session, published.version);
   const movedFrom = await moveAlias(session, alias, published.version, fromVersion);

@@ -31,7 +31,11 @@ export async function prepareRollback(session: Session): Promise<PreparedDeploym
       return session.release(fromVersion, previous, 'skipped', { note: 'rolled_back' });
     });
   if (previous === fromVersion) {
-    return { preview, calls: [], settled: { status: 'succeeded', result: session.release(fromVersion, previous, 'skipped', { note: 'already_on_version' }) } };
+    return {
+      preview,
+      calls: [],
+      settled: { status: 'succeeded', result: session.release(fromVersion, previous, 'skipped', { note: 'already_on_version' }) },
+    };
   }
   await session.readConfiguration(previous);
   return { preview, calls: [describeMoveAlias(session, alias, previous, fromVersion)], apply };

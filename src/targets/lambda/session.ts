@@ -117,7 +117,12 @@ export class Session {
   }
 
   /** A finished deployment between two versions. */
-  release(fromVersion: string, toVersion: string, smokeTest: LambdaRelease['smokeTest'], extra: Pick<LambdaRelease, 'note' | 'image'> = {}): LambdaRelease {
+  release(
+    fromVersion: string,
+    toVersion: string,
+    smokeTest: LambdaRelease['smokeTest'],
+    extra: Pick<LambdaRelease, 'note' | 'image'> = {},
+  ): LambdaRelease {
     return { target: 'lambda', functionName: this.fn, alias: this.alias, fromVersion, toVersion, smokeTest, ...extra };
   }
 }

@@ -27,7 +27,11 @@ function redactJson(value: unknown): unknown {
  * @example
  * safeSmokeResponse('{"token":"abc","ok":true}'); // '{"token":"[redacted]","ok":true}'
  */
-export function safeSmokeResponse(text: string, knownSecrets: readonly string[] = [], limit: number = LAMBDA_DEFAULTS.smokeResponseLimit): string {
+export function safeSmokeResponse(
+  text: string,
+  knownSecrets: readonly string[] = [],
+  limit: number = LAMBDA_DEFAULTS.smokeResponseLimit,
+): string {
   let shown = text;
   try {
     shown = JSON.stringify(redactJson(JSON.parse(text)));
@@ -43,7 +47,11 @@ export function safeSmokeResponse(text: string, knownSecrets: readonly string[] 
  * Why a smoke-test invocation failed, or `undefined` when it passed: it fails on a `FunctionError`,
  * and, when `expected` is given, unless every key of it equals the same key of the JSON response.
  */
-export function smokeTestProblem(functionError: string | undefined, responseText: string, expected: Record<string, unknown> | undefined): string | undefined {
+export function smokeTestProblem(
+  functionError: string | undefined,
+  responseText: string,
+  expected: Record<string, unknown> | undefined,
+): string | undefined {
   if (functionError) return `the function returned an error (${functionError})`;
   if (expected === undefined) return undefined;
   let response: unknown;
@@ -52,7 +60,8 @@ export function smokeTestProblem(functionError: string | undefined, responseText
   } catch {
     return 'the response is not JSON, so smoke_test.expect cannot match it';
   }
-  if (typeof response !== 'object' || response === null || Array.isArray(response)) return 'the response is not a JSON object, so smoke_test.expect cannot match it';
+  if (typeof response !== 'object' || response === null || Array.isArray(response))
+    return 'the response is not a JSON object, so smoke_test.expect cannot match it';
   const actual = response as Record<string, unknown>;
   const mismatched = Object.keys(expected).filter((key) => !isDeepStrictEqual(actual[key], expected[key]));
   if (mismatched.length === 0) return undefined;
@@ -67,7 +76,9 @@ function invokeInput(session: Session, qualifier: string, payload: string) {
 export function describeSmokeTest(session: Session, qualifier: string): string[] {
   const test = session.request.lambda.smokeTest;
   if (test === undefined) return [];
-  return [`${describeCall('Invoke', invokeInput(session, qualifier, '(smoke_test.payload)'))}${test.expect ? ` expecting ${JSON.stringify(test.expect)}` : ''}`];
+  return [
+    `${describeCall('Invoke', invokeInput(session, qualifier, '(smoke_test.payload)'))}${test.expect ? ` expecting ${JSON.stringify(test.expect)}` : ''}`,
+  ];
 }
 
 /**
@@ -78,12 +89,17 @@ export function describeSmokeTest(session: Session, qualifier: string): string[]
 export async function smokeTest(session: Session, qualifier: string): Promise<SmokeTestOutcome> {
   const test = session.request.lambda.smokeTest;
   if (test === undefined) return 'not_configured';
-  const response = await session.client.send(new InvokeCommand(invokeInput(session, qualifier, JSON.stringify(test.payload))), { abortSignal: session.context.signal });
+  const response = await session.client.send(new InvokeCommand(invokeInput(session, qualifier, JSON.stringify(test.payload))), {
+    abortSignal: session.context.signal,
+  });
   const text = response.Payload === undefined ? '' : new TextDecoder().decode(response.Payload);
   const problem = smokeTestProblem(response.FunctionError, text, test.expect);
   if (problem === undefined) {
     session.context.log.info('lambda smoke test passed', { qualifier });
     return 'passed';
   }
-  throw new SmokeTestFailedError(`smoke test failed on ${qualifier === '$LATEST' ? '$LATEST' : `version ${qualifier}`}: ${problem}`, safeSmokeResponse(text, knownSecretValues()));
+  throw new SmokeTestFailedError(
+    `smoke test failed on ${qualifier === '$LATEST' ? '$LATEST' : `version ${qualifier}`}: ${problem}`,
+    safeSmokeResponse(text, knownSecretValues()),
+  );
 }

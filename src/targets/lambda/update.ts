@@ -30,15 +30,23 @@ export function checkPackageType(session: Session, change: LambdaChange, current
 function codeInput(session: Session, change: Extract<FunctionUpdate, { kind: 'image' | 'zip' }>) {
   return change.kind === 'image'
     ? { FunctionName: session.fn, ImageUri: change.imageUri }
-    : { FunctionName: session.fn, S3Bucket: change.bucket, S3Key: change.key, ...(change.versionId ? { S3ObjectVersion: change.versionId } : {}) };
+    : {
+        FunctionName: session.fn,
+        S3Bucket: change.bucket,
+        S3Key: change.key,
+        ...(change.versionId ? { S3ObjectVersion: change.versionId } : {}),
+      };
 }
 
 /** Every variable as read, with the new revision; refuses when Lambda could not return the variables. */
 function variablesWithRevision(session: Session, configuration: FunctionConfiguration, revision: string): Record<string, string> {
   if (configuration.Environment?.Error !== undefined) {
-    throw new DeploymentError(`cannot read the environment variables of ${session.fn} (${configuration.Environment.Error.ErrorCode ?? 'error'}); refusing to overwrite them`, {
-      retryable: false,
-    });
+    throw new DeploymentError(
+      `cannot read the environment variables of ${session.fn} (${configuration.Environment.Error.ErrorCode ?? 'error'}); refusing to overwrite them`,
+      {
+        retryable: false,
+      },
+    );
   }
   return { ...configuration.Environment?.Variables, [CONFIG_REVISION_VARIABLE]: revision };
 }
@@ -46,10 +54,17 @@ function variablesWithRevision(session: Session, configuration: FunctionConfigur
 /** The update as a dry run describes it: variable names counted, never their values. */
 export function describeUpdate(session: Session, change: FunctionUpdate, current: FunctionConfiguration): string {
   if (change.kind !== 'config_revision') return describeCall('UpdateFunctionCode', codeInput(session, change));
-  const kept = Object.keys(variablesWithRevision(session, current, change.revision)).filter((name) => name !== CONFIG_REVISION_VARIABLE).length;
+  const kept = Object.keys(variablesWithRevision(session, current, change.revision)).filter(
+    (name) => name !== CONFIG_REVISION_VARIABLE,
+  ).length;
   return describeCall('UpdateFunctionConfiguration', {
     FunctionName: session.fn,
-    Environment: { Variables: { [`(${kept} other variable${kept === 1 ? '' : 's'} kept, values not shown)`]: '…', [CONFIG_REVISION_VARIABLE]: change.revision } },
+    Environment: {
+      Variables: {
+        [`(${kept} other variable${kept === 1 ? '' : 's'} kept, values not shown)`]: '…',
+        [CONFIG_REVISION_VARIABLE]: change.revision,
+      },
+    },
     RevisionId: current.RevisionId,
   });
 }
@@ -67,7 +82,11 @@ export async function applyUpdate(session: Session, change: FunctionUpdate, curr
       'UpdateFunctionConfiguration',
       async () => {
         if (reads++ > 0) configuration = await session.readConfiguration();
-        const input = { FunctionName: session.fn, Environment: { Variables: variablesWithRevision(session, configuration, change.revision) }, RevisionId: configuration.RevisionId };
+        const input = {
+          FunctionName: session.fn,
+          Environment: { Variables: variablesWithRevision(session, configuration, change.revision) },
+          RevisionId: configuration.RevisionId,
+        };
         return session.client.send(new UpdateFunctionConfigurationCommand(input), { abortSignal: signal });
       },
       isConflictOrStale,
@@ -80,7 +99,11 @@ export async function applyUpdate(session: Session, change: FunctionUpdate, curr
 }
 
 /** After an image update: the image the tag resolved to, and whether the tag moved on since the push. */
-export function resolvedImage(session: Session, change: Extract<FunctionUpdate, { kind: 'image' }>, resolvedImageUri: string | undefined): NonNullable<LambdaRelease['image']> {
+export function resolvedImage(
+  session: Session,
+  change: Extract<FunctionUpdate, { kind: 'image' }>,
+  resolvedImageUri: string | undefined,
+): NonNullable<LambdaRelease['image']> {
   const resolvedDigest = resolvedImageUri === undefined ? undefined : parseImage(resolvedImageUri).digest;
   const image = { configured: change.imageUri, resolved: resolvedImageUri ?? change.imageUri };
   if (change.pushedDigest === undefined || resolvedDigest === undefined || resolvedDigest === change.pushedDigest) return image;

@@ -15,11 +15,20 @@ function waiterConfiguration(session: Session) {
   const { waiterMinDelaySeconds: minDelay, waiterMaxDelaySeconds: maxDelay } = session.options;
   const remainingSeconds = (session.context.deadline - Date.now()) / 1000;
   // The waiter insists on maxWaitTime > minDelay; the abort signal ends it at the deadline anyway.
-  return { client: session.client, minDelay, maxDelay, maxWaitTime: Math.max(minDelay * 2, remainingSeconds), abortSignal: session.context.signal };
+  return {
+    client: session.client,
+    minDelay,
+    maxDelay,
+    maxWaitTime: Math.max(minDelay * 2, remainingSeconds),
+    abortSignal: session.context.signal,
+  };
 }
 
 function timedOut(session: Session, what: string): DeploymentError {
-  return new DeploymentError(`timed out waiting for ${session.fn} ${what} within its deadline (DEPLOYMENT_TIMEOUT_SECONDS, or what the invocation had left)`, { retryable: true });
+  return new DeploymentError(
+    `timed out waiting for ${session.fn} ${what} within its deadline (DEPLOYMENT_TIMEOUT_SECONDS, or what the invocation had left)`,
+    { retryable: true },
+  );
 }
 
 /**
@@ -55,14 +64,18 @@ export async function waitForVersion(session: Session, version: string): Promise
   } catch (error) {
     if (isWaiterTimeout(error)) throw timedOut(session, `version ${version} to become Active`);
     const configuration = await session.readConfiguration(version);
-    throw new DeploymentError(`version ${version} of ${session.fn} did not become Active (${configuration.State ?? 'unknown'}: ${configuration.StateReason ?? errorName(error)})`, {
-      retryable: configuration.State !== 'Failed',
-    });
+    throw new DeploymentError(
+      `version ${version} of ${session.fn} did not become Active (${configuration.State ?? 'unknown'}: ${configuration.StateReason ?? errorName(error)})`,
+      {
+        retryable: configuration.State !== 'Failed',
+      },
+    );
   }
 }
 
 /** How a dry run describes the waits. */
 export const describeWait = {
-  update: (phase: 'before' | 'after') => `wait: GetFunction until LastUpdateStatus is Successful (${phase === 'before' ? 'an update is in progress' : 'after the change'})`,
+  update: (phase: 'before' | 'after') =>
+    `wait: GetFunction until LastUpdateStatus is Successful (${phase === 'before' ? 'an update is in progress' : 'after the change'})`,
   version: (version: string) => `wait: GetFunctionConfiguration until version ${version} is Active`,
 };
