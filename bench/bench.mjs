@@ -106,7 +106,7 @@ function parseArgs(argv) {
 // ---------------------------------------------------------------------------------------------
 // The routes: one sample event each (from events/), and what the stub must see.
 
-/** Deployer concurrency (DEFAULT_DEPLOYER_OPTIONS.concurrency in src/deployer.ts). */
+/** Deployer concurrency (DEFAULT_DEPLOYER_OPTIONS.concurrency in src/deploy/deployer.ts). */
 const CONCURRENCY = 10;
 const FANOUT_SERVICES = 50;
 const FANOUT_DELAY_MS = 100;

@@ -42,7 +42,7 @@ locals {
   }
 
   #############################################################################
-  # The function's own metrics (EMF, namespace deploybridge, src/observability.ts).
+  # The function's own metrics (EMF, namespace deploybridge, src/shared/observability.ts).
   # CloudWatch keeps one metric per set of dimensions, and an alarm on a metric must
   # name all of them: service and environment always, and trigger (the route: ecr,
   # ssm, s3, manual, ecs) for what is counted once the event is routed. Hence one

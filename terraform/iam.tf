@@ -141,7 +141,7 @@ data "aws_iam_policy_document" "deployer" {
     }
   }
 
-  # The deployments table (src/aws/journal.ts): consistent reads, conditional puts.
+  # The deployments table (src/following/dynamodb.ts): consistent reads, conditional puts.
   dynamic "statement" {
     for_each = local.deployments_table_arn == null ? [] : [local.deployments_table_arn]
 

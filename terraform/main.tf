@@ -20,7 +20,7 @@ locals {
   account_id = data.aws_caller_identity.current.account_id
 
   #############################################################################
-  # Naming, rendered as renderPattern() in src/naming.ts renders it.
+  # Naming, rendered as renderPattern() in src/config/naming.ts renders it.
   #############################################################################
 
   raw_patterns = {

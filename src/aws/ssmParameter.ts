@@ -3,7 +3,7 @@
  * Loaded only when the Slack webhook comes from SSM.
  */
 import { getParameter } from '@aws-lambda-powertools/parameters/ssm';
-import { SLACK_DEFAULTS } from '../constants.js';
+import { SLACK_DEFAULTS } from '../config/constants.js';
 
 export async function readSecureString(name: string): Promise<string> {
   const value = await getParameter(name, { decrypt: true, maxAge: SLACK_DEFAULTS.webhookMaxAgeSeconds });

@@ -6,8 +6,8 @@
  * these clients are the real ones.
  */
 import type { InitializeMiddleware } from '@smithy/types';
-import { ecrRegistry } from '../images.js';
-import { taskDefinitionFamily } from '../naming.js';
+import { ecrRegistry } from '../config/images.js';
+import { taskDefinitionFamily } from '../config/naming.js';
 import type { Assume } from './describedReads.js';
 import type { RawEvent } from './input.js';
 

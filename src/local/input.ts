@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { SQSEvent } from 'aws-lambda';
-import { isSqsBatch } from '../batch/sqs.js';
+import { isSqsBatch } from '../deploy/batch/sqs.js';
 
 export type RawEvent = Record<string, unknown>;
 

@@ -3,15 +3,15 @@
  * reads it assumed), for a person at a terminal. The Slack messages are rendered by `thread.ts`.
  */
 import type { SQSBatchResponse } from 'aws-lambda';
-import type { HandleResult } from '../app.js';
-import type { DeploymentResult } from '../deployer.js';
-import { shortTaskDefinition } from '../naming.js';
-import type { LogFields } from '../observability.js';
-import type { DeploymentRequest } from '../plan.js';
-import { describeChange, describeTrigger, noticeMessage } from '../presenter.js';
+import type { HandleResult } from '../entry/app.js';
+import type { DeploymentResult } from '../deploy/deployer.js';
+import { shortTaskDefinition } from '../config/naming.js';
+import type { LogFields } from '../shared/observability.js';
+import type { DeploymentRequest } from '../triggers/plan.js';
+import { describeChange, describeTrigger, noticeMessage } from '../present/presenter.js';
 import type { DescribedCall } from './describedCalls.js';
 import { isObject, type RawEvent } from './input.js';
-import { plural, truncate } from '../text.js';
+import { plural, truncate } from '../shared/text.js';
 
 /** A value of a call's input, short enough for one line: digests and long text are cut. */
 function shortValue(value: string): string {

@@ -17,23 +17,23 @@
  * as configured, and none of the embedded defaults.
  */
 import type { Context } from 'aws-lambda';
-import { App, type HandleResult } from '../app.js';
+import { App, type HandleResult } from '../entry/app.js';
 import { ECRClient } from '../aws/ecr.js';
 import { ECSClient } from '../aws/ecs.js';
 import { LambdaClient } from '../aws/lambda.js';
 import { S3Client } from '../aws/s3.js';
 import { SSMClient } from '../aws/ssmMetadata.js';
-import { loadConfig, type Config } from '../config.js';
-import { FOLLOW_DEFAULTS } from '../constants.js';
-import type { DeploymentJournal } from '../deployments/journal.js';
-import { createDynamoDbJournal, createMemoryJournal } from '../deployments/store.js';
-import { ConfigError } from '../errors.js';
-import { serviceRepositories } from '../naming.js';
-import { MetricName } from '../observability.js';
-import { createEcrReads } from '../reads/ecr.js';
-import { createAwsReads, type Reads } from '../reads/registry.js';
-import { createS3Reads } from '../reads/s3.js';
-import { createSsmReads } from '../reads/ssm.js';
+import { loadConfig, type Config } from '../config/config.js';
+import { FOLLOW_DEFAULTS } from '../config/constants.js';
+import type { DeploymentJournal } from '../following/journal.js';
+import { createDynamoDbJournal, createMemoryJournal } from '../following/store.js';
+import { ConfigError } from '../shared/errors.js';
+import { serviceRepositories } from '../config/naming.js';
+import { MetricName } from '../shared/observability.js';
+import { createEcrReads } from '../triggers/reads/ecr.js';
+import { createAwsReads, type Reads } from '../triggers/reads/registry.js';
+import { createS3Reads } from '../triggers/reads/s3.js';
+import { createSsmReads } from '../triggers/reads/ssm.js';
 import { createNotifier, slackRoute } from '../slack/setup.js';
 import { createEcsTarget } from '../targets/ecs.js';
 import { createLambdaTarget } from '../targets/lambda/index.js';
@@ -54,7 +54,7 @@ import { LocalInputError, readLocalInput, type LocalInput, type RawEvent } from 
 import { batchSummary, planSummary } from './report.js';
 import { printingNotifier, recordingNotifier, slackText, type RecordedSlack, type SlackCall, type SlackChannelPrinter } from './thread.js';
 import { createTrace } from './trace.js';
-import { plural } from '../text.js';
+import { plural } from '../shared/text.js';
 
 /** The embedded default configuration: the conventions the sample events in `events/` follow. */
 export const LOCAL_DEFAULTS: Record<string, string> = {

@@ -3,8 +3,8 @@
  * stdout between the lines a person reads. `--verbose` prints them after each event's plan; without
  * it only a count of the warnings and errors is printed, so none is swallowed.
  */
-import type { LogLevel } from '../constants.js';
-import type { Log, LogFields, MetricName, MetricSink } from '../observability.js';
+import type { LogLevel } from '../config/constants.js';
+import type { Log, LogFields, MetricName, MetricSink } from '../shared/observability.js';
 
 const LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 

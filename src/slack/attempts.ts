@@ -4,7 +4,7 @@
  * own timeout, a doubling wait between them (or a 429's `Retry-After`), and retries only inside
  * the invocation's shared budget. What an answer means is the caller's: {@link Verdict}.
  */
-import { sleep } from '../retry.js';
+import { sleep } from '../shared/retry.js';
 import { postJson, type PostResponse } from './post.js';
 
 export interface SlackSendOptions {

@@ -7,9 +7,9 @@
  * never appears in a log line, an error or a message. Slack answers API errors with HTTP 200 and
  * `{"ok": false, "error": "channel_not_found"}`; those are failures too.
  */
-import type { MessageRef } from '../plan.js';
-import { MetricName } from '../observability.js';
-import type { Notification } from '../presenter.js';
+import type { MessageRef } from '../triggers/plan.js';
+import { MetricName } from '../shared/observability.js';
+import type { Notification } from '../present/presenter.js';
 import { buildSlackPayload } from './messages.js';
 import { postWithinBudget, retryAfterMs, type AttemptsOutcome, type SlackSendOptions, type Verdict } from './attempts.js';
 import { DEFAULT_SLACK_SEND_OPTIONS, InvocationBudget, type Notifier, type NotifierContext } from './notifier.js';

@@ -2,9 +2,9 @@
  * Slack Block Kit rendering of a {@link Notification}. Building is kept apart from sending so
  * messages can be tested (and printed by the local run) without a network.
  */
-import type { Notification, Severity } from '../presenter.js';
-import { SLACK_LIMITS } from '../constants.js';
-import { truncate } from '../text.js';
+import type { Notification, Severity } from '../present/presenter.js';
+import { SLACK_LIMITS } from '../config/constants.js';
+import { truncate } from '../shared/text.js';
 
 /** Colour bar per severity: success green, error red, info blue, warning amber. */
 export const SEVERITY_COLOURS: Record<Severity, string> = {

@@ -5,11 +5,11 @@
  * {@link SlackSendOptions.maxAttempts} attempts, and the messages of one invocation share one
  * {@link SlackSendOptions.budgetMs} for their retries ({@link InvocationBudget}).
  */
-import { SLACK_DEFAULTS } from '../constants.js';
-import type { Log, MetricSink } from '../observability.js';
-import { MetricName } from '../observability.js';
-import type { MessageRef } from '../plan.js';
-import type { Notification, ThreadUpdate } from '../presenter.js';
+import { SLACK_DEFAULTS } from '../config/constants.js';
+import type { Log, MetricSink } from '../shared/observability.js';
+import { MetricName } from '../shared/observability.js';
+import type { MessageRef } from '../triggers/plan.js';
+import type { Notification, ThreadUpdate } from '../present/presenter.js';
 import { buildSlackPayload, type SlackPayload } from './messages.js';
 import { postWithinBudget, retryAfterMs, type AttemptsOutcome, type SlackSendOptions, type Verdict } from './attempts.js';
 import type { PostResponse } from './post.js';

@@ -3,8 +3,8 @@
  * its SSM parameter) wins over a webhook (`SLACK_WEBHOOK_URL` or its SSM parameter); without
  * either, debug logs only.
  */
-import type { Config } from '../config.js';
-import type { Log, MetricSink } from '../observability.js';
+import type { Config } from '../config/config.js';
+import type { Log, MetricSink } from '../shared/observability.js';
 import { createSlackBotNotifier, type TokenSource } from './bot.js';
 import { createLogOnlyNotifier, createSlackNotifier, type Notifier, type WebhookSource } from './notifier.js';
 

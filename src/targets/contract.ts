@@ -8,11 +8,11 @@
  *    deployer describes {@link PreparedDeployment.calls} and returns.
  * 2. `apply` makes those calls and says what came of them.
  *
- * Adding a target: its request and outcome types in src/plan.ts, its module here, its loader in
- * src/targets/registry.ts, its wording in src/presenter.ts. The deployer does not change.
+ * Adding a target: its request and outcome types in src/triggers/plan.ts, its module here, its loader in
+ * src/targets/registry.ts, its wording in src/present/presenter.ts. The deployer does not change.
  */
-import type { Log, MetricSink } from '../observability.js';
-import type { DeploymentPreview, DeploymentRequest, TargetKind, TargetOutcome } from '../plan.js';
+import type { Log, MetricSink } from '../shared/observability.js';
+import type { DeploymentPreview, DeploymentRequest, TargetKind, TargetOutcome } from '../triggers/plan.js';
 
 /** How one call that meets a conflict is retried: backoff from `baseMs`, doubling, at most `maxRetries` times. */
 export interface ConflictRetry {

@@ -12,9 +12,9 @@ import {
   ListTasksCommand,
   UpdateServiceCommand,
 } from '../aws/ecs.js';
-import { FOLLOW_DEFAULTS } from '../constants.js';
-import { isRetryableAwsError } from '../errors.js';
-import type { EcsDeployment, FailureEvidence, StoppedTask } from '../plan.js';
+import { FOLLOW_DEFAULTS } from '../config/constants.js';
+import { isRetryableAwsError } from '../shared/errors.js';
+import type { EcsDeployment, FailureEvidence, StoppedTask } from '../triggers/plan.js';
 import type { Target } from './contract.js';
 
 /** A task definition as the ECR route needs it: its ARN and the images its containers run. */

@@ -3,7 +3,7 @@
  * use and then reused for the life of the container; its module is loaded only by the routes that
  * deploy to it (or read from it while planning).
  */
-import { once } from '../concurrency.js';
+import { once } from '../shared/concurrency.js';
 import type { EcsTarget } from './ecs.js';
 import type { LambdaTarget } from './lambda/index.js';
 

@@ -7,15 +7,15 @@
  *
  * Not part of the Lambda: nothing under src/index.ts imports it.
  */
-import { loadConfig, type Config } from '../config.js';
-import { ConfigError } from '../errors.js';
+import { loadConfig, type Config } from '../config/config.js';
+import { ConfigError } from '../shared/errors.js';
 import { CannotRunError, createVerifyClients, type VerifyClients } from './clients.js';
 import { liveChecks } from './live.js';
 import { catalogEntry, catalogLines, headerLine, resultLine, summaryLine, type VerifyReport } from './report.js';
 import { exitCode, ok, summarise, type CheckResult } from './result.js';
 import { knownServices, type KnownService } from './services.js';
 import { checkSlackConfiguration, sendTestMessage } from './slack.js';
-import { plural } from '../text.js';
+import { plural } from '../shared/text.js';
 
 const USAGE = 'usage: npm run verify -- [--live] [--slack] [--json]';
 const FLAGS = new Set(['--live', '--slack', '--json', '--help']);

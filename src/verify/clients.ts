@@ -9,7 +9,7 @@ import { ECSClient } from '../aws/ecs.js';
 import { LambdaClient } from '../aws/lambda.js';
 import { S3Client } from '../aws/s3.js';
 import { SSMClient } from '../aws/ssmMetadata.js';
-import { errorName } from '../errors.js';
+import { errorName } from '../shared/errors.js';
 
 export interface VerifyClients {
   ecs: ECSClient;

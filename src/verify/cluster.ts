@@ -8,8 +8,8 @@ import { awsFailure } from './clients.js';
 import { accountOf, couldNotCheck, type VerifyContext } from './context.js';
 import { ok, problem, warning, type CheckResult } from './result.js';
 import type { KnownService } from './services.js';
-import { serviceRepositories } from '../naming.js';
-import { plural } from '../text.js';
+import { serviceRepositories } from '../config/naming.js';
+import { plural } from '../shared/text.js';
 
 /**
  * Whether the cluster exists; when it does, the account it is in.

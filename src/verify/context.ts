@@ -1,7 +1,7 @@
 /**
  * What every live check works with, and the one way a check reports an AWS answer it did not expect.
  */
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import { isAccessDenied, type AwsFailure, type VerifyClients } from './clients.js';
 import { problem, type CheckName, type CheckResult } from './result.js';
 

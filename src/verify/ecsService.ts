@@ -3,9 +3,9 @@
  * family (a deploy points it at the family's latest ACTIVE revision), and the revisions it runs
  * and would get use images, SSM parameters and env files that exist and that reach it.
  */
-import type { EcsService, S3ObjectRef } from '../catalog.js';
+import type { EcsService, S3ObjectRef } from '../config/catalog.js';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type Service, type TaskDefinition } from '../aws/ecs.js';
-import { shortTaskDefinition, taskDefinitionFamily } from '../naming.js';
+import { shortTaskDefinition, taskDefinitionFamily } from '../config/naming.js';
 import { awsFailure, type AwsFailure } from './clients.js';
 import { couldNotCheck, type VerifyContext } from './context.js';
 import { checkImage, pushReach, type ImageUse } from './images.js';

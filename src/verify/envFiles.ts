@@ -1,19 +1,19 @@
 /**
  * Env files of `SERVICE_CONFIG`: each exists and is a valid ECS env file, checked with the parser
- * the S3 trigger uses (src/envFile.ts), so the preflight refuses exactly what the trigger would.
+ * the S3 trigger uses (src/triggers/envFile.ts), so the preflight refuses exactly what the trigger would.
  * One line per file, naming every service that reads it. Values are never printed: the parser
  * exposes names and line numbers only.
  */
-import type { CatalogService, S3ObjectRef } from '../catalog.js';
-import { mapWithConcurrency } from '../concurrency.js';
-import { readEnvFile, type EnvFileProblem } from '../envFile.js';
-import { describeEnvFileProblems } from '../presenter.js';
-import { createS3Reads } from '../reads/s3.js';
+import type { CatalogService, S3ObjectRef } from '../config/catalog.js';
+import { mapWithConcurrency } from '../shared/concurrency.js';
+import { readEnvFile, type EnvFileProblem } from '../triggers/envFile.js';
+import { describeEnvFileProblems } from '../present/presenter.js';
+import { createS3Reads } from '../triggers/reads/s3.js';
 import { awsFailure } from './clients.js';
 import { couldNotCheck, type VerifyContext } from './context.js';
 import { deniedFix, s3Uri } from './objects.js';
 import { ok, problem, type CheckResult } from './result.js';
-import { plural } from '../text.js';
+import { plural } from '../shared/text.js';
 
 /** S3 requests in flight at once. */
 const CONCURRENCY = 4;

@@ -3,13 +3,13 @@
  * redeploy the service? The second follows the ECR trigger's rule: a push redeploys a service when
  * one of its images is, by tag, from its own repository, in the same account and region.
  */
-import type { CatalogService } from '../catalog.js';
+import type { CatalogService } from '../config/catalog.js';
 import { DescribeImagesCommand } from '../aws/ecr.js';
-import { parseImage, type ImageRef } from '../images.js';
+import { parseImage, type ImageRef } from '../config/images.js';
 import { awsFailure } from './clients.js';
 import { couldNotCheck, type VerifyContext } from './context.js';
 import { ok, problem, warning, type CheckResult } from './result.js';
-import { serviceRepositories } from '../naming.js';
+import { serviceRepositories } from '../config/naming.js';
 
 /** One container (or a function) and the image it runs. */
 export interface ImageUse {

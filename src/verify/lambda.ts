@@ -4,7 +4,7 @@
  * is reached by pushes. Only the package type and image are read from GetFunction: it also
  * returns the function's environment and a code URL, which are never printed.
  */
-import type { LambdaService } from '../catalog.js';
+import type { LambdaService } from '../config/catalog.js';
 import { GetAliasCommand, GetFunctionCommand } from '../aws/lambda.js';
 import { awsFailure } from './clients.js';
 import { accountOf, couldNotCheck, type VerifyContext } from './context.js';

@@ -3,9 +3,9 @@
  * cluster, each ECS service, the cluster's services no trigger reaches, each Lambda target, the
  * env files, Slack.
  */
-import type { EcsService, LambdaService } from '../catalog.js';
-import type { Config } from '../config.js';
-import { mapWithConcurrency } from '../concurrency.js';
+import type { EcsService, LambdaService } from '../config/catalog.js';
+import type { Config } from '../config/config.js';
+import { mapWithConcurrency } from '../shared/concurrency.js';
 import { resolveCredentials, type VerifyClients } from './clients.js';
 import { checkCluster, clusterServices } from './cluster.js';
 import type { VerifyContext } from './context.js';

@@ -2,7 +2,7 @@
  * S3 objects the configuration names (env files of `SERVICE_CONFIG`, artifacts of `LAMBDA_CONFIG`):
  * each exists (`HeadObject`; the content is not read).
  */
-import type { S3ObjectRef } from '../catalog.js';
+import type { S3ObjectRef } from '../config/catalog.js';
 import { HeadObjectCommand } from '../aws/s3.js';
 import { awsFailure, type AwsFailure } from './clients.js';
 import type { VerifyContext } from './context.js';

@@ -3,13 +3,13 @@
  * found by name with `DescribeParameters` — values are never read. A parameter under another
  * service's path is reported too: a change to it redeploys that service, not this one.
  */
-import type { CatalogService } from '../catalog.js';
+import type { CatalogService } from '../config/catalog.js';
 import { paginateDescribeParameters, type ParameterMetadata } from '../aws/ssmMetadata.js';
 import { awsFailure, type AwsFailure } from './clients.js';
 import { couldNotCheck, type VerifyContext } from './context.js';
 import { ok, problem, warning, type CheckResult } from './result.js';
-import { serviceParameterPrefixes } from '../naming.js';
-import { plural } from '../text.js';
+import { serviceParameterPrefixes } from '../config/naming.js';
+import { plural } from '../shared/text.js';
 
 /** DescribeParameters takes at most 50 names per filter. */
 const NAMES_PER_CALL = 50;

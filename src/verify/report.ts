@@ -2,13 +2,13 @@
  * The words of the preflight: its lines (one per result, then a summary), the catalog of services
  * with their AWS names, the `--json` document, and the Slack test message.
  */
-import type { Config } from '../config.js';
-import type { Notification } from '../presenter.js';
+import type { Config } from '../config/config.js';
+import type { Notification } from '../present/presenter.js';
 import { s3Uri } from './objects.js';
 import type { CheckResult, Summary } from './result.js';
 import type { KnownService, Origin } from './services.js';
-import { serviceParameterPrefixes, serviceRepositories } from '../naming.js';
-import { plural } from '../text.js';
+import { serviceParameterPrefixes, serviceRepositories } from '../config/naming.js';
+import { plural } from '../shared/text.js';
 
 /** A service and the AWS names it maps to. */
 interface CatalogEntry {

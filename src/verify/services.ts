@@ -3,8 +3,8 @@
  * `LAMBDA_CONFIG`), the backend when `BACKEND_SERVICE_NAME` names it, and, live, the ECS services
  * of the cluster that the triggers reach although the configuration does not list them.
  */
-import type { CatalogService } from '../catalog.js';
-import type { Config } from '../config.js';
+import type { CatalogService } from '../config/catalog.js';
+import type { Config } from '../config/config.js';
 
 /** Why a service is checked. */
 export type Origin = 'SERVICE_CONFIG' | 'LAMBDA_CONFIG' | 'BACKEND_SERVICE_NAME' | 'cluster';

@@ -4,8 +4,8 @@
  * the same notifier the function uses. The webhook URL and the token are secrets: no line names
  * them, and a failed send is reported by the notifier's own secret-free reason.
  */
-import type { Config } from '../config.js';
-import type { Log, LogFields, MetricSink } from '../observability.js';
+import type { Config } from '../config/config.js';
+import type { Log, LogFields, MetricSink } from '../shared/observability.js';
 import { createNotifier, slackRoute as notifierRoute } from '../slack/setup.js';
 import type { VerifyContext } from './context.js';
 import { couldNotCheck } from './context.js';

@@ -3,8 +3,8 @@
  * first change it answers), and which change wins when the events' times tie or are missing.
  */
 import { describe, expect, it } from 'vitest';
-import { mergeDeployments } from '../../src/batch/merge.js';
-import type { DeploymentRequest } from '../../src/plan.js';
+import { mergeDeployments } from '../../src/deploy/batch/merge.js';
+import type { DeploymentRequest } from '../../src/triggers/plan.js';
 
 const ECS = { cluster: 'myproject_cluster_dev', service: 'myproject_service_api_dev', family: 'myproject_service_api_dev' };
 const T0 = Date.parse('2026-03-02T10:00:00Z');

@@ -6,8 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DescribeTaskDefinitionCommand, taskDefinition, testApp } from '../helpers/app.js';
 import { captureOutput } from '../helpers/logs.js';
 import { DescribeImagesCommand, DescribeParametersCommand, objectHistory } from '../helpers/reads.js';
-import { envelopeSchema } from '../../src/events.js';
-import { revisionOf } from '../../src/handlers/restart.js';
+import { envelopeSchema } from '../../src/triggers/events.js';
+import { revisionOf } from '../../src/triggers/restart.js';
 import {
   configuration,
   GetFunctionCommand,
@@ -170,11 +170,9 @@ describe('merging per batch', () => {
       .on(DescribeTaskDefinitionCommand)
       .resolves(taskDefinition('myproject_service_api_dev', 42, [`${REGISTRY}/myproject_service_api:latest`]));
     updatesAnswered(ecsMock);
-    ecrMock
-      .on(DescribeImagesCommand)
-      .callsFake((input: { imageIds: Array<{ imageDigest: string }> }) => ({
-        imageDetails: [{ imageDigest: input.imageIds[0]?.imageDigest, imageTags: ['latest'] }],
-      }));
+    ecrMock.on(DescribeImagesCommand).callsFake((input: { imageIds: Array<{ imageDigest: string }> }) => ({
+      imageDetails: [{ imageDigest: input.imageIds[0]?.imageDigest, imageTags: ['latest'] }],
+    }));
     const later = push('latest', DIGEST_B, 30);
     const earlier = push('latest', DIGEST_A, 10);
 
@@ -284,12 +282,10 @@ describe('merging per batch', () => {
     happyPath(lambdaMock);
     const image = `${REGISTRY}/myproject_service_renderer:v2`;
     lambdaMock.on(GetFunctionConfigurationCommand).resolves(configuration({ FunctionName: RENDERER, PackageType: 'Image' }));
-    lambdaMock
-      .on(GetFunctionCommand)
-      .resolves({
-        Configuration: { PackageType: 'Image', LastUpdateStatus: 'Successful', RevisionId: 'rev-2' },
-        Code: { ImageUri: image, ResolvedImageUri: `${REGISTRY}/myproject_service_renderer@${DIGEST_B}` },
-      });
+    lambdaMock.on(GetFunctionCommand).resolves({
+      Configuration: { PackageType: 'Image', LastUpdateStatus: 'Successful', RevisionId: 'rev-2' },
+      Code: { ImageUri: image, ResolvedImageUri: `${REGISTRY}/myproject_service_renderer@${DIGEST_B}` },
+    });
 
     await app.handleBatch(
       sqsBatch([push('v2', DIGEST_B, 3, 'myproject_service_renderer'), parameterChange('/dev/myproject/renderer/MODE', 0)]),

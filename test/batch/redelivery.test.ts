@@ -4,8 +4,8 @@
  * answers, so a redelivery of any of them deploys nothing twice.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { App } from '../../src/app.js';
-import { createPowertoolsGuard } from '../../src/aws/idempotency.js';
+import { App } from '../../src/entry/app.js';
+import { createPowertoolsGuard } from '../../src/deploy/idempotency/powertools.js';
 import { serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
 import { startDynamoDb } from '../helpers/dynalite.js';
 import { captureOutput } from '../helpers/logs.js';

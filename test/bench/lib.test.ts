@@ -30,7 +30,7 @@ const meta: Metafile = {
       imports: [{ path: 'dist/chunks/leaf.mjs', kind: 'import-statement' }],
       inputs: { 'node_modules/zod/v4/core/schemas.js': { bytesInOutput: 45 } },
     },
-    'dist/chunks/leaf.mjs': { bytes: 10, imports: [], inputs: { 'src/plan.ts': { bytesInOutput: 8 } } },
+    'dist/chunks/leaf.mjs': { bytes: 10, imports: [], inputs: { 'src/triggers/plan.ts': { bytesInOutput: 8 } } },
     'dist/chunks/route.mjs': {
       bytes: 300,
       entryPoint: 'src/targets/ecs.ts',
@@ -75,7 +75,7 @@ describe('bundle accounting from the esbuild metafile', () => {
     const init = accountFiles(meta, staticClosure(meta, 'dist/index.mjs'));
     expect(init.bytes).toBe(160);
     expect(init.sdkBytes).toBe(0);
-    expect(init.packages).toEqual({ 'src/index.ts': 90, zod: 45, 'src/plan.ts': 8 });
+    expect(init.packages).toEqual({ 'src/index.ts': 90, zod: 45, 'src/triggers/plan.ts': 8 });
     const route = accountFiles(meta, ['dist/chunks/route.mjs']);
     expect(route.sdkBytes).toBe(260);
     expect(route.packages['@aws-sdk/client-ecs']).toBe(200);

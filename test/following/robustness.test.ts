@@ -6,13 +6,13 @@
 import { CreateTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDynamoDbStore } from '../../src/aws/journal.js';
-import { createPowertoolsGuard } from '../../src/aws/idempotency.js';
-import { FOLLOW_DEFAULTS } from '../../src/constants.js';
-import { isRetryableAwsError } from '../../src/errors.js';
-import type { DeploymentJournal, JournalEntry } from '../../src/deployments/journal.js';
-import { change, see } from '../../src/deployments/records.js';
-import { createMemoryJournal } from '../../src/deployments/store.js';
+import { createDynamoDbStore } from '../../src/following/dynamodb.js';
+import { createPowertoolsGuard } from '../../src/deploy/idempotency/powertools.js';
+import { FOLLOW_DEFAULTS } from '../../src/config/constants.js';
+import { isRetryableAwsError } from '../../src/shared/errors.js';
+import type { DeploymentJournal, JournalEntry } from '../../src/following/journal.js';
+import { change, see } from '../../src/following/records.js';
+import { createMemoryJournal } from '../../src/following/store.js';
 import { createEcsTarget } from '../../src/targets/ecs.js';
 import { noLambdaTarget, sentCommands, serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
 import { startDynamoDb } from '../helpers/dynalite.js';
@@ -68,29 +68,25 @@ describe('following without, or despite, the deployments table', () => {
   it('without a table, a failure and an impaired task start say why tasks failed', async () => {
     const { app, ecsMock, notifier } = testApp();
     ecsMock.on(ListTasksCommand).resolves({ taskArns: ['arn:aws:ecs:us-east-1:123456789012:task/myproject_cluster_dev/aaa'] });
-    ecsMock
-      .on(DescribeTasksCommand)
-      .resolves({
-        tasks: [
-          {
-            taskArn: 'aaa',
-            startedBy: 'ecs-svc/123',
-            stoppedReason: 'ResourceInitializationError: unable to pull secrets or registry auth',
-            containers: [],
-          },
-        ],
-      });
-    ecsMock
-      .on(DescribeServicesCommand)
-      .resolves({
-        services: [
-          {
-            events: [
-              { message: '(service myproject_service_api_dev) failed to launch a task with (error ECS was unable to assume the role).' },
-            ],
-          },
-        ],
-      });
+    ecsMock.on(DescribeTasksCommand).resolves({
+      tasks: [
+        {
+          taskArn: 'aaa',
+          startedBy: 'ecs-svc/123',
+          stoppedReason: 'ResourceInitializationError: unable to pull secrets or registry auth',
+          containers: [],
+        },
+      ],
+    });
+    ecsMock.on(DescribeServicesCommand).resolves({
+      services: [
+        {
+          events: [
+            { message: '(service myproject_service_api_dev) failed to launch a task with (error ECS was unable to assume the role).' },
+          ],
+        },
+      ],
+    });
     await app.handle(ecs('deployment-failed.json', 'e1'));
     await app.handle(
       ecs('service-action-task-start-impaired.json', 'e2', {

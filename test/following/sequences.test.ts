@@ -7,9 +7,9 @@
 import { CreateTableCommand, DynamoDBClient, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDynamoDbStore } from '../../src/aws/journal.js';
-import { FOLLOW_DEFAULTS } from '../../src/constants.js';
-import { createLogger } from '../../src/observability.js';
+import { createDynamoDbStore } from '../../src/following/dynamodb.js';
+import { FOLLOW_DEFAULTS } from '../../src/config/constants.js';
+import { createLogger } from '../../src/shared/observability.js';
 import { createNotifier } from '../../src/slack/setup.js';
 import {
   DescribeTaskDefinitionCommand,
@@ -184,14 +184,12 @@ describe('following a deployment from trigger to outcome', () => {
 
   /** Why tasks failed, as ECS would tell it: a task of the deployment that could not pull its image, one killed, and the service's events. */
   function failingTasks(ecsMock: ReturnType<typeof testApp>['ecsMock']) {
-    ecsMock
-      .on(ListTasksCommand)
-      .resolves({
-        taskArns: [
-          'arn:aws:ecs:us-east-1:123456789012:task/myproject_cluster_dev/aaa',
-          'arn:aws:ecs:us-east-1:123456789012:task/myproject_cluster_dev/bbb',
-        ],
-      });
+    ecsMock.on(ListTasksCommand).resolves({
+      taskArns: [
+        'arn:aws:ecs:us-east-1:123456789012:task/myproject_cluster_dev/aaa',
+        'arn:aws:ecs:us-east-1:123456789012:task/myproject_cluster_dev/bbb',
+      ],
+    });
     ecsMock.on(DescribeTasksCommand).callsFake(async () => ({
       tasks: [
         {

@@ -1,12 +1,12 @@
 import { DescribeTaskDefinitionCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { App, type AppDeps } from '../../src/app.js';
-import { loadConfig, type Config } from '../../src/config.js';
-import { ConfigError } from '../../src/errors.js';
+import { App, type AppDeps } from '../../src/entry/app.js';
+import { loadConfig, type Config } from '../../src/config/config.js';
+import { ConfigError } from '../../src/shared/errors.js';
 import { LOCAL_DEFAULTS } from '../../src/local/run.js';
-import { createLogger, type MetricName } from '../../src/observability.js';
-import type { Notification } from '../../src/presenter.js';
+import { createLogger, type MetricName } from '../../src/shared/observability.js';
+import type { Notification } from '../../src/present/presenter.js';
 import type { Notifier } from '../../src/slack/notifier.js';
 import { createEcsTarget } from '../../src/targets/ecs.js';
 import { buildSlackPayload } from '../../src/slack/messages.js';

@@ -17,8 +17,8 @@ import {
   type InvokeCommandOutput,
 } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { App, type AppDeps } from '../../src/app.js';
-import { createLogger } from '../../src/observability.js';
+import { App, type AppDeps } from '../../src/entry/app.js';
+import { createLogger } from '../../src/shared/observability.js';
 import { createEcsTarget } from '../../src/targets/ecs.js';
 import { createLambdaTarget } from '../../src/targets/lambda/index.js';
 import { fakeMetrics, recordingNotifier, sentCommands, testConfig } from './app.js';

@@ -3,10 +3,10 @@ import { GetObjectCommand, ListObjectVersionsCommand, S3Client, type GetObjectCo
 import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Readable } from 'node:stream';
-import { createEcrReads } from '../../src/reads/ecr.js';
-import type { Reads } from '../../src/reads/registry.js';
-import { createS3Reads } from '../../src/reads/s3.js';
-import { createSsmReads } from '../../src/reads/ssm.js';
+import { createEcrReads } from '../../src/triggers/reads/ecr.js';
+import type { Reads } from '../../src/triggers/reads/registry.js';
+import { createS3Reads } from '../../src/triggers/reads/s3.js';
+import { createSsmReads } from '../../src/triggers/reads/ssm.js';
 
 /** The env file every S3 test reads unless it sets a history: valid, one variable. */
 export const DEFAULT_ENV_FILE = 'APP_ENV=dev\n';

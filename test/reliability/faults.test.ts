@@ -6,9 +6,9 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
 import type { ServerResponse } from 'node:http';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { App } from '../../src/app.js';
-import { TransientDeploymentError } from '../../src/errors.js';
-import { createLogger } from '../../src/observability.js';
+import { App } from '../../src/entry/app.js';
+import { TransientDeploymentError } from '../../src/shared/errors.js';
+import { createLogger } from '../../src/shared/observability.js';
 import type { Notifier } from '../../src/slack/notifier.js';
 import { createSlackNotifier } from '../../src/slack/notifier.js';
 import { createEcsTarget } from '../../src/targets/ecs.js';

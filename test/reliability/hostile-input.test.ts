@@ -5,8 +5,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { HandleResult } from '../../src/app.js';
-import { s3KeyForms } from '../../src/events.js';
+import type { HandleResult } from '../../src/entry/app.js';
+import { s3KeyForms } from '../../src/triggers/events.js';
 import { adapt, awsSample } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
 import { DescribeTaskDefinitionCommand, serviceUpdated, taskDefinition, testApp, UpdateServiceCommand } from '../helpers/app.js';

@@ -3,7 +3,7 @@
  */
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPowertoolsGuard } from '../../src/aws/idempotency.js';
+import { createPowertoolsGuard } from '../../src/deploy/idempotency/powertools.js';
 import { lambdaContext } from '../helpers/app.js';
 import { startDynamoDb } from '../helpers/dynalite.js';
 

@@ -3,9 +3,9 @@
  * DynamoDB-compatible server (dynalite on 127.0.0.1), and a 50-service fan-out where 5 fail.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { App } from '../../src/app.js';
-import { createPowertoolsGuard } from '../../src/aws/idempotency.js';
-import { TransientDeploymentError } from '../../src/errors.js';
+import { App } from '../../src/entry/app.js';
+import { createPowertoolsGuard } from '../../src/deploy/idempotency/powertools.js';
+import { TransientDeploymentError } from '../../src/shared/errors.js';
 import { lambdaContext, serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
 import { startDynamoDb } from '../helpers/dynalite.js';
 import { adapt } from '../helpers/fixtures.js';

@@ -2,14 +2,14 @@
  * The alarms on the function's own metrics against what the code emits. CloudWatch stores an EMF
  * metric once per dimension set, and an alarm matches a metric only when it names exactly that
  * set: a missing or an extra dimension is an alarm that never fires. So the metrics are produced
- * by the code itself (the real handler, App and Powertools Metrics of src/observability.ts,
+ * by the code itself (the real handler, App and Powertools Metrics of src/shared/observability.ts,
  * captured as EMF lines) and compared with the alarms Terraform planned.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createLogger, createMetrics } from '../../src/observability.js';
+import { createLogger, createMetrics } from '../../src/shared/observability.js';
 import { createSlackNotifier } from '../../src/slack/notifier.js';
 import { serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
 import { adapt, awsSample, projectEvent } from '../helpers/fixtures.js';
@@ -67,7 +67,7 @@ function unionMembers(file: string, type: string): string[] {
 
 /** The `kind`s of the EventTrigger union (what one event asks to deploy): the routes that deploy. */
 function deployingRoutes(): string[] {
-  const text = readFileSync(join(REPO_ROOT, 'src/plan.ts'), 'utf8');
+  const text = readFileSync(join(REPO_ROOT, 'src/triggers/plan.ts'), 'utf8');
   const body = /export type EventTrigger =([\s\S]+?);\n\n/.exec(text)?.[1] ?? '';
   return [...body.matchAll(/kind: '([a-z0-9]+)'/g)].map((m) => m[1] as string);
 }
@@ -146,7 +146,7 @@ async function metricsOfFailures(events: unknown[], delivery: 'direct' | 'batch'
 
 describe('the routes, read from src/', () => {
   it('RouteName (the trigger dimension) and the routes that deploy (EventTrigger kinds)', () => {
-    expect(unionMembers('src/plan.ts', 'RouteName').sort()).toEqual(['ecr', 'ecs', 'manual', 's3', 'ssm']);
+    expect(unionMembers('src/triggers/plan.ts', 'RouteName').sort()).toEqual(['ecr', 'ecs', 'manual', 's3', 'ssm']);
     expect(deployingRoutes().sort()).toEqual(['ecr', 'manual', 's3', 'ssm']);
   });
 });
@@ -222,7 +222,7 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'alarms on the me
         .sort();
     expect(byMetric('DeploymentsFailed')).toEqual(deployingRoutes().sort());
     // And "batch": what a batch of the coalescing queue counts as a whole (its Slack deliveries).
-    expect(byMetric('NotificationsFailed')).toEqual([...unionMembers('src/plan.ts', 'RouteName'), 'batch'].sort());
+    expect(byMetric('NotificationsFailed')).toEqual([...unionMembers('src/triggers/plan.ts', 'RouteName'), 'batch'].sort());
     expect(byMetric('ConfigInvalid')).toEqual([undefined]);
   });
 });

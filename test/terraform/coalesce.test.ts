@@ -1,6 +1,6 @@
 /**
  * The coalescing queue against the code: the rules of the routes the code merges in a batch
- * (src/batch/run.ts) send to the queue, the others invoke the function; the queue's settings are
+ * (src/deploy/batch/run.ts) send to the queue, the others invoke the function; the queue's settings are
  * those AWS requires of an SQS event source whose function reports batch item failures. Values
  * from the plans Terraform made (terraform.ts); `terraform test` pins them too
  * (terraform/tests/coalesce.tftest.hcl).
@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { awaitPlans, examplePlan, fixturePlan, REPO_ROOT, SKIPPED, terraformMissing, type Plan, type PlannedModule } from './terraform.js';
 
-/** The routes src/batch/run.ts merges (MERGED_ROUTES). */
+/** The routes src/deploy/batch/run.ts merges (MERGED_ROUTES). */
 function mergedRoutes(): string[] {
-  const text = readFileSync(join(REPO_ROOT, 'src/batch/run.ts'), 'utf8');
+  const text = readFileSync(join(REPO_ROOT, 'src/deploy/batch/run.ts'), 'utf8');
   const body = /const MERGED_ROUTES[^=]*= new Set\(\[([^\]]*)\]\)/.exec(text)?.[1];
-  if (body === undefined) throw new Error('src/batch/run.ts: no MERGED_ROUTES');
+  if (body === undefined) throw new Error('src/deploy/batch/run.ts: no MERGED_ROUTES');
   return [...body.matchAll(/'([a-z0-9]+)'/g)].map((m) => m[1] as string).sort();
 }
 

@@ -145,7 +145,7 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'event patterns o
   });
 
   it('every event a rule lets through is one the code routes to that trigger', async () => {
-    const { route } = await import('../../src/router.js');
+    const { route } = await import('../../src/triggers/router.js');
     const all = { ecr: true, ssm: true, s3: true, manual: true };
     for (const [file, expected] of Object.entries(EXPECTED)) {
       if (expected.length === 0) continue;

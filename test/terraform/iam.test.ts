@@ -8,7 +8,7 @@
  * - the "runtime" policy holds only what the Lambda platform does with the role (logs, the
  *   on-failure destination);
  * - no "*" in any action; every resource is this project's, following the naming patterns —
- *   checked by asking src/naming.ts which names the code would deploy to; "*" as a resource only
+ *   checked by asking src/config/naming.ts which names the code would deploy to; "*" as a resource only
  *   for ecs:DescribeTaskDefinition and ssm:DescribeParameters, which have no resource-level
  *   permissions.
  *
@@ -86,8 +86,8 @@ function allModules(): Array<[string, PlannedModule]> {
 }
 
 async function namingFor(env: Record<string, string>) {
-  const { loadConfig } = await import('../../src/config.js');
-  const { Naming } = await import('../../src/naming.js');
+  const { loadConfig } = await import('../../src/config/config.js');
+  const { Naming } = await import('../../src/config/naming.js');
   const config = loadConfig({ ...env, AWS_REGION: REGION });
   return { config, naming: new Naming(config) };
 }
@@ -266,96 +266,99 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'IAM statements o
   });
 });
 
-describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'IAM resources follow the naming patterns (asked of src/naming.ts)', () => {
-  const variants = ['naming_default', 'naming_custom', 'naming_name_first'];
+describe.skipIf(terraformMissing)(
+  terraformMissing ? SKIPPED : 'IAM resources follow the naming patterns (asked of src/config/naming.ts)',
+  () => {
+    const variants = ['naming_default', 'naming_custom', 'naming_name_first'];
 
-  it.each(variants)('UpdateService: every service of this project and env, nothing else (%s)', async (scenario) => {
-    const m = fixture.module(scenario);
-    const env = lambdaEnvironment(m);
-    const { naming } = await namingFor(env);
-    const statements = deployer(m);
-    const arn = (cluster: string, service: string, account = ACCOUNT, region = REGION) =>
-      `arn:aws:ecs:${region}:${account}:service/${cluster}/${service}`;
-    for (const service of ['api', 'worker', 'backend', 'core', 'billing-v2']) {
-      const names = naming.ecsNames(service);
-      expect(allows(statements, 'ecs:UpdateService', arn(names.cluster, names.service)), `${service} → ${names.service}`).toBe(true);
-      expect(allows(statements, 'ecs:UpdateService', arn(names.cluster, names.service, '999999999999')), 'another account').toBe(false);
-      expect(allows(statements, 'ecs:UpdateService', arn(names.cluster, names.service, ACCOUNT, 'us-east-1')), 'another region').toBe(
+    it.each(variants)('UpdateService: every service of this project and env, nothing else (%s)', async (scenario) => {
+      const m = fixture.module(scenario);
+      const env = lambdaEnvironment(m);
+      const { naming } = await namingFor(env);
+      const statements = deployer(m);
+      const arn = (cluster: string, service: string, account = ACCOUNT, region = REGION) =>
+        `arn:aws:ecs:${region}:${account}:service/${cluster}/${service}`;
+      for (const service of ['api', 'worker', 'backend', 'core', 'billing-v2']) {
+        const names = naming.ecsNames(service);
+        expect(allows(statements, 'ecs:UpdateService', arn(names.cluster, names.service)), `${service} → ${names.service}`).toBe(true);
+        expect(allows(statements, 'ecs:UpdateService', arn(names.cluster, names.service, '999999999999')), 'another account').toBe(false);
+        expect(allows(statements, 'ecs:UpdateService', arn(names.cluster, names.service, ACCOUNT, 'us-east-1')), 'another region').toBe(
+          false,
+        );
+        expect(allows(statements, 'ecs:UpdateService', arn(`${names.cluster}-other`, names.service)), 'another cluster').toBe(false);
+      }
+      // What the code would name for another project or env (same patterns): never allowed.
+      const { naming: other } = await namingFor({ ...env, PROJECT_NAME: 'otherproject' });
+      const { naming: prod } = await namingFor({ ...env, PROJECT_ENV: 'prod' });
+      for (const foreign of [other, prod]) {
+        const names = foreign.ecsNames('api');
+        expect(allows(statements, 'ecs:UpdateService', arn(names.cluster, names.service)), `${names.cluster}/${names.service}`).toBe(false);
+        expect(allows(statements, 'ecs:UpdateService', arn(naming.cluster, names.service)), `${names.service} in our cluster`).toBe(false);
+      }
+    });
+
+    it.each(variants)('Lambda targets: the configured functions, their versions and aliases only (%s)', async (scenario) => {
+      const m = fixture.module(scenario);
+      const { naming, config } = await namingFor(lambdaEnvironment(m));
+      const statements = deployer(m);
+      const fnArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
+      const functions = Object.keys(LAMBDA_TARGETS).map((service) => {
+        const configured = (config as { lambdaConfig?: Record<string, { functionName?: string }> }).lambdaConfig?.[service]?.functionName;
+        return configured ?? naming.lambdaFunctionName(service);
+      });
+      expect(functions).toContain('legacy-thumbs');
+      for (const fn of functions) {
+        for (const action of ['lambda:UpdateFunctionCode', 'lambda:PublishVersion', 'lambda:GetFunctionConfiguration'])
+          expect(allows(statements, action, fnArn(fn)), `${action} ${fn}`).toBe(true);
+        expect(allows(statements, 'lambda:InvokeFunction', `${fnArn(fn)}:7`), `invoke version 7 of ${fn}`).toBe(true);
+        expect(allows(statements, 'lambda:UpdateAlias', `${fnArn(fn)}:live`), `alias of ${fn}`).toBe(true);
+      }
+      expect(allows(statements, 'lambda:UpdateFunctionCode', fnArn('myproject-deploybridge-dev')), 'deploybridge itself').toBe(false);
+      expect(allows(statements, 'lambda:UpdateFunctionCode', fnArn(naming.lambdaFunctionName('other'))), 'an unconfigured service').toBe(
         false,
       );
-      expect(allows(statements, 'ecs:UpdateService', arn(`${names.cluster}-other`, names.service)), 'another cluster').toBe(false);
-    }
-    // What the code would name for another project or env (same patterns): never allowed.
-    const { naming: other } = await namingFor({ ...env, PROJECT_NAME: 'otherproject' });
-    const { naming: prod } = await namingFor({ ...env, PROJECT_ENV: 'prod' });
-    for (const foreign of [other, prod]) {
-      const names = foreign.ecsNames('api');
-      expect(allows(statements, 'ecs:UpdateService', arn(names.cluster, names.service)), `${names.cluster}/${names.service}`).toBe(false);
-      expect(allows(statements, 'ecs:UpdateService', arn(naming.cluster, names.service)), `${names.service} in our cluster`).toBe(false);
-    }
-  });
-
-  it.each(variants)('Lambda targets: the configured functions, their versions and aliases only (%s)', async (scenario) => {
-    const m = fixture.module(scenario);
-    const { naming, config } = await namingFor(lambdaEnvironment(m));
-    const statements = deployer(m);
-    const fnArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
-    const functions = Object.keys(LAMBDA_TARGETS).map((service) => {
-      const configured = (config as { lambdaConfig?: Record<string, { functionName?: string }> }).lambdaConfig?.[service]?.functionName;
-      return configured ?? naming.lambdaFunctionName(service);
     });
-    expect(functions).toContain('legacy-thumbs');
-    for (const fn of functions) {
-      for (const action of ['lambda:UpdateFunctionCode', 'lambda:PublishVersion', 'lambda:GetFunctionConfiguration'])
-        expect(allows(statements, action, fnArn(fn)), `${action} ${fn}`).toBe(true);
-      expect(allows(statements, 'lambda:InvokeFunction', `${fnArn(fn)}:7`), `invoke version 7 of ${fn}`).toBe(true);
-      expect(allows(statements, 'lambda:UpdateAlias', `${fnArn(fn)}:live`), `alias of ${fn}`).toBe(true);
-    }
-    expect(allows(statements, 'lambda:UpdateFunctionCode', fnArn('myproject-deploybridge-dev')), 'deploybridge itself').toBe(false);
-    expect(allows(statements, 'lambda:UpdateFunctionCode', fnArn(naming.lambdaFunctionName('other'))), 'an unconfigured service').toBe(
-      false,
-    );
-  });
 
-  it('S3: the artifacts of Lambda targets and the env files (read and compared), no other object', () => {
-    const statements = deployer(example.module('deploybridge'));
-    expect(allows(statements, 's3:GetObject', 'arn:aws:s3:::myproject-artifacts-dev/thumbnailer/lambda.zip')).toBe(true);
-    expect(allows(statements, 's3:GetObject', 'arn:aws:s3:::myproject-artifacts-dev/other.zip')).toBe(false);
-    for (const key of ['api/.env', 'worker/.env', 'shared/common.env']) {
-      for (const action of ['s3:GetObject', 's3:GetObjectVersion'])
-        expect(allows(statements, action, `arn:aws:s3:::myproject-config-dev/${key}`), `${action} ${key}`).toBe(true);
-    }
-    expect(allows(statements, 's3:GetObject', 'arn:aws:s3:::myproject-config-dev/other/.env')).toBe(false);
-    // Versions are listed on the config bucket only, with the prefix (the code's Prefix = the key) kept to the env files.
-    const listing = statements.filter((s) => s.actions.includes('s3:ListBucketVersions'));
-    expect(listing.map((s) => [s.resources, s.conditions])).toEqual([
-      [['arn:aws:s3:::myproject-config-dev'], { StringEquals: { 's3:prefix': ['api/.env', 'shared/common.env', 'worker/.env'] } }],
-    ]);
-  });
+    it('S3: the artifacts of Lambda targets and the env files (read and compared), no other object', () => {
+      const statements = deployer(example.module('deploybridge'));
+      expect(allows(statements, 's3:GetObject', 'arn:aws:s3:::myproject-artifacts-dev/thumbnailer/lambda.zip')).toBe(true);
+      expect(allows(statements, 's3:GetObject', 'arn:aws:s3:::myproject-artifacts-dev/other.zip')).toBe(false);
+      for (const key of ['api/.env', 'worker/.env', 'shared/common.env']) {
+        for (const action of ['s3:GetObject', 's3:GetObjectVersion'])
+          expect(allows(statements, action, `arn:aws:s3:::myproject-config-dev/${key}`), `${action} ${key}`).toBe(true);
+      }
+      expect(allows(statements, 's3:GetObject', 'arn:aws:s3:::myproject-config-dev/other/.env')).toBe(false);
+      // Versions are listed on the config bucket only, with the prefix (the code's Prefix = the key) kept to the env files.
+      const listing = statements.filter((s) => s.actions.includes('s3:ListBucketVersions'));
+      expect(listing.map((s) => [s.resources, s.conditions])).toEqual([
+        [['arn:aws:s3:::myproject-config-dev'], { StringEquals: { 's3:prefix': ['api/.env', 'shared/common.env', 'worker/.env'] } }],
+      ]);
+    });
 
-  it("ECR: the project's repositories only ({project}_backend, {project}_service_*)", () => {
-    const statements = deployer(example.module('deploybridge'));
-    const repo = (name: string, account = ACCOUNT) => `arn:aws:ecr:${REGION}:${account}:repository/${name}`;
-    for (const action of ['ecr:DescribeImages', 'ecr:DescribeImageScanFindings']) {
-      expect(allows(statements, action, repo('myproject_backend')), action).toBe(true);
-      expect(allows(statements, action, repo('myproject_service_api')), action).toBe(true);
-      expect(allows(statements, action, repo('otherproject_service_api')), action).toBe(false);
-      expect(allows(statements, action, repo('myproject_backend_lookalike')), action).toBe(false);
-      expect(allows(statements, action, repo('myproject_service_api', '999999999999')), action).toBe(false);
-    }
-  });
+    it("ECR: the project's repositories only ({project}_backend, {project}_service_*)", () => {
+      const statements = deployer(example.module('deploybridge'));
+      const repo = (name: string, account = ACCOUNT) => `arn:aws:ecr:${REGION}:${account}:repository/${name}`;
+      for (const action of ['ecr:DescribeImages', 'ecr:DescribeImageScanFindings']) {
+        expect(allows(statements, action, repo('myproject_backend')), action).toBe(true);
+        expect(allows(statements, action, repo('myproject_service_api')), action).toBe(true);
+        expect(allows(statements, action, repo('otherproject_service_api')), action).toBe(false);
+        expect(allows(statements, action, repo('myproject_backend_lookalike')), action).toBe(false);
+        expect(allows(statements, action, repo('myproject_service_api', '999999999999')), action).toBe(false);
+      }
+    });
 
-  it("SSM: the webhook parameter only, not the services' parameters; DynamoDB: the idempotency table only", () => {
-    const statements = deployer(example.module('deploybridge'));
-    const param = (name: string) => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${name}`;
-    expect(allows(statements, 'ssm:GetParameter', param('/deploybridge/myproject/dev/slack-webhook-url'))).toBe(true);
-    expect(allows(statements, 'ssm:GetParameter', param('/dev/myproject/api/DATABASE_URL'))).toBe(false);
-    const given = deployer(fixture.module('driven'));
-    expect(lambdaEnvironment(fixture.module('driven')).SLACK_WEBHOOK_SSM_PARAMETER).toBe('/shared/slack/deploys');
-    expect(allows(given, 'ssm:GetParameter', param('/shared/slack/deploys'))).toBe(true);
-    expect(
-      allows(statements, 'dynamodb:PutItem', `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/myproject-deploybridge-dev-idempotency`),
-    ).toBe(true);
-    expect(allows(statements, 'dynamodb:PutItem', `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/other`)).toBe(false);
-  });
-});
+    it("SSM: the webhook parameter only, not the services' parameters; DynamoDB: the idempotency table only", () => {
+      const statements = deployer(example.module('deploybridge'));
+      const param = (name: string) => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${name}`;
+      expect(allows(statements, 'ssm:GetParameter', param('/deploybridge/myproject/dev/slack-webhook-url'))).toBe(true);
+      expect(allows(statements, 'ssm:GetParameter', param('/dev/myproject/api/DATABASE_URL'))).toBe(false);
+      const given = deployer(fixture.module('driven'));
+      expect(lambdaEnvironment(fixture.module('driven')).SLACK_WEBHOOK_SSM_PARAMETER).toBe('/shared/slack/deploys');
+      expect(allows(given, 'ssm:GetParameter', param('/shared/slack/deploys'))).toBe(true);
+      expect(
+        allows(statements, 'dynamodb:PutItem', `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/myproject-deploybridge-dev-idempotency`),
+      ).toBe(true);
+      expect(allows(statements, 'dynamodb:PutItem', `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/other`)).toBe(false);
+    });
+  },
+);

@@ -65,7 +65,7 @@ const moduleText = () =>
     .join('\n');
 
 describe('configuration contract against src/', () => {
-  it('finds the variables src/config.ts reads (sanity check of the scan)', () => {
+  it('finds the variables src/config/config.ts reads (sanity check of the scan)', () => {
     expect([...reads.keys()]).toEqual(
       expect.arrayContaining(['PROJECT_NAME', 'PROJECT_ENV', 'LOG_LEVEL', 'SERVICE_CONFIG', 'DRY_RUN', 'SLACK_WEBHOOK_SSM_PARAMETER']),
     );
@@ -169,7 +169,7 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'Lambda environme
 
   it('the example passes SERVICE_CONFIG and LAMBDA_CONFIG as JSON the code accepts', async () => {
     const env = lambdaEnvironment(example.module('deploybridge'));
-    const { loadConfig } = await import('../../src/config.js');
+    const { loadConfig } = await import('../../src/config/config.js');
     const config = loadConfig({ ...env, AWS_REGION: TEST_REGION });
     expect(Object.keys(config.serviceConfig).sort()).toEqual(['api', 'worker']);
     expect(config.dryRun).toBe(false);
@@ -177,7 +177,7 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'Lambda environme
   });
 
   it('every scenario of the fixture gives an environment the code starts with', async () => {
-    const { loadConfig } = await import('../../src/config.js');
+    const { loadConfig } = await import('../../src/config/config.js');
     for (const name of Object.keys(fixture.json.configuration.root_module.module_calls ?? {})) {
       expect(() => loadConfig({ ...lambdaEnvironment(fixture.module(name)), AWS_REGION: TEST_REGION }), name).not.toThrow();
     }

@@ -34,7 +34,7 @@ export const SCENARIOS: Record<string, Record<string, Value>> = {
   minimal: { ...REQUIRED_INPUTS, enable_deployments_table: false, enable_ecs_events: false, enable_slack_notifications: false },
   /** Deployments recorded in the idempotency table. */
   shared_table: { ...REQUIRED_INPUTS, enable_idempotency: true, deployments_table_name: 'myproject-deploybridge-dev-idempotency' },
-  /** Naming patterns, as src/naming.ts renders them. */
+  /** Naming patterns, as src/config/naming.ts renders them. */
   naming_default: { ...REQUIRED_INPUTS, lambda_config: LAMBDA_TARGETS },
   naming_custom: {
     ...REQUIRED_INPUTS,

@@ -4,7 +4,7 @@
  * - the files in the Lambda: src/index.ts and everything it imports, statically or with
  *   `import()`, through relative imports (src/local/, the local runner, is not in the bundle);
  * - the environment variables it reads: `X.method('NAME', …)` calls (the EnvReader in
- *   src/config.ts) and `process.env.NAME` / `env.NAME` / `env['NAME']`, with the literal default
+ *   src/config/config.ts) and `process.env.NAME` / `env.NAME` / `env['NAME']`, with the literal default
  *   when there is one;
  * - the AWS API calls it makes: every `new XxxCommand(` whose name is imported from (or
  *   re-exported by) an `@aws-sdk/client-*` package, SDK waiters and paginators (resolved to the
@@ -13,7 +13,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { CONFIG_DEFAULTS } from '../../src/constants.js';
+import { CONFIG_DEFAULTS } from '../../src/config/constants.js';
 import { REPO_ROOT } from './paths.js';
 
 export const SRC_DIR = join(REPO_ROOT, 'src');
@@ -59,7 +59,7 @@ export function allSources(dir = SRC_DIR): string[] {
 
 export interface EnvRead {
   name: string;
-  /** Where it is read, e.g. "src/config.ts: read.boolean". */
+  /** Where it is read, e.g. "src/config/config.ts: read.boolean". */
   where: string[];
   /** The literal default as an environment value ("true", "600", "info"); undefined if none. */
   literalDefault: string | undefined;
@@ -125,7 +125,7 @@ function splitArgs(args: string): string[] {
   return out;
 }
 
-/** A variable's default from src/constants.ts (readers without a fallback argument take it from there), as an environment value. */
+/** A variable's default from src/config/constants.ts (readers without a fallback argument take it from there), as an environment value. */
 function configDefault(name: string): string | undefined {
   const value = (CONFIG_DEFAULTS as Record<string, string | number | boolean | readonly string[]>)[name];
   if (value === undefined) return undefined;

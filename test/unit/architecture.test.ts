@@ -60,7 +60,7 @@ describe('architecture', () => {
   });
 
   it('the deployer reaches targets only through their contract', () => {
-    const targetImports = (graph.get('src/deployer.ts') ?? []).filter((target) => target.startsWith('src/targets/'));
+    const targetImports = (graph.get('src/deploy/deployer.ts') ?? []).filter((target) => target.startsWith('src/targets/'));
     expect(targetImports).toEqual(['src/targets/contract.ts']);
   });
 
@@ -79,7 +79,7 @@ describe('architecture', () => {
   it('targets write no Slack wording and have no dry-run branch', () => {
     for (const file of sourceFiles('src/targets')) {
       expect(
-        graph.get(file)?.filter((target) => target.startsWith('src/slack/') || target === 'src/presenter.ts'),
+        graph.get(file)?.filter((target) => target.startsWith('src/slack/') || target === 'src/present/presenter.ts'),
         file,
       ).toEqual([]);
       expect(readFileSync(file, 'utf8'), file).not.toMatch(/dryRun|DRY_RUN/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/config.js';
 import { adapt } from '../helpers/fixtures.js';
 import { configProblems, serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configProblems as problemsOf } from '../helpers/app.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/config.js';
 
 const minimal = { PROJECT_NAME: 'myproject', PROJECT_ENV: 'dev', SERVICE_CONFIG: '{}' };
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { TransientDeploymentError } from '../../src/errors.js';
-import { DEPLOYER_DEFAULTS } from '../../src/constants.js';
+import { TransientDeploymentError } from '../../src/shared/errors.js';
+import { DEPLOYER_DEFAULTS } from '../../src/config/constants.js';
 import { adapt } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
 import { DescribeTaskDefinitionCommand, lambdaContext, serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
@@ -23,8 +23,8 @@ const throttled = () => awsError('ThrottlingException', 'client', 400);
 describe('deployer: retries, backoff, timeout', () => {
   // Handlers load with import(); load the one used here before clocks are faked.
   beforeAll(async () => {
-    await import('../../src/handlers/ssm.js');
-    await import('../../src/handlers/s3.js');
+    await import('../../src/triggers/ssm.js');
+    await import('../../src/triggers/s3.js');
   });
   let output: ReturnType<typeof captureOutput>;
   beforeEach(() => {

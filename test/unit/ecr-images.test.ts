@@ -354,14 +354,12 @@ describe('ECR_SCAN_GATE: an image deploys only when its scan passes', () => {
 
   it('with the gate on, an image that cannot be described is not deployed: the planning failure is reported', async () => {
     const { app, ecsMock, ecrMock, notifier } = apiApp(GATED);
-    ecrMock
-      .on(DescribeImagesCommand)
-      .rejects(
-        Object.assign(new Error('User is not authorized to perform: ecr:DescribeImages'), {
-          name: 'AccessDeniedException',
-          $fault: 'client',
-        }),
-      );
+    ecrMock.on(DescribeImagesCommand).rejects(
+      Object.assign(new Error('User is not authorized to perform: ecr:DescribeImages'), {
+        name: 'AccessDeniedException',
+        $fault: 'client',
+      }),
+    );
     const result = await app.handle(push());
     expect(result.status).toBe('rejected');
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(0);

@@ -208,14 +208,12 @@ describe('ECR push → ECS redeploy', () => {
       const partition = region.startsWith('cn-') ? 'aws-cn' : 'aws-us-gov';
       const arn = `arn:${partition}:ecs:${region}:123456789012:task-definition/${FAMILY}:7`;
       const { app, ecsMock, notifier } = testApp({ AWS_REGION: region });
-      ecsMock
-        .on(DescribeTaskDefinitionCommand)
-        .resolves({
-          taskDefinition: {
-            ...taskDefinition(FAMILY, 7, [`${registry}/myproject_service_api:v1.4.2`]).taskDefinition,
-            taskDefinitionArn: arn,
-          },
-        });
+      ecsMock.on(DescribeTaskDefinitionCommand).resolves({
+        taskDefinition: {
+          ...taskDefinition(FAMILY, 7, [`${registry}/myproject_service_api:v1.4.2`]).taskDefinition,
+          taskDefinitionArn: arn,
+        },
+      });
       ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated(arn));
       const event = { ...push('myproject_service_api'), region };
       const result = await app.handle(event);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { awsSample } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
-import { createLogger } from '../../src/observability.js';
+import { createLogger } from '../../src/shared/observability.js';
 import { createNotifier } from '../../src/slack/setup.js';
 import { fakeMetrics, sentCommands, testApp, testConfig } from '../helpers/app.js';
 import { adapt } from '../helpers/fixtures.js';

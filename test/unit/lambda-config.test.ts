@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configProblems as problemsOf } from '../helpers/app.js';
-import { loadConfig } from '../../src/config.js';
-import type { CatalogService } from '../../src/catalog.js';
+import { loadConfig } from '../../src/config/config.js';
+import type { CatalogService } from '../../src/config/catalog.js';
 
 /** The function a service deploys to, or `undefined` for an ECS service. */
 const functionOf = (service: CatalogService | undefined) => (service?.kind === 'lambda' ? service.lambda.functionName : undefined);

@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { TransientDeploymentError } from '../../src/errors.js';
+import { TransientDeploymentError } from '../../src/shared/errors.js';
 import { adapt, awsSample } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
 import {
@@ -312,7 +312,7 @@ describe('Lambda deploy: the blue/green sequence', () => {
   describe('conflicts (ResourceConflictException: an update in progress)', () => {
     beforeAll(async () => {
       // Handlers load with import(); load the one used here before clocks are faked.
-      await import('../../src/handlers/s3.js');
+      await import('../../src/triggers/s3.js');
     });
 
     it('retries the call with exponential backoff (base, 2×base) and goes on', async () => {

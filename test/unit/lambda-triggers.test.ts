@@ -136,15 +136,13 @@ describe('ECR push → Lambda image function', () => {
 
   it('skips a zip function: an image cannot update it', async () => {
     const { app, lambdaMock } = lambdaApp();
-    lambdaMock
-      .on(GetFunctionCommand)
-      .resolves({
-        Configuration: { PackageType: 'Zip' },
-        Code: {
-          RepositoryType: 'S3',
-          Location: 'https://awslambda-us-east-1-tasks.s3.amazonaws.com/snapshots/presigned?X-Amz-Signature=abc',
-        },
-      });
+    lambdaMock.on(GetFunctionCommand).resolves({
+      Configuration: { PackageType: 'Zip' },
+      Code: {
+        RepositoryType: 'S3',
+        Location: 'https://awslambda-us-east-1-tasks.s3.amazonaws.com/snapshots/presigned?X-Amz-Signature=abc',
+      },
+    });
     await app.handle(push('v1', 'myproject_service_thumbnailer'));
     expect(output.logs().find((l) => l.message.startsWith('deployment skipped'))?.message).toContain(
       `${THUMBNAILER} is a zip function; an image push does not deploy it`,
@@ -198,20 +196,18 @@ describe('SSM change → DEPLOYBRIDGE_CONFIG_REVISION', () => {
   it("an AWS error quoting the function's environment reaches neither the log nor Slack", async () => {
     const { app, lambdaMock, notifier } = lambdaApp();
     happyPath(lambdaMock);
-    lambdaMock
-      .on(GetFunctionConfigurationCommand)
-      .resolves(
-        configuration({
-          Environment: {
-            Variables: {
-              DATABASE_PASSWORD: SECRET,
-              LOG_LEVEL: 'info',
-              AWS_KEY: 'AKIAIOSFODNN7EXAMPLE',
-              AWS_SECRET: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-            },
+    lambdaMock.on(GetFunctionConfigurationCommand).resolves(
+      configuration({
+        Environment: {
+          Variables: {
+            DATABASE_PASSWORD: SECRET,
+            LOG_LEVEL: 'info',
+            AWS_KEY: 'AKIAIOSFODNN7EXAMPLE',
+            AWS_SECRET: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
           },
-        }),
-      );
+        },
+      }),
+    );
     // Lambda's environment-size error quotes every variable.
     const quoted = `{"DATABASE_PASSWORD":"${SECRET}","LOG_LEVEL":"info","AWS_KEY":"AKIAIOSFODNN7EXAMPLE","AWS_SECRET":"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}`;
     lambdaMock.on(UpdateFunctionConfigurationCommand).rejects(

@@ -6,12 +6,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HandleResult } from '../../src/app.js';
-import type { DeploymentResult } from '../../src/deployer.js';
+import type { HandleResult } from '../../src/entry/app.js';
+import type { DeploymentResult } from '../../src/deploy/deployer.js';
 import type { DescribedCall } from '../../src/local/describedCalls.js';
 import { readLocalInput } from '../../src/local/input.js';
 import { planSummary } from '../../src/local/report.js';
-import type { DeploymentRequest, Plan } from '../../src/plan.js';
+import type { DeploymentRequest, Plan } from '../../src/triggers/plan.js';
 
 const ECS = { cluster: 'myproject_cluster_dev', service: 'myproject_service_api_dev', family: 'myproject_service_api_dev' };
 const TD = 'arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:42';

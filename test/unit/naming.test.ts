@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Naming, renderPattern, serviceParameterPrefixes, serviceRepositories, taskDefinitionFamily } from '../../src/naming.js';
+import { Naming, renderPattern, serviceParameterPrefixes, serviceRepositories, taskDefinitionFamily } from '../../src/config/naming.js';
 import { testConfig } from '../helpers/app.js';
 
 describe('renderPattern', () => {

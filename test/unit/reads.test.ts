@@ -6,8 +6,8 @@ import { DescribeImagesCommand, DescribeImageScanFindingsCommand, ECRClient } fr
 import { ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { createEcrReads } from '../../src/reads/ecr.js';
-import { createS3Reads } from '../../src/reads/s3.js';
+import { createEcrReads } from '../../src/triggers/reads/ecr.js';
+import { createS3Reads } from '../../src/triggers/reads/s3.js';
 import { sentCommands } from '../helpers/app.js';
 
 const KEY = 'api/.env';

@@ -3,8 +3,8 @@
  * every value of a target function's environment deploybridge has read.
  */
 import { describe, expect, it } from 'vitest';
-import { describeError, errorFields } from '../../src/errors.js';
-import { knownSecretValues, redact, rememberSecretValues } from '../../src/redact.js';
+import { describeError, errorFields } from '../../src/shared/errors.js';
+import { knownSecretValues, redact, rememberSecretValues } from '../../src/shared/redact.js';
 
 describe('redact', () => {
   it.each([

@@ -237,12 +237,10 @@ describe('S3 env file: read, validated, compared with the version before it', ()
   it('a file over 1 MiB is not read: it is reported as invalid with its size', async () => {
     const { app, ecsMock, s3Mock, notifier } = appWithHistory('api/.env', []);
     let destroyed = false;
-    s3Mock
-      .on(GetObjectCommand)
-      .resolves({
-        ContentLength: 5_000_000,
-        Body: { destroy: () => (destroyed = true), transformToByteArray: () => Promise.reject(new Error('must not be read')) } as never,
-      });
+    s3Mock.on(GetObjectCommand).resolves({
+      ContentLength: 5_000_000,
+      Body: { destroy: () => (destroyed = true), transformToByteArray: () => Promise.reject(new Error('must not be read')) } as never,
+    });
     await app.handle(nativeCreated('api/.env'));
     expect(ecsMock.calls()).toHaveLength(0);
     expect(destroyed).toBe(true);
@@ -260,15 +258,13 @@ describe('S3 env file: read, validated, compared with the version before it', ()
 
   it('a file that cannot be read deploys nothing: the planning failure is logged and reported', async () => {
     const { app, ecsMock, s3Mock, notifier } = appWithHistory('api/.env', []);
-    s3Mock
-      .on(GetObjectCommand)
-      .rejects(
-        Object.assign(new Error('Access Denied'), {
-          name: 'AccessDenied',
-          $fault: 'client',
-          $metadata: { httpStatusCode: 403, requestId: 'REQ1' },
-        }),
-      );
+    s3Mock.on(GetObjectCommand).rejects(
+      Object.assign(new Error('Access Denied'), {
+        name: 'AccessDenied',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 403, requestId: 'REQ1' },
+      }),
+    );
     const result = await app.handle(nativeCreated('api/.env'));
     expect(result.status).toBe('rejected');
     expect(ecsMock.calls()).toHaveLength(0);
@@ -289,15 +285,13 @@ describe('S3 env file: read, validated, compared with the version before it', ()
 
   it('a transient failure reading the file fails the invocation so Lambda retries it', async () => {
     const { app, ecsMock, s3Mock } = appWithHistory('api/.env', []);
-    s3Mock
-      .on(GetObjectCommand)
-      .rejects(
-        Object.assign(new Error('We encountered an internal error.'), {
-          name: 'InternalError',
-          $fault: 'server',
-          $metadata: { httpStatusCode: 500 },
-        }),
-      );
+    s3Mock.on(GetObjectCommand).rejects(
+      Object.assign(new Error('We encountered an internal error.'), {
+        name: 'InternalError',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 500 },
+      }),
+    );
     await expect(app.handle(nativeCreated('api/.env'))).rejects.toThrow('could not be read');
     expect(ecsMock.calls()).toHaveLength(0);
   });

@@ -1,8 +1,8 @@
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/observability.js';
-import type { Notification } from '../../src/presenter.js';
+import { createLogger } from '../../src/shared/observability.js';
+import type { Notification } from '../../src/present/presenter.js';
 import { buildSlackPayload, SEVERITY_COLOURS } from '../../src/slack/messages.js';
 import { createSlackNotifier, type SlackSendOptions } from '../../src/slack/notifier.js';
 import { createNotifier } from '../../src/slack/setup.js';

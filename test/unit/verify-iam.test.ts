@@ -11,7 +11,7 @@ import { awsCalls, lambdaSources, SRC_DIR } from '../terraform/source.js';
 const ADVISORY = ['s3:ListBucket', 'kms:Decrypt'];
 /**
  * Calls of modules the preflight shares with the function that the preflight never makes: it reads
- * the current version of an env file with src/reads/s3.ts, never a given version nor the history.
+ * the current version of an env file with src/triggers/reads/s3.ts, never a given version nor the history.
  */
 const SHARED_NOT_CALLED = ['s3:GetObjectVersion', 's3:ListBucketVersions'];
 

@@ -9,10 +9,10 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeParametersCommand, GetParameterCommand } from '@aws-sdk/client-ssm';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { App } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { createLogger } from '../../src/observability.js';
-import { createAwsReads } from '../../src/reads/registry.js';
+import { App } from '../../src/entry/app.js';
+import { loadConfig } from '../../src/config/config.js';
+import { createLogger } from '../../src/shared/observability.js';
+import { createAwsReads } from '../../src/triggers/reads/registry.js';
 import { createEcsTarget } from '../../src/targets/ecs.js';
 import { createLambdaTarget } from '../../src/targets/lambda/index.js';
 import { runVerify } from '../../src/verify/cli.js';
@@ -578,14 +578,12 @@ describe('npm run verify: exit code 2 when the preflight cannot run', () => {
   });
 
   it('when AWS refuses the credentials', async () => {
-    mocks.ecs
-      .on(DescribeClustersCommand)
-      .rejects(
-        Object.assign(new Error('The security token included in the request is invalid.'), {
-          name: 'UnrecognizedClientException',
-          $metadata: { httpStatusCode: 400 },
-        }),
-      );
+    mocks.ecs.on(DescribeClustersCommand).rejects(
+      Object.assign(new Error('The security token included in the request is invalid.'), {
+        name: 'UnrecognizedClientException',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     const { code, text } = await verify(['--live']);
     expect(text).toBe(
       'the preflight could not run: AWS refused the credentials (UnrecognizedClientException: The security token included in the request is invalid.)',

@@ -4,9 +4,9 @@
  * call that moves it, so the record can never disagree with the move. A rollback reads it back.
  */
 import { UpdateAliasCommand, type GetAliasCommandOutput } from '../../aws/lambda.js';
-import { LAMBDA_DEFAULTS } from '../../constants.js';
-import { truncate } from '../../text.js';
-import { DeploymentError } from '../../errors.js';
+import { LAMBDA_DEFAULTS } from '../../config/constants.js';
+import { truncate } from '../../shared/text.js';
+import { DeploymentError } from '../../shared/errors.js';
 import { describeCall, isConflictOrStale, isStale, type Session } from './session.js';
 
 const PREVIOUS_VERSION_RE = /(?:^|\s)previous_version=(\$LATEST|\d+)(?=[;\s]|$)/;

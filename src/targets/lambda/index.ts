@@ -9,8 +9,8 @@
  * - smoke.ts, wait.ts, alias.ts, update.ts — the steps they share.
  */
 import { GetFunctionCommand, LambdaClient } from '../../aws/lambda.js';
-import { LAMBDA_DEFAULTS } from '../../constants.js';
-import type { LambdaDeployment } from '../../plan.js';
+import { LAMBDA_DEFAULTS } from '../../config/constants.js';
+import type { LambdaDeployment } from '../../triggers/plan.js';
 import type { PreparedDeployment, Target } from '../contract.js';
 import { preparePromote } from './promote.js';
 import { prepareRelease } from './release.js';

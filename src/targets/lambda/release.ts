@@ -8,10 +8,10 @@
  * → the update → wait → PublishVersion → [wait until the version is Active] → Invoke → UpdateAlias.
  */
 import { PublishVersionCommand, type FunctionConfiguration, type GetAliasCommandOutput } from '../../aws/lambda.js';
-import { LAMBDA_DEFAULTS } from '../../constants.js';
-import { DeploymentError } from '../../errors.js';
-import { NEW_VERSION, type LambdaChange, type LambdaRelease } from '../../plan.js';
-import { truncate } from '../../text.js';
+import { LAMBDA_DEFAULTS } from '../../config/constants.js';
+import { DeploymentError } from '../../shared/errors.js';
+import { NEW_VERSION, type LambdaChange, type LambdaRelease } from '../../triggers/plan.js';
+import { truncate } from '../../shared/text.js';
 import type { PreparedDeployment } from '../contract.js';
 import { describeMoveAlias, moveAlias } from './alias.js';
 import { describeCall, isConflictOrStale, isStale, type Session } from './session.js';

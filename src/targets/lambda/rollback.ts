@@ -6,7 +6,7 @@
  *
  * Calls: GetAlias → GetFunctionConfiguration {Qualifier: previous} (it must still exist) → UpdateAlias.
  */
-import { DeploymentError } from '../../errors.js';
+import { DeploymentError } from '../../shared/errors.js';
 import type { PreparedDeployment } from '../contract.js';
 import { describeMoveAlias, moveAlias, previousVersionOf } from './alias.js';
 import type { Session } from './session.js';

@@ -1,7 +1,7 @@
 /**
  * One Lambda deployment's session: the function, the deployment's context, and what it has learnt
  * so far (the revision to guard writes with, how far it got). The environment values it reads are
- * remembered for masking (src/redact.ts).
+ * remembered for masking (src/shared/redact.ts).
  * The verbs (release.ts, promote.ts, rollback.ts) are written on it.
  */
 import {
@@ -11,12 +11,12 @@ import {
   type GetAliasCommandOutput,
   type LambdaClient,
 } from '../../aws/lambda.js';
-import { DeploymentError, errorFields, errorName } from '../../errors.js';
-import { MetricName } from '../../observability.js';
-import type { LambdaDeployment, LambdaProgress, LambdaRelease, TargetOutcome } from '../../plan.js';
-import { isRetryableAwsError } from '../../errors.js';
-import { rememberSecretValues } from '../../redact.js';
-import { withRetries } from '../../retry.js';
+import { DeploymentError, errorFields, errorName } from '../../shared/errors.js';
+import { MetricName } from '../../shared/observability.js';
+import type { LambdaDeployment, LambdaProgress, LambdaRelease, TargetOutcome } from '../../triggers/plan.js';
+import { isRetryableAwsError } from '../../shared/errors.js';
+import { rememberSecretValues } from '../../shared/redact.js';
+import { withRetries } from '../../shared/retry.js';
 import type { TargetContext } from '../contract.js';
 
 export interface LambdaTargetOptions {

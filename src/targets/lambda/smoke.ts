@@ -5,10 +5,10 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { InvokeCommand } from '../../aws/lambda.js';
-import { LAMBDA_DEFAULTS } from '../../constants.js';
-import { SmokeTestFailedError } from '../../errors.js';
-import { knownSecretValues } from '../../redact.js';
-import type { SmokeTestOutcome } from '../../plan.js';
+import { LAMBDA_DEFAULTS } from '../../config/constants.js';
+import { SmokeTestFailedError } from '../../shared/errors.js';
+import { knownSecretValues } from '../../shared/redact.js';
+import type { SmokeTestOutcome } from '../../triggers/plan.js';
 import { describeCall, type Session } from './session.js';
 
 /** Keys whose values are masked in a smoke-test response. */

@@ -7,10 +7,10 @@
  * many variables are kept, not their values.
  */
 import { UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, type FunctionConfiguration } from '../../aws/lambda.js';
-import { CONFIG_REVISION_VARIABLE } from '../../constants.js';
-import { DeploymentError } from '../../errors.js';
-import { parseImage } from '../../images.js';
-import type { LambdaChange, LambdaRelease } from '../../plan.js';
+import { CONFIG_REVISION_VARIABLE } from '../../config/constants.js';
+import { DeploymentError } from '../../shared/errors.js';
+import { parseImage } from '../../config/images.js';
+import type { LambdaChange, LambdaRelease } from '../../triggers/plan.js';
 import { describeCall, isConflictOrStale, type Session } from './session.js';
 
 /** The changes that update the function before it is published. */

@@ -5,8 +5,8 @@
  * environment), so it is never passed on, not even as a `cause`: the status is read again instead.
  */
 import { waitUntilFunctionUpdatedV2, waitUntilPublishedVersionActive, type GetFunctionCommandOutput } from '../../aws/lambda.js';
-import { DeploymentError, errorName } from '../../errors.js';
-import { redact } from '../../redact.js';
+import { DeploymentError, errorName } from '../../shared/errors.js';
+import { redact } from '../../shared/redact.js';
 import type { Session } from './session.js';
 
 const isWaiterTimeout = (error: unknown) => ['TimeoutError', 'AbortError'].includes(errorName(error));

@@ -1,0 +1,448 @@
+/**
+ * Configuration: read once from the environment, validated, and passed in.
+ *
+ * Every problem is collected so a broken deployment of deploybridge is fixed in one go:
+ * {@link loadConfig} throws a single {@link ConfigError} whose message lists them all.
+ */
+import * as z from 'zod/mini';
+import { Catalog, type LambdaTargetConfig, type S3ObjectRef } from './catalog.js';
+import {
+  CONFIG_DEFAULTS,
+  LAMBDA_MAX_TIMEOUT_SECONDS,
+  LOG_LEVELS,
+  SCAN_GATE_LEVELS,
+  type DefaultedVariable,
+  type LogLevel,
+  type ScanGateLevel,
+} from './constants.js';
+import { ConfigError } from '../shared/errors.js';
+import { renderPattern, SERVICE_NAME_RE } from './naming.js';
+
+export interface FeatureFlags {
+  ecr: boolean;
+  ssm: boolean;
+  s3: boolean;
+  manual: boolean;
+}
+
+export interface Config {
+  projectName: string;
+  projectEnv: string;
+  region: string;
+  logLevel: LogLevel;
+  clusterNamePattern: string;
+  serviceNamePattern: string;
+  taskFamilyPattern: string;
+  /** `{name}` of the backend service; empty means "drop `{name}` from the patterns". */
+  backendServiceName: string;
+  slackWebhookUrl: string | undefined;
+  /** Name of an SSM SecureString holding the webhook URL, read at run time instead of `slackWebhookUrl`. */
+  slackWebhookSsmParameter: string | undefined;
+  slackNotificationsEnabled: boolean;
+  /** A Slack bot token: one message per deployment, updated as it goes, details in its thread. Wins over the webhook. */
+  slackBotToken: string | undefined;
+  /** Name of an SSM SecureString holding the bot token, read at run time instead of `slackBotToken`. */
+  slackBotTokenSsmParameter: string | undefined;
+  /** The channel the bot posts to (an id such as `C0123456789`). */
+  slackChannel: string | undefined;
+  /** Base URL of Slack's Web API (or a Slack-compatible server). */
+  slackApiUrl: string;
+  /** `SERVICE_CONFIG` as configured: service name → the env files it reads. Ask {@link Config.catalog} what it means. */
+  serviceConfig: Record<string, S3ObjectRef[]>;
+  /** `LAMBDA_CONFIG` as configured: service name → its Lambda function. Ask {@link Config.catalog} what it means. */
+  lambdaConfig: Record<string, LambdaTargetConfig>;
+  lambdaFunctionPattern: string;
+  /** Every service of the project, built from the naming rules, `SERVICE_CONFIG` and `LAMBDA_CONFIG`. */
+  catalog: Catalog;
+  deploymentTimeoutSeconds: number;
+  maxDeploymentRetries: number;
+  dryRun: boolean;
+  features: FeatureFlags;
+  /** DynamoDB table that makes each (event id, target) deploy at most once; off when unset. */
+  idempotencyTable: string | undefined;
+  idempotencyTtlSeconds: number;
+  /** DynamoDB table where the deployments deploybridge starts are recorded and followed; stateless when unset. */
+  deploymentsTable: string | undefined;
+  /** AWS accounts whose manual deploys are accepted; empty means any account. */
+  manualDeployAccounts: string[];
+  /** Envs whose manual deploys must come from `action.production`. */
+  protectedEnvs: string[];
+  /** The lowest scan-finding severity that stops an image from deploying; `undefined`: no gate. */
+  ecrScanGate: ScanGateLevel | undefined;
+}
+
+type Env = Record<string, string | undefined>;
+
+const TRUE_WORDS = new Set(['true', '1', 'yes']);
+const FALSE_WORDS = new Set(['false', '0', 'no']);
+
+const s3ObjectRefSchema = z.object({
+  bucket: z.string().check(z.minLength(1, 'bucket must be a non-empty string')),
+  key: z.string().check(z.minLength(1, 'key must be a non-empty string')),
+});
+
+const serviceConfigSchema = z.record(
+  z.string().check(z.regex(SERVICE_NAME_RE, 'service names use letters, digits, "-" and "_" only')),
+  z.array(s3ObjectRefSchema),
+);
+
+/** A function name, or its ARN without a qualifier (the alias and version are configured apart). */
+const FUNCTION_NAME_RE = /^(?:arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}$/;
+/** Lambda's alias rule: letters, digits, "-" and "_", not only digits (that would be a version). */
+const ALIAS_RE = /^(?!\d+$)[A-Za-z0-9_-]{1,128}$/;
+
+const lambdaConfigSchema = z.record(
+  z.string().check(z.regex(SERVICE_NAME_RE, 'service names use letters, digits, "-" and "_" only')),
+  // Strict: a misspelt field ("functionName", "smoketest") is a problem, not silently ignored.
+  z.strictObject({
+    function_name: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(FUNCTION_NAME_RE, 'function_name must be a function name (letters, digits, "-", "_", at most 64) or its unqualified ARN'),
+        ),
+    ),
+    alias: z.optional(z.string().check(z.regex(ALIAS_RE, 'alias must use letters, digits, "-" and "_", and not be a version number'))),
+    artifact: z.optional(s3ObjectRefSchema),
+    smoke_test: z.optional(
+      z.strictObject({
+        payload: z.optional(z.unknown()),
+        expect: z.optional(z.record(z.string(), z.unknown())),
+      }),
+    ),
+  }),
+);
+
+/**
+ * A schema problem in words. zod/mini ships no messages (every default one is "Invalid input"), so
+ * the common cases are spelled out here; messages written in the schemas are kept as they are.
+ */
+function explainIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${issue.expected}`;
+    case 'unrecognized_keys':
+      return `unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`;
+    case 'invalid_key':
+      return issue.issues.map((inner) => inner.message).join('; ');
+    default:
+      return issue.message;
+  }
+}
+
+/** The variables whose default is of type `T`. */
+type VariableOf<T> = { [K in DefaultedVariable]: (typeof CONFIG_DEFAULTS)[K] extends T ? K : never }[DefaultedVariable];
+
+/**
+ * Collects problems while reading variables, so that all of them are reported at once. A variable
+ * with a default takes it from {@link CONFIG_DEFAULTS}.
+ */
+class EnvReader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly env: Env) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  /**
+   * A comma-separated list. Set but empty means an empty list (unlike other variables, where empty
+   * means unset), so a default list can be switched off.
+   */
+  list(name: VariableOf<readonly string[]>, item?: { re: RegExp; what: string }): string[] {
+    const value = this.env[name];
+    if (value === undefined) return [...CONFIG_DEFAULTS[name]];
+    const items = value
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== '');
+    const bad = item === undefined ? [] : items.filter((part) => !item.re.test(part));
+    if (bad.length > 0)
+      this.problems.push(`${name} must be a comma-separated list of ${item?.what}, got ${bad.map((b) => `"${b}"`).join(', ')}`);
+    return items;
+  }
+
+  required(name: string): string {
+    const value = this.raw(name);
+    if (value === undefined) this.problems.push(`${name} is required`);
+    return value ?? '';
+  }
+
+  optional(name: string): string | undefined {
+    return this.raw(name);
+  }
+
+  string(name: VariableOf<string>): string {
+    return this.raw(name) ?? CONFIG_DEFAULTS[name];
+  }
+
+  boolean(name: VariableOf<boolean>): boolean {
+    const fallback = CONFIG_DEFAULTS[name];
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (TRUE_WORDS.has(value)) return true;
+    if (FALSE_WORDS.has(value)) return false;
+    this.problems.push(`${name} must be one of true/false/1/0/yes/no, got "${value}"`);
+    return fallback;
+  }
+
+  nonNegativeInteger(name: VariableOf<number>): number {
+    const fallback = CONFIG_DEFAULTS[name];
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!/^\d+$/.test(value)) {
+      this.problems.push(`${name} must be a non-negative whole number, got "${value}"`);
+      return fallback;
+    }
+    return Number(value);
+  }
+
+  positiveInteger(name: VariableOf<number>): number {
+    const value = this.nonNegativeInteger(name);
+    if (value === 0) this.problems.push(`${name} must be at least 1`);
+    return value;
+  }
+
+  oneOf<T extends string>(name: VariableOf<string>, allowed: readonly T[]): T {
+    const fallback = CONFIG_DEFAULTS[name] as string as T;
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    this.problems.push(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
+    return fallback;
+  }
+
+  /** Parses a JSON variable against a schema; `undefined` when absent or invalid. */
+  json<T>(name: string, schema: z.ZodMiniType<T>): T | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch (error) {
+      this.problems.push(`${name} is not valid JSON (${(error as Error).message})`);
+      return undefined;
+    }
+    const result = schema.safeParse(parsed);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) {
+      const where = issue.path.length > 0 ? `${name}.${issue.path.join('.')}` : name;
+      this.problems.push(`${where}: ${explainIssue(issue)}`);
+    }
+    return undefined;
+  }
+
+  /** Checks that a naming pattern only uses the known placeholders (what it renders is checked by {@link checkRenderedNames}). */
+  pattern(name: VariableOf<string>): string {
+    const value = this.string(name);
+    const unknown = [...value.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]).filter((p) => p !== 'project' && p !== 'env' && p !== 'name');
+    if (unknown.length > 0) {
+      this.problems.push(`${name} uses unknown placeholder(s) ${unknown.map((p) => `{${p}}`).join(', ')}; use {project}, {env}, {name}`);
+    }
+    return value;
+  }
+}
+
+/** The naming patterns, and what AWS accepts as the names they render. */
+type PatternVariable = 'CLUSTER_NAME_PATTERN' | 'SERVICE_NAME_PATTERN' | 'TASK_FAMILY_PATTERN' | 'LAMBDA_FUNCTION_PATTERN';
+
+const ECS_NAME = { re: /^[A-Za-z0-9_-]{1,255}$/, allowed: 'letters, digits, "-" and "_", at most 255' };
+const PATTERN_RULES: Record<PatternVariable, { what: string; re: RegExp; allowed: string; perService: boolean }> = {
+  CLUSTER_NAME_PATTERN: { what: 'an ECS cluster name', ...ECS_NAME, perService: false },
+  SERVICE_NAME_PATTERN: { what: 'an ECS service name', ...ECS_NAME, perService: true },
+  TASK_FAMILY_PATTERN: { what: 'a task definition family', ...ECS_NAME, perService: true },
+  LAMBDA_FUNCTION_PATTERN: {
+    what: 'a function name',
+    re: /^[A-Za-z0-9_-]{1,64}$/,
+    allowed: 'letters, digits, "-" and "_", at most 64',
+    perService: true,
+  },
+};
+
+/** A service name a pattern is tried with. */
+const SAMPLE_SERVICE = 'api';
+
+/**
+ * Adds the problems of what the naming patterns render: a pattern each service needs its own name
+ * from must contain `{name}` (without it every service is one ECS service), and the names rendered
+ * for a service and for the backend must be names AWS accepts. Patterns with unknown placeholders,
+ * and an invalid project or env, are reported on their own and not tried.
+ */
+function checkRenderedNames(
+  read: EnvReader,
+  settings: Pick<
+    Config,
+    | 'projectName'
+    | 'projectEnv'
+    | 'backendServiceName'
+    | 'clusterNamePattern'
+    | 'serviceNamePattern'
+    | 'taskFamilyPattern'
+    | 'lambdaFunctionPattern'
+  >,
+): void {
+  if (![settings.projectName, settings.projectEnv].every((part) => SERVICE_NAME_RE.test(part))) return;
+  const patterns: Record<PatternVariable, string> = {
+    CLUSTER_NAME_PATTERN: settings.clusterNamePattern,
+    SERVICE_NAME_PATTERN: settings.serviceNamePattern,
+    TASK_FAMILY_PATTERN: settings.taskFamilyPattern,
+    LAMBDA_FUNCTION_PATTERN: settings.lambdaFunctionPattern,
+  };
+  const render = (pattern: string, name: string) =>
+    renderPattern(pattern, { project: settings.projectName, env: settings.projectEnv, name });
+  for (const [variable, pattern] of Object.entries(patterns) as Array<[PatternVariable, string]>) {
+    if (/\{(?!project\}|env\}|name\})[^}]*\}/.test(pattern)) continue;
+    const rule = PATTERN_RULES[variable];
+    if (rule.perService && !pattern.includes('{name}')) {
+      read.problems.push(`${variable} must contain {name}: without it every service renders the same name ("${render(pattern, '')}")`);
+    }
+    const refused = [SAMPLE_SERVICE, settings.backendServiceName].map((name) => render(pattern, name)).find((name) => !rule.re.test(name));
+    if (refused !== undefined)
+      read.problems.push(`${variable} renders "${refused}", which AWS does not accept as ${rule.what} (${rule.allowed})`);
+  }
+}
+
+/** Reads `ECR_SCAN_GATE`: CRITICAL, HIGH or MEDIUM (any case); empty is off. */
+function readScanGate(read: EnvReader): ScanGateLevel | undefined {
+  const value = read.string('ECR_SCAN_GATE').toUpperCase();
+  if (value === '') return undefined;
+  if ((SCAN_GATE_LEVELS as readonly string[]).includes(value)) return value as ScanGateLevel;
+  read.problems.push(`ECR_SCAN_GATE must be one of ${SCAN_GATE_LEVELS.join(', ')} (or empty: no gate), got "${value}"`);
+  return undefined;
+}
+
+/** Reads `LAMBDA_CONFIG` (snake_case fields, validated) into camelCase entries. */
+function readLambdaConfig(read: EnvReader): Record<string, LambdaTargetConfig> {
+  const parsed = read.json('LAMBDA_CONFIG', lambdaConfigSchema) ?? {};
+  return Object.fromEntries(
+    Object.entries(parsed).map(([service, entry]) => [
+      service,
+      {
+        functionName: entry.function_name,
+        alias: entry.alias,
+        artifact: entry.artifact,
+        smokeTest:
+          entry.smoke_test === undefined ? undefined : { payload: entry.smoke_test.payload ?? {}, expect: entry.smoke_test.expect },
+      },
+    ]),
+  );
+}
+
+/**
+ * Builds the catalog and adds its problems: ambiguous service names, and function names that
+ * `LAMBDA_FUNCTION_PATTERN` renders but Lambda would refuse.
+ */
+function buildCatalog(read: EnvReader, config: Omit<Config, 'catalog'>): Catalog {
+  const { catalog, problems } = Catalog.build(config, config.serviceConfig, config.lambdaConfig);
+  read.problems.push(...problems);
+  for (const service of catalog.configured()) {
+    if (service.kind !== 'lambda' || FUNCTION_NAME_RE.test(service.lambda.functionName)) continue;
+    read.problems.push(
+      `LAMBDA_CONFIG.${service.name}: LAMBDA_FUNCTION_PATTERN renders "${service.lambda.functionName}", which is not a valid function name; set function_name`,
+    );
+  }
+  return catalog;
+}
+
+/**
+ * Reads and validates the configuration from environment variables.
+ *
+ * @throws ConfigError listing every problem found, one per line.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const read = new EnvReader(env);
+  const projectName = read.required('PROJECT_NAME');
+  const projectEnv = read.required('PROJECT_ENV');
+  for (const [name, value] of [
+    ['PROJECT_NAME', projectName],
+    ['PROJECT_ENV', projectEnv],
+  ] as const) {
+    if (value !== '' && !SERVICE_NAME_RE.test(value)) {
+      read.problems.push(`${name} must use letters, digits, "-" and "_" only, got "${value}"`);
+    }
+  }
+  const backendServiceName = read.string('BACKEND_SERVICE_NAME');
+  if (backendServiceName !== '' && !SERVICE_NAME_RE.test(backendServiceName)) {
+    read.problems.push(`BACKEND_SERVICE_NAME must use letters, digits, "-" and "_" only, got "${backendServiceName}"`);
+  }
+  const slackWebhookUrl = read.optional('SLACK_WEBHOOK_URL');
+  if (slackWebhookUrl !== undefined && !/^https?:\/\/[^\s]+$/i.test(slackWebhookUrl)) {
+    // The value itself is a secret: never echo it.
+    read.problems.push('SLACK_WEBHOOK_URL must be an http(s) URL');
+  }
+  const slackWebhookSsmParameter = read.optional('SLACK_WEBHOOK_SSM_PARAMETER');
+  if (slackWebhookUrl !== undefined && slackWebhookSsmParameter !== undefined) {
+    read.problems.push('set either SLACK_WEBHOOK_URL or SLACK_WEBHOOK_SSM_PARAMETER, not both');
+  }
+  const slackBotToken = read.optional('SLACK_BOT_TOKEN');
+  if (slackBotToken !== undefined && !/^[\x21-\x7e]+$/.test(slackBotToken)) {
+    read.problems.push('SLACK_BOT_TOKEN must be a token without spaces'); // never echo a secret
+  }
+  const slackBotTokenSsmParameter = read.optional('SLACK_BOT_TOKEN_SSM_PARAMETER');
+  if (slackBotToken !== undefined && slackBotTokenSsmParameter !== undefined) {
+    read.problems.push('set either SLACK_BOT_TOKEN or SLACK_BOT_TOKEN_SSM_PARAMETER, not both');
+  }
+  const slackChannel = read.optional('SLACK_CHANNEL');
+  if ((slackBotToken !== undefined || slackBotTokenSsmParameter !== undefined) && slackChannel === undefined) {
+    read.problems.push('SLACK_CHANNEL (the channel id the bot posts to) is required with a Slack bot token');
+  }
+  if (slackChannel !== undefined && !/^[\x21-\x7e]{1,80}$/.test(slackChannel)) {
+    read.problems.push(`SLACK_CHANNEL must be a channel id such as C0123456789, got ${JSON.stringify(slackChannel.slice(0, 80))}`);
+  }
+  const slackApiUrl = read.string('SLACK_API_URL').replace(/\/+$/, '');
+  if (!/^https?:\/\/[^\s]+$/i.test(slackApiUrl)) {
+    read.problems.push(`SLACK_API_URL must be an http(s) URL, got ${JSON.stringify(slackApiUrl.slice(0, 200))}`);
+  }
+  const features: FeatureFlags = {
+    ecr: read.boolean('ENABLE_ECR_MONITORING'),
+    ssm: read.boolean('ENABLE_SSM_MONITORING'),
+    s3: read.boolean('ENABLE_S3_MONITORING'),
+    manual: read.boolean('ENABLE_MANUAL_DEPLOY'),
+  };
+  const serviceConfigRaw = read.optional('SERVICE_CONFIG');
+  if (features.s3 && serviceConfigRaw === undefined) {
+    read.problems.push('SERVICE_CONFIG is required while ENABLE_S3_MONITORING is on (JSON: service name → [{"bucket","key"}])');
+  }
+  const settings: Omit<Config, 'catalog'> = {
+    projectName,
+    projectEnv,
+    region: read.string('AWS_REGION'),
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS),
+    clusterNamePattern: read.pattern('CLUSTER_NAME_PATTERN'),
+    serviceNamePattern: read.pattern('SERVICE_NAME_PATTERN'),
+    taskFamilyPattern: read.pattern('TASK_FAMILY_PATTERN'),
+    backendServiceName,
+    slackWebhookUrl,
+    slackWebhookSsmParameter,
+    slackNotificationsEnabled: read.boolean('ENABLE_SLACK_NOTIFICATIONS'),
+    slackBotToken,
+    slackBotTokenSsmParameter,
+    slackChannel,
+    slackApiUrl,
+    serviceConfig: read.json('SERVICE_CONFIG', serviceConfigSchema) ?? {},
+    lambdaConfig: readLambdaConfig(read),
+    lambdaFunctionPattern: read.pattern('LAMBDA_FUNCTION_PATTERN'),
+    deploymentTimeoutSeconds: read.positiveInteger('DEPLOYMENT_TIMEOUT_SECONDS'),
+    maxDeploymentRetries: read.nonNegativeInteger('MAX_DEPLOYMENT_RETRIES'),
+    dryRun: read.boolean('DRY_RUN'),
+    features,
+    idempotencyTable: read.optional('IDEMPOTENCY_TABLE'),
+    idempotencyTtlSeconds: read.positiveInteger('IDEMPOTENCY_TTL_SECONDS'),
+    deploymentsTable: read.optional('DEPLOYMENTS_TABLE'),
+    manualDeployAccounts: read.list('MANUAL_DEPLOY_ACCOUNTS', { re: /^\d{12}$/, what: '12-digit AWS account ids' }),
+    protectedEnvs: read.list('PROTECTED_ENVS'),
+    ecrScanGate: readScanGate(read),
+  };
+  checkRenderedNames(read, settings);
+  if (settings.deploymentTimeoutSeconds > LAMBDA_MAX_TIMEOUT_SECONDS) {
+    // One invocation runs a deployment: it cannot take longer than Lambda lets an invocation run.
+    read.problems.push(
+      `DEPLOYMENT_TIMEOUT_SECONDS must be at most ${LAMBDA_MAX_TIMEOUT_SECONDS} (Lambda's longest timeout), got ${settings.deploymentTimeoutSeconds}`,
+    );
+  }
+  const catalog = buildCatalog(read, settings);
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return { ...settings, catalog };
+}

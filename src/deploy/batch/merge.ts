@@ -1,0 +1,98 @@
+/**
+ * Merging per batch: every deployment the events of one SQS batch ask of one target becomes one
+ * deployment, so a burst of changes (twelve parameters of one `terraform apply`, three tags of one
+ * push) makes one rollout per service instead of one per change, each replacing the last.
+ *
+ * Which change is deployed: an image (the ECR path's task-definition revision, or a Lambda image
+ * update) over an S3 zip over a restart, and among equals the last by event time, so pushes of
+ * different digests deploy the latest. The merged deployment lists every trigger it answers
+ * (src/present/presenter.ts words them) and every event id, which the idempotency guard records.
+ */
+import type { DeploymentRequest, EventTrigger, Trigger } from '../../triggers/plan.js';
+
+/** A deployment one event of the batch asked for. */
+interface Asked {
+  eventId: string;
+  /** When the event happened (its `time`, epoch milliseconds); NaN when it does not say. */
+  time: number;
+  request: DeploymentRequest;
+}
+
+/** One deployment of the batch: what it deploys and the events it answers. */
+export interface MergedDeployment {
+  /** One event's request as it was, or the winning request with a merged trigger. */
+  request: DeploymentRequest;
+  /** The event whose change is deployed. */
+  eventId: string;
+  /** Every event it answers, in event-time order. */
+  eventIds: string[];
+  /** ISO 8601: the earliest of them (a deployment's duration counts from the first change). */
+  triggeredAt: string;
+}
+
+/** The resource a deployment changes: requests with the same key are one deployment. */
+function targetKey(request: DeploymentRequest): string {
+  return request.target === 'ecs'
+    ? `ecs:${request.ecs.cluster}/${request.ecs.service}`
+    : `lambda:${request.lambda.functionName}:${request.lambda.alias ?? ''}`;
+}
+
+/**
+ * Which request's change wins: an image (ECS: the revision the ECR path read; Lambda: the image
+ * update), then a Lambda zip, then a restart, which any of the others brings about anyway.
+ */
+function precedence(request: DeploymentRequest): number {
+  if (request.target === 'ecs') return request.trigger.kind === 'ecr' ? 2 : 1;
+  return request.change.kind === 'image' ? 3 : request.change.kind === 'zip' ? 2 : 1;
+}
+
+/** The events' triggers of a request (a handler's request has one). */
+function triggersOf(trigger: Trigger): EventTrigger[] {
+  return trigger.kind === 'merged' ? trigger.triggers : [trigger];
+}
+
+/** The request itself when only one event asked; otherwise the winner, with a merged trigger. */
+function mergeTarget(asked: readonly Asked[]): MergedDeployment {
+  // Event-time order (an event without a time counts as the latest), then the batch's order.
+  const at = (a: Asked) => (Number.isNaN(a.time) ? Number.POSITIVE_INFINITY : a.time);
+  const ordered = asked.map((a, index) => ({ ...a, index })).sort((a, b) => at(a) - at(b) || a.index - b.index);
+  const winner = ordered.reduce((best, a) => (precedence(a.request) >= precedence(best.request) ? a : best));
+  const eventIds = [...new Set(ordered.map((a) => a.eventId))];
+  const times = ordered.map((a) => a.time).filter((t) => !Number.isNaN(t));
+  const triggeredAt = new Date(times.length === 0 ? Date.now() : Math.min(...times)).toISOString();
+  if (ordered.length === 1) return { request: winner.request, eventId: winner.eventId, eventIds, triggeredAt };
+  const deployed = winner.request.trigger;
+  return {
+    request: {
+      ...winner.request,
+      trigger: {
+        kind: 'merged',
+        deployed: deployed.kind === 'merged' ? deployed.deployed : deployed,
+        triggers: ordered.flatMap((a) => triggersOf(a.request.trigger)),
+        eventIds,
+      },
+    },
+    eventId: winner.eventId,
+    eventIds,
+    triggeredAt,
+  };
+}
+
+/**
+ * Merges the deployments a batch asks for into one per target, in the order targets first appear.
+ *
+ * @example
+ * mergeDeployments([
+ *   { eventId: 'e1', time: t0, request: restart(api, ssmChange('/dev/myproject/api/DB_HOST')) },
+ *   { eventId: 'e2', time: t0 + 1000, request: redeploy(api, 'arn:…:task-definition/myproject_service_api_dev:42', ecrPush('v1.4.2')) },
+ * ]);
+ * // [{ request: { …redeploy of :42, trigger: { kind: 'merged', deployed: ecrPush, triggers: [ssmChange, ecrPush], eventIds: ['e1', 'e2'] } }, eventId: 'e2', eventIds: ['e1', 'e2'], triggeredAt: t0 }]
+ */
+export function mergeDeployments(asked: readonly Asked[]): MergedDeployment[] {
+  const byTarget = new Map<string, Asked[]>();
+  for (const a of asked) {
+    const key = targetKey(a.request);
+    byTarget.set(key, [...(byTarget.get(key) ?? []), a]);
+  }
+  return [...byTarget.values()].map(mergeTarget);
+}

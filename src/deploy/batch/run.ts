@@ -1,0 +1,178 @@
+/**
+ * One SQS batch, start to finish: every record's EventBridge event is planned as a direct
+ * invocation would plan it; the deployments the events ask for are merged, one per target
+ * (./merge.ts), and carried out; then Powertools Batch answers with the records to retry.
+ *
+ * Merging needs every plan before any deployment starts, so the batch's work is done first and the
+ * record handler Powertools runs only reports each record's outcome: `batchItemFailures` lists
+ * exactly the records whose deployments are left to do (a transient failure, one in progress in
+ * another invocation), and every record when all of them are (Powertools then fails the
+ * invocation). Records with permanent problems, foreign events and bodies that are not EventBridge
+ * events succeed: they would fail the same way on every receive.
+ *
+ * ECS events and manual deploys are not merged (in a batch they are handled one by one, as direct
+ * invocations); delete warnings and refused images are reported per event, never merged.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { mapWithConcurrency } from '../../shared/concurrency.js';
+import { BATCH_LIMITS, DEPLOYER_DEFAULTS } from '../../config/constants.js';
+import { unfinishedWork, type DeploymentResult } from '../deployer.js';
+import { describeError, errorFields } from '../../shared/errors.js';
+import { envelopeSchema, malformedFields, type EventEnvelope } from '../../triggers/events.js';
+import { MetricName, type Log, type MetricSink } from '../../shared/observability.js';
+import type { Plan, RouteName } from '../../triggers/plan.js';
+import { mergeDeployments, type MergedDeployment } from './merge.js';
+
+/** The routes whose deployments are merged: the deploying triggers people do not wait on. */
+const MERGED_ROUTES: ReadonlySet<RouteName> = new Set(['ecr', 'ssm', 's3']);
+
+/** One event of the batch after planning. */
+export type PlannedEvent =
+  /** Nothing more to do: ignored, rejected or refused (reported), or a plan that deploys nothing. */
+  | { kind: 'settled' }
+  | {
+      kind: 'planned';
+      plan: Plan;
+      /** ISO 8601: when the event happened. */
+      time: string;
+      /** Carries the plan out on its own, as a direct invocation; throws when something is left to retry. */
+      carryOut(): Promise<void>;
+      /** Reports the plan's skips and notices (its deployments are merged with the batch's). */
+      report(): Promise<void>;
+    };
+
+/** What the batch needs of the application (src/entry/app.ts). */
+export interface BatchSteps {
+  log: Log;
+  /** For the records the batch itself rejects (their route is unknown). */
+  metrics: MetricSink;
+  /** Plans one event as a direct invocation does; throws what must be retried. */
+  plan(event: EventEnvelope): Promise<PlannedEvent>;
+  /** Carries out one merged deployment. */
+  deploy(deployment: MergedDeployment): Promise<DeploymentResult>;
+}
+
+/** A record handler's error: Powertools lists the record in `batchItemFailures`. */
+class RecordNotFinished extends Error {
+  override readonly name = 'RecordNotFinished';
+}
+
+/** Why a deployment's events must come back, or `undefined` when they need not. */
+function retryReason(result: DeploymentResult): string | undefined {
+  const left = unfinishedWork(result);
+  const error = result.status === 'failed' ? result.error : '';
+  // A bug: the records come back, and after the queue's receives they wait in its dead-letter queue (alarmed).
+  // In progress: if the other invocation fails, only this record's return can make up for it.
+  switch (left) {
+    case undefined:
+      return undefined;
+    case 'transient':
+      return `deployment of ${result.service} failed on a transient error: ${error}`;
+    case 'bug':
+      return `deployment of ${result.service} failed on an unexpected error (a bug): ${error}`;
+    case 'in progress':
+      return `deployment of ${result.service} is in progress in another invocation`;
+    case 'out of time':
+      return `deployment of ${result.service} was not started: out of time`;
+  }
+}
+
+/** The EventBridge event a record carries, or why it carries none. */
+function eventOf(record: SQSRecord): { event: EventEnvelope } | { reason: string } {
+  let body: unknown;
+  try {
+    body = JSON.parse(record.body);
+  } catch {
+    return { reason: 'the message body is not JSON' };
+  }
+  const parsed = envelopeSchema.safeParse(body);
+  if (parsed.success) return { event: parsed.data };
+  return { reason: `the message body is not an EventBridge event (bad or missing: ${malformedFields(parsed.error).join(', ')})` };
+}
+
+/**
+ * Handles an SQS batch of EventBridge events and answers with the records to retry.
+ *
+ * @example
+ * await handleSqsBatch(sqsEvent, app.batchSteps(), context); // { batchItemFailures: [{ itemIdentifier: 'ee95829a-…' }] }
+ */
+export async function handleSqsBatch(batch: SQSEvent, steps: BatchSteps, context?: Context): Promise<SQSBatchResponse> {
+  const { log, metrics } = steps;
+  /** Event id → the records that carry it (a duplicate delivery is planned once). */
+  const events = new Map<string, { event: EventEnvelope; messageIds: string[] }>();
+  for (const record of batch.Records) {
+    const carried = eventOf(record);
+    if ('reason' in carried) {
+      // Reported once: it would be refused the same way on every receive.
+      metrics.count(MetricName.EventsRejected);
+      log.warn(`event rejected: ${carried.reason}`, { message_id: record.messageId, reason: carried.reason });
+      continue;
+    }
+    const seen = events.get(carried.event.id);
+    if (seen === undefined) events.set(carried.event.id, { event: carried.event, messageIds: [record.messageId] });
+    else seen.messageIds.push(record.messageId);
+  }
+
+  /** Event id → why it must come back. */
+  const unfinished = new Map<string, string>();
+  const leftToDo = (eventId: string, error: unknown) => {
+    unfinished.set(eventId, describeError(error));
+    log.error('event not finished: it comes back with the SQS retry', {
+      event_id: eventId,
+      message_ids: events.get(eventId)?.messageIds,
+      ...errorFields(error),
+    });
+  };
+
+  const planned = await mapWithConcurrency(
+    [...events.values()],
+    BATCH_LIMITS.planningConcurrency,
+    async ({ event }): Promise<PlannedEvent> => {
+      try {
+        return await steps.plan(event);
+      } catch (error) {
+        leftToDo(event.id, error);
+        return { kind: 'settled' };
+      }
+    },
+  );
+  const plans = planned.filter((p) => p.kind === 'planned');
+  const merging = plans.filter((p) => MERGED_ROUTES.has(p.plan.route));
+  const merged = mergeDeployments(
+    merging.flatMap((p) => p.plan.deployments.map((request) => ({ eventId: p.plan.eventId, time: Date.parse(p.time), request }))),
+  );
+
+  const reported = Promise.all(merging.map((p) => p.report()));
+  const alone = Promise.all(
+    plans
+      .filter((p) => !MERGED_ROUTES.has(p.plan.route))
+      .map((p) => p.carryOut().catch((error: unknown) => leftToDo(p.plan.eventId, error))),
+  );
+  const results = await mapWithConcurrency(merged, DEPLOYER_DEFAULTS.concurrency, (deployment) => steps.deploy(deployment));
+  await Promise.all([reported, alone]);
+  results.forEach((result, i) => {
+    const reason = retryReason(result);
+    if (reason !== undefined) for (const eventId of merged[i]?.eventIds ?? []) unfinished.set(eventId, reason);
+  });
+
+  const failedMessages = new Map<string, string>();
+  for (const [eventId, reason] of unfinished)
+    for (const messageId of events.get(eventId)?.messageIds ?? []) failedMessages.set(messageId, reason);
+  log.info('batch handled', {
+    records: batch.Records.length,
+    events: events.size,
+    deployments_asked: merging.reduce((sum, p) => sum + p.plan.deployments.length, 0),
+    deployments: merged.length,
+    records_to_retry: [...failedMessages.keys()],
+  });
+  return processPartialResponse(
+    batch,
+    async (record: SQSRecord) => {
+      const reason = failedMessages.get(record.messageId);
+      if (reason !== undefined) throw new RecordNotFinished(reason);
+    },
+    new BatchProcessor(EventType.SQS),
+    context === undefined ? {} : { context },
+  );
+}

@@ -1,0 +1,144 @@
+/**
+ * Structured logs and metrics.
+ *
+ * Log lines are one JSON object each: `timestamp`, `level` (lower case), `message`,
+ * `project_name`, `environment`, and a `fields` object holding everything else, so CloudWatch
+ * Logs Insights queries such as `filter fields.service = "api"` work unchanged.
+ */
+import { LogFormatter, LogItem, Logger } from '@aws-lambda-powertools/logger';
+import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { LogLevel } from '../config/constants.js';
+
+/** What the rest of the code needs from a logger: a message and a flat bag of fields. */
+export interface Log {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+export type LogFields = Record<string, unknown>;
+
+/**
+ * A log whose lines all carry `fields` (a line's own fields win).
+ *
+ * @example
+ * boundLog(log, { service: 'api' }).info('lambda version published', { to_version: '13' });
+ */
+export function boundLog(log: Log, fields: LogFields): Log {
+  return {
+    debug: (message, more) => log.debug(message, { ...fields, ...more }),
+    info: (message, more) => log.info(message, { ...fields, ...more }),
+    warn: (message, more) => log.warn(message, { ...fields, ...more }),
+    error: (message, more) => log.error(message, { ...fields, ...more }),
+  };
+}
+
+class DeploybridgeLogFormatter extends LogFormatter {
+  constructor(private readonly identity: { project_name: string; environment: string }) {
+    super();
+  }
+
+  override formatAttributes(attributes: UnformattedAttributes, additional: LogAttributes): LogItem {
+    const { fields: nested, ...rest } = additional;
+    const fields: LogAttributes = { ...rest, ...(typeof nested === 'object' && nested !== null ? (nested as LogAttributes) : {}) };
+    return new LogItem({
+      attributes: {
+        timestamp: this.formatTimestamp(attributes.timestamp),
+        level: attributes.logLevel.toLowerCase(),
+        message: attributes.message,
+        project_name: this.identity.project_name,
+        environment: this.identity.environment,
+        request_id: attributes.lambdaContext?.awsRequestId,
+        xray_trace_id: attributes.xRayTraceId,
+        fields,
+      },
+    });
+  }
+}
+
+/** A Powertools logger writing the deploybridge log shape, behind the small {@link Log} interface. */
+export interface AppLogger extends Log {
+  readonly powertools: Logger;
+}
+
+export function createLogger(options: { projectName: string; environment: string; level: LogLevel }): AppLogger {
+  const powertools = new Logger({
+    serviceName: 'deploybridge',
+    logLevel: options.level.toUpperCase() as 'INFO',
+    logFormatter: new DeploybridgeLogFormatter({ project_name: options.projectName, environment: options.environment }),
+  });
+  // Fields go under one key: Powertools reserves some top-level names (e.g. `service`).
+  return {
+    powertools,
+    debug: (message, fields) => powertools.debug(message, { fields }),
+    info: (message, fields) => powertools.info(message, { fields }),
+    warn: (message, fields) => powertools.warn(message, { fields }),
+    error: (message, fields) => powertools.error(message, { fields }),
+  };
+}
+
+/** Metric names: counts per invocation, dimensioned by environment and trigger. */
+export const MetricName = {
+  DeploymentsStarted: 'DeploymentsStarted',
+  DeploymentsFailed: 'DeploymentsFailed',
+  DeploymentsRetried: 'DeploymentsRetried',
+  DeploymentsSkipped: 'DeploymentsSkipped',
+  /** Deployments the invocation had no time left to start (they are retried with the event). */
+  DeploymentsNotStarted: 'DeploymentsNotStarted',
+  /** Deployments that finished well: Lambda in the invocation, ECS when ECS reports it completed (with DEPLOYMENTS_TABLE). */
+  DeploymentsSucceeded: 'DeploymentsSucceeded',
+  /** ECS deployments the circuit breaker rolled back (also counted as failed), once the rollback completed. */
+  DeploymentsRolledBack: 'DeploymentsRolledBack',
+  /** Milliseconds from the trigger's event to the deployment's completion. */
+  DeploymentDuration: 'DeploymentDuration',
+  /** Reads or writes of the deployments table that failed: the deployment's later events are reported without it. */
+  DeploymentRecordsFailed: 'DeploymentRecordsFailed',
+  SmokeTestsFailed: 'SmokeTestsFailed',
+  /** Retries of one call that met an update in progress (Lambda's ResourceConflictException). */
+  ConflictsRetried: 'ConflictsRetried',
+  EventsIgnored: 'EventsIgnored',
+  EventsRejected: 'EventsRejected',
+  NotificationsFailed: 'NotificationsFailed',
+  ConfigInvalid: 'ConfigInvalid',
+} as const;
+export type MetricName = (typeof MetricName)[keyof typeof MetricName];
+
+/** What the rest of the code needs from metrics. */
+export interface MetricSink {
+  count(name: MetricName, value?: number): void;
+  /**
+   * A metric of one deployment, dimensioned by the trigger that started it rather than by the
+   * invocation's route: an ECS event reports the completion of a deployment an ECR push started.
+   *
+   * @example
+   * metrics.ofDeployment(MetricName.DeploymentDuration, 'ecr', 184_000, 'Milliseconds');
+   */
+  ofDeployment(name: MetricName, trigger: string, value?: number, unit?: 'Count' | 'Milliseconds'): void;
+}
+
+export interface AppMetrics extends MetricSink {
+  readonly powertools: Metrics;
+  /** Sets the trigger dimension for this invocation's metrics. */
+  setTrigger(trigger: string): void;
+}
+
+export function createMetrics(environment: string): AppMetrics {
+  const powertools = new Metrics({
+    namespace: 'deploybridge',
+    serviceName: 'deploybridge',
+    defaultDimensions: { environment },
+  });
+  return {
+    powertools,
+    count: (name, value = 1) => powertools.addMetric(name, MetricUnit.Count, value),
+    ofDeployment: (name, trigger, value = 1, unit = 'Count') => {
+      // Its own EMF document, published at once: the invocation's trigger dimension is another.
+      const single = powertools.singleMetric();
+      single.addDimension('trigger', trigger);
+      single.addMetric(name, unit === 'Count' ? MetricUnit.Count : MetricUnit.Milliseconds, value);
+    },
+    setTrigger: (trigger) => powertools.addDimension('trigger', trigger),
+  };
+}

@@ -1,0 +1,28 @@
+import type { Catalog } from '../config/catalog.js';
+import type { Config } from '../config/config.js';
+import type { DeploymentJournal } from '../following/journal.js';
+import type { EventEnvelope } from './events.js';
+import type { Invocation } from '../shared/invocation.js';
+import type { Log, MetricSink } from '../shared/observability.js';
+import type { Plan } from './plan.js';
+import type { Reads } from './reads/registry.js';
+import type { Targets } from '../targets/registry.js';
+
+/** What a handler may use to turn an event into a plan. */
+export interface RouteContext {
+  config: Config;
+  catalog: Catalog;
+  log: Log;
+  metrics: MetricSink;
+  /** For the reads a handler makes while planning (the ECR route reads what a service runs). */
+  targets: Targets;
+  /** Env files (S3), images (ECR) and parameter metadata (SSM), read while planning. */
+  reads: Reads;
+  /** The deployments table (DEPLOYMENTS_TABLE): the ECS route follows what deploybridge started. */
+  journal: DeploymentJournal | undefined;
+  /** The invocation: the account deploybridge runs in (a manual request's task-definition ARN must be of it). */
+  invocation: Invocation;
+}
+
+/** Every handler module exports one of these as `plan`. */
+export type PlanBuilder = (event: EventEnvelope, context: RouteContext) => Promise<Plan>;

@@ -1,0 +1,117 @@
+/**
+ * ECS deployment and service-action events → Slack. Observation only: nothing is deployed.
+ * Only this project's cluster and services are reported. With the deployments table, each event is
+ * correlated with the deployment deploybridge started (src/following/follow.ts); on a failure,
+ * ECS is asked why tasks failed (best effort, bounded in time).
+ */
+import { FOLLOW_DEFAULTS } from '../config/constants.js';
+import { followEcsEvent } from '../following/follow.js';
+import { ecsDeploymentStateSchema, ecsServiceActionSchema, eventTime, excerpt, parseDetail, type EventEnvelope } from './events.js';
+import { emptyPlan, ignoredPlan, type EcsEventName, type FailureEvidence } from './plan.js';
+import type { PlanBuilder, RouteContext } from './context.js';
+
+const DEPLOYMENT_STATES = new Set<string>(['SERVICE_DEPLOYMENT_IN_PROGRESS', 'SERVICE_DEPLOYMENT_COMPLETED', 'SERVICE_DEPLOYMENT_FAILED']);
+const SERVICE_ACTIONS = new Set<string>(['SERVICE_TASK_START_IMPAIRED']);
+
+/** The event's name when it is one that is reported. */
+function reported(eventName: string, names: Set<string>): EcsEventName | undefined {
+  return names.has(eventName) ? (eventName as EcsEventName) : undefined;
+}
+
+/** Cluster and service names from `arn:…:service/{cluster}/{service}` (or the older `service/{service}`). */
+function serviceFromArn(arn: string | undefined): { cluster: string | undefined; service: string } | undefined {
+  const marker = arn?.indexOf(':service/') ?? -1;
+  if (arn === undefined || marker === -1) return undefined;
+  const parts = arn.slice(marker + ':service/'.length).split('/');
+  if (parts.length === 2) return { cluster: parts[0], service: parts[1] as string };
+  if (parts.length === 1 && parts[0]) return { cluster: undefined, service: parts[0] };
+  return undefined;
+}
+
+function clusterFromArn(arn: string | undefined): string | undefined {
+  const marker = arn?.indexOf(':cluster/') ?? -1;
+  return arn === undefined || marker === -1 ? undefined : arn.slice(marker + ':cluster/'.length);
+}
+
+function eventDetail(event: EventEnvelope) {
+  if (event['detail-type'] === 'ECS Deployment State Change') {
+    const detail = parseDetail(ecsDeploymentStateSchema, event, 'ECS Deployment State Change');
+    return {
+      eventName: detail.eventName,
+      reported: reported(detail.eventName, DEPLOYMENT_STATES),
+      deploymentId: detail.deploymentId,
+      reason: detail.reason,
+      clusterArn: undefined,
+    };
+  }
+  if (event['detail-type'] === 'ECS Service Action') {
+    const detail = parseDetail(ecsServiceActionSchema, event, 'ECS Service Action');
+    return {
+      eventName: detail.eventName,
+      reported: reported(detail.eventName, SERVICE_ACTIONS),
+      deploymentId: undefined,
+      reason: undefined,
+      clusterArn: detail.clusterArn,
+    };
+  }
+  return undefined;
+}
+
+/** Reads why a service's tasks fail, within the time allowed; never throws. */
+function evidenceReader(context: RouteContext, cluster: string, service: string) {
+  return async (deploymentId: string | undefined, since: string | undefined): Promise<FailureEvidence> => {
+    const signal = AbortSignal.timeout(FOLLOW_DEFAULTS.evidenceBudgetMs);
+    let evidence: FailureEvidence;
+    try {
+      evidence = await (await context.targets.ecs()).failureEvidence({ cluster, service, deploymentId, since }, signal);
+    } catch (error) {
+      evidence = { stoppedTasks: [], serviceEvents: [], unavailable: [`ECS: ${(error as Error).name}`] };
+    }
+    if (evidence.unavailable.length > 0)
+      context.log.warn('why tasks failed: some ECS reads failed', {
+        ecs_service: service,
+        deployment_id: deploymentId,
+        unavailable: evidence.unavailable,
+      });
+    return evidence;
+  };
+}
+
+export const plan: PlanBuilder = async (event, context) => {
+  const { config, catalog } = context;
+  const detail = eventDetail(event);
+  if (detail?.reported === undefined) {
+    return ignoredPlan(
+      'ecs',
+      event.id,
+      `ECS ${excerpt(event['detail-type'])} ${excerpt(detail?.eventName ?? '')} is not reported`,
+      'debug',
+    );
+  }
+  const arn = serviceFromArn(event.resources?.[0]);
+  const cluster = clusterFromArn(detail.clusterArn) ?? arn?.cluster;
+  const service = arn === undefined ? undefined : catalog.forEcsService(arn.service);
+  if (arn === undefined || service === undefined || (cluster !== undefined && cluster !== catalog.cluster)) {
+    return ignoredPlan(
+      'ecs',
+      event.id,
+      `ECS service ${excerpt(event.resources?.[0] ?? '(none)')} is not in ${catalog.cluster} of this project and env`,
+      'debug',
+    );
+  }
+  const result = emptyPlan('ecs', event.id);
+  const facts = {
+    eventId: event.id,
+    name: detail.reported,
+    deploymentId: detail.deploymentId,
+    reason: detail.reason,
+    time: eventTime(event),
+    service: service.name,
+    ecsService: arn.service,
+    cluster: catalog.cluster,
+    region: event.region ?? config.region,
+  };
+  const evidence = evidenceReader(context, catalog.cluster, arn.service);
+  result.notices.push(...(await followEcsEvent(facts, { journal: context.journal, evidence, log: context.log, metrics: context.metrics })));
+  return result;
+};

@@ -1,0 +1,233 @@
+/**
+ * Schemas of the EventBridge events deploybridge acts on, in the shapes AWS documents.
+ * Handlers parse `detail` with these; a mismatch is a rejected (malformed) event.
+ */
+import * as z from 'zod/mini';
+import { EXCERPT_LIMIT } from '../config/constants.js';
+import { RejectedEventError } from '../shared/errors.js';
+import { closest } from '../shared/text.js';
+
+const nonEmpty = () => z.string().check(z.minLength(1));
+/** A string within AWS's own length limit for that field: longer is not a real AWS event. */
+const bounded = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
+const optionalBounded = (max: number) => z.optional(z.string().check(z.maxLength(max)));
+
+/** The EventBridge envelope: only what routing and logging need is required. */
+export const envelopeSchema = z.object({
+  // EventBridge ids are UUIDs; anything else is not an EventBridge event (and must not reach the logs).
+  id: z.string().check(z.regex(/^[\x21-\x7e]{1,128}$/, 'expected printable ASCII, at most 128 characters')),
+  'detail-type': z.string(),
+  source: nonEmpty(),
+  account: z.optional(z.string()),
+  time: z.optional(z.string()),
+  region: z.optional(z.string()),
+  resources: z.optional(z.array(z.string())),
+  detail: z.record(z.string(), z.unknown()),
+});
+export type EventEnvelope = z.infer<typeof envelopeSchema>;
+
+/**
+ * What a malformed envelope lacks: the fields its parse named, once each (`(root)`: the event
+ * itself is not an object).
+ *
+ * @example
+ * malformedFields(envelopeSchema.safeParse({ id: 'e1' }).error); // ['detail-type', 'source', 'detail']
+ */
+export function malformedFields(error: z.core.$ZodError): string[] {
+  return [...new Set(error.issues.map((issue) => issue.path.join('.') || '(root)'))];
+}
+
+/**
+ * The event's time (ISO 8601) when it is a valid one, otherwise now.
+ *
+ * @example
+ * eventTime({ ...event, time: '2026-03-02T10:00:00Z' }); // '2026-03-02T10:00:00.000Z'
+ */
+export function eventTime(event: EventEnvelope): string {
+  const time = event.time === undefined ? Number.NaN : Date.parse(event.time);
+  return new Date(Number.isNaN(time) ? Date.now() : time).toISOString();
+}
+
+export const ecrImageActionSchema = z.object({
+  result: bounded(32),
+  'action-type': bounded(32),
+  'repository-name': bounded(256),
+  'image-digest': optionalBounded(200),
+  'image-tag': optionalBounded(300),
+});
+
+/** "ECR Image Scan": a basic scan finished (or failed) for one image digest. */
+export const ecrImageScanSchema = z.object({
+  'scan-status': bounded(64),
+  'repository-name': bounded(256),
+  'image-digest': bounded(200),
+  'image-tags': z.optional(z.array(bounded(300)).check(z.maxLength(1000))),
+  'finding-severity-counts': z.optional(z.record(z.string().check(z.maxLength(32)), z.number().check(z.nonnegative()))),
+});
+
+export const parameterStoreChangeSchema = z.object({
+  operation: bounded(64),
+  name: bounded(2048),
+  type: optionalBounded(64),
+});
+
+export const s3NativeObjectSchema = z.object({
+  bucket: z.object({ name: bounded(63) }),
+  object: z.object({ key: bounded(1024), 'version-id': optionalBounded(1024) }),
+  reason: optionalBounded(64),
+  /** Who made the request: an account id, or an AWS service principal (`s3.amazonaws.com` for lifecycle). */
+  requester: optionalBounded(2048),
+});
+
+export const s3CloudTrailSchema = z.object({
+  eventSource: z.literal('s3.amazonaws.com'),
+  eventName: bounded(64),
+  /** Present when the call failed (e.g. AccessDenied): nothing changed. */
+  errorCode: optionalBounded(128),
+  requestParameters: z.object({ bucketName: bounded(63), key: bounded(1024) }),
+  /** Who made the call; `arn` is absent for some identity types (an AWS service, for one). */
+  userIdentity: z.optional(z.object({ arn: optionalBounded(2048) })),
+  responseElements: z.optional(z.nullable(z.object({ 'x-amz-version-id': optionalBounded(1024) }))),
+});
+
+/**
+ * The forms an S3 key from an event may name a configured object by: as delivered, then
+ * URL-decoded (`+` as a space, `%XX`), for S3 notifications URL-encode keys while CloudTrail
+ * records them as sent. A key that does not decode has one form.
+ *
+ * @example
+ * s3KeyForms('config/my+app.env'); // ['config/my+app.env', 'config/my app.env']
+ */
+export function s3KeyForms(key: string): string[] {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(key.replaceAll('+', ' '));
+  } catch {
+    return [key];
+  }
+  return decoded === key ? [key] : [key, decoded];
+}
+
+export const ecsDeploymentStateSchema = z.object({
+  eventType: optionalBounded(32),
+  eventName: bounded(128),
+  deploymentId: optionalBounded(256),
+  reason: optionalBounded(2048),
+});
+
+export const ecsServiceActionSchema = z.object({
+  eventType: optionalBounded(32),
+  eventName: bounded(128),
+  clusterArn: optionalBounded(2048),
+});
+
+/**
+ * A manual deploy request. Strict: a misspelt field ("Action", "taskDefinition") refuses the
+ * request rather than being ignored, so a typo cannot turn a rollback into a release.
+ */
+export const manualDeploySchema = z.strictObject({
+  service: z.string().check(z.maxLength(256)),
+  task_definition: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+  reason: z.optional(z.string().check(z.maxLength(1000))),
+  /** Lambda targets: the published version to move the alias to ("12"; a number is accepted too). */
+  version: z.optional(z.union([z.string().check(z.maxLength(64)), z.number()])),
+  /** Lambda targets: "rollback" moves the alias back to the version before the last deploy. */
+  action: z.optional(z.string().check(z.maxLength(64))),
+  /** The deployment the request is for (`PROJECT_ENV`, `PROJECT_NAME`); another one's deploybridge acts on it. */
+  env: z.optional(z.string().check(z.maxLength(256))),
+  project: z.optional(z.string().check(z.maxLength(256))),
+  /** Who asked, as free text: shown in Slack and the log. */
+  requested_by: z.optional(z.string().check(z.maxLength(200))),
+});
+/** What a manual request's fields are for, said when one is missing. */
+export const MANUAL_DEPLOY_HINTS: Readonly<Record<string, string>> = { service: 'the service to deploy; "backend" or "" for the backend' };
+export type ManualDeployDetail = z.infer<typeof manualDeploySchema>;
+
+/** A value from an event as it may appear in a log line or a reason: bounded, JSON-quoted. */
+export function excerpt(value: string, max: number = EXCERPT_LIMIT): string {
+  return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
+}
+
+/** A value's kind in words, for "must be text, not a number". */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'boolean') return 'true/false';
+  return `a ${typeof value}`;
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let node = root;
+  for (const key of path) node = typeof node === 'object' && node !== null ? (node as Record<PropertyKey, unknown>)[key] : undefined;
+  return node;
+}
+
+/**
+ * One schema problem of a `detail` in words. zod/mini ships no messages (each default one is
+ * "Invalid input"), and the value itself is never quoted: it may be huge or hostile. Unknown
+ * fields get a suggestion from `fields` when one is close; a missing field is explained by its hint.
+ */
+function explainIssue(
+  issue: z.core.$ZodIssue,
+  detail: unknown,
+  fields: readonly string[],
+  hints: Readonly<Record<string, string>>,
+): string[] {
+  const name = JSON.stringify(issue.path.join('.'));
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.slice(0, 5).map((key) => {
+        const suggestion = closest(key, fields);
+        return `unknown field ${excerpt(key, 64)}${suggestion === undefined ? '' : ` (did you mean ${JSON.stringify(suggestion)}?)`}`;
+      });
+    case 'invalid_type': {
+      const value = valueAt(detail, issue.path);
+      if (value === undefined) {
+        const hint = hints[issue.path.join('.')];
+        return [`field ${name} is missing${hint === undefined ? '' : ` (${hint})`}`];
+      }
+      return [`field ${name} must be ${issue.expected === 'string' ? 'text' : issue.expected}, not ${kindOf(value)}`];
+    }
+    case 'invalid_union':
+      return [`field ${name} must be text or a number, not ${kindOf(valueAt(detail, issue.path))}`];
+    case 'too_big':
+      return [`field ${name} is too long (at most ${issue.maximum} characters)`];
+    case 'too_small':
+      return [`field ${name} is empty`];
+    case 'invalid_value':
+      return [`field ${name} must be ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}`];
+    default:
+      return [`field ${name}: ${issue.message}`];
+  }
+}
+
+/**
+ * Checks an event's `detail` against a schema; a mismatch is a list of problems in words, each
+ * naming the field, never its (possibly huge or hostile) value.
+ *
+ * @example
+ * checkDetail(manualDeploySchema, { service: 'api', Action: 'rollback' });
+ * // { ok: false, problems: ['unknown field "Action" (did you mean "action"?)'] }
+ */
+export function checkDetail<T>(
+  schema: z.ZodMiniType<T>,
+  detail: unknown,
+  hints: Readonly<Record<string, string>> = {},
+): { ok: true; data: T } | { ok: false; problems: string[] } {
+  const result = schema.safeParse(detail);
+  if (result.success) return { ok: true, data: result.data };
+  const shape = (schema as { shape?: Record<string, unknown> }).shape;
+  const fields = shape === undefined ? [] : Object.keys(shape);
+  return { ok: false, problems: result.error.issues.flatMap((issue) => explainIssue(issue, detail, fields, hints)).slice(0, 5) };
+}
+
+/**
+ * Parses an event's `detail`; a mismatch throws a {@link RejectedEventError} that names the
+ * offending fields, never their (possibly huge or hostile) values.
+ */
+export function parseDetail<T>(schema: z.ZodMiniType<T>, event: EventEnvelope, what: string): T {
+  const checked = checkDetail(schema, event.detail);
+  if (checked.ok) return checked.data;
+  throw new RejectedEventError(`malformed ${what} event: ${checked.problems.join('; ')}`);
+}

@@ -1,0 +1,73 @@
+/**
+ * Routing: which handler an event goes to. Handlers are loaded on first use, so a route pays only
+ * for the code (and SDK clients) it needs.
+ */
+import type { FeatureFlags } from '../config/config.js';
+import { excerpt, type EventEnvelope } from './events.js';
+import type { PlanBuilder } from './context.js';
+import type { RouteName } from './plan.js';
+
+const MANUAL_SOURCES = ['action.production', 'action.deploy'] as const;
+
+type RouteDecision =
+  | { kind: 'route'; route: RouteName }
+  | { kind: 'ignored'; route: RouteName | undefined; reason: string }
+  | { kind: 'rejected'; reason: string };
+
+const FLAG_OF: Partial<Record<RouteName, { flag: keyof FeatureFlags; variable: string }>> = {
+  ecr: { flag: 'ecr', variable: 'ENABLE_ECR_MONITORING' },
+  ssm: { flag: 'ssm', variable: 'ENABLE_SSM_MONITORING' },
+  s3: { flag: 's3', variable: 'ENABLE_S3_MONITORING' },
+  manual: { flag: 'manual', variable: 'ENABLE_MANUAL_DEPLOY' },
+};
+
+function routeOf(event: EventEnvelope): RouteDecision {
+  const detailType = event['detail-type'];
+  switch (event.source) {
+    case 'aws.ecr':
+      // Scan completions matter to the scan gate (ECR_SCAN_GATE); the ECR handler ignores them without it.
+      return ['ECR Image Action', 'ECR Image Scan'].includes(detailType)
+        ? { kind: 'route', route: 'ecr' }
+        : { kind: 'ignored', route: 'ecr', reason: `ECR ${excerpt(detailType)} events are not acted on` };
+    case 'aws.ssm':
+      return detailType === 'Parameter Store Change'
+        ? { kind: 'route', route: 'ssm' }
+        : { kind: 'ignored', route: 'ssm', reason: `SSM ${excerpt(detailType)} events are not acted on` };
+    case 'aws.s3':
+      return ['Object Created', 'Object Deleted', 'AWS API Call via CloudTrail'].includes(detailType)
+        ? { kind: 'route', route: 's3' }
+        : { kind: 'ignored', route: 's3', reason: `S3 ${excerpt(detailType)} events are not acted on` };
+    case 'aws.ecs':
+      return ['ECS Deployment State Change', 'ECS Service Action'].includes(detailType)
+        ? { kind: 'route', route: 'ecs' }
+        : { kind: 'ignored', route: 'ecs', reason: `ECS ${excerpt(detailType)} events are not reported` };
+    default:
+      return (MANUAL_SOURCES as readonly string[]).includes(event.source)
+        ? { kind: 'route', route: 'manual' }
+        : { kind: 'rejected', reason: `unknown event source ${excerpt(event.source)}` };
+  }
+}
+
+/** Decides the route of an event, honouring the per-trigger feature flags. */
+export function route(event: EventEnvelope, features: FeatureFlags): RouteDecision {
+  const decision = routeOf(event);
+  if (decision.kind !== 'route') return decision;
+  const flag = FLAG_OF[decision.route];
+  if (flag !== undefined && !features[flag.flag]) {
+    return { kind: 'ignored', route: decision.route, reason: `${flag.variable} is off` };
+  }
+  return decision;
+}
+
+const HANDLERS: Record<RouteName, () => Promise<{ plan: PlanBuilder }>> = {
+  ecr: () => import('./ecr.js'),
+  ssm: () => import('./ssm.js'),
+  s3: () => import('./s3.js'),
+  ecs: () => import('./ecs.js'),
+  manual: () => import('./manual.js'),
+};
+
+/** Loads the plan builder of a route. */
+export async function loadPlanBuilder(name: RouteName): Promise<PlanBuilder> {
+  return (await HANDLERS[name]()).plan;
+}
