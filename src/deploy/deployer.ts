@@ -242,7 +242,7 @@ export class Deployer {
       max_retries: config.maxDeploymentRetries,
       duration_ms: durationMs,
     });
-    this.finish(deployment, outcome, deploymentMessages.succeeded(request, identity, outcome.result, durationMs));
+    this.finish(deployment, outcome, deploymentMessages.succeeded(request, identity, outcome.result, durationMs, deployment));
     return { service: request.service, status: 'succeeded', attempts, durationMs, ...outcome.result };
   }
 
@@ -365,7 +365,7 @@ export class Deployer {
       ...(prepared.preview.target === 'lambda' ? { planned_calls: calls } : {}),
       dry_run: true,
     });
-    this.deps.notifier.notify(deploymentMessages.wouldStart(request, identity, prepared.preview, calls));
+    this.deps.notifier.notify(deploymentMessages.wouldStart(request, identity, prepared.preview, calls, deployment));
     return { service: request.service, status: 'dry_run', plannedCalls: calls, ...prepared.preview };
   }
 
@@ -435,7 +435,7 @@ export class Deployer {
       attempt,
       max_retries: this.deps.config.maxDeploymentRetries,
     });
-    const message = deploymentMessages.started(deployment.request, deployment.identity, view);
+    const message = deploymentMessages.started(deployment.request, deployment.identity, view, deployment);
     deployment.message =
       view.target === 'ecs' && 'deploymentId' in view ? this.followRollout(deployment, view, message) : this.deps.notifier.open(message);
     deployment.followUps.push(deployment.message);
@@ -462,12 +462,12 @@ export class Deployer {
       ...failureFields(cause, progress),
     };
     log.error('deployment failed', fields);
-    const message: Notification = deploymentMessages.failed(deployment.request, deployment.identity, {
-      cause,
-      attempts,
-      progress,
-      dryRun: config.dryRun,
-    });
+    const message: Notification = deploymentMessages.failed(
+      deployment.request,
+      deployment.identity,
+      { cause, attempts, progress, dryRun: config.dryRun },
+      { eventId: deployment.eventId, startedAt: deployment.startedAt, endedAt: new Date().toISOString() },
+    );
     this.finish(deployment, { status: 'failed', cause, retryable, ...(progress === undefined ? {} : { progress }) }, message);
     return { service: deployment.request.service, status: 'failed', error: describeError(cause), attempts, retryable, unexpected };
   }

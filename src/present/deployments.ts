@@ -1,8 +1,9 @@
 /**
  * The messages of a deployment deploybridge carries out, from the deployer's outcomes: started,
  * would start (dry run), succeeded and failed, with the trigger, the versions, a Lambda smoke test's
- * plan and result, and where traffic goes after a failure; and the log fields of an outcome and of a
- * failure. What ECS later says of an ECS deployment is src/present/following.ts.
+ * plan and result, and where traffic goes after a failure, each with its typed event; and the log
+ * fields of an outcome and of a failure. What ECS later says of an ECS deployment is
+ * src/present/following.ts.
  */
 import { describeError, SmokeTestFailedError } from '../shared/errors.js';
 import type { LogFields } from '../shared/observability.js';
@@ -14,9 +15,10 @@ import type {
   LambdaProgress,
   LambdaRelease,
 } from '../triggers/plan.js';
+import { deploymentOfRequest, versionOf, type DeploymentRun } from './events.js';
 import { formatDuration } from './format.js';
 import { type DeploymentIdentity, RESTART, revisionChange } from './identity.js';
-import type { Facts, Notification, Severity } from './notification.js';
+import type { Facts, Notification, NotificationEvent, Severity } from './notification.js';
 import { describeTrigger, triggerFacts } from './triggerLines.js';
 
 /** What the smoke test of a Lambda deployment will do. */
@@ -54,6 +56,7 @@ function deploymentMessage(
   severity: Severity,
   title: string,
   facts: Facts,
+  event: NotificationEvent,
 ): Notification {
   return {
     severity,
@@ -62,6 +65,7 @@ function deploymentMessage(
     facts: [['Trigger', describeTrigger(request.trigger)], ...triggerFacts(request.trigger), ...facts],
     consoleUrl: identity.consoleUrl,
     ...(identity.consoleName === undefined ? {} : { consoleName: identity.consoleName }),
+    event,
   };
 }
 
@@ -100,31 +104,52 @@ function lambdaFailureStatus(request: LambdaDeployment, cause: unknown, progress
 /** Messages about one deployment. */
 export const deploymentMessages = {
   /** The deployment started: an ECS rollout (with its deployment id), or a Lambda deploy about to change the function. */
-  started(request: DeploymentRequest, identity: DeploymentIdentity, view: EcsRollout | DeploymentPreview): Notification {
+  started(request: DeploymentRequest, identity: DeploymentIdentity, view: EcsRollout | DeploymentPreview, run: DeploymentRun): Notification {
     if (view.target === 'ecs') {
       const rollout =
         'deploymentId' in view ? view : { deploymentId: undefined, taskDefinition: view.taskDefinition, previousTaskDefinition: undefined };
       const restart = request.target === 'ecs' && request.taskDefinition === undefined;
-      return deploymentMessage(request, identity, 'info', 'Deployment started', [
-        ['Status', 'in progress'],
-        ['Deployment ID', rollout.deploymentId ?? 'unknown'],
+      const deployment = deploymentOfRequest(request, run, {
+        id: rollout.deploymentId,
+        revision: rollout.taskDefinition,
+        previousRevision: rollout.previousTaskDefinition,
+      });
+      return deploymentMessage(
+        request,
+        identity,
+        'info',
+        'Deployment started',
         [
-          'Task definition',
-          rollout.taskDefinition === undefined ? RESTART : revisionChange(rollout.taskDefinition, rollout.previousTaskDefinition, restart),
+          ['Status', 'in progress'],
+          ['Deployment ID', rollout.deploymentId ?? 'unknown'],
+          [
+            'Task definition',
+            rollout.taskDefinition === undefined ? RESTART : revisionChange(rollout.taskDefinition, rollout.previousTaskDefinition, restart),
+          ],
         ],
-      ]);
+        { type: 'deployment.started', deployment },
+      );
     }
     const smoke: Facts = request.target === 'lambda' ? [['Smoke test', describeSmokeTestPlan(request)]] : [];
-    return deploymentMessage(request, identity, 'info', 'Deployment started', [
-      ['Status', 'in progress'],
-      ...identity.facts,
-      versions(view.fromVersion, view.toVersion),
-      ...smoke,
-    ]);
+    const deployment = deploymentOfRequest(request, run, { revision: versionOf(view.toVersion), previousRevision: view.fromVersion });
+    return deploymentMessage(
+      request,
+      identity,
+      'info',
+      'Deployment started',
+      [['Status', 'in progress'], ...identity.facts, versions(view.fromVersion, view.toVersion), ...smoke],
+      { type: 'deployment.started', deployment },
+    );
   },
 
   /** A deployment that finishes inside the invocation finished. */
-  succeeded(request: DeploymentRequest, identity: DeploymentIdentity, release: LambdaRelease, durationMs: number): Notification {
+  succeeded(
+    request: DeploymentRequest,
+    identity: DeploymentIdentity,
+    release: LambdaRelease,
+    durationMs: number,
+    run: DeploymentRun,
+  ): Notification {
     const expect = request.target === 'lambda' ? request.lambda.smokeTest?.expect : undefined;
     const smoke =
       release.smokeTest === 'passed' ? `passed${expect ? ` (${JSON.stringify(expect)})` : ''}` : release.smokeTest.replace('_', ' ');
@@ -138,28 +163,55 @@ export const deploymentMessages = {
           : `${resolved} (the tag moved on since the push: ${configured} now resolves to ${movedOn.resolvedDigest}, not the pushed ${movedOn.pushedDigest})`,
       ]);
     }
-    return deploymentMessage(request, identity, 'success', 'Deployment succeeded', [
-      ['Status', releaseStatus(release)],
-      ...identity.facts,
-      versions(release.fromVersion, release.toVersion),
-      ['Smoke test', smoke],
-      ...image,
-      ['Duration', formatDuration(durationMs)],
-    ]);
+    const endedAt = new Date(Date.parse(run.startedAt) + durationMs).toISOString();
+    const deployment = deploymentOfRequest(
+      request,
+      { ...run, endedAt },
+      { revision: release.toVersion, previousRevision: release.fromVersion, outcome: 'succeeded' },
+    );
+    return deploymentMessage(
+      request,
+      identity,
+      'success',
+      'Deployment succeeded',
+      [
+        ['Status', releaseStatus(release)],
+        ...identity.facts,
+        versions(release.fromVersion, release.toVersion),
+        ['Smoke test', smoke],
+        ...image,
+        ['Duration', formatDuration(durationMs)],
+      ],
+      { type: 'deployment.succeeded', deployment },
+    );
   },
 
   /** Dry run: what the deployment would do. */
-  wouldStart(request: DeploymentRequest, identity: DeploymentIdentity, preview: DeploymentPreview, calls: readonly string[]): Notification {
+  wouldStart(
+    request: DeploymentRequest,
+    identity: DeploymentIdentity,
+    preview: DeploymentPreview,
+    calls: readonly string[],
+    run: DeploymentRun,
+  ): Notification {
     const planned: Facts =
       preview.target === 'lambda'
         ? [versions(preview.fromVersion, preview.toVersion), ['Planned calls', calls.join('\n') || '(none)']]
         : [];
+    const deployment = deploymentOfRequest(request, run, {
+      revision: preview.target === 'ecs' ? preview.taskDefinition : versionOf(preview.toVersion),
+      previousRevision: preview.target === 'lambda' ? preview.fromVersion : undefined,
+      notStarted: true,
+    });
     return {
-      ...deploymentMessage(request, identity, 'info', 'Deployment would start', [
-        ['Status', 'dry run: not started'],
-        ...identity.facts,
-        ...planned,
-      ]),
+      ...deploymentMessage(
+        request,
+        identity,
+        'info',
+        'Deployment would start',
+        [['Status', 'dry run: not started'], ...identity.facts, ...planned],
+        { type: 'deployment.requested', deployment },
+      ),
       dryRun: true,
     };
   },
@@ -169,16 +221,26 @@ export const deploymentMessages = {
     request: DeploymentRequest,
     identity: DeploymentIdentity,
     failure: { cause: unknown; attempts: number; progress: LambdaProgress | undefined; dryRun: boolean },
+    run: DeploymentRun,
   ): Notification {
     const status = request.target === 'lambda' ? lambdaFailureStatus(request, failure.cause, failure.progress) : 'failed';
     const response: Facts = failure.cause instanceof SmokeTestFailedError ? [['Smoke test response', failure.cause.response]] : [];
-    const message = deploymentMessage(request, identity, 'error', 'Deployment failed', [
-      ['Status', status],
-      ['Reason', describeError(failure.cause)],
-      ['Attempts', String(failure.attempts)],
-      ...identity.facts,
-      ...response,
-    ]);
+    const reason = describeError(failure.cause);
+    const deployment = deploymentOfRequest(request, run, {
+      revision: request.target === 'ecs' ? request.taskDefinition : versionOf(failure.progress?.toVersion),
+      previousRevision: failure.progress?.fromVersion,
+      outcome: 'failed',
+      reasons: [reason],
+      notStarted: failure.dryRun,
+    });
+    const message = deploymentMessage(
+      request,
+      identity,
+      'error',
+      'Deployment failed',
+      [['Status', status], ['Reason', reason], ['Attempts', String(failure.attempts)], ...identity.facts, ...response],
+      { type: 'deployment.failed', deployment },
+    );
     return failure.dryRun ? { ...message, dryRun: true } : message;
   },
 };

@@ -1,15 +1,17 @@
 /**
  * The words for following an ECS deployment deploybridge started: its message as it stands (in
  * progress, completed, superseded, failed, rolled back), the thread reply and webhook message of
- * each later step, and the step's log line and fields.
+ * each later step, each with its typed event, and the step's log line and fields.
  */
 import { shortTaskDefinition } from '../config/naming.js';
 import type { LogFields } from '../shared/observability.js';
 import type { DeploymentStep, FailureEvidence, FollowedEcsDeployment } from '../triggers/plan.js';
+import type { NotificationEventType } from '../config/constants.js';
+import { deploymentOfFollowed } from './events.js';
 import { evidenceFact, failureReasons } from './failureReasons.js';
 import { formatDuration } from './format.js';
 import { ecsConsoleUrl, revisionChange } from './identity.js';
-import type { Facts, Notification, Severity, ThreadUpdate } from './notification.js';
+import type { Facts, Notification, NotificationEvent, Severity, ThreadUpdate } from './notification.js';
 import { describeTrigger, triggerFacts } from './triggerLines.js';
 
 /** "ECR push of … (tag …)" or, for a deployment deploybridge did not start, its id. */
@@ -32,8 +34,35 @@ function followedFacts(deployment: FollowedEcsDeployment): Facts {
   ];
 }
 
+/** The event type of a followed deployment as it stands. */
+function stateType(deployment: FollowedEcsDeployment): NotificationEventType {
+  switch (deployment.status) {
+    case 'in_progress':
+      return 'deployment.progressing';
+    case 'completed':
+      return 'deployment.succeeded';
+    case 'superseded':
+      return 'deployment.superseded';
+    case 'failed':
+      if (deployment.rollback?.status === 'in_progress') return 'deployment.rolling_back';
+      return deployment.rollback?.status === 'completed' ? 'deployment.rolled_back' : 'deployment.failed';
+  }
+}
+
+/** The event type of a step's own message (its thread reply, or a webhook's message). */
+const STEP_TYPES: Record<DeploymentStep['kind'], NotificationEventType> = {
+  rolling_out: 'deployment.progressing',
+  completed: 'deployment.succeeded',
+  failed: 'deployment.failed',
+  start_impaired: 'deployment.impaired',
+  rolling_back: 'deployment.rolling_back',
+  rolled_back: 'deployment.rolled_back',
+  rollback_failed: 'deployment.failed',
+  superseded: 'deployment.superseded',
+};
+
 /** The deployment's message as it stands: one line per deployment in the channel, in its current colour. */
-function followedState(deployment: FollowedEcsDeployment): Notification {
+function followedState(deployment: FollowedEcsDeployment, reasons: readonly string[] = []): Notification {
   const duration =
     deployment.finishedAt === undefined
       ? undefined
@@ -74,6 +103,7 @@ function followedState(deployment: FollowedEcsDeployment): Notification {
     service: deployment.resource,
     facts: [['Status', status], ...followedFacts(deployment)],
     consoleUrl: ecsConsoleUrl(deployment.region, deployment.cluster, deployment.resource),
+    event: { type: stateType(deployment), deployment: deploymentOfFollowed(deployment, reasons) },
   };
 }
 
@@ -85,12 +115,16 @@ function followedState(deployment: FollowedEcsDeployment): Notification {
  * deploymentStepUpdate(deployment, { kind: 'failed', reason: 'ECS deployment circuit breaker: task failed to start.' }, evidence).reply?.facts;
  */
 export function deploymentStepUpdate(deployment: FollowedEcsDeployment, step: DeploymentStep, evidence?: FailureEvidence): ThreadUpdate {
-  const state = followedState(deployment);
+  const stepSays = 'reason' in step && step.reason !== undefined ? [step.reason] : [];
+  const reasons = [...stepSays, ...failureReasons(evidence)];
+  const state = followedState(deployment, reasons);
+  const event: NotificationEvent = { type: STEP_TYPES[step.kind], deployment: deploymentOfFollowed(deployment, reasons) };
   const detail = (severity: Severity, title: string, facts: Facts): Notification => ({
     severity,
     title: `${title}: ${deployment.service}`,
     service: deployment.resource,
     facts,
+    event,
   });
   const why: Facts = evidence === undefined ? [] : [evidenceFact(evidence)];
   const with_ = (severity: Severity, title: string, facts: Facts): Notification => ({
@@ -98,14 +132,15 @@ export function deploymentStepUpdate(deployment: FollowedEcsDeployment, step: De
     severity,
     title: `${title}: ${deployment.service}`,
     facts: [...state.facts, ...facts],
+    event,
   });
   switch (step.kind) {
     case 'rolling_out':
-      return { state, standalone: state, routine: true };
+      return { state, standalone: { ...state, event }, routine: true };
     case 'completed':
     case 'rolled_back':
     case 'superseded':
-      return { state, standalone: state };
+      return { state, standalone: { ...state, event } };
     case 'failed': {
       const facts: Facts = [['ECS says', step.reason ?? 'failed'], ...why];
       return { state, reply: detail('error', 'Why it failed', facts), standalone: with_('error', 'Deployment failed', why) };

@@ -2,16 +2,18 @@
  * Messages about what an event caused besides a deployment: a deleted parameter, env file or Lambda
  * artifact, an invalid env file, an image waiting for its scan or refused by the scan gate, ECS's
  * events about a deployment deploybridge has no record of; and a refused manual request, a planning
- * failure, deployments an invocation had no time to start.
+ * failure, deployments an invocation had no time to start. Each with its typed event.
  */
 import { resourceName, type CatalogService } from '../config/catalog.js';
+import type { NotificationEventType } from '../config/constants.js';
 import type { EcsEventName, Notice } from '../triggers/plan.js';
 import { describeEnvFileProblems } from './envFiles.js';
-import { evidenceFact } from './failureReasons.js';
+import { deploymentOfEcsEvent, deploymentOfGatedImage } from './events.js';
+import { evidenceFact, failureReasons } from './failureReasons.js';
 import { deploymentStepUpdate } from './following.js';
 import { ecsConsoleUrl } from './identity.js';
 import { describeFinding, describeImage, describeScanRefusal, formatFindingCounts } from './images.js';
-import type { Facts, Notification, Severity } from './notification.js';
+import type { DeploymentOutcome, Facts, Notification, Severity } from './notification.js';
 import { describeS3Actor } from './triggerLines.js';
 
 /** Why a deleted parameter is not redeployed, and what that means, for a service of either kind. */
@@ -27,20 +29,55 @@ export function deletedParameterConsequence(service: CatalogService): { why: str
       };
 }
 
-const ECS_EVENTS: Record<EcsEventName, { severity: Severity; title: string; status: string }> = {
-  SERVICE_DEPLOYMENT_IN_PROGRESS: { severity: 'info', title: 'Deployment in progress', status: 'in progress' },
-  SERVICE_DEPLOYMENT_COMPLETED: { severity: 'success', title: 'Deployment completed', status: 'completed' },
-  SERVICE_DEPLOYMENT_FAILED: { severity: 'error', title: 'Deployment failed', status: 'failed' },
-  SERVICE_TASK_START_IMPAIRED: { severity: 'warning', title: 'Tasks fail to start', status: 'task start impaired' },
+/** How an ECS event about a deployment deploybridge has no record of is told, and what it reports. */
+interface EcsEventWords {
+  severity: Severity;
+  title: string;
+  status: string;
+  type: NotificationEventType;
+  outcome: DeploymentOutcome | null;
+}
+
+const ECS_EVENTS: Record<EcsEventName, EcsEventWords> = {
+  SERVICE_DEPLOYMENT_IN_PROGRESS: {
+    severity: 'info',
+    title: 'Deployment in progress',
+    status: 'in progress',
+    type: 'deployment.progressing',
+    outcome: null,
+  },
+  SERVICE_DEPLOYMENT_COMPLETED: {
+    severity: 'success',
+    title: 'Deployment completed',
+    status: 'completed',
+    type: 'deployment.succeeded',
+    outcome: 'succeeded',
+  },
+  SERVICE_DEPLOYMENT_FAILED: { severity: 'error', title: 'Deployment failed', status: 'failed', type: 'deployment.failed', outcome: 'failed' },
+  SERVICE_TASK_START_IMPAIRED: {
+    severity: 'warning',
+    title: 'Tasks fail to start',
+    status: 'task start impaired',
+    type: 'deployment.impaired',
+    outcome: null,
+  },
 };
 
 /** ECS's events about a circuit-breaker rollback of a deployment deploybridge has no record of. */
-const ROLLBACK_EVENTS: Record<'started' | 'completed', { severity: Severity; title: string; status: string }> = {
-  started: { severity: 'warning', title: 'Deployment rolling back', status: 'a deployment failed; ECS is rolling back' },
+const ROLLBACK_EVENTS: Record<'started' | 'completed', EcsEventWords> = {
+  started: {
+    severity: 'warning',
+    title: 'Deployment rolling back',
+    status: 'a deployment failed; ECS is rolling back',
+    type: 'deployment.rolling_back',
+    outcome: null,
+  },
   completed: {
     severity: 'warning',
     title: 'Rollback completed',
     status: 'a deployment failed and was rolled back: the service runs the previous deployment again',
+    type: 'deployment.rolled_back',
+    outcome: 'rolled_back',
   },
 };
 
@@ -56,6 +93,7 @@ export function noticeMessage(notice: Notice): Notification {
           ['Parameter', notice.parameter],
           ['Action', deletedParameterConsequence(notice.service).action],
         ],
+        event: { type: 'warning.parameter_deleted' },
       };
     case 'env_file_deleted':
       return {
@@ -65,6 +103,7 @@ export function noticeMessage(notice: Notice): Notification {
           ['Used by', notice.services.map(resourceName).join(', ')],
           ['Action', 'not redeployed: new tasks of these services would fail to start until the file is restored'],
         ],
+        event: { type: 'warning.env_file_deleted' },
       };
     case 'env_file_invalid':
       return {
@@ -80,6 +119,7 @@ export function noticeMessage(notice: Notice): Notification {
             'not redeployed: ECS would not read the file as written; running tasks keep the variables they started with. Fix the file and upload it again',
           ],
         ],
+        event: { type: 'warning.env_file_invalid' },
       };
     case 'image_scan_pending':
       return {
@@ -93,6 +133,7 @@ export function noticeMessage(notice: Notice): Notification {
             `scan ${notice.image.scan?.status ?? 'pending'}: deploys when ECR reports it complete with no finding at or above ${notice.gate} (ECR_SCAN_GATE)`,
           ],
         ],
+        event: { type: 'deployment.requested', deployment: deploymentOfGatedImage(notice.service, notice.image, notice.tag, []) },
       };
     case 'image_refused': {
       const { refusal } = notice;
@@ -100,13 +141,14 @@ export function noticeMessage(notice: Notice): Notification {
         refusal.kind === 'findings' && refusal.findings.length > 0
           ? [['Top findings', refusal.findings.map(describeFinding).join('\n')]]
           : [];
+      const reason = describeScanRefusal(refusal, notice.gate);
       return {
         severity: 'error',
         title: `Image refused by the scan gate: ${notice.service.name}`,
         service: resourceName(notice.service),
         facts: [
           ['Image', `${notice.image.repository}: ${describeImage(notice.image, notice.tag)}`],
-          ['Reason', describeScanRefusal(refusal, notice.gate)],
+          ['Reason', reason],
           ...(notice.image.scan === undefined ? [] : [['Findings', formatFindingCounts(notice.image.scan.counts)] as [string, string]]),
           ...findings,
           [
@@ -114,6 +156,7 @@ export function noticeMessage(notice: Notice): Notification {
             'not deployed: the service keeps running what it runs. Push a fixed image, or deploy manually (manual deploys are not gated)',
           ],
         ],
+        event: { type: 'request.refused', deployment: deploymentOfGatedImage(notice.service, notice.image, notice.tag, [reason]) },
       };
     }
     case 'artifact_deleted':
@@ -124,6 +167,7 @@ export function noticeMessage(notice: Notice): Notification {
           ['Used by', notice.services.map(resourceName).join(', ')],
           ['Action', 'nothing deployed: the functions keep running their current code; restore the object before their next deploy'],
         ],
+        event: { type: 'warning.artifact_deleted' },
       };
     case 'ecs_event': {
       const state = notice.rollback === undefined ? ECS_EVENTS[notice.event] : ROLLBACK_EVENTS[notice.rollback.phase];
@@ -132,12 +176,14 @@ export function noticeMessage(notice: Notice): Notification {
       if (notice.rollback?.to) facts.push(['Rolls back to', notice.rollback.to]);
       if (notice.reason) facts.push(['Reason', notice.reason]);
       if (notice.evidence) facts.push(evidenceFact(notice.evidence));
+      const reasons = [...(notice.reason ? [notice.reason] : []), ...failureReasons(notice.evidence)];
       return {
         severity: state.severity,
         title: `${state.title}: ${notice.service}`,
         service: notice.ecsService,
         facts,
         consoleUrl: ecsConsoleUrl(notice.region, notice.cluster, notice.ecsService),
+        event: { type: state.type, deployment: deploymentOfEcsEvent(notice.service, notice.deploymentId, state.outcome, reasons) },
       };
     }
     case 'deployment_step':
@@ -154,6 +200,7 @@ export function refusalMessage(reason: string, eventId: string | undefined): Not
       ['Reason', reason],
       ['Event ID', eventId ?? 'unknown'],
     ],
+    event: { type: 'request.refused' },
   };
 }
 
@@ -166,6 +213,7 @@ export function planningFailedMessage(reason: string, eventId: string): Notifica
       ['Reason', reason],
       ['Event ID', eventId],
     ],
+    event: { type: 'deployment.failed' },
   };
 }
 
@@ -179,5 +227,6 @@ export function notStartedMessage(services: string[], planned: number, eventId: 
       ['Why', 'the invocation ran out of time (Lambda timeout); the invocation fails so Lambda retries the event'],
       ['Event ID', eventId],
     ],
+    event: { type: 'warning.deployments_not_started' },
   };
 }
