@@ -54,12 +54,13 @@ export const DEPLOYER_DEFAULTS = {
   minimumStartMs: 1000,
 } as const;
 
-/** Slack delivery: what messages may cost an invocation. */
-export const SLACK_DEFAULTS = {
+/** Delivering notifications (Slack and every other channel): what messages may cost an invocation. */
+export const NOTIFICATION_DEFAULTS = {
   /**
    * The budget the messages of one invocation share, from its first message: retries and
    * `Retry-After` waits happen inside it; after it, a message gets its first attempt only. A dead
-   * webhook cannot hold the invocation, however many messages it sends.
+   * webhook cannot hold the invocation, however many messages it sends. Each channel spends it on
+   * its own, side by side: one that is slow never delays another.
    */
   budgetMs: 5000,
   /** Time allowed for one HTTP attempt. */
@@ -68,8 +69,8 @@ export const SLACK_DEFAULTS = {
   retryDelayMs: 250,
   /** Attempts per message, the first included. */
   maxAttempts: 3,
-  /** A webhook read from SSM is cached this long, so a rotated secret is picked up without a cold start. */
-  webhookMaxAgeSeconds: 300,
+  /** A webhook URL or secret read from SSM is cached this long, so a rotated secret is picked up without a cold start. */
+  secretMaxAgeSeconds: 300,
 } as const;
 
 /**

@@ -11,9 +11,16 @@ import type { MessageRef } from '../triggers/plan.js';
 import { MetricName } from '../shared/observability.js';
 import type { Notification } from '../present/notification.js';
 import { buildSlackPayload } from './messages.js';
-import { postWithinBudget, retryAfterMs, type AttemptsOutcome, type SlackSendOptions, type Verdict } from './attempts.js';
-import { DEFAULT_SLACK_SEND_OPTIONS, InvocationBudget, type Notifier, type NotifierContext } from './notifier.js';
-import type { PostResponse } from './post.js';
+import {
+  DEFAULT_DELIVERY_OPTIONS,
+  InvocationBudget,
+  postWithinBudget,
+  retryAfterMs,
+  type AttemptsOutcome,
+  type Verdict,
+} from '../shared/delivery.js';
+import type { PostResponse } from '../shared/post.js';
+import type { Notifier, NotifierContext, SlackSendOptions } from './notifier.js';
 
 /** Where the token comes from: a fixed value, or a (cached) secret read on first use. */
 export type TokenSource = () => Promise<string>;
@@ -75,7 +82,12 @@ async function call(
     return { ok: false, reason: `bot token unavailable (${(error as Error).name})`, retryable: false };
   }
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8' };
-  return postWithinBudget(`${target.apiUrl}/${method}`, JSON.stringify(payload), headers, options, deadline, verdictOf);
+  return postWithinBudget(
+    { url: `${target.apiUrl}/${method}`, body: JSON.stringify(payload), headers, channel: 'Slack' },
+    options,
+    deadline,
+    verdictOf,
+  );
 }
 
 /**
@@ -90,8 +102,8 @@ export function createSlackBotNotifier(
   context: NotifierContext,
   options: Partial<SlackSendOptions> = {},
 ): Notifier {
-  const settings: SlackSendOptions = { ...DEFAULT_SLACK_SEND_OPTIONS, ...options };
-  const budget = new InvocationBudget(settings.budgetMs);
+  const settings: SlackSendOptions = { ...DEFAULT_DELIVERY_OPTIONS, ...options };
+  const budget = new InvocationBudget(settings.budgetMs, settings.clock);
   const pending: Array<Promise<unknown>> = [];
   const track = <T>(promise: Promise<T>): Promise<T> => {
     pending.push(promise);

@@ -5,14 +5,19 @@
  * {@link SlackSendOptions.maxAttempts} attempts, and the messages of one invocation share one
  * {@link SlackSendOptions.budgetMs} for their retries ({@link InvocationBudget}).
  */
-import { SLACK_DEFAULTS } from '../config/constants.js';
 import type { Log, MetricSink } from '../shared/observability.js';
 import { MetricName } from '../shared/observability.js';
 import type { MessageRef } from '../triggers/plan.js';
 import type { Notification, ThreadUpdate } from '../present/notification.js';
 import { buildSlackPayload, type SlackPayload } from './messages.js';
-import { postWithinBudget, retryAfterMs, type AttemptsOutcome, type SlackSendOptions, type Verdict } from './attempts.js';
-import type { PostResponse } from './post.js';
+import {
+  DEFAULT_DELIVERY_OPTIONS,
+  InvocationBudget,
+  postWithinBudget,
+  webhookVerdict,
+  type AttemptsOutcome,
+  type DeliveryOptions,
+} from '../shared/delivery.js';
 
 export interface Notifier {
   /** A message of its own. */
@@ -32,58 +37,14 @@ export interface Notifier {
   flush(): Promise<void>;
 }
 
-export type { SlackSendOptions } from './attempts.js';
-
-export const DEFAULT_SLACK_SEND_OPTIONS: SlackSendOptions = {
-  budgetMs: SLACK_DEFAULTS.budgetMs,
-  attemptTimeoutMs: SLACK_DEFAULTS.attemptTimeoutMs,
-  retryDelayMs: SLACK_DEFAULTS.retryDelayMs,
-  maxAttempts: SLACK_DEFAULTS.maxAttempts,
-};
+/** How a Slack notifier sends: the attempts and budget every channel has ({@link DeliveryOptions}). */
+export type SlackSendOptions = DeliveryOptions;
 
 /** What a notifier needs besides the message: where it goes and who to tell about failures. */
 export interface NotifierContext {
   environment: string;
   log: Log;
   metrics: MetricSink;
-}
-
-/**
- * The budget the messages of one invocation share: it starts with the invocation's first message
- * and ends with `flush`. No retry or `Retry-After` wait ends after its deadline, so a dead Slack
- * cannot hold the invocation however many messages it sends.
- *
- * @example
- * const budget = new InvocationBudget(5000);
- * const deadline = budget.deadline(); // now + 5 s, the same for every message until budget.end()
- */
-export class InvocationBudget {
-  private endsAt: number | undefined;
-
-  constructor(private readonly budgetMs: number) {}
-
-  /** Epoch milliseconds by which retries must be over (starts the budget on first use). */
-  deadline(): number {
-    this.endsAt ??= Date.now() + this.budgetMs;
-    return this.endsAt;
-  }
-
-  /** The invocation is over: the next message starts a new budget. */
-  end(): void {
-    this.endsAt = undefined;
-  }
-}
-
-/**
- * What a webhook's answer means: 2xx delivered; 5xx, and 429 after its `Retry-After`, worth a retry;
- * any other status a payload or webhook that is wrong. Reasons carry the status only: the URL is a secret.
- */
-function webhookVerdict(response: PostResponse): Verdict<undefined> {
-  if (response.status >= 200 && response.status < 300) return { kind: 'delivered', value: undefined };
-  const reason = `HTTP ${response.status}`;
-  if (response.status === 429) return { kind: 'retry', reason, retryAfterMs: retryAfterMs(response.retryAfter) };
-  if (response.status < 500) return { kind: 'give up', reason }; // 4xx other than 429: the payload or the webhook is wrong.
-  return { kind: 'retry', reason };
 }
 
 /** Where the webhook URL comes from: a fixed value, or a (cached) secret read on first use. */
@@ -105,7 +66,7 @@ async function send(
   } catch (error) {
     return { ok: false, reason: `webhook URL unavailable (${(error as Error).name})`, retryable: false };
   }
-  return postWithinBudget(url, JSON.stringify(payload), {}, options, deadline, webhookVerdict);
+  return postWithinBudget({ url, body: JSON.stringify(payload), headers: {}, channel: 'Slack' }, options, deadline, webhookVerdict);
 }
 
 /**
@@ -114,8 +75,8 @@ async function send(
  * its own, which names the deployment.
  */
 export function createSlackNotifier(webhook: WebhookSource, context: NotifierContext, options: Partial<SlackSendOptions> = {}): Notifier {
-  const settings: SlackSendOptions = { ...DEFAULT_SLACK_SEND_OPTIONS, ...options };
-  const budget = new InvocationBudget(settings.budgetMs);
+  const settings: SlackSendOptions = { ...DEFAULT_DELIVERY_OPTIONS, ...options };
+  const budget = new InvocationBudget(settings.budgetMs, settings.clock);
   const pending: Array<Promise<void>> = [];
   const deliver = (notification: Notification): Promise<undefined> => {
     const payload = buildSlackPayload(notification, context);
