@@ -32,6 +32,11 @@ export const CONFIG_DEFAULTS = {
   MANUAL_DEPLOY_ACCOUNTS: [],
   PROTECTED_ENVS: ['prod', 'production'],
   ECR_SCAN_GATE: '',
+  // What each channel besides Slack hears (`…_EVENTS`): empty means everything Slack hears.
+  TEAMS_EVENTS: [],
+  GOOGLE_CHAT_EVENTS: [],
+  WEBHOOK_EVENTS: [],
+  SNS_EVENTS: [],
 } as const satisfies Record<string, string | number | boolean | readonly string[]>;
 
 /** A variable with a default. */

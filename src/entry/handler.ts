@@ -13,7 +13,7 @@ import { createDynamoDbJournal } from '../following/store.js';
 import { createDynamoDbGuard } from '../deploy/idempotency/dynamodb.js';
 import { MetricName } from '../shared/observability.js';
 import { startRuntime } from './runtime.js';
-import { createNotifier } from '../slack/setup.js';
+import { createChannelNotifier } from '../channels/setup.js';
 import { createAwsReads } from '../triggers/reads/registry.js';
 import { createAwsTargets } from '../targets/registry.js';
 
@@ -34,7 +34,7 @@ function createApp(): App | undefined {
     config,
     log: logger,
     metrics,
-    notifier: createNotifier(config, logger, metrics),
+    notifier: createChannelNotifier(config, logger, metrics),
     targets: createAwsTargets(config.region),
     reads: createAwsReads(config.region),
     guard,

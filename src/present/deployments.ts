@@ -104,7 +104,12 @@ function lambdaFailureStatus(request: LambdaDeployment, cause: unknown, progress
 /** Messages about one deployment. */
 export const deploymentMessages = {
   /** The deployment started: an ECS rollout (with its deployment id), or a Lambda deploy about to change the function. */
-  started(request: DeploymentRequest, identity: DeploymentIdentity, view: EcsRollout | DeploymentPreview, run: DeploymentRun): Notification {
+  started(
+    request: DeploymentRequest,
+    identity: DeploymentIdentity,
+    view: EcsRollout | DeploymentPreview,
+    run: DeploymentRun,
+  ): Notification {
     if (view.target === 'ecs') {
       const rollout =
         'deploymentId' in view ? view : { deploymentId: undefined, taskDefinition: view.taskDefinition, previousTaskDefinition: undefined };
@@ -124,7 +129,9 @@ export const deploymentMessages = {
           ['Deployment ID', rollout.deploymentId ?? 'unknown'],
           [
             'Task definition',
-            rollout.taskDefinition === undefined ? RESTART : revisionChange(rollout.taskDefinition, rollout.previousTaskDefinition, restart),
+            rollout.taskDefinition === undefined
+              ? RESTART
+              : revisionChange(rollout.taskDefinition, rollout.previousTaskDefinition, restart),
           ],
         ],
         { type: 'deployment.started', deployment },

@@ -32,7 +32,13 @@ function triggerSummary(trigger: EventTrigger): TriggerSummary {
     case 'ecr':
       return { kind: 'ecr', description, repository: trigger.repository, tag: trigger.tag, digest: trigger.digest ?? null };
     case 'ssm':
-      return { kind: 'ssm', description, parameter: trigger.parameter, operation: trigger.operation, version: trigger.parameterVersion ?? null };
+      return {
+        kind: 'ssm',
+        description,
+        parameter: trigger.parameter,
+        operation: trigger.operation,
+        version: trigger.parameterVersion ?? null,
+      };
     case 's3':
       return {
         kind: 's3',

@@ -82,6 +82,24 @@ export type TriggerSummary = { description: string } & (
 
 export type Facts = Notification['facts'];
 
+/** What a message about a dry run adds, in every channel. */
+export const DRY_RUN_NOTE = 'Dry run: nothing was changed in AWS.';
+
+/**
+ * The title people read: a message about what a dry run would have done is marked "[DRY RUN]".
+ *
+ * @example
+ * displayTitle({ ...started, dryRun: true }); // '[DRY RUN] Deployment would start: api'
+ */
+export function displayTitle(notification: Notification): string {
+  return `${notification.dryRun === true ? '[DRY RUN] ' : ''}${notification.title}`;
+}
+
+/** The label of the console link: "Open in ECS console", "Open in Lambda console". */
+export function consoleLabel(notification: Notification): string {
+  return `Open in ${notification.consoleName ?? 'ECS'} console`;
+}
+
 /**
  * A later step of a deployment, in the words each Slack mode needs: with a bot token the
  * deployment's first message is replaced by `state` and `reply` goes into its thread; a webhook
