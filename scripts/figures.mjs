@@ -7,6 +7,9 @@
  *
  *   <!-- figure: hostile_cases_generated -->2,750<!-- /figure -->
  *
+ * A figure that depends on the Node.js version says on which it was measured, and is compared and
+ * filled only on that version: `<!-- figure: suite_output_lines_scanned node=20 -->`.
+ *
  *   npm run figures              rewrite every figure from the report of the last `npm test`
  *   npm run figures -- --check   exit 1 if a figure differs from the report (the test suite makes
  *                                the same check at its end: test/figures/)
@@ -33,7 +36,10 @@ export function documents() {
 }
 
 /** A marked figure; one quoted in a code span (`<!-- figure: … -->`, as in docs/development.md) is not one. */
-const FIGURE = /(?<!`)<!-- figure: ([a-z0-9_.-]+) -->([\s\S]*?)<!-- \/figure -->/g;
+const FIGURE = /(?<!`)<!-- figure: ([a-z0-9_.-]+)( node=(\d+))? -->([\s\S]*?)<!-- \/figure -->/g;
+
+/** The major version of the Node.js running this. */
+export const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 
 /**
  * A figure as the documentation shows it: numbers with thousands separators.
@@ -49,21 +55,27 @@ export function formatFigure(value) {
  * The figures a text shows, in order.
  *
  * @example
- * figuresIn('<!-- figure: a -->1<!-- /figure -->'); // [{ name: 'a', shown: '1' }]
+ * figuresIn('<!-- figure: a node=20 -->1<!-- /figure -->'); // [{ name: 'a', shown: '1', node: 20 }]
  */
 export function figuresIn(text) {
-  return [...text.matchAll(FIGURE)].map((m) => ({ name: m[1], shown: m[2] }));
+  return [...text.matchAll(FIGURE)].map((m) => ({ name: m[1], shown: m[4], node: m[3] === undefined ? undefined : Number(m[3]) }));
+}
+
+/** Whether this process measures the figure as the page states it (the same Node.js major, when it names one). */
+export function comparable(figure) {
+  return figure.node === undefined || figure.node === NODE_MAJOR;
 }
 
 /** The text with every figure the report has rewritten; `missing` lists the names it has not. */
 export function fillFigures(text, figures) {
   const missing = [];
-  const filled = text.replace(FIGURE, (all, name) => {
+  const filled = text.replace(FIGURE, (all, name, qualifier, node) => {
+    if (!comparable({ node: node === undefined ? undefined : Number(node) })) return all;
     if (!(name in figures)) {
       missing.push(name);
       return all;
     }
-    return `<!-- figure: ${name} -->${formatFigure(figures[name])}<!-- /figure -->`;
+    return `<!-- figure: ${name}${qualifier ?? ''} -->${formatFigure(figures[name])}<!-- /figure -->`;
   });
   return { text: filled, missing };
 }

@@ -132,7 +132,9 @@ output "url" {
     const readme = `# x\n\n${BEGIN}\n${END}\n`;
     const rendered = renderReadme(readme, variables, outputs);
     expect(rendered).toContain('| `url` | The `url` \\| with a pipe and &lt;version&gt;. |');
-    expect(rendered).toContain('| SERVICE_CONFIG: a =&gt; b, "quoted", ${var.x} and ${literal}.<br>Validation: keys must match ^[a-z]{1,3}$ (see "{name}"). required |');
+    expect(rendered).toContain(
+      '| SERVICE_CONFIG: a =&gt; b, "quoted", ${var.x} and ${literal}.<br>Validation: keys must match ^[a-z]{1,3}$ (see "{name}"). required |',
+    );
     expect(rendered).toContain('| `untyped` | `any` | `["a", "b"]` | (sensitive) |');
     expect(rendered).toContain('| `required_one` | `string` | required | First line. Indented second line. |');
     expect(rendered.startsWith('# x\n\n<!-- BEGIN GENERATED')).toBe(true);
