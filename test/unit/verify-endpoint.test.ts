@@ -56,3 +56,37 @@ it('sends its reads to AWS_ENDPOINT_URL', async () => {
   ]);
   expect(code).toBe(0);
 });
+
+it.each([
+  ['an empty body', 'application/json', ''],
+  ['an HTML page', 'text/html', '<html><body><h1>404 Not Found</h1></body></html>'],
+])('a server that is not AWS (an HTTP proxy answering 404 with %s): the preflight could not ask AWS, exit 2', async (_what, type, body) => {
+  const received: string[] = [];
+  const server = createServer((req, res) => {
+    received.push(`${req.method} ${req.url}`);
+    req.resume();
+    req.on('end', () => {
+      res.statusCode = 404;
+      res.setHeader('content-type', type);
+      res.end(body);
+    });
+  });
+  const loopback = await listenOnLoopback(server);
+  close = loopback.close;
+  vi.stubEnv('AWS_ENDPOINT_URL', loopback.baseUrl);
+  const env = {
+    PROJECT_NAME: 'myproject',
+    PROJECT_ENV: 'dev',
+    SERVICE_CONFIG: JSON.stringify({ api: [{ bucket: 'myproject-config-dev', key: 'api/.env' }] }),
+    ENABLE_SLACK_NOTIFICATIONS: 'false',
+    AWS_ENDPOINT_URL: loopback.baseUrl,
+  };
+  const printed: string[] = [];
+  const code = await runVerify(['--live'], env, (line) => printed.push(line));
+  // The first answer settles it: nothing is reported about the account as if AWS had said it.
+  expect(received).toHaveLength(1);
+  expect(printed).toEqual([
+    'the preflight could not run: what answered is not AWS (HTTP 404 without an AWS request id); check AWS_ENDPOINT_URL and any proxy between here and AWS',
+  ]);
+  expect(code).toBe(2);
+});
