@@ -54,6 +54,7 @@ import { LocalInputError, readLocalInput, type LocalInput, type RawEvent } from 
 import { batchSummary, planSummary } from './report.js';
 import { printingNotifier, recordingNotifier, slackText, type RecordedSlack, type SlackCall, type SlackChannelPrinter } from './thread.js';
 import { createTrace } from './trace.js';
+import { holdNodeVersionWarning } from '../shared/nodeVersionWarning.js';
 import { plural } from '../shared/text.js';
 
 /** The embedded default configuration: the conventions the sample events in `events/` follow. */
@@ -116,33 +117,6 @@ function localContext(event: RawEvent, region: string): Context {
 function slackMode(config: Config): 'bot' | 'webhook' | 'off' {
   const { via } = slackRoute(config);
   return via === 'bot token' ? 'bot' : via;
-}
-
-/**
- * Holds the AWS SDK's warning that its future releases need Node >= 22 (emitted once, on the first
- * client, as nine lines on stderr) so that it does not lead the output; `note()` says it in one line.
- */
-function holdNodeVersionWarning(): { note(): string | undefined; restore(): void } {
-  const original = Reflect.get(process, 'emitWarning') as (...args: unknown[]) => void;
-  let held = false;
-  process.emitWarning = (...args: unknown[]): void => {
-    const warning = args[0];
-    const text = typeof warning === 'string' ? warning : warning instanceof Error ? warning.message : '';
-    if (text.startsWith('NodeVersionSupportWarning')) {
-      held = true;
-      return;
-    }
-    Reflect.apply(original, process, args);
-  };
-  return {
-    note: () =>
-      held
-        ? `note: the AWS SDK says its releases after January 2027 need Node >= 22; this is Node ${process.version} (the function runs on nodejs22.x)`
-        : undefined,
-    restore: () => {
-      Reflect.set(process, 'emitWarning', original);
-    },
-  };
 }
 
 type Options = Record<Exclude<Option, '--help'>, boolean>;

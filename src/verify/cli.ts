@@ -15,6 +15,7 @@ import { catalogEntry, catalogLines, headerLine, resultLine, summaryLine, type V
 import { exitCode, ok, summarise, type CheckResult } from './result.js';
 import { knownServices, type KnownService } from './services.js';
 import { checkSlackConfiguration, sendTestMessage } from './slack.js';
+import { holdNodeVersionWarning, type HeldWarning } from '../shared/nodeVersionWarning.js';
 import { plural } from '../shared/text.js';
 
 const USAGE = 'usage: npm run verify -- [--live] [--slack] [--json]';
@@ -22,15 +23,24 @@ const FLAGS = new Set(['--live', '--slack', '--json', '--help']);
 
 type Env = Record<string, string | undefined>;
 
+/** The SDK's Node-version note for a `--json` document: a field of its own, so the document stays one JSON value. */
+function noteField(warning: HeldWarning): { note?: string } {
+  const note = warning.note();
+  return note === undefined ? {} : { note };
+}
+
 /** Exit code 2: the preflight could not run; the reason is printed as text or JSON. */
-function cannotRun(json: boolean, print: (line: string) => void, error: string, problems?: string[]): 2 {
-  print(json ? JSON.stringify({ exitCode: 2, error, ...(problems === undefined ? {} : { problems }) }, null, 2) : error);
+function cannotRun(json: boolean, print: (line: string) => void, warning: HeldWarning, error: string, problems?: string[]): 2 {
+  print(
+    json ? JSON.stringify({ exitCode: 2, error, ...(problems === undefined ? {} : { problems }), ...noteField(warning) }, null, 2) : error,
+  );
   return 2;
 }
 
 /**
  * Runs the preflight and returns its exit code. `clients` makes the SDK clients of a live run
- * (tests pass mocked ones).
+ * (tests pass mocked ones). The SDK's Node-version warning is held back and said in one line at
+ * the end (a field of the `--json` document).
  *
  * @example
  * process.exitCode = await runVerify(['--live'], process.env, console.log);
@@ -40,6 +50,23 @@ export async function runVerify(
   env: Env,
   print: (line: string) => void,
   clients: (region: string) => VerifyClients = (region) => createVerifyClients(region, env),
+): Promise<number> {
+  const warning = holdNodeVersionWarning();
+  try {
+    return await preflight(argv, env, print, clients, warning);
+  } finally {
+    warning.restore();
+    const note = warning.note();
+    if (note !== undefined && !argv.includes('--json')) print(note);
+  }
+}
+
+async function preflight(
+  argv: readonly string[],
+  env: Env,
+  print: (line: string) => void,
+  clients: (region: string) => VerifyClients,
+  warning: HeldWarning,
 ): Promise<number> {
   const unknown = argv.filter((arg) => !FLAGS.has(arg));
   if (argv.includes('--help') || unknown.length > 0) {
@@ -52,7 +79,7 @@ export async function runVerify(
   try {
     config = loadConfig(env);
   } catch (error) {
-    if (error instanceof ConfigError) return cannotRun(json, print, error.listed, error.problems);
+    if (error instanceof ConfigError) return cannotRun(json, print, warning, error.listed, error.problems);
     throw error;
   }
   let known: KnownService[] = knownServices(config);
@@ -67,7 +94,7 @@ export async function runVerify(
       results.push(...checked.results);
       known = checked.services;
     } catch (error) {
-      if (error instanceof CannotRunError) return cannotRun(json, print, `the preflight could not run: ${error.message}`);
+      if (error instanceof CannotRunError) return cannotRun(json, print, warning, `the preflight could not run: ${error.message}`);
       throw error;
     }
   } else {
@@ -88,6 +115,7 @@ export async function runVerify(
       results,
       summary,
       exitCode: code,
+      ...noteField(warning),
     };
     print(JSON.stringify(report, null, 2));
     return code;
