@@ -53,37 +53,10 @@ import { describedEcrRead, describedS3Read, describedSsmRead } from './described
 import { LocalInputError, readLocalInput, type LocalInput, type RawEvent } from './input.js';
 import { batchSummary, planSummary } from './report.js';
 import { printingNotifier, recordingNotifier, slackText, type RecordedSlack, type SlackCall, type SlackChannelPrinter } from './thread.js';
+import { withLocalDefaults } from './defaults.js';
 import { createTrace } from './trace.js';
 import { holdNodeVersionWarning } from '../shared/nodeVersionWarning.js';
 import { plural } from '../shared/text.js';
-
-/** The embedded default configuration: the conventions the sample events in `events/` follow. */
-export const LOCAL_DEFAULTS: Record<string, string> = {
-  PROJECT_NAME: 'myproject',
-  PROJECT_ENV: 'dev',
-  SERVICE_CONFIG: JSON.stringify({
-    api: [
-      { bucket: 'myproject-config-dev', key: 'api/.env' },
-      { bucket: 'myproject-config-dev', key: 'shared/.env' },
-    ],
-    worker: [{ bucket: 'myproject-config-dev', key: 'shared/.env' }],
-    backend: [{ bucket: 'myproject-config-dev', key: 'shared/.env' }],
-  }),
-  // Two Lambda targets: a zip function deployed from an S3 artifact, and an image function.
-  LAMBDA_CONFIG: JSON.stringify({
-    thumbnailer: {
-      alias: 'live',
-      artifact: { bucket: 'myproject-artifacts', key: 'thumbnailer/lambda.zip' },
-      smoke_test: { payload: { ping: true }, expect: { statusCode: 200 } },
-    },
-    renderer: {
-      alias: 'live',
-      smoke_test: { payload: { ping: true }, expect: { statusCode: 200 } },
-    },
-  }),
-  // The scan gate, so the scan samples (events/ecr-*scan*.json) show it at work.
-  ECR_SCAN_GATE: 'HIGH',
-};
 
 /** The options the runner takes; anything else starting with `-` is refused. */
 const OPTIONS = ['--json', '--verbose', '--live', '--help'] as const;
@@ -191,9 +164,7 @@ export async function runLocal(argv: string[], env: Record<string, string | unde
   }
   const sequence = input.kind === 'sequence';
   // The embedded defaults describe the samples; a live run uses only what is set.
-  const merged = { ...env };
-  const defaulted = live ? [] : Object.keys(LOCAL_DEFAULTS).filter((k) => merged[k] === undefined);
-  for (const k of defaulted) merged[k] = LOCAL_DEFAULTS[k];
+  const { env: merged, defaulted } = live ? { env: { ...env }, defaulted: [] } : withLocalDefaults(env);
   if (!live && !sequence) merged.DRY_RUN = 'true';
 
   let config: Config;

@@ -117,6 +117,8 @@ export interface VerifyReport {
   results: CheckResult[];
   summary: Summary;
   exitCode: number;
+  /** The variables taken from npm start's embedded configuration (offline, when none was set). */
+  defaults?: string[];
   /** The AWS SDK's warning about this Node version, in one line, when it gave one. */
   note?: string;
 }
