@@ -164,12 +164,13 @@ export async function runLocal(argv: string[], env: Record<string, string | unde
   }
   const sequence = input.kind === 'sequence';
   // The embedded defaults describe the samples; a live run uses only what is set.
-  const { env: merged, defaulted } = live ? { env: { ...env }, defaulted: [] } : withLocalDefaults(env);
-  if (!live && !sequence) merged.DRY_RUN = 'true';
+  const { env: merged, defaulted } = live ? { env, defaulted: [] } : withLocalDefaults(env);
 
   let config: Config;
   try {
-    config = loadConfig(merged);
+    // Validated exactly as the function validates it (DRY_RUN included); then one event offline is a dry run.
+    const loaded = loadConfig(merged);
+    config = !live && !sequence ? { ...loaded, dryRun: true } : loaded;
   } catch (error) {
     if (error instanceof ConfigError) {
       print(error.listed);

@@ -240,6 +240,21 @@ describe('npm start -- <file> (offline)', () => {
     expect(text).toContain('    trigger: manual deploy via action.deploy by alice@example.com: Hotfix: roll out the config fix');
   });
 
+  it.each([['events/ecr-push-api.json'], ['events/ecs-rollout-sequence.json']])(
+    '%s: a DRY_RUN the function refuses is refused here too, although offline forces a dry run',
+    async (file) => {
+      const { code, lines } = await run([file], { DRY_RUN: 'maybe' });
+      expect(lines).toEqual(['invalid configuration (1 problem):', '- DRY_RUN must be one of true/false/1/0/yes/no, got "maybe"']);
+      expect(code).toBe(1);
+    },
+  );
+
+  it('DRY_RUN=false is valid, and a single event offline is still a dry run', async () => {
+    const { code, lines } = await run(['events/ecr-push-api.json'], { DRY_RUN: 'false' });
+    expect(code).toBe(0);
+    expect(lines).toContain('Slack (not sent): [blue #1D9BD1] :rocket: [DRY RUN] Deployment would start: api');
+  });
+
   it('a sequence: each event in order, one line per Slack call, then the channel a bot token leaves', async () => {
     const { code, lines } = await run(['events/ecs-rollback-sequence.json']);
     expect(code).toBe(0);
