@@ -7,7 +7,7 @@
  */
 import type { InitializeMiddleware } from '@smithy/types';
 import { ecrRegistry } from '../config/images.js';
-import { taskDefinitionFamily } from '../config/naming.js';
+import { shortTaskDefinition, taskDefinitionFamily } from '../config/naming.js';
 import type { Assume } from './describedReads.js';
 import type { RawEvent } from './input.js';
 
@@ -49,12 +49,18 @@ export function describedEcsReads(repositoryOf: (family: string) => string): Des
     const { account, region, pushedImage } = eventOrigin(event);
     switch (command) {
       case 'DescribeTaskDefinition': {
-        const family = String(input.taskDefinition);
+        // A family reads its latest ACTIVE revision; family:revision or an ARN, that revision.
+        const requested = String(input.taskDefinition);
+        const family = taskDefinitionFamily(requested);
+        const pinned = /:(\d+)$/.exec(shortTaskDefinition(requested))?.[1];
+        const revision = pinned === undefined ? LOCAL_REVISION : Number(pinned);
         const image = event.source === 'aws.ecr' ? pushedImage : `${ecrRegistry(account, region)}/${repositoryOf(family)}:latest`;
-        assume(`its latest ACTIVE revision is ${LOCAL_REVISION} and runs ${image}`);
+        assume(
+          `${pinned === undefined ? `its latest ACTIVE revision is ${revision}` : `revision ${revision} is ACTIVE`} and runs ${image}`,
+        );
         return {
           taskDefinition: {
-            taskDefinitionArn: `arn:aws:ecs:${region}:${account}:task-definition/${family}:${LOCAL_REVISION}`,
+            taskDefinitionArn: `arn:aws:ecs:${region}:${account}:task-definition/${family}:${revision}`,
             containerDefinitions: [{ name: 'app', image }],
           },
         };

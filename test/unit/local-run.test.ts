@@ -2,7 +2,7 @@ import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeTaskDefinitionCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -253,6 +253,36 @@ describe('npm start -- <file> (offline)', () => {
     const { code, lines } = await run(['events/ecr-push-api.json'], { DRY_RUN: 'false' });
     expect(code).toBe(0);
     expect(lines).toContain('Slack (not sent): [blue #1D9BD1] :rocket: [DRY RUN] Deployment would start: api');
+  });
+
+  it('a manual deploy of a pinned revision: the described task definition is that revision, of the service’s own image', async () => {
+    const { code, lines } = await run(['events/manual-deploy-backend-pinned.json']);
+    expect(code).toBe(0);
+    expect(lines).toContain(
+      '  backend → ECS service myproject_service_dev (cluster myproject_cluster_dev): would deploy myproject_service_dev:42 (UpdateService, forceNewDeployment)',
+    );
+    expect(lines).toContain(
+      '  assumed: ecs:DescribeTaskDefinition taskDefinition=myproject_service_dev:42 → revision 42 is ACTIVE and runs 123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_backend:latest',
+    );
+    expect(lines.join('\n')).not.toMatch(/latest ACTIVE revision|myproject_service_dev:42:/);
+  });
+
+  it('a pinned revision other than the latest is described as that revision', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploybridge-pinned-'));
+    try {
+      const file = join(dir, 'pinned.json');
+      const event = JSON.parse(readFileSync('events/manual-deploy.json', 'utf8')) as { detail: Record<string, unknown> };
+      event.detail.task_definition = 'arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:7';
+      writeFileSync(file, JSON.stringify(event));
+      const { code, lines } = await run([file, '--verbose']);
+      expect(code).toBe(0);
+      expect(lines).toContain(
+        '  assumed: ecs:DescribeTaskDefinition taskDefinition=arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:7 → revision 7 is ACTIVE and runs 123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_api:latest',
+      );
+      expect(lines).toContain('    Task definition: myproject_service_api_dev:7');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a sequence: each event in order, one line per Slack call, then the channel a bot token leaves', async () => {
