@@ -90,26 +90,30 @@ export function describedEcsReads(repositoryOf: (family: string) => string): Des
 /**
  * A sequence describes the writes it makes: `UpdateService` answers with a new PRIMARY deployment,
  * numbered in order from the id the service is assumed to run (`ecs-svc/1000000000000000000`), the
- * ids the sample sequences' ECS events use.
+ * ids the sample sequences' ECS events use. It deploys the revision asked for (a family: its latest
+ * ACTIVE revision), or, for a restart (no task definition), the revision the service runs;
+ * `familyOf` names the task family of an ECS service.
  */
-export function describedEcsWrites(): DescribedAnswer {
+export function describedEcsWrites(familyOf: (ecsService: string) => string): DescribedAnswer {
   let started = 0;
   return (command, input, event, assume) => {
     if (command !== 'UpdateService') return {};
     const { account, region } = eventOrigin(event);
-    const requested = String(input.taskDefinition);
-    const family = taskDefinitionFamily(requested);
+    const requested = typeof input.taskDefinition === 'string' ? input.taskDefinition : undefined;
+    const family = requested === undefined ? familyOf(String(input.service)) : taskDefinitionFamily(requested);
+    const pinned = requested === undefined ? undefined : /:(\d+)$/.exec(shortTaskDefinition(requested))?.[1];
+    const revision = requested === undefined ? LOCAL_PREVIOUS_REVISION : pinned === undefined ? LOCAL_REVISION : Number(pinned);
     const arn = (revision: number) => `arn:aws:ecs:${region}:${account}:task-definition/${family}:${revision}`;
     const id = (n: number) => `ecs-svc/${String(1_000_000_000_000_000_000n + BigInt(n))}`;
     started++;
     assume(
-      `ECS starts deployment ${id(started)} of ${family}:${LOCAL_REVISION}, replacing ${id(started - 1)} (${family}:${LOCAL_PREVIOUS_REVISION})`,
+      `ECS starts deployment ${id(started)} of ${family}:${revision}, replacing ${id(started - 1)} (${family}:${LOCAL_PREVIOUS_REVISION})`,
     );
     return {
       service: {
-        taskDefinition: requested.startsWith('arn:') ? requested : arn(LOCAL_REVISION),
+        taskDefinition: arn(revision),
         deployments: [
-          { id: id(started), status: 'PRIMARY', taskDefinition: arn(LOCAL_REVISION), rolloutState: 'IN_PROGRESS' },
+          { id: id(started), status: 'PRIMARY', taskDefinition: arn(revision), rolloutState: 'IN_PROGRESS' },
           {
             id: id(started - 1),
             status: 'ACTIVE',

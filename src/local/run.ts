@@ -257,11 +257,20 @@ async function handleAll(
       const service = config.catalog.forEcsService(family);
       return (service === undefined ? undefined : serviceRepositories(config.catalog.naming, service.name)[0]) ?? family;
     };
+    const familyOf = (ecsService: string) => {
+      const service = config.catalog.forEcsService(ecsService);
+      return service?.kind === 'ecs' ? service.ecs.family : ecsService;
+    };
     const ofBatch = batchEventOfCall(events, repositoryOf);
     const batch = input.kind === 'batch';
     const eventOfCall = (service: string, callInput: Record<string, unknown>) => (batch ? ofBatch(service, callInput) : current);
     const ecs = createEcsTarget(
-      answer(new ECSClient({ region: config.region }), 'ecs', describedEcsReads(repositoryOf), sequence ? describedEcsWrites() : undefined),
+      answer(
+        new ECSClient({ region: config.region }),
+        'ecs',
+        describedEcsReads(repositoryOf),
+        sequence ? describedEcsWrites(familyOf) : undefined,
+      ),
     );
     const lambda = createLambdaTarget(answer(new LambdaClient({ region: config.region }), 'lambda', describedLambdaRead));
     targets = { ecs: async () => ecs, lambda: async () => lambda };

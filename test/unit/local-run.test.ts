@@ -285,6 +285,28 @@ describe('npm start -- <file> (offline)', () => {
     }
   });
 
+  it('a sequence with restarts (SSM, S3): each restarts the revision its service runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploybridge-restarts-'));
+    try {
+      const file = join(dir, 'restarts.json');
+      const sample = (name: string) => JSON.parse(readFileSync(`events/${name}`, 'utf8')) as unknown;
+      writeFileSync(file, JSON.stringify([sample('ssm-parameter-update.json'), sample('s3-env-file-changed.json')]));
+      const { code, lines, text } = await run([file]);
+      expect(code).toBe(0);
+      expect(lines.filter((l) => l.startsWith('    started: '))).toEqual([
+        '    started: deployment ecs-svc/1000000000000000001 of myproject_service_api_dev:41, replacing myproject_service_api_dev:41',
+        '    started: deployment ecs-svc/1000000000000000002 of myproject_service_api_dev:41, replacing myproject_service_api_dev:41',
+      ]);
+      expect(lines.filter((l) => l.startsWith('    Task definition: '))).toEqual([
+        '    Task definition: myproject_service_api_dev:41 (unchanged: new tasks read the new configuration)',
+        '    Task definition: myproject_service_api_dev:41 (unchanged: new tasks read the new configuration)',
+      ]);
+      expect(text).not.toContain('undefined');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a sequence: each event in order, one line per Slack call, then the channel a bot token leaves', async () => {
     const { code, lines } = await run(['events/ecs-rollback-sequence.json']);
     expect(code).toBe(0);
