@@ -6,9 +6,10 @@
  * these clients are the real ones.
  */
 import type { InitializeMiddleware } from '@smithy/types';
+import type { Config } from '../config/config.js';
 import { ecrRegistry } from '../config/images.js';
-import { shortTaskDefinition, taskDefinitionFamily } from '../config/naming.js';
-import type { Assume } from './describedReads.js';
+import { serviceRepositories, shortTaskDefinition, taskDefinitionFamily } from '../config/naming.js';
+import { describedEcrRead, describedS3Read, describedSsmRead, type Assume } from './describedReads.js';
 import type { RawEvent } from './input.js';
 
 /** One AWS call the offline run answered instead of AWS. */
@@ -44,7 +45,7 @@ const LOCAL_PREVIOUS_REVISION = 41;
  * pushed image for an ECR push, so the plan shows what a matching service would get; for other
  * events it runs `latest` of the service's own repository (`repositoryOf` the family).
  */
-export function describedEcsReads(repositoryOf: (family: string) => string): DescribedAnswer {
+function describedEcsReads(repositoryOf: (family: string) => string): DescribedAnswer {
   return (command, input, event, assume) => {
     const { account, region, pushedImage } = eventOrigin(event);
     switch (command) {
@@ -94,7 +95,7 @@ export function describedEcsReads(repositoryOf: (family: string) => string): Des
  * ACTIVE revision), or, for a restart (no task definition), the revision the service runs;
  * `familyOf` names the task family of an ECS service.
  */
-export function describedEcsWrites(familyOf: (ecsService: string) => string): DescribedAnswer {
+function describedEcsWrites(familyOf: (ecsService: string) => string): DescribedAnswer {
   let started = 0;
   return (command, input, event, assume) => {
     if (command !== 'UpdateService') return {};
@@ -135,12 +136,7 @@ const LOCAL_PREVIOUS_VERSION = '6';
  * A response to a Lambda read, described rather than performed. For an ECR push the function is
  * assumed to be an image function configured with the pushed tag, so the plan shows what it would get.
  */
-export function describedLambdaRead(
-  command: string,
-  input: Record<string, unknown>,
-  event: RawEvent,
-  assume: Assume,
-): Record<string, unknown> {
+function describedLambdaRead(command: string, input: Record<string, unknown>, event: RawEvent, assume: Assume): Record<string, unknown> {
   const isImagePush = event.source === 'aws.ecr';
   const image = eventOrigin(event).pushedImage;
   const packageType = isImagePush ? 'Image' : 'Zip';
@@ -225,7 +221,7 @@ function objectKeyOf(event: RawEvent): unknown {
  * const current = batchEventOfCall(events, (family) => 'myproject_service_api');
  * current('s3', { Bucket: 'myproject-config-dev', Key: 'shared/.env' }); // the batch's event of shared/.env
  */
-export function batchEventOfCall(
+function batchEventOfCall(
   events: RawEvent[],
   repositoryOf: (family: string) => string,
 ): (service: string, input: Record<string, unknown>) => RawEvent {
@@ -249,5 +245,45 @@ export function batchEventOfCall(
       about = last(pushes.filter((event) => detailOf(event)['repository-name'] === repository));
     }
     return about ?? events[0] ?? {};
+  };
+}
+
+/** The AWS services of the offline run, as {@link DescribedCall.service} names them. */
+export type DescribedService = 'ecs' | 'lambda' | 's3' | 'ecr' | 'ssm';
+
+/** The offline run's AWS for a configuration: each service's described answers, and which event of a batch a call is about. */
+export interface DescribedAws {
+  answers: Record<DescribedService, { read: DescribedAnswer; write?: DescribedAnswer }>;
+  /** For an SQS batch: see {@link batchEventOfCall}. */
+  eventOfBatchCall(events: RawEvent[]): (service: string, input: Record<string, unknown>) => RawEvent;
+}
+
+/**
+ * The described answers of every AWS service for `config` (its catalog names each family's
+ * repository and each ECS service's family). `writes`: a sequence describes its writes.
+ *
+ * @example
+ * const aws = describedAws(config, { writes: true });
+ * client.middlewareStack.add(describedCalls('ecs', aws.answers.ecs.read, aws.answers.ecs.write, () => event, record), DESCRIBED);
+ */
+export function describedAws(config: Config, options: { writes: boolean }): DescribedAws {
+  const { catalog } = config;
+  const repositoryOf = (family: string) => {
+    const service = catalog.forEcsService(family);
+    return (service === undefined ? undefined : serviceRepositories(catalog.naming, service.name)[0]) ?? family;
+  };
+  const familyOf = (ecsService: string) => {
+    const service = catalog.forEcsService(ecsService);
+    return service?.kind === 'ecs' ? service.ecs.family : ecsService;
+  };
+  return {
+    answers: {
+      ecs: { read: describedEcsReads(repositoryOf), ...(options.writes ? { write: describedEcsWrites(familyOf) } : {}) },
+      lambda: { read: describedLambdaRead },
+      s3: { read: describedS3Read },
+      ecr: { read: describedEcrRead },
+      ssm: { read: describedSsmRead },
+    },
+    eventOfBatchCall: (events) => batchEventOfCall(events, repositoryOf),
   };
 }

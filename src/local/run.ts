@@ -28,7 +28,6 @@ import { FOLLOW_DEFAULTS } from '../config/constants.js';
 import type { DeploymentJournal } from '../following/journal.js';
 import { createDynamoDbJournal, createMemoryJournal } from '../following/store.js';
 import { ConfigError } from '../shared/errors.js';
-import { serviceRepositories } from '../config/naming.js';
 import { MetricName } from '../shared/observability.js';
 import { createEcrReads } from '../triggers/reads/ecr.js';
 import { createAwsReads, type Reads } from '../triggers/reads/registry.js';
@@ -38,18 +37,7 @@ import { createNotifier, slackRoute } from '../slack/setup.js';
 import { createEcsTarget } from '../targets/ecs.js';
 import { createLambdaTarget } from '../targets/lambda/index.js';
 import { createAwsTargets, type Targets } from '../targets/registry.js';
-import {
-  batchEventOfCall,
-  DESCRIBED,
-  describedCalls,
-  describedEcsReads,
-  describedEcsWrites,
-  describedLambdaRead,
-  eventOrigin,
-  type DescribedCall,
-  type DescribedAnswer,
-} from './describedCalls.js';
-import { describedEcrRead, describedS3Read, describedSsmRead } from './describedReads.js';
+import { DESCRIBED, describedAws, describedCalls, eventOrigin, type DescribedCall, type DescribedService } from './describedCalls.js';
 import { LocalInputError, readLocalInput, type LocalInput, type RawEvent } from './input.js';
 import { batchSummary, planSummary } from './report.js';
 import { printingNotifier, recordingNotifier, slackText, type RecordedSlack, type SlackCall, type SlackChannelPrinter } from './thread.js';
@@ -244,39 +232,24 @@ async function handleAll(
       );
       for (const what of call.assumed) trace.add(`  assuming ${what}`);
     };
-    const answer = <Client extends { middlewareStack: { add(middleware: never, options: typeof DESCRIBED): void } }>(
-      client: Client,
-      service: string,
-      read: DescribedAnswer,
-      writes?: DescribedAnswer,
-    ) => {
-      client.middlewareStack.add(describedCalls(service, read, writes, eventOfCall, record) as never, DESCRIBED);
-      return client;
-    };
-    const repositoryOf = (family: string) => {
-      const service = config.catalog.forEcsService(family);
-      return (service === undefined ? undefined : serviceRepositories(config.catalog.naming, service.name)[0]) ?? family;
-    };
-    const familyOf = (ecsService: string) => {
-      const service = config.catalog.forEcsService(ecsService);
-      return service?.kind === 'ecs' ? service.ecs.family : ecsService;
-    };
-    const ofBatch = batchEventOfCall(events, repositoryOf);
+    const aws = describedAws(config, { writes: sequence });
+    const ofBatch = aws.eventOfBatchCall(events);
     const batch = input.kind === 'batch';
     const eventOfCall = (service: string, callInput: Record<string, unknown>) => (batch ? ofBatch(service, callInput) : current);
-    const ecs = createEcsTarget(
-      answer(
-        new ECSClient({ region: config.region }),
-        'ecs',
-        describedEcsReads(repositoryOf),
-        sequence ? describedEcsWrites(familyOf) : undefined,
-      ),
-    );
-    const lambda = createLambdaTarget(answer(new LambdaClient({ region: config.region }), 'lambda', describedLambdaRead));
+    const answer = <Client extends { middlewareStack: { add(middleware: never, options: typeof DESCRIBED): void } }>(
+      client: Client,
+      service: DescribedService,
+    ) => {
+      const { read, write } = aws.answers[service];
+      client.middlewareStack.add(describedCalls(service, read, write, eventOfCall, record) as never, DESCRIBED);
+      return client;
+    };
+    const ecs = createEcsTarget(answer(new ECSClient({ region: config.region }), 'ecs'));
+    const lambda = createLambdaTarget(answer(new LambdaClient({ region: config.region }), 'lambda'));
     targets = { ecs: async () => ecs, lambda: async () => lambda };
-    const s3 = createS3Reads(answer(new S3Client({ region: config.region }), 's3', describedS3Read));
-    const ecr = createEcrReads(answer(new ECRClient({ region: config.region }), 'ecr', describedEcrRead));
-    const ssm = createSsmReads(answer(new SSMClient({ region: config.region }), 'ssm', describedSsmRead));
+    const s3 = createS3Reads(answer(new S3Client({ region: config.region }), 's3'));
+    const ecr = createEcrReads(answer(new ECRClient({ region: config.region }), 'ecr'));
+    const ssm = createSsmReads(answer(new SSMClient({ region: config.region }), 'ssm'));
     reads = { s3: async () => s3, ecr: async () => ecr, ssm: async () => ssm };
     channel = printingNotifier({ environment: config.projectEnv });
     slack = channel;
