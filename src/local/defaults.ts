@@ -2,6 +2,10 @@
  * The embedded configuration of the offline tools: the conventions the sample events in `events/`
  * follow. `npm start` takes what is not set from it; `npm run verify` checks it when nothing is set.
  */
+import { LocalInputError } from './input.js';
+
+/** The account deploybridge is assumed to run in offline (the samples' account), unless AWS_ACCOUNT_ID names another. */
+export const LOCAL_ACCOUNT = '123456789012';
 
 /** The embedded default configuration: variable → value. */
 export const LOCAL_DEFAULTS: Record<string, string> = {
@@ -43,4 +47,22 @@ export function withLocalDefaults(env: Record<string, string | undefined>): {
 } {
   const defaulted = Object.keys(LOCAL_DEFAULTS).filter((name) => env[name] === undefined);
   return { env: { ...env, ...Object.fromEntries(defaulted.map((name) => [name, LOCAL_DEFAULTS[name]])) }, defaulted };
+}
+
+/**
+ * The account deploybridge is assumed to run in offline: AWS_ACCOUNT_ID when set (the SDK's name
+ * for the account of the credentials), else {@link LOCAL_ACCOUNT}; never an event's. Throws a
+ * {@link LocalInputError} when AWS_ACCOUNT_ID is not an account id.
+ *
+ * @example
+ * localAccount({}); // { account: '123456789012', configured: false }
+ */
+export function localAccount(env: Record<string, string | undefined>): { account: string; configured: boolean } {
+  const value = env.AWS_ACCOUNT_ID?.trim();
+  if (value === undefined || value === '') return { account: LOCAL_ACCOUNT, configured: false };
+  if (!/^\d{12}$/.test(value))
+    throw new LocalInputError(
+      `AWS_ACCOUNT_ID must be a 12-digit AWS account id (the account deploybridge is assumed to run in), got ${JSON.stringify(value.slice(0, 40))}`,
+    );
+  return { account: value, configured: true };
 }

@@ -6,10 +6,11 @@
  * these clients are the real ones.
  */
 import type { InitializeMiddleware } from '@smithy/types';
+import type { Context } from 'aws-lambda';
 import type { Config } from '../config/config.js';
 import { ecrRegistry } from '../config/images.js';
 import { serviceRepositories, shortTaskDefinition, taskDefinitionFamily } from '../config/naming.js';
-import { describedEcrRead, describedS3Read, describedSsmRead, type Assume } from './describedReads.js';
+import { describedEcrRead, describedS3Read, describedSsmReads, type Assume } from './describedReads.js';
 import type { RawEvent } from './input.js';
 
 /** One AWS call the offline run answered instead of AWS. */
@@ -27,13 +28,17 @@ export interface DescribedCall {
 /** The answer to a call, read or write, made up from its input and the event it is made for; `assume` says in words what it took for granted. */
 export type DescribedAnswer = (command: string, input: Record<string, unknown>, event: RawEvent, assume: Assume) => Record<string, unknown>;
 
-/** The account and region an event came from, and the image an ECR push (or scan) event is about. */
-export function eventOrigin(event: RawEvent): { account: string; region: string; pushedImage: string } {
+/** Where deploybridge is assumed to run offline: its account and region (never an event's). */
+export interface LocalInstall {
+  account: string;
+  region: string;
+}
+
+/** The image an ECR push (or scan) event is about, as the install's registry holds it (a push's tag, else the scan's first). */
+function pushedImage(event: RawEvent, { account, region }: LocalInstall): string {
   const detail = (event.detail ?? {}) as { 'repository-name'?: string; 'image-tag'?: string; 'image-tags'?: string[] };
-  const account = typeof event.account === 'string' ? event.account : '123456789012';
-  const region = typeof event.region === 'string' ? event.region : 'us-east-1';
   const tag = detail['image-tag'] ?? detail['image-tags']?.[0] ?? 'latest';
-  return { account, region, pushedImage: `${ecrRegistry(account, region)}/${detail['repository-name'] ?? ''}:${tag}` };
+  return `${ecrRegistry(account, region)}/${detail['repository-name'] ?? ''}:${tag}`;
 }
 
 /** The revision the described task definitions have, and the one the service is assumed to run before a deployment. */
@@ -45,9 +50,9 @@ const LOCAL_PREVIOUS_REVISION = 41;
  * pushed image for an ECR push, so the plan shows what a matching service would get; for other
  * events it runs `latest` of the service's own repository (`repositoryOf` the family).
  */
-function describedEcsReads(repositoryOf: (family: string) => string): DescribedAnswer {
+function describedEcsReads(install: LocalInstall, repositoryOf: (family: string) => string): DescribedAnswer {
+  const { account, region } = install;
   return (command, input, event, assume) => {
-    const { account, region, pushedImage } = eventOrigin(event);
     switch (command) {
       case 'DescribeTaskDefinition': {
         // A family reads its latest ACTIVE revision; family:revision or an ARN, that revision.
@@ -55,7 +60,8 @@ function describedEcsReads(repositoryOf: (family: string) => string): DescribedA
         const family = taskDefinitionFamily(requested);
         const pinned = /:(\d+)$/.exec(shortTaskDefinition(requested))?.[1];
         const revision = pinned === undefined ? LOCAL_REVISION : Number(pinned);
-        const image = event.source === 'aws.ecr' ? pushedImage : `${ecrRegistry(account, region)}/${repositoryOf(family)}:latest`;
+        const image =
+          event.source === 'aws.ecr' ? pushedImage(event, install) : `${ecrRegistry(account, region)}/${repositoryOf(family)}:latest`;
         assume(
           `${pinned === undefined ? `its latest ACTIVE revision is ${revision}` : `revision ${revision} is ACTIVE`} and runs ${image}`,
         );
@@ -95,11 +101,10 @@ function describedEcsReads(repositoryOf: (family: string) => string): DescribedA
  * ACTIVE revision), or, for a restart (no task definition), the revision the service runs;
  * `familyOf` names the task family of an ECS service.
  */
-function describedEcsWrites(familyOf: (ecsService: string) => string): DescribedAnswer {
+function describedEcsWrites({ account, region }: LocalInstall, familyOf: (ecsService: string) => string): DescribedAnswer {
   let started = 0;
-  return (command, input, event, assume) => {
+  return (command, input, _event, assume) => {
     if (command !== 'UpdateService') return {};
-    const { account, region } = eventOrigin(event);
     const requested = typeof input.taskDefinition === 'string' ? input.taskDefinition : undefined;
     const family = requested === undefined ? familyOf(String(input.service)) : taskDefinitionFamily(requested);
     const pinned = requested === undefined ? undefined : /:(\d+)$/.exec(shortTaskDefinition(requested))?.[1];
@@ -136,41 +141,45 @@ const LOCAL_PREVIOUS_VERSION = '6';
  * A response to a Lambda read, described rather than performed. For an ECR push the function is
  * assumed to be an image function configured with the pushed tag, so the plan shows what it would get.
  */
-function describedLambdaRead(command: string, input: Record<string, unknown>, event: RawEvent, assume: Assume): Record<string, unknown> {
-  const isImagePush = event.source === 'aws.ecr';
-  const image = eventOrigin(event).pushedImage;
-  const packageType = isImagePush ? 'Image' : 'Zip';
-  switch (command) {
-    case 'GetFunction':
-      assume(packageType === 'Image' ? `an image function configured with ${image}` : 'a zip function');
-      return {
-        Configuration: { FunctionName: input.FunctionName, PackageType: packageType, LastUpdateStatus: 'Successful', State: 'Active' },
-        Code: isImagePush ? { ImageUri: image } : {},
-      };
-    case 'GetFunctionConfiguration':
-      assume(
-        `${input.Qualifier === undefined ? '$LATEST' : `version ${input.Qualifier as string}`} exists, is Active and LastUpdateStatus is Successful`,
-      );
-      return {
-        FunctionName: input.FunctionName,
-        Version: input.Qualifier ?? '$LATEST',
-        PackageType: packageType,
-        State: 'Active',
-        LastUpdateStatus: 'Successful',
-        RevisionId: 'LOCAL-REVISION',
-        Environment: { Variables: { LOG_LEVEL: 'info' } },
-      };
-    case 'GetAlias':
-      assume(`alias ${String(input.Name)} points to version ${LOCAL_ALIAS_VERSION} and records previous_version=${LOCAL_PREVIOUS_VERSION}`);
-      return {
-        Name: input.Name,
-        FunctionVersion: LOCAL_ALIAS_VERSION,
-        Description: `deploybridge previous_version=${LOCAL_PREVIOUS_VERSION}; (described)`,
-        RevisionId: 'LOCAL-ALIAS-REVISION',
-      };
-    default:
-      return {};
-  }
+function describedLambdaReads(install: LocalInstall): DescribedAnswer {
+  return (command, input, event, assume) => {
+    const isImagePush = event.source === 'aws.ecr';
+    const image = pushedImage(event, install);
+    const packageType = isImagePush ? 'Image' : 'Zip';
+    switch (command) {
+      case 'GetFunction':
+        assume(packageType === 'Image' ? `an image function configured with ${image}` : 'a zip function');
+        return {
+          Configuration: { FunctionName: input.FunctionName, PackageType: packageType, LastUpdateStatus: 'Successful', State: 'Active' },
+          Code: isImagePush ? { ImageUri: image } : {},
+        };
+      case 'GetFunctionConfiguration':
+        assume(
+          `${input.Qualifier === undefined ? '$LATEST' : `version ${input.Qualifier as string}`} exists, is Active and LastUpdateStatus is Successful`,
+        );
+        return {
+          FunctionName: input.FunctionName,
+          Version: input.Qualifier ?? '$LATEST',
+          PackageType: packageType,
+          State: 'Active',
+          LastUpdateStatus: 'Successful',
+          RevisionId: 'LOCAL-REVISION',
+          Environment: { Variables: { LOG_LEVEL: 'info' } },
+        };
+      case 'GetAlias':
+        assume(
+          `alias ${String(input.Name)} points to version ${LOCAL_ALIAS_VERSION} and records previous_version=${LOCAL_PREVIOUS_VERSION}`,
+        );
+        return {
+          Name: input.Name,
+          FunctionVersion: LOCAL_ALIAS_VERSION,
+          Description: `deploybridge previous_version=${LOCAL_PREVIOUS_VERSION}; (described)`,
+          RevisionId: 'LOCAL-ALIAS-REVISION',
+        };
+      default:
+        return {};
+    }
+  };
 }
 
 /** Where a client's requests are answered: the `initialize` step, before credentials are looked up. */
@@ -254,20 +263,24 @@ export type DescribedService = 'ecs' | 'lambda' | 's3' | 'ecr' | 'ssm';
 /** The offline run's AWS for a configuration: each service's described answers, and which event of a batch a call is about. */
 export interface DescribedAws {
   answers: Record<DescribedService, { read: DescribedAnswer; write?: DescribedAnswer }>;
+  /** The Lambda context of an invocation: the install's account and region, with Lambda's longest timeout ahead. */
+  context: () => Context;
   /** For an SQS batch: see {@link batchEventOfCall}. */
   eventOfBatchCall(events: RawEvent[]): (service: string, input: Record<string, unknown>) => RawEvent;
 }
 
 /**
  * The described answers of every AWS service for `config` (its catalog names each family's
- * repository and each ECS service's family). `writes`: a sequence describes its writes.
+ * repository and each ECS service's family), deploybridge running in `account` and the configured
+ * region. `writes`: a sequence describes its writes.
  *
  * @example
- * const aws = describedAws(config, { writes: true });
+ * const aws = describedAws(config, { account: '123456789012', writes: true });
  * client.middlewareStack.add(describedCalls('ecs', aws.answers.ecs.read, aws.answers.ecs.write, () => event, record), DESCRIBED);
  */
-export function describedAws(config: Config, options: { writes: boolean }): DescribedAws {
+export function describedAws(config: Config, options: { account: string; writes: boolean }): DescribedAws {
   const { catalog } = config;
+  const install: LocalInstall = { account: options.account, region: config.region };
   const repositoryOf = (family: string) => {
     const service = catalog.forEcsService(family);
     return (service === undefined ? undefined : serviceRepositories(catalog.naming, service.name)[0]) ?? family;
@@ -278,12 +291,22 @@ export function describedAws(config: Config, options: { writes: boolean }): Desc
   };
   return {
     answers: {
-      ecs: { read: describedEcsReads(repositoryOf), ...(options.writes ? { write: describedEcsWrites(familyOf) } : {}) },
-      lambda: { read: describedLambdaRead },
+      ecs: {
+        read: describedEcsReads(install, repositoryOf),
+        ...(options.writes ? { write: describedEcsWrites(install, familyOf) } : {}),
+      },
+      lambda: { read: describedLambdaReads(install) },
       s3: { read: describedS3Read },
       ecr: { read: describedEcrRead },
-      ssm: { read: describedSsmRead },
+      ssm: { read: describedSsmReads(install.account) },
     },
+    context: () =>
+      ({
+        functionName: 'deploybridge-local',
+        invokedFunctionArn: `arn:aws:lambda:${install.region}:${install.account}:function:deploybridge-local`,
+        awsRequestId: 'local',
+        getRemainingTimeInMillis: () => 900_000,
+      }) as Context,
     eventOfBatchCall: (events) => batchEventOfCall(events, repositoryOf),
   };
 }

@@ -146,15 +146,15 @@ export function describedEcrRead(
   }
 }
 
-/** An SSM read, described: the parameter was last changed by alice, version 7 (metadata; no value is ever read). */
-export function describedSsmRead(
-  command: string,
-  input: Record<string, unknown>,
-  _event: RawEvent,
-  assume: Assume,
-): Record<string, unknown> {
-  if (command !== 'DescribeParameters') return {};
-  const name = ((input.ParameterFilters as Array<{ Values?: string[] }> | undefined)?.[0]?.Values ?? [])[0];
-  assume('arn:aws:iam::123456789012:user/alice changed it last (version 7)');
-  return { Parameters: [{ Name: name, Type: 'String', Version: 7, LastModifiedUser: 'arn:aws:iam::123456789012:user/alice' }] };
+/** SSM reads, described: every parameter was last changed by alice of `account`, version 7 (metadata; no value is ever read). */
+export function describedSsmReads(
+  account: string,
+): (command: string, input: Record<string, unknown>, event: RawEvent, assume: Assume) => Record<string, unknown> {
+  const alice = `arn:aws:iam::${account}:user/alice`;
+  return (command, input, _event, assume) => {
+    if (command !== 'DescribeParameters') return {};
+    const name = ((input.ParameterFilters as Array<{ Values?: string[] }> | undefined)?.[0]?.Values ?? [])[0];
+    assume(`${alice} changed it last (version 7)`);
+    return { Parameters: [{ Name: name, Type: 'String', Version: 7, LastModifiedUser: alice }] };
+  };
 }

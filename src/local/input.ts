@@ -70,8 +70,14 @@ function where(message: string, text: string): string {
   return `${message.replace(/ \(line \d+ column \d+\)$/, '')}: line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
 }
 
+/** Where `put-events` is run: the sender's account and region (EventBridge stamps both on the event). */
+export interface Origin {
+  region: string;
+  account: string;
+}
+
 /** The event EventBridge delivers for one `put-events` entry (entry `n`, counted from 1). */
-function entryEvent(entry: Record<string, unknown>, n: number, region: string): RawEvent {
+function entryEvent(entry: Record<string, unknown>, n: number, { region, account }: Origin): RawEvent {
   const detailText = entry.Detail;
   if (detailText === undefined) throw new LocalInputError(`entry ${n} has no "Detail" (put-events needs Source, DetailType and Detail)`);
   if (typeof detailText !== 'string') {
@@ -91,7 +97,7 @@ function entryEvent(entry: Record<string, unknown>, n: number, region: string): 
     id: `local-entry-${n}-${Date.now()}`,
     'detail-type': entry.DetailType,
     source: entry.Source,
-    account: '123456789012',
+    account,
     time: new Date().toISOString(),
     region,
     resources: Array.isArray(entry.Resources) ? entry.Resources : [],
@@ -113,7 +119,7 @@ function fromBatch(batch: SQSEvent): LocalInput {
 }
 
 /** Classifies a parsed array: events, or put-events entries; anything else (or a mix) is refused. */
-function fromArray(items: unknown[], region: string): LocalInput {
+function fromArray(items: unknown[], origin: Origin): LocalInput {
   if (items.length === 0) throw new LocalInputError('an empty array: no events to run');
   const kinds = items.map((item, i) => {
     if (!isObject(item)) throw new LocalInputError(`item ${i + 1} is ${typeName(item)}, not an event or a put-events entry`);
@@ -127,7 +133,7 @@ function fromArray(items: unknown[], region: string): LocalInput {
   const entries = items as Array<Record<string, unknown>>;
   return {
     kind: 'entries',
-    events: entries.map((entry, i) => entryEvent(entry, i + 1, region)),
+    events: entries.map((entry, i) => entryEvent(entry, i + 1, origin)),
     buses: entries.map((entry) => (typeof entry.EventBusName === 'string' ? entry.EventBusName : 'default')),
   };
 }
@@ -137,10 +143,11 @@ function fromArray(items: unknown[], region: string): LocalInput {
  * starting with the file name.
  *
  * @example
- * readLocalInput('events/ecr-push-api.json', 'us-east-1'); // { kind: 'event', events: [ … ], buses: [] }
- * readLocalInput('missing.json', 'us-east-1');             // throws "missing.json: no such file"
+ * const origin = { region: 'us-east-1', account: '123456789012' };
+ * readLocalInput('events/ecr-push-api.json', origin); // { kind: 'event', events: [ … ], buses: [] }
+ * readLocalInput('missing.json', origin);             // throws "missing.json: no such file"
  */
-export function readLocalInput(file: string, region: string): LocalInput {
+export function readLocalInput(file: string, origin: Origin): LocalInput {
   try {
     let text: string;
     try {
@@ -155,7 +162,7 @@ export function readLocalInput(file: string, region: string): LocalInput {
     } catch (error) {
       throw new LocalInputError(`not valid JSON (${where((error as Error).message, text)})`);
     }
-    if (Array.isArray(parsed)) return fromArray(parsed, region);
+    if (Array.isArray(parsed)) return fromArray(parsed, origin);
     if (!isObject(parsed)) throw new LocalInputError(`holds ${typeName(parsed)}, not an event (expected ${EXPECTED})`);
     if (isSqsBatch(parsed)) return fromBatch(parsed);
     if ('Records' in parsed)

@@ -37,11 +37,11 @@ import { createNotifier, slackRoute } from '../slack/setup.js';
 import { createEcsTarget } from '../targets/ecs.js';
 import { createLambdaTarget } from '../targets/lambda/index.js';
 import { createAwsTargets, type Targets } from '../targets/registry.js';
-import { DESCRIBED, describedAws, describedCalls, eventOrigin, type DescribedCall, type DescribedService } from './describedCalls.js';
-import { LocalInputError, readLocalInput, type LocalInput, type RawEvent } from './input.js';
+import { DESCRIBED, describedAws, describedCalls, type DescribedCall, type DescribedService } from './describedCalls.js';
+import { LocalInputError, readLocalInput, type LocalInput } from './input.js';
 import { batchSummary, planSummary } from './report.js';
 import { printingNotifier, recordingNotifier, slackText, type RecordedSlack, type SlackCall, type SlackChannelPrinter } from './thread.js';
-import { withLocalDefaults } from './defaults.js';
+import { localAccount, withLocalDefaults } from './defaults.js';
 import { createTrace } from './trace.js';
 import { holdNodeVersionWarning } from '../shared/nodeVersionWarning.js';
 import { plural } from '../shared/text.js';
@@ -58,21 +58,8 @@ const HELP = [
   '  --json        also print each Slack message as the Block Kit JSON the function sends',
   '  --verbose     also print every AWS call and log line, in order',
   '  --live        real AWS (SDK credential chain, AWS_ENDPOINT_URL) and the configured Slack; DRY_RUN as set',
+  "AWS_ACCOUNT_ID   offline, the account deploybridge is assumed to run in (default 123456789012, the samples'); never an event's",
 ];
-
-/**
- * The Lambda context of an offline run: deploybridge is assumed to run in the event's account and
- * region, with Lambda's longest timeout ahead of it.
- */
-function localContext(event: RawEvent, region: string): Context {
-  const { account } = eventOrigin(event);
-  return {
-    functionName: 'deploybridge-local',
-    invokedFunctionArn: `arn:aws:lambda:${region}:${account}:function:deploybridge-local`,
-    awsRequestId: 'local',
-    getRemainingTimeInMillis: () => 900_000,
-  } as Context;
-}
 
 /** The Slack the configuration uses, as `createNotifier` chooses it: a bot token wins over a webhook. */
 function slackMode(config: Config): 'bot' | 'webhook' | 'off' {
@@ -143,8 +130,10 @@ export async function runLocal(argv: string[], env: Record<string, string | unde
   const live = options['--live'];
 
   let input: LocalInput;
+  let account: ReturnType<typeof localAccount>;
   try {
-    input = readLocalInput(file, env.AWS_REGION ?? 'us-east-1');
+    account = localAccount(env);
+    input = readLocalInput(file, { region: env.AWS_REGION ?? 'us-east-1', account: account.account });
   } catch (error) {
     if (!(error instanceof LocalInputError)) throw error;
     print(error.message);
@@ -169,7 +158,7 @@ export async function runLocal(argv: string[], env: Record<string, string | unde
 
   const warning = holdNodeVersionWarning();
   try {
-    return await handleAll(input, file, config, options, defaulted, print);
+    return await handleAll(input, file, config, options, { defaulted, account }, print);
   } finally {
     warning.restore();
     const note = warning.note();
@@ -182,9 +171,10 @@ async function handleAll(
   file: string,
   config: Config,
   options: Options,
-  defaulted: string[],
+  assumed: { defaulted: string[]; account: { account: string; configured: boolean } },
   print: (line: string) => void,
 ): Promise<number> {
+  const { defaulted, account } = assumed;
   const live = options['--live'];
   const { events } = input;
   const sequence = input.kind === 'sequence';
@@ -194,7 +184,8 @@ async function handleAll(
       : events.length > 1
         ? `, ${plural(events.length, input.kind === 'entries' ? 'entry' : 'event', input.kind === 'entries' ? 'entries' : 'events')} in order`
         : '';
-  const of = `${file}${several} (project ${config.projectName}, env ${config.projectEnv})`;
+  const where = !live && account.configured ? `, account ${account.account} from AWS_ACCOUNT_ID` : '';
+  const of = `${file}${several} (project ${config.projectName}, env ${config.projectEnv}${where})`;
   if (live)
     print(
       `deploybridge LIVE run of ${of}: real AWS calls in ${config.region}${config.dryRun ? ' with DRY_RUN (nothing is changed)' : ''}; Slack as configured`,
@@ -211,6 +202,8 @@ async function handleAll(
   let slack: RecordedSlack;
   let channel: SlackChannelPrinter | undefined;
   let journal: DeploymentJournal | undefined;
+  // Offline, the Lambda context of each invocation (live: none, as outside Lambda).
+  let context: (() => Context) | undefined;
   const mode = slackMode(config);
   if (live) {
     targets = createAwsTargets(config.region);
@@ -232,7 +225,8 @@ async function handleAll(
       );
       for (const what of call.assumed) trace.add(`  assuming ${what}`);
     };
-    const aws = describedAws(config, { writes: sequence });
+    const aws = describedAws(config, { account: account.account, writes: sequence });
+    context = aws.context;
     const ofBatch = aws.eventOfBatchCall(events);
     const batch = input.kind === 'batch';
     const eventOfCall = (service: string, callInput: Record<string, unknown>) => (batch ? ofBatch(service, callInput) : current);
@@ -286,7 +280,7 @@ async function handleAll(
   if (input.kind === 'batch') {
     print('');
     try {
-      const response = await app.handleBatch(input.batch, live ? undefined : localContext(current, config.region));
+      const response = await app.handleBatch(input.batch, context?.());
       for (const line of batchSummary(trace.fieldsOf('batch handled'), response, described.splice(0))) print(line);
     } catch (error) {
       described.splice(0);
@@ -306,7 +300,7 @@ async function handleAll(
     let result: HandleResult | undefined;
     let failure: unknown;
     try {
-      result = await app.handle(event, live ? undefined : localContext(event, config.region));
+      result = await app.handle(event, context?.());
     } catch (error) {
       failure = error;
     }

@@ -307,6 +307,62 @@ describe('npm start -- <file> (offline)', () => {
     }
   });
 
+  describe('deploybridge runs in its own account (123456789012, or AWS_ACCOUNT_ID), never the event’s', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'deploybridge-account-'));
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    /** A sample sent from account 999999999999, with `detail` changes. */
+    const foreign = (sample: string, detail: Record<string, unknown> = {}) => {
+      const event = JSON.parse(readFileSync(`events/${sample}`, 'utf8')) as { account: string; detail: Record<string, unknown> };
+      event.account = '999999999999';
+      Object.assign(event.detail, detail);
+      const file = join(dir, `foreign-${sample}`);
+      writeFileSync(file, JSON.stringify(event));
+      return file;
+    };
+    const foreignTaskDefinition = 'arn:aws:ecs:us-east-1:999999999999:task-definition/myproject_service_api_dev:7';
+
+    it('a manual deploy of a task definition of the sender’s account is refused', async () => {
+      const { code, lines } = await run([foreign('manual-deploy.json', { task_definition: foreignTaskDefinition })]);
+      expect(code).toBe(0);
+      expect(lines[2]).toBe(
+        `Rejected Manual Deploy b7d1c4a2-5f3e-4c8a-9e21-0c6a1d2f3e4b: nothing to deploy (manual deploy refused: task definition "${foreignTaskDefinition}" belongs to account "999999999999" in "us-east-1", not to account 123456789012 in us-east-1 where deploybridge runs)`,
+      );
+    });
+
+    it('AWS_ACCOUNT_ID names the account deploybridge runs in, and the first line says it', async () => {
+      const { code, lines } = await run([foreign('manual-deploy.json', { task_definition: foreignTaskDefinition })], {
+        AWS_ACCOUNT_ID: '999999999999',
+      });
+      expect(code).toBe(0);
+      expect(lines[0]).toContain('(project myproject, env dev, account 999999999999 from AWS_ACCOUNT_ID)');
+      expect(lines).toContain(
+        '  api → ECS service myproject_service_api_dev (cluster myproject_cluster_dev): would deploy myproject_service_api_dev:7 (UpdateService, forceNewDeployment)',
+      );
+    });
+
+    it('an AWS_ACCOUNT_ID that is not an account id is refused', async () => {
+      expect(await run(['events/manual-deploy.json'], { AWS_ACCOUNT_ID: 'me' })).toMatchObject({
+        code: 2,
+        lines: ['AWS_ACCOUNT_ID must be a 12-digit AWS account id (the account deploybridge is assumed to run in), got "me"'],
+      });
+    });
+
+    it('an ECR push in another account’s registry is not the image the service’s task definition runs', async () => {
+      const { code, lines } = await run([foreign('ecr-push-api.json')]);
+      expect(code).toBe(0);
+      expect(lines).toContain(
+        '  assumed: ecs:DescribeTaskDefinition taskDefinition=myproject_service_api_dev → its latest ACTIVE revision is 42 and runs 123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_api:v1.4.2',
+      );
+      expect(lines).toContain(
+        '  skip api: no container of arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:42 runs an image from myproject_service_api',
+      );
+    });
+  });
+
   it('a sequence: each event in order, one line per Slack call, then the channel a bot token leaves', async () => {
     const { code, lines } = await run(['events/ecs-rollback-sequence.json']);
     expect(code).toBe(0);
@@ -474,7 +530,7 @@ describe('bad arguments and input: one line naming the file and the problem, exi
     const { code, lines } = await run(['--help']);
     expect(code).toBe(0);
     expect(lines[0]).toBe('usage: npm start -- <event file> [--json] [--verbose] [--live]');
-    expect(lines.map((l) => l.trim().split(' ')[0])).toEqual(['usage:', '<event', '--json', '--verbose', '--live']);
+    expect(lines.map((l) => l.trim().split(' ')[0])).toEqual(['usage:', '<event', '--json', '--verbose', '--live', 'AWS_ACCOUNT_ID']);
   });
 
   it('an entries file with several entries runs each in order, naming the bus each is sent to', async () => {
