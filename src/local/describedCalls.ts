@@ -138,20 +138,27 @@ const LOCAL_ALIAS_VERSION = '7';
 const LOCAL_PREVIOUS_VERSION = '6';
 
 /**
- * A response to a Lambda read, described rather than performed. For an ECR push the function is
- * assumed to be an image function configured with the pushed tag, so the plan shows what it would get.
+ * The answers to Lambda reads, described rather than performed. A function is what its
+ * configuration makes it: one LAMBDA_CONFIG gives an artifact is a zip function (its code comes from
+ * there); any other is an image function of its own repository (`repositoryOf` the function name),
+ * configured with the pushed tag for an ECR push (so the plan shows what it would get), else `latest`.
  */
-function describedLambdaReads(install: LocalInstall): DescribedAnswer {
+function describedLambdaReads(install: LocalInstall, repositoryOf: (functionName: string) => string | undefined): DescribedAnswer {
   return (command, input, event, assume) => {
-    const isImagePush = event.source === 'aws.ecr';
-    const image = pushedImage(event, install);
-    const packageType = isImagePush ? 'Image' : 'Zip';
+    const repository = repositoryOf(String(input.FunctionName));
+    const image =
+      repository === undefined
+        ? undefined
+        : event.source === 'aws.ecr'
+          ? pushedImage(event, install)
+          : `${ecrRegistry(install.account, install.region)}/${repository}:latest`;
+    const packageType = image === undefined ? 'Zip' : 'Image';
     switch (command) {
       case 'GetFunction':
-        assume(packageType === 'Image' ? `an image function configured with ${image}` : 'a zip function');
+        assume(image === undefined ? 'a zip function' : `an image function configured with ${image}`);
         return {
           Configuration: { FunctionName: input.FunctionName, PackageType: packageType, LastUpdateStatus: 'Successful', State: 'Active' },
-          Code: isImagePush ? { ImageUri: image } : {},
+          Code: image === undefined ? {} : { ImageUri: image },
         };
       case 'GetFunctionConfiguration':
         assume(
@@ -289,13 +296,22 @@ export function describedAws(config: Config, options: { account: string; writes:
     const service = catalog.forEcsService(ecsService);
     return service?.kind === 'ecs' ? service.ecs.family : ecsService;
   };
+  const imageFunctions = new Map(
+    catalog
+      .configured()
+      .flatMap((service) =>
+        service.kind === 'lambda' && service.artifact === undefined
+          ? [[service.lambda.functionName, serviceRepositories(catalog.naming, service.name)[0] ?? service.name] as const]
+          : [],
+      ),
+  );
   return {
     answers: {
       ecs: {
         read: describedEcsReads(install, repositoryOf),
         ...(options.writes ? { write: describedEcsWrites(install, familyOf) } : {}),
       },
-      lambda: { read: describedLambdaReads(install) },
+      lambda: { read: describedLambdaReads(install, (functionName) => imageFunctions.get(functionName)) },
       s3: { read: describedS3Read },
       ecr: { read: describedEcrRead },
       ssm: { read: describedSsmReads(install.account) },
