@@ -4,6 +4,7 @@
  * object versions and image digests below, so each tells its story offline: a changed env file, an
  * invalid one, a re-upload that changes nothing, a push whose scan is still running.
  */
+import { eventTime } from '../triggers/events.js';
 import type { RawEvent } from './input.js';
 
 /** Records what a described answer assumes, in words ("its latest ACTIVE revision is 42 …"). */
@@ -100,7 +101,8 @@ export function describedEcrRead(
       const scanning = digest === LOCAL_SCANNING_DIGEST && event['detail-type'] === 'ECR Image Action';
       const counts = detail['finding-severity-counts'] ?? { MEDIUM: 2, LOW: 5 };
       const tags = eventTags(event);
-      const time = typeof event.time === 'string' ? Date.parse(event.time) : Date.now();
+      // The event's time as the function takes it: a time that is not one is now.
+      const time = Date.parse(eventTime({ time: typeof event.time === 'string' ? event.time : undefined }));
       assume(
         `it is tagged ${tags.join(', ')}, 182 MB, pushed 2 minutes before the event, scan ${scanning ? 'IN_PROGRESS' : `COMPLETE (${JSON.stringify(counts)})`}`,
       );

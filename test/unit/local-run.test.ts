@@ -363,6 +363,28 @@ describe('npm start -- <file> (offline)', () => {
     });
   });
 
+  it('an event whose time is not a time is handled as the function handles it: at the current time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploybridge-time-'));
+    try {
+      const event = JSON.parse(readFileSync('events/ecr-push-api.json', 'utf8')) as Record<string, unknown>;
+      event.time = 'garbage';
+      const file = join(dir, 'garbage-time.json');
+      writeFileSync(file, JSON.stringify(event));
+      const before = Date.now();
+      const { code, lines, text } = await run([file]);
+      expect(code).toBe(0);
+      expect(lines).toContain('Plan for ECR Image Action 13cde686-328b-6117-af20-0e5566167482 (route ecr): 1 deployment');
+      expect(text).not.toContain('Invalid time value');
+      // The image was pushed 2 minutes before the event, which happened now.
+      const pushed = /pushed (\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC/.exec(text)?.[1];
+      const at = Date.parse(`${pushed?.replace(' ', 'T') ?? ''}:00Z`);
+      expect(at).toBeGreaterThanOrEqual(before - 180_000);
+      expect(at).toBeLessThanOrEqual(Date.now());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a sequence: each event in order, one line per Slack call, then the channel a bot token leaves', async () => {
     const { code, lines } = await run(['events/ecs-rollback-sequence.json']);
     expect(code).toBe(0);
