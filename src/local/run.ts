@@ -38,7 +38,7 @@ import { createEcsTarget } from '../targets/ecs.js';
 import { createLambdaTarget } from '../targets/lambda/index.js';
 import { createAwsTargets, type Targets } from '../targets/registry.js';
 import { DESCRIBED, describedAws, describedCalls, type DescribedCall, type DescribedService } from './describedCalls.js';
-import { LocalInputError, readLocalInput, type LocalInput } from './input.js';
+import { LocalInputError, otherBus, readLocalInput, type LocalInput } from './input.js';
 import { batchSummary, planSummary } from './report.js';
 import { printingNotifier, recordingNotifier, slackText, type RecordedSlack, type SlackCall, type SlackChannelPrinter } from './thread.js';
 import { localAccount, withLocalDefaults } from './defaults.js';
@@ -294,9 +294,13 @@ async function handleAll(
   for (const [index, event] of (input.kind === 'batch' ? [] : events).entries()) {
     current = event;
     const bus = input.buses[index] ?? 'default';
-    if (input.kind === 'entries')
-      print(`\n== entry ${index + 1} of ${events.length}, sent to the ${bus === 'default' ? 'default bus' : `bus ${bus}`}`);
-    else print(events.length === 1 ? '' : `\n== ${index + 1} of ${events.length}`);
+    if (input.kind === 'entries') {
+      const elsewhere = otherBus(bus, { ...config, account: account.account });
+      print(
+        `\n== entry ${index + 1} of ${events.length}, sent to the ${bus === 'default' ? 'default bus' : `bus ${bus}`}${elsewhere === undefined ? '' : `: ${elsewhere}`}`,
+      );
+      if (elsewhere !== undefined) continue;
+    } else print(events.length === 1 ? '' : `\n== ${index + 1} of ${events.length}`);
     let result: HandleResult | undefined;
     let failure: unknown;
     try {

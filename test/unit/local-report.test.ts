@@ -288,7 +288,12 @@ describe('readLocalInput: what the runner reads', () => {
         Detail: '{"service":"api"}',
         Resources: ['arn:aws:ecs:eu-west-1:123456789012:service/c/s'],
       },
-      { Detail: '{"service":"worker"}', EventBusName: 'myproject-deploybridge-dev-manual-deploys' },
+      {
+        Source: 'action.production',
+        DetailType: 'Manual Deploy',
+        Detail: '{"service":"worker"}',
+        EventBusName: 'myproject-deploybridge-dev-manual-deploys',
+      },
     ];
     const input = readLocalInput(file('entries.json', entries), { region: 'eu-west-1', account: '123456789012' });
     expect(input.kind).toBe('entries');
@@ -308,8 +313,8 @@ describe('readLocalInput: what the runner reads', () => {
       {
         version: '0',
         id: expect.stringMatching(/^local-entry-2-\d+$/),
-        'detail-type': undefined,
-        source: undefined,
+        'detail-type': 'Manual Deploy',
+        source: 'action.production',
         account: '123456789012',
         time: expect.any(String),
         region: 'eu-west-1',
@@ -321,7 +326,7 @@ describe('readLocalInput: what the runner reads', () => {
 
   it.each([['Source'], ['DetailType'], ['Detail'], ['EventBusName']])('an item with only %s is taken for an entry', (key) => {
     expect(() => readLocalInput(file(`only-${key}.json`, [{ [key]: 'x' }]), { region: 'eu-west-1', account: '123456789012' })).toThrow(
-      key === 'Detail' ? /entry 1: "Detail" is not valid JSON/ : /entry 1 has no "Detail"/,
+      /^.+: entry 1 has no "\w+"(, "\w+")*: PutEvents fails an entry without Source, DetailType and Detail$/,
     );
   });
 

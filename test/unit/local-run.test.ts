@@ -508,7 +508,51 @@ describe('bad arguments and input: one line naming the file and the problem, exi
     [
       'an entry without Detail',
       () => file('no-detail.json', '[{"Source":"action.deploy","DetailType":"Manual Deploy"}]'),
-      'entry 1 has no "Detail" (put-events needs Source, DetailType and Detail)',
+      'entry 1 has no "Detail": PutEvents fails an entry without Source, DetailType and Detail',
+    ],
+    [
+      'an entry without Source and DetailType',
+      () => file('no-source.json', '[{"Detail":"{\\"service\\":\\"api\\"}"}]'),
+      'entry 1 has no "Source", "DetailType": PutEvents fails an entry without Source, DetailType and Detail',
+    ],
+    [
+      'an entry with a source of AWS (aws.…)',
+      () =>
+        file(
+          'aws-source.json',
+          JSON.stringify([
+            { Source: 'action.deploy', DetailType: 'Manual Deploy', Detail: '{"service":"api"}' },
+            { Source: 'aws.ecr', DetailType: 'ECR Image Action', Detail: '{"repository-name":"myproject_service_api"}' },
+          ]),
+        ),
+      'entry 2: Source "aws.ecr" is reserved for AWS services: PutEvents fails the entry (NotAuthorizedForSourceException); manual deploys are sent as action.deploy or action.production',
+    ],
+    [
+      'an entry whose DetailType is longer than PutEvents takes',
+      () => file('long-type.json', JSON.stringify([{ Source: 'action.deploy', DetailType: 'M'.repeat(129), Detail: '{}' }])),
+      'entry 1: "DetailType" is 129 characters: PutEvents takes at most 128',
+    ],
+    [
+      'an entry larger than PutEvents takes',
+      () =>
+        file(
+          'large.json',
+          JSON.stringify([
+            { Source: 'action.deploy', DetailType: 'Manual Deploy', Detail: JSON.stringify({ reason: 'x'.repeat(262_144) }) },
+          ]),
+        ),
+      'entry 1 is 262183 bytes (Source, DetailType, Detail and Resources): PutEvents takes at most 262144 (256 KB) an entry',
+    ],
+    [
+      'more entries than PutEvents takes',
+      () =>
+        file(
+          'eleven.json',
+          JSON.stringify(
+            Array.from({ length: 11 }, () => ({ Source: 'action.deploy', DetailType: 'Manual Deploy', Detail: '{"service":"api"}' })),
+          ),
+        ),
+      '11 entries: PutEvents takes 1 to 10 in one request and refuses the whole request (split the file)',
     ],
   ])('%s', async (_what, path, problem) => {
     const output = captureOutput();
@@ -581,6 +625,49 @@ describe('bad arguments and input: one line naming the file and the problem, exi
         '== entry 2 of 2, sent to the bus myproject-deploybridge-dev-manual-deploys',
         '  worker → ECS service myproject_service_worker_dev (cluster myproject_cluster_dev)',
       ]);
+    } finally {
+      output.restore();
+    }
+  });
+});
+
+describe('npm start -- <put-events entries file>: the bus each entry is sent to', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'deploybridge-buses-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("an entry sent to a bus that is not this install's is never received: said, and nothing is planned for it", async () => {
+    const entry = (bus: string | undefined, service: string) => ({
+      ...(bus === undefined ? {} : { EventBusName: bus }),
+      Source: 'action.deploy',
+      DetailType: 'Manual Deploy',
+      Detail: JSON.stringify({ service, env: 'dev', reason: 'r' }),
+    });
+    const path = join(dir, 'buses.json');
+    writeFileSync(
+      path,
+      JSON.stringify([
+        entry('other-team-bus', 'api'),
+        entry('arn:aws:events:us-east-1:123456789012:event-bus/myproject-deploybridge-dev-manual-deploys', 'worker'),
+        entry('arn:aws:events:us-east-1:999999999999:event-bus/myproject-deploybridge-dev-manual-deploys', 'api'),
+        entry(undefined, 'backend'),
+      ]),
+    );
+    const output = captureOutput();
+    try {
+      const { code, lines } = await run([path]);
+      expect(code).toBe(0);
+      expect(lines.filter((l) => l.startsWith('== ') || /^ {2}\w+ → /.test(l)).map((l) => l.split(' (cluster')[0])).toEqual([
+        "== entry 1 of 4, sent to the bus other-team-bus: not this install's (its rules listen on the default bus and on myproject-deploybridge-dev-manual-deploys), so deploybridge never receives it",
+        '== entry 2 of 4, sent to the bus arn:aws:events:us-east-1:123456789012:event-bus/myproject-deploybridge-dev-manual-deploys',
+        '  worker → ECS service myproject_service_worker_dev',
+        "== entry 3 of 4, sent to the bus arn:aws:events:us-east-1:999999999999:event-bus/myproject-deploybridge-dev-manual-deploys: not this install's (its rules listen on the default bus and on myproject-deploybridge-dev-manual-deploys), so deploybridge never receives it",
+        '== entry 4 of 4, sent to the default bus',
+        '  backend → ECS service myproject_service_dev',
+      ]);
+      expect(lines.filter((l) => l.startsWith('Plan for '))).toHaveLength(2);
     } finally {
       output.restore();
     }
