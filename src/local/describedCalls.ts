@@ -192,31 +192,53 @@ function describedLambdaReads(install: LocalInstall, repositoryOf: (functionName
 /** Where a client's requests are answered: the `initialize` step, before credentials are looked up. */
 export const DESCRIBED = { step: 'initialize', name: 'deploybridgeDescribedCalls' } as const;
 
+/** A service's described answers: to its reads, and (a sequence's ECS) to its writes; other writes get an empty answer. */
+export interface DescribedAnswers {
+  read: DescribedAnswer;
+  write?: DescribedAnswer;
+}
+
 /**
- * A middleware for a real SDK client that answers every request in the `initialize` step: reads by
- * `read`, writes by `write` (or with an empty answer), each call given to `record` with what its
- * answer assumed. `current` is the event the call is made for (the one being handled, or the event
- * of a batch the call is about: see {@link batchEventOfCall}).
+ * Answers one call as the offline run does, for the event it is made for: the described answer,
+ * and the call with what the answer assumed.
  *
  * @example
- * client.middlewareStack.add(describedCalls('ecs', describedEcsRead, undefined, () => event, calls.push.bind(calls)), DESCRIBED);
+ * const { output, call } = answerCall('ecs', 'DescribeTaskDefinition', { taskDefinition: 'f' }, aws.answers.ecs, event);
+ */
+export function answerCall(
+  service: string,
+  command: string,
+  input: Record<string, unknown>,
+  { read, write }: DescribedAnswers,
+  event: RawEvent,
+): { output: Record<string, unknown>; call: DescribedCall } {
+  const kind = /^(Get|Describe|List)/.test(command) ? 'read' : 'write';
+  const assumed: string[] = [];
+  const assume = (what: string) => assumed.push(what);
+  const output = kind === 'read' ? read(command, input, event, assume) : (write?.(command, input, event, assume) ?? {});
+  return { output, call: { service, command, input, kind, assumed } };
+}
+
+/**
+ * A middleware for a real SDK client that answers every request in the `initialize` step with
+ * {@link answerCall}, each call given to `record` with what its answer assumed. `current` is the
+ * event the call is made for (the one being handled, or the event of a batch the call is about:
+ * see {@link batchEventOfCall}).
+ *
+ * @example
+ * client.middlewareStack.add(describedCalls('ecs', aws.answers.ecs, () => event, calls.push.bind(calls)), DESCRIBED);
  */
 export function describedCalls<Input extends object, Output extends object>(
   service: string,
-  read: DescribedAnswer,
-  write: DescribedAnswer | undefined,
+  answers: DescribedAnswers,
   current: (service: string, input: Record<string, unknown>) => RawEvent,
   record: (call: DescribedCall) => void,
 ): InitializeMiddleware<Input, Output> {
   return (_next, context) => async (args) => {
     const command = (context.commandName ?? 'Command').replace(/Command$/, '');
     const input = args.input as Record<string, unknown>;
-    const kind = /^(Get|Describe|List)/.test(command) ? 'read' : 'write';
-    const assumed: string[] = [];
-    const assume = (what: string) => assumed.push(what);
-    const event = current(service, input);
-    const output = kind === 'read' ? read(command, input, event, assume) : (write?.(command, input, event, assume) ?? {});
-    record({ service, command, input, kind, assumed });
+    const { output, call } = answerCall(service, command, input, answers, current(service, input));
+    record(call);
     return { output: { $metadata: {}, ...output } as Output, response: {} };
   };
 }
@@ -269,7 +291,7 @@ export type DescribedService = 'ecs' | 'lambda' | 's3' | 'ecr' | 'ssm';
 
 /** The offline run's AWS for a configuration: each service's described answers, and which event of a batch a call is about. */
 export interface DescribedAws {
-  answers: Record<DescribedService, { read: DescribedAnswer; write?: DescribedAnswer }>;
+  answers: Record<DescribedService, DescribedAnswers>;
   /** The Lambda context of an invocation: the install's account and region, with Lambda's longest timeout ahead. */
   context: () => Context;
   /** For an SQS batch: see {@link batchEventOfCall}. */
@@ -283,7 +305,7 @@ export interface DescribedAws {
  *
  * @example
  * const aws = describedAws(config, { account: '123456789012', writes: true });
- * client.middlewareStack.add(describedCalls('ecs', aws.answers.ecs.read, aws.answers.ecs.write, () => event, record), DESCRIBED);
+ * client.middlewareStack.add(describedCalls('ecs', aws.answers.ecs, () => event, record), DESCRIBED);
  */
 export function describedAws(config: Config, options: { account: string; writes: boolean }): DescribedAws {
   const { catalog } = config;

@@ -234,8 +234,7 @@ async function handleAll(
       client: Client,
       service: DescribedService,
     ) => {
-      const { read, write } = aws.answers[service];
-      client.middlewareStack.add(describedCalls(service, read, write, eventOfCall, record) as never, DESCRIBED);
+      client.middlewareStack.add(describedCalls(service, aws.answers[service], eventOfCall, record) as never, DESCRIBED);
       return client;
     };
     const ecs = createEcsTarget(answer(new ECSClient({ region: config.region }), 'ecs'));
