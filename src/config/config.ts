@@ -381,9 +381,8 @@ function knownEventPattern(pattern: string): boolean {
   return types.includes(pattern);
 }
 
-/** Reads a channel's `…_EVENTS`: a comma-separated list of event types, families or `*`; each unknown one is a problem. */
-function readEventFilter(read: EnvReader, name: 'TEAMS_EVENTS' | 'GOOGLE_CHAT_EVENTS' | 'WEBHOOK_EVENTS' | 'SNS_EVENTS'): string[] {
-  const patterns = read.list(name);
+/** Checks a channel's `…_EVENTS` (a comma-separated list of event types, families or `*`): each unknown one is a problem. */
+function checkEventFilter(read: EnvReader, name: string, patterns: string[]): string[] {
   for (const pattern of patterns.filter((p) => !knownEventPattern(p))) {
     const meant = closest(pattern, NOTIFICATION_EVENT_TYPES);
     read.problems.push(
@@ -393,71 +392,90 @@ function readEventFilter(read: EnvReader, name: 'TEAMS_EVENTS' | 'GOOGLE_CHAT_EV
   return patterns;
 }
 
+/** A channel's secret as configured: a value, or the name of an SSM parameter holding it. */
+interface SecretVariables {
+  value: string | undefined;
+  parameter: string | undefined;
+}
+
 /**
- * Reads a channel's secret, given as a value or as an SSM parameter name: a value is checked
- * without ever being echoed; both at once is a problem.
+ * Checks a channel's secret, given as a value (`names[0]`) or as an SSM parameter name
+ * (`names[1]`): a value is checked without ever being echoed; both at once is a problem.
  */
-function readSecret(
+function checkSecret(
   read: EnvReader,
-  variable: string,
-  parameterVariable: string,
+  names: [string, string],
+  secret: SecretVariables,
   check: { re: RegExp; what: string },
-): { value: string | undefined; parameter: string | undefined } {
-  const value = read.optional(variable);
+): SecretVariables {
+  const [variable, parameterVariable] = names;
   // The value is a secret: never echo it.
-  if (value !== undefined && !check.re.test(value)) read.problems.push(`${variable} must be ${check.what}`);
-  const parameter = read.optional(parameterVariable);
-  if (value !== undefined && parameter !== undefined) read.problems.push(`set either ${variable} or ${parameterVariable}, not both`);
-  return { value, parameter };
+  if (secret.value !== undefined && !check.re.test(secret.value)) read.problems.push(`${variable} must be ${check.what}`);
+  if (secret.value !== undefined && secret.parameter !== undefined)
+    read.problems.push(`set either ${variable} or ${parameterVariable}, not both`);
+  return secret;
 }
 
 const HTTP_URL = { re: /^https?:\/\/[^\s]+$/i, what: 'an http(s) URL' };
 
 /** Reads the channels besides Slack; a filter without its channel, or a webhook without its secret, is a problem. */
 function readChannels(read: EnvReader): ChannelsConfig {
-  const teams = readSecret(read, 'TEAMS_WEBHOOK_URL', 'TEAMS_WEBHOOK_SSM_PARAMETER', HTTP_URL);
-  const googleChat = readSecret(read, 'GOOGLE_CHAT_WEBHOOK_URL', 'GOOGLE_CHAT_WEBHOOK_SSM_PARAMETER', HTTP_URL);
-  const webhook = readSecret(read, 'WEBHOOK_URL', 'WEBHOOK_SSM_PARAMETER', HTTP_URL);
-  const secret = readSecret(read, 'WEBHOOK_SECRET', 'WEBHOOK_SECRET_SSM_PARAMETER', {
-    re: /^[\x20-\x7e]{16,}$/,
-    what: 'at least 16 printable ASCII characters',
-  });
-  const webhookOn = webhook.value !== undefined || webhook.parameter !== undefined;
-  const secretOn = secret.value !== undefined || secret.parameter !== undefined;
-  if (webhookOn && !secretOn)
+  const teams = checkSecret(
+    read,
+    ['TEAMS_WEBHOOK_URL', 'TEAMS_WEBHOOK_SSM_PARAMETER'],
+    { value: read.optional('TEAMS_WEBHOOK_URL'), parameter: read.optional('TEAMS_WEBHOOK_SSM_PARAMETER') },
+    HTTP_URL,
+  );
+  const googleChat = checkSecret(
+    read,
+    ['GOOGLE_CHAT_WEBHOOK_URL', 'GOOGLE_CHAT_WEBHOOK_SSM_PARAMETER'],
+    { value: read.optional('GOOGLE_CHAT_WEBHOOK_URL'), parameter: read.optional('GOOGLE_CHAT_WEBHOOK_SSM_PARAMETER') },
+    HTTP_URL,
+  );
+  const webhook = checkSecret(
+    read,
+    ['WEBHOOK_URL', 'WEBHOOK_SSM_PARAMETER'],
+    { value: read.optional('WEBHOOK_URL'), parameter: read.optional('WEBHOOK_SSM_PARAMETER') },
+    HTTP_URL,
+  );
+  const secret = checkSecret(
+    read,
+    ['WEBHOOK_SECRET', 'WEBHOOK_SECRET_SSM_PARAMETER'],
+    { value: read.optional('WEBHOOK_SECRET'), parameter: read.optional('WEBHOOK_SECRET_SSM_PARAMETER') },
+    { re: /^[\x20-\x7e]{16,}$/, what: 'at least 16 printable ASCII characters' },
+  );
+  const configured = (s: SecretVariables) => s.value !== undefined || s.parameter !== undefined;
+  if (configured(webhook) && !configured(secret))
     read.problems.push('WEBHOOK_SECRET (or WEBHOOK_SECRET_SSM_PARAMETER) is required with WEBHOOK_URL: every delivery is signed with it');
-  if (secretOn && !webhookOn) read.problems.push('WEBHOOK_SECRET is set but WEBHOOK_URL (or WEBHOOK_SSM_PARAMETER) is not');
+  if (configured(secret) && !configured(webhook))
+    read.problems.push('WEBHOOK_SECRET is set but WEBHOOK_URL (or WEBHOOK_SSM_PARAMETER) is not');
   const topicArn = read.optional('SNS_TOPIC_ARN');
   if (topicArn !== undefined && !SNS_TOPIC_ARN_RE.test(topicArn))
     read.problems.push(
       `SNS_TOPIC_ARN must be the ARN of a standard SNS topic (arn:aws:sns:REGION:ACCOUNT:NAME; Amazon Q Developer in chat applications reads no FIFO topic), got ${JSON.stringify(topicArn.slice(0, 300))}`,
     );
-  const channels: ChannelsConfig = {
-    teams: { webhookUrl: teams.value, webhookSsmParameter: teams.parameter, events: readEventFilter(read, 'TEAMS_EVENTS') },
-    googleChat: {
-      webhookUrl: googleChat.value,
-      webhookSsmParameter: googleChat.parameter,
-      events: readEventFilter(read, 'GOOGLE_CHAT_EVENTS'),
-    },
+  const filters: Array<[string, string[], boolean]> = [
+    ['TEAMS_EVENTS', read.list('TEAMS_EVENTS'), configured(teams)],
+    ['GOOGLE_CHAT_EVENTS', read.list('GOOGLE_CHAT_EVENTS'), configured(googleChat)],
+    ['WEBHOOK_EVENTS', read.list('WEBHOOK_EVENTS'), configured(webhook)],
+    ['SNS_EVENTS', read.list('SNS_EVENTS'), topicArn !== undefined],
+  ];
+  const [teamsEvents, googleChatEvents, webhookEvents, snsEvents] = filters.map(([name, patterns, on]) => {
+    if (!on && patterns.length > 0) read.problems.push(`${name} is set, but its channel is not configured`);
+    return checkEventFilter(read, name, patterns);
+  }) as [string[], string[], string[], string[]];
+  return {
+    teams: { webhookUrl: teams.value, webhookSsmParameter: teams.parameter, events: teamsEvents },
+    googleChat: { webhookUrl: googleChat.value, webhookSsmParameter: googleChat.parameter, events: googleChatEvents },
     webhook: {
       url: webhook.value,
       ssmParameter: webhook.parameter,
       secret: secret.value,
       secretSsmParameter: secret.parameter,
-      events: readEventFilter(read, 'WEBHOOK_EVENTS'),
+      events: webhookEvents,
     },
-    sns: { topicArn, events: readEventFilter(read, 'SNS_EVENTS') },
+    sns: { topicArn, events: snsEvents },
   };
-  const unheard: Array<[string, boolean]> = [
-    ['TEAMS_EVENTS', teams.value === undefined && teams.parameter === undefined],
-    ['GOOGLE_CHAT_EVENTS', googleChat.value === undefined && googleChat.parameter === undefined],
-    ['WEBHOOK_EVENTS', !webhookOn],
-    ['SNS_EVENTS', topicArn === undefined],
-  ];
-  for (const [name, off] of unheard) {
-    if (off && read.optional(name) !== undefined) read.problems.push(`${name} is set, but its channel is not configured`);
-  }
-  return channels;
 }
 
 /**
