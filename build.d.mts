@@ -1,9 +1,11 @@
 // Types of build.mjs, for the tests (test/terraform reads the package's file name from it).
-import type { BuildOptions, Metafile } from 'esbuild';
+import type { BuildOptions, Metafile, Plugin } from 'esbuild';
 
 /** The deployable zip's file name in dist/: deploybridge-<version>.zip, the version of package.json. */
 export declare const ZIP_NAME: string;
 export declare const bundleOptions: BuildOptions;
+/** The Lambda build's environment-only credentials (the bench's naive SDK floors build without it). */
+export declare const environmentCredentials: Plugin;
 export declare function buildBundle(outdir: string, options: BuildOptions): Promise<Metafile>;
 export declare function bundleFiles(dir: string, prefix?: string): string[];
 export declare function zipBundle(dir: string): Uint8Array;

@@ -11,7 +11,7 @@ import { zipSync } from 'fflate';
 import { Buffer } from 'node:buffer';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { staticClosure } from './bench/lib.mjs';
 import { filterSourceMap } from './bench/sourcemap.mjs';
 
@@ -63,6 +63,21 @@ const sdkPackageVersion = {
   },
 };
 
+/**
+ * The Lambda build's credentials: the SDK's default chain (`@aws-sdk/credential-provider-node`:
+ * environment, SSO, shared config files, credential process, web identity, container and
+ * instance metadata) is replaced by src/aws/lambdaCredentials.ts, environment only, since Lambda
+ * always puts the execution role's credentials there. The local run and `npm run verify` run from
+ * source and keep the full chain; the bench builds its "naive" SDK floors without this plugin.
+ */
+export const environmentCredentials = {
+  name: 'environment-credentials',
+  setup(b) {
+    const provider = fileURLToPath(new URL('./src/aws/lambdaCredentials.ts', import.meta.url));
+    b.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({ path: provider }));
+  },
+};
+
 /** The deployable zip's file name in dist/: deploybridge-<version>.zip, the version of package.json. */
 export const ZIP_NAME = `deploybridge-${JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')).version}.zip`;
 
@@ -84,7 +99,7 @@ export const bundleOptions = {
   metafile: true,
   outExtension: { '.js': '.mjs' },
   logLevel: 'warning',
-  plugins: [lazyBuiltins, sdkPackageVersion],
+  plugins: [lazyBuiltins, sdkPackageVersion, environmentCredentials],
 };
 
 /** Builds into `outdir` (emptied first) and writes its metafile next to the code as meta.json. */

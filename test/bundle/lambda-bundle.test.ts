@@ -1,0 +1,222 @@
+/**
+ * The Lambda bundle as build.mjs makes it (esbuild's metafile and output, built in memory):
+ * credentials from the environment only, one copy of each SDK package, and the SDK's schema
+ * modules tree-shaken without changing what a client sends or parses.
+ */
+import { execFile } from 'node:child_process';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { build, type BuildOptions, type Metafile, type OutputFile } from 'esbuild';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { bundleOptions, environmentCredentials } from '../../build.mjs';
+import { NO_ENVIRONMENT_CREDENTIALS } from '../../src/aws/lambdaCredentials.js';
+import { listenOnLoopback } from '../helpers/loopback.js';
+import { ecsCall } from './probes.js';
+
+/** The packages of the SDK's default chain besides the environment's: SSO, INI, process, web identity, HTTP/container, IMDS, login. */
+const CHAIN_PACKAGES =
+  /node_modules\/(@aws-sdk\/credential-provider-(?!env\/)[^/]+|@aws-sdk\/nested-clients|@aws-sdk\/token-providers|@smithy\/credential-provider-imds)\//;
+/** Words only the other providers' code holds: the container and instance metadata endpoints, web identity, credential_process, SSO, INI. */
+const CHAIN_MARKERS = [
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  '169.254.170.2',
+  '/latest/meta-data/iam/security-credentials',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'credential_process',
+  'sso_start_url',
+  'aws_access_key_id',
+];
+
+interface Built {
+  meta: Metafile;
+  code: string;
+}
+
+async function buildLambda(options: BuildOptions = {}): Promise<Built> {
+  const result = await build({
+    ...bundleOptions,
+    entryPoints: { index: 'src/index.ts' },
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    outdir: 'dist-bundle-check',
+    sourcemap: false,
+    write: false,
+    ...options,
+  });
+  const code = (result.outputFiles ?? []).filter((f: OutputFile) => f.path.endsWith('.mjs')).map((f: OutputFile) => f.text);
+  return { meta: result.metafile as Metafile, code: code.join('\n') };
+}
+
+let lambda: Built;
+let naive: Built;
+beforeAll(async () => {
+  lambda = await buildLambda();
+  naive = await buildLambda({ plugins: (bundleOptions.plugins ?? []).filter((p) => p !== environmentCredentials) });
+}, 120_000);
+
+describe('credentials in the Lambda bundle', () => {
+  it('holds no credential provider but the environment’s: no SSO, INI, process, web-identity, container or IMDS code', () => {
+    const inputs = Object.keys(lambda.meta.inputs);
+    expect(inputs.filter((input) => CHAIN_PACKAGES.test(input))).toEqual([]);
+    expect(CHAIN_MARKERS.filter((marker) => lambda.code.includes(marker))).toEqual([]);
+    expect(inputs).toContain('src/aws/lambdaCredentials.ts');
+    expect(inputs.some((input) => input.includes('node_modules/@aws-sdk/credential-provider-env/'))).toBe(true);
+  });
+
+  it('the same build with the SDK’s default chain holds all of them (so the check above can fail)', () => {
+    const packages = new Set(
+      Object.keys(naive.meta.inputs).flatMap((input) => {
+        const match = CHAIN_PACKAGES.exec(input);
+        return match === null ? [] : [match[1]];
+      }),
+    );
+    expect([...packages]).toEqual(
+      expect.arrayContaining([
+        '@aws-sdk/credential-provider-sso',
+        '@aws-sdk/credential-provider-ini',
+        '@aws-sdk/credential-provider-process',
+        '@aws-sdk/credential-provider-web-identity',
+        '@smithy/credential-provider-imds',
+      ]),
+    );
+    expect(CHAIN_MARKERS.filter((marker) => !naive.code.includes(marker))).toEqual([]);
+  });
+});
+
+describe('the SDK in the Lambda bundle', () => {
+  it('holds one copy of each @aws-sdk/* and @smithy/* package (one SDK version across the clients)', () => {
+    const copies = new Map<string, Set<string>>();
+    for (const input of Object.keys(lambda.meta.inputs)) {
+      const match = /^(.*node_modules\/((?:@aws-sdk|@smithy)\/[^/]+))\//.exec(input);
+      if (match === null) continue;
+      const [, dir, name] = match as unknown as [string, string, string];
+      copies.set(name, (copies.get(name) ?? new Set()).add(dir));
+    }
+    expect(copies.get('@aws-sdk/core')?.size).toBe(1);
+    expect(copies.get('@smithy/core')?.size).toBe(1);
+    expect([...copies].filter(([, dirs]) => dirs.size > 1).map(([name, dirs]) => `${name}: ${[...dirs].join(', ')}`)).toEqual([]);
+  });
+});
+
+describe('the probes bundled like the Lambda and run by node, against a server on 127.0.0.1', () => {
+  const signed: Array<string | undefined> = [];
+  let server: Awaited<ReturnType<typeof listenOnLoopback>>;
+  let dir: string;
+  let probe: string;
+
+  beforeAll(async () => {
+    server = await listenOnLoopback(createServer((req, res) => answer(req, res, signed)));
+    dir = mkdtempSync(join(tmpdir(), 'deploybridge-bundle-'));
+    probe = join(dir, 'probe.mjs');
+    const contents = [
+      "import * as probes from './test/bundle/probes.ts';",
+      'const result = await probes[process.argv[2]]();',
+      'process.stdout.write(JSON.stringify(result));',
+    ].join('\n');
+    await build({
+      ...bundleOptions,
+      stdin: { contents, resolveDir: process.cwd(), sourcefile: 'probe-entry.ts', loader: 'ts' },
+      outfile: probe,
+      sourcemap: false,
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  afterEach(() => {
+    signed.length = 0;
+    vi.unstubAllEnvs();
+  });
+
+  /** Runs a bundled probe in a Lambda-like environment (plus `env`) and returns what it printed. */
+  async function runBundled(name: string, env: Record<string, string | undefined>): Promise<unknown> {
+    const { stdout } = await promisify(execFile)(process.execPath, [probe, name], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: dir,
+        AWS_REGION: 'us-east-1',
+        AWS_ENDPOINT_URL: server.baseUrl,
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ...env,
+      },
+      encoding: 'utf8',
+    });
+    return JSON.parse(stdout) as unknown;
+  }
+
+  const profileEnv = () => {
+    const files = join(dir, 'profile');
+    return { AWS_PROFILE: 'deploybridge-test', AWS_CONFIG_FILE: `${files}.config`, AWS_SHARED_CREDENTIALS_FILE: `${files}.credentials` };
+  };
+
+  it('an SDK client signs with the environment’s credentials, even where AWS_PROFILE would win in the default chain', async () => {
+    const env = profileEnv();
+    writeFileSync(env.AWS_CONFIG_FILE, '[profile deploybridge-test]\nregion = us-east-1\n');
+    writeFileSync(
+      env.AWS_SHARED_CREDENTIALS_FILE,
+      '[deploybridge-test]\naws_access_key_id = AKIAPROFILEEXAMPLE01\naws_secret_access_key = s\n',
+    );
+    const result = await runBundled('ecsCall', {
+      ...env,
+      AWS_ACCESS_KEY_ID: 'ASIAENVIRONMENTEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'environmentSecretAccessKeyExample',
+      AWS_SESSION_TOKEN: 'environment-session-token',
+    });
+    expect(result).toEqual({ taskArns: [] });
+    expect(signed).toEqual(['ASIAENVIRONMENTEXAMPLE']);
+
+    // From source, the same call goes through the full chain: the profile signs.
+    vi.stubEnv('AWS_ENDPOINT_URL', server.baseUrl);
+    vi.stubEnv('AWS_ACCESS_KEY_ID', undefined);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', undefined);
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    await expect(ecsCall()).resolves.toEqual({ taskArns: [] });
+    expect(signed).toEqual(['ASIAENVIRONMENTEXAMPLE', 'AKIAPROFILEEXAMPLE01']);
+  });
+
+  it('without credentials in the environment, the call fails with the message that says where they come from; nothing is sent', async () => {
+    const result = await runBundled('ecsCall', profileEnv());
+    expect(result).toEqual({ error: { name: 'CredentialsProviderError', message: NO_ENVIRONMENT_CREDENTIALS } });
+    expect(signed).toEqual([]);
+  });
+});
+
+/** The server's answers: ECS ListTasks (the signing key recorded), and S3's env-file reads. */
+function answer(req: IncomingMessage, res: ServerResponse, signed: Array<string | undefined>): void {
+  req.resume();
+  req.on('end', () => {
+    signed.push(/Credential=([^/]+)\//.exec(req.headers.authorization ?? '')?.[1]);
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (req.headers['x-amz-target'] === 'AmazonEC2ContainerServiceV20141113.ListTasks') {
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end('{"taskArns":[]}');
+      return;
+    }
+    if (url.pathname === '/myproject-config-dev/api/.env') {
+      const body = 'APP_ENV=dev\nLOG_LEVEL=info\n';
+      res
+        .writeHead(200, { 'content-type': 'text/plain', 'content-length': String(Buffer.byteLength(body)), 'x-amz-version-id': 'v2' })
+        .end(body);
+      return;
+    }
+    if (/^\/myproject-config-dev\/?$/.test(url.pathname) && url.searchParams.has('versions')) {
+      const version = (id: string, latest: boolean, day: string, size: number) =>
+        `<Version><Key>api/.env</Key><VersionId>${id}</VersionId><IsLatest>${latest}</IsLatest><LastModified>2026-01-${day}T00:00:00.000Z</LastModified><ETag>"e${id}"</ETag><Size>${size}</Size><StorageClass>STANDARD</StorageClass></Version>`;
+      res
+        .writeHead(200, { 'content-type': 'application/xml' })
+        .end(
+          `<?xml version="1.0" encoding="UTF-8"?><ListVersionsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>myproject-config-dev</Name><Prefix>api/.env</Prefix><KeyMarker></KeyMarker><VersionIdMarker></VersionIdMarker><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>${version('v2', true, '02', 27)}${version('v1', false, '01', 28)}<DeleteMarker><Key>api/.env</Key><VersionId>v0</VersionId><IsLatest>false</IsLatest><LastModified>2025-12-31T00:00:00.000Z</LastModified></DeleteMarker></ListVersionsResult>`,
+        );
+      return;
+    }
+    res
+      .writeHead(404, { 'content-type': 'application/xml', 'x-amz-request-id': 'test-request' })
+      .end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message><Key>missing/.env</Key><RequestId>test-request</RequestId></Error>',
+      );
+  });
+}
