@@ -78,6 +78,27 @@ export const environmentCredentials = {
   },
 };
 
+/**
+ * An AWS SDK client declares the schema of every operation and shape of its service in one module
+ * (dist-es/schemas/schemas_0.js), their traits as object literals with computed keys naming
+ * module constants (`{ [_h]: ["GET", …] }`). esbuild keeps any object literal with a computed key
+ * (a key could run code when converted to a string), so every schema stayed in the bundle, used or
+ * not: S3's module alone was 64 KB minified. Here each such key is written as the string its
+ * constant holds (`{ "http": ["GET", …] }`, the same object), and the schemas no command uses are
+ * tree-shaken. The error schemas stay: registering them is a side effect the deserializer relies on.
+ */
+const sdkSchemaKeys = {
+  name: 'sdk-schema-keys',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const constants = new Map([...source.matchAll(/^const (_\w+) = ("[^"\\]*");$/gm)].map(([, name, value]) => [name, value]));
+      const contents = source.replace(/\[(_\w+)\]:/g, (key, name) => (constants.has(name) ? `${constants.get(name)}:` : key));
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
 /** The deployable zip's file name in dist/: deploybridge-<version>.zip, the version of package.json. */
 export const ZIP_NAME = `deploybridge-${JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')).version}.zip`;
 
@@ -99,7 +120,7 @@ export const bundleOptions = {
   metafile: true,
   outExtension: { '.js': '.mjs' },
   logLevel: 'warning',
-  plugins: [lazyBuiltins, sdkPackageVersion, environmentCredentials],
+  plugins: [lazyBuiltins, sdkPackageVersion, sdkSchemaKeys, environmentCredentials],
 };
 
 /** Builds into `outdir` (emptied first) and writes its metafile next to the code as meta.json. */

@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { bundleOptions, environmentCredentials } from '../../build.mjs';
 import { NO_ENVIRONMENT_CREDENTIALS } from '../../src/aws/lambdaCredentials.js';
 import { listenOnLoopback } from '../helpers/loopback.js';
-import { ecsCall } from './probes.js';
+import { ecsCall, s3Reads } from './probes.js';
 
 /** The packages of the SDK's default chain besides the environment's: SSO, INI, process, web identity, HTTP/container, IMDS, login. */
 const CHAIN_PACKAGES =
@@ -98,6 +98,19 @@ describe('the SDK in the Lambda bundle', () => {
     expect(copies.get('@aws-sdk/core')?.size).toBe(1);
     expect(copies.get('@smithy/core')?.size).toBe(1);
     expect([...copies].filter(([, dirs]) => dirs.size > 1).map(([name, dirs]) => `${name}: ${[...dirs].join(', ')}`)).toEqual([]);
+  });
+
+  it('keeps of S3’s operation schemas those its commands use: GetObject’s, not PutObject’s', () => {
+    const s3Schemas = Object.entries(lambda.meta.outputs).flatMap(([, output]) =>
+      Object.entries(output.inputs)
+        .filter(([input]) => input.endsWith('@aws-sdk/client-s3/dist-es/schemas/schemas_0.js'))
+        .map(([, { bytesInOutput }]) => bytesInOutput),
+    );
+    expect(s3Schemas).toHaveLength(1);
+    // 64 KB minified before the computed keys were resolved at build time; the rest is the error schemas.
+    expect(s3Schemas[0]).toBeLessThan(32 * 1024);
+    expect(lambda.code).toContain('"GetObjectRequest"');
+    expect(lambda.code).not.toContain('"PutObjectRequest"');
   });
 });
 
@@ -183,6 +196,24 @@ describe('the probes bundled like the Lambda and run by node, against a server o
     const result = await runBundled('ecsCall', profileEnv());
     expect(result).toEqual({ error: { name: 'CredentialsProviderError', message: NO_ENVIRONMENT_CREDENTIALS } });
     expect(signed).toEqual([]);
+  });
+
+  it('S3 reads (schemas tree-shaken) send and parse as from source: object, versions, and a missing key', async () => {
+    const env = { AWS_ACCESS_KEY_ID: 'ASIAENVIRONMENTEXAMPLE', AWS_SECRET_ACCESS_KEY: 'environmentSecretAccessKeyExample' };
+    const bundled = await runBundled('s3Reads', env);
+    vi.stubEnv('AWS_ENDPOINT_URL', server.baseUrl);
+    const fromSource = await s3Reads();
+    expect(bundled).toEqual(fromSource);
+    expect(fromSource).toMatchObject({
+      body: 'APP_ENV=dev\nLOG_LEVEL=info\n',
+      versionId: 'v2',
+      versions: [
+        { key: 'api/.env', versionId: 'v2', isLatest: true, lastModified: '2026-01-02T00:00:00.000Z', size: 27 },
+        { key: 'api/.env', versionId: 'v1', isLatest: false, lastModified: '2026-01-01T00:00:00.000Z', size: 28 },
+      ],
+      deleteMarkers: [{ key: 'api/.env', versionId: 'v0', isLatest: false }],
+      missing: { name: 'NoSuchKey', fault: 'client', status: 404, isNoSuchKey: true },
+    });
   });
 });
 
