@@ -10,7 +10,7 @@ import { build } from 'esbuild';
 import { zipSync } from 'fflate';
 import { Buffer } from 'node:buffer';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { staticClosure } from './bench/lib.mjs';
 import { filterSourceMap } from './bench/sourcemap.mjs';
@@ -87,14 +87,130 @@ export const environmentCredentials = {
  * constant holds (`{ "http": ["GET", …] }`, the same object), and the schemas no command uses are
  * tree-shaken. The error schemas stay: registering them is a side effect the deserializer relies on.
  */
-const sdkSchemaKeys = {
-  name: 'sdk-schema-keys',
+function resolveSchemaKeys(source) {
+  const constants = new Map([...source.matchAll(/^const (_\w+) = ("[^"\\]*");$/gm)].map(([, name, value]) => [name, value]));
+  return source.replace(/\[(_\w+)\]:/g, (key, name) => (constants.has(name) ? `${constants.get(name)}:` : key));
+}
+
+/** `import { a, b as c } from "x";` and `export { a, b as c } from "x";` (the SDK's dist-es is generated: one form). */
+const NAMED_FROM = /^(import|export)\s*\{([^}]*)\}\s*from\s*"([^"]+)";/gm;
+/** `export * from "x";` */
+const STAR_FROM = /^export\s*\*\s*from\s*"([^"]+)";/gm;
+/** Local exports: `export const|let|var|function|async function|class NAME`, and `export { a, b as c };`. */
+const LOCAL_EXPORT = /^export\s+(?:const|let|var|class|(?:async\s+)?function\*?)\s+([\w$]+)/gm;
+const LOCAL_EXPORT_LIST = /^export\s*\{([^}]*)\}\s*;/gm;
+
+/** `a, b as c` → [['a', 'a'], ['b', 'c']]: [name in the module imported from, name here]. */
+function specifiers(list) {
+  return list
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+    .map((item) => {
+      const [name, alias] = item.split(/\s+as\s+/);
+      return [name, alias ?? name];
+    });
+}
+
+/**
+ * The SDK's modules import from "barrels", index modules that only re-export others
+ * (`@aws-sdk/core/protocols` re-exports the JSON, XML, query and CBOR protocols). esbuild assigns
+ * code to chunks by which entry points *import* a module, used or not, so every module a barrel
+ * re-exports lands in the chunk every client's route loads: the ECS route loaded S3's XML protocol.
+ * Here each named import or re-export from a barrel is written against the module that defines the
+ * name (through barrels of barrels), so a chunk holds what its routes' clients use. Only pure
+ * barrels (nothing but `export … from`) are skipped over: a module with code of its own is
+ * imported as it is, so no side effect is lost.
+ */
+function sdkDirectImports(b) {
+  const modules = new Map();
+  const resolved = new Map();
+  const moduleAt = (path) => {
+    let module = modules.get(path);
+    if (module === undefined) {
+      const source = readFileSync(path, 'utf8');
+      const named = new Map();
+      for (const [, kind, list, spec] of source.matchAll(NAMED_FROM))
+        if (kind === 'export') for (const [name, alias] of specifiers(list)) named.set(alias, { spec, name });
+      const stars = [...source.matchAll(STAR_FROM)].map(([, spec]) => spec);
+      const local = new Set([
+        ...[...source.matchAll(LOCAL_EXPORT)].map(([, name]) => name),
+        ...[...source.matchAll(LOCAL_EXPORT_LIST)].flatMap(([, list]) => specifiers(list).map(([, alias]) => alias)),
+      ]);
+      const rest = source
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/^\s*\/\/.*$/gm, '')
+        .replace(NAMED_FROM, (statement, kind) => (kind === 'export' ? '' : statement))
+        .replace(STAR_FROM, '');
+      module = { named, stars, local, pure: rest.trim() === '' };
+      modules.set(path, module);
+    }
+    return module;
+  };
+  const resolve = async (spec, importer) => {
+    const key = `${dirname(importer)}\0${spec}`;
+    if (!resolved.has(key)) {
+      const result = await b.resolve(spec, { kind: 'import-statement', importer, resolveDir: dirname(importer) });
+      resolved.set(key, result.errors.length === 0 && !result.external && result.namespace === 'file' ? result.path : undefined);
+    }
+    return resolved.get(key);
+  };
+  const exports = async (path, name, seen = new Set()) => {
+    if (seen.has(path)) return false;
+    seen.add(path);
+    const module = moduleAt(path);
+    if (module.named.has(name) || module.local.has(name)) return true;
+    for (const spec of module.stars) {
+      const target = await resolve(spec, path);
+      if (target !== undefined && (await exports(target, name, seen))) return true;
+    }
+    return false;
+  };
+  /** The module that defines `name` as `path` exports it, and its name there. */
+  const definition = async (path, name) => {
+    const module = moduleAt(path);
+    if (!module.pure) return { path, name };
+    const reexport = module.named.get(name);
+    if (reexport !== undefined) {
+      const target = await resolve(reexport.spec, path);
+      return target === undefined ? { path, name } : definition(target, reexport.name);
+    }
+    for (const spec of module.stars) {
+      const target = await resolve(spec, path);
+      if (target !== undefined && (await exports(target, name))) return definition(target, name);
+    }
+    return { path, name };
+  };
+  return async (source, importer) => {
+    const statements = [...source.matchAll(NAMED_FROM)];
+    const rewritten = await Promise.all(
+      statements.map(async ([statement, kind, list, spec]) => {
+        const target = await resolve(spec, importer);
+        if (target === undefined || !moduleAt(target).pure) return statement;
+        const byModule = new Map();
+        for (const [name, alias] of specifiers(list)) {
+          const found = await definition(target, name);
+          byModule.set(found.path, [...(byModule.get(found.path) ?? []), found.name === alias ? alias : `${found.name} as ${alias}`]);
+        }
+        return [...byModule].map(([path, names]) => `${kind} { ${names.join(', ')} } from ${JSON.stringify(path)};`).join('\n');
+      }),
+    );
+    let index = 0;
+    return source.replace(NAMED_FROM, () => rewritten[index++]);
+  };
+}
+
+/** The SDK's modules as the Lambda bundle reads them: schema keys resolved, imports direct (above). */
+const sdkModules = {
+  name: 'sdk-modules',
   setup(b) {
-    b.onLoad({ filter: /[\\/]node_modules[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ }, (args) => {
+    const direct = sdkDirectImports(b);
+    b.onLoad({ filter: /[\\/]node_modules[\\/](?:@aws-sdk|@smithy)[\\/].+[\\/]dist-es[\\/].+\.js$/ }, async (args) => {
       const source = readFileSync(args.path, 'utf8');
-      const constants = new Map([...source.matchAll(/^const (_\w+) = ("[^"\\]*");$/gm)].map(([, name, value]) => [name, value]));
-      const contents = source.replace(/\[(_\w+)\]:/g, (key, name) => (constants.has(name) ? `${constants.get(name)}:` : key));
-      return { contents, loader: 'js' };
+      const keyed = /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/.test(args.path)
+        ? resolveSchemaKeys(source)
+        : source;
+      return { contents: await direct(keyed, args.path), loader: 'js', resolveDir: dirname(args.path) };
     });
   },
 };
@@ -120,7 +236,7 @@ export const bundleOptions = {
   metafile: true,
   outExtension: { '.js': '.mjs' },
   logLevel: 'warning',
-  plugins: [lazyBuiltins, sdkPackageVersion, sdkSchemaKeys, environmentCredentials],
+  plugins: [lazyBuiltins, sdkPackageVersion, sdkModules, environmentCredentials],
 };
 
 /** Builds into `outdir` (emptied first) and writes its metafile next to the code as meta.json. */

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build, type BuildOptions, type Metafile, type OutputFile } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { staticClosure } from '../../bench/lib.mjs';
 import { bundleOptions, environmentCredentials } from '../../build.mjs';
 import { NO_ENVIRONMENT_CREDENTIALS } from '../../src/aws/lambdaCredentials.js';
 import { listenOnLoopback } from '../helpers/loopback.js';
@@ -111,6 +112,26 @@ describe('the SDK in the Lambda bundle', () => {
     expect(s3Schemas[0]).toBeLessThan(32 * 1024);
     expect(lambda.code).toContain('"GetObjectRequest"');
     expect(lambda.code).not.toContain('"PutObjectRequest"');
+  });
+});
+
+describe('SDK code per route', () => {
+  /** The inputs of what loading the chunk of `entryPoint` loads: it and the chunks it imports statically. */
+  const loadedBy = (entryPoint: string) => {
+    const outputs = lambda.meta.outputs;
+    const chunk = Object.keys(outputs).find((file) => outputs[file]?.entryPoint === entryPoint);
+    expect(chunk, entryPoint).toBeDefined();
+    return [...staticClosure(lambda.meta, chunk as string)].flatMap((file) => Object.keys(outputs[file]?.inputs ?? {}));
+  };
+
+  it('the ECS target loads no S3 (XML) or Lambda (REST-JSON) protocol code, though the SDK re-exports every protocol from one module', () => {
+    const inputs = loadedBy('src/targets/ecs.ts');
+    expect(inputs.some((input) => input.includes('@aws-sdk/core/dist-es/submodules/protocols/json/AwsJson1_1Protocol.js'))).toBe(true);
+    expect(inputs.filter((input) => /protocols\/(xml|query|cbor)\/|AwsRestJsonProtocol|HttpBindingProtocol/.test(input))).toEqual([]);
+  });
+
+  it('the S3 reads load the XML protocol', () => {
+    expect(loadedBy('src/triggers/reads/s3.ts').some((input) => input.includes('protocols/xml/AwsRestXmlProtocol.js'))).toBe(true);
   });
 });
 
