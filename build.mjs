@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
 import { Buffer } from 'node:buffer';
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { staticClosure } from './bench/lib.mjs';
@@ -147,11 +147,17 @@ function sdkDirectImports(b) {
     }
     return module;
   };
+  // The SDK's own relative imports name a file without its extension, or a folder's index; a
+  // package specifier resolves the same from every SDK file (one copy of each package, checked).
   const resolve = async (spec, importer) => {
-    const key = `${dirname(importer)}\0${spec}`;
+    const key = spec.startsWith('.') ? join(dirname(importer), spec) : spec;
     if (!resolved.has(key)) {
-      const result = await b.resolve(spec, { kind: 'import-statement', importer, resolveDir: dirname(importer) });
-      resolved.set(key, result.errors.length === 0 && !result.external && result.namespace === 'file' ? result.path : undefined);
+      const local = spec.startsWith('.') ? [`${key}.js`, join(key, 'index.js')].find((file) => existsSync(file)) : undefined;
+      if (local !== undefined) resolved.set(key, local);
+      else {
+        const result = await b.resolve(spec, { kind: 'import-statement', importer, resolveDir: dirname(importer) });
+        resolved.set(key, result.errors.length === 0 && !result.external && result.namespace === 'file' ? result.path : undefined);
+      }
     }
     return resolved.get(key);
   };
@@ -215,6 +221,47 @@ const sdkModules = {
   },
 };
 
+/**
+ * Event streams (Lambda's InvokeWithResponseStream, S3's SelectObjectContent): the S3 and Lambda
+ * clients create an event-stream marshaller with every client, and the SDK loads its
+ * event-stream serializer with `import()` when an operation streams events. No operation
+ * deploybridge calls does, so the Lambda bundle has stand-ins that say so if one ever did,
+ * instead of 20 KB of codec code the S3 and Lambda routes loaded.
+ */
+const NO_EVENT_STREAMS =
+  'throw new Error("event streams are not in deploybridge\'s Lambda bundle (build.mjs): no operation it calls streams events")';
+const noEventStreams = {
+  name: 'no-event-streams',
+  setup(b) {
+    b.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: 'event-streams', namespace: 'no-event-streams' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'no-event-streams' }, () => ({ contents: `${NO_EVENT_STREAMS};`, loader: 'js' }));
+    b.onLoad(
+      { filter: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]event-streams[\\/]eventstream-serde[\\/]EventStreamMarshaller\.js$/ },
+      () => ({
+        contents: [
+          'export class EventStreamMarshaller {',
+          `  serialize() { ${NO_EVENT_STREAMS}; }`,
+          `  deserialize() { ${NO_EVENT_STREAMS}; }`,
+          '}',
+          'export const eventStreamSerdeProvider = () => new EventStreamMarshaller();',
+        ].join('\n'),
+        loader: 'js',
+      }),
+    );
+  },
+};
+
+/**
+ * The Lambda build's entry points. The environment-only credentials module is one of its own:
+ * every SDK client imports it, so it would share the chunk of the SDK's core code, giving that
+ * chunk a source map, and with `--enable-source-maps` Node measures every line of a module with a
+ * map when it loads it (100 KB for a few lines of deploybridge's). No chunk imports an entry's own
+ * file, so it is pruned (buildBundle): the routes load what they did, split along that line.
+ */
+export const LAMBDA_ENTRY_POINTS = { index: 'src/index.ts', 'chunks/credentials': 'src/aws/lambdaCredentials.ts' };
+
 /** The deployable zip's file name in dist/: deploybridge-<version>.zip, the version of package.json. */
 export const ZIP_NAME = `deploybridge-${JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')).version}.zip`;
 
@@ -236,7 +283,7 @@ export const bundleOptions = {
   metafile: true,
   outExtension: { '.js': '.mjs' },
   logLevel: 'warning',
-  plugins: [lazyBuiltins, sdkPackageVersion, sdkModules, environmentCredentials],
+  plugins: [lazyBuiltins, sdkPackageVersion, noEventStreams, sdkModules, environmentCredentials],
 };
 
 /** Builds into `outdir` (emptied first) and writes its metafile next to the code as meta.json. */
@@ -314,7 +361,7 @@ export function zipBundle(dir) {
 async function main() {
   const outdir = 'dist';
   const meta = await buildBundle(outdir, {
-    entryPoints: { index: 'src/index.ts' },
+    entryPoints: LAMBDA_ENTRY_POINTS,
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
   });
