@@ -4,6 +4,8 @@ import type { BuildOptions, Metafile, Plugin } from 'esbuild';
 /** The deployable zip's file name in dist/: deploybridge-<version>.zip, the version of package.json. */
 export declare const ZIP_NAME: string;
 export declare const bundleOptions: BuildOptions;
+/** The Lambda build's entry points (src/index.ts and the modules that get a chunk of their own). */
+export declare const LAMBDA_ENTRY_POINTS: Record<string, string>;
 /** The Lambda build's environment-only credentials (the bench's naive SDK floors build without it). */
 export declare const environmentCredentials: Plugin;
 export declare function buildBundle(outdir: string, options: BuildOptions): Promise<Metafile>;

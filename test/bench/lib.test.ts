@@ -95,9 +95,12 @@ describe('fan-out ideal and budgets', () => {
   it('passes figures within the budgets and flags those above, or missing', () => {
     const fine = {
       initRatio: 1.3,
-      routeToFloorRatio: 1.4,
+      routeToFloorRatio: 1.2,
+      routeToNaiveFloorRatio: 0.95,
       zipBytes: 200 * 1024,
       initCodeBytes: 50 * 1024,
+      heaviestRss: 50 * 1024 * 1024,
+      duplicateSdkPackages: 0,
       ecsRouteSdkBytes: 0,
       routesWithOtherClients: 0,
       fanoutCallsPerService: 1,

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build, type BuildOptions, type Metafile, type OutputFile } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { staticClosure } from '../../bench/lib.mjs';
-import { bundleOptions, environmentCredentials } from '../../build.mjs';
+import { duplicateSdkPackages, staticClosure } from '../../bench/lib.mjs';
+import { bundleOptions, environmentCredentials, LAMBDA_ENTRY_POINTS } from '../../build.mjs';
 import { NO_ENVIRONMENT_CREDENTIALS } from '../../src/aws/lambdaCredentials.js';
 import { listenOnLoopback } from '../helpers/loopback.js';
 import { ecsCall, s3Reads } from './probes.js';
@@ -39,7 +39,7 @@ interface Built {
 async function buildLambda(options: BuildOptions = {}): Promise<Built> {
   const result = await build({
     ...bundleOptions,
-    entryPoints: { index: 'src/index.ts' },
+    entryPoints: LAMBDA_ENTRY_POINTS,
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
     outdir: 'dist-bundle-check',
@@ -89,16 +89,8 @@ describe('credentials in the Lambda bundle', () => {
 
 describe('the SDK in the Lambda bundle', () => {
   it('holds one copy of each @aws-sdk/* and @smithy/* package (one SDK version across the clients)', () => {
-    const copies = new Map<string, Set<string>>();
-    for (const input of Object.keys(lambda.meta.inputs)) {
-      const match = /^(.*node_modules\/((?:@aws-sdk|@smithy)\/[^/]+))\//.exec(input);
-      if (match === null) continue;
-      const [, dir, name] = match as unknown as [string, string, string];
-      copies.set(name, (copies.get(name) ?? new Set()).add(dir));
-    }
-    expect(copies.get('@aws-sdk/core')?.size).toBe(1);
-    expect(copies.get('@smithy/core')?.size).toBe(1);
-    expect([...copies].filter(([, dirs]) => dirs.size > 1).map(([name, dirs]) => `${name}: ${[...dirs].join(', ')}`)).toEqual([]);
+    expect(Object.keys(lambda.meta.inputs).filter((input) => input.includes('node_modules/@smithy/core/')).length).toBeGreaterThan(0);
+    expect(duplicateSdkPackages(lambda.meta)).toEqual([]);
   });
 
   it('keeps of S3’s operation schemas those its commands use: GetObject’s, not PutObject’s', () => {
