@@ -6,8 +6,10 @@ export declare const ZIP_NAME: string;
 export declare const bundleOptions: BuildOptions;
 /** The Lambda build's entry points (src/index.ts and the modules that get a chunk of their own). */
 export declare const LAMBDA_ENTRY_POINTS: Record<string, string>;
-/** The Lambda build's environment-only credentials (the bench's naive SDK floors build without it). */
+/** The Lambda build's environment-only credentials. */
 export declare const environmentCredentials: Plugin;
+/** The plugins that fit the SDK to Lambda (the bench's naive SDK floors are built without them). */
+export declare const LAMBDA_SDK_PLUGINS: Plugin[];
 export declare function buildBundle(outdir: string, options: BuildOptions): Promise<Metafile>;
 export declare function bundleFiles(dir: string, prefix?: string): string[];
 export declare function zipBundle(dir: string): Uint8Array;

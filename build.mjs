@@ -68,7 +68,7 @@ const sdkPackageVersion = {
  * environment, SSO, shared config files, credential process, web identity, container and
  * instance metadata) is replaced by src/aws/lambdaCredentials.ts, environment only, since Lambda
  * always puts the execution role's credentials there. The local run and `npm run verify` run from
- * source and keep the full chain; the bench builds its "naive" SDK floors without this plugin.
+ * source and keep the full chain.
  */
 export const environmentCredentials = {
   name: 'environment-credentials',
@@ -285,6 +285,13 @@ export const bundleOptions = {
   logLevel: 'warning',
   plugins: [lazyBuiltins, sdkPackageVersion, noEventStreams, sdkModules, environmentCredentials],
 };
+
+/**
+ * The plugins that fit the AWS SDK to Lambda: credentials from the environment, only the schemas and
+ * protocol code the commands use, no event-stream codec. The bench builds its "naive" SDK floors
+ * without them: the SDK as it bundles by default, with its default credential chain.
+ */
+export const LAMBDA_SDK_PLUGINS = [noEventStreams, sdkModules, environmentCredentials];
 
 /** Builds into `outdir` (emptied first) and writes its metafile next to the code as meta.json. */
 export async function buildBundle(outdir, options) {

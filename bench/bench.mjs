@@ -21,7 +21,8 @@
  * order) so a noisy neighbour slows all of them alike. Each route that calls AWS is also compared
  * with its SDK floors (bench/floors.mjs): a bundle of the same clients making the same calls, built
  * with the same settings and run the same way, its credentials from the environment as in the
- * Lambda bundle, and a "naive" one on the SDK's default credential chain. Those ratios, and init
+ * Lambda bundle, and a "naive" one of the SDK as it bundles by default (default credential chain,
+ * every schema and protocol: the floors before build.mjs fitted the SDK). Those ratios, and init
  * over bare node, are paired: the median of the ratios of each round's two samples. Besides the
  * wall time to exit, each sample records when the first AWS write (bench/lib.mjs WRITE_OPERATIONS)
  * reached the stub: from the process's start, that is the wait a cold start puts before a
@@ -333,7 +334,7 @@ function variants(stub, bundles, floors, options) {
         list.push({
           id: `${naive ? 'naive' : 'floor'}:${floor.name}`,
           bundle: 'floor',
-          label: `${naive ? 'naive SDK floor' : 'SDK floor'} of ${route.label ?? `route ${route.name}`} (${FLOORS[floor.name].clients.join('+')}${naive ? ', default chain' : ''})`,
+          label: `${naive ? 'naive SDK floor' : 'SDK floor'} of ${route.label ?? `route ${route.name}`} (${FLOORS[floor.name].clients.join('+')}${naive ? ', SDK as bundled by default' : ''})`,
           kind: 'floor',
           credentials: floor.credentials,
           floorOf: `route:${route.name}`,
@@ -397,15 +398,16 @@ function progress(text) {
 
 /**
  * The SDK floors (bench/floors.mjs), each one file built with the Lambda bundle's esbuild
- * settings: with its credentials from the environment only, as the bundle takes them, and
- * "naive", with the SDK's default credential chain (build.mjs without its environmentCredentials).
+ * settings, as the bundle takes the SDK (credentials from the environment only, unused schemas and
+ * protocols left out), and "naive": the SDK as it bundles by default, with its default credential
+ * chain (build.mjs without LAMBDA_SDK_PLUGINS), the floors as they were before those plugins.
  */
 async function buildFloors(tmp) {
-  const { buildBundle, bundleOptions, environmentCredentials } = await import(pathToFileURL(join(root, 'build.mjs')).href);
-  progress(`building the SDK floors of ${Object.keys(FLOORS).length} routes, with environment credentials and naive`);
+  const { buildBundle, bundleOptions, LAMBDA_SDK_PLUGINS } = await import(pathToFileURL(join(root, 'build.mjs')).href);
+  progress(`building the SDK floors of ${Object.keys(FLOORS).length} routes, as the bundle takes the SDK and naive`);
   const floors = [];
   for (const credentials of ['environment', 'naive']) {
-    const plugins = credentials === 'naive' ? bundleOptions.plugins.filter((p) => p !== environmentCredentials) : bundleOptions.plugins;
+    const plugins = credentials === 'naive' ? bundleOptions.plugins.filter((p) => !LAMBDA_SDK_PLUGINS.includes(p)) : bundleOptions.plugins;
     for (const [name, floor] of Object.entries(FLOORS)) {
       const dir = join(tmp, 'floors', credentials, name);
       await buildBundle(dir, {
@@ -697,7 +699,7 @@ async function main() {
     });
     // Each SDK route over its floors: what deploybridge adds to the SDK's own cost (the floor with
     // the bundle's environment credentials), and where it stands against the SDK set up the usual
-    // way (the naive floor, default credential chain). Ratios pair the samples of each round.
+    // way (the naive floor: the SDK as it bundles by default). Ratios pair the samples of each round.
     const paired = (a, b, key) =>
       pairedRatio(
         samples[a].map((x) => x[key]),
@@ -921,7 +923,7 @@ async function main() {
     ];
     if (floorRatios.length > 0) {
       console.log(
-        '\nSDK routes over their SDK floor (the same clients making the same calls, nothing else; credentials from the environment as in the bundle) and their naive floor (the default credential chain); ratios paired by round:',
+        '\nSDK routes over their SDK floor (the same clients making the same calls, nothing else; the SDK as the bundle takes it) and their naive floor (the SDK as it bundles by default); ratios paired by round:',
       );
       console.log(formatTable(floorTable));
       console.log('\nTime to the first AWS write (process start, a cold start, to the first write request reaching AWS):');

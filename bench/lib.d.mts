@@ -9,7 +9,14 @@ export declare const BUDGETS: {
   initCodeBytes: number;
   rssBytes: number;
 };
-export declare const TARGETS: { initRatio: number; routeToFloorRatio: number; zipBytes: number; fanoutVsIdeal: number };
+export declare const TARGETS: {
+  initRatio: number;
+  routeToFloorRatio: number;
+  routeToNaiveFloorRatio: number;
+  zipBytes: number;
+  rssBytes: number;
+  fanoutVsIdeal: number;
+};
 export declare const WRITE_OPERATIONS: Set<string>;
 export declare function firstWriteMs(calls: Array<{ target: string; arrived: number }>, startedAt: number): number | undefined;
 export declare function pairedRatio(a: number[], b: number[]): number;

@@ -3,7 +3,7 @@
  * ratios paired by interleaved round, and the check that the bundle holds one copy of the SDK.
  */
 import { describe, expect, it } from 'vitest';
-import { duplicateSdkPackages, evaluate, firstWriteMs, pairedRatio } from '../../bench/lib.mjs';
+import { BUDGETS, duplicateSdkPackages, evaluate, firstWriteMs, pairedRatio } from '../../bench/lib.mjs';
 
 describe('time to the first AWS write', () => {
   it('is the first write request’s arrival less the process start; reads before it do not count', () => {
@@ -77,12 +77,19 @@ describe('budgets of the floors, the RSS and the SDK copies', () => {
     expect(breached({})).toEqual([]);
   });
 
-  it('fail a route slower than its naive floor, an RSS over 55 MB, a second copy of an SDK package, or a missing figure', () => {
-    expect(breached({ routeToNaiveFloorRatio: 1.01 })).toEqual(['slowest SDK route over its naive SDK floor (default credential chain)']);
-    expect(breached({ heaviestRss: 56 * 1024 * 1024 })).toEqual(['RSS after the heaviest route']);
+  it('fail a route too slow against its naive floor, an RSS too large, a second copy of an SDK package, or a missing figure', () => {
+    const naive = 'slowest SDK route over its naive SDK floor (the SDK as bundled by default)';
+    expect(breached({ routeToNaiveFloorRatio: BUDGETS.routeToNaiveFloorRatio + 0.01 })).toEqual([naive]);
+    expect(breached({ heaviestRss: BUDGETS.rssBytes + 1 })).toEqual(['RSS after the heaviest route']);
     expect(breached({ duplicateSdkPackages: 1 })).toEqual(['SDK packages bundled twice (one SDK version across the clients)']);
-    expect(breached({ routeToNaiveFloorRatio: undefined })).toEqual([
-      'slowest SDK route over its naive SDK floor (default credential chain)',
-    ]);
+    expect(breached({ routeToNaiveFloorRatio: undefined })).toEqual([naive]);
+  });
+
+  it('report the targets (a route no slower than its naive floor, 55 MB) without failing', () => {
+    const checks = evaluate({ ...fine, routeToNaiveFloorRatio: 1.2, heaviestRss: 58 * 1024 * 1024 });
+    expect(checks.filter((c) => c.kind === 'budget' && !c.ok)).toEqual([]);
+    expect(checks.filter((c) => c.kind === 'target' && !c.ok).map((c) => c.name)).toEqual(
+      expect.arrayContaining(['slowest SDK route over its naive SDK floor', 'RSS after the heaviest route']),
+    );
   });
 });
