@@ -18,7 +18,7 @@ import { formatMarkdownTable, formatValue, KB, MB } from './lib.mjs';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const DOC = 'docs/performance.md';
 export const REFERENCE = 'bench/reference.json';
-const USAGE = 'usage: npm run bench:docs [-- --from bench/results.json | --check]';
+export const USAGE = 'usage: npm run bench:docs [-- --from bench/results.json | --check]';
 
 /**
  * What the document shows of a run: bench/results.json without its samples.
