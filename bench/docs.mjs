@@ -84,6 +84,8 @@ export function blocks(ref) {
         'naive / bare node',
         '**route / floor**',
         '**route / naive floor**',
+        'CPU time: route / floor',
+        'CPU time: route / naive floor',
       ],
       ...floors.map((f) => [
         f.label,
@@ -95,6 +97,8 @@ export function blocks(ref) {
         x(f.naiveRatio),
         `**${x(f.overFloor)}**`,
         `**${x(f.overNaive)}**`,
+        f.cpuOverFloor === undefined ? '' : x(f.cpuOverFloor),
+        f.cpuOverNaive === undefined ? '' : x(f.cpuOverNaive),
       ]),
     ]),
     variants: formatMarkdownTable([

@@ -69,6 +69,8 @@ export interface Figures {
   fanoutOtherCalls?: number;
   routeToFloorRatio?: number;
   routeToNaiveFloorRatio?: number;
+  routeToFloorWallRatio?: number;
+  routeToNaiveFloorWallRatio?: number;
   firstWriteToFloorRatio?: number;
   firstWriteToNaiveFloorRatio?: number;
   duplicateSdkPackages?: number;

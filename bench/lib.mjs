@@ -10,24 +10,25 @@ export const MB = 1024 * 1024;
 
 /**
  * CI budgets (`npm run bench -- --check` fails above these) and the targets. Ratios compare
- * interleaved samples round by round (see {@link pairedRatio}), so a loaded machine slows both
- * sides of a ratio alike; the budgets leave room for what load still does to them (on this 2-core
- * machine at a load average of 20, the same build measured 1.09x to 1.37x over its floors from one
- * route to the next), and catch what a regression costs (the CommonJS SDK builds, eager loading or
- * Slack over `fetch` each cost 1.5x to 2x).
+ * interleaved samples round by round (see {@link pairedRatio}). The route budgets are on CPU time
+ * (the child's own, every thread): on this shared 2-core machine a route's wall time over its
+ * floor's moved from 1.05x to 1.6x between two runs of one build, its CPU time by a few percent.
+ * Wall time, what a user waits for, is reported against the issue's targets. A regression trips
+ * the budgets: the CommonJS SDK builds, eager loading or Slack over `fetch` each cost 1.5x to 2x.
  */
 export const BUDGETS = {
   initRatio: 1.35,
   // A route that calls AWS over its SDK floor: the same clients making the same calls and nothing
   // else, the SDK bundled as the Lambda bundle takes it (bench/floors.mjs). The SDK's own cost is
   // not deploybridge's to cut (ECSClient and one UpdateService alone cost over 3x a bare
-  // `node -e ''`); what deploybridge adds on top is.
-  routeToFloorRatio: 1.6,
+  // `node -e ''`); what deploybridge adds on top is. Measured: 1.46x to 1.50x in CPU time.
+  routeToFloorRatio: 1.65,
   // …and over its naive floor: the same calls with the SDK as it bundles by default (default
   // credential chain, every schema): a whole route against a bare SDK call set up the usual way.
+  // Measured: 1.30x to 1.36x in CPU time.
   routeToNaiveFloorRatio: 1.5,
   // 341 KB before the SDK was fitted to Lambda (environment credentials, unused schemas, protocols
-  // and the event-stream codec left out): 273 KB.
+  // and the event-stream codec left out): 275.5 KB.
   zipBytes: 280 * KB,
   initCodeBytes: 60 * KB,
   // Bare `node` is 39 MB; the heaviest route measured 58 to 59 MB, 1.6 MB of it the source maps.
@@ -216,10 +217,10 @@ const EXACT_UNITS = new Set(['calls', 'routes', 'packages']);
 export function evaluate(figures) {
   const checks = [
     ['budget', 'init-only ratio', figures.initRatio, BUDGETS.initRatio, 'x'],
-    ['budget', 'slowest SDK route over its SDK floor', figures.routeToFloorRatio, BUDGETS.routeToFloorRatio, 'x'],
+    ['budget', 'slowest SDK route over its SDK floor, CPU time', figures.routeToFloorRatio, BUDGETS.routeToFloorRatio, 'x'],
     [
       'budget',
-      'slowest SDK route over its naive SDK floor (the SDK as bundled by default)',
+      'slowest SDK route over its naive SDK floor (the SDK as bundled by default), CPU time',
       figures.routeToNaiveFloorRatio,
       BUDGETS.routeToNaiveFloorRatio,
       'x',
@@ -246,8 +247,14 @@ export function evaluate(figures) {
       'calls',
     ],
     ['target', 'init-only ratio', figures.initRatio, TARGETS.initRatio, 'x'],
-    ['target', 'slowest SDK route over its SDK floor', figures.routeToFloorRatio, TARGETS.routeToFloorRatio, 'x'],
-    ['target', 'slowest SDK route over its naive SDK floor', figures.routeToNaiveFloorRatio, TARGETS.routeToNaiveFloorRatio, 'x'],
+    ['target', 'slowest SDK route over its SDK floor, wall time', figures.routeToFloorWallRatio, TARGETS.routeToFloorRatio, 'x'],
+    [
+      'target',
+      'slowest SDK route over its naive SDK floor, wall time',
+      figures.routeToNaiveFloorWallRatio,
+      TARGETS.routeToNaiveFloorRatio,
+      'x',
+    ],
     ['target', 'slowest SDK route to its first write, over its SDK floor', figures.firstWriteToFloorRatio, TARGETS.routeToFloorRatio, 'x'],
     [
       'target',
