@@ -473,8 +473,10 @@ function slowest(floorRatios, expected) {
   if (floorRatios.length !== expected) return {};
   const max = (key) => Math.max(...floorRatios.map((f) => f[key]));
   return {
-    routeToFloorRatio: max('overFloor'),
-    routeToNaiveFloorRatio: max('overNaive'),
+    routeToFloorRatio: max('cpuOverFloor'),
+    routeToNaiveFloorRatio: max('cpuOverNaive'),
+    routeToFloorWallRatio: max('overFloor'),
+    routeToNaiveFloorWallRatio: max('overNaive'),
     firstWriteToFloorRatio: max('firstWriteOverFloor'),
     firstWriteToNaiveFloorRatio: max('firstWriteOverNaive'),
   };
@@ -728,6 +730,8 @@ async function main() {
           naiveRatio: naive.ratio,
           overFloor: paired(route.id, floor.id, 'wallMs'),
           overNaive: paired(route.id, naive.id, 'wallMs'),
+          cpuOverFloor: paired(route.id, floor.id, 'cpuMs'),
+          cpuOverNaive: paired(route.id, naive.id, 'cpuMs'),
           routeFirstWriteMs: route.firstWriteMs,
           floorFirstWriteMs: floor.firstWriteMs,
           naiveFirstWriteMs: naive.firstWriteMs,
@@ -903,6 +907,8 @@ async function main() {
         'naive / bare',
         'route / floor',
         'route / naive',
+        'CPU: route / floor',
+        'CPU: route / naive',
       ],
       ...floorRatios.map((f) => [
         f.label,
@@ -914,6 +920,8 @@ async function main() {
         `${f.naiveRatio.toFixed(2)}x`,
         `${f.overFloor.toFixed(2)}x`,
         `${f.overNaive.toFixed(2)}x`,
+        `${f.cpuOverFloor.toFixed(2)}x`,
+        `${f.cpuOverNaive.toFixed(2)}x`,
       ]),
     ];
     const firstWriteTable = [

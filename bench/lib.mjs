@@ -21,11 +21,11 @@ export const BUDGETS = {
   // A route that calls AWS over its SDK floor: the same clients making the same calls and nothing
   // else, the SDK bundled as the Lambda bundle takes it (bench/floors.mjs). The SDK's own cost is
   // not deploybridge's to cut (ECSClient and one UpdateService alone cost over 3x a bare
-  // `node -e ''`); what deploybridge adds on top is. Measured: 1.46x to 1.50x in CPU time.
+  // `node -e ''`); what deploybridge adds on top is. Measured: 1.36x to 1.53x in CPU time.
   routeToFloorRatio: 1.65,
   // …and over its naive floor: the same calls with the SDK as it bundles by default (default
   // credential chain, every schema): a whole route against a bare SDK call set up the usual way.
-  // Measured: 1.30x to 1.36x in CPU time.
+  // Measured: 1.19x to 1.35x in CPU time.
   routeToNaiveFloorRatio: 1.5,
   // 341 KB before the SDK was fitted to Lambda (environment credentials, unused schemas, protocols
   // and the event-stream codec left out): 275.5 KB.
