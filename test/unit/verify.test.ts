@@ -704,6 +704,58 @@ describe('npm run verify (offline)', () => {
   });
 });
 
+describe('npm run verify right after npm ci (nothing set)', () => {
+  it("offline, checks npm start's embedded configuration and says so", async () => {
+    const { code, lines } = await verify([], {});
+    expect(lines.slice(0, 2)).toEqual([
+      'deploybridge preflight for myproject/dev in us-east-1 (offline: the configuration and the AWS names it maps to; --live checks them in the account)',
+      "embedded defaults for PROJECT_NAME, PROJECT_ENV, SERVICE_CONFIG, LAMBDA_CONFIG, ECR_SCAN_GATE: npm start's configuration for the samples in events/ (set PROJECT_NAME and PROJECT_ENV to check yours: the module's output verify_command sets the function's)",
+    ]);
+    expect(lines).toContain('ok       the configuration is valid (5 services named: thumbnailer, renderer, api, worker, backend)');
+    // The embedded configuration has no Slack (npm start prints the messages): said as for any configuration.
+    expect(lines.at(-1)).toBe('summary  myproject/dev: 1 ok, 1 problem, 0 warnings (exit 1)');
+    expect(commandsSent()).toEqual([]);
+    expect(code).toBe(1);
+  });
+
+  it('--json lists the variables it took from the embedded defaults', async () => {
+    const { text } = await verify(['--json'], {});
+    expect(JSON.parse(text)).toMatchObject({
+      project: 'myproject',
+      env: 'dev',
+      mode: 'offline',
+      defaults: ['PROJECT_NAME', 'PROJECT_ENV', 'SERVICE_CONFIG', 'LAMBDA_CONFIG', 'ECR_SCAN_GATE'],
+    });
+  });
+
+  it('a configuration of your own (PROJECT_NAME or PROJECT_ENV set) takes nothing from the embedded defaults', async () => {
+    const { code, text } = await verify([], { PROJECT_NAME: 'acme', ENABLE_S3_MONITORING: 'false' });
+    expect(text).toBe('invalid configuration (1 problem):\n- PROJECT_ENV is required');
+    expect(code).toBe(2);
+  });
+
+  it('--live never uses them, and says where the configuration comes from', async () => {
+    const { code, lines } = await verify(['--live'], {});
+    expect(lines).toEqual([
+      'invalid configuration (3 problems):',
+      '- PROJECT_NAME is required',
+      '- PROJECT_ENV is required',
+      '- SERVICE_CONFIG is required while ENABLE_S3_MONITORING is on (JSON: service name → [{"bucket","key"}])',
+      '--live checks the function\'s configuration: set its variables (eval "$(terraform output -raw verify_command)" sets them all); offline, npm run verify alone checks npm start\'s embedded configuration',
+    ]);
+    expect(commandsSent()).toEqual([]);
+    expect(code).toBe(2);
+  });
+
+  it('--help describes every option and the exit codes', async () => {
+    const { code, lines } = await verify(['--help'], {});
+    expect(code).toBe(0);
+    expect(lines[0]).toBe('usage: npm run verify -- [--live] [--slack] [--json]');
+    expect(lines.map((l) => l.trim().split(' ')[0])).toEqual(['usage:', '(none)', '--live', '--slack', '--json', '--help', 'exit']);
+    expect(await verify(['-h'], {})).toMatchObject({ code: 0, lines });
+  });
+});
+
 describe('npm run verify -- --slack', () => {
   let server: Awaited<ReturnType<typeof startSlackServer>> | undefined;
   afterEach(async () => {
