@@ -57,7 +57,7 @@ export function figureStore(root: string) {
   return {
     report,
     /** Records a figure of this run (a later value of the same figure replaces it). */
-    record(name: string, value: number | string): void {
+    record: (name: string, value: number | string): void => {
       if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`a figure's name is snake_case (a JSON key and a file name): ${name}`);
       mkdirSync(dir, { recursive: true });
       replace(join(dir, `${name}.json`), JSON.stringify({ value }));
@@ -65,11 +65,11 @@ export function figureStore(root: string) {
     /** The last merged report, overlaid with the figures this run recorded so far. */
     read,
     /** Writes the report from {@link read} once every test of the run is over (nothing when no figure was recorded). */
-    merge(): void {
+    merge: (): void => {
       if (recorded().length > 0) replace(report, `${JSON.stringify(read(), null, 2)}\n`);
     },
     /** Starts a run: no figure file is left from an earlier one. */
-    clear(): void {
+    clear: (): void => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
