@@ -17,9 +17,8 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
-import { build, buildSync, type Metafile } from 'esbuild';
+import type * as Esbuild from 'esbuild';
 import type * as Ts from 'typescript';
-import { bundleOptions } from '../../build.mjs';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
@@ -44,12 +43,13 @@ export interface ModuleImport {
   file?: string;
 }
 
+// The parsers load on first use: a test that reads the source graph from the cache loads neither.
+const load = createRequire(import.meta.url);
 let typescript: typeof Ts | undefined;
 
 /** Every import of a TypeScript source text, in order, by TypeScript's parser. */
 function parse(text: string, fileName: string): ModuleImport[] {
-  // Loaded on a cache miss only: most runs do not load TypeScript at all.
-  typescript ??= createRequire(import.meta.url)('typescript') as typeof Ts;
+  typescript ??= load('typescript') as typeof Ts;
   const ts = typescript;
   const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
   const found: ModuleImport[] = [];
@@ -179,6 +179,7 @@ export function sourceImports(dir = 'src'): Map<string, ModuleImport[]> {
  * out of the build (they cannot import the code back), which keeps it to a few milliseconds.
  */
 export function bundledSources(entry = join(REPO_ROOT, 'src', 'index.ts')): string[] {
+  const { buildSync } = load('esbuild') as typeof Esbuild;
   const { metafile } = buildSync({
     entryPoints: [entry],
     absWorkingDir: REPO_ROOT,
@@ -201,7 +202,8 @@ export function bundledSources(entry = join(REPO_ROOT, 'src', 'index.ts')): stri
  * The Lambda's bundle as `npm run build` makes it (build.mjs's settings: the SDK bundled, a chunk
  * per `import()`), without writing it: its metafile. Takes about a second.
  */
-export async function lambdaBundle(): Promise<Metafile> {
+export async function lambdaBundle(): Promise<Esbuild.Metafile> {
+  const [{ build }, { bundleOptions }] = await Promise.all([import('esbuild'), import('../../build.mjs')]);
   const result = await build({
     ...bundleOptions,
     entryPoints: { index: 'src/index.ts' },
