@@ -3,7 +3,7 @@
  * with their AWS names, the `--json` document, and the Slack test message.
  */
 import type { Config } from '../config/config.js';
-import type { Notification } from '../present/presenter.js';
+import type { Notification } from '../present/notification.js';
 import { s3Uri } from './objects.js';
 import type { CheckResult, Summary } from './result.js';
 import type { KnownService, Origin } from './services.js';
@@ -117,6 +117,10 @@ export interface VerifyReport {
   results: CheckResult[];
   summary: Summary;
   exitCode: number;
+  /** The variables taken from npm start's embedded configuration (offline, when none was set). */
+  defaults?: string[];
+  /** The AWS SDK's warning about this Node version, in one line, when it gave one. */
+  note?: string;
 }
 
 /** The Slack test message: "deploybridge preflight for myproject/dev: 12 ok, 1 problem", with the problems listed. */

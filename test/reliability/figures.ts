@@ -1,12 +1,14 @@
 /**
  * Figures the reliability tests measure (cases generated, duplicates sent, lines scanned, …), for
- * the docs: `npm test` leaves them in reports/reliability.json, one key per figure.
+ * the documentation: `npm test` leaves this run's in reports/reliability.json, one key per figure,
+ * from which `npm run figures` fills the figures of the docs (scripts/figures.mjs; test/figures/
+ * fails when they differ).
  *
  * Test files run in parallel workers, so no worker rewrites a shared file: each figure is written
  * to a file of its own under reports/figures/ (written whole, then renamed into place, so a reader
  * never sees half a file), and test/setup/reliability-figures.ts merges them into
- * reports/reliability.json when the run ends. A run of some test files only updates their figures
- * and keeps the others.
+ * reports/reliability.json when the run ends. During the run, {@link figureStore}'s `read()` gives
+ * the figures recorded so far (test/figures/ runs after every test that records one).
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,8 +17,8 @@ import { threadId } from 'node:worker_threads';
 export type Figures = Record<string, number | string>;
 
 /**
- * The figures kept under `root`: `<root>/reliability.json` (the merged report) and
- * `<root>/figures/<name>.json` (this run's, a file per figure).
+ * The figures kept under `root`: `<root>/figures/<name>.json` (a file per figure) while the run
+ * lasts, `<root>/reliability.json` (all of them) once it is over.
  *
  * @example
  * const figures = figureStore('reports');
@@ -35,25 +37,19 @@ export function figureStore(root: string) {
       return []; // no figure recorded in this run
     }
   };
-  /** Writes `text` to `file` whole: a reader sees the old file or the new one, never a part. */
+  /** Writes `text` to `file` whole: a reader sees no file or the whole of it, never a part. */
   const replace = (file: string, text: string) => {
     const partial = `${file}.${process.pid}-${threadId}.tmp`;
     writeFileSync(partial, text);
     renameSync(partial, file);
   };
-  const read = (): Figures => {
-    let figures: Figures = {};
-    try {
-      figures = JSON.parse(readFileSync(report, 'utf8')) as Figures;
-    } catch {
-      // no report yet: the first run
-    }
-    for (const file of recorded()) {
-      const { value } = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { value: number | string };
-      figures[file.slice(0, -'.json'.length)] = value;
-    }
-    return figures;
-  };
+  const read = (): Figures =>
+    Object.fromEntries(
+      recorded().map((file) => [
+        file.slice(0, -'.json'.length),
+        (JSON.parse(readFileSync(join(dir, file), 'utf8')) as { value: number | string }).value,
+      ]),
+    );
   return {
     report,
     /** Records a figure of this run (a later value of the same figure replaces it). */
@@ -62,15 +58,16 @@ export function figureStore(root: string) {
       mkdirSync(dir, { recursive: true });
       replace(join(dir, `${name}.json`), JSON.stringify({ value }));
     },
-    /** The last merged report, overlaid with the figures this run recorded so far. */
+    /** The figures this run recorded so far, by name. */
     read,
-    /** Writes the report from {@link read} once every test of the run is over (nothing when no figure was recorded). */
+    /** Writes the report from {@link read} once every test of the run is over (none when no figure was recorded). */
     merge: (): void => {
       if (recorded().length > 0) replace(report, `${JSON.stringify(read(), null, 2)}\n`);
     },
-    /** Starts a run: no figure file is left from an earlier one. */
+    /** Starts a run: neither the figures nor the report of the last one are left. */
     clear: (): void => {
       rmSync(dir, { recursive: true, force: true });
+      rmSync(report, { force: true });
     },
   };
 }

@@ -101,6 +101,24 @@ describe('DynamoDB deployment guard (Powertools Idempotency)', () => {
     expect(Number(recorded?.in_progress_expiration?.N)).toBe(NOW + 42_000);
   });
 
+  it('outside Lambda (no context), an in-progress record holds until the record expires, said to Powertools so it does not warn', async () => {
+    const warn = vi.spyOn(console, 'warn');
+    try {
+      let recorded: Record<string, { S?: string; N?: string }> | undefined;
+      const deploy = async () => {
+        recorded = (await records()).find((item) => item.status?.S === 'INPROGRESS');
+        return { status: 'started' };
+      };
+      await guard().once('evt-no-context', 'ecs:x/y', deploy, () => true);
+      // The record's lifetime (ttlSeconds), to the millisecond.
+      expect(Number(recorded?.in_progress_expiration?.N)).toBe(NOW + 3600_000);
+      expect(Number(recorded?.expiration?.N) * 1000).toBe(NOW + 3600_000);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('a record left in progress by an invocation that ended (timeout, crash) is taken over', async () => {
     const entered = deferred();
     // The first invocation, with 50 ms left, starts the deployment and dies: its promise never settles.

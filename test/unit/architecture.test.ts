@@ -1,6 +1,6 @@
 /**
  * The shape of src/: the flow reads in one direction (event → router → handler → catalog → plan →
- * deployer → target → presenter → Slack), so the import graph has no cycle, and the deployer knows
+ * deployer → target → present/ → Slack), so the import graph has no cycle, and the deployer knows
  * targets only through their contract.
  */
 import { readFileSync } from 'node:fs';

@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/shared/observability.js';
-import type { Notification } from '../../src/present/presenter.js';
+import type { Notification } from '../../src/present/notification.js';
 import { buildSlackPayload, SEVERITY_COLOURS } from '../../src/slack/messages.js';
 import { createSlackNotifier, DEFAULT_SLACK_SEND_OPTIONS, type SlackSendOptions } from '../../src/slack/notifier.js';
 import { createNotifier } from '../../src/slack/setup.js';
@@ -11,6 +11,7 @@ import { adapt } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
 import { startSlackServer } from '../helpers/slackServer.js';
 import { virtualClock } from '../helpers/virtualClock.js';
+import { recordFigure } from '../reliability/figures.js';
 import { fakeMetrics, serviceUpdated, testApp, testConfig, UpdateServiceCommand } from '../helpers/app.js';
 
 const notification: Notification = {
@@ -146,6 +147,8 @@ describe('Slack delivery to a real webhook on 127.0.0.1', () => {
     const { notifier: n, metrics } = notifier(server.url, { budgetMs: 10_000 });
     for (let i = 0; i < 20; i++) n.notify({ ...notification, title: `Deployment failed: svc${i}` });
     await n.flush();
+    recordFigure('dead_webhook_messages', new Set(server.received.map((r) => (r.body as { text: string }).text)).size);
+    recordFigure('dead_webhook_posts', server.attempts());
     expect(server.attempts()).toBe(60);
     expect(metrics.counts).toEqual({ NotificationsFailed: 20 });
   });
