@@ -12,7 +12,6 @@ import { MetricName } from '../shared/observability.js';
 import type { Notification } from '../present/notification.js';
 import { buildSlackPayload } from './messages.js';
 import {
-  DEFAULT_DELIVERY_OPTIONS,
   InvocationBudget,
   postWithinBudget,
   retryAfterMs,
@@ -20,7 +19,7 @@ import {
   type Verdict,
 } from '../shared/delivery.js';
 import type { PostResponse } from '../shared/post.js';
-import type { Notifier, NotifierContext, SlackSendOptions } from './notifier.js';
+import { DEFAULT_SLACK_SEND_OPTIONS, type Notifier, type NotifierContext, type SlackSendOptions } from './notifier.js';
 
 /** Where the token comes from: a fixed value, or a (cached) secret read on first use. */
 export type TokenSource = () => Promise<string>;
@@ -102,7 +101,7 @@ export function createSlackBotNotifier(
   context: NotifierContext,
   options: Partial<SlackSendOptions> = {},
 ): Notifier {
-  const settings: SlackSendOptions = { ...DEFAULT_DELIVERY_OPTIONS, ...options };
+  const settings: SlackSendOptions = { ...DEFAULT_SLACK_SEND_OPTIONS, ...options };
   const budget = new InvocationBudget(settings.budgetMs, settings.clock);
   const pending: Array<Promise<unknown>> = [];
   const track = <T>(promise: Promise<T>): Promise<T> => {

@@ -40,6 +40,9 @@ export interface Notifier {
 /** How a Slack notifier sends: the attempts and budget every channel has ({@link DeliveryOptions}). */
 export type SlackSendOptions = DeliveryOptions;
 
+/** Slack's attempts and budget: every channel's ({@link DEFAULT_DELIVERY_OPTIONS}). */
+export const DEFAULT_SLACK_SEND_OPTIONS: SlackSendOptions = DEFAULT_DELIVERY_OPTIONS;
+
 /** What a notifier needs besides the message: where it goes and who to tell about failures. */
 export interface NotifierContext {
   environment: string;
@@ -75,7 +78,7 @@ async function send(
  * its own, which names the deployment.
  */
 export function createSlackNotifier(webhook: WebhookSource, context: NotifierContext, options: Partial<SlackSendOptions> = {}): Notifier {
-  const settings: SlackSendOptions = { ...DEFAULT_DELIVERY_OPTIONS, ...options };
+  const settings: SlackSendOptions = { ...DEFAULT_SLACK_SEND_OPTIONS, ...options };
   const budget = new InvocationBudget(settings.budgetMs, settings.clock);
   const pending: Array<Promise<void>> = [];
   const deliver = (notification: Notification): Promise<undefined> => {

@@ -27,7 +27,7 @@ export const SIGNING_SECRET = 'whsec-SIGNING-SECRET-8642';
  */
 export function fanOut(slack: Notifier, channels: Channel[], options: Partial<DeliveryOptions> = {}) {
   const metrics = fakeMetrics();
-  const clock = virtualClock();
+  const clock = virtualClock(Date.UTC(2026, 11, 7, 10, 6, 7));
   const log = createLogger({ projectName: 'myproject', environment: 'dev', level: 'debug' });
   let ids = 0;
   const notifier = createFanOutNotifier(slack, channels, {

@@ -18,7 +18,7 @@ export interface VirtualClock extends DeliveryClock {
   runOutAttempt(): void;
 }
 
-export function virtualClock(start = Date.UTC(2026, 11, 7, 10, 6, 7)): VirtualClock {
+export function virtualClock(start = Date.UTC(2026, 0, 1)): VirtualClock {
   let now = start;
   const waits: number[] = [];
   const timeouts: number[] = [];
