@@ -18,16 +18,17 @@ locals {
     SLACK_CHANNEL                 = var.slack_channel
     SLACK_API_URL                 = var.slack_api_url
     # The channels besides Slack: the names of their SecureStrings (never a URL or a secret), the
-    # topic, and what each hears (unset: everything).
+    # topic, and what each hears (empty: everything; empty too while the channel is off, since the
+    # function refuses a filter without its channel).
     TEAMS_WEBHOOK_SSM_PARAMETER       = var.teams_webhook_ssm_parameter_name
-    TEAMS_EVENTS                      = var.teams_webhook_ssm_parameter_name == null || length(var.teams_events) == 0 ? null : join(",", var.teams_events)
+    TEAMS_EVENTS                      = var.teams_webhook_ssm_parameter_name == null ? "" : join(",", var.teams_events)
     GOOGLE_CHAT_WEBHOOK_SSM_PARAMETER = var.google_chat_webhook_ssm_parameter_name
-    GOOGLE_CHAT_EVENTS                = var.google_chat_webhook_ssm_parameter_name == null || length(var.google_chat_events) == 0 ? null : join(",", var.google_chat_events)
+    GOOGLE_CHAT_EVENTS                = var.google_chat_webhook_ssm_parameter_name == null ? "" : join(",", var.google_chat_events)
     WEBHOOK_SSM_PARAMETER             = var.webhook_ssm_parameter_name
     WEBHOOK_SECRET_SSM_PARAMETER      = var.webhook_secret_ssm_parameter_name
-    WEBHOOK_EVENTS                    = !local.webhook_on || length(var.webhook_events) == 0 ? null : join(",", var.webhook_events)
+    WEBHOOK_EVENTS                    = !local.webhook_on ? "" : join(",", var.webhook_events)
     SNS_TOPIC_ARN                     = var.sns_topic_arn
-    SNS_EVENTS                        = var.sns_topic_arn == null || length(var.sns_events) == 0 ? null : join(",", var.sns_events)
+    SNS_EVENTS                        = var.sns_topic_arn == null ? "" : join(",", var.sns_events)
     SERVICE_CONFIG                    = var.service_config == null ? null : jsonencode(var.service_config)
     DEPLOYMENT_TIMEOUT_SECONDS        = tostring(var.deployment_timeout_seconds)
     MAX_DEPLOYMENT_RETRIES            = tostring(var.max_deployment_retries)

@@ -11,13 +11,7 @@ import type { MessageRef } from '../triggers/plan.js';
 import { MetricName } from '../shared/observability.js';
 import type { Notification } from '../present/notification.js';
 import { buildSlackPayload } from './messages.js';
-import {
-  InvocationBudget,
-  postWithinBudget,
-  retryAfterMs,
-  type AttemptsOutcome,
-  type Verdict,
-} from '../shared/delivery.js';
+import { InvocationBudget, postWithinBudget, retryAfterMs, type AttemptsOutcome, type Verdict } from '../shared/delivery.js';
 import type { PostResponse } from '../shared/post.js';
 import { DEFAULT_SLACK_SEND_OPTIONS, type Notifier, type NotifierContext, type SlackSendOptions } from './notifier.js';
 

@@ -45,6 +45,7 @@ run "every_channel" {
   assert {
     condition = { for k, v in aws_lambda_function.this.environment[0].variables : k => v if can(regex("^(TEAMS|GOOGLE_CHAT|WEBHOOK|SNS)_", k)) } == {
       TEAMS_WEBHOOK_SSM_PARAMETER       = "/deploybridge/myproject/dev/teams-webhook-url"
+      TEAMS_EVENTS                      = ""
       GOOGLE_CHAT_WEBHOOK_SSM_PARAMETER = "/deploybridge/myproject/dev/google-chat-webhook-url"
       GOOGLE_CHAT_EVENTS                = "deployment.*,warning.*"
       WEBHOOK_SSM_PARAMETER             = "/deploybridge/myproject/dev/webhook-url"
@@ -108,8 +109,10 @@ run "nothing_without_a_channel" {
   }
 
   assert {
-    condition     = length([for k in keys(aws_lambda_function.this.environment[0].variables) : k if can(regex("^(TEAMS|GOOGLE_CHAT|WEBHOOK|SNS)_", k))]) == 0
-    error_message = "A filter without its channel reaches nothing (the function would refuse it)."
+    condition = { for k, v in aws_lambda_function.this.environment[0].variables : k => v if can(regex("^(TEAMS|GOOGLE_CHAT|WEBHOOK|SNS)_", k)) } == {
+      TEAMS_EVENTS = "", GOOGLE_CHAT_EVENTS = "", WEBHOOK_EVENTS = "", SNS_EVENTS = ""
+    }
+    error_message = "A filter without its channel is passed empty (the function would refuse it): ${jsonencode(aws_lambda_function.this.environment[0].variables)}"
   }
 
   assert {

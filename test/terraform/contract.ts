@@ -168,6 +168,7 @@ export const CONTRACT: Record<string, ContractVariable> = {
     drivenBy: { input: 'teams_webhook_ssm_parameter_name', value: '/shared/teams/deploys', expect: equals('/shared/teams/deploys') },
   },
   TEAMS_EVENTS: {
+    default: '',
     module: 'input',
     drivenBy: { input: 'teams_events', value: ['deployment.failed', 'warning.*'], expect: equals('deployment.failed,warning.*') },
   },
@@ -181,6 +182,7 @@ export const CONTRACT: Record<string, ContractVariable> = {
     },
   },
   GOOGLE_CHAT_EVENTS: {
+    default: '',
     module: 'input',
     drivenBy: { input: 'google_chat_events', value: ['deployment.*'], expect: equals('deployment.*') },
   },
@@ -195,6 +197,7 @@ export const CONTRACT: Record<string, ContractVariable> = {
     drivenBy: { input: 'webhook_secret_ssm_parameter_name', value: '/shared/webhook/secret', expect: equals('/shared/webhook/secret') },
   },
   WEBHOOK_EVENTS: {
+    default: '',
     module: 'input',
     drivenBy: {
       input: 'webhook_events',
@@ -210,7 +213,7 @@ export const CONTRACT: Record<string, ContractVariable> = {
       expect: equals('arn:aws:sns:eu-west-1:123456789012:deploys'),
     },
   },
-  SNS_EVENTS: { module: 'input', drivenBy: { input: 'sns_events', value: ['*'], expect: equals('*') } },
+  SNS_EVENTS: { default: '', module: 'input', drivenBy: { input: 'sns_events', value: ['*'], expect: equals('*') } },
 };
 
 /** Inputs that cannot be set together with the others: Slack off drops SLACK_WEBHOOK_SSM_PARAMETER. */
