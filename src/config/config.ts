@@ -76,23 +76,71 @@ type Env = Record<string, string | undefined>;
 const TRUE_WORDS = new Set(['true', '1', 'yes']);
 const FALSE_WORDS = new Set(['false', '0', 'no']);
 
-const s3ObjectRefSchema = z.object({
-  bucket: z.string().check(z.minLength(1, 'bucket must be a non-empty string')),
-  key: z.string().check(z.minLength(1, 'key must be a non-empty string')),
+/**
+ * S3's naming rules for general purpose buckets: a name that breaks one is a typo (`My_Bucket`),
+ * and every read of the bucket would fail on it.
+ */
+function isBucketName(name: string): boolean {
+  return (
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) &&
+    !name.includes('..') &&
+    !/^\d+\.\d+\.\d+\.\d+$/.test(name) &&
+    !['xn--', 'sthree-', 'amzn-s3-demo-'].some((prefix) => name.startsWith(prefix)) &&
+    !['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'].some((suffix) => name.endsWith(suffix))
+  );
+}
+
+/**
+ * An object key an env file or an artifact can have: S3's limit of 1024 bytes, and none of what
+ * only a mistake gives (a leading "/" names another object than the one meant, a trailing one a
+ * folder, a control character nothing anyone typed).
+ */
+function isObjectKey(key: string): boolean {
+  return key !== '' && new TextEncoder().encode(key).length <= 1024 && !/\p{Cc}/u.test(key) && !key.startsWith('/') && !key.endsWith('/');
+}
+
+/** Strict: a misspelt field ("Key", "version") is a problem, not silently ignored. */
+const s3ObjectRefSchema = z.strictObject({
+  bucket: z
+    .string()
+    .check(
+      z.refine(
+        isBucketName,
+        'bucket must be an S3 bucket name (3-63 lowercase letters, digits, "." and "-", starting and ending with a letter or digit; no "..", no IP address, no reserved prefix or suffix)',
+      ),
+    ),
+  key: z
+    .string()
+    .check(z.refine(isObjectKey, 'key must be an S3 object key (1-1024 bytes, no control characters, not starting or ending with "/")')),
 });
 
-const serviceConfigSchema = z.record(
-  z.string().check(z.regex(SERVICE_NAME_RE, 'service names use letters, digits, "-" and "_" only')),
-  z.array(s3ObjectRefSchema),
-);
+/**
+ * A JSON object read as a record. A `__proto__` key is refused by name: zod leaves it out of the
+ * record it builds (it cannot be an ordinary key of an object), so it would be dropped unseen.
+ */
+function recordOf<V extends z.core.SomeType>(key: z.ZodMiniString, value: V) {
+  const withoutProto = z
+    .unknown()
+    .check(
+      z.refine(
+        (input) => typeof input !== 'object' || input === null || !Object.hasOwn(input, '__proto__'),
+        'key "__proto__" is not allowed',
+      ),
+    );
+  return z.pipe(withoutProto, z.record(key, value));
+}
+
+const SERVICE_NAME_KEY = z.string().check(z.regex(SERVICE_NAME_RE, 'service names use letters, digits, "-" and "_" only'));
+
+const serviceConfigSchema = recordOf(SERVICE_NAME_KEY, z.array(s3ObjectRefSchema));
 
 /** A function name, or its ARN without a qualifier (the alias and version are configured apart). */
 const FUNCTION_NAME_RE = /^(?:arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}$/;
 /** Lambda's alias rule: letters, digits, "-" and "_", not only digits (that would be a version). */
 const ALIAS_RE = /^(?!\d+$)[A-Za-z0-9_-]{1,128}$/;
 
-const lambdaConfigSchema = z.record(
-  z.string().check(z.regex(SERVICE_NAME_RE, 'service names use letters, digits, "-" and "_" only')),
+const lambdaConfigSchema = recordOf(
+  SERVICE_NAME_KEY,
   // Strict: a misspelt field ("functionName", "smoketest") is a problem, not silently ignored.
   z.strictObject({
     function_name: z.optional(
@@ -107,7 +155,7 @@ const lambdaConfigSchema = z.record(
     smoke_test: z.optional(
       z.strictObject({
         payload: z.optional(z.unknown()),
-        expect: z.optional(z.record(z.string(), z.unknown())),
+        expect: z.optional(recordOf(z.string(), z.unknown())),
       }),
     ),
   }),

@@ -22,7 +22,9 @@ export const envelopeSchema = z.object({
   time: z.optional(z.string()),
   region: z.optional(z.string()),
   resources: z.optional(z.array(z.string())),
-  detail: z.record(z.string(), z.unknown()),
+  // The object as sent, not a copy: a record would leave out a `__proto__` key unseen, and the
+  // strict schemas of the triggers (a manual request's) must see every key to refuse it by name.
+  detail: z.custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value)),
 });
 export type EventEnvelope = z.infer<typeof envelopeSchema>;
 

@@ -51,7 +51,7 @@ describe('loadConfig', () => {
       CLUSTER_NAME_PATTERN: '{project}-{env}',
       ENABLE_ECR_MONITORING: 'no',
       BACKEND_SERVICE_NAME: 'web',
-      SERVICE_CONFIG: '{"api":[{"bucket":"b","key":"api/.env"}]}',
+      SERVICE_CONFIG: '{"api":[{"bucket":"myproject-config-dev","key":"api/.env"}]}',
     });
     expect(config.region).toBe('eu-west-1');
     expect(config.logLevel).toBe('debug');
@@ -60,7 +60,7 @@ describe('loadConfig', () => {
     expect(config.clusterNamePattern).toBe('{project}-{env}');
     expect(config.features.ecr).toBe(false);
     expect(config.backendServiceName).toBe('web');
-    expect(config.serviceConfig).toEqual({ api: [{ bucket: 'b', key: 'api/.env' }] });
+    expect(config.serviceConfig).toEqual({ api: [{ bucket: 'myproject-config-dev', key: 'api/.env' }] });
   });
 
   it('does not require SERVICE_CONFIG when S3 monitoring is off', () => {
@@ -97,6 +97,57 @@ describe('loadConfig', () => {
     const problems = problemsOf({ ...minimal, SERVICE_CONFIG: '{"api":[{"bucket":"b"}],"../etc":[]}' });
     expect(problems.join('\n')).toContain('SERVICE_CONFIG.api.0.key');
     expect(problems.join('\n')).toContain('SERVICE_CONFIG.../etc');
+  });
+
+  describe('names every key and field it refuses, rather than dropping it', () => {
+    const serviceConfig = (entry: string) => ({ ...minimal, SERVICE_CONFIG: `{"api":[${entry}]}` });
+
+    it('a "__proto__" service (a JSON object read into a record would silently lose it)', () => {
+      expect(problemsOf({ ...minimal, SERVICE_CONFIG: '{"__proto__":[{"bucket":"b","key":"k"}]}' })).toEqual([
+        'SERVICE_CONFIG: key "__proto__" is not allowed',
+      ]);
+      expect(problemsOf({ ...minimal, LAMBDA_CONFIG: '{"__proto__":{}}' })).toEqual(['LAMBDA_CONFIG: key "__proto__" is not allowed']);
+      expect(problemsOf({ ...minimal, LAMBDA_CONFIG: '{"t":{"smoke_test":{"expect":{"__proto__":{"a":1}}}}}' })).toEqual([
+        'LAMBDA_CONFIG.t.smoke_test.expect: key "__proto__" is not allowed',
+      ]);
+    });
+
+    it('an unknown field of an env file or an artifact', () => {
+      expect(problemsOf(serviceConfig('{"bucket":"b-1","key":"api/.env","version":"3"}'))).toEqual([
+        'SERVICE_CONFIG.api.0: unknown field "version"',
+      ]);
+      expect(problemsOf({ ...minimal, LAMBDA_CONFIG: '{"t":{"artifact":{"bucket":"b-1","key":"t.zip","Key":"x"}}}' })).toEqual([
+        'LAMBDA_CONFIG.t.artifact: unknown field "Key"',
+      ]);
+    });
+
+    it.each(['My_Bucket', 'ab', 'a'.repeat(64), '-bucket', 'bucket-', 'my..bucket', '192.168.1.2', 'xn--bucket', 'bucket-s3alias', ''])(
+      'bucket %j, which is not an S3 bucket name',
+      (bucket) => {
+        const problem =
+          'bucket must be an S3 bucket name (3-63 lowercase letters, digits, "." and "-", starting and ending with a letter or digit; no "..", no IP address, no reserved prefix or suffix)';
+        expect(problemsOf(serviceConfig(JSON.stringify({ bucket, key: 'api/.env' })))).toEqual([`SERVICE_CONFIG.api.0.bucket: ${problem}`]);
+        expect(problemsOf({ ...minimal, LAMBDA_CONFIG: JSON.stringify({ t: { artifact: { bucket, key: 't.zip' } } }) })).toEqual([
+          `LAMBDA_CONFIG.t.artifact.bucket: ${problem}`,
+        ]);
+      },
+    );
+
+    it.each(['/api/.env', 'api/', '', 'api/\u0000.env', 'é'.repeat(513)])('key %j, which cannot name an env file', (key) => {
+      const problem = 'key must be an S3 object key (1-1024 bytes, no control characters, not starting or ending with "/")';
+      expect(problemsOf(serviceConfig(JSON.stringify({ bucket: 'myproject-config-dev', key })))).toEqual([
+        `SERVICE_CONFIG.api.0.key: ${problem}`,
+      ]);
+    });
+
+    it('accepts real bucket names and keys', () => {
+      const config = loadConfig(
+        serviceConfig(
+          '{"bucket":"myproject-config-dev","key":"api/.env"},{"bucket":"my.bucket.1","key":"config/my app+1/é.env"},{"bucket":"abc","key":"a"}',
+        ),
+      );
+      expect(config.serviceConfig.api).toHaveLength(3);
+    });
   });
 
   it('requires SERVICE_CONFIG while S3 monitoring is on', () => {

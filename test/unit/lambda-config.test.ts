@@ -65,7 +65,12 @@ describe('LAMBDA_CONFIG and LAMBDA_FUNCTION_PATTERN', () => {
       LOG_LEVEL: 'loud',
       LAMBDA_FUNCTION_PATTERN: '{project}_{function}',
       LAMBDA_CONFIG: JSON.stringify({
-        thumbnailer: { functionName: 'x', alias: '12', artifact: { bucket: 'b' }, smoke_test: { payload: 1, expect: [1] } },
+        thumbnailer: {
+          functionName: 'x',
+          alias: '12',
+          artifact: { bucket: 'myproject-artifacts' },
+          smoke_test: { payload: 1, expect: [1] },
+        },
         '../etc': {},
         resizer: { function_name: 'has spaces' },
       }),

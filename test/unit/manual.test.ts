@@ -110,6 +110,17 @@ describe('manual deploys (action.production, action.deploy)', () => {
     expect(notifier.sent.map((n) => n.severity)).toEqual(['error']);
   });
 
+  it('refuses a "__proto__" field, naming it, instead of dropping it before the strict check', async () => {
+    const { app, ecsMock, metrics, notifier } = testApp();
+    const detail = JSON.parse('{"service":"api","__proto__":{"task_definition":"myproject_service_api_dev:1"}}') as Record<string, unknown>;
+    const result = await app.handle(manual(detail));
+    expect(result).toMatchObject({ status: 'rejected', reason: expect.stringContaining('unknown field "__proto__"') });
+    expect(ecsMock.calls()).toHaveLength(0);
+    expect(metrics.counts).toEqual({ EventsRejected: 1 });
+    expect(notifier.sent.map((n) => `${n.severity}: ${n.title}`)).toEqual(['error: Manual deploy refused']);
+    expect(output.logs().filter((l) => l.level === 'warn')).toHaveLength(1);
+  });
+
   describe('authorisation', () => {
     async function refused(env: Record<string, string>, event: Record<string, unknown>, reason: RegExp) {
       const { app, ecsMock, metrics, notifier } = testApp(env);
