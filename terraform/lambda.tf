@@ -96,16 +96,6 @@ resource "aws_lambda_function" "this" {
     }
 
     precondition {
-      condition     = !var.enable_s3_monitoring || var.service_config != null
-      error_message = "service_config is required while enable_s3_monitoring is on (use {} when no service reads env files from S3): the function does not start without SERVICE_CONFIG then."
-    }
-
-    precondition {
-      condition     = var.slack_bot_token_ssm_parameter_name == null || var.slack_channel != null
-      error_message = "slack_channel (the channel id the bot posts to) is required with slack_bot_token_ssm_parameter_name: the function does not start without SLACK_CHANNEL then."
-    }
-
-    precondition {
       condition     = length(setsubtract(var.s3_cloudtrail_buckets, keys(local.s3_keys_by_bucket))) == 0
       error_message = "s3_cloudtrail_buckets lists buckets that neither service_config nor lambda_config uses."
     }

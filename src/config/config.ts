@@ -130,7 +130,10 @@ function recordOf<V extends z.core.SomeType>(key: z.ZodMiniString, value: V) {
   return z.pipe(withoutProto, z.record(key, value));
 }
 
-const SERVICE_NAME_KEY = z.string().check(z.regex(SERVICE_NAME_RE, 'service names use letters, digits, "-" and "_" only'));
+/** What a name (project, env, service) may be made of, as the problems say it. */
+const NAME_CHARACTERS = 'letters, digits, "-" and "_" only (at most 64, starting with a letter or digit)';
+
+const SERVICE_NAME_KEY = z.string().check(z.regex(SERVICE_NAME_RE, `service names use ${NAME_CHARACTERS}`));
 
 const serviceConfigSchema = recordOf(SERVICE_NAME_KEY, z.array(s3ObjectRefSchema));
 
@@ -168,7 +171,7 @@ const lambdaConfigSchema = recordOf(
 function explainIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return `expected ${issue.expected}`;
+      return `expected ${issue.expected === 'record' ? 'an object' : issue.expected}`;
     case 'unrecognized_keys':
       return `unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`;
     case 'invalid_key':
@@ -207,8 +210,7 @@ class EnvReader {
       .map((part) => part.trim())
       .filter((part) => part !== '');
     const bad = item === undefined ? [] : items.filter((part) => !item.re.test(part));
-    if (bad.length > 0)
-      this.problems.push(`${name} must be a comma-separated list of ${item?.what}, got ${bad.map((b) => `"${b}"`).join(', ')}`);
+    if (bad.length > 0) this.problems.push(`${name} must list ${item?.what}, got ${bad.map((b) => `"${b}"`).join(', ')}`);
     return items;
   }
 
@@ -316,7 +318,7 @@ const SAMPLE_SERVICE = 'api';
  * Adds the problems of what the naming patterns render: a pattern each service needs its own name
  * from must contain `{name}` (without it every service is one ECS service), and the names rendered
  * for a service and for the backend must be names AWS accepts. Patterns with unknown placeholders,
- * and an invalid project or env, are reported on their own and not tried.
+ * and an invalid project, env or backend name, are reported on their own and not tried.
  */
 function checkRenderedNames(
   read: EnvReader,
@@ -332,6 +334,7 @@ function checkRenderedNames(
   >,
 ): void {
   if (![settings.projectName, settings.projectEnv].every((part) => SERVICE_NAME_RE.test(part))) return;
+  if (settings.backendServiceName !== '' && !SERVICE_NAME_RE.test(settings.backendServiceName)) return;
   const patterns: Record<PatternVariable, string> = {
     CLUSTER_NAME_PATTERN: settings.clusterNamePattern,
     SERVICE_NAME_PATTERN: settings.serviceNamePattern,
@@ -408,12 +411,12 @@ export function loadConfig(env: Env = process.env): Config {
     ['PROJECT_ENV', projectEnv],
   ] as const) {
     if (value !== '' && !SERVICE_NAME_RE.test(value)) {
-      read.problems.push(`${name} must use letters, digits, "-" and "_" only, got "${value}"`);
+      read.problems.push(`${name} must use ${NAME_CHARACTERS}, got "${value}"`);
     }
   }
   const backendServiceName = read.string('BACKEND_SERVICE_NAME');
   if (backendServiceName !== '' && !SERVICE_NAME_RE.test(backendServiceName)) {
-    read.problems.push(`BACKEND_SERVICE_NAME must use letters, digits, "-" and "_" only, got "${backendServiceName}"`);
+    read.problems.push(`BACKEND_SERVICE_NAME must use ${NAME_CHARACTERS}, got "${backendServiceName}"`);
   }
   const slackWebhookUrl = read.optional('SLACK_WEBHOOK_URL');
   if (slackWebhookUrl !== undefined && !/^https?:\/\/[^\s]+$/i.test(slackWebhookUrl)) {
@@ -451,7 +454,9 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const serviceConfigRaw = read.optional('SERVICE_CONFIG');
   if (features.s3 && serviceConfigRaw === undefined) {
-    read.problems.push('SERVICE_CONFIG is required while ENABLE_S3_MONITORING is on (JSON: service name → [{"bucket","key"}])');
+    read.problems.push(
+      'SERVICE_CONFIG is required while ENABLE_S3_MONITORING is on: service name → [{"bucket", "key"}], {} when no service reads an env file from S3',
+    );
   }
   const settings: Omit<Config, 'catalog'> = {
     projectName,

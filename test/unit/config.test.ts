@@ -152,7 +152,7 @@ describe('loadConfig', () => {
 
   it('requires SERVICE_CONFIG while S3 monitoring is on', () => {
     expect(problemsOf({ PROJECT_NAME: 'p', PROJECT_ENV: 'dev' })).toEqual([
-      'SERVICE_CONFIG is required while ENABLE_S3_MONITORING is on (JSON: service name → [{"bucket","key"}])',
+      'SERVICE_CONFIG is required while ENABLE_S3_MONITORING is on: service name → [{"bucket", "key"}], {} when no service reads an env file from S3',
     ]);
   });
 
@@ -165,7 +165,7 @@ describe('loadConfig', () => {
         PROJECT_ENV: 'dev/../prod',
       }),
     ).toEqual([
-      'PROJECT_ENV must use letters, digits, "-" and "_" only, got "dev/../prod"',
+      'PROJECT_ENV must use letters, digits, "-" and "_" only (at most 64, starting with a letter or digit), got "dev/../prod"',
       'SERVICE_NAME_PATTERN uses unknown placeholder(s) {service}; use {project}, {env}, {name}',
       'DEPLOYMENT_TIMEOUT_SECONDS must be at least 1',
     ]);
@@ -237,7 +237,7 @@ describe('loadConfig', () => {
   it('refuses account ids that are not 12 digits and a zero idempotency window', () => {
     expect(problemsOf({ ...minimal, MANUAL_DEPLOY_ACCOUNTS: '123456789012,12345,*', IDEMPOTENCY_TTL_SECONDS: '0' })).toEqual([
       'IDEMPOTENCY_TTL_SECONDS must be at least 1',
-      'MANUAL_DEPLOY_ACCOUNTS must be a comma-separated list of 12-digit AWS account ids, got "12345", "*"',
+      'MANUAL_DEPLOY_ACCOUNTS must list 12-digit AWS account ids, got "12345", "*"',
     ]);
   });
 

@@ -82,8 +82,8 @@ describe('LAMBDA_CONFIG and LAMBDA_FUNCTION_PATTERN', () => {
         'LAMBDA_CONFIG.thumbnailer: unknown field "functionName"',
         'LAMBDA_CONFIG.thumbnailer.alias: alias must use letters, digits, "-" and "_", and not be a version number',
         'LAMBDA_CONFIG.thumbnailer.artifact.key: expected string',
-        'LAMBDA_CONFIG.thumbnailer.smoke_test.expect: expected record',
-        'LAMBDA_CONFIG.../etc: service names use letters, digits, "-" and "_" only',
+        'LAMBDA_CONFIG.thumbnailer.smoke_test.expect: expected an object',
+        'LAMBDA_CONFIG.../etc: service names use letters, digits, "-" and "_" only (at most 64, starting with a letter or digit)',
         expect.stringMatching(/^LAMBDA_CONFIG\.resizer\.function_name: function_name must be a function name/),
       ]),
     );
