@@ -2,7 +2,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/shared/observability.js';
-import type { Notification } from '../../src/present/presenter.js';
+import type { Notification } from '../../src/present/notification.js';
 import { buildSlackPayload, SEVERITY_COLOURS } from '../../src/slack/messages.js';
 import { createSlackNotifier, type SlackSendOptions } from '../../src/slack/notifier.js';
 import { createNotifier } from '../../src/slack/setup.js';
