@@ -325,9 +325,9 @@ variable "lambda_function_pattern" {
 }
 
 variable "enable_idempotency" {
-  description = "Create a DynamoDB table (partition key id, TTL attribute expiration) and pass it as IDEMPOTENCY_TABLE, so each (event, target) deploys at most once. Off leaves IDEMPOTENCY_TABLE unset."
+  description = "Create a DynamoDB table (partition key id, TTL attribute expiration, billed per request: nothing while idle) and pass it as IDEMPOTENCY_TABLE, so each (event, target) deploys at most once although EventBridge and Lambda deliver an event at least once. Off leaves IDEMPOTENCY_TABLE unset: a duplicate delivery deploys again."
   type        = bool
-  default     = false
+  default     = true
 }
 
 variable "idempotency_ttl_seconds" {

@@ -111,6 +111,7 @@ run "environment" {
       ENABLE_S3_MONITORING        = "true"
       ENABLE_MANUAL_DEPLOY        = "true"
       LAMBDA_FUNCTION_PATTERN     = "{project}_lambda_{name}_{env}"
+      IDEMPOTENCY_TABLE           = "myproject-deploybridge-dev-idempotency"
       IDEMPOTENCY_TTL_SECONDS     = "3600"
       DEPLOYMENTS_TABLE           = "myproject-deploybridge-dev-deployments"
       PROTECTED_ENVS              = "prod,production"
@@ -134,9 +135,14 @@ run "queues_table_and_parameter" {
     error_message = "Both queues are encrypted and keep events 14 days."
   }
 
+  # EventBridge and Lambda deliver at least once: by default a duplicate delivery deploys nothing
+  # twice. The table is on demand, so it costs nothing while idle.
   assert {
-    condition     = length(aws_dynamodb_table.idempotency) == 0
-    error_message = "No idempotency table unless enable_idempotency."
+    condition = (
+      aws_dynamodb_table.idempotency[0].name == "myproject-deploybridge-dev-idempotency" &&
+      aws_dynamodb_table.idempotency[0].billing_mode == "PAY_PER_REQUEST"
+    )
+    error_message = "The idempotency table is created by default, billed per request."
   }
 
   assert {
@@ -204,7 +210,8 @@ run "iam" {
       ListStoppedTasks = ["Allow", ["ecs:ListTasks"], ["*"], {
         ArnEquals = { "ecs:cluster" = "arn:aws:ecs:eu-west-1:123456789012:cluster/myproject_cluster_dev" }
       }]
-      DeploymentRecords = ["Allow", ["dynamodb:GetItem", "dynamodb:PutItem"], ["arn:aws:dynamodb:eu-west-1:123456789012:table/myproject-deploybridge-dev-deployments"], {}]
+      DeploymentRecords  = ["Allow", ["dynamodb:GetItem", "dynamodb:PutItem"], ["arn:aws:dynamodb:eu-west-1:123456789012:table/myproject-deploybridge-dev-deployments"], {}]
+      IdempotencyRecords = ["Allow", ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], ["arn:aws:dynamodb:eu-west-1:123456789012:table/myproject-deploybridge-dev-idempotency"], {}]
     })
     error_message = "deployer policy: ${aws_iam_role_policy.deployer.policy}"
   }

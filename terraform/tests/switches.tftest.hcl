@@ -280,7 +280,7 @@ run "not_following_deployments" {
     condition = (
       length(aws_dynamodb_table.deployments) == 0 &&
       !contains(keys(aws_lambda_function.this.environment[0].variables), "DEPLOYMENTS_TABLE") &&
-      !strcontains(aws_iam_role_policy.deployer.policy, "dynamodb:") &&
+      !strcontains(aws_iam_role_policy.deployer.policy, "DeploymentRecords") &&
       !strcontains(aws_iam_role_policy.deployer.policy, "ecs:ListTasks") &&
       !strcontains(aws_iam_role_policy.deployer.policy, "ecs:DescribeServices")
     )

@@ -120,6 +120,8 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'Lambda environme
       else if (name === 'SERVICE_CONFIG') expect(env[name], 'service_config = {} (required while S3 monitoring is on)').toBe('{}');
       // The module follows deployments by default, in a table it creates.
       else if (name === 'DEPLOYMENTS_TABLE') expect(env[name], name).toBe('myproject-deploybridge-dev-deployments');
+      // So is idempotency: a duplicate delivery deploys nothing twice.
+      else if (name === 'IDEMPOTENCY_TABLE') expect(env[name], name).toBe('myproject-deploybridge-dev-idempotency');
       else if (v.default === undefined) expect(env, `${name} is unset by default`).not.toHaveProperty(name);
       else expect(env[name], name).toBe(v.default);
     }

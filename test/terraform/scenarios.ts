@@ -30,8 +30,14 @@ export const SCENARIOS: Record<string, Record<string, Value>> = {
       .filter((d) => SEPARATE_INPUTS.includes(d.input))
       .map((d) => [drivenScenario(d.input), { ...REQUIRED_INPUTS, [d.input]: d.value }]),
   ),
-  /** Nothing optional: no deployments table, no ECS events, no Slack. */
-  minimal: { ...REQUIRED_INPUTS, enable_deployments_table: false, enable_ecs_events: false, enable_slack_notifications: false },
+  /** Nothing optional: no deployments table, no ECS events, no Slack, no idempotency. */
+  minimal: {
+    ...REQUIRED_INPUTS,
+    enable_deployments_table: false,
+    enable_ecs_events: false,
+    enable_slack_notifications: false,
+    enable_idempotency: false,
+  },
   /** Deployments recorded in the idempotency table. */
   shared_table: { ...REQUIRED_INPUTS, enable_idempotency: true, deployments_table_name: 'myproject-deploybridge-dev-idempotency' },
   /** Naming patterns, as src/config/naming.ts renders them. */
