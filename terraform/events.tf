@@ -47,11 +47,14 @@ locals {
 
   # Any detail-type; malformed requests still reach the function, which refuses them
   # with a log line, a metric and a Slack error the sender can see. A request naming
-  # another env (detail.env) is another deployment's; one without env is this one's.
+  # another env or project (detail.env, detail.project) is another deployment's. One
+  # naming none still reaches the function: it refuses it where the sender sees it
+  # (manual_deploy_require_scope), or, on a bus with one env, carries it out.
   manual_pattern = {
     source = ["action.production", "action.deploy"]
     detail = {
-      env = [var.project_env, { exists = false }]
+      env     = [var.project_env, { exists = false }]
+      project = [var.project_name, { exists = false }]
     }
   }
 

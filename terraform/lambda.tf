@@ -31,6 +31,7 @@ locals {
     IDEMPOTENCY_TTL_SECONDS       = tostring(var.idempotency_ttl_seconds)
     DEPLOYMENTS_TABLE             = local.deployments_table_name
     MANUAL_DEPLOY_ACCOUNTS        = length(var.manual_deploy_accounts) == 0 ? null : join(",", var.manual_deploy_accounts)
+    MANUAL_DEPLOY_REQUIRE_SCOPE   = tostring(var.manual_deploy_require_scope)
     PROTECTED_ENVS                = join(",", var.protected_envs)
     ECR_SCAN_GATE                 = var.ecr_scan_gate
     NODE_OPTIONS                  = "--enable-source-maps"

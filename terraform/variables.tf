@@ -374,6 +374,12 @@ variable "manual_deploy_accounts" {
   }
 }
 
+variable "manual_deploy_require_scope" {
+  description = "MANUAL_DEPLOY_REQUIRE_SCOPE: a manual deploy must name its env and project (detail.env, detail.project); one naming neither is refused, visibly, since every deployment listening on the bus would act on it. false (one env on the bus): such a request is this deployment's."
+  type        = bool
+  default     = true
+}
+
 variable "manual_deploy_principals" {
   description = "IAM principals (ARNs of roles, users, or an account's root for all of its principals) allowed to send manual deploys. Non-empty: the module creates an event bus for this deployment's manual deploys whose policy lets only them events:PutEvents, and the manual rule listens on that bus only. Empty: manual deploys come from the default bus, as before."
   type        = list(string)

@@ -65,6 +65,11 @@ export interface Config {
   deploymentsTable: string | undefined;
   /** AWS accounts whose manual deploys are accepted; empty means any account. */
   manualDeployAccounts: string[];
+  /**
+   * A manual request must name its `env` and `project`: every deployment listening on the bus would
+   * act on one that names none. Off (one env on the bus): such a request is this deployment's.
+   */
+  manualDeployRequireScope: boolean;
   /** Envs whose manual deploys must come from `action.production`. */
   protectedEnvs: string[];
   /** The lowest scan-finding severity that stops an image from deploying; `undefined`: no gate. */
@@ -485,6 +490,7 @@ export function loadConfig(env: Env = process.env): Config {
     idempotencyTtlSeconds: read.positiveInteger('IDEMPOTENCY_TTL_SECONDS'),
     deploymentsTable: read.optional('DEPLOYMENTS_TABLE'),
     manualDeployAccounts: read.list('MANUAL_DEPLOY_ACCOUNTS', { re: /^\d{12}$/, what: '12-digit AWS account ids' }),
+    manualDeployRequireScope: read.boolean('MANUAL_DEPLOY_REQUIRE_SCOPE'),
     protectedEnvs: read.list('PROTECTED_ENVS'),
     ecrScanGate: readScanGate(read),
   };

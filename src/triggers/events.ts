@@ -135,9 +135,12 @@ export const manualDeploySchema = z.strictObject({
   version: z.optional(z.union([z.string().check(z.maxLength(64)), z.number()])),
   /** Lambda targets: "rollback" moves the alias back to the version before the last deploy. */
   action: z.optional(z.string().check(z.maxLength(64))),
-  /** The deployment the request is for (`PROJECT_ENV`, `PROJECT_NAME`); another one's deploybridge acts on it. */
-  env: z.optional(z.string().check(z.maxLength(256))),
-  project: z.optional(z.string().check(z.maxLength(256))),
+  /**
+   * The deployment the request is for (`PROJECT_ENV`, `PROJECT_NAME`); another one's deploybridge
+   * acts on it. Required unless MANUAL_DEPLOY_REQUIRE_SCOPE is off (checked by the manual trigger).
+   */
+  env: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+  project: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
   /** Who asked, as free text: shown in Slack and the log. */
   requested_by: z.optional(z.string().check(z.maxLength(200))),
 });

@@ -114,6 +114,7 @@ run "environment" {
       IDEMPOTENCY_TABLE           = "myproject-deploybridge-dev-idempotency"
       IDEMPOTENCY_TTL_SECONDS     = "3600"
       DEPLOYMENTS_TABLE           = "myproject-deploybridge-dev-deployments"
+      MANUAL_DEPLOY_REQUIRE_SCOPE = "true"
       PROTECTED_ENVS              = "prod,production"
       ECR_SCAN_GATE               = ""
       NODE_OPTIONS                = "--enable-source-maps"
@@ -264,11 +265,11 @@ run "rules" {
     error_message = "ecs: ${aws_cloudwatch_event_rule.this["ecs"].event_pattern}"
   }
 
-  # Manual deploys for this env, or naming none.
+  # Manual deploys for this env and project, or naming none (the function refuses those).
   assert {
     condition = jsondecode(aws_cloudwatch_event_rule.this["manual"].event_pattern) == {
       source = ["action.production", "action.deploy"]
-      detail = { env = ["dev", { exists = false }] }
+      detail = { env = ["dev", { exists = false }], project = ["myproject", { exists = false }] }
     }
     error_message = "manual: ${aws_cloudwatch_event_rule.this["manual"].event_pattern}"
   }

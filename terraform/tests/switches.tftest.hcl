@@ -322,3 +322,21 @@ run "slack_bot_token" {
     error_message = "The Slack alarm points at the credential in use: ${aws_cloudwatch_metric_alarm.this["notifications-failed-ecr"].alarm_description}"
   }
 }
+
+# A bus with one env: requests naming no env or project are this deployment's. The rule is the
+# same either way (they reach the function, which refuses them unless this is off).
+run "manual_deploys_without_scope" {
+  command = plan
+
+  variables {
+    manual_deploy_require_scope = false
+  }
+
+  assert {
+    condition = (
+      aws_lambda_function.this.environment[0].variables.MANUAL_DEPLOY_REQUIRE_SCOPE == "false" &&
+      jsondecode(aws_cloudwatch_event_rule.this["manual"].event_pattern).detail == { env = ["dev", { exists = false }], project = ["myproject", { exists = false }] }
+    )
+    error_message = "MANUAL_DEPLOY_REQUIRE_SCOPE is false; the manual rule is unchanged."
+  }
+}

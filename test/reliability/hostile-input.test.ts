@@ -29,7 +29,7 @@ const VALID: Record<string, () => Json> = {
     ...awsSample('custom/custom-event-as-delivered-sqs-body.json'),
     source: 'action.deploy',
     'detail-type': 'Manual Deploy',
-    detail: { service: 'api', reason: 'r' },
+    detail: { service: 'api', env: 'dev', project: 'myproject', reason: 'r' },
   }),
   ecs: () => ({
     ...awsSample('ecs/deployment-completed.json'),

@@ -59,6 +59,8 @@ export const SCENARIOS: Record<string, Record<string, Value>> = {
     dry_run: true,
     service_config: { api: [{ bucket: 'myproject-config-dev', key: 'api/.env' }] },
   },
+  /** Manual deploys naming no env or project taken as this deployment's (one env on the bus). */
+  manual_without_scope: { ...REQUIRED_INPUTS, manual_deploy_require_scope: false },
   /** Manual deploys on a bus of their own. */
   manual_bus: { ...REQUIRED_INPUTS, manual_deploy_principals: ['arn:aws:iam::123456789012:role/release-managers'] },
   naming_name_first: {
