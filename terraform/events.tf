@@ -104,6 +104,18 @@ locals {
     }
   }
 
+  # The forms S3 writes a key in, in its own events: URL-encoded as its notifications are (a space
+  # as "+", "/" kept), with the variants its encoders may differ in ("~" and "*", a space as "%20").
+  # CloudTrail records the key as sent. The function matches the same forms (s3EventKeyForms in
+  # src/triggers/events.ts, which says where this comes from).
+  s3_event_key_forms = {
+    for k in distinct([for o in local.s3_objects : o.key]) : k => distinct([
+      replace(urlencode(k), "%2F", "/"),
+      replace(replace(replace(urlencode(k), "%2F", "/"), "~", "%7E"), "%2A", "*"),
+      replace(replace(urlencode(k), "%2F", "/"), "+", "%20"),
+    ])
+  }
+
   # One rule per bucket, matching only the configured keys of that bucket.
   s3_native_rules = {
     for bucket in local.s3_native_buckets : "s3-${bucket}" => {
@@ -117,7 +129,7 @@ locals {
         "detail-type" = ["Object Created", "Object Deleted"]
         detail = {
           bucket = { name = [bucket] }
-          object = { key = local.s3_keys_by_bucket[bucket] }
+          object = { key = distinct(flatten([for k in local.s3_keys_by_bucket[bucket] : local.s3_event_key_forms[k]])) }
         }
       }
     }

@@ -192,6 +192,12 @@ export class Catalog {
     return parsed === undefined ? undefined : { service: this.entry(parsed.service), parameter: parsed.parameter };
   }
 
+  /** Every key of this bucket the configuration names (env files and artifacts), each once. */
+  objectKeys(bucket: string): string[] {
+    const objects = [...[...this.envFiles.values()].flat(), ...[...this.lambdas.values()].flatMap((s) => s.artifact ?? [])];
+    return [...new Set(objects.filter((o) => o.bucket === bucket).map((o) => o.key))];
+  }
+
   /** The services that read this S3 object as an env file, and the functions whose code it is, in configuration order. */
   forObject(bucket: string, key: string): ObjectUse {
     const artifactOf = [...this.lambdas.values()].filter((s) => s.artifact !== undefined && sameObject(s.artifact, bucket, key));

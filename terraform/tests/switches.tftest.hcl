@@ -340,3 +340,22 @@ run "manual_deploys_without_scope" {
     error_message = "MANUAL_DEPLOY_REQUIRE_SCOPE is false; the manual rule is unchanged."
   }
 }
+
+# S3 writes keys URL-encoded in its own events (a space as "+"), CloudTrail as sent: the native
+# rule lists the forms S3 may write a configured key in, the CloudTrail rule the key itself.
+run "s3_keys_as_each_source_writes_them" {
+  command = plan
+
+  variables {
+    service_config        = { api = [{ bucket = "myproject-config-dev", key = "config/my app+1.env" }, { bucket = "myproject-trail-dev", key = "config/my app+1.env" }] }
+    s3_cloudtrail_buckets = ["myproject-trail-dev"]
+  }
+
+  assert {
+    condition = (
+      jsondecode(aws_cloudwatch_event_rule.this["s3-myproject-config-dev"].event_pattern).detail.object.key == ["config/my+app%2B1.env", "config/my%20app%2B1.env"] &&
+      jsondecode(aws_cloudwatch_event_rule.this["s3-cloudtrail-myproject-trail-dev"].event_pattern).detail.requestParameters.key == ["config/my app+1.env"]
+    )
+    error_message = "native: ${aws_cloudwatch_event_rule.this["s3-myproject-config-dev"].event_pattern}"
+  }
+}
