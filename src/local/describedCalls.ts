@@ -6,9 +6,11 @@
  * these clients are the real ones.
  */
 import type { InitializeMiddleware } from '@smithy/types';
+import type { Context } from 'aws-lambda';
+import type { Config } from '../config/config.js';
 import { ecrRegistry } from '../config/images.js';
-import { taskDefinitionFamily } from '../config/naming.js';
-import type { Assume } from './describedReads.js';
+import { serviceRepositories, shortTaskDefinition, taskDefinitionFamily } from '../config/naming.js';
+import { describedEcrRead, describedS3Read, describedSsmReads, type Assume } from './describedReads.js';
 import type { RawEvent } from './input.js';
 
 /** One AWS call the offline run answered instead of AWS. */
@@ -26,13 +28,17 @@ export interface DescribedCall {
 /** The answer to a call, read or write, made up from its input and the event it is made for; `assume` says in words what it took for granted. */
 export type DescribedAnswer = (command: string, input: Record<string, unknown>, event: RawEvent, assume: Assume) => Record<string, unknown>;
 
-/** The account and region an event came from, and the image an ECR push (or scan) event is about. */
-export function eventOrigin(event: RawEvent): { account: string; region: string; pushedImage: string } {
+/** Where deploybridge is assumed to run offline: its account and region (never an event's). */
+export interface LocalInstall {
+  account: string;
+  region: string;
+}
+
+/** The image an ECR push (or scan) event is about, as the install's registry holds it (a push's tag, else the scan's first). */
+function pushedImage(event: RawEvent, { account, region }: LocalInstall): string {
   const detail = (event.detail ?? {}) as { 'repository-name'?: string; 'image-tag'?: string; 'image-tags'?: string[] };
-  const account = typeof event.account === 'string' ? event.account : '123456789012';
-  const region = typeof event.region === 'string' ? event.region : 'us-east-1';
   const tag = detail['image-tag'] ?? detail['image-tags']?.[0] ?? 'latest';
-  return { account, region, pushedImage: `${ecrRegistry(account, region)}/${detail['repository-name'] ?? ''}:${tag}` };
+  return `${ecrRegistry(account, region)}/${detail['repository-name'] ?? ''}:${tag}`;
 }
 
 /** The revision the described task definitions have, and the one the service is assumed to run before a deployment. */
@@ -44,17 +50,24 @@ const LOCAL_PREVIOUS_REVISION = 41;
  * pushed image for an ECR push, so the plan shows what a matching service would get; for other
  * events it runs `latest` of the service's own repository (`repositoryOf` the family).
  */
-export function describedEcsReads(repositoryOf: (family: string) => string): DescribedAnswer {
+function describedEcsReads(install: LocalInstall, repositoryOf: (family: string) => string): DescribedAnswer {
+  const { account, region } = install;
   return (command, input, event, assume) => {
-    const { account, region, pushedImage } = eventOrigin(event);
     switch (command) {
       case 'DescribeTaskDefinition': {
-        const family = String(input.taskDefinition);
-        const image = event.source === 'aws.ecr' ? pushedImage : `${ecrRegistry(account, region)}/${repositoryOf(family)}:latest`;
-        assume(`its latest ACTIVE revision is ${LOCAL_REVISION} and runs ${image}`);
+        // A family reads its latest ACTIVE revision; family:revision or an ARN, that revision.
+        const requested = String(input.taskDefinition);
+        const family = taskDefinitionFamily(requested);
+        const pinned = /:(\d+)$/.exec(shortTaskDefinition(requested))?.[1];
+        const revision = pinned === undefined ? LOCAL_REVISION : Number(pinned);
+        const image =
+          event.source === 'aws.ecr' ? pushedImage(event, install) : `${ecrRegistry(account, region)}/${repositoryOf(family)}:latest`;
+        assume(
+          `${pinned === undefined ? `its latest ACTIVE revision is ${revision}` : `revision ${revision} is ACTIVE`} and runs ${image}`,
+        );
         return {
           taskDefinition: {
-            taskDefinitionArn: `arn:aws:ecs:${region}:${account}:task-definition/${family}:${LOCAL_REVISION}`,
+            taskDefinitionArn: `arn:aws:ecs:${region}:${account}:task-definition/${family}:${revision}`,
             containerDefinitions: [{ name: 'app', image }],
           },
         };
@@ -84,26 +97,29 @@ export function describedEcsReads(repositoryOf: (family: string) => string): Des
 /**
  * A sequence describes the writes it makes: `UpdateService` answers with a new PRIMARY deployment,
  * numbered in order from the id the service is assumed to run (`ecs-svc/1000000000000000000`), the
- * ids the sample sequences' ECS events use.
+ * ids the sample sequences' ECS events use. It deploys the revision asked for (a family: its latest
+ * ACTIVE revision), or, for a restart (no task definition), the revision the service runs;
+ * `familyOf` names the task family of an ECS service.
  */
-export function describedEcsWrites(): DescribedAnswer {
+function describedEcsWrites({ account, region }: LocalInstall, familyOf: (ecsService: string) => string): DescribedAnswer {
   let started = 0;
-  return (command, input, event, assume) => {
+  return (command, input, _event, assume) => {
     if (command !== 'UpdateService') return {};
-    const { account, region } = eventOrigin(event);
-    const requested = String(input.taskDefinition);
-    const family = taskDefinitionFamily(requested);
+    const requested = typeof input.taskDefinition === 'string' ? input.taskDefinition : undefined;
+    const family = requested === undefined ? familyOf(String(input.service)) : taskDefinitionFamily(requested);
+    const pinned = requested === undefined ? undefined : /:(\d+)$/.exec(shortTaskDefinition(requested))?.[1];
+    const revision = requested === undefined ? LOCAL_PREVIOUS_REVISION : pinned === undefined ? LOCAL_REVISION : Number(pinned);
     const arn = (revision: number) => `arn:aws:ecs:${region}:${account}:task-definition/${family}:${revision}`;
     const id = (n: number) => `ecs-svc/${String(1_000_000_000_000_000_000n + BigInt(n))}`;
     started++;
     assume(
-      `ECS starts deployment ${id(started)} of ${family}:${LOCAL_REVISION}, replacing ${id(started - 1)} (${family}:${LOCAL_PREVIOUS_REVISION})`,
+      `ECS starts deployment ${id(started)} of ${family}:${revision}, replacing ${id(started - 1)} (${family}:${LOCAL_PREVIOUS_REVISION})`,
     );
     return {
       service: {
-        taskDefinition: requested.startsWith('arn:') ? requested : arn(LOCAL_REVISION),
+        taskDefinition: arn(revision),
         deployments: [
-          { id: id(started), status: 'PRIMARY', taskDefinition: arn(LOCAL_REVISION), rolloutState: 'IN_PROGRESS' },
+          { id: id(started), status: 'PRIMARY', taskDefinition: arn(revision), rolloutState: 'IN_PROGRESS' },
           {
             id: id(started - 1),
             status: 'ACTIVE',
@@ -122,79 +138,107 @@ const LOCAL_ALIAS_VERSION = '7';
 const LOCAL_PREVIOUS_VERSION = '6';
 
 /**
- * A response to a Lambda read, described rather than performed. For an ECR push the function is
- * assumed to be an image function configured with the pushed tag, so the plan shows what it would get.
+ * The answers to Lambda reads, described rather than performed. A function is what its
+ * configuration makes it: one LAMBDA_CONFIG gives an artifact is a zip function (its code comes from
+ * there); any other is an image function of its own repository (`repositoryOf` the function name),
+ * configured with the pushed tag for an ECR push (so the plan shows what it would get), else `latest`.
  */
-export function describedLambdaRead(
-  command: string,
-  input: Record<string, unknown>,
-  event: RawEvent,
-  assume: Assume,
-): Record<string, unknown> {
-  const isImagePush = event.source === 'aws.ecr';
-  const image = eventOrigin(event).pushedImage;
-  const packageType = isImagePush ? 'Image' : 'Zip';
-  switch (command) {
-    case 'GetFunction':
-      assume(packageType === 'Image' ? `an image function configured with ${image}` : 'a zip function');
-      return {
-        Configuration: { FunctionName: input.FunctionName, PackageType: packageType, LastUpdateStatus: 'Successful', State: 'Active' },
-        Code: isImagePush ? { ImageUri: image } : {},
-      };
-    case 'GetFunctionConfiguration':
-      assume(
-        `${input.Qualifier === undefined ? '$LATEST' : `version ${input.Qualifier as string}`} exists, is Active and LastUpdateStatus is Successful`,
-      );
-      return {
-        FunctionName: input.FunctionName,
-        Version: input.Qualifier ?? '$LATEST',
-        PackageType: packageType,
-        State: 'Active',
-        LastUpdateStatus: 'Successful',
-        RevisionId: 'LOCAL-REVISION',
-        Environment: { Variables: { LOG_LEVEL: 'info' } },
-      };
-    case 'GetAlias':
-      assume(`alias ${String(input.Name)} points to version ${LOCAL_ALIAS_VERSION} and records previous_version=${LOCAL_PREVIOUS_VERSION}`);
-      return {
-        Name: input.Name,
-        FunctionVersion: LOCAL_ALIAS_VERSION,
-        Description: `deploybridge previous_version=${LOCAL_PREVIOUS_VERSION}; (described)`,
-        RevisionId: 'LOCAL-ALIAS-REVISION',
-      };
-    default:
-      return {};
-  }
+function describedLambdaReads(install: LocalInstall, repositoryOf: (functionName: string) => string | undefined): DescribedAnswer {
+  return (command, input, event, assume) => {
+    const repository = repositoryOf(String(input.FunctionName));
+    const image =
+      repository === undefined
+        ? undefined
+        : event.source === 'aws.ecr'
+          ? pushedImage(event, install)
+          : `${ecrRegistry(install.account, install.region)}/${repository}:latest`;
+    const packageType = image === undefined ? 'Zip' : 'Image';
+    switch (command) {
+      case 'GetFunction':
+        assume(image === undefined ? 'a zip function' : `an image function configured with ${image}`);
+        return {
+          Configuration: { FunctionName: input.FunctionName, PackageType: packageType, LastUpdateStatus: 'Successful', State: 'Active' },
+          Code: image === undefined ? {} : { ImageUri: image },
+        };
+      case 'GetFunctionConfiguration':
+        assume(
+          `${input.Qualifier === undefined ? '$LATEST' : `version ${input.Qualifier as string}`} exists, is Active and LastUpdateStatus is Successful`,
+        );
+        return {
+          FunctionName: input.FunctionName,
+          Version: input.Qualifier ?? '$LATEST',
+          PackageType: packageType,
+          State: 'Active',
+          LastUpdateStatus: 'Successful',
+          RevisionId: 'LOCAL-REVISION',
+          Environment: { Variables: { LOG_LEVEL: 'info' } },
+        };
+      case 'GetAlias':
+        assume(
+          `alias ${String(input.Name)} points to version ${LOCAL_ALIAS_VERSION} and records previous_version=${LOCAL_PREVIOUS_VERSION}`,
+        );
+        return {
+          Name: input.Name,
+          FunctionVersion: LOCAL_ALIAS_VERSION,
+          Description: `deploybridge previous_version=${LOCAL_PREVIOUS_VERSION}; (described)`,
+          RevisionId: 'LOCAL-ALIAS-REVISION',
+        };
+      default:
+        return {};
+    }
+  };
 }
 
 /** Where a client's requests are answered: the `initialize` step, before credentials are looked up. */
 export const DESCRIBED = { step: 'initialize', name: 'deploybridgeDescribedCalls' } as const;
 
+/** A service's described answers: to its reads, and (a sequence's ECS) to its writes; other writes get an empty answer. */
+export interface DescribedAnswers {
+  read: DescribedAnswer;
+  write?: DescribedAnswer;
+}
+
 /**
- * A middleware for a real SDK client that answers every request in the `initialize` step: reads by
- * `read`, writes by `write` (or with an empty answer), each call given to `record` with what its
- * answer assumed. `current` is the event the call is made for (the one being handled, or the event
- * of a batch the call is about: see {@link batchEventOfCall}).
+ * Answers one call as the offline run does, for the event it is made for: the described answer,
+ * and the call with what the answer assumed.
  *
  * @example
- * client.middlewareStack.add(describedCalls('ecs', describedEcsRead, undefined, () => event, calls.push.bind(calls)), DESCRIBED);
+ * const { output, call } = answerCall('ecs', 'DescribeTaskDefinition', { taskDefinition: 'f' }, aws.answers.ecs, event);
+ */
+export function answerCall(
+  service: string,
+  command: string,
+  input: Record<string, unknown>,
+  { read, write }: DescribedAnswers,
+  event: RawEvent,
+): { output: Record<string, unknown>; call: DescribedCall } {
+  const kind = /^(Get|Describe|List)/.test(command) ? 'read' : 'write';
+  const assumed: string[] = [];
+  const assume = (what: string) => assumed.push(what);
+  const output = kind === 'read' ? read(command, input, event, assume) : (write?.(command, input, event, assume) ?? {});
+  return { output, call: { service, command, input, kind, assumed } };
+}
+
+/**
+ * A middleware for a real SDK client that answers every request in the `initialize` step with
+ * {@link answerCall}, each call given to `record` with what its answer assumed. `current` is the
+ * event the call is made for (the one being handled, or the event of a batch the call is about:
+ * see {@link batchEventOfCall}).
+ *
+ * @example
+ * client.middlewareStack.add(describedCalls('ecs', aws.answers.ecs, () => event, calls.push.bind(calls)), DESCRIBED);
  */
 export function describedCalls<Input extends object, Output extends object>(
   service: string,
-  read: DescribedAnswer,
-  write: DescribedAnswer | undefined,
+  answers: DescribedAnswers,
   current: (service: string, input: Record<string, unknown>) => RawEvent,
   record: (call: DescribedCall) => void,
 ): InitializeMiddleware<Input, Output> {
   return (_next, context) => async (args) => {
     const command = (context.commandName ?? 'Command').replace(/Command$/, '');
     const input = args.input as Record<string, unknown>;
-    const kind = /^(Get|Describe|List)/.test(command) ? 'read' : 'write';
-    const assumed: string[] = [];
-    const assume = (what: string) => assumed.push(what);
-    const event = current(service, input);
-    const output = kind === 'read' ? read(command, input, event, assume) : (write?.(command, input, event, assume) ?? {});
-    record({ service, command, input, kind, assumed });
+    const { output, call } = answerCall(service, command, input, answers, current(service, input));
+    record(call);
     return { output: { $metadata: {}, ...output } as Output, response: {} };
   };
 }
@@ -215,7 +259,7 @@ function objectKeyOf(event: RawEvent): unknown {
  * const current = batchEventOfCall(events, (family) => 'myproject_service_api');
  * current('s3', { Bucket: 'myproject-config-dev', Key: 'shared/.env' }); // the batch's event of shared/.env
  */
-export function batchEventOfCall(
+function batchEventOfCall(
   events: RawEvent[],
   repositoryOf: (family: string) => string,
 ): (service: string, input: Record<string, unknown>) => RawEvent {
@@ -239,5 +283,68 @@ export function batchEventOfCall(
       about = last(pushes.filter((event) => detailOf(event)['repository-name'] === repository));
     }
     return about ?? events[0] ?? {};
+  };
+}
+
+/** The AWS services of the offline run, as {@link DescribedCall.service} names them. */
+export type DescribedService = 'ecs' | 'lambda' | 's3' | 'ecr' | 'ssm';
+
+/** The offline run's AWS for a configuration: each service's described answers, and which event of a batch a call is about. */
+export interface DescribedAws {
+  answers: Record<DescribedService, DescribedAnswers>;
+  /** The Lambda context of an invocation: the install's account and region, with Lambda's longest timeout ahead. */
+  context: () => Context;
+  /** For an SQS batch: see {@link batchEventOfCall}. */
+  eventOfBatchCall(events: RawEvent[]): (service: string, input: Record<string, unknown>) => RawEvent;
+}
+
+/**
+ * The described answers of every AWS service for `config` (its catalog names each family's
+ * repository and each ECS service's family), deploybridge running in `account` and the configured
+ * region. `writes`: a sequence describes its writes.
+ *
+ * @example
+ * const aws = describedAws(config, { account: '123456789012', writes: true });
+ * client.middlewareStack.add(describedCalls('ecs', aws.answers.ecs, () => event, record), DESCRIBED);
+ */
+export function describedAws(config: Config, options: { account: string; writes: boolean }): DescribedAws {
+  const { catalog } = config;
+  const install: LocalInstall = { account: options.account, region: config.region };
+  const repositoryOf = (family: string) => {
+    const service = catalog.forEcsService(family);
+    return (service === undefined ? undefined : serviceRepositories(catalog.naming, service.name)[0]) ?? family;
+  };
+  const familyOf = (ecsService: string) => {
+    const service = catalog.forEcsService(ecsService);
+    return service?.kind === 'ecs' ? service.ecs.family : ecsService;
+  };
+  const imageFunctions = new Map(
+    catalog
+      .configured()
+      .flatMap((service) =>
+        service.kind === 'lambda' && service.artifact === undefined
+          ? [[service.lambda.functionName, serviceRepositories(catalog.naming, service.name)[0] ?? service.name] as const]
+          : [],
+      ),
+  );
+  return {
+    answers: {
+      ecs: {
+        read: describedEcsReads(install, repositoryOf),
+        ...(options.writes ? { write: describedEcsWrites(install, familyOf) } : {}),
+      },
+      lambda: { read: describedLambdaReads(install, (functionName) => imageFunctions.get(functionName)) },
+      s3: { read: describedS3Read },
+      ecr: { read: describedEcrRead },
+      ssm: { read: describedSsmReads(install.account) },
+    },
+    context: () =>
+      ({
+        functionName: 'deploybridge-local',
+        invokedFunctionArn: `arn:aws:lambda:${install.region}:${install.account}:function:deploybridge-local`,
+        awsRequestId: 'local',
+        getRemainingTimeInMillis: () => 900_000,
+      }) as Context,
+    eventOfBatchCall: (events) => batchEventOfCall(events, repositoryOf),
   };
 }

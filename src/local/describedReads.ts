@@ -4,6 +4,7 @@
  * object versions and image digests below, so each tells its story offline: a changed env file, an
  * invalid one, a re-upload that changes nothing, a push whose scan is still running.
  */
+import { eventTime } from '../triggers/events.js';
 import type { RawEvent } from './input.js';
 
 /** Records what a described answer assumes, in words ("its latest ACTIVE revision is 42 …"). */
@@ -100,7 +101,8 @@ export function describedEcrRead(
       const scanning = digest === LOCAL_SCANNING_DIGEST && event['detail-type'] === 'ECR Image Action';
       const counts = detail['finding-severity-counts'] ?? { MEDIUM: 2, LOW: 5 };
       const tags = eventTags(event);
-      const time = typeof event.time === 'string' ? Date.parse(event.time) : Date.now();
+      // The event's time as the function takes it: a time that is not one is now.
+      const time = Date.parse(eventTime({ time: typeof event.time === 'string' ? event.time : undefined }));
       assume(
         `it is tagged ${tags.join(', ')}, 182 MB, pushed 2 minutes before the event, scan ${scanning ? 'IN_PROGRESS' : `COMPLETE (${JSON.stringify(counts)})`}`,
       );
@@ -146,15 +148,15 @@ export function describedEcrRead(
   }
 }
 
-/** An SSM read, described: the parameter was last changed by alice, version 7 (metadata; no value is ever read). */
-export function describedSsmRead(
-  command: string,
-  input: Record<string, unknown>,
-  _event: RawEvent,
-  assume: Assume,
-): Record<string, unknown> {
-  if (command !== 'DescribeParameters') return {};
-  const name = ((input.ParameterFilters as Array<{ Values?: string[] }> | undefined)?.[0]?.Values ?? [])[0];
-  assume('arn:aws:iam::123456789012:user/alice changed it last (version 7)');
-  return { Parameters: [{ Name: name, Type: 'String', Version: 7, LastModifiedUser: 'arn:aws:iam::123456789012:user/alice' }] };
+/** SSM reads, described: every parameter was last changed by alice of `account`, version 7 (metadata; no value is ever read). */
+export function describedSsmReads(
+  account: string,
+): (command: string, input: Record<string, unknown>, event: RawEvent, assume: Assume) => Record<string, unknown> {
+  const alice = `arn:aws:iam::${account}:user/alice`;
+  return (command, input, _event, assume) => {
+    if (command !== 'DescribeParameters') return {};
+    const name = ((input.ParameterFilters as Array<{ Values?: string[] }> | undefined)?.[0]?.Values ?? [])[0];
+    assume(`${alice} changed it last (version 7)`);
+    return { Parameters: [{ Name: name, Type: 'String', Version: 7, LastModifiedUser: alice }] };
+  };
 }

@@ -28,7 +28,6 @@ import { FOLLOW_DEFAULTS } from '../config/constants.js';
 import type { DeploymentJournal } from '../following/journal.js';
 import { createDynamoDbJournal, createMemoryJournal } from '../following/store.js';
 import { ConfigError } from '../shared/errors.js';
-import { serviceRepositories } from '../config/naming.js';
 import { MetricName } from '../shared/observability.js';
 import { createEcrReads } from '../triggers/reads/ecr.js';
 import { createAwsReads, type Reads } from '../triggers/reads/registry.js';
@@ -38,51 +37,14 @@ import { createNotifier, slackRoute } from '../slack/setup.js';
 import { createEcsTarget } from '../targets/ecs.js';
 import { createLambdaTarget } from '../targets/lambda/index.js';
 import { createAwsTargets, type Targets } from '../targets/registry.js';
-import {
-  batchEventOfCall,
-  DESCRIBED,
-  describedCalls,
-  describedEcsReads,
-  describedEcsWrites,
-  describedLambdaRead,
-  eventOrigin,
-  type DescribedCall,
-  type DescribedAnswer,
-} from './describedCalls.js';
-import { describedEcrRead, describedS3Read, describedSsmRead } from './describedReads.js';
-import { LocalInputError, readLocalInput, type LocalInput, type RawEvent } from './input.js';
+import { DESCRIBED, describedAws, describedCalls, type DescribedCall, type DescribedService } from './describedCalls.js';
+import { LocalInputError, otherBus, readLocalInput, type LocalInput } from './input.js';
 import { batchSummary, planSummary } from './report.js';
 import { printingNotifier, recordingNotifier, slackText, type RecordedSlack, type SlackCall, type SlackChannelPrinter } from './thread.js';
+import { localAccount, withLocalDefaults } from './defaults.js';
 import { createTrace } from './trace.js';
+import { holdNodeVersionWarning } from '../shared/nodeVersionWarning.js';
 import { plural } from '../shared/text.js';
-
-/** The embedded default configuration: the conventions the sample events in `events/` follow. */
-export const LOCAL_DEFAULTS: Record<string, string> = {
-  PROJECT_NAME: 'myproject',
-  PROJECT_ENV: 'dev',
-  SERVICE_CONFIG: JSON.stringify({
-    api: [
-      { bucket: 'myproject-config-dev', key: 'api/.env' },
-      { bucket: 'myproject-config-dev', key: 'shared/.env' },
-    ],
-    worker: [{ bucket: 'myproject-config-dev', key: 'shared/.env' }],
-    backend: [{ bucket: 'myproject-config-dev', key: 'shared/.env' }],
-  }),
-  // Two Lambda targets: a zip function deployed from an S3 artifact, and an image function.
-  LAMBDA_CONFIG: JSON.stringify({
-    thumbnailer: {
-      alias: 'live',
-      artifact: { bucket: 'myproject-artifacts', key: 'thumbnailer/lambda.zip' },
-      smoke_test: { payload: { ping: true }, expect: { statusCode: 200 } },
-    },
-    renderer: {
-      alias: 'live',
-      smoke_test: { payload: { ping: true }, expect: { statusCode: 200 } },
-    },
-  }),
-  // The scan gate, so the scan samples (events/ecr-*scan*.json) show it at work.
-  ECR_SCAN_GATE: 'HIGH',
-};
 
 /** The options the runner takes; anything else starting with `-` is refused. */
 const OPTIONS = ['--json', '--verbose', '--live', '--help'] as const;
@@ -96,53 +58,13 @@ const HELP = [
   '  --json        also print each Slack message as the Block Kit JSON the function sends',
   '  --verbose     also print every AWS call and log line, in order',
   '  --live        real AWS (SDK credential chain, AWS_ENDPOINT_URL) and the configured Slack; DRY_RUN as set',
+  "AWS_ACCOUNT_ID   offline, the account deploybridge is assumed to run in (default 123456789012, the samples'); never an event's",
 ];
-
-/**
- * The Lambda context of an offline run: deploybridge is assumed to run in the event's account and
- * region, with Lambda's longest timeout ahead of it.
- */
-function localContext(event: RawEvent, region: string): Context {
-  const { account } = eventOrigin(event);
-  return {
-    functionName: 'deploybridge-local',
-    invokedFunctionArn: `arn:aws:lambda:${region}:${account}:function:deploybridge-local`,
-    awsRequestId: 'local',
-    getRemainingTimeInMillis: () => 900_000,
-  } as Context;
-}
 
 /** The Slack the configuration uses, as `createNotifier` chooses it: a bot token wins over a webhook. */
 function slackMode(config: Config): 'bot' | 'webhook' | 'off' {
   const { via } = slackRoute(config);
   return via === 'bot token' ? 'bot' : via;
-}
-
-/**
- * Holds the AWS SDK's warning that its future releases need Node >= 22 (emitted once, on the first
- * client, as nine lines on stderr) so that it does not lead the output; `note()` says it in one line.
- */
-function holdNodeVersionWarning(): { note(): string | undefined; restore(): void } {
-  const original = Reflect.get(process, 'emitWarning') as (...args: unknown[]) => void;
-  let held = false;
-  process.emitWarning = (...args: unknown[]): void => {
-    const warning = args[0];
-    const text = typeof warning === 'string' ? warning : warning instanceof Error ? warning.message : '';
-    if (text.startsWith('NodeVersionSupportWarning')) {
-      held = true;
-      return;
-    }
-    Reflect.apply(original, process, args);
-  };
-  return {
-    note: () =>
-      held
-        ? `note: the AWS SDK says its releases after January 2027 need Node >= 22; this is Node ${process.version} (the function runs on nodejs22.x)`
-        : undefined,
-    restore: () => {
-      Reflect.set(process, 'emitWarning', original);
-    },
-  };
 }
 
 type Options = Record<Exclude<Option, '--help'>, boolean>;
@@ -208,8 +130,10 @@ export async function runLocal(argv: string[], env: Record<string, string | unde
   const live = options['--live'];
 
   let input: LocalInput;
+  let account: ReturnType<typeof localAccount>;
   try {
-    input = readLocalInput(file, env.AWS_REGION ?? 'us-east-1');
+    account = localAccount(env);
+    input = readLocalInput(file, { region: env.AWS_REGION ?? 'us-east-1', account: account.account });
   } catch (error) {
     if (!(error instanceof LocalInputError)) throw error;
     print(error.message);
@@ -217,14 +141,13 @@ export async function runLocal(argv: string[], env: Record<string, string | unde
   }
   const sequence = input.kind === 'sequence';
   // The embedded defaults describe the samples; a live run uses only what is set.
-  const merged = { ...env };
-  const defaulted = live ? [] : Object.keys(LOCAL_DEFAULTS).filter((k) => merged[k] === undefined);
-  for (const k of defaulted) merged[k] = LOCAL_DEFAULTS[k];
-  if (!live && !sequence) merged.DRY_RUN = 'true';
+  const { env: merged, defaulted } = live ? { env, defaulted: [] } : withLocalDefaults(env);
 
   let config: Config;
   try {
-    config = loadConfig(merged);
+    // Validated exactly as the function validates it (DRY_RUN included); then one event offline is a dry run.
+    const loaded = loadConfig(merged);
+    config = !live && !sequence ? { ...loaded, dryRun: true } : loaded;
   } catch (error) {
     if (error instanceof ConfigError) {
       print(error.listed);
@@ -235,7 +158,7 @@ export async function runLocal(argv: string[], env: Record<string, string | unde
 
   const warning = holdNodeVersionWarning();
   try {
-    return await handleAll(input, file, config, options, defaulted, print);
+    return await handleAll(input, file, config, options, { defaulted, account }, print);
   } finally {
     warning.restore();
     const note = warning.note();
@@ -248,9 +171,10 @@ async function handleAll(
   file: string,
   config: Config,
   options: Options,
-  defaulted: string[],
+  assumed: { defaulted: string[]; account: { account: string; configured: boolean } },
   print: (line: string) => void,
 ): Promise<number> {
+  const { defaulted, account } = assumed;
   const live = options['--live'];
   const { events } = input;
   const sequence = input.kind === 'sequence';
@@ -260,7 +184,8 @@ async function handleAll(
       : events.length > 1
         ? `, ${plural(events.length, input.kind === 'entries' ? 'entry' : 'event', input.kind === 'entries' ? 'entries' : 'events')} in order`
         : '';
-  const of = `${file}${several} (project ${config.projectName}, env ${config.projectEnv})`;
+  const where = !live && account.configured ? `, account ${account.account} from AWS_ACCOUNT_ID` : '';
+  const of = `${file}${several} (project ${config.projectName}, env ${config.projectEnv}${where})`;
   if (live)
     print(
       `deploybridge LIVE run of ${of}: real AWS calls in ${config.region}${config.dryRun ? ' with DRY_RUN (nothing is changed)' : ''}; Slack as configured`,
@@ -277,6 +202,8 @@ async function handleAll(
   let slack: RecordedSlack;
   let channel: SlackChannelPrinter | undefined;
   let journal: DeploymentJournal | undefined;
+  // Offline, the Lambda context of each invocation (live: none, as outside Lambda).
+  let context: (() => Context) | undefined;
   const mode = slackMode(config);
   if (live) {
     targets = createAwsTargets(config.region);
@@ -298,30 +225,24 @@ async function handleAll(
       );
       for (const what of call.assumed) trace.add(`  assuming ${what}`);
     };
-    const answer = <Client extends { middlewareStack: { add(middleware: never, options: typeof DESCRIBED): void } }>(
-      client: Client,
-      service: string,
-      read: DescribedAnswer,
-      writes?: DescribedAnswer,
-    ) => {
-      client.middlewareStack.add(describedCalls(service, read, writes, eventOfCall, record) as never, DESCRIBED);
-      return client;
-    };
-    const repositoryOf = (family: string) => {
-      const service = config.catalog.forEcsService(family);
-      return (service === undefined ? undefined : serviceRepositories(config.catalog.naming, service.name)[0]) ?? family;
-    };
-    const ofBatch = batchEventOfCall(events, repositoryOf);
+    const aws = describedAws(config, { account: account.account, writes: sequence });
+    context = aws.context;
+    const ofBatch = aws.eventOfBatchCall(events);
     const batch = input.kind === 'batch';
     const eventOfCall = (service: string, callInput: Record<string, unknown>) => (batch ? ofBatch(service, callInput) : current);
-    const ecs = createEcsTarget(
-      answer(new ECSClient({ region: config.region }), 'ecs', describedEcsReads(repositoryOf), sequence ? describedEcsWrites() : undefined),
-    );
-    const lambda = createLambdaTarget(answer(new LambdaClient({ region: config.region }), 'lambda', describedLambdaRead));
+    const answer = <Client extends { middlewareStack: { add(middleware: never, options: typeof DESCRIBED): void } }>(
+      client: Client,
+      service: DescribedService,
+    ) => {
+      client.middlewareStack.add(describedCalls(service, aws.answers[service], eventOfCall, record) as never, DESCRIBED);
+      return client;
+    };
+    const ecs = createEcsTarget(answer(new ECSClient({ region: config.region }), 'ecs'));
+    const lambda = createLambdaTarget(answer(new LambdaClient({ region: config.region }), 'lambda'));
     targets = { ecs: async () => ecs, lambda: async () => lambda };
-    const s3 = createS3Reads(answer(new S3Client({ region: config.region }), 's3', describedS3Read));
-    const ecr = createEcrReads(answer(new ECRClient({ region: config.region }), 'ecr', describedEcrRead));
-    const ssm = createSsmReads(answer(new SSMClient({ region: config.region }), 'ssm', describedSsmRead));
+    const s3 = createS3Reads(answer(new S3Client({ region: config.region }), 's3'));
+    const ecr = createEcrReads(answer(new ECRClient({ region: config.region }), 'ecr'));
+    const ssm = createSsmReads(answer(new SSMClient({ region: config.region }), 'ssm'));
     reads = { s3: async () => s3, ecr: async () => ecr, ssm: async () => ssm };
     channel = printingNotifier({ environment: config.projectEnv });
     slack = channel;
@@ -358,7 +279,7 @@ async function handleAll(
   if (input.kind === 'batch') {
     print('');
     try {
-      const response = await app.handleBatch(input.batch, live ? undefined : localContext(current, config.region));
+      const response = await app.handleBatch(input.batch, context?.());
       for (const line of batchSummary(trace.fieldsOf('batch handled'), response, described.splice(0))) print(line);
     } catch (error) {
       described.splice(0);
@@ -372,13 +293,17 @@ async function handleAll(
   for (const [index, event] of (input.kind === 'batch' ? [] : events).entries()) {
     current = event;
     const bus = input.buses[index] ?? 'default';
-    if (input.kind === 'entries')
-      print(`\n== entry ${index + 1} of ${events.length}, sent to the ${bus === 'default' ? 'default bus' : `bus ${bus}`}`);
-    else print(events.length === 1 ? '' : `\n== ${index + 1} of ${events.length}`);
+    if (input.kind === 'entries') {
+      const elsewhere = otherBus(bus, { ...config, account: account.account });
+      print(
+        `\n== entry ${index + 1} of ${events.length}, sent to the ${bus === 'default' ? 'default bus' : `bus ${bus}`}${elsewhere === undefined ? '' : `: ${elsewhere}`}`,
+      );
+      if (elsewhere !== undefined) continue;
+    } else print(events.length === 1 ? '' : `\n== ${index + 1} of ${events.length}`);
     let result: HandleResult | undefined;
     let failure: unknown;
     try {
-      result = await app.handle(event, live ? undefined : localContext(event, config.region));
+      result = await app.handle(event, context?.());
     } catch (error) {
       failure = error;
     }

@@ -45,7 +45,7 @@ export function malformedFields(error: z.core.$ZodError): string[] {
  * @example
  * eventTime({ ...event, time: '2026-03-02T10:00:00Z' }); // '2026-03-02T10:00:00.000Z'
  */
-export function eventTime(event: EventEnvelope): string {
+export function eventTime(event: Pick<EventEnvelope, 'time'>): string {
   const time = event.time === undefined ? Number.NaN : Date.parse(event.time);
   return new Date(Number.isNaN(time) ? Date.now() : time).toISOString();
 }

@@ -2,7 +2,8 @@
  * The SDK clients of a live preflight, on the SDK's default credential chain and region handling
  * (`AWS_ENDPOINT_URL` and `AWS_ENDPOINT_URL_<SERVICE>` are honoured by the SDK itself), and how
  * their failures are told apart: an AWS answer about one resource is that check's problem; no
- * credentials, rejected credentials or no network mean the preflight cannot run at all.
+ * credentials, rejected credentials, no network or an answer that is not AWS's mean the preflight
+ * cannot run at all.
  */
 import { ECRClient } from '../aws/ecr.js';
 import { ECSClient } from '../aws/ecs.js';
@@ -63,18 +64,27 @@ export interface AwsFailure {
 
 /**
  * The AWS error a check reports as its result. Anything else (no credentials, credentials AWS
- * refuses, a network error, a bug) is thrown as {@link CannotRunError}: every other check would
- * fail the same way.
+ * refuses, a network error, an answer that is not from AWS, a bug) is thrown as
+ * {@link CannotRunError}: every other check would fail the same way.
  *
  * @example
  * try { … } catch (error) { const failure = awsFailure(error); if (failure.name === 'NotFound') … }
  */
 export function awsFailure(error: unknown): AwsFailure {
   const name = errorName(error);
-  const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+  const metadata = (error as { $metadata?: { httpStatusCode?: number; requestId?: string } } | null)?.$metadata;
+  const status = metadata?.httpStatusCode;
   const message = error instanceof Error ? error.message : String(error);
   if (CREDENTIAL_ERROR_NAMES.has(name)) throw new CannotRunError(`AWS refused the credentials (${name}: ${message})`, { cause: error });
   if (status === undefined) throw new CannotRunError(`AWS could not be reached (${name || 'Error'}: ${message})`, { cause: error });
+  // AWS puts a request id on every answer, errors included; an answer without one came from
+  // something else (an HTTP proxy, a wrong AWS_ENDPOINT_URL), and says nothing about the account.
+  if (metadata?.requestId === undefined) {
+    throw new CannotRunError(
+      `what answered is not AWS (HTTP ${status} without an AWS request id); check AWS_ENDPOINT_URL and any proxy between here and AWS`,
+      { cause: error },
+    );
+  }
   return { name, message, status };
 }
 

@@ -117,6 +117,10 @@ export interface VerifyReport {
   results: CheckResult[];
   summary: Summary;
   exitCode: number;
+  /** The variables taken from npm start's embedded configuration (offline, when none was set). */
+  defaults?: string[];
+  /** The AWS SDK's warning about this Node version, in one line, when it gave one. */
+  note?: string;
 }
 
 /** The Slack test message: "deploybridge preflight for myproject/dev: 12 ok, 1 problem", with the problems listed. */

@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { App, type AppDeps } from '../../src/entry/app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { ConfigError } from '../../src/shared/errors.js';
-import { LOCAL_DEFAULTS } from '../../src/local/run.js';
+import { LOCAL_DEFAULTS } from '../../src/local/defaults.js';
 import { createLogger, type MetricName } from '../../src/shared/observability.js';
 import type { Notification } from '../../src/present/notification.js';
 import type { Notifier } from '../../src/slack/notifier.js';

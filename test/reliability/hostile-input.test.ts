@@ -4,19 +4,29 @@
  * arrives: no throw, no AWS write unless the event is valid and ours, one warn log per rejection.
  */
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { HandleResult } from '../../src/entry/app.js';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { App, type HandleResult } from '../../src/entry/app.js';
 import { s3EventKeyForms } from '../../src/triggers/events.js';
 import { adapt, awsSample } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
-import { DescribeTaskDefinitionCommand, serviceUpdated, taskDefinition, testApp, UpdateServiceCommand } from '../helpers/app.js';
+import {
+  DescribeTaskDefinitionCommand,
+  fakeMetrics,
+  recordingNotifier,
+  serviceUpdated,
+  taskDefinition,
+  testApp,
+  UpdateServiceCommand,
+} from '../helpers/app.js';
 import { recordFigure } from './figures.js';
 
 const RUNS = 250;
-// A fixed seed: the figures in the README reproduce exactly (vary it locally to explore further).
+// A fixed seed: the figures in docs/reliability.md reproduce exactly (vary it locally to explore further).
 fc.configureGlobal({ seed: 20261122 });
 let casesRun = 0;
 let manualRefused = 0;
+let rejectedCases = 0;
+let rejectedWrites = 0;
 
 type Json = Record<string, unknown>;
 
@@ -130,18 +140,39 @@ function stillValid(route: string, path: string[], value: unknown): boolean {
 
 describe('hostile and broken input', () => {
   let output: ReturnType<typeof captureOutput>;
+  let warnings: MockInstance<typeof process.emitWarning>;
+  // One set of mocked clients per test, its history cleared per case: a fresh mock for each of
+  // thousands of cases would pile up in sinon's sandbox (its "potential memory leak" warning).
+  let mocked: ReturnType<typeof testApp>;
   beforeEach(() => {
     output = captureOutput();
+    warnings = vi.spyOn(process, 'emitWarning');
+    mocked = testApp();
   });
-  afterEach(() => output.restore());
+  afterEach(() => {
+    output.restore();
+    // Thousands of cases, and not one warning (sinon's "potential memory leak" counts the mocks made).
+    expect(warnings.mock.calls).toEqual([]);
+    warnings.mockRestore();
+  });
   afterAll(() => {
     recordFigure('hostile_cases_generated', casesRun);
     recordFigure('manual_requests_refused', manualRefused);
+    recordFigure('hostile_cases_rejected', rejectedCases);
+    recordFigure('aws_writes_for_rejected_events', rejectedWrites);
   });
+
+  /** A fresh App (its own Slack and metrics) on the test's mocked clients, their history cleared. */
+  function freshApp() {
+    const { deps, ecsMock, s3Mock, ecrMock, ssmMock } = mocked;
+    for (const mock of [ecsMock, s3Mock, ecrMock, ssmMock]) mock.resetHistory();
+    const notifier = recordingNotifier();
+    return { app: new App({ ...deps, notifier, metrics: fakeMetrics() }), ecsMock, notifier };
+  }
 
   /** Runs one event on a fresh app; returns what reached AWS and the logs. */
   async function runEvent(event: unknown, repository = 'myproject_service_api') {
-    const { app, ecsMock } = testApp();
+    const { app, ecsMock } = freshApp();
     ecsMock
       .on(DescribeTaskDefinitionCommand)
       .resolves(taskDefinition('f', 1, [`123456789012.dkr.ecr.us-east-1.amazonaws.com/${repository}:v1`]));
@@ -162,6 +193,8 @@ describe('hostile and broken input', () => {
   }
 
   function expectRejectedCleanly(outcome: Awaited<ReturnType<typeof runEvent>>) {
+    rejectedCases++;
+    rejectedWrites += outcome.writes;
     expect(outcome.thrown).toBeUndefined();
     expect(outcome.writes).toBe(0);
     if (outcome.result?.status === 'rejected') {
@@ -298,7 +331,7 @@ describe('hostile and broken input', () => {
     );
     await fc.assert(
       fc.asyncProperty(arn, async (resource) => {
-        const { app, notifier } = testApp();
+        const { app, notifier } = freshApp();
         const result = await app.handle(setPath(VALID.ecs!(), ['resources'], [resource]));
         casesRun++;
         const ours = /^arn:aws:ecs:[^:]+:\d+:service\/myproject_cluster_dev\/myproject_service_([A-Za-z0-9][A-Za-z0-9_-]{0,63}_)?dev$/.test(

@@ -2,7 +2,7 @@
  * The idempotency guard against a real DynamoDB-compatible server (dynalite on 127.0.0.1).
  */
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPowertoolsGuard } from '../../src/deploy/idempotency/powertools.js';
 import { lambdaContext } from '../helpers/app.js';
 import { startDynamoDb } from '../helpers/dynalite.js';
@@ -79,6 +79,26 @@ describe('DynamoDB deployment guard (Powertools Idempotency)', () => {
     const expiry = Number(recorded?.in_progress_expiration?.N);
     expect(expiry).toBeGreaterThanOrEqual(before + 42_000);
     expect(expiry).toBeLessThan(Date.now() + 42_000);
+  });
+
+  it('outside Lambda (no context), an in-progress record holds until the record expires, said to Powertools so it does not warn', async () => {
+    const warn = vi.spyOn(console, 'warn');
+    try {
+      let recorded: Record<string, { S?: string; N?: string }> | undefined;
+      const before = Date.now();
+      const deploy = async () => {
+        const { Items } = await db.client.send(new ScanCommand({ TableName: db.tableName }));
+        recorded = Items?.find((item) => item.status?.S === 'INPROGRESS');
+        return { status: 'started' };
+      };
+      await guard().once('evt-no-context', 'ecs:x/y', deploy, () => true);
+      const expiry = Number(recorded?.in_progress_expiration?.N);
+      expect(expiry).toBeGreaterThanOrEqual(before + 3600_000);
+      expect(expiry).toBeLessThanOrEqual(Number(recorded?.expiration?.N) * 1000 + 1000);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('a record left in progress by an invocation that ended (timeout, crash) is taken over', async () => {

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runLocal } from '../../src/local/run.js';
 import { captureOutput } from '../helpers/logs.js';
@@ -59,6 +62,23 @@ describe('npm start -- events/lambda-*.json (offline): the Lambda plan', () => {
       '  assumed: lambda:GetFunction FunctionName=myproject_lambda_renderer_dev → an image function configured with 123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_renderer:v2.3.0',
     );
     expect(text).toContain('update code to image 123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_renderer:v2.3.0');
+  });
+
+  it('an ECR push for the zip function (LAMBDA_CONFIG gives it an artifact): GetFunction says Zip, so nothing is updated', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploybridge-zip-'));
+    try {
+      const event = JSON.parse(readFileSync('events/lambda-ecr-push-renderer.json', 'utf8')) as { detail: Record<string, unknown> };
+      event.detail['repository-name'] = 'myproject_service_thumbnailer';
+      const file = join(dir, 'zip-push.json');
+      writeFileSync(file, JSON.stringify(event));
+      const { code, text } = await run(file);
+      expect(code).toBe(0);
+      expect(text).toContain('  assumed: lambda:GetFunction FunctionName=myproject_lambda_thumbnailer_dev → a zip function');
+      expect(text).toContain('  skip thumbnailer: myproject_lambda_thumbnailer_dev is a zip function; an image push does not deploy it');
+      expect(text).not.toContain('update code to image');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it.each([

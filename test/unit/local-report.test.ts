@@ -264,12 +264,20 @@ describe('readLocalInput: what the runner reads', () => {
 
   it('one event, as it is', () => {
     const event = { id: '1', 'detail-type': 'ECR Image Action', source: 'aws.ecr', detail: {} };
-    expect(readLocalInput(file('one.json', event), 'eu-west-1')).toEqual({ kind: 'event', events: [event], buses: [] });
+    expect(readLocalInput(file('one.json', event), { region: 'eu-west-1', account: '123456789012' })).toEqual({
+      kind: 'event',
+      events: [event],
+      buses: [],
+    });
   });
 
   it('an array of events is a sequence, in order', () => {
     const events = [1, 2].map((n) => ({ id: String(n), 'detail-type': 'x', source: 's', detail: {} }));
-    expect(readLocalInput(file('seq.json', events), 'eu-west-1')).toEqual({ kind: 'sequence', events, buses: [] });
+    expect(readLocalInput(file('seq.json', events), { region: 'eu-west-1', account: '123456789012' })).toEqual({
+      kind: 'sequence',
+      events,
+      buses: [],
+    });
   });
 
   it('each put-events entry as EventBridge delivers it, with the bus it is sent to', () => {
@@ -280,9 +288,14 @@ describe('readLocalInput: what the runner reads', () => {
         Detail: '{"service":"api"}',
         Resources: ['arn:aws:ecs:eu-west-1:123456789012:service/c/s'],
       },
-      { Detail: '{"service":"worker"}', EventBusName: 'myproject-deploybridge-dev-manual-deploys' },
+      {
+        Source: 'action.production',
+        DetailType: 'Manual Deploy',
+        Detail: '{"service":"worker"}',
+        EventBusName: 'myproject-deploybridge-dev-manual-deploys',
+      },
     ];
-    const input = readLocalInput(file('entries.json', entries), 'eu-west-1');
+    const input = readLocalInput(file('entries.json', entries), { region: 'eu-west-1', account: '123456789012' });
     expect(input.kind).toBe('entries');
     expect(input.buses).toEqual(['default', 'myproject-deploybridge-dev-manual-deploys']);
     expect(input.events).toEqual([
@@ -300,8 +313,8 @@ describe('readLocalInput: what the runner reads', () => {
       {
         version: '0',
         id: expect.stringMatching(/^local-entry-2-\d+$/),
-        'detail-type': undefined,
-        source: undefined,
+        'detail-type': 'Manual Deploy',
+        source: 'action.production',
         account: '123456789012',
         time: expect.any(String),
         region: 'eu-west-1',
@@ -312,13 +325,13 @@ describe('readLocalInput: what the runner reads', () => {
   });
 
   it.each([['Source'], ['DetailType'], ['Detail'], ['EventBusName']])('an item with only %s is taken for an entry', (key) => {
-    expect(() => readLocalInput(file(`only-${key}.json`, [{ [key]: 'x' }]), 'eu-west-1')).toThrow(
-      key === 'Detail' ? /entry 1: "Detail" is not valid JSON/ : /entry 1 has no "Detail"/,
+    expect(() => readLocalInput(file(`only-${key}.json`, [{ [key]: 'x' }]), { region: 'eu-west-1', account: '123456789012' })).toThrow(
+      /^.+: entry 1 has no "\w+"(, "\w+")*: PutEvents fails an entry without Source, DetailType and Detail$/,
     );
   });
 
   it('an object that is an event and names a DetailType too is an event', () => {
     const event = { 'detail-type': 'x', DetailType: 'y' };
-    expect(readLocalInput(file('both.json', event), 'eu-west-1').kind).toBe('event');
+    expect(readLocalInput(file('both.json', event), { region: 'eu-west-1', account: '123456789012' }).kind).toBe('event');
   });
 });

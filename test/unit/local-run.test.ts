@@ -2,7 +2,7 @@ import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeTaskDefinitionCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -240,6 +240,151 @@ describe('npm start -- <file> (offline)', () => {
     expect(text).toContain('    trigger: manual deploy via action.deploy by alice@example.com: Hotfix: roll out the config fix');
   });
 
+  it.each([['events/ecr-push-api.json'], ['events/ecs-rollout-sequence.json']])(
+    '%s: a DRY_RUN the function refuses is refused here too, although offline forces a dry run',
+    async (file) => {
+      const { code, lines } = await run([file], { DRY_RUN: 'maybe' });
+      expect(lines).toEqual(['invalid configuration (1 problem):', '- DRY_RUN must be one of true/false/1/0/yes/no, got "maybe"']);
+      expect(code).toBe(1);
+    },
+  );
+
+  it('DRY_RUN=false is valid, and a single event offline is still a dry run', async () => {
+    const { code, lines } = await run(['events/ecr-push-api.json'], { DRY_RUN: 'false' });
+    expect(code).toBe(0);
+    expect(lines).toContain('Slack (not sent): [blue #1D9BD1] :rocket: [DRY RUN] Deployment would start: api');
+  });
+
+  it('a manual deploy of a pinned revision: the described task definition is that revision, of the service’s own image', async () => {
+    const { code, lines } = await run(['events/manual-deploy-backend-pinned.json']);
+    expect(code).toBe(0);
+    expect(lines).toContain(
+      '  backend → ECS service myproject_service_dev (cluster myproject_cluster_dev): would deploy myproject_service_dev:42 (UpdateService, forceNewDeployment)',
+    );
+    expect(lines).toContain(
+      '  assumed: ecs:DescribeTaskDefinition taskDefinition=myproject_service_dev:42 → revision 42 is ACTIVE and runs 123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_backend:latest',
+    );
+    expect(lines.join('\n')).not.toMatch(/latest ACTIVE revision|myproject_service_dev:42:/);
+  });
+
+  it('a pinned revision other than the latest is described as that revision', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploybridge-pinned-'));
+    try {
+      const file = join(dir, 'pinned.json');
+      const event = JSON.parse(readFileSync('events/manual-deploy.json', 'utf8')) as { detail: Record<string, unknown> };
+      event.detail.task_definition = 'arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:7';
+      writeFileSync(file, JSON.stringify(event));
+      const { code, lines } = await run([file, '--verbose']);
+      expect(code).toBe(0);
+      expect(lines).toContain(
+        '  assumed: ecs:DescribeTaskDefinition taskDefinition=arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:7 → revision 7 is ACTIVE and runs 123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_api:latest',
+      );
+      expect(lines).toContain('    Task definition: myproject_service_api_dev:7');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a sequence with restarts (SSM, S3): each restarts the revision its service runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploybridge-restarts-'));
+    try {
+      const file = join(dir, 'restarts.json');
+      const sample = (name: string) => JSON.parse(readFileSync(`events/${name}`, 'utf8')) as unknown;
+      writeFileSync(file, JSON.stringify([sample('ssm-parameter-update.json'), sample('s3-env-file-changed.json')]));
+      const { code, lines, text } = await run([file]);
+      expect(code).toBe(0);
+      expect(lines.filter((l) => l.startsWith('    started: '))).toEqual([
+        '    started: deployment ecs-svc/1000000000000000001 of myproject_service_api_dev:41, replacing myproject_service_api_dev:41',
+        '    started: deployment ecs-svc/1000000000000000002 of myproject_service_api_dev:41, replacing myproject_service_api_dev:41',
+      ]);
+      expect(lines.filter((l) => l.startsWith('    Task definition: '))).toEqual([
+        '    Task definition: myproject_service_api_dev:41 (unchanged: new tasks read the new configuration)',
+        '    Task definition: myproject_service_api_dev:41 (unchanged: new tasks read the new configuration)',
+      ]);
+      expect(text).not.toContain('undefined');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  describe('deploybridge runs in its own account (123456789012, or AWS_ACCOUNT_ID), never the event’s', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'deploybridge-account-'));
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    /** A sample sent from account 999999999999, with `detail` changes. */
+    const foreign = (sample: string, detail: Record<string, unknown> = {}) => {
+      const event = JSON.parse(readFileSync(`events/${sample}`, 'utf8')) as { account: string; detail: Record<string, unknown> };
+      event.account = '999999999999';
+      Object.assign(event.detail, detail);
+      const file = join(dir, `foreign-${sample}`);
+      writeFileSync(file, JSON.stringify(event));
+      return file;
+    };
+    const foreignTaskDefinition = 'arn:aws:ecs:us-east-1:999999999999:task-definition/myproject_service_api_dev:7';
+
+    it('a manual deploy of a task definition of the sender’s account is refused', async () => {
+      const { code, lines } = await run([foreign('manual-deploy.json', { task_definition: foreignTaskDefinition })]);
+      expect(code).toBe(0);
+      expect(lines[2]).toBe(
+        `Rejected Manual Deploy b7d1c4a2-5f3e-4c8a-9e21-0c6a1d2f3e4b: nothing to deploy (manual deploy refused: task definition "${foreignTaskDefinition}" belongs to account "999999999999" in "us-east-1", not to account 123456789012 in us-east-1 where deploybridge runs)`,
+      );
+    });
+
+    it('AWS_ACCOUNT_ID names the account deploybridge runs in, and the first line says it', async () => {
+      const { code, lines } = await run([foreign('manual-deploy.json', { task_definition: foreignTaskDefinition })], {
+        AWS_ACCOUNT_ID: '999999999999',
+      });
+      expect(code).toBe(0);
+      expect(lines[0]).toContain('(project myproject, env dev, account 999999999999 from AWS_ACCOUNT_ID)');
+      expect(lines).toContain(
+        '  api → ECS service myproject_service_api_dev (cluster myproject_cluster_dev): would deploy myproject_service_api_dev:7 (UpdateService, forceNewDeployment)',
+      );
+    });
+
+    it('an AWS_ACCOUNT_ID that is not an account id is refused', async () => {
+      expect(await run(['events/manual-deploy.json'], { AWS_ACCOUNT_ID: 'me' })).toMatchObject({
+        code: 2,
+        lines: ['AWS_ACCOUNT_ID must be a 12-digit AWS account id (the account deploybridge is assumed to run in), got "me"'],
+      });
+    });
+
+    it('an ECR push in another account’s registry is not the image the service’s task definition runs', async () => {
+      const { code, lines } = await run([foreign('ecr-push-api.json')]);
+      expect(code).toBe(0);
+      expect(lines).toContain(
+        '  assumed: ecs:DescribeTaskDefinition taskDefinition=myproject_service_api_dev → its latest ACTIVE revision is 42 and runs 123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_api:v1.4.2',
+      );
+      expect(lines).toContain(
+        '  skip api: no container of arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:42 runs an image from myproject_service_api',
+      );
+    });
+  });
+
+  it('an event whose time is not a time is handled as the function handles it: at the current time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploybridge-time-'));
+    try {
+      const event = JSON.parse(readFileSync('events/ecr-push-api.json', 'utf8')) as Record<string, unknown>;
+      event.time = 'garbage';
+      const file = join(dir, 'garbage-time.json');
+      writeFileSync(file, JSON.stringify(event));
+      const before = Date.now();
+      const { code, lines, text } = await run([file]);
+      expect(code).toBe(0);
+      expect(lines).toContain('Plan for ECR Image Action 13cde686-328b-6117-af20-0e5566167482 (route ecr): 1 deployment');
+      expect(text).not.toContain('Invalid time value');
+      // The image was pushed 2 minutes before the event, which happened now.
+      const pushed = /pushed (\d{4}-\d{2}-\d{2} \d{2}:\d{2}) UTC/.exec(text)?.[1];
+      const at = Date.parse(`${pushed?.replace(' ', 'T') ?? ''}:00Z`);
+      expect(at).toBeGreaterThanOrEqual(before - 180_000);
+      expect(at).toBeLessThanOrEqual(Date.now());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a sequence: each event in order, one line per Slack call, then the channel a bot token leaves', async () => {
     const { code, lines } = await run(['events/ecs-rollback-sequence.json']);
     expect(code).toBe(0);
@@ -363,7 +508,51 @@ describe('bad arguments and input: one line naming the file and the problem, exi
     [
       'an entry without Detail',
       () => file('no-detail.json', '[{"Source":"action.deploy","DetailType":"Manual Deploy"}]'),
-      'entry 1 has no "Detail" (put-events needs Source, DetailType and Detail)',
+      'entry 1 has no "Detail": PutEvents fails an entry without Source, DetailType and Detail',
+    ],
+    [
+      'an entry without Source and DetailType',
+      () => file('no-source.json', '[{"Detail":"{\\"service\\":\\"api\\"}"}]'),
+      'entry 1 has no "Source", "DetailType": PutEvents fails an entry without Source, DetailType and Detail',
+    ],
+    [
+      'an entry with a source of AWS (aws.…)',
+      () =>
+        file(
+          'aws-source.json',
+          JSON.stringify([
+            { Source: 'action.deploy', DetailType: 'Manual Deploy', Detail: '{"service":"api"}' },
+            { Source: 'aws.ecr', DetailType: 'ECR Image Action', Detail: '{"repository-name":"myproject_service_api"}' },
+          ]),
+        ),
+      'entry 2: Source "aws.ecr" is reserved for AWS services: PutEvents fails the entry (NotAuthorizedForSourceException); manual deploys are sent as action.deploy or action.production',
+    ],
+    [
+      'an entry whose DetailType is longer than PutEvents takes',
+      () => file('long-type.json', JSON.stringify([{ Source: 'action.deploy', DetailType: 'M'.repeat(129), Detail: '{}' }])),
+      'entry 1: "DetailType" is 129 characters: PutEvents takes at most 128',
+    ],
+    [
+      'an entry larger than PutEvents takes',
+      () =>
+        file(
+          'large.json',
+          JSON.stringify([
+            { Source: 'action.deploy', DetailType: 'Manual Deploy', Detail: JSON.stringify({ reason: 'x'.repeat(262_144) }) },
+          ]),
+        ),
+      'entry 1 is 262183 bytes (Source, DetailType, Detail and Resources): PutEvents takes at most 262144 (256 KB) an entry',
+    ],
+    [
+      'more entries than PutEvents takes',
+      () =>
+        file(
+          'eleven.json',
+          JSON.stringify(
+            Array.from({ length: 11 }, () => ({ Source: 'action.deploy', DetailType: 'Manual Deploy', Detail: '{"service":"api"}' })),
+          ),
+        ),
+      '11 entries: PutEvents takes 1 to 10 in one request and refuses the whole request (split the file)',
     ],
   ])('%s', async (_what, path, problem) => {
     const output = captureOutput();
@@ -407,7 +596,7 @@ describe('bad arguments and input: one line naming the file and the problem, exi
     const { code, lines } = await run(['--help']);
     expect(code).toBe(0);
     expect(lines[0]).toBe('usage: npm start -- <event file> [--json] [--verbose] [--live]');
-    expect(lines.map((l) => l.trim().split(' ')[0])).toEqual(['usage:', '<event', '--json', '--verbose', '--live']);
+    expect(lines.map((l) => l.trim().split(' ')[0])).toEqual(['usage:', '<event', '--json', '--verbose', '--live', 'AWS_ACCOUNT_ID']);
   });
 
   it('an entries file with several entries runs each in order, naming the bus each is sent to', async () => {
@@ -440,6 +629,49 @@ describe('bad arguments and input: one line naming the file and the problem, exi
         '== entry 2 of 2, sent to the bus myproject-deploybridge-dev-manual-deploys',
         '  worker → ECS service myproject_service_worker_dev (cluster myproject_cluster_dev)',
       ]);
+    } finally {
+      output.restore();
+    }
+  });
+});
+
+describe('npm start -- <put-events entries file>: the bus each entry is sent to', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'deploybridge-buses-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("an entry sent to a bus that is not this install's is never received: said, and nothing is planned for it", async () => {
+    const entry = (bus: string | undefined, service: string) => ({
+      ...(bus === undefined ? {} : { EventBusName: bus }),
+      Source: 'action.deploy',
+      DetailType: 'Manual Deploy',
+      Detail: JSON.stringify({ service, env: 'dev', reason: 'r' }),
+    });
+    const path = join(dir, 'buses.json');
+    writeFileSync(
+      path,
+      JSON.stringify([
+        entry('other-team-bus', 'api'),
+        entry('arn:aws:events:us-east-1:123456789012:event-bus/myproject-deploybridge-dev-manual-deploys', 'worker'),
+        entry('arn:aws:events:us-east-1:999999999999:event-bus/myproject-deploybridge-dev-manual-deploys', 'api'),
+        entry(undefined, 'backend'),
+      ]),
+    );
+    const output = captureOutput();
+    try {
+      const { code, lines } = await run([path]);
+      expect(code).toBe(0);
+      expect(lines.filter((l) => l.startsWith('== ') || /^ {2}\w+ → /.test(l)).map((l) => l.split(' (cluster')[0])).toEqual([
+        "== entry 1 of 4, sent to the bus other-team-bus: not this install's (its rules listen on the default bus and on myproject-deploybridge-dev-manual-deploys), so deploybridge never receives it",
+        '== entry 2 of 4, sent to the bus arn:aws:events:us-east-1:123456789012:event-bus/myproject-deploybridge-dev-manual-deploys',
+        '  worker → ECS service myproject_service_worker_dev',
+        "== entry 3 of 4, sent to the bus arn:aws:events:us-east-1:999999999999:event-bus/myproject-deploybridge-dev-manual-deploys: not this install's (its rules listen on the default bus and on myproject-deploybridge-dev-manual-deploys), so deploybridge never receives it",
+        '== entry 4 of 4, sent to the default bus',
+        '  backend → ECS service myproject_service_dev',
+      ]);
+      expect(lines.filter((l) => l.startsWith('Plan for '))).toHaveLength(2);
     } finally {
       output.restore();
     }

@@ -322,7 +322,7 @@ describe('npm run verify -- --live, broken account: one problem line each, exit 
     const { code, problems, text } = await verify(['--live']);
     expect(problems).toHaveLength(3);
     expect(problems[0]).toBe(
-      'problem  api: could not check image myproject_service_api:latest: AccessDeniedException: User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ecr:DescribeImages. Fix: allow ecr:DescribeImages for the identity running the preflight (README, "Check your setup")',
+      'problem  api: could not check image myproject_service_api:latest: AccessDeniedException: User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ecr:DescribeImages. Fix: allow ecr:DescribeImages for the identity running the preflight (docs/preflight.md, "IAM for the preflight")',
     );
     expect(text).toContain('ok       thumbnailer: alias live of myproject_lambda_thumbnailer_dev points to version 7');
     expect(code).toBe(1);
@@ -462,10 +462,10 @@ describe('npm run verify -- --live, less common answers', () => {
     account.denied = ['ecs:DescribeServices', 'ecs:DescribeTaskDefinition'];
     const { code, problems } = await verify(['--live']);
     expect(problems).toEqual([
-      'problem  api: could not check ECS service myproject_service_api_dev: AccessDeniedException: User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ecs:DescribeServices. Fix: allow ecs:DescribeServices for the identity running the preflight (README, "Check your setup")',
-      'problem  api: could not check task-definition family myproject_service_api_dev: AccessDeniedException: User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ecs:DescribeTaskDefinition. Fix: allow ecs:DescribeTaskDefinition for the identity running the preflight (README, "Check your setup")',
-      'problem  worker: could not check ECS service myproject_service_worker_dev: AccessDeniedException: User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ecs:DescribeServices. Fix: allow ecs:DescribeServices for the identity running the preflight (README, "Check your setup")',
-      'problem  worker: could not check task-definition family myproject_service_worker_dev: AccessDeniedException: User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ecs:DescribeTaskDefinition. Fix: allow ecs:DescribeTaskDefinition for the identity running the preflight (README, "Check your setup")',
+      'problem  api: could not check ECS service myproject_service_api_dev: AccessDeniedException: User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ecs:DescribeServices. Fix: allow ecs:DescribeServices for the identity running the preflight (docs/preflight.md, "IAM for the preflight")',
+      'problem  api: could not check task-definition family myproject_service_api_dev: AccessDeniedException: User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ecs:DescribeTaskDefinition. Fix: allow ecs:DescribeTaskDefinition for the identity running the preflight (docs/preflight.md, "IAM for the preflight")',
+      'problem  worker: could not check ECS service myproject_service_worker_dev: AccessDeniedException: User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ecs:DescribeServices. Fix: allow ecs:DescribeServices for the identity running the preflight (docs/preflight.md, "IAM for the preflight")',
+      'problem  worker: could not check task-definition family myproject_service_worker_dev: AccessDeniedException: User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ecs:DescribeTaskDefinition. Fix: allow ecs:DescribeTaskDefinition for the identity running the preflight (docs/preflight.md, "IAM for the preflight")',
     ]);
     expect(code).toBe(1);
   });
@@ -704,6 +704,58 @@ describe('npm run verify (offline)', () => {
   });
 });
 
+describe('npm run verify right after npm ci (nothing set)', () => {
+  it("offline, checks npm start's embedded configuration and says so", async () => {
+    const { code, lines } = await verify([], {});
+    expect(lines.slice(0, 2)).toEqual([
+      'deploybridge preflight for myproject/dev in us-east-1 (offline: the configuration and the AWS names it maps to; --live checks them in the account)',
+      "embedded defaults for PROJECT_NAME, PROJECT_ENV, SERVICE_CONFIG, LAMBDA_CONFIG, ECR_SCAN_GATE: npm start's configuration for the samples in events/ (set PROJECT_NAME and PROJECT_ENV to check yours: the module's output verify_command sets the function's)",
+    ]);
+    expect(lines).toContain('ok       the configuration is valid (5 services named: thumbnailer, renderer, api, worker, backend)');
+    // The embedded configuration has no Slack (npm start prints the messages): said as for any configuration.
+    expect(lines.at(-1)).toBe('summary  myproject/dev: 1 ok, 1 problem, 0 warnings (exit 1)');
+    expect(commandsSent()).toEqual([]);
+    expect(code).toBe(1);
+  });
+
+  it('--json lists the variables it took from the embedded defaults', async () => {
+    const { text } = await verify(['--json'], {});
+    expect(JSON.parse(text)).toMatchObject({
+      project: 'myproject',
+      env: 'dev',
+      mode: 'offline',
+      defaults: ['PROJECT_NAME', 'PROJECT_ENV', 'SERVICE_CONFIG', 'LAMBDA_CONFIG', 'ECR_SCAN_GATE'],
+    });
+  });
+
+  it('a configuration of your own (PROJECT_NAME or PROJECT_ENV set) takes nothing from the embedded defaults', async () => {
+    const { code, text } = await verify([], { PROJECT_NAME: 'acme', ENABLE_S3_MONITORING: 'false' });
+    expect(text).toBe('invalid configuration (1 problem):\n- PROJECT_ENV is required');
+    expect(code).toBe(2);
+  });
+
+  it('--live never uses them, and says where the configuration comes from', async () => {
+    const { code, lines } = await verify(['--live'], {});
+    expect(lines).toEqual([
+      'invalid configuration (3 problems):',
+      '- PROJECT_NAME is required',
+      '- PROJECT_ENV is required',
+      '- SERVICE_CONFIG is required while ENABLE_S3_MONITORING is on (JSON: service name → [{"bucket","key"}])',
+      '--live checks the function\'s configuration: set its variables (eval "$(terraform output -raw verify_command)" sets them all); offline, npm run verify alone checks npm start\'s embedded configuration',
+    ]);
+    expect(commandsSent()).toEqual([]);
+    expect(code).toBe(2);
+  });
+
+  it('--help describes every option and the exit codes', async () => {
+    const { code, lines } = await verify(['--help'], {});
+    expect(code).toBe(0);
+    expect(lines[0]).toBe('usage: npm run verify -- [--live] [--slack] [--json]');
+    expect(lines.map((l) => l.trim().split(' ')[0])).toEqual(['usage:', '(none)', '--live', '--slack', '--json', '--help', 'exit']);
+    expect(await verify(['-h'], {})).toMatchObject({ code: 0, lines });
+  });
+});
+
 describe('npm run verify -- --slack', () => {
   let server: Awaited<ReturnType<typeof startSlackServer>> | undefined;
   afterEach(async () => {
@@ -873,10 +925,10 @@ describe("the preflight's push lines agree with the ECR trigger", () => {
   });
 });
 
-describe('README "Check your setup"', () => {
+describe('docs/preflight.md', () => {
   it('its example output is what the preflight prints for that account', async () => {
-    const readme = readFileSync('README.md', 'utf8');
-    const example = /```text\n\$ npm run verify -- --live\n([\s\S]*?)\n```/.exec(readme)?.[1];
+    const page = readFileSync('docs/preflight.md', 'utf8');
+    const example = /```text\n\$ npm run verify -- --live\n([\s\S]*?)\n```/.exec(page)?.[1];
     expect(example).toBeDefined();
     account.repositories.myproject_service_worker = ['v1.2.2'];
     account.functions.myproject_lambda_thumbnailer_dev!.aliases = {};

@@ -4,10 +4,21 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IdempotencyAlreadyInProgressError, IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { Context } from 'aws-lambda';
 import type { DeploymentGuard, DynamoDbGuardOptions } from './guard.js';
 
 /** Thrown inside the idempotent function so Powertools deletes the record of a failed deployment. */
 class NotDeployed extends Error {}
+
+/**
+ * Outside Lambda (no context: tests, a local run) no invocation ends, so an "in progress" record
+ * holds until the record itself expires. Without a context Powertools does the same, but warns on
+ * every deployment that one was forgotten; this says it deliberately.
+ */
+function untilRecordExpires(ttlSeconds: number): Context {
+  const until: Pick<Context, 'getRemainingTimeInMillis'> = { getRemainingTimeInMillis: () => ttlSeconds * 1000 };
+  return until as Context;
+}
 
 export function createPowertoolsGuard(
   options: DynamoDbGuardOptions,
@@ -25,7 +36,7 @@ export function createPowertoolsGuard(
       // may serve overlapping calls. With the context, the "in progress" record expires when the
       // invocation does, so Lambda's retry after a timeout or a crash takes the deployment over.
       const config = new IdempotencyConfig({ expiresAfterSeconds: options.ttlSeconds });
-      if (lambdaContext !== undefined) config.registerLambdaContext(lambdaContext);
+      config.registerLambdaContext(lambdaContext ?? untilRecordExpires(options.ttlSeconds));
       type Result = Awaited<ReturnType<typeof deploy>>;
       let outcome: { result: Result } | undefined;
       // The record's key is the hash of this payload: the event id and the target, nothing else.

@@ -1,0 +1,209 @@
+/**
+ * The rehearsal tells the truth: for every sample in events/, the local run's plan and Slack
+ * messages are what the function does when AWS answers exactly what the local run assumed. The
+ * function is the Lambda entry point (src/index.ts) as deployed — configuration from its
+ * environment, real SDK clients (answered by aws-sdk-client-mock with the local run's described
+ * answers), the deployments table on dynalite, Slack through a bot token on a Slack-compatible
+ * server on 127.0.0.1 — invoked with the local run's Lambda context.
+ */
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import type { SQSBatchResponse } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { readdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadConfig } from '../../src/config/config.js';
+import type { HandleResult } from '../../src/entry/app.js';
+import { LOCAL_ACCOUNT, LOCAL_DEFAULTS } from '../../src/local/defaults.js';
+import { answerCall, describedAws, type DescribedCall } from '../../src/local/describedCalls.js';
+import { otherBus, readLocalInput, type RawEvent } from '../../src/local/input.js';
+import { batchSummary, planSummary } from '../../src/local/report.js';
+import { runLocal } from '../../src/local/run.js';
+import type { SlackPayload } from '../../src/slack/messages.js';
+import { startDynamoDb } from '../helpers/dynalite.js';
+import { captureOutput } from '../helpers/logs.js';
+import { startSlackApi, TEST_BOT_TOKEN } from '../helpers/slackApi.js';
+import { recordSuiteOutput } from '../helpers/suiteOutput.js';
+
+const SAMPLES = [
+  ...readdirSync('events')
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => `events/${f}`),
+  ...readdirSync('events/put-events').map((f) => `events/put-events/${f}`),
+];
+
+/** Where the local run assumes deploybridge runs (its embedded defaults and account, region us-east-1). */
+const ORIGIN = { region: 'us-east-1', account: LOCAL_ACCOUNT };
+
+/** One Slack call, as the local run numbers them: message n, its update, a reply in its thread. */
+interface SlackCall {
+  kind: 'message' | 'update' | 'reply';
+  message: number;
+  payload: Pick<SlackPayload, 'text' | 'attachments'>;
+}
+
+/** The Slack calls the local run printed with --json: each heading line, then its Block Kit JSON indented by four. */
+function printedSlackCalls(lines: string[]): SlackCall[] {
+  const calls: SlackCall[] = [];
+  let messages = 0;
+  const heading = /^\s*Slack \(not sent\)(?:, (message|update of message|reply in the thread of message) (\d+))?: /;
+  for (let i = 0; i < lines.length; i++) {
+    const match = heading.exec(lines[i] ?? '');
+    if (match === null || lines[i]?.endsWith(': no message')) continue;
+    const start = lines.indexOf('    {', i + 1);
+    const end = lines.indexOf('    }', start);
+    const payload = JSON.parse(lines.slice(start, end + 1).join('\n')) as SlackPayload;
+    const kind = match[1] === undefined || match[1] === 'message' ? 'message' : match[1] === 'update of message' ? 'update' : 'reply';
+    const message = match[2] === undefined ? messages + 1 : Number(match[2]);
+    if (kind === 'message') messages = Math.max(messages, message);
+    calls.push({ kind, message, payload: { text: payload.text, attachments: payload.attachments } });
+    i = end;
+  }
+  return calls;
+}
+
+/** What a Lambda invocation came to: the handler's answer, or its failure. */
+type Invocation = { result: HandleResult | SQSBatchResponse } | { failure: Error };
+
+describe('the local run agrees with the function on the same answers', () => {
+  let db: Awaited<ReturnType<typeof startDynamoDb>>;
+  let slack: Awaited<ReturnType<typeof startSlackApi>>;
+  let output: ReturnType<typeof captureOutput>;
+  let tables = 0;
+  beforeAll(async () => {
+    db = await startDynamoDb();
+    slack = await startSlackApi();
+    // Put-events entries get their id and time from the clock: both runs see the same instant.
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date('2026-03-02T10:00:00Z') });
+    output = captureOutput();
+  });
+  afterAll(async () => {
+    output.restore();
+    vi.useRealTimers();
+    vi.unstubAllEnvs();
+    await slack.close();
+    await db.close();
+  });
+
+  /** Runs the function (the Lambda entry point) on a sample, answered as the local run answers. */
+  async function runFunction(file: string) {
+    const config = loadConfig(LOCAL_DEFAULTS);
+    const input = readLocalInput(file, ORIGIN);
+    const sequence = input.kind === 'sequence';
+    const aws = describedAws(config, { account: ORIGIN.account, writes: sequence });
+    const calls: DescribedCall[] = [];
+    let current: RawEvent = input.events[0] ?? {};
+    const ofBatch = aws.eventOfBatchCall(input.events);
+    const mocks = [
+      ['ecs', mockClient(ECSClient)],
+      ['lambda', mockClient(LambdaClient)],
+      ['s3', mockClient(S3Client)],
+      ['ecr', mockClient(ECRClient)],
+      ['ssm', mockClient(SSMClient)],
+    ] as const;
+    for (const [service, mock] of mocks) {
+      mock.send.callsFake(async (command: { input: object }) => {
+        const name = command.constructor.name.replace(/Command$/, '');
+        const commandInput = command.input as Record<string, unknown>;
+        const event = input.kind === 'batch' ? ofBatch(service, commandInput) : current;
+        const answered = answerCall(service, name, commandInput, aws.answers[service], event);
+        calls.push(answered.call);
+        return { $metadata: {}, ...answered.output };
+      });
+    }
+    const table = `deployments-${++tables}`;
+    await db.client.send(
+      new CreateTableCommand({
+        TableName: table,
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    const env = {
+      ...LOCAL_DEFAULTS,
+      AWS_REGION: ORIGIN.region,
+      // Offline, one event (or batch) is a dry run; a sequence deploys (its writes described).
+      DRY_RUN: String(!sequence),
+      DEPLOYMENTS_TABLE: table,
+      AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+      SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
+      SLACK_CHANNEL: 'C0DEPLOYS',
+      SLACK_API_URL: slack.apiUrl,
+    };
+    vi.resetModules();
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    const { handler } = await import('../../src/index.js');
+    const invoke = async (event: unknown): Promise<Invocation> => {
+      try {
+        return { result: (await handler(event, aws.context())) as HandleResult | SQSBatchResponse };
+      } catch (error) {
+        return { failure: error as Error };
+      }
+    };
+    const slackFrom = slack.calls.length;
+    const messagesFrom = slack.messages.length;
+    const handled: Array<{ event: RawEvent; invocation: Invocation; calls: DescribedCall[] }> = [];
+    try {
+      if (input.kind === 'batch') handled.push({ event: {}, invocation: await invoke(input.batch), calls: calls.splice(0) });
+      else
+        for (const [index, event] of input.events.entries()) {
+          // An entry sent to a bus the install does not listen on never reaches the function.
+          if (input.kind === 'entries' && otherBus(input.buses[index] ?? 'default', { ...config, ...ORIGIN }) !== undefined) continue;
+          current = event;
+          handled.push({ event, invocation: await invoke(event), calls: calls.splice(0) });
+        }
+    } finally {
+      for (const [, mock] of mocks) mock.restore();
+    }
+    const numberOf = (ts: string | undefined) => slack.messages.slice(messagesFrom).findIndex((m) => m.ts === ts) + 1;
+    let posted = 0;
+    const slackCalls = slack.calls.slice(slackFrom).map((call): SlackCall => {
+      const payload = { text: call.body.text ?? '', attachments: call.body.attachments as SlackPayload['attachments'] };
+      if (call.method === 'chat.update') return { kind: 'update', message: numberOf(call.body.ts), payload };
+      if (call.body.thread_ts !== undefined) return { kind: 'reply', message: numberOf(call.body.thread_ts), payload };
+      return { kind: 'message', message: ++posted, payload };
+    });
+    return { kind: input.kind, handled, slackCalls };
+  }
+
+  it.each(SAMPLES)('%s', async (file) => {
+    const printed: string[] = [];
+    const code = await runLocal([file, '--json'], {}, (line) => printed.push(line));
+    recordSuiteOutput(printed.join('\n'));
+    const local = printed.join('\n');
+
+    const fn = await runFunction(file);
+    // What the function did, in the words of the local run's plan: the same deployments, skips,
+    // notices and results, from the same AWS calls with the same answers.
+    for (const { event, invocation, calls } of fn.handled) {
+      if ('failure' in invocation) {
+        expect(local).toContain(
+          `Invocation failed (${fn.kind === 'batch' ? 'every record would return to the queue' : 'Lambda would retry the event'}): ${invocation.failure.message}`,
+        );
+        continue;
+      }
+      const words =
+        fn.kind === 'batch'
+          ? batchSummary(
+              output.logs().findLast((line) => line.message === 'batch handled')?.fields,
+              invocation.result as SQSBatchResponse,
+              calls,
+            )
+          : planSummary(invocation.result as HandleResult, event, calls);
+      const at = printed.indexOf(words[0] ?? '');
+      expect(at, words[0]).toBeGreaterThanOrEqual(0);
+      const block = printed.slice(at, at + words.length);
+      // A batch plans its events concurrently: its calls are the same, in an order of their own.
+      if (fn.kind === 'batch') expect([...block].sort()).toEqual([...words].sort());
+      else expect(block).toEqual(words);
+    }
+    expect(code).toBe(fn.handled.some(({ invocation }) => 'failure' in invocation) ? 1 : 0);
+    // What Slack received, in order: each message, update and reply, as the local run printed it.
+    expect(printedSlackCalls(printed)).toEqual(fn.slackCalls);
+  });
+});
