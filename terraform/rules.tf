@@ -17,7 +17,6 @@ locals {
   placeholders    = ["{project}", "{env}", "{name}"]
   # What the patterns may render, by AWS's rules (ECS cluster, service and family names; function names).
   ecs_name_pattern      = "^[A-Za-z0-9_-]{1,255}$"
-  ecs_name_characters   = "letters, digits, \"-\" and \"_\", at most 255"
   function_name_pattern = "^(arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:)?[A-Za-z0-9_-]{1,64}$"
   # The names a pattern renders are tried with a valid project, env and backend name only (each of
   # those is refused on its own).

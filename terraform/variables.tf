@@ -17,7 +17,7 @@ variable "project_name" {
 
   validation {
     condition     = var.project_name == "" || can(regex(local.name_pattern, var.project_name))
-    error_message = "project_name must use ${local.name_characters}, got \"${var.project_name}\""
+    error_message = "project_name must use letters, digits, \"-\" and \"_\" only (at most 64, starting with a letter or digit), got \"${var.project_name}\""
   }
 }
 
@@ -33,7 +33,7 @@ variable "project_env" {
 
   validation {
     condition     = var.project_env == "" || can(regex(local.name_pattern, var.project_env))
-    error_message = "project_env must use ${local.name_characters}, got \"${var.project_env}\""
+    error_message = "project_env must use letters, digits, \"-\" and \"_\" only (at most 64, starting with a letter or digit), got \"${var.project_env}\""
   }
 }
 
@@ -62,7 +62,7 @@ variable "cluster_name_pattern" {
   # The names it renders for a service ("api") and for the backend.
   validation {
     condition     = !local.names_valid || !alltrue([for m in regexall("\\{[^}]*\\}", var.cluster_name_pattern) : contains(local.placeholders, m)]) || alltrue([for n in [replace(replace(replace(var.cluster_name_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", "api"), var.backend_service_name == "" ? replace(replace(replace(replace(var.cluster_name_pattern, "/[-_./]\\{name\\}/", ""), "/\\{name\\}[-_./]?/", ""), "{project}", var.project_name), "{env}", var.project_env) : replace(replace(replace(var.cluster_name_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", var.backend_service_name)] : can(regex(local.ecs_name_pattern, n))])
-    error_message = "cluster_name_pattern renders \"${try([for n in [replace(replace(replace(var.cluster_name_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", "api"), var.backend_service_name == "" ? replace(replace(replace(replace(var.cluster_name_pattern, "/[-_./]\\{name\\}/", ""), "/\\{name\\}[-_./]?/", ""), "{project}", var.project_name), "{env}", var.project_env) : replace(replace(replace(var.cluster_name_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", var.backend_service_name)] : n if !can(regex(local.ecs_name_pattern, n))][0], "")}\", which AWS does not accept as an ECS cluster name (${local.ecs_name_characters})"
+    error_message = "cluster_name_pattern renders \"${try([for n in [replace(replace(replace(var.cluster_name_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", "api"), var.backend_service_name == "" ? replace(replace(replace(replace(var.cluster_name_pattern, "/[-_./]\\{name\\}/", ""), "/\\{name\\}[-_./]?/", ""), "{project}", var.project_name), "{env}", var.project_env) : replace(replace(replace(var.cluster_name_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", var.backend_service_name)] : n if !can(regex(local.ecs_name_pattern, n))][0], "")}\", which AWS does not accept as an ECS cluster name (letters, digits, \"-\" and \"_\", at most 255)"
   }
 }
 
@@ -86,7 +86,7 @@ variable "service_name_pattern" {
   # The names it renders for a service ("api") and for the backend.
   validation {
     condition     = !local.names_valid || !alltrue([for m in regexall("\\{[^}]*\\}", var.service_name_pattern) : contains(local.placeholders, m)]) || alltrue([for n in [replace(replace(replace(var.service_name_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", "api"), var.backend_service_name == "" ? replace(replace(replace(replace(var.service_name_pattern, "/[-_./]\\{name\\}/", ""), "/\\{name\\}[-_./]?/", ""), "{project}", var.project_name), "{env}", var.project_env) : replace(replace(replace(var.service_name_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", var.backend_service_name)] : can(regex(local.ecs_name_pattern, n))])
-    error_message = "service_name_pattern renders \"${try([for n in [replace(replace(replace(var.service_name_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", "api"), var.backend_service_name == "" ? replace(replace(replace(replace(var.service_name_pattern, "/[-_./]\\{name\\}/", ""), "/\\{name\\}[-_./]?/", ""), "{project}", var.project_name), "{env}", var.project_env) : replace(replace(replace(var.service_name_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", var.backend_service_name)] : n if !can(regex(local.ecs_name_pattern, n))][0], "")}\", which AWS does not accept as an ECS service name (${local.ecs_name_characters})"
+    error_message = "service_name_pattern renders \"${try([for n in [replace(replace(replace(var.service_name_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", "api"), var.backend_service_name == "" ? replace(replace(replace(replace(var.service_name_pattern, "/[-_./]\\{name\\}/", ""), "/\\{name\\}[-_./]?/", ""), "{project}", var.project_name), "{env}", var.project_env) : replace(replace(replace(var.service_name_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", var.backend_service_name)] : n if !can(regex(local.ecs_name_pattern, n))][0], "")}\", which AWS does not accept as an ECS service name (letters, digits, \"-\" and \"_\", at most 255)"
   }
 }
 
@@ -110,7 +110,7 @@ variable "task_family_pattern" {
   # The names it renders for a service ("api") and for the backend.
   validation {
     condition     = !local.names_valid || !alltrue([for m in regexall("\\{[^}]*\\}", var.task_family_pattern) : contains(local.placeholders, m)]) || alltrue([for n in [replace(replace(replace(var.task_family_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", "api"), var.backend_service_name == "" ? replace(replace(replace(replace(var.task_family_pattern, "/[-_./]\\{name\\}/", ""), "/\\{name\\}[-_./]?/", ""), "{project}", var.project_name), "{env}", var.project_env) : replace(replace(replace(var.task_family_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", var.backend_service_name)] : can(regex(local.ecs_name_pattern, n))])
-    error_message = "task_family_pattern renders \"${try([for n in [replace(replace(replace(var.task_family_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", "api"), var.backend_service_name == "" ? replace(replace(replace(replace(var.task_family_pattern, "/[-_./]\\{name\\}/", ""), "/\\{name\\}[-_./]?/", ""), "{project}", var.project_name), "{env}", var.project_env) : replace(replace(replace(var.task_family_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", var.backend_service_name)] : n if !can(regex(local.ecs_name_pattern, n))][0], "")}\", which AWS does not accept as a task definition family (${local.ecs_name_characters})"
+    error_message = "task_family_pattern renders \"${try([for n in [replace(replace(replace(var.task_family_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", "api"), var.backend_service_name == "" ? replace(replace(replace(replace(var.task_family_pattern, "/[-_./]\\{name\\}/", ""), "/\\{name\\}[-_./]?/", ""), "{project}", var.project_name), "{env}", var.project_env) : replace(replace(replace(var.task_family_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", var.backend_service_name)] : n if !can(regex(local.ecs_name_pattern, n))][0], "")}\", which AWS does not accept as a task definition family (letters, digits, \"-\" and \"_\", at most 255)"
   }
 }
 
@@ -122,7 +122,7 @@ variable "backend_service_name" {
 
   validation {
     condition     = var.backend_service_name == "" || can(regex(local.name_pattern, var.backend_service_name))
-    error_message = "backend_service_name must use ${local.name_characters}, got \"${var.backend_service_name}\""
+    error_message = "backend_service_name must use letters, digits, \"-\" and \"_\" only (at most 64, starting with a letter or digit), got \"${var.backend_service_name}\""
   }
 }
 
@@ -133,7 +133,7 @@ variable "enable_slack_notifications" {
 }
 
 variable "service_config" {
-  description = "SERVICE_CONFIG: service name => the S3 env files it reads. Passed as JSON. Required (may be {}) while enable_s3_monitoring is on; null leaves the variable unset."
+  description = "SERVICE_CONFIG: service name => the S3 env files it reads. Passed as JSON. Required (may be {}) while enable_s3_monitoring is on; null leaves the variable unset. Keys are service names (letters, digits, \"-\", \"_\", at most 64; \"backend\" and backend_service_name are one service: use one); a bucket is a name S3 accepts, a key 1-1024 bytes, not starting or ending with \"/\"."
   type = map(list(object({
     bucket = string
     key    = string
@@ -238,7 +238,7 @@ variable "ecr_scan_gate" {
 }
 
 variable "lambda_config" {
-  description = "LAMBDA_CONFIG: service name => Lambda target. smoke_test.payload and smoke_test.expect are JSON text (use jsonencode). Passed as JSON without null fields; an empty map leaves the variable unset."
+  description = "LAMBDA_CONFIG: service name => Lambda target. smoke_test.payload and smoke_test.expect are JSON text (use jsonencode). Passed as JSON without null fields; an empty map leaves the variable unset. Keys are service names, as in service_config; function_name a function name or its unqualified ARN (targets without it are named by lambda_function_pattern, and two targets may not deploy one function); alias not a version number; artifact a bucket and key as in service_config."
   type = map(object({
     function_name = optional(string)
     alias         = optional(string)
@@ -293,10 +293,16 @@ variable "lambda_config" {
     error_message = join("\n", [for k, t in var.lambda_config : "lambda_config.${contains(["backend", var.backend_service_name], k) ? coalesce(var.backend_service_name, "backend") : k}: lambda_function_pattern renders \"${t.function_name != null ? t.function_name : contains(["backend", var.backend_service_name], k) ? local.backend_lambda_function : replace(local.patterns.lambda, "{name}", k)}\", which is not a valid function name; set function_name" if !can(regex(local.function_name_pattern, t.function_name != null ? t.function_name : contains(["backend", var.backend_service_name], k) ? local.backend_lambda_function : replace(local.patterns.lambda, "{name}", k)))])
   }
 
-  # The backend as "backend" and as backend_service_name, here or in service_config.
+  # The backend as "backend" and as backend_service_name, here.
   validation {
-    condition     = contains(["", "backend"], var.backend_service_name) || length([for k in keys(var.lambda_config) : k if contains(["backend", var.backend_service_name], k)]) == 0 || length(sort(distinct(concat([for k in keys(var.service_config == null ? {} : var.service_config) : k if contains(["backend", var.backend_service_name], k)], [for k in keys(var.lambda_config) : k if contains(["backend", var.backend_service_name], k)])))) < 2
-    error_message = "${length([for k in keys(var.service_config == null ? {} : var.service_config) : k if contains(["backend", var.backend_service_name], k)]) > 0 ? "service_config and lambda_config" : "lambda_config"}: \"${try(sort(distinct(concat([for k in keys(var.service_config == null ? {} : var.service_config) : k if contains(["backend", var.backend_service_name], k)], [for k in keys(var.lambda_config) : k if contains(["backend", var.backend_service_name], k)])))[0], "")}\" and \"${try(sort(distinct(concat([for k in keys(var.service_config == null ? {} : var.service_config) : k if contains(["backend", var.backend_service_name], k)], [for k in keys(var.lambda_config) : k if contains(["backend", var.backend_service_name], k)])))[1], "")}\" name the same service (the backend, backend_service_name=${var.backend_service_name}); use one name"
+    condition     = contains(["", "backend"], var.backend_service_name) || length([for k in keys(var.lambda_config) : k if contains(["backend", var.backend_service_name], k)]) < 2 || length([for k in keys(var.service_config == null ? {} : var.service_config) : k if contains(["backend", var.backend_service_name], k)]) > 0
+    error_message = "lambda_config: \"${sort(["backend", var.backend_service_name])[0]}\" and \"${sort(["backend", var.backend_service_name])[1]}\" name the same service (the backend, backend_service_name=${var.backend_service_name}); use one name"
+  }
+
+  # The backend as "backend" and as backend_service_name, one here and the other in service_config.
+  validation {
+    condition     = contains(["", "backend"], var.backend_service_name) || length([for k in keys(var.lambda_config) : k if contains(["backend", var.backend_service_name], k)]) == 0 || length([for k in keys(var.service_config == null ? {} : var.service_config) : k if contains(["backend", var.backend_service_name], k)]) == 0 || length(sort(distinct(concat([for k in keys(var.service_config == null ? {} : var.service_config) : k if contains(["backend", var.backend_service_name], k)], [for k in keys(var.lambda_config) : k if contains(["backend", var.backend_service_name], k)])))) < 2
+    error_message = "service_config and lambda_config: \"${try(sort(distinct(concat([for k in keys(var.service_config == null ? {} : var.service_config) : k if contains(["backend", var.backend_service_name], k)], [for k in keys(var.lambda_config) : k if contains(["backend", var.backend_service_name], k)])))[0], "")}\" and \"${try(sort(distinct(concat([for k in keys(var.service_config == null ? {} : var.service_config) : k if contains(["backend", var.backend_service_name], k)], [for k in keys(var.lambda_config) : k if contains(["backend", var.backend_service_name], k)])))[1], "")}\" name the same service (the backend, backend_service_name=${var.backend_service_name}); use one name"
   }
 }
 
@@ -320,7 +326,7 @@ variable "lambda_function_pattern" {
   # The names it renders for a service ("api") and for the backend.
   validation {
     condition     = !local.names_valid || !alltrue([for m in regexall("\\{[^}]*\\}", var.lambda_function_pattern) : contains(local.placeholders, m)]) || alltrue([for n in [replace(replace(replace(var.lambda_function_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", "api"), var.backend_service_name == "" ? replace(replace(replace(replace(var.lambda_function_pattern, "/[-_./]\\{name\\}/", ""), "/\\{name\\}[-_./]?/", ""), "{project}", var.project_name), "{env}", var.project_env) : replace(replace(replace(var.lambda_function_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", var.backend_service_name)] : can(regex("^[A-Za-z0-9_-]{1,64}$", n))])
-    error_message = "lambda_function_pattern renders \"${try([for n in [replace(replace(replace(var.lambda_function_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", "api"), var.backend_service_name == "" ? replace(replace(replace(replace(var.lambda_function_pattern, "/[-_./]\\{name\\}/", ""), "/\\{name\\}[-_./]?/", ""), "{project}", var.project_name), "{env}", var.project_env) : replace(replace(replace(var.lambda_function_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", var.backend_service_name)] : n if !can(regex("^[A-Za-z0-9_-]{1,64}$", n))][0], "")}\", which AWS does not accept as a function name (${"letters, digits, \"-\" and \"_\", at most 64"})"
+    error_message = "lambda_function_pattern renders \"${try([for n in [replace(replace(replace(var.lambda_function_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", "api"), var.backend_service_name == "" ? replace(replace(replace(replace(var.lambda_function_pattern, "/[-_./]\\{name\\}/", ""), "/\\{name\\}[-_./]?/", ""), "{project}", var.project_name), "{env}", var.project_env) : replace(replace(replace(var.lambda_function_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", var.backend_service_name)] : n if !can(regex("^[A-Za-z0-9_-]{1,64}$", n))][0], "")}\", which AWS does not accept as a function name (letters, digits, \"-\" and \"_\", at most 64)"
   }
 }
 

@@ -647,7 +647,7 @@ describe('npm start -- <put-events entries file>: the bus each entry is sent to'
       ...(bus === undefined ? {} : { EventBusName: bus }),
       Source: 'action.deploy',
       DetailType: 'Manual Deploy',
-      Detail: JSON.stringify({ service, env: 'dev', reason: 'r' }),
+      Detail: JSON.stringify({ service, env: 'dev', project: 'myproject', reason: 'r' }),
     });
     const path = join(dir, 'buses.json');
     writeFileSync(
