@@ -5,6 +5,7 @@
  * Lambda's retry, its on-failure destination and the Errors alarm apply.
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { AwsClients } from '../aws/clients.js';
 import type { MergedDeployment } from '../deploy/batch/merge.js';
 import { routedMetrics } from '../deploy/batch/metrics.js';
 import type { BatchSteps, PlannedEvent } from '../deploy/batch/run.js';
@@ -31,19 +32,23 @@ import type { Reads } from '../triggers/reads/registry.js';
 import { deploymentStepUpdate, noticeMessage, planningFailedMessage, refusalMessage, stepFields, stepLog } from '../present/presenter.js';
 import { loadPlanBuilder, route } from '../triggers/router.js';
 import type { Notifier } from '../slack/notifier.js';
-import type { Targets } from '../targets/registry.js';
+import type { TargetRegistry } from '../targets/contract.js';
 
-export interface AppDeps {
+/** What an App is made of (./createApp.ts builds them). */
+export interface AppParts {
   config: Config;
   log: Log;
   metrics: MetricSink & { setTrigger?(trigger: string): void };
+  /** The container's SDK clients, shared by the planning reads, the targets and the follower. */
+  clients: AwsClients;
   notifier: Notifier;
-  targets: Targets;
+  targets: TargetRegistry;
   reads: Reads;
-  guard?: DeploymentGuard;
+  /** IDEMPOTENCY_TABLE: each (event id, target) deploys at most once. */
+  guard: DeploymentGuard | undefined;
   /** DEPLOYMENTS_TABLE: what deploybridge starts is recorded, and ECS's events are followed with it. */
-  journal?: DeploymentJournal;
-  deployerOptions?: Partial<DeployerOptions>;
+  journal: DeploymentJournal | undefined;
+  deployerOptions: Partial<DeployerOptions> | undefined;
 }
 
 export type HandleResult =
@@ -62,9 +67,12 @@ export class App {
   private readonly deployer: Deployer;
   private readonly recorder: DeploymentRecorder | undefined;
 
-  constructor(private readonly deps: AppDeps) {
+  constructor(private readonly deps: AppParts) {
     this.recorder = deps.journal === undefined ? undefined : createRecorder(deps.journal);
-    this.deployer = new Deployer({ ...deps, ...(this.recorder === undefined ? {} : { recorder: this.recorder }) }, deps.deployerOptions);
+    this.deployer = new Deployer(
+      { ...deps, guard: deps.guard, ...(this.recorder === undefined ? {} : { recorder: this.recorder }) },
+      deps.deployerOptions,
+    );
   }
 
   /**
@@ -191,8 +199,8 @@ export class App {
         catalog: config.catalog,
         log,
         metrics,
-        targets: this.deps.targets,
         reads: this.deps.reads,
+        clients: this.deps.clients,
         journal: this.deps.journal,
         invocation,
       });

@@ -16,11 +16,11 @@ import {
   deployedTrigger,
   type DeploymentStep,
   type EcsEventName,
-  type FailureEvidence,
   type FollowedEcsDeployment,
   type Notice,
   type Rollback,
 } from '../triggers/plan.js';
+import type { FailureEvidence } from './steps.js';
 import type { DeploymentJournal, JournalEntry } from './journal.js';
 import { change, journalKeys, readDeployment, see, withEvent, type Decision, type Seen } from './records.js';
 

@@ -9,6 +9,7 @@ import { BATCH_LIMITS, CONFIG_REVISION_VARIABLE, FINDING_SEVERITIES, FOLLOW_DEFA
 import type { EnvFileProblem } from '../triggers/envFile.js';
 import { shortTaskDefinition } from '../config/naming.js';
 import { partitionOf } from '../shared/partition.js';
+import type { FailureEvidence } from '../following/steps.js';
 import type { LogFields } from '../shared/observability.js';
 import type {
   DeploymentPreview,
@@ -18,7 +19,6 @@ import type {
   EcsRollout,
   EnvFileChange,
   EventTrigger,
-  FailureEvidence,
   FollowedEcsDeployment,
   ImageSummary,
   LambdaChange,

@@ -64,5 +64,5 @@ export interface Target<R extends DeploymentRequest = DeploymentRequest> {
   prepare(request: R, context: TargetContext): Promise<PreparedDeployment>;
 }
 
-/** The targets of one container, each created on first use so a route loads only the SDK clients it needs. */
-export type TargetRegistry = { [K in TargetKind]: () => Promise<Target<Extract<DeploymentRequest, { target: K }>>> };
+/** The targets of one container by kind, each created on first use so a route loads only the SDK clients it needs. */
+export type TargetRegistry = { readonly [K in TargetKind]: () => Promise<Target<Extract<DeploymentRequest, { target: K }>>> };

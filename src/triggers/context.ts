@@ -1,3 +1,4 @@
+import type { AwsClients } from '../aws/clients.js';
 import type { Catalog } from '../config/catalog.js';
 import type { Config } from '../config/config.js';
 import type { DeploymentJournal } from '../following/journal.js';
@@ -6,7 +7,6 @@ import type { Invocation } from '../shared/invocation.js';
 import type { Log, MetricSink } from '../shared/observability.js';
 import type { Plan } from './plan.js';
 import type { Reads } from './reads/registry.js';
-import type { Targets } from '../targets/registry.js';
 
 /** What a handler may use to turn an event into a plan. */
 export interface RouteContext {
@@ -14,10 +14,10 @@ export interface RouteContext {
   catalog: Catalog;
   log: Log;
   metrics: MetricSink;
-  /** For the reads a handler makes while planning (the ECR route reads what a service runs). */
-  targets: Targets;
-  /** Env files (S3), images (ECR) and parameter metadata (SSM), read while planning. */
+  /** What services run (ECS task definitions, Lambda images), env files (S3), images (ECR) and parameter metadata (SSM), read while planning. */
   reads: Reads;
+  /** The container's clients: the ECS route reads why tasks failed. */
+  clients: AwsClients;
   /** The deployments table (DEPLOYMENTS_TABLE): the ECS route follows what deploybridge started. */
   journal: DeploymentJournal | undefined;
   /** The invocation: the account deploybridge runs in (a manual request's task-definition ARN must be of it). */

@@ -29,7 +29,7 @@ import {
 } from './plan.js';
 import { describeScanRefusal } from '../present/presenter.js';
 import { gateVerdict } from './scanGate.js';
-import type { TaskDefinitionImages } from '../targets/ecs.js';
+import type { TaskDefinitionImages } from './reads/ecs.js';
 import type { PlanBuilder, RouteContext } from './context.js';
 
 type ImageUse = 'pushed-tag' | 'digest' | 'other-tag';
@@ -85,12 +85,12 @@ async function deploymentFor(
   service: CatalogService,
   image: EventImage,
   trigger: EcrTrigger,
-  { targets }: RouteContext,
+  { reads }: RouteContext,
 ): Promise<DeploymentRequest | Skip> {
   const { repository } = image;
   if (service.kind === 'lambda') {
     const { lambda } = service;
-    const { packageType, imageUri } = await (await targets.lambda()).functionImage(lambda.functionName);
+    const { packageType, imageUri } = await (await reads.lambda()).functionImage(lambda.functionName);
     const fields = { repository, pushed_tag: trigger.tag, function_name: lambda.functionName, image_uri: imageUri };
     if (packageType !== 'Image' || imageUri === undefined) {
       return { service: service.name, reason: `${lambda.functionName} is a zip function; an image push does not deploy it`, fields };
@@ -112,7 +112,7 @@ async function deploymentFor(
     };
   }
   const { ecs } = service;
-  const taskDefinition = await (await targets.ecs()).latestTaskDefinition(ecs.family);
+  const taskDefinition = await (await reads.ecs()).latestTaskDefinition(ecs.family);
   const fields = { repository, pushed_tag: trigger.tag, task_definition: taskDefinition.arn };
   const verdict = pushVerdict(
     imageUses(taskDefinition.containers, image),

@@ -7,7 +7,8 @@
 import { FOLLOW_DEFAULTS } from '../config/constants.js';
 import { followEcsEvent } from '../following/follow.js';
 import { ecsDeploymentStateSchema, ecsServiceActionSchema, eventTime, excerpt, parseDetail, type EventEnvelope } from './events.js';
-import { emptyPlan, ignoredPlan, type EcsEventName, type FailureEvidence } from './plan.js';
+import type { FailureEvidence } from '../following/steps.js';
+import { emptyPlan, ignoredPlan, type EcsEventName } from './plan.js';
 import type { PlanBuilder, RouteContext } from './context.js';
 
 const DEPLOYMENT_STATES = new Set<string>(['SERVICE_DEPLOYMENT_IN_PROGRESS', 'SERVICE_DEPLOYMENT_COMPLETED', 'SERVICE_DEPLOYMENT_FAILED']);
@@ -63,7 +64,8 @@ function evidenceReader(context: RouteContext, cluster: string, service: string)
     const signal = AbortSignal.timeout(FOLLOW_DEFAULTS.evidenceBudgetMs);
     let evidence: FailureEvidence;
     try {
-      evidence = await (await context.targets.ecs()).failureEvidence({ cluster, service, deploymentId, since }, signal);
+      const { readFailureEvidence } = await import('../following/evidence.js');
+      evidence = await readFailureEvidence(await context.clients.ecs(), { cluster, service, deploymentId, since }, signal);
     } catch (error) {
       evidence = { stoppedTasks: [], serviceEvents: [], unavailable: [`ECS: ${(error as Error).name}`] };
     }

@@ -123,11 +123,11 @@ async function ownImages(
   service: EcsService,
   taskDefinition: string,
   account: string | undefined,
-  { config, catalog, targets, reads, log }: RouteContext,
+  { config, catalog, reads, log }: RouteContext,
 ): Promise<ImageSummary[] | undefined> {
   try {
     // DescribeTaskDefinition of a family reads its latest ACTIVE revision; of family:revision or an ARN, that revision.
-    const { containers } = await (await targets.ecs()).latestTaskDefinition(taskDefinition);
+    const { containers } = await (await reads.ecs()).latestTaskDefinition(taskDefinition);
     const registry = account === undefined ? undefined : ecrRegistry(account, config.region);
     const own = containers
       .map(({ image }) => parseImage(image))

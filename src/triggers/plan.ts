@@ -7,6 +7,7 @@ import type { CatalogService, LambdaFunction, LambdaService } from '../config/ca
 import type { ScanGateLevel } from '../config/constants.js';
 import type { EnvFileDiff, EnvFileProblem } from './envFile.js';
 import type { EcsNames } from '../config/naming.js';
+import type { FailureEvidence } from '../following/steps.js';
 
 /** The routes an event can take; also the `trigger` metric dimension. */
 export type RouteName = 'ecr' | 'ssm' | 's3' | 'ecs' | 'manual';
@@ -376,24 +377,3 @@ export type DeploymentStep =
   | { kind: 'rolled_back'; durationMs: number }
   | { kind: 'rollback_failed'; reason: string | undefined }
   | { kind: 'superseded' };
-
-/** A task of the service that stopped, as ECS describes it. */
-export interface StoppedTask {
-  taskArn: string;
-  /** A service's tasks are started by their deployment: `ecs-svc/…`. */
-  startedBy: string | undefined;
-  stopCode: string | undefined;
-  stoppedReason: string | undefined;
-  stoppedAt: string | undefined;
-  containers: Array<{ name: string; reason: string | undefined; exitCode: number | undefined }>;
-}
-
-/** What ECS can tell about why tasks failed: recently stopped tasks and the service's latest events. */
-export interface FailureEvidence {
-  /** Most relevant first: tasks of the deployment, then the latest. */
-  stoppedTasks: StoppedTask[];
-  /** Newest first. */
-  serviceEvents: Array<{ createdAt: string | undefined; message: string }>;
-  /** Reads that failed or ran out of time (best effort: the notification goes out anyway). */
-  unavailable: string[];
-}

@@ -13,8 +13,7 @@ import { isRetryableAwsError } from '../../src/shared/errors.js';
 import type { DeploymentJournal, JournalEntry } from '../../src/following/journal.js';
 import { change, see } from '../../src/following/records.js';
 import { createMemoryJournal } from '../../src/following/store.js';
-import { createEcsTarget } from '../../src/targets/ecs.js';
-import { noLambdaTarget, sentCommands, serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
+import { sentCommands, serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
 import { startDynamoDb } from '../helpers/dynalite.js';
 import { startFakeEcs } from '../helpers/fakeEcs.js';
 import { adapt, awsSample } from '../helpers/fixtures.js';
@@ -139,8 +138,7 @@ describe('following without, or despite, the deployments table', () => {
         maxAttempts: 1,
         credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
       });
-      const target = createEcsTarget(client);
-      const { app, ecsMock, notifier } = testApp({}, { targets: { ecs: async () => target, lambda: noLambdaTarget } });
+      const { app, ecsMock, notifier } = testApp({}, { clients: { ecs: async () => client } });
       ecsMock.restore(); // this test's client talks to the fake endpoint
 
       await app.handle(ecs('deployment-failed.json', 'e1'));

@@ -17,12 +17,9 @@ import {
   type InvokeCommandOutput,
 } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { App, type AppDeps } from '../../src/entry/app.js';
-import { createLogger } from '../../src/shared/observability.js';
 import { createEcsTarget } from '../../src/targets/ecs.js';
 import { createLambdaTarget } from '../../src/targets/lambda/index.js';
-import { fakeMetrics, recordingNotifier, sentCommands, testConfig } from './app.js';
-import { mockReads } from './reads.js';
+import { sentCommands, testApp, type TestAppOverrides } from './app.js';
 
 export {
   GetAliasCommand,
@@ -116,29 +113,19 @@ export function happyPath(lambdaMock: ReturnType<typeof lambdaApp>['lambdaMock']
  * An App with LAMBDA_CONFIG set, on mocked Lambda and ECS clients, recording Slack notifications
  * and metrics. Logs go to the real logger (capture stdout to read them).
  */
-export function lambdaApp(env: Record<string, string> = {}, overrides: Partial<AppDeps> = {}) {
-  const config = testConfig({ LAMBDA_CONFIG: JSON.stringify(LAMBDA_CONFIG), ...env });
+export function lambdaApp(env: Record<string, string> = {}, overrides: TestAppOverrides = {}) {
   const lambdaMock = mockClient(LambdaClient);
-  const ecsMock = mockClient(ECSClient);
-  const lambda = createLambdaTarget(new LambdaClient({ region: 'us-east-1', maxAttempts: 1 }), {
-    waiterMinDelaySeconds: 0.001,
-    waiterMaxDelaySeconds: 0.002,
-  });
+  const client = new LambdaClient({ region: 'us-east-1', maxAttempts: 1 });
+  const lambda = createLambdaTarget(client, { waiterMinDelaySeconds: 0.001, waiterMaxDelaySeconds: 0.002 });
   const ecs = createEcsTarget(new ECSClient({ region: 'us-east-1', maxAttempts: 1 }));
-  const metrics = fakeMetrics();
-  const notifier = recordingNotifier();
-  const log = createLogger({ projectName: config.projectName, environment: config.projectEnv, level: config.logLevel });
-  const { reads, s3Mock, ecrMock, ssmMock } = mockReads();
-  const app = new App({
-    config,
-    log,
-    metrics,
-    notifier,
-    targets: { ecs: async () => ecs, lambda: async () => lambda },
-    reads,
-    deployerOptions: { backoffBaseMs: 0 },
-    ...overrides,
-  });
+  const { app, config, ecsMock, s3Mock, ecrMock, ssmMock, metrics, notifier } = testApp(
+    { LAMBDA_CONFIG: JSON.stringify(LAMBDA_CONFIG), ...env },
+    {
+      targets: { ecs: async () => ecs, lambda: async () => lambda },
+      ...overrides,
+      clients: { lambda: async () => client, ...overrides.clients },
+    },
+  );
   return { app, config, lambdaMock, ecsMock, s3Mock, ecrMock, ssmMock, metrics, notifier };
 }
 

@@ -31,7 +31,7 @@ describe('lazy loading of the Lambda SDK (cold starts are benchmarked)', () => {
     for (const [, text] of sources()) expect(text).not.toMatch(/import\(\s*'@aws-sdk\/client-lambda'/);
   });
 
-  it('the Lambda target module is loaded by the Targets factory with import(), and statically only by the local runner', () => {
+  it('the Lambda target module is loaded by the targets registry with import(), never statically', () => {
     const isTargetModule = (path: string, spec: string) =>
       path.startsWith('src/targets/') ? spec === './lambda/index.js' : spec.endsWith('targets/lambda/index.js');
     const staticImporters = sources()
@@ -40,7 +40,7 @@ describe('lazy loading of the Lambda SDK (cold starts are benchmarked)', () => {
     const dynamicImporters = sources()
       .filter(([path, text]) => dynamicImports(text).some((spec) => isTargetModule(path, spec)))
       .map(([path]) => path);
-    expect(staticImporters).toEqual(['src/local/run.ts']);
+    expect(staticImporters).toEqual([]);
     expect(dynamicImporters).toEqual(['src/targets/registry.ts']);
   });
 

@@ -5,7 +5,7 @@
 import {
   DescribeImagesCommand,
   DescribeImageScanFindingsCommand,
-  ECRClient,
+  type ECRClient,
   type EnhancedImageScanFinding,
   type ImageScanFinding,
 } from '../../aws/ecr.js';
@@ -99,8 +99,4 @@ export function createEcrReads(client: ECRClient): EcrReads {
       return findings.sort((a, b) => severityRank(a.severity) - severityRank(b.severity)).slice(0, limit);
     },
   };
-}
-
-export function createEcrClient(region: string): ECRClient {
-  return new ECRClient({ region });
 }
