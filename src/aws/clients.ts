@@ -12,12 +12,12 @@ import type { S3Client } from './s3.js';
 import type { SSMClient } from './ssmMetadata.js';
 
 export interface AwsClients {
-  ecs(): Promise<ECSClient>;
-  lambda(): Promise<LambdaClient>;
-  ecr(): Promise<ECRClient>;
-  s3(): Promise<S3Client>;
+  readonly ecs: () => Promise<ECSClient>;
+  readonly lambda: () => Promise<LambdaClient>;
+  readonly ecr: () => Promise<ECRClient>;
+  readonly s3: () => Promise<S3Client>;
   /** Parameter metadata only (`DescribeParameters`); the Slack webhook is read apart (./ssmParameter.ts). */
-  ssm(): Promise<SSMClient>;
+  readonly ssm: () => Promise<SSMClient>;
 }
 
 /**

@@ -24,7 +24,8 @@ import {
   isUnexpectedError,
   SmokeTestFailedError,
 } from '../shared/errors.js';
-import type { DeploymentRecorder } from '../following/records.js';
+import type { Follower, Reported } from '../following/follower.js';
+import type { MessageRef } from '../following/journal.js';
 import { onceForEach, type DeploymentGuard } from './idempotency/guard.js';
 import type { Invocation } from '../shared/invocation.js';
 import { boundLog, type Log, type LogFields, type MetricSink } from '../shared/observability.js';
@@ -36,20 +37,16 @@ import {
   type EcsRollout,
   type LambdaProgress,
   type LambdaRelease,
-  type MessageRef,
   type Plan,
   type TargetOutcome,
 } from '../triggers/plan.js';
 import {
   deploymentMessages,
-  deploymentStepUpdate,
   describeTrigger,
   failureFields,
   identify,
   notStartedMessage,
   outcomeFields,
-  stepFields,
-  stepLog,
   triggerFields,
   type DeploymentIdentity,
   type Notification,
@@ -104,8 +101,8 @@ export interface DeployerDeps {
   targets: TargetRegistry;
   /** With IDEMPOTENCY_TABLE: each (event id, target) deploys at most once. */
   guard?: DeploymentGuard;
-  /** With DEPLOYMENTS_TABLE: what started is recorded, so its later events are followed. */
-  recorder?: DeploymentRecorder;
+  /** Records what started or ended (with DEPLOYMENTS_TABLE), so that ECS's later events are followed. */
+  follower: Follower;
 }
 
 /** A failed attempt, carried through the retry loop. */
@@ -256,71 +253,30 @@ export class Deployer {
 
   /**
    * The end of a deployment that finishes inside the invocation: its first message (if it was
-   * announced) becomes the outcome, and the deployment is recorded with it.
+   * announced) becomes the outcome, and the follower records the deployment with it.
    */
   private finish(deployment: Deployment, outcome: TargetOutcome, message: Notification): void {
-    const { notifier, recorder } = this.deps;
     const announced = deployment.message;
     if (announced === undefined) {
-      notifier.notify(message);
+      this.deps.notifier.notify(message);
       return;
     }
-    deployment.followUps.push(
-      (async () => {
-        const first = await announced;
-        const now = await notifier.follow(first, { state: message, standalone: message });
-        if (recorder === undefined) return;
-        await this.recording(deployment, () => recorder.record({ ...this.facts(deployment), outcome, message: now ?? first }));
-      })(),
-    );
+    deployment.followUps.push((async () => this.deps.follower.onFinished(this.reported(deployment), outcome, await announced, message))());
   }
 
-  /** What a deployment's record is made of, besides its outcome and message. */
-  private facts(deployment: Deployment) {
+  /** The deployment as the follower is told of it. */
+  private reported(deployment: Deployment): Reported {
     return {
-      request: deployment.request,
-      eventId: deployment.eventId,
-      region: this.deps.config.region,
-      triggeredAt: deployment.triggeredAt,
-      startedAt: deployment.startedAt,
+      facts: {
+        request: deployment.request,
+        eventId: deployment.eventId,
+        region: this.deps.config.region,
+        triggeredAt: deployment.triggeredAt,
+        startedAt: deployment.startedAt,
+      },
+      fields: deployment.fields,
+      metrics: this.deps.metrics,
     };
-  }
-
-  /** Runs a write of the deployments table; a failure is logged and counted, never thrown (the deployment is under way). */
-  private async recording<T>(deployment: Deployment, write: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await write();
-    } catch (error) {
-      this.deps.metrics.count(MetricName.DeploymentRecordsFailed);
-      this.deps.log.error('deployment not recorded: its later events are reported without it', {
-        ...deployment.fields,
-        ...errorFields(error),
-      });
-      return undefined;
-    }
-  }
-
-  /**
-   * An ECS rollout started: recorded first (ECS's first event follows within seconds), then
-   * announced; its message is remembered, and the rollouts it superseded are told so in their threads.
-   */
-  private async followRollout(deployment: Deployment, rollout: EcsRollout, message: Notification): Promise<MessageRef | undefined> {
-    const { notifier, recorder, log } = this.deps;
-    if (recorder === undefined) return notifier.open(message);
-    const recorded = await this.recording(deployment, () =>
-      recorder.record({ ...this.facts(deployment), outcome: { status: 'started', result: rollout }, message: undefined }),
-    );
-    const first = await notifier.open(message);
-    if (recorded !== undefined && first !== undefined)
-      await this.recording(deployment, () => recorder.attachMessage(recorded.deployment.id, first, undefined));
-    for (const superseded of recorded?.superseded ?? []) {
-      const step = { kind: 'superseded' } as const;
-      const { level, message: line } = stepLog(step);
-      log[level](line, { ...stepFields(superseded, step), superseded_by: recorded?.deployment.id });
-      const now = await notifier.follow(superseded.message, deploymentStepUpdate(superseded, step));
-      if (now !== undefined) await this.recording(deployment, () => recorder.attachMessage(superseded.id, now, superseded.message));
-    }
-    return first;
   }
 
   /** Prepare, then apply; transient failures start over after a backoff, inside the deadline. */
@@ -445,7 +401,9 @@ export class Deployer {
     });
     const message = deploymentMessages.started(deployment.request, deployment.identity, view);
     deployment.message =
-      view.target === 'ecs' && 'deploymentId' in view ? this.followRollout(deployment, view, message) : this.deps.notifier.open(message);
+      view.target === 'ecs' && 'deploymentId' in view
+        ? this.deps.follower.onStarted(this.reported(deployment), { status: 'started', result: view }, message)
+        : this.deps.notifier.open(message);
     deployment.followUps.push(deployment.message);
   }
 

@@ -12,7 +12,8 @@ import type { BatchSteps, PlannedEvent } from '../deploy/batch/run.js';
 import type { Config } from '../config/config.js';
 import { Deployer, unfinishedWork, type DeployerOptions, type DeploymentResult } from '../deploy/deployer.js';
 import type { DeploymentJournal } from '../following/journal.js';
-import { createRecorder, type DeploymentRecorder } from '../following/records.js';
+import { createFollower, type Follower } from '../following/follower.js';
+import type { EcsReport } from '../following/steps.js';
 import {
   describeError,
   errorFields,
@@ -27,11 +28,11 @@ import type { DeploymentGuard } from '../deploy/idempotency/guard.js';
 import { invocationOf, type Invocation } from '../shared/invocation.js';
 import type { Log, MetricSink } from '../shared/observability.js';
 import { MetricName } from '../shared/observability.js';
-import { deployedTrigger, emptyPlan, type Notice, type Plan, type RouteName } from '../triggers/plan.js';
+import { deployedTrigger, emptyPlan, type Plan, type RouteName } from '../triggers/plan.js';
 import type { Reads } from '../triggers/reads/registry.js';
-import { deploymentStepUpdate, noticeMessage, planningFailedMessage, refusalMessage, stepFields, stepLog } from '../present/presenter.js';
+import { noticeMessage, planningFailedMessage, refusalMessage } from '../present/presenter.js';
 import { loadPlanBuilder, route } from '../triggers/router.js';
-import type { Notifier } from '../slack/notifier.js';
+import { notifyLogged, type Notifier } from '../slack/notifier.js';
 import type { TargetRegistry } from '../targets/contract.js';
 
 /** What an App is made of (./createApp.ts builds them). */
@@ -54,7 +55,8 @@ export interface AppParts {
 export type HandleResult =
   | { status: 'rejected'; eventId: string | undefined; reason: string }
   | { status: 'ignored'; eventId: string; route: RouteName | undefined; reason: string }
-  | { status: 'planned'; eventId: string; plan: Plan; deployments: DeploymentResult[] };
+  /** `followed`: what the follower reported of an ECS event. */
+  | { status: 'planned'; eventId: string; plan: Plan; deployments: DeploymentResult[]; followed: EcsReport[] };
 
 /** The event's id, if it has one, for logging events that fail validation. */
 function eventIdOf(event: unknown): string | undefined {
@@ -65,14 +67,11 @@ function eventIdOf(event: unknown): string | undefined {
 /** Owns what lives for the whole container: configuration, the catalog, targets. */
 export class App {
   private readonly deployer: Deployer;
-  private readonly recorder: DeploymentRecorder | undefined;
+  private readonly follower: Follower;
 
   constructor(private readonly deps: AppParts) {
-    this.recorder = deps.journal === undefined ? undefined : createRecorder(deps.journal);
-    this.deployer = new Deployer(
-      { ...deps, guard: deps.guard, ...(this.recorder === undefined ? {} : { recorder: this.recorder }) },
-      deps.deployerOptions,
-    );
+    this.follower = createFollower({ log: deps.log, notifier: deps.notifier, journal: deps.journal, ecs: deps.clients.ecs });
+    this.deployer = new Deployer({ ...deps, guard: deps.guard, follower: this.follower }, deps.deployerOptions);
   }
 
   /**
@@ -125,7 +124,7 @@ export class App {
           carryOut: async () => {
             await app.carryOut(plan, time, invocation);
           },
-          report: () => app.reportPlan(plan),
+          report: async () => app.reportPlan(plan),
         };
       },
       deploy: async (deployment: MergedDeployment) => {
@@ -165,7 +164,7 @@ export class App {
     const planned = await this.planEvent(rawEvent, invocation);
     if ('result' in planned) return planned.result;
     const { event, plan } = planned;
-    return { status: 'planned', eventId: event.id, plan, deployments: await this.carryOut(plan, eventTime(event), invocation) };
+    return { status: 'planned', eventId: event.id, plan, ...(await this.carryOut(plan, eventTime(event), invocation)) };
   }
 
   /** Validates, routes and plans one event; a permanent problem is reported and ends it. Throws what must be retried, and bugs. */
@@ -200,8 +199,6 @@ export class App {
         log,
         metrics,
         reads: this.deps.reads,
-        clients: this.deps.clients,
-        journal: this.deps.journal,
         invocation,
       });
     } catch (error) {
@@ -216,34 +213,8 @@ export class App {
     return { event, plan };
   }
 
-  /** Reports a notice: a step of a followed deployment goes to that deployment's message and thread. */
-  private async report(notice: Notice, eventId: string): Promise<void> {
-    const { log, notifier } = this.deps;
-    if (notice.kind !== 'deployment_step') {
-      const message = noticeMessage(notice);
-      log.info(`notification: ${message.title}`, { service: message.service, event_id: eventId, severity: message.severity });
-      notifier.notify(message);
-      return;
-    }
-    const { deployment, step, evidence } = notice;
-    const { level, message } = stepLog(step);
-    log[level](message, { ...stepFields(deployment, step, evidence), event_id: eventId });
-    const now = await notifier.follow(deployment.message, deploymentStepUpdate(deployment, step, evidence));
-    if (now === undefined || this.recorder === undefined) return;
-    try {
-      await this.recorder.attachMessage(deployment.id, now, deployment.message);
-    } catch (error) {
-      this.deps.metrics.count(MetricName.DeploymentRecordsFailed);
-      log.error('deployment message not recorded: later steps start a new one', {
-        deployment_id: deployment.id,
-        event_id: eventId,
-        ...errorFields(error),
-      });
-    }
-  }
-
   /** Logs a plan's skips and reports its notices. */
-  private async reportPlan(plan: Plan): Promise<void> {
+  private reportPlan(plan: Plan): void {
     const { log, metrics } = this.deps;
     for (const skip of plan.skipped) {
       metrics.count(MetricName.DeploymentsSkipped);
@@ -254,15 +225,20 @@ export class App {
         reason: skip.reason,
       });
     }
-    await Promise.all(plan.notices.map((notice) => this.report(notice, plan.eventId)));
+    for (const notice of plan.notices) notifyLogged(this.deps.notifier, log, noticeMessage(notice), plan.eventId);
   }
 
-  private async carryOut(plan: Plan, triggeredAt: string, invocation: Invocation): Promise<DeploymentResult[]> {
-    const reported = this.reportPlan(plan);
-    const results = await this.deployer.execute(plan, invocation, triggeredAt);
-    await reported;
-    failIfUnfinished(results);
-    return results;
+  /** Follows the plan's ECS event, reports its skips and notices, and carries out its deployments. */
+  private async carryOut(
+    plan: Plan,
+    triggeredAt: string,
+    invocation: Invocation,
+  ): Promise<Omit<Extract<HandleResult, { status: 'planned' }>, 'status' | 'eventId' | 'plan'>> {
+    const followed = plan.ecsEvent === undefined ? [] : await this.follower.onEcsEvent(plan.ecsEvent, this.deps.metrics);
+    this.reportPlan(plan);
+    const deployments = await this.deployer.execute(plan, invocation, triggeredAt);
+    failIfUnfinished(deployments);
+    return { deployments, followed };
   }
 }
 

@@ -9,17 +9,16 @@ import { BATCH_LIMITS, CONFIG_REVISION_VARIABLE, FINDING_SEVERITIES, FOLLOW_DEFA
 import type { EnvFileProblem } from '../triggers/envFile.js';
 import { shortTaskDefinition } from '../config/naming.js';
 import { partitionOf } from '../shared/partition.js';
-import type { FailureEvidence } from '../following/steps.js';
+import type { FollowedEcsDeployment } from '../following/journal.js';
+import type { DeploymentStep, EcsReport, FailureEvidence } from '../following/steps.js';
 import type { LogFields } from '../shared/observability.js';
 import type {
   DeploymentPreview,
   DeploymentRequest,
-  DeploymentStep,
   EcsEventName,
   EcsRollout,
   EnvFileChange,
   EventTrigger,
-  FollowedEcsDeployment,
   ImageSummary,
   LambdaChange,
   LambdaDeployment,
@@ -1011,24 +1010,28 @@ export function noticeMessage(notice: Notice): Notification {
           ['Action', 'nothing deployed: the functions keep running their current code; restore the object before their next deploy'],
         ],
       };
-    case 'ecs_event': {
-      const state = notice.rollback === undefined ? ECS_EVENTS[notice.event] : ROLLBACK_EVENTS[notice.rollback.phase];
-      const facts: Facts = [['Status', state.status]];
-      if (notice.deploymentId) facts.push(['Deployment ID', notice.deploymentId]);
-      if (notice.rollback?.to) facts.push(['Rolls back to', notice.rollback.to]);
-      if (notice.reason) facts.push(['Reason', notice.reason]);
-      if (notice.evidence) facts.push(evidenceFact(notice.evidence));
-      return {
-        severity: state.severity,
-        title: `${state.title}: ${notice.service}`,
-        service: notice.ecsService,
-        facts,
-        consoleUrl: ecsConsoleUrl(notice.region, notice.cluster, notice.ecsService),
-      };
-    }
-    case 'deployment_step':
-      return deploymentStepUpdate(notice.deployment, notice.step, notice.evidence).standalone;
   }
+}
+
+/**
+ * What the follower reports of an ECS event, as a message of its own: a step of a deployment
+ * deploybridge started (as a webhook shows it), or the event as far as it tells on its own.
+ */
+export function ecsReportMessage(report: EcsReport): Notification {
+  if (report.kind === 'deployment_step') return deploymentStepUpdate(report.deployment, report.step, report.evidence).standalone;
+  const state = report.rollback === undefined ? ECS_EVENTS[report.event] : ROLLBACK_EVENTS[report.rollback.phase];
+  const facts: Facts = [['Status', state.status]];
+  if (report.deploymentId) facts.push(['Deployment ID', report.deploymentId]);
+  if (report.rollback?.to) facts.push(['Rolls back to', report.rollback.to]);
+  if (report.reason) facts.push(['Reason', report.reason]);
+  if (report.evidence) facts.push(evidenceFact(report.evidence));
+  return {
+    severity: state.severity,
+    title: `${state.title}: ${report.service}`,
+    service: report.ecsService,
+    facts,
+    consoleUrl: ecsConsoleUrl(report.region, report.cluster, report.ecsService),
+  };
 }
 
 /** A manual request that was refused. */

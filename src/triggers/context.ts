@@ -1,7 +1,5 @@
-import type { AwsClients } from '../aws/clients.js';
 import type { Catalog } from '../config/catalog.js';
 import type { Config } from '../config/config.js';
-import type { DeploymentJournal } from '../following/journal.js';
 import type { EventEnvelope } from './events.js';
 import type { Invocation } from '../shared/invocation.js';
 import type { Log, MetricSink } from '../shared/observability.js';
@@ -16,10 +14,6 @@ export interface RouteContext {
   metrics: MetricSink;
   /** What services run (ECS task definitions, Lambda images), env files (S3), images (ECR) and parameter metadata (SSM), read while planning. */
   reads: Reads;
-  /** The container's clients: the ECS route reads why tasks failed. */
-  clients: AwsClients;
-  /** The deployments table (DEPLOYMENTS_TABLE): the ECS route follows what deploybridge started. */
-  journal: DeploymentJournal | undefined;
   /** The invocation: the account deploybridge runs in (a manual request's task-definition ARN must be of it). */
   invocation: Invocation;
 }

@@ -7,7 +7,6 @@ import type { CatalogService, LambdaFunction, LambdaService } from '../config/ca
 import type { ScanGateLevel } from '../config/constants.js';
 import type { EnvFileDiff, EnvFileProblem } from './envFile.js';
 import type { EcsNames } from '../config/naming.js';
-import type { FailureEvidence } from '../following/steps.js';
 
 /** The routes an event can take; also the `trigger` metric dimension. */
 export type RouteName = 'ecr' | 'ssm' | 's3' | 'ecs' | 'manual';
@@ -173,27 +172,22 @@ export type Notice =
   /** The scan gate refuses the image: nothing is deployed. */
   | { kind: 'image_refused'; service: CatalogService; image: ImageSummary; tag: string; gate: ScanGateLevel; refusal: ScanRefusal }
   /** A Lambda artifact was deleted: its functions keep their code. */
-  | { kind: 'artifact_deleted'; location: string; services: LambdaService[] }
-  /**
-   * ECS reports a deployment's state or a service action, for a deployment deploybridge has no
-   * record of (started by someone else, or no DEPLOYMENTS_TABLE).
-   */
-  | {
-      kind: 'ecs_event';
-      event: EcsEventName;
-      service: string;
-      ecsService: string;
-      cluster: string;
-      region: string;
-      deploymentId: string | undefined;
-      reason: string | undefined;
-      /** The deployment is a circuit-breaker rollback (`to`: the deployment it rolls back to), starting or, when recorded, completed. */
-      rollback?: { phase: 'started' | 'completed'; to: string | undefined };
-      /** Why tasks failed, on a failure or impaired task start (best effort). */
-      evidence?: FailureEvidence;
-    }
-  /** A deployment deploybridge started moved on: `deployment` is its record after the step. */
-  | { kind: 'deployment_step'; deployment: FollowedEcsDeployment; step: DeploymentStep; evidence?: FailureEvidence };
+  | { kind: 'artifact_deleted'; location: string; services: LambdaService[] };
+
+/** One ECS event about a service of this project, as the ECS route recognised it: what the follower applies. */
+export interface EcsEventFacts {
+  eventId: string;
+  name: EcsEventName;
+  deploymentId: string | undefined;
+  reason: string | undefined;
+  /** The event's time (ISO 8601). */
+  time: string;
+  /** The service's name in the catalog, and its ECS service and cluster. */
+  service: string;
+  ecsService: string;
+  cluster: string;
+  region: string;
+}
 
 export interface Plan {
   route: RouteName;
@@ -201,6 +195,8 @@ export interface Plan {
   deployments: DeploymentRequest[];
   skipped: Skip[];
   notices: Notice[];
+  /** An ECS event to follow (the ECS route): applied to the deployments table and reported after planning. */
+  ecsEvent?: EcsEventFacts;
   /** Set when the event is not for us (another project, an event type we do not act on). */
   ignored?: { reason: string; level: 'debug' | 'info' };
 }
@@ -299,81 +295,3 @@ export type TargetOutcome =
   | { status: 'succeeded'; result: LambdaRelease }
   /** It failed; `cause` is the error, `progress` says where it got to when the target knows. */
   | { status: 'failed'; cause: unknown; retryable: boolean; progress?: LambdaProgress };
-
-/* ---- following a deployment to its outcome ----------------------------------------------- */
-
-/** Where a deployment's first Slack message was posted (bot token), so later steps update it and reply in its thread. */
-export interface MessageRef {
-  channel: string;
-  ts: string;
-}
-
-/** Where a deployment deploybridge started stands. */
-type DeploymentStatus = 'in_progress' | 'completed' | 'failed' | 'superseded';
-
-/** A circuit-breaker rollback of a failed ECS deployment. */
-export interface Rollback {
-  /** The rollback's own ECS deployment. */
-  deploymentId: string;
-  /** The deployment ECS rolls back to, and its revision (the one the service ran before, when ECS's id is not recorded). */
-  to: string | undefined;
-  toTaskDefinition: string | undefined;
-  status: 'in_progress' | 'completed' | 'failed';
-}
-
-interface FollowedCommon {
-  /** ECS: the deployment id `UpdateService` returned; Lambda: `lambda:{function}:{event id}`. */
-  id: string;
-  /** The service's name in the catalog. */
-  service: string;
-  /** The AWS resource: ECS service or function name. */
-  resource: string;
-  region: string;
-  trigger: Trigger;
-  eventId: string;
-  /** When the trigger happened (its event's time) and when deploybridge started the deployment (ISO 8601). */
-  triggeredAt: string;
-  startedAt: string;
-  /** Its first Slack message (bot token only). */
-  message?: MessageRef;
-  status: DeploymentStatus;
-  finishedAt?: string;
-  /** Ids of the events already applied to it: a redelivered event changes nothing. */
-  events: string[];
-}
-
-/** An ECS deployment deploybridge started, followed through ECS's own events. */
-export interface FollowedEcsDeployment extends FollowedCommon {
-  target: 'ecs';
-  cluster: string;
-  /** The revision deployed (ARN) and the one the service ran before. */
-  taskDefinition: string;
-  previousTaskDefinition: string | undefined;
-  /** What ECS said when it failed. */
-  failure?: string;
-  rollback?: Rollback;
-  /** The deployment that replaced it before it finished; `trigger` is undefined when deploybridge did not start it. */
-  supersededBy?: { deploymentId: string; trigger: Trigger | undefined };
-}
-
-/** A Lambda deployment: it finishes inside the invocation that started it. */
-interface FollowedLambdaDeployment extends FollowedCommon {
-  target: 'lambda';
-  alias: string | undefined;
-  fromVersion: string | undefined;
-  toVersion: string | undefined;
-}
-
-/** A deployment deploybridge started, as the deployments table keeps it. */
-export type FollowedDeployment = FollowedEcsDeployment | FollowedLambdaDeployment;
-
-/** What happened to a followed deployment. */
-export type DeploymentStep =
-  | { kind: 'rolling_out' }
-  | { kind: 'completed'; durationMs: number }
-  | { kind: 'failed'; reason: string | undefined }
-  | { kind: 'start_impaired' }
-  | { kind: 'rolling_back' }
-  | { kind: 'rolled_back'; durationMs: number }
-  | { kind: 'rollback_failed'; reason: string | undefined }
-  | { kind: 'superseded' };

@@ -64,6 +64,13 @@ describe('architecture', () => {
     expect(targetImports).toEqual(['src/targets/contract.ts']);
   });
 
+  it('triggers plan without the deployments table: nothing under src/triggers/ imports src/following/', () => {
+    const following = [...graph].flatMap(([file, imports]) =>
+      file.startsWith('src/triggers/') ? imports.filter((target) => target.startsWith('src/following/')).map((t) => `${file} → ${t}`) : [],
+    );
+    expect(following).toEqual([]);
+  });
+
   it('the preflight (src/verify/) is an operator tool, not part of the Lambda: src/index.ts does not reach it', () => {
     const reached = new Set<string>();
     const visit = (file: string) => {

@@ -53,6 +53,7 @@ function planned(deployments: DeploymentRequest[], results: DeploymentResult[], 
     eventId: 'e-1',
     plan: { route: 'manual', eventId: 'e-1', deployments, skipped: [], notices: [], ...more },
     deployments: results,
+    followed: [],
   };
 }
 
