@@ -14,12 +14,12 @@ output "role_arn" {
 }
 
 output "log_group_name" {
-  description = "CloudWatch log group of the function (JSON logs; see the Logs Insights queries in the README)."
+  description = "CloudWatch log group of the function (JSON logs; Logs Insights queries: docs/operating.md)."
   value       = aws_cloudwatch_log_group.this.name
 }
 
 output "rule_arns" {
-  description = "ARNs of the EventBridge rules, by trigger (ecr, ssm, ecs, manual, s3-BUCKET, s3-cloudtrail-BUCKET)."
+  description = "ARNs of the EventBridge rules, by trigger (ecr, ecr-scan, ssm, ecs, manual, s3-BUCKET, s3-cloudtrail-BUCKET)."
   value       = { for k, rule in aws_cloudwatch_event_rule.this : k => rule.arn }
 }
 
@@ -84,6 +84,6 @@ output "deployments_table_name" {
 }
 
 output "verify_command" {
-  description = "The preflight with the function's configuration: run it in a checkout of deploybridge (after npm ci) with credentials that may read the account, to check the setup (README, \"Check your setup\")."
+  description = "The preflight with the function's configuration: run it in a checkout of deploybridge (after npm ci) with credentials that may read the account, to check the setup (docs/preflight.md)."
   value       = local.verify_command
 }

@@ -40,17 +40,11 @@ import {
   type Plan,
   type TargetOutcome,
 } from '../triggers/plan.js';
-import {
-  deploymentMessages,
-  describeTrigger,
-  failureFields,
-  identify,
-  notStartedMessage,
-  outcomeFields,
-  triggerFields,
-  type DeploymentIdentity,
-  type Notification,
-} from '../present/presenter.js';
+import { deploymentMessages, failureFields, outcomeFields } from '../present/deployments.js';
+import { identify, type DeploymentIdentity } from '../present/identity.js';
+import { notStartedMessage } from '../present/notices.js';
+import type { Notification } from '../present/notification.js';
+import { describeTrigger, triggerFields } from '../present/triggerLines.js';
 import { withRetries, type Attempted } from '../shared/retry.js';
 import type { Notifier } from '../slack/notifier.js';
 import type { Target, TargetContext, TargetRegistry } from '../targets/contract.js';

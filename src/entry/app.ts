@@ -30,7 +30,7 @@ import type { Log, MetricSink } from '../shared/observability.js';
 import { MetricName } from '../shared/observability.js';
 import { deployedTrigger, emptyPlan, type Plan, type RouteName } from '../triggers/plan.js';
 import type { Reads } from '../triggers/reads/registry.js';
-import { noticeMessage, planningFailedMessage, refusalMessage } from '../present/presenter.js';
+import { noticeMessage, planningFailedMessage, refusalMessage } from '../present/notices.js';
 import { loadPlanBuilder, route } from '../triggers/router.js';
 import { notifyLogged, type Notifier } from '../slack/notifier.js';
 import type { TargetRegistry } from '../targets/contract.js';

@@ -10,8 +10,8 @@
  */
 import type { ECSClient } from '../aws/ecs.js';
 import { FOLLOW_DEFAULTS } from '../config/constants.js';
-import { deploymentStepUpdate, ecsReportMessage, stepFields, stepLog } from '../present/presenter.js';
-import type { Notification } from '../present/presenter.js';
+import { deploymentStepUpdate, ecsReportMessage, stepFields, stepLog } from '../present/following.js';
+import type { Notification } from '../present/notification.js';
 import { errorFields } from '../shared/errors.js';
 import { MetricName, type Log, type LogFields, type MetricSink } from '../shared/observability.js';
 import { notifyLogged, type Notifier } from '../slack/notifier.js';

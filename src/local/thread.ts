@@ -5,7 +5,7 @@
  * in place, details in its thread); live, the messages go to the configured Slack and are recorded.
  */
 import type { MessageRef } from '../following/journal.js';
-import type { Notification, Severity } from '../present/presenter.js';
+import type { Notification, Severity } from '../present/notification.js';
 import { buildSlackPayload, SEVERITY_COLOURS, type SlackPayload } from '../slack/messages.js';
 import type { Notifier } from '../slack/notifier.js';
 import { plural } from '../shared/text.js';

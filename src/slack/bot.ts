@@ -9,7 +9,7 @@
  */
 import type { MessageRef } from '../following/journal.js';
 import { MetricName } from '../shared/observability.js';
-import type { Notification } from '../present/presenter.js';
+import type { Notification } from '../present/notification.js';
 import { buildSlackPayload } from './messages.js';
 import { postWithinBudget, retryAfterMs, type AttemptsOutcome, type SlackSendOptions, type Verdict } from './attempts.js';
 import { DEFAULT_SLACK_SEND_OPTIONS, InvocationBudget, type Notifier, type NotifierContext } from './notifier.js';

@@ -2,7 +2,7 @@
  * Slack Block Kit rendering of a {@link Notification}. Building is kept apart from sending so
  * messages can be tested (and printed by the local run) without a network.
  */
-import type { Notification, Severity } from '../present/presenter.js';
+import type { Notification, Severity } from '../present/notification.js';
 import { SLACK_LIMITS } from '../config/constants.js';
 import { truncate } from '../shared/text.js';
 

@@ -9,7 +9,7 @@ import { SLACK_DEFAULTS } from '../config/constants.js';
 import type { Log, MetricSink } from '../shared/observability.js';
 import { MetricName } from '../shared/observability.js';
 import type { MessageRef } from '../following/journal.js';
-import type { Notification, ThreadUpdate } from '../present/presenter.js';
+import type { Notification, ThreadUpdate } from '../present/notification.js';
 import { buildSlackPayload, type SlackPayload } from './messages.js';
 import { postWithinBudget, retryAfterMs, type AttemptsOutcome, type SlackSendOptions, type Verdict } from './attempts.js';
 import type { PostResponse } from './post.js';

@@ -9,7 +9,7 @@
  * 2. `apply` makes those calls and says what came of them.
  *
  * Adding a target: its request and outcome types in src/triggers/plan.ts, its module here, its loader in
- * src/targets/registry.ts, its wording in src/present/presenter.ts. The deployer does not change.
+ * src/targets/registry.ts, its wording in src/present/ (identity.ts, deployments.ts). The deployer does not change.
  */
 import type { Log, MetricSink } from '../shared/observability.js';
 import type { DeploymentPreview, DeploymentRequest, TargetKind, TargetOutcome } from '../triggers/plan.js';

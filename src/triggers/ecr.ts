@@ -27,7 +27,7 @@ import {
   type Skip,
   type Trigger,
 } from './plan.js';
-import { describeScanRefusal } from '../present/presenter.js';
+import { describeScanRefusal } from '../present/images.js';
 import { gateVerdict } from './scanGate.js';
 import type { TaskDefinitionImages } from './reads/ecs.js';
 import type { PlanBuilder, RouteContext } from './context.js';

@@ -10,7 +10,7 @@
 import { RejectedEventError } from '../shared/errors.js';
 import { excerpt, parseDetail, s3CloudTrailSchema, s3KeyForms, s3NativeObjectSchema, type EventEnvelope } from './events.js';
 import { emptyPlan, ignoredPlan, type Trigger } from './plan.js';
-import { describeEnvFileProblems } from '../present/presenter.js';
+import { describeEnvFileProblems } from '../present/envFiles.js';
 import type { PlanBuilder } from './context.js';
 import { checkEnvFile } from './envFileChange.js';
 import { restart, revisionOf } from './restart.js';

@@ -10,7 +10,7 @@
 import { errorFields } from '../shared/errors.js';
 import { excerpt, parameterStoreChangeSchema, parseDetail } from './events.js';
 import { emptyPlan, ignoredPlan, type Trigger } from './plan.js';
-import { deletedParameterConsequence } from '../present/presenter.js';
+import { deletedParameterConsequence } from '../present/notices.js';
 import type { PlanBuilder, RouteContext } from './context.js';
 import { restart, revisionOf } from './restart.js';
 

@@ -37,7 +37,7 @@ export function couldNotCheck(
     ...(service === undefined ? {} : { service }),
     message: `could not check ${what}: ${failure.name}: ${failure.message}`,
     fix: denied
-      ? `allow ${action} for the identity running the preflight (README, "Check your setup")`
+      ? `allow ${action} for the identity running the preflight (docs/preflight.md, "IAM for the preflight")`
       : 'run it again; if it persists, check the resource in the console',
   });
 }

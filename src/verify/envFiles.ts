@@ -7,7 +7,7 @@
 import type { CatalogService, S3ObjectRef } from '../config/catalog.js';
 import { mapWithConcurrency } from '../shared/concurrency.js';
 import { readEnvFile, type EnvFileProblem } from '../triggers/envFile.js';
-import { describeEnvFileProblems } from '../present/presenter.js';
+import { describeEnvFileProblems } from '../present/envFiles.js';
 import { createS3Reads } from '../triggers/reads/s3.js';
 import { awsFailure } from './clients.js';
 import { couldNotCheck, type VerifyContext } from './context.js';

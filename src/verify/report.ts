@@ -3,7 +3,7 @@
  * with their AWS names, the `--json` document, and the Slack test message.
  */
 import type { Config } from '../config/config.js';
-import type { Notification } from '../present/presenter.js';
+import type { Notification } from '../present/notification.js';
 import { s3Uri } from './objects.js';
 import type { CheckResult, Summary } from './result.js';
 import type { KnownService, Origin } from './services.js';

@@ -7,6 +7,7 @@ import { BURST_EXPECTED, BURST_IMAGES, BURST_SERVICE_CONFIG, BURST_SERVICES, bur
 import { DescribeTaskDefinitionCommand, serviceUpdated, taskDefinition, testApp, UpdateServiceCommand } from '../helpers/app.js';
 import { captureOutput } from '../helpers/logs.js';
 import { sqsSampleEvent } from '../helpers/sqs.js';
+import { recordFigure } from '../reliability/figures.js';
 
 function burstApp() {
   const test = testApp({ SERVICE_CONFIG: JSON.stringify(BURST_SERVICE_CONFIG) });
@@ -49,6 +50,8 @@ describe('the bench burst', () => {
     const [record] = sqsSampleEvent().Records;
     const response = await app.handleBatch(sqsBatch(burstEvents(), record as unknown as Record<string, unknown>) as never);
     expect(response).toEqual({ batchItemFailures: [] });
+    recordFigure('burst_batch_deployments', ecsMock.commandCalls(UpdateServiceCommand).length);
+    recordFigure('burst_batch_slack_messages', notifier.sent.length);
     expect(
       ecsMock
         .commandCalls(UpdateServiceCommand)
@@ -63,6 +66,8 @@ describe('the bench burst', () => {
   it('as 30 direct invocations: a deployment per change', async () => {
     const { app, ecsMock, notifier } = burstApp();
     for (const event of burstEvents()) await app.handle(event);
+    recordFigure('burst_direct_deployments', ecsMock.commandCalls(UpdateServiceCommand).length);
+    recordFigure('burst_direct_slack_messages', notifier.sent.length);
     expect(ecsMock.commandCalls(UpdateServiceCommand)).toHaveLength(BURST_EXPECTED.direct.updates);
     expect(notifier.sent).toHaveLength(BURST_EXPECTED.direct.slack);
   });

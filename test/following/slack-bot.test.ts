@@ -7,7 +7,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/shared/observability.js';
-import type { Notification, ThreadUpdate } from '../../src/present/presenter.js';
+import type { Notification, ThreadUpdate } from '../../src/present/notification.js';
 import { createSlackBotNotifier } from '../../src/slack/bot.js';
 import type { SlackSendOptions } from '../../src/slack/notifier.js';
 import { createNotifier } from '../../src/slack/setup.js';

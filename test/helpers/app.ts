@@ -7,7 +7,7 @@ import { loadConfig, type Config } from '../../src/config/config.js';
 import { ConfigError } from '../../src/shared/errors.js';
 import { LOCAL_DEFAULTS } from '../../src/local/run.js';
 import { createLogger, type MetricName } from '../../src/shared/observability.js';
-import type { Notification } from '../../src/present/presenter.js';
+import type { Notification } from '../../src/present/notification.js';
 import type { Notifier } from '../../src/slack/notifier.js';
 import { buildSlackPayload } from '../../src/slack/messages.js';
 import { mockReads } from './reads.js';

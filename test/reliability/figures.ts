@@ -4,7 +4,8 @@ const FILE = 'reports/reliability.json';
 
 /**
  * Records a figure the reliability tests measured (cases generated, duplicates sent, …) in
- * reports/reliability.json, which `npm run figures` prints as the README's table.
+ * reports/reliability.json, from which `npm run figures` fills the figures of the documentation
+ * (scripts/figures.mjs; test/figures/ fails when they differ).
  */
 export function recordFigure(name: string, value: number | string): void {
   mkdirSync('reports', { recursive: true });

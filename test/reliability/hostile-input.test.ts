@@ -13,10 +13,12 @@ import { DescribeTaskDefinitionCommand, serviceUpdated, taskDefinition, testApp,
 import { recordFigure } from './figures.js';
 
 const RUNS = 250;
-// A fixed seed: the figures in the README reproduce exactly (vary it locally to explore further).
+// A fixed seed: the figures in docs/reliability.md reproduce exactly (vary it locally to explore further).
 fc.configureGlobal({ seed: 20261122 });
 let casesRun = 0;
 let manualRefused = 0;
+let rejectedCases = 0;
+let rejectedWrites = 0;
 
 type Json = Record<string, unknown>;
 
@@ -137,6 +139,8 @@ describe('hostile and broken input', () => {
   afterAll(() => {
     recordFigure('hostile_cases_generated', casesRun);
     recordFigure('manual_requests_refused', manualRefused);
+    recordFigure('hostile_cases_rejected', rejectedCases);
+    recordFigure('aws_writes_for_rejected_events', rejectedWrites);
   });
 
   /** Runs one event on a fresh app; returns what reached AWS and the logs. */
@@ -162,6 +166,8 @@ describe('hostile and broken input', () => {
   }
 
   function expectRejectedCleanly(outcome: Awaited<ReturnType<typeof runEvent>>) {
+    rejectedCases++;
+    rejectedWrites += outcome.writes;
     expect(outcome.thrown).toBeUndefined();
     expect(outcome.writes).toBe(0);
     if (outcome.result?.status === 'rejected') {

@@ -28,12 +28,14 @@ describe('idempotency: at most one deployment per (event, target)', () => {
   let output: ReturnType<typeof captureOutput>;
   let duplicatesSent = 0;
   let deploymentsMade = 0;
+  let concurrentFailedForRetry = 0;
   beforeAll(async () => {
     db = await startDynamoDb();
   });
   afterAll(async () => {
     recordFigure('duplicates_sent', duplicatesSent);
     recordFigure('deployments_made_for_duplicates', deploymentsMade);
+    recordFigure('concurrent_duplicates_failed_for_retry', concurrentFailedForRetry);
     await db.close();
   });
   beforeEach(() => {
@@ -84,6 +86,7 @@ describe('idempotency: at most one deployment per (event, target)', () => {
     release();
     expect(await deploying).toMatchObject({ deployments: [{ status: 'started' }] });
     duplicatesSent += 4;
+    concurrentFailedForRetry = duplicates.filter((d) => d.status === 'rejected').length;
     // Each duplicate met the deployment in progress: it deployed nothing and failed, so Lambda retries it later.
     expect(duplicates.map((d) => d.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
     expect(duplicates.map((d) => (d.status === 'rejected' ? (d.reason as Error).message : ''))).toEqual(
@@ -143,19 +146,22 @@ describe('idempotency: at most one deployment per (event, target)', () => {
         .map((n) => n.service)
         .sort(),
     ).toEqual([...FAILING].sort());
+    recordFigure('fanout_deployed', notifier.sent.filter((n) => n.severity === 'info').length);
+    recordFigure('fanout_failed', notifier.sent.filter((n) => n.severity === 'error').length);
 
     // Lambda retries the invocation; the failures have passed.
     failuresLeft = false;
     ecsMock.resetHistory();
     const retry = await app.handle(event);
     const secondRound = ecsMock.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input.service as string);
+    recordFigure('fanout_retried', secondRound.length);
     expect(secondRound.sort()).toEqual([...FAILING].sort());
     expect(retry.status === 'planned' && retry.deployments.filter((d) => d.status === 'skipped')).toHaveLength(45);
     duplicatesSent += 1;
     deploymentsMade += secondRound.filter((s) => !FAILING.has(s)).length;
   });
 
-  it('without IDEMPOTENCY_TABLE a duplicate deploys again (the risk the README names)', async () => {
+  it('without IDEMPOTENCY_TABLE a duplicate deploys again (the risk docs/reliability.md names)', async () => {
     const { app, ecsMock } = testApp();
     ecsMock
       .on(UpdateServiceCommand)

@@ -1,7 +1,7 @@
 /**
  * The module against the code's configuration contract: every variable the code reads is a module
  * input that reaches the Lambda environment with the same default; nothing else is set; every
- * input is used and described; the README documents them.
+ * input is used and described; terraform/README.md lists them as Terraform reads them.
  *
  * The values are Terraform's own: a `terraform plan` of terraform/examples/complete and of the
  * fixture root (scenarios.ts), read from `terraform show -json` (see terraform.ts). What the
@@ -11,6 +11,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { moduleInterface } from '../../scripts/terraform-docs.mjs';
+import { recordFigure } from '../reliability/figures.js';
 import { CONTRACT, FEATURES, RUNTIME_ENVIRONMENT } from './contract.js';
 import { drivenScenario, REQUIRED_INPUTS } from './scenarios.js';
 import { envReads, lambdaSources, type EnvRead } from './source.js';
@@ -230,22 +232,25 @@ describe('inputs and outputs', () => {
       });
     });
 
-    it('the main README (Install) documents every input and output (with the default of each input)', () => {
-      const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-      const { variables, outputs } = example.moduleConfiguration('deploybridge');
-      for (const [name, v] of Object.entries(variables)) {
-        const row = readme.split('\n').find((l) => l.startsWith(`| \`${name}\` |`));
-        expect(row, `README inputs table has ${name}`).toBeDefined();
-        if (!('default' in v)) expect(row).toContain('required');
-        else if (v.default === null) expect(row).toContain('`null`');
-        else if (typeof v.default !== 'object')
-          expect(row).toContain(`\`${typeof v.default === 'string' ? JSON.stringify(v.default) : String(v.default as number | boolean)}\``);
-        else expect(row).toContain(`\`${JSON.stringify(v.default).replace(/,/g, ', ')}\``);
+    it('terraform/README.md shows every input as Terraform reads it: default and description (npm run docs:terraform)', () => {
+      const { inputs, outputs } = moduleInterface(
+        readFileSync(join(MODULE_DIR, 'variables.tf'), 'utf8'),
+        readFileSync(join(MODULE_DIR, 'outputs.tf'), 'utf8'),
+      );
+      const { variables, outputs: planned } = example.moduleConfiguration('deploybridge');
+      // The generator's own reading of the .tf files agrees with Terraform's.
+      expect(inputs.map((v) => v.name).sort()).toEqual(Object.keys(variables).sort());
+      expect(outputs.map((o) => o.name).sort()).toEqual(Object.keys(planned).sort());
+      for (const input of inputs) {
+        const v = variables[input.name] as { default?: unknown; description?: string };
+        expect(input.description, input.name).toBe(v.description);
+        expect(input.default === undefined, `${input.name} is required`).toBe(!('default' in v));
+        if ('default' in v) expect(hclValue(input.default ?? ''), input.name).toEqual(v.default);
       }
-      for (const name of Object.keys(outputs)) expect(readme, `README outputs table has ${name}`).toContain(`| \`${name}\` |`);
+      for (const output of outputs) expect(output.description, output.name).toBe(planned[output.name]?.description);
     });
 
-    it("the README's install steps say how many resources their root module and the example create", () => {
+    it("the README's install steps are the root module whose resources terraform/README.md counts", () => {
       const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
       for (const line of [
         'project_name = "myproject"',
@@ -254,14 +259,14 @@ describe('inputs and outputs', () => {
         'api = [{ bucket = "myproject-config-dev", key = "api/.env" }]',
       ])
         expect(readme).toContain(line);
-      const stated = /The plan creates (\d+) resources for the module above \((\d+) for `examples\/complete`/.exec(readme);
-      expect(stated, 'README states the resource counts').not.toBeNull();
-      const managed = (resources: { mode: string }[] | undefined) => (resources ?? []).filter((r) => r.mode === 'managed').length;
-      const exampleCount = managed(example.json.planned_values.root_module.resources) + managed(example.module('deploybridge').resources);
-      expect({ module: Number(stated?.[1]), example: Number(stated?.[2]) }).toEqual({
-        module: managed(fixture.module('readme_install').resources),
-        example: exampleCount,
-      });
+      const managed = (resources: { mode: string; type?: string }[] | undefined) => (resources ?? []).filter((r) => r.mode === 'managed');
+      const exampleResources = [
+        ...managed(example.json.planned_values.root_module.resources),
+        ...managed(example.module('deploybridge').resources),
+      ];
+      recordFigure('terraform_install_resources', managed(fixture.module('readme_install').resources).length);
+      recordFigure('terraform_example_resources', exampleResources.length);
+      recordFigure('terraform_example_alarms', exampleResources.filter((r) => r.type === 'aws_cloudwatch_metric_alarm').length);
     });
 
     it('the example uses the module with realistic values', () => {
@@ -283,4 +288,9 @@ describe('inputs and outputs', () => {
 /** The bodies of the module's `locals { … }` blocks. */
 function localsText(text: string): string {
   return [...text.matchAll(/^locals \{\n([\s\S]*?)^\}/gm)].map((m) => m[1]).join('\n');
+}
+
+/** A default as the generator shows it (HCL: a literal, a list or a map), as Terraform's JSON has it. */
+function hclValue(text: string): unknown {
+  return JSON.parse(text.replace(/([{,]\s*)"?([A-Za-z_][\w-]*)"?\s*=/g, '$1"$2":'));
 }

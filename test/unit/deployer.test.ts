@@ -4,6 +4,7 @@ import { DEPLOYER_DEFAULTS } from '../../src/config/constants.js';
 import { adapt } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
 import { DescribeTaskDefinitionCommand, lambdaContext, serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
+import { recordFigure } from '../reliability/figures.js';
 
 const TD = 'arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:5';
 const parameterUpdate = (service = 'api') =>
@@ -200,6 +201,8 @@ describe('deployer: retries, backoff, timeout', () => {
         ]),
       );
       expect(metrics.counts).toMatchObject({ DeploymentsStarted: 2, DeploymentsNotStarted: 3 });
+      recordFigure('out_of_time_started', metrics.counts.DeploymentsStarted ?? 0);
+      recordFigure('out_of_time_not_started', metrics.counts.DeploymentsNotStarted ?? 0);
       const line = output.logs().find((l) => l.message === 'deployments not started: out of time');
       expect(line).toMatchObject({ level: 'error', fields: { services: ['svc3', 'svc4', 'svc5'] } });
     });

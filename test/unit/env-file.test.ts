@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EnvFile, isEmptyDiff } from '../../src/triggers/envFile.js';
-import { describeEnvFileProblems } from '../../src/present/presenter.js';
+import { describeEnvFileProblems } from '../../src/present/envFiles.js';
 import { ENV_FILE_SECRETS } from '../helpers/suiteOutput.js';
 
 const [SECRET_A, SECRET_B] = ENV_FILE_SECRETS as [string, string];

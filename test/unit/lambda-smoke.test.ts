@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LAMBDA_DEFAULTS } from '../../src/config/constants.js';
-import { describeChange } from '../../src/present/presenter.js';
+import { describeChange } from '../../src/present/identity.js';
 import { previousVersionOf } from '../../src/targets/lambda/alias.js';
 import { safeSmokeResponse, smokeTestProblem } from '../../src/targets/lambda/smoke.js';
 

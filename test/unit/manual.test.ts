@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { awsSample, projectEvent } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
 import {
@@ -12,6 +12,7 @@ import {
 } from '../helpers/app.js';
 import { GetAliasCommand, lambdaApp, PublishVersionCommand, UpdateAliasCommand } from '../helpers/lambda-harness.js';
 import { DescribeImagesCommand } from '../helpers/reads.js';
+import { recordFigure } from '../reliability/figures.js';
 
 /** A custom event as EventBridge delivers a `put-events` entry (shape of the documented sample). */
 function manual(detail: Record<string, unknown>, source = 'action.deploy') {
@@ -164,6 +165,13 @@ describe('manual deploys (action.production, action.deploy)', () => {
   });
 
   describe('scope: a request names the env and project it is for', () => {
+    const foreign = { requests: 0, awsCalls: 0, slackMessages: 0 };
+    afterAll(() => {
+      recordFigure('foreign_manual_requests', foreign.requests);
+      recordFigure('foreign_manual_aws_calls', foreign.awsCalls);
+      recordFigure('foreign_manual_slack_messages', foreign.slackMessages);
+    });
+
     it.each([
       ['another env', { env: 'prod' }],
       ['another project', { project: 'otherproject' }],
@@ -171,6 +179,9 @@ describe('manual deploys (action.production, action.deploy)', () => {
     ])('a request for %s is ignored quietly: debug log, EventsIgnored, no Slack, no AWS call', async (_what, scope) => {
       const { app, ecsMock, metrics, notifier } = testApp({ LOG_LEVEL: 'debug' });
       const result = await app.handle(manual({ service: 'api', reason: 'Hotfix', ...scope }), lambdaContext());
+      foreign.requests++;
+      foreign.awsCalls += ecsMock.calls().length;
+      foreign.slackMessages += notifier.sent.length;
       expect(result.status).toBe('ignored');
       expect(ecsMock.calls()).toHaveLength(0);
       expect(notifier.sent).toEqual([]);

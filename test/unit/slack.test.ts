@@ -2,13 +2,14 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/shared/observability.js';
-import type { Notification } from '../../src/present/presenter.js';
+import type { Notification } from '../../src/present/notification.js';
 import { buildSlackPayload, SEVERITY_COLOURS } from '../../src/slack/messages.js';
 import { createSlackNotifier, type SlackSendOptions } from '../../src/slack/notifier.js';
 import { createNotifier } from '../../src/slack/setup.js';
 import { adapt } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
 import { startSlackServer } from '../helpers/slackServer.js';
+import { recordFigure } from '../reliability/figures.js';
 import { fakeMetrics, serviceUpdated, testApp, testConfig, UpdateServiceCommand } from '../helpers/app.js';
 
 const FAST: Partial<SlackSendOptions> = { budgetMs: 1500, attemptTimeoutMs: 500, retryDelayMs: 20 };
@@ -133,6 +134,8 @@ describe('Slack delivery to a real webhook on 127.0.0.1', () => {
     const { notifier: n, metrics } = notifier(server.url, { budgetMs: 10_000, attemptTimeoutMs: 2000, retryDelayMs: 1 });
     for (let i = 0; i < 20; i++) n.notify({ ...notification, title: `Deployment failed: svc${i}` });
     await n.flush();
+    recordFigure('dead_webhook_messages', new Set(server.received.map((r) => (r.body as { text: string }).text)).size);
+    recordFigure('dead_webhook_posts', server.attempts());
     expect(server.attempts()).toBe(60);
     expect(metrics.counts).toEqual({ NotificationsFailed: 20 });
   });

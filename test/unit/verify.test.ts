@@ -318,7 +318,7 @@ describe('npm run verify -- --live, broken account: one problem line each, exit 
     const { code, problems, text } = await verify(['--live']);
     expect(problems).toHaveLength(3);
     expect(problems[0]).toBe(
-      'problem  api: could not check image myproject_service_api:latest: AccessDeniedException: User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ecr:DescribeImages. Fix: allow ecr:DescribeImages for the identity running the preflight (README, "Check your setup")',
+      'problem  api: could not check image myproject_service_api:latest: AccessDeniedException: User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ecr:DescribeImages. Fix: allow ecr:DescribeImages for the identity running the preflight (docs/preflight.md, "IAM for the preflight")',
     );
     expect(text).toContain('ok       thumbnailer: alias live of myproject_lambda_thumbnailer_dev points to version 7');
     expect(code).toBe(1);
@@ -458,10 +458,10 @@ describe('npm run verify -- --live, less common answers', () => {
     account.denied = ['ecs:DescribeServices', 'ecs:DescribeTaskDefinition'];
     const { code, problems } = await verify(['--live']);
     expect(problems).toEqual([
-      'problem  api: could not check ECS service myproject_service_api_dev: AccessDeniedException: User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ecs:DescribeServices. Fix: allow ecs:DescribeServices for the identity running the preflight (README, "Check your setup")',
-      'problem  api: could not check task-definition family myproject_service_api_dev: AccessDeniedException: User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ecs:DescribeTaskDefinition. Fix: allow ecs:DescribeTaskDefinition for the identity running the preflight (README, "Check your setup")',
-      'problem  worker: could not check ECS service myproject_service_worker_dev: AccessDeniedException: User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ecs:DescribeServices. Fix: allow ecs:DescribeServices for the identity running the preflight (README, "Check your setup")',
-      'problem  worker: could not check task-definition family myproject_service_worker_dev: AccessDeniedException: User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ecs:DescribeTaskDefinition. Fix: allow ecs:DescribeTaskDefinition for the identity running the preflight (README, "Check your setup")',
+      'problem  api: could not check ECS service myproject_service_api_dev: AccessDeniedException: User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ecs:DescribeServices. Fix: allow ecs:DescribeServices for the identity running the preflight (docs/preflight.md, "IAM for the preflight")',
+      'problem  api: could not check task-definition family myproject_service_api_dev: AccessDeniedException: User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ecs:DescribeTaskDefinition. Fix: allow ecs:DescribeTaskDefinition for the identity running the preflight (docs/preflight.md, "IAM for the preflight")',
+      'problem  worker: could not check ECS service myproject_service_worker_dev: AccessDeniedException: User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ecs:DescribeServices. Fix: allow ecs:DescribeServices for the identity running the preflight (docs/preflight.md, "IAM for the preflight")',
+      'problem  worker: could not check task-definition family myproject_service_worker_dev: AccessDeniedException: User: arn:aws:iam::123456789012:user/operator is not authorized to perform: ecs:DescribeTaskDefinition. Fix: allow ecs:DescribeTaskDefinition for the identity running the preflight (docs/preflight.md, "IAM for the preflight")',
     ]);
     expect(code).toBe(1);
   });
@@ -860,10 +860,10 @@ describe("the preflight's push lines agree with the ECR trigger", () => {
   });
 });
 
-describe('README "Check your setup"', () => {
+describe('docs/preflight.md', () => {
   it('its example output is what the preflight prints for that account', async () => {
-    const readme = readFileSync('README.md', 'utf8');
-    const example = /```text\n\$ npm run verify -- --live\n([\s\S]*?)\n```/.exec(readme)?.[1];
+    const page = readFileSync('docs/preflight.md', 'utf8');
+    const example = /```text\n\$ npm run verify -- --live\n([\s\S]*?)\n```/.exec(page)?.[1];
     expect(example).toBeDefined();
     account.repositories.myproject_service_worker = ['v1.2.2'];
     account.functions.myproject_lambda_thumbnailer_dev!.aliases = {};

@@ -6,7 +6,7 @@
  * Which change is deployed: an image (the ECR path's task-definition revision, or a Lambda image
  * update) over an S3 zip over a restart, and among equals the last by event time, so pushes of
  * different digests deploy the latest. The merged deployment lists every trigger it answers
- * (src/present/presenter.ts words them) and every event id, which the idempotency guard records.
+ * (src/present/triggerLines.ts words them) and every event id, which the idempotency guard records.
  */
 import type { DeploymentRequest, EventTrigger, Trigger } from '../../triggers/plan.js';
 

@@ -1,0 +1,184 @@
+/**
+ * The messages of a deployment deploybridge carries out, from the deployer's outcomes: started,
+ * would start (dry run), succeeded and failed, with the trigger, the versions, a Lambda smoke test's
+ * plan and result, and where traffic goes after a failure; and the log fields of an outcome and of a
+ * failure. What ECS later says of an ECS deployment is src/present/following.ts.
+ */
+import { describeError, SmokeTestFailedError } from '../shared/errors.js';
+import type { LogFields } from '../shared/observability.js';
+import type {
+  DeploymentPreview,
+  DeploymentRequest,
+  EcsRollout,
+  LambdaDeployment,
+  LambdaProgress,
+  LambdaRelease,
+} from '../triggers/plan.js';
+import { formatDuration } from './format.js';
+import { type DeploymentIdentity, RESTART, revisionChange } from './identity.js';
+import type { Facts, Notification, Severity } from './notification.js';
+import { describeTrigger, triggerFacts } from './triggerLines.js';
+
+/** What the smoke test of a Lambda deployment will do. */
+function describeSmokeTestPlan(request: LambdaDeployment): string {
+  if (request.lambda.smokeTest === undefined) return 'not configured';
+  if (request.change.kind === 'rollback') return 'skipped for a rollback';
+  return request.lambda.alias === undefined
+    ? 'runs on $LATEST after the update (no alias: nothing can be rolled back)'
+    : 'runs on the new version before the alias moves';
+}
+
+/** Log fields of what a deployment will do, or what it did. */
+export function outcomeFields(view: DeploymentPreview | EcsRollout | LambdaRelease): LogFields {
+  if (view.target === 'ecs') {
+    return 'deploymentId' in view
+      ? { task_definition: view.taskDefinition, deployment_id: view.deploymentId, previous_task_definition: view.previousTaskDefinition }
+      : {};
+  }
+  return 'smokeTest' in view
+    ? { from_version: view.fromVersion, to_version: view.toVersion, smoke_test: view.smokeTest }
+    : { from_version: view.fromVersion, to_version: view.toVersion };
+}
+
+/** Log fields of a failure: where it got to, and a failed smoke test's (redacted) response. */
+export function failureFields(cause: unknown, progress: LambdaProgress | undefined): LogFields {
+  return {
+    ...(progress === undefined ? {} : { from_version: progress.fromVersion, to_version: progress.toVersion }),
+    ...(cause instanceof SmokeTestFailedError ? { smoke_test: 'failed', smoke_test_response: cause.response } : {}),
+  };
+}
+
+function deploymentMessage(
+  request: DeploymentRequest,
+  identity: DeploymentIdentity,
+  severity: Severity,
+  title: string,
+  facts: Facts,
+): Notification {
+  return {
+    severity,
+    title: `${title}: ${request.service}`,
+    service: identity.resource,
+    facts: [['Trigger', describeTrigger(request.trigger)], ...triggerFacts(request.trigger), ...facts],
+    consoleUrl: identity.consoleUrl,
+    ...(identity.consoleName === undefined ? {} : { consoleName: identity.consoleName }),
+  };
+}
+
+const versions = (from: string | undefined, to: string | undefined): [string, string] => ['Versions', `${from} → ${to}`];
+
+/** The status line of a finished Lambda deployment. */
+function releaseStatus(release: LambdaRelease): string {
+  switch (release.note) {
+    case 'already_published':
+      return `succeeded; version ${release.toVersion} is already live (nothing changed since it was published)`;
+    case 'already_on_version':
+      return `succeeded; alias ${release.alias} already points to version ${release.toVersion}`;
+    case 'rolled_back':
+      return `rolled back: alias ${release.alias} moved from version ${release.fromVersion} back to ${release.toVersion}`;
+    case undefined:
+      return 'succeeded';
+  }
+}
+
+/** The status line of a failed Lambda deployment: where traffic goes now, and whether anything could be rolled back. */
+function lambdaFailureStatus(request: LambdaDeployment, cause: unknown, progress: LambdaProgress | undefined): string {
+  const { fromVersion, toVersion, latestChanged } = progress ?? { fromVersion: undefined, toVersion: undefined, latestChanged: false };
+  const alias = request.lambda.alias;
+  if (alias === undefined) {
+    return latestChanged
+      ? 'failed: $LATEST already runs the change; nothing could be rolled back (no alias configured)'
+      : 'failed: $LATEST unchanged';
+  }
+  const isRollback = request.change.kind === 'rollback';
+  const verb = isRollback ? 'rollback failed' : cause instanceof SmokeTestFailedError ? 'failed, not released' : 'failed';
+  if (fromVersion === undefined) return `${verb}: alias ${alias} not moved`;
+  const unused = !isRollback && toVersion !== undefined && toVersion !== fromVersion ? `; version ${toVersion} received no traffic` : '';
+  return `${verb}: alias ${alias} stays on version ${fromVersion}${unused}`;
+}
+
+/** Messages about one deployment. */
+export const deploymentMessages = {
+  /** The deployment started: an ECS rollout (with its deployment id), or a Lambda deploy about to change the function. */
+  started(request: DeploymentRequest, identity: DeploymentIdentity, view: EcsRollout | DeploymentPreview): Notification {
+    if (view.target === 'ecs') {
+      const rollout =
+        'deploymentId' in view ? view : { deploymentId: undefined, taskDefinition: view.taskDefinition, previousTaskDefinition: undefined };
+      const restart = request.target === 'ecs' && request.taskDefinition === undefined;
+      return deploymentMessage(request, identity, 'info', 'Deployment started', [
+        ['Status', 'in progress'],
+        ['Deployment ID', rollout.deploymentId ?? 'unknown'],
+        [
+          'Task definition',
+          rollout.taskDefinition === undefined ? RESTART : revisionChange(rollout.taskDefinition, rollout.previousTaskDefinition, restart),
+        ],
+      ]);
+    }
+    const smoke: Facts = request.target === 'lambda' ? [['Smoke test', describeSmokeTestPlan(request)]] : [];
+    return deploymentMessage(request, identity, 'info', 'Deployment started', [
+      ['Status', 'in progress'],
+      ...identity.facts,
+      versions(view.fromVersion, view.toVersion),
+      ...smoke,
+    ]);
+  },
+
+  /** A deployment that finishes inside the invocation finished. */
+  succeeded(request: DeploymentRequest, identity: DeploymentIdentity, release: LambdaRelease, durationMs: number): Notification {
+    const expect = request.target === 'lambda' ? request.lambda.smokeTest?.expect : undefined;
+    const smoke =
+      release.smokeTest === 'passed' ? `passed${expect ? ` (${JSON.stringify(expect)})` : ''}` : release.smokeTest.replace('_', ' ');
+    const image: Facts = [];
+    if (release.image !== undefined) {
+      const { configured, resolved, movedOn } = release.image;
+      image.push([
+        'Image',
+        movedOn === undefined
+          ? resolved
+          : `${resolved} (the tag moved on since the push: ${configured} now resolves to ${movedOn.resolvedDigest}, not the pushed ${movedOn.pushedDigest})`,
+      ]);
+    }
+    return deploymentMessage(request, identity, 'success', 'Deployment succeeded', [
+      ['Status', releaseStatus(release)],
+      ...identity.facts,
+      versions(release.fromVersion, release.toVersion),
+      ['Smoke test', smoke],
+      ...image,
+      ['Duration', formatDuration(durationMs)],
+    ]);
+  },
+
+  /** Dry run: what the deployment would do. */
+  wouldStart(request: DeploymentRequest, identity: DeploymentIdentity, preview: DeploymentPreview, calls: readonly string[]): Notification {
+    const planned: Facts =
+      preview.target === 'lambda'
+        ? [versions(preview.fromVersion, preview.toVersion), ['Planned calls', calls.join('\n') || '(none)']]
+        : [];
+    return {
+      ...deploymentMessage(request, identity, 'info', 'Deployment would start', [
+        ['Status', 'dry run: not started'],
+        ...identity.facts,
+        ...planned,
+      ]),
+      dryRun: true,
+    };
+  },
+
+  /** The deployment failed, after `attempts` attempts (in a dry run: its reads failed). */
+  failed(
+    request: DeploymentRequest,
+    identity: DeploymentIdentity,
+    failure: { cause: unknown; attempts: number; progress: LambdaProgress | undefined; dryRun: boolean },
+  ): Notification {
+    const status = request.target === 'lambda' ? lambdaFailureStatus(request, failure.cause, failure.progress) : 'failed';
+    const response: Facts = failure.cause instanceof SmokeTestFailedError ? [['Smoke test response', failure.cause.response]] : [];
+    const message = deploymentMessage(request, identity, 'error', 'Deployment failed', [
+      ['Status', status],
+      ['Reason', describeError(failure.cause)],
+      ['Attempts', String(failure.attempts)],
+      ...identity.facts,
+      ...response,
+    ]);
+    return failure.dryRun ? { ...message, dryRun: true } : message;
+  },
+};

@@ -1,0 +1,145 @@
+/**
+ * Messages about what an event caused besides a deployment: a deleted parameter, env file or Lambda
+ * artifact, an invalid env file, an image waiting for its scan or refused by the scan gate; and a
+ * refused manual request, a planning failure, deployments an invocation had no time to start.
+ */
+import { resourceName, type CatalogService } from '../config/catalog.js';
+import type { Notice } from '../triggers/plan.js';
+import { describeEnvFileProblems } from './envFiles.js';
+import { describeFinding, describeImage, describeScanRefusal, formatFindingCounts } from './images.js';
+import type { Facts, Notification } from './notification.js';
+import { describeS3Actor } from './triggerLines.js';
+
+/** Why a deleted parameter is not redeployed, and what that means, for a service of either kind. */
+export function deletedParameterConsequence(service: CatalogService): { why: string; action: string } {
+  return service.kind === 'lambda'
+    ? {
+        why: 'new execution environments could not read it',
+        action: 'not redeployed: new execution environments that read this parameter would fail',
+      }
+    : {
+        why: 'new tasks could not start without it',
+        action: 'not redeployed: new tasks that reference this parameter would fail to start',
+      };
+}
+
+/** A notice as a message. */
+export function noticeMessage(notice: Notice): Notification {
+  switch (notice.kind) {
+    case 'parameter_deleted':
+      return {
+        severity: 'warning',
+        title: `Parameter deleted: ${notice.service.name}`,
+        service: resourceName(notice.service),
+        facts: [
+          ['Parameter', notice.parameter],
+          ['Action', deletedParameterConsequence(notice.service).action],
+        ],
+      };
+    case 'env_file_deleted':
+      return {
+        severity: 'warning',
+        title: `Env file deleted: ${notice.location}`,
+        facts: [
+          ['Used by', notice.services.map(resourceName).join(', ')],
+          ['Action', 'not redeployed: new tasks of these services would fail to start until the file is restored'],
+        ],
+      };
+    case 'env_file_invalid':
+      return {
+        severity: 'warning',
+        title: `Env file invalid: ${notice.location}`,
+        facts: [
+          ...(notice.versionId === undefined ? [] : [['Version', notice.versionId] as [string, string]]),
+          ['Changed by', describeS3Actor(notice.actor)],
+          ['Used by', notice.services.map(resourceName).join(', ')],
+          ['Problems', describeEnvFileProblems(notice.problems).join('\n')],
+          [
+            'Action',
+            'not redeployed: ECS would not read the file as written; running tasks keep the variables they started with. Fix the file and upload it again',
+          ],
+        ],
+      };
+    case 'image_scan_pending':
+      return {
+        severity: 'info',
+        title: `Waiting for the image scan: ${notice.service.name}`,
+        service: resourceName(notice.service),
+        facts: [
+          ['Image', `${notice.image.repository}: ${describeImage(notice.image, notice.tag)}`],
+          [
+            'Status',
+            `scan ${notice.image.scan?.status ?? 'pending'}: deploys when ECR reports it complete with no finding at or above ${notice.gate} (ECR_SCAN_GATE)`,
+          ],
+        ],
+      };
+    case 'image_refused': {
+      const { refusal } = notice;
+      const findings: Facts =
+        refusal.kind === 'findings' && refusal.findings.length > 0
+          ? [['Top findings', refusal.findings.map(describeFinding).join('\n')]]
+          : [];
+      return {
+        severity: 'error',
+        title: `Image refused by the scan gate: ${notice.service.name}`,
+        service: resourceName(notice.service),
+        facts: [
+          ['Image', `${notice.image.repository}: ${describeImage(notice.image, notice.tag)}`],
+          ['Reason', describeScanRefusal(refusal, notice.gate)],
+          ...(notice.image.scan === undefined ? [] : [['Findings', formatFindingCounts(notice.image.scan.counts)] as [string, string]]),
+          ...findings,
+          [
+            'Action',
+            'not deployed: the service keeps running what it runs. Push a fixed image, or deploy manually (manual deploys are not gated)',
+          ],
+        ],
+      };
+    }
+    case 'artifact_deleted':
+      return {
+        severity: 'warning',
+        title: `Lambda artifact deleted: ${notice.location}`,
+        facts: [
+          ['Used by', notice.services.map(resourceName).join(', ')],
+          ['Action', 'nothing deployed: the functions keep running their current code; restore the object before their next deploy'],
+        ],
+      };
+  }
+}
+
+/** A manual request that was refused. */
+export function refusalMessage(reason: string, eventId: string | undefined): Notification {
+  return {
+    severity: 'error',
+    title: 'Manual deploy refused',
+    facts: [
+      ['Reason', reason],
+      ['Event ID', eventId ?? 'unknown'],
+    ],
+  };
+}
+
+/** A permanent AWS error while planning (e.g. the task definition family does not exist). */
+export function planningFailedMessage(reason: string, eventId: string): Notification {
+  return {
+    severity: 'error',
+    title: 'Deployment failed before it started',
+    facts: [
+      ['Reason', reason],
+      ['Event ID', eventId],
+    ],
+  };
+}
+
+/** Deployments an invocation had no time left to start: they are retried with the event. */
+export function notStartedMessage(services: string[], planned: number, eventId: string): Notification {
+  return {
+    severity: 'error',
+    title: `Deployments not started: ${services.length} of ${planned}`,
+    facts: [
+      ['Not started', services.join(', ')],
+      ['Why', 'the invocation ran out of time (Lambda timeout); the invocation fails so Lambda retries the event'],
+      ['Event ID', eventId],
+    ],
+  };
+}
