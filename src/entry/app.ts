@@ -28,7 +28,7 @@ import type { DeploymentGuard } from '../deploy/idempotency/guard.js';
 import { invocationOf, type Invocation } from '../shared/invocation.js';
 import type { Log, MetricSink } from '../shared/observability.js';
 import { MetricName } from '../shared/observability.js';
-import { deployedTrigger, emptyPlan, type Plan, type RouteName } from '../triggers/plan.js';
+import { deployedTrigger, type Plan, type RouteName } from '../triggers/plan.js';
 import type { Reads } from '../triggers/reads/registry.js';
 import { noticeMessage, planningFailedMessage, refusalMessage } from '../present/notices.js';
 import { loadPlanBuilder, route } from '../triggers/router.js';
@@ -129,8 +129,12 @@ export class App {
       },
       deploy: async (deployment: MergedDeployment) => {
         const route = deployedTrigger(deployment.request.trigger).kind;
-        const plan: Plan = { ...emptyPlan(route, deployment.eventId), deployments: [deployment.request] };
-        const [result] = await this.scoped(route).deployer.execute(plan, invocation, deployment.triggeredAt);
+        const scoped = routedMetrics(this.deps.metrics, route);
+        const [result] = await this.deployer.run(
+          [{ request: deployment.request, eventId: deployment.eventId, triggeredAt: deployment.triggeredAt, route }],
+          invocation,
+          () => scoped,
+        );
         if (result === undefined) throw new Error('the deployer returned no result for a deployment');
         return result;
       },
@@ -236,7 +240,9 @@ export class App {
   ): Promise<Omit<Extract<HandleResult, { status: 'planned' }>, 'status' | 'eventId' | 'plan'>> {
     const followed = plan.ecsEvent === undefined ? [] : await this.follower.onEcsEvent(plan.ecsEvent, this.deps.metrics);
     this.reportPlan(plan);
-    const deployments = await this.deployer.execute(plan, invocation, triggeredAt);
+    const { eventId, route } = plan;
+    const orders = plan.deployments.map((request) => ({ request, eventId, triggeredAt, route }));
+    const deployments = await this.deployer.run(orders, invocation, () => this.deps.metrics);
     failIfUnfinished(deployments);
     return { deployments, followed };
   }

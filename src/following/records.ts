@@ -4,7 +4,8 @@
  */
 import { FOLLOW_DEFAULTS } from '../config/constants.js';
 import { TransientDeploymentError } from '../shared/errors.js';
-import type { DeploymentRequest, TargetOutcome } from '../triggers/plan.js';
+import type { TargetOutcome } from '../targets/contract.js';
+import type { DeploymentRequest } from '../triggers/plan.js';
 import type { DeploymentJournal, FollowedDeployment, FollowedEcsDeployment, JournalEntry, MessageRef, VersionedEntry } from './journal.js';
 
 /** The table's keys. */
@@ -100,7 +101,7 @@ export interface Recorded {
   superseded: FollowedEcsDeployment[];
 }
 
-/** The record of a deployment, from what its request and outcome say. */
+/** The record of a deployment, from what its request and outcome say; undefined when there is nothing to keep. */
 function followed(facts: DeploymentFacts): FollowedDeployment | undefined {
   const { request, outcome } = facts;
   const common = {
@@ -127,7 +128,8 @@ function followed(facts: DeploymentFacts): FollowedDeployment | undefined {
       status: 'in_progress',
     };
   }
-  if (outcome.status === 'started') return undefined;
+  // Another kind of target is not kept (its messages still go out), nor a Lambda deployment that did not end.
+  if (request.target !== 'lambda' || outcome.status === 'started') return undefined;
   const versions =
     outcome.status === 'succeeded'
       ? outcome.result

@@ -131,15 +131,15 @@ export function planningFailedMessage(reason: string, eventId: string): Notifica
   };
 }
 
-/** Deployments an invocation had no time left to start: they are retried with the event. */
-export function notStartedMessage(services: string[], planned: number, eventId: string): Notification {
+/** Deployments an invocation had no time left to start: they are retried with the events that asked for them. */
+export function notStartedMessage(services: readonly string[], planned: number, eventIds: readonly string[]): Notification {
   return {
     severity: 'error',
     title: `Deployments not started: ${services.length} of ${planned}`,
     facts: [
       ['Not started', services.join(', ')],
       ['Why', 'the invocation ran out of time (Lambda timeout); the invocation fails so Lambda retries the event'],
-      ['Event ID', eventId],
+      [eventIds.length === 1 ? 'Event ID' : 'Event IDs', eventIds.join(', ')],
     ],
   };
 }

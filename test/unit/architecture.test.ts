@@ -60,8 +60,22 @@ describe('architecture', () => {
   });
 
   it('the deployer reaches targets only through their contract', () => {
-    const targetImports = (graph.get('src/deploy/deployer.ts') ?? []).filter((target) => target.startsWith('src/targets/'));
-    expect(targetImports).toEqual(['src/targets/contract.ts']);
+    const targetImports = [...graph]
+      .filter(([file]) => file.startsWith('src/deploy/'))
+      .flatMap(([file, imports]) => imports.filter((target) => target.startsWith('src/targets/')).map((target) => `${file} → ${target}`));
+    expect(targetImports.length).toBeGreaterThan(0);
+    expect(targetImports.filter((line) => !line.endsWith(' → src/targets/contract.ts'))).toEqual([]);
+  });
+
+  it('the deployer does not branch on a kind of target: no kind named, no `.target` compared', () => {
+    const deployer = sourceFiles('src/deploy').filter((file) => !file.startsWith('src/deploy/batch/'));
+    expect(deployer).toEqual(expect.arrayContaining(['src/deploy/deployer.ts', 'src/deploy/reporter.ts']));
+    for (const file of deployer) {
+      const code = readFileSync(file, 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/\/\/.*$/gm, '');
+      expect(code.match(/['"`](?:ecs|lambda)['"`]|\.target\s*[!=]==?|case\s+['"`]/gi) ?? [], file).toEqual([]);
+    }
   });
 
   it('triggers plan without the deployments table: nothing under src/triggers/ imports src/following/', () => {
