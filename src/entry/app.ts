@@ -6,9 +6,8 @@
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AwsClients } from '../aws/clients.js';
-import type { MergedDeployment } from '../deploy/batch/merge.js';
 import { routedMetrics } from '../deploy/batch/metrics.js';
-import type { BatchSteps, PlannedEvent } from '../deploy/batch/run.js';
+import type { BatchSteps } from '../deploy/batch/run.js';
 import type { Config } from '../config/config.js';
 import { Deployer, unfinishedWork, type DeployerOptions, type DeploymentResult } from '../deploy/deployer.js';
 import type { DeploymentJournal } from '../following/journal.js';
@@ -28,7 +27,7 @@ import type { DeploymentGuard } from '../deploy/idempotency/guard.js';
 import { invocationOf, type Invocation } from '../shared/invocation.js';
 import type { Log, MetricSink } from '../shared/observability.js';
 import { MetricName } from '../shared/observability.js';
-import { deployedTrigger, type Plan, type RouteName } from '../triggers/plan.js';
+import type { Plan, RouteName } from '../triggers/plan.js';
 import type { Reads } from '../triggers/reads/registry.js';
 import { noticeMessage, planningFailedMessage, refusalMessage } from '../present/notices.js';
 import { loadPlanBuilder, route } from '../triggers/router.js';
@@ -36,10 +35,13 @@ import { notifyLogged, type Notifier } from '../slack/notifier.js';
 import type { TargetRegistry } from '../targets/contract.js';
 
 /** What an App is made of (./createApp.ts builds them). */
+/** Metrics dimensioned by the route of the event being handled, once it is known. */
+type EventMetrics = MetricSink & { setTrigger?(trigger: string): void };
+
 export interface AppParts {
   config: Config;
   log: Log;
-  metrics: MetricSink & { setTrigger?(trigger: string): void };
+  metrics: EventMetrics;
   /** The container's SDK clients, shared by the planning reads, the targets and the follower. */
   clients: AwsClients;
   notifier: Notifier;
@@ -80,146 +82,138 @@ export class App {
    */
   async handle(rawEvent: unknown, context?: Context): Promise<HandleResult> {
     try {
-      return await this.process(rawEvent, invocationOf(context));
+      const invocation = invocationOf(context);
+      const { metrics } = this.deps;
+      const planned = await this.planEvent(rawEvent, invocation, metrics);
+      if ('result' in planned) return planned.result;
+      const { event, plan } = planned;
+      const followed = await this.report(plan, metrics);
+      const { eventId, route } = plan;
+      const triggeredAt = eventTime(event);
+      const orders = plan.deployments.map((request) => ({ request, eventId, triggeredAt, route }));
+      const deployments = await this.deployer.run(orders, invocation, () => metrics);
+      failIfUnfinished(deployments);
+      return { status: 'planned', eventId, plan, deployments, followed };
     } finally {
       await this.deps.notifier.flush();
     }
   }
 
   /**
-   * Handles an SQS batch of EventBridge events (src/deploy/batch/): each event is planned as above, the
-   * deployments are merged into one per target, and the answer lists the records to retry
-   * (`batchItemFailures`). Every notification is delivered (or given up) before it returns.
+   * Handles an SQS batch of EventBridge events (src/deploy/batch/): each event is planned and
+   * reported as above, the deployments are merged into one per target and carried out in one run,
+   * and the answer lists the records to retry (`batchItemFailures`). Every notification is
+   * delivered (or given up) before it returns.
    */
   async handleBatch(batch: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
     // What the invocation itself counts (Slack deliveries) is the batch's; an event or a deployment counts under its route.
     this.deps.metrics.setTrigger?.('batch');
     try {
       const { handleSqsBatch } = await import('../deploy/batch/run.js');
-      return await handleSqsBatch(batch, this.batchSteps(invocationOf(context)), context);
+      return await handleSqsBatch(batch, this.batchSteps(invocationOf(context)));
     } finally {
       await this.deps.notifier.flush();
     }
   }
 
-  /** The App for one event or deployment of a batch: the same parts, metrics dimensioned by its own route. */
-  private scoped(trigger?: string): App {
-    return new App({ ...this.deps, metrics: routedMetrics(this.deps.metrics, trigger) });
-  }
-
+  /** What a batch needs of the App: each event counts under its own route, each deployment under its own. */
   private batchSteps(invocation: Invocation): BatchSteps {
+    const { log, metrics } = this.deps;
     return {
-      log: this.deps.log,
-      metrics: routedMetrics(this.deps.metrics),
-      plan: async (event): Promise<PlannedEvent> => {
-        const app = this.scoped();
-        const planned = await app.planEvent(event, invocation);
+      log,
+      metrics: routedMetrics(metrics),
+      plan: async (rawEvent) => {
+        const eventMetrics = routedMetrics(metrics);
+        const planned = await this.planEvent(rawEvent, invocation, eventMetrics);
         if ('result' in planned) return { kind: 'settled' };
-        const { plan } = planned;
-        const time = eventTime(planned.event);
+        const { event, plan } = planned;
         return {
           kind: 'planned',
           plan,
-          time,
-          carryOut: async () => {
-            await app.carryOut(plan, time, invocation);
+          time: eventTime(event),
+          report: async () => {
+            await this.report(plan, eventMetrics);
           },
-          report: async () => app.reportPlan(plan),
         };
       },
-      deploy: async (deployment: MergedDeployment) => {
-        const route = deployedTrigger(deployment.request.trigger).kind;
-        const scoped = routedMetrics(this.deps.metrics, route);
-        const [result] = await this.deployer.run(
-          [{ request: deployment.request, eventId: deployment.eventId, triggeredAt: deployment.triggeredAt, route }],
-          invocation,
-          () => scoped,
-        );
-        if (result === undefined) throw new Error('the deployer returned no result for a deployment');
-        return result;
-      },
+      deploy: (orders) => this.deployer.run(orders, invocation, (route) => routedMetrics(metrics, route)),
     };
   }
 
-  private reject(eventId: string | undefined, reason: string, routeName?: RouteName): HandleResult {
-    const { log, metrics, notifier } = this.deps;
+  private reject(eventId: string | undefined, reason: string, metrics: EventMetrics, routeName?: RouteName): HandleResult {
     metrics.count(MetricName.EventsRejected);
-    log.warn(`event rejected: ${reason}`, { event_id: eventId, reason, route: routeName });
-    if (routeName === 'manual') notifier.notify(refusalMessage(reason, eventId));
+    this.deps.log.warn(`event rejected: ${reason}`, { event_id: eventId, reason, route: routeName });
+    if (routeName === 'manual') this.deps.notifier.notify(refusalMessage(reason, eventId));
     return { status: 'rejected', eventId, reason };
   }
 
   /** A permanent AWS error while planning (e.g. the task definition family does not exist). */
-  private planningFailed(eventId: string, routeName: RouteName, error: unknown): HandleResult {
+  private planningFailed(eventId: string, routeName: RouteName, error: unknown, metrics: EventMetrics): HandleResult {
     const reason = describeError(error);
-    this.deps.metrics.count(MetricName.DeploymentsFailed);
+    metrics.count(MetricName.DeploymentsFailed);
     this.deps.log.error('deployment failed: could not plan', { event_id: eventId, route: routeName, ...errorFields(error) });
     this.deps.notifier.notify(planningFailedMessage(reason, eventId));
     return { status: 'rejected', eventId, reason };
   }
 
-  private ignore(eventId: string, routeName: RouteName | undefined, reason: string, level: 'debug' | 'info' = 'info'): HandleResult {
-    this.deps.metrics.count(MetricName.EventsIgnored);
+  private ignore(
+    eventId: string,
+    routeName: RouteName | undefined,
+    reason: string,
+    metrics: EventMetrics,
+    level: 'debug' | 'info' = 'info',
+  ): HandleResult {
+    metrics.count(MetricName.EventsIgnored);
     this.deps.log[level](`event ignored: ${reason}`, { event_id: eventId, route: routeName, reason });
     return { status: 'ignored', eventId, route: routeName, reason };
   }
 
-  private async process(rawEvent: unknown, invocation: Invocation): Promise<HandleResult> {
-    const planned = await this.planEvent(rawEvent, invocation);
-    if ('result' in planned) return planned.result;
-    const { event, plan } = planned;
-    return { status: 'planned', eventId: event.id, plan, ...(await this.carryOut(plan, eventTime(event), invocation)) };
-  }
-
-  /** Validates, routes and plans one event; a permanent problem is reported and ends it. Throws what must be retried, and bugs. */
+  /**
+   * Validates, routes and plans one event, counting under its route in `metrics`; a permanent
+   * problem is reported and ends it. Throws what must be retried, and bugs.
+   */
   private async planEvent(
     rawEvent: unknown,
     invocation: Invocation,
+    metrics: EventMetrics,
   ): Promise<{ result: HandleResult } | { event: EventEnvelope; plan: Plan }> {
-    const { config, log, metrics } = this.deps;
+    const { config, log } = this.deps;
     log.debug('event received', { event: rawEvent });
     const parsed = envelopeSchema.safeParse(rawEvent);
     if (!parsed.success) {
       metrics.setTrigger?.('unknown');
-      return {
-        result: this.reject(
-          eventIdOf(rawEvent),
-          `malformed EventBridge event (bad or missing: ${malformedFields(parsed.error).join(', ')})`,
-        ),
-      };
+      const reason = `malformed EventBridge event (bad or missing: ${malformedFields(parsed.error).join(', ')})`;
+      return { result: this.reject(eventIdOf(rawEvent), reason, metrics) };
     }
     const event: EventEnvelope = parsed.data;
     const decision = route(event, config.features);
     metrics.setTrigger?.(decision.kind === 'rejected' ? 'unknown' : (decision.route ?? 'unknown'));
-    if (decision.kind === 'rejected') return { result: this.reject(event.id, decision.reason) };
-    if (decision.kind === 'ignored') return { result: this.ignore(event.id, decision.route, decision.reason) };
+    if (decision.kind === 'rejected') return { result: this.reject(event.id, decision.reason, metrics) };
+    if (decision.kind === 'ignored') return { result: this.ignore(event.id, decision.route, decision.reason, metrics) };
 
     let plan: Plan;
     try {
       const buildPlan = await loadPlanBuilder(decision.route);
-      plan = await buildPlan(event, {
-        config,
-        catalog: config.catalog,
-        log,
-        metrics,
-        reads: this.deps.reads,
-        invocation,
-      });
+      plan = await buildPlan(event, { config, catalog: config.catalog, log, metrics, reads: this.deps.reads, invocation });
     } catch (error) {
-      if (error instanceof RejectedEventError) return { result: this.reject(event.id, error.message, decision.route) };
+      if (error instanceof RejectedEventError) return { result: this.reject(event.id, error.message, metrics, decision.route) };
       if (isRetryableAwsError(error)) throw error;
-      const failed = this.planningFailed(event.id, decision.route, error);
+      const failed = this.planningFailed(event.id, decision.route, error, metrics);
       // A bug fails the invocation (Errors alarm, on-failure destination); a permanent AWS error does not.
       if (isUnexpectedError(error)) throw error;
       return { result: failed };
     }
-    if (plan.ignored) return { result: this.ignore(event.id, plan.route, plan.ignored.reason, plan.ignored.level) };
+    if (plan.ignored) return { result: this.ignore(event.id, plan.route, plan.ignored.reason, metrics, plan.ignored.level) };
     return { event, plan };
   }
 
-  /** Logs a plan's skips and reports its notices. */
-  private reportPlan(plan: Plan): void {
-    const { log, metrics } = this.deps;
+  /**
+   * Reports what a plan says besides its deployments: its ECS event, through the follower (which
+   * throws what must be retried), then its skips and notices. Resolves with what the follower reported.
+   */
+  private async report(plan: Plan, metrics: EventMetrics): Promise<EcsReport[]> {
+    const { log, notifier } = this.deps;
+    const followed = plan.ecsEvent === undefined ? [] : await this.follower.onEcsEvent(plan.ecsEvent, metrics);
     for (const skip of plan.skipped) {
       metrics.count(MetricName.DeploymentsSkipped);
       log.info(`deployment skipped: ${skip.reason}`, {
@@ -229,22 +223,8 @@ export class App {
         reason: skip.reason,
       });
     }
-    for (const notice of plan.notices) notifyLogged(this.deps.notifier, log, noticeMessage(notice), plan.eventId);
-  }
-
-  /** Follows the plan's ECS event, reports its skips and notices, and carries out its deployments. */
-  private async carryOut(
-    plan: Plan,
-    triggeredAt: string,
-    invocation: Invocation,
-  ): Promise<Omit<Extract<HandleResult, { status: 'planned' }>, 'status' | 'eventId' | 'plan'>> {
-    const followed = plan.ecsEvent === undefined ? [] : await this.follower.onEcsEvent(plan.ecsEvent, this.deps.metrics);
-    this.reportPlan(plan);
-    const { eventId, route } = plan;
-    const orders = plan.deployments.map((request) => ({ request, eventId, triggeredAt, route }));
-    const deployments = await this.deployer.run(orders, invocation, () => this.deps.metrics);
-    failIfUnfinished(deployments);
-    return { deployments, followed };
+    for (const notice of plan.notices) notifyLogged(notifier, log, noticeMessage(notice), plan.eventId);
+    return followed;
   }
 }
 

@@ -8,26 +8,27 @@
  * different digests deploy the latest. The merged deployment lists every trigger it answers
  * (src/present/triggerLines.ts words them) and every event id, which the idempotency guard records.
  */
-import type { DeploymentRequest, EventTrigger, Trigger } from '../../triggers/plan.js';
+import type { DeploymentRequest, EventTrigger, RouteName, Trigger } from '../../triggers/plan.js';
+import type { DeploymentOrder } from '../deployer.js';
 
 /** A deployment one event of the batch asked for. */
 interface Asked {
   eventId: string;
+  /** The event's route: what the merged deployment counts under when it is the one deployed. */
+  route: RouteName;
   /** When the event happened (its `time`, epoch milliseconds); NaN when it does not say. */
   time: number;
   request: DeploymentRequest;
 }
 
-/** One deployment of the batch: what it deploys and the events it answers. */
-export interface MergedDeployment {
-  /** One event's request as it was, or the winning request with a merged trigger. */
-  request: DeploymentRequest;
-  /** The event whose change is deployed. */
-  eventId: string;
+/**
+ * One deployment of the batch: one event's request as it was, or the winning request with a
+ * merged trigger; the event whose change is deployed and its route; `triggeredAt` the earliest of
+ * the events (a deployment's duration counts from the first change).
+ */
+export interface MergedDeployment extends DeploymentOrder {
   /** Every event it answers, in event-time order. */
   eventIds: string[];
-  /** ISO 8601: the earliest of them (a deployment's duration counts from the first change). */
-  triggeredAt: string;
 }
 
 /** The resource a deployment changes: requests with the same key are one deployment. */
@@ -60,7 +61,8 @@ function mergeTarget(asked: readonly Asked[]): MergedDeployment {
   const eventIds = [...new Set(ordered.map((a) => a.eventId))];
   const times = ordered.map((a) => a.time).filter((t) => !Number.isNaN(t));
   const triggeredAt = new Date(times.length === 0 ? Date.now() : Math.min(...times)).toISOString();
-  if (ordered.length === 1) return { request: winner.request, eventId: winner.eventId, eventIds, triggeredAt };
+  const { eventId, route } = winner;
+  if (ordered.length === 1) return { request: winner.request, eventId, route, eventIds, triggeredAt };
   const deployed = winner.request.trigger;
   return {
     request: {
@@ -72,7 +74,8 @@ function mergeTarget(asked: readonly Asked[]): MergedDeployment {
         eventIds,
       },
     },
-    eventId: winner.eventId,
+    eventId,
+    route,
     eventIds,
     triggeredAt,
   };
@@ -83,10 +86,10 @@ function mergeTarget(asked: readonly Asked[]): MergedDeployment {
  *
  * @example
  * mergeDeployments([
- *   { eventId: 'e1', time: t0, request: restart(api, ssmChange('/dev/myproject/api/DB_HOST')) },
- *   { eventId: 'e2', time: t0 + 1000, request: redeploy(api, 'arn:…:task-definition/myproject_service_api_dev:42', ecrPush('v1.4.2')) },
+ *   { eventId: 'e1', route: 'ssm', time: t0, request: restart(api, ssmChange('/dev/myproject/api/DB_HOST')) },
+ *   { eventId: 'e2', route: 'ecr', time: t0 + 1000, request: redeploy(api, 'arn:…:task-definition/myproject_service_api_dev:42', ecrPush('v1.4.2')) },
  * ]);
- * // [{ request: { …redeploy of :42, trigger: { kind: 'merged', deployed: ecrPush, triggers: [ssmChange, ecrPush], eventIds: ['e1', 'e2'] } }, eventId: 'e2', eventIds: ['e1', 'e2'], triggeredAt: t0 }]
+ * // [{ request: { …redeploy of :42, trigger: { kind: 'merged', deployed: ecrPush, triggers: [ssmChange, ecrPush], eventIds: ['e1', 'e2'] } }, eventId: 'e2', route: 'ecr', eventIds: ['e1', 'e2'], triggeredAt: t0 }]
  */
 export function mergeDeployments(asked: readonly Asked[]): MergedDeployment[] {
   const byTarget = new Map<string, Asked[]>();
