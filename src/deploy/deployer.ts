@@ -21,7 +21,8 @@ import { boundLog, type Log, type MetricSink } from '../shared/observability.js'
 import { withRetries, type Attempted } from '../shared/retry.js';
 import type { Notifier } from '../slack/notifier.js';
 import type { DeploymentPreview, Release, Rollout, Target, TargetContext, TargetOutcome, TargetRegistry } from '../targets/contract.js';
-import type { DeploymentRequest, RouteName } from '../triggers/plan.js';
+import type { DeploymentRequest } from '../triggers/requests.js';
+import type { RouteName } from '../triggers/plan.js';
 import { onceForEach, type DeploymentGuard } from './idempotency/guard.js';
 import { DeploymentReport, reportNotStarted, type Failure } from './reporter.js';
 

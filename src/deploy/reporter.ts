@@ -16,7 +16,9 @@ import { errorFields, SmokeTestFailedError } from '../shared/errors.js';
 import { MetricName, type Log, type LogFields, type MetricSink } from '../shared/observability.js';
 import type { Notifier } from '../slack/notifier.js';
 import type { DeploymentPreview, Progress, Rollout, TargetOutcome } from '../targets/contract.js';
-import { deployedTrigger, type DeploymentRequest, type RouteName } from '../triggers/plan.js';
+import { deployedTrigger } from '../triggers/trigger.js';
+import type { DeploymentRequest } from '../triggers/requests.js';
+import type { RouteName } from '../triggers/plan.js';
 
 export interface ReporterParts {
   config: Pick<Config, 'dryRun' | 'maxDeploymentRetries' | 'region'>;

@@ -13,7 +13,8 @@
 import { errorFields, isRetryableAwsError } from '../shared/errors.js';
 import type { Log, MetricSink } from '../shared/observability.js';
 import { MetricName } from '../shared/observability.js';
-import { deployedTrigger, type EcsEventFacts, type EcsEventName } from '../triggers/plan.js';
+import { deployedTrigger } from '../triggers/trigger.js';
+import type { EcsEventFacts, EcsEventName } from '../triggers/plan.js';
 import type { DeploymentJournal, FollowedEcsDeployment, JournalEntry, Rollback } from './journal.js';
 import { change, journalKeys, readDeployment, see, withEvent, type Decision, type Seen } from './records.js';
 import type { DeploymentStep, EcsReport, EvidenceQuery, FailureEvidence } from './steps.js';

@@ -4,7 +4,7 @@
  * completing is not a success) and reported in the deployment's own Slack thread. Types only: the
  * DynamoDB store is src/following/dynamodb.ts (loaded on first use), the in-memory one src/following/store.ts.
  */
-import type { Trigger } from '../triggers/plan.js';
+import type { Trigger } from '../triggers/trigger.js';
 
 /** Where a deployment's first Slack message was posted (bot token), so later steps update it and reply in its thread. */
 export interface MessageRef {

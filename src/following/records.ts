@@ -5,7 +5,7 @@
 import { FOLLOW_DEFAULTS } from '../config/constants.js';
 import { TransientDeploymentError } from '../shared/errors.js';
 import type { TargetOutcome } from '../targets/contract.js';
-import type { DeploymentRequest } from '../triggers/plan.js';
+import type { DeploymentRequest } from '../triggers/requests.js';
 import type { DeploymentJournal, FollowedDeployment, FollowedEcsDeployment, JournalEntry, MessageRef, VersionedEntry } from './journal.js';
 
 /** The table's keys. */

@@ -7,7 +7,7 @@ import type { HandleResult } from '../entry/app.js';
 import type { DeploymentResult } from '../deploy/deployer.js';
 import { shortTaskDefinition } from '../config/naming.js';
 import type { LogFields } from '../shared/observability.js';
-import type { DeploymentRequest } from '../triggers/plan.js';
+import type { DeploymentRequest } from '../triggers/requests.js';
 import { ecsReportMessage } from '../present/following.js';
 import { describeChange } from '../present/identity.js';
 import { noticeMessage } from '../present/notices.js';

@@ -8,7 +8,7 @@ import { describeError, SmokeTestFailedError } from '../shared/errors.js';
 import type { LogFields } from '../shared/observability.js';
 import type { DeploymentPreview, Progress, Release, Rollout } from '../targets/contract.js';
 import type { LambdaRelease } from '../targets/outcomes.js';
-import type { DeploymentRequest, LambdaDeployment } from '../triggers/plan.js';
+import type { DeploymentRequest, LambdaDeployment } from '../triggers/requests.js';
 import { formatDuration } from './format.js';
 import { type DeploymentIdentity, RESTART, revisionChange } from './identity.js';
 import type { Facts, Notification, Severity } from './notification.js';

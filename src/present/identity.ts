@@ -7,7 +7,7 @@ import { CONFIG_REVISION_VARIABLE } from '../config/constants.js';
 import { shortTaskDefinition } from '../config/naming.js';
 import type { LogFields } from '../shared/observability.js';
 import { partitionOf } from '../shared/partition.js';
-import type { DeploymentRequest, LambdaChange } from '../triggers/plan.js';
+import type { DeploymentRequest, LambdaChange } from '../triggers/requests.js';
 import type { Facts } from './notification.js';
 
 /** One line saying what a Lambda change does. */

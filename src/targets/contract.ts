@@ -11,13 +11,13 @@
  *    deployer describes {@link PreparedDeployment.calls} and returns.
  * 2. `apply` makes those calls and says what came of them.
  *
- * Adding a target: its request type in src/triggers/plan.ts, its previews and outcomes in
+ * Adding a target: its request type in src/triggers/requests.ts, its previews and outcomes in
  * ./outcomes.ts, its module here, its loader in ./registry.ts, its words in src/present/
  * (identity.ts, deployments.ts; a kind they do not know is shown by its outcome's own fields).
  * The deployer does not change.
  */
 import type { Log, MetricSink } from '../shared/observability.js';
-import type { DeploymentRequest, TargetKind } from '../triggers/plan.js';
+import type { DeploymentRequest, TargetKind } from '../triggers/requests.js';
 import type { EcsPreview, EcsRollout, LambdaPreview, LambdaProgress, LambdaRelease } from './outcomes.js';
 
 /** What a deployment will deploy, known from its reads, by kind of target. */

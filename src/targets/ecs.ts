@@ -5,7 +5,7 @@
  */
 import { type ECSClient, UpdateServiceCommand } from '../aws/ecs.js';
 import { isRetryableAwsError } from '../shared/errors.js';
-import type { EcsDeployment } from '../triggers/plan.js';
+import type { EcsDeployment } from '../triggers/requests.js';
 import type { Target } from './contract.js';
 
 /**

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { mergeDeployments } from '../../src/deploy/batch/merge.js';
-import type { DeploymentRequest } from '../../src/triggers/plan.js';
+import type { DeploymentRequest } from '../../src/triggers/requests.js';
 
 const ECS = { cluster: 'myproject_cluster_dev', service: 'myproject_service_api_dev', family: 'myproject_service_api_dev' };
 const T0 = Date.parse('2026-03-02T10:00:00Z');

@@ -14,7 +14,7 @@ import { createMemoryJournal } from '../../src/following/store.js';
 import { invocationOf } from '../../src/shared/invocation.js';
 import { createLogger } from '../../src/shared/observability.js';
 import type { PreparedDeployment, Target, TargetOutcome, TargetRegistry } from '../../src/targets/contract.js';
-import type { DeploymentRequest } from '../../src/triggers/plan.js';
+import type { DeploymentRequest } from '../../src/triggers/requests.js';
 import { fakeMetrics, recordingNotifier, testConfig } from '../helpers/app.js';
 import { captureOutput } from '../helpers/logs.js';
 

@@ -8,7 +8,9 @@
  * different digests deploy the latest. The merged deployment lists every trigger it answers
  * (src/present/triggerLines.ts words them) and every event id, which the idempotency guard records.
  */
-import type { DeploymentRequest, EventTrigger, RouteName, Trigger } from '../../triggers/plan.js';
+import { changeRank, deploymentKey, type DeploymentRequest } from '../../triggers/requests.js';
+import type { EventTrigger, Trigger } from '../../triggers/trigger.js';
+import type { RouteName } from '../../triggers/plan.js';
 import type { DeploymentOrder } from '../deployer.js';
 
 /** A deployment one event of the batch asked for. */
@@ -31,22 +33,6 @@ export interface MergedDeployment extends DeploymentOrder {
   eventIds: string[];
 }
 
-/** The resource a deployment changes: requests with the same key are one deployment. */
-function targetKey(request: DeploymentRequest): string {
-  return request.target === 'ecs'
-    ? `ecs:${request.ecs.cluster}/${request.ecs.service}`
-    : `lambda:${request.lambda.functionName}:${request.lambda.alias ?? ''}`;
-}
-
-/**
- * Which request's change wins: an image (ECS: the revision the ECR path read; Lambda: the image
- * update), then a Lambda zip, then a restart, which any of the others brings about anyway.
- */
-function precedence(request: DeploymentRequest): number {
-  if (request.target === 'ecs') return request.trigger.kind === 'ecr' ? 2 : 1;
-  return request.change.kind === 'image' ? 3 : request.change.kind === 'zip' ? 2 : 1;
-}
-
 /** The events' triggers of a request (a handler's request has one). */
 function triggersOf(trigger: Trigger): EventTrigger[] {
   return trigger.kind === 'merged' ? trigger.triggers : [trigger];
@@ -57,7 +43,7 @@ function mergeTarget(asked: readonly Asked[]): MergedDeployment {
   // Event-time order (an event without a time counts as the latest), then the batch's order.
   const at = (a: Asked) => (Number.isNaN(a.time) ? Number.POSITIVE_INFINITY : a.time);
   const ordered = asked.map((a, index) => ({ ...a, index })).sort((a, b) => at(a) - at(b) || a.index - b.index);
-  const winner = ordered.reduce((best, a) => (precedence(a.request) >= precedence(best.request) ? a : best));
+  const winner = ordered.reduce((best, a) => (changeRank(a.request) >= changeRank(best.request) ? a : best));
   const eventIds = [...new Set(ordered.map((a) => a.eventId))];
   const times = ordered.map((a) => a.time).filter((t) => !Number.isNaN(t));
   const triggeredAt = new Date(times.length === 0 ? Date.now() : Math.min(...times)).toISOString();
@@ -94,7 +80,7 @@ function mergeTarget(asked: readonly Asked[]): MergedDeployment {
 export function mergeDeployments(asked: readonly Asked[]): MergedDeployment[] {
   const byTarget = new Map<string, Asked[]>();
   for (const a of asked) {
-    const key = targetKey(a.request);
+    const key = deploymentKey(a.request);
     byTarget.set(key, [...(byTarget.get(key) ?? []), a]);
   }
   return [...byTarget.values()].map(mergeTarget);

@@ -10,7 +10,7 @@
  */
 import type { LambdaClient } from '../../aws/lambda.js';
 import { LAMBDA_DEFAULTS } from '../../config/constants.js';
-import type { LambdaDeployment } from '../../triggers/plan.js';
+import type { LambdaDeployment } from '../../triggers/requests.js';
 import type { PreparedDeployment, Target } from '../contract.js';
 import { preparePromote } from './promote.js';
 import { prepareRelease } from './release.js';

@@ -10,7 +10,7 @@
 import { PublishVersionCommand, type FunctionConfiguration, type GetAliasCommandOutput } from '../../aws/lambda.js';
 import { LAMBDA_DEFAULTS } from '../../config/constants.js';
 import { DeploymentError } from '../../shared/errors.js';
-import type { LambdaChange } from '../../triggers/plan.js';
+import type { LambdaChange } from '../../triggers/requests.js';
 import type { LambdaRelease } from '../outcomes.js';
 import { truncate } from '../../shared/text.js';
 import type { PreparedDeployment } from '../contract.js';

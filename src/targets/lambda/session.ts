@@ -13,7 +13,7 @@ import {
 } from '../../aws/lambda.js';
 import { DeploymentError, errorFields, errorName } from '../../shared/errors.js';
 import { MetricName } from '../../shared/observability.js';
-import type { LambdaDeployment } from '../../triggers/plan.js';
+import type { LambdaDeployment } from '../../triggers/requests.js';
 import type { LambdaProgress, LambdaRelease } from '../outcomes.js';
 import { isRetryableAwsError } from '../../shared/errors.js';
 import { rememberSecretValues } from '../../shared/redact.js';

@@ -10,7 +10,7 @@ import {
   type ImageScanFinding,
 } from '../../aws/ecr.js';
 import { ECR_SCAN_LIMITS, FINDING_SEVERITIES } from '../../config/constants.js';
-import type { ImageSummary, ScanFinding } from '../plan.js';
+import type { ImageSummary, ScanFinding } from '../trigger.js';
 
 export interface EcrReads {
   /** `DescribeImages` of one image, by digest (or by tag when the digest is not known). */
