@@ -97,6 +97,8 @@ type Finished = Extract<TargetOutcome, { status: 'started' | 'succeeded' }>;
 /** One deployment being carried out. */
 interface Deployment {
   request: DeploymentRequest;
+  /** The event whose change it deploys. */
+  eventId: string;
   /** Epoch milliseconds: its start, and the time by which it must be over. */
   startedAt: number;
   deadline: number;
@@ -145,7 +147,7 @@ export class Deployer {
         metrics,
       });
       const deadline = Math.min(startedAt + this.parts.config.deploymentTimeoutSeconds * 1000, invocationDeadline);
-      const result = await this.deploy({ request, startedAt, deadline, metrics, report }, eventId, invocation.lambdaContext);
+      const result = await this.deploy({ request, eventId, startedAt, deadline, metrics, report }, invocation.lambdaContext);
       return { result, report };
     });
     const notStarted = orders.filter((_, i) => runs[i]?.report === undefined);
@@ -160,13 +162,13 @@ export class Deployer {
     return runs.map((run) => run.result);
   }
 
-  private async deploy(deployment: Deployment, eventId: string, lambdaContext: Context | undefined): Promise<DeploymentResult> {
+  private async deploy(deployment: Deployment, lambdaContext: Context | undefined): Promise<DeploymentResult> {
     const { request, report } = deployment;
     const load: () => Promise<Target> = this.parts.targets[request.target];
     const target = await load();
     if (this.parts.config.dryRun) return this.dryRun(deployment, target);
 
-    const guarded = await this.guarded(deployment, eventId, () => this.attempts(deployment, target), lambdaContext);
+    const guarded = await this.guarded(deployment, () => this.attempts(deployment, target), lambdaContext);
     if (!guarded.ran) return guarded.skipped;
     const attempted = guarded.result;
     if (!attempted.ok) {
@@ -239,7 +241,6 @@ export class Deployer {
    */
   private async guarded<T>(
     deployment: Deployment,
-    eventId: string,
     attemptAll: () => Promise<Attempted<T>>,
     lambdaContext: Context | undefined,
   ): Promise<{ ran: true; result: Attempted<T> } | { ran: false; skipped: DeploymentResult }> {
@@ -248,7 +249,7 @@ export class Deployer {
     const { request, report } = deployment;
     const key = `${request.target}:${report.identity.resource}`;
     // A merged deployment answers several events: each is recorded, so a redelivery of any is skipped.
-    const eventIds = request.trigger.kind === 'merged' ? request.trigger.eventIds : [eventId];
+    const eventIds = request.trigger.kind === 'merged' ? request.trigger.eventIds : [deployment.eventId];
     try {
       const outcome = await onceForEach(guard, eventIds, key, attemptAll, (attempted) => attempted.ok, lambdaContext);
       if (outcome.ran) return outcome;

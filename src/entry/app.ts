@@ -1,8 +1,10 @@
 /**
- * One event, start to finish: validate, route, plan, deploy, notify. Permanent problems (malformed
- * or foreign events, refused requests) are logged once and end normally; transient AWS failures
- * that outlived the deployer's retries, deployments left undone and bugs fail the invocation, so
- * Lambda's retry, its on-failure destination and the Errors alarm apply.
+ * The entry: the Lambda handler (./handler.ts) and the App it runs, built by the one composition
+ * root (./createApp.ts). The App takes one event, or an SQS batch of them, start to finish:
+ * validate, route, plan, follow, deploy, report. Permanent problems (malformed or foreign events,
+ * refused requests) are logged once and end normally; transient AWS failures that outlived the
+ * deployer's retries, deployments left undone and bugs fail the invocation, so Lambda's retry, its
+ * on-failure destination and the Errors alarm apply.
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AwsClients } from '../aws/clients.js';
@@ -66,14 +68,14 @@ function eventIdOf(event: unknown): string | undefined {
   return typeof id === 'string' ? id.slice(0, 100) : undefined;
 }
 
-/** Owns what lives for the whole container: configuration, the catalog, targets. */
+/** Owns what lives for the whole container: configuration, the catalog, the deployer and the follower. */
 export class App {
   private readonly deployer: Deployer;
   private readonly follower: Follower;
 
   constructor(private readonly deps: AppParts) {
     this.follower = createFollower({ log: deps.log, notifier: deps.notifier, journal: deps.journal, ecs: deps.clients.ecs });
-    this.deployer = new Deployer({ ...deps, guard: deps.guard, follower: this.follower }, deps.deployerOptions);
+    this.deployer = new Deployer({ ...deps, follower: this.follower }, deps.deployerOptions);
   }
 
   /**
