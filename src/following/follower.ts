@@ -134,10 +134,11 @@ export function createFollower({ log, notifier, journal, ecs }: FollowerParts): 
         recordDeployment(table, { ...deployment.facts, outcome, message: undefined }),
       );
       const first = await notifier.open(message);
-      if (recorded !== undefined && first !== undefined)
-        await recording(deployment, (table) => attachMessage(table, recorded.deployment.id, first, undefined));
-      for (const superseded of recorded?.superseded ?? [])
-        await reportStep(superseded, { kind: 'superseded' }, undefined, { superseded_by: recorded?.deployment.id }, deployment.metrics);
+      if (recorded === undefined) return first;
+      const { id } = recorded.deployment;
+      if (first !== undefined) await recording(deployment, (table) => attachMessage(table, id, first, undefined));
+      for (const superseded of recorded.superseded)
+        await reportStep(superseded, { kind: 'superseded' }, undefined, { superseded_by: id }, deployment.metrics);
       return first;
     },
 
