@@ -43,6 +43,7 @@ locals {
     IDEMPOTENCY_TTL_SECONDS           = tostring(var.idempotency_ttl_seconds)
     DEPLOYMENTS_TABLE                 = local.deployments_table_name
     MANUAL_DEPLOY_ACCOUNTS            = length(var.manual_deploy_accounts) == 0 ? null : join(",", var.manual_deploy_accounts)
+    MANUAL_DEPLOY_REQUIRE_SCOPE       = tostring(var.manual_deploy_require_scope)
     PROTECTED_ENVS                    = join(",", var.protected_envs)
     ECR_SCAN_GATE                     = var.ecr_scan_gate
     NODE_OPTIONS                      = "--enable-source-maps"
@@ -108,23 +109,20 @@ resource "aws_lambda_function" "this" {
     }
 
     precondition {
-      condition     = !var.enable_s3_monitoring || var.service_config != null
-      error_message = "service_config is required while enable_s3_monitoring is on (use {} when no service reads env files from S3): the function does not start without SERVICE_CONFIG then."
-    }
-
-    precondition {
-      condition     = var.slack_bot_token_ssm_parameter_name == null || var.slack_channel != null
-      error_message = "slack_channel (the channel id the bot posts to) is required with slack_bot_token_ssm_parameter_name: the function does not start without SLACK_CHANNEL then."
-    }
-
-    precondition {
-      condition     = (var.webhook_ssm_parameter_name == null) == (var.webhook_secret_ssm_parameter_name == null)
-      error_message = "webhook_ssm_parameter_name and webhook_secret_ssm_parameter_name go together: every delivery of the webhook is signed with the secret."
-    }
-
-    precondition {
-      condition     = length(setsubtract(var.s3_cloudtrail_buckets, keys(local.s3_keys_by_bucket))) == 0
-      error_message = "s3_cloudtrail_buckets lists buckets that neither service_config nor lambda_config uses."
+      # The channels besides Slack: the names of their SecureStrings (never a URL or a secret), the
+      # topic, and what each hears (empty: everything; empty too while the channel is off, since the
+      # function refuses a filter without its channel).
+      TEAMS_WEBHOOK_SSM_PARAMETER       = var.teams_webhook_ssm_parameter_name
+      TEAMS_EVENTS                      = var.teams_webhook_ssm_parameter_name == null ? "" : join(",", var.teams_events)
+      GOOGLE_CHAT_WEBHOOK_SSM_PARAMETER = var.google_chat_webhook_ssm_parameter_name
+      GOOGLE_CHAT_EVENTS                = var.google_chat_webhook_ssm_parameter_name == null ? "" : join(",", var.google_chat_events)
+      WEBHOOK_SSM_PARAMETER             = var.webhook_ssm_parameter_name
+      WEBHOOK_SECRET_SSM_PARAMETER      = var.webhook_secret_ssm_parameter_name
+      WEBHOOK_EVENTS                    = !local.webhook_on ? "" : join(",", var.webhook_events)
+      SNS_TOPIC_ARN                     = var.sns_topic_arn
+      SNS_EVENTS                        = var.sns_topic_arn == null ? "" : join(",", var.sns_events)
+      condition                         = length(setsubtract(var.s3_cloudtrail_buckets, keys(local.s3_keys_by_bucket))) == 0
+      error_message                     = "s3_cloudtrail_buckets lists buckets that neither service_config nor lambda_config uses."
     }
   }
 

@@ -6,43 +6,16 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
-import { App, type HandleResult } from './app.js';
+import type { HandleResult } from './app.js';
+import { createApp } from './createApp.js';
 import { isSqsBatch } from '../deploy/batch/sqs.js';
-import { FOLLOW_DEFAULTS } from '../config/constants.js';
-import { createDynamoDbJournal } from '../following/store.js';
-import { createDynamoDbGuard } from '../deploy/idempotency/dynamodb.js';
 import { MetricName } from '../shared/observability.js';
 import { startRuntime } from './runtime.js';
-import { createChannelNotifier } from '../channels/setup.js';
-import { createAwsReads } from '../triggers/reads/registry.js';
-import { createAwsTargets } from '../targets/registry.js';
 
 const runtime = startRuntime();
 const { config, configError, logger, metrics } = runtime;
 
-function createApp(): App | undefined {
-  if (config === undefined) return undefined;
-  const guard =
-    config.idempotencyTable === undefined
-      ? undefined
-      : createDynamoDbGuard({ tableName: config.idempotencyTable, ttlSeconds: config.idempotencyTtlSeconds, region: config.region });
-  const journal =
-    config.deploymentsTable === undefined
-      ? undefined
-      : createDynamoDbJournal({ tableName: config.deploymentsTable, region: config.region, ttlSeconds: FOLLOW_DEFAULTS.recordTtlSeconds });
-  return new App({
-    config,
-    log: logger,
-    metrics,
-    notifier: createChannelNotifier(config, logger, metrics),
-    targets: createAwsTargets(config.region),
-    reads: createAwsReads(config.region),
-    guard,
-    journal,
-  });
-}
-
-const app = createApp();
+const app = config === undefined ? undefined : createApp(config, { log: logger, metrics });
 
 /**
  * With an invalid configuration nothing is deployed and the invocation fails with the one-line list

@@ -4,7 +4,7 @@
  * line of an env file never reaches a message or a log.
  */
 import type { EnvFileProblem } from '../triggers/envFile.js';
-import type { EnvFileChange } from '../triggers/plan.js';
+import type { EnvFileChange } from '../triggers/envFile.js';
 import { formatSize, lineList, nameList } from './format.js';
 
 /**

@@ -5,14 +5,10 @@
  * deploybridge has no record of, or the request the scan gate holds.
  */
 import type { CatalogService } from '../config/catalog.js';
-import {
-  NEW_VERSION,
-  type DeploymentRequest,
-  type EventTrigger,
-  type FollowedEcsDeployment,
-  type ImageSummary,
-  type Trigger,
-} from '../triggers/plan.js';
+import type { FollowedEcsDeployment } from '../following/journal.js';
+import type { DeploymentRequest } from '../triggers/requests.js';
+import type { EventTrigger, ImageSummary, Trigger } from '../triggers/trigger.js';
+import type { DeploymentIdentity } from './identity.js';
 import type { DeploymentOutcome, DeploymentSummary, TriggerSummary } from './notification.js';
 import { describeTrigger } from './triggerLines.js';
 
@@ -87,22 +83,27 @@ export interface DeploymentKnown {
   notStarted?: boolean;
 }
 
-/** A Lambda version, or null for one yet to be published. */
+/** A Lambda version: a published number or `$LATEST`; not the placeholder of one yet to be published. */
 export function versionOf(version: string | undefined): string | undefined {
-  return version === NEW_VERSION ? undefined : version;
+  return version !== undefined && /^(\d+|\$LATEST)$/.test(version) ? version : undefined;
 }
 
 /**
- * The deployment a request starts (or started), as machines read it.
+ * The deployment a request starts (or started), as machines read it. Until its target names it
+ * (ECS's deployment id), its id is `{target}:{resource}:{event id}` (a Lambda deployment's record
+ * has the same).
  *
  * @example
- * deploymentOfRequest(request, { eventId: 'e-1', startedAt: '2026-12-07T10:00:00Z' }, { id: 'ecs-svc/42', revision: taskDefinitionArn });
+ * deploymentOfRequest(request, identity, { eventId: 'e-1', startedAt: '2026-12-07T10:00:00Z' }, { id: 'ecs-svc/42', revision: taskDefinitionArn });
  */
-export function deploymentOfRequest(request: DeploymentRequest, run: DeploymentRun, known: DeploymentKnown = {}): DeploymentSummary {
-  const fallbackId =
-    request.target === 'lambda' ? `lambda:${request.lambda.functionName}:${run.eventId}` : `ecs:${request.ecs.service}:${run.eventId}`;
+export function deploymentOfRequest(
+  request: DeploymentRequest,
+  identity: DeploymentIdentity,
+  run: DeploymentRun,
+  known: DeploymentKnown = {},
+): DeploymentSummary {
   return {
-    id: known.id ?? fallbackId,
+    id: known.id ?? `${request.target}:${identity.resource}:${run.eventId}`,
     service: request.service,
     target: request.target,
     revision: known.revision ?? null,

@@ -1,19 +1,15 @@
 /**
  * Messages about what an event caused besides a deployment: a deleted parameter, env file or Lambda
- * artifact, an invalid env file, an image waiting for its scan or refused by the scan gate, ECS's
- * events about a deployment deploybridge has no record of; and a refused manual request, a planning
- * failure, deployments an invocation had no time to start. Each with its typed event.
+ * artifact, an invalid env file, an image waiting for its scan or refused by the scan gate; and a
+ * refused manual request, a planning failure, deployments an invocation had no time to start. Each
+ * with its typed event.
  */
 import { resourceName, type CatalogService } from '../config/catalog.js';
-import type { NotificationEventType } from '../config/constants.js';
-import type { EcsEventName, Notice } from '../triggers/plan.js';
+import type { Notice } from '../triggers/plan.js';
 import { describeEnvFileProblems } from './envFiles.js';
-import { deploymentOfEcsEvent, deploymentOfGatedImage } from './events.js';
-import { evidenceFact, failureReasons } from './failureReasons.js';
-import { deploymentStepUpdate } from './following.js';
-import { ecsConsoleUrl } from './identity.js';
+import { deploymentOfGatedImage } from './events.js';
 import { describeFinding, describeImage, describeScanRefusal, formatFindingCounts } from './images.js';
-import type { DeploymentOutcome, Facts, Notification, Severity } from './notification.js';
+import type { Facts, Notification } from './notification.js';
 import { describeS3Actor } from './triggerLines.js';
 
 /** Why a deleted parameter is not redeployed, and what that means, for a service of either kind. */
@@ -28,64 +24,6 @@ export function deletedParameterConsequence(service: CatalogService): { why: str
         action: 'not redeployed: new tasks that reference this parameter would fail to start',
       };
 }
-
-/** How an ECS event about a deployment deploybridge has no record of is told, and what it reports. */
-interface EcsEventWords {
-  severity: Severity;
-  title: string;
-  status: string;
-  type: NotificationEventType;
-  outcome: DeploymentOutcome | null;
-}
-
-const ECS_EVENTS: Record<EcsEventName, EcsEventWords> = {
-  SERVICE_DEPLOYMENT_IN_PROGRESS: {
-    severity: 'info',
-    title: 'Deployment in progress',
-    status: 'in progress',
-    type: 'deployment.progressing',
-    outcome: null,
-  },
-  SERVICE_DEPLOYMENT_COMPLETED: {
-    severity: 'success',
-    title: 'Deployment completed',
-    status: 'completed',
-    type: 'deployment.succeeded',
-    outcome: 'succeeded',
-  },
-  SERVICE_DEPLOYMENT_FAILED: {
-    severity: 'error',
-    title: 'Deployment failed',
-    status: 'failed',
-    type: 'deployment.failed',
-    outcome: 'failed',
-  },
-  SERVICE_TASK_START_IMPAIRED: {
-    severity: 'warning',
-    title: 'Tasks fail to start',
-    status: 'task start impaired',
-    type: 'deployment.impaired',
-    outcome: null,
-  },
-};
-
-/** ECS's events about a circuit-breaker rollback of a deployment deploybridge has no record of. */
-const ROLLBACK_EVENTS: Record<'started' | 'completed', EcsEventWords> = {
-  started: {
-    severity: 'warning',
-    title: 'Deployment rolling back',
-    status: 'a deployment failed; ECS is rolling back',
-    type: 'deployment.rolling_back',
-    outcome: null,
-  },
-  completed: {
-    severity: 'warning',
-    title: 'Rollback completed',
-    status: 'a deployment failed and was rolled back: the service runs the previous deployment again',
-    type: 'deployment.rolled_back',
-    outcome: 'rolled_back',
-  },
-};
 
 /** A notice as a message. */
 export function noticeMessage(notice: Notice): Notification {
@@ -175,25 +113,6 @@ export function noticeMessage(notice: Notice): Notification {
         ],
         event: { type: 'warning.artifact_deleted' },
       };
-    case 'ecs_event': {
-      const state = notice.rollback === undefined ? ECS_EVENTS[notice.event] : ROLLBACK_EVENTS[notice.rollback.phase];
-      const facts: Facts = [['Status', state.status]];
-      if (notice.deploymentId) facts.push(['Deployment ID', notice.deploymentId]);
-      if (notice.rollback?.to) facts.push(['Rolls back to', notice.rollback.to]);
-      if (notice.reason) facts.push(['Reason', notice.reason]);
-      if (notice.evidence) facts.push(evidenceFact(notice.evidence));
-      const reasons = [...(notice.reason ? [notice.reason] : []), ...failureReasons(notice.evidence)];
-      return {
-        severity: state.severity,
-        title: `${state.title}: ${notice.service}`,
-        service: notice.ecsService,
-        facts,
-        consoleUrl: ecsConsoleUrl(notice.region, notice.cluster, notice.ecsService),
-        event: { type: state.type, deployment: deploymentOfEcsEvent(notice.service, notice.deploymentId, state.outcome, reasons) },
-      };
-    }
-    case 'deployment_step':
-      return deploymentStepUpdate(notice.deployment, notice.step, notice.evidence).standalone;
   }
 }
 
@@ -223,15 +142,15 @@ export function planningFailedMessage(reason: string, eventId: string): Notifica
   };
 }
 
-/** Deployments an invocation had no time left to start: they are retried with the event. */
-export function notStartedMessage(services: string[], planned: number, eventId: string): Notification {
+/** Deployments an invocation had no time left to start: they are retried with the events that asked for them. */
+export function notStartedMessage(services: readonly string[], planned: number, eventIds: readonly string[]): Notification {
   return {
     severity: 'error',
     title: `Deployments not started: ${services.length} of ${planned}`,
     facts: [
       ['Not started', services.join(', ')],
       ['Why', 'the invocation ran out of time (Lambda timeout); the invocation fails so Lambda retries the event'],
-      ['Event ID', eventId],
+      [eventIds.length === 1 ? 'Event ID' : 'Event IDs', eventIds.join(', ')],
     ],
     event: { type: 'warning.deployments_not_started' },
   };

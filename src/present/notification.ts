@@ -6,6 +6,7 @@
  * Block Kit, src/channels/ as each other channel's payload, and the local run prints them.
  */
 import type { NotificationEventType } from '../config/constants.js';
+import type { TargetKind } from '../triggers/requests.js';
 
 export type Severity = 'info' | 'success' | 'warning' | 'error';
 
@@ -56,7 +57,7 @@ export interface DeploymentSummary {
   id: string | null;
   /** The service's name in the catalog. */
   service: string;
-  target: 'ecs' | 'lambda';
+  target: TargetKind;
   /** What is deployed: the task definition (ARN) or the function version; null while unknown. */
   revision: string | null;
   previous_revision: string | null;

@@ -7,7 +7,7 @@
  */
 import type { Log, MetricSink } from '../shared/observability.js';
 import { MetricName } from '../shared/observability.js';
-import type { MessageRef } from '../triggers/plan.js';
+import type { MessageRef } from '../following/journal.js';
 import type { Notification, ThreadUpdate } from '../present/notification.js';
 import { buildSlackPayload, type SlackPayload } from './messages.js';
 import {
@@ -35,6 +35,17 @@ export interface Notifier {
   follow(message: MessageRef | undefined, update: ThreadUpdate): Promise<MessageRef | undefined>;
   /** Resolves when every notification has been delivered or given up. Never rejects. Ends the invocation's budget. */
   flush(): Promise<void>;
+}
+
+/**
+ * Sends a message of its own, with the info log line that names it (`notification: <title>`).
+ *
+ * @example
+ * notifyLogged(notifier, log, noticeMessage(notice), event.id);
+ */
+export function notifyLogged(notifier: Notifier, log: Log, message: Notification, eventId: string): void {
+  log.info(`notification: ${message.title}`, { service: message.service, event_id: eventId, severity: message.severity });
+  notifier.notify(message);
 }
 
 /** How a Slack notifier sends: the attempts and budget every channel has ({@link DeliveryOptions}). */

@@ -6,7 +6,7 @@
 import { isEmptyDiff, readEnvFile, type EnvFile, type EnvFileProblem } from './envFile.js';
 import { DeploymentError, describeError, errorFields, isRetryableAwsError } from '../shared/errors.js';
 import type { Log } from '../shared/observability.js';
-import type { EnvFileChange } from './plan.js';
+import type { EnvFileChange } from './envFile.js';
 import type { Reads } from './reads/registry.js';
 import type { ObjectVersionRef } from './reads/s3.js';
 

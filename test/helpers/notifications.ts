@@ -8,7 +8,9 @@ import { deploymentMessages } from '../../src/present/deployments.js';
 import { deploymentStepUpdate } from '../../src/present/following.js';
 import { identify } from '../../src/present/identity.js';
 import type { Notification } from '../../src/present/notification.js';
-import type { EcsDeployment, FailureEvidence, FollowedEcsDeployment, LambdaDeployment } from '../../src/triggers/plan.js';
+import type { FollowedEcsDeployment } from '../../src/following/journal.js';
+import type { FailureEvidence } from '../../src/following/steps.js';
+import type { EcsDeployment, LambdaDeployment } from '../../src/triggers/requests.js';
 
 const TASK_DEFINITION = 'arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev';
 export const DEPLOYMENT_ID = 'ecs-svc/1234567890123456789';
