@@ -109,20 +109,13 @@ resource "aws_lambda_function" "this" {
     }
 
     precondition {
-      # The channels besides Slack: the names of their SecureStrings (never a URL or a secret), the
-      # topic, and what each hears (empty: everything; empty too while the channel is off, since the
-      # function refuses a filter without its channel).
-      TEAMS_WEBHOOK_SSM_PARAMETER       = var.teams_webhook_ssm_parameter_name
-      TEAMS_EVENTS                      = var.teams_webhook_ssm_parameter_name == null ? "" : join(",", var.teams_events)
-      GOOGLE_CHAT_WEBHOOK_SSM_PARAMETER = var.google_chat_webhook_ssm_parameter_name
-      GOOGLE_CHAT_EVENTS                = var.google_chat_webhook_ssm_parameter_name == null ? "" : join(",", var.google_chat_events)
-      WEBHOOK_SSM_PARAMETER             = var.webhook_ssm_parameter_name
-      WEBHOOK_SECRET_SSM_PARAMETER      = var.webhook_secret_ssm_parameter_name
-      WEBHOOK_EVENTS                    = !local.webhook_on ? "" : join(",", var.webhook_events)
-      SNS_TOPIC_ARN                     = var.sns_topic_arn
-      SNS_EVENTS                        = var.sns_topic_arn == null ? "" : join(",", var.sns_events)
-      condition                         = length(setsubtract(var.s3_cloudtrail_buckets, keys(local.s3_keys_by_bucket))) == 0
-      error_message                     = "s3_cloudtrail_buckets lists buckets that neither service_config nor lambda_config uses."
+      condition     = (var.webhook_ssm_parameter_name == null) == (var.webhook_secret_ssm_parameter_name == null)
+      error_message = "webhook_ssm_parameter_name and webhook_secret_ssm_parameter_name go together: every delivery of the webhook is signed with the secret."
+    }
+
+    precondition {
+      condition     = length(setsubtract(var.s3_cloudtrail_buckets, keys(local.s3_keys_by_bucket))) == 0
+      error_message = "s3_cloudtrail_buckets lists buckets that neither service_config nor lambda_config uses."
     }
   }
 

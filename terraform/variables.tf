@@ -707,7 +707,7 @@ variable "sns_topic_arn" {
 
   validation {
     condition     = var.sns_topic_arn == null ? true : can(regex("^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", var.sns_topic_arn))
-    error_message = "sns_topic_arn must be the ARN of a standard SNS topic (arn:aws:sns:REGION:ACCOUNT:NAME; Amazon Q Developer in chat applications reads no FIFO topic), got ${jsonencode(substr(coalesce(var.sns_topic_arn, ""), 0, 300))}"
+    error_message = "sns_topic_arn must be the ARN of a standard SNS topic (arn:aws:sns:REGION:ACCOUNT:NAME; Amazon Q Developer in chat applications reads no FIFO topic), got ${jsonencode(substr(var.sns_topic_arn == null ? "" : var.sns_topic_arn, 0, 300))}"
   }
 }
 

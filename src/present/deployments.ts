@@ -101,10 +101,15 @@ function deploymentMessage(
 }
 
 /** What a preview, rollout, release or progress says of the revision a deployment goes to and comes from. */
-function revisions(view: DeploymentPreview | Rollout | Release | Progress | undefined): Pick<DeploymentKnown, 'revision' | 'previousRevision'> {
+function revisions(
+  view: DeploymentPreview | Rollout | Release | Progress | undefined,
+): Pick<DeploymentKnown, 'revision' | 'previousRevision'> {
   switch (view?.target) {
     case 'ecs':
-      return { revision: view.taskDefinition, previousRevision: 'previousTaskDefinition' in view ? view.previousTaskDefinition : undefined };
+      return {
+        revision: view.taskDefinition,
+        previousRevision: 'previousTaskDefinition' in view ? view.previousTaskDefinition : undefined,
+      };
     case 'lambda':
       return { revision: versionOf(view.toVersion), previousRevision: view.fromVersion };
     default:
@@ -150,7 +155,10 @@ export const deploymentMessages = {
   started(request: DeploymentRequest, identity: DeploymentIdentity, view: Rollout | DeploymentPreview, run: DeploymentRun): Notification {
     const event: NotificationEvent = {
       type: 'deployment.started',
-      deployment: deploymentOfRequest(request, identity, run, { id: 'deploymentId' in view ? view.deploymentId : undefined, ...revisions(view) }),
+      deployment: deploymentOfRequest(request, identity, run, {
+        id: 'deploymentId' in view ? view.deploymentId : undefined,
+        ...revisions(view),
+      }),
     };
     switch (view.target) {
       case 'ecs': {
@@ -201,7 +209,13 @@ export const deploymentMessages = {
   },
 
   /** A deployment that finishes inside the invocation finished. */
-  succeeded(request: DeploymentRequest, identity: DeploymentIdentity, release: Release, durationMs: number, run: DeploymentRun): Notification {
+  succeeded(
+    request: DeploymentRequest,
+    identity: DeploymentIdentity,
+    release: Release,
+    durationMs: number,
+    run: DeploymentRun,
+  ): Notification {
     const endedAt = new Date(Date.parse(run.startedAt) + durationMs).toISOString();
     const event: NotificationEvent = {
       type: 'deployment.succeeded',
@@ -286,7 +300,8 @@ export const deploymentMessages = {
     const status = request.target === 'lambda' ? lambdaFailureStatus(request, failure.cause, failure.progress) : 'failed';
     const response: Facts = failure.cause instanceof SmokeTestFailedError ? [['Smoke test response', failure.cause.response]] : [];
     const reason = describeError(failure.cause);
-    const gotTo = failure.progress ?? (request.target === 'ecs' ? { target: 'ecs' as const, taskDefinition: request.taskDefinition } : undefined);
+    const gotTo =
+      failure.progress ?? (request.target === 'ecs' ? { target: 'ecs' as const, taskDefinition: request.taskDefinition } : undefined);
     const deployment = deploymentOfRequest(request, identity, run, {
       ...revisions(gotTo),
       outcome: 'failed',

@@ -238,7 +238,13 @@ const ECS_EVENTS: Record<EcsEventName, EcsEventWords> = {
     type: 'deployment.succeeded',
     outcome: 'succeeded',
   },
-  SERVICE_DEPLOYMENT_FAILED: { severity: 'error', title: 'Deployment failed', status: 'failed', type: 'deployment.failed', outcome: 'failed' },
+  SERVICE_DEPLOYMENT_FAILED: {
+    severity: 'error',
+    title: 'Deployment failed',
+    status: 'failed',
+    type: 'deployment.failed',
+    outcome: 'failed',
+  },
   SERVICE_TASK_START_IMPAIRED: {
     severity: 'warning',
     title: 'Tasks fail to start',
