@@ -63,7 +63,7 @@ describe('Microsoft Teams (Workflows webhook, Adaptive Card)', () => {
     expect(style({ ...ECS_DEPLOYMENT.started, severity: 'warning' })).toBe('warning');
   });
 
-  it('the title, a FactSet of environment, service, trigger, revision and deployment id, and a button to the ECS console', () => {
+  it('the title, a FactSet of environment, service, trigger, actor, revision and deployment id, and a button to the ECS console', () => {
     const card = buildTeamsPayload(channelMessage(ECS_DEPLOYMENT.failed)).attachments[0]?.content;
     const items = card?.body[0]?.items ?? [];
     expect(items[0]).toMatchObject({ type: 'TextBlock', text: 'Deployment failed: api', weight: 'Bolder' });
@@ -73,11 +73,15 @@ describe('Microsoft Teams (Workflows webhook, Adaptive Card)', () => {
       'Service',
       'Status',
       'Trigger',
+      'Changed by',
       'Task definition',
       'Deployment ID',
       'Why tasks failed',
     ]);
-    expect(facts?.type === 'FactSet' ? facts.facts[5] : undefined).toEqual({ title: 'Deployment ID', value: DEPLOYMENT_ID });
+    const fact = (title: string) => (facts?.type === 'FactSet' ? facts.facts.find((f) => f.title === title)?.value : undefined);
+    expect(fact('Changed by')).toBe('unknown (ECR does not say who pushed)');
+    expect(fact('Task definition')).toBe('myproject_service_api_dev:41 → :42');
+    expect(fact('Deployment ID')).toBe(DEPLOYMENT_ID);
     expect(card?.actions).toEqual([{ type: 'Action.OpenUrl', title: 'Open in ECS console', url: CONSOLE }]);
   });
 
@@ -88,13 +92,42 @@ describe('Microsoft Teams (Workflows webhook, Adaptive Card)', () => {
       'lambda:myproject_lambda_thumbnailer_dev:evt-artifact-1',
     );
     expect(card?.actions?.[0]?.title).toBe('Open in Lambda console');
+    // Slack's facts name who changed the artifact: the card says it once.
+    const changedBy = facts?.type === 'FactSet' ? facts.facts.filter((f) => f.title === 'Changed by') : [];
+    expect(changedBy).toEqual([{ title: 'Changed by', value: 'arn:aws:iam::123456789012:user/alice' }]);
+  });
+
+  it('a manual deploy names who asked for it; a deployment deploybridge did not start names no actor', () => {
+    const manual = channelMessage(ECS_DEPLOYMENT.started);
+    const deployment = manual.event.deployment;
+    if (deployment === undefined) throw new Error('no deployment');
+    const requested = {
+      ...manual,
+      event: {
+        ...manual.event,
+        deployment: {
+          ...deployment,
+          triggers: [{ kind: 'manual' as const, description: 'manual deploy via ci', source: 'ci', reason: null, requested_by: 'alice' }],
+          actors: ['alice'],
+        },
+      },
+    };
+    const titles = (payload: ReturnType<typeof buildTeamsPayload>) => {
+      const facts = payload.attachments[0]?.content.body[0]?.items.find((i) => i.type === 'FactSet');
+      return facts?.type === 'FactSet' ? facts.facts.map((f) => [f.title, f.value]) : [];
+    };
+    expect(titles(buildTeamsPayload(requested))).toContainEqual(['Requested by', 'alice']);
+    const unrecorded = { ...manual, event: { ...manual.event, deployment: { ...deployment, triggers: [], actors: [] } } };
+    expect(titles(buildTeamsPayload(unrecorded)).map(([title]) => title)).not.toEqual(
+      expect.arrayContaining([expect.stringMatching(/^(Changed|Requested) by$/)]),
+    );
   });
 
   it('a message too large for Teams is shortened value by value until it fits', () => {
     const payload = buildTeamsPayload(channelMessage(huge));
     expect(byteSize(payload)).toBeLessThanOrEqual(28_000);
     const facts = payload.attachments[0]?.content.body[0]?.items.find((i) => i.type === 'FactSet');
-    expect(facts?.type === 'FactSet' ? facts.facts : []).toHaveLength(123); // environment, service, the 120 facts, the deployment id
+    expect(facts?.type === 'FactSet' ? facts.facts : []).toHaveLength(124); // environment, service, the 120 facts, who pushed, the deployment id
   });
 });
 
