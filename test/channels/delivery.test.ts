@@ -133,6 +133,26 @@ describe('every channel hears the deployment', () => {
   });
 });
 
+describe('retries', () => {
+  it('a webhook delivery retried after a 500 is the same document, with the same id, signed the same: a receiver deduplicates on its id', async () => {
+    const hook = await receiver((_q, res, attempt) => (attempt === 1 ? res.writeHead(500).end() : res.writeHead(204).end()));
+    const { notifier, metrics } = fanOut(slackNotifier('http://127.0.0.1:9/unused'), [
+      createWebhookChannel(
+        async () => webhookUrl(hook.baseUrl),
+        async () => SIGNING_SECRET,
+        [],
+      ),
+    ]);
+    notifier.notify(ECS_DEPLOYMENT.failed);
+    await notifier.flush();
+    expect(hook.received.map((r) => (r.body as { id: string }).id)).toEqual(['n-1', 'n-1']);
+    const [first, retry] = hook.received;
+    expect(retry?.raw).toBe(first?.raw);
+    expect(retry?.headers['x-deploybridge-signature']).toBe(first?.headers['x-deploybridge-signature']);
+    expect(metrics.ofChannels).toEqual([]);
+  });
+});
+
 describe('filters', () => {
   it('each channel hears what its …_EVENTS names (types or families); no filter hears everything', async () => {
     const [teams, hook] = await Promise.all([receiver(), receiver()]);
