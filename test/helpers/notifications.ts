@@ -32,7 +32,8 @@ const request: EcsDeployment = {
 
 const run = { eventId: 'evt-push-1', startedAt: '2026-12-07T10:00:00.000Z' };
 
-const followed = (more: Partial<FollowedEcsDeployment>): FollowedEcsDeployment => ({
+/** The ECS deployment the messages are about, as its record stands after a step. */
+export const followed = (more: Partial<FollowedEcsDeployment>): FollowedEcsDeployment => ({
   target: 'ecs',
   id: DEPLOYMENT_ID,
   service: 'api',
