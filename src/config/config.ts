@@ -19,6 +19,7 @@ import {
 import { ConfigError } from '../shared/errors.js';
 import { closest } from '../shared/text.js';
 import { renderPattern, SERVICE_NAME_RE } from './naming.js';
+import { serviceRollout, serviceRolloutSchema, type RolloutConfig } from './rollout.js';
 
 export interface FeatureFlags {
   ecr: boolean;
@@ -78,6 +79,8 @@ export interface Config {
   lambdaFunctionPattern: string;
   /** Every service of the project, built from the naming rules, `SERVICE_CONFIG` and `LAMBDA_CONFIG`. */
   catalog: Catalog;
+  /** `ROLLOUT_CONFIG`: the checks of the ECS lifecycle hook, by canonical service name (src/rollout/). */
+  rollout: RolloutConfig;
   deploymentTimeoutSeconds: number;
   maxDeploymentRetries: number;
   dryRun: boolean;
@@ -411,10 +414,31 @@ function readLambdaConfig(read: EnvReader): Record<string, LambdaTargetConfig> {
 }
 
 /**
+ * Reads `ROLLOUT_CONFIG`: its keys must be ECS services of the catalog (a Lambda function has no
+ * lifecycle hooks), each written once.
+ */
+function readRolloutConfig(read: EnvReader, catalog: Catalog): RolloutConfig {
+  const parsed = read.json('ROLLOUT_CONFIG', recordOf(SERVICE_NAME_KEY, serviceRolloutSchema)) ?? {};
+  const rollout: RolloutConfig = {};
+  for (const [key, entry] of Object.entries(parsed)) {
+    const service = catalog.service(key);
+    if (service === undefined) continue; // the schema already reported the key
+    if (service.kind !== 'ecs') {
+      read.problems.push(`ROLLOUT_CONFIG.${key}: ${service.name} is a Lambda function (LAMBDA_CONFIG); rollout checks gate ECS services`);
+    } else if (service.name in rollout) {
+      read.problems.push(`ROLLOUT_CONFIG: "${key}" names ${service.name} again; use one name`);
+    } else {
+      rollout[service.name] = serviceRollout(entry);
+    }
+  }
+  return rollout;
+}
+
+/**
  * Builds the catalog and adds its problems: ambiguous service names, and function names that
  * `LAMBDA_FUNCTION_PATTERN` renders but Lambda would refuse.
  */
-function buildCatalog(read: EnvReader, config: Omit<Config, 'catalog'>): Catalog {
+function buildCatalog(read: EnvReader, config: Omit<Config, 'catalog' | 'rollout'>): Catalog {
   const { catalog, problems } = Catalog.build(config, config.serviceConfig, config.lambdaConfig);
   read.problems.push(...problems);
   for (const service of catalog.configured()) {
@@ -596,7 +620,7 @@ export function loadConfig(env: Env = process.env): Config {
       'SERVICE_CONFIG is required while ENABLE_S3_MONITORING is on: service name → [{"bucket", "key"}], {} when no service reads an env file from S3',
     );
   }
-  const settings: Omit<Config, 'catalog'> = {
+  const settings: Omit<Config, 'catalog' | 'rollout'> = {
     projectName,
     projectEnv,
     region: read.string('AWS_REGION'),
@@ -636,6 +660,7 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   const catalog = buildCatalog(read, settings);
+  const rollout = readRolloutConfig(read, catalog);
   if (read.problems.length > 0) throw new ConfigError(read.problems);
-  return { ...settings, catalog };
+  return { ...settings, catalog, rollout };
 }

@@ -27,7 +27,9 @@ import {
 import { envelopeSchema, eventTime, malformedFields, type EventEnvelope } from '../triggers/events.js';
 import type { DeploymentGuard } from '../deploy/idempotency/guard.js';
 import { invocationOf, type Invocation } from '../shared/invocation.js';
+import { SYSTEM_CLOCK, type DeliveryClock } from '../shared/delivery.js';
 import type { Log, MetricSink } from '../shared/observability.js';
+import type { HookAnswer } from '../rollout/hook.js';
 import { MetricName } from '../shared/observability.js';
 import type { Plan, RouteName } from '../triggers/plan.js';
 import type { Reads } from '../triggers/reads/registry.js';
@@ -54,6 +56,8 @@ export interface AppParts {
   /** DEPLOYMENTS_TABLE: what deploybridge starts is recorded, and ECS's events are followed with it. */
   journal: DeploymentJournal | undefined;
   deployerOptions: Partial<DeployerOptions> | undefined;
+  /** The time the lifecycle hook reads (its deadline, the bake, smoke timeouts); the system's unless a test gives one. */
+  clock?: DeliveryClock;
 }
 
 export type HandleResult =
@@ -113,6 +117,25 @@ export class App {
     try {
       const { handleSqsBatch } = await import('../deploy/batch/run.js');
       return await handleSqsBatch(batch, this.batchSteps(invocationOf(context)));
+    } finally {
+      await this.deps.notifier.flush();
+    }
+  }
+
+  /**
+   * Answers ECS's invocation of the function as a service deployment's lifecycle hook
+   * (src/rollout/, loaded on first use): always a valid answer, never an exception.
+   */
+  async handleHook(invocationPayload: unknown, context?: Context): Promise<HookAnswer> {
+    const { config, log, metrics, clients, clock = SYSTEM_CLOCK } = this.deps;
+    metrics.setTrigger?.('hook');
+    try {
+      const { LifecycleHook } = await import('../rollout/hook.js');
+      const hook = new LifecycleHook({ config, log, metrics, cloudwatch: clients.cloudwatch, clock });
+      return (await hook.answer(invocationPayload, invocationOf(context, clock.now()))).answer;
+    } catch (error) {
+      log.error('lifecycle hook failed on an unexpected error', errorFields(error));
+      return { hookStatus: 'FAILED' };
     } finally {
       await this.deps.notifier.flush();
     }
