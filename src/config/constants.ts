@@ -94,6 +94,7 @@ export const NOTIFICATION_EVENT_TYPES = [
   'deployment.failed',
   'deployment.rolled_back',
   'deployment.superseded',
+  'deployment.check_failed',
   'request.refused',
   'warning.parameter_deleted',
   'warning.env_file_deleted',

@@ -131,7 +131,7 @@ export class App {
     metrics.setTrigger?.('hook');
     try {
       const { LifecycleHook } = await import('../rollout/hook.js');
-      const hook = new LifecycleHook({ config, log, metrics, cloudwatch: clients.cloudwatch, clock });
+      const hook = new LifecycleHook({ config, log, metrics, notifier: this.deps.notifier, cloudwatch: clients.cloudwatch, clock });
       return (await hook.answer(invocationPayload, invocationOf(context, clock.now()))).answer;
     } catch (error) {
       log.error('lifecycle hook failed on an unexpected error', errorFields(error));

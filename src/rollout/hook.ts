@@ -15,6 +15,8 @@ import { describeError, errorFields, isRetryableAwsError } from '../shared/error
 import type { Invocation } from '../shared/invocation.js';
 import { MetricName, type HookCheckKind, type Log, type MetricSink } from '../shared/observability.js';
 import { plural } from '../shared/text.js';
+import { hookFailedMessage } from '../present/rollout.js';
+import { notifyLogged, type Notifier } from '../slack/notifier.js';
 import { checkDetail, excerpt, lifecycleHookInvocationSchema, type LifecycleHookInvocation } from '../triggers/events.js';
 import { serviceFromArn } from '../triggers/ecs.js';
 import { readAlarms, type AlarmsReading } from './alarms.js';
@@ -54,6 +56,10 @@ export interface HookVerdict {
   reason: string;
   /** The catalog's service, when the invocation names one of this install. */
   service: string | undefined;
+  /** Its ECS service name; the invocation's `serviceArn` when it names none of this install. */
+  ecsService: string | undefined;
+  serviceArn: string | undefined;
+  executionId: string | undefined;
   stage: string | undefined;
   /** The service deployment (`resourceArn`). */
   serviceDeploymentArn: string | undefined;
@@ -66,6 +72,8 @@ export interface HookParts {
   config: Config;
   log: Log;
   metrics: MetricSink;
+  /** Where a failed hook is reported. */
+  notifier: Notifier;
   cloudwatch: () => Promise<CloudWatchClient>;
   clock: DeliveryClock;
 }
@@ -148,7 +156,9 @@ export class LifecycleHook {
     } catch (error) {
       // A bug: ECS still gets an answer, and it does not let traffic through.
       log.error('lifecycle hook failed on an unexpected error', errorFields(error));
-      return { ...this.refusal(raw, `unexpected error: ${describeError(error)}`), checks: [] };
+      const failed = { ...this.refusal(raw, `unexpected error: ${describeError(error)}`), checks: [] };
+      this.reportFailure(failed);
+      return failed;
     }
     const fields = {
       service: verdict.service,
@@ -160,19 +170,43 @@ export class LifecycleHook {
       checks: verdict.checks.map((check) => ({ kind: check.kind, outcome: check.outcome, summary: check.summary })),
     };
     for (const check of verdict.checks) if (check.outcome === 'failed') metrics.ofHookCheck(MetricName.HookChecksFailed, check.kind);
-    if (verdict.answer.hookStatus === 'FAILED') log.warn(`lifecycle hook failed: ${verdict.reason}`, fields);
-    else log.info(`lifecycle hook answered ${verdict.answer.hookStatus}: ${verdict.reason}`, fields);
+    if (verdict.answer.hookStatus !== 'FAILED') {
+      log.info(`lifecycle hook answered ${verdict.answer.hookStatus}: ${verdict.reason}`, fields);
+      return verdict;
+    }
+    log.warn(`lifecycle hook failed: ${verdict.reason}`, fields);
+    this.reportFailure(verdict);
     return verdict;
+  }
+
+  /** A failed hook is always reported, as a message of its own. */
+  private reportFailure(verdict: HookVerdict): void {
+    const failed = verdict.checks.filter((check) => check.outcome === 'failed').map((check) => check.summary);
+    const message = hookFailedMessage({
+      service: verdict.service,
+      resource: verdict.ecsService ?? verdict.serviceArn ?? 'unknown',
+      stage: verdict.stage,
+      serviceDeploymentArn: verdict.serviceDeploymentArn,
+      targetServiceRevisionArn: verdict.targetServiceRevisionArn,
+      problems: failed.length > 0 ? failed : [verdict.reason],
+    });
+    notifyLogged(this.parts.notifier, this.parts.log, message, verdict.executionId ?? 'unknown');
   }
 
   /** A `FAILED` answer to an invocation the hook cannot check. */
   private refusal(raw: unknown, reason: string): Omit<HookVerdict, 'checks'> {
     const payload = (typeof raw === 'object' && raw !== null ? raw : {}) as Partial<Record<string, unknown>>;
     const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 2048) : undefined);
+    const details = (
+      typeof payload.executionDetails === 'object' && payload.executionDetails !== null ? payload.executionDetails : {}
+    ) as Record<string, unknown>;
     return {
       answer: { hookStatus: 'FAILED' },
       reason,
       service: undefined,
+      ecsService: undefined,
+      serviceArn: text(details.serviceArn),
+      executionId: text(payload.executionId),
       stage: text(payload.lifecycleStage),
       serviceDeploymentArn: text(payload.resourceArn),
       targetServiceRevisionArn: undefined,
@@ -208,6 +242,9 @@ export class LifecycleHook {
     const stage = hook.lifecycleStage;
     const base = {
       service: service.name,
+      ecsService: arn.service,
+      serviceArn: hook.executionDetails.serviceArn,
+      executionId: hook.executionId,
       stage,
       serviceDeploymentArn: hook.resourceArn,
       targetServiceRevisionArn: hook.executionDetails.targetServiceRevisionArn,

@@ -47,6 +47,6 @@ describe('the handler, invoked as a lifecycle hook', () => {
     const { handler } = await import('../../src/entry/handler.js');
     const answer = await handler(awsSample('ecs/lifecycle-hook-invocation-post-test-traffic-shift.json'), lambdaContext());
     expect(answer).toEqual({ hookStatus: 'FAILED' });
-    expect(output.logs().map((l) => l.level)).toEqual(['warn']);
+    expect(output.logs().map((l) => l.level)).toEqual(['warn', 'info']);
   });
 });

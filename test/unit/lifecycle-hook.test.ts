@@ -71,8 +71,9 @@ describe('lifecycle hook', () => {
   }
 
   it('a stage with nothing configured answers SUCCEEDED at once, with no AWS call', async () => {
-    const { app, metrics } = hookApp({});
+    const { app, metrics, notifier } = hookApp({});
     await expect(app.handleHook(invocation(POST_TEST), lambdaContext())).resolves.toEqual({ hookStatus: 'SUCCEEDED' });
+    expect(notifier.sent).toEqual([]);
     expect(cloudwatchMock.calls()).toHaveLength(0);
     expect(metrics.counts).toEqual({ HookInvocations: 1 });
     expect(metrics.triggers).toEqual(['hook']);
@@ -97,12 +98,33 @@ describe('lifecycle hook', () => {
   });
 
   it('a service this install does not know (the documentation sample as sent: my-cluster/my-service) answers FAILED and says why', async () => {
-    const { app, metrics } = hookApp({});
+    const { app, metrics, notifier } = hookApp({});
     const answer = await app.handleHook(awsSample('ecs/lifecycle-hook-invocation-post-test-traffic-shift.json'), lambdaContext());
     expect(answer).toEqual({ hookStatus: 'FAILED' });
     expect(metrics.counts).toEqual({ HookInvocations: 1, EventsRejected: 1 });
     const logs = output.logs();
-    expect(logs).toHaveLength(1);
+    expect(logs.map((l) => l.message)).toEqual([
+      expect.stringMatching(/^lifecycle hook failed: /),
+      'notification: Rollout check failed: unknown service at POST_TEST_TRAFFIC_SHIFT',
+    ]);
+    // Reported, since ECS rolls back on it.
+    expect(notifier.sent).toEqual([
+      {
+        severity: 'error',
+        title: 'Rollout check failed: unknown service at POST_TEST_TRAFFIC_SHIFT',
+        service: 'arn:aws:ecs:us-west-2:123456789012:service/my-cluster/my-service',
+        facts: [
+          ['Stage', 'POST_TEST_TRAFFIC_SHIFT'],
+          [
+            'Check failed',
+            'service "arn:aws:ecs:us-west-2:123456789012:service/my-cluster/my-service" is not a service of this project and env (cluster myproject_cluster_dev); a gate that cannot check does not let traffic through',
+          ],
+          ['Service deployment', 'arn:aws:ecs:us-west-2:123456789012:service-deployment/my-cluster/my-service/EZe5RNVLH6PPzHXINuP28'],
+          ['Action', 'the hook answered FAILED: ECS rolls the deployment back to the revision that served before'],
+        ],
+        event: { type: 'deployment.check_failed' },
+      },
+    ]);
     expect(logs[0]).toMatchObject({
       level: 'warn',
       message:
@@ -138,7 +160,7 @@ describe('lifecycle hook', () => {
       { clients: { cloudwatch: async () => ({}) as CloudWatchClient }, clock: virtualClock() },
     );
     await expect(broken.app.handleHook(invocation(POST_TEST), lambdaContext())).resolves.toEqual({ hookStatus: 'FAILED' });
-    expect(output.logs().at(-1)?.message).toBe('lifecycle hook failed: alarms could not be read: TypeError: client.send is not a function');
+    expect(output.logs()[0]?.message).toBe('lifecycle hook failed: alarms could not be read: TypeError: client.send is not a function');
   });
 
   it('an error outside the checks answers FAILED too (the configuration read at the call throws)', async () => {
@@ -151,6 +173,7 @@ describe('lifecycle hook', () => {
     await expect(app.handleHook(invocation(POST_TEST), lambdaContext())).resolves.toEqual({ hookStatus: 'FAILED' });
     expect(output.logs().map((l) => [l.level, l.message, l.fields.error])).toEqual([
       ['error', 'lifecycle hook failed on an unexpected error', 'boom'],
+      ['info', 'notification: Rollout check failed: unknown service at POST_TEST_TRAFFIC_SHIFT', undefined],
     ]);
   });
 
@@ -171,9 +194,27 @@ describe('lifecycle hook', () => {
 
     it('one in ALARM answers FAILED, naming the alarm, its reason and since when', async () => {
       cloudwatchMock.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [alarm('api-5xx', 'ALARM'), alarm('api-p99-latency', 'OK')] });
-      const { app, metrics } = hookApp(rollout);
+      const { app, metrics, notifier } = hookApp(rollout);
       await expect(app.handleHook(invocation(POST_TEST), lambdaContext())).resolves.toEqual({ hookStatus: 'FAILED' });
       expect(metrics.ofHookChecks).toEqual([{ name: 'HookChecksFailed', check: 'alarms', value: 1 }]);
+      expect(notifier.sent).toEqual([
+        {
+          severity: 'error',
+          title: 'Rollout check failed: api at POST_TEST_TRAFFIC_SHIFT',
+          service: 'myproject_service_api_dev',
+          facts: [
+            ['Stage', 'POST_TEST_TRAFFIC_SHIFT'],
+            [
+              'Check failed',
+              'alarm api-5xx is in ALARM since 2026-03-05T15:50:00.000Z: Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0).',
+            ],
+            ['Revision under test', 'arn:aws:ecs:us-west-2:123456789012:service-revision/my-cluster/my-service/9313423515462893900'],
+            ['Service deployment', DEPLOYMENT_ARN],
+            ['Action', 'the hook answered FAILED: ECS rolls the deployment back to the revision that served before'],
+          ],
+          event: { type: 'deployment.check_failed' },
+        },
+      ]);
       expect(output.logs()[0]).toMatchObject({
         level: 'warn',
         message:
