@@ -829,3 +829,14 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "rollout_config" {
+  description = "ROLLOUT_CONFIG: JSON text (use jsonencode) of ECS service name => the checks of its lifecycle hooks (smoke, alarms, bake; docs/rollout-hooks.md). Keys are service names, as in service_config. Non-empty: the module creates the role ECS assumes to invoke the function as a lifecycle hook (output ecs_hook_role_arn) and grants cloudwatch:DescribeAlarms on the alarms it names."
+  type        = string
+  default     = "{}"
+
+  validation {
+    condition     = can(keys(jsondecode(var.rollout_config)))
+    error_message = "rollout_config must be JSON text of an object (use jsonencode)."
+  }
+}
