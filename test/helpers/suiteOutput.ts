@@ -4,8 +4,8 @@ import { threadId } from 'node:worker_threads';
 /** Where every test worker appends what it wrote and what Slack received (see test/setup/secret-scan.ts). */
 export const SUITE_OUTPUT_DIR = 'reports/suite-output';
 
-/** The secret part of every webhook URL and bot token the tests use; none may ever be written or sent. */
-export const WEBHOOK_SECRETS = ['SECRETTOKEN123', 'hooks.slack.com/services/', 'SECRETBOTTOKEN456'];
+/** The secret part of every webhook URL, bot token and signing secret the tests use; none may ever be written or sent. */
+export const WEBHOOK_SECRETS = ['SECRETTOKEN123', 'hooks.slack.com/services/', 'SECRETBOTTOKEN456', 'SIGNINGSECRET789'];
 
 /**
  * Values the tests put in env files. They are read (to validate and compare files) but must never
