@@ -3,8 +3,7 @@
  * SQS batch of them (the coalescing queue), answered with the records to retry.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
-import middy, { type MiddlewareObj } from '@middy/core';
+import middy from '@middy/core';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { App, type HandleResult } from './app.js';
 import { isSqsBatch } from '../deploy/batch/sqs.js';
@@ -12,12 +11,12 @@ import { FOLLOW_DEFAULTS } from '../config/constants.js';
 import { createDynamoDbJournal } from '../following/store.js';
 import { createDynamoDbGuard } from '../deploy/idempotency/dynamodb.js';
 import { MetricName } from '../shared/observability.js';
-import { startRuntime } from './runtime.js';
+import { publishMetrics, sharedRuntime } from './runtime.js';
 import { createNotifier } from '../slack/setup.js';
 import { createAwsReads } from '../triggers/reads/registry.js';
 import { createAwsTargets } from '../targets/registry.js';
 
-const runtime = startRuntime();
+const runtime = sharedRuntime();
 const { config, configError, logger, metrics } = runtime;
 
 function createApp(): App | undefined {
@@ -56,19 +55,6 @@ async function handleEvent(event: unknown, context: Context): Promise<HandleResu
     throw configError ?? new Error('invalid configuration');
   }
   return isSqsBatch(event) ? app.handleBatch(event, context) : app.handle(event, context);
-}
-
-/**
- * Publishes the invocation's metrics (EMF) after it ends, also when it fails. Unlike Powertools'
- * `logMetrics`, it stays silent when there are none: an ECS event reported to Slack or a dry run
- * records no metric, and `logMetrics` would print a plain-text warning for each, breaking the
- * one-JSON-object-per-line log.
- */
-function publishMetrics(target: Metrics): MiddlewareObj {
-  const publish = async () => {
-    if (target.hasStoredMetrics()) target.publishStoredMetrics();
-  };
-  return { after: publish, onError: publish };
 }
 
 export const handler = middy(handleEvent).use(injectLambdaContext(logger.powertools)).use(publishMetrics(metrics.powertools));

@@ -102,6 +102,15 @@ export const MetricName = {
   EventsRejected: 'EventsRejected',
   NotificationsFailed: 'NotificationsFailed',
   ConfigInvalid: 'ConfigInvalid',
+  /** Requests to the Function URL refused: not signed by Slack, stale, another path or method, too large. */
+  InteractionsRejected: 'InteractionsRejected',
+  /** Verified clicks that could not be handed off to the asynchronous invocation (the person who clicked is told). */
+  InteractionHandOffsFailed: 'InteractionHandOffsFailed',
+  /** Deployments that wait for an approver, and what became of them. */
+  ApprovalsRequested: 'ApprovalsRequested',
+  ApprovalsGranted: 'ApprovalsGranted',
+  ApprovalsRejected: 'ApprovalsRejected',
+  ApprovalsExpired: 'ApprovalsExpired',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 

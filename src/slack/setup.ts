@@ -7,9 +7,7 @@ import type { Config } from '../config/config.js';
 import type { Log, MetricSink } from '../shared/observability.js';
 import { createSlackBotNotifier, type TokenSource } from './bot.js';
 import { createLogOnlyNotifier, createSlackNotifier, type Notifier, type WebhookSource } from './notifier.js';
-
-/** A secret given as a value, or as the name of an SSM SecureString read on first use (a value wins over a parameter). */
-export type SlackSecret = { value: string } | { parameter: string };
+import { secretOf, secretSource as source, type SlackSecret } from './secrets.js';
 
 /**
  * How a configuration reaches Slack: with a bot token (it wins over a webhook, and needs a
@@ -23,12 +21,6 @@ export type SlackRoute =
   | { via: 'webhook'; secret: SlackSecret }
   | { via: 'off' };
 
-function secretOf(value: string | undefined, parameter: string | undefined): SlackSecret | undefined {
-  if (value !== undefined) return { value };
-  if (parameter !== undefined) return { parameter };
-  return undefined;
-}
-
 /** The route {@link createNotifier} takes for a configuration; callers that describe it use this too. */
 export function slackRoute(config: Config): SlackRoute {
   if (!config.slackNotificationsEnabled) return { via: 'off' };
@@ -37,13 +29,6 @@ export function slackRoute(config: Config): SlackRoute {
   const webhook = secretOf(config.slackWebhookUrl, config.slackWebhookSsmParameter);
   if (webhook !== undefined) return { via: 'webhook', secret: webhook };
   return { via: 'off' };
-}
-
-/** Reads a secret: its value, or its SSM parameter on first use (cached). */
-function source(secret: SlackSecret): () => Promise<string> {
-  if ('value' in secret) return async () => secret.value;
-  const parameter = secret.parameter;
-  return async () => (await import('../aws/ssmParameter.js')).readSecureString(parameter);
 }
 
 export function createNotifier(config: Config, log: Log, metrics: MetricSink): Notifier {

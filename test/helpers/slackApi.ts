@@ -12,6 +12,9 @@ export interface ApiCall {
     ts?: string;
     thread_ts?: string;
     text?: string;
+    /** A reply through a response_url: `ephemeral` is shown to the person who clicked only. */
+    response_type?: string;
+    replace_original?: boolean;
     attachments?: Array<{ color: string; blocks: Array<{ type: string; text?: { text: string }; fields?: Array<{ text: string }> }> }>;
   };
   authorization: string | undefined;
@@ -39,6 +42,8 @@ export async function startSlackApi(respond?: ApiResponder) {
   const messages: ChannelMessage[] = [];
   let next = 1;
   const handle = (call: ApiCall, answer: (body: Record<string, unknown>) => void) => {
+    // A response_url (Slack gives one per interaction): no token, the reply goes to whoever clicked.
+    if (call.method.startsWith('actions/')) return answer({ ok: true });
     if (call.authorization !== `Bearer ${TEST_BOT_TOKEN}`) return answer({ ok: false, error: 'invalid_auth' });
     const { body } = call;
     const colour = body.attachments?.[0]?.color ?? '';
@@ -67,7 +72,7 @@ export async function startSlackApi(respond?: ApiResponder) {
       const text = Buffer.concat(chunks).toString('utf8');
       recordSuiteOutput(text);
       const call: ApiCall = {
-        method: (req.url ?? '').replace(/^\/api\//, ''),
+        method: (req.url ?? '').replace(/^\/(api\/)?/, ''),
         body: JSON.parse(text) as ApiCall['body'],
         authorization: req.headers.authorization,
       };
