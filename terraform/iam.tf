@@ -113,7 +113,7 @@ data "aws_iam_policy_document" "deployer" {
   }
 
   # Powertools Parameters getParameter(name, { decrypt: true }) → ssm:GetParameter, for the
-  # webhook and the bot token.
+  # webhook, the bot token and the signing secret.
   dynamic "statement" {
     for_each = local.slack_secret_parameters
 
@@ -148,6 +148,18 @@ data "aws_iam_policy_document" "deployer" {
     content {
       sid       = "DeploymentRecords"
       actions   = ["dynamodb:GetItem", "dynamodb:PutItem"]
+      resources = [statement.value]
+    }
+  }
+
+  # A click on Approve or Reject is handed off to an asynchronous invocation of this very
+  # function (src/entry/interactions.ts): it may invoke itself, and no other function.
+  dynamic "statement" {
+    for_each = local.approvals ? [local.function_arn] : []
+
+    content {
+      sid       = "HandOffClicksToItself"
+      actions   = ["lambda:InvokeFunction"]
       resources = [statement.value]
     }
   }

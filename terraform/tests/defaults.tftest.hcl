@@ -115,6 +115,7 @@ run "environment" {
       DEPLOYMENTS_TABLE           = "myproject-deploybridge-dev-deployments"
       PROTECTED_ENVS              = "prod,production"
       ECR_SCAN_GATE               = ""
+      APPROVAL_EXPIRY_MINUTES     = "1440"
       NODE_OPTIONS                = "--enable-source-maps"
     })
     error_message = "Environment: ${jsonencode(aws_lambda_function.this.environment[0].variables)}"
