@@ -22,7 +22,8 @@ export type CheckName =
   | 'lambda-function'
   | 'lambda-alias'
   | 'lambda-artifact'
-  | 'slack';
+  | 'slack'
+  | 'approvals';
 
 export interface CheckResult {
   status: Status;
