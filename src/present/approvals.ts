@@ -1,7 +1,172 @@
 /**
- * The words of approvals: the request posted in Slack, its decided states, and what someone who
- * may not decide is told.
+ * The words of approvals: the request posted in Slack (the plan as a dry run shows it, what is
+ * pinned, the triggers and who made them, the expiry, the approvers, Approve and Reject), the
+ * states it is decided into, what a dry run says instead of asking, and what someone who may not
+ * decide is told. Once approved, the request's message is the deployment's: its states say who
+ * approved it (src/present/deployments.ts).
  */
+import { shortTaskDefinition } from '../config/naming.js';
+import type { ApprovalRequest, ApprovalStatus, Pinned } from '../following/journal.js';
+import type { DeploymentPreview, DeploymentRequest } from '../triggers/plan.js';
+import { deploymentMessage } from './deployments.js';
+import { formatTime, shortDigest } from './format.js';
+import type { DeploymentIdentity } from './identity.js';
+import type { ActionButton, Facts, Mention, Notification } from './notification.js';
 
 /** Told, on their own, to someone not in `APPROVERS` who clicked Approve or Reject. */
 export const NOT_AN_APPROVER_REPLY = 'Only approvers may approve or reject deployments: nothing was changed.';
+
+/** The `action_id`s of the two buttons (src/approvals/buttons.ts recognises them). */
+export interface ApprovalActionIds {
+  approve: string;
+  reject: string;
+}
+
+/** "in 24 h", "in 90 min": how long until `expiresAt`. */
+function within(from: string, to: string): string {
+  const minutes = Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 60_000));
+  return minutes % 60 === 0 ? `${minutes / 60} h` : `${minutes} min`;
+}
+
+/** What is pinned, as one line: "revision myproject_service_api_dev:43; image sha256:3f9c1e2…". */
+function pinnedLine(pinned: Pinned): string | undefined {
+  const parts = [
+    pinned.taskDefinition === undefined ? undefined : `revision ${shortTaskDefinition(pinned.taskDefinition)}`,
+    pinned.imageDigest === undefined ? undefined : `image ${shortDigest(pinned.imageDigest)}`,
+    pinned.artifactVersion === undefined ? undefined : `artifact ${pinned.artifactVersion}`,
+  ].filter((part) => part !== undefined);
+  return parts.length === 0 ? undefined : parts.join('; ');
+}
+
+/** The plan as a dry run shows it: for Lambda, the versions and the calls that would be made. */
+function planFacts(preview: DeploymentPreview, calls: readonly string[]): Facts {
+  return preview.target === 'lambda'
+    ? [
+        ['Versions', `${preview.fromVersion} → ${preview.toVersion}`],
+        ['Planned calls', calls.join('\n') || '(none)'],
+      ]
+    : [];
+}
+
+const approversMention = (approvers: readonly string[]): Mention => ({
+  label: 'Approvers',
+  people: approvers.map((id) => ({ id, name: undefined })),
+});
+
+/** The two buttons: Approve asks for confirmation, naming what it deploys. */
+function decisionButtons(approval: ApprovalRequest, identity: DeploymentIdentity, actions: ApprovalActionIds): ActionButton[] {
+  const what = pinnedLine(approval.pinned);
+  return [
+    {
+      text: 'Approve',
+      actionId: actions.approve,
+      value: approval.id,
+      style: 'primary',
+      confirm: {
+        title: `Deploy ${approval.service}?`,
+        text: `${identity.resource}${what === undefined ? '' : ` (${what})`} will be deployed now, exactly as shown.`,
+        confirm: 'Approve and deploy',
+        deny: 'Cancel',
+      },
+    },
+    { text: 'Reject', actionId: actions.reject, value: approval.id, style: 'danger' },
+  ];
+}
+
+/** The facts every state of a request shows: what it deploys and what is pinned. */
+function requestFacts(approval: ApprovalRequest, identity: DeploymentIdentity, status: string): Facts {
+  const pinned = pinnedLine(approval.pinned);
+  return [
+    ['Status', status],
+    ...identity.facts,
+    ...planFacts(approval.preview, approval.calls),
+    ...(pinned === undefined ? [] : ([['Pinned', pinned]] as Facts)),
+  ];
+}
+
+/** Messages of an approval request. */
+export const approvalMessages = {
+  /** The request: waiting for one of `approvers`, with Approve and Reject. */
+  requested(
+    approval: ApprovalRequest,
+    identity: DeploymentIdentity,
+    approvers: readonly string[],
+    actions: ApprovalActionIds,
+  ): Notification {
+    return {
+      ...deploymentMessage(approval.request, identity, 'warning', 'Approval needed', [
+        ...requestFacts(approval, identity, 'waiting for approval: nothing is deployed until an approver approves'),
+        ['Requested', formatTime(approval.requestedAt)],
+        ['Expires', `${formatTime(approval.expiresAt)} (in ${within(approval.requestedAt, approval.expiresAt)})`],
+      ]),
+      mentions: [approversMention(approvers)],
+      buttons: decisionButtons(approval, identity, actions),
+    };
+  },
+
+  /** The request once decided or ended: no button is left, and it says by whom, or why. */
+  ended(approval: ApprovalRequest & { status: Exclude<ApprovalStatus, 'pending'> }, identity: DeploymentIdentity): Notification {
+    const decided = approval.decision;
+    const byMention = (label: string): Mention[] =>
+      decided === undefined ? [] : [{ label, people: [decided.by], note: `at ${formatTime(decided.at)}` }];
+    switch (approval.status) {
+      case 'approved':
+      case 'started':
+        return {
+          ...deploymentMessage(approval.request, identity, 'info', 'Approved', requestFacts(approval, identity, 'approved: deploying')),
+          mentions: byMention('Approved by'),
+        };
+      case 'rejected':
+        return {
+          ...deploymentMessage(
+            approval.request,
+            identity,
+            'error',
+            'Rejected',
+            requestFacts(approval, identity, 'rejected: nothing deployed'),
+          ),
+          mentions: byMention('Rejected by'),
+        };
+      case 'expired':
+        return deploymentMessage(
+          approval.request,
+          identity,
+          'warning',
+          'Approval expired',
+          requestFacts(approval, identity, `expired at ${formatTime(approval.expiresAt)} without a decision: nothing deployed`),
+        );
+      case 'superseded':
+        return deploymentMessage(
+          approval.request,
+          identity,
+          'info',
+          'Approval superseded',
+          requestFacts(approval, identity, 'superseded by a later request for the same service (below): nothing deployed from this one'),
+        );
+    }
+  },
+
+  /** Dry run: the request that would be posted, without buttons (nothing is asked). */
+  wouldAsk(
+    request: DeploymentRequest,
+    identity: DeploymentIdentity,
+    preview: DeploymentPreview,
+    calls: readonly string[],
+    pinned: Pinned,
+    approvers: readonly string[],
+    expiryMinutes: number,
+  ): Notification {
+    const line = pinnedLine(pinned);
+    return {
+      ...deploymentMessage(request, identity, 'warning', 'Would ask for approval', [
+        ['Status', 'dry run: approval not asked, nothing deployed'],
+        ...identity.facts,
+        ...planFacts(preview, calls),
+        ...(line === undefined ? [] : ([['Pinned', line]] as Facts)),
+        ['Expires', `${expiryMinutes % 60 === 0 ? `${expiryMinutes / 60} h` : `${expiryMinutes} min`} after the request`],
+      ]),
+      mentions: [approversMention(approvers)],
+      dryRun: true,
+    };
+  },
+};

@@ -48,7 +48,8 @@ export function failureFields(cause: unknown, progress: LambdaProgress | undefin
   };
 }
 
-function deploymentMessage(
+/** A message about one deployment: its trigger and what the trigger says, then `facts`. */
+export function deploymentMessage(
   request: DeploymentRequest,
   identity: DeploymentIdentity,
   severity: Severity,

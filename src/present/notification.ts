@@ -5,7 +5,32 @@
  * types; src/slack/messages.ts renders them as Block Kit and the local run prints them.
  */
 
+import type { Person } from '../following/journal.js';
+
 export type Severity = 'info' | 'success' | 'warning' | 'error';
+
+/**
+ * A button that acts rather than links (Slack with a bot token only): a click posts to the
+ * function's Function URL (src/interactions/), where `actionId` says what it does and `value` what to.
+ */
+export interface ActionButton {
+  text: string;
+  actionId: string;
+  value: string;
+  style?: 'primary' | 'danger';
+  /** Slack asks for confirmation, in these words, before the click is sent. */
+  confirm?: { title: string; text: string; confirm: string; deny: string };
+}
+
+/**
+ * People named in a message: Slack shows each as a mention (their name, and they are notified);
+ * `note` follows the names ("at 2026-03-02 10:05 UTC").
+ */
+export interface Mention {
+  label: string;
+  people: Person[];
+  note?: string;
+}
 
 /** A message independent of its medium. */
 export interface Notification {
@@ -25,6 +50,10 @@ export interface Notification {
   dryRun?: boolean;
   /** Which console the link opens ("Lambda"); unset means ECS. */
   consoleName?: string;
+  /** People named, shown after the facts. */
+  mentions?: Mention[];
+  /** Buttons that act, before the console link. */
+  buttons?: ActionButton[];
 }
 
 export type Facts = Notification['facts'];

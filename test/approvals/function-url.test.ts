@@ -10,6 +10,7 @@ import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BASE_ENV, lambdaContext } from '../helpers/app.js';
 import { captureOutput } from '../helpers/logs.js';
+import { recordFigure } from '../reliability/figures.js';
 import { startSlackApi, TEST_BOT_TOKEN } from '../helpers/slackApi.js';
 import {
   clickPayload,
@@ -229,6 +230,7 @@ describe('the Function URL', () => {
       const answered = await timed(invoke, signedClick());
       expect(answered?.response.statusCode).toBe(200);
       expect(answered?.ms).toBeLessThan(3000);
+      recordFigure('approval_click_answer_ms', answered?.ms ?? -1);
       expect(lambda.commandCalls(InvokeCommand)).toHaveLength(1);
       expect(output.logs().find((l) => l.message === 'interaction handed off, not confirmed in time')?.fields.waited_ms).toBe(2000);
     });
