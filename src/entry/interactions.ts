@@ -14,7 +14,7 @@ import { carryOutHandOff, type CarryOutResult } from '../interactions/carryOut.j
 import { isHandOffEvent, type ButtonRules, type ClickActors, type HandOff } from '../interactions/contract.js';
 import { answer, readFunctionUrlRequest, type FunctionUrlAnswer } from '../interactions/http.js';
 import { once } from '../shared/concurrency.js';
-import { MetricName } from '../shared/observability.js';
+import { MetricName, type MetricSink } from '../shared/observability.js';
 import { isSlackResponseUrl, replyEphemeral } from '../slack/interactions.js';
 import { secretOf, secretSource } from '../slack/secrets.js';
 import { publishMetrics, sharedRuntime } from './runtime.js';
@@ -44,18 +44,38 @@ async function handOff(event: HandOff): Promise<void> {
 /** The actors of the buttons, loaded in the asynchronous invocation only. */
 const actors: ClickActors = async () => undefined;
 
+/**
+ * The metrics of one invocation, dimensioned `trigger` = `interaction` from its first count: a
+ * dimension is cleared only when metrics are published, which an invocation that counts nothing
+ * does not do.
+ */
+function interactionMetrics(): MetricSink {
+  let dimensioned = false;
+  const dimension = () => {
+    if (!dimensioned) metrics.setTrigger('interaction');
+    dimensioned = true;
+  };
+  return {
+    count: (name, value) => {
+      dimension();
+      metrics.count(name, value);
+    },
+    ofDeployment: (...args) => metrics.ofDeployment(...args),
+  };
+}
+
 async function handleInteraction(event: unknown, _context: Context): Promise<FunctionUrlAnswer | CarryOutResult> {
-  metrics.setTrigger('interaction');
+  const counted = interactionMetrics();
   const handingOff = isHandOffEvent(event);
   if (config === undefined) {
-    metrics.count(MetricName.ConfigInvalid);
+    counted.count(MetricName.ConfigInvalid);
     logger.error(configError?.message ?? 'invalid configuration', { problems: configError?.problems });
     if (handingOff) throw configError ?? new Error('invalid configuration');
     return answer(503, 'unavailable');
   }
   if (secret === undefined) {
     // No signing secret: nothing can be verified, so nothing is listened to.
-    metrics.count(MetricName.InteractionsRejected);
+    counted.count(MetricName.InteractionsRejected);
     const request = readFunctionUrlRequest(event, INTERACTION_LIMITS.maxBodyBytes);
     logger.warn('interaction refused: no signing secret is configured (SLACK_SIGNING_SECRET or SLACK_SIGNING_SECRET_SSM_PARAMETER)', {
       request_id: request.requestId,
@@ -64,7 +84,7 @@ async function handleInteraction(event: unknown, _context: Context): Promise<Fun
     });
     return handingOff ? { status: 'refused', reason: 'no signing secret is configured' } : answer(404, 'not found');
   }
-  if (handingOff) return carryOutHandOff(event, { rules, actors, secret, log: logger, metrics });
+  if (handingOff) return carryOutHandOff(event, { rules, actors, secret, log: logger, metrics: counted });
   return answerFunctionUrl(event, {
     rules,
     secret,
@@ -72,7 +92,7 @@ async function handleInteraction(event: unknown, _context: Context): Promise<Fun
     reply: replyEphemeral,
     repliesTo: (url) => isSlackResponseUrl(url, config.slackApiUrl),
     log: logger,
-    metrics,
+    metrics: counted,
   });
 }
 
