@@ -15,6 +15,7 @@
  * variants: the signing secret as a value, and in SSM (whose GetParameter is delayed too: the cold
  * click cannot be verified in time and is answered 503, the warm one 200 once the secret arrived).
  */
+import { Buffer } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { writeSync } from 'node:fs';
