@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
 import { Buffer } from 'node:buffer';
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { staticClosure } from './bench/lib.mjs';
 import { filterSourceMap } from './bench/sourcemap.mjs';
 
@@ -63,6 +63,205 @@ const sdkPackageVersion = {
   },
 };
 
+/**
+ * The Lambda build's credentials: the SDK's default chain (`@aws-sdk/credential-provider-node`:
+ * environment, SSO, shared config files, credential process, web identity, container and
+ * instance metadata) is replaced by src/aws/lambdaCredentials.ts, environment only, since Lambda
+ * always puts the execution role's credentials there. The local run and `npm run verify` run from
+ * source and keep the full chain.
+ */
+export const environmentCredentials = {
+  name: 'environment-credentials',
+  setup(b) {
+    const provider = fileURLToPath(new URL('./src/aws/lambdaCredentials.ts', import.meta.url));
+    b.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({ path: provider }));
+  },
+};
+
+/**
+ * An AWS SDK client declares the schema of every operation and shape of its service in one module
+ * (dist-es/schemas/schemas_0.js), their traits as object literals with computed keys naming
+ * module constants (`{ [_h]: ["GET", …] }`). esbuild keeps any object literal with a computed key
+ * (a key could run code when converted to a string), so every schema stayed in the bundle, used or
+ * not: S3's module alone was 64 KB minified. Here each such key is written as the string its
+ * constant holds (`{ "http": ["GET", …] }`, the same object), and the schemas no command uses are
+ * tree-shaken. The error schemas stay: registering them is a side effect the deserializer relies on.
+ */
+function resolveSchemaKeys(source) {
+  const constants = new Map([...source.matchAll(/^const (_\w+) = ("[^"\\]*");$/gm)].map(([, name, value]) => [name, value]));
+  return source.replace(/\[(_\w+)\]:/g, (key, name) => (constants.has(name) ? `${constants.get(name)}:` : key));
+}
+
+/** `import { a, b as c } from "x";` and `export { a, b as c } from "x";` (the SDK's dist-es is generated: one form). */
+const NAMED_FROM = /^(import|export)\s*\{([^}]*)\}\s*from\s*"([^"]+)";/gm;
+/** `export * from "x";` */
+const STAR_FROM = /^export\s*\*\s*from\s*"([^"]+)";/gm;
+/** Local exports: `export const|let|var|function|async function|class NAME`, and `export { a, b as c };`. */
+const LOCAL_EXPORT = /^export\s+(?:const|let|var|class|(?:async\s+)?function\*?)\s+([\w$]+)/gm;
+const LOCAL_EXPORT_LIST = /^export\s*\{([^}]*)\}\s*;/gm;
+
+/** `a, b as c` → [['a', 'a'], ['b', 'c']]: [name in the module imported from, name here]. */
+function specifiers(list) {
+  return list
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '')
+    .map((item) => {
+      const [name, alias] = item.split(/\s+as\s+/);
+      return [name, alias ?? name];
+    });
+}
+
+/**
+ * The SDK's modules import from "barrels", index modules that only re-export others
+ * (`@aws-sdk/core/protocols` re-exports the JSON, XML, query and CBOR protocols). esbuild assigns
+ * code to chunks by which entry points *import* a module, used or not, so every module a barrel
+ * re-exports lands in the chunk every client's route loads: the ECS route loaded S3's XML protocol.
+ * Here each named import or re-export from a barrel is written against the module that defines the
+ * name (through barrels of barrels), so a chunk holds what its routes' clients use. Only pure
+ * barrels (nothing but `export … from`) are skipped over: a module with code of its own is
+ * imported as it is, so no side effect is lost.
+ */
+function sdkDirectImports(b) {
+  const modules = new Map();
+  const resolved = new Map();
+  const moduleAt = (path) => {
+    let module = modules.get(path);
+    if (module === undefined) {
+      const source = readFileSync(path, 'utf8');
+      const named = new Map();
+      for (const [, kind, list, spec] of source.matchAll(NAMED_FROM))
+        if (kind === 'export') for (const [name, alias] of specifiers(list)) named.set(alias, { spec, name });
+      const stars = [...source.matchAll(STAR_FROM)].map(([, spec]) => spec);
+      const local = new Set([
+        ...[...source.matchAll(LOCAL_EXPORT)].map(([, name]) => name),
+        ...[...source.matchAll(LOCAL_EXPORT_LIST)].flatMap(([, list]) => specifiers(list).map(([, alias]) => alias)),
+      ]);
+      const rest = source
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/^\s*\/\/.*$/gm, '')
+        .replace(NAMED_FROM, (statement, kind) => (kind === 'export' ? '' : statement))
+        .replace(STAR_FROM, '');
+      module = { named, stars, local, pure: rest.trim() === '' };
+      modules.set(path, module);
+    }
+    return module;
+  };
+  // The SDK's own relative imports name a file without its extension, or a folder's index; a
+  // package specifier resolves the same from every SDK file (one copy of each package, checked).
+  const resolve = async (spec, importer) => {
+    const key = spec.startsWith('.') ? join(dirname(importer), spec) : spec;
+    if (!resolved.has(key)) {
+      const local = spec.startsWith('.') ? [`${key}.js`, join(key, 'index.js')].find((file) => existsSync(file)) : undefined;
+      if (local !== undefined) resolved.set(key, local);
+      else {
+        const result = await b.resolve(spec, { kind: 'import-statement', importer, resolveDir: dirname(importer) });
+        resolved.set(key, result.errors.length === 0 && !result.external && result.namespace === 'file' ? result.path : undefined);
+      }
+    }
+    return resolved.get(key);
+  };
+  const exports = async (path, name, seen = new Set()) => {
+    if (seen.has(path)) return false;
+    seen.add(path);
+    const module = moduleAt(path);
+    if (module.named.has(name) || module.local.has(name)) return true;
+    for (const spec of module.stars) {
+      const target = await resolve(spec, path);
+      if (target !== undefined && (await exports(target, name, seen))) return true;
+    }
+    return false;
+  };
+  /** The module that defines `name` as `path` exports it, and its name there. */
+  const definition = async (path, name) => {
+    const module = moduleAt(path);
+    if (!module.pure) return { path, name };
+    const reexport = module.named.get(name);
+    if (reexport !== undefined) {
+      const target = await resolve(reexport.spec, path);
+      return target === undefined ? { path, name } : definition(target, reexport.name);
+    }
+    for (const spec of module.stars) {
+      const target = await resolve(spec, path);
+      if (target !== undefined && (await exports(target, name))) return definition(target, name);
+    }
+    return { path, name };
+  };
+  return async (source, importer) => {
+    const statements = [...source.matchAll(NAMED_FROM)];
+    const rewritten = await Promise.all(
+      statements.map(async ([statement, kind, list, spec]) => {
+        const target = await resolve(spec, importer);
+        if (target === undefined || !moduleAt(target).pure) return statement;
+        const byModule = new Map();
+        for (const [name, alias] of specifiers(list)) {
+          const found = await definition(target, name);
+          byModule.set(found.path, [...(byModule.get(found.path) ?? []), found.name === alias ? alias : `${found.name} as ${alias}`]);
+        }
+        return [...byModule].map(([path, names]) => `${kind} { ${names.join(', ')} } from ${JSON.stringify(path)};`).join('\n');
+      }),
+    );
+    let index = 0;
+    return source.replace(NAMED_FROM, () => rewritten[index++]);
+  };
+}
+
+/** The SDK's modules as the Lambda bundle reads them: schema keys resolved, imports direct (above). */
+const sdkModules = {
+  name: 'sdk-modules',
+  setup(b) {
+    const direct = sdkDirectImports(b);
+    b.onLoad({ filter: /[\\/]node_modules[\\/](?:@aws-sdk|@smithy)[\\/].+[\\/]dist-es[\\/].+\.js$/ }, async (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const keyed = /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/.test(args.path)
+        ? resolveSchemaKeys(source)
+        : source;
+      return { contents: await direct(keyed, args.path), loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+/**
+ * Event streams (Lambda's InvokeWithResponseStream, S3's SelectObjectContent): the S3 and Lambda
+ * clients create an event-stream marshaller with every client, and the SDK loads its
+ * event-stream serializer with `import()` when an operation streams events. No operation
+ * deploybridge calls does, so the Lambda bundle has stand-ins that say so if one ever did,
+ * instead of 20 KB of codec code the S3 and Lambda routes loaded.
+ */
+const NO_EVENT_STREAMS =
+  'throw new Error("event streams are not in deploybridge\'s Lambda bundle (build.mjs): no operation it calls streams events")';
+const noEventStreams = {
+  name: 'no-event-streams',
+  setup(b) {
+    b.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: 'event-streams', namespace: 'no-event-streams' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'no-event-streams' }, () => ({ contents: `${NO_EVENT_STREAMS};`, loader: 'js' }));
+    b.onLoad(
+      { filter: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]event-streams[\\/]eventstream-serde[\\/]EventStreamMarshaller\.js$/ },
+      () => ({
+        contents: [
+          'export class EventStreamMarshaller {',
+          `  serialize() { ${NO_EVENT_STREAMS}; }`,
+          `  deserialize() { ${NO_EVENT_STREAMS}; }`,
+          '}',
+          'export const eventStreamSerdeProvider = () => new EventStreamMarshaller();',
+        ].join('\n'),
+        loader: 'js',
+      }),
+    );
+  },
+};
+
+/**
+ * The Lambda build's entry points. The environment-only credentials module is one of its own:
+ * every SDK client imports it, so it would share the chunk of the SDK's core code, giving that
+ * chunk a source map, and with `--enable-source-maps` Node measures every line of a module with a
+ * map when it loads it (100 KB for a few lines of deploybridge's). No chunk imports an entry's own
+ * file, so it is pruned (buildBundle): the routes load what they did, split along that line.
+ */
+export const LAMBDA_ENTRY_POINTS = { index: 'src/index.ts', 'chunks/credentials': 'src/aws/lambdaCredentials.ts' };
+
 /** The deployable zip's file name in dist/: deploybridge-<version>.zip, the version of package.json. */
 export const ZIP_NAME = `deploybridge-${JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')).version}.zip`;
 
@@ -84,8 +283,15 @@ export const bundleOptions = {
   metafile: true,
   outExtension: { '.js': '.mjs' },
   logLevel: 'warning',
-  plugins: [lazyBuiltins, sdkPackageVersion],
+  plugins: [lazyBuiltins, sdkPackageVersion, noEventStreams, sdkModules, environmentCredentials],
 };
+
+/**
+ * The plugins that fit the AWS SDK to Lambda: credentials from the environment, only the schemas and
+ * protocol code the commands use, no event-stream codec. The bench builds its "naive" SDK floors
+ * without them: the SDK as it bundles by default, with its default credential chain.
+ */
+export const LAMBDA_SDK_PLUGINS = [noEventStreams, sdkModules, environmentCredentials];
 
 /** Builds into `outdir` (emptied first) and writes its metafile next to the code as meta.json. */
 export async function buildBundle(outdir, options) {
@@ -162,7 +368,7 @@ export function zipBundle(dir) {
 async function main() {
   const outdir = 'dist';
   const meta = await buildBundle(outdir, {
-    entryPoints: { index: 'src/index.ts' },
+    entryPoints: LAMBDA_ENTRY_POINTS,
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
   });

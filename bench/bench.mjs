@@ -13,17 +13,22 @@
  *   --only a,b        only these variants (ids as in results.json, e.g. init,route:ecs); no fan-out
  *   --dist DIR        measure another build directory (with meta.json and deploybridge-<version>.zip); implies --no-build
  *   --out FILE        where to write the results (default bench/results.json)
- *   --markdown        also print the tables as Markdown (for docs/performance.md)
+ *   --markdown        also print the tables as Markdown (docs/performance.md's come from `npm run bench:docs`)
  *
  * Method. Every sample is a fresh `node` process. The reference is a bare `node -e ''`; the others
  * run bench/child.mjs, which imports the bundle and (except for "init") invokes the handler as the
  * Lambda runtime would. Variants are interleaved (every round runs each variant once, in a shuffled
- * order) so a noisy neighbour slows all of them alike; ratios are medians over medians. Each route
- * that calls AWS is also compared with its SDK floor (bench/floors.mjs): a bundle of the same
- * clients making the same calls, built with the same settings, run the same way. AWS is a
- * local stub on 127.0.0.1 reached through AWS_ENDPOINT_URL, Slack the same stub through
- * SLACK_WEBHOOK_URL; credentials are fake and come from the environment, so no credential
- * provider touches the network or ~/.aws.
+ * order) so a noisy neighbour slows all of them alike. Each route that calls AWS is also compared
+ * with its SDK floors (bench/floors.mjs): a bundle of the same clients making the same calls, built
+ * with the same settings and run the same way, its credentials from the environment as in the
+ * Lambda bundle, and a "naive" one of the SDK as it bundles by default (default credential chain,
+ * every schema and protocol: the floors before build.mjs fitted the SDK). Those ratios, and init
+ * over bare node, are paired: the median of the ratios of each round's two samples. Besides the
+ * wall time to exit, each sample records when the first AWS write (bench/lib.mjs WRITE_OPERATIONS)
+ * reached the stub: from the process's start, that is the wait a cold start puts before a
+ * deployment starts. AWS is a local stub on 127.0.0.1 reached through AWS_ENDPOINT_URL, Slack the
+ * same stub through SLACK_WEBHOOK_URL; credentials are fake and come from the environment, so no
+ * credential provider touches the network or ~/.aws.
  */
 import { spawn } from 'node:child_process';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -33,6 +38,8 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   accountFiles,
+  duplicateSdkPackages,
+  firstWriteMs,
   evaluate,
   formatMarkdownTable,
   formatTable,
@@ -43,6 +50,7 @@ import {
   KB,
   MB,
   median,
+  pairedRatio,
   quantile,
   staticClosure,
 } from './lib.mjs';
@@ -271,6 +279,7 @@ function runProcess(args, env) {
       }
       // `readyMs`: when the child said it was done (the handler returned), before its exit.
       resolvePromise({
+        startedAt: t0,
         wallMs,
         readyMs: readyMs ?? wallMs,
         result: result === '' ? undefined : JSON.parse(result.startsWith(READY) ? result.slice(READY.length) : result),
@@ -312,20 +321,24 @@ function variants(stub, bundles, floors, options) {
       events: [],
     });
     for (const route of ROUTES) add(`route:${route.name}`, route.label ?? `route ${route.name}`, 'handle', [route.event]);
-    add(
-      'all',
-      'all routes, one process',
-      'handle',
-      ROUTES.map((r) => r.event),
-    );
+    // Every route in one process: no budget depends on it, so CI (`--check`) leaves it out.
+    if (!options.check)
+      add(
+        'all',
+        'all routes, one process',
+        'handle',
+        ROUTES.map((r) => r.event),
+      );
     if (!bundle.eager) {
       for (const floor of floors) {
         const route = ROUTES.find((r) => r.floor === floor.name);
+        const naive = floor.credentials === 'naive';
         list.push({
-          id: `floor:${floor.name}`,
+          id: `${naive ? 'naive' : 'floor'}:${floor.name}`,
           bundle: 'floor',
-          label: `SDK floor of ${route.label ?? `route ${route.name}`} (${FLOORS[floor.name].clients.join('+')})`,
+          label: `${naive ? 'naive SDK floor' : 'SDK floor'} of ${route.label ?? `route ${route.name}`} (${FLOORS[floor.name].clients.join('+')}${naive ? ', SDK as bundled by default' : ''})`,
           kind: 'floor',
+          credentials: floor.credentials,
           floorOf: `route:${route.name}`,
           args: [...flags, child, 'handle', relative(root, floor.entry), route.event],
           env: childEnv(stub),
@@ -385,19 +398,28 @@ function progress(text) {
   process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${text}\n`);
 }
 
-/** The SDK floors (bench/floors.mjs), each one file built with the Lambda bundle's esbuild settings. */
+/**
+ * The SDK floors (bench/floors.mjs), each one file built with the Lambda bundle's esbuild
+ * settings, as the bundle takes the SDK (credentials from the environment only, unused schemas and
+ * protocols left out), and "naive": the SDK as it bundles by default, with its default credential
+ * chain (build.mjs without LAMBDA_SDK_PLUGINS), the floors as they were before those plugins.
+ */
 async function buildFloors(tmp) {
-  const { buildBundle } = await import(pathToFileURL(join(root, 'build.mjs')).href);
-  progress(`building the SDK floors of ${Object.keys(FLOORS).length} routes`);
+  const { buildBundle, bundleOptions, LAMBDA_SDK_PLUGINS } = await import(pathToFileURL(join(root, 'build.mjs')).href);
+  progress(`building the SDK floors of ${Object.keys(FLOORS).length} routes, as the bundle takes the SDK and naive`);
   const floors = [];
-  for (const [name, floor] of Object.entries(FLOORS)) {
-    const dir = join(tmp, 'floors', name);
-    await buildBundle(dir, {
-      stdin: { contents: floor.source, resolveDir: root, sourcefile: `floor-${name}.mjs`, loader: 'js' },
-      outfile: join(dir, 'index.mjs'),
-      splitting: false,
-    });
-    floors.push({ name, entry: join(dir, 'index.mjs') });
+  for (const credentials of ['environment', 'naive']) {
+    const plugins = credentials === 'naive' ? bundleOptions.plugins.filter((p) => !LAMBDA_SDK_PLUGINS.includes(p)) : bundleOptions.plugins;
+    for (const [name, floor] of Object.entries(FLOORS)) {
+      const dir = join(tmp, 'floors', credentials, name);
+      await buildBundle(dir, {
+        stdin: { contents: floor.source, resolveDir: root, sourcefile: `floor-${name}.mjs`, loader: 'js' },
+        outfile: join(dir, 'index.mjs'),
+        splitting: false,
+        plugins,
+      });
+      floors.push({ name, credentials, entry: join(dir, 'index.mjs') });
+    }
   }
   return floors;
 }
@@ -446,14 +468,32 @@ async function buildAll(options, tmp) {
   return bundles;
 }
 
+/** The slowest route's ratios over its floors, when every one of the `expected` routes was measured. */
+function slowest(floorRatios, expected) {
+  if (floorRatios.length !== expected) return {};
+  const max = (key) => Math.max(...floorRatios.map((f) => f[key]));
+  return {
+    routeToFloorRatio: max('cpuOverFloor'),
+    routeToNaiveFloorRatio: max('cpuOverNaive'),
+    routeToFloorWallRatio: max('overFloor'),
+    routeToNaiveFloorWallRatio: max('overNaive'),
+    firstWriteToFloorRatio: max('firstWriteOverFloor'),
+    firstWriteToNaiveFloorRatio: max('firstWriteOverNaive'),
+  };
+}
+
 /** Of counts that must be exact, the one farthest from the expected count (undefined for none). */
 function farthest(values, expected) {
   return values.length === 0 ? undefined : values.reduce((a, b) => (Math.abs(b - expected) > Math.abs(a - expected) ? b : a));
 }
 
-/** The metafile path of a loaded file (metafile paths are relative to the repository root). */
-function metaPath(url) {
-  return relative(root, fileURLToPath(url)).split('\\').join('/');
+/**
+ * The metafile path of a file loaded from a bundle directory. Metafile paths are relative to the
+ * repository the bundle was built in (`dist/chunks/x.mjs`), which for `--dist` may be another one.
+ */
+function metaPath(meta, dir, url) {
+  const file = relative(dir, fileURLToPath(url)).split('\\').join('/');
+  return Object.keys(meta.outputs).find((key) => key === file || key.endsWith(`/${file}`)) ?? file;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -489,13 +529,13 @@ async function main() {
       if (variant.kind !== 'init') verify(variant, sample, stub);
       const files = sample.result.loaded
         .filter((u) => u.startsWith('file:'))
-        .map(metaPath)
+        .map((url) => metaPath(lazy.meta, lazy.dir, url))
         .filter((f) => lazy.meta.outputs[f] !== undefined);
       const builtins = sample.result.loaded.filter((u) => u.startsWith('node:'));
       inventory[variant.id] = { ...accountFiles(lazy.meta, files), builtins: [...new Set(builtins)].sort() };
     }
     const init = inventory.init;
-    const metaInit = [...staticClosure(lazy.meta, metaPath(pathToFileURL(lazy.entry).href))];
+    const metaInit = [...staticClosure(lazy.meta, metaPath(lazy.meta, lazy.dir, pathToFileURL(lazy.entry).href))];
     if (init !== undefined && metaInit.length !== init.files.length) {
       progress(`note: the metafile says init loads ${metaInit.length} files, the loader saw ${init.files.length}`);
     }
@@ -521,7 +561,13 @@ async function main() {
       const sample = await runProcess(variant.args, variant.env);
       if (variant.kind !== undefined && variant.kind !== 'init') verify(variant, sample, stub);
       if (i >= warmup.length) {
-        samples[id].push({ wallMs: sample.wallMs, readyMs: sample.readyMs, rss: sample.result?.rss });
+        samples[id].push({
+          wallMs: sample.wallMs,
+          readyMs: sample.readyMs,
+          firstWriteMs: firstWriteMs(stub.calls(), sample.startedAt),
+          rss: sample.result?.rss,
+          cpuMs: sample.result?.cpuMs,
+        });
         if (++done % (list.length * 5) === 0) progress(`  ${done / list.length} of ${options.runs} rounds`);
       }
     }
@@ -626,8 +672,12 @@ async function main() {
       const wall = samples[id].map((s) => s.wallMs);
       const rss = samples[id].map((s) => s.rss).filter((r) => r !== undefined);
       const ready = samples[id].map((s) => s.readyMs);
+      const firstWrite = samples[id].map((s) => s.firstWriteMs).filter((ms) => ms !== undefined);
+      const cpu = samples[id].map((s) => s.cpuMs).filter((ms) => ms !== undefined);
       return {
+        cpuMs: cpu.length > 0 ? median(cpu) : undefined,
         medianMs: median(wall),
+        firstWriteMs: firstWrite.length > 0 ? median(firstWrite) : undefined,
         p25Ms: quantile(wall, 0.25),
         p75Ms: quantile(wall, 0.75),
         minMs: Math.min(...wall),
@@ -646,6 +696,7 @@ async function main() {
         label: v.label,
         bundle: v.bundle,
         floorOf: v.floorOf,
+        credentials: v.credentials,
         ...s,
         ratio: s.medianMs / bare.medianMs,
         readyRatio: s.readyMs / bare.medianMs,
@@ -654,25 +705,44 @@ async function main() {
         clients: loaded?.clients,
       };
     });
-    // Each SDK route over its floor: what deploybridge adds to the SDK's own cost.
-    const floorRatios = rows
-      .filter((r) => r.bundle === 'floor')
-      .flatMap((floor) => {
-        const route = rows.find((r) => r.id === floor.floorOf);
-        return route === undefined
-          ? []
-          : [
-              {
-                route: route.id,
-                label: route.label,
-                routeMs: route.medianMs,
-                floorMs: floor.medianMs,
-                routeRatio: route.ratio,
-                floorRatio: floor.ratio,
-                overFloor: route.medianMs / floor.medianMs,
-              },
-            ];
-      });
+    // Each SDK route over its floors: what deploybridge adds to the SDK's own cost (the floor with
+    // the bundle's environment credentials), and where it stands against the SDK set up the usual
+    // way (the naive floor: the SDK as it bundles by default). Ratios pair the samples of each round.
+    const paired = (a, b, key) =>
+      pairedRatio(
+        samples[a].map((x) => x[key]),
+        samples[b].map((x) => x[key]),
+      );
+    const floorRatios = ROUTES.filter((r) => r.floor !== undefined).flatMap((r) => {
+      const route = rows.find((row) => row.id === `route:${r.name}`);
+      const floor = rows.find((row) => row.id === `floor:${r.floor}`);
+      const naive = rows.find((row) => row.id === `naive:${r.floor}`);
+      if (route === undefined || floor === undefined || naive === undefined) return [];
+      return [
+        {
+          route: route.id,
+          label: route.label,
+          routeMs: route.medianMs,
+          floorMs: floor.medianMs,
+          naiveMs: naive.medianMs,
+          routeRatio: route.ratio,
+          floorRatio: floor.ratio,
+          naiveRatio: naive.ratio,
+          overFloor: paired(route.id, floor.id, 'wallMs'),
+          overNaive: paired(route.id, naive.id, 'wallMs'),
+          cpuOverFloor: paired(route.id, floor.id, 'cpuMs'),
+          cpuOverNaive: paired(route.id, naive.id, 'cpuMs'),
+          routeFirstWriteMs: route.firstWriteMs,
+          floorFirstWriteMs: floor.firstWriteMs,
+          naiveFirstWriteMs: naive.firstWriteMs,
+          firstWriteOverFloor: paired(route.id, floor.id, 'firstWriteMs'),
+          firstWriteOverNaive: paired(route.id, naive.id, 'firstWriteMs'),
+          routeRss: route.rssBytes,
+          floorRss: floor.rssBytes,
+          naiveRss: naive.rssBytes,
+        },
+      ];
+    });
     const burstOf = (list, expected) =>
       list.length === 0
         ? undefined
@@ -747,9 +817,17 @@ async function main() {
     fanout.callsPerService = fanout.updatesPerInvocation / FANOUT_SERVICES;
 
     const figures = {
-      initRatio: rows.find((r) => r.id === 'init')?.ratio,
+      // Paired by round, like the floors: a noisy neighbour slows `node` and the bundle alike.
+      initRatio:
+        samples.init?.length > 0
+          ? pairedRatio(
+              samples.init.map((x) => x.wallMs),
+              samples.bare.map((x) => x.wallMs),
+            )
+          : undefined,
       heaviestRouteRatio: heaviest?.ratio,
-      heaviestRss: heaviest?.rssBytes,
+      // The single route that leaves the process largest (one event, as Lambda delivers them).
+      heaviestRss: largest(routeRows, 'rssBytes')?.rssBytes,
       largestRss: biggestRss?.rssBytes,
       zipBytes: lazy.zipBytes,
       initCodeBytes: init?.bytes,
@@ -762,11 +840,9 @@ async function main() {
       fanoutColdVsIdeal: fanout.coldVsIdeal,
       fanoutCallsPerService: fanout.callsPerService,
       fanoutOtherCalls: fanout.otherCalls,
-      // Every SDK route must have been measured against its floor.
-      routeToFloorRatio:
-        floorRatios.length === ROUTES.filter((r) => r.floor !== undefined).length
-          ? Math.max(...floorRatios.map((f) => f.overFloor))
-          : undefined,
+      // Every SDK route must have been measured against its floors.
+      ...slowest(floorRatios, ROUTES.filter((r) => r.floor !== undefined).length),
+      duplicateSdkPackages: duplicateSdkPackages(lazy.meta).length,
       burstBatchUpdates: burst.batch?.updates,
     };
     const checks = evaluate(figures);
@@ -821,19 +897,51 @@ async function main() {
       );
     }
     const floorTable = [
-      ['route', 'median ms', 'SDK floor ms', 'route / bare', 'floor / bare', 'route / floor'],
+      [
+        'route',
+        'median ms',
+        'SDK floor ms',
+        'naive floor ms',
+        'route / bare',
+        'floor / bare',
+        'naive / bare',
+        'route / floor',
+        'route / naive',
+        'CPU: route / floor',
+        'CPU: route / naive',
+      ],
       ...floorRatios.map((f) => [
         f.label,
         f.routeMs.toFixed(1),
         f.floorMs.toFixed(1),
+        f.naiveMs.toFixed(1),
         `${f.routeRatio.toFixed(2)}x`,
         `${f.floorRatio.toFixed(2)}x`,
+        `${f.naiveRatio.toFixed(2)}x`,
         `${f.overFloor.toFixed(2)}x`,
+        `${f.overNaive.toFixed(2)}x`,
+        `${f.cpuOverFloor.toFixed(2)}x`,
+        `${f.cpuOverNaive.toFixed(2)}x`,
+      ]),
+    ];
+    const firstWriteTable = [
+      ['route', 'to first write ms', 'SDK floor ms', 'naive floor ms', 'route / floor', 'route / naive'],
+      ...floorRatios.map((f) => [
+        f.label,
+        f.routeFirstWriteMs.toFixed(1),
+        f.floorFirstWriteMs.toFixed(1),
+        f.naiveFirstWriteMs.toFixed(1),
+        `${f.firstWriteOverFloor.toFixed(2)}x`,
+        `${f.firstWriteOverNaive.toFixed(2)}x`,
       ]),
     ];
     if (floorRatios.length > 0) {
-      console.log('\nSDK routes over their SDK floor (the same clients making the same calls, nothing else):');
+      console.log(
+        '\nSDK routes over their SDK floor (the same clients making the same calls, nothing else; the SDK as the bundle takes it) and their naive floor (the SDK as it bundles by default); ratios paired by round:',
+      );
       console.log(formatTable(floorTable));
+      console.log('\nTime to the first AWS write (process start, a cold start, to the first write request reaching AWS):');
+      console.log(formatTable(firstWriteTable));
     }
     const burstTable = [
       ['burst of 30 events', 'invocations', 'UpdateService', 'AWS calls', 'Slack messages', 'ms to handled'],
@@ -866,7 +974,7 @@ async function main() {
     if (options.only) console.log('(--only: partial run; unmeasured figures show n/a)');
     if (options.markdown) {
       console.log(`\n${formatMarkdownTable(table)}\n`);
-      if (floorRatios.length > 0) console.log(`${formatMarkdownTable(floorTable)}\n`);
+      if (floorRatios.length > 0) console.log(`${formatMarkdownTable(floorTable)}\n\n${formatMarkdownTable(firstWriteTable)}\n`);
       if (burst.batch !== undefined) console.log(`${formatMarkdownTable(burstTable)}\n`);
       console.log(
         formatMarkdownTable([
@@ -909,7 +1017,9 @@ async function main() {
     const breaches = checks.filter((c) => c.kind === 'budget' && !c.ok);
     if (options.check && breaches.length > 0) {
       const limit = (c) =>
-        c.unit === 'calls' || c.unit === 'routes' ? `must be ${formatValue(c.limit, c.unit)}` : `> budget ${formatValue(c.limit, c.unit)}`;
+        ['calls', 'routes', 'packages'].includes(c.unit)
+          ? `must be ${formatValue(c.limit, c.unit)}`
+          : `> budget ${formatValue(c.limit, c.unit)}`;
       console.error(`\nbench --check FAILED (${breaches.length} budget${breaches.length === 1 ? '' : 's'} breached):`);
       for (const c of breaches) console.error(`  - ${c.name}: ${formatValue(c.value, c.unit)} ${limit(c)}`);
       console.error('Budgets live in bench/lib.mjs (BUDGETS); the table above says where the bytes and milliseconds go.');

@@ -1,8 +1,26 @@
 // Types of bench/lib.mjs, for the tests in test/bench/.
 export declare const KB: number;
 export declare const MB: number;
-export declare const BUDGETS: { initRatio: number; routeToFloorRatio: number; zipBytes: number; initCodeBytes: number };
-export declare const TARGETS: { initRatio: number; routeToFloorRatio: number; rssBytes: number; zipBytes: number; fanoutVsIdeal: number };
+export declare const BUDGETS: {
+  initRatio: number;
+  routeToFloorRatio: number;
+  routeToNaiveFloorRatio: number;
+  zipBytes: number;
+  initCodeBytes: number;
+  rssBytes: number;
+};
+export declare const TARGETS: {
+  initRatio: number;
+  routeToFloorRatio: number;
+  routeToNaiveFloorRatio: number;
+  zipBytes: number;
+  rssBytes: number;
+  fanoutVsIdeal: number;
+};
+export declare const WRITE_OPERATIONS: Set<string>;
+export declare function firstWriteMs(calls: Array<{ target: string; arrived: number }>, startedAt: number): number | undefined;
+export declare function pairedRatio(a: number[], b: number[]): number;
+export declare function duplicateSdkPackages(meta: { inputs?: Record<string, unknown> }): string[];
 
 export interface Metafile {
   outputs: Record<
@@ -50,6 +68,12 @@ export interface Figures {
   fanoutCallsPerService?: number;
   fanoutOtherCalls?: number;
   routeToFloorRatio?: number;
+  routeToNaiveFloorRatio?: number;
+  routeToFloorWallRatio?: number;
+  routeToNaiveFloorWallRatio?: number;
+  firstWriteToFloorRatio?: number;
+  firstWriteToNaiveFloorRatio?: number;
+  duplicateSdkPackages?: number;
   burstBatchUpdates?: number;
 }
 export interface Check {

@@ -8,29 +8,95 @@ import { BURST_SERVICES } from './burst.mjs';
 export const KB = 1024;
 export const MB = 1024 * 1024;
 
-/** CI budgets (`npm run bench -- --check` fails above these) and the targets. */
+/**
+ * CI budgets (`npm run bench -- --check` fails above these) and the targets. Ratios compare
+ * interleaved samples round by round (see {@link pairedRatio}). The route budgets are on CPU time
+ * (the child's own, every thread): on this shared 2-core machine a route's wall time over its
+ * floor's moved from 1.05x to 1.6x between two runs of one build, its CPU time by a few percent.
+ * Wall time, what a user waits for, is reported against the issue's targets. A regression trips
+ * the budgets: the CommonJS SDK builds, eager loading or Slack over `fetch` each cost 1.5x to 2x.
+ */
 export const BUDGETS = {
   initRatio: 1.35,
   // A route that calls AWS over its SDK floor: the same clients making the same calls and nothing
-  // else (bench/floors.mjs). The SDK's own cost is not deploybridge's to cut (ECSClient and one
-  // UpdateService alone cost over 3x a bare `node -e ''`); what deploybridge adds on top is.
-  routeToFloorRatio: 1.5,
-  // The S3 and ECR clients (env files read and compared, images described) added 62 KB to the zip
-  // (245 KB → 307 KB): S3's schema module alone is 64 KB minified, because esbuild keeps every
-  // operation schema whose object literal has a computed key (`{ [_h]: … }`) even when unused.
-  // Following deployments (the deployments table, ECS's ListTasks/DescribeTasks/DescribeServices,
-  // Slack's Web API) added 18 KB more; SQS batches (Powertools Batch, merging) 8 KB.
-  zipBytes: 350 * KB,
+  // else, the SDK bundled as the Lambda bundle takes it (bench/floors.mjs). The SDK's own cost is
+  // not deploybridge's to cut (ECSClient and one UpdateService alone cost over 3x a bare
+  // `node -e ''`); what deploybridge adds on top is. Measured: 1.36x to 1.53x in CPU time.
+  routeToFloorRatio: 1.65,
+  // …and over its naive floor: the same calls with the SDK as it bundles by default (default
+  // credential chain, every schema): a whole route against a bare SDK call set up the usual way.
+  // Measured: 1.19x to 1.35x in CPU time.
+  routeToNaiveFloorRatio: 1.5,
+  // 341 KB before the SDK was fitted to Lambda (environment credentials, unused schemas, protocols
+  // and the event-stream codec left out): 275.5 KB.
+  zipBytes: 280 * KB,
   initCodeBytes: 60 * KB,
+  // Bare `node` is 39 MB; the heaviest route measured 58 to 59 MB, 1.6 MB of it the source maps.
+  rssBytes: 62 * MB,
 };
 
 export const TARGETS = {
   initRatio: 1.25,
   routeToFloorRatio: 1.15,
-  rssBytes: 55 * MB,
+  routeToNaiveFloorRatio: 1.0,
   zipBytes: 220 * KB,
+  rssBytes: 55 * MB,
   fanoutVsIdeal: 1.2,
 };
+
+/**
+ * AWS operations that change something: the first of them to reach AWS is when a deployment
+ * starts, the moment a user waits for ("time to first write").
+ */
+export const WRITE_OPERATIONS = new Set([
+  'UpdateService',
+  'UpdateFunctionCode',
+  'UpdateFunctionConfiguration',
+  'PublishVersion',
+  'UpdateAlias',
+]);
+
+/**
+ * Milliseconds from `startedAt` to the first write request's arrival (both on one clock), or
+ * undefined when no write was made.
+ *
+ * @example
+ * firstWriteMs([{ target: 'DescribeImages', arrived: 120 }, { target: 'UpdateService', arrived: 180 }], 20); // 160
+ */
+export function firstWriteMs(calls, startedAt) {
+  const writes = calls.filter((c) => WRITE_OPERATIONS.has(c.target)).map((c) => c.arrived);
+  return writes.length === 0 ? undefined : Math.min(...writes) - startedAt;
+}
+
+/**
+ * The ratio of two variants measured in the same interleaved rounds: the median of the per-round
+ * ratios (`a[i] / b[i]`, both of round i). A slow phase of a noisy machine hits both samples of a
+ * round, so it cancels out, where a ratio of medians keeps it.
+ *
+ * @example
+ * pairedRatio([200, 400, 210], [100, 380, 200]); // 1.05
+ */
+export function pairedRatio(a, b) {
+  if (a.length !== b.length || a.length === 0) throw new Error(`paired ratio of ${a.length} and ${b.length} samples`);
+  return median(a.map((value, i) => value / b[i]));
+}
+
+/**
+ * The AWS SDK packages (`@aws-sdk/*`, `@smithy/*`) a metafile bundles from more than one
+ * directory: each is a second copy of the same code, from clients pinned to different versions.
+ *
+ * @example
+ * duplicateSdkPackages(meta); // [] — or ['@smithy/core: node_modules/@smithy/core, node_modules/@aws-sdk/client-ssm/node_modules/@smithy/core']
+ */
+export function duplicateSdkPackages(meta) {
+  const copies = new Map();
+  for (const input of Object.keys(meta.inputs ?? {})) {
+    const match = /^(.*node_modules\/((?:@aws-sdk|@smithy)\/[^/]+))\//.exec(input);
+    if (match === null) continue;
+    copies.set(match[2], (copies.get(match[2]) ?? new Set()).add(match[1]));
+  }
+  return [...copies].filter(([, dirs]) => dirs.size > 1).map(([name, dirs]) => `${name}: ${[...dirs].sort().join(', ')}`);
+}
 
 export function median(values) {
   return quantile(values, 0.5);
@@ -145,12 +211,24 @@ export function idealFanoutMs({ services, concurrency, callsPerService, delayMs,
  * Compares figures with limits. `figures` holds the measured values (undefined when not measured);
  * each check says whether it is a CI budget or only a target.
  */
+/** Units of counts, which must be exact. */
+const EXACT_UNITS = new Set(['calls', 'routes', 'packages']);
+
 export function evaluate(figures) {
   const checks = [
     ['budget', 'init-only ratio', figures.initRatio, BUDGETS.initRatio, 'x'],
-    ['budget', 'slowest SDK route over its SDK floor', figures.routeToFloorRatio, BUDGETS.routeToFloorRatio, 'x'],
+    ['budget', 'slowest SDK route over its SDK floor, CPU time', figures.routeToFloorRatio, BUDGETS.routeToFloorRatio, 'x'],
+    [
+      'budget',
+      'slowest SDK route over its naive SDK floor (the SDK as bundled by default), CPU time',
+      figures.routeToNaiveFloorRatio,
+      BUDGETS.routeToNaiveFloorRatio,
+      'x',
+    ],
     ['budget', 'zip bytes', figures.zipBytes, BUDGETS.zipBytes, 'bytes'],
     ['budget', 'code loaded at init', figures.initCodeBytes, BUDGETS.initCodeBytes, 'bytes'],
+    ['budget', 'RSS after the heaviest route', figures.heaviestRss, BUDGETS.rssBytes, 'bytes'],
+    ['budget', 'SDK packages bundled twice (one SDK version across the clients)', figures.duplicateSdkPackages, 0, 'packages'],
     ['budget', 'SDK code loaded by the ecs route', figures.ecsRouteSdkBytes, 0, 'bytes'],
     ['budget', 'routes loading an SDK client they do not use', figures.routesWithOtherClients, 0, 'routes'],
     ['budget', 'AWS calls per service in the fan-out', figures.fanoutCallsPerService, 1, 'calls'],
@@ -169,7 +247,22 @@ export function evaluate(figures) {
       'calls',
     ],
     ['target', 'init-only ratio', figures.initRatio, TARGETS.initRatio, 'x'],
-    ['target', 'slowest SDK route over its SDK floor', figures.routeToFloorRatio, TARGETS.routeToFloorRatio, 'x'],
+    ['target', 'slowest SDK route over its SDK floor, wall time', figures.routeToFloorWallRatio, TARGETS.routeToFloorRatio, 'x'],
+    [
+      'target',
+      'slowest SDK route over its naive SDK floor, wall time',
+      figures.routeToNaiveFloorWallRatio,
+      TARGETS.routeToNaiveFloorRatio,
+      'x',
+    ],
+    ['target', 'slowest SDK route to its first write, over its SDK floor', figures.firstWriteToFloorRatio, TARGETS.routeToFloorRatio, 'x'],
+    [
+      'target',
+      'slowest SDK route to its first write, over its naive SDK floor',
+      figures.firstWriteToNaiveFloorRatio,
+      TARGETS.routeToNaiveFloorRatio,
+      'x',
+    ],
     ['target', 'RSS after the heaviest route', figures.heaviestRss, TARGETS.rssBytes, 'bytes'],
     ['target', 'zip bytes', figures.zipBytes, TARGETS.zipBytes, 'bytes'],
     ['target', 'fan-out vs ideal, warm invocation', figures.fanoutVsIdeal, TARGETS.fanoutVsIdeal, 'x'],
@@ -182,7 +275,7 @@ export function evaluate(figures) {
     limit,
     unit,
     // Counts must be exact; everything else is an upper bound.
-    ok: value !== undefined && Number.isFinite(value) && (unit === 'calls' || unit === 'routes' ? value === limit : value <= limit),
+    ok: value !== undefined && Number.isFinite(value) && (EXACT_UNITS.has(unit) ? value === limit : value <= limit),
   }));
 }
 

@@ -10,6 +10,8 @@ export interface StubCall {
   input: Record<string, unknown>;
   start: number;
   end: number;
+  /** When the request reached the stub, on the bench's `performance.now()` clock. */
+  arrived: number;
 }
 export interface Stub {
   url: string;

@@ -12,6 +12,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { createServer } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const ECS_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
@@ -227,7 +228,7 @@ export function answerLambda({ operation, functionName, alias }, input, query, {
  */
 export async function startStub(options = {}) {
   const settings = { delayMs: 0, image: DEFAULT_IMAGE, images: {}, ...options };
-  /** @type {Array<{ target: string; input: Record<string, unknown>; start: number; end: number }>} */
+  /** @type {Array<{ target: string; input: Record<string, unknown>; start: number; end: number; arrived: number }>} */
   let calls = [];
   let slack = 0;
   let inFlight = 0;
@@ -237,6 +238,9 @@ export async function startStub(options = {}) {
   const sockets = new Set();
 
   const server = createServer((req, res) => {
+    // When the request reached the stub (its headers), on the bench's own clock: the first write's
+    // arrival, less the child's spawn, is "event to first write" of a cold start.
+    const arrived = performance.now();
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
@@ -257,7 +261,7 @@ export async function startStub(options = {}) {
       }
       if (s3 !== undefined) input = { Bucket: s3.bucket, Key: s3.key, VersionId: s3.versionId };
       const operation = lambda?.operation ?? s3?.operation ?? target.slice(target.indexOf('.') + 1);
-      const call = { target: operation, input, start: Date.now(), end: 0 };
+      const call = { target: operation, input, start: Date.now(), end: 0, arrived };
       calls.push(call);
       inFlight++;
       maxInFlight = Math.max(maxInFlight, inFlight);

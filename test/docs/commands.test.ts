@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { USAGE as BENCH_DOCS_USAGE } from '../../bench/docs.mjs';
 import { USAGE as FIGURES_USAGE } from '../../scripts/figures.mjs';
 import { moduleInterface, USAGE as TERRAFORM_DOCS_USAGE } from '../../scripts/terraform-docs.mjs';
 import { runLocal } from '../../src/local/run.js';
@@ -37,6 +38,7 @@ beforeAll(async () => {
   options.set('bench', new Set([...header.matchAll(/^ \*\s+(--[a-z][\w-]*)/gm)].map((m) => m[1] as string)));
   options.set('docs:terraform', flags(TERRAFORM_DOCS_USAGE));
   options.set('figures', flags(FIGURES_USAGE));
+  options.set('bench:docs', flags(BENCH_DOCS_USAGE));
 });
 
 /** The command lines a page shows: shell blocks, `$ ` lines of output blocks, inline code that is a command. */

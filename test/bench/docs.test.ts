@@ -1,0 +1,30 @@
+/**
+ * docs/performance.md states the figures of bench/reference.json (a bench run kept for it), as
+ * `npm run bench:docs` writes them: a figure copied by hand, or left behind by a new run, fails here.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DOC, fill, generatedDocument } from '../../bench/docs.mjs';
+
+describe('docs/performance.md', () => {
+  it('shows the figures of bench/reference.json in every generated block (`npm run bench:docs` rewrites them)', () => {
+    const { text, missing } = generatedDocument();
+    expect(missing).toEqual([]);
+    expect(readFileSync(DOC, 'utf8')).toBe(text);
+  });
+
+  it('has its tables in generated blocks', () => {
+    const names = [...readFileSync(DOC, 'utf8').matchAll(/<!-- bench: ([a-z-]+) -->/g)].map((m) => m[1]);
+    expect(names).toEqual(expect.arrayContaining(['machine', 'first-write', 'floors', 'variants', 'sizes', 'burst', 'checks']));
+  });
+});
+
+describe('generated blocks', () => {
+  it('are rewritten between their markers, the text around them kept; an unknown block is reported', () => {
+    const text = 'Before.\n<!-- bench: sizes -->\nZip: 300 KB\n<!-- /bench -->\nAfter.\n<!-- bench: other -->\nx\n<!-- /bench -->\n';
+    expect(fill(text, { sizes: 'Zip: 250 KB' })).toEqual({
+      text: 'Before.\n<!-- bench: sizes -->\nZip: 250 KB\n<!-- /bench -->\nAfter.\n<!-- bench: other -->\nx\n<!-- /bench -->\n',
+      missing: ['other'],
+    });
+  });
+});

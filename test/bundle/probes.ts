@@ -1,0 +1,52 @@
+/**
+ * Small programs run twice by test/bundle/lambda-bundle.test.ts: bundled with the Lambda build's
+ * settings (build.mjs) in a child `node` process, and from source in the test, against the same
+ * server on 127.0.0.1 (AWS_ENDPOINT_URL). What they answer is compared.
+ */
+import { NoSuchKey } from '@aws-sdk/client-s3';
+import { ECSClient, ListTasksCommand } from '../../src/aws/ecs.js';
+import { GetObjectCommand, ListObjectVersionsCommand, S3Client } from '../../src/aws/s3.js';
+
+/** An error as the probes report it. */
+function failure(error: unknown) {
+  const e = error as { name?: string; message?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };
+  return { name: e.name, message: e.message, fault: e.$fault, status: e.$metadata?.httpStatusCode };
+}
+
+/** One ECS call: whether it was sent (the server records which key signed it) or why not. */
+export async function ecsCall(): Promise<unknown> {
+  const ecs = new ECSClient({ region: 'us-east-1' });
+  try {
+    const { taskArns } = await ecs.send(new ListTasksCommand({ cluster: 'myproject_cluster_dev' }));
+    return { taskArns };
+  } catch (error) {
+    return { error: failure(error) };
+  }
+}
+
+/** An env file as the S3 trigger reads it: one version, the version list, and a key that does not exist. */
+export async function s3Reads(): Promise<unknown> {
+  const s3 = new S3Client({ region: 'us-east-1', forcePathStyle: true });
+  const object = await s3.send(new GetObjectCommand({ Bucket: 'myproject-config-dev', Key: 'api/.env', VersionId: 'v2' }));
+  const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: 'myproject-config-dev', Prefix: 'api/.env' }));
+  const missing = await s3.send(new GetObjectCommand({ Bucket: 'myproject-config-dev', Key: 'missing/.env' })).then(
+    () => undefined,
+    (error: unknown) => ({ ...failure(error), isNoSuchKey: error instanceof NoSuchKey }),
+  );
+  return {
+    body: await object.Body?.transformToString(),
+    versionId: object.VersionId,
+    contentLength: object.ContentLength,
+    contentType: object.ContentType,
+    isTruncated: listed.IsTruncated,
+    versions: listed.Versions?.map((v) => ({
+      key: v.Key,
+      versionId: v.VersionId,
+      isLatest: v.IsLatest,
+      lastModified: v.LastModified?.toISOString(),
+      size: v.Size,
+    })),
+    deleteMarkers: listed.DeleteMarkers?.map((m) => ({ key: m.Key, versionId: m.VersionId, isLatest: m.IsLatest })),
+    missing,
+  };
+}
