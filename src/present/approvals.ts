@@ -28,14 +28,34 @@ function within(from: string, to: string): string {
   return minutes % 60 === 0 ? `${minutes / 60} h` : `${minutes} min`;
 }
 
-/** What is pinned, as one line: "revision myproject_service_api_dev:43; image sha256:3f9c1e2…". */
-function pinnedLine(pinned: Pinned): string | undefined {
+/** Why nothing is pinned: what is read only when the approved deployment runs. */
+function unpinned(request: DeploymentRequest): string {
+  if (request.target === 'ecs')
+    return 'nothing: a restart starts new tasks of the revision the service runs when approved, which read their parameters and env files then';
+  switch (request.change.kind) {
+    case 'version':
+      return `version ${request.change.version}`;
+    case 'release':
+      return 'nothing: $LATEST is published as it is when approved';
+    case 'rollback':
+      return 'nothing: the alias moves back to the version its description names when approved';
+    case 'config_revision':
+      return 'nothing: new execution environments read the configuration when approved';
+    case 'zip':
+      return 'nothing: the bucket keeps no versions, the artifact is read when approved';
+    case 'image':
+      return 'nothing: the image tag is resolved when approved';
+  }
+}
+
+/** What is pinned, as one line: "revision myproject_service_api_dev:43; image sha256:3f9c1e2…", or why nothing is. */
+function pinnedLine(pinned: Pinned, request: DeploymentRequest): string {
   const parts = [
     pinned.taskDefinition === undefined ? undefined : `revision ${shortTaskDefinition(pinned.taskDefinition)}`,
     pinned.imageDigest === undefined ? undefined : `image ${shortDigest(pinned.imageDigest)}`,
-    pinned.artifactVersion === undefined ? undefined : `artifact ${pinned.artifactVersion}`,
+    pinned.artifactVersion === undefined ? undefined : `artifact version ${pinned.artifactVersion}`,
   ].filter((part) => part !== undefined);
-  return parts.length === 0 ? undefined : parts.join('; ');
+  return parts.length === 0 ? unpinned(request) : parts.join('; ');
 }
 
 /** The plan as a dry run shows it: for Lambda, the versions and the calls that would be made. */
@@ -55,7 +75,7 @@ const approversMention = (approvers: readonly string[]): Mention => ({
 
 /** The two buttons: Approve asks for confirmation, naming what it deploys. */
 function decisionButtons(approval: ApprovalRequest, identity: DeploymentIdentity, actions: ApprovalActionIds): ActionButton[] {
-  const what = pinnedLine(approval.pinned);
+  const what = pinnedLine(approval.pinned, approval.request);
   return [
     {
       text: 'Approve',
@@ -64,7 +84,7 @@ function decisionButtons(approval: ApprovalRequest, identity: DeploymentIdentity
       style: 'primary',
       confirm: {
         title: `Deploy ${approval.service}?`,
-        text: `${identity.resource}${what === undefined ? '' : ` (${what})`} will be deployed now, exactly as shown.`,
+        text: `${identity.resource} will be deployed now, exactly as shown (pinned: ${what}).`,
         confirm: 'Approve and deploy',
         deny: 'Cancel',
       },
@@ -75,12 +95,11 @@ function decisionButtons(approval: ApprovalRequest, identity: DeploymentIdentity
 
 /** The facts every state of a request shows: what it deploys and what is pinned. */
 function requestFacts(approval: ApprovalRequest, identity: DeploymentIdentity, status: string): Facts {
-  const pinned = pinnedLine(approval.pinned);
   return [
     ['Status', status],
     ...identity.facts,
     ...planFacts(approval.preview, approval.calls),
-    ...(pinned === undefined ? [] : ([['Pinned', pinned]] as Facts)),
+    ['Pinned', pinnedLine(approval.pinned, approval.request)],
   ];
 }
 
@@ -156,13 +175,12 @@ export const approvalMessages = {
     approvers: readonly string[],
     expiryMinutes: number,
   ): Notification {
-    const line = pinnedLine(pinned);
     return {
       ...deploymentMessage(request, identity, 'warning', 'Would ask for approval', [
         ['Status', 'dry run: approval not asked, nothing deployed'],
         ...identity.facts,
         ...planFacts(preview, calls),
-        ...(line === undefined ? [] : ([['Pinned', line]] as Facts)),
+        ['Pinned', pinnedLine(pinned, request)],
         ['Expires', `${expiryMinutes % 60 === 0 ? `${expiryMinutes / 60} h` : `${expiryMinutes} min`} after the request`],
       ]),
       mentions: [approversMention(approvers)],
