@@ -3,9 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     setupFiles: ['aws-sdk-client-mock-vitest/extend', 'test/setup/record-output.ts'],
-    // Clears the suite output the secret scan reads and the figures of the last run; gives
-    // test/terraform a work directory per run.
-    globalSetup: ['test/setup/clear-suite-output.ts', 'test/setup/clear-figures.ts', 'test/terraform/globalSetup.ts'],
+    // Clears the suite output the secret scan reads and the figures of the last run (this run's
+    // are merged into reports/reliability.json when it ends); gives test/terraform a work directory per run.
+    globalSetup: ['test/setup/clear-suite-output.ts', 'test/setup/reliability-figures.ts', 'test/terraform/globalSetup.ts'],
     // The JSON report is what .ci/run reads to print "N passed, N failed".
     reporters: ['default', ['json', { outputFile: 'reports/vitest.json' }]],
     // The SDK's Node-version warning is the SDK's own switch off here: the tests that hold it back

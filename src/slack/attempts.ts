@@ -7,6 +7,22 @@
 import { sleep } from '../shared/retry.js';
 import { postJson, type PostResponse } from './post.js';
 
+/**
+ * The time the attempts read and spend. Production runs on the system's; tests pass a virtual one,
+ * so the budget's decisions are checked without waiting for them.
+ */
+export interface SlackClock {
+  /** Epoch milliseconds. */
+  now(): number;
+  /** Resolves after `ms` milliseconds: a wait between attempts. */
+  sleep(ms: number): Promise<void>;
+  /** A signal that aborts after `ms` milliseconds: one attempt's timeout. */
+  timeout(ms: number): AbortSignal;
+}
+
+/** The system's time, which every notifier runs on unless a test passes its own. */
+export const SYSTEM_CLOCK: SlackClock = { now: () => Date.now(), sleep, timeout: (ms) => AbortSignal.timeout(ms) };
+
 export interface SlackSendOptions {
   /** Time the messages of one invocation share, from its first message: retries and `Retry-After` waits happen inside it. */
   budgetMs: number;
@@ -16,6 +32,8 @@ export interface SlackSendOptions {
   retryDelayMs: number;
   /** Attempts per message, the first included. */
   maxAttempts: number;
+  /** Where the budget's time comes from ({@link SYSTEM_CLOCK}). */
+  clock: SlackClock;
 }
 
 /**
@@ -29,14 +47,14 @@ export function nextTry(
   options: SlackSendOptions,
 ): { retry: true } | { retry: false; why: string } {
   if (attempt >= options.maxAttempts) return { retry: false, why: `gave up after ${attempt} attempts` };
-  if (Date.now() + waitMs >= deadline)
+  if (options.clock.now() + waitMs >= deadline)
     return { retry: false, why: `no time left to retry within the invocation's Slack budget (${options.budgetMs} ms)` };
   return { retry: true };
 }
 
 /** Time allowed for an attempt: a first attempt has its own timeout; a retry never runs past the shared deadline. */
 export function attemptTimeout(attempt: number, deadline: number, options: SlackSendOptions): number {
-  return attempt === 1 ? options.attemptTimeoutMs : Math.max(1, Math.min(options.attemptTimeoutMs, deadline - Date.now()));
+  return attempt === 1 ? options.attemptTimeoutMs : Math.max(1, Math.min(options.attemptTimeoutMs, deadline - options.clock.now()));
 }
 
 /** Seconds of a `Retry-After` header, as milliseconds; `undefined` if absent or unreadable. */
@@ -80,7 +98,7 @@ export async function postWithinBudget<T>(
     let reason: string;
     let waitMs = options.retryDelayMs * 2 ** (attempt - 1);
     try {
-      const response = await postJson(url, body, AbortSignal.timeout(attemptTimeout(attempt, deadline, options)), headers);
+      const response = await postJson(url, body, options.clock.timeout(attemptTimeout(attempt, deadline, options)), headers);
       const verdict = classify(response);
       if (verdict.kind === 'delivered') return { ok: true, value: verdict.value };
       if (verdict.kind === 'give up') return { ok: false, reason: verdict.reason, retryable: false };
@@ -95,6 +113,6 @@ export async function postWithinBudget<T>(
     }
     const next = nextTry(attempt, waitMs, deadline, options);
     if (!next.retry) return { ok: false, reason: `${reason}; ${next.why}`, retryable: true };
-    await sleep(waitMs);
+    await options.clock.sleep(waitMs);
   }
 }

@@ -91,7 +91,7 @@ export function createSlackBotNotifier(
   options: Partial<SlackSendOptions> = {},
 ): Notifier {
   const settings: SlackSendOptions = { ...DEFAULT_SLACK_SEND_OPTIONS, ...options };
-  const budget = new InvocationBudget(settings.budgetMs);
+  const budget = new InvocationBudget(settings.budgetMs, settings.clock);
   const pending: Array<Promise<unknown>> = [];
   const track = <T>(promise: Promise<T>): Promise<T> => {
     pending.push(promise);

@@ -11,7 +11,15 @@ import { MetricName } from '../shared/observability.js';
 import type { MessageRef } from '../triggers/plan.js';
 import type { Notification, ThreadUpdate } from '../present/notification.js';
 import { buildSlackPayload, type SlackPayload } from './messages.js';
-import { postWithinBudget, retryAfterMs, type AttemptsOutcome, type SlackSendOptions, type Verdict } from './attempts.js';
+import {
+  postWithinBudget,
+  retryAfterMs,
+  SYSTEM_CLOCK,
+  type AttemptsOutcome,
+  type SlackClock,
+  type SlackSendOptions,
+  type Verdict,
+} from './attempts.js';
 import type { PostResponse } from './post.js';
 
 export interface Notifier {
@@ -39,6 +47,7 @@ export const DEFAULT_SLACK_SEND_OPTIONS: SlackSendOptions = {
   attemptTimeoutMs: SLACK_DEFAULTS.attemptTimeoutMs,
   retryDelayMs: SLACK_DEFAULTS.retryDelayMs,
   maxAttempts: SLACK_DEFAULTS.maxAttempts,
+  clock: SYSTEM_CLOCK,
 };
 
 /** What a notifier needs besides the message: where it goes and who to tell about failures. */
@@ -60,11 +69,14 @@ export interface NotifierContext {
 export class InvocationBudget {
   private endsAt: number | undefined;
 
-  constructor(private readonly budgetMs: number) {}
+  constructor(
+    private readonly budgetMs: number,
+    private readonly clock: SlackClock = SYSTEM_CLOCK,
+  ) {}
 
   /** Epoch milliseconds by which retries must be over (starts the budget on first use). */
   deadline(): number {
-    this.endsAt ??= Date.now() + this.budgetMs;
+    this.endsAt ??= this.clock.now() + this.budgetMs;
     return this.endsAt;
   }
 
@@ -115,7 +127,7 @@ async function send(
  */
 export function createSlackNotifier(webhook: WebhookSource, context: NotifierContext, options: Partial<SlackSendOptions> = {}): Notifier {
   const settings: SlackSendOptions = { ...DEFAULT_SLACK_SEND_OPTIONS, ...options };
-  const budget = new InvocationBudget(settings.budgetMs);
+  const budget = new InvocationBudget(settings.budgetMs, settings.clock);
   const pending: Array<Promise<void>> = [];
   const deliver = (notification: Notification): Promise<undefined> => {
     const payload = buildSlackPayload(notification, context);

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { App } from '../../src/entry/app.js';
 import { createPowertoolsGuard } from '../../src/deploy/idempotency/powertools.js';
 import { serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
+import { deferred } from '../helpers/deferred.js';
 import { startDynamoDb } from '../helpers/dynalite.js';
 import { captureOutput } from '../helpers/logs.js';
 import { sqsBatch } from '../helpers/sqs.js';
@@ -117,8 +118,15 @@ describe('redelivered batches deploy nothing twice', () => {
 
   it('a deployment in progress in another live invocation is not passed over: its records come back', async () => {
     const first = testApp({}, { guard: guard() });
+    // The first invocation's UpdateService answers when the test says; any other answers at once.
+    const updating = deferred();
+    const release = deferred();
+    let calls = 0;
     first.ecsMock.on(UpdateServiceCommand).callsFake(async (input: { service: string }) => {
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      if (++calls === 1) {
+        updating.resolve();
+        await release.promise;
+      }
       return serviceUpdated(tdArn(input.service, 12));
     });
     const second = new App({ ...first.deps, guard: guard() });
@@ -129,10 +137,15 @@ describe('redelivered batches deploy nothing twice', () => {
       parameterChange('/prod/otherproject/api/A', 2),
     ]);
 
-    const responses = await Promise.all([first.app.handleBatch(batch), second.handleBatch(batch)]);
+    const firstResponse = first.app.handleBatch(batch);
+    await updating.promise;
+    // The same batch, delivered to another invocation while the first deploys it.
+    const secondResponse = await second.handleBatch(batch);
+    release.resolve();
 
     expect(updates(first.ecsMock)).toHaveLength(1);
-    expect(responses.map((r) => r.batchItemFailures.map((f) => f.itemIdentifier).sort()).sort()).toEqual([[], ['msg-1', 'msg-2']]);
+    expect(secondResponse.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['msg-1', 'msg-2']);
+    expect(await firstResponse).toEqual({ batchItemFailures: [] });
     // Once it is done, the returning records find it deployed.
     first.ecsMock.resetHistory();
     expect(

@@ -1,12 +1,14 @@
 /**
  * Runs last (its own vitest project, after the secret scan): every figure the documentation shows
- * between `<!-- figure: NAME -->` markers is the value this run of the suite measured and wrote to
- * reports/reliability.json (cleared when the run starts), and every figure the suite measures is
- * shown somewhere. `npm run figures` writes them; run alone, this test has nothing to compare with.
+ * between `<!-- figure: NAME -->` markers is the value this run of the suite measured (recorded by
+ * test/reliability/figures.ts, and merged into reports/reliability.json when the run ends), and
+ * every figure the suite measures is shown somewhere. `npm run figures` writes them; run alone,
+ * this test has nothing to compare with.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { comparable, documents, figuresIn, formatFigure, readReport, REPORT } from '../../scripts/figures.mjs';
+import { comparable, documents, figuresIn, formatFigure, REPORT } from '../../scripts/figures.mjs';
+import { suiteFigures } from '../reliability/figures.js';
 import { terraformMissing } from '../terraform/terraform.js';
 
 const shown = documents().flatMap((file) => figuresIn(readFileSync(file, 'utf8')).map((figure) => ({ file, ...figure })));
@@ -14,7 +16,8 @@ const shown = documents().flatMap((file) => figuresIn(readFileSync(file, 'utf8')
 const unmeasurable = (name: string) => terraformMissing && name.startsWith('terraform_');
 
 describe('the figures of the documentation', () => {
-  const measured = readReport() ?? {};
+  // What this run recorded so far: every test that records a figure ran before this one.
+  const measured = suiteFigures.read();
 
   it('are stated between markers in the README, docs/ and terraform/README.md', () => {
     expect(shown.length).toBeGreaterThan(20);

@@ -5,7 +5,7 @@
  */
 import { CreateTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDynamoDbStore } from '../../src/following/dynamodb.js';
 import { createPowertoolsGuard } from '../../src/deploy/idempotency/powertools.js';
 import { FOLLOW_DEFAULTS } from '../../src/config/constants.js';
@@ -43,7 +43,10 @@ describe('following without, or despite, the deployments table', () => {
   beforeEach(() => {
     output = captureOutput();
   });
-  afterEach(() => output.restore());
+  afterEach(() => {
+    output.restore();
+    vi.useRealTimers();
+  });
 
   const journalOn = (tableName: string) =>
     createDynamoDbStore({ tableName, region: 'us-east-1', ttlSeconds: FOLLOW_DEFAULTS.recordTtlSeconds }, db.client);
@@ -191,6 +194,9 @@ describe('following without, or despite, the deployments table', () => {
   });
 
   it('one table serves idempotency and deployments: records are keyed apart and expire after 14 days', async () => {
+    // Only Date is virtual: the record's expiry is read against the time it was written.
+    const now = Date.UTC(2026, 0, 1, 12);
+    vi.useFakeTimers({ toFake: ['Date'], now });
     const guard = createPowertoolsGuard({ tableName: 'shared-table', ttlSeconds: 3600, region: 'us-east-1' }, db.client);
     const { app, ecsMock, notifier } = testApp({}, { guard, journal: journalOn('shared-table') });
     ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated(TD, 'ecs-svc/77'));
@@ -203,9 +209,7 @@ describe('following without, or despite, the deployments table', () => {
       'success Deployment completed: api',
     ]);
     const { Item } = await db.client.send(new GetItemCommand({ TableName: 'shared-table', Key: { id: { S: 'deployment#ecs-svc/77' } } }));
-    const expiresIn = Number(Item?.expiration?.N) - Date.now() / 1000;
-    expect(expiresIn).toBeGreaterThan(14 * 24 * 3600 - 60);
-    expect(expiresIn).toBeLessThanOrEqual(14 * 24 * 3600);
+    expect(Number(Item?.expiration?.N)).toBe(now / 1000 + 14 * 24 * 3600);
     expect(JSON.parse(Item?.entry?.S ?? '{}')).toMatchObject({
       type: 'deployment',
       deployment: {

@@ -118,9 +118,12 @@ export function happyPath(lambdaMock: ReturnType<typeof lambdaApp>['lambdaMock']
  */
 export function lambdaApp(env: Record<string, string> = {}, overrides: Partial<AppDeps> = {}) {
   const config = testConfig({ LAMBDA_CONFIG: JSON.stringify(LAMBDA_CONFIG), ...env });
-  const lambdaMock = mockClient(LambdaClient);
+  const lambdaClient = new LambdaClient({ region: 'us-east-1', maxAttempts: 1 });
+  // This app's own client is mocked, not every LambdaClient: an SDK waiter polls once more after
+  // it was aborted, and that late call must land in this test's mock, never in the next test's.
+  const lambdaMock = mockClient(lambdaClient);
   const ecsMock = mockClient(ECSClient);
-  const lambda = createLambdaTarget(new LambdaClient({ region: 'us-east-1', maxAttempts: 1 }), {
+  const lambda = createLambdaTarget(lambdaClient, {
     waiterMinDelaySeconds: 0.001,
     waiterMaxDelaySeconds: 0.002,
   });

@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 
-/** Where every test worker appends what it wrote and what Slack received (see test/setup/secret-scan.ts). */
+/** Where every test worker appends what it wrote and what Slack received (read by test/secret-scan/ at the end of the run). */
 export const SUITE_OUTPUT_DIR = 'reports/suite-output';
 
 /** The secret part of every webhook URL, bot token and signing secret the tests use; none may ever be written or sent. */

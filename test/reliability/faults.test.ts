@@ -18,6 +18,7 @@ import { adapt } from '../helpers/fixtures.js';
 import { mockReads } from '../helpers/reads.js';
 import { captureOutput } from '../helpers/logs.js';
 import { startSlackServer } from '../helpers/slackServer.js';
+import { virtualClock, type VirtualClock } from '../helpers/virtualClock.js';
 import { recordFigure } from './figures.js';
 
 type FakeEcs = Awaited<ReturnType<typeof startFakeEcs>>;
@@ -150,17 +151,19 @@ describe('faults injected through a real HTTP endpoint', () => {
         res.end('slow down');
       },
     ],
-    ['a hang', () => undefined],
+    // Never answers: each attempt runs out its (virtual) time.
+    ['a hang', (_req: unknown, _res: ServerResponse, clock: VirtualClock) => clock.runOutAttempt()],
   ])('Slack answering %s never changes the deployment outcome', async (_what, respond) => {
     faultsInjected++;
-    const slack = await startSlackServer(respond);
+    const clock = virtualClock();
+    const slack = await startSlackServer((req, res) => respond(req, res, clock));
     ecs = await startFakeEcs(sequence());
     const metrics = fakeMetrics();
     const log = createLogger({ projectName: 'myproject', environment: 'dev', level: 'info' });
     const notifier = createSlackNotifier(
       async () => slack.url,
       { environment: 'dev', log, metrics },
-      { budgetMs: 800, attemptTimeoutMs: 300, retryDelayMs: 20 },
+      { budgetMs: 800, attemptTimeoutMs: 300, retryDelayMs: 20, clock },
     );
     const { app } = appOn(ecs, {}, notifier);
     try {

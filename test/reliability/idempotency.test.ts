@@ -2,11 +2,12 @@
  * Never deploy twice: duplicate deliveries, Lambda retries and replays, with the guard on a real
  * DynamoDB-compatible server (dynalite on 127.0.0.1), and a 50-service fan-out where 5 fail.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../src/entry/app.js';
 import { createPowertoolsGuard } from '../../src/deploy/idempotency/powertools.js';
 import { TransientDeploymentError } from '../../src/shared/errors.js';
 import { lambdaContext, serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
+import { deferred } from '../helpers/deferred.js';
 import { startDynamoDb } from '../helpers/dynalite.js';
 import { adapt } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
@@ -21,6 +22,8 @@ const fanOutEnv = {
 };
 const fanOutEvent = () =>
   adapt('s3/eventbridge-object-created.json', { bucket: { name: 'myproject-config-dev' }, object: { key: 'common.env' } });
+/** The time a test that moves it starts from. */
+const NOW = Date.UTC(2026, 0, 1, 12);
 const parameterUpdate = () => adapt('ssm/parameter-store-change-update-string.json', { name: '/dev/myproject/api/KEY' });
 
 describe('idempotency: at most one deployment per (event, target)', () => {
@@ -41,7 +44,10 @@ describe('idempotency: at most one deployment per (event, target)', () => {
   beforeEach(() => {
     output = captureOutput();
   });
-  afterEach(() => output.restore());
+  afterEach(() => {
+    output.restore();
+    vi.useRealTimers();
+  });
 
   const guard = () => createPowertoolsGuard({ tableName: db.tableName, ttlSeconds: 3600, region: 'us-east-1' }, db.client);
 
@@ -69,21 +75,23 @@ describe('idempotency: at most one deployment per (event, target)', () => {
 
   it('5 concurrent deliveries of one event (two containers) deploy once; those that met it in progress fail for a retry, which skips', async () => {
     const first = testApp({}, { guard: guard() });
-    let release: () => void = () => undefined;
-    const released = new Promise<void>((resolve) => (release = resolve));
+    const updating = deferred();
+    const release = deferred();
     first.ecsMock.on(UpdateServiceCommand).callsFake(async () => {
-      await released;
+      updating.resolve();
+      await release.promise;
       return serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3');
     });
     // A second container: same AWS, its own guard instance.
     const second = { app: new App({ ...first.deps, guard: guard() }) };
     const event = { ...parameterUpdate(), id: 'dup-concurrent' };
     const deploying = first.app.handle(event, lambdaContext());
-    await until(() => first.ecsMock.commandCalls(UpdateServiceCommand).length === 1);
+    // The first is deploying (its claim is written before it deploys) and stays so until released.
+    await updating.promise;
     const duplicates = await Promise.allSettled(
       [second.app, first.app, second.app, first.app].map((app) => app.handle(event, lambdaContext())),
     );
-    release();
+    release.resolve();
     expect(await deploying).toMatchObject({ deployments: [{ status: 'started' }] });
     duplicatesSent += 4;
     concurrentFailedForRetry = duplicates.filter((d) => d.status === 'rejected').length;
@@ -106,13 +114,20 @@ describe('idempotency: at most one deployment per (event, target)', () => {
   });
 
   it('crash mid-deploy, then Lambda retries: the retry takes over and deploys once', async () => {
+    // Only Date is virtual: the guard reads it to tell whether the first invocation's time is over.
+    vi.useFakeTimers({ toFake: ['Date'], now: NOW });
     const crashed = testApp({}, { guard: guard(), deployerOptions: { backoffBaseMs: 0, invocationMarginMs: 0, minimumStartMs: 0 } });
     // The first invocation's UpdateService never answers: Lambda times out (the process is frozen, then dropped).
-    crashed.ecsMock.on(UpdateServiceCommand).callsFake(() => new Promise<never>(() => undefined));
+    const updating = deferred();
+    crashed.ecsMock.on(UpdateServiceCommand).callsFake(() => {
+      updating.resolve();
+      return new Promise<never>(() => undefined);
+    });
     const event = { ...parameterUpdate(), id: 'crash-mid-deploy' };
     void crashed.app.handle(event, lambdaContext({ remainingMs: 100 }));
-    await until(() => crashed.ecsMock.commandCalls(UpdateServiceCommand).length === 1);
-    await waitPast(100);
+    await updating.promise;
+    // The first invocation had 100 ms: they are over.
+    vi.setSystemTime(NOW + 101);
 
     // Lambda's retry lands in another container.
     const retry = testApp({}, { guard: guard() });
@@ -183,14 +198,3 @@ describe('idempotency: at most one deployment per (event, target)', () => {
     expect(notifier.sent.map((n) => n.severity)).toEqual(['error']);
   });
 });
-
-/** Polls until `condition` holds (deployments start asynchronously). */
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
-}
-
-/** Waits until `ms` have certainly passed since now: an in-progress record of that lifetime has expired. */
-async function waitPast(ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() <= end) await new Promise((resolve) => setTimeout(resolve, ms));
-}

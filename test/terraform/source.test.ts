@@ -15,7 +15,11 @@ beforeAll(() => {
   const write = (name: string, text: string) => writeFileSync(join(dir, name), text);
   write(
     'index.ts',
-    `import { load } from './config.js';\nexport const handler = async () => (await import('./deploy.js')).deploy(load());\n`,
+    [
+      "import { load } from './config.js';",
+      "import type { Settings } from './settings.js';",
+      "export const handler = async (settings?: Settings) => (await import('./deploy.js')).deploy(load(), settings);",
+    ].join('\n'),
   );
   write(
     'config.ts',
@@ -46,6 +50,11 @@ beforeAll(() => {
     ].join('\n'),
   );
   write('aws/ecs.ts', "export { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';\n");
+  // Imported for its types only: no code of it is in the bundle.
+  write(
+    'settings.ts',
+    "import { ListClustersCommand } from '@aws-sdk/client-ecs';\nexport interface Settings { verbose: boolean }\nnew ListClustersCommand({});\n",
+  );
   write(
     'unreachable.ts',
     "import { ListServicesCommand } from '@aws-sdk/client-ecs';\nnew ListServicesCommand({});\nprocess.env.UNREACHABLE_VAR;\n",
@@ -56,7 +65,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('scan of the Lambda sources', () => {
-  it('follows static and dynamic relative imports from the entry, and nothing else', () => {
+  it('follows static and dynamic relative imports from the entry, not type-only ones, and nothing else', () => {
     expect(files.map((f) => relative(dir, join(REPO_ROOT, f.path))).sort()).toEqual(['aws/ecs.ts', 'config.ts', 'deploy.ts', 'index.ts']);
   });
 

@@ -1,8 +1,9 @@
 /**
  * What the function's code needs from its environment, derived from src/ itself:
  *
- * - the files in the Lambda: src/index.ts and everything it imports, statically or with
- *   `import()`, through relative imports (src/local/, the local runner, is not in the bundle);
+ * - the files in the Lambda: the files esbuild bundles from src/index.ts, through value and
+ *   dynamic imports (src/local/, the local runner, is not in the bundle; a file imported for its
+ *   types only adds no code);
  * - the environment variables it reads: `X.method('NAME', …)` calls (the EnvReader in
  *   src/config/config.ts) and `process.env.NAME` / `env.NAME` / `env['NAME']`, with the literal default
  *   when there is one;
@@ -10,10 +11,13 @@
  *   re-exported by) an `@aws-sdk/client-*` package, SDK waiters and paginators (resolved to the
  *   command they send, read from the SDK's own code), and the calls made inside the libraries it
  *   imports (LIBRARY_CALLS below, applied only when the import is present).
+ *
+ * Imports are read by parsers (test/helpers/importGraph.ts), not by patterns.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join } from 'node:path';
 import { CONFIG_DEFAULTS } from '../../src/config/constants.js';
+import { bundledSources, parseImports } from '../helpers/importGraph.js';
 import { REPO_ROOT } from './paths.js';
 
 export const SRC_DIR = join(REPO_ROOT, 'src');
@@ -28,29 +32,9 @@ function stripComments(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
 }
 
-/** src/index.ts and every module it reaches through relative imports. */
+/** The files a bundle of `entry` (src/index.ts: the Lambda) contains, as esbuild builds it. */
 export function lambdaSources(entry = join(SRC_DIR, 'index.ts')): SourceFile[] {
-  const seen = new Map<string, SourceFile>();
-  const visit = (file: string) => {
-    if (seen.has(file)) return;
-    const text = stripComments(readFileSync(file, 'utf8'));
-    seen.set(file, { path: relative(REPO_ROOT, file), text });
-    for (const m of text.matchAll(/(?:from\s+|import\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g)) {
-      const spec = resolve(dirname(file), m[1] as string);
-      const candidates = [spec.replace(/\.js$/, '.ts'), `${spec}.ts`, join(spec, 'index.ts'), spec];
-      const target = candidates.find((c) => c.endsWith('.ts') && existsSync(c));
-      if (target !== undefined) visit(target);
-    }
-  };
-  visit(entry);
-  return [...seen.values()];
-}
-
-/** Every .ts file under src/ (to tell what is outside the Lambda). */
-export function allSources(dir = SRC_DIR): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
-    d.isDirectory() ? allSources(join(dir, d.name)) : d.name.endsWith('.ts') ? [relative(REPO_ROOT, join(dir, d.name))] : [],
-  );
+  return bundledSources(entry).map((path) => ({ path, text: stripComments(readFileSync(join(REPO_ROOT, path), 'utf8')) }));
 }
 
 /* ------------------------------------------------------------------------------------------------
@@ -247,21 +231,13 @@ export interface NamedImport {
   path: string;
 }
 
-/** Value (not type-only) imports and re-exports `{ a, b as c } from 'module'`. */
+/** Value (not type-only) names imported or re-exported: `import { a, b as c } from 'module'`, `export { a } from 'module'`. */
 export function namedImports(files: SourceFile[]): NamedImport[] {
-  const out: NamedImport[] = [];
-  for (const { path, text } of files) {
-    for (const m of text.matchAll(/\b(import|export)\s+(type\s+)?\{([^}]*)\}\s*from\s*['"]([^'"]+)['"]/g)) {
-      if (m[2] !== undefined) continue;
-      for (const raw of (m[3] as string).split(',')) {
-        const spec = raw.trim();
-        if (spec === '' || spec.startsWith('type ')) continue;
-        const [name, local] = spec.split(/\s+as\s+/) as [string, string | undefined];
-        out.push({ module: m[4] as string, name: name.trim(), local: (local ?? name).trim(), path });
-      }
-    }
-  }
-  return out;
+  return files.flatMap(({ path, text }) =>
+    parseImports(text, path).flatMap((i) =>
+      i.names.filter((n) => !n.typeOnly).map((n) => ({ module: i.specifier, name: n.name, local: n.local, path })),
+    ),
+  );
 }
 
 /** The command a waiter of an SDK client sends, read from the client's own waiter code. */
@@ -343,9 +319,4 @@ export function awsCalls(files: SourceFile[]): AwsCalls {
       for (const a of implied.actions) add(a, `${implied.action}: ${implied.why}`);
   }
   return { actions, packages, problems };
-}
-
-/** True when src/ (the Lambda's files) imports anything from `module` (or a sub-path of it). */
-export function importsModule(files: SourceFile[], module: string): boolean {
-  return files.some((f) => new RegExp(`from\\s*['"]${module.replace(/[/.-]/g, '\\$&')}(/[^'"]*)?['"]`).test(f.text));
 }

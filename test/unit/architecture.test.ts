@@ -3,28 +3,18 @@
  * deployer → target → present/ → Slack), so the import graph has no cycle, and the deployer knows
  * targets only through their contract.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, normalize } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles, sourceImports } from '../helpers/importGraph.js';
 
-function sourceFiles(dir = 'src'): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') ? [path] : [];
-  });
-}
-
-/** Every relative import of a file (static, type-only and dynamic), as paths under src/. */
-function importsOf(file: string): string[] {
-  const text = readFileSync(file, 'utf8')
-    .replace(/\/\*[\s\S]*?\*\//g, '')
-    .replace(/^\s*\/\/.*$/gm, '');
-  const specs = [...text.matchAll(/(?:from\s+|import\s*\(\s*)'(\.{1,2}\/[^']+)'/g)].map((m) => m[1] as string);
-  return specs.map((spec) => normalize(join(dirname(file), spec)).replace(/\.js$/, '.ts'));
-}
-
-const graph = new Map(sourceFiles().map((file) => [file, importsOf(file)]));
+/**
+ * Every relative import of each file under src/ (value, type-only and dynamic: a cycle through a
+ * type is still a cycle for a reader), as the file it names. TypeScript's parser, not the bundle's
+ * graph: esbuild drops type-only imports before it resolves them.
+ */
+const graph = new Map(
+  [...sourceImports()].map(([file, imports]) => [file, imports.flatMap((i) => (i.file === undefined ? [] : [i.file]))]),
+);
 
 /** The cycles of the graph, each as the path that closes it. */
 function cycles(): string[][] {

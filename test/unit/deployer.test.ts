@@ -132,6 +132,8 @@ describe('deployer: retries, backoff, timeout', () => {
       { SERVICE_CONFIG: JSON.stringify(Object.fromEntries(services.map((s) => [s, [{ bucket: 'b', key: 'common.env' }]]))) },
       { deployerOptions: { backoffBaseMs: 0, concurrency: 3 } },
     );
+    // Each UpdateService takes 5 ms of virtual time.
+    vi.useFakeTimers();
     let inFlight = 0;
     let peak = 0;
     ecsMock.on(UpdateServiceCommand).callsFake(async () => {
@@ -141,9 +143,14 @@ describe('deployer: retries, backoff, timeout', () => {
       return serviceUpdated(TD);
     });
     const event = adapt('s3/eventbridge-object-created.json', { bucket: { name: 'b' }, object: { key: 'common.env' } });
-    const result = await app.handle(event);
+    const started = Date.now();
+    const handled = app.handle(event);
+    await vi.runAllTimersAsync();
+    const result = await handled;
     expect(ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 12);
+    // 3 at a time, all the time: 12 calls in 4 rounds of 5 ms.
     expect(peak).toBe(3);
+    expect(Date.now() - started).toBe(20);
     expect(result.status === 'planned' && result.deployments.every((d) => d.status === 'started')).toBe(true);
   });
 

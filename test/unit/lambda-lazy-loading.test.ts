@@ -1,81 +1,81 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { build } from 'esbuild';
-import { describe, expect, it } from 'vitest';
+/**
+ * The Lambda SDK and the Lambda target load on first use, not at init (cold starts are
+ * benchmarked): in the source (who imports them, and how) and in the bundle `npm run build` makes
+ * (which chunk holds them, and what loads that chunk).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Metafile } from 'esbuild';
+import { lambdaBundle, sourceImports } from '../helpers/importGraph.js';
 
-/** Every TypeScript source under src/, as [path, text]. */
-function sources(dir = 'src'): Array<[string, string]> {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sources(path);
-    return entry.name.endsWith('.ts') ? [[path, readFileSync(path, 'utf8')] as [string, string]] : [];
-  });
-}
+const LAMBDA_SDK = '@aws-sdk/client-lambda';
+const LAMBDA_TARGET = 'src/targets/lambda/index.ts';
 
-/** Static import statements that load code at start-up (type-only imports are erased). */
-function staticImports(text: string): string[] {
-  return [...text.matchAll(/^import\s+(?!type\s)[^;]*?from\s+'([^']+)'/gms)].map((m) => m[1] as string);
+/** The files under src/ with an import of `kind` that matches. */
+function importers(kind: 'value' | 'type' | 'dynamic' | 'any', matches: (i: { specifier: string; file?: string }) => boolean): string[] {
+  return [...sourceImports()]
+    .filter(([, imports]) => imports.some((i) => (kind === 'any' || i.kind === kind) && matches(i)))
+    .map(([file]) => file);
 }
-
-/** Specifiers loaded on first use with `import()`. */
-function dynamicImports(text: string): string[] {
-  return [...text.matchAll(/import\(\s*'([^']+)'\s*\)/g)].map((m) => m[1] as string);
-}
+const isLambdaSdk = (i: { specifier: string }) => i.specifier === LAMBDA_SDK || i.specifier.startsWith(`${LAMBDA_SDK}/`);
 
 describe('lazy loading of the Lambda SDK (cold starts are benchmarked)', () => {
   it('@aws-sdk/client-lambda is imported by src/aws/lambda.ts only, never dynamically', () => {
-    const importers = sources()
-      .filter(([, text]) => text.includes("'@aws-sdk/client-lambda'"))
-      .map(([path]) => path);
-    expect(importers).toEqual(['src/aws/lambda.ts']);
-    for (const [, text] of sources()) expect(text).not.toMatch(/import\(\s*'@aws-sdk\/client-lambda'/);
+    expect(importers('any', isLambdaSdk)).toEqual(['src/aws/lambda.ts']);
+    expect(importers('dynamic', isLambdaSdk)).toEqual([]);
   });
 
   it('the Lambda target module is loaded by the Targets factory with import(), and statically only by the local runner', () => {
-    const isTargetModule = (path: string, spec: string) =>
-      path.startsWith('src/targets/') ? spec === './lambda/index.js' : spec.endsWith('targets/lambda/index.js');
-    const staticImporters = sources()
-      .filter(([path, text]) => staticImports(text).some((spec) => isTargetModule(path, spec)))
-      .map(([path]) => path);
-    const dynamicImporters = sources()
-      .filter(([path, text]) => dynamicImports(text).some((spec) => isTargetModule(path, spec)))
-      .map(([path]) => path);
-    expect(staticImporters).toEqual(['src/local/run.ts']);
-    expect(dynamicImporters).toEqual(['src/targets/registry.ts']);
+    // Type-only imports of it load nothing, and are allowed anywhere.
+    expect(importers('value', (i) => i.file === LAMBDA_TARGET)).toEqual(['src/local/run.ts']);
+    expect(importers('dynamic', (i) => i.file === LAMBDA_TARGET)).toEqual(['src/targets/registry.ts']);
   });
 
-  it('in the bundle, nothing the entry chunk loads at init statically reaches the Lambda SDK or target', async () => {
-    const result = await build({
-      entryPoints: { index: 'src/index.ts' },
-      outdir: 'dist-lazy-check',
-      bundle: true,
-      splitting: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node22',
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
+  describe('in the bundle', () => {
+    let outputs: Metafile['outputs'];
+    beforeAll(async () => {
+      ({ outputs } = await lambdaBundle());
     });
-    const outputs = result.metafile.outputs;
-    const entry = Object.keys(outputs).find((name) => outputs[name]?.entryPoint === 'src/index.ts');
-    expect(entry).toBeDefined();
-    // Everything loaded before the handler runs: the entry and its static imports, transitively.
-    const loaded = new Set<string>();
-    const visit = (name: string) => {
-      if (loaded.has(name)) return;
-      loaded.add(name);
-      for (const imported of outputs[name]?.imports ?? [])
-        if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+
+    /** The inputs of `chunk` and of every chunk it imports statically, transitively: what loading it loads. */
+    const loadedWith = (chunk: string): string[] => {
+      const loaded = new Set<string>();
+      const visit = (name: string) => {
+        if (loaded.has(name)) return;
+        loaded.add(name);
+        for (const imported of outputs[name]?.imports ?? [])
+          if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+      };
+      visit(chunk);
+      return [...loaded].flatMap((name) => Object.keys(outputs[name]?.inputs ?? {}));
     };
-    visit(entry as string);
-    const inputs = [...loaded].flatMap((name) => Object.keys(outputs[name]?.inputs ?? {}));
-    expect(
-      inputs.filter(
-        (input) => input.includes('@aws-sdk/client-lambda') || input.startsWith('src/targets/lambda/') || input === 'src/aws/lambda.ts',
-      ),
-    ).toEqual([]);
-    // …while the Lambda target is in the bundle, in a chunk of its own.
-    expect(Object.values(outputs).some((output) => Object.keys(output.inputs).includes('src/targets/lambda/index.ts'))).toBe(true);
+    const chunkOf = (input: string) => Object.keys(outputs).find((name) => Object.keys(outputs[name]?.inputs ?? {}).includes(input));
+    const isLambdaCode = (input: string) =>
+      input.includes(`node_modules/${LAMBDA_SDK}/`) || input.startsWith('src/targets/lambda/') || input === 'src/aws/lambda.ts';
+
+    it('nothing the entry chunk loads at init statically reaches the Lambda SDK or target', () => {
+      const entry = Object.keys(outputs).find((name) => outputs[name]?.entryPoint === 'src/index.ts');
+      expect(entry).toBeDefined();
+      const atInit = loadedWith(entry as string);
+      expect(atInit).toContain('src/index.ts');
+      expect(atInit.filter(isLambdaCode)).toEqual([]);
+    });
+
+    it('nor does what the first event loads before its route: the handler and its static imports', () => {
+      const handler = chunkOf('src/entry/handler.ts');
+      expect(handler).toBeDefined();
+      const firstEvent = loadedWith(handler as string);
+      expect(firstEvent).toContain('src/entry/app.ts');
+      expect(firstEvent.filter(isLambdaCode)).toEqual([]);
+    });
+
+    it('the Lambda target and the Lambda SDK are in the bundle, in a chunk loaded with import()', () => {
+      const target = chunkOf(LAMBDA_TARGET);
+      expect(target).toBeDefined();
+      expect(loadedWith(target as string).some((input) => input.includes(`node_modules/${LAMBDA_SDK}/`))).toBe(true);
+      const dynamicallyImported = Object.values(outputs).flatMap((o) =>
+        o.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path),
+      );
+      expect(dynamicallyImported).toContain(target);
+    });
   });
 });

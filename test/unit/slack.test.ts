@@ -1,18 +1,19 @@
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/shared/observability.js';
 import type { Notification } from '../../src/present/notification.js';
 import { buildSlackPayload, SEVERITY_COLOURS } from '../../src/slack/messages.js';
-import { createSlackNotifier, type SlackSendOptions } from '../../src/slack/notifier.js';
+import { createSlackNotifier, DEFAULT_SLACK_SEND_OPTIONS, type SlackSendOptions } from '../../src/slack/notifier.js';
 import { createNotifier } from '../../src/slack/setup.js';
 import { adapt } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
 import { startSlackServer } from '../helpers/slackServer.js';
+import { virtualClock } from '../helpers/virtualClock.js';
 import { recordFigure } from '../reliability/figures.js';
 import { fakeMetrics, serviceUpdated, testApp, testConfig, UpdateServiceCommand } from '../helpers/app.js';
 
-const FAST: Partial<SlackSendOptions> = { budgetMs: 1500, attemptTimeoutMs: 500, retryDelayMs: 20 };
 const notification: Notification = {
   severity: 'error',
   title: 'Deployment failed: api',
@@ -81,11 +82,23 @@ describe('Slack delivery to a real webhook on 127.0.0.1', () => {
     server = undefined;
   });
 
-  function notifier(url: string, options = FAST) {
+  /** A webhook notifier with the production settings unless `options` say otherwise, on virtual time: its waits and timeouts are read, never waited for. */
+  function notifier(url: string, options: Partial<SlackSendOptions> = {}, clock = virtualClock()) {
     const metrics = fakeMetrics();
     const log = createLogger({ projectName: 'myproject', environment: 'dev', level: 'debug' });
-    return { metrics, notifier: createSlackNotifier(async () => url, { environment: 'dev', log, metrics }, options) };
+    return { metrics, clock, notifier: createSlackNotifier(async () => url, { environment: 'dev', log, metrics }, { ...options, clock }) };
   }
+  const failures = () =>
+    output
+      .logs()
+      .filter((l) => l.message === 'slack notification failed')
+      .map((l) => l.fields.error);
+  const texts = () => server?.received.map((r) => (r.body as { text: string }).text);
+  const rateLimited = (retryAfterSeconds: string) => (_req: IncomingMessage, res: ServerResponse) => {
+    res.statusCode = 429;
+    res.setHeader('retry-after', retryAfterSeconds);
+    res.end('rate_limited');
+  };
 
   it('a deployment reaches Slack before the handler returns', async () => {
     server = await startSlackServer();
@@ -111,19 +124,19 @@ describe('Slack delivery to a real webhook on 127.0.0.1', () => {
     );
   });
 
-  it('a webhook answering 500 gets 3 attempts per message (first + 2 retries), then the message is given up with a metric and a warn log', async () => {
+  it('a webhook answering 500 gets 3 attempts per message (first + 2 retries, waiting 250 then 500 ms), then the message is given up with a metric and a warn log', async () => {
     server = await startSlackServer((_req, res) => {
       res.statusCode = 500;
       res.end('internal_error');
     });
     // A budget far larger than 3 attempts need: the attempts are capped, not the time.
-    const { notifier: n, metrics } = notifier(server.url, { budgetMs: 10_000, attemptTimeoutMs: 2000, retryDelayMs: 1 });
+    const { notifier: n, metrics, clock } = notifier(server.url, { budgetMs: 10_000 });
     n.notify(notification);
     await n.flush();
     expect(server.attempts()).toBe(3);
+    expect(clock.waits).toEqual([250, 500]);
     expect(metrics.counts).toEqual({ NotificationsFailed: 1 });
-    const warn = output.logs().find((l) => l.message === 'slack notification failed');
-    expect(warn?.fields.error).toBe('HTTP 500; gave up after 3 attempts');
+    expect(failures()).toEqual(['HTTP 500; gave up after 3 attempts']);
   });
 
   it('a fan-out to a dead webhook costs at most 3 attempts per message', async () => {
@@ -131,7 +144,7 @@ describe('Slack delivery to a real webhook on 127.0.0.1', () => {
       res.statusCode = 503;
       res.end('unavailable');
     });
-    const { notifier: n, metrics } = notifier(server.url, { budgetMs: 10_000, attemptTimeoutMs: 2000, retryDelayMs: 1 });
+    const { notifier: n, metrics } = notifier(server.url, { budgetMs: 10_000 });
     for (let i = 0; i < 20; i++) n.notify({ ...notification, title: `Deployment failed: svc${i}` });
     await n.flush();
     recordFigure('dead_webhook_messages', new Set(server.received.map((r) => (r.body as { text: string }).text)).size);
@@ -141,83 +154,59 @@ describe('Slack delivery to a real webhook on 127.0.0.1', () => {
   });
 
   it("the messages of one invocation share one budget: a later message's retry does not get a budget of its own", async () => {
-    server = await startSlackServer((_req, res) => {
-      res.statusCode = 429;
-      res.setHeader('retry-after', '1');
-      res.end('rate_limited');
-    });
-    const { notifier: n } = notifier(server.url, { budgetMs: 2000, attemptTimeoutMs: 1000, retryDelayMs: 1 });
-    n.notify({ ...notification, title: 'first' });
-    // The first message waits Retry-After once (inside the 2 s budget), then the next wait would end past it.
-    await until(() => server?.attempts() === 2);
+    server = await startSlackServer(rateLimited('1'));
+    const { notifier: n, clock } = notifier(server.url, { budgetMs: 2000 });
+    // The first message waits Retry-After once (1 s, inside the 2 s budget); its next wait would end past it.
+    await n.open({ ...notification, title: 'first' });
+    expect(clock.elapsed()).toBe(1000);
+    // The second comes 1 s into the budget: its Retry-After wait would end past it, so it is not retried.
     n.notify({ ...notification, title: 'second' });
     await n.flush();
-    // The second message came 1 s into the budget: its Retry-After wait would end past it, so it is not retried.
-    expect(server.received.map((r) => (r.body as { text: string }).text)).toEqual(['first (dev)', 'first (dev)', 'second (dev)']);
-    const reasons = output
-      .logs()
-      .filter((l) => l.message === 'slack notification failed')
-      .map((l) => l.fields.error);
-    expect(reasons).toEqual(Array(2).fill("HTTP 429; no time left to retry within the invocation's Slack budget (2000 ms)"));
+    expect(texts()).toEqual(['first (dev)', 'first (dev)', 'second (dev)']);
+    expect(clock.waits).toEqual([1000]);
+    expect(failures()).toEqual(Array(2).fill("HTTP 429; no time left to retry within the invocation's Slack budget (2000 ms)"));
   });
 
   it('each invocation has a budget of its own (flush ends one)', async () => {
-    server = await startSlackServer((_req, res) => {
-      res.statusCode = 429;
-      res.setHeader('retry-after', '1');
-      res.end('rate_limited');
-    });
-    const { notifier: n } = notifier(server.url, { budgetMs: 1500, attemptTimeoutMs: 1000, retryDelayMs: 1 });
+    server = await startSlackServer(rateLimited('1'));
+    const { notifier: n, clock } = notifier(server.url, { budgetMs: 1500 });
     n.notify({ ...notification, title: 'first invocation' });
     await n.flush();
     n.notify({ ...notification, title: 'second invocation' });
     await n.flush();
     // Each waited Retry-After once inside its own budget; a shared one would have left the second no time.
-    expect(server.received.map((r) => (r.body as { text: string }).text)).toEqual([
-      'first invocation (dev)',
-      'first invocation (dev)',
-      'second invocation (dev)',
-      'second invocation (dev)',
-    ]);
+    expect(texts()).toEqual(['first invocation (dev)', 'first invocation (dev)', 'second invocation (dev)', 'second invocation (dev)']);
+    expect(clock.waits).toEqual([1000, 1000]);
   });
 
-  it('honours Retry-After on 429 and delivers', async () => {
-    server = await startSlackServer((_req, res, attempt) => {
-      if (attempt === 1) {
-        res.statusCode = 429;
-        res.setHeader('retry-after', '1');
-        res.end('rate_limited');
-        return;
-      }
-      res.end('ok');
-    });
-    const { notifier: n, metrics } = notifier(server.url, { budgetMs: 3000, attemptTimeoutMs: 500, retryDelayMs: 20 });
-    const started = Date.now();
+  it('honours Retry-After on 429 (rather than its own shorter wait) and delivers', async () => {
+    server = await startSlackServer((req, res, attempt) => (attempt === 1 ? rateLimited('1')(req, res) : res.end('ok')));
+    const { notifier: n, metrics, clock } = notifier(server.url, { retryDelayMs: 20 });
     n.notify(notification);
     await n.flush();
     expect(server.attempts()).toBe(2);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(clock.waits).toEqual([1000]);
     expect(metrics.counts).toEqual({});
   });
 
   it('gives up at once when Retry-After is beyond the budget', async () => {
-    server = await startSlackServer((_req, res) => {
-      res.statusCode = 429;
-      res.setHeader('retry-after', '30');
-      res.end('rate_limited');
-    });
-    const { notifier: n, metrics } = notifier(server.url);
+    server = await startSlackServer(rateLimited('30'));
+    const { notifier: n, metrics, clock } = notifier(server.url);
     n.notify(notification);
     await n.flush();
     expect(server.attempts()).toBe(1);
+    expect(clock.waits).toEqual([]);
     expect(metrics.counts).toEqual({ NotificationsFailed: 1 });
+    expect(failures()).toEqual([
+      `HTTP 429; no time left to retry within the invocation's Slack budget (${DEFAULT_SLACK_SEND_OPTIONS.budgetMs} ms)`,
+    ]);
   });
 
-  it('a hanging webhook is abandoned within the budget and never fails the deployment', async () => {
-    server = await startSlackServer(() => {
-      /* never answers */
-    });
-    const { notifier: slow, metrics } = notifier(server.url);
+  it('a hanging webhook is abandoned within the budget (no retry runs past it) and never fails the deployment', async () => {
+    const clock = virtualClock();
+    // Never answers: each attempt runs out its time.
+    server = await startSlackServer(() => clock.runOutAttempt());
+    const { notifier: slow, metrics } = notifier(server.url, { budgetMs: 1500, attemptTimeoutMs: 500, retryDelayMs: 20 }, clock);
     const { app, ecsMock } = testApp({ SLACK_WEBHOOK_URL: server.url }, { notifier: slow, metrics });
     ecsMock
       .on(UpdateServiceCommand)
@@ -225,7 +214,11 @@ describe('Slack delivery to a real webhook on 127.0.0.1', () => {
     const result = await app.handle(adapt('ssm/parameter-store-change-update-string.json', { name: '/dev/myproject/api/KEY' }));
     expect(result).toMatchObject({ deployments: [{ status: 'started' }] });
     expect(metrics.counts).toMatchObject({ DeploymentsStarted: 1, NotificationsFailed: 1 });
-    expect(output.logs().find((l) => l.message === 'slack notification failed')?.fields.error).toMatch(/timed out/);
+    // 500 ms, a 20 ms wait, 500 ms, a 40 ms wait, and the 440 ms left of the budget for the third.
+    expect(clock.timeouts).toEqual([500, 500, 440]);
+    expect(clock.waits).toEqual([20, 40]);
+    expect(clock.elapsed()).toBe(1500);
+    expect(failures()).toEqual(['timed out; gave up after 3 attempts']);
   });
 
   it('reads the webhook from an SSM SecureString (decrypted, cached) when SLACK_WEBHOOK_SSM_PARAMETER is set', async () => {
@@ -288,8 +281,3 @@ describe('Slack delivery to a real webhook on 127.0.0.1', () => {
     expect(output.text()).not.toContain('/services/T000');
   });
 });
-
-/** Polls until `condition` holds (deliveries run beside the caller). */
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
-}
