@@ -31,7 +31,10 @@ function byDigest(imageUri: string, digest: string): string {
  * await pinRequest(manualDeploy, async (family) => `arn:aws:ecs:…:task-definition/${family}:43`);
  * // { request: { …, taskDefinition: 'arn:aws:ecs:…:task-definition/myproject_service_api_dev:43' }, pinned: { taskDefinition: '…:43' } }
  */
-export async function pinRequest(request: DeploymentRequest, latestRevision: LatestRevision): Promise<{ request: DeploymentRequest; pinned: Pinned }> {
+export async function pinRequest(
+  request: DeploymentRequest,
+  latestRevision: LatestRevision,
+): Promise<{ request: DeploymentRequest; pinned: Pinned }> {
   const trigger = deployedTrigger(request.trigger);
   const pushed = trigger.kind === 'ecr' ? trigger.digest : undefined;
   if (request.target === 'ecs') {

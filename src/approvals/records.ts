@@ -8,7 +8,9 @@
  * A request moves pending → approved → started, or pending → rejected, expired or superseded; no
  * other move exists.
  */
+import { FOLLOW_DEFAULTS } from '../config/constants.js';
 import { change, type Decision } from '../following/records.js';
+import { TransientDeploymentError } from '../shared/errors.js';
 import type { ApprovalRequest, DeploymentJournal, JournalEntry, Person } from '../following/journal.js';
 import type { MessageRef } from '../triggers/plan.js';
 
@@ -69,18 +71,29 @@ async function changeApproval(
 }
 
 /**
- * Makes `id` the latest request for its target; resolves with the one it replaced, if any.
+ * Makes `id` the latest request for its target, after `replaced` has run for the one it replaces
+ * (to supersede it): the pointer moves only once that is done, so a request is never left pending
+ * behind a later one, whatever fails or races. Two requests made at once end with the one written
+ * last, the other superseded. Asked again for the same request (a retry), it does nothing.
  *
  * @example
- * await takeLatest(journal, 'ecs:myproject_cluster_dev/myproject_service_api_dev', 'a1b2…'); // 'f9e8…' (the earlier one)
+ * await replaceLatest(journal, 'ecs:myproject_service_api_dev', 'a1b2…', async (previous) => supersede(previous));
  */
-export async function takeLatest(journal: DeploymentJournal, target: string, id: string): Promise<string | undefined> {
-  let previous: string | undefined;
-  await change(journal, approvalKeys.latest(target), (current) => {
-    previous = current?.type === 'approval-latest' ? current.approvalId : undefined;
-    return previous === id ? undefined : { entry: { type: 'approval-latest', approvalId: id }, result: true };
-  });
-  return previous === id ? undefined : previous;
+export async function replaceLatest(
+  journal: DeploymentJournal,
+  target: string,
+  id: string,
+  replaced: (previous: string) => Promise<void>,
+): Promise<void> {
+  const key = approvalKeys.latest(target);
+  for (let attempt = 1; attempt <= FOLLOW_DEFAULTS.writeAttempts; attempt++) {
+    const current = await journal.read(key);
+    const previous = current?.entry.type === 'approval-latest' ? current.entry.approvalId : undefined;
+    if (previous === id) return;
+    if (previous !== undefined) await replaced(previous);
+    if (await journal.write(key, { type: 'approval-latest', approvalId: id }, current?.version)) return;
+  }
+  throw new TransientDeploymentError(`deployments table: ${key} kept changing under ${FOLLOW_DEFAULTS.writeAttempts} attempts to write it`);
 }
 
 /** What a decision on a request came to. */

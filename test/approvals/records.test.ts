@@ -10,8 +10,8 @@ import {
   recordApproval,
   releaseStarted,
   startApproved,
+  replaceLatest,
   supersedeApproval,
-  takeLatest,
 } from '../../src/approvals/records.js';
 import { FOLLOW_DEFAULTS } from '../../src/config/constants.js';
 import { createDynamoDbStore } from '../../src/following/dynamodb.js';
@@ -97,16 +97,52 @@ describe('approval requests', () => {
   });
 
   it('a later request for the same target supersedes the pending one, which then cannot be decided', async () => {
+    const replaced: string[] = [];
+    const supersede = async (previous: string) => {
+      replaced.push(previous);
+      await supersedeApproval(journal, previous, 'r6');
+    };
     await recordApproval(journal, request('r5'));
-    expect(await takeLatest(journal, 'ecs:myproject_cluster_dev/myproject_service_api_dev', 'r5')).toBeUndefined();
+    await replaceLatest(journal, 'ecs:myproject_service_api_dev', 'r5', supersede);
     await recordApproval(journal, request('r6'));
-    expect(await takeLatest(journal, 'ecs:myproject_cluster_dev/myproject_service_api_dev', 'r6')).toBe('r5');
-    expect((await supersedeApproval(journal, 'r5', 'r6'))?.status).toBe('superseded');
+    await replaceLatest(journal, 'ecs:myproject_service_api_dev', 'r6', supersede);
+    expect(replaced).toEqual(['r5']);
+    expect((await readApproval(journal, 'r5'))?.status).toBe('superseded');
     expect(await decideApproval(journal, 'r5', 'approve', alice, NOW)).toMatchObject({
       changed: false,
       approval: { status: 'superseded' },
     });
-    // The same request asked again (a redelivery) does not supersede itself.
-    expect(await takeLatest(journal, 'ecs:myproject_cluster_dev/myproject_service_api_dev', 'r6')).toBeUndefined();
+    // The same request asked again (a redelivery) supersedes nothing, itself least.
+    await replaceLatest(journal, 'ecs:myproject_service_api_dev', 'r6', supersede);
+    expect(replaced).toEqual(['r5']);
+  });
+
+  it('when superseding the earlier request fails, the later one does not take its place: a retry supersedes it', async () => {
+    await recordApproval(journal, request('r7'));
+    await replaceLatest(journal, 'lambda:resizer-fn', 'r7', async () => undefined);
+    await recordApproval(journal, request('r8'));
+    const failing = async () => {
+      throw new Error('table unreachable');
+    };
+    await expect(replaceLatest(journal, 'lambda:resizer-fn', 'r8', failing)).rejects.toThrow('table unreachable');
+    expect((await readApproval(journal, 'r7'))?.status).toBe('pending');
+    await replaceLatest(journal, 'lambda:resizer-fn', 'r8', async (previous) => {
+      await supersedeApproval(journal, previous, 'r8');
+    });
+    expect((await readApproval(journal, 'r7'))?.status).toBe('superseded');
+  });
+
+  it('two requests made at once: the one written last stands, the other is superseded', async () => {
+    await recordApproval(journal, request('r9'));
+    await recordApproval(journal, request('r10'));
+    await Promise.all(
+      ['r9', 'r10'].map((id) =>
+        replaceLatest(journal, 'ecs:myproject_service_worker_dev', id, async (previous) => {
+          await supersedeApproval(journal, previous, id);
+        }),
+      ),
+    );
+    const statuses = [(await readApproval(journal, 'r9'))?.status, (await readApproval(journal, 'r10'))?.status].sort();
+    expect(statuses).toEqual(['pending', 'superseded']);
   });
 });
