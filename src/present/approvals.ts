@@ -16,6 +16,32 @@ import type { ActionButton, Facts, Mention, Notification } from './notification.
 /** Told, on their own, to someone not in `APPROVERS` who clicked Approve or Reject. */
 export const NOT_AN_APPROVER_REPLY = 'Only approvers may approve or reject deployments: nothing was changed.';
 
+/**
+ * Told, on their own, to someone whose click changed nothing: the request had been decided or had
+ * ended (`undefined`: it is not known, as after its record expired).
+ */
+export function unchangedReply(approval: ApprovalRequest | undefined): string {
+  const nothing = 'Nothing was changed:';
+  if (approval === undefined) return `${nothing} this request is no longer known (requests are kept 14 days).`;
+  const by =
+    approval.decision === undefined
+      ? ''
+      : ` by ${approval.decision.by.name ?? approval.decision.by.id} at ${formatTime(approval.decision.at)}`;
+  switch (approval.status) {
+    case 'pending':
+      return `${nothing} this request is still waiting for approval.`;
+    case 'approved':
+    case 'started':
+      return `${nothing} this request was already approved${by}.`;
+    case 'rejected':
+      return `${nothing} this request was already rejected${by}.`;
+    case 'expired':
+      return `${nothing} this request expired at ${formatTime(approval.expiresAt)}.`;
+    case 'superseded':
+      return `${nothing} a later request for ${approval.service} replaced this one.`;
+  }
+}
+
 /** The `action_id`s of the two buttons (src/approvals/buttons.ts recognises them). */
 export interface ApprovalActionIds {
   approve: string;
