@@ -436,7 +436,7 @@ variable "approvers" {
 
   validation {
     condition     = alltrue([for id in var.approvers : can(regex("^[UW][A-Z0-9]{2,20}$", id))])
-    error_message = "approvers must be a list of Slack user ids (U… or W…), got ${join(", ", [for id in var.approvers : "\"${id}\"" if !can(regex("^[UW][A-Z0-9]{2,20}$", id))])}"
+    error_message = "approvers must be a comma-separated list of Slack user ids (U… or W…), got ${join(", ", [for id in var.approvers : "\"${id}\"" if !can(regex("^[UW][A-Z0-9]{2,20}$", id))])}"
   }
 
   validation {
@@ -446,7 +446,7 @@ variable "approvers" {
 
   validation {
     condition     = length(var.approvers) == 0 || var.slack_bot_token_ssm_parameter_name != null
-    error_message = "approvers needs a Slack bot token (slack_bot_token_ssm_parameter_name)"
+    error_message = "approvers needs a Slack bot token"
   }
 
   validation {
@@ -456,12 +456,12 @@ variable "approvers" {
 
   validation {
     condition     = length(var.approvers) == 0 || var.slack_signing_secret_ssm_parameter != null
-    error_message = "approvers needs a signing secret (slack_signing_secret_ssm_parameter)"
+    error_message = "approvers needs the Slack app's signing secret"
   }
 
   validation {
     condition     = length(var.approvers) == 0 || var.enable_deployments_table
-    error_message = "approvers needs the deployments table (where approval requests wait): enable_deployments_table is false"
+    error_message = "approvers needs the deployments table (DEPLOYMENTS_TABLE), where approval requests wait"
   }
 }
 

@@ -360,14 +360,14 @@ function readApprovals(
   if (approvers.length > 0) {
     if (!slack.slackNotificationsEnabled) read.problems.push('APPROVERS needs Slack: ENABLE_SLACK_NOTIFICATIONS is false');
     if (slack.slackBotToken === undefined && slack.slackBotTokenSsmParameter === undefined) {
-      read.problems.push('APPROVERS needs a Slack bot token (SLACK_BOT_TOKEN or SLACK_BOT_TOKEN_SSM_PARAMETER)');
+      read.problems.push('APPROVERS needs a Slack bot token');
       // With a token, its own rule already asks for the channel.
       if (slack.slackChannel === undefined) read.problems.push('APPROVERS needs SLACK_CHANNEL (the channel approvals are asked in)');
     }
     if (slackSigningSecret === undefined && slackSigningSecretSsmParameter === undefined) {
-      read.problems.push('APPROVERS needs a signing secret (SLACK_SIGNING_SECRET or SLACK_SIGNING_SECRET_SSM_PARAMETER)');
+      read.problems.push("APPROVERS needs the Slack app's signing secret");
     }
-    if (slack.deploymentsTable === undefined) read.problems.push('APPROVERS needs DEPLOYMENTS_TABLE (where approval requests wait)');
+    if (slack.deploymentsTable === undefined) read.problems.push('APPROVERS needs the deployments table (DEPLOYMENTS_TABLE), where approval requests wait');
   }
   return {
     approvers,

@@ -42,10 +42,10 @@ describe('approval configuration', () => {
       }),
     ).toEqual([
       'LOG_LEVEL must be one of debug, info, warn, error, got "loud"',
-      'APPROVERS needs a Slack bot token (SLACK_BOT_TOKEN or SLACK_BOT_TOKEN_SSM_PARAMETER)',
+      'APPROVERS needs a Slack bot token',
       'APPROVERS needs SLACK_CHANNEL (the channel approvals are asked in)',
-      'APPROVERS needs a signing secret (SLACK_SIGNING_SECRET or SLACK_SIGNING_SECRET_SSM_PARAMETER)',
-      'APPROVERS needs DEPLOYMENTS_TABLE (where approval requests wait)',
+      "APPROVERS needs the Slack app's signing secret",
+      'APPROVERS needs the deployments table (DEPLOYMENTS_TABLE), where approval requests wait',
     ]);
   });
 
