@@ -15,7 +15,7 @@ export interface ModuleInput {
   default: string | undefined;
   description: string;
   sensitive: boolean;
-  /** The error messages of its validation blocks: what a value must be. */
+  /** The error messages of its validation blocks that are written out (interpolations as "…"): what a value must be. */
   validations: string[];
 }
 export interface ModuleOutput {
@@ -30,6 +30,7 @@ export declare const README: string;
 export declare const USAGE: string;
 export declare function parseHcl(text: string): { attributes: Record<string, string>; blocks: HclBlock[] };
 export declare function stringValue(expression: string): string;
+export declare function messageText(expression: string): string | undefined;
 export declare function expressionText(expression: string): string;
 export declare function moduleInterface(variablesTf: string, outputsTf: string): { inputs: ModuleInput[]; outputs: ModuleOutput[] };
 export declare function renderInterface(moduleInterface: { inputs: ModuleInput[]; outputs: ModuleOutput[] }): string;

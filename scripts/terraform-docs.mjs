@@ -302,6 +302,65 @@ function collapseSpaces(line) {
   return out;
 }
 
+/**
+ * What a validation's error message says to a reader: a quoted string (or heredoc) with each
+ * interpolation shown as "…" (it names the value given, or a list worked out from it); `undefined`
+ * for a message computed by an expression (a `join` of problems), which the description says in words.
+ *
+ * @example
+ * messageText('"x must be at least 1, got ${var.x}"'); // 'x must be at least 1, got …'
+ * messageText('join("\\n", local.problems)'); // undefined
+ */
+export function messageText(expression) {
+  if (expression.startsWith('<<')) return stringValue(expression);
+  if (!expression.startsWith('"')) return undefined;
+  let out = '"';
+  let i = 1;
+  while (i < expression.length) {
+    const c = expression[i];
+    if (c === '\\') {
+      out += expression.slice(i, i + 2);
+      i += 2;
+    } else if (c === '$' && expression[i + 1] === '$') {
+      out += '$$';
+      i += 2;
+    } else if (c === '$' && expression[i + 1] === '{') {
+      i = interpolationEnd(expression, i + 2);
+      out += '…';
+    } else if (c === '"') {
+      return i === expression.length - 1 ? stringValue(`${out}"`) : undefined;
+    } else {
+      out += c;
+      i += 1;
+    }
+  }
+  return undefined;
+}
+
+/** The index after the `}` that closes an interpolation whose expression starts at `start`. */
+function interpolationEnd(text, start) {
+  let depth = 1;
+  let i = start;
+  while (i < text.length && depth > 0) {
+    const c = text[i];
+    if (c === '"') {
+      // A string inside the interpolation: its own escapes and interpolations.
+      i += 1;
+      while (i < text.length && text[i] !== '"') {
+        if (text[i] === '\\') i += 2;
+        else if (text[i] === '$' && text[i + 1] === '{') i = interpolationEnd(text, i + 2);
+        else i += 1;
+      }
+      i += 1;
+      continue;
+    }
+    if (c === '{') depth += 1;
+    if (c === '}') depth -= 1;
+    i += 1;
+  }
+  return i;
+}
+
 /* ------------------------------------------------------------------------------------------------
  * The module's interface
  * ---------------------------------------------------------------------------------------------- */
@@ -331,7 +390,7 @@ export function moduleInterface(variablesTf, outputsTf) {
     sensitive: b.attributes.sensitive === 'true',
     validations: b.blocks
       .filter((v) => v.type === 'validation' && v.attributes.error_message !== undefined)
-      .map((v) => stringValue(v.attributes.error_message)),
+      .flatMap((v) => messageText(v.attributes.error_message) ?? []),
   }));
   const outputs = blocks(outputsTf, 'output', 'outputs.tf').map((b) => ({
     name: b.labels[0],
@@ -359,7 +418,9 @@ function code(text) {
 
 /** A description cell; a sensitive input or output says so, and an input what its validations require. */
 function described({ description, sensitive, validations = [] }) {
-  const checked = validations.length === 0 ? '' : `<br>Validation: ${validations.map(cell).join(' ')}`;
+  // Messages without a closing stop are set apart with "; ".
+  const joined = validations.map((v, i) => (i === 0 ? '' : /[.!?]$/.test(validations[i - 1] ?? '') ? ' ' : '; ') + cell(v)).join('');
+  const checked = validations.length === 0 ? '' : `<br>Validation: ${joined}`;
   return [cell(description), sensitive ? '(sensitive)' : ''].filter((part) => part !== '').join(' ') + checked;
 }
 

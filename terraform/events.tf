@@ -47,11 +47,14 @@ locals {
 
   # Any detail-type; malformed requests still reach the function, which refuses them
   # with a log line, a metric and a Slack error the sender can see. A request naming
-  # another env (detail.env) is another deployment's; one without env is this one's.
+  # another env or project (detail.env, detail.project) is another deployment's. One
+  # naming none still reaches the function: it refuses it where the sender sees it
+  # (manual_deploy_require_scope), or, on a bus with one env, carries it out.
   manual_pattern = {
     source = ["action.production", "action.deploy"]
     detail = {
-      env = [var.project_env, { exists = false }]
+      env     = [var.project_env, { exists = false }]
+      project = [var.project_name, { exists = false }]
     }
   }
 
@@ -101,6 +104,18 @@ locals {
     }
   }
 
+  # The forms S3 writes a key in, in its own events: URL-encoded as its notifications are (a space
+  # as "+", "/" kept), with the variants its encoders may differ in ("~" and "*", a space as "%20").
+  # CloudTrail records the key as sent. The function matches the same forms (s3EventKeyForms in
+  # src/triggers/events.ts, which says where this comes from).
+  s3_event_key_forms = {
+    for k in distinct([for o in local.s3_objects : o.key]) : k => distinct([
+      replace(urlencode(k), "%2F", "/"),
+      replace(replace(replace(urlencode(k), "%2F", "/"), "~", "%7E"), "%2A", "*"),
+      replace(replace(urlencode(k), "%2F", "/"), "+", "%20"),
+    ])
+  }
+
   # One rule per bucket, matching only the configured keys of that bucket.
   s3_native_rules = {
     for bucket in local.s3_native_buckets : "s3-${bucket}" => {
@@ -114,7 +129,7 @@ locals {
         "detail-type" = ["Object Created", "Object Deleted"]
         detail = {
           bucket = { name = [bucket] }
-          object = { key = local.s3_keys_by_bucket[bucket] }
+          object = { key = distinct(flatten([for k in local.s3_keys_by_bucket[bucket] : local.s3_event_key_forms[k]])) }
         }
       }
     }

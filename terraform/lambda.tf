@@ -34,6 +34,7 @@ locals {
     IDEMPOTENCY_TTL_SECONDS            = tostring(var.idempotency_ttl_seconds)
     DEPLOYMENTS_TABLE                  = local.deployments_table_name
     MANUAL_DEPLOY_ACCOUNTS             = length(var.manual_deploy_accounts) == 0 ? null : join(",", var.manual_deploy_accounts)
+    MANUAL_DEPLOY_REQUIRE_SCOPE        = tostring(var.manual_deploy_require_scope)
     PROTECTED_ENVS                     = join(",", var.protected_envs)
     ECR_SCAN_GATE                      = var.ecr_scan_gate
     APPROVERS                          = length(var.approvers) == 0 ? null : join(",", var.approvers)
@@ -98,16 +99,6 @@ resource "aws_lambda_function" "this" {
     precondition {
       condition     = length(local.name) <= 40
       error_message = "The default name {project}-deploybridge-{env} is longer than 40 characters: set name."
-    }
-
-    precondition {
-      condition     = !var.enable_s3_monitoring || var.service_config != null
-      error_message = "service_config is required while enable_s3_monitoring is on (use {} when no service reads env files from S3): the function does not start without SERVICE_CONFIG then."
-    }
-
-    precondition {
-      condition     = var.slack_bot_token_ssm_parameter_name == null || var.slack_channel != null
-      error_message = "slack_channel (the channel id the bot posts to) is required with slack_bot_token_ssm_parameter_name: the function does not start without SLACK_CHANNEL then."
     }
 
     precondition {

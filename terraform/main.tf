@@ -26,6 +26,7 @@ locals {
   raw_patterns = {
     cluster = var.cluster_name_pattern
     service = var.service_name_pattern
+    family  = var.task_family_pattern
     lambda  = var.lambda_function_pattern
   }
   # {project} and {env} filled in; {name} left for the caller.

@@ -8,20 +8,32 @@
 variable "project_name" {
   description = "PROJECT_NAME: project identifier used in resource naming ({project})."
   type        = string
+  nullable    = false
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", var.project_name))
-    error_message = "project_name must use letters, digits, \"-\" and \"_\" only (1-64 characters, starting with a letter or digit)."
+    condition     = var.project_name != ""
+    error_message = "project_name is required"
+  }
+
+  validation {
+    condition     = var.project_name == "" || can(regex(local.name_pattern, var.project_name))
+    error_message = "project_name must use letters, digits, \"-\" and \"_\" only (at most 64, starting with a letter or digit), got \"${var.project_name}\""
   }
 }
 
 variable "project_env" {
   description = "PROJECT_ENV: environment ({env}), e.g. dev, staging, prod."
   type        = string
+  nullable    = false
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", var.project_env))
-    error_message = "project_env must use letters, digits, \"-\" and \"_\" only (1-64 characters, starting with a letter or digit)."
+    condition     = var.project_env != ""
+    error_message = "project_env is required"
+  }
+
+  validation {
+    condition     = var.project_env == "" || can(regex(local.name_pattern, var.project_env))
+    error_message = "project_env must use letters, digits, \"-\" and \"_\" only (at most 64, starting with a letter or digit), got \"${var.project_env}\""
   }
 }
 
@@ -32,51 +44,85 @@ variable "log_level" {
 
   validation {
     condition     = contains(["debug", "info", "warn", "error"], var.log_level)
-    error_message = "log_level must be one of debug, info, warn, error."
+    error_message = "log_level must be one of debug, info, warn, error, got \"${var.log_level}\""
   }
 }
 
 variable "cluster_name_pattern" {
   description = "CLUSTER_NAME_PATTERN: ECS cluster name. Placeholders {project}, {env}, {name}."
   type        = string
+  nullable    = false
   default     = "{project}_cluster_{env}"
 
   validation {
-    condition     = length(regexall("\\{[^}]*\\}", var.cluster_name_pattern)) == length(regexall("\\{(project|env|name)\\}", var.cluster_name_pattern))
-    error_message = "cluster_name_pattern may only use the placeholders {project}, {env} and {name}."
+    condition     = alltrue([for m in regexall("\\{[^}]*\\}", var.cluster_name_pattern) : contains(local.placeholders, m)])
+    error_message = "cluster_name_pattern uses unknown placeholder(s) ${join(", ", [for m in regexall("\\{[^}]*\\}", var.cluster_name_pattern) : m if !contains(local.placeholders, m)])}; use {project}, {env}, {name}"
+  }
+
+  # The names it renders for a service ("api") and for the backend.
+  validation {
+    condition     = !local.names_valid || !alltrue([for m in regexall("\\{[^}]*\\}", var.cluster_name_pattern) : contains(local.placeholders, m)]) || alltrue([for n in [replace(replace(replace(var.cluster_name_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", "api"), var.backend_service_name == "" ? replace(replace(replace(replace(var.cluster_name_pattern, "/[-_./]\\{name\\}/", ""), "/\\{name\\}[-_./]?/", ""), "{project}", var.project_name), "{env}", var.project_env) : replace(replace(replace(var.cluster_name_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", var.backend_service_name)] : can(regex(local.ecs_name_pattern, n))])
+    error_message = "cluster_name_pattern renders \"${try([for n in [replace(replace(replace(var.cluster_name_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", "api"), var.backend_service_name == "" ? replace(replace(replace(replace(var.cluster_name_pattern, "/[-_./]\\{name\\}/", ""), "/\\{name\\}[-_./]?/", ""), "{project}", var.project_name), "{env}", var.project_env) : replace(replace(replace(var.cluster_name_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", var.backend_service_name)] : n if !can(regex(local.ecs_name_pattern, n))][0], "")}\", which AWS does not accept as an ECS cluster name (letters, digits, \"-\" and \"_\", at most 255)"
   }
 }
 
 variable "service_name_pattern" {
   description = "SERVICE_NAME_PATTERN: ECS service name. Placeholders {project}, {env}, {name}."
   type        = string
+  nullable    = false
   default     = "{project}_service_{name}_{env}"
 
   validation {
-    condition     = length(regexall("\\{[^}]*\\}", var.service_name_pattern)) == length(regexall("\\{(project|env|name)\\}", var.service_name_pattern))
-    error_message = "service_name_pattern may only use the placeholders {project}, {env} and {name}."
+    condition     = alltrue([for m in regexall("\\{[^}]*\\}", var.service_name_pattern) : contains(local.placeholders, m)])
+    error_message = "service_name_pattern uses unknown placeholder(s) ${join(", ", [for m in regexall("\\{[^}]*\\}", var.service_name_pattern) : m if !contains(local.placeholders, m)])}; use {project}, {env}, {name}"
+  }
+
+  # Without {name}, every service would be one.
+  validation {
+    condition     = !local.names_valid || !alltrue([for m in regexall("\\{[^}]*\\}", var.service_name_pattern) : contains(local.placeholders, m)]) || strcontains(var.service_name_pattern, "{name}")
+    error_message = "service_name_pattern must contain {name}: without it every service renders the same name (\"${replace(replace(var.service_name_pattern, "{project}", var.project_name), "{env}", var.project_env)}\")"
+  }
+
+  # The names it renders for a service ("api") and for the backend.
+  validation {
+    condition     = !local.names_valid || !alltrue([for m in regexall("\\{[^}]*\\}", var.service_name_pattern) : contains(local.placeholders, m)]) || alltrue([for n in [replace(replace(replace(var.service_name_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", "api"), var.backend_service_name == "" ? replace(replace(replace(replace(var.service_name_pattern, "/[-_./]\\{name\\}/", ""), "/\\{name\\}[-_./]?/", ""), "{project}", var.project_name), "{env}", var.project_env) : replace(replace(replace(var.service_name_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", var.backend_service_name)] : can(regex(local.ecs_name_pattern, n))])
+    error_message = "service_name_pattern renders \"${try([for n in [replace(replace(replace(var.service_name_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", "api"), var.backend_service_name == "" ? replace(replace(replace(replace(var.service_name_pattern, "/[-_./]\\{name\\}/", ""), "/\\{name\\}[-_./]?/", ""), "{project}", var.project_name), "{env}", var.project_env) : replace(replace(replace(var.service_name_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", var.backend_service_name)] : n if !can(regex(local.ecs_name_pattern, n))][0], "")}\", which AWS does not accept as an ECS service name (letters, digits, \"-\" and \"_\", at most 255)"
   }
 }
 
 variable "task_family_pattern" {
   description = "TASK_FAMILY_PATTERN: task definition family. Placeholders {project}, {env}, {name}."
   type        = string
+  nullable    = false
   default     = "{project}_service_{name}_{env}"
 
   validation {
-    condition     = length(regexall("\\{[^}]*\\}", var.task_family_pattern)) == length(regexall("\\{(project|env|name)\\}", var.task_family_pattern))
-    error_message = "task_family_pattern may only use the placeholders {project}, {env} and {name}."
+    condition     = alltrue([for m in regexall("\\{[^}]*\\}", var.task_family_pattern) : contains(local.placeholders, m)])
+    error_message = "task_family_pattern uses unknown placeholder(s) ${join(", ", [for m in regexall("\\{[^}]*\\}", var.task_family_pattern) : m if !contains(local.placeholders, m)])}; use {project}, {env}, {name}"
+  }
+
+  # Without {name}, every service would be one.
+  validation {
+    condition     = !local.names_valid || !alltrue([for m in regexall("\\{[^}]*\\}", var.task_family_pattern) : contains(local.placeholders, m)]) || strcontains(var.task_family_pattern, "{name}")
+    error_message = "task_family_pattern must contain {name}: without it every service renders the same name (\"${replace(replace(var.task_family_pattern, "{project}", var.project_name), "{env}", var.project_env)}\")"
+  }
+
+  # The names it renders for a service ("api") and for the backend.
+  validation {
+    condition     = !local.names_valid || !alltrue([for m in regexall("\\{[^}]*\\}", var.task_family_pattern) : contains(local.placeholders, m)]) || alltrue([for n in [replace(replace(replace(var.task_family_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", "api"), var.backend_service_name == "" ? replace(replace(replace(replace(var.task_family_pattern, "/[-_./]\\{name\\}/", ""), "/\\{name\\}[-_./]?/", ""), "{project}", var.project_name), "{env}", var.project_env) : replace(replace(replace(var.task_family_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", var.backend_service_name)] : can(regex(local.ecs_name_pattern, n))])
+    error_message = "task_family_pattern renders \"${try([for n in [replace(replace(replace(var.task_family_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", "api"), var.backend_service_name == "" ? replace(replace(replace(replace(var.task_family_pattern, "/[-_./]\\{name\\}/", ""), "/\\{name\\}[-_./]?/", ""), "{project}", var.project_name), "{env}", var.project_env) : replace(replace(replace(var.task_family_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", var.backend_service_name)] : n if !can(regex(local.ecs_name_pattern, n))][0], "")}\", which AWS does not accept as a task definition family (letters, digits, \"-\" and \"_\", at most 255)"
   }
 }
 
 variable "backend_service_name" {
   description = "BACKEND_SERVICE_NAME: the {name} of the backend service. Empty drops {name} and one separator next to it ({project}_service_{env} under the default pattern)."
   type        = string
+  nullable    = false
   default     = ""
 
   validation {
-    condition     = var.backend_service_name == "" || can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", var.backend_service_name))
-    error_message = "backend_service_name must be empty or use letters, digits, \"-\" and \"_\" only."
+    condition     = var.backend_service_name == "" || can(regex(local.name_pattern, var.backend_service_name))
+    error_message = "backend_service_name must use letters, digits, \"-\" and \"_\" only (at most 64, starting with a letter or digit), got \"${var.backend_service_name}\""
   }
 }
 
@@ -87,7 +133,7 @@ variable "enable_slack_notifications" {
 }
 
 variable "service_config" {
-  description = "SERVICE_CONFIG: service name => the S3 env files it reads. Passed as JSON. Required (may be {}) while enable_s3_monitoring is on; null leaves the variable unset."
+  description = "SERVICE_CONFIG: service name => the S3 env files it reads. Passed as JSON. Required (may be {}) while enable_s3_monitoring is on; null leaves the variable unset. Keys are service names (letters, digits, \"-\", \"_\", at most 64; \"backend\" and backend_service_name are one service: use one); a bucket is a name S3 accepts, a key 1-1024 bytes, not starting or ending with \"/\"."
   type = map(list(object({
     bucket = string
     key    = string
@@ -95,8 +141,26 @@ variable "service_config" {
   default = null
 
   validation {
-    condition     = var.service_config == null ? true : alltrue([for name, files in var.service_config : can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", name)) && alltrue([for f in files : f.bucket != "" && f.key != ""])])
-    error_message = "service_config keys must be service names (letters, digits, \"-\", \"_\") and every env file needs a non-empty bucket and key."
+    condition     = var.service_config != null || !var.enable_s3_monitoring
+    error_message = "service_config is required while enable_s3_monitoring is on: service name → [{\"bucket\", \"key\"}], {} when no service reads an env file from S3"
+  }
+
+  # Service names; "__proto__" is refused alone (the function cannot read the rest).
+  validation {
+    condition     = var.service_config == null || alltrue([for k in keys(var.service_config == null ? {} : var.service_config) : can(regex(local.name_pattern, k))])
+    error_message = contains(keys(var.service_config == null ? {} : var.service_config), "__proto__") ? "service_config: key \"__proto__\" is not allowed" : join("\n", [for k in keys(var.service_config == null ? {} : var.service_config) : "service_config.${k}: service names use ${local.name_characters}" if !can(regex(local.name_pattern, k))])
+  }
+
+  # Buckets S3 accepts, keys that name the object meant.
+  validation {
+    condition     = var.service_config == null || alltrue([for o in flatten([for name, files in(var.service_config == null ? {} : var.service_config) : [for i, f in files : { at = "service_config.${name}.${i}", bucket = f.bucket, key = f.key }]]) : try(can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", o.bucket)) && !strcontains(o.bucket, "..") && !can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$", o.bucket)) && !anytrue([for x in local.bucket_reserved_prefixes : startswith(o.bucket, x)]) && !anytrue([for x in local.bucket_reserved_suffixes : endswith(o.bucket, x)]), false) && try(o.key != "" && !can(regex("\\p{Cc}", o.key)) && !startswith(o.key, "/") && !endswith(o.key, "/") && length(base64encode(o.key)) * 3 / 4 - length(regexall("=", base64encode(o.key))) <= 1024, false)])
+    error_message = join("\n", flatten([for o in flatten([for name, files in(var.service_config == null ? {} : var.service_config) : [for i, f in files : { at = "service_config.${name}.${i}", bucket = f.bucket, key = f.key }]]) : concat(try(can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", o.bucket)) && !strcontains(o.bucket, "..") && !can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$", o.bucket)) && !anytrue([for x in local.bucket_reserved_prefixes : startswith(o.bucket, x)]) && !anytrue([for x in local.bucket_reserved_suffixes : endswith(o.bucket, x)]), false) ? [] : ["${o.at}.bucket: ${local.bucket_problem}"], try(o.key != "" && !can(regex("\\p{Cc}", o.key)) && !startswith(o.key, "/") && !endswith(o.key, "/") && length(base64encode(o.key)) * 3 / 4 - length(regexall("=", base64encode(o.key))) <= 1024, false) ? [] : ["${o.at}.key: ${local.key_problem}"])]))
+  }
+
+  # The backend as "backend" and as backend_service_name: the function would not know which entry is meant.
+  validation {
+    condition     = var.service_config == null || contains(["", "backend"], var.backend_service_name) || !alltrue([for k in ["backend", var.backend_service_name] : contains(keys(var.service_config == null ? {} : var.service_config), k)])
+    error_message = "service_config: \"${sort(["backend", var.backend_service_name])[0]}\" and \"${sort(["backend", var.backend_service_name])[1]}\" name the same service (the backend, backend_service_name=${var.backend_service_name}); use one name"
   }
 }
 
@@ -106,8 +170,18 @@ variable "deployment_timeout_seconds" {
   default     = 600
 
   validation {
-    condition     = var.deployment_timeout_seconds >= 1 && var.deployment_timeout_seconds <= 900 && floor(var.deployment_timeout_seconds) == var.deployment_timeout_seconds
-    error_message = "deployment_timeout_seconds must be a whole number of seconds, from 1 to 900 (Lambda's longest timeout)."
+    condition     = var.deployment_timeout_seconds >= 0 && floor(var.deployment_timeout_seconds) == var.deployment_timeout_seconds
+    error_message = "deployment_timeout_seconds must be a non-negative whole number, got \"${var.deployment_timeout_seconds}\""
+  }
+
+  validation {
+    condition     = var.deployment_timeout_seconds != 0
+    error_message = "deployment_timeout_seconds must be at least 1"
+  }
+
+  validation {
+    condition     = !(var.deployment_timeout_seconds > 900 && floor(var.deployment_timeout_seconds) == var.deployment_timeout_seconds)
+    error_message = "deployment_timeout_seconds must be at most 900 (Lambda's longest timeout), got ${var.deployment_timeout_seconds}"
   }
 }
 
@@ -118,7 +192,7 @@ variable "max_deployment_retries" {
 
   validation {
     condition     = var.max_deployment_retries >= 0 && floor(var.max_deployment_retries) == var.max_deployment_retries
-    error_message = "max_deployment_retries must be a whole number, 0 or more."
+    error_message = "max_deployment_retries must be a non-negative whole number, got \"${var.max_deployment_retries}\""
   }
 }
 
@@ -159,12 +233,12 @@ variable "ecr_scan_gate" {
 
   validation {
     condition     = contains(["", "CRITICAL", "HIGH", "MEDIUM"], var.ecr_scan_gate)
-    error_message = "ecr_scan_gate must be \"\" (no gate), \"CRITICAL\", \"HIGH\" or \"MEDIUM\"."
+    error_message = "ecr_scan_gate must be one of CRITICAL, HIGH, MEDIUM (or empty: no gate), got \"${var.ecr_scan_gate}\""
   }
 }
 
 variable "lambda_config" {
-  description = "LAMBDA_CONFIG: service name => Lambda target. smoke_test.payload and smoke_test.expect are JSON text (use jsonencode). Passed as JSON without null fields; an empty map leaves the variable unset."
+  description = "LAMBDA_CONFIG: service name => Lambda target. smoke_test.payload and smoke_test.expect are JSON text (use jsonencode). Passed as JSON without null fields; an empty map leaves the variable unset. Keys are service names, as in service_config; function_name a function name or its unqualified ARN (targets without it are named by lambda_function_pattern, and two targets may not deploy one function); alias not a version number; artifact a bucket and key as in service_config."
   type = map(object({
     function_name = optional(string)
     alias         = optional(string)
@@ -179,37 +253,87 @@ variable "lambda_config" {
   }))
   default = {}
 
+  # Service names; "__proto__" is refused alone (the function cannot read the rest).
   validation {
-    condition     = alltrue([for name, t in var.lambda_config : can(regex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", name))])
-    error_message = "lambda_config keys must be service names (letters, digits, \"-\", \"_\")."
+    condition     = alltrue([for k in keys(var.lambda_config) : can(regex(local.name_pattern, k))])
+    error_message = contains(keys(var.lambda_config), "__proto__") ? "lambda_config: key \"__proto__\" is not allowed" : join("\n", [for k in keys(var.lambda_config) : "lambda_config.${k}: service names use ${local.name_characters}" if !can(regex(local.name_pattern, k))])
   }
 
+  # Function names, aliases, and smoke tests whose texts are JSON (the module decodes them) and whose expect is an object.
   validation {
-    condition     = alltrue([for t in values(var.lambda_config) : t.smoke_test == null ? true : can(jsondecode(t.smoke_test.payload)) && (t.smoke_test.expect == null ? true : can(keys(jsondecode(t.smoke_test.expect))))])
-    error_message = "lambda_config smoke_test.payload must be JSON text and smoke_test.expect a JSON object (use jsonencode)."
+    condition = length(flatten([for k, t in var.lambda_config : concat(
+      t.function_name == null || can(regex(local.function_name_pattern, coalesce(t.function_name, "-"))) ? [] : ["lambda_config.${k}.function_name: function_name must be a function name (letters, digits, \"-\", \"_\", at most 64) or its unqualified ARN"],
+      t.alias == null || (can(regex("^[A-Za-z0-9_-]{1,128}$", coalesce(t.alias, "-"))) && !can(regex("^[0-9]+$", coalesce(t.alias, "-")))) ? [] : ["lambda_config.${k}.alias: alias must use letters, digits, \"-\" and \"_\", and not be a version number"],
+      t.smoke_test == null ? [] : can(jsondecode(t.smoke_test.payload)) ? [] : ["lambda_config.${k}.smoke_test.payload must be JSON text (use jsonencode)"],
+      try(t.smoke_test.expect, null) == null ? [] : !can(jsondecode(t.smoke_test.expect)) ? ["lambda_config.${k}.smoke_test.expect must be JSON text (use jsonencode)"] : !can(keys(jsondecode(t.smoke_test.expect))) ? ["lambda_config.${k}.smoke_test.expect: expected an object"] : contains(keys(jsondecode(t.smoke_test.expect)), "__proto__") ? ["lambda_config.${k}.smoke_test.expect: key \"__proto__\" is not allowed"] : [],
+    )])) == 0
+    error_message = join("\n", flatten([for k, t in var.lambda_config : concat(
+      t.function_name == null || can(regex(local.function_name_pattern, coalesce(t.function_name, "-"))) ? [] : ["lambda_config.${k}.function_name: function_name must be a function name (letters, digits, \"-\", \"_\", at most 64) or its unqualified ARN"],
+      t.alias == null || (can(regex("^[A-Za-z0-9_-]{1,128}$", coalesce(t.alias, "-"))) && !can(regex("^[0-9]+$", coalesce(t.alias, "-")))) ? [] : ["lambda_config.${k}.alias: alias must use letters, digits, \"-\" and \"_\", and not be a version number"],
+      t.smoke_test == null ? [] : can(jsondecode(t.smoke_test.payload)) ? [] : ["lambda_config.${k}.smoke_test.payload must be JSON text (use jsonencode)"],
+      try(t.smoke_test.expect, null) == null ? [] : !can(jsondecode(t.smoke_test.expect)) ? ["lambda_config.${k}.smoke_test.expect must be JSON text (use jsonencode)"] : !can(keys(jsondecode(t.smoke_test.expect))) ? ["lambda_config.${k}.smoke_test.expect: expected an object"] : contains(keys(jsondecode(t.smoke_test.expect)), "__proto__") ? ["lambda_config.${k}.smoke_test.expect: key \"__proto__\" is not allowed"] : [],
+    )]))
   }
 
+  # Buckets S3 accepts, keys that name the object meant.
   validation {
-    condition     = alltrue([for t in values(var.lambda_config) : t.artifact == null ? true : t.artifact.bucket != "" && t.artifact.key != ""])
-    error_message = "lambda_config artifact needs a non-empty bucket and key."
+    condition     = alltrue([for o in [for name, t in var.lambda_config : { at = "lambda_config.${name}.artifact", bucket = t.artifact.bucket, key = t.artifact.key } if t.artifact != null] : try(can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", o.bucket)) && !strcontains(o.bucket, "..") && !can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$", o.bucket)) && !anytrue([for x in local.bucket_reserved_prefixes : startswith(o.bucket, x)]) && !anytrue([for x in local.bucket_reserved_suffixes : endswith(o.bucket, x)]), false) && try(o.key != "" && !can(regex("\\p{Cc}", o.key)) && !startswith(o.key, "/") && !endswith(o.key, "/") && length(base64encode(o.key)) * 3 / 4 - length(regexall("=", base64encode(o.key))) <= 1024, false)])
+    error_message = join("\n", flatten([for o in [for name, t in var.lambda_config : { at = "lambda_config.${name}.artifact", bucket = t.artifact.bucket, key = t.artifact.key } if t.artifact != null] : concat(try(can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", o.bucket)) && !strcontains(o.bucket, "..") && !can(regex("^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$", o.bucket)) && !anytrue([for x in local.bucket_reserved_prefixes : startswith(o.bucket, x)]) && !anytrue([for x in local.bucket_reserved_suffixes : endswith(o.bucket, x)]), false) ? [] : ["${o.at}.bucket: ${local.bucket_problem}"], try(o.key != "" && !can(regex("\\p{Cc}", o.key)) && !startswith(o.key, "/") && !endswith(o.key, "/") && length(base64encode(o.key)) * 3 / 4 - length(regexall("=", base64encode(o.key))) <= 1024, false) ? [] : ["${o.at}.key: ${local.key_problem}"])]))
+  }
+
+  # Two targets of one function: one event would deploy it twice.
+  validation {
+    condition     = length(distinct([for k, t in var.lambda_config : t.function_name != null ? t.function_name : contains(["backend", var.backend_service_name], k) ? local.backend_lambda_function : replace(local.patterns.lambda, "{name}", k)])) == length(var.lambda_config)
+    error_message = join("\n", flatten([for f, ks in { for k, t in var.lambda_config : (t.function_name != null ? t.function_name : contains(["backend", var.backend_service_name], k) ? local.backend_lambda_function : replace(local.patterns.lambda, "{name}", k)) => k... } : [for k in slice(ks, 1, length(ks)) : "lambda_config: \"${ks[0]}\" and \"${k}\" both deploy the function ${f}; one event would deploy it twice"]]))
+  }
+
+  # The function names lambda_function_pattern renders for the targets without function_name.
+  validation {
+    condition     = alltrue([for k, t in var.lambda_config : can(regex(local.function_name_pattern, t.function_name != null ? t.function_name : contains(["backend", var.backend_service_name], k) ? local.backend_lambda_function : replace(local.patterns.lambda, "{name}", k)))])
+    error_message = join("\n", [for k, t in var.lambda_config : "lambda_config.${contains(["backend", var.backend_service_name], k) ? coalesce(var.backend_service_name, "backend") : k}: lambda_function_pattern renders \"${t.function_name != null ? t.function_name : contains(["backend", var.backend_service_name], k) ? local.backend_lambda_function : replace(local.patterns.lambda, "{name}", k)}\", which is not a valid function name; set function_name" if !can(regex(local.function_name_pattern, t.function_name != null ? t.function_name : contains(["backend", var.backend_service_name], k) ? local.backend_lambda_function : replace(local.patterns.lambda, "{name}", k)))])
+  }
+
+  # The backend as "backend" and as backend_service_name, here.
+  validation {
+    condition     = contains(["", "backend"], var.backend_service_name) || length([for k in keys(var.lambda_config) : k if contains(["backend", var.backend_service_name], k)]) < 2 || length([for k in keys(var.service_config == null ? {} : var.service_config) : k if contains(["backend", var.backend_service_name], k)]) > 0
+    error_message = "lambda_config: \"${sort(["backend", var.backend_service_name])[0]}\" and \"${sort(["backend", var.backend_service_name])[1]}\" name the same service (the backend, backend_service_name=${var.backend_service_name}); use one name"
+  }
+
+  # The backend as "backend" and as backend_service_name, one here and the other in service_config.
+  validation {
+    condition     = contains(["", "backend"], var.backend_service_name) || length([for k in keys(var.lambda_config) : k if contains(["backend", var.backend_service_name], k)]) == 0 || length([for k in keys(var.service_config == null ? {} : var.service_config) : k if contains(["backend", var.backend_service_name], k)]) == 0 || length(sort(distinct(concat([for k in keys(var.service_config == null ? {} : var.service_config) : k if contains(["backend", var.backend_service_name], k)], [for k in keys(var.lambda_config) : k if contains(["backend", var.backend_service_name], k)])))) < 2
+    error_message = "service_config and lambda_config: \"${try(sort(distinct(concat([for k in keys(var.service_config == null ? {} : var.service_config) : k if contains(["backend", var.backend_service_name], k)], [for k in keys(var.lambda_config) : k if contains(["backend", var.backend_service_name], k)])))[0], "")}\" and \"${try(sort(distinct(concat([for k in keys(var.service_config == null ? {} : var.service_config) : k if contains(["backend", var.backend_service_name], k)], [for k in keys(var.lambda_config) : k if contains(["backend", var.backend_service_name], k)])))[1], "")}\" name the same service (the backend, backend_service_name=${var.backend_service_name}); use one name"
   }
 }
 
 variable "lambda_function_pattern" {
   description = "LAMBDA_FUNCTION_PATTERN: default function name of a Lambda target without function_name. Placeholders {project}, {env}, {name}."
   type        = string
+  nullable    = false
   default     = "{project}_lambda_{name}_{env}"
 
   validation {
-    condition     = length(regexall("\\{[^}]*\\}", var.lambda_function_pattern)) == length(regexall("\\{(project|env|name)\\}", var.lambda_function_pattern))
-    error_message = "lambda_function_pattern may only use the placeholders {project}, {env} and {name}."
+    condition     = alltrue([for m in regexall("\\{[^}]*\\}", var.lambda_function_pattern) : contains(local.placeholders, m)])
+    error_message = "lambda_function_pattern uses unknown placeholder(s) ${join(", ", [for m in regexall("\\{[^}]*\\}", var.lambda_function_pattern) : m if !contains(local.placeholders, m)])}; use {project}, {env}, {name}"
+  }
+
+  # Without {name}, every service would be one.
+  validation {
+    condition     = !local.names_valid || !alltrue([for m in regexall("\\{[^}]*\\}", var.lambda_function_pattern) : contains(local.placeholders, m)]) || strcontains(var.lambda_function_pattern, "{name}")
+    error_message = "lambda_function_pattern must contain {name}: without it every service renders the same name (\"${replace(replace(var.lambda_function_pattern, "{project}", var.project_name), "{env}", var.project_env)}\")"
+  }
+
+  # The names it renders for a service ("api") and for the backend.
+  validation {
+    condition     = !local.names_valid || !alltrue([for m in regexall("\\{[^}]*\\}", var.lambda_function_pattern) : contains(local.placeholders, m)]) || alltrue([for n in [replace(replace(replace(var.lambda_function_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", "api"), var.backend_service_name == "" ? replace(replace(replace(replace(var.lambda_function_pattern, "/[-_./]\\{name\\}/", ""), "/\\{name\\}[-_./]?/", ""), "{project}", var.project_name), "{env}", var.project_env) : replace(replace(replace(var.lambda_function_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", var.backend_service_name)] : can(regex("^[A-Za-z0-9_-]{1,64}$", n))])
+    error_message = "lambda_function_pattern renders \"${try([for n in [replace(replace(replace(var.lambda_function_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", "api"), var.backend_service_name == "" ? replace(replace(replace(replace(var.lambda_function_pattern, "/[-_./]\\{name\\}/", ""), "/\\{name\\}[-_./]?/", ""), "{project}", var.project_name), "{env}", var.project_env) : replace(replace(replace(var.lambda_function_pattern, "{project}", var.project_name), "{env}", var.project_env), "{name}", var.backend_service_name)] : n if !can(regex("^[A-Za-z0-9_-]{1,64}$", n))][0], "")}\", which AWS does not accept as a function name (letters, digits, \"-\" and \"_\", at most 64)"
   }
 }
 
 variable "enable_idempotency" {
-  description = "Create a DynamoDB table (partition key id, TTL attribute expiration) and pass it as IDEMPOTENCY_TABLE, so each (event, target) deploys at most once. Off leaves IDEMPOTENCY_TABLE unset."
+  description = "Create a DynamoDB table (partition key id, TTL attribute expiration, billed per request: nothing while idle) and pass it as IDEMPOTENCY_TABLE, so each (event, target) deploys at most once although EventBridge and Lambda deliver an event at least once. Off leaves IDEMPOTENCY_TABLE unset: a duplicate delivery deploys again."
   type        = bool
-  default     = false
+  default     = true
 }
 
 variable "idempotency_ttl_seconds" {
@@ -218,8 +342,13 @@ variable "idempotency_ttl_seconds" {
   default     = 3600
 
   validation {
-    condition     = var.idempotency_ttl_seconds >= 1 && floor(var.idempotency_ttl_seconds) == var.idempotency_ttl_seconds
-    error_message = "idempotency_ttl_seconds must be a whole number of seconds, at least 1."
+    condition     = var.idempotency_ttl_seconds >= 0 && floor(var.idempotency_ttl_seconds) == var.idempotency_ttl_seconds
+    error_message = "idempotency_ttl_seconds must be a non-negative whole number, got \"${var.idempotency_ttl_seconds}\""
+  }
+
+  validation {
+    condition     = var.idempotency_ttl_seconds != 0
+    error_message = "idempotency_ttl_seconds must be at least 1"
   }
 }
 
@@ -247,8 +376,14 @@ variable "manual_deploy_accounts" {
 
   validation {
     condition     = alltrue([for a in var.manual_deploy_accounts : can(regex("^[0-9]{12}$", a))])
-    error_message = "manual_deploy_accounts must be 12-digit AWS account ids."
+    error_message = "manual_deploy_accounts must list 12-digit AWS account ids, got ${join(", ", [for a in var.manual_deploy_accounts : "\"${a}\"" if !can(regex("^[0-9]{12}$", a))])}"
   }
+}
+
+variable "manual_deploy_require_scope" {
+  description = "MANUAL_DEPLOY_REQUIRE_SCOPE: a manual deploy must name its env and project (detail.env, detail.project); one naming neither is refused, visibly, since every deployment listening on the bus would act on it. false (one env on the bus): such a request is this deployment's."
+  type        = bool
+  default     = true
 }
 
 variable "manual_deploy_principals" {
@@ -409,6 +544,11 @@ variable "slack_bot_token_ssm_parameter_name" {
     condition     = var.slack_bot_token_ssm_parameter_name == null ? true : can(regex("^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", var.slack_bot_token_ssm_parameter_name))
     error_message = "slack_bot_token_ssm_parameter_name must be an SSM parameter name (not an ARN)."
   }
+
+  validation {
+    condition     = var.slack_bot_token_ssm_parameter_name == null || var.slack_channel != null || !var.enable_slack_notifications
+    error_message = "slack_channel (the channel id the bot posts to) is required with a Slack bot token"
+  }
 }
 
 variable "slack_bot_token_kms_key_arn" {
@@ -426,6 +566,11 @@ variable "slack_channel" {
   description = "SLACK_CHANNEL: the id of the channel the bot posts to (e.g. C0123456789); required with slack_bot_token_ssm_parameter_name."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.slack_channel == null || can(regex("^[!-~]{1,80}$", coalesce(var.slack_channel, "-")))
+    error_message = "slack_channel must be a channel id such as C0123456789, got ${jsonencode(substr(coalesce(var.slack_channel, "-"), 0, 80))}"
+  }
 }
 
 variable "approvers" {
@@ -510,8 +655,8 @@ variable "slack_api_url" {
   default     = "https://slack.com/api"
 
   validation {
-    condition     = can(regex("^https?://[^ ]+$", var.slack_api_url))
-    error_message = "slack_api_url must be an http(s) URL."
+    condition     = can(regex("(?i)^https?://\\S+$", replace(var.slack_api_url, "/\\/+$/", "")))
+    error_message = "slack_api_url must be an http(s) URL, got ${jsonencode(substr(replace(var.slack_api_url, "/\\/+$/", ""), 0, 200))}"
   }
 }
 

@@ -104,26 +104,40 @@ export class Catalog {
   ): { catalog: Catalog; problems: string[] } {
     const catalog = new Catalog(new Naming(rules));
     const problems: string[] = [];
-    const spelling = new Map<string, { variable: string; key: string }>();
-    const claim = (variable: string, key: string): string | undefined => {
-      const name = catalog.naming.canonical(key);
-      if (name === undefined) return undefined; // the schema already reported the key
-      const earlier = spelling.get(name);
-      if (earlier !== undefined && (earlier.variable === variable || earlier.key !== key)) {
-        const where = earlier.variable === variable ? variable : `${earlier.variable} and ${variable}`;
-        problems.push(`${where}: "${earlier.key}" and "${key}" name the same service (${catalog.describeName(name)}); use one name`);
-        return undefined;
+    // Every spelling of each service, and where it is written: one service written two ways (the
+    // backend as "backend" and as BACKEND_SERVICE_NAME) is refused, with its spellings in order.
+    const spellings = new Map<string, { keys: Set<string>; variables: Set<string> }>();
+    for (const [variable, keys] of [
+      ['SERVICE_CONFIG', Object.keys(serviceConfig)],
+      ['LAMBDA_CONFIG', Object.keys(lambdaConfig)],
+    ] as const) {
+      for (const key of keys) {
+        const name = catalog.naming.canonical(key);
+        if (name === undefined) continue; // the schema already reported the key
+        const spelt = spellings.get(name) ?? { keys: new Set<string>(), variables: new Set<string>() };
+        spelt.keys.add(key);
+        spelt.variables.add(variable);
+        spellings.set(name, spelt);
       }
-      spelling.set(name, { variable, key });
-      return name;
+    }
+    for (const [name, { keys, variables }] of spellings) {
+      if (keys.size < 2) continue;
+      const [first, second] = [...keys].sort();
+      problems.push(
+        `${[...variables].join(' and ')}: "${first}" and "${second}" name the same service (${catalog.describeName(name)}); use one name`,
+      );
+    }
+    const claim = (key: string): string | undefined => {
+      const name = catalog.naming.canonical(key);
+      return name !== undefined && spellings.get(name)?.keys.size === 1 ? name : undefined;
     };
     for (const [key, files] of Object.entries(serviceConfig)) {
-      const name = claim('SERVICE_CONFIG', key);
+      const name = claim(key);
       if (name !== undefined) catalog.envFiles.set(name, files);
     }
     const functions = new Map<string, string>();
     for (const [key, entry] of Object.entries(lambdaConfig)) {
-      const name = claim('LAMBDA_CONFIG', key);
+      const name = claim(key);
       if (name === undefined) continue;
       const functionName = entry.functionName ?? catalog.naming.lambdaFunctionName(name);
       const owner = functions.get(functionName);
@@ -176,6 +190,12 @@ export class Catalog {
   forParameter(path: string): { service: CatalogService; parameter: string } | undefined {
     const parsed = this.naming.parseParameterName(path);
     return parsed === undefined ? undefined : { service: this.entry(parsed.service), parameter: parsed.parameter };
+  }
+
+  /** Every key of this bucket the configuration names (env files and artifacts), each once. */
+  objectKeys(bucket: string): string[] {
+    const objects = [...[...this.envFiles.values()].flat(), ...[...this.lambdas.values()].flatMap((s) => s.artifact ?? [])];
+    return [...new Set(objects.filter((o) => o.bucket === bucket).map((o) => o.key))];
   }
 
   /** The services that read this S3 object as an env file, and the functions whose code it is, in configuration order. */

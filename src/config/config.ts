@@ -66,6 +66,11 @@ export interface Config {
   deploymentsTable: string | undefined;
   /** AWS accounts whose manual deploys are accepted; empty means any account. */
   manualDeployAccounts: string[];
+  /**
+   * A manual request must name its `env` and `project`: every deployment listening on the bus would
+   * act on one that names none. Off (one env on the bus): such a request is this deployment's.
+   */
+  manualDeployRequireScope: boolean;
   /** Envs whose manual deploys must come from `action.production`. */
   protectedEnvs: string[];
   /** The lowest scan-finding severity that stops an image from deploying; `undefined`: no gate. */
@@ -87,23 +92,74 @@ type Env = Record<string, string | undefined>;
 const TRUE_WORDS = new Set(['true', '1', 'yes']);
 const FALSE_WORDS = new Set(['false', '0', 'no']);
 
-const s3ObjectRefSchema = z.object({
-  bucket: z.string().check(z.minLength(1, 'bucket must be a non-empty string')),
-  key: z.string().check(z.minLength(1, 'key must be a non-empty string')),
+/**
+ * S3's naming rules for general purpose buckets: a name that breaks one is a typo (`My_Bucket`),
+ * and every read of the bucket would fail on it.
+ */
+function isBucketName(name: string): boolean {
+  return (
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) &&
+    !name.includes('..') &&
+    !/^\d+\.\d+\.\d+\.\d+$/.test(name) &&
+    !['xn--', 'sthree-', 'amzn-s3-demo-'].some((prefix) => name.startsWith(prefix)) &&
+    !['-s3alias', '--ol-s3', '.mrap', '--x-s3', '--table-s3'].some((suffix) => name.endsWith(suffix))
+  );
+}
+
+/**
+ * An object key an env file or an artifact can have: S3's limit of 1024 bytes, and none of what
+ * only a mistake gives (a leading "/" names another object than the one meant, a trailing one a
+ * folder, a control character nothing anyone typed).
+ */
+function isObjectKey(key: string): boolean {
+  return key !== '' && new TextEncoder().encode(key).length <= 1024 && !/\p{Cc}/u.test(key) && !key.startsWith('/') && !key.endsWith('/');
+}
+
+/** Strict: a misspelt field ("Key", "version") is a problem, not silently ignored. */
+const s3ObjectRefSchema = z.strictObject({
+  bucket: z
+    .string()
+    .check(
+      z.refine(
+        isBucketName,
+        'bucket must be an S3 bucket name (3-63 lowercase letters, digits, "." and "-", starting and ending with a letter or digit; no "..", no IP address, no reserved prefix or suffix)',
+      ),
+    ),
+  key: z
+    .string()
+    .check(z.refine(isObjectKey, 'key must be an S3 object key (1-1024 bytes, no control characters, not starting or ending with "/")')),
 });
 
-const serviceConfigSchema = z.record(
-  z.string().check(z.regex(SERVICE_NAME_RE, 'service names use letters, digits, "-" and "_" only')),
-  z.array(s3ObjectRefSchema),
-);
+/**
+ * A JSON object read as a record. A `__proto__` key is refused by name: zod leaves it out of the
+ * record it builds (it cannot be an ordinary key of an object), so it would be dropped unseen.
+ */
+function recordOf<V extends z.core.SomeType>(key: z.ZodMiniString, value: V) {
+  const withoutProto = z
+    .unknown()
+    .check(
+      z.refine(
+        (input) => typeof input !== 'object' || input === null || !Object.hasOwn(input, '__proto__'),
+        'key "__proto__" is not allowed',
+      ),
+    );
+  return z.pipe(withoutProto, z.record(key, value));
+}
+
+/** What a name (project, env, service) may be made of, as the problems say it. */
+const NAME_CHARACTERS = 'letters, digits, "-" and "_" only (at most 64, starting with a letter or digit)';
+
+const SERVICE_NAME_KEY = z.string().check(z.regex(SERVICE_NAME_RE, `service names use ${NAME_CHARACTERS}`));
+
+const serviceConfigSchema = recordOf(SERVICE_NAME_KEY, z.array(s3ObjectRefSchema));
 
 /** A function name, or its ARN without a qualifier (the alias and version are configured apart). */
 const FUNCTION_NAME_RE = /^(?:arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}$/;
 /** Lambda's alias rule: letters, digits, "-" and "_", not only digits (that would be a version). */
 const ALIAS_RE = /^(?!\d+$)[A-Za-z0-9_-]{1,128}$/;
 
-const lambdaConfigSchema = z.record(
-  z.string().check(z.regex(SERVICE_NAME_RE, 'service names use letters, digits, "-" and "_" only')),
+const lambdaConfigSchema = recordOf(
+  SERVICE_NAME_KEY,
   // Strict: a misspelt field ("functionName", "smoketest") is a problem, not silently ignored.
   z.strictObject({
     function_name: z.optional(
@@ -118,7 +174,7 @@ const lambdaConfigSchema = z.record(
     smoke_test: z.optional(
       z.strictObject({
         payload: z.optional(z.unknown()),
-        expect: z.optional(z.record(z.string(), z.unknown())),
+        expect: z.optional(recordOf(z.string(), z.unknown())),
       }),
     ),
   }),
@@ -131,7 +187,7 @@ const lambdaConfigSchema = z.record(
 function explainIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return `expected ${issue.expected}`;
+      return `expected ${issue.expected === 'record' ? 'an object' : issue.expected}`;
     case 'unrecognized_keys':
       return `unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`;
     case 'invalid_key':
@@ -170,8 +226,7 @@ class EnvReader {
       .map((part) => part.trim())
       .filter((part) => part !== '');
     const bad = item === undefined ? [] : items.filter((part) => !item.re.test(part));
-    if (bad.length > 0)
-      this.problems.push(`${name} must be a comma-separated list of ${item?.what}, got ${bad.map((b) => `"${b}"`).join(', ')}`);
+    if (bad.length > 0) this.problems.push(`${name} must list ${item?.what}, got ${bad.map((b) => `"${b}"`).join(', ')}`);
     return items;
   }
 
@@ -279,7 +334,7 @@ const SAMPLE_SERVICE = 'api';
  * Adds the problems of what the naming patterns render: a pattern each service needs its own name
  * from must contain `{name}` (without it every service is one ECS service), and the names rendered
  * for a service and for the backend must be names AWS accepts. Patterns with unknown placeholders,
- * and an invalid project or env, are reported on their own and not tried.
+ * and an invalid project, env or backend name, are reported on their own and not tried.
  */
 function checkRenderedNames(
   read: EnvReader,
@@ -295,6 +350,7 @@ function checkRenderedNames(
   >,
 ): void {
   if (![settings.projectName, settings.projectEnv].every((part) => SERVICE_NAME_RE.test(part))) return;
+  if (settings.backendServiceName !== '' && !SERVICE_NAME_RE.test(settings.backendServiceName)) return;
   const patterns: Record<PatternVariable, string> = {
     CLUSTER_NAME_PATTERN: settings.clusterNamePattern,
     SERVICE_NAME_PATTERN: settings.serviceNamePattern,
@@ -425,12 +481,12 @@ export function loadConfig(env: Env = process.env): Config {
     ['PROJECT_ENV', projectEnv],
   ] as const) {
     if (value !== '' && !SERVICE_NAME_RE.test(value)) {
-      read.problems.push(`${name} must use letters, digits, "-" and "_" only, got "${value}"`);
+      read.problems.push(`${name} must use ${NAME_CHARACTERS}, got "${value}"`);
     }
   }
   const backendServiceName = read.string('BACKEND_SERVICE_NAME');
   if (backendServiceName !== '' && !SERVICE_NAME_RE.test(backendServiceName)) {
-    read.problems.push(`BACKEND_SERVICE_NAME must use letters, digits, "-" and "_" only, got "${backendServiceName}"`);
+    read.problems.push(`BACKEND_SERVICE_NAME must use ${NAME_CHARACTERS}, got "${backendServiceName}"`);
   }
   const slackWebhookUrl = read.optional('SLACK_WEBHOOK_URL');
   if (slackWebhookUrl !== undefined && !/^https?:\/\/[^\s]+$/i.test(slackWebhookUrl)) {
@@ -468,7 +524,9 @@ export function loadConfig(env: Env = process.env): Config {
   };
   const serviceConfigRaw = read.optional('SERVICE_CONFIG');
   if (features.s3 && serviceConfigRaw === undefined) {
-    read.problems.push('SERVICE_CONFIG is required while ENABLE_S3_MONITORING is on (JSON: service name → [{"bucket","key"}])');
+    read.problems.push(
+      'SERVICE_CONFIG is required while ENABLE_S3_MONITORING is on: service name → [{"bucket", "key"}], {} when no service reads an env file from S3',
+    );
   }
   const deploymentsTable = read.optional('DEPLOYMENTS_TABLE');
   const slackNotificationsEnabled = read.boolean('ENABLE_SLACK_NOTIFICATIONS');
@@ -499,6 +557,7 @@ export function loadConfig(env: Env = process.env): Config {
     idempotencyTtlSeconds: read.positiveInteger('IDEMPOTENCY_TTL_SECONDS'),
     deploymentsTable,
     manualDeployAccounts: read.list('MANUAL_DEPLOY_ACCOUNTS', { re: /^\d{12}$/, what: '12-digit AWS account ids' }),
+    manualDeployRequireScope: read.boolean('MANUAL_DEPLOY_REQUIRE_SCOPE'),
     protectedEnvs: read.list('PROTECTED_ENVS'),
     ecrScanGate: readScanGate(read),
     ...readApprovals(read, { slackNotificationsEnabled, slackBotToken, slackBotTokenSsmParameter, slackChannel, deploymentsTable }),

@@ -30,6 +30,7 @@ export const CONFIG_DEFAULTS = {
   IDEMPOTENCY_TTL_SECONDS: 3600,
   SLACK_API_URL: 'https://slack.com/api',
   MANUAL_DEPLOY_ACCOUNTS: [],
+  MANUAL_DEPLOY_REQUIRE_SCOPE: true,
   PROTECTED_ENVS: ['prod', 'production'],
   ECR_SCAN_GATE: '',
   APPROVERS: [],

@@ -22,7 +22,9 @@ export const envelopeSchema = z.object({
   time: z.optional(z.string()),
   region: z.optional(z.string()),
   resources: z.optional(z.array(z.string())),
-  detail: z.record(z.string(), z.unknown()),
+  // The object as sent, not a copy: a record would leave out a `__proto__` key unseen, and the
+  // strict schemas of the triggers (a manual request's) must see every key to refuse it by name.
+  detail: z.custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value)),
 });
 export type EventEnvelope = z.infer<typeof envelopeSchema>;
 
@@ -91,21 +93,30 @@ export const s3CloudTrailSchema = z.object({
 });
 
 /**
- * The forms an S3 key from an event may name a configured object by: as delivered, then
- * URL-decoded (`+` as a space, `%XX`), for S3 notifications URL-encode keys while CloudTrail
- * records them as sent. A key that does not decode has one form.
+ * The forms S3 writes an object key in, in its own events ("Object Created", "Object Deleted"): a
+ * configured key matches an event only in one of them, as the module's rule for the bucket matches it
+ * (terraform/events.tf lists the same forms; test/terraform/s3-keys.test.ts holds the two together).
+ *
+ * Where that comes from: S3 URL-encodes the key in its event notifications ("red flower.jpg" becomes
+ * "red+flower.jpg": S3 User Guide, "Event message structure"); the EventBridge page ("EventBridge
+ * event message structure") shows only plain keys and does not say, and the samples in
+ * shared/aws-events/s3/ have plain keys only, but Powertools for AWS Lambda (Python) URL-decodes
+ * `detail.object.key` of these events (S3EventBridgeNotificationObject.key, `unquote_plus`) and
+ * LocalStack sends them encoded: they are encoded as notifications are. So: each UTF-8 byte
+ * percent-encoded, but letters, digits, "-", "_", ".", "~" and "/"; a space as "+". The other forms
+ * cover what the encoders S3 may use differ in ("~" and "*"; a space as "%20"), and decode to the
+ * same key. CloudTrail's `requestParameters.key` is the key as the request sent it: not encoded,
+ * matched as it is.
  *
  * @example
- * s3KeyForms('config/my+app.env'); // ['config/my+app.env', 'config/my app.env']
+ * s3EventKeyForms('config/my app+1.env'); // ['config/my+app%2B1.env', 'config/my%20app%2B1.env']
  */
-export function s3KeyForms(key: string): string[] {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(key.replaceAll('+', ' '));
-  } catch {
-    return [key];
-  }
-  return decoded === key ? [key] : [key, decoded];
+export function s3EventKeyForms(key: string): string[] {
+  const encoded = encodeURIComponent(key)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replaceAll('%20', '+')
+    .replaceAll('%2F', '/');
+  return [...new Set([encoded, encoded.replaceAll('~', '%7E').replaceAll('%2A', '*'), encoded.replaceAll('+', '%20')])];
 }
 
 export const ecsDeploymentStateSchema = z.object({
@@ -133,9 +144,12 @@ export const manualDeploySchema = z.strictObject({
   version: z.optional(z.union([z.string().check(z.maxLength(64)), z.number()])),
   /** Lambda targets: "rollback" moves the alias back to the version before the last deploy. */
   action: z.optional(z.string().check(z.maxLength(64))),
-  /** The deployment the request is for (`PROJECT_ENV`, `PROJECT_NAME`); another one's deploybridge acts on it. */
-  env: z.optional(z.string().check(z.maxLength(256))),
-  project: z.optional(z.string().check(z.maxLength(256))),
+  /**
+   * The deployment the request is for (`PROJECT_ENV`, `PROJECT_NAME`); another one's deploybridge
+   * acts on it. Required unless MANUAL_DEPLOY_REQUIRE_SCOPE is off (checked by the manual trigger).
+   */
+  env: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+  project: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
   /** Who asked, as free text: shown in Slack and the log. */
   requested_by: z.optional(z.string().check(z.maxLength(200))),
 });

@@ -1,8 +1,10 @@
 /**
  * Manual deploys sent with `aws events put-events` (sources `action.production`, `action.deploy`):
- * `{"service": "api", "task_definition": "optional", "reason": "Hotfix", "env": "dev"}`. A task
- * definition must belong to the service's family; without one, the family's latest ACTIVE revision
- * is deployed. A request naming another `env` or `project` is another deployment's and is ignored.
+ * `{"service": "api", "task_definition": "optional", "reason": "Hotfix", "env": "dev", "project": "myproject"}`.
+ * A task definition must belong to the service's family; without one, the family's latest ACTIVE
+ * revision is deployed. A request naming another `env` or `project` is another deployment's and is
+ * ignored; one naming none is refused (every deployment on the bus would act on it), unless
+ * MANUAL_DEPLOY_REQUIRE_SCOPE is off.
  *
  * For a Lambda service (LAMBDA_CONFIG, with an alias): `{"service": "thumbnailer"}` publishes
  * `$LATEST` and moves the alias to it; `"version": "12"` moves the alias to that version;
@@ -67,10 +69,30 @@ function authorise(event: EventEnvelope, config: Pick<Config, 'manualDeployAccou
  */
 function addressedElsewhere(detail: Record<string, unknown>, config: Pick<Config, 'projectEnv' | 'projectName'>): string | undefined {
   const { env, project } = detail;
-  if (typeof env === 'string' && env !== config.projectEnv) return `manual deploy for env ${excerpt(env, 64)}, not ${config.projectEnv}`;
-  if (typeof project === 'string' && project !== config.projectName)
+  // An empty name is no name: the request is refused for it below.
+  if (typeof env === 'string' && env !== '' && env !== config.projectEnv)
+    return `manual deploy for env ${excerpt(env, 64)}, not ${config.projectEnv}`;
+  if (typeof project === 'string' && project !== '' && project !== config.projectName)
     return `manual deploy for project ${excerpt(project, 64)}, not ${config.projectName}`;
   return undefined;
+}
+
+/**
+ * Why a request that names no env or project is refused: every deployment listening on the bus
+ * would otherwise act on it. `undefined` when it names both, or when MANUAL_DEPLOY_REQUIRE_SCOPE is off.
+ */
+function missingScope(
+  detail: ManualDeployDetail,
+  config: Pick<Config, 'projectEnv' | 'projectName' | 'manualDeployRequireScope'>,
+): string | undefined {
+  if (!config.manualDeployRequireScope) return undefined;
+  const missing = [
+    detail.env === undefined ? `field "env" is missing (the env the request is for: ${JSON.stringify(config.projectEnv)} here)` : [],
+    detail.project === undefined
+      ? `field "project" is missing (the project the request is for: ${JSON.stringify(config.projectName)} here)`
+      : [],
+  ].flat();
+  return missing.length === 0 ? undefined : missing.join('; ');
 }
 
 /** `family:revision` (a positive whole revision), or a task-definition ARN of one. */
@@ -153,6 +175,8 @@ export const plan: PlanBuilder = async (event, context) => {
   const checked = checkDetail(manualDeploySchema, event.detail, MANUAL_DEPLOY_HINTS);
   if (!checked.ok) throw refuse(checked.problems.join('; '));
   const detail = checked.data;
+  const unscoped = missingScope(detail, config);
+  if (unscoped !== undefined) throw refuse(unscoped);
   authorise(event, config);
   const found = catalog.service(detail.service);
   if (found === undefined) {

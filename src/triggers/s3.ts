@@ -8,7 +8,7 @@
  * reported with its problems; a re-upload that changes no variable restarts nothing either.
  */
 import { RejectedEventError } from '../shared/errors.js';
-import { excerpt, parseDetail, s3CloudTrailSchema, s3KeyForms, s3NativeObjectSchema, type EventEnvelope } from './events.js';
+import { excerpt, parseDetail, s3CloudTrailSchema, s3EventKeyForms, s3NativeObjectSchema, type EventEnvelope } from './events.js';
 import { emptyPlan, ignoredPlan, type Trigger } from './plan.js';
 import { describeEnvFileProblems } from '../present/envFiles.js';
 import type { PlanBuilder } from './context.js';
@@ -17,7 +17,9 @@ import { restart, revisionOf } from './restart.js';
 
 type ObjectChange = {
   bucket: string;
+  /** The key as the event has it: URL-encoded in S3's own events, as sent in CloudTrail's. */
   key: string;
+  source: 's3' | 'cloudtrail';
   versionId: string | undefined;
   operation: string;
   kind: 'write' | 'delete' | 'other';
@@ -34,6 +36,7 @@ function objectChange(event: EventEnvelope): ObjectChange {
     return {
       bucket: detail.bucket.name,
       key: detail.object.key,
+      source: 's3',
       versionId: detail.object['version-id'],
       operation: detail.reason ?? detailType,
       kind: detailType === 'Object Created' ? 'write' : 'delete',
@@ -53,6 +56,7 @@ function objectChange(event: EventEnvelope): ObjectChange {
     return {
       bucket: detail.requestParameters.bucketName,
       key: detail.requestParameters.key,
+      source: 'cloudtrail',
       versionId: detail.responseElements?.['x-amz-version-id'],
       operation: detail.errorCode === undefined ? detail.eventName : `${detail.eventName} failed with ${detail.errorCode}`,
       kind,
@@ -66,12 +70,15 @@ export const plan: PlanBuilder = async (event, { catalog, reads, log }) => {
   const delivered = objectChange(event);
   if (delivered.kind === 'other')
     return ignoredPlan('s3', event.id, `S3 ${excerpt(delivered.operation)} does not change an object's content`);
-  // The key as configured: the form that matched (as delivered, or URL-decoded) is the one AWS calls use.
-  const forms = s3KeyForms(delivered.key).map((key) => ({ key, uses: catalog.forObject(delivered.bucket, key) }));
-  const matched = forms.find(({ uses }) => uses.envFileOf.length + uses.artifactOf.length > 0);
-  const change = { ...delivered, key: matched?.key ?? delivered.key };
+  // The configured key the event names, in the form its source writes keys in; AWS calls use it as configured.
+  const key = catalog
+    .objectKeys(delivered.bucket)
+    .find((configured) =>
+      delivered.source === 'cloudtrail' ? configured === delivered.key : s3EventKeyForms(configured).includes(delivered.key),
+    );
+  const change = { ...delivered, key: key ?? delivered.key };
   const location = `s3://${change.bucket}/${change.key}`;
-  if (matched === undefined) {
+  if (key === undefined) {
     return ignoredPlan(
       's3',
       event.id,
@@ -79,7 +86,7 @@ export const plan: PlanBuilder = async (event, { catalog, reads, log }) => {
     );
   }
   // A function whose code is this object gets a code update, which starts fresh environments anyway.
-  const { envFileOf, artifactOf } = matched.uses;
+  const { envFileOf, artifactOf } = catalog.forObject(change.bucket, key);
 
   const trigger: Extract<Trigger, { kind: 's3' }> = {
     kind: 's3',

@@ -111,8 +111,10 @@ run "environment" {
       ENABLE_S3_MONITORING        = "true"
       ENABLE_MANUAL_DEPLOY        = "true"
       LAMBDA_FUNCTION_PATTERN     = "{project}_lambda_{name}_{env}"
+      IDEMPOTENCY_TABLE           = "myproject-deploybridge-dev-idempotency"
       IDEMPOTENCY_TTL_SECONDS     = "3600"
       DEPLOYMENTS_TABLE           = "myproject-deploybridge-dev-deployments"
+      MANUAL_DEPLOY_REQUIRE_SCOPE = "true"
       PROTECTED_ENVS              = "prod,production"
       ECR_SCAN_GATE               = ""
       APPROVAL_EXPIRY_MINUTES     = "1440"
@@ -135,9 +137,14 @@ run "queues_table_and_parameter" {
     error_message = "Both queues are encrypted and keep events 14 days."
   }
 
+  # EventBridge and Lambda deliver at least once: by default a duplicate delivery deploys nothing
+  # twice. The table is on demand, so it costs nothing while idle.
   assert {
-    condition     = length(aws_dynamodb_table.idempotency) == 0
-    error_message = "No idempotency table unless enable_idempotency."
+    condition = (
+      aws_dynamodb_table.idempotency[0].name == "myproject-deploybridge-dev-idempotency" &&
+      aws_dynamodb_table.idempotency[0].billing_mode == "PAY_PER_REQUEST"
+    )
+    error_message = "The idempotency table is created by default, billed per request."
   }
 
   assert {
@@ -205,7 +212,8 @@ run "iam" {
       ListStoppedTasks = ["Allow", ["ecs:ListTasks"], ["*"], {
         ArnEquals = { "ecs:cluster" = "arn:aws:ecs:eu-west-1:123456789012:cluster/myproject_cluster_dev" }
       }]
-      DeploymentRecords = ["Allow", ["dynamodb:GetItem", "dynamodb:PutItem"], ["arn:aws:dynamodb:eu-west-1:123456789012:table/myproject-deploybridge-dev-deployments"], {}]
+      DeploymentRecords  = ["Allow", ["dynamodb:GetItem", "dynamodb:PutItem"], ["arn:aws:dynamodb:eu-west-1:123456789012:table/myproject-deploybridge-dev-deployments"], {}]
+      IdempotencyRecords = ["Allow", ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], ["arn:aws:dynamodb:eu-west-1:123456789012:table/myproject-deploybridge-dev-idempotency"], {}]
     })
     error_message = "deployer policy: ${aws_iam_role_policy.deployer.policy}"
   }
@@ -258,11 +266,11 @@ run "rules" {
     error_message = "ecs: ${aws_cloudwatch_event_rule.this["ecs"].event_pattern}"
   }
 
-  # Manual deploys for this env, or naming none.
+  # Manual deploys for this env and project, or naming none (the function refuses those).
   assert {
     condition = jsondecode(aws_cloudwatch_event_rule.this["manual"].event_pattern) == {
       source = ["action.production", "action.deploy"]
-      detail = { env = ["dev", { exists = false }] }
+      detail = { env = ["dev", { exists = false }], project = ["myproject", { exists = false }] }
     }
     error_message = "manual: ${aws_cloudwatch_event_rule.this["manual"].event_pattern}"
   }

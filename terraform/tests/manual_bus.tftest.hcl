@@ -48,7 +48,7 @@ run "own_bus" {
   assert {
     condition = jsondecode(aws_cloudwatch_event_rule.this["manual"].event_pattern) == {
       source = ["action.production", "action.deploy"]
-      detail = { env = ["dev", { exists = false }] }
+      detail = { env = ["dev", { exists = false }], project = ["myproject", { exists = false }] }
     }
     error_message = "The same pattern as on the default bus."
   }

@@ -280,7 +280,7 @@ run "not_following_deployments" {
     condition = (
       length(aws_dynamodb_table.deployments) == 0 &&
       !contains(keys(aws_lambda_function.this.environment[0].variables), "DEPLOYMENTS_TABLE") &&
-      !strcontains(aws_iam_role_policy.deployer.policy, "dynamodb:") &&
+      !strcontains(aws_iam_role_policy.deployer.policy, "DeploymentRecords") &&
       !strcontains(aws_iam_role_policy.deployer.policy, "ecs:ListTasks") &&
       !strcontains(aws_iam_role_policy.deployer.policy, "ecs:DescribeServices")
     )
@@ -320,5 +320,42 @@ run "slack_bot_token" {
   assert {
     condition     = strcontains(aws_cloudwatch_metric_alarm.this["notifications-failed-ecr"].alarm_description, "bot token (it wins over the webhook) in /deploybridge/myproject/dev/slack-bot-token")
     error_message = "The Slack alarm points at the credential in use: ${aws_cloudwatch_metric_alarm.this["notifications-failed-ecr"].alarm_description}"
+  }
+}
+
+# A bus with one env: requests naming no env or project are this deployment's. The rule is the
+# same either way (they reach the function, which refuses them unless this is off).
+run "manual_deploys_without_scope" {
+  command = plan
+
+  variables {
+    manual_deploy_require_scope = false
+  }
+
+  assert {
+    condition = (
+      aws_lambda_function.this.environment[0].variables.MANUAL_DEPLOY_REQUIRE_SCOPE == "false" &&
+      jsondecode(aws_cloudwatch_event_rule.this["manual"].event_pattern).detail == { env = ["dev", { exists = false }], project = ["myproject", { exists = false }] }
+    )
+    error_message = "MANUAL_DEPLOY_REQUIRE_SCOPE is false; the manual rule is unchanged."
+  }
+}
+
+# S3 writes keys URL-encoded in its own events (a space as "+"), CloudTrail as sent: the native
+# rule lists the forms S3 may write a configured key in, the CloudTrail rule the key itself.
+run "s3_keys_as_each_source_writes_them" {
+  command = plan
+
+  variables {
+    service_config        = { api = [{ bucket = "myproject-config-dev", key = "config/my app+1.env" }, { bucket = "myproject-trail-dev", key = "config/my app+1.env" }] }
+    s3_cloudtrail_buckets = ["myproject-trail-dev"]
+  }
+
+  assert {
+    condition = (
+      jsondecode(aws_cloudwatch_event_rule.this["s3-myproject-config-dev"].event_pattern).detail.object.key == ["config/my+app%2B1.env", "config/my%20app%2B1.env"] &&
+      jsondecode(aws_cloudwatch_event_rule.this["s3-cloudtrail-myproject-trail-dev"].event_pattern).detail.requestParameters.key == ["config/my app+1.env"]
+    )
+    error_message = "native: ${aws_cloudwatch_event_rule.this["s3-myproject-config-dev"].event_pattern}"
   }
 }

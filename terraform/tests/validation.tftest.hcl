@@ -23,7 +23,9 @@ variables {
   package_path   = "tests/fixtures/package.zip"
 }
 
-# Every variable listed in expect_failures must fail its own validation.
+# Every variable listed in expect_failures must fail its own validation. (Checks that read other
+# inputs, or locals, run once the module's other inputs have passed theirs: those are tried below,
+# one input at a time; test/terraform/refusals.test.ts compares every check with the function's.)
 run "invalid_values" {
   command = plan
 
@@ -31,14 +33,9 @@ run "invalid_values" {
     project_name                          = "my project"
     project_env                           = "dev/eu"
     log_level                             = "verbose"
-    cluster_name_pattern                  = "{project}_{cluster}"
-    service_name_pattern                  = "{project}_{service}"
-    task_family_pattern                   = "{family}"
     backend_service_name                  = "core/v2"
-    service_config                        = { "api/v2" = [{ bucket = "b", key = "k" }] }
     deployment_timeout_seconds            = 1.5
     max_deployment_retries                = -1
-    lambda_function_pattern               = "{function}"
     idempotency_ttl_seconds               = 0
     manual_deploy_accounts                = ["12345"]
     protected_envs                        = ["prod/eu"]
@@ -65,14 +62,9 @@ run "invalid_values" {
     var.project_name,
     var.project_env,
     var.log_level,
-    var.cluster_name_pattern,
-    var.service_name_pattern,
-    var.task_family_pattern,
     var.backend_service_name,
-    var.service_config,
     var.deployment_timeout_seconds,
     var.max_deployment_retries,
-    var.lambda_function_pattern,
     var.idempotency_ttl_seconds,
     var.manual_deploy_accounts,
     var.protected_envs,
@@ -133,7 +125,7 @@ run "empty_env_file_key" {
   command = plan
 
   variables {
-    service_config = { api = [{ bucket = "b", key = "" }] }
+    service_config = { api = [{ bucket = "myproject-config-dev", key = "" }] }
   }
 
   expect_failures = [var.service_config]
@@ -160,7 +152,7 @@ run "service_config_required_with_s3" {
     service_config = null
   }
 
-  expect_failures = [aws_lambda_function.this]
+  expect_failures = [var.service_config]
 }
 
 run "service_config_optional_without_s3" {
@@ -204,5 +196,25 @@ run "bot_token_without_channel" {
     slack_bot_token_ssm_parameter_name = "/deploybridge/myproject/dev/slack-bot-token"
   }
 
-  expect_failures = [aws_lambda_function.this]
+  expect_failures = [var.slack_bot_token_ssm_parameter_name]
+}
+
+run "invalid_patterns_and_service_config" {
+  command = plan
+
+  variables {
+    cluster_name_pattern    = "{project}_{cluster}"
+    service_name_pattern    = "{project}_service_{env}"
+    task_family_pattern     = "fam"
+    lambda_function_pattern = "{project}:{name}"
+    service_config          = { "api/v2" = [{ bucket = "My_Bucket", key = "/api/.env" }] }
+  }
+
+  expect_failures = [
+    var.cluster_name_pattern,
+    var.service_name_pattern,
+    var.task_family_pattern,
+    var.lambda_function_pattern,
+    var.service_config,
+  ]
 }

@@ -123,7 +123,7 @@ describe('the batch response', () => {
       account: '123456789012',
       source: 'action.deploy',
       'detail-type': 'Manual Deploy',
-      detail: { service: 'api', reason: 'hotfix' },
+      detail: { service: 'api', env: 'dev', project: 'myproject', reason: 'hotfix' },
     };
     const workerChange = parameterChange('/dev/myproject/worker/W', 1);
 

@@ -11,6 +11,7 @@ import {
   BEGIN,
   END,
   expressionText,
+  messageText,
   moduleInterface,
   parseHcl,
   renderReadme,
@@ -144,6 +145,15 @@ output "url" {
   it('says where a file cannot be read', () => {
     expect(() => moduleInterface('variable "a" {\n  default = [1, 2\n', '')).toThrow(/^variables\.tf: line \d+: unclosed/);
     expect(() => moduleInterface('', 'output "a" {\n  value = "x\n}\n')).toThrow(/^outputs\.tf: line 2: newline in a quoted string/);
+  });
+
+  it('shows a validation message as a reader reads it: interpolations as "…", a computed list of problems not at all', () => {
+    expect(messageText('"x must be at least 1, got ${var.x}"')).toBe('x must be at least 1, got …');
+    expect(messageText('"p renders \\"${try([for n in ["a", "b"] : n if !can(regex("^{x}$", n))][0], "")}\\", refused"')).toBe(
+      'p renders "…", refused',
+    );
+    expect(messageText('"a" == "b" ? "x" : "y"')).toBeUndefined();
+    expect(messageText('join("\\n", local.problems)')).toBeUndefined();
   });
 
   it('keeps strings as written when it joins lines, and unquotes only literals', () => {

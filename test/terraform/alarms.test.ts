@@ -86,7 +86,7 @@ const manual = (detail: Record<string, unknown>) => ({
   account: '123456789012',
   source: 'action.deploy',
   'detail-type': 'Manual Deploy',
-  detail,
+  detail: { env: 'dev', project: 'myproject', ...detail },
 });
 const parameterUpdate = () => adapt('ssm/parameter-store-change-update-string.json', { name: '/dev/myproject/api/KEY' });
 const denied = () =>

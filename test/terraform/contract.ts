@@ -133,6 +133,11 @@ export const CONTRACT: Record<string, ContractVariable> = {
     module: 'input',
     drivenBy: { input: 'manual_deploy_accounts', value: ['111111111111', '222222222222'], expect: equals('111111111111,222222222222') },
   },
+  MANUAL_DEPLOY_REQUIRE_SCOPE: {
+    default: 'true',
+    module: 'input',
+    drivenBy: { input: 'manual_deploy_require_scope', value: false, expect: equals('false') },
+  },
   PROTECTED_ENVS: {
     default: 'prod,production',
     module: 'input',

@@ -12,7 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { matches, validatePattern, type EventPattern, type Json } from './eventPattern.js';
-import { examplePlan, fixturePlan, SKIPPED, awaitPlans, terraformMissing, type PlannedModule } from './terraform.js';
+import { examplePlan, fixturePlan, lambdaEnvironment, SKIPPED, awaitPlans, terraformMissing, type PlannedModule } from './terraform.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures');
 
@@ -73,8 +73,9 @@ const EXPECTED: Record<string, string[]> = {
   'manual-deploy.json': ['manual'],
   'manual-deploy-production.json': ['manual'],
   'manual-deploy-malformed.json': ['manual'],
-  'manual-deploy-env-dev.json': ['manual'],
+  'manual-deploy-unscoped.json': ['manual'],
   'manual-deploy-other-env.json': [],
+  'manual-deploy-other-project.json': [],
   'custom-other-source.json': [],
   'ec2-state-change-replayed.json': [],
   'lambda-cloudtrail-update-function-code.json': [],
@@ -137,11 +138,21 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'event patterns o
     expect(matchingRules(rules, fixture(file))).toEqual([...expected].sort());
   });
 
-  it('manual deploys: this env, or no env at all; never another env', () => {
-    expect((rules.manual as { detail: unknown }).detail).toEqual({ env: ['dev', { exists: false }] });
+  // A request that names no env or project reaches the function, which refuses it where the sender
+  // sees it (or, with manual_deploy_require_scope = false, carries it out): in both cases the rule
+  // is the same, and never lets through another deployment's request.
+  it('manual deploys: this env and project, or none named; never another env or project', async () => {
+    expect((rules.manual as { detail: unknown }).detail).toEqual({
+      env: ['dev', { exists: false }],
+      project: ['myproject', { exists: false }],
+    });
     const other = fixture('manual-deploy-other-env.json') as { detail: Record<string, string> };
     expect(matchingRules(rules, { ...other, detail: { ...other.detail, env: 'dev' } })).toEqual(['manual']);
     expect(matchingRules(rules, { ...other, detail: { ...other.detail, env: 'dev-eu' } })).toEqual([]);
+    expect(matchingRules(rules, { ...other, detail: { ...other.detail, env: 'dev', project: 'myproject-eu' } })).toEqual([]);
+    const relaxed = (await fixturePlan()).module('manual_without_scope');
+    expect(lambdaEnvironment(relaxed).MANUAL_DEPLOY_REQUIRE_SCOPE).toBe('false');
+    expect(patternsOf(relaxed).manual).toEqual(rules.manual);
   });
 
   it('every event a rule lets through is one the code routes to that trigger', async () => {

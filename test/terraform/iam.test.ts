@@ -128,14 +128,16 @@ describe('IAM actions against the calls in src/', () => {
       } else {
         expect(granted).toEqual([...calls.actions.keys()].filter((a) => feature.actions.test(a)).sort());
       }
-      // Without Lambda targets or idempotency configured (nor the deployments table, on by default), none of these is granted.
+      // Without Lambda targets, nor idempotency and the deployments table (both on by default), none of these is granted.
       expect(actionsOf(deployer(fixture.module('minimal'))).filter((a) => feature.actions.test(a))).toEqual([]);
     });
 
-    it('grants only the ECS calls, the image description, who changed a parameter, the deployments table and the webhook read when nothing optional is configured', () => {
+    it('grants only the ECS calls, the image description, who changed a parameter, the two tables and the webhook read when nothing optional is configured', () => {
       const base = [
+        'dynamodb:DeleteItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
         'ecr:DescribeImages',
         'ecs:DescribeServices',
         'ecs:DescribeTaskDefinition',
@@ -146,7 +148,7 @@ describe('IAM actions against the calls in src/', () => {
       ];
       expect(actionsOf(deployer(fixture.module('bare')))).toEqual([...base, 'ssm:GetParameter']);
       expect(actionsOf(deployer(fixture.module('driven_enable_slack_notifications')))).toEqual(base);
-      // Without the table and the ECS events rule, nothing follows deployments.
+      // Without the tables and the ECS events rule, nothing follows deployments, and a duplicate delivery deploys again.
       expect(actionsOf(deployer(fixture.module('minimal')))).toEqual([
         'ecr:DescribeImages',
         'ecs:DescribeTaskDefinition',
@@ -185,7 +187,10 @@ describe('IAM actions against the calls in src/', () => {
       const table = (name: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`;
       const created = deployer(fixture.module('bare'));
       expect(allows(created, 'dynamodb:PutItem', table('myproject-deploybridge-dev-deployments'))).toBe(true);
-      expect(allows(created, 'dynamodb:GetItem', table('myproject-deploybridge-dev-idempotency'))).toBe(false);
+      expect(allows(created, 'dynamodb:DeleteItem', table('myproject-deploybridge-dev-deployments'))).toBe(false);
+      // Idempotency is on by default: its table only may have its records deleted.
+      expect(allows(created, 'dynamodb:DeleteItem', table('myproject-deploybridge-dev-idempotency'))).toBe(true);
+      expect(allows(deployer(fixture.module('minimal')), 'dynamodb:GetItem', table('myproject-deploybridge-dev-idempotency'))).toBe(false);
       const shared = fixture.module('shared_table');
       expect(allows(deployer(shared), 'dynamodb:PutItem', table('myproject-deploybridge-dev-idempotency'))).toBe(true);
       expect(allows(deployer(shared), 'dynamodb:PutItem', table('myproject-deploybridge-dev-deployments'))).toBe(false);

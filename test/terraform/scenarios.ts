@@ -17,6 +17,22 @@ export function drivenScenario(input: string): string {
   return SEPARATE_INPUTS.includes(input) ? `driven_${input}` : 'driven';
 }
 
+/**
+ * Keys with what S3 encodes in its events: spaces, "+", "=", "%", "~", parentheses, non-ASCII. (Not
+ * "*" or "?": in the module's IAM statements, which name each key, they would be wildcards.)
+ */
+export const ODD_KEYS = [
+  'api/.env',
+  'config/my app.env',
+  'config/a+b=c.env',
+  'config/café/über.env',
+  'config/100%/.env',
+  'config/~tilde.env',
+  'config/(1) copy.env',
+];
+/** The buckets of the s3_keys scenario: one matched on S3's native events, one on CloudTrail's. */
+export const ODD_KEY_BUCKETS = { native: 'myproject-config-dev', cloudtrail: 'myproject-trail-dev' };
+
 export const SCENARIOS: Record<string, Record<string, Value>> = {
   /** Only what is required: every other input at its default. */
   bare: REQUIRED_INPUTS,
@@ -30,8 +46,14 @@ export const SCENARIOS: Record<string, Record<string, Value>> = {
       .filter((d) => SEPARATE_INPUTS.includes(d.input))
       .map((d) => [drivenScenario(d.input), { ...REQUIRED_INPUTS, [d.input]: d.value }]),
   ),
-  /** Nothing optional: no deployments table, no ECS events, no Slack. */
-  minimal: { ...REQUIRED_INPUTS, enable_deployments_table: false, enable_ecs_events: false, enable_slack_notifications: false },
+  /** Nothing optional: no deployments table, no ECS events, no Slack, no idempotency. */
+  minimal: {
+    ...REQUIRED_INPUTS,
+    enable_deployments_table: false,
+    enable_ecs_events: false,
+    enable_slack_notifications: false,
+    enable_idempotency: false,
+  },
   /** Deployments recorded in the idempotency table. */
   shared_table: { ...REQUIRED_INPUTS, enable_idempotency: true, deployments_table_name: 'myproject-deploybridge-dev-idempotency' },
   /** Naming patterns, as src/config/naming.ts renders them. */
@@ -52,6 +74,17 @@ export const SCENARIOS: Record<string, Record<string, Value>> = {
     project_env: 'dev',
     dry_run: true,
     service_config: { api: [{ bucket: 'myproject-config-dev', key: 'api/.env' }] },
+  },
+  /** Manual deploys naming no env or project taken as this deployment's (one env on the bus). */
+  manual_without_scope: { ...REQUIRED_INPUTS, manual_deploy_require_scope: false },
+  /** The same odd keys in a bucket of native events and in one seen through CloudTrail. */
+  s3_keys: {
+    ...REQUIRED_INPUTS,
+    service_config: {
+      api: ODD_KEYS.map((key) => ({ bucket: ODD_KEY_BUCKETS.native, key })),
+      worker: ODD_KEYS.map((key) => ({ bucket: ODD_KEY_BUCKETS.cloudtrail, key })),
+    },
+    s3_cloudtrail_buckets: [ODD_KEY_BUCKETS.cloudtrail],
   },
   /** Manual deploys on a bus of their own. */
   manual_bus: { ...REQUIRED_INPUTS, manual_deploy_principals: ['arn:aws:iam::123456789012:role/release-managers'] },

@@ -24,6 +24,7 @@ import { inject } from 'vitest';
 import { listenOnLoopback } from '../helpers/loopback.js';
 import { EXAMPLE_DIR, MODULE_DIR, REPO_ROOT } from './paths.js';
 import { SCENARIOS } from './scenarios.js';
+import { REFUSED_SCENARIOS } from './refusals.js';
 import { ZIP_NAME } from '../../build.mjs';
 
 export { EXAMPLE_DIR, MODULE_DIR, REPO_ROOT };
@@ -249,6 +250,7 @@ function planInputsHash(): string {
       .update('\0');
   hash
     .update(JSON.stringify(SCENARIOS))
+    .update(JSON.stringify(REFUSED_SCENARIOS))
     .update(FAKE_PACKAGE)
     .update(TERRAFORM_VERSION ?? '');
   return hash.digest('hex').slice(0, 16);
@@ -364,6 +366,7 @@ interface Workspace {
 const ROOTS = {
   example: (w: Workspace) => join(w.withPackage, 'terraform', 'examples', 'complete'),
   fixture: (w: Workspace) => join(w.withPackage, 'fixture'),
+  refusals: (w: Workspace) => join(w.withPackage, 'refusals'),
   exampleWithoutPackage: (w: Workspace) => join(w.withoutPackage, 'terraform', 'examples', 'complete'),
 };
 
@@ -379,6 +382,7 @@ function workspace(): Promise<Workspace> {
     copyRepository(w.withPackage, true);
     copyRepository(w.withoutPackage, false);
     writeFixtureRoot(ROOTS.fixture(w), SCENARIOS);
+    writeFixtureRoot(ROOTS.refusals(w), REFUSED_SCENARIOS);
     mkdirSync(PLUGIN_CACHE_DIR, { recursive: true });
     const env = terraformEnv('http://127.0.0.1:9');
     for (const root of Object.values(ROOTS)) await mustRun(initArgs(), root(w), env);
@@ -409,6 +413,46 @@ async function successfulPlan(key: string, root: string): Promise<PlanJson> {
   return r.json;
 }
 
+/** One error of a failed plan: the module block it is about (`''`: none) and its message. */
+interface PlanError {
+  module: string;
+  message: string;
+}
+
+/**
+ * The errors of `terraform plan -json` of a root module (none when it plans), each with the module
+ * block it names (the diagnostic's snippet context, `module.NAME`) and its message without
+ * Terraform's closing "This was checked by …" paragraph.
+ */
+async function planErrors(root: string): Promise<PlanError[]> {
+  const stub = await startAwsStub();
+  try {
+    const planned = await runTerraform(['plan', '-json', '-input=false', '-lock=false', '-no-color'], root, terraformEnv(stub.endpoint));
+    return planned.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            type: string;
+            diagnostic?: { severity: string; summary: string; detail: string; snippet?: { context?: string } };
+          },
+      )
+      .flatMap(({ type, diagnostic }) =>
+        type === 'diagnostic' && diagnostic?.severity === 'error'
+          ? [
+              {
+                module: /^module\.([^.[]+)/.exec(diagnostic.snippet?.context ?? '')?.[1] ?? '',
+                message: diagnostic.detail.replace(/\n\nThis was checked by [\s\S]*$/, '') || diagnostic.summary,
+              },
+            ]
+          : [],
+      );
+  } finally {
+    await stub.close();
+  }
+}
+
 /* ------------------------------------------------------------------------------------------------
  * What the tests use
  * ---------------------------------------------------------------------------------------------- */
@@ -436,13 +480,37 @@ export async function planWithoutPackage(): Promise<TerraformResult> {
 }
 
 /**
+ * The errors of `terraform plan` of the refusals root (test/terraform/refusals.ts: one module block
+ * per configuration the function refuses), by module block, one message a line.
+ */
+export async function refusalErrors(): Promise<Record<string, string[]>> {
+  const w = await workspace();
+  return once('plan-refusals', async () => {
+    const byModule: Record<string, string[]> = {};
+    // Terraform checks an input against other inputs only once every input has passed its own
+    // checks: the blocks not refused yet are planned again, until a round refuses none of them.
+    let remaining = REFUSED_SCENARIOS;
+    while (Object.keys(remaining).length > 0) {
+      writeFixtureRoot(ROOTS.refusals(w), remaining);
+      const errors = await planErrors(ROOTS.refusals(w));
+      for (const { module, message } of errors) (byModule[module] ??= []).push(...message.split('\n'));
+      const refused = new Set(errors.map((e) => e.module));
+      const left = Object.fromEntries(Object.entries(remaining).filter(([name]) => !refused.has(name)));
+      if (Object.keys(left).length === Object.keys(remaining).length) break;
+      remaining = left;
+    }
+    return byModule;
+  });
+}
+
+/**
  * Starts every plan of the run at once (they run in parallel) and waits for all of them, so that no
  * plan a worker started is left unfinished when it moves on; each test then reads the one it needs
  * (and fails with its error, if any).
  */
 export async function awaitPlans(): Promise<void> {
   if (terraformMissing) return;
-  await Promise.allSettled([examplePlan(), fixturePlan(), planWithoutPackage()]);
+  await Promise.allSettled([examplePlan(), fixturePlan(), planWithoutPackage(), refusalErrors()]);
 }
 
 /** Provider versions the work copies were initialised with (registry address → version). */

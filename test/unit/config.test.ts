@@ -51,7 +51,7 @@ describe('loadConfig', () => {
       CLUSTER_NAME_PATTERN: '{project}-{env}',
       ENABLE_ECR_MONITORING: 'no',
       BACKEND_SERVICE_NAME: 'web',
-      SERVICE_CONFIG: '{"api":[{"bucket":"b","key":"api/.env"}]}',
+      SERVICE_CONFIG: '{"api":[{"bucket":"myproject-config-dev","key":"api/.env"}]}',
     });
     expect(config.region).toBe('eu-west-1');
     expect(config.logLevel).toBe('debug');
@@ -60,7 +60,7 @@ describe('loadConfig', () => {
     expect(config.clusterNamePattern).toBe('{project}-{env}');
     expect(config.features.ecr).toBe(false);
     expect(config.backendServiceName).toBe('web');
-    expect(config.serviceConfig).toEqual({ api: [{ bucket: 'b', key: 'api/.env' }] });
+    expect(config.serviceConfig).toEqual({ api: [{ bucket: 'myproject-config-dev', key: 'api/.env' }] });
   });
 
   it('does not require SERVICE_CONFIG when S3 monitoring is off', () => {
@@ -99,9 +99,60 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toContain('SERVICE_CONFIG.../etc');
   });
 
+  describe('names every key and field it refuses, rather than dropping it', () => {
+    const serviceConfig = (entry: string) => ({ ...minimal, SERVICE_CONFIG: `{"api":[${entry}]}` });
+
+    it('a "__proto__" service (a JSON object read into a record would silently lose it)', () => {
+      expect(problemsOf({ ...minimal, SERVICE_CONFIG: '{"__proto__":[{"bucket":"b","key":"k"}]}' })).toEqual([
+        'SERVICE_CONFIG: key "__proto__" is not allowed',
+      ]);
+      expect(problemsOf({ ...minimal, LAMBDA_CONFIG: '{"__proto__":{}}' })).toEqual(['LAMBDA_CONFIG: key "__proto__" is not allowed']);
+      expect(problemsOf({ ...minimal, LAMBDA_CONFIG: '{"t":{"smoke_test":{"expect":{"__proto__":{"a":1}}}}}' })).toEqual([
+        'LAMBDA_CONFIG.t.smoke_test.expect: key "__proto__" is not allowed',
+      ]);
+    });
+
+    it('an unknown field of an env file or an artifact', () => {
+      expect(problemsOf(serviceConfig('{"bucket":"b-1","key":"api/.env","version":"3"}'))).toEqual([
+        'SERVICE_CONFIG.api.0: unknown field "version"',
+      ]);
+      expect(problemsOf({ ...minimal, LAMBDA_CONFIG: '{"t":{"artifact":{"bucket":"b-1","key":"t.zip","Key":"x"}}}' })).toEqual([
+        'LAMBDA_CONFIG.t.artifact: unknown field "Key"',
+      ]);
+    });
+
+    it.each(['My_Bucket', 'ab', 'a'.repeat(64), '-bucket', 'bucket-', 'my..bucket', '192.168.1.2', 'xn--bucket', 'bucket-s3alias', ''])(
+      'bucket %j, which is not an S3 bucket name',
+      (bucket) => {
+        const problem =
+          'bucket must be an S3 bucket name (3-63 lowercase letters, digits, "." and "-", starting and ending with a letter or digit; no "..", no IP address, no reserved prefix or suffix)';
+        expect(problemsOf(serviceConfig(JSON.stringify({ bucket, key: 'api/.env' })))).toEqual([`SERVICE_CONFIG.api.0.bucket: ${problem}`]);
+        expect(problemsOf({ ...minimal, LAMBDA_CONFIG: JSON.stringify({ t: { artifact: { bucket, key: 't.zip' } } }) })).toEqual([
+          `LAMBDA_CONFIG.t.artifact.bucket: ${problem}`,
+        ]);
+      },
+    );
+
+    it.each(['/api/.env', 'api/', '', 'api/\u0000.env', 'é'.repeat(513)])('key %j, which cannot name an env file', (key) => {
+      const problem = 'key must be an S3 object key (1-1024 bytes, no control characters, not starting or ending with "/")';
+      expect(problemsOf(serviceConfig(JSON.stringify({ bucket: 'myproject-config-dev', key })))).toEqual([
+        `SERVICE_CONFIG.api.0.key: ${problem}`,
+      ]);
+    });
+
+    it('accepts real bucket names and keys', () => {
+      const config = loadConfig(
+        serviceConfig(
+          '{"bucket":"myproject-config-dev","key":"api/.env"},{"bucket":"my.bucket.1","key":"config/my app+1/é.env"},{"bucket":"abc","key":"a"}',
+        ),
+      );
+      expect(config.serviceConfig.api).toHaveLength(3);
+    });
+  });
+
   it('requires SERVICE_CONFIG while S3 monitoring is on', () => {
     expect(problemsOf({ PROJECT_NAME: 'p', PROJECT_ENV: 'dev' })).toEqual([
-      'SERVICE_CONFIG is required while ENABLE_S3_MONITORING is on (JSON: service name → [{"bucket","key"}])',
+      'SERVICE_CONFIG is required while ENABLE_S3_MONITORING is on: service name → [{"bucket", "key"}], {} when no service reads an env file from S3',
     ]);
   });
 
@@ -114,7 +165,7 @@ describe('loadConfig', () => {
         PROJECT_ENV: 'dev/../prod',
       }),
     ).toEqual([
-      'PROJECT_ENV must use letters, digits, "-" and "_" only, got "dev/../prod"',
+      'PROJECT_ENV must use letters, digits, "-" and "_" only (at most 64, starting with a letter or digit), got "dev/../prod"',
       'SERVICE_NAME_PATTERN uses unknown placeholder(s) {service}; use {project}, {env}, {name}',
       'DEPLOYMENT_TIMEOUT_SECONDS must be at least 1',
     ]);
@@ -186,7 +237,7 @@ describe('loadConfig', () => {
   it('refuses account ids that are not 12 digits and a zero idempotency window', () => {
     expect(problemsOf({ ...minimal, MANUAL_DEPLOY_ACCOUNTS: '123456789012,12345,*', IDEMPOTENCY_TTL_SECONDS: '0' })).toEqual([
       'IDEMPOTENCY_TTL_SECONDS must be at least 1',
-      'MANUAL_DEPLOY_ACCOUNTS must be a comma-separated list of 12-digit AWS account ids, got "12345", "*"',
+      'MANUAL_DEPLOY_ACCOUNTS must list 12-digit AWS account ids, got "12345", "*"',
     ]);
   });
 

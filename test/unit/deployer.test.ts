@@ -129,7 +129,7 @@ describe('deployer: retries, backoff, timeout', () => {
   it('keeps at most `concurrency` deployments in flight', async () => {
     const services = Array.from({ length: 12 }, (_, i) => `svc${i}`);
     const { app, ecsMock } = testApp(
-      { SERVICE_CONFIG: JSON.stringify(Object.fromEntries(services.map((s) => [s, [{ bucket: 'b', key: 'common.env' }]]))) },
+      { SERVICE_CONFIG: JSON.stringify(Object.fromEntries(services.map((s) => [s, [{ bucket: 'myproject-config', key: 'common.env' }]]))) },
       { deployerOptions: { backoffBaseMs: 0, concurrency: 3 } },
     );
     // Each UpdateService takes 5 ms of virtual time.
@@ -142,7 +142,7 @@ describe('deployer: retries, backoff, timeout', () => {
       inFlight--;
       return serviceUpdated(TD);
     });
-    const event = adapt('s3/eventbridge-object-created.json', { bucket: { name: 'b' }, object: { key: 'common.env' } });
+    const event = adapt('s3/eventbridge-object-created.json', { bucket: { name: 'myproject-config' }, object: { key: 'common.env' } });
     const started = Date.now();
     const handled = app.handle(event);
     await vi.runAllTimersAsync();
@@ -173,7 +173,9 @@ describe('deployer: retries, backoff, timeout', () => {
       vi.useFakeTimers();
       const services = ['svc1', 'svc2', 'svc3', 'svc4', 'svc5'];
       const { app, ecsMock, notifier, metrics } = testApp(
-        { SERVICE_CONFIG: JSON.stringify(Object.fromEntries(services.map((s) => [s, [{ bucket: 'b', key: 'common.env' }]]))) },
+        {
+          SERVICE_CONFIG: JSON.stringify(Object.fromEntries(services.map((s) => [s, [{ bucket: 'myproject-config', key: 'common.env' }]]))),
+        },
         { deployerOptions: { backoffBaseMs: 0, concurrency: 1 } },
       );
       // Each UpdateService takes 4 s; the invocation has 8 s after the margin: two fit.
@@ -181,7 +183,7 @@ describe('deployer: retries, backoff, timeout', () => {
         await new Promise((resolve) => setTimeout(resolve, 4000));
         return serviceUpdated(`arn:aws:ecs:us-east-1:123456789012:task-definition/${input.service}:1`);
       });
-      const event = adapt('s3/eventbridge-object-created.json', { bucket: { name: 'b' }, object: { key: 'common.env' } });
+      const event = adapt('s3/eventbridge-object-created.json', { bucket: { name: 'myproject-config' }, object: { key: 'common.env' } });
       const handled = app.handle(event, lambdaContext({ remainingMs: margin + 8000 })).catch((error: unknown) => error);
       await vi.advanceTimersByTimeAsync(30_000);
       const error = await handled;

@@ -65,7 +65,12 @@ describe('LAMBDA_CONFIG and LAMBDA_FUNCTION_PATTERN', () => {
       LOG_LEVEL: 'loud',
       LAMBDA_FUNCTION_PATTERN: '{project}_{function}',
       LAMBDA_CONFIG: JSON.stringify({
-        thumbnailer: { functionName: 'x', alias: '12', artifact: { bucket: 'b' }, smoke_test: { payload: 1, expect: [1] } },
+        thumbnailer: {
+          functionName: 'x',
+          alias: '12',
+          artifact: { bucket: 'myproject-artifacts' },
+          smoke_test: { payload: 1, expect: [1] },
+        },
         '../etc': {},
         resizer: { function_name: 'has spaces' },
       }),
@@ -77,8 +82,8 @@ describe('LAMBDA_CONFIG and LAMBDA_FUNCTION_PATTERN', () => {
         'LAMBDA_CONFIG.thumbnailer: unknown field "functionName"',
         'LAMBDA_CONFIG.thumbnailer.alias: alias must use letters, digits, "-" and "_", and not be a version number',
         'LAMBDA_CONFIG.thumbnailer.artifact.key: expected string',
-        'LAMBDA_CONFIG.thumbnailer.smoke_test.expect: expected record',
-        'LAMBDA_CONFIG.../etc: service names use letters, digits, "-" and "_" only',
+        'LAMBDA_CONFIG.thumbnailer.smoke_test.expect: expected an object',
+        'LAMBDA_CONFIG.../etc: service names use letters, digits, "-" and "_" only (at most 64, starting with a letter or digit)',
         expect.stringMatching(/^LAMBDA_CONFIG\.resizer\.function_name: function_name must be a function name/),
       ]),
     );

@@ -35,8 +35,14 @@ function artifactUpload(key = 'thumbnailer/lambda.zip') {
   });
 }
 
+/** A manual request for this deployment (env dev, project myproject). */
 function manual(detail: Record<string, unknown>, source = 'action.deploy') {
-  return { ...awsSample('custom/custom-event-as-delivered-sqs-body.json'), source, 'detail-type': 'Manual Deploy', detail };
+  return {
+    ...awsSample('custom/custom-event-as-delivered-sqs-body.json'),
+    source,
+    'detail-type': 'Manual Deploy',
+    detail: { env: 'dev', project: 'myproject', ...detail },
+  };
 }
 
 /** An error shaped like the SDK's. */

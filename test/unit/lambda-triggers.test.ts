@@ -26,8 +26,14 @@ function push(tag = 'v2.3.0', repository = 'myproject_service_renderer') {
   return adapt('ecr/image-action-push-success.json', { 'repository-name': repository, 'image-tag': tag });
 }
 
+/** A manual request for this deployment (env dev, project myproject). */
 function manual(detail: Record<string, unknown>, source = 'action.deploy') {
-  return { ...awsSample('custom/custom-event-as-delivered-sqs-body.json'), source, 'detail-type': 'Manual Deploy', detail };
+  return {
+    ...awsSample('custom/custom-event-as-delivered-sqs-body.json'),
+    source,
+    'detail-type': 'Manual Deploy',
+    detail: { env: 'dev', project: 'myproject', ...detail },
+  };
 }
 
 /** The id of the SSM sample event: what DEPLOYBRIDGE_CONFIG_REVISION is set to. */

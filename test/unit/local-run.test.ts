@@ -602,12 +602,16 @@ describe('bad arguments and input: one line naming the file and the problem, exi
     const path = file(
       'two.json',
       JSON.stringify([
-        { Source: 'action.deploy', DetailType: 'Manual Deploy', Detail: JSON.stringify({ service: 'api', reason: 'first' }) },
+        {
+          Source: 'action.deploy',
+          DetailType: 'Manual Deploy',
+          Detail: JSON.stringify({ service: 'api', env: 'dev', project: 'myproject', reason: 'first' }),
+        },
         {
           EventBusName: 'myproject-deploybridge-dev-manual-deploys',
           Source: 'action.deploy',
           DetailType: 'Manual Deploy',
-          Detail: JSON.stringify({ service: 'worker', reason: 'second' }),
+          Detail: JSON.stringify({ service: 'worker', env: 'dev', project: 'myproject', reason: 'second' }),
         },
       ]),
     );
@@ -642,7 +646,7 @@ describe('npm start -- <put-events entries file>: the bus each entry is sent to'
       ...(bus === undefined ? {} : { EventBusName: bus }),
       Source: 'action.deploy',
       DetailType: 'Manual Deploy',
-      Detail: JSON.stringify({ service, env: 'dev', reason: 'r' }),
+      Detail: JSON.stringify({ service, env: 'dev', project: 'myproject', reason: 'r' }),
     });
     const path = join(dir, 'buses.json');
     writeFileSync(

@@ -15,7 +15,7 @@ import { DescribeImagesCommand } from '../helpers/reads.js';
 import { recordFigure } from '../reliability/figures.js';
 
 /** A custom event as EventBridge delivers a `put-events` entry (shape of the documented sample). */
-function manual(detail: Record<string, unknown>, source = 'action.deploy') {
+function unscoped(detail: Record<string, unknown>, source = 'action.deploy') {
   return {
     ...awsSample('custom/custom-event-as-delivered-sqs-body.json'),
     account: '123456789012',
@@ -23,6 +23,11 @@ function manual(detail: Record<string, unknown>, source = 'action.deploy') {
     'detail-type': 'Manual Deploy',
     detail,
   };
+}
+
+/** A manual request for this deployment (env dev, project myproject), as requests must name them. */
+function manual(detail: Record<string, unknown>, source = 'action.deploy') {
+  return unscoped({ env: 'dev', project: 'myproject', ...detail }, source);
 }
 
 describe('manual deploys (action.production, action.deploy)', () => {
@@ -111,6 +116,17 @@ describe('manual deploys (action.production, action.deploy)', () => {
     expect(notifier.sent.map((n) => n.severity)).toEqual(['error']);
   });
 
+  it('refuses a "__proto__" field, naming it, instead of dropping it before the strict check', async () => {
+    const { app, ecsMock, metrics, notifier } = testApp();
+    const detail = JSON.parse('{"service":"api","__proto__":{"task_definition":"myproject_service_api_dev:1"}}') as Record<string, unknown>;
+    const result = await app.handle(manual(detail));
+    expect(result).toMatchObject({ status: 'rejected', reason: expect.stringContaining('unknown field "__proto__"') });
+    expect(ecsMock.calls()).toHaveLength(0);
+    expect(metrics.counts).toEqual({ EventsRejected: 1 });
+    expect(notifier.sent.map((n) => `${n.severity}: ${n.title}`)).toEqual(['error: Manual deploy refused']);
+    expect(output.logs().filter((l) => l.level === 'warn')).toHaveLength(1);
+  });
+
   describe('authorisation', () => {
     async function refused(env: Record<string, string>, event: Record<string, unknown>, reason: RegExp) {
       const { app, ecsMock, metrics, notifier } = testApp(env);
@@ -137,12 +153,12 @@ describe('manual deploys (action.production, action.deploy)', () => {
     });
 
     it.each(['prod', 'production'])('in the protected env %s, only action.production is accepted', async (env) => {
-      await refused({ PROJECT_ENV: env }, manual({ service: 'api' }, 'action.deploy'), /is a protected env/);
+      await refused({ PROJECT_ENV: env }, manual({ service: 'api', env }, 'action.deploy'), /is a protected env/);
       const { app, ecsMock } = testApp({ PROJECT_ENV: env });
       ecsMock
         .on(UpdateServiceCommand)
         .resolves(serviceUpdated(`arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_${env}:9`));
-      await app.handle(manual({ service: 'api' }, 'action.production'));
+      await app.handle(manual({ service: 'api', env }, 'action.production'));
       expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, { service: `myproject_service_api_${env}` });
     });
 
@@ -152,7 +168,7 @@ describe('manual deploys (action.production, action.deploy)', () => {
       ecsMock
         .on(UpdateServiceCommand)
         .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_prod:9'));
-      await app.handle(manual({ service: 'api' }, 'action.deploy'));
+      await app.handle(manual({ service: 'api', env: 'prod' }, 'action.deploy'));
       expect(ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
     });
 
@@ -209,15 +225,50 @@ describe('manual deploys (action.production, action.deploy)', () => {
       expect(notifier.sent).toEqual([]);
     });
 
-    it('a request naming this env and project, or none, is carried out', async () => {
-      for (const scope of [{ env: 'dev', project: 'myproject' }, { env: 'dev' }, {}]) {
-        const { app, ecsMock } = testApp();
+    it('a request naming this env and project is carried out', async () => {
+      const { app, ecsMock } = testApp();
+      ecsMock
+        .on(UpdateServiceCommand)
+        .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:9'));
+      await app.handle(unscoped({ service: 'api', env: 'dev', project: 'myproject' }), lambdaContext());
+      expect(ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
+    });
+
+    // Every deployment listening on the bus would act on a request that names none: each must name its own.
+    it.each([
+      [{ env: 'dev' }, 'field "project" is missing (the project the request is for: "myproject" here)'],
+      [{ project: 'myproject' }, 'field "env" is missing (the env the request is for: "dev" here)'],
+      [
+        {},
+        'field "env" is missing (the env the request is for: "dev" here); field "project" is missing (the project the request is for: "myproject" here)',
+      ],
+      [{ env: '', project: 'myproject' }, 'field "env" is empty'],
+    ])('a request with %j is refused like any invalid request, naming what it lacks', async (scope, problem) => {
+      const { app, ecsMock, metrics, notifier } = testApp();
+      const result = await app.handle(unscoped({ service: 'api', ...scope }), lambdaContext());
+      expect(result).toMatchObject({ status: 'rejected', reason: `manual deploy refused: ${problem}` });
+      expect(ecsMock.calls()).toHaveLength(0);
+      expect(metrics.counts).toEqual({ EventsRejected: 1 });
+      expect(notifier.sent.map((n) => `${n.severity}: ${n.title}`)).toEqual(['error: Manual deploy refused']);
+      expect(
+        output
+          .logs()
+          .filter((l) => l.level === 'warn')
+          .map((l) => l.message),
+      ).toEqual([`event rejected: manual deploy refused: ${problem}`]);
+    });
+
+    it("MANUAL_DEPLOY_REQUIRE_SCOPE=false (one env on the bus): a request naming neither is this deployment's", async () => {
+      for (const scope of [{ env: 'dev' }, { project: 'myproject' }, {}]) {
+        const { app, ecsMock } = testApp({ MANUAL_DEPLOY_REQUIRE_SCOPE: 'false' });
         ecsMock
           .on(UpdateServiceCommand)
           .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:9'));
-        await app.handle(manual({ service: 'api', ...scope }), lambdaContext());
+        await app.handle(unscoped({ service: 'api', ...scope }), lambdaContext());
         expect(ecsMock).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
       }
+      const { app } = testApp({ MANUAL_DEPLOY_REQUIRE_SCOPE: 'false' });
+      expect(await app.handle(unscoped({ service: 'api', env: 'prod' }), lambdaContext())).toMatchObject({ status: 'ignored' });
     });
   });
 

@@ -740,7 +740,7 @@ describe('npm run verify right after npm ci (nothing set)', () => {
       'invalid configuration (3 problems):',
       '- PROJECT_NAME is required',
       '- PROJECT_ENV is required',
-      '- SERVICE_CONFIG is required while ENABLE_S3_MONITORING is on (JSON: service name → [{"bucket","key"}])',
+      '- SERVICE_CONFIG is required while ENABLE_S3_MONITORING is on: service name → [{"bucket", "key"}], {} when no service reads an env file from S3',
       '--live checks the function\'s configuration: set its variables (eval "$(terraform output -raw verify_command)" sets them all); offline, npm run verify alone checks npm start\'s embedded configuration',
     ]);
     expect(commandsSent()).toEqual([]);
