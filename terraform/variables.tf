@@ -581,7 +581,7 @@ variable "approvers" {
 
   validation {
     condition     = alltrue([for id in var.approvers : can(regex("^[UW][A-Z0-9]{2,20}$", id))])
-    error_message = "approvers must be a comma-separated list of Slack user ids (U… or W…), got ${join(", ", [for id in var.approvers : "\"${id}\"" if !can(regex("^[UW][A-Z0-9]{2,20}$", id))])}"
+    error_message = "approvers must list Slack user ids (U… or W…), got ${join(", ", [for id in var.approvers : "\"${id}\"" if !can(regex("^[UW][A-Z0-9]{2,20}$", id))])}"
   }
 
   validation {

@@ -423,7 +423,8 @@ function readApprovals(
     if (slackSigningSecret === undefined && slackSigningSecretSsmParameter === undefined) {
       read.problems.push("APPROVERS needs the Slack app's signing secret");
     }
-    if (slack.deploymentsTable === undefined) read.problems.push('APPROVERS needs the deployments table (DEPLOYMENTS_TABLE), where approval requests wait');
+    if (slack.deploymentsTable === undefined)
+      read.problems.push('APPROVERS needs the deployments table (DEPLOYMENTS_TABLE), where approval requests wait');
   }
   return {
     approvers,

@@ -69,7 +69,7 @@ describe('approval configuration', () => {
         APPROVAL_EXPIRY_MINUTES: '10081',
       }),
     ).toEqual([
-      'APPROVERS must be a comma-separated list of Slack user ids (U… or W…), got "alice", "@bob"',
+      'APPROVERS must list Slack user ids (U… or W…), got "alice", "@bob"',
       'SLACK_SIGNING_SECRET must be a secret without spaces',
       'set either SLACK_SIGNING_SECRET or SLACK_SIGNING_SECRET_SSM_PARAMETER, not both',
       'APPROVAL_EXPIRY_MINUTES must be at most 10080 (7 days), got 10081',
