@@ -6,7 +6,8 @@
  * it carries the pinned deployment out through the usual path, its message the request's own. A
  * click that changes nothing tells the person who clicked why, on their own.
  */
-import type { ApprovalRequest, DeploymentJournal, Person } from '../following/journal.js';
+import type { ApprovalRequest, DeploymentJournal } from '../following/journal.js';
+import type { Person } from '../triggers/plan.js';
 import { approvalMessages, unchangedReply } from '../present/approvals.js';
 import { identify } from '../present/identity.js';
 import { describeTrigger } from '../present/triggerLines.js';

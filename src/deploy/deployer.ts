@@ -11,6 +11,10 @@
  *
  * With a recorder (DEPLOYMENTS_TABLE), what started is recorded with its trigger and its first
  * Slack message, so ECS's later events are reported in that deployment's thread.
+ *
+ * With an approval gate (`APPROVERS`), a deployment is prepared (the reads a dry run makes) and put
+ * to the approvers instead of being applied; once approved, it comes back carrying the approval
+ * (`request.approval`) and is carried out as usual, its messages in the request's own message.
  */
 import type { Context } from 'aws-lambda';
 import type { Config } from '../config/config.js';
@@ -23,7 +27,9 @@ import {
   isRetryableAwsError,
   isUnexpectedError,
   SmokeTestFailedError,
+  TransientDeploymentError,
 } from '../shared/errors.js';
+import type { ApprovalGate, AskedDeployment } from '../approvals/ask.js';
 import type { DeploymentRecorder } from '../following/records.js';
 import { onceForEach, type DeploymentGuard } from './idempotency/guard.js';
 import type { Invocation } from '../shared/invocation.js';
@@ -58,8 +64,10 @@ export type DeploymentResult =
   /** `unexpected`: the error is a bug, which fails the invocation although a retry cannot help. */
   | { service: string; status: 'failed'; error: string; attempts: number; retryable: boolean; unexpected: boolean }
   | { service: string; status: 'skipped'; reason: 'already deployed' }
-  /** Not carried out in this invocation, which fails so Lambda retries the event: another invocation is deploying it, or time ran out before it could start. */
-  | { service: string; status: 'deferred'; reason: 'in progress' | 'out of time' };
+  /** Waiting for an approver: the request `approvalId` is in Slack. */
+  | { service: string; status: 'awaiting approval'; approvalId: string }
+  /** Not carried out in this invocation, which fails so Lambda retries the event: another invocation is deploying it, time ran out before it could start, or its approval request could not be posted. */
+  | { service: string; status: 'deferred'; reason: 'in progress' | 'out of time' | 'approval not posted' };
 
 /**
  * What is left to do of a deployment once this invocation ends, or `undefined` when nothing is (it
@@ -70,7 +78,9 @@ export type DeploymentResult =
  * @example
  * unfinishedWork({ service: 'api', status: 'deferred', reason: 'in progress' }); // 'in progress'
  */
-export function unfinishedWork(result: DeploymentResult): 'transient' | 'bug' | 'in progress' | 'out of time' | undefined {
+export function unfinishedWork(
+  result: DeploymentResult,
+): 'transient' | 'bug' | 'in progress' | 'out of time' | 'approval not posted' | undefined {
   if (result.status === 'failed') return result.retryable ? 'transient' : result.unexpected ? 'bug' : undefined;
   return result.status === 'deferred' ? result.reason : undefined;
 }
@@ -98,6 +108,8 @@ export interface DeployerDeps {
   guard?: DeploymentGuard;
   /** With DEPLOYMENTS_TABLE: what started is recorded, so its later events are followed. */
   recorder?: DeploymentRecorder;
+  /** With APPROVERS: a deployment not yet approved is asked for instead of started. */
+  gate?: ApprovalGate;
 }
 
 /** A failed attempt, carried through the retry loop. */
@@ -203,6 +215,7 @@ export class Deployer {
         trigger: describeTrigger(request.trigger),
         ...triggerFields(request.trigger),
         ...identity.fields,
+        ...approvalFields(request),
       },
       eventId,
       triggeredAt,
@@ -213,6 +226,7 @@ export class Deployer {
     };
     // Each registry entry serves requests of its own kind: the union is correlated by `target`.
     const target = (await this.deps.targets[request.target]()) as Target;
+    if (this.deps.gate !== undefined && request.approval === undefined) return this.askApproval(deployment, target, this.deps.gate);
     if (config.dryRun) return this.dryRun(deployment, target);
 
     const guarded = await this.guarded(deployment, eventId, () => this.attempts(deployment, target), run.lambdaContext);
@@ -252,7 +266,8 @@ export class Deployer {
    */
   private finish(deployment: Deployment, outcome: TargetOutcome, message: Notification): void {
     const { notifier, recorder } = this.deps;
-    const announced = deployment.message;
+    const asked = deployment.request.approval?.message;
+    const announced = deployment.message ?? (asked === undefined ? undefined : Promise.resolve(asked));
     if (announced === undefined) {
       notifier.notify(message);
       return;
@@ -298,11 +313,11 @@ export class Deployer {
    */
   private async followRollout(deployment: Deployment, rollout: EcsRollout, message: Notification): Promise<MessageRef | undefined> {
     const { notifier, recorder, log } = this.deps;
-    if (recorder === undefined) return notifier.open(message);
+    if (recorder === undefined) return this.open(deployment, message);
     const recorded = await this.recording(deployment, () =>
       recorder.record({ ...this.facts(deployment), outcome: { status: 'started', result: rollout }, message: undefined }),
     );
-    const first = await notifier.open(message);
+    const first = await this.open(deployment, message);
     if (recorded !== undefined && first !== undefined)
       await this.recording(deployment, () => recorder.attachMessage(recorded.deployment.id, first, undefined));
     for (const superseded of recorded?.superseded ?? []) {
@@ -313,6 +328,55 @@ export class Deployer {
       if (now !== undefined) await this.recording(deployment, () => recorder.attachMessage(superseded.id, now, superseded.message));
     }
     return first;
+  }
+
+  /** The deployment's first message: a message of its own, or, once approved, the approval request's message updated. */
+  private open(deployment: Deployment, message: Notification): Promise<MessageRef | undefined> {
+    const asked = deployment.request.approval?.message;
+    if (asked === undefined) return this.deps.notifier.open(message);
+    return this.deps.notifier.follow(asked, { state: message, standalone: message });
+  }
+
+  /**
+   * With approvals: the reads a dry run makes, then the deployment is put to the approvers (a dry
+   * run says what it would ask). A failed read is reported as a failure, as a dry run reports it.
+   */
+  private async askApproval(deployment: Deployment, target: Target, gate: ApprovalGate): Promise<DeploymentResult> {
+    const { request } = deployment;
+    let prepared;
+    try {
+      prepared = await target.prepare(request, this.context(deployment));
+    } catch (error) {
+      return this.fail(deployment, error, undefined, 1, isRetryableAwsError(error));
+    }
+    if (prepared.settled?.status === 'failed') {
+      return this.fail(deployment, prepared.settled.cause, prepared.settled.progress, 1, prepared.settled.retryable);
+    }
+    const calls = [...prepared.calls];
+    const asked: AskedDeployment = {
+      request,
+      eventId: deployment.eventId,
+      triggeredAt: deployment.triggeredAt,
+      identity: deployment.identity,
+      fields: deployment.fields,
+      metrics: this.deps.metrics,
+      preview: prepared.preview,
+      calls,
+    };
+    if (this.deps.config.dryRun) {
+      await gate.wouldAsk(asked);
+      return { service: request.service, status: 'dry_run', plannedCalls: calls, ...prepared.preview };
+    }
+    let outcome;
+    try {
+      outcome = await gate.ask(asked);
+    } catch (error) {
+      // The deployments table or the pinning read failed: nothing was asked; a transient failure is retried with the event.
+      return this.fail(deployment, error, undefined, 1, isRetryableAwsError(error) || error instanceof TransientDeploymentError);
+    }
+    return outcome.status === 'asked'
+      ? { service: request.service, status: 'awaiting approval', approvalId: outcome.approvalId }
+      : { service: request.service, status: 'deferred', reason: 'approval not posted' };
   }
 
   /** Prepare, then apply; transient failures start over after a backoff, inside the deadline. */
@@ -437,7 +501,7 @@ export class Deployer {
     });
     const message = deploymentMessages.started(deployment.request, deployment.identity, view);
     deployment.message =
-      view.target === 'ecs' && 'deploymentId' in view ? this.followRollout(deployment, view, message) : this.deps.notifier.open(message);
+      view.target === 'ecs' && 'deploymentId' in view ? this.followRollout(deployment, view, message) : this.open(deployment, message);
     deployment.followUps.push(deployment.message);
   }
 
@@ -471,4 +535,11 @@ export class Deployer {
     this.finish(deployment, { status: 'failed', cause, retryable, ...(progress === undefined ? {} : { progress }) }, message);
     return { service: deployment.request.service, status: 'failed', error: describeError(cause), attempts, retryable, unexpected };
   }
+}
+
+/** Log fields of the approval a deployment carries out: who approved it, and which request. */
+function approvalFields(request: DeploymentRequest): LogFields {
+  const { approval } = request;
+  if (approval === undefined) return {};
+  return { approval_id: approval.id, approved_by: approval.by.id, approved_by_name: approval.by.name, approved_at: approval.at };
 }

@@ -5,12 +5,14 @@
  * Lambda's retry, its on-failure destination and the Errors alarm apply.
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createApprovalGate } from '../approvals/ask.js';
+import type { ApprovedRun } from '../approvals/decide.js';
 import type { MergedDeployment } from '../deploy/batch/merge.js';
 import { routedMetrics } from '../deploy/batch/metrics.js';
 import type { BatchSteps, PlannedEvent } from '../deploy/batch/run.js';
 import type { Config } from '../config/config.js';
 import { Deployer, unfinishedWork, type DeployerOptions, type DeploymentResult } from '../deploy/deployer.js';
-import type { DeploymentJournal } from '../following/journal.js';
+import type { ApprovalRequest, DeploymentJournal } from '../following/journal.js';
 import { createRecorder, type DeploymentRecorder } from '../following/records.js';
 import {
   describeError,
@@ -26,7 +28,15 @@ import type { DeploymentGuard } from '../deploy/idempotency/guard.js';
 import { invocationOf, type Invocation } from '../shared/invocation.js';
 import type { Log, MetricSink } from '../shared/observability.js';
 import { MetricName } from '../shared/observability.js';
-import { deployedTrigger, emptyPlan, type Notice, type Plan, type RouteName } from '../triggers/plan.js';
+import {
+  deployedTrigger,
+  emptyPlan,
+  type DeploymentRequest,
+  type Notice,
+  type Person,
+  type Plan,
+  type RouteName,
+} from '../triggers/plan.js';
 import type { Reads } from '../triggers/reads/registry.js';
 import { deploymentStepUpdate, stepFields, stepLog } from '../present/following.js';
 import { noticeMessage, planningFailedMessage, refusalMessage } from '../present/notices.js';
@@ -64,8 +74,23 @@ export class App {
   private readonly recorder: DeploymentRecorder | undefined;
 
   constructor(private readonly deps: AppDeps) {
-    this.recorder = deps.journal === undefined ? undefined : createRecorder(deps.journal);
-    this.deployer = new Deployer({ ...deps, ...(this.recorder === undefined ? {} : { recorder: this.recorder }) }, deps.deployerOptions);
+    const { config, journal } = deps;
+    this.recorder = journal === undefined ? undefined : createRecorder(journal);
+    // The configuration refuses approvers without a deployments table: the gate always has one.
+    const gate =
+      config.approvers.length === 0 || journal === undefined
+        ? undefined
+        : createApprovalGate({
+            config,
+            journal,
+            notifier: deps.notifier,
+            log: deps.log,
+            latestRevision: async (family) => (await (await deps.targets.ecs()).latestTaskDefinition(family)).arn,
+          });
+    this.deployer = new Deployer(
+      { ...deps, ...(this.recorder === undefined ? {} : { recorder: this.recorder }), ...(gate === undefined ? {} : { gate }) },
+      deps.deployerOptions,
+    );
   }
 
   /**
@@ -91,6 +116,32 @@ export class App {
     try {
       const { handleSqsBatch } = await import('../deploy/batch/run.js');
       return await handleSqsBatch(batch, this.batchSteps(invocationOf(context)), context);
+    } finally {
+      await this.deps.notifier.flush();
+    }
+  }
+
+  /**
+   * Carries out an approved request as it was pinned, through the usual path (idempotency, retries,
+   * deadline, recording, following), in the request's own Slack message. Resolves `retry` when it
+   * is left to do (a transient failure, another invocation deploying it, no time left), for the
+   * caller to give the request back and fail the invocation. Every notification is delivered (or
+   * given up) before it returns.
+   *
+   * @example
+   * await app.carryOutApproved(approval, context); // 'done': started (ECS) or finished (Lambda), or failed for good
+   */
+  async carryOutApproved(approval: ApprovalRequest & { decision: { by: Person; at: string } }, context?: Context): Promise<ApprovedRun> {
+    const request: DeploymentRequest = {
+      ...approval.request,
+      approval: { id: approval.id, by: approval.decision.by, at: approval.decision.at, message: approval.message },
+    };
+    const route = deployedTrigger(request.trigger).kind;
+    const plan: Plan = { ...emptyPlan(route, approval.eventId), deployments: [request] };
+    try {
+      const results = await this.scoped(route).deployer.execute(plan, invocationOf(context), approval.triggeredAt);
+      const left = results.map(unfinishedWork).filter((work) => work !== undefined && work !== 'bug');
+      return left.length === 0 ? 'done' : 'retry';
     } finally {
       await this.deps.notifier.flush();
     }
@@ -264,6 +315,7 @@ const UNFINISHED_WORDS = {
   transient: 'failed on transient AWS errors after retries',
   'in progress': 'in progress in another invocation',
   'out of time': 'not started: out of time',
+  'approval not posted': 'approval request not posted in Slack',
 } as const;
 
 /**

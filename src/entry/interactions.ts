@@ -42,7 +42,13 @@ async function handOff(event: HandOff): Promise<void> {
 }
 
 /** The actors of the buttons, loaded in the asynchronous invocation only. */
-const actors: ClickActors = async () => undefined;
+function actorsOf(context: Context, counted: MetricSink): ClickActors {
+  return async (actionId) => {
+    if (config === undefined || rules(actionId) === undefined) return undefined;
+    const { approvalActor } = await import('./approvals.js');
+    return approvalActor({ config, log: logger, containerMetrics: metrics, metrics: counted, context });
+  };
+}
 
 /**
  * The metrics of one invocation, dimensioned `trigger` = `interaction` from its first count: a
@@ -64,7 +70,7 @@ function interactionMetrics(): MetricSink {
   };
 }
 
-async function handleInteraction(event: unknown, _context: Context): Promise<FunctionUrlAnswer | CarryOutResult> {
+async function handleInteraction(event: unknown, context: Context): Promise<FunctionUrlAnswer | CarryOutResult> {
   const counted = interactionMetrics();
   const handingOff = isHandOffEvent(event);
   if (config === undefined) {
@@ -84,7 +90,7 @@ async function handleInteraction(event: unknown, _context: Context): Promise<Fun
     });
     return handingOff ? { status: 'refused', reason: 'no signing secret is configured' } : answer(404, 'not found');
   }
-  if (handingOff) return carryOutHandOff(event, { rules, actors, secret, log: logger, metrics: counted });
+  if (handingOff) return carryOutHandOff(event, { rules, actors: actorsOf(context, counted), secret, log: logger, metrics: counted });
   return answerFunctionUrl(event, {
     rules,
     secret,

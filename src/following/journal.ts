@@ -4,16 +4,10 @@
  * completing is not a success) and reported in the deployment's own Slack thread. Types only: the
  * DynamoDB store is src/following/dynamodb.ts (loaded on first use), the in-memory one src/following/store.ts.
  */
-import type { DeploymentPreview, DeploymentRequest, FollowedDeployment, MessageRef } from '../triggers/plan.js';
+import type { DeploymentPreview, DeploymentRequest, FollowedDeployment, MessageRef, Person } from '../triggers/plan.js';
 
 /** Where an approval request stands (src/approvals/records.ts moves it on). */
 export type ApprovalStatus = 'pending' | 'approved' | 'started' | 'rejected' | 'expired' | 'superseded';
-
-/** A Slack user, as a click names them. */
-export interface Person {
-  id: string;
-  name: string | undefined;
-}
 
 /** What was pinned at request time, as people check it: what the approved deployment deploys, exactly. */
 export interface Pinned {

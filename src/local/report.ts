@@ -102,6 +102,8 @@ function resultLines(result: DeploymentResult): string[] {
       ];
     case 'skipped':
       return ['    skipped: already deployed for this event'];
+    case 'awaiting approval':
+      return [`    waiting for approval: request ${result.approvalId} asked in Slack, nothing deployed until an approver approves`];
     case 'deferred':
       return [`    not carried out (${result.reason}): the invocation fails, so Lambda retries the event`];
   }

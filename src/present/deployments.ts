@@ -7,6 +7,7 @@
 import { describeError, SmokeTestFailedError } from '../shared/errors.js';
 import type { LogFields } from '../shared/observability.js';
 import type {
+  Approval,
   DeploymentPreview,
   DeploymentRequest,
   EcsRollout,
@@ -14,9 +15,9 @@ import type {
   LambdaProgress,
   LambdaRelease,
 } from '../triggers/plan.js';
-import { formatDuration } from './format.js';
+import { formatDuration, formatTime } from './format.js';
 import { type DeploymentIdentity, RESTART, revisionChange } from './identity.js';
-import type { Facts, Notification, Severity } from './notification.js';
+import type { Facts, Mention, Notification, Severity } from './notification.js';
 import { describeTrigger, triggerFacts } from './triggerLines.js';
 
 /** What the smoke test of a Lambda deployment will do. */
@@ -49,6 +50,17 @@ export function failureFields(cause: unknown, progress: LambdaProgress | undefin
 }
 
 /** A message about one deployment: its trigger and what the trigger says, then `facts`. */
+/**
+ * Who approved a deployment, as its messages name them (none when approvals are off).
+ *
+ * @example
+ * approvedBy({ id: 'a1b2', by: { id: 'U0APPROVER', name: 'alice' }, at: '2026-03-02T10:05:00Z', message: undefined });
+ * // [{ label: 'Approved by', people: [{ id: 'U0APPROVER', name: 'alice' }], note: 'at 2026-03-02 10:05 UTC' }]
+ */
+export function approvedBy(approval: Approval | undefined): Mention[] {
+  return approval === undefined ? [] : [{ label: 'Approved by', people: [approval.by], note: `at ${formatTime(approval.at)}` }];
+}
+
 export function deploymentMessage(
   request: DeploymentRequest,
   identity: DeploymentIdentity,
@@ -63,6 +75,7 @@ export function deploymentMessage(
     facts: [['Trigger', describeTrigger(request.trigger)], ...triggerFacts(request.trigger), ...facts],
     consoleUrl: identity.consoleUrl,
     ...(identity.consoleName === undefined ? {} : { consoleName: identity.consoleName }),
+    ...(request.approval === undefined ? {} : { mentions: approvedBy(request.approval) }),
   };
 }
 

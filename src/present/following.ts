@@ -6,6 +6,7 @@
 import { shortTaskDefinition } from '../config/naming.js';
 import type { LogFields } from '../shared/observability.js';
 import type { DeploymentStep, FailureEvidence, FollowedEcsDeployment } from '../triggers/plan.js';
+import { approvedBy } from './deployments.js';
 import { evidenceFact, failureReasons } from './failureReasons.js';
 import { formatDuration } from './format.js';
 import { ecsConsoleUrl, revisionChange } from './identity.js';
@@ -74,6 +75,7 @@ function followedState(deployment: FollowedEcsDeployment): Notification {
     service: deployment.resource,
     facts: [['Status', status], ...followedFacts(deployment)],
     consoleUrl: ecsConsoleUrl(deployment.region, deployment.cluster, deployment.resource),
+    ...(deployment.approval === undefined ? {} : { mentions: approvedBy(deployment.approval) }),
   };
 }
 

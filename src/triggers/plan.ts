@@ -100,6 +100,8 @@ export interface EcsDeployment {
   /** Absent for a restart: the service keeps its task definition (a pin, a circuit-breaker rollback). */
   taskDefinition?: string;
   trigger: Trigger;
+  /** Set when an approver approved it (`APPROVERS`): it is carried out as pinned, and says who approved it. */
+  approval?: Approval;
 }
 
 /** What a Lambda deployment changes before it publishes (or, for `version` and `rollback`, instead of publishing). */
@@ -117,6 +119,25 @@ export type LambdaChange =
   /** No change: move the alias back to the version recorded in its description. */
   | { kind: 'rollback' };
 
+/** A Slack user, as a click names them. */
+export interface Person {
+  id: string;
+  name: string | undefined;
+}
+
+/**
+ * The decision a deployment carries out (src/approvals/): whose, when, and the request's Slack
+ * message, which becomes the deployment's message.
+ */
+export interface Approval {
+  /** The approval request's id (its record in the deployments table). */
+  id: string;
+  by: Person;
+  /** ISO 8601. */
+  at: string;
+  message: MessageRef | undefined;
+}
+
 /** Deploy one Lambda function: change it (or not), publish, smoke-test, move the alias. */
 export interface LambdaDeployment {
   target: 'lambda';
@@ -124,6 +145,8 @@ export interface LambdaDeployment {
   lambda: LambdaFunction;
   change: LambdaChange;
   trigger: Trigger;
+  /** Set when an approver approved it (`APPROVERS`): it is carried out as pinned, and says who approved it. */
+  approval?: Approval;
 }
 
 export type DeploymentRequest = EcsDeployment | LambdaDeployment;
@@ -339,6 +362,8 @@ interface FollowedCommon {
   finishedAt?: string;
   /** Ids of the events already applied to it: a redelivered event changes nothing. */
   events: string[];
+  /** Who approved it, when approvals are on. */
+  approval?: Approval;
 }
 
 /** An ECS deployment deploybridge started, followed through ECS's own events. */
