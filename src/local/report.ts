@@ -49,8 +49,8 @@ function assumedLine(call: DescribedCall): string {
 
 /** The target of a deployment and what happens to it, with "would" for a dry run. */
 function deploymentLines(request: DeploymentRequest, result: DeploymentResult | undefined): string[] {
-  const dry = result?.status === 'dry_run';
-  const would = dry ? 'would ' : '';
+  // Dry run, or waiting for an approver: nothing has happened yet.
+  const would = result?.status === 'dry_run' || result?.status === 'awaiting approval' ? 'would ' : '';
   const lines: string[] = [];
   if (request.target === 'ecs') {
     const where = `ECS service ${request.ecs.service} (cluster ${request.ecs.cluster})`;

@@ -39,7 +39,9 @@ import { createLambdaTarget } from '../targets/lambda/index.js';
 import { createAwsTargets, type Targets } from '../targets/registry.js';
 import { DESCRIBED, describedAws, describedCalls, type DescribedCall, type DescribedService } from './describedCalls.js';
 import { LocalInputError, otherBus, readLocalInput, type LocalInput } from './input.js';
+import { runLocalClick } from './click.js';
 import { batchSummary, planSummary } from './report.js';
+import { isFunctionUrlEvent } from '../interactions/http.js';
 import { printingNotifier, recordingNotifier, slackText, type RecordedSlack, type SlackCall, type SlackChannelPrinter } from './thread.js';
 import { localAccount, withLocalDefaults } from './defaults.js';
 import { createTrace } from './trace.js';
@@ -141,7 +143,9 @@ export async function runLocal(argv: string[], env: Record<string, string | unde
   }
   const sequence = input.kind === 'sequence';
   // The embedded defaults describe the samples; a live run uses only what is set.
-  const { env: merged, defaulted } = live ? { env, defaulted: [] } : withLocalDefaults(env);
+  const { env: merged, defaulted } = live
+    ? { env, defaulted: [] }
+    : withLocalDefaults(env, { clicks: input.events.some((event) => isFunctionUrlEvent(event)) });
 
   let config: Config;
   try {
@@ -300,6 +304,13 @@ async function handleAll(
       );
       if (elsewhere !== undefined) continue;
     } else print(events.length === 1 ? '' : `\n== ${index + 1} of ${events.length}`);
+    if (isFunctionUrlEvent(event)) {
+      const parts = { config, app, journal, notifier: slack, log: trace.log, metrics: trace.metrics, context: context?.() };
+      for (const line of await runLocalClick(event, parts)) print(line);
+      described.splice(0);
+      printAfter();
+      continue;
+    }
     let result: HandleResult | undefined;
     let failure: unknown;
     try {

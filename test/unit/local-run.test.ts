@@ -249,6 +249,37 @@ describe('npm start -- <file> (offline)', () => {
     },
   );
 
+  it('events/approval-sequence.json: push → approval asked → a signed click on Approve → deployed → completed, in one message naming the approver', async () => {
+    const { code, lines, text } = await run(['events/approval-sequence.json']);
+    expect(code).toBe(0);
+    expect(lines.filter((l) => l.startsWith('Slack') || l.startsWith('  Slack') || l.startsWith('  the '))).toEqual([
+      '  Slack (not sent): [amber #ECB22E] :warning: Approval needed: api',
+      'Slack: a click on deploybridge.approve by U0APPROVER (alice) for 168cff30fe6cf3ea772ffbc3, signed now with the signing secret',
+      '  the Function URL answered 200: handed off to an asynchronous invocation',
+      '  the asynchronous invocation: carried out',
+      '  Slack (not sent), update of message 1: [blue #1D9BD1] :rocket: Approved: api',
+      '  Slack (not sent), update of message 1: [blue #1D9BD1] :rocket: Deployment started: api',
+      '  Slack (not sent), update of message 1: [blue #1D9BD1] :rocket: Deployment in progress: api',
+      '  Slack (not sent), update of message 1: [green #2EB67D] :white_check_mark: Deployment completed: api',
+    ]);
+    expect(lines).toContain(
+      '    waiting for approval: request 168cff30fe6cf3ea772ffbc3 asked in Slack, nothing deployed until an approver approves',
+    );
+    // The channel: one message, the request become the deployment, naming who approved it; no button left.
+    const channel = text.slice(text.indexOf('The Slack channel as a bot token leaves it'));
+    expect(channel).toMatch(/Approved by: <@U0APPROVER> at \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(channel).not.toContain('[Approve]');
+    expect(channel.match(/^\[/gm)).toHaveLength(1);
+  });
+
+  it('with APPROVERS set, one event offline says it would ask for approval, and asks nothing', async () => {
+    const { code, lines } = await run(['events/ecr-push-api.json'], { APPROVERS: 'U0APPROVER' });
+    expect(code).toBe(0);
+    expect(lines).toContain('Slack (not sent): [amber #ECB22E] :warning: [DRY RUN] Would ask for approval: api');
+    expect(lines).toContain('    Approvers: <@U0APPROVER>');
+    expect(lines.join('\n')).not.toContain('[Approve]');
+  });
+
   it('DRY_RUN=false is valid, and a single event offline is still a dry run', async () => {
     const { code, lines } = await run(['events/ecr-push-api.json'], { DRY_RUN: 'false' });
     expect(code).toBe(0);
