@@ -2,9 +2,12 @@
  * What an approval pins: the deployment as it will be carried out once approved, decided when the
  * request is made, so that what an approver approves is what is deployed. A task definition given
  * by family becomes the revision it resolves to now (a revision registered later is not deployed);
- * a Lambda image pushed by tag is deployed by the digest that push carried; a Lambda artifact by
- * the S3 object version of its event. What cannot be pinned is said: a restart starts new tasks of
- * the revision the service runs when approved, which read their parameters and env files then.
+ * a Lambda artifact is the S3 object version of its event. A Lambda image keeps its tag: updated by
+ * digest, the function would run an image pinned by digest, which no later push redeploys (see
+ * src/triggers/ecr.ts); the digest the push carried is pinned as what must be deployed, and the
+ * target says so when the tag resolves to another one. What cannot be pinned is said: a restart
+ * starts new tasks of the revision the service runs when approved, which read their parameters and
+ * env files then.
  */
 import type { Pinned } from '../following/journal.js';
 import { deployedTrigger, type DeploymentRequest } from '../triggers/plan.js';
@@ -14,15 +17,6 @@ export type LatestRevision = (family: string) => Promise<string>;
 
 /** A task definition named by its revision: an ARN, or `family:revision`. */
 const isRevision = (taskDefinition: string) => taskDefinition.startsWith('arn:') || /:\d+$/.test(taskDefinition);
-
-/** `repository@sha256:…` for `repository:tag` (or a URI already by digest). */
-function byDigest(imageUri: string, digest: string): string {
-  const at = imageUri.indexOf('@');
-  if (at >= 0) return `${imageUri.slice(0, at)}@${digest}`;
-  const slash = imageUri.lastIndexOf('/');
-  const colon = imageUri.lastIndexOf(':');
-  return `${colon > slash ? imageUri.slice(0, colon) : imageUri}@${digest}`;
-}
 
 /**
  * The request to carry out when approved, and what it pins, as people read it.
@@ -47,12 +41,7 @@ export async function pinRequest(
     };
   }
   const { change } = request;
-  if (change.kind === 'image' && change.pushedDigest !== undefined) {
-    return {
-      request: { ...request, change: { ...change, imageUri: byDigest(change.imageUri, change.pushedDigest) } },
-      pinned: { imageDigest: change.pushedDigest },
-    };
-  }
+  if (change.kind === 'image' && change.pushedDigest !== undefined) return { request, pinned: { imageDigest: change.pushedDigest } };
   if (change.kind === 'zip' && change.versionId !== undefined) return { request, pinned: { artifactVersion: change.versionId } };
   return { request, pinned: {} };
 }
