@@ -375,6 +375,38 @@ describe('approvals through the handler', () => {
     expect(log('deployment failed')?.fields).toMatchObject({ approved_by: 'U0APPROVER' });
   });
 
+  it('a transient failure after approval gives the request back and fails the invocation; Lambda’s retry of it deploys once', async () => {
+    const invoke = await coldStart({ MAX_DEPLOYMENT_RETRIES: '0' });
+    await invoke(push('v1.4.3', 'push-1'));
+    // As the SDK throws it: a client fault Lambda's retry can mend.
+    const throttled = Object.assign(new Error('Rate exceeded'), {
+      name: 'ThrottlingException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+    });
+    ecs
+      .on(UpdateServiceCommand)
+      .rejectsOnce(throttled)
+      .callsFake((input: UpdateServiceCommandInput) => serviceUpdated(input.taskDefinition ?? 'unknown'));
+    const id = approvalIdOf(requests()[0]);
+    await invoke(signedClick({ actionId: 'deploybridge.approve', value: id, responseUrl: responseUrl() }));
+    const [handOff] = handOffs;
+    await expect(invoke(handOff)).rejects.toThrow('approved deployment of api not finished; retried');
+    expect(log('interaction not carried out: it is retried')?.level).toBe('error');
+    // Lambda retries the asynchronous invocation with the same event.
+    expect(await invoke(handOff)).toEqual({ status: 'carried out', action: 'deploybridge.approve' });
+    expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(2);
+    expect(metric('ApprovalsGranted')).toBe(1);
+    expect(updatesOf(api.messages[0]?.ts).map((u) => titleOf(u))).toEqual([
+      'Approved: api',
+      'Deployment failed: api',
+      'Deployment started: api',
+    ]);
+    // And once started, a further delivery deploys nothing.
+    await invoke(handOff);
+    expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(2);
+  });
+
   it('a burst coalesced into one deployment asks once', async () => {
     const invoke = await coldStart();
     await invoke(sqsBatch([push('v1.4.3', 'push-1'), push('v1.4.3', 'push-2')]));
