@@ -7,7 +7,7 @@
  * click that changes nothing tells the person who clicked why, on their own.
  */
 import type { ApprovalRequest, DeploymentJournal } from '../following/journal.js';
-import type { Person } from '../triggers/plan.js';
+import type { Person } from '../triggers/requests.js';
 import { approvalMessages, unchangedReply } from '../present/approvals.js';
 import { identify } from '../present/identity.js';
 import { describeTrigger } from '../present/triggerLines.js';

@@ -10,7 +10,8 @@
  * env files then.
  */
 import type { Pinned } from '../following/journal.js';
-import { deployedTrigger, type DeploymentRequest } from '../triggers/plan.js';
+import type { DeploymentRequest } from '../triggers/requests.js';
+import { deployedTrigger } from '../triggers/trigger.js';
 
 /** The revision (ARN) a family resolves to now: its latest ACTIVE one (`DescribeTaskDefinition`). */
 export type LatestRevision = (family: string) => Promise<string>;

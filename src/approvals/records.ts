@@ -11,8 +11,8 @@
 import { FOLLOW_DEFAULTS } from '../config/constants.js';
 import { change, type Decision } from '../following/records.js';
 import { TransientDeploymentError } from '../shared/errors.js';
-import type { ApprovalRequest, DeploymentJournal, JournalEntry } from '../following/journal.js';
-import type { MessageRef, Person } from '../triggers/plan.js';
+import type { ApprovalRequest, DeploymentJournal, JournalEntry, MessageRef } from '../following/journal.js';
+import type { Person } from '../triggers/requests.js';
 
 /** The table's keys of approvals. */
 export const approvalKeys = {

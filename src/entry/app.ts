@@ -1,19 +1,22 @@
 /**
- * One event, start to finish: validate, route, plan, deploy, notify. Permanent problems (malformed
- * or foreign events, refused requests) are logged once and end normally; transient AWS failures
- * that outlived the deployer's retries, deployments left undone and bugs fail the invocation, so
- * Lambda's retry, its on-failure destination and the Errors alarm apply.
+ * The entry: the Lambda handler (./handler.ts) and the App it runs, built by the one composition
+ * root (./createApp.ts). The App takes one event, or an SQS batch of them, start to finish:
+ * validate, route, plan, follow, deploy, report. Permanent problems (malformed or foreign events,
+ * refused requests) are logged once and end normally; transient AWS failures that outlived the
+ * deployer's retries, deployments left undone and bugs fail the invocation, so Lambda's retry, its
+ * on-failure destination and the Errors alarm apply.
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createApprovalGate } from '../approvals/ask.js';
 import type { ApprovedRun } from '../approvals/decide.js';
-import type { MergedDeployment } from '../deploy/batch/merge.js';
+import type { AwsClients } from '../aws/clients.js';
 import { routedMetrics } from '../deploy/batch/metrics.js';
-import type { BatchSteps, PlannedEvent } from '../deploy/batch/run.js';
+import type { BatchSteps } from '../deploy/batch/run.js';
 import type { Config } from '../config/config.js';
 import { Deployer, unfinishedWork, type DeployerOptions, type DeploymentResult } from '../deploy/deployer.js';
 import type { ApprovalRequest, DeploymentJournal } from '../following/journal.js';
-import { createRecorder, type DeploymentRecorder } from '../following/records.js';
+import { createFollower, type Follower } from '../following/follower.js';
+import type { EcsReport } from '../following/steps.js';
 import {
   describeError,
   errorFields,
@@ -28,39 +31,40 @@ import type { DeploymentGuard } from '../deploy/idempotency/guard.js';
 import { invocationOf, type Invocation } from '../shared/invocation.js';
 import type { Log, MetricSink } from '../shared/observability.js';
 import { MetricName } from '../shared/observability.js';
-import {
-  deployedTrigger,
-  emptyPlan,
-  type DeploymentRequest,
-  type Notice,
-  type Person,
-  type Plan,
-  type RouteName,
-} from '../triggers/plan.js';
+import type { Plan, RouteName } from '../triggers/plan.js';
+import type { DeploymentRequest, Person } from '../triggers/requests.js';
+import { deployedTrigger } from '../triggers/trigger.js';
 import type { Reads } from '../triggers/reads/registry.js';
-import { deploymentStepUpdate, stepFields, stepLog } from '../present/following.js';
 import { noticeMessage, planningFailedMessage, refusalMessage } from '../present/notices.js';
 import { loadPlanBuilder, route } from '../triggers/router.js';
-import type { Notifier } from '../slack/notifier.js';
-import type { Targets } from '../targets/registry.js';
+import { notifyLogged, type Notifier } from '../slack/notifier.js';
+import type { TargetRegistry } from '../targets/contract.js';
 
-export interface AppDeps {
+/** What an App is made of (./createApp.ts builds them). */
+/** Metrics dimensioned by the route of the event being handled, once it is known. */
+type EventMetrics = MetricSink & { setTrigger?(trigger: string): void };
+
+export interface AppParts {
   config: Config;
   log: Log;
-  metrics: MetricSink & { setTrigger?(trigger: string): void };
+  metrics: EventMetrics;
+  /** The container's SDK clients, shared by the planning reads, the targets and the follower. */
+  clients: AwsClients;
   notifier: Notifier;
-  targets: Targets;
+  targets: TargetRegistry;
   reads: Reads;
-  guard?: DeploymentGuard;
+  /** IDEMPOTENCY_TABLE: each (event id, target) deploys at most once. */
+  guard: DeploymentGuard | undefined;
   /** DEPLOYMENTS_TABLE: what deploybridge starts is recorded, and ECS's events are followed with it. */
-  journal?: DeploymentJournal;
-  deployerOptions?: Partial<DeployerOptions>;
+  journal: DeploymentJournal | undefined;
+  deployerOptions: Partial<DeployerOptions> | undefined;
 }
 
 export type HandleResult =
   | { status: 'rejected'; eventId: string | undefined; reason: string }
   | { status: 'ignored'; eventId: string; route: RouteName | undefined; reason: string }
-  | { status: 'planned'; eventId: string; plan: Plan; deployments: DeploymentResult[] };
+  /** `followed`: what the follower reported of an ECS event. */
+  | { status: 'planned'; eventId: string; plan: Plan; deployments: DeploymentResult[]; followed: EcsReport[] };
 
 /** The event's id, if it has one, for logging events that fail validation. */
 function eventIdOf(event: unknown): string | undefined {
@@ -68,14 +72,14 @@ function eventIdOf(event: unknown): string | undefined {
   return typeof id === 'string' ? id.slice(0, 100) : undefined;
 }
 
-/** Owns what lives for the whole container: configuration, the catalog, targets. */
+/** Owns what lives for the whole container: configuration, the catalog, the deployer and the follower. */
 export class App {
   private readonly deployer: Deployer;
-  private readonly recorder: DeploymentRecorder | undefined;
+  private readonly follower: Follower;
 
-  constructor(private readonly deps: AppDeps) {
+  constructor(private readonly deps: AppParts) {
     const { config, journal } = deps;
-    this.recorder = journal === undefined ? undefined : createRecorder(journal);
+    this.follower = createFollower({ log: deps.log, notifier: deps.notifier, journal, ecs: deps.clients.ecs });
     // The configuration refuses approvers without a deployments table: the gate always has one.
     const gate =
       config.approvers.length === 0 || journal === undefined
@@ -85,40 +89,9 @@ export class App {
             journal,
             notifier: deps.notifier,
             log: deps.log,
-            latestRevision: async (family) => (await (await deps.targets.ecs()).latestTaskDefinition(family)).arn,
+            latestRevision: async (family) => (await (await deps.reads.ecs()).latestTaskDefinition(family)).arn,
           });
-    this.deployer = new Deployer(
-      { ...deps, ...(this.recorder === undefined ? {} : { recorder: this.recorder }), ...(gate === undefined ? {} : { gate }) },
-      deps.deployerOptions,
-    );
-  }
-
-  /**
-   * Handles one EventBridge event. Every notification is delivered (or given up) before it returns.
-   * `context` is the Lambda context: the account deploybridge runs in and the time it has.
-   */
-  async handle(rawEvent: unknown, context?: Context): Promise<HandleResult> {
-    try {
-      return await this.process(rawEvent, invocationOf(context));
-    } finally {
-      await this.deps.notifier.flush();
-    }
-  }
-
-  /**
-   * Handles an SQS batch of EventBridge events (src/deploy/batch/): each event is planned as above, the
-   * deployments are merged into one per target, and the answer lists the records to retry
-   * (`batchItemFailures`). Every notification is delivered (or given up) before it returns.
-   */
-  async handleBatch(batch: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
-    // What the invocation itself counts (Slack deliveries) is the batch's; an event or a deployment counts under its route.
-    this.deps.metrics.setTrigger?.('batch');
-    try {
-      const { handleSqsBatch } = await import('../deploy/batch/run.js');
-      return await handleSqsBatch(batch, this.batchSteps(invocationOf(context)), context);
-    } finally {
-      await this.deps.notifier.flush();
-    }
+    this.deployer = new Deployer({ ...deps, follower: this.follower, gate }, deps.deployerOptions);
   }
 
   /**
@@ -137,9 +110,10 @@ export class App {
       approval: { id: approval.id, by: approval.decision.by, at: approval.decision.at, message: approval.message },
     };
     const route = deployedTrigger(request.trigger).kind;
-    const plan: Plan = { ...emptyPlan(route, approval.eventId), deployments: [request] };
+    const { metrics } = this.deps;
     try {
-      const results = await this.scoped(route).deployer.execute(plan, invocationOf(context), approval.triggeredAt);
+      const order = { request, eventId: approval.eventId, triggeredAt: approval.triggeredAt, route };
+      const results = await this.deployer.run([order], invocationOf(context), () => routedMetrics(metrics, route));
       const left = results.map(unfinishedWork).filter((work) => work !== undefined && work !== 'bug');
       return left.length === 0 ? 'done' : 'retry';
     } finally {
@@ -147,148 +121,144 @@ export class App {
     }
   }
 
-  /** The App for one event or deployment of a batch: the same parts, metrics dimensioned by its own route. */
-  private scoped(trigger?: string): App {
-    return new App({ ...this.deps, metrics: routedMetrics(this.deps.metrics, trigger) });
+  /**
+   * Handles one EventBridge event. Every notification is delivered (or given up) before it returns.
+   * `context` is the Lambda context: the account deploybridge runs in and the time it has.
+   */
+  async handle(rawEvent: unknown, context?: Context): Promise<HandleResult> {
+    try {
+      const invocation = invocationOf(context);
+      const { metrics } = this.deps;
+      const planned = await this.planEvent(rawEvent, invocation, metrics);
+      if ('result' in planned) return planned.result;
+      const { event, plan } = planned;
+      const followed = await this.report(plan, metrics);
+      const { eventId, route } = plan;
+      const triggeredAt = eventTime(event);
+      const orders = plan.deployments.map((request) => ({ request, eventId, triggeredAt, route }));
+      const deployments = await this.deployer.run(orders, invocation, () => metrics);
+      failIfUnfinished(deployments);
+      return { status: 'planned', eventId, plan, deployments, followed };
+    } finally {
+      await this.deps.notifier.flush();
+    }
   }
 
+  /**
+   * Handles an SQS batch of EventBridge events (src/deploy/batch/): each event is planned and
+   * reported as above, the deployments are merged into one per target and carried out in one run,
+   * and the answer lists the records to retry (`batchItemFailures`). Every notification is
+   * delivered (or given up) before it returns.
+   */
+  async handleBatch(batch: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
+    // What the invocation itself counts (Slack deliveries) is the batch's; an event or a deployment counts under its route.
+    this.deps.metrics.setTrigger?.('batch');
+    try {
+      const { handleSqsBatch } = await import('../deploy/batch/run.js');
+      return await handleSqsBatch(batch, this.batchSteps(invocationOf(context)));
+    } finally {
+      await this.deps.notifier.flush();
+    }
+  }
+
+  /** What a batch needs of the App: each event counts under its own route, each deployment under its own. */
   private batchSteps(invocation: Invocation): BatchSteps {
+    const { log, metrics } = this.deps;
     return {
-      log: this.deps.log,
-      metrics: routedMetrics(this.deps.metrics),
-      plan: async (event): Promise<PlannedEvent> => {
-        const app = this.scoped();
-        const planned = await app.planEvent(event, invocation);
+      log,
+      metrics: routedMetrics(metrics),
+      plan: async (rawEvent) => {
+        const eventMetrics = routedMetrics(metrics);
+        const planned = await this.planEvent(rawEvent, invocation, eventMetrics);
         if ('result' in planned) return { kind: 'settled' };
-        const { plan } = planned;
-        const time = eventTime(planned.event);
+        const { event, plan } = planned;
         return {
           kind: 'planned',
           plan,
-          time,
-          carryOut: async () => {
-            await app.carryOut(plan, time, invocation);
+          time: eventTime(event),
+          report: async () => {
+            await this.report(plan, eventMetrics);
           },
-          report: () => app.reportPlan(plan),
         };
       },
-      deploy: async (deployment: MergedDeployment) => {
-        const route = deployedTrigger(deployment.request.trigger).kind;
-        const plan: Plan = { ...emptyPlan(route, deployment.eventId), deployments: [deployment.request] };
-        const [result] = await this.scoped(route).deployer.execute(plan, invocation, deployment.triggeredAt);
-        if (result === undefined) throw new Error('the deployer returned no result for a deployment');
-        return result;
-      },
+      deploy: (orders) => this.deployer.run(orders, invocation, (route) => routedMetrics(metrics, route)),
     };
   }
 
-  private reject(eventId: string | undefined, reason: string, routeName?: RouteName): HandleResult {
-    const { log, metrics, notifier } = this.deps;
+  private reject(eventId: string | undefined, reason: string, metrics: EventMetrics, routeName?: RouteName): HandleResult {
     metrics.count(MetricName.EventsRejected);
-    log.warn(`event rejected: ${reason}`, { event_id: eventId, reason, route: routeName });
-    if (routeName === 'manual') notifier.notify(refusalMessage(reason, eventId));
+    this.deps.log.warn(`event rejected: ${reason}`, { event_id: eventId, reason, route: routeName });
+    if (routeName === 'manual') this.deps.notifier.notify(refusalMessage(reason, eventId));
     return { status: 'rejected', eventId, reason };
   }
 
   /** A permanent AWS error while planning (e.g. the task definition family does not exist). */
-  private planningFailed(eventId: string, routeName: RouteName, error: unknown): HandleResult {
+  private planningFailed(eventId: string, routeName: RouteName, error: unknown, metrics: EventMetrics): HandleResult {
     const reason = describeError(error);
-    this.deps.metrics.count(MetricName.DeploymentsFailed);
+    metrics.count(MetricName.DeploymentsFailed);
     this.deps.log.error('deployment failed: could not plan', { event_id: eventId, route: routeName, ...errorFields(error) });
     this.deps.notifier.notify(planningFailedMessage(reason, eventId));
     return { status: 'rejected', eventId, reason };
   }
 
-  private ignore(eventId: string, routeName: RouteName | undefined, reason: string, level: 'debug' | 'info' = 'info'): HandleResult {
-    this.deps.metrics.count(MetricName.EventsIgnored);
+  private ignore(
+    eventId: string,
+    routeName: RouteName | undefined,
+    reason: string,
+    metrics: EventMetrics,
+    level: 'debug' | 'info' = 'info',
+  ): HandleResult {
+    metrics.count(MetricName.EventsIgnored);
     this.deps.log[level](`event ignored: ${reason}`, { event_id: eventId, route: routeName, reason });
     return { status: 'ignored', eventId, route: routeName, reason };
   }
 
-  private async process(rawEvent: unknown, invocation: Invocation): Promise<HandleResult> {
-    const planned = await this.planEvent(rawEvent, invocation);
-    if ('result' in planned) return planned.result;
-    const { event, plan } = planned;
-    return { status: 'planned', eventId: event.id, plan, deployments: await this.carryOut(plan, eventTime(event), invocation) };
-  }
-
-  /** Validates, routes and plans one event; a permanent problem is reported and ends it. Throws what must be retried, and bugs. */
+  /**
+   * Validates, routes and plans one event, counting under its route in `metrics`; a permanent
+   * problem is reported and ends it. Throws what must be retried, and bugs.
+   */
   private async planEvent(
     rawEvent: unknown,
     invocation: Invocation,
+    metrics: EventMetrics,
   ): Promise<{ result: HandleResult } | { event: EventEnvelope; plan: Plan }> {
-    const { config, log, metrics } = this.deps;
+    const { config, log } = this.deps;
     log.debug('event received', { event: rawEvent });
     const parsed = envelopeSchema.safeParse(rawEvent);
     if (!parsed.success) {
       metrics.setTrigger?.('unknown');
-      return {
-        result: this.reject(
-          eventIdOf(rawEvent),
-          `malformed EventBridge event (bad or missing: ${malformedFields(parsed.error).join(', ')})`,
-        ),
-      };
+      const reason = `malformed EventBridge event (bad or missing: ${malformedFields(parsed.error).join(', ')})`;
+      return { result: this.reject(eventIdOf(rawEvent), reason, metrics) };
     }
     const event: EventEnvelope = parsed.data;
     const decision = route(event, config.features);
     metrics.setTrigger?.(decision.kind === 'rejected' ? 'unknown' : (decision.route ?? 'unknown'));
-    if (decision.kind === 'rejected') return { result: this.reject(event.id, decision.reason) };
-    if (decision.kind === 'ignored') return { result: this.ignore(event.id, decision.route, decision.reason) };
+    if (decision.kind === 'rejected') return { result: this.reject(event.id, decision.reason, metrics) };
+    if (decision.kind === 'ignored') return { result: this.ignore(event.id, decision.route, decision.reason, metrics) };
 
     let plan: Plan;
     try {
       const buildPlan = await loadPlanBuilder(decision.route);
-      plan = await buildPlan(event, {
-        config,
-        catalog: config.catalog,
-        log,
-        metrics,
-        targets: this.deps.targets,
-        reads: this.deps.reads,
-        journal: this.deps.journal,
-        invocation,
-      });
+      plan = await buildPlan(event, { config, catalog: config.catalog, log, metrics, reads: this.deps.reads, invocation });
     } catch (error) {
-      if (error instanceof RejectedEventError) return { result: this.reject(event.id, error.message, decision.route) };
+      if (error instanceof RejectedEventError) return { result: this.reject(event.id, error.message, metrics, decision.route) };
       if (isRetryableAwsError(error)) throw error;
-      const failed = this.planningFailed(event.id, decision.route, error);
+      const failed = this.planningFailed(event.id, decision.route, error, metrics);
       // A bug fails the invocation (Errors alarm, on-failure destination); a permanent AWS error does not.
       if (isUnexpectedError(error)) throw error;
       return { result: failed };
     }
-    if (plan.ignored) return { result: this.ignore(event.id, plan.route, plan.ignored.reason, plan.ignored.level) };
+    if (plan.ignored) return { result: this.ignore(event.id, plan.route, plan.ignored.reason, metrics, plan.ignored.level) };
     return { event, plan };
   }
 
-  /** Reports a notice: a step of a followed deployment goes to that deployment's message and thread. */
-  private async report(notice: Notice, eventId: string): Promise<void> {
+  /**
+   * Reports what a plan says besides its deployments: its ECS event, through the follower (which
+   * throws what must be retried), then its skips and notices. Resolves with what the follower reported.
+   */
+  private async report(plan: Plan, metrics: EventMetrics): Promise<EcsReport[]> {
     const { log, notifier } = this.deps;
-    if (notice.kind !== 'deployment_step') {
-      const message = noticeMessage(notice);
-      log.info(`notification: ${message.title}`, { service: message.service, event_id: eventId, severity: message.severity });
-      notifier.notify(message);
-      return;
-    }
-    const { deployment, step, evidence } = notice;
-    const { level, message } = stepLog(step);
-    log[level](message, { ...stepFields(deployment, step, evidence), event_id: eventId });
-    const now = await notifier.follow(deployment.message, deploymentStepUpdate(deployment, step, evidence));
-    if (now === undefined || this.recorder === undefined) return;
-    try {
-      await this.recorder.attachMessage(deployment.id, now, deployment.message);
-    } catch (error) {
-      this.deps.metrics.count(MetricName.DeploymentRecordsFailed);
-      log.error('deployment message not recorded: later steps start a new one', {
-        deployment_id: deployment.id,
-        event_id: eventId,
-        ...errorFields(error),
-      });
-    }
-  }
-
-  /** Logs a plan's skips and reports its notices. */
-  private async reportPlan(plan: Plan): Promise<void> {
-    const { log, metrics } = this.deps;
+    const followed = plan.ecsEvent === undefined ? [] : await this.follower.onEcsEvent(plan.ecsEvent, metrics);
     for (const skip of plan.skipped) {
       metrics.count(MetricName.DeploymentsSkipped);
       log.info(`deployment skipped: ${skip.reason}`, {
@@ -298,15 +268,8 @@ export class App {
         reason: skip.reason,
       });
     }
-    await Promise.all(plan.notices.map((notice) => this.report(notice, plan.eventId)));
-  }
-
-  private async carryOut(plan: Plan, triggeredAt: string, invocation: Invocation): Promise<DeploymentResult[]> {
-    const reported = this.reportPlan(plan);
-    const results = await this.deployer.execute(plan, invocation, triggeredAt);
-    await reported;
-    failIfUnfinished(results);
-    return results;
+    for (const notice of plan.notices) notifyLogged(notifier, log, noticeMessage(notice), plan.eventId);
+    return followed;
   }
 }
 

@@ -2,19 +2,24 @@
  * The Approve and Reject buttons' actor, composed in the asynchronous invocation a click was handed
  * off to (src/entry/interactions.ts loads this module there only): the decision
  * (src/approvals/decide.ts) on the deployments table, and an approved request carried out by the
- * App as any deployment is.
+ * App (./createApp.ts) as any deployment is.
  */
 import type { Context } from 'aws-lambda';
 import { createDecisionActor } from '../approvals/decide.js';
 import type { Config } from '../config/config.js';
-import { INTERACTION_LIMITS } from '../config/constants.js';
+import { FOLLOW_DEFAULTS, INTERACTION_LIMITS } from '../config/constants.js';
+import type { DeploymentJournal } from '../following/journal.js';
+import { createDynamoDbJournal } from '../following/store.js';
 import type { ClickActor } from '../interactions/contract.js';
 import type { AppMetrics, Log, MetricSink } from '../shared/observability.js';
 import { isSlackResponseUrl, replyEphemeral } from '../slack/interactions.js';
-import { composeApp, type ComposedApp } from './compose.js';
+import type { Notifier } from '../slack/notifier.js';
+import { createNotifier } from '../slack/setup.js';
+import type { App } from './app.js';
+import { createApp } from './createApp.js';
 
-/** The container's App, composed with the first click. */
-let composed: ComposedApp | undefined;
+/** The container's App and what a decision stands on, composed with the first click. */
+let composed: { app: App; notifier: Notifier; journal: DeploymentJournal } | undefined;
 
 export interface ApprovalActorParts {
   config: Config;
@@ -36,9 +41,18 @@ export interface ApprovalActorParts {
  */
 export function approvalActor(parts: ApprovalActorParts): ClickActor {
   const { config, log, metrics, context } = parts;
-  composed ??= composeApp(config, log, parts.containerMetrics);
+  const { deploymentsTable } = config;
+  if (deploymentsTable === undefined) throw new Error('APPROVERS without DEPLOYMENTS_TABLE: the configuration should have refused it');
+  if (composed === undefined) {
+    const notifier = createNotifier(config, log, parts.containerMetrics);
+    const journal = createDynamoDbJournal({
+      tableName: deploymentsTable,
+      region: config.region,
+      ttlSeconds: FOLLOW_DEFAULTS.recordTtlSeconds,
+    });
+    composed = { app: createApp(config, { log, metrics: parts.containerMetrics, notifier, journal }), notifier, journal };
+  }
   const { app, notifier, journal } = composed;
-  if (journal === undefined) throw new Error('APPROVERS without DEPLOYMENTS_TABLE: the configuration should have refused it');
   const decide = createDecisionActor({
     config,
     journal,

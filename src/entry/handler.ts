@@ -6,7 +6,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import type { HandleResult } from './app.js';
-import { composeApp } from './compose.js';
+import { createApp } from './createApp.js';
 import { isSqsBatch } from '../deploy/batch/sqs.js';
 import { MetricName } from '../shared/observability.js';
 import { publishMetrics, sharedRuntime } from './runtime.js';
@@ -14,7 +14,7 @@ import { publishMetrics, sharedRuntime } from './runtime.js';
 const runtime = sharedRuntime();
 const { config, configError, logger, metrics } = runtime;
 
-const app = config === undefined ? undefined : composeApp(config, logger, metrics).app;
+const app = config === undefined ? undefined : createApp(config, { log: logger, metrics });
 
 /**
  * With an invalid configuration nothing is deployed and the invocation fails with the one-line list

@@ -4,7 +4,76 @@
  * completing is not a success) and reported in the deployment's own Slack thread. Types only: the
  * DynamoDB store is src/following/dynamodb.ts (loaded on first use), the in-memory one src/following/store.ts.
  */
-import type { DeploymentPreview, DeploymentRequest, FollowedDeployment, MessageRef, Person } from '../triggers/plan.js';
+import type { DeploymentPreview } from '../targets/contract.js';
+import type { Approval, DeploymentRequest, Person } from '../triggers/requests.js';
+import type { Trigger } from '../triggers/trigger.js';
+
+/** Where a deployment's first Slack message was posted (bot token), so later steps update it and reply in its thread. */
+export interface MessageRef {
+  channel: string;
+  ts: string;
+}
+
+/** Where a deployment deploybridge started stands. */
+type DeploymentStatus = 'in_progress' | 'completed' | 'failed' | 'superseded';
+
+/** A circuit-breaker rollback of a failed ECS deployment. */
+export interface Rollback {
+  /** The rollback's own ECS deployment. */
+  deploymentId: string;
+  /** The deployment ECS rolls back to, and its revision (the one the service ran before, when ECS's id is not recorded). */
+  to: string | undefined;
+  toTaskDefinition: string | undefined;
+  status: 'in_progress' | 'completed' | 'failed';
+}
+
+interface FollowedCommon {
+  /** ECS: the deployment id `UpdateService` returned; Lambda: `lambda:{function}:{event id}`. */
+  id: string;
+  /** The service's name in the catalog. */
+  service: string;
+  /** The AWS resource: ECS service or function name. */
+  resource: string;
+  region: string;
+  trigger: Trigger;
+  eventId: string;
+  /** When the trigger happened (its event's time) and when deploybridge started the deployment (ISO 8601). */
+  triggeredAt: string;
+  startedAt: string;
+  /** Its first Slack message (bot token only). */
+  message?: MessageRef;
+  status: DeploymentStatus;
+  finishedAt?: string;
+  /** Ids of the events already applied to it: a redelivered event changes nothing. */
+  events: string[];
+  /** Who approved it, when approvals are on. */
+  approval?: Approval;
+}
+
+/** An ECS deployment deploybridge started, followed through ECS's own events. */
+export interface FollowedEcsDeployment extends FollowedCommon {
+  target: 'ecs';
+  cluster: string;
+  /** The revision deployed (ARN) and the one the service ran before. */
+  taskDefinition: string;
+  previousTaskDefinition: string | undefined;
+  /** What ECS said when it failed. */
+  failure?: string;
+  rollback?: Rollback;
+  /** The deployment that replaced it before it finished; `trigger` is undefined when deploybridge did not start it. */
+  supersededBy?: { deploymentId: string; trigger: Trigger | undefined };
+}
+
+/** A Lambda deployment: it finishes inside the invocation that started it. */
+interface FollowedLambdaDeployment extends FollowedCommon {
+  target: 'lambda';
+  alias: string | undefined;
+  fromVersion: string | undefined;
+  toVersion: string | undefined;
+}
+
+/** A deployment deploybridge started, as the deployments table keeps it. */
+export type FollowedDeployment = FollowedEcsDeployment | FollowedLambdaDeployment;
 
 /** Where an approval request stands (src/approvals/records.ts moves it on). */
 export type ApprovalStatus = 'pending' | 'approved' | 'started' | 'rejected' | 'expired' | 'superseded';

@@ -1,11 +1,12 @@
 /**
  * Reading and changing the deployments table: its keys, a read-change-write loop that survives
- * concurrent invocations, and what the deployer records when it starts a deployment.
+ * concurrent invocations, and the record of a deployment deploybridge started.
  */
 import { FOLLOW_DEFAULTS } from '../config/constants.js';
 import { TransientDeploymentError } from '../shared/errors.js';
-import type { DeploymentRequest, FollowedDeployment, FollowedEcsDeployment, MessageRef, TargetOutcome } from '../triggers/plan.js';
-import type { DeploymentJournal, JournalEntry, VersionedEntry } from './journal.js';
+import type { TargetOutcome } from '../targets/contract.js';
+import type { DeploymentRequest } from '../triggers/requests.js';
+import type { DeploymentJournal, FollowedDeployment, FollowedEcsDeployment, JournalEntry, MessageRef, VersionedEntry } from './journal.js';
 
 /** The table's keys. */
 export const journalKeys = {
@@ -82,8 +83,8 @@ export function withEvent(events: readonly string[], eventId: string): string[] 
   return [...events, eventId].slice(-FOLLOW_DEFAULTS.eventsKept);
 }
 
-/** What the deployer knows when a deployment started (ECS) or finished (Lambda). */
-interface DeploymentFacts {
+/** What is known of a deployment when it started (ECS) or finished (Lambda). */
+export interface DeploymentFacts {
   request: DeploymentRequest;
   outcome: TargetOutcome;
   eventId: string;
@@ -100,19 +101,7 @@ export interface Recorded {
   superseded: FollowedEcsDeployment[];
 }
 
-/** What the deployer records, through the deployments table. */
-export interface DeploymentRecorder {
-  /**
-   * Records a deployment: an ECS rollout that started (keyed by its deployment id) or a Lambda
-   * deployment that finished. Undefined when there is nothing to follow (an ECS failure before a
-   * rollout started, a rollout without a deployment id).
-   */
-  record(facts: DeploymentFacts): Promise<Recorded | undefined>;
-  /** Remembers where the deployment's Slack message is, if the record still knows the one it replaces (`replaced`; undefined: none). */
-  attachMessage(id: string, message: MessageRef, replaced: MessageRef | undefined): Promise<void>;
-}
-
-/** The record of a deployment, from what its request and outcome say. */
+/** The record of a deployment, from what its request and outcome say; undefined when there is nothing to keep. */
 function followed(facts: DeploymentFacts): FollowedDeployment | undefined {
   const { request, outcome } = facts;
   const common = {
@@ -140,7 +129,8 @@ function followed(facts: DeploymentFacts): FollowedDeployment | undefined {
       status: 'in_progress',
     };
   }
-  if (outcome.status === 'started') return undefined;
+  // Another kind of target is not kept (its messages still go out), nor a Lambda deployment that did not end.
+  if (request.target !== 'lambda' || outcome.status === 'started') return undefined;
   const versions =
     outcome.status === 'succeeded'
       ? outcome.result
@@ -159,49 +149,59 @@ function followed(facts: DeploymentFacts): FollowedDeployment | undefined {
 }
 
 /**
- * The recorder on a journal.
+ * Records a deployment: an ECS rollout that started (keyed by its deployment id; the rollouts it
+ * replaced before they finished are marked superseded, and it becomes the service's latest) or a
+ * Lambda deployment that finished. Undefined when there is nothing to follow (an ECS failure
+ * before a rollout started, a rollout without a deployment id).
  *
  * @example
- * const recorder = createRecorder(createDynamoDbJournal(options));
- * const recorded = await recorder.record({ request, outcome, eventId, region, triggeredAt, startedAt, message: undefined });
+ * const recorded = await recordDeployment(journal, { request, outcome, eventId, region, triggeredAt, startedAt, message: undefined });
  */
-export function createRecorder(journal: DeploymentJournal): DeploymentRecorder {
-  return {
-    async record(facts) {
-      const deployment = followed(facts);
-      if (deployment === undefined) return undefined;
-      await change(journal, journalKeys.deployment(deployment.id), (current) =>
-        current === undefined ? { entry: { type: 'deployment', deployment }, result: true } : undefined,
-      );
-      if (deployment.target !== 'ecs' || facts.outcome.status !== 'started') return { deployment, superseded: [] };
-      const superseded: FollowedEcsDeployment[] = [];
-      // The rollouts this one replaced before they finished: ECS will not complete them.
-      for (const id of facts.outcome.result.supersedes) {
-        const marked = await change(journal, journalKeys.deployment(id), (current) => {
-          const before = current?.type === 'deployment' ? current.deployment : undefined;
-          if (before?.target !== 'ecs' || before.status !== 'in_progress') return undefined;
-          const after: FollowedEcsDeployment = {
-            ...before,
-            status: 'superseded',
-            finishedAt: deployment.startedAt,
-            supersededBy: { deploymentId: deployment.id, trigger: deployment.trigger },
-          };
-          return { entry: { type: 'deployment', deployment: after }, result: after };
-        });
-        if (marked !== undefined) superseded.push(marked);
-      }
-      await change(journal, journalKeys.latest(deployment.cluster, deployment.resource), () => ({
-        entry: { type: 'latest', deploymentId: deployment.id },
-        result: true,
-      }));
-      return { deployment, superseded };
-    },
-    async attachMessage(id, message, replaced) {
-      await change(journal, journalKeys.deployment(id), (current) => {
-        if (current?.type !== 'deployment' || current.deployment.message?.ts !== replaced?.ts || replaced?.ts === message.ts)
-          return undefined;
-        return { entry: { type: 'deployment', deployment: { ...current.deployment, message } }, result: true };
-      });
-    },
-  };
+export async function recordDeployment(journal: DeploymentJournal, facts: DeploymentFacts): Promise<Recorded | undefined> {
+  const deployment = followed(facts);
+  if (deployment === undefined) return undefined;
+  await change(journal, journalKeys.deployment(deployment.id), (current) =>
+    current === undefined ? { entry: { type: 'deployment', deployment }, result: true } : undefined,
+  );
+  if (deployment.target !== 'ecs' || facts.outcome.status !== 'started') return { deployment, superseded: [] };
+  const superseded: FollowedEcsDeployment[] = [];
+  // The rollouts this one replaced before they finished: ECS will not complete them.
+  for (const id of facts.outcome.result.supersedes) {
+    const marked = await change(journal, journalKeys.deployment(id), (current) => {
+      const before = current?.type === 'deployment' ? current.deployment : undefined;
+      if (before?.target !== 'ecs' || before.status !== 'in_progress') return undefined;
+      const after: FollowedEcsDeployment = {
+        ...before,
+        status: 'superseded',
+        finishedAt: deployment.startedAt,
+        supersededBy: { deploymentId: deployment.id, trigger: deployment.trigger },
+      };
+      return { entry: { type: 'deployment', deployment: after }, result: after };
+    });
+    if (marked !== undefined) superseded.push(marked);
+  }
+  await change(journal, journalKeys.latest(deployment.cluster, deployment.resource), () => ({
+    entry: { type: 'latest', deploymentId: deployment.id },
+    result: true,
+  }));
+  return { deployment, superseded };
+}
+
+/**
+ * Remembers where a deployment's Slack message is now, if its record still knows the one it
+ * replaces (`replaced`; undefined: none): a later step starts from it.
+ *
+ * @example
+ * await attachMessage(journal, 'ecs-svc/1234567890123456789', { channel: 'C0123456789', ts: '1712345678.000100' }, undefined);
+ */
+export async function attachMessage(
+  journal: DeploymentJournal,
+  id: string,
+  message: MessageRef,
+  replaced: MessageRef | undefined,
+): Promise<void> {
+  await change(journal, journalKeys.deployment(id), (current) => {
+    if (current?.type !== 'deployment' || current.deployment.message?.ts !== replaced?.ts || replaced?.ts === message.ts) return undefined;
+    return { entry: { type: 'deployment', deployment: { ...current.deployment, message } }, result: true };
+  });
 }

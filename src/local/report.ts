@@ -7,7 +7,8 @@ import type { HandleResult } from '../entry/app.js';
 import type { DeploymentResult } from '../deploy/deployer.js';
 import { shortTaskDefinition } from '../config/naming.js';
 import type { LogFields } from '../shared/observability.js';
-import type { DeploymentRequest } from '../triggers/plan.js';
+import type { DeploymentRequest } from '../triggers/requests.js';
+import { ecsReportMessage } from '../present/following.js';
 import { describeChange } from '../present/identity.js';
 import { noticeMessage } from '../present/notices.js';
 import { describeTrigger } from '../present/triggerLines.js';
@@ -128,10 +129,12 @@ export function planSummary(result: HandleResult, event: RawEvent, calls: Descri
       ...calls.map(assumedLine),
     ];
   const { plan } = result;
+  // What the follower reported of an ECS event counts with the plan's notices.
+  const notified = [...plan.notices.map(noticeMessage), ...result.followed.map(ecsReportMessage)];
   const counts = [
     plan.deployments.length === 0 ? 'nothing to deploy' : plural(plan.deployments.length, 'deployment'),
     ...(plan.skipped.length === 0 ? [] : [`${plan.skipped.length} skipped`]),
-    ...(plan.notices.length === 0 ? [] : [plural(plan.notices.length, 'notice')]),
+    ...(notified.length === 0 ? [] : [plural(notified.length, 'notice')]),
   ];
   const lines = [`Plan for ${what} ${plan.eventId} (route ${plan.route}): ${counts.join(', ')}`];
   for (const request of plan.deployments)
@@ -142,10 +145,7 @@ export function planSummary(result: HandleResult, event: RawEvent, calls: Descri
       ),
     );
   for (const skip of plan.skipped) lines.push(`  skip ${skip.service}: ${skip.reason}`);
-  for (const notice of plan.notices) {
-    const message = noticeMessage(notice);
-    lines.push(`  notify (${message.severity}): ${message.title}`);
-  }
+  for (const message of notified) lines.push(`  notify (${message.severity}): ${message.title}`);
   lines.push(...calls.map(assumedLine));
   return lines;
 }

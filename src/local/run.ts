@@ -17,26 +17,20 @@
  * as configured, and none of the embedded defaults.
  */
 import type { Context } from 'aws-lambda';
-import { App, type HandleResult } from '../entry/app.js';
+import type { HandleResult } from '../entry/app.js';
+import { createApp } from '../entry/createApp.js';
+import { createAwsClients, type AwsClients } from '../aws/clients.js';
 import { ECRClient } from '../aws/ecr.js';
 import { ECSClient } from '../aws/ecs.js';
 import { LambdaClient } from '../aws/lambda.js';
 import { S3Client } from '../aws/s3.js';
 import { SSMClient } from '../aws/ssmMetadata.js';
 import { loadConfig, type Config } from '../config/config.js';
-import { FOLLOW_DEFAULTS } from '../config/constants.js';
 import type { DeploymentJournal } from '../following/journal.js';
-import { createDynamoDbJournal, createMemoryJournal } from '../following/store.js';
+import { createMemoryJournal } from '../following/store.js';
 import { ConfigError } from '../shared/errors.js';
 import { MetricName } from '../shared/observability.js';
-import { createEcrReads } from '../triggers/reads/ecr.js';
-import { createAwsReads, type Reads } from '../triggers/reads/registry.js';
-import { createS3Reads } from '../triggers/reads/s3.js';
-import { createSsmReads } from '../triggers/reads/ssm.js';
 import { createNotifier, slackRoute } from '../slack/setup.js';
-import { createEcsTarget } from '../targets/ecs.js';
-import { createLambdaTarget } from '../targets/lambda/index.js';
-import { createAwsTargets, type Targets } from '../targets/registry.js';
 import { DESCRIBED, describedAws, describedCalls, type DescribedCall, type DescribedService } from './describedCalls.js';
 import { LocalInputError, otherBus, readLocalInput, type LocalInput } from './input.js';
 import { runLocalClick } from './click.js';
@@ -201,26 +195,17 @@ async function handleAll(
   const described: DescribedCall[] = [];
   // The event whose origin (account, region) the described calls assume: the first of a batch's.
   let current = events[0] ?? {};
-  let targets: Targets;
-  let reads: Reads;
+  let clients: AwsClients;
   let slack: RecordedSlack;
   let channel: SlackChannelPrinter | undefined;
+  // Live: the configured deployments table, if any; offline: one in memory, shared by a sequence's events.
   let journal: DeploymentJournal | undefined;
   // Offline, the Lambda context of each invocation (live: none, as outside Lambda).
   let context: (() => Context) | undefined;
   const mode = slackMode(config);
   if (live) {
-    targets = createAwsTargets(config.region);
-    reads = createAwsReads(config.region);
+    clients = createAwsClients(config.region);
     slack = recordingNotifier(createNotifier(config, trace.log, trace.metrics), { environment: config.projectEnv }, mode);
-    journal =
-      config.deploymentsTable === undefined
-        ? undefined
-        : createDynamoDbJournal({
-            tableName: config.deploymentsTable,
-            region: config.region,
-            ttlSeconds: FOLLOW_DEFAULTS.recordTtlSeconds,
-          });
   } else {
     const record = (call: DescribedCall) => {
       described.push(call);
@@ -241,24 +226,24 @@ async function handleAll(
       client.middlewareStack.add(describedCalls(service, aws.answers[service], eventOfCall, record) as never, DESCRIBED);
       return client;
     };
-    const ecs = createEcsTarget(answer(new ECSClient({ region: config.region }), 'ecs'));
-    const lambda = createLambdaTarget(answer(new LambdaClient({ region: config.region }), 'lambda'));
-    targets = { ecs: async () => ecs, lambda: async () => lambda };
-    const s3 = createS3Reads(answer(new S3Client({ region: config.region }), 's3'));
-    const ecr = createEcrReads(answer(new ECRClient({ region: config.region }), 'ecr'));
-    const ssm = createSsmReads(answer(new SSMClient({ region: config.region }), 'ssm'));
-    reads = { s3: async () => s3, ecr: async () => ecr, ssm: async () => ssm };
+    const { region } = config;
+    const ecs = answer(new ECSClient({ region }), 'ecs');
+    const lambda = answer(new LambdaClient({ region }), 'lambda');
+    const s3 = answer(new S3Client({ region }), 's3');
+    const ecr = answer(new ECRClient({ region }), 'ecr');
+    const ssm = answer(new SSMClient({ region }), 'ssm');
+    clients = { ecs: async () => ecs, lambda: async () => lambda, s3: async () => s3, ecr: async () => ecr, ssm: async () => ssm };
     channel = printingNotifier({ environment: config.projectEnv });
     slack = channel;
     journal = createMemoryJournal();
   }
-  const app = new App({
-    config,
+  // No idempotency guard: running an event file again deploys again, as asked.
+  const app = createApp(config, {
     log: trace.log,
     metrics: trace.metrics,
     notifier: slack,
-    targets,
-    reads,
+    clients,
+    guard: undefined,
     ...(journal === undefined ? {} : { journal }),
   });
   const heading = live

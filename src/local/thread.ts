@@ -4,7 +4,7 @@
  * sent, and the channel is kept as a bot token would leave it (one message per deployment, updated
  * in place, details in its thread); live, the messages go to the configured Slack and are recorded.
  */
-import type { MessageRef } from '../triggers/plan.js';
+import type { MessageRef } from '../following/journal.js';
 import type { Notification, Severity } from '../present/notification.js';
 import { buildSlackPayload, SEVERITY_COLOURS, type SlackButton, type SlackPayload } from '../slack/messages.js';
 import type { Notifier } from '../slack/notifier.js';

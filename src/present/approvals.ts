@@ -7,7 +7,8 @@
  */
 import { shortTaskDefinition } from '../config/naming.js';
 import type { ApprovalRequest, ApprovalStatus, Pinned } from '../following/journal.js';
-import type { DeploymentPreview, DeploymentRequest } from '../triggers/plan.js';
+import type { DeploymentPreview } from '../targets/contract.js';
+import type { DeploymentRequest } from '../triggers/requests.js';
 import { deploymentMessage } from './deployments.js';
 import { formatTime, shortDigest } from './format.js';
 import type { DeploymentIdentity } from './identity.js';

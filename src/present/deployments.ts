@@ -6,15 +6,9 @@
  */
 import { describeError, SmokeTestFailedError } from '../shared/errors.js';
 import type { LogFields } from '../shared/observability.js';
-import type {
-  Approval,
-  DeploymentPreview,
-  DeploymentRequest,
-  EcsRollout,
-  LambdaDeployment,
-  LambdaProgress,
-  LambdaRelease,
-} from '../triggers/plan.js';
+import type { DeploymentPreview, Progress, Release, Rollout } from '../targets/contract.js';
+import type { LambdaRelease } from '../targets/outcomes.js';
+import type { Approval, DeploymentRequest, LambdaDeployment } from '../triggers/requests.js';
 import { formatDuration, formatTime } from './format.js';
 import { type DeploymentIdentity, RESTART, revisionChange } from './identity.js';
 import type { Facts, Mention, Notification, Severity } from './notification.js';
@@ -29,22 +23,58 @@ function describeSmokeTestPlan(request: LambdaDeployment): string {
     : 'runs on the new version before the alias moves';
 }
 
+/** What a preview or an outcome of a kind of target these words do not know holds: its own fields besides `target`, with a value to show. */
+function ownEntries(view: object): Array<[string, string | number | boolean]> {
+  return Object.entries(view).filter(
+    (entry: [string, unknown]): entry is [string, string | number | boolean] =>
+      entry[0] !== 'target' && ['string', 'number', 'boolean'].includes(typeof entry[1]),
+  );
+}
+
+/** Such a view's fields as log fields: `queueUrl` → `queue_url`. */
+function ownFields(view: object): LogFields {
+  return Object.fromEntries(ownEntries(view).map(([key, value]) => [key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), value]));
+}
+
+/** Such a view's fields as Slack facts: `queueUrl` → "Queue url". */
+function ownFacts(view: object): Facts {
+  return ownEntries(view).map(([key, value]) => {
+    const words = key.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
+    return [`${words.charAt(0).toUpperCase()}${words.slice(1)}`, String(value)];
+  });
+}
+
 /** Log fields of what a deployment will do, or what it did. */
-export function outcomeFields(view: DeploymentPreview | EcsRollout | LambdaRelease): LogFields {
-  if (view.target === 'ecs') {
-    return 'deploymentId' in view
-      ? { task_definition: view.taskDefinition, deployment_id: view.deploymentId, previous_task_definition: view.previousTaskDefinition }
-      : {};
+export function outcomeFields(view: DeploymentPreview | Rollout | Release): LogFields {
+  switch (view.target) {
+    case 'ecs':
+      return 'deploymentId' in view
+        ? { task_definition: view.taskDefinition, deployment_id: view.deploymentId, previous_task_definition: view.previousTaskDefinition }
+        : {};
+    case 'lambda':
+      return 'smokeTest' in view
+        ? { from_version: view.fromVersion, to_version: view.toVersion, smoke_test: view.smokeTest }
+        : { from_version: view.fromVersion, to_version: view.toVersion };
+    default:
+      return ownFields(view);
   }
-  return 'smokeTest' in view
-    ? { from_version: view.fromVersion, to_version: view.toVersion, smoke_test: view.smokeTest }
-    : { from_version: view.fromVersion, to_version: view.toVersion };
+}
+
+/** Log fields of a dry run: what it would do and, except for an ECS restart or redeploy (one UpdateService), the calls it would make. */
+export function dryRunFields(preview: DeploymentPreview, calls: readonly string[]): LogFields {
+  return { ...outcomeFields(preview), ...(preview.target === 'ecs' ? {} : { planned_calls: [...calls] }) };
 }
 
 /** Log fields of a failure: where it got to, and a failed smoke test's (redacted) response. */
-export function failureFields(cause: unknown, progress: LambdaProgress | undefined): LogFields {
+export function failureFields(cause: unknown, progress: Progress | undefined): LogFields {
+  const got =
+    progress === undefined
+      ? {}
+      : progress.target === 'lambda'
+        ? { from_version: progress.fromVersion, to_version: progress.toVersion }
+        : ownFields(progress);
   return {
-    ...(progress === undefined ? {} : { from_version: progress.fromVersion, to_version: progress.toVersion }),
+    ...got,
     ...(cause instanceof SmokeTestFailedError ? { smoke_test: 'failed', smoke_test_response: cause.response } : {}),
   };
 }
@@ -96,7 +126,7 @@ function releaseStatus(release: LambdaRelease): string {
 }
 
 /** The status line of a failed Lambda deployment: where traffic goes now, and whether anything could be rolled back. */
-function lambdaFailureStatus(request: LambdaDeployment, cause: unknown, progress: LambdaProgress | undefined): string {
+function lambdaFailureStatus(request: LambdaDeployment, cause: unknown, progress: Progress | undefined): string {
   const { fromVersion, toVersion, latestChanged } = progress ?? { fromVersion: undefined, toVersion: undefined, latestChanged: false };
   const alias = request.lambda.alias;
   if (alias === undefined) {
@@ -114,31 +144,53 @@ function lambdaFailureStatus(request: LambdaDeployment, cause: unknown, progress
 /** Messages about one deployment. */
 export const deploymentMessages = {
   /** The deployment started: an ECS rollout (with its deployment id), or a Lambda deploy about to change the function. */
-  started(request: DeploymentRequest, identity: DeploymentIdentity, view: EcsRollout | DeploymentPreview): Notification {
-    if (view.target === 'ecs') {
-      const rollout =
-        'deploymentId' in view ? view : { deploymentId: undefined, taskDefinition: view.taskDefinition, previousTaskDefinition: undefined };
-      const restart = request.target === 'ecs' && request.taskDefinition === undefined;
-      return deploymentMessage(request, identity, 'info', 'Deployment started', [
-        ['Status', 'in progress'],
-        ['Deployment ID', rollout.deploymentId ?? 'unknown'],
-        [
-          'Task definition',
-          rollout.taskDefinition === undefined ? RESTART : revisionChange(rollout.taskDefinition, rollout.previousTaskDefinition, restart),
-        ],
-      ]);
+  started(request: DeploymentRequest, identity: DeploymentIdentity, view: Rollout | DeploymentPreview): Notification {
+    switch (view.target) {
+      case 'ecs': {
+        const rollout =
+          'deploymentId' in view
+            ? view
+            : { deploymentId: undefined, taskDefinition: view.taskDefinition, previousTaskDefinition: undefined };
+        const restart = request.target === 'ecs' && request.taskDefinition === undefined;
+        return deploymentMessage(request, identity, 'info', 'Deployment started', [
+          ['Status', 'in progress'],
+          ['Deployment ID', rollout.deploymentId ?? 'unknown'],
+          [
+            'Task definition',
+            rollout.taskDefinition === undefined
+              ? RESTART
+              : revisionChange(rollout.taskDefinition, rollout.previousTaskDefinition, restart),
+          ],
+        ]);
+      }
+      case 'lambda': {
+        const smoke: Facts = request.target === 'lambda' ? [['Smoke test', describeSmokeTestPlan(request)]] : [];
+        return deploymentMessage(request, identity, 'info', 'Deployment started', [
+          ['Status', 'in progress'],
+          ...identity.facts,
+          versions(view.fromVersion, view.toVersion),
+          ...smoke,
+        ]);
+      }
+      default:
+        return deploymentMessage(request, identity, 'info', 'Deployment started', [
+          ['Status', 'in progress'],
+          ...identity.facts,
+          ...ownFacts(view),
+        ]);
     }
-    const smoke: Facts = request.target === 'lambda' ? [['Smoke test', describeSmokeTestPlan(request)]] : [];
-    return deploymentMessage(request, identity, 'info', 'Deployment started', [
-      ['Status', 'in progress'],
-      ...identity.facts,
-      versions(view.fromVersion, view.toVersion),
-      ...smoke,
-    ]);
   },
 
   /** A deployment that finishes inside the invocation finished. */
-  succeeded(request: DeploymentRequest, identity: DeploymentIdentity, release: LambdaRelease, durationMs: number): Notification {
+  succeeded(request: DeploymentRequest, identity: DeploymentIdentity, release: Release, durationMs: number): Notification {
+    if (release.target !== 'lambda') {
+      return deploymentMessage(request, identity, 'success', 'Deployment succeeded', [
+        ['Status', 'succeeded'],
+        ...identity.facts,
+        ...ownFacts(release),
+        ['Duration', formatDuration(durationMs)],
+      ]);
+    }
     const expect = request.target === 'lambda' ? request.lambda.smokeTest?.expect : undefined;
     const smoke =
       release.smokeTest === 'passed' ? `passed${expect ? ` (${JSON.stringify(expect)})` : ''}` : release.smokeTest.replace('_', ' ');
@@ -164,10 +216,13 @@ export const deploymentMessages = {
 
   /** Dry run: what the deployment would do. */
   wouldStart(request: DeploymentRequest, identity: DeploymentIdentity, preview: DeploymentPreview, calls: readonly string[]): Notification {
+    const plannedCalls: [string, string] = ['Planned calls', calls.join('\n') || '(none)'];
     const planned: Facts =
-      preview.target === 'lambda'
-        ? [versions(preview.fromVersion, preview.toVersion), ['Planned calls', calls.join('\n') || '(none)']]
-        : [];
+      preview.target === 'ecs'
+        ? []
+        : preview.target === 'lambda'
+          ? [versions(preview.fromVersion, preview.toVersion), plannedCalls]
+          : [...ownFacts(preview), plannedCalls];
     return {
       ...deploymentMessage(request, identity, 'info', 'Deployment would start', [
         ['Status', 'dry run: not started'],
@@ -182,7 +237,7 @@ export const deploymentMessages = {
   failed(
     request: DeploymentRequest,
     identity: DeploymentIdentity,
-    failure: { cause: unknown; attempts: number; progress: LambdaProgress | undefined; dryRun: boolean },
+    failure: { cause: unknown; attempts: number; progress: Progress | undefined; dryRun: boolean },
   ): Notification {
     const status = request.target === 'lambda' ? lambdaFailureStatus(request, failure.cause, failure.progress) : 'failed';
     const response: Facts = failure.cause instanceof SmokeTestFailedError ? [['Smoke test response', failure.cause.response]] : [];

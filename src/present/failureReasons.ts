@@ -4,7 +4,7 @@
  * latest problem events, at most a few and each once; said so when ECS tells nothing yet.
  */
 import { FOLLOW_DEFAULTS } from '../config/constants.js';
-import type { FailureEvidence } from '../triggers/plan.js';
+import type { FailureEvidence } from '../following/steps.js';
 
 /** Exit codes people look up. */
 const EXIT_CODES: Record<number, string> = {

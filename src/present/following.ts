@@ -1,11 +1,14 @@
 /**
  * The words for following an ECS deployment deploybridge started: its message as it stands (in
  * progress, completed, superseded, failed, rolled back), the thread reply and webhook message of
- * each later step, and the step's log line and fields.
+ * each later step, and the step's log line and fields; and ECS's events about a deployment
+ * deploybridge has no record of.
  */
 import { shortTaskDefinition } from '../config/naming.js';
 import type { LogFields } from '../shared/observability.js';
-import type { DeploymentStep, FailureEvidence, FollowedEcsDeployment } from '../triggers/plan.js';
+import type { FollowedEcsDeployment } from '../following/journal.js';
+import type { DeploymentStep, EcsReport, FailureEvidence } from '../following/steps.js';
+import type { EcsEventName } from '../triggers/plan.js';
 import { approvedBy } from './deployments.js';
 import { evidenceFact, failureReasons } from './failureReasons.js';
 import { formatDuration } from './format.js';
@@ -175,5 +178,46 @@ export function stepFields(deployment: FollowedEcsDeployment, step: DeploymentSt
     rollback: deployment.rollback,
     ...('durationMs' in step ? { duration_ms: step.durationMs } : {}),
     ...(evidence === undefined ? {} : { failure_reasons: failureReasons(evidence) }),
+  };
+}
+
+const ECS_EVENTS: Record<EcsEventName, { severity: Severity; title: string; status: string }> = {
+  SERVICE_DEPLOYMENT_IN_PROGRESS: { severity: 'info', title: 'Deployment in progress', status: 'in progress' },
+  SERVICE_DEPLOYMENT_COMPLETED: { severity: 'success', title: 'Deployment completed', status: 'completed' },
+  SERVICE_DEPLOYMENT_FAILED: { severity: 'error', title: 'Deployment failed', status: 'failed' },
+  SERVICE_TASK_START_IMPAIRED: { severity: 'warning', title: 'Tasks fail to start', status: 'task start impaired' },
+};
+
+/** ECS's events about a circuit-breaker rollback of a deployment deploybridge has no record of. */
+const ROLLBACK_EVENTS: Record<'started' | 'completed', { severity: Severity; title: string; status: string }> = {
+  started: { severity: 'warning', title: 'Deployment rolling back', status: 'a deployment failed; ECS is rolling back' },
+  completed: {
+    severity: 'warning',
+    title: 'Rollback completed',
+    status: 'a deployment failed and was rolled back: the service runs the previous deployment again',
+  },
+};
+
+/**
+ * What the follower reports of an ECS event, as a message of its own: a step of a deployment
+ * deploybridge started (as a webhook shows it), or the event as far as it tells on its own.
+ *
+ * @example
+ * ecsReportMessage({ kind: 'ecs_event', event: 'SERVICE_DEPLOYMENT_COMPLETED', service: 'api', … }).title; // 'Deployment completed: api'
+ */
+export function ecsReportMessage(report: EcsReport): Notification {
+  if (report.kind === 'deployment_step') return deploymentStepUpdate(report.deployment, report.step, report.evidence).standalone;
+  const state = report.rollback === undefined ? ECS_EVENTS[report.event] : ROLLBACK_EVENTS[report.rollback.phase];
+  const facts: Facts = [['Status', state.status]];
+  if (report.deploymentId) facts.push(['Deployment ID', report.deploymentId]);
+  if (report.rollback?.to) facts.push(['Rolls back to', report.rollback.to]);
+  if (report.reason) facts.push(['Reason', report.reason]);
+  if (report.evidence) facts.push(evidenceFact(report.evidence));
+  return {
+    severity: state.severity,
+    title: `${state.title}: ${report.service}`,
+    service: report.ecsService,
+    facts,
+    consoleUrl: ecsConsoleUrl(report.region, report.cluster, report.ecsService),
   };
 }

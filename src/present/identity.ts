@@ -7,7 +7,7 @@ import { CONFIG_REVISION_VARIABLE } from '../config/constants.js';
 import { shortTaskDefinition } from '../config/naming.js';
 import type { LogFields } from '../shared/observability.js';
 import { partitionOf } from '../shared/partition.js';
-import type { DeploymentRequest, LambdaChange } from '../triggers/plan.js';
+import type { DeploymentRequest, LambdaChange } from '../triggers/requests.js';
 import type { Facts } from './notification.js';
 
 /** One line saying what a Lambda change does. */
@@ -80,23 +80,32 @@ export interface DeploymentIdentity {
  * identify(request, 'eu-west-1').fields; // { cluster, ecs_service, task_definition } or { function_name, alias, change }
  */
 export function identify(request: DeploymentRequest, region: string): DeploymentIdentity {
-  if (request.target === 'ecs') {
-    return {
-      resource: request.ecs.service,
-      fields: { cluster: request.ecs.cluster, ecs_service: request.ecs.service, task_definition: request.taskDefinition },
-      facts: [['Task definition', request.taskDefinition === undefined ? RESTART : shortTaskDefinition(request.taskDefinition)]],
-      consoleUrl: ecsConsoleUrl(region, request.ecs.cluster, request.ecs.service),
-    };
+  switch (request.target) {
+    case 'ecs':
+      return {
+        resource: request.ecs.service,
+        fields: { cluster: request.ecs.cluster, ecs_service: request.ecs.service, task_definition: request.taskDefinition },
+        facts: [['Task definition', request.taskDefinition === undefined ? RESTART : shortTaskDefinition(request.taskDefinition)]],
+        consoleUrl: ecsConsoleUrl(region, request.ecs.cluster, request.ecs.service),
+      };
+    case 'lambda':
+      return {
+        resource: request.lambda.functionName,
+        fields: { function_name: request.lambda.functionName, alias: request.lambda.alias, change: request.change.kind },
+        facts: [
+          ['Function', request.lambda.functionName],
+          ['Alias', request.lambda.alias ?? 'none ($LATEST is updated in place)'],
+          ['Change', describeChange(request.change)],
+        ],
+        consoleUrl: lambdaConsoleUrl(region, request.lambda.functionName),
+        consoleName: 'Lambda',
+      };
+    default:
+      return otherKind(request);
   }
-  return {
-    resource: request.lambda.functionName,
-    fields: { function_name: request.lambda.functionName, alias: request.lambda.alias, change: request.change.kind },
-    facts: [
-      ['Function', request.lambda.functionName],
-      ['Alias', request.lambda.alias ?? 'none ($LATEST is updated in place)'],
-      ['Change', describeChange(request.change)],
-    ],
-    consoleUrl: lambdaConsoleUrl(region, request.lambda.functionName),
-    consoleName: 'Lambda',
-  };
+}
+
+/** A kind of target these words do not know is named by its service; what it did is told by its outcome's own fields. */
+function otherKind(request: { service: string }): DeploymentIdentity {
+  return { resource: request.service, fields: {}, facts: [], consoleUrl: undefined };
 }

@@ -4,7 +4,8 @@
  * (`ECR_SCAN_GATE`) refuses an image.
  */
 import { FINDING_SEVERITIES, type ScanGateLevel } from '../config/constants.js';
-import type { ImageSummary, ScanFinding, ScanRefusal } from '../triggers/plan.js';
+import type { ImageSummary, ScanFinding } from '../triggers/trigger.js';
+import type { ScanRefusal } from '../triggers/scanGate.js';
 import { formatSize, formatTime, shortDigest } from './format.js';
 
 /** "CRITICAL 2, HIGH 1": finding counts, most severe first; "no findings" when there are none. */

@@ -1,17 +1,13 @@
 /**
  * Messages about what an event caused besides a deployment: a deleted parameter, env file or Lambda
- * artifact, an invalid env file, an image waiting for its scan or refused by the scan gate, ECS's
- * events about a deployment deploybridge has no record of; and a refused manual request, a planning
- * failure, deployments an invocation had no time to start.
+ * artifact, an invalid env file, an image waiting for its scan or refused by the scan gate; and a
+ * refused manual request, a planning failure, deployments an invocation had no time to start.
  */
 import { resourceName, type CatalogService } from '../config/catalog.js';
-import type { EcsEventName, Notice } from '../triggers/plan.js';
+import type { Notice } from '../triggers/plan.js';
 import { describeEnvFileProblems } from './envFiles.js';
-import { evidenceFact } from './failureReasons.js';
-import { deploymentStepUpdate } from './following.js';
-import { ecsConsoleUrl } from './identity.js';
 import { describeFinding, describeImage, describeScanRefusal, formatFindingCounts } from './images.js';
-import type { Facts, Notification, Severity } from './notification.js';
+import type { Facts, Notification } from './notification.js';
 import { describeS3Actor } from './triggerLines.js';
 
 /** Why a deleted parameter is not redeployed, and what that means, for a service of either kind. */
@@ -26,23 +22,6 @@ export function deletedParameterConsequence(service: CatalogService): { why: str
         action: 'not redeployed: new tasks that reference this parameter would fail to start',
       };
 }
-
-const ECS_EVENTS: Record<EcsEventName, { severity: Severity; title: string; status: string }> = {
-  SERVICE_DEPLOYMENT_IN_PROGRESS: { severity: 'info', title: 'Deployment in progress', status: 'in progress' },
-  SERVICE_DEPLOYMENT_COMPLETED: { severity: 'success', title: 'Deployment completed', status: 'completed' },
-  SERVICE_DEPLOYMENT_FAILED: { severity: 'error', title: 'Deployment failed', status: 'failed' },
-  SERVICE_TASK_START_IMPAIRED: { severity: 'warning', title: 'Tasks fail to start', status: 'task start impaired' },
-};
-
-/** ECS's events about a circuit-breaker rollback of a deployment deploybridge has no record of. */
-const ROLLBACK_EVENTS: Record<'started' | 'completed', { severity: Severity; title: string; status: string }> = {
-  started: { severity: 'warning', title: 'Deployment rolling back', status: 'a deployment failed; ECS is rolling back' },
-  completed: {
-    severity: 'warning',
-    title: 'Rollback completed',
-    status: 'a deployment failed and was rolled back: the service runs the previous deployment again',
-  },
-};
 
 /** A notice as a message. */
 export function noticeMessage(notice: Notice): Notification {
@@ -125,23 +104,6 @@ export function noticeMessage(notice: Notice): Notification {
           ['Action', 'nothing deployed: the functions keep running their current code; restore the object before their next deploy'],
         ],
       };
-    case 'ecs_event': {
-      const state = notice.rollback === undefined ? ECS_EVENTS[notice.event] : ROLLBACK_EVENTS[notice.rollback.phase];
-      const facts: Facts = [['Status', state.status]];
-      if (notice.deploymentId) facts.push(['Deployment ID', notice.deploymentId]);
-      if (notice.rollback?.to) facts.push(['Rolls back to', notice.rollback.to]);
-      if (notice.reason) facts.push(['Reason', notice.reason]);
-      if (notice.evidence) facts.push(evidenceFact(notice.evidence));
-      return {
-        severity: state.severity,
-        title: `${state.title}: ${notice.service}`,
-        service: notice.ecsService,
-        facts,
-        consoleUrl: ecsConsoleUrl(notice.region, notice.cluster, notice.ecsService),
-      };
-    }
-    case 'deployment_step':
-      return deploymentStepUpdate(notice.deployment, notice.step, notice.evidence).standalone;
   }
 }
 
@@ -169,15 +131,15 @@ export function planningFailedMessage(reason: string, eventId: string): Notifica
   };
 }
 
-/** Deployments an invocation had no time left to start: they are retried with the event. */
-export function notStartedMessage(services: string[], planned: number, eventId: string): Notification {
+/** Deployments an invocation had no time left to start: they are retried with the events that asked for them. */
+export function notStartedMessage(services: readonly string[], planned: number, eventIds: readonly string[]): Notification {
   return {
     severity: 'error',
     title: `Deployments not started: ${services.length} of ${planned}`,
     facts: [
       ['Not started', services.join(', ')],
       ['Why', 'the invocation ran out of time (Lambda timeout); the invocation fails so Lambda retries the event'],
-      ['Event ID', eventId],
+      [eventIds.length === 1 ? 'Event ID' : 'Event IDs', eventIds.join(', ')],
     ],
   };
 }

@@ -5,7 +5,7 @@
  * types; src/slack/messages.ts renders them as Block Kit and the local run prints them.
  */
 
-import type { Person } from '../triggers/plan.js';
+import type { Person } from '../triggers/requests.js';
 
 export type Severity = 'info' | 'success' | 'warning' | 'error';
 

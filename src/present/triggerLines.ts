@@ -6,7 +6,7 @@
  */
 import { BATCH_LIMITS } from '../config/constants.js';
 import type { LogFields } from '../shared/observability.js';
-import type { EventTrigger, MergedTrigger, Trigger } from '../triggers/plan.js';
+import type { EventTrigger, MergedTrigger, Trigger } from '../triggers/trigger.js';
 import { describeEnvFileChange } from './envFiles.js';
 import { shortDigest } from './format.js';
 import { describeImage, describeScan } from './images.js';

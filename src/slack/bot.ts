@@ -7,7 +7,7 @@
  * never appears in a log line, an error or a message. Slack answers API errors with HTTP 200 and
  * `{"ok": false, "error": "channel_not_found"}`; those are failures too.
  */
-import type { MessageRef } from '../triggers/plan.js';
+import type { MessageRef } from '../following/journal.js';
 import { MetricName } from '../shared/observability.js';
 import type { Notification } from '../present/notification.js';
 import { buildSlackPayload } from './messages.js';

@@ -8,7 +8,8 @@
 import { SLACK_DEFAULTS } from '../config/constants.js';
 import type { Log, MetricSink } from '../shared/observability.js';
 import { MetricName } from '../shared/observability.js';
-import type { MessageRef } from '../triggers/plan.js';
+import type { MessageRef } from '../following/journal.js';
+import type { DeploymentRequest } from '../triggers/requests.js';
 import type { Notification, ThreadUpdate } from '../present/notification.js';
 import { buildSlackPayload, type SlackPayload } from './messages.js';
 import {
@@ -38,6 +39,17 @@ export interface Notifier {
   follow(message: MessageRef | undefined, update: ThreadUpdate): Promise<MessageRef | undefined>;
   /** Resolves when every notification has been delivered or given up. Never rejects. Ends the invocation's budget. */
   flush(): Promise<void>;
+}
+
+/**
+ * Sends a message of its own, with the info log line that names it (`notification: <title>`).
+ *
+ * @example
+ * notifyLogged(notifier, log, noticeMessage(notice), event.id);
+ */
+export function notifyLogged(notifier: Notifier, log: Log, message: Notification, eventId: string): void {
+  log.info(`notification: ${message.title}`, { service: message.service, event_id: eventId, severity: message.severity });
+  notifier.notify(message);
 }
 
 export type { SlackSendOptions } from './attempts.js';
@@ -171,4 +183,20 @@ export function createLogOnlyNotifier(log: Log): Notifier {
     },
     flush: async () => undefined,
   };
+}
+
+/**
+ * The first message of a deployment: a message of its own, or, once an approver approved it, the
+ * approval request's message updated (the request becomes the deployment's message).
+ *
+ * @example
+ * await openDeployment(notifier, request, deploymentMessages.started(request, identity, rollout)); // { channel, ts }
+ */
+export function openDeployment(
+  notifier: Notifier,
+  request: Pick<DeploymentRequest, 'approval'>,
+  notification: Notification,
+): Promise<MessageRef | undefined> {
+  const asked = request.approval?.message;
+  return asked === undefined ? notifier.open(notification) : notifier.follow(asked, { state: notification, standalone: notification });
 }

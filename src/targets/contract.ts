@@ -1,18 +1,45 @@
 /**
- * The one contract between the deployer and a deployment target (src/targets/<kind>/). A target
+ * Deployment targets: what a deployment does to AWS, one module per kind (./ecs.ts, ./lambda/),
+ * each created on first use by ./registry.ts, behind this one contract with the deployer. A target
  * receives a typed request and a context (deadline, abort signal, a log bound to the deployment)
- * and returns typed outcomes; it never writes Slack wording and never calls back into the deployer.
+ * and returns typed outcomes (./outcomes.ts); it never writes wording and never calls back into
+ * the deployer. Its outcome says itself what comes next: a rollout that `started` runs on and is
+ * followed (src/following/), a deployment that `succeeded` is over.
  *
  * A deployment is two steps:
  * 1. `prepare` makes the reads and decides the calls that would follow. A dry run ends here: the
  *    deployer describes {@link PreparedDeployment.calls} and returns.
  * 2. `apply` makes those calls and says what came of them.
  *
- * Adding a target: its request and outcome types in src/triggers/plan.ts, its module here, its loader in
- * src/targets/registry.ts, its wording in src/present/ (identity.ts, deployments.ts). The deployer does not change.
+ * Adding a target: its request type in src/triggers/requests.ts, its previews and outcomes in
+ * ./outcomes.ts, its module here, its loader in ./registry.ts, its words in src/present/
+ * (identity.ts, deployments.ts; a kind they do not know is shown by its outcome's own fields).
+ * The deployer does not change.
  */
 import type { Log, MetricSink } from '../shared/observability.js';
-import type { DeploymentPreview, DeploymentRequest, TargetKind, TargetOutcome } from '../triggers/plan.js';
+import type { DeploymentRequest, TargetKind } from '../triggers/requests.js';
+import type { EcsPreview, EcsRollout, LambdaPreview, LambdaProgress, LambdaRelease } from './outcomes.js';
+
+/** What a deployment will deploy, known from its reads, by kind of target. */
+export type DeploymentPreview = EcsPreview | LambdaPreview;
+
+/** A deployment that started and runs on: its end is reported later, from what ECS says of it. */
+export type Rollout = EcsRollout;
+
+/** A deployment that finished inside the invocation. */
+export type Release = LambdaRelease;
+
+/** Where a failed deployment got to, when its target can say. */
+export type Progress = LambdaProgress;
+
+/** What one attempt at a deployment came to. */
+export type TargetOutcome =
+  /** The change is made and runs on (ECS: a rollout); its end is reported later, from what ECS says of it. */
+  | { status: 'started'; result: Rollout }
+  /** The deployment finished inside the invocation (Lambda). */
+  | { status: 'succeeded'; result: Release }
+  /** It failed; `cause` is the error, `progress` says where it got to when the target knows. */
+  | { status: 'failed'; cause: unknown; retryable: boolean; progress?: Progress };
 
 /** How one call that meets a conflict is retried: backoff from `baseMs`, doubling, at most `maxRetries` times. */
 export interface ConflictRetry {
@@ -64,5 +91,5 @@ export interface Target<R extends DeploymentRequest = DeploymentRequest> {
   prepare(request: R, context: TargetContext): Promise<PreparedDeployment>;
 }
 
-/** The targets of one container, each created on first use so a route loads only the SDK clients it needs. */
-export type TargetRegistry = { [K in TargetKind]: () => Promise<Target<Extract<DeploymentRequest, { target: K }>>> };
+/** The targets of one container by kind, each created on first use so a route loads only the SDK clients it needs. */
+export type TargetRegistry = { readonly [K in TargetKind]: () => Promise<Target<Extract<DeploymentRequest, { target: K }>>> };

@@ -1,27 +1,21 @@
 /**
- * The deployment targets of one container, on the real AWS SDK. Each client is created on first
- * use and then reused for the life of the container; its module is loaded only by the routes that
- * deploy to it (or read from it while planning).
+ * The deployment targets of one container, on the container's shared SDK clients. Each target is
+ * created on first use; its module is loaded only by the routes that deploy to it.
  */
+import type { AwsClients } from '../aws/clients.js';
 import { once } from '../shared/concurrency.js';
-import type { EcsTarget } from './ecs.js';
-import type { LambdaTarget } from './lambda/index.js';
+import type { TargetRegistry } from './contract.js';
 
-/** Every target, with the reads handlers make while planning. */
-export interface Targets {
-  ecs(): Promise<EcsTarget>;
-  lambda(): Promise<LambdaTarget>;
-}
-
-export function createAwsTargets(region: string): Targets {
+/**
+ * The targets on the container's clients.
+ *
+ * @example
+ * const targets = createAwsTargets(createAwsClients('eu-west-1'));
+ * const prepared = await (await targets.ecs()).prepare(request, context);
+ */
+export function createAwsTargets(clients: AwsClients): TargetRegistry {
   return {
-    ecs: once(async () => {
-      const { createEcsClient, createEcsTarget } = await import('./ecs.js');
-      return createEcsTarget(createEcsClient(region));
-    }),
-    lambda: once(async () => {
-      const { createLambdaClient, createLambdaTarget } = await import('./lambda/index.js');
-      return createLambdaTarget(createLambdaClient(region));
-    }),
+    ecs: once(async () => (await import('./ecs.js')).createEcsTarget(await clients.ecs())),
+    lambda: once(async () => (await import('./lambda/index.js')).createLambdaTarget(await clients.lambda())),
   };
 }

@@ -16,21 +16,13 @@ import { ECR_SCAN_LIMITS } from '../config/constants.js';
 import { errorFields } from '../shared/errors.js';
 import { ecrImageActionSchema, ecrImageScanSchema, excerpt, parseDetail, type EventEnvelope } from './events.js';
 import { ecrRegistry, parseImage } from '../config/images.js';
-import {
-  emptyPlan,
-  ignoredPlan,
-  type DeploymentRequest,
-  type ImageScan,
-  type ImageSummary,
-  type Plan,
-  type ScanFinding,
-  type Skip,
-  type Trigger,
-} from './plan.js';
+import { emptyPlan, ignoredPlan, type PlanBuilder, type RouteContext } from './context.js';
+import type { DeploymentRequest } from './requests.js';
+import type { ImageScan, ImageSummary, ScanFinding, Trigger } from './trigger.js';
+import type { Plan, Skip } from './plan.js';
 import { describeScanRefusal } from '../present/images.js';
 import { gateVerdict } from './scanGate.js';
-import type { TaskDefinitionImages } from '../targets/ecs.js';
-import type { PlanBuilder, RouteContext } from './context.js';
+import type { TaskDefinitionImages } from './reads/ecs.js';
 
 type ImageUse = 'pushed-tag' | 'digest' | 'other-tag';
 type EcrTrigger = Extract<Trigger, { kind: 'ecr' }>;
@@ -85,12 +77,12 @@ async function deploymentFor(
   service: CatalogService,
   image: EventImage,
   trigger: EcrTrigger,
-  { targets }: RouteContext,
+  { reads }: RouteContext,
 ): Promise<DeploymentRequest | Skip> {
   const { repository } = image;
   if (service.kind === 'lambda') {
     const { lambda } = service;
-    const { packageType, imageUri } = await (await targets.lambda()).functionImage(lambda.functionName);
+    const { packageType, imageUri } = await (await reads.lambda()).functionImage(lambda.functionName);
     const fields = { repository, pushed_tag: trigger.tag, function_name: lambda.functionName, image_uri: imageUri };
     if (packageType !== 'Image' || imageUri === undefined) {
       return { service: service.name, reason: `${lambda.functionName} is a zip function; an image push does not deploy it`, fields };
@@ -112,7 +104,7 @@ async function deploymentFor(
     };
   }
   const { ecs } = service;
-  const taskDefinition = await (await targets.ecs()).latestTaskDefinition(ecs.family);
+  const taskDefinition = await (await reads.ecs()).latestTaskDefinition(ecs.family);
   const fields = { repository, pushed_tag: trigger.tag, task_definition: taskDefinition.arn };
   const verdict = pushVerdict(
     imageUses(taskDefinition.containers, image),

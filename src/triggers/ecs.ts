@@ -1,14 +1,12 @@
 /**
- * ECS deployment and service-action events → Slack. Observation only: nothing is deployed.
- * Only this project's cluster and services are reported. With the deployments table, each event is
- * correlated with the deployment deploybridge started (src/following/follow.ts); on a failure,
- * ECS is asked why tasks failed (best effort, bounded in time).
+ * ECS deployment and service-action events → Slack. Observation only: nothing is deployed, and
+ * nothing is written while planning. Only this project's cluster and services are reported: the
+ * route recognises the event and plans its facts, which the follower (src/following/) applies to
+ * the deployments table and reports, after planning.
  */
-import { FOLLOW_DEFAULTS } from '../config/constants.js';
-import { followEcsEvent } from '../following/follow.js';
 import { ecsDeploymentStateSchema, ecsServiceActionSchema, eventTime, excerpt, parseDetail, type EventEnvelope } from './events.js';
-import { emptyPlan, ignoredPlan, type EcsEventName, type FailureEvidence } from './plan.js';
-import type { PlanBuilder, RouteContext } from './context.js';
+import { emptyPlan, ignoredPlan, type PlanBuilder } from './context.js';
+import type { EcsEventFacts, EcsEventName } from './plan.js';
 
 const DEPLOYMENT_STATES = new Set<string>(['SERVICE_DEPLOYMENT_IN_PROGRESS', 'SERVICE_DEPLOYMENT_COMPLETED', 'SERVICE_DEPLOYMENT_FAILED']);
 const SERVICE_ACTIONS = new Set<string>(['SERVICE_TASK_START_IMPAIRED']);
@@ -57,26 +55,6 @@ function eventDetail(event: EventEnvelope) {
   return undefined;
 }
 
-/** Reads why a service's tasks fail, within the time allowed; never throws. */
-function evidenceReader(context: RouteContext, cluster: string, service: string) {
-  return async (deploymentId: string | undefined, since: string | undefined): Promise<FailureEvidence> => {
-    const signal = AbortSignal.timeout(FOLLOW_DEFAULTS.evidenceBudgetMs);
-    let evidence: FailureEvidence;
-    try {
-      evidence = await (await context.targets.ecs()).failureEvidence({ cluster, service, deploymentId, since }, signal);
-    } catch (error) {
-      evidence = { stoppedTasks: [], serviceEvents: [], unavailable: [`ECS: ${(error as Error).name}`] };
-    }
-    if (evidence.unavailable.length > 0)
-      context.log.warn('why tasks failed: some ECS reads failed', {
-        ecs_service: service,
-        deployment_id: deploymentId,
-        unavailable: evidence.unavailable,
-      });
-    return evidence;
-  };
-}
-
 export const plan: PlanBuilder = async (event, context) => {
   const { config, catalog } = context;
   const detail = eventDetail(event);
@@ -99,8 +77,7 @@ export const plan: PlanBuilder = async (event, context) => {
       'debug',
     );
   }
-  const result = emptyPlan('ecs', event.id);
-  const facts = {
+  const ecsEvent: EcsEventFacts = {
     eventId: event.id,
     name: detail.reported,
     deploymentId: detail.deploymentId,
@@ -111,7 +88,5 @@ export const plan: PlanBuilder = async (event, context) => {
     cluster: catalog.cluster,
     region: event.region ?? config.region,
   };
-  const evidence = evidenceReader(context, catalog.cluster, arn.service);
-  result.notices.push(...(await followEcsEvent(facts, { journal: context.journal, evidence, log: context.log, metrics: context.metrics })));
-  return result;
+  return { ...emptyPlan('ecs', event.id), ecsEvent };
 };

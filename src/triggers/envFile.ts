@@ -40,6 +40,14 @@ export interface EnvFileDiff {
   changed: string[];
 }
 
+/** What changed in an env file, by variable name: values are never carried. */
+export type EnvFileChange =
+  | ({ kind: 'diff'; previousVersionId: string } & EnvFileDiff)
+  /** The object has no earlier version: every variable is new. */
+  | { kind: 'new_file'; added: string[] }
+  /** Nothing to compare with: the bucket is not versioned, or the previous version could not be found or read. */
+  | { kind: 'not_compared'; reason: 'unversioned' | 'previous_not_listed' | 'read_failed' };
+
 const BOM = '\uFEFF';
 const WHITESPACE = /\s/;
 

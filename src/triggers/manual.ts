@@ -20,8 +20,9 @@ import { checkDetail, excerpt, MANUAL_DEPLOY_HINTS, manualDeploySchema, type Eve
 import { ecrRegistry, parseImage } from '../config/images.js';
 import type { Invocation } from '../shared/invocation.js';
 import type { EcsNames } from '../config/naming.js';
-import { emptyPlan, ignoredPlan, type ImageSummary, type LambdaChange, type Trigger } from './plan.js';
-import type { PlanBuilder, RouteContext } from './context.js';
+import { emptyPlan, ignoredPlan, type PlanBuilder, type RouteContext } from './context.js';
+import type { ImageSummary, Trigger } from './trigger.js';
+import type { LambdaChange } from './requests.js';
 
 /** A published version number as Lambda writes it. */
 const VERSION_RE = /^[1-9]\d{0,9}$/;
@@ -145,11 +146,11 @@ async function ownImages(
   service: EcsService,
   taskDefinition: string,
   account: string | undefined,
-  { config, catalog, targets, reads, log }: RouteContext,
+  { config, catalog, reads, log }: RouteContext,
 ): Promise<ImageSummary[] | undefined> {
   try {
     // DescribeTaskDefinition of a family reads its latest ACTIVE revision; of family:revision or an ARN, that revision.
-    const { containers } = await (await targets.ecs()).latestTaskDefinition(taskDefinition);
+    const { containers } = await (await reads.ecs()).latestTaskDefinition(taskDefinition);
     const registry = account === undefined ? undefined : ecrRegistry(account, config.region);
     const own = containers
       .map(({ image }) => parseImage(image))

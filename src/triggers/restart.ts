@@ -7,7 +7,8 @@
  */
 import type { CatalogService } from '../config/catalog.js';
 import type { EventEnvelope } from './events.js';
-import type { DeploymentRequest, Trigger } from './plan.js';
+import type { DeploymentRequest } from './requests.js';
+import type { Trigger } from './trigger.js';
 
 /** The revision a configuration change stamps on a function: the event's id (two changes within one second have two). */
 export function revisionOf(event: EventEnvelope): string {

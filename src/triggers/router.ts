@@ -1,6 +1,11 @@
 /**
- * Routing: which handler an event goes to. Handlers are loaded on first use, so a route pays only
- * for the code (and SDK clients) it needs.
+ * Triggers: what an event asks for. The router decides which trigger an event goes to (source,
+ * detail type, feature flags); each trigger (one file per route: ./ecr.ts, ./ssm.ts, ./s3.ts,
+ * ./ecs.ts, ./manual.ts) turns its event into a plan (./plan.ts: deployments, skips, notices, an ECS
+ * event's facts) with the catalog and the planning reads (./reads/), and changes nothing. Env files
+ * (./envFile.ts, ./envFileChange.ts), the scan gate (./scanGate.ts) and the event schemas
+ * (./events.ts) serve them. Triggers are loaded on first use, so a route pays only for the code
+ * (and SDK clients) it needs.
  */
 import type { FeatureFlags } from '../config/config.js';
 import { excerpt, type EventEnvelope } from './events.js';

@@ -5,7 +5,16 @@
  * rather than waited for forever.
  */
 import { FINDING_SEVERITIES, type ScanGateLevel } from '../config/constants.js';
-import type { ImageScan, ScanRefusal } from './plan.js';
+import type { ImageScan, ScanFinding } from './trigger.js';
+
+/** Why the scan gate refuses an image. */
+export type ScanRefusal =
+  /** Nothing scans the image, so nothing would ever vouch for it. */
+  | { kind: 'not_configured' }
+  /** The scan ended without findings to judge (`FAILED`, `UNSUPPORTED_IMAGE`, …) or cannot complete in an ECR event. */
+  | { kind: 'unusable'; status: string; description: string | undefined }
+  /** Findings at or above the gate: their counts, by severity. */
+  | { kind: 'findings'; blocking: Partial<Record<string, number>>; findings: ScanFinding[] };
 
 /** What the gate says about an image. */
 export type GateVerdict =

@@ -3,8 +3,9 @@
  * (`batchItemFailures`); records that could never succeed are reported once and succeed.
  */
 import { FullBatchFailureError } from '@aws-lambda-powertools/batch';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DEPLOYER_DEFAULTS } from '../../src/config/constants.js';
+import { lambdaContext, serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
 import { adapt, awsSample } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
 import { sqsBatch, sqsSampleEvent } from '../helpers/sqs.js';
@@ -24,7 +25,10 @@ describe('the batch response', () => {
   beforeEach(() => {
     output = captureOutput();
   });
-  afterEach(() => output.restore());
+  afterEach(() => {
+    output.restore();
+    vi.useRealTimers();
+  });
 
   it('lists exactly the records whose deployment failed on transient errors; permanent failures, foreign events and bad bodies succeed', async () => {
     const { app, ecsMock, notifier, metrics } = testApp();
@@ -142,6 +146,43 @@ describe('the batch response', () => {
       app.handleBatch(sqsBatch([parameterChange('/dev/myproject/api/A', 0), parameterChange('/dev/myproject/api/B', 1)])),
     ).rejects.toBeInstanceOf(FullBatchFailureError);
     expect(updates(ecsMock)).toHaveLength(3);
+  });
+
+  it('a batch out of time says once which deployments it did not start, with the injected concurrency, and their records come back', async () => {
+    // Handlers, planning reads and targets load with import(); load those used here before clocks are faked.
+    await import('../../src/triggers/ssm.js');
+    await import('../../src/triggers/reads/ssm.js');
+    await import('../../src/targets/ecs.js');
+    await import('../../src/deploy/batch/run.js');
+    vi.useFakeTimers();
+    const { app, ecsMock, notifier, metrics } = testApp({}, { deployerOptions: { backoffBaseMs: 0, concurrency: 1 } });
+    // Each UpdateService takes 4 s; the invocation has 3 s after the margin: one deployment starts, two do not.
+    ecsMock.on(UpdateServiceCommand).callsFake(async (input: { service: string }) => {
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      return serviceUpdated(tdArn(input.service, 1));
+    });
+    const batch = sqsBatch([
+      parameterChange('/dev/myproject/api/A', 0),
+      parameterChange('/dev/myproject/worker/W', 1),
+      parameterChange('/dev/myproject/backend/K', 2),
+      'not json {',
+    ]);
+
+    const handled = app.handleBatch(batch, lambdaContext({ remainingMs: DEPLOYER_DEFAULTS.invocationMarginMs + 3000 }));
+    await vi.advanceTimersByTimeAsync(30_000);
+    const response = await handled;
+
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['msg-2', 'msg-3']);
+    expect(updates(ecsMock).map((u) => u.service)).toEqual(['myproject_service_api_dev']);
+    const notStarted = notifier.sent.filter((n) => n.title.startsWith('Deployments not started'));
+    expect(notStarted.map((n) => `${n.severity}: ${n.title}`)).toEqual(['error: Deployments not started: 2 of 3']);
+    expect(notStarted[0]?.facts).toContainEqual(['Not started', 'worker, backend']);
+    const lines = output.logs().filter((l) => l.message === 'deployments not started: out of time');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ level: 'error', fields: { services: ['worker', 'backend'], planned: 3 } });
+    expect(metrics.ofDeployments.filter((m) => m.name === 'DeploymentsNotStarted')).toEqual([
+      { name: 'DeploymentsNotStarted', trigger: 'ssm', value: 2, unit: 'Count' },
+    ]);
   });
 
   it('an ECS event in a batch is reported on its own, as a direct invocation would', async () => {

@@ -4,7 +4,7 @@
  * answers, so a redelivery of any of them deploys nothing twice.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { App } from '../../src/entry/app.js';
+import { createApp } from '../../src/entry/createApp.js';
 import { createPowertoolsGuard } from '../../src/deploy/idempotency/powertools.js';
 import { serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
 import { deferred } from '../helpers/deferred.js';
@@ -129,7 +129,7 @@ describe('redelivered batches deploy nothing twice', () => {
       }
       return serviceUpdated(tdArn(input.service, 12));
     });
-    const second = new App({ ...first.deps, guard: guard() });
+    const second = createApp(first.config, { ...first.deps, guard: guard() });
     // A foreign event keeps the batch from failing as a whole.
     const batch = sqsBatch([
       parameterChange('/dev/myproject/api/A', 0),

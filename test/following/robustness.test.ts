@@ -13,8 +13,8 @@ import { isRetryableAwsError } from '../../src/shared/errors.js';
 import type { DeploymentJournal, JournalEntry } from '../../src/following/journal.js';
 import { change, see } from '../../src/following/records.js';
 import { createMemoryJournal } from '../../src/following/store.js';
-import { createEcsTarget } from '../../src/targets/ecs.js';
-import { noLambdaTarget, sentCommands, serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
+import { recordingNotifier, sentCommands, serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
+import type { Notifier } from '../../src/slack/notifier.js';
 import { startDynamoDb } from '../helpers/dynalite.js';
 import { startFakeEcs } from '../helpers/fakeEcs.js';
 import { adapt, awsSample } from '../helpers/fixtures.js';
@@ -142,8 +142,7 @@ describe('following without, or despite, the deployments table', () => {
         maxAttempts: 1,
         credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
       });
-      const target = createEcsTarget(client);
-      const { app, ecsMock, notifier } = testApp({}, { targets: { ecs: async () => target, lambda: noLambdaTarget } });
+      const { app, ecsMock, notifier } = testApp({}, { clients: { ecs: async () => client } });
       ecsMock.restore(); // this test's client talks to the fake endpoint
 
       await app.handle(ecs('deployment-failed.json', 'e1'));
@@ -174,6 +173,94 @@ describe('following without, or despite, the deployments table', () => {
       'success Deployment completed: api',
     ]);
     expect(metrics.counts.DeploymentRecordsFailed).toBe(2);
+  });
+
+  describe('a message reference the table does not take', () => {
+    /** A Slack bot: each message it posts or updates has a place (ts 1, 2, …) the table is asked to remember. */
+    function threadedSlack(): Notifier & { sent: ReturnType<typeof recordingNotifier>['sent'] } {
+      const recording = recordingNotifier();
+      let ts = 0;
+      const placed = () => ({ channel: 'C0DEPLOYS', ts: String(++ts) });
+      return {
+        ...recording,
+        open: async (notification) => {
+          recording.notify(notification);
+          return placed();
+        },
+        follow: async (_message, update) => {
+          recording.notify(update.standalone);
+          return placed();
+        },
+      };
+    }
+
+    /** A table that refuses to remember the messages posted at the places given. */
+    function refusing(places: Set<string>): DeploymentJournal {
+      const memory = createMemoryJournal();
+      return {
+        read: (key) => memory.read(key),
+        async write(key, entry, expected) {
+          const ts = entry.type === 'deployment' ? entry.deployment.message?.ts : undefined;
+          if (ts !== undefined && places.has(ts))
+            throw Object.assign(new Error('not allowed'), {
+              name: 'AccessDeniedException',
+              $fault: 'client',
+              $metadata: { httpStatusCode: 400 },
+            });
+          return memory.write(key, entry, expected);
+        },
+      };
+    }
+
+    it("a step's: the step is reported, the failure logged with the deployment and the event, and counted", async () => {
+      const notifier = threadedSlack();
+      const { app, ecsMock, metrics } = testApp({}, { notifier, journal: refusing(new Set(['2'])) });
+      ecsMock.on(UpdateServiceCommand).resolves(serviceUpdated(TD, 'ecs-svc/1'));
+      await app.handle(parameterUpdate('p1'));
+      await app.handle(ecs('deployment-completed.json', 'e-done', { deploymentId: 'ecs-svc/1' }));
+
+      expect(notifier.sent.map((n) => `${n.severity} ${n.title}`)).toEqual([
+        'info Deployment started: api',
+        'success Deployment completed: api',
+      ]);
+      expect(metrics.counts.DeploymentRecordsFailed).toBe(1);
+      const failed = output.logs().filter((l) => l.level === 'error');
+      expect(failed.map((l) => [l.message, l.fields.deployment_id, l.fields.event_id, l.fields.error_name])).toEqual([
+        ['deployment message not recorded: later steps start a new one', 'ecs-svc/1', 'e-done', 'AccessDeniedException'],
+      ]);
+    });
+
+    it("a superseded rollout's: told in its thread, the failure logged with the rollout that replaced it, and counted", async () => {
+      const notifier = threadedSlack();
+      const { app, ecsMock, metrics } = testApp({}, { notifier, journal: refusing(new Set(['3'])) });
+      ecsMock
+        .on(UpdateServiceCommand)
+        .resolvesOnce(serviceUpdated(TD, 'ecs-svc/1'))
+        .resolvesOnce({
+          service: {
+            taskDefinition: TD,
+            deployments: [
+              { id: 'ecs-svc/2', status: 'PRIMARY', taskDefinition: TD },
+              { id: 'ecs-svc/1', status: 'ACTIVE', rolloutState: 'IN_PROGRESS', taskDefinition: TD, runningCount: 1 },
+            ],
+          },
+        });
+      await app.handle(parameterUpdate('p1'));
+      await app.handle(parameterUpdate('p2'));
+
+      expect(notifier.sent.map((n) => `${n.severity} ${n.title}`)).toEqual([
+        'info Deployment started: api',
+        'info Deployment started: api',
+        'warning Deployment superseded: api',
+      ]);
+      const superseded = output.logs().find((l) => l.message === 'deployment superseded');
+      expect(superseded).toMatchObject({ level: 'warn', fields: { deployment_id: 'ecs-svc/1', superseded_by: 'ecs-svc/2' } });
+      expect(metrics.counts.DeploymentRecordsFailed).toBe(1);
+      const failed = output.logs().filter((l) => l.level === 'error');
+      expect(failed.map((l) => [l.message, l.fields.deployment_id, l.fields.superseded_by, l.fields.error_name])).toEqual([
+        ['deployment message not recorded: later steps start a new one', 'ecs-svc/1', 'ecs-svc/2', 'AccessDeniedException'],
+      ]);
+    });
   });
 
   it('a table that fails transiently fails the invocation, so Lambda retries the event rather than report it wrongly', async () => {

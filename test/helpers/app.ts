@@ -1,14 +1,14 @@
 import { DescribeTaskDefinitionCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { App, type AppDeps } from '../../src/entry/app.js';
+import type { AwsClients } from '../../src/aws/clients.js';
+import { createApp, type AppOverrides } from '../../src/entry/createApp.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { ConfigError } from '../../src/shared/errors.js';
 import { LOCAL_DEFAULTS } from '../../src/local/defaults.js';
 import { createLogger, type MetricName } from '../../src/shared/observability.js';
 import type { Notification } from '../../src/present/notification.js';
 import type { Notifier } from '../../src/slack/notifier.js';
-import { createEcsTarget } from '../../src/targets/ecs.js';
 import { buildSlackPayload } from '../../src/slack/messages.js';
 import { mockReads } from './reads.js';
 import { recordSuiteOutput } from './suiteOutput.js';
@@ -53,8 +53,8 @@ export function lambdaContext(
   } as unknown as Context;
 }
 
-/** ECS-only test apps have no Lambda target: any Lambda deployment would fail loudly. */
-export const noLambdaTarget = (): Promise<never> => Promise.reject(new Error('this test app has no Lambda target'));
+/** ECS-only test apps have no Lambda client: any Lambda read or deployment would fail loudly. */
+export const noLambdaClient = (): Promise<never> => Promise.reject(new Error('this test app has no Lambda client'));
 
 /** Records metric counts by name, and each deployment metric with its trigger dimension and unit. */
 export function fakeMetrics() {
@@ -126,31 +126,34 @@ export function serviceUpdated(taskDefinitionArn: string, deploymentId = 'ecs-sv
   };
 }
 
+/** Parts of a test App to use instead of its own; `clients` replaces only the clients it names. */
+export type TestAppOverrides = Omit<AppOverrides, 'clients'> & { clients?: Partial<AwsClients> };
+
 /**
- * An App on a mocked ECS client (real SDK client, aws-sdk-client-mock answers) and mocked reads
- * (S3, ECR, SSM: see ./reads.ts), recording Slack notifications and metrics. Logs go to the real
+ * An App on a mocked ECS client (real SDK client, aws-sdk-client-mock answers) and mocked clients
+ * for the planning reads (S3, ECR, SSM: see ./reads.ts), recording Slack notifications and metrics,
+ * with no idempotency guard or deployments table unless `overrides` gives them. Logs go to the real
  * logger (capture stdout to read them).
  */
-export function testApp(env: Record<string, string> = {}, overrides: Partial<AppDeps> = {}) {
+export function testApp(env: Record<string, string> = {}, overrides: TestAppOverrides = {}) {
   const config = testConfig(env);
   const ecsMock = mockClient(ECSClient);
-  const client = new ECSClient({ region: 'us-east-1', maxAttempts: 1 });
-  const ecs = createEcsTarget(client);
+  const ecs = new ECSClient({ region: 'us-east-1', maxAttempts: 1 });
   const metrics = fakeMetrics();
   const notifier = recordingNotifier();
   const log = createLogger({ projectName: config.projectName, environment: config.projectEnv, level: config.logLevel });
-  const { reads, s3Mock, ecrMock, ssmMock } = mockReads();
-  const deps: AppDeps = {
-    config,
+  const { clients, s3Mock, ecrMock, ssmMock } = mockReads();
+  const deps: AppOverrides = {
     log,
     metrics,
     notifier,
-    targets: { ecs: async () => ecs, lambda: noLambdaTarget },
-    reads,
+    guard: undefined,
+    journal: undefined,
     deployerOptions: { backoffBaseMs: 0 },
     ...overrides,
+    clients: { ...clients, ecs: async () => ecs, lambda: noLambdaClient, ...overrides.clients },
   };
-  return { app: new App(deps), deps, config, ecsMock, s3Mock, ecrMock, ssmMock, metrics, notifier };
+  return { app: createApp(config, deps), deps, config, ecsMock, s3Mock, ecrMock, ssmMock, metrics, notifier };
 }
 
 export { DescribeTaskDefinitionCommand, UpdateServiceCommand };

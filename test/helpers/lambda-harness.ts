@@ -17,12 +17,9 @@ import {
   type InvokeCommandOutput,
 } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { App, type AppDeps } from '../../src/entry/app.js';
-import { createLogger } from '../../src/shared/observability.js';
 import { createEcsTarget } from '../../src/targets/ecs.js';
 import { createLambdaTarget } from '../../src/targets/lambda/index.js';
-import { fakeMetrics, recordingNotifier, sentCommands, testConfig } from './app.js';
-import { mockReads } from './reads.js';
+import { sentCommands, testApp, type TestAppOverrides } from './app.js';
 
 export {
   GetAliasCommand,
@@ -116,32 +113,21 @@ export function happyPath(lambdaMock: ReturnType<typeof lambdaApp>['lambdaMock']
  * An App with LAMBDA_CONFIG set, on mocked Lambda and ECS clients, recording Slack notifications
  * and metrics. Logs go to the real logger (capture stdout to read them).
  */
-export function lambdaApp(env: Record<string, string> = {}, overrides: Partial<AppDeps> = {}) {
-  const config = testConfig({ LAMBDA_CONFIG: JSON.stringify(LAMBDA_CONFIG), ...env });
-  const lambdaClient = new LambdaClient({ region: 'us-east-1', maxAttempts: 1 });
+export function lambdaApp(env: Record<string, string> = {}, overrides: TestAppOverrides = {}) {
+  const client = new LambdaClient({ region: 'us-east-1', maxAttempts: 1 });
   // This app's own client is mocked, not every LambdaClient: an SDK waiter polls once more after
   // it was aborted, and that late call must land in this test's mock, never in the next test's.
-  const lambdaMock = mockClient(lambdaClient);
-  const ecsMock = mockClient(ECSClient);
-  const lambda = createLambdaTarget(lambdaClient, {
-    waiterMinDelaySeconds: 0.001,
-    waiterMaxDelaySeconds: 0.002,
-  });
+  const lambdaMock = mockClient(client);
+  const lambda = createLambdaTarget(client, { waiterMinDelaySeconds: 0.001, waiterMaxDelaySeconds: 0.002 });
   const ecs = createEcsTarget(new ECSClient({ region: 'us-east-1', maxAttempts: 1 }));
-  const metrics = fakeMetrics();
-  const notifier = recordingNotifier();
-  const log = createLogger({ projectName: config.projectName, environment: config.projectEnv, level: config.logLevel });
-  const { reads, s3Mock, ecrMock, ssmMock } = mockReads();
-  const app = new App({
-    config,
-    log,
-    metrics,
-    notifier,
-    targets: { ecs: async () => ecs, lambda: async () => lambda },
-    reads,
-    deployerOptions: { backoffBaseMs: 0 },
-    ...overrides,
-  });
+  const { app, config, ecsMock, s3Mock, ecrMock, ssmMock, metrics, notifier } = testApp(
+    { LAMBDA_CONFIG: JSON.stringify(LAMBDA_CONFIG), ...env },
+    {
+      targets: { ecs: async () => ecs, lambda: async () => lambda },
+      ...overrides,
+      clients: { lambda: async () => client, ...overrides.clients },
+    },
+  );
   return { app, config, lambdaMock, ecsMock, s3Mock, ecrMock, ssmMock, metrics, notifier };
 }
 

@@ -3,10 +3,7 @@ import { GetObjectCommand, ListObjectVersionsCommand, S3Client, type GetObjectCo
 import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Readable } from 'node:stream';
-import { createEcrReads } from '../../src/triggers/reads/ecr.js';
-import type { Reads } from '../../src/triggers/reads/registry.js';
-import { createS3Reads } from '../../src/triggers/reads/s3.js';
-import { createSsmReads } from '../../src/triggers/reads/ssm.js';
+import type { AwsClients } from '../../src/aws/clients.js';
 
 /** The env file every S3 test reads unless it sets a history: valid, one variable. */
 export const DEFAULT_ENV_FILE = 'APP_ENV=dev\n';
@@ -22,7 +19,7 @@ export function objectBody(content: string | Uint8Array) {
 }
 
 /**
- * The reads of an App on real SDK clients whose `send` is mocked per instance (so a test's own
+ * The S3, ECR and SSM clients of an App (what its planning reads use): real SDK clients whose `send` is mocked per instance (so a test's own
  * class mock, e.g. of SSMClient for the webhook, is left alone). Defaults: every env file is
  * {@link DEFAULT_ENV_FILE} with no listed history, every image is described with its digest and
  * no scan, and Parameter Store knows nothing of who changed a parameter.
@@ -49,8 +46,8 @@ export function mockReads() {
   });
   ecrMock.on(DescribeImageScanFindingsCommand).resolves({ imageScanFindings: { findings: [] } });
   ssmMock.on(DescribeParametersCommand).resolves({ Parameters: [] });
-  const reads: Reads = { s3: async () => createS3Reads(s3), ecr: async () => createEcrReads(ecr), ssm: async () => createSsmReads(ssm) };
-  return { reads, s3Mock, ecrMock, ssmMock };
+  const clients: Pick<AwsClients, 's3' | 'ecr' | 'ssm'> = { s3: async () => s3, ecr: async () => ecr, ssm: async () => ssm };
+  return { clients, s3Mock, ecrMock, ssmMock };
 }
 
 /**

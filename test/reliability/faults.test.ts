@@ -6,13 +6,12 @@
 import { ECSClient } from '@aws-sdk/client-ecs';
 import type { ServerResponse } from 'node:http';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { App } from '../../src/entry/app.js';
+import { createApp } from '../../src/entry/createApp.js';
 import { TransientDeploymentError } from '../../src/shared/errors.js';
 import { createLogger } from '../../src/shared/observability.js';
 import type { Notifier } from '../../src/slack/notifier.js';
 import { createSlackNotifier } from '../../src/slack/notifier.js';
-import { createEcsTarget } from '../../src/targets/ecs.js';
-import { fakeMetrics, noLambdaTarget, recordingNotifier, testConfig } from '../helpers/app.js';
+import { fakeMetrics, noLambdaClient, recordingNotifier, testConfig } from '../helpers/app.js';
 import { startFakeEcs, type Fault } from '../helpers/fakeEcs.js';
 import { adapt } from '../helpers/fixtures.js';
 import { mockReads } from '../helpers/reads.js';
@@ -42,16 +41,13 @@ function appOn(ecs: FakeEcs, env: Record<string, string> = {}, notifier: Notifie
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     maxAttempts: 3,
   });
-  const api = createEcsTarget(client);
   const metrics = fakeMetrics();
   const log = createLogger({ projectName: 'myproject', environment: 'dev', level: 'info' });
-  const app = new App({
-    config,
+  const app = createApp(config, {
     log,
     metrics,
     notifier,
-    targets: { ecs: async () => api, lambda: noLambdaTarget },
-    reads: mockReads().reads,
+    clients: { ...mockReads().clients, ecs: async () => client, lambda: noLambdaClient },
     deployerOptions: { backoffBaseMs: 20 },
   });
   return { app, metrics, notifier };

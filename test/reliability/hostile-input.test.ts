@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
-import { App, type HandleResult } from '../../src/entry/app.js';
+import type { HandleResult } from '../../src/entry/app.js';
+import { createApp } from '../../src/entry/createApp.js';
 import { s3EventKeyForms } from '../../src/triggers/events.js';
 import { adapt, awsSample } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
@@ -164,10 +165,10 @@ describe('hostile and broken input', () => {
 
   /** A fresh App (its own Slack and metrics) on the test's mocked clients, their history cleared. */
   function freshApp() {
-    const { deps, ecsMock, s3Mock, ecrMock, ssmMock } = mocked;
+    const { deps, config, ecsMock, s3Mock, ecrMock, ssmMock } = mocked;
     for (const mock of [ecsMock, s3Mock, ecrMock, ssmMock]) mock.resetHistory();
     const notifier = recordingNotifier();
-    return { app: new App({ ...deps, notifier, metrics: fakeMetrics() }), ecsMock, notifier };
+    return { app: createApp(config, { ...deps, notifier, metrics: fakeMetrics() }), ecsMock, notifier };
   }
 
   /** Runs one event on a fresh app; returns what reached AWS and the logs. */

@@ -3,7 +3,7 @@
  * DynamoDB-compatible server (dynalite on 127.0.0.1), and a 50-service fan-out where 5 fail.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { App } from '../../src/entry/app.js';
+import { createApp } from '../../src/entry/createApp.js';
 import { createPowertoolsGuard } from '../../src/deploy/idempotency/powertools.js';
 import { TransientDeploymentError } from '../../src/shared/errors.js';
 import { lambdaContext, serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
@@ -83,7 +83,7 @@ describe('idempotency: at most one deployment per (event, target)', () => {
       return serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:3');
     });
     // A second container: same AWS, its own guard instance.
-    const second = { app: new App({ ...first.deps, guard: guard() }) };
+    const second = { app: createApp(first.config, { ...first.deps, guard: guard() }) };
     const event = { ...parameterUpdate(), id: 'dup-concurrent' };
     const deploying = first.app.handle(event, lambdaContext());
     // The first is deploying (its claim is written before it deploys) and stays so until released.

@@ -67,7 +67,7 @@ function unionMembers(file: string, type: string): string[] {
 
 /** The `kind`s of the EventTrigger union (what one event asks to deploy): the routes that deploy. */
 function deployingRoutes(): string[] {
-  const text = readFileSync(join(REPO_ROOT, 'src/triggers/plan.ts'), 'utf8');
+  const text = readFileSync(join(REPO_ROOT, 'src/triggers/trigger.ts'), 'utf8');
   const body = /export type EventTrigger =([\s\S]+?);\n\n/.exec(text)?.[1] ?? '';
   return [...body.matchAll(/kind: '([a-z0-9]+)'/g)].map((m) => m[1] as string);
 }

@@ -50,8 +50,29 @@ describe('architecture', () => {
   });
 
   it('the deployer reaches targets only through their contract', () => {
-    const targetImports = (graph.get('src/deploy/deployer.ts') ?? []).filter((target) => target.startsWith('src/targets/'));
-    expect(targetImports).toEqual(['src/targets/contract.ts']);
+    const targetImports = [...graph]
+      .filter(([file]) => file.startsWith('src/deploy/'))
+      .flatMap(([file, imports]) => imports.filter((target) => target.startsWith('src/targets/')).map((target) => `${file} → ${target}`));
+    expect(targetImports.length).toBeGreaterThan(0);
+    expect(targetImports.filter((line) => !line.endsWith(' → src/targets/contract.ts'))).toEqual([]);
+  });
+
+  it('the deployer (src/deploy/) does not branch on a kind of target: no kind named, no `.target` compared or switched on', () => {
+    const deployer = sourceFiles('src/deploy');
+    expect(deployer).toEqual(expect.arrayContaining(['src/deploy/deployer.ts', 'src/deploy/reporter.ts', 'src/deploy/batch/merge.ts']));
+    for (const file of deployer) {
+      const code = readFileSync(file, 'utf8')
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/\/\/.*$/gm, '');
+      expect(code.match(/['"`](?:ecs|lambda)['"`]|\.target\s*[!=]==?|switch\s*\([^)]*\.target\s*\)/gi) ?? [], file).toEqual([]);
+    }
+  });
+
+  it('triggers plan without the deployments table: nothing under src/triggers/ imports src/following/', () => {
+    const following = [...graph].flatMap(([file, imports]) =>
+      file.startsWith('src/triggers/') ? imports.filter((target) => target.startsWith('src/following/')).map((t) => `${file} → ${t}`) : [],
+    );
+    expect(following).toEqual([]);
   });
 
   it('the preflight (src/verify/) is an operator tool, not part of the Lambda: src/index.ts does not reach it', () => {

@@ -22,10 +22,13 @@ function fact(notification: { facts: Array<[string, string]> } | undefined, labe
 const throttled = () => awsError('ThrottlingException', 'client', 400);
 
 describe('deployer: retries, backoff, timeout', () => {
-  // Handlers load with import(); load the one used here before clocks are faked.
+  // Handlers, planning reads and targets load with import(); load those used here before clocks are faked.
   beforeAll(async () => {
     await import('../../src/triggers/ssm.js');
     await import('../../src/triggers/s3.js');
+    await import('../../src/triggers/reads/ssm.js');
+    await import('../../src/triggers/reads/s3.js');
+    await import('../../src/targets/ecs.js');
   });
   let output: ReturnType<typeof captureOutput>;
   beforeEach(() => {

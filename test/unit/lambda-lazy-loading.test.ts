@@ -24,9 +24,9 @@ describe('lazy loading of the Lambda SDK (cold starts are benchmarked)', () => {
     expect(importers('dynamic', isLambdaSdk)).toEqual([]);
   });
 
-  it('the Lambda target module is loaded by the Targets factory with import(), and statically only by the local runner', () => {
+  it('the Lambda target module is loaded by the targets registry with import(), never statically', () => {
     // Type-only imports of it load nothing, and are allowed anywhere.
-    expect(importers('value', (i) => i.file === LAMBDA_TARGET)).toEqual(['src/local/run.ts']);
+    expect(importers('value', (i) => i.file === LAMBDA_TARGET)).toEqual([]);
     expect(importers('dynamic', (i) => i.file === LAMBDA_TARGET)).toEqual(['src/targets/registry.ts']);
   });
 

@@ -11,7 +11,8 @@ import type { DeploymentResult } from '../../src/deploy/deployer.js';
 import type { DescribedCall } from '../../src/local/describedCalls.js';
 import { readLocalInput } from '../../src/local/input.js';
 import { planSummary } from '../../src/local/report.js';
-import type { DeploymentRequest, Plan } from '../../src/triggers/plan.js';
+import type { Plan } from '../../src/triggers/plan.js';
+import type { DeploymentRequest } from '../../src/triggers/requests.js';
 
 const ECS = { cluster: 'myproject_cluster_dev', service: 'myproject_service_api_dev', family: 'myproject_service_api_dev' };
 const TD = 'arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:42';
@@ -53,6 +54,7 @@ function planned(deployments: DeploymentRequest[], results: DeploymentResult[], 
     eventId: 'e-1',
     plan: { route: 'manual', eventId: 'e-1', deployments, skipped: [], notices: [], ...more },
     deployments: results,
+    followed: [],
   };
 }
 

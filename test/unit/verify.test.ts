@@ -3,18 +3,14 @@
  * and broken one thing at a time; each break is asserted as the line a person reads and the exit code.
  */
 import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
-import { DescribeClustersCommand, DescribeServicesCommand, ECSClient, ListServicesCommand } from '@aws-sdk/client-ecs';
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import { DescribeClustersCommand, DescribeServicesCommand, ListServicesCommand } from '@aws-sdk/client-ecs';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeParametersCommand, GetParameterCommand } from '@aws-sdk/client-ssm';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { App } from '../../src/entry/app.js';
+import { createApp } from '../../src/entry/createApp.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createLogger } from '../../src/shared/observability.js';
-import { createAwsReads } from '../../src/triggers/reads/registry.js';
-import { createEcsTarget } from '../../src/targets/ecs.js';
-import { createLambdaTarget } from '../../src/targets/lambda/index.js';
 import { runVerify } from '../../src/verify/cli.js';
 import { fakeMetrics, recordingNotifier } from '../helpers/app.js';
 import { adapt } from '../helpers/fixtures.js';
@@ -892,16 +888,7 @@ describe("the preflight's push lines agree with the ECR trigger", () => {
   async function pushed(repository: string, tag: string) {
     const config = loadConfig({ ...ENV, DRY_RUN: 'true' });
     const log = createLogger({ projectName: 'myproject', environment: 'dev', level: 'error' });
-    const ecs = createEcsTarget(new ECSClient({ region: 'us-east-1' }));
-    const lambda = createLambdaTarget(new LambdaClient({ region: 'us-east-1' }));
-    const app = new App({
-      config,
-      log,
-      metrics: fakeMetrics(),
-      notifier: recordingNotifier(),
-      targets: { ecs: async () => ecs, lambda: async () => lambda },
-      reads: createAwsReads('us-east-1'),
-    });
+    const app = createApp(config, { log, metrics: fakeMetrics(), notifier: recordingNotifier() });
     const result = await app.handle(adapt('ecr/image-action-push-success.json', { 'repository-name': repository, 'image-tag': tag }));
     return result.status === 'planned'
       ? { deployed: result.plan.deployments.map((d) => d.service), skipped: result.plan.skipped.map((d) => d.service) }

@@ -8,42 +8,29 @@
  * different digests deploy the latest. The merged deployment lists every trigger it answers
  * (src/present/triggerLines.ts words them) and every event id, which the idempotency guard records.
  */
-import type { DeploymentRequest, EventTrigger, Trigger } from '../../triggers/plan.js';
+import { changeRank, deploymentKey, type DeploymentRequest } from '../../triggers/requests.js';
+import type { EventTrigger, Trigger } from '../../triggers/trigger.js';
+import type { RouteName } from '../../triggers/plan.js';
+import type { DeploymentOrder } from '../deployer.js';
 
 /** A deployment one event of the batch asked for. */
 interface Asked {
   eventId: string;
+  /** The event's route: what the merged deployment counts under when it is the one deployed. */
+  route: RouteName;
   /** When the event happened (its `time`, epoch milliseconds); NaN when it does not say. */
   time: number;
   request: DeploymentRequest;
 }
 
-/** One deployment of the batch: what it deploys and the events it answers. */
-export interface MergedDeployment {
-  /** One event's request as it was, or the winning request with a merged trigger. */
-  request: DeploymentRequest;
-  /** The event whose change is deployed. */
-  eventId: string;
+/**
+ * One deployment of the batch: one event's request as it was, or the winning request with a
+ * merged trigger; the event whose change is deployed and its route; `triggeredAt` the earliest of
+ * the events (a deployment's duration counts from the first change).
+ */
+export interface MergedDeployment extends DeploymentOrder {
   /** Every event it answers, in event-time order. */
   eventIds: string[];
-  /** ISO 8601: the earliest of them (a deployment's duration counts from the first change). */
-  triggeredAt: string;
-}
-
-/** The resource a deployment changes: requests with the same key are one deployment. */
-function targetKey(request: DeploymentRequest): string {
-  return request.target === 'ecs'
-    ? `ecs:${request.ecs.cluster}/${request.ecs.service}`
-    : `lambda:${request.lambda.functionName}:${request.lambda.alias ?? ''}`;
-}
-
-/**
- * Which request's change wins: an image (ECS: the revision the ECR path read; Lambda: the image
- * update), then a Lambda zip, then a restart, which any of the others brings about anyway.
- */
-function precedence(request: DeploymentRequest): number {
-  if (request.target === 'ecs') return request.trigger.kind === 'ecr' ? 2 : 1;
-  return request.change.kind === 'image' ? 3 : request.change.kind === 'zip' ? 2 : 1;
 }
 
 /** The events' triggers of a request (a handler's request has one). */
@@ -56,11 +43,12 @@ function mergeTarget(asked: readonly Asked[]): MergedDeployment {
   // Event-time order (an event without a time counts as the latest), then the batch's order.
   const at = (a: Asked) => (Number.isNaN(a.time) ? Number.POSITIVE_INFINITY : a.time);
   const ordered = asked.map((a, index) => ({ ...a, index })).sort((a, b) => at(a) - at(b) || a.index - b.index);
-  const winner = ordered.reduce((best, a) => (precedence(a.request) >= precedence(best.request) ? a : best));
+  const winner = ordered.reduce((best, a) => (changeRank(a.request) >= changeRank(best.request) ? a : best));
   const eventIds = [...new Set(ordered.map((a) => a.eventId))];
   const times = ordered.map((a) => a.time).filter((t) => !Number.isNaN(t));
   const triggeredAt = new Date(times.length === 0 ? Date.now() : Math.min(...times)).toISOString();
-  if (ordered.length === 1) return { request: winner.request, eventId: winner.eventId, eventIds, triggeredAt };
+  const { eventId, route } = winner;
+  if (ordered.length === 1) return { request: winner.request, eventId, route, eventIds, triggeredAt };
   const deployed = winner.request.trigger;
   return {
     request: {
@@ -72,7 +60,8 @@ function mergeTarget(asked: readonly Asked[]): MergedDeployment {
         eventIds,
       },
     },
-    eventId: winner.eventId,
+    eventId,
+    route,
     eventIds,
     triggeredAt,
   };
@@ -83,15 +72,15 @@ function mergeTarget(asked: readonly Asked[]): MergedDeployment {
  *
  * @example
  * mergeDeployments([
- *   { eventId: 'e1', time: t0, request: restart(api, ssmChange('/dev/myproject/api/DB_HOST')) },
- *   { eventId: 'e2', time: t0 + 1000, request: redeploy(api, 'arn:…:task-definition/myproject_service_api_dev:42', ecrPush('v1.4.2')) },
+ *   { eventId: 'e1', route: 'ssm', time: t0, request: restart(api, ssmChange('/dev/myproject/api/DB_HOST')) },
+ *   { eventId: 'e2', route: 'ecr', time: t0 + 1000, request: redeploy(api, 'arn:…:task-definition/myproject_service_api_dev:42', ecrPush('v1.4.2')) },
  * ]);
- * // [{ request: { …redeploy of :42, trigger: { kind: 'merged', deployed: ecrPush, triggers: [ssmChange, ecrPush], eventIds: ['e1', 'e2'] } }, eventId: 'e2', eventIds: ['e1', 'e2'], triggeredAt: t0 }]
+ * // [{ request: { …redeploy of :42, trigger: { kind: 'merged', deployed: ecrPush, triggers: [ssmChange, ecrPush], eventIds: ['e1', 'e2'] } }, eventId: 'e2', route: 'ecr', eventIds: ['e1', 'e2'], triggeredAt: t0 }]
  */
 export function mergeDeployments(asked: readonly Asked[]): MergedDeployment[] {
   const byTarget = new Map<string, Asked[]>();
   for (const a of asked) {
-    const key = targetKey(a.request);
+    const key = deploymentKey(a.request);
     byTarget.set(key, [...(byTarget.get(key) ?? []), a]);
   }
   return [...byTarget.values()].map(mergeTarget);

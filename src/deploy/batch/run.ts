@@ -1,28 +1,29 @@
 /**
- * One SQS batch, start to finish: every record's EventBridge event is planned as a direct
- * invocation would plan it; the deployments the events ask for are merged, one per target
- * (./merge.ts), and carried out; then Powertools Batch answers with the records to retry.
+ * One SQS batch, start to finish: every record's EventBridge event is planned and reported as a
+ * direct invocation would; the deployments the events ask for are merged, one per target
+ * (./merge.ts), and carried out in one run of the deployer; the answer lists the records to retry.
  *
  * Merging needs every plan before any deployment starts, so the batch's work is done first and the
- * record handler Powertools runs only reports each record's outcome: `batchItemFailures` lists
- * exactly the records whose deployments are left to do (a transient failure, one in progress in
- * another invocation), and every record when all of them are (Powertools then fails the
- * invocation). Records with permanent problems, foreign events and bodies that are not EventBridge
- * events succeed: they would fail the same way on every receive.
+ * answer is built from what came of it: `batchItemFailures` lists exactly the records whose events
+ * are left to do (a deployment that failed on a transient error, is in progress in another
+ * invocation or was not started; an event whose planning or following must be retried), and when
+ * that is every record the invocation fails (FullBatchFailureError, as Powertools Batch fails it).
+ * Records with permanent problems, foreign events and bodies that are not EventBridge events
+ * succeed: they would fail the same way on every receive.
  *
- * ECS events and manual deploys are not merged (in a batch they are handled one by one, as direct
- * invocations); delete warnings and refused images are reported per event, never merged.
+ * ECS events and manual deploys are not merged: their deployments run beside the merged ones, one
+ * per event; delete warnings and refused images are reported per event, never merged.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { FullBatchFailureError } from '@aws-lambda-powertools/batch';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mapWithConcurrency } from '../../shared/concurrency.js';
-import { BATCH_LIMITS, DEPLOYER_DEFAULTS } from '../../config/constants.js';
-import { unfinishedWork, type DeploymentResult } from '../deployer.js';
+import { BATCH_LIMITS } from '../../config/constants.js';
+import { unfinishedWork, type DeploymentOrder, type DeploymentResult } from '../deployer.js';
 import { describeError, errorFields } from '../../shared/errors.js';
 import { envelopeSchema, malformedFields, type EventEnvelope } from '../../triggers/events.js';
 import { MetricName, type Log, type MetricSink } from '../../shared/observability.js';
 import type { Plan, RouteName } from '../../triggers/plan.js';
-import { mergeDeployments, type MergedDeployment } from './merge.js';
+import { mergeDeployments } from './merge.js';
 
 /** The routes whose deployments are merged: the deploying triggers people do not wait on. */
 const MERGED_ROUTES: ReadonlySet<RouteName> = new Set(['ecr', 'ssm', 's3']);
@@ -36,9 +37,7 @@ export type PlannedEvent =
       plan: Plan;
       /** ISO 8601: when the event happened. */
       time: string;
-      /** Carries the plan out on its own, as a direct invocation; throws when something is left to retry. */
-      carryOut(): Promise<void>;
-      /** Reports the plan's skips and notices (its deployments are merged with the batch's). */
+      /** Follows its ECS event and reports its skips and notices (its deployments run with the batch's); throws what must be retried. */
       report(): Promise<void>;
     };
 
@@ -49,8 +48,8 @@ export interface BatchSteps {
   metrics: MetricSink;
   /** Plans one event as a direct invocation does; throws what must be retried. */
   plan(event: EventEnvelope): Promise<PlannedEvent>;
-  /** Carries out one merged deployment. */
-  deploy(deployment: MergedDeployment): Promise<DeploymentResult>;
+  /** Carries out the batch's deployments, in one run. */
+  deploy(orders: readonly DeploymentOrder[]): Promise<DeploymentResult[]>;
 }
 
 /** A record handler's error: Powertools lists the record in `batchItemFailures`. */
@@ -95,9 +94,9 @@ function eventOf(record: SQSRecord): { event: EventEnvelope } | { reason: string
  * Handles an SQS batch of EventBridge events and answers with the records to retry.
  *
  * @example
- * await handleSqsBatch(sqsEvent, app.batchSteps(), context); // { batchItemFailures: [{ itemIdentifier: 'ee95829a-…' }] }
+ * await handleSqsBatch(sqsEvent, steps); // { batchItemFailures: [{ itemIdentifier: 'ee95829a-…' }] }
  */
-export async function handleSqsBatch(batch: SQSEvent, steps: BatchSteps, context?: Context): Promise<SQSBatchResponse> {
+export async function handleSqsBatch(batch: SQSEvent, steps: BatchSteps): Promise<SQSBatchResponse> {
   const { log, metrics } = steps;
   /** Event id → the records that carry it (a duplicate delivery is planned once). */
   const events = new Map<string, { event: EventEnvelope; messageIds: string[] }>();
@@ -140,20 +139,30 @@ export async function handleSqsBatch(batch: SQSEvent, steps: BatchSteps, context
   const plans = planned.filter((p) => p.kind === 'planned');
   const merging = plans.filter((p) => MERGED_ROUTES.has(p.plan.route));
   const merged = mergeDeployments(
-    merging.flatMap((p) => p.plan.deployments.map((request) => ({ eventId: p.plan.eventId, time: Date.parse(p.time), request }))),
+    merging.flatMap(({ plan, time }) =>
+      plan.deployments.map((request) => ({ eventId: plan.eventId, route: plan.route, time: Date.parse(time), request })),
+    ),
   );
+  // The others' deployments run on their own, one per event, as a direct invocation would run them.
+  const alone = plans
+    .filter((p) => !MERGED_ROUTES.has(p.plan.route))
+    .flatMap(({ plan, time }) =>
+      plan.deployments.map((request) => ({
+        request,
+        eventId: plan.eventId,
+        route: plan.route,
+        triggeredAt: time,
+        eventIds: [plan.eventId],
+      })),
+    );
+  const deployments = [...merged, ...alone];
 
-  const reported = Promise.all(merging.map((p) => p.report()));
-  const alone = Promise.all(
-    plans
-      .filter((p) => !MERGED_ROUTES.has(p.plan.route))
-      .map((p) => p.carryOut().catch((error: unknown) => leftToDo(p.plan.eventId, error))),
-  );
-  const results = await mapWithConcurrency(merged, DEPLOYER_DEFAULTS.concurrency, (deployment) => steps.deploy(deployment));
-  await Promise.all([reported, alone]);
+  const reported = Promise.all(plans.map((p) => p.report().catch((error: unknown) => leftToDo(p.plan.eventId, error))));
+  const results = await steps.deploy(deployments);
+  await reported;
   results.forEach((result, i) => {
     const reason = retryReason(result);
-    if (reason !== undefined) for (const eventId of merged[i]?.eventIds ?? []) unfinished.set(eventId, reason);
+    if (reason !== undefined) for (const eventId of deployments[i]?.eventIds ?? []) unfinished.set(eventId, reason);
   });
 
   const failedMessages = new Map<string, string>();
@@ -166,13 +175,16 @@ export async function handleSqsBatch(batch: SQSEvent, steps: BatchSteps, context
     deployments: merged.length,
     records_to_retry: [...failedMessages.keys()],
   });
-  return processPartialResponse(
-    batch,
-    async (record: SQSRecord) => {
-      const reason = failedMessages.get(record.messageId);
-      if (reason !== undefined) throw new RecordNotFinished(reason);
-    },
-    new BatchProcessor(EventType.SQS),
-    context === undefined ? {} : { context },
-  );
+  return answer(batch, failedMessages);
+}
+
+/**
+ * The answer to SQS: the records to retry, in the batch's order. When that is every record, the
+ * invocation fails instead, so SQS retries them all (and the Errors alarm sees it).
+ */
+function answer(batch: SQSEvent, failedMessages: ReadonlyMap<string, string>): SQSBatchResponse {
+  const failed = batch.Records.filter((record) => failedMessages.has(record.messageId));
+  if (failed.length > 0 && failed.length === batch.Records.length)
+    throw new FullBatchFailureError(failed.map((record) => new RecordNotFinished(failedMessages.get(record.messageId))));
+  return { batchItemFailures: failed.map((record) => ({ itemIdentifier: record.messageId })) };
 }

@@ -8,29 +8,14 @@
  * - rollback.ts — move the alias back to the version its description records;
  * - smoke.ts, wait.ts, alias.ts, update.ts — the steps they share.
  */
-import { GetFunctionCommand, LambdaClient } from '../../aws/lambda.js';
+import type { LambdaClient } from '../../aws/lambda.js';
 import { LAMBDA_DEFAULTS } from '../../config/constants.js';
-import type { LambdaDeployment } from '../../triggers/plan.js';
+import type { LambdaDeployment } from '../../triggers/requests.js';
 import type { PreparedDeployment, Target } from '../contract.js';
 import { preparePromote } from './promote.js';
 import { prepareRelease } from './release.js';
 import { prepareRollback } from './rollback.js';
 import { Session, type LambdaTargetOptions } from './session.js';
-
-/** The image a function is configured with, as the ECR route needs it. */
-export interface FunctionImage {
-  /** `Image` or `Zip`. */
-  packageType: string;
-  imageUri: string | undefined;
-}
-
-/** The Lambda reads handlers make while planning. */
-export interface LambdaReads {
-  /** One `GetFunction`: whether the function is an image function, and which image it is configured with. */
-  functionImage(functionName: string): Promise<FunctionImage>;
-}
-
-export interface LambdaTarget extends Target<LambdaDeployment>, LambdaReads {}
 
 function prepareVerb(session: Session): Promise<PreparedDeployment> {
   const { change } = session.request;
@@ -51,7 +36,7 @@ function prepareVerb(session: Session): Promise<PreparedDeployment> {
  * const target = createLambdaTarget(new LambdaClient({ region: 'eu-west-1' }));
  * const prepared = await target.prepare(request, context); // reads; prepared.calls lists the writes
  */
-export function createLambdaTarget(client: LambdaClient, options: Partial<LambdaTargetOptions> = {}): LambdaTarget {
+export function createLambdaTarget(client: LambdaClient, options: Partial<LambdaTargetOptions> = {}): Target<LambdaDeployment> {
   const settings: LambdaTargetOptions = {
     waiterMinDelaySeconds: LAMBDA_DEFAULTS.waiterMinDelaySeconds,
     waiterMaxDelaySeconds: LAMBDA_DEFAULTS.waiterMaxDelaySeconds,
@@ -59,11 +44,6 @@ export function createLambdaTarget(client: LambdaClient, options: Partial<Lambda
   };
   return {
     reportsCompletion: true,
-    async functionImage(functionName) {
-      const { Configuration, Code } = await client.send(new GetFunctionCommand({ FunctionName: functionName }));
-      // Only the package type and image are kept: GetFunction also returns a presigned code URL and the environment.
-      return { packageType: Configuration?.PackageType ?? 'Zip', imageUri: Code?.ImageUri };
-    },
     async prepare(request, context) {
       const session = new Session(client, settings, request, context);
       try {
@@ -85,9 +65,4 @@ export function createLambdaTarget(client: LambdaClient, options: Partial<Lambda
       }
     },
   };
-}
-
-/** A Lambda client for the region. It honours `AWS_ENDPOINT_URL` and the SDK's own retries. */
-export function createLambdaClient(region: string): LambdaClient {
-  return new LambdaClient({ region });
 }

@@ -10,7 +10,8 @@
 import { PublishVersionCommand, type FunctionConfiguration, type GetAliasCommandOutput } from '../../aws/lambda.js';
 import { LAMBDA_DEFAULTS } from '../../config/constants.js';
 import { DeploymentError } from '../../shared/errors.js';
-import { NEW_VERSION, type LambdaChange, type LambdaRelease } from '../../triggers/plan.js';
+import type { LambdaChange } from '../../triggers/requests.js';
+import type { LambdaRelease } from '../outcomes.js';
 import { truncate } from '../../shared/text.js';
 import type { PreparedDeployment } from '../contract.js';
 import { describeMoveAlias, moveAlias } from './alias.js';
@@ -18,6 +19,9 @@ import { describeCall, isConflictOrStale, isStale, type Session } from './sessio
 import { describeSmokeTest, smokeTest } from './smoke.js';
 import { applyUpdate, checkPackageType, describeUpdate, resolvedImage, type FunctionUpdate } from './update.js';
 import { describeWait, waitForUpdate, waitForVersion } from './wait.js';
+
+/** Shown instead of the number of a version that is yet to be published. */
+const NEW_VERSION = '(new version)';
 
 /** What a release changes first: an update, or nothing (a manual release). */
 export type ReleaseChange = FunctionUpdate | Extract<LambdaChange, { kind: 'release' }>;

@@ -13,11 +13,12 @@ import {
 } from '../../aws/lambda.js';
 import { DeploymentError, errorFields, errorName } from '../../shared/errors.js';
 import { MetricName } from '../../shared/observability.js';
-import type { LambdaDeployment, LambdaProgress, LambdaRelease, TargetOutcome } from '../../triggers/plan.js';
+import type { LambdaDeployment } from '../../triggers/requests.js';
+import type { LambdaProgress, LambdaRelease } from '../outcomes.js';
 import { isRetryableAwsError } from '../../shared/errors.js';
 import { rememberSecretValues } from '../../shared/redact.js';
 import { withRetries } from '../../shared/retry.js';
-import type { TargetContext } from '../contract.js';
+import type { TargetContext, TargetOutcome } from '../contract.js';
 
 export interface LambdaTargetOptions {
   /** Waiters poll with a backoff between these delays (seconds). */

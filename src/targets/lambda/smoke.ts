@@ -8,7 +8,7 @@ import { InvokeCommand } from '../../aws/lambda.js';
 import { LAMBDA_DEFAULTS } from '../../config/constants.js';
 import { SmokeTestFailedError } from '../../shared/errors.js';
 import { knownSecretValues } from '../../shared/redact.js';
-import type { SmokeTestOutcome } from '../../triggers/plan.js';
+import type { SmokeTestOutcome } from '../outcomes.js';
 import { describeCall, type Session } from './session.js';
 
 /** Keys whose values are masked in a smoke-test response. */

@@ -10,7 +10,8 @@ import { UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, type Fun
 import { CONFIG_REVISION_VARIABLE } from '../../config/constants.js';
 import { DeploymentError } from '../../shared/errors.js';
 import { parseImage } from '../../config/images.js';
-import type { LambdaChange, LambdaRelease } from '../../triggers/plan.js';
+import type { LambdaChange } from '../../triggers/requests.js';
+import type { LambdaRelease } from '../outcomes.js';
 import { describeCall, isConflictOrStale, type Session } from './session.js';
 
 /** The changes that update the function before it is published. */

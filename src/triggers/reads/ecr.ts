@@ -5,12 +5,12 @@
 import {
   DescribeImagesCommand,
   DescribeImageScanFindingsCommand,
-  ECRClient,
+  type ECRClient,
   type EnhancedImageScanFinding,
   type ImageScanFinding,
 } from '../../aws/ecr.js';
 import { ECR_SCAN_LIMITS, FINDING_SEVERITIES } from '../../config/constants.js';
-import type { ImageSummary, ScanFinding } from '../plan.js';
+import type { ImageSummary, ScanFinding } from '../trigger.js';
 
 export interface EcrReads {
   /** `DescribeImages` of one image, by digest (or by tag when the digest is not known). */
@@ -99,8 +99,4 @@ export function createEcrReads(client: ECRClient): EcrReads {
       return findings.sort((a, b) => severityRank(a.severity) - severityRank(b.severity)).slice(0, limit);
     },
   };
-}
-
-export function createEcrClient(region: string): ECRClient {
-  return new ECRClient({ region });
 }

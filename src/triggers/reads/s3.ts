@@ -2,7 +2,7 @@
  * S3 reads the S3 route makes while planning: an object's content (one version, bounded in size)
  * and the version before it. Nothing here interprets the content.
  */
-import { GetObjectCommand, ListObjectVersionsCommand, S3Client } from '../../aws/s3.js';
+import { GetObjectCommand, ListObjectVersionsCommand, type S3Client } from '../../aws/s3.js';
 import { ENV_FILE_LIMITS } from '../../config/constants.js';
 
 /** An object version, as far as the bucket says. */
@@ -79,8 +79,4 @@ export function createS3Reads(client: S3Client): S3Reads {
       return { kind: 'not_listed' };
     },
   };
-}
-
-export function createS3Client(region: string): S3Client {
-  return new S3Client({ region });
 }

@@ -2,7 +2,7 @@
  * The SSM read the SSM route makes while planning: who changed a parameter last, and its version.
  * Metadata only — `DescribeParameters` never returns a value.
  */
-import { DescribeParametersCommand, SSMClient } from '../../aws/ssmMetadata.js';
+import { DescribeParametersCommand, type SSMClient } from '../../aws/ssmMetadata.js';
 
 /** What Parameter Store says about a parameter's last change. */
 export interface ParameterChange {
@@ -33,8 +33,4 @@ export function createSsmReads(client: SSMClient): SsmReads {
       return parameter === undefined ? undefined : { lastModifiedUser: parameter.LastModifiedUser, version: parameter.Version };
     },
   };
-}
-
-export function createSsmClient(region: string): SSMClient {
-  return new SSMClient({ region });
 }

@@ -1,48 +1,29 @@
 /**
- * ECS's events about a deployment, correlated with what deploybridge started. ECS reports each
+ * ECS's events about a deployment, applied to what deploybridge recorded of it. ECS reports each
  * deployment on its own: after the circuit breaker fails deployment D it starts a rollback
  * deployment R ("rolling back to deploymentId X") and reports R as COMPLETED — green, if taken on
  * its own. With the deployments table, D is marked failed and rolled back, R is recorded as D's
  * rollback, and R's completion is reported as D's rollback, never as a success.
  *
  * Every step is applied to the record once (a redelivered event changes nothing) and becomes a
- * `deployment_step` notice; events about deployments deploybridge did not start (or without a
- * table) become `ecs_event` notices, as much as can be known statelessly.
+ * `deployment_step` report; events about deployments deploybridge did not start (or without a
+ * table) become `ecs_event` reports, as much as can be known statelessly. The follower
+ * (./follower.ts) reports them.
  */
 import { errorFields, isRetryableAwsError } from '../shared/errors.js';
 import type { Log, MetricSink } from '../shared/observability.js';
 import { MetricName } from '../shared/observability.js';
-import {
-  deployedTrigger,
-  type DeploymentStep,
-  type EcsEventName,
-  type FailureEvidence,
-  type FollowedEcsDeployment,
-  type Notice,
-  type Rollback,
-} from '../triggers/plan.js';
-import type { DeploymentJournal, JournalEntry } from './journal.js';
+import { deployedTrigger } from '../triggers/trigger.js';
+import type { EcsEventFacts, EcsEventName } from '../triggers/plan.js';
+import type { DeploymentJournal, FollowedEcsDeployment, JournalEntry, Rollback } from './journal.js';
 import { change, journalKeys, readDeployment, see, withEvent, type Decision, type Seen } from './records.js';
-
-/** One ECS event about a service of this project. */
-interface EcsEventFacts {
-  eventId: string;
-  name: EcsEventName;
-  deploymentId: string | undefined;
-  reason: string | undefined;
-  /** The event's time (ISO 8601). */
-  time: string;
-  service: string;
-  ecsService: string;
-  cluster: string;
-  region: string;
-}
+import type { DeploymentStep, EcsReport, EvidenceQuery, FailureEvidence } from './steps.js';
 
 interface FollowContext {
   /** Without a table, events are reported statelessly. */
   journal: DeploymentJournal | undefined;
   /** Why tasks failed (best effort, bounded in time, never throws). */
-  evidence(deploymentId: string | undefined, since: string | undefined): Promise<FailureEvidence>;
+  evidence(query: EvidenceQuery): Promise<FailureEvidence>;
   log: Log;
   metrics: MetricSink;
 }
@@ -60,6 +41,11 @@ function rollbackTarget(reason: string | undefined): { to: string } | undefined 
 
 const NEEDS_EVIDENCE = new Set<EcsEventName>(['SERVICE_DEPLOYMENT_FAILED', 'SERVICE_TASK_START_IMPAIRED']);
 
+/** What to read of why the event's service fails: tasks of `deploymentId` first, none older than `since`. */
+function evidenceQuery(facts: EcsEventFacts, deploymentId: string | undefined, since: string | undefined): EvidenceQuery {
+  return { cluster: facts.cluster, service: facts.ecsService, deploymentId, since };
+}
+
 /** Milliseconds between two ISO times, never negative. */
 function elapsed(from: string, to: string): number {
   return Math.max(0, Date.parse(to) - Date.parse(from)) || 0;
@@ -70,9 +56,9 @@ async function stateless(
   facts: EcsEventFacts,
   context: FollowContext,
   rollback?: { phase: 'started' | 'completed'; to: string | undefined },
-): Promise<Notice> {
+): Promise<EcsReport> {
   const started = rollback === undefined && facts.name === 'SERVICE_DEPLOYMENT_IN_PROGRESS' ? rollbackTarget(facts.reason) : undefined;
-  const evidence = NEEDS_EVIDENCE.has(facts.name) ? await context.evidence(facts.deploymentId, undefined) : undefined;
+  const evidence = NEEDS_EVIDENCE.has(facts.name) ? await context.evidence(evidenceQuery(facts, facts.deploymentId, undefined)) : undefined;
   return {
     kind: 'ecs_event',
     event: facts.name,
@@ -174,9 +160,14 @@ async function latestOwn(
 }
 
 /** A step of one of our deployments, with the reasons tasks failed when the step is a failure. */
-async function notice(applied: Applied, context: FollowContext, evidenceFor: string | undefined): Promise<Notice> {
+async function stepReport(
+  applied: Applied,
+  facts: EcsEventFacts,
+  context: FollowContext,
+  evidenceFor: string | undefined,
+): Promise<EcsReport> {
   const needsEvidence = applied.step.kind === 'failed' || applied.step.kind === 'start_impaired' || applied.step.kind === 'rollback_failed';
-  const evidence = needsEvidence ? await context.evidence(evidenceFor, applied.deployment.startedAt) : undefined;
+  const evidence = needsEvidence ? await context.evidence(evidenceQuery(facts, evidenceFor, applied.deployment.startedAt)) : undefined;
   return { kind: 'deployment_step', deployment: applied.deployment, step: applied.step, ...(evidence === undefined ? {} : { evidence }) };
 }
 
@@ -187,7 +178,7 @@ async function rollbackStarted(
   to: string,
   context: FollowContext,
   seen: Seen,
-): Promise<Notice[]> {
+): Promise<EcsReport[]> {
   const key = journalKeys.deployment(facts.deploymentId);
   const own = await latestOwn(journal, facts);
   const latest = own?.deployment;
@@ -233,7 +224,7 @@ async function rollbackStarted(
   );
   if (applied === undefined) return [];
   count(applied, facts, context.metrics);
-  return [await notice(applied, context, undefined)];
+  return [await stepReport(applied, facts, context, undefined)];
 }
 
 /** An event about a rollback deployment that was recorded when it started (`seen`: the read that found it). */
@@ -243,7 +234,7 @@ async function rollbackStep(
   facts: EcsEventFacts,
   context: FollowContext,
   seen: Seen,
-): Promise<Notice[]> {
+): Promise<EcsReport[]> {
   if (facts.name === 'SERVICE_DEPLOYMENT_IN_PROGRESS' || link.events.includes(facts.eventId)) return [];
   await change(
     journal,
@@ -270,18 +261,18 @@ async function rollbackStep(
   });
   if (applied === undefined) return [];
   count(applied, facts, context.metrics);
-  return [await notice(applied, context, link.deploymentId)];
+  return [await stepReport(applied, facts, context, link.deploymentId)];
 }
 
 /** The event as the deployments table explains it. */
-async function correlated(journal: DeploymentJournal, facts: EcsEventFacts, context: FollowContext): Promise<Notice[]> {
+async function correlated(journal: DeploymentJournal, facts: EcsEventFacts, context: FollowContext): Promise<EcsReport[]> {
   if (facts.deploymentId === undefined) {
     // A service action names no deployment: it concerns the one rolling out, if it is ours.
     const latest = await latestOwn(journal, facts);
     if (latest === undefined || latest.deployment.status !== 'in_progress') return [await stateless(facts, context)];
     const { id } = latest.deployment;
     const applied = await stepOn(journal, id, facts, (before) => ownStep(before, facts), latest.seen);
-    return applied === undefined ? [] : [await notice(applied, context, id)];
+    return applied === undefined ? [] : [await stepReport(applied, facts, context, id)];
   }
   const seen = await see(journal, journalKeys.deployment(facts.deploymentId));
   const entry = seen.stored?.entry;
@@ -296,12 +287,12 @@ async function correlated(journal: DeploymentJournal, facts: EcsEventFacts, cont
       return [];
     }
     count(applied, facts, context.metrics);
-    return [await notice(applied, context, facts.deploymentId)];
+    return [await stepReport(applied, facts, context, facts.deploymentId)];
   }
   if (entry?.type === 'rollback') return rollbackStep(journal, entry, facts, context, seen);
   const rollback = facts.name === 'SERVICE_DEPLOYMENT_IN_PROGRESS' ? rollbackTarget(facts.reason) : undefined;
   if (rollback !== undefined) return rollbackStarted(journal, { ...facts, deploymentId: facts.deploymentId }, rollback.to, context, seen);
-  const notices: Notice[] = [];
+  const reports: EcsReport[] = [];
   if (facts.name === 'SERVICE_DEPLOYMENT_IN_PROGRESS') {
     // Someone else started a deployment of the service while ours was rolling out: ours will not finish.
     const latest = await latestOwn(journal, facts);
@@ -325,23 +316,23 @@ async function correlated(journal: DeploymentJournal, facts: EcsEventFacts, cont
               },
         latest.seen,
       );
-      if (superseded !== undefined) notices.push({ kind: 'deployment_step', deployment: superseded.deployment, step: superseded.step });
+      if (superseded !== undefined) reports.push({ kind: 'deployment_step', deployment: superseded.deployment, step: superseded.step });
     }
   }
-  notices.push(await stateless(facts, context));
-  return notices;
+  reports.push(await stateless(facts, context));
+  return reports;
 }
 
 /**
- * The notices an ECS event gives, after applying it to the deployments table. A table that
+ * What an ECS event is reported as, after applying it to the deployments table. A table that
  * cannot be reached for a transient reason fails the invocation (Lambda retries it: a late message
  * beats a wrong one); a permanent problem (no such table, access denied) is logged and counted,
  * and the event is reported statelessly.
  *
  * @example
- * const notices = await followEcsEvent(facts, { journal, evidence, log, metrics });
+ * const reports = await followEcsEvent(facts, { journal, evidence, log, metrics });
  */
-export async function followEcsEvent(facts: EcsEventFacts, context: FollowContext): Promise<Notice[]> {
+export async function followEcsEvent(facts: EcsEventFacts, context: FollowContext): Promise<EcsReport[]> {
   const { journal } = context;
   if (journal === undefined) return [await stateless(facts, context)];
   try {

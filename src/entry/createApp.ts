@@ -1,0 +1,55 @@
+/**
+ * The one composition root: the App built from the configuration with the real parts, any of which
+ * the caller replaces. The Lambda handler (./handler.ts) takes them all; the local run
+ * (src/local/run.ts) gives clients that describe their calls, its own Slack and an in-memory
+ * deployments table; tests give mocked clients, a recording Slack and faster retries.
+ */
+import { createAwsClients } from '../aws/clients.js';
+import type { Config } from '../config/config.js';
+import { FOLLOW_DEFAULTS } from '../config/constants.js';
+import { createDynamoDbGuard } from '../deploy/idempotency/dynamodb.js';
+import { createDynamoDbJournal } from '../following/store.js';
+import { createLogger, createMetrics } from '../shared/observability.js';
+import { createNotifier } from '../slack/setup.js';
+import { createAwsTargets } from '../targets/registry.js';
+import { createAwsReads } from '../triggers/reads/registry.js';
+import { App, type AppParts } from './app.js';
+
+/** The parts of an App to use instead of the real ones. */
+export type AppOverrides = Partial<Omit<AppParts, 'config'>>;
+
+/**
+ * The App for `config`: each part `overrides` names replaces the real one (a part given as
+ * `undefined`, such as `guard` or `journal`, is left out).
+ *
+ * @example
+ * const app = createApp(config, { log: logger, metrics });
+ * await app.handle(event, context);
+ */
+export function createApp(config: Config, overrides: AppOverrides = {}): App {
+  const log = overrides.log ?? createLogger({ projectName: config.projectName, environment: config.projectEnv, level: config.logLevel });
+  const metrics = overrides.metrics ?? createMetrics(config.projectEnv);
+  const clients = overrides.clients ?? createAwsClients(config.region);
+  return new App({
+    config,
+    log,
+    metrics,
+    clients,
+    notifier: overrides.notifier ?? createNotifier(config, log, metrics),
+    targets: overrides.targets ?? createAwsTargets(clients),
+    reads: overrides.reads ?? createAwsReads(clients),
+    guard:
+      'guard' in overrides || config.idempotencyTable === undefined
+        ? overrides.guard
+        : createDynamoDbGuard({ tableName: config.idempotencyTable, ttlSeconds: config.idempotencyTtlSeconds, region: config.region }),
+    journal:
+      'journal' in overrides || config.deploymentsTable === undefined
+        ? overrides.journal
+        : createDynamoDbJournal({
+            tableName: config.deploymentsTable,
+            region: config.region,
+            ttlSeconds: FOLLOW_DEFAULTS.recordTtlSeconds,
+          }),
+    deployerOptions: overrides.deployerOptions,
+  });
+}
