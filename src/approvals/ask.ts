@@ -159,6 +159,7 @@ export function createApprovalGate(parts: ApprovalGateParts): ApprovalGate {
           pinned,
           config.approvers,
           config.approvalExpiryMinutes,
+          deployment.eventId,
         ),
       );
     },

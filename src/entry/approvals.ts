@@ -14,7 +14,7 @@ import type { ClickActor } from '../interactions/contract.js';
 import type { AppMetrics, Log, MetricSink } from '../shared/observability.js';
 import { isSlackResponseUrl, replyEphemeral } from '../slack/interactions.js';
 import type { Notifier } from '../slack/notifier.js';
-import { createNotifier } from '../slack/setup.js';
+import { createChannelNotifier } from '../channels/setup.js';
 import type { App } from './app.js';
 import { createApp } from './createApp.js';
 
@@ -44,7 +44,7 @@ export function approvalActor(parts: ApprovalActorParts): ClickActor {
   const { deploymentsTable } = config;
   if (deploymentsTable === undefined) throw new Error('APPROVERS without DEPLOYMENTS_TABLE: the configuration should have refused it');
   if (composed === undefined) {
-    const notifier = createNotifier(config, log, parts.containerMetrics);
+    const notifier = createChannelNotifier(config, log, parts.containerMetrics);
     const journal = createDynamoDbJournal({
       tableName: deploymentsTable,
       region: config.region,

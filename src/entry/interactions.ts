@@ -16,7 +16,7 @@ import { answer, readFunctionUrlRequest, type FunctionUrlAnswer } from '../inter
 import { once } from '../shared/concurrency.js';
 import { MetricName, type MetricSink } from '../shared/observability.js';
 import { isSlackResponseUrl, replyEphemeral } from '../slack/interactions.js';
-import { secretOf, secretSource } from '../slack/secrets.js';
+import { secretOf, secretSource } from '../shared/secrets.js';
 import { publishMetrics, sharedRuntime } from './runtime.js';
 
 const { config, configError, logger, metrics } = sharedRuntime();
@@ -67,6 +67,7 @@ function interactionMetrics(): MetricSink {
       metrics.count(name, value);
     },
     ofDeployment: (...args) => metrics.ofDeployment(...args),
+    ofChannel: (...args) => metrics.ofChannel(...args),
   };
 }
 

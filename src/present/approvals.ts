@@ -12,7 +12,8 @@ import type { DeploymentRequest } from '../triggers/requests.js';
 import { deploymentMessage } from './deployments.js';
 import { formatTime, shortDigest } from './format.js';
 import type { DeploymentIdentity } from './identity.js';
-import type { ActionButton, Facts, Mention, Notification } from './notification.js';
+import { deploymentOfRequest } from './events.js';
+import type { ActionButton, Facts, Mention, Notification, NotificationEvent } from './notification.js';
 
 /** Told, on their own, to someone not in `APPROVERS` who clicked Approve or Reject. */
 export const NOT_AN_APPROVER_REPLY = 'Only approvers may approve or reject deployments: nothing was changed.';
@@ -130,6 +131,21 @@ function requestFacts(approval: ApprovalRequest, identity: DeploymentIdentity, s
   ];
 }
 
+/**
+ * What a request's message reports, for the channels besides Slack: the deployment it asks for (a
+ * request, or its refusal when rejected or expired).
+ */
+function requestEvent(
+  type: 'deployment.requested' | 'deployment.superseded' | 'request.refused',
+  approval: ApprovalRequest,
+  identity: DeploymentIdentity,
+): NotificationEvent {
+  return {
+    type,
+    deployment: deploymentOfRequest(approval.request, identity, { eventId: approval.eventId, startedAt: approval.requestedAt }),
+  };
+}
+
 /** Messages of an approval request. */
 export const approvalMessages = {
   /** The request: waiting for one of `approvers`, with Approve and Reject. */
@@ -140,11 +156,18 @@ export const approvalMessages = {
     actions: ApprovalActionIds,
   ): Notification {
     return {
-      ...deploymentMessage(approval.request, identity, 'warning', 'Approval needed', [
-        ...requestFacts(approval, identity, 'waiting for approval: nothing is deployed until an approver approves'),
-        ['Requested', formatTime(approval.requestedAt)],
-        ['Expires', `${formatTime(approval.expiresAt)} (in ${within(approval.requestedAt, approval.expiresAt)})`],
-      ]),
+      ...deploymentMessage(
+        approval.request,
+        identity,
+        'warning',
+        'Approval needed',
+        [
+          ...requestFacts(approval, identity, 'waiting for approval: nothing is deployed until an approver approves'),
+          ['Requested', formatTime(approval.requestedAt)],
+          ['Expires', `${formatTime(approval.expiresAt)} (in ${within(approval.requestedAt, approval.expiresAt)})`],
+        ],
+        requestEvent('deployment.requested', approval, identity),
+      ),
       mentions: [approversMention(approvers)],
       buttons: decisionButtons(approval, identity, actions),
     };
@@ -159,7 +182,14 @@ export const approvalMessages = {
       case 'approved':
       case 'started':
         return {
-          ...deploymentMessage(approval.request, identity, 'info', 'Approved', requestFacts(approval, identity, 'approved: deploying')),
+          ...deploymentMessage(
+            approval.request,
+            identity,
+            'info',
+            'Approved',
+            requestFacts(approval, identity, 'approved: deploying'),
+            requestEvent('deployment.requested', approval, identity),
+          ),
           mentions: byMention('Approved by'),
         };
       case 'rejected':
@@ -170,6 +200,7 @@ export const approvalMessages = {
             'error',
             'Rejected',
             requestFacts(approval, identity, 'rejected: nothing deployed'),
+            requestEvent('request.refused', approval, identity),
           ),
           mentions: byMention('Rejected by'),
         };
@@ -180,6 +211,7 @@ export const approvalMessages = {
           'warning',
           'Approval expired',
           requestFacts(approval, identity, `expired at ${formatTime(approval.expiresAt)} without a decision: nothing deployed`),
+          requestEvent('request.refused', approval, identity),
         );
       case 'superseded':
         return deploymentMessage(
@@ -188,6 +220,7 @@ export const approvalMessages = {
           'info',
           'Approval superseded',
           requestFacts(approval, identity, 'superseded by a later request for the same service (below): nothing deployed from this one'),
+          requestEvent('deployment.superseded', approval, identity),
         );
     }
   },
@@ -201,15 +234,26 @@ export const approvalMessages = {
     pinned: Pinned,
     approvers: readonly string[],
     expiryMinutes: number,
+    eventId: string,
   ): Notification {
     return {
-      ...deploymentMessage(request, identity, 'warning', 'Would ask for approval', [
-        ['Status', 'dry run: approval not asked, nothing deployed'],
-        ...identity.facts,
-        ...planFacts(preview, calls),
-        ['Pinned', pinnedLine(pinned, request)],
-        ['Expires', `${expiryMinutes % 60 === 0 ? `${expiryMinutes / 60} h` : `${expiryMinutes} min`} after the request`],
-      ]),
+      ...deploymentMessage(
+        request,
+        identity,
+        'warning',
+        'Would ask for approval',
+        [
+          ['Status', 'dry run: approval not asked, nothing deployed'],
+          ...identity.facts,
+          ...planFacts(preview, calls),
+          ['Pinned', pinnedLine(pinned, request)],
+          ['Expires', `${expiryMinutes % 60 === 0 ? `${expiryMinutes / 60} h` : `${expiryMinutes} min`} after the request`],
+        ],
+        {
+          type: 'deployment.requested',
+          deployment: deploymentOfRequest(request, identity, { eventId, startedAt: new Date().toISOString() }),
+        },
+      ),
       mentions: [approversMention(approvers)],
       dryRun: true,
     };

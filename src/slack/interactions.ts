@@ -4,7 +4,7 @@
  * that answers only the person who clicked, through the payload's `response_url`.
  */
 import * as z from 'zod/mini';
-import { postJson } from './post.js';
+import { postJson } from '../shared/post.js';
 
 /** A click on a button, as deploybridge reads it. */
 export interface ButtonClick {

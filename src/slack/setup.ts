@@ -5,9 +5,9 @@
  */
 import type { Config } from '../config/config.js';
 import type { Log, MetricSink } from '../shared/observability.js';
+import { secretOf, secretSource, type Secret } from '../shared/secrets.js';
 import { createSlackBotNotifier, type TokenSource } from './bot.js';
 import { createLogOnlyNotifier, createSlackNotifier, type Notifier, type WebhookSource } from './notifier.js';
-import { secretOf, secretSource as source, type SlackSecret } from './secrets.js';
 
 /**
  * How a configuration reaches Slack: with a bot token (it wins over a webhook, and needs a
@@ -16,10 +16,7 @@ import { secretOf, secretSource as source, type SlackSecret } from './secrets.js
  * @example
  * slackRoute(config); // { via: 'bot token', channel: 'C0123456789', secret: { parameter: '/deploybridge/myproject/dev/slack-bot-token' } }
  */
-export type SlackRoute =
-  | { via: 'bot token'; channel: string; secret: SlackSecret }
-  | { via: 'webhook'; secret: SlackSecret }
-  | { via: 'off' };
+export type SlackRoute = { via: 'bot token'; channel: string; secret: Secret } | { via: 'webhook'; secret: Secret } | { via: 'off' };
 
 /** The route {@link createNotifier} takes for a configuration; callers that describe it use this too. */
 export function slackRoute(config: Config): SlackRoute {
@@ -35,11 +32,11 @@ export function createNotifier(config: Config, log: Log, metrics: MetricSink): N
   const context = { environment: config.projectEnv, log, metrics };
   const route = slackRoute(config);
   if (route.via === 'bot token') {
-    const token: TokenSource = source(route.secret);
+    const token: TokenSource = secretSource(route.secret);
     return createSlackBotNotifier({ token, channel: route.channel, apiUrl: config.slackApiUrl }, context);
   }
   if (route.via === 'webhook') {
-    const webhook: WebhookSource = source(route.secret);
+    const webhook: WebhookSource = secretSource(route.secret);
     return createSlackNotifier(webhook, context);
   }
   return createLogOnlyNotifier(log);

@@ -2,8 +2,8 @@
  * Who a Slack user id is (Web API `users.info`, scope `users:read`): the preflight checks with it
  * that every approver is a person of the workspace.
  */
-import { SLACK_DEFAULTS } from '../config/constants.js';
-import { postJson } from './post.js';
+import { NOTIFICATION_DEFAULTS } from '../config/constants.js';
+import { postJson } from '../shared/post.js';
 
 /** What Slack says of a user id: who it is, or Slack's error code (`user_not_found`, `missing_scope`, …). */
 export type SlackUser = { found: true; name: string; deleted: boolean; bot: boolean } | { found: false; error: string };
@@ -25,7 +25,7 @@ export async function lookUpUser(apiUrl: string, token: string, userId: string):
   const response = await postJson(
     `${apiUrl}/users.info`,
     new URLSearchParams({ user: userId }).toString(),
-    AbortSignal.timeout(SLACK_DEFAULTS.attemptTimeoutMs),
+    AbortSignal.timeout(NOTIFICATION_DEFAULTS.attemptTimeoutMs),
     { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
   );
   if (response.status < 200 || response.status >= 300) return { found: false, error: `HTTP ${response.status}` };

@@ -6,7 +6,7 @@
  */
 import type { Config } from '../config/config.js';
 import type { Log, LogFields, MetricSink } from '../shared/observability.js';
-import { secretOf, secretSource } from '../slack/secrets.js';
+import { secretOf, secretSource } from '../shared/secrets.js';
 import { createNotifier, slackRoute as notifierRoute } from '../slack/setup.js';
 import { lookUpUser } from '../slack/users.js';
 import type { VerifyContext } from './context.js';
@@ -121,7 +121,7 @@ export async function sendTestMessage(config: Config, results: readonly CheckRes
   const failed = (_message: string, fields?: LogFields) =>
     failures.push(typeof fields?.error === 'string' ? fields.error : 'unknown reason');
   const log: Log = { debug: ignore, info: ignore, warn: failed, error: failed };
-  const metrics: MetricSink = { count: ignore, ofDeployment: ignore };
+  const metrics: MetricSink = { count: ignore, ofDeployment: ignore, ofChannel: ignore };
   const notifier = createNotifier(config, log, metrics);
   notifier.notify(
     preflightNotification(
