@@ -6,19 +6,19 @@ locals {
   # SecureStrings named by the *_SSM_PARAMETER variables. AWS_REGION and
   # AWS_LAMBDA_FUNCTION_NAME are reserved: Lambda sets them.
   lambda_environment = {
-    PROJECT_NAME                  = var.project_name
-    PROJECT_ENV                   = var.project_env
-    LOG_LEVEL                     = var.log_level
-    CLUSTER_NAME_PATTERN          = var.cluster_name_pattern
-    SERVICE_NAME_PATTERN          = var.service_name_pattern
-    TASK_FAMILY_PATTERN           = var.task_family_pattern
-    BACKEND_SERVICE_NAME          = var.backend_service_name
-    ENABLE_SLACK_NOTIFICATIONS    = tostring(var.enable_slack_notifications)
-    SLACK_WEBHOOK_SSM_PARAMETER   = local.slack_parameter_name
-    SLACK_BOT_TOKEN_SSM_PARAMETER = local.slack_bot_token_parameter_name
+    PROJECT_NAME                       = var.project_name
+    PROJECT_ENV                        = var.project_env
+    LOG_LEVEL                          = var.log_level
+    CLUSTER_NAME_PATTERN               = var.cluster_name_pattern
+    SERVICE_NAME_PATTERN               = var.service_name_pattern
+    TASK_FAMILY_PATTERN                = var.task_family_pattern
+    BACKEND_SERVICE_NAME               = var.backend_service_name
+    ENABLE_SLACK_NOTIFICATIONS         = tostring(var.enable_slack_notifications)
+    SLACK_WEBHOOK_SSM_PARAMETER        = local.slack_parameter_name
+    SLACK_BOT_TOKEN_SSM_PARAMETER      = local.slack_bot_token_parameter_name
     SLACK_SIGNING_SECRET_SSM_PARAMETER = var.slack_signing_secret_ssm_parameter
-    SLACK_CHANNEL                 = var.slack_channel
-    SLACK_API_URL                 = var.slack_api_url
+    SLACK_CHANNEL                      = var.slack_channel
+    SLACK_API_URL                      = var.slack_api_url
     # The channels besides Slack: the names of their SecureStrings (never a URL or a secret), the
     # topic, and what each hears (empty: everything; empty too while the channel is off, since the
     # function refuses a filter without its channel).

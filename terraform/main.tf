@@ -105,12 +105,12 @@ locals {
   # customer managed key that encrypts it, if any): each gets ssm:GetParameter, and kms:Decrypt for its key.
   notification_secret_parameters = {
     for name, secret in {
-      SlackWebhook      = { arn = local.slack_parameter_arn, kms_key_arn = var.slack_webhook_kms_key_arn }
-      SlackBotToken     = { arn = local.slack_bot_token_parameter_arn, kms_key_arn = var.slack_bot_token_kms_key_arn }
-      TeamsWebhook      = { arn = var.teams_webhook_ssm_parameter_name == null ? null : "${local.parameter_arn}${trimprefix(var.teams_webhook_ssm_parameter_name, "/")}", kms_key_arn = var.teams_webhook_kms_key_arn }
-      GoogleChatWebhook = { arn = var.google_chat_webhook_ssm_parameter_name == null ? null : "${local.parameter_arn}${trimprefix(var.google_chat_webhook_ssm_parameter_name, "/")}", kms_key_arn = var.google_chat_webhook_kms_key_arn }
-      WebhookUrl        = { arn = local.webhook_on ? "${local.parameter_arn}${trimprefix(var.webhook_ssm_parameter_name, "/")}" : null, kms_key_arn = var.webhook_kms_key_arn }
-      WebhookSecret     = { arn = local.webhook_on ? "${local.parameter_arn}${trimprefix(var.webhook_secret_ssm_parameter_name, "/")}" : null, kms_key_arn = var.webhook_kms_key_arn }
+      SlackWebhook       = { arn = local.slack_parameter_arn, kms_key_arn = var.slack_webhook_kms_key_arn }
+      SlackBotToken      = { arn = local.slack_bot_token_parameter_arn, kms_key_arn = var.slack_bot_token_kms_key_arn }
+      TeamsWebhook       = { arn = var.teams_webhook_ssm_parameter_name == null ? null : "${local.parameter_arn}${trimprefix(var.teams_webhook_ssm_parameter_name, "/")}", kms_key_arn = var.teams_webhook_kms_key_arn }
+      GoogleChatWebhook  = { arn = var.google_chat_webhook_ssm_parameter_name == null ? null : "${local.parameter_arn}${trimprefix(var.google_chat_webhook_ssm_parameter_name, "/")}", kms_key_arn = var.google_chat_webhook_kms_key_arn }
+      WebhookUrl         = { arn = local.webhook_on ? "${local.parameter_arn}${trimprefix(var.webhook_ssm_parameter_name, "/")}" : null, kms_key_arn = var.webhook_kms_key_arn }
+      WebhookSecret      = { arn = local.webhook_on ? "${local.parameter_arn}${trimprefix(var.webhook_secret_ssm_parameter_name, "/")}" : null, kms_key_arn = var.webhook_kms_key_arn }
       SlackSigningSecret = { arn = local.slack_signing_secret_parameter_arn, kms_key_arn = var.slack_signing_secret_kms_key_arn }
     } : name => secret if secret.arn != null
   }
