@@ -10,6 +10,7 @@ import type { HandleResult } from './app.js';
 import { createApp } from './createApp.js';
 import { isSqsBatch } from '../deploy/batch/sqs.js';
 import { MetricName } from '../shared/observability.js';
+import { maskText } from '../shared/redact.js';
 import { startRuntime } from './runtime.js';
 
 const runtime = startRuntime();
@@ -44,4 +45,23 @@ function publishMetrics(target: Metrics): MiddlewareObj {
   return { after: publish, onError: publish };
 }
 
-export const handler = middy(handleEvent).use(injectLambdaContext(logger.powertools)).use(publishMetrics(metrics.powertools));
+/**
+ * Masks the error a failed invocation throws ({@link maskText}), as every log line is: the Lambda
+ * runtime writes its name, message and stack to the log, and an AWS error that must be retried is
+ * rethrown as it came, quoting whatever the request held.
+ */
+function maskThrownError(): MiddlewareObj {
+  return {
+    onError: async (request) => {
+      const { error } = request;
+      if (!(error instanceof Error)) return;
+      error.message = maskText(error.message);
+      if (error.stack !== undefined) error.stack = maskText(error.stack);
+    },
+  };
+}
+
+export const handler = middy(handleEvent)
+  .use(injectLambdaContext(logger.powertools))
+  .use(publishMetrics(metrics.powertools))
+  .use(maskThrownError());

@@ -6,6 +6,7 @@
  * {@link SlackSendOptions.budgetMs} for their retries ({@link InvocationBudget}).
  */
 import { SLACK_DEFAULTS } from '../config/constants.js';
+import { maskValue } from '../shared/redact.js';
 import type { Log, MetricSink } from '../shared/observability.js';
 import { MetricName } from '../shared/observability.js';
 import type { MessageRef } from '../following/journal.js';
@@ -49,6 +50,23 @@ export interface Notifier {
 export function notifyLogged(notifier: Notifier, log: Log, message: Notification, eventId: string): void {
   log.info(`notification: ${message.title}`, { service: message.service, event_id: eventId, severity: message.severity });
   notifier.notify(message);
+}
+
+/**
+ * A notifier whose every notification is masked ({@link maskValue}: every text of it, whatever the
+ * channel renders) before `notifier` has it: wrapped around the notifier of every channel (a
+ * fan-out included), it is the one place messages are masked.
+ *
+ * @example
+ * maskedNotifier(notifier).notify({ severity: 'error', title: 'Deployment failed: api', facts: [['Reason', 'https://u:pw@registry']] });
+ */
+export function maskedNotifier(notifier: Notifier): Notifier {
+  return {
+    notify: (notification) => notifier.notify(maskValue(notification)),
+    open: (notification) => notifier.open(maskValue(notification)),
+    follow: (message, update) => notifier.follow(message, maskValue(update)),
+    flush: () => notifier.flush(),
+  };
 }
 
 export type { SlackSendOptions } from './attempts.js';

@@ -11,7 +11,7 @@ import { runLocal } from '../../src/local/run.js';
 import { sentCommands, serviceUpdated, taskDefinition } from '../helpers/app.js';
 import { captureOutput } from '../helpers/logs.js';
 import { startSlackServer } from '../helpers/slackServer.js';
-import { recordSuiteOutput } from '../helpers/suiteOutput.js';
+import { HOSTILE_TEXT, OUTSIDE_TEXT_SECRETS, recordSuiteOutput, UNSAFE_CHARACTERS } from '../helpers/suiteOutput.js';
 
 const samples = readdirSync('events').filter((f) => f.endsWith('.json'));
 const entryFiles = readdirSync('events/put-events').map((f) => `put-events/${f}`);
@@ -280,6 +280,25 @@ describe('npm start -- <file> (offline)', () => {
         '  assumed: ecs:DescribeTaskDefinition taskDefinition=arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:7 → revision 7 is ACTIVE and runs 123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_api:latest',
       );
       expect(lines).toContain('    Task definition: myproject_service_api_dev:7');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a request's text reaches the terminal masked, without control or bidirectional characters, in the plan, the messages and the log lines", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploybridge-hostile-'));
+    try {
+      const file = join(dir, 'hostile.json');
+      const event = JSON.parse(readFileSync('events/manual-deploy.json', 'utf8')) as { detail: Record<string, unknown> };
+      event.detail.requested_by = 'alice\u202Egnp.exe\u0000\u001b[2J';
+      event.detail.reason = HOSTILE_TEXT;
+      writeFileSync(file, JSON.stringify(event));
+      const { code, text } = await run([file, '--json', '--verbose']);
+      expect(code).toBe(0);
+      expect(text).toContain('alicegnp.exe[2J');
+      expect(text).toContain('pull https://[redacted]@registry.example.com');
+      expect(OUTSIDE_TEXT_SECRETS.filter((secret) => text.includes(secret))).toEqual([]);
+      expect(text).not.toMatch(UNSAFE_CHARACTERS);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
