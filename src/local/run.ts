@@ -214,7 +214,7 @@ async function handleAll(
       );
       for (const what of call.assumed) trace.add(`  assuming ${what}`);
     };
-    const aws = describedAws(config, { account: account.account, writes: sequence });
+    const aws = describedAws(config, { account: account.account, ...(sequence ? { sequence: events } : {}) });
     context = aws.context;
     const ofBatch = aws.eventOfBatchCall(events);
     const batch = input.kind === 'batch';

@@ -94,7 +94,7 @@ describe('the local run agrees with the function on the same answers', () => {
     const config = loadConfig(LOCAL_DEFAULTS);
     const input = readLocalInput(file, ORIGIN);
     const sequence = input.kind === 'sequence';
-    const aws = describedAws(config, { account: ORIGIN.account, writes: sequence });
+    const aws = describedAws(config, { account: ORIGIN.account, ...(sequence ? { sequence: input.events } : {}) });
     const calls: DescribedCall[] = [];
     let current: RawEvent = input.events[0] ?? {};
     const ofBatch = aws.eventOfBatchCall(input.events);

@@ -316,8 +316,11 @@ describe('npm start -- <file> (offline)', () => {
         '    started: deployment ecs-svc/1000000000000000001 of myproject_service_api_dev:41, replacing myproject_service_api_dev:41',
         '    started: deployment ecs-svc/1000000000000000002 of myproject_service_api_dev:41, replacing myproject_service_api_dev:41',
       ]);
-      expect(lines.filter((l) => l.startsWith('    Task definition: '))).toEqual([
-        '    Task definition: myproject_service_api_dev:41 (unchanged: new tasks read the new configuration)',
+      // The second restart replaced the first before it finished: the first one's message says so.
+      expect(lines.filter((l) => l.startsWith('    Task definition: ') || l.startsWith('[amber') || l.startsWith('[blue'))).toEqual([
+        '[amber #ECB22E] :warning: Deployment superseded: api',
+        '    Task definition: myproject_service_api_dev:41',
+        '[blue #1D9BD1] :rocket: Deployment started: api',
         '    Task definition: myproject_service_api_dev:41 (unchanged: new tasks read the new configuration)',
       ]);
       expect(text).not.toContain('undefined');
@@ -433,6 +436,32 @@ describe('npm start -- <file> (offline)', () => {
     expect(channel).toContain('    Status: failed and rolled back: the service runs myproject_service_api_dev:41 again');
     expect(channel).toContain('    3 replies in its thread:');
     expect(channel).toContain('      [amber #ECB22E] :warning: Rolling back: api');
+  });
+
+  it("a second push while deploybridge's first rollout is under way: ECS answers that it replaces that rollout, whose message says superseded", async () => {
+    const { code, lines } = await run(['events/ecs-superseded-sequence.json']);
+    expect(code).toBe(0);
+    expect(lines).toContain(
+      '  described write: ecs:UpdateService cluster=myproject_cluster_dev service=myproject_service_api_dev taskDefinition=arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:42 forceNewDeployment=true → ECS starts deployment ecs-svc/1000000000000000002 of myproject_service_api_dev:42, replacing ecs-svc/1000000000000000001 (myproject_service_api_dev:42, still rolling out) and ecs-svc/1000000000000000000 (myproject_service_api_dev:41)',
+    );
+    expect(lines.filter((l) => l.startsWith('  Slack (not sent)'))).toEqual([
+      '  Slack (not sent): [blue #1D9BD1] :rocket: Deployment started: api',
+      '  Slack (not sent), update of message 1: [blue #1D9BD1] :rocket: Deployment in progress: api',
+      '  Slack (not sent), message 2: [blue #1D9BD1] :rocket: Deployment started: api',
+      '  Slack (not sent), update of message 1: [amber #ECB22E] :warning: Deployment superseded: api',
+      '  Slack (not sent), update of message 2: [blue #1D9BD1] :rocket: Deployment in progress: api',
+      '  Slack (not sent), update of message 2: [green #2EB67D] :white_check_mark: Deployment completed: api',
+    ]);
+    const channel = lines.slice(lines.findIndex((l) => l.startsWith('The Slack channel as a bot token leaves it')) + 2);
+    expect(channel[0]).toBe('[amber #ECB22E] :warning: Deployment superseded: api');
+    expect(channel).toContain(
+      '    Status: superseded before it finished by ECR push myproject_service_api:v1.4.4 (sha256:8a4d2f6c1e3b5a7d9c0e2f4a6b8d0c1e3f5a7b9d1c3e5f7a9b0d2c4e6f8a1b3c) (deployment ecs-svc/1000000000000000002)',
+    );
+    // The second rollout replaced the tasks of revision 41, which still served.
+    expect(lines).toContain(
+      '    started: deployment ecs-svc/1000000000000000002 of myproject_service_api_dev:42, replacing myproject_service_api_dev:41',
+    );
+    expect(channel.filter((l) => l.includes('rolling out'))).toEqual([]);
   });
 });
 
