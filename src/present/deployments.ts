@@ -4,6 +4,7 @@
  * plan and result, and where traffic goes after a failure; and the log fields of an outcome and of a
  * failure. What ECS later says of an ECS deployment is src/present/following.ts.
  */
+import { describePlannedCalls } from './plannedCalls.js';
 import { describeError, SmokeTestFailedError } from '../shared/errors.js';
 import type { LogFields } from '../shared/observability.js';
 import type { DeploymentPreview, Progress, Release, Rollout } from '../targets/contract.js';
@@ -203,7 +204,7 @@ export const deploymentMessages = {
 
   /** Dry run: what the deployment would do. */
   wouldStart(request: DeploymentRequest, identity: DeploymentIdentity, preview: DeploymentPreview, calls: readonly string[]): Notification {
-    const plannedCalls: [string, string] = ['Planned calls', calls.join('\n') || '(none)'];
+    const plannedCalls: [string, string] = ['Planned calls', describePlannedCalls(calls) || '(none)'];
     const planned: Facts =
       preview.target === 'ecs'
         ? []

@@ -153,7 +153,7 @@ describe('text from outside is masked before any message or log line', () => {
     expect(payloads[0]).toContain('alice https://[redacted]@registry.example.com');
     expect(payloads[0]).toContain('hotfix pull https://[redacted]@registry.example.com');
     expect(notifier.sent[1]?.facts).toContainEqual([
-      'Reason',
+      'Refused because',
       'manual deploy refused: service name "[redacted]" is not a valid service name',
     ]);
   });

@@ -196,7 +196,7 @@ describe('npm start -- <file> (offline)', () => {
     );
 
     const invalid = await run(['events/s3-env-file-invalid.json']);
-    expect(invalid.text).toContain('  notify (warning): Env file invalid: s3://myproject-config-dev/api/.env');
+    expect(invalid.text).toContain('  notify (error): Env file invalid: s3://myproject-config-dev/api/.env');
     expect(invalid.text).toContain('      line 6: APP_ENV is set again (first on line 2; ECS keeps the last one)');
     expect(invalid.text).not.toContain('api →');
 
@@ -234,10 +234,12 @@ describe('npm start -- <file> (offline)', () => {
     const { code, text } = await run(['events/put-events/manual-deploy.json']);
     expect(code).toBe(0);
     expect(text).toContain(
-      '  api → ECS service myproject_service_api_dev (cluster myproject_cluster_dev): would deploy the latest ACTIVE revision of myproject_service_api_dev (UpdateService, forceNewDeployment)',
+      '  api → ECS service myproject_service_api_dev (cluster myproject_cluster_dev): would deploy myproject_service_api_dev:42 (UpdateService, forceNewDeployment)',
     );
     expect(text).toContain('runs 123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_api:latest');
-    expect(text).toContain('    trigger: manual deploy via action.deploy by alice@example.com: Hotfix: roll out the config fix');
+    expect(text).toContain(
+      '    trigger: manual deploy via action.deploy, requested by alice@example.com (unverified): Hotfix: roll out the config fix',
+    );
   });
 
   it.each([['events/ecr-push-api.json'], ['events/ecs-rollout-sequence.json']])(
