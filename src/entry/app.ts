@@ -127,7 +127,7 @@ export class App {
       plan: async (rawEvent) => {
         const eventMetrics = routedMetrics(metrics);
         const planned = await this.planEvent(rawEvent, invocation, eventMetrics);
-        if ('result' in planned) return { kind: 'settled' };
+        if ('result' in planned) return { kind: 'settled', outcome: planned.result.status === 'ignored' ? 'ignored' : 'rejected' };
         const { event, plan } = planned;
         return {
           kind: 'planned',

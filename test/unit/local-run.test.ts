@@ -48,11 +48,35 @@ describe('npm start -- <file> (offline)', () => {
     expect(lines.filter((l) => l.trimStart().startsWith('{'))).toEqual([]);
   });
 
+  it("an SQS batch with junk, a duplicate delivery and a manual deploy: the summary counts every record's fate and the manual deploy", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploybridge-batch-'));
+    try {
+      const burst = JSON.parse(readFileSync('events/sqs-burst.json', 'utf8')) as { Records: Array<Record<string, unknown>> };
+      const [first] = burst.Records as [Record<string, unknown>];
+      const record = (messageId: string, body: string) => ({ ...first, messageId, body });
+      const manual = readFileSync('events/manual-deploy.json', 'utf8');
+      const file = join(dir, 'batch.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          Records: [first, record('dup-1', first.body as string), record('junk-1', 'not json {'), record('manual-1', manual)],
+        }),
+      );
+      const { code, lines } = await run([file]);
+      expect(code).toBe(0);
+      expect(lines[2]).toBe(
+        'SQS batch of 4 records (2 events): 2 deployments asked, 2 after merging (one per target; 1 manual deploy or ECS event not merged: it deploys as asked); records: 2 deployed, 1 not an EventBridge event, 1 duplicate delivery; records to retry: none',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('an SQS batch (a burst): one invocation, what the batch came to, one message per service with every change it answers, in order', async () => {
     const { code, lines, text } = await run(['events/sqs-burst.json']);
     expect(code).toBe(0);
     expect(lines[2]).toBe(
-      'SQS batch of 6 records (6 events): 7 deployments asked, 3 after merging (one per target); records to retry: none',
+      'SQS batch of 6 records (6 events): 7 deployments asked, 3 after merging (one per target); records: 5 deployed, 1 reported (nothing to deploy); records to retry: none',
     );
     // Each described read answers for the event of the batch it is about: the push the task definition runs, each env file's own versions.
     expect(lines).toContain(
