@@ -50,10 +50,12 @@ export const HOSTILE_TEXT =
 
 /**
  * A control character but tab and line feed, or a bidirectional or invisible format character, raw or
- * as JSON escapes it (`\\u0000`…`\\u001f`): text from outside carries them to hide or reorder what
- * people read, and none may reach a log line, a message or the terminal.
+ * as JSON escapes it (`\\u0000`…`\\u001f`: an escape of its own, not the visible text `\\u0000`
+ * that a quoted excerpt shows, which JSON writes with its backslash escaped): text from outside
+ * carries them to hide or reorder what people read, and none may reach a log line, a message or the
+ * terminal.
  */
-export const UNSAFE_CHARACTERS = /(?![\t\n\u200d])[\p{Cc}\p{Cf}\u2028\u2029]|\\u00[01][0-9a-f]|\\u007f/iu;
+export const UNSAFE_CHARACTERS = /(?![\t\n\u200d])[\p{Cc}\p{Cf}\u2028\u2029]|(?<!\\)(?:\\\\)*\\u(?:00[01][0-9a-f]|007f)/iu;
 
 let ready = false;
 
