@@ -170,7 +170,7 @@ export class App {
       plan: async (rawEvent) => {
         const eventMetrics = routedMetrics(metrics);
         const planned = await this.planEvent(rawEvent, invocation, eventMetrics);
-        if ('result' in planned) return { kind: 'settled' };
+        if ('result' in planned) return { kind: 'settled', outcome: planned.result.status === 'ignored' ? 'ignored' : 'rejected' };
         const { event, plan } = planned;
         return {
           kind: 'planned',
@@ -185,10 +185,15 @@ export class App {
     };
   }
 
-  private reject(eventId: string | undefined, reason: string, metrics: EventMetrics, routeName?: RouteName): HandleResult {
+  private reject(
+    eventId: string | undefined,
+    reason: string,
+    metrics: EventMetrics,
+    refused?: { route: RouteName; event: EventEnvelope },
+  ): HandleResult {
     metrics.count(MetricName.EventsRejected);
-    this.deps.log.warn(`event rejected: ${reason}`, { event_id: eventId, reason, route: routeName });
-    if (routeName === 'manual') this.deps.notifier.notify(refusalMessage(reason, eventId));
+    this.deps.log.warn(`event rejected: ${reason}`, { event_id: eventId, reason, route: refused?.route });
+    if (refused?.route === 'manual') this.deps.notifier.notify(refusalMessage(reason, refused.event));
     return { status: 'rejected', eventId, reason };
   }
 
@@ -241,7 +246,8 @@ export class App {
       const buildPlan = await loadPlanBuilder(decision.route);
       plan = await buildPlan(event, { config, catalog: config.catalog, log, metrics, reads: this.deps.reads, invocation });
     } catch (error) {
-      if (error instanceof RejectedEventError) return { result: this.reject(event.id, error.message, metrics, decision.route) };
+      if (error instanceof RejectedEventError)
+        return { result: this.reject(event.id, error.message, metrics, { route: decision.route, event }) };
       if (isRetryableAwsError(error)) throw error;
       const failed = this.planningFailed(event.id, decision.route, error, metrics);
       // A bug fails the invocation (Errors alarm, on-failure destination); a permanent AWS error does not.

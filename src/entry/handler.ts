@@ -3,12 +3,13 @@
  * SQS batch of them (the coalescing queue), answered with the records to retry.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
+import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import type { HandleResult } from './app.js';
 import { createApp } from './createApp.js';
 import { isSqsBatch } from '../deploy/batch/sqs.js';
 import { MetricName } from '../shared/observability.js';
+import { maskText } from '../shared/redact.js';
 import { publishMetrics, sharedRuntime } from './runtime.js';
 
 const runtime = sharedRuntime();
@@ -30,4 +31,23 @@ async function handleEvent(event: unknown, context: Context): Promise<HandleResu
   return isSqsBatch(event) ? app.handleBatch(event, context) : app.handle(event, context);
 }
 
-export const handler = middy(handleEvent).use(injectLambdaContext(logger.powertools)).use(publishMetrics(metrics.powertools));
+/**
+ * Masks the error a failed invocation throws ({@link maskText}), as every log line is: the Lambda
+ * runtime writes its name, message and stack to the log, and an AWS error that must be retried is
+ * rethrown as it came, quoting whatever the request held.
+ */
+function maskThrownError(): MiddlewareObj {
+  return {
+    onError: async (request) => {
+      const { error } = request;
+      if (!(error instanceof Error)) return;
+      error.message = maskText(error.message);
+      if (error.stack !== undefined) error.stack = maskText(error.stack);
+    },
+  };
+}
+
+export const handler = middy(handleEvent)
+  .use(injectLambdaContext(logger.powertools))
+  .use(publishMetrics(metrics.powertools))
+  .use(maskThrownError());

@@ -44,6 +44,7 @@ import { printingNotifier, recordingNotifier, slackText, type RecordedSlack, typ
 import { localAccount, withLocalDefaults } from './defaults.js';
 import { createTrace } from './trace.js';
 import { holdNodeVersionWarning } from '../shared/nodeVersionWarning.js';
+import { maskText } from '../shared/redact.js';
 import { plural } from '../shared/text.js';
 
 /** The options the runner takes; anything else starting with `-` is refused. */
@@ -120,7 +121,10 @@ function slackLines(calls: SlackCall[], heading: string, brief: boolean, json: b
  * @example
  * process.exitCode = await runLocal(['events/ecr-push-api.json'], process.env, console.log);
  */
-export async function runLocal(argv: string[], env: Record<string, string | undefined>, print: (line: string) => void): Promise<number> {
+export async function runLocal(argv: string[], env: Record<string, string | undefined>, write: (line: string) => void): Promise<number> {
+  // What events and AWS answers hold reaches the terminal as it reaches the log and Slack: masked,
+  // without the control and bidirectional characters that could rewrite what is on the screen.
+  const print = (line: string) => write(maskText(line));
   const parsed = parseArguments(argv);
   if ('lines' in parsed) {
     for (const line of parsed.lines) print(line);
@@ -221,7 +225,7 @@ async function handleAll(
       );
       for (const what of call.assumed) trace.add(`  assuming ${what}`);
     };
-    const aws = describedAws(config, { account: account.account, writes: sequence });
+    const aws = describedAws(config, { account: account.account, ...(sequence ? { sequence: events } : {}) });
     context = aws.context;
     const ofBatch = aws.eventOfBatchCall(events);
     const batch = input.kind === 'batch';

@@ -5,6 +5,7 @@
  * fields of an outcome and of a failure. What ECS later says of an ECS deployment is
  * src/present/following.ts.
  */
+import { describePlannedCalls } from './plannedCalls.js';
 import { describeError, SmokeTestFailedError } from '../shared/errors.js';
 import type { LogFields } from '../shared/observability.js';
 import type { DeploymentPreview, Progress, Release, Rollout } from '../targets/contract.js';
@@ -282,7 +283,7 @@ export const deploymentMessages = {
     calls: readonly string[],
     run: DeploymentRun,
   ): Notification {
-    const plannedCalls: [string, string] = ['Planned calls', calls.join('\n') || '(none)'];
+    const plannedCalls: [string, string] = ['Planned calls', describePlannedCalls(calls) || '(none)'];
     const planned: Facts =
       preview.target === 'ecs'
         ? []

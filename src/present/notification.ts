@@ -38,6 +38,8 @@ export interface Mention {
 /** A message independent of its medium. */
 export interface Notification {
   severity: Severity;
+  /** An emoji shortcode shown before the title instead of the severity's (a deployment's is a rocket; waiting is not one). */
+  icon?: string;
   title: string;
   /** The AWS resource the message is about (ECS service, function), shown as "Service". */
   service?: string;

@@ -113,7 +113,11 @@ export function buildSlackPayload(notification: Notification, context: { environ
   const blocks: SlackBlock[] = [
     {
       type: 'header',
-      text: { type: 'plain_text', text: truncate(`${SEVERITY_ICONS[notification.severity]} ${title}`, SLACK_LIMITS.header), emoji: true },
+      text: {
+        type: 'plain_text',
+        text: truncate(`${notification.icon ?? SEVERITY_ICONS[notification.severity]} ${title}`, SLACK_LIMITS.header),
+        emoji: true,
+      },
     },
   ];
   const fields: Mrkdwn[] = [

@@ -5,6 +5,7 @@
  * {@link SlackSendOptions.maxAttempts} attempts, and the messages of one invocation share one
  * {@link SlackSendOptions.budgetMs} for their retries ({@link InvocationBudget}).
  */
+import { maskValue } from '../shared/redact.js';
 import type { Log, MetricSink } from '../shared/observability.js';
 import { MetricName } from '../shared/observability.js';
 import type { MessageRef } from '../following/journal.js';
@@ -47,6 +48,23 @@ export interface Notifier {
 export function notifyLogged(notifier: Notifier, log: Log, message: Notification, eventId: string): void {
   log.info(`notification: ${message.title}`, { service: message.service, event_id: eventId, severity: message.severity });
   notifier.notify(message);
+}
+
+/**
+ * A notifier whose every notification is masked ({@link maskValue}: every text of it, whatever the
+ * channel renders) before `notifier` has it: wrapped around the notifier of every channel (a
+ * fan-out included), it is the one place messages are masked.
+ *
+ * @example
+ * maskedNotifier(notifier).notify({ severity: 'error', title: 'Deployment failed: api', facts: [['Reason', 'https://u:pw@registry']] });
+ */
+export function maskedNotifier(notifier: Notifier): Notifier {
+  return {
+    notify: (notification) => notifier.notify(maskValue(notification)),
+    open: (notification) => notifier.open(maskValue(notification)),
+    follow: (message, update) => notifier.follow(message, maskValue(update)),
+    flush: () => notifier.flush(),
+  };
 }
 
 /** How a Slack notifier sends: the attempts and budget every channel has ({@link DeliveryOptions}). */

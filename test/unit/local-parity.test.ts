@@ -103,7 +103,7 @@ describe('the local run agrees with the function on the same answers', () => {
     /** The events the Function URL handed off (Lambda `Invoke`, `Event`), to invoke as Lambda would. */
     const handOffs: unknown[] = [];
     const sequence = input.kind === 'sequence';
-    const aws = describedAws(config, { account: ORIGIN.account, writes: sequence });
+    const aws = describedAws(config, { account: ORIGIN.account, ...(sequence ? { sequence: input.events } : {}) });
     const calls: DescribedCall[] = [];
     let current: RawEvent = input.events[0] ?? {};
     const ofBatch = aws.eventOfBatchCall(input.events);
