@@ -1,7 +1,9 @@
 /**
  * Adding a kind of target leaves the deployer unchanged: a third kind, a queue purger registered
  * only in this file, deploys through the real deployer, reporter and follower, and the messages say
- * what its outcome says although src/present/ has no words of its own for it.
+ * what its outcome says although src/present/ has no words of its own for it. Whether it is
+ * followed is its outcome's to say: a `started` one is handed to the follower as a start, one that
+ * is over as an end, a dry run not at all.
  *
  * The kind is outside the production types on purpose (requests and registries list ECS and
  * Lambda): the request and the registry are cast to them, as a new kind would be added to them.
@@ -9,7 +11,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Deployer, type DeploymentOrder } from '../../src/deploy/deployer.js';
 import type { DeploymentGuard } from '../../src/deploy/idempotency/guard.js';
-import { createFollower } from '../../src/following/follower.js';
+import { createFollower, type Follower } from '../../src/following/follower.js';
 import { createMemoryJournal } from '../../src/following/store.js';
 import { invocationOf } from '../../src/shared/invocation.js';
 import { createLogger } from '../../src/shared/observability.js';
@@ -61,7 +63,20 @@ function deployer(target: Target, env: Record<string, string> = {}, guard?: Depl
   const notifier = recordingNotifier();
   const metrics = fakeMetrics();
   const journal = createMemoryJournal();
-  const follower = createFollower({ log, notifier, journal, ecs: () => Promise.reject(new Error('no ECS here')) });
+  const real = createFollower({ log, notifier, journal, ecs: () => Promise.reject(new Error('no ECS here')) });
+  // What the follower is told, in order: `started <service> <outcome's status>` or `finished …`.
+  const told: string[] = [];
+  const follower: Follower = {
+    onStarted: (deployment, outcome, message) => {
+      told.push(`started ${deployment.facts.request.service} ${outcome.status}`);
+      return real.onStarted(deployment, outcome, message);
+    },
+    onFinished: (deployment, outcome, first, message) => {
+      told.push(`finished ${deployment.facts.request.service} ${outcome.status}`);
+      return real.onFinished(deployment, outcome, first, message);
+    },
+    onEcsEvent: (facts, metrics) => real.onEcsEvent(facts, metrics),
+  };
   // The real registry has no queue kind: it is registered here only.
   const targets = { queue: async () => target } as unknown as TargetRegistry;
   return {
@@ -69,6 +84,7 @@ function deployer(target: Target, env: Record<string, string> = {}, guard?: Depl
     notifier,
     metrics,
     journal,
+    told,
     run: (d: Deployer, orders = [order()]) => d.run(orders, invocationOf(undefined), () => metrics),
   };
 }
@@ -119,7 +135,9 @@ describe('a third kind of target, registered only in this test', () => {
     expect(built.metrics.counts).toMatchObject({ DeploymentsStarted: 1, DeploymentsSucceeded: 1 });
     const succeeded = output.logs().find((l) => l.message === 'deployment succeeded');
     expect(succeeded?.fields).toMatchObject({ service: 'jobs', queue_url: QUEUE_URL, purged_messages: 42, attempt: 1 });
-    // The deployments table keeps ECS and Lambda deployments only: nothing was written for this kind.
+    // Its start was announced, so its end is handed to the follower, which keeps ECS and Lambda
+    // deployments only: nothing was written for this kind.
+    expect(built.told).toEqual(['finished jobs succeeded']);
     expect(await built.journal.read('deployment#e-1')).toBeUndefined();
   });
 
@@ -134,6 +152,7 @@ describe('a third kind of target, registered only in this test', () => {
     expect(built.notifier.sent.map((n) => `${n.severity}: ${n.title}`)).toEqual(['info: Deployment started: jobs']);
     expect(built.notifier.sent[0]?.facts).toContainEqual(['Purged messages', '42']);
     expect(output.logs().find((l) => l.message === 'deployment started')?.fields).toMatchObject({ purged_messages: 42 });
+    expect(built.told).toEqual(['started jobs started']);
   });
 
   it('a transient failure is retried, a permanent one reported with its reason', async () => {
@@ -171,6 +190,7 @@ describe('a third kind of target, registered only in this test', () => {
       ]),
     );
     expect(built.metrics.counts).toMatchObject({ DeploymentsRetried: 1, DeploymentsFailed: 1 });
+    expect(built.told).toEqual(['finished jobs failed']);
   });
 
   it('dry run: the calls it would make, in the log and in Slack', async () => {
@@ -182,6 +202,7 @@ describe('a third kind of target, registered only in this test', () => {
     expect(calls).toEqual(['prepare jobs']);
     expect(results).toEqual([{ service: 'jobs', status: 'dry_run', plannedCalls: [PURGE], target: 'queue', queueUrl: QUEUE_URL }]);
     expect(built.notifier.sent.map((n) => `${n.severity}: ${n.title}`)).toEqual(['info: Deployment would start: jobs']);
+    expect(built.told).toEqual([]);
     expect(built.notifier.sent[0]?.facts).toEqual(
       expect.arrayContaining([
         ['Queue url', QUEUE_URL],
