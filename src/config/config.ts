@@ -3,7 +3,9 @@
  *
  * Every problem is collected so a broken deployment of deploybridge is fixed in one go:
  * {@link loadConfig} throws a single {@link ConfigError} whose message lists them all. How each
- * kind of variable is read is ./envReader.ts's; what the variables mean together is here.
+ * kind of variable is read is ./envReader.ts's; what the variables mean together is here. Beside
+ * it in src/config/: defaults and limits (./constants.ts), the naming rules (./naming.ts), the
+ * catalog of services (./catalog.ts) and image references (./images.ts).
  */
 import * as z from 'zod/mini';
 import { Catalog, type LambdaTargetConfig, type S3ObjectRef } from './catalog.js';

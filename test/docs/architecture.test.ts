@@ -1,6 +1,6 @@
 /**
- * docs/architecture.md is true to the tree: its folder table has one row per folder of src/, and
- * every path the page names exists, a file named in a row by its name alone (`deployer.ts`) in that
+ * docs/architecture.md is true to the tree: its folder table has one row per folder of src/, the
+ * main file of each (the first its row names) opens with a paragraph, and every path the page names exists, a file named in a row by its name alone (`deployer.ts`) in that
  * row's folder, a path under a concept (`triggers/requests.ts`) under src/.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -58,6 +58,16 @@ describe('docs/architecture.md', () => {
     const folders = folderRows(text).map((row) => row.folder);
     expect([...folders].sort()).toEqual(sourceFolders());
     expect(new Set(folders).size).toBe(folders.length);
+  });
+
+  it("opens each folder's main file (the first file its row names) with a paragraph saying what it holds", () => {
+    const unexplained = folderRows(text).flatMap(({ folder, named }) => {
+      const main = named.map((code) => pathOf(code, folder)).find((path) => path?.startsWith(folder) && path.endsWith('.ts'));
+      if (main === undefined) return [`${folder}: names no file of its own`];
+      const header = /^\/\*\*\n((?: \*.*\n)+) \*\//.exec(readFileSync(main, 'utf8'))?.[1] ?? '';
+      return header.split('\n').length > 2 ? [] : [`${main}: no header paragraph`];
+    });
+    expect(unexplained).toEqual([]);
   });
 
   it('names only paths that exist', () => {
