@@ -5,13 +5,15 @@
  * {@link loadConfig} throws a single {@link ConfigError} whose message lists them all. How each
  * kind of variable is read is ./envReader.ts's; what the variables mean together is here. Beside
  * it in src/config/: defaults and limits (./constants.ts), the naming rules (./naming.ts), the
- * catalog of services (./catalog.ts) and image references (./images.ts).
+ * catalog of services (./catalog.ts), the channels besides Slack (./channels.ts) and image
+ * references (./images.ts).
  */
 import * as z from 'zod/mini';
 import { Catalog, type LambdaTargetConfig, type S3ObjectRef } from './catalog.js';
 import { LAMBDA_MAX_TIMEOUT_SECONDS, LOG_LEVELS, SCAN_GATE_LEVELS, type LogLevel, type ScanGateLevel } from './constants.js';
 import { EnvReader, type Env } from './envReader.js';
 import { ConfigError } from '../shared/errors.js';
+import { readChannels, type ChannelsConfig } from './channels.js';
 import { renderPattern, SERVICE_NAME_RE } from './naming.js';
 
 export interface FeatureFlags {
@@ -43,6 +45,8 @@ export interface Config {
   slackChannel: string | undefined;
   /** Base URL of Slack's Web API (or a Slack-compatible server). */
   slackApiUrl: string;
+  /** Teams, Google Chat, the signed webhook and SNS: every channel besides Slack. */
+  channels: ChannelsConfig;
   /** `SERVICE_CONFIG` as configured: service name → the env files it reads. Ask {@link Config.catalog} what it means. */
   serviceConfig: Record<string, S3ObjectRef[]>;
   /** `LAMBDA_CONFIG` as configured: service name → its Lambda function. Ask {@link Config.catalog} what it means. */
@@ -311,6 +315,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^https?:\/\/[^\s]+$/i.test(slackApiUrl)) {
     read.problems.push(`SLACK_API_URL must be an http(s) URL, got ${JSON.stringify(slackApiUrl.slice(0, 200))}`);
   }
+  const channels = readChannels(read);
   const features: FeatureFlags = {
     ecr: read.boolean('ENABLE_ECR_MONITORING'),
     ssm: read.boolean('ENABLE_SSM_MONITORING'),
@@ -339,6 +344,7 @@ export function loadConfig(env: Env = process.env): Config {
     slackBotTokenSsmParameter,
     slackChannel,
     slackApiUrl,
+    channels,
     serviceConfig: read.json('SERVICE_CONFIG', serviceConfigSchema) ?? {},
     lambdaConfig: readLambdaConfig(read),
     lambdaFunctionPattern: read.pattern('LAMBDA_FUNCTION_PATTERN'),

@@ -1,7 +1,8 @@
 /**
  * What every folder uses and none owns (src/shared/): errors (this file), log lines and metrics
  * (./observability.ts), retries (./retry.ts), bounded concurrency (./concurrency.ts), what an
- * invocation brings (./invocation.ts, ./partition.ts), masking secrets (./redact.ts) and text.
+ * invocation brings (./invocation.ts, ./partition.ts), masking secrets (./redact.ts), delivering a
+ * notification (./delivery.ts, ./post.ts, ./secrets.ts) and text.
  *
  * Errors that decide what happens next: a {@link ConfigError} stops everything, a
  * {@link RejectedEventError} is a permanent problem with one event (logged, counted, not retried),
