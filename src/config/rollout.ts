@@ -4,7 +4,9 @@
  * hook of its stages; these checks decide the hook's answer (src/rollout/).
  */
 import * as z from 'zod/mini';
+import type { Catalog } from './catalog.js';
 import { ROLLOUT_DEFAULTS } from './constants.js';
+import { recordOf, SERVICE_NAME_KEY, type EnvReader } from './envReader.js';
 
 /** The lifecycle stages ECS invokes a Lambda hook at. */
 export const HOOK_STAGES = [
@@ -68,7 +70,7 @@ const wholeSeconds = (max: number) =>
 const alarmNameSchema = z.string().check(z.minLength(1), z.maxLength(255));
 
 /** One service's entry as written (snake_case fields; strict, so a misspelt field is a problem). */
-export const serviceRolloutSchema = z.strictObject({
+const serviceRolloutSchema = z.strictObject({
   smoke: z.optional(
     z.array(
       z.strictObject({
@@ -104,7 +106,7 @@ export const serviceRolloutSchema = z.strictObject({
 });
 
 /** One service's entry, with the defaults filled in. */
-export function serviceRollout(entry: z.infer<typeof serviceRolloutSchema>): ServiceRollout {
+function serviceRollout(entry: z.infer<typeof serviceRolloutSchema>): ServiceRollout {
   return {
     smoke: (entry.smoke ?? []).map((smoke) => ({
       stage: smoke.stage,
@@ -123,4 +125,28 @@ export function serviceRollout(entry: z.infer<typeof serviceRolloutSchema>): Ser
             callbackDelaySeconds: entry.bake.callback_delay_seconds ?? ROLLOUT_DEFAULTS.bakeCallbackDelaySeconds,
           },
   };
+}
+
+/**
+ * Reads `ROLLOUT_CONFIG`: its keys must be ECS services of the catalog (a Lambda function has no
+ * lifecycle hooks), each written once. Problems go to `read.problems`, like every variable's.
+ *
+ * @example
+ * const rollout = readRolloutConfig(read, catalog); // { api: { smoke: [...], alarms: ['api-5xx'], bake: undefined } }
+ */
+export function readRolloutConfig(read: EnvReader, catalog: Catalog): RolloutConfig {
+  const parsed = read.json('ROLLOUT_CONFIG', recordOf(SERVICE_NAME_KEY, serviceRolloutSchema)) ?? {};
+  const rollout: RolloutConfig = {};
+  for (const [key, entry] of Object.entries(parsed)) {
+    const service = catalog.service(key);
+    if (service === undefined) continue; // the schema already reported the key
+    if (service.kind !== 'ecs') {
+      read.problems.push(`ROLLOUT_CONFIG.${key}: ${service.name} is a Lambda function (LAMBDA_CONFIG); rollout checks gate ECS services`);
+    } else if (service.name in rollout) {
+      read.problems.push(`ROLLOUT_CONFIG: "${key}" names ${service.name} again; use one name`);
+    } else {
+      rollout[service.name] = serviceRollout(entry);
+    }
+  }
+  return rollout;
 }
