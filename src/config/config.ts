@@ -17,6 +17,7 @@ import {
 } from './constants.js';
 import { ConfigError } from '../shared/errors.js';
 import { renderPattern, SERVICE_NAME_RE } from './naming.js';
+import { releaseRules, releaseRuleSchema, type ReleaseOrder } from './release.js';
 
 export interface FeatureFlags {
   ecr: boolean;
@@ -74,6 +75,8 @@ export interface Config {
   protectedEnvs: string[];
   /** The lowest scan-finding severity that stops an image from deploying; `undefined`: no gate. */
   ecrScanGate: ScanGateLevel | undefined;
+  /** `RELEASE_CONFIG`: tasks run before services deploy, and services that wait for others; off when unset. */
+  release: ReleaseOrder | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -390,7 +393,7 @@ function readLambdaConfig(read: EnvReader): Record<string, LambdaTargetConfig> {
  * Builds the catalog and adds its problems: ambiguous service names, and function names that
  * `LAMBDA_FUNCTION_PATTERN` renders but Lambda would refuse.
  */
-function buildCatalog(read: EnvReader, config: Omit<Config, 'catalog'>): Catalog {
+function buildCatalog(read: EnvReader, config: Omit<Config, 'catalog' | 'release'>): Catalog {
   const { catalog, problems } = Catalog.build(config, config.serviceConfig, config.lambdaConfig);
   read.problems.push(...problems);
   for (const service of catalog.configured()) {
@@ -400,6 +403,19 @@ function buildCatalog(read: EnvReader, config: Omit<Config, 'catalog'>): Catalog
     );
   }
   return catalog;
+}
+
+const releaseConfigSchema = recordOf(SERVICE_NAME_KEY, releaseRuleSchema);
+
+/** Reads `RELEASE_CONFIG` with what its steps stand on: the deployments table, where they wait. */
+function readRelease(read: EnvReader, catalog: Catalog, deploymentsTable: string | undefined): ReleaseOrder | undefined {
+  const parsed = read.json('RELEASE_CONFIG', releaseConfigSchema);
+  if (parsed === undefined) return undefined;
+  const { rules, problems } = releaseRules(parsed, catalog);
+  read.problems.push(...problems);
+  if (deploymentsTable === undefined)
+    read.problems.push("RELEASE_CONFIG needs DEPLOYMENTS_TABLE, where a release's steps wait for ECS's events");
+  return { rules };
 }
 
 /**
@@ -463,7 +479,7 @@ export function loadConfig(env: Env = process.env): Config {
       'SERVICE_CONFIG is required while ENABLE_S3_MONITORING is on: service name → [{"bucket", "key"}], {} when no service reads an env file from S3',
     );
   }
-  const settings: Omit<Config, 'catalog'> = {
+  const settings: Omit<Config, 'catalog' | 'release'> = {
     projectName,
     projectEnv,
     region: read.string('AWS_REGION'),
@@ -502,6 +518,7 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   const catalog = buildCatalog(read, settings);
+  const release = readRelease(read, catalog, settings.deploymentsTable);
   if (read.problems.length > 0) throw new ConfigError(read.problems);
-  return { ...settings, catalog };
+  return { ...settings, catalog, release };
 }

@@ -134,6 +134,12 @@ export const ECR_SCAN_LIMITS = {
   rescanAfterHours: 24,
 } as const;
 
+/**
+ * What the `startedBy` of every task a release runs (RELEASE_CONFIG) starts with; the Terraform rule
+ * for task events matches it. The whole is `deploybridge/{release id}/{step}`, within ECS's 36 characters.
+ */
+export const RELEASE_STARTED_BY_PREFIX = 'deploybridge/';
+
 /** Lambda's longest timeout: no deployment can take longer than the invocation that runs it. */
 export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
 

@@ -11,7 +11,8 @@ import type { AwsClients } from '../aws/clients.js';
 import { routedMetrics } from '../deploy/batch/metrics.js';
 import type { BatchSteps } from '../deploy/batch/run.js';
 import type { Config } from '../config/config.js';
-import { Deployer, unfinishedWork, type DeployerOptions, type DeploymentResult } from '../deploy/deployer.js';
+import { Deployer, unfinishedWork, type DeployerOptions, type DeploymentOrder, type DeploymentResult } from '../deploy/deployer.js';
+import { Releases } from '../deploy/release.js';
 import type { DeploymentJournal } from '../following/journal.js';
 import { createFollower, type Follower } from '../following/follower.js';
 import type { EcsReport } from '../following/steps.js';
@@ -72,10 +73,25 @@ function eventIdOf(event: unknown): string | undefined {
 export class App {
   private readonly deployer: Deployer;
   private readonly follower: Follower;
+  /** RELEASE_CONFIG: the changes whose services deploy in order (the configuration requires the deployments table). */
+  private readonly releases: Releases | undefined;
 
   constructor(private readonly deps: AppParts) {
-    this.follower = createFollower({ log: deps.log, notifier: deps.notifier, journal: deps.journal, ecs: deps.clients.ecs });
+    const { config, log, notifier, journal, clients } = deps;
+    this.follower = createFollower({ log, notifier, journal, ecs: clients.ecs });
     this.deployer = new Deployer({ ...deps, follower: this.follower }, deps.deployerOptions);
+    this.releases =
+      config.release === undefined || journal === undefined || config.dryRun
+        ? undefined
+        : new Releases({
+            rules: config.release.rules,
+            region: config.region,
+            deploymentTimeoutSeconds: config.deploymentTimeoutSeconds,
+            journal,
+            notifier,
+            log,
+            ecs: clients.ecs,
+          });
   }
 
   /**
@@ -89,11 +105,11 @@ export class App {
       const planned = await this.planEvent(rawEvent, invocation, metrics);
       if ('result' in planned) return planned.result;
       const { event, plan } = planned;
-      const followed = await this.report(plan, metrics);
+      const { followed, next } = await this.report(plan, metrics);
       const { eventId, route } = plan;
       const triggeredAt = eventTime(event);
-      const orders = plan.deployments.map((request) => ({ request, eventId, triggeredAt, route }));
-      const deployments = await this.deployer.run(orders, invocation, () => metrics);
+      const orders = [...next, ...plan.deployments.map((request) => ({ request, eventId, triggeredAt, route }))];
+      const deployments = await this.deploy(orders, invocation, () => metrics);
       failIfUnfinished(deployments);
       return { status: 'planned', eventId, plan, deployments, followed };
     } finally {
@@ -138,8 +154,24 @@ export class App {
           },
         };
       },
-      deploy: (orders) => this.deployer.run(orders, invocation, (route) => routedMetrics(metrics, route)),
+      deploy: (orders) => this.deploy(orders, invocation, (route) => routedMetrics(metrics, route)),
     };
+  }
+
+  /**
+   * Carries out a change's deployments: with RELEASE_CONFIG, those it orders become a release (the
+   * first steps start now, the others on ECS's events), and what the deployer made of a release's
+   * deployments moves it on.
+   */
+  private async deploy(
+    orders: readonly DeploymentOrder[],
+    invocation: Invocation,
+    metricsOf: (route: RouteName) => MetricSink,
+  ): Promise<DeploymentResult[]> {
+    const now = this.releases === undefined ? orders : await this.releases.begin(orders);
+    const results = await this.deployer.run(now, invocation, metricsOf);
+    await this.releases?.onDeployed(now, results);
+    return results;
   }
 
   private reject(eventId: string | undefined, reason: string, metrics: EventMetrics, routeName?: RouteName): HandleResult {
@@ -211,11 +243,13 @@ export class App {
 
   /**
    * Reports what a plan says besides its deployments: its ECS event, through the follower (which
-   * throws what must be retried), then its skips and notices. Resolves with what the follower reported.
+   * throws what must be retried), then its skips and notices. Resolves with what the follower
+   * reported, and the deployments of releases the event lets start (`next`).
    */
-  private async report(plan: Plan, metrics: EventMetrics): Promise<EcsReport[]> {
+  private async report(plan: Plan, metrics: EventMetrics): Promise<{ followed: EcsReport[]; next: DeploymentOrder[] }> {
     const { log, notifier } = this.deps;
     const followed = plan.ecsEvent === undefined ? [] : await this.follower.onEcsEvent(plan.ecsEvent, metrics);
+    const next = await this.moveReleases(plan, followed);
     for (const skip of plan.skipped) {
       metrics.count(MetricName.DeploymentsSkipped);
       log.info(`deployment skipped: ${skip.reason}`, {
@@ -226,7 +260,25 @@ export class App {
       });
     }
     for (const notice of plan.notices) notifyLogged(notifier, log, noticeMessage(notice), plan.eventId);
-    return followed;
+    return { followed, next };
+  }
+
+  /** What an ECS event means for the releases: a task stopped, a deployment of one moved on, or the time to check their timeouts. */
+  private async moveReleases(plan: Plan, followed: EcsReport[]): Promise<DeploymentOrder[]> {
+    const { releases } = this;
+    if (releases === undefined) return [];
+    if (plan.taskStopped !== undefined) return releases.onTaskStopped(plan.taskStopped);
+    if (plan.releaseTimeouts !== undefined) {
+      await releases.checkTimeouts(plan.eventId);
+      return [];
+    }
+    const next: DeploymentOrder[] = [];
+    for (const report of followed) {
+      const ref = report.kind === 'deployment_step' ? report.deployment.release : undefined;
+      if (report.kind === 'deployment_step' && ref !== undefined)
+        next.push(...(await releases.onDeploymentStep(ref, report.step, plan.eventId, plan.ecsEvent?.time ?? new Date().toISOString())));
+    }
+    return next;
   }
 }
 
