@@ -173,7 +173,7 @@ export class Releases {
   private readonly now: () => number;
 
   constructor(private readonly parts: ReleaseParts) {
-    this.now = parts.now ?? Date.now;
+    this.now = parts.now ?? (() => Date.now());
   }
 
   /**
