@@ -5,7 +5,7 @@
  * token: one release message, updated, its moves in its thread), ECS aws-sdk-client-mock. What
  * ECS was asked (with which inputs) and what Slack received (in order, with colours) are asserted.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FOLLOW_DEFAULTS } from '../../src/config/constants.js';
