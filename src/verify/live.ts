@@ -1,6 +1,7 @@
 /**
  * The live preflight: every check against the account, in the order people read them — the
- * cluster, each ECS service, the cluster's services no trigger reaches, each Lambda target, the
+ * cluster, each ECS service, the cluster's services no trigger reaches, the tasks releases run
+ * before services deploy, each Lambda target, the
  * env files, Slack.
  */
 import type { EcsService, LambdaService } from '../config/catalog.js';
@@ -12,6 +13,7 @@ import type { VerifyContext } from './context.js';
 import { checkEcsService, describeServices } from './ecsService.js';
 import { checkEnvFiles } from './envFiles.js';
 import { checkLambdaService } from './lambda.js';
+import { checkReleaseTasks } from './release.js';
 import { ok, type CheckResult } from './result.js';
 import { checkSlackConfiguration } from './slack.js';
 import type { KnownService } from './services.js';
@@ -58,7 +60,7 @@ export async function liveChecks(
     const blocks = await mapWithConcurrency(all, CONCURRENCY, (k) =>
       checkEcsService(ctx, k, described.get((k.service as EcsService).ecs.service)),
     );
-    results.push(...blocks.flat(), ...listed.results);
+    results.push(...blocks.flat(), ...listed.results, ...(await checkReleaseTasks(ctx)));
   }
   const lambdaBlocks = await mapWithConcurrency(lambdas, CONCURRENCY, (k) => checkLambdaService(ctx, k.service as LambdaService));
   results.push(...lambdaBlocks.flat());

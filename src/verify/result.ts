@@ -22,6 +22,7 @@ export type CheckName =
   | 'lambda-function'
   | 'lambda-alias'
   | 'lambda-artifact'
+  | 'release-task'
   | 'slack';
 
 export interface CheckResult {
