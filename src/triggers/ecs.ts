@@ -14,9 +14,8 @@ import {
   parseDetail,
   type EventEnvelope,
 } from './events.js';
-import { emptyPlan, ignoredPlan } from './context.js';
+import { emptyPlan, ignoredPlan, type PlanBuilder } from './context.js';
 import type { EcsEventFacts, EcsEventName, Plan, TaskStoppedFacts } from './plan.js';
-import type { PlanBuilder } from './context.js';
 
 const DEPLOYMENT_STATES = new Set<string>(['SERVICE_DEPLOYMENT_IN_PROGRESS', 'SERVICE_DEPLOYMENT_COMPLETED', 'SERVICE_DEPLOYMENT_FAILED']);
 const SERVICE_ACTIONS = new Set<string>(['SERVICE_TASK_START_IMPAIRED']);
