@@ -113,6 +113,28 @@ export function releaseSteps(
   return ordering ? steps : undefined;
 }
 
+/**
+ * The release a change's deployments make, if RELEASE_CONFIG orders them: its id (from the change's
+ * event and services, so a redelivered event finds it), its steps, and the deployments it holds.
+ *
+ * @example
+ * const planned = planRelease(orders, config.release.rules); // undefined: they deploy together, as without it
+ */
+export function planRelease(
+  orders: readonly DeploymentOrder[],
+  rules: Record<string, ReleaseRule>,
+): { id: string; steps: ReleaseStep[]; ordered: DeploymentOrder[] } | undefined {
+  const ordered = orders.filter((o) => o.request.target === 'ecs' && o.request.service in rules && o.release === undefined);
+  const first = ordered[0];
+  if (first === undefined) return undefined;
+  const id = createHash('sha256')
+    .update(JSON.stringify([first.eventId, ...ordered.map((o) => o.request.service)]))
+    .digest('hex')
+    .slice(0, 16);
+  const steps = releaseSteps(ordered, rules, id);
+  return steps === undefined ? undefined : { id, steps, ordered };
+}
+
 /** A step's name in a reason: "the task before api", "api". */
 function named(step: ReleaseStep): string {
   return step.kind === 'task' ? `the task before ${step.service}` : step.service;
@@ -183,16 +205,11 @@ export class Releases {
    */
   async begin(orders: readonly DeploymentOrder[]): Promise<DeploymentOrder[]> {
     const { rules, journal } = this.parts;
-    const ordered = orders.filter((o) => o.request.target === 'ecs' && o.request.service in rules && o.release === undefined);
-    const first = ordered[0];
-    if (first === undefined) return [...orders];
+    const planned = planRelease(orders, rules);
+    if (planned === undefined) return [...orders];
+    const { id, steps, ordered } = planned;
+    const first = ordered[0] as DeploymentOrder;
     const eventId = first.eventId;
-    const id = createHash('sha256')
-      .update(JSON.stringify([eventId, ...ordered.map((o) => o.request.service)]))
-      .digest('hex')
-      .slice(0, 16);
-    const steps = releaseSteps(ordered, rules, id);
-    if (steps === undefined) return [...orders];
     const others = orders.filter((o) => !ordered.includes(o));
     const release: ReleaseRecord = {
       id,
@@ -353,6 +370,8 @@ export class Releases {
       const moves = apply(release);
       if (moves === undefined) return undefined;
       const started = cascade(release, eventId, this.now(), deploymentTimeoutSeconds);
+      // Nothing moved (a redelivery): nothing is written, and a start this event left undone is finished below.
+      if (moves.length === 0 && started.length === 0 && JSON.stringify(release) === JSON.stringify(current.release)) return undefined;
       return { entry: { type: 'release', release }, result: { release, moves, started } };
     });
     if (moved === undefined) {

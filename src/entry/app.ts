@@ -12,7 +12,7 @@ import { routedMetrics } from '../deploy/batch/metrics.js';
 import type { BatchSteps } from '../deploy/batch/run.js';
 import type { Config } from '../config/config.js';
 import { Deployer, unfinishedWork, type DeployerOptions, type DeploymentOrder, type DeploymentResult } from '../deploy/deployer.js';
-import { Releases } from '../deploy/release.js';
+import { planRelease, Releases } from '../deploy/release.js';
 import type { DeploymentJournal } from '../following/journal.js';
 import { createFollower, type Follower } from '../following/follower.js';
 import type { EcsReport } from '../following/steps.js';
@@ -33,6 +33,7 @@ import { MetricName } from '../shared/observability.js';
 import type { Plan, RouteName } from '../triggers/plan.js';
 import type { Reads } from '../triggers/reads/registry.js';
 import { noticeMessage, planningFailedMessage, refusalMessage } from '../present/notices.js';
+import { releasePlan } from '../present/release.js';
 import { loadPlanBuilder, route } from '../triggers/router.js';
 import { notifyLogged, type Notifier } from '../slack/notifier.js';
 import type { TargetRegistry } from '../targets/contract.js';
@@ -168,6 +169,10 @@ export class App {
     invocation: Invocation,
     metricsOf: (route: RouteName) => MetricSink,
   ): Promise<DeploymentResult[]> {
+    const { config, log, notifier } = this.deps;
+    const planned = config.dryRun && config.release !== undefined ? planRelease(orders, config.release.rules) : undefined;
+    // A dry run describes each deployment as without RELEASE_CONFIG, and the steps they would take.
+    if (planned !== undefined) notifyLogged(notifier, log, releasePlan(planned.id, planned.steps), planned.ordered[0]?.eventId ?? '');
     const now = this.releases === undefined ? orders : await this.releases.begin(orders);
     const results = await this.deployer.run(now, invocation, metricsOf);
     await this.releases?.onDeployed(now, results);

@@ -35,7 +35,7 @@ const STATE_WORDS: Record<ReleaseStep['state'], string> = {
 const outside = (text: string, max = 300) => truncate(redact(text), max);
 
 /** "Run myproject_migrate_dev before api" or "Deploy worker (after api)". */
-function stepName(release: ReleaseRecord, step: ReleaseStep): string {
+function stepName(release: Pick<ReleaseRecord, 'steps'>, step: ReleaseStep): string {
   if (step.kind === 'task') return `Run ${step.family} before ${step.service}`;
   const after = step.after.flatMap((i) => {
     const before = release.steps[i];
@@ -45,7 +45,7 @@ function stepName(release: ReleaseRecord, step: ReleaseStep): string {
 }
 
 /** The steps in order, one line each with its state. */
-function stepLines(release: ReleaseRecord): string {
+function stepLines(release: Pick<ReleaseRecord, 'steps'>): string {
   return release.steps
     .map(
       (step, i) =>
@@ -73,6 +73,26 @@ export function releaseState(release: ReleaseRecord): Notification {
       ['Steps', stepLines(release)],
       ['Release', release.id],
     ],
+  };
+}
+
+/**
+ * What a release would do (dry run): its steps in order; nothing is run or recorded.
+ *
+ * @example
+ * notifier.notify(releasePlan('3877aac17ac0b1b2', steps));
+ */
+export function releasePlan(id: string, steps: ReleaseStep[]): Notification {
+  const services = [...new Set(steps.map((s) => s.service))].join(', ');
+  return {
+    severity: 'info',
+    title: `Release plan: ${services}`,
+    facts: [
+      ['Steps', stepLines({ steps })],
+      ['Release', id],
+      ['Status', 'each step would start on the ECS event that ends the one before it'],
+    ],
+    dryRun: true,
   };
 }
 
