@@ -12,7 +12,7 @@ import { routedMetrics } from '../deploy/batch/metrics.js';
 import type { BatchSteps } from '../deploy/batch/run.js';
 import type { Config } from '../config/config.js';
 import { Deployer, unfinishedWork, type DeployerOptions, type DeploymentOrder, type DeploymentResult } from '../deploy/deployer.js';
-import { planRelease, Releases } from '../deploy/release.js';
+import { planRelease, Releases } from '../following/releases.js';
 import type { DeploymentJournal } from '../following/journal.js';
 import { createFollower, type Follower } from '../following/follower.js';
 import type { EcsReport } from '../following/steps.js';

@@ -36,6 +36,17 @@ const SAMPLES = [
   ...readdirSync('events/put-events').map((f) => `events/put-events/${f}`),
 ];
 
+/** What a sample needs besides the embedded defaults: the release sequence is run with RELEASE_CONFIG (docs/releases.md). */
+const SAMPLE_ENV: Record<string, Record<string, string>> = {
+  'events/release-sequence.json': {
+    RELEASE_CONFIG: JSON.stringify({
+      api: { run_before: { family: 'myproject_migrate_dev', container: 'migrate', command: ['./migrate', 'up'], timeout_minutes: 20 } },
+      worker: { after: ['api'] },
+    }),
+    DEPLOYMENTS_TABLE: 'local',
+  },
+};
+
 /** Where the local run assumes deploybridge runs (its embedded defaults and account, region us-east-1). */
 const ORIGIN = { region: 'us-east-1', account: LOCAL_ACCOUNT };
 
@@ -91,7 +102,7 @@ describe('the local run agrees with the function on the same answers', () => {
 
   /** Runs the function (the Lambda entry point) on a sample, answered as the local run answers. */
   async function runFunction(file: string) {
-    const config = loadConfig(LOCAL_DEFAULTS);
+    const config = loadConfig({ ...LOCAL_DEFAULTS, ...SAMPLE_ENV[file] });
     const input = readLocalInput(file, ORIGIN);
     const sequence = input.kind === 'sequence';
     const aws = describedAws(config, { account: ORIGIN.account, writes: sequence });
@@ -126,6 +137,7 @@ describe('the local run agrees with the function on the same answers', () => {
     );
     const env = {
       ...LOCAL_DEFAULTS,
+      ...SAMPLE_ENV[file],
       AWS_REGION: ORIGIN.region,
       // Offline, one event (or batch) is a dry run; a sequence deploys (its writes described).
       DRY_RUN: String(!sequence),
@@ -136,6 +148,8 @@ describe('the local run agrees with the function on the same answers', () => {
       SLACK_API_URL: slack.apiUrl,
     };
     vi.resetModules();
+    // One sample's own variables (SAMPLE_ENV) do not reach the next.
+    vi.unstubAllEnvs();
     for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
     const { handler } = await import('../../src/index.js');
     const invoke = async (event: unknown): Promise<Invocation> => {
@@ -173,7 +187,7 @@ describe('the local run agrees with the function on the same answers', () => {
 
   it.each(SAMPLES)('%s', async (file) => {
     const printed: string[] = [];
-    const code = await runLocal([file, '--json'], {}, (line) => printed.push(line));
+    const code = await runLocal([file, '--json'], SAMPLE_ENV[file] ?? {}, (line) => printed.push(line));
     recordSuiteOutput(printed.join('\n'));
     const local = printed.join('\n');
 

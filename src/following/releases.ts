@@ -14,23 +14,16 @@ import { createHash } from 'node:crypto';
 import type { ECSClient } from '../aws/ecs.js';
 import { RELEASE_STARTED_BY_PREFIX } from '../config/constants.js';
 import type { ReleaseRule } from '../config/release.js';
-import type {
-  DeploymentJournal,
-  ReleaseDeployStep,
-  ReleaseRecord,
-  ReleaseStep,
-  ReleaseStepRef,
-  ReleaseTaskStep,
-} from '../following/journal.js';
-import { change, journalKeys } from '../following/records.js';
-import type { DeploymentStep } from '../following/steps.js';
+import type { DeploymentJournal, ReleaseDeployStep, ReleaseRecord, ReleaseStep, ReleaseStepRef, ReleaseTaskStep } from './journal.js';
+import { change, journalKeys } from './records.js';
+import type { DeploymentStep } from './steps.js';
 import { releaseUpdate, type ReleaseMove } from '../present/release.js';
 import { describeError, errorFields, isRetryableAwsError } from '../shared/errors.js';
 import type { Log } from '../shared/observability.js';
 import type { Notifier } from '../slack/notifier.js';
 import { runReleaseTask } from '../targets/ecsTask.js';
 import type { TaskStoppedFacts } from '../triggers/plan.js';
-import type { DeploymentOrder, DeploymentResult } from './deployer.js';
+import type { DeploymentOrder, DeploymentResult } from '../deploy/deployer.js';
 
 export interface ReleaseParts {
   rules: Record<string, ReleaseRule>;
