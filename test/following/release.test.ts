@@ -415,6 +415,25 @@ describe('a release: a migration task before the api, the worker after the api',
     ]);
   });
 
+  it('a RunTask that fails transiently fails the invocation; its retry runs the task once, with the same idempotency token', async () => {
+    const { app, ecsMock } = await releaseApp();
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+    ecsMock
+      .on(RunTaskCommand)
+      .rejectsOnce(throttled)
+      .resolves({ tasks: [{ taskArn: TASK }], failures: [] });
+    await expect(app.handle(push('push-1'))).rejects.toThrow('Rate exceeded');
+    await app.handle(push('push-1'));
+    const runs = sentCommands(ecsMock).filter((c) => c.command === 'RunTaskCommand');
+    expect(runs).toHaveLength(2);
+    expect(runs[1]?.input).toEqual(runs[0]?.input);
+    expect(received().filter((r) => r.includes('Task started'))).toEqual([
+      `chat.postMessage (reply) ${BLUE} :rocket: Task started before api: myproject_migrate_dev`,
+    ]);
+    await app.handle(push('push-1'));
+    expect(sentCommands(ecsMock).filter((c) => c.command === 'RunTaskCommand')).toHaveLength(2);
+  });
+
   it('a cycle, an unknown service in after, or a release without the deployments table is a configuration error', () => {
     expect(
       configProblems({
