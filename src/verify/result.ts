@@ -23,7 +23,9 @@ export type CheckName =
   | 'lambda-alias'
   | 'lambda-artifact'
   | 'release-task'
-  | 'slack';
+  | 'slack'
+  /** The channels besides Slack, and `--notify`'s test messages. */
+  | 'notify';
 
 export interface CheckResult {
   status: Status;
