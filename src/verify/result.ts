@@ -24,6 +24,7 @@ export type CheckName =
   | 'lambda-artifact'
   | 'release-task'
   | 'slack'
+  | 'approvals'
   /** The channels besides Slack, and `--notify`'s test messages. */
   | 'notify';
 

@@ -79,6 +79,7 @@ describe('merging per batch', () => {
       events: 16,
       deployments_asked: 16,
       deployments: 3,
+      record_fates: { deployed: 16 },
       records_to_retry: [],
     });
     // Each deployment counts under its route; the invocation's own dimension is the batch's.
