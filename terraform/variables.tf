@@ -694,7 +694,7 @@ variable "teams_events" {
   default     = []
 
   validation {
-    condition     = alltrue([for e in var.teams_events : can(regex("^(\\*|(deployment|request|warning|preflight)\\.(\\*|[a-z_]+))$", e))])
+    condition     = alltrue([for e in var.teams_events : can(regex("^(\\*|(deployment|release|request|warning|preflight)\\.(\\*|[a-z_]+))$", e))])
     error_message = "teams_events must list event types (deployment.failed), families (deployment.*, warning.*) or *."
   }
 }
@@ -727,7 +727,7 @@ variable "google_chat_events" {
   default     = []
 
   validation {
-    condition     = alltrue([for e in var.google_chat_events : can(regex("^(\\*|(deployment|request|warning|preflight)\\.(\\*|[a-z_]+))$", e))])
+    condition     = alltrue([for e in var.google_chat_events : can(regex("^(\\*|(deployment|release|request|warning|preflight)\\.(\\*|[a-z_]+))$", e))])
     error_message = "google_chat_events must list event types (deployment.failed), families (deployment.*, warning.*) or *."
   }
 }
@@ -771,7 +771,7 @@ variable "webhook_events" {
   default     = []
 
   validation {
-    condition     = alltrue([for e in var.webhook_events : can(regex("^(\\*|(deployment|request|warning|preflight)\\.(\\*|[a-z_]+))$", e))])
+    condition     = alltrue([for e in var.webhook_events : can(regex("^(\\*|(deployment|release|request|warning|preflight)\\.(\\*|[a-z_]+))$", e))])
     error_message = "webhook_events must list event types (deployment.failed), families (deployment.*, warning.*) or *."
   }
 }
@@ -793,7 +793,7 @@ variable "sns_events" {
   default     = []
 
   validation {
-    condition     = alltrue([for e in var.sns_events : can(regex("^(\\*|(deployment|request|warning|preflight)\\.(\\*|[a-z_]+))$", e))])
+    condition     = alltrue([for e in var.sns_events : can(regex("^(\\*|(deployment|release|request|warning|preflight)\\.(\\*|[a-z_]+))$", e))])
     error_message = "sns_events must list event types (deployment.failed), families (deployment.*, warning.*) or *."
   }
 }

@@ -84,7 +84,7 @@ export const NOTIFICATION_DEFAULTS = {
 /**
  * The types of the notification events every channel renders (src/present/notification.ts): what a
  * `…_EVENTS` filter names, the signed webhook's `type` and Chatbot's `eventType`. A filter may also
- * name a family with `.*` (`deployment.*`, `warning.*`) or everything with `*`.
+ * name a family with `.*` (`deployment.*`, `release.*`, `warning.*`) or everything with `*`.
  */
 export const NOTIFICATION_EVENT_TYPES = [
   'deployment.requested',
@@ -96,6 +96,11 @@ export const NOTIFICATION_EVENT_TYPES = [
   'deployment.failed',
   'deployment.rolled_back',
   'deployment.superseded',
+  'release.requested',
+  'release.started',
+  'release.progressing',
+  'release.succeeded',
+  'release.failed',
   'request.refused',
   'warning.parameter_deleted',
   'warning.env_file_deleted',

@@ -9,7 +9,7 @@ import type { ReleaseRecord, ReleaseStep, ReleaseTaskStep } from '../following/j
 import { partitionOf } from '../shared/partition.js';
 import { redact } from '../shared/redact.js';
 import { truncate } from '../shared/text.js';
-import type { Facts, Notification, Severity, ThreadUpdate } from './notification.js';
+import type { Facts, Notification, NotificationEvent, Severity, ThreadUpdate } from './notification.js';
 import { describeTrigger } from './triggerLines.js';
 
 /** What moved a release on, as its thread tells it. */
@@ -93,6 +93,7 @@ export function releasePlan(id: string, steps: ReleaseStep[]): Notification {
       ['Status', 'each step would start on the ECS event that ends the one before it'],
     ],
     dryRun: true,
+    event: { type: 'release.requested' },
   };
 }
 
@@ -203,11 +204,27 @@ function moveMessage(release: ReleaseRecord, move: ReleaseMove): Notification {
  * notifier.follow(release.message, releaseUpdate(release, { kind: 'task_failed', step: 0 }));
  */
 export function releaseUpdate(release: ReleaseRecord, move: ReleaseMove): ThreadUpdate {
-  const state = releaseState(release);
-  const reply = moveMessage(release, move);
+  const event = releaseEvent(release, move);
+  const state = { ...releaseState(release), event };
+  const reply = { ...moveMessage(release, move), event };
   const standalone: Notification = {
     ...reply,
     facts: [...reply.facts.filter(([label]) => label !== 'Steps'), ['Release', `${state.title}\n${stepLines(release)}`]],
   };
   return { state, reply, standalone };
+}
+
+/** What a move of a release is, typed for the channels: a step failing fails the release; the last step done completes it. */
+function releaseEvent(release: ReleaseRecord, move: ReleaseMove): NotificationEvent {
+  switch (move.kind) {
+    case 'started':
+      return { type: 'release.started' };
+    case 'task_failed':
+    case 'task_not_run':
+    case 'deploy_failed':
+    case 'timed_out':
+      return { type: 'release.failed' };
+    default:
+      return { type: release.steps.every((s) => s.state === 'done') ? 'release.succeeded' : 'release.progressing' };
+  }
 }

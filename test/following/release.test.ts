@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { FOLLOW_DEFAULTS } from '../../src/config/constants.js';
 import { createDynamoDbStore } from '../../src/following/dynamodb.js';
 import { createLogger } from '../../src/shared/observability.js';
-import { createNotifier } from '../../src/slack/setup.js';
+import { createChannelNotifier } from '../../src/channels/setup.js';
 import {
   configProblems,
   DescribeTaskDefinitionCommand,
@@ -22,9 +22,11 @@ import {
   testConfig,
   UpdateServiceCommand,
 } from '../helpers/app.js';
+import { SIGNING_SECRET, webhookUrl } from '../helpers/channels.js';
 import { startDynamoDb } from '../helpers/dynalite.js';
 import { adapt, awsSample } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
+import { startReceiver } from '../helpers/receiver.js';
 import { startSlackApi, TEST_BOT_TOKEN } from '../helpers/slackApi.js';
 
 const GREEN = '#2EB67D';
@@ -144,7 +146,7 @@ describe('a release: a migration task before the api, the worker after the api',
     };
     const metrics = fakeMetrics();
     const log = createLogger({ projectName: 'myproject', environment: 'dev', level: 'debug' });
-    const notifier = createNotifier(testConfig(env), log, metrics);
+    const notifier = createChannelNotifier(testConfig(env), log, metrics);
     const journal = createDynamoDbStore({ tableName, region: 'us-east-1', ttlSeconds: FOLLOW_DEFAULTS.recordTtlSeconds }, db.client);
     const built = testApp(env, { notifier, metrics, journal });
     const { ecsMock } = built;
@@ -326,6 +328,40 @@ describe('a release: a migration task before the api, the worker after the api',
       `${GREEN} :white_check_mark: Step done: api deployed`,
       `${GREEN} :white_check_mark: Step done: worker deployed`,
     ]);
+  });
+
+  it('the signed webhook hears the release as typed events: release.started, release.progressing, release.succeeded; a failed migration, release.failed', async () => {
+    const hook = await startReceiver();
+    try {
+      const channel = { WEBHOOK_URL: webhookUrl(hook.baseUrl), WEBHOOK_SECRET: SIGNING_SECRET, WEBHOOK_EVENTS: 'release.*' };
+      const { app, ecsMock } = await releaseApp(channel);
+      await app.handle(sharedEnvFile('s3-1'));
+      await app.handle(taskStopped('task-1', startedByOf(ecsMock), { exitCode: 0 }));
+      await app.handle(deploymentEvent('deployment-completed.json', 'api', API_DEPLOYMENT, 'ecs-1'));
+      await app.handle(deploymentEvent('deployment-completed.json', 'worker', WORKER_DEPLOYMENT, 'ecs-2'));
+      const heard = () => hook.received.map((r) => r.body as { type: string; title: string; severity: string });
+      // The deployments' own messages (deployment.*) are not what this channel listens to.
+      expect(heard().map((b) => `${b.type} ${b.severity} ${b.title}`)).toEqual([
+        'release.started info Release in progress: api, worker',
+        'release.progressing info Task started before api: myproject_migrate_dev',
+        'release.progressing success Task succeeded before api: myproject_migrate_dev',
+        'release.progressing success Step done: api deployed',
+        'release.succeeded success Step done: worker deployed',
+      ]);
+
+      hook.received.length = 0;
+      await api?.close();
+      const failing = await releaseApp(channel);
+      await failing.app.handle(push('push-2'));
+      await failing.app.handle(taskStopped('task-2', startedByOf(failing.ecsMock), { exitCode: 1 }));
+      expect(heard().map((b) => `${b.type} ${b.severity} ${b.title}`)).toEqual([
+        'release.started info Release in progress: api',
+        'release.progressing info Task started before api: myproject_migrate_dev',
+        'release.failed error Task failed before api: myproject_migrate_dev',
+      ]);
+    } finally {
+      await hook.close();
+    }
   });
 
   it('a failed first wave stops the second: the worker is reported not deployed, and why', async () => {
