@@ -137,9 +137,9 @@ export class App {
       const left = results.map(unfinishedWork).filter((work) => work !== undefined && work !== 'bug');
       return left.length === 0 ? 'done' : 'retry';
     } catch (error) {
-      // Starting its release's task met a transient failure: the request is given back, and the retry finishes that start.
+      // Beginning its release (the record, the RunTask) met a transient failure: the request is given back, and the retry finishes that start.
       if (!isRetryableAwsError(error)) throw error;
-      this.deps.log.warn('approved deployment not started: its release task failed on a transient error', {
+      this.deps.log.warn('approved deployment not started: its release met a transient AWS error', {
         approval_id: approval.id,
         ...errorFields(error),
       });
