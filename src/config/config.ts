@@ -22,6 +22,8 @@ import { EnvReader, type Env } from './envReader.js';
 import { ConfigError } from '../shared/errors.js';
 import { readChannels, type ChannelsConfig } from './channels.js';
 import { renderPattern, SERVICE_NAME_RE } from './naming.js';
+import { NAME_CHARACTERS, recordOf, SERVICE_NAME_KEY } from './records.js';
+import { readRelease, type ReleaseOrder } from './release.js';
 
 export interface FeatureFlags {
   ecr: boolean;
@@ -81,6 +83,8 @@ export interface Config {
   protectedEnvs: string[];
   /** The lowest scan-finding severity that stops an image from deploying; `undefined`: no gate. */
   ecrScanGate: ScanGateLevel | undefined;
+  /** `RELEASE_CONFIG`: tasks run before services deploy, and services that wait for others; off when unset. */
+  release: ReleaseOrder | undefined;
   /** Slack user ids who may approve a deployment; when any is set, every deployment waits for one of them. */
   approvers: string[];
   /** The Slack app's signing secret: every request to the Function URL is verified with it. */
@@ -130,27 +134,6 @@ const s3ObjectRefSchema = z.strictObject({
     .string()
     .check(z.refine(isObjectKey, 'key must be an S3 object key (1-1024 bytes, no control characters, not starting or ending with "/")')),
 });
-
-/**
- * A JSON object read as a record. A `__proto__` key is refused by name: zod leaves it out of the
- * record it builds (it cannot be an ordinary key of an object), so it would be dropped unseen.
- */
-function recordOf<V extends z.core.SomeType>(key: z.ZodMiniString, value: V) {
-  const withoutProto = z
-    .unknown()
-    .check(
-      z.refine(
-        (input) => typeof input !== 'object' || input === null || !Object.hasOwn(input, '__proto__'),
-        'key "__proto__" is not allowed',
-      ),
-    );
-  return z.pipe(withoutProto, z.record(key, value));
-}
-
-/** What a name (project, env, service) may be made of, as the problems say it. */
-const NAME_CHARACTERS = 'letters, digits, "-" and "_" only (at most 64, starting with a letter or digit)';
-
-const SERVICE_NAME_KEY = z.string().check(z.regex(SERVICE_NAME_RE, `service names use ${NAME_CHARACTERS}`));
 
 const serviceConfigSchema = recordOf(SERVICE_NAME_KEY, z.array(s3ObjectRefSchema));
 
@@ -326,7 +309,7 @@ function readLambdaConfig(read: EnvReader): Record<string, LambdaTargetConfig> {
  * Builds the catalog and adds its problems: ambiguous service names, and function names that
  * `LAMBDA_FUNCTION_PATTERN` renders but Lambda would refuse.
  */
-function buildCatalog(read: EnvReader, config: Omit<Config, 'catalog'>): Catalog {
+function buildCatalog(read: EnvReader, config: Omit<Config, 'catalog' | 'release'>): Catalog {
   const { catalog, problems } = Catalog.build(config, config.serviceConfig, config.lambdaConfig);
   read.problems.push(...problems);
   for (const service of catalog.configured()) {
@@ -402,7 +385,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const deploymentsTable = read.optional('DEPLOYMENTS_TABLE');
   const slackNotificationsEnabled = read.boolean('ENABLE_SLACK_NOTIFICATIONS');
-  const settings: Omit<Config, 'catalog'> = {
+  const settings: Omit<Config, 'catalog' | 'release'> = {
     projectName,
     projectEnv,
     region: read.string('AWS_REGION'),
@@ -443,6 +426,7 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   const catalog = buildCatalog(read, settings);
+  const release = readRelease(read, catalog, settings.deploymentsTable);
   if (read.problems.length > 0) throw new ConfigError(read.problems);
-  return { ...settings, catalog };
+  return { ...settings, catalog, release };
 }

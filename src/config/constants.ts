@@ -84,7 +84,7 @@ export const NOTIFICATION_DEFAULTS = {
 /**
  * The types of the notification events every channel renders (src/present/notification.ts): what a
  * `…_EVENTS` filter names, the signed webhook's `type` and Chatbot's `eventType`. A filter may also
- * name a family with `.*` (`deployment.*`, `warning.*`) or everything with `*`.
+ * name a family with `.*` (`deployment.*`, `release.*`, `warning.*`) or everything with `*`.
  */
 export const NOTIFICATION_EVENT_TYPES = [
   'deployment.requested',
@@ -96,6 +96,11 @@ export const NOTIFICATION_EVENT_TYPES = [
   'deployment.failed',
   'deployment.rolled_back',
   'deployment.superseded',
+  'release.requested',
+  'release.started',
+  'release.progressing',
+  'release.succeeded',
+  'release.failed',
   'request.refused',
   'warning.parameter_deleted',
   'warning.env_file_deleted',
@@ -197,6 +202,12 @@ export const ECR_SCAN_LIMITS = {
   /** A scan that completes this long after the push is a rescan: it does not deploy. */
   rescanAfterHours: 24,
 } as const;
+
+/**
+ * What the `startedBy` of every task a release runs (RELEASE_CONFIG) starts with; the Terraform rule
+ * for task events matches it. The whole is `deploybridge/{release id}/{step}`, within ECS's 36 characters.
+ */
+export const RELEASE_STARTED_BY_PREFIX = 'deploybridge/';
 
 /**
  * Approvals in Slack: what the Function URL accepts from Slack, and how long it may take to answer.

@@ -19,6 +19,7 @@ import type { ApprovalGate } from '../approvals/ask.js';
 import type { Config } from '../config/config.js';
 import { DEPLOYER_DEFAULTS } from '../config/constants.js';
 import type { Follower } from '../following/follower.js';
+import type { ReleaseStepRef } from '../following/journal.js';
 import { mapWithConcurrency } from '../shared/concurrency.js';
 import { DeploymentError, describeError, isRetryableAwsError, isUnexpectedError, TransientDeploymentError } from '../shared/errors.js';
 import type { Invocation } from '../shared/invocation.js';
@@ -39,6 +40,8 @@ export interface DeploymentOrder {
   triggeredAt: string;
   /** The route that asked for it: the `trigger` dimension of what it counts. */
   route: RouteName;
+  /** The step of a release it is (RELEASE_CONFIG), recorded with it so that its end moves the release on. */
+  release?: ReleaseStepRef;
 }
 
 /** What became of one deployment. */
@@ -148,7 +151,7 @@ export class Deployer {
     const invocationDeadline = invocation.endsAt === undefined ? Number.POSITIVE_INFINITY : invocation.endsAt - invocationMarginMs;
     const runs = await mapWithConcurrency(orders, concurrency, async (order) => {
       if (invocationDeadline - Date.now() < minimumStartMs) return { result: outOfTime(order), report: undefined };
-      const { request, eventId, triggeredAt } = order;
+      const { request, eventId, triggeredAt, release } = order;
       const startedAt = Date.now();
       const metrics = metricsOf(order.route);
       const report = new DeploymentReport(this.parts, {
@@ -157,6 +160,7 @@ export class Deployer {
         triggeredAt,
         startedAt: new Date(startedAt).toISOString(),
         metrics,
+        ...(release === undefined ? {} : { release }),
       });
       const deadline = Math.min(startedAt + this.parts.config.deploymentTimeoutSeconds * 1000, invocationDeadline);
       const result = await this.deploy({ request, eventId, triggeredAt, startedAt, deadline, metrics, report }, invocation.lambdaContext);

@@ -6,7 +6,7 @@
  */
 import type { Config } from '../config/config.js';
 import type { Follower, Reported } from '../following/follower.js';
-import type { MessageRef } from '../following/journal.js';
+import type { MessageRef, ReleaseStepRef } from '../following/journal.js';
 import { deploymentMessages, dryRunFields, failureFields, outcomeFields } from '../present/deployments.js';
 import { identify, type DeploymentIdentity } from '../present/identity.js';
 import { notStartedMessage } from '../present/notices.js';
@@ -37,6 +37,8 @@ export interface ReportedDeployment {
   startedAt: string;
   /** Its metrics: a deployment of a batch counts under its own route. */
   metrics: MetricSink;
+  /** The step of a release it is. */
+  release?: ReleaseStepRef;
 }
 
 /** How a deployment failed, after `attempts` attempts. */
@@ -211,8 +213,16 @@ export class DeploymentReport {
 
   /** The deployment as the follower is told of it. */
   private followed(): Reported {
-    const { request, eventId, triggeredAt, startedAt, metrics } = this.deployment;
-    return { facts: { request, eventId, region: this.parts.config.region, triggeredAt, startedAt }, fields: this.fields, metrics };
+    const { request, eventId, triggeredAt, startedAt, metrics, release } = this.deployment;
+    const facts = {
+      request,
+      eventId,
+      region: this.parts.config.region,
+      triggeredAt,
+      startedAt,
+      ...(release === undefined ? {} : { release }),
+    };
+    return { facts, fields: this.fields, metrics };
   }
 }
 

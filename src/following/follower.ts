@@ -6,7 +6,8 @@
  * deployment's own Slack message and thread; without it, starts are announced and ECS's events are
  * reported as far as they tell on their own. The table is ./journal.ts (stores: ./store.ts,
  * ./dynamodb.ts), records ./records.ts, ECS's events ./ecsEvents.ts, why tasks failed
- * ./evidence.ts; the words are src/present/'s.
+ * ./evidence.ts, releases (RELEASE_CONFIG: steps in order, each started by the ECS event that
+ * ends the one before it) ./releases.ts; the words are src/present/'s.
  */
 import type { ECSClient } from '../aws/ecs.js';
 import { FOLLOW_DEFAULTS } from '../config/constants.js';

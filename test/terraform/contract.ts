@@ -115,6 +115,14 @@ export const CONTRACT: Record<string, ContractVariable> = {
       expect: json({ resizer: {}, thumbnailer: { alias: 'live', smoke_test: { expect: { statusCode: 200 }, payload: { ping: true } } } }),
     },
   },
+  RELEASE_CONFIG: {
+    module: 'input',
+    drivenBy: {
+      input: 'release_config',
+      value: { api: {}, worker: { after: ['api'] } },
+      expect: json({ api: {}, worker: { after: ['api'] } }),
+    },
+  },
   LAMBDA_FUNCTION_PATTERN: {
     default: '{project}_lambda_{name}_{env}',
     module: 'input',
