@@ -4,6 +4,7 @@
  * completing is not a success) and reported in the deployment's own Slack thread. Types only: the
  * DynamoDB store is src/following/dynamodb.ts (loaded on first use), the in-memory one src/following/store.ts.
  */
+import type { Carried } from '../triggers/requests.js';
 import type { Trigger } from '../triggers/trigger.js';
 
 /** Where a deployment's first Slack message was posted (bot token), so later steps update it and reply in its thread. */
@@ -44,6 +45,8 @@ interface FollowedCommon {
   finishedAt?: string;
   /** Ids of the events already applied to it: a redelivered event changes nothing. */
   events: string[];
+  /** Changes of later batches or events it covers: they began before it did, and it deployed them (./claims.ts). */
+  covered?: number;
 }
 
 /** An ECS deployment deploybridge started, followed through ECS's own events. */
@@ -71,6 +74,31 @@ interface FollowedLambdaDeployment extends FollowedCommon {
 /** A deployment deploybridge started, as the deployments table keeps it. */
 export type FollowedDeployment = FollowedEcsDeployment | FollowedLambdaDeployment;
 
+/**
+ * Who deploys a target next, and since when (./claims.ts): a deployment claims its target before
+ * its first write to AWS, with one conditional write, so of the invocations racing for it one wins.
+ */
+export type ServiceClaim = {
+  /** This claim among the target's claims (a random UUID): only its holder settles it. */
+  id: string;
+  /** ISO 8601: when it was claimed, before its deployment's first write to AWS, so before any task it starts. */
+  startedAt: string;
+  /** What its deployment carries besides new tasks: a later change that carries more is not covered by it. */
+  carried: Carried;
+} & (
+  /** Its deployment is being started; its holder's invocation ends by `leaseEndsAt` (ISO 8601), and a claim still starting then was abandoned. */
+  | { state: 'starting'; leaseEndsAt: string }
+  /** Its deployment started: the record under `deploymentId` says whether it still covers what began before it. */
+  | { state: 'started'; deploymentId: string }
+  /**
+   * Its deployment waits for approval (request `approvalId`): it will start after every change made
+   * so far, so a change carrying nothing more joins the request instead of asking again.
+   */
+  | { state: 'pending_approval'; approvalId: string }
+  /** Its deployment did not start: nothing is claimed. */
+  | { state: 'released' }
+);
+
 /** What one key of the table holds. */
 export type JournalEntry =
   /** A deployment deploybridge started (key: its ECS deployment id). */
@@ -78,7 +106,9 @@ export type JournalEntry =
   /** A circuit-breaker rollback deployment, and the deployment it rolls back when deploybridge started that one. */
   | { type: 'rollback'; deploymentId: string; rollbackOf: string | undefined; to: string | undefined; events: string[] }
   /** The deployment deploybridge started last on an ECS service. */
-  | { type: 'latest'; deploymentId: string };
+  | { type: 'latest'; deploymentId: string }
+  /** Who deploys a target next, and since when. */
+  | { type: 'claim'; claim: ServiceClaim };
 
 export interface VersionedEntry {
   entry: JournalEntry;

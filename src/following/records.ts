@@ -14,6 +14,8 @@ export const journalKeys = {
   deployment: (id: string) => `deployment#${id}`,
   /** The deployment deploybridge started last on an ECS service. */
   latest: (cluster: string, service: string) => `service#${cluster}/${service}`,
+  /** Who deploys a target (`ecs:{cluster}/{service}`, `lambda:{function}:{alias}`) next. */
+  claim: (target: string) => `claim#${target}`,
 };
 
 /** What a change decided: the entry to write and what to tell the caller. */

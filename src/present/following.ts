@@ -24,12 +24,28 @@ function supersededBy(deployment: FollowedEcsDeployment): string {
     : `${describeTrigger(by.trigger)} (deployment ${by.deploymentId})`;
 }
 
+/**
+ * "+3 changes covered": changes made before a deployment started, deployed by it instead of by one
+ * of their own (they reached deploybridge later: another batch, a retry).
+ *
+ * @example
+ * coveredChanges(1); // '+1 change covered'
+ */
+export function coveredChanges(changes: number): string {
+  return `+${changes} ${changes === 1 ? 'change' : 'changes'} covered`;
+}
+
+/** Why changes are covered, in one line. */
+export const COVERED_WHY = 'made before the deployment started, so the tasks it starts already read them; no deployment of their own';
+
 /** The facts that say which deployment a message belongs to. */
 function followedFacts(deployment: FollowedEcsDeployment): Facts {
+  const covered = deployment.covered ?? 0;
   return [
     ['Trigger', describeTrigger(deployment.trigger)],
     // Who changed what, as the first message said: an update replaces it.
     ...triggerFacts(deployment.trigger),
+    ...(covered > 0 ? [['Covered', `${coveredChanges(covered)} (${COVERED_WHY})`] as [string, string]] : []),
     ['Task definition', revisionChange(deployment.taskDefinition, deployment.previousTaskDefinition)],
     ['Deployment ID', deployment.id],
   ];
@@ -109,6 +125,15 @@ export function deploymentStepUpdate(deployment: FollowedEcsDeployment, step: De
     case 'rolled_back':
     case 'superseded':
       return { state, standalone: state };
+    case 'covered': {
+      const facts: Facts = [
+        ['Changes', describeTrigger(step.trigger)],
+        ...triggerFacts(step.trigger),
+        ['Why', COVERED_WHY],
+      ];
+      const title = coveredChanges(step.changes);
+      return { state, reply: detail('info', title, facts), standalone: with_('info', title, facts) };
+    }
     case 'failed': {
       const facts: Facts = [['ECS says', step.reason ?? 'failed'], ...why];
       return { state, reply: detail('error', 'Why it failed', facts), standalone: with_('error', 'Deployment failed', why) };
@@ -146,6 +171,7 @@ const STEP_LOGS: Record<DeploymentStep['kind'], { level: 'info' | 'warn' | 'erro
   rolled_back: { level: 'error', message: 'deployment rolled back' },
   rollback_failed: { level: 'error', message: 'deployment rollback failed' },
   superseded: { level: 'warn', message: 'deployment superseded' },
+  covered: { level: 'info', message: 'deployment covers more changes' },
 };
 
 /**
@@ -175,6 +201,7 @@ export function stepFields(deployment: FollowedEcsDeployment, step: DeploymentSt
     previous_task_definition: deployment.previousTaskDefinition,
     rollback: deployment.rollback,
     ...('durationMs' in step ? { duration_ms: step.durationMs } : {}),
+    ...(step.kind === 'covered' ? { covered_changes: step.changes, covered_total: deployment.covered } : {}),
     ...(evidence === undefined ? {} : { failure_reasons: failureReasons(evidence) }),
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { LambdaFunction } from '../config/catalog.js';
 import type { EcsNames } from '../config/naming.js';
-import type { Trigger } from './trigger.js';
+import { eventTriggers, type Trigger } from './trigger.js';
 
 /**
  * Redeploy one ECS service: new tasks of a task definition (a bare family means its latest ACTIVE
@@ -71,4 +71,77 @@ export function deploymentKey(request: DeploymentRequest): string {
 export function changeRank(request: DeploymentRequest): number {
   if (request.target === 'ecs') return request.trigger.kind === 'ecr' ? 2 : 1;
   return request.change.kind === 'image' ? 3 : request.change.kind === 'zip' ? 2 : 1;
+}
+
+/**
+ * What a deployment puts in place besides new tasks (ECS) or fresh execution environments
+ * (Lambda): the revision it names (an ECS task definition, a Lambda zip's object version, a version
+ * to release) and the image digests it was asked to run. Another deployment stands in for it only
+ * if that one carries as much (see {@link carriesAll}).
+ */
+export interface Carried {
+  revision: string | undefined;
+  /** Sorted. */
+  digests: string[];
+  /**
+   * False when no other deployment may stand in for it: people asked for this one (a manual
+   * deploy), or what it carries cannot be told (a push without a digest, a zip without a version).
+   */
+  replaceable: boolean;
+}
+
+/**
+ * What a deployment carries (a merged one: every push it answers, each of which it runs or
+ * supersedes by a later push of the same tag).
+ *
+ * @example
+ * carried(restartOfApi); // { revision: undefined, digests: [], replaceable: true }
+ * carried(pushOfApi); // { revision: 'arn:…:task-definition/myproject_service_api_dev:42', digests: ['sha256:3f9c…'], replaceable: true }
+ */
+export function carried(request: DeploymentRequest): Carried {
+  const digests = new Set<string>();
+  let replaceable = true;
+  for (const trigger of eventTriggers(request.trigger)) {
+    if (trigger.kind === 'manual') {
+      replaceable = false;
+      for (const image of trigger.images ?? []) digests.add(image.digest);
+    } else if (trigger.kind === 'ecr') {
+      if (trigger.digest === undefined) replaceable = false;
+      else digests.add(trigger.digest);
+    }
+  }
+  const of = (revision: string | undefined, known = true): Carried => ({
+    revision,
+    digests: [...digests].sort(),
+    replaceable: replaceable && known,
+  });
+  if (request.target === 'ecs') return of(request.taskDefinition);
+  const { change } = request;
+  switch (change.kind) {
+    case 'image':
+      if (change.pushedDigest !== undefined) digests.add(change.pushedDigest);
+      return of(undefined);
+    case 'zip':
+      return of(`s3://${change.bucket}/${change.key}?versionId=${change.versionId ?? ''}`, change.versionId !== undefined);
+    case 'config_revision':
+      return of(undefined);
+    case 'release':
+      return of('$LATEST', false);
+    case 'version':
+      return of(`version ${change.version}`, false);
+    case 'rollback':
+      return of('rollback', false);
+  }
+}
+
+/**
+ * Whether a deployment carrying `by` puts in place everything `what` carries: the same revision (or
+ * `what` names none) and every digest of `what`. Never for what no other deployment may stand in for.
+ *
+ * @example
+ * carriesAll(carried(pushOfApi), carried(restartOfApi)); // true: the push's deployment also restarts
+ * carriesAll(carried(restartOfApi), carried(pushOfApi)); // false: the restart does not carry the pushed digest
+ */
+export function carriesAll(by: Carried, what: Carried): boolean {
+  return what.replaceable && (what.revision === undefined || what.revision === by.revision) && what.digests.every((d) => by.digests.includes(d));
 }

@@ -9,7 +9,7 @@
  * (src/present/triggerLines.ts words them) and every event id, which the idempotency guard records.
  */
 import { changeRank, deploymentKey, type DeploymentRequest } from '../../triggers/requests.js';
-import type { EventTrigger, Trigger } from '../../triggers/trigger.js';
+import { eventTriggers } from '../../triggers/trigger.js';
 import type { RouteName } from '../../triggers/plan.js';
 import type { DeploymentOrder } from '../deployer.js';
 
@@ -33,11 +33,6 @@ export interface MergedDeployment extends DeploymentOrder {
   eventIds: string[];
 }
 
-/** The events' triggers of a request (a handler's request has one). */
-function triggersOf(trigger: Trigger): EventTrigger[] {
-  return trigger.kind === 'merged' ? trigger.triggers : [trigger];
-}
-
 /** The request itself when only one event asked; otherwise the winner, with a merged trigger. */
 function mergeTarget(asked: readonly Asked[]): MergedDeployment {
   // Event-time order (an event without a time counts as the latest), then the batch's order.
@@ -56,7 +51,7 @@ function mergeTarget(asked: readonly Asked[]): MergedDeployment {
       trigger: {
         kind: 'merged',
         deployed: deployed.kind === 'merged' ? deployed.deployed : deployed,
-        triggers: ordered.flatMap((a) => triggersOf(a.request.trigger)),
+        triggers: ordered.flatMap((a) => eventTriggers(a.request.trigger)),
         eventIds,
       },
     },
