@@ -3,8 +3,7 @@
  * listed) and what changed in one (variables added, removed, changed). Names only: a value or a raw
  * line of an env file never reaches a message or a log.
  */
-import type { EnvFileProblem } from '../triggers/envFile.js';
-import type { EnvFileChange } from '../triggers/envFile.js';
+import type { EnvFileChange, EnvFileProblem } from '../triggers/envFile.js';
 import { formatSize, lineList, nameList } from './format.js';
 
 /**

@@ -16,14 +16,13 @@ import { ECR_SCAN_LIMITS } from '../config/constants.js';
 import { errorFields } from '../shared/errors.js';
 import { ecrImageActionSchema, ecrImageScanSchema, excerpt, parseDetail, type EventEnvelope } from './events.js';
 import { ecrRegistry, parseImage } from '../config/images.js';
-import { emptyPlan, ignoredPlan } from './context.js';
+import { emptyPlan, ignoredPlan, type PlanBuilder, type RouteContext } from './context.js';
 import type { DeploymentRequest } from './requests.js';
 import type { ImageScan, ImageSummary, ScanFinding, Trigger } from './trigger.js';
 import type { Plan, Skip } from './plan.js';
 import { describeScanRefusal } from '../present/images.js';
 import { gateVerdict } from './scanGate.js';
 import type { TaskDefinitionImages } from './reads/ecs.js';
-import type { PlanBuilder, RouteContext } from './context.js';
 
 type ImageUse = 'pushed-tag' | 'digest' | 'other-tag';
 type EcrTrigger = Extract<Trigger, { kind: 'ecr' }>;

@@ -5,9 +5,8 @@
  * the deployments table and reports, after planning.
  */
 import { ecsDeploymentStateSchema, ecsServiceActionSchema, eventTime, excerpt, parseDetail, type EventEnvelope } from './events.js';
-import { emptyPlan, ignoredPlan } from './context.js';
+import { emptyPlan, ignoredPlan, type PlanBuilder } from './context.js';
 import type { EcsEventFacts, EcsEventName } from './plan.js';
-import type { PlanBuilder } from './context.js';
 
 const DEPLOYMENT_STATES = new Set<string>(['SERVICE_DEPLOYMENT_IN_PROGRESS', 'SERVICE_DEPLOYMENT_COMPLETED', 'SERVICE_DEPLOYMENT_FAILED']);
 const SERVICE_ACTIONS = new Set<string>(['SERVICE_TASK_START_IMPAIRED']);

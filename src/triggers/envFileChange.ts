@@ -3,10 +3,9 @@
  * `ENV_FILE_LIMITS.maxBytes`), validated the way ECS reads env files (src/triggers/envFile.ts), and compared
  * with the version before it, by variable name. Values stay inside src/triggers/envFile.ts.
  */
-import { isEmptyDiff, readEnvFile, type EnvFile, type EnvFileProblem } from './envFile.js';
+import { isEmptyDiff, readEnvFile, type EnvFile, type EnvFileChange, type EnvFileProblem } from './envFile.js';
 import { DeploymentError, describeError, errorFields, isRetryableAwsError } from '../shared/errors.js';
 import type { Log } from '../shared/observability.js';
-import type { EnvFileChange } from './envFile.js';
 import type { Reads } from './reads/registry.js';
 import type { ObjectVersionRef } from './reads/s3.js';
 

@@ -20,10 +20,9 @@ import { checkDetail, excerpt, MANUAL_DEPLOY_HINTS, manualDeploySchema, type Eve
 import { ecrRegistry, parseImage } from '../config/images.js';
 import type { Invocation } from '../shared/invocation.js';
 import type { EcsNames } from '../config/naming.js';
-import { emptyPlan, ignoredPlan } from './context.js';
+import { emptyPlan, ignoredPlan, type PlanBuilder, type RouteContext } from './context.js';
 import type { ImageSummary, Trigger } from './trigger.js';
 import type { LambdaChange } from './requests.js';
-import type { PlanBuilder, RouteContext } from './context.js';
 
 /** A published version number as Lambda writes it. */
 const VERSION_RE = /^[1-9]\d{0,9}$/;

@@ -9,10 +9,9 @@
  */
 import { RejectedEventError } from '../shared/errors.js';
 import { excerpt, parseDetail, s3CloudTrailSchema, s3EventKeyForms, s3NativeObjectSchema, type EventEnvelope } from './events.js';
-import { emptyPlan, ignoredPlan } from './context.js';
+import { emptyPlan, ignoredPlan, type PlanBuilder } from './context.js';
 import type { Trigger } from './trigger.js';
 import { describeEnvFileProblems } from '../present/envFiles.js';
-import type { PlanBuilder } from './context.js';
 import { checkEnvFile } from './envFileChange.js';
 import { restart, revisionOf } from './restart.js';
 

@@ -9,10 +9,9 @@
  */
 import { errorFields } from '../shared/errors.js';
 import { excerpt, parameterStoreChangeSchema, parseDetail } from './events.js';
-import { emptyPlan, ignoredPlan } from './context.js';
+import { emptyPlan, ignoredPlan, type PlanBuilder, type RouteContext } from './context.js';
 import type { Trigger } from './trigger.js';
 import { deletedParameterConsequence } from '../present/notices.js';
-import type { PlanBuilder, RouteContext } from './context.js';
 import { restart, revisionOf } from './restart.js';
 
 const RESTARTING_OPERATIONS = new Set(['Create', 'Update']);
