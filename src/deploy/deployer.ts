@@ -12,7 +12,8 @@
  */
 import type { Context } from 'aws-lambda';
 import type { Config } from '../config/config.js';
-import { DEPLOYER_DEFAULTS } from '../config/constants.js';
+import { CLAIM_DEFAULTS, DEPLOYER_DEFAULTS } from '../config/constants.js';
+import type { ClaimOutcome } from '../following/claims.js';
 import type { Follower } from '../following/follower.js';
 import { mapWithConcurrency } from '../shared/concurrency.js';
 import { DeploymentError, describeError, isRetryableAwsError, isUnexpectedError } from '../shared/errors.js';
@@ -21,7 +22,8 @@ import { boundLog, type Log, type MetricSink } from '../shared/observability.js'
 import { withRetries, type Attempted } from '../shared/retry.js';
 import type { Notifier } from '../slack/notifier.js';
 import type { DeploymentPreview, Release, Rollout, Target, TargetContext, TargetOutcome, TargetRegistry } from '../targets/contract.js';
-import type { DeploymentRequest } from '../triggers/requests.js';
+import { carried, deploymentKey, type DeploymentRequest } from '../triggers/requests.js';
+import { eventTriggers } from '../triggers/trigger.js';
 import type { RouteName } from '../triggers/plan.js';
 import { onceForEach, type DeploymentGuard } from './idempotency/guard.js';
 import { DeploymentReport, reportNotStarted, type Failure } from './reporter.js';
@@ -32,6 +34,8 @@ export interface DeploymentOrder {
   eventId: string;
   /** ISO 8601: the trigger's event (of a merged deployment: the earliest), from which its duration counts. */
   triggeredAt: string;
+  /** ISO 8601: its latest change, when it answers several events (a deployment that began after it covers it). */
+  changedAt?: string;
   /** The route that asked for it: the `trigger` dimension of what it counts. */
   route: RouteName;
 }
@@ -44,6 +48,8 @@ export type DeploymentResult =
   /** `unexpected`: the error is a bug, which fails the invocation although a retry cannot help. */
   | { service: string; status: 'failed'; error: string; attempts: number; retryable: boolean; unexpected: boolean }
   | { service: string; status: 'skipped'; reason: 'already deployed' }
+  /** Not started: a deployment deploybridge started after its `changes` changes, carrying all they carry, deploys them (`coveredBy`: its id). */
+  | { service: string; status: 'covered'; coveredBy: string; changes: number }
   /** Not carried out in this invocation, which fails so Lambda retries the event: another invocation is deploying it, or time ran out before it could start. */
   | { service: string; status: 'deferred'; reason: 'in progress' | 'out of time' };
 
@@ -99,6 +105,8 @@ interface Deployment {
   request: DeploymentRequest;
   /** The event whose change it deploys. */
   eventId: string;
+  /** ISO 8601: its latest change. */
+  changedAt: string;
   /** Epoch milliseconds: its start, and the time by which it must be over. */
   startedAt: number;
   deadline: number;
@@ -147,7 +155,8 @@ export class Deployer {
         metrics,
       });
       const deadline = Math.min(startedAt + this.parts.config.deploymentTimeoutSeconds * 1000, invocationDeadline);
-      const result = await this.deploy({ request, eventId, startedAt, deadline, metrics, report }, invocation.lambdaContext);
+      const changedAt = order.changedAt ?? triggeredAt;
+      const result = await this.deploy({ request, eventId, changedAt, startedAt, deadline, metrics, report }, invocation.lambdaContext);
       return { result, report };
     });
     const notStarted = orders.filter((_, i) => runs[i]?.report === undefined);
@@ -168,6 +177,43 @@ export class Deployer {
     const target = await load();
     if (this.parts.config.dryRun) return this.dryRun(deployment, target);
 
+    // A rollout that runs on after this invocation can stand in for later changes: it claims its target first.
+    const claimed = target.reportsCompletion ? undefined : await this.claim(deployment);
+    if (claimed?.kind === 'covered') {
+      const changes = eventTriggers(request.trigger).length;
+      report.covered(claimed.by, changes);
+      return { service: request.service, status: 'covered', coveredBy: claimed.by.deployment.id, changes };
+    }
+    if (claimed?.kind === 'busy') {
+      report.claimedElsewhere(deploymentKey(request));
+      return { service: request.service, status: 'deferred', reason: 'in progress' };
+    }
+    const ticket = claimed?.ticket;
+    if (ticket !== undefined) report.claimed(ticket);
+    const result = await this.carryOut(deployment, target, lambdaContext);
+    // Its record settles the claim of a rollout that started; any other gives it back.
+    if (ticket !== undefined && result.status !== 'started') await report.giveBackClaim();
+    return result;
+  }
+
+  /** Claims the deployment's target, or learns what covers it (undefined: no deployments table). */
+  private claim(deployment: Deployment): Promise<ClaimOutcome | undefined> {
+    const { request, changedAt, deadline, report, metrics } = deployment;
+    const now = Date.now();
+    const ask = {
+      target: deploymentKey(request),
+      carried: carried(request),
+      changedAt,
+      // Its holder records its deployment, or gives it back, before the invocation ends.
+      leaseMs: deadline - now + this.options.invocationMarginMs,
+      waitMs: Math.max(0, Math.min(CLAIM_DEFAULTS.waitMs, deadline - now - this.options.minimumStartMs)),
+    };
+    return this.parts.follower.claim(ask, report.fields, metrics);
+  }
+
+  /** Through the idempotency guard: prepare and apply, with retries; then report what became of it. */
+  private async carryOut(deployment: Deployment, target: Target, lambdaContext: Context | undefined): Promise<DeploymentResult> {
+    const { request, report } = deployment;
     const guarded = await this.guarded(deployment, () => this.attempts(deployment, target), lambdaContext);
     if (!guarded.ran) return guarded.skipped;
     const attempted = guarded.result;

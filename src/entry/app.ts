@@ -12,6 +12,7 @@ import { routedMetrics } from '../deploy/batch/metrics.js';
 import type { BatchSteps } from '../deploy/batch/run.js';
 import type { Config } from '../config/config.js';
 import { Deployer, unfinishedWork, type DeployerOptions, type DeploymentResult } from '../deploy/deployer.js';
+import type { ClaimClock } from '../following/claims.js';
 import type { DeploymentJournal } from '../following/journal.js';
 import { createFollower, type Follower } from '../following/follower.js';
 import type { EcsReport } from '../following/steps.js';
@@ -54,6 +55,8 @@ export interface AppParts {
   /** DEPLOYMENTS_TABLE: what deploybridge starts is recorded, and ECS's events are followed with it. */
   journal: DeploymentJournal | undefined;
   deployerOptions: Partial<DeployerOptions> | undefined;
+  /** The time deployments' claims are judged by (src/following/claims.ts); the system's unless a test gives one. */
+  claimClock?: ClaimClock;
 }
 
 export type HandleResult =
@@ -74,7 +77,8 @@ export class App {
   private readonly follower: Follower;
 
   constructor(private readonly deps: AppParts) {
-    this.follower = createFollower({ log: deps.log, notifier: deps.notifier, journal: deps.journal, ecs: deps.clients.ecs });
+    const { log, notifier, journal, clients, claimClock } = deps;
+    this.follower = createFollower({ log, notifier, journal, ecs: clients.ecs, ...(claimClock === undefined ? {} : { claimClock }) });
     this.deployer = new Deployer({ ...deps, follower: this.follower }, deps.deployerOptions);
   }
 

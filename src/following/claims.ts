@@ -12,14 +12,12 @@
  *   a change in the same second as the start is not covered), carries all it carries, and is still
  *   in progress or completed (its record says: failed, rolled back or superseded do not cover), is
  *   covered by it and does not start;
- * - that waits for approval, and carries all it carries, joins that request (it will start after
- *   every change made so far);
  * - that is being started in another invocation, waits until it started (a few reads), then
  *   decides as above: of two racing deployments one claims, and the other is covered or starts
  *   after it; a claim whose holder's invocation ended while starting was abandoned;
  * - otherwise claims the target itself, replacing the claim it found.
- * The holder settles its claim: started (the follower, once it recorded the deployment) or
- * released (it did not start).
+ * The holder settles its claim: started (the follower, once it recorded the deployment), or given
+ * back (its deployment did not start): the claim it replaced holds again.
  */
 import { randomUUID } from 'node:crypto';
 import { CLAIM_DEFAULTS, FOLLOW_DEFAULTS } from '../config/constants.js';
@@ -42,6 +40,8 @@ const SYSTEM_CLOCK: ClaimClock = { now: () => Date.now(), sleep };
 export interface ClaimTicket {
   key: string;
   id: string;
+  /** The claim it replaced: it holds again if this one's deployment does not start. */
+  replaced: ServiceClaim | undefined;
 }
 
 /** A deployment about to start, as it claims its target. */
@@ -57,12 +57,11 @@ export interface ClaimAsk {
   waitMs: number;
 }
 
-/** What covers a deployment that does not start. */
-export type Covering =
-  /** A deployment deploybridge started after its changes, still in progress or completed. */
-  | { kind: 'deployment'; claim: Extract<ServiceClaim, { state: 'started' }>; deployment: FollowedDeployment }
-  /** A request for approval, pending: its deployment will start after every change made so far. */
-  | { kind: 'approval'; claim: Extract<ServiceClaim, { state: 'pending_approval' }> };
+/** What covers a deployment that does not start: a deployment deploybridge started after its changes, still in progress or completed. */
+export interface Covering {
+  claim: Extract<ServiceClaim, { state: 'started' }>;
+  deployment: FollowedDeployment;
+}
 
 export type ClaimOutcome =
   | { kind: 'claimed'; ticket: ClaimTicket }
@@ -73,7 +72,7 @@ export type ClaimOutcome =
 export interface ServiceClaims {
   /** Claims the deployment's target, or says what covers it, or that it is being deployed elsewhere. */
   claim(ask: ClaimAsk): Promise<ClaimOutcome>;
-  /** Gives a claim up: its deployment did not start. Never throws when the claim is no longer its holder's. */
+  /** Gives a claim back: its deployment did not start, and the claim it replaced holds again. Nothing changes when the claim is no longer its holder's. */
   release(ticket: ClaimTicket): Promise<void>;
 }
 
@@ -122,12 +121,10 @@ async function judge(journal: DeploymentJournal, claim: ServiceClaim | undefined
       return { kind: 'take' };
     case 'starting':
       return Date.parse(claim.leaseEndsAt) > now ? { kind: 'wait', claim } : { kind: 'take' };
-    case 'pending_approval':
-      return covers ? { kind: 'covered', by: { kind: 'approval', claim } } : { kind: 'take' };
     case 'started': {
       if (!covers || !beganAfter(claim.startedAt, ask.changedAt)) return { kind: 'take' };
       const deployment = await readDeployment(journal, claim.deploymentId);
-      return stillCovers(deployment) ? { kind: 'covered', by: { kind: 'deployment', claim, deployment } } : { kind: 'take' };
+      return stillCovers(deployment) ? { kind: 'covered', by: { claim, deployment } } : { kind: 'take' };
     }
   }
 }
@@ -138,7 +135,7 @@ async function judge(journal: DeploymentJournal, claim: ServiceClaim | undefined
  * @example
  * const claims = createServiceClaims({ journal });
  * const outcome = await claims.claim({ target: 'ecs:myproject_cluster_dev/myproject_service_api_dev', carried, changedAt, leaseMs, waitMs });
- * // { kind: 'claimed', ticket } — or { kind: 'covered', by: { kind: 'deployment', claim, deployment } }
+ * // { kind: 'claimed', ticket } — or { kind: 'covered', by: { claim, deployment } }
  */
 export function createServiceClaims({
   journal,
@@ -181,7 +178,7 @@ export function createServiceClaims({
           },
           seen,
         );
-        if (taken === true) return { kind: 'claimed', ticket: { key, id: mine.id } };
+        if (taken === true) return { kind: 'claimed', ticket: { key, id: mine.id, replaced: found } };
         raced++;
       }
       // Losing every race is contention, not a bug.
@@ -194,7 +191,8 @@ export function createServiceClaims({
 
 /**
  * Settles a claim still being started, if it is still the holder's: started, with the record of its
- * deployment (`deploymentId`), or released (undefined: it did not start, or is not recorded).
+ * deployment (`deploymentId`); or, undefined, given back (it did not start, or is not recorded): the
+ * claim it replaced holds again.
  *
  * @example
  * await settleClaim(journal, ticket, 'ecs-svc/1234567890123456789');
@@ -205,7 +203,9 @@ export async function settleClaim(journal: DeploymentJournal, ticket: ClaimTicke
     if (claim?.id !== ticket.id || claim.state !== 'starting') return undefined;
     const { id, startedAt, carried } = claim;
     const settled: ServiceClaim =
-      deploymentId === undefined ? { id, startedAt, carried, state: 'released' } : { id, startedAt, carried, state: 'started', deploymentId };
+      deploymentId !== undefined
+        ? { id, startedAt, carried, state: 'started', deploymentId }
+        : (ticket.replaced ?? { id, startedAt, carried, state: 'released' });
     return { entry: { type: 'claim', claim: settled }, result: true };
   });
 }

@@ -85,16 +85,11 @@ export type ServiceClaim = {
   startedAt: string;
   /** What its deployment carries besides new tasks: a later change that carries more is not covered by it. */
   carried: Carried;
-} & (
-  /** Its deployment is being started; its holder's invocation ends by `leaseEndsAt` (ISO 8601), and a claim still starting then was abandoned. */
+} & /** Its deployment is being started; its holder's invocation ends by `leaseEndsAt` (ISO 8601), and a claim still starting then was abandoned. */
+(
   | { state: 'starting'; leaseEndsAt: string }
   /** Its deployment started: the record under `deploymentId` says whether it still covers what began before it. */
   | { state: 'started'; deploymentId: string }
-  /**
-   * Its deployment waits for approval (request `approvalId`): it will start after every change made
-   * so far, so a change carrying nothing more joins the request instead of asking again.
-   */
-  | { state: 'pending_approval'; approvalId: string }
   /** Its deployment did not start: nothing is claimed. */
   | { state: 'released' }
 );

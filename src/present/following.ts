@@ -126,11 +126,7 @@ export function deploymentStepUpdate(deployment: FollowedEcsDeployment, step: De
     case 'superseded':
       return { state, standalone: state };
     case 'covered': {
-      const facts: Facts = [
-        ['Changes', describeTrigger(step.trigger)],
-        ...triggerFacts(step.trigger),
-        ['Why', COVERED_WHY],
-      ];
+      const facts: Facts = [['Changes', describeTrigger(step.trigger)], ...triggerFacts(step.trigger), ['Why', COVERED_WHY]];
       const title = coveredChanges(step.changes);
       return { state, reply: detail('info', title, facts), standalone: with_('info', title, facts) };
     }

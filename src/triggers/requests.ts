@@ -143,5 +143,7 @@ export function carried(request: DeploymentRequest): Carried {
  * carriesAll(carried(restartOfApi), carried(pushOfApi)); // false: the restart does not carry the pushed digest
  */
 export function carriesAll(by: Carried, what: Carried): boolean {
-  return what.replaceable && (what.revision === undefined || what.revision === by.revision) && what.digests.every((d) => by.digests.includes(d));
+  return (
+    what.replaceable && (what.revision === undefined || what.revision === by.revision) && what.digests.every((d) => by.digests.includes(d))
+  );
 }

@@ -26,7 +26,7 @@ const SERVICES = ['api', 'worker', 'backend'] as const;
 const ECS_SERVICE: Record<string, string> = {
   api: 'myproject_service_api_dev',
   worker: 'myproject_service_worker_dev',
-  backend: 'myproject_service_backend_dev',
+  backend: 'myproject_service_dev',
 };
 /** The events' times are seconds after 2026-03-02T10:00:00Z (./events.ts); the deployments start at T0 + 60 s. */
 const T0 = Date.parse('2026-03-02T10:00:00Z');
@@ -47,6 +47,9 @@ function claimClock(atSeconds = 60): ClaimClock & { waits: number[] } {
     },
   };
 }
+
+/** The id of the `n`th deployment ECS starts (its answer lists an older one, ecs-svc/0000000000000000001, as ACTIVE). */
+const deploymentId = (n: number) => `ecs-svc/7${String(n).padStart(18, '0')}`;
 
 /** 250 parameter changes of one apply, round-robin over the three services, one second apart from T0 + 1 s (all before the deployments start). */
 function apply250() {
@@ -85,7 +88,7 @@ describe('bursts of any size: one deployment per service however many batches', 
     let deployments = 0;
     built.ecsMock.on(UpdateServiceCommand).callsFake((input: { service: string; taskDefinition?: string }) => {
       const revision = input.taskDefinition ?? tdArn(input.service, 12);
-      return serviceUpdated(revision, `ecs-svc/${String(++deployments).padStart(19, '0')}`);
+      return serviceUpdated(revision, deploymentId(++deployments));
     });
     /** Another invocation of the same function: the same table and ECS, its own Slack record. */
     const other = () => createApp(built.config, { ...built.deps, claimClock: clock });
@@ -113,7 +116,9 @@ describe('bursts of any size: one deployment per service however many batches', 
     expect(deployed).toEqual({ [ECS_SERVICE.api!]: 1, [ECS_SERVICE.worker!]: 1, [ECS_SERVICE.backend!]: 1 });
     expect(startedTitles(notifier.sent)).toHaveLength(3);
     // The covered changes are told in the deployments' threads, and counted: 250 changes in all.
-    const covered = output.logs().filter((l) => l.message === 'deployment not started: its changes are covered by a deployment that began after them');
+    const covered = output
+      .logs()
+      .filter((l) => l.message === 'deployment not started: its changes are covered by a deployment that began after them');
     const deployedChanges = output
       .logs()
       .filter((l) => l.message === 'deployment started')
@@ -147,11 +152,14 @@ describe('bursts of any size: one deployment per service however many batches', 
     const covered = output.logs().find((l) => l.message.startsWith('deployment not started: its changes are covered'));
     expect(covered?.fields).toMatchObject({
       service: 'api',
-      covered_by: 'ecs-svc/0000000000000000001',
+      covered_by: deploymentId(1),
       covered_changes: 2,
       event_ids: late.map((e) => e.id),
     });
-    const summary = output.logs().filter((l) => l.message === 'batch handled').at(-1);
+    const summary = output
+      .logs()
+      .filter((l) => l.message === 'batch handled')
+      .at(-1);
     expect(summary?.fields).toMatchObject({ deployments: 1, deployments_covered: 1, changes_covered: 2 });
 
     // The same batch again (a redelivery) is covered again, and counted once.
@@ -200,7 +208,7 @@ describe('bursts of any size: one deployment per service however many batches', 
       ++calls;
       updating.resolve();
       await release.promise;
-      return serviceUpdated(tdArn(input.service, 12), `ecs-svc/${String(calls).padStart(19, '0')}`);
+      return serviceUpdated(tdArn(input.service, 12), deploymentId(calls));
     });
     const second = other();
 

@@ -42,8 +42,10 @@ function mergeTarget(asked: readonly Asked[]): MergedDeployment {
   const eventIds = [...new Set(ordered.map((a) => a.eventId))];
   const times = ordered.map((a) => a.time).filter((t) => !Number.isNaN(t));
   const triggeredAt = new Date(times.length === 0 ? Date.now() : Math.min(...times)).toISOString();
+  // The latest change: an event that does not say when counts as now.
+  const changedAt = new Date(times.length < ordered.length ? Date.now() : Math.max(...times)).toISOString();
   const { eventId, route } = winner;
-  if (ordered.length === 1) return { request: winner.request, eventId, route, eventIds, triggeredAt };
+  if (ordered.length === 1) return { request: winner.request, eventId, route, eventIds, triggeredAt, changedAt };
   const deployed = winner.request.trigger;
   return {
     request: {
@@ -59,6 +61,7 @@ function mergeTarget(asked: readonly Asked[]): MergedDeployment {
     route,
     eventIds,
     triggeredAt,
+    changedAt,
   };
 }
 
@@ -70,7 +73,7 @@ function mergeTarget(asked: readonly Asked[]): MergedDeployment {
  *   { eventId: 'e1', route: 'ssm', time: t0, request: restart(api, ssmChange('/dev/myproject/api/DB_HOST')) },
  *   { eventId: 'e2', route: 'ecr', time: t0 + 1000, request: redeploy(api, 'arn:…:task-definition/myproject_service_api_dev:42', ecrPush('v1.4.2')) },
  * ]);
- * // [{ request: { …redeploy of :42, trigger: { kind: 'merged', deployed: ecrPush, triggers: [ssmChange, ecrPush], eventIds: ['e1', 'e2'] } }, eventId: 'e2', route: 'ecr', eventIds: ['e1', 'e2'], triggeredAt: t0 }]
+ * // [{ request: { …redeploy of :42, trigger: { kind: 'merged', deployed: ecrPush, triggers: [ssmChange, ecrPush], eventIds: ['e1', 'e2'] } }, eventId: 'e2', route: 'ecr', eventIds: ['e1', 'e2'], triggeredAt: t0, changedAt: t0 + 1000 }]
  */
 export function mergeDeployments(asked: readonly Asked[]): MergedDeployment[] {
   const byTarget = new Map<string, Asked[]>();

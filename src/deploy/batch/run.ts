@@ -165,6 +165,7 @@ export async function handleSqsBatch(batch: SQSEvent, steps: BatchSteps): Promis
     if (reason !== undefined) for (const eventId of deployments[i]?.eventIds ?? []) unfinished.set(eventId, reason);
   });
 
+  const covered = results.filter((result) => result.status === 'covered');
   const failedMessages = new Map<string, string>();
   for (const [eventId, reason] of unfinished)
     for (const messageId of events.get(eventId)?.messageIds ?? []) failedMessages.set(messageId, reason);
@@ -173,6 +174,9 @@ export async function handleSqsBatch(batch: SQSEvent, steps: BatchSteps): Promis
     events: events.size,
     deployments_asked: merging.reduce((sum, p) => sum + p.plan.deployments.length, 0),
     deployments: merged.length,
+    // Deployments not started: one that began after their changes deploys them.
+    deployments_covered: covered.length,
+    changes_covered: covered.reduce((sum, result) => sum + result.changes, 0),
     records_to_retry: [...failedMessages.keys()],
   });
   return answer(batch, failedMessages);
