@@ -23,7 +23,7 @@ import { withRetries, type Attempted } from '../shared/retry.js';
 import type { Notifier } from '../slack/notifier.js';
 import type { DeploymentPreview, Release, Rollout, Target, TargetContext, TargetOutcome, TargetRegistry } from '../targets/contract.js';
 import { carried, deploymentKey, type DeploymentRequest } from '../triggers/requests.js';
-import { eventTriggers } from '../triggers/trigger.js';
+import { answeredEventIds } from '../triggers/trigger.js';
 import type { RouteName } from '../triggers/plan.js';
 import { onceForEach, type DeploymentGuard } from './idempotency/guard.js';
 import { DeploymentReport, reportNotStarted, type Failure } from './reporter.js';
@@ -180,9 +180,16 @@ export class Deployer {
     // A rollout that runs on after this invocation can stand in for later changes: it claims its target first.
     const claimed = target.reportsCompletion ? undefined : await this.claim(deployment);
     if (claimed?.kind === 'covered') {
-      const changes = eventTriggers(request.trigger).length;
-      report.covered(claimed.by, changes);
-      return { service: request.service, status: 'covered', coveredBy: claimed.by.deployment.id, changes };
+      const { by } = claimed;
+      // Events the covering deployment itself answers (a redelivery) are not more changes.
+      const deployed = new Set(answeredEventIds(by.deployment.trigger, by.deployment.eventId));
+      const changes = answeredEventIds(request.trigger, deployment.eventId).filter((id) => !deployed.has(id)).length;
+      if (changes === 0) {
+        report.alreadyDeployedBy(by.deployment.id);
+        return { service: request.service, status: 'skipped', reason: 'already deployed' };
+      }
+      report.covered(by, changes);
+      return { service: request.service, status: 'covered', coveredBy: by.deployment.id, changes };
     }
     if (claimed?.kind === 'busy') {
       report.claimedElsewhere(deploymentKey(request));
@@ -295,7 +302,7 @@ export class Deployer {
     const { request, report } = deployment;
     const key = `${request.target}:${report.identity.resource}`;
     // A merged deployment answers several events: each is recorded, so a redelivery of any is skipped.
-    const eventIds = request.trigger.kind === 'merged' ? request.trigger.eventIds : [deployment.eventId];
+    const eventIds = answeredEventIds(request.trigger, deployment.eventId);
     try {
       const outcome = await onceForEach(guard, eventIds, key, attemptAll, (attempted) => attempted.ok, lambdaContext);
       if (outcome.ran) return outcome;

@@ -196,6 +196,16 @@ export class DeploymentReport {
     this.ended = this.parts.follower.onCovered(this.followed(), by, changes, request.trigger);
   }
 
+  /** Every event it answers is answered by the deployment that began after them (`deploymentId`): a redelivery. */
+  alreadyDeployedBy(deploymentId: string): void {
+    this.deployment.metrics.count(MetricName.DeploymentsSkipped);
+    this.parts.log.info('deployment skipped: already deployed for this event', {
+      ...this.fields,
+      reason: 'already deployed',
+      deployed_by: deploymentId,
+    });
+  }
+
   /** Another invocation is still starting a deployment of its target: its events come back later. */
   claimedElsewhere(target: string): void {
     this.parts.log.warn('deployment of this target being started in another invocation; its events come back later', {

@@ -25,7 +25,7 @@ import { TransientDeploymentError } from '../shared/errors.js';
 import { sleep } from '../shared/retry.js';
 import { carriesAll, type Carried } from '../triggers/requests.js';
 import type { DeploymentJournal, FollowedDeployment, JournalEntry, ServiceClaim } from './journal.js';
-import { change, journalKeys, readDeployment, see, withEvent } from './records.js';
+import { change, journalKeys, readDeployment, see, withEvent, type Decision, type Seen } from './records.js';
 
 /** The time claims are judged by, and waited on. */
 export interface ClaimClock {
@@ -39,7 +39,9 @@ const SYSTEM_CLOCK: ClaimClock = { now: () => Date.now(), sleep };
 /** A claim its holder settles. */
 export interface ClaimTicket {
   key: string;
-  id: string;
+  /** The claim as written, and the version it was written at: settling it reads nothing when nobody wrote since. */
+  claim: ServiceClaim;
+  version: number;
   /** The claim it replaced: it holds again if this one's deployment does not start. */
   replaced: ServiceClaim | undefined;
 }
@@ -167,18 +169,10 @@ export function createServiceClaims({
           state: 'starting',
           leaseEndsAt: new Date(now + ask.leaseMs).toISOString(),
         };
-        // Written only over the claim judged: if another invocation changed it meanwhile, it is judged again.
-        const taken = await change(
-          journal,
-          key,
-          (current) => {
-            const latest = claimOf(current);
-            const unchanged = latest?.id === found?.id && latest?.state === found?.state;
-            return unchanged ? { entry: { type: 'claim', claim: mine }, result: true } : undefined;
-          },
-          seen,
-        );
-        if (taken === true) return { kind: 'claimed', ticket: { key, id: mine.id, replaced: found } };
+        // Written only over the entry judged (its version): if another invocation wrote meanwhile, it is judged again.
+        const expected = seen.stored?.version;
+        if (await journal.write(key, { type: 'claim', claim: mine }, expected))
+          return { kind: 'claimed', ticket: { key, claim: mine, version: (expected ?? 0) + 1, replaced: found } };
         raced++;
       }
       // Losing every race is contention, not a bug.
@@ -198,16 +192,18 @@ export function createServiceClaims({
  * await settleClaim(journal, ticket, 'ecs-svc/1234567890123456789');
  */
 export async function settleClaim(journal: DeploymentJournal, ticket: ClaimTicket, deploymentId: string | undefined): Promise<void> {
-  await change(journal, ticket.key, (current) => {
+  const written: Seen = { key: ticket.key, stored: { entry: { type: 'claim', claim: ticket.claim }, version: ticket.version } };
+  const decide = (current: JournalEntry | undefined): Decision<true> => {
     const claim = claimOf(current);
-    if (claim?.id !== ticket.id || claim.state !== 'starting') return undefined;
+    if (claim?.id !== ticket.claim.id || claim.state !== 'starting') return undefined;
     const { id, startedAt, carried } = claim;
     const settled: ServiceClaim =
       deploymentId !== undefined
         ? { id, startedAt, carried, state: 'started', deploymentId }
         : (ticket.replaced ?? { id, startedAt, carried, state: 'released' });
     return { entry: { type: 'claim', claim: settled }, result: true };
-  });
+  };
+  await change(journal, ticket.key, decide, written);
 }
 
 /**

@@ -85,8 +85,7 @@ export type ServiceClaim = {
   startedAt: string;
   /** What its deployment carries besides new tasks: a later change that carries more is not covered by it. */
   carried: Carried;
-} & /** Its deployment is being started; its holder's invocation ends by `leaseEndsAt` (ISO 8601), and a claim still starting then was abandoned. */
-(
+} /** Its deployment is being started; its holder's invocation ends by `leaseEndsAt` (ISO 8601), and a claim still starting then was abandoned. */ & (
   | { state: 'starting'; leaseEndsAt: string }
   /** Its deployment started: the record under `deploymentId` says whether it still covers what began before it. */
   | { state: 'started'; deploymentId: string }

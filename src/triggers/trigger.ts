@@ -97,3 +97,13 @@ export function deployedTrigger(trigger: Trigger): EventTrigger {
 export function eventTriggers(trigger: Trigger): EventTrigger[] {
   return trigger.kind === 'merged' ? trigger.triggers : [trigger];
 }
+
+/**
+ * The ids of the events a deployment answers: a merged trigger's, or the one event it was asked by.
+ *
+ * @example
+ * answeredEventIds(mergedTrigger, 'e2'); // ['e1', 'e2']
+ */
+export function answeredEventIds(trigger: Trigger, eventId: string): string[] {
+  return trigger.kind === 'merged' ? trigger.eventIds : [eventId];
+}

@@ -79,6 +79,8 @@ describe('merging per batch', () => {
       events: 16,
       deployments_asked: 16,
       deployments: 3,
+      deployments_covered: 0,
+      changes_covered: 0,
       records_to_retry: [],
     });
     // Each deployment counts under its route; the invocation's own dimension is the batch's.

@@ -42,10 +42,10 @@ function mergeTarget(asked: readonly Asked[]): MergedDeployment {
   const eventIds = [...new Set(ordered.map((a) => a.eventId))];
   const times = ordered.map((a) => a.time).filter((t) => !Number.isNaN(t));
   const triggeredAt = new Date(times.length === 0 ? Date.now() : Math.min(...times)).toISOString();
+  const { eventId, route } = winner;
+  if (ordered.length === 1) return { request: winner.request, eventId, route, eventIds, triggeredAt };
   // The latest change: an event that does not say when counts as now.
   const changedAt = new Date(times.length < ordered.length ? Date.now() : Math.max(...times)).toISOString();
-  const { eventId, route } = winner;
-  if (ordered.length === 1) return { request: winner.request, eventId, route, eventIds, triggeredAt, changedAt };
   const deployed = winner.request.trigger;
   return {
     request: {
