@@ -125,17 +125,23 @@ describe('bursts of any size: one deployment per service however many batches', 
       .reduce((sum, l) => sum + ((l.fields.event_ids as string[] | undefined)?.length ?? 1), 0);
     expect(deployedChanges + covered.reduce((sum, l) => sum + (l.fields.covered_changes as number), 0)).toBe(250);
     expect(notifier.sent.filter((n) => /^\+\d+ changes covered: /.test(n.title)).length).toBe(covered.length);
-    recordFigure('burst_250_three_batches_deployments', updates(ecsMock).length);
-    recordFigure('burst_250_three_batches_slack_messages', notifier.sent.length);
+    recordFigure('burst_250_batches_deployments', updates(ecsMock).length);
+    recordFigure('burst_250_batches_started_messages', startedTitles(notifier.sent).length);
+    recordFigure('burst_250_batches_covered_replies', covered.length);
   });
 
   it('without DEPLOYMENTS_TABLE each batch deploys as it always did (the docs say so)', async () => {
-    const { app, ecsMock } = testApp({});
+    const { app, config, deps, ecsMock, notifier } = testApp({});
     ecsMock.on(UpdateServiceCommand).callsFake((input: { service: string }) => serviceUpdated(tdArn(input.service, 12)));
     const changes = apply250();
-    await app.handleBatch(sqsBatch(changes.slice(0, 100)));
-    await app.handleBatch(sqsBatch(changes.slice(100, 200)));
-    expect(updates(ecsMock)).toHaveLength(6);
+    await Promise.all([
+      app.handleBatch(sqsBatch(changes.slice(0, 100))),
+      createApp(config, deps).handleBatch(sqsBatch(changes.slice(100, 200))),
+    ]);
+    await app.handleBatch(sqsBatch(changes.slice(200)));
+    expect(updates(ecsMock)).toHaveLength(9);
+    recordFigure('burst_250_batches_deployments_without_table', updates(ecsMock).length);
+    recordFigure('burst_250_batches_started_messages_without_table', startedTitles(notifier.sent).length);
   });
 
   it('a batch covered entirely answers no batchItemFailures, and its changes are told in the deployment thread', async () => {
