@@ -90,11 +90,10 @@ export const FOLLOW_DEFAULTS = {
 } as const;
 
 /**
- * Claims (src/following/claims.ts): a deployment that finds its target claimed by one being started
+ * Claims (src/following/claims.ts): a deployment that finds its service claimed by one being started
  * in another invocation reads the claim again until that one started, with waits from `pollMs`
  * doubling up to `maxPollMs`, for at most `waitMs`; after that its events come back later.
- * Starting an ECS rollout is one `UpdateService` call; a Lambda deployment runs for minutes, and
- * its followers come back later.
+ * Starting an ECS rollout is one `UpdateService` call and a few writes of the table: seconds.
  */
 export const CLAIM_DEFAULTS = {
   pollMs: 250,

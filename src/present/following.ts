@@ -24,19 +24,13 @@ function supersededBy(deployment: FollowedEcsDeployment): string {
     : `${describeTrigger(by.trigger)} (deployment ${by.deploymentId})`;
 }
 
-/**
- * "+3 changes covered": changes made before a deployment started, deployed by it instead of by one
- * of their own (they reached deploybridge later: another batch, a retry).
- *
- * @example
- * coveredChanges(1); // '+1 change covered'
- */
-export function coveredChanges(changes: number): string {
+/** "+3 changes covered": changes made before a deployment started, deployed by it instead of by one of their own (they reached deploybridge later: another batch). */
+function coveredChanges(changes: number): string {
   return `+${changes} ${changes === 1 ? 'change' : 'changes'} covered`;
 }
 
 /** Why changes are covered, in one line. */
-export const COVERED_WHY = 'made before the deployment started, so the tasks it starts already read them; no deployment of their own';
+const COVERED_WHY = 'made before the deployment started, so the tasks it starts already read them; no deployment of their own';
 
 /** The facts that say which deployment a message belongs to. */
 function followedFacts(deployment: FollowedEcsDeployment): Facts {

@@ -36,11 +36,6 @@ export function formatTime(iso: string): string {
   return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/** "2026-11-22 09:41:05 UTC": when to the second matters (a deployment's start against a change). */
-export function formatSecond(iso: string): string {
-  return `${iso.slice(0, 19).replace('T', ' ')} UTC`;
-}
-
 export const shortDigest = (digest: string) => (digest.startsWith('sha256:') ? `${digest.slice(0, 'sha256:'.length + 7)}…` : digest);
 
 /** "42 s", "3 min 5 s": how long a deployment took. */

@@ -13,7 +13,19 @@ import { FOLLOW_DEFAULTS } from '../../src/config/constants.js';
 import { createPowertoolsGuard } from '../../src/deploy/idempotency/powertools.js';
 import type { ClaimClock } from '../../src/following/claims.js';
 import { createDynamoDbStore } from '../../src/following/dynamodb.js';
-import { DescribeTaskDefinitionCommand, serviceUpdated, taskDefinition, testApp, UpdateServiceCommand } from '../helpers/app.js';
+import { createLogger } from '../../src/shared/observability.js';
+import { createNotifier } from '../../src/slack/setup.js';
+import {
+  DescribeTaskDefinitionCommand,
+  fakeMetrics,
+  serviceUpdated,
+  taskDefinition,
+  testApp,
+  testConfig,
+  UpdateServiceCommand,
+  type TestAppOverrides,
+} from '../helpers/app.js';
+import { startSlackApi, TEST_BOT_TOKEN } from '../helpers/slackApi.js';
 import { deferred } from '../helpers/deferred.js';
 import { startDynamoDb } from '../helpers/dynalite.js';
 import { captureOutput } from '../helpers/logs.js';
@@ -72,7 +84,7 @@ describe('bursts of any size: one deployment per service however many batches', 
   afterEach(() => output.restore());
 
   /** A fresh deployments table; each UpdateService answers with a new deployment id. */
-  async function burstApp(env: Record<string, string> = {}, clock: ClaimClock | undefined = claimClock()) {
+  async function burstApp(env: Record<string, string> = {}, clock: ClaimClock | undefined = claimClock(), parts: TestAppOverrides = {}) {
     const tableName = `deployments-bursts-${++tables}`;
     await db.client.send(
       new CreateTableCommand({
@@ -84,7 +96,7 @@ describe('bursts of any size: one deployment per service however many batches', 
     );
     const journal = createDynamoDbStore({ tableName, region: 'us-east-1', ttlSeconds: FOLLOW_DEFAULTS.recordTtlSeconds }, db.client);
     const guard = createPowertoolsGuard({ tableName: db.tableName, ttlSeconds: 3600, region: 'us-east-1' }, db.client);
-    const built = testApp({ DEPLOYMENTS_TABLE: tableName, ...env }, { journal, guard, claimClock: clock });
+    const built = testApp({ DEPLOYMENTS_TABLE: tableName, ...env }, { journal, guard, claimClock: clock, ...parts });
     let deployments = 0;
     built.ecsMock.on(UpdateServiceCommand).callsFake((input: { service: string; taskDefinition?: string }) => {
       const revision = input.taskDefinition ?? tdArn(input.service, 12);
@@ -173,6 +185,37 @@ describe('bursts of any size: one deployment per service however many batches', 
     expect(await app.handleBatch(sqsBatch(late, { receiveCount: 2 }))).toEqual({ batchItemFailures: [] });
     expect(updates(ecsMock)).toHaveLength(1);
     expect(notifier.sent).toEqual([]);
+  });
+
+  it("with a bot token, a covered batch updates the deployment's message and notes the changes in its thread", async () => {
+    const api = await startSlackApi();
+    try {
+      const env = { SLACK_BOT_TOKEN: TEST_BOT_TOKEN, SLACK_CHANNEL: 'C0DEPLOYS', SLACK_API_URL: api.apiUrl };
+      const metrics = fakeMetrics();
+      const notifier = createNotifier(
+        testConfig(env),
+        createLogger({ projectName: 'myproject', environment: 'dev', level: 'info' }),
+        metrics,
+      );
+      const { app } = await burstApp(env, claimClock(), { notifier, metrics });
+      await app.handleBatch(sqsBatch([parameterChange('/dev/myproject/api/A', 5)]));
+      await app.handleBatch(sqsBatch([parameterChange('/dev/myproject/api/B', 3), parameterChange('/dev/myproject/api/C', 4)]));
+
+      const [first, ...later] = api.calls;
+      expect(first?.method).toBe('chat.postMessage');
+      expect(
+        later.map((c) => [c.method, c.body.thread_ts === undefined ? 'top' : 'reply', c.body.attachments?.[0]?.blocks[0]?.text?.text]),
+      ).toEqual(
+        expect.arrayContaining([
+          ['chat.update', 'top', expect.stringContaining('Deployment in progress: api')],
+          ['chat.postMessage', 'reply', expect.stringContaining('+2 changes covered: api')],
+        ]),
+      );
+      expect(later).toHaveLength(2);
+      expect(JSON.stringify(later.find((c) => c.method === 'chat.update')?.body)).toContain('+2 changes covered');
+    } finally {
+      await api.close();
+    }
   });
 
   it('a change after the deployment started, or in the same second, deploys again', async () => {
