@@ -22,7 +22,7 @@ import { boundLog, type Log, type MetricSink } from '../shared/observability.js'
 import { withRetries, type Attempted } from '../shared/retry.js';
 import type { Notifier } from '../slack/notifier.js';
 import type { DeploymentPreview, Release, Rollout, Target, TargetContext, TargetOutcome, TargetRegistry } from '../targets/contract.js';
-import { carried, deploymentKey, type DeploymentRequest } from '../triggers/requests.js';
+import type { Carried, DeploymentRequest } from '../triggers/requests.js';
 import { answeredEventIds } from '../triggers/trigger.js';
 import type { RouteName } from '../triggers/plan.js';
 import { onceForEach, type DeploymentGuard } from './idempotency/guard.js';
@@ -177,8 +177,9 @@ export class Deployer {
     const target = await load();
     if (this.parts.config.dryRun) return this.dryRun(deployment, target);
 
-    // A rollout that runs on after this invocation can stand in for later changes: it claims its target first.
-    const claimed = target.reportsCompletion ? undefined : await this.claim(deployment);
+    // A deployment that runs on after this invocation can stand in for later changes: it claims its target first.
+    const claimAs = target.claimOf?.(request);
+    const claimed = claimAs === undefined ? undefined : await this.claim(deployment, claimAs);
     if (claimed?.kind === 'covered') {
       const { by } = claimed;
       // Events the covering deployment itself answers (a redelivery) are not more changes.
@@ -192,7 +193,7 @@ export class Deployer {
       return { service: request.service, status: 'covered', coveredBy: by.deployment.id, changes };
     }
     if (claimed?.kind === 'busy') {
-      report.claimedElsewhere(deploymentKey(request));
+      report.claimedElsewhere(claimed.claim.startedAt);
       return { service: request.service, status: 'deferred', reason: 'in progress' };
     }
     const ticket = claimed?.ticket;
@@ -204,12 +205,11 @@ export class Deployer {
   }
 
   /** Claims the deployment's target, or learns what covers it (undefined: no deployments table). */
-  private claim(deployment: Deployment): Promise<ClaimOutcome | undefined> {
-    const { request, changedAt, deadline, report, metrics } = deployment;
+  private claim(deployment: Deployment, claimAs: { target: string; carried: Carried }): Promise<ClaimOutcome | undefined> {
+    const { changedAt, deadline, report, metrics } = deployment;
     const now = Date.now();
     const ask = {
-      target: deploymentKey(request),
-      carried: carried(request),
+      ...claimAs,
       changedAt,
       // Its holder records its deployment, or gives it back, before the invocation ends.
       leaseMs: deadline - now + this.options.invocationMarginMs,

@@ -207,10 +207,10 @@ export class DeploymentReport {
   }
 
   /** Another invocation is still starting a deployment of its target: its events come back later. */
-  claimedElsewhere(target: string): void {
+  claimedElsewhere(claimedAt: string): void {
     this.parts.log.warn('deployment of this target being started in another invocation; its events come back later', {
       ...this.fields,
-      claimed_target: target,
+      claimed_at: claimedAt,
     });
   }
 

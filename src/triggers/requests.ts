@@ -74,10 +74,9 @@ export function changeRank(request: DeploymentRequest): number {
 }
 
 /**
- * What a deployment puts in place besides new tasks (ECS) or fresh execution environments
- * (Lambda): the revision it names (an ECS task definition, a Lambda zip's object version, a version
- * to release) and the image digests it was asked to run. Another deployment stands in for it only
- * if that one carries as much (see {@link carriesAll}).
+ * What an ECS deployment puts in place besides new tasks: the task definition it names and the
+ * image digests it was asked to run. Another deployment stands in for it only if that one carries
+ * as much (see {@link carriesAll}).
  */
 export interface Carried {
   revision: string | undefined;
@@ -85,20 +84,20 @@ export interface Carried {
   digests: string[];
   /**
    * False when no other deployment may stand in for it: people asked for this one (a manual
-   * deploy), or what it carries cannot be told (a push without a digest, a zip without a version).
+   * deploy), or what it carries cannot be told (a push without a digest).
    */
   replaceable: boolean;
 }
 
 /**
- * What a deployment carries (a merged one: every push it answers, each of which it runs or
+ * What an ECS deployment carries (a merged one: every push it answers, each of which it runs or
  * supersedes by a later push of the same tag).
  *
  * @example
  * carried(restartOfApi); // { revision: undefined, digests: [], replaceable: true }
  * carried(pushOfApi); // { revision: 'arn:…:task-definition/myproject_service_api_dev:42', digests: ['sha256:3f9c…'], replaceable: true }
  */
-export function carried(request: DeploymentRequest): Carried {
+export function carried(request: EcsDeployment): Carried {
   const digests = new Set<string>();
   let replaceable = true;
   for (const trigger of eventTriggers(request.trigger)) {
@@ -110,28 +109,7 @@ export function carried(request: DeploymentRequest): Carried {
       else digests.add(trigger.digest);
     }
   }
-  const of = (revision: string | undefined, known = true): Carried => ({
-    revision,
-    digests: [...digests].sort(),
-    replaceable: replaceable && known,
-  });
-  if (request.target === 'ecs') return of(request.taskDefinition);
-  const { change } = request;
-  switch (change.kind) {
-    case 'image':
-      if (change.pushedDigest !== undefined) digests.add(change.pushedDigest);
-      return of(undefined);
-    case 'zip':
-      return of(`s3://${change.bucket}/${change.key}?versionId=${change.versionId ?? ''}`, change.versionId !== undefined);
-    case 'config_revision':
-      return of(undefined);
-    case 'release':
-      return of('$LATEST', false);
-    case 'version':
-      return of(`version ${change.version}`, false);
-    case 'rollback':
-      return of('rollback', false);
-  }
+  return { revision: request.taskDefinition, digests: [...digests].sort(), replaceable };
 }
 
 /**

@@ -273,6 +273,54 @@ describe('bursts of any size: one deployment per service however many batches', 
     expect(notifier.sent.map((n) => n.title)).toContain('+1 change covered: api');
   });
 
+  it('a batch that waited its 15 s for another invocation still starting the service: its records come back, and then are covered', async () => {
+    // Virtual time: each wait moves it on by its length.
+    let now = T0 + 60_000;
+    const waits: number[] = [];
+    const clock: ClaimClock = {
+      now: () => now,
+      sleep: (ms) => {
+        waits.push(ms);
+        now += ms;
+        return new Promise((resolve) => setImmediate(resolve));
+      },
+    };
+    const { app, ecsMock, other } = await burstApp({}, clock);
+    const updating = deferred();
+    const release = deferred();
+    ecsMock.on(UpdateServiceCommand).callsFake(async (input: { service: string }) => {
+      updating.resolve();
+      await release.promise;
+      return serviceUpdated(tdArn(input.service, 12), deploymentId(1));
+    });
+    const first = app.handleBatch(sqsBatch([parameterChange('/dev/myproject/api/A', 2)]));
+    await updating.promise;
+    // A foreign event keeps the batch from failing as a whole.
+    const busy = sqsBatch([parameterChange('/dev/myproject/api/B', 1), parameterChange('/prod/otherproject/api/A', 1)]);
+    expect(await other().handleBatch(busy)).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-1' }] });
+    expect(waits.reduce((sum, ms) => sum + ms, 0)).toBeLessThanOrEqual(15_000);
+    expect(
+      output.logs().find((l) => l.message.startsWith('deployment of this target being started in another invocation'))?.fields,
+    ).toMatchObject({
+      service: 'api',
+    });
+    release.resolve();
+    expect(await first).toEqual({ batchItemFailures: [] });
+
+    // SQS delivers the record again: the deployment started after its change.
+    expect(
+      await other().handleBatch(
+        sqsBatch(
+          busy.Records.slice(0, 1).map((r) => r.body),
+          { receiveCount: 2 },
+        ),
+      ),
+    ).toEqual({
+      batchItemFailures: [],
+    });
+    expect(updates(ecsMock)).toHaveLength(1);
+  });
+
   it('two batches for one service racing to claim it: exactly one deploys', async () => {
     const { app, ecsMock, other } = await burstApp();
     const answers = await Promise.all([
