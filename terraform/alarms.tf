@@ -45,8 +45,9 @@ locals {
   # The function's own metrics (EMF, namespace deploybridge, src/shared/observability.ts).
   # CloudWatch keeps one metric per set of dimensions, and an alarm on a metric must
   # name all of them: service and environment always, and trigger (the route: ecr,
-  # ssm, s3, manual, ecs) for what is counted once the event is routed. Hence one
-  # alarm per trigger, for the triggers whose rules exist (a SEARCH expression,
+  # ssm, s3, manual, ecs) for what is counted once the event is routed, or channel for
+  # what a notification channel did not get. Hence one alarm per trigger, for the
+  # triggers whose rules exist, and one per channel that is on (a SEARCH expression,
   # which would cover them all, cannot be alarmed on).
   #############################################################################
 
@@ -80,23 +81,15 @@ locals {
         dimensions  = tomap(merge(local.emf_dimensions, { trigger = route }))
       } if on && route != "ecs"
     },
+    # NotificationsFailed is counted by channel (slack, teams, google_chat, webhook, sns), whatever
+    # the event: one alarm per channel that is on says which one stopped hearing.
     {
-      for route, on in local.routes_with_rules : "notifications-failed-${route}" => {
-        description = "Slack did not get the notifications of deploybridge (${var.project_name} ${var.project_env}) about ${local.route_names[route]}. In ${local.log_group_name}: filter message like /slack notification failed/ gives the HTTP status or error; check the ${local.slack_bot_token_parameter_name == null ? "webhook URL" : "bot token (it wins over the webhook)"} in ${coalesce(local.slack_bot_token_parameter_name, local.slack_parameter_name, "-")}."
+      for channel, where in local.notification_channels : "notifications-failed-${replace(channel, "_", "-")}" => {
+        description = "Notifications of deploybridge (${var.project_name} ${var.project_env}) did not reach ${where}. In ${local.log_group_name}: filter message = \"${channel} notification failed\" gives the HTTP status or error of each."
         namespace   = "deploybridge"
         metric_name = "NotificationsFailed"
         statistic   = "Sum"
-        dimensions  = tomap(merge(local.emf_dimensions, { trigger = route }))
-      } if on && var.enable_slack_notifications
-    },
-    # A batch carries events of several routes: its Slack deliveries count under trigger "batch".
-    !local.coalesce || !var.enable_slack_notifications ? {} : {
-      notifications-failed-batch = {
-        description = "Slack did not get the notifications of deploybridge (${var.project_name} ${var.project_env}) about events handled in batches (coalesce_window_seconds). In ${local.log_group_name}: filter message like /slack notification failed/ gives the HTTP status or error; check the ${local.slack_bot_token_parameter_name == null ? "webhook URL" : "bot token (it wins over the webhook)"} in ${coalesce(local.slack_bot_token_parameter_name, local.slack_parameter_name, "-")}."
-        namespace   = "deploybridge"
-        metric_name = "NotificationsFailed"
-        statistic   = "Sum"
-        dimensions  = tomap(merge(local.emf_dimensions, { trigger = "batch" }))
+        dimensions  = tomap(merge(local.emf_dimensions, { channel = channel }))
       }
     },
   )

@@ -112,10 +112,11 @@ data "aws_iam_policy_document" "deployer" {
     }
   }
 
-  # Powertools Parameters getParameter(name, { decrypt: true }) → ssm:GetParameter, for the
-  # webhook and the bot token.
+  # Powertools Parameters getParameter(name, { decrypt: true }) → ssm:GetParameter, for each
+  # notification secret: Slack's webhook or bot token, the Teams and Google Chat webhook URLs, the
+  # signed webhook's URL and signing secret.
   dynamic "statement" {
-    for_each = local.slack_secret_parameters
+    for_each = local.notification_secret_parameters
 
     content {
       sid       = "Read${statement.key}"
@@ -126,7 +127,7 @@ data "aws_iam_policy_document" "deployer" {
 
   # Only for a customer managed key: the AWS managed key aws/ssm needs no grant.
   dynamic "statement" {
-    for_each = { for name, secret in local.slack_secret_parameters : name => secret if secret.kms_key_arn != null }
+    for_each = { for name, secret in local.notification_secret_parameters : name => secret if secret.kms_key_arn != null }
 
     content {
       sid       = "Decrypt${statement.key}"
@@ -138,6 +139,17 @@ data "aws_iam_policy_document" "deployer" {
         variable = "kms:EncryptionContext:PARAMETER_ARN"
         values   = [statement.value.arn]
       }
+    }
+  }
+
+  # Notifications for Amazon Q Developer in chat applications (src/channels/sns.ts): this topic only.
+  dynamic "statement" {
+    for_each = var.sns_topic_arn == null ? [] : [var.sns_topic_arn]
+
+    content {
+      sid       = "PublishNotifications"
+      actions   = ["sns:Publish"]
+      resources = [statement.value]
     }
   }
 

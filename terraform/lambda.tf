@@ -1,9 +1,9 @@
 locals {
   # The configuration contract, as the function reads it. Booleans and numbers are
   # passed as text; null means "leave the variable unset" (the function's default).
-  # SLACK_WEBHOOK_URL and SLACK_BOT_TOKEN are deliberately absent: they are secrets,
-  # read at run time from the SecureStrings named by SLACK_WEBHOOK_SSM_PARAMETER and
-  # SLACK_BOT_TOKEN_SSM_PARAMETER. AWS_REGION is reserved: Lambda sets it.
+  # SLACK_WEBHOOK_URL, SLACK_BOT_TOKEN and the other channels' URLs and signing secret are
+  # deliberately absent: they are secrets, read at run time from the SecureStrings named by the
+  # *_SSM_PARAMETER variables. AWS_REGION is reserved: Lambda sets it.
   lambda_environment = {
     PROJECT_NAME                  = var.project_name
     PROJECT_ENV                   = var.project_env
@@ -17,24 +17,36 @@ locals {
     SLACK_BOT_TOKEN_SSM_PARAMETER = local.slack_bot_token_parameter_name
     SLACK_CHANNEL                 = var.slack_channel
     SLACK_API_URL                 = var.slack_api_url
-    SERVICE_CONFIG                = var.service_config == null ? null : jsonencode(var.service_config)
-    DEPLOYMENT_TIMEOUT_SECONDS    = tostring(var.deployment_timeout_seconds)
-    MAX_DEPLOYMENT_RETRIES        = tostring(var.max_deployment_retries)
-    DRY_RUN                       = tostring(var.dry_run)
-    ENABLE_ECR_MONITORING         = tostring(var.enable_ecr_monitoring)
-    ENABLE_SSM_MONITORING         = tostring(var.enable_ssm_monitoring)
-    ENABLE_S3_MONITORING          = tostring(var.enable_s3_monitoring)
-    ENABLE_MANUAL_DEPLOY          = tostring(var.enable_manual_deploy)
-    LAMBDA_CONFIG                 = length(local.lambda_config) == 0 ? null : jsonencode(local.lambda_config)
-    LAMBDA_FUNCTION_PATTERN       = var.lambda_function_pattern
-    IDEMPOTENCY_TABLE             = var.enable_idempotency ? aws_dynamodb_table.idempotency[0].name : null
-    IDEMPOTENCY_TTL_SECONDS       = tostring(var.idempotency_ttl_seconds)
-    DEPLOYMENTS_TABLE             = local.deployments_table_name
-    MANUAL_DEPLOY_ACCOUNTS        = length(var.manual_deploy_accounts) == 0 ? null : join(",", var.manual_deploy_accounts)
-    MANUAL_DEPLOY_REQUIRE_SCOPE   = tostring(var.manual_deploy_require_scope)
-    PROTECTED_ENVS                = join(",", var.protected_envs)
-    ECR_SCAN_GATE                 = var.ecr_scan_gate
-    NODE_OPTIONS                  = "--enable-source-maps"
+    # The channels besides Slack: the names of their SecureStrings (never a URL or a secret), the
+    # topic, and what each hears (empty: everything; empty too while the channel is off, since the
+    # function refuses a filter without its channel).
+    TEAMS_WEBHOOK_SSM_PARAMETER       = var.teams_webhook_ssm_parameter_name
+    TEAMS_EVENTS                      = var.teams_webhook_ssm_parameter_name == null ? "" : join(",", var.teams_events)
+    GOOGLE_CHAT_WEBHOOK_SSM_PARAMETER = var.google_chat_webhook_ssm_parameter_name
+    GOOGLE_CHAT_EVENTS                = var.google_chat_webhook_ssm_parameter_name == null ? "" : join(",", var.google_chat_events)
+    WEBHOOK_SSM_PARAMETER             = var.webhook_ssm_parameter_name
+    WEBHOOK_SECRET_SSM_PARAMETER      = var.webhook_secret_ssm_parameter_name
+    WEBHOOK_EVENTS                    = !local.webhook_on ? "" : join(",", var.webhook_events)
+    SNS_TOPIC_ARN                     = var.sns_topic_arn
+    SNS_EVENTS                        = var.sns_topic_arn == null ? "" : join(",", var.sns_events)
+    SERVICE_CONFIG                    = var.service_config == null ? null : jsonencode(var.service_config)
+    DEPLOYMENT_TIMEOUT_SECONDS        = tostring(var.deployment_timeout_seconds)
+    MAX_DEPLOYMENT_RETRIES            = tostring(var.max_deployment_retries)
+    DRY_RUN                           = tostring(var.dry_run)
+    ENABLE_ECR_MONITORING             = tostring(var.enable_ecr_monitoring)
+    ENABLE_SSM_MONITORING             = tostring(var.enable_ssm_monitoring)
+    ENABLE_S3_MONITORING              = tostring(var.enable_s3_monitoring)
+    ENABLE_MANUAL_DEPLOY              = tostring(var.enable_manual_deploy)
+    LAMBDA_CONFIG                     = length(local.lambda_config) == 0 ? null : jsonencode(local.lambda_config)
+    LAMBDA_FUNCTION_PATTERN           = var.lambda_function_pattern
+    IDEMPOTENCY_TABLE                 = var.enable_idempotency ? aws_dynamodb_table.idempotency[0].name : null
+    IDEMPOTENCY_TTL_SECONDS           = tostring(var.idempotency_ttl_seconds)
+    DEPLOYMENTS_TABLE                 = local.deployments_table_name
+    MANUAL_DEPLOY_ACCOUNTS            = length(var.manual_deploy_accounts) == 0 ? null : join(",", var.manual_deploy_accounts)
+    MANUAL_DEPLOY_REQUIRE_SCOPE       = tostring(var.manual_deploy_require_scope)
+    PROTECTED_ENVS                    = join(",", var.protected_envs)
+    ECR_SCAN_GATE                     = var.ecr_scan_gate
+    NODE_OPTIONS                      = "--enable-source-maps"
   }
 }
 
@@ -94,6 +106,11 @@ resource "aws_lambda_function" "this" {
     precondition {
       condition     = length(local.name) <= 40
       error_message = "The default name {project}-deploybridge-{env} is longer than 40 characters: set name."
+    }
+
+    precondition {
+      condition     = (var.webhook_ssm_parameter_name == null) == (var.webhook_secret_ssm_parameter_name == null)
+      error_message = "webhook_ssm_parameter_name and webhook_secret_ssm_parameter_name go together: every delivery of the webhook is signed with the secret."
     }
 
     precondition {

@@ -93,14 +93,38 @@ locals {
   slack_bot_token_parameter_name = var.enable_slack_notifications ? var.slack_bot_token_ssm_parameter_name : null
   slack_bot_token_parameter_arn  = local.slack_bot_token_parameter_name == null ? null : "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${trimprefix(local.slack_bot_token_parameter_name, "/")}"
 
-  # The Slack secrets the function reads (statement id suffix => parameter ARN, and the customer
-  # managed key that encrypts it, if any): each gets ssm:GetParameter, and kms:Decrypt for its key.
-  slack_secret_parameters = {
+  #############################################################################
+  # Channels besides Slack: their SecureStrings (created outside Terraform) and the SNS topic.
+  #############################################################################
+
+  parameter_arn = "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/"
+  # The signed webhook needs both its URL and its secret: one without the other is refused (lambda.tf).
+  webhook_on = var.webhook_ssm_parameter_name != null && var.webhook_secret_ssm_parameter_name != null
+
+  # The notification secrets the function reads (statement id suffix => parameter ARN, and the
+  # customer managed key that encrypts it, if any): each gets ssm:GetParameter, and kms:Decrypt for its key.
+  notification_secret_parameters = {
     for name, secret in {
-      SlackWebhook  = { arn = local.slack_parameter_arn, kms_key_arn = var.slack_webhook_kms_key_arn }
-      SlackBotToken = { arn = local.slack_bot_token_parameter_arn, kms_key_arn = var.slack_bot_token_kms_key_arn }
+      SlackWebhook      = { arn = local.slack_parameter_arn, kms_key_arn = var.slack_webhook_kms_key_arn }
+      SlackBotToken     = { arn = local.slack_bot_token_parameter_arn, kms_key_arn = var.slack_bot_token_kms_key_arn }
+      TeamsWebhook      = { arn = var.teams_webhook_ssm_parameter_name == null ? null : "${local.parameter_arn}${trimprefix(var.teams_webhook_ssm_parameter_name, "/")}", kms_key_arn = var.teams_webhook_kms_key_arn }
+      GoogleChatWebhook = { arn = var.google_chat_webhook_ssm_parameter_name == null ? null : "${local.parameter_arn}${trimprefix(var.google_chat_webhook_ssm_parameter_name, "/")}", kms_key_arn = var.google_chat_webhook_kms_key_arn }
+      WebhookUrl        = { arn = local.webhook_on ? "${local.parameter_arn}${trimprefix(var.webhook_ssm_parameter_name, "/")}" : null, kms_key_arn = var.webhook_kms_key_arn }
+      WebhookSecret     = { arn = local.webhook_on ? "${local.parameter_arn}${trimprefix(var.webhook_secret_ssm_parameter_name, "/")}" : null, kms_key_arn = var.webhook_kms_key_arn }
     } : name => secret if secret.arn != null
   }
+
+  # The channels that are on, as the NotificationsFailed alarms name them (the metric's `channel`)
+  # and where to look when one fires.
+  notification_channels = merge(
+    !var.enable_slack_notifications ? {} : {
+      slack = "Slack, through the ${local.slack_bot_token_parameter_name == null ? "webhook URL" : "bot token (it wins over the webhook)"} in ${coalesce(local.slack_bot_token_parameter_name, local.slack_parameter_name, "-")}"
+    },
+    var.teams_webhook_ssm_parameter_name == null ? {} : { teams = "Microsoft Teams, through the Workflows webhook URL in ${var.teams_webhook_ssm_parameter_name}" },
+    var.google_chat_webhook_ssm_parameter_name == null ? {} : { google_chat = "Google Chat, through the webhook URL in ${var.google_chat_webhook_ssm_parameter_name}" },
+    !local.webhook_on ? {} : { webhook = "the signed webhook, whose URL is in ${var.webhook_ssm_parameter_name} and signing secret in ${var.webhook_secret_ssm_parameter_name}" },
+    var.sns_topic_arn == null ? {} : { sns = "SNS (for Amazon Q Developer in chat applications), through the topic ${var.sns_topic_arn}" },
+  )
 
   #############################################################################
   # Following deployments: the table, and the ECS reads that say why tasks failed.

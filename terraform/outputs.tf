@@ -59,7 +59,7 @@ output "idempotency_table_name" {
 }
 
 output "alarm_arns" {
-  description = "ARNs of the CloudWatch alarms, by name (errors, throttles, failed-events, undelivered-events, coalesce-dead-letters, config-invalid, deployments-failed-TRIGGER, notifications-failed-TRIGGER, notifications-failed-batch)."
+  description = "ARNs of the CloudWatch alarms, by name (errors, throttles, failed-events, undelivered-events, coalesce-dead-letters, config-invalid, deployments-failed-TRIGGER, notifications-failed-CHANNEL)."
   value       = { for k, alarm in aws_cloudwatch_metric_alarm.this : k => alarm.arn }
 }
 

@@ -584,6 +584,144 @@ variable "slack_api_url" {
   }
 }
 
+#############################################################################
+# Channels besides Slack (docs/notifications.md). Each hears everything Slack hears unless its
+# *_events names what it hears; its URL and secret live in SSM SecureStrings created outside
+# Terraform, read at run time, never in the function's configuration.
+#############################################################################
+
+variable "teams_webhook_ssm_parameter_name" {
+  description = "Name of an existing SSM SecureString holding a Microsoft Teams Workflows webhook URL, passed as TEAMS_WEBHOOK_SSM_PARAMETER: every notification as an Adaptive Card. Null: no Teams."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.teams_webhook_ssm_parameter_name == null ? true : can(regex("^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", var.teams_webhook_ssm_parameter_name))
+    error_message = "teams_webhook_ssm_parameter_name must be an SSM parameter name (not an ARN)."
+  }
+}
+
+variable "teams_webhook_kms_key_arn" {
+  description = "ARN of the customer managed KMS key that encrypts the Teams webhook parameter. Null: the AWS managed key aws/ssm."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.teams_webhook_kms_key_arn == null ? true : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/", var.teams_webhook_kms_key_arn))
+    error_message = "teams_webhook_kms_key_arn must be a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)."
+  }
+}
+
+variable "teams_events" {
+  description = "TEAMS_EVENTS: what Teams hears, as event types (deployment.failed), families (deployment.*) or *. Empty: everything Slack hears."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for e in var.teams_events : can(regex("^(\\*|(deployment|request|warning|preflight)\\.(\\*|[a-z_]+))$", e))])
+    error_message = "teams_events must list event types (deployment.failed), families (deployment.*, warning.*) or *."
+  }
+}
+
+variable "google_chat_webhook_ssm_parameter_name" {
+  description = "Name of an existing SSM SecureString holding a Google Chat incoming-webhook URL, passed as GOOGLE_CHAT_WEBHOOK_SSM_PARAMETER: a card per notification, one thread per deployment. Null: no Google Chat."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.google_chat_webhook_ssm_parameter_name == null ? true : can(regex("^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", var.google_chat_webhook_ssm_parameter_name))
+    error_message = "google_chat_webhook_ssm_parameter_name must be an SSM parameter name (not an ARN)."
+  }
+}
+
+variable "google_chat_webhook_kms_key_arn" {
+  description = "ARN of the customer managed KMS key that encrypts the Google Chat webhook parameter. Null: the AWS managed key aws/ssm."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.google_chat_webhook_kms_key_arn == null ? true : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/", var.google_chat_webhook_kms_key_arn))
+    error_message = "google_chat_webhook_kms_key_arn must be a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)."
+  }
+}
+
+variable "google_chat_events" {
+  description = "GOOGLE_CHAT_EVENTS: what Google Chat hears (event types, families or *). Empty: everything Slack hears."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for e in var.google_chat_events : can(regex("^(\\*|(deployment|request|warning|preflight)\\.(\\*|[a-z_]+))$", e))])
+    error_message = "google_chat_events must list event types (deployment.failed), families (deployment.*, warning.*) or *."
+  }
+}
+
+variable "webhook_ssm_parameter_name" {
+  description = "Name of an existing SSM SecureString holding the URL of the signed webhook, passed as WEBHOOK_SSM_PARAMETER: every notification POSTed as a signed JSON document. Needs webhook_secret_ssm_parameter_name. Null: no webhook."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.webhook_ssm_parameter_name == null ? true : can(regex("^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", var.webhook_ssm_parameter_name))
+    error_message = "webhook_ssm_parameter_name must be an SSM parameter name (not an ARN)."
+  }
+}
+
+variable "webhook_secret_ssm_parameter_name" {
+  description = "Name of an existing SSM SecureString holding the secret the webhook's deliveries are signed with (HMAC-SHA256, at least 16 characters), passed as WEBHOOK_SECRET_SSM_PARAMETER."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.webhook_secret_ssm_parameter_name == null ? true : can(regex("^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", var.webhook_secret_ssm_parameter_name))
+    error_message = "webhook_secret_ssm_parameter_name must be an SSM parameter name (not an ARN)."
+  }
+}
+
+variable "webhook_kms_key_arn" {
+  description = "ARN of the customer managed KMS key that encrypts the webhook's two parameters (URL and signing secret). Null: the AWS managed key aws/ssm."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.webhook_kms_key_arn == null ? true : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/", var.webhook_kms_key_arn))
+    error_message = "webhook_kms_key_arn must be a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)."
+  }
+}
+
+variable "webhook_events" {
+  description = "WEBHOOK_EVENTS: what the signed webhook hears (event types, families or *), e.g. only failures and rollbacks for an incident tool. Empty: everything Slack hears."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for e in var.webhook_events : can(regex("^(\\*|(deployment|request|warning|preflight)\\.(\\*|[a-z_]+))$", e))])
+    error_message = "webhook_events must list event types (deployment.failed), families (deployment.*, warning.*) or *."
+  }
+}
+
+variable "sns_topic_arn" {
+  description = "SNS_TOPIC_ARN: a standard SNS topic that Amazon Q Developer in chat applications (AWS Chatbot) subscribes to; every notification is published to it as a custom notification. The role may publish to this topic only. Null: no SNS."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.sns_topic_arn == null ? true : can(regex("^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", var.sns_topic_arn))
+    error_message = "sns_topic_arn must be the ARN of a standard SNS topic (arn:aws:sns:REGION:ACCOUNT:NAME; Amazon Q Developer in chat applications reads no FIFO topic), got ${jsonencode(substr(var.sns_topic_arn == null ? "" : var.sns_topic_arn, 0, 300))}"
+  }
+}
+
+variable "sns_events" {
+  description = "SNS_EVENTS: what the SNS topic hears (event types, families or *). Empty: everything Slack hears."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for e in var.sns_events : can(regex("^(\\*|(deployment|request|warning|preflight)\\.(\\*|[a-z_]+))$", e))])
+    error_message = "sns_events must list event types (deployment.failed), families (deployment.*, warning.*) or *."
+  }
+}
+
 variable "enable_ecs_events" {
   description = "Report this project's ECS deployment and service-action events to Slack (the EventBridge rule; the function has no flag for it)."
   type        = bool
@@ -669,7 +807,7 @@ variable "failed_event_retention_seconds" {
 }
 
 variable "enable_alarms" {
-  description = "Create CloudWatch alarms on function errors and throttles, the depth of the failed-events and undelivered-events queues, an invalid configuration (ConfigInvalid), and, per trigger that has a rule, failed deployments (DeploymentsFailed) and Slack notifications that did not arrive (NotificationsFailed)."
+  description = "Create CloudWatch alarms on function errors and throttles, the depth of the failed-events and undelivered-events queues, an invalid configuration (ConfigInvalid), failed deployments per trigger that has a rule (DeploymentsFailed), and notifications that did not arrive per channel that is on (NotificationsFailed: slack, teams, google_chat, webhook, sns)."
   type        = bool
   default     = true
 }

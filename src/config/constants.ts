@@ -33,6 +33,11 @@ export const CONFIG_DEFAULTS = {
   MANUAL_DEPLOY_REQUIRE_SCOPE: true,
   PROTECTED_ENVS: ['prod', 'production'],
   ECR_SCAN_GATE: '',
+  // What each channel besides Slack hears (`…_EVENTS`): empty means everything Slack hears.
+  TEAMS_EVENTS: [],
+  GOOGLE_CHAT_EVENTS: [],
+  WEBHOOK_EVENTS: [],
+  SNS_EVENTS: [],
 } as const satisfies Record<string, string | number | boolean | readonly string[]>;
 
 /** A variable with a default. */
@@ -55,12 +60,13 @@ export const DEPLOYER_DEFAULTS = {
   minimumStartMs: 1000,
 } as const;
 
-/** Slack delivery: what messages may cost an invocation. */
-export const SLACK_DEFAULTS = {
+/** Delivering notifications (Slack and every other channel): what messages may cost an invocation. */
+export const NOTIFICATION_DEFAULTS = {
   /**
    * The budget the messages of one invocation share, from its first message: retries and
    * `Retry-After` waits happen inside it; after it, a message gets its first attempt only. A dead
-   * webhook cannot hold the invocation, however many messages it sends.
+   * webhook cannot hold the invocation, however many messages it sends. Each channel spends it on
+   * its own, side by side: one that is slow never delays another.
    */
   budgetMs: 5000,
   /** Time allowed for one HTTP attempt. */
@@ -69,8 +75,64 @@ export const SLACK_DEFAULTS = {
   retryDelayMs: 250,
   /** Attempts per message, the first included. */
   maxAttempts: 3,
-  /** A webhook read from SSM is cached this long, so a rotated secret is picked up without a cold start. */
-  webhookMaxAgeSeconds: 300,
+  /** A webhook URL or secret read from SSM is cached this long, so a rotated secret is picked up without a cold start. */
+  secretMaxAgeSeconds: 300,
+} as const;
+
+/**
+ * The types of the notification events every channel renders (src/present/notification.ts): what a
+ * `…_EVENTS` filter names, the signed webhook's `type` and Chatbot's `eventType`. A filter may also
+ * name a family with `.*` (`deployment.*`, `warning.*`) or everything with `*`.
+ */
+export const NOTIFICATION_EVENT_TYPES = [
+  'deployment.requested',
+  'deployment.started',
+  'deployment.progressing',
+  'deployment.impaired',
+  'deployment.rolling_back',
+  'deployment.succeeded',
+  'deployment.failed',
+  'deployment.rolled_back',
+  'deployment.superseded',
+  'request.refused',
+  'warning.parameter_deleted',
+  'warning.env_file_deleted',
+  'warning.env_file_invalid',
+  'warning.artifact_deleted',
+  'warning.deployments_not_started',
+  'preflight.test',
+] as const;
+export type NotificationEventType = (typeof NOTIFICATION_EVENT_TYPES)[number];
+
+/** Where notifications go: Slack and the channels besides it; the `channel` dimension of `NotificationsFailed`. */
+export const CHANNEL_NAMES = ['slack', 'teams', 'google_chat', 'webhook', 'sns'] as const;
+export type ChannelName = (typeof CHANNEL_NAMES)[number];
+
+/**
+ * What each channel accepts, as its vendor publishes it: Teams Workflows webhooks refuse a message
+ * over about 28 KB ("Request Entity too large"); a Google Chat message is at most 32,000 bytes and a
+ * card shows at most 100 widgets; an SNS message is at most 256 KB; Amazon Q Developer in chat
+ * applications (AWS Chatbot) takes a title of at most 250 characters, a description of at most
+ * 8,000 and next steps of at most 350 each. A payload that would be larger is shortened, value by
+ * value, until it fits.
+ */
+export const CHANNEL_LIMITS = {
+  teamsBytes: 28_000,
+  /** Adaptive Card schema version of the Teams card: 1.4 renders in every Teams client (1.5 is Teams' latest). */
+  adaptiveCardVersion: '1.4',
+  googleChatBytes: 32_000,
+  googleChatWidgets: 100,
+  snsBytes: 256 * 1024,
+  chatbotTitle: 250,
+  chatbotDescription: 8000,
+  chatbotNextStep: 350,
+  chatbotKeyword: 75,
+  /** A value in a card or document before any shortening: longer ones are cut (Slack cuts at 1,900). */
+  valueChars: 1900,
+  /** A value is never cut shorter than this, however large the rest of the payload. */
+  minValueChars: 60,
+  /** A title is cut to this many characters (Slack's header limit is 150). */
+  titleChars: 150,
 } as const;
 
 /** Following deployments: the deployments table and the reads that say why tasks failed. */

@@ -118,7 +118,7 @@ export class DeploymentReport {
       max_retries: this.parts.config.maxDeploymentRetries,
       duration_ms: durationMs,
     });
-    this.end(outcome, deploymentMessages.succeeded(request, this.identity, outcome.result, durationMs));
+    this.end(outcome, deploymentMessages.succeeded(request, this.identity, outcome.result, durationMs, this.deployment));
   }
 
   /** The deployment failed (in a dry run: its reads failed). */
@@ -136,14 +136,20 @@ export class DeploymentReport {
       ...errorFields(cause),
       ...failureFields(cause, progress),
     });
-    const message = deploymentMessages.failed(request, this.identity, { cause, attempts, progress, dryRun: config.dryRun });
+    const { eventId, startedAt } = this.deployment;
+    const message = deploymentMessages.failed(
+      request,
+      this.identity,
+      { cause, attempts, progress, dryRun: config.dryRun },
+      { eventId, startedAt, endedAt: new Date().toISOString() },
+    );
     this.end({ status: 'failed', cause, retryable, ...(progress === undefined ? {} : { progress }) }, message);
   }
 
   /** Dry run: what the deployment would do, and the calls it would make. */
   wouldStart(preview: DeploymentPreview, calls: readonly string[]): void {
     this.parts.log.info('dry run: deployment not started', { ...this.fields, ...dryRunFields(preview, calls), dry_run: true });
-    this.parts.notifier.notify(deploymentMessages.wouldStart(this.deployment.request, this.identity, preview, calls));
+    this.parts.notifier.notify(deploymentMessages.wouldStart(this.deployment.request, this.identity, preview, calls, this.deployment));
   }
 
   /** An attempt failed on something worth retrying: the next one starts after `delayMs`. */
@@ -228,7 +234,7 @@ export class DeploymentReport {
       attempt,
       max_retries: this.parts.config.maxDeploymentRetries,
     });
-    return deploymentMessages.started(this.deployment.request, this.identity, view);
+    return deploymentMessages.started(this.deployment.request, this.identity, view, this.deployment);
   }
 
   /**

@@ -1,16 +1,16 @@
 /**
  * The one composition root: the App built from the configuration with the real parts, any of which
  * the caller replaces. The Lambda handler (./handler.ts) takes them all; the local run
- * (src/local/run.ts) gives clients that describe their calls, its own Slack and an in-memory
+ * (src/local/run.ts) gives clients that describe their calls, its own notifier and an in-memory
  * deployments table; tests give mocked clients, a recording Slack and faster retries.
  */
 import { createAwsClients } from '../aws/clients.js';
+import { createChannelNotifier } from '../channels/setup.js';
 import type { Config } from '../config/config.js';
 import { FOLLOW_DEFAULTS } from '../config/constants.js';
 import { createDynamoDbGuard } from '../deploy/idempotency/dynamodb.js';
 import { createDynamoDbJournal } from '../following/store.js';
 import { createLogger, createMetrics } from '../shared/observability.js';
-import { createNotifier } from '../slack/setup.js';
 import { createAwsTargets } from '../targets/registry.js';
 import { createAwsReads } from '../triggers/reads/registry.js';
 import { App, type AppParts } from './app.js';
@@ -35,7 +35,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     log,
     metrics,
     clients,
-    notifier: overrides.notifier ?? createNotifier(config, log, metrics),
+    notifier: overrides.notifier ?? createChannelNotifier(config, log, metrics),
     targets: overrides.targets ?? createAwsTargets(clients),
     reads: overrides.reads ?? createAwsReads(clients),
     guard:

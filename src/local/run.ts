@@ -5,8 +5,10 @@
  * coalescing queue delivers a burst).
  *
  * It prints, for each event, what it came to first (trigger → targets → what would happen, with the
- * reads it assumed), then each Slack message as a person reads it; `--json` adds the Block Kit JSON,
- * `--verbose` the AWS calls and log lines in order. Bad arguments or input: one line, exit code 2.
+ * reads it assumed), then each Slack message as a person reads it, and which other configured
+ * channels (Teams, Google Chat, the webhook, SNS) would hear it; `--json` adds the Block Kit JSON
+ * and each other channel's payload, `--verbose` the AWS calls and log lines in order. Bad arguments
+ * or input: one line, exit code 2.
  *
  * Offline (the default) it needs no AWS account: nothing in AWS is changed (dry run is forced for
  * one event; a sequence describes its writes instead of making them, so the ECS events that follow
@@ -30,7 +32,9 @@ import type { DeploymentJournal } from '../following/journal.js';
 import { createMemoryJournal } from '../following/store.js';
 import { ConfigError } from '../shared/errors.js';
 import { MetricName } from '../shared/observability.js';
-import { createNotifier, slackRoute } from '../slack/setup.js';
+import { channelRoutes, createChannel, createChannelNotifier } from '../channels/setup.js';
+import { slackRoute } from '../slack/setup.js';
+import { channelLines, recordingChannels, type ChannelsRecorder } from './channels.js';
 import { DESCRIBED, describedAws, describedCalls, type DescribedCall, type DescribedService } from './describedCalls.js';
 import { LocalInputError, otherBus, readLocalInput, type LocalInput } from './input.js';
 import { batchSummary, planSummary } from './report.js';
@@ -49,7 +53,7 @@ const USAGE = 'usage: npm start -- <event file> [--json] [--verbose] [--live]';
 const HELP = [
   USAGE,
   '  <event file>  an EventBridge event, a JSON array of events (in order), a put-events entries file, or an SQS batch (one invocation)',
-  '  --json        also print each Slack message as the Block Kit JSON the function sends',
+  '  --json        also print each Slack message as the Block Kit JSON the function sends, and what each other channel would receive',
   '  --verbose     also print every AWS call and log line, in order',
   '  --live        real AWS (SDK credential chain, AWS_ENDPOINT_URL) and the configured Slack; DRY_RUN as set',
   "AWS_ACCOUNT_ID   offline, the account deploybridge is assumed to run in (default 123456789012, the samples'); never an event's",
@@ -180,12 +184,15 @@ async function handleAll(
         : '';
   const where = !live && account.configured ? `, account ${account.account} from AWS_ACCOUNT_ID` : '';
   const of = `${file}${several} (project ${config.projectName}, env ${config.projectEnv}${where})`;
+  // Teams, Google Chat, the webhook, SNS: as configured; with none, the run prints what it always did.
+  const channels = channelRoutes(config).map(createChannel);
+  const others = channels.length === 0 ? '' : ` or the other channels (${channels.map((c) => c.label).join(', ')})`;
   if (live)
     print(
-      `deploybridge LIVE run of ${of}: real AWS calls in ${config.region}${config.dryRun ? ' with DRY_RUN (nothing is changed)' : ''}; Slack as configured`,
+      `deploybridge LIVE run of ${of}: real AWS calls in ${config.region}${config.dryRun ? ' with DRY_RUN (nothing is changed)' : ''}; Slack${channels.length === 0 ? '' : ' and the other channels'} as configured`,
     );
-  else if (sequence) print(`deploybridge offline run of ${of}: AWS writes are described, not made; nothing is sent to Slack`);
-  else print(`deploybridge offline dry run of ${of}: nothing in AWS is changed, nothing is sent to Slack`);
+  else if (sequence) print(`deploybridge offline run of ${of}: AWS writes are described, not made; nothing is sent to Slack${others}`);
+  else print(`deploybridge offline dry run of ${of}: nothing in AWS is changed, nothing is sent to Slack${others}`);
 
   const trace = createTrace({ projectName: config.projectName, environment: config.projectEnv, level: config.logLevel });
   const described: DescribedCall[] = [];
@@ -201,7 +208,7 @@ async function handleAll(
   const mode = slackMode(config);
   if (live) {
     clients = createAwsClients(config.region);
-    slack = recordingNotifier(createNotifier(config, trace.log, trace.metrics), { environment: config.projectEnv }, mode);
+    slack = recordingNotifier(createChannelNotifier(config, trace.log, trace.metrics), { environment: config.projectEnv }, mode);
   } else {
     const record = (call: DescribedCall) => {
       described.push(call);
@@ -233,11 +240,13 @@ async function handleAll(
     slack = channel;
     journal = createMemoryJournal();
   }
+  const heard: ChannelsRecorder | undefined =
+    channels.length === 0 ? undefined : recordingChannels(slack, channels, { project: config.projectName, environment: config.projectEnv });
   // No idempotency guard: running an event file again deploys again, as asked.
   const app = createApp(config, {
     log: trace.log,
     metrics: trace.metrics,
-    notifier: slack,
+    notifier: heard ?? slack,
     clients,
     guard: undefined,
     ...(journal === undefined ? {} : { journal }),
@@ -252,6 +261,8 @@ async function handleAll(
   const printAfter = (): void => {
     if (!sequence) print('');
     for (const line of slackLines(slack.take(), heading, sequence && !live, options['--json'])) print(line);
+    const otherHeading = `Other channels (${live ? 'sent' : 'not sent'})`;
+    for (const line of channelLines(heard?.take() ?? [], otherHeading, sequence && !live, options['--json'])) print(line);
     const traced = trace.take();
     if (options['--verbose']) {
       print(`Log lines, metrics${live ? '' : ' and AWS calls'}, in order:`);
@@ -300,7 +311,7 @@ async function handleAll(
   }
   if (live && trace.counted(MetricName.NotificationsFailed) > 0)
     print(
-      `Slack did not accept ${plural(trace.counted(MetricName.NotificationsFailed), 'message')} (NotificationsFailed; --verbose shows why)`,
+      `${channels.length === 0 ? 'Slack' : 'The channels'} did not accept ${plural(trace.counted(MetricName.NotificationsFailed), 'message')} (NotificationsFailed; --verbose shows why)`,
     );
   if (channel !== undefined && sequence) {
     print('\nThe Slack channel as a bot token leaves it (SLACK_BOT_TOKEN; a webhook posts each step as a message of its own):\n');

@@ -59,10 +59,10 @@ export function createTrace(identity: { projectName: string; environment: string
       }),
     );
   };
-  const count = (name: MetricName, value: number, dimension: string | undefined, unit = 'Count') => {
+  const count = (name: MetricName, value: number, dimension: string | undefined, unit = 'Count', dimensionName = 'trigger') => {
     totals.set(name, (totals.get(name) ?? 0) + (unit === 'Count' ? value : 1));
     lines.push(
-      `metric ${name} ${value}${unit === 'Count' ? '' : ` ${unit}`} (environment=${identity.environment}${dimension === undefined ? '' : `, trigger=${dimension}`})`,
+      `metric ${name} ${value}${unit === 'Count' ? '' : ` ${unit}`} (environment=${identity.environment}${dimension === undefined ? '' : `, ${dimensionName}=${dimension}`})`,
     );
   };
   return {
@@ -70,6 +70,7 @@ export function createTrace(identity: { projectName: string; environment: string
     metrics: {
       count: (name, value = 1) => count(name, value, trigger),
       ofDeployment: (name, deploymentTrigger, value = 1, unit = 'Count') => count(name, value, deploymentTrigger, unit),
+      ofChannel: (name, channel, value = 1) => count(name, value, channel, 'Count', 'channel'),
       setTrigger: (value) => {
         trigger = value;
       },

@@ -1,17 +1,19 @@
 /**
  * The messages of a deployment deploybridge carries out, from the deployer's outcomes: started,
  * would start (dry run), succeeded and failed, with the trigger, the versions, a Lambda smoke test's
- * plan and result, and where traffic goes after a failure; and the log fields of an outcome and of a
- * failure. What ECS later says of an ECS deployment is src/present/following.ts.
+ * plan and result, and where traffic goes after a failure, each with its typed event; and the log
+ * fields of an outcome and of a failure. What ECS later says of an ECS deployment is
+ * src/present/following.ts.
  */
 import { describeError, SmokeTestFailedError } from '../shared/errors.js';
 import type { LogFields } from '../shared/observability.js';
 import type { DeploymentPreview, Progress, Release, Rollout } from '../targets/contract.js';
 import type { LambdaRelease } from '../targets/outcomes.js';
 import type { DeploymentRequest, LambdaDeployment } from '../triggers/requests.js';
+import { deploymentOfRequest, versionOf, type DeploymentKnown, type DeploymentRun } from './events.js';
 import { formatDuration } from './format.js';
 import { type DeploymentIdentity, RESTART, revisionChange } from './identity.js';
-import type { Facts, Notification, Severity } from './notification.js';
+import type { Facts, Notification, NotificationEvent, Severity } from './notification.js';
 import { describeTrigger, triggerFacts } from './triggerLines.js';
 
 /** What the smoke test of a Lambda deployment will do. */
@@ -85,6 +87,7 @@ function deploymentMessage(
   severity: Severity,
   title: string,
   facts: Facts,
+  event: NotificationEvent,
 ): Notification {
   return {
     severity,
@@ -93,7 +96,25 @@ function deploymentMessage(
     facts: [['Trigger', describeTrigger(request.trigger)], ...triggerFacts(request.trigger), ...facts],
     consoleUrl: identity.consoleUrl,
     ...(identity.consoleName === undefined ? {} : { consoleName: identity.consoleName }),
+    event,
   };
+}
+
+/** What a preview, rollout, release or progress says of the revision a deployment goes to and comes from. */
+function revisions(
+  view: DeploymentPreview | Rollout | Release | Progress | undefined,
+): Pick<DeploymentKnown, 'revision' | 'previousRevision'> {
+  switch (view?.target) {
+    case 'ecs':
+      return {
+        revision: view.taskDefinition,
+        previousRevision: 'previousTaskDefinition' in view ? view.previousTaskDefinition : undefined,
+      };
+    case 'lambda':
+      return { revision: versionOf(view.toVersion), previousRevision: view.fromVersion };
+    default:
+      return {};
+  }
 }
 
 const versions = (from: string | undefined, to: string | undefined): [string, string] => ['Versions', `${from} → ${to}`];
@@ -131,7 +152,14 @@ function lambdaFailureStatus(request: LambdaDeployment, cause: unknown, progress
 /** Messages about one deployment. */
 export const deploymentMessages = {
   /** The deployment started: an ECS rollout (with its deployment id), or a Lambda deploy about to change the function. */
-  started(request: DeploymentRequest, identity: DeploymentIdentity, view: Rollout | DeploymentPreview): Notification {
+  started(request: DeploymentRequest, identity: DeploymentIdentity, view: Rollout | DeploymentPreview, run: DeploymentRun): Notification {
+    const event: NotificationEvent = {
+      type: 'deployment.started',
+      deployment: deploymentOfRequest(request, identity, run, {
+        id: 'deploymentId' in view ? view.deploymentId : undefined,
+        ...revisions(view),
+      }),
+    };
     switch (view.target) {
       case 'ecs': {
         const rollout =
@@ -139,44 +167,69 @@ export const deploymentMessages = {
             ? view
             : { deploymentId: undefined, taskDefinition: view.taskDefinition, previousTaskDefinition: undefined };
         const restart = request.target === 'ecs' && request.taskDefinition === undefined;
-        return deploymentMessage(request, identity, 'info', 'Deployment started', [
-          ['Status', 'in progress'],
-          ['Deployment ID', rollout.deploymentId ?? 'unknown'],
+        return deploymentMessage(
+          request,
+          identity,
+          'info',
+          'Deployment started',
           [
-            'Task definition',
-            rollout.taskDefinition === undefined
-              ? RESTART
-              : revisionChange(rollout.taskDefinition, rollout.previousTaskDefinition, restart),
+            ['Status', 'in progress'],
+            ['Deployment ID', rollout.deploymentId ?? 'unknown'],
+            [
+              'Task definition',
+              rollout.taskDefinition === undefined
+                ? RESTART
+                : revisionChange(rollout.taskDefinition, rollout.previousTaskDefinition, restart),
+            ],
           ],
-        ]);
+          event,
+        );
       }
       case 'lambda': {
         const smoke: Facts = request.target === 'lambda' ? [['Smoke test', describeSmokeTestPlan(request)]] : [];
-        return deploymentMessage(request, identity, 'info', 'Deployment started', [
-          ['Status', 'in progress'],
-          ...identity.facts,
-          versions(view.fromVersion, view.toVersion),
-          ...smoke,
-        ]);
+        return deploymentMessage(
+          request,
+          identity,
+          'info',
+          'Deployment started',
+          [['Status', 'in progress'], ...identity.facts, versions(view.fromVersion, view.toVersion), ...smoke],
+          event,
+        );
       }
       default:
-        return deploymentMessage(request, identity, 'info', 'Deployment started', [
-          ['Status', 'in progress'],
-          ...identity.facts,
-          ...ownFacts(view),
-        ]);
+        return deploymentMessage(
+          request,
+          identity,
+          'info',
+          'Deployment started',
+          [['Status', 'in progress'], ...identity.facts, ...ownFacts(view)],
+          event,
+        );
     }
   },
 
   /** A deployment that finishes inside the invocation finished. */
-  succeeded(request: DeploymentRequest, identity: DeploymentIdentity, release: Release, durationMs: number): Notification {
+  succeeded(
+    request: DeploymentRequest,
+    identity: DeploymentIdentity,
+    release: Release,
+    durationMs: number,
+    run: DeploymentRun,
+  ): Notification {
+    const endedAt = new Date(Date.parse(run.startedAt) + durationMs).toISOString();
+    const event: NotificationEvent = {
+      type: 'deployment.succeeded',
+      deployment: deploymentOfRequest(request, identity, { ...run, endedAt }, { ...revisions(release), outcome: 'succeeded' }),
+    };
     if (release.target !== 'lambda') {
-      return deploymentMessage(request, identity, 'success', 'Deployment succeeded', [
-        ['Status', 'succeeded'],
-        ...identity.facts,
-        ...ownFacts(release),
-        ['Duration', formatDuration(durationMs)],
-      ]);
+      return deploymentMessage(
+        request,
+        identity,
+        'success',
+        'Deployment succeeded',
+        [['Status', 'succeeded'], ...identity.facts, ...ownFacts(release), ['Duration', formatDuration(durationMs)]],
+        event,
+      );
     }
     const expect = request.target === 'lambda' ? request.lambda.smokeTest?.expect : undefined;
     const smoke =
@@ -191,18 +244,31 @@ export const deploymentMessages = {
           : `${resolved} (the tag moved on since the push: ${configured} now resolves to ${movedOn.resolvedDigest}, not the pushed ${movedOn.pushedDigest})`,
       ]);
     }
-    return deploymentMessage(request, identity, 'success', 'Deployment succeeded', [
-      ['Status', releaseStatus(release)],
-      ...identity.facts,
-      versions(release.fromVersion, release.toVersion),
-      ['Smoke test', smoke],
-      ...image,
-      ['Duration', formatDuration(durationMs)],
-    ]);
+    return deploymentMessage(
+      request,
+      identity,
+      'success',
+      'Deployment succeeded',
+      [
+        ['Status', releaseStatus(release)],
+        ...identity.facts,
+        versions(release.fromVersion, release.toVersion),
+        ['Smoke test', smoke],
+        ...image,
+        ['Duration', formatDuration(durationMs)],
+      ],
+      event,
+    );
   },
 
   /** Dry run: what the deployment would do. */
-  wouldStart(request: DeploymentRequest, identity: DeploymentIdentity, preview: DeploymentPreview, calls: readonly string[]): Notification {
+  wouldStart(
+    request: DeploymentRequest,
+    identity: DeploymentIdentity,
+    preview: DeploymentPreview,
+    calls: readonly string[],
+    run: DeploymentRun,
+  ): Notification {
     const plannedCalls: [string, string] = ['Planned calls', calls.join('\n') || '(none)'];
     const planned: Facts =
       preview.target === 'ecs'
@@ -210,12 +276,16 @@ export const deploymentMessages = {
         : preview.target === 'lambda'
           ? [versions(preview.fromVersion, preview.toVersion), plannedCalls]
           : [...ownFacts(preview), plannedCalls];
+    const deployment = deploymentOfRequest(request, identity, run, { ...revisions(preview), notStarted: true });
     return {
-      ...deploymentMessage(request, identity, 'info', 'Deployment would start', [
-        ['Status', 'dry run: not started'],
-        ...identity.facts,
-        ...planned,
-      ]),
+      ...deploymentMessage(
+        request,
+        identity,
+        'info',
+        'Deployment would start',
+        [['Status', 'dry run: not started'], ...identity.facts, ...planned],
+        { type: 'deployment.requested', deployment },
+      ),
       dryRun: true,
     };
   },
@@ -225,16 +295,27 @@ export const deploymentMessages = {
     request: DeploymentRequest,
     identity: DeploymentIdentity,
     failure: { cause: unknown; attempts: number; progress: Progress | undefined; dryRun: boolean },
+    run: DeploymentRun,
   ): Notification {
     const status = request.target === 'lambda' ? lambdaFailureStatus(request, failure.cause, failure.progress) : 'failed';
     const response: Facts = failure.cause instanceof SmokeTestFailedError ? [['Smoke test response', failure.cause.response]] : [];
-    const message = deploymentMessage(request, identity, 'error', 'Deployment failed', [
-      ['Status', status],
-      ['Reason', describeError(failure.cause)],
-      ['Attempts', String(failure.attempts)],
-      ...identity.facts,
-      ...response,
-    ]);
+    const reason = describeError(failure.cause);
+    const gotTo =
+      failure.progress ?? (request.target === 'ecs' ? { target: 'ecs' as const, taskDefinition: request.taskDefinition } : undefined);
+    const deployment = deploymentOfRequest(request, identity, run, {
+      ...revisions(gotTo),
+      outcome: 'failed',
+      reasons: [reason],
+      notStarted: failure.dryRun,
+    });
+    const message = deploymentMessage(
+      request,
+      identity,
+      'error',
+      'Deployment failed',
+      [['Status', status], ['Reason', reason], ['Attempts', String(failure.attempts)], ...identity.facts, ...response],
+      { type: 'deployment.failed', deployment },
+    );
     return failure.dryRun ? { ...message, dryRun: true } : message;
   },
 };

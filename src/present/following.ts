@@ -2,17 +2,19 @@
  * The words for following an ECS deployment deploybridge started: its message as it stands (in
  * progress, completed, superseded, failed, rolled back), the thread reply and webhook message of
  * each later step, and the step's log line and fields; and ECS's events about a deployment
- * deploybridge has no record of.
+ * deploybridge has no record of. Each message with its typed event.
  */
 import { shortTaskDefinition } from '../config/naming.js';
 import type { LogFields } from '../shared/observability.js';
 import type { FollowedEcsDeployment } from '../following/journal.js';
 import type { DeploymentStep, EcsReport, FailureEvidence } from '../following/steps.js';
+import type { NotificationEventType } from '../config/constants.js';
 import type { EcsEventName } from '../triggers/plan.js';
+import { deploymentOfEcsEvent, deploymentOfFollowed } from './events.js';
 import { evidenceFact, failureReasons } from './failureReasons.js';
 import { formatDuration } from './format.js';
 import { ecsConsoleUrl, revisionChange } from './identity.js';
-import type { Facts, Notification, Severity, ThreadUpdate } from './notification.js';
+import type { DeploymentOutcome, Facts, Notification, NotificationEvent, Severity, ThreadUpdate } from './notification.js';
 import { describeTrigger, triggerFacts } from './triggerLines.js';
 
 /** "ECR push of … (tag …)" or, for a deployment deploybridge did not start, its id. */
@@ -45,8 +47,37 @@ function followedFacts(deployment: FollowedEcsDeployment): Facts {
   ];
 }
 
+/** The event type of a followed deployment as it stands. */
+function stateType(deployment: FollowedEcsDeployment): NotificationEventType {
+  switch (deployment.status) {
+    case 'in_progress':
+      return 'deployment.progressing';
+    case 'completed':
+      return 'deployment.succeeded';
+    case 'superseded':
+      return 'deployment.superseded';
+    case 'failed':
+      if (deployment.rollback?.status === 'in_progress') return 'deployment.rolling_back';
+      return deployment.rollback?.status === 'completed' ? 'deployment.rolled_back' : 'deployment.failed';
+  }
+}
+
+/** The event type of a step's own message (its thread reply, or a webhook's message). */
+const STEP_TYPES: Record<DeploymentStep['kind'], NotificationEventType> = {
+  rolling_out: 'deployment.progressing',
+  completed: 'deployment.succeeded',
+  failed: 'deployment.failed',
+  start_impaired: 'deployment.impaired',
+  rolling_back: 'deployment.rolling_back',
+  rolled_back: 'deployment.rolled_back',
+  rollback_failed: 'deployment.failed',
+  superseded: 'deployment.superseded',
+  // More changes it deploys: it is still the same deployment, progressing.
+  covered: 'deployment.progressing',
+};
+
 /** The deployment's message as it stands: one line per deployment in the channel, in its current colour. */
-function followedState(deployment: FollowedEcsDeployment): Notification {
+function followedState(deployment: FollowedEcsDeployment, reasons: readonly string[] = []): Notification {
   const duration =
     deployment.finishedAt === undefined
       ? undefined
@@ -87,6 +118,7 @@ function followedState(deployment: FollowedEcsDeployment): Notification {
     service: deployment.resource,
     facts: [['Status', status], ...followedFacts(deployment)],
     consoleUrl: ecsConsoleUrl(deployment.region, deployment.cluster, deployment.resource),
+    event: { type: stateType(deployment), deployment: deploymentOfFollowed(deployment, reasons) },
   };
 }
 
@@ -98,12 +130,16 @@ function followedState(deployment: FollowedEcsDeployment): Notification {
  * deploymentStepUpdate(deployment, { kind: 'failed', reason: 'ECS deployment circuit breaker: task failed to start.' }, evidence).reply?.facts;
  */
 export function deploymentStepUpdate(deployment: FollowedEcsDeployment, step: DeploymentStep, evidence?: FailureEvidence): ThreadUpdate {
-  const state = followedState(deployment);
+  const stepSays = 'reason' in step && step.reason !== undefined ? [step.reason] : [];
+  const reasons = [...stepSays, ...failureReasons(evidence)];
+  const state = followedState(deployment, reasons);
+  const event: NotificationEvent = { type: STEP_TYPES[step.kind], deployment: deploymentOfFollowed(deployment, reasons) };
   const detail = (severity: Severity, title: string, facts: Facts): Notification => ({
     severity,
     title: `${title}: ${deployment.service}`,
     service: deployment.resource,
     facts,
+    event,
   });
   const why: Facts = evidence === undefined ? [] : [evidenceFact(evidence)];
   const with_ = (severity: Severity, title: string, facts: Facts): Notification => ({
@@ -111,14 +147,15 @@ export function deploymentStepUpdate(deployment: FollowedEcsDeployment, step: De
     severity,
     title: `${title}: ${deployment.service}`,
     facts: [...state.facts, ...facts],
+    event,
   });
   switch (step.kind) {
     case 'rolling_out':
-      return { state, standalone: state, routine: true };
+      return { state, standalone: { ...state, event }, routine: true };
     case 'completed':
     case 'rolled_back':
     case 'superseded':
-      return { state, standalone: state };
+      return { state, standalone: { ...state, event } };
     case 'covered': {
       const facts: Facts = [['Changes', describeTrigger(step.trigger)], ...triggerFacts(step.trigger), ['Why', COVERED_WHY]];
       const title = coveredChanges(step.changes);
@@ -196,20 +233,61 @@ export function stepFields(deployment: FollowedEcsDeployment, step: DeploymentSt
   };
 }
 
-const ECS_EVENTS: Record<EcsEventName, { severity: Severity; title: string; status: string }> = {
-  SERVICE_DEPLOYMENT_IN_PROGRESS: { severity: 'info', title: 'Deployment in progress', status: 'in progress' },
-  SERVICE_DEPLOYMENT_COMPLETED: { severity: 'success', title: 'Deployment completed', status: 'completed' },
-  SERVICE_DEPLOYMENT_FAILED: { severity: 'error', title: 'Deployment failed', status: 'failed' },
-  SERVICE_TASK_START_IMPAIRED: { severity: 'warning', title: 'Tasks fail to start', status: 'task start impaired' },
+/** How an ECS event about a deployment deploybridge has no record of is told, and what it reports. */
+interface EcsEventWords {
+  severity: Severity;
+  title: string;
+  status: string;
+  type: NotificationEventType;
+  outcome: DeploymentOutcome | null;
+}
+
+const ECS_EVENTS: Record<EcsEventName, EcsEventWords> = {
+  SERVICE_DEPLOYMENT_IN_PROGRESS: {
+    severity: 'info',
+    title: 'Deployment in progress',
+    status: 'in progress',
+    type: 'deployment.progressing',
+    outcome: null,
+  },
+  SERVICE_DEPLOYMENT_COMPLETED: {
+    severity: 'success',
+    title: 'Deployment completed',
+    status: 'completed',
+    type: 'deployment.succeeded',
+    outcome: 'succeeded',
+  },
+  SERVICE_DEPLOYMENT_FAILED: {
+    severity: 'error',
+    title: 'Deployment failed',
+    status: 'failed',
+    type: 'deployment.failed',
+    outcome: 'failed',
+  },
+  SERVICE_TASK_START_IMPAIRED: {
+    severity: 'warning',
+    title: 'Tasks fail to start',
+    status: 'task start impaired',
+    type: 'deployment.impaired',
+    outcome: null,
+  },
 };
 
 /** ECS's events about a circuit-breaker rollback of a deployment deploybridge has no record of. */
-const ROLLBACK_EVENTS: Record<'started' | 'completed', { severity: Severity; title: string; status: string }> = {
-  started: { severity: 'warning', title: 'Deployment rolling back', status: 'a deployment failed; ECS is rolling back' },
+const ROLLBACK_EVENTS: Record<'started' | 'completed', EcsEventWords> = {
+  started: {
+    severity: 'warning',
+    title: 'Deployment rolling back',
+    status: 'a deployment failed; ECS is rolling back',
+    type: 'deployment.rolling_back',
+    outcome: null,
+  },
   completed: {
     severity: 'warning',
     title: 'Rollback completed',
     status: 'a deployment failed and was rolled back: the service runs the previous deployment again',
+    type: 'deployment.rolled_back',
+    outcome: 'rolled_back',
   },
 };
 
@@ -228,11 +306,13 @@ export function ecsReportMessage(report: EcsReport): Notification {
   if (report.rollback?.to) facts.push(['Rolls back to', report.rollback.to]);
   if (report.reason) facts.push(['Reason', report.reason]);
   if (report.evidence) facts.push(evidenceFact(report.evidence));
+  const reasons = [...(report.reason ? [report.reason] : []), ...failureReasons(report.evidence)];
   return {
     severity: state.severity,
     title: `${state.title}: ${report.service}`,
     service: report.ecsService,
     facts,
     consoleUrl: ecsConsoleUrl(report.region, report.cluster, report.ecsService),
+    event: { type: state.type, deployment: deploymentOfEcsEvent(report.service, report.deploymentId, state.outcome, reasons) },
   };
 }

@@ -1,11 +1,13 @@
 /**
  * Messages about what an event caused besides a deployment: a deleted parameter, env file or Lambda
  * artifact, an invalid env file, an image waiting for its scan or refused by the scan gate; and a
- * refused manual request, a planning failure, deployments an invocation had no time to start.
+ * refused manual request, a planning failure, deployments an invocation had no time to start. Each
+ * with its typed event.
  */
 import { resourceName, type CatalogService } from '../config/catalog.js';
 import type { Notice } from '../triggers/plan.js';
 import { describeEnvFileProblems } from './envFiles.js';
+import { deploymentOfGatedImage } from './events.js';
 import { describeFinding, describeImage, describeScanRefusal, formatFindingCounts } from './images.js';
 import type { Facts, Notification } from './notification.js';
 import { describeS3Actor } from './triggerLines.js';
@@ -35,6 +37,7 @@ export function noticeMessage(notice: Notice): Notification {
           ['Parameter', notice.parameter],
           ['Action', deletedParameterConsequence(notice.service).action],
         ],
+        event: { type: 'warning.parameter_deleted' },
       };
     case 'env_file_deleted':
       return {
@@ -44,6 +47,7 @@ export function noticeMessage(notice: Notice): Notification {
           ['Used by', notice.services.map(resourceName).join(', ')],
           ['Action', 'not redeployed: new tasks of these services would fail to start until the file is restored'],
         ],
+        event: { type: 'warning.env_file_deleted' },
       };
     case 'env_file_invalid':
       return {
@@ -59,6 +63,7 @@ export function noticeMessage(notice: Notice): Notification {
             'not redeployed: ECS would not read the file as written; running tasks keep the variables they started with. Fix the file and upload it again',
           ],
         ],
+        event: { type: 'warning.env_file_invalid' },
       };
     case 'image_scan_pending':
       return {
@@ -72,6 +77,7 @@ export function noticeMessage(notice: Notice): Notification {
             `scan ${notice.image.scan?.status ?? 'pending'}: deploys when ECR reports it complete with no finding at or above ${notice.gate} (ECR_SCAN_GATE)`,
           ],
         ],
+        event: { type: 'deployment.requested', deployment: deploymentOfGatedImage(notice.service, notice.image, notice.tag, []) },
       };
     case 'image_refused': {
       const { refusal } = notice;
@@ -79,13 +85,14 @@ export function noticeMessage(notice: Notice): Notification {
         refusal.kind === 'findings' && refusal.findings.length > 0
           ? [['Top findings', refusal.findings.map(describeFinding).join('\n')]]
           : [];
+      const reason = describeScanRefusal(refusal, notice.gate);
       return {
         severity: 'error',
         title: `Image refused by the scan gate: ${notice.service.name}`,
         service: resourceName(notice.service),
         facts: [
           ['Image', `${notice.image.repository}: ${describeImage(notice.image, notice.tag)}`],
-          ['Reason', describeScanRefusal(refusal, notice.gate)],
+          ['Reason', reason],
           ...(notice.image.scan === undefined ? [] : [['Findings', formatFindingCounts(notice.image.scan.counts)] as [string, string]]),
           ...findings,
           [
@@ -93,6 +100,7 @@ export function noticeMessage(notice: Notice): Notification {
             'not deployed: the service keeps running what it runs. Push a fixed image, or deploy manually (manual deploys are not gated)',
           ],
         ],
+        event: { type: 'request.refused', deployment: deploymentOfGatedImage(notice.service, notice.image, notice.tag, [reason]) },
       };
     }
     case 'artifact_deleted':
@@ -103,6 +111,7 @@ export function noticeMessage(notice: Notice): Notification {
           ['Used by', notice.services.map(resourceName).join(', ')],
           ['Action', 'nothing deployed: the functions keep running their current code; restore the object before their next deploy'],
         ],
+        event: { type: 'warning.artifact_deleted' },
       };
   }
 }
@@ -116,6 +125,7 @@ export function refusalMessage(reason: string, eventId: string | undefined): Not
       ['Reason', reason],
       ['Event ID', eventId ?? 'unknown'],
     ],
+    event: { type: 'request.refused' },
   };
 }
 
@@ -128,6 +138,7 @@ export function planningFailedMessage(reason: string, eventId: string): Notifica
       ['Reason', reason],
       ['Event ID', eventId],
     ],
+    event: { type: 'deployment.failed' },
   };
 }
 
@@ -141,5 +152,6 @@ export function notStartedMessage(services: readonly string[], planned: number, 
       ['Why', 'the invocation ran out of time (Lambda timeout); the invocation fails so Lambda retries the event'],
       [eventIds.length === 1 ? 'Event ID' : 'Event IDs', eventIds.join(', ')],
     ],
+    event: { type: 'warning.deployments_not_started' },
   };
 }

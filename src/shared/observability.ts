@@ -8,7 +8,7 @@
 import { LogFormatter, LogItem, Logger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { LogLevel } from '../config/constants.js';
+import type { ChannelName, LogLevel } from '../config/constants.js';
 
 /** What the rest of the code needs from a logger: a message and a flat bag of fields. */
 export interface Log {
@@ -100,6 +100,7 @@ export const MetricName = {
   ConflictsRetried: 'ConflictsRetried',
   EventsIgnored: 'EventsIgnored',
   EventsRejected: 'EventsRejected',
+  /** Notifications a channel did not get (counted by channel: see {@link MetricSink.ofChannel}). */
   NotificationsFailed: 'NotificationsFailed',
   ConfigInvalid: 'ConfigInvalid',
 } as const;
@@ -116,6 +117,15 @@ export interface MetricSink {
    * metrics.ofDeployment(MetricName.DeploymentDuration, 'ecr', 184_000, 'Milliseconds');
    */
   ofDeployment(name: MetricName, trigger: string, value?: number, unit?: 'Count' | 'Milliseconds'): void;
+  /**
+   * A count of one notification channel, dimensioned by the channel (`slack`, `teams`,
+   * `google_chat`, `webhook`, `sns`) rather than by the invocation's route: an alarm per channel
+   * says which one stopped hearing, whatever the events were about.
+   *
+   * @example
+   * metrics.ofChannel(MetricName.NotificationsFailed, 'teams');
+   */
+  ofChannel(name: MetricName, channel: ChannelName, value?: number): void;
 }
 
 export interface AppMetrics extends MetricSink {
@@ -138,6 +148,11 @@ export function createMetrics(environment: string): AppMetrics {
       const single = powertools.singleMetric();
       single.addDimension('trigger', trigger);
       single.addMetric(name, unit === 'Count' ? MetricUnit.Count : MetricUnit.Milliseconds, value);
+    },
+    ofChannel: (name, channel, value = 1) => {
+      const single = powertools.singleMetric();
+      single.addDimension('channel', channel);
+      single.addMetric(name, MetricUnit.Count, value);
     },
     setTrigger: (trigger) => powertools.addDimension('trigger', trigger),
   };

@@ -1,19 +1,20 @@
 /**
  * Masking secrets in text people read. AWS error messages can echo values (Lambda's
  * environment-size error quotes every variable; a pull error can quote a registry URL with its
- * password), so every error text that reaches a log line or Slack goes through {@link redact}: the
- * values of the target functions' environments deploybridge has read, and anything shaped like a
- * credential, are replaced by `[redacted]`.
+ * password), so every error text that reaches a log line or a notification goes through
+ * {@link redact}: the values of the target functions' environments deploybridge has read, the
+ * notification secrets it has read (webhook URLs, tokens, the signing secret), and anything shaped
+ * like a credential, are replaced by `[redacted]`.
  */
 import { LAMBDA_DEFAULTS } from '../config/constants.js';
 
 const MASK = '[redacted]';
 
-/** Values of target functions' environments read in this container. */
+/** Values of target functions' environments, and notification secrets, read in this container. */
 const knownValues = new Set<string>();
 
 /**
- * Remembers secret values (a function's environment values) so that {@link redact} masks them
+ * Remembers secret values (a function's environment values, a webhook URL) so that {@link redact} masks them
  * wherever they appear. Values shorter than `LAMBDA_DEFAULTS.minMaskedSecretLength` are not kept:
  * "1" or "true" would mask half of any text and hide nothing.
  */
@@ -29,8 +30,12 @@ export function knownSecretValues(): string[] {
 /** Shapes of credentials, each with what replaces it (the name of a key=value pair is kept). */
 const CREDENTIAL_PATTERNS: Array<[RegExp, string]> = [
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, MASK],
-  // A Slack webhook URL is a secret as a whole.
+  // A webhook URL is a secret as a whole: Slack's, Google Chat's (its key and token are in the
+  // query), an Office 365 connector's, and a Teams Workflows (Power Automate) URL, signed by `sig=`.
   [/https?:\/\/hooks\.slack\.com\/[^\s"'<>]*/gi, MASK],
+  [/https?:\/\/chat\.googleapis\.com\/[^\s"'<>]*/gi, MASK],
+  [/https?:\/\/[\w.-]*webhook\.office\.com\/[^\s"'<>]*/gi, MASK],
+  [/https?:\/\/[^\s"'<>?]*\?[^\s"'<>]*\bsig=[^\s"'<>]*/gi, MASK],
   [/\bxox[abposr]-[A-Za-z0-9-]+/g, MASK],
   // Credentials in a URL: scheme://user:password@host.
   [/\/\/[^\s/@:"']+:[^\s/@"']+@/g, `//${MASK}@`],

@@ -11,9 +11,9 @@ import type { MessageRef } from '../following/journal.js';
 import { MetricName } from '../shared/observability.js';
 import type { Notification } from '../present/notification.js';
 import { buildSlackPayload } from './messages.js';
-import { postWithinBudget, retryAfterMs, type AttemptsOutcome, type SlackSendOptions, type Verdict } from './attempts.js';
-import { DEFAULT_SLACK_SEND_OPTIONS, InvocationBudget, type Notifier, type NotifierContext } from './notifier.js';
-import type { PostResponse } from './post.js';
+import { InvocationBudget, postWithinBudget, retryAfterMs, type AttemptsOutcome, type Verdict } from '../shared/delivery.js';
+import type { PostResponse } from '../shared/post.js';
+import { DEFAULT_SLACK_SEND_OPTIONS, type Notifier, type NotifierContext, type SlackSendOptions } from './notifier.js';
 
 /** Where the token comes from: a fixed value, or a (cached) secret read on first use. */
 export type TokenSource = () => Promise<string>;
@@ -75,7 +75,12 @@ async function call(
     return { ok: false, reason: `bot token unavailable (${(error as Error).name})`, retryable: false };
   }
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8' };
-  return postWithinBudget(`${target.apiUrl}/${method}`, JSON.stringify(payload), headers, options, deadline, verdictOf);
+  return postWithinBudget(
+    { url: `${target.apiUrl}/${method}`, body: JSON.stringify(payload), headers, channel: 'Slack' },
+    options,
+    deadline,
+    verdictOf,
+  );
 }
 
 /**

@@ -2,7 +2,7 @@
  * Slack Block Kit rendering of a {@link Notification}. Building is kept apart from sending so
  * messages can be tested (and printed by the local run) without a network.
  */
-import type { Notification, Severity } from '../present/notification.js';
+import { consoleLabel, displayTitle, DRY_RUN_NOTE, type Notification, type Severity } from '../present/notification.js';
 import { SLACK_LIMITS } from '../config/constants.js';
 import { truncate } from '../shared/text.js';
 
@@ -54,8 +54,7 @@ export interface SlackPayload {
  * attachment. A notification about what a dry run would have done is marked as such.
  */
 export function buildSlackPayload(notification: Notification, context: { environment: string }): SlackPayload {
-  const prefix = notification.dryRun === true ? '[DRY RUN] ' : '';
-  const title = `${prefix}${notification.title}`;
+  const title = displayTitle(notification);
   const facts: Array<[string, string]> = [['Environment', context.environment]];
   if (notification.service) facts.push(['Service', notification.service]);
   facts.push(...notification.facts);
@@ -80,14 +79,14 @@ export function buildSlackPayload(notification: Notification, context: { environ
       elements: [
         {
           type: 'button',
-          text: { type: 'plain_text', text: `Open in ${notification.consoleName ?? 'ECS'} console` },
+          text: { type: 'plain_text', text: consoleLabel(notification) },
           url: notification.consoleUrl,
         },
       ],
     });
   }
   if (notification.dryRun === true) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Dry run: nothing was changed in AWS.' }] });
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: DRY_RUN_NOTE }] });
   }
   return {
     text: `${title} (${context.environment})`,

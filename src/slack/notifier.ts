@@ -5,22 +5,19 @@
  * {@link SlackSendOptions.maxAttempts} attempts, and the messages of one invocation share one
  * {@link SlackSendOptions.budgetMs} for their retries ({@link InvocationBudget}).
  */
-import { SLACK_DEFAULTS } from '../config/constants.js';
 import type { Log, MetricSink } from '../shared/observability.js';
 import { MetricName } from '../shared/observability.js';
 import type { MessageRef } from '../following/journal.js';
 import type { Notification, ThreadUpdate } from '../present/notification.js';
 import { buildSlackPayload, type SlackPayload } from './messages.js';
 import {
+  DEFAULT_DELIVERY_OPTIONS,
+  InvocationBudget,
   postWithinBudget,
-  retryAfterMs,
-  SYSTEM_CLOCK,
+  webhookVerdict,
   type AttemptsOutcome,
-  type SlackClock,
-  type SlackSendOptions,
-  type Verdict,
-} from './attempts.js';
-import type { PostResponse } from './post.js';
+  type DeliveryOptions,
+} from '../shared/delivery.js';
 
 export interface Notifier {
   /** A message of its own. */
@@ -51,62 +48,17 @@ export function notifyLogged(notifier: Notifier, log: Log, message: Notification
   notifier.notify(message);
 }
 
-export type { SlackSendOptions } from './attempts.js';
+/** How a Slack notifier sends: the attempts and budget every channel has ({@link DeliveryOptions}). */
+export type SlackSendOptions = DeliveryOptions;
 
-export const DEFAULT_SLACK_SEND_OPTIONS: SlackSendOptions = {
-  budgetMs: SLACK_DEFAULTS.budgetMs,
-  attemptTimeoutMs: SLACK_DEFAULTS.attemptTimeoutMs,
-  retryDelayMs: SLACK_DEFAULTS.retryDelayMs,
-  maxAttempts: SLACK_DEFAULTS.maxAttempts,
-  clock: SYSTEM_CLOCK,
-};
+/** Slack's attempts and budget: every channel's ({@link DEFAULT_DELIVERY_OPTIONS}). */
+export const DEFAULT_SLACK_SEND_OPTIONS: SlackSendOptions = DEFAULT_DELIVERY_OPTIONS;
 
 /** What a notifier needs besides the message: where it goes and who to tell about failures. */
 export interface NotifierContext {
   environment: string;
   log: Log;
   metrics: MetricSink;
-}
-
-/**
- * The budget the messages of one invocation share: it starts with the invocation's first message
- * and ends with `flush`. No retry or `Retry-After` wait ends after its deadline, so a dead Slack
- * cannot hold the invocation however many messages it sends.
- *
- * @example
- * const budget = new InvocationBudget(5000);
- * const deadline = budget.deadline(); // now + 5 s, the same for every message until budget.end()
- */
-export class InvocationBudget {
-  private endsAt: number | undefined;
-
-  constructor(
-    private readonly budgetMs: number,
-    private readonly clock: SlackClock = SYSTEM_CLOCK,
-  ) {}
-
-  /** Epoch milliseconds by which retries must be over (starts the budget on first use). */
-  deadline(): number {
-    this.endsAt ??= this.clock.now() + this.budgetMs;
-    return this.endsAt;
-  }
-
-  /** The invocation is over: the next message starts a new budget. */
-  end(): void {
-    this.endsAt = undefined;
-  }
-}
-
-/**
- * What a webhook's answer means: 2xx delivered; 5xx, and 429 after its `Retry-After`, worth a retry;
- * any other status a payload or webhook that is wrong. Reasons carry the status only: the URL is a secret.
- */
-function webhookVerdict(response: PostResponse): Verdict<undefined> {
-  if (response.status >= 200 && response.status < 300) return { kind: 'delivered', value: undefined };
-  const reason = `HTTP ${response.status}`;
-  if (response.status === 429) return { kind: 'retry', reason, retryAfterMs: retryAfterMs(response.retryAfter) };
-  if (response.status < 500) return { kind: 'give up', reason }; // 4xx other than 429: the payload or the webhook is wrong.
-  return { kind: 'retry', reason };
 }
 
 /** Where the webhook URL comes from: a fixed value, or a (cached) secret read on first use. */
@@ -128,7 +80,7 @@ async function send(
   } catch (error) {
     return { ok: false, reason: `webhook URL unavailable (${(error as Error).name})`, retryable: false };
   }
-  return postWithinBudget(url, JSON.stringify(payload), {}, options, deadline, webhookVerdict);
+  return postWithinBudget({ url, body: JSON.stringify(payload), headers: {}, channel: 'Slack' }, options, deadline, webhookVerdict);
 }
 
 /**

@@ -5,11 +5,9 @@
  */
 import type { Config } from '../config/config.js';
 import type { Log, MetricSink } from '../shared/observability.js';
+import { secretOf, secretSource, type Secret } from '../shared/secrets.js';
 import { createSlackBotNotifier, type TokenSource } from './bot.js';
 import { createLogOnlyNotifier, createSlackNotifier, type Notifier, type WebhookSource } from './notifier.js';
-
-/** A secret given as a value, or as the name of an SSM SecureString read on first use (a value wins over a parameter). */
-export type SlackSecret = { value: string } | { parameter: string };
 
 /**
  * How a configuration reaches Slack: with a bot token (it wins over a webhook, and needs a
@@ -18,16 +16,7 @@ export type SlackSecret = { value: string } | { parameter: string };
  * @example
  * slackRoute(config); // { via: 'bot token', channel: 'C0123456789', secret: { parameter: '/deploybridge/myproject/dev/slack-bot-token' } }
  */
-export type SlackRoute =
-  | { via: 'bot token'; channel: string; secret: SlackSecret }
-  | { via: 'webhook'; secret: SlackSecret }
-  | { via: 'off' };
-
-function secretOf(value: string | undefined, parameter: string | undefined): SlackSecret | undefined {
-  if (value !== undefined) return { value };
-  if (parameter !== undefined) return { parameter };
-  return undefined;
-}
+export type SlackRoute = { via: 'bot token'; channel: string; secret: Secret } | { via: 'webhook'; secret: Secret } | { via: 'off' };
 
 /** The route {@link createNotifier} takes for a configuration; callers that describe it use this too. */
 export function slackRoute(config: Config): SlackRoute {
@@ -39,22 +28,15 @@ export function slackRoute(config: Config): SlackRoute {
   return { via: 'off' };
 }
 
-/** Reads a secret: its value, or its SSM parameter on first use (cached). */
-function source(secret: SlackSecret): () => Promise<string> {
-  if ('value' in secret) return async () => secret.value;
-  const parameter = secret.parameter;
-  return async () => (await import('../aws/ssmParameter.js')).readSecureString(parameter);
-}
-
 export function createNotifier(config: Config, log: Log, metrics: MetricSink): Notifier {
   const context = { environment: config.projectEnv, log, metrics };
   const route = slackRoute(config);
   if (route.via === 'bot token') {
-    const token: TokenSource = source(route.secret);
+    const token: TokenSource = secretSource(route.secret);
     return createSlackBotNotifier({ token, channel: route.channel, apiUrl: config.slackApiUrl }, context);
   }
   if (route.via === 'webhook') {
-    const webhook: WebhookSource = source(route.secret);
+    const webhook: WebhookSource = secretSource(route.secret);
     return createSlackNotifier(webhook, context);
   }
   return createLogOnlyNotifier(log);

@@ -1,7 +1,7 @@
 /**
  * The live preflight: every check against the account, in the order people read them — the
  * cluster, each ECS service, the cluster's services no trigger reaches, each Lambda target, the
- * env files, Slack.
+ * env files, Slack and the other channels.
  */
 import type { EcsService, LambdaService } from '../config/catalog.js';
 import type { Config } from '../config/config.js';
@@ -13,6 +13,7 @@ import { checkEcsService, describeServices } from './ecsService.js';
 import { checkEnvFiles } from './envFiles.js';
 import { checkLambdaService } from './lambda.js';
 import { ok, type CheckResult } from './result.js';
+import { checkChannels } from './notify.js';
 import { checkSlackConfiguration } from './slack.js';
 import type { KnownService } from './services.js';
 
@@ -68,6 +69,6 @@ export async function liveChecks(
       known.map((k) => k.service),
     )),
   );
-  results.push(await checkSlackConfiguration(config, ctx));
+  results.push(await checkSlackConfiguration(config, ctx), ...(await checkChannels(config, ctx)));
   return { results, services: [...known, ...found] };
 }

@@ -132,5 +132,6 @@ export function preflightNotification(config: Config, summary: Summary, problems
     severity: summary.problems === 0 ? 'success' : 'error',
     title: `deploybridge preflight for ${config.projectName}/${config.projectEnv}: ${summary.ok} ok, ${plural(summary.problems, 'problem')}`,
     facts,
+    event: { type: 'preflight.test' },
   };
 }

@@ -22,7 +22,9 @@ export type CheckName =
   | 'lambda-function'
   | 'lambda-alias'
   | 'lambda-artifact'
-  | 'slack';
+  | 'slack'
+  /** The channels besides Slack, and `--notify`'s test messages. */
+  | 'notify';
 
 export interface CheckResult {
   status: Status;

@@ -199,7 +199,7 @@ run "direct" {
   }
 
   assert {
-    condition     = !strcontains(aws_iam_role_policy.runtime.policy, "sqs:ReceiveMessage") && !contains(keys(aws_cloudwatch_metric_alarm.this), "coalesce-dead-letters") && !contains(keys(aws_cloudwatch_metric_alarm.this), "notifications-failed-batch")
+    condition     = !strcontains(aws_iam_role_policy.runtime.policy, "sqs:ReceiveMessage") && !contains(keys(aws_cloudwatch_metric_alarm.this), "coalesce-dead-letters")
     error_message = "No queue to poll, no alarm on it."
   }
 

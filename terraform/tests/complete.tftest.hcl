@@ -224,8 +224,8 @@ run "alarm_actions" {
   command = plan
 
   assert {
-    condition     = contains(keys(aws_cloudwatch_metric_alarm.this), "deployments-failed-s3") && contains(keys(aws_cloudwatch_metric_alarm.this), "notifications-failed-s3") && length(aws_cloudwatch_metric_alarm.this) == 16
-    error_message = "With S3 rules, the S3 trigger has its alarms too: ${jsonencode(keys(aws_cloudwatch_metric_alarm.this))}"
+    condition     = contains(keys(aws_cloudwatch_metric_alarm.this), "deployments-failed-s3") && contains(keys(aws_cloudwatch_metric_alarm.this), "notifications-failed-slack") && length(aws_cloudwatch_metric_alarm.this) == 11
+    error_message = "With S3 rules, the S3 trigger has its alarm too; Slack has one: ${jsonencode(keys(aws_cloudwatch_metric_alarm.this))}"
   }
 
   assert {

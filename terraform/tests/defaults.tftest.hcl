@@ -102,6 +102,10 @@ run "environment" {
       ENABLE_SLACK_NOTIFICATIONS  = "true"
       SLACK_WEBHOOK_SSM_PARAMETER = "/deploybridge/myproject/dev/slack-webhook-url"
       SLACK_API_URL               = "https://slack.com/api"
+      TEAMS_EVENTS                = ""
+      GOOGLE_CHAT_EVENTS          = ""
+      WEBHOOK_EVENTS              = ""
+      SNS_EVENTS                  = ""
       SERVICE_CONFIG              = "{}"
       DEPLOYMENT_TIMEOUT_SECONDS  = "600"
       MAX_DEPLOYMENT_RETRIES      = "2"
@@ -326,38 +330,33 @@ run "rules" {
 }
 
 # Alarms on what needs a person: function errors and throttles, events waiting in the queues,
-# an invalid configuration, failed deployments and undelivered Slack notifications. The
-# function's own metrics (EMF) are stored per dimension set, so each alarm names every
-# dimension the code emits: one per trigger for the metrics counted after routing, for the
-# triggers that have a rule (no S3 rule here: no S3 object is configured), and "batch" for what a
-# batch of the coalescing queue counts as a whole (its Slack deliveries).
+# an invalid configuration, failed deployments and undelivered notifications. The function's
+# own metrics (EMF) are stored per dimension set, so each alarm names every dimension the code
+# emits: one per trigger for failed deployments, for the triggers that have a rule (no S3 rule
+# here: no S3 object is configured), and one per notification channel that is on (only Slack here).
 run "alarms" {
   command = plan
 
   assert {
     condition = keys(aws_cloudwatch_metric_alarm.this) == [
       "coalesce-dead-letters", "config-invalid", "deployments-failed-ecr", "deployments-failed-manual", "deployments-failed-ssm", "errors", "failed-events",
-      "notifications-failed-batch", "notifications-failed-ecr", "notifications-failed-ecs", "notifications-failed-manual", "notifications-failed-ssm", "throttles", "undelivered-events",
+      "notifications-failed-slack", "throttles", "undelivered-events",
     ]
     error_message = "Alarms: ${jsonencode(keys(aws_cloudwatch_metric_alarm.this))}"
   }
 
   assert {
     condition = jsonencode({ for k, a in aws_cloudwatch_metric_alarm.this : k => [a.alarm_name, a.namespace, a.metric_name, a.statistic, a.dimensions] }) == jsonencode({
-      coalesce-dead-letters       = ["myproject-deploybridge-dev-coalesce-dead-letters", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", { QueueName = "myproject-deploybridge-dev-coalesce-dead-letters" }]
-      config-invalid              = ["myproject-deploybridge-dev-config-invalid", "deploybridge", "ConfigInvalid", "Sum", { environment = "dev", service = "deploybridge" }]
-      deployments-failed-ecr      = ["myproject-deploybridge-dev-deployments-failed-ecr", "deploybridge", "DeploymentsFailed", "Sum", { environment = "dev", service = "deploybridge", trigger = "ecr" }]
-      deployments-failed-manual   = ["myproject-deploybridge-dev-deployments-failed-manual", "deploybridge", "DeploymentsFailed", "Sum", { environment = "dev", service = "deploybridge", trigger = "manual" }]
-      deployments-failed-ssm      = ["myproject-deploybridge-dev-deployments-failed-ssm", "deploybridge", "DeploymentsFailed", "Sum", { environment = "dev", service = "deploybridge", trigger = "ssm" }]
-      errors                      = ["myproject-deploybridge-dev-errors", "AWS/Lambda", "Errors", "Sum", { FunctionName = "myproject-deploybridge-dev" }]
-      failed-events               = ["myproject-deploybridge-dev-failed-events", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", { QueueName = "myproject-deploybridge-dev-failed-events" }]
-      notifications-failed-batch  = ["myproject-deploybridge-dev-notifications-failed-batch", "deploybridge", "NotificationsFailed", "Sum", { environment = "dev", service = "deploybridge", trigger = "batch" }]
-      notifications-failed-ecr    = ["myproject-deploybridge-dev-notifications-failed-ecr", "deploybridge", "NotificationsFailed", "Sum", { environment = "dev", service = "deploybridge", trigger = "ecr" }]
-      notifications-failed-ecs    = ["myproject-deploybridge-dev-notifications-failed-ecs", "deploybridge", "NotificationsFailed", "Sum", { environment = "dev", service = "deploybridge", trigger = "ecs" }]
-      notifications-failed-manual = ["myproject-deploybridge-dev-notifications-failed-manual", "deploybridge", "NotificationsFailed", "Sum", { environment = "dev", service = "deploybridge", trigger = "manual" }]
-      notifications-failed-ssm    = ["myproject-deploybridge-dev-notifications-failed-ssm", "deploybridge", "NotificationsFailed", "Sum", { environment = "dev", service = "deploybridge", trigger = "ssm" }]
-      throttles                   = ["myproject-deploybridge-dev-throttles", "AWS/Lambda", "Throttles", "Sum", { FunctionName = "myproject-deploybridge-dev" }]
-      undelivered-events          = ["myproject-deploybridge-dev-undelivered-events", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", { QueueName = "myproject-deploybridge-dev-undelivered-events" }]
+      coalesce-dead-letters      = ["myproject-deploybridge-dev-coalesce-dead-letters", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", { QueueName = "myproject-deploybridge-dev-coalesce-dead-letters" }]
+      config-invalid             = ["myproject-deploybridge-dev-config-invalid", "deploybridge", "ConfigInvalid", "Sum", { environment = "dev", service = "deploybridge" }]
+      deployments-failed-ecr     = ["myproject-deploybridge-dev-deployments-failed-ecr", "deploybridge", "DeploymentsFailed", "Sum", { environment = "dev", service = "deploybridge", trigger = "ecr" }]
+      deployments-failed-manual  = ["myproject-deploybridge-dev-deployments-failed-manual", "deploybridge", "DeploymentsFailed", "Sum", { environment = "dev", service = "deploybridge", trigger = "manual" }]
+      deployments-failed-ssm     = ["myproject-deploybridge-dev-deployments-failed-ssm", "deploybridge", "DeploymentsFailed", "Sum", { environment = "dev", service = "deploybridge", trigger = "ssm" }]
+      errors                     = ["myproject-deploybridge-dev-errors", "AWS/Lambda", "Errors", "Sum", { FunctionName = "myproject-deploybridge-dev" }]
+      failed-events              = ["myproject-deploybridge-dev-failed-events", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", { QueueName = "myproject-deploybridge-dev-failed-events" }]
+      notifications-failed-slack = ["myproject-deploybridge-dev-notifications-failed-slack", "deploybridge", "NotificationsFailed", "Sum", { channel = "slack", environment = "dev", service = "deploybridge" }]
+      throttles                  = ["myproject-deploybridge-dev-throttles", "AWS/Lambda", "Throttles", "Sum", { FunctionName = "myproject-deploybridge-dev" }]
+      undelivered-events         = ["myproject-deploybridge-dev-undelivered-events", "AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", { QueueName = "myproject-deploybridge-dev-undelivered-events" }]
     })
     error_message = "Alarm metrics: ${jsonencode({ for k, a in aws_cloudwatch_metric_alarm.this : k => [a.alarm_name, a.namespace, a.metric_name, a.statistic, a.dimensions] })}"
   }
@@ -372,7 +371,8 @@ run "alarms" {
     condition = (
       strcontains(aws_cloudwatch_metric_alarm.this["config-invalid"].alarm_description, "/aws/lambda/myproject-deploybridge-dev") &&
       strcontains(aws_cloudwatch_metric_alarm.this["deployments-failed-ecr"].alarm_description, "filter message like /deployment failed/") &&
-      strcontains(aws_cloudwatch_metric_alarm.this["notifications-failed-ecs"].alarm_description, "/deploybridge/myproject/dev/slack-webhook-url") &&
+      strcontains(aws_cloudwatch_metric_alarm.this["notifications-failed-slack"].alarm_description, "/deploybridge/myproject/dev/slack-webhook-url") &&
+      strcontains(aws_cloudwatch_metric_alarm.this["notifications-failed-slack"].alarm_description, "filter message = \"slack notification failed\"") &&
       alltrue([for a in aws_cloudwatch_metric_alarm.this : length(a.alarm_description) <= 1024])
     )
     error_message = "Alarm descriptions name the log group, the query and the webhook parameter (at most 1024 characters)."

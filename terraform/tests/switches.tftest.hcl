@@ -108,8 +108,8 @@ run "all_triggers_off" {
   }
 
   assert {
-    condition     = keys(aws_cloudwatch_metric_alarm.this) == ["config-invalid", "errors", "failed-events", "throttles", "undelivered-events"]
-    error_message = "No trigger, no per-trigger alarm: ${jsonencode(keys(aws_cloudwatch_metric_alarm.this))}"
+    condition     = keys(aws_cloudwatch_metric_alarm.this) == ["config-invalid", "errors", "failed-events", "notifications-failed-slack", "throttles", "undelivered-events"]
+    error_message = "No trigger, no per-trigger alarm (Slack's is per channel): ${jsonencode(keys(aws_cloudwatch_metric_alarm.this))}"
   }
 }
 
@@ -318,8 +318,8 @@ run "slack_bot_token" {
   }
 
   assert {
-    condition     = strcontains(aws_cloudwatch_metric_alarm.this["notifications-failed-ecr"].alarm_description, "bot token (it wins over the webhook) in /deploybridge/myproject/dev/slack-bot-token")
-    error_message = "The Slack alarm points at the credential in use: ${aws_cloudwatch_metric_alarm.this["notifications-failed-ecr"].alarm_description}"
+    condition     = strcontains(aws_cloudwatch_metric_alarm.this["notifications-failed-slack"].alarm_description, "bot token (it wins over the webhook) in /deploybridge/myproject/dev/slack-bot-token")
+    error_message = "The Slack alarm points at the credential in use: ${aws_cloudwatch_metric_alarm.this["notifications-failed-slack"].alarm_description}"
   }
 }
 

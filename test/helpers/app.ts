@@ -5,6 +5,7 @@ import type { AwsClients } from '../../src/aws/clients.js';
 import { createApp, type AppOverrides } from '../../src/entry/createApp.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { ConfigError } from '../../src/shared/errors.js';
+import type { ChannelName } from '../../src/config/constants.js';
 import { LOCAL_DEFAULTS } from '../../src/local/defaults.js';
 import { createLogger, type MetricName } from '../../src/shared/observability.js';
 import type { Notification } from '../../src/present/notification.js';
@@ -56,21 +57,27 @@ export function lambdaContext(
 /** ECS-only test apps have no Lambda client: any Lambda read or deployment would fail loudly. */
 export const noLambdaClient = (): Promise<never> => Promise.reject(new Error('this test app has no Lambda client'));
 
-/** Records metric counts by name, and each deployment metric with its trigger dimension and unit. */
+/** Records metric counts by name, each deployment metric with its trigger dimension and unit, and each channel's count with its channel. */
 export function fakeMetrics() {
   const counts: Partial<Record<MetricName, number>> = {};
   const triggers: string[] = [];
   const ofDeployments: Array<{ name: MetricName; trigger: string; value: number; unit: 'Count' | 'Milliseconds' }> = [];
+  const ofChannels: Array<{ name: MetricName; channel: ChannelName; value: number }> = [];
   return {
     counts,
     triggers,
     ofDeployments,
+    ofChannels,
     count(name: MetricName, value = 1) {
       counts[name] = (counts[name] ?? 0) + value;
     },
     ofDeployment(name: MetricName, trigger: string, value = 1, unit: 'Count' | 'Milliseconds' = 'Count') {
       ofDeployments.push({ name, trigger, value, unit });
       if (unit === 'Count') counts[name] = (counts[name] ?? 0) + value;
+    },
+    ofChannel(name: MetricName, channel: ChannelName, value = 1) {
+      ofChannels.push({ name, channel, value });
+      counts[name] = (counts[name] ?? 0) + value;
     },
     setTrigger(trigger: string) {
       triggers.push(trigger);

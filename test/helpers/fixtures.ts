@@ -10,6 +10,11 @@ export function awsSample(path: string): Record<string, unknown> & { detail: Rec
   };
 }
 
+/** A vendor's published payload sample from test/fixtures/partner-payloads (see SOURCES.md there). */
+export function partnerSample(path: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(`${root}test/fixtures/partner-payloads/${path}`, 'utf8')) as Record<string, unknown>;
+}
+
 /** A sample event of this project from events/. */
 export function projectEvent(name: string): Record<string, unknown> & { detail: Record<string, unknown> } {
   return JSON.parse(readFileSync(`${root}events/${name}`, 'utf8')) as Record<string, unknown> & { detail: Record<string, unknown> };

@@ -4,8 +4,20 @@ import { threadId } from 'node:worker_threads';
 /** Where every test worker appends what it wrote and what Slack received (read by test/secret-scan/ at the end of the run). */
 export const SUITE_OUTPUT_DIR = 'reports/suite-output';
 
-/** The secret part of every webhook URL and bot token the tests use; none may ever be written or sent. */
-export const WEBHOOK_SECRETS = ['SECRETTOKEN123', 'hooks.slack.com/services/', 'SECRETBOTTOKEN456'];
+/**
+ * The secret part of every webhook URL, token and signing secret the tests use (Slack's; the Teams,
+ * Google Chat and signed webhook URLs and the signing secret of test/helpers/channels.ts); none
+ * may ever be written or sent.
+ */
+export const WEBHOOK_SECRETS = [
+  'SECRETTOKEN123',
+  'hooks.slack.com/services/',
+  'SECRETBOTTOKEN456',
+  'TEAMSSIG-SECRET789',
+  'CHATTOKEN-SECRET246',
+  'HOOKPATH-SECRET135',
+  'whsec-SIGNING-SECRET-8642',
+];
 
 /**
  * Values the tests put in env files. They are read (to validate and compare files) but must never

@@ -1,13 +1,13 @@
-import type { SlackClock } from '../../src/slack/attempts.js';
+import type { DeliveryClock } from '../../src/shared/delivery.js';
 
 /**
- * Virtual time for the Slack attempts ({@link SlackClock}): nothing waits, and the test reads
- * what the code asked for. A wait ends at once and moves the time to its end (waits that overlap
- * end at the latest of their ends, not at their sum). An attempt's timeout fires when the time
- * reaches its end: a wait moves it there, or the test says the attempt in flight ran out
+ * Virtual time for the notification attempts ({@link DeliveryClock}): nothing waits, and the test
+ * reads what the code asked for. A wait ends at once and moves the time to its end (waits that
+ * overlap end at the latest of their ends, not at their sum). An attempt's timeout fires when the
+ * time reaches its end: a wait moves it there, or the test says the attempt in flight ran out
  * ({@link VirtualClock.runOutAttempt}, e.g. from a webhook that never answers).
  */
-export interface VirtualClock extends SlackClock {
+export interface VirtualClock extends DeliveryClock {
   /** Each wait asked for, in milliseconds, in order. */
   readonly waits: number[];
   /** Each attempt's timeout, in milliseconds, in order. */

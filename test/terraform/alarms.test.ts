@@ -7,8 +7,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createChannel, type ChannelRoute } from '../../src/channels/setup.js';
+import { createFanOutNotifier, slackMetrics } from '../../src/channels/notifier.js';
+import { CHANNEL_NAMES } from '../../src/config/constants.js';
 import { createLogger, createMetrics } from '../../src/shared/observability.js';
 import { createSlackNotifier } from '../../src/slack/notifier.js';
 import { serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
@@ -115,19 +121,32 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
+/** Every channel besides Slack, each with a URL or secret it cannot read (SSM denies it) or a topic it cannot publish to. */
+const UNREADABLE: ChannelRoute[] = [
+  { name: 'teams', url: { parameter: '/test/unreadable' }, events: [] },
+  { name: 'google_chat', url: { parameter: '/test/unreadable' }, events: [] },
+  { name: 'webhook', url: { parameter: '/test/unreadable' }, secret: { parameter: '/test/unreadable' }, events: [] },
+  { name: 'sns', topicArn: 'arn:aws:sns:eu-west-1:123456789012:denied', events: [] },
+];
+
 /**
- * Runs events through an App with the code's own metric sink and a Slack notifier whose webhook
- * cannot be read (every notification fails), with UpdateService denied (every deployment fails);
- * returns the metrics CloudWatch would store.
+ * Runs events through an App with the code's own metric sink and notifiers as the function composes
+ * them — Slack, whose webhook cannot be read, and `channels` — so every notification fails, with
+ * UpdateService denied (every deployment fails); returns the metrics CloudWatch would store.
  */
-async function metricsOfFailures(events: unknown[], delivery: 'direct' | 'batch' = 'direct'): Promise<StoredMetric[]> {
+async function metricsOfFailures(
+  events: unknown[],
+  delivery: 'direct' | 'batch' = 'direct',
+  channels: ChannelRoute[] = [],
+): Promise<StoredMetric[]> {
   const metrics = createMetrics('dev');
   const log = createLogger({ projectName: 'myproject', environment: 'dev', level: 'error' });
-  const notifier = createSlackNotifier(async () => Promise.reject(new Error('no webhook in this test')), {
+  const slack = createSlackNotifier(async () => Promise.reject(new Error('no webhook in this test')), {
     environment: 'dev',
     log,
-    metrics,
+    metrics: slackMetrics(metrics),
   });
+  const notifier = createFanOutNotifier(slack, channels.map(createChannel), { project: 'myproject', environment: 'dev', log, metrics });
   const { app, ecsMock } = testApp({}, { metrics, notifier, log });
   ecsMock.on(UpdateServiceCommand).rejects(denied());
   const stored: StoredMetric[] = [];
@@ -167,7 +186,7 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'alarms on the me
     expect(emitted.filter((m) => m.metric === 'ConfigInvalid')).toEqual([watched(alarm)]);
   });
 
-  it('DeploymentsFailed and NotificationsFailed: counted after routing, with the route as trigger; each has its alarm, with the same dimensions', async () => {
+  it('DeploymentsFailed counted after routing, with the route as trigger; NotificationsFailed with its channel; each has its alarm, with the same dimensions', async () => {
     const emitted = await metricsOfFailures([
       manual({ service: 'api', reason: 'test' }),
       parameterUpdate(),
@@ -175,18 +194,37 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'alarms on the me
     ]);
     const alarms = Object.values(fixture.module('bare').instances('aws_cloudwatch_metric_alarm', 'this')).map(watched);
     const failures = emitted.filter((m) => m.metric === 'DeploymentsFailed' || m.metric === 'NotificationsFailed');
-    // What these three events make the code emit (ECS events are reported, never deployed).
-    expect(failures.map((m) => `${m.metric}/${m.dimensions.trigger}`).sort()).toEqual([
+    // What these three events make the code emit (ECS events are reported, never deployed): each
+    // Slack message that failed, whatever it was about, under channel slack.
+    expect(failures.map((m) => `${m.metric}/${m.dimensions.trigger ?? m.dimensions.channel}`).sort()).toEqual([
       'DeploymentsFailed/manual',
       'DeploymentsFailed/ssm',
-      'NotificationsFailed/ecs',
-      'NotificationsFailed/manual',
-      'NotificationsFailed/ssm',
+      'NotificationsFailed/slack',
+      'NotificationsFailed/slack',
+      'NotificationsFailed/slack',
     ]);
     for (const m of failures) expect(alarms, `${m.metric} ${JSON.stringify(m.dimensions)}`).toContainEqual(m);
   });
 
-  it('the same failures delivered in one SQS batch: each deployment counted under its route, the batch\'s Slack deliveries under "batch"; each has its alarm', async () => {
+  it('every channel counts what it did not get with its channel; the example, which has them all, alarms on each', async () => {
+    const denied = () =>
+      Object.assign(new Error('not authorized'), { name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+    const ssm = mockClient(SSMClient).on(GetParameterCommand).rejects(denied());
+    const sns = mockClient(SNSClient).on(PublishCommand).rejects(denied());
+    let emitted: StoredMetric[];
+    try {
+      emitted = await metricsOfFailures([parameterUpdate()], 'direct', UNREADABLE);
+    } finally {
+      ssm.restore();
+      sns.restore();
+    }
+    const alarms = Object.values(example.module('deploybridge').instances('aws_cloudwatch_metric_alarm', 'this')).map(watched);
+    const failures = emitted.filter((m) => m.metric === 'NotificationsFailed');
+    expect(failures.map((m) => m.dimensions.channel).sort()).toEqual([...CHANNEL_NAMES].sort());
+    for (const m of failures) expect(alarms, `${m.metric} ${JSON.stringify(m.dimensions)}`).toContainEqual(m);
+  });
+
+  it('the same failures delivered in one SQS batch: each deployment counted under its route, the Slack deliveries under their channel; each has its alarm', async () => {
     const secondChange = {
       ...parameterUpdate(),
       id: 'second-change',
@@ -195,10 +233,10 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'alarms on the me
     const emitted = await metricsOfFailures([parameterUpdate(), secondChange, manual({ service: 'api', reason: 'test' })], 'batch');
     const alarms = Object.values(fixture.module('bare').instances('aws_cloudwatch_metric_alarm', 'this')).map(watched);
     const failures = emitted.filter((m) => m.metric === 'DeploymentsFailed' || m.metric === 'NotificationsFailed');
-    expect([...new Set(failures.map((m) => `${m.metric}/${m.dimensions.trigger}`))].sort()).toEqual([
+    expect([...new Set(failures.map((m) => `${m.metric}/${m.dimensions.trigger ?? m.dimensions.channel}`))].sort()).toEqual([
       'DeploymentsFailed/manual',
       'DeploymentsFailed/ssm',
-      'NotificationsFailed/batch',
+      'NotificationsFailed/slack',
     ]);
     for (const m of failures) expect(alarms, `${m.metric} ${JSON.stringify(m.dimensions)}`).toContainEqual(m);
   });
@@ -213,16 +251,15 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'alarms on the me
     expect(emitted.map((m) => m.dimensions.trigger)).toContain('unknown');
   });
 
-  it('the example alarms on every route: DeploymentsFailed for the routes that deploy, NotificationsFailed for all', () => {
+  it('the example alarms on every route that deploys (DeploymentsFailed) and every channel (NotificationsFailed)', () => {
     const alarms = example.module('deploybridge').instances('aws_cloudwatch_metric_alarm', 'this');
-    const byMetric = (metric: string) =>
+    const byMetric = (metric: string, dimension: string) =>
       Object.values(alarms)
         .filter((a) => a.metric_name === metric)
-        .map((a) => (a.dimensions as Record<string, string>).trigger)
+        .map((a) => (a.dimensions as Record<string, string>)[dimension])
         .sort();
-    expect(byMetric('DeploymentsFailed')).toEqual(deployingRoutes().sort());
-    // And "batch": what a batch of the coalescing queue counts as a whole (its Slack deliveries).
-    expect(byMetric('NotificationsFailed')).toEqual([...unionMembers('src/triggers/plan.ts', 'RouteName'), 'batch'].sort());
-    expect(byMetric('ConfigInvalid')).toEqual([undefined]);
+    expect(byMetric('DeploymentsFailed', 'trigger')).toEqual(deployingRoutes().sort());
+    expect(byMetric('NotificationsFailed', 'channel')).toEqual([...CHANNEL_NAMES].sort());
+    expect(byMetric('ConfigInvalid', 'trigger')).toEqual([undefined]);
   });
 });

@@ -6,7 +6,8 @@
  * `module` says how the Terraform module handles the variable:
  * - 'input': a module input named like it in lower snake case, passed to the Lambda;
  * - 'reserved': AWS_REGION is set by Lambda itself (a reserved variable) and cannot be set;
- * - 'secret': SLACK_WEBHOOK_URL and SLACK_BOT_TOKEN are never put in the function's configuration;
+ * - 'secret': SLACK_WEBHOOK_URL, SLACK_BOT_TOKEN and the other channels' URLs and signing secret are
+ *   never put in the function's configuration;
  * - 'module': the module computes it (the name of the table or SSM parameter it creates).
  */
 /** An input value, as given to the module (JSON). */
@@ -165,6 +166,59 @@ export const CONTRACT: Record<string, ContractVariable> = {
     module: 'input',
     drivenBy: { input: 'slack_api_url', value: 'https://slack.example.com/api', expect: equals('https://slack.example.com/api') },
   },
+  // The channels besides Slack: URLs and the signing secret are secrets, named by their SecureStrings.
+  TEAMS_WEBHOOK_URL: { module: 'secret', drivenBy: undefined },
+  TEAMS_WEBHOOK_SSM_PARAMETER: {
+    module: 'module',
+    drivenBy: { input: 'teams_webhook_ssm_parameter_name', value: '/shared/teams/deploys', expect: equals('/shared/teams/deploys') },
+  },
+  TEAMS_EVENTS: {
+    default: '',
+    module: 'input',
+    drivenBy: { input: 'teams_events', value: ['deployment.failed', 'warning.*'], expect: equals('deployment.failed,warning.*') },
+  },
+  GOOGLE_CHAT_WEBHOOK_URL: { module: 'secret', drivenBy: undefined },
+  GOOGLE_CHAT_WEBHOOK_SSM_PARAMETER: {
+    module: 'module',
+    drivenBy: {
+      input: 'google_chat_webhook_ssm_parameter_name',
+      value: '/shared/google-chat/deploys',
+      expect: equals('/shared/google-chat/deploys'),
+    },
+  },
+  GOOGLE_CHAT_EVENTS: {
+    default: '',
+    module: 'input',
+    drivenBy: { input: 'google_chat_events', value: ['deployment.*'], expect: equals('deployment.*') },
+  },
+  WEBHOOK_URL: { module: 'secret', drivenBy: undefined },
+  WEBHOOK_SECRET: { module: 'secret', drivenBy: undefined },
+  WEBHOOK_SSM_PARAMETER: {
+    module: 'module',
+    drivenBy: { input: 'webhook_ssm_parameter_name', value: '/shared/webhook/url', expect: equals('/shared/webhook/url') },
+  },
+  WEBHOOK_SECRET_SSM_PARAMETER: {
+    module: 'module',
+    drivenBy: { input: 'webhook_secret_ssm_parameter_name', value: '/shared/webhook/secret', expect: equals('/shared/webhook/secret') },
+  },
+  WEBHOOK_EVENTS: {
+    default: '',
+    module: 'input',
+    drivenBy: {
+      input: 'webhook_events',
+      value: ['deployment.failed', 'deployment.rolled_back'],
+      expect: equals('deployment.failed,deployment.rolled_back'),
+    },
+  },
+  SNS_TOPIC_ARN: {
+    module: 'input',
+    drivenBy: {
+      input: 'sns_topic_arn',
+      value: 'arn:aws:sns:eu-west-1:123456789012:deploys',
+      expect: equals('arn:aws:sns:eu-west-1:123456789012:deploys'),
+    },
+  },
+  SNS_EVENTS: { default: '', module: 'input', drivenBy: { input: 'sns_events', value: ['*'], expect: equals('*') } },
 };
 
 /** Inputs that cannot be set together with the others: Slack off drops SLACK_WEBHOOK_SSM_PARAMETER. */
@@ -186,4 +240,5 @@ export const FEATURES: Feature[] = [
   { name: 'Lambda targets', envVars: ['LAMBDA_CONFIG', 'LAMBDA_FUNCTION_PATTERN'], actions: /^(lambda:|s3:GetObject)/ },
   { name: 'Idempotency', envVars: ['IDEMPOTENCY_TABLE', 'IDEMPOTENCY_TTL_SECONDS'], actions: /^dynamodb:/ },
   { name: 'Manual deploy authorisation', envVars: ['MANUAL_DEPLOY_ACCOUNTS', 'PROTECTED_ENVS'], actions: /^$/ },
+  { name: 'SNS for Amazon Q Developer in chat applications', envVars: ['SNS_TOPIC_ARN', 'SNS_EVENTS'], actions: /^sns:/ },
 ];

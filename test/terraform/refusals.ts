@@ -78,6 +78,7 @@ export const REFUSALS: Record<string, Record<string, Value>> = {
   slack_channel_space: { slack_channel: 'deploys channel' },
   slack_bot_token_without_channel: { slack_bot_token_ssm_parameter_name: '/deploybridge/myproject/dev/slack-bot-token' },
   slack_api_url_scheme: { slack_api_url: 'slack.com/api' },
+  sns_topic_fifo: { sns_topic_arn: 'arn:aws:sns:eu-west-1:123456789012:deploys.fifo' },
 };
 
 /** The module blocks of the refusals root: each case over the required inputs. */

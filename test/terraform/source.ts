@@ -151,6 +151,7 @@ export const SERVICE_PREFIX: Record<string, string> = {
   '@aws-sdk/client-dynamodb': 'dynamodb',
   '@aws-sdk/client-ssm': 'ssm',
   '@aws-sdk/client-s3': 's3',
+  '@aws-sdk/client-sns': 'sns',
   '@aws-sdk/client-sqs': 'sqs',
   '@aws-sdk/client-kms': 'kms',
   '@aws-sdk/client-ecr': 'ecr',

@@ -34,6 +34,21 @@ describe('redact', () => {
     ['basic credentials', 'Basic dXNlcjpwYXNzd29yZA== sent', 'Basic [redacted] sent'],
     ['a Slack webhook', 'post to https://hooks.slack.com/services/T000/B000/XXXX failed', 'post to [redacted] failed'],
     ['a Slack token', 'auth xoxb-1234-5678-abcdef rejected', 'auth [redacted] rejected'],
+    [
+      'a Google Chat webhook',
+      'post to https://chat.googleapis.com/v1/spaces/AAAA/messages?key=AIzaSy-k&token=t0k3n failed',
+      'post to [redacted] failed',
+    ],
+    [
+      'a Teams Workflows webhook',
+      'post to https://prod-12.westus.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers&sv=1.0&sig=Zx9 failed',
+      'post to [redacted] failed',
+    ],
+    [
+      'an Office 365 connector',
+      'post to https://contoso.webhook.office.com/webhookb2/abc/IncomingWebhook/def failed',
+      'post to [redacted] failed',
+    ],
     ['a private key', 'key -----BEGIN RSA PRIVATE KEY-----\nMIIE\nabc\n-----END RSA PRIVATE KEY----- used', 'key [redacted] used'],
     ['a private key cut short', 'key -----BEGIN PRIVATE KEY-----\nMIIE', 'key [redacted]'],
   ])('masks %s', (_what, text, masked) => {

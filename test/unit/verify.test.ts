@@ -6,6 +6,8 @@ import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
 import { DescribeClustersCommand, DescribeServicesCommand, ListServicesCommand } from '@aws-sdk/client-ecs';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeParametersCommand, GetParameterCommand } from '@aws-sdk/client-ssm';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src/entry/createApp.js';
@@ -16,6 +18,8 @@ import { fakeMetrics, recordingNotifier } from '../helpers/app.js';
 import { adapt } from '../helpers/fixtures.js';
 import { mockAccount, REGISTRY, type FakeAccount } from '../helpers/fakeAccount.js';
 import { startSlackApi, TEST_BOT_TOKEN } from '../helpers/slackApi.js';
+import { SIGNING_SECRET, teamsUrl, webhookUrl } from '../helpers/channels.js';
+import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { startSlackServer } from '../helpers/slackServer.js';
 import { ENV_FILE_SECRETS, recordSuiteOutput } from '../helpers/suiteOutput.js';
 
@@ -602,7 +606,7 @@ describe('npm run verify: exit code 2 when the preflight cannot run', () => {
   it('for an unknown argument', async () => {
     expect(await verify(['--lve'])).toMatchObject({
       code: 2,
-      text: 'unknown argument --lve\nusage: npm run verify -- [--live] [--slack] [--json]',
+      text: 'unknown argument --lve\nusage: npm run verify -- [--live] [--slack] [--notify] [--json]',
     });
   });
 });
@@ -746,9 +750,99 @@ describe('npm run verify right after npm ci (nothing set)', () => {
   it('--help describes every option and the exit codes', async () => {
     const { code, lines } = await verify(['--help'], {});
     expect(code).toBe(0);
-    expect(lines[0]).toBe('usage: npm run verify -- [--live] [--slack] [--json]');
-    expect(lines.map((l) => l.trim().split(' ')[0])).toEqual(['usage:', '(none)', '--live', '--slack', '--json', '--help', 'exit']);
+    expect(lines[0]).toBe('usage: npm run verify -- [--live] [--slack] [--notify] [--json]');
+    expect(lines.map((l) => l.trim().split(' ')[0])).toEqual([
+      'usage:',
+      '(none)',
+      '--live',
+      '--slack',
+      '--notify',
+      '--json',
+      '--help',
+      'exit',
+    ]);
     expect(await verify(['-h'], {})).toMatchObject({ code: 0, lines });
+  });
+});
+
+describe('npm run verify -- --notify', () => {
+  const receivers: Receiver[] = [];
+  afterEach(async () => {
+    await Promise.all(receivers.splice(0).map((r) => r.close()));
+  });
+  async function receiver(respond?: Parameters<typeof startReceiver>[0]) {
+    const r = await startReceiver(respond);
+    receivers.push(r);
+    return r;
+  }
+
+  it("with --live: each channel's parameters exist; one test message to every channel, whatever it hears, and one line per answer", async () => {
+    const [slack, teams, hook] = await Promise.all([receiver(), receiver(), receiver((_q, res) => res.writeHead(401).end())]);
+    // Slack's webhook as a value: Powertools caches what a parameter holds for the whole process.
+    const values: Record<string, string> = {
+      '/deploybridge/myproject/dev/teams-webhook-url': teamsUrl(teams.baseUrl),
+      '/deploybridge/myproject/dev/webhook-url': webhookUrl(hook.baseUrl),
+      '/deploybridge/myproject/dev/webhook-secret': SIGNING_SECRET,
+    };
+    for (const name of Object.keys(values)) account.parameters[name] ??= { type: 'SecureString', version: 3 };
+    mocks.ssm
+      .on(GetParameterCommand)
+      .callsFake((input: { Name: string }) => ({ Parameter: { Name: input.Name, Type: 'SecureString', Value: values[input.Name] } }));
+    const sns = mockClient(SNSClient);
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    try {
+      const { SLACK_WEBHOOK_SSM_PARAMETER: _parameter, ...env } = ENV;
+      const { code, lines, text } = await verify(['--live', '--notify'], {
+        ...env,
+        SLACK_WEBHOOK_URL: `${slack.baseUrl}/services/T000/B000/SECRETTOKEN123`,
+        TEAMS_WEBHOOK_SSM_PARAMETER: '/deploybridge/myproject/dev/teams-webhook-url',
+        WEBHOOK_SSM_PARAMETER: '/deploybridge/myproject/dev/webhook-url',
+        WEBHOOK_SECRET_SSM_PARAMETER: '/deploybridge/myproject/dev/webhook-secret',
+        WEBHOOK_EVENTS: 'deployment.failed',
+        SNS_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:myproject-deploys',
+      });
+      expect([slack.received.length, teams.received.length, hook.received.length]).toEqual([1, 1, 1]);
+      expect((hook.received[0]?.body as { type: string }).type).toBe('preflight.test');
+      expect(JSON.parse(sns.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '{}')).toMatchObject({
+        version: '1.0',
+        source: 'custom',
+        metadata: { eventType: 'preflight.test' },
+      });
+      expect(lines.filter((l) => /Teams|webhook \(|SNS/.test(l))).toEqual([
+        'ok       Teams (teams) hears everything Slack hears, through the SSM parameter /deploybridge/myproject/dev/teams-webhook-url (exists, SecureString; value not read)',
+        'ok       webhook (webhook) hears only deployment.failed, through the SSM parameter /deploybridge/myproject/dev/webhook-url and the SSM parameter /deploybridge/myproject/dev/webhook-secret (exists, SecureString; value not read)',
+        'ok       SNS (sns) hears everything Slack hears, through topic arn:aws:sns:us-east-1:123456789012:myproject-deploys',
+        'ok       test message delivered to Teams (teams)',
+        'problem  test message not delivered to webhook (webhook): HTTP 401. Fix: check the URL in the SSM parameter /deploybridge/myproject/dev/webhook-url and the secret in the SSM parameter /deploybridge/myproject/dev/webhook-secret (the receiver checks the signature with it)',
+        'ok       test message delivered to SNS (sns)',
+      ]);
+      expect(text).toContain('ok       test message delivered to Slack through the webhook');
+      for (const secret of ['SECRETTOKEN123', 'TEAMSSIG-SECRET789', 'HOOKPATH-SECRET135', SIGNING_SECRET])
+        expect(text).not.toContain(secret);
+      expect(code).toBe(1);
+    } finally {
+      sns.restore();
+    }
+  });
+
+  it("a channel's parameter that does not exist is a problem of --live, before any message", async () => {
+    const { code, problems } = await verify(['--live'], {
+      ...ENV,
+      GOOGLE_CHAT_WEBHOOK_SSM_PARAMETER: '/deploybridge/myproject/dev/missing',
+    });
+    expect(problems).toContain(
+      'problem  Google Chat: the SSM parameter /deploybridge/myproject/dev/missing does not exist: no notification reaches Google Chat. Fix: aws ssm put-parameter --type SecureString --name /deploybridge/myproject/dev/missing --value file://value.txt',
+    );
+    expect(code).toBe(1);
+  });
+
+  it('with no channel at all, says so', async () => {
+    const env = { ...ENV, ENABLE_SLACK_NOTIFICATIONS: 'false' };
+    const { code, problems } = await verify(['--notify'], env);
+    expect(problems).toEqual([
+      'problem  no test message sent: no channel is configured (Slack is off, and no Teams, Google Chat, webhook or SNS topic is set). Fix: configure a channel (docs/notifications.md), or ENABLE_SLACK_NOTIFICATIONS=true with a webhook or bot token',
+    ]);
+    expect(code).toBe(1);
   });
 });
 

@@ -1,5 +1,6 @@
 # deploybridge for project "myproject", environment "dev": two ECS services that read
-# env files from S3, one Lambda target deployed from an S3 artifact, alarms to SNS.
+# env files from S3, one Lambda target deployed from an S3 artifact, Slack and the channels
+# besides it (Teams, Google Chat, a signed webhook, Chatbot through SNS), alarms to SNS.
 # The cluster, services, function and buckets are assumed to exist already.
 #
 #   npm ci && npm run build          # builds dist/deploybridge-<version>.zip
@@ -20,6 +21,14 @@ provider "aws" {
 
 resource "aws_sns_topic" "alarms" {
   name = "myproject-deploybridge-alarms-dev"
+}
+
+data "aws_caller_identity" "current" {}
+
+# The topic an Amazon Q Developer in chat applications (AWS Chatbot) channel configuration
+# subscribes to (set up in its console): deploybridge publishes custom notifications to it.
+resource "aws_sns_topic" "chatbot" {
+  name = "myproject-deploybridge-chatbot-dev"
 }
 
 module "deploybridge" {
@@ -77,6 +86,21 @@ module "deploybridge" {
   # created outside Terraform; the module creates the deployments table by default.
   slack_bot_token_ssm_parameter_name = "/deploybridge/myproject/dev/slack-bot-token"
   slack_channel                      = "C0123456789"
+
+  # Beside Slack (docs/notifications.md): the platform team's Teams channel hears deployments and
+  # warnings; the Google Chat space of the API team hears deployments, one thread each; the
+  # incident tool gets a signed webhook of failures and rollbacks; Chatbot hears failures. The
+  # URLs and the signing secret are SecureStrings created outside Terraform, like the bot token.
+  teams_webhook_ssm_parameter_name       = "/deploybridge/myproject/dev/teams-webhook-url"
+  teams_events                           = ["deployment.*", "request.refused", "warning.*"]
+  google_chat_webhook_ssm_parameter_name = "/deploybridge/myproject/dev/google-chat-webhook-url"
+  google_chat_events                     = ["deployment.*"]
+  webhook_ssm_parameter_name             = "/deploybridge/myproject/dev/incident-webhook-url"
+  webhook_secret_ssm_parameter_name      = "/deploybridge/myproject/dev/incident-webhook-secret"
+  webhook_events                         = ["deployment.failed", "deployment.rolled_back"]
+  # The topic's ARN from its name: known when you plan, so the role's sns:Publish shows in full.
+  sns_topic_arn = "arn:aws:sns:eu-west-1:${data.aws_caller_identity.current.account_id}:${aws_sns_topic.chatbot.name}"
+  sns_events    = ["deployment.failed", "deployment.rolled_back", "request.refused"]
 
   alarm_sns_topic_arn = aws_sns_topic.alarms.arn
 

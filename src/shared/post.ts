@@ -6,7 +6,7 @@
  * notification. `node:https` is what the AWS SDK already uses, so on routes that call AWS it costs
  * nothing more, and it is loaded only when a notification is sent.
  *
- * Redirects are not followed (a Slack webhook answers directly; a 3xx is reported as its status).
+ * Redirects are not followed (the webhooks answer directly; a 3xx is reported as its status).
  */
 export interface PostResponse {
   status: number;
@@ -16,7 +16,7 @@ export interface PostResponse {
   body: string;
 }
 
-/** More of a response than any Slack answer deploybridge reads. */
+/** More of a response than any answer deploybridge reads. */
 const BODY_LIMIT = 64 * 1024;
 
 /**
