@@ -92,6 +92,24 @@ locals {
         dimensions  = tomap(merge(local.emf_dimensions, { channel = channel }))
       }
     },
+    # Requests to the Function URL that are not Slack's (or not a click deploybridge sent):
+    # someone found the URL, or the signing secret no longer matches the Slack app's.
+    !local.approvals ? {} : {
+      interactions-rejected = {
+        description = "Requests to the Function URL of deploybridge (${var.project_name} ${var.project_env}) were refused: not signed by Slack, stale, or another path. In ${local.log_group_name}: filter message like /interaction refused|hand-off refused/ gives the reason and source IP. Many with \"does not match\" from Slack's addresses: the signing secret in ${coalesce(var.slack_signing_secret_ssm_parameter, "-")} is not the Slack app's."
+        namespace   = "deploybridge"
+        metric_name = "InteractionsRejected"
+        statistic   = "Sum"
+        dimensions  = tomap(merge(local.emf_dimensions, { trigger = "interaction" }))
+      }
+      interaction-hand-offs-failed = {
+        description = "Clicks on Approve or Reject of deploybridge (${var.project_name} ${var.project_env}) could not be handed off to the function's asynchronous invocation (the approver was told to click again). In ${local.log_group_name}: filter message = \"interaction not handed off\" gives the error (lambda:InvokeFunction on itself, throttling)."
+        namespace   = "deploybridge"
+        metric_name = "InteractionHandOffsFailed"
+        statistic   = "Sum"
+        dimensions  = tomap(merge(local.emf_dimensions, { trigger = "interaction" }))
+      }
+    },
   )
 }
 

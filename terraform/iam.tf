@@ -114,7 +114,7 @@ data "aws_iam_policy_document" "deployer" {
 
   # Powertools Parameters getParameter(name, { decrypt: true }) → ssm:GetParameter, for each
   # notification secret: Slack's webhook or bot token, the Teams and Google Chat webhook URLs, the
-  # signed webhook's URL and signing secret.
+  # signed webhook's URL and signing secret; and the Slack app's signing secret (approvals).
   dynamic "statement" {
     for_each = local.notification_secret_parameters
 
@@ -160,6 +160,18 @@ data "aws_iam_policy_document" "deployer" {
     content {
       sid       = "DeploymentRecords"
       actions   = ["dynamodb:GetItem", "dynamodb:PutItem"]
+      resources = [statement.value]
+    }
+  }
+
+  # A click on Approve or Reject is handed off to an asynchronous invocation of this very
+  # function (src/entry/interactions.ts): it may invoke itself, and no other function.
+  dynamic "statement" {
+    for_each = local.approvals ? [local.function_arn] : []
+
+    content {
+      sid       = "HandOffClicksToItself"
+      actions   = ["lambda:InvokeFunction"]
       resources = [statement.value]
     }
   }

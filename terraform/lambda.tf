@@ -1,22 +1,24 @@
 locals {
   # The configuration contract, as the function reads it. Booleans and numbers are
   # passed as text; null means "leave the variable unset" (the function's default).
-  # SLACK_WEBHOOK_URL, SLACK_BOT_TOKEN and the other channels' URLs and signing secret are
-  # deliberately absent: they are secrets, read at run time from the SecureStrings named by the
-  # *_SSM_PARAMETER variables. AWS_REGION is reserved: Lambda sets it.
+  # SLACK_WEBHOOK_URL, SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and the other channels' URLs and
+  # signing secret are deliberately absent: they are secrets, read at run time from the
+  # SecureStrings named by the *_SSM_PARAMETER variables. AWS_REGION and
+  # AWS_LAMBDA_FUNCTION_NAME are reserved: Lambda sets them.
   lambda_environment = {
-    PROJECT_NAME                  = var.project_name
-    PROJECT_ENV                   = var.project_env
-    LOG_LEVEL                     = var.log_level
-    CLUSTER_NAME_PATTERN          = var.cluster_name_pattern
-    SERVICE_NAME_PATTERN          = var.service_name_pattern
-    TASK_FAMILY_PATTERN           = var.task_family_pattern
-    BACKEND_SERVICE_NAME          = var.backend_service_name
-    ENABLE_SLACK_NOTIFICATIONS    = tostring(var.enable_slack_notifications)
-    SLACK_WEBHOOK_SSM_PARAMETER   = local.slack_parameter_name
-    SLACK_BOT_TOKEN_SSM_PARAMETER = local.slack_bot_token_parameter_name
-    SLACK_CHANNEL                 = var.slack_channel
-    SLACK_API_URL                 = var.slack_api_url
+    PROJECT_NAME                       = var.project_name
+    PROJECT_ENV                        = var.project_env
+    LOG_LEVEL                          = var.log_level
+    CLUSTER_NAME_PATTERN               = var.cluster_name_pattern
+    SERVICE_NAME_PATTERN               = var.service_name_pattern
+    TASK_FAMILY_PATTERN                = var.task_family_pattern
+    BACKEND_SERVICE_NAME               = var.backend_service_name
+    ENABLE_SLACK_NOTIFICATIONS         = tostring(var.enable_slack_notifications)
+    SLACK_WEBHOOK_SSM_PARAMETER        = local.slack_parameter_name
+    SLACK_BOT_TOKEN_SSM_PARAMETER      = local.slack_bot_token_parameter_name
+    SLACK_SIGNING_SECRET_SSM_PARAMETER = var.slack_signing_secret_ssm_parameter
+    SLACK_CHANNEL                      = var.slack_channel
+    SLACK_API_URL                      = var.slack_api_url
     # The channels besides Slack: the names of their SecureStrings (never a URL or a secret), the
     # topic, and what each hears (empty: everything; empty too while the channel is off, since the
     # function refuses a filter without its channel).
@@ -46,6 +48,8 @@ locals {
     MANUAL_DEPLOY_REQUIRE_SCOPE       = tostring(var.manual_deploy_require_scope)
     PROTECTED_ENVS                    = join(",", var.protected_envs)
     ECR_SCAN_GATE                     = var.ecr_scan_gate
+    APPROVERS                         = length(var.approvers) == 0 ? null : join(",", var.approvers)
+    APPROVAL_EXPIRY_MINUTES           = tostring(var.approval_expiry_minutes)
     NODE_OPTIONS                      = "--enable-source-maps"
   }
 }

@@ -105,12 +105,13 @@ locals {
   # customer managed key that encrypts it, if any): each gets ssm:GetParameter, and kms:Decrypt for its key.
   notification_secret_parameters = {
     for name, secret in {
-      SlackWebhook      = { arn = local.slack_parameter_arn, kms_key_arn = var.slack_webhook_kms_key_arn }
-      SlackBotToken     = { arn = local.slack_bot_token_parameter_arn, kms_key_arn = var.slack_bot_token_kms_key_arn }
-      TeamsWebhook      = { arn = var.teams_webhook_ssm_parameter_name == null ? null : "${local.parameter_arn}${trimprefix(var.teams_webhook_ssm_parameter_name, "/")}", kms_key_arn = var.teams_webhook_kms_key_arn }
-      GoogleChatWebhook = { arn = var.google_chat_webhook_ssm_parameter_name == null ? null : "${local.parameter_arn}${trimprefix(var.google_chat_webhook_ssm_parameter_name, "/")}", kms_key_arn = var.google_chat_webhook_kms_key_arn }
-      WebhookUrl        = { arn = local.webhook_on ? "${local.parameter_arn}${trimprefix(var.webhook_ssm_parameter_name, "/")}" : null, kms_key_arn = var.webhook_kms_key_arn }
-      WebhookSecret     = { arn = local.webhook_on ? "${local.parameter_arn}${trimprefix(var.webhook_secret_ssm_parameter_name, "/")}" : null, kms_key_arn = var.webhook_kms_key_arn }
+      SlackWebhook       = { arn = local.slack_parameter_arn, kms_key_arn = var.slack_webhook_kms_key_arn }
+      SlackBotToken      = { arn = local.slack_bot_token_parameter_arn, kms_key_arn = var.slack_bot_token_kms_key_arn }
+      TeamsWebhook       = { arn = var.teams_webhook_ssm_parameter_name == null ? null : "${local.parameter_arn}${trimprefix(var.teams_webhook_ssm_parameter_name, "/")}", kms_key_arn = var.teams_webhook_kms_key_arn }
+      GoogleChatWebhook  = { arn = var.google_chat_webhook_ssm_parameter_name == null ? null : "${local.parameter_arn}${trimprefix(var.google_chat_webhook_ssm_parameter_name, "/")}", kms_key_arn = var.google_chat_webhook_kms_key_arn }
+      WebhookUrl         = { arn = local.webhook_on ? "${local.parameter_arn}${trimprefix(var.webhook_ssm_parameter_name, "/")}" : null, kms_key_arn = var.webhook_kms_key_arn }
+      WebhookSecret      = { arn = local.webhook_on ? "${local.parameter_arn}${trimprefix(var.webhook_secret_ssm_parameter_name, "/")}" : null, kms_key_arn = var.webhook_kms_key_arn }
+      SlackSigningSecret = { arn = local.slack_signing_secret_parameter_arn, kms_key_arn = var.slack_signing_secret_kms_key_arn }
     } : name => secret if secret.arn != null
   }
 
@@ -125,6 +126,14 @@ locals {
     !local.webhook_on ? {} : { webhook = "the signed webhook, whose URL is in ${var.webhook_ssm_parameter_name} and signing secret in ${var.webhook_secret_ssm_parameter_name}" },
     var.sns_topic_arn == null ? {} : { sns = "SNS (for Amazon Q Developer in chat applications), through the topic ${var.sns_topic_arn}" },
   )
+
+  #############################################################################
+  # Approvals in Slack: a Function URL Slack posts button clicks to, and the
+  # signing secret every click is verified with.
+  #############################################################################
+
+  approvals                          = length(var.approvers) > 0
+  slack_signing_secret_parameter_arn = var.slack_signing_secret_ssm_parameter == null ? null : "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${trimprefix(var.slack_signing_secret_ssm_parameter, "/")}"
 
   #############################################################################
   # Following deployments: the table, and the ECS reads that say why tasks failed.
@@ -145,6 +154,7 @@ locals {
   # destinations, permissions) still references the resource itself.
   #############################################################################
 
+  function_arn             = "arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:${local.name}"
   log_group_name           = "/aws/lambda/${local.name}"
   log_group_arn            = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.log_group_name}"
   failed_events_queue_name = "${local.name}-failed-events"

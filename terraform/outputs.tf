@@ -59,7 +59,7 @@ output "idempotency_table_name" {
 }
 
 output "alarm_arns" {
-  description = "ARNs of the CloudWatch alarms, by name (errors, throttles, failed-events, undelivered-events, coalesce-dead-letters, config-invalid, deployments-failed-TRIGGER, notifications-failed-CHANNEL)."
+  description = "ARNs of the CloudWatch alarms, by name (errors, throttles, failed-events, undelivered-events, coalesce-dead-letters, config-invalid, deployments-failed-TRIGGER, notifications-failed-CHANNEL, interactions-rejected, interaction-hand-offs-failed)."
   value       = { for k, alarm in aws_cloudwatch_metric_alarm.this : k => alarm.arn }
 }
 
@@ -86,4 +86,9 @@ output "deployments_table_name" {
 output "verify_command" {
   description = "The preflight with the function's configuration: run it in a checkout of deploybridge (after npm ci) with credentials that may read the account, to check the setup (docs/preflight.md)."
   value       = local.verify_command
+}
+
+output "slack_interactivity_url" {
+  description = "The URL to paste into the Slack app, Interactivity & Shortcuts → Request URL: Slack posts the clicks on Approve and Reject there (docs/approvals.md). Null without approvers."
+  value       = local.approvals ? "${trimsuffix(aws_lambda_function_url.this[0].function_url, "/")}/slack/interactions" : null
 }

@@ -573,6 +573,82 @@ variable "slack_channel" {
   }
 }
 
+variable "approvers" {
+  description = "APPROVERS: Slack user ids (U… or W…) who may approve a deployment. Any set: every deployment this install would start waits for one of them to click Approve in Slack, through the Function URL the module then creates (output slack_interactivity_url; docs/approvals.md). Needs slack_bot_token_ssm_parameter_name, slack_channel, slack_signing_secret_ssm_parameter and the deployments table."
+  type        = list(string)
+  nullable    = false
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.approvers : can(regex("^[UW][A-Z0-9]{2,20}$", id))])
+    error_message = "approvers must list Slack user ids (U… or W…), got ${join(", ", [for id in var.approvers : "\"${id}\"" if !can(regex("^[UW][A-Z0-9]{2,20}$", id))])}"
+  }
+
+  validation {
+    condition     = length(var.approvers) == 0 || var.enable_slack_notifications
+    error_message = "approvers needs Slack: enable_slack_notifications is false"
+  }
+
+  validation {
+    condition     = length(var.approvers) == 0 || var.slack_bot_token_ssm_parameter_name != null
+    error_message = "approvers needs a Slack bot token"
+  }
+
+  validation {
+    condition     = length(var.approvers) == 0 || var.slack_channel != null
+    error_message = "approvers needs slack_channel (the channel approvals are asked in)"
+  }
+
+  validation {
+    condition     = length(var.approvers) == 0 || var.slack_signing_secret_ssm_parameter != null
+    error_message = "approvers needs the Slack app's signing secret"
+  }
+
+  validation {
+    condition     = length(var.approvers) == 0 || var.enable_deployments_table
+    error_message = "approvers needs the deployments table (DEPLOYMENTS_TABLE), where approval requests wait"
+  }
+}
+
+variable "slack_signing_secret_ssm_parameter" {
+  description = "Name of an existing SSM SecureString holding the Slack app's signing secret, passed as SLACK_SIGNING_SECRET_SSM_PARAMETER: every request to the Function URL is verified with it. Required with approvers."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.slack_signing_secret_ssm_parameter == null ? true : can(regex("^/?[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", var.slack_signing_secret_ssm_parameter))
+    error_message = "slack_signing_secret_ssm_parameter must be an SSM parameter name (not an ARN)."
+  }
+}
+
+variable "slack_signing_secret_kms_key_arn" {
+  description = "ARN of the customer managed KMS key that encrypts the signing secret parameter. Null: the AWS managed key aws/ssm."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.slack_signing_secret_kms_key_arn == null ? true : can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/", var.slack_signing_secret_kms_key_arn))
+    error_message = "slack_signing_secret_kms_key_arn must be a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)."
+  }
+}
+
+variable "approval_expiry_minutes" {
+  description = "APPROVAL_EXPIRY_MINUTES: how long an approval request waits for a decision before it expires (at most 10080, 7 days)."
+  type        = number
+  nullable    = false
+  default     = 1440
+
+  validation {
+    condition     = var.approval_expiry_minutes >= 1 && floor(var.approval_expiry_minutes) == var.approval_expiry_minutes
+    error_message = "approval_expiry_minutes must be at least 1"
+  }
+
+  validation {
+    condition     = var.approval_expiry_minutes <= 10080
+    error_message = "approval_expiry_minutes must be at most 10080 (7 days), got ${var.approval_expiry_minutes}"
+  }
+}
+
 variable "slack_api_url" {
   description = "SLACK_API_URL: Slack's Web API, or a Slack-compatible server."
   type        = string

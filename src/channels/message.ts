@@ -5,6 +5,7 @@
  */
 import { CHANNEL_LIMITS } from '../config/constants.js';
 import type { DeploymentSummary, Facts, Notification, NotificationEvent, Severity } from '../present/notification.js';
+import { unverified } from '../present/triggerLines.js';
 
 /** A notification on its way to the channels. */
 export interface ChannelMessage {
@@ -33,7 +34,8 @@ function actorFact(deployment: DeploymentSummary): [string, string] | undefined 
   const { triggers, actors } = deployment;
   if (triggers.length === 0) return undefined;
   const label = triggers.every((t) => t.kind === 'manual') ? 'Requested by' : 'Changed by';
-  if (actors.length > 0) return [label, actors.join(', ')];
+  // A request's requested_by is written by whoever may put events on the bus: nothing authenticates it.
+  if (actors.length > 0) return [label, (label === 'Requested by' ? actors.map(unverified) : actors).join(', ')];
   return [label, triggers.every((t) => t.kind === 'ecr') ? 'unknown (ECR does not say who pushed)' : 'unknown'];
 }
 

@@ -8,6 +8,7 @@ import * as z from 'zod/mini';
 import { Catalog, type LambdaTargetConfig, type S3ObjectRef } from './catalog.js';
 import {
   CONFIG_DEFAULTS,
+  INTERACTION_LIMITS,
   LAMBDA_MAX_TIMEOUT_SECONDS,
   LOG_LEVELS,
   NOTIFICATION_EVENT_TYPES,
@@ -98,6 +99,16 @@ export interface Config {
   protectedEnvs: string[];
   /** The lowest scan-finding severity that stops an image from deploying; `undefined`: no gate. */
   ecrScanGate: ScanGateLevel | undefined;
+  /** Slack user ids who may approve a deployment; when any is set, every deployment waits for one of them. */
+  approvers: string[];
+  /** The Slack app's signing secret: every request to the Function URL is verified with it. */
+  slackSigningSecret: string | undefined;
+  /** Name of an SSM SecureString holding the signing secret, read at run time instead of `slackSigningSecret`. */
+  slackSigningSecretSsmParameter: string | undefined;
+  /** How long an approval request waits before it expires. */
+  approvalExpiryMinutes: number;
+  /** The function's own name (`AWS_LAMBDA_FUNCTION_NAME`, set by Lambda): a click is handed off to an asynchronous invocation of it. */
+  functionName: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -393,6 +404,61 @@ function readScanGate(read: EnvReader): ScanGateLevel | undefined {
   return undefined;
 }
 
+/** A Slack user id: `U…`, or `W…` for an Enterprise Grid user. */
+const SLACK_USER_RE = /^[UW][A-Z0-9]{2,20}$/;
+
+/** The approval settings read from `APPROVERS`, the signing secret and `APPROVAL_EXPIRY_MINUTES`. */
+type ApprovalSettings = Pick<
+  Config,
+  'approvers' | 'slackSigningSecret' | 'slackSigningSecretSsmParameter' | 'approvalExpiryMinutes' | 'functionName'
+>;
+
+/**
+ * Reads the approval settings. With approvers, what approvals stand on must be configured too: the
+ * bot token and channel (the request is one message, updated as it is decided), the signing
+ * secret (every click is verified with it) and the deployments table (the request waits there).
+ */
+function readApprovals(
+  read: EnvReader,
+  slack: Pick<Config, 'slackNotificationsEnabled' | 'slackBotToken' | 'slackBotTokenSsmParameter' | 'slackChannel' | 'deploymentsTable'>,
+): ApprovalSettings {
+  const approvers = read.list('APPROVERS', { re: SLACK_USER_RE, what: 'Slack user ids (U… or W…)' });
+  const slackSigningSecret = read.optional('SLACK_SIGNING_SECRET');
+  if (slackSigningSecret !== undefined && !/^[\x21-\x7e]+$/.test(slackSigningSecret)) {
+    read.problems.push('SLACK_SIGNING_SECRET must be a secret without spaces'); // never echo a secret
+  }
+  const slackSigningSecretSsmParameter = read.optional('SLACK_SIGNING_SECRET_SSM_PARAMETER');
+  if (slackSigningSecret !== undefined && slackSigningSecretSsmParameter !== undefined) {
+    read.problems.push('set either SLACK_SIGNING_SECRET or SLACK_SIGNING_SECRET_SSM_PARAMETER, not both');
+  }
+  const approvalExpiryMinutes = read.positiveInteger('APPROVAL_EXPIRY_MINUTES');
+  if (approvalExpiryMinutes > INTERACTION_LIMITS.maxExpiryMinutes) {
+    read.problems.push(
+      `APPROVAL_EXPIRY_MINUTES must be at most ${INTERACTION_LIMITS.maxExpiryMinutes} (7 days), got ${approvalExpiryMinutes}`,
+    );
+  }
+  if (approvers.length > 0) {
+    if (!slack.slackNotificationsEnabled) read.problems.push('APPROVERS needs Slack: ENABLE_SLACK_NOTIFICATIONS is false');
+    if (slack.slackBotToken === undefined && slack.slackBotTokenSsmParameter === undefined) {
+      read.problems.push('APPROVERS needs a Slack bot token');
+      // With a token, its own rule already asks for the channel.
+      if (slack.slackChannel === undefined) read.problems.push('APPROVERS needs SLACK_CHANNEL (the channel approvals are asked in)');
+    }
+    if (slackSigningSecret === undefined && slackSigningSecretSsmParameter === undefined) {
+      read.problems.push("APPROVERS needs the Slack app's signing secret");
+    }
+    if (slack.deploymentsTable === undefined)
+      read.problems.push('APPROVERS needs the deployments table (DEPLOYMENTS_TABLE), where approval requests wait');
+  }
+  return {
+    approvers,
+    slackSigningSecret,
+    slackSigningSecretSsmParameter,
+    approvalExpiryMinutes,
+    functionName: read.optional('AWS_LAMBDA_FUNCTION_NAME'),
+  };
+}
+
 /** Reads `LAMBDA_CONFIG` (snake_case fields, validated) into camelCase entries. */
 function readLambdaConfig(read: EnvReader): Record<string, LambdaTargetConfig> {
   const parsed = read.json('LAMBDA_CONFIG', lambdaConfigSchema) ?? {};
@@ -596,6 +662,8 @@ export function loadConfig(env: Env = process.env): Config {
       'SERVICE_CONFIG is required while ENABLE_S3_MONITORING is on: service name → [{"bucket", "key"}], {} when no service reads an env file from S3',
     );
   }
+  const deploymentsTable = read.optional('DEPLOYMENTS_TABLE');
+  const slackNotificationsEnabled = read.boolean('ENABLE_SLACK_NOTIFICATIONS');
   const settings: Omit<Config, 'catalog'> = {
     projectName,
     projectEnv,
@@ -607,7 +675,7 @@ export function loadConfig(env: Env = process.env): Config {
     backendServiceName,
     slackWebhookUrl,
     slackWebhookSsmParameter,
-    slackNotificationsEnabled: read.boolean('ENABLE_SLACK_NOTIFICATIONS'),
+    slackNotificationsEnabled,
     slackBotToken,
     slackBotTokenSsmParameter,
     slackChannel,
@@ -622,11 +690,12 @@ export function loadConfig(env: Env = process.env): Config {
     features,
     idempotencyTable: read.optional('IDEMPOTENCY_TABLE'),
     idempotencyTtlSeconds: read.positiveInteger('IDEMPOTENCY_TTL_SECONDS'),
-    deploymentsTable: read.optional('DEPLOYMENTS_TABLE'),
+    deploymentsTable,
     manualDeployAccounts: read.list('MANUAL_DEPLOY_ACCOUNTS', { re: /^\d{12}$/, what: '12-digit AWS account ids' }),
     manualDeployRequireScope: read.boolean('MANUAL_DEPLOY_REQUIRE_SCOPE'),
     protectedEnvs: read.list('PROTECTED_ENVS'),
     ecrScanGate: readScanGate(read),
+    ...readApprovals(read, { slackNotificationsEnabled, slackBotToken, slackBotTokenSsmParameter, slackChannel, deploymentsTable }),
   };
   checkRenderedNames(read, settings);
   if (settings.deploymentTimeoutSeconds > LAMBDA_MAX_TIMEOUT_SECONDS) {

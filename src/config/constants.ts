@@ -33,6 +33,8 @@ export const CONFIG_DEFAULTS = {
   MANUAL_DEPLOY_REQUIRE_SCOPE: true,
   PROTECTED_ENVS: ['prod', 'production'],
   ECR_SCAN_GATE: '',
+  APPROVERS: [],
+  APPROVAL_EXPIRY_MINUTES: 1440,
   // What each channel besides Slack hears (`…_EVENTS`): empty means everything Slack hears.
   TEAMS_EVENTS: [],
   GOOGLE_CHAT_EVENTS: [],
@@ -206,6 +208,29 @@ export const ECR_SCAN_LIMITS = {
   findingPages: 3,
   /** A scan that completes this long after the push is a rescan: it does not deploy. */
   rescanAfterHours: 24,
+} as const;
+
+/**
+ * Approvals in Slack: what the Function URL accepts from Slack, and how long it may take to answer.
+ * Slack shows the person who clicked an error unless the request is answered within 3 seconds.
+ */
+export const INTERACTION_LIMITS = {
+  /** A request whose `X-Slack-Request-Timestamp` is further than this from now is refused (Slack's replay window). */
+  replayWindowSeconds: 300,
+  /** A larger request body is refused before it is read (a button click is a few kilobytes). */
+  maxBodyBytes: 128 * 1024,
+  /**
+   * From a request's arrival, how long the signing secret and the hand-off are waited for, so that
+   * Slack (3 s, network included) hears back in time however slow AWS is.
+   */
+  answerWithinMs: 2000,
+  /**
+   * Time allowed for an ephemeral reply to the person who clicked (not an approver; a click not
+   * passed on); after `answerWithinMs`, half of it: the answer leaves within 2.5 s at the latest.
+   */
+  replyTimeoutMs: 1000,
+  /** The longest `APPROVAL_EXPIRY_MINUTES` (7 days): a revision pinned longer ago is not what anyone reviewed today. */
+  maxExpiryMinutes: 10_080,
 } as const;
 
 /** Lambda's longest timeout: no deployment can take longer than the invocation that runs it. */

@@ -9,14 +9,19 @@
  * What a deployment does is its target's business (src/targets/, through src/targets/contract.ts
  * only): its outcome says whether it started something that runs on (followed later) or is over.
  * The deployer knows no kind of target: adding one leaves it unchanged.
+ *
+ * With an approval gate (`APPROVERS`), a deployment is prepared (the reads a dry run makes) and put
+ * to the approvers instead of being applied; once approved, it comes back carrying the approval
+ * (`request.approval`) and is carried out as any other, in the request's own Slack message.
  */
 import type { Context } from 'aws-lambda';
+import type { ApprovalGate } from '../approvals/ask.js';
 import type { Config } from '../config/config.js';
 import { CLAIM_DEFAULTS, DEPLOYER_DEFAULTS } from '../config/constants.js';
 import type { ClaimOutcome } from '../following/claims.js';
 import type { Follower } from '../following/follower.js';
 import { mapWithConcurrency } from '../shared/concurrency.js';
-import { DeploymentError, describeError, isRetryableAwsError, isUnexpectedError } from '../shared/errors.js';
+import { DeploymentError, describeError, isRetryableAwsError, isUnexpectedError, TransientDeploymentError } from '../shared/errors.js';
 import type { Invocation } from '../shared/invocation.js';
 import { boundLog, type Log, type MetricSink } from '../shared/observability.js';
 import { withRetries, type Attempted } from '../shared/retry.js';
@@ -50,8 +55,10 @@ export type DeploymentResult =
   | { service: string; status: 'skipped'; reason: 'already deployed' }
   /** Not started: a deployment deploybridge started after its `changes` changes, carrying all they carry, deploys them (`coveredBy`: its id). */
   | { service: string; status: 'covered'; coveredBy: string; changes: number }
-  /** Not carried out in this invocation, which fails so Lambda retries the event: another invocation is deploying it, or time ran out before it could start. */
-  | { service: string; status: 'deferred'; reason: 'in progress' | 'out of time' };
+  /** Waiting for an approver: the request `approvalId` is in Slack. */
+  | { service: string; status: 'awaiting approval'; approvalId: string }
+  /** Not carried out in this invocation, which fails so Lambda retries the event: another invocation is deploying it, time ran out before it could start, or its approval request could not be posted. */
+  | { service: string; status: 'deferred'; reason: 'in progress' | 'out of time' | 'approval not posted' };
 
 /**
  * What is left to do of a deployment once this invocation ends, or `undefined` when nothing is (it
@@ -62,7 +69,9 @@ export type DeploymentResult =
  * @example
  * unfinishedWork({ service: 'api', status: 'deferred', reason: 'in progress' }); // 'in progress'
  */
-export function unfinishedWork(result: DeploymentResult): 'transient' | 'bug' | 'in progress' | 'out of time' | undefined {
+export function unfinishedWork(
+  result: DeploymentResult,
+): 'transient' | 'bug' | 'in progress' | 'out of time' | 'approval not posted' | undefined {
   if (result.status === 'failed') return result.retryable ? 'transient' : result.unexpected ? 'bug' : undefined;
   return result.status === 'deferred' ? result.reason : undefined;
 }
@@ -89,6 +98,8 @@ export interface DeployerParts {
   guard: DeploymentGuard | undefined;
   /** Records what started or ended (with DEPLOYMENTS_TABLE), so that ECS's later events are followed. */
   follower: Follower;
+  /** With APPROVERS: a deployment not yet approved is asked for instead of started. */
+  gate?: ApprovalGate;
 }
 
 /** A failed attempt, carried through the retry loop. */
@@ -103,8 +114,9 @@ type Finished = Extract<TargetOutcome, { status: 'started' | 'succeeded' }>;
 /** One deployment being carried out. */
 interface Deployment {
   request: DeploymentRequest;
-  /** The event whose change it deploys. */
+  /** The event whose change it deploys, and when that happened (ISO 8601). */
   eventId: string;
+  triggeredAt: string;
   /** ISO 8601: its latest change. */
   changedAt: string;
   /** Epoch milliseconds: its start, and the time by which it must be over. */
@@ -156,7 +168,10 @@ export class Deployer {
       });
       const deadline = Math.min(startedAt + this.parts.config.deploymentTimeoutSeconds * 1000, invocationDeadline);
       const changedAt = order.changedAt ?? triggeredAt;
-      const result = await this.deploy({ request, eventId, changedAt, startedAt, deadline, metrics, report }, invocation.lambdaContext);
+      const result = await this.deploy(
+        { request, eventId, triggeredAt, changedAt, startedAt, deadline, metrics, report },
+        invocation.lambdaContext,
+      );
       return { result, report };
     });
     const notStarted = orders.filter((_, i) => runs[i]?.report === undefined);
@@ -175,6 +190,8 @@ export class Deployer {
     const { request, report } = deployment;
     const load: () => Promise<Target> = this.parts.targets[request.target];
     const target = await load();
+    const { gate } = this.parts;
+    if (gate !== undefined && request.approval === undefined) return this.askApproval(deployment, target, gate);
     if (this.parts.config.dryRun) return this.dryRun(deployment, target);
 
     // A deployment that runs on after this invocation can stand in for later changes: it claims its target first.
@@ -276,6 +293,50 @@ export class Deployer {
     const calls = [...prepared.calls];
     report.wouldStart(prepared.preview, calls);
     return { service: request.service, status: 'dry_run', plannedCalls: calls, ...prepared.preview };
+  }
+
+  /**
+   * With approvals: the reads a dry run makes, then the deployment is put to the approvers (a dry
+   * run says what it would ask). A failed read is reported as a failure, as a dry run reports it.
+   */
+  private async askApproval(deployment: Deployment, target: Target, gate: ApprovalGate): Promise<DeploymentResult> {
+    const { request, report } = deployment;
+    let prepared;
+    try {
+      prepared = await target.prepare(request, this.context(deployment));
+    } catch (error) {
+      return this.failed(deployment, { cause: error, progress: undefined, attempts: 1, retryable: isRetryableAwsError(error) });
+    }
+    if (prepared.settled?.status === 'failed') {
+      const { cause, progress, retryable } = prepared.settled;
+      return this.failed(deployment, { cause, progress, attempts: 1, retryable });
+    }
+    const calls = [...prepared.calls];
+    const asked = {
+      request,
+      eventId: deployment.eventId,
+      triggeredAt: deployment.triggeredAt,
+      identity: report.identity,
+      fields: report.fields,
+      metrics: deployment.metrics,
+      preview: prepared.preview,
+      calls,
+    };
+    if (this.parts.config.dryRun) {
+      await gate.wouldAsk(asked);
+      return { service: request.service, status: 'dry_run', plannedCalls: calls, ...prepared.preview };
+    }
+    let outcome;
+    try {
+      outcome = await gate.ask(asked);
+    } catch (error) {
+      // The deployments table or the pinning read failed: nothing was asked; a transient failure is retried with the event.
+      const retryable = isRetryableAwsError(error) || error instanceof TransientDeploymentError;
+      return this.failed(deployment, { cause: error, progress: undefined, attempts: 1, retryable });
+    }
+    return outcome.status === 'asked'
+      ? { service: request.service, status: 'awaiting approval', approvalId: outcome.approvalId }
+      : { service: request.service, status: 'deferred', reason: 'approval not posted' };
   }
 
   /** A failed deployment, reported. */

@@ -15,7 +15,7 @@ import type { Notification } from '../present/notification.js';
 import { describeTrigger, triggerFields } from '../present/triggerLines.js';
 import { errorFields, SmokeTestFailedError } from '../shared/errors.js';
 import { MetricName, type Log, type LogFields, type MetricSink } from '../shared/observability.js';
-import type { Notifier } from '../slack/notifier.js';
+import { openDeployment, type Notifier } from '../slack/notifier.js';
 import type { DeploymentPreview, Progress, Rollout, TargetOutcome } from '../targets/contract.js';
 import { deployedTrigger } from '../triggers/trigger.js';
 import type { DeploymentRequest } from '../triggers/requests.js';
@@ -86,13 +86,14 @@ export class DeploymentReport {
       trigger: this.trigger,
       ...triggerFields(request.trigger),
       ...this.identity.fields,
+      ...approvalFields(request),
     };
   }
 
   /** A deployment whose apply returns once it is over is about to change AWS: its start, once. */
   starting(preview: DeploymentPreview, attempt: number): void {
     if (this.message !== undefined) return;
-    this.message = this.parts.notifier.open(this.announce(preview, attempt));
+    this.message = openDeployment(this.parts.notifier, this.deployment.request, this.announce(preview, attempt));
   }
 
   /** A rollout started, whose end is reported from what ECS later says: announced, and recorded by the follower. */
@@ -242,7 +243,9 @@ export class DeploymentReport {
    * announced) becomes the outcome, and the follower records it; otherwise the outcome is a message of its own.
    */
   private end(outcome: TargetOutcome, message: Notification): void {
-    const announced = this.message;
+    // Approved: the request's message is the deployment's from the start.
+    const asked = this.deployment.request.approval?.message;
+    const announced = this.message ?? (asked === undefined ? undefined : Promise.resolve(asked));
     if (announced === undefined) {
       this.parts.notifier.notify(message);
       return;
@@ -260,6 +263,13 @@ export class DeploymentReport {
       ...(this.claim === undefined ? {} : { claim: this.claim }),
     };
   }
+}
+
+/** Log fields of the approval a deployment carries out: who approved it, and which request. */
+function approvalFields(request: DeploymentRequest): LogFields {
+  const { approval } = request;
+  if (approval === undefined) return {};
+  return { approval_id: approval.id, approved_by: approval.by.id, approved_by_name: approval.by.name, approved_at: approval.at };
 }
 
 /** What the deployments of a run an invocation had no time to start were. */

@@ -7,13 +7,15 @@
  * on-failure destination and the Errors alarm apply.
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createApprovalGate } from '../approvals/ask.js';
+import type { ApprovedRun } from '../approvals/decide.js';
 import type { AwsClients } from '../aws/clients.js';
 import { routedMetrics } from '../deploy/batch/metrics.js';
 import type { BatchSteps } from '../deploy/batch/run.js';
 import type { Config } from '../config/config.js';
 import { Deployer, unfinishedWork, type DeployerOptions, type DeploymentResult } from '../deploy/deployer.js';
 import type { ClaimClock } from '../following/claims.js';
-import type { DeploymentJournal } from '../following/journal.js';
+import type { ApprovalRequest, DeploymentJournal } from '../following/journal.js';
 import { createFollower, type Follower } from '../following/follower.js';
 import type { EcsReport } from '../following/steps.js';
 import {
@@ -31,6 +33,8 @@ import { invocationOf, type Invocation } from '../shared/invocation.js';
 import type { Log, MetricSink } from '../shared/observability.js';
 import { MetricName } from '../shared/observability.js';
 import type { Plan, RouteName } from '../triggers/plan.js';
+import type { DeploymentRequest, Person } from '../triggers/requests.js';
+import { deployedTrigger } from '../triggers/trigger.js';
 import type { Reads } from '../triggers/reads/registry.js';
 import { noticeMessage, planningFailedMessage, refusalMessage } from '../present/notices.js';
 import { loadPlanBuilder, route } from '../triggers/router.js';
@@ -77,9 +81,47 @@ export class App {
   private readonly follower: Follower;
 
   constructor(private readonly deps: AppParts) {
-    const { log, notifier, journal, clients, claimClock } = deps;
+    const { config, log, notifier, journal, clients, claimClock } = deps;
     this.follower = createFollower({ log, notifier, journal, ecs: clients.ecs, ...(claimClock === undefined ? {} : { claimClock }) });
-    this.deployer = new Deployer({ ...deps, follower: this.follower }, deps.deployerOptions);
+    // The configuration refuses approvers without a deployments table: the gate always has one.
+    const gate =
+      config.approvers.length === 0 || journal === undefined
+        ? undefined
+        : createApprovalGate({
+            config,
+            journal,
+            notifier,
+            log,
+            latestRevision: async (family) => (await (await deps.reads.ecs()).latestTaskDefinition(family)).arn,
+          });
+    this.deployer = new Deployer({ ...deps, follower: this.follower, gate }, deps.deployerOptions);
+  }
+
+  /**
+   * Carries out an approved request as it was pinned, through the usual path (idempotency, retries,
+   * deadline, recording, following), in the request's own Slack message. Resolves `retry` when it
+   * is left to do (a transient failure, another invocation deploying it, no time left), for the
+   * caller to give the request back and fail the invocation. Every notification is delivered (or
+   * given up) before it returns.
+   *
+   * @example
+   * await app.carryOutApproved(approval, context); // 'done': started (ECS) or finished (Lambda), or failed for good
+   */
+  async carryOutApproved(approval: ApprovalRequest & { decision: { by: Person; at: string } }, context?: Context): Promise<ApprovedRun> {
+    const request: DeploymentRequest = {
+      ...approval.request,
+      approval: { id: approval.id, by: approval.decision.by, at: approval.decision.at, message: approval.message },
+    };
+    const route = deployedTrigger(request.trigger).kind;
+    const { metrics } = this.deps;
+    try {
+      const order = { request, eventId: approval.eventId, triggeredAt: approval.triggeredAt, route };
+      const results = await this.deployer.run([order], invocationOf(context), () => routedMetrics(metrics, route));
+      const left = results.map(unfinishedWork).filter((work) => work !== undefined && work !== 'bug');
+      return left.length === 0 ? 'done' : 'retry';
+    } finally {
+      await this.deps.notifier.flush();
+    }
   }
 
   /**
@@ -131,7 +173,7 @@ export class App {
       plan: async (rawEvent) => {
         const eventMetrics = routedMetrics(metrics);
         const planned = await this.planEvent(rawEvent, invocation, eventMetrics);
-        if ('result' in planned) return { kind: 'settled' };
+        if ('result' in planned) return { kind: 'settled', outcome: planned.result.status === 'ignored' ? 'ignored' : 'rejected' };
         const { event, plan } = planned;
         return {
           kind: 'planned',
@@ -146,10 +188,15 @@ export class App {
     };
   }
 
-  private reject(eventId: string | undefined, reason: string, metrics: EventMetrics, routeName?: RouteName): HandleResult {
+  private reject(
+    eventId: string | undefined,
+    reason: string,
+    metrics: EventMetrics,
+    refused?: { route: RouteName; event: EventEnvelope },
+  ): HandleResult {
     metrics.count(MetricName.EventsRejected);
-    this.deps.log.warn(`event rejected: ${reason}`, { event_id: eventId, reason, route: routeName });
-    if (routeName === 'manual') this.deps.notifier.notify(refusalMessage(reason, eventId));
+    this.deps.log.warn(`event rejected: ${reason}`, { event_id: eventId, reason, route: refused?.route });
+    if (refused?.route === 'manual') this.deps.notifier.notify(refusalMessage(reason, refused.event));
     return { status: 'rejected', eventId, reason };
   }
 
@@ -202,7 +249,8 @@ export class App {
       const buildPlan = await loadPlanBuilder(decision.route);
       plan = await buildPlan(event, { config, catalog: config.catalog, log, metrics, reads: this.deps.reads, invocation });
     } catch (error) {
-      if (error instanceof RejectedEventError) return { result: this.reject(event.id, error.message, metrics, decision.route) };
+      if (error instanceof RejectedEventError)
+        return { result: this.reject(event.id, error.message, metrics, { route: decision.route, event }) };
       if (isRetryableAwsError(error)) throw error;
       const failed = this.planningFailed(event.id, decision.route, error, metrics);
       // A bug fails the invocation (Errors alarm, on-failure destination); a permanent AWS error does not.
@@ -239,6 +287,7 @@ const UNFINISHED_WORDS = {
   transient: 'failed on transient AWS errors after retries',
   'in progress': 'in progress in another invocation',
   'out of time': 'not started: out of time',
+  'approval not posted': 'approval request not posted in Slack',
 } as const;
 
 /**

@@ -10,7 +10,8 @@ import type { Config } from '../config/config.js';
 import { FOLLOW_DEFAULTS } from '../config/constants.js';
 import { createDynamoDbGuard } from '../deploy/idempotency/dynamodb.js';
 import { createDynamoDbJournal } from '../following/store.js';
-import { createLogger, createMetrics } from '../shared/observability.js';
+import { createLogger, createMetrics, maskedLog } from '../shared/observability.js';
+import { maskedNotifier } from '../slack/notifier.js';
 import { createAwsTargets } from '../targets/registry.js';
 import { createAwsReads } from '../triggers/reads/registry.js';
 import { App, type AppParts } from './app.js';
@@ -27,7 +28,14 @@ export type AppOverrides = Partial<Omit<AppParts, 'config'>>;
  * await app.handle(event, context);
  */
 export function createApp(config: Config, overrides: AppOverrides = {}): App {
-  const log = overrides.log ?? createLogger({ projectName: config.projectName, environment: config.projectEnv, level: config.logLevel });
+  // Text from outside (event fields, AWS answers, task reasons, HTTP bodies) reaches people through
+  // the App's two sinks, and is masked there, whichever log and notifier the App is given: where it
+  // enters there are dozens of doors (every field of every event, every AWS answer, records read
+  // back from the deployments table), and one missed leaks; every line and message leaves through
+  // these two. The notifier is masked before it fans out, so every channel has the masked text.
+  const log = maskedLog(
+    overrides.log ?? createLogger({ projectName: config.projectName, environment: config.projectEnv, level: config.logLevel }),
+  );
   const metrics = overrides.metrics ?? createMetrics(config.projectEnv);
   const clients = overrides.clients ?? createAwsClients(config.region);
   return new App({
@@ -35,7 +43,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
     log,
     metrics,
     clients,
-    notifier: overrides.notifier ?? createChannelNotifier(config, log, metrics),
+    notifier: maskedNotifier(overrides.notifier ?? createChannelNotifier(config, log, metrics)),
     targets: overrides.targets ?? createAwsTargets(clients),
     reads: overrides.reads ?? createAwsReads(clients),
     guard:

@@ -3,16 +3,16 @@
  * SQS batch of them (the coalescing queue), answered with the records to retry.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import type { HandleResult } from './app.js';
 import { createApp } from './createApp.js';
 import { isSqsBatch } from '../deploy/batch/sqs.js';
 import { MetricName } from '../shared/observability.js';
-import { startRuntime } from './runtime.js';
+import { maskText } from '../shared/redact.js';
+import { publishMetrics, sharedRuntime } from './runtime.js';
 
-const runtime = startRuntime();
+const runtime = sharedRuntime();
 const { config, configError, logger, metrics } = runtime;
 
 const app = config === undefined ? undefined : createApp(config, { log: logger, metrics });
@@ -32,16 +32,22 @@ async function handleEvent(event: unknown, context: Context): Promise<HandleResu
 }
 
 /**
- * Publishes the invocation's metrics (EMF) after it ends, also when it fails. Unlike Powertools'
- * `logMetrics`, it stays silent when there are none: an ECS event reported to Slack or a dry run
- * records no metric, and `logMetrics` would print a plain-text warning for each, breaking the
- * one-JSON-object-per-line log.
+ * Masks the error a failed invocation throws ({@link maskText}), as every log line is: the Lambda
+ * runtime writes its name, message and stack to the log, and an AWS error that must be retried is
+ * rethrown as it came, quoting whatever the request held.
  */
-function publishMetrics(target: Metrics): MiddlewareObj {
-  const publish = async () => {
-    if (target.hasStoredMetrics()) target.publishStoredMetrics();
+function maskThrownError(): MiddlewareObj {
+  return {
+    onError: async (request) => {
+      const { error } = request;
+      if (!(error instanceof Error)) return;
+      error.message = maskText(error.message);
+      if (error.stack !== undefined) error.stack = maskText(error.stack);
+    },
   };
-  return { after: publish, onError: publish };
 }
 
-export const handler = middy(handleEvent).use(injectLambdaContext(logger.powertools)).use(publishMetrics(metrics.powertools));
+export const handler = middy(handleEvent)
+  .use(injectLambdaContext(logger.powertools))
+  .use(publishMetrics(metrics.powertools))
+  .use(maskThrownError());

@@ -4,6 +4,8 @@
  * each invocation, so the problem is loud (Errors alarm) and the events wait in the on-failure
  * destination.
  */
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { MiddlewareObj } from '@middy/core';
 import { loadConfig, type Config } from '../config/config.js';
 import { ConfigError } from '../shared/errors.js';
 import { createLogger, createMetrics, type AppLogger, type AppMetrics } from '../shared/observability.js';
@@ -35,4 +37,32 @@ export function startRuntime(env: Record<string, string | undefined> = process.e
       metrics: createMetrics(environment),
     };
   }
+}
+
+let containerRuntime: Runtime | undefined;
+
+/**
+ * The container's runtime, started by whichever handler needs it first: an EventBridge event and
+ * a Function URL request arriving at the same container share one configuration, logger and
+ * metrics.
+ *
+ * @example
+ * const { config, logger, metrics } = sharedRuntime();
+ */
+export function sharedRuntime(): Runtime {
+  containerRuntime ??= startRuntime();
+  return containerRuntime;
+}
+
+/**
+ * Publishes the invocation's metrics (EMF) after it ends, also when it fails. Unlike Powertools'
+ * `logMetrics`, it stays silent when there are none: an ECS event reported to Slack or a dry run
+ * records no metric, and `logMetrics` would print a plain-text warning for each, breaking the
+ * one-JSON-object-per-line log.
+ */
+export function publishMetrics(target: Metrics): MiddlewareObj {
+  const publish = async () => {
+    if (target.hasStoredMetrics()) target.publishStoredMetrics();
+  };
+  return { after: publish, onError: publish };
 }

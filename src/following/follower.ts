@@ -14,7 +14,7 @@ import { deploymentStepUpdate, ecsReportMessage, stepFields, stepLog } from '../
 import type { Notification } from '../present/notification.js';
 import { errorFields } from '../shared/errors.js';
 import { MetricName, type Log, type LogFields, type MetricSink } from '../shared/observability.js';
-import { notifyLogged, type Notifier } from '../slack/notifier.js';
+import { notifyLogged, openDeployment, type Notifier } from '../slack/notifier.js';
 import type { TargetOutcome } from '../targets/contract.js';
 import type { EcsEventFacts } from '../triggers/plan.js';
 import type { Trigger } from '../triggers/trigger.js';
@@ -192,7 +192,7 @@ export function createFollower({ log, notifier, journal, ecs, claimClock }: Foll
         recordDeployment(table, { ...deployment.facts, outcome, message: undefined }),
       );
       await settle(deployment, recorded?.deployment.id);
-      const first = await notifier.open(message);
+      const first = await openDeployment(notifier, deployment.facts.request, message);
       if (recorded === undefined) return first;
       const { id } = recorded.deployment;
       if (first !== undefined) await recording(deployment, (table) => attachMessage(table, id, first, undefined));

@@ -4,7 +4,8 @@
  * completing is not a success) and reported in the deployment's own Slack thread. Types only: the
  * DynamoDB store is src/following/dynamodb.ts (loaded on first use), the in-memory one src/following/store.ts.
  */
-import type { Carried } from '../triggers/requests.js';
+import type { DeploymentPreview } from '../targets/contract.js';
+import type { Approval, Carried, DeploymentRequest, Person } from '../triggers/requests.js';
 import type { Trigger } from '../triggers/trigger.js';
 
 /** Where a deployment's first Slack message was posted (bot token), so later steps update it and reply in its thread. */
@@ -47,6 +48,8 @@ interface FollowedCommon {
   events: string[];
   /** Changes of later batches or events it covers: they began before it did, and it deployed them (./claims.ts). */
   covered?: number;
+  /** Who approved it, when approvals are on. */
+  approval?: Approval;
 }
 
 /** An ECS deployment deploybridge started, followed through ECS's own events. */
@@ -93,6 +96,45 @@ export type ServiceClaim = {
   | { state: 'released' }
 );
 
+/** Where an approval request stands (src/approvals/records.ts moves it on). */
+export type ApprovalStatus = 'pending' | 'approved' | 'started' | 'rejected' | 'expired' | 'superseded';
+
+/** What was pinned at request time, as people check it: what the approved deployment deploys, exactly. */
+export interface Pinned {
+  /** ECS: the task-definition revision (ARN). */
+  taskDefinition?: string;
+  /** The image digest the trigger pushed, when there is one. */
+  imageDigest?: string;
+  /** Lambda: the S3 object version of the artifact, or the image by digest. */
+  artifactVersion?: string;
+}
+
+/** One approval request, as the deployments table keeps it. */
+export interface ApprovalRequest {
+  /** Derived from the events and the target: a redelivered event finds its request. */
+  id: string;
+  status: ApprovalStatus;
+  service: string;
+  /** The deployment to carry out when approved, pinned (a revision ARN instead of a family, an image by digest). */
+  request: DeploymentRequest;
+  pinned: Pinned;
+  /** What a dry run showed: the preview and the calls that would change AWS. */
+  preview: DeploymentPreview;
+  calls: string[];
+  /** The event that asked for it (a merged deployment's triggers carry every event id). */
+  eventId: string;
+  /** ISO 8601: the trigger's event, the request, its expiry. */
+  triggeredAt: string;
+  requestedAt: string;
+  expiresAt: string;
+  /** The request's Slack message, once posted: it becomes the deployment's message. */
+  message?: MessageRef;
+  /** Who approved or rejected it, and when (ISO 8601). */
+  decision?: { by: Person; at: string };
+  /** The request that replaced it. */
+  supersededBy?: string;
+}
+
 /** What one key of the table holds. */
 export type JournalEntry =
   /** A deployment deploybridge started (key: its ECS deployment id). */
@@ -102,7 +144,11 @@ export type JournalEntry =
   /** The deployment deploybridge started last on an ECS service. */
   | { type: 'latest'; deploymentId: string }
   /** Who deploys a target next, and since when. */
-  | { type: 'claim'; claim: ServiceClaim };
+  | { type: 'claim'; claim: ServiceClaim }
+  /** A deployment waiting for an approver (src/approvals/). */
+  | { type: 'approval'; approval: ApprovalRequest }
+  /** The latest approval request of a deployment target: a later one supersedes it. */
+  | { type: 'approval-latest'; approvalId: string };
 
 export interface VersionedEntry {
   entry: JournalEntry;

@@ -115,6 +115,7 @@ function followed(facts: DeploymentFacts): FollowedDeployment | undefined {
     startedAt: facts.startedAt,
     ...(facts.message === undefined ? {} : { message: facts.message }),
     events: [facts.eventId],
+    ...(request.approval === undefined ? {} : { approval: request.approval }),
   };
   if (request.target === 'ecs') {
     if (outcome.status !== 'started' || outcome.result.deploymentId === undefined) return undefined;

@@ -36,17 +36,37 @@ export const LOCAL_DEFAULTS: Record<string, string> = {
 };
 
 /**
+ * What approvals stand on, offline: the approver of the click sample (events/approval-sequence.json),
+ * a bot (nothing is sent offline: the token is a stand-in), the channel, the signing secret the
+ * local run signs clicks with, and the deployments table (in memory offline).
+ */
+export const LOCAL_APPROVAL_DEFAULTS: Record<string, string> = {
+  APPROVERS: 'U0APPROVER',
+  SLACK_BOT_TOKEN: 'xoxb-local-run-stand-in',
+  SLACK_CHANNEL: 'C0DEPLOYS',
+  SLACK_SIGNING_SECRET: 'local-run-signing-secret',
+  DEPLOYMENTS_TABLE: 'myproject-deploybridge-dev-deployments',
+};
+
+/**
  * The environment with every embedded default that is not set, and the names of those it took.
+ * With `approvals` (the input holds a click, or APPROVERS is set), what approvals stand on too;
+ * APPROVERS itself only when the input holds a click.
  *
  * @example
  * withLocalDefaults({ PROJECT_ENV: 'prod' }); // { env: { PROJECT_ENV: 'prod', PROJECT_NAME: 'myproject', … }, defaulted: ['PROJECT_NAME', …] }
  */
-export function withLocalDefaults(env: Record<string, string | undefined>): {
+export function withLocalDefaults(
+  env: Record<string, string | undefined>,
+  { clicks = false }: { clicks?: boolean } = {},
+): {
   env: Record<string, string | undefined>;
   defaulted: string[];
 } {
-  const defaulted = Object.keys(LOCAL_DEFAULTS).filter((name) => env[name] === undefined);
-  return { env: { ...env, ...Object.fromEntries(defaulted.map((name) => [name, LOCAL_DEFAULTS[name]])) }, defaulted };
+  const approvals = clicks || (env.APPROVERS ?? '') !== '';
+  const defaults = approvals ? { ...LOCAL_DEFAULTS, ...LOCAL_APPROVAL_DEFAULTS } : LOCAL_DEFAULTS;
+  const defaulted = Object.keys(defaults).filter((name) => env[name] === undefined);
+  return { env: { ...env, ...Object.fromEntries(defaulted.map((name) => [name, defaults[name]])) }, defaulted };
 }
 
 /**

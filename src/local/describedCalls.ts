@@ -94,39 +94,68 @@ function describedEcsReads(install: LocalInstall, repositoryOf: (family: string)
   };
 }
 
+/** How an ECS deployment state change names where a rollout got to, as `UpdateService` reports its `rolloutState`. */
+const ROLLOUT_STATES: Record<string, 'COMPLETED' | 'FAILED'> = {
+  SERVICE_DEPLOYMENT_COMPLETED: 'COMPLETED',
+  SERVICE_DEPLOYMENT_FAILED: 'FAILED',
+};
+
 /**
  * A sequence describes the writes it makes: `UpdateService` answers with a new PRIMARY deployment,
  * numbered in order from the id the service is assumed to run (`ecs-svc/1000000000000000000`), the
  * ids the sample sequences' ECS events use. It deploys the revision asked for (a family: its latest
  * ACTIVE revision), or, for a restart (no task definition), the revision the service runs;
- * `familyOf` names the task family of an ECS service.
+ * `familyOf` names the task family of an ECS service. The deployment it replaces is the one started
+ * before, still rolling out unless one of the `sequence`'s events before this call's said it
+ * completed or failed (as ECS would answer: a rollout replaced mid-way is superseded, and the tasks
+ * still serve the revision of the last one that completed); the one the service is assumed to run
+ * has completed.
  */
-function describedEcsWrites({ account, region }: LocalInstall, familyOf: (ecsService: string) => string): DescribedAnswer {
-  let started = 0;
-  return (command, input, _event, assume) => {
+function describedEcsWrites(
+  { account, region }: LocalInstall,
+  familyOf: (ecsService: string) => string,
+  sequence: RawEvent[],
+): DescribedAnswer {
+  const revisions = [LOCAL_PREVIOUS_REVISION];
+  const id = (n: number) => `ecs-svc/${String(1_000_000_000_000_000_000n + BigInt(n))}`;
+  const rolloutState = (deploymentId: string, before: RawEvent) => {
+    const at = sequence.indexOf(before);
+    const said = sequence
+      .slice(0, at < 0 ? sequence.length : at)
+      .map((event) => (event.source === 'aws.ecs' ? ((event.detail ?? {}) as { deploymentId?: unknown; eventName?: unknown }) : {}))
+      .filter((detail) => detail.deploymentId === deploymentId)
+      .map((detail) => ROLLOUT_STATES[String(detail.eventName)])
+      .filter((state) => state !== undefined);
+    return said.at(-1) ?? 'IN_PROGRESS';
+  };
+  return (command, input, event, assume) => {
     if (command !== 'UpdateService') return {};
     const requested = typeof input.taskDefinition === 'string' ? input.taskDefinition : undefined;
     const family = requested === undefined ? familyOf(String(input.service)) : taskDefinitionFamily(requested);
     const pinned = requested === undefined ? undefined : /:(\d+)$/.exec(shortTaskDefinition(requested))?.[1];
     const revision = requested === undefined ? LOCAL_PREVIOUS_REVISION : pinned === undefined ? LOCAL_REVISION : Number(pinned);
     const arn = (revision: number) => `arn:aws:ecs:${region}:${account}:task-definition/${family}:${revision}`;
-    const id = (n: number) => `ecs-svc/${String(1_000_000_000_000_000_000n + BigInt(n))}`;
-    started++;
-    assume(
-      `ECS starts deployment ${id(started)} of ${family}:${revision}, replacing ${id(started - 1)} (${family}:${LOCAL_PREVIOUS_REVISION})`,
-    );
+    const started = revisions.push(revision) - 1;
+    // The rollouts it replaces: those still rolling out (no tasks serving yet), back to the one that completed.
+    const replaced: Array<{ id: string; revision: number; rolloutState: string; runningCount: number }> = [];
+    for (let n = started - 1; n >= 0; n--) {
+      const state = n === 0 ? 'COMPLETED' : rolloutState(id(n), event);
+      replaced.push({
+        id: id(n),
+        revision: revisions[n] ?? LOCAL_PREVIOUS_REVISION,
+        rolloutState: state,
+        runningCount: state === 'IN_PROGRESS' ? 0 : 2,
+      });
+      if (state !== 'IN_PROGRESS') break;
+    }
+    const words = replaced.map((d) => `${d.id} (${family}:${d.revision}${d.rolloutState === 'IN_PROGRESS' ? ', still rolling out' : ''})`);
+    assume(`ECS starts deployment ${id(started)} of ${family}:${revision}, replacing ${words.join(' and ')}`);
     return {
       service: {
         taskDefinition: arn(revision),
         deployments: [
           { id: id(started), status: 'PRIMARY', taskDefinition: arn(revision), rolloutState: 'IN_PROGRESS' },
-          {
-            id: id(started - 1),
-            status: 'ACTIVE',
-            taskDefinition: arn(LOCAL_PREVIOUS_REVISION),
-            rolloutState: 'COMPLETED',
-            runningCount: 2,
-          },
+          ...replaced.map(({ revision, ...deployment }) => ({ ...deployment, status: 'ACTIVE', taskDefinition: arn(revision) })),
         ],
       },
     };
@@ -301,13 +330,13 @@ export interface DescribedAws {
 /**
  * The described answers of every AWS service for `config` (its catalog names each family's
  * repository and each ECS service's family), deploybridge running in `account` and the configured
- * region. `writes`: a sequence describes its writes.
+ * region. A `sequence` (its events, in order) describes its writes.
  *
  * @example
- * const aws = describedAws(config, { account: '123456789012', writes: true });
+ * const aws = describedAws(config, { account: '123456789012', sequence: events });
  * client.middlewareStack.add(describedCalls('ecs', aws.answers.ecs, () => event, record), DESCRIBED);
  */
-export function describedAws(config: Config, options: { account: string; writes: boolean }): DescribedAws {
+export function describedAws(config: Config, options: { account: string; sequence?: RawEvent[] }): DescribedAws {
   const { catalog } = config;
   const install: LocalInstall = { account: options.account, region: config.region };
   const repositoryOf = (family: string) => {
@@ -331,7 +360,7 @@ export function describedAws(config: Config, options: { account: string; writes:
     answers: {
       ecs: {
         read: describedEcsReads(install, repositoryOf),
-        ...(options.writes ? { write: describedEcsWrites(install, familyOf) } : {}),
+        ...(options.sequence === undefined ? {} : { write: describedEcsWrites(install, familyOf, options.sequence) }),
       },
       lambda: { read: describedLambdaReads(install, (functionName) => imageFunctions.get(functionName)) },
       s3: { read: describedS3Read },

@@ -1,12 +1,13 @@
 /**
  * What the local run reads: one EventBridge event, a sequence of them (a JSON array, handled in
- * order), a `put-events` entries file (each entry as EventBridge would deliver it), or an SQS batch
- * (as the coalescing queue delivers a burst). A file that is none of these is refused with one line
+ * order; it may hold Slack's clicks as Function URL requests), a `put-events` entries file (each
+ * entry as EventBridge would deliver it), or an SQS batch (as the coalescing queue delivers a burst). A file that is none of these is refused with one line
  * naming the file and the problem, before anything runs.
  */
 import { readFileSync } from 'node:fs';
 import type { SQSEvent } from 'aws-lambda';
 import { isSqsBatch } from '../deploy/batch/sqs.js';
+import { isFunctionUrlEvent } from '../interactions/http.js';
 
 export type RawEvent = Record<string, unknown>;
 
@@ -45,8 +46,9 @@ export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** An EventBridge event, or a request to the Function URL (a Slack click, handled as the function handles it). */
 function isEvent(value: Record<string, unknown>): boolean {
-  return 'detail-type' in value;
+  return 'detail-type' in value || isFunctionUrlEvent(value);
 }
 
 function isEntry(value: Record<string, unknown>): boolean {

@@ -50,8 +50,8 @@ function assumedLine(call: DescribedCall): string {
 
 /** The target of a deployment and what happens to it, with "would" for a dry run. */
 function deploymentLines(request: DeploymentRequest, result: DeploymentResult | undefined): string[] {
-  const dry = result?.status === 'dry_run';
-  const would = dry ? 'would ' : '';
+  // Dry run, or waiting for an approver: nothing has happened yet.
+  const would = result?.status === 'dry_run' || result?.status === 'awaiting approval' ? 'would ' : '';
   const lines: string[] = [];
   if (request.target === 'ecs') {
     const where = `ECS service ${request.ecs.service} (cluster ${request.ecs.cluster})`;
@@ -105,6 +105,8 @@ function resultLines(result: DeploymentResult): string[] {
       return ['    skipped: already deployed for this event'];
     case 'covered':
       return [`    not started: ${plural(result.changes, 'change')} covered by deployment ${result.coveredBy}, which began after them`];
+    case 'awaiting approval':
+      return [`    waiting for approval: request ${result.approvalId} asked in Slack, nothing deployed until an approver approves`];
     case 'deferred':
       return [`    not carried out (${result.reason}): the invocation fails, so Lambda retries the event`];
   }
@@ -152,22 +154,42 @@ export function planSummary(result: HandleResult, event: RawEvent, calls: Descri
 
 /**
  * What an SQS batch came to: its records and events, the deployments its events asked for and how
- * many remain once merged (one per target), the records the function would hand back for a retry,
+ * many remain once merged (one per target), what came of every record, the records the function
+ * would hand back for a retry,
  * and the answers the offline run assumed. `handled` is the fields of the batch's `batch handled`
  * log line.
  *
  * @example
  * batchSummary(trace.fieldsOf('batch handled'), { batchItemFailures: [] }, calls);
- * // ['SQS batch of 4 records (4 events): 4 deployments asked, 2 after merging (one per target); records to retry: none', …]
+ * // ['SQS batch of 4 records (4 events): 4 deployments asked, 2 after merging (one per target); records: 4 deployed; records to retry: none', …]
  */
 export function batchSummary(handled: LogFields | undefined, response: SQSBatchResponse, calls: DescribedCall[]): string[] {
   const number = (key: string) => (typeof handled?.[key] === 'number' ? handled[key] : 0);
   const asked = number('deployments_asked');
   const merged = number('deployments');
+  const alone = number('deployments_not_merged');
   const retry = response.batchItemFailures.map((failure) => failure.itemIdentifier);
-  const deployments = asked === 0 ? 'nothing to deploy' : `${plural(asked, 'deployment')} asked, ${merged} after merging (one per target)`;
+  const notMerged =
+    alone === 0 ? '' : `; ${alone} manual deploy or ECS event not merged: ${alone === 1 ? 'it deploys' : 'they deploy'} as asked`;
+  const deployments =
+    asked === 0 ? 'nothing to deploy' : `${plural(asked, 'deployment')} asked, ${merged} after merging (one per target${notMerged})`;
+  const fates = (handled?.record_fates ?? {}) as Record<string, number>;
+  const counted = Object.entries(RECORD_FATE_WORDS)
+    .filter(([fate]) => (fates[fate] ?? 0) > 0)
+    .map(([fate, [one, many]]) => `${fates[fate]} ${fates[fate] === 1 ? one : many}`);
   return [
-    `SQS batch of ${plural(number('records'), 'record')} (${plural(number('events'), 'event')}): ${deployments}; records to retry: ${retry.length === 0 ? 'none' : retry.join(', ')}`,
+    `SQS batch of ${plural(number('records'), 'record')} (${plural(number('events'), 'event')}): ${deployments}; records: ${counted.join(', ') || 'none'}; records to retry: ${retry.length === 0 ? 'none' : retry.join(', ')}`,
     ...calls.map(assumedLine),
   ];
 }
+
+/** What came of a batch's records (`record_fates` of its log line), in words, singular and plural. */
+const RECORD_FATE_WORDS: Record<string, [string, string]> = {
+  deployed: ['deployed', 'deployed'],
+  reported: ['reported (nothing to deploy)', 'reported (nothing to deploy)'],
+  ignored: ['ignored', 'ignored'],
+  rejected: ['rejected', 'rejected'],
+  not_an_event: ['not an EventBridge event', 'not EventBridge events'],
+  duplicate: ['duplicate delivery', 'duplicate deliveries'],
+  to_retry: ['to retry', 'to retry'],
+};

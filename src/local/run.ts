@@ -37,11 +37,14 @@ import { slackRoute } from '../slack/setup.js';
 import { channelLines, recordingChannels, type ChannelsRecorder } from './channels.js';
 import { DESCRIBED, describedAws, describedCalls, type DescribedCall, type DescribedService } from './describedCalls.js';
 import { LocalInputError, otherBus, readLocalInput, type LocalInput } from './input.js';
+import { runLocalClick } from './click.js';
 import { batchSummary, planSummary } from './report.js';
+import { isFunctionUrlEvent } from '../interactions/http.js';
 import { printingNotifier, recordingNotifier, slackText, type RecordedSlack, type SlackCall, type SlackChannelPrinter } from './thread.js';
 import { localAccount, withLocalDefaults } from './defaults.js';
 import { createTrace } from './trace.js';
 import { holdNodeVersionWarning } from '../shared/nodeVersionWarning.js';
+import { maskText } from '../shared/redact.js';
 import { plural } from '../shared/text.js';
 
 /** The options the runner takes; anything else starting with `-` is refused. */
@@ -118,7 +121,10 @@ function slackLines(calls: SlackCall[], heading: string, brief: boolean, json: b
  * @example
  * process.exitCode = await runLocal(['events/ecr-push-api.json'], process.env, console.log);
  */
-export async function runLocal(argv: string[], env: Record<string, string | undefined>, print: (line: string) => void): Promise<number> {
+export async function runLocal(argv: string[], env: Record<string, string | undefined>, write: (line: string) => void): Promise<number> {
+  // What events and AWS answers hold reaches the terminal as it reaches the log and Slack: masked,
+  // without the control and bidirectional characters that could rewrite what is on the screen.
+  const print = (line: string) => write(maskText(line));
   const parsed = parseArguments(argv);
   if ('lines' in parsed) {
     for (const line of parsed.lines) print(line);
@@ -139,7 +145,9 @@ export async function runLocal(argv: string[], env: Record<string, string | unde
   }
   const sequence = input.kind === 'sequence';
   // The embedded defaults describe the samples; a live run uses only what is set.
-  const { env: merged, defaulted } = live ? { env, defaulted: [] } : withLocalDefaults(env);
+  const { env: merged, defaulted } = live
+    ? { env, defaulted: [] }
+    : withLocalDefaults(env, { clicks: input.events.some((event) => isFunctionUrlEvent(event)) });
 
   let config: Config;
   try {
@@ -217,7 +225,7 @@ async function handleAll(
       );
       for (const what of call.assumed) trace.add(`  assuming ${what}`);
     };
-    const aws = describedAws(config, { account: account.account, writes: sequence });
+    const aws = describedAws(config, { account: account.account, ...(sequence ? { sequence: events } : {}) });
     context = aws.context;
     const ofBatch = aws.eventOfBatchCall(events);
     const batch = input.kind === 'batch';
@@ -296,6 +304,13 @@ async function handleAll(
       );
       if (elsewhere !== undefined) continue;
     } else print(events.length === 1 ? '' : `\n== ${index + 1} of ${events.length}`);
+    if (isFunctionUrlEvent(event)) {
+      const parts = { config, app, journal, notifier: slack, log: trace.log, metrics: trace.metrics, context: context?.() };
+      for (const line of await runLocalClick(event, parts)) print(line);
+      described.splice(0);
+      printAfter();
+      continue;
+    }
     let result: HandleResult | undefined;
     let failure: unknown;
     try {

@@ -1,12 +1,12 @@
 /**
  * The local run's Slack: each message is rendered as text a person reads (its colour, header,
- * fields, button link), from the very Block Kit payload the function would send. Offline nothing is
+ * fields, buttons), from the very Block Kit payload the function would send. Offline nothing is
  * sent, and the channel is kept as a bot token would leave it (one message per deployment, updated
  * in place, details in its thread); live, the messages go to the configured Slack and are recorded.
  */
 import type { MessageRef } from '../following/journal.js';
 import type { Notification, Severity } from '../present/notification.js';
-import { buildSlackPayload, SEVERITY_COLOURS, type SlackPayload } from '../slack/messages.js';
+import { buildSlackPayload, SEVERITY_COLOURS, type SlackButton, type SlackPayload } from '../slack/messages.js';
 import type { Notifier } from '../slack/notifier.js';
 import { plural } from '../shared/text.js';
 
@@ -41,9 +41,18 @@ function unescape(text: string): string {
   return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
 }
 
+/** `[Open in ECS console] URL`, or `[Approve] (primary; asks first: "Deploy api?")`. */
+function buttonText(button: SlackButton): string {
+  if ('url' in button) return `[${button.text.text}] ${button.url}`;
+  const how = [button.style, button.confirm === undefined ? undefined : `asks first: "${button.confirm.title.text}"`].filter(
+    (part) => part !== undefined,
+  );
+  return `[${button.text.text}]${how.length === 0 ? '' : ` (${how.join('; ')})`}`;
+}
+
 /**
  * A Slack message as text: `[colour #hex] header`, then one `Label: value` line per field (a value
- * of several lines continues indented), the button as `[Open in ECS console] URL`, and the context.
+ * of several lines continues indented), each button (`[Open in ECS console] URL`, `[Approve] (primary; …)`), and the context.
  *
  * @example
  * slackText(buildSlackPayload(notification, { environment: 'dev' }), '  ');
@@ -67,7 +76,7 @@ export function slackText(payload: SlackPayload, indent = ''): string[] {
           }
           break;
         case 'actions':
-          for (const button of block.elements) lines.push(`${indent}    [${button.text.text}] ${button.url}`);
+          for (const button of block.elements) lines.push(`${indent}    ${buttonText(button)}`);
           break;
         case 'context':
           for (const element of block.elements) lines.push(`${indent}    ${unescape(element.text)}`);

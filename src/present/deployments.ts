@@ -5,15 +5,16 @@
  * fields of an outcome and of a failure. What ECS later says of an ECS deployment is
  * src/present/following.ts.
  */
+import { describePlannedCalls } from './plannedCalls.js';
 import { describeError, SmokeTestFailedError } from '../shared/errors.js';
 import type { LogFields } from '../shared/observability.js';
 import type { DeploymentPreview, Progress, Release, Rollout } from '../targets/contract.js';
 import type { LambdaRelease } from '../targets/outcomes.js';
-import type { DeploymentRequest, LambdaDeployment } from '../triggers/requests.js';
+import type { Approval, DeploymentRequest, LambdaDeployment } from '../triggers/requests.js';
 import { deploymentOfRequest, versionOf, type DeploymentKnown, type DeploymentRun } from './events.js';
-import { formatDuration } from './format.js';
+import { formatDuration, formatTime } from './format.js';
 import { type DeploymentIdentity, RESTART, revisionChange } from './identity.js';
-import type { Facts, Notification, NotificationEvent, Severity } from './notification.js';
+import type { Facts, Mention, Notification, NotificationEvent, Severity } from './notification.js';
 import { describeTrigger, triggerFacts } from './triggerLines.js';
 
 /** What the smoke test of a Lambda deployment will do. */
@@ -81,7 +82,19 @@ export function failureFields(cause: unknown, progress: Progress | undefined): L
   };
 }
 
-function deploymentMessage(
+/** A message about one deployment: its trigger and what the trigger says, then `facts`. */
+/**
+ * Who approved a deployment, as its messages name them (none when approvals are off).
+ *
+ * @example
+ * approvedBy({ id: 'a1b2', by: { id: 'U0APPROVER', name: 'alice' }, at: '2026-03-02T10:05:00Z', message: undefined });
+ * // [{ label: 'Approved by', people: [{ id: 'U0APPROVER', name: 'alice' }], note: 'at 2026-03-02 10:05 UTC' }]
+ */
+export function approvedBy(approval: Approval | undefined): Mention[] {
+  return approval === undefined ? [] : [{ label: 'Approved by', people: [approval.by], note: `at ${formatTime(approval.at)}` }];
+}
+
+export function deploymentMessage(
   request: DeploymentRequest,
   identity: DeploymentIdentity,
   severity: Severity,
@@ -96,6 +109,7 @@ function deploymentMessage(
     facts: [['Trigger', describeTrigger(request.trigger)], ...triggerFacts(request.trigger), ...facts],
     consoleUrl: identity.consoleUrl,
     ...(identity.consoleName === undefined ? {} : { consoleName: identity.consoleName }),
+    ...(request.approval === undefined ? {} : { mentions: approvedBy(request.approval) }),
     event,
   };
 }
@@ -269,7 +283,7 @@ export const deploymentMessages = {
     calls: readonly string[],
     run: DeploymentRun,
   ): Notification {
-    const plannedCalls: [string, string] = ['Planned calls', calls.join('\n') || '(none)'];
+    const plannedCalls: [string, string] = ['Planned calls', describePlannedCalls(calls) || '(none)'];
     const planned: Facts =
       preview.target === 'ecs'
         ? []

@@ -10,6 +10,7 @@ import type { FollowedEcsDeployment } from '../following/journal.js';
 import type { DeploymentStep, EcsReport, FailureEvidence } from '../following/steps.js';
 import type { NotificationEventType } from '../config/constants.js';
 import type { EcsEventName } from '../triggers/plan.js';
+import { approvedBy } from './deployments.js';
 import { deploymentOfEcsEvent, deploymentOfFollowed } from './events.js';
 import { evidenceFact, failureReasons } from './failureReasons.js';
 import { formatDuration } from './format.js';
@@ -118,6 +119,7 @@ function followedState(deployment: FollowedEcsDeployment, reasons: readonly stri
     service: deployment.resource,
     facts: [['Status', status], ...followedFacts(deployment)],
     consoleUrl: ecsConsoleUrl(deployment.region, deployment.cluster, deployment.resource),
+    ...(deployment.approval === undefined ? {} : { mentions: approvedBy(deployment.approval) }),
     event: { type: stateType(deployment), deployment: deploymentOfFollowed(deployment, reasons) },
   };
 }

@@ -31,6 +31,12 @@ export function describeChange(change: LambdaChange): string {
 /** What a restart deploys, before ECS says which revision that is. */
 export const RESTART = 'unchanged: new tasks of the revision it runs';
 
+/** A task definition a deployment asks for: `family:42`, or a family, whose latest ACTIVE revision ECS deploys. */
+function plannedRevision(taskDefinition: string): string {
+  const short = shortTaskDefinition(taskDefinition);
+  return short.includes(':') ? short : `${short} (its latest ACTIVE revision)`;
+}
+
 /**
  * `family:42`, or `family:41 → :42` when the service ran another revision of the family before. A
  * restart that kept the revision says so: its new tasks differ only in the configuration they read.
@@ -85,7 +91,7 @@ export function identify(request: DeploymentRequest, region: string): Deployment
       return {
         resource: request.ecs.service,
         fields: { cluster: request.ecs.cluster, ecs_service: request.ecs.service, task_definition: request.taskDefinition },
-        facts: [['Task definition', request.taskDefinition === undefined ? RESTART : shortTaskDefinition(request.taskDefinition)]],
+        facts: [['Task definition', request.taskDefinition === undefined ? RESTART : plannedRevision(request.taskDefinition)]],
         consoleUrl: ecsConsoleUrl(region, request.ecs.cluster, request.ecs.service),
       };
     case 'lambda':
@@ -93,7 +99,6 @@ export function identify(request: DeploymentRequest, region: string): Deployment
         resource: request.lambda.functionName,
         fields: { function_name: request.lambda.functionName, alias: request.lambda.alias, change: request.change.kind },
         facts: [
-          ['Function', request.lambda.functionName],
           ['Alias', request.lambda.alias ?? 'none ($LATEST is updated in place)'],
           ['Change', describeChange(request.change)],
         ],

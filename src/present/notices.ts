@@ -10,7 +10,8 @@ import { describeEnvFileProblems } from './envFiles.js';
 import { deploymentOfGatedImage } from './events.js';
 import { describeFinding, describeImage, describeScanRefusal, formatFindingCounts } from './images.js';
 import type { Facts, Notification } from './notification.js';
-import { describeS3Actor } from './triggerLines.js';
+import { truncate } from '../shared/text.js';
+import { describeS3Actor, unverified } from './triggerLines.js';
 
 /** Why a deleted parameter is not redeployed, and what that means, for a service of either kind. */
 export function deletedParameterConsequence(service: CatalogService): { why: string; action: string } {
@@ -39,9 +40,10 @@ export function noticeMessage(notice: Notice): Notification {
         ],
         event: { type: 'warning.parameter_deleted' },
       };
+    // New tasks would fail to start on the file as it is: an error to act on, not a warning.
     case 'env_file_deleted':
       return {
-        severity: 'warning',
+        severity: 'error',
         title: `Env file deleted: ${notice.location}`,
         facts: [
           ['Used by', notice.services.map(resourceName).join(', ')],
@@ -51,7 +53,7 @@ export function noticeMessage(notice: Notice): Notification {
       };
     case 'env_file_invalid':
       return {
-        severity: 'warning',
+        severity: 'error',
         title: `Env file invalid: ${notice.location}`,
         facts: [
           ...(notice.versionId === undefined ? [] : [['Version', notice.versionId] as [string, string]]),
@@ -68,6 +70,7 @@ export function noticeMessage(notice: Notice): Notification {
     case 'image_scan_pending':
       return {
         severity: 'info',
+        icon: ':hourglass_flowing_sand:',
         title: `Waiting for the image scan: ${notice.service.name}`,
         service: resourceName(notice.service),
         facts: [
@@ -116,18 +119,37 @@ export function noticeMessage(notice: Notice): Notification {
   }
 }
 
-/** A manual request that was refused. */
-export function refusalMessage(reason: string, eventId: string | undefined): Notification {
+/** A field of a refused request as it came (it may be missing or of the wrong type: that can be why it was refused). */
+function requestField(detail: unknown, key: string): string | undefined {
+  const value = typeof detail === 'object' && detail !== null ? (detail as Record<string, unknown>)[key] : undefined;
+  if (value === undefined || value === null || value === '') return undefined;
+  return typeof value === 'string' ? value : truncate(JSON.stringify(value) ?? typeof value, 80);
+}
+
+/**
+ * A manual request that was refused: who asked for what, from where and why (like a deployment's
+ * message), beside why it was refused, so on-call can tell whom to ask.
+ */
+export function refusalMessage(reason: string, request: { id: string; source: string; detail: unknown }): Notification {
+  const given = (key: string) => requestField(request.detail, key);
+  const requestedBy = given('requested_by');
   return {
     severity: 'error',
     title: 'Manual deploy refused',
     facts: [
-      ['Reason', reason],
-      ['Event ID', eventId ?? 'unknown'],
+      ['Service', given('service') ?? NOT_GIVEN],
+      ['Requested by', requestedBy === undefined ? NOT_GIVEN : unverified(requestedBy)],
+      ['Source', request.source],
+      ['Request reason', given('reason') ?? NOT_GIVEN],
+      ['Refused because', reason],
+      ['Event ID', request.id],
     ],
     event: { type: 'request.refused' },
   };
 }
+
+/** A field a refused request left out. */
+const NOT_GIVEN = '(not given)';
 
 /** A permanent AWS error while planning (e.g. the task definition family does not exist). */
 export function planningFailedMessage(reason: string, eventId: string): Notification {

@@ -8,11 +8,38 @@
 import type { NotificationEventType } from '../config/constants.js';
 import type { TargetKind } from '../triggers/requests.js';
 
+import type { Person } from '../triggers/requests.js';
+
 export type Severity = 'info' | 'success' | 'warning' | 'error';
+
+/**
+ * A button that acts rather than links (Slack with a bot token only): a click posts to the
+ * function's Function URL (src/interactions/), where `actionId` says what it does and `value` what to.
+ */
+export interface ActionButton {
+  text: string;
+  actionId: string;
+  value: string;
+  style?: 'primary' | 'danger';
+  /** Slack asks for confirmation, in these words, before the click is sent. */
+  confirm?: { title: string; text: string; confirm: string; deny: string };
+}
+
+/**
+ * People named in a message: Slack shows each as a mention (their name, and they are notified);
+ * `note` follows the names ("at 2026-03-02 10:05 UTC").
+ */
+export interface Mention {
+  label: string;
+  people: Person[];
+  note?: string;
+}
 
 /** A message independent of its medium. */
 export interface Notification {
   severity: Severity;
+  /** An emoji shortcode shown before the title instead of the severity's (a deployment's is a rocket; waiting is not one). */
+  icon?: string;
   title: string;
   /** The AWS resource the message is about (ECS service, function), shown as "Service". */
   service?: string;
@@ -28,6 +55,10 @@ export interface Notification {
   dryRun?: boolean;
   /** Which console the link opens ("Lambda"); unset means ECS. */
   consoleName?: string;
+  /** People named, shown after the facts. */
+  mentions?: Mention[];
+  /** Buttons that act, before the console link. */
+  buttons?: ActionButton[];
   /**
    * What the message reports, typed: what filters match and machines read (src/channels/). Every
    * family of src/present/ sets it; a message without one (a test's) reaches Slack only.

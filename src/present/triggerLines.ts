@@ -12,6 +12,17 @@ import { shortDigest } from './format.js';
 import { describeImage, describeScan } from './images.js';
 import type { Facts } from './notification.js';
 
+/**
+ * Who a manual request says asked for it, marked unverified: `requested_by` is written by whoever may
+ * put events on the bus, as they like, and nothing in the event authenticates it.
+ *
+ * @example
+ * unverified('alice@example.com'); // 'alice@example.com (unverified)'
+ */
+export function unverified(requestedBy: string): string {
+  return `${requestedBy} (unverified)`;
+}
+
 /** One line a human recognises: what triggered the deployment. */
 export function describeTrigger(trigger: Trigger): string {
   switch (trigger.kind) {
@@ -22,7 +33,7 @@ export function describeTrigger(trigger: Trigger): string {
     case 's3':
       return `S3 object s3://${trigger.bucket}/${trigger.key} (${trigger.operation}${trigger.versionId ? `, version ${trigger.versionId}` : ''})`;
     case 'manual':
-      return `manual deploy via ${trigger.source}${trigger.requestedBy ? ` by ${trigger.requestedBy}` : ''}${trigger.reason ? `: ${trigger.reason}` : ''}`;
+      return `manual deploy via ${trigger.source}${trigger.requestedBy ? `, requested by ${unverified(trigger.requestedBy)}` : ''}${trigger.reason ? `: ${trigger.reason}` : ''}`;
     case 'merged':
       return describeMerged(trigger);
   }

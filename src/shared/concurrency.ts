@@ -31,3 +31,31 @@ export function once<T>(create: () => Promise<T>): () => Promise<T> {
   let value: Promise<T> | undefined;
   return () => (value ??= create());
 }
+
+/** How a promise waited for with {@link settleWithin} came out. */
+export type Settled<T> = { state: 'fulfilled'; value: T } | { state: 'rejected'; error: unknown } | { state: 'late' };
+
+/**
+ * Waits for `promise` at most `ms`: its value, its error, or `late` (it goes on, unwaited for). For
+ * an answer that must leave in time whatever the work it waits for does.
+ *
+ * @example
+ * const handOff = await settleWithin(invoke(), 2000); // { state: 'late' } when AWS has not answered in 2 s
+ */
+export async function settleWithin<T>(promise: Promise<T>, ms: number): Promise<Settled<T>> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<Settled<T>>((resolve) => {
+    timer = setTimeout(() => resolve({ state: 'late' }), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([
+      promise.then(
+        (value): Settled<T> => ({ state: 'fulfilled', value }),
+        (error: unknown): Settled<T> => ({ state: 'rejected', error }),
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,4 +1,4 @@
-import { redact } from './redact.js';
+import { maskText } from './redact.js';
 import { plural } from './text.js';
 
 /**
@@ -173,12 +173,12 @@ export function isRetryableAwsError(error: unknown): boolean {
 /**
  * A short, secret-free description of an error for logs and Slack: the message of a
  * {@link DeploymentError} (written for people), otherwise `Name: message`; AWS messages can echo
- * values, so secrets and credentials are masked ({@link redact}).
+ * values, so secrets, credentials and control characters are masked ({@link maskText}).
  */
 export function describeError(error: unknown): string {
-  if (error instanceof DeploymentError) return redact(error.message);
-  if (error instanceof Error) return redact(error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message);
-  return redact(String(error));
+  if (error instanceof DeploymentError) return maskText(error.message);
+  if (error instanceof Error) return maskText(error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message);
+  return maskText(String(error));
 }
 
 /**
@@ -198,6 +198,6 @@ export function errorFields(error: unknown): Record<string, unknown> {
     ...(root !== error ? { error_cause: describeError(root) } : {}),
     ...(errorName(root) === '' ? {} : { error_name: errorName(root) }),
     ...(requestId === undefined ? {} : { aws_request_id: requestId }),
-    ...(error instanceof Error && error.stack !== undefined ? { error_stack: redact(error.stack) } : {}),
+    ...(error instanceof Error && error.stack !== undefined ? { error_stack: maskText(error.stack) } : {}),
   };
 }

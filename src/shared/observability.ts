@@ -9,6 +9,7 @@ import { LogFormatter, LogItem, Logger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { ChannelName, LogLevel } from '../config/constants.js';
+import { maskText, maskValue } from './redact.js';
 
 /** What the rest of the code needs from a logger: a message and a flat bag of fields. */
 export interface Log {
@@ -32,6 +33,22 @@ export function boundLog(log: Log, fields: LogFields): Log {
     info: (message, more) => log.info(message, { ...fields, ...more }),
     warn: (message, more) => log.warn(message, { ...fields, ...more }),
     error: (message, more) => log.error(message, { ...fields, ...more }),
+  };
+}
+
+/**
+ * A log whose every line is masked ({@link maskText}: secrets, control and bidirectional
+ * characters) in its message and every field, before `log` writes it.
+ *
+ * @example
+ * maskedLog(log).warn('event rejected', { reason: 'by https://u:pw@host' }); // reason: 'by https://[redacted]@host'
+ */
+export function maskedLog(log: Log): Log {
+  return {
+    debug: (message, fields) => log.debug(maskText(message), maskValue(fields)),
+    info: (message, fields) => log.info(maskText(message), maskValue(fields)),
+    warn: (message, fields) => log.warn(maskText(message), maskValue(fields)),
+    error: (message, fields) => log.error(maskText(message), maskValue(fields)),
   };
 }
 
@@ -103,6 +120,15 @@ export const MetricName = {
   /** Notifications a channel did not get (counted by channel: see {@link MetricSink.ofChannel}). */
   NotificationsFailed: 'NotificationsFailed',
   ConfigInvalid: 'ConfigInvalid',
+  /** Requests to the Function URL refused: not signed by Slack, stale, another path or method, too large. */
+  InteractionsRejected: 'InteractionsRejected',
+  /** Verified clicks that could not be handed off to the asynchronous invocation (the person who clicked is told). */
+  InteractionHandOffsFailed: 'InteractionHandOffsFailed',
+  /** Deployments that wait for an approver, and what became of them. */
+  ApprovalsRequested: 'ApprovalsRequested',
+  ApprovalsGranted: 'ApprovalsGranted',
+  ApprovalsRejected: 'ApprovalsRejected',
+  ApprovalsExpired: 'ApprovalsExpired',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 

@@ -1,5 +1,5 @@
 /**
- * One HTTP POST of a JSON body, on `node:http`/`node:https`.
+ * One HTTP POST of a JSON body (or a form, given its content-type header), on `node:http`/`node:https`.
  *
  * Not `fetch`: on Node 20 and 22 the first `fetch()` of a process loads and compiles undici and its
  * WebAssembly HTTP parser, some 40–60 ms of a Lambda cold start, for one small POST per

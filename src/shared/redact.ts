@@ -1,10 +1,14 @@
 /**
  * Masking secrets in text people read. AWS error messages can echo values (Lambda's
  * environment-size error quotes every variable; a pull error can quote a registry URL with its
- * password), so every error text that reaches a log line or a notification goes through
- * {@link redact}: the values of the target functions' environments deploybridge has read, the
- * notification secrets it has read (webhook URLs, tokens, the signing secret), and anything shaped
- * like a credential, are replaced by `[redacted]`.
+ * password), and so can every other text from outside: an ECS event's reason, a stopped task's
+ * reason, a service event, a manual request's fields, who changed an object. {@link redact} replaces
+ * the values of the target functions' environments deploybridge has read, the notification secrets
+ * it has read (webhook URLs, tokens, the signing secret), and anything shaped like a credential, by
+ * `[redacted]`; {@link maskText} is the one step every text goes through before it reaches a log
+ * line, a message of any channel or the local run's terminal (it also drops control and
+ * bidirectional characters); {@link maskValue} applies it to every string of a log line's fields or
+ * of a notification.
  */
 import { LAMBDA_DEFAULTS } from '../config/constants.js';
 
@@ -12,6 +16,8 @@ const MASK = '[redacted]';
 
 /** Values of target functions' environments, and notification secrets, read in this container. */
 const knownValues = new Set<string>();
+/** The same, longest first (so a value that contains another is masked whole); rebuilt when one is added. */
+let longestFirst: string[] = [];
 
 /**
  * Remembers secret values (a function's environment values, a webhook URL) so that {@link redact} masks them
@@ -20,6 +26,7 @@ const knownValues = new Set<string>();
  */
 export function rememberSecretValues(values: Iterable<string>): void {
   for (const value of values) if (value.length >= LAMBDA_DEFAULTS.minMaskedSecretLength) knownValues.add(value);
+  longestFirst = [...knownValues].sort((a, b) => b.length - a.length);
 }
 
 /** The secret values remembered so far. */
@@ -41,9 +48,10 @@ const CREDENTIAL_PATTERNS: Array<[RegExp, string]> = [
   [/\/\/[^\s/@:"']+:[^\s/@"']+@/g, `//${MASK}@`],
   [/\b(?:AKIA|ASIA|AROA|AIDA)[A-Z0-9]{16}\b/g, MASK],
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g, `$1 ${MASK}`],
-  // key=value, key: value, "key":"value" where the key names a secret.
+  // key=value, key: value, "key":"value" where the key names a secret. The name's parts around the
+  // secret word are bounded, so a long run of word characters and dots cannot make it slow.
   [
-    /\b([\w.-]*(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|private[_-]?key|credential|authori[sz]ation|session[_-]?key)[\w.-]*)(["']?\s*[:=]\s*["']?)(?!\[redacted\])([^\s"',;&)}\]]+)/gi,
+    /\b([\w.-]{0,64}(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|private[_-]?key|credential|authori[sz]ation|session[_-]?key)[\w.-]{0,64})(["']?\s*[:=]\s*["']?)(?!\[redacted\])([^\s"',;&)}\]]+)/gi,
     `$1$2${MASK}`,
   ],
 ];
@@ -56,8 +64,50 @@ const CREDENTIAL_PATTERNS: Array<[RegExp, string]> = [
  */
 export function redact(text: string): string {
   let masked = text;
-  // Longest first, so a value that contains another is masked whole.
-  for (const value of [...knownValues].sort((a, b) => b.length - a.length)) masked = masked.replaceAll(value, MASK);
+  for (const value of longestFirst) masked = masked.replaceAll(value, MASK);
   for (const [pattern, replacement] of CREDENTIAL_PATTERNS) masked = masked.replace(pattern, replacement);
   return masked;
+}
+
+/**
+ * Control characters (but tab and line feed, which messages use) and Unicode format characters
+ * (bidirectional overrides and isolates, zero-width spaces; not the zero-width joiner emoji are
+ * made with), and the line and paragraph separators: they can reorder, hide or forge what people
+ * read ("exe.gnp" shown as "png.exe"), or split a secret so that its shape is not recognised.
+ */
+const UNSAFE_CHARACTERS = /(?![\t\n\u200d])[\p{Cc}\p{Cf}\u2028\u2029]/gu;
+
+/**
+ * The one step text from outside goes through before people read it: control and bidirectional
+ * characters dropped, then secrets masked ({@link redact}).
+ *
+ * @example
+ * maskText('by alice\u202Egnp.exe token=xoxb-1-abc'); // 'by alicegnp.exe token=[redacted]'
+ */
+export function maskText(text: string): string {
+  return redact(text.replace(UNSAFE_CHARACTERS, ''));
+}
+
+/**
+ * `value` with {@link maskText} applied to every string in it, keys included: plain objects and
+ * arrays are copied, anything else (numbers, dates, errors) is kept as it is.
+ *
+ * @example
+ * maskValue({ reason: 'pull https://u:pw@registry/x', tasks: 2 }); // { reason: 'pull https://[redacted]@registry/x', tasks: 2 }
+ */
+export function maskValue<T>(value: T): T {
+  const seen = new WeakSet<object>();
+  const mask = (inner: unknown): unknown => {
+    if (typeof inner === 'string') return maskText(inner);
+    if (typeof inner !== 'object' || inner === null || seen.has(inner)) return inner;
+    if (Array.isArray(inner)) {
+      seen.add(inner);
+      return inner.map(mask);
+    }
+    const prototype: unknown = Object.getPrototypeOf(inner);
+    if (prototype !== Object.prototype && prototype !== null) return inner;
+    seen.add(inner);
+    return Object.fromEntries(Object.entries(inner).map(([key, entry]) => [maskText(key), mask(entry)]));
+  };
+  return mask(value) as T;
 }

@@ -5,9 +5,11 @@
  * {@link SlackSendOptions.maxAttempts} attempts, and the messages of one invocation share one
  * {@link SlackSendOptions.budgetMs} for their retries ({@link InvocationBudget}).
  */
+import { maskValue } from '../shared/redact.js';
 import type { Log, MetricSink } from '../shared/observability.js';
 import { MetricName } from '../shared/observability.js';
 import type { MessageRef } from '../following/journal.js';
+import type { DeploymentRequest } from '../triggers/requests.js';
 import type { Notification, ThreadUpdate } from '../present/notification.js';
 import { buildSlackPayload, type SlackPayload } from './messages.js';
 import {
@@ -46,6 +48,23 @@ export interface Notifier {
 export function notifyLogged(notifier: Notifier, log: Log, message: Notification, eventId: string): void {
   log.info(`notification: ${message.title}`, { service: message.service, event_id: eventId, severity: message.severity });
   notifier.notify(message);
+}
+
+/**
+ * A notifier whose every notification is masked ({@link maskValue}: every text of it, whatever the
+ * channel renders) before `notifier` has it: wrapped around the notifier of every channel (a
+ * fan-out included), it is the one place messages are masked.
+ *
+ * @example
+ * maskedNotifier(notifier).notify({ severity: 'error', title: 'Deployment failed: api', facts: [['Reason', 'https://u:pw@registry']] });
+ */
+export function maskedNotifier(notifier: Notifier): Notifier {
+  return {
+    notify: (notification) => notifier.notify(maskValue(notification)),
+    open: (notification) => notifier.open(maskValue(notification)),
+    follow: (message, update) => notifier.follow(message, maskValue(update)),
+    flush: () => notifier.flush(),
+  };
 }
 
 /** How a Slack notifier sends: the attempts and budget every channel has ({@link DeliveryOptions}). */
@@ -134,4 +153,20 @@ export function createLogOnlyNotifier(log: Log): Notifier {
     },
     flush: async () => undefined,
   };
+}
+
+/**
+ * The first message of a deployment: a message of its own, or, once an approver approved it, the
+ * approval request's message updated (the request becomes the deployment's message).
+ *
+ * @example
+ * await openDeployment(notifier, request, deploymentMessages.started(request, identity, rollout)); // { channel, ts }
+ */
+export function openDeployment(
+  notifier: Notifier,
+  request: Pick<DeploymentRequest, 'approval'>,
+  notification: Notification,
+): Promise<MessageRef | undefined> {
+  const asked = request.approval?.message;
+  return asked === undefined ? notifier.open(notification) : notifier.follow(asked, { state: notification, standalone: notification });
 }

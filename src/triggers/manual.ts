@@ -139,26 +139,28 @@ function checkTaskDefinition(
 }
 
 /**
- * The service's own images (from its repository, in this account and region) in the task
- * definition a manual deploy deploys, as ECR describes them. A failed read shows no scan.
+ * The task definition a manual deploy deploys, as read (a family: its latest ACTIVE revision), and
+ * the service's own images in it (from its repository, in this account and region) as ECR
+ * describes them. A failed read shows no scan.
  */
 async function ownImages(
   service: EcsService,
   taskDefinition: string,
   account: string | undefined,
   { config, catalog, reads, log }: RouteContext,
-): Promise<ImageSummary[] | undefined> {
+): Promise<{ arn: string; images: ImageSummary[] } | undefined> {
   try {
     // DescribeTaskDefinition of a family reads its latest ACTIVE revision; of family:revision or an ARN, that revision.
-    const { containers } = await (await reads.ecs()).latestTaskDefinition(taskDefinition);
+    const { arn, containers } = await (await reads.ecs()).latestTaskDefinition(taskDefinition);
     const registry = account === undefined ? undefined : ecrRegistry(account, config.region);
     const own = containers
       .map(({ image }) => parseImage(image))
       .filter((ref) => ref.registry === registry && catalog.forRepository(ref.repository)?.name === service.name);
     const ecr = await reads.ecr();
-    return await Promise.all(
+    const images = await Promise.all(
       own.map((ref) => ecr.describeImage(ref.repository, ref.digest === undefined ? { tag: ref.tag ?? 'latest' } : { digest: ref.digest })),
     );
+    return { arn, images };
   } catch (error) {
     log.warn('image scans not read: the message shows none', {
       service: service.name,
@@ -204,18 +206,19 @@ export const plan: PlanBuilder = async (event, context) => {
     throw refuse(`"version" and "action" apply to Lambda functions; ${service} is an ECS service`);
   }
   const { ecs } = found;
-  const taskDefinition =
+  const requested =
     detail.task_definition === undefined ? ecs.family : checkTaskDefinition(detail.task_definition, ecs, service, config, invocation);
   // The service's images live in the account deploybridge runs in (the sender's is a fallback outside Lambda).
-  const images =
-    config.ecrScanGate === undefined ? undefined : await ownImages(found, taskDefinition, invocation.account ?? event.account, context);
+  const read =
+    config.ecrScanGate === undefined ? undefined : await ownImages(found, requested, invocation.account ?? event.account, context);
   const result = emptyPlan('manual', event.id);
   result.deployments.push({
     target: 'ecs',
     service,
     ecs,
-    taskDefinition,
-    trigger: images === undefined ? trigger : { ...trigger, images },
+    // The revision read is the one deployed (and named in the message): not one registered since, unseen.
+    taskDefinition: read?.arn ?? requested,
+    trigger: read === undefined ? trigger : { ...trigger, images: read.images },
   });
   return result;
 };

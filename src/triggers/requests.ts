@@ -7,6 +7,26 @@ import type { LambdaFunction } from '../config/catalog.js';
 import type { EcsNames } from '../config/naming.js';
 import { eventTriggers, type Trigger } from './trigger.js';
 
+/** A Slack user, as a click names them. */
+export interface Person {
+  id: string;
+  name: string | undefined;
+}
+
+/**
+ * The decision a deployment carries out (src/approvals/): whose, when, and the request's Slack
+ * message (channel and ts, as src/following/journal.ts's MessageRef), which becomes the
+ * deployment's message.
+ */
+export interface Approval {
+  /** The approval request's id (its record in the deployments table). */
+  id: string;
+  by: Person;
+  /** ISO 8601. */
+  at: string;
+  message: { channel: string; ts: string } | undefined;
+}
+
 /**
  * Redeploy one ECS service: new tasks of a task definition (a bare family means its latest ACTIVE
  * revision), or, without one, a restart: new tasks of the revision the service runs now.
@@ -18,6 +38,8 @@ export interface EcsDeployment {
   /** Absent for a restart: the service keeps its task definition (a pin, a circuit-breaker rollback). */
   taskDefinition?: string;
   trigger: Trigger;
+  /** Set when an approver approved it (`APPROVERS`): it is carried out as pinned, and says who approved it. */
+  approval?: Approval;
 }
 
 /** What a Lambda deployment changes before it publishes (or, for `version` and `rollback`, instead of publishing). */
@@ -42,6 +64,8 @@ export interface LambdaDeployment {
   lambda: LambdaFunction;
   change: LambdaChange;
   trigger: Trigger;
+  /** Set when an approver approved it (`APPROVERS`): it is carried out as pinned, and says who approved it. */
+  approval?: Approval;
 }
 
 export type DeploymentRequest = EcsDeployment | LambdaDeployment;

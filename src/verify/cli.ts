@@ -3,8 +3,9 @@
  * variables it validates the configuration (reported like the function reports it) and prints the
  * services with the AWS names they map to (with none set, offline, npm start's embedded
  * configuration, said as such); `--live` checks them against the account on the SDK's default
- * credential chain (honouring `AWS_ENDPOINT_URL`); `--slack` posts one test message to Slack,
- * `--notify` one to every configured channel (Slack, Teams, Google Chat, the webhook, SNS).
+ * credential chain (honouring `AWS_ENDPOINT_URL`); `--slack` posts one test message to Slack and,
+ * with approvers, checks that each is a user of the workspace; `--notify` sends one to every
+ * configured channel (Slack, Teams, Google Chat, the webhook, SNS).
  * Exit code 0: no problem; 1: problems; 2: the preflight could not run. Reads only.
  *
  * Not part of the Lambda: nothing under src/index.ts imports it.
@@ -17,7 +18,7 @@ import { catalogEntry, catalogLines, headerLine, resultLine, summaryLine, type V
 import { exitCode, ok, summarise, type CheckResult } from './result.js';
 import { knownServices, type KnownService } from './services.js';
 import { checkChannels, sendTestNotifications } from './notify.js';
-import { checkSlackConfiguration, sendTestMessage } from './slack.js';
+import { checkApprovalsConfiguration, checkApprovers, checkSlackConfiguration, sendTestMessage } from './slack.js';
 import { withLocalDefaults } from '../local/defaults.js';
 import { holdNodeVersionWarning, type HeldWarning } from '../shared/nodeVersionWarning.js';
 import { plural } from '../shared/text.js';
@@ -29,7 +30,7 @@ const HELP = [
   USAGE,
   "  (none)   offline: validate the configuration (the function's variables) and print each service's AWS names; with neither PROJECT_NAME nor PROJECT_ENV set, npm start's embedded configuration",
   '  --live   check them in the account: SDK credential chain and AWS_REGION, AWS_ENDPOINT_URL honoured; reads only, never changes anything',
-  '  --slack  post one test message through the Slack the configuration uses (its bot token, else its webhook)',
+  '  --slack  post one test message through the Slack the configuration uses (its bot token, else its webhook); with APPROVERS, check each is a user of the workspace',
   '  --notify send one test message to every configured channel (Slack, Teams, Google Chat, the signed webhook, SNS) and report each answer',
   '  --json   print the results as one JSON document, for CI',
   '  --help   print this help (also -h)',
@@ -125,11 +126,16 @@ async function preflight(
       throw error;
     }
   } else {
-    results.push(await checkSlackConfiguration(config, undefined), ...(await checkChannels(config, undefined)));
+    results.push(
+      await checkSlackConfiguration(config, undefined),
+      ...(await checkApprovalsConfiguration(config, undefined)),
+      ...(await checkChannels(config, undefined)),
+    );
   }
   // --notify includes Slack: with both, Slack gets one test message.
   if (argv.includes('--notify')) results.push(...(await sendTestNotifications(config, results)));
   else if (argv.includes('--slack')) results.push(await sendTestMessage(config, results));
+  if (argv.includes('--slack')) results.push(...(await checkApprovers(config)));
 
   const summary = summarise(results);
   const code = exitCode(summary);

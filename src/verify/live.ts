@@ -1,7 +1,7 @@
 /**
  * The live preflight: every check against the account, in the order people read them — the
  * cluster, each ECS service, the cluster's services no trigger reaches, each Lambda target, the
- * env files, Slack and the other channels.
+ * env files, Slack, approvals and the other channels.
  */
 import type { EcsService, LambdaService } from '../config/catalog.js';
 import type { Config } from '../config/config.js';
@@ -14,7 +14,7 @@ import { checkEnvFiles } from './envFiles.js';
 import { checkLambdaService } from './lambda.js';
 import { ok, type CheckResult } from './result.js';
 import { checkChannels } from './notify.js';
-import { checkSlackConfiguration } from './slack.js';
+import { checkApprovalsConfiguration, checkSlackConfiguration } from './slack.js';
 import type { KnownService } from './services.js';
 
 /** Services checked at once: each makes a few reads in sequence. */
@@ -69,6 +69,10 @@ export async function liveChecks(
       known.map((k) => k.service),
     )),
   );
-  results.push(await checkSlackConfiguration(config, ctx), ...(await checkChannels(config, ctx)));
+  results.push(
+    await checkSlackConfiguration(config, ctx),
+    ...(await checkApprovalsConfiguration(config, ctx)),
+    ...(await checkChannels(config, ctx)),
+  );
   return { results, services: [...known, ...found] };
 }

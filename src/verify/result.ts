@@ -23,6 +23,7 @@ export type CheckName =
   | 'lambda-alias'
   | 'lambda-artifact'
   | 'slack'
+  | 'approvals'
   /** The channels besides Slack, and `--notify`'s test messages. */
   | 'notify';
 

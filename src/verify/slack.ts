@@ -6,7 +6,9 @@
  */
 import type { Config } from '../config/config.js';
 import type { Log, LogFields, MetricSink } from '../shared/observability.js';
+import { secretOf, secretSource } from '../shared/secrets.js';
 import { createNotifier, slackRoute as notifierRoute } from '../slack/setup.js';
+import { lookUpUser } from '../slack/users.js';
 import type { VerifyContext } from './context.js';
 import { couldNotCheck } from './context.js';
 import { describeParameters } from './parameters.js';
@@ -136,5 +138,102 @@ export async function sendTestMessage(config: Config, results: readonly CheckRes
         : `check the webhook URL (its value in ${route.variable}) and that Slack accepts it`;
     return problem('slack', { message: `test message not delivered through ${describeRoute(config, route)}: ${failures.join('; ')}`, fix });
   }
-  return ok('slack', { message: `test message delivered to Slack through ${describeRoute(config, route)}` });
+  const approvals = config.approvers.length > 0 ? ': the bot can post approval requests there' : '';
+  return ok('slack', { message: `test message delivered to Slack through ${describeRoute(config, route)}${approvals}` });
+}
+
+/**
+ * Approvals, as configured: who approves, how long a request waits, where the signing secret comes
+ * from; with a live context, that the signing secret's SSM parameter exists (by name) and is a
+ * SecureString. Nothing when approvals are off.
+ *
+ * @example
+ * await checkApprovalsConfiguration(config, undefined); // [ok('approvals', { message: 'approvals on: …' })]
+ */
+export async function checkApprovalsConfiguration(config: Config, ctx: VerifyContext | undefined): Promise<CheckResult[]> {
+  if (config.approvers.length === 0) return [];
+  const on = `approvals on: every deployment waits for one of ${config.approvers.join(', ')} to approve it in channel ${config.slackChannel ?? '?'}; a request expires after ${config.approvalExpiryMinutes} minutes`;
+  const parameter = config.slackSigningSecretSsmParameter;
+  if (parameter === undefined)
+    return [ok('approvals', { message: `${on}; clicks verified with SLACK_SIGNING_SECRET (not shown: it is a secret)` })];
+  if (ctx === undefined)
+    return [
+      ok('approvals', {
+        message: `${on}; clicks verified with the signing secret of the SSM parameter ${parameter} (--live checks that it exists)`,
+      }),
+    ];
+  const found = await describeParameters(ctx, [parameter]);
+  if (!(found instanceof Map))
+    return [couldNotCheck('approvals', undefined, `the SSM parameter ${parameter}`, 'ssm:DescribeParameters', found)];
+  const putCommand = `aws ssm put-parameter --type SecureString --name ${parameter} --value "$SIGNING_SECRET" (Basic Information → App Credentials → Signing Secret of the Slack app)`;
+  const metadata = found.get(parameter);
+  if (metadata === undefined)
+    return [
+      problem('approvals', {
+        message: `the signing secret's SSM parameter ${parameter} does not exist: every click would be refused`,
+        fix: putCommand,
+      }),
+    ];
+  if (metadata.Type !== 'SecureString')
+    return [
+      problem('approvals', {
+        message: `the signing secret's SSM parameter ${parameter} is a ${metadata.Type ?? '?'}, not a SecureString: the secret is stored unencrypted`,
+        fix: `delete it and create it again: ${putCommand}`,
+      }),
+    ];
+  return [ok('approvals', { message: `${on}; the signing secret's SSM parameter ${parameter} exists (SecureString; value not read)` })];
+}
+
+/**
+ * With `--slack` and approvers: every approver is a user of the workspace the bot token belongs to
+ * (`users.info`), a person, not deactivated. Someone Slack does not know could never click.
+ *
+ * @example
+ * await checkApprovers(config); // [ok('approvals', { message: 'approver U0123ABCDE is alice, a user of the workspace' })]
+ */
+export async function checkApprovers(config: Config): Promise<CheckResult[]> {
+  if (config.approvers.length === 0) return [];
+  const tokenSecret = secretOf(config.slackBotToken, config.slackBotTokenSsmParameter);
+  if (tokenSecret === undefined) return [];
+  let token: string;
+  try {
+    token = await secretSource(tokenSecret)();
+  } catch (error) {
+    return [
+      problem('approvals', {
+        message: `approvers not checked: the bot token could not be read (${(error as Error).name})`,
+        fix: 'check the bot token parameter and that the preflight may read it (ssm:GetParameter)',
+      }),
+    ];
+  }
+  return Promise.all(
+    config.approvers.map(async (id): Promise<CheckResult> => {
+      let user: Awaited<ReturnType<typeof lookUpUser>>;
+      try {
+        user = await lookUpUser(config.slackApiUrl, token, id);
+      } catch (error) {
+        return problem('approvals', {
+          message: `approver ${id} not checked: Slack could not be reached (${(error as Error).name})`,
+          fix: 'check SLACK_API_URL and the network',
+        });
+      }
+      if (!user.found) {
+        const fix =
+          user.error === 'user_not_found'
+            ? `use the member id of the person (Slack: their profile → ⋯ → Copy member ID) in APPROVERS`
+            : user.error === 'missing_scope'
+              ? 'add the users:read scope to the Slack app (OAuth & Permissions) and reinstall it'
+              : 'check the bot token and SLACK_API_URL';
+        return problem('approvals', { message: `approver ${id} could not be found in the workspace: Slack error ${user.error}`, fix });
+      }
+      if (user.deleted)
+        return problem('approvals', {
+          message: `approver ${id} (${user.name}) is deactivated: they can no longer approve`,
+          fix: 'remove them from APPROVERS',
+        });
+      if (user.bot)
+        return problem('approvals', { message: `approver ${id} (${user.name}) is a bot, not a person`, fix: 'name people in APPROVERS' });
+      return ok('approvals', { message: `approver ${id} is ${user.name}, a user of the workspace` });
+    }),
+  );
 }

@@ -121,6 +121,7 @@ run "environment" {
       MANUAL_DEPLOY_REQUIRE_SCOPE = "true"
       PROTECTED_ENVS              = "prod,production"
       ECR_SCAN_GATE               = ""
+      APPROVAL_EXPIRY_MINUTES     = "1440"
       NODE_OPTIONS                = "--enable-source-maps"
     })
     error_message = "Environment: ${jsonencode(aws_lambda_function.this.environment[0].variables)}"

@@ -81,6 +81,7 @@ describe('merging per batch', () => {
       deployments: 3,
       deployments_covered: 0,
       changes_covered: 0,
+      record_fates: { deployed: 16 },
       records_to_retry: [],
     });
     // Each deployment counts under its route; the invocation's own dimension is the batch's.

@@ -139,6 +139,46 @@ describe('the batch response', () => {
     expect(updates(ecsMock).filter((u) => u.service === 'myproject_service_api_dev')).toHaveLength(3);
   });
 
+  it("counts every record's fate in its log line: deployed, reported, ignored, rejected, not an event, a duplicate, to retry; a manual deploy counts as asked", async () => {
+    const { app, ecsMock } = testApp();
+    ecsMock.on(UpdateServiceCommand, { service: 'myproject_service_api_dev' }).rejects(transient());
+    ecsMock
+      .on(UpdateServiceCommand, { service: 'myproject_service_worker_dev' })
+      .resolves(serviceUpdated(tdArn('myproject_service_worker_dev', 3)));
+    ecsMock.on(UpdateServiceCommand, { service: 'myproject_service_dev' }).resolves(serviceUpdated(tdArn('myproject_service_dev', 3)));
+    const manual = {
+      ...awsSample('custom/custom-event-as-delivered-sqs-body.json'),
+      id: 'manual-1',
+      account: '123456789012',
+      source: 'action.deploy',
+      'detail-type': 'Manual Deploy',
+      detail: { service: 'worker', env: 'dev', project: 'myproject', reason: 'hotfix' },
+    };
+    const backend = parameterChange('/dev/myproject/backend/K', 2);
+    const response = await app.handleBatch(
+      sqsBatch([
+        parameterChange('/dev/myproject/api/A', 0),
+        manual,
+        backend,
+        backend,
+        parameterChange('/prod/otherproject/api/A', 4),
+        { ...adapt('custom/custom-event-as-delivered-sqs-body.json', {}), id: 'custom-1' },
+        'not json {',
+        JSON.stringify(awsSample('ssm/parameter-store-change-update-string.json').detail),
+      ]),
+    );
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['msg-1']);
+    expect(output.logs().find((l) => l.message === 'batch handled')?.fields).toEqual({
+      records: 8,
+      events: 5,
+      deployments_asked: 3,
+      deployments: 3,
+      deployments_not_merged: 1,
+      record_fates: { to_retry: 1, deployed: 2, duplicate: 1, ignored: 1, rejected: 1, not_an_event: 2 },
+      records_to_retry: ['msg-1'],
+    });
+  });
+
   it('when every record is left to do, the invocation fails (Powertools: FullBatchFailureError) and SQS retries them all', async () => {
     const { app, ecsMock } = testApp();
     ecsMock.on(UpdateServiceCommand).rejects(transient());

@@ -31,7 +31,11 @@ describe('typed events of the messages no sample sends', () => {
     };
     expect(
       [
-        refusalMessage('MANUAL_DEPLOY_ACCOUNTS does not list 999999999999', 'evt-1'),
+        refusalMessage('MANUAL_DEPLOY_ACCOUNTS does not list 999999999999', {
+          id: 'evt-1',
+          source: 'action.deploy',
+          detail: { service: 'api' },
+        }),
         planningFailedMessage('ClientException: task definition family not found', 'evt-2'),
         noticeMessage({ kind: 'artifact_deleted', location: 's3://myproject-artifacts/thumbnailer/lambda.zip', services: [thumbnailer] }),
         notStartedMessage(['api'], 2, ['evt-3']),

@@ -116,7 +116,7 @@ describe('Microsoft Teams (Workflows webhook, Adaptive Card)', () => {
       const facts = payload.attachments[0]?.content.body[0]?.items.find((i) => i.type === 'FactSet');
       return facts?.type === 'FactSet' ? facts.facts.map((f) => [f.title, f.value]) : [];
     };
-    expect(titles(buildTeamsPayload(requested))).toContainEqual(['Requested by', 'alice']);
+    expect(titles(buildTeamsPayload(requested))).toContainEqual(['Requested by', 'alice (unverified)']);
     const unrecorded = { ...manual, event: { ...manual.event, deployment: { ...deployment, triggers: [], actors: [] } } };
     expect(titles(buildTeamsPayload(unrecorded)).map(([title]) => title)).not.toEqual(
       expect.arrayContaining([expect.stringMatching(/^(Changed|Requested) by$/)]),

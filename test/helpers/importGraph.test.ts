@@ -74,6 +74,19 @@ describe('import graph: src/', () => {
     const graph = sourceImports();
     expect(graph.get('src/index.ts')).toEqual([
       { specifier: 'aws-lambda', kind: 'type', names: [{ name: 'Context', local: 'Context', typeOnly: true }], file: undefined },
+      {
+        specifier: './interactions/contract.js',
+        kind: 'value',
+        names: [{ name: 'isHandOffEvent', local: 'isHandOffEvent', typeOnly: false }],
+        file: 'src/interactions/contract.ts',
+      },
+      {
+        specifier: './interactions/http.js',
+        kind: 'value',
+        names: [{ name: 'isFunctionUrlEvent', local: 'isFunctionUrlEvent', typeOnly: false }],
+        file: 'src/interactions/http.ts',
+      },
+      { specifier: './entry/interactions.js', kind: 'dynamic', names: [], file: 'src/entry/interactions.ts' },
       { specifier: './entry/handler.js', kind: 'dynamic', names: [], file: 'src/entry/handler.ts' },
     ]);
     expect([...graph.keys()].filter((file) => !file.startsWith('src/') || !file.endsWith('.ts'))).toEqual([]);

@@ -5,6 +5,14 @@ import { recordSuiteOutput } from './suiteOutput.js';
 /** The bot token the tests use; the suite-wide secret scan looks for it (see suiteOutput.ts). */
 export const TEST_BOT_TOKEN = 'xoxb-000-SECRETBOTTOKEN456';
 
+/** The users of the workspace `users.info` knows. */
+export const WORKSPACE_USERS: Record<string, { name: string; real_name: string; deleted?: boolean; is_bot?: boolean }> = {
+  U0APPROVER: { name: 'alice', real_name: 'Alice Approver' },
+  W0GRIDUSER: { name: 'bob', real_name: 'Bob Grid' },
+  U0LEFTCORP: { name: 'carol', real_name: 'Carol Gone', deleted: true },
+  U0RELEASEBOT: { name: 'releasebot', real_name: '', is_bot: true },
+};
+
 export interface ApiCall {
   method: string;
   body: {
@@ -12,6 +20,11 @@ export interface ApiCall {
     ts?: string;
     thread_ts?: string;
     text?: string;
+    /** users.info: the user id looked up. */
+    user?: string;
+    /** A reply through a response_url: `ephemeral` is shown to the person who clicked only. */
+    response_type?: string;
+    replace_original?: boolean;
     attachments?: Array<{ color: string; blocks: Array<{ type: string; text?: { text: string }; fields?: Array<{ text: string }> }> }>;
   };
   authorization: string | undefined;
@@ -39,6 +52,13 @@ export async function startSlackApi(respond?: ApiResponder) {
   const messages: ChannelMessage[] = [];
   let next = 1;
   const handle = (call: ApiCall, answer: (body: Record<string, unknown>) => void) => {
+    // A response_url (Slack gives one per interaction): no token, the reply goes to whoever clicked.
+    if (call.method.startsWith('actions/')) return answer({ ok: true });
+    if (call.method === 'users.info') {
+      if (call.authorization !== `Bearer ${TEST_BOT_TOKEN}`) return answer({ ok: false, error: 'invalid_auth' });
+      const user = WORKSPACE_USERS[call.body.user ?? ''];
+      return answer(user === undefined ? { ok: false, error: 'user_not_found' } : { ok: true, user: { id: call.body.user, ...user } });
+    }
     if (call.authorization !== `Bearer ${TEST_BOT_TOKEN}`) return answer({ ok: false, error: 'invalid_auth' });
     const { body } = call;
     const colour = body.attachments?.[0]?.color ?? '';
@@ -67,8 +87,10 @@ export async function startSlackApi(respond?: ApiResponder) {
       const text = Buffer.concat(chunks).toString('utf8');
       recordSuiteOutput(text);
       const call: ApiCall = {
-        method: (req.url ?? '').replace(/^\/api\//, ''),
-        body: JSON.parse(text) as ApiCall['body'],
+        method: (req.url ?? '').replace(/^\/(api\/)?/, ''),
+        body: (req.headers['content-type']?.startsWith('application/x-www-form-urlencoded')
+          ? Object.fromEntries(new URLSearchParams(text))
+          : JSON.parse(text)) as ApiCall['body'],
         authorization: req.headers.authorization,
       };
       calls.push(call);

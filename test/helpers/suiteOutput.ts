@@ -17,6 +17,7 @@ export const WEBHOOK_SECRETS = [
   'CHATTOKEN-SECRET246',
   'HOOKPATH-SECRET135',
   'whsec-SIGNING-SECRET-8642',
+  'SIGNINGSECRET789',
 ];
 
 /**
@@ -35,6 +36,27 @@ export const AWS_ERROR_SECRETS = [
   'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
   'hunter2-registry-pass',
 ];
+
+/**
+ * Secrets of the shapes text from outside can hold (an ECS reason quoting a registry URL with its
+ * password, an AWS secret key, a Slack bot token, a Slack webhook): {@link HOSTILE_TEXT} holds them
+ * all. The tests feed it through every path outside text takes; none may ever be written or sent.
+ */
+export const OUTSIDE_TEXT_SECRETS = ['hunter2-outside-Pw9', 'outsideSECRETkey/Zx81+Tq', 'OUTSIDEtoken90', 'OUTSIDEhook77'];
+
+/** Text from outside holding every secret of {@link OUTSIDE_TEXT_SECRETS}, a NUL and a right-to-left override. */
+export const HOSTILE_TEXT =
+  'pull https://deploy:hunter2-outside-Pw9@registry.example.com/v2/app failed; AWS_SECRET_ACCESS_KEY=outsideSECRETkey/Zx81+Tq ' +
+  'token xoxb-1234-5678-OUTSIDEtoken90 hook https://hooks.slack.com/services/T0OUT/B0OUT/OUTSIDEhook77 \u0000\u202Egnp.exe\u202C';
+
+/**
+ * A control character but tab and line feed, or a bidirectional or invisible format character, raw or
+ * as JSON escapes it (`\\u0000`…`\\u001f`: an escape of its own, not the visible text `\\u0000`
+ * that a quoted excerpt shows, which JSON writes with its backslash escaped): text from outside
+ * carries them to hide or reorder what people read, and none may reach a log line, a message or the
+ * terminal.
+ */
+export const UNSAFE_CHARACTERS = /(?![\t\n\u200d])[\p{Cc}\p{Cf}\u2028\u2029]|(?<!\\)(?:\\\\)*\\u(?:00[01][0-9a-f]|007f)/iu;
 
 let ready = false;
 

@@ -9,9 +9,24 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { recordFigure } from '../reliability/figures.js';
-import { AWS_ERROR_SECRETS, ENV_FILE_SECRETS, SUITE_OUTPUT_DIR, WEBHOOK_SECRETS } from '../helpers/suiteOutput.js';
+import {
+  AWS_ERROR_SECRETS,
+  ENV_FILE_SECRETS,
+  OUTSIDE_TEXT_SECRETS,
+  SUITE_OUTPUT_DIR,
+  UNSAFE_CHARACTERS,
+  WEBHOOK_SECRETS,
+} from '../helpers/suiteOutput.js';
 
 const RUN_THE_WHOLE_SUITE = `the secret scan reads what the other tests of this run wrote to ${SUITE_OUTPUT_DIR}; run the whole suite (npm test)`;
+
+/** Secret shapes, whatever their value: masked, each leaves `[redacted]` where the secret was. */
+const SECRET_SHAPES = [
+  /\bxox[abposr]-[A-Za-z0-9]/,
+  /hooks\.slack\.com\/services\/[A-Za-z0-9]/,
+  /:\/\/[^\s/@:"'\\[]+:[^\s/@"'\\]+@/,
+  /aws_secret_access_key["']?\s*[:=]\s*["']?(?!\[redacted\])[^\s"',]/i,
+];
 
 /** Every line the suite recorded: log lines and Slack payloads. */
 function recordedLines(): string[] {
@@ -60,5 +75,21 @@ describe('secrets', () => {
     const leaks = scanned().filter((line) => AWS_ERROR_SECRETS.some((secret) => line.includes(secret)));
     recordFigure('aws_error_secrets_leaked', leaks.length);
     expect(leaks.map((l) => l.slice(0, 200))).toEqual([]);
+  });
+
+  it('no secret held by text from outside (an ECS reason, a task reason, a request, an actor) appears in a log line, a Slack payload or the local run', () => {
+    const leaks = scanned().filter((line) => OUTSIDE_TEXT_SECRETS.some((secret) => line.includes(secret)));
+    expect(leaks.map((l) => l.slice(0, 200))).toEqual([]);
+  });
+
+  it('no secret shape, whatever its value, is written or sent unmasked: a Slack token or webhook, credentials in a URL, an AWS secret key by its name', () => {
+    const leaks = scanned().filter((line) => SECRET_SHAPES.some((shape) => shape.test(line)));
+    expect(leaks.map((l) => l.slice(0, 200))).toEqual([]);
+  });
+
+  it('no log line and no Slack payload holds a control or bidirectional character from outside text', () => {
+    const written = scanned().filter((line) => json(line) !== undefined);
+    const unsafe = written.filter((line) => UNSAFE_CHARACTERS.test(line));
+    expect(unsafe.map((l) => l.slice(0, 200))).toEqual([]);
   });
 });

@@ -5,9 +5,9 @@
  *
  * `module` says how the Terraform module handles the variable:
  * - 'input': a module input named like it in lower snake case, passed to the Lambda;
- * - 'reserved': AWS_REGION is set by Lambda itself (a reserved variable) and cannot be set;
- * - 'secret': SLACK_WEBHOOK_URL, SLACK_BOT_TOKEN and the other channels' URLs and signing secret are
- *   never put in the function's configuration;
+ * - 'reserved': AWS_REGION and AWS_LAMBDA_FUNCTION_NAME are set by Lambda itself (reserved variables) and cannot be set;
+ * - 'secret': SLACK_WEBHOOK_URL, SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and the other channels' URLs and
+ *   signing secret are never put in the function's configuration;
  * - 'module': the module computes it (the name of the table or SSM parameter it creates).
  */
 /** An input value, as given to the module (JSON). */
@@ -161,6 +161,27 @@ export const CONTRACT: Record<string, ContractVariable> = {
     drivenBy: { input: 'slack_bot_token_ssm_parameter_name', value: '/shared/slack/bot-token', expect: equals('/shared/slack/bot-token') },
   },
   SLACK_CHANNEL: { module: 'input', drivenBy: { input: 'slack_channel', value: 'C0DEPLOYS', expect: equals('C0DEPLOYS') } },
+  // Approvals in Slack (with the bot token and the deployments table of the driven inputs above).
+  APPROVERS: {
+    module: 'input',
+    drivenBy: { input: 'approvers', value: ['U0APPROVER', 'W0GRIDUSER'], expect: equals('U0APPROVER,W0GRIDUSER') },
+  },
+  SLACK_SIGNING_SECRET: { module: 'secret', drivenBy: undefined },
+  SLACK_SIGNING_SECRET_SSM_PARAMETER: {
+    module: 'input',
+    drivenBy: {
+      input: 'slack_signing_secret_ssm_parameter',
+      value: '/shared/slack/signing-secret',
+      expect: equals('/shared/slack/signing-secret'),
+    },
+  },
+  APPROVAL_EXPIRY_MINUTES: {
+    default: '1440',
+    module: 'input',
+    drivenBy: { input: 'approval_expiry_minutes', value: 60, expect: equals('60') },
+  },
+  // Lambda sets it (a reserved variable): the function's own name, for the hand-off of a click.
+  AWS_LAMBDA_FUNCTION_NAME: { module: 'reserved', drivenBy: undefined },
   SLACK_API_URL: {
     default: 'https://slack.com/api',
     module: 'input',

@@ -14,6 +14,16 @@ const env = (bucket: string, key: string) => [{ bucket, key }];
 /** An object whose one key is "__proto__" (an object literal would set its prototype instead). */
 const protoKey = (value: Value) => JSON.parse(`{"__proto__":${JSON.stringify(value)}}`) as Record<string, Value>;
 
+/** Approvals with all they stand on: each approvals case takes one thing away. */
+const APPROVALS: Record<string, Value> = {
+  approvers: ['U0APPROVER'],
+  slack_bot_token_ssm_parameter_name: '/deploybridge/myproject/dev/slack-bot-token',
+  slack_channel: 'C0DEPLOYS',
+  slack_signing_secret_ssm_parameter: '/deploybridge/myproject/dev/slack-signing-secret',
+  // The module's own table is named at apply time: an existing one, so the environment names it too.
+  deployments_table_name: 'myproject-deploybridge-dev-deployments',
+};
+
 /** Module block name → the inputs that break one rule (over REQUIRED_INPUTS). */
 export const REFUSALS: Record<string, Record<string, Value>> = {
   project_name_empty: { project_name: '' },
@@ -79,6 +89,15 @@ export const REFUSALS: Record<string, Record<string, Value>> = {
   slack_bot_token_without_channel: { slack_bot_token_ssm_parameter_name: '/deploybridge/myproject/dev/slack-bot-token' },
   slack_api_url_scheme: { slack_api_url: 'slack.com/api' },
   sns_topic_fifo: { sns_topic_arn: 'arn:aws:sns:eu-west-1:123456789012:deploys.fifo' },
+
+  // Approvals: who approves, how long a request waits, and what approvals stand on.
+  approvers_not_user_ids: { ...APPROVALS, approvers: ['U0APPROVER', 'alice'] },
+  approvers_slack_off: { ...APPROVALS, enable_slack_notifications: false },
+  approvers_without_bot_token: { ...APPROVALS, slack_bot_token_ssm_parameter_name: null },
+  approvers_without_signing_secret: { ...APPROVALS, slack_signing_secret_ssm_parameter: null },
+  approvers_without_deployments_table: { ...APPROVALS, enable_deployments_table: false, deployments_table_name: null },
+  approval_expiry_zero: { approval_expiry_minutes: 0 },
+  approval_expiry_too_long: { approval_expiry_minutes: 10_081 },
 };
 
 /** The module blocks of the refusals root: each case over the required inputs. */

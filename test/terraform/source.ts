@@ -51,7 +51,7 @@ export interface EnvRead {
   required: boolean;
 }
 
-const ENV_NAME = '[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+';
+const ENV_NAME = '[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*';
 
 /** The text of an object literal from just after its `{` to its matching `}` (quotes respected). */
 function objectBody(text: string, from: number): string {

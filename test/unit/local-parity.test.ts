@@ -18,12 +18,14 @@ import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import type { HandleResult } from '../../src/entry/app.js';
-import { LOCAL_ACCOUNT, LOCAL_DEFAULTS } from '../../src/local/defaults.js';
+import { isFunctionUrlEvent } from '../../src/interactions/http.js';
+import { LOCAL_ACCOUNT, withLocalDefaults } from '../../src/local/defaults.js';
 import { answerCall, describedAws, type DescribedCall } from '../../src/local/describedCalls.js';
 import { otherBus, readLocalInput, type RawEvent } from '../../src/local/input.js';
 import { batchSummary, planSummary } from '../../src/local/report.js';
 import { runLocal } from '../../src/local/run.js';
 import type { SlackPayload } from '../../src/slack/messages.js';
+import { slackSignature } from '../../src/slack/signature.js';
 import { startDynamoDb } from '../helpers/dynalite.js';
 import { captureOutput } from '../helpers/logs.js';
 import { startSlackApi, TEST_BOT_TOKEN } from '../helpers/slackApi.js';
@@ -91,10 +93,17 @@ describe('the local run agrees with the function on the same answers', () => {
 
   /** Runs the function (the Lambda entry point) on a sample, answered as the local run answers. */
   async function runFunction(file: string) {
-    const config = loadConfig(LOCAL_DEFAULTS);
     const input = readLocalInput(file, ORIGIN);
+    // With a Slack click, the local run takes the approvals' defaults too.
+    const defaults = withLocalDefaults({}, { clicks: input.events.some((event) => isFunctionUrlEvent(event)) }).env as Record<
+      string,
+      string
+    >;
+    const config = loadConfig(defaults);
+    /** The events the Function URL handed off (Lambda `Invoke`, `Event`), to invoke as Lambda would. */
+    const handOffs: unknown[] = [];
     const sequence = input.kind === 'sequence';
-    const aws = describedAws(config, { account: ORIGIN.account, writes: sequence });
+    const aws = describedAws(config, { account: ORIGIN.account, ...(sequence ? { sequence: input.events } : {}) });
     const calls: DescribedCall[] = [];
     let current: RawEvent = input.events[0] ?? {};
     const ofBatch = aws.eventOfBatchCall(input.events);
@@ -109,6 +118,10 @@ describe('the local run agrees with the function on the same answers', () => {
       mock.send.callsFake(async (command: { input: object }) => {
         const name = command.constructor.name.replace(/Command$/, '');
         const commandInput = command.input as Record<string, unknown>;
+        if (service === 'lambda' && name === 'Invoke' && commandInput.InvocationType === 'Event') {
+          handOffs.push(JSON.parse(new TextDecoder().decode(commandInput.Payload as Uint8Array)));
+          return { $metadata: {}, StatusCode: 202 };
+        }
         const event = input.kind === 'batch' ? ofBatch(service, commandInput) : current;
         const answered = answerCall(service, name, commandInput, aws.answers[service], event);
         calls.push(answered.call);
@@ -125,7 +138,8 @@ describe('the local run agrees with the function on the same answers', () => {
       }),
     );
     const env = {
-      ...LOCAL_DEFAULTS,
+      ...defaults,
+      AWS_LAMBDA_FUNCTION_NAME: 'myproject-deploybridge-dev',
       AWS_REGION: ORIGIN.region,
       // Offline, one event (or batch) is a dry run; a sequence deploys (its writes described).
       DRY_RUN: String(!sequence),
@@ -136,6 +150,8 @@ describe('the local run agrees with the function on the same answers', () => {
       SLACK_API_URL: slack.apiUrl,
     };
     vi.resetModules();
+    // Each sample its own environment: what one set (APPROVERS) must not linger into the next.
+    vi.unstubAllEnvs();
     for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
     const { handler } = await import('../../src/index.js');
     const invoke = async (event: unknown): Promise<Invocation> => {
@@ -155,6 +171,17 @@ describe('the local run agrees with the function on the same answers', () => {
           // An entry sent to a bus the install does not listen on never reaches the function.
           if (input.kind === 'entries' && otherBus(input.buses[index] ?? 'default', { ...config, ...ORIGIN }) !== undefined) continue;
           current = event;
+          if (isFunctionUrlEvent(event)) {
+            // Slack's click, signed now as the local run signs it; then the hand-off, as Lambda invokes it.
+            const body = String(event.body);
+            const timestamp = String(Math.floor(Date.now() / 1000));
+            const signature = slackSignature(config.slackSigningSecret ?? '', timestamp, body);
+            const headers = { ...(event.headers as object), 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature };
+            await invoke({ ...event, headers });
+            for (const handOff of handOffs.splice(0)) await invoke(handOff);
+            calls.splice(0);
+            continue;
+          }
           handled.push({ event, invocation: await invoke(event), calls: calls.splice(0) });
         }
     } finally {

@@ -79,7 +79,7 @@ describe('planSummary: the plan first, trigger → target → what would happen 
       'Plan for Manual Deploy e-1 (route manual): nothing to deploy, 2 skipped, 1 notice',
       '  skip api: runs tag v1',
       '  skip worker: runs tag v2',
-      '  notify (warning): Env file deleted: s3://b/k',
+      '  notify (error): Env file deleted: s3://b/k',
     ]);
     const two = planSummary(planned([ecs(TD, 'api'), ecs(TD, 'worker')], []), EVENT, [])[0];
     expect(two).toBe('Plan for Manual Deploy e-1 (route manual): 2 deployments');

@@ -11,7 +11,7 @@ import { runLocal } from '../../src/local/run.js';
 import { sentCommands, serviceUpdated, taskDefinition } from '../helpers/app.js';
 import { captureOutput } from '../helpers/logs.js';
 import { startSlackServer } from '../helpers/slackServer.js';
-import { recordSuiteOutput } from '../helpers/suiteOutput.js';
+import { HOSTILE_TEXT, OUTSIDE_TEXT_SECRETS, recordSuiteOutput, UNSAFE_CHARACTERS } from '../helpers/suiteOutput.js';
 
 const samples = readdirSync('events').filter((f) => f.endsWith('.json'));
 const entryFiles = readdirSync('events/put-events').map((f) => `put-events/${f}`);
@@ -48,11 +48,35 @@ describe('npm start -- <file> (offline)', () => {
     expect(lines.filter((l) => l.trimStart().startsWith('{'))).toEqual([]);
   });
 
+  it("an SQS batch with junk, a duplicate delivery and a manual deploy: the summary counts every record's fate and the manual deploy", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploybridge-batch-'));
+    try {
+      const burst = JSON.parse(readFileSync('events/sqs-burst.json', 'utf8')) as { Records: Array<Record<string, unknown>> };
+      const [first] = burst.Records as [Record<string, unknown>];
+      const record = (messageId: string, body: string) => ({ ...first, messageId, body });
+      const manual = readFileSync('events/manual-deploy.json', 'utf8');
+      const file = join(dir, 'batch.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          Records: [first, record('dup-1', first.body as string), record('junk-1', 'not json {'), record('manual-1', manual)],
+        }),
+      );
+      const { code, lines } = await run([file]);
+      expect(code).toBe(0);
+      expect(lines[2]).toBe(
+        'SQS batch of 4 records (2 events): 2 deployments asked, 2 after merging (one per target; 1 manual deploy or ECS event not merged: it deploys as asked); records: 2 deployed, 1 not an EventBridge event, 1 duplicate delivery; records to retry: none',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('an SQS batch (a burst): one invocation, what the batch came to, one message per service with every change it answers, in order', async () => {
     const { code, lines, text } = await run(['events/sqs-burst.json']);
     expect(code).toBe(0);
     expect(lines[2]).toBe(
-      'SQS batch of 6 records (6 events): 7 deployments asked, 3 after merging (one per target); records to retry: none',
+      'SQS batch of 6 records (6 events): 7 deployments asked, 3 after merging (one per target); records: 5 deployed, 1 reported (nothing to deploy); records to retry: none',
     );
     // Each described read answers for the event of the batch it is about: the push the task definition runs, each env file's own versions.
     expect(lines).toContain(
@@ -196,7 +220,7 @@ describe('npm start -- <file> (offline)', () => {
     );
 
     const invalid = await run(['events/s3-env-file-invalid.json']);
-    expect(invalid.text).toContain('  notify (warning): Env file invalid: s3://myproject-config-dev/api/.env');
+    expect(invalid.text).toContain('  notify (error): Env file invalid: s3://myproject-config-dev/api/.env');
     expect(invalid.text).toContain('      line 6: APP_ENV is set again (first on line 2; ECS keeps the last one)');
     expect(invalid.text).not.toContain('api →');
 
@@ -234,10 +258,12 @@ describe('npm start -- <file> (offline)', () => {
     const { code, text } = await run(['events/put-events/manual-deploy.json']);
     expect(code).toBe(0);
     expect(text).toContain(
-      '  api → ECS service myproject_service_api_dev (cluster myproject_cluster_dev): would deploy the latest ACTIVE revision of myproject_service_api_dev (UpdateService, forceNewDeployment)',
+      '  api → ECS service myproject_service_api_dev (cluster myproject_cluster_dev): would deploy myproject_service_api_dev:42 (UpdateService, forceNewDeployment)',
     );
     expect(text).toContain('runs 123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_api:latest');
-    expect(text).toContain('    trigger: manual deploy via action.deploy by alice@example.com: Hotfix: roll out the config fix');
+    expect(text).toContain(
+      '    trigger: manual deploy via action.deploy, requested by alice@example.com (unverified): Hotfix: roll out the config fix',
+    );
   });
 
   it.each([['events/ecr-push-api.json'], ['events/ecs-rollout-sequence.json']])(
@@ -248,6 +274,37 @@ describe('npm start -- <file> (offline)', () => {
       expect(code).toBe(1);
     },
   );
+
+  it('events/approval-sequence.json: push → approval asked → a signed click on Approve → deployed → completed, in one message naming the approver', async () => {
+    const { code, lines, text } = await run(['events/approval-sequence.json']);
+    expect(code).toBe(0);
+    expect(lines.filter((l) => l.startsWith('Slack') || l.startsWith('  Slack') || l.startsWith('  the '))).toEqual([
+      '  Slack (not sent): [amber #ECB22E] :warning: Approval needed: api',
+      'Slack: a click on deploybridge.approve by U0APPROVER (alice) for 168cff30fe6cf3ea772ffbc3, signed now with the signing secret',
+      '  the Function URL answered 200: handed off to an asynchronous invocation',
+      '  the asynchronous invocation: carried out',
+      '  Slack (not sent), update of message 1: [blue #1D9BD1] :rocket: Approved: api',
+      '  Slack (not sent), update of message 1: [blue #1D9BD1] :rocket: Deployment started: api',
+      '  Slack (not sent), update of message 1: [blue #1D9BD1] :rocket: Deployment in progress: api',
+      '  Slack (not sent), update of message 1: [green #2EB67D] :white_check_mark: Deployment completed: api',
+    ]);
+    expect(lines).toContain(
+      '    waiting for approval: request 168cff30fe6cf3ea772ffbc3 asked in Slack, nothing deployed until an approver approves',
+    );
+    // The channel: one message, the request become the deployment, naming who approved it; no button left.
+    const channel = text.slice(text.indexOf('The Slack channel as a bot token leaves it'));
+    expect(channel).toMatch(/Approved by: <@U0APPROVER> at \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    expect(channel).not.toContain('[Approve]');
+    expect(channel.match(/^\[/gm)).toHaveLength(1);
+  });
+
+  it('with APPROVERS set, one event offline says it would ask for approval, and asks nothing', async () => {
+    const { code, lines } = await run(['events/ecr-push-api.json'], { APPROVERS: 'U0APPROVER' });
+    expect(code).toBe(0);
+    expect(lines).toContain('Slack (not sent): [amber #ECB22E] :warning: [DRY RUN] Would ask for approval: api');
+    expect(lines).toContain('    Approvers: <@U0APPROVER>');
+    expect(lines.join('\n')).not.toContain('[Approve]');
+  });
 
   it('DRY_RUN=false is valid, and a single event offline is still a dry run', async () => {
     const { code, lines } = await run(['events/ecr-push-api.json'], { DRY_RUN: 'false' });
@@ -285,6 +342,25 @@ describe('npm start -- <file> (offline)', () => {
     }
   });
 
+  it("a request's text reaches the terminal masked, without control or bidirectional characters, in the plan, the messages and the log lines", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deploybridge-hostile-'));
+    try {
+      const file = join(dir, 'hostile.json');
+      const event = JSON.parse(readFileSync('events/manual-deploy.json', 'utf8')) as { detail: Record<string, unknown> };
+      event.detail.requested_by = 'alice\u202Egnp.exe\u0000\u001b[2J';
+      event.detail.reason = HOSTILE_TEXT;
+      writeFileSync(file, JSON.stringify(event));
+      const { code, text } = await run([file, '--json', '--verbose']);
+      expect(code).toBe(0);
+      expect(text).toContain('alicegnp.exe[2J');
+      expect(text).toContain('pull https://[redacted]@registry.example.com');
+      expect(OUTSIDE_TEXT_SECRETS.filter((secret) => text.includes(secret))).toEqual([]);
+      expect(text).not.toMatch(UNSAFE_CHARACTERS);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a sequence with restarts (SSM, S3): each restarts the revision its service runs', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'deploybridge-restarts-'));
     try {
@@ -299,8 +375,11 @@ describe('npm start -- <file> (offline)', () => {
         '    started: deployment ecs-svc/1000000000000000001 of myproject_service_api_dev:41, replacing myproject_service_api_dev:41',
         '    started: deployment ecs-svc/1000000000000000002 of myproject_service_api_dev:41, replacing myproject_service_api_dev:41',
       ]);
-      expect(lines.filter((l) => l.startsWith('    Task definition: '))).toEqual([
-        '    Task definition: myproject_service_api_dev:41 (unchanged: new tasks read the new configuration)',
+      // The second restart replaced the first before it finished: the first one's message says so.
+      expect(lines.filter((l) => l.startsWith('    Task definition: ') || l.startsWith('[amber') || l.startsWith('[blue'))).toEqual([
+        '[amber #ECB22E] :warning: Deployment superseded: api',
+        '    Task definition: myproject_service_api_dev:41',
+        '[blue #1D9BD1] :rocket: Deployment started: api',
         '    Task definition: myproject_service_api_dev:41 (unchanged: new tasks read the new configuration)',
       ]);
       expect(text).not.toContain('undefined');
@@ -416,6 +495,32 @@ describe('npm start -- <file> (offline)', () => {
     expect(channel).toContain('    Status: failed and rolled back: the service runs myproject_service_api_dev:41 again');
     expect(channel).toContain('    3 replies in its thread:');
     expect(channel).toContain('      [amber #ECB22E] :warning: Rolling back: api');
+  });
+
+  it("a second push while deploybridge's first rollout is under way: ECS answers that it replaces that rollout, whose message says superseded", async () => {
+    const { code, lines } = await run(['events/ecs-superseded-sequence.json']);
+    expect(code).toBe(0);
+    expect(lines).toContain(
+      '  described write: ecs:UpdateService cluster=myproject_cluster_dev service=myproject_service_api_dev taskDefinition=arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:42 forceNewDeployment=true → ECS starts deployment ecs-svc/1000000000000000002 of myproject_service_api_dev:42, replacing ecs-svc/1000000000000000001 (myproject_service_api_dev:42, still rolling out) and ecs-svc/1000000000000000000 (myproject_service_api_dev:41)',
+    );
+    expect(lines.filter((l) => l.startsWith('  Slack (not sent)'))).toEqual([
+      '  Slack (not sent): [blue #1D9BD1] :rocket: Deployment started: api',
+      '  Slack (not sent), update of message 1: [blue #1D9BD1] :rocket: Deployment in progress: api',
+      '  Slack (not sent), message 2: [blue #1D9BD1] :rocket: Deployment started: api',
+      '  Slack (not sent), update of message 1: [amber #ECB22E] :warning: Deployment superseded: api',
+      '  Slack (not sent), update of message 2: [blue #1D9BD1] :rocket: Deployment in progress: api',
+      '  Slack (not sent), update of message 2: [green #2EB67D] :white_check_mark: Deployment completed: api',
+    ]);
+    const channel = lines.slice(lines.findIndex((l) => l.startsWith('The Slack channel as a bot token leaves it')) + 2);
+    expect(channel[0]).toBe('[amber #ECB22E] :warning: Deployment superseded: api');
+    expect(channel).toContain(
+      '    Status: superseded before it finished by ECR push myproject_service_api:v1.4.4 (sha256:8a4d2f6c1e3b5a7d9c0e2f4a6b8d0c1e3f5a7b9d1c3e5f7a9b0d2c4e6f8a1b3c) (deployment ecs-svc/1000000000000000002)',
+    );
+    // The second rollout replaced the tasks of revision 41, which still served.
+    expect(lines).toContain(
+      '    started: deployment ecs-svc/1000000000000000002 of myproject_service_api_dev:42, replacing myproject_service_api_dev:41',
+    );
+    expect(channel.filter((l) => l.includes('rolling out'))).toEqual([]);
   });
 });
 

@@ -296,7 +296,7 @@ describe('manual deploys (action.production, action.deploy)', () => {
       expect(notifier.sent[0]).toMatchObject({
         severity: 'error',
         title: 'Manual deploy refused',
-        facts: expect.arrayContaining([['Reason', `manual deploy refused: ${problem}`]]),
+        facts: expect.arrayContaining([['Refused because', `manual deploy refused: ${problem}`]]),
       });
       expect(
         output
@@ -435,11 +435,14 @@ describe('manual deploys (action.production, action.deploy)', () => {
       .on(UpdateServiceCommand)
       .resolves(serviceUpdated('arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:9'));
     await app.handle(manual({ service: 'api', reason: 'Hotfix', requested_by: 'alice@example.com' }), lambdaContext());
-    expect(notifier.sent[0]?.facts).toContainEqual(['Trigger', 'manual deploy via action.deploy by alice@example.com: Hotfix']);
+    expect(notifier.sent[0]?.facts).toContainEqual([
+      'Trigger',
+      'manual deploy via action.deploy, requested by alice@example.com (unverified): Hotfix',
+    ]);
     const started = output.logs().find((l) => l.message === 'deployment started');
     expect(started?.fields).toMatchObject({
       requested_by: 'alice@example.com',
-      trigger: 'manual deploy via action.deploy by alice@example.com: Hotfix',
+      trigger: 'manual deploy via action.deploy, requested by alice@example.com (unverified): Hotfix',
     });
   });
 
@@ -493,10 +496,12 @@ describe('manual deploys with ECR_SCAN_GATE: not gated, but the scan counts are 
       ],
     });
     await app.handle(manual({ service: 'api', reason: 'Hotfix' }));
+    // The revision read for its images is the one deployed, and named in the message.
     expect(ecsMock).toHaveReceivedCommandWith(UpdateServiceCommand, {
       service: 'myproject_service_api_dev',
-      taskDefinition: 'myproject_service_api_dev',
+      taskDefinition: 'arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_service_api_dev:9',
     });
+    expect(notifier.sent[0]?.facts).toContainEqual(['Task definition', 'myproject_service_api_dev:9']);
     // Only the service's own image: not the sidecar, not another service's repository.
     expect(sentCommands(ecrMock)).toEqual([
       { command: 'DescribeImagesCommand', input: { repositoryName: 'myproject_service_api', imageIds: [{ imageTag: 'v1.4.2' }] } },

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { describeError, errorFields } from '../../src/shared/errors.js';
-import { knownSecretValues, redact, rememberSecretValues } from '../../src/shared/redact.js';
+import { knownSecretValues, maskText, maskValue, redact, rememberSecretValues } from '../../src/shared/redact.js';
 
 describe('redact', () => {
   it.each([
@@ -85,5 +85,43 @@ describe('redact', () => {
     expect(String(errorFields(error).error_stack)).toMatch(
       /^InvalidParameterValueException: String measured: \{"DATABASE_URL":"postgres:\/\/\[redacted\]@db\/app"\}\n/,
     );
+  });
+});
+
+describe('maskText: the one step text from outside goes through', () => {
+  it.each([
+    ['a NUL and an escape sequence', 'by alice\u0000\u001b[2J', 'by alice[2J'],
+    ['a right-to-left override', 'file gnp\u202Eexe.png', 'file gnpexe.png'],
+    ['isolates and marks', 'a\u2066b\u2069c\u200ed\u200f', 'abcd'],
+    ['a carriage return and a line separator', 'ok\rforged\u2028line', 'okforgedline'],
+    ['a secret split by a zero-width space, then masked', 'auth xox\u200bb-1234-abcdef', 'auth [redacted]'],
+  ])('drops %s', (_what, text, masked) => {
+    expect(maskText(text)).toBe(masked);
+  });
+
+  it('keeps tabs, line feeds and emoji made with a zero-width joiner', () => {
+    expect(maskText('a\tb\nc 👩\u200d💻')).toBe('a\tb\nc 👩\u200d💻');
+  });
+
+  it('masks every string of a value, keys included, and keeps what is not text', () => {
+    const at = new Date('2026-01-01T00:00:00Z');
+    const cyclic: Record<string, unknown> = { name: 'x' };
+    cyclic.self = cyclic;
+    expect(
+      maskValue({
+        reason: 'pull https://u:pw-1@registry/x',
+        facts: [['Who', 'alice\u202E']],
+        'key\u0000': 2,
+        at,
+        nested: { token: 'xoxb-1-abc', ok: true, none: undefined },
+      }),
+    ).toEqual({
+      reason: 'pull https://[redacted]@registry/x',
+      facts: [['Who', 'alice']],
+      key: 2,
+      at,
+      nested: { token: '[redacted]', ok: true, none: undefined },
+    });
+    expect(maskValue(cyclic)).toEqual({ name: 'x', self: cyclic });
   });
 });

@@ -158,7 +158,7 @@ describe('S3 env file: read, validated, compared with the version before it', ()
     expect(sentCommands(s3Mock)).toEqual([{ command: 'GetObjectCommand', input: { Bucket: BUCKET, Key: 'shared/.env', VersionId: V3 } }]);
     expect(result).toMatchObject({ status: 'planned', deployments: [] });
     expect(notifier.sent).toHaveLength(1);
-    expect(notifier.sent[0]).toMatchObject({ severity: 'warning', title: 'Env file invalid: s3://myproject-config-dev/shared/.env' });
+    expect(notifier.sent[0]).toMatchObject({ severity: 'error', title: 'Env file invalid: s3://myproject-config-dev/shared/.env' });
     expect(fact(notifier.sent[0], 'Used by')).toBe('myproject_service_api_dev, myproject_service_worker_dev, myproject_service_dev');
     expect(fact(notifier.sent[0], 'Version')).toBe(V3);
     expect(fact(notifier.sent[0], 'Problems')?.split('\n')).toEqual([

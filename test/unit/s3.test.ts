@@ -91,7 +91,7 @@ describe('S3 env-file change → redeploy every service that uses it', () => {
     await app.handle(nativeEvent('deleted', 'shared/.env'));
     expect(ecsMock.calls()).toHaveLength(0);
     expect(notifier.sent).toHaveLength(1);
-    expect(notifier.sent[0]).toMatchObject({ severity: 'warning', title: 'Env file deleted: s3://myproject-config-dev/shared/.env' });
+    expect(notifier.sent[0]).toMatchObject({ severity: 'error', title: 'Env file deleted: s3://myproject-config-dev/shared/.env' });
     expect(notifier.sent[0]?.facts).toContainEqual([
       'Used by',
       'myproject_service_api_dev, myproject_service_worker_dev, myproject_service_dev',
@@ -113,7 +113,7 @@ describe('S3 env-file change → redeploy every service that uses it', () => {
     const { app, ecsMock, notifier } = testApp();
     await app.handle(cloudTrailEvent('DeleteObject', 'api/.env'));
     expect(ecsMock.calls()).toHaveLength(0);
-    expect(notifier.sent.map((n) => n.severity)).toEqual(['warning']);
+    expect(notifier.sent.map((n) => n.severity)).toEqual(['error']);
   });
 
   it.each([

@@ -106,7 +106,7 @@ describe('a third kind of target, registered only in this test', () => {
     ]);
     expect(built.notifier.sent[0]?.facts).toEqual(
       expect.arrayContaining([
-        ['Trigger', 'manual deploy via action.deploy by alice: drain'],
+        ['Trigger', 'manual deploy via action.deploy, requested by alice (unverified): drain'],
         ['Queue url', QUEUE_URL],
       ]),
     );
@@ -185,7 +185,7 @@ describe('a third kind of target, registered only in this test', () => {
     expect(built.notifier.sent[0]?.facts).toEqual(
       expect.arrayContaining([
         ['Queue url', QUEUE_URL],
-        ['Planned calls', PURGE],
+        ['Planned calls', `1. ${PURGE}`],
       ]),
     );
     expect(output.logs().find((l) => l.message === 'dry run: deployment not started')?.fields).toMatchObject({

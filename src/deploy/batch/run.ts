@@ -30,8 +30,8 @@ const MERGED_ROUTES: ReadonlySet<RouteName> = new Set(['ecr', 'ssm', 's3']);
 
 /** One event of the batch after planning. */
 export type PlannedEvent =
-  /** Nothing more to do: ignored, rejected or refused (reported), or a plan that deploys nothing. */
-  | { kind: 'settled' }
+  /** Nothing more to do: ignored, or rejected, refused or failed to plan (reported). */
+  | { kind: 'settled'; outcome: 'ignored' | 'rejected' }
   | {
       kind: 'planned';
       plan: Plan;
@@ -51,6 +51,14 @@ export interface BatchSteps {
   /** Carries out the batch's deployments, in one run. */
   deploy(orders: readonly DeploymentOrder[]): Promise<DeploymentResult[]>;
 }
+
+/**
+ * What came of one record, each counted in the batch's log line: its event's deployments ran, or it
+ * was only reported (an ECS event, a notice, skips), ignored or rejected; its body was not an
+ * EventBridge event; it carried an event an earlier record of the batch carries (handled once); or
+ * it comes back to be retried.
+ */
+type RecordFate = 'deployed' | 'reported' | 'ignored' | 'rejected' | 'not_an_event' | 'duplicate' | 'to_retry';
 
 /** A record handler's error: Powertools lists the record in `batchItemFailures`. */
 class RecordNotFinished extends Error {
@@ -100,17 +108,23 @@ export async function handleSqsBatch(batch: SQSEvent, steps: BatchSteps): Promis
   const { log, metrics } = steps;
   /** Event id → the records that carry it (a duplicate delivery is planned once). */
   const events = new Map<string, { event: EventEnvelope; messageIds: string[] }>();
+  /** Message id → what came of its record (an event's first record: once the event is handled). */
+  const fates = new Map<string, RecordFate>();
   for (const record of batch.Records) {
     const carried = eventOf(record);
     if ('reason' in carried) {
       // Reported once: it would be refused the same way on every receive.
       metrics.count(MetricName.EventsRejected);
       log.warn(`event rejected: ${carried.reason}`, { message_id: record.messageId, reason: carried.reason });
+      fates.set(record.messageId, 'not_an_event');
       continue;
     }
     const seen = events.get(carried.event.id);
     if (seen === undefined) events.set(carried.event.id, { event: carried.event, messageIds: [record.messageId] });
-    else seen.messageIds.push(record.messageId);
+    else {
+      seen.messageIds.push(record.messageId);
+      fates.set(record.messageId, 'duplicate');
+    }
   }
 
   /** Event id → why it must come back. */
@@ -129,10 +143,14 @@ export async function handleSqsBatch(batch: SQSEvent, steps: BatchSteps): Promis
     BATCH_LIMITS.planningConcurrency,
     async ({ event }): Promise<PlannedEvent> => {
       try {
-        return await steps.plan(event);
+        const planned = await steps.plan(event);
+        const [first] = events.get(event.id)?.messageIds ?? [];
+        const fate = planned.kind === 'settled' ? planned.outcome : planned.plan.deployments.length > 0 ? 'deployed' : 'reported';
+        if (first !== undefined) fates.set(first, fate);
+        return planned;
       } catch (error) {
         leftToDo(event.id, error);
-        return { kind: 'settled' };
+        return { kind: 'settled', outcome: 'rejected' };
       }
     },
   );
@@ -168,15 +186,23 @@ export async function handleSqsBatch(batch: SQSEvent, steps: BatchSteps): Promis
   const covered = results.filter((result) => result.status === 'covered');
   const failedMessages = new Map<string, string>();
   for (const [eventId, reason] of unfinished)
-    for (const messageId of events.get(eventId)?.messageIds ?? []) failedMessages.set(messageId, reason);
+    for (const messageId of events.get(eventId)?.messageIds ?? []) {
+      failedMessages.set(messageId, reason);
+      fates.set(messageId, 'to_retry');
+    }
+  const recordFates: Partial<Record<RecordFate, number>> = {};
+  for (const fate of fates.values()) recordFates[fate] = (recordFates[fate] ?? 0) + 1;
   log.info('batch handled', {
     records: batch.Records.length,
     events: events.size,
-    deployments_asked: merging.reduce((sum, p) => sum + p.plan.deployments.length, 0),
-    deployments: merged.length,
+    deployments_asked: plans.reduce((sum, p) => sum + p.plan.deployments.length, 0),
+    deployments: deployments.length,
+    // A manual deploy (and an ECS event's) runs as asked, on its own: it deploys exactly what its request names.
+    ...(alone.length === 0 ? {} : { deployments_not_merged: alone.length }),
     // Deployments not started: one that began after their changes deploys them.
     deployments_covered: covered.length,
     changes_covered: covered.reduce((sum, result) => sum + result.changes, 0),
+    record_fates: recordFates,
     records_to_retry: [...failedMessages.keys()],
   });
   return answer(batch, failedMessages);

@@ -87,6 +87,12 @@ module "deploybridge" {
   slack_bot_token_ssm_parameter_name = "/deploybridge/myproject/dev/slack-bot-token"
   slack_channel                      = "C0123456789"
 
+  # Approvals: every deployment waits for one of these Slack users to click Approve on
+  # its request in the channel. Slack posts the clicks to the function's Function URL
+  # (output slack_interactivity_url, pasted into the Slack app), each verified with the
+  # app's signing secret, a SecureString created outside Terraform.
+  approvers                          = ["U0123ABCDE", "U0456FGHIJ"]
+  slack_signing_secret_ssm_parameter = "/deploybridge/myproject/dev/slack-signing-secret"
   # Beside Slack (docs/notifications.md): the platform team's Teams channel hears deployments and
   # warnings; the Google Chat space of the API team hears deployments, one thread each; the
   # incident tool gets a signed webhook of failures and rollbacks; Chatbot hears failures. The

@@ -37,3 +37,8 @@ output "verify_command" {
   description = "Check the setup against the account: run this in a checkout of deploybridge (after npm ci)."
   value       = module.deploybridge.verify_command
 }
+
+output "slack_interactivity_url" {
+  description = "Paste into the Slack app: Interactivity & Shortcuts → Request URL."
+  value       = module.deploybridge.slack_interactivity_url
+}

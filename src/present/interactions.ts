@@ -1,0 +1,8 @@
+/**
+ * What the person who clicked a button is told on their own (Slack's ephemeral replies), when the
+ * click does nothing.
+ */
+
+/** A verified click that could not be passed on to the function's asynchronous invocation. */
+export const HAND_OFF_FAILED_REPLY =
+  'deploybridge could not act on your click: it could not pass it on (see its log). Nothing was changed; please click again in a moment.';
