@@ -133,6 +133,11 @@ export interface ApprovalRequest {
   decision?: { by: Person; at: string };
   /** The request that replaced it. */
   supersededBy?: string;
+  /**
+   * Events of later changes that joined it while it was pending (in later batches, carrying nothing
+   * it does not): the deployment an approver approves starts after them, so it deploys them too.
+   */
+  joined?: string[];
 }
 
 /** What one key of the table holds. */
