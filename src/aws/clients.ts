@@ -1,4 +1,8 @@
 /**
+ * The doors to AWS (src/aws/): one module per SDK package (./ecs.ts, ./lambda.ts, ./s3.ts, ./ecr.ts,
+ * ./ssmMetadata.ts, ./ssmParameter.ts) re-exports just the client and commands deploybridge uses,
+ * so each route loads the SDK it calls and no other.
+ *
  * The SDK clients of one container, one per AWS service, each created (and its SDK module loaded)
  * on first use, then shared by everything that calls that service: the ECS client serves the
  * planning reads, the ECS target and the follower's failure evidence alike, so a route opens one

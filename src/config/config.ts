@@ -2,23 +2,25 @@
  * Configuration: read once from the environment, validated, and passed in.
  *
  * Every problem is collected so a broken deployment of deploybridge is fixed in one go:
- * {@link loadConfig} throws a single {@link ConfigError} whose message lists them all.
+ * {@link loadConfig} throws a single {@link ConfigError} whose message lists them all. How each
+ * kind of variable is read is ./envReader.ts's; what the variables mean together is here. Beside
+ * it in src/config/: defaults and limits (./constants.ts), the naming rules (./naming.ts), the
+ * catalog of services (./catalog.ts), the channels besides Slack (./channels.ts) and image
+ * references (./images.ts).
  */
 import * as z from 'zod/mini';
 import { Catalog, type LambdaTargetConfig, type S3ObjectRef } from './catalog.js';
 import {
-  CONFIG_DEFAULTS,
   INTERACTION_LIMITS,
   LAMBDA_MAX_TIMEOUT_SECONDS,
   LOG_LEVELS,
-  NOTIFICATION_EVENT_TYPES,
   SCAN_GATE_LEVELS,
-  type DefaultedVariable,
   type LogLevel,
   type ScanGateLevel,
 } from './constants.js';
+import { EnvReader, type Env } from './envReader.js';
 import { ConfigError } from '../shared/errors.js';
-import { closest } from '../shared/text.js';
+import { readChannels, type ChannelsConfig } from './channels.js';
 import { renderPattern, SERVICE_NAME_RE } from './naming.js';
 
 export interface FeatureFlags {
@@ -26,26 +28,6 @@ export interface FeatureFlags {
   ssm: boolean;
   s3: boolean;
   manual: boolean;
-}
-
-/**
- * The channels besides Slack (docs/notifications.md), each off until its URL (SNS: its topic) is
- * set, as a value or as an SSM SecureString parameter. `events` is what the channel hears (event
- * types, `family.*` or `*`); empty: everything Slack hears.
- */
-export interface ChannelsConfig {
-  teams: { webhookUrl: string | undefined; webhookSsmParameter: string | undefined; events: string[] };
-  googleChat: { webhookUrl: string | undefined; webhookSsmParameter: string | undefined; events: string[] };
-  /** The signed webhook: its URL and the secret its deliveries are signed with. */
-  webhook: {
-    url: string | undefined;
-    ssmParameter: string | undefined;
-    secret: string | undefined;
-    secretSsmParameter: string | undefined;
-    events: string[];
-  };
-  /** An SNS topic Amazon Q Developer in chat applications (AWS Chatbot) subscribes to. */
-  sns: { topicArn: string | undefined; events: string[] };
 }
 
 export interface Config {
@@ -110,11 +92,6 @@ export interface Config {
   /** The function's own name (`AWS_LAMBDA_FUNCTION_NAME`, set by Lambda): a click is handed off to an asynchronous invocation of it. */
   functionName: string | undefined;
 }
-
-type Env = Record<string, string | undefined>;
-
-const TRUE_WORDS = new Set(['true', '1', 'yes']);
-const FALSE_WORDS = new Set(['false', '0', 'no']);
 
 /**
  * S3's naming rules for general purpose buckets: a name that breaks one is a typo (`My_Bucket`),
@@ -203,137 +180,6 @@ const lambdaConfigSchema = recordOf(
     ),
   }),
 );
-
-/**
- * A schema problem in words. zod/mini ships no messages (every default one is "Invalid input"), so
- * the common cases are spelled out here; messages written in the schemas are kept as they are.
- */
-function explainIssue(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case 'invalid_type':
-      return `expected ${issue.expected === 'record' ? 'an object' : issue.expected}`;
-    case 'unrecognized_keys':
-      return `unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.map((key) => JSON.stringify(key)).join(', ')}`;
-    case 'invalid_key':
-      return issue.issues.map((inner) => inner.message).join('; ');
-    default:
-      return issue.message;
-  }
-}
-
-/** The variables whose default is of type `T`. */
-type VariableOf<T> = { [K in DefaultedVariable]: (typeof CONFIG_DEFAULTS)[K] extends T ? K : never }[DefaultedVariable];
-
-/**
- * Collects problems while reading variables, so that all of them are reported at once. A variable
- * with a default takes it from {@link CONFIG_DEFAULTS}.
- */
-class EnvReader {
-  readonly problems: string[] = [];
-
-  constructor(private readonly env: Env) {}
-
-  private raw(name: string): string | undefined {
-    const value = this.env[name]?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  }
-
-  /**
-   * A comma-separated list. Set but empty means an empty list (unlike other variables, where empty
-   * means unset), so a default list can be switched off.
-   */
-  list(name: VariableOf<readonly string[]>, item?: { re: RegExp; what: string }): string[] {
-    const value = this.env[name];
-    if (value === undefined) return [...CONFIG_DEFAULTS[name]];
-    const items = value
-      .split(',')
-      .map((part) => part.trim())
-      .filter((part) => part !== '');
-    const bad = item === undefined ? [] : items.filter((part) => !item.re.test(part));
-    if (bad.length > 0) this.problems.push(`${name} must list ${item?.what}, got ${bad.map((b) => `"${b}"`).join(', ')}`);
-    return items;
-  }
-
-  required(name: string): string {
-    const value = this.raw(name);
-    if (value === undefined) this.problems.push(`${name} is required`);
-    return value ?? '';
-  }
-
-  optional(name: string): string | undefined {
-    return this.raw(name);
-  }
-
-  string(name: VariableOf<string>): string {
-    return this.raw(name) ?? CONFIG_DEFAULTS[name];
-  }
-
-  boolean(name: VariableOf<boolean>): boolean {
-    const fallback = CONFIG_DEFAULTS[name];
-    const value = this.raw(name)?.toLowerCase();
-    if (value === undefined) return fallback;
-    if (TRUE_WORDS.has(value)) return true;
-    if (FALSE_WORDS.has(value)) return false;
-    this.problems.push(`${name} must be one of true/false/1/0/yes/no, got "${value}"`);
-    return fallback;
-  }
-
-  nonNegativeInteger(name: VariableOf<number>): number {
-    const fallback = CONFIG_DEFAULTS[name];
-    const value = this.raw(name);
-    if (value === undefined) return fallback;
-    if (!/^\d+$/.test(value)) {
-      this.problems.push(`${name} must be a non-negative whole number, got "${value}"`);
-      return fallback;
-    }
-    return Number(value);
-  }
-
-  positiveInteger(name: VariableOf<number>): number {
-    const value = this.nonNegativeInteger(name);
-    if (value === 0) this.problems.push(`${name} must be at least 1`);
-    return value;
-  }
-
-  oneOf<T extends string>(name: VariableOf<string>, allowed: readonly T[]): T {
-    const fallback = CONFIG_DEFAULTS[name] as string as T;
-    const value = this.raw(name)?.toLowerCase();
-    if (value === undefined) return fallback;
-    if ((allowed as readonly string[]).includes(value)) return value as T;
-    this.problems.push(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
-    return fallback;
-  }
-
-  /** Parses a JSON variable against a schema; `undefined` when absent or invalid. */
-  json<T>(name: string, schema: z.ZodMiniType<T>): T | undefined {
-    const value = this.raw(name);
-    if (value === undefined) return undefined;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(value);
-    } catch (error) {
-      this.problems.push(`${name} is not valid JSON (${(error as Error).message})`);
-      return undefined;
-    }
-    const result = schema.safeParse(parsed);
-    if (result.success) return result.data;
-    for (const issue of result.error.issues) {
-      const where = issue.path.length > 0 ? `${name}.${issue.path.join('.')}` : name;
-      this.problems.push(`${where}: ${explainIssue(issue)}`);
-    }
-    return undefined;
-  }
-
-  /** Checks that a naming pattern only uses the known placeholders (what it renders is checked by {@link checkRenderedNames}). */
-  pattern(name: VariableOf<string>): string {
-    const value = this.string(name);
-    const unknown = [...value.matchAll(/\{([^}]*)\}/g)].map((m) => m[1]).filter((p) => p !== 'project' && p !== 'env' && p !== 'name');
-    if (unknown.length > 0) {
-      this.problems.push(`${name} uses unknown placeholder(s) ${unknown.map((p) => `{${p}}`).join(', ')}; use {project}, {env}, {name}`);
-    }
-    return value;
-  }
-}
 
 /** The naming patterns, and what AWS accepts as the names they render. */
 type PatternVariable = 'CLUSTER_NAME_PATTERN' | 'SERVICE_NAME_PATTERN' | 'TASK_FAMILY_PATTERN' | 'LAMBDA_FUNCTION_PATTERN';
@@ -490,114 +336,6 @@ function buildCatalog(read: EnvReader, config: Omit<Config, 'catalog'>): Catalog
     );
   }
   return catalog;
-}
-
-/** An SNS topic ARN: a standard topic (Amazon Q Developer in chat applications reads no FIFO topic). */
-const SNS_TOPIC_ARN_RE = /^arn:aws[a-zA-Z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
-
-/** What a `…_EVENTS` item may be: an event type, a family (`deployment.*`), or `*`. */
-function knownEventPattern(pattern: string): boolean {
-  if (pattern === '*') return true;
-  const types: readonly string[] = NOTIFICATION_EVENT_TYPES;
-  if (pattern.endsWith('.*')) return types.some((type) => type.startsWith(pattern.slice(0, -1)));
-  return types.includes(pattern);
-}
-
-/** Checks a channel's `…_EVENTS` (a comma-separated list of event types, families or `*`): each unknown one is a problem. */
-function checkEventFilter(read: EnvReader, name: string, patterns: string[]): string[] {
-  for (const pattern of patterns.filter((p) => !knownEventPattern(p))) {
-    const meant = closest(pattern, NOTIFICATION_EVENT_TYPES);
-    read.problems.push(
-      `${name}: unknown event type "${pattern.slice(0, 80)}"${meant === undefined ? '' : ` (did you mean ${meant}?)`}; use event types (${NOTIFICATION_EVENT_TYPES.join(', ')}), a family such as deployment.* or warning.*, or *`,
-    );
-  }
-  return patterns;
-}
-
-/** A channel's secret as configured: a value, or the name of an SSM parameter holding it. */
-interface SecretVariables {
-  value: string | undefined;
-  parameter: string | undefined;
-}
-
-/**
- * Checks a channel's secret, given as a value (`names[0]`) or as an SSM parameter name
- * (`names[1]`): a value is checked without ever being echoed; both at once is a problem.
- */
-function checkSecret(
-  read: EnvReader,
-  names: [string, string],
-  secret: SecretVariables,
-  check: { re: RegExp; what: string },
-): SecretVariables {
-  const [variable, parameterVariable] = names;
-  // The value is a secret: never echo it.
-  if (secret.value !== undefined && !check.re.test(secret.value)) read.problems.push(`${variable} must be ${check.what}`);
-  if (secret.value !== undefined && secret.parameter !== undefined)
-    read.problems.push(`set either ${variable} or ${parameterVariable}, not both`);
-  return secret;
-}
-
-const HTTP_URL = { re: /^https?:\/\/[^\s]+$/i, what: 'an http(s) URL' };
-
-/** Reads the channels besides Slack; a filter without its channel, or a webhook without its secret, is a problem. */
-function readChannels(read: EnvReader): ChannelsConfig {
-  const teams = checkSecret(
-    read,
-    ['TEAMS_WEBHOOK_URL', 'TEAMS_WEBHOOK_SSM_PARAMETER'],
-    { value: read.optional('TEAMS_WEBHOOK_URL'), parameter: read.optional('TEAMS_WEBHOOK_SSM_PARAMETER') },
-    HTTP_URL,
-  );
-  const googleChat = checkSecret(
-    read,
-    ['GOOGLE_CHAT_WEBHOOK_URL', 'GOOGLE_CHAT_WEBHOOK_SSM_PARAMETER'],
-    { value: read.optional('GOOGLE_CHAT_WEBHOOK_URL'), parameter: read.optional('GOOGLE_CHAT_WEBHOOK_SSM_PARAMETER') },
-    HTTP_URL,
-  );
-  const webhook = checkSecret(
-    read,
-    ['WEBHOOK_URL', 'WEBHOOK_SSM_PARAMETER'],
-    { value: read.optional('WEBHOOK_URL'), parameter: read.optional('WEBHOOK_SSM_PARAMETER') },
-    HTTP_URL,
-  );
-  const secret = checkSecret(
-    read,
-    ['WEBHOOK_SECRET', 'WEBHOOK_SECRET_SSM_PARAMETER'],
-    { value: read.optional('WEBHOOK_SECRET'), parameter: read.optional('WEBHOOK_SECRET_SSM_PARAMETER') },
-    { re: /^[\x20-\x7e]{16,}$/, what: 'at least 16 printable ASCII characters' },
-  );
-  const configured = (s: SecretVariables) => s.value !== undefined || s.parameter !== undefined;
-  if (configured(webhook) && !configured(secret))
-    read.problems.push('WEBHOOK_SECRET (or WEBHOOK_SECRET_SSM_PARAMETER) is required with WEBHOOK_URL: every delivery is signed with it');
-  if (configured(secret) && !configured(webhook))
-    read.problems.push('WEBHOOK_SECRET is set but WEBHOOK_URL (or WEBHOOK_SSM_PARAMETER) is not');
-  const topicArn = read.optional('SNS_TOPIC_ARN');
-  if (topicArn !== undefined && !SNS_TOPIC_ARN_RE.test(topicArn))
-    read.problems.push(
-      `SNS_TOPIC_ARN must be the ARN of a standard SNS topic (arn:aws:sns:REGION:ACCOUNT:NAME; Amazon Q Developer in chat applications reads no FIFO topic), got ${JSON.stringify(topicArn.slice(0, 300))}`,
-    );
-  const filters: Array<[string, string[], boolean]> = [
-    ['TEAMS_EVENTS', read.list('TEAMS_EVENTS'), configured(teams)],
-    ['GOOGLE_CHAT_EVENTS', read.list('GOOGLE_CHAT_EVENTS'), configured(googleChat)],
-    ['WEBHOOK_EVENTS', read.list('WEBHOOK_EVENTS'), configured(webhook)],
-    ['SNS_EVENTS', read.list('SNS_EVENTS'), topicArn !== undefined],
-  ];
-  const [teamsEvents, googleChatEvents, webhookEvents, snsEvents] = filters.map(([name, patterns, on]) => {
-    if (!on && patterns.length > 0) read.problems.push(`${name} is set, but its channel is not configured`);
-    return checkEventFilter(read, name, patterns);
-  }) as [string[], string[], string[], string[]];
-  return {
-    teams: { webhookUrl: teams.value, webhookSsmParameter: teams.parameter, events: teamsEvents },
-    googleChat: { webhookUrl: googleChat.value, webhookSsmParameter: googleChat.parameter, events: googleChatEvents },
-    webhook: {
-      url: webhook.value,
-      ssmParameter: webhook.parameter,
-      secret: secret.value,
-      secretSsmParameter: secret.parameter,
-      events: webhookEvents,
-    },
-    sns: { topicArn, events: snsEvents },
-  };
 }
 
 /**

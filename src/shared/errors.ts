@@ -1,7 +1,9 @@
-import { maskText } from './redact.js';
-import { plural } from './text.js';
-
 /**
+ * What every folder uses and none owns (src/shared/): errors (this file), log lines and metrics
+ * (./observability.ts), retries (./retry.ts), bounded concurrency (./concurrency.ts), what an
+ * invocation brings (./invocation.ts, ./partition.ts), masking secrets (./redact.ts), delivering a
+ * notification (./delivery.ts, ./post.ts, ./secrets.ts) and text.
+ *
  * Errors that decide what happens next: a {@link ConfigError} stops everything, a
  * {@link RejectedEventError} is a permanent problem with one event (logged, counted, not retried),
  * a {@link DeploymentError} is a deployment that failed for a reason its target understands, and
@@ -10,6 +12,8 @@ import { plural } from './text.js';
  * Errors keep the error they wrap as `cause`, so the log line keeps the AWS error name, request id
  * and stack; the words people read are derived from them here, in {@link describeError}.
  */
+import { maskText } from './redact.js';
+import { plural } from './text.js';
 
 /**
  * Invalid configuration: the message lists every problem on one line, so it reads whole in a log

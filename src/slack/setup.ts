@@ -1,4 +1,9 @@
 /**
+ * Slack (src/slack/): messages rendered as Block Kit (./messages.ts) and delivered within the
+ * invocation's budget (src/shared/delivery.ts), by webhook (./notifier.ts) or bot token (./bot.ts:
+ * one message per deployment, updated, with its thread). A slow or failing Slack never fails a
+ * deployment.
+ *
  * Chooses the notifier for a configuration: with Slack enabled, a bot token (`SLACK_BOT_TOKEN` or
  * its SSM parameter) wins over a webhook (`SLACK_WEBHOOK_URL` or its SSM parameter); without
  * either, debug logs only.

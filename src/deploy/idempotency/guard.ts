@@ -1,10 +1,11 @@
-import type { Context } from 'aws-lambda';
-
 /**
- * At-most-once deployments per (event id, target). EventBridge delivers at least once and Lambda
- * retries failed invocations, so the same event can arrive again after some of its deployments
- * succeeded; with a guard, those are not repeated and only the failed ones run again.
+ * Idempotency: at-most-once deployments per (event id, target). EventBridge delivers at least once
+ * and Lambda retries failed invocations, so the same event can arrive again after some of its
+ * deployments succeeded; with a guard, those are not repeated and only the failed ones run again.
+ * The guard is this interface; on `IDEMPOTENCY_TABLE` it is ./dynamodb.ts (loaded on first use),
+ * on Powertools Idempotency ./powertools.ts.
  */
+import type { Context } from 'aws-lambda';
 
 /** What the guard reports when it does not run a deployment. */
 export type GuardSkip = { ran: false; reason: 'already deployed' | 'in progress' };
