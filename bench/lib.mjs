@@ -251,6 +251,13 @@ export function evaluate(figures) {
       BURST_SERVICES.length,
       'calls',
     ],
+    [
+      'budget',
+      'UpdateService calls per service of 250 parameter changes as three SQS batches, two at once (DEPLOYMENTS_TABLE)',
+      figures.applyMaxDeploymentsPerService,
+      1,
+      'calls',
+    ],
     ['target', 'init-only ratio', figures.initRatio, TARGETS.initRatio, 'x'],
     ['target', 'slowest SDK route over its SDK floor, wall time', figures.routeToFloorWallRatio, TARGETS.routeToFloorRatio, 'x'],
     [

@@ -158,6 +158,18 @@ export const FOLLOW_DEFAULTS = {
   reasonsShown: 3,
 } as const;
 
+/**
+ * Claims (src/following/claims.ts): a deployment that finds its service claimed by one being started
+ * in another invocation reads the claim again until that one started, with waits from `pollMs`
+ * doubling up to `maxPollMs`, for at most `waitMs`; after that its events come back later.
+ * Starting an ECS rollout is one `UpdateService` call and a few writes of the table: seconds.
+ */
+export const CLAIM_DEFAULTS = {
+  pollMs: 250,
+  maxPollMs: 2000,
+  waitMs: 15_000,
+} as const;
+
 /** Slack rejects a section field over 2000 characters and a header over 150; a section holds 10 fields. */
 export const SLACK_LIMITS = { field: 1900, header: 150, fieldsPerSection: 10 } as const;
 

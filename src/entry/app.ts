@@ -14,6 +14,7 @@ import { routedMetrics } from '../deploy/batch/metrics.js';
 import type { BatchSteps } from '../deploy/batch/run.js';
 import type { Config } from '../config/config.js';
 import { Deployer, unfinishedWork, type DeployerOptions, type DeploymentOrder, type DeploymentResult } from '../deploy/deployer.js';
+import type { ClaimClock } from '../following/claims.js';
 import { planRelease, Releases } from '../following/releases.js';
 import type { ApprovalRequest, DeploymentJournal } from '../following/journal.js';
 import { createFollower, type Follower } from '../following/follower.js';
@@ -60,6 +61,8 @@ export interface AppParts {
   /** DEPLOYMENTS_TABLE: what deploybridge starts is recorded, and ECS's events are followed with it. */
   journal: DeploymentJournal | undefined;
   deployerOptions: Partial<DeployerOptions> | undefined;
+  /** The time deployments' claims are judged by (src/following/claims.ts); the system's unless a test gives one. */
+  claimClock?: ClaimClock;
 }
 
 export type HandleResult =
@@ -84,8 +87,8 @@ export class App {
   private readonly gated: boolean;
 
   constructor(private readonly deps: AppParts) {
-    const { config, log, notifier, journal, clients } = deps;
-    this.follower = createFollower({ log, notifier, journal, ecs: clients.ecs });
+    const { config, log, notifier, journal, clients, claimClock } = deps;
+    this.follower = createFollower({ log, notifier, journal, ecs: clients.ecs, ...(claimClock === undefined ? {} : { claimClock }) });
     // The configuration refuses approvers without a deployments table: the gate always has one.
     const gate =
       config.approvers.length === 0 || journal === undefined

@@ -59,5 +59,6 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
             ttlSeconds: FOLLOW_DEFAULTS.recordTtlSeconds,
           }),
     deployerOptions: overrides.deployerOptions,
+    ...(overrides.claimClock === undefined ? {} : { claimClock: overrides.claimClock }),
   });
 }

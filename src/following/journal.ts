@@ -6,7 +6,7 @@
  */
 import type { RouteName } from '../triggers/plan.js';
 import type { DeploymentPreview } from '../targets/contract.js';
-import type { Approval, DeploymentRequest, Person } from '../triggers/requests.js';
+import type { Approval, Carried, DeploymentRequest, Person } from '../triggers/requests.js';
 import type { Trigger } from '../triggers/trigger.js';
 
 /** Where a deployment's first Slack message was posted (bot token), so later steps update it and reply in its thread. */
@@ -47,6 +47,8 @@ interface FollowedCommon {
   finishedAt?: string;
   /** Ids of the events already applied to it: a redelivered event changes nothing. */
   events: string[];
+  /** Changes of later batches or events it covers: they began before it did, and it deployed them (./claims.ts). */
+  covered?: number;
   /** Who approved it, when approvals are on. */
   approval?: Approval;
 }
@@ -163,6 +165,25 @@ export interface ReleaseRecord {
   message?: MessageRef;
 }
 
+/**
+ * Who deploys a target next, and since when (./claims.ts): a deployment claims its target before
+ * its first write to AWS, with one conditional write, so of the invocations racing for it one wins.
+ */
+export type ServiceClaim = {
+  /** This claim among the target's claims (a random UUID): only its holder settles it. */
+  id: string;
+  /** ISO 8601: when it was claimed, before its deployment's first write to AWS, so before any task it starts. */
+  startedAt: string;
+  /** What its deployment carries besides new tasks: a later change that carries more is not covered by it. */
+  carried: Carried;
+} /** Its deployment is being started; its holder's invocation ends by `leaseEndsAt` (ISO 8601), and a claim still starting then was abandoned. */ & (
+  | { state: 'starting'; leaseEndsAt: string }
+  /** Its deployment started: the record under `deploymentId` says whether it still covers what began before it. */
+  | { state: 'started'; deploymentId: string }
+  /** Its deployment did not start: nothing is claimed. */
+  | { state: 'released' }
+);
+
 /** Where an approval request stands (src/approvals/records.ts moves it on). */
 export type ApprovalStatus = 'pending' | 'approved' | 'started' | 'rejected' | 'expired' | 'superseded';
 
@@ -200,6 +221,11 @@ export interface ApprovalRequest {
   decision?: { by: Person; at: string };
   /** The request that replaced it. */
   supersededBy?: string;
+  /**
+   * Events of later changes that joined it while it was pending (in later batches, carrying nothing
+   * it does not): the deployment an approver approves starts after them, so it deploys them too.
+   */
+  joined?: string[];
 }
 
 /** What one key of the table holds. */
@@ -214,6 +240,8 @@ export type JournalEntry =
   | { type: 'release'; release: ReleaseRecord }
   /** The releases not yet over, which the periodic check of timeouts reads. */
   | { type: 'open_releases'; ids: string[] }
+  /** Who deploys a target next, and since when. */
+  | { type: 'claim'; claim: ServiceClaim }
   /** A deployment waiting for an approver (src/approvals/). */
   | { type: 'approval'; approval: ApprovalRequest }
   /** The latest approval request of a deployment target: a later one supersedes it. */

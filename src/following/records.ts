@@ -26,6 +26,8 @@ export const journalKeys = {
   release: (id: string) => `release#${id}`,
   /** The releases not yet over. */
   openReleases: 'releases#open',
+  /** Who deploys a target (`ecs:{cluster}/{service}`, `lambda:{function}:{alias}`) next. */
+  claim: (target: string) => `claim#${target}`,
 };
 
 /** What a change decided: the entry to write and what to tell the caller. */

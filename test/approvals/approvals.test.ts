@@ -414,6 +414,42 @@ describe('approvals through the handler', () => {
     expect(deployed()).toEqual([]);
   });
 
+  it('a burst longer than one batch asks once: the later batches’ changes join the pending request, which says so, and approved it deploys once', async () => {
+    const invoke = await coldStart();
+    const digest = `sha256:${'1'.repeat(64)}`;
+    expect(await invoke(sqsBatch([push('v1.4.3', 'push-1', digest), push('v1.4.3', 'push-2', digest)]))).toEqual({ batchItemFailures: [] });
+    expect(await invoke(sqsBatch([push('v1.4.3', 'push-3', digest), push('v1.4.3', 'push-4', digest)]))).toEqual({ batchItemFailures: [] });
+    const [request] = requests();
+    expect(requests()).toHaveLength(1);
+    expect(metric('ApprovalsRequested')).toBe(1);
+    const ts = api.messages[0]?.ts;
+    const updated = updatesOf(ts);
+    expect(updated.map((u) => titleOf(u))).toEqual(['Approval needed: api']);
+    expect(fieldsOf(updated[0])).toEqual(expect.arrayContaining([expect.stringContaining('+2 changes joined')]));
+    expect(buttonsOf(updated[0]).map((b) => b.value)).toEqual([approvalIdOf(request), approvalIdOf(request)]);
+    expect(log('approval joined: later changes wait for the pending request instead of asking again')?.fields).toMatchObject({
+      service: 'api',
+      approval_id: approvalIdOf(request),
+      joined_events: ['push-3', 'push-4'],
+      changes_joined: 2,
+    });
+    // A joined event delivered again changes nothing.
+    await invoke(sqsBatch([push('v1.4.3', 'push-3', digest)]));
+    expect(requests()).toHaveLength(1);
+    expect(updatesOf(ts)).toHaveLength(1);
+    await click(invoke, approvalIdOf(request));
+    expect(deployed()).toEqual([revision(43)]);
+  });
+
+  it('a push of another image while a request waits does not join it: it is asked again and supersedes it', async () => {
+    const invoke = await coldStart();
+    await invoke(sqsBatch([push('v1.4.3', 'push-1', `sha256:${'1'.repeat(64)}`)]));
+    await invoke(sqsBatch([push('v1.4.3', 'push-2', `sha256:${'2'.repeat(64)}`)]));
+    expect(requests()).toHaveLength(2);
+    expect(updatesOf(api.messages[0]?.ts).map((u) => titleOf(u))).toEqual(['Approval superseded: api']);
+    expect(log('approval joined: later changes wait for the pending request instead of asking again')).toBeUndefined();
+  });
+
   it('DRY_RUN says what it would ask, with the message, and asks nothing', async () => {
     const invoke = await coldStart({ DRY_RUN: 'true' });
     await invoke(push('v1.4.3', 'push-1'));
