@@ -21,7 +21,6 @@ import { releaseUpdate, type ReleaseMove } from '../present/release.js';
 import { describeError, errorFields, isRetryableAwsError } from '../shared/errors.js';
 import type { Log } from '../shared/observability.js';
 import type { Notifier } from '../slack/notifier.js';
-import { runReleaseTask } from '../targets/ecsTask.js';
 import type { TaskStoppedFacts } from '../triggers/plan.js';
 import type { DeploymentOrder, DeploymentResult } from '../deploy/deployer.js';
 
@@ -424,6 +423,8 @@ export class Releases {
     if (request?.target !== 'ecs') return [];
     let task;
     try {
+      // Loaded when a task runs: the ECS commands it sends would otherwise load with every route.
+      const { runReleaseTask } = await import('../targets/ecsTask.js');
       task = await runReleaseTask(
         await this.parts.ecs(),
         { ecs: request.ecs, family: step.family, container: step.container, command: step.command, startedBy: step.startedBy },
