@@ -27,7 +27,16 @@ import type { Invocation } from '../shared/invocation.js';
 import { boundLog, type Log, type MetricSink } from '../shared/observability.js';
 import { withRetries, type Attempted } from '../shared/retry.js';
 import type { Notifier } from '../slack/notifier.js';
-import type { DeploymentPreview, Release, Rollout, Target, TargetContext, TargetOutcome, TargetRegistry } from '../targets/contract.js';
+import type {
+  DeploymentPreview,
+  PreparedDeployment,
+  Release,
+  Rollout,
+  Target,
+  TargetContext,
+  TargetOutcome,
+  TargetRegistry,
+} from '../targets/contract.js';
 import type { Carried, DeploymentRequest } from '../triggers/requests.js';
 import { answeredEventIds } from '../triggers/trigger.js';
 import type { RouteName } from '../triggers/plan.js';
@@ -281,19 +290,30 @@ export class Deployer {
     );
   }
 
-  /** Dry run: the reads only, then describe the calls that would follow and return. */
-  private async dryRun(deployment: Deployment, target: Target): Promise<DeploymentResult> {
-    const { request, report } = deployment;
+  /**
+   * The reads a dry run and an approval request both make (the target's `prepare`): what it
+   * prepared, or, when a read failed, the deployment reported as failed.
+   */
+  private async reads(deployment: Deployment, target: Target): Promise<{ prepared: PreparedDeployment } | { result: DeploymentResult }> {
     let prepared;
     try {
-      prepared = await target.prepare(request, this.context(deployment));
+      prepared = await target.prepare(deployment.request, this.context(deployment));
     } catch (error) {
-      return this.failed(deployment, { cause: error, progress: undefined, attempts: 1, retryable: isRetryableAwsError(error) });
+      return { result: this.failed(deployment, { cause: error, progress: undefined, attempts: 1, retryable: isRetryableAwsError(error) }) };
     }
     if (prepared.settled?.status === 'failed') {
       const { cause, progress, retryable } = prepared.settled;
-      return this.failed(deployment, { cause, progress, attempts: 1, retryable });
+      return { result: this.failed(deployment, { cause, progress, attempts: 1, retryable }) };
     }
+    return { prepared };
+  }
+
+  /** Dry run: the reads only, then describe the calls that would follow and return. */
+  private async dryRun(deployment: Deployment, target: Target): Promise<DeploymentResult> {
+    const { request, report } = deployment;
+    const read = await this.reads(deployment, target);
+    if ('result' in read) return read.result;
+    const { prepared } = read;
     const calls = [...prepared.calls];
     report.wouldStart(prepared.preview, calls);
     return { service: request.service, status: 'dry_run', plannedCalls: calls, ...prepared.preview };
@@ -305,16 +325,9 @@ export class Deployer {
    */
   private async askApproval(deployment: Deployment, target: Target, gate: ApprovalGate): Promise<DeploymentResult> {
     const { request, report } = deployment;
-    let prepared;
-    try {
-      prepared = await target.prepare(request, this.context(deployment));
-    } catch (error) {
-      return this.failed(deployment, { cause: error, progress: undefined, attempts: 1, retryable: isRetryableAwsError(error) });
-    }
-    if (prepared.settled?.status === 'failed') {
-      const { cause, progress, retryable } = prepared.settled;
-      return this.failed(deployment, { cause, progress, attempts: 1, retryable });
-    }
+    const read = await this.reads(deployment, target);
+    if ('result' in read) return read.result;
+    const { prepared } = read;
     const calls = [...prepared.calls];
     const asked = {
       request,
