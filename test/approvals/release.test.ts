@@ -6,27 +6,19 @@
  * table is dynalite on 127.0.0.1, Slack's Web API and response URLs on 127.0.0.1, ECS, ECR and
  * Lambda's hand-off aws-sdk-client-mock.
  */
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
-  ECSClient,
   RunTaskCommand,
   UpdateServiceCommand,
   type UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BASE_ENV, lambdaContext, serviceUpdated, taskDefinition } from '../helpers/app.js';
-import { startDynamoDb } from '../helpers/dynalite.js';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { approvalHandler, approvalIdOf, titleOf, type ApprovalParts } from '../helpers/approvalHandler.js';
+import { taskDefinition } from '../helpers/app.js';
 import { adapt, awsSample } from '../helpers/fixtures.js';
-import { captureOutput } from '../helpers/logs.js';
-import { startSlackApi, TEST_BOT_TOKEN, type ApiCall } from '../helpers/slackApi.js';
-import { signedClick, TEST_SIGNING_SECRET } from '../helpers/slackInteractions.js';
+import { signedClick } from '../helpers/slackInteractions.js';
 
-const FUNCTION = 'myproject-deploybridge-dev';
 const CLUSTER = 'myproject_cluster_dev';
 const ARN = 'arn:aws:ecs:us-east-1:123456789012';
 const FAMILY = 'myproject_service_api_dev';
@@ -76,46 +68,16 @@ function taskStopped(id: string, startedBy: string, exitCode: number) {
   };
 }
 
-type Block = { type: string; text?: { text: string }; elements?: Array<Record<string, unknown>> };
-const blocksOf = (call: ApiCall | undefined) => (call?.body.attachments?.[0]?.blocks ?? []) as Block[];
-const titleOf = (call: ApiCall | undefined) =>
-  blocksOf(call)
-    .find((b) => b.type === 'header')
-    ?.text?.text.replace(/^:[a-z_]+: /, '');
-/** The buttons that act (deploybridge's own, not the console link). */
-const buttonsOf = (call: ApiCall | undefined) =>
-  (blocksOf(call).find((b) => b.type === 'actions')?.elements ?? []).filter((b) => String(b.action_id).startsWith('deploybridge.'));
-
 describe('approvals with RELEASE_CONFIG: a release begins once its deployment is approved', () => {
-  let db: Awaited<ReturnType<typeof startDynamoDb>>;
-  let api: Awaited<ReturnType<typeof startSlackApi>>;
-  let output: ReturnType<typeof captureOutput>;
-  let ecs: AwsClientStub<ECSClient>;
-  let ecr: AwsClientStub<ECRClient>;
-  let lambda: AwsClientStub<LambdaClient>;
-  /** The events the Function URL handed off (Lambda `Invoke`, `Event`), in order. */
+  const handler = approvalHandler({ tablePrefix: 'approved-releases', env: { APPROVERS: 'U0APPROVER', RELEASE_CONFIG } });
+  const { coldStart, click, requests, responseUrl } = handler;
+  let api: ApprovalParts['api'];
+  let output: ApprovalParts['output'];
+  let ecs: ApprovalParts['ecs'];
   let handOffs: unknown[];
-  let tables = 0;
-
-  beforeAll(async () => {
-    db = await startDynamoDb('unused');
-  });
-  afterAll(async () => {
-    await db.close();
-  });
-  beforeEach(async () => {
-    vi.useFakeTimers({ toFake: ['Date'], now: NOW });
-    api = await startSlackApi();
-    output = captureOutput();
-    ecs = mockClient(ECSClient);
-    ecr = mockClient(ECRClient);
-    lambda = mockClient(LambdaClient);
-    handOffs = [];
-    lambda.on(InvokeCommand).callsFake((input: { Payload: Uint8Array }) => {
-      handOffs.push(JSON.parse(new TextDecoder().decode(input.Payload)));
-      return { StatusCode: 202 };
-    });
-    ecs.on(DescribeTaskDefinitionCommand).resolves(taskDefinition(FAMILY, 43, [`${IMAGE}:v1.4.3`]));
+  // The release's migration task, and the service it runs in.
+  beforeEach(() => {
+    ({ api, output, ecs, handOffs } = handler.parts());
     ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: 'myproject_migrate_dev' }).resolves({
       taskDefinition: {
         taskDefinitionArn: MIGRATE,
@@ -137,57 +99,7 @@ describe('approvals with RELEASE_CONFIG: a release begins once its deployment is
       services: [{ serviceName: FAMILY, launchType: 'FARGATE', platformVersion: '1.4.0', networkConfiguration: NETWORK }],
     });
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: TASK }], failures: [] });
-    ecs.on(UpdateServiceCommand).callsFake((input: UpdateServiceCommandInput) => serviceUpdated(input.taskDefinition ?? 'unknown'));
-    ecr.on(DescribeImagesCommand).callsFake((input: { imageIds?: Array<{ imageDigest?: string; imageTag?: string }> }) => ({
-      imageDetails: [{ imageDigest: input.imageIds?.[0]?.imageDigest ?? `sha256:${'0'.repeat(64)}`, imageTags: ['v1.4.3'] }],
-    }));
   });
-  afterEach(async () => {
-    output.restore();
-    ecs.restore();
-    ecr.restore();
-    lambda.restore();
-    vi.useRealTimers();
-    vi.unstubAllEnvs();
-    await api.close();
-  });
-
-  /** The entry point, loaded afresh with approvals and RELEASE_CONFIG on a fresh deployments table (a cold start). */
-  async function coldStart(env: Record<string, string> = {}) {
-    const tableName = `approved-releases-${++tables}`;
-    await db.client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    const variables = {
-      ...BASE_ENV,
-      APPROVERS: 'U0APPROVER',
-      RELEASE_CONFIG,
-      SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
-      SLACK_CHANNEL: 'C0DEPLOYS',
-      SLACK_API_URL: api.apiUrl,
-      SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-      DEPLOYMENTS_TABLE: tableName,
-      AWS_LAMBDA_FUNCTION_NAME: FUNCTION,
-      AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      ...env,
-    };
-    for (const [name, value] of Object.entries(variables)) vi.stubEnv(name, value);
-    vi.resetModules();
-    const { handler } = await import('../../src/index.js');
-    return async (event: unknown) => handler(event, lambdaContext());
-  }
-
-  const responseUrl = () => `${new URL(api.apiUrl).origin}/actions/T0/1/response`;
-  /** The approval request posted in the channel (the top-level message with buttons). */
-  const requests = () => api.calls.filter((c) => c.method === 'chat.postMessage' && buttonsOf(c).length > 0);
-  const approvalIdOf = (call: ApiCall | undefined) => buttonsOf(call)[0]?.value as string;
   /** The ECS calls that change something: the task run, the services updated. */
   const changes = () =>
     ecs
@@ -202,16 +114,6 @@ describe('approvals with RELEASE_CONFIG: a release begins once its deployment is
   const startedBy = () => (ecs.commandCalls(RunTaskCommand)[0]?.args[0].input.startedBy ?? '') as string;
   /** The top-level messages posted (not the replies in a thread), by title. */
   const posted = () => api.calls.filter((c) => c.method === 'chat.postMessage' && c.body.thread_ts === undefined).map((c) => titleOf(c));
-
-  /** A click on a button as Slack sends it, then the hand-off the Function URL made, as Lambda delivers it. */
-  async function click(invoke: (event: unknown) => Promise<unknown>, value: string, action = 'approve') {
-    const before = handOffs.length;
-    const answer = (await invoke(signedClick({ actionId: `deploybridge.${action}`, value, responseUrl: responseUrl() }))) as {
-      statusCode: number;
-    };
-    expect(answer.statusCode).toBe(200);
-    return { handOff: handOffs[before], result: await invoke(handOffs[before]) };
-  }
 
   it('the push asks for approval and runs no task; Approve runs the migration; its exit 0 deploys the pinned revision in the request’s message', async () => {
     const invoke = await coldStart();
