@@ -54,7 +54,16 @@ import {
   quantile,
   staticClosure,
 } from './lib.mjs';
-import { BURST_EXPECTED, BURST_IMAGES, BURST_SERVICE_CONFIG, BURST_SERVICES, burstEvents, sqsBatch } from './burst.mjs';
+import {
+  APPLY_CHANGES,
+  applyBatches,
+  BURST_EXPECTED,
+  BURST_IMAGES,
+  BURST_SERVICE_CONFIG,
+  BURST_SERVICES,
+  burstEvents,
+  sqsBatch,
+} from './burst.mjs';
 import { FLOORS } from './floors.mjs';
 import { startStub } from './stub.mjs';
 
@@ -667,6 +676,51 @@ async function main() {
       stub.setDelay(0);
     }
 
+    // 4b. The large burst: 250 parameter changes of one apply as three SQS batches, the first two
+    // at once (two processes: the event source mapping's maximum concurrency), the third after
+    // them, with the deployments table (the stub's DynamoDB), every AWS answer late.
+    let apply;
+    if (burstRuns > 0) {
+      progress(`burst: ${APPLY_CHANGES} parameter changes as three SQS batches, two at once, with DEPLOYMENTS_TABLE`);
+      const dir = join(tmp, 'apply');
+      mkdirSync(dir);
+      const [record] = JSON.parse(
+        readFileSync(join(root, 'test/fixtures/aws-events/sqs/sqs-record-wrapping-eventbridge-s3-object-created-real.json'), 'utf8'),
+      ).Records;
+      const files = applyBatches().map((events, i) => {
+        const file = join(dir, `batch-${i + 1}.json`);
+        writeFileSync(file, JSON.stringify(sqsBatch(events, record)));
+        return file;
+      });
+      const handle = (file) => runProcess([join('bench', 'child.mjs'), 'handle', relative(root, lazy.entry), file], env);
+      const env = childEnv(stub, { SERVICE_CONFIG: JSON.stringify(BURST_SERVICE_CONFIG), DEPLOYMENTS_TABLE: 'bench-deployments' });
+      stub.reset();
+      stub.setDelay(BURST_DELAY_MS);
+      const t0 = performance.now();
+      const samples = await Promise.all(files.slice(0, 2).map(handle));
+      samples.push(...(await Promise.all(files.slice(2).map(handle))));
+      const ms = performance.now() - t0;
+      stub.setDelay(0);
+      const failures = samples.flatMap((sample) => sample.result.results.flatMap((r) => r.failures ?? [r.status]));
+      if (failures.length > 0)
+        throw new Error(`large burst: records left to retry ${JSON.stringify(failures)}\n${samples.map((x) => x.output).join('\n')}`);
+      const calls = stub.calls();
+      const updates = calls.filter((c) => c.target === 'UpdateService');
+      const perService = new Map();
+      for (const call of updates) perService.set(call.input.service, (perService.get(call.input.service) ?? 0) + 1);
+      if (perService.size !== BURST_SERVICES.length) throw new Error(`large burst: deployed ${JSON.stringify([...perService])}`);
+      apply = {
+        changes: APPLY_CHANGES,
+        batches: files.length,
+        updates: updates.length,
+        maxDeploymentsPerService: Math.max(...perService.values()),
+        awsCalls: calls.filter((c) => !['GetItem', 'PutItem'].includes(c.target)).length,
+        tableCalls: calls.filter((c) => ['GetItem', 'PutItem'].includes(c.target)).length,
+        slack: stub.slackPosts(),
+        ms,
+      };
+    }
+
     // 5. Figures.
     const stat = (id) => {
       const wall = samples[id].map((s) => s.wallMs);
@@ -844,6 +898,7 @@ async function main() {
       ...slowest(floorRatios, ROUTES.filter((r) => r.floor !== undefined).length),
       duplicateSdkPackages: duplicateSdkPackages(lazy.meta).length,
       burstBatchUpdates: burst.batch?.updates,
+      applyMaxDeploymentsPerService: apply?.maxDeploymentsPerService,
     };
     const checks = evaluate(figures);
     const machine = {
@@ -956,6 +1011,38 @@ async function main() {
       );
       console.log(formatTable(burstTable));
     }
+    const applyTable = [
+      [
+        `burst of ${APPLY_CHANGES} parameter changes`,
+        'batches',
+        'UpdateService',
+        'most per service',
+        'AWS calls',
+        'table calls',
+        'Slack messages',
+        'ms',
+      ],
+      ...(apply === undefined
+        ? []
+        : [
+            [
+              'three SQS batches, two at once, DEPLOYMENTS_TABLE',
+              apply.batches,
+              apply.updates,
+              apply.maxDeploymentsPerService,
+              apply.awsCalls,
+              apply.tableCalls,
+              apply.slack,
+              apply.ms.toFixed(0),
+            ],
+          ]),
+    ];
+    if (apply !== undefined) {
+      console.log(
+        `\nburst: ${APPLY_CHANGES} parameter changes over 3 services as three SQS batches (two at once, then one); ${BURST_DELAY_MS} ms per AWS call:`,
+      );
+      console.log(formatTable(applyTable));
+    }
     console.log('\nbuilt-in modules imported by the bundle, per variant:');
     for (const [id, inv] of Object.entries(inventory)) console.log(`  ${id.padEnd(24)} ${inv.builtins.join(' ') || '(none)'}`);
 
@@ -976,6 +1063,7 @@ async function main() {
       console.log(`\n${formatMarkdownTable(table)}\n`);
       if (floorRatios.length > 0) console.log(`${formatMarkdownTable(floorTable)}\n\n${formatMarkdownTable(firstWriteTable)}\n`);
       if (burst.batch !== undefined) console.log(`${formatMarkdownTable(burstTable)}\n`);
+      if (apply !== undefined) console.log(`${formatMarkdownTable(applyTable)}\n`);
       console.log(
         formatMarkdownTable([
           ['check', 'measured', 'limit', ''],
@@ -1008,6 +1096,7 @@ async function main() {
       fanout,
       floors: floorRatios,
       burst,
+      apply,
       zip: { bytes: lazy.zipBytes, eagerBytes: bundles[1]?.zipBytes },
       samples,
     };

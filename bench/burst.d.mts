@@ -15,3 +15,6 @@ export declare function sqsBatch(
   sample: Record<string, unknown>,
 ): { Records: Array<Record<string, unknown> & { messageId: string; body: string }> };
 export declare const BURST_EXPECTED: { batch: { updates: number; slack: number }; direct: { updates: number; slack: number } };
+export declare const APPLY_CHANGES: number;
+export declare const SQS_BATCH_SIZE: number;
+export declare function applyBatches(): BurstEvent[][];

@@ -116,6 +116,33 @@ export function sqsBatch(events, sample) {
   };
 }
 
+/** The large burst: one `terraform apply` writing this many parameters over BURST_SERVICES. */
+export const APPLY_CHANGES = 250;
+/** The most records Lambda's event source mapping puts in one SQS batch. */
+export const SQS_BATCH_SIZE = 100;
+
+/**
+ * The large burst's events, as the SQS batches it becomes (100, 100, 50): one parameter change of
+ * a service after another, a few each second.
+ *
+ * @example
+ * applyBatches().map((batch) => batch.length); // [100, 100, 50]
+ */
+export function applyBatches() {
+  const events = [];
+  for (let i = 0; i < APPLY_CHANGES; i++) {
+    const service = BURST_SERVICES[i % BURST_SERVICES.length];
+    const name = `/dev/myproject/${service}/APPLIED_${String(i + 1).padStart(3, '0')}`;
+    const event = envelope(1000 + i, 'aws.ssm', 'Parameter Store Change', { operation: 'Update', name, type: 'String', description: '' }, [
+      `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${name}`,
+    ]);
+    events.push({ ...event, time: new Date(T0 + Math.floor(i / 5) * 1000).toISOString().replace('.000Z', 'Z') });
+  }
+  const batches = [];
+  for (let i = 0; i < events.length; i += SQS_BATCH_SIZE) batches.push(events.slice(i, i + SQS_BATCH_SIZE));
+  return batches;
+}
+
 /** What the burst must come to: the deployments and Slack messages of each delivery. */
 export const BURST_EXPECTED = {
   // One deployment per service: api (parameters, its push, the env file), worker (the same), backend (parameters).

@@ -75,6 +75,7 @@ export interface Figures {
   firstWriteToNaiveFloorRatio?: number;
   duplicateSdkPackages?: number;
   burstBatchUpdates?: number;
+  applyMaxDeploymentsPerService?: number;
 }
 export interface Check {
   kind: 'budget' | 'target';

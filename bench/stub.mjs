@@ -3,7 +3,8 @@
  * ECS, ECR and SSM JSON protocols (`x-amz-target: AmazonEC2ContainerServiceV20141113.UpdateService`,
  * …), Lambda's REST-JSON API (`PUT /2015-03-31/functions/{name}/code`, …) and S3's REST-XML reads of
  * an env file (`GET /{bucket}/{key}?x-id=GetObject`, `GET /{bucket}?versions`) with minimal valid
- * responses, and accepts Slack webhook POSTs (any other request). The SDK reaches it through
+ * responses, DynamoDB's `GetItem` and conditional `PutItem` (the deployments table, in memory), and
+ * accepts Slack webhook POSTs (any other request). The SDK reaches it through
  * `AWS_ENDPOINT_URL` (S3 path-style, as it uses for an IP address); the notifier through
  * `SLACK_WEBHOOK_URL`.
  *
@@ -18,6 +19,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const ECS_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
 const ECR_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
 const SSM_PREFIX = 'AmazonSSM.';
+const DYNAMODB_PREFIX = 'DynamoDB_20120810.';
 
 /** The version the stub lists before any env-file version it was asked for: a change, so it deploys. */
 export const PREVIOUS_VERSION = 'bench-previous-version';
@@ -26,6 +28,9 @@ const ACCOUNT = '123456789012';
 
 /** The image the stub's task definitions run, when no image is configured. */
 export const DEFAULT_IMAGE = `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/myproject_service_api:latest`;
+
+/** Deployments the stub started, for their ids. */
+let deployments = 0;
 
 function taskDefinitionArn(region, familyOrArn) {
   if (familyOrArn.startsWith('arn:')) return familyOrArn;
@@ -61,7 +66,8 @@ export function answer(
     case `${ECS_PREFIX}UpdateService`: {
       // Without a task definition (a restart), the service keeps the one it runs: here, its own name's family.
       const arn = taskDefinitionArn(region, String(input.taskDefinition ?? input.service ?? 'unknown'));
-      const id = `ecs-svc/${String(Date.now()).padStart(19, '0')}`;
+      // Unique across the processes of one sample (two batches at once): the time, then a counter.
+      const id = `ecs-svc/${String(Date.now()).padStart(13, '0')}${String(++deployments % 1_000_000).padStart(6, '0')}`;
       return [
         200,
         {
@@ -222,6 +228,31 @@ export function answerLambda({ operation, functionName, alias }, input, query, {
 }
 
 /**
+ * Answers a DynamoDB `GetItem` or `PutItem` (with the conditions the deployments table writes:
+ * `attribute_not_exists(id)`, `#version = :expected`) on `items` (key `id` → item), one table for
+ * every table name. Returns `[status, body]`, or undefined for any other operation.
+ */
+function answerDynamoDb(target, input, items) {
+  if (target === `${DYNAMODB_PREFIX}GetItem`) {
+    const item = items.get(input.Key?.id?.S);
+    return [200, item === undefined ? {} : { Item: item }];
+  }
+  if (target !== `${DYNAMODB_PREFIX}PutItem`) return undefined;
+  const id = input.Item?.id?.S;
+  const stored = items.get(id);
+  const condition = input.ConditionExpression;
+  const expected = input.ExpressionAttributeValues?.[':expected']?.N;
+  const holds =
+    condition === undefined ||
+    (condition === 'attribute_not_exists(id)' && stored === undefined) ||
+    (condition === '#version = :expected' && stored?.version?.N === expected);
+  if (!holds)
+    return [400, { __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException', message: 'The conditional request failed' }];
+  items.set(id, input.Item);
+  return [200, {}];
+}
+
+/**
  * Starts the stub on 127.0.0.1 (an ephemeral port). `options.delayMs` (mutable through
  * `setDelay`) delays every AWS answer; Slack is answered at once. Task definitions run
  * `options.image`, or per family what `setImages` says.
@@ -235,6 +266,8 @@ export async function startStub(options = {}) {
   let maxInFlight = 0;
   /** The env-file version last read, which ListObjectVersions lists before PREVIOUS_VERSION. */
   let lastRead;
+  /** DynamoDB items by key (every table name shares them). */
+  const items = new Map();
   const sockets = new Set();
 
   const server = createServer((req, res) => {
@@ -280,6 +313,11 @@ export async function startStub(options = {}) {
           res.writeHead(status, { 'content-type': 'application/json', ...requestId, ...headers }).end(JSON.stringify(body));
           return;
         }
+        const dynamoDb = answerDynamoDb(target, input, items);
+        if (dynamoDb !== undefined) {
+          res.writeHead(dynamoDb[0], { 'content-type': 'application/x-amz-json-1.0', ...requestId }).end(JSON.stringify(dynamoDb[1]));
+          return;
+        }
         const [status, body] = answer(target, input, {
           image: settings.image,
           images: settings.images,
@@ -321,6 +359,7 @@ export async function startStub(options = {}) {
       slack = 0;
       maxInFlight = 0;
       lastRead = undefined;
+      items.clear();
     },
     calls: () => calls,
     slackPosts: () => slack,

@@ -45,6 +45,16 @@ locals {
     }
   }
 
+  release_task_pattern = {
+    source        = ["aws.ecs"]
+    "detail-type" = ["ECS Task State Change"]
+    detail = {
+      clusterArn = [local.ecs_cluster_arn]
+      lastStatus = ["STOPPED"]
+      startedBy  = [{ prefix = "deploybridge/" }]
+    }
+  }
+
   # Any detail-type; malformed requests still reach the function, which refuses them
   # with a log line, a metric and a Slack error the sender can see. A request naming
   # another env or project (detail.env, detail.project) is another deployment's. One
@@ -93,6 +103,16 @@ locals {
       name        = "${local.name}-ecs-events"
       description = "ECS deployment and service-action events of cluster ${local.cluster_name}"
       pattern     = local.ecs_pattern
+    }
+    # The tasks releases run before services deploy (RELEASE_CONFIG), when they stop: only tasks
+    # of this cluster whose startedBy is deploybridge's (RELEASE_STARTED_BY_PREFIX in src/config/constants.ts).
+    release-tasks = {
+      queued      = false
+      enabled     = length(var.release_config) > 0
+      bus         = "default"
+      name        = "${local.name}-release-tasks"
+      description = "ECS tasks deploybridge ran for releases in cluster ${local.cluster_name}, when they stop"
+      pattern     = local.release_task_pattern
     }
     manual = {
       queued      = false

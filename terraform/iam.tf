@@ -54,10 +54,11 @@ resource "aws_iam_role_policy" "runtime" {
 # Exactly the AWS API calls the function's code makes (checked against src/ by
 # test/terraform/iam.test.ts), each scoped to this project's resources.
 #
-# No iam:PassRole: deploybridge never registers a task definition and never changes a
-# service's roles. UpdateService only points a service at an existing revision of its
-# family; the roles of that revision were passed when it was registered, by whoever
-# registered it.
+# iam:PassRole only for releases (release_config): RunTask passes the task and execution
+# roles of the families a release runs, and only those, only to ECS tasks. Otherwise
+# deploybridge never registers a task definition and never changes a service's roles:
+# UpdateService only points a service at an existing revision of its family; the roles of
+# that revision were passed when it was registered, by whoever registered it.
 data "aws_iam_policy_document" "deployer" {
   # DescribeTaskDefinition does not support resource-level permissions: "*" is the only
   # resource it accepts. It is read-only, and this is the only "*" resource in the module.
@@ -71,6 +72,38 @@ data "aws_iam_policy_document" "deployer" {
     sid       = "RedeployServices"
     actions   = ["ecs:UpdateService"]
     resources = local.ecs_service_arns
+  }
+
+  # The tasks releases run before services deploy: the families release_config names, in
+  # this cluster only (src/targets/ecsTask.ts).
+  dynamic "statement" {
+    for_each = length(local.release_families) > 0 ? [local.release_families] : []
+    content {
+      sid       = "RunReleaseTasks"
+      actions   = ["ecs:RunTask"]
+      resources = [for f in statement.value : "arn:${local.partition}:ecs:${local.region}:${local.account_id}:task-definition/${f}:*"]
+
+      condition {
+        test     = "ArnEquals"
+        variable = "ecs:cluster"
+        values   = [local.ecs_cluster_arn]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = length(local.release_task_roles) > 0 ? [local.release_task_roles] : []
+    content {
+      sid       = "PassReleaseTaskRoles"
+      actions   = ["iam:PassRole"]
+      resources = statement.value
+
+      condition {
+        test     = "StringEquals"
+        variable = "iam:PassedToService"
+        values   = ["ecs-tasks.amazonaws.com"]
+      }
+    }
   }
 
   # Why tasks failed, on ECS's failure events (src/targets/ecs.ts failureEvidence): the

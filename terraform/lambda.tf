@@ -42,6 +42,7 @@ locals {
     LAMBDA_CONFIG                     = length(local.lambda_config) == 0 ? null : jsonencode(local.lambda_config)
     LAMBDA_FUNCTION_PATTERN           = var.lambda_function_pattern
     ROLLOUT_CONFIG                    = local.ecs_hook ? var.rollout_config : null
+    RELEASE_CONFIG                    = length(var.release_config) == 0 ? null : jsonencode(local.release_config)
     IDEMPOTENCY_TABLE                 = var.enable_idempotency ? aws_dynamodb_table.idempotency[0].name : null
     IDEMPOTENCY_TTL_SECONDS           = tostring(var.idempotency_ttl_seconds)
     DEPLOYMENTS_TABLE                 = local.deployments_table_name

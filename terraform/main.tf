@@ -82,6 +82,15 @@ locals {
     )
   }
 
+  # RELEASE_CONFIG as the function parses it: unset optional fields are left out, not null.
+  release_config = {
+    for name, r in var.release_config : name => merge(
+      r.run_before == null ? {} : { run_before = { for field, value in r.run_before : field => value if value != null } },
+      r.after == null ? {} : { after = r.after },
+    )
+  }
+  release_families = distinct([for r in values(var.release_config) : r.run_before.family if r.run_before != null])
+
   env_files             = var.service_config == null ? [] : flatten(values(var.service_config))
   env_file_keys         = { for o in distinct(local.env_files) : o.bucket => o.key... }
   s3_objects            = distinct(concat(local.env_files, local.lambda_artifacts))

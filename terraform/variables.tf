@@ -694,7 +694,7 @@ variable "teams_events" {
   default     = []
 
   validation {
-    condition     = alltrue([for e in var.teams_events : can(regex("^(\\*|(deployment|request|warning|preflight)\\.(\\*|[a-z_]+))$", e))])
+    condition     = alltrue([for e in var.teams_events : can(regex("^(\\*|(deployment|release|request|warning|preflight)\\.(\\*|[a-z_]+))$", e))])
     error_message = "teams_events must list event types (deployment.failed), families (deployment.*, warning.*) or *."
   }
 }
@@ -727,7 +727,7 @@ variable "google_chat_events" {
   default     = []
 
   validation {
-    condition     = alltrue([for e in var.google_chat_events : can(regex("^(\\*|(deployment|request|warning|preflight)\\.(\\*|[a-z_]+))$", e))])
+    condition     = alltrue([for e in var.google_chat_events : can(regex("^(\\*|(deployment|release|request|warning|preflight)\\.(\\*|[a-z_]+))$", e))])
     error_message = "google_chat_events must list event types (deployment.failed), families (deployment.*, warning.*) or *."
   }
 }
@@ -771,7 +771,7 @@ variable "webhook_events" {
   default     = []
 
   validation {
-    condition     = alltrue([for e in var.webhook_events : can(regex("^(\\*|(deployment|request|warning|preflight)\\.(\\*|[a-z_]+))$", e))])
+    condition     = alltrue([for e in var.webhook_events : can(regex("^(\\*|(deployment|release|request|warning|preflight)\\.(\\*|[a-z_]+))$", e))])
     error_message = "webhook_events must list event types (deployment.failed), families (deployment.*, warning.*) or *."
   }
 }
@@ -793,7 +793,7 @@ variable "sns_events" {
   default     = []
 
   validation {
-    condition     = alltrue([for e in var.sns_events : can(regex("^(\\*|(deployment|request|warning|preflight)\\.(\\*|[a-z_]+))$", e))])
+    condition     = alltrue([for e in var.sns_events : can(regex("^(\\*|(deployment|release|request|warning|preflight)\\.(\\*|[a-z_]+))$", e))])
     error_message = "sns_events must list event types (deployment.failed), families (deployment.*, warning.*) or *."
   }
 }
@@ -914,5 +914,39 @@ variable "rollout_config" {
   validation {
     condition     = can(keys(jsondecode(var.rollout_config)))
     error_message = "rollout_config must be JSON text of an object (use jsonencode)."
+  }
+}
+
+variable "release_config" {
+  description = "RELEASE_CONFIG: service name => release order. run_before runs a one-off task (the family's latest ACTIVE revision, in the service's cluster with its placement) before the service deploys: container (whose exit code decides, and whose command `command` replaces; without it every essential container must exit 0), timeout_minutes (default 30). after lists services of this map whose deployment of the same change must complete first. Needs the deployments table and ECS events; an empty map leaves the variable unset. The families must exist when the module is planned: the function may pass only their task and execution roles."
+  type = map(object({
+    run_before = optional(object({
+      family          = string
+      container       = optional(string)
+      command         = optional(list(string))
+      timeout_minutes = optional(number)
+    }))
+    after = optional(list(string))
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.release_config) : can(regex(local.name_pattern, k))])
+    error_message = join("\n", [for k in keys(var.release_config) : "release_config.${k}: service names use ${local.name_characters}" if !can(regex(local.name_pattern, k))])
+  }
+
+  validation {
+    condition     = alltrue(flatten([for k, r in var.release_config : [for a in coalesce(r.after, []) : contains(keys(var.release_config), a)]]))
+    error_message = join("\n", flatten([for k, r in var.release_config : [for a in coalesce(r.after, []) : "RELEASE_CONFIG.${k}.after: \"${a}\" is not a service of RELEASE_CONFIG (add it as a key, {} when it has no rule of its own)" if !contains(keys(var.release_config), a)]]))
+  }
+
+  validation {
+    condition     = alltrue([for k, r in var.release_config : r.run_before == null || (can(regex("^[A-Za-z0-9_-]{1,255}$", try(r.run_before.family, ""))) && (try(r.run_before.timeout_minutes, null) == null || try(r.run_before.timeout_minutes >= 1 && r.run_before.timeout_minutes <= 1440 && floor(r.run_before.timeout_minutes) == r.run_before.timeout_minutes, false)) && (try(r.run_before.command, null) == null || try(r.run_before.container, null) != null))])
+    error_message = "release_config: run_before.family must be a task definition family (letters, digits, \"-\" and \"_\", at most 255), run_before.timeout_minutes a whole number from 1 to 1440, and run_before.command needs run_before.container"
+  }
+
+  validation {
+    condition     = length(var.release_config) == 0 || (var.enable_deployments_table && var.enable_ecs_events)
+    error_message = "release_config needs enable_deployments_table (where a release's steps wait) and enable_ecs_events (the events that move them on)"
   }
 }

@@ -3,8 +3,11 @@
  * whose reads are done (what a dry run shows) to this gate, which pins it (./pin.ts), records the
  * request in the deployments table (./records.ts), posts it in Slack with Approve and Reject, and
  * supersedes the pending request of the same target. Asked twice for the same events and target
- * (a redelivered event), it finds its request and asks nothing again. A dry run says what it would
- * ask, and asks nothing.
+ * (a redelivered event), it finds its request and asks nothing again. A pending request stands for
+ * its target as a deployment's claim does (src/following/claims.ts): the deployment it asks for
+ * starts only once approved, after every change made meanwhile, so a later ECS change that carries
+ * nothing it does not (a newer image digest, another revision, a manual deploy) joins it instead of
+ * asking again. A dry run says what it would ask, and asks nothing.
  */
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/config.js';
@@ -14,10 +17,10 @@ import type { DeploymentIdentity } from '../present/identity.js';
 import { MetricName, type Log, type LogFields, type MetricSink } from '../shared/observability.js';
 import type { Notifier } from '../slack/notifier.js';
 import type { DeploymentPreview } from '../targets/contract.js';
-import type { DeploymentRequest } from '../triggers/requests.js';
+import { carried, carriesAll, type DeploymentRequest } from '../triggers/requests.js';
 import { APPROVAL_ACTIONS } from './buttons.js';
 import { pinRequest, type LatestRevision } from './pin.js';
-import { attachApprovalMessage, recordApproval, replaceLatest, supersedeApproval } from './records.js';
+import { attachApprovalMessage, joinApproval, readLatestApproval, recordApproval, replaceLatest, supersedeApproval } from './records.js';
 
 /** A deployment whose reads are done, as the deployer puts it to approvers. */
 export interface AskedDeployment {
@@ -104,10 +107,44 @@ export function createApprovalGate(parts: ApprovalGateParts): ApprovalGate {
     await notifier.follow(superseded.message, { state: ended, standalone: ended, routine: true });
   };
 
+  /**
+   * Joins the target's pending request when it carries all `request` (pinned) carries; undefined
+   * when there is none to join. Its message then says how many changes joined it.
+   */
+  const join = async (deployment: AskedDeployment, request: DeploymentRequest, id: string, at: number): Promise<AskOutcome | undefined> => {
+    if (request.target !== 'ecs') return undefined;
+    const what = carried(request);
+    if (!what.replaceable) return undefined;
+    const latest = await readLatestApproval(journal, targetOf(deployment));
+    // Its own request (a redelivered event) is found as before; one no longer pending is replaced as before.
+    if (latest === undefined || latest.id === id || latest.status !== 'pending') return undefined;
+    const eventIds = eventIdsOf(deployment);
+    const fields = { ...deployment.fields, approval_id: latest.id };
+    const joinedBefore = new Set(latest.joined ?? []);
+    if (eventIds.every((eventId) => joinedBefore.has(eventId))) {
+      log.info('approval already requested for this event', { ...fields, status: latest.status });
+      return { status: 'asked', approvalId: latest.id };
+    }
+    const covers = (pending: ApprovalRequest) => pending.request.target === 'ecs' && carriesAll(carried(pending.request), what);
+    const joined = await joinApproval(journal, latest.id, eventIds, new Date(at), covers);
+    if (joined === undefined) return undefined;
+    log.info('approval joined: later changes wait for the pending request instead of asking again', {
+      ...fields,
+      joined_events: eventIds.filter((eventId) => !joinedBefore.has(eventId)),
+      changes_joined: joined.joined?.length ?? 0,
+      requested_at: joined.requestedAt,
+    });
+    const state = approvalMessages.requested(joined, deployment.identity, config.approvers, APPROVAL_ACTIONS);
+    await notifier.follow(joined.message, { state, standalone: state, routine: true });
+    return { status: 'asked', approvalId: joined.id };
+  };
+
   return {
     async ask(deployment) {
       const requestedAt = now();
       const { request, pinned } = await pinRequest(deployment.request, parts.latestRevision);
+      const joined = await join(deployment, request, approvalId(deployment), requestedAt);
+      if (joined !== undefined) return joined;
       const fresh: ApprovalRequest = {
         id: approvalId(deployment),
         status: 'pending',

@@ -172,3 +172,36 @@ export async function expireApproval(journal: DeploymentJournal, id: string, now
 export async function attachApprovalMessage(journal: DeploymentJournal, id: string, message: MessageRef): Promise<void> {
   await changeApproval(journal, id, (approval) => (approval.message?.ts === message.ts ? undefined : { ...approval, message }));
 }
+
+/**
+ * The latest request for a deployment target, as its pointer names it; undefined when there is none.
+ *
+ * @example
+ * await readLatestApproval(journal, 'ecs:myproject_cluster_dev/myproject_service_api_dev'); // { id, status: 'pending', … }
+ */
+export async function readLatestApproval(journal: DeploymentJournal, target: string): Promise<ApprovalRequest | undefined> {
+  const pointer = (await journal.read(approvalKeys.latest(target)))?.entry;
+  return pointer?.type === 'approval-latest' ? readApproval(journal, pointer.approvalId) : undefined;
+}
+
+/**
+ * Adds later changes' events to a request still pending and not expired at `now`, if `accepts` still
+ * says so of it as stored; resolves with the request after the change, or undefined when it is no
+ * longer pending (decided, expired, superseded) or declined them.
+ *
+ * @example
+ * await joinApproval(journal, 'a1b2…', ['push-3'], new Date(), (pending) => carriesAll(carried(pending.request), what));
+ */
+export async function joinApproval(
+  journal: DeploymentJournal,
+  id: string,
+  eventIds: readonly string[],
+  now: Date,
+  accepts: (pending: ApprovalRequest) => boolean,
+): Promise<ApprovalRequest | undefined> {
+  return changeApproval(journal, id, (approval) =>
+    approval.status === 'pending' && now.getTime() <= Date.parse(approval.expiresAt) && accepts(approval)
+      ? { ...approval, joined: [...new Set([...(approval.joined ?? []), ...eventIds])] }
+      : undefined,
+  );
+}

@@ -11,6 +11,7 @@ export {
   ECSClient,
   ListTasksCommand,
   paginateListServices,
+  RunTaskCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-export type { Service, TaskDefinition } from '@aws-sdk/client-ecs';
+export type { NetworkConfiguration, Service, TaskDefinition } from '@aws-sdk/client-ecs';

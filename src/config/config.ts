@@ -18,10 +18,12 @@ import {
   type LogLevel,
   type ScanGateLevel,
 } from './constants.js';
-import { EnvReader, recordOf, SERVICE_NAME_KEY, type Env } from './envReader.js';
+import { EnvReader, type Env } from './envReader.js';
 import { ConfigError } from '../shared/errors.js';
 import { readChannels, type ChannelsConfig } from './channels.js';
-import { NAME_CHARACTERS, renderPattern, SERVICE_NAME_RE } from './naming.js';
+import { renderPattern, SERVICE_NAME_RE } from './naming.js';
+import { NAME_CHARACTERS, recordOf, SERVICE_NAME_KEY } from './records.js';
+import { readRelease, type ReleaseOrder } from './release.js';
 import { readRolloutConfig, type RolloutConfig } from './rollout.js';
 
 export interface FeatureFlags {
@@ -84,6 +86,8 @@ export interface Config {
   protectedEnvs: string[];
   /** The lowest scan-finding severity that stops an image from deploying; `undefined`: no gate. */
   ecrScanGate: ScanGateLevel | undefined;
+  /** `RELEASE_CONFIG`: tasks run before services deploy, and services that wait for others; off when unset. */
+  release: ReleaseOrder | undefined;
   /** Slack user ids who may approve a deployment; when any is set, every deployment waits for one of them. */
   approvers: string[];
   /** The Slack app's signing secret: every request to the Function URL is verified with it. */
@@ -308,7 +312,7 @@ function readLambdaConfig(read: EnvReader): Record<string, LambdaTargetConfig> {
  * Builds the catalog and adds its problems: ambiguous service names, and function names that
  * `LAMBDA_FUNCTION_PATTERN` renders but Lambda would refuse.
  */
-function buildCatalog(read: EnvReader, config: Omit<Config, 'catalog' | 'rollout'>): Catalog {
+function buildCatalog(read: EnvReader, config: Omit<Config, 'catalog' | 'release' | 'rollout'>): Catalog {
   const { catalog, problems } = Catalog.build(config, config.serviceConfig, config.lambdaConfig);
   read.problems.push(...problems);
   for (const service of catalog.configured()) {
@@ -384,7 +388,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const deploymentsTable = read.optional('DEPLOYMENTS_TABLE');
   const slackNotificationsEnabled = read.boolean('ENABLE_SLACK_NOTIFICATIONS');
-  const settings: Omit<Config, 'catalog' | 'rollout'> = {
+  const settings: Omit<Config, 'catalog' | 'release' | 'rollout'> = {
     projectName,
     projectEnv,
     region: read.string('AWS_REGION'),
@@ -425,7 +429,8 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   const catalog = buildCatalog(read, settings);
+  const release = readRelease(read, catalog, settings.deploymentsTable);
   const rollout = readRolloutConfig(read, catalog);
   if (read.problems.length > 0) throw new ConfigError(read.problems);
-  return { ...settings, catalog, rollout };
+  return { ...settings, catalog, release, rollout };
 }

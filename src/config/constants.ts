@@ -84,7 +84,7 @@ export const NOTIFICATION_DEFAULTS = {
 /**
  * The types of the notification events every channel renders (src/present/notification.ts): what a
  * `…_EVENTS` filter names, the signed webhook's `type` and Chatbot's `eventType`. A filter may also
- * name a family with `.*` (`deployment.*`, `warning.*`) or everything with `*`.
+ * name a family with `.*` (`deployment.*`, `release.*`, `warning.*`) or everything with `*`.
  */
 export const NOTIFICATION_EVENT_TYPES = [
   'deployment.requested',
@@ -97,6 +97,11 @@ export const NOTIFICATION_EVENT_TYPES = [
   'deployment.rolled_back',
   'deployment.superseded',
   'deployment.check_failed',
+  'release.requested',
+  'release.started',
+  'release.progressing',
+  'release.succeeded',
+  'release.failed',
   'request.refused',
   'warning.parameter_deleted',
   'warning.env_file_deleted',
@@ -154,6 +159,18 @@ export const FOLLOW_DEFAULTS = {
   reasonsShown: 3,
 } as const;
 
+/**
+ * Claims (src/following/claims.ts): a deployment that finds its service claimed by one being started
+ * in another invocation reads the claim again until that one started, with waits from `pollMs`
+ * doubling up to `maxPollMs`, for at most `waitMs`; after that its events come back later.
+ * Starting an ECS rollout is one `UpdateService` call and a few writes of the table: seconds.
+ */
+export const CLAIM_DEFAULTS = {
+  pollMs: 250,
+  maxPollMs: 2000,
+  waitMs: 15_000,
+} as const;
+
 /** Slack rejects a section field over 2000 characters and a header over 150; a section holds 10 fields. */
 export const SLACK_LIMITS = { field: 1900, header: 150, fieldsPerSection: 10 } as const;
 
@@ -198,6 +215,12 @@ export const ECR_SCAN_LIMITS = {
   /** A scan that completes this long after the push is a rescan: it does not deploy. */
   rescanAfterHours: 24,
 } as const;
+
+/**
+ * What the `startedBy` of every task a release runs (RELEASE_CONFIG) starts with; the Terraform rule
+ * for task events matches it. The whole is `deploybridge/{release id}/{step}`, within ECS's 36 characters.
+ */
+export const RELEASE_STARTED_BY_PREFIX = 'deploybridge/';
 
 /**
  * Approvals in Slack: what the Function URL accepts from Slack, and how long it may take to answer.

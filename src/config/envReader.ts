@@ -2,12 +2,10 @@
  * Reading the environment for ./config.ts: a reader that collects every problem instead of
  * stopping at the first, so that `loadConfig` reports them all at once. Each kind of variable
  * (list, boolean, number, one of, JSON against a schema, naming pattern) is read one way, and a
- * variable with a default takes it from ./constants.ts. A JSON object keyed by service name is
- * read with {@link recordOf} and {@link SERVICE_NAME_KEY}, the same for every such variable.
+ * variable with a default takes it from ./constants.ts.
  */
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import { CONFIG_DEFAULTS, type DefaultedVariable } from './constants.js';
-import { NAME_CHARACTERS, SERVICE_NAME_RE } from './naming.js';
 
 /** The environment variables, as `process.env` holds them. */
 export type Env = Record<string, string | undefined>;
@@ -31,28 +29,6 @@ function explainIssue(issue: z.core.$ZodIssue): string {
       return issue.message;
   }
 }
-
-/**
- * A JSON object read as a record. A `__proto__` key is refused by name: zod leaves it out of the
- * record it builds (it cannot be an ordinary key of an object), so it would be dropped unseen.
- *
- * @example
- * read.json('SERVICE_CONFIG', recordOf(SERVICE_NAME_KEY, z.array(s3ObjectRefSchema)));
- */
-export function recordOf<V extends z.core.SomeType>(key: z.ZodMiniString, value: V) {
-  const withoutProto = z
-    .unknown()
-    .check(
-      z.refine(
-        (input) => typeof input !== 'object' || input === null || !Object.hasOwn(input, '__proto__'),
-        'key "__proto__" is not allowed',
-      ),
-    );
-  return z.pipe(withoutProto, z.record(key, value));
-}
-
-/** The key of a record by service name (`SERVICE_CONFIG`, `LAMBDA_CONFIG`, `ROLLOUT_CONFIG`). */
-export const SERVICE_NAME_KEY = z.string().check(z.regex(SERVICE_NAME_RE, `service names use ${NAME_CHARACTERS}`));
 
 /** The variables whose default is of type `T`. */
 type VariableOf<T> = { [K in DefaultedVariable]: (typeof CONFIG_DEFAULTS)[K] extends T ? K : never }[DefaultedVariable];

@@ -8,9 +8,6 @@
 /** A logical service name: what `{name}` may be. Anything else could escape the patterns. */
 export const SERVICE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
-/** What a name (project, env, service) may be made of, as the problems say it. */
-export const NAME_CHARACTERS = 'letters, digits, "-" and "_" only (at most 64, starting with a letter or digit)';
-
 /** The word that always means the backend service, in repositories, SSM paths and manual events. */
 const BACKEND_ALIAS = 'backend';
 

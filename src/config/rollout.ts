@@ -6,7 +6,8 @@
 import * as z from 'zod/mini';
 import type { Catalog } from './catalog.js';
 import { ROLLOUT_DEFAULTS } from './constants.js';
-import { recordOf, SERVICE_NAME_KEY, type EnvReader } from './envReader.js';
+import type { EnvReader } from './envReader.js';
+import { recordOf, SERVICE_NAME_KEY } from './records.js';
 
 /** The lifecycle stages ECS invokes a Lambda hook at. */
 export const HOOK_STAGES = [

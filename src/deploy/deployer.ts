@@ -17,16 +17,28 @@
 import type { Context } from 'aws-lambda';
 import type { ApprovalGate } from '../approvals/ask.js';
 import type { Config } from '../config/config.js';
-import { DEPLOYER_DEFAULTS } from '../config/constants.js';
+import { CLAIM_DEFAULTS, DEPLOYER_DEFAULTS } from '../config/constants.js';
+import type { ClaimOutcome } from '../following/claims.js';
 import type { Follower } from '../following/follower.js';
+import type { ReleaseStepRef } from '../following/journal.js';
 import { mapWithConcurrency } from '../shared/concurrency.js';
 import { DeploymentError, describeError, isRetryableAwsError, isUnexpectedError, TransientDeploymentError } from '../shared/errors.js';
 import type { Invocation } from '../shared/invocation.js';
 import { boundLog, type Log, type MetricSink } from '../shared/observability.js';
 import { withRetries, type Attempted } from '../shared/retry.js';
 import type { Notifier } from '../slack/notifier.js';
-import type { DeploymentPreview, Release, Rollout, Target, TargetContext, TargetOutcome, TargetRegistry } from '../targets/contract.js';
-import type { DeploymentRequest } from '../triggers/requests.js';
+import type {
+  DeploymentPreview,
+  PreparedDeployment,
+  Release,
+  Rollout,
+  Target,
+  TargetContext,
+  TargetOutcome,
+  TargetRegistry,
+} from '../targets/contract.js';
+import type { Carried, DeploymentRequest } from '../triggers/requests.js';
+import { answeredEventIds } from '../triggers/trigger.js';
 import type { RouteName } from '../triggers/plan.js';
 import { onceForEach, type DeploymentGuard } from './idempotency/guard.js';
 import { DeploymentReport, reportNotStarted, type Failure } from './reporter.js';
@@ -37,8 +49,12 @@ export interface DeploymentOrder {
   eventId: string;
   /** ISO 8601: the trigger's event (of a merged deployment: the earliest), from which its duration counts. */
   triggeredAt: string;
+  /** ISO 8601: its latest change, when it answers several events (a deployment that began after it covers it). */
+  changedAt?: string;
   /** The route that asked for it: the `trigger` dimension of what it counts. */
   route: RouteName;
+  /** The step of a release it is (RELEASE_CONFIG), recorded with it so that its end moves the release on. */
+  release?: ReleaseStepRef;
 }
 
 /** What became of one deployment. */
@@ -49,6 +65,8 @@ export type DeploymentResult =
   /** `unexpected`: the error is a bug, which fails the invocation although a retry cannot help. */
   | { service: string; status: 'failed'; error: string; attempts: number; retryable: boolean; unexpected: boolean }
   | { service: string; status: 'skipped'; reason: 'already deployed' }
+  /** Not started: a deployment deploybridge started after its `changes` changes, carrying all they carry, deploys them (`coveredBy`: its id). */
+  | { service: string; status: 'covered'; coveredBy: string; changes: number }
   /** Waiting for an approver: the request `approvalId` is in Slack. */
   | { service: string; status: 'awaiting approval'; approvalId: string }
   /** Not carried out in this invocation, which fails so Lambda retries the event: another invocation is deploying it, time ran out before it could start, or its approval request could not be posted. */
@@ -111,6 +129,8 @@ interface Deployment {
   /** The event whose change it deploys, and when that happened (ISO 8601). */
   eventId: string;
   triggeredAt: string;
+  /** ISO 8601: its latest change. */
+  changedAt: string;
   /** Epoch milliseconds: its start, and the time by which it must be over. */
   startedAt: number;
   deadline: number;
@@ -148,7 +168,7 @@ export class Deployer {
     const invocationDeadline = invocation.endsAt === undefined ? Number.POSITIVE_INFINITY : invocation.endsAt - invocationMarginMs;
     const runs = await mapWithConcurrency(orders, concurrency, async (order) => {
       if (invocationDeadline - Date.now() < minimumStartMs) return { result: outOfTime(order), report: undefined };
-      const { request, eventId, triggeredAt } = order;
+      const { request, eventId, triggeredAt, release } = order;
       const startedAt = Date.now();
       const metrics = metricsOf(order.route);
       const report = new DeploymentReport(this.parts, {
@@ -157,9 +177,14 @@ export class Deployer {
         triggeredAt,
         startedAt: new Date(startedAt).toISOString(),
         metrics,
+        ...(release === undefined ? {} : { release }),
       });
       const deadline = Math.min(startedAt + this.parts.config.deploymentTimeoutSeconds * 1000, invocationDeadline);
-      const result = await this.deploy({ request, eventId, triggeredAt, startedAt, deadline, metrics, report }, invocation.lambdaContext);
+      const changedAt = order.changedAt ?? triggeredAt;
+      const result = await this.deploy(
+        { request, eventId, triggeredAt, changedAt, startedAt, deadline, metrics, report },
+        invocation.lambdaContext,
+      );
       return { result, report };
     });
     const notStarted = orders.filter((_, i) => runs[i]?.report === undefined);
@@ -182,6 +207,50 @@ export class Deployer {
     if (gate !== undefined && request.approval === undefined) return this.askApproval(deployment, target, gate);
     if (this.parts.config.dryRun) return this.dryRun(deployment, target);
 
+    // A deployment that runs on after this invocation can stand in for later changes: it claims its target first.
+    const claimAs = target.claimOf?.(request);
+    const claimed = claimAs === undefined ? undefined : await this.claim(deployment, claimAs);
+    if (claimed?.kind === 'covered') {
+      const { by } = claimed;
+      // Events the covering deployment itself answers (a redelivery) are not more changes.
+      const deployed = new Set(answeredEventIds(by.deployment.trigger, by.deployment.eventId));
+      const changes = answeredEventIds(request.trigger, deployment.eventId).filter((id) => !deployed.has(id)).length;
+      if (changes === 0) {
+        report.alreadyDeployedBy(by.deployment.id);
+        return { service: request.service, status: 'skipped', reason: 'already deployed' };
+      }
+      report.covered(by, changes);
+      return { service: request.service, status: 'covered', coveredBy: by.deployment.id, changes };
+    }
+    if (claimed?.kind === 'busy') {
+      report.claimedElsewhere(claimed.claim.startedAt);
+      return { service: request.service, status: 'deferred', reason: 'in progress' };
+    }
+    const ticket = claimed?.ticket;
+    if (ticket !== undefined) report.claimed(ticket);
+    const result = await this.carryOut(deployment, target, lambdaContext);
+    // Its record settles the claim of a rollout that started; any other gives it back.
+    if (ticket !== undefined && result.status !== 'started') await report.giveBackClaim();
+    return result;
+  }
+
+  /** Claims the deployment's target, or learns what covers it (undefined: no deployments table). */
+  private claim(deployment: Deployment, claimAs: { target: string; carried: Carried }): Promise<ClaimOutcome | undefined> {
+    const { changedAt, deadline, report, metrics } = deployment;
+    const now = Date.now();
+    const ask = {
+      ...claimAs,
+      changedAt,
+      // Its holder records its deployment, or gives it back, before the invocation ends.
+      leaseMs: deadline - now + this.options.invocationMarginMs,
+      waitMs: Math.max(0, Math.min(CLAIM_DEFAULTS.waitMs, deadline - now - this.options.minimumStartMs)),
+    };
+    return this.parts.follower.claim(ask, report.fields, metrics);
+  }
+
+  /** Through the idempotency guard: prepare and apply, with retries; then report what became of it. */
+  private async carryOut(deployment: Deployment, target: Target, lambdaContext: Context | undefined): Promise<DeploymentResult> {
+    const { request, report } = deployment;
     const guarded = await this.guarded(deployment, () => this.attempts(deployment, target), lambdaContext);
     if (!guarded.ran) return guarded.skipped;
     const attempted = guarded.result;
@@ -221,19 +290,30 @@ export class Deployer {
     );
   }
 
-  /** Dry run: the reads only, then describe the calls that would follow and return. */
-  private async dryRun(deployment: Deployment, target: Target): Promise<DeploymentResult> {
-    const { request, report } = deployment;
+  /**
+   * The reads a dry run and an approval request both make (the target's `prepare`): what it
+   * prepared, or, when a read failed, the deployment reported as failed.
+   */
+  private async reads(deployment: Deployment, target: Target): Promise<{ prepared: PreparedDeployment } | { result: DeploymentResult }> {
     let prepared;
     try {
-      prepared = await target.prepare(request, this.context(deployment));
+      prepared = await target.prepare(deployment.request, this.context(deployment));
     } catch (error) {
-      return this.failed(deployment, { cause: error, progress: undefined, attempts: 1, retryable: isRetryableAwsError(error) });
+      return { result: this.failed(deployment, { cause: error, progress: undefined, attempts: 1, retryable: isRetryableAwsError(error) }) };
     }
     if (prepared.settled?.status === 'failed') {
       const { cause, progress, retryable } = prepared.settled;
-      return this.failed(deployment, { cause, progress, attempts: 1, retryable });
+      return { result: this.failed(deployment, { cause, progress, attempts: 1, retryable }) };
     }
+    return { prepared };
+  }
+
+  /** Dry run: the reads only, then describe the calls that would follow and return. */
+  private async dryRun(deployment: Deployment, target: Target): Promise<DeploymentResult> {
+    const { request, report } = deployment;
+    const read = await this.reads(deployment, target);
+    if ('result' in read) return read.result;
+    const { prepared } = read;
     const calls = [...prepared.calls];
     report.wouldStart(prepared.preview, calls);
     return { service: request.service, status: 'dry_run', plannedCalls: calls, ...prepared.preview };
@@ -245,16 +325,9 @@ export class Deployer {
    */
   private async askApproval(deployment: Deployment, target: Target, gate: ApprovalGate): Promise<DeploymentResult> {
     const { request, report } = deployment;
-    let prepared;
-    try {
-      prepared = await target.prepare(request, this.context(deployment));
-    } catch (error) {
-      return this.failed(deployment, { cause: error, progress: undefined, attempts: 1, retryable: isRetryableAwsError(error) });
-    }
-    if (prepared.settled?.status === 'failed') {
-      const { cause, progress, retryable } = prepared.settled;
-      return this.failed(deployment, { cause, progress, attempts: 1, retryable });
-    }
+    const read = await this.reads(deployment, target);
+    if ('result' in read) return read.result;
+    const { prepared } = read;
     const calls = [...prepared.calls];
     const asked = {
       request,
@@ -307,7 +380,7 @@ export class Deployer {
     const { request, report } = deployment;
     const key = `${request.target}:${report.identity.resource}`;
     // A merged deployment answers several events: each is recorded, so a redelivery of any is skipped.
-    const eventIds = request.trigger.kind === 'merged' ? request.trigger.eventIds : [deployment.eventId];
+    const eventIds = answeredEventIds(request.trigger, deployment.eventId);
     try {
       const outcome = await onceForEach(guard, eventIds, key, attemptAll, (attempted) => attempted.ok, lambdaContext);
       if (outcome.ran) return outcome;

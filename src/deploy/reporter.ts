@@ -5,8 +5,9 @@
  * recording work is settled before the deployer returns the results of a run.
  */
 import type { Config } from '../config/config.js';
+import type { ClaimTicket, Covering } from '../following/claims.js';
 import type { Follower, Reported } from '../following/follower.js';
-import type { MessageRef } from '../following/journal.js';
+import type { MessageRef, ReleaseStepRef } from '../following/journal.js';
 import { deploymentMessages, dryRunFields, failureFields, outcomeFields } from '../present/deployments.js';
 import { identify, type DeploymentIdentity } from '../present/identity.js';
 import { notStartedMessage } from '../present/notices.js';
@@ -37,6 +38,8 @@ export interface ReportedDeployment {
   startedAt: string;
   /** Its metrics: a deployment of a batch counts under its own route. */
   metrics: MetricSink;
+  /** The step of a release it is. */
+  release?: ReleaseStepRef;
 }
 
 /** How a deployment failed, after `attempts` attempts. */
@@ -69,6 +72,8 @@ export class DeploymentReport {
   private message: Promise<MessageRef | undefined> | undefined;
   /** Its last message and its record, once it ended after its start was announced. */
   private ended: Promise<void> | undefined;
+  /** Its claim of its target (src/following/claims.ts), which its record settles. */
+  private claim: ClaimTicket | undefined;
 
   constructor(
     private readonly parts: ReporterParts,
@@ -177,6 +182,47 @@ export class DeploymentReport {
     this.parts.log.info(`deployment skipped: ${reason} for this event`, { ...this.fields, reason, idempotency_key: idempotencyKey });
   }
 
+  /** It claimed its target: its record, once it started, settles the claim. */
+  claimed(ticket: ClaimTicket): void {
+    this.claim = ticket;
+  }
+
+  /** It did not start: the claim it took is given back. Never rejects. */
+  async giveBackClaim(): Promise<void> {
+    if (this.claim !== undefined) await this.parts.follower.release(this.followed(), this.claim);
+  }
+
+  /** It does not start: `by`, a deployment that began after its `changes` changes and carries all they carry, deploys them. */
+  covered(by: Covering, changes: number): void {
+    const { metrics, request } = this.deployment;
+    metrics.count(MetricName.DeploymentsSkipped);
+    this.parts.log.info('deployment not started: its changes are covered by a deployment that began after them', {
+      ...this.fields,
+      covered_by: by.deployment.id,
+      covering_started_at: by.claim.startedAt,
+      covered_changes: changes,
+    });
+    this.ended = this.parts.follower.onCovered(this.followed(), by, changes, request.trigger);
+  }
+
+  /** Every event it answers is answered by the deployment that began after them (`deploymentId`): a redelivery. */
+  alreadyDeployedBy(deploymentId: string): void {
+    this.deployment.metrics.count(MetricName.DeploymentsSkipped);
+    this.parts.log.info('deployment skipped: already deployed for this event', {
+      ...this.fields,
+      reason: 'already deployed',
+      deployed_by: deploymentId,
+    });
+  }
+
+  /** Another invocation is still starting a deployment of its target: its events come back later. */
+  claimedElsewhere(claimedAt: string): void {
+    this.parts.log.warn('deployment of this target being started in another invocation; its events come back later', {
+      ...this.fields,
+      claimed_at: claimedAt,
+    });
+  }
+
   /** Resolves when its messages are delivered (or given up) and its record written (or its failure logged). Never rejects. */
   async settled(): Promise<void> {
     await Promise.all([this.message, this.ended]);
@@ -211,8 +257,16 @@ export class DeploymentReport {
 
   /** The deployment as the follower is told of it. */
   private followed(): Reported {
-    const { request, eventId, triggeredAt, startedAt, metrics } = this.deployment;
-    return { facts: { request, eventId, region: this.parts.config.region, triggeredAt, startedAt }, fields: this.fields, metrics };
+    const { request, eventId, triggeredAt, startedAt, metrics, release } = this.deployment;
+    const facts = {
+      request,
+      eventId,
+      region: this.parts.config.region,
+      triggeredAt,
+      startedAt,
+      ...(release === undefined ? {} : { release }),
+    };
+    return { facts, fields: this.fields, metrics, ...(this.claim === undefined ? {} : { claim: this.claim }) };
   }
 }
 

@@ -13,7 +13,9 @@ import type { AwsClients } from '../aws/clients.js';
 import { routedMetrics } from '../deploy/batch/metrics.js';
 import type { BatchSteps } from '../deploy/batch/run.js';
 import type { Config } from '../config/config.js';
-import { Deployer, unfinishedWork, type DeployerOptions, type DeploymentResult } from '../deploy/deployer.js';
+import { Deployer, unfinishedWork, type DeployerOptions, type DeploymentOrder, type DeploymentResult } from '../deploy/deployer.js';
+import type { ClaimClock } from '../following/claims.js';
+import { planRelease, Releases } from '../following/releases.js';
 import type { ApprovalRequest, DeploymentJournal } from '../following/journal.js';
 import { createFollower, type Follower } from '../following/follower.js';
 import type { EcsReport } from '../following/steps.js';
@@ -38,6 +40,7 @@ import type { DeploymentRequest, Person } from '../triggers/requests.js';
 import { deployedTrigger } from '../triggers/trigger.js';
 import type { Reads } from '../triggers/reads/registry.js';
 import { noticeMessage, planningFailedMessage, refusalMessage } from '../present/notices.js';
+import { releasePlan } from '../present/release.js';
 import { loadPlanBuilder, route } from '../triggers/router.js';
 import { notifyLogged, type Notifier } from '../slack/notifier.js';
 import type { TargetRegistry } from '../targets/contract.js';
@@ -62,6 +65,8 @@ export interface AppParts {
   deployerOptions: Partial<DeployerOptions> | undefined;
   /** The time the lifecycle hook reads (its deadline, the bake, smoke timeouts); the system's unless a test gives one. */
   clock?: DeliveryClock;
+  /** The time deployments' claims are judged by (src/following/claims.ts); the system's unless a test gives one. */
+  claimClock?: ClaimClock;
 }
 
 export type HandleResult =
@@ -80,10 +85,14 @@ function eventIdOf(event: unknown): string | undefined {
 export class App {
   private readonly deployer: Deployer;
   private readonly follower: Follower;
+  /** RELEASE_CONFIG: the changes whose services deploy in order (the configuration requires the deployments table). */
+  private readonly releases: Releases | undefined;
+  /** APPROVERS: a deployment is asked for first, and is carried out (its release begun) once approved. */
+  private readonly gated: boolean;
 
   constructor(private readonly deps: AppParts) {
-    const { config, journal } = deps;
-    this.follower = createFollower({ log: deps.log, notifier: deps.notifier, journal, ecs: deps.clients.ecs });
+    const { config, log, notifier, journal, clients, claimClock } = deps;
+    this.follower = createFollower({ log, notifier, journal, ecs: clients.ecs, ...(claimClock === undefined ? {} : { claimClock }) });
     // The configuration refuses approvers without a deployments table: the gate always has one.
     const gate =
       config.approvers.length === 0 || journal === undefined
@@ -91,11 +100,24 @@ export class App {
         : createApprovalGate({
             config,
             journal,
-            notifier: deps.notifier,
-            log: deps.log,
+            notifier,
+            log,
             latestRevision: async (family) => (await (await deps.reads.ecs()).latestTaskDefinition(family)).arn,
           });
+    this.gated = gate !== undefined;
     this.deployer = new Deployer({ ...deps, follower: this.follower, gate }, deps.deployerOptions);
+    this.releases =
+      config.release === undefined || journal === undefined || config.dryRun
+        ? undefined
+        : new Releases({
+            rules: config.release.rules,
+            region: config.region,
+            deploymentTimeoutSeconds: config.deploymentTimeoutSeconds,
+            journal,
+            notifier,
+            log,
+            ecs: clients.ecs,
+          });
   }
 
   /**
@@ -117,9 +139,18 @@ export class App {
     const { metrics } = this.deps;
     try {
       const order = { request, eventId: approval.eventId, triggeredAt: approval.triggeredAt, route };
-      const results = await this.deployer.run([order], invocationOf(context), () => routedMetrics(metrics, route));
+      // Through the release step: a task RELEASE_CONFIG runs before this service runs now, once approved, and the deployment after it.
+      const results = await this.deploy([order], invocationOf(context), () => routedMetrics(metrics, route));
       const left = results.map(unfinishedWork).filter((work) => work !== undefined && work !== 'bug');
       return left.length === 0 ? 'done' : 'retry';
+    } catch (error) {
+      // Beginning its release (the record, the RunTask) met a transient failure: the request is given back, and the retry finishes that start.
+      if (!isRetryableAwsError(error)) throw error;
+      this.deps.log.warn('approved deployment not started: its release met a transient AWS error', {
+        approval_id: approval.id,
+        ...errorFields(error),
+      });
+      return 'retry';
     } finally {
       await this.deps.notifier.flush();
     }
@@ -136,11 +167,11 @@ export class App {
       const planned = await this.planEvent(rawEvent, invocation, metrics);
       if ('result' in planned) return planned.result;
       const { event, plan } = planned;
-      const followed = await this.report(plan, metrics);
+      const { followed, next } = await this.report(plan, metrics);
       const { eventId, route } = plan;
       const triggeredAt = eventTime(event);
-      const orders = plan.deployments.map((request) => ({ request, eventId, triggeredAt, route }));
-      const deployments = await this.deployer.run(orders, invocation, () => metrics);
+      const orders = [...next, ...plan.deployments.map((request) => ({ request, eventId, triggeredAt, route }))];
+      const deployments = await this.deploy(orders, invocation, () => metrics);
       failIfUnfinished(deployments);
       return { status: 'planned', eventId, plan, deployments, followed };
     } finally {
@@ -204,8 +235,31 @@ export class App {
           },
         };
       },
-      deploy: (orders) => this.deployer.run(orders, invocation, (route) => routedMetrics(metrics, route)),
+      deploy: (orders) => this.deploy(orders, invocation, (route) => routedMetrics(metrics, route)),
     };
+  }
+
+  /**
+   * Carries out a change's deployments: with RELEASE_CONFIG, those it orders become a release (the
+   * first steps start now, the others on ECS's events), and what the deployer made of a release's
+   * deployments moves it on. With APPROVERS, a deployment not yet approved is only asked for: its
+   * release begins when it comes back approved (no task runs for a deployment nobody approved).
+   */
+  private async deploy(
+    orders: readonly DeploymentOrder[],
+    invocation: Invocation,
+    metricsOf: (route: RouteName) => MetricSink,
+  ): Promise<DeploymentResult[]> {
+    const { config, log, notifier } = this.deps;
+    const asked = this.gated ? orders.filter((order) => order.request.approval === undefined) : [];
+    const releasable = orders.filter((order) => !asked.includes(order));
+    const planned = config.dryRun && config.release !== undefined ? planRelease(releasable, config.release.rules) : undefined;
+    // A dry run describes each deployment as without RELEASE_CONFIG, and the steps they would take.
+    if (planned !== undefined) notifyLogged(notifier, log, releasePlan(planned.id, planned.steps), planned.ordered[0]?.eventId ?? '');
+    const now = this.releases === undefined ? orders : [...asked, ...(await this.releases.begin(releasable))];
+    const results = await this.deployer.run(now, invocation, metricsOf);
+    await this.releases?.onDeployed(now, results);
+    return results;
   }
 
   private reject(
@@ -283,11 +337,13 @@ export class App {
 
   /**
    * Reports what a plan says besides its deployments: its ECS event, through the follower (which
-   * throws what must be retried), then its skips and notices. Resolves with what the follower reported.
+   * throws what must be retried), then its skips and notices. Resolves with what the follower
+   * reported, and the deployments of releases the event lets start (`next`).
    */
-  private async report(plan: Plan, metrics: EventMetrics): Promise<EcsReport[]> {
+  private async report(plan: Plan, metrics: EventMetrics): Promise<{ followed: EcsReport[]; next: DeploymentOrder[] }> {
     const { log, notifier } = this.deps;
     const followed = plan.ecsEvent === undefined ? [] : await this.follower.onEcsEvent(plan.ecsEvent, metrics);
+    const next = await this.moveReleases(plan, followed);
     for (const skip of plan.skipped) {
       metrics.count(MetricName.DeploymentsSkipped);
       log.info(`deployment skipped: ${skip.reason}`, {
@@ -298,7 +354,25 @@ export class App {
       });
     }
     for (const notice of plan.notices) notifyLogged(notifier, log, noticeMessage(notice), plan.eventId);
-    return followed;
+    return { followed, next };
+  }
+
+  /** What an ECS event means for the releases: a task stopped, a deployment of one moved on, or the time to check their timeouts. */
+  private async moveReleases(plan: Plan, followed: EcsReport[]): Promise<DeploymentOrder[]> {
+    const { releases } = this;
+    if (releases === undefined) return [];
+    if (plan.taskStopped !== undefined) return releases.onTaskStopped(plan.taskStopped);
+    if (plan.releaseTimeouts !== undefined) {
+      await releases.checkTimeouts(plan.eventId);
+      return [];
+    }
+    const next: DeploymentOrder[] = [];
+    for (const report of followed) {
+      const ref = report.kind === 'deployment_step' ? report.deployment.release : undefined;
+      if (report.kind === 'deployment_step' && ref !== undefined)
+        next.push(...(await releases.onDeploymentStep(ref, report.step, plan.eventId, plan.ecsEvent?.time ?? new Date().toISOString())));
+    }
+    return next;
   }
 }
 

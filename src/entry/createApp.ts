@@ -60,5 +60,6 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
           }),
     deployerOptions: overrides.deployerOptions,
     clock: overrides.clock,
+    ...(overrides.claimClock === undefined ? {} : { claimClock: overrides.claimClock }),
   });
 }

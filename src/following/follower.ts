@@ -6,7 +6,8 @@
  * deployment's own Slack message and thread; without it, starts are announced and ECS's events are
  * reported as far as they tell on their own. The table is ./journal.ts (stores: ./store.ts,
  * ./dynamodb.ts), records ./records.ts, ECS's events ./ecsEvents.ts, why tasks failed
- * ./evidence.ts; the words are src/present/'s.
+ * ./evidence.ts, releases (RELEASE_CONFIG: steps in order, each started by the ECS event that
+ * ends the one before it) ./releases.ts; the words are src/present/'s.
  */
 import type { ECSClient } from '../aws/ecs.js';
 import { FOLLOW_DEFAULTS } from '../config/constants.js';
@@ -17,6 +18,17 @@ import { MetricName, type Log, type LogFields, type MetricSink } from '../shared
 import { notifyLogged, openDeployment, type Notifier } from '../slack/notifier.js';
 import type { TargetOutcome } from '../targets/contract.js';
 import type { EcsEventFacts } from '../triggers/plan.js';
+import type { Trigger } from '../triggers/trigger.js';
+import {
+  countCovered,
+  createServiceClaims,
+  settleClaim,
+  type ClaimAsk,
+  type ClaimClock,
+  type ClaimOutcome,
+  type ClaimTicket,
+  type Covering,
+} from './claims.js';
 import { followEcsEvent } from './ecsEvents.js';
 import type { DeploymentJournal, FollowedEcsDeployment, MessageRef } from './journal.js';
 import { attachMessage, recordDeployment, type DeploymentFacts } from './records.js';
@@ -29,6 +41,8 @@ export interface FollowerParts {
   journal: DeploymentJournal | undefined;
   /** The container's ECS client: why tasks failed is read with it, on first use. */
   ecs: () => Promise<ECSClient>;
+  /** The time claims are judged by and waited on (./claims.ts); the system's unless a test gives one. */
+  claimClock?: ClaimClock;
 }
 
 /** A deployment the deployer's reporter tells the follower about. */
@@ -39,9 +53,24 @@ export interface Reported {
   fields: LogFields;
   /** Its metrics (a deployment of a batch counts under its own route). */
   metrics: MetricSink;
+  /** Its claim of its target (./claims.ts), which its record settles. */
+  claim?: ClaimTicket;
 }
 
 export interface Follower {
+  /**
+   * Claims a deployment's target before it starts (./claims.ts), or says which deployment covers
+   * it. Undefined without the deployments table, or when the table cannot be reached (logged and
+   * counted with `fields`): the deployment starts as it would without claims.
+   */
+  claim(ask: ClaimAsk, fields: LogFields, metrics: MetricSink): Promise<ClaimOutcome | undefined>;
+  /** Gives a claim back: its deployment did not start. A failure is logged and counted, never thrown. */
+  release(deployment: Reported, ticket: ClaimTicket): Promise<void>;
+  /**
+   * A deployment that does not start because `by` covers its `changes` changes (`trigger`): counted
+   * on the covering deployment's record once (a redelivery adds nothing) and told in its thread.
+   */
+  onCovered(deployment: Reported, by: Covering, changes: number, trigger: Trigger): Promise<void>;
   /**
    * A rollout started whose end ECS will report: recorded first (ECS's first event follows within
    * seconds), then announced with `message`; the rollouts it superseded are told so in their
@@ -72,7 +101,9 @@ export interface Follower {
  * const follower = createFollower({ log, notifier, journal, ecs: clients.ecs });
  * await follower.onEcsEvent(plan.ecsEvent, metrics);
  */
-export function createFollower({ log, notifier, journal, ecs }: FollowerParts): Follower {
+export function createFollower({ log, notifier, journal, ecs, claimClock }: FollowerParts): Follower {
+  const claims =
+    journal === undefined ? undefined : createServiceClaims({ journal, ...(claimClock === undefined ? {} : { clock: claimClock }) });
   /** Runs a write of the deployments table; a failure is logged and counted, never thrown (the deployment is under way). */
   const recording = async <T>(deployment: Reported, write: (journal: DeploymentJournal) => Promise<T>): Promise<T | undefined> => {
     if (journal === undefined) return undefined;
@@ -128,11 +159,40 @@ export function createFollower({ log, notifier, journal, ecs }: FollowerParts): 
     return found;
   };
 
+  /** Settles the deployment's claim with its record (undefined: given back); later batches wait for it. */
+  const settle = async (deployment: Reported, recordId: string | undefined): Promise<void> => {
+    const { claim } = deployment;
+    if (claim !== undefined) await recording(deployment, (table) => settleClaim(table, claim, recordId));
+  };
+
   return {
+    async claim(ask, fields, metrics) {
+      if (claims === undefined) return undefined;
+      try {
+        return await claims.claim(ask);
+      } catch (error) {
+        metrics.count(MetricName.DeploymentRecordsFailed);
+        log.error('deployment claim not recorded: it starts without one, as without the deployments table', {
+          ...fields,
+          ...errorFields(error),
+        });
+        return undefined;
+      }
+    },
+
+    release: (deployment, ticket) => settle({ ...deployment, claim: ticket }, undefined),
+
+    async onCovered(deployment, by, changes, trigger) {
+      const counted = await recording(deployment, (table) => countCovered(table, by.deployment.id, changes, deployment.facts.eventId));
+      if (counted?.target !== 'ecs') return;
+      await reportStep(counted, { kind: 'covered', changes, trigger }, undefined, deployment.fields, deployment.metrics);
+    },
+
     async onStarted(deployment, outcome, message) {
       const recorded = await recording(deployment, (table) =>
         recordDeployment(table, { ...deployment.facts, outcome, message: undefined }),
       );
+      await settle(deployment, recorded?.deployment.id);
       const first = await openDeployment(notifier, deployment.facts.request, message);
       if (recorded === undefined) return first;
       const { id } = recorded.deployment;

@@ -4,8 +4,9 @@
  * completing is not a success) and reported in the deployment's own Slack thread. Types only: the
  * DynamoDB store is src/following/dynamodb.ts (loaded on first use), the in-memory one src/following/store.ts.
  */
+import type { RouteName } from '../triggers/plan.js';
 import type { DeploymentPreview } from '../targets/contract.js';
-import type { Approval, DeploymentRequest, Person } from '../triggers/requests.js';
+import type { Approval, Carried, DeploymentRequest, Person } from '../triggers/requests.js';
 import type { Trigger } from '../triggers/trigger.js';
 
 /** Where a deployment's first Slack message was posted (bot token), so later steps update it and reply in its thread. */
@@ -46,6 +47,8 @@ interface FollowedCommon {
   finishedAt?: string;
   /** Ids of the events already applied to it: a redelivered event changes nothing. */
   events: string[];
+  /** Changes of later batches or events it covers: they began before it did, and it deployed them (./claims.ts). */
+  covered?: number;
   /** Who approved it, when approvals are on. */
   approval?: Approval;
 }
@@ -62,6 +65,8 @@ export interface FollowedEcsDeployment extends FollowedCommon {
   rollback?: Rollback;
   /** The deployment that replaced it before it finished; `trigger` is undefined when deploybridge did not start it. */
   supersededBy?: { deploymentId: string; trigger: Trigger | undefined };
+  /** The release whose step it is (RELEASE_CONFIG): its end moves the release on. */
+  release?: ReleaseStepRef;
 }
 
 /** A Lambda deployment: it finishes inside the invocation that started it. */
@@ -74,6 +79,110 @@ interface FollowedLambdaDeployment extends FollowedCommon {
 
 /** A deployment deploybridge started, as the deployments table keeps it. */
 export type FollowedDeployment = FollowedEcsDeployment | FollowedLambdaDeployment;
+
+/** A step of a release: the release's id and the step's index. */
+export interface ReleaseStepRef {
+  id: string;
+  step: number;
+}
+
+/** Where a step of a release stands. */
+export type ReleaseStepState = 'waiting' | 'running' | 'done' | 'failed' | 'not_started';
+
+interface ReleaseStepCommon {
+  /** The service (catalog name) the step is for. */
+  service: string;
+  /** The steps it waits for (indices). */
+  after: number[];
+  state: ReleaseStepState;
+  /** The event whose invocation started it: a retry of that event finishes a start it left undone. */
+  startedFor?: string;
+  /** ISO 8601: when it started, when it is reported failed if nothing is heard of it, when it ended. */
+  startedAt?: string;
+  deadline?: string;
+  finishedAt?: string;
+  /** Why it failed, or why it was not started. */
+  reason?: string;
+}
+
+/** Where a container of a task writes its logs (`awslogs`). */
+export interface ContainerLogs {
+  group: string;
+  /** `awslogs-stream-prefix`: without one, the stream is not named after the task. */
+  prefix: string | undefined;
+  region: string;
+}
+
+/** How a container of a stopped task ended. */
+export interface ContainerExit {
+  name: string;
+  exitCode: number | undefined;
+  reason: string | undefined;
+}
+
+/** A one-off task run before a service deploys (a database migration). */
+export interface ReleaseTaskStep extends ReleaseStepCommon {
+  kind: 'task';
+  family: string;
+  container: string | undefined;
+  command: string[] | undefined;
+  timeoutMinutes: number;
+  /** RunTask's `startedBy` (at most 36 characters): names the release and the step, so ECS's event about the task finds them. */
+  startedBy: string;
+  /** Known once it runs: the task, the revision run, the containers whose exit decides, where they log. */
+  taskArn?: string;
+  taskDefinition?: string;
+  decisive?: string[];
+  logs?: Record<string, ContainerLogs>;
+  /** How it stopped. */
+  stopped?: { stopCode: string | undefined; stoppedReason: string | undefined; containers: ContainerExit[] };
+}
+
+/** A deployment of a service, held until the steps before it are done. */
+export interface ReleaseDeployStep extends ReleaseStepCommon {
+  kind: 'deploy';
+  /** What the deployer is given when it starts: the change's request, event, time and route. */
+  order: { request: DeploymentRequest; eventId: string; triggeredAt: string; route: RouteName };
+  /** The ECS deployment UpdateService started. */
+  deploymentId?: string;
+}
+
+export type ReleaseStep = ReleaseTaskStep | ReleaseDeployStep;
+
+/** One change (one event, or one merged batch) deployed in order: its steps, each waiting for the ones before it. */
+export interface ReleaseRecord {
+  /** 16 hex characters, from the change's event and services: a redelivered event finds its release. */
+  id: string;
+  /** The event of the change. */
+  eventId: string;
+  region: string;
+  cluster: string;
+  /** ISO 8601: the change's event, and when the release started. */
+  triggeredAt: string;
+  startedAt: string;
+  steps: ReleaseStep[];
+  /** Its Slack message (bot token), updated as its steps move on. */
+  message?: MessageRef;
+}
+
+/**
+ * Who deploys a target next, and since when (./claims.ts): a deployment claims its target before
+ * its first write to AWS, with one conditional write, so of the invocations racing for it one wins.
+ */
+export type ServiceClaim = {
+  /** This claim among the target's claims (a random UUID): only its holder settles it. */
+  id: string;
+  /** ISO 8601: when it was claimed, before its deployment's first write to AWS, so before any task it starts. */
+  startedAt: string;
+  /** What its deployment carries besides new tasks: a later change that carries more is not covered by it. */
+  carried: Carried;
+} /** Its deployment is being started; its holder's invocation ends by `leaseEndsAt` (ISO 8601), and a claim still starting then was abandoned. */ & (
+  | { state: 'starting'; leaseEndsAt: string }
+  /** Its deployment started: the record under `deploymentId` says whether it still covers what began before it. */
+  | { state: 'started'; deploymentId: string }
+  /** Its deployment did not start: nothing is claimed. */
+  | { state: 'released' }
+);
 
 /** Where an approval request stands (src/approvals/records.ts moves it on). */
 export type ApprovalStatus = 'pending' | 'approved' | 'started' | 'rejected' | 'expired' | 'superseded';
@@ -112,6 +221,11 @@ export interface ApprovalRequest {
   decision?: { by: Person; at: string };
   /** The request that replaced it. */
   supersededBy?: string;
+  /**
+   * Events of later changes that joined it while it was pending (in later batches, carrying nothing
+   * it does not): the deployment an approver approves starts after them, so it deploys them too.
+   */
+  joined?: string[];
 }
 
 /** What one key of the table holds. */
@@ -122,6 +236,12 @@ export type JournalEntry =
   | { type: 'rollback'; deploymentId: string; rollbackOf: string | undefined; to: string | undefined; events: string[] }
   /** The deployment deploybridge started last on an ECS service. */
   | { type: 'latest'; deploymentId: string }
+  /** A release: a change whose services deploy in order (RELEASE_CONFIG). */
+  | { type: 'release'; release: ReleaseRecord }
+  /** The releases not yet over, which the periodic check of timeouts reads. */
+  | { type: 'open_releases'; ids: string[] }
+  /** Who deploys a target next, and since when. */
+  | { type: 'claim'; claim: ServiceClaim }
   /** A deployment waiting for an approver (src/approvals/). */
   | { type: 'approval'; approval: ApprovalRequest }
   /** The latest approval request of a deployment target: a later one supersedes it. */

@@ -6,7 +6,15 @@ import { FOLLOW_DEFAULTS } from '../config/constants.js';
 import { TransientDeploymentError } from '../shared/errors.js';
 import type { TargetOutcome } from '../targets/contract.js';
 import type { DeploymentRequest } from '../triggers/requests.js';
-import type { DeploymentJournal, FollowedDeployment, FollowedEcsDeployment, JournalEntry, MessageRef, VersionedEntry } from './journal.js';
+import type {
+  DeploymentJournal,
+  FollowedDeployment,
+  FollowedEcsDeployment,
+  JournalEntry,
+  MessageRef,
+  ReleaseStepRef,
+  VersionedEntry,
+} from './journal.js';
 
 /** The table's keys. */
 export const journalKeys = {
@@ -14,6 +22,12 @@ export const journalKeys = {
   deployment: (id: string) => `deployment#${id}`,
   /** The deployment deploybridge started last on an ECS service. */
   latest: (cluster: string, service: string) => `service#${cluster}/${service}`,
+  /** A release of RELEASE_CONFIG. */
+  release: (id: string) => `release#${id}`,
+  /** The releases not yet over. */
+  openReleases: 'releases#open',
+  /** Who deploys a target (`ecs:{cluster}/{service}`, `lambda:{function}:{alias}`) next. */
+  claim: (target: string) => `claim#${target}`,
 };
 
 /** What a change decided: the entry to write and what to tell the caller. */
@@ -93,6 +107,8 @@ export interface DeploymentFacts {
   triggeredAt: string;
   startedAt: string;
   message: MessageRef | undefined;
+  /** The step of a release it is. */
+  release?: ReleaseStepRef;
 }
 
 /** A deployment as recorded, and the deployments it superseded (their records after the change). */
@@ -127,6 +143,7 @@ function followed(facts: DeploymentFacts): FollowedDeployment | undefined {
       taskDefinition: rollout.taskDefinition,
       previousTaskDefinition: rollout.previousTaskDefinition,
       status: 'in_progress',
+      ...(facts.release === undefined ? {} : { release: facts.release }),
     };
   }
   // Another kind of target is not kept (its messages still go out), nor a Lambda deployment that did not end.

@@ -3,6 +3,7 @@
  * and the evidence of why its tasks failed. Types only (./evidence.ts reads the evidence).
  */
 import type { EcsEventName } from '../triggers/plan.js';
+import type { Trigger } from '../triggers/trigger.js';
 import type { FollowedEcsDeployment } from './journal.js';
 
 /** What happened to a followed deployment. */
@@ -14,7 +15,9 @@ export type DeploymentStep =
   | { kind: 'rolling_back' }
   | { kind: 'rolled_back'; durationMs: number }
   | { kind: 'rollback_failed'; reason: string | undefined }
-  | { kind: 'superseded' };
+  | { kind: 'superseded' }
+  /** `changes` more changes (`trigger` says which), made before it started, are deployed by it instead of by a deployment of their own. */
+  | { kind: 'covered'; changes: number; trigger: Trigger };
 
 /** A task of the service that stopped, as ECS describes it. */
 export interface StoppedTask {

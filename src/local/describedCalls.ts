@@ -50,7 +50,11 @@ const LOCAL_PREVIOUS_REVISION = 41;
  * pushed image for an ECR push, so the plan shows what a matching service would get; for other
  * events it runs `latest` of the service's own repository (`repositoryOf` the family).
  */
-function describedEcsReads(install: LocalInstall, repositoryOf: (family: string) => string): DescribedAnswer {
+function describedEcsReads(
+  install: LocalInstall,
+  repositoryOf: (family: string) => string,
+  releaseTasks: ReadonlyMap<string, string | undefined>,
+): DescribedAnswer {
   const { account, region } = install;
   return (command, input, event, assume) => {
     switch (command) {
@@ -60,6 +64,26 @@ function describedEcsReads(install: LocalInstall, repositoryOf: (family: string)
         const family = taskDefinitionFamily(requested);
         const pinned = /:(\d+)$/.exec(shortTaskDefinition(requested))?.[1];
         const revision = pinned === undefined ? LOCAL_REVISION : Number(pinned);
+        if (releaseTasks.has(family)) {
+          // A task a release runs (RELEASE_CONFIG): its container, logging to CloudWatch.
+          const container = releaseTasks.get(family) ?? 'app';
+          assume(`its latest ACTIVE revision is ${revision}, with container ${container} logging to /ecs/${family}`);
+          return {
+            taskDefinition: {
+              taskDefinitionArn: `arn:aws:ecs:${region}:${account}:task-definition/${family}:${revision}`,
+              containerDefinitions: [
+                {
+                  name: container,
+                  essential: true,
+                  logConfiguration: {
+                    logDriver: 'awslogs',
+                    options: { 'awslogs-group': `/ecs/${family}`, 'awslogs-stream-prefix': 'ecs' },
+                  },
+                },
+              ],
+            },
+          };
+        }
         const image =
           event.source === 'aws.ecr' ? pushedImage(event, install) : `${ecrRegistry(account, region)}/${repositoryOf(family)}:latest`;
         assume(
@@ -72,6 +96,16 @@ function describedEcsReads(install: LocalInstall, repositoryOf: (family: string)
           },
         };
       }
+      case 'DescribeServices':
+        assume('the service runs on Fargate, platform version LATEST, in subnet-0123456789abcdef0');
+        return {
+          services: (input.services as string[]).map((serviceName) => ({
+            serviceName,
+            launchType: 'FARGATE',
+            platformVersion: 'LATEST',
+            networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-0123456789abcdef0'], assignPublicIp: 'DISABLED' } },
+          })),
+        };
       case 'ListTasks':
         assume('one task of the service stopped');
         return { taskArns: [`arn:aws:ecs:${region}:${account}:task/${String(input.cluster)}/0123456789abcdef0123456789abcdef`] };
@@ -129,6 +163,12 @@ function describedEcsWrites(
     return said.at(-1) ?? 'IN_PROGRESS';
   };
   return (command, input, event, assume) => {
+    if (command === 'RunTask') {
+      // The task of a release (RELEASE_CONFIG), with the id the sample sequence's task event uses.
+      const taskArn = `arn:aws:ecs:${region}:${account}:task/${String(input.cluster)}/${LOCAL_TASK_ID}`;
+      assume(`ECS starts task ${LOCAL_TASK_ID} of ${shortTaskDefinition(String(input.taskDefinition))}`);
+      return { tasks: [{ taskArn }], failures: [] };
+    }
     if (command !== 'UpdateService') return {};
     const requested = typeof input.taskDefinition === 'string' ? input.taskDefinition : undefined;
     const family = requested === undefined ? familyOf(String(input.service)) : taskDefinitionFamily(requested);
@@ -161,6 +201,9 @@ function describedEcsWrites(
     };
   };
 }
+
+/** The id of the task a release runs offline: the sample sequence's task event (events/release-sequence.json) names it. */
+const LOCAL_TASK_ID = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
 
 /** The version the described aliases point to, and the one their description records as before. */
 const LOCAL_ALIAS_VERSION = '7';
@@ -347,6 +390,11 @@ export function describedAws(config: Config, options: { account: string; sequenc
     const service = catalog.forEcsService(ecsService);
     return service?.kind === 'ecs' ? service.ecs.family : ecsService;
   };
+  const releaseTasks = new Map(
+    Object.values(config.release?.rules ?? {}).flatMap((rule) =>
+      rule.runBefore === undefined ? [] : [[rule.runBefore.family, rule.runBefore.container] as const],
+    ),
+  );
   const imageFunctions = new Map(
     catalog
       .configured()
@@ -359,7 +407,7 @@ export function describedAws(config: Config, options: { account: string; sequenc
   return {
     answers: {
       ecs: {
-        read: describedEcsReads(install, repositoryOf),
+        read: describedEcsReads(install, repositoryOf, releaseTasks),
         ...(options.sequence === undefined ? {} : { write: describedEcsWrites(install, familyOf, options.sequence) }),
       },
       lambda: { read: describedLambdaReads(install, (functionName) => imageFunctions.get(functionName)) },

@@ -103,6 +103,8 @@ function resultLines(result: DeploymentResult): string[] {
       ];
     case 'skipped':
       return ['    skipped: already deployed for this event'];
+    case 'covered':
+      return [`    not started: ${plural(result.changes, 'change')} covered by deployment ${result.coveredBy}, which began after them`];
     case 'awaiting approval':
       return [`    waiting for approval: request ${result.approvalId} asked in Slack, nothing deployed until an approver approves`];
     case 'deferred':

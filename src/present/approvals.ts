@@ -128,7 +128,16 @@ function requestFacts(approval: ApprovalRequest, identity: DeploymentIdentity, s
     ...identity.facts,
     ...planFacts(approval.preview, approval.calls),
     ['Pinned', pinnedLine(approval.pinned, approval.request)],
+    ...joinedFacts(approval),
   ];
+}
+
+/** "+3 changes joined": later changes the approved deployment deploys too, since it starts after them. */
+function joinedFacts(approval: ApprovalRequest): Facts {
+  const joined = approval.joined?.length ?? 0;
+  if (joined === 0) return [];
+  const changes = `+${joined} ${joined === 1 ? 'change' : 'changes'} joined`;
+  return [['Joined', `${changes} (made while this request waited: the deployment approved starts after them, so it deploys them too)`]];
 }
 
 /**

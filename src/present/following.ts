@@ -27,12 +27,22 @@ function supersededBy(deployment: FollowedEcsDeployment): string {
     : `${describeTrigger(by.trigger)} (deployment ${by.deploymentId})`;
 }
 
+/** "+3 changes covered": changes made before a deployment started, deployed by it instead of by one of their own (they reached deploybridge later: another batch). */
+function coveredChanges(changes: number): string {
+  return `+${changes} ${changes === 1 ? 'change' : 'changes'} covered`;
+}
+
+/** Why changes are covered, in one line. */
+const COVERED_WHY = 'made before the deployment started, so the tasks it starts already read them; no deployment of their own';
+
 /** The facts that say which deployment a message belongs to. */
 function followedFacts(deployment: FollowedEcsDeployment): Facts {
+  const covered = deployment.covered ?? 0;
   return [
     ['Trigger', describeTrigger(deployment.trigger)],
     // Who changed what, as the first message said: an update replaces it.
     ...triggerFacts(deployment.trigger),
+    ...(covered > 0 ? [['Covered', `${coveredChanges(covered)} (${COVERED_WHY})`] as [string, string]] : []),
     ['Task definition', revisionChange(deployment.taskDefinition, deployment.previousTaskDefinition)],
     ['Deployment ID', deployment.id],
   ];
@@ -63,6 +73,8 @@ const STEP_TYPES: Record<DeploymentStep['kind'], NotificationEventType> = {
   rolled_back: 'deployment.rolled_back',
   rollback_failed: 'deployment.failed',
   superseded: 'deployment.superseded',
+  // More changes it deploys: it is still the same deployment, progressing.
+  covered: 'deployment.progressing',
 };
 
 /** The deployment's message as it stands: one line per deployment in the channel, in its current colour. */
@@ -146,6 +158,11 @@ export function deploymentStepUpdate(deployment: FollowedEcsDeployment, step: De
     case 'rolled_back':
     case 'superseded':
       return { state, standalone: { ...state, event } };
+    case 'covered': {
+      const facts: Facts = [['Changes', describeTrigger(step.trigger)], ...triggerFacts(step.trigger), ['Why', COVERED_WHY]];
+      const title = coveredChanges(step.changes);
+      return { state, reply: detail('info', title, facts), standalone: with_('info', title, facts) };
+    }
     case 'failed': {
       const facts: Facts = [['ECS says', step.reason ?? 'failed'], ...why];
       return { state, reply: detail('error', 'Why it failed', facts), standalone: with_('error', 'Deployment failed', why) };
@@ -183,6 +200,7 @@ const STEP_LOGS: Record<DeploymentStep['kind'], { level: 'info' | 'warn' | 'erro
   rolled_back: { level: 'error', message: 'deployment rolled back' },
   rollback_failed: { level: 'error', message: 'deployment rollback failed' },
   superseded: { level: 'warn', message: 'deployment superseded' },
+  covered: { level: 'info', message: 'deployment covers more changes' },
 };
 
 /**
@@ -212,6 +230,7 @@ export function stepFields(deployment: FollowedEcsDeployment, step: DeploymentSt
     previous_task_definition: deployment.previousTaskDefinition,
     rollback: deployment.rollback,
     ...('durationMs' in step ? { duration_ms: step.durationMs } : {}),
+    ...(step.kind === 'covered' ? { covered_changes: step.changes, covered_total: deployment.covered } : {}),
     ...(evidence === undefined ? {} : { failure_reasons: failureReasons(evidence) }),
   };
 }

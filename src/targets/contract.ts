@@ -17,7 +17,7 @@
  * The deployer does not change.
  */
 import type { Log, MetricSink } from '../shared/observability.js';
-import type { DeploymentRequest, TargetKind } from '../triggers/requests.js';
+import type { Carried, DeploymentRequest, TargetKind } from '../triggers/requests.js';
 import type { EcsPreview, EcsRollout, LambdaPreview, LambdaProgress, LambdaRelease } from './outcomes.js';
 
 /** What a deployment will deploy, known from its reads, by kind of target. */
@@ -87,6 +87,12 @@ export interface Target<R extends DeploymentRequest = DeploymentRequest> {
    * starts a rollout and its outcome is the announcement.
    */
   readonly reportsCompletion: boolean;
+  /**
+   * What a deployment that runs on after `apply` claims (src/following/claims.ts): its target's
+   * key, and what it carries, so a later change made before it started is deployed by it instead
+   * of again. Absent: the target's deployments do not claim.
+   */
+  claimOf?(request: R): { target: string; carried: Carried };
   /** Reads what the deployment needs; never changes AWS. May throw (a failed read is a failed attempt). */
   prepare(request: R, context: TargetContext): Promise<PreparedDeployment>;
 }

@@ -5,7 +5,7 @@
  */
 import { type ECSClient, UpdateServiceCommand } from '../aws/ecs.js';
 import { isRetryableAwsError } from '../shared/errors.js';
-import type { EcsDeployment } from '../triggers/requests.js';
+import { carried, deploymentKey, type EcsDeployment } from '../triggers/requests.js';
 import type { Target } from './contract.js';
 
 /**
@@ -18,6 +18,8 @@ import type { Target } from './contract.js';
 export function createEcsTarget(client: ECSClient): Target<EcsDeployment> {
   return {
     reportsCompletion: false,
+    // A rollout runs on after UpdateService: the tasks it starts read every change made before it.
+    claimOf: (request) => ({ target: deploymentKey(request), carried: carried(request) }),
     // Nothing to read: UpdateService resolves a bare family to its latest ACTIVE revision itself,
     // and without a task definition it starts new tasks of the one the service runs.
     async prepare(request, context) {

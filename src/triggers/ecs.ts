@@ -4,9 +4,18 @@
  * route recognises the event and plans its facts, which the follower (src/following/) applies to
  * the deployments table and reports, after planning.
  */
-import { ecsDeploymentStateSchema, ecsServiceActionSchema, eventTime, excerpt, parseDetail, type EventEnvelope } from './events.js';
+import { RELEASE_STARTED_BY_PREFIX } from '../config/constants.js';
+import {
+  ecsDeploymentStateSchema,
+  ecsServiceActionSchema,
+  ecsTaskStateSchema,
+  eventTime,
+  excerpt,
+  parseDetail,
+  type EventEnvelope,
+} from './events.js';
 import { emptyPlan, ignoredPlan, type PlanBuilder } from './context.js';
-import type { EcsEventFacts, EcsEventName } from './plan.js';
+import type { EcsEventFacts, EcsEventName, Plan, TaskStoppedFacts } from './plan.js';
 
 const DEPLOYMENT_STATES = new Set<string>(['SERVICE_DEPLOYMENT_IN_PROGRESS', 'SERVICE_DEPLOYMENT_COMPLETED', 'SERVICE_DEPLOYMENT_FAILED']);
 const SERVICE_ACTIONS = new Set<string>(['SERVICE_TASK_START_IMPAIRED']);
@@ -55,8 +64,48 @@ function eventDetail(event: EventEnvelope) {
   return undefined;
 }
 
+/** A task that stopped: the release that started it moves on (the ECS rule sends only tasks whose `startedBy` is deploybridge's). */
+function taskPlan(event: EventEnvelope, cluster: string): Plan {
+  const detail = parseDetail(ecsTaskStateSchema, event, 'ECS Task State Change');
+  const startedBy = detail.startedBy ?? '';
+  if (detail.lastStatus !== 'STOPPED' || !startedBy.startsWith(RELEASE_STARTED_BY_PREFIX))
+    return ignoredPlan(
+      'ecs',
+      event.id,
+      `ECS task ${excerpt(detail.lastStatus)}, started by ${excerpt(startedBy || '(nobody)')}, is not a release task that stopped`,
+      'debug',
+    );
+  const taskCluster = clusterFromArn(detail.clusterArn);
+  if (taskCluster !== cluster)
+    return ignoredPlan(
+      'ecs',
+      event.id,
+      `ECS task of cluster ${excerpt(taskCluster ?? detail.clusterArn)} is not in ${cluster} of this project and env`,
+      'debug',
+    );
+  const taskStopped: TaskStoppedFacts = {
+    eventId: event.id,
+    time: eventTime(event),
+    taskArn: detail.taskArn,
+    cluster: taskCluster,
+    startedBy,
+    stopCode: detail.stopCode,
+    stoppedReason: detail.stoppedReason,
+    containers: (detail.containers ?? []).map((c) => ({ name: c.name, exitCode: c.exitCode, reason: c.reason })),
+  };
+  return { ...emptyPlan('ecs', event.id), taskStopped };
+}
+
 export const plan: PlanBuilder = async (event, context) => {
   const { config, catalog } = context;
+  if (event.source === 'aws.events') {
+    if (config.release === undefined) return ignoredPlan('ecs', event.id, 'no release is followed (RELEASE_CONFIG is unset)', 'debug');
+    return { ...emptyPlan('ecs', event.id), releaseTimeouts: { time: eventTime(event) } };
+  }
+  if (event['detail-type'] === 'ECS Task State Change') {
+    if (config.release === undefined) return ignoredPlan('ecs', event.id, 'ECS task events are followed only for RELEASE_CONFIG', 'debug');
+    return taskPlan(event, catalog.cluster);
+  }
   const detail = eventDetail(event);
   if (detail?.reported === undefined) {
     return ignoredPlan(

@@ -126,6 +126,27 @@ export const ecsDeploymentStateSchema = z.object({
   reason: optionalBounded(2048),
 });
 
+/** `ECS Task State Change`: what deploybridge reads of a task that stopped. */
+export const ecsTaskStateSchema = z.object({
+  taskArn: bounded(2048),
+  clusterArn: bounded(2048),
+  lastStatus: bounded(32),
+  startedBy: optionalBounded(128),
+  stopCode: optionalBounded(64),
+  stoppedReason: optionalBounded(2048),
+  containers: z.optional(
+    z
+      .array(
+        z.object({
+          name: bounded(255),
+          exitCode: z.optional(z.number()),
+          reason: optionalBounded(2048),
+        }),
+      )
+      .check(z.maxLength(100)),
+  ),
+});
+
 export const ecsServiceActionSchema = z.object({
   eventType: optionalBounded(32),
   eventName: bounded(128),

@@ -64,6 +64,19 @@ export interface EcsEventFacts {
   region: string;
 }
 
+/** ECS stopped a task deploybridge started for a release (`startedBy`), as the ECS route recognised it. */
+export interface TaskStoppedFacts {
+  eventId: string;
+  /** The event's time (ISO 8601). */
+  time: string;
+  taskArn: string;
+  cluster: string;
+  startedBy: string;
+  stopCode: string | undefined;
+  stoppedReason: string | undefined;
+  containers: Array<{ name: string; exitCode: number | undefined; reason: string | undefined }>;
+}
+
 export interface Plan {
   route: RouteName;
   eventId: string;
@@ -72,6 +85,10 @@ export interface Plan {
   notices: Notice[];
   /** An ECS event to follow (the ECS route): applied to the deployments table and reported after planning. */
   ecsEvent?: EcsEventFacts;
+  /** A task of a release stopped (the ECS route): the release moves on, after planning. */
+  taskStopped?: TaskStoppedFacts;
+  /** The periodic check of the releases' timeouts (the ECS route). */
+  releaseTimeouts?: { time: string };
   /** Set when the event is not for us (another project, an event type we do not act on). */
   ignored?: { reason: string; level: 'debug' | 'info' };
 }

@@ -5,7 +5,7 @@
  */
 import type { LambdaFunction } from '../config/catalog.js';
 import type { EcsNames } from '../config/naming.js';
-import type { Trigger } from './trigger.js';
+import { eventTriggers, type Trigger } from './trigger.js';
 
 /** A Slack user, as a click names them. */
 export interface Person {
@@ -95,4 +95,57 @@ export function deploymentKey(request: DeploymentRequest): string {
 export function changeRank(request: DeploymentRequest): number {
   if (request.target === 'ecs') return request.trigger.kind === 'ecr' ? 2 : 1;
   return request.change.kind === 'image' ? 3 : request.change.kind === 'zip' ? 2 : 1;
+}
+
+/**
+ * What an ECS deployment puts in place besides new tasks: the task definition it names and the
+ * image digests it was asked to run. Another deployment stands in for it only if that one carries
+ * as much (see {@link carriesAll}).
+ */
+export interface Carried {
+  revision: string | undefined;
+  /** Sorted. */
+  digests: string[];
+  /**
+   * False when no other deployment may stand in for it: people asked for this one (a manual
+   * deploy), or what it carries cannot be told (a push without a digest).
+   */
+  replaceable: boolean;
+}
+
+/**
+ * What an ECS deployment carries (a merged one: every push it answers, each of which it runs or
+ * supersedes by a later push of the same tag).
+ *
+ * @example
+ * carried(restartOfApi); // { revision: undefined, digests: [], replaceable: true }
+ * carried(pushOfApi); // { revision: 'arn:…:task-definition/myproject_service_api_dev:42', digests: ['sha256:3f9c…'], replaceable: true }
+ */
+export function carried(request: EcsDeployment): Carried {
+  const digests = new Set<string>();
+  let replaceable = true;
+  for (const trigger of eventTriggers(request.trigger)) {
+    if (trigger.kind === 'manual') {
+      replaceable = false;
+      for (const image of trigger.images ?? []) digests.add(image.digest);
+    } else if (trigger.kind === 'ecr') {
+      if (trigger.digest === undefined) replaceable = false;
+      else digests.add(trigger.digest);
+    }
+  }
+  return { revision: request.taskDefinition, digests: [...digests].sort(), replaceable };
+}
+
+/**
+ * Whether a deployment carrying `by` puts in place everything `what` carries: the same revision (or
+ * `what` names none) and every digest of `what`. Never for what no other deployment may stand in for.
+ *
+ * @example
+ * carriesAll(carried(pushOfApi), carried(restartOfApi)); // true: the push's deployment also restarts
+ * carriesAll(carried(restartOfApi), carried(pushOfApi)); // false: the restart does not carry the pushed digest
+ */
+export function carriesAll(by: Carried, what: Carried): boolean {
+  return (
+    what.replaceable && (what.revision === undefined || what.revision === by.revision) && what.digests.every((d) => by.digests.includes(d))
+  );
 }

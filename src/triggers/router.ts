@@ -43,9 +43,14 @@ function routeOf(event: EventEnvelope): RouteDecision {
         ? { kind: 'route', route: 's3' }
         : { kind: 'ignored', route: 's3', reason: `S3 ${excerpt(detailType)} events are not acted on` };
     case 'aws.ecs':
-      return ['ECS Deployment State Change', 'ECS Service Action'].includes(detailType)
+      return ['ECS Deployment State Change', 'ECS Service Action', 'ECS Task State Change'].includes(detailType)
         ? { kind: 'route', route: 'ecs' }
         : { kind: 'ignored', route: 'ecs', reason: `ECS ${excerpt(detailType)} events are not reported` };
+    case 'aws.events':
+      // The periodic check of the releases' timeouts (RELEASE_CONFIG): following ECS is the ECS route's.
+      return detailType === 'Scheduled Event'
+        ? { kind: 'route', route: 'ecs' }
+        : { kind: 'ignored', route: undefined, reason: `EventBridge ${excerpt(detailType)} events are not acted on` };
     default:
       return (MANUAL_SOURCES as readonly string[]).includes(event.source)
         ? { kind: 'route', route: 'manual' }

@@ -86,3 +86,24 @@ export type Trigger = EventTrigger | MergedTrigger;
 export function deployedTrigger(trigger: Trigger): EventTrigger {
   return trigger.kind === 'merged' ? trigger.deployed : trigger;
 }
+
+/**
+ * The events' triggers a deployment answers: a merged trigger's, or the trigger itself. Each is one
+ * change.
+ *
+ * @example
+ * eventTriggers({ kind: 'merged', deployed: push, triggers: [parameterChange, push], eventIds: ['e1', 'e2'] }); // [parameterChange, push]
+ */
+export function eventTriggers(trigger: Trigger): EventTrigger[] {
+  return trigger.kind === 'merged' ? trigger.triggers : [trigger];
+}
+
+/**
+ * The ids of the events a deployment answers: a merged trigger's, or the one event it was asked by.
+ *
+ * @example
+ * answeredEventIds(mergedTrigger, 'e2'); // ['e1', 'e2']
+ */
+export function answeredEventIds(trigger: Trigger, eventId: string): string[] {
+  return trigger.kind === 'merged' ? trigger.eventIds : [eventId];
+}

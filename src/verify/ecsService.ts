@@ -54,7 +54,13 @@ const ORIGIN_FIX: Record<Origin, (name: string) => string> = {
   cluster: () => 'SERVICE_NAME_PATTERN',
 };
 
-async function describeRevision(ctx: VerifyContext, taskDefinition: string): Promise<DescribedRevision> {
+/**
+ * A task definition (a family: its latest ACTIVE revision) as ECS describes it, or why not.
+ *
+ * @example
+ * const latest = await describeRevision(ctx, 'myproject_migrate_dev');
+ */
+export async function describeRevision(ctx: VerifyContext, taskDefinition: string): Promise<DescribedRevision> {
   try {
     const { taskDefinition: definition } = await ctx.clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition }));
     return definition === undefined ? { state: 'missing' } : { state: 'found', definition };

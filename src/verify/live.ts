@@ -1,7 +1,7 @@
 /**
  * The live preflight: every check against the account, in the order people read them — the
- * cluster, each ECS service, the cluster's services no trigger reaches, each Lambda target, the
- * env files, Slack, approvals and the other channels.
+ * cluster, each ECS service, the cluster's services no trigger reaches, the tasks releases run
+ * before services deploy, each Lambda target, the env files, Slack, approvals and the other channels.
  */
 import type { EcsService, LambdaService } from '../config/catalog.js';
 import type { Config } from '../config/config.js';
@@ -12,6 +12,7 @@ import type { VerifyContext } from './context.js';
 import { checkEcsService, describeServices } from './ecsService.js';
 import { checkEnvFiles } from './envFiles.js';
 import { checkLambdaService } from './lambda.js';
+import { checkReleaseTasks } from './release.js';
 import { ok, type CheckResult } from './result.js';
 import { checkChannels } from './notify.js';
 import { checkApprovalsConfiguration, checkSlackConfiguration } from './slack.js';
@@ -59,7 +60,7 @@ export async function liveChecks(
     const blocks = await mapWithConcurrency(all, CONCURRENCY, (k) =>
       checkEcsService(ctx, k, described.get((k.service as EcsService).ecs.service)),
     );
-    results.push(...blocks.flat(), ...listed.results);
+    results.push(...blocks.flat(), ...listed.results, ...(await checkReleaseTasks(ctx)));
   }
   const lambdaBlocks = await mapWithConcurrency(lambdas, CONCURRENCY, (k) => checkLambdaService(ctx, k.service as LambdaService));
   results.push(...lambdaBlocks.flat());

@@ -22,6 +22,7 @@ export type CheckName =
   | 'lambda-function'
   | 'lambda-alias'
   | 'lambda-artifact'
+  | 'release-task'
   | 'slack'
   | 'approvals'
   /** The channels besides Slack, and `--notify`'s test messages. */

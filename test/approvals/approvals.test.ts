@@ -6,21 +6,14 @@
  * is what the request showed; a rejected, expired or superseded request deploys nothing; a click
  * decides once.
  */
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
-import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
-import { DescribeTaskDefinitionCommand, ECSClient, UpdateServiceCommand, type UpdateServiceCommandInput } from '@aws-sdk/client-ecs';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BASE_ENV, lambdaContext, serviceUpdated, taskDefinition } from '../helpers/app.js';
-import { startDynamoDb } from '../helpers/dynalite.js';
+import { DescribeTaskDefinitionCommand, UpdateServiceCommand, type UpdateServiceCommandInput } from '@aws-sdk/client-ecs';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { approvalHandler, approvalIdOf, buttonsOf, fieldsOf, titleOf, type ApprovalParts } from '../helpers/approvalHandler.js';
+import { serviceUpdated, taskDefinition } from '../helpers/app.js';
 import { adapt, projectEvent } from '../helpers/fixtures.js';
-import { captureOutput } from '../helpers/logs.js';
-import { startSlackApi, TEST_BOT_TOKEN, type ApiCall } from '../helpers/slackApi.js';
-import { clickPayload, formBody, signedClick, TEST_SIGNING_SECRET } from '../helpers/slackInteractions.js';
+import { clickPayload, formBody, signedClick } from '../helpers/slackInteractions.js';
 import { sqsBatch } from '../helpers/sqs.js';
 
-const FUNCTION = 'myproject-deploybridge-dev';
 const FAMILY = 'myproject_service_api_dev';
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject_service_api';
 const revision = (n: number) => `arn:aws:ecs:us-east-1:123456789012:task-definition/${FAMILY}:${n}`;
@@ -38,98 +31,17 @@ function push(tag: string, id: string, digest?: string) {
   );
 }
 
-type Block = { type: string; text?: { text: string }; fields?: Array<{ text: string }>; elements?: Array<Record<string, unknown>> };
-const blocksOf = (call: ApiCall | undefined) => (call?.body.attachments?.[0]?.blocks ?? []) as Block[];
-/** The header, without its emoji. */
-const titleOf = (call: ApiCall | undefined) =>
-  blocksOf(call)
-    .find((b) => b.type === 'header')
-    ?.text?.text.replace(/^:[a-z_]+: /, '');
-const fieldsOf = (call: ApiCall | undefined) => blocksOf(call).flatMap((b) => (b.fields ?? []).map((f) => f.text));
-/** The buttons that act (deploybridge's own, not the console link). */
-const buttonsOf = (call: ApiCall | undefined) =>
-  (blocksOf(call).find((b) => b.type === 'actions')?.elements ?? []).filter((b) => String(b.action_id).startsWith('deploybridge.'));
-
 describe('approvals through the handler', () => {
-  let db: Awaited<ReturnType<typeof startDynamoDb>>;
-  let api: Awaited<ReturnType<typeof startSlackApi>>;
-  let output: ReturnType<typeof captureOutput>;
-  let ecs: AwsClientStub<ECSClient>;
-  let ecr: AwsClientStub<ECRClient>;
-  let lambda: AwsClientStub<LambdaClient>;
-  /** The events the Function URL handed off (Lambda `Invoke`, `Event`), in order. */
+  const handler = approvalHandler({ tablePrefix: 'deployments', env: { APPROVERS: 'U0APPROVER,W0GRIDUSER' } });
+  const { coldStart, click, requests, responseUrl } = handler;
+  let api: ApprovalParts['api'];
+  let output: ApprovalParts['output'];
+  let ecs: ApprovalParts['ecs'];
   let handOffs: unknown[];
-  let tables = 0;
-
-  beforeAll(async () => {
-    db = await startDynamoDb('unused');
-  });
-  afterAll(async () => {
-    await db.close();
-  });
-  beforeEach(async () => {
-    vi.useFakeTimers({ toFake: ['Date'], now: NOW });
-    api = await startSlackApi();
-    output = captureOutput();
-    ecs = mockClient(ECSClient);
-    ecr = mockClient(ECRClient);
-    lambda = mockClient(LambdaClient);
-    handOffs = [];
-    lambda.on(InvokeCommand).callsFake((input: { Payload: Uint8Array }) => {
-      handOffs.push(JSON.parse(new TextDecoder().decode(input.Payload)));
-      return { StatusCode: 202 };
-    });
-    ecs.on(DescribeTaskDefinitionCommand).resolves(taskDefinition(FAMILY, 43, [`${IMAGE}:v1.4.3`]));
-    ecs.on(UpdateServiceCommand).callsFake((input: UpdateServiceCommandInput) => serviceUpdated(input.taskDefinition ?? 'unknown'));
-    ecr.on(DescribeImagesCommand).callsFake((input: { imageIds?: Array<{ imageDigest?: string; imageTag?: string }> }) => ({
-      imageDetails: [{ imageDigest: input.imageIds?.[0]?.imageDigest ?? `sha256:${'0'.repeat(64)}`, imageTags: ['v1.4.3'] }],
-    }));
-  });
-  afterEach(async () => {
-    output.restore();
-    ecs.restore();
-    ecr.restore();
-    lambda.restore();
-    vi.useRealTimers();
-    vi.unstubAllEnvs();
-    await api.close();
+  beforeEach(() => {
+    ({ api, output, ecs, handOffs } = handler.parts());
   });
 
-  /** The entry point, loaded afresh with the function's environment on a fresh deployments table (a cold start). */
-  async function coldStart(env: Record<string, string> = {}) {
-    const tableName = `deployments-${++tables}`;
-    await db.client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
-    const variables = {
-      ...BASE_ENV,
-      APPROVERS: 'U0APPROVER,W0GRIDUSER',
-      SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
-      SLACK_CHANNEL: 'C0DEPLOYS',
-      SLACK_API_URL: api.apiUrl,
-      SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
-      DEPLOYMENTS_TABLE: tableName,
-      AWS_LAMBDA_FUNCTION_NAME: FUNCTION,
-      AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-      ...env,
-    };
-    for (const [name, value] of Object.entries(variables)) vi.stubEnv(name, value);
-    vi.resetModules();
-    const { handler } = await import('../../src/index.js');
-    return async (event: unknown) => handler(event, lambdaContext());
-  }
-
-  const responseUrl = () => `${new URL(api.apiUrl).origin}/actions/T0/1/response`;
-  /** The approval request posted in the channel (the top-level message with buttons). */
-  const requests = () => api.calls.filter((c) => c.method === 'chat.postMessage' && buttonsOf(c).length > 0);
-  const approvalIdOf = (call: ApiCall | undefined) => buttonsOf(call)[0]?.value as string;
   /** The ephemeral replies to whoever clicked. */
   const replies = () => api.calls.filter((c) => c.method.startsWith('actions/')).map((c) => c.body.text);
   /** UpdateService calls: what was deployed. */
@@ -137,26 +49,6 @@ describe('approvals through the handler', () => {
   const updatesOf = (ts: string | undefined) => api.calls.filter((c) => c.method === 'chat.update' && c.body.ts === ts);
   const log = (message: string) => output.logs().find((l) => l.message === message);
   const metric = (name: string) => output.metrics().reduce((sum, m) => sum + Number(m[name] ?? 0), 0);
-
-  /**
-   * A click as Slack sends it: to the Function URL (answered 200), then the hand-off the Function
-   * URL made, as Lambda's asynchronous invocation delivers it. Resolves with what that came to.
-   */
-  async function click(
-    invoke: (event: unknown) => Promise<unknown>,
-    value: string,
-    action = 'approve',
-    user = { id: 'U0APPROVER', name: 'alice' },
-  ) {
-    const before = handOffs.length;
-    const answer = (await invoke(signedClick({ actionId: `deploybridge.${action}`, value, user, responseUrl: responseUrl() }))) as {
-      statusCode: number;
-    };
-    expect(answer.statusCode).toBe(200);
-    const handOff = handOffs[before];
-    expect(handOff).toBeDefined();
-    return { handOff, result: await invoke(handOff) };
-  }
 
   it('a push waits for approval: nothing is deployed, one request is posted with Approve (primary, confirm) and Reject (danger)', async () => {
     const invoke = await coldStart();
@@ -412,6 +304,42 @@ describe('approvals through the handler', () => {
     await invoke(sqsBatch([push('v1.4.3', 'push-1'), push('v1.4.3', 'push-2')]));
     expect(requests()).toHaveLength(1);
     expect(deployed()).toEqual([]);
+  });
+
+  it('a burst longer than one batch asks once: the later batches’ changes join the pending request, which says so, and approved it deploys once', async () => {
+    const invoke = await coldStart();
+    const digest = `sha256:${'1'.repeat(64)}`;
+    expect(await invoke(sqsBatch([push('v1.4.3', 'push-1', digest), push('v1.4.3', 'push-2', digest)]))).toEqual({ batchItemFailures: [] });
+    expect(await invoke(sqsBatch([push('v1.4.3', 'push-3', digest), push('v1.4.3', 'push-4', digest)]))).toEqual({ batchItemFailures: [] });
+    const [request] = requests();
+    expect(requests()).toHaveLength(1);
+    expect(metric('ApprovalsRequested')).toBe(1);
+    const ts = api.messages[0]?.ts;
+    const updated = updatesOf(ts);
+    expect(updated.map((u) => titleOf(u))).toEqual(['Approval needed: api']);
+    expect(fieldsOf(updated[0])).toEqual(expect.arrayContaining([expect.stringContaining('+2 changes joined')]));
+    expect(buttonsOf(updated[0]).map((b) => b.value)).toEqual([approvalIdOf(request), approvalIdOf(request)]);
+    expect(log('approval joined: later changes wait for the pending request instead of asking again')?.fields).toMatchObject({
+      service: 'api',
+      approval_id: approvalIdOf(request),
+      joined_events: ['push-3', 'push-4'],
+      changes_joined: 2,
+    });
+    // A joined event delivered again changes nothing.
+    await invoke(sqsBatch([push('v1.4.3', 'push-3', digest)]));
+    expect(requests()).toHaveLength(1);
+    expect(updatesOf(ts)).toHaveLength(1);
+    await click(invoke, approvalIdOf(request));
+    expect(deployed()).toEqual([revision(43)]);
+  });
+
+  it('a push of another image while a request waits does not join it: it is asked again and supersedes it', async () => {
+    const invoke = await coldStart();
+    await invoke(sqsBatch([push('v1.4.3', 'push-1', `sha256:${'1'.repeat(64)}`)]));
+    await invoke(sqsBatch([push('v1.4.3', 'push-2', `sha256:${'2'.repeat(64)}`)]));
+    expect(requests()).toHaveLength(2);
+    expect(updatesOf(api.messages[0]?.ts).map((u) => titleOf(u))).toEqual(['Approval superseded: api']);
+    expect(log('approval joined: later changes wait for the pending request instead of asking again')).toBeUndefined();
   });
 
   it('DRY_RUN says what it would ask, with the message, and asks nothing', async () => {

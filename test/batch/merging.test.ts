@@ -79,6 +79,8 @@ describe('merging per batch', () => {
       events: 16,
       deployments_asked: 16,
       deployments: 3,
+      deployments_covered: 0,
+      changes_covered: 0,
       record_fates: { deployed: 16 },
       records_to_retry: [],
     });

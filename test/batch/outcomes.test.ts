@@ -174,6 +174,8 @@ describe('the batch response', () => {
       deployments_asked: 3,
       deployments: 3,
       deployments_not_merged: 1,
+      deployments_covered: 0,
+      changes_covered: 0,
       record_fates: { to_retry: 1, deployed: 2, duplicate: 1, ignored: 1, rejected: 1, not_an_event: 2 },
       records_to_retry: ['msg-1'],
     });

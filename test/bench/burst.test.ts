@@ -3,7 +3,16 @@
  * of it (BURST_EXPECTED) is what the App does with it: one SQS batch, or 30 direct invocations.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BURST_EXPECTED, BURST_IMAGES, BURST_SERVICE_CONFIG, BURST_SERVICES, burstEvents, sqsBatch } from '../../bench/burst.mjs';
+import {
+  APPLY_CHANGES,
+  applyBatches,
+  BURST_EXPECTED,
+  BURST_IMAGES,
+  BURST_SERVICE_CONFIG,
+  BURST_SERVICES,
+  burstEvents,
+  sqsBatch,
+} from '../../bench/burst.mjs';
 import { DescribeTaskDefinitionCommand, serviceUpdated, taskDefinition, testApp, UpdateServiceCommand } from '../helpers/app.js';
 import { captureOutput } from '../helpers/logs.js';
 import { sqsSampleEvent } from '../helpers/sqs.js';
@@ -43,6 +52,16 @@ describe('the bench burst', () => {
     expect(Object.values(BURST_SERVICE_CONFIG).filter((files) => files.some((f) => f.key === saves[0]?.key))).toHaveLength(2);
     const times = events.map((e) => Date.parse(e.time));
     expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
+  it('the large burst is 250 parameter changes over the 3 services, as SQS batches of at most 100: 100, 100, 50', () => {
+    const batches = applyBatches();
+    expect(batches.map((b) => b.length)).toEqual([100, 100, 50]);
+    const events = batches.flat();
+    expect(events).toHaveLength(APPLY_CHANGES);
+    expect(new Set(events.map((e) => e.id)).size).toBe(APPLY_CHANGES);
+    expect(new Set(events.map((e) => (e.detail.name as string).split('/')[3]))).toEqual(new Set(BURST_SERVICES));
+    expect(events.every((e) => e.source === 'aws.ssm')).toBe(true);
   });
 
   it('as one SQS batch: one UpdateService and one Slack message per service', async () => {

@@ -67,6 +67,7 @@ describe('budgets of the floors, the RSS and the SDK copies', () => {
     fanoutCallsPerService: 1,
     fanoutOtherCalls: 3,
     burstBatchUpdates: 3,
+    applyMaxDeploymentsPerService: 1,
   };
   const breached = (figures: Record<string, number | undefined>) =>
     evaluate({ ...fine, ...figures })

@@ -107,6 +107,7 @@ describe('fan-out ideal and budgets', () => {
       fanoutCallsPerService: 1,
       fanoutOtherCalls: 3,
       burstBatchUpdates: 3,
+      applyMaxDeploymentsPerService: 1,
     };
     const within = evaluate(fine);
     expect(within.filter((c) => c.kind === 'budget').every((c) => c.ok)).toBe(true);
@@ -121,6 +122,7 @@ describe('fan-out ideal and budgets', () => {
       routesWithOtherClients: 1,
       fanoutCallsPerService: 0.5,
       burstBatchUpdates: 4,
+      applyMaxDeploymentsPerService: 3,
     });
     expect(over.filter((c) => c.kind === 'budget' && !c.ok).map((c) => c.name)).toEqual([
       'init-only ratio',
@@ -130,6 +132,7 @@ describe('fan-out ideal and budgets', () => {
       'routes loading an SDK client they do not use',
       'AWS calls per service in the fan-out',
       'UpdateService calls of the 30-event burst as one batch (one per service)',
+      'UpdateService calls per service of 250 parameter changes as three SQS batches, two at once (DEPLOYMENTS_TABLE)',
     ]);
     // Counts are exact: fewer deployments than services is as wrong as more.
     expect(

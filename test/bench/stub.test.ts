@@ -2,7 +2,9 @@ import { DescribeTaskDefinitionCommand, ECSClient, ListClustersCommand, UpdateSe
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { GetObjectCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeParametersCommand, GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDynamoDbStore } from '../../src/following/dynamodb.js';
 import { PREVIOUS_VERSION, startStub, type Stub } from '../../bench/stub.mjs';
 
 /** The bench's stand-in for AWS must speak the real protocols: the SDK itself is the judge. */
@@ -14,6 +16,19 @@ describe('bench AWS stub', () => {
   });
   afterEach(async () => {
     await stub.close();
+  });
+
+  it('keeps the deployments table in memory: reads, and writes on the condition deploybridge names', async () => {
+    const client = new DynamoDBClient({ region: 'us-east-1', endpoint: stub.url, credentials, maxAttempts: 1 });
+    const table = createDynamoDbStore({ tableName: 'bench-deployments', region: 'us-east-1', ttlSeconds: 60 }, client);
+    const entry = { type: 'latest' as const, deploymentId: 'ecs-svc/1' };
+    expect(await table.read('k')).toBeUndefined();
+    expect(await table.write('k', entry, undefined)).toBe(true);
+    expect(await table.write('k', entry, undefined)).toBe(false);
+    expect(await table.write('k', { ...entry, deploymentId: 'ecs-svc/2' }, 1)).toBe(true);
+    expect(await table.write('k', entry, 1)).toBe(false);
+    expect(await table.read('k')).toEqual({ entry: { ...entry, deploymentId: 'ecs-svc/2' }, version: 2 });
+    client.destroy();
   });
 
   it('answers the ECS JSON protocol with what deploybridge reads', async () => {

@@ -162,7 +162,12 @@ describe('following without, or despite, the deployments table', () => {
     const result = await app.handle(parameterUpdate('p1'));
     expect(result).toMatchObject({ deployments: [{ status: 'started', deploymentId: 'ecs-svc/1' }] });
     expect(notifier.sent.map((n) => n.title)).toEqual(['Deployment started: api']);
-    expect(metrics.counts).toMatchObject({ DeploymentsStarted: 1, DeploymentRecordsFailed: 1 });
+    // Neither its claim of the service nor its record could be written.
+    expect(metrics.counts).toMatchObject({ DeploymentsStarted: 1, DeploymentRecordsFailed: 2 });
+    expect(
+      output.logs().find((l) => l.message === 'deployment claim not recorded: it starts without one, as without the deployments table')
+        ?.fields,
+    ).toMatchObject({ service: 'api', error_name: 'ResourceNotFoundException' });
     expect(
       output.logs().find((l) => l.message === 'deployment not recorded: its later events are reported without it')?.fields,
     ).toMatchObject({ service: 'api', error_name: 'ResourceNotFoundException' });
@@ -172,7 +177,7 @@ describe('following without, or despite, the deployments table', () => {
       'info Deployment started: api',
       'success Deployment completed: api',
     ]);
-    expect(metrics.counts.DeploymentRecordsFailed).toBe(2);
+    expect(metrics.counts.DeploymentRecordsFailed).toBe(3);
   });
 
   describe('a message reference the table does not take', () => {
@@ -246,7 +251,8 @@ describe('following without, or despite, the deployments table', () => {
           },
         });
       await app.handle(parameterUpdate('p1'));
-      await app.handle(parameterUpdate('p2'));
+      // A change made after the first rollout started (one made before would be covered by it).
+      await app.handle({ ...parameterUpdate('p2'), time: new Date().toISOString() });
 
       expect(notifier.sent.map((n) => `${n.severity} ${n.title}`)).toEqual([
         'info Deployment started: api',

@@ -535,6 +535,8 @@ describe('following a deployment from trigger to outcome', () => {
     ecsMock.on(UpdateServiceCommand).resolves(started(D1, 42, { id: D0, revision: 41, rolloutState: 'COMPLETED' }));
     const deployment = `deployment#${D1}`;
     const latest = 'service#myproject_cluster_dev/myproject_service_api_dev';
+    // A rollout claims its service first (src/following/claims.ts): one read.
+    const claim = 'claim#ecs:myproject_cluster_dev/myproject_service_api_dev';
     // With a bot token, the message a step updated is remembered: that change reads the record once more.
     const message = mode === 'bot' ? [deployment] : [];
     expect(
@@ -544,7 +546,7 @@ describe('following a deployment from trigger to outcome', () => {
         ecs('deployment-completed.json', 'ecs-2', '2024-06-03T09:03:05Z'),
       ),
     ).toEqual([
-      [deployment, latest, ...message],
+      [claim, deployment, latest, ...message],
       [deployment, ...message],
       [deployment, ...message],
     ]);
@@ -559,6 +561,7 @@ describe('following a deployment from trigger to outcome', () => {
       const deployment = `deployment#${D1}`;
       const rollback = `deployment#${R1}`;
       const latest = 'service#myproject_cluster_dev/myproject_service_api_dev';
+      const claim = 'claim#ecs:myproject_cluster_dev/myproject_service_api_dev';
       const message = mode === 'bot' ? [deployment] : [];
       const rollbackStarts = ecs('deployment-in-progress-rollback.json', 'ecs-2', '2024-06-03T09:03:41Z', { deploymentId: R1 });
       expect(
@@ -573,7 +576,7 @@ describe('following a deployment from trigger to outcome', () => {
           }),
         ),
       ).toEqual([
-        [deployment, latest, ...message],
+        [claim, deployment, latest, ...message],
         [deployment, ...message],
         // The rollback's own record, the service's latest deployment and that deployment, and the one the rollback returns to (the sample's).
         [rollback, latest, deployment, 'deployment#deploymentID', ...message],
@@ -590,6 +593,8 @@ describe('following a deployment from trigger to outcome', () => {
     failingTasks(ecsMock);
     const deployment = `deployment#${D1}`;
     const latest = 'service#myproject_cluster_dev/myproject_service_api_dev';
+    // A rollout claims its service first (src/following/claims.ts): one read.
+    const claim = 'claim#ecs:myproject_cluster_dev/myproject_service_api_dev';
     expect(
       await reads(
         push('v1.4.3', 'push-1', '2024-06-03T09:00:00Z'),
@@ -599,7 +604,7 @@ describe('following a deployment from trigger to outcome', () => {
         ecs('deployment-in-progress.json', 'ecs-2', '2099-01-01T00:00:00Z', { deploymentId: 'ecs-svc/900' }),
       ),
     ).toEqual([
-      [deployment, latest],
+      [claim, deployment, latest],
       [latest, deployment],
       ['deployment#ecs-svc/900', latest, deployment],
     ]);

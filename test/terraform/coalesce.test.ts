@@ -50,7 +50,11 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'the coalescing q
       expect(direct.length, name).toBeLessThan(rules.length);
     }
     // The example has every kind of rule: both kinds are exercised.
-    expect(Object.keys(example.module('deploybridge').instances('aws_lambda_permission', 'eventbridge')).sort()).toEqual(['ecs', 'manual']);
+    expect(Object.keys(example.module('deploybridge').instances('aws_lambda_permission', 'eventbridge')).sort()).toEqual([
+      'ecs',
+      'manual',
+      'release-tasks',
+    ]);
   });
 
   it('visibility timeout at least six times the function timeout (plus the window), as AWS asks of an SQS event source', () => {

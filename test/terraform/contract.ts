@@ -123,6 +123,14 @@ export const CONTRACT: Record<string, ContractVariable> = {
       expect: json({ api: { alarms: ['api-5xx'] } }),
     },
   },
+  RELEASE_CONFIG: {
+    module: 'input',
+    drivenBy: {
+      input: 'release_config',
+      value: { api: {}, worker: { after: ['api'] } },
+      expect: json({ api: {}, worker: { after: ['api'] } }),
+    },
+  },
   LAMBDA_FUNCTION_PATTERN: {
     default: '{project}_lambda_{name}_{env}',
     module: 'input',

@@ -65,6 +65,9 @@ const EXPECTED: Record<string, string[]> = {
   'ecs-steady-state.json': [],
   'ecs-task-placement-failure.json': [],
   'ecs-task-state-change.json': [],
+  'ecs-task-stopped-release.json': ['release-tasks'],
+  'ecs-task-stopped-service.json': [],
+  'ecs-task-stopped-other-cluster.json': [],
   'ecs-deployment-other-cluster.json': [],
   'ecs-deployment-other-env.json': [],
   'ecs-deployment-cluster-lookalike.json': [],
@@ -127,6 +130,7 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'event patterns o
       'ecr-scan',
       'ecs',
       'manual',
+      'release-tasks',
       's3-cloudtrail-myproject-artifacts-dev',
       's3-myproject-config-dev',
       'ssm',
@@ -161,7 +165,13 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'event patterns o
     for (const [file, expected] of Object.entries(EXPECTED)) {
       if (expected.length === 0) continue;
       const decision = route(fixture(file) as Parameters<typeof route>[0], all);
-      const trigger = (expected[0] as string).startsWith('s3-') ? 's3' : expected[0] === 'ecr-scan' ? 'ecr' : expected[0];
+      const trigger = (expected[0] as string).startsWith('s3-')
+        ? 's3'
+        : expected[0] === 'ecr-scan'
+          ? 'ecr'
+          : expected[0] === 'release-tasks'
+            ? 'ecs'
+            : expected[0];
       expect(decision, file).toEqual({ kind: 'route', route: trigger });
     }
   });

@@ -196,7 +196,7 @@ async function mustRun(args: string[], cwd: string, env: NodeJS.ProcessEnv): Pro
   return r;
 }
 
-/** A stand-in for STS that answers GetCallerIdentity, and refuses anything else. */
+/** A stand-in for STS that answers GetCallerIdentity (and ECS DescribeTaskDefinition, for releases' families), and refuses anything else. */
 async function startAwsStub(): Promise<{ endpoint: string; close: () => Promise<void> }> {
   const server = createServer((req, res) => {
     let body = '';
@@ -206,6 +206,25 @@ async function startAwsStub(): Promise<{ endpoint: string; close: () => Promise<
       if (/Action=GetCallerIdentity/.test(body)) {
         res.end(
           `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><Arn>arn:aws:iam::${TEST_ACCOUNT_ID}:user/deploybridge-test</Arn><UserId>AIDATEST</UserId><Account>${TEST_ACCOUNT_ID}</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>test</RequestId></ResponseMetadata></GetCallerIdentityResponse>`,
+        );
+        return;
+      }
+      // The families release_config names: the module reads their roles (data.aws_ecs_task_definition.release).
+      if (/DescribeTaskDefinition$/.test(String(req.headers['x-amz-target']))) {
+        const family = String((JSON.parse(body) as { taskDefinition?: string }).taskDefinition);
+        res.setHeader('content-type', 'application/x-amz-json-1.1');
+        res.end(
+          JSON.stringify({
+            taskDefinition: {
+              family,
+              revision: 1,
+              status: 'ACTIVE',
+              taskDefinitionArn: `arn:aws:ecs:eu-west-1:${TEST_ACCOUNT_ID}:task-definition/${family}:1`,
+              taskRoleArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/${family}-task`,
+              executionRoleArn: `arn:aws:iam::${TEST_ACCOUNT_ID}:role/${family}-execution`,
+              containerDefinitions: [{ name: 'migrate', image: 'migrate:1', essential: true }],
+            },
+          }),
         );
         return;
       }

@@ -25,6 +25,7 @@ import { otherBus, readLocalInput, type RawEvent } from '../../src/local/input.j
 import { batchSummary, planSummary } from '../../src/local/report.js';
 import { runLocal } from '../../src/local/run.js';
 import type { SlackPayload } from '../../src/slack/messages.js';
+import { maskText } from '../../src/shared/redact.js';
 import { slackSignature } from '../../src/slack/signature.js';
 import { startDynamoDb } from '../helpers/dynalite.js';
 import { captureOutput } from '../helpers/logs.js';
@@ -37,6 +38,17 @@ const SAMPLES = [
     .map((f) => `events/${f}`),
   ...readdirSync('events/put-events').map((f) => `events/put-events/${f}`),
 ];
+
+/** What a sample needs besides the embedded defaults: the release sequence is run with RELEASE_CONFIG (docs/releases.md). */
+const SAMPLE_ENV: Record<string, Record<string, string>> = {
+  'events/release-sequence.json': {
+    RELEASE_CONFIG: JSON.stringify({
+      api: { run_before: { family: 'myproject_migrate_dev', container: 'migrate', command: ['./migrate', 'up'], timeout_minutes: 20 } },
+      worker: { after: ['api'] },
+    }),
+    DEPLOYMENTS_TABLE: 'local',
+  },
+};
 
 /** Where the local run assumes deploybridge runs (its embedded defaults and account, region us-east-1). */
 const ORIGIN = { region: 'us-east-1', account: LOCAL_ACCOUNT };
@@ -95,10 +107,8 @@ describe('the local run agrees with the function on the same answers', () => {
   async function runFunction(file: string) {
     const input = readLocalInput(file, ORIGIN);
     // With a Slack click, the local run takes the approvals' defaults too.
-    const defaults = withLocalDefaults({}, { clicks: input.events.some((event) => isFunctionUrlEvent(event)) }).env as Record<
-      string,
-      string
-    >;
+    const defaults = withLocalDefaults({ ...SAMPLE_ENV[file] }, { clicks: input.events.some((event) => isFunctionUrlEvent(event)) })
+      .env as Record<string, string>;
     const config = loadConfig(defaults);
     /** The events the Function URL handed off (Lambda `Invoke`, `Event`), to invoke as Lambda would. */
     const handOffs: unknown[] = [];
@@ -150,7 +160,7 @@ describe('the local run agrees with the function on the same answers', () => {
       SLACK_API_URL: slack.apiUrl,
     };
     vi.resetModules();
-    // Each sample its own environment: what one set (APPROVERS) must not linger into the next.
+    // Each sample its own environment: what one set (APPROVERS, RELEASE_CONFIG) must not linger into the next.
     vi.unstubAllEnvs();
     for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
     const { handler } = await import('../../src/index.js');
@@ -200,7 +210,7 @@ describe('the local run agrees with the function on the same answers', () => {
 
   it.each(SAMPLES)('%s', async (file) => {
     const printed: string[] = [];
-    const code = await runLocal([file, '--json'], {}, (line) => printed.push(line));
+    const code = await runLocal([file, '--json'], SAMPLE_ENV[file] ?? {}, (line) => printed.push(line));
     recordSuiteOutput(printed.join('\n'));
     const local = printed.join('\n');
 
@@ -214,7 +224,7 @@ describe('the local run agrees with the function on the same answers', () => {
         );
         continue;
       }
-      const words =
+      const summary =
         fn.kind === 'batch'
           ? batchSummary(
               output.logs().findLast((line) => line.message === 'batch handled')?.fields,
@@ -222,6 +232,8 @@ describe('the local run agrees with the function on the same answers', () => {
               calls,
             )
           : planSummary(invocation.result as HandleResult, event, calls);
+      // Masked as the terminal masks what the local run prints (RunTask's clientToken reads as a token).
+      const words = summary.map((line) => maskText(line));
       const at = printed.indexOf(words[0] ?? '');
       expect(at, words[0]).toBeGreaterThanOrEqual(0);
       const block = printed.slice(at, at + words.length);

@@ -366,7 +366,9 @@ describe('npm start -- <file> (offline)', () => {
     try {
       const file = join(dir, 'restarts.json');
       const sample = (name: string) => JSON.parse(readFileSync(`events/${name}`, 'utf8')) as unknown;
-      writeFileSync(file, JSON.stringify([sample('ssm-parameter-update.json'), sample('s3-env-file-changed.json')]));
+      // The env file changes after the first restart started (a change made before it would be covered by it).
+      const later = { ...(sample('s3-env-file-changed.json') as object), time: '2099-01-01T00:00:00Z' };
+      writeFileSync(file, JSON.stringify([sample('ssm-parameter-update.json'), later]));
       const { code, lines, text } = await run([file]);
       expect(code).toBe(0);
       expect(lines.filter((l) => l.startsWith('    started: '))).toEqual([
@@ -862,5 +864,53 @@ describe('the first screen, as `npm start -- events/ecr-push-api.json` prints it
     // On Node < 22 the SDK's warning is one line, the last.
     const note = screen.findIndex((l) => l.includes('Node >= 22'));
     if (note !== -1) expect(note).toBe(screen.length - 1);
+  });
+});
+
+describe('npm start with RELEASE_CONFIG (offline)', () => {
+  const RELEASE = {
+    RELEASE_CONFIG: JSON.stringify({
+      api: { run_before: { family: 'myproject_migrate_dev', container: 'migrate', command: ['./migrate', 'up'], timeout_minutes: 20 } },
+      worker: { after: ['api'] },
+    }),
+    DEPLOYMENTS_TABLE: 'local',
+  };
+  let output: ReturnType<typeof captureOutput>;
+  beforeEach(() => {
+    output = captureOutput();
+  });
+  afterEach(() => output.restore());
+
+  it('one event: a dry run prints the plan of the release steps, and runs nothing', async () => {
+    const { code, lines, text } = await run(['events/s3-env-file-created.json'], RELEASE);
+    expect(code).toBe(0);
+    const plan = lines.indexOf('Slack (not sent), message 1: [blue #1D9BD1] :rocket: [DRY RUN] Release plan: api, worker');
+    expect(plan).toBeGreaterThan(0);
+    expect(lines.slice(plan + 2, plan + 5)).toEqual([
+      '    Steps: 1. Run myproject_migrate_dev before api: waiting',
+      '      2. Deploy api: waiting',
+      '      3. Deploy worker (after api): waiting',
+    ]);
+    expect(text).not.toContain('RunTask');
+  });
+
+  it('the sample sequence: migration task started, stopped with exit 0, api deployed and completed, worker deployed', async () => {
+    const { code, lines } = await run(['events/release-sequence.json'], RELEASE);
+    expect(code).toBe(0);
+    const writes = lines.filter((l) => l.startsWith('  described write: ')).map((l) => l.split(' → ')[0]);
+    expect(writes).toEqual([
+      '  described write: ecs:RunTask cluster=myproject_cluster_dev taskDefinition=arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_migrate_dev:42 count=1 startedBy=deploybridge/3877aac17ac0b1b2/0 clientToken=[redacted] launchType=FARGATE platformVersion=LATEST subnets=subnet-0123456789abcdef0 assignPublicIp=DISABLED name=migrate command=./migrate command=up',
+      '  described write: ecs:UpdateService cluster=myproject_cluster_dev service=myproject_service_dev forceNewDeployment=true',
+      '  described write: ecs:UpdateService cluster=myproject_cluster_dev service=myproject_service_api_dev forceNewDeployment=true',
+      '  described write: ecs:UpdateService cluster=myproject_cluster_dev service=myproject_service_worker_dev forceNewDeployment=true',
+    ]);
+    const channel = lines.slice(lines.findIndex((l) => l.startsWith('The Slack channel as a bot token leaves it')));
+    expect(channel).toContain('[green #2EB67D] :white_check_mark: Release completed: api, worker');
+    expect(channel.filter((l) => /^ {6}\[/.test(l))).toEqual([
+      '      [blue #1D9BD1] :rocket: Task started before api: myproject_migrate_dev',
+      '      [green #2EB67D] :white_check_mark: Task succeeded before api: myproject_migrate_dev',
+      '      [green #2EB67D] :white_check_mark: Step done: api deployed',
+      '      [green #2EB67D] :white_check_mark: Step done: worker deployed',
+    ]);
   });
 });

@@ -30,6 +30,10 @@ const TRIGGERED_AT = '2026-03-02T10:00:00.000Z';
 function reporter(hold?: Promise<void>) {
   const told: Array<{ what: 'started' | 'finished'; outcome: TargetOutcome; first?: MessageRef | undefined }> = [];
   const follower: Follower = {
+    // The queue kind does not claim its target: nothing is claimed, released or covered.
+    claim: async () => undefined,
+    release: async () => {},
+    onCovered: async () => {},
     async onStarted(_deployment, outcome, message) {
       told.push({ what: 'started', outcome });
       await hold;

@@ -73,6 +73,9 @@ function deployer(
   // What the follower is told, in order: `started <service> <outcome's status>` or `finished …`.
   const told: string[] = [];
   const follower: Follower = {
+    claim: (ask, fields, metrics) => real.claim(ask, fields, metrics),
+    release: (deployment, ticket) => real.release(deployment, ticket),
+    onCovered: (deployment, by, changes, trigger) => real.onCovered(deployment, by, changes, trigger),
     onStarted: (deployment, outcome, message) => {
       told.push(`started ${deployment.facts.request.service} ${outcome.status}`);
       return real.onStarted(deployment, outcome, message);

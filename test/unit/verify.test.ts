@@ -1018,3 +1018,44 @@ describe('docs/preflight.md', () => {
     expect(lines).toEqual(example?.split('\n'));
   });
 });
+
+describe('npm run verify -- --live, the tasks RELEASE_CONFIG runs before services deploy', () => {
+  const releaseEnv = (container: string) => ({
+    ...ENV,
+    DEPLOYMENTS_TABLE: 'myproject-deploybridge-dev-deployments',
+    RELEASE_CONFIG: JSON.stringify({
+      api: { run_before: { family: 'myproject_migrate_dev', container, command: ['./migrate', 'up'] } },
+      worker: { after: ['api'] },
+    }),
+  });
+
+  it('a family with an ACTIVE revision that names the container is ok', async () => {
+    account.taskDefinitions.push({
+      family: 'myproject_migrate_dev',
+      revision: 3,
+      status: 'ACTIVE',
+      containers: [{ name: 'migrate', image: `${REGISTRY}/myproject_migrate:v1` }],
+    });
+    const { code, lines } = await verify(['--live'], releaseEnv('migrate'));
+    expect(lines).toContain('ok       api: runs myproject_migrate_dev:3 before it deploys; container migrate decides');
+    expect(code).toBe(0);
+  });
+
+  it('a family without an ACTIVE revision, or without the named container, is a problem', async () => {
+    const missing = await verify(['--live'], releaseEnv('migrate'));
+    expect(missing.problems).toEqual([
+      'problem  api: RELEASE_CONFIG.api.run_before.family myproject_migrate_dev has no ACTIVE revision: every release of api would stop before it deploys. Fix: register the task definition, or correct run_before.family',
+    ]);
+    account.taskDefinitions.push({
+      family: 'myproject_migrate_dev',
+      revision: 3,
+      status: 'ACTIVE',
+      containers: [{ name: 'app', image: `${REGISTRY}/myproject_migrate:v1` }],
+    });
+    const wrong = await verify(['--live'], releaseEnv('migrate'));
+    expect(wrong.problems).toEqual([
+      'problem  api: myproject_migrate_dev:3 has no container migrate (it has app): every release of api would stop before it deploys. Fix: correct RELEASE_CONFIG.api.run_before.container',
+    ]);
+    expect(wrong.code).not.toBe(0);
+  });
+});

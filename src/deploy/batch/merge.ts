@@ -9,7 +9,7 @@
  * (src/present/triggerLines.ts words them) and every event id, which the idempotency guard records.
  */
 import { changeRank, deploymentKey, type DeploymentRequest } from '../../triggers/requests.js';
-import type { EventTrigger, Trigger } from '../../triggers/trigger.js';
+import { eventTriggers } from '../../triggers/trigger.js';
 import type { RouteName } from '../../triggers/plan.js';
 import type { DeploymentOrder } from '../deployer.js';
 
@@ -33,11 +33,6 @@ export interface MergedDeployment extends DeploymentOrder {
   eventIds: string[];
 }
 
-/** The events' triggers of a request (a handler's request has one). */
-function triggersOf(trigger: Trigger): EventTrigger[] {
-  return trigger.kind === 'merged' ? trigger.triggers : [trigger];
-}
-
 /** The request itself when only one event asked; otherwise the winner, with a merged trigger. */
 function mergeTarget(asked: readonly Asked[]): MergedDeployment {
   // Event-time order (an event without a time counts as the latest), then the batch's order.
@@ -49,6 +44,8 @@ function mergeTarget(asked: readonly Asked[]): MergedDeployment {
   const triggeredAt = new Date(times.length === 0 ? Date.now() : Math.min(...times)).toISOString();
   const { eventId, route } = winner;
   if (ordered.length === 1) return { request: winner.request, eventId, route, eventIds, triggeredAt };
+  // The latest change: an event that does not say when counts as now.
+  const changedAt = new Date(times.length < ordered.length ? Date.now() : Math.max(...times)).toISOString();
   const deployed = winner.request.trigger;
   return {
     request: {
@@ -56,7 +53,7 @@ function mergeTarget(asked: readonly Asked[]): MergedDeployment {
       trigger: {
         kind: 'merged',
         deployed: deployed.kind === 'merged' ? deployed.deployed : deployed,
-        triggers: ordered.flatMap((a) => triggersOf(a.request.trigger)),
+        triggers: ordered.flatMap((a) => eventTriggers(a.request.trigger)),
         eventIds,
       },
     },
@@ -64,6 +61,7 @@ function mergeTarget(asked: readonly Asked[]): MergedDeployment {
     route,
     eventIds,
     triggeredAt,
+    changedAt,
   };
 }
 
@@ -75,7 +73,7 @@ function mergeTarget(asked: readonly Asked[]): MergedDeployment {
  *   { eventId: 'e1', route: 'ssm', time: t0, request: restart(api, ssmChange('/dev/myproject/api/DB_HOST')) },
  *   { eventId: 'e2', route: 'ecr', time: t0 + 1000, request: redeploy(api, 'arn:…:task-definition/myproject_service_api_dev:42', ecrPush('v1.4.2')) },
  * ]);
- * // [{ request: { …redeploy of :42, trigger: { kind: 'merged', deployed: ecrPush, triggers: [ssmChange, ecrPush], eventIds: ['e1', 'e2'] } }, eventId: 'e2', route: 'ecr', eventIds: ['e1', 'e2'], triggeredAt: t0 }]
+ * // [{ request: { …redeploy of :42, trigger: { kind: 'merged', deployed: ecrPush, triggers: [ssmChange, ecrPush], eventIds: ['e1', 'e2'] } }, eventId: 'e2', route: 'ecr', eventIds: ['e1', 'e2'], triggeredAt: t0, changedAt: t0 + 1000 }]
  */
 export function mergeDeployments(asked: readonly Asked[]): MergedDeployment[] {
   const byTarget = new Map<string, Asked[]>();

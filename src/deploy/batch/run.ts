@@ -183,6 +183,7 @@ export async function handleSqsBatch(batch: SQSEvent, steps: BatchSteps): Promis
     if (reason !== undefined) for (const eventId of deployments[i]?.eventIds ?? []) unfinished.set(eventId, reason);
   });
 
+  const covered = results.filter((result) => result.status === 'covered');
   const failedMessages = new Map<string, string>();
   for (const [eventId, reason] of unfinished)
     for (const messageId of events.get(eventId)?.messageIds ?? []) {
@@ -198,6 +199,9 @@ export async function handleSqsBatch(batch: SQSEvent, steps: BatchSteps): Promis
     deployments: deployments.length,
     // A manual deploy (and an ECS event's) runs as asked, on its own: it deploys exactly what its request names.
     ...(alone.length === 0 ? {} : { deployments_not_merged: alone.length }),
+    // Deployments not started: one that began after their changes deploys them.
+    deployments_covered: covered.length,
+    changes_covered: covered.reduce((sum, result) => sum + result.changes, 0),
     record_fates: recordFates,
     records_to_retry: [...failedMessages.keys()],
   });

@@ -80,6 +80,13 @@ module "deploybridge" {
   s3_cloudtrail_buckets          = ["myproject-artifacts-dev"]
   manage_s3_bucket_notifications = true
 
+  # A release: the database migration (task definition family myproject_migrate_dev) runs
+  # before the api deploys, and the worker deploys once the api's deployment completed.
+  release_config = {
+    api    = { run_before = { family = "myproject_migrate_dev", container = "migrate", command = ["./migrate", "up"], timeout_minutes = 20 } }
+    worker = { after = ["api"] }
+  }
+
   enable_idempotency     = true
   manual_deploy_accounts = ["210987654321"]
 
