@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_DELIVERY_OPTIONS, InvocationBudget, type DeliveryOptions } from '../shared/delivery.js';
 import { MetricName, type Log, type MetricSink } from '../shared/observability.js';
 import type { Notification } from '../present/notification.js';
-import type { Notifier } from '../slack/notifier.js';
+import { replyInThread, type Notifier } from '../slack/notifier.js';
 import type { Channel } from './channel.js';
 import type { ChannelMessage } from './message.js';
 
@@ -102,6 +102,10 @@ export function createFanOutNotifier(slack: Notifier, channels: readonly Channel
     follow(message, update) {
       send(update.standalone);
       return slack.follow(message, update);
+    },
+    reply(thread, notification) {
+      send(notification);
+      return replyInThread(slack, thread, notification);
     },
     async flush() {
       const channelsDone = (async () => {

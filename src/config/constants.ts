@@ -97,6 +97,9 @@ export const NOTIFICATION_EVENT_TYPES = [
   'deployment.rolled_back',
   'deployment.superseded',
   'deployment.check_failed',
+  'deployment.paused',
+  'deployment.pause_decided',
+  'deployment.rollback_requested',
   'release.requested',
   'release.started',
   'release.progressing',
@@ -221,6 +224,12 @@ export const ECR_SCAN_LIMITS = {
  * for task events matches it. The whole is `deploybridge/{release id}/{step}`, within ECS's 36 characters.
  */
 export const RELEASE_STARTED_BY_PREFIX = 'deploybridge/';
+
+/** Pause hooks and Roll back from Slack (src/rollout/pause.ts, pauseActor.ts). */
+export const PAUSE_DEFAULTS = {
+  /** DescribeServiceDeployments and ListServiceDeployments are best effort: the message goes out without them. */
+  describeTimeoutMs: 3000,
+} as const;
 
 /**
  * Approvals in Slack: what the Function URL accepts from Slack, and how long it may take to answer.

@@ -34,6 +34,7 @@ import { invocationOf, type Invocation } from '../shared/invocation.js';
 import { SYSTEM_CLOCK, type DeliveryClock } from '../shared/delivery.js';
 import type { Log, MetricSink } from '../shared/observability.js';
 import type { HookAnswer } from '../rollout/hook.js';
+import { ROLLOUT_ACTIONS } from '../rollout/buttons.js';
 import { MetricName } from '../shared/observability.js';
 import type { Plan, RouteName } from '../triggers/plan.js';
 import type { DeploymentRequest, Person } from '../triggers/requests.js';
@@ -92,7 +93,16 @@ export class App {
 
   constructor(private readonly deps: AppParts) {
     const { config, log, notifier, journal, clients, claimClock } = deps;
-    this.follower = createFollower({ log, notifier, journal, ecs: clients.ecs, ...(claimClock === undefined ? {} : { claimClock }) });
+    // With approvals, a followed deployment in progress offers Roll back (src/rollout/buttons.ts).
+    const buttons = config.approvers.length > 0 && journal !== undefined ? { rollback: ROLLOUT_ACTIONS.stop } : {};
+    this.follower = createFollower({
+      log,
+      notifier,
+      journal,
+      ecs: clients.ecs,
+      buttons,
+      ...(claimClock === undefined ? {} : { claimClock }),
+    });
     // The configuration refuses approvers without a deployments table: the gate always has one.
     const gate =
       config.approvers.length === 0 || journal === undefined
@@ -343,6 +353,11 @@ export class App {
   private async report(plan: Plan, metrics: EventMetrics): Promise<{ followed: EcsReport[]; next: DeploymentOrder[] }> {
     const { log, notifier } = this.deps;
     const followed = plan.ecsEvent === undefined ? [] : await this.follower.onEcsEvent(plan.ecsEvent, metrics);
+    if (plan.pause !== undefined) {
+      // Loaded on first use: only a pause hook's event needs it.
+      const { announcePause } = await import('../rollout/pause.js');
+      await announcePause(plan.pause, { config: this.deps.config, log, notifier, journal: this.deps.journal, ecs: this.deps.clients.ecs });
+    }
     const next = await this.moveReleases(plan, followed);
     for (const skip of plan.skipped) {
       metrics.count(MetricName.DeploymentsSkipped);

@@ -8,6 +8,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { approvalRules } from '../approvals/buttons.js';
+import { rolloutRules } from '../rollout/buttons.js';
 import { INTERACTION_LIMITS } from '../config/constants.js';
 import { answerFunctionUrl } from '../interactions/click.js';
 import { carryOutHandOff, type CarryOutResult } from '../interactions/carryOut.js';
@@ -21,7 +22,9 @@ import { publishMetrics, sharedRuntime } from './runtime.js';
 
 const { config, configError, logger, metrics } = sharedRuntime();
 
-const rules: ButtonRules = approvalRules(config?.approvers ?? []);
+const approvals: ButtonRules = approvalRules(config?.approvers ?? []);
+const rollouts: ButtonRules = rolloutRules(config?.approvers ?? []);
+const rules: ButtonRules = (actionId) => approvals(actionId) ?? rollouts(actionId);
 const signingSecret = config === undefined ? undefined : secretOf(config.slackSigningSecret, config.slackSigningSecretSsmParameter);
 const secret = signingSecret === undefined ? undefined : secretSource(signingSecret);
 
@@ -45,6 +48,10 @@ async function handOff(event: HandOff): Promise<void> {
 function actorsOf(context: Context, counted: MetricSink): ClickActors {
   return async (actionId) => {
     if (config === undefined || rules(actionId) === undefined) return undefined;
+    if (rollouts(actionId) !== undefined) {
+      const { rolloutActor } = await import('./rollouts.js');
+      return rolloutActor({ config, log: logger, containerMetrics: metrics });
+    }
     const { approvalActor } = await import('./approvals.js');
     return approvalActor({ config, log: logger, containerMetrics: metrics, metrics: counted, context });
   };

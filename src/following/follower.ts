@@ -11,7 +11,7 @@
  */
 import type { ECSClient } from '../aws/ecs.js';
 import { FOLLOW_DEFAULTS } from '../config/constants.js';
-import { deploymentStepUpdate, ecsReportMessage, stepFields, stepLog } from '../present/following.js';
+import { deploymentStepUpdate, ecsReportMessage, stepFields, stepLog, type FollowedButtons } from '../present/following.js';
 import type { Notification } from '../present/notification.js';
 import { errorFields } from '../shared/errors.js';
 import { MetricName, type Log, type LogFields, type MetricSink } from '../shared/observability.js';
@@ -43,6 +43,8 @@ export interface FollowerParts {
   ecs: () => Promise<ECSClient>;
   /** The time claims are judged by and waited on (./claims.ts); the system's unless a test gives one. */
   claimClock?: ClaimClock;
+  /** What a deployment's message offers while in progress (with approvals: Roll back). */
+  buttons?: FollowedButtons;
 }
 
 /** A deployment the deployer's reporter tells the follower about. */
@@ -101,7 +103,7 @@ export interface Follower {
  * const follower = createFollower({ log, notifier, journal, ecs: clients.ecs });
  * await follower.onEcsEvent(plan.ecsEvent, metrics);
  */
-export function createFollower({ log, notifier, journal, ecs, claimClock }: FollowerParts): Follower {
+export function createFollower({ log, notifier, journal, ecs, claimClock, buttons = {} }: FollowerParts): Follower {
   const claims =
     journal === undefined ? undefined : createServiceClaims({ journal, ...(claimClock === undefined ? {} : { clock: claimClock }) });
   /** Runs a write of the deployments table; a failure is logged and counted, never thrown (the deployment is under way). */
@@ -126,7 +128,7 @@ export function createFollower({ log, notifier, journal, ecs, claimClock }: Foll
   ): Promise<void> => {
     const { level, message } = stepLog(step);
     log[level](message, { ...stepFields(deployment, step, evidence), ...fields });
-    const now = await notifier.follow(deployment.message, deploymentStepUpdate(deployment, step, evidence));
+    const now = await notifier.follow(deployment.message, deploymentStepUpdate(deployment, step, evidence, buttons));
     if (now === undefined || journal === undefined) return;
     try {
       await attachMessage(journal, deployment.id, now, deployment.message);

@@ -67,6 +67,12 @@ export interface FollowedEcsDeployment extends FollowedCommon {
   supersededBy?: { deploymentId: string; trigger: Trigger | undefined };
   /** The release whose step it is (RELEASE_CONFIG): its end moves the release on. */
   release?: ReleaseStepRef;
+  /** An approver clicked Roll back while it was in progress (StopServiceDeployment, ROLLBACK). */
+  stoppedBy?: { by: Person; at: string };
+  /** The rollout check of the lifecycle hook that failed (ECS then rolls it back). */
+  checkFailed?: { stage: string; problems: string[]; at: string };
+  /** The thread line of its lifecycle hook's bake, updated at each call. */
+  bakeLine?: MessageRef;
 }
 
 /** A Lambda deployment: it finishes inside the invocation that started it. */
@@ -228,6 +234,54 @@ export interface ApprovalRequest {
   joined?: string[];
 }
 
+/** Where a pause hook stands (src/rollout/pauseRecords.ts moves it on): awaiting → deciding → continued or rolled back, or timed out. */
+export type PauseStatus = 'awaiting' | 'deciding' | 'continued' | 'rolled_back' | 'timed_out' | 'failed';
+
+/** What a person asked of a paused service deployment (ContinueServiceDeployment's `action`). */
+export type PauseAction = 'CONTINUE' | 'ROLLBACK';
+
+/** A pause hook of an ECS service deployment waiting for Continue or Roll back (ECS's `HOOK_AWAITING_ACTION`). */
+export interface PauseHook {
+  /** From the service deployment and the hook: the same for a redelivered event. */
+  id: string;
+  status: PauseStatus;
+  /** The catalog's service, its ECS service, cluster and region. */
+  service: string;
+  ecsService: string;
+  cluster: string;
+  region: string;
+  stage: string;
+  hookId: string;
+  serviceDeploymentArn: string;
+  /** ISO 8601: when ECS stops waiting and takes the hook's timeout action. */
+  expiresAt: string | undefined;
+  timeoutAction: string | undefined;
+  /** The service revision under test, and the traffic weights requested of it (percent), where DescribeServiceDeployments said. */
+  revision: string | undefined;
+  weights: { test: number | undefined; production: number | undefined };
+  /** The deployment deploybridge follows on the service, whose thread the message is in. */
+  deploymentId: string | undefined;
+  /** Whether the message carries Continue and Roll back (approvals configured). */
+  buttons: boolean;
+  message?: MessageRef;
+  /** Who decided what, when, and the hand-off that carries it out (its retry carries it out again). */
+  decision?: { by: Person; at: string; action: PauseAction; requestId: string | undefined };
+  /** Why ECS did not take the decision. */
+  failure?: string;
+}
+
+/** A Roll back clicked on a deployment deploybridge follows (StopServiceDeployment, stopType ROLLBACK). */
+export interface StopRequest {
+  deploymentId: string;
+  /** `unreached`: ECS could not be reached; anyone may click again. */
+  status: 'stopping' | 'stopped' | 'failed' | 'unreached';
+  by: Person;
+  at: string;
+  requestId: string | undefined;
+  serviceDeploymentArn?: string;
+  failure?: string;
+}
+
 /** What one key of the table holds. */
 export type JournalEntry =
   /** A deployment deploybridge started (key: its ECS deployment id). */
@@ -245,7 +299,11 @@ export type JournalEntry =
   /** A deployment waiting for an approver (src/approvals/). */
   | { type: 'approval'; approval: ApprovalRequest }
   /** The latest approval request of a deployment target: a later one supersedes it. */
-  | { type: 'approval-latest'; approvalId: string };
+  | { type: 'approval-latest'; approvalId: string }
+  /** A pause hook waiting for a decision in Slack (src/rollout/). */
+  | { type: 'pause'; pause: PauseHook }
+  /** A Roll back asked for in Slack of a deployment deploybridge follows. */
+  | { type: 'stop'; stop: StopRequest };
 
 export interface VersionedEntry {
   entry: JournalEntry;

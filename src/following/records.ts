@@ -222,3 +222,22 @@ export async function attachMessage(
     return { entry: { type: 'deployment', deployment: { ...current.deployment, message } }, result: true };
   });
 }
+
+/**
+ * Changes the record of an ECS deployment deploybridge started, when `amend` says how (undefined:
+ * leave it). Resolves with the record after the change, or undefined.
+ *
+ * @example
+ * await amendEcsDeployment(journal, 'ecs-svc/123', (d) => ({ ...d, stoppedBy: { by, at } }));
+ */
+export async function amendEcsDeployment(
+  journal: DeploymentJournal,
+  id: string,
+  amend: (deployment: FollowedEcsDeployment) => FollowedEcsDeployment | undefined,
+): Promise<FollowedEcsDeployment | undefined> {
+  return change(journal, journalKeys.deployment(id), (current): Decision<FollowedEcsDeployment> => {
+    const before = current?.type === 'deployment' && current.deployment.target === 'ecs' ? current.deployment : undefined;
+    const after = before === undefined ? undefined : amend(before);
+    return after === undefined ? undefined : { entry: { type: 'deployment', deployment: after }, result: after };
+  });
+}

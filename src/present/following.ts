@@ -13,9 +13,18 @@ import type { EcsEventName } from '../triggers/plan.js';
 import { approvedBy } from './deployments.js';
 import { deploymentOfEcsEvent, deploymentOfFollowed } from './events.js';
 import { evidenceFact, failureReasons } from './failureReasons.js';
-import { formatDuration } from './format.js';
+import { formatDuration, formatTime } from './format.js';
 import { ecsConsoleUrl, revisionChange } from './identity.js';
-import type { DeploymentOutcome, Facts, Notification, NotificationEvent, Severity, ThreadUpdate } from './notification.js';
+import type {
+  ActionButton,
+  DeploymentOutcome,
+  Facts,
+  Mention,
+  Notification,
+  NotificationEvent,
+  Severity,
+  ThreadUpdate,
+} from './notification.js';
 import { describeTrigger, triggerFacts } from './triggerLines.js';
 
 /** "ECR push of … (tag …)" or, for a deployment deploybridge did not start, its id. */
@@ -77,8 +86,57 @@ const STEP_TYPES: Record<DeploymentStep['kind'], NotificationEventType> = {
   covered: 'deployment.progressing',
 };
 
+/** What a followed deployment's message offers: with approvals, Roll back while it is in progress (its `action_id`). */
+export interface FollowedButtons {
+  rollback?: string;
+}
+
+/** Roll back, while the deployment is in progress and nobody asked for it yet: approvers only, after a confirmation. */
+function rollbackButton(deployment: FollowedEcsDeployment, buttons: FollowedButtons): ActionButton[] {
+  if (buttons.rollback === undefined || deployment.status !== 'in_progress' || deployment.stoppedBy !== undefined) return [];
+  return [
+    {
+      text: 'Roll back',
+      actionId: buttons.rollback,
+      value: deployment.id,
+      style: 'danger',
+      confirm: {
+        title: `Roll back ${deployment.service}?`,
+        text: `ECS stops this deployment of ${deployment.resource} and rolls it back to the revision that served before (StopServiceDeployment, ROLLBACK).`,
+        confirm: 'Roll back',
+        deny: 'Cancel',
+      },
+    },
+  ];
+}
+
+/** Who rolled it back from Slack, who approved it. */
+function followedMentions(deployment: FollowedEcsDeployment): Mention[] {
+  const stopped = deployment.stoppedBy;
+  return [
+    ...(deployment.approval === undefined ? [] : approvedBy(deployment.approval)),
+    ...(stopped === undefined ? [] : [{ label: 'Rolled back by', people: [stopped.by], note: `at ${formatTime(stopped.at)}` }]),
+  ];
+}
+
+/** The rollout check that failed, when the lifecycle hook failed the deployment. */
+function checkFacts(deployment: FollowedEcsDeployment): Facts {
+  const failed = deployment.checkFailed;
+  return failed === undefined ? [] : failed.problems.map((problem): [string, string] => [`Check failed at ${failed.stage}`, problem]);
+}
+
+/**
+ * The deployment's message as it stands.
+ *
+ * @example
+ * followedStateMessage(deployment, { rollback: 'deploybridge.rollback' }).buttons; // [Roll back] while in progress
+ */
+export function followedStateMessage(deployment: FollowedEcsDeployment, buttons: FollowedButtons = {}): Notification {
+  return followedState(deployment, [], buttons);
+}
+
 /** The deployment's message as it stands: one line per deployment in the channel, in its current colour. */
-function followedState(deployment: FollowedEcsDeployment, reasons: readonly string[] = []): Notification {
+function followedState(deployment: FollowedEcsDeployment, reasons: readonly string[] = [], buttons: FollowedButtons = {}): Notification {
   const duration =
     deployment.finishedAt === undefined
       ? undefined
@@ -113,13 +171,16 @@ function followedState(deployment: FollowedEcsDeployment, reasons: readonly stri
       break;
     }
   }
+  const mentions = followedMentions(deployment);
+  const actions = rollbackButton(deployment, buttons);
   return {
     severity,
     title: `${title}: ${deployment.service}`,
     service: deployment.resource,
-    facts: [['Status', status], ...followedFacts(deployment)],
+    facts: [['Status', status], ...checkFacts(deployment), ...followedFacts(deployment)],
     consoleUrl: ecsConsoleUrl(deployment.region, deployment.cluster, deployment.resource),
-    ...(deployment.approval === undefined ? {} : { mentions: approvedBy(deployment.approval) }),
+    ...(mentions.length === 0 ? {} : { mentions }),
+    ...(actions.length === 0 ? {} : { buttons: actions }),
     event: { type: stateType(deployment), deployment: deploymentOfFollowed(deployment, reasons) },
   };
 }
@@ -131,10 +192,16 @@ function followedState(deployment: FollowedEcsDeployment, reasons: readonly stri
  * @example
  * deploymentStepUpdate(deployment, { kind: 'failed', reason: 'ECS deployment circuit breaker: task failed to start.' }, evidence).reply?.facts;
  */
-export function deploymentStepUpdate(deployment: FollowedEcsDeployment, step: DeploymentStep, evidence?: FailureEvidence): ThreadUpdate {
+export function deploymentStepUpdate(
+  deployment: FollowedEcsDeployment,
+  step: DeploymentStep,
+  evidence?: FailureEvidence,
+  buttons: FollowedButtons = {},
+): ThreadUpdate {
   const stepSays = 'reason' in step && step.reason !== undefined ? [step.reason] : [];
-  const reasons = [...stepSays, ...failureReasons(evidence)];
-  const state = followedState(deployment, reasons);
+  const checks = deployment.checkFailed?.problems ?? [];
+  const reasons = [...checks, ...stepSays, ...failureReasons(evidence)];
+  const state = followedState(deployment, reasons, buttons);
   const event: NotificationEvent = { type: STEP_TYPES[step.kind], deployment: deploymentOfFollowed(deployment, reasons) };
   const detail = (severity: Severity, title: string, facts: Facts): Notification => ({
     severity,

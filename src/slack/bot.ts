@@ -125,6 +125,7 @@ export function createSlackBotNotifier(
       void track(post(notification));
     },
     open: (notification) => track(post(notification)),
+    reply: (thread, notification) => track(post(notification, thread)),
     follow: (message, update) =>
       track(
         (async () => {

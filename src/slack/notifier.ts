@@ -35,6 +35,11 @@ export interface Notifier {
    * the deployment's message afterwards (a bot token starts one when none was known).
    */
   follow(message: MessageRef | undefined, update: ThreadUpdate): Promise<MessageRef | undefined>;
+  /**
+   * A message in the thread of `thread`, leaving that message as it is (a bot token only); resolves
+   * with where it was posted. A transport without threads has none: see {@link replyInThread}.
+   */
+  reply?(thread: MessageRef, notification: Notification): Promise<MessageRef | undefined>;
   /** Resolves when every notification has been delivered or given up. Never rejects. Ends the invocation's budget. */
   flush(): Promise<void>;
 }
@@ -59,12 +64,29 @@ export function notifyLogged(notifier: Notifier, log: Log, message: Notification
  * maskedNotifier(notifier).notify({ severity: 'error', title: 'Deployment failed: api', facts: [['Reason', 'https://u:pw@registry']] });
  */
 export function maskedNotifier(notifier: Notifier): Notifier {
-  return {
+  const masked: Notifier = {
     notify: (notification) => notifier.notify(maskValue(notification)),
     open: (notification) => notifier.open(maskValue(notification)),
     follow: (message, update) => notifier.follow(message, maskValue(update)),
     flush: () => notifier.flush(),
   };
+  if (notifier.reply !== undefined) masked.reply = (thread, notification) => replyInThread(notifier, thread, maskValue(notification));
+  return masked;
+}
+
+/**
+ * A message in a deployment's thread when the transport threads and the thread is known, else a
+ * message of its own. Resolves with where it was posted, when the transport says.
+ *
+ * @example
+ * await replyInThread(notifier, deployment.message, pauseMessages.awaiting(pause, approvers, actions));
+ */
+export function replyInThread(
+  notifier: Notifier,
+  thread: MessageRef | undefined,
+  notification: Notification,
+): Promise<MessageRef | undefined> {
+  return thread !== undefined && notifier.reply !== undefined ? notifier.reply(thread, notification) : notifier.open(notification);
 }
 
 /** How a Slack notifier sends: the attempts and budget every channel has ({@link DeliveryOptions}). */

@@ -4,9 +4,11 @@
  * route recognises the event and plans its facts, which the follower (src/following/) applies to
  * the deployments table and reports, after planning.
  */
+import type { Catalog } from '../config/catalog.js';
 import { RELEASE_STARTED_BY_PREFIX } from '../config/constants.js';
 import {
   ecsDeploymentStateSchema,
+  ecsHookStateSchema,
   ecsServiceActionSchema,
   ecsTaskStateSchema,
   eventTime,
@@ -15,7 +17,7 @@ import {
   type EventEnvelope,
 } from './events.js';
 import { emptyPlan, ignoredPlan, type PlanBuilder } from './context.js';
-import type { EcsEventFacts, EcsEventName, Plan, TaskStoppedFacts } from './plan.js';
+import type { EcsEventFacts, EcsEventName, PauseFacts, Plan, TaskStoppedFacts } from './plan.js';
 
 const DEPLOYMENT_STATES = new Set<string>(['SERVICE_DEPLOYMENT_IN_PROGRESS', 'SERVICE_DEPLOYMENT_COMPLETED', 'SERVICE_DEPLOYMENT_FAILED']);
 const SERVICE_ACTIONS = new Set<string>(['SERVICE_TASK_START_IMPAIRED']);
@@ -96,12 +98,48 @@ function taskPlan(event: EventEnvelope, cluster: string): Plan {
   return { ...emptyPlan('ecs', event.id), taskStopped };
 }
 
+/** A pause hook of a service of this project awaits action: the pause is posted in Slack after planning. */
+function pausePlan(event: EventEnvelope, catalog: Catalog, region: string): Plan {
+  const detail = parseDetail(ecsHookStateSchema, event, 'ECS Hook State Change');
+  if (detail.eventName !== 'HOOK_AWAITING_ACTION')
+    return ignoredPlan(
+      'ecs',
+      event.id,
+      `ECS hook ${excerpt(detail.eventName)} is not reported (only HOOK_AWAITING_ACTION asks for a decision)`,
+      'debug',
+    );
+  const arn = serviceFromArn(detail.serviceArn);
+  const cluster = clusterFromArn(detail.clusterArn) ?? arn?.cluster;
+  const service = arn === undefined ? undefined : catalog.forEcsService(arn.service);
+  if (arn === undefined || service === undefined || cluster !== catalog.cluster)
+    return ignoredPlan(
+      'ecs',
+      event.id,
+      `ECS service ${excerpt(detail.serviceArn)} is not in ${catalog.cluster} of this project and env`,
+      'debug',
+    );
+  const pause: PauseFacts = {
+    eventId: event.id,
+    time: eventTime(event),
+    service: service.name,
+    ecsService: arn.service,
+    cluster,
+    region: event.region ?? region,
+    hookId: detail.hookId,
+    stage: detail.lifecycleStage,
+    serviceDeploymentArn: detail.serviceDeploymentArn,
+    expiresAt: detail.expiresAt,
+  };
+  return { ...emptyPlan('ecs', event.id), pause };
+}
+
 export const plan: PlanBuilder = async (event, context) => {
   const { config, catalog } = context;
   if (event.source === 'aws.events') {
     if (config.release === undefined) return ignoredPlan('ecs', event.id, 'no release is followed (RELEASE_CONFIG is unset)', 'debug');
     return { ...emptyPlan('ecs', event.id), releaseTimeouts: { time: eventTime(event) } };
   }
+  if (event['detail-type'] === 'ECS Hook State Change') return pausePlan(event, catalog, config.region);
   if (event['detail-type'] === 'ECS Task State Change') {
     if (config.release === undefined) return ignoredPlan('ecs', event.id, 'ECS task events are followed only for RELEASE_CONFIG', 'debug');
     return taskPlan(event, catalog.cluster);

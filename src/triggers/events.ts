@@ -147,6 +147,18 @@ export const ecsTaskStateSchema = z.object({
   ),
 });
 
+/** `ECS Hook State Change`: a lifecycle hook of a service deployment (a pause hook awaiting action). */
+export const ecsHookStateSchema = z.object({
+  eventName: bounded(64),
+  hookId: bounded(256),
+  hookType: optionalBounded(32),
+  expiresAt: optionalBounded(64),
+  lifecycleStage: bounded(64),
+  clusterArn: optionalBounded(2048),
+  serviceArn: bounded(2048),
+  serviceDeploymentArn: bounded(2048),
+});
+
 export const ecsServiceActionSchema = z.object({
   eventType: optionalBounded(32),
   eventName: bounded(128),

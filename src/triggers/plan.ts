@@ -77,6 +77,23 @@ export interface TaskStoppedFacts {
   containers: Array<{ name: string; exitCode: number | undefined; reason: string | undefined }>;
 }
 
+/** ECS paused a service deployment of this project at a pause hook (`HOOK_AWAITING_ACTION`), as the ECS route recognised it. */
+export interface PauseFacts {
+  eventId: string;
+  /** The event's time (ISO 8601). */
+  time: string;
+  /** The service's name in the catalog, and its ECS service and cluster. */
+  service: string;
+  ecsService: string;
+  cluster: string;
+  region: string;
+  hookId: string;
+  stage: string;
+  serviceDeploymentArn: string;
+  /** ISO 8601: when ECS stops waiting. */
+  expiresAt: string | undefined;
+}
+
 export interface Plan {
   route: RouteName;
   eventId: string;
@@ -87,6 +104,8 @@ export interface Plan {
   ecsEvent?: EcsEventFacts;
   /** A task of a release stopped (the ECS route): the release moves on, after planning. */
   taskStopped?: TaskStoppedFacts;
+  /** A pause hook waits for a decision (the ECS route): posted in Slack, after planning. */
+  pause?: PauseFacts;
   /** The periodic check of the releases' timeouts (the ECS route). */
   releaseTimeouts?: { time: string };
   /** Set when the event is not for us (another project, an event type we do not act on). */

@@ -43,7 +43,7 @@ function routeOf(event: EventEnvelope): RouteDecision {
         ? { kind: 'route', route: 's3' }
         : { kind: 'ignored', route: 's3', reason: `S3 ${excerpt(detailType)} events are not acted on` };
     case 'aws.ecs':
-      return ['ECS Deployment State Change', 'ECS Service Action', 'ECS Task State Change'].includes(detailType)
+      return ['ECS Deployment State Change', 'ECS Service Action', 'ECS Task State Change', 'ECS Hook State Change'].includes(detailType)
         ? { kind: 'route', route: 'ecs' }
         : { kind: 'ignored', route: 'ecs', reason: `ECS ${excerpt(detailType)} events are not reported` };
     case 'aws.events':

@@ -1,0 +1,68 @@
+/**
+ * The actor of the rollout buttons (Continue and Roll back of a pause hook, Roll back of a followed
+ * deployment), composed in the asynchronous invocation a click was handed off to
+ * (src/entry/interactions.ts loads this module there only): the deployments table, Slack, and ECS.
+ */
+import type { Config } from '../config/config.js';
+import { FOLLOW_DEFAULTS, INTERACTION_LIMITS } from '../config/constants.js';
+import { createAwsClients, type AwsClients } from '../aws/clients.js';
+import { createChannelNotifier } from '../channels/setup.js';
+import type { DeploymentJournal } from '../following/journal.js';
+import { amendEcsDeployment } from '../following/records.js';
+import { createDynamoDbJournal } from '../following/store.js';
+import type { ClickActor } from '../interactions/contract.js';
+import { followedStateMessage } from '../present/following.js';
+import { ROLLOUT_ACTIONS } from '../rollout/buttons.js';
+import { createRolloutActor } from '../rollout/pauseActor.js';
+import type { AppMetrics, Log } from '../shared/observability.js';
+import { isSlackResponseUrl, replyEphemeral } from '../slack/interactions.js';
+import type { Notifier } from '../slack/notifier.js';
+
+/** What the actor stands on, composed with the first click. */
+let composed: { notifier: Notifier; journal: DeploymentJournal; clients: AwsClients } | undefined;
+
+/**
+ * The actor of the rollout buttons for one invocation. Every Slack message it sends is delivered
+ * (or given up) before it resolves.
+ *
+ * @example
+ * const actor = rolloutActor({ config, log, containerMetrics });
+ * await actor(click, { requestId }); // ContinueServiceDeployment or StopServiceDeployment, once
+ */
+export function rolloutActor(parts: { config: Config; log: Log; containerMetrics: AppMetrics }): ClickActor {
+  const { config, log } = parts;
+  const { deploymentsTable } = config;
+  if (deploymentsTable === undefined) throw new Error('APPROVERS without DEPLOYMENTS_TABLE: the configuration should have refused it');
+  composed ??= {
+    notifier: createChannelNotifier(config, log, parts.containerMetrics),
+    journal: createDynamoDbJournal({ tableName: deploymentsTable, region: config.region, ttlSeconds: FOLLOW_DEFAULTS.recordTtlSeconds }),
+    clients: createAwsClients(config.region),
+  };
+  const { notifier, journal, clients } = composed;
+  const act = createRolloutActor({
+    journal,
+    notifier,
+    log,
+    ecs: clients.ecs,
+    reply: async (click, text) => {
+      const url = click.responseUrl;
+      if (url !== undefined && isSlackResponseUrl(url, config.slackApiUrl))
+        await replyEphemeral(url, text, INTERACTION_LIMITS.replyTimeoutMs);
+    },
+    stopped: async (deployment) => {
+      const stoppedBy = deployment.stoppedBy;
+      const recorded = await amendEcsDeployment(journal, deployment.id, (d) =>
+        d.stoppedBy === undefined ? { ...d, stoppedBy } : undefined,
+      );
+      const state = followedStateMessage(recorded ?? deployment, { rollback: ROLLOUT_ACTIONS.stop });
+      await notifier.follow(deployment.message, { state, standalone: state, routine: true });
+    },
+  });
+  return async (click, details) => {
+    try {
+      await act(click, details);
+    } finally {
+      await notifier.flush();
+    }
+  };
+}

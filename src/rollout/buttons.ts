@@ -1,0 +1,27 @@
+/**
+ * The buttons of a paused deployment (Continue, Roll back) and of a followed deployment in progress
+ * (Roll back), as the interaction mechanism (src/interactions/) knows them: only the configured
+ * approvers may press them. Light on purpose: it is read before Slack is answered.
+ */
+import { ACTION_PREFIX, type ButtonRules } from '../interactions/contract.js';
+import { NOT_A_DECIDER_REPLY } from '../present/interactions.js';
+
+/** The `action_id`s: a pause's buttons carry the pause's id, Roll back of a deployment its ECS deployment id. */
+export const ROLLOUT_ACTIONS = {
+  continue: `${ACTION_PREFIX}hook.continue`,
+  rollback: `${ACTION_PREFIX}hook.rollback`,
+  stop: `${ACTION_PREFIX}rollback`,
+} as const;
+
+const ALL: readonly string[] = Object.values(ROLLOUT_ACTIONS);
+
+/**
+ * The rules of the rollout buttons.
+ *
+ * @example
+ * rolloutRules(['U0APPROVER'])('deploybridge.hook.continue')?.allows('U0SOMEONE'); // false
+ */
+export function rolloutRules(approvers: readonly string[]): ButtonRules {
+  const rule = { allows: (userId: string) => approvers.includes(userId), refusal: NOT_A_DECIDER_REPLY };
+  return (actionId) => (ALL.includes(actionId) ? rule : undefined);
+}
