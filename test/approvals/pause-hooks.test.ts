@@ -5,7 +5,12 @@
  * once; a followed deployment in progress offers Roll back, which calls StopServiceDeployment once.
  * The deployments table on dynalite, Slack on 127.0.0.1, ECS mocked with the documented shapes.
  */
-import { ContinueServiceDeploymentCommand, DescribeServiceDeploymentsCommand } from '@aws-sdk/client-ecs';
+import {
+  ContinueServiceDeploymentCommand,
+  DescribeServiceDeploymentsCommand,
+  ListServiceDeploymentsCommand,
+  StopServiceDeploymentCommand,
+} from '@aws-sdk/client-ecs';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { approvalHandler, approvalIdOf, buttonsOf, fieldsOf, titleOf, type ApprovalParts } from '../helpers/approvalHandler.js';
 import { adapt, awsSample } from '../helpers/fixtures.js';
@@ -236,5 +241,85 @@ describe('pause hooks without approvals', () => {
     const why = output.logs().filter((l) => l.message.startsWith('deployment paused: no Continue or Roll back buttons posted'));
     expect(why).toHaveLength(1);
     expect(why[0]?.message).toContain('APPROVERS is not set');
+  });
+});
+
+describe('a deployment deploybridge follows: the pause in its thread, Roll back while it is in progress', () => {
+  const handler = approvalHandler({ tablePrefix: 'pauses-followed', env: { APPROVERS: 'U0APPROVER' } });
+  const DEPLOYMENT_ID = 'ecs-svc/1234567890123456789';
+  let api: ApprovalParts['api'];
+  let ecs: ApprovalParts['ecs'];
+  let output: ApprovalParts['output'];
+  beforeEach(() => {
+    ({ api, ecs, output } = handler.parts());
+    ecs.on(DescribeServiceDeploymentsCommand).resolves(described());
+    const listed = awsSample('ecs/api-list-service-deployments-response.json') as unknown as {
+      serviceDeployments: Array<Record<string, unknown>>;
+    };
+    ecs.on(ListServiceDeploymentsCommand).resolves({
+      serviceDeployments: listed.serviceDeployments.map((d) => ({
+        ...d,
+        serviceDeploymentArn: SERVICE_DEPLOYMENT,
+        serviceArn: SERVICE_ARN,
+        status: 'IN_PROGRESS' as const,
+      })),
+    });
+    ecs.on(StopServiceDeploymentCommand).resolves({ serviceDeploymentArn: SERVICE_DEPLOYMENT });
+  });
+
+  /** An approved push of the api: deploybridge started ECS deployment {@link DEPLOYMENT_ID}; ECS reports it in progress. */
+  async function followed() {
+    const invoke = await handler.coldStart();
+    await invoke(
+      adapt('ecr/image-action-push-success.json', { 'repository-name': 'myproject_service_api', 'image-tag': 'v1.4.3' }, { id: 'push-1', time: NOW.toISOString() }),
+    );
+    await handler.click(invoke, approvalIdOf(handler.requests()[0]));
+    await invoke(
+      adapt('ecs/deployment-in-progress.json', { deploymentId: DEPLOYMENT_ID }, { id: 'ecs-1', time: NOW.toISOString(), resources: [SERVICE_ARN] }),
+    );
+    return invoke;
+  }
+  const deploymentTs = () => api.messages[0]?.ts;
+  const lastUpdate = () => api.calls.filter((c) => c.method === 'chat.update' && c.body.ts === deploymentTs()).at(-1);
+
+  it('the deployment’s message carries Roll back (approvers only, confirmed) while it is in progress', async () => {
+    await followed();
+    const [rollback] = buttonsOf(lastUpdate());
+    expect(rollback).toMatchObject({ action_id: 'deploybridge.rollback', value: DEPLOYMENT_ID, style: 'danger', text: { text: 'Roll back' } });
+    expect(rollback?.confirm).toMatchObject({ title: { text: 'Roll back api?' } });
+  });
+
+  it('the pause goes into the deployment’s thread', async () => {
+    const invoke = await followed();
+    await invoke(paused());
+    const pause = api.calls.filter((c) => c.method === 'chat.postMessage' && titleOf(c) === 'Deployment paused: api');
+    expect(pause).toHaveLength(1);
+    expect(pause[0]?.body.thread_ts).toBe(deploymentTs());
+  });
+
+  it('Roll back of a deployment in progress: StopServiceDeployment (ROLLBACK) of the service deployment ListServiceDeployments finds, once; the message says who', async () => {
+    const invoke = await followed();
+    await handler.click(invoke, DEPLOYMENT_ID, 'rollback');
+    await handler.click(invoke, DEPLOYMENT_ID, 'rollback');
+    expect(ecs.commandCalls(ListServiceDeploymentsCommand).map((c) => c.args[0].input)).toEqual([
+      { cluster: CLUSTER, service: SERVICE, status: ['IN_PROGRESS'] },
+    ]);
+    expect(ecs.commandCalls(StopServiceDeploymentCommand).map((c) => c.args[0].input)).toEqual([
+      { serviceDeploymentArn: SERVICE_DEPLOYMENT, stopType: 'ROLLBACK' },
+    ]);
+    expect(buttonsOf(lastUpdate())).toEqual([]);
+    expect(fieldsOf(lastUpdate())).toContain('*Rolled back by*\n<@U0APPROVER> at 2026-03-02 10:00 UTC');
+    const reply = api.calls.find((c) => c.method === 'chat.postMessage' && titleOf(c) === 'Rolling back: api');
+    expect(reply?.body.thread_ts).toBe(deploymentTs());
+    expect(output.logs().filter((l) => l.message === 'roll back asked: StopServiceDeployment (ROLLBACK)')).toHaveLength(1);
+  });
+
+  it('the button disappears when the deployment ends', async () => {
+    const invoke = await followed();
+    await invoke(
+      adapt('ecs/deployment-completed.json', { deploymentId: DEPLOYMENT_ID }, { id: 'ecs-2', time: NOW.toISOString(), resources: [SERVICE_ARN] }),
+    );
+    expect(titleOf(lastUpdate())).toBe('Deployment completed: api');
+    expect(buttonsOf(lastUpdate())).toEqual([]);
   });
 });
