@@ -214,8 +214,22 @@ export class App {
     const { config, log, metrics, clients, clock = SYSTEM_CLOCK } = this.deps;
     metrics.setTrigger?.('hook');
     try {
+      const { journal, notifier } = this.deps;
       const { LifecycleHook } = await import('../rollout/hook.js');
-      const hook = new LifecycleHook({ config, log, metrics, notifier: this.deps.notifier, cloudwatch: clients.cloudwatch, clock });
+      // With the deployments table, each call goes into the followed deployment's thread.
+      const thread =
+        journal === undefined
+          ? {}
+          : {
+              thread: (await import('../rollout/thread.js')).createHookThread({
+                journal,
+                notifier,
+                log,
+                cluster: config.catalog.cluster,
+                now: () => clock.now(),
+              }),
+            };
+      const hook = new LifecycleHook({ config, log, metrics, notifier, cloudwatch: clients.cloudwatch, clock, ...thread });
       return (await hook.answer(invocationPayload, invocationOf(context, clock.now()))).answer;
     } catch (error) {
       log.error('lifecycle hook failed on an unexpected error', errorFields(error));

@@ -241,3 +241,21 @@ export async function amendEcsDeployment(
     return after === undefined ? undefined : { entry: { type: 'deployment', deployment: after }, result: after };
   });
 }
+
+/**
+ * The deployment deploybridge follows on an ECS service, while it is in progress.
+ *
+ * @example
+ * await followedInProgress(journal, 'myproject_cluster_dev', 'myproject_service_api_dev'); // { id: 'ecs-svc/…', message, … }
+ */
+export async function followedInProgress(
+  journal: DeploymentJournal | undefined,
+  cluster: string,
+  ecsService: string,
+): Promise<FollowedEcsDeployment | undefined> {
+  if (journal === undefined) return undefined;
+  const latest = await journal.read(journalKeys.latest(cluster, ecsService));
+  if (latest?.entry.type !== 'latest') return undefined;
+  const deployment = await readDeployment(journal, latest.entry.deploymentId);
+  return deployment?.target === 'ecs' && deployment.status === 'in_progress' ? deployment : undefined;
+}

@@ -241,7 +241,7 @@ export function deploymentStepUpdate(
       const facts: Facts = [
         [
           'Rollback',
-          `ECS deployment circuit breaker: rolling back to ${rollback?.toTaskDefinition === undefined ? 'the previous revision' : shortTaskDefinition(rollback.toTaskDefinition)}`,
+          `${deployment.checkFailed === undefined ? 'ECS deployment circuit breaker' : `the rollout check at ${deployment.checkFailed.stage} failed`}: rolling back to ${rollback?.toTaskDefinition === undefined ? 'the previous revision' : shortTaskDefinition(rollback.toTaskDefinition)}`,
         ],
         ['Rollback deployment', `${rollback?.deploymentId ?? 'unknown'} (to ${rollback?.to ?? 'unknown'})`],
       ];

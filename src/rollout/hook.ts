@@ -67,6 +67,11 @@ export interface HookVerdict {
   checks: CheckResult[];
 }
 
+/** The thread of the deployment deploybridge follows (./thread.ts): resolves true when a failure was reported there. Never rejects. */
+export interface HookThread {
+  report(verdict: HookVerdict): Promise<boolean>;
+}
+
 /** What the hook needs: the configuration, the log, metrics, CloudWatch (loaded only when alarms are configured) and a clock. */
 export interface HookParts {
   config: Config;
@@ -76,6 +81,8 @@ export interface HookParts {
   notifier: Notifier;
   cloudwatch: () => Promise<CloudWatchClient>;
   clock: DeliveryClock;
+  /** With the deployments table: each call in the followed deployment's thread. */
+  thread?: HookThread;
 }
 
 const NOTHING_CONFIGURED: ServiceRollout = { smoke: [], alarms: [], bake: undefined };
@@ -170,12 +177,14 @@ export class LifecycleHook {
       checks: verdict.checks.map((check) => ({ kind: check.kind, outcome: check.outcome, summary: check.summary })),
     };
     for (const check of verdict.checks) if (check.outcome === 'failed') metrics.ofHookCheck(MetricName.HookChecksFailed, check.kind);
+    const threaded = (await this.parts.thread?.report(verdict)) ?? false;
     if (verdict.answer.hookStatus !== 'FAILED') {
       log.info(`lifecycle hook answered ${verdict.answer.hookStatus}: ${verdict.reason}`, fields);
       return verdict;
     }
     log.warn(`lifecycle hook failed: ${verdict.reason}`, fields);
-    this.reportFailure(verdict);
+    // In the followed deployment's thread, or a message of its own.
+    if (!threaded) this.reportFailure(verdict);
     return verdict;
   }
 

@@ -9,7 +9,7 @@
 import { DescribeServiceDeploymentsCommand, type ECSClient, type ServiceDeployment } from '../aws/ecs.js';
 import { PAUSE_DEFAULTS } from '../config/constants.js';
 import type { DeploymentJournal, FollowedEcsDeployment, PauseHook } from '../following/journal.js';
-import { journalKeys, readDeployment } from '../following/records.js';
+import { followedInProgress } from '../following/records.js';
 import { pauseMessages } from '../present/pause.js';
 import { describeError, errorFields } from '../shared/errors.js';
 import type { Log } from '../shared/observability.js';
@@ -24,24 +24,6 @@ export interface PauseParts {
   notifier: Notifier;
   journal: DeploymentJournal | undefined;
   ecs: () => Promise<ECSClient>;
-}
-
-/**
- * The deployment deploybridge follows on an ECS service, while it is in progress.
- *
- * @example
- * await followedInProgress(journal, 'myproject_cluster_dev', 'myproject_service_api_dev'); // { id: 'ecs-svc/…', message, … }
- */
-export async function followedInProgress(
-  journal: DeploymentJournal | undefined,
-  cluster: string,
-  ecsService: string,
-): Promise<FollowedEcsDeployment | undefined> {
-  if (journal === undefined) return undefined;
-  const latest = await journal.read(journalKeys.latest(cluster, ecsService));
-  if (latest?.entry.type !== 'latest') return undefined;
-  const deployment = await readDeployment(journal, latest.entry.deploymentId);
-  return deployment?.target === 'ecs' && deployment.status === 'in_progress' ? deployment : undefined;
 }
 
 /** What ECS says of the service deployment, within a bounded time; undefined when it cannot say. */

@@ -271,11 +271,19 @@ describe('a deployment deploybridge follows: the pause in its thread, Roll back 
   async function followed() {
     const invoke = await handler.coldStart();
     await invoke(
-      adapt('ecr/image-action-push-success.json', { 'repository-name': 'myproject_service_api', 'image-tag': 'v1.4.3' }, { id: 'push-1', time: NOW.toISOString() }),
+      adapt(
+        'ecr/image-action-push-success.json',
+        { 'repository-name': 'myproject_service_api', 'image-tag': 'v1.4.3' },
+        { id: 'push-1', time: NOW.toISOString() },
+      ),
     );
     await handler.click(invoke, approvalIdOf(handler.requests()[0]));
     await invoke(
-      adapt('ecs/deployment-in-progress.json', { deploymentId: DEPLOYMENT_ID }, { id: 'ecs-1', time: NOW.toISOString(), resources: [SERVICE_ARN] }),
+      adapt(
+        'ecs/deployment-in-progress.json',
+        { deploymentId: DEPLOYMENT_ID },
+        { id: 'ecs-1', time: NOW.toISOString(), resources: [SERVICE_ARN] },
+      ),
     );
     return invoke;
   }
@@ -285,7 +293,12 @@ describe('a deployment deploybridge follows: the pause in its thread, Roll back 
   it('the deployment’s message carries Roll back (approvers only, confirmed) while it is in progress', async () => {
     await followed();
     const [rollback] = buttonsOf(lastUpdate());
-    expect(rollback).toMatchObject({ action_id: 'deploybridge.rollback', value: DEPLOYMENT_ID, style: 'danger', text: { text: 'Roll back' } });
+    expect(rollback).toMatchObject({
+      action_id: 'deploybridge.rollback',
+      value: DEPLOYMENT_ID,
+      style: 'danger',
+      text: { text: 'Roll back' },
+    });
     expect(rollback?.confirm).toMatchObject({ title: { text: 'Roll back api?' } });
   });
 
@@ -317,7 +330,11 @@ describe('a deployment deploybridge follows: the pause in its thread, Roll back 
   it('the button disappears when the deployment ends', async () => {
     const invoke = await followed();
     await invoke(
-      adapt('ecs/deployment-completed.json', { deploymentId: DEPLOYMENT_ID }, { id: 'ecs-2', time: NOW.toISOString(), resources: [SERVICE_ARN] }),
+      adapt(
+        'ecs/deployment-completed.json',
+        { deploymentId: DEPLOYMENT_ID },
+        { id: 'ecs-2', time: NOW.toISOString(), resources: [SERVICE_ARN] },
+      ),
     );
     expect(titleOf(lastUpdate())).toBe('Deployment completed: api');
     expect(buttonsOf(lastUpdate())).toEqual([]);

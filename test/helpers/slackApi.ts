@@ -50,6 +50,8 @@ const titleOf = (body: ApiCall['body']) => body.attachments?.[0]?.blocks.find((b
 export async function startSlackApi(respond?: ApiResponder) {
   const calls: ApiCall[] = [];
   const messages: ChannelMessage[] = [];
+  /** Replies by their ts: Slack updates a reply in a thread as it updates a message. */
+  const replies = new Map<string, ChannelMessage['replies'][number]>();
   let next = 1;
   const handle = (call: ApiCall, answer: (body: Record<string, unknown>) => void) => {
     // A response_url (Slack gives one per interaction): no token, the reply goes to whoever clicked.
@@ -63,7 +65,7 @@ export async function startSlackApi(respond?: ApiResponder) {
     const { body } = call;
     const colour = body.attachments?.[0]?.color ?? '';
     if (call.method === 'chat.update') {
-      const message = messages.find((m) => m.ts === body.ts);
+      const message = messages.find((m) => m.ts === body.ts) ?? replies.get(body.ts ?? '');
       if (message === undefined) return answer({ ok: false, error: 'message_not_found' });
       Object.assign(message, { colour, title: titleOf(body) });
       return answer({ ok: true, channel: body.channel, ts: body.ts, text: body.text });
@@ -74,7 +76,9 @@ export async function startSlackApi(respond?: ApiResponder) {
     if (body.thread_ts !== undefined) {
       const parent = messages.find((m) => m.ts === body.thread_ts);
       if (parent === undefined) return answer({ ok: false, error: 'thread_not_found' });
-      parent.replies.push({ colour, title: titleOf(body) });
+      const reply = { colour, title: titleOf(body) };
+      parent.replies.push(reply);
+      replies.set(ts, reply);
     } else {
       messages.push({ ts, colour, title: titleOf(body), replies: [] });
     }
