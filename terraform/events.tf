@@ -45,6 +45,17 @@ locals {
     }
   }
 
+  # A pause hook of one of this project's services waits for Continue or Roll back. ECS's event
+  # names the service in detail.serviceArn (one documented copy has no resources field).
+  ecs_hook_pattern = {
+    source        = ["aws.ecs"]
+    "detail-type" = ["ECS Hook State Change"]
+    detail = {
+      eventName  = ["HOOK_AWAITING_ACTION"]
+      serviceArn = [{ prefix = local.ecs_service_arn_prefix }]
+    }
+  }
+
   release_task_pattern = {
     source        = ["aws.ecs"]
     "detail-type" = ["ECS Task State Change"]
@@ -106,6 +117,14 @@ locals {
     }
     # The tasks releases run before services deploy (RELEASE_CONFIG), when they stop: only tasks
     # of this cluster whose startedBy is deploybridge's (RELEASE_STARTED_BY_PREFIX in src/config/constants.ts).
+    ecs-hooks = {
+      queued      = false
+      enabled     = var.enable_ecs_events && local.pause_hooks
+      bus         = "default"
+      name        = "${local.name}-ecs-hooks"
+      description = "ECS pause hooks awaiting action in cluster ${local.cluster_name}"
+      pattern     = local.ecs_hook_pattern
+    }
     release-tasks = {
       queued      = false
       enabled     = length(var.release_config) > 0

@@ -156,6 +156,41 @@ data "aws_iam_policy_document" "deployer" {
     }
   }
 
+  # A pause hook awaiting action is described (the revision under test, the traffic weights, the
+  # timeout action: src/rollout/pause.ts), for this project's services' deployments only.
+  dynamic "statement" {
+    for_each = var.enable_ecs_events && local.pause_hooks ? [local.ecs_service_deployment_arns] : []
+
+    content {
+      sid       = "DescribePausedDeployments"
+      actions   = ["ecs:DescribeServiceDeployments"]
+      resources = statement.value
+    }
+  }
+
+  # An approver's Continue or Roll back (src/rollout/pauseActor.ts): ContinueServiceDeployment on
+  # a paused deployment, StopServiceDeployment (ROLLBACK) on the one in progress that
+  # ListServiceDeployments finds, of this project's services only.
+  dynamic "statement" {
+    for_each = local.approvals ? [local.ecs_service_deployment_arns] : []
+
+    content {
+      sid       = "DecideServiceDeployments"
+      actions   = ["ecs:ContinueServiceDeployment", "ecs:StopServiceDeployment"]
+      resources = statement.value
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.approvals ? [local.ecs_service_arns] : []
+
+    content {
+      sid       = "ListServiceDeployments"
+      actions   = ["ecs:ListServiceDeployments"]
+      resources = statement.value
+    }
+  }
+
   # Powertools Parameters getParameter(name, { decrypt: true }) → ssm:GetParameter, for each
   # notification secret: Slack's webhook or bot token, the Teams and Google Chat webhook URLs, the
   # signed webhook's URL and signing secret; and the Slack app's signing secret (approvals).

@@ -150,7 +150,14 @@ locals {
   # signing secret every click is verified with.
   #############################################################################
 
-  approvals                          = length(var.approvers) > 0
+  approvals = length(var.approvers) > 0
+  # Pause hooks of ECS service deployments (docs/rollout-hooks.md): posted in Slack when approvals
+  # or rollout checks are on, with Continue and Roll back (and Roll back of a deployment in
+  # progress) only with approvals.
+  pause_hooks = local.approvals || local.ecs_hook
+  ecs_service_deployment_arns = [
+    for arn in local.ecs_service_arns : "${replace(arn, ":service/", ":service-deployment/")}/*"
+  ]
   slack_signing_secret_parameter_arn = var.slack_signing_secret_ssm_parameter == null ? null : "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${trimprefix(var.slack_signing_secret_ssm_parameter, "/")}"
 
   #############################################################################

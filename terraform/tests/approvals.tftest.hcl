@@ -53,6 +53,11 @@ run "off_by_default" {
     condition     = !strcontains(aws_iam_role_policy.deployer.policy, "HandOffClicksToItself") && !strcontains(aws_iam_role_policy.deployer.policy, "SlackSigningSecret")
     error_message = "Without approvers the function neither invokes itself nor reads a signing secret."
   }
+
+  assert {
+    condition     = !contains(keys(aws_cloudwatch_event_rule.this), "ecs-hooks") && !strcontains(aws_iam_role_policy.deployer.policy, "ServiceDeployment")
+    error_message = "Without approvers nor rollout checks, no pause-hook rule and no service-deployment permission."
+  }
 }
 
 run "on" {
@@ -107,6 +112,37 @@ run "on" {
   assert {
     condition     = output.slack_interactivity_url == "https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-west-1.on.aws/slack/interactions"
     error_message = "slack_interactivity_url is the Function URL's /slack/interactions, the path the function answers."
+  }
+
+  assert {
+    condition = jsondecode(aws_cloudwatch_event_rule.this["ecs-hooks"].event_pattern) == {
+      source        = ["aws.ecs"]
+      "detail-type" = ["ECS Hook State Change"]
+      detail = {
+        eventName  = ["HOOK_AWAITING_ACTION"]
+        serviceArn = [{ prefix = "arn:aws:ecs:eu-west-1:123456789012:service/myproject_cluster_dev/" }]
+      }
+    }
+    error_message = "Pause hooks awaiting action of this cluster's services reach the function: ${aws_cloudwatch_event_rule.this["ecs-hooks"].event_pattern}"
+  }
+
+  assert {
+    condition = anytrue([for s in jsondecode(aws_iam_role_policy.deployer.policy).Statement :
+      try(s.Sid == "DecideServiceDeployments" && toset(s.Action) == toset(["ecs:ContinueServiceDeployment", "ecs:StopServiceDeployment"]) &&
+      toset(s.Resource) == toset(["arn:aws:ecs:eu-west-1:123456789012:service-deployment/myproject_cluster_dev/myproject_service_*_dev/*", "arn:aws:ecs:eu-west-1:123456789012:service-deployment/myproject_cluster_dev/myproject_service_dev/*"]), false)
+    ])
+    error_message = "Continue and Roll back act on this project's services' deployments only: ${aws_iam_role_policy.deployer.policy}"
+  }
+
+  assert {
+    condition = anytrue([for s in jsondecode(aws_iam_role_policy.deployer.policy).Statement :
+      try(s.Sid == "ListServiceDeployments" && s.Action == "ecs:ListServiceDeployments" &&
+      toset(s.Resource) == toset(["arn:aws:ecs:eu-west-1:123456789012:service/myproject_cluster_dev/myproject_service_*_dev", "arn:aws:ecs:eu-west-1:123456789012:service/myproject_cluster_dev/myproject_service_dev"]), false)
+      ]) && anytrue([for s in jsondecode(aws_iam_role_policy.deployer.policy).Statement :
+      try(s.Sid == "DescribePausedDeployments" && s.Action == "ecs:DescribeServiceDeployments" &&
+      toset(s.Resource) == toset(["arn:aws:ecs:eu-west-1:123456789012:service-deployment/myproject_cluster_dev/myproject_service_*_dev/*", "arn:aws:ecs:eu-west-1:123456789012:service-deployment/myproject_cluster_dev/myproject_service_dev/*"]), false)
+    ])
+    error_message = "Service deployments are listed per service and described per deployment, of this project's services only."
   }
 
   assert {
