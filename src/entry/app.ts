@@ -34,7 +34,7 @@ import { invocationOf, type Invocation } from '../shared/invocation.js';
 import { SYSTEM_CLOCK, type DeliveryClock } from '../shared/delivery.js';
 import type { Log, MetricSink } from '../shared/observability.js';
 import type { HookAnswer } from '../rollout/hook.js';
-import { ROLLOUT_ACTIONS } from '../rollout/buttons.js';
+import { ROLLOUT_ACTIONS } from '../interactions/rollout.js';
 import { MetricName } from '../shared/observability.js';
 import type { Plan, RouteName } from '../triggers/plan.js';
 import type { DeploymentRequest, Person } from '../triggers/requests.js';

@@ -8,7 +8,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { approvalRules } from '../approvals/buttons.js';
-import { rolloutRules } from '../rollout/buttons.js';
+import { rolloutRules } from '../interactions/rollout.js';
 import { INTERACTION_LIMITS } from '../config/constants.js';
 import { answerFunctionUrl } from '../interactions/click.js';
 import { carryOutHandOff, type CarryOutResult } from '../interactions/carryOut.js';

@@ -12,7 +12,7 @@ import { amendEcsDeployment } from '../following/records.js';
 import { createDynamoDbJournal } from '../following/store.js';
 import type { ClickActor } from '../interactions/contract.js';
 import { followedStateMessage } from '../present/following.js';
-import { ROLLOUT_ACTIONS } from '../rollout/buttons.js';
+import { ROLLOUT_ACTIONS } from '../interactions/rollout.js';
 import { createRolloutActor } from '../rollout/pauseActor.js';
 import type { AppMetrics, Log } from '../shared/observability.js';
 import { isSlackResponseUrl, replyEphemeral } from '../slack/interactions.js';

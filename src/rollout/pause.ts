@@ -15,7 +15,7 @@ import { describeError, errorFields } from '../shared/errors.js';
 import type { Log } from '../shared/observability.js';
 import { replyInThread, type Notifier } from '../slack/notifier.js';
 import type { PauseFacts } from '../triggers/plan.js';
-import { ROLLOUT_ACTIONS } from './buttons.js';
+import { ROLLOUT_ACTIONS } from '../interactions/rollout.js';
 import { attachPauseMessage, pauseId, recordPause } from './pauseRecords.js';
 
 export interface PauseParts {

@@ -22,7 +22,7 @@ import type { ButtonClick } from '../slack/interactions.js';
 import { replyInThread, type Notifier } from '../slack/notifier.js';
 import type { ClickActor } from '../interactions/contract.js';
 import type { Person } from '../triggers/requests.js';
-import { ROLLOUT_ACTIONS } from './buttons.js';
+import { ROLLOUT_ACTIONS } from '../interactions/rollout.js';
 import { decidePause, requestStop, settlePause, settleStop } from './pauseRecords.js';
 
 export interface RolloutActorParts {

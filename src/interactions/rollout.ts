@@ -1,9 +1,10 @@
 /**
- * The buttons of a paused deployment (Continue, Roll back) and of a followed deployment in progress
- * (Roll back), as the interaction mechanism (src/interactions/) knows them: only the configured
- * approvers may press them. Light on purpose: it is read before Slack is answered.
+ * The rollout's buttons (src/rollout/): Continue and Roll back of a paused deployment, Roll back of
+ * a followed deployment in progress, as the interaction mechanism knows them: only the configured
+ * approvers may press them. Light on purpose: it is read before Slack is answered, and by the App
+ * of every route (a followed deployment's message carries Roll back).
  */
-import { ACTION_PREFIX, type ButtonRules } from '../interactions/contract.js';
+import { ACTION_PREFIX, type ButtonRules } from './contract.js';
 import { NOT_A_DECIDER_REPLY } from '../present/interactions.js';
 
 /** The `action_id`s: a pause's buttons carry the pause's id, Roll back of a deployment its ECS deployment id. */
