@@ -52,6 +52,7 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'the coalescing q
     // The example has every kind of rule: both kinds are exercised.
     expect(Object.keys(example.module('deploybridge').instances('aws_lambda_permission', 'eventbridge')).sort()).toEqual([
       'ecs',
+      'ecs-hooks',
       'manual',
       'release-tasks',
     ]);

@@ -31,6 +31,10 @@ const EXPECTED: Record<string, string[]> = {
   'ecr-scan-service-api.json': ['ecr-scan'],
   'ecr-scan-other-project.json': [],
 
+  'ecs-hook-awaiting-action.json': ['ecs-hooks'],
+  'ecs-hook-awaiting-action-no-resources.json': ['ecs-hooks'],
+  'ecs-hook-other-cluster.json': [],
+
   'ssm-create-api.json': ['ssm'],
   'ssm-update-backend.json': ['ssm'],
   'ssm-delete-worker.json': ['ssm'],
@@ -129,6 +133,7 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'event patterns o
       'ecr',
       'ecr-scan',
       'ecs',
+      'ecs-hooks',
       'manual',
       'release-tasks',
       's3-cloudtrail-myproject-artifacts-dev',
@@ -169,7 +174,7 @@ describe.skipIf(terraformMissing)(terraformMissing ? SKIPPED : 'event patterns o
         ? 's3'
         : expected[0] === 'ecr-scan'
           ? 'ecr'
-          : expected[0] === 'release-tasks'
+          : expected[0] === 'release-tasks' || expected[0] === 'ecs-hooks'
             ? 'ecs'
             : expected[0];
       expect(decision, file).toEqual({ kind: 'route', route: trigger });
