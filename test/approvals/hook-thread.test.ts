@@ -87,6 +87,16 @@ describe('the lifecycle hook in the followed deployment’s thread', () => {
   const threadReplies = () => api.calls.filter((c) => c.method === 'chat.postMessage' && c.body.thread_ts === deploymentTs());
   const topLevel = () => api.calls.filter((c) => c.method === 'chat.postMessage' && c.body.thread_ts === undefined);
 
+  it('a deployment deploybridge did not start: the failed check is a message of its own, no thread line', async () => {
+    const invoke = await handler.coldStart({
+      ROLLOUT_CONFIG: JSON.stringify({ api: { smoke: [{ stage: 'POST_TEST_TRAFFIC_SHIFT', url: `${smokeUrl}/health` }] } }),
+    });
+    status = 503;
+    await expect(invoke(invocation('lifecycle-hook-invocation-post-test-traffic-shift.json'))).resolves.toEqual({ hookStatus: 'FAILED' });
+    expect(topLevel().map(titleOf)).toEqual(['Rollout check failed: api at POST_TEST_TRAFFIC_SHIFT']);
+    expect(api.calls.filter((c) => c.body.thread_ts !== undefined)).toEqual([]);
+  });
+
   it('a stage that passes adds a line: the stage, the checks run, the result, the time', async () => {
     const invoke = await followed();
     await expect(invoke(invocation('lifecycle-hook-invocation-post-test-traffic-shift.json'))).resolves.toEqual({
