@@ -50,3 +50,14 @@ export async function s3Reads(): Promise<unknown> {
     missing,
   };
 }
+
+/** The stack of the error the configuration throws without settings (a frame in src/config/config.ts). */
+export async function configErrorStack(): Promise<unknown> {
+  const { loadConfig } = await import('../../src/config/config.js');
+  try {
+    loadConfig({});
+    return { thrown: false };
+  } catch (error) {
+    return { stack: (error as Error).stack };
+  }
+}
