@@ -3,6 +3,7 @@
  * settings (build.mjs) in a child `node` process, and from source in the test, against the same
  * server on 127.0.0.1 (AWS_ENDPOINT_URL). What they answer is compared.
  */
+import { ClusterNotFoundException, ECSServiceException } from '@aws-sdk/client-ecs';
 import { NoSuchKey } from '@aws-sdk/client-s3';
 import { ECSClient, ListTasksCommand } from '../../src/aws/ecs.js';
 import { GetObjectCommand, ListObjectVersionsCommand, S3Client } from '../../src/aws/s3.js';
@@ -22,6 +23,24 @@ export async function ecsCall(): Promise<unknown> {
   } catch (error) {
     return { error: failure(error) };
   }
+}
+
+/**
+ * ECS errors as a caller sees them: one ListTasks models (ClusterNotFoundException) and one it does
+ * not (TargetNotFoundException, another operation's), which the Lambda bundle registers for no command.
+ */
+export async function ecsErrors(): Promise<unknown> {
+  const ecs = new ECSClient({ region: 'us-east-1', maxAttempts: 1 });
+  const attempt = (cluster: string) =>
+    ecs.send(new ListTasksCommand({ cluster })).then(
+      () => undefined,
+      (error: unknown) => ({
+        ...failure(error),
+        isServiceException: error instanceof ECSServiceException,
+        isClusterNotFound: error instanceof ClusterNotFoundException,
+      }),
+    );
+  return { modeled: await attempt('missing_cluster'), other: await attempt('unlisted_error') };
 }
 
 /** An env file as the S3 trigger reads it: one version, the version list, and a key that does not exist. */
