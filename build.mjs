@@ -291,6 +291,28 @@ const noEventStreams = {
 };
 
 /**
+ * Powertools Idempotency selects the idempotency key and the payload to validate with JMESPath when
+ * `eventKeyJmesPath` or `payloadValidationJmesPath` is set. deploybridge sets neither (the key is
+ * the event id and the target: src/deploy/idempotency/powertools.ts), so idempotency gets
+ * stand-ins, instead of the 23 KB JMESPath interpreter: the empty function set its configuration
+ * creates, and a `search` that says so if it were ever called.
+ */
+const NO_JMESPATH = {
+  '@aws-lambda-powertools/jmespath':
+    'export function search() { throw new Error("JMESPath is not in deploybridge\'s Lambda bundle (build.mjs): set no eventKeyJmesPath or payloadValidationJmesPath"); }',
+  '@aws-lambda-powertools/jmespath/functions': 'export class PowertoolsFunctions {}',
+};
+const noJmesPath = {
+  name: 'no-jmespath',
+  setup(b) {
+    b.onResolve({ filter: /^@aws-lambda-powertools\/jmespath(\/functions)?$/ }, (args) =>
+      /@aws-lambda-powertools[\\/]idempotency[\\/]/.test(args.importer) ? { path: args.path, namespace: 'no-jmespath' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'no-jmespath' }, (args) => ({ contents: NO_JMESPATH[args.path], loader: 'js' }));
+  },
+};
+
+/**
  * The Lambda build's entry points. The environment-only credentials module is one of its own:
  * every SDK client imports it, so it would share the chunk of the SDK's core code, giving that
  * chunk a source map, and with `--enable-source-maps` Node measures every line of a module with a
@@ -320,7 +342,7 @@ export const bundleOptions = {
   metafile: true,
   outExtension: { '.js': '.mjs' },
   logLevel: 'warning',
-  plugins: [lazyBuiltins, sdkPackageVersion, noEventStreams, sdkModules, environmentCredentials],
+  plugins: [lazyBuiltins, sdkPackageVersion, noJmesPath, noEventStreams, sdkModules, environmentCredentials],
 };
 
 /**

@@ -15,6 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { duplicateSdkPackages, staticClosure } from '../../bench/lib.mjs';
 import { bundleOptions, environmentCredentials, LAMBDA_ENTRY_POINTS } from '../../build.mjs';
 import { NO_ENVIRONMENT_CREDENTIALS } from '../../src/aws/lambdaCredentials.js';
+import { startDynamoDb } from '../helpers/dynalite.js';
 import { listenOnLoopback } from '../helpers/loopback.js';
 import { ecsCall, ecsErrors, s3Reads } from './probes.js';
 
@@ -112,7 +113,13 @@ describe('SDK errors in the Lambda bundle', () => {
   it('holds the errors of the operations deploybridge sends (the model’s list for each command), not every error of their services', () => {
     // Errors no code names but the model, of GetParameter (the webhook, through Powertools), PutItem
     // (journal and idempotency), UpdateFunctionCode, UpdateService and DescribeImages.
-    for (const error of ['InvalidKeyId', 'ItemCollectionSizeLimitExceededException', 'CodeStorageExceededException', 'NamespaceNotFoundException', 'RepositoryNotFoundException'])
+    for (const error of [
+      'InvalidKeyId',
+      'ItemCollectionSizeLimitExceededException',
+      'CodeStorageExceededException',
+      'NamespaceNotFoundException',
+      'RepositoryNotFoundException',
+    ])
       expect(lambda.code, error).toContain(`"${error}"`);
     // SSM's automation and activation errors: none of its operations deploybridge sends throws them.
     const ssmErrors = readFileSync('node_modules/@aws-sdk/client-ssm/dist-es/models/errors.js', 'utf8');
@@ -252,6 +259,23 @@ describe('the probes bundled like the Lambda and run by node, against a server o
         isClusterNotFound: false,
       },
     });
+  });
+
+  it('DynamoDB: the Powertools guard (idempotency without JMESPath) and the journal run bundled against dynalite: once, then skipped; a conditional write refused', async () => {
+    const db = await startDynamoDb();
+    try {
+      const env = { AWS_ENDPOINT_URL: db.endpoint, AWS_ACCESS_KEY_ID: 'ASIAENVIRONMENTEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' };
+      const bundled = await runBundled('dynamoDbUses', env);
+      expect(bundled).toEqual({
+        first: { ran: true, result: { status: 'started' } },
+        repeat: { ran: false, reason: 'already deployed' },
+        written: true,
+        writtenAgain: false,
+        read: { entry: { type: 'latest', deploymentId: 'ecs-svc/1234567890123456789' }, version: 1 },
+      });
+    } finally {
+      await db.close();
+    }
   });
 
   it('S3 reads (schemas tree-shaken) send and parse as from source: object, versions, and a missing key', async () => {

@@ -80,3 +80,25 @@ export async function configErrorStack(): Promise<unknown> {
     return { stack: (error as Error).stack };
   }
 }
+
+/**
+ * DynamoDB as deploybridge uses it (AWS_ENDPOINT_URL: a DynamoDB server with the table
+ * `deploybridge-idempotency`): the Powertools guard runs a deployment once and skips its repeat,
+ * and the deployments journal writes an entry, refuses a second first write (a conditional check
+ * that failed), and reads it back.
+ */
+export async function dynamoDbUses(): Promise<unknown> {
+  const { createPowertoolsGuard } = await import('../../src/deploy/idempotency/powertools.js');
+  const { createDynamoDbStore } = await import('../../src/following/dynamodb.js');
+  const tableName = 'deploybridge-idempotency';
+  const guard = createPowertoolsGuard({ tableName, ttlSeconds: 3600, region: 'us-east-1' });
+  const deploy = async () => ({ status: 'started' });
+  const first = await guard.once('evt-1', 'ecs:myproject_cluster_dev/myproject_service_api_dev', deploy, () => true);
+  const repeat = await guard.once('evt-1', 'ecs:myproject_cluster_dev/myproject_service_api_dev', deploy, () => true);
+  const journal = createDynamoDbStore({ tableName, ttlSeconds: 3600, region: 'us-east-1' });
+  const entry = { type: 'latest', deploymentId: 'ecs-svc/1234567890123456789' } as const;
+  const written = await journal.write('latest#myproject_service_api_dev', entry, undefined);
+  const writtenAgain = await journal.write('latest#myproject_service_api_dev', entry, undefined);
+  const read = await journal.read('latest#myproject_service_api_dev');
+  return { first, repeat, written, writtenAgain, read };
+}
