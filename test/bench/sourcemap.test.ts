@@ -103,9 +103,9 @@ describe('source maps reduced to src/', () => {
   it('maps every position of any map to the file and line it mapped to before, or leaves it unmapped when that was a dependency', () => {
     const segment = fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 5 }), fc.nat(30));
     const lines = fc.array(
-      fc.array(segment, { maxLength: 8 }).map((segments) =>
-        [...new Map(segments.map((s) => [s[0], s])).values()].sort((a, b) => a[0] - b[0]),
-      ),
+      fc
+        .array(segment, { maxLength: 8 })
+        .map((segments) => [...new Map(segments.map((s) => [s[0], s])).values()].sort((a, b) => a[0] - b[0])),
       { minLength: 1, maxLength: 4 },
     );
     fc.assert(
