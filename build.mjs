@@ -291,6 +291,45 @@ const noEventStreams = {
 };
 
 /**
+ * The SDK's hashes and checksums in JavaScript, for a Node without them: SHA-256, SHA-1 and MD5
+ * when node:crypto lacks them, CRC32 when node:zlib has no crc32 (before Node 20.15). Lambda's Node
+ * 22 has them all, so the Lambda bundle has stand-ins that say so if one were ever needed, instead
+ * of 8 KB of fallback code (CRC32C and CRC64-NVME, which Node has not, stay in JavaScript).
+ */
+const HASH_FALLBACKS = [
+  {
+    file: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]checksum[\\/]sha256[\\/]Sha256Js\.js$/,
+    name: 'Sha256Js',
+    what: 'SHA-256 in node:crypto',
+  },
+  {
+    file: /[\\/]@aws-sdk[\\/]checksums[\\/]dist-es[\\/]submodules[\\/]sha[\\/]sha1[\\/]Sha1Js\.js$/,
+    name: 'Sha1Js',
+    what: 'SHA-1 in node:crypto',
+  },
+  {
+    file: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]checksum[\\/]md5[\\/]Md5Js\.js$/,
+    name: 'Md5Js',
+    what: 'MD5 in node:crypto',
+  },
+  {
+    file: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]checksum[\\/]crc32[\\/]Crc32Js\.js$/,
+    name: 'Crc32Js',
+    what: 'zlib.crc32 in node:zlib',
+  },
+];
+const noHashFallbacks = {
+  name: 'no-hash-fallbacks',
+  setup(b) {
+    for (const { file, name, what } of HASH_FALLBACKS)
+      b.onLoad({ filter: file }, () => ({
+        contents: `export class ${name} { constructor() { throw new Error(${JSON.stringify(`this Node has no ${what}, and deploybridge's Lambda bundle (build.mjs) leaves out the SDK's JavaScript ${name}`)}); } }`,
+        loader: 'js',
+      }));
+  },
+};
+
+/**
  * Powertools Idempotency selects the idempotency key and the payload to validate with JMESPath when
  * `eventKeyJmesPath` or `payloadValidationJmesPath` is set. deploybridge sets neither (the key is
  * the event id and the target: src/deploy/idempotency/powertools.ts), so idempotency gets
@@ -342,15 +381,16 @@ export const bundleOptions = {
   metafile: true,
   outExtension: { '.js': '.mjs' },
   logLevel: 'warning',
-  plugins: [lazyBuiltins, sdkPackageVersion, noJmesPath, noEventStreams, sdkModules, environmentCredentials],
+  plugins: [lazyBuiltins, sdkPackageVersion, noJmesPath, noHashFallbacks, noEventStreams, sdkModules, environmentCredentials],
 };
 
 /**
- * The plugins that fit the AWS SDK to Lambda: credentials from the environment, only the schemas and
- * protocol code the commands use, no event-stream codec. The bench builds its "naive" SDK floors
- * without them: the SDK as it bundles by default, with its default credential chain.
+ * The plugins that fit the AWS SDK to Lambda: credentials from the environment, only the schemas,
+ * errors and protocol code the commands use, no event-stream codec, no JavaScript hashes that Node
+ * has. The bench builds its "naive" SDK floors without them: the SDK as it bundles by default, with
+ * its default credential chain.
  */
-export const LAMBDA_SDK_PLUGINS = [noEventStreams, sdkModules, environmentCredentials];
+export const LAMBDA_SDK_PLUGINS = [noHashFallbacks, noEventStreams, sdkModules, environmentCredentials];
 
 /** Builds into `outdir` (emptied first) and writes its metafile next to the code as meta.json. */
 export async function buildBundle(outdir, options) {

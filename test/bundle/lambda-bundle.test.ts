@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -127,6 +127,25 @@ describe('SDK errors in the Lambda bundle', () => {
       expect(ssmErrors).toContain(`class ${error} `);
       expect(lambda.code, error).not.toContain(`"${error}"`);
     }
+  });
+});
+
+describe('hashes in the Lambda bundle', () => {
+  it('holds stand-ins for the SDK’s JavaScript SHA-256, SHA-1, MD5 and CRC32 (Node’s own serve), not the code', () => {
+    const fallbacks = [
+      'node_modules/@smithy/core/dist-es/submodules/checksum/sha256/Sha256Js.js',
+      'node_modules/@aws-sdk/checksums/dist-es/submodules/sha/sha1/Sha1Js.js',
+      'node_modules/@smithy/core/dist-es/submodules/checksum/md5/Md5Js.js',
+      'node_modules/@smithy/core/dist-es/submodules/checksum/crc32/Crc32Js.js',
+    ];
+    const bundled = (input: string) =>
+      Object.values(lambda.meta.outputs).reduce((sum, output) => sum + (output.inputs[input]?.bytesInOutput ?? 0), 0);
+    for (const input of fallbacks) {
+      expect(statSync(input).size, input).toBeGreaterThan(700);
+      expect(bundled(input), input).toBeGreaterThan(0);
+      expect(bundled(input), input).toBeLessThan(300);
+    }
+    expect(lambda.code).toContain('leaves out the SDK');
   });
 });
 
