@@ -17,7 +17,7 @@ import { bundleOptions, environmentCredentials, LAMBDA_ENTRY_POINTS } from '../.
 import { NO_ENVIRONMENT_CREDENTIALS } from '../../src/aws/lambdaCredentials.js';
 import { startDynamoDb } from '../helpers/dynalite.js';
 import { listenOnLoopback } from '../helpers/loopback.js';
-import { ecsCall, ecsErrors, s3Reads } from './probes.js';
+import { cloudWatchAlarms, ecsCall, ecsErrors, s3Reads } from './probes.js';
 
 /** The packages of the SDK's default chain besides the environment's: SSO, INI, process, web identity, HTTP/container, IMDS, login. */
 const CHAIN_PACKAGES =
@@ -297,6 +297,18 @@ describe('the probes bundled like the Lambda and run by node, against a server o
     }
   });
 
+  it('CloudWatch DescribeAlarms (the lifecycle hook’s alarms) sends and parses as from source', async () => {
+    const env = { AWS_ACCESS_KEY_ID: 'ASIAENVIRONMENTEXAMPLE', AWS_SECRET_ACCESS_KEY: 'environmentSecretAccessKeyExample' };
+    const bundled = await runBundled('cloudWatchAlarms', env);
+    vi.stubEnv('AWS_ENDPOINT_URL', server.baseUrl);
+    const fromSource = await cloudWatchAlarms();
+    expect(bundled).toEqual(fromSource);
+    expect(fromSource).toEqual([
+      { name: 'api-5xx', state: 'OK', since: '2026-01-01T00:00:00.000Z' },
+      { name: 'api-latency', state: 'ALARM', since: '2026-01-02T00:00:00.000Z' },
+    ]);
+  });
+
   it('S3 reads (schemas tree-shaken) send and parse as from source: object, versions, and a missing key', async () => {
     const env = { AWS_ACCESS_KEY_ID: 'ASIAENVIRONMENTEXAMPLE', AWS_SECRET_ACCESS_KEY: 'environmentSecretAccessKeyExample' };
     const bundled = await runBundled('s3Reads', env);
@@ -322,7 +334,7 @@ const ECS_ERRORS: Record<string, { __type: string; message: string }> = {
   unlisted_error: { __type: 'TargetNotFoundException', message: 'The specified target wasn’t found.' },
 };
 
-/** The server's answers: ECS ListTasks (the signing key recorded), and S3's env-file reads. */
+/** The server's answers: ECS ListTasks (the signing key recorded), CloudWatch DescribeAlarms, and S3's env-file reads. */
 function answer(req: IncomingMessage, res: ServerResponse, signed: Array<string | undefined>): void {
   const body: Buffer[] = [];
   req.on('data', (chunk: Buffer) => body.push(chunk));
@@ -334,6 +346,16 @@ function answer(req: IncomingMessage, res: ServerResponse, signed: Array<string 
       const error = ECS_ERRORS[cluster ?? ''];
       if (error === undefined) res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end('{"taskArns":[]}');
       else res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(error));
+      return;
+    }
+    if (req.headers['x-amz-target'] === 'GraniteServiceVersion20100801.DescribeAlarms') {
+      const { AlarmNames } = JSON.parse(Buffer.concat(body).toString('utf8') || '{}') as { AlarmNames?: string[] };
+      const alarms = (AlarmNames ?? []).map((name, i) => ({
+        AlarmName: name,
+        StateValue: i === 0 ? 'OK' : 'ALARM',
+        StateUpdatedTimestamp: Date.UTC(2026, 0, i + 1) / 1000,
+      }));
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ MetricAlarms: alarms }));
       return;
     }
     if (url.pathname === '/myproject-config-dev/api/.env') {

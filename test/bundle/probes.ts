@@ -102,3 +102,11 @@ export async function dynamoDbUses(): Promise<unknown> {
   const read = await journal.read('latest#myproject_service_api_dev');
   return { first, repeat, written, writtenAgain, read };
 }
+
+/** The alarms the ECS lifecycle hook checks, as CloudWatch's DescribeAlarms returns them. */
+export async function cloudWatchAlarms(): Promise<unknown> {
+  const { CloudWatchClient, DescribeAlarmsCommand } = await import('../../src/aws/cloudwatch.js');
+  const cloudwatch = new CloudWatchClient({ region: 'us-east-1' });
+  const { MetricAlarms } = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: ['api-5xx', 'api-latency'] }));
+  return MetricAlarms?.map((a) => ({ name: a.AlarmName, state: a.StateValue, since: a.StateUpdatedTimestamp?.toISOString() }));
+}
