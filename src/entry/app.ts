@@ -215,20 +215,9 @@ export class App {
     metrics.setTrigger?.('hook');
     try {
       const { journal, notifier } = this.deps;
-      const { LifecycleHook } = await import('../rollout/hook.js');
+      const [{ LifecycleHook }, { threadOf }] = await Promise.all([import('../rollout/hook.js'), import('../rollout/thread.js')]);
       // With the deployments table, each call goes into the followed deployment's thread.
-      const thread =
-        journal === undefined
-          ? {}
-          : {
-              thread: (await import('../rollout/thread.js')).createHookThread({
-                journal,
-                notifier,
-                log,
-                cluster: config.catalog.cluster,
-                now: () => clock.now(),
-              }),
-            };
+      const thread = threadOf(journal, { notifier, log, cluster: config.catalog.cluster, now: () => clock.now() });
       const hook = new LifecycleHook({ config, log, metrics, notifier, cloudwatch: clients.cloudwatch, clock, ...thread });
       return (await hook.answer(invocationPayload, invocationOf(context, clock.now()))).answer;
     } catch (error) {

@@ -37,7 +37,7 @@ async function recordFailure(parts: HookThreadParts, deployment: FollowedEcsDepl
  * const thread = createHookThread({ journal, notifier, log, cluster, now });
  * await thread.report(verdict); // true: a failure went into the deployment's thread
  */
-export function createHookThread(parts: HookThreadParts): HookThread {
+function createHookThread(parts: HookThreadParts): HookThread {
   const { journal, notifier, log } = parts;
   return {
     async report(verdict) {
@@ -84,4 +84,14 @@ export function createHookThread(parts: HookThreadParts): HookThread {
       }
     },
   };
+}
+
+/**
+ * The hook's thread part: none without the deployments table.
+ *
+ * @example
+ * new LifecycleHook({ ...parts, ...threadOf(journal, { notifier, log, cluster, now }) });
+ */
+export function threadOf(journal: DeploymentJournal | undefined, parts: Omit<HookThreadParts, 'journal'>): { thread?: HookThread } {
+  return journal === undefined ? {} : { thread: createHookThread({ ...parts, journal }) };
 }
