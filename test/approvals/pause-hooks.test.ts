@@ -308,6 +308,11 @@ describe('a deployment deploybridge follows: the pause in its thread, Roll back 
     const pause = api.calls.filter((c) => c.method === 'chat.postMessage' && titleOf(c) === 'Deployment paused: api');
     expect(pause).toHaveLength(1);
     expect(pause[0]?.body.thread_ts).toBe(deploymentTs());
+    // Continue updates the pause's own reply in the thread, not the deployment's message.
+    await handler.click(invoke, approvalIdOf(pause[0]), 'hook.continue');
+    expect(ecs.commandCalls(ContinueServiceDeploymentCommand)).toHaveLength(1);
+    expect(api.messages[0]?.replies.map((r) => r.title)).toContain(':white_check_mark: Deployment continued: api');
+    expect(titleOf(lastUpdate())).toBe('Deployment in progress: api');
   });
 
   it('Roll back of a deployment in progress: StopServiceDeployment (ROLLBACK) of the service deployment ListServiceDeployments finds, once; the message says who', async () => {
