@@ -145,6 +145,17 @@ data "aws_iam_policy_document" "deployer" {
     }
   }
 
+  # The lifecycle hook's alarms check (src/rollout/alarms.ts): the alarms ROLLOUT_CONFIG names.
+  dynamic "statement" {
+    for_each = length(local.rollout_alarm_arns) > 0 ? [local.rollout_alarm_arns] : []
+
+    content {
+      sid       = "ReadRolloutAlarms"
+      actions   = ["cloudwatch:DescribeAlarms"]
+      resources = statement.value
+    }
+  }
+
   # Powertools Parameters getParameter(name, { decrypt: true }) → ssm:GetParameter, for each
   # notification secret: Slack's webhook or bot token, the Teams and Google Chat webhook URLs, the
   # signed webhook's URL and signing secret; and the Slack app's signing secret (approvals).
@@ -321,4 +332,44 @@ resource "aws_iam_role_policy" "deployer" {
   name   = "deployer"
   role   = aws_iam_role.this.id
   policy = data.aws_iam_policy_document.deployer.json
+}
+
+# The role ECS assumes to invoke the function as a service deployment's lifecycle hook
+# (the hook's roleArn, beside hookTargetArn = function_arn): it may invoke this function only.
+data "aws_iam_policy_document" "ecs_hook_assume_role" {
+  statement {
+    sid     = "EcsAssumesTheRole"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["ecs.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "ecs_hook" {
+  count = local.ecs_hook ? 1 : 0
+
+  name                 = "${local.name}-ecs-hook"
+  description          = "ECS invokes deploybridge for ${var.project_name} ${var.project_env} as a lifecycle hook"
+  assume_role_policy   = data.aws_iam_policy_document.ecs_hook_assume_role.json
+  permissions_boundary = var.iam_role_permissions_boundary
+  tags                 = var.tags
+}
+
+data "aws_iam_policy_document" "ecs_hook" {
+  statement {
+    sid       = "InvokeThisFunction"
+    actions   = ["lambda:InvokeFunction"]
+    resources = [aws_lambda_function.this.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "ecs_hook" {
+  count = local.ecs_hook ? 1 : 0
+
+  name   = "invoke-deploybridge"
+  role   = aws_iam_role.ecs_hook[0].id
+  policy = data.aws_iam_policy_document.ecs_hook.json
 }

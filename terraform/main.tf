@@ -55,6 +55,15 @@ locals {
   describes_images = var.enable_ecr_monitoring || (var.ecr_scan_gate != "" && var.enable_manual_deploy)
 
   #############################################################################
+  # Rollout checks of the ECS lifecycle hook (ROLLOUT_CONFIG): the alarms they read.
+  rollout_config = try(jsondecode(var.rollout_config), {})
+  ecs_hook       = length(local.rollout_config) > 0
+  rollout_alarm_arns = distinct(flatten([
+    for service in values(local.rollout_config) : [
+      for name in try(service.alarms, []) : "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${name}"
+    ]
+  ]))
+
   # Lambda targets (LAMBDA_CONFIG) and the S3 objects the function watches.
   #############################################################################
 

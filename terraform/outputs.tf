@@ -8,6 +8,11 @@ output "function_arn" {
   value       = aws_lambda_function.this.arn
 }
 
+output "ecs_hook_role_arn" {
+  description = "ARN of the role ECS assumes to invoke the function as a lifecycle hook (roleArn of a hook whose hookTargetArn is function_arn); null without rollout_config."
+  value       = local.ecs_hook ? aws_iam_role.ecs_hook[0].arn : null
+}
+
 output "role_arn" {
   description = "ARN of the function's IAM role."
   value       = aws_iam_role.this.arn

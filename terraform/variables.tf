@@ -906,6 +906,17 @@ variable "tags" {
   default     = {}
 }
 
+variable "rollout_config" {
+  description = "ROLLOUT_CONFIG: JSON text (use jsonencode) of ECS service name => the checks of its lifecycle hooks (smoke, alarms, bake; docs/rollout-hooks.md). Keys are service names, as in service_config. Non-empty: the module creates the role ECS assumes to invoke the function as a lifecycle hook (output ecs_hook_role_arn) and grants cloudwatch:DescribeAlarms on the alarms it names."
+  type        = string
+  default     = "{}"
+
+  validation {
+    condition     = can(keys(jsondecode(var.rollout_config)))
+    error_message = "rollout_config must be JSON text of an object (use jsonencode)."
+  }
+}
+
 variable "release_config" {
   description = "RELEASE_CONFIG: service name => release order. run_before runs a one-off task (the family's latest ACTIVE revision, in the service's cluster with its placement) before the service deploys: container (whose exit code decides, and whose command `command` replaces; without it every essential container must exit 0), timeout_minutes (default 30). after lists services of this map whose deployment of the same change must complete first. Needs the deployments table and ECS events; an empty map leaves the variable unset. The families must exist when the module is planned: the function may pass only their task and execution roles."
   type = map(object({

@@ -9,6 +9,7 @@
  * connection per service. Each client honours `AWS_ENDPOINT_URL` and the SDK's own retries.
  */
 import { once } from '../shared/concurrency.js';
+import type { CloudWatchClient } from './cloudwatch.js';
 import type { ECRClient } from './ecr.js';
 import type { ECSClient } from './ecs.js';
 import type { LambdaClient } from './lambda.js';
@@ -22,6 +23,8 @@ export interface AwsClients {
   readonly s3: () => Promise<S3Client>;
   /** Parameter metadata only (`DescribeParameters`); the Slack webhook is read apart (./ssmParameter.ts). */
   readonly ssm: () => Promise<SSMClient>;
+  /** Alarms (`DescribeAlarms`), for the ECS lifecycle hook only. */
+  readonly cloudwatch: () => Promise<CloudWatchClient>;
 }
 
 /**
@@ -38,5 +41,6 @@ export function createAwsClients(region: string): AwsClients {
     ecr: once(async () => new (await import('./ecr.js')).ECRClient({ region })),
     s3: once(async () => new (await import('./s3.js')).S3Client({ region })),
     ssm: once(async () => new (await import('./ssmMetadata.js')).SSMClient({ region })),
+    cloudwatch: once(async () => new (await import('./cloudwatch.js')).CloudWatchClient({ region })),
   };
 }

@@ -40,6 +40,7 @@ export function slackMetrics(metrics: MetricSink): MetricSink {
       name === MetricName.NotificationsFailed ? metrics.ofChannel(name, 'slack', value) : metrics.count(name, value),
     ofDeployment: (name, trigger, value, unit) => metrics.ofDeployment(name, trigger, value, unit),
     ofChannel: (name, channel, value) => metrics.ofChannel(name, channel, value),
+    ofHookCheck: (name, check, value) => metrics.ofHookCheck(name, check, value),
   };
 }
 

@@ -5,8 +5,8 @@
  * {@link loadConfig} throws a single {@link ConfigError} whose message lists them all. How each
  * kind of variable is read is ./envReader.ts's; what the variables mean together is here. Beside
  * it in src/config/: defaults and limits (./constants.ts), the naming rules (./naming.ts), the
- * catalog of services (./catalog.ts), the channels besides Slack (./channels.ts) and image
- * references (./images.ts).
+ * catalog of services (./catalog.ts), the channels besides Slack (./channels.ts), the checks of
+ * the ECS lifecycle hook (./rollout.ts) and image references (./images.ts).
  */
 import * as z from 'zod/mini';
 import { Catalog, type LambdaTargetConfig, type S3ObjectRef } from './catalog.js';
@@ -24,6 +24,7 @@ import { readChannels, type ChannelsConfig } from './channels.js';
 import { renderPattern, SERVICE_NAME_RE } from './naming.js';
 import { NAME_CHARACTERS, recordOf, SERVICE_NAME_KEY } from './records.js';
 import { readRelease, type ReleaseOrder } from './release.js';
+import { readRolloutConfig, type RolloutConfig } from './rollout.js';
 
 export interface FeatureFlags {
   ecr: boolean;
@@ -63,6 +64,8 @@ export interface Config {
   lambdaFunctionPattern: string;
   /** Every service of the project, built from the naming rules, `SERVICE_CONFIG` and `LAMBDA_CONFIG`. */
   catalog: Catalog;
+  /** `ROLLOUT_CONFIG`: the checks of the ECS lifecycle hook, by canonical service name (src/rollout/). */
+  rollout: RolloutConfig;
   deploymentTimeoutSeconds: number;
   maxDeploymentRetries: number;
   dryRun: boolean;
@@ -309,7 +312,7 @@ function readLambdaConfig(read: EnvReader): Record<string, LambdaTargetConfig> {
  * Builds the catalog and adds its problems: ambiguous service names, and function names that
  * `LAMBDA_FUNCTION_PATTERN` renders but Lambda would refuse.
  */
-function buildCatalog(read: EnvReader, config: Omit<Config, 'catalog' | 'release'>): Catalog {
+function buildCatalog(read: EnvReader, config: Omit<Config, 'catalog' | 'release' | 'rollout'>): Catalog {
   const { catalog, problems } = Catalog.build(config, config.serviceConfig, config.lambdaConfig);
   read.problems.push(...problems);
   for (const service of catalog.configured()) {
@@ -385,7 +388,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const deploymentsTable = read.optional('DEPLOYMENTS_TABLE');
   const slackNotificationsEnabled = read.boolean('ENABLE_SLACK_NOTIFICATIONS');
-  const settings: Omit<Config, 'catalog' | 'release'> = {
+  const settings: Omit<Config, 'catalog' | 'release' | 'rollout'> = {
     projectName,
     projectEnv,
     region: read.string('AWS_REGION'),
@@ -427,6 +430,7 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const catalog = buildCatalog(read, settings);
   const release = readRelease(read, catalog, settings.deploymentsTable);
+  const rollout = readRolloutConfig(read, catalog);
   if (read.problems.length > 0) throw new ConfigError(read.problems);
-  return { ...settings, catalog, release };
+  return { ...settings, catalog, release, rollout };
 }

@@ -96,6 +96,7 @@ export const NOTIFICATION_EVENT_TYPES = [
   'deployment.failed',
   'deployment.rolled_back',
   'deployment.superseded',
+  'deployment.check_failed',
   'release.requested',
   'release.started',
   'release.progressing',
@@ -256,4 +257,29 @@ export const BATCH_LIMITS = {
   namesListed: 10,
   /** Events of one batch planned at once (each plan makes its reads: task definition, image, env file). */
   planningConcurrency: 10,
+} as const;
+
+/** The rollout checks of `ROLLOUT_CONFIG` (src/rollout/): defaults of its fields and the limits a value is refused beyond. */
+export const ROLLOUT_DEFAULTS = {
+  expectStatus: 200,
+  smokeTimeoutSeconds: 5,
+  /** A smoke URL slower than this is a failure whatever it says: the hook answers within one invocation. */
+  maxSmokeTimeoutSeconds: 60,
+  /** The bake's `callBackDelay` when `callback_delay_seconds` is not set. */
+  bakeCallbackDelaySeconds: 60,
+  maxCallbackDelaySeconds: 900,
+  /** A day: a longer bake is taken for a typo. */
+  maxBakeMinutes: 1440,
+  /** DescribeAlarms takes at most 100 alarm names. */
+  maxAlarms: 100,
+  /** How long to wait before calling again when a check could not settle (CloudWatch throttled or slow). */
+  unsettledCallbackDelaySeconds: 30,
+  /** Kept free at the end of the invocation to answer ECS. */
+  answerMarginMs: 1500,
+  /** What is read of a smoke URL's body; the rest is not downloaded. */
+  maxSmokeBodyBytes: 65_536,
+  /** The body's first characters a failed smoke check reports. */
+  smokeBodyExcerpt: 200,
+  /** Redirects followed on the same host (scheme and port included). */
+  maxSmokeRedirects: 5,
 } as const;

@@ -59,6 +59,7 @@ export function createApp(config: Config, overrides: AppOverrides = {}): App {
             ttlSeconds: FOLLOW_DEFAULTS.recordTtlSeconds,
           }),
     deployerOptions: overrides.deployerOptions,
+    clock: overrides.clock,
     ...(overrides.claimClock === undefined ? {} : { claimClock: overrides.claimClock }),
   });
 }

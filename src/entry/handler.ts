@@ -8,6 +8,8 @@ import type { Context, SQSBatchResponse } from 'aws-lambda';
 import type { HandleResult } from './app.js';
 import { createApp } from './createApp.js';
 import { isSqsBatch } from '../deploy/batch/sqs.js';
+import type { HookAnswer } from '../rollout/hook.js';
+import { isLifecycleHookInvocation } from '../triggers/events.js';
 import { MetricName } from '../shared/observability.js';
 import { maskText } from '../shared/redact.js';
 import { publishMetrics, sharedRuntime } from './runtime.js';
@@ -22,7 +24,14 @@ const app = config === undefined ? undefined : createApp(config, { log: logger, 
  * of problems: the event goes to the on-failure destination (to replay once fixed) and the Errors
  * alarm fires, rather than every event being consumed in silence.
  */
-async function handleEvent(event: unknown, context: Context): Promise<HandleResult | SQSBatchResponse> {
+async function handleEvent(event: unknown, context: Context): Promise<HandleResult | SQSBatchResponse | HookAnswer> {
+  if (isLifecycleHookInvocation(event)) {
+    if (app !== undefined) return app.handleHook(event, context);
+    // ECS gets an answer, not an exception: a gate that cannot check does not let traffic through.
+    metrics.count(MetricName.ConfigInvalid);
+    logger.error(`lifecycle hook failed: ${configError?.message ?? 'invalid configuration'}`, { problems: configError?.problems });
+    return { hookStatus: 'FAILED' };
+  }
   if (app === undefined) {
     metrics.count(MetricName.ConfigInvalid);
     logger.error(configError?.message ?? 'invalid configuration', { problems: configError?.problems });

@@ -68,6 +68,7 @@ function interactionMetrics(): MetricSink {
     },
     ofDeployment: (...args) => metrics.ofDeployment(...args),
     ofChannel: (...args) => metrics.ofChannel(...args),
+    ofHookCheck: (...args) => metrics.ofHookCheck(...args),
   };
 }
 

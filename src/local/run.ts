@@ -243,7 +243,15 @@ async function handleAll(
     const s3 = answer(new S3Client({ region }), 's3');
     const ecr = answer(new ECRClient({ region }), 'ecr');
     const ssm = answer(new SSMClient({ region }), 'ssm');
-    clients = { ecs: async () => ecs, lambda: async () => lambda, s3: async () => s3, ecr: async () => ecr, ssm: async () => ssm };
+    clients = {
+      ecs: async () => ecs,
+      lambda: async () => lambda,
+      s3: async () => s3,
+      ecr: async () => ecr,
+      ssm: async () => ssm,
+      // The local run describes no CloudWatch reads yet: a hook with alarms answers FAILED, saying so.
+      cloudwatch: () => Promise.reject(new Error('the local run does not describe CloudWatch alarms')),
+    };
     channel = printingNotifier({ environment: config.projectEnv });
     slack = channel;
     journal = createMemoryJournal();

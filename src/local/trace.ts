@@ -71,6 +71,7 @@ export function createTrace(identity: { projectName: string; environment: string
       count: (name, value = 1) => count(name, value, trigger),
       ofDeployment: (name, deploymentTrigger, value = 1, unit = 'Count') => count(name, value, deploymentTrigger, unit),
       ofChannel: (name, channel, value = 1) => count(name, value, channel, 'Count', 'channel'),
+      ofHookCheck: (name, check, value = 1) => count(name, value, check, 'Count', 'check'),
       setTrigger: (value) => {
         trigger = value;
       },

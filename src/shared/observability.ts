@@ -129,6 +129,10 @@ export const MetricName = {
   ApprovalsGranted: 'ApprovalsGranted',
   ApprovalsRejected: 'ApprovalsRejected',
   ApprovalsExpired: 'ApprovalsExpired',
+  /** Invocations of deploybridge as an ECS lifecycle hook, whatever it answered. */
+  HookInvocations: 'HookInvocations',
+  /** Rollout checks that failed a lifecycle hook (counted by check kind: see {@link MetricSink.ofHookCheck}). */
+  HookChecksFailed: 'HookChecksFailed',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 
@@ -152,7 +156,18 @@ export interface MetricSink {
    * metrics.ofChannel(MetricName.NotificationsFailed, 'teams');
    */
   ofChannel(name: MetricName, channel: ChannelName, value?: number): void;
+  /**
+   * A count of one kind of rollout check (`smoke`, `alarms`, `bake`), dimensioned by the check:
+   * an alarm on failed smoke checks is not set off by alarms in ALARM.
+   *
+   * @example
+   * metrics.ofHookCheck(MetricName.HookChecksFailed, 'smoke');
+   */
+  ofHookCheck(name: MetricName, check: HookCheckKind, value?: number): void;
 }
+
+/** The kinds of rollout check a lifecycle hook runs (`ROLLOUT_CONFIG`). */
+export type HookCheckKind = 'smoke' | 'alarms' | 'bake';
 
 export interface AppMetrics extends MetricSink {
   readonly powertools: Metrics;
@@ -178,6 +193,11 @@ export function createMetrics(environment: string): AppMetrics {
     ofChannel: (name, channel, value = 1) => {
       const single = powertools.singleMetric();
       single.addDimension('channel', channel);
+      single.addMetric(name, MetricUnit.Count, value);
+    },
+    ofHookCheck: (name, check, value = 1) => {
+      const single = powertools.singleMetric();
+      single.addDimension('check', check);
       single.addMetric(name, MetricUnit.Count, value);
     },
     setTrigger: (trigger) => powertools.addDimension('trigger', trigger),

@@ -26,7 +26,7 @@ function reported(eventName: string, names: Set<string>): EcsEventName | undefin
 }
 
 /** Cluster and service names from `arn:…:service/{cluster}/{service}` (or the older `service/{service}`). */
-function serviceFromArn(arn: string | undefined): { cluster: string | undefined; service: string } | undefined {
+export function serviceFromArn(arn: string | undefined): { cluster: string | undefined; service: string } | undefined {
   const marker = arn?.indexOf(':service/') ?? -1;
   if (arn === undefined || marker === -1) return undefined;
   const parts = arn.slice(marker + ':service/'.length).split('/');

@@ -266,3 +266,44 @@ export function parseDetail<T>(schema: z.ZodMiniType<T>, event: EventEnvelope, w
   if (checked.ok) return checked.data;
   throw new RejectedEventError(`malformed ${what} event: ${checked.problems.join('; ')}`);
 }
+
+/**
+ * What ECS sends the Lambda it invokes as a lifecycle hook of a service deployment (not an
+ * EventBridge event): the stage, the service deployment (`resourceArn`), the service and revision
+ * under test, the traffic weights, and the `hookDetails` of the hook's configuration or of the
+ * previous `IN_PROGRESS` answer. Only what the hook reads is required.
+ */
+export const lifecycleHookInvocationSchema = z.object({
+  executionId: bounded(128),
+  lifecycleStage: bounded(64),
+  resourceArn: bounded(2048),
+  executionDetails: z.object({
+    serviceArn: bounded(2048),
+    targetServiceRevisionArn: optionalBounded(2048),
+    testTrafficWeights: z.optional(z.record(z.string(), z.number())),
+    productionTrafficWeights: z.optional(z.record(z.string(), z.number())),
+  }),
+  hookDetails: z.optional(
+    z.custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value)),
+  ),
+});
+export type LifecycleHookInvocation = z.infer<typeof lifecycleHookInvocationSchema>;
+
+/**
+ * True when ECS invoked the function as a lifecycle hook: an object with an `executionId` and a
+ * `lifecycleStage` and no EventBridge `detail-type`. A malformed one is still answered (`FAILED`,
+ * saying what is wrong); anything else goes to the EventBridge routes.
+ *
+ * @example
+ * isLifecycleHookInvocation({ executionId: '3a03…', lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT', … }); // true
+ */
+export function isLifecycleHookInvocation(event: unknown): event is Record<string, unknown> {
+  return (
+    typeof event === 'object' &&
+    event !== null &&
+    !Array.isArray(event) &&
+    'executionId' in event &&
+    'lifecycleStage' in event &&
+    !('detail-type' in event)
+  );
+}

@@ -121,7 +121,7 @@ export async function sendTestMessage(config: Config, results: readonly CheckRes
   const failed = (_message: string, fields?: LogFields) =>
     failures.push(typeof fields?.error === 'string' ? fields.error : 'unknown reason');
   const log: Log = { debug: ignore, info: ignore, warn: failed, error: failed };
-  const metrics: MetricSink = { count: ignore, ofDeployment: ignore, ofChannel: ignore };
+  const metrics: MetricSink = { count: ignore, ofDeployment: ignore, ofChannel: ignore, ofHookCheck: ignore };
   const notifier = createNotifier(config, log, metrics);
   notifier.notify(
     preflightNotification(

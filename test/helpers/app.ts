@@ -7,7 +7,7 @@ import { loadConfig, type Config } from '../../src/config/config.js';
 import { ConfigError } from '../../src/shared/errors.js';
 import type { ChannelName } from '../../src/config/constants.js';
 import { LOCAL_DEFAULTS } from '../../src/local/defaults.js';
-import { createLogger, type MetricName } from '../../src/shared/observability.js';
+import { createLogger, type HookCheckKind, type MetricName } from '../../src/shared/observability.js';
 import type { Notification } from '../../src/present/notification.js';
 import type { Notifier } from '../../src/slack/notifier.js';
 import { buildSlackPayload } from '../../src/slack/messages.js';
@@ -57,17 +57,22 @@ export function lambdaContext(
 /** ECS-only test apps have no Lambda client: any Lambda read or deployment would fail loudly. */
 export const noLambdaClient = (): Promise<never> => Promise.reject(new Error('this test app has no Lambda client'));
 
+/** Test apps have no CloudWatch client unless a test gives one: only the lifecycle hook reads alarms. */
+export const noCloudWatchClient = (): Promise<never> => Promise.reject(new Error('this test app has no CloudWatch client'));
+
 /** Records metric counts by name, each deployment metric with its trigger dimension and unit, and each channel's count with its channel. */
 export function fakeMetrics() {
   const counts: Partial<Record<MetricName, number>> = {};
   const triggers: string[] = [];
   const ofDeployments: Array<{ name: MetricName; trigger: string; value: number; unit: 'Count' | 'Milliseconds' }> = [];
   const ofChannels: Array<{ name: MetricName; channel: ChannelName; value: number }> = [];
+  const ofHookChecks: Array<{ name: MetricName; check: HookCheckKind; value: number }> = [];
   return {
     counts,
     triggers,
     ofDeployments,
     ofChannels,
+    ofHookChecks,
     count(name: MetricName, value = 1) {
       counts[name] = (counts[name] ?? 0) + value;
     },
@@ -77,6 +82,10 @@ export function fakeMetrics() {
     },
     ofChannel(name: MetricName, channel: ChannelName, value = 1) {
       ofChannels.push({ name, channel, value });
+      counts[name] = (counts[name] ?? 0) + value;
+    },
+    ofHookCheck(name: MetricName, check: HookCheckKind, value = 1) {
+      ofHookChecks.push({ name, check, value });
       counts[name] = (counts[name] ?? 0) + value;
     },
     setTrigger(trigger: string) {
@@ -158,7 +167,7 @@ export function testApp(env: Record<string, string> = {}, overrides: TestAppOver
     journal: undefined,
     deployerOptions: { backoffBaseMs: 0 },
     ...overrides,
-    clients: { ...clients, ecs: async () => ecs, lambda: noLambdaClient, ...overrides.clients },
+    clients: { ...clients, ecs: async () => ecs, lambda: noLambdaClient, cloudwatch: noCloudWatchClient, ...overrides.clients },
   };
   return { app: createApp(config, deps), deps, config, ecsMock, s3Mock, ecrMock, ssmMock, metrics, notifier };
 }

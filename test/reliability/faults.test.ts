@@ -11,7 +11,7 @@ import { TransientDeploymentError } from '../../src/shared/errors.js';
 import { createLogger } from '../../src/shared/observability.js';
 import type { Notifier } from '../../src/slack/notifier.js';
 import { createSlackNotifier } from '../../src/slack/notifier.js';
-import { fakeMetrics, noLambdaClient, recordingNotifier, testConfig } from '../helpers/app.js';
+import { fakeMetrics, noLambdaClient, noCloudWatchClient, recordingNotifier, testConfig } from '../helpers/app.js';
 import { startFakeEcs, type Fault } from '../helpers/fakeEcs.js';
 import { adapt } from '../helpers/fixtures.js';
 import { mockReads } from '../helpers/reads.js';
@@ -47,7 +47,7 @@ function appOn(ecs: FakeEcs, env: Record<string, string> = {}, notifier: Notifie
     log,
     metrics,
     notifier,
-    clients: { ...mockReads().clients, ecs: async () => client, lambda: noLambdaClient },
+    clients: { ...mockReads().clients, ecs: async () => client, lambda: noLambdaClient, cloudwatch: noCloudWatchClient },
     deployerOptions: { backoffBaseMs: 20 },
   });
   return { app, metrics, notifier };

@@ -115,6 +115,14 @@ export const CONTRACT: Record<string, ContractVariable> = {
       expect: json({ resizer: {}, thumbnailer: { alias: 'live', smoke_test: { expect: { statusCode: 200 }, payload: { ping: true } } } }),
     },
   },
+  ROLLOUT_CONFIG: {
+    module: 'input',
+    drivenBy: {
+      input: 'rollout_config',
+      value: '{"api":{"alarms":["api-5xx"]}}',
+      expect: json({ api: { alarms: ['api-5xx'] } }),
+    },
+  },
   RELEASE_CONFIG: {
     module: 'input',
     drivenBy: {
@@ -267,6 +275,7 @@ export interface Feature {
 
 export const FEATURES: Feature[] = [
   { name: 'Lambda targets', envVars: ['LAMBDA_CONFIG', 'LAMBDA_FUNCTION_PATTERN'], actions: /^(lambda:|s3:GetObject)/ },
+  { name: 'Rollout checks', envVars: ['ROLLOUT_CONFIG'], actions: /^cloudwatch:/ },
   { name: 'Idempotency', envVars: ['IDEMPOTENCY_TABLE', 'IDEMPOTENCY_TTL_SECONDS'], actions: /^dynamodb:/ },
   { name: 'Manual deploy authorisation', envVars: ['MANUAL_DEPLOY_ACCOUNTS', 'PROTECTED_ENVS'], actions: /^$/ },
   { name: 'SNS for Amazon Q Developer in chat applications', envVars: ['SNS_TOPIC_ARN', 'SNS_EVENTS'], actions: /^sns:/ },

@@ -26,6 +26,7 @@ export function routedMetrics(sink: MetricSink, trigger = 'unknown'): RoutedMetr
     count: (name: MetricName, value = 1) => sink.ofDeployment(name, route, value, 'Count'),
     ofDeployment: (name, deploymentTrigger, value, unit) => sink.ofDeployment(name, deploymentTrigger, value, unit),
     ofChannel: (name, channel, value) => sink.ofChannel(name, channel, value),
+    ofHookCheck: (name, check, value) => sink.ofHookCheck(name, check, value),
     setTrigger: (next) => {
       route = next;
     },

@@ -1,0 +1,59 @@
+/**
+ * The lifecycle hook's code and the CloudWatch SDK load only when ECS invokes the hook: no other
+ * route pays for them at init or on its first event (cold starts are benchmarked).
+ */
+import type { Metafile } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { lambdaBundle, sourceImports } from '../helpers/importGraph.js';
+
+const CLOUDWATCH_SDK = '@aws-sdk/client-cloudwatch';
+const isHookCode = (input: string) =>
+  input.includes(`node_modules/${CLOUDWATCH_SDK}/`) || input.startsWith('src/rollout/') || input === 'src/aws/cloudwatch.ts';
+
+describe('lazy loading of the lifecycle hook', () => {
+  it('@aws-sdk/client-cloudwatch is imported by src/aws/cloudwatch.ts only; the door is loaded by the hook or with import() only', () => {
+    const importers = (matches: (i: { specifier: string; file?: string; kind: string }) => boolean) =>
+      [...sourceImports()].filter(([, imports]) => imports.some(matches)).map(([file]) => file);
+    expect(importers((i) => i.specifier === CLOUDWATCH_SDK)).toEqual(['src/aws/cloudwatch.ts']);
+    expect(importers((i) => i.kind === 'value' && i.file === 'src/aws/cloudwatch.ts')).toEqual(['src/rollout/alarms.ts']);
+    expect(importers((i) => i.kind === 'value' && i.file === 'src/rollout/hook.ts')).toEqual([]);
+  });
+
+  describe('in the bundle', () => {
+    let outputs: Metafile['outputs'];
+    beforeAll(async () => {
+      ({ outputs } = await lambdaBundle());
+    });
+
+    /** The inputs of `chunk` and of every chunk it imports statically, transitively. */
+    const loadedWith = (chunk: string): string[] => {
+      const loaded = new Set<string>();
+      const visit = (name: string) => {
+        if (loaded.has(name)) return;
+        loaded.add(name);
+        for (const imported of outputs[name]?.imports ?? [])
+          if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+      };
+      visit(chunk);
+      return [...loaded].flatMap((name) => Object.keys(outputs[name]?.inputs ?? {}));
+    };
+    const chunkOf = (input: string) => Object.keys(outputs).find((name) => Object.keys(outputs[name]?.inputs ?? {}).includes(input));
+
+    it('what the first event of any route loads (the handler and its static imports) holds none of it', () => {
+      const handler = chunkOf('src/entry/handler.ts');
+      expect(handler).toBeDefined();
+      const firstEvent = loadedWith(handler as string);
+      expect(firstEvent).toContain('src/entry/app.ts');
+      expect(firstEvent.filter(isHookCode)).toEqual([]);
+    });
+
+    it('the hook is a chunk loaded with import(), and loading it loads the CloudWatch SDK', () => {
+      const dynamicallyImported = Object.values(outputs).flatMap((o) =>
+        o.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path),
+      );
+      const hook = chunkOf('src/rollout/hook.ts');
+      expect(dynamicallyImported).toContain(hook);
+      expect(loadedWith(hook as string).some((input) => input.includes(`node_modules/${CLOUDWATCH_SDK}/`))).toBe(true);
+    });
+  });
+});
