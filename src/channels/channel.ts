@@ -9,20 +9,6 @@ import { postWithinBudget, webhookVerdict, type AttemptsOutcome, type DeliveryCl
 import { errorName } from '../shared/errors.js';
 import { hears } from './filters.js';
 import type { ChannelMessage } from './message.js';
-import type { Secret } from '../shared/secrets.js';
-
-/**
- * How a configuration reaches one channel besides Slack: its secrets (values or SSM parameters)
- * or topic, and its `…_EVENTS` (empty: everything).
- *
- * @example
- * channelRoutes(config); // [{ name: 'teams', url: { parameter: '/deploybridge/myproject/dev/teams-webhook-url' }, events: [] }]
- */
-export type ChannelRoute =
-  | { name: 'teams'; url: Secret; events: string[] }
-  | { name: 'google_chat'; url: Secret; events: string[] }
-  | { name: 'webhook'; url: Secret; secret: Secret; events: string[] }
-  | { name: 'sns'; topicArn: string; events: string[] };
 
 /** Where a channel's URL or secret comes from: a fixed value, or a (cached) SSM SecureString read on first use. */
 export type SecretSource = () => Promise<string>;

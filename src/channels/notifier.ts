@@ -13,9 +13,6 @@ import type { Notifier } from '../slack/notifier.js';
 import type { Channel } from './channel.js';
 import type { ChannelMessage } from './message.js';
 
-/** What the notifier needs of a channel: its name, what it hears, and its delivery. */
-export type FanOutChannel = Pick<Channel, 'name' | 'hears' | 'deliver'>;
-
 export interface FanOutContext {
   project: string;
   environment: string;
@@ -52,14 +49,14 @@ export function slackMetrics(metrics: MetricSink): MetricSink {
  * @example
  * const notifier = createFanOutNotifier(slack, [createTeamsChannel(url, [])], { project: 'myproject', environment: 'dev', log, metrics });
  */
-export function createFanOutNotifier(slack: Notifier, channels: readonly FanOutChannel[], context: FanOutContext): Notifier {
+export function createFanOutNotifier(slack: Notifier, channels: readonly Channel[], context: FanOutContext): Notifier {
   const options: DeliveryOptions = { ...DEFAULT_DELIVERY_OPTIONS, ...context.options };
   const budget = new InvocationBudget(options.budgetMs, options.clock);
   const newId = context.newId ?? randomUUID;
   const pending: Array<Promise<void>> = [];
   const { log, metrics } = context;
 
-  const deliver = (channel: FanOutChannel, message: ChannelMessage, deadline: number) =>
+  const deliver = (channel: Channel, message: ChannelMessage, deadline: number) =>
     channel.deliver(message, options, deadline).then((outcome) => {
       const fields = {
         channel: channel.name,

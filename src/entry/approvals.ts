@@ -14,7 +14,7 @@ import type { ClickActor } from '../interactions/contract.js';
 import type { AppMetrics, Log, MetricSink } from '../shared/observability.js';
 import { isSlackResponseUrl, replyEphemeral } from '../slack/interactions.js';
 import type { Notifier } from '../slack/notifier.js';
-import { createChannelNotifier } from '../channels/configured.js';
+import { createChannelNotifier } from '../channels/setup.js';
 import type { App } from './app.js';
 import { createApp } from './createApp.js';
 

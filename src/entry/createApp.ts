@@ -5,7 +5,7 @@
  * deployments table; tests give mocked clients, a recording Slack and faster retries.
  */
 import { createAwsClients } from '../aws/clients.js';
-import { createChannelNotifier } from '../channels/configured.js';
+import { createChannelNotifier } from '../channels/setup.js';
 import type { Config } from '../config/config.js';
 import { FOLLOW_DEFAULTS } from '../config/constants.js';
 import { createDynamoDbGuard } from '../deploy/idempotency/dynamodb.js';

@@ -191,14 +191,7 @@ export function createFollower({ log, notifier, journal, ecs, claimClock }: Foll
     async onCovered(deployment, by, changes, trigger) {
       const counted = await recording(deployment, (table) => countCovered(table, by.deployment.id, changes, deployment.facts.eventId));
       if (counted?.target !== 'ecs') return;
-      await reportStep(
-        await followingWords(),
-        counted,
-        { kind: 'covered', changes, trigger },
-        undefined,
-        deployment.fields,
-        deployment.metrics,
-      );
+      await reportStep(await followingWords(), counted, { kind: 'covered', changes, trigger }, undefined, deployment.fields, deployment.metrics);
     },
 
     async onStarted(deployment, outcome, message) {
