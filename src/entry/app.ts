@@ -7,7 +7,7 @@
  * on-failure destination and the Errors alarm apply.
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { ApprovalGate } from '../approvals/ask.js';
+import { createApprovalGate } from '../approvals/ask.js';
 import type { ApprovedRun } from '../approvals/decide.js';
 import type { AwsClients } from '../aws/clients.js';
 import { routedMetrics } from '../deploy/batch/metrics.js';
@@ -15,7 +15,7 @@ import type { BatchSteps } from '../deploy/batch/run.js';
 import type { Config } from '../config/config.js';
 import { Deployer, unfinishedWork, type DeployerOptions, type DeploymentOrder, type DeploymentResult } from '../deploy/deployer.js';
 import type { ClaimClock } from '../following/claims.js';
-import type { Releases } from '../following/releases.js';
+import { planRelease, Releases } from '../following/releases.js';
 import type { ApprovalRequest, DeploymentJournal } from '../following/journal.js';
 import { createFollower, type Follower } from '../following/follower.js';
 import type { EcsReport } from '../following/steps.js';
@@ -40,6 +40,7 @@ import type { DeploymentRequest, Person } from '../triggers/requests.js';
 import { deployedTrigger } from '../triggers/trigger.js';
 import type { Reads } from '../triggers/reads/registry.js';
 import { noticeMessage, planningFailedMessage, refusalMessage } from '../present/notices.js';
+import { releasePlan } from '../present/release.js';
 import { loadPlanBuilder, route } from '../triggers/router.js';
 import { notifyLogged, type Notifier } from '../slack/notifier.js';
 import type { TargetRegistry } from '../targets/contract.js';
@@ -84,12 +85,8 @@ function eventIdOf(event: unknown): string | undefined {
 export class App {
   private readonly deployer: Deployer;
   private readonly follower: Follower;
-  /**
-   * RELEASE_CONFIG: the changes whose services deploy in order (the configuration requires the
-   * deployments table). Its code loads with the first deployment that needs it: a route without
-   * RELEASE_CONFIG never loads it.
-   */
-  private readonly releases: (() => Promise<Releases>) | undefined;
+  /** RELEASE_CONFIG: the changes whose services deploy in order (the configuration requires the deployments table). */
+  private readonly releases: Releases | undefined;
   /** APPROVERS: a deployment is asked for first, and is carried out (its release begun) once approved. */
   private readonly gated: boolean;
 
@@ -97,41 +94,30 @@ export class App {
     const { config, log, notifier, journal, clients, claimClock } = deps;
     this.follower = createFollower({ log, notifier, journal, ecs: clients.ecs, ...(claimClock === undefined ? {} : { claimClock }) });
     // The configuration refuses approvers without a deployments table: the gate always has one.
-    // The gate's code loads when a deployment is first put to the approvers.
     const gate =
       config.approvers.length === 0 || journal === undefined
         ? undefined
-        : lazyApprovalGate(() =>
-            import('../approvals/ask.js').then(({ createApprovalGate }) =>
-              createApprovalGate({
-                config,
-                journal,
-                notifier,
-                log,
-                latestRevision: async (family) => (await (await deps.reads.ecs()).latestTaskDefinition(family)).arn,
-              }),
-            ),
-          );
+        : createApprovalGate({
+            config,
+            journal,
+            notifier,
+            log,
+            latestRevision: async (family) => (await (await deps.reads.ecs()).latestTaskDefinition(family)).arn,
+          });
     this.gated = gate !== undefined;
     this.deployer = new Deployer({ ...deps, follower: this.follower, gate }, deps.deployerOptions);
-    const { release } = config;
     this.releases =
-      release === undefined || journal === undefined || config.dryRun
+      config.release === undefined || journal === undefined || config.dryRun
         ? undefined
-        : once(() =>
-            import('../following/releases.js').then(
-              ({ Releases }) =>
-                new Releases({
-                  rules: release.rules,
-                  region: config.region,
-                  deploymentTimeoutSeconds: config.deploymentTimeoutSeconds,
-                  journal,
-                  notifier,
-                  log,
-                  ecs: clients.ecs,
-                }),
-            ),
-          );
+        : new Releases({
+            rules: config.release.rules,
+            region: config.region,
+            deploymentTimeoutSeconds: config.deploymentTimeoutSeconds,
+            journal,
+            notifier,
+            log,
+            ecs: clients.ecs,
+          });
   }
 
   /**
@@ -270,16 +256,12 @@ export class App {
     const { config, log, notifier } = this.deps;
     const asked = this.gated ? orders.filter((order) => order.request.approval === undefined) : [];
     const releasable = orders.filter((order) => !asked.includes(order));
+    const planned = config.dryRun && config.release !== undefined ? planRelease(releasable, config.release.rules) : undefined;
     // A dry run describes each deployment as without RELEASE_CONFIG, and the steps they would take.
-    if (config.dryRun && config.release !== undefined) {
-      const [{ planRelease }, { releasePlan }] = await Promise.all([import('../following/releases.js'), import('../present/release.js')]);
-      const planned = planRelease(releasable, config.release.rules);
-      if (planned !== undefined) notifyLogged(notifier, log, releasePlan(planned.id, planned.steps), planned.ordered[0]?.eventId ?? '');
-    }
-    const releases = this.releases === undefined ? undefined : await this.releases();
-    const now = releases === undefined ? orders : [...asked, ...(await releases.begin(releasable))];
+    if (planned !== undefined) notifyLogged(notifier, log, releasePlan(planned.id, planned.steps), planned.ordered[0]?.eventId ?? '');
+    const now = this.releases === undefined ? orders : [...asked, ...(await this.releases.begin(releasable))];
     const results = await this.deployer.run(now, invocation, metricsOf);
-    await releases?.onDeployed(now, results);
+    await this.releases?.onDeployed(now, results);
     return now.map((started, i) => ({ order: askedOrder(orders, started), result: results[i] as DeploymentResult }));
   }
 
@@ -380,8 +362,8 @@ export class App {
 
   /** What an ECS event means for the releases: a task stopped, a deployment of one moved on, or the time to check their timeouts. */
   private async moveReleases(plan: Plan, followed: EcsReport[]): Promise<DeploymentOrder[]> {
-    if (this.releases === undefined) return [];
-    const releases = await this.releases();
+    const { releases } = this;
+    if (releases === undefined) return [];
     if (plan.taskStopped !== undefined) return releases.onTaskStopped(plan.taskStopped);
     if (plan.releaseTimeouts !== undefined) {
       await releases.checkTimeouts(plan.eventId);
@@ -395,24 +377,6 @@ export class App {
     }
     return next;
   }
-}
-
-/** `load`, called once: later calls share its promise. */
-function once<T>(load: () => Promise<T>): () => Promise<T> {
-  let loaded: Promise<T> | undefined;
-  return () => {
-    loaded ??= load();
-    return loaded;
-  };
-}
-
-/** An approval gate whose code (src/approvals/) loads when a deployment is first put to the approvers. */
-function lazyApprovalGate(load: () => Promise<ApprovalGate>): ApprovalGate {
-  const gate = once(load);
-  return {
-    ask: async (deployment) => (await gate()).ask(deployment),
-    wouldAsk: async (deployment) => (await gate()).wouldAsk(deployment),
-  };
 }
 
 /** How a deployment left to do is named in the invocation's error. */

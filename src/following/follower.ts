@@ -11,7 +11,7 @@
  */
 import type { ECSClient } from '../aws/ecs.js';
 import { FOLLOW_DEFAULTS } from '../config/constants.js';
-import type * as FollowingWords from '../present/following.js';
+import { deploymentStepUpdate, ecsReportMessage, stepFields, stepLog } from '../present/following.js';
 import type { Notification } from '../present/notification.js';
 import { errorFields } from '../shared/errors.js';
 import { MetricName, type Log, type LogFields, type MetricSink } from '../shared/observability.js';
@@ -29,6 +29,7 @@ import {
   type ClaimTicket,
   type Covering,
 } from './claims.js';
+import { followEcsEvent } from './ecsEvents.js';
 import type { DeploymentJournal, FollowedEcsDeployment, MessageRef } from './journal.js';
 import { attachMessage, recordDeployment, type DeploymentFacts } from './records.js';
 import type { DeploymentStep, EcsReport, EvidenceQuery, FailureEvidence } from './steps.js';
@@ -100,12 +101,6 @@ export interface Follower {
  * const follower = createFollower({ log, notifier, journal, ecs: clients.ecs });
  * await follower.onEcsEvent(plan.ecsEvent, metrics);
  */
-/**
- * The words of following (src/present/following.ts) load with the first step reported: a route that
- * only starts a deployment, without the deployments table, never reports one.
- */
-const followingWords = (): Promise<typeof FollowingWords> => import('../present/following.js');
-
 export function createFollower({ log, notifier, journal, ecs, claimClock }: FollowerParts): Follower {
   const claims =
     journal === undefined ? undefined : createServiceClaims({ journal, ...(claimClock === undefined ? {} : { clock: claimClock }) });
@@ -123,7 +118,6 @@ export function createFollower({ log, notifier, journal, ecs, claimClock }: Foll
 
   /** One step of a followed deployment: its log line, its message and thread, then where its message is now. */
   const reportStep = async (
-    { stepLog, stepFields, deploymentStepUpdate }: typeof FollowingWords,
     deployment: FollowedEcsDeployment,
     step: DeploymentStep,
     evidence: FailureEvidence | undefined,
@@ -191,7 +185,7 @@ export function createFollower({ log, notifier, journal, ecs, claimClock }: Foll
     async onCovered(deployment, by, changes, trigger) {
       const counted = await recording(deployment, (table) => countCovered(table, by.deployment.id, changes, deployment.facts.eventId));
       if (counted?.target !== 'ecs') return;
-      await reportStep(await followingWords(), counted, { kind: 'covered', changes, trigger }, undefined, deployment.fields, deployment.metrics);
+      await reportStep(counted, { kind: 'covered', changes, trigger }, undefined, deployment.fields, deployment.metrics);
     },
 
     async onStarted(deployment, outcome, message) {
@@ -204,7 +198,7 @@ export function createFollower({ log, notifier, journal, ecs, claimClock }: Foll
       const { id } = recorded.deployment;
       if (first !== undefined) await recording(deployment, (table) => attachMessage(table, id, first, undefined));
       for (const superseded of recorded.superseded)
-        await reportStep(await followingWords(), superseded, { kind: 'superseded' }, undefined, { superseded_by: id }, deployment.metrics);
+        await reportStep(superseded, { kind: 'superseded' }, undefined, { superseded_by: id }, deployment.metrics);
       return first;
     },
 
@@ -214,14 +208,12 @@ export function createFollower({ log, notifier, journal, ecs, claimClock }: Foll
     },
 
     async onEcsEvent(facts, metrics) {
-      // ECS's events are the ECS route's: the other routes never load how they are followed.
-      const [{ followEcsEvent }, words] = await Promise.all([import('./ecsEvents.js'), followingWords()]);
       const reports = await followEcsEvent(facts, { journal, evidence, log, metrics });
       await Promise.all(
         reports.map(async (report) => {
           if (report.kind === 'deployment_step')
-            await reportStep(words, report.deployment, report.step, report.evidence, { event_id: facts.eventId }, metrics);
-          else notifyLogged(notifier, log, words.ecsReportMessage(report), facts.eventId);
+            await reportStep(report.deployment, report.step, report.evidence, { event_id: facts.eventId }, metrics);
+          else notifyLogged(notifier, log, ecsReportMessage(report), facts.eventId);
         }),
       );
       return reports;
