@@ -65,7 +65,7 @@ import {
   sqsBatch,
 } from './burst.mjs';
 import { FLOORS } from './floors.mjs';
-import { startStub } from './stub.mjs';
+import { lambdaOperation, startStub } from './stub.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const started = performance.now();
@@ -477,6 +477,21 @@ async function buildAll(options, tmp) {
   return bundles;
 }
 
+/**
+ * The process's CPU time when its first AWS write request started (bench/child.mjs notes each
+ * request it starts), or undefined when it made none: the CPU a cold start spends before a
+ * deployment starts, which a loaded machine disturbs far less than the wall time to that request.
+ */
+function firstWriteCpuMs(requests) {
+  if (requests === undefined) return undefined;
+  const operation = ({ target, method, path }) =>
+    target !== undefined ? target.slice(target.indexOf('.') + 1) : lambdaOperation(method, new URL(path, 'http://stub').pathname)?.operation;
+  return firstWriteMs(
+    requests.map((r) => ({ target: operation(r), arrived: r.cpuMs })),
+    0,
+  );
+}
+
 /** The slowest route's ratios over its floors, when every one of the `expected` routes was measured. */
 function slowest(floorRatios, expected) {
   if (floorRatios.length !== expected) return {};
@@ -488,6 +503,8 @@ function slowest(floorRatios, expected) {
     routeToNaiveFloorWallRatio: max('overNaive'),
     firstWriteToFloorRatio: max('firstWriteOverFloor'),
     firstWriteToNaiveFloorRatio: max('firstWriteOverNaive'),
+    firstWriteCpuToFloorRatio: max('firstWriteCpuOverFloor'),
+    firstWriteCpuToNaiveFloorRatio: max('firstWriteCpuOverNaive'),
   };
 }
 
@@ -574,6 +591,7 @@ async function main() {
           wallMs: sample.wallMs,
           readyMs: sample.readyMs,
           firstWriteMs: firstWriteMs(stub.calls(), sample.startedAt),
+          firstWriteCpuMs: firstWriteCpuMs(sample.result?.requests),
           rss: sample.result?.rss,
           cpuMs: sample.result?.cpuMs,
         });
@@ -728,8 +746,10 @@ async function main() {
       const ready = samples[id].map((s) => s.readyMs);
       const firstWrite = samples[id].map((s) => s.firstWriteMs).filter((ms) => ms !== undefined);
       const cpu = samples[id].map((s) => s.cpuMs).filter((ms) => ms !== undefined);
+      const firstWriteCpu = samples[id].map((s) => s.firstWriteCpuMs).filter((ms) => ms !== undefined);
       return {
         cpuMs: cpu.length > 0 ? median(cpu) : undefined,
+        firstWriteCpuMs: firstWriteCpu.length > 0 ? median(firstWriteCpu) : undefined,
         medianMs: median(wall),
         firstWriteMs: firstWrite.length > 0 ? median(firstWrite) : undefined,
         p25Ms: quantile(wall, 0.25),
@@ -791,6 +811,11 @@ async function main() {
           naiveFirstWriteMs: naive.firstWriteMs,
           firstWriteOverFloor: paired(route.id, floor.id, 'firstWriteMs'),
           firstWriteOverNaive: paired(route.id, naive.id, 'firstWriteMs'),
+          routeFirstWriteCpuMs: route.firstWriteCpuMs,
+          floorFirstWriteCpuMs: floor.firstWriteCpuMs,
+          naiveFirstWriteCpuMs: naive.firstWriteCpuMs,
+          firstWriteCpuOverFloor: paired(route.id, floor.id, 'firstWriteCpuMs'),
+          firstWriteCpuOverNaive: paired(route.id, naive.id, 'firstWriteCpuMs'),
           routeRss: route.rssBytes,
           floorRss: floor.rssBytes,
           naiveRss: naive.rssBytes,
@@ -980,7 +1005,17 @@ async function main() {
       ]),
     ];
     const firstWriteTable = [
-      ['route', 'to first write ms', 'SDK floor ms', 'naive floor ms', 'route / floor', 'route / naive'],
+      [
+        'route',
+        'to first write ms',
+        'SDK floor ms',
+        'naive floor ms',
+        'route / floor',
+        'route / naive',
+        'CPU ms to first write',
+        'CPU: route / floor',
+        'CPU: route / naive',
+      ],
       ...floorRatios.map((f) => [
         f.label,
         f.routeFirstWriteMs.toFixed(1),
@@ -988,6 +1023,9 @@ async function main() {
         f.naiveFirstWriteMs.toFixed(1),
         `${f.firstWriteOverFloor.toFixed(2)}x`,
         `${f.firstWriteOverNaive.toFixed(2)}x`,
+        f.routeFirstWriteCpuMs.toFixed(1),
+        `${f.firstWriteCpuOverFloor.toFixed(2)}x`,
+        `${f.firstWriteCpuOverNaive.toFixed(2)}x`,
       ]),
     ];
     if (floorRatios.length > 0) {

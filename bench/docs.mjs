@@ -63,7 +63,17 @@ export function blocks(ref) {
         `at the start, ${load(machine.loadAverageAtEnd)} at the end (the machine is shared).`,
     ].join('\n'),
     'first-write': formatMarkdownTable([
-      ['route', 'ms to the first write', 'its SDK floor', 'its naive floor', '**route / floor**', '**route / naive floor**'],
+      [
+        'route',
+        'ms to the first write',
+        'its SDK floor',
+        'its naive floor',
+        '**route / floor**',
+        '**route / naive floor**',
+        'CPU ms to the first write',
+        'CPU time: route / floor',
+        'CPU time: route / naive floor',
+      ],
       ...floors.map((f) => [
         f.label,
         ms(f.routeFirstWriteMs),
@@ -71,6 +81,9 @@ export function blocks(ref) {
         ms(f.naiveFirstWriteMs),
         `**${x(f.firstWriteOverFloor)}**`,
         `**${x(f.firstWriteOverNaive)}**`,
+        ms(f.routeFirstWriteCpuMs),
+        x(f.firstWriteCpuOverFloor),
+        x(f.firstWriteCpuOverNaive),
       ]),
     ]),
     floors: formatMarkdownTable([
