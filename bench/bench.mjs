@@ -26,7 +26,9 @@
  * over bare node, are paired: the median of the ratios of each round's two samples. Besides the
  * wall time to exit, each sample records when the first AWS write (bench/lib.mjs WRITE_OPERATIONS)
  * reached the stub: from the process's start, that is the wait a cold start puts before a
- * deployment starts. AWS is a local stub on 127.0.0.1 reached through AWS_ENDPOINT_URL, Slack the
+ * deployment starts; and the process's CPU time when that request started (bench/child.mjs notes
+ * the CPU time of each request it starts), the same wait as a loaded machine disturbs it least.
+ * AWS is a local stub on 127.0.0.1 reached through AWS_ENDPOINT_URL, Slack the
  * same stub through SLACK_WEBHOOK_URL; credentials are fake and come from the environment, so no
  * credential provider touches the network or ~/.aws.
  */
@@ -485,7 +487,9 @@ async function buildAll(options, tmp) {
 function firstWriteCpuMs(requests) {
   if (requests === undefined) return undefined;
   const operation = ({ target, method, path }) =>
-    target !== undefined ? target.slice(target.indexOf('.') + 1) : lambdaOperation(method, new URL(path, 'http://stub').pathname)?.operation;
+    target !== undefined
+      ? target.slice(target.indexOf('.') + 1)
+      : lambdaOperation(method, new URL(path, 'http://stub').pathname)?.operation;
   return firstWriteMs(
     requests.map((r) => ({ target: operation(r), arrived: r.cpuMs })),
     0,
