@@ -38,9 +38,9 @@ export const BUDGETS = {
   // The same two ratios up to the first AWS write (the process's CPU time when its first write
   // request started, paired by round): what a cold start costs before the deployment starts, the
   // figure a user feels, without the wording and Slack delivery that follow the write. Measured
-  // with the rollout hooks merged, at a load average of 7 to 8 on 2 cores: 1.52x to 1.67x over the
-  // floors (the whole invocation: 1.61x to 1.71x), 1.31x to 1.49x over the naive ones (1.42x to
-  // 1.55x); the whole invocation measured 1.85x on a quiet machine, so the same limits. Far from the
+  // with the rollout hooks and the zip cuts merged (`--check`, load average 6 to 7 on 2 cores):
+  // 1.57x to 1.83x over the floors (the whole invocation: 1.66x to 1.85x), 1.34x to 1.49x over the
+  // naive ones (1.44x to 1.53x); the manual route is the slowest, so the same limits. Far from the
   // issue's 1.25x and 1.0x: a route still loads about 225 KB of deploybridge's code in 39 to 46
   // files where a floor loads one, and zod's module, the schemas and the configuration's parse took
   // 24 ms of CPU on that machine (a bundle of them alone, before the first write of every route).
