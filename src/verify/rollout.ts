@@ -186,5 +186,26 @@ export async function checkRollout(
       );
     results.push(...(await alarmLines(ctx, name, rollout.alarms)), ...(await smokeLines(name, rollout)));
   }
-  return results;
+  return [...results, ...unconfiguredHooks(ctx.config, described)];
+}
+
+/** Services whose hooks invoke this function although `ROLLOUT_CONFIG` gives them no check: each call answers SUCCEEDED at once. */
+function unconfiguredHooks(config: Config, described: ReadonlyMap<string, DescribedService> | undefined): CheckResult[] {
+  const self = hookFunctionName(config);
+  return [...(described?.values() ?? [])].flatMap((state) => {
+    if (state.state !== 'found') return [];
+    const { serviceName = '?', deploymentConfiguration } = state.service;
+    const name = config.catalog.forEcsService(serviceName)?.name ?? serviceName;
+    const stages = (deploymentConfiguration?.lifecycleHooks ?? [])
+      .filter((hook) => functionOf(hook.hookTargetArn) === self)
+      .flatMap((hook) => hook.lifecycleStages ?? []);
+    if (stages.length === 0 || name in config.rollout) return [];
+    return [
+      warning('rollout-hooks', {
+        service: name,
+        message: `lifecycle hooks of ${serviceName} invoke ${self} at ${stages.join(', ')}, but ROLLOUT_CONFIG has no checks for ${name}: each call answers SUCCEEDED at once`,
+        fix: `add ${name} to ROLLOUT_CONFIG with its smoke URLs, alarms or bake, or remove the hooks`,
+      }),
+    ];
+  });
 }

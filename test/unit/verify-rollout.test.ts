@@ -198,7 +198,20 @@ describe('npm run verify -- --live, ROLLOUT_CONFIG', () => {
     ]);
   });
 
+  it('a service whose hooks invoke this function without checks in ROLLOUT_CONFIG is a warning: each call answers SUCCEEDED at once', async () => {
+    fake.clusters.myproject_cluster_dev!.myproject_service_worker_dev = {
+      taskDefinition: 'myproject_service_api_dev:42',
+      strategy: 'LINEAR',
+      hooks: [{ function: 'myproject-deploybridge-dev', stages: ['POST_TEST_TRAFFIC_SHIFT'] }],
+    };
+    const { lines } = await verify({ api: {} }, { SERVICE_CONFIG: JSON.stringify({ api: [], worker: [] }) });
+    expect(lines.slice(1)).toEqual([
+      'warning  worker: lifecycle hooks of myproject_service_worker_dev invoke myproject-deploybridge-dev at POST_TEST_TRAFFIC_SHIFT, but ROLLOUT_CONFIG has no checks for worker: each call answers SUCCEEDED at once. Fix: add worker to ROLLOUT_CONFIG with its smoke URLs, alarms or bake, or remove the hooks',
+    ]);
+  });
+
   it('a gated service that does not exist is a problem, said once', async () => {
+    delete fake.clusters.myproject_cluster_dev!.myproject_service_api_dev!.hooks;
     const gatedOnly = await verify({ web: {} });
     expect(gatedOnly.lines).toEqual([
       'problem  web: ROLLOUT_CONFIG.web gates ECS service myproject_service_web_dev, which is not in cluster myproject_cluster_dev. Fix: correct the key "web" in ROLLOUT_CONFIG, or SERVICE_NAME_PATTERN (it renders myproject_service_web_dev for web)',
