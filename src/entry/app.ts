@@ -140,8 +140,8 @@ export class App {
     try {
       const order = { request, eventId: approval.eventId, triggeredAt: approval.triggeredAt, route };
       // Through the release step: a task RELEASE_CONFIG runs before this service runs now, once approved, and the deployment after it.
-      const results = await this.deploy([order], invocationOf(context), () => routedMetrics(metrics, route));
-      const left = results.map(unfinishedWork).filter((work) => work !== undefined && work !== 'bug');
+      const ran = await this.deploy([order], invocationOf(context), () => routedMetrics(metrics, route));
+      const left = ran.map(({ result }) => unfinishedWork(result)).filter((work) => work !== undefined && work !== 'bug');
       return left.length === 0 ? 'done' : 'retry';
     } catch (error) {
       // Beginning its release (the record, the RunTask) met a transient failure: the request is given back, and the retry finishes that start.
@@ -171,7 +171,7 @@ export class App {
       const { eventId, route } = plan;
       const triggeredAt = eventTime(event);
       const orders = [...next, ...plan.deployments.map((request) => ({ request, eventId, triggeredAt, route }))];
-      const deployments = await this.deploy(orders, invocation, () => metrics);
+      const deployments = (await this.deploy(orders, invocation, () => metrics)).map(({ result }) => result);
       failIfUnfinished(deployments);
       return { status: 'planned', eventId, plan, deployments, followed };
     } finally {
@@ -244,12 +244,15 @@ export class App {
    * first steps start now, the others on ECS's events), and what the deployer made of a release's
    * deployments moves it on. With APPROVERS, a deployment not yet approved is only asked for: its
    * release begins when it comes back approved (no task runs for a deployment nobody approved).
+   * Resolves with what became of each deployment started now, paired with the order (of `orders`)
+   * it carries out: a release starts its deployments in its own order, and one that waits for a
+   * step before it has no result yet.
    */
-  private async deploy(
-    orders: readonly DeploymentOrder[],
+  private async deploy<O extends DeploymentOrder>(
+    orders: readonly O[],
     invocation: Invocation,
     metricsOf: (route: RouteName) => MetricSink,
-  ): Promise<DeploymentResult[]> {
+  ): Promise<Array<{ order: O; result: DeploymentResult }>> {
     const { config, log, notifier } = this.deps;
     const asked = this.gated ? orders.filter((order) => order.request.approval === undefined) : [];
     const releasable = orders.filter((order) => !asked.includes(order));
@@ -259,7 +262,7 @@ export class App {
     const now = this.releases === undefined ? orders : [...asked, ...(await this.releases.begin(releasable))];
     const results = await this.deployer.run(now, invocation, metricsOf);
     await this.releases?.onDeployed(now, results);
-    return results;
+    return now.map((started, i) => ({ order: askedOrder(orders, started), result: results[i] as DeploymentResult }));
   }
 
   private reject(
@@ -389,6 +392,15 @@ const UNFINISHED_WORDS = {
  * elsewhere, one not started), so Lambda's retry and on-failure destination apply, and when one met
  * a bug, so the Errors alarm fires.
  */
+/**
+ * The order of `orders` a started deployment carries out: itself, or the one a release recorded
+ * as its step (the same event and service).
+ */
+function askedOrder<O extends DeploymentOrder>(orders: readonly O[], started: DeploymentOrder): O {
+  const same = (o: O) => o.eventId === started.eventId && o.request.service === started.request.service;
+  return orders.find((o) => o === started) ?? orders.find(same) ?? (orders.find((o) => o.eventId === started.eventId) as O);
+}
+
 function failIfUnfinished(results: DeploymentResult[]): void {
   const unfinished = new Map<string, string[]>();
   const problems: string[] = [];

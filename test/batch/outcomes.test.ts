@@ -5,7 +5,16 @@
 import { FullBatchFailureError } from '@aws-lambda-powertools/batch';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEPLOYER_DEFAULTS } from '../../src/config/constants.js';
-import { lambdaContext, serviceUpdated, testApp, UpdateServiceCommand } from '../helpers/app.js';
+import { DescribeServicesCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import { createMemoryJournal } from '../../src/following/store.js';
+import {
+  DescribeTaskDefinitionCommand,
+  lambdaContext,
+  sentCommands,
+  serviceUpdated,
+  testApp,
+  UpdateServiceCommand,
+} from '../helpers/app.js';
 import { adapt, awsSample } from '../helpers/fixtures.js';
 import { captureOutput } from '../helpers/logs.js';
 import { sqsBatch, sqsSampleEvent } from '../helpers/sqs.js';
@@ -238,5 +247,47 @@ describe('the batch response', () => {
     expect(response).toEqual({ batchItemFailures: [] });
     expect(ecsMock.calls()).toHaveLength(0);
     expect(notifier.sent.map((n) => [n.severity, n.title])).toEqual([['success', 'Deployment completed: api']]);
+  });
+});
+
+describe('the batch response with release order (RELEASE_CONFIG)', () => {
+  let output: ReturnType<typeof captureOutput>;
+  beforeEach(() => {
+    output = captureOutput();
+  });
+  afterEach(() => {
+    output.restore();
+  });
+
+  it('retries the record of the deployment that failed, not the one whose release is waiting for its task (results are matched to their deployments, not by position)', async () => {
+    const migrate = 'arn:aws:ecs:us-east-1:123456789012:task-definition/myproject_migrate_dev:7';
+    const env = {
+      DEPLOYMENTS_TABLE: 'deployments',
+      RELEASE_CONFIG: JSON.stringify({ api: { run_before: { family: 'myproject_migrate_dev' } } }),
+    };
+    const { app, ecsMock } = testApp(env, { journal: createMemoryJournal() });
+    ecsMock.on(DescribeServicesCommand).resolves({ services: [{ serviceName: 'myproject_service_api_dev', launchType: 'FARGATE' }] });
+    ecsMock.on(DescribeTaskDefinitionCommand, { taskDefinition: 'myproject_migrate_dev' }).resolves({
+      taskDefinition: {
+        taskDefinitionArn: migrate,
+        family: 'myproject_migrate_dev',
+        revision: 7,
+        containerDefinitions: [{ name: 'migrate', essential: true }],
+      },
+    });
+    ecsMock
+      .on(RunTaskCommand)
+      .resolves({ tasks: [{ taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/myproject_cluster_dev/0f1e' }], failures: [] });
+    ecsMock.on(UpdateServiceCommand, { service: 'myproject_service_dev' }).rejects(transient());
+
+    // The api's change comes first; its release runs a task and deploys it later. The backend's fails on transient errors.
+    const response = await app.handleBatch(
+      sqsBatch([parameterChange('/dev/myproject/api/A', 0), parameterChange('/dev/myproject/backend/K', 1)]),
+    );
+
+    expect(sentCommands(ecsMock).filter((c) => c.command === 'RunTaskCommand')).toHaveLength(1);
+    expect(updates(ecsMock).map((u) => u.service)).toEqual(['myproject_service_dev', 'myproject_service_dev', 'myproject_service_dev']);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'msg-2' }]);
+    expect(output.logs().find((l) => l.message === 'batch handled')?.fields).toMatchObject({ records_to_retry: ['msg-2'] });
   });
 });

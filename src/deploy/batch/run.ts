@@ -48,8 +48,8 @@ export interface BatchSteps {
   metrics: MetricSink;
   /** Plans one event as a direct invocation does; throws what must be retried. */
   plan(event: EventEnvelope): Promise<PlannedEvent>;
-  /** Carries out the batch's deployments, in one run. */
-  deploy(orders: readonly DeploymentOrder[]): Promise<DeploymentResult[]>;
+  /** Carries out the batch's deployments, in one run: what became of each one started, with the order it carries out. */
+  deploy<O extends DeploymentOrder>(orders: readonly O[]): Promise<Array<{ order: O; result: DeploymentResult }>>;
 }
 
 /**
@@ -176,12 +176,14 @@ export async function handleSqsBatch(batch: SQSEvent, steps: BatchSteps): Promis
   const deployments = [...merged, ...alone];
 
   const reported = Promise.all(plans.map((p) => p.report().catch((error: unknown) => leftToDo(p.plan.eventId, error))));
-  const results = await steps.deploy(deployments);
+  const ran = await steps.deploy(deployments);
   await reported;
-  results.forEach((result, i) => {
+  // Matched by order, not by position: a release starts its deployments in its own order, some later.
+  for (const { order, result } of ran) {
     const reason = retryReason(result);
-    if (reason !== undefined) for (const eventId of deployments[i]?.eventIds ?? []) unfinished.set(eventId, reason);
-  });
+    if (reason !== undefined) for (const eventId of order.eventIds) unfinished.set(eventId, reason);
+  }
+  const results = ran.map(({ result }) => result);
 
   const covered = results.filter((result) => result.status === 'covered');
   const failedMessages = new Map<string, string>();
