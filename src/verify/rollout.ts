@@ -11,7 +11,6 @@ import type { ServiceRollout } from '../config/rollout.js';
 import type { Service } from '../aws/ecs.js';
 import { readAlarms } from '../rollout/alarms.js';
 import { runSmokeCheck } from '../rollout/smoke.js';
-import { plural } from '../shared/text.js';
 import { awsFailure } from './clients.js';
 import { couldNotCheck, type VerifyContext } from './context.js';
 import type { DescribedService } from './ecsService.js';
@@ -128,7 +127,10 @@ async function alarmLines(ctx: VerifyContext, name: string, alarms: string[]): P
   const quiet = alarms.filter((alarm) => !reading.missing.includes(alarm) && !reading.firing.some((f) => f.name === alarm));
   if (quiet.length > 0)
     results.push(
-      ok('rollout-alarms', { service: name, message: `${plural(quiet.length, 'alarm')} exist and are not in ALARM (${quiet.join(', ')})` }),
+      ok('rollout-alarms', {
+        service: name,
+        message: `${quiet.length === 1 ? '1 alarm exists and is' : `${quiet.length} alarms exist and are`} not in ALARM (${quiet.join(', ')})`,
+      }),
     );
   return results;
 }

@@ -108,11 +108,15 @@ describe('npm run verify -- --live, ROLLOUT_CONFIG', () => {
   });
 
   it('a named alarm that does not exist is a problem; one in ALARM now is a warning', async () => {
-    fake.alarms = { 'api-5xx': { state: 'ALARM', reason: 'Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0).' } };
-    const { code, lines } = await verify({ api: { alarms: ['api-5xx', 'api-p99-latency'] } });
+    fake.alarms = {
+      'api-5xx': { state: 'ALARM', reason: 'Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0).' },
+      'api-queue-age': { state: 'INSUFFICIENT_DATA' },
+    };
+    const { code, lines } = await verify({ api: { alarms: ['api-5xx', 'api-p99-latency', 'api-queue-age'] } });
     expect(lines.slice(1)).toEqual([
       'problem  api: alarm api-p99-latency (ROLLOUT_CONFIG.api.alarms) does not exist in us-east-1: every lifecycle hook call for api would answer FAILED. Fix: create it, or correct its name (CloudWatch alarm names are case-sensitive)',
       'warning  api: alarm api-5xx is in ALARM since 2026-03-05T15:50:00.000Z (Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0).): a deployment of api now would be rolled back. Fix: resolve what it reports before deploying',
+      'ok       api: 1 alarm exists and is not in ALARM (api-queue-age)',
     ]);
     expect(code).toBe(1);
   });
