@@ -214,6 +214,13 @@ describe('npm run verify -- --live, ROLLOUT_CONFIG', () => {
     ]);
   });
 
+  it('without the cluster, the alarms are still checked (the cluster line says what is missing)', async () => {
+    delete fake.clusters.myproject_cluster_dev;
+    const { code, lines } = await verify({ api: { alarms: ['api-5xx'] } });
+    expect(lines).toEqual(['ok       api: 1 alarm exists and is not in ALARM (api-5xx)']);
+    expect(code).toBe(1);
+  });
+
   it('a gated service that does not exist is a problem, said once', async () => {
     delete fake.clusters.myproject_cluster_dev!.myproject_service_api_dev!.hooks;
     const gatedOnly = await verify({ web: {} });
