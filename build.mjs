@@ -7,10 +7,11 @@
 // single-file reference with exactly the same settings.
 import { createHash } from 'node:crypto';
 import { build } from 'esbuild';
-import { zipSync } from 'fflate';
+import { Zip } from 'fflate';
 import { Buffer } from 'node:buffer';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { crc32, deflateRawSync } from 'node:zlib';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { staticClosure } from './bench/lib.mjs';
 import { filterSourceMap } from './bench/sourcemap.mjs';
@@ -206,17 +207,53 @@ function sdkDirectImports(b) {
   };
 }
 
-/** The SDK's modules as the Lambda bundle reads them: schema keys resolved, imports direct (above). */
+/**
+ * A client registers the schema and class of every error of its service in its schema module, so
+ * all of them are bundled with any one command (SSM: 140 errors, 39 KB minified). Here each command
+ * registers the errors its operation can throw (the model's list, which the client's typings state
+ * as `@throws` on the command), so a bundle holds those of the commands it sends. Another error's
+ * code still reaches the caller as the client's service exception with that name, message, fault
+ * and metadata (the SDK's path for an error it does not know); only its own class is missing.
+ */
+const ERROR_REGISTRATION = /^(\w+_registry)\.registerError\((\w+)\$, (\w+)\);$/gm;
+const BASE_REGISTRY = '_s_registry';
+
+function withoutErrorRegistrations(source) {
+  return source
+    .replace(ERROR_REGISTRATION, (line, registry) => (registry === BASE_REGISTRY ? line : ''))
+    .replace(/^const (\w+_registry) = /gm, 'export const $1 = ');
+}
+
+function withErrorRegistrations(source, commandPath) {
+  const client = commandPath.replace(/[\\/]dist-es[\\/]commands[\\/][^\\/]+$/, '');
+  const typings = commandPath.replace(/[\\/]dist-es[\\/]commands[\\/](\w+)\.js$/, '/dist-types/commands/$1.d.ts');
+  const thrown = new Set([...readFileSync(typings, 'utf8').matchAll(/@throws \{@link (\w+)\}/g)].map(([, name]) => name));
+  const registrations = [...readFileSync(join(client, 'dist-es/schemas/schemas_0.js'), 'utf8').matchAll(ERROR_REGISTRATION)].filter(
+    ([, registry, , name]) => registry !== BASE_REGISTRY && thrown.has(name),
+  );
+  if (registrations.length === 0) return source;
+  const registries = [...new Set(registrations.map(([, registry]) => registry))];
+  const names = registrations.map(([, , name]) => name);
+  return [
+    source,
+    `import { ${[...registries, ...names.map((name) => `${name}$`)].join(', ')} } from "../schemas/schemas_0";`,
+    `import { ${names.join(', ')} } from "../models/errors";`,
+    ...registrations.map(([, registry, , name]) => `${registry}.registerError(${name}$, ${name});`),
+  ].join('\n');
+}
+
+/** The SDK's modules as the Lambda bundle reads them: schema keys resolved, errors per command, imports direct (above). */
 const sdkModules = {
   name: 'sdk-modules',
   setup(b) {
     const direct = sdkDirectImports(b);
     b.onLoad({ filter: /[\\/]node_modules[\\/](?:@aws-sdk|@smithy)[\\/].+[\\/]dist-es[\\/].+\.js$/ }, async (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      const keyed = /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/.test(args.path)
-        ? resolveSchemaKeys(source)
-        : source;
-      return { contents: await direct(keyed, args.path), loader: 'js', resolveDir: dirname(args.path) };
+      let source = readFileSync(args.path, 'utf8');
+      if (/[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/.test(args.path))
+        source = withoutErrorRegistrations(resolveSchemaKeys(source));
+      else if (/[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]commands[\\/]\w+Command\.js$/.test(args.path))
+        source = withErrorRegistrations(source, args.path);
+      return { contents: await direct(source, args.path), loader: 'js', resolveDir: dirname(args.path) };
     });
   },
 };
@@ -254,6 +291,67 @@ const noEventStreams = {
 };
 
 /**
+ * The SDK's hashes and checksums in JavaScript, for a Node without them: SHA-256, SHA-1 and MD5
+ * when node:crypto lacks them, CRC32 when node:zlib has no crc32 (before Node 20.15). Lambda's Node
+ * 22 has them all, so the Lambda bundle has stand-ins that say so if one were ever needed, instead
+ * of 8 KB of fallback code (CRC32C and CRC64-NVME, which Node has not, stay in JavaScript).
+ */
+const HASH_FALLBACKS = [
+  {
+    file: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]checksum[\\/]sha256[\\/]Sha256Js\.js$/,
+    name: 'Sha256Js',
+    what: 'SHA-256 in node:crypto',
+  },
+  {
+    file: /[\\/]@aws-sdk[\\/]checksums[\\/]dist-es[\\/]submodules[\\/]sha[\\/]sha1[\\/]Sha1Js\.js$/,
+    name: 'Sha1Js',
+    what: 'SHA-1 in node:crypto',
+  },
+  {
+    file: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]checksum[\\/]md5[\\/]Md5Js\.js$/,
+    name: 'Md5Js',
+    what: 'MD5 in node:crypto',
+  },
+  {
+    file: /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]checksum[\\/]crc32[\\/]Crc32Js\.js$/,
+    name: 'Crc32Js',
+    what: 'zlib.crc32 in node:zlib',
+  },
+];
+const noHashFallbacks = {
+  name: 'no-hash-fallbacks',
+  setup(b) {
+    for (const { file, name, what } of HASH_FALLBACKS)
+      b.onLoad({ filter: file }, () => ({
+        contents: `export class ${name} { constructor() { throw new Error(${JSON.stringify(`this Node has no ${what}, and deploybridge's Lambda bundle (build.mjs) leaves out the SDK's JavaScript ${name}`)}); } }`,
+        loader: 'js',
+      }));
+  },
+};
+
+/**
+ * Powertools Idempotency selects the idempotency key and the payload to validate with JMESPath when
+ * `eventKeyJmesPath` or `payloadValidationJmesPath` is set. deploybridge sets neither (the key is
+ * the event id and the target: src/deploy/idempotency/powertools.ts), so idempotency gets
+ * stand-ins, instead of the 23 KB JMESPath interpreter: the empty function set its configuration
+ * creates, and a `search` that says so if it were ever called.
+ */
+const NO_JMESPATH = {
+  '@aws-lambda-powertools/jmespath':
+    'export function search() { throw new Error("JMESPath is not in deploybridge\'s Lambda bundle (build.mjs): set no eventKeyJmesPath or payloadValidationJmesPath"); }',
+  '@aws-lambda-powertools/jmespath/functions': 'export class PowertoolsFunctions {}',
+};
+const noJmesPath = {
+  name: 'no-jmespath',
+  setup(b) {
+    b.onResolve({ filter: /^@aws-lambda-powertools\/jmespath(\/functions)?$/ }, (args) =>
+      /@aws-lambda-powertools[\\/]idempotency[\\/]/.test(args.importer) ? { path: args.path, namespace: 'no-jmespath' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'no-jmespath' }, (args) => ({ contents: NO_JMESPATH[args.path], loader: 'js' }));
+  },
+};
+
+/**
  * The Lambda build's entry points. The environment-only credentials module is one of its own:
  * every SDK client imports it, so it would share the chunk of the SDK's core code, giving that
  * chunk a source map, and with `--enable-source-maps` Node measures every line of a module with a
@@ -283,15 +381,16 @@ export const bundleOptions = {
   metafile: true,
   outExtension: { '.js': '.mjs' },
   logLevel: 'warning',
-  plugins: [lazyBuiltins, sdkPackageVersion, noEventStreams, sdkModules, environmentCredentials],
+  plugins: [lazyBuiltins, sdkPackageVersion, noJmesPath, noHashFallbacks, noEventStreams, sdkModules, environmentCredentials],
 };
 
 /**
- * The plugins that fit the AWS SDK to Lambda: credentials from the environment, only the schemas and
- * protocol code the commands use, no event-stream codec. The bench builds its "naive" SDK floors
- * without them: the SDK as it bundles by default, with its default credential chain.
+ * The plugins that fit the AWS SDK to Lambda: credentials from the environment, only the schemas,
+ * errors and protocol code the commands use, no event-stream codec, no JavaScript hashes that Node
+ * has. The bench builds its "naive" SDK floors without them: the SDK as it bundles by default, with
+ * its default credential chain.
  */
-export const LAMBDA_SDK_PLUGINS = [noEventStreams, sdkModules, environmentCredentials];
+export const LAMBDA_SDK_PLUGINS = [noHashFallbacks, noEventStreams, sdkModules, environmentCredentials];
 
 /** Builds into `outdir` (emptied first) and writes its metafile next to the code as meta.json. */
 export async function buildBundle(outdir, options) {
@@ -357,12 +456,25 @@ export function bundleFiles(dir, prefix = '') {
   });
 }
 
-/** The deployable zip of a bundle directory (fixed mtimes: the same code gives the same zip). */
+/**
+ * The deployable zip of a bundle directory (fixed mtimes: the same code gives the same zip). fflate
+ * writes the archive; each file is deflated by Node's zlib at its best level, 3% smaller than
+ * fflate's own deflate at level 9 (9 KB of this zip).
+ */
 export function zipBundle(dir) {
-  const files = bundleFiles(dir);
-  return zipSync(Object.fromEntries(files.map((f) => [f, [readFileSync(join(dir, f)), { mtime: new Date('2020-01-01T00:00:00Z') }]])), {
-    level: 9,
+  const parts = [];
+  const zip = new Zip((error, data) => {
+    if (error) throw error;
+    parts.push(data);
   });
+  for (const name of bundleFiles(dir)) {
+    const data = readFileSync(join(dir, name));
+    const file = { filename: name, size: data.length, crc: crc32(data), compression: 8, mtime: new Date('2020-01-01T00:00:00Z') };
+    zip.add(file);
+    file.ondata(null, deflateRawSync(data, { level: 9, memLevel: 9 }), true);
+  }
+  zip.end();
+  return new Uint8Array(Buffer.concat(parts));
 }
 
 async function main() {

@@ -8,6 +8,12 @@
  * code is marked unmapped (a one-field segment), so it never inherits the mapping before it:
  * such frames print as positions in the bundle file, as without source maps. Names are dropped too:
  * Node (20 and 22) prints the function name V8 knows, never the map's.
+ *
+ * Mappings are kept at the grain of a source line: esbuild maps nearly every token, and four in five
+ * of the segments left follow one of the same source line. Node maps a position to the last segment
+ * at or before it, so dropping those changes no frame's file or line. Columns are not kept (every
+ * mapping says column 0, which Node prints as 1): once a line has one segment they would only say
+ * where its run of code starts, and they cost a sixth of the maps. The maps shrink 5x (49 KB of the zip).
  */
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -85,32 +91,39 @@ export function encodeMappings(lines) {
 }
 
 /**
- * A copy of `map` with only the mappings whose source passes `keep` (without names); other
- * positions become unmapped. Unused sources are dropped. Returns undefined when nothing is left.
+ * A copy of `map` with only the mappings whose source passes `keep` (without names or columns), one
+ * per run of positions in the same source line; other positions become unmapped. Unused sources
+ * are dropped. Returns undefined when nothing is left.
  */
 export function filterSourceMap(map, keep) {
   const sourceIndex = new Map();
   const sources = [];
   let kept = 0;
-  // Node looks a position up as the last segment at or before it, across lines: the state carries over.
-  let mapped = false;
+  // Node looks a position up as the last segment at or before it, across lines: the state carries
+  // over. `last` is the source and line that lookup gives now (undefined: unmapped).
+  let last;
   const lines = decodeMappings(map.mappings).map((segments) => {
     const out = [];
     for (const segment of segments) {
       if (segment.length > 1 && keep(map.sources[segment[1]])) {
         const source = map.sources[segment[1]];
+        // A segment in the line the lookup gives already would change no frame's file or line.
+        if (last !== undefined && last.source === source && last.line === segment[2]) continue;
         if (!sourceIndex.has(source)) sourceIndex.set(source, sources.push(source) - 1);
-        out.push([segment[0], sourceIndex.get(source), segment[2], segment[3]]);
-        mapped = true;
+        out.push([segment[0], sourceIndex.get(source), segment[2], 0]);
+        last = { source, line: segment[2] };
         kept++;
-      } else if (mapped) {
+      } else if (last !== undefined) {
         // Ends the mapping before it; further unmapped segments would add nothing.
         out.push([segment[0]]);
-        mapped = false;
+        last = undefined;
       }
     }
     return out;
   });
+  // Node's reader takes a one-field segment that ends the mappings for the mapping before it: an
+  // empty last line makes it end the mapping.
+  if (last === undefined && lines.at(-1)?.length) lines.push([]);
   if (kept === 0) return undefined;
   return { version: 3, sources, names: [], mappings: encodeMappings(lines) };
 }

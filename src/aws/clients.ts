@@ -1,6 +1,6 @@
 /**
- * The doors to AWS (src/aws/): one module per SDK package (./ecs.ts, ./lambda.ts, ./s3.ts, ./ecr.ts,
- * ./ssmMetadata.ts, ./ssmParameter.ts) re-exports just the client and commands deploybridge uses,
+ * The doors to AWS (src/aws/): one module per SDK package (./ecs.ts, ./lambda.ts, ./s3.ts, ./ecr.ts, ./sns.ts,
+ * ./dynamodb.ts, ./ssmMetadata.ts, ./ssmParameter.ts) re-exports just the client and commands deploybridge uses,
  * so each route loads the SDK it calls and no other.
  *
  * The SDK clients of one container, one per AWS service, each created (and its SDK module loaded)

@@ -3,7 +3,7 @@
  * the version it read, so two invocations never overwrite each other's step), `entry` (the record
  * as JSON) and `expiration` (TTL, epoch seconds).
  */
-import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient, GetItemCommand, PutItemCommand } from '../aws/dynamodb.js';
 import type { DeploymentJournal, DynamoDbJournalOptions, JournalEntry } from './journal.js';
 
 /**

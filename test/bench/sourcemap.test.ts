@@ -56,7 +56,10 @@ describe('source maps reduced to src/', () => {
     ]),
   };
 
-  it('keeps positions in src/ where they were and leaves dependency code unmapped', () => {
+  /** A lookup without its column, which the reduced maps do not keep. */
+  const fileAndLine = (where: string) => where.replace(/:\d+$/, '');
+
+  it('keeps positions in src/ in their file and line and leaves dependency code unmapped', () => {
     const reduced = filterSourceMap(map, isOwn)!;
     expect(reduced.sources).toEqual(['../src/a.ts', '../src/b.ts']);
     expect(reduced.names).toEqual([]);
@@ -68,12 +71,63 @@ describe('source maps reduced to src/', () => {
       [1, 2],
       [1, 6],
     ] as const) {
-      const before = lookup(map, line, column);
-      expect(lookup(reduced, line, column)).toBe(before.startsWith('node_modules/') ? 'unmapped' : before);
+      const before = fileAndLine(lookup(map, line, column));
+      expect(fileAndLine(lookup(reduced, line, column))).toBe(before.startsWith('node_modules/') ? 'unmapped' : before);
     }
     expect(lookup(reduced, 0, 12)).toBe('unmapped');
     expect(lookup(reduced, 1, 2)).toBe('unmapped');
     expect(lookup(reduced, 0, 25)).toBe('src/b.ts:7:0');
+    expect(lookup(reduced, 0, 3)).toBe('src/a.ts:4:0');
+  });
+
+  it('keeps one segment per run of one source line, without its column: a frame keeps its file and line', () => {
+    // src/a.ts line 4 from column 0, line 4 again at 6, line 5 at 12, back to line 4 at 18; a
+    // dependency at 24; src/a.ts line 4 at 30.
+    const runs: SourceMapV3 = {
+      version: 3,
+      sources: ['../src/a.ts', '../node_modules/dep/index.js'],
+      names: [],
+      mappings: encodeMappings([
+        [
+          [0, 0, 4, 2],
+          [6, 0, 4, 9],
+          [12, 0, 5, 0],
+          [18, 0, 4, 20],
+          [24, 1, 10, 0],
+          [30, 0, 4, 9],
+        ],
+      ]),
+    };
+    const reduced = filterSourceMap(runs, isOwn)!;
+    expect(decodeMappings(reduced.mappings)).toEqual([[[0, 0, 4, 0], [12, 0, 5, 0], [18, 0, 4, 0], [24], [30, 0, 4, 0]]]);
+    expect(lookup(reduced, 0, 8)).toBe('src/a.ts:4:0');
+    expect(lookup(reduced, 0, 26)).toBe('unmapped');
+  });
+
+  it('maps every position of any map to the file and line it mapped to before, or leaves it unmapped when that was a dependency', () => {
+    const segment = fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 5 }), fc.nat(30));
+    const lines = fc.array(
+      fc
+        .array(segment, { maxLength: 8 })
+        .map((segments) => [...new Map(segments.map((s) => [s[0], s])).values()].sort((a, b) => a[0] - b[0])),
+      { minLength: 1, maxLength: 4 },
+    );
+    fc.assert(
+      fc.property(lines, (generated) => {
+        const random: SourceMapV3 = {
+          version: 3,
+          sources: ['../src/a.ts', '../node_modules/dep/index.js', '../src/b.ts', '../node_modules/other/x.js'],
+          names: [],
+          mappings: encodeMappings(generated),
+        };
+        const reduced = filterSourceMap(random, isOwn) ?? { ...random, sources: [], mappings: '' };
+        for (let line = 0; line < generated.length; line++)
+          for (let column = 0; column <= 42; column++) {
+            const before = fileAndLine(lookup(random, line, column));
+            expect(fileAndLine(lookup(reduced, line, column))).toBe(before.startsWith('node_modules/') ? 'unmapped' : before);
+          }
+      }),
+    );
   });
 
   it('drops a map that has nothing of src/', () => {

@@ -1,11 +1,12 @@
 /**
  * The Lambda bundle as build.mjs makes it (esbuild's metafile and output, built in memory):
  * credentials from the environment only, one copy of each SDK package, and the SDK's schema
- * modules tree-shaken without changing what a client sends or parses.
+ * modules tree-shaken and errors registered per command, without changing what a client sends or
+ * parses.
  */
 import { execFile } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,8 +15,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { duplicateSdkPackages, staticClosure } from '../../bench/lib.mjs';
 import { bundleOptions, environmentCredentials, LAMBDA_ENTRY_POINTS } from '../../build.mjs';
 import { NO_ENVIRONMENT_CREDENTIALS } from '../../src/aws/lambdaCredentials.js';
+import { startDynamoDb } from '../helpers/dynalite.js';
 import { listenOnLoopback } from '../helpers/loopback.js';
-import { ecsCall, s3Reads } from './probes.js';
+import { cloudWatchAlarms, ecsCall, ecsErrors, s3Reads } from './probes.js';
 
 /** The packages of the SDK's default chain besides the environment's: SSO, INI, process, web identity, HTTP/container, IMDS, login. */
 const CHAIN_PACKAGES =
@@ -104,6 +106,46 @@ describe('the SDK in the Lambda bundle', () => {
     expect(s3Schemas[0]).toBeLessThan(32 * 1024);
     expect(lambda.code).toContain('"GetObjectRequest"');
     expect(lambda.code).not.toContain('"PutObjectRequest"');
+  });
+});
+
+describe('SDK errors in the Lambda bundle', () => {
+  it('holds the errors of the operations deploybridge sends (the model’s list for each command), not every error of their services', () => {
+    // Errors no code names but the model, of GetParameter (the webhook, through Powertools), PutItem
+    // (journal and idempotency), UpdateFunctionCode, UpdateService and DescribeImages.
+    for (const error of [
+      'InvalidKeyId',
+      'ItemCollectionSizeLimitExceededException',
+      'CodeStorageExceededException',
+      'NamespaceNotFoundException',
+      'RepositoryNotFoundException',
+    ])
+      expect(lambda.code, error).toContain(`"${error}"`);
+    // SSM's automation and activation errors: none of its operations deploybridge sends throws them.
+    const ssmErrors = readFileSync('node_modules/@aws-sdk/client-ssm/dist-es/models/errors.js', 'utf8');
+    for (const error of ['AutomationStepNotFoundException', 'InvalidActivationId', 'OpsItemLimitExceededException']) {
+      expect(ssmErrors).toContain(`class ${error} `);
+      expect(lambda.code, error).not.toContain(`"${error}"`);
+    }
+  });
+});
+
+describe('hashes in the Lambda bundle', () => {
+  it('holds stand-ins for the SDK’s JavaScript SHA-256, SHA-1, MD5 and CRC32 (Node’s own serve), not the code', () => {
+    const fallbacks = [
+      'node_modules/@smithy/core/dist-es/submodules/checksum/sha256/Sha256Js.js',
+      'node_modules/@aws-sdk/checksums/dist-es/submodules/sha/sha1/Sha1Js.js',
+      'node_modules/@smithy/core/dist-es/submodules/checksum/md5/Md5Js.js',
+      'node_modules/@smithy/core/dist-es/submodules/checksum/crc32/Crc32Js.js',
+    ];
+    const bundled = (input: string) =>
+      Object.values(lambda.meta.outputs).reduce((sum, output) => sum + (output.inputs[input]?.bytesInOutput ?? 0), 0);
+    for (const input of fallbacks) {
+      expect(statSync(input).size, input).toBeGreaterThan(700);
+      expect(bundled(input), input).toBeGreaterThan(0);
+      expect(bundled(input), input).toBeLessThan(300);
+    }
+    expect(lambda.code).toContain('leaves out the SDK');
   });
 });
 
@@ -211,6 +253,62 @@ describe('the probes bundled like the Lambda and run by node, against a server o
     expect(signed).toEqual([]);
   });
 
+  it('an error a command models reaches the caller as its class; any other as the service’s exception with the same name, message, fault and status', async () => {
+    const env = { AWS_ACCESS_KEY_ID: 'ASIAENVIRONMENTEXAMPLE', AWS_SECRET_ACCESS_KEY: 'environmentSecretAccessKeyExample' };
+    const bundled = await runBundled('ecsErrors', env);
+    vi.stubEnv('AWS_ENDPOINT_URL', server.baseUrl);
+    for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+    const fromSource = await ecsErrors();
+    expect(bundled).toEqual(fromSource);
+    expect(fromSource).toEqual({
+      modeled: {
+        name: 'ClusterNotFoundException',
+        message: 'Cluster not found.',
+        fault: 'client',
+        status: 400,
+        isServiceException: true,
+        isClusterNotFound: true,
+      },
+      other: {
+        name: 'TargetNotFoundException',
+        message: 'The specified target wasn’t found.',
+        fault: 'client',
+        status: 400,
+        isServiceException: true,
+        isClusterNotFound: false,
+      },
+    });
+  });
+
+  it('DynamoDB: the Powertools guard (idempotency without JMESPath) and the journal run bundled against dynalite: once, then skipped; a conditional write refused', async () => {
+    const db = await startDynamoDb();
+    try {
+      const env = { AWS_ENDPOINT_URL: db.endpoint, AWS_ACCESS_KEY_ID: 'ASIAENVIRONMENTEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret' };
+      const bundled = await runBundled('dynamoDbUses', env);
+      expect(bundled).toEqual({
+        first: { ran: true, result: { status: 'started' } },
+        repeat: { ran: false, reason: 'already deployed' },
+        written: true,
+        writtenAgain: false,
+        read: { entry: { type: 'latest', deploymentId: 'ecs-svc/1234567890123456789' }, version: 1 },
+      });
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('CloudWatch DescribeAlarms (the lifecycle hook’s alarms) sends and parses as from source', async () => {
+    const env = { AWS_ACCESS_KEY_ID: 'ASIAENVIRONMENTEXAMPLE', AWS_SECRET_ACCESS_KEY: 'environmentSecretAccessKeyExample' };
+    const bundled = await runBundled('cloudWatchAlarms', env);
+    vi.stubEnv('AWS_ENDPOINT_URL', server.baseUrl);
+    const fromSource = await cloudWatchAlarms();
+    expect(bundled).toEqual(fromSource);
+    expect(fromSource).toEqual([
+      { name: 'api-5xx', state: 'OK', since: '2026-01-01T00:00:00.000Z' },
+      { name: 'api-latency', state: 'ALARM', since: '2026-01-02T00:00:00.000Z' },
+    ]);
+  });
+
   it('S3 reads (schemas tree-shaken) send and parse as from source: object, versions, and a missing key', async () => {
     const env = { AWS_ACCESS_KEY_ID: 'ASIAENVIRONMENTEXAMPLE', AWS_SECRET_ACCESS_KEY: 'environmentSecretAccessKeyExample' };
     const bundled = await runBundled('s3Reads', env);
@@ -230,14 +328,34 @@ describe('the probes bundled like the Lambda and run by node, against a server o
   });
 });
 
-/** The server's answers: ECS ListTasks (the signing key recorded), and S3's env-file reads. */
+/** ListTasks's errors by cluster name, as ECS sends them. */
+const ECS_ERRORS: Record<string, { __type: string; message: string }> = {
+  missing_cluster: { __type: 'ClusterNotFoundException', message: 'Cluster not found.' },
+  unlisted_error: { __type: 'TargetNotFoundException', message: 'The specified target wasn’t found.' },
+};
+
+/** The server's answers: ECS ListTasks (the signing key recorded), CloudWatch DescribeAlarms, and S3's env-file reads. */
 function answer(req: IncomingMessage, res: ServerResponse, signed: Array<string | undefined>): void {
-  req.resume();
+  const body: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => body.push(chunk));
   req.on('end', () => {
     signed.push(/Credential=([^/]+)\//.exec(req.headers.authorization ?? '')?.[1]);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (req.headers['x-amz-target'] === 'AmazonEC2ContainerServiceV20141113.ListTasks') {
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end('{"taskArns":[]}');
+      const { cluster } = JSON.parse(Buffer.concat(body).toString('utf8') || '{}') as { cluster?: string };
+      const error = ECS_ERRORS[cluster ?? ''];
+      if (error === undefined) res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end('{"taskArns":[]}');
+      else res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' }).end(JSON.stringify(error));
+      return;
+    }
+    if (req.headers['x-amz-target'] === 'GraniteServiceVersion20100801.DescribeAlarms') {
+      const { AlarmNames } = JSON.parse(Buffer.concat(body).toString('utf8') || '{}') as { AlarmNames?: string[] };
+      const alarms = (AlarmNames ?? []).map((name, i) => ({
+        AlarmName: name,
+        StateValue: i === 0 ? 'OK' : 'ALARM',
+        StateUpdatedTimestamp: Date.UTC(2026, 0, i + 1) / 1000,
+      }));
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify({ MetricAlarms: alarms }));
       return;
     }
     if (url.pathname === '/myproject-config-dev/api/.env') {

@@ -65,13 +65,18 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** No credentials in the environment; a profile in the shared files, as `aws configure` writes them. */
-function useProfile(): void {
-  writeFileSync(join(dir, 'config'), '[profile deploybridge-test]\nregion = us-east-1\n');
-  writeFileSync(
-    join(dir, 'credentials'),
-    `[deploybridge-test]\naws_access_key_id = ${PROFILE_KEY_ID}\naws_secret_access_key = profileSecretAccessKeyExample0000000000\n`,
-  );
+/** Where the profile's keys are: the credentials file, as `aws configure` writes them, or AWS_CONFIG_FILE alone. */
+type ProfileFiles = 'config and credentials files' | 'config file only';
+
+/** No credentials in the environment; a profile in the shared files. */
+function useProfile(files: ProfileFiles): void {
+  const keys = `aws_access_key_id = ${PROFILE_KEY_ID}\naws_secret_access_key = profileSecretAccessKeyExample0000000000\n`;
+  if (files === 'config file only') {
+    writeFileSync(join(dir, 'config'), `[profile deploybridge-test]\nregion = us-east-1\n${keys}`);
+  } else {
+    writeFileSync(join(dir, 'config'), '[profile deploybridge-test]\nregion = us-east-1\n');
+    writeFileSync(join(dir, 'credentials'), `[deploybridge-test]\n${keys}`);
+  }
   vi.stubEnv('AWS_ACCESS_KEY_ID', undefined);
   vi.stubEnv('AWS_SECRET_ACCESS_KEY', undefined);
   vi.stubEnv('AWS_SESSION_TOKEN', undefined);
@@ -82,43 +87,46 @@ function useProfile(): void {
   vi.stubEnv('AWS_ENDPOINT_URL', ecs.baseUrl);
 }
 
-describe('the local run and the preflight: the SDK’s full default chain', () => {
-  it('`npm run verify -- --live` signs with the profile of AWS_PROFILE in the shared files', async () => {
-    useProfile();
-    const env = {
-      PROJECT_NAME: 'myproject',
-      PROJECT_ENV: 'dev',
-      SERVICE_CONFIG: '{}',
-      ENABLE_SLACK_NOTIFICATIONS: 'false',
-      AWS_ENDPOINT_URL: ecs.baseUrl,
-    };
-    const printed: string[] = [];
-    const code = await runVerify(['--live'], env, (line) => printed.push(line));
-    expect(printed.at(-1)).toBe('summary  myproject/dev: 3 ok, 0 problems, 0 warnings (exit 0)');
-    expect(code).toBe(0);
-    expect(ecs.signed).toEqual([{ operation: 'DescribeClusters', accessKeyId: PROFILE_KEY_ID }]);
-  });
+describe.each<ProfileFiles>(['config and credentials files', 'config file only'])(
+  'the local run and the preflight: the SDK’s full default chain (profile in the %s)',
+  (files) => {
+    it('`npm run verify -- --live` signs with the profile of AWS_PROFILE in the shared files', async () => {
+      useProfile(files);
+      const env = {
+        PROJECT_NAME: 'myproject',
+        PROJECT_ENV: 'dev',
+        SERVICE_CONFIG: '{}',
+        ENABLE_SLACK_NOTIFICATIONS: 'false',
+        AWS_ENDPOINT_URL: ecs.baseUrl,
+      };
+      const printed: string[] = [];
+      const code = await runVerify(['--live'], env, (line) => printed.push(line));
+      expect(printed.at(-1)).toBe('summary  myproject/dev: 3 ok, 0 problems, 0 warnings (exit 0)');
+      expect(code).toBe(0);
+      expect(ecs.signed).toEqual([{ operation: 'DescribeClusters', accessKeyId: PROFILE_KEY_ID }]);
+    });
 
-  it('`npm start -- <event> --live` deploys signed with the profile of AWS_PROFILE in the shared files', async () => {
-    useProfile();
-    const env = {
-      PROJECT_NAME: 'myproject',
-      PROJECT_ENV: 'dev',
-      AWS_REGION: 'us-east-1',
-      ENABLE_SLACK_NOTIFICATIONS: 'false',
-      ENABLE_S3_MONITORING: 'false',
-    };
-    const output = captureOutput();
-    const printed: string[] = [];
-    try {
-      const code = await runLocal(['events/manual-deploy.json', '--live'], env, (line) => printed.push(line));
-      expect(code, printed.join('\n')).toBe(0);
-    } finally {
-      output.restore();
-    }
-    expect(ecs.signed).toEqual([{ operation: 'UpdateService', accessKeyId: PROFILE_KEY_ID }]);
-  });
-});
+    it('`npm start -- <event> --live` deploys signed with the profile of AWS_PROFILE in the shared files', async () => {
+      useProfile(files);
+      const env = {
+        PROJECT_NAME: 'myproject',
+        PROJECT_ENV: 'dev',
+        AWS_REGION: 'us-east-1',
+        ENABLE_SLACK_NOTIFICATIONS: 'false',
+        ENABLE_S3_MONITORING: 'false',
+      };
+      const output = captureOutput();
+      const printed: string[] = [];
+      try {
+        const code = await runLocal(['events/manual-deploy.json', '--live'], env, (line) => printed.push(line));
+        expect(code, printed.join('\n')).toBe(0);
+      } finally {
+        output.restore();
+      }
+      expect(ecs.signed).toEqual([{ operation: 'UpdateService', accessKeyId: PROFILE_KEY_ID }]);
+    });
+  },
+);
 
 describe('the Lambda bundle’s provider (src/aws/lambdaCredentials.ts): the environment only', () => {
   it('answers the credentials Lambda puts in the environment', async () => {
@@ -133,7 +141,7 @@ describe('the Lambda bundle’s provider (src/aws/lambdaCredentials.ts): the env
   });
 
   it('without them, fails with an error that says where credentials come from, even when a profile would have answered', async () => {
-    useProfile();
+    useProfile('config and credentials files');
     const failure = await defaultProvider()().then(
       () => undefined,
       (error: unknown) => error,

@@ -1,0 +1,170 @@
+/**
+ * Every route run by the Lambda bundle as build.mjs makes it (the SDK fitted to Lambda: environment
+ * credentials, schemas and errors per command, no event-stream codec, no JMESPath), one event each
+ * in a fresh `node` process as the bench runs them (bench/child.mjs), against the bench's stand-in
+ * for AWS and Slack (bench/stub.mjs, on 127.0.0.1): what AWS received, by operation, and that Slack
+ * was told. The tests of src/ run from source; these prove the cuts left every call deploybridge
+ * sends in the bundle, working.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Stub, startStub } from '../../bench/stub.mjs';
+import { buildBundle, LAMBDA_ENTRY_POINTS } from '../../build.mjs';
+
+/** The configuration of the sample events, as the bench runs them. */
+const SERVICE_CONFIG = {
+  api: [
+    { bucket: 'myproject-config-dev', key: 'api/.env' },
+    { bucket: 'myproject-config-dev', key: 'shared/.env' },
+  ],
+  worker: [{ bucket: 'myproject-config-dev', key: 'shared/.env' }],
+  backend: [{ bucket: 'myproject-config-dev', key: 'shared/.env' }],
+};
+const LAMBDA_CONFIG = {
+  thumbnailer: {
+    alias: 'live',
+    artifact: { bucket: 'myproject-artifacts', key: 'thumbnailer/lambda.zip' },
+    smoke_test: { payload: { ping: true }, expect: { statusCode: 200 } },
+  },
+};
+
+interface Route {
+  event: string;
+  /** Every AWS operation the route sends, how many times. */
+  calls: Record<string, number>;
+  env?: Record<string, string>;
+}
+
+const ROUTES: Record<string, Route> = {
+  'ECR push: the image described, the service redeployed': {
+    event: 'events/ecr-push-api.json',
+    calls: { DescribeTaskDefinition: 1, DescribeImages: 1, UpdateService: 1 },
+  },
+  'SSM parameter change: who changed it, the service restarted': {
+    event: 'events/ssm-parameter-update.json',
+    calls: { DescribeParameters: 1, UpdateService: 1 },
+  },
+  'S3 env file: read and compared with its previous version, three services restarted': {
+    event: 'events/s3-env-file-created.json',
+    calls: { GetObject: 2, ListObjectVersions: 1, UpdateService: 3 },
+  },
+  'ECS deployment event: Slack only': { event: 'events/ecs-deployment-completed.json', calls: {} },
+  'manual deploy': { event: 'events/manual-deploy.json', calls: { UpdateService: 1 } },
+  'Lambda target: code updated, waited for, published, smoke-tested, alias moved': {
+    event: 'events/lambda-s3-artifact-upload.json',
+    calls: {
+      GetFunction: 1,
+      UpdateFunctionCode: 1,
+      GetFunctionConfiguration: 1,
+      PublishVersion: 1,
+      Invoke: 1,
+      GetAlias: 1,
+      UpdateAlias: 1,
+    },
+  },
+  'the Slack webhook read from an SSM SecureString (Powertools Parameters), then the ECS event': {
+    event: 'events/ecs-deployment-completed.json',
+    calls: { GetParameter: 1 },
+    env: { SLACK_WEBHOOK_URL: '', SLACK_WEBHOOK_SSM_PARAMETER: '/dev/myproject/slack-webhook' },
+  },
+  'the deployments journal on DynamoDB: a manual deploy recorded': {
+    event: 'events/manual-deploy.json',
+    // The same calls as from source (npm start): the service's claim and the deployment's records.
+    calls: { UpdateService: 1, GetItem: 3, PutItem: 4 },
+    env: { DEPLOYMENTS_TABLE: 'myproject-deploybridge-dev-deployments' },
+  },
+};
+
+let dir: string;
+let entry: string;
+let stub: Stub;
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'deploybridge-routes-'));
+  entry = join(dir, 'lambda', 'index.mjs');
+  await buildBundle(join(dir, 'lambda'), { entryPoints: LAMBDA_ENTRY_POINTS, splitting: true, chunkNames: 'chunks/[name]-[hash]' });
+  const event = JSON.parse(readFileSync('events/ecr-push-api.json', 'utf8')) as {
+    account: string;
+    region: string;
+    detail: Record<string, string>;
+  };
+  stub = await startStub({
+    image: `${event.account}.dkr.ecr.${event.region}.amazonaws.com/${event.detail['repository-name']}:${event.detail['image-tag']}`,
+  });
+}, 120_000);
+afterAll(async () => {
+  await stub?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+beforeEach(() => stub.reset());
+
+/** A Lambda-like environment: PATH, fake credentials from the environment, the stub as AWS and Slack. */
+function lambdaEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: dir,
+    TZ: 'UTC',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    AWS_SESSION_TOKEN: 'test-session-token',
+    AWS_ENDPOINT_URL: stub.url,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: join(dir, 'no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-aws-credentials'),
+    AWS_LAMBDA_FUNCTION_NAME: 'deploybridge',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    PROJECT_NAME: 'myproject',
+    PROJECT_ENV: 'dev',
+    SERVICE_CONFIG: JSON.stringify(SERVICE_CONFIG),
+    LAMBDA_CONFIG: JSON.stringify(LAMBDA_CONFIG),
+    SLACK_WEBHOOK_URL: stub.slackUrl,
+    ...extra,
+  };
+}
+
+/** Runs bench/child.mjs on one event with the bundle; resolves with what the handler returned (its summary). */
+function handle(event: string, env: NodeJS.ProcessEnv): Promise<{ results: Array<{ status: string; deployments?: string[] }> }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--enable-source-maps', 'bench/child.mjs', 'handle', entry, event], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    let result = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    child.stdio[3]?.on('data', (chunk: Buffer) => {
+      result += chunk.toString('utf8');
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) reject(new Error(`bench/child.mjs exited ${code}:\n${output}`));
+      // The child writes one byte when the handler returned, then the result.
+      else resolve(JSON.parse(result.slice(1)) as { results: Array<{ status: string; deployments?: string[] }> });
+    });
+  });
+}
+
+describe('each route, run by the Lambda bundle', () => {
+  it.each(Object.entries(ROUTES))(
+    '%s',
+    async (_name, route) => {
+      const { results } = await handle(route.event, lambdaEnv(route.env));
+      expect(results).toHaveLength(1);
+      expect(results[0]?.status).toBe('planned');
+      for (const deployment of results[0]?.deployments ?? []) expect(['started', 'succeeded']).toContain(deployment);
+      const sent: Record<string, number> = {};
+      for (const call of stub.calls()) sent[call.target] = (sent[call.target] ?? 0) + 1;
+      expect(sent).toEqual(route.calls);
+      expect(stub.slackPosts()).toBeGreaterThanOrEqual(1);
+    },
+    60_000,
+  );
+});

@@ -1,0 +1,32 @@
+/**
+ * src/aws/ is the only door to the SDK: a module elsewhere that loads an SDK package (a value or
+ * dynamic import) would bypass what the doors choose (the client and commands used, loaded on first
+ * use). Type-only imports load nothing and are allowed anywhere.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseImports, sourceImports } from '../helpers/importGraph.js';
+
+const isSdk = (specifier: string) => /^@(aws-sdk|smithy)\//.test(specifier);
+
+/** `file: specifier` of each import of an SDK package that loads it, outside src/aws/. */
+function bypasses(imports: Map<string, Array<{ specifier: string; kind: string }>>): string[] {
+  return [...imports].flatMap(([file, list]) =>
+    file.startsWith('src/aws/') ? [] : list.filter((i) => i.kind !== 'type' && isSdk(i.specifier)).map((i) => `${file}: ${i.specifier}`),
+  );
+}
+
+describe('the doors to the SDK (src/aws/)', () => {
+  it('no module outside src/aws/ loads an SDK package', () => {
+    expect(bypasses(sourceImports())).toEqual([]);
+  });
+
+  it('a value or dynamic import of an SDK package outside src/aws/ is reported, a type-only one is not', () => {
+    const imports = new Map([
+      ['src/following/store.ts', parseImports("import { DynamoDBClient } from '@aws-sdk/client-dynamodb';")],
+      ['src/deploy/lazy.ts', parseImports("const m = await import('@smithy/core');")],
+      ['src/deploy/types.ts', parseImports("import type { Service } from '@aws-sdk/client-ecs';")],
+      ['src/aws/dynamodb.ts', parseImports("export { DynamoDBClient } from '@aws-sdk/client-dynamodb';")],
+    ]);
+    expect(bypasses(imports)).toEqual(['src/following/store.ts: @aws-sdk/client-dynamodb', 'src/deploy/lazy.ts: @smithy/core']);
+  });
+});
