@@ -26,7 +26,9 @@
  * over bare node, are paired: the median of the ratios of each round's two samples. Besides the
  * wall time to exit, each sample records when the first AWS write (bench/lib.mjs WRITE_OPERATIONS)
  * reached the stub: from the process's start, that is the wait a cold start puts before a
- * deployment starts. AWS is a local stub on 127.0.0.1 reached through AWS_ENDPOINT_URL, Slack the
+ * deployment starts; and the process's CPU time when that request started (bench/child.mjs notes
+ * the CPU time of each request it starts), the same wait as a loaded machine disturbs it least.
+ * AWS is a local stub on 127.0.0.1 reached through AWS_ENDPOINT_URL, Slack the
  * same stub through SLACK_WEBHOOK_URL; credentials are fake and come from the environment, so no
  * credential provider touches the network or ~/.aws.
  */
@@ -65,7 +67,7 @@ import {
   sqsBatch,
 } from './burst.mjs';
 import { FLOORS } from './floors.mjs';
-import { startStub } from './stub.mjs';
+import { lambdaOperation, startStub } from './stub.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const started = performance.now();
@@ -477,6 +479,23 @@ async function buildAll(options, tmp) {
   return bundles;
 }
 
+/**
+ * The process's CPU time when its first AWS write request started (bench/child.mjs notes each
+ * request it starts), or undefined when it made none: the CPU a cold start spends before a
+ * deployment starts, which a loaded machine disturbs far less than the wall time to that request.
+ */
+function firstWriteCpuMs(requests) {
+  if (requests === undefined) return undefined;
+  const operation = ({ target, method, path }) =>
+    target !== undefined
+      ? target.slice(target.indexOf('.') + 1)
+      : lambdaOperation(method, new URL(path, 'http://stub').pathname)?.operation;
+  return firstWriteMs(
+    requests.map((r) => ({ target: operation(r), arrived: r.cpuMs })),
+    0,
+  );
+}
+
 /** The slowest route's ratios over its floors, when every one of the `expected` routes was measured. */
 function slowest(floorRatios, expected) {
   if (floorRatios.length !== expected) return {};
@@ -488,6 +507,8 @@ function slowest(floorRatios, expected) {
     routeToNaiveFloorWallRatio: max('overNaive'),
     firstWriteToFloorRatio: max('firstWriteOverFloor'),
     firstWriteToNaiveFloorRatio: max('firstWriteOverNaive'),
+    firstWriteCpuToFloorRatio: max('firstWriteCpuOverFloor'),
+    firstWriteCpuToNaiveFloorRatio: max('firstWriteCpuOverNaive'),
   };
 }
 
@@ -574,6 +595,7 @@ async function main() {
           wallMs: sample.wallMs,
           readyMs: sample.readyMs,
           firstWriteMs: firstWriteMs(stub.calls(), sample.startedAt),
+          firstWriteCpuMs: firstWriteCpuMs(sample.result?.requests),
           rss: sample.result?.rss,
           cpuMs: sample.result?.cpuMs,
         });
@@ -728,8 +750,10 @@ async function main() {
       const ready = samples[id].map((s) => s.readyMs);
       const firstWrite = samples[id].map((s) => s.firstWriteMs).filter((ms) => ms !== undefined);
       const cpu = samples[id].map((s) => s.cpuMs).filter((ms) => ms !== undefined);
+      const firstWriteCpu = samples[id].map((s) => s.firstWriteCpuMs).filter((ms) => ms !== undefined);
       return {
         cpuMs: cpu.length > 0 ? median(cpu) : undefined,
+        firstWriteCpuMs: firstWriteCpu.length > 0 ? median(firstWriteCpu) : undefined,
         medianMs: median(wall),
         firstWriteMs: firstWrite.length > 0 ? median(firstWrite) : undefined,
         p25Ms: quantile(wall, 0.25),
@@ -791,6 +815,11 @@ async function main() {
           naiveFirstWriteMs: naive.firstWriteMs,
           firstWriteOverFloor: paired(route.id, floor.id, 'firstWriteMs'),
           firstWriteOverNaive: paired(route.id, naive.id, 'firstWriteMs'),
+          routeFirstWriteCpuMs: route.firstWriteCpuMs,
+          floorFirstWriteCpuMs: floor.firstWriteCpuMs,
+          naiveFirstWriteCpuMs: naive.firstWriteCpuMs,
+          firstWriteCpuOverFloor: paired(route.id, floor.id, 'firstWriteCpuMs'),
+          firstWriteCpuOverNaive: paired(route.id, naive.id, 'firstWriteCpuMs'),
           routeRss: route.rssBytes,
           floorRss: floor.rssBytes,
           naiveRss: naive.rssBytes,
@@ -980,7 +1009,17 @@ async function main() {
       ]),
     ];
     const firstWriteTable = [
-      ['route', 'to first write ms', 'SDK floor ms', 'naive floor ms', 'route / floor', 'route / naive'],
+      [
+        'route',
+        'to first write ms',
+        'SDK floor ms',
+        'naive floor ms',
+        'route / floor',
+        'route / naive',
+        'CPU ms to first write',
+        'CPU: route / floor',
+        'CPU: route / naive',
+      ],
       ...floorRatios.map((f) => [
         f.label,
         f.routeFirstWriteMs.toFixed(1),
@@ -988,6 +1027,9 @@ async function main() {
         f.naiveFirstWriteMs.toFixed(1),
         `${f.firstWriteOverFloor.toFixed(2)}x`,
         `${f.firstWriteOverNaive.toFixed(2)}x`,
+        f.routeFirstWriteCpuMs.toFixed(1),
+        `${f.firstWriteCpuOverFloor.toFixed(2)}x`,
+        `${f.firstWriteCpuOverNaive.toFixed(2)}x`,
       ]),
     ];
     if (floorRatios.length > 0) {

@@ -10,10 +10,15 @@
  * - `inventory`: like `handle`, but records every module file the process loads (through a
  *   module loader hook, so never in a timed sample).
  *
+ * Each HTTP request the process starts is noted with the process's CPU time at that moment (a
+ * diagnostics channel, the same for a route and its floors), so the parent can tell the CPU spent
+ * before the first AWS write left.
+ *
  * The result (JSON) goes to file descriptor 3, so the handler's own log lines on stdout stay
  * apart; a single byte written there first says when the last invocation returned (the parent
  * times it). The process exits right after, as Lambda would freeze it.
  */
+import { subscribe } from 'node:diagnostics_channel';
 import { readFileSync, writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -37,6 +42,19 @@ if (mode === 'inventory') {
   ].join('\n');
   register(`data:text/javascript,${encodeURIComponent(hook)}`, { data: { port: port2 }, transferList: [port2] });
 }
+
+/** CPU time of the whole process (every thread: the main one, the compiler's, the GC's), in ms. */
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+/** The HTTP requests started, in order: their AWS target (JSON protocols) or method and path, and the CPU time then. */
+const requests = [];
+subscribe('http.client.request.start', ({ request }) => {
+  const target = request.getHeader('x-amz-target');
+  requests.push({ target: typeof target === 'string' ? target : undefined, method: request.method, path: request.path, cpuMs: cpuMs() });
+});
 
 let invocation = 0;
 /** A Lambda context as the Node.js runtime passes it (Powertools and middy read these fields). */
@@ -89,8 +107,5 @@ writeSync(3, READY);
 if (mode === 'inventory') await new Promise((resolve) => setTimeout(resolve, 50));
 
 const memory = process.memoryUsage();
-// CPU time of the whole process (every thread: the main one, the compiler's, the GC's), in ms.
-const { user, system } = process.cpuUsage();
-const cpuMs = (user + system) / 1000;
-writeSync(3, JSON.stringify({ mode, results, invocations, rss: memory.rss, heapUsed: memory.heapUsed, cpuMs, loaded }));
+writeSync(3, JSON.stringify({ mode, results, invocations, rss: memory.rss, heapUsed: memory.heapUsed, cpuMs: cpuMs(), loaded, requests }));
 process.exit(0);

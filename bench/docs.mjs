@@ -56,6 +56,8 @@ export function blocks(ref) {
   const load = (l) => l.map((v) => v.toFixed(1)).join(', ');
   const floors = ref.floors;
   const row = (id) => ref.rows.find((r) => r.id === id);
+  // The CPU time up to the first write, in the runs that measured it (bench/child.mjs notes it since 2026-12-07).
+  const cpuToFirstWrite = floors.every((f) => f.firstWriteCpuOverFloor !== undefined);
   return {
     machine: [
       `Measured by \`npm run bench\` on ${ref.date.slice(0, 10)}: ${machine.nproc} × ${machine.cpu}, Node ${machine.node}, ${machine.platform}, ` +
@@ -63,7 +65,15 @@ export function blocks(ref) {
         `at the start, ${load(machine.loadAverageAtEnd)} at the end (the machine is shared).`,
     ].join('\n'),
     'first-write': formatMarkdownTable([
-      ['route', 'ms to the first write', 'its SDK floor', 'its naive floor', '**route / floor**', '**route / naive floor**'],
+      [
+        'route',
+        'ms to the first write',
+        'its SDK floor',
+        'its naive floor',
+        '**route / floor**',
+        '**route / naive floor**',
+        ...(cpuToFirstWrite ? ['CPU ms to the first write', 'CPU time: route / floor', 'CPU time: route / naive floor'] : []),
+      ],
       ...floors.map((f) => [
         f.label,
         ms(f.routeFirstWriteMs),
@@ -71,6 +81,7 @@ export function blocks(ref) {
         ms(f.naiveFirstWriteMs),
         `**${x(f.firstWriteOverFloor)}**`,
         `**${x(f.firstWriteOverNaive)}**`,
+        ...(cpuToFirstWrite ? [ms(f.routeFirstWriteCpuMs), x(f.firstWriteCpuOverFloor), x(f.firstWriteCpuOverNaive)] : []),
       ]),
     ]),
     floors: formatMarkdownTable([

@@ -5,6 +5,8 @@ export declare const BUDGETS: {
   initRatio: number;
   routeToFloorRatio: number;
   routeToNaiveFloorRatio: number;
+  firstWriteCpuToFloorRatio: number;
+  firstWriteCpuToNaiveFloorRatio: number;
   zipBytes: number;
   initCodeBytes: number;
   rssBytes: number;
@@ -73,6 +75,8 @@ export interface Figures {
   routeToNaiveFloorWallRatio?: number;
   firstWriteToFloorRatio?: number;
   firstWriteToNaiveFloorRatio?: number;
+  firstWriteCpuToFloorRatio?: number;
+  firstWriteCpuToNaiveFloorRatio?: number;
   duplicateSdkPackages?: number;
   burstBatchUpdates?: number;
   applyMaxDeploymentsPerService?: number;

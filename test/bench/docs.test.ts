@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DOC, fill, generatedDocument } from '../../bench/docs.mjs';
+import { blocks, DOC, fill, generatedDocument, REFERENCE } from '../../bench/docs.mjs';
 
 describe('docs/performance.md', () => {
   it('shows the figures of bench/reference.json in every generated block (`npm run bench:docs` rewrites them)', () => {
@@ -26,5 +26,24 @@ describe('generated blocks', () => {
       text: 'Before.\n<!-- bench: sizes -->\nZip: 250 KB\n<!-- /bench -->\nAfter.\n<!-- bench: other -->\nx\n<!-- /bench -->\n',
       missing: ['other'],
     });
+  });
+});
+
+describe('the first-write table', () => {
+  const kept = JSON.parse(readFileSync(REFERENCE, 'utf8')) as { floors: Array<Record<string, unknown>> };
+  const header = (ref: unknown) => (blocks(ref)['first-write'] ?? '').split('\n')[0];
+
+  it('shows the CPU time up to the first write of a run that measured it', () => {
+    const measured = {
+      ...kept,
+      floors: kept.floors.map((f) => ({ ...f, routeFirstWriteCpuMs: 120.4, firstWriteCpuOverFloor: 1.61, firstWriteCpuOverNaive: 1.42 })),
+    };
+    expect(header(measured)).toContain('CPU time: route / floor');
+    expect(blocks(measured)['first-write']).toContain('| 120.4 | 1.61× | 1.42× |');
+  });
+
+  it('leaves those columns out for a run kept from before the bench measured it', () => {
+    const older = { ...kept, floors: kept.floors.map(({ firstWriteCpuOverFloor: _f, firstWriteCpuOverNaive: _n, ...f }) => f) };
+    expect(header(older)).not.toContain('CPU');
   });
 });

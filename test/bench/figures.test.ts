@@ -58,6 +58,8 @@ describe('budgets of the floors, the RSS and the SDK copies', () => {
     initRatio: 1.1,
     routeToFloorRatio: 1.2,
     routeToNaiveFloorRatio: 0.98,
+    firstWriteCpuToFloorRatio: 1.2,
+    firstWriteCpuToNaiveFloorRatio: 0.98,
     zipBytes: 240 * 1024,
     initCodeBytes: 1024,
     heaviestRss: 54 * 1024 * 1024,
@@ -84,6 +86,14 @@ describe('budgets of the floors, the RSS and the SDK copies', () => {
     expect(breached({ heaviestRss: BUDGETS.rssBytes + 1 })).toEqual(['RSS after the heaviest route']);
     expect(breached({ duplicateSdkPackages: 1 })).toEqual(['SDK packages bundled twice (one SDK version across the clients)']);
     expect(breached({ routeToNaiveFloorRatio: undefined })).toEqual([naive]);
+  });
+
+  it('fail a route whose CPU time up to its first write is too far over its floors, or unmeasured', () => {
+    const overFloor = 'slowest SDK route to its first write over its SDK floor, CPU time';
+    const overNaive = 'slowest SDK route to its first write over its naive SDK floor, CPU time';
+    expect(breached({ firstWriteCpuToFloorRatio: BUDGETS.firstWriteCpuToFloorRatio + 0.01 })).toEqual([overFloor]);
+    expect(breached({ firstWriteCpuToNaiveFloorRatio: BUDGETS.firstWriteCpuToNaiveFloorRatio + 0.01 })).toEqual([overNaive]);
+    expect(breached({ firstWriteCpuToFloorRatio: undefined, firstWriteCpuToNaiveFloorRatio: undefined })).toEqual([overFloor, overNaive]);
   });
 
   it('report the targets (a route no slower than its naive floor, 55 MB) without failing', () => {

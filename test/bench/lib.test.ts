@@ -97,6 +97,8 @@ describe('fan-out ideal and budgets', () => {
       initRatio: 1.3,
       routeToFloorRatio: 1.2,
       routeToNaiveFloorRatio: 0.95,
+      firstWriteCpuToFloorRatio: 1.2,
+      firstWriteCpuToNaiveFloorRatio: 0.95,
       routeToFloorWallRatio: 1.2,
       zipBytes: 200 * 1024,
       initCodeBytes: 50 * 1024,
