@@ -15,7 +15,8 @@ import type { BatchSteps } from '../deploy/batch/run.js';
 import type { Config } from '../config/config.js';
 import { Deployer, unfinishedWork, type DeployerOptions, type DeploymentOrder, type DeploymentResult } from '../deploy/deployer.js';
 import type { ClaimClock } from '../following/claims.js';
-import { planRelease, Releases } from '../following/releases.js';
+import { planRelease } from '../following/releasePlan.js';
+import { Releases } from '../following/releases.js';
 import type { ApprovalRequest, DeploymentJournal } from '../following/journal.js';
 import { createFollower, type Follower } from '../following/follower.js';
 import type { EcsReport } from '../following/steps.js';
@@ -116,6 +117,7 @@ export class App {
             journal,
             notifier,
             log,
+            metrics: deps.metrics,
             ecs: clients.ecs,
           });
   }

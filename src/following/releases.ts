@@ -10,16 +10,15 @@
  * once; a retry of the event that started a step finishes that start (RunTask's idempotency token
  * is the task's `startedBy`, a deployment has the idempotency guard).
  */
-import { createHash } from 'node:crypto';
 import type { ECSClient } from '../aws/ecs.js';
-import { RELEASE_STARTED_BY_PREFIX } from '../config/constants.js';
 import type { ReleaseRule } from '../config/release.js';
 import type { DeploymentJournal, ReleaseDeployStep, ReleaseRecord, ReleaseStep, ReleaseStepRef, ReleaseTaskStep } from './journal.js';
 import { change, journalKeys } from './records.js';
+import { planRelease } from './releasePlan.js';
 import type { DeploymentStep } from './steps.js';
 import { releaseUpdate, type ReleaseMove } from '../present/release.js';
 import { describeError, errorFields, isRetryableAwsError } from '../shared/errors.js';
-import type { Log } from '../shared/observability.js';
+import { MetricName, type Log, type MetricSink } from '../shared/observability.js';
 import type { Notifier } from '../slack/notifier.js';
 import type { TaskStoppedFacts } from '../triggers/plan.js';
 import type { DeploymentOrder, DeploymentResult } from '../deploy/deployer.js';
@@ -31,6 +30,8 @@ export interface ReleaseParts {
   journal: DeploymentJournal;
   notifier: Notifier;
   log: Log;
+  /** Counts the releases that failed (`ReleasesFailed`, by the trigger that asked for them). */
+  metrics: MetricSink;
   ecs: () => Promise<ECSClient>;
   /** Epoch milliseconds now (tests give a fixed clock). */
   now?: () => number;
@@ -38,94 +39,10 @@ export interface ReleaseParts {
 
 const ENDED: ReadonlySet<ReleaseStep['state']> = new Set(['done', 'failed', 'not_started']);
 const isOver = (release: ReleaseRecord) => release.steps.every((s) => ENDED.has(s.state));
-
-/** The services of a change in an order that honours `after` (a service after the ones it waits for), stable otherwise. */
-function ordered(services: string[], rules: Record<string, ReleaseRule>): string[] {
-  const placed: string[] = [];
-  const visit = (service: string) => {
-    if (placed.includes(service)) return;
-    for (const before of rules[service]?.after ?? []) if (services.includes(before)) visit(before);
-    placed.push(service);
-  };
-  for (const service of services) visit(service);
-  return placed;
-}
-
-/**
- * The steps of a release for a change's ECS deployments named in RELEASE_CONFIG, or undefined when
- * they have nothing to run before them and no order between them (they start together, as without it).
- *
- * @example
- * releaseSteps(orders, { api: { runBefore: migrate, after: [] }, worker: { runBefore: undefined, after: ['api'] } }, 'ab12…');
- * // [task before api, deploy api (after 0), deploy worker (after 1)]
- */
-export function releaseSteps(
-  orders: readonly DeploymentOrder[],
-  rules: Record<string, ReleaseRule>,
-  id: string,
-): ReleaseStep[] | undefined {
-  const byService = new Map(orders.map((order) => [order.request.service, order]));
-  const services = ordered([...byService.keys()], rules);
-  const steps: ReleaseStep[] = [];
-  const deployOf = new Map<string, number>();
-  let ordering = false;
-  for (const service of services) {
-    const order = byService.get(service) as DeploymentOrder;
-    const rule = rules[service] as ReleaseRule;
-    const before = rule.after.flatMap((name) => (deployOf.has(name) ? [deployOf.get(name) as number] : []));
-    if (before.length > 0) ordering = true;
-    let deployAfter = before;
-    if (rule.runBefore !== undefined) {
-      ordering = true;
-      const task: ReleaseTaskStep = {
-        kind: 'task',
-        service,
-        after: before,
-        state: 'waiting',
-        family: rule.runBefore.family,
-        container: rule.runBefore.container,
-        command: rule.runBefore.command,
-        timeoutMinutes: rule.runBefore.timeoutMinutes,
-        startedBy: `${RELEASE_STARTED_BY_PREFIX}${id}/${steps.length}`,
-      };
-      deployAfter = [steps.length];
-      steps.push(task);
-    }
-    const { request, eventId, triggeredAt, route } = order;
-    const deploy: ReleaseDeployStep = {
-      kind: 'deploy',
-      service,
-      after: deployAfter,
-      state: 'waiting',
-      order: { request, eventId, triggeredAt, route },
-    };
-    deployOf.set(service, steps.length);
-    steps.push(deploy);
-  }
-  return ordering ? steps : undefined;
-}
-
-/**
- * The release a change's deployments make, if RELEASE_CONFIG orders them: its id (from the change's
- * event and services, so a redelivered event finds it), its steps, and the deployments it holds.
- *
- * @example
- * const planned = planRelease(orders, config.release.rules); // undefined: they deploy together, as without it
- */
-export function planRelease(
-  orders: readonly DeploymentOrder[],
-  rules: Record<string, ReleaseRule>,
-): { id: string; steps: ReleaseStep[]; ordered: DeploymentOrder[] } | undefined {
-  const ordered = orders.filter((o) => o.request.target === 'ecs' && o.request.service in rules && o.release === undefined);
-  const first = ordered[0];
-  if (first === undefined) return undefined;
-  const id = createHash('sha256')
-    .update(JSON.stringify([first.eventId, ...ordered.map((o) => o.request.service)]))
-    .digest('hex')
-    .slice(0, 16);
-  const steps = releaseSteps(ordered, rules, id);
-  return steps === undefined ? undefined : { id, steps, ordered };
-}
+const hasFailed = (release: ReleaseRecord) => release.steps.some((s) => s.state === 'failed');
+/** The route that asked for the release's deployments: the `trigger` dimension of what it counts. */
+const triggerOf = (release: ReleaseRecord): string =>
+  release.steps.find((s): s is ReleaseDeployStep => s.kind === 'deploy')?.order.route ?? 'unknown';
 
 /** A step's name in a reason: "the task before api", "api". */
 function named(step: ReleaseStep): string {
@@ -180,7 +97,7 @@ type Apply = (release: ReleaseRecord) => ReleaseMove[] | undefined;
  * The releases of one container.
  *
  * @example
- * const releases = new Releases({ rules, region, deploymentTimeoutSeconds: 600, journal, notifier, log, ecs: clients.ecs });
+ * const releases = new Releases({ rules, region, deploymentTimeoutSeconds: 600, journal, notifier, log, metrics, ecs: clients.ecs });
  * const now = await releases.begin(orders); // the deployments to start in this invocation
  */
 export class Releases {
@@ -364,7 +281,8 @@ export class Releases {
       const started = cascade(release, eventId, this.now(), deploymentTimeoutSeconds);
       // Nothing moved (a redelivery): nothing is written, and a start this event left undone is finished below.
       if (moves.length === 0 && started.length === 0 && JSON.stringify(release) === JSON.stringify(current.release)) return undefined;
-      return { entry: { type: 'release', release }, result: { release, moves, started } };
+      const failedNow = hasFailed(release) && !hasFailed(current.release);
+      return { entry: { type: 'release', release }, result: { release, moves, started, failedNow } };
     });
     if (moved === undefined) {
       const stored = await journal.read(key);
@@ -383,8 +301,10 @@ export class Releases {
       );
       return this.act(release, unfinished, eventId);
     }
-    const { release, moves, started } = moved;
+    const { release, moves, started, failedNow } = moved;
     for (const move of moves) await this.tell(release, move);
+    // Counted once, by the write that failed its first step: what follows it was not deployed.
+    if (failedNow) this.parts.metrics.ofDeployment(MetricName.ReleasesFailed, triggerOf(release));
     if (isOver(release)) await this.close([id]);
     return this.act(release, started, eventId);
   }

@@ -113,6 +113,8 @@ export const MetricName = {
   /** Reads or writes of the deployments table that failed: the deployment's later events are reported without it. */
   DeploymentRecordsFailed: 'DeploymentRecordsFailed',
   SmokeTestsFailed: 'SmokeTestsFailed',
+  /** Releases (RELEASE_CONFIG) stopped by a failed step: a task that did not exit 0 or was not placed, a deployment that failed, a step that timed out. */
+  ReleasesFailed: 'ReleasesFailed',
   /** Retries of one call that met an update in progress (Lambda's ResourceConflictException). */
   ConflictsRetried: 'ConflictsRetried',
   EventsIgnored: 'EventsIgnored',

@@ -288,13 +288,18 @@ describe('a release: a migration task before the api, the worker after the api',
     expect(why).toContain(
       'https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#logsV2:log-groups/log-group/$252Fecs$252Fmyproject$252Fmigrate/log-events/ecs$252Fmigrate$252F0f1e2d3c4b5a69788796a5b4c3d2e1f0',
     );
+    // Not a failed deployment (none started), but a failed release, counted under the trigger that asked for it.
     expect(metrics.counts.DeploymentsFailed ?? 0).toBe(0);
+    expect(metrics.ofDeployments.filter((m) => m.name === 'ReleasesFailed')).toEqual([
+      { name: 'ReleasesFailed', trigger: 'ecr', value: 1, unit: 'Count' },
+    ]);
   });
 
   it('RunTask places no task: the release fails at once and nothing deploys', async () => {
-    const { app, ecsMock } = await releaseApp();
+    const { app, ecsMock, metrics } = await releaseApp();
     ecsMock.on(RunTaskCommand).resolves({ tasks: [], failures: [{ arn: MIGRATE, reason: 'RESOURCE:MEMORY' }] });
     const result = await app.handle(push('push-1'));
+    expect(metrics.counts.ReleasesFailed).toBe(1);
     expect(result.status === 'planned' && result.deployments).toEqual([]);
     expect(changes(ecsMock).map((c) => c.command)).toEqual(['RunTaskCommand']);
     expect(received().slice(-2)).toEqual([
@@ -305,7 +310,7 @@ describe('a release: a migration task before the api, the worker after the api',
   });
 
   it('a wave: the worker waits, then starts on the api deployment COMPLETED; the backend (no order) starts at once', async () => {
-    const { app, ecsMock } = await releaseApp();
+    const { app, ecsMock, metrics } = await releaseApp();
     const first = await app.handle(sharedEnvFile('s3-1'));
     expect(first.status === 'planned' && first.deployments.map((d) => d.service)).toEqual(['backend']);
     const startedBy = startedByOf(ecsMock);
@@ -328,6 +333,7 @@ describe('a release: a migration task before the api, the worker after the api',
       `${GREEN} :white_check_mark: Step done: api deployed`,
       `${GREEN} :white_check_mark: Step done: worker deployed`,
     ]);
+    expect(metrics.counts.ReleasesFailed).toBeUndefined();
   });
 
   it('the signed webhook hears the release as typed events: release.started, release.progressing, release.succeeded; a failed migration, release.failed', async () => {
@@ -365,10 +371,17 @@ describe('a release: a migration task before the api, the worker after the api',
   });
 
   it('a failed first wave stops the second: the worker is reported not deployed, and why', async () => {
-    const { app, ecsMock } = await releaseApp();
+    const { app, ecsMock, metrics } = await releaseApp();
     await app.handle(sharedEnvFile('s3-1'));
     await app.handle(taskStopped('task-1', startedByOf(ecsMock), { exitCode: 0 }));
+    expect(metrics.counts.ReleasesFailed).toBeUndefined();
     const failed = await app.handle(deploymentEvent('deployment-failed.json', 'api', API_DEPLOYMENT, 'ecs-1'));
+    expect(metrics.ofDeployments.filter((m) => m.name === 'ReleasesFailed')).toEqual([
+      { name: 'ReleasesFailed', trigger: 's3', value: 1, unit: 'Count' },
+    ]);
+    // Delivered again, the failed deployment's event fails nothing more.
+    await app.handle(deploymentEvent('deployment-failed.json', 'api', API_DEPLOYMENT, 'ecs-1'));
+    expect(metrics.counts.ReleasesFailed).toBe(1);
     expect(failed.status === 'planned' && failed.deployments).toEqual([]);
     expect(changes(ecsMock).some((c) => (c.input as { service?: string }).service === 'myproject_service_worker_dev')).toBe(false);
     const releaseMessage = api?.messages.find((m) => m.title.includes('Release'));
@@ -416,7 +429,7 @@ describe('a release: a migration task before the api, the worker after the api',
   });
 
   it('a step that hears nothing before its timeout fails on the periodic check, and the steps after it do not start', async () => {
-    const { app, ecsMock } = await releaseApp();
+    const { app, ecsMock, metrics } = await releaseApp();
     await app.handle(sharedEnvFile('s3-1'));
     const check = (id: string, time: string) => ({
       version: '0',
@@ -445,6 +458,7 @@ describe('a release: a migration task before the api, the worker after the api',
       `chat.update ${RED} :x: Release failed: api, worker`,
       `chat.postMessage (reply) ${RED} :x: Release step timed out`,
     ]);
+    expect(metrics.counts.ReleasesFailed).toBe(1);
     expect(fieldsOf(api ? api.calls.length - 1 : 0)).toContain('no word from ECS within 20 minutes');
     // The task's late STOPPED changes nothing: the release is over.
     await app.handle(taskStopped('task-1', startedByOf(ecsMock), { exitCode: 0 }));
