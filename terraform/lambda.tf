@@ -41,7 +41,7 @@ locals {
     ENABLE_MANUAL_DEPLOY              = tostring(var.enable_manual_deploy)
     LAMBDA_CONFIG                     = length(local.lambda_config) == 0 ? null : jsonencode(local.lambda_config)
     LAMBDA_FUNCTION_PATTERN           = var.lambda_function_pattern
-    ROLLOUT_CONFIG                    = local.ecs_hook ? var.rollout_config : null
+    ROLLOUT_CONFIG                    = local.ecs_hook ? jsonencode(local.rollout_config) : null
     RELEASE_CONFIG                    = length(var.release_config) == 0 ? null : jsonencode(local.release_config)
     IDEMPOTENCY_TABLE                 = var.enable_idempotency ? aws_dynamodb_table.idempotency[0].name : null
     IDEMPOTENCY_TTL_SECONDS           = tostring(var.idempotency_ttl_seconds)

@@ -56,11 +56,20 @@ locals {
 
   #############################################################################
   # Rollout checks of the ECS lifecycle hook (ROLLOUT_CONFIG): the alarms they read.
-  rollout_config = try(jsondecode(var.rollout_config), {})
-  ecs_hook       = length(local.rollout_config) > 0
+  # The lifecycle stages ECS invokes a Lambda hook at (HOOK_STAGES of src/config/rollout.ts).
+  hook_stages = ["RECONCILE_SERVICE", "PRE_SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT", "PRODUCTION_TRAFFIC_SHIFT", "POST_PRODUCTION_TRAFFIC_SHIFT"]
+  # ROLLOUT_CONFIG as the function parses it: unset optional fields are left out, not null.
+  rollout_config = {
+    for name, r in var.rollout_config : name => merge(
+      length(r.smoke) == 0 ? {} : { smoke = [for s in r.smoke : { for field, value in s : field => value if value != null }] },
+      length(r.alarms) == 0 ? {} : { alarms = r.alarms },
+      r.bake == null ? {} : { bake = { for field, value in r.bake : field => value if value != null } },
+    )
+  }
+  ecs_hook = length(var.rollout_config) > 0
   rollout_alarm_arns = distinct(flatten([
-    for service in values(local.rollout_config) : [
-      for name in try(service.alarms, []) : "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${name}"
+    for service in values(var.rollout_config) : [
+      for name in service.alarms : "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${name}"
     ]
   ]))
 

@@ -907,13 +907,61 @@ variable "tags" {
 }
 
 variable "rollout_config" {
-  description = "ROLLOUT_CONFIG: JSON text (use jsonencode) of ECS service name => the checks of its lifecycle hooks (smoke, alarms, bake; docs/rollout-hooks.md). Keys are service names, as in service_config. Non-empty: the module creates the role ECS assumes to invoke the function as a lifecycle hook (output ecs_hook_role_arn) and grants cloudwatch:DescribeAlarms on the alarms it names."
-  type        = string
-  default     = "{}"
+  description = "ROLLOUT_CONFIG: ECS service name => the checks of its lifecycle hooks (docs/rollout-hooks.md). smoke: URLs requested with GET at their stage (expect_status default 200, expect_body a text the body must contain, timeout_seconds default 5, at most 60). alarms: CloudWatch alarm names checked at every call (at most 100); one in ALARM or missing fails the hook. bake: at its stage the hook answers IN_PROGRESS for minutes (at most 1440), calling back every callback_delay_seconds (default 60, at most 900). Keys are service names, as in service_config. Non-empty: the module creates the role ECS assumes to invoke the function as a lifecycle hook (output ecs_hook_role_arn) and grants cloudwatch:DescribeAlarms on the alarms it names."
+  type = map(object({
+    smoke = optional(list(object({
+      stage           = string
+      url             = string
+      expect_status   = optional(number)
+      expect_body     = optional(string)
+      timeout_seconds = optional(number)
+    })), [])
+    alarms = optional(list(string), [])
+    bake = optional(object({
+      stage                  = string
+      minutes                = number
+      callback_delay_seconds = optional(number)
+    }))
+  }))
+  default = {}
 
   validation {
-    condition     = can(keys(jsondecode(var.rollout_config)))
-    error_message = "rollout_config must be JSON text of an object (use jsonencode)."
+    condition     = alltrue([for k in keys(var.rollout_config) : can(regex(local.name_pattern, k))])
+    error_message = join("\n", [for k in keys(var.rollout_config) : "rollout_config.${k}: service names use ${local.name_characters}" if !can(regex(local.name_pattern, k))])
+  }
+
+  validation {
+    condition = alltrue(flatten([for k, r in var.rollout_config : [
+      for stage in concat([for s in r.smoke : s.stage], r.bake == null ? [] : [r.bake.stage]) : contains(local.hook_stages, stage)
+    ]]))
+    error_message = "rollout_config: a stage must be one of RECONCILE_SERVICE, PRE_SCALE_UP, POST_SCALE_UP, TEST_TRAFFIC_SHIFT, POST_TEST_TRAFFIC_SHIFT, PRODUCTION_TRAFFIC_SHIFT, POST_PRODUCTION_TRAFFIC_SHIFT"
+  }
+
+  validation {
+    condition     = alltrue(flatten([for k, r in var.rollout_config : [for s in r.smoke : can(regex("^https?://[^/?#@[:space:]]+([/?#][^[:space:]]*)?$", s.url))]]))
+    error_message = join("\n", flatten([for k, r in var.rollout_config : [for i, s in r.smoke : "rollout_config.${k}.smoke[${i}].url must be an http(s) URL without credentials" if !can(regex("^https?://[^/?#@[:space:]]+([/?#][^[:space:]]*)?$", s.url))]]))
+  }
+
+  validation {
+    condition = alltrue(flatten([for k, r in var.rollout_config : [for s in r.smoke : [
+      s.expect_status == null || try(s.expect_status >= 100 && s.expect_status <= 599 && floor(s.expect_status) == s.expect_status, false),
+      s.timeout_seconds == null || try(s.timeout_seconds >= 1 && s.timeout_seconds <= 60 && floor(s.timeout_seconds) == s.timeout_seconds, false),
+      s.expect_body == null || try(length(s.expect_body) > 0, false),
+    ]]]))
+    error_message = "rollout_config: smoke expect_status must be an HTTP status (100-599), timeout_seconds whole seconds from 1 to 60, expect_body a non-empty text"
+  }
+
+  validation {
+    condition = alltrue([for k, r in var.rollout_config : r.bake == null || (
+      try(r.bake.minutes > 0 && r.bake.minutes <= 1440, false) &&
+      (try(r.bake.callback_delay_seconds, null) == null || try(r.bake.callback_delay_seconds >= 1 && r.bake.callback_delay_seconds <= 900 && floor(r.bake.callback_delay_seconds) == r.bake.callback_delay_seconds, false))
+    )])
+    error_message = "rollout_config: bake minutes must be more than 0 and at most 1440, callback_delay_seconds whole seconds from 1 to 900"
+  }
+
+  validation {
+    condition     = alltrue([for k, r in var.rollout_config : length(r.alarms) <= 100 && alltrue([for a in r.alarms : length(a) >= 1 && length(a) <= 255])])
+    error_message = "rollout_config: at most 100 alarms a service, each name 1 to 255 characters"
   }
 }
 

@@ -49,22 +49,35 @@ export const LOCAL_APPROVAL_DEFAULTS: Record<string, string> = {
 };
 
 /**
+ * The checks of the lifecycle hook samples (events/ecs-hook-*.json): the api service's alarms, read
+ * at every call (the described CloudWatch answers say what state each is in).
+ */
+export const LOCAL_ROLLOUT_DEFAULTS: Record<string, string> = {
+  ROLLOUT_CONFIG: JSON.stringify({ api: { alarms: ['myproject-api-5xx', 'myproject-api-p99-latency'] } }),
+};
+
+/**
  * The environment with every embedded default that is not set, and the names of those it took.
  * With `approvals` (the input holds a click, or APPROVERS is set), what approvals stand on too;
- * APPROVERS itself only when the input holds a click.
+ * APPROVERS itself only when the input holds a click. With `hooks` (the input holds a lifecycle
+ * hook invocation), the rollout checks too.
  *
  * @example
  * withLocalDefaults({ PROJECT_ENV: 'prod' }); // { env: { PROJECT_ENV: 'prod', PROJECT_NAME: 'myproject', … }, defaulted: ['PROJECT_NAME', …] }
  */
 export function withLocalDefaults(
   env: Record<string, string | undefined>,
-  { clicks = false }: { clicks?: boolean } = {},
+  { clicks = false, hooks = false }: { clicks?: boolean; hooks?: boolean } = {},
 ): {
   env: Record<string, string | undefined>;
   defaulted: string[];
 } {
   const approvals = clicks || (env.APPROVERS ?? '') !== '';
-  const defaults = approvals ? { ...LOCAL_DEFAULTS, ...LOCAL_APPROVAL_DEFAULTS } : LOCAL_DEFAULTS;
+  const defaults = {
+    ...LOCAL_DEFAULTS,
+    ...(approvals ? LOCAL_APPROVAL_DEFAULTS : {}),
+    ...(hooks ? LOCAL_ROLLOUT_DEFAULTS : {}),
+  };
   const defaulted = Object.keys(defaults).filter((name) => env[name] === undefined);
   return { env: { ...env, ...Object.fromEntries(defaulted.map((name) => [name, defaults[name]])) }, defaulted };
 }

@@ -10,12 +10,12 @@ import type { Context } from 'aws-lambda';
 import type { Config } from '../config/config.js';
 import { ecrRegistry } from '../config/images.js';
 import { serviceRepositories, shortTaskDefinition, taskDefinitionFamily } from '../config/naming.js';
-import { describedEcrRead, describedS3Read, describedSsmReads, type Assume } from './describedReads.js';
+import { describedAlarmsRead, describedEcrRead, describedS3Read, describedSsmReads, type Assume } from './describedReads.js';
 import type { RawEvent } from './input.js';
 
 /** One AWS call the offline run answered instead of AWS. */
 export interface DescribedCall {
-  /** `ecs`, `lambda`, `s3`, `ecr`, `ssm`. */
+  /** `ecs`, `lambda`, `s3`, `ecr`, `ssm`, `cloudwatch`. */
   service: string;
   /** The command without `Command` (`DescribeTaskDefinition`). */
   command: string;
@@ -359,7 +359,7 @@ function batchEventOfCall(
 }
 
 /** The AWS services of the offline run, as {@link DescribedCall.service} names them. */
-export type DescribedService = 'ecs' | 'lambda' | 's3' | 'ecr' | 'ssm';
+export type DescribedService = 'ecs' | 'lambda' | 's3' | 'ecr' | 'ssm' | 'cloudwatch';
 
 /** The offline run's AWS for a configuration: each service's described answers, and which event of a batch a call is about. */
 export interface DescribedAws {
@@ -414,6 +414,7 @@ export function describedAws(config: Config, options: { account: string; sequenc
       s3: { read: describedS3Read },
       ecr: { read: describedEcrRead },
       ssm: { read: describedSsmReads(install.account) },
+      cloudwatch: { read: describedAlarmsRead },
     },
     context: () =>
       ({

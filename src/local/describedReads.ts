@@ -1,8 +1,9 @@
 /**
- * The offline local run's answers to the planning reads of env files (S3), images (ECR) and
- * parameter metadata (SSM): described, not performed. The sample events in `events/` name the
- * object versions and image digests below, so each tells its story offline: a changed env file, an
- * invalid one, a re-upload that changes nothing, a push whose scan is still running.
+ * The offline local run's answers to the planning reads of env files (S3), images (ECR), parameter
+ * metadata (SSM) and the lifecycle hook's alarms (CloudWatch): described, not performed. The sample
+ * events in `events/` name the object versions, image digests and hook stages below, so each tells
+ * its story offline: a changed env file, an invalid one, a re-upload that changes nothing, a push
+ * whose scan is still running, a canary whose production traffic sets off an alarm.
  */
 import { eventTime } from '../triggers/events.js';
 import type { RawEvent } from './input.js';
@@ -158,5 +159,42 @@ export function describedSsmReads(
     const name = ((input.ParameterFilters as Array<{ Values?: string[] }> | undefined)?.[0]?.Values ?? [])[0];
     assume(`${alice} changed it last (version 7)`);
     return { Parameters: [{ Name: name, Type: 'String', Version: 7, LastModifiedUser: alice }] };
+  };
+}
+
+/** The stage at which the first named alarm is described in `ALARM` (`events/ecs-hook-alarm-failed.json`): production traffic reached the new revision. */
+const LOCAL_ALARMING_STAGE = 'POST_PRODUCTION_TRAFFIC_SHIFT';
+
+/**
+ * A CloudWatch read, described: each named alarm exists and is `OK`, except the first at
+ * {@link LOCAL_ALARMING_STAGE}, in `ALARM` since two minutes before the run.
+ *
+ * @example
+ * describedAlarmsRead('DescribeAlarms', { AlarmNames: ['myproject-api-5xx'] }, hookInvocation, assume);
+ * // { MetricAlarms: [{ AlarmName: 'myproject-api-5xx', StateValue: 'OK', … }] }
+ */
+export function describedAlarmsRead(
+  command: string,
+  input: Record<string, unknown>,
+  event: RawEvent,
+  assume: Assume,
+): Record<string, unknown> {
+  if (command !== 'DescribeAlarms') return {};
+  const names = Array.isArray(input.AlarmNames) ? input.AlarmNames.map(String) : [];
+  const firing = event.lifecycleStage === LOCAL_ALARMING_STAGE ? names[0] : undefined;
+  const reason = 'Threshold Crossed: 3 out of the last 3 datapoints [41.0, 37.0, 52.0] were greater than the threshold (5.0)';
+  const since = new Date(Date.now() - 120_000);
+  assume(
+    firing === undefined
+      ? `${names.length === 1 ? 'it exists and is' : 'each exists and is'} OK`
+      : `production traffic on the new revision set off ${firing}: in ALARM for 2 minutes (${reason})${names.length > 1 ? '; the others are OK' : ''}`,
+  );
+  return {
+    MetricAlarms: names.map((name) => ({
+      AlarmName: name,
+      StateValue: name === firing ? 'ALARM' : 'OK',
+      StateReason: name === firing ? reason : 'Threshold Crossed: no datapoint was greater than the threshold (5.0)',
+      StateTransitionedTimestamp: name === firing ? since : new Date(Date.now() - 86_400_000),
+    })),
   };
 }

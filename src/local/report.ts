@@ -5,6 +5,7 @@
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { HandleResult } from '../entry/app.js';
 import type { DeploymentResult } from '../deploy/deployer.js';
+import type { HookAnswer } from '../rollout/hook.js';
 import { shortTaskDefinition } from '../config/naming.js';
 import type { LogFields } from '../shared/observability.js';
 import type { DeploymentRequest } from '../triggers/requests.js';
@@ -193,3 +194,28 @@ const RECORD_FATE_WORDS: Record<string, [string, string]> = {
   duplicate: ['duplicate delivery', 'duplicate deliveries'],
   to_retry: ['to retry', 'to retry'],
 };
+
+/**
+ * What a lifecycle hook invocation came to: the service and the stage, each check and how it went,
+ * the answer ECS gets, and the answers the offline run assumed. `answered` is the fields of the
+ * hook's log line.
+ *
+ * @example
+ * hookSummary({ hookStatus: 'SUCCEEDED' }, trace.fieldsOf(/^lifecycle hook (answered|failed)/), event, calls);
+ * // ['Lifecycle hook invocation 3a0345ba-… (route hook): api at POST_TEST_TRAFFIC_SHIFT', '  alarms passed: 2 alarms OK (…)', '  answer to ECS: {"hookStatus":"SUCCEEDED"}', …]
+ */
+export function hookSummary(answer: HookAnswer, answered: LogFields | undefined, event: RawEvent, calls: DescribedCall[]): string[] {
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  const service = text(answered?.service) ?? 'no service of this install';
+  const stage = text(event.lifecycleStage) ?? 'no stage';
+  const checks = Array.isArray(answered?.checks) ? (answered.checks as Array<{ kind: string; outcome: string; summary: string }>) : [];
+  const deployment = text(event.resourceArn);
+  return [
+    `Lifecycle hook invocation ${text(event.executionId) ?? '(no id)'} (route hook): ${service} at ${stage}${deployment === undefined ? '' : `, service deployment ${deployment}`}`,
+    ...(checks.length === 0
+      ? [`  no check ran: ${text(answered?.reason) ?? 'see the log lines (--verbose)'}`]
+      : checks.map((check) => `  ${check.kind} ${check.outcome}: ${check.summary}`)),
+    `  answer to ECS: ${JSON.stringify(answer)}`,
+    ...calls.map(assumedLine),
+  ];
+}

@@ -22,6 +22,7 @@ import type { Context } from 'aws-lambda';
 import type { HandleResult } from '../entry/app.js';
 import { createApp } from '../entry/createApp.js';
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
+import { CloudWatchClient } from '../aws/cloudwatch.js';
 import { ECRClient } from '../aws/ecr.js';
 import { ECSClient } from '../aws/ecs.js';
 import { LambdaClient } from '../aws/lambda.js';
@@ -38,8 +39,9 @@ import { channelLines, recordingChannels, type ChannelsRecorder } from './channe
 import { DESCRIBED, describedAws, describedCalls, type DescribedCall, type DescribedService } from './describedCalls.js';
 import { LocalInputError, otherBus, readLocalInput, type LocalInput } from './input.js';
 import { runLocalClick } from './click.js';
-import { batchSummary, planSummary } from './report.js';
+import { batchSummary, hookSummary, planSummary } from './report.js';
 import { isFunctionUrlEvent } from '../interactions/http.js';
+import { isLifecycleHookInvocation } from '../triggers/events.js';
 import { printingNotifier, recordingNotifier, slackText, type RecordedSlack, type SlackCall, type SlackChannelPrinter } from './thread.js';
 import { localAccount, withLocalDefaults } from './defaults.js';
 import { createTrace } from './trace.js';
@@ -147,7 +149,10 @@ export async function runLocal(argv: string[], env: Record<string, string | unde
   // The embedded defaults describe the samples; a live run uses only what is set.
   const { env: merged, defaulted } = live
     ? { env, defaulted: [] }
-    : withLocalDefaults(env, { clicks: input.events.some((event) => isFunctionUrlEvent(event)) });
+    : withLocalDefaults(env, {
+        clicks: input.events.some((event) => isFunctionUrlEvent(event)),
+        hooks: input.events.some((event) => isLifecycleHookInvocation(event)),
+      });
 
   let config: Config;
   try {
@@ -243,14 +248,14 @@ async function handleAll(
     const s3 = answer(new S3Client({ region }), 's3');
     const ecr = answer(new ECRClient({ region }), 'ecr');
     const ssm = answer(new SSMClient({ region }), 'ssm');
+    const cloudwatch = answer(new CloudWatchClient({ region }), 'cloudwatch');
     clients = {
       ecs: async () => ecs,
       lambda: async () => lambda,
       s3: async () => s3,
       ecr: async () => ecr,
       ssm: async () => ssm,
-      // The local run describes no CloudWatch reads yet: a hook with alarms answers FAILED, saying so.
-      cloudwatch: () => Promise.reject(new Error('the local run does not describe CloudWatch alarms')),
+      cloudwatch: async () => cloudwatch,
     };
     channel = printingNotifier({ environment: config.projectEnv });
     slack = channel;
@@ -316,6 +321,13 @@ async function handleAll(
       const parts = { config, app, journal, notifier: slack, log: trace.log, metrics: trace.metrics, context: context?.() };
       for (const line of await runLocalClick(event, parts)) print(line);
       described.splice(0);
+      printAfter();
+      continue;
+    }
+    if (isLifecycleHookInvocation(event)) {
+      // ECS's invocation of the function as a lifecycle hook: the answer ECS gets (never an exception).
+      const answer = await app.handleHook(event, context?.());
+      for (const line of hookSummary(answer, trace.fieldsOf(/^lifecycle hook (answered|failed)/), event, described.splice(0))) print(line);
       printAfter();
       continue;
     }

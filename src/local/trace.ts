@@ -18,8 +18,8 @@ export interface Trace {
   take(): { lines: string[]; problems: number };
   /** How often a metric was counted, over the whole run. */
   counted(name: MetricName): number;
-  /** The fields of the last line logged with this message, at any level (shown or not). */
-  fieldsOf(message: string): LogFields | undefined;
+  /** The fields of the last line logged with this message (or a message it matches), at any level (shown or not). */
+  fieldsOf(message: string | RegExp): LogFields | undefined;
 }
 
 /** JSON that never throws: bigints as text, errors as their message. */
@@ -45,6 +45,8 @@ export function createTrace(identity: { projectName: string; environment: string
   const lastFields = new Map<string, LogFields>();
   const threshold = LEVELS.indexOf(identity.level);
   const write = (level: LogLevel) => (message: string, fields?: LogFields) => {
+    // Deleted first, so the map's order is the order of the last lines.
+    lastFields.delete(message);
     lastFields.set(message, fields ?? {});
     if (LEVELS.indexOf(level) < threshold) return;
     if (level === 'warn' || level === 'error') problems++;
@@ -84,6 +86,7 @@ export function createTrace(identity: { projectName: string; environment: string
       return taken;
     },
     counted: (name) => totals.get(name) ?? 0,
-    fieldsOf: (message) => lastFields.get(message),
+    fieldsOf: (message) =>
+      typeof message === 'string' ? lastFields.get(message) : [...lastFields].reverse().find(([logged]) => message.test(logged))?.[1],
   };
 }

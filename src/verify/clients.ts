@@ -5,6 +5,7 @@
  * credentials, rejected credentials, no network or an answer that is not AWS's mean the preflight
  * cannot run at all.
  */
+import { CloudWatchClient } from '../aws/cloudwatch.js';
 import { ECRClient } from '../aws/ecr.js';
 import { ECSClient } from '../aws/ecs.js';
 import { LambdaClient } from '../aws/lambda.js';
@@ -18,6 +19,8 @@ export interface VerifyClients {
   lambda: LambdaClient;
   s3: S3Client;
   ssm: SSMClient;
+  /** The alarms `ROLLOUT_CONFIG` names. */
+  cloudwatch: CloudWatchClient;
 }
 
 /**
@@ -35,6 +38,7 @@ export function createVerifyClients(region: string, env: Record<string, string |
     lambda: new LambdaClient({ region }),
     s3: new S3Client({ region, forcePathStyle }),
     ssm: new SSMClient({ region }),
+    cloudwatch: new CloudWatchClient({ region }),
   };
 }
 

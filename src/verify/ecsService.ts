@@ -17,7 +17,7 @@ import type { KnownService, Origin } from './services.js';
 /** DescribeServices takes at most 10 services per call. */
 const SERVICES_PER_CALL = 10;
 
-type DescribedService = { state: 'found'; service: Service } | { state: 'missing' } | { state: 'failed'; failure: AwsFailure };
+export type DescribedService = { state: 'found'; service: Service } | { state: 'missing' } | { state: 'failed'; failure: AwsFailure };
 type DescribedRevision = { state: 'found'; definition: TaskDefinition } | { state: 'missing' } | { state: 'failed'; failure: AwsFailure };
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The live preflight: every check against the account, in the order people read them — the
  * cluster, each ECS service, the cluster's services no trigger reaches, the tasks releases run
- * before services deploy, each Lambda target, the env files, Slack, approvals and the other channels.
+ * before services deploy, the rollout checks (ROLLOUT_CONFIG), each Lambda target, the env files, Slack, approvals and the other channels.
  */
 import type { EcsService, LambdaService } from '../config/catalog.js';
 import type { Config } from '../config/config.js';
@@ -13,6 +13,7 @@ import { checkEcsService, describeServices } from './ecsService.js';
 import { checkEnvFiles } from './envFiles.js';
 import { checkLambdaService } from './lambda.js';
 import { checkReleaseTasks } from './release.js';
+import { checkRollout } from './rollout.js';
 import { ok, type CheckResult } from './result.js';
 import { checkChannels } from './notify.js';
 import { checkApprovalsConfiguration, checkSlackConfiguration } from './slack.js';
@@ -53,15 +54,15 @@ export async function liveChecks(
     const listed = await clusterServices(ctx, known);
     found = listed.found;
     const all = [...ecs, ...found];
-    const described = await describeServices(
-      ctx,
-      all.map((k) => (k.service as EcsService).ecs.service),
-    );
+    const checked = new Set(all.map((k) => (k.service as EcsService).ecs.service));
+    // The services ROLLOUT_CONFIG gates are described in the same calls, for their strategy and hooks.
+    const gated = Object.keys(config.rollout).map((name) => (config.catalog.service(name) as EcsService).ecs.service);
+    const described = await describeServices(ctx, [...new Set([...checked, ...gated])]);
     const blocks = await mapWithConcurrency(all, CONCURRENCY, (k) =>
       checkEcsService(ctx, k, described.get((k.service as EcsService).ecs.service)),
     );
-    results.push(...blocks.flat(), ...listed.results, ...(await checkReleaseTasks(ctx)));
-  }
+    results.push(...blocks.flat(), ...listed.results, ...(await checkReleaseTasks(ctx)), ...(await checkRollout(ctx, described, checked)));
+  } else results.push(...(await checkRollout(ctx, undefined, new Set())));
   const lambdaBlocks = await mapWithConcurrency(lambdas, CONCURRENCY, (k) => checkLambdaService(ctx, k.service as LambdaService));
   results.push(...lambdaBlocks.flat());
   results.push(

@@ -23,6 +23,10 @@ export type CheckName =
   | 'lambda-alias'
   | 'lambda-artifact'
   | 'release-task'
+  /** `ROLLOUT_CONFIG`: the service's deployment strategy and lifecycle hooks, its alarms, its smoke URLs. */
+  | 'rollout-hooks'
+  | 'rollout-alarms'
+  | 'rollout-smoke'
   | 'slack'
   | 'approvals'
   /** The channels besides Slack, and `--notify`'s test messages. */

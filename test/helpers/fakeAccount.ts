@@ -1,9 +1,10 @@
 /**
  * An AWS account as the preflight reads it: ECS clusters, services and task definitions, ECR
- * images, SSM parameters, S3 objects and Lambda functions, described as plain data and answered
+ * images, SSM parameters, S3 objects, Lambda functions and CloudWatch alarms, described as plain data and answered
  * through aws-sdk-client-mock with AWS's own answers (its response shapes and its exceptions, with
  * their names and HTTP status codes). A test changes the data to break one thing.
  */
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeImagesCommand, ECRClient, ImageNotFoundException, RepositoryNotFoundException } from '@aws-sdk/client-ecr';
 import {
   ClientException,
@@ -46,9 +47,19 @@ export interface FakeTaskDefinition {
   containers: FakeContainer[];
 }
 
+export interface FakeService {
+  /** `family:revision`. */
+  taskDefinition: string;
+  status?: string;
+  /** `deploymentConfiguration.strategy` (none: ECS's default, a rolling update). */
+  strategy?: 'ROLLING' | 'BLUE_GREEN' | 'LINEAR' | 'CANARY';
+  /** `deploymentConfiguration.lifecycleHooks`: the function each invokes (a name of this account) and at which stages. */
+  hooks?: Array<{ function: string; stages: string[] }>;
+}
+
 export interface FakeAccount {
   /** Cluster name → its services (service name → the task definition it runs, `family:revision`). */
-  clusters: Record<string, Record<string, { taskDefinition: string; status?: string }>>;
+  clusters: Record<string, Record<string, FakeService>>;
   taskDefinitions: FakeTaskDefinition[];
   /** Repository → its image tags and digests. */
   repositories: Record<string, string[]>;
@@ -60,6 +71,8 @@ export interface FakeAccount {
     string,
     { packageType: 'Zip' | 'Image'; imageUri?: string; aliases: Record<string, string>; environment?: Record<string, string> }
   >;
+  /** CloudWatch alarms by name (metric alarms). */
+  alarms?: Record<string, { state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA'; reason?: string; since?: string }>;
   /** Names of commands answered with AccessDenied. */
   denied: string[];
 }
@@ -81,7 +94,7 @@ function findTaskDefinition(account: FakeAccount, requested: string): FakeTaskDe
 }
 
 /**
- * Mocks the five SDK clients from `account` (read at each call, so a test may change it first).
+ * Mocks the six SDK clients from `account` (read at each call, so a test may change it first).
  *
  * @example
  * const mocks = mockAccount(healthyAccount());
@@ -93,6 +106,7 @@ export function mockAccount(account: FakeAccount) {
   const ssm = mockClient(SSMClient);
   const s3 = mockClient(S3Client);
   const lambda = mockClient(LambdaClient);
+  const cloudwatch = mockClient(CloudWatchClient);
   const guard =
     <I, O>(command: string, answer: (input: I) => O) =>
     (input: I): O => {
@@ -144,6 +158,18 @@ export function mockAccount(account: FakeAccount) {
               taskDefinition: td === undefined ? s.taskDefinition : taskDefinitionArn(td),
               desiredCount: 2,
               runningCount: 2,
+              ...(s.strategy === undefined && s.hooks === undefined
+                ? {}
+                : {
+                    deploymentConfiguration: {
+                      ...(s.strategy === undefined ? {} : { strategy: s.strategy }),
+                      lifecycleHooks: (s.hooks ?? []).map((hook) => ({
+                        hookTargetArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${hook.function}`,
+                        roleArn: `arn:aws:iam::${ACCOUNT}:role/ecs-hook`,
+                        lifecycleStages: hook.stages,
+                      })),
+                    },
+                  }),
             },
           ];
         }),
@@ -299,5 +325,23 @@ export function mockAccount(account: FakeAccount) {
       };
     }),
   );
-  return { ecs, ecr, ssm, s3, lambda, reset: () => [ecs, ecr, ssm, s3, lambda].forEach((m) => m.restore()) };
+  cloudwatch.on(DescribeAlarmsCommand).callsFake(
+    guard('cloudwatch:DescribeAlarms', (input: { AlarmNames?: string[] }) => ({
+      MetricAlarms: (input.AlarmNames ?? []).flatMap((name) => {
+        const alarm = account.alarms?.[name];
+        return alarm === undefined
+          ? []
+          : [
+              {
+                AlarmName: name,
+                StateValue: alarm.state,
+                StateReason: alarm.reason ?? 'Threshold Crossed: no datapoints were received for 1 period.',
+                StateTransitionedTimestamp: new Date(alarm.since ?? '2026-03-05T15:50:00Z'),
+              },
+            ];
+      }),
+    })),
+  );
+  const all = [ecs, ecr, ssm, s3, lambda, cloudwatch];
+  return { ecs, ecr, ssm, s3, lambda, cloudwatch, reset: () => all.forEach((m) => m.restore()) };
 }

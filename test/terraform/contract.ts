@@ -119,8 +119,15 @@ export const CONTRACT: Record<string, ContractVariable> = {
     module: 'input',
     drivenBy: {
       input: 'rollout_config',
-      value: '{"api":{"alarms":["api-5xx"]}}',
-      expect: json({ api: { alarms: ['api-5xx'] } }),
+      value: {
+        api: { alarms: ['api-5xx'], bake: { stage: 'POST_PRODUCTION_TRAFFIC_SHIFT', minutes: 10 } },
+        web: { smoke: [{ stage: 'POST_TEST_TRAFFIC_SHIFT', url: 'http://10.0.0.5:8080/health', expect_body: 'ok' }] },
+      },
+      // Unset optional fields are left out (the code's schema is strict and has no nulls).
+      expect: json({
+        api: { alarms: ['api-5xx'], bake: { stage: 'POST_PRODUCTION_TRAFFIC_SHIFT', minutes: 10 } },
+        web: { smoke: [{ stage: 'POST_TEST_TRAFFIC_SHIFT', url: 'http://10.0.0.5:8080/health', expect_body: 'ok' }] },
+      }),
     },
   },
   RELEASE_CONFIG: {

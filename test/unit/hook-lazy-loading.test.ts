@@ -12,8 +12,10 @@ const isHookCode = (input: string) =>
 
 describe('lazy loading of the lifecycle hook', () => {
   it('@aws-sdk/client-cloudwatch is imported by src/aws/cloudwatch.ts only; the door is loaded by the hook or with import() only', () => {
+    // The offline tools (npm start, npm run verify) are no part of the function: they may load it as they please.
+    const offline = (file: string) => file.startsWith('src/local/') || file.startsWith('src/verify/');
     const importers = (matches: (i: { specifier: string; file?: string; kind: string }) => boolean) =>
-      [...sourceImports()].filter(([, imports]) => imports.some(matches)).map(([file]) => file);
+      [...sourceImports()].filter(([file, imports]) => !offline(file) && imports.some(matches)).map(([file]) => file);
     expect(importers((i) => i.specifier === CLOUDWATCH_SDK)).toEqual(['src/aws/cloudwatch.ts']);
     expect(importers((i) => i.kind === 'value' && i.file === 'src/aws/cloudwatch.ts')).toEqual(['src/rollout/alarms.ts']);
     expect(importers((i) => i.kind === 'value' && i.file === 'src/rollout/hook.ts')).toEqual([]);

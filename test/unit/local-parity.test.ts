@@ -6,6 +6,7 @@
  * answers), the deployments table on dynalite, Slack through a bot token on a Slack-compatible
  * server on 127.0.0.1 — invoked with the local run's Lambda context.
  */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -22,7 +23,9 @@ import { isFunctionUrlEvent } from '../../src/interactions/http.js';
 import { LOCAL_ACCOUNT, withLocalDefaults } from '../../src/local/defaults.js';
 import { answerCall, describedAws, type DescribedCall } from '../../src/local/describedCalls.js';
 import { otherBus, readLocalInput, type RawEvent } from '../../src/local/input.js';
-import { batchSummary, planSummary } from '../../src/local/report.js';
+import { batchSummary, hookSummary, planSummary } from '../../src/local/report.js';
+import type { HookAnswer } from '../../src/rollout/hook.js';
+import { isLifecycleHookInvocation } from '../../src/triggers/events.js';
 import { runLocal } from '../../src/local/run.js';
 import type { SlackPayload } from '../../src/slack/messages.js';
 import { maskText } from '../../src/shared/redact.js';
@@ -81,7 +84,7 @@ function printedSlackCalls(lines: string[]): SlackCall[] {
 }
 
 /** What a Lambda invocation came to: the handler's answer, or its failure. */
-type Invocation = { result: HandleResult | SQSBatchResponse } | { failure: Error };
+type Invocation = { result: HandleResult | SQSBatchResponse | HookAnswer } | { failure: Error };
 
 describe('the local run agrees with the function on the same answers', () => {
   let db: Awaited<ReturnType<typeof startDynamoDb>>;
@@ -106,9 +109,14 @@ describe('the local run agrees with the function on the same answers', () => {
   /** Runs the function (the Lambda entry point) on a sample, answered as the local run answers. */
   async function runFunction(file: string) {
     const input = readLocalInput(file, ORIGIN);
-    // With a Slack click, the local run takes the approvals' defaults too.
-    const defaults = withLocalDefaults({ ...SAMPLE_ENV[file] }, { clicks: input.events.some((event) => isFunctionUrlEvent(event)) })
-      .env as Record<string, string>;
+    // With a Slack click, the local run takes the approvals' defaults too; with a lifecycle hook invocation, the rollout checks.
+    const defaults = withLocalDefaults(
+      { ...SAMPLE_ENV[file] },
+      {
+        clicks: input.events.some((event) => isFunctionUrlEvent(event)),
+        hooks: input.events.some((event) => isLifecycleHookInvocation(event)),
+      },
+    ).env as Record<string, string>;
     const config = loadConfig(defaults);
     /** The events the Function URL handed off (Lambda `Invoke`, `Event`), to invoke as Lambda would. */
     const handOffs: unknown[] = [];
@@ -123,6 +131,7 @@ describe('the local run agrees with the function on the same answers', () => {
       ['s3', mockClient(S3Client)],
       ['ecr', mockClient(ECRClient)],
       ['ssm', mockClient(SSMClient)],
+      ['cloudwatch', mockClient(CloudWatchClient)],
     ] as const;
     for (const [service, mock] of mocks) {
       mock.send.callsFake(async (command: { input: object }) => {
@@ -166,7 +175,7 @@ describe('the local run agrees with the function on the same answers', () => {
     const { handler } = await import('../../src/index.js');
     const invoke = async (event: unknown): Promise<Invocation> => {
       try {
-        return { result: (await handler(event, aws.context())) as HandleResult | SQSBatchResponse };
+        return { result: (await handler(event, aws.context())) as HandleResult | SQSBatchResponse | HookAnswer };
       } catch (error) {
         return { failure: error as Error };
       }
@@ -231,7 +240,14 @@ describe('the local run agrees with the function on the same answers', () => {
               invocation.result as SQSBatchResponse,
               calls,
             )
-          : planSummary(invocation.result as HandleResult, event, calls);
+          : isLifecycleHookInvocation(event)
+            ? hookSummary(
+                invocation.result as HookAnswer,
+                output.logs().findLast((line) => /^lifecycle hook (answered|failed)/.test(line.message))?.fields,
+                event,
+                calls,
+              )
+            : planSummary(invocation.result as HandleResult, event, calls);
       // Masked as the terminal masks what the local run prints (RunTask's clientToken reads as a token).
       const words = summary.map((line) => maskText(line));
       const at = printed.indexOf(words[0] ?? '');

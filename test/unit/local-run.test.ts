@@ -42,7 +42,7 @@ describe('npm start -- <file> (offline)', () => {
           ? /^deploybridge offline dry run of events\/.+, an SQS batch of \d+ records handled in one invocation \(project myproject, env dev\): nothing in AWS is changed, nothing is sent to Slack$/
           : /^deploybridge offline dry run of events\/.+ \(project myproject, env dev\): nothing in AWS is changed, nothing is sent to Slack$/,
     );
-    expect(lines.find((l) => /^(Plan for|Rejected|SQS batch of) /.test(l))).toBeDefined();
+    expect(lines.find((l) => /^(Plan for|Rejected|SQS batch of|Lifecycle hook invocation) /.test(l))).toBeDefined();
     // The log lines and metrics are the run's own (--verbose); the process's stdout stays clean.
     expect(output.text()).toBe('');
     expect(lines.filter((l) => l.trimStart().startsWith('{'))).toEqual([]);

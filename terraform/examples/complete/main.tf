@@ -55,13 +55,13 @@ module "deploybridge" {
   # Lambda target: function myproject_lambda_thumbnailer_dev (LAMBDA_FUNCTION_PATTERN),
   # blue/green through alias "live", smoke-tested before the alias moves.
   # The checks of the api service's lifecycle hooks (docs/rollout-hooks.md).
-  rollout_config = jsonencode({
+  rollout_config = {
     api = {
       smoke  = [{ stage = "POST_TEST_TRAFFIC_SHIFT", url = "https://test.api.example.com/health", expect_status = 200, expect_body = "ok", timeout_seconds = 5 }]
       alarms = ["api-5xx", "api-p99-latency"]
       bake   = { stage = "POST_PRODUCTION_TRAFFIC_SHIFT", minutes = 10 }
     }
-  })
+  }
 
   lambda_config = {
     thumbnailer = {
