@@ -6,6 +6,7 @@
 import type { Config } from '../config/config.js';
 import { FOLLOW_DEFAULTS, INTERACTION_LIMITS } from '../config/constants.js';
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
+import type { ECSClient } from '../aws/ecs.js';
 import { createChannelNotifier } from '../channels/setup.js';
 import type { DeploymentJournal } from '../following/journal.js';
 import { amendEcsDeployment } from '../following/records.js';
@@ -15,11 +16,46 @@ import { followedStateMessage } from '../present/following.js';
 import { ROLLOUT_ACTIONS } from '../interactions/rollout.js';
 import { createRolloutActor } from '../rollout/pauseActor.js';
 import type { AppMetrics, Log } from '../shared/observability.js';
-import { isSlackResponseUrl, replyEphemeral } from '../slack/interactions.js';
+import { isSlackResponseUrl, replyEphemeral, type ButtonClick } from '../slack/interactions.js';
 import type { Notifier } from '../slack/notifier.js';
 
 /** What the actor stands on, composed with the first click. */
 let composed: { notifier: Notifier; journal: DeploymentJournal; clients: AwsClients } | undefined;
+
+export interface RolloutButtonsParts {
+  journal: DeploymentJournal;
+  notifier: Notifier;
+  log: Log;
+  ecs: () => Promise<ECSClient>;
+  /** Tells only the person who clicked. */
+  reply(click: ButtonClick, text: string): Promise<void>;
+  /** Milliseconds since the epoch. */
+  now?: () => number;
+}
+
+/**
+ * The rollout buttons' actor on the given table, Slack and ECS: a Roll back of a followed
+ * deployment also records who rolled it back and updates its message. The function's (below) and
+ * the local run's (src/local/click.ts) are this one.
+ *
+ * @example
+ * const actor = rolloutButtonsActor({ journal, notifier, log, ecs: clients.ecs, reply });
+ * await actor(click, { requestId }); // ContinueServiceDeployment or StopServiceDeployment, once
+ */
+export function rolloutButtonsActor(parts: RolloutButtonsParts): ClickActor {
+  const { journal, notifier } = parts;
+  return createRolloutActor({
+    ...parts,
+    stopped: async (deployment) => {
+      const stoppedBy = deployment.stoppedBy;
+      const recorded = await amendEcsDeployment(journal, deployment.id, (d) =>
+        d.stoppedBy === undefined ? { ...d, stoppedBy } : undefined,
+      );
+      const state = followedStateMessage(recorded ?? deployment, { rollback: ROLLOUT_ACTIONS.stop });
+      await notifier.follow(deployment.message, { state, standalone: state, routine: true });
+    },
+  });
+}
 
 /**
  * The actor of the rollout buttons for one invocation. Every Slack message it sends is delivered
@@ -39,7 +75,7 @@ export function rolloutActor(parts: { config: Config; log: Log; containerMetrics
     clients: createAwsClients(config.region),
   };
   const { notifier, journal, clients } = composed;
-  const act = createRolloutActor({
+  const act = rolloutButtonsActor({
     journal,
     notifier,
     log,
@@ -48,14 +84,6 @@ export function rolloutActor(parts: { config: Config; log: Log; containerMetrics
       const url = click.responseUrl;
       if (url !== undefined && isSlackResponseUrl(url, config.slackApiUrl))
         await replyEphemeral(url, text, INTERACTION_LIMITS.replyTimeoutMs);
-    },
-    stopped: async (deployment) => {
-      const stoppedBy = deployment.stoppedBy;
-      const recorded = await amendEcsDeployment(journal, deployment.id, (d) =>
-        d.stoppedBy === undefined ? { ...d, stoppedBy } : undefined,
-      );
-      const state = followedStateMessage(recorded ?? deployment, { rollback: ROLLOUT_ACTIONS.stop });
-      await notifier.follow(deployment.message, { state, standalone: state, routine: true });
     },
   });
   return async (click, details) => {

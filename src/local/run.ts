@@ -278,10 +278,13 @@ async function handleAll(
       : `Slack (sent through the ${mode === 'bot' ? 'bot token' : 'webhook'})`
     : 'Slack (not sent)';
 
-  /** After an invocation: its Slack messages, then its log lines (or how many were warnings or errors). */
-  const printAfter = (): void => {
+  /**
+   * After an invocation: its Slack messages, then its log lines (or how many were warnings or
+   * errors). In a sequence a message is one line, unless `full`.
+   */
+  const printAfter = (full = false): void => {
     if (!sequence) print('');
-    for (const line of slackLines(slack.take(), heading, sequence && !live, options['--json'])) print(line);
+    for (const line of slackLines(slack.take(), heading, sequence && !live && !full, options['--json'])) print(line);
     const otherHeading = `Other channels (${live ? 'sent' : 'not sent'})`;
     for (const line of channelLines(heard?.take() ?? [], otherHeading, sequence && !live, options['--json'])) print(line);
     const traced = trace.take();
@@ -318,7 +321,7 @@ async function handleAll(
       if (elsewhere !== undefined) continue;
     } else print(events.length === 1 ? '' : `\n== ${index + 1} of ${events.length}`);
     if (isFunctionUrlEvent(event)) {
-      const parts = { config, app, journal, notifier: slack, log: trace.log, metrics: trace.metrics, context: context?.() };
+      const parts = { config, app, journal, notifier: slack, log: trace.log, metrics: trace.metrics, context: context?.(), ecs: clients.ecs, takeCalls: () => described.splice(0) };
       for (const line of await runLocalClick(event, parts)) print(line);
       described.splice(0);
       printAfter();
@@ -341,7 +344,8 @@ async function handleAll(
     const calls = described.splice(0);
     if (result !== undefined) for (const line of planSummary(result, event, calls)) print(line);
     else print(`Invocation failed (Lambda would retry the event): ${(failure as Error).message}`);
-    printAfter();
+    // A pause asks people to act: its message is printed whole, with the buttons a click that follows presses.
+    printAfter(result !== undefined && 'plan' in result && result.plan.pause !== undefined);
     if (failure !== undefined) return 1;
   }
   if (live && trace.counted(MetricName.NotificationsFailed) > 0)
