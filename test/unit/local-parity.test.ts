@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import type { HandleResult } from '../../src/entry/app.js';
 import { isFunctionUrlEvent } from '../../src/interactions/http.js';
+import { ROLLOUT_ACTIONS } from '../../src/interactions/rollout.js';
 import { LOCAL_ACCOUNT, withLocalDefaults } from '../../src/local/defaults.js';
 import { answerCall, describedAws, type DescribedCall } from '../../src/local/describedCalls.js';
 import { otherBus, readLocalInput, type RawEvent } from '../../src/local/input.js';
@@ -29,6 +30,7 @@ import { isLifecycleHookInvocation } from '../../src/triggers/events.js';
 import { runLocal } from '../../src/local/run.js';
 import type { SlackPayload } from '../../src/slack/messages.js';
 import { maskText } from '../../src/shared/redact.js';
+import { parseInteraction } from '../../src/slack/interactions.js';
 import { slackSignature } from '../../src/slack/signature.js';
 import { startDynamoDb } from '../helpers/dynalite.js';
 import { captureOutput } from '../helpers/logs.js';
@@ -192,12 +194,19 @@ describe('the local run agrees with the function on the same answers', () => {
           current = event;
           if (isFunctionUrlEvent(event)) {
             // Slack's click, signed now as the local run signs it; then the hand-off, as Lambda invokes it.
+            // A pause's click is decided at the time the sample gives it (the pause's timeout is the
+            // event's), as the local run decides it: the function runs at that time too.
             const body = String(event.body);
+            const payload = parseInteraction(body);
+            const rollout = payload.kind === 'click' && (Object.values(ROLLOUT_ACTIONS) as string[]).includes(payload.click.actionId);
+            const now = Date.now();
+            if (rollout) vi.setSystemTime((event.requestContext as { timeEpoch: number }).timeEpoch);
             const timestamp = String(Math.floor(Date.now() / 1000));
             const signature = slackSignature(config.slackSigningSecret ?? '', timestamp, body);
             const headers = { ...(event.headers as object), 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature };
             await invoke({ ...event, headers });
             for (const handOff of handOffs.splice(0)) await invoke(handOff);
+            vi.setSystemTime(now);
             calls.splice(0);
             continue;
           }
