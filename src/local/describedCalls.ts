@@ -10,7 +10,14 @@ import type { Context } from 'aws-lambda';
 import type { Config } from '../config/config.js';
 import { ecrRegistry } from '../config/images.js';
 import { serviceRepositories, shortTaskDefinition, taskDefinitionFamily } from '../config/naming.js';
-import { describedAlarmsRead, describedEcrRead, describedS3Read, describedSsmReads, type Assume } from './describedReads.js';
+import {
+  describedAlarmsRead,
+  describedEcrRead,
+  describedS3Read,
+  describedServiceDeploymentsRead,
+  describedSsmReads,
+  type Assume,
+} from './describedReads.js';
 import type { RawEvent } from './input.js';
 
 /** One AWS call the offline run answered instead of AWS. */
@@ -96,6 +103,8 @@ function describedEcsReads(
           },
         };
       }
+      case 'DescribeServiceDeployments':
+        return describedServiceDeploymentsRead(input, event, assume);
       case 'DescribeServices':
         assume('the service runs on Fargate, platform version LATEST, in subnet-0123456789abcdef0');
         return {

@@ -1,9 +1,10 @@
 /**
  * The offline local run's answers to the planning reads of env files (S3), images (ECR), parameter
- * metadata (SSM) and the lifecycle hook's alarms (CloudWatch): described, not performed. The sample
- * events in `events/` name the object versions, image digests and hook stages below, so each tells
- * its story offline: a changed env file, an invalid one, a re-upload that changes nothing, a push
- * whose scan is still running, a canary whose production traffic sets off an alarm.
+ * metadata (SSM), the lifecycle hook's alarms (CloudWatch) and a paused service deployment (ECS):
+ * described, not performed. The sample events in `events/` name the object versions, image digests
+ * and hook stages below, so each tells its story offline: a changed env file, an invalid one, a
+ * re-upload that changes nothing, a push whose scan is still running, a canary whose production
+ * traffic sets off an alarm, a blue/green deployment paused after its test traffic shifted.
  */
 import { eventTime } from '../triggers/events.js';
 import type { RawEvent } from './input.js';
@@ -196,5 +197,44 @@ export function describedAlarmsRead(
       StateReason: name === firing ? reason : 'Threshold Crossed: no datapoint was greater than the threshold (5.0)',
       StateTransitionedTimestamp: name === firing ? since : new Date(Date.now() - 86_400_000),
     })),
+  };
+}
+
+/** The service revision the described service deployment tests (the lifecycle hook samples' `targetServiceRevisionArn`). */
+const LOCAL_SERVICE_REVISION = '9313423515462893900';
+
+/**
+ * ECS's DescribeServiceDeployments, described for a pause (`events/ecs-pause-continue-sequence.json`):
+ * the service deployment of the event, in progress, its new revision with all test traffic and no
+ * production traffic (a blue/green deployment after its test traffic shifted), the event's hook
+ * awaiting action until the event's `expiresAt`, then rolled back.
+ *
+ * @example
+ * describedServiceDeploymentsRead({ serviceDeploymentArns: [arn] }, hookStateChange, assume);
+ * // { serviceDeployments: [{ serviceDeploymentArn: arn, status: 'IN_PROGRESS', targetServiceRevision: { … }, lifecycleHookDetails: [ … ] }] }
+ */
+export function describedServiceDeploymentsRead(input: Record<string, unknown>, event: RawEvent, assume: Assume): Record<string, unknown> {
+  const detail = eventDetail(event) as { hookId?: string; expiresAt?: string };
+  const arns = Array.isArray(input.serviceDeploymentArns) ? input.serviceDeploymentArns.map(String) : [];
+  assume(
+    `it is IN_PROGRESS, revision ${LOCAL_SERVICE_REVISION} under test with test traffic 100% and production 0%, the hook awaiting action and rolled back at its timeout`,
+  );
+  return {
+    serviceDeployments: arns.map((arn) => {
+      // …:service-deployment/cluster/service/id → …:service-revision/cluster/service/revision
+      const [, cluster, service] = arn.split('/');
+      return {
+        serviceDeploymentArn: arn,
+        status: 'IN_PROGRESS',
+        targetServiceRevision: {
+          arn: `${arn.split(':service-deployment/')[0]}:service-revision/${cluster}/${service}/${LOCAL_SERVICE_REVISION}`,
+          requestedTestTrafficWeight: 100,
+          requestedProductionTrafficWeight: 0,
+        },
+        lifecycleHookDetails: [
+          { hookId: detail.hookId, targetType: 'PAUSE', status: 'AWAITING_ACTION', expiresAt: detail.expiresAt, timeoutAction: 'ROLLBACK' },
+        ],
+      };
+    }),
   };
 }
