@@ -36,7 +36,8 @@ export const LOCAL_DEFAULTS: Record<string, string> = {
 };
 
 /**
- * What approvals stand on, offline: the approver of the click sample (events/approval-sequence.json),
+ * What approvals stand on, offline: the approver of the click samples (events/approval-sequence.json,
+ * events/ecs-pause-continue-sequence.json),
  * a bot (nothing is sent offline: the token is a stand-in), the channel, the signing secret the
  * local run signs clicks with, and the deployments table (in memory offline).
  */
