@@ -62,7 +62,8 @@ locals {
   # configuration. No secret is in it: the webhook stays in its SSM parameter.
   verify_environment = merge(
     { for k, v in local.lambda_environment : k => v if v != null && k != "NODE_OPTIONS" },
-    { AWS_REGION = local.region },
+    # The function the ECS lifecycle hooks must invoke: the preflight warns of a hook that invokes another.
+    { AWS_REGION = local.region, AWS_LAMBDA_FUNCTION_NAME = local.name },
   )
   verify_command = join(" \\\n  ", concat(
     [for k in sort(keys(local.verify_environment)) : "${k}='${replace(local.verify_environment[k], "'", "'\\''")}'"],
