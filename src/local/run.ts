@@ -321,7 +321,17 @@ async function handleAll(
       if (elsewhere !== undefined) continue;
     } else print(events.length === 1 ? '' : `\n== ${index + 1} of ${events.length}`);
     if (isFunctionUrlEvent(event)) {
-      const parts = { config, app, journal, notifier: slack, log: trace.log, metrics: trace.metrics, context: context?.(), ecs: clients.ecs, takeCalls: () => described.splice(0) };
+      const parts = {
+        config,
+        app,
+        journal,
+        notifier: slack,
+        log: trace.log,
+        metrics: trace.metrics,
+        context: context?.(),
+        ecs: clients.ecs,
+        takeCalls: () => described.splice(0),
+      };
       for (const line of await runLocalClick(event, parts)) print(line);
       described.splice(0);
       printAfter();

@@ -120,7 +120,7 @@ describe('npm start -- events/ecs-hook-*.json (offline)', () => {
     expect(lines[6]).toBe('Slack (not sent): [red #E01E5A] :x: Rollout check failed: unknown service at POST_TEST_TRAFFIC_SHIFT');
   });
 
-  it('the pause sample is the documentation event with only the names changed, then the approval sample\'s click on Continue', () => {
+  it("the pause sample is the documentation event with only the names changed, then the approval sample's click on Continue", () => {
     const [pause, click] = JSON.parse(readFileSync('events/ecs-pause-continue-sequence.json', 'utf8')) as [unknown, RawEvent];
     const adapted = JSON.stringify(awsSample('ecs/hook-state-change-awaiting-action.json'))
       .replaceAll('us-west-2', 'us-east-1')
