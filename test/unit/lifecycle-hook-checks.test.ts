@@ -5,35 +5,20 @@
  * kind). ECS's own payloads in; CloudWatch answered by aws-sdk-client-mock; smoke URLs served on
  * 127.0.0.1; time on a virtual clock (nothing waits).
  */
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lambdaContext, testApp } from '../helpers/app.js';
+import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { createServer } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { lambdaContext } from '../helpers/app.js';
 import { deferred } from '../helpers/deferred.js';
-import { awsSample } from '../helpers/fixtures.js';
-import { captureOutput } from '../helpers/logs.js';
 import { listenOnLoopback } from '../helpers/loopback.js';
-import { virtualClock } from '../helpers/virtualClock.js';
+import { DEPLOYMENT_ARN, type Handler, invocation, POST_PRODUCTION, POST_TEST, useHookHarness } from '../helpers/lifecycleHook.js';
 
-const SERVICE_ARN = 'arn:aws:ecs:us-west-2:123456789012:service/myproject_cluster_dev/myproject_service_api_dev';
-const DEPLOYMENT_ARN =
-  'arn:aws:ecs:us-west-2:123456789012:service-deployment/myproject_cluster_dev/myproject_service_api_dev/EZe5RNVLH6PPzHXINuP28';
 const REVISION_ARN = 'arn:aws:ecs:us-west-2:123456789012:service-revision/my-cluster/my-service/9313423515462893900';
 const ROLLS_BACK = 'the hook answered FAILED: ECS rolls the deployment back to the revision that served before';
 
 /** ECS's invocation at `stage`, naming the api service of myproject (dev). */
-function invocation(stage: 'POST_TEST_TRAFFIC_SHIFT' | 'POST_PRODUCTION_TRAFFIC_SHIFT', hookDetails?: Record<string, unknown>) {
-  const sample = stage === 'POST_TEST_TRAFFIC_SHIFT' ? 'post-test-traffic-shift' : 'post-production-traffic-shift';
-  const payload = awsSample(`ecs/lifecycle-hook-invocation-${sample}.json`) as unknown as Record<string, unknown> & {
-    executionDetails: Record<string, unknown>;
-  };
-  return {
-    ...payload,
-    resourceArn: DEPLOYMENT_ARN,
-    executionDetails: { ...payload.executionDetails, serviceArn: SERVICE_ARN },
-    ...(hookDetails === undefined ? {} : { hookDetails }),
-  };
+function invocationAt(stage: 'POST_TEST_TRAFFIC_SHIFT' | 'POST_PRODUCTION_TRAFFIC_SHIFT', hookDetails?: Record<string, unknown>) {
+  return invocation(stage === 'POST_TEST_TRAFFIC_SHIFT' ? POST_TEST : POST_PRODUCTION, hookDetails === undefined ? {} : { hookDetails });
 }
 
 /** The message of a hook that failed at POST_TEST_TRAFFIC_SHIFT with this check. */
@@ -53,35 +38,10 @@ function failedMessage(problem: string) {
   };
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
 describe('lifecycle hook checks: answer, message and metrics', () => {
-  const cloudwatchMock = mockClient(CloudWatchClient);
-  const cloudwatch = new CloudWatchClient({ region: 'us-west-2', maxAttempts: 1 });
-  let output: ReturnType<typeof captureOutput>;
-  let servers: Array<() => Promise<void>>;
-
-  beforeEach(() => {
-    cloudwatchMock.reset();
-    servers = [];
-    output = captureOutput();
-  });
-  afterEach(async () => {
-    output.restore();
-    for (const close of servers) await close();
-  });
-
-  async function serve(handler: Handler): Promise<string> {
-    const { baseUrl, close } = await listenOnLoopback(createServer(handler));
-    servers.push(close);
-    return baseUrl;
-  }
-
-  function hookApp(rollout: Record<string, unknown>) {
-    const clock = virtualClock(Date.parse('2026-03-05T16:00:00Z'));
-    const built = testApp({ ROLLOUT_CONFIG: JSON.stringify(rollout) }, { clients: { cloudwatch: async () => cloudwatch }, clock });
-    return { ...built, clock };
-  }
+  const hook = useHookHarness();
+  const { cloudwatchMock, serve } = hook;
+  const hookApp = (rollout: Record<string, unknown>) => hook.app(rollout);
 
   const smoke = (url: string) => ({
     api: { smoke: [{ stage: 'POST_TEST_TRAFFIC_SHIFT', url, expect_status: 200, expect_body: 'ok', timeout_seconds: 5 }] },
@@ -91,11 +51,16 @@ describe('lifecycle hook checks: answer, message and metrics', () => {
     cloudwatchMock.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'api-5xx', StateValue: 'OK' }] });
     const base = await serve((_req, res) => res.end('ok'));
     const { app, metrics, notifier } = hookApp({ api: { ...smoke(`${base}/health`).api, alarms: ['api-5xx'] } });
-    await expect(app.handleHook(invocation('POST_TEST_TRAFFIC_SHIFT'), lambdaContext())).resolves.toEqual({ hookStatus: 'SUCCEEDED' });
+    await expect(app.handleHook(invocationAt('POST_TEST_TRAFFIC_SHIFT'), lambdaContext())).resolves.toEqual({ hookStatus: 'SUCCEEDED' });
     expect(metrics.counts).toEqual({ HookInvocations: 1 });
     expect(metrics.ofHookChecks).toEqual([]);
     expect(notifier.sent).toEqual([]);
-    expect(output.logs().map((l) => l.message)).toEqual(['lifecycle hook answered SUCCEEDED: 1 alarm OK (api-5xx); 1 smoke URL OK']);
+    expect(
+      hook
+        .output()
+        .logs()
+        .map((l) => l.message),
+    ).toEqual(['lifecycle hook answered SUCCEEDED: 1 alarm OK (api-5xx); 1 smoke URL OK']);
   });
 
   it.each([
@@ -114,7 +79,7 @@ describe('lifecycle hook checks: answer, message and metrics', () => {
     async ({ respond, problem }) => {
       const base = await serve(respond);
       const { app, metrics, notifier } = hookApp(smoke(`${base}/health`));
-      await expect(app.handleHook(invocation('POST_TEST_TRAFFIC_SHIFT'), lambdaContext())).resolves.toEqual({ hookStatus: 'FAILED' });
+      await expect(app.handleHook(invocationAt('POST_TEST_TRAFFIC_SHIFT'), lambdaContext())).resolves.toEqual({ hookStatus: 'FAILED' });
       expect(notifier.sent).toEqual([failedMessage(problem(`${base}/health`))]);
       expect(metrics.counts).toEqual({ HookInvocations: 1, HookChecksFailed: 1 });
       expect(metrics.ofHookChecks).toEqual([{ name: 'HookChecksFailed', check: 'smoke', value: 1 }]);
@@ -125,7 +90,7 @@ describe('lifecycle hook checks: answer, message and metrics', () => {
     const asked = deferred();
     const base = await serve(() => asked.resolve());
     const { app, metrics, notifier, clock } = hookApp(smoke(`${base}/health`));
-    const answer = app.handleHook(invocation('POST_TEST_TRAFFIC_SHIFT'), lambdaContext());
+    const answer = app.handleHook(invocationAt('POST_TEST_TRAFFIC_SHIFT'), lambdaContext());
     await asked.promise;
     clock.runOutAttempt();
     await expect(answer).resolves.toEqual({ hookStatus: 'FAILED' });
@@ -140,7 +105,7 @@ describe('lifecycle hook checks: answer, message and metrics', () => {
     const { baseUrl, close } = await listenOnLoopback(createServer());
     await close();
     const { app, metrics, notifier } = hookApp(smoke(`${baseUrl}/health`));
-    await expect(app.handleHook(invocation('POST_TEST_TRAFFIC_SHIFT'), lambdaContext())).resolves.toEqual({ hookStatus: 'FAILED' });
+    await expect(app.handleHook(invocationAt('POST_TEST_TRAFFIC_SHIFT'), lambdaContext())).resolves.toEqual({ hookStatus: 'FAILED' });
     expect(notifier.sent).toHaveLength(1);
     // Refused, or reset when another test's server took the port meanwhile.
     expect(notifier.sent[0]?.facts[1]).toEqual([
@@ -162,7 +127,7 @@ describe('lifecycle hook checks: answer, message and metrics', () => {
       ],
     });
     const { app, metrics, notifier } = hookApp({ api: { alarms: ['api-5xx'] } });
-    await expect(app.handleHook(invocation('POST_TEST_TRAFFIC_SHIFT'), lambdaContext())).resolves.toEqual({ hookStatus: 'FAILED' });
+    await expect(app.handleHook(invocationAt('POST_TEST_TRAFFIC_SHIFT'), lambdaContext())).resolves.toEqual({ hookStatus: 'FAILED' });
     expect(notifier.sent).toEqual([
       failedMessage(
         'alarm api-5xx is in ALARM since 2026-03-05T15:58:00.000Z: Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0).',
@@ -175,7 +140,7 @@ describe('lifecycle hook checks: answer, message and metrics', () => {
   it('a named alarm that does not exist: FAILED, saying so (the gate cannot check it); HookChecksFailed{check=alarms}', async () => {
     cloudwatchMock.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'api-5xx', StateValue: 'OK' }] });
     const { app, metrics, notifier } = hookApp({ api: { alarms: ['api-5xx', 'api-p99-latnecy'] } });
-    await expect(app.handleHook(invocation('POST_TEST_TRAFFIC_SHIFT'), lambdaContext())).resolves.toEqual({ hookStatus: 'FAILED' });
+    await expect(app.handleHook(invocationAt('POST_TEST_TRAFFIC_SHIFT'), lambdaContext())).resolves.toEqual({ hookStatus: 'FAILED' });
     expect(notifier.sent).toEqual([failedMessage('alarm api-p99-latnecy does not exist')]);
     expect(metrics.ofHookChecks).toEqual([{ name: 'HookChecksFailed', check: 'alarms', value: 1 }]);
   });
@@ -185,17 +150,17 @@ describe('lifecycle hook checks: answer, message and metrics', () => {
     const { app, metrics, notifier, clock } = hookApp({
       api: { alarms: ['api-5xx'], bake: { stage: 'POST_PRODUCTION_TRAFFIC_SHIFT', minutes: 2 } },
     });
-    const first = await app.handleHook(invocation('POST_PRODUCTION_TRAFFIC_SHIFT'), lambdaContext());
+    const first = await app.handleHook(invocationAt('POST_PRODUCTION_TRAFFIC_SHIFT'), lambdaContext());
     expect(first).toEqual({
       hookStatus: 'IN_PROGRESS',
       callBackDelay: 60,
       hookDetails: { deploybridgeBakeStartedAt: '2026-03-05T16:00:00.000Z' },
     });
     await clock.sleep(60_000);
-    const second = await app.handleHook(invocation('POST_PRODUCTION_TRAFFIC_SHIFT', first.hookDetails), lambdaContext());
+    const second = await app.handleHook(invocationAt('POST_PRODUCTION_TRAFFIC_SHIFT', first.hookDetails), lambdaContext());
     expect(second).toEqual(first);
     await clock.sleep(60_000);
-    await expect(app.handleHook(invocation('POST_PRODUCTION_TRAFFIC_SHIFT', second.hookDetails), lambdaContext())).resolves.toEqual({
+    await expect(app.handleHook(invocationAt('POST_PRODUCTION_TRAFFIC_SHIFT', second.hookDetails), lambdaContext())).resolves.toEqual({
       hookStatus: 'SUCCEEDED',
     });
     // Without the carried start, the bake would begin again: the third call proves it was read.
@@ -207,7 +172,7 @@ describe('lifecycle hook checks: answer, message and metrics', () => {
 
   it('a service this install does not know: FAILED, the message says why; counted as rejected, no check kind', async () => {
     const { app, metrics, notifier } = hookApp({ api: { alarms: ['api-5xx'] } });
-    const other = invocation('POST_TEST_TRAFFIC_SHIFT');
+    const other = invocationAt('POST_TEST_TRAFFIC_SHIFT');
     other.executionDetails = {
       ...other.executionDetails,
       serviceArn: 'arn:aws:ecs:us-west-2:123456789012:service/myproject_cluster_dev/payments',
@@ -228,7 +193,7 @@ describe('lifecycle hook checks: answer, message and metrics', () => {
       res.end('ok');
     });
     const { app, metrics, clock } = hookApp(smoke(`${base}/health`));
-    await expect(app.handleHook(invocation('POST_PRODUCTION_TRAFFIC_SHIFT'), lambdaContext())).resolves.toEqual({
+    await expect(app.handleHook(invocationAt('POST_PRODUCTION_TRAFFIC_SHIFT'), lambdaContext())).resolves.toEqual({
       hookStatus: 'SUCCEEDED',
     });
     expect(requested).toEqual([]);

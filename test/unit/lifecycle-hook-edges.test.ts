@@ -3,30 +3,12 @@
  * and what it carries, which services the hook answers for, which checks a failure lists, the pages
  * of DescribeAlarms, and how a smoke check follows redirects and reads a large body.
  */
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { describe, expect, it } from 'vitest';
 import { lambdaContext, testApp } from '../helpers/app.js';
-import { awsSample } from '../helpers/fixtures.js';
-import { captureOutput } from '../helpers/logs.js';
-import { listenOnLoopback } from '../helpers/loopback.js';
+import { invocation, POST_PRODUCTION, POST_TEST, useHookHarness } from '../helpers/lifecycleHook.js';
 import { virtualClock } from '../helpers/virtualClock.js';
 
-const SERVICE_ARN = 'arn:aws:ecs:us-west-2:123456789012:service/myproject_cluster_dev/myproject_service_api_dev';
-const DEPLOYMENT_ARN =
-  'arn:aws:ecs:us-west-2:123456789012:service-deployment/myproject_cluster_dev/myproject_service_api_dev/EZe5RNVLH6PPzHXINuP28';
-function invocation(sample: string, changes: Record<string, unknown> = {}) {
-  const payload = awsSample(`ecs/${sample}`) as unknown as { executionDetails: Record<string, unknown> } & Record<string, unknown>;
-  return {
-    ...payload,
-    resourceArn: DEPLOYMENT_ARN,
-    executionDetails: { ...payload.executionDetails, serviceArn: SERVICE_ARN },
-    ...changes,
-  };
-}
-const POST_TEST = 'lifecycle-hook-invocation-post-test-traffic-shift.json';
-const POST_PRODUCTION = 'lifecycle-hook-invocation-post-production-traffic-shift.json';
 const ok = (n: string) => ({
   AlarmName: n,
   StateValue: 'OK' as const,
@@ -36,27 +18,8 @@ const ok = (n: string) => ({
 const firing = (n: string) => ({ ...ok(n), StateValue: 'ALARM' as const, StateReason: 'bad' });
 
 describe('the lifecycle hook at its edges', () => {
-  const cloudwatchMock = mockClient(CloudWatchClient);
-  const cloudwatch = new CloudWatchClient({ region: 'us-west-2', maxAttempts: 1 });
-  let output: ReturnType<typeof captureOutput>;
-  let servers: Array<() => Promise<void>>;
-  beforeEach(() => {
-    cloudwatchMock.reset();
-    servers = [];
-    output = captureOutput();
-  });
-  afterEach(async () => {
-    output.restore();
-    for (const c of servers) await c();
-  });
-  async function serve(h: (req: IncomingMessage, res: ServerResponse) => void) {
-    const { baseUrl, close } = await listenOnLoopback(createServer(h));
-    servers.push(close);
-    return baseUrl;
-  }
-  function hookApp(rollout: Record<string, unknown>, clock = virtualClock(Date.parse('2026-03-05T16:00:00Z'))) {
-    return { ...testApp({ ROLLOUT_CONFIG: JSON.stringify(rollout) }, { clients: { cloudwatch: async () => cloudwatch }, clock }), clock };
-  }
+  const hook = useHookHarness();
+  const { cloudwatchMock, cloudwatch, serve, app: hookApp } = hook;
 
   it('the bake runs at its own stage only: another stage answers SUCCEEDED at once', async () => {
     const { app } = hookApp({ api: { bake: { stage: 'POST_PRODUCTION_TRAFFIC_SHIFT', minutes: 10 } } });
@@ -138,7 +101,7 @@ describe('the lifecycle hook at its edges', () => {
     cloudwatchMock.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [{ AlarmName: 'a', StateValue: 'ALARM' }] });
     const { app } = hookApp({ api: { alarms: ['a'] } });
     await app.handleHook(invocation(POST_TEST), lambdaContext());
-    expect(output.logs()[0]?.message).toBe('lifecycle hook failed: alarm a is in ALARM: ');
+    expect(hook.output().logs()[0]?.message).toBe('lifecycle hook failed: alarm a is in ALARM: ');
   });
   it('a smoke check without expect_body passes on its status alone', async () => {
     const base = await serve((_q, r) => r.end('fine'));
@@ -180,7 +143,7 @@ describe('the lifecycle hook at its edges', () => {
     });
     const { app } = hookApp({ api: { smoke: [{ stage: 'POST_TEST_TRAFFIC_SHIFT', url: `${base}/h` }] } });
     await expect(app.handleHook(invocation(POST_TEST), lambdaContext())).resolves.toEqual({ hookStatus: 'FAILED' });
-    expect(output.logs()[0]?.message).toContain('not followed');
+    expect(hook.output().logs()[0]?.message).toContain('not followed');
   });
   it('a body that never ends is judged on its first 64 KiB', async () => {
     const base = await serve((_q, r) => {

@@ -3,34 +3,15 @@
  * documentation's samples) in, the answer ECS reads out, CloudWatch answered by aws-sdk-client-mock,
  * smoke URLs served on 127.0.0.1, time on a virtual clock.
  */
-import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import { createServer } from 'node:http';
+import { describe, expect, it } from 'vitest';
 import { BASE_ENV, configProblems, lambdaContext, sentCommands, testApp, testConfig } from '../helpers/app.js';
 import { deferred } from '../helpers/deferred.js';
 import { awsSample } from '../helpers/fixtures.js';
-import { captureOutput } from '../helpers/logs.js';
+import { DEPLOYMENT_ARN, invocation, POST_PRODUCTION, POST_TEST, useHookHarness } from '../helpers/lifecycleHook.js';
 import { listenOnLoopback } from '../helpers/loopback.js';
 import { virtualClock } from '../helpers/virtualClock.js';
-
-const SERVICE_ARN = 'arn:aws:ecs:us-west-2:123456789012:service/myproject_cluster_dev/myproject_service_api_dev';
-const DEPLOYMENT_ARN =
-  'arn:aws:ecs:us-west-2:123456789012:service-deployment/myproject_cluster_dev/myproject_service_api_dev/EZe5RNVLH6PPzHXINuP28';
-
-/** A documented invocation payload, naming the api service of myproject (dev) instead of my-service. */
-function invocation(sample: string, changes: { hookDetails?: Record<string, unknown> } = {}) {
-  const payload = awsSample(`ecs/${sample}`) as unknown as { executionDetails: Record<string, unknown> } & Record<string, unknown>;
-  return {
-    ...payload,
-    resourceArn: DEPLOYMENT_ARN,
-    executionDetails: { ...payload.executionDetails, serviceArn: SERVICE_ARN },
-    ...changes,
-  };
-}
-
-const POST_TEST = 'lifecycle-hook-invocation-post-test-traffic-shift.json';
-const POST_PRODUCTION = 'lifecycle-hook-invocation-post-production-traffic-shift.json';
 
 function alarm(
   name: string,
@@ -40,35 +21,9 @@ function alarm(
   return { AlarmName: name, StateValue: state, StateReason: reason, StateTransitionedTimestamp: new Date('2026-03-05T15:50:00Z') };
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
 describe('lifecycle hook', () => {
-  const cloudwatchMock = mockClient(CloudWatchClient);
-  const cloudwatch = new CloudWatchClient({ region: 'us-west-2', maxAttempts: 1 });
-  let output: ReturnType<typeof captureOutput>;
-  let servers: Array<() => Promise<void>>;
-
-  beforeEach(() => {
-    cloudwatchMock.reset();
-    servers = [];
-    output = captureOutput();
-  });
-  afterEach(async () => {
-    output.restore();
-    for (const close of servers) await close();
-  });
-
-  async function serve(handler: Handler): Promise<string> {
-    const { baseUrl, close } = await listenOnLoopback(createServer(handler));
-    servers.push(close);
-    return baseUrl;
-  }
-
-  function hookApp(rollout: Record<string, unknown>, clock = virtualClock(Date.parse('2026-03-05T16:00:00Z'))) {
-    const env: Record<string, string> = Object.keys(rollout).length === 0 ? {} : { ROLLOUT_CONFIG: JSON.stringify(rollout) };
-    const built = testApp(env, { clients: { cloudwatch: async () => cloudwatch }, clock });
-    return { ...built, clock };
-  }
+  const hook = useHookHarness();
+  const { cloudwatchMock, serve, app: hookApp } = hook;
 
   it('a stage with nothing configured answers SUCCEEDED at once, with no AWS call', async () => {
     const { app, metrics, notifier } = hookApp({});
@@ -77,9 +32,12 @@ describe('lifecycle hook', () => {
     expect(cloudwatchMock.calls()).toHaveLength(0);
     expect(metrics.counts).toEqual({ HookInvocations: 1 });
     expect(metrics.triggers).toEqual(['hook']);
-    expect(output.logs().map((l) => [l.level, l.message])).toEqual([
-      ['info', 'lifecycle hook answered SUCCEEDED: nothing to check at POST_TEST_TRAFFIC_SHIFT'],
-    ]);
+    expect(
+      hook
+        .output()
+        .logs()
+        .map((l) => [l.level, l.message]),
+    ).toEqual([['info', 'lifecycle hook answered SUCCEEDED: nothing to check at POST_TEST_TRAFFIC_SHIFT']]);
   });
 
   it('answers every documented stage payload (SUCCEEDED when nothing is configured for it)', async () => {
@@ -102,7 +60,7 @@ describe('lifecycle hook', () => {
     const answer = await app.handleHook(awsSample('ecs/lifecycle-hook-invocation-post-test-traffic-shift.json'), lambdaContext());
     expect(answer).toEqual({ hookStatus: 'FAILED' });
     expect(metrics.counts).toEqual({ HookInvocations: 1, EventsRejected: 1 });
-    const logs = output.logs();
+    const logs = hook.output().logs();
     expect(logs.map((l) => l.message)).toEqual([
       expect.stringMatching(/^lifecycle hook failed: /),
       'notification: Rollout check failed: unknown service at POST_TEST_TRAFFIC_SHIFT',
@@ -148,7 +106,7 @@ describe('lifecycle hook', () => {
     const malformed = { executionId: 'e1', lifecycleStage: 'POST_TEST_TRAFFIC_SHIFT', resourceArn: DEPLOYMENT_ARN };
     await expect(app.handleHook(malformed, lambdaContext())).resolves.toEqual({ hookStatus: 'FAILED' });
     expect(metrics.counts.EventsRejected).toBe(1);
-    expect(output.logs()[0]?.message).toBe(
+    expect(hook.output().logs()[0]?.message).toBe(
       'lifecycle hook failed: malformed lifecycle hook invocation: field "executionDetails" is missing',
     );
   });
@@ -160,7 +118,9 @@ describe('lifecycle hook', () => {
       { clients: { cloudwatch: async () => ({}) as CloudWatchClient }, clock: virtualClock() },
     );
     await expect(broken.app.handleHook(invocation(POST_TEST), lambdaContext())).resolves.toEqual({ hookStatus: 'FAILED' });
-    expect(output.logs()[0]?.message).toBe('lifecycle hook failed: alarms could not be read: TypeError: client.send is not a function');
+    expect(hook.output().logs()[0]?.message).toBe(
+      'lifecycle hook failed: alarms could not be read: TypeError: client.send is not a function',
+    );
   });
 
   it('an error outside the checks answers FAILED too (the configuration read at the call throws)', async () => {
@@ -171,7 +131,12 @@ describe('lifecycle hook', () => {
       },
     });
     await expect(app.handleHook(invocation(POST_TEST), lambdaContext())).resolves.toEqual({ hookStatus: 'FAILED' });
-    expect(output.logs().map((l) => [l.level, l.message, l.fields.error])).toEqual([
+    expect(
+      hook
+        .output()
+        .logs()
+        .map((l) => [l.level, l.message, l.fields.error]),
+    ).toEqual([
       ['error', 'lifecycle hook failed on an unexpected error', 'boom'],
       ['info', 'notification: Rollout check failed: unknown service at POST_TEST_TRAFFIC_SHIFT', undefined],
     ]);
@@ -215,7 +180,7 @@ describe('lifecycle hook', () => {
           event: { type: 'deployment.check_failed' },
         },
       ]);
-      expect(output.logs()[0]).toMatchObject({
+      expect(hook.output().logs()[0]).toMatchObject({
         level: 'warn',
         message:
           'lifecycle hook failed: alarm api-5xx is in ALARM since 2026-03-05T15:50:00.000Z: Threshold Crossed: 1 datapoint [12.0] was greater than the threshold (5.0).',
@@ -227,7 +192,7 @@ describe('lifecycle hook', () => {
       cloudwatchMock.on(DescribeAlarmsCommand).resolves({ CompositeAlarms: [alarm('api-5xx', 'ALARM', 'children in ALARM')] });
       const { app } = hookApp(rollout);
       await expect(app.handleHook(invocation(POST_TEST), lambdaContext())).resolves.toEqual({ hookStatus: 'FAILED' });
-      expect(output.logs()[0]?.message).toBe(
+      expect(hook.output().logs()[0]?.message).toBe(
         'lifecycle hook failed: alarm api-5xx is in ALARM since 2026-03-05T15:50:00.000Z: children in ALARM; alarm api-p99-latency does not exist',
       );
     });
@@ -290,20 +255,20 @@ describe('lifecycle hook', () => {
       const { app, metrics } = hookApp(smokeRollout(`${base}/health`));
       await expect(app.handleHook(invocation(POST_TEST), lambdaContext())).resolves.toEqual({ hookStatus: 'FAILED' });
       expect(metrics.ofHookChecks).toEqual([{ name: 'HookChecksFailed', check: 'smoke', value: 1 }]);
-      const message = output.logs()[0]?.message ?? '';
+      const message = hook.output().logs()[0]?.message ?? '';
       expect(message).toMatch(
         new RegExp(
           `^lifecycle hook failed: smoke ${base}/health: status 503, expected 200 \\(body: "upstream down: postgres://\\[redacted\\]@db.internal/app x+…"\\) after 0 ms$`,
         ),
       );
-      expect(output.text()).not.toContain('hunter2');
+      expect(hook.output().text()).not.toContain('hunter2');
     });
 
     it('a body without the expected text answers FAILED', async () => {
       const base = await serve((_req, res) => res.end('degraded'));
       const { app } = hookApp(smokeRollout(`${base}/health`));
       await expect(app.handleHook(invocation(POST_TEST), lambdaContext())).resolves.toEqual({ hookStatus: 'FAILED' });
-      expect(output.logs()[0]?.message).toBe(
+      expect(hook.output().logs()[0]?.message).toBe(
         `lifecycle hook failed: smoke ${base}/health: the body does not contain "ok" (body: "degraded") after 0 ms`,
       );
     });
@@ -316,7 +281,7 @@ describe('lifecycle hook', () => {
       await asked.promise;
       clock.runOutAttempt();
       await expect(answer).resolves.toEqual({ hookStatus: 'FAILED' });
-      expect(output.logs()[0]?.message).toBe(`lifecycle hook failed: smoke ${base}/health: no answer within 5 s after 5000 ms`);
+      expect(hook.output().logs()[0]?.message).toBe(`lifecycle hook failed: smoke ${base}/health: no answer within 5 s after 5000 ms`);
     });
 
     it('an unreachable URL answers FAILED within the invocation: its timeout never outlasts the time left', async () => {
@@ -329,7 +294,7 @@ describe('lifecycle hook', () => {
       expect(clock.timeouts).toEqual([2500, 2500]);
       clock.runOutAttempt();
       await expect(answer).resolves.toEqual({ hookStatus: 'FAILED' });
-      expect(output.logs()[0]?.message).toBe(`lifecycle hook failed: smoke ${base}/health: no answer within 2.5 s after 2500 ms`);
+      expect(hook.output().logs()[0]?.message).toBe(`lifecycle hook failed: smoke ${base}/health: no answer within 2.5 s after 2500 ms`);
     });
 
     it('a connection error answers FAILED', async () => {
@@ -338,7 +303,7 @@ describe('lifecycle hook', () => {
       const { app } = hookApp(smokeRollout(`${baseUrl}/health`));
       await expect(app.handleHook(invocation(POST_TEST), lambdaContext())).resolves.toEqual({ hookStatus: 'FAILED' });
       // Refused, or reset when another test's server took the port meanwhile.
-      expect(output.logs()[0]?.message).toMatch(
+      expect(hook.output().logs()[0]?.message).toMatch(
         /^lifecycle hook failed: smoke http:\/\/127\.0\.0\.1:\d+\/health: could not connect \(ECONN(REFUSED|RESET)\) after 0 ms$/,
       );
     });
@@ -359,7 +324,7 @@ describe('lifecycle hook', () => {
       });
       await expect(app.handleHook(invocation(POST_TEST), lambdaContext())).resolves.toEqual({ hookStatus: 'SUCCEEDED' });
       await expect(app.handleHook(invocation(POST_PRODUCTION), lambdaContext())).resolves.toEqual({ hookStatus: 'FAILED' });
-      expect(output.logs()[1]?.message).toBe(
+      expect(hook.output().logs()[1]?.message).toBe(
         `lifecycle hook failed: smoke ${base}/moved: status 301, expected 200 (redirect to http://localhost:1/elsewhere not followed) after 0 ms`,
       );
     });
@@ -390,7 +355,12 @@ describe('lifecycle hook', () => {
         hookStatus: 'SUCCEEDED',
       });
       expect(cloudwatchMock.commandCalls(DescribeAlarmsCommand)).toHaveLength(3);
-      expect(output.logs().map((l) => l.message)).toEqual([
+      expect(
+        hook
+          .output()
+          .logs()
+          .map((l) => l.message),
+      ).toEqual([
         'lifecycle hook answered IN_PROGRESS: baking since 2026-03-05T16:00:00.000Z, 10 of 10 min left',
         'lifecycle hook answered IN_PROGRESS: baking since 2026-03-05T16:00:00.000Z, 1 of 10 min left',
         'lifecycle hook answered SUCCEEDED: 1 alarm OK (api-5xx); baked 10 min since 2026-03-05T16:00:00.000Z',
