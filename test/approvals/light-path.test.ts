@@ -4,7 +4,7 @@
  */
 import type { Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { lambdaBundle } from '../helpers/importGraph.js';
+import { chunkOf, lambdaBundle, loadedWith } from '../helpers/importGraph.js';
 
 describe('the Function URL path, in the bundle', () => {
   let outputs: Metafile['outputs'];
@@ -12,23 +12,10 @@ describe('the Function URL path, in the bundle', () => {
     ({ outputs } = await lambdaBundle());
   });
 
-  /** The inputs of `chunk` and of every chunk it imports statically, transitively: what loading it loads. */
-  const loadedWith = (chunk: string): string[] => {
-    const loaded = new Set<string>();
-    const visit = (name: string) => {
-      if (loaded.has(name)) return;
-      loaded.add(name);
-      for (const imported of outputs[name]?.imports ?? [])
-        if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
-    };
-    visit(chunk);
-    return [...loaded].flatMap((name) => Object.keys(outputs[name]?.inputs ?? {}));
-  };
-
   it('loads no deployment code before it answers: no deployer, target, trigger, follower, nor any SDK client (the hand-off’s loads with the first click)', () => {
-    const chunk = Object.keys(outputs).find((name) => Object.keys(outputs[name]?.inputs ?? {}).includes('src/entry/interactions.ts'));
+    const chunk = chunkOf(outputs, 'src/entry/interactions.ts');
     expect(chunk).toBeDefined();
-    const loaded = loadedWith(chunk as string);
+    const loaded = loadedWith(outputs, chunk as string);
     expect(loaded).toContain('src/interactions/click.ts');
     expect(
       loaded.filter((input) => /^src\/(deploy|targets|triggers|following)\//.test(input) || input.includes('@aws-sdk/client-')),

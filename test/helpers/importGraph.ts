@@ -219,3 +219,27 @@ export async function lambdaBundle(): Promise<Esbuild.Metafile> {
   });
   return result.metafile;
 }
+
+/**
+ * The source inputs of `chunk` and of every chunk it imports statically, transitively: what loading
+ * it loads (a chunk loaded with `import()` is not).
+ *
+ * @example
+ * loadedWith(outputs, chunkOf(outputs, 'src/entry/handler.ts') as string); // ['src/entry/handler.ts', 'src/entry/app.ts', …]
+ */
+export function loadedWith(outputs: Esbuild.Metafile['outputs'], chunk: string): string[] {
+  const loaded = new Set<string>();
+  const visit = (name: string) => {
+    if (loaded.has(name)) return;
+    loaded.add(name);
+    for (const imported of outputs[name]?.imports ?? [])
+      if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
+  };
+  visit(chunk);
+  return [...loaded].flatMap((name) => Object.keys(outputs[name]?.inputs ?? {}));
+}
+
+/** The chunk that holds the source `input`, if one does. */
+export function chunkOf(outputs: Esbuild.Metafile['outputs'], input: string): string | undefined {
+  return Object.keys(outputs).find((name) => Object.keys(outputs[name]?.inputs ?? {}).includes(input));
+}

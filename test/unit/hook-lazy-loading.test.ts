@@ -4,7 +4,7 @@
  */
 import type { Metafile } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { lambdaBundle, sourceImports } from '../helpers/importGraph.js';
+import { chunkOf, lambdaBundle, loadedWith, sourceImports } from '../helpers/importGraph.js';
 
 const CLOUDWATCH_SDK = '@aws-sdk/client-cloudwatch';
 const isHookCode = (input: string) =>
@@ -27,24 +27,10 @@ describe('lazy loading of the lifecycle hook', () => {
       ({ outputs } = await lambdaBundle());
     });
 
-    /** The inputs of `chunk` and of every chunk it imports statically, transitively. */
-    const loadedWith = (chunk: string): string[] => {
-      const loaded = new Set<string>();
-      const visit = (name: string) => {
-        if (loaded.has(name)) return;
-        loaded.add(name);
-        for (const imported of outputs[name]?.imports ?? [])
-          if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
-      };
-      visit(chunk);
-      return [...loaded].flatMap((name) => Object.keys(outputs[name]?.inputs ?? {}));
-    };
-    const chunkOf = (input: string) => Object.keys(outputs).find((name) => Object.keys(outputs[name]?.inputs ?? {}).includes(input));
-
     it('what the first event of any route loads (the handler and its static imports) holds none of it', () => {
-      const handler = chunkOf('src/entry/handler.ts');
+      const handler = chunkOf(outputs, 'src/entry/handler.ts');
       expect(handler).toBeDefined();
-      const firstEvent = loadedWith(handler as string);
+      const firstEvent = loadedWith(outputs, handler as string);
       expect(firstEvent).toContain('src/entry/app.ts');
       expect(firstEvent.filter(isHookCode)).toEqual([]);
     });
@@ -53,9 +39,9 @@ describe('lazy loading of the lifecycle hook', () => {
       const dynamicallyImported = Object.values(outputs).flatMap((o) =>
         o.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path),
       );
-      const hook = chunkOf('src/rollout/hook.ts');
+      const hook = chunkOf(outputs, 'src/rollout/hook.ts');
       expect(dynamicallyImported).toContain(hook);
-      expect(loadedWith(hook as string).some((input) => input.includes(`node_modules/${CLOUDWATCH_SDK}/`))).toBe(true);
+      expect(loadedWith(outputs, hook as string).some((input) => input.includes(`node_modules/${CLOUDWATCH_SDK}/`))).toBe(true);
     });
   });
 });

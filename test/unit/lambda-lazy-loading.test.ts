@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Metafile } from 'esbuild';
-import { lambdaBundle, sourceImports } from '../helpers/importGraph.js';
+import { chunkOf, lambdaBundle, loadedWith, sourceImports } from '../helpers/importGraph.js';
 
 const LAMBDA_SDK = '@aws-sdk/client-lambda';
 const LAMBDA_TARGET = 'src/targets/lambda/index.ts';
@@ -35,43 +35,29 @@ describe('lazy loading of the Lambda SDK (cold starts are benchmarked)', () => {
     beforeAll(async () => {
       ({ outputs } = await lambdaBundle());
     });
-
-    /** The inputs of `chunk` and of every chunk it imports statically, transitively: what loading it loads. */
-    const loadedWith = (chunk: string): string[] => {
-      const loaded = new Set<string>();
-      const visit = (name: string) => {
-        if (loaded.has(name)) return;
-        loaded.add(name);
-        for (const imported of outputs[name]?.imports ?? [])
-          if (imported.kind === 'import-statement' && !imported.external) visit(imported.path);
-      };
-      visit(chunk);
-      return [...loaded].flatMap((name) => Object.keys(outputs[name]?.inputs ?? {}));
-    };
-    const chunkOf = (input: string) => Object.keys(outputs).find((name) => Object.keys(outputs[name]?.inputs ?? {}).includes(input));
     const isLambdaCode = (input: string) =>
       input.includes(`node_modules/${LAMBDA_SDK}/`) || input.startsWith('src/targets/lambda/') || input === 'src/aws/lambda.ts';
 
     it('nothing the entry chunk loads at init statically reaches the Lambda SDK or target', () => {
       const entry = Object.keys(outputs).find((name) => outputs[name]?.entryPoint === 'src/index.ts');
       expect(entry).toBeDefined();
-      const atInit = loadedWith(entry as string);
+      const atInit = loadedWith(outputs, entry as string);
       expect(atInit).toContain('src/index.ts');
       expect(atInit.filter(isLambdaCode)).toEqual([]);
     });
 
     it('nor does what the first event loads before its route: the handler and its static imports', () => {
-      const handler = chunkOf('src/entry/handler.ts');
+      const handler = chunkOf(outputs, 'src/entry/handler.ts');
       expect(handler).toBeDefined();
-      const firstEvent = loadedWith(handler as string);
+      const firstEvent = loadedWith(outputs, handler as string);
       expect(firstEvent).toContain('src/entry/app.ts');
       expect(firstEvent.filter(isLambdaCode)).toEqual([]);
     });
 
     it('the Lambda target and the Lambda SDK are in the bundle, in a chunk loaded with import()', () => {
-      const target = chunkOf(LAMBDA_TARGET);
+      const target = chunkOf(outputs, LAMBDA_TARGET);
       expect(target).toBeDefined();
-      expect(loadedWith(target as string).some((input) => input.includes(`node_modules/${LAMBDA_SDK}/`))).toBe(true);
+      expect(loadedWith(outputs, target as string).some((input) => input.includes(`node_modules/${LAMBDA_SDK}/`))).toBe(true);
       const dynamicallyImported = Object.values(outputs).flatMap((o) =>
         o.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path),
       );
