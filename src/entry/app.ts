@@ -94,7 +94,7 @@ export class App {
 
   constructor(private readonly deps: AppParts) {
     const { config, log, notifier, journal, clients, claimClock } = deps;
-    // With approvals, a followed deployment in progress offers Roll back (src/rollout/buttons.ts).
+    // With approvals, a followed deployment in progress offers Roll back (src/interactions/rollout.ts).
     const buttons = config.approvers.length > 0 && journal !== undefined ? { rollback: ROLLOUT_ACTIONS.stop } : {};
     this.follower = createFollower({
       log,
@@ -408,11 +408,6 @@ const UNFINISHED_WORDS = {
 } as const;
 
 /**
- * Fails the invocation when a deployment is left to do (a transient failure, one in progress
- * elsewhere, one not started), so Lambda's retry and on-failure destination apply, and when one met
- * a bug, so the Errors alarm fires.
- */
-/**
  * The order of `orders` a started deployment carries out: itself, or the one a release recorded
  * as its step (the same event and service).
  */
@@ -421,6 +416,11 @@ function askedOrder<O extends DeploymentOrder>(orders: readonly O[], started: De
   return orders.find((o) => o === started) ?? orders.find(same) ?? (orders.find((o) => o.eventId === started.eventId) as O);
 }
 
+/**
+ * Fails the invocation when a deployment is left to do (a transient failure, one in progress
+ * elsewhere, one not started), so Lambda's retry and on-failure destination apply, and when one met
+ * a bug, so the Errors alarm fires.
+ */
 function failIfUnfinished(results: DeploymentResult[]): void {
   const unfinished = new Map<string, string[]>();
   const problems: string[] = [];
