@@ -6,7 +6,6 @@
  * whose changes all happened before a deployment of the service that deploybridge started, and
  * that carries nothing more, is covered by it.
  */
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/entry/createApp.js';
 import { FOLLOW_DEFAULTS } from '../../src/config/constants.js';
@@ -86,14 +85,7 @@ describe('bursts of any size: one deployment per service however many batches', 
   /** A fresh deployments table; each UpdateService answers with a new deployment id. */
   async function burstApp(env: Record<string, string> = {}, clock: ClaimClock | undefined = claimClock(), parts: TestAppOverrides = {}) {
     const tableName = `deployments-bursts-${++tables}`;
-    await db.client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await db.createTable(tableName);
     const journal = createDynamoDbStore({ tableName, region: 'us-east-1', ttlSeconds: FOLLOW_DEFAULTS.recordTtlSeconds }, db.client);
     const guard = createPowertoolsGuard({ tableName: db.tableName, ttlSeconds: 3600, region: 'us-east-1' }, db.client);
     const built = testApp({ DEPLOYMENTS_TABLE: tableName, ...env }, { journal, guard, claimClock: clock, ...parts });

@@ -4,7 +4,6 @@
  * deployment is covered only by one that started after its changes, carries all it carries and
  * still covers them.
  */
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FOLLOW_DEFAULTS } from '../../src/config/constants.js';
 import { beganAfter, createServiceClaims, settleClaim, type ClaimAsk, type ClaimClock } from '../../src/following/claims.js';
@@ -85,14 +84,7 @@ describe('claims on the deployments table', () => {
 
   async function table(): Promise<DeploymentJournal> {
     const tableName = `claims-${++tables}`;
-    await db.client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await db.createTable(tableName);
     return createDynamoDbStore({ tableName, region: 'us-east-1', ttlSeconds: FOLLOW_DEFAULTS.recordTtlSeconds }, db.client);
   }
 

@@ -5,7 +5,6 @@
  * token: one release message, updated, its moves in its thread), ECS aws-sdk-client-mock. What
  * ECS was asked (with which inputs) and what Slack received (in order, with colours) are asserted.
  */
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FOLLOW_DEFAULTS } from '../../src/config/constants.js';
@@ -127,14 +126,7 @@ describe('a release: a migration task before the api, the worker after the api',
   /** An app with RELEASE_CONFIG on a fresh deployments table, ECS mocked as the api's and the worker's services answer. */
   async function releaseApp(extra: Record<string, string> = {}) {
     const tableName = `releases-${++tables}`;
-    await db.client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await db.createTable(tableName);
     api = await startSlackApi();
     const env = {
       SLACK_BOT_TOKEN: TEST_BOT_TOKEN,

@@ -3,7 +3,7 @@
  * table that cannot be reached, ECS reads that fail or hang, one table shared with idempotency,
  * and Lambda deployments, which are recorded too.
  */
-import { CreateTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDynamoDbStore } from '../../src/following/dynamodb.js';
@@ -318,14 +318,7 @@ describe('following without, or despite, the deployments table', () => {
   });
 
   it('a Lambda deployment is recorded when it finishes, with its versions and trigger', async () => {
-    await db.client.send(
-      new CreateTableCommand({
-        TableName: 'lambda-table',
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await db.createTable('lambda-table');
     const { app, lambdaMock, metrics } = lambdaApp({}, { journal: journalOn('lambda-table') });
     happyPath(lambdaMock);
     const upload = adapt(

@@ -4,7 +4,7 @@
  * with a bot token (one message per deployment, updated, details in its thread) and with a webhook
  * (a message per step, naming the deployment). What Slack received is asserted in order, with colours.
  */
-import { CreateTableCommand, DynamoDBClient, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDynamoDbStore } from '../../src/following/dynamodb.js';
@@ -109,14 +109,7 @@ describe('following a deployment from trigger to outcome', () => {
   /** An app on a fresh deployments table, ECS mocked, Slack on 127.0.0.1 in the given mode. */
   async function followingApp(mode: 'bot' | 'webhook') {
     const tableName = `deployments-${++tables}`;
-    await db.client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await db.createTable(tableName);
     let env: Record<string, string>;
     if (mode === 'bot') {
       const api = await startSlackApi();

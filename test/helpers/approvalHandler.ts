@@ -4,7 +4,6 @@
  * ECR and Lambda's hand-off mocked (aws-sdk-client-mock), the clock fixed at {@link APPROVALS_NOW}.
  * Shared by the approval tests so that each states only what it adds.
  */
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { DescribeTaskDefinitionCommand, ECSClient, UpdateServiceCommand, type UpdateServiceCommandInput } from '@aws-sdk/client-ecs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -109,14 +108,7 @@ export function approvalHandler(options: { tablePrefix: string; env: Record<stri
     /** The entry point, loaded afresh with approvals on a fresh deployments table (a cold start). */
     coldStart: async (env: Record<string, string> = {}) => {
       const tableName = `${options.tablePrefix}-${++tables}`;
-      await db.client.send(
-        new CreateTableCommand({
-          TableName: tableName,
-          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
+      await db.createTable(tableName);
       const variables = {
         ...BASE_ENV,
         SLACK_BOT_TOKEN: TEST_BOT_TOKEN,

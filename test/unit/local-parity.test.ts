@@ -7,7 +7,6 @@
  * server on 127.0.0.1 — invoked with the local run's Lambda context.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
@@ -150,14 +149,7 @@ describe('the local run agrees with the function on the same answers', () => {
       });
     }
     const table = `deployments-${++tables}`;
-    await db.client.send(
-      new CreateTableCommand({
-        TableName: table,
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    await db.createTable(table);
     const env = {
       ...defaults,
       AWS_LAMBDA_FUNCTION_NAME: 'myproject-deploybridge-dev',
