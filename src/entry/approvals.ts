@@ -7,19 +7,14 @@
 import type { Context } from 'aws-lambda';
 import { createDecisionActor } from '../approvals/decide.js';
 import type { Config } from '../config/config.js';
-import { FOLLOW_DEFAULTS, INTERACTION_LIMITS } from '../config/constants.js';
-import type { DeploymentJournal } from '../following/journal.js';
-import { createDynamoDbJournal } from '../following/store.js';
 import type { ClickActor } from '../interactions/contract.js';
 import type { AppMetrics, Log, MetricSink } from '../shared/observability.js';
-import { isSlackResponseUrl, replyEphemeral } from '../slack/interactions.js';
-import type { Notifier } from '../slack/notifier.js';
-import { createChannelNotifier } from '../channels/setup.js';
 import type { App } from './app.js';
+import { clickParts, flushedAfter } from './clickParts.js';
 import { createApp } from './createApp.js';
 
-/** The container's App and what a decision stands on, composed with the first click. */
-let composed: { app: App; notifier: Notifier; journal: DeploymentJournal } | undefined;
+/** The container's App, composed with the first click on an approval button. */
+let app: App | undefined;
 
 export interface ApprovalActorParts {
   config: Config;
@@ -41,36 +36,17 @@ export interface ApprovalActorParts {
  */
 export function approvalActor(parts: ApprovalActorParts): ClickActor {
   const { config, log, metrics, context } = parts;
-  const { deploymentsTable } = config;
-  if (deploymentsTable === undefined) throw new Error('APPROVERS without DEPLOYMENTS_TABLE: the configuration should have refused it');
-  if (composed === undefined) {
-    const notifier = createChannelNotifier(config, log, parts.containerMetrics);
-    const journal = createDynamoDbJournal({
-      tableName: deploymentsTable,
-      region: config.region,
-      ttlSeconds: FOLLOW_DEFAULTS.recordTtlSeconds,
-    });
-    composed = { app: createApp(config, { log, metrics: parts.containerMetrics, notifier, journal }), notifier, journal };
-  }
-  const { app, notifier, journal } = composed;
+  const { journal, notifier, reply } = clickParts(config, log, parts.containerMetrics);
+  app ??= createApp(config, { log, metrics: parts.containerMetrics, notifier, journal });
+  const carryOut = app;
   const decide = createDecisionActor({
     config,
     journal,
     notifier,
     log,
     metrics,
-    deploy: (approval) => app.carryOutApproved(approval, context),
-    reply: async (click, text) => {
-      const url = click.responseUrl;
-      if (url !== undefined && isSlackResponseUrl(url, config.slackApiUrl))
-        await replyEphemeral(url, text, INTERACTION_LIMITS.replyTimeoutMs);
-    },
+    deploy: (approval) => carryOut.carryOutApproved(approval, context),
+    reply,
   });
-  return async (click, details) => {
-    try {
-      await decide(click, details);
-    } finally {
-      await notifier.flush();
-    }
-  };
+  return flushedAfter(decide, notifier);
 }

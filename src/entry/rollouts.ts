@@ -4,23 +4,21 @@
  * (src/entry/interactions.ts loads this module there only): the deployments table, Slack, and ECS.
  */
 import type { Config } from '../config/config.js';
-import { FOLLOW_DEFAULTS, INTERACTION_LIMITS } from '../config/constants.js';
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
 import type { ECSClient } from '../aws/ecs.js';
-import { createChannelNotifier } from '../channels/setup.js';
 import type { DeploymentJournal } from '../following/journal.js';
 import { amendEcsDeployment } from '../following/records.js';
-import { createDynamoDbJournal } from '../following/store.js';
 import type { ClickActor } from '../interactions/contract.js';
 import { followedStateMessage } from '../present/following.js';
 import { ROLLOUT_ACTIONS } from '../interactions/rollout.js';
 import { createRolloutActor } from '../rollout/pauseActor.js';
 import type { AppMetrics, Log } from '../shared/observability.js';
-import { isSlackResponseUrl, replyEphemeral, type ButtonClick } from '../slack/interactions.js';
+import type { ButtonClick } from '../slack/interactions.js';
 import type { Notifier } from '../slack/notifier.js';
+import { clickParts, flushedAfter } from './clickParts.js';
 
-/** What the actor stands on, composed with the first click. */
-let composed: { notifier: Notifier; journal: DeploymentJournal; clients: AwsClients } | undefined;
+/** The container's AWS clients, composed with the first click on a rollout button. */
+let clients: AwsClients | undefined;
 
 export interface RolloutButtonsParts {
   journal: DeploymentJournal;
@@ -67,30 +65,7 @@ export function rolloutButtonsActor(parts: RolloutButtonsParts): ClickActor {
  */
 export function rolloutActor(parts: { config: Config; log: Log; containerMetrics: AppMetrics }): ClickActor {
   const { config, log } = parts;
-  const { deploymentsTable } = config;
-  if (deploymentsTable === undefined) throw new Error('APPROVERS without DEPLOYMENTS_TABLE: the configuration should have refused it');
-  composed ??= {
-    notifier: createChannelNotifier(config, log, parts.containerMetrics),
-    journal: createDynamoDbJournal({ tableName: deploymentsTable, region: config.region, ttlSeconds: FOLLOW_DEFAULTS.recordTtlSeconds }),
-    clients: createAwsClients(config.region),
-  };
-  const { notifier, journal, clients } = composed;
-  const act = rolloutButtonsActor({
-    journal,
-    notifier,
-    log,
-    ecs: clients.ecs,
-    reply: async (click, text) => {
-      const url = click.responseUrl;
-      if (url !== undefined && isSlackResponseUrl(url, config.slackApiUrl))
-        await replyEphemeral(url, text, INTERACTION_LIMITS.replyTimeoutMs);
-    },
-  });
-  return async (click, details) => {
-    try {
-      await act(click, details);
-    } finally {
-      await notifier.flush();
-    }
-  };
+  const { journal, notifier, reply } = clickParts(config, log, parts.containerMetrics);
+  clients ??= createAwsClients(config.region);
+  return flushedAfter(rolloutButtonsActor({ journal, notifier, log, ecs: clients.ecs, reply }), notifier);
 }
