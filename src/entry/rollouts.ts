@@ -5,31 +5,16 @@
  */
 import type { Config } from '../config/config.js';
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
-import type { ECSClient } from '../aws/ecs.js';
-import type { DeploymentJournal } from '../following/journal.js';
 import { amendEcsDeployment } from '../following/records.js';
 import type { ClickActor } from '../interactions/contract.js';
 import { followedStateMessage } from '../present/following.js';
 import { ROLLOUT_ACTIONS } from '../interactions/rollout.js';
-import { createRolloutActor } from '../rollout/pauseActor.js';
+import { createRolloutActor, type RolloutActorParts } from '../rollout/pauseActor.js';
 import type { AppMetrics, Log } from '../shared/observability.js';
-import type { ButtonClick } from '../slack/interactions.js';
-import type { Notifier } from '../slack/notifier.js';
 import { clickParts, flushedAfter } from './clickParts.js';
 
 /** The container's AWS clients, composed with the first click on a rollout button. */
 let clients: AwsClients | undefined;
-
-export interface RolloutButtonsParts {
-  journal: DeploymentJournal;
-  notifier: Notifier;
-  log: Log;
-  ecs: () => Promise<ECSClient>;
-  /** Tells only the person who clicked. */
-  reply(click: ButtonClick, text: string): Promise<void>;
-  /** Milliseconds since the epoch. */
-  now?: () => number;
-}
 
 /**
  * The rollout buttons' actor on the given table, Slack and ECS: a Roll back of a followed
@@ -40,7 +25,7 @@ export interface RolloutButtonsParts {
  * const actor = rolloutButtonsActor({ journal, notifier, log, ecs: clients.ecs, reply });
  * await actor(click, { requestId }); // ContinueServiceDeployment or StopServiceDeployment, once
  */
-export function rolloutButtonsActor(parts: RolloutButtonsParts): ClickActor {
+export function rolloutButtonsActor(parts: Omit<RolloutActorParts, 'stopped'>): ClickActor {
   const { journal, notifier } = parts;
   return createRolloutActor({
     ...parts,
