@@ -15,6 +15,7 @@ import { describeError, errorFields, isRetryableAwsError } from '../shared/error
 import type { Invocation } from '../shared/invocation.js';
 import { MetricName, type HookCheckKind, type Log, type MetricSink } from '../shared/observability.js';
 import { plural } from '../shared/text.js';
+import type { Notification } from '../present/notification.js';
 import { hookFailedMessage } from '../present/rollout.js';
 import { notifyLogged, type Notifier } from '../slack/notifier.js';
 import { checkDetail, excerpt, lifecycleHookInvocationSchema, type LifecycleHookInvocation } from '../triggers/events.js';
@@ -69,7 +70,34 @@ export interface HookVerdict {
 
 /** The thread of the deployment deploybridge follows (./thread.ts): resolves true when a failure was reported there. Never rejects. */
 export interface HookThread {
-  report(verdict: HookVerdict): Promise<boolean>;
+  /** `failure`: with a `FAILED` answer, what failed in words and the message that says it. */
+  report(verdict: HookVerdict, failure: HookFailure | undefined): Promise<boolean>;
+}
+
+/** What a `FAILED` answer reports: each failed check (or why the hook could not check), and the message. */
+export interface HookFailure {
+  problems: string[];
+  message: Notification;
+}
+
+/** What failed, in words: each failed check, or why the hook could not check. */
+function failedProblems(verdict: HookVerdict): string[] {
+  const failed = verdict.checks.filter((check) => check.outcome === 'failed').map((check) => check.summary);
+  return failed.length > 0 ? failed : [verdict.reason];
+}
+
+/** What a hook that answered `FAILED` reports, in the deployment's thread or as a message of its own. */
+function failureOf(verdict: HookVerdict): HookFailure {
+  const problems = failedProblems(verdict);
+  const message = hookFailedMessage({
+    service: verdict.service,
+    resource: verdict.ecsService ?? verdict.serviceArn ?? 'unknown',
+    stage: verdict.stage,
+    serviceDeploymentArn: verdict.serviceDeploymentArn,
+    targetServiceRevisionArn: verdict.targetServiceRevisionArn,
+    problems,
+  });
+  return { problems, message };
 }
 
 /** What the hook needs: the configuration, the log, metrics, CloudWatch (loaded only when alarms are configured) and a clock. */
@@ -164,7 +192,7 @@ export class LifecycleHook {
       // A bug: ECS still gets an answer, and it does not let traffic through.
       log.error('lifecycle hook failed on an unexpected error', errorFields(error));
       const failed = { ...this.refusal(raw, `unexpected error: ${describeError(error)}`), checks: [] };
-      this.reportFailure(failed);
+      this.reportFailure(failed, failureOf(failed));
       return failed;
     }
     const fields = {
@@ -177,29 +205,21 @@ export class LifecycleHook {
       checks: verdict.checks.map((check) => ({ kind: check.kind, outcome: check.outcome, summary: check.summary })),
     };
     for (const check of verdict.checks) if (check.outcome === 'failed') metrics.ofHookCheck(MetricName.HookChecksFailed, check.kind);
-    const threaded = (await this.parts.thread?.report(verdict)) ?? false;
-    if (verdict.answer.hookStatus !== 'FAILED') {
+    const failure = verdict.answer.hookStatus === 'FAILED' ? failureOf(verdict) : undefined;
+    const threaded = (await this.parts.thread?.report(verdict, failure)) ?? false;
+    if (failure === undefined) {
       log.info(`lifecycle hook answered ${verdict.answer.hookStatus}: ${verdict.reason}`, fields);
       return verdict;
     }
     log.warn(`lifecycle hook failed: ${verdict.reason}`, fields);
     // In the followed deployment's thread, or a message of its own.
-    if (!threaded) this.reportFailure(verdict);
+    if (!threaded) this.reportFailure(verdict, failure);
     return verdict;
   }
 
   /** A failed hook is always reported, as a message of its own. */
-  private reportFailure(verdict: HookVerdict): void {
-    const failed = verdict.checks.filter((check) => check.outcome === 'failed').map((check) => check.summary);
-    const message = hookFailedMessage({
-      service: verdict.service,
-      resource: verdict.ecsService ?? verdict.serviceArn ?? 'unknown',
-      stage: verdict.stage,
-      serviceDeploymentArn: verdict.serviceDeploymentArn,
-      targetServiceRevisionArn: verdict.targetServiceRevisionArn,
-      problems: failed.length > 0 ? failed : [verdict.reason],
-    });
-    notifyLogged(this.parts.notifier, this.parts.log, message, verdict.executionId ?? 'unknown');
+  private reportFailure(verdict: HookVerdict, failure: HookFailure): void {
+    notifyLogged(this.parts.notifier, this.parts.log, failure.message, verdict.executionId ?? 'unknown');
   }
 
   /** A `FAILED` answer to an invocation the hook cannot check. */

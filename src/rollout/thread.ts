@@ -8,7 +8,6 @@
 import type { DeploymentJournal, FollowedEcsDeployment } from '../following/journal.js';
 import { amendEcsDeployment, followedInProgress } from '../following/records.js';
 import { hookLine } from '../present/hookLines.js';
-import { hookFailedMessage } from '../present/rollout.js';
 import { errorFields } from '../shared/errors.js';
 import type { Log } from '../shared/observability.js';
 import { replyInThread, type Notifier } from '../slack/notifier.js';
@@ -40,14 +39,12 @@ async function recordFailure(parts: HookThreadParts, deployment: FollowedEcsDepl
 function createHookThread(parts: HookThreadParts): HookThread {
   const { journal, notifier, log } = parts;
   return {
-    async report(verdict) {
+    async report(verdict, failure) {
       if (verdict.service === undefined || verdict.ecsService === undefined) return false;
       try {
         const deployment = await followedInProgress(journal, parts.cluster, verdict.ecsService);
         if (deployment === undefined) return false;
-        const failed = verdict.answer.hookStatus === 'FAILED';
-        const problems = verdict.checks.filter((check) => check.outcome === 'failed').map((check) => check.summary);
-        if (failed) await recordFailure(parts, deployment, verdict, problems.length > 0 ? problems : [verdict.reason]);
+        if (failure !== undefined) await recordFailure(parts, deployment, verdict, failure.problems);
         if (deployment.message === undefined || notifier.reply === undefined) return false;
         const call = {
           service: verdict.service,
@@ -57,16 +54,8 @@ function createHookThread(parts: HookThreadParts): HookThread {
           checks: verdict.checks.map(({ kind, outcome, summary }) => ({ kind, outcome, summary })),
           at: new Date(parts.now()).toISOString(),
         };
-        if (failed) {
-          const message = hookFailedMessage({
-            service: verdict.service,
-            resource: verdict.ecsService,
-            stage: verdict.stage,
-            serviceDeploymentArn: verdict.serviceDeploymentArn,
-            targetServiceRevisionArn: verdict.targetServiceRevisionArn,
-            problems: problems.length > 0 ? problems : [verdict.reason],
-          });
-          await notifier.reply(deployment.message, message);
+        if (failure !== undefined) {
+          await notifier.reply(deployment.message, failure.message);
           return true;
         }
         const bake = verdict.checks.some((check) => check.kind === 'bake');
