@@ -8,9 +8,9 @@
  */
 import { DescribeTaskDefinitionCommand, UpdateServiceCommand, type UpdateServiceCommandInput } from '@aws-sdk/client-ecs';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { approvalHandler, approvalIdOf, buttonsOf, fieldsOf, titleOf, type ApprovalParts } from '../helpers/approvalHandler.js';
+import { apiPush, approvalHandler, approvalIdOf, buttonsOf, fieldsOf, titleOf, type ApprovalParts } from '../helpers/approvalHandler.js';
 import { serviceUpdated, taskDefinition } from '../helpers/app.js';
-import { adapt, projectEvent } from '../helpers/fixtures.js';
+import { projectEvent } from '../helpers/fixtures.js';
 import { clickPayload, formBody, signedClick } from '../helpers/slackInteractions.js';
 import { sqsBatch } from '../helpers/sqs.js';
 
@@ -21,15 +21,6 @@ const NOW = new Date('2026-03-02T10:00:00Z');
 const AMBER = '#ECB22E';
 const BLUE = '#1D9BD1';
 const RED = '#E01E5A';
-
-/** The documented ECR push sample, for this project's api repository. */
-function push(tag: string, id: string, digest?: string) {
-  return adapt(
-    'ecr/image-action-push-success.json',
-    { 'repository-name': 'myproject_service_api', 'image-tag': tag, ...(digest === undefined ? {} : { 'image-digest': digest }) },
-    { id, time: NOW.toISOString() },
-  );
-}
 
 describe('approvals through the handler', () => {
   const handler = approvalHandler({ tablePrefix: 'deployments', env: { APPROVERS: 'U0APPROVER,W0GRIDUSER' } });
@@ -52,7 +43,7 @@ describe('approvals through the handler', () => {
 
   it('a push waits for approval: nothing is deployed, one request is posted with Approve (primary, confirm) and Reject (danger)', async () => {
     const invoke = await coldStart();
-    const result = (await invoke(push('v1.4.3', 'push-1'))) as { deployments: Array<Record<string, unknown>> };
+    const result = (await invoke(apiPush('v1.4.3', 'push-1'))) as { deployments: Array<Record<string, unknown>> };
     expect(result.deployments).toEqual([{ service: 'api', status: 'awaiting approval', approvalId: expect.any(String) }]);
     expect(deployed()).toEqual([]);
     const [request] = requests();
@@ -84,15 +75,15 @@ describe('approvals through the handler', () => {
 
   it('the same event delivered again asks nothing again', async () => {
     const invoke = await coldStart();
-    await invoke(push('v1.4.3', 'push-1'));
-    await invoke(push('v1.4.3', 'push-1'));
+    await invoke(apiPush('v1.4.3', 'push-1'));
+    await invoke(apiPush('v1.4.3', 'push-1'));
     expect(requests()).toHaveLength(1);
     expect(metric('ApprovalsRequested')).toBe(1);
   });
 
   it('Approve deploys exactly the pinned revision though a newer one was registered since; the request’s message becomes the deployment’s and names the approver', async () => {
     const invoke = await coldStart();
-    await invoke(push('v1.4.3', 'push-1'));
+    await invoke(apiPush('v1.4.3', 'push-1'));
     const request = requests()[0];
     // Someone registers revision 44 while the request waits.
     ecs.on(DescribeTaskDefinitionCommand).resolves(taskDefinition(FAMILY, 44, [`${IMAGE}:v1.4.4`]));
@@ -139,7 +130,7 @@ describe('approvals through the handler', () => {
 
   it('Reject: rejected by whom, nothing deployed', async () => {
     const invoke = await coldStart();
-    await invoke(push('v1.4.3', 'push-1'));
+    await invoke(apiPush('v1.4.3', 'push-1'));
     await click(invoke, approvalIdOf(requests()[0]), 'reject', { id: 'W0GRIDUSER', name: 'bob' });
     expect(deployed()).toEqual([]);
     const updates = updatesOf(api.messages[0]?.ts);
@@ -156,7 +147,7 @@ describe('approvals through the handler', () => {
 
   it('Expired: a click after the expiry deploys nothing; the message and the one who clicked are told it expired', async () => {
     const invoke = await coldStart({ APPROVAL_EXPIRY_MINUTES: '60' });
-    await invoke(push('v1.4.3', 'push-1'));
+    await invoke(apiPush('v1.4.3', 'push-1'));
     vi.setSystemTime(new Date(NOW.getTime() + 61 * 60_000));
     await click(invoke, approvalIdOf(requests()[0]));
     expect(deployed()).toEqual([]);
@@ -170,8 +161,8 @@ describe('approvals through the handler', () => {
 
   it('Superseded: a later request for the service replaces the pending one, whose message loses its buttons and whose click changes nothing', async () => {
     const invoke = await coldStart();
-    await invoke(push('v1.4.3', 'push-1'));
-    await invoke(push('v1.4.3', 'push-2', `sha256:${'2'.repeat(64)}`));
+    await invoke(apiPush('v1.4.3', 'push-1'));
+    await invoke(apiPush('v1.4.3', 'push-2', `sha256:${'2'.repeat(64)}`));
     const [first, second] = requests();
     expect(approvalIdOf(first)).not.toBe(approvalIdOf(second));
     const superseded = updatesOf(api.messages[0]?.ts);
@@ -186,7 +177,7 @@ describe('approvals through the handler', () => {
 
   it('two approvers approving at once deploy once; the redelivered hand-off deploys nothing again', async () => {
     const invoke = await coldStart();
-    await invoke(push('v1.4.3', 'push-1'));
+    await invoke(apiPush('v1.4.3', 'push-1'));
     const id = approvalIdOf(requests()[0]);
     for (const user of [
       { id: 'U0APPROVER', name: 'alice' },
@@ -210,7 +201,7 @@ describe('approvals through the handler', () => {
   describe('an asynchronous invocation naming a request', () => {
     it('that is pending, not signed by Slack: refused, nothing deployed, the request still pending', async () => {
       const invoke = await coldStart();
-      await invoke(push('v1.4.3', 'push-1'));
+      await invoke(apiPush('v1.4.3', 'push-1'));
       const id = approvalIdOf(requests()[0]);
       const forged = {
         deploybridge: 'interaction',
@@ -230,7 +221,7 @@ describe('approvals through the handler', () => {
 
     it('that was rejected: nothing deployed', async () => {
       const invoke = await coldStart();
-      await invoke(push('v1.4.3', 'push-1'));
+      await invoke(apiPush('v1.4.3', 'push-1'));
       const id = approvalIdOf(requests()[0]);
       await click(invoke, id, 'reject');
       await click(invoke, id, 'approve', { id: 'W0GRIDUSER', name: 'bob' });
@@ -240,7 +231,7 @@ describe('approvals through the handler', () => {
 
     it('already started: nothing deployed again', async () => {
       const invoke = await coldStart();
-      await invoke(push('v1.4.3', 'push-1'));
+      await invoke(apiPush('v1.4.3', 'push-1'));
       const id = approvalIdOf(requests()[0]);
       await click(invoke, id);
       await click(invoke, id, 'approve', { id: 'W0GRIDUSER', name: 'bob' });
@@ -258,7 +249,7 @@ describe('approvals through the handler', () => {
 
   it('a failed deployment after approval says so in the request’s message, with who approved it', async () => {
     const invoke = await coldStart();
-    await invoke(push('v1.4.3', 'push-1'));
+    await invoke(apiPush('v1.4.3', 'push-1'));
     ecs.on(UpdateServiceCommand).rejects(Object.assign(new Error('Service not found'), { name: 'ServiceNotFoundException' }));
     await click(invoke, approvalIdOf(requests()[0]));
     const updates = updatesOf(api.messages[0]?.ts);
@@ -269,7 +260,7 @@ describe('approvals through the handler', () => {
 
   it('a transient failure after approval gives the request back and fails the invocation; Lambda’s retry of it deploys once', async () => {
     const invoke = await coldStart({ MAX_DEPLOYMENT_RETRIES: '0' });
-    await invoke(push('v1.4.3', 'push-1'));
+    await invoke(apiPush('v1.4.3', 'push-1'));
     // As the SDK throws it: a client fault Lambda's retry can mend.
     const throttled = Object.assign(new Error('Rate exceeded'), {
       name: 'ThrottlingException',
@@ -301,7 +292,7 @@ describe('approvals through the handler', () => {
 
   it('a burst coalesced into one deployment asks once', async () => {
     const invoke = await coldStart();
-    await invoke(sqsBatch([push('v1.4.3', 'push-1'), push('v1.4.3', 'push-2')]));
+    await invoke(sqsBatch([apiPush('v1.4.3', 'push-1'), apiPush('v1.4.3', 'push-2')]));
     expect(requests()).toHaveLength(1);
     expect(deployed()).toEqual([]);
   });
@@ -309,8 +300,12 @@ describe('approvals through the handler', () => {
   it('a burst longer than one batch asks once: the later batches’ changes join the pending request, which says so, and approved it deploys once', async () => {
     const invoke = await coldStart();
     const digest = `sha256:${'1'.repeat(64)}`;
-    expect(await invoke(sqsBatch([push('v1.4.3', 'push-1', digest), push('v1.4.3', 'push-2', digest)]))).toEqual({ batchItemFailures: [] });
-    expect(await invoke(sqsBatch([push('v1.4.3', 'push-3', digest), push('v1.4.3', 'push-4', digest)]))).toEqual({ batchItemFailures: [] });
+    expect(await invoke(sqsBatch([apiPush('v1.4.3', 'push-1', digest), apiPush('v1.4.3', 'push-2', digest)]))).toEqual({
+      batchItemFailures: [],
+    });
+    expect(await invoke(sqsBatch([apiPush('v1.4.3', 'push-3', digest), apiPush('v1.4.3', 'push-4', digest)]))).toEqual({
+      batchItemFailures: [],
+    });
     const [request] = requests();
     expect(requests()).toHaveLength(1);
     expect(metric('ApprovalsRequested')).toBe(1);
@@ -326,7 +321,7 @@ describe('approvals through the handler', () => {
       changes_joined: 2,
     });
     // A joined event delivered again changes nothing.
-    await invoke(sqsBatch([push('v1.4.3', 'push-3', digest)]));
+    await invoke(sqsBatch([apiPush('v1.4.3', 'push-3', digest)]));
     expect(requests()).toHaveLength(1);
     expect(updatesOf(ts)).toHaveLength(1);
     await click(invoke, approvalIdOf(request));
@@ -335,8 +330,8 @@ describe('approvals through the handler', () => {
 
   it('a push of another image while a request waits does not join it: it is asked again and supersedes it', async () => {
     const invoke = await coldStart();
-    await invoke(sqsBatch([push('v1.4.3', 'push-1', `sha256:${'1'.repeat(64)}`)]));
-    await invoke(sqsBatch([push('v1.4.3', 'push-2', `sha256:${'2'.repeat(64)}`)]));
+    await invoke(sqsBatch([apiPush('v1.4.3', 'push-1', `sha256:${'1'.repeat(64)}`)]));
+    await invoke(sqsBatch([apiPush('v1.4.3', 'push-2', `sha256:${'2'.repeat(64)}`)]));
     expect(requests()).toHaveLength(2);
     expect(updatesOf(api.messages[0]?.ts).map((u) => titleOf(u))).toEqual(['Approval superseded: api']);
     expect(log('approval joined: later changes wait for the pending request instead of asking again')).toBeUndefined();
@@ -344,7 +339,7 @@ describe('approvals through the handler', () => {
 
   it('DRY_RUN says what it would ask, with the message, and asks nothing', async () => {
     const invoke = await coldStart({ DRY_RUN: 'true' });
-    await invoke(push('v1.4.3', 'push-1'));
+    await invoke(apiPush('v1.4.3', 'push-1'));
     expect(requests()).toEqual([]);
     const posted = api.calls.filter((c) => c.method === 'chat.postMessage');
     expect(posted.map((c) => titleOf(c))).toEqual(['[DRY RUN] Would ask for approval: api']);

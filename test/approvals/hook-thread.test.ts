@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { DescribeServicesCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { approvalHandler, approvalIdOf, fieldsOf, titleOf, type ApprovalParts } from '../helpers/approvalHandler.js';
+import { apiPush, approvalHandler, approvalIdOf, fieldsOf, titleOf, type ApprovalParts } from '../helpers/approvalHandler.js';
 import { adapt, awsSample } from '../helpers/fixtures.js';
 import { listenOnLoopback } from '../helpers/loopback.js';
 import { slackText } from '../../src/local/thread.js';
@@ -72,13 +72,7 @@ describe('the lifecycle hook in the followed deployment’s thread', () => {
       },
     };
     const invoke = await handler.coldStart({ ROLLOUT_CONFIG: JSON.stringify(rollout) });
-    await invoke(
-      adapt(
-        'ecr/image-action-push-success.json',
-        { 'repository-name': 'myproject_service_api', 'image-tag': 'v1.4.3' },
-        { id: 'push-1', time: NOW.toISOString() },
-      ),
-    );
+    await invoke(apiPush('v1.4.3', 'push-1'));
     await handler.click(invoke, approvalIdOf(handler.requests()[0]));
     await invoke(ecsEvent('deployment-in-progress.json', 'ecs-1', { deploymentId: DEPLOYMENT_ID }));
     return invoke;

@@ -12,7 +12,7 @@ import {
   StopServiceDeploymentCommand,
 } from '@aws-sdk/client-ecs';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { approvalHandler, approvalIdOf, buttonsOf, fieldsOf, titleOf, type ApprovalParts } from '../helpers/approvalHandler.js';
+import { apiPush, approvalHandler, approvalIdOf, buttonsOf, fieldsOf, titleOf, type ApprovalParts } from '../helpers/approvalHandler.js';
 import { adapt, awsSample } from '../helpers/fixtures.js';
 import { signedClick } from '../helpers/slackInteractions.js';
 
@@ -270,13 +270,7 @@ describe('a deployment deploybridge follows: the pause in its thread, Roll back 
   /** An approved push of the api: deploybridge started ECS deployment {@link DEPLOYMENT_ID}; ECS reports it in progress. */
   async function followed() {
     const invoke = await handler.coldStart();
-    await invoke(
-      adapt(
-        'ecr/image-action-push-success.json',
-        { 'repository-name': 'myproject_service_api', 'image-tag': 'v1.4.3' },
-        { id: 'push-1', time: NOW.toISOString() },
-      ),
-    );
+    await invoke(apiPush('v1.4.3', 'push-1'));
     await handler.click(invoke, approvalIdOf(handler.requests()[0]));
     await invoke(
       adapt(

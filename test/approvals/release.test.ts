@@ -14,9 +14,9 @@ import {
   type UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { approvalHandler, approvalIdOf, titleOf, type ApprovalParts } from '../helpers/approvalHandler.js';
+import { apiPush, approvalHandler, approvalIdOf, titleOf, type ApprovalParts } from '../helpers/approvalHandler.js';
 import { taskDefinition } from '../helpers/app.js';
-import { adapt, awsSample } from '../helpers/fixtures.js';
+import { awsSample } from '../helpers/fixtures.js';
 import { signedClick } from '../helpers/slackInteractions.js';
 
 const CLUSTER = 'myproject_cluster_dev';
@@ -33,15 +33,6 @@ const RELEASE_CONFIG = JSON.stringify({
 const NETWORK = {
   awsvpcConfiguration: { subnets: ['subnet-0a1b2c3d'], securityGroups: ['sg-0a1b2c3d'], assignPublicIp: 'DISABLED' as const },
 };
-
-/** The documented ECR push sample, for this project's api repository. */
-function push(id: string) {
-  return adapt(
-    'ecr/image-action-push-success.json',
-    { 'repository-name': 'myproject_service_api', 'image-tag': 'v1.4.3' },
-    { id, time: NOW.toISOString() },
-  );
-}
 
 /** The documented task event, as ECS sends it when the migration task deploybridge started stopped. */
 function taskStopped(id: string, startedBy: string, exitCode: number) {
@@ -117,7 +108,7 @@ describe('approvals with RELEASE_CONFIG: a release begins once its deployment is
 
   it('the push asks for approval and runs no task; Approve runs the migration; its exit 0 deploys the pinned revision in the request’s message', async () => {
     const invoke = await coldStart();
-    const asked = (await invoke(push('push-1'))) as { deployments: Array<Record<string, unknown>> };
+    const asked = (await invoke(apiPush('v1.4.3', 'push-1'))) as { deployments: Array<Record<string, unknown>> };
     expect(asked.deployments).toEqual([{ service: 'api', status: 'awaiting approval', approvalId: expect.any(String) }]);
     // Waiting for approval: no migration, no deployment, no release announced.
     expect(changes()).toEqual([]);
@@ -155,7 +146,7 @@ describe('approvals with RELEASE_CONFIG: a release begins once its deployment is
 
   it('Reject: the release never begins, no task runs', async () => {
     const invoke = await coldStart();
-    await invoke(push('push-1'));
+    await invoke(apiPush('v1.4.3', 'push-1'));
     await click(invoke, approvalIdOf(requests()[0]), 'reject');
     expect(changes()).toEqual([]);
     expect(output.logs().some((l) => l.message === 'release started')).toBe(false);
@@ -163,7 +154,7 @@ describe('approvals with RELEASE_CONFIG: a release begins once its deployment is
 
   it('a transient RunTask failure after approval gives the request back and fails the invocation; Lambda’s retry runs the task once', async () => {
     const invoke = await coldStart();
-    await invoke(push('push-1'));
+    await invoke(apiPush('v1.4.3', 'push-1'));
     // As the SDK throws it: a client fault Lambda's retry can mend.
     const throttled = Object.assign(new Error('Rate exceeded'), {
       name: 'ThrottlingException',

@@ -11,6 +11,7 @@ import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, vi } from 'vitest';
 import { BASE_ENV, lambdaContext, serviceUpdated, taskDefinition } from './app.js';
 import { startDynamoDb } from './dynalite.js';
+import { adapt } from './fixtures.js';
 import { captureOutput } from './logs.js';
 import { startSlackApi, TEST_BOT_TOKEN, type ApiCall } from './slackApi.js';
 import { signedClick, TEST_SIGNING_SECRET } from './slackInteractions.js';
@@ -21,6 +22,15 @@ export const API_IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/myproject
 const FUNCTION = 'myproject-deploybridge-dev';
 
 type Block = { type: string; text?: { text: string }; fields?: Array<{ text: string }>; elements?: Array<Record<string, unknown>> };
+/** The documented ECR push sample for this project's api repository, at {@link APPROVALS_NOW}. */
+export function apiPush(tag: string, id: string, digest?: string) {
+  return adapt(
+    'ecr/image-action-push-success.json',
+    { 'repository-name': 'myproject_service_api', 'image-tag': tag, ...(digest === undefined ? {} : { 'image-digest': digest }) },
+    { id, time: APPROVALS_NOW.toISOString() },
+  );
+}
+
 export const blocksOf = (call: ApiCall | undefined) => (call?.body.attachments?.[0]?.blocks ?? []) as Block[];
 /** A message's title, without its icon. */
 export const titleOf = (call: ApiCall | undefined) =>
