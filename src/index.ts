@@ -1,13 +1,12 @@
 /**
- * The Lambda entry point (`index.handler`). Importing it loads nothing but two recognisers of an
+ * The Lambda entry point (`index.handler`). Importing it loads nothing but a recogniser of an
  * event's shape: configuration, logging, metrics and middy load with the first event, and each
  * route then loads only the SDK client it uses. The cost of a cold start is paid for what the event
- * needs, not up front. Slack's requests to the Function URL, and the clicks they hand off, go to
- * src/entry/interactions.ts, which loads no deployment code before it answers; every other event
+ * needs, not up front. Slack's requests to the Function URL go to src/entry/interactions.ts, which
+ * loads no deployment code before it answers; every other event, the clicks it hands off included,
  * to src/entry/handler.ts.
  */
 import type { Context } from 'aws-lambda';
-import { isHandOffEvent } from './interactions/contract.js';
 import { isFunctionUrlEvent } from './interactions/http.js';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
@@ -16,7 +15,7 @@ let loading: Promise<Handler> | undefined;
 let loadingInteractions: Promise<Handler> | undefined;
 
 export async function handler(event: unknown, context: Context): Promise<unknown> {
-  if (isFunctionUrlEvent(event) || isHandOffEvent(event)) {
+  if (isFunctionUrlEvent(event)) {
     loadingInteractions ??= import('./entry/interactions.js').then((module) => module.handler as Handler);
     return (await loadingInteractions)(event, context);
   }

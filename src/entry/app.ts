@@ -11,7 +11,7 @@ import { createApprovalGate } from '../approvals/ask.js';
 import type { ApprovedRun } from '../approvals/decide.js';
 import type { AwsClients } from '../aws/clients.js';
 import { routedMetrics } from '../deploy/batch/metrics.js';
-import type { BatchSteps } from '../deploy/batch/run.js';
+import { handleSqsBatch, type BatchSteps } from '../deploy/batch/run.js';
 import type { Config } from '../config/config.js';
 import { Deployer, unfinishedWork, type DeployerOptions, type DeploymentOrder, type DeploymentResult } from '../deploy/deployer.js';
 import type { ClaimClock } from '../following/claims.js';
@@ -35,6 +35,7 @@ import { invocationOf, type Invocation } from '../shared/invocation.js';
 import { SYSTEM_CLOCK, type DeliveryClock } from '../shared/delivery.js';
 import type { Log, MetricSink } from '../shared/observability.js';
 import type { HookAnswer } from '../rollout/hook.js';
+import { threadOf } from '../rollout/thread.js';
 import { ROLLOUT_ACTIONS } from '../interactions/rollout.js';
 import { MetricName } from '../shared/observability.js';
 import type { Plan, RouteName } from '../triggers/plan.js';
@@ -43,7 +44,7 @@ import { deployedTrigger } from '../triggers/trigger.js';
 import type { Reads } from '../triggers/reads/registry.js';
 import { noticeMessage, planningFailedMessage, refusalMessage } from '../present/notices.js';
 import { releasePlan } from '../present/release.js';
-import { loadPlanBuilder, route } from '../triggers/router.js';
+import { PLAN_BUILDERS, route } from '../triggers/router.js';
 import { notifyLogged, type Notifier } from '../slack/notifier.js';
 import type { TargetRegistry } from '../targets/contract.js';
 
@@ -201,7 +202,6 @@ export class App {
     // What the invocation itself counts (Slack deliveries) is the batch's; an event or a deployment counts under its route.
     this.deps.metrics.setTrigger?.('batch');
     try {
-      const { handleSqsBatch } = await import('../deploy/batch/run.js');
       return await handleSqsBatch(batch, this.batchSteps(invocationOf(context)));
     } finally {
       await this.deps.notifier.flush();
@@ -217,7 +217,8 @@ export class App {
     metrics.setTrigger?.('hook');
     try {
       const { journal, notifier } = this.deps;
-      const [{ LifecycleHook }, { threadOf }] = await Promise.all([import('../rollout/hook.js'), import('../rollout/thread.js')]);
+      // The hook loads with its first call: its alarm checks bring the CloudWatch client.
+      const { LifecycleHook } = await import('../rollout/hook.js');
       // With the deployments table, each call goes into the followed deployment's thread.
       const thread = threadOf(journal, { notifier, log, cluster: config.catalog.cluster, now: () => clock.now() });
       const hook = new LifecycleHook({ config, log, metrics, notifier, cloudwatch: clients.cloudwatch, clock, ...thread });
@@ -338,8 +339,14 @@ export class App {
 
     let plan: Plan;
     try {
-      const buildPlan = await loadPlanBuilder(decision.route);
-      plan = await buildPlan(event, { config, catalog: config.catalog, log, metrics, reads: this.deps.reads, invocation });
+      plan = await PLAN_BUILDERS[decision.route](event, {
+        config,
+        catalog: config.catalog,
+        log,
+        metrics,
+        reads: this.deps.reads,
+        invocation,
+      });
     } catch (error) {
       if (error instanceof RejectedEventError)
         return { result: this.reject(event.id, error.message, metrics, { route: decision.route, event }) };

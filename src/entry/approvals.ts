@@ -1,6 +1,6 @@
 /**
  * The Approve and Reject buttons' actor, composed in the asynchronous invocation a click was handed
- * off to (src/entry/interactions.ts loads this module there only): the decision
+ * off to (./clicks.ts): the decision
  * (src/approvals/decide.ts) on the deployments table, and an approved request carried out by the
  * App (./createApp.ts) as any deployment is.
  */

@@ -1,12 +1,16 @@
 /**
  * The handler behind the entry point (src/index.ts): one EventBridge event per invocation, or an
- * SQS batch of them (the coalescing queue), answered with the records to retry.
+ * SQS batch of them (the coalescing queue), answered with the records to retry; ECS's call of a
+ * lifecycle hook; and a Slack click the Function URL handed off (./clicks.ts).
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import type { HandleResult } from './app.js';
+import { carryOutClick } from './clicks.js';
 import { createApp } from './createApp.js';
+import type { CarryOutResult } from '../interactions/carryOut.js';
+import { isHandOffEvent } from '../interactions/contract.js';
 import { isSqsBatch } from '../deploy/batch/sqs.js';
 import type { HookAnswer } from '../rollout/hook.js';
 import { isLifecycleHookInvocation } from '../triggers/events.js';
@@ -24,7 +28,8 @@ const app = config === undefined ? undefined : createApp(config, { log: logger, 
  * of problems: the event goes to the on-failure destination (to replay once fixed) and the Errors
  * alarm fires, rather than every event being consumed in silence.
  */
-async function handleEvent(event: unknown, context: Context): Promise<HandleResult | SQSBatchResponse | HookAnswer> {
+async function handleEvent(event: unknown, context: Context): Promise<HandleResult | SQSBatchResponse | HookAnswer | CarryOutResult> {
+  if (isHandOffEvent(event)) return carryOutClick(event, context, runtime);
   if (isLifecycleHookInvocation(event)) {
     if (app !== undefined) return app.handleHook(event, context);
     // ECS gets an answer, not an exception: a gate that cannot check does not let traffic through.

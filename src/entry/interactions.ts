@@ -1,32 +1,22 @@
 /**
- * The handler of Slack's interactions: a request to the Function URL (answered at once, see
- * src/interactions/click.ts) and the asynchronous invocation a click is handed off to (see
- * src/interactions/carryOut.ts). The answering path loads no deployment code: the actors of the
- * buttons are loaded in the asynchronous invocation only.
+ * The handler of Slack's requests to the Function URL: each is answered at once (see
+ * src/interactions/click.ts), and a click to carry out is handed off to an asynchronous invocation
+ * of this function, which ./handler.ts takes (./clicks.ts). This path loads no deployment code.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { Context } from 'aws-lambda';
-import { approvalRules } from '../approvals/buttons.js';
-import { rolloutRules } from '../interactions/rollout.js';
 import { INTERACTION_LIMITS } from '../config/constants.js';
 import { answerFunctionUrl } from '../interactions/click.js';
-import { carryOutHandOff, type CarryOutResult } from '../interactions/carryOut.js';
-import { isHandOffEvent, type ButtonRules, type ClickActors, type HandOff } from '../interactions/contract.js';
+import type { HandOff } from '../interactions/contract.js';
 import { answer, readFunctionUrlRequest, type FunctionUrlAnswer } from '../interactions/http.js';
 import { once } from '../shared/concurrency.js';
-import { MetricName, type MetricSink } from '../shared/observability.js';
+import { MetricName } from '../shared/observability.js';
 import { isSlackResponseUrl, replyEphemeral } from '../slack/interactions.js';
-import { secretOf, secretSource } from '../shared/secrets.js';
+import { buttonsOf, interactionMetrics } from './buttons.js';
 import { publishMetrics, sharedRuntime } from './runtime.js';
 
 const { config, configError, logger, metrics } = sharedRuntime();
-
-const approvals: ButtonRules = approvalRules(config?.approvers ?? []);
-const rollouts: ButtonRules = rolloutRules(config?.approvers ?? []);
-const rules: ButtonRules = (actionId) => approvals(actionId) ?? rollouts(actionId);
-const signingSecret = config === undefined ? undefined : secretOf(config.slackSigningSecret, config.slackSigningSecretSsmParameter);
-const secret = signingSecret === undefined ? undefined : secretSource(signingSecret);
+const { rules, secret } = buttonsOf(config);
 
 /** The Lambda client of the hand-off, created on the first click. */
 const lambda = once(async () => {
@@ -44,48 +34,11 @@ async function handOff(event: HandOff): Promise<void> {
   );
 }
 
-/** The actors of the buttons, loaded in the asynchronous invocation only. */
-function actorsOf(context: Context, counted: MetricSink): ClickActors {
-  return async (actionId) => {
-    if (config === undefined || rules(actionId) === undefined) return undefined;
-    if (rollouts(actionId) !== undefined) {
-      const { rolloutActor } = await import('./rollouts.js');
-      return rolloutActor({ config, log: logger, containerMetrics: metrics });
-    }
-    const { approvalActor } = await import('./approvals.js');
-    return approvalActor({ config, log: logger, containerMetrics: metrics, metrics: counted, context });
-  };
-}
-
-/**
- * The metrics of one invocation, dimensioned `trigger` = `interaction` from its first count: a
- * dimension is cleared only when metrics are published, which an invocation that counts nothing
- * does not do.
- */
-function interactionMetrics(): MetricSink {
-  let dimensioned = false;
-  const dimension = () => {
-    if (!dimensioned) metrics.setTrigger('interaction');
-    dimensioned = true;
-  };
-  return {
-    count: (name, value) => {
-      dimension();
-      metrics.count(name, value);
-    },
-    ofDeployment: (...args) => metrics.ofDeployment(...args),
-    ofChannel: (...args) => metrics.ofChannel(...args),
-    ofHookCheck: (...args) => metrics.ofHookCheck(...args),
-  };
-}
-
-async function handleInteraction(event: unknown, context: Context): Promise<FunctionUrlAnswer | CarryOutResult> {
-  const counted = interactionMetrics();
-  const handingOff = isHandOffEvent(event);
+async function handleInteraction(event: unknown): Promise<FunctionUrlAnswer> {
+  const counted = interactionMetrics(metrics);
   if (config === undefined) {
     counted.count(MetricName.ConfigInvalid);
     logger.error(configError?.message ?? 'invalid configuration', { problems: configError?.problems });
-    if (handingOff) throw configError ?? new Error('invalid configuration');
     return answer(503, 'unavailable');
   }
   if (secret === undefined) {
@@ -97,9 +50,8 @@ async function handleInteraction(event: unknown, context: Context): Promise<Func
       source_ip: request.sourceIp,
       status: 404,
     });
-    return handingOff ? { status: 'refused', reason: 'no signing secret is configured' } : answer(404, 'not found');
+    return answer(404, 'not found');
   }
-  if (handingOff) return carryOutHandOff(event, { rules, actors: actorsOf(context, counted), secret, log: logger, metrics: counted });
   return answerFunctionUrl(event, {
     rules,
     secret,

@@ -1,7 +1,7 @@
 /**
  * The actor of the rollout buttons (Continue and Roll back of a pause hook, Roll back of a followed
  * deployment), composed in the asynchronous invocation a click was handed off to
- * (src/entry/interactions.ts loads this module there only): the deployments table, Slack, and ECS.
+ * (./clicks.ts): the deployments table, Slack, and ECS.
  */
 import type { Config } from '../config/config.js';
 import { createAwsClients, type AwsClients } from '../aws/clients.js';

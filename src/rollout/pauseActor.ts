@@ -7,12 +7,7 @@
  * back and fails the invocation, for Lambda to retry it. A click that changes nothing tells the
  * person who clicked why, on their own.
  */
-import {
-  ContinueServiceDeploymentCommand,
-  ListServiceDeploymentsCommand,
-  StopServiceDeploymentCommand,
-  type ECSClient,
-} from '../aws/ecs.js';
+import type { ECSClient } from '../aws/ecs.js';
 import type { DeploymentJournal, FollowedEcsDeployment, MessageRef, PauseHook } from '../following/journal.js';
 import { readDeployment } from '../following/records.js';
 import { pauseMessages, stopMessage, unchangedPauseReply, unchangedStopReply } from '../present/pause.js';
@@ -100,7 +95,8 @@ export function createRolloutActor(parts: RolloutActorParts): ClickActor {
     }
     const decision = { decision: action === 'CONTINUE' ? 'continue' : 'roll back', decided_at: pause.decision?.at };
     try {
-      const client = await parts.ecs();
+      // The ECS commands load with the client, on the first click: the handler that carries clicks out runs every other route too.
+      const [client, { ContinueServiceDeploymentCommand }] = await Promise.all([parts.ecs(), import('../aws/ecs.js')]);
       await client.send(
         new ContinueServiceDeploymentCommand({ serviceDeploymentArn: pause.serviceDeploymentArn, hookId: pause.hookId, action }),
       );
@@ -126,7 +122,7 @@ export function createRolloutActor(parts: RolloutActorParts): ClickActor {
 
   /** The service deployment in progress of a followed deployment's service (the newest, if ECS lists several). */
   const inProgress = async (deployment: FollowedEcsDeployment): Promise<string | undefined> => {
-    const client = await parts.ecs();
+    const [client, { ListServiceDeploymentsCommand }] = await Promise.all([parts.ecs(), import('../aws/ecs.js')]);
     const { serviceDeployments } = await client.send(
       new ListServiceDeploymentsCommand({ cluster: deployment.cluster, service: deployment.resource, status: ['IN_PROGRESS'] }),
     );
@@ -156,8 +152,10 @@ export function createRolloutActor(parts: RolloutActorParts): ClickActor {
     let serviceDeploymentArn: string | undefined;
     try {
       serviceDeploymentArn = await inProgress(deployment);
-      if (serviceDeploymentArn !== undefined)
+      if (serviceDeploymentArn !== undefined) {
+        const { StopServiceDeploymentCommand } = await import('../aws/ecs.js');
         await (await parts.ecs()).send(new StopServiceDeploymentCommand({ serviceDeploymentArn, stopType: 'ROLLBACK' }));
+      }
     } catch (error) {
       if (isRetryableAwsError(error)) {
         await settleStop(journal, id, { kind: 'unreached' });

@@ -75,12 +75,6 @@ describe('import graph: src/', () => {
     expect(graph.get('src/index.ts')).toEqual([
       { specifier: 'aws-lambda', kind: 'type', names: [{ name: 'Context', local: 'Context', typeOnly: true }], file: undefined },
       {
-        specifier: './interactions/contract.js',
-        kind: 'value',
-        names: [{ name: 'isHandOffEvent', local: 'isHandOffEvent', typeOnly: false }],
-        file: 'src/interactions/contract.ts',
-      },
-      {
         specifier: './interactions/http.js',
         kind: 'value',
         names: [{ name: 'isFunctionUrlEvent', local: 'isFunctionUrlEvent', typeOnly: false }],
