@@ -9,6 +9,7 @@
  * the ECS lifecycle hook (./rollout.ts) and image references (./images.ts).
  */
 import * as z from 'zod/mini';
+import { lazySchema } from '../shared/schema.js';
 import { Catalog, type LambdaTargetConfig, type S3ObjectRef } from './catalog.js';
 import {
   INTERACTION_LIMITS,
@@ -22,7 +23,7 @@ import { EnvReader, type Env } from './envReader.js';
 import { ConfigError } from '../shared/errors.js';
 import { readChannels, type ChannelsConfig } from './channels.js';
 import { renderPattern, SERVICE_NAME_RE } from './naming.js';
-import { NAME_CHARACTERS, recordOf, SERVICE_NAME_KEY } from './records.js';
+import { NAME_CHARACTERS, recordOf, serviceNameKeySchema } from './records.js';
 import { readRelease, type ReleaseOrder } from './release.js';
 import { readRolloutConfig, type RolloutConfig } from './rollout.js';
 
@@ -124,47 +125,54 @@ function isObjectKey(key: string): boolean {
 }
 
 /** Strict: a misspelt field ("Key", "version") is a problem, not silently ignored. */
-const s3ObjectRefSchema = z.strictObject({
-  bucket: z
-    .string()
-    .check(
-      z.refine(
-        isBucketName,
-        'bucket must be an S3 bucket name (3-63 lowercase letters, digits, "." and "-", starting and ending with a letter or digit; no "..", no IP address, no reserved prefix or suffix)',
+const s3ObjectRefSchema = lazySchema(() =>
+  z.strictObject({
+    bucket: z
+      .string()
+      .check(
+        z.refine(
+          isBucketName,
+          'bucket must be an S3 bucket name (3-63 lowercase letters, digits, "." and "-", starting and ending with a letter or digit; no "..", no IP address, no reserved prefix or suffix)',
+        ),
       ),
-    ),
-  key: z
-    .string()
-    .check(z.refine(isObjectKey, 'key must be an S3 object key (1-1024 bytes, no control characters, not starting or ending with "/")')),
-});
+    key: z
+      .string()
+      .check(z.refine(isObjectKey, 'key must be an S3 object key (1-1024 bytes, no control characters, not starting or ending with "/")')),
+  }),
+);
 
-const serviceConfigSchema = recordOf(SERVICE_NAME_KEY, z.array(s3ObjectRefSchema));
+const serviceConfigSchema = lazySchema(() => recordOf(serviceNameKeySchema(), z.array(s3ObjectRefSchema())));
 
 /** A function name, or its ARN without a qualifier (the alias and version are configured apart). */
 const FUNCTION_NAME_RE = /^(?:arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:)?[A-Za-z0-9_-]{1,64}$/;
 /** Lambda's alias rule: letters, digits, "-" and "_", not only digits (that would be a version). */
 const ALIAS_RE = /^(?!\d+$)[A-Za-z0-9_-]{1,128}$/;
 
-const lambdaConfigSchema = recordOf(
-  SERVICE_NAME_KEY,
-  // Strict: a misspelt field ("functionName", "smoketest") is a problem, not silently ignored.
-  z.strictObject({
-    function_name: z.optional(
-      z
-        .string()
-        .check(
-          z.regex(FUNCTION_NAME_RE, 'function_name must be a function name (letters, digits, "-", "_", at most 64) or its unqualified ARN'),
-        ),
-    ),
-    alias: z.optional(z.string().check(z.regex(ALIAS_RE, 'alias must use letters, digits, "-" and "_", and not be a version number'))),
-    artifact: z.optional(s3ObjectRefSchema),
-    smoke_test: z.optional(
-      z.strictObject({
-        payload: z.optional(z.unknown()),
-        expect: z.optional(recordOf(z.string(), z.unknown())),
-      }),
-    ),
-  }),
+const lambdaConfigSchema = lazySchema(() =>
+  recordOf(
+    serviceNameKeySchema(),
+    // Strict: a misspelt field ("functionName", "smoketest") is a problem, not silently ignored.
+    z.strictObject({
+      function_name: z.optional(
+        z
+          .string()
+          .check(
+            z.regex(
+              FUNCTION_NAME_RE,
+              'function_name must be a function name (letters, digits, "-", "_", at most 64) or its unqualified ARN',
+            ),
+          ),
+      ),
+      alias: z.optional(z.string().check(z.regex(ALIAS_RE, 'alias must use letters, digits, "-" and "_", and not be a version number'))),
+      artifact: z.optional(s3ObjectRefSchema()),
+      smoke_test: z.optional(
+        z.strictObject({
+          payload: z.optional(z.unknown()),
+          expect: z.optional(recordOf(z.string(), z.unknown())),
+        }),
+      ),
+    }),
+  ),
 );
 
 /** The naming patterns, and what AWS accepts as the names they render. */
@@ -293,7 +301,7 @@ function readApprovals(
 
 /** Reads `LAMBDA_CONFIG` (snake_case fields, validated) into camelCase entries. */
 function readLambdaConfig(read: EnvReader): Record<string, LambdaTargetConfig> {
-  const parsed = read.json('LAMBDA_CONFIG', lambdaConfigSchema) ?? {};
+  const parsed = read.json('LAMBDA_CONFIG', lambdaConfigSchema()) ?? {};
   return Object.fromEntries(
     Object.entries(parsed).map(([service, entry]) => [
       service,
@@ -405,7 +413,7 @@ export function loadConfig(env: Env = process.env): Config {
     slackChannel,
     slackApiUrl,
     channels,
-    serviceConfig: read.json('SERVICE_CONFIG', serviceConfigSchema) ?? {},
+    serviceConfig: read.json('SERVICE_CONFIG', serviceConfigSchema()) ?? {},
     lambdaConfig: readLambdaConfig(read),
     lambdaFunctionPattern: read.pattern('LAMBDA_FUNCTION_PATTERN'),
     deploymentTimeoutSeconds: read.positiveInteger('DEPLOYMENT_TIMEOUT_SECONDS'),

@@ -3,6 +3,7 @@
  * RELEASE_CONFIG): a record keyed by service name, which refuses a `__proto__` key by name.
  */
 import * as z from 'zod/mini';
+import { lazySchema } from '../shared/schema.js';
 import { SERVICE_NAME_RE } from './naming.js';
 
 /**
@@ -24,4 +25,5 @@ export function recordOf<V extends z.core.SomeType>(key: z.ZodMiniString, value:
 /** What a name (project, env, service) may be made of, as the problems say it. */
 export const NAME_CHARACTERS = 'letters, digits, "-" and "_" only (at most 64, starting with a letter or digit)';
 
-export const SERVICE_NAME_KEY = z.string().check(z.regex(SERVICE_NAME_RE, `service names use ${NAME_CHARACTERS}`));
+/** A service name as a record key. */
+export const serviceNameKeySchema = lazySchema(() => z.string().check(z.regex(SERVICE_NAME_RE, `service names use ${NAME_CHARACTERS}`)));

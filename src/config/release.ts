@@ -5,9 +5,10 @@
  * The module's validations of `release_config` say the same things (terraform/variables.tf).
  */
 import * as z from 'zod/mini';
+import { lazySchema } from '../shared/schema.js';
 import type { Catalog } from './catalog.js';
 import type { EnvReader } from './envReader.js';
-import { recordOf, SERVICE_NAME_KEY } from './records.js';
+import { recordOf, serviceNameKeySchema } from './records.js';
 import { SERVICE_NAME_RE } from './naming.js';
 
 /** A one-off task run before a service deploys (a database migration). */
@@ -38,32 +39,36 @@ export const RELEASE_TASK_TIMEOUT_MINUTES = { default: 30, max: 1440 } as const;
 const ECS_NAME_RE = /^[A-Za-z0-9_-]{1,255}$/;
 
 /** Strict: a misspelt field ("runBefore", "timeout") is a problem, not silently ignored. */
-export const releaseRuleSchema = z.strictObject({
-  run_before: z.optional(
-    z.strictObject({
-      family: z
-        .string()
-        .check(z.regex(ECS_NAME_RE, 'run_before.family must be a task definition family (letters, digits, "-" and "_", at most 255)')),
-      container: z.optional(
-        z.string().check(z.regex(ECS_NAME_RE, 'run_before.container must be a container name (letters, digits, "-" and "_", at most 255)')),
-      ),
-      command: z.optional(z.array(z.string()).check(z.minLength(1, 'run_before.command must list at least one word'))),
-      timeout_minutes: z.optional(
-        z
-          .number()
-          .check(
-            z.refine(
-              (n) => Number.isInteger(n) && n >= 1 && n <= RELEASE_TASK_TIMEOUT_MINUTES.max,
-              `run_before.timeout_minutes must be a whole number from 1 to ${RELEASE_TASK_TIMEOUT_MINUTES.max}`,
+export const releaseRuleSchema = lazySchema(() =>
+  z.strictObject({
+    run_before: z.optional(
+      z.strictObject({
+        family: z
+          .string()
+          .check(z.regex(ECS_NAME_RE, 'run_before.family must be a task definition family (letters, digits, "-" and "_", at most 255)')),
+        container: z.optional(
+          z
+            .string()
+            .check(z.regex(ECS_NAME_RE, 'run_before.container must be a container name (letters, digits, "-" and "_", at most 255)')),
+        ),
+        command: z.optional(z.array(z.string()).check(z.minLength(1, 'run_before.command must list at least one word'))),
+        timeout_minutes: z.optional(
+          z
+            .number()
+            .check(
+              z.refine(
+                (n) => Number.isInteger(n) && n >= 1 && n <= RELEASE_TASK_TIMEOUT_MINUTES.max,
+                `run_before.timeout_minutes must be a whole number from 1 to ${RELEASE_TASK_TIMEOUT_MINUTES.max}`,
+              ),
             ),
-          ),
-      ),
-    }),
-  ),
-  after: z.optional(z.array(z.string())),
-});
+        ),
+      }),
+    ),
+    after: z.optional(z.array(z.string())),
+  }),
+);
 
-export type ReleaseRuleInput = z.infer<typeof releaseRuleSchema>;
+export type ReleaseRuleInput = z.infer<ReturnType<typeof releaseRuleSchema>>;
 
 /** The first cycle of the order, as the path that closes it (`['api', 'worker', 'api']`), if any. */
 function cycleOf(after: ReadonlyMap<string, readonly string[]>): string[] | undefined {
@@ -143,11 +148,11 @@ export function releaseRules(
   return { rules, problems };
 }
 
-const releaseConfigSchema = recordOf(SERVICE_NAME_KEY, releaseRuleSchema);
+const releaseConfigSchema = lazySchema(() => recordOf(serviceNameKeySchema(), releaseRuleSchema()));
 
 /** Reads `RELEASE_CONFIG` with what its steps stand on: the deployments table, where they wait. */
 export function readRelease(read: EnvReader, catalog: Catalog, deploymentsTable: string | undefined): ReleaseOrder | undefined {
-  const parsed = read.json('RELEASE_CONFIG', releaseConfigSchema);
+  const parsed = read.json('RELEASE_CONFIG', releaseConfigSchema());
   if (parsed === undefined) return undefined;
   const { rules, problems } = releaseRules(parsed, catalog);
   read.problems.push(...problems);

@@ -4,10 +4,11 @@
  * hook of its stages; these checks decide the hook's answer (src/rollout/).
  */
 import * as z from 'zod/mini';
+import { lazySchema } from '../shared/schema.js';
 import type { Catalog } from './catalog.js';
 import { ROLLOUT_DEFAULTS } from './constants.js';
 import type { EnvReader } from './envReader.js';
-import { recordOf, SERVICE_NAME_KEY } from './records.js';
+import { recordOf, serviceNameKeySchema } from './records.js';
 
 /** The lifecycle stages ECS invokes a Lambda hook at. */
 export const HOOK_STAGES = [
@@ -57,7 +58,7 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-const stageSchema = z.enum(HOOK_STAGES, { error: `stage must be one of ${HOOK_STAGES.join(', ')}` });
+const stageSchema = lazySchema(() => z.enum(HOOK_STAGES, { error: `stage must be one of ${HOOK_STAGES.join(', ')}` }));
 const wholeSeconds = (max: number) =>
   z
     .number()
@@ -68,46 +69,48 @@ const wholeSeconds = (max: number) =>
     );
 
 /** CloudWatch's alarm name rule: 1-255 characters. */
-const alarmNameSchema = z.string().check(z.minLength(1), z.maxLength(255));
+const alarmNameSchema = lazySchema(() => z.string().check(z.minLength(1), z.maxLength(255)));
 
 /** One service's entry as written (snake_case fields; strict, so a misspelt field is a problem). */
-const serviceRolloutSchema = z.strictObject({
-  smoke: z.optional(
-    z.array(
+const serviceRolloutSchema = lazySchema(() =>
+  z.strictObject({
+    smoke: z.optional(
+      z.array(
+        z.strictObject({
+          stage: stageSchema(),
+          url: z.string().check(z.refine(isHttpUrl, 'url must be an http(s) URL without credentials')),
+          expect_status: z.optional(
+            z
+              .number()
+              .check(
+                z.int({ error: 'expect_status must be an HTTP status (100-599)' }),
+                z.gte(100, 'expect_status must be an HTTP status (100-599)'),
+                z.lte(599, 'expect_status must be an HTTP status (100-599)'),
+              ),
+          ),
+          expect_body: z.optional(z.string().check(z.minLength(1))),
+          timeout_seconds: z.optional(wholeSeconds(ROLLOUT_DEFAULTS.maxSmokeTimeoutSeconds)),
+        }),
+      ),
+    ),
+    alarms: z.optional(z.array(alarmNameSchema()).check(z.maxLength(ROLLOUT_DEFAULTS.maxAlarms))),
+    bake: z.optional(
       z.strictObject({
-        stage: stageSchema,
-        url: z.string().check(z.refine(isHttpUrl, 'url must be an http(s) URL without credentials')),
-        expect_status: z.optional(
-          z
-            .number()
-            .check(
-              z.int({ error: 'expect_status must be an HTTP status (100-599)' }),
-              z.gte(100, 'expect_status must be an HTTP status (100-599)'),
-              z.lte(599, 'expect_status must be an HTTP status (100-599)'),
-            ),
-        ),
-        expect_body: z.optional(z.string().check(z.minLength(1))),
-        timeout_seconds: z.optional(wholeSeconds(ROLLOUT_DEFAULTS.maxSmokeTimeoutSeconds)),
+        stage: stageSchema(),
+        minutes: z
+          .number()
+          .check(
+            z.gt(0, `minutes must be more than 0 and at most ${ROLLOUT_DEFAULTS.maxBakeMinutes}`),
+            z.lte(ROLLOUT_DEFAULTS.maxBakeMinutes, `minutes must be more than 0 and at most ${ROLLOUT_DEFAULTS.maxBakeMinutes}`),
+          ),
+        callback_delay_seconds: z.optional(wholeSeconds(ROLLOUT_DEFAULTS.maxCallbackDelaySeconds)),
       }),
     ),
-  ),
-  alarms: z.optional(z.array(alarmNameSchema).check(z.maxLength(ROLLOUT_DEFAULTS.maxAlarms))),
-  bake: z.optional(
-    z.strictObject({
-      stage: stageSchema,
-      minutes: z
-        .number()
-        .check(
-          z.gt(0, `minutes must be more than 0 and at most ${ROLLOUT_DEFAULTS.maxBakeMinutes}`),
-          z.lte(ROLLOUT_DEFAULTS.maxBakeMinutes, `minutes must be more than 0 and at most ${ROLLOUT_DEFAULTS.maxBakeMinutes}`),
-        ),
-      callback_delay_seconds: z.optional(wholeSeconds(ROLLOUT_DEFAULTS.maxCallbackDelaySeconds)),
-    }),
-  ),
-});
+  }),
+);
 
 /** One service's entry, with the defaults filled in. */
-function serviceRollout(entry: z.infer<typeof serviceRolloutSchema>): ServiceRollout {
+function serviceRollout(entry: z.infer<ReturnType<typeof serviceRolloutSchema>>): ServiceRollout {
   return {
     smoke: (entry.smoke ?? []).map((smoke) => ({
       stage: smoke.stage,
@@ -128,6 +131,8 @@ function serviceRollout(entry: z.infer<typeof serviceRolloutSchema>): ServiceRol
   };
 }
 
+const rolloutConfigSchema = lazySchema(() => recordOf(serviceNameKeySchema(), serviceRolloutSchema()));
+
 /**
  * Reads `ROLLOUT_CONFIG`: its keys must be ECS services of the catalog (a Lambda function has no
  * lifecycle hooks), each written once. Problems go to `read.problems`, like every variable's.
@@ -136,7 +141,7 @@ function serviceRollout(entry: z.infer<typeof serviceRolloutSchema>): ServiceRol
  * const rollout = readRolloutConfig(read, catalog); // { api: { smoke: [...], alarms: ['api-5xx'], bake: undefined } }
  */
 export function readRolloutConfig(read: EnvReader, catalog: Catalog): RolloutConfig {
-  const parsed = read.json('ROLLOUT_CONFIG', recordOf(SERVICE_NAME_KEY, serviceRolloutSchema)) ?? {};
+  const parsed = read.json('ROLLOUT_CONFIG', rolloutConfigSchema()) ?? {};
   const rollout: RolloutConfig = {};
   for (const [key, entry] of Object.entries(parsed)) {
     const service = catalog.service(key);

@@ -213,10 +213,9 @@ export class App {
    * (src/rollout/, loaded on first use): always a valid answer, never an exception.
    */
   async handleHook(invocationPayload: unknown, context?: Context): Promise<HookAnswer> {
-    const { config, log, metrics, clients, clock = SYSTEM_CLOCK } = this.deps;
+    const { config, log, metrics, clients, clock = SYSTEM_CLOCK, journal, notifier } = this.deps;
     metrics.setTrigger?.('hook');
     try {
-      const { journal, notifier } = this.deps;
       // The hook loads with its first call: its alarm checks bring the CloudWatch client.
       const { LifecycleHook } = await import('../rollout/hook.js');
       // With the deployments table, each call goes into the followed deployment's thread.
@@ -325,7 +324,7 @@ export class App {
   ): Promise<{ result: HandleResult } | { event: EventEnvelope; plan: Plan }> {
     const { config, log } = this.deps;
     log.debug('event received', { event: rawEvent });
-    const parsed = envelopeSchema.safeParse(rawEvent);
+    const parsed = envelopeSchema().safeParse(rawEvent);
     if (!parsed.success) {
       metrics.setTrigger?.('unknown');
       const reason = `malformed EventBridge event (bad or missing: ${malformedFields(parsed.error).join(', ')})`;
@@ -339,14 +338,8 @@ export class App {
 
     let plan: Plan;
     try {
-      plan = await PLAN_BUILDERS[decision.route](event, {
-        config,
-        catalog: config.catalog,
-        log,
-        metrics,
-        reads: this.deps.reads,
-        invocation,
-      });
+      const { reads } = this.deps;
+      plan = await PLAN_BUILDERS[decision.route](event, { config, catalog: config.catalog, log, metrics, reads, invocation });
     } catch (error) {
       if (error instanceof RejectedEventError)
         return { result: this.reject(event.id, error.message, metrics, { route: decision.route, event }) };

@@ -5,6 +5,7 @@
  * and only then is the click carried out by the button's actor, which changes things once.
  */
 import * as z from 'zod/mini';
+import { lazySchema } from '../shared/schema.js';
 import { errorFields } from '../shared/errors.js';
 import { MetricName, type Log, type MetricSink } from '../shared/observability.js';
 import { parseInteraction } from '../slack/interactions.js';
@@ -25,15 +26,17 @@ export interface CarryOutDeps {
 /** What a hand-off came to: carried out, or refused (and why). */
 export type CarryOutResult = { status: 'carried out'; action: string } | { status: 'refused'; reason: string };
 
-const handOffSchema = z.object({
-  deploybridge: z.literal('interaction'),
-  request: z.object({
-    timestamp: z.string().check(z.maxLength(20)),
-    signature: z.string().check(z.maxLength(100)),
-    body: z.string().check(z.maxLength(INTERACTION_LIMITS.maxBodyBytes)),
+const handOffSchema = lazySchema(() =>
+  z.object({
+    deploybridge: z.literal('interaction'),
+    request: z.object({
+      timestamp: z.string().check(z.maxLength(20)),
+      signature: z.string().check(z.maxLength(100)),
+      body: z.string().check(z.maxLength(INTERACTION_LIMITS.maxBodyBytes)),
+    }),
+    requestId: z.optional(z.string().check(z.maxLength(100))),
   }),
-  requestId: z.optional(z.string().check(z.maxLength(100))),
-});
+);
 
 /**
  * Verifies and carries out one handed-off click. A refusal is logged and counted and ends the
@@ -45,7 +48,7 @@ const handOffSchema = z.object({
  */
 export async function carryOutHandOff(event: unknown, deps: CarryOutDeps): Promise<CarryOutResult> {
   const now = deps.now ?? Date.now;
-  const parsed = handOffSchema.safeParse(event);
+  const parsed = handOffSchema().safeParse(event);
   const requestId = parsed.success ? parsed.data.requestId : undefined;
   const refuse = (reason: string, fields: Record<string, unknown> = {}): CarryOutResult => {
     deps.metrics.count(MetricName.InteractionsRejected);

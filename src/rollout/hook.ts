@@ -244,7 +244,7 @@ export class LifecycleHook {
 
   private async decide(raw: unknown, invocation: Invocation): Promise<HookVerdict> {
     const { config, clock, metrics } = this.parts;
-    const checked = checkDetail(lifecycleHookInvocationSchema, raw);
+    const checked = checkDetail(lifecycleHookInvocationSchema(), raw);
     if (!checked.ok) {
       metrics.count(MetricName.EventsRejected);
       return { ...this.refusal(raw, `malformed lifecycle hook invocation: ${checked.problems.join('; ')}`), checks: [] };

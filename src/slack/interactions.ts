@@ -4,6 +4,7 @@
  * that answers only the person who clicked, through the payload's `response_url`.
  */
 import * as z from 'zod/mini';
+import { lazySchema } from '../shared/schema.js';
 import { postJson } from '../shared/post.js';
 
 /** A click on a button, as deploybridge reads it. */
@@ -23,17 +24,19 @@ export interface ButtonClick {
 
 const bounded = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 
-const blockActionsSchema = z.object({
-  type: z.literal('block_actions'),
-  user: z.object({ id: bounded(32), username: z.optional(bounded(100)), name: z.optional(bounded(100)) }),
-  actions: z.array(
-    z.object({ action_id: bounded(255), value: z.optional(z.string().check(z.maxLength(2000))), type: z.optional(z.string()) }),
-  ),
-  response_url: z.optional(bounded(1000)),
-  container: z.optional(z.object({ message_ts: z.optional(bounded(40)), channel_id: z.optional(bounded(40)) })),
-  channel: z.optional(z.object({ id: bounded(40) })),
-  message: z.optional(z.object({ ts: z.optional(bounded(40)) })),
-});
+const blockActionsSchema = lazySchema(() =>
+  z.object({
+    type: z.literal('block_actions'),
+    user: z.object({ id: bounded(32), username: z.optional(bounded(100)), name: z.optional(bounded(100)) }),
+    actions: z.array(
+      z.object({ action_id: bounded(255), value: z.optional(z.string().check(z.maxLength(2000))), type: z.optional(z.string()) }),
+    ),
+    response_url: z.optional(bounded(1000)),
+    container: z.optional(z.object({ message_ts: z.optional(bounded(40)), channel_id: z.optional(bounded(40)) })),
+    channel: z.optional(z.object({ id: bounded(40) })),
+    message: z.optional(z.object({ ts: z.optional(bounded(40)) })),
+  }),
+);
 
 /** What a body came to: a button click, another kind of interaction (ignored), or a body that is not Slack's. */
 export type InteractionPayload =
@@ -61,7 +64,7 @@ export function parseInteraction(body: string): InteractionPayload {
   if (type !== 'block_actions') {
     return typeof type === 'string' ? { kind: 'other', type: type.slice(0, 40) } : { kind: 'malformed', reason: 'the payload has no type' };
   }
-  const parsed = blockActionsSchema.safeParse(payload);
+  const parsed = blockActionsSchema().safeParse(payload);
   if (!parsed.success) {
     const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(root)'))];
     return { kind: 'malformed', reason: `block_actions payload with bad or missing ${fields.join(', ')}` };

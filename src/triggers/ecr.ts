@@ -214,7 +214,7 @@ function registryOf(event: EventEnvelope): string | undefined {
 
 const planPush: PlanBuilder = async (event, context) => {
   const { config, catalog } = context;
-  const detail = parseDetail(ecrImageActionSchema, event, 'ECR Image Action');
+  const detail = parseDetail(ecrImageActionSchema(), event, 'ECR Image Action');
   if (detail['action-type'] !== 'PUSH' || detail.result !== 'SUCCESS') {
     return ignoredPlan(
       'ecr',
@@ -255,7 +255,7 @@ const planScan: PlanBuilder = async (event, context) => {
   const { config, catalog, reads } = context;
   const gate = config.ecrScanGate;
   if (gate === undefined) return ignoredPlan('ecr', event.id, 'ECR Image Scan events deploy only with ECR_SCAN_GATE set', 'debug');
-  const detail = parseDetail(ecrImageScanSchema, event, 'ECR Image Scan');
+  const detail = parseDetail(ecrImageScanSchema(), event, 'ECR Image Scan');
   const repository = detail['repository-name'];
   const found = catalog.forRepository(repository);
   if (found === undefined) return notOurs(event, repository, config.projectName);

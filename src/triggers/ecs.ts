@@ -44,7 +44,7 @@ function clusterFromArn(arn: string | undefined): string | undefined {
 
 function eventDetail(event: EventEnvelope) {
   if (event['detail-type'] === 'ECS Deployment State Change') {
-    const detail = parseDetail(ecsDeploymentStateSchema, event, 'ECS Deployment State Change');
+    const detail = parseDetail(ecsDeploymentStateSchema(), event, 'ECS Deployment State Change');
     return {
       eventName: detail.eventName,
       reported: reported(detail.eventName, DEPLOYMENT_STATES),
@@ -54,7 +54,7 @@ function eventDetail(event: EventEnvelope) {
     };
   }
   if (event['detail-type'] === 'ECS Service Action') {
-    const detail = parseDetail(ecsServiceActionSchema, event, 'ECS Service Action');
+    const detail = parseDetail(ecsServiceActionSchema(), event, 'ECS Service Action');
     return {
       eventName: detail.eventName,
       reported: reported(detail.eventName, SERVICE_ACTIONS),
@@ -68,7 +68,7 @@ function eventDetail(event: EventEnvelope) {
 
 /** A task that stopped: the release that started it moves on (the ECS rule sends only tasks whose `startedBy` is deploybridge's). */
 function taskPlan(event: EventEnvelope, cluster: string): Plan {
-  const detail = parseDetail(ecsTaskStateSchema, event, 'ECS Task State Change');
+  const detail = parseDetail(ecsTaskStateSchema(), event, 'ECS Task State Change');
   const startedBy = detail.startedBy ?? '';
   if (detail.lastStatus !== 'STOPPED' || !startedBy.startsWith(RELEASE_STARTED_BY_PREFIX))
     return ignoredPlan(
@@ -100,7 +100,7 @@ function taskPlan(event: EventEnvelope, cluster: string): Plan {
 
 /** A pause hook of a service of this project awaits action: the pause is posted in Slack after planning. */
 function pausePlan(event: EventEnvelope, catalog: Catalog, region: string): Plan {
-  const detail = parseDetail(ecsHookStateSchema, event, 'ECS Hook State Change');
+  const detail = parseDetail(ecsHookStateSchema(), event, 'ECS Hook State Change');
   if (detail.eventName !== 'HOOK_AWAITING_ACTION')
     return ignoredPlan(
       'ecs',

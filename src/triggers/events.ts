@@ -3,6 +3,7 @@
  * Handlers parse `detail` with these; a mismatch is a rejected (malformed) event.
  */
 import * as z from 'zod/mini';
+import { lazySchema } from '../shared/schema.js';
 import { EXCERPT_LIMIT } from '../config/constants.js';
 import { RejectedEventError } from '../shared/errors.js';
 import { closest } from '../shared/text.js';
@@ -13,27 +14,29 @@ const bounded = (max: number) => z.string().check(z.minLength(1), z.maxLength(ma
 const optionalBounded = (max: number) => z.optional(z.string().check(z.maxLength(max)));
 
 /** The EventBridge envelope: only what routing and logging need is required. */
-export const envelopeSchema = z.object({
-  // EventBridge ids are UUIDs; anything else is not an EventBridge event (and must not reach the logs).
-  id: z.string().check(z.regex(/^[\x21-\x7e]{1,128}$/, 'expected printable ASCII, at most 128 characters')),
-  'detail-type': z.string(),
-  source: nonEmpty(),
-  account: z.optional(z.string()),
-  time: z.optional(z.string()),
-  region: z.optional(z.string()),
-  resources: z.optional(z.array(z.string())),
-  // The object as sent, not a copy: a record would leave out a `__proto__` key unseen, and the
-  // strict schemas of the triggers (a manual request's) must see every key to refuse it by name.
-  detail: z.custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value)),
-});
-export type EventEnvelope = z.infer<typeof envelopeSchema>;
+export const envelopeSchema = lazySchema(() =>
+  z.object({
+    // EventBridge ids are UUIDs; anything else is not an EventBridge event (and must not reach the logs).
+    id: z.string().check(z.regex(/^[\x21-\x7e]{1,128}$/, 'expected printable ASCII, at most 128 characters')),
+    'detail-type': z.string(),
+    source: nonEmpty(),
+    account: z.optional(z.string()),
+    time: z.optional(z.string()),
+    region: z.optional(z.string()),
+    resources: z.optional(z.array(z.string())),
+    // The object as sent, not a copy: a record would leave out a `__proto__` key unseen, and the
+    // strict schemas of the triggers (a manual request's) must see every key to refuse it by name.
+    detail: z.custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value)),
+  }),
+);
+export type EventEnvelope = z.infer<ReturnType<typeof envelopeSchema>>;
 
 /**
  * What a malformed envelope lacks: the fields its parse named, once each (`(root)`: the event
  * itself is not an object).
  *
  * @example
- * malformedFields(envelopeSchema.safeParse({ id: 'e1' }).error); // ['detail-type', 'source', 'detail']
+ * malformedFields(envelopeSchema().safeParse({ id: 'e1' }).error); // ['detail-type', 'source', 'detail']
  */
 export function malformedFields(error: z.core.$ZodError): string[] {
   return [...new Set(error.issues.map((issue) => issue.path.join('.') || '(root)'))];
@@ -50,47 +53,57 @@ export function eventTime(event: Pick<EventEnvelope, 'time'>): string {
   return new Date(Number.isNaN(time) ? Date.now() : time).toISOString();
 }
 
-export const ecrImageActionSchema = z.object({
-  result: bounded(32),
-  'action-type': bounded(32),
-  'repository-name': bounded(256),
-  'image-digest': optionalBounded(200),
-  'image-tag': optionalBounded(300),
-});
+export const ecrImageActionSchema = lazySchema(() =>
+  z.object({
+    result: bounded(32),
+    'action-type': bounded(32),
+    'repository-name': bounded(256),
+    'image-digest': optionalBounded(200),
+    'image-tag': optionalBounded(300),
+  }),
+);
 
 /** "ECR Image Scan": a basic scan finished (or failed) for one image digest. */
-export const ecrImageScanSchema = z.object({
-  'scan-status': bounded(64),
-  'repository-name': bounded(256),
-  'image-digest': bounded(200),
-  'image-tags': z.optional(z.array(bounded(300)).check(z.maxLength(1000))),
-  'finding-severity-counts': z.optional(z.record(z.string().check(z.maxLength(32)), z.number().check(z.nonnegative()))),
-});
+export const ecrImageScanSchema = lazySchema(() =>
+  z.object({
+    'scan-status': bounded(64),
+    'repository-name': bounded(256),
+    'image-digest': bounded(200),
+    'image-tags': z.optional(z.array(bounded(300)).check(z.maxLength(1000))),
+    'finding-severity-counts': z.optional(z.record(z.string().check(z.maxLength(32)), z.number().check(z.nonnegative()))),
+  }),
+);
 
-export const parameterStoreChangeSchema = z.object({
-  operation: bounded(64),
-  name: bounded(2048),
-  type: optionalBounded(64),
-});
+export const parameterStoreChangeSchema = lazySchema(() =>
+  z.object({
+    operation: bounded(64),
+    name: bounded(2048),
+    type: optionalBounded(64),
+  }),
+);
 
-export const s3NativeObjectSchema = z.object({
-  bucket: z.object({ name: bounded(63) }),
-  object: z.object({ key: bounded(1024), 'version-id': optionalBounded(1024) }),
-  reason: optionalBounded(64),
-  /** Who made the request: an account id, or an AWS service principal (`s3.amazonaws.com` for lifecycle). */
-  requester: optionalBounded(2048),
-});
+export const s3NativeObjectSchema = lazySchema(() =>
+  z.object({
+    bucket: z.object({ name: bounded(63) }),
+    object: z.object({ key: bounded(1024), 'version-id': optionalBounded(1024) }),
+    reason: optionalBounded(64),
+    /** Who made the request: an account id, or an AWS service principal (`s3.amazonaws.com` for lifecycle). */
+    requester: optionalBounded(2048),
+  }),
+);
 
-export const s3CloudTrailSchema = z.object({
-  eventSource: z.literal('s3.amazonaws.com'),
-  eventName: bounded(64),
-  /** Present when the call failed (e.g. AccessDenied): nothing changed. */
-  errorCode: optionalBounded(128),
-  requestParameters: z.object({ bucketName: bounded(63), key: bounded(1024) }),
-  /** Who made the call; `arn` is absent for some identity types (an AWS service, for one). */
-  userIdentity: z.optional(z.object({ arn: optionalBounded(2048) })),
-  responseElements: z.optional(z.nullable(z.object({ 'x-amz-version-id': optionalBounded(1024) }))),
-});
+export const s3CloudTrailSchema = lazySchema(() =>
+  z.object({
+    eventSource: z.literal('s3.amazonaws.com'),
+    eventName: bounded(64),
+    /** Present when the call failed (e.g. AccessDenied): nothing changed. */
+    errorCode: optionalBounded(128),
+    requestParameters: z.object({ bucketName: bounded(63), key: bounded(1024) }),
+    /** Who made the call; `arn` is absent for some identity types (an AWS service, for one). */
+    userIdentity: z.optional(z.object({ arn: optionalBounded(2048) })),
+    responseElements: z.optional(z.nullable(z.object({ 'x-amz-version-id': optionalBounded(1024) }))),
+  }),
+);
 
 /**
  * The forms S3 writes an object key in, in its own events ("Object Created", "Object Deleted"): a
@@ -119,76 +132,86 @@ export function s3EventKeyForms(key: string): string[] {
   return [...new Set([encoded, encoded.replaceAll('~', '%7E').replaceAll('%2A', '*'), encoded.replaceAll('+', '%20')])];
 }
 
-export const ecsDeploymentStateSchema = z.object({
-  eventType: optionalBounded(32),
-  eventName: bounded(128),
-  deploymentId: optionalBounded(256),
-  reason: optionalBounded(2048),
-});
+export const ecsDeploymentStateSchema = lazySchema(() =>
+  z.object({
+    eventType: optionalBounded(32),
+    eventName: bounded(128),
+    deploymentId: optionalBounded(256),
+    reason: optionalBounded(2048),
+  }),
+);
 
 /** `ECS Task State Change`: what deploybridge reads of a task that stopped. */
-export const ecsTaskStateSchema = z.object({
-  taskArn: bounded(2048),
-  clusterArn: bounded(2048),
-  lastStatus: bounded(32),
-  startedBy: optionalBounded(128),
-  stopCode: optionalBounded(64),
-  stoppedReason: optionalBounded(2048),
-  containers: z.optional(
-    z
-      .array(
-        z.object({
-          name: bounded(255),
-          exitCode: z.optional(z.number()),
-          reason: optionalBounded(2048),
-        }),
-      )
-      .check(z.maxLength(100)),
-  ),
-});
+export const ecsTaskStateSchema = lazySchema(() =>
+  z.object({
+    taskArn: bounded(2048),
+    clusterArn: bounded(2048),
+    lastStatus: bounded(32),
+    startedBy: optionalBounded(128),
+    stopCode: optionalBounded(64),
+    stoppedReason: optionalBounded(2048),
+    containers: z.optional(
+      z
+        .array(
+          z.object({
+            name: bounded(255),
+            exitCode: z.optional(z.number()),
+            reason: optionalBounded(2048),
+          }),
+        )
+        .check(z.maxLength(100)),
+    ),
+  }),
+);
 
 /** `ECS Hook State Change`: a lifecycle hook of a service deployment (a pause hook awaiting action). */
-export const ecsHookStateSchema = z.object({
-  eventName: bounded(64),
-  hookId: bounded(256),
-  hookType: optionalBounded(32),
-  expiresAt: optionalBounded(64),
-  lifecycleStage: bounded(64),
-  clusterArn: optionalBounded(2048),
-  serviceArn: bounded(2048),
-  serviceDeploymentArn: bounded(2048),
-});
+export const ecsHookStateSchema = lazySchema(() =>
+  z.object({
+    eventName: bounded(64),
+    hookId: bounded(256),
+    hookType: optionalBounded(32),
+    expiresAt: optionalBounded(64),
+    lifecycleStage: bounded(64),
+    clusterArn: optionalBounded(2048),
+    serviceArn: bounded(2048),
+    serviceDeploymentArn: bounded(2048),
+  }),
+);
 
-export const ecsServiceActionSchema = z.object({
-  eventType: optionalBounded(32),
-  eventName: bounded(128),
-  clusterArn: optionalBounded(2048),
-});
+export const ecsServiceActionSchema = lazySchema(() =>
+  z.object({
+    eventType: optionalBounded(32),
+    eventName: bounded(128),
+    clusterArn: optionalBounded(2048),
+  }),
+);
 
 /**
  * A manual deploy request. Strict: a misspelt field ("Action", "taskDefinition") refuses the
  * request rather than being ignored, so a typo cannot turn a rollback into a release.
  */
-export const manualDeploySchema = z.strictObject({
-  service: z.string().check(z.maxLength(256)),
-  task_definition: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
-  reason: z.optional(z.string().check(z.maxLength(1000))),
-  /** Lambda targets: the published version to move the alias to ("12"; a number is accepted too). */
-  version: z.optional(z.union([z.string().check(z.maxLength(64)), z.number()])),
-  /** Lambda targets: "rollback" moves the alias back to the version before the last deploy. */
-  action: z.optional(z.string().check(z.maxLength(64))),
-  /**
-   * The deployment the request is for (`PROJECT_ENV`, `PROJECT_NAME`); another one's deploybridge
-   * acts on it. Required unless MANUAL_DEPLOY_REQUIRE_SCOPE is off (checked by the manual trigger).
-   */
-  env: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
-  project: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
-  /** Who asked, as free text: shown in Slack and the log. */
-  requested_by: z.optional(z.string().check(z.maxLength(200))),
-});
+export const manualDeploySchema = lazySchema(() =>
+  z.strictObject({
+    service: z.string().check(z.maxLength(256)),
+    task_definition: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
+    reason: z.optional(z.string().check(z.maxLength(1000))),
+    /** Lambda targets: the published version to move the alias to ("12"; a number is accepted too). */
+    version: z.optional(z.union([z.string().check(z.maxLength(64)), z.number()])),
+    /** Lambda targets: "rollback" moves the alias back to the version before the last deploy. */
+    action: z.optional(z.string().check(z.maxLength(64))),
+    /**
+     * The deployment the request is for (`PROJECT_ENV`, `PROJECT_NAME`); another one's deploybridge
+     * acts on it. Required unless MANUAL_DEPLOY_REQUIRE_SCOPE is off (checked by the manual trigger).
+     */
+    env: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+    project: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+    /** Who asked, as free text: shown in Slack and the log. */
+    requested_by: z.optional(z.string().check(z.maxLength(200))),
+  }),
+);
 /** What a manual request's fields are for, said when one is missing. */
 export const MANUAL_DEPLOY_HINTS: Readonly<Record<string, string>> = { service: 'the service to deploy; "backend" or "" for the backend' };
-export type ManualDeployDetail = z.infer<typeof manualDeploySchema>;
+export type ManualDeployDetail = z.infer<ReturnType<typeof manualDeploySchema>>;
 
 /** A value from an event as it may appear in a log line or a reason: bounded, JSON-quoted. */
 export function excerpt(value: string, max: number = EXCERPT_LIMIT): string {
@@ -254,7 +277,7 @@ function explainIssue(
  * naming the field, never its (possibly huge or hostile) value.
  *
  * @example
- * checkDetail(manualDeploySchema, { service: 'api', Action: 'rollback' });
+ * checkDetail(manualDeploySchema(), { service: 'api', Action: 'rollback' });
  * // { ok: false, problems: ['unknown field "Action" (did you mean "action"?)'] }
  */
 export function checkDetail<T>(
@@ -285,21 +308,23 @@ export function parseDetail<T>(schema: z.ZodMiniType<T>, event: EventEnvelope, w
  * under test, the traffic weights, and the `hookDetails` of the hook's configuration or of the
  * previous `IN_PROGRESS` answer. Only what the hook reads is required.
  */
-export const lifecycleHookInvocationSchema = z.object({
-  executionId: bounded(128),
-  lifecycleStage: bounded(64),
-  resourceArn: bounded(2048),
-  executionDetails: z.object({
-    serviceArn: bounded(2048),
-    targetServiceRevisionArn: optionalBounded(2048),
-    testTrafficWeights: z.optional(z.record(z.string(), z.number())),
-    productionTrafficWeights: z.optional(z.record(z.string(), z.number())),
+export const lifecycleHookInvocationSchema = lazySchema(() =>
+  z.object({
+    executionId: bounded(128),
+    lifecycleStage: bounded(64),
+    resourceArn: bounded(2048),
+    executionDetails: z.object({
+      serviceArn: bounded(2048),
+      targetServiceRevisionArn: optionalBounded(2048),
+      testTrafficWeights: z.optional(z.record(z.string(), z.number())),
+      productionTrafficWeights: z.optional(z.record(z.string(), z.number())),
+    }),
+    hookDetails: z.optional(
+      z.custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value)),
+    ),
   }),
-  hookDetails: z.optional(
-    z.custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null && !Array.isArray(value)),
-  ),
-});
-export type LifecycleHookInvocation = z.infer<typeof lifecycleHookInvocationSchema>;
+);
+export type LifecycleHookInvocation = z.infer<ReturnType<typeof lifecycleHookInvocationSchema>>;
 
 /**
  * True when ECS invoked the function as a lifecycle hook: an object with an `executionId` and a

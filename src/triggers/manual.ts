@@ -175,7 +175,7 @@ export const plan: PlanBuilder = async (event, context) => {
   const { config, catalog, invocation } = context;
   const elsewhere = addressedElsewhere(event.detail, config);
   if (elsewhere !== undefined) return ignoredPlan('manual', event.id, elsewhere, 'debug');
-  const checked = checkDetail(manualDeploySchema, event.detail, MANUAL_DEPLOY_HINTS);
+  const checked = checkDetail(manualDeploySchema(), event.detail, MANUAL_DEPLOY_HINTS);
   if (!checked.ok) throw refuse(checked.problems.join('; '));
   const detail = checked.data;
   const unscoped = missingScope(detail, config);

@@ -32,7 +32,7 @@ const CLOUDTRAIL_WRITES = new Set(['PutObject', 'CopyObject', 'CompleteMultipart
 function objectChange(event: EventEnvelope): ObjectChange {
   const detailType = event['detail-type'];
   if (detailType === 'Object Created' || detailType === 'Object Deleted') {
-    const detail = parseDetail(s3NativeObjectSchema, event, `S3 ${detailType}`);
+    const detail = parseDetail(s3NativeObjectSchema(), event, `S3 ${detailType}`);
     return {
       bucket: detail.bucket.name,
       key: detail.object.key,
@@ -44,7 +44,7 @@ function objectChange(event: EventEnvelope): ObjectChange {
     };
   }
   if (detailType === 'AWS API Call via CloudTrail') {
-    const detail = parseDetail(s3CloudTrailSchema, event, 'S3 CloudTrail');
+    const detail = parseDetail(s3CloudTrailSchema(), event, 'S3 CloudTrail');
     const kind =
       detail.errorCode !== undefined
         ? 'other'

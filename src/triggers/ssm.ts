@@ -31,7 +31,7 @@ async function lastChange(
 }
 
 export const plan: PlanBuilder = async (event, { catalog, reads, log }) => {
-  const detail = parseDetail(parameterStoreChangeSchema, event, 'Parameter Store Change');
+  const detail = parseDetail(parameterStoreChangeSchema(), event, 'Parameter Store Change');
   const found = catalog.forParameter(detail.name);
   if (found === undefined) {
     return ignoredPlan(

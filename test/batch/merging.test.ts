@@ -320,7 +320,7 @@ describe('merging per batch', () => {
         'UpdateFunctionConfiguration',
         expect.objectContaining({
           FunctionName: THUMBNAILER,
-          Environment: { Variables: expect.objectContaining({ DEPLOYBRIDGE_CONFIG_REVISION: revisionOf(envelopeSchema.parse(second)) }) },
+          Environment: { Variables: expect.objectContaining({ DEPLOYBRIDGE_CONFIG_REVISION: revisionOf(envelopeSchema().parse(second)) }) },
         }),
       ],
     ]);
@@ -354,7 +354,7 @@ describe('merging per batch', () => {
           expect.objectContaining({
             FunctionName: RESIZER,
             Environment: {
-              Variables: expect.objectContaining({ DEPLOYBRIDGE_CONFIG_REVISION: revisionOf(envelopeSchema.parse(otherFunction)) }),
+              Variables: expect.objectContaining({ DEPLOYBRIDGE_CONFIG_REVISION: revisionOf(envelopeSchema().parse(otherFunction)) }),
             },
           }),
         ],

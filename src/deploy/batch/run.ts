@@ -93,7 +93,7 @@ function eventOf(record: SQSRecord): { event: EventEnvelope } | { reason: string
   } catch {
     return { reason: 'the message body is not JSON' };
   }
-  const parsed = envelopeSchema.safeParse(body);
+  const parsed = envelopeSchema().safeParse(body);
   if (parsed.success) return { event: parsed.data };
   return { reason: `the message body is not an EventBridge event (bad or missing: ${malformedFields(parsed.error).join(', ')})` };
 }
