@@ -301,7 +301,7 @@ function readApprovals(
 
 /** Reads `LAMBDA_CONFIG` (snake_case fields, validated) into camelCase entries. */
 function readLambdaConfig(read: EnvReader): Record<string, LambdaTargetConfig> {
-  const parsed = read.json('LAMBDA_CONFIG', lambdaConfigSchema()) ?? {};
+  const parsed = read.json('LAMBDA_CONFIG', lambdaConfigSchema) ?? {};
   return Object.fromEntries(
     Object.entries(parsed).map(([service, entry]) => [
       service,
@@ -413,7 +413,7 @@ export function loadConfig(env: Env = process.env): Config {
     slackChannel,
     slackApiUrl,
     channels,
-    serviceConfig: read.json('SERVICE_CONFIG', serviceConfigSchema()) ?? {},
+    serviceConfig: read.json('SERVICE_CONFIG', serviceConfigSchema) ?? {},
     lambdaConfig: readLambdaConfig(read),
     lambdaFunctionPattern: read.pattern('LAMBDA_FUNCTION_PATTERN'),
     deploymentTimeoutSeconds: read.positiveInteger('DEPLOYMENT_TIMEOUT_SECONDS'),

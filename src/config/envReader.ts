@@ -113,8 +113,8 @@ export class EnvReader {
     return fallback;
   }
 
-  /** Parses a JSON variable against a schema; `undefined` when absent or invalid. */
-  json<T>(name: string, schema: z.ZodMiniType<T>): T | undefined {
+  /** Parses a JSON variable against a schema, built only when the variable is set; `undefined` when absent or invalid. */
+  json<T>(name: string, schema: () => z.ZodMiniType<T>): T | undefined {
     const value = this.raw(name);
     if (value === undefined) return undefined;
     let parsed: unknown;
@@ -124,7 +124,7 @@ export class EnvReader {
       this.problems.push(`${name} is not valid JSON (${(error as Error).message})`);
       return undefined;
     }
-    const result = schema.safeParse(parsed);
+    const result = schema().safeParse(parsed);
     if (result.success) return result.data;
     for (const issue of result.error.issues) {
       const where = issue.path.length > 0 ? `${name}.${issue.path.join('.')}` : name;

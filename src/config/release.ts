@@ -152,7 +152,7 @@ const releaseConfigSchema = lazySchema(() => recordOf(serviceNameKeySchema(), re
 
 /** Reads `RELEASE_CONFIG` with what its steps stand on: the deployments table, where they wait. */
 export function readRelease(read: EnvReader, catalog: Catalog, deploymentsTable: string | undefined): ReleaseOrder | undefined {
-  const parsed = read.json('RELEASE_CONFIG', releaseConfigSchema());
+  const parsed = read.json('RELEASE_CONFIG', releaseConfigSchema);
   if (parsed === undefined) return undefined;
   const { rules, problems } = releaseRules(parsed, catalog);
   read.problems.push(...problems);

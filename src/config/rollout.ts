@@ -141,7 +141,7 @@ const rolloutConfigSchema = lazySchema(() => recordOf(serviceNameKeySchema(), se
  * const rollout = readRolloutConfig(read, catalog); // { api: { smoke: [...], alarms: ['api-5xx'], bake: undefined } }
  */
 export function readRolloutConfig(read: EnvReader, catalog: Catalog): RolloutConfig {
-  const parsed = read.json('ROLLOUT_CONFIG', rolloutConfigSchema()) ?? {};
+  const parsed = read.json('ROLLOUT_CONFIG', rolloutConfigSchema) ?? {};
   const rollout: RolloutConfig = {};
   for (const [key, entry] of Object.entries(parsed)) {
     const service = catalog.service(key);
