@@ -73,6 +73,19 @@ describe('the Lambda entry point: logs and metrics', () => {
     expect(output.logs().find((l) => l.message === 'event received')?.fields.event).toEqual(event);
   });
 
+  it('at LOG_LEVEL=info the event payload is not logged; an invocation Powertools samples at debug logs it, masked', async () => {
+    const event = adapt('ssm/parameter-store-change-update-string.json', { name: '/dev/myproject/api/KEY' });
+    const secret = { ...event, detail: { ...event.detail, type: 'password=hunter2hunter2' } };
+    const quiet = await loadHandler({ ...BASE_ENV, DRY_RUN: 'true', LOG_LEVEL: 'info' });
+    await quiet(secret, context);
+    expect(output.logs().map((l) => l.message)).not.toContain('event received');
+
+    const sampled = await loadHandler({ ...BASE_ENV, DRY_RUN: 'true', LOG_LEVEL: 'info', POWERTOOLS_LOGGER_SAMPLE_RATE: '1' });
+    await sampled(secret, context);
+    const received = output.logs().find((l) => l.message === 'event received');
+    expect(received?.fields.event).toEqual({ ...secret, detail: { ...secret.detail, type: 'password=[redacted]' } });
+  });
+
   it('logs a malformed event once as a warning and returns normally', async () => {
     const handler = await loadHandler(BASE_ENV);
     const result = await handler({ id: 'evt-1', source: 'aws.ecr' }, context);
