@@ -14,6 +14,8 @@
  *   --dist DIR        measure another build directory (with meta.json and deploybridge-<version>.zip); implies --no-build
  *   --out FILE        where to write the results (default bench/results.json)
  *   --markdown        also print the tables as Markdown (docs/performance.md's come from `npm run bench:docs`)
+ *   --node PATH       the node binary the samples run on (default: the one running the bench); Lambda
+ *                     runs Node 22, which `npm install --prefix <dir> node@22` puts in <dir>/node_modules/.bin
  *
  * Method. Every sample is a fresh `node` process. The reference is a bare `node -e ''`; the others
  * run bench/child.mjs, which imports the bundle and (except for "init") invokes the handler as the
@@ -32,7 +34,7 @@
  * same stub through SLACK_WEBHOOK_URL; credentials are fake and come from the environment, so no
  * credential provider touches the network or ~/.aws.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -67,7 +69,8 @@ import {
   sqsBatch,
 } from './burst.mjs';
 import { FLOORS } from './floors.mjs';
-import { lambdaOperation, startStub } from './stub.mjs';
+import { LAMBDA_OPERATIONS, pushedImage, ROUTES, sampleEnv } from './routes.mjs';
+import { requestOperation, startStub } from './stub.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const started = performance.now();
@@ -89,6 +92,7 @@ function parseArgs(argv) {
     only: undefined,
     dist: 'dist',
     out: 'bench/results.json',
+    node: process.execPath,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -107,6 +111,7 @@ function parseArgs(argv) {
     else if (arg === '--no-source-maps') options.sourceMaps = false;
     else if (arg === '--seed') options.seed = number();
     else if (arg === '--out') options.out = String(argv[++i]);
+    else if (arg === '--node') options.node = resolve(String(argv[++i]));
     else if (arg === '--dist') {
       options.dist = String(argv[++i]);
       options.build = false;
@@ -130,74 +135,8 @@ const CONCURRENCY = 10;
 const FANOUT_SERVICES = 50;
 const FANOUT_DELAY_MS = 100;
 
-const ROUTES = [
-  // A push that deploys describes its image; a parameter change names who made it; an env file is
-  // read, and compared with the version before it, before anything restarts.
-  // `floor`: the route's SDK floor (bench/floors.mjs); the ECS-events route calls no AWS API.
-  {
-    name: 'ecr',
-    event: 'events/ecr-push-api.json',
-    calls: { DescribeTaskDefinition: 1, DescribeImages: 1, UpdateService: 1 },
-    clients: ['ecr', 'ecs'],
-    floor: 'ecr',
-  },
-  {
-    name: 'ssm',
-    event: 'events/ssm-parameter-update.json',
-    calls: { DescribeParameters: 1, UpdateService: 1 },
-    clients: ['ecs', 'ssm'],
-    floor: 'ssm',
-  },
-  {
-    name: 's3',
-    event: 'events/s3-env-file-created.json',
-    calls: { GetObject: 2, ListObjectVersions: 1, UpdateService: 3 },
-    clients: ['ecs', 's3'],
-    floor: 's3',
-  },
-  { name: 'ecs', event: 'events/ecs-deployment-completed.json', calls: {}, clients: [] },
-  { name: 'manual', event: 'events/manual-deploy.json', calls: { UpdateService: 1 }, clients: ['ecs'], floor: 'manual' },
-  // A Lambda target (LAMBDA_CONFIG below): its calls are the Lambda target's business (reads, update,
-  // waits, publish, smoke test, alias), so only their kind is checked: Lambda operations only.
-  {
-    name: 'lambda',
-    event: 'events/lambda-s3-artifact-upload.json',
-    calls: undefined,
-    clients: ['lambda'],
-    label: 'route s3 -> Lambda target',
-    floor: 'lambda',
-  },
-];
-
 /** The burst: one SQS batch against 30 direct invocations, every AWS answer this late. */
 const BURST_DELAY_MS = 100;
-
-/** The configuration of the sample events (as `npm start` embeds it). */
-const SERVICE_CONFIG = {
-  api: [
-    { bucket: 'myproject-config-dev', key: 'api/.env' },
-    { bucket: 'myproject-config-dev', key: 'shared/.env' },
-  ],
-  worker: [{ bucket: 'myproject-config-dev', key: 'shared/.env' }],
-  backend: [{ bucket: 'myproject-config-dev', key: 'shared/.env' }],
-};
-const LAMBDA_CONFIG = {
-  thumbnailer: {
-    alias: 'live',
-    artifact: { bucket: 'myproject-artifacts', key: 'thumbnailer/lambda.zip' },
-    smoke_test: { payload: { ping: true }, expect: { statusCode: 200 } },
-  },
-};
-const LAMBDA_OPERATIONS = new Set([
-  'GetFunction',
-  'GetFunctionConfiguration',
-  'GetAlias',
-  'UpdateFunctionCode',
-  'UpdateFunctionConfiguration',
-  'PublishVersion',
-  'Invoke',
-  'UpdateAlias',
-]);
 
 function fanoutServiceConfig() {
   const config = {};
@@ -206,52 +145,19 @@ function fanoutServiceConfig() {
   return config;
 }
 
-/** The image the ECR sample pushes, so the stubbed task definition runs it and the push redeploys. */
-function pushedImage() {
-  const event = JSON.parse(readFileSync(join(root, 'events/ecr-push-api.json'), 'utf8'));
-  return `${event.account}.dkr.ecr.${event.region}.amazonaws.com/${event.detail['repository-name']}:${event.detail['image-tag']}`;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Processes
 
 let home;
 
-/** A Lambda-like environment: nothing inherited but PATH, fake credentials, the stub as AWS and Slack. */
+/** A Lambda-like environment for one sample (bench/routes.mjs), its home this run's. */
 function childEnv(stub, extra = {}) {
-  return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: home,
-    TZ: 'UTC',
-    LANG: 'C.UTF-8',
-    AWS_REGION: 'us-east-1',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-    AWS_SESSION_TOKEN: 'bench-session-token',
-    AWS_ENDPOINT_URL: stub.url,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_CONFIG_FILE: join(home, 'no-aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-aws-credentials'),
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
-    AWS_LAMBDA_FUNCTION_NAME: 'deploybridge',
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
-    AWS_LAMBDA_LOG_GROUP_NAME: '/aws/lambda/deploybridge',
-    AWS_LAMBDA_LOG_STREAM_NAME: 'bench',
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-    PROJECT_NAME: 'myproject',
-    PROJECT_ENV: 'dev',
-    SERVICE_CONFIG: JSON.stringify(SERVICE_CONFIG),
-    LAMBDA_CONFIG: JSON.stringify(LAMBDA_CONFIG),
-    SLACK_WEBHOOK_URL: stub.slackUrl,
-    // Lambda runs Node 22: the SDK's "upgrade from Node 20" warning would be a local-only cost.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    ...extra,
-  };
+  return sampleEnv(stub, home, extra);
 }
 
 const CHILD_TIMEOUT_MS = 30_000;
+/** The node binary every sample runs on (`--node`). */
+let sampleNode = process.execPath;
 /** The byte bench/child.mjs writes to fd 3 when the handler returned, before its result. */
 const READY = '\u0006';
 
@@ -262,7 +168,7 @@ const READY = '\u0006';
 function runProcess(args, env) {
   return new Promise((resolvePromise, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(sampleNode, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     let output = '';
     let result = '';
     child.stdout.on('data', (chunk) => {
@@ -486,12 +392,8 @@ async function buildAll(options, tmp) {
  */
 function firstWriteCpuMs(requests) {
   if (requests === undefined) return undefined;
-  const operation = ({ target, method, path }) =>
-    target !== undefined
-      ? target.slice(target.indexOf('.') + 1)
-      : lambdaOperation(method, new URL(path, 'http://stub').pathname)?.operation;
   return firstWriteMs(
-    requests.map((r) => ({ target: operation(r), arrived: r.cpuMs })),
+    requests.map((r) => ({ target: requestOperation(r), arrived: r.cpuMs })),
     0,
   );
 }
@@ -531,6 +433,7 @@ function metaPath(meta, dir, url) {
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));
+  sampleNode = options.node;
   process.chdir(root);
   const loadAverageAtStart = loadavg().map((l) => Number(l.toFixed(2)));
   const tmp = mkdtempSync(join(tmpdir(), 'deploybridge-bench-'));
@@ -933,7 +836,7 @@ async function main() {
     const machine = {
       nproc: cpus().length,
       cpu: cpuModel(),
-      node: process.version,
+      node: options.node === process.execPath ? process.version : execFileSync(options.node, ['--version'], { encoding: 'utf8' }).trim(),
       platform: `${process.platform} ${process.arch}`,
       sourceMaps: options.sourceMaps,
       loadAverageAtStart,

@@ -93,3 +93,15 @@ export declare function evaluate(figures: Figures): Check[];
 export declare function formatValue(value: number | undefined, unit: string): string;
 export declare function formatTable(rows: Array<Array<string | number | undefined>>): string;
 export declare function formatMarkdownTable(rows: Array<Array<string | number | undefined>>): string;
+export interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }>;
+  startTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+export declare function addProfile(
+  profile: CpuProfile,
+  totals: Map<string, number>,
+  rowOf: (frame: CpuProfile['nodes'][number]['callFrame']) => string,
+  options: { inclusive: boolean; untilUs: number | undefined },
+): void;

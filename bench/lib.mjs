@@ -370,3 +370,26 @@ export function formatMarkdownTable(rows) {
   const line = (row) => `| ${row.map((cell) => String(cell ?? '')).join(' | ')} |`;
   return [line(head), `|${head.map((_, c) => (c === 0 ? '---' : '---:')).join('|')}|`, ...body.map(line)].join('\n');
 }
+
+/**
+ * Adds a V8 CPU profile's samples (`node --cpu-prof`) to `totals`: microseconds by row, `rowOf`
+ * naming the row of a call frame. Self time counts the frame a sample was in; inclusive time every
+ * row on its stack, once. With `untilUs` (the profile's monotonic clock), samples after it are left
+ * out (bench/profile.mjs: up to the first AWS write).
+ *
+ * @example
+ * addProfile(profile, totals, (frame) => frame.functionName, { inclusive: false, untilUs: undefined });
+ */
+export function addProfile(profile, totals, rowOf, { inclusive, untilUs }) {
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parents = new Map(profile.nodes.flatMap((node) => (node.children ?? []).map((child) => [child, node.id])));
+  let at = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (untilUs !== undefined && at > untilUs) return;
+    const rows = new Set();
+    for (let node = id; node !== undefined; node = inclusive ? parents.get(node) : undefined) rows.add(rowOf(nodes.get(node).callFrame));
+    for (const row of rows) totals.set(row, (totals.get(row) ?? 0) + delta);
+  });
+}

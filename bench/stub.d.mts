@@ -45,3 +45,4 @@ export declare function answerS3(
   operation: { operation: 'GetObject' | 'ListObjectVersions'; bucket: string; key: string; versionId?: string },
   lastRead: string | undefined,
 ): [number, Record<string, string>, string];
+export declare function requestOperation(request: { target?: string; method?: string; path?: string }): string | undefined;

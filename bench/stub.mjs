@@ -148,6 +148,19 @@ export function lambdaOperation(method, pathname) {
     : { operation, functionName: decodeURIComponent(fn), alias: name === undefined ? undefined : decodeURIComponent(name) };
 }
 
+/**
+ * The AWS operation of a request a sample started (bench/child.mjs notes them): its target (JSON
+ * protocols) or its Lambda REST-JSON path; undefined for others (S3's reads, Slack).
+ *
+ * @example
+ * requestOperation({ target: 'AmazonEC2ContainerServiceV20141113.UpdateService' }); // 'UpdateService'
+ */
+export function requestOperation({ target, method, path }) {
+  return target !== undefined
+    ? target.slice(target.indexOf('.') + 1)
+    : lambdaOperation(method, new URL(path, 'http://stub').pathname)?.operation;
+}
+
 /** The S3 operation of a request: `GetObject` of `/{bucket}/{key}`, `ListObjectVersions` of `/{bucket}?versions`. */
 export function s3Operation(method, url) {
   if (method !== 'GET') return undefined;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  addProfile,
+  type CpuProfile,
   accountFiles,
   BUDGETS,
   evaluate,
@@ -152,5 +154,39 @@ describe('fan-out ideal and budgets', () => {
     ];
     expect(formatTable(rows).split('\n')).toEqual(['variant       ms', '---------  -----', 'bare        31.6', 'route ecs  105.0']);
     expect(formatMarkdownTable(rows).split('\n')[1]).toBe('|---|---:|');
+  });
+});
+
+describe('addProfile: a CPU profile added up by row', () => {
+  // (root) -> main -> [load -> compile], [send]; samples: compile, compile, send, main (10 µs apart, from 1000).
+  const frame = (functionName: string) => ({ functionName, url: '', lineNumber: 0 });
+  const profile: CpuProfile = {
+    nodes: [
+      { id: 1, callFrame: frame('(root)'), children: [2] },
+      { id: 2, callFrame: frame('main'), children: [3, 5] },
+      { id: 3, callFrame: frame('load'), children: [4] },
+      { id: 4, callFrame: frame('compile') },
+      { id: 5, callFrame: frame('send') },
+    ],
+    startTime: 1000,
+    samples: [4, 4, 5, 2],
+    timeDeltas: [10, 10, 10, 10],
+  };
+  const totals = (options: { inclusive: boolean; untilUs: number | undefined }) => {
+    const sums = new Map<string, number>();
+    addProfile(profile, sums, (f) => f.functionName, options);
+    return Object.fromEntries(sums);
+  };
+
+  it('self time goes to the frame each sample was in', () => {
+    expect(totals({ inclusive: false, untilUs: undefined })).toEqual({ compile: 20, send: 10, main: 10 });
+  });
+
+  it('inclusive time goes to every frame on the stack, once', () => {
+    expect(totals({ inclusive: true, untilUs: undefined })).toEqual({ '(root)': 40, main: 40, load: 20, compile: 20, send: 10 });
+  });
+
+  it('samples after the cut are left out', () => {
+    expect(totals({ inclusive: false, untilUs: 1020 })).toEqual({ compile: 20 });
   });
 });

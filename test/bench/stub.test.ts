@@ -5,7 +5,7 @@ import { DescribeParametersCommand, GetParameterCommand, SSMClient } from '@aws-
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDynamoDbStore } from '../../src/following/dynamodb.js';
-import { PREVIOUS_VERSION, startStub, type Stub } from '../../bench/stub.mjs';
+import { PREVIOUS_VERSION, requestOperation, startStub, type Stub } from '../../bench/stub.mjs';
 
 /** The bench's stand-in for AWS must speak the real protocols: the SDK itself is the judge. */
 describe('bench AWS stub', () => {
@@ -113,5 +113,16 @@ describe('bench AWS stub', () => {
     expect(response.status).toBe(200);
     expect(stub.slackPosts()).toBe(1);
     expect(stub.calls()).toEqual([]);
+  });
+});
+
+describe('requestOperation: the AWS operation of a request a sample started', () => {
+  it('names a JSON-protocol target, a Lambda REST path, and nothing for S3 reads or Slack', () => {
+    expect(requestOperation({ target: 'AmazonEC2ContainerServiceV20141113.UpdateService', method: 'POST', path: '/' })).toBe(
+      'UpdateService',
+    );
+    expect(requestOperation({ method: 'PUT', path: '/2015-03-31/functions/f/code' })).toBe('UpdateFunctionCode');
+    expect(requestOperation({ method: 'GET', path: '/myproject-config-dev/shared/.env?x-id=GetObject' })).toBeUndefined();
+    expect(requestOperation({ method: 'POST', path: '/services/T000/B000/XXXX' })).toBeUndefined();
   });
 });
