@@ -34,7 +34,8 @@ import type { DeploymentGuard } from '../deploy/idempotency/guard.js';
 import { invocationOf, type Invocation } from '../shared/invocation.js';
 import { SYSTEM_CLOCK, type DeliveryClock } from '../shared/delivery.js';
 import type { Log, MetricSink } from '../shared/observability.js';
-import type { HookAnswer } from '../rollout/hook.js';
+import { LifecycleHook, type HookAnswer } from '../rollout/hook.js';
+import { announcePause } from '../rollout/pause.js';
 import { threadOf } from '../rollout/thread.js';
 import { ROLLOUT_ACTIONS } from '../interactions/rollout.js';
 import { MetricName } from '../shared/observability.js';
@@ -210,14 +211,12 @@ export class App {
 
   /**
    * Answers ECS's invocation of the function as a service deployment's lifecycle hook
-   * (src/rollout/, loaded on first use): always a valid answer, never an exception.
+   * (src/rollout/; its CloudWatch client loads with the first alarm check): always a valid answer, never an exception.
    */
   async handleHook(invocationPayload: unknown, context?: Context): Promise<HookAnswer> {
     const { config, log, metrics, clients, clock = SYSTEM_CLOCK, journal, notifier } = this.deps;
     metrics.setTrigger?.('hook');
     try {
-      // The hook loads with its first call: its alarm checks bring the CloudWatch client.
-      const { LifecycleHook } = await import('../rollout/hook.js');
       // With the deployments table, each call goes into the followed deployment's thread.
       const thread = threadOf(journal, { notifier, log, cluster: config.catalog.cluster, now: () => clock.now() });
       const hook = new LifecycleHook({ config, log, metrics, notifier, cloudwatch: clients.cloudwatch, clock, ...thread });
@@ -362,8 +361,6 @@ export class App {
     const { log, notifier } = this.deps;
     const followed = plan.ecsEvent === undefined ? [] : await this.follower.onEcsEvent(plan.ecsEvent, metrics);
     if (plan.pause !== undefined) {
-      // Loaded on first use: only a pause hook's event needs it.
-      const { announcePause } = await import('../rollout/pause.js');
       await announcePause(plan.pause, { config: this.deps.config, log, notifier, journal: this.deps.journal, ecs: this.deps.clients.ecs });
     }
     const next = await this.moveReleases(plan, followed);

@@ -4,7 +4,7 @@
  * another filter) and its latest events (`DescribeServices`). Read when a followed deployment fails
  * or its tasks fail to start. Loaded on first use: only those steps load the ECS SDK for it.
  */
-import { DescribeServicesCommand, DescribeTasksCommand, type ECSClient, ListTasksCommand } from '../aws/ecs.js';
+import type { ECSClient } from '../aws/ecs.js';
 import { FOLLOW_DEFAULTS } from '../config/constants.js';
 import type { EvidenceQuery, FailureEvidence, StoppedTask } from './steps.js';
 
@@ -29,6 +29,7 @@ export async function readFailureEvidence(
   { cluster, service, deploymentId, since }: EvidenceQuery,
   signal: AbortSignal,
 ): Promise<FailureEvidence> {
+  const { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand } = await import('../aws/ecs.js');
   const unavailable: string[] = [];
   const tasks = (async (): Promise<StoppedTask[]> => {
     const { taskArns = [] } = await client.send(

@@ -33,6 +33,7 @@ import { followEcsEvent } from './ecsEvents.js';
 import type { DeploymentJournal, FollowedEcsDeployment, MessageRef } from './journal.js';
 import { attachMessage, recordDeployment, type DeploymentFacts } from './records.js';
 import type { DeploymentStep, EcsReport, EvidenceQuery, FailureEvidence } from './steps.js';
+import { readFailureEvidence } from './evidence.js';
 
 export interface FollowerParts {
   log: Log;
@@ -147,7 +148,6 @@ export function createFollower({ log, notifier, journal, ecs, claimClock, button
     const signal = AbortSignal.timeout(FOLLOW_DEFAULTS.evidenceBudgetMs);
     let found: FailureEvidence;
     try {
-      const { readFailureEvidence } = await import('./evidence.js');
       found = await readFailureEvidence(await ecs(), query, signal);
     } catch (error) {
       found = { stoppedTasks: [], serviceEvents: [], unavailable: [`ECS: ${(error as Error).name}`] };

@@ -22,6 +22,7 @@ import { MetricName, type Log, type MetricSink } from '../shared/observability.j
 import type { Notifier } from '../slack/notifier.js';
 import type { TaskStoppedFacts } from '../triggers/plan.js';
 import type { DeploymentOrder, DeploymentResult } from '../deploy/deployer.js';
+import { runReleaseTask } from '../targets/ecsTask.js';
 
 export interface ReleaseParts {
   rules: Record<string, ReleaseRule>;
@@ -343,8 +344,6 @@ export class Releases {
     if (request?.target !== 'ecs') return [];
     let task;
     try {
-      // Loaded when a task runs: the ECS commands it sends would otherwise load with every route.
-      const { runReleaseTask } = await import('../targets/ecsTask.js');
       task = await runReleaseTask(
         await this.parts.ecs(),
         { ecs: request.ecs, family: step.family, container: step.container, command: step.command, startedBy: step.startedBy },

@@ -3,7 +3,7 @@
  * read at every invocation; one in `ALARM` fails the hook, and so does a name that matches no alarm
  * (a gate that cannot check does not let traffic through).
  */
-import { DescribeAlarmsCommand, type CloudWatchClient } from '../aws/cloudwatch.js';
+import type { CloudWatchClient } from '../aws/cloudwatch.js';
 
 /** An alarm in `ALARM`: its name, CloudWatch's reason, and since when. */
 export interface FiringAlarm {
@@ -36,6 +36,7 @@ interface AlarmState {
  * // { firing: [{ name: 'api-5xx', reason: 'Threshold Crossed: …', since: '2026-03-05T15:50:00.000Z' }], missing: [] }
  */
 export async function readAlarms(client: CloudWatchClient, names: string[], abortSignal?: AbortSignal): Promise<AlarmsReading> {
+  const { DescribeAlarmsCommand } = await import('../aws/cloudwatch.js');
   const found = new Map<string, AlarmState>();
   let nextToken: string | undefined;
   do {

@@ -6,7 +6,7 @@
  * posted. What ECS can tell of the service deployment (the revision under test, the traffic
  * weights, the timeout action) is read with DescribeServiceDeployments, best effort.
  */
-import { DescribeServiceDeploymentsCommand, type ECSClient, type ServiceDeployment } from '../aws/ecs.js';
+import type { ECSClient, ServiceDeployment } from '../aws/ecs.js';
 import { PAUSE_DEFAULTS } from '../config/constants.js';
 import type { DeploymentJournal, FollowedEcsDeployment, PauseHook } from '../following/journal.js';
 import { followedInProgress } from '../following/records.js';
@@ -29,7 +29,7 @@ export interface PauseParts {
 /** What ECS says of the service deployment, within a bounded time; undefined when it cannot say. */
 async function describe(parts: PauseParts, facts: PauseFacts): Promise<ServiceDeployment | undefined> {
   try {
-    const client = await parts.ecs();
+    const [client, { DescribeServiceDeploymentsCommand }] = await Promise.all([parts.ecs(), import('../aws/ecs.js')]);
     const { serviceDeployments } = await client.send(
       new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [facts.serviceDeploymentArn] }),
       { abortSignal: AbortSignal.timeout(PAUSE_DEFAULTS.describeTimeoutMs) },

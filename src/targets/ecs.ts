@@ -3,7 +3,7 @@
  * task definition, or without one for a restart of what runs), which starts a rollout; its
  * completion is reported later, from ECS's own events (src/following/).
  */
-import { type ECSClient, UpdateServiceCommand } from '../aws/ecs.js';
+import type { ECSClient } from '../aws/ecs.js';
 import { isRetryableAwsError } from '../shared/errors.js';
 import { carried, deploymentKey, type EcsDeployment } from '../triggers/requests.js';
 import type { Target } from './contract.js';
@@ -34,6 +34,7 @@ export function createEcsTarget(client: ECSClient): Target<EcsDeployment> {
         preview: { target: 'ecs', taskDefinition: request.taskDefinition },
         calls: [`ecs:UpdateService ${JSON.stringify(input)}`],
         async apply() {
+          const { UpdateServiceCommand } = await import('../aws/ecs.js');
           try {
             const { service } = await client.send(new UpdateServiceCommand(input), { abortSignal: context.signal });
             const deployments = service?.deployments ?? [];

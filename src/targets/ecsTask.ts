@@ -5,7 +5,7 @@
  * command override for the named container. Its end is reported later, by ECS's `ECS Task State
  * Change` event, which finds the release through `startedBy`.
  */
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, type ECSClient, RunTaskCommand, type TaskDefinition } from '../aws/ecs.js';
+import type { ECSClient, TaskDefinition } from '../aws/ecs.js';
 import { DeploymentError } from '../shared/errors.js';
 import type { EcsNames } from '../config/naming.js';
 import type { ContainerLogs } from '../following/journal.js';
@@ -54,6 +54,7 @@ function containersOf(definition: TaskDefinition, container: string | undefined,
  * const task = await runReleaseTask(ecs, { ecs: service.ecs, family: 'myproject_migrate_dev', container: 'migrate', command: ['./migrate', 'up'], startedBy: 'deploybridge/0123456789abcdef/0' }, 'eu-west-1');
  */
 export async function runReleaseTask(client: ECSClient, run: TaskRun, region: string, signal?: AbortSignal): Promise<RunningTask> {
+  const { DescribeServicesCommand, DescribeTaskDefinitionCommand, RunTaskCommand } = await import('../aws/ecs.js');
   const { cluster, service } = run.ecs;
   const described = await client.send(new DescribeServicesCommand({ cluster, services: [service] }), { abortSignal: signal });
   const placement = described.services?.[0];

@@ -200,11 +200,9 @@ describe('the batch response', () => {
   });
 
   it('a batch out of time says once which deployments it did not start, with the injected concurrency, and their records come back', async () => {
-    // Handlers, planning reads and targets load with import(); load those used here before clocks are faked.
-    await import('../../src/triggers/ssm.js');
-    await import('../../src/triggers/reads/ssm.js');
-    await import('../../src/targets/ecs.js');
-    await import('../../src/deploy/batch/run.js');
+    // The SDK's commands load with import() (the doors of src/aws/); load those used here before clocks are faked.
+    await import('../../src/aws/ecs.js');
+    await import('../../src/aws/ssmMetadata.js');
     vi.useFakeTimers();
     const { app, ecsMock, notifier, metrics } = testApp({}, { deployerOptions: { backoffBaseMs: 0, concurrency: 1 } });
     // Each UpdateService takes 4 s; the invocation has 3 s after the margin: one deployment starts, two do not.

@@ -158,14 +158,14 @@ describe('SDK code per route', () => {
     return [...staticClosure(lambda.meta, chunk as string)].flatMap((file) => Object.keys(outputs[file]?.inputs ?? {}));
   };
 
-  it('the ECS target loads no S3 (XML) or Lambda (REST-JSON) protocol code, though the SDK re-exports every protocol from one module', () => {
-    const inputs = loadedBy('src/targets/ecs.ts');
+  it('the ECS client loads no S3 (XML) or Lambda (REST-JSON) protocol code, though the SDK re-exports every protocol from one module', () => {
+    const inputs = loadedBy('src/aws/ecs.ts');
     expect(inputs.some((input) => input.includes('@aws-sdk/core/dist-es/submodules/protocols/json/AwsJson1_1Protocol.js'))).toBe(true);
     expect(inputs.filter((input) => /protocols\/(xml|query|cbor)\/|AwsRestJsonProtocol|HttpBindingProtocol/.test(input))).toEqual([]);
   });
 
-  it('the S3 reads load the XML protocol', () => {
-    expect(loadedBy('src/triggers/reads/s3.ts').some((input) => input.includes('protocols/xml/AwsRestXmlProtocol.js'))).toBe(true);
+  it('the S3 client loads the XML protocol', () => {
+    expect(loadedBy('src/aws/s3.ts').some((input) => input.includes('protocols/xml/AwsRestXmlProtocol.js'))).toBe(true);
   });
 });
 

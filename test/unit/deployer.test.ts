@@ -22,13 +22,11 @@ function fact(notification: { facts: Array<[string, string]> } | undefined, labe
 const throttled = () => awsError('ThrottlingException', 'client', 400);
 
 describe('deployer: retries, backoff, timeout', () => {
-  // Handlers, planning reads and targets load with import(); load those used here before clocks are faked.
+  // The SDK's commands load with import() (the doors of src/aws/); load those used here before clocks are faked.
   beforeAll(async () => {
-    await import('../../src/triggers/ssm.js');
-    await import('../../src/triggers/s3.js');
-    await import('../../src/triggers/reads/ssm.js');
-    await import('../../src/triggers/reads/s3.js');
-    await import('../../src/targets/ecs.js');
+    await import('../../src/aws/ecs.js');
+    await import('../../src/aws/ssmMetadata.js');
+    await import('../../src/aws/s3.js');
   });
   let output: ReturnType<typeof captureOutput>;
   beforeEach(() => {

@@ -317,8 +317,9 @@ describe('Lambda deploy: the blue/green sequence', () => {
 
   describe('conflicts (ResourceConflictException: an update in progress)', () => {
     beforeAll(async () => {
-      // Handlers load with import(); load the one used here before clocks are faked.
-      await import('../../src/triggers/s3.js');
+      // The Lambda target and the SDK's commands load with import(); load those used here before clocks are faked.
+      await import('../../src/targets/lambda/index.js');
+      await import('../../src/aws/lambda.js');
     });
 
     it('retries the call with exponential backoff (base, 2×base) and goes on', async () => {

@@ -1,7 +1,9 @@
 /**
  * src/aws/ is the only door to the SDK: a module elsewhere that loads an SDK package (a value or
  * dynamic import) would bypass what the doors choose (the client and commands used, loaded on first
- * use). Type-only imports load nothing and are allowed anywhere.
+ * use). Type-only imports load nothing and are allowed anywhere. And the doors are opened with
+ * import(): the SDK's code loads with a route's first call to it, while deploybridge's own code
+ * loads with the handler (few files: each file a cold start loads costs CPU of its own).
  */
 import { describe, expect, it } from 'vitest';
 import { parseImports, sourceImports } from '../helpers/importGraph.js';
@@ -28,5 +30,45 @@ describe('the doors to the SDK (src/aws/)', () => {
       ['src/aws/dynamodb.ts', parseImports("export { DynamoDBClient } from '@aws-sdk/client-dynamodb';")],
     ]);
     expect(bypasses(imports)).toEqual(['src/following/store.ts: @aws-sdk/client-dynamodb', 'src/deploy/lazy.ts: @smithy/core']);
+  });
+});
+
+/** Modules outside src/aws/ that import a door's values statically (the offline tools aside). */
+function staticDoorImporters(graph: ReturnType<typeof sourceImports>): string[] {
+  const isDoor = (file: string | undefined) => file !== undefined && file.startsWith('src/aws/') && file !== 'src/aws/clients.ts';
+  const offline = (file: string) => file.startsWith('src/local/') || file.startsWith('src/verify/');
+  return [...graph]
+    .filter(
+      ([file, imports]) => !file.startsWith('src/aws/') && !offline(file) && imports.some((i) => i.kind === 'value' && isDoor(i.file)),
+    )
+    .map(([file]) => file)
+    .sort();
+}
+
+describe('the doors are opened with import()', () => {
+  it("a module takes an SDK client's commands with import(); those that import a door are SDK adapters, themselves loaded with import()", () => {
+    const graph = sourceImports();
+    const adapters = staticDoorImporters(graph);
+    expect(adapters).toEqual([
+      'src/deploy/idempotency/powertools.ts',
+      'src/following/dynamodb.ts',
+      'src/targets/lambda/alias.ts',
+      'src/targets/lambda/release.ts',
+      'src/targets/lambda/session.ts',
+      'src/targets/lambda/smoke.ts',
+      'src/targets/lambda/update.ts',
+      'src/targets/lambda/wait.ts',
+    ]);
+    // The Lambda target is one adapter, a folder of modules that import each other.
+    const unit = (file: string) => (file.startsWith('src/targets/lambda/') ? 'src/targets/lambda/' : file);
+    const adapterUnits = new Set(adapters.map(unit));
+    const loadedStatically = [...graph].flatMap(([file, imports]) =>
+      file.startsWith('src/local/') || file.startsWith('src/verify/')
+        ? []
+        : imports
+            .filter((i) => i.kind === 'value' && i.file !== undefined && adapterUnits.has(unit(i.file)) && unit(i.file) !== unit(file))
+            .map((i) => `${file} -> ${i.file}`),
+    );
+    expect(loadedStatically).toEqual([]);
   });
 });

@@ -2,13 +2,7 @@
  * ECR reads the ECR and manual routes make while planning: what an image is (its tags, size, push
  * time, scan status and severity counts) and, when the scan gate refuses it, its worst findings.
  */
-import {
-  DescribeImagesCommand,
-  DescribeImageScanFindingsCommand,
-  type ECRClient,
-  type EnhancedImageScanFinding,
-  type ImageScanFinding,
-} from '../../aws/ecr.js';
+import type { ECRClient, EnhancedImageScanFinding, ImageScanFinding } from '../../aws/ecr.js';
 import { ECR_SCAN_LIMITS, FINDING_SEVERITIES } from '../../config/constants.js';
 import type { ImageSummary, ScanFinding } from '../trigger.js';
 
@@ -55,6 +49,7 @@ function enhancedFinding(finding: EnhancedImageScanFinding): ScanFinding {
 export function createEcrReads(client: ECRClient): EcrReads {
   return {
     async describeImage(repository, image) {
+      const { DescribeImagesCommand } = await import('../../aws/ecr.js');
       const imageId = 'digest' in image ? { imageDigest: image.digest } : { imageTag: image.tag };
       const { imageDetails } = await client.send(new DescribeImagesCommand({ repositoryName: repository, imageIds: [imageId] }));
       const detail = imageDetails?.[0];
@@ -78,6 +73,7 @@ export function createEcrReads(client: ECRClient): EcrReads {
     },
 
     async topFindings(repository, digest, limit) {
+      const { DescribeImageScanFindingsCommand } = await import('../../aws/ecr.js');
       const findings: ScanFinding[] = [];
       let nextToken: string | undefined;
       for (let page = 0; page < ECR_SCAN_LIMITS.findingPages; page++) {

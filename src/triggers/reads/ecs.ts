@@ -2,7 +2,7 @@
  * The ECS read the ECR and manual routes make while planning: the task definition a service would
  * deploy (its latest ACTIVE revision, or the revision asked for) and the images its containers run.
  */
-import { DescribeTaskDefinitionCommand, type ECSClient } from '../../aws/ecs.js';
+import type { ECSClient } from '../../aws/ecs.js';
 
 /** A task definition as the ECR route needs it: its ARN and the images its containers run. */
 export interface TaskDefinitionImages {
@@ -25,6 +25,7 @@ export interface EcsReads {
 export function createEcsReads(client: ECSClient): EcsReads {
   return {
     async latestTaskDefinition(family) {
+      const { DescribeTaskDefinitionCommand } = await import('../../aws/ecs.js');
       const { taskDefinition } = await client.send(new DescribeTaskDefinitionCommand({ taskDefinition: family }));
       return {
         arn: taskDefinition?.taskDefinitionArn ?? family,

@@ -2,7 +2,7 @@
  * The Lambda read the ECR route makes while planning: whether a function is an image function, and
  * which image it is configured with.
  */
-import { GetFunctionCommand, type LambdaClient } from '../../aws/lambda.js';
+import type { LambdaClient } from '../../aws/lambda.js';
 
 /** The image a function is configured with, as the ECR route needs it. */
 export interface FunctionImage {
@@ -26,6 +26,7 @@ export interface LambdaReads {
 export function createLambdaReads(client: LambdaClient): LambdaReads {
   return {
     async functionImage(functionName) {
+      const { GetFunctionCommand } = await import('../../aws/lambda.js');
       const { Configuration, Code } = await client.send(new GetFunctionCommand({ FunctionName: functionName }));
       // Only the package type and image are kept: GetFunction also returns a presigned code URL and the environment.
       return { packageType: Configuration?.PackageType ?? 'Zip', imageUri: Code?.ImageUri };

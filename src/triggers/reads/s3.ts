@@ -2,7 +2,7 @@
  * S3 reads the S3 route makes while planning: an object's content (one version, bounded in size)
  * and the version before it. Nothing here interprets the content.
  */
-import { GetObjectCommand, ListObjectVersionsCommand, type S3Client } from '../../aws/s3.js';
+import type { S3Client } from '../../aws/s3.js';
 import { ENV_FILE_LIMITS } from '../../config/constants.js';
 
 /** An object version, as far as the bucket says. */
@@ -48,6 +48,7 @@ interface Body {
 export function createS3Reads(client: S3Client): S3Reads {
   return {
     async readObject({ bucket, key, versionId }, limit) {
+      const { GetObjectCommand } = await import('../../aws/s3.js');
       const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
       const body = answer.Body as Body | undefined;
       const announced = answer.ContentLength ?? 0;
@@ -61,6 +62,7 @@ export function createS3Reads(client: S3Client): S3Reads {
     },
 
     async previousVersion(bucket, key, versionId) {
+      const { ListObjectVersionsCommand } = await import('../../aws/s3.js');
       let seen = false;
       let markers: { KeyMarker?: string; VersionIdMarker?: string } = {};
       for (let page = 0; page < ENV_FILE_LIMITS.versionPages; page++) {

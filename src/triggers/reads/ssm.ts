@@ -2,7 +2,7 @@
  * The SSM read the SSM route makes while planning: who changed a parameter last, and its version.
  * Metadata only — `DescribeParameters` never returns a value.
  */
-import { DescribeParametersCommand, type SSMClient } from '../../aws/ssmMetadata.js';
+import type { SSMClient } from '../../aws/ssmMetadata.js';
 
 /** What Parameter Store says about a parameter's last change. */
 export interface ParameterChange {
@@ -26,6 +26,7 @@ export interface SsmReads {
 export function createSsmReads(client: SSMClient): SsmReads {
   return {
     async parameterChange(name) {
+      const { DescribeParametersCommand } = await import('../../aws/ssmMetadata.js');
       const { Parameters } = await client.send(
         new DescribeParametersCommand({ ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: [name] }] }),
       );
