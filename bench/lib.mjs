@@ -23,44 +23,43 @@ export const BUDGETS = {
   // A route that calls AWS over its SDK floor: the same clients making the same calls and nothing
   // else, the SDK bundled as the Lambda bundle takes it (bench/floors.mjs). The SDK's own cost is
   // not deploybridge's to cut (ECSClient and one UpdateService alone cost over 3x a bare
-  // `node -e ''`); what deploybridge adds on top is. Measured: 1.36x to 1.53x in CPU time; with
-  // approvals, release order, claims and the channels merged, 1.70x to 1.81x: the manual route
-  // loads 219 KB of code besides the SDK (was 163 KB), releases, approvals and every channel's
-  // renderer included whether configured or not. Loading those only when configured was measured
-  // (with import()): 39 KB less code per route, but 10 more files (each import() is an esbuild entry
-  // point, and the modules it shares split into chunks of their own), a 16 KB larger zip and no less
-  // CPU time (1.5% more, 40 paired cold manual routes), so the budget holds the line where it is.
-  routeToFloorRatio: 1.95,
+  // `node -e ''`); what deploybridge adds on top is. Measured in CPU time: 1.36x to 1.53x; 1.70x to
+  // 1.88x once approvals, release order, claims, the channels and the lifecycle hook were merged.
+  // Then 1.45x to 1.61x (`--check`, load average 1.5): what costs is less the bytes a route loads
+  // than the files (each costs resolving, reading, compiling, linking and its source map: the manual
+  // route's code as one file ran 11 ms less CPU, and 6 MB less RSS). A route loaded 30 to 46 files,
+  // one per combination of the 34 entry points esbuild split the code by; the SDK's doors (src/aws/)
+  // are now the only import() besides the entry's two, and the manual route loads 18 files. The zod
+  // schemas are built on first use (src/shared/schema.ts): 6% of the CPU to the first write.
+  routeToFloorRatio: 1.8,
   // …and over its naive floor: the same calls with the SDK as it bundles by default (default
   // credential chain, every schema): a whole route against a bare SDK call set up the usual way.
-  // Measured: 1.19x to 1.35x in CPU time; 1.65x with the features above (the same regression).
-  routeToNaiveFloorRatio: 1.8,
+  // Measured: 1.19x to 1.35x in CPU time; 1.64x with the features above; then 1.31x to 1.43x.
+  routeToNaiveFloorRatio: 1.6,
   // The same two ratios up to the first AWS write (the process's CPU time when its first write
   // request started, paired by round): what a cold start costs before the deployment starts, the
   // figure a user feels, without the wording and Slack delivery that follow the write. Measured
-  // with the rollout hooks and the zip cuts merged (`--check`, load average 6 to 7 on 2 cores):
-  // 1.57x to 1.83x over the floors (the whole invocation: 1.66x to 1.85x), 1.34x to 1.49x over the
-  // naive ones (1.44x to 1.53x); the manual route is the slowest, so the same limits. Far from the
-  // issue's 1.25x and 1.0x: a route still loads about 225 KB of deploybridge's code in 39 to 46
-  // files where a floor loads one, and zod's module, the schemas and the configuration's parse took
-  // 24 ms of CPU on that machine (a bundle of them alone, before the first write of every route).
-  firstWriteCpuToFloorRatio: 1.95,
-  firstWriteCpuToNaiveFloorRatio: 1.8,
+  // 1.57x to 1.86x over the floors, 1.34x to 1.62x over the naive ones; then (as above) 1.37x to
+  // 1.57x and 1.19x to 1.37x, the manual route the slowest. Short of the issue's 1.25x and 1.0x:
+  // `npm run bench:profile -- --until-first-write` shows where the rest goes (compiling the loaded
+  // modules, zod, the source maps, garbage collection).
+  firstWriteCpuToFloorRatio: 1.75,
+  firstWriteCpuToNaiveFloorRatio: 1.55,
   // 367.2 KB with approvals, release order, claims and the ECS lifecycle hook (CloudWatch); 286.0 KB
   // since build.mjs cut what no route uses: source maps by line without columns (229 KB to 54 KB of
   // maps, 51 KB of the zip), each SDK command registering only the errors its operation throws (SSM's
   // 140 error classes: 10 KB), no JMESPath in Powertools Idempotency (7 KB), no JavaScript hashes Node
-  // has (3 KB), each file deflated by zlib instead of fflate (10 KB). Short of the issue's 250 KB:
-  // deploybridge's own code is 87 KB of the zip, the SDK 131 KB (@smithy/core 42), Powertools, zod
-  // and middy 29, the maps 19, the zip's headers of 129 files 20. Then 303.9 KB with pause hooks,
-  // Roll back from Slack and the hook's lines in the deployment's thread (their code, 12 chunks, the
-  // four ECS service-deployment commands and their models: 18 KB).
-  zipBytes: 312 * KB,
+  // has (3 KB), each file deflated by zlib instead of fflate (10 KB); 303.9 KB with pause hooks and
+  // Roll back from Slack. Then 262.0 KB in 37 files instead of 92: each file deflated alone compresses
+  // less, and has headers of its own. Short of the issue's 250 KB: the SDK is 130 KB of it,
+  // deploybridge's own code 77 KB, Powertools, zod and middy 30, the source maps 15, the headers 7.
+  zipBytes: 272 * KB,
   initCodeBytes: 60 * KB,
   // Bare `node` is 39 MB; the heaviest route measured 58 to 59 MB, 1.6 MB of it the source maps;
   // 60.9 to 61.4 MB with approvals, release order and claims merged; 62.3 MB (the S3 route, whose
-  // own floor is 56 MB) with the lifecycle hook, at a load average of 7 to 8.
-  rssBytes: 64 * MB,
+  // own floor is 56 MB) with the lifecycle hook, at a load average of 7 to 8. Then 58.7 MB (the S3
+  // route; its floor 54.8 MB) with fewer files per route.
+  rssBytes: 62 * MB,
 };
 
 export const TARGETS = {

@@ -33,9 +33,13 @@ beforeAll(async () => {
   };
   options.set('start', await help((print) => runLocal(['--help'], {}, print)));
   options.set('verify', await help((print) => runVerify(['--help'], {}, print)));
-  // bench.mjs documents its options in its header comment, one ` *   --name …` line each.
-  const header = readFileSync('bench/bench.mjs', 'utf8').split('*/')[0] ?? '';
-  options.set('bench', new Set([...header.matchAll(/^ \*\s+(--[a-z][\w-]*)/gm)].map((m) => m[1] as string)));
+  // bench.mjs and profile.mjs document their options in their header comments, one ` *   --name …` line each.
+  const headerOptions = (file: string) => {
+    const header = readFileSync(file, 'utf8').split('*/')[0] ?? '';
+    return new Set([...header.matchAll(/^ \*\s+(--[a-z][\w-]*)/gm)].map((m) => m[1] as string));
+  };
+  options.set('bench', headerOptions('bench/bench.mjs'));
+  options.set('bench:profile', headerOptions('bench/profile.mjs'));
   options.set('docs:terraform', flags(TERRAFORM_DOCS_USAGE));
   options.set('figures', flags(FIGURES_USAGE));
   options.set('bench:docs', flags(BENCH_DOCS_USAGE));
