@@ -3,6 +3,7 @@
  * value, or as the name of an SSM SecureString read at run time. Once read, a secret is remembered
  * by {@link rememberSecretValues}, so {@link redact} masks it wherever it would appear.
  */
+import { NOTIFICATION_DEFAULTS } from '../config/constants.js';
 import { rememberSecretValues } from './redact.js';
 
 /** A secret given as a value, or as the name of an SSM SecureString read on first use. */
@@ -37,7 +38,7 @@ export function secretSource(secret: Secret): () => Promise<string> {
   // Messages sent together wait for one read; Powertools caches the value for the next ones.
   let reading: Promise<string> | undefined;
   const read = async () => {
-    const value = await (await import('../aws/ssmParameter.js')).readSecureString(parameter);
+    const value = await (await import('../aws/ssmParameter.js')).readSecureString(parameter, NOTIFICATION_DEFAULTS.secretMaxAgeSeconds);
     rememberSecretValues([value]);
     return value;
   };

@@ -1,12 +1,12 @@
 /**
  * The deployment targets of one container, on the container's shared SDK clients. Each target is
- * created on first use, with its SDK client. The Lambda target's module (13 KB) loads then too,
- * only on the routes that deploy a function; the ECS target's is small and loads with the registry.
+ * created on first use, with its SDK client (whose code loads then, on the routes that deploy to it).
  */
 import type { AwsClients } from '../aws/clients.js';
 import { once } from '../shared/concurrency.js';
 import type { TargetRegistry } from './contract.js';
 import { createEcsTarget } from './ecs.js';
+import { createLambdaTarget } from './lambda/index.js';
 
 /**
  * The targets on the container's clients.
@@ -18,6 +18,6 @@ import { createEcsTarget } from './ecs.js';
 export function createAwsTargets(clients: AwsClients): TargetRegistry {
   return {
     ecs: once(async () => createEcsTarget(await clients.ecs())),
-    lambda: once(async () => (await import('./lambda/index.js')).createLambdaTarget(await clients.lambda())),
+    lambda: once(async () => createLambdaTarget(await clients.lambda())),
   };
 }

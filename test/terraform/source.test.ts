@@ -41,6 +41,8 @@ beforeAll(() => {
       "import { getParameter } from '@aws-lambda-powertools/parameters/ssm';",
       'export async function deploy() {',
       "  await new ECSClient({}).send(new Update({ service: 's' }));",
+      "  const sdk = await import('./aws/ecs.js');",
+      "  await new ECSClient({}).send(new sdk.DescribeServicesCommand({ services: ['s'] }));",
       '  const lambda = new LambdaClient({});',
       "  await lambda.send(new InvokeCommand({ FunctionName: 'f' }));",
       "  await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'f', S3Bucket: 'b', S3Key: 'k' }));",
@@ -49,7 +51,7 @@ beforeAll(() => {
       '}',
     ].join('\n'),
   );
-  write('aws/ecs.ts', "export { ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';\n");
+  write('aws/ecs.ts', "export { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';\n");
   // Imported for its types only: no code of it is in the bundle.
   write(
     'settings.ts',
@@ -88,10 +90,11 @@ describe('scan of the Lambda sources', () => {
     expect(reads.get('SOME_CONFIG')?.literalDefault).toBeUndefined();
   });
 
-  it('derives the IAM actions: commands (also re-exported and renamed), waiters, libraries, implied S3 reads', () => {
+  it('derives the IAM actions: commands (also re-exported, renamed, or sent from a module object), waiters, libraries, implied S3 reads', () => {
     const calls = awsCalls(files);
     expect(calls.problems).toEqual([]);
     expect([...calls.actions.keys()].sort()).toEqual([
+      'ecs:DescribeServices', // new sdk.DescribeServicesCommand
       'ecs:UpdateService',
       'lambda:GetFunction', // waitUntilFunctionUpdatedV2 polls GetFunction
       'lambda:InvokeFunction', // InvokeCommand

@@ -287,7 +287,8 @@ export function awsCalls(files: SourceFile[]): AwsCalls {
   }
   // `import { UpdateServiceCommand as Update } from './aws/ecs.js'`: the local name of a command.
   const original = new Map(imports.filter((i) => i.local !== i.name).map((i) => [i.local, i.name]));
-  for (const m of all.matchAll(/\bnew\s+(\w+)\s*\(/g)) {
+  // `new UpdateServiceCommand(…)`, or through a module object: `new session.sdk.UpdateAliasCommand(…)`.
+  for (const m of all.matchAll(/\bnew\s+(?:[\w$]+\.)*(\w+)\s*\(/g)) {
     const local = m[1] as string;
     const name = original.get(local) ?? local;
     if (!name.endsWith('Command')) continue;

@@ -3,7 +3,7 @@
  * pointed to before (`deploybridge previous_version=12; <why>`), written in the same `UpdateAlias`
  * call that moves it, so the record can never disagree with the move. A rollback reads it back.
  */
-import { UpdateAliasCommand, type GetAliasCommandOutput } from '../../aws/lambda.js';
+import type { GetAliasCommandOutput } from '../../aws/lambda.js';
 import { LAMBDA_DEFAULTS } from '../../config/constants.js';
 import { truncate } from '../../shared/text.js';
 import { DeploymentError } from '../../shared/errors.js';
@@ -74,7 +74,7 @@ export async function moveAlias(
         session.progress.fromVersion = now;
       }
       const input = updateAliasInput(session, alias, toVersion, from);
-      return session.client.send(new UpdateAliasCommand(input), { abortSignal: session.context.signal });
+      return session.client.send(new session.sdk.UpdateAliasCommand(input), { abortSignal: session.context.signal });
     },
     (error) => {
       stale = isStale(error);

@@ -45,7 +45,8 @@ export function createLambdaTarget(client: LambdaClient, options: Partial<Lambda
   return {
     reportsCompletion: true,
     async prepare(request, context) {
-      const session = new Session(client, settings, request, context);
+      // The SDK's commands load with the client, on the first deployment of a function (src/aws/ is the only lazy boundary).
+      const session = new Session(client, await import('../../aws/lambda.js'), settings, request, context);
       try {
         return await prepareVerb(session);
       } catch (error) {

@@ -7,7 +7,7 @@
  * Calls, with an alias: GetFunctionConfiguration → GetAlias → [wait while an update is in progress]
  * → the update → wait → PublishVersion → [wait until the version is Active] → Invoke → UpdateAlias.
  */
-import { PublishVersionCommand, type FunctionConfiguration, type GetAliasCommandOutput } from '../../aws/lambda.js';
+import type { FunctionConfiguration, GetAliasCommandOutput } from '../../aws/lambda.js';
 import { LAMBDA_DEFAULTS } from '../../config/constants.js';
 import { DeploymentError } from '../../shared/errors.js';
 import type { LambdaChange } from '../../triggers/requests.js';
@@ -45,7 +45,7 @@ async function publish(session: Session, fromVersion: string): Promise<{ version
     'PublishVersion',
     async () => {
       if (stale) await session.readConfiguration();
-      return session.client.send(new PublishVersionCommand(publishInput(session, session.revisionId)), {
+      return session.client.send(new session.sdk.PublishVersionCommand(publishInput(session, session.revisionId)), {
         abortSignal: session.context.signal,
       });
     },

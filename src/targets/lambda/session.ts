@@ -4,13 +4,8 @@
  * remembered for masking (src/shared/redact.ts).
  * The verbs (release.ts, promote.ts, rollback.ts) are written on it.
  */
-import {
-  GetAliasCommand,
-  GetFunctionConfigurationCommand,
-  type FunctionConfiguration,
-  type GetAliasCommandOutput,
-  type LambdaClient,
-} from '../../aws/lambda.js';
+import type * as LambdaDoor from '../../aws/lambda.js';
+import type { FunctionConfiguration, GetAliasCommandOutput, LambdaClient } from '../../aws/lambda.js';
 import { DeploymentError, errorFields, errorName } from '../../shared/errors.js';
 import { MetricName } from '../../shared/observability.js';
 import type { LambdaDeployment } from '../../triggers/requests.js';
@@ -35,6 +30,9 @@ export const isStale = (error: unknown) => errorName(error) === 'PreconditionFai
 /** A guarded write retries on a conflict, and on a stale revision once it has read the function or alias again. */
 export const isConflictOrStale = (error: unknown) => isUpdateConflict(error) || isStale(error);
 
+/** The Lambda SDK's commands and waiters (src/aws/lambda.ts), loaded with the client: a session is given them. */
+export type LambdaSdk = typeof LambdaDoor;
+
 export class Session {
   readonly fn: string;
   readonly alias: string | undefined;
@@ -45,6 +43,7 @@ export class Session {
 
   constructor(
     readonly client: LambdaClient,
+    readonly sdk: LambdaSdk,
     readonly options: LambdaTargetOptions,
     readonly request: LambdaDeployment,
     readonly context: TargetContext,
@@ -56,7 +55,7 @@ export class Session {
   /** `GetFunctionConfiguration` of `$LATEST` (remembering its revision) or of a version. */
   async readConfiguration(qualifier?: string): Promise<FunctionConfiguration> {
     const input = qualifier === undefined ? { FunctionName: this.fn } : { FunctionName: this.fn, Qualifier: qualifier };
-    const configuration = await this.client.send(new GetFunctionConfigurationCommand(input), { abortSignal: this.context.signal });
+    const configuration = await this.client.send(new this.sdk.GetFunctionConfigurationCommand(input), { abortSignal: this.context.signal });
     if (qualifier === undefined) this.revisionId = configuration.RevisionId;
     // Masked wherever they could appear: smoke-test responses, AWS error messages.
     rememberSecretValues(Object.values(configuration.Environment?.Variables ?? {}));
@@ -64,7 +63,7 @@ export class Session {
   }
 
   async readAlias(name: string): Promise<GetAliasCommandOutput> {
-    return this.client.send(new GetAliasCommand({ FunctionName: this.fn, Name: name }), { abortSignal: this.context.signal });
+    return this.client.send(new this.sdk.GetAliasCommand({ FunctionName: this.fn, Name: name }), { abortSignal: this.context.signal });
   }
 
   /** The alias; versions and rollbacks move one, so without it they cannot run. */

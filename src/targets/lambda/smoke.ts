@@ -4,7 +4,6 @@
  * same key of the JSON response. What people see of a response is redacted and trimmed.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { InvokeCommand } from '../../aws/lambda.js';
 import { LAMBDA_DEFAULTS } from '../../config/constants.js';
 import { SmokeTestFailedError } from '../../shared/errors.js';
 import { knownSecretValues } from '../../shared/redact.js';
@@ -89,7 +88,7 @@ export function describeSmokeTest(session: Session, qualifier: string): string[]
 export async function smokeTest(session: Session, qualifier: string): Promise<SmokeTestOutcome> {
   const test = session.request.lambda.smokeTest;
   if (test === undefined) return 'not_configured';
-  const response = await session.client.send(new InvokeCommand(invokeInput(session, qualifier, JSON.stringify(test.payload))), {
+  const response = await session.client.send(new session.sdk.InvokeCommand(invokeInput(session, qualifier, JSON.stringify(test.payload))), {
     abortSignal: session.context.signal,
   });
   const text = response.Payload === undefined ? '' : new TextDecoder().decode(response.Payload);

@@ -6,7 +6,7 @@
  * every other variable is sent back as read) but never logged or described: a dry run shows how
  * many variables are kept, not their values.
  */
-import { UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, type FunctionConfiguration } from '../../aws/lambda.js';
+import type { FunctionConfiguration } from '../../aws/lambda.js';
 import { CONFIG_REVISION_VARIABLE } from '../../config/constants.js';
 import { DeploymentError } from '../../shared/errors.js';
 import { parseImage } from '../../config/images.js';
@@ -88,13 +88,15 @@ export async function applyUpdate(session: Session, change: FunctionUpdate, curr
           Environment: { Variables: variablesWithRevision(session, configuration, change.revision) },
           RevisionId: configuration.RevisionId,
         };
-        return session.client.send(new UpdateFunctionConfigurationCommand(input), { abortSignal: signal });
+        return session.client.send(new session.sdk.UpdateFunctionConfigurationCommand(input), { abortSignal: signal });
       },
       isConflictOrStale,
     );
   } else {
     const input = codeInput(session, change);
-    await session.change('UpdateFunctionCode', () => session.client.send(new UpdateFunctionCodeCommand(input), { abortSignal: signal }));
+    await session.change('UpdateFunctionCode', () =>
+      session.client.send(new session.sdk.UpdateFunctionCodeCommand(input), { abortSignal: signal }),
+    );
   }
   session.context.log.info(`lambda ${change.kind === 'config_revision' ? 'configuration' : 'code'} update sent`, { change: change.kind });
 }

@@ -4,7 +4,7 @@
  * A waiter's error embeds the whole last response (a `GetFunction` response holds the function's
  * environment), so it is never passed on, not even as a `cause`: the status is read again instead.
  */
-import { waitUntilFunctionUpdatedV2, waitUntilPublishedVersionActive, type GetFunctionCommandOutput } from '../../aws/lambda.js';
+import type { GetFunctionCommandOutput } from '../../aws/lambda.js';
 import { DeploymentError, errorName } from '../../shared/errors.js';
 import { redact } from '../../shared/redact.js';
 import type { Session } from './session.js';
@@ -39,7 +39,7 @@ function timedOut(session: Session, what: string): DeploymentError {
  */
 export async function waitForUpdate(session: Session, phase: 'before' | 'after'): Promise<GetFunctionCommandOutput | undefined> {
   try {
-    const { final } = await waitUntilFunctionUpdatedV2(waiterConfiguration(session), { FunctionName: session.fn });
+    const { final } = await session.sdk.waitUntilFunctionUpdatedV2(waiterConfiguration(session), { FunctionName: session.fn });
     session.revisionId = final?.Configuration?.RevisionId ?? session.revisionId;
     return final;
   } catch (error) {
@@ -60,7 +60,7 @@ export async function waitForUpdate(session: Session, phase: 'before' | 'after')
 /** Waits until a published version is Active (`waitUntilPublishedVersionActive`). */
 export async function waitForVersion(session: Session, version: string): Promise<void> {
   try {
-    await waitUntilPublishedVersionActive(waiterConfiguration(session), { FunctionName: session.fn, Qualifier: version });
+    await session.sdk.waitUntilPublishedVersionActive(waiterConfiguration(session), { FunctionName: session.fn, Qualifier: version });
   } catch (error) {
     if (isWaiterTimeout(error)) throw timedOut(session, `version ${version} to become Active`);
     const configuration = await session.readConfiguration(version);
