@@ -8,6 +8,7 @@
  *   --until-first-write  only what ran before the first AWS write request started
  *   --inclusive          time with the item anywhere on the stack (default: self time)
  *   --top N              rows printed (default 40)
+ *   --functions ROW      split that row by function (e.g. `--functions zod`, `--functions src/config/config.ts`)
  *   --dist DIR           profile this build (default: the bundle built again without minifying, so
  *                        each function is attributed to its module)
  *   --node PATH          the node binary the samples run on (default: the one running this)
@@ -16,7 +17,9 @@
  * above it names (a package, or a file of src/); a frame of Node's own code to its subsystem
  * (`node:internal/modules/esm/utils` is compiling the modules loaded, `node:internal/bootstrap/realm`
  * loading Node's built-ins, `node:internal/source_map` reading source maps); V8's own entries as they
- * are (`(garbage collector)`, `(program)`). Milliseconds are per sample, sampled every 50 µs.
+ * are (`(garbage collector)`, `(program)`). Milliseconds are per sample, sampled every 50 µs. The
+ * build is not minified, so compiling the modules costs more here than in the bundle: measure a
+ * change's effect with `npm run bench`, find where to look with this.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -30,7 +33,16 @@ import { requestOperation, startStub } from './stub.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 function parseArgs(argv) {
-  const options = { route: 'manual', runs: 10, untilFirstWrite: false, inclusive: false, top: 40, dist: undefined, node: process.execPath };
+  const options = {
+    route: 'manual',
+    runs: 10,
+    untilFirstWrite: false,
+    inclusive: false,
+    top: 40,
+    functions: undefined,
+    dist: undefined,
+    node: process.execPath,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const number = () => {
@@ -43,6 +55,7 @@ function parseArgs(argv) {
     else if (arg === '--until-first-write') options.untilFirstWrite = true;
     else if (arg === '--inclusive') options.inclusive = true;
     else if (arg === '--top') options.top = number();
+    else if (arg === '--functions') options.functions = String(argv[++i]);
     else if (arg === '--dist') options.dist = resolve(String(argv[++i]));
     else if (arg === '--node') options.node = resolve(String(argv[++i]));
     else throw new Error(`unknown option ${arg} (see the header of bench/profile.mjs)`);
@@ -98,10 +111,14 @@ function moduleLines(file) {
   };
 }
 
-/** What a profile's call frame was running, as a row of the table. */
-function attribution(dist) {
+/** What a profile's call frame was running, as a row of the table (`split`: that row by function). */
+function attribution(dist, split) {
   const files = new Map();
-  return ({ url, lineNumber, functionName }) => {
+  const row = (frame) => {
+    const name = module(frame);
+    return name === split ? `${name} ${frame.functionName || '(anonymous)'}:${frame.lineNumber + 1}` : name;
+  };
+  const module = ({ url, lineNumber, functionName }) => {
     if (url === '') return functionName.startsWith('(') ? functionName : `(${functionName || 'anonymous'})`;
     if (url.startsWith('node:internal/')) return url.split('/').slice(0, 4).join('/');
     if (url.startsWith('node:')) return url.split('/')[0];
@@ -111,6 +128,7 @@ function attribution(dist) {
     if (!files.has(file)) files.set(file, moduleLines(file));
     return files.get(file)(lineNumber);
   };
+  return row;
 }
 
 async function main() {
@@ -134,7 +152,7 @@ async function main() {
       firstWrites.push(await sample(options, join(dist, 'index.mjs'), route.event, env, join(profiles, String(i))));
     }
     const totals = new Map();
-    const rowOf = attribution(dist);
+    const rowOf = attribution(dist, options.functions);
     for (let i = 0; i < options.runs; i++) {
       const [file] = readdirSync(join(profiles, String(i)));
       const untilUs = options.untilFirstWrite ? firstWrites[i] : undefined;
