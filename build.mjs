@@ -1,7 +1,7 @@
 // Bundles the Lambda: dist/index.mjs (ESM, SDK bundled and tree-shaken, minified, source maps) with
-// one chunk per route, loaded on first use, and the deployable dist/deploybridge-<version>.zip (the
-// version of package.json) with its SHA-256 in dist/deploybridge-<version>.zip.sha256 (sha256sum's
-// format). Prints the sizes.
+// the chunks of the two handlers and of each SDK client (src/aws/), loaded on first use, and the
+// deployable dist/deploybridge-<version>.zip (the version of package.json) with its SHA-256 in
+// dist/deploybridge-<version>.zip.sha256 (sha256sum's format). Prints the sizes.
 //
 // `node build.mjs` builds; the bench imports `bundleOptions`/`buildBundle` to build its eager
 // single-file reference with exactly the same settings.
@@ -498,7 +498,7 @@ async function main() {
     .reduce((sum, f) => sum + statSync(join(outdir, f)).size, 0);
   console.log(`dist/index.mjs        ${kb(statSync(join(outdir, 'index.mjs')).size)} (entry)`);
   console.log(`loaded at init        ${kb(atInit)} (entry + the chunks it imports statically)`);
-  console.log(`dist/**/*.mjs         ${kb(total)} (${code.length} files: entry, shared and per-route chunks)`);
+  console.log(`dist/**/*.mjs         ${kb(total)} (${code.length} files: entry, handlers, SDK clients and what they share)`);
   console.log(`dist/**/*.mjs.map     ${kb(maps)} (source maps of src/ code, in the zip)`);
   console.log(`dist/${ZIP_NAME} ${kb(zip.length)} (sha256 ${sha256}, in dist/${ZIP_NAME}.sha256)`);
 }
