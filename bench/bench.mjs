@@ -55,6 +55,7 @@ import {
   MB,
   median,
   pairedRatio,
+  positiveWholeNumber,
   quantile,
   staticClosure,
 } from './lib.mjs';
@@ -96,11 +97,7 @@ function parseArgs(argv) {
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const number = () => {
-      const value = Number(argv[++i]);
-      if (!Number.isInteger(value) || value < 1) throw new Error(`${arg} needs a positive whole number`);
-      return value;
-    };
+    const number = () => positiveWholeNumber(arg, argv[++i]);
     if (arg === '--check') options.check = true;
     else if (arg === '--markdown') options.markdown = true;
     else if (arg === '--runs') options.runs = number();

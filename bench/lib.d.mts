@@ -105,3 +105,4 @@ export declare function addProfile(
   rowOf: (frame: CpuProfile['nodes'][number]['callFrame']) => string,
   options: { inclusive: boolean; untilUs: number | undefined },
 ): void;
+export declare function positiveWholeNumber(arg: string, text: string | undefined): number;

@@ -392,3 +392,16 @@ export function addProfile(profile, totals, rowOf, { inclusive, untilUs }) {
     for (const row of rows) totals.set(row, (totals.get(row) ?? 0) + delta);
   });
 }
+
+/**
+ * The whole number at least 1 that follows option `arg` in a command line (`--runs 20`), or an
+ * error that says so.
+ *
+ * @example
+ * positiveWholeNumber('--runs', '20'); // 20
+ */
+export function positiveWholeNumber(arg, text) {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${arg} needs a positive whole number`);
+  return value;
+}

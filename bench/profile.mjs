@@ -26,7 +26,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { addProfile, firstWriteMs } from './lib.mjs';
+import { addProfile, firstWriteMs, positiveWholeNumber } from './lib.mjs';
 import { pushedImage, ROUTES, sampleEnv } from './routes.mjs';
 import { requestOperation, startStub } from './stub.mjs';
 
@@ -45,11 +45,7 @@ function parseArgs(argv) {
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const number = () => {
-      const value = Number(argv[++i]);
-      if (!Number.isInteger(value) || value < 1) throw new Error(`${arg} needs a positive whole number`);
-      return value;
-    };
+    const number = () => positiveWholeNumber(arg, argv[++i]);
     if (arg === '--route') options.route = String(argv[++i]);
     else if (arg === '--runs') options.runs = number();
     else if (arg === '--until-first-write') options.untilFirstWrite = true;

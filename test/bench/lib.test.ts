@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   addProfile,
+  positiveWholeNumber,
   type CpuProfile,
   accountFiles,
   BUDGETS,
@@ -188,5 +189,13 @@ describe('addProfile: a CPU profile added up by row', () => {
 
   it('samples after the cut are left out', () => {
     expect(totals({ inclusive: false, untilUs: 1020 })).toEqual({ compile: 20 });
+  });
+});
+
+describe('positiveWholeNumber: the number of an option', () => {
+  it('takes a whole number from 1, and says which option needs one otherwise', () => {
+    expect(positiveWholeNumber('--runs', '20')).toBe(20);
+    for (const text of ['0', '-1', '2.5', 'many', undefined])
+      expect(() => positiveWholeNumber('--runs', text)).toThrow('--runs needs a positive whole number');
   });
 });

@@ -11,25 +11,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sampleEnv } from '../../bench/routes.mjs';
 import { type Stub, startStub } from '../../bench/stub.mjs';
 import { buildBundle, LAMBDA_ENTRY_POINTS } from '../../build.mjs';
-
-/** The configuration of the sample events, as the bench runs them. */
-const SERVICE_CONFIG = {
-  api: [
-    { bucket: 'myproject-config-dev', key: 'api/.env' },
-    { bucket: 'myproject-config-dev', key: 'shared/.env' },
-  ],
-  worker: [{ bucket: 'myproject-config-dev', key: 'shared/.env' }],
-  backend: [{ bucket: 'myproject-config-dev', key: 'shared/.env' }],
-};
-const LAMBDA_CONFIG = {
-  thumbnailer: {
-    alias: 'live',
-    artifact: { bucket: 'myproject-artifacts', key: 'thumbnailer/lambda.zip' },
-    smoke_test: { payload: { ping: true }, expect: { statusCode: 200 } },
-  },
-};
 
 interface Route {
   event: string;
@@ -100,29 +84,9 @@ afterAll(async () => {
 });
 beforeEach(() => stub.reset());
 
-/** A Lambda-like environment: PATH, fake credentials from the environment, the stub as AWS and Slack. */
+/** The bench's Lambda-like environment (bench/routes.mjs): fake credentials from the environment, the stub as AWS and Slack. */
 function lambdaEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: dir,
-    TZ: 'UTC',
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-    AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
-    AWS_SESSION_TOKEN: 'test-session-token',
-    AWS_ENDPOINT_URL: stub.url,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_CONFIG_FILE: join(dir, 'no-aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-aws-credentials'),
-    AWS_LAMBDA_FUNCTION_NAME: 'deploybridge',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    PROJECT_NAME: 'myproject',
-    PROJECT_ENV: 'dev',
-    SERVICE_CONFIG: JSON.stringify(SERVICE_CONFIG),
-    LAMBDA_CONFIG: JSON.stringify(LAMBDA_CONFIG),
-    SLACK_WEBHOOK_URL: stub.slackUrl,
-    ...extra,
-  };
+  return sampleEnv(stub, dir, extra);
 }
 
 /** Runs bench/child.mjs on one event with the bundle; resolves with what the handler returned (its summary). */
