@@ -6,7 +6,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
-import type { HandleResult } from './app.js';
+import type { App, HandleResult } from './app.js';
 import { carryOutClick } from './clicks.js';
 import { createApp } from './createApp.js';
 import type { CarryOutResult } from '../interactions/carryOut.js';
@@ -21,7 +21,9 @@ import { publishMetrics, sharedRuntime } from './runtime.js';
 const runtime = sharedRuntime();
 const { config, configError, logger, metrics } = runtime;
 
-const app = config === undefined ? undefined : createApp(config, { log: logger, metrics });
+/** The container's App, composed with its first event (a handed-off click composes its own: ./clicks.ts). */
+let containerApp: App | undefined;
+const appOf = () => (config === undefined ? undefined : (containerApp ??= createApp(config, { log: logger, metrics })));
 
 /**
  * With an invalid configuration nothing is deployed and the invocation fails with the one-line list
@@ -30,6 +32,7 @@ const app = config === undefined ? undefined : createApp(config, { log: logger, 
  */
 async function handleEvent(event: unknown, context: Context): Promise<HandleResult | SQSBatchResponse | HookAnswer | CarryOutResult> {
   if (isHandOffEvent(event)) return carryOutClick(event, context, runtime);
+  const app = appOf();
   if (isLifecycleHookInvocation(event)) {
     if (app !== undefined) return app.handleHook(event, context);
     // ECS gets an answer, not an exception: a gate that cannot check does not let traffic through.
