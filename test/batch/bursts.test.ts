@@ -59,6 +59,16 @@ function claimClock(atSeconds = 60): ClaimClock & { waits: number[] } {
   };
 }
 
+/**
+ * A claim clock at T0 + `atSeconds` that moves a millisecond each time it is read, whatever the real
+ * time: for a test about the second a deployment started in, which a loaded machine (a slow first
+ * batch, loading its modules) must not move to the next one.
+ */
+function steppedClock(atSeconds = 60): ClaimClock {
+  let reads = 0;
+  return { now: () => T0 + atSeconds * 1000 + reads++, sleep: () => new Promise((resolve) => setImmediate(resolve)) };
+}
+
 /** The id of the `n`th deployment ECS starts (its answer lists an older one, ecs-svc/0000000000000000001, as ACTIVE). */
 const deploymentId = (n: number) => `ecs-svc/7${String(n).padStart(18, '0')}`;
 
@@ -211,7 +221,7 @@ describe('bursts of any size: one deployment per service however many batches', 
   });
 
   it('a change after the deployment started, or in the same second, deploys again', async () => {
-    const { app, ecsMock } = await burstApp();
+    const { app, ecsMock } = await burstApp({}, steppedClock());
     await app.handleBatch(sqsBatch([parameterChange('/dev/myproject/api/A', 5)]));
     // The deployment started at T0 + 60 s (and a little): a change at 60 s is in its second.
     await app.handleBatch(sqsBatch([parameterChange('/dev/myproject/api/B', 60)]));
