@@ -94,7 +94,8 @@ function moduleLines(file) {
   readFileSync(file, 'utf8')
     .split('\n')
     .forEach((line, index) => {
-      const match = /^\/\/ ((?:src|node_modules)\/\S+)$/.exec(line);
+      // The path is relative to where the build ran: `node_modules/…`, or `../other/node_modules/…` from a clone whose modules are linked.
+      const match = /^\/\/ (?:\S*?\/)??((?:src|node_modules)\/\S+)$/.exec(line);
       if (match !== null) starts.push([index, match[1]]);
     });
   return (line) => {
