@@ -49,7 +49,7 @@ export function buttonsOf(config: Config | undefined): Buttons {
  * dimension is cleared only when metrics are published, which an invocation that counts nothing
  * does not do.
  */
-export function interactionMetrics(metrics: AppMetrics): MetricSink {
+export function interactionMetrics(metrics: MetricSink & Pick<AppMetrics, 'setTrigger'>): MetricSink {
   let dimensioned = false;
   const dimension = () => {
     if (!dimensioned) metrics.setTrigger('interaction');
