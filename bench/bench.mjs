@@ -71,7 +71,7 @@ import {
 } from './burst.mjs';
 import { FLOORS } from './floors.mjs';
 import { LAMBDA_OPERATIONS, pushedImage, ROUTES, sampleEnv } from './routes.mjs';
-import { requestOperation, startStub } from './stub.mjs';
+import { firstWriteRequest, startStub } from './stub.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const started = performance.now();
@@ -388,11 +388,7 @@ async function buildAll(options, tmp) {
  * deployment starts, which a loaded machine disturbs far less than the wall time to that request.
  */
 function firstWriteCpuMs(requests) {
-  if (requests === undefined) return undefined;
-  return firstWriteMs(
-    requests.map((r) => ({ target: requestOperation(r), arrived: r.cpuMs })),
-    0,
-  );
+  return requests === undefined ? undefined : firstWriteRequest(requests)?.cpuMs;
 }
 
 /** The slowest route's ratios over its floors, when every one of the `expected` routes was measured. */

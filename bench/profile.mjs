@@ -26,9 +26,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { addProfile, firstWriteMs, positiveWholeNumber } from './lib.mjs';
+import { addProfile, positiveWholeNumber } from './lib.mjs';
 import { pushedImage, ROUTES, sampleEnv } from './routes.mjs';
-import { requestOperation, startStub } from './stub.mjs';
+import { firstWriteRequest, startStub } from './stub.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -78,12 +78,7 @@ function sample(options, entry, event, env, profileDir) {
       if (code !== 0) return reject(new Error(`a sample of route ${options.route} failed (exit ${code})`));
       // The child writes one byte (READY) when the handler returned, then its result.
       const { requests } = JSON.parse(result.slice(result.indexOf('{')));
-      resolvePromise(
-        firstWriteMs(
-          requests.map((r) => ({ target: requestOperation(r), arrived: r.atUs })),
-          0,
-        ),
-      );
+      resolvePromise(firstWriteRequest(requests)?.atUs);
     });
   });
 }

@@ -45,4 +45,11 @@ export declare function answerS3(
   operation: { operation: 'GetObject' | 'ListObjectVersions'; bucket: string; key: string; versionId?: string },
   lastRead: string | undefined,
 ): [number, Record<string, string>, string];
-export declare function requestOperation(request: { target?: string; method?: string; path?: string }): string | undefined;
+export interface StartedRequest {
+  target?: string;
+  method?: string;
+  path?: string;
+  cpuMs?: number;
+  atUs?: number;
+}
+export declare function firstWriteRequest<R extends StartedRequest>(requests: R[]): R | undefined;

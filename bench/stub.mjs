@@ -15,6 +15,7 @@ import { Buffer } from 'node:buffer';
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { WRITE_OPERATIONS } from './lib.mjs';
 
 const ECS_PREFIX = 'AmazonEC2ContainerServiceV20141113.';
 const ECR_PREFIX = 'AmazonEC2ContainerRegistry_V20150921.';
@@ -148,17 +149,23 @@ export function lambdaOperation(method, pathname) {
     : { operation, functionName: decodeURIComponent(fn), alias: name === undefined ? undefined : decodeURIComponent(name) };
 }
 
-/**
- * The AWS operation of a request a sample started (bench/child.mjs notes them): its target (JSON
- * protocols) or its Lambda REST-JSON path; undefined for others (S3's reads, Slack).
- *
- * @example
- * requestOperation({ target: 'AmazonEC2ContainerServiceV20141113.UpdateService' }); // 'UpdateService'
- */
-export function requestOperation({ target, method, path }) {
+/** The AWS operation of a request a sample started: its target (JSON protocols) or its Lambda REST-JSON path; undefined for others (S3's reads, Slack). */
+function requestOperation({ target, method, path }) {
   return target !== undefined
     ? target.slice(target.indexOf('.') + 1)
     : lambdaOperation(method, new URL(path, 'http://stub').pathname)?.operation;
+}
+
+/**
+ * The first AWS write (lib.mjs WRITE_OPERATIONS) among the requests a sample started, in the order
+ * bench/child.mjs noted them, with the CPU time (`cpuMs`) and monotonic time (`atUs`) it started
+ * at; undefined when the sample made none. The bench and bench/profile.mjs both cut there.
+ *
+ * @example
+ * firstWriteRequest([{ target: 'AmazonEC2ContainerServiceV20141113.UpdateService', cpuMs: 120.5 }])?.cpuMs; // 120.5
+ */
+export function firstWriteRequest(requests) {
+  return requests.find((request) => WRITE_OPERATIONS.has(requestOperation(request)));
 }
 
 /** The S3 operation of a request: `GetObject` of `/{bucket}/{key}`, `ListObjectVersions` of `/{bucket}?versions`. */

@@ -5,7 +5,7 @@ import { DescribeParametersCommand, GetParameterCommand, SSMClient } from '@aws-
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDynamoDbStore } from '../../src/following/dynamodb.js';
-import { PREVIOUS_VERSION, requestOperation, startStub, type Stub } from '../../bench/stub.mjs';
+import { firstWriteRequest, PREVIOUS_VERSION, startStub, type Stub } from '../../bench/stub.mjs';
 
 /** The bench's stand-in for AWS must speak the real protocols: the SDK itself is the judge. */
 describe('bench AWS stub', () => {
@@ -116,13 +116,18 @@ describe('bench AWS stub', () => {
   });
 });
 
-describe('requestOperation: the AWS operation of a request a sample started', () => {
-  it('names a JSON-protocol target, a Lambda REST path, and nothing for S3 reads or Slack', () => {
-    expect(requestOperation({ target: 'AmazonEC2ContainerServiceV20141113.UpdateService', method: 'POST', path: '/' })).toBe(
-      'UpdateService',
-    );
-    expect(requestOperation({ method: 'PUT', path: '/2015-03-31/functions/f/code' })).toBe('UpdateFunctionCode');
-    expect(requestOperation({ method: 'GET', path: '/myproject-config-dev/shared/.env?x-id=GetObject' })).toBeUndefined();
-    expect(requestOperation({ method: 'POST', path: '/services/T000/B000/XXXX' })).toBeUndefined();
+describe('firstWriteRequest: the first AWS write a sample started', () => {
+  const request = (fields: { target?: string; method: string; path: string }, cpuMs: number) => ({ ...fields, cpuMs });
+  it('knows a JSON-protocol target and a Lambda REST path; reads, S3 reads and Slack are not writes', () => {
+    const reads = [
+      request({ target: 'AmazonEC2ContainerServiceV20141113.DescribeTaskDefinition', method: 'POST', path: '/' }, 10),
+      request({ method: 'GET', path: '/myproject-config-dev/shared/.env?x-id=GetObject' }, 20),
+      request({ method: 'POST', path: '/services/T000/B000/XXXX' }, 30),
+    ];
+    expect(firstWriteRequest(reads)).toBeUndefined();
+    const ecs = request({ target: 'AmazonEC2ContainerServiceV20141113.UpdateService', method: 'POST', path: '/' }, 40);
+    const lambda = request({ method: 'PUT', path: '/2015-03-31/functions/f/code' }, 50);
+    expect(firstWriteRequest([...reads, ecs, lambda])).toBe(ecs);
+    expect(firstWriteRequest([...reads, lambda, ecs])?.cpuMs).toBe(50);
   });
 });
