@@ -428,13 +428,39 @@ function doorSharedCode({ doors, shared }) {
 }
 
 /**
- * The Lambda build's entry points. The environment-only credentials module is one of its own:
- * every SDK client imports it, so it would share the chunk of the SDK's core code, giving that
- * chunk a source map, and with `--enable-source-maps` Node measures every line of a module with a
- * map when it loads it (100 KB for a few lines of deploybridge's). No chunk imports an entry's own
- * file, so it is pruned (buildBundle): the routes load what they did, split along that line.
+ * CommonJS dependencies, bundled as ES modules. esbuild wraps a CommonJS module in two helpers of
+ * its runtime (`__commonJS`, `__toESM`), and with code splitting the runtime is a chunk of its own
+ * that every entry point and chunk imports: one more file on every route, for mnemonist's LRU cache
+ * (the DynamoDB client's endpoint cache), the bundle's only CommonJS. Each module here is bundled
+ * by itself into one ES module first, with the helpers inside it, so they load with it.
+ * buildBundle fails on any other CommonJS module in a split bundle.
  */
-export const LAMBDA_ENTRY_POINTS = { index: 'src/index.ts', 'chunks/credentials': 'src/aws/lambdaCredentials.ts' };
+const COMMONJS_AS_ESM = /[\\/]node_modules[\\/]mnemonist[\\/]lru-cache\.js$/;
+const commonJsAsEsm = {
+  name: 'commonjs-as-esm',
+  setup(b) {
+    b.onLoad({ filter: COMMONJS_AS_ESM }, async (args) => {
+      const { outputFiles } = await build({
+        entryPoints: [args.path],
+        bundle: true,
+        format: 'esm',
+        platform: 'node',
+        target: 'node22',
+        write: false,
+        logLevel: 'warning',
+      });
+      return { contents: outputFiles[0].text, loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+/**
+ * The Lambda build's entry point. The environment-only credentials module (src/aws/lambdaCredentials.ts)
+ * lands in the chunk of the SDK code the clients share (doorSharedCode), whose map it would be the
+ * only source of (UNMAPPED_SOURCES): it was an entry point of its own to keep that map away, which
+ * cost every SDK route one more file (a 9 KB chunk of what it imports).
+ */
+export const LAMBDA_ENTRY_POINTS = { index: 'src/index.ts' };
 
 /** The deployable zip's file name in dist/: deploybridge-<version>.zip, the version of package.json. */
 export const ZIP_NAME = `deploybridge-${JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')).version}.zip`;
@@ -457,7 +483,7 @@ export const bundleOptions = {
   metafile: true,
   outExtension: { '.js': '.mjs' },
   logLevel: 'warning',
-  plugins: [lazyBuiltins, sdkPackageVersion, noJmesPath, noHashFallbacks, noEventStreams, sdkModules, environmentCredentials],
+  plugins: [lazyBuiltins, sdkPackageVersion, noJmesPath, noHashFallbacks, noEventStreams, sdkModules, environmentCredentials, commonJsAsEsm],
 };
 
 /**
@@ -468,6 +494,14 @@ export const bundleOptions = {
  */
 export const LAMBDA_SDK_PLUGINS = [noHashFallbacks, noEventStreams, sdkModules, environmentCredentials];
 
+/**
+ * deploybridge's modules whose chunk gets no source map for them. The credentials provider is a few
+ * lines in the 150 KB chunk of the SDK code the clients share: with `--enable-source-maps` Node reads
+ * and indexes a module's map when it loads it, and a map there cost the manual route 0.5–1% of its
+ * CPU to the first write (paired runs, bench/ab); its error says what is wrong without a line number.
+ */
+const UNMAPPED_SOURCES = /(^|\/)src\/aws\/lambdaCredentials\.ts$/;
+
 /** Builds into `outdir` (emptied first) and writes its metafile next to the code as meta.json. */
 export async function buildBundle(outdir, options) {
   rmSync(outdir, { recursive: true, force: true });
@@ -475,6 +509,8 @@ export async function buildBundle(outdir, options) {
   if (settings.splitting === true) {
     // What the doors share, from a first build; the second puts it in fewer chunks (doorSharedCode).
     const first = await build({ ...settings, write: false });
+    const commonJs = Object.keys(first.metafile.inputs).filter((path) => first.metafile.inputs[path].format === 'cjs');
+    if (commonJs.length > 0) throw new Error(`CommonJS in a split bundle (add it to COMMONJS_AS_ESM in build.mjs): ${commonJs.join(', ')}`);
     const plan = doorPlan(first.metafile, settings.absWorkingDir ?? process.cwd());
     settings = { ...settings, plugins: [...settings.plugins, doorSharedCode(plan)] };
   }
@@ -486,7 +522,7 @@ export async function buildBundle(outdir, options) {
     if (code.includes('Dynamic require of "'))
       throw new Error(`${file} calls require() (a CommonJS dependency); bundle its ESM build instead`);
     const mapFile = `${file}.map`;
-    const map = filterSourceMap(JSON.parse(readFileSync(mapFile, 'utf8')), (source) => /(^|\/)src\//.test(source));
+    const map = filterSourceMap(JSON.parse(readFileSync(mapFile, 'utf8')), (source) => /(^|\/)src\//.test(source) && !UNMAPPED_SOURCES.test(source));
     if (map === undefined) {
       // Dependency code only: no map, and no comment sending Node to look for one.
       code = code.replace(/\n\/\/# sourceMappingURL=[^\n]*\n?$/, '\n');
