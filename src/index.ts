@@ -7,7 +7,7 @@
  * to src/entry/handler.ts.
  */
 import type { Context } from 'aws-lambda';
-import { isFunctionUrlEvent } from './interactions/http.js';
+import { isFunctionUrlEvent } from './interactions/functionUrlEvent.js';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 

@@ -1,7 +1,7 @@
 /**
  * Requests to the function's Lambda Function URL (payload format 2.0) and the answers Lambda turns
- * into HTTP responses. Recognising a request loads nothing: the entry point asks before it loads
- * any other code.
+ * into HTTP responses. Whether an event is such a request is ./functionUrlEvent.ts, which the entry
+ * point asks before it loads any other code.
  */
 
 /** A Function URL request, as far as deploybridge reads it. Header names are lower case, as Lambda gives them. */
@@ -27,19 +27,6 @@ export interface FunctionUrlAnswer {
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 const text = (value: unknown, max = 200): string | undefined => (typeof value === 'string' ? value.slice(0, max) : undefined);
-
-/**
- * Whether an invocation's event is a Function URL request: payload format 2.0 with an HTTP method.
- * Nothing else (an EventBridge event, an SQS batch, a hand-off) has that shape.
- *
- * @example
- * isFunctionUrlEvent({ version: '2.0', requestContext: { http: { method: 'POST', path: '/slack/interactions' } } }); // true
- */
-export function isFunctionUrlEvent(event: unknown): boolean {
-  if (!isObject(event) || event.version !== '2.0' || !isObject(event.requestContext)) return false;
-  const http = event.requestContext.http;
-  return isObject(http) && typeof http.method === 'string';
-}
 
 /**
  * The request a Function URL event carries. The body's size is measured as sent, before any

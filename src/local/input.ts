@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { SQSEvent } from 'aws-lambda';
 import { isSqsBatch } from '../deploy/batch/sqs.js';
-import { isFunctionUrlEvent } from '../interactions/http.js';
+import { isFunctionUrlEvent } from '../interactions/functionUrlEvent.js';
 
 export type RawEvent = Record<string, unknown>;
 

@@ -40,7 +40,7 @@ import { DESCRIBED, describedAws, describedCalls, type DescribedCall, type Descr
 import { LocalInputError, otherBus, readLocalInput, type LocalInput } from './input.js';
 import { runLocalClick } from './click.js';
 import { batchSummary, hookSummary, planSummary } from './report.js';
-import { isFunctionUrlEvent } from '../interactions/http.js';
+import { isFunctionUrlEvent } from '../interactions/functionUrlEvent.js';
 import { isLifecycleHookInvocation } from '../triggers/events.js';
 import { printingNotifier, recordingNotifier, slackText, type RecordedSlack, type SlackCall, type SlackChannelPrinter } from './thread.js';
 import { localAccount, withLocalDefaults } from './defaults.js';

@@ -75,10 +75,10 @@ describe('import graph: src/', () => {
     expect(graph.get('src/index.ts')).toEqual([
       { specifier: 'aws-lambda', kind: 'type', names: [{ name: 'Context', local: 'Context', typeOnly: true }], file: undefined },
       {
-        specifier: './interactions/http.js',
+        specifier: './interactions/functionUrlEvent.js',
         kind: 'value',
         names: [{ name: 'isFunctionUrlEvent', local: 'isFunctionUrlEvent', typeOnly: false }],
-        file: 'src/interactions/http.ts',
+        file: 'src/interactions/functionUrlEvent.ts',
       },
       { specifier: './entry/interactions.js', kind: 'dynamic', names: [], file: 'src/entry/interactions.ts' },
       { specifier: './entry/handler.js', kind: 'dynamic', names: [], file: 'src/entry/handler.ts' },

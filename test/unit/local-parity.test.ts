@@ -18,7 +18,7 @@ import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import type { HandleResult } from '../../src/entry/app.js';
-import { isFunctionUrlEvent } from '../../src/interactions/http.js';
+import { isFunctionUrlEvent } from '../../src/interactions/functionUrlEvent.js';
 import { ROLLOUT_ACTIONS } from '../../src/interactions/rollout.js';
 import { LOCAL_ACCOUNT, withLocalDefaults } from '../../src/local/defaults.js';
 import { answerCall, describedAws, type DescribedCall } from '../../src/local/describedCalls.js';
