@@ -399,12 +399,22 @@ function doorPlan(meta, workingDir) {
     if (client === undefined) continue;
     for (const path of staticImports(meta, start)) clientsOf.set(path, (clientsOf.get(path) ?? new Set()).add(client));
   }
-  const sdkShared = [...clientsOf].filter(([path, clients]) => clients.size >= 2 && /(?:^|[\\/])node_modules[\\/]/.test(path) && !SDK_CLIENT_PACKAGE.test(path));
+  const sdkShared = [...clientsOf].filter(
+    ([path, clients]) => clients.size >= 2 && /(?:^|[\\/])node_modules[\\/]/.test(path) && !SDK_CLIENT_PACKAGE.test(path),
+  );
   const [handler, interactions] = HANDLERS.map((entry) => staticImports(meta, entry));
   const loaded = [...handler].filter((path) => interactions.has(path));
-  const targets = new Set(Object.values(meta.inputs).flatMap((input) => input.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path)));
-  const doors = [...targets].filter((path) => path.startsWith('src/') && !HANDLERS.includes(path) && [...staticImports(meta, path)].some((p) => clientsOf.has(p)));
-  const absolute = (paths) => paths.filter((path) => kept.has(path) && !/^[\w-]+:/.test(path)).map((path) => join(workingDir, path)).sort();
+  const targets = new Set(
+    Object.values(meta.inputs).flatMap((input) => input.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path)),
+  );
+  const doors = [...targets].filter(
+    (path) => path.startsWith('src/') && !HANDLERS.includes(path) && [...staticImports(meta, path)].some((p) => clientsOf.has(p)),
+  );
+  const absolute = (paths) =>
+    paths
+      .filter((path) => kept.has(path) && !/^[\w-]+:/.test(path))
+      .map((path) => join(workingDir, path))
+      .sort();
   return { doors: absolute(doors), shared: absolute([...new Set([...sdkShared.map(([path]) => path), ...loaded])]) };
 }
 
@@ -421,7 +431,9 @@ function doorSharedCode({ doors, shared }) {
         resolveDir,
       }));
       b.onLoad({ filter: /[\\/]src[\\/].+\.ts$/ }, (args) =>
-        doors.includes(args.path) ? { contents: `${readFileSync(args.path, 'utf8')}\nimport '${DOOR_SHARED}';\n`, loader: 'ts' } : undefined,
+        doors.includes(args.path)
+          ? { contents: `${readFileSync(args.path, 'utf8')}\nimport '${DOOR_SHARED}';\n`, loader: 'ts' }
+          : undefined,
       );
     },
   };
@@ -483,7 +495,16 @@ export const bundleOptions = {
   metafile: true,
   outExtension: { '.js': '.mjs' },
   logLevel: 'warning',
-  plugins: [lazyBuiltins, sdkPackageVersion, noJmesPath, noHashFallbacks, noEventStreams, sdkModules, environmentCredentials, commonJsAsEsm],
+  plugins: [
+    lazyBuiltins,
+    sdkPackageVersion,
+    noJmesPath,
+    noHashFallbacks,
+    noEventStreams,
+    sdkModules,
+    environmentCredentials,
+    commonJsAsEsm,
+  ],
 };
 
 /**
@@ -522,7 +543,10 @@ export async function buildBundle(outdir, options) {
     if (code.includes('Dynamic require of "'))
       throw new Error(`${file} calls require() (a CommonJS dependency); bundle its ESM build instead`);
     const mapFile = `${file}.map`;
-    const map = filterSourceMap(JSON.parse(readFileSync(mapFile, 'utf8')), (source) => /(^|\/)src\//.test(source) && !UNMAPPED_SOURCES.test(source));
+    const map = filterSourceMap(
+      JSON.parse(readFileSync(mapFile, 'utf8')),
+      (source) => /(^|\/)src\//.test(source) && !UNMAPPED_SOURCES.test(source),
+    );
     if (map === undefined) {
       // Dependency code only: no map, and no comment sending Node to look for one.
       code = code.replace(/\n\/\/# sourceMappingURL=[^\n]*\n?$/, '\n');
