@@ -358,21 +358,25 @@ const noJmesPath = {
  * seven SDK chunks (113 KB of core and six of 0.4–15 KB) cut by which clients happen to share each
  * piece of the SDK. A cold start pays about 0.25–0.5 ms of CPU per module file it loads (resolve,
  * read, compile, link) besides its bytes, while loaded code that never runs costs about 0.015 ms
- * per KB. So every door and SDK adapter imports one module, `door-shared-code`, which imports:
- * - each module of the SDK that two or more clients import (outside the clients' own packages): all
- *   of it is reached from every door and lands in one chunk. A route loads the protocol code of
- *   other clients with it (ECS: the XML of S3 and SNS, 16 KB), never another client;
- * - each module that both src/entry/handler.ts and src/entry/interactions.ts import: a door is only
+ * per KB. So, with code splitting, each door and SDK adapter also imports the modules of a few
+ * lists, each of which then lands in one chunk:
+ * - the SDK code that two or more clients share and a JSON-RPC client (ECS, ECR, SSM, DynamoDB,
+ *   CloudWatch) uses: every door imports it;
+ * - the SDK code that only the REST and XML clients (S3, Lambda, SNS) share: their doors import it,
+ *   so an ECS route still loads no REST or XML protocol code (test/bundle/lambda-bundle.test.ts);
+ * - the modules that both src/entry/handler.ts and src/entry/interactions.ts import: a door is only
  *   ever loaded by code that has loaded them, so importing them costs nothing, and they stop being
  *   split from one another by which doors also use them (Powertools' commons, lambda-invoke-store).
- * It adds no code: a module imported there but used by no door stays tree-shaken (these packages
- * declare no side effects), and both lists come from a first build of the same bundle, so they hold
- * only modules that build kept (none of the protocols, schemas and codecs the plugins above leave
- * out).
+ * No code is added: a module imported this way but used by no door stays tree-shaken (these
+ * packages declare no side effects), and the lists come from a first build of the same bundle, so
+ * they hold only modules it kept (none of the schemas and codecs the plugins above leave out). A
+ * route loads a little SDK code of other clients of its protocol family with them (the Lambda
+ * route: S3's and SNS's XML reader, 6 KB), never another client.
  */
-const DOOR_SHARED = 'door-shared-code';
 const SDK_CLIENT_PACKAGE = /(?:^|[\\/])node_modules[\\/]@aws-sdk[\\/](client-[^\\/]+)[\\/]/;
+const JSON_RPC_PROTOCOL = /[\\/]@aws-sdk[\\/]core[\\/]dist-es[\\/]submodules[\\/]protocols[\\/]json[\\/]AwsJsonRpcProtocol\.js$/;
 const HANDLERS = ['src/entry/handler.ts', 'src/entry/interactions.ts'];
+const SHARED = 'door-shared';
 
 /** The inputs of `meta` (a metafile) that `start` imports statically, directly or not, `start` included. */
 function staticImports(meta, start) {
@@ -388,56 +392,83 @@ function staticImports(meta, start) {
 }
 
 /**
- * From a first build's metafile: the doors and SDK adapters (modules loaded with import() that
- * reach an SDK client) and the modules they all import (above), as absolute paths.
+ * From a first build's metafile: the lists above (as absolute paths), and for each door and SDK
+ * adapter (a module loaded with import() that reaches an SDK client) the lists it imports.
  */
 function doorPlan(meta, workingDir) {
   const kept = new Set(Object.values(meta.outputs).flatMap((output) => Object.keys(output.inputs)));
-  const clientsOf = new Map();
+  const reachedBy = new Map();
+  const jsonRpc = new Set();
   for (const start of Object.keys(meta.inputs)) {
     const client = SDK_CLIENT_PACKAGE.exec(start)?.[1];
     if (client === undefined) continue;
-    for (const path of staticImports(meta, start)) clientsOf.set(path, (clientsOf.get(path) ?? new Set()).add(client));
+    for (const path of staticImports(meta, start)) {
+      reachedBy.set(path, (reachedBy.get(path) ?? new Set()).add(client));
+      if (JSON_RPC_PROTOCOL.test(path)) jsonRpc.add(client);
+    }
   }
-  const sdkShared = [...clientsOf].filter(
+  const sdkShared = [...reachedBy].filter(
     ([path, clients]) => clients.size >= 2 && /(?:^|[\\/])node_modules[\\/]/.test(path) && !SDK_CLIENT_PACKAGE.test(path),
   );
   const [handler, interactions] = HANDLERS.map((entry) => staticImports(meta, entry));
-  const loaded = [...handler].filter((path) => interactions.has(path));
-  const targets = new Set(
-    Object.values(meta.inputs).flatMap((input) => input.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path)),
-  );
-  const doors = [...targets].filter(
-    (path) => path.startsWith('src/') && !HANDLERS.includes(path) && [...staticImports(meta, path)].some((p) => clientsOf.has(p)),
-  );
   const absolute = (paths) =>
     paths
       .filter((path) => kept.has(path) && !/^[\w-]+:/.test(path))
       .map((path) => join(workingDir, path))
       .sort();
-  return { doors: absolute(doors), shared: absolute([...new Set([...sdkShared.map(([path]) => path), ...loaded])]) };
+  const lists = {
+    sdk: absolute(sdkShared.filter(([, clients]) => [...clients].some((c) => jsonRpc.has(c))).map(([path]) => path)),
+    'sdk-rest-xml': absolute(sdkShared.filter(([, clients]) => ![...clients].some((c) => jsonRpc.has(c))).map(([path]) => path)),
+    handlers: absolute([...handler].filter((path) => interactions.has(path))),
+  };
+  const restXml = new Set(lists['sdk-rest-xml']);
+  const targets = new Set(
+    Object.values(meta.inputs).flatMap((input) => input.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path)),
+  );
+  const doors = new Map();
+  for (const door of [...targets].filter((path) => path.startsWith('src/') && !HANDLERS.includes(path))) {
+    const reached = [...staticImports(meta, door)];
+    if (!reached.some((path) => reachedBy.has(path))) continue;
+    const usesRestXml = reached.some((path) => restXml.has(join(workingDir, path)));
+    doors.set(join(workingDir, door), ['sdk', ...(usesRestXml ? ['sdk-rest-xml'] : []), 'handlers']);
+  }
+  return { lists, doors };
 }
 
-/** `door-shared-code` (above), imported by every door and SDK adapter. */
-function doorSharedCode({ doors, shared }) {
-  const resolveDir = dirname(fileURLToPath(import.meta.url));
-  return {
-    name: 'door-shared-code',
-    setup(b) {
-      b.onResolve({ filter: new RegExp(`^${DOOR_SHARED}$`) }, () => ({ path: DOOR_SHARED, namespace: DOOR_SHARED }));
-      b.onLoad({ filter: /.*/, namespace: DOOR_SHARED }, () => ({
-        contents: shared.map((path, index) => `import * as shared${index} from ${JSON.stringify(path)};`).join('\n'),
-        loader: 'js',
-        resolveDir,
-      }));
-      b.onLoad({ filter: /[\\/]src[\\/].+\.ts$/ }, (args) =>
-        doors.includes(args.path)
-          ? { contents: `${readFileSync(args.path, 'utf8')}\nimport '${DOOR_SHARED}';\n`, loader: 'ts' }
-          : undefined,
-      );
-    },
-  };
-}
+/**
+ * The plugin of the above: with code splitting, a first build (the same options, this plugin left
+ * out, nothing written) gives the plan; each door then imports `door-shared:<list>` for its lists.
+ */
+const doorSharedCode = {
+  name: 'door-shared-code',
+  async setup(b) {
+    const options = b.initialOptions;
+    if (options.splitting !== true) return;
+    const first = await build({
+      ...options,
+      plugins: options.plugins.filter((plugin) => plugin.name !== 'door-shared-code'),
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const commonJs = Object.keys(first.metafile.inputs).filter((path) => first.metafile.inputs[path].format === 'cjs');
+    if (commonJs.length > 0) throw new Error(`CommonJS in a split bundle (add it to COMMONJS_AS_ESM in build.mjs): ${commonJs.join(', ')}`);
+    const { lists, doors } = doorPlan(first.metafile, options.absWorkingDir ?? process.cwd());
+    const resolveDir = options.absWorkingDir ?? process.cwd();
+    b.onResolve({ filter: new RegExp(`^${SHARED}:`) }, (args) => ({ path: args.path.slice(SHARED.length + 1), namespace: SHARED }));
+    b.onLoad({ filter: /.*/, namespace: SHARED }, (args) => ({
+      contents: lists[args.path].map((path, index) => `import * as shared${index} from ${JSON.stringify(path)};`).join('\n'),
+      loader: 'js',
+      resolveDir,
+    }));
+    b.onLoad({ filter: /[\\/]src[\\/].+\.ts$/ }, (args) => {
+      const imports = doors.get(args.path);
+      if (imports === undefined) return undefined;
+      const source = readFileSync(args.path, 'utf8');
+      return { contents: [source, ...imports.map((list) => `import '${SHARED}:${list}';`)].join('\n'), loader: 'ts' };
+    });
+  },
+};
 
 /**
  * CommonJS dependencies, bundled as ES modules. esbuild wraps a CommonJS module in two helpers of
@@ -504,6 +535,7 @@ export const bundleOptions = {
     sdkModules,
     environmentCredentials,
     commonJsAsEsm,
+    doorSharedCode,
   ],
 };
 
@@ -526,16 +558,7 @@ const UNMAPPED_SOURCES = /(^|\/)src\/aws\/lambdaCredentials\.ts$/;
 /** Builds into `outdir` (emptied first) and writes its metafile next to the code as meta.json. */
 export async function buildBundle(outdir, options) {
   rmSync(outdir, { recursive: true, force: true });
-  let settings = { ...bundleOptions, ...(options.outfile === undefined ? { outdir } : {}), ...options };
-  if (settings.splitting === true) {
-    // What the doors share, from a first build; the second puts it in fewer chunks (doorSharedCode).
-    const first = await build({ ...settings, write: false });
-    const commonJs = Object.keys(first.metafile.inputs).filter((path) => first.metafile.inputs[path].format === 'cjs');
-    if (commonJs.length > 0) throw new Error(`CommonJS in a split bundle (add it to COMMONJS_AS_ESM in build.mjs): ${commonJs.join(', ')}`);
-    const plan = doorPlan(first.metafile, settings.absWorkingDir ?? process.cwd());
-    settings = { ...settings, plugins: [...settings.plugins, doorSharedCode(plan)] };
-  }
-  const result = await build(settings);
+  const result = await build({ ...bundleOptions, ...(options.outfile === undefined ? { outdir } : {}), ...options });
   const { outputs } = result.metafile;
   for (const file of Object.keys(outputs).filter((f) => f.endsWith('.mjs'))) {
     let code = readFileSync(file, 'utf8');
