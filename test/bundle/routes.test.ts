@@ -4,12 +4,13 @@
  * in a fresh `node` process as the bench runs them (bench/child.mjs), against the bench's stand-in
  * for AWS and Slack (bench/stub.mjs, on 127.0.0.1): what AWS received, by operation, and that Slack
  * was told. The tests of src/ run from source; these prove the cuts left every call deploybridge
- * sends in the bundle, working.
+ * sends in the bundle, working, and that each route loads few module files.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sampleEnv } from '../../bench/routes.mjs';
 import { type Stub, startStub } from '../../bench/stub.mjs';
@@ -19,6 +20,13 @@ interface Route {
   event: string;
   /** Every AWS operation the route sends, how many times. */
   calls: Record<string, number>;
+  /**
+   * The most module files of the bundle the route may load. Each costs a cold start CPU besides its
+   * bytes (build.mjs, "Fewer files per route"): the entry, the handler and the code it shares with
+   * the click handler, then one chunk per SDK client, the SDK code the clients share, and for S3,
+   * Lambda and SNS the REST and XML code they share. A build that splits them again fails here.
+   */
+  files: number;
   env?: Record<string, string>;
 }
 
@@ -26,17 +34,20 @@ const ROUTES: Record<string, Route> = {
   'ECR push: the image described, the service redeployed': {
     event: 'events/ecr-push-api.json',
     calls: { DescribeTaskDefinition: 1, DescribeImages: 1, UpdateService: 1 },
+    files: 6,
   },
   'SSM parameter change: who changed it, the service restarted': {
     event: 'events/ssm-parameter-update.json',
     calls: { DescribeParameters: 1, UpdateService: 1 },
+    files: 7,
   },
   'S3 env file: read and compared with its previous version, three services restarted': {
     event: 'events/s3-env-file-created.json',
     calls: { GetObject: 2, ListObjectVersions: 1, UpdateService: 3 },
+    files: 7,
   },
-  'ECS deployment event: Slack only': { event: 'events/ecs-deployment-completed.json', calls: {} },
-  'manual deploy': { event: 'events/manual-deploy.json', calls: { UpdateService: 1 } },
+  'ECS deployment event: Slack only': { event: 'events/ecs-deployment-completed.json', calls: {}, files: 3 },
+  'manual deploy': { event: 'events/manual-deploy.json', calls: { UpdateService: 1 }, files: 5 },
   'Lambda target: code updated, waited for, published, smoke-tested, alias moved': {
     event: 'events/lambda-s3-artifact-upload.json',
     calls: {
@@ -48,16 +59,19 @@ const ROUTES: Record<string, Route> = {
       GetAlias: 1,
       UpdateAlias: 1,
     },
+    files: 6,
   },
   'the Slack webhook read from an SSM SecureString (Powertools Parameters), then the ECS event': {
     event: 'events/ecs-deployment-completed.json',
     calls: { GetParameter: 1 },
+    files: 6,
     env: { SLACK_WEBHOOK_URL: '', SLACK_WEBHOOK_SSM_PARAMETER: '/dev/myproject/slack-webhook' },
   },
   'the deployments journal on DynamoDB: a manual deploy recorded': {
     event: 'events/manual-deploy.json',
     // The same calls as from source (npm start): the service's claim and the deployment's records.
     calls: { UpdateService: 1, GetItem: 3, PutItem: 4 },
+    files: 7,
     env: { DEPLOYMENTS_TABLE: 'myproject-deploybridge-dev-deployments' },
   },
 };
@@ -89,10 +103,19 @@ function lambdaEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return sampleEnv(stub, dir, extra);
 }
 
-/** Runs bench/child.mjs on one event with the bundle; resolves with what the handler returned (its summary). */
-function handle(event: string, env: NodeJS.ProcessEnv): Promise<{ results: Array<{ status: string; deployments?: string[] }> }> {
+interface Handled {
+  results: Array<{ status: string; deployments?: string[] }>;
+  /** The URL of every module the process loaded. */
+  loaded: string[];
+}
+
+/**
+ * Runs bench/child.mjs on one event with the bundle, recording the modules it loads (its
+ * `inventory` mode); resolves with what the handler returned (its summary) and those modules.
+ */
+function handle(event: string, env: NodeJS.ProcessEnv): Promise<Handled> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--enable-source-maps', 'bench/child.mjs', 'handle', entry, event], {
+    const child = spawn(process.execPath, ['--enable-source-maps', 'bench/child.mjs', 'inventory', entry, event], {
       env,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
@@ -111,7 +134,7 @@ function handle(event: string, env: NodeJS.ProcessEnv): Promise<{ results: Array
     child.on('close', (code) => {
       if (code !== 0) reject(new Error(`bench/child.mjs exited ${code}:\n${output}`));
       // The child writes one byte when the handler returned, then the result.
-      else resolve(JSON.parse(result.slice(1)) as { results: Array<{ status: string; deployments?: string[] }> });
+      else resolve(JSON.parse(result.slice(1)) as Handled);
     });
   });
 }
@@ -120,7 +143,7 @@ describe('each route, run by the Lambda bundle', () => {
   it.each(Object.entries(ROUTES))(
     '%s',
     async (_name, route) => {
-      const { results } = await handle(route.event, lambdaEnv(route.env));
+      const { results, loaded } = await handle(route.event, lambdaEnv(route.env));
       expect(results).toHaveLength(1);
       expect(results[0]?.status).toBe('planned');
       for (const deployment of results[0]?.deployments ?? []) expect(['started', 'succeeded']).toContain(deployment);
@@ -128,6 +151,9 @@ describe('each route, run by the Lambda bundle', () => {
       for (const call of stub.calls()) sent[call.target] = (sent[call.target] ?? 0) + 1;
       expect(sent).toEqual(route.calls);
       expect(stub.slackPosts()).toBeGreaterThanOrEqual(1);
+      const bundle = pathToFileURL(join(dir, 'lambda')).href;
+      const files = loaded.filter((url) => url.startsWith(`${bundle}/`)).map((url) => url.slice(bundle.length + 1));
+      expect(files.length, files.join(' ')).toBeLessThanOrEqual(route.files);
     },
     60_000,
   );
