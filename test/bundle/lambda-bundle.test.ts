@@ -109,6 +109,19 @@ describe('the SDK in the Lambda bundle', () => {
   });
 });
 
+describe('CommonJS in the Lambda bundle', () => {
+  it('holds none: mnemonist’s LRU cache (the DynamoDB client’s endpoint cache) is bundled as an ES module, so no chunk of esbuild’s runtime helpers loads with every route', () => {
+    expect(Object.entries(lambda.meta.inputs).filter(([, input]) => input.format === 'cjs')).toEqual([]);
+    expect(Object.keys(lambda.meta.inputs)).toContain('node_modules/mnemonist/lru-cache.js');
+  });
+
+  it('a split build that meets CommonJS fails, naming the module', async () => {
+    await expect(
+      buildLambda({ plugins: (bundleOptions.plugins ?? []).filter((plugin) => plugin.name !== 'commonjs-as-esm') }),
+    ).rejects.toThrow(/CommonJS in a split bundle \(add it to COMMONJS_AS_ESM in build\.mjs\): .*node_modules\/mnemonist\/lru-cache\.js/);
+  });
+});
+
 describe('SDK errors in the Lambda bundle', () => {
   it('holds the errors of the operations deploybridge sends (the model’s list for each command), not every error of their services', () => {
     // Errors no code names but the model, of GetParameter (the webhook, through Powertools), PutItem
