@@ -373,8 +373,9 @@ export const bundleOptions = {
   // The SDK's ES module builds (dist-es) tree-shake; the CommonJS builds esbuild picks by default
   // for platform "node" do not (a whole client, every command, in one file).
   mainFields: ['module', 'main'],
-  // Maps ship in the zip for NODE_OPTIONS=--enable-source-maps, reduced to deploybridge's own code
-  // (see bench/sourcemap.mjs) and without embedded sources: a stack trace needs file:line only.
+  // Maps ship in the zip for the stacks deploybridge writes (src/shared/stackTrace.ts maps them),
+  // reduced to deploybridge's own code (see bench/sourcemap.mjs) and without embedded sources: a
+  // stack trace needs file:line only.
   sourcemap: 'linked',
   sourcesContent: false,
   legalComments: 'none',

@@ -89,10 +89,10 @@ function lambdaEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return sampleEnv(stub, dir, extra);
 }
 
-/** Runs bench/child.mjs on one event with the bundle; resolves with what the handler returned (its summary). */
-function handle(event: string, env: NodeJS.ProcessEnv): Promise<{ results: Array<{ status: string; deployments?: string[] }> }> {
+/** Runs bench/child.mjs on one event with the bundle, as Lambda runs it (no flags): its exit code, its output, its result. */
+function run(event: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string; result: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--enable-source-maps', 'bench/child.mjs', 'handle', entry, event], {
+    const child = spawn(process.execPath, ['bench/child.mjs', 'handle', entry, event], {
       env,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
@@ -108,12 +108,16 @@ function handle(event: string, env: NodeJS.ProcessEnv): Promise<{ results: Array
       result += chunk.toString('utf8');
     });
     child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`bench/child.mjs exited ${code}:\n${output}`));
-      // The child writes one byte when the handler returned, then the result.
-      else resolve(JSON.parse(result.slice(1)) as { results: Array<{ status: string; deployments?: string[] }> });
-    });
+    child.on('close', (code) => resolve({ code, output, result }));
   });
+}
+
+/** Runs one event with the bundle; resolves with what the handler returned (its summary). */
+async function handle(event: string, env: NodeJS.ProcessEnv): Promise<{ results: Array<{ status: string; deployments?: string[] }> }> {
+  const { code, output, result } = await run(event, env);
+  if (code !== 0) throw new Error(`bench/child.mjs exited ${code}:\n${output}`);
+  // The child writes one byte when the handler returned, then the result.
+  return JSON.parse(result.slice(1)) as { results: Array<{ status: string; deployments?: string[] }> };
 }
 
 describe('each route, run by the Lambda bundle', () => {
@@ -131,4 +135,17 @@ describe('each route, run by the Lambda bundle', () => {
     },
     60_000,
   );
+});
+
+describe('a failed invocation, run by the Lambda bundle', () => {
+  it('throws an error whose stack names deploybridge’s source file and line, not the bundle’s', async () => {
+    // No PROJECT_NAME: the configuration is invalid and every invocation fails (src/entry/handler.ts).
+    const { code, output } = await run('events/manual-deploy.json', lambdaEnv({ PROJECT_NAME: '' }));
+    expect(code).not.toBe(0);
+    expect(output).toContain('invalid configuration (1 problem): PROJECT_NAME is required');
+    const source = readFileSync('src/config/config.ts', 'utf8').split('\n');
+    const line = source.findIndex((text) => text.includes('throw new ConfigError(read.problems)')) + 1;
+    expect(output).toMatch(new RegExp(`\\n\\s+at \\S+ \\(/.*/src/config/config\\.ts:${line}:1\\)\\n`));
+    expect(stub.calls()).toEqual([]);
+  }, 60_000);
 });
