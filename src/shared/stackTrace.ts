@@ -11,7 +11,7 @@
  * that position) stays as it is.
  */
 import { readFileSync } from 'node:fs';
-import { SourceMap, type SourceMapPayload } from 'node:module';
+import { SourceMap, type SourceMapPayload, type SourceMapping } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -44,11 +44,12 @@ function mapOf(file: string): SourceMap | undefined {
 export function mapStack(stack: string): string {
   return stack.replace(BUNDLE_LOCATION, (location: string, where: string, line: string, column: string) => {
     const file = where.startsWith('file:') ? fileURLToPath(where) : where;
-    const entry: { originalSource?: string; originalLine?: number; originalColumn?: number } =
-      mapOf(file)?.findEntry(Number(line) - 1, Number(column) - 1) ?? {};
-    if (entry.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined) return location;
+    // A position in dependency code has a mapping without a source (bench/sourcemap.mjs).
+    const entry: Partial<SourceMapping> = mapOf(file)?.findEntry(Number(line) - 1, Number(column) - 1) ?? {};
+    const { originalSource, originalLine = 0, originalColumn = 0 } = entry;
+    if (originalSource === undefined) return location;
     // Sources are relative to the map, as esbuild writes them; Node resolves them the same way and
     // prints a path, not a URL.
-    return `${resolve(dirname(file), entry.originalSource)}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
+    return `${resolve(dirname(file), originalSource)}:${originalLine + 1}:${originalColumn + 1}`;
   });
 }

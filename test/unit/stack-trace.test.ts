@@ -14,11 +14,17 @@ import { mapStack } from '../../src/shared/stackTrace.js';
 const dir = mkdtempSync(join(tmpdir(), 'deploybridge-stack-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 mkdirSync(join(dir, 'chunks'));
-/** A chunk of one generated line: src/config/config.ts line 10 from column 0, dependency code from column 20 (unmapped), line 20 from column 40. */
+/**
+ * A chunk whose first generated line is src/config/config.ts line 10 from column 0, dependency code
+ * from column 20 (unmapped), line 20 from column 40; its twelfth line is line 30.
+ */
 function writeChunk(name: string): string {
   const file = join(dir, 'chunks', name);
   writeFileSync(file, '// generated\n');
-  writeFileSync(`${file}.map`, JSON.stringify({ version: 3, sources: ['../src/config/config.ts'], names: [], mappings: 'AASA,oB,oBAUA' }));
+  writeFileSync(
+    `${file}.map`,
+    JSON.stringify({ version: 3, sources: ['../src/config/config.ts'], names: [], mappings: 'AASA,oB,oBAUA;;;;;;;;;;;AAUA' }),
+  );
   return file;
 }
 const source = join(dir, 'src', 'config', 'config.ts');
@@ -31,8 +37,10 @@ describe('mapStack', () => {
     const stack = [
       'Error: boom',
       `    at Vt (${url}:1:5)`,
-      `    at Xx (${url}:1:25)`,
+      `    at Vu (${url}:1:20)`,
+      `    at Xx (${url}:1:21)`,
       `    at Yy (${url}:1:41)`,
+      `    at Yz (${url}:12:7)`,
       `    at Zz (${dependency}:1:3)`,
       '    at async Promise.all (index 0)',
       '    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)',
@@ -41,8 +49,10 @@ describe('mapStack', () => {
     expect(mapStack(stack).split('\n')).toEqual([
       'Error: boom',
       `    at Vt (${source}:10:1)`,
-      `    at Xx (${url}:1:25)`,
+      `    at Vu (${source}:10:1)`,
+      `    at Xx (${url}:1:21)`,
       `    at Yy (${source}:20:1)`,
+      `    at Yz (${source}:30:1)`,
       `    at Zz (${dependency}:1:3)`,
       '    at async Promise.all (index 0)',
       '    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)',
