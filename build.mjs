@@ -503,9 +503,11 @@ const commonJsAsEsm = {
 
 /**
  * The Lambda build's entry point. The environment-only credentials module (src/aws/lambdaCredentials.ts)
- * lands in the chunk of the SDK code the clients share (doorSharedCode), whose map it would be the
- * only source of (UNMAPPED_SOURCES): it was an entry point of its own to keep that map away, which
- * cost every SDK route one more file (a 9 KB chunk of what it imports).
+ * was an entry point of its own too, to keep a source map off the chunk of the SDK's core code while
+ * Node read every loaded module's map (`--enable-source-maps`); that cost every SDK route a 9 KB
+ * chunk of what it imports. The function now maps its stacks itself when it writes one
+ * (src/shared/stackTrace.ts), so the module lands in the chunk of the SDK code the clients share
+ * (doorSharedCode) and its map costs nothing at load.
  */
 export const LAMBDA_ENTRY_POINTS = { index: 'src/index.ts' };
 
@@ -522,8 +524,9 @@ export const bundleOptions = {
   // The SDK's ES module builds (dist-es) tree-shake; the CommonJS builds esbuild picks by default
   // for platform "node" do not (a whole client, every command, in one file).
   mainFields: ['module', 'main'],
-  // Maps ship in the zip for NODE_OPTIONS=--enable-source-maps, reduced to deploybridge's own code
-  // (see bench/sourcemap.mjs) and without embedded sources: a stack trace needs file:line only.
+  // Maps ship in the zip for the stacks deploybridge writes (src/shared/stackTrace.ts maps them),
+  // reduced to deploybridge's own code (see bench/sourcemap.mjs) and without embedded sources: a
+  // stack trace needs file:line only.
   sourcemap: 'linked',
   sourcesContent: false,
   legalComments: 'none',
@@ -551,15 +554,6 @@ export const bundleOptions = {
  */
 export const LAMBDA_SDK_PLUGINS = [noHashFallbacks, noEventStreams, sdkModules, environmentCredentials];
 
-/**
- * deploybridge's modules whose chunk gets no source map for them. The credentials provider is a few
- * lines in the 150 KB chunk of the SDK code the clients share: with `--enable-source-maps` Node reads
- * and indexes a module's map when it loads it, and a map there cost the manual route up to 2% of its
- * CPU to the first write (0–2% in three paired, interleaved runs); its error says what is wrong
- * without a line number.
- */
-const UNMAPPED_SOURCES = /(^|\/)src\/aws\/lambdaCredentials\.ts$/;
-
 /** Builds into `outdir` (emptied first) and writes its metafile next to the code as meta.json. */
 export async function buildBundle(outdir, options) {
   rmSync(outdir, { recursive: true, force: true });
@@ -571,10 +565,7 @@ export async function buildBundle(outdir, options) {
     if (code.includes('Dynamic require of "'))
       throw new Error(`${file} calls require() (a CommonJS dependency); bundle its ESM build instead`);
     const mapFile = `${file}.map`;
-    const map = filterSourceMap(
-      JSON.parse(readFileSync(mapFile, 'utf8')),
-      (source) => /(^|\/)src\//.test(source) && !UNMAPPED_SOURCES.test(source),
-    );
+    const map = filterSourceMap(JSON.parse(readFileSync(mapFile, 'utf8')), (source) => /(^|\/)src\//.test(source));
     if (map === undefined) {
       // Dependency code only: no map, and no comment sending Node to look for one.
       code = code.replace(/\n\/\/# sourceMappingURL=[^\n]*\n?$/, '\n');

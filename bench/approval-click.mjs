@@ -82,7 +82,7 @@ async function child(entry) {
 
 function sample(entry, env) {
   return new Promise((done, fail) => {
-    const proc = spawn(process.execPath, ['--enable-source-maps', fileURLToPath(import.meta.url), '--child', entry], {
+    const proc = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', entry], {
       env,
       // The function's log lines (stdout and stderr) are not the bench's output.
       stdio: ['ignore', 'ignore', 'ignore', 'pipe'],

@@ -8,7 +8,8 @@
  *   --burst-runs N    samples of the 30-event burst, as one batch and as 30 invocations (default 3; 1 with --check)
  *   --no-build        measure dist/ as it is (default: run build.mjs first)
  *   --no-eager        skip the eager single-file reference
- *   --no-source-maps  run the bundle without --enable-source-maps (production sets it)
+ *   --source-maps     run every sample with --enable-source-maps (what it costs: production maps the
+ *                     stacks it writes instead, src/shared/stackTrace.ts)
  *   --seed N          seed of the interleaving order (default 1)
  *   --only a,b        only these variants (ids as in results.json, e.g. init,route:ecs); no fan-out
  *   --dist DIR        measure another build directory (with meta.json and deploybridge-<version>.zip); implies --no-build
@@ -88,7 +89,7 @@ function parseArgs(argv) {
     burstRuns: undefined,
     build: true,
     eager: true,
-    sourceMaps: true,
+    sourceMaps: false,
     seed: 1,
     only: undefined,
     dist: 'dist',
@@ -105,7 +106,7 @@ function parseArgs(argv) {
     else if (arg === '--burst-runs') options.burstRuns = number();
     else if (arg === '--no-build') options.build = false;
     else if (arg === '--no-eager') options.eager = false;
-    else if (arg === '--no-source-maps') options.sourceMaps = false;
+    else if (arg === '--source-maps') options.sourceMaps = true;
     else if (arg === '--seed') options.seed = number();
     else if (arg === '--out') options.out = String(argv[++i]);
     else if (arg === '--node') options.node = resolve(String(argv[++i]));

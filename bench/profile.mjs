@@ -16,7 +16,7 @@
  * What a row is: a frame of the bundle is attributed to the module esbuild's `// path` comment
  * above it names (a package, or a file of src/); a frame of Node's own code to its subsystem
  * (`node:internal/modules/esm/utils` is compiling the modules loaded, `node:internal/bootstrap/realm`
- * loading Node's built-ins, `node:internal/source_map` reading source maps); V8's own entries as they
+ * loading Node's built-ins); V8's own entries as they
  * are (`(garbage collector)`, `(program)`). Milliseconds are per sample, sampled every 50 µs. The
  * build is not minified, so compiling the modules costs more here than in the bundle: measure a
  * change's effect with `npm run bench`, find where to look with this.
@@ -63,7 +63,7 @@ function parseArgs(argv) {
 /** Runs one sample under --cpu-prof; resolves with the monotonic time (µs) its first AWS write started, if any. */
 function sample(options, entry, event, env, profileDir) {
   return new Promise((resolvePromise, reject) => {
-    const args = ['--enable-source-maps', '--cpu-prof', '--cpu-prof-interval', '50', '--cpu-prof-dir', profileDir];
+    const args = ['--cpu-prof', '--cpu-prof-interval', '50', '--cpu-prof-dir', profileDir];
     const child = spawn(options.node, [...args, join('bench', 'child.mjs'), 'handle', entry, event], {
       cwd: root,
       env,

@@ -1,10 +1,10 @@
 /**
  * Source maps for the zip: keep the mappings of deploybridge's own code, drop those of dependencies.
  *
- * With NODE_OPTIONS=--enable-source-maps, Node reads the map of every module it loads and maps
- * stack frames back to `src/…ts:line`. Mappings into node_modules make up almost all of a map
- * (the SDK is most of the code) yet name files that are not in the zip; dropping them shrinks the
- * maps ~20x, the zip by half and the work Node does per loaded module. A position in dependency
+ * The stacks deploybridge writes are mapped back to `src/…ts:line` with these maps
+ * (src/shared/stackTrace.ts, with Node's own reader, as `--enable-source-maps` would). Mappings into
+ * node_modules make up almost all of a map (the SDK is most of the code) yet name files that are
+ * not in the zip; dropping them shrinks the maps ~20x and the zip by half. A position in dependency
  * code is marked unmapped (a one-field segment), so it never inherits the mapping before it:
  * such frames print as positions in the bundle file, as without source maps. Names are dropped too:
  * Node (20 and 22) prints the function name V8 knows, never the map's.

@@ -52,16 +52,15 @@ locals {
     ECR_SCAN_GATE                     = var.ecr_scan_gate
     APPROVERS                         = length(var.approvers) == 0 ? null : join(",", var.approvers)
     APPROVAL_EXPIRY_MINUTES           = tostring(var.approval_expiry_minutes)
-    NODE_OPTIONS                      = "--enable-source-maps"
   }
 }
 
 locals {
   # `npm run verify` with the function's configuration (and its region, which Lambda sets for the
-  # function), one shell-quoted assignment a line. NODE_OPTIONS is the function's runtime, not its
-  # configuration. No secret is in it: the webhook stays in its SSM parameter.
+  # function), one shell-quoted assignment a line. No secret is in it: the webhook stays in its SSM
+  # parameter.
   verify_environment = merge(
-    { for k, v in local.lambda_environment : k => v if v != null && k != "NODE_OPTIONS" },
+    { for k, v in local.lambda_environment : k => v if v != null },
     # The function the ECS lifecycle hooks must invoke: the preflight warns of a hook that invokes another.
     { AWS_REGION = local.region, AWS_LAMBDA_FUNCTION_NAME = local.name },
   )

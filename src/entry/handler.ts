@@ -16,6 +16,7 @@ import type { HookAnswer } from '../rollout/hook.js';
 import { isLifecycleHookInvocation } from '../triggers/events.js';
 import { MetricName } from '../shared/observability.js';
 import { maskText } from '../shared/redact.js';
+import { mapStack } from '../shared/stackTrace.js';
 import { publishMetrics, sharedRuntime } from './runtime.js';
 
 const runtime = sharedRuntime();
@@ -51,7 +52,8 @@ async function handleEvent(event: unknown, context: Context): Promise<HandleResu
 /**
  * Masks the error a failed invocation throws ({@link maskText}), as every log line is: the Lambda
  * runtime writes its name, message and stack to the log, and an AWS error that must be retried is
- * rethrown as it came, quoting whatever the request held.
+ * rethrown as it came, quoting whatever the request held. Its stack's frames in deploybridge's code
+ * are mapped to their source lines ({@link mapStack}).
  */
 function maskThrownError(): MiddlewareObj {
   return {
@@ -59,7 +61,7 @@ function maskThrownError(): MiddlewareObj {
       const { error } = request;
       if (!(error instanceof Error)) return;
       error.message = maskText(error.message);
-      if (error.stack !== undefined) error.stack = maskText(error.stack);
+      if (error.stack !== undefined) error.stack = maskText(mapStack(error.stack));
     },
   };
 }

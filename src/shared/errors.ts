@@ -13,6 +13,7 @@
  * and stack; the words people read are derived from them here, in {@link describeError}.
  */
 import { maskText } from './redact.js';
+import { mapStack } from './stackTrace.js';
 import { plural } from './text.js';
 
 /**
@@ -187,8 +188,9 @@ export function describeError(error: unknown): string {
 
 /**
  * Log fields of an error: its description, and what an operator needs to follow it up — the name
- * and AWS request id of the error at the root of its `cause` chain, and the stack (its first line
- * is the message: masked like the description).
+ * and AWS request id of the error at the root of its `cause` chain, and the stack (its frames in
+ * deploybridge's code mapped to their source lines, ./stackTrace.ts; its first line is the message:
+ * masked like the description).
  *
  * @example
  * log.error('deployment failed', { ...fields, ...errorFields(error) });
@@ -202,6 +204,6 @@ export function errorFields(error: unknown): Record<string, unknown> {
     ...(root !== error ? { error_cause: describeError(root) } : {}),
     ...(errorName(root) === '' ? {} : { error_name: errorName(root) }),
     ...(requestId === undefined ? {} : { aws_request_id: requestId }),
-    ...(error instanceof Error && error.stack !== undefined ? { error_stack: maskText(error.stack) } : {}),
+    ...(error instanceof Error && error.stack !== undefined ? { error_stack: maskText(mapStack(error.stack)) } : {}),
   };
 }

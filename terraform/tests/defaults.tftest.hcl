@@ -122,7 +122,6 @@ run "environment" {
       PROTECTED_ENVS              = "prod,production"
       ECR_SCAN_GATE               = ""
       APPROVAL_EXPIRY_MINUTES     = "1440"
-      NODE_OPTIONS                = "--enable-source-maps"
     })
     error_message = "Environment: ${jsonencode(aws_lambda_function.this.environment[0].variables)}"
   }

@@ -70,14 +70,18 @@ export async function s3Reads(): Promise<unknown> {
   };
 }
 
-/** The stack of the error the configuration throws without settings (a frame in src/config/config.ts). */
+/**
+ * The error the configuration throws without settings (a frame in src/config/config.ts): its stack
+ * as V8 wrote it, and as a log line writes it (errorFields).
+ */
 export async function configErrorStack(): Promise<unknown> {
   const { loadConfig } = await import('../../src/config/config.js');
+  const { errorFields } = await import('../../src/shared/errors.js');
   try {
     loadConfig({});
     return { thrown: false };
   } catch (error) {
-    return { stack: (error as Error).stack };
+    return { stack: (error as Error).stack, logged: errorFields(error).error_stack };
   }
 }
 

@@ -103,19 +103,17 @@ function lambdaEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return sampleEnv(stub, dir, extra);
 }
 
-interface Handled {
-  results: Array<{ status: string; deployments?: string[] }>;
-  /** The URL of every module the process loaded. */
-  loaded: string[];
-}
-
 /**
- * Runs bench/child.mjs on one event with the bundle, recording the modules it loads (its
- * `inventory` mode); resolves with what the handler returned (its summary) and those modules.
+ * Runs bench/child.mjs on one event with the bundle, as Lambda runs it (no flags): its exit code,
+ * its output, its result. In `inventory` mode the child also records the modules it loads.
  */
-function handle(event: string, env: NodeJS.ProcessEnv): Promise<Handled> {
+function run(
+  event: string,
+  env: NodeJS.ProcessEnv,
+  mode: 'handle' | 'inventory' = 'handle',
+): Promise<{ code: number | null; output: string; result: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--enable-source-maps', 'bench/child.mjs', 'inventory', entry, event], {
+    const child = spawn(process.execPath, ['bench/child.mjs', mode, entry, event], {
       env,
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     });
@@ -131,12 +129,22 @@ function handle(event: string, env: NodeJS.ProcessEnv): Promise<Handled> {
       result += chunk.toString('utf8');
     });
     child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`bench/child.mjs exited ${code}:\n${output}`));
-      // The child writes one byte when the handler returned, then the result.
-      else resolve(JSON.parse(result.slice(1)) as Handled);
-    });
+    child.on('close', (code) => resolve({ code, output, result }));
   });
+}
+
+interface Handled {
+  results: Array<{ status: string; deployments?: string[] }>;
+  /** The URL of every module the process loaded. */
+  loaded: string[];
+}
+
+/** Runs one event with the bundle; resolves with what the handler returned (its summary) and the modules the process loaded. */
+async function handle(event: string, env: NodeJS.ProcessEnv): Promise<Handled> {
+  const { code, output, result } = await run(event, env, 'inventory');
+  if (code !== 0) throw new Error(`bench/child.mjs exited ${code}:\n${output}`);
+  // The child writes one byte when the handler returned, then the result.
+  return JSON.parse(result.slice(1)) as Handled;
 }
 
 describe('each route, run by the Lambda bundle', () => {
@@ -157,4 +165,17 @@ describe('each route, run by the Lambda bundle', () => {
     },
     60_000,
   );
+});
+
+describe('a failed invocation, run by the Lambda bundle', () => {
+  it('throws an error whose stack names deploybridge’s source file and line, not the bundle’s', async () => {
+    // No PROJECT_NAME: the configuration is invalid and every invocation fails (src/entry/handler.ts).
+    const { code, output } = await run('events/manual-deploy.json', lambdaEnv({ PROJECT_NAME: '' }));
+    expect(code).not.toBe(0);
+    expect(output).toContain('invalid configuration (1 problem): PROJECT_NAME is required');
+    const source = readFileSync('src/config/config.ts', 'utf8').split('\n');
+    const line = source.findIndex((text) => text.includes('throw new ConfigError(read.problems)')) + 1;
+    expect(output).toMatch(new RegExp(`\\n\\s+at \\S+ \\(/.*/src/config/config\\.ts:${line}:1\\)\\n`));
+    expect(stub.calls()).toEqual([]);
+  }, 60_000);
 });

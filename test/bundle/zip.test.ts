@@ -1,6 +1,7 @@
 /**
  * The deployable zip as build.mjs writes it: the bundle's files byte for byte, the same zip for the
- * same code, and source maps that still give each frame of deploybridge's code its file and line.
+ * same code, and source maps that still give each frame of deploybridge's code its file and line in
+ * the stacks deploybridge writes.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -30,7 +31,7 @@ describe('the deployable zip', () => {
     expect(Buffer.from(zipBundle(out)).equals(Buffer.from(zip))).toBe(true);
   }, 120_000);
 
-  it('with --enable-source-maps, a frame in deploybridge’s code reads its file and line in src/', async () => {
+  it('a logged error’s stack reads its file and line in src/, as Node maps it with --enable-source-maps', async () => {
     const out = join(dir, 'probe');
     const contents = [
       "import { configErrorStack } from './test/bundle/probes.ts';",
@@ -40,13 +41,22 @@ describe('the deployable zip', () => {
       stdin: { contents, resolveDir: process.cwd(), sourcefile: 'probe-entry.ts', loader: 'ts' },
       outfile: join(out, 'probe.mjs'),
     });
-    const { stdout } = await promisify(execFile)(process.execPath, ['--enable-source-maps', join(out, 'probe.mjs')], { encoding: 'utf8' });
-    const { stack } = JSON.parse(stdout) as { stack: string };
+    const probe = async (flags: string[]) =>
+      JSON.parse((await promisify(execFile)(process.execPath, [...flags, join(out, 'probe.mjs')], { encoding: 'utf8' })).stdout) as {
+        stack: string;
+        logged: string;
+      };
     const source = readFileSync('src/config/config.ts', 'utf8').split('\n');
     const line = source.findIndex((text) => text.includes('throw new ConfigError(read.problems)')) + 1;
     expect(line).toBeGreaterThan(0);
-    // The function's name is the minified one (Node prints the name V8 knows) and the column is not
+    // As Lambda runs it (no flag): V8's own stack names the bundle, the logged one the source. The
+    // function's name is the minified one (Node prints the name V8 knows) and the column is not
     // kept, printed as 1 (bench/sourcemap.mjs).
-    expect(stack.split('\n')[1]).toMatch(new RegExp(`^\\s+at \\S+ \\(.*src/config/config\\.ts:${line}:1\\)$`));
+    const plain = await probe([]);
+    expect(plain.stack.split('\n')[1]).toMatch(/\(file:.*\/probe\.mjs:\d+:\d+\)$/);
+    expect(plain.logged.split('\n')[1]).toMatch(new RegExp(`^\\s+at \\S+ \\(/.*/src/config/config\\.ts:${line}:1\\)$`));
+    // Node's own mapping of the same frame, with the flag: the same text.
+    const mapped = await probe(['--enable-source-maps']);
+    expect(plain.logged.split('\n')[1]).toBe(mapped.stack.split('\n')[1]);
   }, 120_000);
 });

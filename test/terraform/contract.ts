@@ -268,11 +268,6 @@ export const CONTRACT: Record<string, ContractVariable> = {
 /** Inputs that cannot be set together with the others: Slack off drops SLACK_WEBHOOK_SSM_PARAMETER. */
 export const SEPARATE_INPUTS = ['enable_slack_notifications'];
 
-/** Environment variables the module sets that are not configuration of the code. */
-export const RUNTIME_ENVIRONMENT: Record<string, string> = {
-  NODE_OPTIONS: '--enable-source-maps',
-};
-
 /** Optional features: what of the module belongs to each, and how to tell the code has it. */
 export interface Feature {
   name: string;

@@ -31,17 +31,16 @@ function runAs(command: string): { status: number | null; stdout: string; stderr
 }
 
 describe.skipIf(terraformMissing)('output verify_command', () => {
-  it("sets the function's environment, its region and its name (the hooks' target), and nothing of the runtime", () => {
+  it("sets the function's environment, its region and its name (the hooks' target)", () => {
     const module = example.module('deploybridge');
     const variables = lambdaEnvironment(module);
     const functionName = module.one('aws_lambda_function', 'this').function_name as string;
-    const { NODE_OPTIONS: _runtime, ...configuration } = variables;
     const { stdout } = runAs(`node -e 'process.stdout.write(JSON.stringify(process.env))'`);
     const env = JSON.parse(stdout) as Record<string, string>;
-    // Of what the shell ends up with, the variables the code reads, and the runtime's.
+    // Of what the shell ends up with, the variables the code reads and the function's.
     const relevant = new Set([...envReads(lambdaSources()).keys(), ...Object.keys(variables)]);
     const set = Object.fromEntries(Object.entries(env).filter(([k]) => relevant.has(k)));
-    expect(set).toEqual({ ...configuration, AWS_REGION: TEST_REGION, AWS_LAMBDA_FUNCTION_NAME: functionName });
+    expect(set).toEqual({ ...variables, AWS_REGION: TEST_REGION, AWS_LAMBDA_FUNCTION_NAME: functionName });
     expect(JSON.parse(set.SERVICE_CONFIG ?? '')).toEqual(JSON.parse(variables.SERVICE_CONFIG ?? ''));
   });
 
