@@ -373,9 +373,9 @@ const noJmesPath = {
  * route loads a little SDK code that only other clients use with them (ECS: the waiters, 3 KB; the
  * Lambda route: S3's and SNS's XML reader and the JSON-RPC protocol, 10 KB), never another client.
  * With the bundle's one entry point and no CommonJS (below), the manual route loads 5 files
- * instead of 15 (ECS events 3 instead of 7, S3 7 instead of 19) for 1.4 KB more, and reaches its
- * first AWS write on 2–5% less CPU (paired, interleaved runs on Node 20 and 22);
- * test/bundle/routes.test.ts holds each route to its budget of files.
+ * instead of 15 (ECS events 3 instead of 7, S3 7 instead of 19) for 1.5 KB more, and reaches its
+ * first AWS write on 2–3.5% less CPU on Node 20 (manual, S3, SSM), 1–2% on Node 22 (manual; paired,
+ * interleaved runs); test/bundle/routes.test.ts holds each route to its budget of files.
  */
 const SDK_CLIENT_PACKAGE = /(?:^|[\\/])node_modules[\\/]@aws-sdk[\\/](client-[^\\/]+)[\\/]/;
 const JSON_RPC_PROTOCOL = /[\\/]@aws-sdk[\\/]core[\\/]dist-es[\\/]submodules[\\/]protocols[\\/]json[\\/]AwsJsonRpcProtocol\.js$/;
