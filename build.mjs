@@ -479,8 +479,8 @@ const doorSharedCode = {
  * its runtime (`__commonJS`, `__toESM`), and with code splitting the runtime is a chunk of its own
  * that every entry point and chunk imports: one more file on every route, for mnemonist's LRU cache
  * (the DynamoDB client's endpoint cache), the bundle's only CommonJS. Each module here is bundled
- * by itself into one ES module first, with the helpers inside it, so they load with it.
- * buildBundle fails on any other CommonJS module in a split bundle.
+ * by itself into one ES module first, with the helpers inside it, so they load with it. A split
+ * build fails on any other CommonJS module (doorSharedCode checks its first build).
  */
 const COMMONJS_AS_ESM = /[\\/]node_modules[\\/]mnemonist[\\/]lru-cache\.js$/;
 const commonJsAsEsm = {
