@@ -352,6 +352,29 @@ const noJmesPath = {
 };
 
 /**
+ * DynamoDB's endpoint discovery: the DynamoDB client creates an endpoint cache with every client (an
+ * LRU cache from mnemonist, 7 KB and the bundle's only CommonJS), for commands that discover their
+ * endpoint; none of the client's commands does (none adds the discovery middleware), so the cache
+ * is created and never used. The Lambda bundle has a stand-in that says so if it ever were.
+ */
+const NO_ENDPOINT_CACHE =
+  'throw new Error("DynamoDB endpoint discovery is not in deploybridge\'s Lambda bundle (build.mjs): no command it sends discovers its endpoint")';
+const noEndpointCache = {
+  name: 'no-endpoint-cache',
+  setup(b) {
+    b.onResolve({ filter: /^@aws-sdk\/endpoint-cache$/ }, () => ({ path: 'endpoint-cache', namespace: 'no-endpoint-cache' }));
+    b.onLoad({ filter: /.*/, namespace: 'no-endpoint-cache' }, () => ({
+      contents: [
+        'export class EndpointCache {',
+        ...['getEndpoint', 'get', 'set', 'delete', 'has', 'clear'].map((method) => `  ${method}() { ${NO_ENDPOINT_CACHE}; }`),
+        '}',
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * Fewer files per route. esbuild makes one chunk of each distinct set of entry points that reach a
  * module (here: src/index.ts, the two handlers, and each door of src/aws/ and SDK adapter, each
  * loaded with import()), so a route loaded many small chunks: the manual route 15 files, of them
@@ -456,7 +479,10 @@ const doorSharedCode = {
       logLevel: 'silent',
     });
     const commonJs = Object.keys(first.metafile.inputs).filter((path) => first.metafile.inputs[path].format === 'cjs');
-    if (commonJs.length > 0) throw new Error(`CommonJS in a split bundle (add it to COMMONJS_AS_ESM in build.mjs): ${commonJs.join(', ')}`);
+    // esbuild wraps a CommonJS module in helpers of its runtime, which code splitting makes a chunk
+    // of its own that every entry point and chunk imports: one more file on every route.
+    if (commonJs.length > 0)
+      throw new Error(`CommonJS in a split bundle (its runtime helpers would be one more file on every route): ${commonJs.join(', ')}`);
     const { lists, doors } = doorPlan(first.metafile, options.absWorkingDir ?? process.cwd());
     const resolveDir = options.absWorkingDir ?? process.cwd();
     b.onResolve({ filter: new RegExp(`^${SHARED}:`) }, (args) => ({ path: args.path.slice(SHARED.length + 1), namespace: SHARED }));
@@ -470,33 +496,6 @@ const doorSharedCode = {
       if (imports === undefined) return undefined;
       const source = readFileSync(args.path, 'utf8');
       return { contents: [source, ...imports.map((list) => `import '${SHARED}:${list}';`)].join('\n'), loader: 'ts' };
-    });
-  },
-};
-
-/**
- * CommonJS dependencies, bundled as ES modules. esbuild wraps a CommonJS module in two helpers of
- * its runtime (`__commonJS`, `__toESM`), and with code splitting the runtime is a chunk of its own
- * that every entry point and chunk imports: one more file on every route, for mnemonist's LRU cache
- * (the DynamoDB client's endpoint cache), the bundle's only CommonJS. Each module here is bundled
- * by itself into one ES module first, with the helpers inside it, so they load with it. A split
- * build fails on any other CommonJS module (doorSharedCode checks its first build).
- */
-const COMMONJS_AS_ESM = /[\\/]node_modules[\\/]mnemonist[\\/]lru-cache\.js$/;
-const commonJsAsEsm = {
-  name: 'commonjs-as-esm',
-  setup(b) {
-    b.onLoad({ filter: COMMONJS_AS_ESM }, async (args) => {
-      const { outputFiles } = await build({
-        entryPoints: [args.path],
-        bundle: true,
-        format: 'esm',
-        platform: 'node',
-        target: 'node22',
-        write: false,
-        logLevel: 'warning',
-      });
-      return { contents: outputFiles[0].text, loader: 'js', resolveDir: dirname(args.path) };
     });
   },
 };
@@ -541,7 +540,7 @@ export const bundleOptions = {
     noEventStreams,
     sdkModules,
     environmentCredentials,
-    commonJsAsEsm,
+    noEndpointCache,
     doorSharedCode,
   ],
 };
