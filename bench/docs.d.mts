@@ -6,3 +6,5 @@ export declare function reference(results: unknown): unknown;
 export declare function blocks(reference: unknown): Record<string, string>;
 export declare function fill(text: string, generated: Record<string, string>): { text: string; missing: string[] };
 export declare function generatedDocument(root?: string): { text: string; missing: string[] };
+export declare const LAMBDA_NODE_REFERENCE: string;
+export declare function lambdaNodeBlock(reference: unknown): string;

@@ -3,6 +3,9 @@
  *
  *   npm run bench:docs -- --from bench/results.json   keep that run's figures in bench/reference.json
  *                                                      (committed) and rewrite the document's tables
+ *   npm run bench:docs -- --from-lambda-node FILE      keep a run on Lambda's Node (`npm run bench --
+ *                                                      --node <node 22> --no-eager --out FILE`) in
+ *                                                      bench/reference-lambda-node.json, for its table
  *   npm run bench:docs                                 rewrite the tables from bench/reference.json
  *   npm run bench:docs -- --check                      exit 1 when the document differs from them
  *                                                      (test/bench/docs.test.ts makes the same check)
@@ -18,7 +21,9 @@ import { formatMarkdownTable, formatValue, KB, MB } from './lib.mjs';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const DOC = 'docs/performance.md';
 export const REFERENCE = 'bench/reference.json';
-export const USAGE = 'usage: npm run bench:docs [-- --from bench/results.json | --check]';
+/** A run on the Node Lambda runs (22): the budgets hold on this machine's Node, users run that one. */
+export const LAMBDA_NODE_REFERENCE = 'bench/reference-lambda-node.json';
+export const USAGE = 'usage: npm run bench:docs [-- --from bench/results.json | --from-lambda-node FILE | --check]';
 
 /**
  * What the document shows of a run: bench/results.json without its samples.
@@ -160,6 +165,41 @@ export function blocks(ref) {
   };
 }
 
+/**
+ * The block of a run on Lambda's Node: each SDK route over its floors, to its first write and in
+ * all (CPU time, paired by round), with its RSS and its floor's.
+ */
+export function lambdaNodeBlock(ref) {
+  const { machine, options } = ref;
+  const load = (l) => l.map((v) => v.toFixed(1)).join(', ');
+  const rss = (id) => mb(ref.rows.find((r) => r.id === id)?.rssBytes);
+  return [
+    `Measured by \`npm run bench -- --node …\` on ${ref.date.slice(0, 10)}: Node ${machine.node}, ${options.runs} runs per variant, interleaved; ` +
+      `load average ${load(machine.loadAverageAtStart)} at the start, ${load(machine.loadAverageAtEnd)} at the end.`,
+    '',
+    formatMarkdownTable([
+      [
+        'route',
+        'CPU ms to the first write',
+        'first write: route / floor',
+        'first write: route / naive floor',
+        'whole: route / floor',
+        'whole: route / naive floor',
+        'RSS MB (its floor)',
+      ],
+      ...ref.floors.map((f) => [
+        f.label,
+        ms(f.routeFirstWriteCpuMs),
+        x(f.firstWriteCpuOverFloor),
+        x(f.firstWriteCpuOverNaive),
+        x(f.cpuOverFloor),
+        x(f.cpuOverNaive),
+        `${rss(f.route)} (${rss(`floor:${f.route.slice('route:'.length)}`)})`,
+      ]),
+    ]),
+  ].join('\n');
+}
+
 const BLOCK = /(<!-- bench: ([a-z-]+) -->\n)[\s\S]*?(<!-- \/bench -->)/g;
 
 /**
@@ -180,14 +220,16 @@ export function fill(text, generated) {
   return { text: filled, missing };
 }
 
-/** The document as bench/reference.json generates it. */
+/** The document as bench/reference.json (and bench/reference-lambda-node.json) generate it. */
 export function generatedDocument(root = ROOT) {
   const ref = JSON.parse(readFileSync(join(root, REFERENCE), 'utf8'));
-  return fill(readFileSync(join(root, DOC), 'utf8'), blocks(ref));
+  const lambdaNode = JSON.parse(readFileSync(join(root, LAMBDA_NODE_REFERENCE), 'utf8'));
+  return fill(readFileSync(join(root, DOC), 'utf8'), { ...blocks(ref), 'lambda-node': lambdaNodeBlock(lambdaNode) });
 }
 
 function main(args) {
-  const from = args[0] === '--from' ? args[1] : undefined;
+  const keep = { '--from': REFERENCE, '--from-lambda-node': LAMBDA_NODE_REFERENCE }[args[0]];
+  const from = keep === undefined ? undefined : args[1];
   const check = args.length === 1 && args[0] === '--check';
   if (!(args.length === 0 || check || (from !== undefined && args.length === 2))) {
     console.error(USAGE);
@@ -195,8 +237,8 @@ function main(args) {
   }
   if (from !== undefined) {
     const results = JSON.parse(readFileSync(resolve(ROOT, from), 'utf8'));
-    writeFileSync(join(ROOT, REFERENCE), `${JSON.stringify(reference(results), null, 2)}\n`);
-    console.log(`wrote ${REFERENCE} from ${from}`);
+    writeFileSync(join(ROOT, keep), `${JSON.stringify(reference(results), null, 2)}\n`);
+    console.log(`wrote ${keep} from ${from}`);
   }
   const { text, missing } = generatedDocument();
   if (missing.length > 0) {
