@@ -21,13 +21,13 @@
  * build is not minified, so compiling the modules costs more here than in the bundle: measure a
  * change's effect with `npm run bench`, find where to look with this.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { addProfile, positiveWholeNumber } from './lib.mjs';
 import { pushedImage, ROUTES, sampleEnv } from './routes.mjs';
+import { runChild } from './sample.mjs';
 import { firstWriteRequest, startStub } from './stub.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -61,26 +61,10 @@ function parseArgs(argv) {
 }
 
 /** Runs one sample under --cpu-prof; resolves with the monotonic time (µs) its first AWS write started, if any. */
-function sample(options, entry, event, env, profileDir) {
-  return new Promise((resolvePromise, reject) => {
-    const args = ['--cpu-prof', '--cpu-prof-interval', '50', '--cpu-prof-dir', profileDir];
-    const child = spawn(options.node, [...args, join('bench', 'child.mjs'), 'handle', entry, event], {
-      cwd: root,
-      env,
-      stdio: ['ignore', 'ignore', 'inherit', 'pipe'],
-    });
-    let result = '';
-    child.stdio[3].on('data', (chunk) => {
-      result += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`a sample of route ${options.route} failed (exit ${code})`));
-      // The child writes one byte (READY) when the handler returned, then its result.
-      const { requests } = JSON.parse(result.slice(result.indexOf('{')));
-      resolvePromise(firstWriteRequest(requests)?.atUs);
-    });
-  });
+async function sample(options, entry, event, env, profileDir) {
+  const flags = ['--cpu-prof', '--cpu-prof-interval', '50', '--cpu-prof-dir', profileDir];
+  const { requests } = await runChild({ node: options.node, flags, entry, event, env });
+  return firstWriteRequest(requests)?.atUs;
 }
 
 /** The module each line of a bundle file belongs to, from esbuild's `// path` comments (non-minified builds). */

@@ -17,7 +17,6 @@
  * The route over the stack floor is what deploybridge's own code costs: what it can cut without
  * leaving the stack.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -25,6 +24,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FLOORS } from './floors.mjs';
 import { interleave, median, pairedRatio, positiveWholeNumber } from './lib.mjs';
 import { pushedImage, sampleEnv } from './routes.mjs';
+import { runChild } from './sample.mjs';
 import { firstWriteRequest, startStub } from './stub.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -71,26 +71,11 @@ function parseArgs(argv) {
 }
 
 /** One sample: the process's CPU time when its first AWS write started and at its end, and its RSS. */
-function sample(node, entry, env) {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(node, [join('bench', 'child.mjs'), 'handle', entry, EVENT], {
-      cwd: root,
-      env,
-      stdio: ['ignore', 'ignore', 'inherit', 'pipe'],
-    });
-    let result = '';
-    child.stdio[3].on('data', (chunk) => {
-      result += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`a sample of ${entry} failed (exit ${code})`));
-      const { requests, cpuMs, rss } = JSON.parse(result.slice(result.indexOf('{')));
-      const firstWrite = firstWriteRequest(requests);
-      if (firstWrite === undefined) return reject(new Error(`${entry} made no AWS write`));
-      resolvePromise({ firstWriteCpuMs: firstWrite.cpuMs, cpuMs, rss });
-    });
-  });
+async function sample(node, entry, env) {
+  const { requests, cpuMs, rss } = await runChild({ node, entry, event: EVENT, env });
+  const firstWrite = firstWriteRequest(requests);
+  if (firstWrite === undefined) throw new Error(`${entry} made no AWS write`);
+  return { firstWriteCpuMs: firstWrite.cpuMs, cpuMs, rss };
 }
 
 async function main() {
