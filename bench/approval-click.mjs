@@ -23,6 +23,7 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { median } from './lib.mjs';
+import { fd3Result } from './sample.mjs';
 import { startStub } from './stub.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -81,19 +82,8 @@ async function child(entry) {
 }
 
 function sample(entry, env) {
-  return new Promise((done, fail) => {
-    const proc = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', entry], {
-      env,
-      // The function's log lines (stdout and stderr) are not the bench's output.
-      stdio: ['ignore', 'ignore', 'ignore', 'pipe'],
-    });
-    let out = '';
-    proc.stdio[3].on('data', (chunk) => {
-      out += chunk;
-    });
-    proc.on('error', fail);
-    proc.on('exit', (code) => (code === 0 ? done(JSON.parse(out)) : fail(new Error(`sample exited ${code}`))));
-  });
+  // The function's log lines (stdout and stderr) are not the bench's output.
+  return fd3Result({ node: process.execPath, args: [fileURLToPath(import.meta.url), '--child', entry], env, stderr: 'ignore' });
 }
 
 async function main(argv) {
