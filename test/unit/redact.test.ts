@@ -24,6 +24,7 @@ describe('redact', () => {
     ['an authorisation header', 'authorisation=Zm9vOmJhcg', 'authorisation=[redacted]'],
     ['a session key', 'session-key=abcdef', 'session-key=[redacted]'],
     ['a Slack webhook over http', 'http://hooks.slack.com/services/T000/B000/XXXX', '[redacted]'],
+    ['a Slack webhook in capitals', 'POST TO HTTPS://HOOKS.SLACK.COM/SERVICES/T000/B000/XXXX FAILED', 'POST TO [redacted] FAILED'],
     ['a bearer token after two spaces', 'Bearer  eyJhbGciOiJIUzI1NiJ9', 'Bearer [redacted]'],
     [
       'credentials in a URL',
