@@ -67,7 +67,10 @@ export const BUDGETS = {
   // own floor is 56 MB) with the lifecycle hook, at a load average of 7 to 8. Then 58.7 MB (the S3
   // route; its floor 54.8 MB) with fewer files per route. Then 58.1 MB (the S3 route; its floor
   // 50.7 MB) without --enable-source-maps: most routes end near 52 MB, the S3 route's allocations
-  // grow V8's young generation from 4 to 8 MB. On Node 22, 66 MB (its floors 59 to 62 MB).
+  // grow V8's young generation from 4 to 8 MB. On Node 22, 66 MB (its floors 59 to 62 MB). Then
+  // 53.9 MB (the S3 route; its floor 50.7 MB): those allocations, and a TurboFan compile that
+  // brought 3.6 MB of node's code into memory, were the masking of every logged and sent string
+  // trying each credential pattern in turn (src/shared/redact.ts).
   rssBytes: 60 * MB,
 };
 
