@@ -68,9 +68,9 @@ export const BUDGETS = {
   // route; its floor 54.8 MB) with fewer files per route. Then 58.1 MB (the S3 route; its floor
   // 50.7 MB) without --enable-source-maps: most routes end near 52 MB, the S3 route's allocations
   // grow V8's young generation from 4 to 8 MB. On Node 22, 66 MB (its floors 59 to 62 MB). Then
-  // 53.9 MB (the S3 route; its floor 50.7 MB): those allocations, and a TurboFan compile that
-  // brought 3.6 MB of node's code into memory, were the masking of every logged and sent string
-  // trying each credential pattern in turn (src/shared/redact.ts).
+  // 53.9 MB (the S3 route; its floor 50.7 MB): 3.5 MB of the 58 were node's own code, TurboFan's,
+  // paged in to compile the masking of every logged and sent string, which tried each credential
+  // pattern in turn (src/shared/redact.ts); its garbage grew the young generation (0.5 MB).
   rssBytes: 60 * MB,
 };
 

@@ -77,9 +77,9 @@ const ANY_CREDENTIAL: RegExp[] = (() => {
  * Every string of every log line and message is masked, and nearly none holds a credential (keys,
  * names, ARNs), so such a text is searched once per set of flags and returned. Replacing pattern by
  * pattern for each of them is no different in what it returns, but a cold S3 route masks about 240
- * strings: that loop's garbage grew V8's young generation from 4 to 8 MB, and its work made V8
- * compile this function with its optimising compiler, whose own code (3.6 MB of `node`) then
- * counted in the process's RSS.
+ * strings: that loop's work made V8 compile this function with its optimising compiler, whose own
+ * code (3.5 MB of `node`) then counted in the process's RSS, and its garbage grew V8's young
+ * generation.
  *
  * @example
  * redact('connect to https://admin:hunter2@db.example.com'); // 'connect to https://[redacted]@db.example.com'
