@@ -96,11 +96,11 @@ describe('budgets of the floors, the RSS and the SDK copies', () => {
     expect(breached({ firstWriteCpuToFloorRatio: undefined, firstWriteCpuToNaiveFloorRatio: undefined })).toEqual([overFloor, overNaive]);
   });
 
-  it('report the targets (a route no slower than its naive floor, 55 MB) without failing', () => {
-    const checks = evaluate({ ...fine, routeToNaiveFloorWallRatio: 1.2, heaviestRss: 58 * 1024 * 1024 });
+  it('report the targets (a route no slower than its naive floor) without failing', () => {
+    const checks = evaluate({ ...fine, routeToNaiveFloorWallRatio: 1.2 });
     expect(checks.filter((c) => c.kind === 'budget' && !c.ok)).toEqual([]);
     expect(checks.filter((c) => c.kind === 'target' && !c.ok).map((c) => c.name)).toEqual(
-      expect.arrayContaining(['slowest SDK route over its naive SDK floor, wall time', 'RSS after the heaviest route']),
+      expect.arrayContaining(['slowest SDK route over its naive SDK floor, wall time']),
     );
   });
 });
