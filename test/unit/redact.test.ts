@@ -51,6 +51,18 @@ describe('redact', () => {
     ],
     ['a private key', 'key -----BEGIN RSA PRIVATE KEY-----\nMIIE\nabc\n-----END RSA PRIVATE KEY----- used', 'key [redacted] used'],
     ['a private key cut short', 'key -----BEGIN PRIVATE KEY-----\nMIIE', 'key [redacted]'],
+    // Each shape once more with nothing else in the text that could make it look like a credential.
+    ['a role id', 'assumed AROAIOSFODNN7EXAMPLE then', 'assumed [redacted] then'],
+    ['a user id', 'owner AIDAIOSFODNN7EXAMPLE then', 'owner [redacted] then'],
+    ['basic credentials without padding', 'Basic dXNlcjpwYXNzd29yZA sent', 'Basic [redacted] sent'],
+    ['credentials in a share path', 'mount //svc:pw-9x@fileserver/share', 'mount //[redacted]@fileserver/share'],
+    ['a pwd', 'PWD=hunter22', 'PWD=[redacted]'],
+    ['a credential', 'db_credential: s3cr3tvalue', 'db_credential: [redacted]'],
+    ['an api_key', 'stripe_api_key=sk_live_123', 'stripe_api_key=[redacted]'],
+    ['a private_key', 'private_key=MIIEvQ', 'private_key=[redacted]'],
+    ['an authorization', 'Authorization=Zm9vOmJhcg', 'Authorization=[redacted]'],
+    ['a sessionkey', 'sessionkey=abcdef', 'sessionkey=[redacted]'],
+    ['a Slack webhook in capitals', 'HTTPS://HOOKS.SLACK.COM/services/T000/B000/XXXX', '[redacted]'],
   ])('masks %s', (_what, text, masked) => {
     expect(redact(text)).toBe(masked);
   });
@@ -94,6 +106,11 @@ describe('maskText: the one step text from outside goes through', () => {
     ['a right-to-left override', 'file gnp\u202Eexe.png', 'file gnpexe.png'],
     ['isolates and marks', 'a\u2066b\u2069c\u200ed\u200f', 'abcd'],
     ['a carriage return and a line separator', 'ok\rforged\u2028line', 'okforgedline'],
+    ['a carriage return alone', 'ok\rforged', 'okforged'],
+    ['a unit separator', 'a\u001fb', 'ab'],
+    ['a delete', 'a\u007fb', 'ab'],
+    ['a C1 control', 'a\u0085b', 'ab'],
+    ['a soft hyphen and a byte order mark', 'pass\u00adwo\ufeffrd', 'password'],
     ['a secret split by a zero-width space, then masked', 'auth xox\u200bb-1234-abcdef', 'auth [redacted]'],
   ])('drops %s', (_what, text, masked) => {
     expect(maskText(text)).toBe(masked);
