@@ -63,6 +63,7 @@ describe('redact', () => {
     ['an authorization', 'Authorization=Zm9vOmJhcg', 'Authorization=[redacted]'],
     ['a sessionkey', 'sessionkey=abcdef', 'sessionkey=[redacted]'],
     ['a Slack webhook in capitals', 'HTTPS://HOOKS.SLACK.COM/services/T000/B000/XXXX', '[redacted]'],
+    ['a Google Chat space URL', 'post to https://chat.googleapis.com/v1/spaces/AAAA/messages failed', 'post to [redacted] failed'],
   ])('masks %s', (_what, text, masked) => {
     expect(redact(text)).toBe(masked);
   });
