@@ -63,6 +63,9 @@ describe('redact', () => {
     ['an authorization', 'Authorization=Zm9vOmJhcg', 'Authorization=[redacted]'],
     ['a sessionkey', 'sessionkey=abcdef', 'sessionkey=[redacted]'],
     ['a Slack webhook in capitals', 'HTTPS://HOOKS.SLACK.COM/services/T000/B000/XXXX', '[redacted]'],
+    ['a Google Chat webhook over http', 'http://chat.googleapis.com/v1/spaces/AAAA/messages', '[redacted]'],
+    ['an Office 365 connector over http', 'http://contoso.webhook.office.com/webhookb2/abc', '[redacted]'],
+    ['a signed URL over http', 'http://example.com/invoke?sig=Zx9', '[redacted]'],
     ['a Google Chat space URL', 'post to https://chat.googleapis.com/v1/spaces/AAAA/messages failed', 'post to [redacted] failed'],
   ])('masks %s', (_what, text, masked) => {
     expect(redact(text)).toBe(masked);
@@ -111,6 +114,7 @@ describe('maskText: the one step text from outside goes through', () => {
     ['a unit separator', 'a\u001fb', 'ab'],
     ['a delete', 'a\u007fb', 'ab'],
     ['a C1 control', 'a\u0085b', 'ab'],
+    ['text made only of such characters', '\u202e\u0000\u200b', ''],
     ['a soft hyphen and a byte order mark', 'pass\u00adwo\ufeffrd', 'password'],
     ['a secret split by a zero-width space, then masked', 'auth xox\u200bb-1234-abcdef', 'auth [redacted]'],
   ])('drops %s', (_what, text, masked) => {
@@ -141,5 +145,7 @@ describe('maskText: the one step text from outside goes through', () => {
       nested: { token: '[redacted]', ok: true, none: undefined },
     });
     expect(maskValue(cyclic)).toEqual({ name: 'x', self: cyclic });
+    const withoutPrototype = Object.assign(Object.create(null) as Record<string, unknown>, { token: 'xoxb-1-abc', none: null });
+    expect(maskValue(withoutPrototype)).toEqual({ token: '[redacted]', none: null });
   });
 });
