@@ -28,7 +28,7 @@ const LAZY_BUILTINS = [
     module: 'node:crypto',
     importer: /@aws-lambda-powertools[\\/]logger[\\/]/,
     contents:
-      "import { createRequire } from 'node:module'; export function randomInt(...args) { return createRequire(import.meta.url)('node:crypto').randomInt(...args); }",
+      "export function randomInt(...args) { return process.getBuiltinModule('node:crypto').randomInt(...args); }",
   },
   {
     // middy: ReadableStream serves response streaming only (streamifyResponse), which is off.

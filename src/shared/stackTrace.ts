@@ -11,7 +11,7 @@
  * that position) stays as it is.
  */
 import { readFileSync } from 'node:fs';
-import { SourceMap, type SourceMapPayload, type SourceMapping } from 'node:module';
+import type { SourceMap, SourceMapPayload, SourceMapping } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,6 +25,8 @@ function mapOf(file: string): SourceMap | undefined {
   if (!maps.has(file)) {
     let map: SourceMap | undefined;
     try {
+      // Loaded here, not imported: node:module is a builtin no other code of a cold start loads.
+      const { SourceMap } = process.getBuiltinModule('node:module');
       map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')) as SourceMapPayload);
     } catch {
       map = undefined; // dependency code only: build.mjs writes no map for it

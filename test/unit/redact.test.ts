@@ -24,7 +24,6 @@ describe('redact', () => {
     ['an authorisation header', 'authorisation=Zm9vOmJhcg', 'authorisation=[redacted]'],
     ['a session key', 'session-key=abcdef', 'session-key=[redacted]'],
     ['a Slack webhook over http', 'http://hooks.slack.com/services/T000/B000/XXXX', '[redacted]'],
-    ['a Slack webhook in capitals', 'POST TO HTTPS://HOOKS.SLACK.COM/SERVICES/T000/B000/XXXX FAILED', 'POST TO [redacted] FAILED'],
     ['a bearer token after two spaces', 'Bearer  eyJhbGciOiJIUzI1NiJ9', 'Bearer [redacted]'],
     [
       'credentials in a URL',
@@ -52,6 +51,22 @@ describe('redact', () => {
     ],
     ['a private key', 'key -----BEGIN RSA PRIVATE KEY-----\nMIIE\nabc\n-----END RSA PRIVATE KEY----- used', 'key [redacted] used'],
     ['a private key cut short', 'key -----BEGIN PRIVATE KEY-----\nMIIE', 'key [redacted]'],
+    // Each shape once more with nothing else in the text that could make it look like a credential.
+    ['a role id', 'assumed AROAIOSFODNN7EXAMPLE then', 'assumed [redacted] then'],
+    ['a user id', 'owner AIDAIOSFODNN7EXAMPLE then', 'owner [redacted] then'],
+    ['basic credentials without padding', 'Basic dXNlcjpwYXNzd29yZA sent', 'Basic [redacted] sent'],
+    ['credentials in a share path', 'mount //svc:pw-9x@fileserver/share', 'mount //[redacted]@fileserver/share'],
+    ['a pwd', 'PWD=hunter22', 'PWD=[redacted]'],
+    ['a credential', 'db_credential: s3cr3tvalue', 'db_credential: [redacted]'],
+    ['an api_key', 'stripe_api_key=sk_live_123', 'stripe_api_key=[redacted]'],
+    ['a private_key', 'private_key=MIIEvQ', 'private_key=[redacted]'],
+    ['an authorization', 'Authorization=Zm9vOmJhcg', 'Authorization=[redacted]'],
+    ['a sessionkey', 'sessionkey=abcdef', 'sessionkey=[redacted]'],
+    ['a Slack webhook in capitals', 'HTTPS://HOOKS.SLACK.COM/services/T000/B000/XXXX', '[redacted]'],
+    ['a Google Chat webhook over http', 'http://chat.googleapis.com/v1/spaces/AAAA/messages', '[redacted]'],
+    ['an Office 365 connector over http', 'http://contoso.webhook.office.com/webhookb2/abc', '[redacted]'],
+    ['a signed URL over http', 'http://example.com/invoke?sig=Zx9', '[redacted]'],
+    ['a Google Chat space URL', 'post to https://chat.googleapis.com/v1/spaces/AAAA/messages failed', 'post to [redacted] failed'],
   ])('masks %s', (_what, text, masked) => {
     expect(redact(text)).toBe(masked);
   });
@@ -95,6 +110,12 @@ describe('maskText: the one step text from outside goes through', () => {
     ['a right-to-left override', 'file gnp\u202Eexe.png', 'file gnpexe.png'],
     ['isolates and marks', 'a\u2066b\u2069c\u200ed\u200f', 'abcd'],
     ['a carriage return and a line separator', 'ok\rforged\u2028line', 'okforgedline'],
+    ['a carriage return alone', 'ok\rforged', 'okforged'],
+    ['a unit separator', 'a\u001fb', 'ab'],
+    ['a delete', 'a\u007fb', 'ab'],
+    ['a C1 control', 'a\u0085b', 'ab'],
+    ['text made only of such characters', '\u202e\u0000\u200b', ''],
+    ['a soft hyphen and a byte order mark', 'pass\u00adwo\ufeffrd', 'password'],
     ['a secret split by a zero-width space, then masked', 'auth xox\u200bb-1234-abcdef', 'auth [redacted]'],
   ])('drops %s', (_what, text, masked) => {
     expect(maskText(text)).toBe(masked);
@@ -124,5 +145,7 @@ describe('maskText: the one step text from outside goes through', () => {
       nested: { token: '[redacted]', ok: true, none: undefined },
     });
     expect(maskValue(cyclic)).toEqual({ name: 'x', self: cyclic });
+    const withoutPrototype = Object.assign(Object.create(null) as Record<string, unknown>, { token: 'xoxb-1-abc', none: null });
+    expect(maskValue(withoutPrototype)).toEqual({ token: '[redacted]', none: null });
   });
 });

@@ -3,7 +3,6 @@
  * passes when the invocation has no `FunctionError` and every key of `smoke_test.expect` equals the
  * same key of the JSON response. What people see of a response is redacted and trimmed.
  */
-import { isDeepStrictEqual } from 'node:util';
 import { LAMBDA_DEFAULTS } from '../../config/constants.js';
 import { SmokeTestFailedError } from '../../shared/errors.js';
 import { knownSecretValues } from '../../shared/redact.js';
@@ -62,6 +61,9 @@ export function smokeTestProblem(
   if (typeof response !== 'object' || response === null || Array.isArray(response))
     return 'the response is not a JSON object, so smoke_test.expect cannot match it';
   const actual = response as Record<string, unknown>;
+  // Taken here, not imported: importing node:util also loads its lazy parts (parseArgs, MIMEType)
+  // on every cold start, for a check that runs only after a smoke test.
+  const { isDeepStrictEqual } = process.getBuiltinModule('node:util');
   const mismatched = Object.keys(expected).filter((key) => !isDeepStrictEqual(actual[key], expected[key]));
   if (mismatched.length === 0) return undefined;
   return `the response does not match smoke_test.expect at ${mismatched.map((key) => JSON.stringify(key)).join(', ')} (expected ${JSON.stringify(Object.fromEntries(mismatched.map((key) => [key, expected[key]])))})`;
