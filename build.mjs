@@ -27,8 +27,7 @@ const LAZY_BUILTINS = [
     // Powertools Logger: randomInt serves log sampling only (POWERTOOLS_LOGGER_SAMPLE_RATE).
     module: 'node:crypto',
     importer: /@aws-lambda-powertools[\\/]logger[\\/]/,
-    contents:
-      "export function randomInt(...args) { return process.getBuiltinModule('node:crypto').randomInt(...args); }",
+    contents: "export function randomInt(...args) { return process.getBuiltinModule('node:crypto').randomInt(...args); }",
   },
   {
     // middy: ReadableStream serves response streaming only (streamifyResponse), which is off.
