@@ -36,6 +36,11 @@ describe('smokeTestProblem', () => {
     expect(smokeTestProblem(undefined, 'null', { ok: true })).toBe(
       'the response is not a JSON object, so smoke_test.expect cannot match it',
     );
+    for (const scalar of ['42', '"ok"', 'true']) {
+      expect(smokeTestProblem(undefined, scalar, { ok: true }), scalar).toBe(
+        'the response is not a JSON object, so smoke_test.expect cannot match it',
+      );
+    }
   });
 });
 
@@ -58,9 +63,27 @@ describe('safeSmokeResponse', () => {
     });
   });
 
-  it('trims to the limit and says how long the whole was', () => {
+  it('trims to the limit and says how long the whole was; a response of exactly the limit is whole', () => {
     const shown = safeSmokeResponse('x'.repeat(5000));
     expect(shown).toBe(`${'x'.repeat(SMOKE_RESPONSE_LIMIT)}… (5000 characters, trimmed)`);
+    expect(safeSmokeResponse('x'.repeat(SMOKE_RESPONSE_LIMIT))).toBe('x'.repeat(SMOKE_RESPONSE_LIMIT));
+  });
+
+  it.each([
+    'pass',
+    'passwd',
+    'DB_PASSWORD',
+    'apikey',
+    'api_key',
+    'privatekey',
+    'private-key',
+    'authorisation',
+    'cookie',
+    'session_id',
+    'credentials',
+    'token',
+  ])('masks the value of a key named %s', (key) => {
+    expect(JSON.parse(safeSmokeResponse(JSON.stringify({ [key]: 'v4lue', ok: 1 })))).toEqual({ [key]: '[redacted]', ok: 1 });
   });
 
   it('shows text that is not JSON as text, masked', () => {
