@@ -63,6 +63,10 @@ describe('safeSmokeResponse', () => {
     });
   });
 
+  it('masks secret-looking keys beside null values', () => {
+    expect(safeSmokeResponse('{"token":"t0k3n","next":null,"items":[null]}')).toBe('{"token":"[redacted]","next":null,"items":[null]}');
+  });
+
   it('trims to the limit and says how long the whole was; a response of exactly the limit is whole', () => {
     const shown = safeSmokeResponse('x'.repeat(5000));
     expect(shown).toBe(`${'x'.repeat(SMOKE_RESPONSE_LIMIT)}… (5000 characters, trimmed)`);
