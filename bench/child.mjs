@@ -115,5 +115,11 @@ writeSync(3, READY);
 if (mode === 'inventory') await new Promise((resolve) => setTimeout(resolve, 50));
 
 const memory = process.memoryUsage();
-writeSync(3, JSON.stringify({ mode, results, invocations, rss: memory.rss, heapUsed: memory.heapUsed, cpuMs: cpuMs(), loaded, requests }));
+// `stamps`: what a bundle stamped by bench/lib.mjs `stampedModule` noted (bench:stack --timeline),
+// named as lib.mjs STAMPS_GLOBAL: this file imports nothing of the bench, which would add to every sample.
+const stamps = globalThis.__benchStamps;
+writeSync(
+  3,
+  JSON.stringify({ mode, results, invocations, rss: memory.rss, heapUsed: memory.heapUsed, cpuMs: cpuMs(), loaded, requests, stamps }),
+);
 process.exit(0);

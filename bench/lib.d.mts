@@ -106,3 +106,7 @@ export declare function addProfile(
   options: { inclusive: boolean; untilUs: number | undefined },
 ): void;
 export declare function positiveWholeNumber(arg: string, text: string | undefined): number;
+export declare const STAMPS_GLOBAL: string;
+export declare function stampedModule(code: string, label: string): string;
+export declare function medianTimeline(samples: Array<Array<[string, number]>>): Array<{ label: string; ms: number }>;
+export declare function outputContents(meta: Metafile, output: string, count?: number): string;

@@ -419,3 +419,56 @@ export function positiveWholeNumber(arg, text) {
   if (!Number.isInteger(value) || value < 1) throw new Error(`${arg} needs a positive whole number`);
   return value;
 }
+
+/** The global array {@link stampedModule} fills and bench/child.mjs reports as `stamps` (by this name: it imports nothing of the bench). */
+export const STAMPS_GLOBAL = '__benchStamps';
+
+/**
+ * A bundle file's code with a stamp of the process's CPU time (ms, every thread) when its module
+ * starts evaluating and when it ends (`npm run bench:stack -- --timeline`). Node fetches, compiles
+ * and links a module and its static imports before any of them runs, so the time before a
+ * "starts" stamp is loading and compiling them, after whatever ran before the import.
+ *
+ * @example
+ * stampedModule('export const a = 1;', 'index.mjs');
+ * // '(globalThis.__benchStamps ??= []).push(["index.mjs starts", …]);export const a = 1;\n(…["index.mjs ends", …]);\n'
+ */
+export function stampedModule(code, label) {
+  const stamp = (what) =>
+    `(globalThis.${STAMPS_GLOBAL} ??= []).push([${JSON.stringify(what)}, ((u) => (u.user + u.system) / 1000)(process.cpuUsage())]);`;
+  return `${stamp(`${label} starts`)}${code}\n${stamp(`${label} ends`)}\n`;
+}
+
+/**
+ * The median timeline of samples, each a list of `[label, ms]` stamps: every label with the median
+ * of its stamps (over the samples that have it), in the order of those medians.
+ *
+ * @example
+ * medianTimeline([[['a', 1], ['b', 5]], [['a', 3], ['b', 7]]]); // [{ label: 'a', ms: 2 }, { label: 'b', ms: 6 }]
+ */
+export function medianTimeline(samples) {
+  const stamps = new Map();
+  for (const sample of samples) for (const [label, ms] of sample) stamps.set(label, [...(stamps.get(label) ?? []), ms]);
+  return [...stamps].map(([label, values]) => ({ label, ms: median(values) })).sort((a, b) => a.ms - b.ms);
+}
+
+/**
+ * What an output file of a metafile holds, in a few words: the packages (or `src/` folders) of its
+ * largest inputs, at most `count`.
+ *
+ * @example
+ * outputContents(meta, 'dist/chunks/chunk-NRTDSFOB.mjs'); // '@smithy/core, @aws-sdk/core, @smithy/signature-v4'
+ */
+export function outputContents(meta, output, count = 3) {
+  const bytes = new Map();
+  for (const [input, { bytesInOutput }] of Object.entries(meta.outputs[output]?.inputs ?? {})) {
+    const owner = input.includes('node_modules/') ? packageOf(input) : input.split('/').slice(0, 2).join('/');
+    bytes.set(owner, (bytes.get(owner) ?? 0) + bytesInOutput);
+  }
+  return [...bytes]
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([owner]) => owner)
+    .join(', ');
+}

@@ -4,6 +4,11 @@
  *
  *   --runs N     rounds (default 30); each round runs the three variants once, in a shuffled order
  *   --node PATH  the node binary the samples run on (default: the one running this)
+ *   --timeline   also where each variant's CPU time goes: every file of the three bundles is stamped
+ *                when its module starts and ends evaluating (bench/lib.mjs stampedModule), and the
+ *                median CPU ms of each stamp, the first write and the end is printed. The time before
+ *                a "starts" is loading and compiling that file (and what ran before its import). The
+ *                stamps cost a little, so take the ratios from a run without it.
  *
  * Three fresh-process variants of the manual route (events/manual-deploy.json), against the bench's
  * stub, as `npm run bench` runs them (bench/child.mjs):
@@ -17,12 +22,12 @@
  * The route over the stack floor is what deploybridge's own code costs: what it can cut without
  * leaving the stack.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FLOORS } from './floors.mjs';
-import { interleave, median, pairedRatio, positiveWholeNumber } from './lib.mjs';
+import { interleave, median, medianTimeline, outputContents, pairedRatio, positiveWholeNumber, stampedModule } from './lib.mjs';
 import { pushedImage, sampleEnv } from './routes.mjs';
 import { runChild } from './sample.mjs';
 import { firstWriteRequest, startStub } from './stub.mjs';
@@ -60,22 +65,43 @@ export const handler = middy(async (event) => {
 `;
 
 function parseArgs(argv) {
-  const options = { runs: 30, node: process.execPath };
+  const options = { runs: 30, node: process.execPath, timeline: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--runs') options.runs = positiveWholeNumber(arg, argv[++i]);
     else if (arg === '--node') options.node = resolve(String(argv[++i]));
+    else if (arg === '--timeline') options.timeline = true;
     else throw new Error(`unknown option ${arg} (see the header of bench/stack-floor.mjs)`);
   }
   return options;
 }
 
-/** One sample: the process's CPU time when its first AWS write started and at its end, and its RSS. */
+/** One sample: the process's CPU time when its first AWS write started and at its end, its RSS, and its stamps with those two. */
 async function sample(node, entry, env) {
-  const { requests, cpuMs, rss } = await runChild({ node, entry, event: EVENT, env });
+  const { requests, cpuMs, rss, stamps = [] } = await runChild({ node, entry, event: EVENT, env });
   const firstWrite = firstWriteRequest(requests);
   if (firstWrite === undefined) throw new Error(`${entry} made no AWS write`);
-  return { firstWriteCpuMs: firstWrite.cpuMs, cpuMs, rss };
+  return { firstWriteCpuMs: firstWrite.cpuMs, cpuMs, rss, stamps: [...stamps, ['first write', firstWrite.cpuMs], ['end', cpuMs]] };
+}
+
+/** Stamps every code file of a build (its metafile's outputs), each labelled with what it holds. */
+function stampBuild(meta) {
+  for (const output of Object.keys(meta.outputs).filter((file) => file.endsWith('.mjs'))) {
+    const file = resolve(root, output);
+    const name = relative(dirname(file), file).startsWith('..') ? output : output.split('/').slice(-2).join('/');
+    const contents = outputContents(meta, output);
+    writeFileSync(file, stampedModule(readFileSync(file, 'utf8'), contents === '' ? name : `${name} (${contents})`));
+  }
+}
+
+/** Prints a variant's median timeline: CPU ms at each stamp, and since the one before. */
+function printTimeline(variant, samples) {
+  console.log(`\n${variant}: CPU ms (median) at each stamp, and since the one before`);
+  let before = 0;
+  for (const { label, ms } of medianTimeline(samples.map((s) => s.stamps))) {
+    console.log(`${ms.toFixed(1).padStart(8)} ${`+${(ms - before).toFixed(1)}`.padStart(7)}  ${label}`);
+    before = ms;
+  }
 }
 
 async function main() {
@@ -91,9 +117,12 @@ async function main() {
         splitting: false,
         plugins: bundleOptions.plugins,
       });
-    await single('sdk-floor', FLOORS.manual.source);
-    await single('stack-floor', STACK_FLOOR);
-    await buildBundle(join(work, 'route'), { entryPoints: LAMBDA_ENTRY_POINTS, splitting: true, chunkNames: 'chunks/[name]-[hash]' });
+    const builds = [
+      await single('sdk-floor', FLOORS.manual.source),
+      await single('stack-floor', STACK_FLOOR),
+      await buildBundle(join(work, 'route'), { entryPoints: LAMBDA_ENTRY_POINTS, splitting: true, chunkNames: 'chunks/[name]-[hash]' }),
+    ];
+    if (options.timeline) builds.forEach(stampBuild);
     const variants = ['sdk-floor', 'stack-floor', 'route'];
     const env = sampleEnv(stub, join(work, 'home'));
     const samples = Object.fromEntries(variants.map((v) => [v, []]));
@@ -112,6 +141,7 @@ async function main() {
     }
     const over = (key) => pairedRatio(of('route', key), of('stack-floor', key)).toFixed(2);
     console.log(`route over the stack floor: first write ${over('firstWriteCpuMs')}x, whole ${over('cpuMs')}x`);
+    if (options.timeline) for (const variant of variants) printTimeline(variant, samples[variant]);
   } finally {
     await stub.close();
     rmSync(work, { recursive: true, force: true });

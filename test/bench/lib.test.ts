@@ -1,6 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   addProfile,
+  medianTimeline,
+  outputContents,
+  STAMPS_GLOBAL,
+  stampedModule,
   positiveWholeNumber,
   type CpuProfile,
   accountFiles,
@@ -197,5 +205,86 @@ describe('positiveWholeNumber: the number of an option', () => {
     expect(positiveWholeNumber('--runs', '20')).toBe(20);
     for (const text of ['0', '-1', '2.5', 'many', undefined])
       expect(() => positiveWholeNumber('--runs', text)).toThrow('--runs needs a positive whole number');
+  });
+});
+
+describe('the timeline of a cold start (bench:stack --timeline)', () => {
+  const stamps = () => (globalThis as Record<string, unknown>)[STAMPS_GLOBAL] as Array<[string, number]>;
+  afterEach(() => {
+    delete (globalThis as Record<string, unknown>)[STAMPS_GLOBAL];
+  });
+
+  it('stamps a module when it starts and when it ends, around its own code, imports and exports kept', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stamped-'));
+    try {
+      const code = `import { sep } from 'node:path';\nglobalThis.${STAMPS_GLOBAL}.push(['its own code', 0]);\nexport const separator = sep;`;
+      writeFileSync(join(dir, 'a.mjs'), stampedModule(code, 'chunks/a.mjs'));
+      const module = (await import(pathToFileURL(join(dir, 'a.mjs')).href)) as { separator: string };
+      expect(module.separator).toBe('/');
+      expect(stamps().map(([label]) => label)).toEqual(['chunks/a.mjs starts', 'its own code', 'chunks/a.mjs ends']);
+      const [started, ended] = [stamps()[0]?.[1] ?? 0, stamps()[2]?.[1] ?? 0];
+      expect(started).toBeGreaterThan(0);
+      expect(ended).toBeGreaterThanOrEqual(started);
+      // The process's CPU time in milliseconds: what bench/child.mjs reports its requests at.
+      const cpu = process.cpuUsage();
+      expect(ended).toBeLessThanOrEqual((cpu.user + cpu.system) / 1000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is what bench/child.mjs reports, by the same name', () => {
+    expect(readFileSync(new URL('../../bench/child.mjs', import.meta.url), 'utf8')).toContain(
+      `const stamps = globalThis.${STAMPS_GLOBAL};`,
+    );
+  });
+
+  it('takes the median of each stamp over the samples that have it, in the order of those medians', () => {
+    const timeline = medianTimeline([
+      [
+        ['index starts', 30],
+        ['handler starts', 50],
+        ['first write', 100],
+      ],
+      [
+        ['index starts', 34],
+        ['handler starts', 46],
+        ['first write', 90],
+      ],
+      [
+        ['index starts', 32],
+        ['first write', 95],
+        ['retry', 60],
+      ],
+    ]);
+    expect(timeline).toEqual([
+      { label: 'index starts', ms: 32 },
+      { label: 'handler starts', ms: 48 },
+      { label: 'retry', ms: 60 },
+      { label: 'first write', ms: 95 },
+    ]);
+  });
+
+  it('names what an output holds by its largest packages and src/ folders', () => {
+    expect(outputContents(meta, 'dist/chunks/shared.mjs')).toBe('zod');
+    expect(outputContents(meta, 'dist/chunks/none.mjs')).toBe('');
+    const chunk: Metafile = {
+      outputs: {
+        'dist/chunks/c.mjs': {
+          bytes: 45,
+          imports: [],
+          inputs: {
+            'node_modules/@smithy/core/dist-es/a.js': { bytesInOutput: 15 },
+            'src/config/config.ts': { bytesInOutput: 10 },
+            'src/config/catalog.ts': { bytesInOutput: 10 },
+            'node_modules/zod/v4/core/core.js': { bytesInOutput: 5 },
+            'node_modules/@middy/core/index.js': { bytesInOutput: 0 },
+            'src/entry/app.ts': { bytesInOutput: 6 },
+          },
+        },
+      },
+    };
+    expect(outputContents(chunk, 'dist/chunks/c.mjs')).toBe('src/config, @smithy/core, src/entry');
+    expect(outputContents(chunk, 'dist/chunks/c.mjs', 5)).toBe('src/config, @smithy/core, src/entry, zod');
   });
 });
