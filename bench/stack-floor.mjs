@@ -24,7 +24,7 @@
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FLOORS } from './floors.mjs';
 import { interleave, median, medianTimeline, outputContents, pairedRatio, positiveWholeNumber, stampedModule } from './lib.mjs';
@@ -88,7 +88,7 @@ async function sample(node, entry, env) {
 function stampBuild(meta) {
   for (const output of Object.keys(meta.outputs).filter((file) => file.endsWith('.mjs'))) {
     const file = resolve(root, output);
-    const name = relative(dirname(file), file).startsWith('..') ? output : output.split('/').slice(-2).join('/');
+    const name = output.split('/').slice(-2).join('/');
     const contents = outputContents(meta, output);
     writeFileSync(file, stampedModule(readFileSync(file, 'utf8'), contents === '' ? name : `${name} (${contents})`));
   }
