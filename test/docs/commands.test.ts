@@ -33,13 +33,14 @@ beforeAll(async () => {
   };
   options.set('start', await help((print) => runLocal(['--help'], {}, print)));
   options.set('verify', await help((print) => runVerify(['--help'], {}, print)));
-  // bench.mjs and profile.mjs document their options in their header comments, one ` *   --name …` line each.
+  // bench.mjs, profile.mjs and stack-floor.mjs document their options in their header comments, one ` *   --name …` line each.
   const headerOptions = (file: string) => {
     const header = readFileSync(file, 'utf8').split('*/')[0] ?? '';
     return new Set([...header.matchAll(/^ \*\s+(--[a-z][\w-]*)/gm)].map((m) => m[1] as string));
   };
   options.set('bench', headerOptions('bench/bench.mjs'));
   options.set('bench:profile', headerOptions('bench/profile.mjs'));
+  options.set('bench:stack', headerOptions('bench/stack-floor.mjs'));
   options.set('docs:terraform', flags(TERRAFORM_DOCS_USAGE));
   options.set('figures', flags(FIGURES_USAGE));
   options.set('bench:docs', flags(BENCH_DOCS_USAGE));
@@ -161,6 +162,10 @@ describe('commands and paths of the documentation', () => {
     ]);
     expect(problems('terraform output -raw verify_comand')).toEqual(['terraform output verify_comand: the module has no such output']);
     expect(problems('bash .ci/terraform && npm run bench -- --check --no-build')).toEqual([]);
+    expect(problems('npm run bench:stack -- --timeline --runs 20')).toEqual([]);
+    expect(problems('npm run bench:stack -- --route s3')[0]).toMatch(
+      /^npm run bench:stack -- --route: not an option of bench:stack \(--runs, --node, --timeline/,
+    );
     expect(pathExists('terraform/tests/*.tftest.hcl')).toBe(true);
     expect(pathExists('src/no-such-folder/')).toBe(false);
   });
